@@ -1,0 +1,122 @@
+import { readFileSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import { parseEnv } from "node:util";
+import { z } from "zod";
+import { fail, type Result } from "./projects/result.ts";
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === "" ? undefined : value))
+  .optional();
+
+const commaList = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? "")
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
+const identityList = commaList.pipe(
+  z.array(z.string().regex(/^[a-z]+:[^\s:,]+$/, "each entry must look like adapter:userId, e.g. discord:123456789012345678")),
+);
+
+const port = z.coerce.number<string | undefined>().int().min(0).max(65535);
+const positiveInt = z.coerce.number<string | undefined>().int().positive();
+
+/** The environment planbot reads (DESIGN.md, "Environment"), validated once at start. */
+const EnvSchema = z.object({
+  PLANBOT_DATA_DIR: optionalText,
+  PLANBOT_WORKSPACE_DIR: optionalText,
+  PLANBOT_ADMINS: identityList,
+  PLANBOT_MEMBERS: identityList,
+  DISCORD_TOKEN: optionalText,
+  DISCORD_GUILD_ID: optionalText.pipe(z.string().regex(/^\d+$/, "must be a numeric Discord id").optional()),
+  DISCORD_NOTIFY_CHANNEL_ID: optionalText.pipe(z.string().regex(/^\d+$/, "must be a numeric Discord channel id").optional()),
+  DISCORD_API_URL: optionalText.pipe(z.url().optional()),
+  TELEGRAM_TOKEN: optionalText,
+  TELEGRAM_NOTIFY_CHAT_ID: optionalText.pipe(z.string().regex(/^-?\d+$/, "must be a numeric Telegram chat id").optional()),
+  TELEGRAM_NOTIFY_THREAD_ID: optionalText.pipe(z.string().regex(/^\d+$/, "must be a numeric topic id").optional()),
+  TELEGRAM_API_ROOT: optionalText.pipe(z.url().optional()),
+  DASHBOARD_HOST: optionalText.default("127.0.0.1"),
+  DASHBOARD_PORT: optionalText.pipe(port.optional()).default(8088),
+  DASHBOARD_TOKEN: optionalText,
+  DASHBOARD_ORIGINS: commaList,
+  PLANNER_COMMAND: optionalText.default("claude"),
+  PLANNER_TIMEOUT_S: optionalText.pipe(positiveInt.optional()).default(900),
+  PLANNER_MAX_PARALLEL: optionalText.pipe(positiveInt.optional()).default(4),
+  RALPH_COMMAND: optionalText.default("scripts/ralph/ralph.sh --tool claude 10"),
+  GIT_REMOTE_BASE: optionalText,
+  EXECUTE_AT: optionalText.pipe(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM (24-hour), e.g. 02:30").optional()),
+  EXECUTE_PARALLEL: optionalText.pipe(positiveInt.optional()).default(1),
+  LOG_LEVEL: optionalText.pipe(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional()).default("info"),
+});
+
+/** planbot's configuration, with paths resolved and defaults applied. */
+export interface Config {
+  dataDir: string;
+  workspaceDir: string;
+  admins: string[];
+  members: string[];
+  discord: { token?: string; guildId?: string; notifyChannelId?: string; apiUrl?: string };
+  telegram: { token?: string; notifyChatId?: string; notifyThreadId?: string; apiRoot?: string };
+  dashboard: { host: string; port: number; token?: string; origins: string[] };
+  planner: { command: string; timeoutSeconds: number; maxParallel: number };
+  execute: { ralphCommand: string; gitRemoteBase?: string; at?: string; parallel: number };
+  logLevel: string;
+}
+
+/**
+ * Reads the environment, plus a `.env` file in `cwd` for variables the environment does not set.
+ * A bad value is one failure naming the variable and the rule, so start-up can stop with one clear line.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Result<{ config: Config }> {
+  let merged: Record<string, string | undefined> = { ...env };
+  const envFile = join(cwd, ".env");
+  try {
+    const fromFile = parseEnv(readFileSync(envFile, "utf8"));
+    merged = { ...fromFile, ...env };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
+      return fail("usage", `Could not read ${envFile}: ${(error as Error).message}`);
+    }
+  }
+  const parsed = EnvSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? "environment");
+    const value = merged[variable];
+    const shown = value === undefined ? "" : ` (got "${/TOKEN/.test(variable) ? "…" : String(value).slice(0, 60)}")`;
+    return fail("usage", `Invalid ${variable}${shown}: ${issue.message}`, { fields: { [variable]: issue.message } });
+  }
+  const e = parsed.data;
+  const dataDir = resolve(cwd, e.PLANBOT_DATA_DIR ?? "data");
+  const workspaceDir = e.PLANBOT_WORKSPACE_DIR
+    ? isAbsolute(e.PLANBOT_WORKSPACE_DIR)
+      ? e.PLANBOT_WORKSPACE_DIR
+      : resolve(cwd, e.PLANBOT_WORKSPACE_DIR)
+    : join(dataDir, "workspace");
+  return {
+    ok: true,
+    config: {
+      dataDir,
+      workspaceDir,
+      admins: e.PLANBOT_ADMINS,
+      members: e.PLANBOT_MEMBERS,
+      discord: clean({ token: e.DISCORD_TOKEN, guildId: e.DISCORD_GUILD_ID, notifyChannelId: e.DISCORD_NOTIFY_CHANNEL_ID, apiUrl: e.DISCORD_API_URL }),
+      telegram: clean({ token: e.TELEGRAM_TOKEN, notifyChatId: e.TELEGRAM_NOTIFY_CHAT_ID, notifyThreadId: e.TELEGRAM_NOTIFY_THREAD_ID, apiRoot: e.TELEGRAM_API_ROOT?.replace(/\/+$/, "") }),
+      dashboard: clean({ host: e.DASHBOARD_HOST ?? "127.0.0.1", port: e.DASHBOARD_PORT ?? 8088, token: e.DASHBOARD_TOKEN, origins: e.DASHBOARD_ORIGINS }),
+      planner: { command: e.PLANNER_COMMAND ?? "claude", timeoutSeconds: e.PLANNER_TIMEOUT_S ?? 900, maxParallel: e.PLANNER_MAX_PARALLEL ?? 4 },
+      execute: clean({ ralphCommand: e.RALPH_COMMAND ?? "scripts/ralph/ralph.sh --tool claude 10", gitRemoteBase: e.GIT_REMOTE_BASE, at: e.EXECUTE_AT, parallel: e.EXECUTE_PARALLEL ?? 1 }),
+      logLevel: e.LOG_LEVEL ?? "info",
+    },
+  };
+}
+
+/** Drops undefined values so optional fields stay absent (exactOptionalPropertyTypes-friendly). */
+function clean<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}

@@ -1,0 +1,50 @@
+import { loadConfig } from "./config.ts";
+import { EXIT } from "./cli/exit-codes.ts";
+import { processIo, type CliIo } from "./cli/io.ts";
+import { runProjectsCommand } from "./cli/projects-command.ts";
+import { createCoreServices } from "./runtime/core-services.ts";
+
+export const USAGE = `usage: planbot <command>
+  start                 run every configured adapter, the dashboard and the watcher (npm start)
+  chat                  chat with planbot in this terminal
+  projects …            list, show, propose, approve, unapprove, cancel (planbot projects --help)
+  execute [slug]        run approved projects through Ralph once (--dry-run to only show the plan)
+  doctor                check configuration, planner, git and folders`;
+
+/** The `planbot` CLI; returns the process exit code (DESIGN.md: 0 ok, 1 failure, 2 usage, 3 conflict, 4 not found). */
+export async function main(argv: string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "--help" || command === "-h" || command === "help") {
+    (command ? io.out : io.err)(USAGE);
+    return command ? EXIT.ok : EXIT.usage;
+  }
+  const loaded = loadConfig(env);
+  if (!loaded.ok) {
+    io.err(`planbot: ${loaded.message}`);
+    return EXIT.usage;
+  }
+  const config = loaded.config;
+  switch (command) {
+    case "projects":
+      return runProjectsCommand(rest, createCoreServices(config), io);
+    case "start": {
+      const { runStart } = await import("./cli/start-command.ts");
+      return runStart(rest, config, io);
+    }
+    case "chat": {
+      const { runChat } = await import("./cli/chat-command.ts");
+      return runChat(rest, config, io);
+    }
+    case "execute": {
+      const { runExecute } = await import("./cli/execute-command.ts");
+      return runExecute(rest, config, io);
+    }
+    case "doctor": {
+      const { runDoctor } = await import("./cli/doctor-command.ts");
+      return runDoctor(rest, config, io);
+    }
+    default:
+      io.err(`unknown command "${command}"\n${USAGE}`);
+      return EXIT.usage;
+  }
+}

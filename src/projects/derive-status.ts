@@ -1,0 +1,69 @@
+import type { LoosePrd, ProjectEntry } from "./schemas.ts";
+import type { ProcessInfo } from "./process-probe.ts";
+
+/** The seed's nine UI states. */
+export const PROJECT_STATUSES = [
+  "running-ralph",
+  "running-manual",
+  "planning",
+  "approved",
+  "pending",
+  "blocked",
+  "failed",
+  "complete",
+  "idle",
+] as const;
+export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
+
+/** Inputs of {@link deriveStatus}. */
+export interface StatusInputs {
+  entry?: Pick<ProjectEntry, "status" | "pid"> | undefined;
+  prd?: LoosePrd | null | undefined;
+  process: ProcessInfo;
+}
+
+/**
+ * One status per project, with the seed's precedence: a live PID wins (ralph.sh in its command line →
+ * running-ralph, else running-manual); then the entry's own status (a person set it); then the PRD's
+ * stories. `complete` in the entry falls through to the PRD like the seed; `cancelled` reads as idle.
+ */
+export function deriveStatus({ entry, prd, process }: StatusInputs): ProjectStatus {
+  if (process.alive) return process.commandLine.includes("ralph.sh") ? "running-ralph" : "running-manual";
+  const own = (entry?.status ?? "").toLowerCase();
+  if (own === "planning" || own === "approved" || own === "pending" || own === "failed") return own;
+  if (own === "cancelled" || own === "canceled") return "idle";
+  const stories = prd?.userStories ?? [];
+  if (stories.length === 0) return "idle";
+  if (stories.every((story) => story.passes === true)) return "complete";
+  const incomplete = stories.filter((story) => story.passes !== true);
+  if (incomplete.every((story) => story.blocked === true)) return "blocked";
+  if (stories.some((story) => story.failed === true)) return "failed";
+  return "idle";
+}
+
+/** Story counts of a PRD, plus the ids of blocked and failed stories for notifications. */
+export interface StoryProgress {
+  total: number;
+  done: number;
+  blocked: string[];
+  failed: string[];
+}
+
+/** Counts stories the way the seed did (`passes` truthy = done). */
+export function storyProgress(prd: LoosePrd | null | undefined): StoryProgress {
+  const stories = prd?.userStories ?? [];
+  const idOf = (story: { id?: unknown; title?: unknown }, index: number) =>
+    typeof story.id === "string" ? story.id : typeof story.title === "string" ? story.title : `#${index + 1}`;
+  return {
+    total: stories.length,
+    done: stories.filter((story) => story.passes === true).length,
+    blocked: stories.flatMap((story, index) => (story.passes !== true && story.blocked === true ? [idOf(story, index)] : [])),
+    failed: stories.flatMap((story, index) => (story.passes !== true && story.failed === true ? [idOf(story, index)] : [])),
+  };
+}
+
+/** The seed's crude ETA: twelve minutes per remaining story; null without stories. */
+export function etaSeconds(progress: StoryProgress): number | null {
+  if (progress.total <= 0) return null;
+  return Math.max(0, progress.total - progress.done) * 12 * 60;
+}

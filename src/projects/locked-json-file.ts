@@ -1,0 +1,193 @@
+import { mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { dirname, basename } from "node:path";
+import { randomBytes } from "node:crypto";
+import lockfile from "proper-lockfile";
+import { fail, type Failure, type Result } from "./result.ts";
+
+/** How a file's text becomes data: a failure here marks the file corrupt, and it is then never overwritten. */
+export type JsonParser<D> = (value: unknown) => { ok: true; data: D } | { ok: false; problem: string };
+
+/** Options of {@link createLockedJsonFile}. */
+export interface LockedJsonFileOptions<D> {
+  path: string;
+  parse: JsonParser<D>;
+  /** The data a missing file stands for. */
+  empty: () => D;
+  /** Last touch before every write (the project store bumps `version` here). */
+  beforeWrite?: (data: D) => void;
+  /** proper-lockfile's stale timeout: a lock older than this, whose holder stopped refreshing it, is taken over. */
+  staleMs?: number;
+}
+
+/** What a mutation's `apply` returns: a value to keep (and write), or a failure that aborts without writing. */
+export type MutationOutcome<T> = Result<T> | Promise<Result<T>>;
+
+/**
+ * A JSON file that many processes mutate safely: every mutation holds a proper-lockfile lock, re-reads,
+ * applies, writes a temp file, fsyncs it, renames it over and fsyncs the folder. A file that exists but
+ * does not parse is reported by every read and refused by every mutation, so nobody's data is replaced
+ * by an empty store (the seed read a corrupt file as empty).
+ */
+export interface LockedJsonFile<D> {
+  readonly path: string;
+  /** The current data (treat as read-only; it may be shared with later reads until the file changes). */
+  read(): Promise<Result<{ data: D }>>;
+  /** Locks, re-reads, applies and writes; `apply` may return a failure to leave the file untouched. */
+  mutate<T>(apply: (data: D) => MutationOutcome<T>): Promise<Result<T>>;
+}
+
+interface CacheEntry<D> {
+  signature: string;
+  data: D;
+}
+
+/** Serialises mutations of one path inside this process, so only other processes contend on the lock. */
+const inProcessQueues = new Map<string, Promise<unknown>>();
+
+function enqueue<T>(key: string, job: () => Promise<T>): Promise<T> {
+  const previous = inProcessQueues.get(key) ?? Promise.resolve();
+  const run = previous.then(job, job);
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  inProcessQueues.set(key, settled);
+  void settled.then(() => {
+    if (inProcessQueues.get(key) === settled) inProcessQueues.delete(key);
+  });
+  return run;
+}
+
+/** Creates a {@link LockedJsonFile} over `options.path`. */
+export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): LockedJsonFile<D> {
+  const { path, parse, empty, beforeWrite } = options;
+  const staleMs = Math.max(2000, options.staleMs ?? 5000);
+  let cache: CacheEntry<D> | undefined;
+
+  async function load(): Promise<Result<{ data: D; cached: boolean }>> {
+    let signature: string;
+    try {
+      const info = await stat(path, { bigint: true });
+      signature = `${info.ino}:${info.size}:${info.mtimeNs}`;
+    } catch (error) {
+      if (isMissing(error)) return { ok: true, data: empty(), cached: false };
+      return ioFailure("read", error);
+    }
+    if (cache?.signature === signature) return { ok: true, data: cache.data, cached: true };
+    let text: string;
+    try {
+      text = await readFile(path, "utf8");
+    } catch (error) {
+      if (isMissing(error)) return { ok: true, data: empty(), cached: false };
+      return ioFailure("read", error);
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      return corrupt(`not valid JSON (${(error as Error).message})`);
+    }
+    const parsed = parse(value);
+    if (!parsed.ok) return corrupt(parsed.problem);
+    cache = { signature, data: parsed.data };
+    return { ok: true, data: parsed.data, cached: false };
+  }
+
+  function corrupt(problem: string): Failure {
+    return fail(
+      "store_corrupt",
+      `${path} cannot be read: ${problem}. planbot will not overwrite it; fix or move the file, then retry.`,
+      { details: { path, problem } },
+    );
+  }
+
+  function ioFailure(action: string, error: unknown): Failure {
+    return fail("store_io", `Could not ${action} ${path}: ${(error as Error).message}`, { details: { path } });
+  }
+
+  async function writeAtomically(data: D): Promise<void> {
+    const folder = dirname(path);
+    const temp = `${folder}/.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+    const text = `${JSON.stringify(data, null, 2)}\n`;
+    const handle = await open(temp, "w", 0o644);
+    try {
+      await handle.writeFile(text, "utf8");
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await rename(temp, path);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+    const folderHandle = await open(folder, "r");
+    try {
+      await folderHandle.sync();
+    } finally {
+      await folderHandle.close();
+    }
+  }
+
+  async function withLock<T>(job: () => Promise<Result<T>>): Promise<Result<T>> {
+    try {
+      await mkdir(dirname(path), { recursive: true });
+    } catch (error) {
+      return ioFailure("create the folder of", error);
+    }
+    let release: (() => Promise<void>) | undefined;
+    try {
+      release = await lockfile.lock(path, {
+        realpath: false,
+        stale: staleMs,
+        update: Math.floor(staleMs / 2),
+        retries: { retries: 100_000, factor: 1.2, minTimeout: 1, maxTimeout: 25, randomize: true, maxRetryTime: staleMs * 3 },
+        // A compromised lock (our refresh failed) must not crash the process; the write is still atomic.
+        onCompromised: () => undefined,
+      });
+    } catch (error) {
+      return fail("store_io", `Could not lock ${path}: ${(error as Error).message}. Another writer may be stuck; retry shortly.`, {
+        details: { path },
+      });
+    }
+    try {
+      return await job();
+    } finally {
+      await release().catch(() => undefined);
+    }
+  }
+
+  return {
+    path,
+    async read() {
+      const loaded = await load();
+      if (!loaded.ok) return loaded;
+      return { ok: true, data: loaded.data };
+    },
+    mutate<T>(apply: (data: D) => MutationOutcome<T>) {
+      return enqueue(path, () =>
+        withLock<T>(async () => {
+          const loaded = await load();
+          if (!loaded.ok) return loaded;
+          // The cached object is shared with readers: work on a copy so a failed mutation changes nothing.
+          const data = structuredClone(loaded.data);
+          const outcome = await apply(data);
+          if (!outcome.ok) return outcome;
+          beforeWrite?.(data);
+          try {
+            await writeAtomically(data);
+          } catch (error) {
+            return ioFailure("write", error);
+          }
+          cache = undefined;
+          return outcome;
+        }),
+      );
+    },
+  };
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException)?.code === "ENOENT";
+}

@@ -1,0 +1,205 @@
+import { readdirSync, readFileSync, statSync, type Stats } from "node:fs";
+import { deriveStatus, etaSeconds, storyProgress, type ProjectStatus, type StoryProgress } from "./derive-status.ts";
+import { procProbe, type ProcessProbe } from "./process-probe.ts";
+import { findProject, type ProjectStore } from "./project-store.ts";
+import type { Result } from "./result.ts";
+import { LoosePrdSchema, type LoosePrd, type ProjectEntry } from "./schemas.ts";
+import { workspacePaths } from "./workspace.ts";
+import type { Clock } from "./clock.ts";
+
+/** One project as every consumer sees it: the seed's record fields plus the ones planbot adds. */
+export interface ProjectRecord {
+  slug: string;
+  status: ProjectStatus;
+  name: string;
+  description: string;
+  proposed_at: string | null;
+  approved_at: string | null;
+  started_at: string | null;
+  pid: number | null;
+  stories_total: number;
+  stories_done: number;
+  eta_seconds: number | null;
+  last_message_preview: string;
+  error_reason: string;
+  has_workspace: boolean;
+  has_prd: boolean;
+  repo: string | null;
+  branch: string | null;
+  base_branch: string | null;
+  final_plan_path: string | null;
+  last_iteration_at: string | null;
+  blocked_stories: string[];
+  failed_stories: string[];
+}
+
+/** The unified list with the store version it was built from (the seed's `/api/projects` payload). */
+export interface ProjectList {
+  projects: ProjectRecord[];
+  version: number;
+  fetchedAt: string;
+  count: number;
+}
+
+/** Builds the unified project list: workspace folders plus store-only entries. */
+export interface ProjectLister {
+  list(): Promise<Result<{ list: ProjectList }>>;
+  /** One project's record, or undefined when neither a workspace nor an entry exists. */
+  get(slug: string): Promise<Result<{ record: ProjectRecord | undefined }>>;
+}
+
+/** Dependencies of {@link createProjectLister}. */
+export interface ProjectListerDeps {
+  store: ProjectStore;
+  workspaceDir: string;
+  clock: Clock;
+  probe?: ProcessProbe;
+  /** Latest planning excerpt per lower-case slug (the planning layer provides it; projects cannot import it). */
+  previews?: () => ReadonlyMap<string, string>;
+}
+
+interface WorkspaceCacheEntry {
+  prdKey: string;
+  prd: LoosePrd | null;
+  progress: StoryProgress;
+  logsKey: string;
+  lastIteration: string | null;
+}
+
+/**
+ * Creates a {@link ProjectLister}. Reading 1,000 prd.json files on every call is what made the seed slow;
+ * this one keeps each parsed PRD and log-folder scan keyed by the file's mtime and size, so a call with
+ * nothing changed costs one readdir and two stats per workspace.
+ */
+export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
+  const probe = deps.probe ?? procProbe;
+  const cache = new Map<string, WorkspaceCacheEntry>();
+
+  function workspaceState(slug: string): WorkspaceCacheEntry {
+    const paths = workspacePaths(deps.workspaceDir, slug);
+    const prdStat = statSync(paths.prd, { throwIfNoEntry: false });
+    const logsStat = statSync(paths.logs, { throwIfNoEntry: false });
+    const prdKey = statKey(prdStat);
+    const logsKey = statKey(logsStat);
+    let entry = cache.get(slug);
+    if (!entry || entry.prdKey !== prdKey) {
+      const prd = prdStat ? readPrd(paths.prd) : null;
+      entry = { prdKey, prd, progress: storyProgress(prd), logsKey: "", lastIteration: null };
+      cache.set(slug, entry);
+    }
+    if (entry.logsKey !== logsKey) {
+      entry.logsKey = logsKey;
+      entry.lastIteration = logsStat ? lastIterationTime(paths.logs) : null;
+    }
+    return entry;
+  }
+
+  function record(slug: string, entry: ProjectEntry | undefined, hasWorkspace: boolean, previews: ReadonlyMap<string, string>): ProjectRecord {
+    const state = hasWorkspace ? workspaceState(slug) : undefined;
+    const progress = state?.progress ?? storyProgress(null);
+    const processInfo = probe.inspect(entry?.pid ?? null);
+    return {
+      slug,
+      status: deriveStatus({ entry, prd: state?.prd, process: processInfo }),
+      name: slug,
+      description: entry?.description ?? "",
+      proposed_at: entry?.proposed_at ?? null,
+      approved_at: entry?.approved_at ?? null,
+      started_at: entry?.started_at ?? null,
+      pid: entry?.pid ?? null,
+      stories_total: progress.total,
+      stories_done: progress.done,
+      eta_seconds: etaSeconds(progress),
+      last_message_preview: (previews.get(slug.toLowerCase()) ?? "").slice(0, 200),
+      error_reason: entry?.error ?? "",
+      has_workspace: hasWorkspace,
+      has_prd: Boolean(state?.prd),
+      repo: entry?.repo ?? null,
+      branch: entry?.branch ?? null,
+      base_branch: entry?.base_branch ?? null,
+      final_plan_path: entry?.final_plan_path ?? null,
+      last_iteration_at: state?.lastIteration ?? null,
+      blocked_stories: progress.blocked,
+      failed_stories: progress.failed,
+    };
+  }
+
+  async function list(): Promise<Result<{ list: ProjectList }>> {
+    const read = await deps.store.read();
+    if (!read.ok) return read;
+    const file = read.file;
+    const previews = deps.previews?.() ?? new Map<string, string>();
+    const byName = new Map<string, ProjectEntry>();
+    for (const entry of file.projects ?? []) if (entry.name) byName.set(entry.name.toLowerCase(), entry);
+    const seen = new Set<string>();
+    const projects: ProjectRecord[] = [];
+    for (const slug of workspaceFolders(deps.workspaceDir)) {
+      seen.add(slug.toLowerCase());
+      projects.push(record(slug, byName.get(slug.toLowerCase()), true, previews));
+    }
+    for (const entry of file.projects ?? []) {
+      if (!entry.name || seen.has(entry.name.toLowerCase())) continue;
+      seen.add(entry.name.toLowerCase());
+      projects.push(record(entry.name, entry, false, previews));
+    }
+    for (const slug of cache.keys()) if (!seen.has(slug.toLowerCase())) cache.delete(slug);
+    projects.sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
+    return {
+      ok: true,
+      list: { projects, version: file.version ?? 0, fetchedAt: deps.clock.now().toISOString(), count: projects.length },
+    };
+  }
+
+  return {
+    list,
+    async get(slug) {
+      const read = await deps.store.read();
+      if (!read.ok) return read;
+      const entry = findProject(read.file, slug);
+      const name = entry?.name ?? slug;
+      const hasWorkspace = statSync(workspacePaths(deps.workspaceDir, name).root, { throwIfNoEntry: false })?.isDirectory() ?? false;
+      if (!entry && !hasWorkspace) return { ok: true, record: undefined };
+      return { ok: true, record: record(name, entry, hasWorkspace, deps.previews?.() ?? new Map()) };
+    },
+  };
+}
+
+/** Project folders of the workspace: directories not starting with a dot (the seed's rule). */
+export function workspaceFolders(workspaceDir: string): string[] {
+  try {
+    return readdirSync(workspaceDir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith("."))
+      .map((entry) => entry.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+function statKey(stats: Stats | undefined): string {
+  return stats ? `${stats.ino}:${stats.size}:${stats.mtimeMs}` : "-";
+}
+
+/** Reads a prd.json leniently: an unreadable one counts as absent, like the seed. */
+export function readPrd(path: string): LoosePrd | null {
+  try {
+    const parsed = LoosePrdSchema.safeParse(JSON.parse(readFileSync(path, "utf8")));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+function lastIterationTime(logsDir: string): string | null {
+  let newest = 0;
+  try {
+    for (const name of readdirSync(logsDir)) {
+      if (!/^iteration-.*\.log$/.test(name)) continue;
+      const mtime = statSync(`${logsDir}/${name}`, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+      if (mtime > newest) newest = mtime;
+    }
+  } catch {
+    return null;
+  }
+  return newest ? new Date(newest).toISOString() : null;
+}

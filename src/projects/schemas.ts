@@ -1,0 +1,85 @@
+import { z } from "zod";
+
+/**
+ * Schemas of the files planbot shares with the echo-core tools. Every object is loose: fields another
+ * tool wrote survive our rewrite untouched, which is the contract in DESIGN.md.
+ */
+
+const nullableString = z.string().nullable().optional();
+
+/**
+ * One entry of `approved-tasks.json` (the seed's field names). No defaults: the store mutates the raw
+ * object it read, so a field we never touch is written back exactly as another tool left it.
+ */
+export const ProjectEntrySchema = z.looseObject({
+  name: z.string(),
+  description: z.string().optional(),
+  status: z.string().optional(),
+  planning_session_id: nullableString,
+  final_plan_path: nullableString,
+  repo: nullableString,
+  branch: nullableString,
+  base_branch: nullableString,
+  proposed_at: nullableString,
+  approved_at: nullableString,
+  started_at: nullableString,
+  pid: z.number().int().nullable().optional(),
+  error: nullableString,
+});
+export type ProjectEntry = z.infer<typeof ProjectEntrySchema>;
+
+/** The whole `approved-tasks.json`. */
+export const TasksFileSchema = z.looseObject({
+  projects: z.array(ProjectEntrySchema).optional(),
+  last_updated: z.string().nullable().optional(),
+  version: z.number().int().nonnegative().optional(),
+});
+export type TasksFile = z.infer<typeof TasksFileSchema>;
+
+/** One Ralph user story (snarktank/ralph's prd.json). */
+export const UserStorySchema = z.looseObject({
+  id: z.string().min(1),
+  title: z.string().min(1),
+  description: z.string(),
+  acceptanceCriteria: z.array(z.string()),
+  priority: z.number().int(),
+  passes: z.boolean(),
+  notes: z.string(),
+  blocked: z.boolean().optional(),
+  failed: z.boolean().optional(),
+});
+export type UserStory = z.infer<typeof UserStorySchema>;
+
+/** Ralph's `prd.json`, validated strictly when planbot writes one. */
+export const PrdSchema = z.looseObject({
+  project: z.string().min(1),
+  branchName: z.string().min(1),
+  description: z.string(),
+  userStories: z.array(UserStorySchema).min(1),
+});
+export type Prd = z.infer<typeof PrdSchema>;
+
+/** A prd.json as read for status: tolerant, because Ralph and people edit it by hand. */
+export const LoosePrdSchema = z.looseObject({
+  branchName: z.string().optional(),
+  userStories: z
+    .array(
+      z.looseObject({
+        id: z.unknown().optional(),
+        title: z.unknown().optional(),
+        passes: z.unknown().optional(),
+        blocked: z.unknown().optional(),
+        failed: z.unknown().optional(),
+      }),
+    )
+    .optional(),
+});
+export type LoosePrd = z.infer<typeof LoosePrdSchema>;
+
+/** Formats a zod error as one line: `path: problem; path: problem`. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length ? issue.path.join(".") : "(root)"}: ${issue.message}`)
+    .join("; ");
+}
