@@ -1,9 +1,47 @@
 import type { Config } from "../config.ts";
+import { createLogger } from "../log.ts";
+import { ADAPTERS } from "../runtime/adapter-catalog.ts";
+import { createRuntime } from "../runtime/runtime.ts";
 import { EXIT } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
 
-/** `planbot start` — not built yet. */
-export async function runStart(_argv: string[], _config: Config, io: CliIo): Promise<number> {
-  io.err("planbot start is not available yet");
-  return EXIT.failure;
+/**
+ * `planbot start` (= `npm start`): starts every configured adapter, logs one line per adapter (started,
+ * or disabled and what enables it), and on SIGINT/SIGTERM stops taking messages, lets running handlers
+ * finish and releases everything before exiting.
+ */
+export async function runStart(_argv: string[], config: Config, io: CliIo): Promise<number> {
+  const log = createLogger(config.logLevel);
+  const runtime = createRuntime(config, log);
+  let started = 0;
+  for (const adapter of ADAPTERS) {
+    const reason = adapter.disabledBecause(config);
+    if (reason) {
+      log.info({ adapter: adapter.name }, `${adapter.name}: disabled (${reason})`);
+      continue;
+    }
+    try {
+      const running = await adapter.start(runtime);
+      runtime.onStop(() => running.stop());
+      started += 1;
+      log.info({ adapter: adapter.name }, `${adapter.name}: started`);
+    } catch (error) {
+      log.error({ adapter: adapter.name, err: error }, `${adapter.name}: failed to start`);
+      await runtime.stop();
+      io.err(`planbot: the ${adapter.name} adapter failed to start: ${(error as Error).message}`);
+      return EXIT.failure;
+    }
+  }
+  if (started === 0) log.warn("no adapter is configured; planbot is running idle. Set DISCORD_TOKEN or TELEGRAM_TOKEN, or use `planbot chat`.");
+  log.info({ dataDir: config.dataDir, workspaceDir: config.workspaceDir }, "planbot started");
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+  });
+  log.info({ signal, running: runtime.bot.running }, "shutting down");
+  await runtime.stop();
+  await runtime.bot.drain();
+  log.info("stopped");
+  return EXIT.ok;
 }

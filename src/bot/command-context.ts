@@ -1,0 +1,36 @@
+import type { Logger } from "../log.ts";
+import type { Clock } from "../projects/clock.ts";
+import type { Lifecycle } from "../projects/lifecycle.ts";
+import type { ProjectLister } from "../projects/project-list.ts";
+import type { CommandRegistry, CommandSpec } from "./command-registry.ts";
+import type { Incoming } from "./incoming.ts";
+import type { Role } from "./roles.ts";
+import type { PlanningPort } from "./planning-port.ts";
+import type { ExecutorPort } from "./executor-port.ts";
+
+/** Signals a handler sends while it works, so the adapter can show a typing indicator or elapsed time. */
+export interface TurnSignals {
+  working?(active: boolean): void;
+}
+
+/** The services handlers act through; optional ones arrive with their issues and are reported as unavailable until then. */
+export interface BotServices {
+  lifecycle: Lifecycle;
+  lister: ProjectLister;
+  clock: Clock;
+  planning?: PlanningPort | undefined;
+  executor?: ExecutorPort | undefined;
+}
+
+/** What a command handler receives: the parsed command, who asked, and the services. */
+export interface CommandContext {
+  incoming: Incoming;
+  role: Role;
+  command: CommandSpec;
+  args: Record<string, string | undefined>;
+  flags: Record<string, string | boolean | undefined>;
+  services: BotServices;
+  registry: CommandRegistry;
+  signals: TurnSignals;
+  log: Logger;
+}

@@ -1,0 +1,83 @@
+import { usageLine, type CommandRegistry, type CommandSpec } from "./command-registry.ts";
+import { roleAllows, type Role } from "./roles.ts";
+
+/** `/help`: every command the role may use, with its usage and summary. */
+export function helpText(registry: CommandRegistry, role: Role): string {
+  const lines = registry.commands
+    .filter((command) => roleAllows(role, command.role))
+    .map((command) => {
+      const aliases = command.aliases?.length ? ` (also ${command.aliases.map((alias) => `/${alias}`).join(", ")})` : "";
+      return `- \`${usageLine(command)}\`${aliases} — ${command.summary}`;
+    });
+  const hidden = registry.commands.length - lines.length;
+  const footer = hidden > 0 ? `\n${hidden} more commands need a role you do not have; /whoami shows your id for the config.` : "";
+  return `**planbot commands**\n${lines.join("\n")}\nQuotes group words, --flag value and --flag=value both work, -- ends options.${footer}`;
+}
+
+/** Discord's application-command option types used here. */
+const DISCORD_STRING = 3;
+const DISCORD_BOOLEAN = 5;
+
+/** A Discord slash-command definition (the REST JSON body), built without importing discord.js. */
+export interface SlashCommandDefinition {
+  name: string;
+  description: string;
+  type: 1;
+  options: { type: number; name: string; description: string; required: boolean; autocomplete?: boolean }[];
+}
+
+/** Slash-command definitions for every command name and alias (Discord has no aliases of its own). */
+export function discordSlashDefinitions(registry: CommandRegistry): SlashCommandDefinition[] {
+  return registry.commands.flatMap((command) => [command.name, ...(command.aliases ?? [])].map((name) => slashDefinition(command, name)));
+}
+
+function slashDefinition(command: CommandSpec, name: string): SlashCommandDefinition {
+  const args = command.args.map((arg) => ({
+    type: DISCORD_STRING,
+    name: arg.name,
+    description: clip(arg.description, 100),
+    required: arg.required,
+    ...(arg.kind === "slug" ? { autocomplete: true } : {}),
+  }));
+  const flags = command.flags.map((flag) => ({
+    type: flag.type === "boolean" ? DISCORD_BOOLEAN : DISCORD_STRING,
+    name: flag.name,
+    description: clip(flag.description, 100),
+    required: false,
+  }));
+  // Discord requires required options before optional ones.
+  const options = [...args, ...flags].sort((a, b) => Number(b.required) - Number(a.required));
+  return { name, description: clip(command.summary, 100), type: 1, options };
+}
+
+/** Telegram's command menu (`setMyCommands`): primary names only, to keep the menu short. */
+export function telegramMenu(registry: CommandRegistry): { command: string; description: string }[] {
+  return registry.commands.map((command) => ({ command: command.name, description: clip(command.summary, 256) }));
+}
+
+/**
+ * Rebuilds a command line from structured options (a Discord slash command), so slash commands go
+ * through the same parser, validation and roles as typed text.
+ */
+export function commandLineFromOptions(command: CommandSpec, options: Record<string, string | number | boolean | undefined>): string {
+  const quote = (value: string) => `"${value.replace(/(["\\])/g, "\\$1")}"`;
+  const parts = [`/${command.name}`];
+  const flagParts: string[] = [];
+  for (const flag of command.flags) {
+    const value = options[flag.name];
+    if (value === undefined) continue;
+    if (flag.type === "boolean") flagParts.push(`--${flag.name}=${value ? "true" : "false"}`);
+    else flagParts.push(`--${flag.name}=${quote(String(value))}`);
+  }
+  parts.push(...flagParts, "--");
+  for (const arg of command.args) {
+    const value = options[arg.name];
+    if (value === undefined) break;
+    parts.push(quote(String(value)));
+  }
+  return parts.join(" ");
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

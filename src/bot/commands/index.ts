@@ -1,0 +1,24 @@
+import { createCommandRegistry, type CommandRegistry } from "../command-registry.ts";
+import { helpCommand, whoamiCommand } from "./info-commands.ts";
+import { continueCommand, doneCommand, nextCommand, planCommand, replanCommand, runCommand, stopCommand } from "./planning-commands.ts";
+import { approveCommand, cancelCommand, proposeCommand, statusCommand, unapproveCommand } from "./project-commands.ts";
+
+/** planbot's command set, in the order `/help` lists it (DESIGN.md, "Chat commands"). */
+export function createDefaultRegistry(): CommandRegistry {
+  return createCommandRegistry([
+    proposeCommand,
+    planCommand,
+    replanCommand,
+    approveCommand,
+    unapproveCommand,
+    cancelCommand,
+    statusCommand,
+    nextCommand,
+    doneCommand,
+    stopCommand,
+    continueCommand,
+    runCommand,
+    whoamiCommand,
+    helpCommand,
+  ]);
+}

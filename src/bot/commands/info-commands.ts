@@ -1,0 +1,30 @@
+import type { CommandSpec } from "../command-registry.ts";
+import { helpText } from "../command-surfaces.ts";
+import { code, escapeMarkup, reply } from "../reply.ts";
+
+/** `/help` — every command this user may run. */
+export const helpCommand: CommandSpec = {
+  name: "help",
+  aliases: ["start"],
+  summary: "list the commands",
+  role: "anyone",
+  args: [],
+  flags: [],
+  async handler({ registry, role }) {
+    return reply(helpText(registry, role));
+  },
+};
+
+/** `/whoami` — the id to put in PLANBOT_ADMINS or PLANBOT_MEMBERS. */
+export const whoamiCommand: CommandSpec = {
+  name: "whoami",
+  summary: "show your id and role",
+  role: "anyone",
+  args: [],
+  flags: [],
+  async handler({ incoming, role }) {
+    const identity = `${incoming.adapter}:${incoming.userId}`;
+    const hint = role === "guest" ? `\nTo give access, add ${code(identity)} to PLANBOT_MEMBERS (or PLANBOT_ADMINS) and restart planbot.` : "";
+    return reply(`You are ${escapeMarkup(incoming.userName)}, ${code(identity)}, role: **${role}**.${hint}`);
+  },
+};

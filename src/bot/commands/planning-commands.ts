@@ -1,0 +1,99 @@
+import type { Result } from "../../projects/result.ts";
+import type { CommandContext } from "../command-context.ts";
+import type { CommandSpec } from "../command-registry.ts";
+import { failureReply } from "../failure-reply.ts";
+import type { PlanningPort } from "../planning-port.ts";
+import { errorReply, type Reply } from "../reply.ts";
+
+const slugArg = { name: "slug", description: "the project's slug", required: true, kind: "slug" as const };
+
+/** Runs a planning call, or says planning is not set up in this process. */
+async function withPlanning(context: CommandContext, call: (planning: PlanningPort) => Promise<Result<{ reply: Reply }>>): Promise<Reply> {
+  const planning = context.services.planning;
+  if (!planning) return errorReply("Planning is not available yet in this planbot.");
+  const result = await call(planning);
+  return result.ok ? result.reply : failureReply(result);
+}
+
+const request = (context: CommandContext) => ({ incoming: context.incoming, signals: context.signals });
+
+/** `/plan` — start planning in this chat. */
+export const planCommand: CommandSpec = {
+  name: "plan",
+  summary: "plan a project with Claude in this chat",
+  role: "member",
+  slow: true,
+  args: [slugArg, { name: "description", description: "what to build (needed if the project is new)", required: false, rest: true, kind: "text" }],
+  flags: [],
+  handler: (context) =>
+    withPlanning(context, (planning) => planning.start({ ...request(context), slug: context.args.slug!, description: context.args.description, force: false })),
+};
+
+/** `/replan` — plan a project again; committed projects need `--force` (admins). */
+export const replanCommand: CommandSpec = {
+  name: "replan",
+  summary: "plan a project again (approved or finished ones need --force)",
+  role: "member",
+  slow: true,
+  args: [slugArg],
+  flags: [{ name: "force", type: "boolean", description: "re-plan even if approved, running or complete", role: "admin" }],
+  handler: (context) => withPlanning(context, (planning) => planning.start({ ...request(context), slug: context.args.slug!, force: context.flags.force === true })),
+};
+
+/** `/next` — move to the next planning phase. */
+export const nextCommand: CommandSpec = {
+  name: "next",
+  summary: "move planning to the next phase",
+  role: "member",
+  slow: true,
+  args: [],
+  flags: [],
+  handler: (context) => withPlanning(context, (planning) => planning.next(request(context))),
+};
+
+/** `/done` — write the final plan and approve the project. */
+export const doneCommand: CommandSpec = {
+  name: "done",
+  summary: "finish planning: write the plan and approve the project",
+  role: "member",
+  slow: true,
+  args: [],
+  flags: [],
+  handler: (context) => withPlanning(context, (planning) => planning.done(request(context))),
+};
+
+/** `/stop` — abandon planning; the project goes back to pending. */
+export const stopCommand: CommandSpec = {
+  name: "stop",
+  summary: "stop planning (the project goes back to pending)",
+  role: "member",
+  args: [],
+  flags: [],
+  handler: (context) => withPlanning(context, (planning) => planning.stop(request(context))),
+};
+
+/** `/continue` — join this chat to a project's planning session. */
+export const continueCommand: CommandSpec = {
+  name: "continue",
+  summary: "continue a project's planning session from this chat",
+  role: "member",
+  args: [slugArg],
+  flags: [],
+  handler: (context) => withPlanning(context, (planning) => planning.continueIn({ ...request(context), slug: context.args.slug! })),
+};
+
+/** `/run` — run one approved project through Ralph now. */
+export const runCommand: CommandSpec = {
+  name: "run",
+  summary: "run an approved project through Ralph now",
+  role: "admin",
+  slow: true,
+  args: [slugArg],
+  flags: [],
+  async handler({ args, services }) {
+    if (!services.executor) return errorReply("The Ralph executor is not available yet in this planbot.");
+    const result = await services.executor.runNow(args.slug!);
+    if (!result.ok) return failureReply(result);
+    return { text: result.message, tone: "success" };
+  },
+};

@@ -1,0 +1,39 @@
+import { fail, type Result } from "../projects/result.ts";
+import type { ChatTarget } from "./incoming.ts";
+import type { Reply } from "./reply.ts";
+
+/**
+ * Delivering a reply to a chat nobody is currently talking in: mirroring planner replies to every
+ * bound chat, and notifications. Each adapter implements it; the core never calls a platform.
+ * Failures are typed so the notifier can retry: `rate_limited` carries `details.retryAfterMs`, and
+ * `send_failed` with `details.permanent` means retrying cannot help (unknown chat, bot removed).
+ */
+export interface Outbound {
+  send(target: ChatTarget, reply: Reply): Promise<Result<{ messageIds: string[] }>>;
+}
+
+/** Routes each target to its adapter's {@link Outbound}. */
+export interface OutboundRouter extends Outbound {
+  register(adapter: string, outbound: Outbound): void;
+  unregister(adapter: string): void;
+  has(adapter: string): boolean;
+}
+
+/** Creates an empty {@link OutboundRouter}; adapters register themselves as they start. */
+export function createOutboundRouter(): OutboundRouter {
+  const byAdapter = new Map<string, Outbound>();
+  return {
+    register: (adapter, outbound) => void byAdapter.set(adapter, outbound),
+    unregister: (adapter) => void byAdapter.delete(adapter),
+    has: (adapter) => byAdapter.has(adapter),
+    async send(target, reply) {
+      const outbound = byAdapter.get(target.adapter);
+      if (!outbound) return fail("send_failed", `The ${target.adapter} adapter is not running, so nothing can be sent there.`, { details: { permanent: false } });
+      try {
+        return await outbound.send(target, reply);
+      } catch (error) {
+        return fail("send_failed", `Sending to ${target.adapter} failed: ${(error as Error).message}`, { details: { permanent: false } });
+      }
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import { fail, type Failure } from "../projects/result.ts";
+import { usageLine, type CommandRegistry, type CommandSpec } from "./command-registry.ts";
+import { tokenize } from "./tokenize.ts";
+
+/** A command line read against the registry. */
+export type ParseOutcome =
+  | { kind: "command"; command: CommandSpec; args: Record<string, string | undefined>; flags: Record<string, string | boolean | undefined> }
+  /** Not a command at all: plain chat. */
+  | { kind: "not_command" }
+  /** `/cmd@otherbot`: meant for another bot in the group. */
+  | { kind: "other_bot" }
+  | { kind: "error"; failure: Failure };
+
+const HEAD = /^\/([A-Za-z0-9_-]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?=\s|$)/;
+
+/** Whether a text is meant as a command (starts with `/name`). */
+export function looksLikeCommand(text: string): boolean {
+  return HEAD.test(text.trimStart());
+}
+
+/**
+ * Reads `/name [args] [--flag value | --flag=value] [-- words]` against the registry. The last
+ * argument of a free-text command takes every remaining word, so descriptions need no quotes; flags
+ * may stand anywhere. Every problem is a `usage` failure naming it and showing the usage line.
+ */
+export function parseCommandLine(text: string, registry: CommandRegistry, options: { botUsername?: string | undefined } = {}): ParseOutcome {
+  const trimmed = text.trim();
+  const head = HEAD.exec(trimmed);
+  if (!head) return { kind: "not_command" };
+  const [, name, mention] = head;
+  if (mention && options.botUsername && mention.toLowerCase() !== options.botUsername.toLowerCase()) return { kind: "other_bot" };
+  const command = registry.find(name!);
+  if (!command) {
+    return { kind: "error", failure: fail("usage", `Unknown command /${name}. Send /help to see what planbot understands.`) };
+  }
+  const problem = (message: string): ParseOutcome => ({
+    kind: "error",
+    failure: fail("usage", `${message}\nUsage: ${usageLine(command)}`, { details: { command: command.name } }),
+  });
+
+  const tokens = tokenize(trimmed.slice(head[0].length));
+  if (!tokens.ok) return problem(`/${command.name}: ${tokens.message}.`);
+
+  const positional: string[] = [];
+  const flags: Record<string, string | boolean | undefined> = {};
+  const words = tokens.words;
+  let flagsEnded = false;
+  for (let index = 0; index < words.length; index += 1) {
+    const word = words[index]!;
+    if (!flagsEnded && word === "--") {
+      flagsEnded = true;
+      continue;
+    }
+    if (flagsEnded || !word.startsWith("--") || word.length === 2) {
+      positional.push(word);
+      continue;
+    }
+    const equals = word.indexOf("=");
+    const flagName = (equals === -1 ? word.slice(2) : word.slice(2, equals)).toLowerCase();
+    const flag = command.flags.find((candidate) => candidate.name === flagName);
+    if (!flag) {
+      const known = command.flags.map((candidate) => `--${candidate.name}`).join(", ");
+      return problem(`/${command.name} has no option --${flagName}${known ? ` (it takes ${known})` : " (it takes no options)"}.`);
+    }
+    if (flags[flag.name] !== undefined) return problem(`--${flag.name} is given twice.`);
+    if (flag.type === "boolean") {
+      if (equals === -1) flags[flag.name] = true;
+      else {
+        const value = word.slice(equals + 1).toLowerCase();
+        if (!["true", "false", "yes", "no", "1", "0"].includes(value)) return problem(`--${flag.name} is a switch: write --${flag.name} or --${flag.name}=false.`);
+        flags[flag.name] = ["true", "yes", "1"].includes(value);
+      }
+      continue;
+    }
+    let value: string | undefined;
+    if (equals !== -1) value = word.slice(equals + 1);
+    else {
+      const following = words[index + 1];
+      if (following !== undefined && !(following.startsWith("--") && following.length > 2)) {
+        value = following;
+        index += 1;
+      }
+    }
+    if (value === undefined || value === "") return problem(`--${flag.name} needs a value, e.g. --${flag.name} ${flag.placeholder ?? "value"}.`);
+    flags[flag.name] = value;
+  }
+
+  const args: Record<string, string | undefined> = {};
+  for (const [index, arg] of command.args.entries()) {
+    const value = arg.rest ? positional.slice(index).join(" ") : positional[index];
+    if (value === undefined || value === "") {
+      if (arg.required) return problem(`/${command.name} needs ${article(arg.name)} ${arg.name}.`);
+      continue;
+    }
+    args[arg.name] = value;
+  }
+  const lastTakesRest = command.args.at(-1)?.rest ?? false;
+  if (!lastTakesRest && positional.length > command.args.length) {
+    return problem(`/${command.name} does not take "${positional.slice(command.args.length).join(" ").slice(0, 60)}".`);
+  }
+  return { kind: "command", command, args, flags };
+}
+
+function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? "an" : "a";
+}

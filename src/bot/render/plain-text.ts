@@ -1,0 +1,14 @@
+import type { Reply } from "../reply.ts";
+
+/**
+ * The reply markup as plain terminal text: bold and link syntax dropped, escapes resolved, code
+ * blocks kept with their fences so they stand out, and buttons listed as the commands they run.
+ */
+export function renderPlainText(reply: Reply): string {
+  const text = reply.text
+    .replace(/\*\*(.+?)\*\*/g, "$1")
+    .replace(/\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/g, "$1 <$2>")
+    .replace(/\\([\\`*_[\]~|>])/g, "$1");
+  const actions = (reply.actions ?? []).map((action) => `  [${action.label}] ${action.command}`);
+  return actions.length ? `${text}\n${actions.join("\n")}` : text;
+}

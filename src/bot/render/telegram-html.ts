@@ -1,0 +1,115 @@
+import { chunkText } from "../chunk.ts";
+import type { Reply } from "../reply.ts";
+
+/** Telegram's limit, counted after entity parsing; the markup source is never shorter than that, so chunking the source is safe. */
+export const TELEGRAM_TEXT_LIMIT = 4096;
+
+/** Escapes the three characters Telegram's HTML parse mode needs escaped. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+const FENCE = /^[ \t]*(```+|~~~+)\s*([\w+#.-]*)/;
+
+/**
+ * Converts the reply markup to Telegram HTML. Everything that is not markup is escaped, so planner
+ * output full of `<` and `&` arrives as written, and unmatched markers stay literal text rather than
+ * producing an entity Telegram would reject.
+ */
+export function markupToTelegramHtml(markup: string): string {
+  const out: string[] = [];
+  const lines = markup.split("\n");
+  let codeLines: string[] | undefined;
+  let language = "";
+  for (const line of lines) {
+    const fence = FENCE.exec(line);
+    if (codeLines) {
+      if (fence && !fence[2]) {
+        out.push(codeBlockHtml(codeLines.join("\n"), language));
+        codeLines = undefined;
+      } else {
+        codeLines.push(line);
+      }
+      continue;
+    }
+    if (fence) {
+      codeLines = [];
+      language = fence[2] ?? "";
+      continue;
+    }
+    const heading = /^#{1,6}\s+(.*)$/.exec(line);
+    if (heading) {
+      out.push(`<b>${inlineHtml(heading[1]!)}</b>`);
+      continue;
+    }
+    const item = /^(\s*)[-*]\s+(.*)$/.exec(line);
+    out.push(item ? `${item[1]}• ${inlineHtml(item[2]!)}` : inlineHtml(line));
+  }
+  if (codeLines) out.push(codeBlockHtml(codeLines.join("\n"), language));
+  return out.join("\n");
+}
+
+function codeBlockHtml(text: string, language: string): string {
+  const body = escapeHtml(text);
+  return language ? `<pre><code class="language-${escapeHtml(language)}">${body}</code></pre>` : `<pre>${body}</pre>`;
+}
+
+/** Inline markup: escapes, `code`, **bold**, [label](url). */
+function inlineHtml(line: string): string {
+  let out = "";
+  let index = 0;
+  while (index < line.length) {
+    const rest = line.slice(index);
+    const char = line[index]!;
+    if (char === "\\" && index + 1 < line.length && /[\\`*_[\]~|>]/.test(line[index + 1]!)) {
+      out += escapeHtml(line[index + 1]!);
+      index += 2;
+      continue;
+    }
+    if (char === "`") {
+      const end = line.indexOf("`", index + 1);
+      if (end > index + 1) {
+        out += `<code>${escapeHtml(line.slice(index + 1, end))}</code>`;
+        index = end + 1;
+        continue;
+      }
+    }
+    if (rest.startsWith("**")) {
+      const end = findClosing(line, index + 2, "**");
+      if (end > index + 2) {
+        out += `<b>${inlineHtml(line.slice(index + 2, end))}</b>`;
+        index = end + 2;
+        continue;
+      }
+    }
+    if (char === "[") {
+      const link = /^\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/.exec(rest);
+      if (link) {
+        out += `<a href="${escapeHtml(link[2]!).replace(/"/g, "&quot;")}">${escapeHtml(link[1]!)}</a>`;
+        index += link[0].length;
+        continue;
+      }
+    }
+    out += escapeHtml(char);
+    index += 1;
+  }
+  return out;
+}
+
+function findClosing(line: string, from: number, marker: string): number {
+  let index = from;
+  while (index < line.length) {
+    if (line[index] === "\\") {
+      index += 2;
+      continue;
+    }
+    if (line.startsWith(marker, index)) return index;
+    index += 1;
+  }
+  return -1;
+}
+
+/** A reply as Telegram HTML messages, each within Telegram's limit. */
+export function renderTelegramReply(reply: Reply, limit = TELEGRAM_TEXT_LIMIT): string[] {
+  return chunkText(reply.text, limit).map(markupToTelegramHtml).filter((html) => html.trim().length > 0);
+}

@@ -1,0 +1,18 @@
+import type { Config } from "../config.ts";
+import type { Runtime } from "./runtime.ts";
+
+/** A started adapter; `stop` stops taking new messages and closes connections. */
+export interface RunningAdapter {
+  stop(): Promise<void>;
+}
+
+/** One adapter `planbot start` can run, loaded only when enabled so unused platform libraries never load. */
+export interface AdapterEntry {
+  name: string;
+  /** undefined when enabled; otherwise what enables it (shown in the start-up line). */
+  disabledBecause(config: Config): string | undefined;
+  start(runtime: Runtime): Promise<RunningAdapter>;
+}
+
+/** The adapters `planbot start` knows, in start order. */
+export const ADAPTERS: AdapterEntry[] = [];

@@ -1,0 +1,35 @@
+import type { Bot } from "../bot/bot.ts";
+
+/** A bot wrapper that counts running handlers, so shutdown can wait for them. */
+export interface InFlightBot extends Bot {
+  /** Resolves when no handler is running (immediately if none is). */
+  drain(): Promise<void>;
+  readonly running: number;
+}
+
+/** Wraps `bot` so every handled message is tracked until its replies are ready. */
+export function trackInFlight(bot: Bot): InFlightBot {
+  let running = 0;
+  let waiters: (() => void)[] = [];
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    running += 1;
+    return work.finally(() => {
+      running -= 1;
+      if (running === 0) {
+        for (const wake of waiters) wake();
+        waiters = [];
+      }
+    });
+  };
+  return {
+    registry: bot.registry,
+    commandFor: (text) => bot.commandFor(text),
+    hasSession: (incoming) => bot.hasSession(incoming),
+    handleCommand: (incoming, signals) => track(bot.handleCommand(incoming, signals)),
+    handleAnswer: (incoming, signals) => track(bot.handleAnswer(incoming, signals)),
+    drain: () => (running === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
+    get running() {
+      return running;
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import type { Config } from "../config.ts";
+import type { Logger } from "../log.ts";
+import { createBot } from "../bot/bot.ts";
+import type { BotServices } from "../bot/command-context.ts";
+import { createDefaultRegistry } from "../bot/commands/index.ts";
+import { createOutboundRouter, type OutboundRouter } from "../bot/outbound.ts";
+import { createRoles } from "../bot/roles.ts";
+import type { Clock } from "../projects/clock.ts";
+import type { ProcessProbe } from "../projects/process-probe.ts";
+import { createCoreServices, type CoreServices } from "./core-services.ts";
+import { trackInFlight, type InFlightBot } from "./in-flight.ts";
+
+/** Everything one planbot process runs on, wired once and shared by every adapter. */
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  core: CoreServices;
+  services: BotServices;
+  bot: InFlightBot;
+  outbound: OutboundRouter;
+  /** Things to stop at shutdown, last registered stopped first. */
+  onStop(stop: () => Promise<void> | void): void;
+  stop(): Promise<void>;
+}
+
+/** Test seams: swap the clock or the process probe without module mocking. */
+export interface RuntimeOverrides {
+  clock?: Clock;
+  probe?: ProcessProbe;
+  botUsername?: string;
+}
+
+/** Builds the runtime for a configuration; adapters are started separately (see start-command). */
+export function createRuntime(config: Config, log: Logger, overrides: RuntimeOverrides = {}): Runtime {
+  const core = createCoreServices(config, overrides);
+  const outbound = createOutboundRouter();
+  const services: BotServices = { lifecycle: core.lifecycle, lister: core.lister, clock: core.clock };
+  const bot = trackInFlight(
+    createBot({ registry: createDefaultRegistry(), services, roles: createRoles(config), log, botUsername: overrides.botUsername }),
+  );
+  const stops: (() => Promise<void> | void)[] = [];
+  return {
+    config,
+    log,
+    core,
+    services,
+    bot,
+    outbound,
+    onStop: (stop) => void stops.push(stop),
+    async stop() {
+      while (stops.length) {
+        const stop = stops.pop()!;
+        try {
+          await stop();
+        } catch (error) {
+          log.error({ err: error }, "error while stopping");
+        }
+      }
+    },
+  };
+}
