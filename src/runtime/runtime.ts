@@ -8,6 +8,10 @@ import { createRoles } from "../bot/roles.ts";
 import type { Clock } from "../projects/clock.ts";
 import type { ProcessProbe } from "../projects/process-probe.ts";
 import { createCoreServices, type CoreServices } from "./core-services.ts";
+import { createClaudeCliPlanner } from "../planning/claude-cli-planner.ts";
+import type { PlannerBackend } from "../planning/planner-backend.ts";
+import { createPlanningService, type PlanningService } from "../planning/planning-service.ts";
+import { createSessionStore } from "../planning/session-store.ts";
 import { trackInFlight, type InFlightBot } from "./in-flight.ts";
 
 /** Everything one planbot process runs on, wired once and shared by every adapter. */
@@ -18,6 +22,7 @@ export interface Runtime {
   services: BotServices;
   bot: InFlightBot;
   outbound: OutboundRouter;
+  planning: PlanningService;
   /** Things to stop at shutdown, last registered stopped first. */
   onStop(stop: () => Promise<void> | void): void;
   stop(): Promise<void>;
@@ -28,13 +33,29 @@ export interface RuntimeOverrides {
   clock?: Clock;
   probe?: ProcessProbe;
   botUsername?: string;
+  planner?: PlannerBackend;
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Builds the runtime for a configuration; adapters are started separately (see start-command). */
 export function createRuntime(config: Config, log: Logger, overrides: RuntimeOverrides = {}): Runtime {
-  const core = createCoreServices(config, overrides);
+  let planning: PlanningService | undefined;
+  const core = createCoreServices(config, { ...overrides, previews: () => planning?.previews() ?? new Map() });
   const outbound = createOutboundRouter();
-  const services: BotServices = { lifecycle: core.lifecycle, lister: core.lister, clock: core.clock };
+  planning = createPlanningService({
+    sessions: createSessionStore(config.dataDir),
+    store: core.store,
+    lifecycle: core.lifecycle,
+    planner: overrides.planner ?? createClaudeCliPlanner({ command: config.planner.command, timeoutMs: config.planner.timeoutSeconds * 1000, env: overrides.env }),
+    outbound,
+    clock: core.clock,
+    log,
+    dataDir: config.dataDir,
+    workspaceDir: config.workspaceDir,
+    maxParallel: config.planner.maxParallel,
+    env: overrides.env,
+  });
+  const services: BotServices = { lifecycle: core.lifecycle, lister: core.lister, clock: core.clock, planning };
   const bot = trackInFlight(
     createBot({ registry: createDefaultRegistry(), services, roles: createRoles(config), log, botUsername: overrides.botUsername }),
   );
@@ -46,6 +67,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     services,
     bot,
     outbound,
+    planning,
     onStop: (stop) => void stops.push(stop),
     async stop() {
       while (stops.length) {

@@ -1,0 +1,396 @@
+import { randomUUID } from "node:crypto";
+import { statSync } from "node:fs";
+import type { PlanningPort, PlanningRequest } from "../bot/planning-port.ts";
+import { conversationKey, targetOf, type ChatTarget, type Incoming } from "../bot/incoming.ts";
+import type { Outbound } from "../bot/outbound.ts";
+import { bold, code, escapeMarkup, type Reply } from "../bot/reply.ts";
+import type { Logger } from "../log.ts";
+import type { Clock } from "../projects/clock.ts";
+import type { Lifecycle } from "../projects/lifecycle.ts";
+import { findProject, type ProjectStore } from "../projects/project-store.ts";
+import { fail, type Result } from "../projects/result.ts";
+import { workspacePaths } from "../projects/workspace.ts";
+import { produceFinalPlan } from "./finalize-step.ts";
+import { createKeyedQueue } from "./keyed-queue.ts";
+import type { PlannerBackend } from "./planner-backend.ts";
+import { describeSession, mirrorHeader, phaseLabel, plannerReply } from "./planning-replies.ts";
+import { COMPLETE_PHASE, PLANNING_PHASES } from "./prompt-library.ts";
+import { boundChat, findSessionForChat, findSessionForSlug, sessionChats, type PlanningSession, type SessionStore } from "./session-store.ts";
+import { readTranscript, type TranscriptEntry } from "./transcript.ts";
+import { createTurnRunner } from "./turn-runner.ts";
+
+/** Dependencies of {@link createPlanningService}. */
+export interface PlanningDeps {
+  sessions: SessionStore;
+  store: ProjectStore;
+  lifecycle: Lifecycle;
+  planner: PlannerBackend;
+  outbound: Outbound;
+  clock: Clock;
+  log: Logger;
+  dataDir: string;
+  workspaceDir: string;
+  maxParallel: number;
+  /** Identifies this process's turns, so a restart can tell a dead turn from a running one. */
+  bootId?: string;
+  newId?: () => string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The planning service: the chat commands' {@link PlanningPort} plus what the dashboard and notifier read. */
+export interface PlanningService extends PlanningPort {
+  /** The session of a slug (open first, else the latest closed one). */
+  sessionForSlug(slug: string): Promise<PlanningSession | undefined>;
+  /** Every chat that planned a project, for notifications about how it ended. */
+  chatsForProject(slug: string): Promise<ChatTarget[]>;
+  /** The conversation so far, from the planner's transcript. */
+  transcript(slug: string): Promise<TranscriptEntry[]>;
+  /** Latest excerpt per lower-case slug, for the project list. */
+  previews(): ReadonlyMap<string, string>;
+  /** Tells the chats of turns that died with an earlier process; call once adapters are up. */
+  recoverInterrupted(): Promise<number>;
+}
+
+/**
+ * Creates the {@link PlanningService}. Sessions are keyed by the chat that started them; `/continue`
+ * binds more chats; every planner reply goes to the asking chat as the return value and to the other
+ * bound chats through the Outbound port. Turns of one session run one at a time in arrival order.
+ */
+export function createPlanningService(deps: PlanningDeps): PlanningService {
+  const bootId = deps.bootId ?? randomUUID();
+  const newId = deps.newId ?? randomUUID;
+  const queue = createKeyedQueue(deps.maxParallel);
+  const turns = createTurnRunner({ sessions: deps.sessions, planner: deps.planner, clock: deps.clock, log: deps.log, bootId, newId });
+  const now = () => deps.clock.now().toISOString();
+
+  async function sessionsOrFail() {
+    const read = await deps.sessions.read();
+    return read;
+  }
+
+  /** The open session of this chat; the dashboard's chat (channel = slug) joins a slug's session on first use, like the seed. */
+  async function resolve(incoming: Incoming): Promise<Result<{ key: string; session: PlanningSession }>> {
+    const read = await sessionsOrFail();
+    if (!read.ok) return read;
+    const target = targetOf(incoming);
+    const found = findSessionForChat(read.sessions, target);
+    if (found) return { ok: true, ...found };
+    if (incoming.adapter === "dashboard") {
+      const bySlug = findSessionForSlug(read.sessions, incoming.channelId);
+      if (bySlug) {
+        const bound = await bind(bySlug.key, target);
+        if (!bound.ok) return bound;
+        return { ok: true, key: bySlug.key, session: bound.session };
+      }
+    }
+    return fail("no_active_session", `No planning session in this chat. Start one with ${code("/plan <slug>")} or join one with ${code("/continue <slug>")}.`);
+  }
+
+  function bind(key: string, target: ChatTarget) {
+    return deps.sessions.mutate<{ session: PlanningSession }>((sessions) => {
+      const session = sessions[key];
+      if (!session || session.closed_at) return fail("no_active_session", "That planning session has ended.");
+      const wanted = conversationKey(target);
+      if (!sessionChats(session).some((chat) => conversationKey(chat) === wanted)) {
+        session.bound_chats = [...(session.bound_chats ?? []), boundChat(target)];
+        session.updated_at = now();
+      }
+      return { ok: true, session: structuredClone(session) };
+    });
+  }
+
+  /** Sends a reply to every chat of the session except the one that asked. */
+  async function mirror(session: PlanningSession, except: ChatTarget | undefined, reply: Reply): Promise<void> {
+    const skip = except ? conversationKey(except) : undefined;
+    await Promise.all(
+      sessionChats(session)
+        .filter((chat) => conversationKey(chat) !== skip)
+        .map(async (chat) => {
+          const sent = await deps.outbound.send(chat, reply);
+          if (!sent.ok) deps.log.warn({ slug: session.slug, adapter: chat.adapter, channel: chat.channelId, code: sent.code, message: sent.message }, "mirror send failed");
+        }),
+    );
+  }
+
+  function chatOf(incoming: Incoming) {
+    return boundChat(targetOf(incoming));
+  }
+
+  async function branchFor(slug: string): Promise<string> {
+    const read = await deps.store.read();
+    const entry = read.ok ? findProject(read.file, slug) : undefined;
+    return entry?.branch ?? `ralph/${slug}`;
+  }
+
+  /** Runs the final step inside the session's queue slot and records the result. */
+  async function finalizeSession(key: string, session: PlanningSession, request: PlanningRequest) {
+    const written = await produceFinalPlan(
+      turns,
+      { key, user: request.incoming.userName, chat: chatOf(request.incoming), signals: request.signals },
+      { workspaceDir: deps.workspaceDir, slug: session.slug, branch: await branchFor(session.slug) },
+    );
+    if (!written.ok) return written;
+    const stored = await deps.sessions.mutate<{ session: PlanningSession }>((sessions) => {
+      const current = sessions[key];
+      if (!current) return fail("no_active_session", "The planning session was removed meanwhile.");
+      current.phases_completed = [...new Set([...current.phases_completed, ...PLANNING_PHASES])];
+      current.phase = COMPLETE_PHASE;
+      current.phase_ready = true;
+      current.final_plan_path = written.planPath;
+      current.updated_at = now();
+      return { ok: true, session: structuredClone(current) };
+    });
+    if (!stored.ok) return stored;
+    return { ok: true as const, written, session: stored.session };
+  }
+
+  function planWrittenText(written: { planPath: string; prd: { userStories: unknown[] }; commentary: string }): string {
+    const comment = written.commentary ? `${written.commentary}\n\n` : "";
+    return `${comment}Wrote ${code("final-plan.md")} and ${code("prd.json")} (${written.prd.userStories.length} stories) to ${code(written.planPath.replace(/final-plan\.md$/, ""))}.`;
+  }
+
+  async function closeSession(key: string, reason: string) {
+    return deps.sessions.mutate<{ session: PlanningSession }>((sessions) => {
+      const session = sessions[key];
+      if (!session) return fail("no_active_session", "No such planning session.");
+      session.closed_at = now();
+      session.closed_reason = reason;
+      session.pending_message = null;
+      session.updated_at = now();
+      return { ok: true, session: structuredClone(session) };
+    });
+  }
+
+  const service: PlanningService = {
+    async start({ incoming, signals, slug, description, force }) {
+      const read = await sessionsOrFail();
+      if (!read.ok) return read;
+      const target = targetOf(incoming);
+      const here = findSessionForChat(read.sessions, target);
+      if (here && (here.session.slug.toLowerCase() !== slug.toLowerCase() || !force)) {
+        const other = here.session.slug;
+        return fail("invalid_state", other.toLowerCase() === slug.toLowerCase()
+          ? `This chat is already planning ${bold(other)} (${phaseLabel(here.session.phase)}). Answer here, or ${code("/next")}; ${code(`/replan ${other} --force`)} starts over.`
+          : `This chat is planning ${bold(other)}. ${code("/stop")} it first, or plan ${slug} in another chat or thread.`);
+      }
+      const elsewhere = findSessionForSlug(read.sessions, slug);
+      if (elsewhere && !force && elsewhere.key !== conversationKey(target)) {
+        return fail("invalid_state", `${bold(slug)} is already being planned in a ${elsewhere.session.adapter} chat. Send ${code(`/continue ${slug}`)} here to join that conversation.`);
+      }
+      const started = await deps.lifecycle.startPlanning(slug, { description, force });
+      if (!started.ok) return started;
+      const entry = started.entry;
+      const key = conversationKey(target);
+      const workspace = workspacePaths(deps.workspaceDir, entry.name).root;
+      // The planner's sessions belong to its working folder: fix it now so every turn resumes from the same one.
+      const cwd = statSync(workspace, { throwIfNoEntry: false })?.isDirectory() ? workspace : deps.dataDir;
+      const planningSessionId = newId();
+      const created = await deps.sessions.mutate((sessions) => {
+        for (const [otherKey, session] of Object.entries(sessions)) {
+          if (session.slug.toLowerCase() === entry.name.toLowerCase() && !session.closed_at && otherKey !== key) {
+            session.closed_at = now();
+            session.closed_reason = "replaced";
+          }
+        }
+        sessions[key] = {
+          adapter: target.adapter,
+          channel_id: target.channelId,
+          thread_id: target.threadId ?? null,
+          slug: entry.name,
+          phase: PLANNING_PHASES[0],
+          phases_planned: [...PLANNING_PHASES],
+          phases_completed: [],
+          session_id: newId(),
+          session_started: false,
+          planning_session_id: planningSessionId,
+          started_at: now(),
+          updated_at: now(),
+          last_text_excerpt: "",
+          final_plan_path: null,
+          phase_ready: false,
+          description: entry.description ?? description ?? "",
+          cwd,
+          bound_chats: [],
+          cost_usd: 0,
+          turns: 0,
+          pending_message: null,
+          closed_at: null,
+          closed_reason: null,
+        };
+        return { ok: true };
+      });
+      if (!created.ok) return created;
+      await deps.lifecycle.linkPlanningSession(entry.name, planningSessionId);
+      const first = await queue.run(key, () =>
+        turns.run({ key, prompt: "clarify", message: `Let's plan "${entry.name}": ${entry.description ?? ""}`, user: incoming.userName, chat: chatOf(incoming), signals }),
+      );
+      const header = `Planning ${bold(entry.name)} — ${phaseLabel(PLANNING_PHASES[0])}. Answer the planner here; ${code("/next")} moves on, ${code("/stop")} cancels.`;
+      if (!first.ok) return { ok: true, reply: { text: `${header}\n\n${first.message}`, tone: "error" } };
+      return { ok: true, reply: plannerReply(first.session, first.text, first.ready, { header }) };
+    },
+
+    async answer({ incoming, signals }) {
+      const found = await resolve(incoming);
+      if (!found.ok) return found;
+      const outcome = await queue.run(found.key, () =>
+        turns.run({ key: found.key, prompt: found.session.phase === COMPLETE_PHASE ? "stories" : (found.session.phase as (typeof PLANNING_PHASES)[number]), message: incoming.text, user: incoming.userName, chat: chatOf(incoming), signals }),
+      );
+      if (!outcome.ok) return outcome;
+      const reply = plannerReply(outcome.session, outcome.text, outcome.ready, { interrupted: outcome.interrupted });
+      await mirror(outcome.session, targetOf(incoming), { ...reply, text: `${mirrorHeader(incoming.userName, incoming.adapter, incoming.text)}\n\n${reply.text}` });
+      return { ok: true, reply };
+    },
+
+    async next(request) {
+      const found = await resolve(request.incoming);
+      if (!found.ok) return found;
+      return queue.run(found.key, async (): Promise<Result<{ reply: Reply }>> => {
+        const read = await deps.sessions.read();
+        const session = read.ok ? read.sessions[found.key] : undefined;
+        if (!session || session.closed_at) return fail("no_active_session", "This planning session has ended.");
+        if (session.phase === COMPLETE_PHASE) return { ok: true, reply: { text: `The plan is written. ${code("/done")} approves ${bold(session.slug)}.`, actions: [{ label: "Approve (/done)", command: "/done", style: "success" }] } };
+        const index = PLANNING_PHASES.indexOf(session.phase as (typeof PLANNING_PHASES)[number]);
+        const following = PLANNING_PHASES[index + 1];
+        let reply: Reply;
+        if (!following) {
+          const finished = await finalizeSession(found.key, session, request);
+          if (!finished.ok) return finished;
+          reply = plannerReply(finished.session, planWrittenText(finished.written), true);
+        } else {
+          const moved = await deps.sessions.mutate((sessions) => {
+            const current = sessions[found.key]!;
+            current.phases_completed = [...new Set([...current.phases_completed, session.phase])];
+            current.phase = following;
+            current.phase_ready = false;
+            current.updated_at = now();
+            return { ok: true };
+          });
+          if (!moved.ok) return moved;
+          const outcome = await turns.run({ key: found.key, prompt: following, message: `Let's move on to the ${following} phase.`, user: request.incoming.userName, chat: chatOf(request.incoming), signals: request.signals });
+          if (!outcome.ok) return outcome;
+          reply = plannerReply(outcome.session, outcome.text, outcome.ready, { header: `${bold(session.slug)} — ${phaseLabel(following)}` });
+        }
+        const latest = await deps.sessions.read();
+        const current = latest.ok ? latest.sessions[found.key] : undefined;
+        if (current) await mirror(current, targetOf(request.incoming), { ...reply, text: `${mirrorHeader(request.incoming.userName, request.incoming.adapter, "/next")}\n\n${reply.text}` });
+        return { ok: true, reply };
+      });
+    },
+
+    async done(request) {
+      const found = await resolve(request.incoming);
+      if (!found.ok) return found;
+      return queue.run(found.key, async (): Promise<Result<{ reply: Reply }>> => {
+        const read = await deps.sessions.read();
+        let session = read.ok ? read.sessions[found.key] : undefined;
+        if (!session || session.closed_at) return fail("no_active_session", "This planning session has ended.");
+        let prefix = "";
+        if (session.phase !== COMPLETE_PHASE || !session.final_plan_path) {
+          const finished = await finalizeSession(found.key, session, request);
+          if (!finished.ok) return finished;
+          session = finished.session;
+          prefix = `${planWrittenText(finished.written)}\n\n`;
+        }
+        const approved = await deps.lifecycle.finalize(session.slug, session.final_plan_path!);
+        if (!approved.ok) return approved;
+        const closed = await closeSession(found.key, "approved");
+        const reply: Reply = {
+          text: `${prefix}Approved ${bold(session.slug)} with its plan. Ralph runs it at the next scheduled run, or now with ${code(`/run ${session.slug}`)}. This chat will hear how it ends.`,
+          tone: "success",
+          actions: [
+            { label: "Run now", command: `/run ${session.slug}`, style: "primary" },
+            { label: "Status", command: `/status ${session.slug}`, style: "secondary" },
+          ],
+        };
+        if (closed.ok) await mirror(closed.session, targetOf(request.incoming), { ...reply, text: `${mirrorHeader(request.incoming.userName, request.incoming.adapter, "/done")}\n\n${reply.text}` });
+        return { ok: true, reply };
+      });
+    },
+
+    async stop({ incoming }) {
+      const found = await resolve(incoming);
+      if (!found.ok) return found;
+      const cancelled = await deps.lifecycle.cancelPlanning(found.session.slug);
+      if (!cancelled.ok && cancelled.code !== "not_found") return cancelled;
+      const closed = await closeSession(found.key, "stopped");
+      const reply: Reply = { text: `Stopped planning ${bold(found.session.slug)}; it is pending again. ${code(`/plan ${found.session.slug}`)} starts over.`, tone: "success" };
+      if (closed.ok) await mirror(closed.session, targetOf(incoming), { ...reply, text: `${mirrorHeader(incoming.userName, incoming.adapter, "/stop")}\n\n${reply.text}` });
+      return { ok: true, reply };
+    },
+
+    async continueIn({ incoming, slug }) {
+      const read = await sessionsOrFail();
+      if (!read.ok) return read;
+      const target = targetOf(incoming);
+      const found = findSessionForSlug(read.sessions, slug);
+      if (!found) return fail("no_active_session", `Nobody is planning ${bold(slug)} right now. Start with ${code(`/plan ${slug}`)}.`);
+      const here = findSessionForChat(read.sessions, target);
+      if (here && here.key !== found.key) return fail("invalid_state", `This chat is planning ${bold(here.session.slug)}. ${code("/stop")} it first, or continue ${slug} in another chat.`);
+      const bound = await bind(found.key, target);
+      if (!bound.ok) return bound;
+      const session = bound.session;
+      const last = session.last_text_excerpt ? `\n\nLast from the planner:\n${session.last_text_excerpt}` : "";
+      await mirror(session, target, { text: `${bold(incoming.userName)} joined this planning session from ${incoming.adapter}.` });
+      return { ok: true, reply: { text: `This chat now follows the planning of ${bold(session.slug)} (${phaseLabel(session.phase)}). Messages here go to the planner; its replies reach every chat of the session.${last}` } };
+    },
+
+    async hasSession(target) {
+      const read = await deps.sessions.read();
+      return read.ok ? findSessionForChat(read.sessions, target) !== undefined : false;
+    },
+
+    async describe(slug) {
+      const session = await service.sessionForSlug(slug);
+      return session ? describeSession(session) : undefined;
+    },
+
+    async sessionForSlug(slug) {
+      const read = await deps.sessions.read();
+      return read.ok ? findSessionForSlug(read.sessions, slug, true)?.session : undefined;
+    },
+
+    async chatsForProject(slug) {
+      const session = await service.sessionForSlug(slug);
+      return session ? sessionChats(session) : [];
+    },
+
+    async transcript(slug) {
+      const session = await service.sessionForSlug(slug);
+      if (!session?.session_started || !session.cwd) return [];
+      return readTranscript(session.cwd, session.session_id, deps.env);
+    },
+
+    previews() {
+      const latest = new Map<string, { at: string; text: string }>();
+      for (const session of Object.values(deps.sessions.cached())) {
+        const key = session.slug.toLowerCase();
+        const excerpt = session.last_text_excerpt ?? "";
+        if (!excerpt) continue;
+        const known = latest.get(key);
+        if (!known || session.updated_at >= known.at) latest.set(key, { at: session.updated_at, text: excerpt });
+      }
+      return new Map([...latest].map(([slug, value]) => [slug, value.text]));
+    },
+
+    async recoverInterrupted() {
+      const read = await deps.sessions.read();
+      if (!read.ok) return 0;
+      const stale = Object.entries(read.sessions).filter(([, session]) => session.pending_message && session.pending_message.boot_id !== bootId);
+      for (const [key, session] of stale) {
+        const pending = session.pending_message!;
+        await deps.sessions.mutate((sessions) => {
+          const current = sessions[key];
+          if (current?.pending_message?.boot_id === pending.boot_id) current.pending_message = null;
+          return { ok: true };
+        });
+        const notice: Reply = {
+          text: `planbot restarted while the planner was answering ${bold(pending.user)}'s message in ${bold(session.slug)}: "${escapeMarkup(pending.text.slice(0, 200))}". That message was not answered; send it again to continue.`,
+          tone: "error",
+        };
+        await mirror(session, undefined, notice);
+      }
+      return stale.length;
+    },
+  };
+  return service;
+}
