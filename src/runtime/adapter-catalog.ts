@@ -15,4 +15,15 @@ export interface AdapterEntry {
 }
 
 /** The adapters `planbot start` knows, in start order. */
-export const ADAPTERS: AdapterEntry[] = [];
+export const ADAPTERS: AdapterEntry[] = [
+  {
+    name: "discord",
+    disabledBecause: (config) => (config.discord.token ? undefined : "set DISCORD_TOKEN to enable it"),
+    start: async (runtime) => (await import("../adapters/discord/index.ts")).startDiscordAdapter(runtime),
+  },
+  {
+    name: "telegram",
+    disabledBecause: (config) => (config.telegram.token ? undefined : "set TELEGRAM_TOKEN to enable it"),
+    start: async (runtime) => (await import("../adapters/telegram/index.ts")).startTelegramAdapter(runtime),
+  },
+];
