@@ -26,4 +26,10 @@ export const ADAPTERS: AdapterEntry[] = [
     disabledBecause: (config) => (config.telegram.token ? undefined : "set TELEGRAM_TOKEN to enable it"),
     start: async (runtime) => (await import("../adapters/telegram/index.ts")).startTelegramAdapter(runtime),
   },
+  {
+    name: "dashboard",
+    // Always on: it binds loopback by default, and refuses a public address without DASHBOARD_TOKEN.
+    disabledBecause: (config) => (config.dashboard.port === 0 && process.env.PLANBOT_DASHBOARD === "off" ? "PLANBOT_DASHBOARD=off" : undefined),
+    start: async (runtime) => (await import("../adapters/http/index.ts")).startDashboardAdapter(runtime),
+  },
 ];

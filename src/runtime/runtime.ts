@@ -12,6 +12,7 @@ import { createClaudeCliPlanner } from "../planning/claude-cli-planner.ts";
 import type { PlannerBackend } from "../planning/planner-backend.ts";
 import { createPlanningService, type PlanningService } from "../planning/planning-service.ts";
 import { createSessionStore } from "../planning/session-store.ts";
+import { createChangeWatcher, type ChangeWatcher } from "../projects/change-watcher.ts";
 import { trackInFlight, type InFlightBot } from "./in-flight.ts";
 
 /** Everything one planbot process runs on, wired once and shared by every adapter. */
@@ -23,6 +24,8 @@ export interface Runtime {
   bot: InFlightBot;
   outbound: OutboundRouter;
   planning: PlanningService;
+  /** The one source of project state; `start()` it before relying on it (start-command does). */
+  watcher: ChangeWatcher;
   /** Things to stop at shutdown, last registered stopped first. */
   onStop(stop: () => Promise<void> | void): void;
   stop(): Promise<void>;
@@ -56,6 +59,15 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     env: overrides.env,
   });
   const services: BotServices = { lifecycle: core.lifecycle, lister: core.lister, clock: core.clock, planning };
+  const watcher = createChangeWatcher({
+    store: core.store,
+    lister: core.lister,
+    clock: core.clock,
+    dataDir: config.dataDir,
+    workspaceDir: config.workspaceDir,
+    ...(overrides.probe ? { probe: overrides.probe } : {}),
+    onError: (error) => log.warn({ err: error }, "change watcher"),
+  });
   const bot = trackInFlight(
     createBot({ registry: createDefaultRegistry(), services, roles: createRoles(config), log, botUsername: overrides.botUsername }),
   );
@@ -68,6 +80,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     bot,
     outbound,
     planning,
+    watcher,
     onStop: (stop) => void stops.push(stop),
     async stop() {
       while (stops.length) {

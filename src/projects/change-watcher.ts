@@ -1,0 +1,274 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, statSync, watch, type FSWatcher } from "node:fs";
+import { join } from "node:path";
+import type { Clock } from "./clock.ts";
+import { procProbe, type ProcessProbe } from "./process-probe.ts";
+import type { ProjectList, ProjectLister, ProjectRecord } from "./project-list.ts";
+import { workspaceFolders } from "./project-list.ts";
+import type { ProjectStore } from "./project-store.ts";
+import { TASKS_FILE_NAME } from "./project-store.ts";
+import { ralphDir } from "./workspace.ts";
+
+/** A change of the project list: the records that changed (or vanished) and the list after it. */
+export interface ProjectChange {
+  sequence: number;
+  signature: string;
+  list: ProjectList;
+  changed: { slug: string; before: ProjectRecord | undefined; after: ProjectRecord | undefined }[];
+}
+
+/** The current list plus a signature that changes exactly when the list does (the seed's change detection). */
+export interface WatchedState {
+  sequence: number;
+  signature: string;
+  list: ProjectList;
+}
+
+/**
+ * The one source of project state for every consumer (notifier, dashboard, SSE). File events on the
+ * store, the workspace folder and each project's `scripts/ralph/` mark projects dirty; a debounce
+ * folds bursts into one recomputation of just those projects. Process exits are no file events, so
+ * the PIDs of running projects — only those — are probed on a short interval; a slow rescan catches
+ * anything the events missed. No `git status`, no per-subscriber polling.
+ */
+export interface ChangeWatcher {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  current(): WatchedState;
+  subscribe(listener: (change: ProjectChange) => void): () => void;
+  /** Recomputes now (all projects, or the given slugs) and publishes what changed. */
+  refresh(slugs?: string[]): Promise<void>;
+}
+
+/** Dependencies of {@link createChangeWatcher}. */
+export interface ChangeWatcherDeps {
+  store: ProjectStore;
+  lister: ProjectLister;
+  clock: Clock;
+  dataDir: string;
+  workspaceDir: string;
+  probe?: ProcessProbe;
+  debounceMs?: number;
+  pidCheckMs?: number;
+  rescanMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+/** Creates a {@link ChangeWatcher}; call `start()` to take the first snapshot and begin watching. */
+export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
+  const probe = deps.probe ?? procProbe;
+  const debounceMs = deps.debounceMs ?? 30;
+  const records = new Map<string, ProjectRecord>();
+  const entryJson = new Map<string, string>();
+  const projectWatchers = new Map<string, { watcher: FSWatcher; ralph: boolean }>();
+  const listeners = new Set<(change: ProjectChange) => void>();
+  const rootWatchers: FSWatcher[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  let state: WatchedState = { sequence: 0, signature: "", list: { projects: [], version: 0, fetchedAt: deps.clock.now().toISOString(), count: 0 } };
+  let dirty = new Set<string>();
+  let storeDirty = false;
+  let foldersDirty = false;
+  let debounce: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+
+  const report = (error: unknown) => deps.onError?.(error);
+
+  function schedule(): void {
+    if (stopped || debounce) return;
+    debounce = setTimeout(() => {
+      debounce = undefined;
+      running = running.then(() => recompute()).catch(report);
+    }, debounceMs);
+  }
+
+  function watchProject(slug: string): void {
+    const ralph = ralphDir(deps.workspaceDir, slug);
+    const hasRalph = statSync(ralph, { throwIfNoEntry: false })?.isDirectory() ?? false;
+    const existing = projectWatchers.get(slug);
+    if (existing && (existing.ralph || !hasRalph)) return;
+    existing?.watcher.close();
+    // Until scripts/ralph exists, watch the project folder so its creation is noticed.
+    const target = hasRalph ? ralph : join(deps.workspaceDir, slug);
+    try {
+      const watcher = watch(target, { persistent: false }, () => {
+        dirty.add(slug);
+        if (!hasRalph) watchProject(slug);
+        schedule();
+      });
+      watcher.on("error", () => {
+        projectWatchers.delete(slug);
+        dirty.add(slug);
+        foldersDirty = true;
+        schedule();
+      });
+      projectWatchers.set(slug, { watcher, ralph: hasRalph });
+    } catch {
+      // The folder vanished between listing and watching: the folder watcher reports that.
+    }
+  }
+
+  function unwatchProject(slug: string): void {
+    projectWatchers.get(slug)?.watcher.close();
+    projectWatchers.delete(slug);
+  }
+
+  /** Slugs whose store entry changed since the last look. */
+  async function storeChanges(): Promise<Set<string>> {
+    const read = await deps.store.read();
+    const changed = new Set<string>();
+    if (!read.ok) return changed;
+    const seen = new Set<string>();
+    for (const entry of read.file.projects ?? []) {
+      if (!entry.name) continue;
+      const key = entry.name.toLowerCase();
+      seen.add(key);
+      const json = JSON.stringify(entry);
+      if (entryJson.get(key) !== json) {
+        entryJson.set(key, json);
+        changed.add(entry.name);
+      }
+    }
+    for (const key of [...entryJson.keys()]) {
+      if (!seen.has(key)) {
+        entryJson.delete(key);
+        changed.add(key);
+      }
+    }
+    return changed;
+  }
+
+  function folderChanges(): Set<string> {
+    const changed = new Set<string>();
+    const folders = new Set(workspaceFolders(deps.workspaceDir));
+    for (const slug of folders) {
+      if (!projectWatchers.has(slug)) {
+        watchProject(slug);
+        changed.add(slug);
+      }
+    }
+    for (const slug of [...projectWatchers.keys()]) {
+      if (!folders.has(slug)) {
+        unwatchProject(slug);
+        changed.add(slug);
+      }
+    }
+    return changed;
+  }
+
+  async function recompute(all = false): Promise<void> {
+    const slugs = dirty;
+    dirty = new Set();
+    if (storeDirty || all) {
+      storeDirty = false;
+      for (const slug of await storeChanges()) slugs.add(slug);
+    }
+    if (foldersDirty || all) {
+      foldersDirty = false;
+      for (const slug of folderChanges()) slugs.add(slug);
+    }
+    if (all) for (const slug of records.keys()) slugs.add(slug);
+    const changed: ProjectChange["changed"] = [];
+    for (const slug of slugs) {
+      const result = await deps.lister.get(slug);
+      if (!result.ok) {
+        report(new Error(result.message));
+        continue;
+      }
+      const key = (result.record?.slug ?? slug).toLowerCase();
+      const before = records.get(key);
+      const after = result.record;
+      if (JSON.stringify(before) === JSON.stringify(after)) continue;
+      if (after) records.set(key, after);
+      else records.delete(key);
+      changed.push({ slug: after?.slug ?? before?.slug ?? slug, before, after });
+    }
+    if (changed.length === 0 && state.sequence > 0) return;
+    publish(changed);
+  }
+
+  function publish(changed: ProjectChange["changed"]): void {
+    const projects = [...records.values()].sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
+    const version = storeVersion;
+    const list: ProjectList = { projects, version, fetchedAt: deps.clock.now().toISOString(), count: projects.length };
+    const signature = createHash("sha256").update(JSON.stringify(projects)).update(String(version)).digest("hex");
+    if (signature === state.signature && state.sequence > 0) return;
+    state = { sequence: state.sequence + 1, signature, list };
+    const change: ProjectChange = { ...state, changed };
+    for (const listener of listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        report(error);
+      }
+    }
+  }
+
+  let storeVersion = 0;
+  async function refreshStoreVersion(): Promise<void> {
+    const read = await deps.store.read();
+    if (read.ok) storeVersion = read.file.version ?? 0;
+  }
+
+  function checkPids(): void {
+    for (const record of records.values()) {
+      if (record.pid && record.status.startsWith("running") && !probe.inspect(record.pid).alive) {
+        dirty.add(record.slug);
+        schedule();
+      }
+    }
+  }
+
+  return {
+    async start() {
+      mkdirSync(deps.workspaceDir, { recursive: true });
+      mkdirSync(deps.dataDir, { recursive: true });
+      await refreshStoreVersion();
+      const list = await deps.lister.list();
+      if (list.ok) for (const record of list.list.projects) records.set(record.slug.toLowerCase(), record);
+      await storeChanges();
+      folderChanges();
+      publish(list.ok ? list.list.projects.map((record) => ({ slug: record.slug, before: undefined, after: record })) : []);
+      const dataWatcher = watch(deps.dataDir, { persistent: false }, (_event, file) => {
+        if (file === null || file === TASKS_FILE_NAME) {
+          storeDirty = true;
+          running = running.then(refreshStoreVersion);
+          schedule();
+        }
+      });
+      const folderWatcher = watch(deps.workspaceDir, { persistent: false }, (_event, file) => {
+        foldersDirty = true;
+        if (file) dirty.add(file);
+        schedule();
+      });
+      for (const watcher of [dataWatcher, folderWatcher]) {
+        watcher.on("error", report);
+        rootWatchers.push(watcher);
+      }
+      timers.push(setInterval(checkPids, deps.pidCheckMs ?? 1000).unref());
+      timers.push(
+        setInterval(() => {
+          running = running.then(() => recompute(true)).catch(report);
+        }, deps.rescanMs ?? 30_000).unref(),
+      );
+    },
+    async stop() {
+      stopped = true;
+      if (debounce) clearTimeout(debounce);
+      for (const timer of timers) clearInterval(timer);
+      for (const watcher of rootWatchers) watcher.close();
+      for (const slug of [...projectWatchers.keys()]) unwatchProject(slug);
+      await running.catch(() => undefined);
+    },
+    current: () => state,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async refresh(slugs) {
+      if (slugs) for (const slug of slugs) dirty.add(slug);
+      running = running.then(() => recompute(!slugs)).catch(report);
+      await running;
+    },
+  };
+}
