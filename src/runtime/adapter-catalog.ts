@@ -29,7 +29,7 @@ export const ADAPTERS: AdapterEntry[] = [
   {
     name: "dashboard",
     // Always on: it binds loopback by default, and refuses a public address without DASHBOARD_TOKEN.
-    disabledBecause: (config) => (config.dashboard.port === 0 && process.env.PLANBOT_DASHBOARD === "off" ? "PLANBOT_DASHBOARD=off" : undefined),
+    disabledBecause: () => undefined,
     start: async (runtime) => (await import("../adapters/http/index.ts")).startDashboardAdapter(runtime),
   },
 ];
