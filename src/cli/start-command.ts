@@ -13,7 +13,10 @@ import type { CliIo } from "./io.ts";
 export async function runStart(_argv: string[], config: Config, io: CliIo): Promise<number> {
   const log = createLogger(config.logLevel);
   const runtime = createRuntime(config, log);
-  let started = 0;
+  // The watcher first: adapters (the dashboard's SSE) and the notifier read the project list from it.
+  await runtime.watcher.start();
+  runtime.onStop(() => runtime.watcher.stop());
+  let chatAdapters = 0;
   for (const adapter of ADAPTERS) {
     const reason = adapter.disabledBecause(config);
     if (reason) {
@@ -23,7 +26,7 @@ export async function runStart(_argv: string[], config: Config, io: CliIo): Prom
     try {
       const running = await adapter.start(runtime);
       runtime.onStop(() => running.stop());
-      started += 1;
+      if (adapter.name !== "dashboard") chatAdapters += 1;
       log.info({ adapter: adapter.name }, `${adapter.name}: started`);
     } catch (error) {
       log.error({ adapter: adapter.name, err: error }, `${adapter.name}: failed to start`);
@@ -32,7 +35,11 @@ export async function runStart(_argv: string[], config: Config, io: CliIo): Prom
       return EXIT.failure;
     }
   }
-  if (started === 0) log.warn("no adapter is configured; planbot is running idle. Set DISCORD_TOKEN or TELEGRAM_TOKEN, or use `planbot chat`.");
+  await runtime.notifier.start();
+  runtime.onStop(() => runtime.notifier.stop());
+  const interrupted = await runtime.planning.recoverInterrupted();
+  if (interrupted) log.warn({ interrupted }, "told chats about planner turns that died with the previous process");
+  if (chatAdapters === 0) log.warn("no chat adapter is configured: only the dashboard runs. Set DISCORD_TOKEN or TELEGRAM_TOKEN, or use `planbot chat`.");
   log.info({ dataDir: config.dataDir, workspaceDir: config.workspaceDir }, "planbot started");
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -40,8 +47,10 @@ export async function runStart(_argv: string[], config: Config, io: CliIo): Prom
     process.once("SIGTERM", () => resolve("SIGTERM"));
   });
   log.info({ signal, running: runtime.bot.running }, "shutting down");
+  // Let running handlers finish (a planner turn can take minutes, so bound it), then close everything.
+  const grace = new Promise<void>((resolve) => setTimeout(resolve, 30_000).unref());
+  await Promise.race([runtime.bot.drain(), grace]);
   await runtime.stop();
-  await runtime.bot.drain();
   log.info("stopped");
   return EXIT.ok;
 }

@@ -13,6 +13,8 @@ import type { PlannerBackend } from "../planning/planner-backend.ts";
 import { createPlanningService, type PlanningService } from "../planning/planning-service.ts";
 import { createSessionStore } from "../planning/session-store.ts";
 import { createChangeWatcher, type ChangeWatcher } from "../projects/change-watcher.ts";
+import { createNotifier, type Notifier } from "../bot/notify/notifier.ts";
+import type { ChatTarget } from "../bot/incoming.ts";
 import { trackInFlight, type InFlightBot } from "./in-flight.ts";
 
 /** Everything one planbot process runs on, wired once and shared by every adapter. */
@@ -26,6 +28,8 @@ export interface Runtime {
   planning: PlanningService;
   /** The one source of project state; `start()` it before relying on it (start-command does). */
   watcher: ChangeWatcher;
+  /** Announces transitions; start it after the adapters so it can deliver (start-command does). */
+  notifier: Notifier;
   /** Things to stop at shutdown, last registered stopped first. */
   onStop(stop: () => Promise<void> | void): void;
   stop(): Promise<void>;
@@ -38,6 +42,17 @@ export interface RuntimeOverrides {
   botUsername?: string;
   planner?: PlannerBackend;
   env?: NodeJS.ProcessEnv;
+  notifierBackoffMs?: number;
+}
+
+/** The configured notification channels (DISCORD_NOTIFY_CHANNEL_ID, TELEGRAM_NOTIFY_CHAT_ID + thread). */
+export function notifyTargets(config: Config): ChatTarget[] {
+  const targets: ChatTarget[] = [];
+  if (config.discord.token && config.discord.notifyChannelId) targets.push({ adapter: "discord", channelId: config.discord.notifyChannelId });
+  if (config.telegram.token && config.telegram.notifyChatId) {
+    targets.push({ adapter: "telegram", channelId: config.telegram.notifyChatId, ...(config.telegram.notifyThreadId ? { threadId: config.telegram.notifyThreadId } : {}) });
+  }
+  return targets;
 }
 
 /** Builds the runtime for a configuration; adapters are started separately (see start-command). */
@@ -71,6 +86,18 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
   const bot = trackInFlight(
     createBot({ registry: createDefaultRegistry(), services, roles: createRoles(config), log, botUsername: overrides.botUsername }),
   );
+  const notifier = createNotifier({
+    watcher,
+    outbound,
+    chatsForProject: (slug) => planning!.chatsForProject(slug),
+    canDeliverTo: (adapter) => outbound.has(adapter),
+    notifyTargets: notifyTargets(config),
+    clock: core.clock,
+    log,
+    dataDir: config.dataDir,
+    workspaceDir: config.workspaceDir,
+    ...(overrides.notifierBackoffMs !== undefined ? { backoffMs: overrides.notifierBackoffMs } : {}),
+  });
   const stops: (() => Promise<void> | void)[] = [];
   return {
     config,
@@ -81,6 +108,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     outbound,
     planning,
     watcher,
+    notifier,
     onStop: (stop) => void stops.push(stop),
     async stop() {
       while (stops.length) {

@@ -1,0 +1,33 @@
+import type { Client, SendableChannels, User } from "discord.js";
+import type { Incoming } from "../../bot/incoming.ts";
+import type { Roles } from "../../bot/roles.ts";
+import type { Logger } from "../../log.ts";
+import type { Runtime } from "../../runtime/runtime.ts";
+import type { ChannelQueues } from "./channel-queue.ts";
+import type { TypingIndicators } from "./typing.ts";
+
+/** The adapter name in every Incoming, conversation key, outbound target and log line. */
+export const ADAPTER = "discord";
+
+/** What every Discord handler works with, built once in `startDiscordAdapter`. */
+export interface DiscordContext {
+  runtime: Runtime;
+  client: Client<true>;
+  /** `runtime.log` with `adapter: "discord"`. */
+  log: Logger;
+  queues: ChannelQueues;
+  typing: TypingIndicators;
+  /** The core's role lists, used only to decide whether opening a planning thread is worth it. */
+  roles: Roles;
+}
+
+/** The Incoming for a Discord user's text in a channel (threads and DMs are channels too). */
+export function incomingFrom(user: User, channelId: string, text: string, replyTo?: string): Incoming {
+  return { adapter: ADAPTER, channelId, userId: user.id, userName: user.displayName || user.username, text, ...(replyTo ? { replyTo } : {}) };
+}
+
+/** A channel the bot can post in, from the cache or REST; undefined when it is gone or not a text channel. */
+export async function sendableChannel(client: Client, channelId: string): Promise<SendableChannels | undefined> {
+  const channel = client.channels.cache.get(channelId) ?? (await client.channels.fetch(channelId));
+  return channel?.isSendable() ? channel : undefined;
+}

@@ -1,0 +1,114 @@
+import type { AutocompleteInteraction, CommandInteractionOption, Interaction } from "discord.js";
+import type { CommandSpec } from "../../bot/command-registry.ts";
+import { commandLineFromOptions } from "../../bot/command-surfaces.ts";
+import { looksLikeCommand } from "../../bot/parse-command.ts";
+import type { Reply } from "../../bot/reply.ts";
+import { runCommand, type CommandOutcome } from "./command-runner.ts";
+import { ADAPTER, type DiscordContext } from "./context.ts";
+import { createInteractionResponder, type CommandInteraction, type InteractionResponder } from "./interaction-responder.ts";
+import { renderReplies, type DiscordPayload } from "./render.ts";
+import { sendPayloads } from "./send.ts";
+
+/** A fast command still running after this long is deferred, well inside Discord's 3 s for a first answer. */
+export const DEFER_AFTER_MS = 1500;
+/** Discord shows at most 25 autocomplete choices. */
+const MAX_CHOICES = 25;
+
+/** Handles every interaction: slash commands, button clicks and slug autocomplete. Never throws. */
+export async function handleInteraction(ctx: DiscordContext, interaction: Interaction): Promise<void> {
+  if (interaction.isAutocomplete()) return autocomplete(ctx, interaction);
+  if (interaction.isChatInputCommand()) {
+    const spec = ctx.runtime.bot.registry.find(interaction.commandName);
+    if (!spec) return runFromInteraction(ctx, interaction, `/${interaction.commandName}`, undefined);
+    return runFromInteraction(ctx, interaction, commandLineFromOptions(spec, optionValues(interaction.options.data)), spec);
+  }
+  if (interaction.isButton()) {
+    // A custom_id is a command line planbot wrote; anything else comes from an older build or another app.
+    const line = interaction.customId;
+    if (!looksLikeCommand(line)) {
+      const stale: DiscordPayload = { content: "This button does not belong to this planbot any more; /help lists what it can do.", components: [], ephemeral: true };
+      return createInteractionResponder(ctx, interaction).send([stale], {});
+    }
+    return runFromInteraction(ctx, interaction, line, ctx.runtime.bot.commandFor(line));
+  }
+}
+
+/** Slash options by name, read from the raw data: typed getters throw when a type differs from the registry. */
+function optionValues(options: readonly CommandInteractionOption[]): Record<string, string | number | boolean | undefined> {
+  const values: Record<string, string | number | boolean | undefined> = {};
+  for (const option of options) {
+    if (option.value !== undefined && option.value !== null) values[option.name] = option.value;
+  }
+  return values;
+}
+
+/**
+ * Runs a slash command or a click. Slow commands (planner turns) defer at once and wait their turn in the
+ * channel, after any answers typed before them; fast ones answer directly, deferring only if the core
+ * unexpectedly takes longer than {@link DEFER_AFTER_MS}.
+ */
+async function runFromInteraction(ctx: DiscordContext, interaction: CommandInteraction, line: string, spec: CommandSpec | undefined): Promise<void> {
+  const responder = createInteractionResponder(ctx, interaction);
+  const slow = spec?.slow === true;
+  if (slow) await responder.defer();
+  const deliver = (outcome: CommandOutcome) => deliverOutcome(ctx, responder, outcome);
+  const guard = slow ? undefined : (work: Promise<Reply[]>) => deferIfSlow(work, responder);
+  await runCommand(ctx, { user: interaction.user, channelId: interaction.channelId, text: line }, deliver, { queue: slow, ...(guard ? { guard } : {}) });
+}
+
+/** Waits for the core; if it is not done after {@link DEFER_AFTER_MS}, defers the interaction and keeps waiting. */
+async function deferIfSlow(work: Promise<Reply[]>, responder: InteractionResponder): Promise<Reply[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), DEFER_AFTER_MS);
+  });
+  try {
+    const first = await Promise.race([work, late]);
+    if (first !== "late") return first;
+    await responder.defer();
+    return await work;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Sends the outcome: in place, or (for a new planning thread) the replies in the thread and a pointer here. */
+async function deliverOutcome(ctx: DiscordContext, responder: InteractionResponder, outcome: CommandOutcome): Promise<void> {
+  const context = { command: outcome.command, slug: outcome.slug };
+  if (!outcome.thread) return responder.send(renderReplies(outcome.replies), context);
+  const sent = await sendPayloads(outcome.thread, renderReplies(outcome.replies));
+  if (sent.error) {
+    ctx.log.error({ err: sent.error, adapter: ADAPTER, command: outcome.command, slug: outcome.slug, channel: outcome.thread.id }, "could not post the planner's reply in the planning thread");
+    // The thread did not get it, so the asker gets the replies right here instead.
+    return responder.send(renderReplies(outcome.replies), context);
+  }
+  const pointer: DiscordPayload = { content: `Planning **${outcome.slug ?? "the project"}** in <#${outcome.thread.id}>: answer the planner there.`, components: [], ephemeral: false };
+  return responder.send([pointer], context);
+}
+
+/** Suggests slugs from the store for a slug option: prefix matches first, then other matches, at most 25. */
+async function autocomplete(ctx: DiscordContext, interaction: AutocompleteInteraction): Promise<void> {
+  try {
+    const focused = interaction.options.getFocused(true);
+    const spec = ctx.runtime.bot.registry.find(interaction.commandName);
+    const isSlug = spec?.args.some((arg) => arg.name === focused.name && arg.kind === "slug") ?? false;
+    let choices: { name: string; value: string }[] = [];
+    if (isSlug) {
+      const listed = await ctx.runtime.core.lister.list();
+      if (listed.ok) {
+        const typed = String(focused.value).trim().toLowerCase();
+        const projects = listed.list.projects;
+        const prefix = projects.filter((p) => p.slug.toLowerCase().startsWith(typed));
+        const inside = typed ? projects.filter((p) => !p.slug.toLowerCase().startsWith(typed) && p.slug.toLowerCase().includes(typed)) : [];
+        choices = [...prefix, ...inside].slice(0, MAX_CHOICES).map((p) => ({ name: clip(`${p.slug} (${p.status})`, 100), value: clip(p.slug, 100) }));
+      }
+    }
+    await interaction.respond(choices);
+  } catch (error) {
+    ctx.log.warn({ err: error, adapter: ADAPTER, command: interaction.commandName }, "could not answer autocomplete");
+  }
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,28 @@
+import type { Message, SendableChannels } from "discord.js";
+import type { DiscordPayload } from "./render.ts";
+
+/** What a multi-message send achieved: the ids that went out and, if it stopped early, why. */
+export interface SendOutcome {
+  messageIds: string[];
+  error?: unknown;
+}
+
+/**
+ * Posts payloads to a channel in order; with `replyTo`, the first one is a reply to that message (the
+ * rest follow as plain messages, since one reply arrow is enough). Channel messages cannot be ephemeral,
+ * so that flag is ignored here. Stops at the first failure and reports what was already delivered, so a
+ * caller never resends chunks the user has seen.
+ */
+export async function sendPayloads(channel: SendableChannels, payloads: DiscordPayload[], replyTo?: Message): Promise<SendOutcome> {
+  const messageIds: string[] = [];
+  for (const [index, payload] of payloads.entries()) {
+    const options = { content: payload.content, components: payload.components };
+    try {
+      const sent = index === 0 && replyTo ? await replyTo.reply(options) : await channel.send(options);
+      messageIds.push(sent.id);
+    } catch (error) {
+      return { messageIds, error };
+    }
+  }
+  return { messageIds };
+}

@@ -1,0 +1,116 @@
+import type { Context, NextFunction } from "grammy";
+import type { Message } from "grammy/types";
+import type { Bot } from "../../bot/bot.ts";
+import type { CommandRegistry } from "../../bot/command-registry.ts";
+import type { Incoming } from "../../bot/incoming.ts";
+import { code, type Reply } from "../../bot/reply.ts";
+import type { Logger } from "../../log.ts";
+import type { CallbackCodec } from "./callback-data.ts";
+import { routeMessage, toIncoming, topicOf, type BotIdentity } from "./routing.ts";
+import type { TelegramSender } from "./sender.ts";
+import type { TypingIndicators } from "./typing.ts";
+
+/** What the update handlers need. */
+export interface HandlerDeps {
+  bot: Bot;
+  registry: CommandRegistry;
+  sender: TelegramSender;
+  typing: TypingIndicators;
+  codec: CallbackCodec;
+  me: BotIdentity;
+  log: Logger;
+}
+
+/** The adapter's update handlers, as grammY middleware. */
+export interface TelegramHandlers {
+  /** Answers a button press at once, before the per-chat queue, so a long planner turn cannot time the press out. */
+  answerCallback(ctx: Context, next: NextFunction): Promise<void>;
+  /** Text messages: commands, planner answers, or nothing. */
+  onText(ctx: Context): Promise<void>;
+  /** Button presses: run the button's command line as the presser. */
+  onCallback(ctx: Context): Promise<void>;
+}
+
+const PRIVATE_HINT: Reply = {
+  text: `Commands start with /. Send ${code("/help")} to see them, or ${code("/plan <slug>")} to start planning here.`,
+};
+
+/** Creates the {@link TelegramHandlers}. */
+export function createHandlers(deps: HandlerDeps): TelegramHandlers {
+  const { bot, registry, sender, typing, codec, me, log } = deps;
+
+  /** The slug a command line names, for log lines about failed sends. */
+  function slugOf(text: string): string | undefined {
+    const words = text.trim().split(/\s+/);
+    const command = registry.find((words[0] ?? "").replace(/^\//, "").replace(/@.*$/, ""));
+    return command?.args[0]?.kind === "slug" ? words.slice(1).find((word) => !word.startsWith("--")) : undefined;
+  }
+
+  /** Runs one piece of work with "typing…" shown in the chat while the planner works, then sends the replies. */
+  async function respond(message: Message, incoming: Incoming, work: (signals: ReturnType<TypingIndicators["signalsFor"]>) => Promise<Reply[]>, replyTo: number | undefined) {
+    const threadId = topicOf(message);
+    const signals = typing.signalsFor(message.chat.id, threadId);
+    let replies: Reply[];
+    try {
+      replies = await work(signals);
+    } finally {
+      signals.stop();
+    }
+    const slug = slugOf(incoming.text);
+    for (const [index, reply] of replies.entries()) {
+      // Send failures are logged by the sender; the next reply is still worth trying.
+      await sender.send({ chatId: message.chat.id, threadId, replyToMessageId: index === 0 ? replyTo : undefined }, reply, { slug });
+    }
+  }
+
+  return {
+    async answerCallback(ctx, next) {
+      const query = ctx.callbackQuery;
+      if (!query) return next();
+      const decoded = codec.decode(query.data ?? "");
+      const text = decoded.kind === "expired" ? `This button expired (planbot restarted since it was sent). Type ${decoded.hint} instead.` : undefined;
+      try {
+        await ctx.answerCallbackQuery(text ? { text: text.slice(0, 200), show_alert: true } : {});
+      } catch (error) {
+        // Too late to answer (the user waited) is harmless: the command still runs.
+        log.debug({ adapter: "telegram", err: error }, "answerCallbackQuery failed");
+      }
+      if (decoded.kind === "command" && query.message) await next();
+    },
+
+    async onText(ctx) {
+      const message = ctx.message;
+      if (!message?.text || !message.from) return;
+      const route = routeMessage(message, me, (name) => registry.find(name) !== undefined);
+      if (route.kind === "ignore") {
+        log.trace({ adapter: "telegram", chat: message.chat.id, reason: route.reason }, "ignored message");
+        return;
+      }
+      const incoming = toIncoming(message, message.from, message.text);
+      // In groups the bot's message replies to the user's, so the thread of a conversation stays visible.
+      const replyTo = message.chat.type === "private" ? undefined : message.message_id;
+      if (route.kind === "command") {
+        await respond(message, incoming, (signals) => bot.handleCommand(incoming, signals), replyTo);
+        return;
+      }
+      if (await bot.hasSession(incoming)) {
+        await respond(message, incoming, (signals) => bot.handleAnswer(incoming, signals), replyTo);
+        return;
+      }
+      if (message.chat.type === "private") await sender.send({ chatId: message.chat.id }, PRIVATE_HINT);
+    },
+
+    async onCallback(ctx) {
+      const query = ctx.callbackQuery;
+      const message = query?.message;
+      // An old message Telegram no longer shows (date 0) still names its chat: the command runs there.
+      if (!query?.data || !message) return;
+      const decoded = codec.decode(query.data);
+      if (decoded.kind !== "command") return;
+      // The presser, not the message's author, runs the command: the core checks their role.
+      const incoming = toIncoming(message as Message, query.from, decoded.command, false);
+      const replyTo = message.chat.type === "private" ? undefined : message.message_id;
+      await respond(message as Message, incoming, (signals) => bot.handleCommand(incoming, signals), replyTo);
+    },
+  };
+}

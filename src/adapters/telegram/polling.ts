@@ -1,0 +1,63 @@
+import { autoRetry } from "@grammyjs/auto-retry";
+import type { RunOptions } from "@grammyjs/runner";
+import { Bot } from "grammy";
+import type { Update } from "grammy/types";
+import type { Logger } from "../../log.ts";
+
+/** Retry limits for Bot API calls (auto-retry's own defaults are unlimited). */
+export interface RetryLimits {
+  /** Retries after the first attempt, for 429 and 5xx (default 3). */
+  maxRetryAttempts?: number;
+  /** A 429 asking to wait longer than this fails at once as `rate_limited`, so a caller can reschedule (default 30). */
+  maxDelaySeconds?: number;
+}
+
+/**
+ * A grammY bot for the Bot API at `apiRoot` (Telegram's when undefined), with auto-retry for 429s and
+ * 5xx. Network errors are not retried by auto-retry (it would retry them forever and hang sends and
+ * shutdown): the runner retries its own polls, and a failed send surfaces as a retryable failure.
+ */
+export function createGrammyBot(token: string, apiRoot: string | undefined, retry: RetryLimits = {}): Bot {
+  const bot = new Bot(token, apiRoot ? { client: { apiRoot } } : {});
+  bot.api.config.use(
+    autoRetry({
+      maxRetryAttempts: retry.maxRetryAttempts ?? 3,
+      maxDelaySeconds: retry.maxDelaySeconds ?? 30,
+      rethrowHttpErrors: true,
+    }),
+  );
+  return bot;
+}
+
+/** The update types planbot reads; everything else is never fetched. */
+const ALLOWED_UPDATES: ReadonlyArray<Exclude<keyof Update, "update_id">> = ["message", "callback_query"];
+
+/**
+ * Long-polling settings for `@grammyjs/runner`, shared with the bench's bare bot so both run the same
+ * way. Polls that fail are retried every second without a deadline: a network outage must not end
+ * polling for good (only 401 and 409, which the runner treats as fatal, do).
+ */
+export function runnerOptions(pollTimeoutSeconds: number): RunOptions<Update> {
+  return {
+    runner: {
+      fetch: { timeout: pollTimeoutSeconds, allowed_updates: ALLOWED_UPDATES },
+      silent: true,
+      maxRetryTime: Number.POSITIVE_INFINITY,
+      retryInterval: 1000,
+    },
+  };
+}
+
+/** Logs failed polls through pino (the runner itself is silenced, as it would print to the console). */
+export function logPollFailures(bot: Bot, log: Logger): void {
+  bot.api.config.use(async (prev, method, payload, signal) => {
+    try {
+      const result = await prev(method, payload, signal);
+      if (method === "getUpdates" && !result.ok) log.warn({ adapter: "telegram", code: result.error_code, description: result.description }, "telegram getUpdates failed");
+      return result;
+    } catch (error) {
+      if (method === "getUpdates" && !signal?.aborted) log.warn({ adapter: "telegram", err: error }, "telegram getUpdates failed");
+      throw error;
+    }
+  });
+}

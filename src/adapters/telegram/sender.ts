@@ -1,0 +1,113 @@
+import { GrammyError, HttpError, type Api } from "grammy";
+import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
+import type { Reply, ReplyAction } from "../../bot/reply.ts";
+import { renderTelegramReply } from "../../bot/render/telegram-html.ts";
+import type { Logger } from "../../log.ts";
+import { fail, type Failure, type Result } from "../../projects/result.ts";
+import type { CallbackCodec } from "./callback-data.ts";
+
+/** Where a reply goes: a chat, optionally a forum topic, optionally as a reply to one message. */
+export interface TelegramDestination {
+  chatId: number;
+  threadId?: number | undefined;
+  replyToMessageId?: number | undefined;
+}
+
+/** Sends neutral replies to Telegram; every outcome is a Result, nothing throws. */
+export interface TelegramSender {
+  send(destination: TelegramDestination, reply: Reply, context?: { slug?: string | undefined }): Promise<Result<{ messageIds: string[] }>>;
+}
+
+/** Buttons per keyboard row: three labels still fit side by side on a phone. */
+const BUTTONS_PER_ROW = 3;
+
+/** Builds the inline keyboard for a reply's actions (undefined when it has none). */
+export function inlineKeyboard(actions: ReplyAction[] | undefined, codec: CallbackCodec): InlineKeyboardMarkup | undefined {
+  if (!actions?.length) return undefined;
+  const buttons: InlineKeyboardButton[] = actions.map((action) => ({ text: action.label, callback_data: codec.encode(action.command) }));
+  const rows: InlineKeyboardButton[][] = [];
+  for (let index = 0; index < buttons.length; index += BUTTONS_PER_ROW) rows.push(buttons.slice(index, index + BUTTONS_PER_ROW));
+  return { inline_keyboard: rows };
+}
+
+/** The HTML the renderer produces, as plain text: the last resort when Telegram rejects the entities. */
+export function htmlToPlainText(html: string): string {
+  return html
+    .replace(/<[^>]*>/g, "")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&");
+}
+
+function isEntityError(error: unknown): boolean {
+  return error instanceof GrammyError && error.error_code === 400 && /can't parse entities/i.test(error.description);
+}
+
+/**
+ * Maps a failed Bot API call to the Outbound port's failures: 429 (still limited after auto-retry) is
+ * `rate_limited` with `retryAfterMs`; 5xx and network errors are `send_failed` that a retry may fix;
+ * other 4xx (chat not found, bot blocked or kicked, topic deleted) are permanent.
+ */
+export function sendFailure(error: unknown): Failure {
+  if (error instanceof GrammyError) {
+    const code = error.error_code;
+    if (code === 429) {
+      const seconds = error.parameters.retry_after ?? 1;
+      return fail("rate_limited", `Telegram is rate limiting planbot; retry in ${seconds} s.`, { details: { retryAfterMs: seconds * 1000, permanent: false } });
+    }
+    if (code >= 500) return fail("send_failed", `Telegram failed (${code} ${error.description}).`, { details: { permanent: false, status: code } });
+    const migrated = error.parameters.migrate_to_chat_id;
+    return fail("send_failed", `Telegram refused the message: ${error.description}.`, {
+      details: { permanent: true, status: code, ...(migrated !== undefined ? { migrateToChatId: String(migrated) } : {}) },
+    });
+  }
+  if (error instanceof HttpError) return fail("send_failed", `Could not reach Telegram: ${error.message}`, { details: { permanent: false } });
+  return fail("send_failed", `Sending to Telegram failed: ${(error as Error)?.message ?? String(error)}`, { details: { permanent: false } });
+}
+
+/** Creates the {@link TelegramSender}: HTML parse mode, 4096-character chunks, keyboard on the last chunk. */
+export function createTelegramSender(api: Api, codec: CallbackCodec, log: Logger): TelegramSender {
+  return {
+    async send(destination, reply, context = {}) {
+      const keyboard = inlineKeyboard(reply.actions, codec);
+      let chunks = renderTelegramReply(reply);
+      // Buttons need a message to hang on, even when the reply has no text.
+      if (chunks.length === 0 && keyboard) chunks = ["…"];
+      const messageIds: string[] = [];
+      for (const [index, html] of chunks.entries()) {
+        const last = index === chunks.length - 1;
+        const options = {
+          ...(destination.threadId !== undefined ? { message_thread_id: destination.threadId } : {}),
+          // Only the first chunk points at the user's message; the rest follow it.
+          ...(index === 0 && destination.replyToMessageId !== undefined
+            ? { reply_parameters: { message_id: destination.replyToMessageId, allow_sending_without_reply: true } }
+            : {}),
+          ...(last && keyboard ? { reply_markup: keyboard } : {}),
+          // Planner text is full of links to docs; previews would bury the answer.
+          link_preview_options: { is_disabled: true },
+        };
+        try {
+          let sent;
+          try {
+            sent = await api.sendMessage(destination.chatId, html, { ...options, parse_mode: "HTML" });
+          } catch (error) {
+            if (!isEntityError(error)) throw error;
+            // The renderer escapes everything, so this means a renderer bug: deliver the text unformatted rather than lose it.
+            log.warn({ adapter: "telegram", slug: context.slug, chat: destination.chatId, err: error }, "telegram rejected the HTML; sent as plain text");
+            sent = await api.sendMessage(destination.chatId, htmlToPlainText(html), options);
+          }
+          messageIds.push(String(sent.message_id));
+        } catch (error) {
+          const failure = sendFailure(error);
+          log.warn(
+            { adapter: "telegram", slug: context.slug, chat: destination.chatId, thread: destination.threadId, code: failure.code, details: failure.details, sentChunks: messageIds.length, chunks: chunks.length, err: error },
+            "telegram send failed",
+          );
+          return failure;
+        }
+      }
+      return { ok: true, messageIds };
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { ProjectRecord } from "../../projects/project-list.ts";
+import { workspacePaths } from "../../projects/workspace.ts";
+import { bold, code, codeBlock, escapeMarkup, type Reply } from "../reply.ts";
+
+/** Which chats hear a transition: the notify channels hear all, planning chats hear how the run went. */
+export type Audience = "channels" | "everyone";
+
+/** A notification for a status transition, or undefined when the transition is not worth a message. */
+export interface Notification {
+  reply: Reply;
+  audience: Audience;
+}
+
+const statusButton = (slug: string) => ({ label: "Status", command: `/status ${slug}`, style: "secondary" as const });
+const replanButton = (slug: string) => ({ label: "Re-plan", command: `/replan ${slug}`, style: "secondary" as const });
+
+/**
+ * Turns a transition into a message: proposed, planning started, approved, Ralph started, complete,
+ * failed and blocked. Everything else (idle, cancelled, a manual process) stays quiet.
+ */
+export function notificationFor(record: ProjectRecord, previous: string | undefined, options: { workspaceDir: string; now: Date }): Notification | undefined {
+  const slug = record.slug;
+  const name = bold(slug);
+  switch (record.status) {
+    case "pending":
+      if (previous !== undefined) return undefined;
+      return {
+        audience: "channels",
+        reply: { text: `New project ${name} proposed: ${escapeMarkup(record.description.slice(0, 300))}`, actions: [{ label: "Plan", command: `/plan ${slug}`, style: "primary" }, statusButton(slug)] },
+      };
+    case "planning":
+      return { audience: "channels", reply: { text: `Planning started for ${name}.`, actions: [statusButton(slug)] } };
+    case "approved":
+      return { audience: "channels", reply: { text: `${name} is approved and waits for Ralph.`, tone: "success", actions: [{ label: "Run now", command: `/run ${slug}`, style: "primary" }, statusButton(slug)] } };
+    case "running-ralph":
+      return {
+        audience: "everyone",
+        reply: { text: `Ralph started on ${name}${record.branch ? ` (branch ${code(record.branch)})` : ""}: ${record.stories_total} stories to go.`, actions: [statusButton(slug)] },
+      };
+    case "complete":
+      return {
+        audience: "everyone",
+        reply: {
+          text: `${name} is complete: ${record.stories_done}/${record.stories_total} stories pass on branch ${code(record.branch ?? `ralph/${slug}`)}${runTime(record, options.now)}.`,
+          tone: "success",
+          actions: [statusButton(slug)],
+        },
+      };
+    case "failed": {
+      const reason = record.error_reason ? escapeMarkup(record.error_reason.split("\n")[0]!.slice(0, 300)) : record.failed_stories.length ? `stories ${record.failed_stories.map(code).join(", ")} failed` : "no reason recorded";
+      const tail = lastLogLines(options.workspaceDir, slug, 10);
+      return {
+        audience: "everyone",
+        reply: { text: `${name} failed: ${reason}${runTime(record, options.now)}.${tail ? `\nLast log lines:\n${codeBlock(tail)}` : ""}`, tone: "error", actions: [replanButton(slug), statusButton(slug)] },
+      };
+    }
+    case "blocked":
+      return {
+        audience: "everyone",
+        reply: {
+          text: `${name} is blocked: ${record.blocked_stories.length ? `stories ${record.blocked_stories.map(code).join(", ")} cannot proceed` : "every remaining story is blocked"} (${record.stories_done}/${record.stories_total} done). Re-plan or unblock them.`,
+          tone: "error",
+          actions: [replanButton(slug), statusButton(slug)],
+        },
+      };
+    default:
+      return undefined;
+  }
+}
+
+function runTime(record: ProjectRecord, now: Date): string {
+  if (!record.started_at) return "";
+  const ms = now.getTime() - Date.parse(record.started_at);
+  if (!Number.isFinite(ms) || ms < 0) return "";
+  const minutes = Math.round(ms / 60_000);
+  return minutes < 1 ? ", after less than a minute" : minutes < 90 ? `, after ${minutes} min` : `, after ${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** The last lines of the newest log in `scripts/ralph/logs`, for failure messages. */
+export function lastLogLines(workspaceDir: string, slug: string, count: number): string {
+  const logs = workspacePaths(workspaceDir, slug).logs;
+  try {
+    const newest = readdirSync(logs)
+      .filter((name) => name.endsWith(".log"))
+      .map((name) => ({ name, mtime: statSync(join(logs, name)).mtimeMs }))
+      .sort((a, b) => b.mtime - a.mtime)[0];
+    if (!newest) return "";
+    const text = readFileSync(join(logs, newest.name), "utf8");
+    return text.trimEnd().split("\n").slice(-count).join("\n").slice(-1500);
+  } catch {
+    return "";
+  }
+}

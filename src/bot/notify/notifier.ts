@@ -1,0 +1,229 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "../../log.ts";
+import type { ChangeWatcher } from "../../projects/change-watcher.ts";
+import type { Clock } from "../../projects/clock.ts";
+import type { ProjectRecord } from "../../projects/project-list.ts";
+import { conversationKey, type ChatTarget } from "../incoming.ts";
+import type { Outbound } from "../outbound.ts";
+import type { Reply } from "../reply.ts";
+import { notificationFor } from "./notification-messages.ts";
+import { createNotificationStateFile, type NotificationState, type OutboxItem } from "./notification-state.ts";
+
+/** Dependencies of {@link createNotifier}. */
+export interface NotifierDeps {
+  watcher: ChangeWatcher;
+  outbound: Outbound;
+  /** The chats that planned a project: they hear how its run ended. */
+  chatsForProject: (slug: string) => Promise<ChatTarget[]>;
+  /** Adapters that can deliver right now (a terminal chat is not reachable from `planbot start`). */
+  canDeliverTo: (adapter: string) => boolean;
+  notifyTargets: ChatTarget[];
+  clock: Clock;
+  log: Logger;
+  dataDir: string;
+  workspaceDir: string;
+  /** First retry delay; doubles per attempt up to `maxBackoffMs`. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+/** Announces status transitions in chats, durably. */
+export interface Notifier {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Sends whatever is due now; resolves when this pass is done. */
+  flush(): Promise<void>;
+}
+
+const PERMANENT_GIVE_UP = 3;
+
+/**
+ * Creates the {@link Notifier}. A transition is written to the outbox (with the new last-notified
+ * status) before anything is sent, and a message leaves the outbox only once the platform accepted
+ * it: a crash before sending re-sends after restart, a crash after does not. Transitions that
+ * happened while planbot was down are found at start by comparing with the persisted statuses. On the
+ * very first start the current statuses are recorded without announcing them, so nobody gets a flood.
+ */
+export function createNotifier(deps: NotifierDeps): Notifier {
+  const file = createNotificationStateFile(deps.dataDir);
+  const backoff = deps.backoffMs ?? 1000;
+  const maxBackoff = deps.maxBackoffMs ?? 60_000;
+  let chain: Promise<unknown> = Promise.resolve();
+  let unsubscribe: (() => void) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> | undefined;
+  let flushAgain = false;
+  let stopped = false;
+  const now = () => deps.clock.now();
+
+  /** Serialises state changes so concurrent transitions never interleave. */
+  function serial<T>(job: () => Promise<T>): Promise<T> {
+    const run = chain.then(job, job);
+    chain = run.catch(() => undefined);
+    return run;
+  }
+
+  async function targetsFor(record: ProjectRecord, audience: "channels" | "everyone"): Promise<ChatTarget[]> {
+    const targets = [...deps.notifyTargets];
+    if (audience === "everyone") targets.push(...(await deps.chatsForProject(record.slug)));
+    const seen = new Set<string>();
+    return targets.filter((target) => {
+      const key = conversationKey(target);
+      if (seen.has(key) || !deps.canDeliverTo(target.adapter)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+
+  /** Compares records with the last announced statuses and queues messages for the differences. */
+  async function enqueueTransitions(records: ProjectRecord[], removed: string[] = []): Promise<void> {
+    // Work out targets before taking the lock: they read the session store.
+    const planned: { record: ProjectRecord; targets: ChatTarget[] }[] = [];
+    const read = await file.read();
+    const known = read.ok ? read.data.last_status : {};
+    for (const record of records) {
+      const previous = known[record.slug.toLowerCase()];
+      if (previous === record.status) continue;
+      const note = notificationFor(record, previous, { workspaceDir: deps.workspaceDir, now: now() });
+      planned.push({ record, targets: note ? await targetsFor(record, note.audience) : [] });
+    }
+    if (planned.length === 0 && removed.length === 0) return;
+    const result = await file.mutate<object>((state) => {
+      for (const slug of removed) delete state.last_status[slug.toLowerCase()];
+      for (const { record, targets } of planned) {
+        const previous = state.last_status[record.slug.toLowerCase()];
+        if (previous === record.status) continue;
+        state.last_status[record.slug.toLowerCase()] = record.status;
+        if (!state.initialized) continue;
+        const note = notificationFor(record, previous, { workspaceDir: deps.workspaceDir, now: now() });
+        if (!note) continue;
+        for (const target of targets) state.outbox.push(outboxItem(record, target, note.reply));
+        deps.log.info({ slug: record.slug, from: previous, to: record.status, targets: targets.length }, "transition queued");
+      }
+      return { ok: true };
+    });
+    if (!result.ok) deps.log.error({ code: result.code, message: result.message }, "could not record a transition");
+  }
+
+  function outboxItem(record: ProjectRecord, target: ChatTarget, reply: Reply): OutboxItem {
+    const at = now().toISOString();
+    return {
+      id: randomUUID(),
+      slug: record.slug,
+      status: record.status,
+      target: { adapter: target.adapter, channel_id: target.channelId, thread_id: target.threadId ?? null },
+      reply: { text: reply.text, ...(reply.tone ? { tone: reply.tone } : {}), ...(reply.actions ? { actions: reply.actions.map((action) => ({ ...action })) } : {}) },
+      attempts: 0,
+      next_attempt_at: at,
+      created_at: at,
+      last_error: null,
+    };
+  }
+
+  async function sendDue(): Promise<void> {
+    const read = await file.read();
+    if (!read.ok) {
+      deps.log.error({ message: read.message }, "notification state unreadable");
+      return;
+    }
+    const current = now().getTime();
+    const due = [...read.data.outbox].filter((item) => Date.parse(item.next_attempt_at) <= current).sort((a, b) => (a.created_at < b.created_at ? -1 : 1));
+    // Messages to one chat keep their order: after a failure, later ones for that chat wait.
+    const held = new Set<string>();
+    for (const item of due) {
+      if (stopped) return;
+      const target: ChatTarget = { adapter: item.target.adapter, channelId: item.target.channel_id, ...(item.target.thread_id ? { threadId: item.target.thread_id } : {}) };
+      const key = conversationKey(target);
+      if (held.has(key)) continue;
+      const sent = await deps.outbound.send(target, item.reply as Reply);
+      if (sent.ok) {
+        await file.mutate<object>((state) => {
+          state.outbox = state.outbox.filter((queued) => queued.id !== item.id);
+          return { ok: true };
+        });
+        deps.log.info({ slug: item.slug, adapter: target.adapter, status: item.status, attempts: item.attempts + 1 }, "notification delivered");
+        continue;
+      }
+      held.add(key);
+      const permanent = sent.details?.permanent === true;
+      const retryAfter = typeof sent.details?.retryAfterMs === "number" ? sent.details.retryAfterMs : undefined;
+      const delay = retryAfter ?? Math.min(maxBackoff, backoff * 2 ** item.attempts);
+      await file.mutate<object>((state) => {
+        const queued = state.outbox.find((candidate) => candidate.id === item.id);
+        if (!queued) return { ok: true };
+        queued.attempts += 1;
+        queued.last_error = sent.message.slice(0, 300);
+        if (permanent && queued.attempts >= PERMANENT_GIVE_UP) {
+          state.outbox = state.outbox.filter((candidate) => candidate.id !== item.id);
+        } else {
+          queued.next_attempt_at = new Date(now().getTime() + delay).toISOString();
+        }
+        return { ok: true };
+      });
+      const level = permanent && item.attempts + 1 >= PERMANENT_GIVE_UP ? "error" : "warn";
+      deps.log[level]({ slug: item.slug, adapter: target.adapter, code: sent.code, attempts: item.attempts + 1, retryInMs: delay, message: sent.message }, level === "error" ? "notification dropped" : "notification send failed");
+    }
+  }
+
+  function scheduleNext(state: NotificationState | undefined): void {
+    if (stopped || !state || state.outbox.length === 0) return;
+    const next = Math.min(...state.outbox.map((item) => Date.parse(item.next_attempt_at)));
+    const wait = Math.max(10, next - now().getTime());
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      void notifier.flush();
+    }, wait);
+    timer.unref();
+  }
+
+  const notifier: Notifier = {
+    async start() {
+      const read = await file.read();
+      if (!read.ok) throw new Error(read.message);
+      const records = deps.watcher.current().list.projects;
+      if (!read.data.initialized) {
+        await file.mutate<object>((state) => {
+          state.initialized = true;
+          for (const record of records) state.last_status[record.slug.toLowerCase()] = record.status;
+          return { ok: true };
+        });
+      } else {
+        await serial(() => enqueueTransitions(records));
+      }
+      unsubscribe = deps.watcher.subscribe((change) => {
+        const changed = change.changed.flatMap((item) => (item.after ? [item.after] : []));
+        const removed = change.changed.flatMap((item) => (item.after ? [] : [item.slug]));
+        void serial(() => enqueueTransitions(changed, removed)).then(() => notifier.flush());
+      });
+      await notifier.flush();
+    },
+    async stop() {
+      stopped = true;
+      unsubscribe?.();
+      if (timer) clearTimeout(timer);
+      await chain.catch(() => undefined);
+      await flushing?.catch(() => undefined);
+    },
+    flush() {
+      if (flushing) {
+        flushAgain = true;
+        return flushing;
+      }
+      flushing = (async () => {
+        do {
+          flushAgain = false;
+          await sendDue();
+        } while (flushAgain && !stopped);
+        const read = await file.read();
+        scheduleNext(read.ok ? read.data : undefined);
+      })()
+        .catch((error) => deps.log.error({ err: error }, "notification flush failed"))
+        .finally(() => {
+          flushing = undefined;
+        });
+      return flushing;
+    },
+  };
+  return notifier;
+}

@@ -1,0 +1,113 @@
+import { constants } from "node:fs";
+import { access, chmod, copyFile, mkdir, stat } from "node:fs/promises";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { split } from "shlex";
+import { fail, type Result } from "../projects/result.ts";
+
+/** Files next to snarktank/ralph's ralph.sh that it reads (its agent prompts); copied along with a template. */
+export const RALPH_TEMPLATE_COMPANIONS = ["prompt.md", "CLAUDE.md"] as const;
+
+/** Folder under PLANBOT_DATA_DIR holding a Ralph template for workspaces whose repository has none. */
+export const RALPH_TEMPLATE_DIR = "ralph-template";
+
+/** How Ralph is started in one workspace. */
+export interface RalphLaunchSpec {
+  /** What is executed: an absolute path (normally inside the workspace), or a bare name looked up on PATH. */
+  file: string;
+  args: string[];
+  /** A script copied to `file` when the workspace lacks it; null when there is none to copy. */
+  template: string | null;
+  /** The command as a person would type it in the workspace. */
+  display: string;
+}
+
+/**
+ * Splits RALPH_COMMAND into words (shell-like quoting, no shell) and decides where its script lives:
+ * - a relative path (the default `scripts/ralph/ralph.sh`) is per-workspace: the repository carries it,
+ *   or `$PLANBOT_DATA_DIR/ralph-template/<name>` is copied in when it does not;
+ * - an absolute path outside the workspace is a template: snarktank/ralph's script works on the prd.json
+ *   next to itself, so it must run from the workspace's `scripts/ralph/`; it is copied there (with its
+ *   prompt files) when missing;
+ * - a bare name runs from the workspace when a file of that name is there, else from PATH.
+ */
+export function resolveRalphCommand(command: string, root: string, dataDir: string): Result<{ spec: RalphLaunchSpec }> {
+  let words: string[];
+  try {
+    words = split(command);
+  } catch (error) {
+    return fail("execute_failed", `RALPH_COMMAND "${command}" cannot be split into words (${(error as Error).message}); check its quotes.`);
+  }
+  const [first, ...args] = words;
+  if (!first) return fail("execute_failed", "RALPH_COMMAND is empty: set it to e.g. scripts/ralph/ralph.sh --tool claude 10.");
+  let file: string;
+  let template: string | null;
+  if (isAbsolute(first)) {
+    const inside = first.startsWith(root.endsWith(sep) ? root : root + sep);
+    file = inside ? first : join(root, "scripts", "ralph", basename(first));
+    template = inside ? null : first;
+  } else if (first.includes("/")) {
+    file = resolve(root, first);
+    template = join(dataDir, RALPH_TEMPLATE_DIR, basename(first));
+  } else {
+    file = first;
+    template = null;
+  }
+  const shown = isAbsolute(file) && file.startsWith(root + sep) ? relative(root, file) : file;
+  return { ok: true, spec: { file, args, template, display: [shown, ...args].join(" ") } };
+}
+
+/**
+ * Makes sure the script exists and is executable in the workspace, copying the template in when the
+ * workspace lacks it. Returns the file to execute and the paths it copied (relative to `root`) so the caller can keep them out of
+ * the project's commits. A missing script is a failure saying how to add one.
+ */
+export async function ensureRalphScript(spec: RalphLaunchSpec, root: string): Promise<Result<{ file: string; installed: string[] }>> {
+  if (!isAbsolute(spec.file)) {
+    // A bare name: in the workspace if present, else PATH; a missing one surfaces as a launch failure.
+    const local = join(root, spec.file);
+    if (await exists(local)) return checkExecutable(local, []);
+    return { ok: true, file: spec.file, installed: [] };
+  }
+  if (await exists(spec.file)) return checkExecutable(spec.file, []);
+  if (spec.template && (await exists(spec.template))) {
+    const targetDir = dirname(spec.file);
+    await mkdir(targetDir, { recursive: true });
+    const installed: string[] = [];
+    await copyFile(spec.template, spec.file);
+    await chmod(spec.file, 0o755);
+    installed.push(relative(root, spec.file));
+    for (const companion of RALPH_TEMPLATE_COMPANIONS) {
+      const from = join(dirname(spec.template), companion);
+      const to = join(targetDir, companion);
+      if ((await exists(from)) && !(await exists(to))) {
+        await copyFile(from, to);
+        installed.push(relative(root, to));
+      }
+    }
+    return checkExecutable(spec.file, installed);
+  }
+  const where = relative(root, spec.file);
+  return fail(
+    "execute_failed",
+    `Ralph's script ${where} is not in the workspace ${root}. Add snarktank/ralph's ralph.sh (with its prompt.md/CLAUDE.md) ` +
+      `to the repository's base branch at ${where}, or copy them to ${spec.template ?? `$PLANBOT_DATA_DIR/${RALPH_TEMPLATE_DIR}/`}, ` +
+      `or set RALPH_COMMAND to the absolute path of a ralph.sh (it is copied into each workspace).`,
+  );
+}
+
+async function checkExecutable(file: string, installed: string[]): Promise<Result<{ file: string; installed: string[] }>> {
+  try {
+    await access(file, constants.X_OK);
+    return { ok: true, file, installed };
+  } catch {
+    return fail("execute_failed", `Ralph's script ${file} is not executable: run chmod +x on it (and commit it with mode 755).`);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
