@@ -8,7 +8,7 @@ import type { Lifecycle } from "../projects/lifecycle.ts";
 import { procProbe, type ProcessProbe } from "../projects/process-probe.ts";
 import { readPrd, type ProjectLister } from "../projects/project-list.ts";
 import { findProject, type ProjectStore } from "../projects/project-store.ts";
-import { fail, type Result } from "../projects/result.ts";
+import { fail, type Failure, type Result } from "../projects/result.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
 import { validateSlug } from "../projects/validation.ts";
 import { workspacePaths } from "../projects/workspace.ts";
@@ -96,7 +96,7 @@ interface ActiveRun {
   done: Promise<RunReport>;
 }
 
-type Started = { kind: "started"; run: ActiveRun; summary: string } | { kind: "ended"; report: RunReport; failure?: Result<never> };
+type Started = { kind: "started"; run: ActiveRun; summary: string } | { kind: "ended"; report: RunReport; failure?: Failure };
 
 /**
  * Creates the executor. The store is the only shared state: a project is claimed under the store's lock
@@ -355,7 +355,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     const starting = track(start(entry.name));
     const started = await starting;
     if (started.kind === "ended") {
-      if (started.failure && !started.failure.ok) return started.failure;
+      if (started.failure) return started.failure;
       if (started.report.outcome === "skipped") return fail("invalid_state", started.report.message.replace(/^skipped: /, ""));
       return fail("execute_failed", `${entry.name}: ${started.report.error ?? started.report.message}`);
     }
