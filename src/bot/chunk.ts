@@ -88,6 +88,7 @@ function fenceAfter(body: string, open: string | undefined): string | undefined 
 
 function normalizeFence(line: string): string {
   const match = FENCE_LINE.exec(line);
-  const language = match?.[2]?.trim().split(/\s+/)[0] ?? "";
+  // A short language tag only: a long info string repeated in every chunk could push chunks over the limit.
+  const language = /^[\w+#.-]{1,20}/.exec(match?.[2]?.trim() ?? "")?.[0] ?? "";
   return `\`\`\`${language}`;
 }

@@ -96,7 +96,7 @@ export function parseCommandLine(text: string, registry: CommandRegistry, option
   }
   const lastTakesRest = command.args.at(-1)?.rest ?? false;
   if (!lastTakesRest && positional.length > command.args.length) {
-    return problem(`/${command.name} does not take "${positional.slice(command.args.length).join(" ").slice(0, 60)}".`);
+    return problem(`/${command.name} does not take "${Array.from(positional.slice(command.args.length).join(" ")).slice(0, 60).join("")}".`);
   }
   return { kind: "command", command, args, flags };
 }

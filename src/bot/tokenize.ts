@@ -8,8 +8,9 @@ import { fail, type Result } from "../projects/result.ts";
  */
 export function tokenize(line: string): Result<{ words: string[] }> {
   const prepared = line
-    .replace(/\\(?![\\"'])/g, "\\\\")
-    .replace(/(?<=[\p{L}\p{N}])'(?=[\p{L}\p{N}])/gu, "\\'");
+    .replace(/\\[\\"']|\\/g, (match) => (match.length === 2 ? match : "\\\\"))
+    // Skip escapes and double-quoted spans so only a bare apostrophe between letters is taken literally.
+    .replace(/\\[\s\S]|"(?:[^"\\]|\\[\s\S])*"|(?<=[\p{L}\p{N}])'(?=[\p{L}\p{N}])/gu, (match) => (match === "'" ? "\\'" : match));
   try {
     return { ok: true, words: split(prepared) };
   } catch (error) {

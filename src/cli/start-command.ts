@@ -42,10 +42,13 @@ export async function runStart(_argv: string[], config: Config, io: CliIo): Prom
   if (chatAdapters === 0) log.warn("no chat adapter is configured: only the dashboard runs. Set DISCORD_TOKEN or TELEGRAM_TOKEN, or use `planbot chat`.");
   log.info({ dataDir: config.dataDir, workspaceDir: config.workspaceDir }, "planbot started");
 
+  // Pending promises do not keep Node alive; this timer does, until a signal arrives.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once("SIGINT", () => resolve("SIGINT"));
     process.once("SIGTERM", () => resolve("SIGTERM"));
   });
+  clearInterval(keepAlive);
   log.info({ signal, running: runtime.bot.running }, "shutting down");
   // Let running handlers finish (a planner turn can take minutes, so bound it), then close everything.
   const grace = new Promise<void>((resolve) => setTimeout(resolve, 30_000).unref());

@@ -142,7 +142,8 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
         realpath: false,
         stale: staleMs,
         update: Math.floor(staleMs / 2),
-        retries: { retries: 100_000, factor: 1.2, minTimeout: 1, maxTimeout: 25, randomize: true, maxRetryTime: staleMs * 3 },
+        // maxRetryTime bounds the wait; a huge retry count would make the retry library precompute every timeout.
+        retries: { retries: Math.ceil((staleMs * 3) / 25) + 20, factor: 1.2, minTimeout: 1, maxTimeout: 25, randomize: true, maxRetryTime: staleMs * 3 },
         // A compromised lock (our refresh failed) must not crash the process; the write is still atomic.
         onCompromised: () => undefined,
       });

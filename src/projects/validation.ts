@@ -76,5 +76,7 @@ function refNameProblem(name: string): string | undefined {
 
 function preview(value: string): string {
   const flat = value.replace(/[\u0000-\u001f\u007f]/g, "?");
-  return flat.length > 40 ? `${flat.slice(0, 40)}…` : flat;
+  // Cut by code points, so an emoji is never split into half a surrogate pair.
+  const characters = Array.from(flat);
+  return characters.length > 40 ? `${characters.slice(0, 40).join("")}…` : flat;
 }
