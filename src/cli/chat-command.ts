@@ -13,6 +13,7 @@ export async function runChat(_argv: string[], config: Config, _io: CliIo): Prom
   const runtime = createRuntime(config, log);
   const adapter = createConsoleAdapter({ bot: runtime.bot, input: process.stdin, output: process.stdout, userName: safeUserName(), prompt: process.stdin.isTTY === true });
   runtime.outbound.register("console", adapter.outbound);
+  await runtime.planning.recoverInterrupted();
   runtime.onStop(() => adapter.close());
   if (process.stdin.isTTY) process.stdout.write("planbot chat — /help lists the commands, Ctrl-D quits.\n");
   await adapter.run();

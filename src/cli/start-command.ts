@@ -12,6 +12,11 @@ import type { CliIo } from "./io.ts";
  */
 export async function runStart(_argv: string[], config: Config, io: CliIo): Promise<number> {
   const log = createLogger(config.logLevel);
+  // Listen for signals before starting anything, so a stop during start-up still cleans up.
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+  });
   const runtime = createRuntime(config, log);
   // The watcher first: adapters (the dashboard's SSE) and the notifier read the project list from it.
   await runtime.watcher.start();
@@ -44,10 +49,7 @@ export async function runStart(_argv: string[], config: Config, io: CliIo): Prom
 
   // Pending promises do not keep Node alive; this timer does, until a signal arrives.
   const keepAlive = setInterval(() => undefined, 1 << 30);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-  });
+  const signal = await signalled;
   clearInterval(keepAlive);
   log.info({ signal, running: runtime.bot.running }, "shutting down");
   // Let running handlers finish (a planner turn can take minutes, so bound it), then close everything.

@@ -98,14 +98,17 @@ export function parseResult(stdout: string, turn: Pick<PlannerTurn, "sessionId">
     });
   }
   const text = typeof value.result === "string" ? value.result : "";
+  if (value.type !== "result" || value.subtype !== "success") {
+    // Error results (error_max_turns, error_during_execution, …) carry no `result`, only an `errors` list.
+    const errors = Array.isArray(value.errors) ? value.errors.filter((item): item is string => typeof item === "string") : [];
+    const why = (errors.length ? errors.join("; ") : text).slice(0, 300);
+    return fail("planner_failed", `The planner ended with "${String(value.subtype ?? value.type)}" instead of an answer${why ? `: ${why}` : ""}. Your message was not used; send it again.`, {
+      details: { reason: "subtype", subtype: value.subtype },
+    });
+  }
   if (value.is_error === true) {
     return fail("planner_failed", `The planner reported an error: ${text.slice(0, 300) || "no details"}. Your message was not used; send it again in a moment.`, {
       details: { reason: "is_error", subtype: value.subtype },
-    });
-  }
-  if (value.subtype !== "success" || value.type !== "result") {
-    return fail("planner_failed", `The planner ended with "${String(value.subtype ?? value.type)}" instead of an answer. Your message was not used; send it again.`, {
-      details: { reason: "subtype", subtype: value.subtype },
     });
   }
   return {

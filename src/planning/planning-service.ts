@@ -63,6 +63,23 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
   const turns = createTurnRunner({ sessions: deps.sessions, planner: deps.planner, clock: deps.clock, log: deps.log, bootId, newId });
   const now = () => deps.clock.now().toISOString();
 
+  /**
+   * Admits requests one at a time in arrival order: finding the chat's session reads the store, and
+   * concurrent reads can finish out of order, so the session queue is entered inside this step.
+   */
+  let admissions: Promise<unknown> = Promise.resolve();
+  function inArrivalOrder<T>(incoming: Incoming, job: (found: { key: string; session: PlanningSession }) => Promise<Result<T>>): Promise<Result<T>> {
+    const admitted = admissions.then(async () => {
+      const found = await resolve(incoming);
+      return { done: found.ok ? queue.run(found.key, () => job(found)) : Promise.resolve(found) };
+    });
+    admissions = admitted.then(
+      () => undefined,
+      () => undefined,
+    );
+    return admitted.then((step) => step.done);
+  }
+
   async function sessionsOrFail() {
     const read = await deps.sessions.read();
     return read;
@@ -230,11 +247,12 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
     },
 
     async answer({ incoming, signals }) {
-      const found = await resolve(incoming);
-      if (!found.ok) return found;
-      const outcome = await queue.run(found.key, () =>
-        turns.run({ key: found.key, prompt: found.session.phase === COMPLETE_PHASE ? "stories" : (found.session.phase as (typeof PLANNING_PHASES)[number]), message: incoming.text, user: incoming.userName, chat: chatOf(incoming), signals }),
-      );
+      const outcome = await inArrivalOrder(incoming, async (found) => {
+        // The phase as it is now: a /next queued ahead of this message may have moved it.
+        const read = await deps.sessions.read();
+        const phase = (read.ok ? read.sessions[found.key]?.phase : undefined) ?? found.session.phase;
+        return turns.run({ key: found.key, prompt: phase === COMPLETE_PHASE ? "stories" : (phase as (typeof PLANNING_PHASES)[number]), message: incoming.text, user: incoming.userName, chat: chatOf(incoming), signals });
+      });
       if (!outcome.ok) return outcome;
       const reply = plannerReply(outcome.session, outcome.text, outcome.ready, { interrupted: outcome.interrupted });
       await mirror(outcome.session, targetOf(incoming), { ...reply, text: `${mirrorHeader(incoming.userName, incoming.adapter, incoming.text)}\n\n${reply.text}` });
@@ -242,9 +260,7 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
     },
 
     async next(request) {
-      const found = await resolve(request.incoming);
-      if (!found.ok) return found;
-      return queue.run(found.key, async (): Promise<Result<{ reply: Reply }>> => {
+      return inArrivalOrder(request.incoming, async (found): Promise<Result<{ reply: Reply }>> => {
         const read = await deps.sessions.read();
         const session = read.ok ? read.sessions[found.key] : undefined;
         if (!session || session.closed_at) return fail("no_active_session", "This planning session has ended.");
@@ -268,7 +284,7 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
           if (!moved.ok) return moved;
           const outcome = await turns.run({ key: found.key, prompt: following, message: `Let's move on to the ${following} phase.`, user: request.incoming.userName, chat: chatOf(request.incoming), signals: request.signals });
           if (!outcome.ok) return outcome;
-          reply = plannerReply(outcome.session, outcome.text, outcome.ready, { header: `${bold(session.slug)} — ${phaseLabel(following)}` });
+          reply = plannerReply(outcome.session, outcome.text, outcome.ready, { header: `${bold(session.slug)} — ${phaseLabel(following)}`, interrupted: outcome.interrupted });
         }
         const latest = await deps.sessions.read();
         const current = latest.ok ? latest.sessions[found.key] : undefined;
@@ -278,9 +294,7 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
     },
 
     async done(request) {
-      const found = await resolve(request.incoming);
-      if (!found.ok) return found;
-      return queue.run(found.key, async (): Promise<Result<{ reply: Reply }>> => {
+      return inArrivalOrder(request.incoming, async (found): Promise<Result<{ reply: Reply }>> => {
         const read = await deps.sessions.read();
         let session = read.ok ? read.sessions[found.key] : undefined;
         if (!session || session.closed_at) return fail("no_active_session", "This planning session has ended.");

@@ -91,7 +91,8 @@ export function createTurnRunner(deps: TurnRunnerDeps): TurnRunner {
           current.updated_at = now();
           return { ok: true };
         });
-        return { ...answer, details: { ...answer.details, interrupted } };
+        const note = interrupted ? `\n\nNote: your earlier message "${interrupted.text.slice(0, 120)}" was never answered (planbot restarted mid-turn); send it again if it still matters.` : "";
+        return { ...answer, message: `${answer.message}${note}`, details: { ...answer.details, interrupted } };
       }
 
       const { text, ready } = readPhaseMarker(answer.text);

@@ -1,4 +1,5 @@
-import { mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { statSync } from "node:fs";
+import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { dirname, basename } from "node:path";
 import { randomBytes } from "node:crypto";
 import lockfile from "proper-lockfile";
@@ -67,10 +68,12 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
   async function load(): Promise<Result<{ data: D; cached: boolean }>> {
     let signature: string;
     try {
-      const info = await stat(path, { bigint: true });
+      // A synchronous stat: every command reads the store, and a thread-pool round trip for one stat
+      // costs more than the stat itself on a busy machine.
+      const info = statSync(path, { bigint: true, throwIfNoEntry: false });
+      if (!info) return { ok: true, data: empty(), cached: false };
       signature = `${info.ino}:${info.size}:${info.mtimeNs}`;
     } catch (error) {
-      if (isMissing(error)) return { ok: true, data: empty(), cached: false };
       return ioFailure("read", error);
     }
     if (cache?.signature === signature) return { ok: true, data: cache.data, cached: true };

@@ -36,6 +36,9 @@ export interface ConsoleAdapter {
 export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
   const { bot, output } = deps;
   const lines = createInterface({ input: deps.input, terminal: false, crlfDelay: Infinity });
+  // Subscribe now: readline emits lines as soon as input arrives, and lines emitted before run() starts
+  // iterating (while the caller awaits something, e.g. recoverInterrupted) would otherwise be dropped.
+  const queuedLines = lines[Symbol.asyncIterator]();
   const showPrompt = deps.prompt ?? false;
   const print = (text: string) => output.write(text.endsWith("\n") ? text : `${text}\n`);
   const printReplies = (replies: Reply[]) => {
@@ -70,7 +73,7 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
   return {
     async run() {
       prompt();
-      for await (const line of lines) {
+      for await (const line of { [Symbol.asyncIterator]: () => queuedLines }) {
         const text = line.trim();
         if (text) await handle(text);
         prompt();

@@ -11,7 +11,8 @@ export const proposeCommand: CommandSpec = {
   aliases: ["propose"],
   summary: "propose a new project",
   role: "member",
-  args: [slugArg, { name: "description", description: "what the project should do", required: true, rest: true, kind: "text" }],
+  // A new slug: no autocomplete from existing projects.
+  args: [{ ...slugArg, kind: "text" }, { name: "description", description: "what the project should do", required: true, rest: true, kind: "text" }],
   flags: [
     { name: "repo", type: "string", description: "repository name under GIT_REMOTE_BASE (default: the slug)", placeholder: "R" },
     { name: "branch", type: "string", description: "feature branch Ralph works on", placeholder: "B" },
