@@ -3,6 +3,7 @@ import type { CommandSpec } from "../../bot/command-registry.ts";
 import { commandLineFromOptions } from "../../bot/command-surfaces.ts";
 import { looksLikeCommand } from "../../bot/parse-command.ts";
 import type { Reply } from "../../bot/reply.ts";
+import type { ProjectRecord } from "../../projects/project-list.ts";
 import { runCommand, type CommandOutcome } from "./command-runner.ts";
 import { ADAPTER, type DiscordContext } from "./context.ts";
 import { createInteractionResponder, type CommandInteraction, type InteractionResponder } from "./interaction-responder.ts";
@@ -93,20 +94,28 @@ async function autocomplete(ctx: DiscordContext, interaction: AutocompleteIntera
     const spec = ctx.runtime.bot.registry.find(interaction.commandName);
     const isSlug = spec?.args.some((arg) => arg.name === focused.name && arg.kind === "slug") ?? false;
     let choices: { name: string; value: string }[] = [];
-    if (isSlug) {
-      const listed = await ctx.runtime.core.lister.list();
-      if (listed.ok) {
-        const typed = String(focused.value).trim().toLowerCase();
-        const projects = listed.list.projects;
-        const prefix = projects.filter((p) => p.slug.toLowerCase().startsWith(typed));
-        const inside = typed ? projects.filter((p) => !p.slug.toLowerCase().startsWith(typed) && p.slug.toLowerCase().includes(typed)) : [];
-        choices = [...prefix, ...inside].slice(0, MAX_CHOICES).map((p) => ({ name: clip(`${p.slug} (${p.status})`, 100), value: clip(p.slug, 100) }));
-      }
+    const projects = isSlug ? await currentProjects(ctx) : undefined;
+    if (projects) {
+      const typed = String(focused.value).trim().toLowerCase();
+      const prefix = projects.filter((p) => p.slug.toLowerCase().startsWith(typed));
+      const inside = typed ? projects.filter((p) => !p.slug.toLowerCase().startsWith(typed) && p.slug.toLowerCase().includes(typed)) : [];
+      choices = [...prefix, ...inside].slice(0, MAX_CHOICES).map((p) => ({ name: clip(`${p.slug} (${p.status})`, 100), value: clip(p.slug, 100) }));
     }
     await interaction.respond(choices);
   } catch (error) {
     ctx.log.warn({ err: error, adapter: ADAPTER, command: interaction.commandName }, "could not answer autocomplete");
   }
+}
+
+/**
+ * The project list for suggestions: the change watcher's snapshot when it runs (no I/O per keystroke,
+ * and autocomplete fires on every one), else a fresh read from the store.
+ */
+async function currentProjects(ctx: DiscordContext): Promise<ProjectRecord[] | undefined> {
+  const watched = ctx.runtime.watcher.current();
+  if (watched.sequence > 0) return watched.list.projects;
+  const listed = await ctx.runtime.core.lister.list();
+  return listed.ok ? listed.list.projects : undefined;
 }
 
 function clip(text: string, max: number): string {

@@ -1,5 +1,10 @@
-import type { Message, SendableChannels } from "discord.js";
+import type { Message, MessageCreateOptions } from "discord.js";
 import type { DiscordPayload } from "./render.ts";
+
+/** Anything planbot can post into: a text channel, a thread, a DM. */
+export interface MessageSink {
+  send(options: MessageCreateOptions): Promise<Message>;
+}
 
 /** What a multi-message send achieved: the ids that went out and, if it stopped early, why. */
 export interface SendOutcome {
@@ -13,7 +18,7 @@ export interface SendOutcome {
  * so that flag is ignored here. Stops at the first failure and reports what was already delivered, so a
  * caller never resends chunks the user has seen.
  */
-export async function sendPayloads(channel: SendableChannels, payloads: DiscordPayload[], replyTo?: Message): Promise<SendOutcome> {
+export async function sendPayloads(channel: MessageSink, payloads: DiscordPayload[], replyTo?: Message): Promise<SendOutcome> {
   const messageIds: string[] = [];
   for (const [index, payload] of payloads.entries()) {
     const options = { content: payload.content, components: payload.components };

@@ -1,0 +1,109 @@
+/**
+ * The Discord round trip: a `/status` slash command dispatched by the fake Discord until the interaction
+ * callback that answers it is recorded, for planbot's adapter and for a bare discord.js bot that replies
+ * "ok" to every interaction, each on its own fake, alternating commands so both see the same machine
+ * load. Goal: planbot's p50 ≤ 1.3 × the bare bot's. A third line times the core's `/status` handler alone
+ * (no Discord, measured afterwards), so the gap can be split between the adapter and the core.
+ */
+import { once } from "node:events";
+import { join } from "node:path";
+import { Client, Events, Partials } from "discord.js";
+import { INTENTS } from "../src/adapters/discord/client.ts";
+import { startDiscordAdapter } from "../src/adapters/discord/index.ts";
+import { loadConfig } from "../src/config.ts";
+import { silentLogger } from "../src/log.ts";
+import { createRuntime } from "../src/runtime/runtime.ts";
+import { startFakeDiscord, type FakeDiscord, type FakeUser } from "../test/fakes/discord/index.ts";
+import { makeTempDir, removeTempDir } from "../test/helpers/temp-dir.ts";
+import type { BenchResult } from "./bench-result.ts";
+
+const WARMUP = 30;
+const COMMANDS = 400;
+const CHANNEL = "100";
+const user: FakeUser = { id: "1", username: "bench" };
+
+/** Runs the Discord bench and returns its result lines. */
+export async function benchDiscord(): Promise<BenchResult[]> {
+  const root = await makeTempDir("bench-discord-");
+  const planbotFake = await startFakeDiscord();
+  const bareFake = await startFakeDiscord();
+  const loaded = loadConfig(
+    { PLANBOT_DATA_DIR: join(root, "data"), DISCORD_TOKEN: planbotFake.token, DISCORD_API_URL: planbotFake.apiUrl, DISCORD_GUILD_ID: planbotFake.guildId, PLANBOT_MEMBERS: "discord:1" },
+    root,
+  );
+  if (!loaded.ok) throw new Error(loaded.message);
+  const runtime = createRuntime(loaded.config, silentLogger);
+  for (const slug of ["alpha", "beta", "gamma"]) await runtime.core.lifecycle.propose({ slug, description: `Bench project ${slug}` });
+  const adapter = await startDiscordAdapter(runtime);
+
+  // The baseline: the same intents and REST settings, and nothing but an immediate "ok".
+  const bare = new Client({ intents: INTENTS, partials: [Partials.Channel], rest: { api: bareFake.apiUrl, version: "10" } });
+  bare.on(Events.InteractionCreate, (interaction) => {
+    if (interaction.isChatInputCommand()) interaction.reply("ok").catch(() => undefined);
+  });
+  const bareReady = once(bare, Events.ClientReady);
+  await bare.login(bareFake.token);
+  await bareReady;
+
+  try {
+    const planbotMs: number[] = [];
+    const bareMs: number[] = [];
+    for (let i = 0; i < WARMUP + COMMANDS; i++) {
+      // Alternate which goes first, so neither always follows the other's leftover work.
+      let a: number;
+      let b: number;
+      if (i % 2 === 0) {
+        a = await roundTrip(planbotFake);
+        b = await roundTrip(bareFake);
+      } else {
+        b = await roundTrip(bareFake);
+        a = await roundTrip(planbotFake);
+      }
+      if (i >= WARMUP) {
+        planbotMs.push(a);
+        bareMs.push(b);
+      }
+    }
+    // The core alone, in a phase of its own so it cannot disturb the round trips above.
+    const coreMs: number[] = [];
+    const incoming = { adapter: "discord", channelId: CHANNEL, userId: user.id, userName: user.username, text: "/status" };
+    for (let i = 0; i < WARMUP + COMMANDS; i++) {
+      const started = performance.now();
+      await runtime.bot.handleCommand(incoming);
+      if (i >= WARMUP) coreMs.push(performance.now() - started);
+    }
+    const planbot = stats(planbotMs);
+    const baseline = stats(bareMs);
+    const core = stats(coreMs);
+    const ratio = planbot.p50 / baseline.p50;
+    return [
+      { name: "discord: /status round trip, planbot", figures: { commands: COMMANDS, p50_ms: planbot.p50, p99_ms: planbot.p99, max_ms: planbot.max } },
+      { name: "discord: /status round trip, bare discord.js replying ok", figures: { commands: COMMANDS, p50_ms: baseline.p50, p99_ms: baseline.p99, max_ms: baseline.max } },
+      { name: "discord: core /status handler alone (no Discord)", figures: { commands: COMMANDS, p50_ms: core.p50, p99_ms: core.p99, max_ms: core.max } },
+      { name: "discord: planbot vs bare, p50", figures: { planbot_p50_ms: planbot.p50, bare_p50_ms: baseline.p50 }, ratio: { value: ratio, goal: "≤ 1.3", met: ratio <= 1.3 } },
+    ];
+  } finally {
+    await adapter.stop();
+    await bare.destroy();
+    await runtime.stop();
+    await planbotFake.close();
+    await bareFake.close();
+    await removeTempDir(root);
+  }
+}
+
+/** Milliseconds from dispatching the slash command to the recorded callback that answers it. */
+async function roundTrip(fake: FakeDiscord): Promise<number> {
+  const started = performance.now();
+  const handle = await fake.slashCommand({ name: "status", user, channelId: CHANNEL });
+  const callback = await fake.waitForRequest((r) => r.interactionId === handle.id && r.path.endsWith("/callback"), 10_000);
+  const elapsed = performance.now() - started;
+  if (callback.status >= 300) throw new Error(`the answer to /status failed with ${callback.status}`);
+  return elapsed;
+}
+
+function stats(samples: number[]): { p50: number; p99: number; max: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  return { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1]! };
+}
