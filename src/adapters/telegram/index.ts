@@ -1,4 +1,4 @@
-import { run, sequentialize } from "@grammyjs/runner";
+import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
 import { GrammyError, type Bot as GrammyBot } from "grammy";
 import type { Outbound } from "../../bot/outbound.ts";
 import { telegramMenu } from "../../bot/command-surfaces.ts";
@@ -20,6 +20,8 @@ export interface TelegramAdapterOptions {
   typingIntervalMs?: number;
   /** How long stop() waits for handlers still running (a planner turn can take minutes; default 10 s). */
   stopGraceMs?: number;
+  /** Pause before polling starts again after the runner gave up (409 Conflict…; default 10 s). */
+  pollRestartMs?: number;
 }
 
 /**
@@ -31,14 +33,15 @@ export interface TelegramAdapterOptions {
 export async function startTelegramAdapter(runtime: Runtime, options: TelegramAdapterOptions = {}): Promise<RunningAdapter> {
   const { token, apiRoot } = runtime.config.telegram;
   if (!token) throw new Error("TELEGRAM_TOKEN is not set");
-  const log = runtime.log.child({ adapter: TELEGRAM });
+  // Every line carries adapter=telegram explicitly (not a child binding, which the modules' own fields would duplicate).
+  const log = runtime.log;
   const bot = createGrammyBot(token, apiRoot, options.retry);
   logPollFailures(bot, log);
   const me = await identify(bot, apiRoot);
 
-  await bot.api.deleteWebhook().catch((error: unknown) => log.warn({ err: error }, "deleteWebhook failed; polling may be refused while a webhook is set"));
+  await bot.api.deleteWebhook().catch((error: unknown) => log.warn({ adapter: TELEGRAM, err: error }, "deleteWebhook failed; polling may be refused while a webhook is set"));
   const menu = telegramMenu(runtime.bot.registry);
-  await bot.api.setMyCommands(menu).catch((error: unknown) => log.warn({ err: error }, "setMyCommands failed; the command menu is not updated"));
+  await bot.api.setMyCommands(menu).catch((error: unknown) => log.warn({ adapter: TELEGRAM, err: error }, "setMyCommands failed; the command menu is not updated"));
 
   const codec = createCallbackCodec();
   const sender = createTelegramSender(bot.api, codec, log);
@@ -59,10 +62,24 @@ export async function startTelegramAdapter(runtime: Runtime, options: TelegramAd
   bot.use(sequentialize((ctx) => sequenceKey(ctx.msg)));
   bot.on("message:text", handlers.onText);
   bot.on("callback_query:data", handlers.onCallback);
-  bot.catch((error) => log.error({ err: error.error, update: error.ctx.update.update_id }, "telegram update failed"));
+  bot.catch((error) => log.error({ adapter: TELEGRAM, err: error.error, update: error.ctx.update.update_id }, "telegram update failed"));
 
-  const handle = run(bot, runnerOptions(options.pollTimeoutSeconds ?? 30));
-  handle.task()?.catch((error: unknown) => log.error({ err: error }, "telegram polling stopped; restart planbot once the cause is fixed"));
+  // The runner gives up on 401 and 409 (another process polls with this token). A 409 ends when the
+  // other process does, so polling starts again after a pause; a revoked token (401) needs a person.
+  let handle: RunnerHandle | undefined;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const startPolling = () => {
+    const current = run(bot, runnerOptions(options.pollTimeoutSeconds ?? 30));
+    handle = current;
+    current.task()?.catch((error: unknown) => {
+      if (stopped) return;
+      const revoked = error instanceof GrammyError && error.error_code === 401;
+      log.error({ adapter: TELEGRAM, err: error }, revoked ? "telegram polling stopped: the token was rejected; fix TELEGRAM_TOKEN and restart planbot" : "telegram polling stopped; starting it again shortly");
+      if (!revoked) restartTimer = setTimeout(startPolling, options.pollRestartMs ?? 10_000);
+    });
+  };
+  startPolling();
 
   const outbound: Outbound = {
     async send(target, reply) {
@@ -75,14 +92,16 @@ export async function startTelegramAdapter(runtime: Runtime, options: TelegramAd
     },
   };
   runtime.outbound.register(TELEGRAM, outbound);
-  log.info({ username: me.username, apiRoot: apiRoot ?? "https://api.telegram.org", commands: menu.length }, "telegram polling");
+  log.info({ adapter: TELEGRAM, username: me.username, apiRoot: apiRoot ?? "https://api.telegram.org", commands: menu.length }, `telegram: polling as @${me.username}`);
 
   let stopping: Promise<void> | undefined;
   return {
     stop() {
       stopping ??= (async () => {
+        stopped = true;
+        clearTimeout(restartTimer);
         runtime.outbound.unregister(TELEGRAM);
-        if (handle.isRunning()) await handle.stop();
+        if (handle?.isRunning()) await handle.stop();
         // The runner does not wait for handlers; give running ones a bounded chance to send their replies.
         const grace = new Promise<void>((resolve) => setTimeout(resolve, options.stopGraceMs ?? 10_000).unref());
         await Promise.race([Promise.allSettled([...inFlight]), grace]);

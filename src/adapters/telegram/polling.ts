@@ -48,15 +48,30 @@ export function runnerOptions(pollTimeoutSeconds: number): RunOptions<Update> {
   };
 }
 
-/** Logs failed polls through pino (the runner itself is silenced, as it would print to the console). */
+/**
+ * Logs failed polls through pino (the runner itself is silenced, as it would print to the console). An
+ * outage fails a poll every second, so only the first failure is a warning, the rest are debug lines,
+ * and the first good poll after them says polling recovered.
+ */
 export function logPollFailures(bot: Bot, log: Logger): void {
+  let failing = 0;
+  const failed = (fields: Record<string, unknown>) => {
+    failing += 1;
+    if (failing === 1) log.warn({ adapter: "telegram", ...fields }, "telegram getUpdates failed; retrying every second");
+    else log.debug({ adapter: "telegram", failures: failing, ...fields }, "telegram getUpdates failed again");
+  };
   bot.api.config.use(async (prev, method, payload, signal) => {
+    if (method !== "getUpdates") return prev(method, payload, signal);
     try {
       const result = await prev(method, payload, signal);
-      if (method === "getUpdates" && !result.ok) log.warn({ adapter: "telegram", code: result.error_code, description: result.description }, "telegram getUpdates failed");
+      if (!result.ok) failed({ code: result.error_code, description: result.description });
+      else if (failing > 0) {
+        log.info({ adapter: "telegram", failures: failing }, "telegram polling recovered");
+        failing = 0;
+      }
       return result;
     } catch (error) {
-      if (method === "getUpdates" && !signal?.aborted) log.warn({ adapter: "telegram", err: error }, "telegram getUpdates failed");
+      if (!signal?.aborted) failed({ err: error });
       throw error;
     }
   });

@@ -1,0 +1,94 @@
+/**
+ * The Telegram round trip: a `/status` update injected into the fake Bot API until planbot's
+ * `sendMessage` is recorded, against a bare grammY bot that answers "ok" to every text, run side by side
+ * (alternating commands) with the same runner settings on a second fake. Goals: planbot's p50 ≤ 1.3 ×
+ * the bare bot's, and planbot's p99 ≤ 25 ms.
+ */
+import { join } from "node:path";
+import { run } from "@grammyjs/runner";
+import { Bot } from "grammy";
+import { startTelegramAdapter } from "../src/adapters/telegram/index.ts";
+import { runnerOptions } from "../src/adapters/telegram/polling.ts";
+import { loadConfig } from "../src/config.ts";
+import { silentLogger } from "../src/log.ts";
+import { createRuntime } from "../src/runtime/runtime.ts";
+import { startFakeTelegram, type FakeChat, type FakeTelegram, type FakeUser } from "../test/fakes/telegram/index.ts";
+import { makeTempDir, removeTempDir } from "../test/helpers/temp-dir.ts";
+import type { BenchResult } from "./bench-result.ts";
+
+const WARMUP = 30;
+const COMMANDS = 300;
+const POLL_TIMEOUT_S = 1;
+/** Idle polls end quickly, so a sample never waits on a poll that is about to time out. */
+const LONG_POLL_MAX_MS = 100;
+const user: FakeUser = { id: 1, first_name: "Bench", username: "bench" };
+const chat: FakeChat = { id: -1001234, type: "supergroup", title: "Bench" };
+
+/** Runs the Telegram bench and returns its result lines. */
+export async function benchTelegram(): Promise<BenchResult[]> {
+  const root = await makeTempDir("bench-telegram-");
+  const planbotFake = await startFakeTelegram({ longPollMaxMs: LONG_POLL_MAX_MS });
+  const bareFake = await startFakeTelegram({ longPollMaxMs: LONG_POLL_MAX_MS });
+  const loaded = loadConfig({ PLANBOT_DATA_DIR: join(root, "data"), TELEGRAM_TOKEN: planbotFake.token, TELEGRAM_API_ROOT: planbotFake.apiRoot, PLANBOT_MEMBERS: "telegram:1" }, root);
+  if (!loaded.ok) throw new Error(loaded.message);
+  const runtime = createRuntime(loaded.config, silentLogger);
+  for (const slug of ["alpha", "beta", "gamma"]) await runtime.core.lifecycle.propose({ slug, description: `Bench project ${slug}` });
+  const adapter = await startTelegramAdapter(runtime, { pollTimeoutSeconds: POLL_TIMEOUT_S });
+
+  const bare = new Bot(bareFake.token, { client: { apiRoot: bareFake.apiRoot } });
+  bare.on("message:text", (ctx) => ctx.reply("ok"));
+  const bareHandle = run(bare, runnerOptions(POLL_TIMEOUT_S));
+
+  try {
+    const planbotMs: number[] = [];
+    const bareMs: number[] = [];
+    const coreMs: number[] = [];
+    const incoming = { adapter: "telegram", channelId: String(chat.id), userId: String(user.id), userName: "bench", text: "/status" };
+    for (let i = 0; i < WARMUP + COMMANDS; i++) {
+      // Alternate, so all three see the same machine load over the run.
+      const a = await roundTrip(planbotFake, "/status");
+      const b = await roundTrip(bareFake, "/status");
+      const started = performance.now();
+      await runtime.bot.handleCommand(incoming);
+      const c = performance.now() - started;
+      if (i >= WARMUP) {
+        planbotMs.push(a);
+        bareMs.push(b);
+        coreMs.push(c);
+      }
+    }
+    const planbot = stats(planbotMs);
+    const baseline = stats(bareMs);
+    const core = stats(coreMs);
+    const ratio = planbot.p50 / baseline.p50;
+    return [
+      { name: "telegram: /status round trip, planbot", figures: { commands: COMMANDS, p50_ms: planbot.p50, p99_ms: planbot.p99, max_ms: planbot.max } },
+      { name: "telegram: text round trip, bare grammY replying ok", figures: { commands: COMMANDS, p50_ms: baseline.p50, p99_ms: baseline.p99, max_ms: baseline.max } },
+      { name: "telegram: /status in the core alone (no Telegram), for attribution", figures: { commands: COMMANDS, p50_ms: core.p50, p99_ms: core.p99, max_ms: core.max } },
+      { name: "telegram: planbot vs bare, p50", figures: { planbot_p50_ms: planbot.p50, bare_p50_ms: baseline.p50 }, ratio: { value: ratio, goal: "≤ 1.3", met: ratio <= 1.3 } },
+      { name: "telegram: planbot p99", figures: { p99_ms: planbot.p99 }, ratio: { value: planbot.p99, goal: "≤ 25 ms", met: planbot.p99 <= 25 } },
+    ];
+  } finally {
+    await adapter.stop();
+    await bareHandle.stop();
+    await runtime.stop();
+    await planbotFake.close();
+    await bareFake.close();
+    await removeTempDir(root);
+  }
+}
+
+/** Milliseconds from injecting a message to the recorded sendMessage that answers it (the first one after it). */
+async function roundTrip(fake: FakeTelegram, text: string): Promise<number> {
+  const seen = fake.calls.length;
+  const started = performance.now();
+  fake.sendMessage({ chat, from: user, text });
+  await fake.waitForCall("sendMessage", (call) => call.ok && fake.calls.indexOf(call) >= seen, 10_000);
+  return performance.now() - started;
+}
+
+function stats(samples: number[]): { p50: number; p99: number; max: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  return { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1]! };
+}
