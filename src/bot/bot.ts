@@ -8,6 +8,7 @@ import { targetOf } from "./incoming.ts";
 import { looksLikeCommand, parseCommandLine } from "./parse-command.ts";
 import { code, errorReply, type Reply } from "./reply.ts";
 import { roleAllows, type Role, type Roles } from "./roles.ts";
+import { missingRole } from "./authorize.ts";
 
 /** The adapter-neutral bot: adapters hand it messages and render the replies it returns. */
 export interface Bot {
@@ -81,13 +82,8 @@ export function createBot(deps: BotDeps): Bot {
 
   const authorize: Middleware<Dispatch, Reply[]> = async (context, next) => {
     const { command, flags } = context.parsed!;
-    if (!roleAllows(context.role, command.role)) return [refusal(`/${command.name}`, command.role, context)];
-    for (const flag of command.flags) {
-      if (flag.role && flags[flag.name] !== undefined && flags[flag.name] !== false && !roleAllows(context.role, flag.role)) {
-        return [refusal(`/${command.name} --${flag.name}`, flag.role, context)];
-      }
-    }
-    return next();
+    const missing = missingRole(context.role, command, flags);
+    return missing ? [refusal(missing.what, missing.needed, context)] : next();
   };
 
   const runCommand = async (context: Dispatch): Promise<Reply[]> => {

@@ -1,7 +1,7 @@
 import { ChannelType, ThreadAutoArchiveDuration, type ThreadChannel } from "discord.js";
 import type { ParseOutcome } from "../../bot/parse-command.ts";
 import { errorReply, type Reply } from "../../bot/reply.ts";
-import { roleAllows } from "../../bot/roles.ts";
+import { missingRole } from "../../bot/authorize.ts";
 import { ADAPTER, type DiscordContext } from "./context.ts";
 import { describeError } from "./errors.ts";
 
@@ -26,12 +26,8 @@ export function threadName(slug: string): string {
  */
 export async function placeSessionStart(ctx: DiscordContext, parsed: ParseOutcome, channelId: string, userId: string): Promise<ThreadPlacement> {
   if (parsed.kind !== "command" || !SESSION_STARTERS.has(parsed.command.name)) return { kind: "here" };
-  const role = ctx.roles.roleOf(ADAPTER, userId);
-  // Mirrors the core's authorisation (command role, then flag roles) only to avoid a pointless thread.
-  if (!roleAllows(role, parsed.command.role)) return { kind: "here" };
-  for (const flag of parsed.command.flags) {
-    if (flag.role && parsed.flags[flag.name] !== undefined && parsed.flags[flag.name] !== false && !roleAllows(role, flag.role)) return { kind: "here" };
-  }
+  // A command the core will refuse needs no thread; the core gives the refusal where it was typed.
+  if (missingRole(ctx.roles.roleOf(ADAPTER, userId), parsed.command, parsed.flags)) return { kind: "here" };
   const channel = ctx.client.channels.cache.get(channelId) ?? (await ctx.client.channels.fetch(channelId).catch(() => null));
   if (!channel || (channel.type !== ChannelType.GuildText && channel.type !== ChannelType.GuildAnnouncement)) return { kind: "here" };
   const slug = parsed.args.slug ?? "project";
