@@ -19,9 +19,9 @@ const BASE_HEADERS = {
   "Cache-Control": "no-store",
 };
 
-/** Sends a JSON body with a status; `json` may be a ready serialisation (the shared project list). */
+/** Sends a JSON body with a status; a Buffer is sent as a ready serialisation (the shared project list). */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = typeof body === "string" ? body : JSON.stringify(body);
+  const text = Buffer.isBuffer(body) ? body : JSON.stringify(body);
   if (res.headersSent) {
     res.destroy();
     return;

@@ -1,7 +1,144 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { RunningAdapter } from "../../runtime/adapter-catalog.ts";
 import type { Runtime } from "../../runtime/runtime.ts";
+import { createDashboardOutbound } from "./dashboard-outbound.ts";
+import type { DashboardDeps } from "./dashboard-deps.ts";
+import { DEFAULT_BODY_LIMIT, sendError, sendJson, sendText } from "./http-io.ts";
+import { createListSource } from "./list-source.ts";
+import { pageRoutes } from "./page-routes.ts";
+import { planRoutes } from "./plan-routes.ts";
+import { projectRoutes } from "./project-routes.ts";
+import { createRouter } from "./router.ts";
+import { allowedOrigins, checkHost, checkOrigin, createTokenGate, isLoopbackHost, urlHost } from "./security.ts";
+import { createSseHub, sseFrame } from "./sse-hub.ts";
+import { PAGE_HEADERS, loginHtml } from "./static-page.ts";
 
-/** Starts the dashboard (placeholder until the HTTP adapter lands). */
-export async function startDashboardAdapter(_runtime: Runtime): Promise<RunningAdapter> {
-  throw new Error("the dashboard adapter is not built yet");
+/** Tuning knobs, mostly for tests; production uses the defaults. */
+export interface DashboardOptions {
+  /** SSE keep-alive interval (default 15 s, the seed's). */
+  pingMs?: number;
+  /** Unsent bytes after which a stream client is dropped (default 4 MiB: a few 1,000-project payloads). */
+  highWaterMark?: number;
+  /** How long a stream client may refuse writes before it is dropped (default 3 pings). */
+  stallMs?: number;
+  /** Request body limit (default 64 KiB). */
+  bodyLimit?: number;
+}
+
+/** The running dashboard: stop it, and where it listens (DASHBOARD_PORT=0 picks a free port). */
+export interface RunningDashboard extends RunningAdapter {
+  port: number;
+  url: string;
+  /** Connected stream clients. */
+  streamClients(): number;
+}
+
+/**
+ * Starts the dashboard adapter: the seed's `/api/projects` API, its SSE stream and a small page, on
+ * `node:http` with a route table — a dozen routes, body limits and SSE take less code than a framework
+ * would add. The dashboard is also a chat (`dashboard:<slug>`) the core can send to. Refuses to listen
+ * on a non-loopback address without DASHBOARD_TOKEN: the API can approve and re-plan projects.
+ */
+export async function startDashboardAdapter(runtime: Runtime, options: DashboardOptions = {}): Promise<RunningDashboard> {
+  const { host, port, token, origins: extraOrigins } = runtime.config.dashboard;
+  if (!token && !isLoopbackHost(host)) {
+    throw new Error(`DASHBOARD_HOST=${host} is not a loopback address and DASHBOARD_TOKEN is not set: anyone who can reach it could approve and re-plan projects. Set DASHBOARD_TOKEN, or bind DASHBOARD_HOST=127.0.0.1.`);
+  }
+  const log = runtime.log.child({ adapter: "dashboard" });
+  const hub = createSseHub({ log, ...options });
+  const source = createListSource(runtime);
+  const messages = createDashboardOutbound({
+    clock: runtime.core.clock,
+    onMessage: (message) => hub.broadcast(sseFrame(JSON.stringify({ type: "planner", slug: message.slug, message: message.message }))),
+  });
+  const gate = createTokenGate(token);
+  const deps: DashboardDeps = { runtime, log, source, hub, messages, gate, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT };
+  const router = createRouter([...pageRoutes(deps), ...projectRoutes(deps), ...planRoutes(deps)]);
+  let origins = new Set<string>();
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://dashboard.invalid");
+    } catch {
+      return sendJson(res, 400, { error: "bad_request", message: "the request target is not a valid path" });
+    }
+    const refuse = (error: { status: number; body: Record<string, unknown> }, why: string) => {
+      log.warn({ method: req.method, path: url.pathname, status: error.status, origin: req.headers.origin, remote: req.socket.remoteAddress }, why);
+      sendError(res, error);
+    };
+    if (!gate.required) {
+      const badHost = checkHost(req, origins);
+      if (badHost) return refuse(badHost, "refused a request for another host name (DNS rebinding?)");
+    }
+    const match = router.match(req.method ?? "GET", url.pathname);
+    const route = "route" in match ? match.route : undefined;
+    // The token gate comes before routing, so without it nothing, not even which paths exist, is visible.
+    if (!route?.public && !gate.allows(req)) {
+      if (url.pathname === "/" && req.method === "GET") return sendText(res, 401, "text/html; charset=utf-8", loginHtml(false), PAGE_HEADERS);
+      return sendJson(res, 401, { error: "unauthorized", message: "send DASHBOARD_TOKEN as `Authorization: Bearer <token>`, or log in at /" }, { "WWW-Authenticate": 'Bearer realm="planbot"' });
+    }
+    if (!("route" in match)) {
+      if (match.status === 405) return sendJson(res, 405, { error: "method_not_allowed", message: `use ${match.allow} for ${url.pathname}` }, { Allow: match.allow });
+      return sendJson(res, 404, { error: "not_found", message: `no endpoint ${req.method} ${url.pathname}` });
+    }
+    if (match.route.method === "POST" || match.route.originChecked) {
+      const badOrigin = checkOrigin(req, origins);
+      if (badOrigin) return refuse(badOrigin, "refused a cross-origin request");
+    }
+    await match.route.handler({ req, res, url, params: match.params });
+  }
+
+  const server: Server = createServer((req, res) => {
+    const started = performance.now();
+    handle(req, res)
+      .catch((error: unknown) => {
+        log.error({ err: error, method: req.method, path: req.url }, "dashboard request failed");
+        if (!res.headersSent) sendJson(res, 500, { error: "internal_error", message: "the dashboard hit an unexpected error; see planbot's log" });
+        else res.destroy();
+      })
+      .finally(() => log.debug({ method: req.method, path: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, "dashboard request"));
+  });
+  // Planner turns can take minutes; the socket must not time out under a waiting request.
+  server.requestTimeout = 0;
+  server.headersTimeout = 30_000;
+
+  await new Promise<void>((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException) => {
+      reject(new Error(`the dashboard could not listen on ${host}:${port} (${error.code ?? error.message}); change DASHBOARD_HOST or DASHBOARD_PORT`));
+    };
+    server.once("error", failed);
+    server.listen(port, host, () => {
+      server.off("error", failed);
+      resolve();
+    });
+  });
+  server.on("error", (error) => log.error({ err: error }, "dashboard server error"));
+  const boundPort = (server.address() as AddressInfo).port;
+  origins = allowedOrigins(host, boundPort, extraOrigins);
+
+  // One serialisation per watcher change, written to every stream client.
+  const unsubscribe = runtime.watcher.subscribe((change) => {
+    if (hub.size() > 0) hub.broadcast(sseFrame(source.serialise(change)));
+  });
+  runtime.outbound.register("dashboard", messages);
+  if (runtime.watcher.current().sequence === 0) log.warn("the change watcher is not running: /api/projects is computed per request and the stream sends no updates");
+  const url = `http://${urlHost(host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host)}:${boundPort}/`;
+  log.info({ url, token: gate.required }, "dashboard listening");
+
+  return {
+    port: boundPort,
+    url,
+    streamClients: () => hub.size(),
+    async stop() {
+      unsubscribe();
+      runtime.outbound.unregister("dashboard");
+      hub.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
 }

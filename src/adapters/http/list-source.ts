@@ -1,0 +1,59 @@
+import { createHash } from "node:crypto";
+import type { WatchedState } from "../../projects/change-watcher.ts";
+import type { Result } from "../../projects/result.ts";
+import type { Runtime } from "../../runtime/runtime.ts";
+
+/** The project list as the API sends it: the serialised `{projects, version, fetchedAt, count}` and its signature. */
+export interface ListSnapshot {
+  json: string;
+  /** The JSON as UTF-8 bytes, encoded once per change so a request only copies it to the socket. */
+  body: Buffer;
+  signature: string;
+  version: number;
+}
+
+/**
+ * Where `GET /api/projects`, the signature and the stream get the project list: the change watcher's
+ * current state, serialised once per watcher sequence and shared by every request and every stream
+ * client until the next change. Every read first asks the store whether it is readable — a corrupt
+ * `approved-tasks.json` is an error naming the file, never the last good (or an empty) list, which is
+ * what the seed served when its read failed.
+ */
+export interface ListSource {
+  current(): Promise<Result<ListSnapshot>>;
+  /** The shared serialisation of a watcher state. */
+  serialise(state: WatchedState): string;
+}
+
+/** Creates the {@link ListSource} of a runtime. */
+export function createListSource(runtime: Runtime): ListSource {
+  let cached: { sequence: number; json: string; body?: Buffer } | undefined;
+
+  function serialise(state: WatchedState): string {
+    if (cached?.sequence !== state.sequence) cached = { sequence: state.sequence, json: JSON.stringify(state.list) };
+    return cached.json;
+  }
+
+  function body(state: WatchedState): Buffer {
+    const json = serialise(state);
+    cached!.body ??= Buffer.from(json);
+    return cached!.body;
+  }
+
+  return {
+    serialise,
+    async current() {
+      // One stat when nothing changed: the store caches its parse by inode, size and mtime.
+      const read = await runtime.core.store.read();
+      if (!read.ok) return read;
+      const state = runtime.watcher.current();
+      if (state.sequence > 0) return { ok: true, json: serialise(state), body: body(state), signature: state.signature, version: state.list.version };
+      // The watcher is not running (a test, or a host that never started it): list on every request.
+      const listed = await runtime.core.lister.list();
+      if (!listed.ok) return listed;
+      const json = JSON.stringify(listed.list);
+      const signature = createHash("sha256").update(JSON.stringify(listed.list.projects)).update(String(listed.list.version)).digest("hex");
+      return { ok: true, json, body: Buffer.from(json), signature, version: listed.list.version };
+    },
+  };
+}

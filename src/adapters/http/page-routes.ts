@@ -1,0 +1,37 @@
+import type { DashboardDeps } from "./dashboard-deps.ts";
+import { readBody, sendError, sendJson, sendText } from "./http-io.ts";
+import type { RequestContext, Route } from "./router.ts";
+import { DASHBOARD_HTML, DASHBOARD_JS, PAGE_HEADERS, loginHtml } from "./static-page.ts";
+
+/**
+ * The page, its script, and logging in and out. Login takes `{token}` as JSON (scripts) or as a
+ * plain form (the login page), and answers with the HttpOnly, SameSite=Strict session cookie that
+ * every later request, the stream included, can use instead of a bearer header.
+ */
+export function pageRoutes(deps: DashboardDeps): Route[] {
+  async function login({ req, res }: RequestContext) {
+    const read = await readBody(req, deps.bodyLimit, true);
+    if (!read.ok) return sendError(res, read.error);
+    if (!deps.gate.required) return sendJson(res, 200, { ok: true, token_required: false });
+    const token = typeof read.body.token === "string" ? read.body.token : "";
+    if (!deps.gate.matches(token)) {
+      deps.log.warn({ remote: req.socket.remoteAddress }, "dashboard login with a wrong token");
+      if (read.form) return sendText(res, 401, "text/html; charset=utf-8", loginHtml(true), PAGE_HEADERS);
+      return sendJson(res, 401, { error: "unauthorized", message: "that token is not DASHBOARD_TOKEN" });
+    }
+    const cookie = { "Set-Cookie": deps.gate.loginCookie() };
+    if (read.form) {
+      res.writeHead(303, { ...cookie, Location: "/", "Cache-Control": "no-store" });
+      res.end();
+      return;
+    }
+    sendJson(res, 200, { ok: true }, cookie);
+  }
+
+  return [
+    { method: "GET", path: "/", handler: ({ res }) => sendText(res, 200, "text/html; charset=utf-8", DASHBOARD_HTML, PAGE_HEADERS) },
+    { method: "GET", path: "/dashboard.js", handler: ({ res }) => sendText(res, 200, "text/javascript; charset=utf-8", DASHBOARD_JS) },
+    { method: "POST", path: "/api/login", handler: login, public: true },
+    { method: "POST", path: "/api/logout", handler: ({ res }) => sendJson(res, 200, { ok: true }, { "Set-Cookie": deps.gate.logoutCookie() }), public: true },
+  ];
+}

@@ -1,0 +1,162 @@
+import { readFile } from "node:fs/promises";
+import type { Reply } from "../../bot/reply.ts";
+import { COMPLETE_PHASE } from "../../planning/prompt-library.ts";
+import type { PlanningSession } from "../../planning/session-store.ts";
+import { findProject } from "../../projects/project-store.ts";
+import type { Result } from "../../projects/result.ts";
+import { validateSlug } from "../../projects/validation.ts";
+import { workspacePaths } from "../../projects/workspace.ts";
+import { dashboardIncoming, jsonBody, stringFields, type DashboardDeps } from "./dashboard-deps.ts";
+import { sendFailure, sendJson } from "./http-io.ts";
+import type { RequestContext, Route } from "./router.ts";
+
+/**
+ * The seed's `/api/projects/<slug>/plan/*` endpoints over the same planning service the chats use. The
+ * dashboard is a chat of its own (`dashboard:<slug>`); the service binds it to the slug's session when
+ * that session was started elsewhere (the seed's resolve-by-slug), and mirrors every reply to the other
+ * chats of the session, so an answer typed here also shows up in Telegram or Discord.
+ */
+export function planRoutes(deps: DashboardDeps): Route[] {
+  const { runtime } = deps;
+  const planning = runtime.planning;
+
+  /** Validates the slug in the path (the seed's first step on every plan route) before the handler runs. */
+  function withSlug(handler: (context: RequestContext, slug: string) => Promise<void>) {
+    return async (context: RequestContext) => {
+      const slug = context.params.slug ?? "";
+      const problem = validateSlug(slug);
+      if (problem) return sendJson(context.res, 400, { error: "invalid_slug", message: problem });
+      await handler(context, slug);
+    };
+  }
+
+  /** Refreshes the slug's record so the list's `last_message_preview` follows the conversation at once. */
+  function touch(slug: string): void {
+    if (runtime.watcher.current().sequence === 0) return;
+    runtime.watcher.refresh([slug]).catch((error: unknown) => deps.log.warn({ err: error, slug }, "refreshing the project after a planning step failed"));
+  }
+
+  /** Runs a planning step; on success answers `shape(reply, session)`, otherwise the failure. */
+  async function step(context: RequestContext, slug: string, run: () => Promise<Result<{ reply: Reply }>>, shape: (reply: Reply, session: PlanningSession | undefined) => Record<string, unknown>) {
+    const result = await run();
+    if (!result.ok) return sendFailure(context.res, result);
+    const session = await planning.sessionForSlug(slug);
+    touch(slug);
+    sendJson(context.res, 200, { ok: true, slug: session?.slug ?? slug, ...shape(result.reply, session) });
+  }
+
+  async function entryOf(slug: string) {
+    const read = await runtime.core.store.read();
+    return read.ok ? findProject(read.file, slug) : undefined;
+  }
+
+  const start = withSlug(async (context, slug) => {
+    const body = await jsonBody(context, deps);
+    if (!body) return;
+    const fields = stringFields(body, ["description"]);
+    if (body.force !== undefined && body.force !== null && typeof body.force !== "boolean") fields.force = "force must be true or false";
+    if (Object.keys(fields).length) return sendJson(context.res, 400, { error: "validation_failed", fields });
+    const description = typeof body.description === "string" ? body.description : undefined;
+    await step(
+      context,
+      slug,
+      () => planning.start({ incoming: dashboardIncoming(slug, `/plan ${slug}`), slug, description, force: body.force === true }),
+      (reply, session) => ({ session_id: session?.planning_session_id ?? null, phase: session?.phase ?? null, message: reply.text }),
+    );
+  });
+
+  const respond = withSlug(async (context, slug) => {
+    const body = await jsonBody(context, deps);
+    if (!body) return;
+    const message = typeof body.message === "string" ? body.message.trim() : "";
+    // The seed's exact error value, spaces and all: the dashboard front end compares it.
+    if (!message) return sendJson(context.res, 400, { error: "message required", message: "send the answer as a non-empty string in `message`" });
+    await step(
+      context,
+      slug,
+      () => planning.answer({ incoming: dashboardIncoming(slug, message) }),
+      (reply, session) => ({ phase: session?.phase ?? null, phase_ready: session?.phase_ready ?? false, message: reply.text }),
+    );
+  });
+
+  const advance = withSlug((context, slug) =>
+    step(
+      context,
+      slug,
+      () => planning.next({ incoming: dashboardIncoming(slug, "/next") }),
+      (reply, session) => ({ phase: session?.phase ?? null, completed: session?.phase === COMPLETE_PHASE, message: reply.text }),
+    ),
+  );
+
+  const finalize = withSlug(async (context, slug) => {
+    const result = await planning.done({ incoming: dashboardIncoming(slug, "/done") });
+    if (!result.ok) return sendFailure(context.res, result);
+    const entry = await entryOf(slug);
+    touch(slug);
+    sendJson(context.res, 200, { ok: true, slug: entry?.name ?? slug, status: "approved", final_plan_path: entry?.final_plan_path ?? null, message: result.reply.text });
+  });
+
+  const cancel = withSlug(async (context, slug) => {
+    const stopped = await planning.stop({ incoming: dashboardIncoming(slug, "/stop") });
+    if (!stopped.ok && stopped.code !== "no_active_session") return sendFailure(context.res, stopped);
+    if (!stopped.ok) {
+      // No session, but the seed still put a `planning` project back to `pending`: same rule, from the lifecycle.
+      const reverted = await runtime.core.lifecycle.cancelPlanning(slug);
+      if (!reverted.ok) return sendFailure(context.res, reverted);
+    }
+    const entry = await entryOf(slug);
+    sendJson(context.res, 200, { ok: true, slug: entry?.name ?? slug, cleared: stopped.ok, status: entry?.status ?? "pending" });
+  });
+
+  const state = withSlug(async ({ res }, slug) => {
+    const session = await planning.sessionForSlug(slug);
+    // A closed session is the seed's cleared state: "expired".
+    if (!session || session.closed_at) return sendJson(res, 200, { slug, status: "expired", phase: null, pending_response: false, closed_reason: session?.closed_reason ?? null });
+    sendJson(res, 200, {
+      slug: session.slug,
+      status: session.phase === COMPLETE_PHASE ? "complete" : "active",
+      phase: session.phase,
+      phases_completed: session.phases_completed,
+      phases_planned: session.phases_planned,
+      pending_response: Boolean(session.pending_message),
+      phase_ready: session.phase_ready ?? false,
+      since: session.started_at,
+      updated_at: session.updated_at,
+      session_id: session.session_id,
+      planning_session_id: session.planning_session_id,
+      last_text_excerpt: session.last_text_excerpt ?? "",
+      final_plan_path: session.final_plan_path ?? null,
+      adapter: session.adapter,
+    });
+  });
+
+  const transcript = withSlug(async ({ res }, slug) => {
+    const session = await planning.sessionForSlug(slug);
+    const history = await planning.transcript(slug);
+    const finalPlanPath = workspacePaths(runtime.config.workspaceDir, (await entryOf(slug))?.name ?? slug).finalPlan;
+    const finalPlan = await readFile(finalPlanPath, "utf8").then(
+      (text) => ({ path: finalPlanPath as string | null, text }),
+      () => ({ path: null, text: "" }),
+    );
+    sendJson(res, 200, {
+      slug,
+      phase: session?.phase ?? null,
+      phases_completed: session?.phases_completed ?? [],
+      last_text_excerpt: session?.last_text_excerpt ?? "",
+      final_plan_path: finalPlan.path,
+      final_plan: finalPlan.text,
+      history,
+      recent_messages: deps.messages.recent(slug),
+    });
+  });
+
+  return [
+    { method: "GET", path: "/api/projects/:slug/plan/state", handler: state },
+    { method: "GET", path: "/api/projects/:slug/plan/transcript", handler: transcript },
+    { method: "POST", path: "/api/projects/:slug/plan/start", handler: start },
+    { method: "POST", path: "/api/projects/:slug/plan/respond", handler: respond },
+    { method: "POST", path: "/api/projects/:slug/plan/finalize", handler: finalize },
+    { method: "POST", path: "/api/projects/:slug/plan/cancel", handler: cancel },
+    { method: "POST", path: "/api/projects/:slug/plan/advance", handler: advance },
+  ];
+}

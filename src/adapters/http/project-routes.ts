@@ -1,0 +1,96 @@
+import type { IncomingMessage } from "node:http";
+import type { EntryResult } from "../../projects/lifecycle.ts";
+import type { MutateOptions } from "../../projects/project-store.ts";
+import { jsonBody, optionalText, stringFields, type DashboardDeps } from "./dashboard-deps.ts";
+import { sendError, sendFailure, sendJson, type HttpError } from "./http-io.ts";
+import type { RequestContext, Route } from "./router.ts";
+import { sseFrame } from "./sse-hub.ts";
+
+/**
+ * The seed's project endpoints: the list, its signature, the stream, propose, and the three status
+ * changes guarded by `If-Match`. Every rule (validation, duplicates, staleness, the running guard)
+ * lives in the lifecycle service; these handlers translate bodies and headers in and results out.
+ */
+export function projectRoutes(deps: DashboardDeps): Route[] {
+  const { runtime } = deps;
+  const lifecycle = runtime.core.lifecycle;
+
+  async function list({ res }: RequestContext) {
+    const current = await deps.source.current();
+    if (!current.ok) return sendFailure(res, current);
+    sendJson(res, 200, current.body);
+  }
+
+  async function signature({ res }: RequestContext) {
+    const current = await deps.source.current();
+    if (!current.ok) return sendFailure(res, current);
+    sendJson(res, 200, { signature: current.signature, version: current.version, fetchedAt: runtime.core.clock.now().toISOString() });
+  }
+
+  async function stream({ res }: RequestContext) {
+    const current = await deps.source.current();
+    if (!current.ok) {
+      // An error frame and a normal end: EventSource reconnects after `retry`, and gets the list once
+      // the file is fixed. A 500 would make it give up for good.
+      res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-store" });
+      res.end(`retry: 5000\n\n${sseFrame(JSON.stringify({ type: "error", error: current.code, message: current.message, file: current.details?.path }))}`);
+      return;
+    }
+    deps.hub.open(res, sseFrame(current.json));
+  }
+
+  async function propose(context: RequestContext) {
+    const body = await jsonBody(context, deps);
+    if (!body) return;
+    const fields = stringFields(body, ["slug", "description", "repo", "branch", "base_branch"]);
+    if (Object.keys(fields).length) return sendJson(context.res, 400, { error: "validation_failed", fields });
+    const result = await lifecycle.propose({
+      slug: typeof body.slug === "string" ? body.slug.trim() : "",
+      description: typeof body.description === "string" ? body.description : "",
+      repo: optionalText(body.repo),
+      branch: optionalText(body.branch),
+      base: optionalText(body.base_branch),
+    });
+    if (!result.ok) return sendFailure(context.res, result);
+    sendJson(context.res, 201, { slug: result.entry.name, status: "pending" });
+  }
+
+  /** approve / unapprove / cancel: `{slug}` plus an optional `If-Match: <version>`. */
+  function statusChange(change: (slug: string, options: MutateOptions) => Promise<EntryResult>) {
+    return async (context: RequestContext) => {
+      const expected = ifMatch(context.req);
+      if (typeof expected === "object") return sendError(context.res, expected);
+      const body = await jsonBody(context, deps);
+      if (!body) return;
+      if (body.slug !== undefined && typeof body.slug !== "string") return sendJson(context.res, 400, { error: "invalid_slug", message: "slug must be a string" });
+      const slug = typeof body.slug === "string" ? body.slug.trim() : "";
+      const result = await change(slug, expected === undefined ? {} : { expectedVersion: expected });
+      if (!result.ok) return sendFailure(context.res, result);
+      sendJson(context.res, 200, { ok: true, slug: result.entry.name, status: result.entry.status, version: result.version });
+    };
+  }
+
+  return [
+    { method: "GET", path: "/api/projects", handler: list },
+    { method: "GET", path: "/api/projects/signature", handler: signature },
+    { method: "GET", path: "/api/projects/stream", handler: stream, originChecked: true },
+    { method: "POST", path: "/api/projects/propose", handler: propose },
+    { method: "POST", path: "/api/projects/approve", handler: statusChange((slug, options) => lifecycle.approve(slug, options)) },
+    { method: "POST", path: "/api/projects/unapprove", handler: statusChange((slug, options) => lifecycle.unapprove(slug, options)) },
+    { method: "POST", path: "/api/projects/cancel", handler: statusChange((slug, options) => lifecycle.cancel(slug, options)) },
+  ];
+}
+
+/**
+ * The seed's `If-Match: <version>` (quotes and a weak `W/` tolerated; `*` means no precondition).
+ * The seed silently ignored a value it could not parse, turning a guarded write into an unguarded
+ * one; a malformed precondition is a 400 here.
+ */
+export function ifMatch(req: IncomingMessage): number | undefined | HttpError {
+  const raw = req.headers["if-match"];
+  const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  if (!value || value === "*") return undefined;
+  const found = /^(?:W\/)?"?(\d{1,15})"?$/.exec(value);
+  if (found) return Number(found[1]);
+  return { status: 400, body: { error: "invalid_if_match", message: `If-Match must be the list's version number (got "${value.slice(0, 40)}")` } };
+}

@@ -1,0 +1,82 @@
+// The dashboard's small parts on their own: the per-project message ring, the route table, the
+// loopback rule and the page's headers.
+import { afterEach, describe, expect, it } from "vitest";
+import { createDashboardOutbound, type DashboardMessage } from "../../src/adapters/http/dashboard-outbound.ts";
+import { createRouter } from "../../src/adapters/http/router.ts";
+import { allowedOrigins, isLoopbackHost } from "../../src/adapters/http/security.ts";
+import { DASHBOARD_JS } from "../../src/adapters/http/static-page.ts";
+import { systemClock } from "../../src/projects/clock.ts";
+import { startHarness, stopHarnesses } from "./harness.ts";
+
+afterEach(stopHarnesses);
+
+describe("the dashboard's message ring", () => {
+  it("keeps the newest messages per project and forgets the least recent project", async () => {
+    const live: DashboardMessage[] = [];
+    const outbound = createDashboardOutbound({ clock: systemClock, onMessage: (message) => live.push(message), perProject: 3, maxProjects: 2 });
+    for (let index = 1; index <= 5; index += 1) expect((await outbound.send({ adapter: "dashboard", channelId: "alpha" }, { text: `a${index}` })).ok).toBe(true);
+    await outbound.send({ adapter: "dashboard", channelId: "beta" }, { text: "b1" });
+    expect(outbound.recent("ALPHA").map((message) => message.message)).toEqual(["a3", "a4", "a5"]);
+    await outbound.send({ adapter: "dashboard", channelId: "gamma" }, { text: "c1" });
+    expect(outbound.recent("alpha")).toEqual([]);
+    expect(outbound.recent("beta").map((message) => message.message)).toEqual(["b1"]);
+    expect(live).toHaveLength(7);
+  });
+});
+
+describe("the route table", () => {
+  const router = createRouter([
+    { method: "GET", path: "/api/projects/:slug/plan/state", handler: () => undefined },
+    { method: "POST", path: "/api/projects/:slug/plan/start", handler: () => undefined },
+  ]);
+
+  it.each([
+    ["GET", "/api/projects/my-app/plan/state", { params: { slug: "my-app" } }],
+    ["GET", "/api/projects/a%2Fb/plan/state", { params: { slug: "a/b" } }],
+    ["GET", "/api/projects/%E0%A4%A/plan/state", { params: { slug: "%E0%A4%A" } }],
+    ["POST", "/api/projects/my-app/plan/state", { status: 405, allow: "GET" }],
+    ["GET", "/api/projects/my-app/plan/state/", { status: 404 }],
+    ["GET", "/api/projects//plan/state", { status: 404 }],
+  ])("%s %s", (method, path, expected) => {
+    expect(router.match(method, path)).toMatchObject(expected);
+  });
+});
+
+describe("addresses", () => {
+  it.each([
+    ["127.0.0.1", true],
+    ["127.8.9.10", true],
+    ["localhost", true],
+    ["::1", true],
+    ["[::1]", true],
+    ["0.0.0.0", false],
+    ["::", false],
+    ["192.168.1.5", false],
+    ["planbot.example.org", false],
+  ])("%s is loopback: %s", (host, loopback) => {
+    expect(isLoopbackHost(host)).toBe(loopback);
+  });
+
+  it("own origins: the bound address, its loopback spellings and DASHBOARD_ORIGINS (normalised)", () => {
+    expect([...allowedOrigins("127.0.0.1", 8088, ["https://planbot.example.org/", "not a url"])].sort()).toEqual(
+      ["http://127.0.0.1:8088", "http://[::1]:8088", "http://localhost:8088", "https://planbot.example.org"].sort(),
+    );
+    expect([...allowedOrigins("10.0.0.5", 80, [])]).toEqual(["http://10.0.0.5"]);
+  });
+});
+
+describe("the page", () => {
+  it("is served with a strict CSP, and its script never writes HTML", async () => {
+    const harness = await startHarness();
+    const page = await harness.call("GET", "/");
+    expect(page.status).toBe(200);
+    expect(page.headers["content-type"]).toMatch(/^text\/html/);
+    expect(page.headers["content-security-policy"]).toContain("script-src 'self'");
+    expect(page.text).toContain('<script src="/dashboard.js">');
+    const script = await harness.call("GET", "/dashboard.js");
+    expect(script.headers["content-type"]).toMatch(/^text\/javascript/);
+    expect(script.text).toBe(DASHBOARD_JS);
+    expect(DASHBOARD_JS).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+    expect(DASHBOARD_JS).toContain("new EventSource(\"/api/projects/stream\")");
+  });
+});
