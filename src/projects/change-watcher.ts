@@ -52,6 +52,8 @@ export interface ChangeWatcherDeps {
   pidCheckMs?: number;
   rescanMs?: number;
   onError?: (error: unknown) => void;
+  /** Slugs that have planning previews (so a session-file change recomputes just those). */
+  previewSlugs?: () => Iterable<string>;
 }
 
 /** Creates a {@link ChangeWatcher}; call `start()` to take the first snapshot and begin watching. */
@@ -167,8 +169,25 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
       foldersDirty = false;
       for (const slug of folderChanges()) slugs.add(slug);
     }
-    if (all) for (const slug of records.keys()) slugs.add(slug);
     const changed: ProjectChange["changed"] = [];
+    if (all) {
+      // One pass over everything: per-slug lookups would re-read the store once per project.
+      const result = await deps.lister.list();
+      if (!result.ok) {
+        report(new Error(result.message));
+        return;
+      }
+      const fresh = new Map(result.list.projects.map((record) => [record.slug.toLowerCase(), record]));
+      for (const key of new Set([...records.keys(), ...fresh.keys()])) {
+        const before = records.get(key);
+        const after = fresh.get(key);
+        if (JSON.stringify(before) === JSON.stringify(after)) continue;
+        if (after) records.set(key, after);
+        else records.delete(key);
+        changed.push({ slug: after?.slug ?? before?.slug ?? key, before, after });
+      }
+      slugs.clear();
+    }
     for (const slug of slugs) {
       const result = await deps.lister.get(slug);
       if (!result.ok) {
@@ -241,7 +260,14 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
         if (file) dirty.add(file);
         schedule();
       });
-      for (const watcher of [dataWatcher, folderWatcher]) {
+      // Planning replies change a project's preview; the session file names the slug, so mark them all dirty cheaply.
+      mkdirSync(join(deps.dataDir, "sessions"), { recursive: true });
+      const sessionsWatcher = watch(join(deps.dataDir, "sessions"), { persistent: false }, () => {
+        for (const record of records.values()) if (record.status === "planning" || record.last_message_preview) dirty.add(record.slug);
+        for (const slug of deps.previewSlugs?.() ?? []) dirty.add(slug);
+        schedule();
+      });
+      for (const watcher of [dataWatcher, folderWatcher, sessionsWatcher]) {
         watcher.on("error", report);
         rootWatchers.push(watcher);
       }

@@ -82,6 +82,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     workspaceDir: config.workspaceDir,
     ...(overrides.probe ? { probe: overrides.probe } : {}),
     onError: (error) => log.warn({ err: error }, "change watcher"),
+    previewSlugs: () => planning!.previews().keys(),
   });
   const bot = trackInFlight(
     createBot({ registry: createDefaultRegistry(), services, roles: createRoles(config), log, botUsername: overrides.botUsername }),
