@@ -38,8 +38,10 @@ export async function benchPlanner(): Promise<BenchResult[]> {
     const chat: Omit<Incoming, "text"> = { adapter: "memory", channelId: "bench", userId: "bench", userName: "bench" };
     const started = await runtime.bot.handleCommand({ ...chat, text: `/plan ${SLUG} ${DESCRIPTION}` });
     if (!started[0]?.text.includes("Before I design")) throw new Error(`planning did not start: ${started[0]?.text}`);
-    const session = await runtime.planning.sessionForSlug(SLUG);
+    const found = await runtime.planning.sessionForSlug(SLUG);
+    const session = found.ok ? found.session : undefined;
     if (!session?.cwd) throw new Error("no planning session was stored");
+    const cwd = session.cwd;
 
     // The bare side: the same fake, flags, system prompt, working folder and stdin, on a session of its own
     // in the same state (created once, then resumed like planbot's).
@@ -47,7 +49,7 @@ export async function benchPlanner(): Promise<BenchResult[]> {
     const bareSession = randomUUID();
     const bareArgs = (resume: boolean) => ["-p", "--output-format", "json", "--permission-mode", "plan", "--append-system-prompt", systemPrompt, ...(resume ? ["--resume", bareSession] : ["--session-id", bareSession])];
     const bareSpawn = async (message: string, resume: boolean, expected: string) => {
-      const result = await execa(fakeClaudePath, bareArgs(resume), { input: message, cwd: session.cwd, env, reject: false });
+      const result = await execa(fakeClaudePath, bareArgs(resume), { input: message, cwd, env, reject: false });
       const parsed = JSON.parse(String(result.stdout || "{}")) as { is_error?: boolean; result?: string };
       if (parsed.is_error !== false || !parsed.result?.includes(expected)) throw new Error(`bare spawn failed: ${result.stdout} ${result.stderr}`);
     };

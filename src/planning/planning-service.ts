@@ -39,8 +39,8 @@ export interface PlanningDeps {
 
 /** The planning service: the chat commands' {@link PlanningPort} plus what the dashboard and notifier read. */
 export interface PlanningService extends PlanningPort {
-  /** The session of a slug (open first, else the latest closed one). */
-  sessionForSlug(slug: string): Promise<PlanningSession | undefined>;
+  /** The session of a slug (open first, else the latest closed one); a corrupt session file is a failure, not "none". */
+  sessionForSlug(slug: string): Promise<Result<{ session: PlanningSession | undefined }>>;
   /** Every chat that planned a project, for notifications about how it ended. */
   chatsForProject(slug: string): Promise<ChatTarget[]>;
   /** The conversation so far, from the planner's transcript. */
@@ -354,22 +354,26 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
     },
 
     async describe(slug) {
-      const session = await service.sessionForSlug(slug);
-      return session ? describeSession(session) : undefined;
+      const found = await service.sessionForSlug(slug);
+      if (!found.ok) return `Planning state unreadable: ${found.message}`;
+      return found.session ? describeSession(found.session) : undefined;
     },
 
     async sessionForSlug(slug) {
       const read = await deps.sessions.read();
-      return read.ok ? findSessionForSlug(read.sessions, slug, true)?.session : undefined;
+      if (!read.ok) return read;
+      return { ok: true, session: findSessionForSlug(read.sessions, slug, true)?.session };
     },
 
     async chatsForProject(slug) {
-      const session = await service.sessionForSlug(slug);
-      return session ? sessionChats(session) : [];
+      const found = await service.sessionForSlug(slug);
+      if (!found.ok) deps.log.error({ slug, message: found.message }, "planning sessions unreadable; notifying the configured channels only");
+      return found.ok && found.session ? sessionChats(found.session) : [];
     },
 
     async transcript(slug) {
-      const session = await service.sessionForSlug(slug);
+      const found = await service.sessionForSlug(slug);
+      const session = found.ok ? found.session : undefined;
       if (!session?.session_started || !session.cwd) return [];
       return readTranscript(session.cwd, session.session_id, deps.env);
     },

@@ -40,7 +40,8 @@ export function planRoutes(deps: DashboardDeps): Route[] {
   async function step(context: RequestContext, slug: string, run: () => Promise<Result<{ reply: Reply }>>, shape: (reply: Reply, session: PlanningSession | undefined) => Record<string, unknown>) {
     const result = await run();
     if (!result.ok) return sendFailure(context.res, result);
-    const session = await planning.sessionForSlug(slug);
+    const found = await planning.sessionForSlug(slug);
+    const session = found.ok ? found.session : undefined;
     touch(slug);
     sendJson(context.res, 200, { ok: true, slug: session?.slug ?? slug, ...shape(result.reply, session) });
   }
@@ -109,7 +110,10 @@ export function planRoutes(deps: DashboardDeps): Route[] {
   });
 
   const state = withSlug(async ({ res }, slug) => {
-    const session = await planning.sessionForSlug(slug);
+    const found = await planning.sessionForSlug(slug);
+    // A corrupt sessions file is an error, not "expired" (the seed read it as empty).
+    if (!found.ok) return sendFailure(res, found);
+    const session = found.session;
     // A closed session is the seed's cleared state: "expired".
     if (!session || session.closed_at) return sendJson(res, 200, { slug, status: "expired", phase: null, pending_response: false, closed_reason: session?.closed_reason ?? null });
     sendJson(res, 200, {
@@ -131,7 +135,9 @@ export function planRoutes(deps: DashboardDeps): Route[] {
   });
 
   const transcript = withSlug(async ({ res }, slug) => {
-    const session = await planning.sessionForSlug(slug);
+    const found = await planning.sessionForSlug(slug);
+    if (!found.ok) return sendFailure(res, found);
+    const session = found.session;
     const history = await planning.transcript(slug);
     const finalPlanPath = workspacePaths(runtime.config.workspaceDir, (await entryOf(slug))?.name ?? slug).finalPlan;
     const finalPlan = await readFile(finalPlanPath, "utf8").then(
