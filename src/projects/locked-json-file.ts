@@ -65,18 +65,18 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
   const staleMs = Math.max(2000, options.staleMs ?? 5000);
   let cache: CacheEntry<D> | undefined;
 
-  async function load(): Promise<Result<{ data: D; cached: boolean }>> {
+  async function load(fresh = false): Promise<Result<{ data: D; cached: boolean }>> {
     let signature: string;
     try {
       // A synchronous stat: every command reads the store, and a thread-pool round trip for one stat
       // costs more than the stat itself on a busy machine.
       const info = statSync(path, { bigint: true, throwIfNoEntry: false });
       if (!info) return { ok: true, data: empty(), cached: false };
-      signature = `${info.ino}:${info.size}:${info.mtimeNs}`;
+      signature = `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
     } catch (error) {
       return ioFailure("read", error);
     }
-    if (cache?.signature === signature) return { ok: true, data: cache.data, cached: true };
+    if (!fresh && cache?.signature === signature) return { ok: true, data: cache.data, cached: true };
     let text: string;
     try {
       text = await readFile(path, "utf8");
@@ -86,7 +86,7 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
     }
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = JSON.parse(protectBigIntegers(text));
     } catch (error) {
       return corrupt(`not valid JSON (${(error as Error).message})`);
     }
@@ -111,7 +111,7 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
   async function writeAtomically(data: D): Promise<void> {
     const folder = dirname(path);
     const temp = `${folder}/.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-    const text = `${JSON.stringify(data, null, 2)}\n`;
+    const text = `${restoreBigIntegers(JSON.stringify(data, null, 2))}\n`;
     const handle = await open(temp, "w", 0o644);
     try {
       await handle.writeFile(text, "utf8");
@@ -172,7 +172,7 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
     mutate<T>(apply: (data: D) => MutationOutcome<T>) {
       return enqueue(path, () =>
         withLock<T>(async () => {
-          const loaded = await load();
+          const loaded = await load(true);
           if (!loaded.ok) return loaded;
           // The cached object is shared with readers: work on a copy so a failed mutation changes nothing.
           const data = structuredClone(loaded.data);
@@ -194,4 +194,48 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
 
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException)?.code === "ENOENT";
+}
+
+const BIG_INTEGER = "\u0000planbot-int:";
+
+/** Wraps integer literals a double cannot hold exactly (outside strings) in a marker string, so they survive a rewrite. */
+export function protectBigIntegers(text: string): string {
+  // Fast path: without a run of 16+ digits there is nothing a double cannot hold.
+  if (!/\d{16}/.test(text)) return text;
+  let out = "";
+  let inString = false;
+  for (let i = 0; i < text.length; ) {
+    const c = text[i]!;
+    if (inString) {
+      if (c === "\\") {
+        out += text.slice(i, i + 2);
+        i += 2;
+        continue;
+      }
+      if (c === '"') inString = false;
+      out += c;
+      i += 1;
+      continue;
+    }
+    if (c === '"') {
+      inString = true;
+      out += c;
+      i += 1;
+      continue;
+    }
+    if (c === "-" || (c >= "0" && c <= "9")) {
+      const token = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 1000))?.[0] ?? c;
+      out += /^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token)) ? JSON.stringify(BIG_INTEGER + token) : token;
+      i += token.length;
+      continue;
+    }
+    out += c;
+    i += 1;
+  }
+  return out;
+}
+
+/** Undoes {@link protectBigIntegers} on serialised JSON. */
+export function restoreBigIntegers(json: string): string {
+  return json.replace(/"\\u0000planbot-int:(-?\d+)"/g, "$1");
 }

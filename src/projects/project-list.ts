@@ -64,6 +64,7 @@ interface WorkspaceCacheEntry {
   progress: StoryProgress;
   logsKey: string;
   lastIteration: string | null;
+  newestLog: string | null;
 }
 
 /**
@@ -80,16 +81,19 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
     const prdStat = statSync(paths.prd, { throwIfNoEntry: false });
     const logsStat = statSync(paths.logs, { throwIfNoEntry: false });
     const prdKey = statKey(prdStat);
-    const logsKey = statKey(logsStat);
     let entry = cache.get(slug);
     if (!entry || entry.prdKey !== prdKey) {
       const prd = prdStat ? readPrd(paths.prd) : null;
-      entry = { prdKey, prd, progress: storyProgress(prd), logsKey: "", lastIteration: null };
+      entry = { prdKey, prd, progress: storyProgress(prd), logsKey: "", lastIteration: null, newestLog: null };
       cache.set(slug, entry);
     }
-    if (entry.logsKey !== logsKey) {
-      entry.logsKey = logsKey;
-      entry.lastIteration = logsStat ? lastIterationTime(paths.logs) : null;
+    // The folder's stat sees logs created or removed; the newest log's own stat sees Ralph appending to it.
+    const logsKey = (newest: string | null) => `${statKey(logsStat)}|${newest ? statKey(statSync(newest, { throwIfNoEntry: false })) : ""}`;
+    if (entry.logsKey !== logsKey(entry.newestLog)) {
+      const scan = logsStat ? lastIterationTime(paths.logs) : { at: null, path: null };
+      entry.lastIteration = scan.at;
+      entry.newestLog = scan.path;
+      entry.logsKey = logsKey(scan.path);
     }
     return entry;
   }
@@ -192,16 +196,20 @@ export function readPrd(path: string): LoosePrd | null {
   }
 }
 
-function lastIterationTime(logsDir: string): string | null {
+function lastIterationTime(logsDir: string): { at: string | null; path: string | null } {
   let newest = 0;
+  let path: string | null = null;
   try {
     for (const name of readdirSync(logsDir)) {
       if (!/^iteration-.*\.log$/.test(name)) continue;
       const mtime = statSync(`${logsDir}/${name}`, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-      if (mtime > newest) newest = mtime;
+      if (mtime > newest) {
+        newest = mtime;
+        path = `${logsDir}/${name}`;
+      }
     }
   } catch {
-    return null;
+    return { at: null, path: null };
   }
-  return newest ? new Date(newest).toISOString() : null;
+  return { at: newest ? new Date(newest).toISOString() : null, path };
 }

@@ -21,7 +21,9 @@ describe("discord adapter: commands", () => {
       ["branch", false],
       ["base", false],
     ]);
-    expect(byName.get("p")!.options[0]!.autocomplete).toBe(true);
+    // /p names a new project: no autocomplete from existing slugs; /approve's slug does autocomplete.
+    expect(byName.get("p")!.options[0]!.autocomplete).toBeUndefined();
+    expect(byName.get("approve")!.options[0]!.autocomplete).toBe(true);
     expect(byName.get("replan")!.options.find((o) => o.name === "force")?.type).toBe(5);
     expect(h.fake.registeredCommands()).toEqual([]);
 

@@ -1,0 +1,36 @@
+/** One line of a bench's output: what was measured, its figures, and optionally a ratio against a goal. */
+export interface BenchResult {
+  name: string;
+  figures: Record<string, number | string>;
+  ratio?: { value: number; goal: string; met: boolean };
+}
+
+/** Formats a figure: integers as is, other numbers with three significant decimals at most. */
+function formatFigure(value: number | string): string {
+  if (typeof value === "string") return value;
+  if (Number.isInteger(value)) return String(value);
+  const abs = Math.abs(value);
+  return value.toFixed(abs >= 100 ? 1 : abs >= 1 ? 2 : 3);
+}
+
+/** Renders results as aligned lines: name column, then `key=value` figures, then the ratio and whether its goal is met. */
+export function formatResults(results: BenchResult[]): string {
+  const nameWidth = Math.max(0, ...results.map((result) => result.name.length));
+  const figureTexts = results.map((result) =>
+    Object.entries(result.figures)
+      .map(([key, value]) => `${key}=${formatFigure(value)}`)
+      .join("  "),
+  );
+  const figureWidth = Math.max(0, ...figureTexts.map((text) => text.length));
+  return results
+    .map((result, index) => {
+      const ratio = result.ratio ? `ratio=${formatFigure(result.ratio.value)}  goal ${result.ratio.goal}  ${result.ratio.met ? "met" : "NOT MET"}` : "";
+      return `${result.name.padEnd(nameWidth)}  ${ratio ? figureTexts[index]!.padEnd(figureWidth) : figureTexts[index]!}${ratio ? `  ${ratio}` : ""}`.trimEnd();
+    })
+    .join("\n");
+}
+
+/** Prints {@link formatResults} to stdout. */
+export function printResults(results: BenchResult[]): void {
+  process.stdout.write(`${formatResults(results)}\n`);
+}

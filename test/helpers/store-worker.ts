@@ -1,0 +1,249 @@
+/**
+ * A child-process writer of the project store, for the concurrency, kill and bench runs. It goes through
+ * the real `createProjectStore` / `createLifecycle` on the data dir it is given and talks JSON lines on
+ * stdout (one object per line, `type` says which):
+ *
+ *   node --import tsx test/helpers/store-worker.ts --data-dir D --workspace-dir W --id 1 --mode mixed --ops 100 --seed 7
+ *
+ * Modes:
+ * - `mixed`: until `--ops` mutations succeeded, picks random lifecycle steps on its own projects
+ *   (`w<id>-<n>`) and on the shared entry `shared` (which the parent creates first), interleaved with
+ *   steps that must fail without writing (duplicate, stale, not found, already committed). Ends with
+ *   `{type:"done", successes, failures, unexpected, proposed, expected, sharedHits}`: `expected` is the
+ *   final state of each own project as this worker last wrote it.
+ * - `loop`: prints `{type:"ready"}`, then mutates forever, printing `{type:"ok", version, slug}` after
+ *   each success (the parent SIGKILLs it at a random point).
+ * - `hold`: takes the lock through a mutation that never finishes, prints `{type:"holding"}` and waits
+ *   to be killed.
+ * - `bench`: proposes `bench-<id>`, prints `{type:"ready"}`, waits for a line on stdin, then does
+ *   `--ops` lifecycle updates and prints `{type:"done", start, end, successes}` (epoch ms).
+ */
+import { parseArgs } from "node:util";
+import { systemClock } from "../../src/projects/clock.ts";
+import { createLifecycle, type EntryResult } from "../../src/projects/lifecycle.ts";
+import { createProjectStore } from "../../src/projects/project-store.ts";
+
+/** The final line of a `mixed` run. */
+export interface MixedReport {
+  type: "done";
+  successes: number;
+  /** Expected failures by code (they must not have written anything). */
+  failures: Record<string, number>;
+  /** Failures that should not have happened: `<step>: <code> <message>`. */
+  unexpected: string[];
+  proposed: string[];
+  expected: Record<string, { status: string; hits: number }>;
+  sharedHits: number;
+}
+
+const { values } = parseArgs({
+  options: {
+    "data-dir": { type: "string" },
+    "workspace-dir": { type: "string" },
+    id: { type: "string", default: "0" },
+    mode: { type: "string", default: "mixed" },
+    ops: { type: "string", default: "100" },
+    seed: { type: "string", default: "1" },
+    "stale-ms": { type: "string", default: "2000" },
+  },
+});
+
+const dataDir = values["data-dir"];
+if (!dataDir) {
+  process.stderr.write("store-worker: --data-dir is required\n");
+  process.exit(2);
+}
+const workspaceDir = values["workspace-dir"] ?? `${dataDir}/workspace`;
+const id = Number(values.id);
+const ops = Number(values.ops);
+const store = createProjectStore({ dataDir, clock: systemClock, staleLockMs: Number(values["stale-ms"]) });
+const lifecycle = createLifecycle({ store, clock: systemClock, workspaceDir });
+
+function emit(message: object): void {
+  process.stdout.write(`${JSON.stringify(message)}\n`);
+}
+
+/** mulberry32: a small seeded PRNG, so a run's sequence of steps is reproducible. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function bumpHits(entry: Record<string, unknown>): void {
+  entry.hits = (typeof entry.hits === "number" ? entry.hits : 0) + 1;
+}
+
+function bumpShared(entry: Record<string, unknown>): void {
+  const byWorker = (entry.hits_by ?? {}) as Record<string, number>;
+  byWorker[String(id)] = (byWorker[String(id)] ?? 0) + 1;
+  entry.hits_by = byWorker;
+}
+
+async function mixed(): Promise<void> {
+  const rand = random(Number(values.seed) * 7919 + id);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
+  const expected: Record<string, { status: string; hits: number }> = {};
+  const proposed: string[] = [];
+  const failures: Record<string, number> = {};
+  const unexpected: string[] = [];
+  let successes = 0;
+  let sharedHits = 0;
+
+  const mustSucceed = (step: string, result: EntryResult): boolean => {
+    if (result.ok) {
+      successes += 1;
+      return true;
+    }
+    unexpected.push(`${step}: ${result.code} ${result.message}`);
+    return false;
+  };
+  const mustFail = (step: string, result: EntryResult, code: string): void => {
+    if (result.ok) {
+      successes += 1;
+      unexpected.push(`${step}: succeeded, expected ${code}`);
+    } else if (result.code !== code) {
+      unexpected.push(`${step}: ${result.code}, expected ${code}`);
+    } else {
+      failures[code] = (failures[code] ?? 0) + 1;
+    }
+  };
+
+  const propose = async () => {
+    const slug = `w${id}-${proposed.length}`;
+    if (mustSucceed("propose", await lifecycle.propose({ slug, description: `Worker ${id} project ${proposed.length}`, repo: `team/${slug}`, branch: `feature/${slug}`, base: "main" }))) {
+      proposed.push(slug);
+      expected[slug] = { status: "pending", hits: 0 };
+    }
+  };
+  await propose();
+
+  let step = 0;
+  while (successes < ops) {
+    step += 1;
+    const own = pick(proposed);
+    const state = expected[own]!;
+    if (step % 6 === 0) {
+      // Steps that must fail and leave the file alone.
+      const kind = pick(["duplicate", "stale", "missing", "committed"] as const);
+      if (kind === "duplicate") mustFail("duplicate", await lifecycle.propose({ slug: own.toUpperCase(), description: "again" }), "duplicate_slug");
+      else if (kind === "stale") mustFail("stale", await lifecycle.approve(own, { expectedVersion: 0 }), "stale");
+      else if (kind === "missing") mustFail("missing", await lifecycle.approve(`w${id}-missing`), "not_found");
+      else {
+        const approved = proposed.find((slug) => expected[slug]!.status === "approved");
+        if (approved) mustFail("committed", await lifecycle.startPlanning(approved, {}), "already_committed");
+        else mustFail("missing-update", await lifecycle.update(`w${id}-nope`, bumpHits), "not_found");
+      }
+      continue;
+    }
+    const action = pick(["propose", "hits", "shared", "shared", "approve", "unapprove", "cancel", "plan", "finalize", "cancelPlanning", "link", "ifMatch"] as const);
+    switch (action) {
+      case "propose":
+        if (proposed.length < 12) await propose();
+        else if (mustSucceed("hits", await lifecycle.update(own, bumpHits))) state.hits += 1;
+        break;
+      case "hits":
+        if (mustSucceed("hits", await lifecycle.update(own, bumpHits))) state.hits += 1;
+        break;
+      case "shared":
+        if (mustSucceed("shared", await lifecycle.update("shared", bumpShared))) sharedHits += 1;
+        break;
+      case "approve":
+        if (mustSucceed("approve", await lifecycle.approve(own))) state.status = "approved";
+        break;
+      case "unapprove":
+        if (mustSucceed("unapprove", await lifecycle.unapprove(own))) state.status = "pending";
+        break;
+      case "cancel":
+        if (mustSucceed("cancel", await lifecycle.cancel(own))) state.status = "cancelled";
+        break;
+      case "plan":
+        if (mustSucceed("plan", await lifecycle.startPlanning(own, { force: true }))) state.status = "planning";
+        break;
+      case "finalize":
+        if (mustSucceed("finalize", await lifecycle.finalize(own, `/plans/${own}.md`))) state.status = "approved";
+        break;
+      case "cancelPlanning":
+        if (mustSucceed("cancelPlanning", await lifecycle.cancelPlanning(own)) && state.status === "planning") state.status = "pending";
+        break;
+      case "link":
+        mustSucceed("link", await lifecycle.linkPlanningSession(own, `session-${id}-${step}`));
+        break;
+      case "ifMatch": {
+        // Optimistic concurrency with a version just read: ok, or stale when another process got in between.
+        const read = await store.read();
+        if (!read.ok) {
+          unexpected.push(`read: ${read.code} ${read.message}`);
+          break;
+        }
+        const result = await lifecycle.unapprove(own, { expectedVersion: read.file.version ?? 0 });
+        if (result.ok) {
+          successes += 1;
+          state.status = "pending";
+        } else if (result.code === "stale") {
+          failures.stale = (failures.stale ?? 0) + 1;
+        } else {
+          unexpected.push(`ifMatch: ${result.code} ${result.message}`);
+        }
+        break;
+      }
+    }
+    if (unexpected.length > 20) break;
+  }
+  const report: MixedReport = { type: "done", successes, failures, unexpected, proposed, expected, sharedHits };
+  emit(report);
+}
+
+async function loop(): Promise<void> {
+  emit({ type: "ready" });
+  for (let n = 0; ; n += 1) {
+    const result =
+      n % 10 === 0
+        ? await lifecycle.propose({ slug: `k${id}-${n}`, description: `Kill round ${id}, step ${n}` })
+        : await lifecycle.update(n % 2 ? "shared" : `k${id}-0`, bumpHits);
+    if (result.ok) emit({ type: "ok", version: result.version, slug: result.entry.name });
+    else emit({ type: "failed", code: result.code, message: result.message });
+  }
+}
+
+async function hold(): Promise<void> {
+  setInterval(() => undefined, 60_000);
+  const result = await store.mutate<object>(async () => {
+    emit({ type: "holding" });
+    await new Promise(() => undefined);
+    return { ok: true };
+  });
+  emit({ type: "unexpected", result });
+}
+
+async function bench(): Promise<void> {
+  const slug = `bench-${id}`;
+  const created = await lifecycle.propose({ slug, description: `Bench writer ${id}` });
+  if (!created.ok && created.code !== "duplicate_slug") {
+    emit({ type: "error", code: created.code, message: created.message });
+    process.exit(1);
+  }
+  emit({ type: "ready" });
+  await new Promise<void>((resolve) => process.stdin.once("data", () => resolve()));
+  process.stdin.pause();
+  const start = Date.now();
+  let successes = 0;
+  for (let n = 0; n < ops; n += 1) {
+    const result = await lifecycle.update(slug, bumpHits);
+    if (result.ok) successes += 1;
+  }
+  emit({ type: "done", start, end: Date.now(), successes });
+}
+
+const modes: Record<string, () => Promise<void>> = { mixed, loop, hold, bench };
+const run = modes[values.mode ?? "mixed"];
+if (!run) {
+  process.stderr.write(`store-worker: unknown --mode ${values.mode}\n`);
+  process.exit(2);
+}
+await run();

@@ -1,0 +1,190 @@
+import { join } from "node:path";
+import { execa } from "execa";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Clock } from "../../src/projects/clock.ts";
+import { createLifecycle } from "../../src/projects/lifecycle.ts";
+import { createProjectStore } from "../../src/projects/project-store.ts";
+import { DESCRIPTION_MAX, normalizeSlug, validateBranch, validateDescription, validateRepo, validateSlug } from "../../src/projects/validation.ts";
+import { createTempDirs } from "../helpers/temp-dir.ts";
+
+const temp = createTempDirs();
+afterEach(() => temp.cleanup());
+
+describe("validateSlug", () => {
+  it.each(["a", "0", "my-app", "todo-app-2", "9lives", "a".repeat(63), "My-App", "MY-APP"])("accepts %j", (slug) => {
+    expect(validateSlug(slug)).toBeUndefined();
+  });
+
+  it.each([
+    ["", /slug is required/],
+    ["-app", /slug "-app" is not valid/],
+    ["my_app", /not valid/],
+    ["my app", /not valid/],
+    ["my.app", /not valid/],
+    ["a/b", /not valid/],
+    ["../etc", /not valid/],
+    [" app", /not valid/],
+    ["app\n", /not valid/],
+    ["café", /not valid/],
+    ["a".repeat(64), /64 characters long; the limit is 63/],
+  ])("rejects %j", (slug, message) => {
+    const problem = validateSlug(slug);
+    expect(problem).toMatch(/^slug /);
+    expect(problem).toMatch(message);
+  });
+
+  it("never echoes control characters back", () => {
+    expect(validateSlug("a\u001b[31mb")).not.toMatch(/\u001b/);
+  });
+
+  it("normalises for lookups: trimmed, lower-case", () => {
+    expect(normalizeSlug("  My-App ")).toBe("my-app");
+  });
+});
+
+describe("validateDescription", () => {
+  it.each(["x", "A todo app with reminders.", "Line one\nline two\twith a tab\r\n", "  padded  ", "é ✓ 漢字", "x".repeat(DESCRIPTION_MAX), ` ${"y".repeat(DESCRIPTION_MAX)} `])(
+    "accepts %j",
+    (description) => {
+      expect(validateDescription(description)).toBeUndefined();
+    },
+  );
+
+  it.each([
+    ["", /description is required/],
+    ["   \n\t ", /description is required/],
+    ["x".repeat(DESCRIPTION_MAX + 1), /description is 2001 characters long; the limit is 2000/],
+    ["nul\u0000byte", /description contains control characters/],
+    ["bell\u0007", /control characters/],
+    ["back\bspace", /control characters/],
+    ["vertical\u000btab", /control characters/],
+    ["form\ffeed", /control characters/],
+    ["colour \u001b[31mred", /control characters/],
+    ["del\u007f", /control characters/],
+  ])("rejects %j", (description, message) => {
+    expect(validateDescription(description)).toMatch(message);
+  });
+});
+
+describe("validateRepo", () => {
+  it.each(["todo-app", "team/todo-app", "a.b_c-d", "_x", "Repo.Name", "a".repeat(100), `team/${"b".repeat(100)}`])("accepts %j", (repo) => {
+    expect(validateRepo(repo)).toBeUndefined();
+  });
+
+  it.each([
+    ["", /repo is empty/],
+    ["-rf", /repo "-rf" is not valid/],
+    [".hidden", /not valid/],
+    ["team/.git", /not valid/],
+    ["a/b/c", /not valid/],
+    ["a..b", /not valid/],
+    ["team/../etc", /not valid/],
+    ["team/", /not valid/],
+    ["/abs", /not valid/],
+    ["a b", /not valid/],
+    ["x;rm -rf ~", /not valid/],
+    ["https://github.com/x/y", /not valid/],
+    ["a".repeat(101), /not valid/],
+    ["tab\there", /not valid/],
+  ])("rejects %j", (repo, message) => {
+    const problem = validateRepo(repo);
+    expect(problem).toMatch(/^repo /);
+    expect(problem).toMatch(message);
+  });
+});
+
+const GOOD_BRANCHES = ["main", "feature/x", "release-1.2", "user/jd/fix_bug", "v1@2", "a.b", "ralph/my-app", "ça-va", "x-", "HEADS"];
+
+/** Bad branch names and the rule each breaks (the message must name it). */
+const BAD_BRANCHES: Array<[string, RegExp]> = [
+  ["", /it is empty/],
+  ["a".repeat(201), /longer than 200/],
+  ["-x", /starts with "-"/],
+  ["--upload-pack=evil", /starts with "-"/],
+  ["@", /single character "@"/],
+  ["a..b", /contains "\.\."/],
+  ["..", /contains "\.\."/],
+  ["has space", /spaces or control characters/],
+  ["tab\tx", /spaces or control characters/],
+  ["nl\nx", /spaces or control characters/],
+  ["nul\u0000x", /spaces or control characters/],
+  ["del\u007fx", /spaces or control characters/],
+  ["esc\u001bx", /spaces or control characters/],
+  ["a@{1}", /contains "@\{"/],
+  ["a~1", /one of ~ \^ : \? \* \[ \\/],
+  ["a^2", /one of/],
+  ["a:b", /one of/],
+  ["what?", /one of/],
+  ["glob*", /one of/],
+  ["br[ack", /one of/],
+  ["back\\slash", /one of/],
+  ["trailing.", /ends with "\."/],
+  ["trailing/", /empty path component/],
+  ["/leading", /empty path component/],
+  ["double//slash", /empty path component/],
+  ["x.lock", /ends with "\.lock"/],
+  ["feature/x.lock/y", /ends with "\.lock"/],
+  ["feature/.hidden", /starts with "\."/],
+  [".dot", /starts with "\."/],
+];
+
+describe("validateBranch (git's ref-name rules plus no leading -)", () => {
+  it.each(GOOD_BRANCHES)("accepts %j", (branch) => {
+    expect(validateBranch(branch)).toBeUndefined();
+  });
+
+  it.each(BAD_BRANCHES)("rejects %j", (branch, rule) => {
+    const problem = validateBranch(branch);
+    expect(problem).toMatch(/^branch ".*" is not a valid git branch name: /s);
+    expect(problem).toMatch(rule);
+  });
+
+  it("names the field it checks (base) and never echoes control characters", () => {
+    expect(validateBranch("a..b", "base")).toMatch(/^base "a\.\.b" is not a valid git branch name/);
+    expect(validateBranch("x\u001b[2Jy", "base")).not.toMatch(/\u001b/);
+  });
+
+  it("agrees with git check-ref-format --branch on every case git decides", async () => {
+    const cwd = await temp.make("refcheck-");
+    // "@" and the 200-character cap are our own stricter rules; git accepts both.
+    const cases = [...GOOD_BRANCHES.map((name) => [name, true] as const), ...BAD_BRANCHES.filter(([name]) => name !== "@" && name.length <= 200 && !name.includes("\u0000")).map(([name]) => [name, false] as const)];
+    const verdicts = await Promise.all(
+      cases.map(async ([name, ok]) => {
+        const result = await execa("git", ["check-ref-format", "--branch", name], { cwd, reject: false });
+        return { name, ours: ok, git: result.exitCode === 0 };
+      }),
+    );
+    expect(verdicts.filter((verdict) => verdict.ours !== verdict.git)).toEqual([]);
+  });
+});
+
+describe("propose reports every bad field at once", () => {
+  it("validation_failed with one problem per field, nothing written", async () => {
+    const dataDir = await temp.make("validate-propose-");
+    const clock: Clock = { now: () => new Date("2025-03-01T12:00:00.000Z") };
+    const store = createProjectStore({ dataDir, clock });
+    const lifecycle = createLifecycle({ store, clock, workspaceDir: join(dataDir, "workspace") });
+    const result = await lifecycle.propose({ slug: "Bad Slug", description: "  ", repo: "a/b/c", branch: "-x", base: "main..dev" });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.code).toBe("validation_failed");
+    expect(Object.keys(result.fields ?? {}).sort()).toEqual(["base_branch", "branch", "description", "repo", "slug"]);
+    expect(result.fields?.base_branch).toMatch(/^base "main\.\.dev"/);
+    expect(result.message).toContain(result.fields!.slug!);
+    const read = await store.read();
+    expect(read.ok && read.file.version).toBe(0);
+  });
+
+  it("lifecycle steps on an invalid slug fail with invalid_slug before touching the store", async () => {
+    const dataDir = await temp.make("validate-slug-");
+    const clock: Clock = { now: () => new Date("2025-03-01T12:00:00.000Z") };
+    const store = createProjectStore({ dataDir, clock });
+    const lifecycle = createLifecycle({ store, clock, workspaceDir: join(dataDir, "workspace") });
+    for (const attempt of [lifecycle.approve("../x"), lifecycle.cancel("-rf"), lifecycle.startPlanning("a b", { description: "x" }), lifecycle.finalize("", "/p.md")]) {
+      expect(await attempt).toMatchObject({ ok: false, code: "invalid_slug" });
+    }
+    expect(await lifecycle.startPlanning("ok-slug", { description: "bad\u0007" })).toMatchObject({ ok: false, code: "invalid_description" });
+    const read = await store.read();
+    expect(read.ok && read.file.version).toBe(0);
+  });
+});
