@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, statSync, watch, type FSWatcher } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Clock } from "./clock.ts";
 import { procProbe, type ProcessProbe } from "./process-probe.ts";
 import type { ProjectList, ProjectLister, ProjectRecord } from "./project-list.ts";
@@ -62,7 +62,7 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
   const debounceMs = deps.debounceMs ?? 30;
   const records = new Map<string, ProjectRecord>();
   const entryJson = new Map<string, string>();
-  const projectWatchers = new Map<string, { watcher: FSWatcher; ralph: boolean }>();
+  const projectWatchers = new Map<string, { watcher: FSWatcher; path: string; ino: number }>();
   const listeners = new Set<(change: ProjectChange) => void>();
   const rootWatchers: FSWatcher[] = [];
   const timers: NodeJS.Timeout[] = [];
@@ -84,18 +84,27 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
     }, debounceMs);
   }
 
-  function watchProject(slug: string): void {
+  /** The folder to watch for a project: scripts/ralph, or until it exists the deepest folder on the way to it. */
+  function watchTarget(slug: string): { path: string; ino: number } | undefined {
     const ralph = ralphDir(deps.workspaceDir, slug);
-    const hasRalph = statSync(ralph, { throwIfNoEntry: false })?.isDirectory() ?? false;
+    for (const path of [ralph, dirname(ralph), join(deps.workspaceDir, slug)]) {
+      const info = statSync(path, { throwIfNoEntry: false });
+      if (info?.isDirectory()) return { path, ino: info.ino };
+    }
+    return undefined;
+  }
+
+  /** Watches a project, moving the watch down once scripts/ralph exists and re-watching a replaced folder. */
+  function watchProject(slug: string): void {
+    const target = watchTarget(slug);
+    if (!target) return;
     const existing = projectWatchers.get(slug);
-    if (existing && (existing.ralph || !hasRalph)) return;
+    if (existing && existing.path === target.path && existing.ino === target.ino) return;
     existing?.watcher.close();
-    // Until scripts/ralph exists, watch the project folder so its creation is noticed.
-    const target = hasRalph ? ralph : join(deps.workspaceDir, slug);
+    projectWatchers.delete(slug);
     try {
-      const watcher = watch(target, { persistent: false }, () => {
+      const watcher = watch(target.path, { persistent: false }, () => {
         dirty.add(slug);
-        if (!hasRalph) watchProject(slug);
         schedule();
       });
       watcher.on("error", () => {
@@ -104,7 +113,7 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
         foldersDirty = true;
         schedule();
       });
-      projectWatchers.set(slug, { watcher, ralph: hasRalph });
+      projectWatchers.set(slug, { watcher, path: target.path, ino: target.ino });
     } catch {
       // The folder vanished between listing and watching: the folder watcher reports that.
     }
@@ -169,6 +178,8 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
       foldersDirty = false;
       for (const slug of folderChanges()) slugs.add(slug);
     }
+    // Before reading: move a project's watch down to scripts/ralph once it exists, and re-watch a replaced folder.
+    for (const slug of slugs) if (projectWatchers.has(slug)) watchProject(slug);
     const changed: ProjectChange["changed"] = [];
     if (all) {
       // One pass over everything: per-slug lookups would re-read the store once per project.
@@ -213,6 +224,7 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
     const signature = createHash("sha256").update(JSON.stringify(projects)).update(String(version)).digest("hex");
     if (signature === state.signature && state.sequence > 0) return;
     state = { sequence: state.sequence + 1, signature, list };
+    armPidCheck();
     const change: ProjectChange = { ...state, changed };
     for (const listener of listeners) {
       try {
@@ -227,6 +239,18 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
   async function refreshStoreVersion(): Promise<void> {
     const read = await deps.store.read();
     if (read.ok) storeVersion = read.file.version ?? 0;
+  }
+
+  /** The PID probe runs only while some project runs with a recorded PID: an idle planbot never wakes up for it. */
+  let pidTimer: NodeJS.Timeout | undefined;
+  function armPidCheck(): void {
+    let needed = false;
+    for (const record of records.values()) if (record.pid && record.status.startsWith("running")) needed = true;
+    if (needed && !pidTimer && !stopped) pidTimer = setInterval(checkPids, deps.pidCheckMs ?? 1000).unref();
+    if ((!needed || stopped) && pidTimer) {
+      clearInterval(pidTimer);
+      pidTimer = undefined;
+    }
   }
 
   function checkPids(): void {
@@ -271,17 +295,19 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
         watcher.on("error", report);
         rootWatchers.push(watcher);
       }
-      timers.push(setInterval(checkPids, deps.pidCheckMs ?? 1000).unref());
+      armPidCheck();
       timers.push(
         setInterval(() => {
           running = running.then(() => recompute(true)).catch(report);
-        }, deps.rescanMs ?? 30_000).unref(),
+          // Only a safety net (file events and the PID probe do the work), so it can be rare: 5 minutes.
+        }, deps.rescanMs ?? 300_000).unref(),
       );
     },
     async stop() {
       stopped = true;
       if (debounce) clearTimeout(debounce);
       for (const timer of timers) clearInterval(timer);
+      armPidCheck();
       for (const watcher of rootWatchers) watcher.close();
       for (const slug of [...projectWatchers.keys()]) unwatchProject(slug);
       await running.catch(() => undefined);

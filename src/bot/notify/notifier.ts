@@ -127,14 +127,20 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       return;
     }
     const current = now().getTime();
-    const due = [...read.data.outbox].filter((item) => Date.parse(item.next_attempt_at) <= current).sort((a, b) => (a.created_at < b.created_at ? -1 : 1));
-    // Messages to one chat keep their order: after a failure, later ones for that chat wait.
+    // Oldest first; equal timestamps keep their outbox order (stable sort, consistent comparator).
+    const queued = [...read.data.outbox].sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
+    // Messages to one chat keep their order: while an earlier one waits for its retry (or failed in this
+    // pass), later ones for that chat wait behind it.
     const held = new Set<string>();
-    for (const item of due) {
+    for (const item of queued) {
       if (stopped) return;
       const target: ChatTarget = { adapter: item.target.adapter, channelId: item.target.channel_id, ...(item.target.thread_id ? { threadId: item.target.thread_id } : {}) };
       const key = conversationKey(target);
       if (held.has(key)) continue;
+      if (Date.parse(item.next_attempt_at) > current) {
+        held.add(key);
+        continue;
+      }
       const sent = await deps.outbound.send(target, item.reply as Reply);
       if (sent.ok) {
         await file.mutate<object>((state) => {
@@ -181,21 +187,24 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     async start() {
       const read = await file.read();
       if (!read.ok) throw new Error(read.message);
-      const records = deps.watcher.current().list.projects;
-      if (!read.data.initialized) {
-        await file.mutate<object>((state) => {
-          state.initialized = true;
-          for (const record of records) state.last_status[record.slug.toLowerCase()] = record.status;
-          return { ok: true };
-        });
-      } else {
-        await serial(() => enqueueTransitions(records));
-      }
+      // Subscribe before the snapshot: a change published while it is recorded queues behind it (serial)
+      // and is compared with the persisted statuses, so it is neither lost nor announced twice.
       unsubscribe = deps.watcher.subscribe((change) => {
         const changed = change.changed.flatMap((item) => (item.after ? [item.after] : []));
         const removed = change.changed.flatMap((item) => (item.after ? [] : [item.slug]));
         void serial(() => enqueueTransitions(changed, removed)).then(() => notifier.flush());
       });
+      if (!read.data.initialized) {
+        await serial(() =>
+          file.mutate<object>((state) => {
+            state.initialized = true;
+            for (const record of deps.watcher.current().list.projects) state.last_status[record.slug.toLowerCase()] = record.status;
+            return { ok: true };
+          }),
+        );
+      } else {
+        await serial(() => enqueueTransitions(deps.watcher.current().list.projects));
+      }
       await notifier.flush();
     },
     async stop() {
