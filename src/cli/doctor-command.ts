@@ -1,9 +1,29 @@
+import { parseArgs } from "node:util";
 import type { Config } from "../config.ts";
+import { formatCheck, runDoctorChecks } from "../execute/doctor.ts";
 import { EXIT } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
 
-/** `planbot doctor` — not built yet. */
-export async function runDoctor(_argv: string[], _config: Config, io: CliIo): Promise<number> {
-  io.err("planbot doctor is not available yet");
-  return EXIT.failure;
+export const DOCTOR_USAGE = "usage: planbot doctor [--json]";
+
+/**
+ * `planbot doctor`: one line per check (ok / warn / fail) on folders, git, the Ralph command, the
+ * planner, GIT_REMOTE_BASE, tokens (set or not, never shown) and EXECUTE_AT. Exit 0 when nothing failed.
+ */
+export async function runDoctor(argv: string[], config: Config, io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: false, strict: true, options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+  } catch (error) {
+    io.err(`${(error as Error).message}\n${DOCTOR_USAGE}`);
+    return EXIT.usage;
+  }
+  if (parsed.values.help) {
+    io.out(DOCTOR_USAGE);
+    return EXIT.ok;
+  }
+  const checks = await runDoctorChecks(config, { env });
+  if (parsed.values.json) io.out(JSON.stringify(checks, null, 2));
+  else for (const check of checks) io.out(formatCheck(check));
+  return checks.some((check) => check.level === "fail") ? EXIT.failure : EXIT.ok;
 }

@@ -1,9 +1,57 @@
+import { parseArgs } from "node:util";
 import type { Config } from "../config.ts";
-import { EXIT } from "./exit-codes.ts";
+import { createExecutor, type RunReport } from "../execute/executor.ts";
+import { createLogger } from "../log.ts";
+import { createCoreServices } from "../runtime/core-services.ts";
+import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
 
-/** `planbot execute` — not built yet. */
-export async function runExecute(_argv: string[], _config: Config, io: CliIo): Promise<number> {
-  io.err("planbot execute is not available yet");
-  return EXIT.failure;
+export const EXECUTE_USAGE = `usage: planbot execute [slug] [--dry-run]
+  Runs every approved project (or only <slug>) through Ralph in approval order and waits for the runs
+  to end; --dry-run prints the remote, branch, base and command of each without touching anything.`;
+
+/**
+ * `planbot execute [slug] [--dry-run]`: one executor pass, printing one line per project. First records
+ * the outcome of runs that ended while no planbot watched them. Exit 0 when every run completed (or
+ * nothing was due), 1 when one failed or blocked, 2 usage, 3 not approved, 4 unknown slug.
+ */
+export async function runExecute(argv: string[], config: Config, io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { "dry-run": { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+  } catch (error) {
+    io.err(`${(error as Error).message}\n${EXECUTE_USAGE}`);
+    return EXIT.usage;
+  }
+  if (parsed.values.help) {
+    io.out(EXECUTE_USAGE);
+    return EXIT.ok;
+  }
+  if (parsed.positionals.length > 1) {
+    io.err(`execute takes at most one slug; unexpected "${parsed.positionals.slice(1).join(" ")}"\n${EXECUTE_USAGE}`);
+    return EXIT.usage;
+  }
+  const slug = parsed.positionals[0];
+  const dryRun = Boolean(parsed.values["dry-run"]);
+  const services = createCoreServices(config);
+  const log = createLogger(config.logLevel);
+  const executor = createExecutor({ ...services, log, env });
+
+  if (!dryRun) {
+    const reconciled = await executor.reconcileFinishedRuns();
+    if (reconciled.ok) for (const report of reconciled.recorded) io.out(line(report));
+  }
+  const result = await executor.runOnce({ slug, dryRun });
+  if (!result.ok) {
+    io.err(`error: ${result.message}`);
+    return exitCodeFor(result.code);
+  }
+  if (result.runs.length === 0) io.out("nothing to run: no approved projects");
+  for (const report of result.runs) io.out(line(report));
+  return result.runs.some((report) => report.outcome === "failed" || report.outcome === "blocked") ? EXIT.failure : EXIT.ok;
+}
+
+/** `<slug>: <what happened>` — every report message already starts with its outcome. */
+function line(report: RunReport): string {
+  return `${report.slug}: ${report.message}`;
 }

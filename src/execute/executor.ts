@@ -1,5 +1,5 @@
 import { readdirSync, statSync } from "node:fs";
-import { appendFile } from "node:fs/promises";
+import { appendFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { ExecutorPort } from "../bot/executor-port.ts";
 import type { Logger } from "../log.ts";
@@ -13,6 +13,7 @@ import type { ProjectEntry } from "../projects/schemas.ts";
 import { validateSlug } from "../projects/validation.ts";
 import { workspacePaths } from "../projects/workspace.ts";
 import { judgeRun, readLogTail } from "./outcome.ts";
+import { holdsClaim, liveForeignClaim, newClaim, readClaim, setClaim, type ExecutorClaim } from "./claim.ts";
 import { ensureRalphScript } from "./ralph-command.ts";
 import { launchRalph, removePidFile, writePidFile, type RalphProcess } from "./ralph-process.ts";
 import { redactUrl } from "./remote-url.ts";
@@ -68,8 +69,8 @@ export interface Executor extends ExecutorPort {
   runNow(slug: string): Promise<Result<{ message: string }>>;
   /**
    * Records the outcome of runs whose PID is stored but no longer alive — Ralph ended while no planbot
-   * was its parent (planbot restarted) — once each, from prd.json (exit code unknown). Also fails entries
-   * left `running` without a PID by a planbot that died while preparing the workspace.
+   * was its parent (planbot restarted) — once each, from prd.json (exit code unknown). Also drops the
+   * preparation claims of planbot processes that died mid-clone (those projects simply stay approved).
    */
   reconcileFinishedRuns(): Promise<Result<{ recorded: RunReport[] }>>;
   /** Resolves when no run started by this executor is preparing or running. */
@@ -82,9 +83,6 @@ export interface Executor extends ExecutorPort {
    */
   close(): Promise<void>;
 }
-
-/** An entry left `running` without a PID longer than this was abandoned during preparation. */
-export const ABANDONED_PREPARATION_MS = 30 * 60_000;
 
 interface ActiveRun {
   slug: string;
@@ -100,7 +98,8 @@ type Started = { kind: "started"; run: ActiveRun; summary: string } | { kind: "e
 
 /**
  * Creates the executor. The store is the only shared state: a project is claimed under the store's lock
- * (approved → running) before its workspace is touched, so two planbot processes never run it twice.
+ * (see claim.ts) before its workspace is touched, so two planbot processes never run it twice; it turns
+ * `running` with Ralph's PID in the same locked step that ends the claim.
  */
 export function createExecutor(deps: ExecutorDeps): Executor {
   const probe = deps.probe ?? procProbe;
@@ -112,6 +111,23 @@ export function createExecutor(deps: ExecutorDeps): Executor {
   const preparing = new Set<string>();
   const pending = new Set<Promise<unknown>>();
   let closed = false;
+  let killing = false;
+  let detaching = false;
+
+  /** Stops watching a run (it keeps running); its outcome is left to reconcileFinishedRuns. */
+  function detach(run: ActiveRun): void {
+    run.detached = true;
+    run.settle({ slug: run.slug, outcome: "detached", message: `still running (PID ${run.ralph.pid}); its outcome is recorded when it ends`, plan: run.plan, pid: run.ralph.pid, logPath: run.ralph.logPath });
+  }
+
+  /** SIGTERM to the run's process group, SIGKILL after the grace period if it is still there. */
+  function terminate(run: ActiveRun): void {
+    if (run.stopping) return;
+    run.stopping = true;
+    run.ralph.kill("SIGTERM");
+    const timer = setTimeout(() => run.ralph.kill("SIGKILL"), graceMs);
+    void run.done.finally(() => clearTimeout(timer));
+  }
 
   function track<T>(work: Promise<T>): Promise<T> {
     pending.add(work);
@@ -129,94 +145,128 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     }
   }
 
-  async function recordFailure(slug: string, message: string, plan?: RunPlan): Promise<RunReport> {
-    const stored = await deps.lifecycle.update(slug, (entry) => {
+  /**
+   * Ends a preparation under the store lock: drops this executor's claim and applies `change` — unless
+   * someone changed the project meanwhile (unapproved, cancelled), in which case only the claim goes.
+   */
+  async function endPreparation(name: string, claim: ExecutorClaim, change: (entry: ProjectEntry) => void): Promise<Result<{ changed: string | null }>> {
+    let changed: string | null = null;
+    const stored = await deps.lifecycle.update(name, (entry) => {
+      const mine = holdsClaim(entry, claim) && (entry.status ?? "").toLowerCase() === "approved";
+      if (holdsClaim(entry, claim)) setClaim(entry, undefined);
+      if (!mine) changed = entry.status ?? "without a status";
+      else change(entry);
+    });
+    return stored.ok ? { ok: true, changed } : stored;
+  }
+
+  /** A run that ended before Ralph started: recorded as failed (or skipped when the project changed meanwhile). */
+  async function preparationFailed(name: string, claim: ExecutorClaim, message: string, plan?: RunPlan): Promise<RunReport> {
+    const stored = await endPreparation(name, claim, (entry) => {
       entry.status = "failed";
       entry.error = message;
       entry.pid = null;
       entry.finished_at = now();
     });
-    if (!stored.ok) deps.log.error({ slug, err: stored.message }, "could not record a failed run");
-    deps.log.warn({ slug }, `${slug}: failed before Ralph started: ${message}`);
-    const report: RunReport = { slug, outcome: "failed", message: `failed: ${message}`, error: message, ...(plan ? { plan } : {}) };
+    if (!stored.ok) deps.log.error({ slug: name, err: stored.message }, "could not record a failed run");
+    else if (stored.changed) return changedMeanwhile(name, stored.changed, plan);
+    deps.log.warn({ slug: name }, `${name}: failed before Ralph started: ${message}`);
+    const report: RunReport = { slug: name, outcome: "failed", message: `failed: ${message}`, error: message, ...(plan ? { plan } : {}) };
     deps.onFinished?.(report);
     return report;
+  }
+
+  /** The PID was recorded but Ralph could not be released: clear it and record the failure. */
+  async function recordLaunchFailure(name: string, pid: number, message: string, plan: RunPlan): Promise<RunReport> {
+    const stored = await deps.lifecycle.update(name, (entry) => {
+      if (entry.pid !== pid) return fail("stale", "changed meanwhile");
+      entry.pid = null;
+      entry.status = "failed";
+      entry.error = message;
+      entry.finished_at = now();
+    });
+    if (!stored.ok) deps.log.error({ slug: name, err: stored.message }, "could not record a failed launch");
+    const report: RunReport = { slug: name, outcome: "failed", message: `failed: ${message}`, error: message, plan };
+    deps.onFinished?.(report);
+    return report;
+  }
+
+  function changedMeanwhile(name: string, status: string, plan?: RunPlan): RunReport {
+    return { slug: name, outcome: "skipped", message: `skipped: "${name}" became ${status} while its workspace was prepared; Ralph was not started`, ...(plan ? { plan } : {}) };
   }
 
   /** Claim → plan → git → script → launch gated → record PID → release. */
   async function start(slug: string): Promise<Started> {
     if (closed) return { kind: "ended", report: { slug, outcome: "skipped", message: "skipped: the executor is stopping" } };
-    if (active.has(slug) || preparing.has(slug)) {
-      return { kind: "ended", report: { slug, outcome: "skipped", message: "skipped: already running in this planbot" } };
-    }
+    const running = active.get(slug);
+    if (running) return { kind: "ended", report: { slug, outcome: "skipped", message: `skipped: already running (PID ${running.ralph.pid})`, pid: running.ralph.pid } };
+    if (preparing.has(slug)) return { kind: "ended", report: { slug, outcome: "skipped", message: "skipped: its workspace is being prepared for a run already" } };
     preparing.add(slug);
     try {
-      let previous: Pick<ProjectEntry, "started_at"> = {};
+      const claim = newClaim(now());
       const claimed = await deps.lifecycle.update(slug, (entry) => {
         const info = probe.inspect(entry.pid ?? null);
         if (info.alive) return fail("invalid_state", `"${entry.name}" is already running (PID ${entry.pid}).`, { details: { reason: "running" } });
         if ((entry.status ?? "").toLowerCase() !== "approved") {
           return fail("invalid_state", `"${entry.name}" is ${entry.status ?? "without a status"}, not approved: approve it first (/approve ${entry.name}).`, { details: { reason: "not_approved" } });
         }
-        previous = { started_at: entry.started_at ?? null };
-        entry.status = "running";
-        entry.started_at = now();
-        entry.pid = null;
-        entry.error = null;
+        const other = liveForeignClaim(entry, probe, claim);
+        if (other) return fail("invalid_state", `"${entry.name}" is being prepared for a run by planbot PID ${other.pid} since ${other.since}.`, { details: { reason: "claimed" } });
+        setClaim(entry, claim);
       });
       if (!claimed.ok) return { kind: "ended", report: { slug, outcome: "skipped", message: `skipped: ${claimed.message}` }, failure: claimed };
       const name = claimed.entry.name;
 
       const planned = planRun(claimed.entry, deps.config, cwd);
-      if (!planned.ok) return { kind: "ended", report: await recordFailure(name, planned.message) };
+      if (!planned.ok) return { kind: "ended", report: await preparationFailed(name, claim, planned.message) };
       const plan = planned.plan;
       deps.log.info({ slug: name }, `${name}: preparing: ${describePlan(plan)}`);
 
       const prepared = await prepareWorkspace(plan, { env });
-      if (!prepared.ok) return { kind: "ended", report: await recordFailure(name, prepared.message, plan) };
+      if (!prepared.ok) return { kind: "ended", report: await preparationFailed(name, claim, prepared.message, plan) };
       const script = await ensureRalphScript(plan.ralph, plan.root);
-      if (!script.ok) return { kind: "ended", report: await recordFailure(name, script.message, plan) };
+      if (!script.ok) return { kind: "ended", report: await preparationFailed(name, claim, script.message, plan) };
       if (script.installed.length) {
         const excluded = await excludeLocally(plan.root, script.installed, env);
-        if (!excluded.ok) return { kind: "ended", report: await recordFailure(name, excluded.message, plan) };
+        if (!excluded.ok) return { kind: "ended", report: await preparationFailed(name, claim, excluded.message, plan) };
       }
 
       if (closed) {
-        // Stopped while preparing: hand the project back so the next run picks it up.
-        await deps.lifecycle.update(name, (entry) => {
-          entry.status = "approved";
-          entry.started_at = previous.started_at ?? null;
-        });
+        // Stopped while preparing: the project stays approved for the next run.
+        await endPreparation(name, claim, () => undefined);
         return { kind: "ended", report: { slug: name, outcome: "skipped", message: "skipped: the executor stopped before Ralph started", plan } };
       }
 
       const paths = workspacePaths(deps.config.workspaceDir, name);
       const logPath = join(paths.logs, `ralph-${now().replace(/[:.]/g, "-")}.log`);
       try {
+        await mkdir(paths.logs, { recursive: true });
         await appendFile(logPath, `planbot: ${now()} ${prepared.prepared.summary}; running ${plan.ralph.display}\n`);
       } catch {
         // launchRalph creates the folder and reports a log it cannot open.
       }
       const launched = await launchRalph({ cwd: plan.root, file: script.file, args: plan.ralph.args, logPath, goFile: join(paths.ralph, ".ralph.go"), env: ralphEnv(env) });
-      if (!launched.ok) return { kind: "ended", report: await recordFailure(name, launched.message, plan) };
+      if (!launched.ok) return { kind: "ended", report: await preparationFailed(name, claim, launched.message, plan) };
       const ralph = launched.ralph;
 
       // Ralph waits at the gate until both records exist, so it never works unrecorded.
-      const recorded = await deps.lifecycle.update(name, (entry) => {
+      const recorded = await endPreparation(name, claim, (entry) => {
         entry.pid = ralph.pid;
         entry.status = "running";
         entry.started_at = now();
+        entry.error = null;
       });
-      if (!recorded.ok) {
+      if (!recorded.ok || recorded.changed) {
         ralph.kill("SIGKILL");
-        return { kind: "ended", report: await recordFailure(name, `could not record Ralph's PID: ${recorded.message}`, plan) };
+        if (recorded.ok && recorded.changed) return { kind: "ended", report: changedMeanwhile(name, recorded.changed, plan) };
+        return { kind: "ended", report: await preparationFailed(name, claim, `could not record Ralph's PID: ${recorded.ok ? "" : recorded.message}`, plan) };
       }
       try {
         await writePidFile(paths.pidFile, ralph.pid);
         await ralph.release();
       } catch (error) {
         ralph.kill("SIGKILL");
-        return { kind: "ended", report: await recordFailure(name, `could not start Ralph: ${(error as Error).message}`, plan) };
+        return { kind: "ended", report: await recordLaunchFailure(name, ralph.pid, `could not start Ralph: ${(error as Error).message}`, plan) };
       }
 
       let settle!: (report: RunReport) => void;
@@ -231,6 +281,8 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       };
       active.set(name, run);
       track(done);
+      if (killing) terminate(run);
+      else if (detaching) detach(run);
       void ralph.exited.then((exit) => finish(run, exit.exitCode, exit.signal)).catch((error: unknown) => {
         deps.log.error({ slug: name, err: error }, "recording Ralph's outcome failed");
         run.settle({ slug: name, outcome: "failed", message: `failed: could not record the outcome: ${(error as Error).message}`, plan, pid: ralph.pid });
@@ -391,20 +443,15 @@ export function createExecutor(deps: ExecutorDeps): Executor {
         deps.log.info({ slug: entry.name, pid, status: verdict.status }, `${entry.name}: recorded the outcome of an unwatched Ralph run: ${verdict.summary}`);
         recorded.push(report);
         deps.onFinished?.(report);
-      } else if ((entry.status ?? "").toLowerCase() === "running" && !preparing.has(entry.name) && !active.has(entry.name)) {
-        const since = Date.parse(entry.started_at ?? "");
-        if (Number.isFinite(since) && deps.clock.now().getTime() - since < ABANDONED_PREPARATION_MS) continue;
-        const message = "planbot stopped while preparing the workspace, before Ralph started; approve the project again to retry.";
-        const stored = await deps.lifecycle.update(entry.name, (current) => {
-          if ((current.status ?? "").toLowerCase() !== "running" || typeof current.pid === "number") return fail("stale", "changed meanwhile");
-          current.status = "failed";
-          current.error = message;
-          current.finished_at = now();
+      }
+      const claim = readClaim(entry);
+      if (claim && !probe.inspect(claim.pid).alive) {
+        // A planbot died while preparing this project: it is still approved; drop the stale claim.
+        await deps.lifecycle.update(entry.name, (current) => {
+          const held = readClaim(current);
+          if (!held || held.token !== claim.token) return fail("stale", "changed meanwhile");
+          setClaim(current, undefined);
         });
-        if (!stored.ok) continue;
-        const report: RunReport = { slug: entry.name, outcome: "failed", message: `failed: ${message}`, error: message };
-        recorded.push(report);
-        deps.onFinished?.(report);
       }
     }
     return { ok: true, recorded };
@@ -425,38 +472,17 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     waitForIdle,
     async stop() {
       closed = true;
-      // Preparations in flight see `closed` and hand their project back before launching.
-      const runs = [...active.values()];
-      for (const run of runs) {
-        run.stopping = true;
-        run.ralph.kill("SIGTERM");
-      }
-      const timer = setTimeout(() => {
-        for (const run of runs) run.ralph.kill("SIGKILL");
-      }, graceMs);
-      try {
-        await waitForIdle();
-        // Anything that started while we were stopping.
-        for (const run of active.values()) {
-          run.stopping = true;
-          run.ralph.kill("SIGKILL");
-        }
-        await waitForIdle();
-      } finally {
-        clearTimeout(timer);
-      }
+      killing = true;
+      // Preparations in flight see `closed` and hand their project back; a run whose launch is completing
+      // right now sees `killing` as soon as it is registered.
+      for (const run of active.values()) terminate(run);
+      await waitForIdle();
     },
     async close() {
       closed = true;
-      for (const run of [...active.values()]) {
-        run.detached = true;
-        run.settle({ slug: run.slug, outcome: "detached", message: `still running (PID ${run.ralph.pid}); its outcome is recorded when it ends`, plan: run.plan, pid: run.ralph.pid, logPath: run.ralph.logPath });
-      }
+      detaching = true;
+      for (const run of [...active.values()]) detach(run);
       await waitForIdle();
-      for (const run of [...active.values()]) {
-        run.detached = true;
-        run.settle({ slug: run.slug, outcome: "detached", message: `still running (PID ${run.ralph.pid})`, plan: run.plan, pid: run.ralph.pid, logPath: run.ralph.logPath });
-      }
     },
   };
 }

@@ -66,6 +66,8 @@ export async function launchRalph(options: LaunchOptions): Promise<Result<{ ralp
   } catch (error) {
     return fail("execute_failed", `Cannot open Ralph's log ${options.logPath}: ${(error as Error).message}`);
   }
+  // execa's types list only descriptors 3–9, but at run time a number goes to child_process.spawn unchanged.
+  const output = fd as unknown as 3;
   let child;
   try {
     child = execa("sh", ["-c", RALPH_GATE_SCRIPT, "planbot-ralph-gate", options.goFile, options.file, ...options.args], {
@@ -75,7 +77,9 @@ export async function launchRalph(options: LaunchOptions): Promise<Result<{ ralp
       detached: true,
       cleanup: false,
       reject: false,
-      stdio: ["ignore", fd, fd],
+      stdin: "ignore",
+      stdout: output,
+      stderr: output,
     });
   } finally {
     // The child holds its own copy of the descriptor from here on.

@@ -218,7 +218,8 @@ async function addLocalExcludes(git: Git, root: string, lines: readonly string[]
 async function commitArtifacts(git: Git, root: string): Promise<Result<{ committed: boolean }>> {
   const files = PLANNING_ARTIFACTS.filter((path) => existsSync(join(root, path)));
   if (files.length === 0) return { ok: true, committed: false };
-  const added = await git(["add", "--", ...files]);
+  // --force: the plan must be on the branch even if the project ignores scripts/ralph/.
+  const added = await git(["add", "--force", "--", ...files]);
   if (!added.ok) return gitFailure("could not stage the planning artifacts", added);
   const diff = await git(["diff", "--cached", "--quiet", "--", ...files]);
   if (diff.ok) return { ok: true, committed: false };
