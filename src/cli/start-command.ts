@@ -2,6 +2,7 @@ import type { Config } from "../config.ts";
 import { createLogger } from "../log.ts";
 import { ADAPTERS } from "../runtime/adapter-catalog.ts";
 import { createRuntime } from "../runtime/runtime.ts";
+import { scheduleDaily } from "../execute/schedule.ts";
 import { EXIT } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
 
@@ -39,6 +40,27 @@ export async function runStart(_argv: string[], config: Config, io: CliIo): Prom
       io.err(`planbot: the ${adapter.name} adapter failed to start: ${(error as Error).message}`);
       return EXIT.failure;
     }
+  }
+  // Ralph runs that ended while no planbot was watching get their outcome before anyone is notified.
+  const reconciled = await runtime.executor.reconcileFinishedRuns();
+  if (!reconciled.ok) log.warn({ message: reconciled.message }, "could not record Ralph runs that ended while planbot was down");
+  // A recorded PID that dies is seen by the watcher; record that run's outcome then (safe to repeat).
+  const unsubscribeRuns = runtime.watcher.subscribe((change) => {
+    const ended = change.changed.some((item) => item.before?.status.startsWith("running") && !item.after?.status.startsWith("running"));
+    if (ended) void runtime.executor.reconcileFinishedRuns();
+  });
+  runtime.onStop(unsubscribeRuns);
+  if (config.execute.at) {
+    const daily = scheduleDaily({
+      at: config.execute.at,
+      clock: runtime.core.clock,
+      run: () => runtime.executor.runOnce(),
+      onError: (error) => log.error({ err: error }, "scheduled execute failed"),
+    });
+    runtime.onStop(() => daily.stop());
+    log.info(`executor: runs approved projects daily at ${config.execute.at} (next ${daily.next().toISOString()})`);
+  } else {
+    log.info("executor: on demand (/run, planbot execute); set EXECUTE_AT=HH:MM for a daily run");
   }
   await runtime.notifier.start();
   runtime.onStop(() => runtime.notifier.stop());

@@ -15,6 +15,7 @@ import { createSessionStore } from "../planning/session-store.ts";
 import { createChangeWatcher, type ChangeWatcher } from "../projects/change-watcher.ts";
 import { createNotifier, type Notifier } from "../bot/notify/notifier.ts";
 import type { ChatTarget } from "../bot/incoming.ts";
+import { createExecutor, type Executor } from "../execute/executor.ts";
 import { trackInFlight, type InFlightBot } from "./in-flight.ts";
 
 /** Everything one planbot process runs on, wired once and shared by every adapter. */
@@ -30,6 +31,8 @@ export interface Runtime {
   watcher: ChangeWatcher;
   /** Announces transitions; start it after the adapters so it can deliver (start-command does). */
   notifier: Notifier;
+  /** The Ralph executor behind /run, `planbot execute` and EXECUTE_AT. */
+  executor: Executor;
   /** Things to stop at shutdown, last registered stopped first. */
   onStop(stop: () => Promise<void> | void): void;
   stop(): Promise<void>;
@@ -73,7 +76,17 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     maxParallel: config.planner.maxParallel,
     env: overrides.env,
   });
-  const services: BotServices = { lifecycle: core.lifecycle, lister: core.lister, clock: core.clock, planning };
+  const executor = createExecutor({
+    store: core.store,
+    lifecycle: core.lifecycle,
+    lister: core.lister,
+    config,
+    clock: core.clock,
+    log,
+    ...(overrides.probe ? { probe: overrides.probe } : {}),
+    ...(overrides.env ? { env: overrides.env } : {}),
+  });
+  const services: BotServices = { lifecycle: core.lifecycle, lister: core.lister, clock: core.clock, planning, executor };
   const watcher = createChangeWatcher({
     store: core.store,
     lister: core.lister,
@@ -99,7 +112,8 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     workspaceDir: config.workspaceDir,
     ...(overrides.notifierBackoffMs !== undefined ? { backoffMs: overrides.notifierBackoffMs } : {}),
   });
-  const stops: (() => Promise<void> | void)[] = [];
+  // Registered first, so stopped last; close() rather than stop(): Ralph must outlive planbot.
+  const stops: (() => Promise<void> | void)[] = [() => executor.close()];
   return {
     config,
     log,
@@ -110,6 +124,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     planning,
     watcher,
     notifier,
+    executor,
     onStop: (stop) => void stops.push(stop),
     async stop() {
       while (stops.length) {
