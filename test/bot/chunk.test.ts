@@ -4,19 +4,10 @@ import { describe, expect, it } from "vitest";
 import { chunkText, renderChunk, splitIntoChunks } from "../../src/bot/chunk.ts";
 import { DISCORD_TEXT_LIMIT, renderDiscordReply } from "../../src/bot/render/discord-markdown.ts";
 import { escapeHtml, markupToTelegramHtml, renderTelegramReply, TELEGRAM_TEXT_LIMIT } from "../../src/bot/render/telegram-html.ts";
+import { mulberry32 } from "../helpers/seeded-random.ts";
 
 // ─── seeded generators ───────────────────────────────────────────────────
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generator(seed: number) {
   const random = mulberry32(seed);

@@ -16,6 +16,7 @@ import { silentLogger } from "../../src/log.ts";
 import type { PlannerBackend } from "../../src/planning/planner-backend.ts";
 import { SLUG_PATTERN, validateDescription } from "../../src/projects/validation.ts";
 import { createRuntime, type Runtime } from "../../src/runtime/runtime.ts";
+import { mulberry32 } from "../helpers/seeded-random.ts";
 
 const LINES = 10_000;
 const SEED = 0x5eed_2026;
@@ -23,16 +24,6 @@ const BOT_NAME = "planbot_bot";
 const USERS = ["1", "2", "3"]; // admin, member, guest
 const CHANNELS = ["c1", "c2", "c3"];
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Seeded line generator: commands with good and bad arguments, hostile text, odd unicode, huge lines. */
 function lineGenerator(seed: number, canary: string) {

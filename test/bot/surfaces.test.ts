@@ -6,6 +6,7 @@ import { commandLineFromOptions, discordSlashDefinitions, helpText, telegramMenu
 import { createDefaultRegistry } from "../../src/bot/commands/index.ts";
 import { parseCommandLine } from "../../src/bot/parse-command.ts";
 import type { Role } from "../../src/bot/roles.ts";
+import { mulberry32 } from "../helpers/seeded-random.ts";
 
 const registry = createDefaultRegistry();
 const ALL = ["p", "plan", "replan", "approve", "unapprove", "cancel", "status", "next", "done", "stop", "continue", "run", "whoami", "help"];
@@ -127,16 +128,6 @@ describe("Telegram command menu", () => {
 
 // ─── commandLineFromOptions ↔ parser ─────────────────────────────────────
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   "a", "todo", "app", " ", "  ", "\t", "\n", '"', "'", "\\", "\\\\", '\\"', "\\'", "-", "--", "--repo", "--force", "-x", "=", "$", "$(", ")", "`", ";", "&&", "|",

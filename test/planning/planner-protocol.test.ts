@@ -19,6 +19,7 @@ import { readTranscript, transcriptPath } from "../../src/planning/transcript.ts
 import { PrdSchema } from "../../src/projects/schemas.ts";
 import { fakeClaudePath } from "../fakes/paths.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
+import { alive, waitUntil } from "../helpers/processes.ts";
 
 const temp = createTempDirs();
 // Tests run concurrently: remove the folders once all of them are done.
@@ -60,26 +61,7 @@ function turn(cwd: string, overrides: Partial<PlannerTurn> = {}): PlannerTurn {
   };
 }
 
-/** Whether a process still runs (a zombie, dead but not yet reaped, counts as gone). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // "pid (comm) S …": the state letter follows the last ")".
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-}
 
-async function waitUntil(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return check();
-}
 
 /** Runs the fake once in the finalize phase and returns its result text. */
 async function fakeFinalize(env: NodeJS.ProcessEnv, cwd: string, message = "Write the final plan and prd.json now.") {

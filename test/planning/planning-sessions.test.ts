@@ -25,6 +25,7 @@ import { workspacePaths } from "../../src/projects/workspace.ts";
 import { createRuntime, type Runtime } from "../../src/runtime/runtime.ts";
 import { fakeClaudePath } from "../fakes/paths.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
+import { alive, waitUntil } from "../helpers/processes.ts";
 
 // ─── harness: a runtime over the fake planner, the console chat and an in-memory second adapter ──────
 
@@ -222,25 +223,7 @@ function textOf(replies: Reply[]): string {
   return replies.map((r) => r.text).join("\n---\n");
 }
 
-/** Whether a process still runs (a zombie, dead but not yet reaped, counts as gone). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-}
 
-async function waitUntil(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return check();
-}
 
 /** The replies delivered through Outbound (one adapter's list) whose text contains `needle`. */
 function delivered(sent: Sent[], needle: string): Sent[] {
