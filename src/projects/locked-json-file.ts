@@ -145,8 +145,10 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
         realpath: false,
         stale: staleMs,
         update: Math.floor(staleMs / 2),
-        // maxRetryTime bounds the wait; a huge retry count would make the retry library precompute every timeout.
-        retries: { retries: Math.ceil((staleMs * 3) / 25) + 20, factor: 1.2, minTimeout: 1, maxTimeout: 25, randomize: true, maxRetryTime: staleMs * 3 },
+        // Poll the lock every few ms so a released lock is taken at once by the next process (handoff gaps,
+        // not the work, limit throughput under contention); maxRetryTime bounds the wait, and the retry
+        // count stays small because the retry library precomputes every timeout.
+        retries: { retries: Math.ceil((staleMs * 3) / 4) + 20, factor: 1.5, minTimeout: 1, maxTimeout: 4, randomize: true, maxRetryTime: staleMs * 3 },
         // A compromised lock (our refresh failed) must not crash the process; the write is still atomic.
         onCompromised: () => undefined,
       });
