@@ -1,0 +1,162 @@
+import { appendFile, mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { fail, type Failure, type Result } from "../projects/result.ts";
+import type { ProjectEntry } from "../projects/schemas.ts";
+import { workspacePaths } from "../projects/workspace.ts";
+import { holdsClaim, liveForeignClaim, newClaim, setClaim, type ExecutorClaim } from "./claim.ts";
+import { ensureRalphScript } from "./ralph-command.ts";
+import { launchRalph, writePidFile, type RalphProcess } from "./ralph-process.ts";
+import type { RunContext, RunReport } from "./run-outcome.ts";
+import { describePlan, planRun, type RunPlan } from "./run-plan.ts";
+import { excludeLocally, prepareWorkspace } from "./workspace-git.ts";
+
+/** What {@link launchRun} needs beyond recording: where git and Ralph run, and whether to give up. */
+export interface LaunchContext extends RunContext {
+  /** Environment for git; Ralph gets it through {@link ralphEnv}. */
+  env: NodeJS.ProcessEnv;
+  /** Folder a relative GIT_REMOTE_BASE is taken from. */
+  cwd: string;
+  /** True once the executor stops: checked after the slow preparation, before Ralph is launched. */
+  isClosed(): boolean;
+}
+
+/**
+ * How a launch went: Ralph released and recorded as `running` (the caller watches it from here), or the
+ * run ended before Ralph worked — already recorded, with the claim failure when the project was not runnable.
+ */
+export type Launch =
+  | { kind: "launched"; name: string; plan: RunPlan; ralph: RalphProcess; logPath: string; summary: string }
+  | { kind: "ended"; report: RunReport; failure?: Failure };
+
+/**
+ * Runs one project up to the point where Ralph works: claim → plan → git → script → launch gated →
+ * record PID → release. The project is claimed under the store lock (see claim.ts) before its workspace
+ * is touched, so two planbot processes never run it twice; it turns `running` with Ralph's PID in the
+ * same locked step that ends the claim, and Ralph is released only after that, so it never works unrecorded.
+ */
+export async function launchRun(ctx: LaunchContext, slug: string): Promise<Launch> {
+  const claim = newClaim(ctx.now());
+  const claimed = await ctx.lifecycle.update(slug, (entry) => {
+    const info = ctx.probe.inspect(entry.pid ?? null);
+    if (info.alive) return fail("invalid_state", `"${entry.name}" is already running (PID ${entry.pid}).`, { details: { reason: "running" } });
+    if ((entry.status ?? "").toLowerCase() !== "approved") {
+      return fail("invalid_state", `"${entry.name}" is ${entry.status ?? "without a status"}, not approved: approve it first (/approve ${entry.name}).`, { details: { reason: "not_approved" } });
+    }
+    const other = liveForeignClaim(entry, ctx.probe, claim);
+    if (other) return fail("invalid_state", `"${entry.name}" is being prepared for a run by planbot PID ${other.pid} since ${other.since}.`, { details: { reason: "claimed" } });
+    setClaim(entry, claim);
+  });
+  if (!claimed.ok) return { kind: "ended", report: { slug, outcome: "skipped", message: `skipped: ${claimed.message}` }, failure: claimed };
+  const name = claimed.entry.name;
+
+  const planned = planRun(claimed.entry, ctx.config, ctx.cwd);
+  if (!planned.ok) return { kind: "ended", report: await preparationFailed(ctx, name, claim, planned.message) };
+  const plan = planned.plan;
+  ctx.log.info({ slug: name }, `${name}: preparing: ${describePlan(plan)}`);
+
+  const prepared = await prepareWorkspace(plan, { env: ctx.env });
+  if (!prepared.ok) return { kind: "ended", report: await preparationFailed(ctx, name, claim, prepared.message, plan) };
+  const script = await ensureRalphScript(plan.ralph, plan.root);
+  if (!script.ok) return { kind: "ended", report: await preparationFailed(ctx, name, claim, script.message, plan) };
+  if (script.installed.length) {
+    const excluded = await excludeLocally(plan.root, script.installed, ctx.env);
+    if (!excluded.ok) return { kind: "ended", report: await preparationFailed(ctx, name, claim, excluded.message, plan) };
+  }
+
+  if (ctx.isClosed()) {
+    // Stopped while preparing: the project stays approved for the next run.
+    await endPreparation(ctx, name, claim, () => undefined);
+    return { kind: "ended", report: { slug: name, outcome: "skipped", message: "skipped: the executor stopped before Ralph started", plan } };
+  }
+
+  const paths = workspacePaths(ctx.config.workspaceDir, name);
+  const logPath = join(paths.logs, `ralph-${ctx.now().replace(/[:.]/g, "-")}.log`);
+  try {
+    await mkdir(paths.logs, { recursive: true });
+    await appendFile(logPath, `planbot: ${ctx.now()} ${prepared.prepared.summary}; running ${plan.ralph.display}\n`);
+  } catch {
+    // launchRalph creates the folder and reports a log it cannot open.
+  }
+  const launched = await launchRalph({ cwd: plan.root, file: script.file, args: plan.ralph.args, logPath, goFile: join(paths.ralph, ".ralph.go"), env: ralphEnv(ctx.env) });
+  if (!launched.ok) return { kind: "ended", report: await preparationFailed(ctx, name, claim, launched.message, plan) };
+  const ralph = launched.ralph;
+
+  // Ralph waits at the gate until both records exist, so it never works unrecorded.
+  const recorded = await endPreparation(ctx, name, claim, (entry) => {
+    entry.pid = ralph.pid;
+    entry.status = "running";
+    entry.started_at = ctx.now();
+    entry.error = null;
+  });
+  if (!recorded.ok || recorded.changed) {
+    ralph.kill("SIGKILL");
+    if (recorded.ok && recorded.changed) return { kind: "ended", report: changedMeanwhile(name, recorded.changed, plan) };
+    return { kind: "ended", report: await preparationFailed(ctx, name, claim, `could not record Ralph's PID: ${recorded.ok ? "" : recorded.message}`, plan) };
+  }
+  try {
+    await writePidFile(paths.pidFile, ralph.pid);
+    await ralph.release();
+  } catch (error) {
+    ralph.kill("SIGKILL");
+    return { kind: "ended", report: await recordLaunchFailure(ctx, name, ralph.pid, `could not start Ralph: ${(error as Error).message}`, plan) };
+  }
+  return { kind: "launched", name, plan, ralph, logPath, summary: prepared.prepared.summary };
+}
+
+/** The environment Ralph gets: planbot's own secrets removed (Ralph's agent runs arbitrary commands). */
+export function ralphEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  for (const name of ["DISCORD_TOKEN", "TELEGRAM_TOKEN", "DASHBOARD_TOKEN"]) delete copy[name];
+  return copy;
+}
+
+/**
+ * Ends a preparation under the store lock: drops this executor's claim and applies `change` — unless
+ * someone changed the project meanwhile (unapproved, cancelled), in which case only the claim goes.
+ */
+async function endPreparation(ctx: RunContext, name: string, claim: ExecutorClaim, change: (entry: ProjectEntry) => void): Promise<Result<{ changed: string | null }>> {
+  let changed: string | null = null;
+  const stored = await ctx.lifecycle.update(name, (entry) => {
+    const mine = holdsClaim(entry, claim) && (entry.status ?? "").toLowerCase() === "approved";
+    if (holdsClaim(entry, claim)) setClaim(entry, undefined);
+    if (!mine) changed = entry.status ?? "without a status";
+    else change(entry);
+  });
+  return stored.ok ? { ok: true, changed } : stored;
+}
+
+/** A run that ended before Ralph started: recorded as failed (or skipped when the project changed meanwhile). */
+async function preparationFailed(ctx: RunContext, name: string, claim: ExecutorClaim, message: string, plan?: RunPlan): Promise<RunReport> {
+  const stored = await endPreparation(ctx, name, claim, (entry) => {
+    entry.status = "failed";
+    entry.error = message;
+    entry.pid = null;
+    entry.finished_at = ctx.now();
+  });
+  if (!stored.ok) ctx.log.error({ slug: name, err: stored.message }, "could not record a failed run");
+  else if (stored.changed) return changedMeanwhile(name, stored.changed, plan);
+  ctx.log.warn({ slug: name }, `${name}: failed before Ralph started: ${message}`);
+  const report: RunReport = { slug: name, outcome: "failed", message: `failed: ${message}`, error: message, ...(plan ? { plan } : {}) };
+  ctx.onFinished(report);
+  return report;
+}
+
+/** The PID was recorded but Ralph could not be released: clear it and record the failure. */
+async function recordLaunchFailure(ctx: RunContext, name: string, pid: number, message: string, plan: RunPlan): Promise<RunReport> {
+  const stored = await ctx.lifecycle.update(name, (entry) => {
+    if (entry.pid !== pid) return fail("stale", "changed meanwhile");
+    entry.pid = null;
+    entry.status = "failed";
+    entry.error = message;
+    entry.finished_at = ctx.now();
+  });
+  if (!stored.ok) ctx.log.error({ slug: name, err: stored.message }, "could not record a failed launch");
+  const report: RunReport = { slug: name, outcome: "failed", message: `failed: ${message}`, error: message, plan };
+  ctx.onFinished(report);
+  return report;
+}
+
+/** The report of a run whose project was unapproved or cancelled while its workspace was prepared. */
+function changedMeanwhile(name: string, status: string, plan?: RunPlan): RunReport {
+  return { slug: name, outcome: "skipped", message: `skipped: "${name}" became ${status} while its workspace was prepared; Ralph was not started`, ...(plan ? { plan } : {}) };
+}
