@@ -1,20 +1,21 @@
 import { randomUUID } from "node:crypto";
 import { statSync } from "node:fs";
-import type { PlanningPort, PlanningRequest } from "../bot/planning-port.ts";
+import type { PlanningPort } from "../bot/planning-port.ts";
 import { conversationKey, targetOf, type ChatTarget, type Incoming } from "../bot/incoming.ts";
 import type { Outbound } from "../bot/outbound.ts";
 import { bold, code, escapeMarkup, type Reply } from "../bot/reply.ts";
 import type { Logger } from "../log.ts";
 import type { Clock } from "../projects/clock.ts";
 import type { Lifecycle } from "../projects/lifecycle.ts";
-import { findProject, type ProjectStore } from "../projects/project-store.ts";
+import type { ProjectStore } from "../projects/project-store.ts";
 import { fail, type Result } from "../projects/result.ts";
 import { workspacePaths } from "../projects/workspace.ts";
-import { produceFinalPlan } from "./finalize-step.ts";
 import { createKeyedQueue } from "./keyed-queue.ts";
 import type { PlannerBackend } from "./planner-backend.ts";
 import { describeSession, mirrorHeader, phaseLabel, plannerReply } from "./planning-replies.ts";
 import { COMPLETE_PHASE, PLANNING_PHASES } from "./prompt-library.ts";
+import { createSessionDirectory } from "./session-directory.ts";
+import { createSessionFinalizer, planWrittenText } from "./session-finalizer.ts";
 import { boundChat, findSessionForChat, findSessionForSlug, sessionChats, type PlanningSession, type SessionStore } from "./session-store.ts";
 import { readTranscript, type TranscriptEntry } from "./transcript.ts";
 import { createTurnRunner } from "./turn-runner.ts";
@@ -62,125 +63,16 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
   const queue = createKeyedQueue(deps.maxParallel);
   const turns = createTurnRunner({ sessions: deps.sessions, planner: deps.planner, clock: deps.clock, log: deps.log, bootId, newId });
   const now = () => deps.clock.now().toISOString();
-
-  /**
-   * Admits requests one at a time in arrival order: finding the chat's session reads the store, and
-   * concurrent reads can finish out of order, so the session queue is entered inside this step.
-   */
-  let admissions: Promise<unknown> = Promise.resolve();
-  function inArrivalOrder<T>(incoming: Incoming, job: (found: { key: string; session: PlanningSession }) => Promise<Result<T>>): Promise<Result<T>> {
-    const admitted = admissions.then(async () => {
-      const found = await resolve(incoming);
-      return { done: found.ok ? queue.run(found.key, () => job(found)) : Promise.resolve(found) };
-    });
-    admissions = admitted.then(
-      () => undefined,
-      () => undefined,
-    );
-    return admitted.then((step) => step.done);
-  }
-
-  async function sessionsOrFail() {
-    const read = await deps.sessions.read();
-    return read;
-  }
-
-  /** The open session of this chat; the dashboard's chat (channel = slug) joins a slug's session on first use, like the seed. */
-  async function resolve(incoming: Incoming): Promise<Result<{ key: string; session: PlanningSession }>> {
-    const read = await sessionsOrFail();
-    if (!read.ok) return read;
-    const target = targetOf(incoming);
-    const found = findSessionForChat(read.sessions, target);
-    if (found) return { ok: true, ...found };
-    if (incoming.adapter === "dashboard") {
-      const bySlug = findSessionForSlug(read.sessions, incoming.channelId);
-      if (bySlug) {
-        const bound = await bind(bySlug.key, target);
-        if (!bound.ok) return bound;
-        return { ok: true, key: bySlug.key, session: bound.session };
-      }
-    }
-    return fail("no_active_session", `No planning session in this chat. Start one with ${code("/plan <slug>")} or join one with ${code("/continue <slug>")}.`);
-  }
-
-  function bind(key: string, target: ChatTarget) {
-    return deps.sessions.mutate<{ session: PlanningSession }>((sessions) => {
-      const session = sessions[key];
-      if (!session || session.closed_at) return fail("no_active_session", "That planning session has ended.");
-      const wanted = conversationKey(target);
-      if (!sessionChats(session).some((chat) => conversationKey(chat) === wanted)) {
-        session.bound_chats = [...(session.bound_chats ?? []), boundChat(target)];
-        session.updated_at = now();
-      }
-      return { ok: true, session: structuredClone(session) };
-    });
-  }
-
-  /** Sends a reply to every chat of the session except the one that asked. */
-  async function mirror(session: PlanningSession, except: ChatTarget | undefined, reply: Reply): Promise<void> {
-    const skip = except ? conversationKey(except) : undefined;
-    await Promise.all(
-      sessionChats(session)
-        .filter((chat) => conversationKey(chat) !== skip)
-        .map(async (chat) => {
-          const sent = await deps.outbound.send(chat, reply);
-          if (!sent.ok) deps.log.warn({ slug: session.slug, adapter: chat.adapter, channel: chat.channelId, code: sent.code, message: sent.message }, "mirror send failed");
-        }),
-    );
-  }
+  const directory = createSessionDirectory({ sessions: deps.sessions, outbound: deps.outbound, clock: deps.clock, log: deps.log, queue, newId });
+  const finalizer = createSessionFinalizer({ turns, sessions: deps.sessions, store: deps.store, clock: deps.clock, workspaceDir: deps.workspaceDir });
 
   function chatOf(incoming: Incoming) {
     return boundChat(targetOf(incoming));
   }
 
-  async function branchFor(slug: string): Promise<string> {
-    const read = await deps.store.read();
-    const entry = read.ok ? findProject(read.file, slug) : undefined;
-    return entry?.branch ?? `ralph/${slug}`;
-  }
-
-  /** Runs the final step inside the session's queue slot and records the result. */
-  async function finalizeSession(key: string, session: PlanningSession, request: PlanningRequest) {
-    const written = await produceFinalPlan(
-      turns,
-      { key, user: request.incoming.userName, chat: chatOf(request.incoming), signals: request.signals },
-      { workspaceDir: deps.workspaceDir, slug: session.slug, branch: await branchFor(session.slug) },
-    );
-    if (!written.ok) return written;
-    const stored = await deps.sessions.mutate<{ session: PlanningSession }>((sessions) => {
-      const current = sessions[key];
-      if (!current) return fail("no_active_session", "The planning session was removed meanwhile.");
-      current.phases_completed = [...new Set([...current.phases_completed, ...PLANNING_PHASES])];
-      current.phase = COMPLETE_PHASE;
-      current.phase_ready = true;
-      current.final_plan_path = written.planPath;
-      current.updated_at = now();
-      return { ok: true, session: structuredClone(current) };
-    });
-    if (!stored.ok) return stored;
-    return { ok: true as const, written, session: stored.session };
-  }
-
-  function planWrittenText(written: { planPath: string; prd: { userStories: unknown[] }; commentary: string }): string {
-    const comment = written.commentary ? `${written.commentary}\n\n` : "";
-    return `${comment}Wrote ${code("final-plan.md")} and ${code("prd.json")} (${written.prd.userStories.length} stories) to ${code(written.planPath.replace(/final-plan\.md$/, ""))}.`;
-  }
-
-  async function closeSession(key: string, reason: string) {
-    return deps.sessions.mutate<{ session: PlanningSession }>((sessions) => {
-      const session = sessions[key];
-      if (!session) return fail("no_active_session", "No such planning session.");
-      session.closed_at = now();
-      session.closed_reason = reason;
-      session.pending_message = null;
-      session.updated_at = now();
-      return { ok: true, session: structuredClone(session) };
-    });
-  }
-
   const service: PlanningService = {
     async start({ incoming, signals, slug, description, force }) {
-      const read = await sessionsOrFail();
+      const read = await deps.sessions.read();
       if (!read.ok) return read;
       const target = targetOf(incoming);
       const here = findSessionForChat(read.sessions, target);
@@ -202,40 +94,7 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
       // The planner's sessions belong to its working folder: fix it now so every turn resumes from the same one.
       const cwd = statSync(workspace, { throwIfNoEntry: false })?.isDirectory() ? workspace : deps.dataDir;
       const planningSessionId = newId();
-      const created = await deps.sessions.mutate((sessions) => {
-        for (const [otherKey, session] of Object.entries(sessions)) {
-          if (session.slug.toLowerCase() === entry.name.toLowerCase() && !session.closed_at && otherKey !== key) {
-            session.closed_at = now();
-            session.closed_reason = "replaced";
-          }
-        }
-        sessions[key] = {
-          adapter: target.adapter,
-          channel_id: target.channelId,
-          thread_id: target.threadId ?? null,
-          slug: entry.name,
-          phase: PLANNING_PHASES[0],
-          phases_planned: [...PLANNING_PHASES],
-          phases_completed: [],
-          session_id: newId(),
-          session_started: false,
-          planning_session_id: planningSessionId,
-          started_at: now(),
-          updated_at: now(),
-          last_text_excerpt: "",
-          final_plan_path: null,
-          phase_ready: false,
-          description: entry.description ?? description ?? "",
-          cwd,
-          bound_chats: [],
-          cost_usd: 0,
-          turns: 0,
-          pending_message: null,
-          closed_at: null,
-          closed_reason: null,
-        };
-        return { ok: true };
-      });
+      const created = await directory.open({ key, target, slug: entry.name, description: entry.description ?? description ?? "", cwd, planningSessionId });
       if (!created.ok) return created;
       await deps.lifecycle.linkPlanningSession(entry.name, planningSessionId);
       const first = await queue.run(key, () =>
@@ -247,7 +106,7 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
     },
 
     async answer({ incoming, signals }) {
-      const outcome = await inArrivalOrder(incoming, async (found) => {
+      const outcome = await directory.inArrivalOrder(incoming, async (found) => {
         // The phase as it is now: a /next queued ahead of this message may have moved it.
         const read = await deps.sessions.read();
         const phase = (read.ok ? read.sessions[found.key]?.phase : undefined) ?? found.session.phase;
@@ -255,12 +114,12 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
       });
       if (!outcome.ok) return outcome;
       const reply = plannerReply(outcome.session, outcome.text, outcome.ready, { interrupted: outcome.interrupted });
-      await mirror(outcome.session, targetOf(incoming), { ...reply, text: `${mirrorHeader(incoming.userName, incoming.adapter, incoming.text)}\n\n${reply.text}` });
+      await directory.mirror(outcome.session, targetOf(incoming), { ...reply, text: `${mirrorHeader(incoming.userName, incoming.adapter, incoming.text)}\n\n${reply.text}` });
       return { ok: true, reply };
     },
 
     async next(request) {
-      return inArrivalOrder(request.incoming, async (found): Promise<Result<{ reply: Reply }>> => {
+      return directory.inArrivalOrder(request.incoming, async (found): Promise<Result<{ reply: Reply }>> => {
         const read = await deps.sessions.read();
         const session = read.ok ? read.sessions[found.key] : undefined;
         if (!session || session.closed_at) return fail("no_active_session", "This planning session has ended.");
@@ -269,7 +128,7 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
         const following = PLANNING_PHASES[index + 1];
         let reply: Reply;
         if (!following) {
-          const finished = await finalizeSession(found.key, session, request);
+          const finished = await finalizer.finalize(found.key, session, request);
           if (!finished.ok) return finished;
           reply = plannerReply(finished.session, planWrittenText(finished.written), true);
         } else {
@@ -288,26 +147,26 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
         }
         const latest = await deps.sessions.read();
         const current = latest.ok ? latest.sessions[found.key] : undefined;
-        if (current) await mirror(current, targetOf(request.incoming), { ...reply, text: `${mirrorHeader(request.incoming.userName, request.incoming.adapter, "/next")}\n\n${reply.text}` });
+        if (current) await directory.mirror(current, targetOf(request.incoming), { ...reply, text: `${mirrorHeader(request.incoming.userName, request.incoming.adapter, "/next")}\n\n${reply.text}` });
         return { ok: true, reply };
       });
     },
 
     async done(request) {
-      return inArrivalOrder(request.incoming, async (found): Promise<Result<{ reply: Reply }>> => {
+      return directory.inArrivalOrder(request.incoming, async (found): Promise<Result<{ reply: Reply }>> => {
         const read = await deps.sessions.read();
         let session = read.ok ? read.sessions[found.key] : undefined;
         if (!session || session.closed_at) return fail("no_active_session", "This planning session has ended.");
         let prefix = "";
         if (session.phase !== COMPLETE_PHASE || !session.final_plan_path) {
-          const finished = await finalizeSession(found.key, session, request);
+          const finished = await finalizer.finalize(found.key, session, request);
           if (!finished.ok) return finished;
           session = finished.session;
           prefix = `${planWrittenText(finished.written)}\n\n`;
         }
         const approved = await deps.lifecycle.finalize(session.slug, session.final_plan_path!);
         if (!approved.ok) return approved;
-        const closed = await closeSession(found.key, "approved");
+        const closed = await directory.close(found.key, "approved");
         const reply: Reply = {
           text: `${prefix}Approved ${bold(session.slug)} with its plan. Ralph runs it at the next scheduled run, or now with ${code(`/run ${session.slug}`)}. This chat will hear how it ends.`,
           tone: "success",
@@ -316,35 +175,35 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
             { label: "Status", command: `/status ${session.slug}`, style: "secondary" },
           ],
         };
-        if (closed.ok) await mirror(closed.session, targetOf(request.incoming), { ...reply, text: `${mirrorHeader(request.incoming.userName, request.incoming.adapter, "/done")}\n\n${reply.text}` });
+        if (closed.ok) await directory.mirror(closed.session, targetOf(request.incoming), { ...reply, text: `${mirrorHeader(request.incoming.userName, request.incoming.adapter, "/done")}\n\n${reply.text}` });
         return { ok: true, reply };
       });
     },
 
     async stop({ incoming }) {
-      const found = await resolve(incoming);
+      const found = await directory.resolve(incoming);
       if (!found.ok) return found;
       const cancelled = await deps.lifecycle.cancelPlanning(found.session.slug);
       if (!cancelled.ok && cancelled.code !== "not_found") return cancelled;
-      const closed = await closeSession(found.key, "stopped");
+      const closed = await directory.close(found.key, "stopped");
       const reply: Reply = { text: `Stopped planning ${bold(found.session.slug)}; it is pending again. ${code(`/plan ${found.session.slug}`)} starts over.`, tone: "success" };
-      if (closed.ok) await mirror(closed.session, targetOf(incoming), { ...reply, text: `${mirrorHeader(incoming.userName, incoming.adapter, "/stop")}\n\n${reply.text}` });
+      if (closed.ok) await directory.mirror(closed.session, targetOf(incoming), { ...reply, text: `${mirrorHeader(incoming.userName, incoming.adapter, "/stop")}\n\n${reply.text}` });
       return { ok: true, reply };
     },
 
     async continueIn({ incoming, slug }) {
-      const read = await sessionsOrFail();
+      const read = await deps.sessions.read();
       if (!read.ok) return read;
       const target = targetOf(incoming);
       const found = findSessionForSlug(read.sessions, slug);
       if (!found) return fail("no_active_session", `Nobody is planning ${bold(slug)} right now. Start with ${code(`/plan ${slug}`)}.`);
       const here = findSessionForChat(read.sessions, target);
       if (here && here.key !== found.key) return fail("invalid_state", `This chat is planning ${bold(here.session.slug)}. ${code("/stop")} it first, or continue ${slug} in another chat.`);
-      const bound = await bind(found.key, target);
+      const bound = await directory.bind(found.key, target);
       if (!bound.ok) return bound;
       const session = bound.session;
       const last = session.last_text_excerpt ? `\n\nLast from the planner:\n${session.last_text_excerpt}` : "";
-      await mirror(session, target, { text: `${bold(incoming.userName)} joined this planning session from ${incoming.adapter}.` });
+      await directory.mirror(session, target, { text: `${bold(incoming.userName)} joined this planning session from ${incoming.adapter}.` });
       return { ok: true, reply: { text: `This chat now follows the planning of ${bold(session.slug)} (${phaseLabel(session.phase)}). Messages here go to the planner; its replies reach every chat of the session.${last}` } };
     },
 
@@ -405,7 +264,7 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
           text: `planbot restarted while the planner was answering ${bold(pending.user)}'s message in ${bold(session.slug)}: "${escapeMarkup(pending.text.slice(0, 200))}". That message was not answered; send it again to continue.`,
           tone: "error",
         };
-        await mirror(session, undefined, notice);
+        await directory.mirror(session, undefined, notice);
       }
       return stale.length;
     },
