@@ -34,3 +34,22 @@ export function formatResults(results: BenchResult[]): string {
 export function printResults(results: BenchResult[]): void {
   process.stdout.write(`${formatResults(results)}\n`);
 }
+
+/** p50, p99 and max of latency samples (nearest-rank), the figures every round-trip bench reports. */
+export interface LatencyStats {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** Nearest-rank percentiles of `samples`, shared so every bench computes p50/p99 the same way. */
+export function latencyStats(samples: number[]): LatencyStats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  return { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1]! };
+}
+
+/** One result line of a round-trip bench: how many commands, and their latency figures. */
+export function latencyLine(name: string, commands: number, stats: LatencyStats): BenchResult {
+  return { name, figures: { commands, p50_ms: stats.p50, p99_ms: stats.p99, max_ms: stats.max } };
+}

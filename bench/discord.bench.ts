@@ -15,7 +15,7 @@ import { silentLogger } from "../src/log.ts";
 import { createRuntime } from "../src/runtime/runtime.ts";
 import { startFakeDiscord, type FakeDiscord, type FakeUser } from "../test/fakes/discord/index.ts";
 import { makeTempDir, removeTempDir } from "../test/helpers/temp-dir.ts";
-import type { BenchResult } from "./bench-result.ts";
+import { latencyLine, latencyStats, type BenchResult } from "./bench-result.ts";
 
 const WARMUP = 30;
 const COMMANDS = 400;
@@ -72,14 +72,14 @@ export async function benchDiscord(): Promise<BenchResult[]> {
       await runtime.bot.handleCommand(incoming);
       if (i >= WARMUP) coreMs.push(performance.now() - started);
     }
-    const planbot = stats(planbotMs);
-    const baseline = stats(bareMs);
-    const core = stats(coreMs);
+    const planbot = latencyStats(planbotMs);
+    const baseline = latencyStats(bareMs);
+    const core = latencyStats(coreMs);
     const ratio = planbot.p50 / baseline.p50;
     return [
-      { name: "discord: /status round trip, planbot", figures: { commands: COMMANDS, p50_ms: planbot.p50, p99_ms: planbot.p99, max_ms: planbot.max } },
-      { name: "discord: /status round trip, bare discord.js replying ok", figures: { commands: COMMANDS, p50_ms: baseline.p50, p99_ms: baseline.p99, max_ms: baseline.max } },
-      { name: "discord: core /status handler alone (no Discord)", figures: { commands: COMMANDS, p50_ms: core.p50, p99_ms: core.p99, max_ms: core.max } },
+      latencyLine("discord: /status round trip, planbot", COMMANDS, planbot),
+      latencyLine("discord: /status round trip, bare discord.js replying ok", COMMANDS, baseline),
+      latencyLine("discord: core /status handler alone (no Discord)", COMMANDS, core),
       { name: "discord: planbot vs bare, p50", figures: { planbot_p50_ms: planbot.p50, bare_p50_ms: baseline.p50 }, ratio: { value: ratio, goal: "≤ 1.3", met: ratio <= 1.3 } },
     ];
   } finally {
@@ -100,10 +100,4 @@ async function roundTrip(fake: FakeDiscord): Promise<number> {
   const elapsed = performance.now() - started;
   if (callback.status >= 300) throw new Error(`the answer to /status failed with ${callback.status}`);
   return elapsed;
-}
-
-function stats(samples: number[]): { p50: number; p99: number; max: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-  return { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1]! };
 }

@@ -14,7 +14,7 @@ import { silentLogger } from "../src/log.ts";
 import { createRuntime } from "../src/runtime/runtime.ts";
 import { startFakeTelegram, type FakeChat, type FakeTelegram, type FakeUser } from "../test/fakes/telegram/index.ts";
 import { makeTempDir, removeTempDir } from "../test/helpers/temp-dir.ts";
-import type { BenchResult } from "./bench-result.ts";
+import { latencyLine, latencyStats, type BenchResult } from "./bench-result.ts";
 
 const WARMUP = 30;
 const COMMANDS = 300;
@@ -57,14 +57,14 @@ export async function benchTelegram(): Promise<BenchResult[]> {
         coreMs.push(c);
       }
     }
-    const planbot = stats(planbotMs);
-    const baseline = stats(bareMs);
-    const core = stats(coreMs);
+    const planbot = latencyStats(planbotMs);
+    const baseline = latencyStats(bareMs);
+    const core = latencyStats(coreMs);
     const ratio = planbot.p50 / baseline.p50;
     return [
-      { name: "telegram: /status round trip, planbot", figures: { commands: COMMANDS, p50_ms: planbot.p50, p99_ms: planbot.p99, max_ms: planbot.max } },
-      { name: "telegram: text round trip, bare grammY replying ok", figures: { commands: COMMANDS, p50_ms: baseline.p50, p99_ms: baseline.p99, max_ms: baseline.max } },
-      { name: "telegram: /status in the core alone (no Telegram), for attribution", figures: { commands: COMMANDS, p50_ms: core.p50, p99_ms: core.p99, max_ms: core.max } },
+      latencyLine("telegram: /status round trip, planbot", COMMANDS, planbot),
+      latencyLine("telegram: text round trip, bare grammY replying ok", COMMANDS, baseline),
+      latencyLine("telegram: /status in the core alone (no Telegram), for attribution", COMMANDS, core),
       { name: "telegram: planbot vs bare, p50", figures: { planbot_p50_ms: planbot.p50, bare_p50_ms: baseline.p50 }, ratio: { value: ratio, goal: "≤ 1.3", met: ratio <= 1.3 } },
       { name: "telegram: planbot p99", figures: { p99_ms: planbot.p99 }, ratio: { value: planbot.p99, goal: "≤ 25 ms", met: planbot.p99 <= 25 } },
     ];
@@ -87,8 +87,3 @@ async function roundTrip(fake: FakeTelegram, text: string): Promise<number> {
   return performance.now() - started;
 }
 
-function stats(samples: number[]): { p50: number; p99: number; max: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-  return { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1]! };
-}
