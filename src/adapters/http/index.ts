@@ -10,7 +10,7 @@ import { pageRoutes } from "./page-routes.ts";
 import { planRoutes } from "./plan-routes.ts";
 import { projectRoutes } from "./project-routes.ts";
 import { createRouter } from "./router.ts";
-import { allowedOrigins, checkHost, checkOrigin, createTokenGate, exposureProblem, urlHost } from "./security.ts";
+import { allowedOrigins, checkHost, checkOrigin, createTokenGate, exposureProblem, requestReceiptLimits, urlHost } from "./security.ts";
 import { createSseHub, sseFrame } from "./sse-hub.ts";
 import { PAGE_HEADERS, loginHtml } from "./static-page.ts";
 
@@ -24,6 +24,10 @@ export interface DashboardOptions {
   stallMs?: number;
   /** Request body limit (default 64 KiB). */
   bodyLimit?: number;
+  /** How long receiving one request (headers and body) may take, default 30 s; see requestReceiptLimits. */
+  requestTimeoutMs?: number;
+  /** How often Node checks that bound (default 5 s; tests use less). */
+  requestCheckIntervalMs?: number;
   /** The token-guess throttle's clock in ms (tests move it instead of sleeping). */
   now?: () => number;
 }
@@ -93,7 +97,8 @@ export async function startDashboardAdapter(runtime: Runtime, options: Dashboard
     await match.route.handler({ req, res, url, params: match.params });
   }
 
-  const server: Server = createServer((req, res) => {
+  const receive = requestReceiptLimits(options);
+  const server: Server = createServer(receive, (req, res) => {
     const started = performance.now();
     handle(req, res)
       .catch((error: unknown) => {
@@ -103,9 +108,6 @@ export async function startDashboardAdapter(runtime: Runtime, options: Dashboard
       })
       .finally(() => log.debug({ method: req.method, path: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, "dashboard request"));
   });
-  // Planner turns can take minutes; the socket must not time out under a waiting request.
-  server.requestTimeout = 0;
-  server.headersTimeout = 30_000;
 
   await new Promise<void>((resolve, reject) => {
     const failed = (error: NodeJS.ErrnoException) => {

@@ -64,6 +64,21 @@ export function exposureProblem(host: string, token: string | undefined): string
   return `DASHBOARD_TOKEN is too weak for DASHBOARD_HOST=${host} (${weak}): off loopback it must be ${STRONG_TOKEN_RULE}. Or bind DASHBOARD_HOST=127.0.0.1.`;
 }
 
+/**
+ * Node's bounds on receiving a request, for `createServer`: a client that announces a body and stalls
+ * (or trickles it) gets 408 and is disconnected once `requestTimeout` has passed since its request began,
+ * instead of holding a socket forever. Node stops that clock once the request is fully received, so a
+ * planner turn that takes minutes to answer, and the event stream, are not cut off by it.
+ */
+export function requestReceiptLimits(options: { requestTimeoutMs?: number; requestCheckIntervalMs?: number }) {
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  return {
+    requestTimeout,
+    headersTimeout: Math.min(requestTimeout, 30_000),
+    connectionsCheckingInterval: options.requestCheckIntervalMs ?? Math.min(5_000, requestTimeout),
+  };
+}
+
 /** `host` as it appears in a URL (IPv6 in brackets). */
 export function urlHost(host: string): string {
   return isIP(host) === 6 ? `[${host}]` : host;
