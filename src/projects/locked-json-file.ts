@@ -1,8 +1,8 @@
 import { statSync } from "node:fs";
-import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
-import { dirname, basename } from "node:path";
-import { randomBytes } from "node:crypto";
+import { mkdir, readFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import lockfile from "proper-lockfile";
+import { sweepStaleTemps, writeFileAtomically } from "./atomic-write.ts";
 import { parseLosslessJson, stringifyLosslessJson } from "./lossless-json.ts";
 import { fail, type Failure, type Result } from "./result.ts";
 
@@ -110,28 +110,9 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
   }
 
   async function writeAtomically(data: D): Promise<void> {
-    const folder = dirname(path);
-    const temp = `${folder}/.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-    const text = `${stringifyLosslessJson(data)}\n`;
-    const handle = await open(temp, "w", 0o644);
-    try {
-      await handle.writeFile(text, "utf8");
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await rename(temp, path);
-    } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      throw error;
-    }
-    const folderHandle = await open(folder, "r");
-    try {
-      await folderHandle.sync();
-    } finally {
-      await folderHandle.close();
-    }
+    // Temp files of killed writers, looked for under the lock (one readdir: little next to the fsyncs).
+    await sweepStaleTemps(path);
+    await writeFileAtomically(path, `${stringifyLosslessJson(data)}\n`);
   }
 
   async function withLock<T>(job: () => Promise<Result<T>>): Promise<Result<T>> {
