@@ -147,8 +147,8 @@ export interface TokenGate {
   /** Whether `candidate` is the token (the login form). */
   matches(candidate: string): boolean;
   /**
-   * {@link allows}, slowed per client address (see guess-throttle.ts): a wrong bearer or cookie counts as
-   * a guess; a request without either does not (a browser's first visit). `throttled` is the 429 to send.
+   * {@link allows}, with bearer tokens slowed per client address (see guess-throttle.ts): a wrong bearer
+   * counts as a guess; cookies and requests without credentials do not. `throttled` is the 429 to send.
    */
   admit(req: IncomingMessage): GateVerdict;
   /** {@link matches} for the login form of `req`'s client, slowed the same way. */
@@ -210,8 +210,12 @@ export function createTokenGate(token: string | undefined, options: TokenGateOpt
     admit(req) {
       if (!token) return { ok: true };
       const { bearer, cookie } = credentials(req);
-      if (bearer === undefined && cookie === undefined) return { ok: false };
-      return judge(req, () => allows(req));
+      // The cookie is an HMAC nobody can guess, and a browser keeps sending a stale one after the token is
+      // rotated (the stream reconnects every few seconds): a cookie is never a guess, and a valid one passes
+      // even while its address waits, so guessers behind the same NAT do not lock out logged-in people.
+      if (cookie !== undefined && same(cookie, session)) return { ok: true };
+      if (bearer === undefined) return { ok: false };
+      return judge(req, () => same(bearer, token));
     },
     admitLogin: (req, candidate) => judge(req, () => matches(candidate)),
     loginCookie: () => `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${30 * 24 * 3600}`,
