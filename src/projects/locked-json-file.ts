@@ -166,7 +166,9 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
           try {
             await writeAtomically(data);
           } catch (error) {
-            return ioFailure("write", error);
+            // The temp file is gone again and the old file is untouched: say so, and what usually helps.
+            const failure = ioFailure("write", error);
+            return { ...failure, message: `${failure.message}. Nothing was changed; free some disk space (or fix the folder's permissions) and retry.` };
           }
           cache = undefined;
           return outcome;
