@@ -59,7 +59,7 @@ async function world(context: TestContext, options: { pushOn?: DeliverySettings[
 
 const posts = (github: FakeGithub) => github.requests.filter((request) => request.method === "POST");
 
-describe("delivering a finished run: push to a real bare remote, draft pull request on the fake GitHub", { timeout: 60_000 }, () => {
+describe("delivering a finished run: push to a real bare remote, draft pull request on the fake GitHub", { timeout: 120_000 }, () => {
   it("a complete run pushes the branch with Ralph's commits (base untouched) and opens one draft PR; a second run updates it", async (context) => {
     const { h, remote, github, executor, ws, outputs } = await world(context);
     const first = await executor.runOnce({ slug: "todo" });
