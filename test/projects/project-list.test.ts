@@ -16,7 +16,7 @@ const clock: Clock = { now: () => new Date("2025-03-01T12:00:00.000Z") };
 
 /** The seed's `_project_record` keys, then the ones planbot adds. */
 const SEED_KEYS = ["slug", "status", "name", "description", "proposed_at", "approved_at", "started_at", "pid", "stories_total", "stories_done", "eta_seconds", "last_message_preview", "error_reason", "has_workspace", "has_prd"];
-const PLANBOT_KEYS = ["repo", "branch", "base_branch", "final_plan_path", "last_iteration_at", "blocked_stories", "failed_stories"];
+const PLANBOT_KEYS = ["repo", "branch", "base_branch", "final_plan_path", "last_iteration_at", "blocked_stories", "failed_stories", "pull_request", "delivery"];
 
 interface Fixture {
   root: string;
