@@ -118,6 +118,8 @@ describe("the unified list", () => {
       last_iteration_at: new Date(1_700_000_100_000).toISOString(),
       blocked_stories: ["US-3"],
       failed_stories: [],
+      pull_request: null,
+      delivery: null,
     });
     expect(projects[1]).toMatchObject({ slug: "beta", status: "idle", description: "", has_workspace: true, has_prd: false, stories_total: 0, eta_seconds: null, last_iteration_at: null, proposed_at: null });
     expect(projects[3]).toMatchObject({ slug: "zeta", status: "pending", has_workspace: false, has_prd: false, repo: "team/zeta", branch: "feature/z", base_branch: "main" });
