@@ -8,7 +8,8 @@ import { workspacePaths } from "../../src/projects/workspace.ts";
 import { cleanupHarnesses, createHarness } from "../execute/harness.ts";
 import { fakeRalphPath } from "../fakes/paths.ts";
 import { startFakeGithub, type FakeGithub } from "../fakes/github/server.ts";
-import { createBareRemote, git, samplePrd, writePlanningArtifacts } from "../helpers/git-fixtures.ts";
+import { procProbe } from "../../src/projects/process-probe.ts";
+import { createBareRemote, git, samplePrd, waitUntil, writePlanningArtifacts } from "../helpers/git-fixtures.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 
 const temp = createTempDirs();
@@ -191,6 +192,23 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     const refused = await executor.runOnce({ slug: "todo" });
     expect(refused).toMatchObject({ ok: true, runs: [{ outcome: "complete", message: expect.stringMatching(/not pushed: .*(pre-receive hook declined|pushes are frozen)/) }] });
     expect(await h.entry("todo")).toMatchObject({ delivery: { ok: false, pushed: false, hint: expect.stringContaining("refused the push") } });
+  });
+
+  it("a run that ended while no planbot watched is delivered once, by the planbot that records its outcome", async (context) => {
+    const { h, remote, github, executor, ws } = await world(context);
+    expect((await executor.runNow("todo")).ok).toBe(true);
+    const pid = (await h.entry("todo")).pid!;
+    await executor.close(); // planbot stops; Ralph keeps working
+    await waitUntil("Ralph to finish", () => !procProbe.inspect(pid).alive);
+    expect(github!.requests).toHaveLength(0);
+
+    const next = h.executor();
+    const reconciled = await next.reconcileFinishedRuns();
+    expect(reconciled).toMatchObject({ ok: true, recorded: [{ outcome: "complete", message: expect.stringContaining("draft pull request #1 opened") }] });
+    expect(await next.reconcileFinishedRuns()).toEqual({ ok: true, recorded: [] });
+    expect(posts(github!)).toHaveLength(1);
+    expect(await git(remote.path, ["rev-parse", "refs/heads/ralph/todo"])).toBe(await git(ws.root, ["rev-parse", "ralph/todo"]));
+    expect(await h.entry("todo")).toMatchObject({ status: "complete", pull_request: { number: 1 } });
   });
 
   it("without GIT_REMOTE_BASE nothing is pushed and the message says how to get a remote", async (context) => {
