@@ -3,6 +3,7 @@
  * Add a bench by exporting `async function benchX(): Promise<BenchResult[]>` and listing it here.
  */
 import { printResults, type BenchResult } from "./bench-result.ts";
+import { benchCli } from "./cli.bench.ts";
 import { benchStore } from "./store.bench.ts";
 import { benchCommands } from "./commands.bench.ts";
 import { benchPlanner } from "./planner.bench.ts";
@@ -12,6 +13,7 @@ import { benchNotify } from "./notify.bench.ts";
 import { benchHttp } from "./http.bench.ts";
 
 const BENCHES: Array<{ name: string; run: () => Promise<BenchResult[]> }> = [
+  { name: "cli", run: benchCli },
   { name: "store", run: benchStore },
   { name: "commands", run: benchCommands },
   { name: "planner", run: benchPlanner },
