@@ -7,16 +7,15 @@
  *
  * Run alone with `node --import tsx bench/cli.bench.ts`.
  */
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { distIsCurrent } from "../scripts/build-freshness.mjs";
 import { systemClock } from "../src/projects/clock.ts";
 import { createLifecycle } from "../src/projects/lifecycle.ts";
 import { createProjectStore } from "../src/projects/project-store.ts";
 import { makeTempDir, removeTempDir } from "../test/helpers/temp-dir.ts";
 import { printResults, type BenchResult } from "./bench-result.ts";
 import { childCpu, cleanEnv } from "./child-cpu.ts";
+import { ensureDistBuilt } from "./dist-build.ts";
 
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 const RUNS = 8;
@@ -26,11 +25,7 @@ const PROJECTS = 20;
 /** Runs the CLI bench and returns its result lines. */
 export async function benchCli(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
-  if (!distIsCurrent(repoRoot)) {
-    const built = spawnSync(process.execPath, [join(repoRoot, "scripts", "build.mjs")], { cwd: repoRoot, encoding: "utf8" });
-    if (built.status !== 0) throw new Error(`npm run build failed: ${built.stderr}`);
-    results.push({ name: "cli: dist/ was older than src/, rebuilt first", figures: {} });
-  }
+  if (ensureDistBuilt(repoRoot)) results.push({ name: "cli: dist/ was older than src/, rebuilt first", figures: {} });
   const root = await makeTempDir("bench-cli-");
   try {
     const dataDir = join(root, "data");
@@ -41,7 +36,8 @@ export async function benchCli(): Promise<BenchResult[]> {
       if (!proposed.ok) throw new Error(proposed.message);
     }
     const env = cleanEnv({ PLANBOT_DATA_DIR: dataDir });
-    const planbot = () => childCpu(process.execPath, [join(repoRoot, "bin", "planbot"), "projects", "list"], { cwd: repoRoot, env });
+    // The executable as a user or script runs it (its shebang's node flags included).
+    const planbot = () => childCpu(join(repoRoot, "bin", "planbot"), ["projects", "list"], { cwd: repoRoot, env });
     const bare = () =>
       childCpu(process.execPath, ["--input-type=module", "-e", "import 'zod'; import 'pino'; import 'proper-lockfile';"], { cwd: repoRoot, env });
     // One untimed run of each warms the OS page cache, so neither side pays for reading node_modules from disk.
@@ -61,7 +57,7 @@ export async function benchCli(): Promise<BenchResult[]> {
     let sourceSeconds = 0;
     const sourceEnv = { ...env, PLANBOT_FROM_SOURCE: "1" };
     for (let run = 0; run < SOURCE_RUNS; run += 1) {
-      sourceSeconds += childCpu(process.execPath, [join(repoRoot, "bin", "planbot"), "projects", "list"], { cwd: repoRoot, env: sourceEnv });
+      sourceSeconds += childCpu(join(repoRoot, "bin", "planbot"), ["projects", "list"], { cwd: repoRoot, env: sourceEnv });
     }
     const planbotCpu = planbotSeconds / RUNS;
     const bareCpu = bareSeconds / RUNS;

@@ -11,6 +11,7 @@ import { benchDiscord } from "./discord.bench.ts";
 import { benchTelegram } from "./telegram.bench.ts";
 import { benchNotify } from "./notify.bench.ts";
 import { benchHttp } from "./http.bench.ts";
+import { benchRss } from "./rss.bench.ts";
 
 const BENCHES: Array<{ name: string; run: () => Promise<BenchResult[]> }> = [
   { name: "cli", run: benchCli },
@@ -21,6 +22,7 @@ const BENCHES: Array<{ name: string; run: () => Promise<BenchResult[]> }> = [
   { name: "telegram", run: benchTelegram },
   { name: "notify", run: benchNotify },
   { name: "http", run: benchHttp },
+  { name: "rss", run: benchRss },
 ];
 
 // `npm run bench -- store http` runs only the named benches.
