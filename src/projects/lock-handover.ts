@@ -8,6 +8,7 @@ export type ReleaseLock = () => Promise<void>;
 
 /** What a waiting acquire went through, for logs and tests (never needed for correctness). */
 export type HandoverEvent =
+  /** The lock is held by someone else; the waiter now sleeps until an event or a timer (sent once). */
   | { type: "waiting" }
   | { type: "woken"; by: "file-event" | "timer" }
   | { type: "future-lock-removed"; mtime: string };
@@ -71,7 +72,7 @@ export async function acquireHandoverLock(path: string, options: HandoverLockOpt
   const futureLock = createFutureLockTracker(staleMs);
   // Watch before the next attempt: a release between that attempt and the wait is then still seen.
   const waiter = watchForRelease(lockPath);
-  options.observe?.({ type: "waiting" });
+  let waited = false;
   try {
     for (;;) {
       const release = await attempt();
@@ -86,6 +87,8 @@ export async function acquireHandoverLock(path: string, options: HandoverLockOpt
         throw Object.assign(new Error(`Lock file is already being held (waited ${maxWaitMs} ms)`), { code: "ELOCKED", file: path });
       }
       const untilStale = lock ? Math.max(1, futureLock.msUntilDecision(lock) ?? lock.mtimeMs + staleMs - Date.now() + 5) : 0;
+      if (!waited) options.observe?.({ type: "waiting" });
+      waited = true;
       const by = await waiter.next(Math.min(remaining, untilStale, waiter.broken ? 5 : safetyNetMs));
       options.observe?.({ type: "woken", by });
     }
