@@ -192,7 +192,7 @@ describe("planner protocol", () => {
 
   it("reads the fake's 4-backtick plan with an inner ```bash block, and its prd.json", async ({ expect }) => {
     const box = await sandbox();
-    const text = await fakeFinalize({ ...box.env, FAKE_CLAUDE_FOUR_BACKTICKS: "1" }, box.cwd);
+    const text = await fakeFinalize({ ...box.env, CLAUDE_FAKE_FOUR_BACKTICKS: "1" }, box.cwd);
     expect(text).toContain("````markdown final-plan.md");
     const blocks = extractFinalBlocks(text);
     expect(blocks.plan).toMatch(/^# Plan for demo\n/);
