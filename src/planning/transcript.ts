@@ -27,6 +27,7 @@ export function transcriptPath(realCwd: string, sessionId: string, env: NodeJS.P
 
 const EXTERNAL_CONTENT = /^\s*\[EXTERNAL CONTENT\]\s*\n([\s\S]*)\n\[END EXTERNAL CONTENT\]\s*$/;
 const MEMBER = /^<member-message[^>]*>\n([\s\S]*)\n<\/member-message>$/;
+const COMMAND_ARGS = /<command-args>([\s\S]*?)<\/command-args>/;
 const SYNTHETIC = new Set(["No response requested."]);
 
 /**
@@ -37,7 +38,8 @@ const SYNTHETIC = new Set(["No response requested."]);
 export async function readCliTranscript(cwd: string, sessionId: string, env: NodeJS.ProcessEnv = process.env): Promise<TranscriptEntry[]> {
   let raw: string;
   try {
-    const path = transcriptPath(await realpath(cwd), sessionId, env);
+    // The CLI names the folder after the real path (a symlinked workspace is resolved first).
+    const path = transcriptPath(await realpath(cwd).catch(() => cwd), sessionId, env);
     if (!path) return [];
     raw = await readFile(path, "utf8");
   } catch {
@@ -80,5 +82,9 @@ function cleanUserText(text: string): string {
   if (external) text = external[1]!.trim();
   const member = MEMBER.exec(text);
   if (member) text = member[1]!.trim();
+  if (text.includes("<command-name>")) {
+    const args = COMMAND_ARGS.exec(text);
+    if (args) text = args[1]!.trim();
+  }
   return text.trim();
 }
