@@ -275,8 +275,8 @@ describe("transcript", () => {
       { type: "assistant", message: { role: "assistant", content: [{ type: "text", text: "No response requested." }] } },
       { type: "assistant", message: { role: "assistant", content: `Thanks.\n${PHASE_READY_MARKER}` } },
     ];
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, `${lines.map((line) => JSON.stringify(line)).join("\n")}\nnot json at all\n\n`);
+    await mkdir(dirname(file!), { recursive: true });
+    await writeFile(file!, `${lines.map((line) => JSON.stringify(line)).join("\n")}\nnot json at all\n\n`);
     expect(await readTranscript("/home/me/my project.v2", sessionId, env)).toEqual([
       { role: "user", text: "We need a shop." },
       { role: "assistant", text: "Who buys?" },
