@@ -81,7 +81,19 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
     (error: unknown) => deps.log.error({ err: error }, "could not stop leftover planner processes"),
   );
   const planner: PlannerBackend = { run: async (turn) => (await swept, deps.planner.run(turn)) };
-  const turns = createTurnRunner({ sessions: deps.sessions, planner, conversations, clock: deps.clock, log: deps.log, bootId, newId });
+  const turns = createTurnRunner({
+    sessions: deps.sessions,
+    planner,
+    conversations,
+    clock: deps.clock,
+    log: deps.log,
+    bootId,
+    newId,
+    onReseeded: (session) =>
+      directory.mirror(session, undefined, {
+        text: `The planner lost its earlier conversation about ${bold(session.slug)} (its transcript was deleted or moved). planbot started a new planner session from its own record of the conversation and carried on.`,
+      }),
+  });
   const now = () => deps.clock.now().toISOString();
   const directory = createSessionDirectory({ sessions: deps.sessions, outbound: deps.outbound, clock: deps.clock, log: deps.log, queue, newId });
   const finalizer = createSessionFinalizer({ turns, sessions: deps.sessions, store: deps.store, clock: deps.clock, workspaceDir: deps.workspaceDir });

@@ -45,6 +45,8 @@ export interface TurnRunnerDeps {
   log: Logger;
   bootId: string;
   newId: () => string;
+  /** Told once when a lost planner session was replaced by one seeded from the record. */
+  onReseeded?: (session: PlanningSession) => Promise<void>;
 }
 
 /** Runs planner turns for sessions, recording the message as pending before and the outcome after. */
@@ -162,6 +164,7 @@ export function createTurnRunner(deps: TurnRunnerDeps): TurnRunner {
       });
       if (!stored.ok) return stored;
       await record(stored.session, request, text);
+      if (reseeded) await deps.onReseeded?.(stored.session);
       return { ok: true, text, ready, session: stored.session, interrupted, reseeded };
     },
 
