@@ -3,7 +3,7 @@ import type { Logger } from "../log.ts";
 import { createBot } from "../bot/bot.ts";
 import type { BotServices } from "../bot/command-context.ts";
 import { createDefaultRegistry } from "../bot/commands/index.ts";
-import { createOutboundRouter, type OutboundRouter } from "../bot/outbound.ts";
+import { createOutboundRouter, type OutboundRouter } from "../chat/outbound.ts";
 import { createRoles } from "../bot/roles.ts";
 import type { Clock } from "../projects/clock.ts";
 import type { ProcessProbe } from "../projects/process-probe.ts";
@@ -14,8 +14,8 @@ import { createPlanningService, type PlanningService } from "../planning/plannin
 import { createPlannerRegistry } from "../planning/planner-registry.ts";
 import { createSessionStore } from "../planning/session-store.ts";
 import { createChangeWatcher, type ChangeWatcher } from "../projects/change-watcher.ts";
-import { createNotifier, type Notifier } from "../bot/notify/notifier.ts";
-import type { ChatTarget } from "../bot/incoming.ts";
+import { createNotifier, type Notifier } from "../notify/notifier.ts";
+import type { ChatTarget } from "../chat/incoming.ts";
 import { createExecutor, type Executor } from "../execute/executor.ts";
 import { trackInFlight, type InFlightBot } from "./in-flight.ts";
 

@@ -8,8 +8,8 @@
 import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { Incoming } from "../../src/bot/incoming.ts";
-import type { Reply } from "../../src/bot/reply.ts";
+import type { Incoming } from "../../src/chat/incoming.ts";
+import type { Reply } from "../../src/chat/reply.ts";
 import { loadConfig } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";
 import { createRuntime, type Runtime } from "../../src/runtime/runtime.ts";
