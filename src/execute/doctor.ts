@@ -3,6 +3,7 @@ import { access } from "node:fs/promises";
 import { delimiter, dirname, isAbsolute, join } from "node:path";
 import { execa } from "execa";
 import type { Config } from "../config.ts";
+import { plannerLoginCheck } from "../planning/planner-login-check.ts";
 import { gitEnv, runGit } from "./git.ts";
 import { RALPH_TEMPLATE_DIR, resolveRalphCommand } from "./ralph-command.ts";
 import { parseRemoteBase, redactUrl } from "./remote-url.ts";
@@ -37,6 +38,7 @@ export async function runDoctorChecks(config: Config, options: DoctorOptions = {
   checks.push(await gitCheck(env, timeoutMs));
   checks.push(await ralphCheck(config, env));
   checks.push(await plannerCheck(config.planner.command, env, timeoutMs));
+  if (checks.at(-1)!.level !== "fail") checks.push(await plannerLoginCheck(config.planner.command, env, timeoutMs));
   checks.push(remoteCheck(config.execute.gitRemoteBase));
   checks.push(...tokenChecks(config));
   checks.push(

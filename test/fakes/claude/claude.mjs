@@ -416,6 +416,13 @@ async function main() {
     process.stdout.write(VERSION + "\n");
     return;
   }
+  // `claude auth status`: JSON, exit 1 when not logged in (like the real CLI).
+  if (argv[0] === "auth" && argv[1] === "status") {
+    const out = setting("NOT_LOGGED_IN") === "1" ? { loggedIn: false, authMethod: "none", apiProvider: "firstParty" } : { loggedIn: true, authMethod: "api_key", apiProvider: "firstParty", apiKeySource: "ANTHROPIC_API_KEY" };
+    process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+    process.exitCode = out.loggedIn ? 0 : 1;
+    return;
+  }
   const stdin = await readStdin();
   // Logged before anything can fail, so tests can assert on failed calls too.
   fs.appendFileSync(
