@@ -101,6 +101,13 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     onError: (error) => log.warn({ err: error }, "change watcher"),
     previewSlugs: () => planning!.previews().keys(),
   });
+  // A project that leaves `planning` other than by approval (admin /cancel, another tool) ends its
+  // planning session: a running planner turn is stopped and its answer never delivered.
+  watcher.subscribe((change) => {
+    for (const item of change.changed) {
+      if (item.before?.status === "planning" && item.after?.status !== "planning" && item.after?.status !== "approved") void planning!.abandon(item.slug, `the project is ${item.after?.status ?? "gone"}`);
+    }
+  });
   const bot = trackInFlight(
     createBot({ registry: createDefaultRegistry(), services, roles: createRoles(config), log, botUsername: overrides.botUsername }),
   );

@@ -66,7 +66,8 @@
 // CLAUDE_FAKE_DELAY_MS (delay every answer), CLAUDE_FAKE_INVALID_PRD_ONCE=1
 // (the session's first finalize has the invalid prd.json),
 // CLAUDE_FAKE_FOUR_BACKTICKS=1 (plan fenced with ```` and holding a ```bash
-// block), CLAUDE_FAKE_NOT_LOGGED_IN=1 (every turn is [[fake:not-logged-in]]).
+// block), CLAUDE_FAKE_NOT_LOGGED_IN=1 (every turn is [[fake:not-logged-in]]),
+// CLAUDE_FAKE_SLOW_FINALIZE_MS (delay only the final-plan turns).
 //
 // Everything lives under $CLAUDE_CONFIG_DIR (required, so a test can never
 // write into a real ~/.claude):
@@ -504,7 +505,8 @@ async function main() {
     setInterval(() => {}, 1 << 30); // never answer; default SIGTERM/SIGKILL handling ends us
     return;
   }
-  const delay = Number(setting("DELAY_MS") || 0) + slowMs;
+  const askedPhase = /^PLANBOT-PHASE:[ \t]*(\S+)/m.exec(opts["--append-system-prompt"] ?? "")?.[1];
+  const delay = Number(setting("DELAY_MS") || 0) + slowMs + (askedPhase === "finalize" ? Number(setting("SLOW_FINALIZE_MS") || 0) : 0);
   if (delay > 0) await sleep(delay);
   if (directives.has("crash")) die("fatal: simulated crash", 3);
   if (directives.has("garbage")) {
