@@ -10,6 +10,7 @@ import type { ProjectStore } from "../projects/project-store.ts";
 import { fail, type Failure, type Result } from "../projects/result.ts";
 import { approvePlanned } from "./approve-plan.ts";
 import { createConversationLog, type ConversationLog } from "./conversation-log.ts";
+import { createDeferredTurns } from "./deferred-turns.ts";
 import { createKeyedQueue } from "./keyed-queue.ts";
 import { firstMessage, memberBlock } from "./member-message.ts";
 import type { PlannerBackend } from "./planner-backend.ts";
@@ -60,7 +61,7 @@ export interface PlanningService extends PlanningPort {
   shutdown(): Promise<void>;
   /** Latest excerpt per lower-case slug, for the project list. */
   previews(): ReadonlyMap<string, string>;
-  /** Tells the chats of turns that died with an earlier process; call once adapters are up. */
+  /** Tells the chats of turns that died with an earlier process and schedules messages kept for a usage limit; call once adapters are up. */
   recoverInterrupted(): Promise<number>;
 }
 
@@ -89,6 +90,7 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
     log: deps.log,
     bootId,
     newId,
+    onDeferred: () => deferred.schedule(),
     onReseeded: (session) =>
       directory.mirror(session, undefined, {
         text: `The planner lost its earlier conversation about ${bold(session.slug)} (its transcript was deleted or moved). planbot started a new planner session from its own record of the conversation and carried on.`,
@@ -96,6 +98,7 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
   });
   const now = () => deps.clock.now().toISOString();
   const directory = createSessionDirectory({ sessions: deps.sessions, outbound: deps.outbound, clock: deps.clock, log: deps.log, queue, newId });
+  const deferred = createDeferredTurns({ sessions: deps.sessions, turns, queue, clock: deps.clock, log: deps.log, deliver: (session, reply) => directory.mirror(session, undefined, reply) });
   const finalizer = createSessionFinalizer({ turns, sessions: deps.sessions, store: deps.store, clock: deps.clock, workspaceDir: deps.workspaceDir });
 
   function chatOf(incoming: Incoming) {
@@ -312,6 +315,7 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
     },
 
     shutdown() {
+      deferred.stop();
       return turns.abortAll();
     },
 
@@ -328,6 +332,7 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
     },
 
     async recoverInterrupted() {
+      await deferred.schedule();
       const read = await deps.sessions.read();
       if (!read.ok) return 0;
       const stale = Object.entries(read.sessions).filter(([, session]) => session.pending_message && session.pending_message.boot_id !== bootId);

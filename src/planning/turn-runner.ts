@@ -47,6 +47,8 @@ export interface TurnRunnerDeps {
   newId: () => string;
   /** Told once when a lost planner session was replaced by one seeded from the record. */
   onReseeded?: (session: PlanningSession) => Promise<void>;
+  /** Told when a message was kept for after a usage limit. */
+  onDeferred?: () => Promise<unknown>;
 }
 
 /** Runs planner turns for sessions, recording the message as pending before and the outcome after. */
@@ -133,15 +135,19 @@ export function createTurnRunner(deps: TurnRunnerDeps): TurnRunner {
       );
 
       if (!answer.ok) {
+        const retryAt = answer.details?.reason === "usage_limit" && typeof answer.details.retryAt === "string" ? answer.details.retryAt : undefined;
         await deps.sessions.mutate((sessions) => {
           const current = sessions[request.key];
           if (!current) return { ok: true };
           current.pending_message = null;
+          // Kept until the usage limit resets, then sent again (also by a restarted planbot).
+          if (retryAt && current.session_started) current.deferred_message = { prompt: request.prompt, message: request.message, shown: request.shown, user: request.user, chat: request.chat, retry_at: retryAt };
           // A first turn that failed may or may not have created the planner session: start the next one fresh.
           if (!current.session_started) current.session_id = deps.newId();
           current.updated_at = now();
           return { ok: true };
         });
+        if (retryAt) await deps.onDeferred?.();
         if (answer.details?.reason === "aborted") return fail("no_active_session", "Planning was stopped while the planner was answering; its answer was discarded.", { details: { reason: "aborted" } });
         const note = interrupted ? `\n\nNote: your earlier message "${interrupted.text.slice(0, 120)}" was never answered (planbot restarted mid-turn); send it again if it still matters.` : "";
         return { ...answer, message: `${answer.message}${note}`, details: { ...answer.details, interrupted } };

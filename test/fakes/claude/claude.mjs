@@ -59,6 +59,9 @@
 //                           "Not logged in · Please run /login"
 //   [[fake:usage-limit]]    exit 1, is_error true, result "You've hit your
 //                           limit · resets 3pm (UTC)"
+//   [[fake:usage-limit=S]]  a limit of S seconds from the first such turn
+//                           (fake-claude/usage-limit-until): "Claude AI usage
+//                           limit reached|<epoch seconds>", answered after it
 // None of the failures creates or advances a session: the same message can be
 // resent (with the same --session-id on a first turn).
 // Environment (CLAUDE_FAKE_* — planbot passes CLAUDE_* variables to its
@@ -444,9 +447,11 @@ async function main() {
   // Directives: [[fake:NAME]] or [[fake:slow=MS]].
   const directives = new Set();
   let slowMs = 0;
+  let limitSeconds;
   for (const m of prompt.matchAll(/\[\[fake:([a-z_-]+)(?:=(\d+))?\]\]/g)) {
     directives.add(m[1]);
     if (m[1] === "slow") slowMs = Number(m[2] ?? 0);
+    if (m[1] === "usage-limit" && m[2] !== undefined) limitSeconds = Number(m[2]);
   }
   // The text we quote back: the message without directive tokens.
   const userText = prompt
@@ -517,9 +522,19 @@ async function main() {
     emit({ ...resultBase("success", true), result: "Not logged in · Please run /login", total_cost_usd: 0 }, 1);
     return;
   }
-  if (directives.has("usage-limit")) {
+  if (directives.has("usage-limit") && limitSeconds === undefined) {
     emit({ ...resultBase("success", true), result: "You've hit your limit · resets 3pm (UTC)", total_cost_usd: 0 }, 1);
     return;
+  }
+  if (limitSeconds !== undefined) {
+    // The limit starts at the first such message and lasts limitSeconds; after it, the turn is answered.
+    const untilFile = path.join(fakeDir, "usage-limit-until");
+    if (!fs.existsSync(untilFile)) fs.writeFileSync(untilFile, String(Date.now() + limitSeconds * 1000));
+    const until = Number(fs.readFileSync(untilFile, "utf8"));
+    if (Date.now() < until) {
+      emit({ ...resultBase("success", true), result: `Claude AI usage limit reached|${Math.ceil(until / 1000)}`, total_cost_usd: 0 }, 1);
+      return;
+    }
   }
   if (directives.has("is_error")) {
     // subtype "success" but is_error true, exit 0: only is_error says it failed.
