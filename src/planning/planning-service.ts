@@ -300,7 +300,8 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
       const found = await service.sessionForSlug(slug);
       const session = found.ok ? found.session : undefined;
       if (!session) return [];
-      const recorded = await conversations.read(session.planning_session_id).catch(() => []);
+      // The shape the dashboard's chat reads: {role, text, phase?, at?, adapter?, user?} (the chat record stays on disk).
+      const recorded = (await conversations.read(session.planning_session_id).catch(() => [])).map(({ chat: _chat, ...entry }) => entry);
       if (recorded.length || !session.session_started || !session.cwd) return recorded;
       // Planned before planbot kept its own record: the CLI's transcript, if it still exists.
       return readCliTranscript(session.cwd, session.session_id, deps.env);
