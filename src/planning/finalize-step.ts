@@ -53,6 +53,6 @@ export async function produceFinalPlan(
       });
     }
   }
-  const written = await writePlanArtifacts(context.workspaceDir, context.slug, blocks.plan, checked.prd);
-  return { ok: true, ...written, prd: checked.prd, commentary: blocks.commentary };
+  const written = await writePlanArtifacts(context.workspaceDir, context.slug, blocks.plan, checked.prd, context.branch);
+  return { ok: true, ...written, prd: { ...checked.prd, branchName: context.branch }, commentary: blocks.commentary };
 }
