@@ -126,7 +126,6 @@ if [ ! -f "$PROGRESS_FILE" ]; then
 fi
 
 # prd <action> [id]: the built-in agent's JSON work in one small node program.
-#   branch          print branchName, or nothing
 #   next            print "<id>\t<title>" of the story to work on, or nothing
 #   pass|fail <id>  set passes:true / failed:true on that story
 #   block           set blocked:true on every passes:false story, print their ids
@@ -143,9 +142,7 @@ prd() {
       fs.writeFileSync(file + ".tmp", JSON.stringify(doc, null, 2) + "\n");
       fs.renameSync(file + ".tmp", file);
     };
-    if (action === "branch") {
-      if (typeof doc.branchName === "string") process.stdout.write(doc.branchName);
-    } else if (action === "next") {
+    if (action === "next") {
       // stable sort: equal priorities keep file order
       const next = [...open].sort((a, b) => (a.priority ?? 1e9) - (b.priority ?? 1e9))[0];
       if (next) process.stdout.write(next.id + "\t" + (next.title ?? ""));
@@ -173,7 +170,7 @@ commit() {
 # The agent's first step in snarktank's CLAUDE.md: be on the PRD's branch.
 checkout_branch() {
   local want have
-  want="$(prd branch)"
+  want="$(jq -r '.branchName // empty' "$PRD_FILE" 2>/dev/null || true)"
   [[ -n "$want" ]] || return 0
   git rev-parse --is-inside-work-tree > /dev/null 2>&1 || return 0
   have="$(git symbolic-ref --quiet --short HEAD 2>/dev/null || true)"
