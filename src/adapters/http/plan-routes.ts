@@ -1,4 +1,4 @@
-import type { Reply } from "../../bot/reply.ts";
+import type { Reply } from "../../chat/reply.ts";
 import { COMPLETE_PHASE } from "../../planning/prompt-library.ts";
 import type { PlanningSession } from "../../planning/session-store.ts";
 import { findProject } from "../../projects/project-store.ts";
