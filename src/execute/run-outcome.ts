@@ -7,6 +7,7 @@ import { readPrd } from "../projects/project-list.ts";
 import { fail, type Failure } from "../projects/result.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
 import { workspacePaths } from "../projects/workspace.ts";
+import { workspacePathProblem } from "../projects/workspace-files.ts";
 import { readClaim, setClaim } from "./claim.ts";
 import { judgeRun, readLogTail } from "./outcome.ts";
 import { removePidFile, type RalphProcess } from "./ralph-process.ts";
@@ -110,7 +111,8 @@ export async function reconcileUnwatched(ctx: RunContext, projects: readonly Pro
     if (typeof pid === "number") {
       if (ours.has(pid) || ctx.probe.inspect(pid).alive) continue;
       const paths = workspacePaths(ctx.config.workspaceDir, entry.name);
-      const logPath = newestRalphLog(paths.logs);
+      // A linked logs folder (from the repository) is not read: its files are not this run's.
+      const logPath = workspacePathProblem(paths.root, "scripts/ralph/logs") ? undefined : newestRalphLog(paths.logs);
       const verdict = judgeRun({ prd: readPrd(paths.prd), exitCode: null, tail: logPath ? await readLogTail(logPath) : undefined });
       const stored = await ctx.lifecycle.update(entry.name, (current) => {
         if (current.pid !== pid || ctx.probe.inspect(pid).alive) return fail("stale", "changed meanwhile");
