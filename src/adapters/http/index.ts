@@ -10,6 +10,7 @@ import { pageRoutes } from "./page-routes.ts";
 import { planRoutes } from "./plan-routes.ts";
 import { projectRoutes } from "./project-routes.ts";
 import { createRouter } from "./router.ts";
+import { workspaceRoutes } from "./workspace-routes.ts";
 import { allowedOrigins, checkHost, checkOrigin, createTokenGate, isLoopbackHost, urlHost } from "./security.ts";
 import { createSseHub, sseFrame } from "./sse-hub.ts";
 import { PAGE_HEADERS, loginHtml } from "./static-page.ts";
@@ -54,7 +55,7 @@ export async function startDashboardAdapter(runtime: Runtime, options: Dashboard
   });
   const gate = createTokenGate(token);
   const deps: DashboardDeps = { runtime, log, source, hub, messages, gate, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT };
-  const router = createRouter([...pageRoutes(deps), ...projectRoutes(deps), ...planRoutes(deps)]);
+  const router = createRouter([...pageRoutes(deps), ...projectRoutes(deps), ...planRoutes(deps), ...workspaceRoutes(deps)]);
   let origins = new Set<string>();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

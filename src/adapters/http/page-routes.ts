@@ -1,7 +1,8 @@
 import type { DashboardDeps } from "./dashboard-deps.ts";
 import { readBody, sendError, sendJson, sendText } from "./http-io.ts";
 import type { RequestContext, Route } from "./router.ts";
-import { DASHBOARD_HTML, DASHBOARD_JS, PAGE_HEADERS, loginHtml } from "./static-page.ts";
+import { DASHBOARD_JS, PAGE_HEADERS, loginHtml } from "./static-page.ts";
+import { sendAsset, webAssets } from "./web-assets.ts";
 
 /**
  * The page, its script, and logging in and out. Login takes `{token}` as JSON (scripts) or as a
@@ -28,9 +29,17 @@ export function pageRoutes(deps: DashboardDeps): Route[] {
     sendJson(res, 200, { ok: true }, cookie);
   }
 
+  function asset({ req, res, url }: RequestContext) {
+    const etag = req.headers["if-none-match"];
+    if (!sendAsset(url.pathname, Array.isArray(etag) ? etag[0] : etag, res)) sendJson(res, 404, { error: "not_found", message: `no asset ${url.pathname}` });
+  }
+
   return [
-    { method: "GET", path: "/", handler: ({ res }) => sendText(res, 200, "text/html; charset=utf-8", DASHBOARD_HTML, PAGE_HEADERS) },
+    { method: "GET", path: "/", handler: ({ res }) => sendText(res, 200, "text/html; charset=utf-8", webAssets().html, { "Content-Security-Policy": webAssets().csp }) },
+    // The earlier one-file page's script, kept for anyone who saved a copy of that page.
     { method: "GET", path: "/dashboard.js", handler: ({ res }) => sendText(res, 200, "text/javascript; charset=utf-8", DASHBOARD_JS) },
+    // Static code only (the app and its libraries), public so the login page can use the stylesheet.
+    { method: "GET", path: "/assets/:group/:name", handler: asset, public: true },
     { method: "POST", path: "/api/login", handler: login, public: true },
     { method: "POST", path: "/api/logout", handler: ({ res }) => sendJson(res, 200, { ok: true }, { "Set-Cookie": deps.gate.logoutCookie() }), public: true },
   ];

@@ -9,7 +9,7 @@
 /** Security headers of the HTML pages. */
 export const PAGE_HEADERS: Record<string, string> = {
   "Content-Security-Policy":
-    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
 
 const STYLE = `body{font:14px system-ui,sans-serif;margin:1.5rem;color:#222}table{border-collapse:collapse;width:100%}
@@ -38,10 +38,11 @@ export const DASHBOARD_HTML = `<!doctype html>
 /** The login page shown instead of the dashboard when the token is missing (a plain form: no script needed). */
 export function loginHtml(failed: boolean): string {
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>planbot login</title><style>${STYLE}</style></head><body>
-<h1>planbot</h1>${failed ? "<p>That token is not right.</p>" : ""}
-<form method="post" action="/api/login"><label>Dashboard token <input type="password" name="token" autofocus required></label> <button>Log in</button></form>
-</body></html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark"><title>planbot login</title><link rel="stylesheet" href="/assets/app/style.css"></head><body>
+<main class="login panel"><h1>planbot</h1>${failed ? '<p class="alert" role="alert">That token is not right. Check DASHBOARD_TOKEN and try again.</p>' : "<p>This dashboard needs its token (DASHBOARD_TOKEN).</p>"}
+<form method="post" action="/api/login"><label for="token">Dashboard token</label><input id="token" type="password" name="token" autocomplete="current-password" autofocus required> <button class="primary">Log in</button></form>
+</main></body></html>
 `;
 }
 
