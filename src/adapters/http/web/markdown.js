@@ -4,7 +4,18 @@ import { html } from "htm/preact";
 import { Marked } from "marked";
 import DOMPurify from "dompurify";
 
-const marked = new Marked({ gfm: true, breaks: true, async: false });
+/**
+ * Raw HTML inside a message is shown as the text it is, not parsed: nobody means markup in a chat, and
+ * DOMPurify then only ever sees the tags marked itself produced (it still removes unsafe links).
+ */
+const marked = new Marked({
+  gfm: true,
+  breaks: true,
+  async: false,
+  renderer: {
+    html: ({ text }) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"),
+  },
+});
 
 DOMPurify.addHook("afterSanitizeAttributes", (node) => {
   if (node.tagName === "A") {
@@ -32,9 +43,30 @@ const WORDS = {
 
 const HINT = /(^|[\s(“"'])`?\/(next|done|finish|stop|status|plan|run|approve|unapprove|cancel|answer|propose|help)(?:[ \t]+(?:--force|<slug>|[a-z0-9][a-z0-9-]*))*`?(?=$|[\s.,;:!?)”"'])/gim;
 
+/** The planner protocol's end-of-phase marker: for planbot, not for people. */
+const READY_MARKER = /[ \t]*\[\[PHASE_READY\]\][ \t]*/g;
+
+/** A fenced block: its fence (so a ```` block may hold ``` ones), its info string and its body. */
+const FENCE = /^(`{3,}|~{3,})[ \t]*([^\n`]*)\n([\s\S]*?)\n\1[ \t]*$/gm;
+
+/**
+ * A planner message as the dashboard shows it: the plan it wrote (a ```markdown block) rendered rather
+ * than shown as source, prd.json replaced by a pointer to the Plan tab, protocol markers dropped.
+ */
+function unwrapBlocks(text) {
+  return text.replace(FENCE, (all, _fence, info, body) => {
+    const kind = info.trim().toLowerCase();
+    if (/^(markdown|md)\b/.test(kind)) return body;
+    if (/^json\b/.test(kind) && /"userStories"/.test(body)) return "_The stories (prd.json) are on the **Plan** tab._";
+    return all;
+  });
+}
+
 /** Rewrites chat hints ("`/next` moves on") into the dashboard's words ("**Next phase** moves on"). */
 export function dashboardWords(text) {
-  return String(text ?? "").replace(HINT, (_all, before, command) => `${before}${WORDS[command.toLowerCase()]}`);
+  return unwrapBlocks(String(text ?? "").replace(READY_MARKER, ""))
+    .replace(HINT, (_all, before, command) => `${before}${WORDS[command.toLowerCase()]}`)
+    .trimEnd();
 }
 
 /** Sanitised HTML of a markdown text. */

@@ -32,7 +32,7 @@ function StatusActions({ project }) {
   }
   const status = project.status;
   const buttons = [];
-  if (status === "pending" || status === "idle" || status === "failed" || status === "blocked" || status === "complete") buttons.push(["approve", "Approve"]);
+  if (status === "pending" || status === "idle" || status === "failed" || status === "blocked") buttons.push(["approve", "Approve"]);
   if (status === "approved") buttons.push(["unapprove", "Unapprove"]);
   if (!status.startsWith("running") && status !== "idle") buttons.push(["cancel", "Cancel project"]);
   return html`<div class="status-actions">

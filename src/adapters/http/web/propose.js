@@ -28,7 +28,7 @@ export function ProposeForm({ onClose }) {
   return html`<form class="panel propose" onSubmit=${submit} aria-label="New project">
     <h2>New project</h2>
     <div class="grid">
-      <label>Slug <input name="slug" required placeholder="my-app" pattern="[A-Za-z0-9][A-Za-z0-9-]*" autocomplete="off" /></label>
+      <label>Slug <input name="slug" required placeholder="my-app" autocomplete="off" /></label>
       <label class="wide">What should it do? <textarea name="description" required rows="3" placeholder="A todo app with reminders."></textarea></label>
       <label>Repository <input name="repo" placeholder="defaults to the slug" autocomplete="off" /></label>
       <label>Branch <input name="branch" placeholder="ralph/<slug>" autocomplete="off" /></label>

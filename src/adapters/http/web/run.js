@@ -2,7 +2,7 @@
 import { html } from "htm/preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, projectPath } from "./api.js";
-import { StoryBar } from "./format.js";
+import { StatusBadge, StoryBar } from "./format.js";
 import { Checklist } from "./plan.js";
 
 const TAIL = 200;
@@ -68,7 +68,7 @@ export function RunView({ project }) {
         ${status !== "idle" ? html`<button type="button" class="danger" onClick=${cancel} disabled=${busy || running} title=${running ? "Ralph is running; it stops on its own at the end of its iterations" : ""}>Cancel</button>` : null}
         ${status === "pending" || status === "planning" ? html`<span class="muted">Approve the plan (Finish in the conversation) to run it.</span>` : null}
       </div>
-      <p>${running ? html`<strong>Ralph is running</strong>${project.pid ? ` (PID ${project.pid})` : ""}` : html`Status: <strong>${status}</strong>`}
+      <p>${running ? html`<strong>Ralph is running</strong>${project.pid ? ` (PID ${project.pid})` : ""}` : html`Status: <${StatusBadge} status=${status} />`}
         ${" "}<${StoryBar} done=${project.stories_done} total=${project.stories_total} />
         ${running && project.eta_seconds ? html` · about ${Math.ceil(project.eta_seconds / 60)} min left` : null}</p>
       ${message ? html`<p class=${message.ok ? "note" : "alert"} role=${message.ok ? "status" : "alert"}>${message.text}</p>` : null}
