@@ -76,9 +76,9 @@ describe("the board", () => {
       await page.goto(harness.origin + "/");
       await page.waitForSelector('main[data-ready="yes"] [data-slug="beta"]');
       // Nothing wider than the screen: no sideways scrolling on a phone.
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = (await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")) as number;
       expect(overflow).toBeLessThanOrEqual(0);
-      const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      const background = await page.evaluate("getComputedStyle(document.body).backgroundColor");
       expect(background).toBe(scheme === "dark" ? "rgb(20, 23, 27)" : "rgb(246, 247, 249)");
       await screenshot(page, name);
       expect(pageErrors(page)).toEqual([]);
