@@ -10,8 +10,8 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CONSOLE_CHANNEL } from "../src/adapters/console/console-adapter.ts";
-import type { Incoming } from "../src/bot/incoming.ts";
-import { renderPlainText } from "../src/bot/render/plain-text.ts";
+import type { Incoming } from "../src/chat/incoming.ts";
+import { renderPlainText } from "../src/chat/plain-text.ts";
 import { loadConfig } from "../src/config.ts";
 import { silentLogger } from "../src/log.ts";
 import type { PlannerBackend } from "../src/planning/planner-backend.ts";

@@ -9,7 +9,7 @@ import { mkdir } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { execa } from "execa";
-import type { Incoming } from "../src/bot/incoming.ts";
+import type { Incoming } from "../src/chat/incoming.ts";
 import { loadConfig } from "../src/config.ts";
 import { silentLogger } from "../src/log.ts";
 import { renderPrompt } from "../src/planning/prompt-library.ts";

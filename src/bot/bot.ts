@@ -1,12 +1,13 @@
 import type { Logger } from "../log.ts";
-import type { BotServices, CommandContext, TurnSignals } from "./command-context.ts";
+import type { BotServices, CommandContext } from "./command-context.ts";
+import type { TurnSignals } from "../chat/turn-signals.ts";
 import { usageLine, type CommandRegistry, type CommandSpec } from "./command-registry.ts";
 import { compose, type Middleware } from "./compose.ts";
 import { failureReply } from "./failure-reply.ts";
-import type { Incoming } from "./incoming.ts";
-import { targetOf } from "./incoming.ts";
+import type { Incoming } from "../chat/incoming.ts";
+import { targetOf } from "../chat/incoming.ts";
 import { looksLikeCommand, parseCommandLine } from "./parse-command.ts";
-import { code, errorReply, type Reply } from "./reply.ts";
+import { code, errorReply, type Reply } from "../chat/reply.ts";
 import { roleAllows, type Role, type Roles } from "./roles.ts";
 import { missingRole } from "./authorize.ts";
 

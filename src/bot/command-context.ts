@@ -3,15 +3,11 @@ import type { Clock } from "../projects/clock.ts";
 import type { Lifecycle } from "../projects/lifecycle.ts";
 import type { ProjectLister } from "../projects/project-list.ts";
 import type { CommandRegistry, CommandSpec } from "./command-registry.ts";
-import type { Incoming } from "./incoming.ts";
+import type { Incoming } from "../chat/incoming.ts";
 import type { Role } from "./roles.ts";
-import type { PlanningPort } from "./planning-port.ts";
-import type { ExecutorPort } from "./executor-port.ts";
-
-/** Signals a handler sends while it works, so the adapter can show a typing indicator or elapsed time. */
-export interface TurnSignals {
-  working?(active: boolean): void;
-}
+import type { TurnSignals } from "../chat/turn-signals.ts";
+import type { PlanningPort } from "../planning/planning-port.ts";
+import type { ExecutorPort } from "../execute/executor-port.ts";
 
 /** The services handlers act through; optional ones arrive with their issues and are reported as unavailable until then. */
 export interface BotServices {

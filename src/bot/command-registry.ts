@@ -1,4 +1,4 @@
-import type { Reply } from "./reply.ts";
+import type { Reply } from "../chat/reply.ts";
 import type { RequiredRole } from "./roles.ts";
 import type { CommandContext } from "./command-context.ts";
 

@@ -1,5 +1,5 @@
 import type { Failure } from "../projects/result.ts";
-import { errorReply, type Reply } from "./reply.ts";
+import { errorReply, type Reply } from "../chat/reply.ts";
 
 /** Renders a typed failure for a chat: the message, plus a way forward where one exists. */
 export function failureReply(failure: Failure): Reply {

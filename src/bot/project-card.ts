@@ -1,5 +1,5 @@
 import type { ProjectRecord } from "../projects/project-list.ts";
-import { bold, code, escapeMarkup, type ReplyAction } from "./reply.ts";
+import { bold, code, escapeMarkup, type ReplyAction } from "../chat/reply.ts";
 
 const STATUS_LABEL: Record<string, string> = {
   "running-ralph": "running (Ralph)",

@@ -1,4 +1,4 @@
-import type { ExecutorPort } from "../bot/executor-port.ts";
+import type { ExecutorPort } from "./executor-port.ts";
 import type { Logger } from "../log.ts";
 import type { Clock } from "../projects/clock.ts";
 import type { Lifecycle } from "../projects/lifecycle.ts";

@@ -1,4 +1,4 @@
-import { bold, code, escapeMarkup, type Reply, type ReplyAction } from "../bot/reply.ts";
+import { bold, code, escapeMarkup, type Reply, type ReplyAction } from "../chat/reply.ts";
 import { COMPLETE_PHASE, PLANNING_PHASES } from "./prompt-library.ts";
 import type { PlanningSession } from "./session-store.ts";
 

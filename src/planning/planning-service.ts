@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { statSync } from "node:fs";
-import type { PlanningPort } from "../bot/planning-port.ts";
-import { conversationKey, targetOf, type ChatTarget, type Incoming } from "../bot/incoming.ts";
-import type { Outbound } from "../bot/outbound.ts";
-import { bold, code, escapeMarkup, type Reply } from "../bot/reply.ts";
+import type { PlanningPort } from "./planning-port.ts";
+import { conversationKey, targetOf, type ChatTarget, type Incoming } from "../chat/incoming.ts";
+import type { Outbound } from "../chat/outbound.ts";
+import { bold, code, escapeMarkup, type Reply } from "../chat/reply.ts";
 import type { Logger } from "../log.ts";
 import type { Clock } from "../projects/clock.ts";
 import type { Lifecycle } from "../projects/lifecycle.ts";

@@ -1,6 +1,6 @@
-import { conversationKey, targetOf, type ChatTarget, type Incoming } from "../bot/incoming.ts";
-import type { Outbound } from "../bot/outbound.ts";
-import { code, type Reply } from "../bot/reply.ts";
+import { conversationKey, targetOf, type ChatTarget, type Incoming } from "../chat/incoming.ts";
+import type { Outbound } from "../chat/outbound.ts";
+import { code, type Reply } from "../chat/reply.ts";
 import type { Logger } from "../log.ts";
 import type { Clock } from "../projects/clock.ts";
 import { fail, type Result } from "../projects/result.ts";

@@ -1,6 +1,6 @@
-import { targetOf } from "../bot/incoming.ts";
-import type { PlanningRequest } from "../bot/planning-port.ts";
-import { code } from "../bot/reply.ts";
+import { targetOf } from "../chat/incoming.ts";
+import type { PlanningRequest } from "./planning-port.ts";
+import { code } from "../chat/reply.ts";
 import type { Clock } from "../projects/clock.ts";
 import { findProject, type ProjectStore } from "../projects/project-store.ts";
 import { fail, type Result } from "../projects/result.ts";

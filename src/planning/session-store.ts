@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { z } from "zod";
-import { conversationKey, type ChatTarget } from "../bot/incoming.ts";
+import { conversationKey, type ChatTarget } from "../chat/incoming.ts";
 import { createLockedJsonFile, type MutationOutcome } from "../projects/locked-json-file.ts";
 import type { Result } from "../projects/result.ts";
 import { describeZodError } from "../projects/schemas.ts";

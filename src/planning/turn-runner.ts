@@ -1,4 +1,4 @@
-import type { TurnSignals } from "../bot/command-context.ts";
+import type { TurnSignals } from "../chat/turn-signals.ts";
 import type { Logger } from "../log.ts";
 import type { Clock } from "../projects/clock.ts";
 import { fail, type Result } from "../projects/result.ts";

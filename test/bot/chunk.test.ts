@@ -1,9 +1,9 @@
-// Property tests of chunking (src/bot/chunk.ts) and of the two chat renderers built on it, over seeded
+// Property tests of chunking (src/chat/chunk.ts) and of the two chat renderers built on it, over seeded
 // random texts: paragraphs, long lines, long words, surrogate pairs, fenced code blocks with languages.
 import { describe, expect, it } from "vitest";
-import { chunkText, renderChunk, splitIntoChunks } from "../../src/bot/chunk.ts";
-import { DISCORD_TEXT_LIMIT, renderDiscordReply } from "../../src/bot/render/discord-markdown.ts";
-import { escapeHtml, markupToTelegramHtml, renderTelegramReply, TELEGRAM_TEXT_LIMIT } from "../../src/bot/render/telegram-html.ts";
+import { chunkText, renderChunk, splitIntoChunks } from "../../src/chat/chunk.ts";
+import { DISCORD_TEXT_LIMIT, renderDiscordReply } from "../../src/adapters/discord/discord-markdown.ts";
+import { escapeHtml, markupToTelegramHtml, renderTelegramReply, TELEGRAM_TEXT_LIMIT } from "../../src/adapters/telegram/telegram-html.ts";
 import { mulberry32 } from "../helpers/seeded-random.ts";
 
 // ─── seeded generators ───────────────────────────────────────────────────

@@ -2,8 +2,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createBot, type Bot } from "../../src/bot/bot.ts";
 import { createDefaultRegistry } from "../../src/bot/commands/index.ts";
-import type { Incoming } from "../../src/bot/incoming.ts";
-import type { Reply } from "../../src/bot/reply.ts";
+import type { Incoming } from "../../src/chat/incoming.ts";
+import type { Reply } from "../../src/chat/reply.ts";
 import { createRoles, roleAllows, type Role } from "../../src/bot/roles.ts";
 import { loadConfig, type Config } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";

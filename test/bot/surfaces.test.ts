@@ -2,7 +2,9 @@
 // command lines rebuilt from slash-command options that must read back through the parser unchanged.
 import { describe, expect, it } from "vitest";
 import { createCommandRegistry, usageLine, type CommandSpec } from "../../src/bot/command-registry.ts";
-import { commandLineFromOptions, discordSlashDefinitions, helpText, telegramMenu } from "../../src/bot/command-surfaces.ts";
+import { commandLineFromOptions, discordSlashDefinitions } from "../../src/adapters/discord/slash-definitions.ts";
+import { telegramMenu } from "../../src/adapters/telegram/command-menu.ts";
+import { helpText } from "../../src/bot/help-text.ts";
 import { createDefaultRegistry } from "../../src/bot/commands/index.ts";
 import { parseCommandLine } from "../../src/bot/parse-command.ts";
 import type { Role } from "../../src/bot/roles.ts";

@@ -1,7 +1,7 @@
 // Delivery under Discord's rules: 429s waited out and retried once, REST failures told to the user and
 // logged, expired interactions falling back to the channel, and the Outbound port's typed failures.
 import { afterEach, describe, expect, it } from "vitest";
-import type { Reply } from "../../src/bot/reply.ts";
+import type { Reply } from "../../src/chat/reply.ts";
 import { answered, buttonIds, closeAll, createdThread, eventually, GENERAL, member, messagesMatching, startHarness, transcriptBodies } from "./harness.ts";
 
 afterEach(closeAll);

@@ -8,11 +8,11 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ChatTarget } from "../../src/bot/incoming.ts";
-import { createNotifier, type Notifier } from "../../src/bot/notify/notifier.ts";
-import type { NotificationState } from "../../src/bot/notify/notification-state.ts";
-import type { Outbound } from "../../src/bot/outbound.ts";
-import type { Reply } from "../../src/bot/reply.ts";
+import type { ChatTarget } from "../../src/chat/incoming.ts";
+import { createNotifier, type Notifier } from "../../src/notify/notifier.ts";
+import type { NotificationState } from "../../src/notify/notification-state.ts";
+import type { Outbound } from "../../src/chat/outbound.ts";
+import type { Reply } from "../../src/chat/reply.ts";
 import { loadConfig } from "../../src/config.ts";
 import { silentLogger, type Logger } from "../../src/log.ts";
 import { createSessionStore, type PlanningSession } from "../../src/planning/session-store.ts";

@@ -9,7 +9,7 @@ import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa, type ResultPromise } from "execa";
-import type { NotificationState } from "../../src/bot/notify/notification-state.ts";
+import type { NotificationState } from "../../src/notify/notification-state.ts";
 import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
 import type { ProjectRecord } from "../../src/projects/project-list.ts";
 import type { ProjectEntry } from "../../src/projects/schemas.ts";

@@ -10,7 +10,7 @@
  */
 import { appendFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import type { Outbound } from "../../src/bot/outbound.ts";
+import type { Outbound } from "../../src/chat/outbound.ts";
 import { createNotifyStack, type RecordingOutbound } from "../helpers/notify-fixtures.ts";
 
 const { values } = parseArgs({

@@ -1,10 +1,10 @@
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import type { Bot } from "../../bot/bot.ts";
-import type { Incoming } from "../../bot/incoming.ts";
-import type { Outbound } from "../../bot/outbound.ts";
-import { renderPlainText } from "../../bot/render/plain-text.ts";
-import type { Reply } from "../../bot/reply.ts";
+import type { Incoming } from "../../chat/incoming.ts";
+import type { Outbound } from "../../chat/outbound.ts";
+import { renderPlainText } from "../../chat/plain-text.ts";
+import type { Reply } from "../../chat/reply.ts";
 
 /** The terminal is one chat: adapter `console`, channel `terminal`. */
 export const CONSOLE_CHANNEL = "terminal";

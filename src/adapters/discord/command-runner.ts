@@ -1,6 +1,6 @@
 import type { ThreadChannel, User } from "discord.js";
 import { parseCommandLine } from "../../bot/parse-command.ts";
-import type { Reply } from "../../bot/reply.ts";
+import type { Reply } from "../../chat/reply.ts";
 import { ADAPTER, incomingFrom, type DiscordContext } from "./context.ts";
 import { discardThread, placeSessionStart } from "./planning-thread.ts";
 

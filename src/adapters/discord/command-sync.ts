@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { Routes, type Client } from "discord.js";
 import type { CommandRegistry } from "../../bot/command-registry.ts";
-import { discordSlashDefinitions } from "../../bot/command-surfaces.ts";
+import { discordSlashDefinitions } from "./slash-definitions.ts";
 import type { Logger } from "../../log.ts";
 
 /** The file remembering what was registered, per application and scope: `${dataDir}/discord-commands.json`. */

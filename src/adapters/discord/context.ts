@@ -1,5 +1,5 @@
 import type { Client, SendableChannels, User } from "discord.js";
-import type { Incoming } from "../../bot/incoming.ts";
+import type { Incoming } from "../../chat/incoming.ts";
 import type { Roles } from "../../bot/roles.ts";
 import type { Logger } from "../../log.ts";
 import type { Runtime } from "../../runtime/runtime.ts";

@@ -1,8 +1,8 @@
 import type { AutocompleteInteraction, CommandInteractionOption, Interaction } from "discord.js";
 import type { CommandSpec } from "../../bot/command-registry.ts";
-import { commandLineFromOptions } from "../../bot/command-surfaces.ts";
+import { commandLineFromOptions } from "./slash-definitions.ts";
 import { looksLikeCommand } from "../../bot/parse-command.ts";
-import type { Reply } from "../../bot/reply.ts";
+import type { Reply } from "../../chat/reply.ts";
 import type { ProjectRecord } from "../../projects/project-list.ts";
 import { runCommand, type CommandOutcome } from "./command-runner.ts";
 import { ADAPTER, type DiscordContext } from "./context.ts";

@@ -1,6 +1,6 @@
 import type { Message } from "discord.js";
 import type { CommandRegistry } from "../../bot/command-registry.ts";
-import type { Reply } from "../../bot/reply.ts";
+import type { Reply } from "../../chat/reply.ts";
 import { runCommand, type CommandOutcome } from "./command-runner.ts";
 import { ADAPTER, incomingFrom, type DiscordContext } from "./context.ts";
 import { describeError } from "./errors.ts";

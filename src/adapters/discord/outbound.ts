@@ -1,6 +1,6 @@
-import type { ChatTarget } from "../../bot/incoming.ts";
-import type { Outbound } from "../../bot/outbound.ts";
-import type { Reply } from "../../bot/reply.ts";
+import type { ChatTarget } from "../../chat/incoming.ts";
+import type { Outbound } from "../../chat/outbound.ts";
+import type { Reply } from "../../chat/reply.ts";
 import { fail } from "../../projects/result.ts";
 import { ADAPTER, sendableChannel, type DiscordContext } from "./context.ts";
 import { sendFailure } from "./errors.ts";

@@ -1,6 +1,6 @@
 import { ChannelType, ThreadAutoArchiveDuration, type ThreadChannel } from "discord.js";
 import type { ParseOutcome } from "../../bot/parse-command.ts";
-import { errorReply, type Reply } from "../../bot/reply.ts";
+import { errorReply, type Reply } from "../../chat/reply.ts";
 import { missingRole } from "../../bot/authorize.ts";
 import { ADAPTER, type DiscordContext } from "./context.ts";
 import { describeError } from "./errors.ts";

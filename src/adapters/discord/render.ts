@@ -1,6 +1,6 @@
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponentWithCustomId } from "discord.js";
-import { renderDiscordReply } from "../../bot/render/discord-markdown.ts";
-import { code, type Reply, type ReplyAction } from "../../bot/reply.ts";
+import { renderDiscordReply } from "./discord-markdown.ts";
+import { code, type Reply, type ReplyAction } from "../../chat/reply.ts";
 
 /** Discord's limits on components (custom_id length, label length, buttons per row, rows per message). */
 export const CUSTOM_ID_LIMIT = 100;

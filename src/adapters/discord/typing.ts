@@ -1,4 +1,4 @@
-import type { TurnSignals } from "../../bot/command-context.ts";
+import type { TurnSignals } from "../../chat/turn-signals.ts";
 import type { Logger } from "../../log.ts";
 
 /** Discord shows "typing…" for about 10 s after each call, so it is renewed a little sooner. */

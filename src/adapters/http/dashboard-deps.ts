@@ -1,4 +1,4 @@
-import type { Incoming } from "../../bot/incoming.ts";
+import type { Incoming } from "../../chat/incoming.ts";
 import type { Logger } from "../../log.ts";
 import { normalizeSlug } from "../../projects/validation.ts";
 import type { Runtime } from "../../runtime/runtime.ts";

@@ -1,5 +1,5 @@
-import type { ChatTarget } from "../../bot/incoming.ts";
-import type { Outbound } from "../../bot/outbound.ts";
+import type { ChatTarget } from "../../chat/incoming.ts";
+import type { Outbound } from "../../chat/outbound.ts";
 import type { Clock } from "../../projects/clock.ts";
 import { normalizeSlug } from "../../projects/validation.ts";
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { renderPlainText } from "../../bot/render/plain-text.ts";
+import { renderPlainText } from "../../chat/plain-text.ts";
 import type { ErrorCode, Failure } from "../../projects/result.ts";
 
 /**

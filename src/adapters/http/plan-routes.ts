@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import type { Reply } from "../../bot/reply.ts";
+import type { Reply } from "../../chat/reply.ts";
 import { COMPLETE_PHASE } from "../../planning/prompt-library.ts";
 import type { PlanningSession } from "../../planning/session-store.ts";
 import { findProject } from "../../projects/project-store.ts";

@@ -1,7 +1,7 @@
 import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
 import { GrammyError, type Bot as GrammyBot } from "grammy";
-import type { Outbound } from "../../bot/outbound.ts";
-import { telegramMenu } from "../../bot/command-surfaces.ts";
+import type { Outbound } from "../../chat/outbound.ts";
+import { telegramMenu } from "./command-menu.ts";
 import { fail } from "../../projects/result.ts";
 import type { RunningAdapter } from "../../runtime/adapter-catalog.ts";
 import type { Runtime } from "../../runtime/runtime.ts";

@@ -1,5 +1,5 @@
 import type { Message, User } from "grammy/types";
-import type { Incoming } from "../../bot/incoming.ts";
+import type { Incoming } from "../../chat/incoming.ts";
 
 /** The adapter name the core, the roles (`telegram:<user id>`) and the session keys use. */
 export const TELEGRAM = "telegram";

@@ -1,7 +1,7 @@
 import { GrammyError, HttpError, type Api } from "grammy";
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
-import type { Reply, ReplyAction } from "../../bot/reply.ts";
-import { renderTelegramReply } from "../../bot/render/telegram-html.ts";
+import type { Reply, ReplyAction } from "../../chat/reply.ts";
+import { renderTelegramReply } from "./telegram-html.ts";
 import type { Logger } from "../../log.ts";
 import { fail, type Failure, type Result } from "../../projects/result.ts";
 import type { CallbackCodec } from "./callback-data.ts";

@@ -1,5 +1,5 @@
 import type { Api } from "grammy";
-import type { TurnSignals } from "../../bot/command-context.ts";
+import type { TurnSignals } from "../../chat/turn-signals.ts";
 import type { Logger } from "../../log.ts";
 
 /** Telegram shows a chat action for about 5 s; renewing every 4 s keeps "typing…" up without gaps. */

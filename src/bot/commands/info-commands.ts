@@ -1,6 +1,6 @@
 import type { CommandSpec } from "../command-registry.ts";
-import { helpText } from "../command-surfaces.ts";
-import { code, escapeMarkup, reply } from "../reply.ts";
+import { helpText } from "../help-text.ts";
+import { code, escapeMarkup, reply } from "../../chat/reply.ts";
 
 /** `/help` — every command this user may run. */
 export const helpCommand: CommandSpec = {

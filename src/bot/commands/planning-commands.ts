@@ -2,8 +2,8 @@ import type { Result } from "../../projects/result.ts";
 import type { CommandContext } from "../command-context.ts";
 import type { CommandSpec } from "../command-registry.ts";
 import { failureReply } from "../failure-reply.ts";
-import type { PlanningPort } from "../planning-port.ts";
-import { errorReply, type Reply } from "../reply.ts";
+import type { PlanningPort } from "../../planning/planning-port.ts";
+import { errorReply, type Reply } from "../../chat/reply.ts";
 
 const slugArg = { name: "slug", description: "the project's slug", required: true, kind: "slug" as const };
 

@@ -1,7 +1,7 @@
 import type { CommandSpec } from "../command-registry.ts";
 import { failureReply } from "../failure-reply.ts";
 import { projectActions, projectCard, projectLine } from "../project-card.ts";
-import { bold, code, escapeMarkup, reply } from "../reply.ts";
+import { bold, code, escapeMarkup, reply } from "../../chat/reply.ts";
 
 const slugArg = { name: "slug", description: "the project's slug, e.g. my-app", required: true, kind: "slug" as const };
 

@@ -1,7 +1,7 @@
 import type { Result } from "../projects/result.ts";
-import type { ChatTarget, Incoming } from "./incoming.ts";
-import type { Reply } from "./reply.ts";
-import type { TurnSignals } from "./command-context.ts";
+import type { ChatTarget, Incoming } from "../chat/incoming.ts";
+import type { Reply } from "../chat/reply.ts";
+import type { TurnSignals } from "../chat/turn-signals.ts";
 
 /** Who asked, and where: every planning call needs the chat it came from. */
 export interface PlanningRequest {

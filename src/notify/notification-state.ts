@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { z } from "zod";
-import { createLockedJsonFile, type LockedJsonFile } from "../../projects/locked-json-file.ts";
-import { describeZodError } from "../../projects/schemas.ts";
+import { createLockedJsonFile, type LockedJsonFile } from "../projects/locked-json-file.ts";
+import { describeZodError } from "../projects/schemas.ts";
 
 /** A message waiting to be delivered; it leaves the outbox only when the platform accepted it. */
 export const OutboxItemSchema = z.looseObject({

@@ -1,4 +1,4 @@
-import type { Reply } from "../reply.ts";
+import type { Reply } from "./reply.ts";
 
 /**
  * The reply markup as plain terminal text: bold and link syntax dropped, escapes resolved, code

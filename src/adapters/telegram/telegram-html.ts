@@ -1,5 +1,5 @@
-import { chunkText } from "../chunk.ts";
-import type { Reply } from "../reply.ts";
+import { chunkText } from "../../chat/chunk.ts";
+import type { Reply } from "../../chat/reply.ts";
 
 /** Telegram's limit, counted after entity parsing; the markup source is never shorter than that, so chunking the source is safe. */
 export const TELEGRAM_TEXT_LIMIT = 4096;

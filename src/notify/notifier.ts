@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import type { Logger } from "../../log.ts";
-import type { ChangeWatcher } from "../../projects/change-watcher.ts";
-import type { Clock } from "../../projects/clock.ts";
-import type { ProjectRecord } from "../../projects/project-list.ts";
-import { conversationKey, type ChatTarget } from "../incoming.ts";
-import type { Outbound } from "../outbound.ts";
-import type { Reply } from "../reply.ts";
+import type { Logger } from "../log.ts";
+import type { ChangeWatcher } from "../projects/change-watcher.ts";
+import type { Clock } from "../projects/clock.ts";
+import type { ProjectRecord } from "../projects/project-list.ts";
+import { conversationKey, type ChatTarget } from "../chat/incoming.ts";
+import type { Outbound } from "../chat/outbound.ts";
+import type { Reply } from "../chat/reply.ts";
 import { notificationFor } from "./notification-messages.ts";
 import { createNotificationStateFile, type NotificationState, type OutboxItem } from "./notification-state.ts";
 

@@ -1,18 +1,4 @@
-import { usageLine, type CommandRegistry, type CommandSpec } from "./command-registry.ts";
-import { roleAllows, type Role } from "./roles.ts";
-
-/** `/help`: every command the role may use, with its usage and summary. */
-export function helpText(registry: CommandRegistry, role: Role): string {
-  const lines = registry.commands
-    .filter((command) => roleAllows(role, command.role))
-    .map((command) => {
-      const aliases = command.aliases?.length ? ` (also ${command.aliases.map((alias) => `/${alias}`).join(", ")})` : "";
-      return `- \`${usageLine(command)}\`${aliases} — ${command.summary}`;
-    });
-  const hidden = registry.commands.length - lines.length;
-  const footer = hidden > 0 ? `\n${hidden} more commands need a role you do not have; /whoami shows your id for the config.` : "";
-  return `**planbot commands**\n${lines.join("\n")}\nQuotes group words, --flag value and --flag=value both work, -- ends options.${footer}`;
-}
+import type { CommandRegistry, CommandSpec } from "../../bot/command-registry.ts";
 
 /** Discord's application-command option types used here. */
 const DISCORD_STRING = 3;
@@ -48,11 +34,6 @@ function slashDefinition(command: CommandSpec, name: string): SlashCommandDefini
   // Discord requires required options before optional ones.
   const options = [...args, ...flags].sort((a, b) => Number(b.required) - Number(a.required));
   return { name, description: clip(command.summary, 100), type: 1, options };
-}
-
-/** Telegram's command menu (`setMyCommands`): primary names only, to keep the menu short. */
-export function telegramMenu(registry: CommandRegistry): { command: string; description: string }[] {
-  return registry.commands.map((command) => ({ command: command.name, description: clip(command.summary, 256) }));
 }
 
 /**

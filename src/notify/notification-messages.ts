@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { ProjectRecord } from "../../projects/project-list.ts";
-import { workspacePaths } from "../../projects/workspace.ts";
-import { bold, code, codeBlock, escapeMarkup, type Reply } from "../reply.ts";
+import type { ProjectRecord } from "../projects/project-list.ts";
+import { workspacePaths } from "../projects/workspace.ts";
+import { bold, code, codeBlock, escapeMarkup, type Reply } from "../chat/reply.ts";
 
 /** Which chats hear a transition: the notify channels hear all, planning chats hear how the run went. */
 export type Audience = "channels" | "everyone";

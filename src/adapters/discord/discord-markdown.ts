@@ -1,5 +1,5 @@
-import { chunkText } from "../chunk.ts";
-import type { Reply } from "../reply.ts";
+import { chunkText } from "../../chat/chunk.ts";
+import type { Reply } from "../../chat/reply.ts";
 
 /** Discord's message content limit. */
 export const DISCORD_TEXT_LIMIT = 2000;
