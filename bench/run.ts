@@ -10,6 +10,7 @@ import { benchDiscord } from "./discord.bench.ts";
 import { benchTelegram } from "./telegram.bench.ts";
 import { benchNotify } from "./notify.bench.ts";
 import { benchHttp } from "./http.bench.ts";
+import { benchWeb } from "./web.bench.ts";
 
 const BENCHES: Array<{ name: string; run: () => Promise<BenchResult[]> }> = [
   { name: "store", run: benchStore },
@@ -19,6 +20,7 @@ const BENCHES: Array<{ name: string; run: () => Promise<BenchResult[]> }> = [
   { name: "telegram", run: benchTelegram },
   { name: "notify", run: benchNotify },
   { name: "http", run: benchHttp },
+  { name: "web", run: benchWeb },
 ];
 
 // `npm run bench -- store http` runs only the named benches.

@@ -66,11 +66,17 @@ export function webAssets(): WebAssets {
   const importMap = JSON.stringify({ imports });
   const mapHash = createHash("sha256").update(importMap).digest("base64");
   const csp = `default-src 'none'; script-src 'self' 'sha256-${mapHash}'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
+  // Every module announced up front: without this the browser finds them one import level at a time.
+  const preloads = [...files.keys()]
+    .filter((path) => path.endsWith(".js") || path.endsWith(".mjs"))
+    .map((path) => `<link rel="modulepreload" href="${path}">`)
+    .join("\n");
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark"><title>planbot</title>
 <link rel="stylesheet" href="/assets/app/style.css">
 <script type="importmap">${importMap}</script>
+${preloads}
 <script type="module" src="/assets/app/main.js"></script>
 </head><body><div id="app"><p class="boot">Loading planbot…</p></div>
 <noscript>The planbot dashboard needs JavaScript. The API under /api/projects works without it.</noscript>

@@ -1,4 +1,5 @@
 // The board: every project in a column by state, searchable and filterable, live from the stream.
+import { Component } from "preact";
 import { html } from "htm/preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { COLUMNS, PullRequestLink, RepoBranch, StatusBadge, StoryBar, When, columnOf, lastActivity } from "./format.js";
@@ -13,7 +14,18 @@ function matches(project, words) {
   return words.every((word) => haystack.includes(word));
 }
 
-function Card({ project }) {
+/** One card; redrawn only when its record changed (the live list keeps unchanged records as they were). */
+class Card extends Component {
+  shouldComponentUpdate(next) {
+    return next.project !== this.props.project;
+  }
+
+  render({ project }) {
+    return cardHtml(project);
+  }
+}
+
+function cardHtml(project) {
   return html`<li class="card" data-slug=${project.slug}>
     <div class="card-head">
       <a class="card-link" href=${`#/p/${encodeURIComponent(project.slug)}`}>${project.slug}</a>
@@ -56,7 +68,9 @@ export function Board({ live }) {
   const grouped = useMemo(() => {
     const groups = Object.fromEntries(COLUMNS.map((column) => [column.key, []]));
     for (const project of live.projects) if (matches(project, words)) groups[columnOf(project.status)].push(project);
-    for (const list of Object.values(groups)) list.sort((a, b) => (lastActivity(b)?.getTime() ?? 0) - (lastActivity(a)?.getTime() ?? 0));
+    // Newest activity first; each project's time is worked out once, not per comparison.
+    const times = new Map(live.projects.map((project) => [project, lastActivity(project)?.getTime() ?? 0]));
+    for (const list of Object.values(groups)) list.sort((a, b) => times.get(b) - times.get(a));
     return groups;
   }, [live.projects, query]);
   const columns = COLUMNS.filter((column) => !only || column.key === only);

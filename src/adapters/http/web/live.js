@@ -10,6 +10,27 @@ export function onPlannerMessage(listener) {
   return () => plannerListeners.delete(listener);
 }
 
+function sameValue(a, b) {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * The new list with each unchanged record replaced by the previous object, so the cards of projects
+ * that did not change are skipped when the board redraws (a change touches a few of 1,000).
+ */
+function keepUnchanged(previous, next) {
+  const bySlug = new Map(previous.map((project) => [project.slug, project]));
+  return next.map((project) => {
+    const old = bySlug.get(project.slug);
+    if (!old) return project;
+    for (const key in project) if (!sameValue(project[key], old[key])) return project;
+    for (const key in old) if (!(key in project)) return project;
+    return old;
+  });
+}
+
 /** `{projects, version, loaded, connected, error}`, re-rendered on every list the stream sends. */
 export function useLiveProjects() {
   const [state, setState] = useState({ projects: [], version: null, loaded: false, connected: false, error: null });
@@ -33,8 +54,8 @@ export function useLiveProjects() {
         return;
       }
       if (Array.isArray(data.projects)) {
-        window.__planbotListAt = performance.now();
-        setState({ projects: data.projects, version: data.version, loaded: true, connected: true, error: null });
+        window.__planbotListAt = Date.now();
+        setState((old) => ({ projects: keepUnchanged(old.projects, data.projects), version: data.version, loaded: true, connected: true, error: null }));
       }
     };
     source.onerror = () => setState((old) => ({ ...old, connected: false }));
