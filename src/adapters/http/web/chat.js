@@ -44,7 +44,8 @@ export function Conversation({ project, autoStart }) {
     }
   }, [slug]);
 
-  useEffect(() => void reload(), [reload, project.status]);
+  // The preview changes whenever the conversation moves, wherever it was answered (another tab, a chat).
+  useEffect(() => void reload(), [reload, project.status, project.last_message_preview]);
   useEffect(() => onPlannerMessage((event) => event.slug?.toLowerCase() === slug.toLowerCase() && reload()), [slug, reload]);
   // A turn started elsewhere (Telegram, Discord, another tab): poll until its answer is stored.
   const remoteTurn = !pending && session?.pending_response;
