@@ -41,6 +41,14 @@ function StatusActions({ project }) {
   </div>`;
 }
 
+/** Why the last run failed: the summary up front, Ralph's last lines (after a "--- … ---" line) behind a toggle. */
+function ErrorReason({ text }) {
+  const found = /\n---[^\n]*---\n/.exec(text);
+  if (!found) return html`<p class="alert">${text}</p>`;
+  return html`<div class="alert"><p class="reason">${text.slice(0, found.index)}</p>
+    <details><summary>Ralph's last lines</summary><pre class="log">${text.slice(found.index + found[0].length)}</pre></details></div>`;
+}
+
 /** The project page. */
 export function ProjectPage({ route, live }) {
   const project = live.projects.find((candidate) => candidate.slug.toLowerCase() === route.slug.toLowerCase());
@@ -60,7 +68,7 @@ export function ProjectPage({ route, live }) {
         <${When} date=${lastActivity(project)} prefix="active " />
         <${PullRequestLink} project=${project} />
       </div>
-      ${project.error_reason ? html`<p class="alert">${project.error_reason}</p>` : null}
+      ${project.error_reason ? html`<${ErrorReason} text=${project.error_reason} />` : null}
       <${StatusActions} project=${project} />
     </header>
     <nav class="tabs" aria-label="Project sections">

@@ -56,6 +56,10 @@ export function RunView({ project }) {
   }
   const status = project.status;
   const running = status.startsWith("running");
+  // "Started Ralph…" is stale once the run has ended; a refusal stays until the next try.
+  useEffect(() => {
+    if (!running && status !== "approved") setMessage((old) => (old?.ok ? null : old));
+  }, [status]);
   const run = () => perform([[projectPath(project.slug, "run"), {}]]);
   const retry = () => perform([["/api/projects/approve", { slug: project.slug }], [projectPath(project.slug, "run"), {}]]);
   const cancel = () => confirm(`Cancel ${project.slug}?`) && perform([["/api/projects/cancel", { slug: project.slug }]]);
