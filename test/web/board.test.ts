@@ -58,7 +58,7 @@ describe("the board", () => {
     await page.waitForSelector('[data-column="approved"] [data-slug="alpha"]', { timeout: 15_000 });
     expect(await column("pending").count()).toBe(0);
     expect(pageErrors(page)).toEqual([]);
-  });
+  }, 90_000);
 
   it("reads well at phone width and in dark mode", async () => {
     const harness = await startHarness({ watch: true });
@@ -83,5 +83,5 @@ describe("the board", () => {
       await screenshot(page, name);
       expect(pageErrors(page)).toEqual([]);
     }
-  });
+  }, 90_000);
 });

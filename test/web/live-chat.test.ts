@@ -23,7 +23,7 @@ describe("the conversation, live", () => {
     await watching.waitForSelector('.msg-planner:has-text("Sent from the other tab.")', { timeout: 15_000 });
     expect(pageErrors(watching)).toEqual([]);
     expect(pageErrors(other)).toEqual([]);
-  });
+  }, 90_000);
 });
 
 describe("markdown in the page", () => {
@@ -46,5 +46,5 @@ describe("markdown in the page", () => {
     expect(link).toMatch(/<a href="https:\/\/example.com\/docs" target="_blank" rel="noopener noreferrer">docs<\/a>/);
     expect(await render("```markdown\n# Plan\n\nText\n```\n\n```json\n{\"userStories\": []}\n```")).toMatch(/<h1>Plan<\/h1>[\s\S]*Plan<\/strong> tab/);
     expect(pageErrors(page)).toEqual([]);
-  });
+  }, 90_000);
 });

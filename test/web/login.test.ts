@@ -33,7 +33,7 @@ describe("logging in", () => {
     await page.getByRole("button", { name: "Log out" }).click();
     await page.waitForSelector('input[name="token"]');
     expect(pageErrors(page)).toEqual([]);
-  });
+  }, 90_000);
 });
 
 describe("a project's page on a phone and in the dark", () => {
@@ -58,5 +58,5 @@ describe("a project's page on a phone and in the dark", () => {
       await screenshot(page, `project-run-${scheme}${phone ? "-phone" : ""}`);
       expect(pageErrors(page)).toEqual([]);
     }
-  });
+  }, 90_000);
 });
