@@ -6,6 +6,7 @@ import type { ProjectRecord } from "../projects/project-list.ts";
 import { conversationKey, type ChatTarget } from "../chat/incoming.ts";
 import type { Outbound } from "../chat/outbound.ts";
 import type { Reply } from "../chat/reply.ts";
+import { enqueueDeliveryNotices } from "../deliver/delivery-notices.ts";
 import { notificationFor } from "./notification-messages.ts";
 import { createNotificationStateFile, type NotificationState, type OutboxItem } from "./notification-state.ts";
 
@@ -77,6 +78,12 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
   /** Compares records with the last announced statuses and queues messages for the differences. */
   async function enqueueTransitions(records: ProjectRecord[], removed: string[] = []): Promise<void> {
+    await enqueueStatusTransitions(records, removed);
+    // After the status messages, so "complete" comes before its pull request's link.
+    await enqueueDeliveryNotices({ file, records, targetsFor, outboxItem, log: deps.log });
+  }
+
+  async function enqueueStatusTransitions(records: ProjectRecord[], removed: string[]): Promise<void> {
     // Work out targets before taking the lock: they read the session store.
     const planned: { record: ProjectRecord; targets: ChatTarget[] }[] = [];
     const read = await file.read();
