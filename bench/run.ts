@@ -12,6 +12,7 @@ import { benchTelegram } from "./telegram.bench.ts";
 import { benchNotify } from "./notify.bench.ts";
 import { benchHttp } from "./http.bench.ts";
 import { benchRss } from "./rss.bench.ts";
+import { benchWeb } from "./web.bench.ts";
 
 const BENCHES: Array<{ name: string; run: () => Promise<BenchResult[]> }> = [
   { name: "cli", run: benchCli },
@@ -23,6 +24,7 @@ const BENCHES: Array<{ name: string; run: () => Promise<BenchResult[]> }> = [
   { name: "notify", run: benchNotify },
   { name: "http", run: benchHttp },
   { name: "rss", run: benchRss },
+  { name: "web", run: benchWeb },
 ];
 
 // `npm run bench -- store http` runs only the named benches.
