@@ -3,6 +3,7 @@ import { access } from "node:fs/promises";
 import { delimiter, dirname, isAbsolute, join } from "node:path";
 import { execa } from "execa";
 import type { Config } from "../config.ts";
+import { deliveryCheck } from "../deliver/doctor-check.ts";
 import { gitEnv, runGit } from "./git.ts";
 import { RALPH_TEMPLATE_DIR, resolveRalphCommand } from "./ralph-command.ts";
 import { parseRemoteBase, redactUrl } from "./remote-url.ts";
@@ -38,6 +39,7 @@ export async function runDoctorChecks(config: Config, options: DoctorOptions = {
   checks.push(await ralphCheck(config, env));
   checks.push(await plannerCheck(config.planner.command, env, timeoutMs));
   checks.push(remoteCheck(config.execute.gitRemoteBase));
+  checks.push(deliveryCheck(config));
   checks.push(...tokenChecks(config));
   checks.push(
     config.execute.at
