@@ -193,7 +193,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   const notifier: Notifier = {
     async start() {
       const read = await file.read();
-      if (!read.ok) throw new Error(read.message);
+      // As while running: the file is kept, said once, and planbot runs on without replaying the outbox.
+      if (!read.ok) deps.log.error({ code: read.code, file: read.details?.path }, `notifications are off: ${read.message}`);
       // Subscribe before the snapshot: a change published while it is recorded queues behind it (serial)
       // and is compared with the persisted statuses, so it is neither lost nor announced twice.
       unsubscribe = deps.watcher.subscribe((change) => {
@@ -201,6 +202,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         const removed = change.changed.flatMap((item) => (item.after ? [] : [item.slug]));
         void serial(() => enqueueTransitions(changed, removed)).then(() => notifier.flush());
       });
+      if (!read.ok) return;
       if (!read.data.initialized) {
         await serial(() =>
           file.mutate<object>((state) => {
