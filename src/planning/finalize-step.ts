@@ -61,6 +61,6 @@ export async function produceFinalPlan(
   }
   // A /stop between the answer and here closes the session: a stopped planning writes nothing.
   if (!(await context.stillOpen())) return fail("no_active_session", "Planning was stopped; no plan was written.", { details: { reason: "aborted" } });
-  const written = await writePlanArtifacts(context.workspaceDir, context.slug, blocks.plan, checked.prd);
-  return { ok: true, ...written, prd: checked.prd, commentary: blocks.commentary };
+  const written = await writePlanArtifacts(context.workspaceDir, context.slug, blocks.plan, checked.prd, context.branch);
+  return { ok: true, ...written, prd: { ...checked.prd, branchName: context.branch }, commentary: blocks.commentary };
 }

@@ -5,8 +5,8 @@
  * {@link World.cleanup}: planbot children with SIGKILL, Ralph's process groups through the stored PIDs.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { chmod, mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { chmod, copyFile, mkdir, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa, type ResultPromise } from "execa";
 import type { NotificationState } from "../../src/notify/notification-state.ts";
@@ -279,6 +279,7 @@ export async function gatedRalphCommand(root: string, gate: string): Promise<str
   ].join("\n");
   await writeFile(script, body);
   await chmod(script, 0o755);
+  await copyFile(join(dirname(fakeRalphPath), "CLAUDE.md"), join(dir, "CLAUDE.md"));
   return `${script} --tool claude 10`;
 }
 

@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import type { Reply } from "../../chat/reply.ts";
 import { COMPLETE_PHASE } from "../../planning/prompt-library.ts";
 import type { PlanningSession } from "../../planning/session-store.ts";
@@ -7,6 +6,7 @@ import type { ServerResponse } from "node:http";
 import type { Failure, Result } from "../../projects/result.ts";
 import { validateSlug } from "../../projects/validation.ts";
 import { workspacePaths } from "../../projects/workspace.ts";
+import { readWorkspaceText } from "../../projects/workspace-files.ts";
 import { dashboardIncoming, jsonBody, stringFields, type DashboardDeps } from "./dashboard-deps.ts";
 import { failureResponse, sendFailure, sendJson } from "./http-io.ts";
 import type { RequestContext, Route } from "./router.ts";
@@ -158,11 +158,9 @@ export function planRoutes(deps: DashboardDeps): Route[] {
     if (!found.ok) return sendFailure(res, found);
     const session = found.session;
     const history = await planning.transcript(slug);
-    const finalPlanPath = workspacePaths(runtime.config.workspaceDir, (await entryOf(slug))?.name ?? slug).finalPlan;
-    const finalPlan = await readFile(finalPlanPath, "utf8").then(
-      (text) => ({ path: finalPlanPath as string | null, text }),
-      () => ({ path: null, text: "" }),
-    );
+    // Never through a link a repository put in the workspace (it could name any file planbot can read).
+    const read = await readWorkspaceText(workspacePaths(runtime.config.workspaceDir, (await entryOf(slug))?.name ?? slug).root, "scripts/ralph/final-plan.md");
+    const finalPlan = read.ok ? { path: read.path as string | null, text: read.text } : { path: null, text: "" };
     sendJson(res, 200, {
       slug,
       phase: session?.phase ?? null,
