@@ -109,7 +109,7 @@ describe.concurrent("planbot execute / doctor (real child processes)", { timeout
     const c = await cli(context);
     await c.project("todo", "hang");
     const child = c.start(["execute", "todo"]);
-    const pid = await waitUntil("Ralph's PID in the store", async () => (await c.h.entry("todo")).pid, 30_000);
+    const pid = await waitUntil("Ralph's PID in the store", async () => (await c.h.entry("todo")).pid, 80_000);
     try {
       const iteration = join(workspacePaths(c.h.config.workspaceDir, "todo").logs, "iteration-1.log");
       await waitUntil("the fake to hang after its first story", async () => existsSync(iteration) && (await readFile(iteration, "utf8")).includes("passes"));
