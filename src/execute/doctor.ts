@@ -4,6 +4,8 @@ import { delimiter, dirname, isAbsolute, join } from "node:path";
 import { execa } from "execa";
 import { exposureProblem, isLoopbackHost, STRONG_TOKEN_RULE } from "../adapters/http/security.ts";
 import type { Config } from "../config.ts";
+import { plannerLoginCheck } from "../planning/planner-login-check.ts";
+import { deliveryCheck } from "../deliver/doctor-check.ts";
 import { gitEnv, runGit } from "./git.ts";
 import { RALPH_TEMPLATE_DIR, resolveRalphCommand } from "./ralph-command.ts";
 import { parseRemoteBase, redactUrl } from "./remote-url.ts";
@@ -40,7 +42,9 @@ export async function runDoctorChecks(config: Config, options: DoctorOptions = {
   checks.push(await ralphCheck(config, env));
   checks.push(...ralphHostChecks(config, env));
   checks.push(await plannerCheck(config.planner.command, env, timeoutMs));
+  if (checks.at(-1)!.level !== "fail") checks.push(await plannerLoginCheck(config.planner.command, env, timeoutMs));
   checks.push(remoteCheck(config.execute.gitRemoteBase));
+  checks.push(deliveryCheck(config));
   checks.push(...tokenChecks(config));
   checks.push(
     config.execute.at

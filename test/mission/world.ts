@@ -32,7 +32,7 @@ export const DISCORD_NOTIFY = "300";
 const DISCORD_GENERAL = "100";
 
 /** Variables planbot (or the fakes) read: the children get none of the caller's. */
-const OURS = /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$|FAKE_RALPH_|FAKE_CLAUDE_|CLAUDE_CONFIG_DIR$|MISSION_)/;
+const OURS = /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$|FAKE_RALPH_|FAKE_CLAUDE_|CLAUDE_FAKE_|CLAUDE_CONFIG_DIR$|MISSION_)/;
 
 /** One `bin/planbot start` child. */
 export interface PlanbotProcess {
