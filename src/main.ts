@@ -2,7 +2,7 @@ import { loadConfig } from "./config.ts";
 import { EXIT } from "./cli/exit-codes.ts";
 import { processIo, type CliIo } from "./cli/io.ts";
 import { runProjectsCommand } from "./cli/projects-command.ts";
-import { createCoreServices } from "./runtime/core-services.ts";
+import { createCoreServices } from "./projects/core-services.ts";
 
 export const USAGE = `usage: planbot <command>
   start                 run every configured adapter, the dashboard and the watcher (npm start)

@@ -34,6 +34,11 @@ export interface CommandSpec {
   role: RequiredRole;
   /** Planner turns and Ralph runs take long: adapters defer their answer and show a working signal. */
   slow?: boolean;
+  /**
+   * Starts a planning session in the chat: after parsing and authorising, the core asks the adapter where
+   * the session should live (Discord opens a thread of its own for it; see `PlacementHook` in bot.ts).
+   */
+  opensSession?: boolean;
   handler: (context: CommandContext) => Promise<Reply | Reply[]>;
 }
 

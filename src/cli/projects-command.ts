@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import type { CoreServices } from "../runtime/core-services.ts";
+import type { CoreServices } from "../projects/core-services.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
 import type { Failure } from "../projects/result.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";

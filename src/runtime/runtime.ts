@@ -7,7 +7,8 @@ import { createOutboundRouter, type OutboundRouter } from "../chat/outbound.ts";
 import { createRoles } from "../bot/roles.ts";
 import type { Clock } from "../projects/clock.ts";
 import type { ProcessProbe } from "../projects/process-probe.ts";
-import { createCoreServices, type CoreServices } from "./core-services.ts";
+import { createStoreServices, withLister, type CoreServices } from "../projects/core-services.ts";
+import type { ProjectSnapshot } from "../adapters/contract.ts";
 import { createClaudeCliPlanner } from "../planning/claude-cli-planner.ts";
 import type { PlannerBackend } from "../planning/planner-backend.ts";
 import { createPlanningService, type PlanningService } from "../planning/planning-service.ts";
@@ -27,6 +28,8 @@ export interface Runtime {
   bot: InFlightBot;
   outbound: OutboundRouter;
   planning: PlanningService;
+  /** The read-only project view adapters get: the watcher's snapshot when it runs, else a fresh read. */
+  projects: ProjectSnapshot;
   /** The one source of project state; `start()` it before relying on it (start-command does). */
   watcher: ChangeWatcher;
   /** Announces transitions; start it after the adapters so it can deliver (start-command does). */
@@ -60,22 +63,24 @@ export function notifyTargets(config: Config): ChatTarget[] {
 
 /** Builds the runtime for a configuration; adapters are started separately (see start-command). */
 export function createRuntime(config: Config, log: Logger, overrides: RuntimeOverrides = {}): Runtime {
-  let planning: PlanningService | undefined;
-  const core = createCoreServices(config, { ...overrides, previews: () => planning?.previews() ?? new Map() });
+  // Built in dependency order: store and lifecycle, planning on them, the lister (which shows planning's
+  // previews) on both, then the executor, the commands, the watcher and the notifier.
+  const base = createStoreServices(config, overrides);
   const outbound = createOutboundRouter();
-  planning = createPlanningService({
+  const planning = createPlanningService({
     sessions: createSessionStore(config.dataDir),
-    store: core.store,
-    lifecycle: core.lifecycle,
+    store: base.store,
+    lifecycle: base.lifecycle,
     planner: overrides.planner ?? createClaudeCliPlanner({ command: config.planner.command, timeoutMs: config.planner.timeoutSeconds * 1000, env: overrides.env }),
     outbound,
-    clock: core.clock,
+    clock: base.clock,
     log,
     dataDir: config.dataDir,
     workspaceDir: config.workspaceDir,
     maxParallel: config.planner.maxParallel,
     env: overrides.env,
   });
+  const core = withLister(base, { probe: overrides.probe, previews: () => planning.previews() });
   const executor = createExecutor({
     store: core.store,
     lifecycle: core.lifecycle,
@@ -95,7 +100,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     workspaceDir: config.workspaceDir,
     ...(overrides.probe ? { probe: overrides.probe } : {}),
     onError: (error) => log.warn({ err: error }, "change watcher"),
-    previewSlugs: () => planning!.previews().keys(),
+    previewSlugs: () => planning.previews().keys(),
   });
   const bot = trackInFlight(
     createBot({ registry: createDefaultRegistry(), services, roles: createRoles(config), log, botUsername: overrides.botUsername }),
@@ -103,7 +108,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
   const notifier = createNotifier({
     watcher,
     outbound,
-    chatsForProject: (slug) => planning!.chatsForProject(slug),
+    chatsForProject: (slug) => planning.chatsForProject(slug),
     canDeliverTo: (adapter) => outbound.has(adapter),
     notifyTargets: notifyTargets(config),
     clock: core.clock,
@@ -122,6 +127,14 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     bot,
     outbound,
     planning,
+    projects: {
+      async projects() {
+        const watched = watcher.current();
+        if (watched.sequence > 0) return watched.list.projects;
+        const listed = await core.lister.list();
+        return listed.ok ? listed.list.projects : undefined;
+      },
+    },
     watcher,
     notifier,
     executor,

@@ -1,6 +1,6 @@
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import type { Bot } from "../../bot/bot.ts";
+import type { AdapterBot } from "../contract.ts";
 import type { Incoming } from "../../chat/incoming.ts";
 import type { Outbound } from "../../chat/outbound.ts";
 import { renderPlainText } from "../../chat/plain-text.ts";
@@ -11,7 +11,7 @@ export const CONSOLE_CHANNEL = "terminal";
 
 /** Dependencies of {@link createConsoleAdapter}. */
 export interface ConsoleAdapterDeps {
-  bot: Bot;
+  bot: Pick<AdapterBot, "handle">;
   input: Readable;
   output: Writable;
   userName: string;
@@ -59,15 +59,8 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
         } else if (started) print(`(took ${((Date.now() - started) / 1000).toFixed(1)} s)`);
       },
     };
-    if (bot.commandFor(text) || text.trimStart().startsWith("/")) {
-      printReplies(await bot.handleCommand(incoming, signals));
-      return;
-    }
-    if (await bot.hasSession(incoming)) {
-      printReplies(await bot.handleAnswer(incoming, signals));
-      return;
-    }
-    print("Commands start with /. Send /help to see them, or /plan <slug> to start planning here.");
+    const handled = await bot.handle(incoming, { audience: "direct", signals });
+    if (handled.kind !== "ignored") printReplies(handled.replies);
   }
 
   return {

@@ -1,7 +1,7 @@
 import type { Incoming } from "../../chat/incoming.ts";
 import type { Logger } from "../../log.ts";
 import { normalizeSlug } from "../../projects/validation.ts";
-import type { Runtime } from "../../runtime/runtime.ts";
+import type { DashboardHost } from "../contract.ts";
 import type { DashboardOutbound } from "./dashboard-outbound.ts";
 import { readBody, sendError } from "./http-io.ts";
 import type { ListSource } from "./list-source.ts";
@@ -11,7 +11,7 @@ import type { SseHub } from "./sse-hub.ts";
 
 /** What the route handlers share: the runtime's services plus the dashboard's own pieces. */
 export interface DashboardDeps {
-  runtime: Runtime;
+  runtime: DashboardHost;
   log: Logger;
   source: ListSource;
   hub: SseHub;

@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { RunningAdapter } from "../../runtime/adapter-catalog.ts";
-import type { Runtime } from "../../runtime/runtime.ts";
+import type { DashboardHost, RunningAdapter } from "../contract.ts";
 import { createDashboardOutbound } from "./dashboard-outbound.ts";
 import type { DashboardDeps } from "./dashboard-deps.ts";
 import { DEFAULT_BODY_LIMIT, sendError, sendJson, sendText } from "./http-io.ts";
@@ -40,7 +39,7 @@ export interface RunningDashboard extends RunningAdapter {
  * would add. The dashboard is also a chat (`dashboard:<slug>`) the core can send to. Refuses to listen
  * on a non-loopback address without DASHBOARD_TOKEN: the API can approve and re-plan projects.
  */
-export async function startDashboardAdapter(runtime: Runtime, options: DashboardOptions = {}): Promise<RunningDashboard> {
+export async function startDashboardAdapter(runtime: DashboardHost, options: DashboardOptions = {}): Promise<RunningDashboard> {
   const { host, port, token, origins: extraOrigins } = runtime.config.dashboard;
   if (!token && !isLoopbackHost(host)) {
     throw new Error(`DASHBOARD_HOST=${host} is not a loopback address and DASHBOARD_TOKEN is not set: anyone who can reach it could approve and re-plan projects. Set DASHBOARD_TOKEN, or bind DASHBOARD_HOST=127.0.0.1.`);
