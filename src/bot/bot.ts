@@ -51,6 +51,8 @@ interface Dispatch {
   movedTo?: ChatTarget | undefined;
   /** Set by the answer step when the chat has no session, so the caller can hint or ignore. */
   noSession?: boolean;
+  /** The caller already decided the text is an answer (`handleAnswer`): a guest is refused without a look-up. */
+  explicitAnswer?: boolean;
 }
 
 const DEFAULT_HINT: Reply = { text: "Commands start with /. Send /help to see them, or /plan <slug> to start planning here." };
@@ -134,7 +136,7 @@ export function createBot(deps: BotDeps): Bot {
   const answerChain = compose<Dispatch, Reply[]>([guard, logBoundary], async (context) => {
     if (!roleAllows(context.role, "member")) {
       // Guests are told no only where a session runs; elsewhere their chatter is none of planbot's business.
-      if (services.planning && !(await hasSession(context.incoming))) {
+      if (services.planning && !context.explicitAnswer && !(await hasSession(context.incoming))) {
         context.noSession = true;
         return [];
       }
@@ -191,7 +193,7 @@ export function createBot(deps: BotDeps): Bot {
     },
     handleCommand: (incoming, signals) => commandChain(dispatch(incoming, signals)),
     async handleAnswer(incoming, signals) {
-      const context = dispatch(incoming, signals);
+      const context = { ...dispatch(incoming, signals), explicitAnswer: true };
       const replies = await answerChain(context);
       return context.noSession && services.planning && roleAllows(context.role, "member") ? [errorReply(`No planning session in this chat. Start one with ${code("/plan <slug>")} or join one with ${code("/continue <slug>")}.`)] : replies;
     },
