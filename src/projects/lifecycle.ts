@@ -67,7 +67,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
     if (!slugCheck.ok) return Promise.resolve(slugCheck);
     return deps.store.mutate((file) => {
       const entry = findProject(file, slug);
-      if (!entry) return fail("not_found", `No project named "${slug}". See the list with /status.`, { details: { slug } });
+      if (!entry) return fail("not_found", `No project named "${slug}".`, { details: { slug, next: "list" } });
       const outcome = change(entry);
       if (outcome && !outcome.ok) return outcome;
       return { ok: true, entry: structuredClone(entry) };
