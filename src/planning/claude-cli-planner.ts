@@ -54,11 +54,21 @@ export function createClaudeCliPlanner(options: ClaudeCliPlannerOptions): Planne
         killGroup("SIGTERM");
         setTimeout(() => killGroup("SIGKILL"), grace).unref();
       }, options.timeoutMs);
+      const cancel = () => {
+        killGroup("SIGTERM");
+        setTimeout(() => killGroup("SIGKILL"), grace).unref();
+      };
+      if (turn.signal?.aborted) cancel();
+      turn.signal?.addEventListener("abort", cancel, { once: true });
       const result = await child;
       clearTimeout(timer);
+      turn.signal?.removeEventListener("abort", cancel);
       // The CLI may exit while tools it started linger in its group; they belong to this turn only.
       killGroup("SIGKILL");
       const seconds = Math.round(options.timeoutMs / 1000);
+      if (turn.signal?.aborted && !timedOut) {
+        return fail("planner_failed", "The planner turn was cancelled. Your message was not used; send it again to continue.", { details: { reason: "cancelled" } });
+      }
       if (timedOut) {
         return fail("planner_failed", `The planner did not answer within ${seconds} s and was stopped. Your message was not used; send it again (shorter, perhaps), or raise PLANNER_TIMEOUT_S.`, {
           details: { reason: "timeout" },

@@ -8,6 +8,8 @@ export interface PlannerTurn {
   systemPrompt: string;
   message: string;
   cwd: string;
+  /** Stops the turn early (the asker cancelled it): the planner process is killed, the turn fails as `cancelled`. */
+  signal?: AbortSignal | undefined;
 }
 
 /** What a successful turn returns. */

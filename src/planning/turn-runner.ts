@@ -74,6 +74,7 @@ export function createTurnRunner(deps: TurnRunnerDeps): TurnRunner {
         systemPrompt: renderPrompt(request.prompt, values),
         message: request.message,
         cwd: session.cwd ?? process.cwd(),
+        signal: request.signals?.abort,
       });
       request.signals?.working?.(false);
       deps.log.info(

@@ -15,6 +15,12 @@ export const ADAPTERS: AdapterDefinition<DashboardHost>[] = [
     start: async (host) => (await import("../adapters/telegram/index.ts")).startTelegramAdapter(host),
   },
   {
+    name: "terminal",
+    // Always on: `planbot chat` attaches through a socket in the data dir that only its owner can open.
+    disabledBecause: () => undefined,
+    start: async (host) => (await import("../adapters/console/socket-server.ts")).startChatSocket(host),
+  },
+  {
     name: "dashboard",
     // Always on: it binds loopback by default, and refuses a public address without DASHBOARD_TOKEN.
     disabledBecause: () => undefined,

@@ -79,7 +79,7 @@ const drivers: Record<string, () => Promise<AdapterUnderTest>> = {
     const output = new PassThrough();
     const printed: string[] = [];
     output.on("data", (chunk: Buffer) => printed.push(chunk.toString("utf8")));
-    const adapter = createConsoleAdapter({ bot: { handle: async () => ({ kind: "ignored", reason: "unused" }) }, input: new PassThrough(), output, userName: "owner" });
+    const adapter = createConsoleAdapter({ bot: { handle: async () => ({ kind: "ignored", reason: "unused" }), commandFor: () => undefined }, input: new PassThrough(), output, userName: "owner" });
     return {
       outbound: adapter.outbound,
       chat: { adapter: "console", channelId: "terminal" },
