@@ -6,6 +6,7 @@ import type { PlanningService } from "../planning/planning-service.ts";
 import type { ChangeWatcher } from "../projects/change-watcher.ts";
 import type { CoreServices } from "../projects/core-services.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
+import type { AdapterStatusBoard } from "./adapter-status.ts";
 
 /**
  * The adapter contract (docs/architecture.md, "Adapters").
@@ -64,6 +65,8 @@ export interface AdapterHost {
  * API of echo-core's dashboard, so it needs the store, lifecycle, planning and the watcher.
  */
 export interface DashboardHost extends AdapterHost {
+  /** How each adapter of this planbot is doing (running, retrying an unreachable platform, disabled), for the page. */
+  adapterStatus: Pick<AdapterStatusBoard, "all">;
   core: CoreServices;
   planning: PlanningService;
   watcher: ChangeWatcher;

@@ -2,9 +2,13 @@ import type { Config } from "../config.ts";
 import { createLogger } from "../log.ts";
 import { ADAPTERS } from "../runtime/adapter-catalog.ts";
 import { createRuntime } from "../runtime/runtime.ts";
+import { superviseAdapter } from "../runtime/adapter-supervisor.ts";
 import { startBackground, startWatcher } from "../runtime/background.ts";
 import { EXIT } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
+
+/** Chat platforms reached over the network: retried with backoff when they cannot be reached at start. */
+const RETRIED = new Set(["discord", "telegram"]);
 
 /**
  * `planbot start` (= `npm start`): starts every configured adapter, logs one line per adapter (started,
@@ -20,19 +24,31 @@ export async function runStart(_argv: string[], config: Config, io: CliIo): Prom
   });
   const runtime = createRuntime(config, log);
   await startWatcher(runtime);
+  const board = runtime.adapterStatus;
   let chatAdapters = 0;
   for (const adapter of ADAPTERS) {
     const reason = adapter.disabledBecause(config);
     if (reason) {
+      board.set(adapter.name, { state: "disabled", reason });
       log.info({ adapter: adapter.name }, `${adapter.name}: disabled (${reason})`);
+      continue;
+    }
+    if (RETRIED.has(adapter.name)) {
+      // A chat platform that cannot be reached now is tried again later; everything else keeps running.
+      const supervised = superviseAdapter(adapter, runtime, { board, log });
+      runtime.onStop(() => supervised.stop());
+      await supervised.firstAttempt;
+      chatAdapters += 1;
       continue;
     }
     try {
       const running = await adapter.start(runtime);
       runtime.onStop(() => running.stop());
-      if (adapter.name !== "dashboard" && adapter.name !== "terminal") chatAdapters += 1;
+      board.set(adapter.name, { state: "running" });
       log.info({ adapter: adapter.name }, `${adapter.name}: started`);
     } catch (error) {
+      // The dashboard and the terminal socket fail on local configuration (a taken port, another planbot on
+      // this data dir): waiting would not fix that, so planbot stops and says what to change.
       log.error({ adapter: adapter.name, err: error }, `${adapter.name}: failed to start`);
       await runtime.stop();
       io.err(`planbot: the ${adapter.name} adapter failed to start: ${(error as Error).message}`);

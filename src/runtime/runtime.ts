@@ -8,6 +8,7 @@ import { createRoles } from "../bot/roles.ts";
 import type { Clock } from "../projects/clock.ts";
 import type { ProcessProbe } from "../projects/process-probe.ts";
 import { createStoreServices, withLister, type CoreServices } from "../projects/core-services.ts";
+import { createAdapterStatusBoard, type AdapterStatusBoard } from "../adapters/adapter-status.ts";
 import type { ProjectSnapshot } from "../adapters/contract.ts";
 import { createClaudeCliPlanner } from "../planning/claude-cli-planner.ts";
 import type { PlannerBackend } from "../planning/planner-backend.ts";
@@ -28,6 +29,8 @@ export interface Runtime {
   bot: InFlightBot;
   outbound: OutboundRouter;
   planning: PlanningService;
+  /** How each adapter is doing; `planbot start` fills it, mirrored to `<dataDir>/adapters.json` for `planbot doctor`. */
+  adapterStatus: AdapterStatusBoard;
   /** The read-only project view adapters get: the watcher's snapshot when it runs, else a fresh read. */
   projects: ProjectSnapshot;
   /** The one source of project state; `start()` it before relying on it (start-command does). */
@@ -127,6 +130,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     bot,
     outbound,
     planning,
+    adapterStatus: createAdapterStatusBoard(config.dataDir),
     projects: {
       async projects() {
         const watched = watcher.current();
