@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
+import type { DeliverySettings } from "./deliver/settings.ts";
 import { fail, type Result } from "./projects/result.ts";
 
 const optionalText = z
@@ -52,6 +53,10 @@ const EnvSchema = z.object({
   GIT_REMOTE_BASE: optionalText,
   EXECUTE_AT: optionalText.pipe(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM (24-hour), e.g. 02:30").optional()),
   EXECUTE_PARALLEL: optionalText.pipe(positiveInt.optional()).default(1),
+  PUSH_ON: optionalText.pipe(z.enum(["complete", "any", "never"], "must be complete, any or never").optional()).default("complete"),
+  GITHUB_TOKEN: optionalText,
+  GITHUB_OWNER: optionalText.pipe(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "must be a GitHub user or organisation name").optional()),
+  GITHUB_API_URL: optionalText.pipe(z.url().optional()),
   LOG_LEVEL: optionalText.pipe(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional()).default("info"),
 });
 
@@ -65,7 +70,7 @@ export interface Config {
   telegram: { token?: string; notifyChatId?: string; notifyThreadId?: string; apiRoot?: string };
   dashboard: { host: string; port: number; token?: string; origins: string[] };
   planner: { command: string; timeoutSeconds: number; maxParallel: number };
-  execute: { ralphCommand: string; gitRemoteBase?: string; at?: string; parallel: number };
+  execute: { ralphCommand: string; gitRemoteBase?: string; at?: string; parallel: number; delivery?: DeliverySettings };
   logLevel: string;
 }
 
@@ -110,7 +115,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       telegram: clean({ token: e.TELEGRAM_TOKEN, notifyChatId: e.TELEGRAM_NOTIFY_CHAT_ID, notifyThreadId: e.TELEGRAM_NOTIFY_THREAD_ID, apiRoot: e.TELEGRAM_API_ROOT?.replace(/\/+$/, "") }),
       dashboard: clean({ host: e.DASHBOARD_HOST ?? "127.0.0.1", port: e.DASHBOARD_PORT ?? 8088, token: e.DASHBOARD_TOKEN, origins: e.DASHBOARD_ORIGINS }),
       planner: { command: e.PLANNER_COMMAND ?? "claude", timeoutSeconds: e.PLANNER_TIMEOUT_S ?? 900, maxParallel: e.PLANNER_MAX_PARALLEL ?? 4 },
-      execute: clean({ ralphCommand: e.RALPH_COMMAND ?? "scripts/ralph/ralph.sh --tool claude 10", gitRemoteBase: e.GIT_REMOTE_BASE, at: e.EXECUTE_AT, parallel: e.EXECUTE_PARALLEL ?? 1 }),
+      execute: clean({
+        ralphCommand: e.RALPH_COMMAND ?? "scripts/ralph/ralph.sh --tool claude 10",
+        gitRemoteBase: e.GIT_REMOTE_BASE,
+        at: e.EXECUTE_AT,
+        parallel: e.EXECUTE_PARALLEL ?? 1,
+        delivery: { pushOn: e.PUSH_ON ?? "complete", github: clean({ token: e.GITHUB_TOKEN, owner: e.GITHUB_OWNER, apiUrl: e.GITHUB_API_URL?.replace(/\/+$/, "") }) },
+      }),
       logLevel: e.LOG_LEVEL ?? "info",
     },
   };

@@ -14,10 +14,12 @@ const REDACT = [
   "config.discord.token",
   "config.telegram.token",
   "config.dashboard.token",
+  "config.execute.delivery.github.token",
+  "execute.delivery.github.token",
 ];
 
-/** Token-shaped strings that can hide inside URLs and error messages (Telegram's /bot<token>/ path). */
-const TOKEN_IN_TEXT = /(bot)?\d{6,}:[A-Za-z0-9_-]{20,}|[A-Za-z0-9_-]{24}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,}/g;
+/** Token-shaped strings that can hide inside URLs and error messages (Telegram's /bot<token>/ path, GitHub's ghp_…/github_pat_…). */
+const TOKEN_IN_TEXT = /(bot)?\d{6,}:[A-Za-z0-9_-]{20,}|[A-Za-z0-9_-]{24}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,}|\bgh[pousr]_[A-Za-z0-9]{20,}|\bgithub_pat_[A-Za-z0-9_]{20,}/g;
 
 /** Removes token-shaped substrings from free text before it is logged. */
 export function scrubSecrets(text: string): string {

@@ -32,6 +32,8 @@ export function projectCard(record: ProjectRecord, planningSummary?: string): st
   if (record.error_reason) lines.push(`Error: ${escapeMarkup(record.error_reason.slice(0, 500))}`);
   if (planningSummary) lines.push(planningSummary);
   if (record.final_plan_path) lines.push(`Plan: ${code(record.final_plan_path)}`);
+  if (record.pull_request) lines.push(`Pull request: [#${record.pull_request.number}](${record.pull_request.url})`);
+  if (record.delivery && !record.delivery.ok) lines.push(`Delivery: ${escapeMarkup(record.delivery.summary.slice(0, 300))}${record.delivery.hint ? ` — ${escapeMarkup(record.delivery.hint)}` : ""}`);
   return lines.join("\n");
 }
 

@@ -1,3 +1,4 @@
+import { exposureProblem } from "../adapters/http/security.ts";
 import type { Config } from "../config.ts";
 import { createLogger } from "../log.ts";
 import { ADAPTERS } from "../runtime/adapter-catalog.ts";
@@ -16,6 +17,12 @@ const RETRIED = new Set(["discord", "telegram"]);
  * finish and releases everything before exiting.
  */
 export async function runStart(_argv: string[], config: Config, io: CliIo): Promise<number> {
+  // A dashboard others could reach with no or a weak token: one line, before anything starts.
+  const exposed = exposureProblem(config.dashboard.host, config.dashboard.token);
+  if (exposed) {
+    io.err(`planbot: ${exposed}`);
+    return EXIT.usage;
+  }
   const log = createLogger(config.logLevel);
   // Listen for signals before starting anything, so a stop during start-up still cleans up.
   const signalled = new Promise<NodeJS.Signals>((resolve) => {

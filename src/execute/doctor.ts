@@ -2,6 +2,7 @@ import { constants, statSync } from "node:fs";
 import { access } from "node:fs/promises";
 import { delimiter, dirname, isAbsolute, join } from "node:path";
 import { execa } from "execa";
+import { exposureProblem, isLoopbackHost, STRONG_TOKEN_RULE } from "../adapters/http/security.ts";
 import type { Config } from "../config.ts";
 import { gitEnv, runGit } from "./git.ts";
 import { RALPH_TEMPLATE_DIR, resolveRalphCommand } from "./ralph-command.ts";
@@ -148,13 +149,15 @@ function tokenChecks(config: Config): DoctorCheck[] {
     detail: telegram ? `TELEGRAM_TOKEN set${config.telegram.notifyChatId ? ", notify chat set" : ", TELEGRAM_NOTIFY_CHAT_ID not set (no chat notifications)"}` : "TELEGRAM_TOKEN not set (adapter off)",
   });
   if (!discord && !telegram) checks.push({ level: "warn", name: "adapters", detail: "no chat adapter configured: set DISCORD_TOKEN or TELEGRAM_TOKEN (planbot chat works without)" });
-  const loopback = ["127.0.0.1", "::1", "localhost"].includes(config.dashboard.host);
+  const { host, port, token } = config.dashboard;
+  const exposed = exposureProblem(host, token);
+  const loopback = isLoopbackHost(host);
   checks.push(
-    config.dashboard.token
-      ? { level: "ok", name: "dashboard", detail: `${config.dashboard.host}:${config.dashboard.port}, DASHBOARD_TOKEN set` }
+    exposed
+      ? { level: "fail", name: "dashboard", detail: `${exposed} The dashboard refuses to start.` }
       : loopback
-        ? { level: "ok", name: "dashboard", detail: `${config.dashboard.host}:${config.dashboard.port}, DASHBOARD_TOKEN not set (loopback only)` }
-        : { level: "fail", name: "dashboard", detail: `DASHBOARD_HOST ${config.dashboard.host} is not loopback and DASHBOARD_TOKEN is not set: the dashboard refuses to start` },
+        ? { level: "ok", name: "dashboard", detail: `${host}:${port}, ${token ? "DASHBOARD_TOKEN set" : "DASHBOARD_TOKEN not set (loopback only)"}` }
+        : { level: "ok", name: "dashboard", detail: `${host}:${port}, DASHBOARD_TOKEN set and strong enough (off loopback it must be ${STRONG_TOKEN_RULE})` },
   );
   return checks;
 }

@@ -106,7 +106,7 @@ export async function launchRun(ctx: LaunchContext, slug: string): Promise<Launc
 /** The environment Ralph gets: planbot's own secrets removed (Ralph's agent runs arbitrary commands). */
 export function ralphEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const copy = { ...env };
-  for (const name of ["DISCORD_TOKEN", "TELEGRAM_TOKEN", "DASHBOARD_TOKEN"]) delete copy[name];
+  for (const name of ["DISCORD_TOKEN", "TELEGRAM_TOKEN", "DASHBOARD_TOKEN", "GITHUB_TOKEN"]) delete copy[name];
   return copy;
 }
 

@@ -1,5 +1,6 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { deliverAfterRun } from "../deliver/deliver-run.ts";
 import type { Logger } from "../log.ts";
 import type { Lifecycle } from "../projects/lifecycle.ts";
 import type { ProcessProbe } from "../projects/process-probe.ts";
@@ -93,6 +94,7 @@ export async function recordExit(ctx: RunContext, run: WatchedRun, exitCode: num
     ...(verdict.error ? { error: verdict.error } : {}),
   };
   ctx.log.info({ slug: run.slug, pid, status: verdict.status }, `${run.slug}: Ralph ended: ${verdict.summary}`);
+  if (stored.ok) await deliverAfterRun(ctx, report, stored.entry);
   return { report, recorded: stored.ok };
 }
 
@@ -121,6 +123,7 @@ export async function reconcileUnwatched(ctx: RunContext, projects: readonly Pro
       await removePidFile(paths.pidFile, pid);
       const report: RunReport = { slug: entry.name, outcome: verdict.status, message: `${verdict.summary} (ended while planbot was not watching)`, pid, exitCode: null, ...(logPath ? { logPath } : {}), ...(verdict.error ? { error: verdict.error } : {}) };
       ctx.log.info({ slug: entry.name, pid, status: verdict.status }, `${entry.name}: recorded the outcome of an unwatched Ralph run: ${verdict.summary}`);
+      await deliverAfterRun(ctx, report, stored.entry);
       recorded.push(report);
       ctx.onFinished(report);
     }

@@ -43,7 +43,7 @@ export function notificationFor(record: ProjectRecord, previous: string | undefi
       return {
         audience: "everyone",
         reply: {
-          text: `${name} is complete: ${record.stories_done}/${record.stories_total} stories pass on branch ${code(record.branch ?? `ralph/${slug}`)}${runTime(record, options.now)}.`,
+          text: `${name} is complete: ${record.stories_done}/${record.stories_total} stories pass on branch ${code(record.branch ?? `ralph/${slug}`)}${runTime(record, options.now)}.${record.pull_request ? ` Pull request: [#${record.pull_request.number}](${record.pull_request.url})` : ""}`,
           tone: "success",
           actions: [statusButton(slug)],
         },

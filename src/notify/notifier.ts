@@ -6,6 +6,7 @@ import type { ProjectRecord } from "../projects/project-list.ts";
 import { conversationKey, type ChatTarget } from "../chat/incoming.ts";
 import type { Outbound } from "../chat/outbound.ts";
 import type { Reply } from "../chat/reply.ts";
+import { enqueueDeliveryNotices } from "../deliver/delivery-notices.ts";
 import { notificationFor } from "./notification-messages.ts";
 import { createNotificationStateFile, type NotificationState, type OutboxItem } from "./notification-state.ts";
 
@@ -77,6 +78,12 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
   /** Compares records with the last announced statuses and queues messages for the differences. */
   async function enqueueTransitions(records: ProjectRecord[], removed: string[] = []): Promise<void> {
+    await enqueueStatusTransitions(records, removed);
+    // After the status messages, so "complete" comes before its pull request's link.
+    await enqueueDeliveryNotices({ file, records, targetsFor, outboxItem, log: deps.log });
+  }
+
+  async function enqueueStatusTransitions(records: ProjectRecord[], removed: string[]): Promise<void> {
     // Work out targets before taking the lock: they read the session store.
     const planned: { record: ProjectRecord; targets: ChatTarget[] }[] = [];
     const read = await file.read();
@@ -186,7 +193,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   const notifier: Notifier = {
     async start() {
       const read = await file.read();
-      if (!read.ok) throw new Error(read.message);
+      // As while running: the file is kept, said once, and planbot runs on without replaying the outbox.
+      if (!read.ok) deps.log.error({ code: read.code, file: read.details?.path }, `notifications are off: ${read.message}`);
       // Subscribe before the snapshot: a change published while it is recorded queues behind it (serial)
       // and is compared with the persisted statuses, so it is neither lost nor announced twice.
       unsubscribe = deps.watcher.subscribe((change) => {
@@ -194,6 +202,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         const removed = change.changed.flatMap((item) => (item.after ? [] : [item.slug]));
         void serial(() => enqueueTransitions(changed, removed)).then(() => notifier.flush());
       });
+      if (!read.ok) return;
       if (!read.data.initialized) {
         await serial(() =>
           file.mutate<object>((state) => {

@@ -9,6 +9,7 @@ import type { Clock } from "../projects/clock.ts";
 import type { Lifecycle } from "../projects/lifecycle.ts";
 import type { ProjectStore } from "../projects/project-store.ts";
 import { fail, type Result } from "../projects/result.ts";
+import { validateAnswer } from "../projects/validation.ts";
 import { workspacePaths } from "../projects/workspace.ts";
 import { createKeyedQueue } from "./keyed-queue.ts";
 import type { PlannerBackend } from "./planner-backend.ts";
@@ -106,6 +107,8 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
     },
 
     async answer({ incoming, signals }) {
+      const invalid = validateAnswer(incoming.text);
+      if (invalid) return fail("validation_failed", invalid, { fields: { answer: invalid } });
       const outcome = await directory.inArrivalOrder(incoming, async (found) => {
         // The phase as it is now: a /next queued ahead of this message may have moved it.
         const read = await deps.sessions.read();

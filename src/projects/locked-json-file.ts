@@ -1,8 +1,9 @@
 import { statSync } from "node:fs";
-import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
-import { dirname, basename } from "node:path";
-import { randomBytes } from "node:crypto";
+import { mkdir, readFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import lockfile from "proper-lockfile";
+import { sweepStaleTemps, writeFileAtomically } from "./atomic-write.ts";
+import { parseLosslessJson, stringifyLosslessJson } from "./lossless-json.ts";
 import { fail, type Failure, type Result } from "./result.ts";
 
 /** How a file's text becomes data: a failure here marks the file corrupt, and it is then never overwritten. */
@@ -86,7 +87,7 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
     }
     let value: unknown;
     try {
-      value = JSON.parse(protectBigIntegers(text));
+      value = parseLosslessJson(text);
     } catch (error) {
       return corrupt(`not valid JSON (${(error as Error).message})`);
     }
@@ -109,28 +110,9 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
   }
 
   async function writeAtomically(data: D): Promise<void> {
-    const folder = dirname(path);
-    const temp = `${folder}/.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-    const text = `${restoreBigIntegers(JSON.stringify(data, null, 2))}\n`;
-    const handle = await open(temp, "w", 0o644);
-    try {
-      await handle.writeFile(text, "utf8");
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await rename(temp, path);
-    } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      throw error;
-    }
-    const folderHandle = await open(folder, "r");
-    try {
-      await folderHandle.sync();
-    } finally {
-      await folderHandle.close();
-    }
+    // Temp files of killed writers, looked for under the lock (one readdir: little next to the fsyncs).
+    await sweepStaleTemps(path);
+    await writeFileAtomically(path, `${stringifyLosslessJson(data)}\n`);
   }
 
   async function withLock<T>(job: () => Promise<Result<T>>): Promise<Result<T>> {
@@ -196,48 +178,4 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
 
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException)?.code === "ENOENT";
-}
-
-const BIG_INTEGER = "\u0000planbot-int:";
-
-/** Wraps integer literals a double cannot hold exactly (outside strings) in a marker string, so they survive a rewrite. */
-export function protectBigIntegers(text: string): string {
-  // Fast path: without a run of 16+ digits there is nothing a double cannot hold.
-  if (!/\d{16}/.test(text)) return text;
-  let out = "";
-  let inString = false;
-  for (let i = 0; i < text.length; ) {
-    const c = text[i]!;
-    if (inString) {
-      if (c === "\\") {
-        out += text.slice(i, i + 2);
-        i += 2;
-        continue;
-      }
-      if (c === '"') inString = false;
-      out += c;
-      i += 1;
-      continue;
-    }
-    if (c === '"') {
-      inString = true;
-      out += c;
-      i += 1;
-      continue;
-    }
-    if (c === "-" || (c >= "0" && c <= "9")) {
-      const token = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 1000))?.[0] ?? c;
-      out += /^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token)) ? JSON.stringify(BIG_INTEGER + token) : token;
-      i += token.length;
-      continue;
-    }
-    out += c;
-    i += 1;
-  }
-  return out;
-}
-
-/** Undoes {@link protectBigIntegers} on serialised JSON. */
-export function restoreBigIntegers(json: string): string {
-  return json.replace(/"\\u0000planbot-int:(-?\d+)"/g, "$1");
 }

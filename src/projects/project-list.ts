@@ -3,7 +3,7 @@ import { deriveStatus, etaSeconds, storyProgress, type ProjectStatus, type Story
 import { procProbe, type ProcessProbe } from "./process-probe.ts";
 import { findProject, type ProjectStore } from "./project-store.ts";
 import type { Result } from "./result.ts";
-import { LoosePrdSchema, type LoosePrd, type ProjectEntry } from "./schemas.ts";
+import { LoosePrdSchema, readDelivery, readPullRequest, type DeliveryField, type LoosePrd, type ProjectEntry, type PullRequestField } from "./schemas.ts";
 import { workspacePaths } from "./workspace.ts";
 import type { Clock } from "./clock.ts";
 
@@ -31,6 +31,10 @@ export interface ProjectRecord {
   last_iteration_at: string | null;
   blocked_stories: string[];
   failed_stories: string[];
+  /** The draft pull request of the branch, once a run was delivered (README, "Delivering the work"). */
+  pull_request: PullRequestField | null;
+  /** How the last push / pull request went. */
+  delivery: DeliveryField | null;
 }
 
 /** The unified list with the store version it was built from (the seed's `/api/projects` payload). */
@@ -125,6 +129,8 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
       last_iteration_at: state?.lastIteration ?? null,
       blocked_stories: progress.blocked,
       failed_stories: progress.failed,
+      pull_request: readPullRequest(entry),
+      delivery: readDelivery(entry),
     };
   }
 

@@ -25,8 +25,39 @@ export const ProjectEntrySchema = z.looseObject({
   started_at: nullableString,
   pid: z.number().int().nullable().optional(),
   error: nullableString,
+  // Written by src/deliver; read through readPullRequest/readDelivery, so another tool's odd value there
+  // never makes the whole file unreadable.
+  pull_request: z.unknown().optional(),
+  delivery: z.unknown().optional(),
 });
 export type ProjectEntry = z.infer<typeof ProjectEntrySchema>;
+
+/** The draft pull request planbot opened (or last updated) for the project's branch. */
+export const PullRequestFieldSchema = z.looseObject({ url: z.string(), number: z.number().int(), updated_at: z.string() });
+export type PullRequestField = z.infer<typeof PullRequestFieldSchema>;
+
+/** How the last delivery (push + pull request) after a run went: `summary` and `hint` are for people. */
+export const DeliveryFieldSchema = z.looseObject({
+  at: z.string(),
+  ok: z.boolean(),
+  pushed: z.boolean(),
+  branch: z.string(),
+  summary: z.string(),
+  hint: z.string().nullable().optional(),
+});
+export type DeliveryField = z.infer<typeof DeliveryFieldSchema>;
+
+/** The entry's pull request, or null when absent or not in planbot's shape. */
+export function readPullRequest(entry: Pick<ProjectEntry, "pull_request"> | undefined): PullRequestField | null {
+  const parsed = PullRequestFieldSchema.safeParse(entry?.pull_request);
+  return parsed.success ? parsed.data : null;
+}
+
+/** The entry's last delivery, or null when absent or not in planbot's shape. */
+export function readDelivery(entry: Pick<ProjectEntry, "delivery"> | undefined): DeliveryField | null {
+  const parsed = DeliveryFieldSchema.safeParse(entry?.delivery);
+  return parsed.success ? parsed.data : null;
+}
 
 /** The whole `approved-tasks.json`. */
 export const TasksFileSchema = z.looseObject({

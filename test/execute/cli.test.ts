@@ -86,7 +86,8 @@ describe.concurrent("planbot execute / doctor (real child processes)", { timeout
     const run = await c.run(["execute"]);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout.split("\n")).toEqual([
-      expect.stringMatching(/^alpha: complete \(1\/1 stories\); branch ralph\/alpha; log .*alpha\/scripts\/ralph\/logs\/ralph-.*\.log$/),
+      // PUSH_ON defaults to complete: the branch is pushed to GIT_REMOTE_BASE/<repo> (README, "Delivering the work").
+      expect.stringMatching(/^alpha: complete \(1\/1 stories\); branch ralph\/alpha; log .*alpha\/scripts\/ralph\/logs\/ralph-.*\.log; pushed ralph\/alpha to .*\/remotes\/app$/),
       expect.stringMatching(/^bravo: complete \(1\/1 stories\); branch ralph\/bravo; log /),
     ]);
     expect(await c.h.entry("alpha")).toMatchObject({ status: "complete", pid: null });

@@ -16,7 +16,7 @@ const clock: Clock = { now: () => new Date("2025-03-01T12:00:00.000Z") };
 
 /** The seed's `_project_record` keys, then the ones planbot adds. */
 const SEED_KEYS = ["slug", "status", "name", "description", "proposed_at", "approved_at", "started_at", "pid", "stories_total", "stories_done", "eta_seconds", "last_message_preview", "error_reason", "has_workspace", "has_prd"];
-const PLANBOT_KEYS = ["repo", "branch", "base_branch", "final_plan_path", "last_iteration_at", "blocked_stories", "failed_stories"];
+const PLANBOT_KEYS = ["repo", "branch", "base_branch", "final_plan_path", "last_iteration_at", "blocked_stories", "failed_stories", "pull_request", "delivery"];
 
 interface Fixture {
   root: string;
@@ -118,6 +118,8 @@ describe("the unified list", () => {
       last_iteration_at: new Date(1_700_000_100_000).toISOString(),
       blocked_stories: ["US-3"],
       failed_stories: [],
+      pull_request: null,
+      delivery: null,
     });
     expect(projects[1]).toMatchObject({ slug: "beta", status: "idle", description: "", has_workspace: true, has_prd: false, stories_total: 0, eta_seconds: null, last_iteration_at: null, proposed_at: null });
     expect(projects[3]).toMatchObject({ slug: "zeta", status: "pending", has_workspace: false, has_prd: false, repo: "team/zeta", branch: "feature/z", base_branch: "main" });

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Clock } from "../../src/projects/clock.ts";
 import { createLifecycle } from "../../src/projects/lifecycle.ts";
 import { createProjectStore } from "../../src/projects/project-store.ts";
-import { DESCRIPTION_MAX, normalizeSlug, validateBranch, validateDescription, validateRepo, validateSlug } from "../../src/projects/validation.ts";
+import { DESCRIPTION_MAX, normalizeSlug, validateAnswer, validateBranch, validateDescription, validateRepo, validateSlug } from "../../src/projects/validation.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 
 const temp = createTempDirs();
@@ -186,5 +186,62 @@ describe("propose reports every bad field at once", () => {
     expect(await lifecycle.startPlanning("ok-slug", { description: "bad\u0007" })).toMatchObject({ ok: false, code: "invalid_description" });
     const read = await store.read();
     expect(read.ok && read.file.version).toBe(0);
+  });
+});
+
+describe("bidirectional control characters (Trojan Source)", () => {
+  const BIDI = ["\u061c", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"];
+
+  it.each(BIDI.map((character) => [`U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`, character]))(
+    "%s is refused in every field, named with its code point and the field",
+    (code, character) => {
+      const checks: Array<[string | undefined, string]> = [
+        [validateSlug(`app${character}`), "slug"],
+        [validateDescription(`A todo ${character}app`), "description"],
+        [validateRepo(`team/to${character}do`), "repo"],
+        [validateBranch(`feat/${character}x`), "branch"],
+        [validateBranch(`ma${character}in`, "base"), "base"],
+        [validateAnswer(`yes ${character}please`), "answer"],
+      ];
+      for (const [problem, field] of checks) {
+        expect(problem).toMatch(new RegExp(`^${field} contains the invisible character ${code.replace("+", "\\+")} \\([A-Z -]+\\)`));
+        expect(problem).not.toContain(character);
+      }
+    },
+  );
+
+  it("other right-to-left text is fine where text is free", () => {
+    expect(validateDescription("תוכנית עבודה — خطة")).toBeUndefined();
+    expect(validateAnswer("כן, בבקשה")).toBeUndefined();
+  });
+});
+
+describe("validateAnswer", () => {
+  it.each(["yes", "Line one\nline two\twith a tab\r\n", "é ✓ 漢字 🎉"])("accepts %j", (answer) => {
+    expect(validateAnswer(answer)).toBeUndefined();
+  });
+
+  it.each(["\u0000planbot-int:123", "bell\u0007", "colour \u001b[31mred", "del\u007f"])("rejects %j", (answer) => {
+    expect(validateAnswer(answer)).toMatch(/^answer contains control characters/);
+  });
+});
+
+describe("planbot projects propose (real CLI) with a bidirectional override in the branch", () => {
+  it("exits non-zero with one line naming the field and the character, and stores nothing", { timeout: 120_000 }, async () => {
+    const dataDir = await temp.make("validate-bidi-cli-");
+    const repoRoot = join(import.meta.dirname, "..", "..");
+    const result = await execa(join(repoRoot, "bin", "planbot"), ["projects", "propose", "app", "A", "todo", "app", "--branch", "feat/\u202eexe.txt"], {
+      cwd: dataDir,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, PLANBOT_DATA_DIR: dataDir },
+      extendEnv: false,
+      reject: false,
+    });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toMatch(/branch contains the invisible character U\+202E \(RIGHT-TO-LEFT OVERRIDE\)/);
+    expect(result.stderr).not.toContain("\u202e");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    const store = createProjectStore({ dataDir, clock: { now: () => new Date() } });
+    const read = await store.read();
+    expect(read.ok && read.file.projects).toEqual([]);
   });
 });

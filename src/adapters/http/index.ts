@@ -9,7 +9,7 @@ import { pageRoutes } from "./page-routes.ts";
 import { planRoutes } from "./plan-routes.ts";
 import { projectRoutes } from "./project-routes.ts";
 import { createRouter } from "./router.ts";
-import { allowedOrigins, checkHost, checkOrigin, createTokenGate, isLoopbackHost, urlHost } from "./security.ts";
+import { allowedOrigins, checkHost, checkOrigin, createTokenGate, exposureProblem, requestReceiptLimits, urlHost } from "./security.ts";
 import { createSseHub, sseFrame } from "./sse-hub.ts";
 import { PAGE_HEADERS, loginHtml } from "./static-page.ts";
 
@@ -23,6 +23,12 @@ export interface DashboardOptions {
   stallMs?: number;
   /** Request body limit (default 64 KiB). */
   bodyLimit?: number;
+  /** How long receiving one request (headers and body) may take, default 30 s; see requestReceiptLimits. */
+  requestTimeoutMs?: number;
+  /** How often Node checks that bound (default 5 s; tests use less). */
+  requestCheckIntervalMs?: number;
+  /** The token-guess throttle's clock in ms (tests move it instead of sleeping). */
+  now?: () => number;
 }
 
 /** The running dashboard: stop it, and where it listens (DASHBOARD_PORT=0 picks a free port). */
@@ -41,9 +47,8 @@ export interface RunningDashboard extends RunningAdapter {
  */
 export async function startDashboardAdapter(runtime: DashboardHost, options: DashboardOptions = {}): Promise<RunningDashboard> {
   const { host, port, token, origins: extraOrigins } = runtime.config.dashboard;
-  if (!token && !isLoopbackHost(host)) {
-    throw new Error(`DASHBOARD_HOST=${host} is not a loopback address and DASHBOARD_TOKEN is not set: anyone who can reach it could approve and re-plan projects. Set DASHBOARD_TOKEN, or bind DASHBOARD_HOST=127.0.0.1.`);
-  }
+  const exposed = exposureProblem(host, token);
+  if (exposed) throw new Error(exposed);
   const log = runtime.log.child({ adapter: "dashboard" });
   const hub = createSseHub({ log, ...options });
   const source = createListSource(runtime);
@@ -51,7 +56,7 @@ export async function startDashboardAdapter(runtime: DashboardHost, options: Das
     clock: runtime.core.clock,
     onMessage: (message) => hub.broadcast(sseFrame(JSON.stringify({ type: "planner", slug: message.slug, message: message.message }))),
   });
-  const gate = createTokenGate(token);
+  const gate = createTokenGate(token, { log, ...(options.now ? { now: options.now } : {}) });
   const deps: DashboardDeps = { runtime, log, source, hub, messages, gate, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT };
   const router = createRouter([...pageRoutes(deps), ...projectRoutes(deps), ...planRoutes(deps)]);
   let origins = new Set<string>();
@@ -74,7 +79,9 @@ export async function startDashboardAdapter(runtime: DashboardHost, options: Das
     const match = router.match(req.method ?? "GET", url.pathname);
     const route = "route" in match ? match.route : undefined;
     // The token gate comes before routing, so without it nothing, not even which paths exist, is visible.
-    if (!route?.public && !gate.allows(req)) {
+    const admitted = route?.public ? undefined : gate.admit(req);
+    if (admitted && !admitted.ok && admitted.throttled) return sendError(res, admitted.throttled);
+    if (admitted && !admitted.ok) {
       if (url.pathname === "/" && req.method === "GET") return sendText(res, 401, "text/html; charset=utf-8", loginHtml(false), PAGE_HEADERS);
       return sendJson(res, 401, { error: "unauthorized", message: "send DASHBOARD_TOKEN as `Authorization: Bearer <token>`, or log in at /" }, { "WWW-Authenticate": 'Bearer realm="planbot"' });
     }
@@ -89,7 +96,8 @@ export async function startDashboardAdapter(runtime: DashboardHost, options: Das
     await match.route.handler({ req, res, url, params: match.params });
   }
 
-  const server: Server = createServer((req, res) => {
+  const receive = requestReceiptLimits(options);
+  const server: Server = createServer(receive, (req, res) => {
     const started = performance.now();
     handle(req, res)
       .catch((error: unknown) => {
@@ -99,9 +107,6 @@ export async function startDashboardAdapter(runtime: DashboardHost, options: Das
       })
       .finally(() => log.debug({ method: req.method, path: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, "dashboard request"));
   });
-  // Planner turns can take minutes; the socket must not time out under a waiting request.
-  server.requestTimeout = 0;
-  server.headersTimeout = 30_000;
 
   await new Promise<void>((resolve, reject) => {
     const failed = (error: NodeJS.ErrnoException) => {

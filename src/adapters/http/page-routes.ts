@@ -14,8 +14,9 @@ export function pageRoutes(deps: DashboardDeps): Route[] {
     if (!read.ok) return sendError(res, read.error);
     if (!deps.gate.required) return sendJson(res, 200, { ok: true, token_required: false });
     const token = typeof read.body.token === "string" ? read.body.token : "";
-    if (!deps.gate.matches(token)) {
-      deps.log.warn({ remote: req.socket.remoteAddress }, "dashboard login with a wrong token");
+    const admitted = deps.gate.admitLogin(req, token);
+    if (!admitted.ok && admitted.throttled) return sendError(res, admitted.throttled);
+    if (!admitted.ok) {
       if (read.form) return sendText(res, 401, "text/html; charset=utf-8", loginHtml(true), PAGE_HEADERS);
       return sendJson(res, 401, { error: "unauthorized", message: "that token is not DASHBOARD_TOKEN" });
     }

@@ -1,6 +1,8 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { isIP } from "node:net";
 import type { IncomingMessage } from "node:http";
+import type { Logger } from "../../log.ts";
+import { createGuessThrottle } from "./guess-throttle.ts";
 import type { HttpError } from "./http-io.ts";
 
 /**
@@ -21,6 +23,60 @@ export function isLoopbackHost(host: string): boolean {
   if (isIP(bare) === 4) return bare.startsWith("127.");
   if (isIP(bare) === 6) return bare === "::1" || bare === "0:0:0:0:0:0:0:1" || /^::ffff:127\./.test(bare);
   return false;
+}
+
+/** What a DASHBOARD_TOKEN must be off loopback, as `doctor` and the start-up refusal word it. */
+export const STRONG_TOKEN_RULE =
+  "at least 32 characters, at least 10 different ones, not one piece repeated, and at least 128 bits judged by its length and kinds of characters — e.g. the output of `openssl rand -hex 32`";
+
+/**
+ * Why `token` is too weak to guard a dashboard others can reach, or undefined. The bits are estimated as
+ * length × log2(the alphabet of the kinds of characters used: digits 10, lower 26, upper 26, others 33),
+ * which a random token meets and `password` repeated four times does not (it is one piece repeated).
+ */
+export function weakTokenProblem(token: string): string | undefined {
+  const characters = Array.from(token);
+  if (characters.length < 32) return `it is only ${characters.length} character${characters.length === 1 ? "" : "s"} long`;
+  if (new Set(characters).size < 10) return `it uses only ${new Set(characters).size} different characters`;
+  // A string is periodic when it occurs in itself doubled before its own length (e.g. "abcabc").
+  if ((token + token).indexOf(token, 1) < token.length) return "it is one shorter piece repeated";
+  let alphabet = 0;
+  if (/\d/.test(token)) alphabet += 10;
+  if (/[a-z]/.test(token)) alphabet += 26;
+  if (/[A-Z]/.test(token)) alphabet += 26;
+  if (/[^\dA-Za-z]/.test(token)) alphabet += 33;
+  const bits = Math.floor(characters.length * Math.log2(alphabet));
+  if (bits < 128) return `it carries about ${bits} bits`;
+  return undefined;
+}
+
+/**
+ * One line saying why the dashboard must not start on `host` with `token`, or undefined: off loopback
+ * (the API can approve and re-plan projects) a token is required, and a strong one.
+ */
+export function exposureProblem(host: string, token: string | undefined): string | undefined {
+  if (isLoopbackHost(host)) return undefined;
+  if (!token) {
+    return `DASHBOARD_HOST=${host} is not a loopback address and DASHBOARD_TOKEN is not set: anyone who can reach it could approve and re-plan projects. Set DASHBOARD_TOKEN, or bind DASHBOARD_HOST=127.0.0.1.`;
+  }
+  const weak = weakTokenProblem(token);
+  if (!weak) return undefined;
+  return `DASHBOARD_TOKEN is too weak for DASHBOARD_HOST=${host} (${weak}): off loopback it must be ${STRONG_TOKEN_RULE}. Or bind DASHBOARD_HOST=127.0.0.1.`;
+}
+
+/**
+ * Node's bounds on receiving a request, for `createServer`: a client that announces a body and stalls
+ * (or trickles it) gets 408 and is disconnected once `requestTimeout` has passed since its request began,
+ * instead of holding a socket forever. Node stops that clock once the request is fully received, so a
+ * planner turn that takes minutes to answer, and the event stream, are not cut off by it.
+ */
+export function requestReceiptLimits(options: { requestTimeoutMs?: number; requestCheckIntervalMs?: number }) {
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  return {
+    requestTimeout,
+    headersTimeout: Math.min(requestTimeout, 30_000),
+    connectionsCheckingInterval: options.requestCheckIntervalMs ?? Math.min(5_000, requestTimeout),
+  };
 }
 
 /** `host` as it appears in a URL (IPv6 in brackets). */
@@ -90,10 +146,28 @@ export interface TokenGate {
   allows(req: IncomingMessage): boolean;
   /** Whether `candidate` is the token (the login form). */
   matches(candidate: string): boolean;
+  /**
+   * {@link allows}, with bearer tokens slowed per client address (see guess-throttle.ts): a wrong bearer
+   * counts as a guess; cookies and requests without credentials do not. `throttled` is the 429 to send.
+   */
+  admit(req: IncomingMessage): GateVerdict;
+  /** {@link matches} for the login form of `req`'s client, slowed the same way. */
+  admitLogin(req: IncomingMessage, candidate: string): GateVerdict;
   /** The Set-Cookie value that logs a browser in. */
   loginCookie(): string;
   /** The Set-Cookie value that logs it out. */
   logoutCookie(): string;
+}
+
+/** Whether a request may pass the token gate; when it may not, whether it is a 429 (too many guesses) rather than a 401. */
+export type GateVerdict = { ok: true } | { ok: false; throttled?: HttpError };
+
+/** Options of {@link createTokenGate}. */
+export interface TokenGateOptions {
+  /** Where the throttle's once-per-address warning goes. */
+  log?: Logger;
+  /** The throttle's clock in ms (tests move it instead of sleeping). */
+  now?: () => number;
 }
 
 /**
@@ -101,23 +175,60 @@ export interface TokenGate {
  * browser logged in, stops working when the token is rotated, and does not hand out the bearer secret.
  * Comparisons hash both sides first, so neither the content nor the length leaks through timing.
  */
-export function createTokenGate(token: string | undefined): TokenGate {
+export function createTokenGate(token: string | undefined, options: TokenGateOptions = {}): TokenGate {
   const digest = (value: string) => createHash("sha256").update(value).digest();
   const same = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
   const session = token ? createHmac("sha256", token).update("planbot-dashboard-session-v1").digest("hex") : "";
+  const throttle = createGuessThrottle(options);
+  const credentials = (req: IncomingMessage) => ({
+    bearer: /^Bearer\s+(.+)$/i.exec(header(req, "authorization") ?? "")?.[1]?.trim(),
+    cookie: readCookie(header(req, "cookie") ?? "", SESSION_COOKIE),
+  });
+  const allows = (req: IncomingMessage) => {
+    if (!token) return true;
+    const { bearer, cookie } = credentials(req);
+    if (bearer !== undefined && same(bearer, token)) return true;
+    return cookie !== undefined && same(cookie, session);
+  };
+  const matches = (candidate: string) => Boolean(token) && same(candidate, token!);
+  /** Runs one guess through the throttle: refused unseen while the address waits, counted when wrong. */
+  const judge = (req: IncomingMessage, right: () => boolean): GateVerdict => {
+    const address = req.socket.remoteAddress ?? "unknown";
+    const waitMs = throttle.waitMs(address);
+    if (waitMs > 0) return { ok: false, throttled: tooManyGuesses(waitMs) };
+    if (right()) {
+      throttle.succeeded(address);
+      return { ok: true };
+    }
+    throttle.failed(address);
+    return { ok: false };
+  };
   return {
     required: Boolean(token),
-    allows(req) {
-      if (!token) return true;
-      const authorization = header(req, "authorization") ?? "";
-      const bearer = /^Bearer\s+(.+)$/i.exec(authorization)?.[1]?.trim();
-      if (bearer !== undefined && same(bearer, token)) return true;
-      const cookie = readCookie(header(req, "cookie") ?? "", SESSION_COOKIE);
-      return cookie !== undefined && same(cookie, session);
+    allows,
+    matches,
+    admit(req) {
+      if (!token) return { ok: true };
+      const { bearer, cookie } = credentials(req);
+      // The cookie is an HMAC nobody can guess, and a browser keeps sending a stale one after the token is
+      // rotated (the stream reconnects every few seconds): a cookie is never a guess, and a valid one passes
+      // even while its address waits, so guessers behind the same NAT do not lock out logged-in people.
+      if (cookie !== undefined && same(cookie, session)) return { ok: true };
+      if (bearer === undefined) return { ok: false };
+      return judge(req, () => same(bearer, token));
     },
-    matches: (candidate) => Boolean(token) && same(candidate, token!),
+    admitLogin: (req, candidate) => judge(req, () => matches(candidate)),
     loginCookie: () => `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${30 * 24 * 3600}`,
     logoutCookie: () => `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`,
+  };
+}
+
+function tooManyGuesses(waitMs: number): HttpError {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return {
+    status: 429,
+    body: { error: "rate_limited", message: `too many wrong dashboard tokens from your address; try again in ${seconds} s` },
+    headers: { "Retry-After": String(seconds) },
   };
 }
 

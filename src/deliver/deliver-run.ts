@@ -1,0 +1,123 @@
+import { readFile } from "node:fs/promises";
+import type { RunReport } from "../execute/run-outcome.ts";
+import type { ExecutorConfig, RunPlan } from "../execute/run-plan.ts";
+import { planRun } from "../execute/run-plan.ts";
+import type { Logger } from "../log.ts";
+import type { Lifecycle } from "../projects/lifecycle.ts";
+import { readPrd } from "../projects/project-list.ts";
+import type { DeliveryField, ProjectEntry } from "../projects/schemas.ts";
+import { workspacePaths } from "../projects/workspace.ts";
+import { createGithubClient } from "./github-client.ts";
+import { blobUrl, githubRepoFor, type GithubRepo } from "./github-repo.ts";
+import { pullRequestBody, pullRequestTitle } from "./pr-body.ts";
+import { openOrUpdatePullRequest, type PullRequestRef } from "./pull-request.ts";
+import { pushBranch } from "./push-branch.ts";
+import { scrubToken } from "./scrub.ts";
+import type { DeliverySettings, PushOn } from "./settings.ts";
+
+/** What delivering needs from the executor: the run context (its env and cwd when it has them). */
+export interface DeliveryContext {
+  lifecycle: Lifecycle;
+  config: ExecutorConfig;
+  log: Logger;
+  now(): string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+/** How one delivery went; stored on the entry as `delivery` (and `pull_request` when there is one). */
+export interface Delivery {
+  ok: boolean;
+  pushed: boolean;
+  summary: string;
+  hint: string | null;
+  pullRequest?: PullRequestRef;
+}
+
+/** The path of the plan on the branch, linked from the pull request. */
+const PLAN_PATH = "scripts/ralph/final-plan.md";
+
+/** True when a run that ended `outcome` is pushed under PUSH_ON. */
+export function shouldDeliver(pushOn: PushOn, outcome: RunReport["outcome"]): boolean {
+  if (pushOn === "never") return false;
+  if (pushOn === "complete") return outcome === "complete";
+  return outcome === "complete" || outcome === "failed" || outcome === "blocked";
+}
+
+/**
+ * The hook the executor calls once a run's outcome is recorded: pushes the branch and opens or updates
+ * the draft pull request when PUSH_ON says so, stores how it went on the entry (`delivery`,
+ * `pull_request`) and adds one line to the report. Never throws and never changes the run's status: a
+ * failed delivery is a message with what to do, the run stays `complete`.
+ */
+export async function deliverAfterRun(ctx: DeliveryContext, report: RunReport, entry: ProjectEntry): Promise<void> {
+  const settings = ctx.config.execute.delivery;
+  if (!settings || !shouldDeliver(settings.pushOn, report.outcome)) return;
+  const token = settings.github.token;
+  let delivery: Delivery;
+  let branch = report.plan?.branch ?? entry.branch ?? "";
+  try {
+    const planned = report.plan ? { ok: true as const, plan: report.plan } : planRun(entry, ctx.config, ctx.cwd);
+    if (!planned.ok) delivery = { ok: false, pushed: false, summary: `not pushed: ${planned.message}`, hint: "Fix the project's repo or branch, then run it again." };
+    else {
+      branch = planned.plan.branch;
+      delivery = await deliver(ctx, settings, planned.plan, entry, report.outcome);
+    }
+  } catch (error) {
+    delivery = { ok: false, pushed: false, summary: `delivery failed unexpectedly: ${scrubToken((error as Error).message ?? String(error), token)}`, hint: "Push the branch from the workspace by hand; see planbot's log." };
+  }
+  const at = ctx.now();
+  const field: DeliveryField = { at, ok: delivery.ok, pushed: delivery.pushed, branch, summary: delivery.summary, hint: delivery.hint };
+  const stored = await ctx.lifecycle.update(entry.name, (current) => {
+    current.delivery = field;
+    if (delivery.pullRequest) current.pull_request = { url: delivery.pullRequest.url, number: delivery.pullRequest.number, updated_at: at };
+  });
+  if (!stored.ok) ctx.log.error({ slug: entry.name, err: stored.message }, "could not record the delivery");
+  report.message = `${report.message}; ${delivery.summary}`;
+  const fields = { slug: entry.name, pushed: delivery.pushed, pullRequest: delivery.pullRequest?.url };
+  if (delivery.ok) ctx.log.info(fields, `${entry.name}: ${delivery.summary}`);
+  else ctx.log.warn({ ...fields, hint: delivery.hint }, `${entry.name}: ${delivery.summary}`);
+}
+
+async function deliver(ctx: DeliveryContext, settings: DeliverySettings, plan: RunPlan, entry: ProjectEntry, outcome: string): Promise<Delivery> {
+  const github = settings.github;
+  const target = plan.remoteUrl && github.token ? githubRepoFor(plan.remoteUrl, github) : undefined;
+  const pushed = await pushBranch({ root: plan.root, branch: plan.branch, base: plan.base, remoteUrl: plan.remoteUrl, env: ctx.env, token: pushToken(plan.remoteUrl, github) });
+  if (!pushed.ok) return { ok: false, pushed: false, summary: `${plan.branch} was not pushed: ${pushed.message}`, hint: pushed.hint };
+  const done = `pushed ${plan.branch} to ${pushed.remote}`;
+  if (!github.token || !target) return { ok: true, pushed: true, summary: done, hint: null };
+  if (!target.ok) return { ok: true, pushed: true, summary: `${done}; no pull request: ${target.reason}`, hint: "Set GITHUB_OWNER (or a github.com GIT_REMOTE_BASE) to get a draft pull request." };
+  const pr = await openOrUpdatePullRequest(createGithubClient({ token: github.token, apiUrl: target.target.apiUrl, log: ctx.log, ...(github.retryBaseMs !== undefined ? { retryBaseMs: github.retryBaseMs } : {}) }), target.target, await draftFor(ctx, plan, entry, outcome, target.target), github.token);
+  if (!pr.ok) return { ok: false, pushed: true, summary: `${done}, but no pull request: ${pr.message}`, hint: pr.hint };
+  return { ok: true, pushed: true, summary: `${done}; draft pull request #${pr.number} ${pr.action === "created" ? "opened" : "updated"}: ${pr.url}`, hint: null, pullRequest: pr };
+}
+
+/** Title and body from the workspace's plan and prd.json and the entry's timestamps. */
+async function draftFor(ctx: DeliveryContext, plan: RunPlan, entry: ProjectEntry, outcome: string, target: GithubRepo) {
+  const paths = workspacePaths(ctx.config.workspaceDir, plan.slug);
+  const planText = await readFile(paths.finalPlan, "utf8").catch(() => null);
+  const prd = readPrd(paths.prd);
+  const started = Date.parse(entry.started_at ?? "");
+  const finished = Date.parse(typeof entry.finished_at === "string" ? entry.finished_at : "");
+  const cost = [entry.cost_usd, entry.ralph_cost_usd].find((value): value is number => typeof value === "number" && Number.isFinite(value));
+  const content = {
+    slug: plan.slug,
+    plan: planText,
+    prd,
+    description: entry.description ?? "",
+    outcome,
+    planUrl: blobUrl(target, plan.branch, PLAN_PATH),
+    ...(Number.isFinite(started) && Number.isFinite(finished) ? { durationMs: finished - started } : {}),
+    ...(cost !== undefined ? { costUsd: cost } : {}),
+  };
+  return { branch: plan.branch, base: plan.base, title: pullRequestTitle(content), body: pullRequestBody(content) };
+}
+
+/** The token goes with the push only to the GitHub host over https (never to another server). */
+function pushToken(remoteUrl: string | null, github: DeliverySettings["github"]): { value: string; host: string } | undefined {
+  if (!remoteUrl || !github.token) return undefined;
+  const host = /^https:\/\/([^/@:]+)\//i.exec(remoteUrl)?.[1]?.toLowerCase();
+  if (!host) return undefined;
+  const apiHost = github.apiUrl ? /^https?:\/\/([^/:]+)/i.exec(github.apiUrl)?.[1]?.toLowerCase() : undefined;
+  return host === "github.com" || (apiHost && apiHost !== "api.github.com" && host === apiHost) ? { value: github.token, host } : undefined;
+}

@@ -1,0 +1,59 @@
+import type { ChatTarget } from "../chat/incoming.ts";
+import { bold, code, escapeMarkup, type Reply } from "../chat/reply.ts";
+import type { Logger } from "../log.ts";
+import type { NotificationState, OutboxItem } from "../notify/notification-state.ts";
+import type { LockedJsonFile } from "../projects/locked-json-file.ts";
+import type { ProjectRecord } from "../projects/project-list.ts";
+
+/**
+ * A delivery (push + pull request) is recorded after the run's status changed — the chats already heard
+ * "complete" — so it is announced as its own message, once per delivery: the notifier keeps the `at`
+ * of the last announced delivery per project in `last_delivery` of notifications.json, next to its
+ * `last_status`, and queues the message in the same durable outbox.
+ */
+export interface DeliveryNoticeIo {
+  file: LockedJsonFile<NotificationState>;
+  records: readonly ProjectRecord[];
+  targetsFor(record: ProjectRecord, audience: "everyone"): Promise<ChatTarget[]>;
+  outboxItem(record: ProjectRecord, target: ChatTarget, reply: Reply): OutboxItem;
+  log: Logger;
+}
+
+type WithDeliveries = NotificationState & { last_delivery?: Record<string, string> };
+
+/** Queues a message for every record whose delivery has not been announced yet (all chats of the project). */
+export async function enqueueDeliveryNotices(io: DeliveryNoticeIo): Promise<void> {
+  const read = await io.file.read();
+  const known = read.ok ? ((read.data as WithDeliveries).last_delivery ?? {}) : {};
+  const fresh = io.records.filter((record) => record.delivery && known[record.slug.toLowerCase()] !== record.delivery.at);
+  if (fresh.length === 0) return;
+  const planned = await Promise.all(fresh.map(async (record) => ({ record, targets: await io.targetsFor(record, "everyone") })));
+  const result = await io.file.mutate<object>((raw) => {
+    const state = raw as WithDeliveries;
+    const announced = (state.last_delivery ??= {});
+    for (const { record, targets } of planned) {
+      const key = record.slug.toLowerCase();
+      if (!record.delivery || announced[key] === record.delivery.at) continue;
+      announced[key] = record.delivery.at;
+      if (!state.initialized) continue;
+      const reply = deliveryReply(record);
+      for (const target of targets) state.outbox.push(io.outboxItem(record, target, reply));
+      io.log.info({ slug: record.slug, ok: record.delivery.ok, targets: targets.length }, "delivery notice queued");
+    }
+    return { ok: true };
+  });
+  if (!result.ok) io.log.error({ code: result.code, message: result.message }, "could not record a delivery notice");
+}
+
+/** The chat message of a record's last delivery: the pull request's link, or what failed and what to do. */
+export function deliveryReply(record: ProjectRecord): Reply {
+  const delivery = record.delivery!;
+  const status = { label: "Status", command: `/status ${record.slug}`, style: "secondary" as const };
+  const pr = record.pull_request && record.pull_request.updated_at === delivery.at ? record.pull_request : null;
+  if (delivery.ok && pr) {
+    return { text: `${bold(record.slug)}: branch ${code(delivery.branch)} pushed; draft pull request [#${pr.number}](${pr.url}) is ready for review.`, tone: "success", actions: [status] };
+  }
+  if (delivery.ok) return { text: `${bold(record.slug)}: ${escapeMarkup(delivery.summary)}.`, tone: "success", actions: [status] };
+  const hint = delivery.hint ? `\nWhat to do: ${escapeMarkup(delivery.hint)}` : "";
+  return { text: `${bold(record.slug)} could not be fully delivered: ${escapeMarkup(delivery.summary)}${hint}`, tone: "error", actions: [status] };
+}

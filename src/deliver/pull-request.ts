@@ -1,0 +1,94 @@
+import type { GithubClient } from "./github-client.ts";
+import type { GithubRepo } from "./github-repo.ts";
+import { scrubToken } from "./scrub.ts";
+
+/** The pull request planbot opened or updated. */
+export interface PullRequestRef {
+  url: string;
+  number: number;
+  action: "created" | "updated";
+}
+
+/** Why the pull request step failed, for the message and what to do. */
+export type PullRequestProblem = "auth" | "forbidden" | "not_found" | "invalid" | "unavailable";
+
+/** A failed pull request step: kind, the API's words (scrubbed) and what a person should do. */
+export interface PullRequestFailure {
+  ok: false;
+  problem: PullRequestProblem;
+  message: string;
+  hint: string;
+}
+
+/** What {@link openOrUpdatePullRequest} sends. */
+export interface PullRequestDraft {
+  branch: string;
+  base: string;
+  title: string;
+  body: string;
+}
+
+/**
+ * Opens a draft pull request from `branch` into `base`, or updates the open one: it looks for an open
+ * pull request of `owner:branch` first, and a 422 "A pull request already exists" (another planbot, or
+ * GitHub's search lagging) means look again and update that one — never a second pull request.
+ */
+export async function openOrUpdatePullRequest(client: GithubClient, target: GithubRepo, draft: PullRequestDraft, token: string): Promise<({ ok: true } & PullRequestRef) | PullRequestFailure> {
+  const repo = { owner: target.owner, repo: target.repo };
+  try {
+    const existing = await findOpen(client, target, draft.branch, draft.base);
+    if (existing) return await update(client, target, existing, draft);
+    try {
+      const created = await client.rest.pulls.create({ ...repo, head: draft.branch, base: draft.base, title: draft.title, body: draft.body, draft: true });
+      return { ok: true, url: created.data.html_url, number: created.data.number, action: "created" };
+    } catch (error) {
+      if (!alreadyExists(error)) throw error;
+      const found = (await findOpen(client, target, draft.branch, draft.base)) ?? (await findOpen(client, target, draft.branch, undefined));
+      if (!found) throw error;
+      return await update(client, target, found, draft);
+    }
+  } catch (error) {
+    return describeFailure(error, target, token);
+  }
+}
+
+async function findOpen(client: GithubClient, target: GithubRepo, branch: string, base: string | undefined): Promise<number | undefined> {
+  const listed = await client.rest.pulls.list({ owner: target.owner, repo: target.repo, head: `${target.owner}:${branch}`, state: "open", per_page: 10, ...(base ? { base } : {}) });
+  // Filter again: a server that ignores `head` must not make planbot update someone else's pull request.
+  return listed.data.find((pull) => pull.head.ref === branch)?.number;
+}
+
+async function update(client: GithubClient, target: GithubRepo, number: number, draft: PullRequestDraft): Promise<{ ok: true } & PullRequestRef> {
+  const updated = await client.rest.pulls.update({ owner: target.owner, repo: target.repo, pull_number: number, title: draft.title, body: draft.body });
+  return { ok: true, url: updated.data.html_url, number: updated.data.number, action: "updated" };
+}
+
+/** Octokit's RequestError, as far as planbot reads it. */
+interface ApiError {
+  status?: number;
+  message?: string;
+  response?: { data?: { message?: string; errors?: { message?: string }[] } };
+}
+
+function apiWords(error: unknown): string {
+  const api = error as ApiError;
+  const data = api.response?.data;
+  const details = (data?.errors ?? []).map((item) => item.message).filter(Boolean);
+  return [data?.message ?? api.message ?? String(error), ...details].join(": ");
+}
+
+function alreadyExists(error: unknown): boolean {
+  return (error as ApiError).status === 422 && /pull request already exists/i.test(apiWords(error));
+}
+
+function describeFailure(error: unknown, target: GithubRepo, token: string): PullRequestFailure {
+  const status = (error as ApiError).status;
+  const where = `${target.owner}/${target.repo}`;
+  const words = scrubToken(apiWords(error), token).slice(0, 300);
+  const message = status ? `GitHub answered ${status} for ${where}: ${words}` : `GitHub could not be reached for ${where}: ${words}`;
+  if (status === 401) return { ok: false, problem: "auth", message, hint: "GITHUB_TOKEN was refused: set a valid token (with pull-request write access) and run the project again." };
+  if (status === 403) return { ok: false, problem: "forbidden", message, hint: `The token may not open pull requests on ${where} (or a rate limit holds): give it pull-request write access, or open the pull request by hand.` };
+  if (status === 404) return { ok: false, problem: "not_found", message, hint: `${where} was not found with this token: check GITHUB_OWNER / GIT_REMOTE_BASE and the token's repository access.` };
+  if (status === 422) return { ok: false, problem: "invalid", message, hint: "GitHub refused the pull request (see its words above); open it by hand from the pushed branch." };
+  return { ok: false, problem: "unavailable", message, hint: "The GitHub API is unavailable; the branch is pushed, so open the pull request by hand or run the project again later." };
+}

@@ -1,0 +1,98 @@
+import { dirname } from "node:path";
+import { gitEnv, NETWORK_GIT_TIMEOUT_MS, runGit } from "../execute/git.ts";
+import { redactUrl, sameRemote } from "../execute/remote-url.ts";
+import { validateBranch } from "../projects/validation.ts";
+import { scrubToken } from "./scrub.ts";
+
+/** Why a push did not happen, for the message and what to do. */
+export type PushProblem = "no_remote" | "invalid" | "auth" | "protected" | "rejected" | "unreachable" | "failed";
+
+/** A push that failed: the kind, git's words (scrubbed) and what a person should do. */
+export interface PushFailure {
+  ok: false;
+  problem: PushProblem;
+  message: string;
+  hint: string;
+}
+
+/** What {@link pushBranch} needs. */
+export interface PushRequest {
+  /** The workspace (a clone whose `origin` is the project's remote). */
+  root: string;
+  branch: string;
+  base: string;
+  /** `GIT_REMOTE_BASE/<repo>`; null when no remote is configured. */
+  remoteUrl: string | null;
+  env?: NodeJS.ProcessEnv | undefined;
+  /** Sent as an https extra header to this host only (the GitHub host), never on the command line. */
+  token?: { value: string; host: string } | undefined;
+}
+
+/**
+ * Pushes `refs/heads/<branch>` to `origin` — never the base branch, never with force, so a remote branch
+ * someone else moved is left alone and the push is refused. git runs with an argument array and
+ * GIT_TERMINAL_PROMPT=0; the token, when one applies, travels in the environment (GIT_CONFIG_*), so it is
+ * neither in the process list nor in `.git/config`.
+ */
+export async function pushBranch(request: PushRequest): Promise<{ ok: true; head: string; remote: string } | PushFailure> {
+  const scrub = (text: string) => scrubToken(text, request.token?.value);
+  const problem = validateBranch(request.branch) ?? validateBranch(request.base, "base");
+  if (problem) return { ok: false, problem: "invalid", message: problem, hint: "Set a valid branch on the project, then run it again." };
+  if (request.branch === request.base) {
+    return { ok: false, problem: "invalid", message: `the branch ${request.branch} is the base branch: planbot never pushes the base.`, hint: "Give the project its own branch (--branch) and run it again." };
+  }
+  if (!request.remoteUrl) {
+    return { ok: false, problem: "no_remote", message: `GIT_REMOTE_BASE is not set, so ${request.branch} stays in the workspace ${request.root}.`, hint: "Set GIT_REMOTE_BASE (e.g. https://github.com/<owner>) and run the project again, or push from the workspace by hand." };
+  }
+  const env = withToken(gitEnv(request.env, dirname(request.root)), request.token);
+  const git = (args: readonly string[], timeoutMs?: number) => runGit(args, { cwd: request.root, env, ...(timeoutMs ? { timeoutMs } : {}) });
+  const origin = await git(["remote", "get-url", "origin"]);
+  if (!origin.ok || !sameRemote(origin.stdout.trim(), request.remoteUrl)) {
+    return {
+      ok: false,
+      problem: "no_remote",
+      message: origin.ok ? `the workspace's origin is ${redactUrl(origin.stdout.trim())}, not ${redactUrl(request.remoteUrl)}` : `the workspace ${request.root} has no origin remote`,
+      hint: "Run the project again so planbot re-creates its clone, or push from the workspace by hand.",
+    };
+  }
+  const head = await git(["rev-parse", "--verify", "--quiet", `refs/heads/${request.branch}^{commit}`]);
+  if (!head.ok) return { ok: false, problem: "invalid", message: `the workspace has no branch ${request.branch}`, hint: "Run the project again." };
+  const refspec = `refs/heads/${request.branch}:refs/heads/${request.branch}`;
+  const pushed = await git(["-c", "advice.pushUpdateRejected=false", "-c", "core.askPass=", "push", "--quiet", "--no-verify", "origin", refspec], NETWORK_GIT_TIMEOUT_MS);
+  if (!pushed.ok) return classify(scrub(pushed.message), request.branch);
+  return { ok: true, head: head.stdout.trim(), remote: redactUrl(request.remoteUrl) };
+}
+
+/** Adds an `http.<host>.extraheader` with the token to git's environment (nothing when no token applies). */
+function withToken(env: NodeJS.ProcessEnv, token: PushRequest["token"]): NodeJS.ProcessEnv {
+  if (!token) return env;
+  const index = Number.parseInt(env.GIT_CONFIG_COUNT ?? "0", 10) || 0;
+  const basic = Buffer.from(`x-access-token:${token.value}`).toString("base64");
+  return {
+    ...env,
+    GIT_CONFIG_COUNT: String(index + 1),
+    [`GIT_CONFIG_KEY_${index}`]: `http.https://${token.host}/.extraheader`,
+    [`GIT_CONFIG_VALUE_${index}`]: `AUTHORIZATION: basic ${basic}`,
+  };
+}
+
+/** Sorts git's failure into what a person can act on. */
+function classify(message: string, branch: string): PushFailure {
+  const text = message.toLowerCase();
+  if (/protected branch|gh006/.test(text)) {
+    return { ok: false, problem: "protected", message, hint: `The remote protects ${branch}: allow planbot to push it, or use another branch name (--branch), then run again.` };
+  }
+  if (/authentication failed|could not read username|terminal prompts disabled|permission denied|403|401|invalid username or password|write access to repository not granted/.test(text)) {
+    return { ok: false, problem: "auth", message, hint: "Check GITHUB_TOKEN (it needs the repo / contents:write scope) or the machine's git credentials, then run the project again." };
+  }
+  if (/\[rejected\]|non-fast-forward|fetch first|\(stale info\)/.test(text)) {
+    return { ok: false, problem: "rejected", message, hint: `The remote ${branch} has commits the workspace lacks: merge them into the workspace's branch (planbot never force-pushes), then run again.` };
+  }
+  if (/\[remote rejected\]|hook declined|pre-receive/.test(text)) {
+    return { ok: false, problem: "rejected", message, hint: "The remote refused the push (a server-side hook or rule): see its message above, fix that, then run again." };
+  }
+  if (/could not resolve host|does not appear to be a git repository|repository not found|connection refused|timed out|unable to access/.test(text)) {
+    return { ok: false, problem: "unreachable", message, hint: "Check that the remote exists and is reachable from this machine (GIT_REMOTE_BASE), then run again." };
+  }
+  return { ok: false, problem: "failed", message, hint: "Push the branch from the workspace by hand, or fix the cause above and run again." };
+}

@@ -1,0 +1,96 @@
+import { readdirSync, statSync } from "node:fs";
+import { open, rename, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { randomBytes } from "node:crypto";
+
+/**
+ * Replacing a file atomically, and cleaning up after writers that could not. A store is written to
+ * `.<name>.<pid>.<random>.tmp` beside it, fsynced, renamed over it, and the folder is fsynced. A write
+ * that fails (a full disk) removes its temp file; a writer killed mid-write cannot, so the next writer
+ * sweeps such leftovers — under the store's lock, where no live writer of that file has a temp file open.
+ */
+
+/** The temp-file name pattern of `target`'s writers: `.<name>.<pid>.<hex>.tmp`. */
+function tempPattern(target: string): RegExp {
+  const name = basename(target).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`^\\.${name}\\.(\\d+)\\.[0-9a-f]+\\.tmp$`);
+}
+
+/** Writes `text` to `target` through a temp file; on any failure the temp file is removed and the error thrown. */
+export async function writeFileAtomically(target: string, text: string): Promise<void> {
+  const folder = dirname(target);
+  const temp = join(folder, `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const handle = await open(temp, "wx", 0o644);
+  try {
+    try {
+      await handle.writeFile(text, "utf8");
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, target);
+  } catch (error) {
+    // ENOSPC, EFBIG, EIO…: the temp file would otherwise eat the space that is already short, forever.
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  const folderHandle = await open(folder, "r");
+  try {
+    await folderHandle.sync();
+  } finally {
+    await folderHandle.close();
+  }
+}
+
+/** Options of {@link sweepStaleTemps}. */
+export interface SweepOptions {
+  /** A temp file this old is stale even if its PID is alive again (PIDs are reused). Default 10 minutes. */
+  maxAgeMs?: number;
+  /** Whether a PID is a running process (tests may stub it; default `process.kill(pid, 0)`). */
+  isAlive?: (pid: number) => boolean;
+}
+
+/**
+ * Removes `target`'s temp files whose writer is gone: its PID is not running, it is this process's own
+ * (this process writes `target` only under the lock, which the caller holds), or it is older than
+ * `maxAgeMs`. Call it holding `target`'s lock. Returns the names removed; never throws.
+ */
+export async function sweepStaleTemps(target: string, options: SweepOptions = {}): Promise<string[]> {
+  const folder = dirname(target);
+  const pattern = tempPattern(target);
+  const maxAgeMs = options.maxAgeMs ?? 10 * 60_000;
+  const isAlive = options.isAlive ?? pidIsAlive;
+  let names: string[];
+  try {
+    names = readdirSync(folder).filter((name) => pattern.test(name));
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = Number(pattern.exec(name)![1]);
+    const path = join(folder, name);
+    const info = statSync(path, { throwIfNoEntry: false });
+    if (!info?.isFile()) continue;
+    const stale = pid === process.pid || !isAlive(pid) || Date.now() - info.mtimeMs > maxAgeMs;
+    if (!stale) continue;
+    try {
+      await unlink(path);
+      removed.push(name);
+    } catch {
+      // Gone already, or not ours to remove: the next sweep tries again.
+    }
+  }
+  return removed;
+}
+
+function pidIsAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * How a delivery reaches the chats: a real runtime (change watcher, planning chats, outbound router)
+ * with a recording in-memory Outbound and the real notifier. The executor records the delivery on the
+ * entry after the run's status changed; the notifier announces it once, after "complete", in the
+ * notify channel and the chat that planned the project. Also the /status card.
+ */
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { projectCard } from "../../src/bot/project-card.ts";
+import {
+  createNotifyStack,
+  createRecordingOutbound,
+  putEntry,
+  putPlanningSession,
+  prdWith,
+  readNotificationState,
+  sleep,
+  storeOf,
+  writePrd,
+  type NotifyStack,
+} from "../helpers/notify-fixtures.ts";
+import { createTempDirs } from "../helpers/temp-dir.ts";
+
+const temp = createTempDirs();
+const stacks: NotifyStack[] = [];
+afterEach(async () => {
+  for (const stack of stacks.splice(0).reverse()) await stack.stop();
+  await temp.cleanup();
+});
+
+const URL_1 = "https://github.com/acme/todo/pull/7";
+
+describe("delivery notices in the chats", { timeout: 30_000 }, () => {
+  it("announces the pull request once, after the completion message, in every chat of the project; a failed delivery says what to do", async () => {
+    const root = await temp.make("notices-");
+    const dataDir = join(root, "data");
+    const workspaceDir = join(dataDir, "workspace");
+    const store = storeOf(dataDir);
+    await putEntry(store, { name: "todo", status: "running", pid: null, branch: "ralph/todo", started_at: new Date().toISOString() });
+    writePrd(workspaceDir, "todo", prdWith("todo", [false, false]));
+    await putPlanningSession(dataDir, "todo", { adapter: "memory", channelId: "plan-chat" });
+    const memory = createRecordingOutbound();
+    const stack = createNotifyStack({ root, dataDir, memory });
+    stacks.push(stack);
+    await stack.start();
+
+    // Ralph finished: every story passes, the run is recorded complete, then delivered.
+    writePrd(workspaceDir, "todo", prdWith("todo", [true, true]));
+    await putEntry(store, { name: "todo", status: "complete", finished_at: new Date().toISOString() });
+    await memory.waitFor((sent) => sent.filter((d) => /is complete/.test(d.reply.text)).length === 2);
+    const at = new Date().toISOString();
+    await putEntry(store, {
+      name: "todo",
+      delivery: { at, ok: true, pushed: true, branch: "ralph/todo", summary: `pushed ralph/todo to https://github.com/acme/todo; draft pull request #7 opened: ${URL_1}`, hint: null },
+      pull_request: { url: URL_1, number: 7, updated_at: at },
+    });
+    await memory.waitFor((sent) => sent.filter((d) => /pull request/.test(d.reply.text)).length === 2);
+    for (const chat of ["memory:ops", "memory:plan-chat"]) {
+      const texts = memory.to(chat).map((d) => d.reply.text);
+      expect(texts.findIndex((text) => /is complete/.test(text))).toBeLessThan(texts.findIndex((text) => text.includes(`[#7](${URL_1})`)));
+    }
+    expect(memory.to("memory:ops").at(-1)!.reply).toMatchObject({ tone: "success", text: expect.stringContaining("draft pull request [#7](https://github.com/acme/todo/pull/7) is ready for review") });
+
+    // Another change of the project does not announce the same delivery again.
+    await putEntry(store, { name: "todo", description: "renamed" });
+    await sleep(400);
+    await stack.notifier.flush();
+    expect(memory.sent.filter((d) => /#7/.test(d.reply.text))).toHaveLength(2);
+    expect((readNotificationState(dataDir) as unknown as { last_delivery: Record<string, string> }).last_delivery).toEqual({ todo: at });
+
+    // A later delivery that failed: its own message, with what to do.
+    const later = new Date(Date.now() + 1000).toISOString();
+    await putEntry(store, {
+      name: "todo",
+      delivery: { at: later, ok: false, pushed: true, branch: "ralph/todo", summary: "pushed ralph/todo to https://github.com/acme/todo, but no pull request: GitHub answered 401 for acme/todo: Bad credentials", hint: "GITHUB_TOKEN was refused: set a valid token (with pull-request write access) and run the project again." },
+    });
+    await memory.waitFor((sent) => sent.filter((d) => /could not be fully delivered/.test(d.reply.text)).length === 2);
+    const failure = memory.to("memory:plan-chat").find((d) => /could not be fully delivered/.test(d.reply.text))!;
+    expect(failure.reply).toMatchObject({ tone: "error", text: expect.stringContaining("What to do: GITHUB\\_TOKEN was refused") });
+
+    // /status todo shows the pull request and the failed delivery.
+    const got = await stack.runtime.core.lister.get("todo");
+    const card = projectCard(got.ok ? got.record! : (undefined as never));
+    expect(card).toContain(`Pull request: [#7](${URL_1})`);
+    expect(card).toContain("Delivery: pushed ralph/todo");
+  });
+});
