@@ -11,7 +11,7 @@ export const USAGE = `usage: planbot <command>
   execute [slug]        run approved projects through Ralph once (--dry-run to only show the plan)
   doctor                check configuration, planner, git and folders`;
 
-/** The `planbot` CLI; returns the process exit code (DESIGN.md: 0 ok, 1 failure, 2 usage, 3 conflict, 4 not found). */
+/** The `planbot` CLI; returns the process exit code (docs/architecture.md: 0 ok, 1 failure, 2 usage, 3 conflict, 4 not found). */
 export async function main(argv: string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === "--help" || command === "-h" || command === "help") {

@@ -117,7 +117,7 @@ export function killGroup(pid: number, signal: NodeJS.Signals = "SIGTERM"): bool
   }
 }
 
-/** Writes `scripts/ralph/.ralph.pid` (the seed's file, read by the echo-core tools). */
+/** Writes `scripts/ralph/.ralph.pid` (echo-core's file, read by the echo-core tools). */
 export async function writePidFile(path: string, pid: number): Promise<void> {
   await writeFile(path, `${pid}\n`);
 }

@@ -8,7 +8,7 @@ export interface TranscriptEntry {
   text: string;
 }
 
-/** Where the Claude CLI keeps a session's transcript (PLATFORM-NOTES.md, "Transcripts"). */
+/** Where the Claude CLI keeps a session's transcript (docs/architecture.md, "The planner protocol"). */
 export function transcriptPath(cwd: string, sessionId: string, env: NodeJS.ProcessEnv = process.env): string {
   const configDir = env.CLAUDE_CONFIG_DIR || join(homedir(), ".claude");
   return join(configDir, "projects", cwd.replace(/[^A-Za-z0-9]/g, "-"), `${sessionId}.jsonl`);

@@ -15,7 +15,7 @@ import { PAGE_HEADERS, loginHtml } from "./static-page.ts";
 
 /** Tuning knobs, mostly for tests; production uses the defaults. */
 export interface DashboardOptions {
-  /** SSE keep-alive interval (default 15 s, the seed's). */
+  /** SSE keep-alive interval (default 15 s, echo-core's). */
   pingMs?: number;
   /** Unsent bytes after which a stream client is dropped (default 4 MiB: a few 1,000-project payloads). */
   highWaterMark?: number;
@@ -40,7 +40,7 @@ export interface RunningDashboard extends RunningAdapter {
 }
 
 /**
- * Starts the dashboard adapter: the seed's `/api/projects` API, its SSE stream and a small page, on
+ * Starts the dashboard adapter: echo-core's `/api/projects` API, its SSE stream and a small page, on
  * `node:http` with a route table — a dozen routes, body limits and SSE take less code than a framework
  * would add. The dashboard is also a chat (`dashboard:<slug>`) the core can send to. Refuses to listen
  * on a non-loopback address without DASHBOARD_TOKEN: the API can approve and re-plan projects.

@@ -17,7 +17,7 @@ export interface ListSnapshot {
  * current state, serialised once per watcher sequence and shared by every request and every stream
  * client until the next change. Every read first asks the store whether it is readable — a corrupt
  * `approved-tasks.json` is an error naming the file, never the last good (or an empty) list, which is
- * what the seed served when its read failed.
+ * what echo-core's dashboard served when its read failed.
  */
 export interface ListSource {
   current(): Promise<Result<ListSnapshot>>;
