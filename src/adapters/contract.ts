@@ -2,6 +2,7 @@ import type { Bot } from "../bot/bot.ts";
 import type { Outbound } from "../chat/outbound.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
+import type { ExecutorPort } from "../execute/executor-port.ts";
 import type { PlanningService } from "../planning/planning-service.ts";
 import type { ChangeWatcher } from "../projects/change-watcher.ts";
 import type { CoreServices } from "../projects/core-services.ts";
@@ -69,6 +70,8 @@ export interface DashboardHost extends AdapterHost {
   adapterStatus: Pick<AdapterStatusBoard, "all">;
   core: CoreServices;
   planning: PlanningService;
+  /** Starting a run from the page, as `/run` does. */
+  executor: ExecutorPort;
   watcher: ChangeWatcher;
 }
 
