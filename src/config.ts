@@ -28,7 +28,7 @@ const identityList = commaList.pipe(
 const port = z.coerce.number<string | undefined>().int().min(0).max(65535);
 const positiveInt = z.coerce.number<string | undefined>().int().positive();
 
-/** The environment planbot reads (DESIGN.md, "Environment"), validated once at start. */
+/** The environment planbot reads (README, "Configuration"; docs/architecture.md, "Contracts"), validated once at start. */
 const EnvSchema = z.object({
   PLANBOT_DATA_DIR: optionalText,
   PLANBOT_WORKSPACE_DIR: optionalText,

@@ -9,7 +9,7 @@ export const USAGE = `usage: planbot <command>
   execute [slug]        run approved projects through Ralph once (--dry-run to only show the plan)
   doctor                check configuration, planner, git and folders`;
 
-/** The `planbot` CLI; returns the process exit code (DESIGN.md: 0 ok, 1 failure, 2 usage, 3 conflict, 4 not found). */
+/** The `planbot` CLI; returns the process exit code (docs/architecture.md: 0 ok, 1 failure, 2 usage, 3 conflict, 4 not found). */
 export async function main(argv: string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === "--help" || command === "-h" || command === "help") {
@@ -25,7 +25,7 @@ export async function main(argv: string[], io: CliIo = processIo, env: NodeJS.Pr
   switch (command) {
     // Every command loads only its own modules (README, "Start-up"): `projects` never pulls in an adapter.
     case "projects": {
-      const [{ runProjectsCommand }, { createCoreServices }] = await Promise.all([import("./cli/projects-command.ts"), import("./runtime/core-services.ts")]);
+      const [{ runProjectsCommand }, { createCoreServices }] = await Promise.all([import("./cli/projects-command.ts"), import("./projects/core-services.ts")]);
       return runProjectsCommand(rest, createCoreServices(config), io);
     }
     case "start": {

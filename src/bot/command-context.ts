@@ -1,13 +1,63 @@
+/**
+ * The command application's types: a command as declared once (parsing, help, slash commands and menus
+ * all come from it) and what its handler receives. Kept in one file because each refers to the other.
+ */
 import type { Logger } from "../log.ts";
 import type { Clock } from "../projects/clock.ts";
 import type { Lifecycle } from "../projects/lifecycle.ts";
 import type { ProjectLister } from "../projects/project-list.ts";
-import type { CommandRegistry, CommandSpec } from "./command-registry.ts";
+import type { Reply } from "../chat/reply.ts";
 import type { Incoming } from "../chat/incoming.ts";
-import type { Role } from "./roles.ts";
+import type { RequiredRole, Role } from "./roles.ts";
 import type { TurnSignals } from "../chat/turn-signals.ts";
 import type { PlanningPort } from "../planning/planning-port.ts";
 import type { ExecutorPort } from "../execute/executor-port.ts";
+
+/** A positional argument of a command. */
+export interface ArgumentSpec {
+  name: string;
+  description: string;
+  required: boolean;
+  /** Takes every remaining word (free text such as a description). Only the last argument may. */
+  rest?: boolean;
+  /** Slug arguments autocomplete from the store where the platform can. */
+  kind?: "slug" | "text";
+}
+
+/** A `--flag`. */
+export interface FlagSpec {
+  name: string;
+  type: "string" | "boolean";
+  description: string;
+  /** A flag can need more than its command (`/replan --force` is for admins). */
+  role?: RequiredRole;
+  /** Placeholder shown in the usage line. */
+  placeholder?: string;
+}
+
+/** One chat command, declared once: parsing, help, slash commands and menus all come from this. */
+export interface CommandSpec {
+  name: string;
+  aliases?: string[];
+  summary: string;
+  args: ArgumentSpec[];
+  flags: FlagSpec[];
+  role: RequiredRole;
+  /** Planner turns and Ralph runs take long: adapters defer their answer and show a working signal. */
+  slow?: boolean;
+  /**
+   * Starts a planning session in the chat: after parsing and authorising, the core asks the adapter where
+   * the session should live (Discord opens a thread of its own for it; see `PlacementHook` in bot.ts).
+   */
+  opensSession?: boolean;
+  handler: (context: CommandContext) => Promise<Reply | Reply[]>;
+}
+
+/** The command set, looked up by name or alias. */
+export interface CommandRegistry {
+  readonly commands: readonly CommandSpec[];
+  find(name: string): CommandSpec | undefined;
+}
 
 /** The services handlers act through; optional ones arrive with their issues and are reported as unavailable until then. */
 export interface BotServices {

@@ -1,47 +1,6 @@
-import type { Reply } from "../chat/reply.ts";
-import type { RequiredRole } from "./roles.ts";
-import type { CommandContext } from "./command-context.ts";
+import type { CommandRegistry, CommandSpec } from "./command-context.ts";
 
-/** A positional argument of a command. */
-export interface ArgumentSpec {
-  name: string;
-  description: string;
-  required: boolean;
-  /** Takes every remaining word (free text such as a description). Only the last argument may. */
-  rest?: boolean;
-  /** Slug arguments autocomplete from the store where the platform can. */
-  kind?: "slug" | "text";
-}
-
-/** A `--flag`. */
-export interface FlagSpec {
-  name: string;
-  type: "string" | "boolean";
-  description: string;
-  /** A flag can need more than its command (`/replan --force` is for admins). */
-  role?: RequiredRole;
-  /** Placeholder shown in the usage line. */
-  placeholder?: string;
-}
-
-/** One chat command, declared once: parsing, help, slash commands and menus all come from this. */
-export interface CommandSpec {
-  name: string;
-  aliases?: string[];
-  summary: string;
-  args: ArgumentSpec[];
-  flags: FlagSpec[];
-  role: RequiredRole;
-  /** Planner turns and Ralph runs take long: adapters defer their answer and show a working signal. */
-  slow?: boolean;
-  handler: (context: CommandContext) => Promise<Reply | Reply[]>;
-}
-
-/** The command set, looked up by name or alias. */
-export interface CommandRegistry {
-  readonly commands: readonly CommandSpec[];
-  find(name: string): CommandSpec | undefined;
-}
+export type { ArgumentSpec, CommandRegistry, CommandSpec, FlagSpec } from "./command-context.ts";
 
 /** Builds a registry; duplicate names or aliases are programming errors and throw at start. */
 export function createCommandRegistry(commands: CommandSpec[]): CommandRegistry {

@@ -18,6 +18,11 @@ export function looksLikeCommand(text: string): boolean {
   return HEAD.test(text.trimStart());
 }
 
+/** The command name a line starts with (`/name` or `/name@bot`), lower-cased; undefined for plain text. */
+export function commandNameOf(text: string): string | undefined {
+  return HEAD.exec(text.trimStart())?.[1]?.toLowerCase();
+}
+
 /**
  * Reads `/name [args] [--flag value | --flag=value] [-- words]` against the registry. The last
  * argument of a free-text command takes every remaining word, so descriptions need no quotes; flags

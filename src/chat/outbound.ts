@@ -17,6 +17,8 @@ export interface OutboundRouter extends Outbound {
   register(adapter: string, outbound: Outbound): void;
   unregister(adapter: string): void;
   has(adapter: string): boolean;
+  /** The adapter's own Outbound (for tests and diagnostics); `send` above is the guarded way to use it. */
+  get(adapter: string): Outbound | undefined;
 }
 
 /** Creates an empty {@link OutboundRouter}; adapters register themselves as they start. */
@@ -26,6 +28,7 @@ export function createOutboundRouter(): OutboundRouter {
     register: (adapter, outbound) => void byAdapter.set(adapter, outbound),
     unregister: (adapter) => void byAdapter.delete(adapter),
     has: (adapter) => byAdapter.has(adapter),
+    get: (adapter) => byAdapter.get(adapter),
     async send(target, reply) {
       const outbound = byAdapter.get(target.adapter);
       if (!outbound) return fail("send_failed", `The ${target.adapter} adapter is not running, so nothing can be sent there.`, { details: { permanent: false } });

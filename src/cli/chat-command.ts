@@ -1,24 +1,64 @@
+import { mkdirSync } from "node:fs";
 import { userInfo } from "node:os";
+import { join } from "node:path";
+import { createConsoleAdapter } from "../adapters/console/console-adapter.ts";
+import { socketPath } from "../adapters/console/protocol.ts";
+import { attachChat, connectChat } from "../adapters/console/socket-client.ts";
 import type { Config } from "../config.ts";
 import { createLogger } from "../log.ts";
-import { createConsoleAdapter } from "../adapters/console/console-adapter.ts";
+import { startBackground, startWatcher } from "../runtime/background.ts";
 import { createRuntime } from "../runtime/runtime.ts";
 import { EXIT } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
 
-/** `planbot chat`: the terminal adapter over the same handlers as every chat platform. */
+/** Line history of `planbot chat`, kept in the data dir. */
+const HISTORY_FILE = "chat-history";
+
+/**
+ * `planbot chat`: attaches to the `planbot start` serving this data dir (through its socket, see
+ * src/adapters/console/protocol.ts), so the terminal is one more chat of that process. When none runs,
+ * it is a full planbot of its own for as long as it runs — watcher, notifier, executor — with the
+ * terminal as its only chat.
+ */
 export async function runChat(_argv: string[], config: Config, _io: CliIo): Promise<number> {
-  // Logs go to a file-descriptor the user is not typing into only when asked; by default keep the terminal clean.
+  const interactive = process.stdin.isTTY === true;
+  const userName = safeUserName();
+  let historyFile: string | undefined = join(config.dataDir, HISTORY_FILE);
+  try {
+    mkdirSync(config.dataDir, { recursive: true });
+  } catch {
+    historyFile = undefined;
+  }
+  const socket = await connectChat(config.dataDir);
+  if (socket) {
+    if (interactive) process.stdout.write(`planbot chat — attached to the running planbot (${socketPath(config.dataDir)}). /help lists the commands, Ctrl-C stops a planner turn, Ctrl-D quits.\n`);
+    // Closing the connection makes planbot stop this terminal's planner turns.
+    process.once("SIGINT", () => socket.destroy());
+    process.once("SIGTERM", () => socket.destroy());
+    return attachChat(socket, { dataDir: config.dataDir, input: process.stdin, output: process.stdout, userName, interactive, historyFile });
+  }
+  return runStandalone(config, userName, interactive, historyFile);
+}
+
+async function runStandalone(config: Config, userName: string, interactive: boolean, historyFile: string | undefined): Promise<number> {
+  // Logs stay off the terminal the user types into unless asked for.
   const log = createLogger(process.env.LOG_LEVEL ? config.logLevel : "warn");
   const runtime = createRuntime(config, log);
-  const adapter = createConsoleAdapter({ bot: runtime.bot, input: process.stdin, output: process.stdout, userName: safeUserName(), prompt: process.stdin.isTTY === true });
+  const adapter = createConsoleAdapter({ bot: runtime.bot, input: process.stdin, output: process.stdout, userName, prompt: interactive, historyFile });
+  // A signal (not a keypress: that is Ctrl-C in the line editor) stops the planner turns, then planbot.
+  const onSignal = () => adapter.close();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  await startWatcher(runtime);
   runtime.outbound.register("console", adapter.outbound);
-  await runtime.planning.recoverInterrupted();
   runtime.onStop(() => adapter.close());
-  if (process.stdin.isTTY) process.stdout.write("planbot chat — /help lists the commands, Ctrl-D quits.\n");
+  await startBackground(runtime);
+  if (interactive) process.stdout.write("planbot chat — no planbot start runs for this data dir, so this one runs its own (watcher, notifier, executor). /help lists the commands, Ctrl-C stops a planner turn, Ctrl-D quits.\n");
   await adapter.run();
   await runtime.bot.drain();
   await runtime.stop();
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
   return EXIT.ok;
 }
 

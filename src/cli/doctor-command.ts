@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import type { Config } from "../config.ts";
 import { formatCheck, runDoctorChecks } from "../execute/doctor.ts";
+import { adapterChecks } from "../adapters/adapter-status.ts";
 import { EXIT } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
 
@@ -22,7 +23,8 @@ export async function runDoctor(argv: string[], config: Config, io: CliIo, env: 
     io.out(DOCTOR_USAGE);
     return EXIT.ok;
   }
-  const checks = await runDoctorChecks(config, { env });
+  // What the doctor checks, plus how the adapters of a running planbot start are doing.
+  const checks = [...(await runDoctorChecks(config, { env })), ...adapterChecks(config.dataDir)];
   if (parsed.values.json) io.out(JSON.stringify(checks, null, 2));
   else for (const check of checks) io.out(formatCheck(check));
   return checks.some((check) => check.level === "fail") ? EXIT.failure : EXIT.ok;

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import type { Config } from "../config.ts";
 import { createExecutor, type RunReport } from "../execute/executor.ts";
 import { createLogger } from "../log.ts";
-import { createCoreServices } from "../runtime/core-services.ts";
+import { createCoreServices } from "../projects/core-services.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
 

@@ -1,6 +1,6 @@
 import type { ErrorCode } from "../projects/result.ts";
 
-/** DESIGN.md's exit codes: 0 ok, 1 failure, 2 usage, 3 conflict, 4 not found. */
+/** The CLI's exit codes (docs/architecture.md, "CLI"): 0 ok, 1 failure, 2 usage, 3 conflict, 4 not found. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, conflict: 3, notFound: 4 } as const;
 
 /** Maps a failure code to the CLI's exit code. */

@@ -1,5 +1,6 @@
+import { cliHint } from "./failure-hint.ts";
 import { parseArgs } from "node:util";
-import type { CoreServices } from "../runtime/core-services.ts";
+import type { CoreServices } from "../projects/core-services.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
 import type { Failure } from "../projects/result.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
@@ -40,7 +41,7 @@ export async function runProjectsCommand(argv: string[], services: CoreServices,
   const json = Boolean(values.json);
   const failed = (failure: Failure) => {
     if (json) io.out(JSON.stringify({ error: failure.code, message: failure.message, ...(failure.fields ? { fields: failure.fields } : {}), ...(failure.currentVersion !== undefined ? { current_version: failure.currentVersion } : {}) }));
-    io.err(`error: ${failure.message}`);
+    io.err(`error: ${failure.message}${cliHint(failure)}`);
     return exitCodeFor(failure.code);
   };
   let expectedVersion: number | undefined;

@@ -3,9 +3,13 @@ import type { Config } from "../config.ts";
 import { createLogger } from "../log.ts";
 import { ADAPTERS } from "../runtime/adapter-catalog.ts";
 import { createRuntime } from "../runtime/runtime.ts";
-import { scheduleDaily } from "../execute/schedule.ts";
+import { superviseAdapter } from "../runtime/adapter-supervisor.ts";
+import { startBackground, startWatcher } from "../runtime/background.ts";
 import { EXIT } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
+
+/** Chat platforms reached over the network: retried with backoff when they cannot be reached at start. */
+const RETRIED = new Set(["discord", "telegram"]);
 
 /**
  * `planbot start` (= `npm start`): starts every configured adapter, logs one line per adapter (started,
@@ -26,54 +30,39 @@ export async function runStart(_argv: string[], config: Config, io: CliIo): Prom
     process.once("SIGTERM", () => resolve("SIGTERM"));
   });
   const runtime = createRuntime(config, log);
-  // The watcher first: adapters (the dashboard's SSE) and the notifier read the project list from it.
-  await runtime.watcher.start();
-  runtime.onStop(() => runtime.watcher.stop());
+  await startWatcher(runtime);
+  const board = runtime.adapterStatus;
   let chatAdapters = 0;
   for (const adapter of ADAPTERS) {
     const reason = adapter.disabledBecause(config);
     if (reason) {
+      board.set(adapter.name, { state: "disabled", reason });
       log.info({ adapter: adapter.name }, `${adapter.name}: disabled (${reason})`);
+      continue;
+    }
+    if (RETRIED.has(adapter.name)) {
+      // A chat platform that cannot be reached now is tried again later; everything else keeps running.
+      const supervised = superviseAdapter(adapter, runtime, { board, log });
+      runtime.onStop(() => supervised.stop());
+      await supervised.firstAttempt;
+      chatAdapters += 1;
       continue;
     }
     try {
       const running = await adapter.start(runtime);
       runtime.onStop(() => running.stop());
-      if (adapter.name !== "dashboard") chatAdapters += 1;
+      board.set(adapter.name, { state: "running" });
       log.info({ adapter: adapter.name }, `${adapter.name}: started`);
     } catch (error) {
+      // The dashboard and the terminal socket fail on local configuration (a taken port, another planbot on
+      // this data dir): waiting would not fix that, so planbot stops and says what to change.
       log.error({ adapter: adapter.name, err: error }, `${adapter.name}: failed to start`);
       await runtime.stop();
       io.err(`planbot: the ${adapter.name} adapter failed to start: ${(error as Error).message}`);
       return EXIT.failure;
     }
   }
-  // A recorded PID that dies is seen by the watcher; record that run's outcome then (safe to repeat).
-  // Subscribe before the start-up reconcile, so a Ralph that dies during it is not missed.
-  const unsubscribeRuns = runtime.watcher.subscribe((change) => {
-    const ended = change.changed.some((item) => item.before?.status.startsWith("running") && !item.after?.status.startsWith("running"));
-    if (ended) void runtime.executor.reconcileFinishedRuns();
-  });
-  runtime.onStop(unsubscribeRuns);
-  // Ralph runs that ended while no planbot was watching get their outcome before anyone is notified.
-  const reconciled = await runtime.executor.reconcileFinishedRuns();
-  if (!reconciled.ok) log.warn({ message: reconciled.message }, "could not record Ralph runs that ended while planbot was down");
-  if (config.execute.at) {
-    const daily = scheduleDaily({
-      at: config.execute.at,
-      clock: runtime.core.clock,
-      run: () => runtime.executor.runOnce(),
-      onError: (error) => log.error({ err: error }, "scheduled execute failed"),
-    });
-    runtime.onStop(() => daily.stop());
-    log.info(`executor: runs approved projects daily at ${config.execute.at} (next ${daily.next().toISOString()})`);
-  } else {
-    log.info("executor: on demand (/run, planbot execute); set EXECUTE_AT=HH:MM for a daily run");
-  }
-  await runtime.notifier.start();
-  runtime.onStop(() => runtime.notifier.stop());
-  const interrupted = await runtime.planning.recoverInterrupted();
-  if (interrupted) log.warn({ interrupted }, "told chats about planner turns that died with the previous process");
+  await startBackground(runtime);
   if (chatAdapters === 0) log.warn("no chat adapter is configured: only the dashboard runs. Set DISCORD_TOKEN or TELEGRAM_TOKEN, or use `planbot chat`.");
   log.info({ dataDir: config.dataDir, workspaceDir: config.workspaceDir }, "planbot started");
 

@@ -250,7 +250,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     const read = await deps.store.read();
     if (!read.ok) return read;
     const entry = findProject(read.file, slug);
-    if (!entry) return fail("not_found", `No project named "${slug}". See the list with /status.`, { details: { slug } });
+    if (!entry) return fail("not_found", `No project named "${slug}".`, { details: { slug, next: "list" } });
     const starting = track(start(entry.name));
     const started = await starting;
     if (started.kind === "ended") {

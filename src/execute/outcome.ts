@@ -26,7 +26,7 @@ export interface RunEnding {
 }
 
 /**
- * Judges a finished run with the seed's story rules (derive-status.ts): every story passes → complete;
+ * Judges a finished run with echo-core's story rules (derive-status.ts): every story passes → complete;
  * every unfinished story blocked → blocked; otherwise failed (a story marked failed, a non-zero exit, or
  * an exit 0 that left stories open).
  */

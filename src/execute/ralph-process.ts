@@ -192,7 +192,7 @@ export function killGroup(pid: number, signal: NodeJS.Signals = "SIGTERM"): bool
 /** `.ralph.pid` relative to the workspace root. */
 export const PID_FILE = "scripts/ralph/.ralph.pid";
 
-/** Writes `scripts/ralph/.ralph.pid` (the seed's file, read by the echo-core tools), never through a link. */
+/** Writes `scripts/ralph/.ralph.pid` (echo-core's file, read by the echo-core tools), never through a link. */
 export async function writePidFile(root: string, pid: number): Promise<void> {
   const written = await writeWorkspaceText(root, PID_FILE, `${pid}\n`);
   if (!written.ok) throw new Error(written.message);

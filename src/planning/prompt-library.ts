@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 export const PLANNING_PHASES = ["clarify", "design", "stories"] as const;
 export type PlanningPhase = (typeof PLANNING_PHASES)[number];
 
-/** The phase value of a session whose plan and PRD are written (the seed's marker). */
+/** The phase value of a session whose plan and PRD are written (echo-core's marker). */
 export const COMPLETE_PHASE = "__complete__";
 
 /** Prompt files: the phases plus the final step and its one correction. */

@@ -1,5 +1,5 @@
 /**
- * The planner protocol of DESIGN.md: the prompt files tell Claude to follow it, these functions read it.
+ * The planner protocol (docs/architecture.md, "The planner protocol"): the prompt files tell Claude to follow it, these functions read it.
  * Kept in one file so the prompts and the parser cannot drift apart unnoticed.
  */
 

@@ -42,7 +42,7 @@ export interface SessionDirectoryDeps {
  * from the commands so each command reads as its conversation logic only.
  */
 export interface SessionDirectory {
-  /** The open session of this chat; the dashboard's chat (channel = slug) joins a slug's session on first use, like the seed. */
+  /** The open session of this chat; the dashboard's chat (channel = slug) joins a slug's session on first use, like echo-core's dashboard. */
   resolve(incoming: Incoming): Promise<Result<FoundSession>>;
   /** Adds a chat to an open session (idempotent); fails when the session has ended meanwhile. */
   bind(key: string, target: ChatTarget): Promise<Result<{ session: PlanningSession }>>;

@@ -23,7 +23,7 @@ export const PendingMessageSchema = z.looseObject({
   boot_id: z.string(),
 });
 
-/** One planning session (the seed's fields plus bound chats, cost and the pending message). */
+/** One planning session (echo-core's fields plus bound chats, cost and the pending message). */
 export const PlanningSessionSchema = z.looseObject({
   adapter: z.string(),
   channel_id: z.string(),
@@ -132,7 +132,7 @@ export function findSessionForChat(sessions: SessionsFile, target: ChatTarget): 
   return undefined;
 }
 
-/** The most recently updated session of a slug (the seed's resolve-by-slug), open ones first unless `includeClosed`. */
+/** The most recently updated session of a slug (echo-core's resolve-by-slug), open ones first unless `includeClosed`. */
 export function findSessionForSlug(sessions: SessionsFile, slug: string, includeClosed = false): { key: string; session: PlanningSession } | undefined {
   const wanted = slug.toLowerCase();
   const matches = Object.entries(sessions)

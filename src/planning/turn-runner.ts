@@ -116,6 +116,9 @@ export function createTurnRunner(deps: TurnRunnerDeps): TurnRunner {
       const session = marked.session;
 
       const controller = new AbortController();
+      // The asker can cancel too (Ctrl-C in the terminal, the terminal closed).
+      if (request.signals?.abort?.aborted) controller.abort();
+      request.signals?.abort?.addEventListener("abort", () => controller.abort(), { once: true });
       let finish!: () => void;
       active.set(request.key, { controller, done: new Promise<void>((resolve) => (finish = resolve)) });
       request.signals?.working?.(true);

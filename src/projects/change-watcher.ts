@@ -18,7 +18,7 @@ export interface ProjectChange {
   changed: { slug: string; before: ProjectRecord | undefined; after: ProjectRecord | undefined }[];
 }
 
-/** The current list plus a signature that changes exactly when the list does (the seed's change detection). */
+/** The current list plus a signature that changes exactly when the list does (echo-core's change detection). */
 export interface WatchedState {
   sequence: number;
   signature: string;

@@ -1,7 +1,7 @@
 import type { LoosePrd, ProjectEntry } from "./schemas.ts";
 import type { ProcessInfo } from "./process-probe.ts";
 
-/** The seed's nine UI states. */
+/** Echo-core's nine UI states. */
 export const PROJECT_STATUSES = [
   "running-ralph",
   "running-manual",
@@ -23,9 +23,9 @@ export interface StatusInputs {
 }
 
 /**
- * One status per project, with the seed's precedence: a live PID wins (ralph.sh in its command line →
+ * One status per project, with echo-core's precedence: a live PID wins (ralph.sh in its command line →
  * running-ralph, else running-manual); then the entry's own status (a person set it); then the PRD's
- * stories. `complete` in the entry falls through to the PRD like the seed; `cancelled` reads as idle.
+ * stories. `complete` in the entry falls through to the PRD like echo-core's dashboard; `cancelled` reads as idle.
  */
 export function deriveStatus({ entry, prd, process }: StatusInputs): ProjectStatus {
   if (process.alive) return process.commandLine.includes("ralph.sh") ? "running-ralph" : "running-manual";
@@ -49,7 +49,7 @@ export interface StoryProgress {
   failed: string[];
 }
 
-/** Counts stories the way the seed did (`passes` truthy = done). */
+/** Counts stories the way echo-core's dashboard did (`passes` truthy = done). */
 export function storyProgress(prd: LoosePrd | null | undefined): StoryProgress {
   const stories = prd?.userStories ?? [];
   const idOf = (story: { id?: unknown; title?: unknown }, index: number) =>
@@ -62,7 +62,7 @@ export function storyProgress(prd: LoosePrd | null | undefined): StoryProgress {
   };
 }
 
-/** The seed's crude ETA: twelve minutes per remaining story; null without stories. */
+/** Echo-core's crude ETA: twelve minutes per remaining story; null without stories. */
 export function etaSeconds(progress: StoryProgress): number | null {
   if (progress.total <= 0) return null;
   return Math.max(0, progress.total - progress.done) * 12 * 60;

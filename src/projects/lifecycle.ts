@@ -30,7 +30,7 @@ export interface Lifecycle {
   cancel(slug: string, options?: MutateOptions): Promise<EntryResult>;
   /** Moves a project to `planning` (creating it from `description` if new); refuses committed projects unless `force`. */
   startPlanning(slug: string, options: { description?: string | undefined; force?: boolean | undefined }): Promise<EntryResult>;
-  /** Records the planning session's id on the entry (the seed's stash step). */
+  /** Records the planning session's id on the entry (echo-core's stash step). */
   linkPlanningSession(slug: string, planningSessionId: string | null): Promise<EntryResult>;
   /** Ends planning with an approved plan. */
   finalize(slug: string, finalPlanPath: string): Promise<EntryResult>;
@@ -67,7 +67,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
     if (!slugCheck.ok) return Promise.resolve(slugCheck);
     return deps.store.mutate((file) => {
       const entry = findProject(file, slug);
-      if (!entry) return fail("not_found", `No project named "${slug}". See the list with /status.`, { details: { slug } });
+      if (!entry) return fail("not_found", `No project named "${slug}".`, { details: { slug, next: "list" } });
       const outcome = change(entry);
       if (outcome && !outcome.ok) return outcome;
       return { ok: true, entry: structuredClone(entry) };

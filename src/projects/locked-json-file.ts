@@ -28,7 +28,7 @@ export type MutationOutcome<T> = Result<T> | Promise<Result<T>>;
  * A JSON file that many processes mutate safely: every mutation holds a proper-lockfile lock, re-reads,
  * applies, writes a temp file, fsyncs it, renames it over and fsyncs the folder. A file that exists but
  * does not parse is reported by every read and refused by every mutation, so nobody's data is replaced
- * by an empty store (the seed read a corrupt file as empty).
+ * by an empty store (echo-core's dashboard read a corrupt file as empty).
  */
 export interface LockedJsonFile<D> {
   readonly path: string;

@@ -7,7 +7,7 @@ import { LoosePrdSchema, readDelivery, readPullRequest, type DeliveryField, type
 import { workspacePaths } from "./workspace.ts";
 import type { Clock } from "./clock.ts";
 
-/** One project as every consumer sees it: the seed's record fields plus the ones planbot adds. */
+/** One project as every consumer sees it: echo-core's record fields plus the ones planbot adds. */
 export interface ProjectRecord {
   slug: string;
   status: ProjectStatus;
@@ -37,7 +37,7 @@ export interface ProjectRecord {
   delivery: DeliveryField | null;
 }
 
-/** The unified list with the store version it was built from (the seed's `/api/projects` payload). */
+/** The unified list with the store version it was built from (echo-core's `/api/projects` payload). */
 export interface ProjectList {
   projects: ProjectRecord[];
   version: number;
@@ -86,7 +86,7 @@ interface WorkspaceCacheEntry {
 }
 
 /**
- * Creates a {@link ProjectLister}. Reading 1,000 prd.json files on every call is what made the seed slow;
+ * Creates a {@link ProjectLister}. Reading 1,000 prd.json files on every call is what made echo-core's dashboard slow;
  * this one keeps each parsed PRD and log-folder scan keyed by the file's mtime and size, so a call with
  * nothing changed costs one readdir and two stats per workspace.
  */
@@ -198,7 +198,7 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
   };
 }
 
-/** Project folders of the workspace: directories not starting with a dot (the seed's rule). */
+/** Project folders of the workspace: directories not starting with a dot (echo-core's rule). */
 export function workspaceFolders(workspaceDir: string): string[] {
   try {
     return readdirSync(workspaceDir, { withFileTypes: true })
@@ -214,7 +214,7 @@ function statKey(stats: Stats | undefined): string {
   return stats ? `${stats.ino}:${stats.size}:${stats.mtimeMs}` : "-";
 }
 
-/** Reads a prd.json leniently: an unreadable one counts as absent, like the seed. */
+/** Reads a prd.json leniently: an unreadable one counts as absent, like echo-core's dashboard. */
 export function readPrd(path: string): LoosePrd | null {
   try {
     const parsed = LoosePrdSchema.safeParse(JSON.parse(readFileSync(path, "utf8")));

@@ -10,7 +10,7 @@ export const TASKS_FILE_NAME = "approved-tasks.json";
 
 /** Options of a single store mutation. */
 export interface MutateOptions {
-  /** The version the caller last saw (the seed's If-Match); a different current version gives `stale`. */
+  /** The version the caller last saw (echo-core's If-Match); a different current version gives `stale`. */
   expectedVersion?: number;
 }
 
@@ -78,7 +78,7 @@ export function createProjectStore(deps: ProjectStoreDeps): ProjectStore {
   };
 }
 
-/** Finds a project by slug, case-insensitively (the seed's rule). */
+/** Finds a project by slug, case-insensitively (echo-core's rule). */
 export function findProject(file: TasksFile, slug: string): ProjectEntry | undefined {
   const wanted = normalizeSlug(slug);
   return file.projects?.find((entry) => normalizeSlug(entry.name ?? "") === wanted);

@@ -1,6 +1,6 @@
 /**
  * Results cross every boundary instead of exceptions: a caller can always render a failure to a user.
- * The codes are the seed's (`stale`, `not_found`, `duplicate_slug`, …) plus a few planbot needs.
+ * The codes are echo-core's (`stale`, `not_found`, `duplicate_slug`, …) plus a few planbot needs.
  */
 export type ErrorCode =
   | "validation_failed"

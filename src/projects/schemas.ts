@@ -2,13 +2,13 @@ import { z } from "zod";
 
 /**
  * Schemas of the files planbot shares with the echo-core tools. Every object is loose: fields another
- * tool wrote survive our rewrite untouched, which is the contract in DESIGN.md.
+ * tool wrote survive our rewrite untouched, which is the contract in docs/architecture.md ("Files").
  */
 
 const nullableString = z.string().nullable().optional();
 
 /**
- * One entry of `approved-tasks.json` (the seed's field names). No defaults: the store mutates the raw
+ * One entry of `approved-tasks.json` (echo-core's field names). No defaults: the store mutates the raw
  * object it read, so a field we never touch is written back exactly as another tool left it.
  */
 export const ProjectEntrySchema = z.looseObject({

@@ -4,12 +4,12 @@
  * adapter can show it as is. These rules are also what keeps user text out of git's option parser.
  */
 
-/** The seed's slug rule: lower-case letters, digits and dashes, 1–63 characters, starting with a letter or digit. */
+/** Echo-core's slug rule: lower-case letters, digits and dashes, 1–63 characters, starting with a letter or digit. */
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export const DESCRIPTION_MAX = 2000;
 
-/** Checks a project slug (case-insensitive like the seed's lookups: `My-App` is accepted as `my-app`). */
+/** Checks a project slug (case-insensitive like echo-core's lookups: `My-App` is accepted as `my-app`). */
 export function validateSlug(slug: string): string | undefined {
   if (!slug) return "slug is required: use lower-case letters, digits and dashes, e.g. my-app.";
   const hidden = bidiProblem(slug, "slug");

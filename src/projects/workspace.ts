@@ -5,7 +5,7 @@ export function ralphDir(workspaceDir: string, slug: string): string {
   return join(workspaceDir, slug, "scripts", "ralph");
 }
 
-/** Paths of one project's workspace files (DESIGN.md, "Files"). */
+/** Paths of one project's workspace files (docs/architecture.md, "Files"). */
 export function workspacePaths(workspaceDir: string, slug: string) {
   const ralph = ralphDir(workspaceDir, slug);
   return {

@@ -1,35 +1,29 @@
-import type { Config } from "../config.ts";
-import type { Runtime } from "./runtime.ts";
+import type { AdapterDefinition, DashboardHost } from "../adapters/contract.ts";
 
-/** A started adapter; `stop` stops taking new messages and closes connections. */
-export interface RunningAdapter {
-  stop(): Promise<void>;
-}
+export type { RunningAdapter } from "../adapters/contract.ts";
 
-/** One adapter `planbot start` can run, loaded only when enabled so unused platform libraries never load. */
-export interface AdapterEntry {
-  name: string;
-  /** undefined when enabled; otherwise what enables it (shown in the start-up line). */
-  disabledBecause(config: Config): string | undefined;
-  start(runtime: Runtime): Promise<RunningAdapter>;
-}
-
-/** The adapters `planbot start` knows, in start order. */
-export const ADAPTERS: AdapterEntry[] = [
+/** The adapters `planbot start` knows, in start order; each module loads only when its adapter is enabled. */
+export const ADAPTERS: AdapterDefinition<DashboardHost>[] = [
   {
     name: "discord",
     disabledBecause: (config) => (config.discord.token ? undefined : "set DISCORD_TOKEN to enable it"),
-    start: async (runtime) => (await import("../adapters/discord/index.ts")).startDiscordAdapter(runtime),
+    start: async (host) => (await import("../adapters/discord/index.ts")).startDiscordAdapter(host),
   },
   {
     name: "telegram",
     disabledBecause: (config) => (config.telegram.token ? undefined : "set TELEGRAM_TOKEN to enable it"),
-    start: async (runtime) => (await import("../adapters/telegram/index.ts")).startTelegramAdapter(runtime),
+    start: async (host) => (await import("../adapters/telegram/index.ts")).startTelegramAdapter(host),
+  },
+  {
+    name: "terminal",
+    // Always on: `planbot chat` attaches through a socket in the data dir that only its owner can open.
+    disabledBecause: () => undefined,
+    start: async (host) => (await import("../adapters/console/socket-server.ts")).startChatSocket(host),
   },
   {
     name: "dashboard",
     // Always on: it binds loopback by default, and refuses a public address without DASHBOARD_TOKEN.
     disabledBecause: () => undefined,
-    start: async (runtime) => (await import("../adapters/http/index.ts")).startDashboardAdapter(runtime),
+    start: async (host) => (await import("../adapters/http/index.ts")).startDashboardAdapter(host),
   },
 ];

@@ -24,7 +24,8 @@ export function trackInFlight(bot: Bot): InFlightBot {
   return {
     registry: bot.registry,
     commandFor: (text) => bot.commandFor(text),
-    hasSession: (incoming) => bot.hasSession(incoming),
+    hasSession: (target) => bot.hasSession(target),
+    handle: (incoming, options) => track(bot.handle(incoming, options)),
     handleCommand: (incoming, signals) => track(bot.handleCommand(incoming, signals)),
     handleAnswer: (incoming, signals) => track(bot.handleAnswer(incoming, signals)),
     drain: () => (running === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),

@@ -7,7 +7,9 @@ import { createOutboundRouter, type OutboundRouter } from "../chat/outbound.ts";
 import { createRoles } from "../bot/roles.ts";
 import type { Clock } from "../projects/clock.ts";
 import type { ProcessProbe } from "../projects/process-probe.ts";
-import { createCoreServices, type CoreServices } from "./core-services.ts";
+import { createStoreServices, withLister, type CoreServices } from "../projects/core-services.ts";
+import { createAdapterStatusBoard, type AdapterStatusBoard } from "../adapters/adapter-status.ts";
+import type { ProjectSnapshot } from "../adapters/contract.ts";
 import { createClaudeCliPlanner } from "../planning/claude-cli-planner.ts";
 import type { PlannerBackend } from "../planning/planner-backend.ts";
 import { createPlanningService, type PlanningService } from "../planning/planning-service.ts";
@@ -28,6 +30,10 @@ export interface Runtime {
   bot: InFlightBot;
   outbound: OutboundRouter;
   planning: PlanningService;
+  /** How each adapter is doing; `planbot start` fills it, mirrored to `<dataDir>/adapters.json` for `planbot doctor`. */
+  adapterStatus: AdapterStatusBoard;
+  /** The read-only project view adapters get: the watcher's snapshot when it runs, else a fresh read. */
+  projects: ProjectSnapshot;
   /** The one source of project state; `start()` it before relying on it (start-command does). */
   watcher: ChangeWatcher;
   /** Announces transitions; start it after the adapters so it can deliver (start-command does). */
@@ -61,25 +67,27 @@ export function notifyTargets(config: Config): ChatTarget[] {
 
 /** Builds the runtime for a configuration; adapters are started separately (see start-command). */
 export function createRuntime(config: Config, log: Logger, overrides: RuntimeOverrides = {}): Runtime {
-  let planning: PlanningService | undefined;
-  const core = createCoreServices(config, { ...overrides, previews: () => planning?.previews() ?? new Map() });
+  // Built in dependency order: store and lifecycle, planning on them, the lister (which shows planning's
+  // previews) on both, then the executor, the commands, the watcher and the notifier.
+  const base = createStoreServices(config, overrides);
   const outbound = createOutboundRouter();
   const planners = createPlannerRegistry(config.dataDir);
-  planning = createPlanningService({
+  const planning = createPlanningService({
     sessions: createSessionStore(config.dataDir),
-    store: core.store,
-    lifecycle: core.lifecycle,
+    store: base.store,
+    lifecycle: base.lifecycle,
     planner: overrides.planner ?? createClaudeCliPlanner({ command: config.planner.command, timeoutMs: config.planner.timeoutSeconds * 1000, env: overrides.env, tracker: planners }),
     sweepLeftovers: () => planners.sweepLeftovers(),
     gitRemoteBase: config.execute.gitRemoteBase,
     outbound,
-    clock: core.clock,
+    clock: base.clock,
     log,
     dataDir: config.dataDir,
     workspaceDir: config.workspaceDir,
     maxParallel: config.planner.maxParallel,
     env: overrides.env,
   });
+  const core = withLister(base, { probe: overrides.probe, previews: () => planning.previews() });
   const executor = createExecutor({
     store: core.store,
     lifecycle: core.lifecycle,
@@ -99,13 +107,13 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     workspaceDir: config.workspaceDir,
     ...(overrides.probe ? { probe: overrides.probe } : {}),
     onError: (error) => log.warn({ err: error }, "change watcher"),
-    previewSlugs: () => planning!.previews().keys(),
+    previewSlugs: () => planning.previews().keys(),
   });
   // A project that leaves `planning` other than by approval (admin /cancel, another tool) ends its
   // planning session: a running planner turn is stopped and its answer never delivered.
   watcher.subscribe((change) => {
     for (const item of change.changed) {
-      if (item.before?.status === "planning" && item.after?.status !== "planning" && item.after?.status !== "approved") void planning!.abandon(item.slug, `the project is ${item.after?.status ?? "gone"}`);
+      if (item.before?.status === "planning" && item.after?.status !== "planning" && item.after?.status !== "approved") void planning.abandon(item.slug, `the project is ${item.after?.status ?? "gone"}`);
     }
   });
   const bot = trackInFlight(
@@ -114,7 +122,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
   const notifier = createNotifier({
     watcher,
     outbound,
-    chatsForProject: (slug) => planning!.chatsForProject(slug),
+    chatsForProject: (slug) => planning.chatsForProject(slug),
     canDeliverTo: (adapter) => outbound.has(adapter),
     notifyTargets: notifyTargets(config),
     clock: core.clock,
@@ -125,7 +133,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
   });
   // Registered first, so stopped last; close() rather than stop(): Ralph must outlive planbot.
   // Then planning: every running planner turn (chat or dashboard) is stopped, within its kill grace.
-  const stops: (() => Promise<void> | void)[] = [() => executor.close(), () => planning!.shutdown()];
+  const stops: (() => Promise<void> | void)[] = [() => executor.close(), () => planning.shutdown()];
   return {
     config,
     log,
@@ -134,6 +142,15 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     bot,
     outbound,
     planning,
+    adapterStatus: createAdapterStatusBoard(config.dataDir),
+    projects: {
+      async projects() {
+        const watched = watcher.current();
+        if (watched.sequence > 0) return watched.list.projects;
+        const listed = await core.lister.list();
+        return listed.ok ? listed.list.projects : undefined;
+      },
+    },
     watcher,
     notifier,
     executor,

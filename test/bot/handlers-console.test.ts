@@ -14,7 +14,7 @@ import type { PlannerBackend, PlannerTurn } from "../../src/planning/planner-bac
 import { fail } from "../../src/projects/result.ts";
 import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
 import type { ProjectEntry, TasksFile } from "../../src/projects/schemas.ts";
-import { createCoreServices } from "../../src/runtime/core-services.ts";
+import { createCoreServices } from "../../src/projects/core-services.ts";
 import { createRuntime, type Runtime, type RuntimeOverrides } from "../../src/runtime/runtime.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 

@@ -9,7 +9,7 @@ import { loadConfig, type Config } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";
 import type { PlannerBackend } from "../../src/planning/planner-backend.ts";
 import { fail } from "../../src/projects/result.ts";
-import { createCoreServices, type CoreServices } from "../../src/runtime/core-services.ts";
+import { createCoreServices, type CoreServices } from "../../src/projects/core-services.ts";
 import { createRuntime, type Runtime } from "../../src/runtime/runtime.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 

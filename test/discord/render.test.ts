@@ -33,14 +33,17 @@ describe("classifyMessage", () => {
   const registry = createDefaultRegistry();
   const bot = "111";
   it("reads typed commands, mentions with or without the slash, and plain chat", () => {
-    expect(classifyMessage("/p app A thing --repo r", bot, registry)).toEqual({ kind: "command", line: "/p app A thing --repo r" });
-    expect(classifyMessage("<@111> p app A thing", bot, registry)).toEqual({ kind: "command", line: "/p app A thing" });
-    expect(classifyMessage("<@!111>   /status", bot, registry)).toEqual({ kind: "command", line: "/status" });
-    expect(classifyMessage("<@111>", bot, registry)).toEqual({ kind: "command", line: "/help" });
-    expect(classifyMessage("<@111> what do you think?", bot, registry)).toEqual({ kind: "addressed", text: "what do you think?" });
-    expect(classifyMessage("<@111> /frobnicate", bot, registry)).toEqual({ kind: "command", line: "/frobnicate" });
-    expect(classifyMessage("/frobnicate now", bot, registry)).toEqual({ kind: "unknown-command", line: "/frobnicate now" });
-    expect(classifyMessage("hello <@111>", bot, registry)).toEqual({ kind: "chat", text: "hello <@111>" });
-    expect(classifyMessage("/etc/hosts is broken", bot, registry)).toEqual({ kind: "chat", text: "/etc/hosts is broken" });
+    const direct = (text: string) => ({ text, audience: "direct" });
+    const shared = (text: string) => ({ text, audience: "shared" });
+    expect(classifyMessage("/p app A thing --repo r", bot, registry)).toEqual(shared("/p app A thing --repo r"));
+    expect(classifyMessage("<@111> p app A thing", bot, registry)).toEqual(direct("/p app A thing"));
+    expect(classifyMessage("<@!111>   /status", bot, registry)).toEqual(direct("/status"));
+    expect(classifyMessage("<@111>", bot, registry)).toEqual(direct("/help"));
+    expect(classifyMessage("<@111> what do you think?", bot, registry)).toEqual(direct("what do you think?"));
+    expect(classifyMessage("<@111> /frobnicate", bot, registry)).toEqual(direct("/frobnicate"));
+    expect(classifyMessage("/frobnicate now", bot, registry)).toEqual(shared("/frobnicate now"));
+    expect(classifyMessage("hello <@111>", bot, registry)).toEqual(shared("hello <@111>"));
+    expect(classifyMessage("/etc/hosts is broken", bot, registry)).toEqual(shared("/etc/hosts is broken"));
+    expect(classifyMessage("hi there", bot, registry, true)).toEqual(direct("hi there"));
   });
 });

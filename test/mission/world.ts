@@ -61,8 +61,10 @@ export interface World {
   discord: FakeDiscord;
   telegram: FakeTelegram;
   env: NodeJS.ProcessEnv;
-  /** Starts `bin/planbot start` and resolves once it logged "planbot started" with both chat adapters up. */
-  startPlanbot(): Promise<PlanbotProcess>;
+  /** Starts `bin/planbot start` and resolves once it logged "planbot started" with both chat adapters up (or without Telegram). */
+  startPlanbot(options?: { telegram?: boolean }): Promise<PlanbotProcess>;
+  /** A Discord user types `text` in #general and the bot's reply there matches `pattern`; returns the reply's content. */
+  discordCommand(text: string, pattern: RegExp): Promise<string>;
   /** Runs `bin/planbot <args>` to the end. */
   cli(args: string[]): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }>;
   /** `bin/planbot projects show <slug> --json`. */
@@ -166,7 +168,7 @@ export async function createWorld(options: WorldOptions): Promise<World> {
     discord,
     telegram,
     env,
-    async startPlanbot() {
+    async startPlanbot(options = {}) {
       const child = execa(planbotBin, ["start"], { cwd: root, env, extendEnv: false, reject: false, stdin: "ignore", stdout: "ignore", stderr: "pipe" });
       let stderr = "";
       let exited = false;
@@ -194,7 +196,8 @@ export async function createWorld(options: WorldOptions): Promise<World> {
         "planbot start to be up with Telegram and Discord",
         () => {
           if (exited) throw new Error(`planbot start exited early:\n${stderr}`);
-          return stderr.includes('"msg":"planbot started"') && stderr.includes('"msg":"telegram: started"') && stderr.includes('"msg":"discord: started"');
+          const telegramUp = options.telegram === false || stderr.includes('"msg":"telegram: started"');
+          return stderr.includes('"msg":"planbot started"') && telegramUp && stderr.includes('"msg":"discord: started"');
         },
         40_000,
         () => stderr,
@@ -209,6 +212,12 @@ export async function createWorld(options: WorldOptions): Promise<World> {
       const shown = await world.cli(["projects", "show", slug, "--json"]);
       if (shown.exitCode !== 0) throw new Error(`planbot projects show ${slug} exited ${shown.exitCode}: ${shown.stderr}${shown.stdout}`);
       return JSON.parse(shown.stdout) as ProjectRecord;
+    },
+    async discordCommand(text, pattern) {
+      const before = discord.channelMessages(DISCORD_GENERAL).length;
+      await discord.sendMessage({ channelId: DISCORD_GENERAL, author: { id: "42", username: "pat" }, content: text });
+      const reply = await eventually(`Discord to answer ${text}`, () => discord.channelMessages(DISCORD_GENERAL).slice(before).find((message) => pattern.test(message.content)), 20_000, world.describe);
+      return reply.content;
     },
     say(text, replyToMessageId) {
       return telegram.sendMessage({ chat: planChat, from: admin, text, ...(replyToMessageId !== undefined ? { replyToMessageId } : {}) }).message_id;

@@ -119,6 +119,7 @@ async function harness(options: HarnessOptions = {}): Promise<Harness> {
       registry: bot.registry,
       commandFor: (text) => bot.commandFor(text),
       hasSession: (incoming) => bot.hasSession(incoming),
+      handle: (incoming, options) => notify(bot.handle(incoming, options)),
       handleCommand: (incoming, signals) => notify(bot.handleCommand(incoming, signals)),
       handleAnswer: (incoming, signals) => notify(bot.handleAnswer(incoming, signals)),
     };

@@ -62,7 +62,7 @@ describe("telegram adapter: inline keyboards", () => {
     await h.say({ chat: group, from: admin, text: `/p ${slug} Long slug` });
     await h.say({ chat: group, from: admin, text: `/approve ${slug}` });
     const asked = (await h.say({ chat: group, from: admin, text: `/replan ${slug}` })).reply;
-    const data = (asked.reply_markup?.inline_keyboard[0]?.[0] as { callback_data: string }).callback_data;
+    const data = (asked.reply_markup!.inline_keyboard[0]![0] as { callback_data: string }).callback_data;
     expect(data).toMatch(/^#/);
     expect(Buffer.byteLength(data)).toBeLessThanOrEqual(64);
 

@@ -6,7 +6,6 @@ import { htmlToPlainText, inlineKeyboard } from "../../src/adapters/telegram/sen
 
 const me = { id: 777, username: "planbot_test_bot" };
 const user = { id: 5, is_bot: false, first_name: "Eve" };
-const known = (name: string) => ["p", "plan", "status"].includes(name);
 const group = { id: -100, type: "supergroup" as const, title: "G", is_forum: true as const };
 
 function message(extra: Partial<Message> & { text?: string }): Message {
@@ -14,14 +13,15 @@ function message(extra: Partial<Message> & { text?: string }): Message {
 }
 
 describe("telegram routing rules", () => {
-  it("commands: ours (bare or @us), not @others, not unknown bare ones in groups", () => {
-    expect(routeMessage(message({ text: "/p x y" }), me, known).kind).toBe("command");
-    expect(routeMessage(message({ text: "/p@Planbot_Test_Bot x y" }), me, known).kind).toBe("command");
-    expect(routeMessage(message({ text: "/p@otherbot x y" }), me, known)).toEqual({ kind: "ignore", reason: "command for another bot" });
-    expect(routeMessage(message({ text: "/weather" }), me, known).kind).toBe("ignore");
-    expect(routeMessage(message({ text: "/weather@planbot_test_bot" }), me, known).kind).toBe("command");
-    expect(routeMessage(message({ text: "/weather", chat: { id: 5, type: "private", first_name: "Eve" } }), me, known).kind).toBe("command");
-    expect(routeMessage(message({ text: "/p x", from: { ...user, is_bot: true } }), me, known).kind).toBe("ignore");
+  it("translates Telegram facts into an audience; which commands are known is the core's call", () => {
+    const handle = (audience: string) => ({ kind: "handle", audience });
+    expect(routeMessage(message({ text: "/p x y" }), me)).toEqual(handle("chatter"));
+    expect(routeMessage(message({ text: "/p@Planbot_Test_Bot x y" }), me)).toEqual(handle("direct"));
+    expect(routeMessage(message({ text: "/p@otherbot x y" }), me)).toEqual({ kind: "ignore", reason: "command for another bot" });
+    expect(routeMessage(message({ text: "/weather@planbot_test_bot" }), me)).toEqual(handle("direct"));
+    expect(routeMessage(message({ text: "/weather", chat: { id: 5, type: "private", first_name: "Eve" } }), me)).toEqual(handle("direct"));
+    expect(routeMessage(message({ text: "in a topic", is_topic_message: true, message_thread_id: 9 }), me)).toEqual(handle("shared"));
+    expect(routeMessage(message({ text: "/p x", from: { ...user, is_bot: true } }), me).kind).toBe("ignore");
   });
 
   it("the topic-creation message is never a reply to the bot, even when the bot created the topic", () => {
@@ -34,9 +34,9 @@ describe("telegram routing rules", () => {
     const botMessage = { message_id: 12, date: 1, chat: group, from: { id: me.id, is_bot: true, first_name: "bot" }, text: "q?" } as Message;
     const reply = message({ text: "a", reply_to_message: botMessage as Message & { reply_to_message: undefined } });
     expect(isReplyToBot(reply, me.id)).toBe(true);
-    expect(routeMessage(reply, me, known).kind).toBe("candidate");
+    expect(routeMessage(reply, me)).toEqual({ kind: "handle", audience: "shared" });
     expect(toIncoming(reply, user, "a").replyTo).toBe("12");
-    expect(routeMessage(message({ text: "chatter" }), me, known).kind).toBe("ignore");
+    expect(routeMessage(message({ text: "chatter" }), me)).toEqual({ kind: "handle", audience: "chatter" });
     // A reply thread outside forums has a message_thread_id but is no topic.
     expect(sequenceKey(message({ message_thread_id: 12 }))).toBe("-100");
   });

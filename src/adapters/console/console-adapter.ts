@@ -1,90 +1,63 @@
-import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import type { Bot } from "../../bot/bot.ts";
-import type { Incoming } from "../../chat/incoming.ts";
 import type { Outbound } from "../../chat/outbound.ts";
 import { renderPlainText } from "../../chat/plain-text.ts";
-import type { Reply } from "../../chat/reply.ts";
+import type { AdapterBot } from "../contract.ts";
+import { createConsoleSession } from "./console-session.ts";
+import { createTerminal } from "./terminal.ts";
 
-/** The terminal is one chat: adapter `console`, channel `terminal`. */
-export const CONSOLE_CHANNEL = "terminal";
+export { CONSOLE_CHANNEL } from "./console-session.ts";
 
 /** Dependencies of {@link createConsoleAdapter}. */
 export interface ConsoleAdapterDeps {
-  bot: Bot;
+  bot: Pick<AdapterBot, "handle" | "commandFor">;
   input: Readable;
   output: Writable;
   userName: string;
-  /** Show a prompt (off when stdin is not a terminal, e.g. piped input). */
+  /** Line editing, history and a prompt (off when stdin is not a terminal, e.g. piped input). */
   prompt?: boolean;
+  /** Where line history is kept between runs. */
+  historyFile?: string | undefined;
 }
 
 /** A running terminal chat. */
 export interface ConsoleAdapter {
-  /** Reads lines until the input ends or {@link ConsoleAdapter.close} is called; one line is handled at a time. */
+  /** Reads lines until the input ends or {@link ConsoleAdapter.close} is called, then waits for their answers. */
   run(): Promise<void>;
   /** Prints replies that other chats' activity sends here (mirrored planner replies, notifications). */
   outbound: Outbound;
+  /** Stops reading and stops any planner turn started here. */
   close(): void;
 }
 
 /**
- * The terminal chat (`planbot chat`): the first proof that the core needs no platform. The user is the
- * machine's owner, so the core treats them as an admin. Lines starting with `/` are commands; other
- * lines are planner answers when a planning session runs in the terminal.
+ * The terminal chat of a standalone `planbot chat` (when no `planbot start` runs for the data dir; see
+ * socket-client.ts for the attached case): the first proof that the core needs no platform. The user is
+ * the machine's owner, so the core treats them as an admin. Quick commands answer in order; a planner
+ * turn never holds up the next line; Ctrl-C stops a running turn, or quits when none runs.
  */
 export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
-  const { bot, output } = deps;
-  const lines = createInterface({ input: deps.input, terminal: false, crlfDelay: Infinity });
-  // Subscribe now: readline emits lines as soon as input arrives, and lines emitted before run() starts
-  // iterating (while the caller awaits something, e.g. recoverInterrupted) would otherwise be dropped.
-  const queuedLines = lines[Symbol.asyncIterator]();
-  const showPrompt = deps.prompt ?? false;
-  const print = (text: string) => output.write(text.endsWith("\n") ? text : `${text}\n`);
-  const printReplies = (replies: Reply[]) => {
-    for (const reply of replies) print(renderPlainText(reply));
-  };
-  const prompt = () => {
-    if (showPrompt) output.write("planbot> ");
-  };
-
-  async function handle(text: string): Promise<void> {
-    const incoming: Incoming = { adapter: "console", channelId: CONSOLE_CHANNEL, userId: deps.userName, userName: deps.userName, text };
-    let started = 0;
-    const signals = {
-      working(active: boolean) {
-        if (active) {
-          started = Date.now();
-          print("… working");
-        } else if (started) print(`(took ${((Date.now() - started) / 1000).toFixed(1)} s)`);
-      },
-    };
-    if (bot.commandFor(text) || text.trimStart().startsWith("/")) {
-      printReplies(await bot.handleCommand(incoming, signals));
-      return;
-    }
-    if (await bot.hasSession(incoming)) {
-      printReplies(await bot.handleAnswer(incoming, signals));
-      return;
-    }
-    print("Commands start with /. Send /help to see them, or /plan <slug> to start planning here.");
-  }
+  const terminal = createTerminal({ input: deps.input, output: deps.output, interactive: deps.prompt ?? false, historyFile: deps.historyFile });
+  const session = createConsoleSession(deps.bot, deps.userName, (text) => terminal.print(text));
+  terminal.onInterrupt(() => {
+    const stopped = session.interrupt();
+    if (stopped) terminal.print(`Stopping ${stopped === 1 ? "the planner turn" : `${stopped} planner turns`}… (Ctrl-C again with nothing running quits)`);
+    else terminal.close();
+  });
 
   return {
     async run() {
-      prompt();
-      for await (const line of { [Symbol.asyncIterator]: () => queuedLines }) {
-        const text = line.trim();
-        if (text) await handle(text);
-        prompt();
-      }
+      for await (const line of terminal.lines()) await session.submit(line);
+      await session.drain();
     },
     outbound: {
       async send(_target, reply) {
-        print(renderPlainText(reply));
+        terminal.print(renderPlainText(reply));
         return { ok: true, messageIds: [] };
       },
     },
-    close: () => lines.close(),
+    close() {
+      session.interrupt();
+      terminal.close();
+    },
   };
 }

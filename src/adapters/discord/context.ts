@@ -1,24 +1,22 @@
 import type { Client, SendableChannels, User } from "discord.js";
 import type { Incoming } from "../../chat/incoming.ts";
-import type { Roles } from "../../bot/roles.ts";
 import type { Logger } from "../../log.ts";
-import type { Runtime } from "../../runtime/runtime.ts";
-import type { ChannelQueues } from "./channel-queue.ts";
-import type { TypingIndicators } from "./typing.ts";
+import type { AdapterHost } from "../contract.ts";
+import type { KeyedQueues } from "../kit/keyed-queue.ts";
+import type { TypingIndicators } from "../kit/typing.ts";
 
 /** The adapter name in every Incoming, conversation key, outbound target and log line. */
 export const ADAPTER = "discord";
 
 /** What every Discord handler works with, built once in `startDiscordAdapter`. */
 export interface DiscordContext {
-  runtime: Runtime;
+  host: AdapterHost;
   client: Client<true>;
-  /** `runtime.log` with `adapter: "discord"`. */
+  /** `host.log` with `adapter: "discord"`. */
   log: Logger;
-  queues: ChannelQueues;
+  /** One queue per channel (threads and DMs are channels). */
+  queues: KeyedQueues;
   typing: TypingIndicators;
-  /** The core's role lists, used only to decide whether opening a planning thread is worth it. */
-  roles: Roles;
 }
 
 /** The Incoming for a Discord user's text in a channel (threads and DMs are channels too). */

@@ -1,16 +1,17 @@
 import { Events, type Client } from "discord.js";
-import { createRoles } from "../../bot/roles.ts";
-import type { RunningAdapter } from "../../runtime/adapter-catalog.ts";
-import type { Runtime } from "../../runtime/runtime.ts";
-import { createChannelQueues } from "./channel-queue.ts";
+import type { AdapterHost, RunningAdapter } from "../contract.ts";
+import { createInFlight } from "../kit/in-flight.ts";
+import { createKeyedQueues } from "../kit/keyed-queue.ts";
+import { createTypingIndicators } from "../kit/typing.ts";
 import { createDiscordClient, loginAndWait } from "./client.ts";
 import { syncSlashCommands, type SyncOutcome } from "./command-sync.ts";
 import { ADAPTER, sendableChannel, type DiscordContext } from "./context.ts";
 import { handleInteraction } from "./interactions.ts";
 import { handleMessage } from "./messages.ts";
 import { createDiscordOutbound } from "./outbound.ts";
-import { createTaskTracker } from "./task-tracker.ts";
-import { createTypingIndicators } from "./typing.ts";
+
+/** Discord shows "typing…" for about 10 s after each call, so it is renewed a little sooner. */
+export const TYPING_RENEW_MS = 8000;
 
 /** Options of {@link startDiscordAdapter}. */
 export interface DiscordAdapterOptions {
@@ -26,16 +27,16 @@ export interface DiscordAdapter extends RunningAdapter {
 }
 
 /**
- * Starts the Discord adapter (DESIGN.md, "Conversations"): logs in, registers slash commands when they
+ * Starts the Discord adapter (docs/architecture.md, "Adapters"): logs in, registers slash commands when they
  * changed, turns slash commands, button clicks, typed commands and planning answers into core calls,
  * and registers the `discord` Outbound. Resolves once the gateway is ready; rejects if login fails.
  * Handler failures are logged and never reach the process.
  */
-export async function startDiscordAdapter(runtime: Runtime, options: DiscordAdapterOptions = {}): Promise<DiscordAdapter> {
-  const { config } = runtime;
+export async function startDiscordAdapter(host: AdapterHost, options: DiscordAdapterOptions = {}): Promise<DiscordAdapter> {
+  const { config } = host;
   const token = config.discord.token;
   if (!token) throw new Error("DISCORD_TOKEN is not set, so the Discord adapter cannot start");
-  const log = runtime.log.child({ adapter: ADAPTER });
+  const log = host.log.child({ adapter: ADAPTER });
   const raw = createDiscordClient(config.discord);
   listenForClientTrouble(raw, log);
 
@@ -47,9 +48,9 @@ export async function startDiscordAdapter(runtime: Runtime, options: DiscordAdap
     throw error;
   }
 
-  const typing = createTypingIndicators(async (channelId) => (await sendableChannel(client, channelId))?.sendTyping(), log);
-  const ctx: DiscordContext = { runtime, client, log, queues: createChannelQueues(), typing, roles: createRoles(config) };
-  const tasks = createTaskTracker(log);
+  const typing = createTypingIndicators(async (channelId) => (await sendableChannel(client, channelId))?.sendTyping(), log, TYPING_RENEW_MS);
+  const ctx: DiscordContext = { host, client, log, queues: createKeyedQueues(), typing };
+  const tasks = createInFlight(ADAPTER, log);
   let accepting = true;
   client.on(Events.MessageCreate, (message) => {
     if (accepting) tasks.track(handleMessage(ctx, message), "message");
@@ -60,14 +61,14 @@ export async function startDiscordAdapter(runtime: Runtime, options: DiscordAdap
 
   let commandSync: SyncOutcome | "failed";
   try {
-    commandSync = await syncSlashCommands({ client, registry: runtime.bot.registry, dataDir: config.dataDir, guildId: config.discord.guildId, log });
+    commandSync = await syncSlashCommands({ client, registry: host.bot.registry, dataDir: config.dataDir, guildId: config.discord.guildId, log });
   } catch (error) {
     // The commands registered earlier (if any) keep working; typed commands always do.
     commandSync = "failed";
     log.error({ err: error, adapter: ADAPTER }, "could not register slash commands");
   }
 
-  runtime.outbound.register(ADAPTER, createDiscordOutbound(ctx));
+  host.outbound.register(ADAPTER, createDiscordOutbound(ctx));
   log.info({ adapter: ADAPTER, user: client.user.tag, guilds: client.guilds.cache.size, commandSync }, "discord connected");
 
   let stopped: Promise<void> | undefined;
@@ -77,7 +78,7 @@ export async function startDiscordAdapter(runtime: Runtime, options: DiscordAdap
     stop: () =>
       (stopped ??= (async () => {
         accepting = false;
-        runtime.outbound.unregister(ADAPTER);
+        host.outbound.unregister(ADAPTER);
         // Replies of handlers already running still need the connection; give them a bounded moment.
         await tasks.idle(options.stopGraceMs ?? 10_000);
         typing.stopAll();

@@ -2,12 +2,11 @@ import type { AutocompleteInteraction, CommandInteractionOption, Interaction } f
 import type { CommandSpec } from "../../bot/command-registry.ts";
 import { commandLineFromOptions } from "./slash-definitions.ts";
 import { looksLikeCommand } from "../../bot/parse-command.ts";
-import type { Reply } from "../../chat/reply.ts";
 import type { ProjectRecord } from "../../projects/project-list.ts";
-import { runCommand, type CommandOutcome } from "./command-runner.ts";
 import { ADAPTER, type DiscordContext } from "./context.ts";
 import { createInteractionResponder, type CommandInteraction, type InteractionResponder } from "./interaction-responder.ts";
 import { renderReplies, type DiscordPayload } from "./render.ts";
+import { runLine, type LineOutcome } from "./line-runner.ts";
 import { sendPayloads } from "./send.ts";
 
 /** A fast command still running after this long is deferred, well inside Discord's 3 s for a first answer. */
@@ -19,7 +18,7 @@ const MAX_CHOICES = 25;
 export async function handleInteraction(ctx: DiscordContext, interaction: Interaction): Promise<void> {
   if (interaction.isAutocomplete()) return autocomplete(ctx, interaction);
   if (interaction.isChatInputCommand()) {
-    const spec = ctx.runtime.bot.registry.find(interaction.commandName);
+    const spec = ctx.host.bot.registry.find(interaction.commandName);
     if (!spec) return runFromInteraction(ctx, interaction, `/${interaction.commandName}`, undefined);
     return runFromInteraction(ctx, interaction, commandLineFromOptions(spec, optionValues(interaction.options.data)), spec);
   }
@@ -30,7 +29,7 @@ export async function handleInteraction(ctx: DiscordContext, interaction: Intera
       const stale: DiscordPayload = { content: "This button does not belong to this planbot any more; /help lists what it can do.", components: [], ephemeral: true };
       return createInteractionResponder(ctx, interaction).send([stale], {});
     }
-    return runFromInteraction(ctx, interaction, line, ctx.runtime.bot.commandFor(line));
+    return runFromInteraction(ctx, interaction, line, ctx.host.bot.commandFor(line));
   }
 }
 
@@ -52,13 +51,13 @@ async function runFromInteraction(ctx: DiscordContext, interaction: CommandInter
   const responder = createInteractionResponder(ctx, interaction);
   const slow = spec?.slow === true;
   if (slow) await responder.defer();
-  const deliver = (outcome: CommandOutcome) => deliverOutcome(ctx, responder, outcome);
-  const guard = slow ? undefined : (work: Promise<Reply[]>) => deferIfSlow(work, responder);
-  await runCommand(ctx, { user: interaction.user, channelId: interaction.channelId, text: line }, deliver, { queue: slow, ...(guard ? { guard } : {}) });
+  const deliver = (outcome: LineOutcome) => deliverOutcome(ctx, responder, outcome);
+  const guard = slow ? undefined : <T>(work: Promise<T>) => deferIfSlow(work, responder);
+  await runLine(ctx, { user: interaction.user, channelId: interaction.channelId, text: line, audience: "direct" }, deliver, { queue: slow, ...(guard ? { guard } : {}) });
 }
 
 /** Waits for the core; if it is not done after {@link DEFER_AFTER_MS}, defers the interaction and keeps waiting. */
-async function deferIfSlow(work: Promise<Reply[]>, responder: InteractionResponder): Promise<Reply[]> {
+async function deferIfSlow<T>(work: Promise<T>, responder: InteractionResponder): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<"late">((resolve) => {
     timer = setTimeout(() => resolve("late"), DEFER_AFTER_MS);
@@ -74,7 +73,7 @@ async function deferIfSlow(work: Promise<Reply[]>, responder: InteractionRespond
 }
 
 /** Sends the outcome: in place, or (for a new planning thread) the replies in the thread and a pointer here. */
-async function deliverOutcome(ctx: DiscordContext, responder: InteractionResponder, outcome: CommandOutcome): Promise<void> {
+async function deliverOutcome(ctx: DiscordContext, responder: InteractionResponder, outcome: LineOutcome): Promise<void> {
   const context = { command: outcome.command, slug: outcome.slug };
   if (!outcome.thread) return responder.send(renderReplies(outcome.replies), context);
   const sent = await sendPayloads(outcome.thread, renderReplies(outcome.replies));
@@ -91,7 +90,7 @@ async function deliverOutcome(ctx: DiscordContext, responder: InteractionRespond
 async function autocomplete(ctx: DiscordContext, interaction: AutocompleteInteraction): Promise<void> {
   try {
     const focused = interaction.options.getFocused(true);
-    const spec = ctx.runtime.bot.registry.find(interaction.commandName);
+    const spec = ctx.host.bot.registry.find(interaction.commandName);
     const isSlug = spec?.args.some((arg) => arg.name === focused.name && arg.kind === "slug") ?? false;
     let choices: { name: string; value: string }[] = [];
     const projects = isSlug ? await currentProjects(ctx) : undefined;
@@ -107,15 +106,9 @@ async function autocomplete(ctx: DiscordContext, interaction: AutocompleteIntera
   }
 }
 
-/**
- * The project list for suggestions: the change watcher's snapshot when it runs (no I/O per keystroke,
- * and autocomplete fires on every one), else a fresh read from the store.
- */
-async function currentProjects(ctx: DiscordContext): Promise<ProjectRecord[] | undefined> {
-  const watched = ctx.runtime.watcher.current();
-  if (watched.sequence > 0) return watched.list.projects;
-  const listed = await ctx.runtime.core.lister.list();
-  return listed.ok ? listed.list.projects : undefined;
+/** The project list for suggestions: the host's snapshot costs no I/O per keystroke (autocomplete fires on every one). */
+function currentProjects(ctx: DiscordContext): Promise<readonly ProjectRecord[] | undefined> {
+  return ctx.host.projects.projects();
 }
 
 function clip(text: string, max: number): string {

@@ -1,86 +1,60 @@
 import type { Message } from "discord.js";
 import type { CommandRegistry } from "../../bot/command-registry.ts";
+import type { Audience } from "../../bot/handled.ts";
 import type { Reply } from "../../chat/reply.ts";
-import { runCommand, type CommandOutcome } from "./command-runner.ts";
-import { ADAPTER, incomingFrom, type DiscordContext } from "./context.ts";
+import { ADAPTER, type DiscordContext } from "./context.ts";
 import { describeError } from "./errors.ts";
 import { renderReplies, type DiscordPayload } from "./render.ts";
+import { runLine, type LineOutcome } from "./line-runner.ts";
 import { sendPayloads } from "./send.ts";
 
-/** The head of a typed command, as the core's parser reads it (`/name` or `/name@bot`). */
+/** The head of a typed command (`/name` or `/name@bot`). */
 const COMMAND_HEAD = /^\/([A-Za-z0-9_-]{1,32})(?:@[A-Za-z0-9_]{1,64})?(?=\s|$)/;
 
-/** What a message is for planbot, decided without any I/O so arrival order is kept. */
-export type MessageIntent =
-  /** A command line for the core (`/p …`, or `@planbot p …` with the mention stripped). */
-  | { kind: "command"; line: string }
-  /** `/word` that planbot does not know: another bot's, or a typo in a planning chat. */
-  | { kind: "unknown-command"; line: string }
-  /** The bot was mentioned with plain words: an answer in a planning chat, else a hint. */
-  | { kind: "addressed"; text: string }
-  /** Plain chat: an answer in a planning chat, else ignored. */
-  | { kind: "chat"; text: string };
+/** A message as the core should see it: the text (a leading mention of the bot stripped) and its audience. */
+export interface MessageIntent {
+  text: string;
+  audience: Audience;
+}
 
 /**
- * Classifies a message's content. A leading mention of the bot addresses it: what follows is a command
- * with or without its slash (`@planbot /p …`, `@planbot p …`). Only a leading `<@id>` counts, so a reply
- * to one of the bot's messages (which Discord also reports as a mention) stays an ordinary answer.
+ * Translates a message's content. A leading mention of the bot addresses it (`direct`): what follows is
+ * a command with or without its slash (`@planbot /p …`, `@planbot p …`) or words for the planner. Only
+ * a leading `<@id>` counts, so a reply to one of the bot's messages (which Discord also reports as a
+ * mention) stays an ordinary line. DMs are `direct`; channels and threads are `shared`.
  */
-export function classifyMessage(content: string, botUserId: string, registry: CommandRegistry): MessageIntent {
+export function classifyMessage(content: string, botUserId: string, registry: CommandRegistry, inDm = false): MessageIntent {
   const text = content.trim();
   const mention = new RegExp(`^<@!?${botUserId}>\\s*`).exec(text);
   if (mention) {
     const rest = text.slice(mention[0].length).trim();
-    if (!rest) return { kind: "command", line: "/help" };
-    const line = rest.startsWith("/") ? rest : `/${rest}`;
-    const head = COMMAND_HEAD.exec(line);
-    if (rest.startsWith("/") || (head && registry.find(head[1]!))) return { kind: "command", line };
-    return { kind: "addressed", text: rest };
+    if (!rest) return { text: "/help", audience: "direct" };
+    const head = COMMAND_HEAD.exec(`/${rest}`);
+    if (rest.startsWith("/") || (head && registry.find(head[1]!))) return { text: rest.startsWith("/") ? rest : `/${rest}`, audience: "direct" };
+    return { text: rest, audience: "direct" };
   }
-  const head = COMMAND_HEAD.exec(text);
-  if (head) return registry.find(head[1]!) ? { kind: "command", line: text } : { kind: "unknown-command", line: text };
-  return { kind: "chat", text };
+  return { text, audience: inDm ? "direct" : "shared" };
 }
 
 const HINT: Reply = { text: "Commands start with /, e.g. `/help`. `/plan <slug>` starts planning a project in a thread of its own." };
 
 /**
- * Handles a message: commands through the core's parser (replies as message replies); plain messages in a
- * chat with a planning session are answers to the planner. Everything in a channel runs in arrival order.
- * Never throws.
+ * Handles a message: the core decides whether it is a command (replies as message replies), a planner
+ * answer, a hint or nothing. Everything in a channel runs in arrival order. Never throws.
  */
 export async function handleMessage(ctx: DiscordContext, message: Message): Promise<void> {
   // Discord echoes the bot's own messages on the gateway; other bots and system notices are not for us.
   if (message.author.bot || message.author.id === ctx.client.user.id || message.system || message.webhookId) return;
-  const intent = classifyMessage(message.content, ctx.client.user.id, ctx.runtime.bot.registry);
+  const intent = classifyMessage(message.content, ctx.client.user.id, ctx.host.bot.registry, message.channel.isDMBased());
+  if (!intent.text) return;
   const channelId = message.channelId;
-  const deliver = (outcome: CommandOutcome) => deliverToMessage(ctx, message, outcome);
-
-  if (intent.kind === "command") {
-    return runCommand(ctx, { user: message.author, channelId, text: intent.line, replyTo: message.id }, deliver, { queue: true, alsoTypingIn: [channelId] });
-  }
-  const text = intent.kind === "unknown-command" ? intent.line : intent.text;
-  if (!text) return;
-  await ctx.queues.run(channelId, async () => {
-    if (!(await ctx.runtime.bot.hasSession({ adapter: ADAPTER, channelId }))) {
-      if (intent.kind === "addressed") await deliver({ replies: [HINT] });
-      return;
-    }
-    const typing = ctx.typing.session([channelId]);
-    try {
-      const incoming = incomingFrom(message.author, channelId, text, message.reference?.messageId);
-      // A typo'd /command in a planning chat gets the core's "unknown command" help rather than reaching the planner.
-      const replies = intent.kind === "unknown-command" ? await ctx.runtime.bot.handleCommand(incoming, typing.signals) : await ctx.runtime.bot.handleAnswer(incoming, typing.signals);
-      typing.done();
-      await deliver({ replies, command: intent.kind === "unknown-command" ? undefined : "answer" });
-    } finally {
-      typing.done();
-    }
-  });
+  const deliver = (outcome: LineOutcome) => deliverToMessage(ctx, message, outcome);
+  const run = { user: message.author, channelId, text: intent.text, audience: intent.audience, replyTo: message.id, hint: HINT };
+  return runLine(ctx, run, deliver, { queue: true, alsoTypingIn: [channelId] });
 }
 
 /** Replies to a message; for a new planning thread, the replies go into the thread and the message gets a pointer. */
-async function deliverToMessage(ctx: DiscordContext, message: Message, outcome: CommandOutcome): Promise<void> {
+async function deliverToMessage(ctx: DiscordContext, message: Message, outcome: LineOutcome): Promise<void> {
   const payloads = renderReplies(outcome.replies);
   if (outcome.thread) {
     const inThread = await sendPayloads(outcome.thread, payloads);
@@ -93,7 +67,7 @@ async function deliverToMessage(ctx: DiscordContext, message: Message, outcome: 
   return reply(ctx, message, payloads, outcome);
 }
 
-async function reply(ctx: DiscordContext, message: Message, payloads: DiscordPayload[], outcome: CommandOutcome): Promise<void> {
+async function reply(ctx: DiscordContext, message: Message, payloads: DiscordPayload[], outcome: LineOutcome): Promise<void> {
   if (payloads.length === 0 || !message.channel.isSendable()) return;
   const sent = await sendPayloads(message.channel, payloads, message);
   if (!sent.error) return;

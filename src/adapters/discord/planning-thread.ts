@@ -1,12 +1,8 @@
 import { ChannelType, ThreadAutoArchiveDuration, type ThreadChannel } from "discord.js";
-import type { ParseOutcome } from "../../bot/parse-command.ts";
 import { errorReply, type Reply } from "../../chat/reply.ts";
-import { missingRole } from "../../bot/authorize.ts";
 import { ADAPTER, type DiscordContext } from "./context.ts";
 import { describeError } from "./errors.ts";
 
-/** Commands that start a planning session: in a guild text channel they get a thread of their own. */
-const SESSION_STARTERS = new Set(["plan", "replan"]);
 const THREAD_NAME_LIMIT = 100;
 
 /** Where a session-starting command runs: a fresh thread, nowhere (with a reason), or where it was sent. */
@@ -19,24 +15,21 @@ export function threadName(slug: string): string {
 }
 
 /**
- * Opens a planning thread for `/plan` or `/replan` sent in a guild text channel, so the session is keyed
- * to the thread and "every message in the thread is an answer" never swallows the channel's chatter.
- * Threads, DMs and commands that will not run (parse errors, missing role) stay where they are, so a
- * refusal does not leave an empty thread behind; the core gives the actual answer either way.
+ * The placement hook for a session-starting command (`/plan`, `/replan`), which the core calls only after
+ * the command parsed and its user may run it: in a guild text channel a planning thread opens, so the
+ * session is keyed to the thread and "every message in the thread is an answer" never swallows the
+ * channel's chatter. Threads and DMs stay where they are.
  */
-export async function placeSessionStart(ctx: DiscordContext, parsed: ParseOutcome, channelId: string, userId: string): Promise<ThreadPlacement> {
-  if (parsed.kind !== "command" || !SESSION_STARTERS.has(parsed.command.name)) return { kind: "here" };
-  // A command the core will refuse needs no thread; the core gives the refusal where it was typed.
-  if (missingRole(ctx.roles.roleOf(ADAPTER, userId), parsed.command, parsed.flags)) return { kind: "here" };
+export async function placeSessionStart(ctx: DiscordContext, slugArg: string | undefined, commandName: string, channelId: string): Promise<ThreadPlacement> {
   const channel = ctx.client.channels.cache.get(channelId) ?? (await ctx.client.channels.fetch(channelId).catch(() => null));
   if (!channel || (channel.type !== ChannelType.GuildText && channel.type !== ChannelType.GuildAnnouncement)) return { kind: "here" };
-  const slug = parsed.args.slug ?? "project";
+  const slug = slugArg ?? "project";
   try {
     const options = { name: threadName(slug), autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek, reason: `planbot: planning ${slug}` };
     const thread = channel.type === ChannelType.GuildText ? await channel.threads.create(options) : await channel.threads.create(options);
     return { kind: "thread", thread };
   } catch (error) {
-    ctx.log.warn({ err: error, adapter: ADAPTER, channel: channelId, slug, command: parsed.command.name }, "could not open a planning thread");
+    ctx.log.warn({ err: error, adapter: ADAPTER, channel: channelId, slug, command: commandName }, "could not open a planning thread");
     return {
       kind: "refused",
       reply: errorReply(

@@ -1,7 +1,7 @@
 import type { Incoming } from "../../chat/incoming.ts";
 import type { Logger } from "../../log.ts";
 import { normalizeSlug } from "../../projects/validation.ts";
-import type { Runtime } from "../../runtime/runtime.ts";
+import type { DashboardHost } from "../contract.ts";
 import type { DashboardOutbound } from "./dashboard-outbound.ts";
 import { readBody, sendError } from "./http-io.ts";
 import type { ListSource } from "./list-source.ts";
@@ -11,7 +11,7 @@ import type { SseHub } from "./sse-hub.ts";
 
 /** What the route handlers share: the runtime's services plus the dashboard's own pieces. */
 export interface DashboardDeps {
-  runtime: Runtime;
+  runtime: DashboardHost;
   log: Logger;
   source: ListSource;
   hub: SseHub;
@@ -22,7 +22,7 @@ export interface DashboardDeps {
 
 /**
  * The dashboard's chat of a project, as the core sees it: adapter `dashboard`, channel = the slug (the
- * seed's planning key), one shared user — whoever holds DASHBOARD_TOKEN.
+ * planning key of echo-core's dashboard), one shared user — whoever holds DASHBOARD_TOKEN.
  */
 export function dashboardIncoming(slug: string, text: string): Incoming {
   return { adapter: "dashboard", channelId: normalizeSlug(slug), userId: "dashboard", userName: "dashboard", text };
@@ -37,7 +37,7 @@ export async function jsonBody(context: RequestContext, deps: DashboardDeps): Pr
 }
 
 /**
- * Checks that the named fields are strings (or absent/null), since the seed called `.strip()` on
+ * Checks that the named fields are strings (or absent/null), since echo-core's dashboard called `.strip()` on
  * whatever arrived and crashed on a number. Returns the per-field problems, empty when all is well.
  */
 export function stringFields(body: Record<string, unknown>, names: string[]): Record<string, string> {

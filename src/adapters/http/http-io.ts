@@ -4,7 +4,7 @@ import type { ErrorCode, Failure } from "../../projects/result.ts";
 
 /**
  * Request and response plumbing for the dashboard API: JSON replies, bounded body reading and the
- * mapping from the core's typed failures to the seed's status codes and JSON keys. Every error a client
+ * mapping from the core's typed failures to echo-core's status codes and JSON keys. Every error a client
  * can cause ends here as a JSON reply, never as a thrown exception that takes the process down.
  */
 
@@ -116,7 +116,7 @@ function parseBody(text: string, contentType: string, allowForm: boolean): BodyR
   return { ok: true, body: value as Record<string, unknown>, form: false };
 }
 
-/** HTTP status of each core failure code; the seed's codes keep the seed's statuses. */
+/** HTTP status of each core failure code; echo-core's codes keep echo-core's statuses. */
 const STATUS: Record<ErrorCode, number> = {
   validation_failed: 400,
   invalid_slug: 400,
@@ -131,7 +131,7 @@ const STATUS: Record<ErrorCode, number> = {
   invalid_state: 409,
   session_busy: 409,
   rate_limited: 429,
-  // The seed answered every planner or store exception with 500; keep that for the dashboard's sake.
+  // Echo-core's dashboard answered every planner or store exception with 500; keep that for the dashboard's sake.
   planner_failed: 500,
   store_corrupt: 500,
   store_io: 500,
@@ -141,7 +141,7 @@ const STATUS: Record<ErrorCode, number> = {
 };
 
 /**
- * A core failure as the seed's JSON: `{error: code, message}` plus `fields`, `current_version`, and the
+ * A core failure as echo-core's JSON: `{error: code, message}` plus `fields`, `current_version`, and the
  * failure's details (`slug`, `status`, …). A corrupt or unreadable store names its file in `file`.
  * Messages use the reply markup in the core; the API hands out plain sentences.
  */

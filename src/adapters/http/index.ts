@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { RunningAdapter } from "../../runtime/adapter-catalog.ts";
-import type { Runtime } from "../../runtime/runtime.ts";
+import type { DashboardHost, RunningAdapter } from "../contract.ts";
 import { createDashboardOutbound } from "./dashboard-outbound.ts";
 import type { DashboardDeps } from "./dashboard-deps.ts";
 import { DEFAULT_BODY_LIMIT, sendError, sendJson, sendText } from "./http-io.ts";
@@ -17,7 +16,7 @@ import { PAGE_HEADERS, loginHtml } from "./static-page.ts";
 
 /** Tuning knobs, mostly for tests; production uses the defaults. */
 export interface DashboardOptions {
-  /** SSE keep-alive interval (default 15 s, the seed's). */
+  /** SSE keep-alive interval (default 15 s, echo-core's). */
   pingMs?: number;
   /** Unsent bytes after which a stream client is dropped (default 4 MiB: a few 1,000-project payloads). */
   highWaterMark?: number;
@@ -42,12 +41,12 @@ export interface RunningDashboard extends RunningAdapter {
 }
 
 /**
- * Starts the dashboard adapter: the seed's `/api/projects` API, its SSE stream and a small page, on
+ * Starts the dashboard adapter: echo-core's `/api/projects` API, its SSE stream and a small page, on
  * `node:http` with a route table — a dozen routes, body limits and SSE take less code than a framework
  * would add. The dashboard is also a chat (`dashboard:<slug>`) the core can send to. Refuses to listen
  * on a non-loopback address without DASHBOARD_TOKEN: the API can approve and re-plan projects.
  */
-export async function startDashboardAdapter(runtime: Runtime, options: DashboardOptions = {}): Promise<RunningDashboard> {
+export async function startDashboardAdapter(runtime: DashboardHost, options: DashboardOptions = {}): Promise<RunningDashboard> {
   const { host, port, token, origins: extraOrigins } = runtime.config.dashboard;
   const exposed = exposureProblem(host, token);
   if (exposed) throw new Error(exposed);

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { WatchedState } from "../../projects/change-watcher.ts";
 import type { Result } from "../../projects/result.ts";
-import type { Runtime } from "../../runtime/runtime.ts";
+import type { DashboardHost } from "../contract.ts";
 
 /** The project list as the API sends it: the serialised `{projects, version, fetchedAt, count}` and its signature. */
 export interface ListSnapshot {
@@ -17,7 +17,7 @@ export interface ListSnapshot {
  * current state, serialised once per watcher sequence and shared by every request and every stream
  * client until the next change. Every read first asks the store whether it is readable — a corrupt
  * `approved-tasks.json` is an error naming the file, never the last good (or an empty) list, which is
- * what the seed served when its read failed.
+ * what echo-core's dashboard served when its read failed.
  */
 export interface ListSource {
   current(): Promise<Result<ListSnapshot>>;
@@ -26,7 +26,7 @@ export interface ListSource {
 }
 
 /** Creates the {@link ListSource} of a runtime. */
-export function createListSource(runtime: Runtime): ListSource {
+export function createListSource(runtime: DashboardHost): ListSource {
   let cached: { sequence: number; json: string; body?: Buffer } | undefined;
 
   function serialise(state: WatchedState): string {

@@ -12,16 +12,16 @@ import { failureResponse, sendFailure, sendJson } from "./http-io.ts";
 import type { RequestContext, Route } from "./router.ts";
 
 /**
- * The seed's `/api/projects/<slug>/plan/*` endpoints over the same planning service the chats use. The
+ * Echo-core's `/api/projects/<slug>/plan/*` endpoints over the same planning service the chats use. The
  * dashboard is a chat of its own (`dashboard:<slug>`); the service binds it to the slug's session when
- * that session was started elsewhere (the seed's resolve-by-slug), and mirrors every reply to the other
+ * that session was started elsewhere (echo-core's resolve-by-slug), and mirrors every reply to the other
  * chats of the session, so an answer typed here also shows up in Telegram or Discord.
  */
 export function planRoutes(deps: DashboardDeps): Route[] {
   const { runtime } = deps;
   const planning = runtime.planning;
 
-  /** Validates the slug in the path (the seed's first step on every plan route) before the handler runs. */
+  /** Validates the slug in the path (echo-core's first step on every plan route) before the handler runs. */
   function withSlug(handler: (context: RequestContext, slug: string) => Promise<void>) {
     return async (context: RequestContext) => {
       const slug = context.params.slug ?? "";
@@ -89,7 +89,7 @@ export function planRoutes(deps: DashboardDeps): Route[] {
     const body = await jsonBody(context, deps);
     if (!body) return;
     const message = typeof body.message === "string" ? body.message.trim() : "";
-    // The seed's exact error value, spaces and all: the dashboard front end compares it.
+    // Echo-core's exact error value, spaces and all: the dashboard front end compares it.
     if (!message) return sendJson(context.res, 400, { error: "message required", message: "send the answer as a non-empty string in `message`" });
     await step(
       context,
@@ -120,7 +120,7 @@ export function planRoutes(deps: DashboardDeps): Route[] {
     const stopped = await planning.stop({ incoming: dashboardIncoming(slug, "/stop") });
     if (!stopped.ok && stopped.code !== "no_active_session") return sendFailure(context.res, stopped);
     if (!stopped.ok) {
-      // No session, but the seed still put a `planning` project back to `pending`: same rule, from the lifecycle.
+      // No session, but echo-core's dashboard still put a `planning` project back to `pending`: same rule, from the lifecycle.
       const reverted = await runtime.core.lifecycle.cancelPlanning(slug);
       if (!reverted.ok) return sendFailure(context.res, reverted);
     }
@@ -130,10 +130,10 @@ export function planRoutes(deps: DashboardDeps): Route[] {
 
   const state = withSlug(async ({ res }, slug) => {
     const found = await planning.sessionForSlug(slug);
-    // A corrupt sessions file is an error, not "expired" (the seed read it as empty).
+    // A corrupt sessions file is an error, not "expired" (echo-core's dashboard read it as empty).
     if (!found.ok) return sendFailure(res, found);
     const session = found.session;
-    // A closed session is the seed's cleared state: "expired".
+    // A closed session is echo-core's cleared state: "expired".
     if (!session || session.closed_at) return sendJson(res, 200, { slug, status: "expired", phase: null, pending_response: false, closed_reason: session?.closed_reason ?? null });
     sendJson(res, 200, {
       slug: session.slug,

@@ -7,7 +7,7 @@ import type { RequestContext, Route } from "./router.ts";
 import { sseFrame } from "./sse-hub.ts";
 
 /**
- * The seed's project endpoints: the list, its signature, the stream, propose, and the three status
+ * Echo-core's project endpoints: the list, its signature, the stream, propose, and the three status
  * changes guarded by `If-Match`. Every rule (validation, duplicates, staleness, the running guard)
  * lives in the lifecycle service; these handlers translate bodies and headers in and results out.
  */
@@ -82,8 +82,8 @@ export function projectRoutes(deps: DashboardDeps): Route[] {
 }
 
 /**
- * The seed's `If-Match: <version>` (quotes and a weak `W/` tolerated; `*` means no precondition).
- * The seed silently ignored a value it could not parse, turning a guarded write into an unguarded
+ * Echo-core's `If-Match: <version>` (quotes and a weak `W/` tolerated; `*` means no precondition).
+ * Echo-core's dashboard silently ignored a value it could not parse, turning a guarded write into an unguarded
  * one; a malformed precondition is a 400 here.
  */
 export function ifMatch(req: IncomingMessage): number | undefined | HttpError {

@@ -8,7 +8,7 @@ import type { HttpError } from "./http-io.ts";
 /**
  * The dashboard's three gates: who (the token, as a bearer header or the login cookie), from where
  * (Origin/Referer of state-changing requests and the stream) and to which name (the Host header, so a
- * DNS-rebinding page cannot reach a token-less loopback dashboard). The seed checked the cookie only on
+ * DNS-rebinding page cannot reach a token-less loopback dashboard). Echo-core's dashboard checked the cookie only on
  * some routes and matched origins with `startsWith`, which lets `http://127.0.0.1:8088.evil.example`
  * through; here origins are parsed and compared exactly.
  */

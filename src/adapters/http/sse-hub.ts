@@ -2,7 +2,7 @@ import type { ServerResponse } from "node:http";
 import type { Logger } from "../../log.ts";
 
 /**
- * Server-sent events for every dashboard tab at once. The seed ran one loop per client that slept 2 s,
+ * Server-sent events for every dashboard tab at once. Echo-core's dashboard ran one loop per client that slept 2 s,
  * recomputed the whole signature (git status included) and rebuilt the payload for that client alone,
  * and swallowed every error with `continue`; here the caller serialises a change once and the hub
  * writes that same string to every client. A client that stops reading is dropped — by the size of
@@ -23,7 +23,7 @@ export interface SseHub {
 /** Options of {@link createSseHub}. */
 export interface SseHubOptions {
   log: Logger;
-  /** Keep-alive ping interval (the seed's 15 s); proxies close idle streams otherwise. */
+  /** Keep-alive ping interval (echo-core's 15 s); proxies close idle streams otherwise. */
   pingMs?: number;
   /** A client whose unsent backlog exceeds this many bytes is dropped before the next write. */
   highWaterMark?: number;
@@ -36,7 +36,7 @@ export function sseFrame(json: string): string {
   return `data: ${json}\n\n`;
 }
 
-/** The seed's keep-alive frame. */
+/** Echo-core's keep-alive frame. */
 export const PING_FRAME = sseFrame('{"type":"ping"}');
 
 interface Client {

@@ -1,19 +1,18 @@
 import type { Context, NextFunction } from "grammy";
 import type { Message } from "grammy/types";
-import type { Bot } from "../../bot/bot.ts";
-import type { CommandRegistry } from "../../bot/command-registry.ts";
+import type { Audience } from "../../bot/handled.ts";
 import type { Incoming } from "../../chat/incoming.ts";
 import { code, type Reply } from "../../chat/reply.ts";
 import type { Logger } from "../../log.ts";
+import type { AdapterBot } from "../contract.ts";
+import type { TypingIndicators } from "../kit/typing.ts";
 import type { CallbackCodec } from "./callback-data.ts";
-import { routeMessage, toIncoming, topicOf, type BotIdentity } from "./routing.ts";
+import { routeMessage, toIncoming, topicOf, typingKey, type BotIdentity } from "./routing.ts";
 import type { TelegramSender } from "./sender.ts";
-import type { TypingIndicators } from "./typing.ts";
 
 /** What the update handlers need. */
 export interface HandlerDeps {
-  bot: Bot;
-  registry: CommandRegistry;
+  bot: AdapterBot;
   sender: TelegramSender;
   typing: TypingIndicators;
   codec: CallbackCodec;
@@ -25,41 +24,40 @@ export interface HandlerDeps {
 export interface TelegramHandlers {
   /** Answers a button press at once, before the per-chat queue, so a long planner turn cannot time the press out. */
   answerCallback(ctx: Context, next: NextFunction): Promise<void>;
-  /** Text messages: commands, planner answers, or nothing. */
+  /** Text messages: handed to the core, which decides what they are. */
   onText(ctx: Context): Promise<void>;
   /** Button presses: run the button's command line as the presser. */
   onCallback(ctx: Context): Promise<void>;
 }
 
-const PRIVATE_HINT: Reply = {
+const HINT: Reply = {
   text: `Commands start with /. Send ${code("/help")} to see them, or ${code("/plan <slug>")} to start planning here.`,
 };
 
 /** Creates the {@link TelegramHandlers}. */
 export function createHandlers(deps: HandlerDeps): TelegramHandlers {
-  const { bot, registry, sender, typing, codec, me, log } = deps;
+  const { bot, sender, typing, codec, me, log } = deps;
 
-  /** The slug a command line names, for log lines about failed sends. */
-  function slugOf(text: string): string | undefined {
-    const words = text.trim().split(/\s+/);
-    const command = registry.find((words[0] ?? "").replace(/^\//, "").replace(/@.*$/, ""));
-    return command?.args[0]?.kind === "slug" ? words.slice(1).find((word) => !word.startsWith("--")) : undefined;
-  }
-
-  /** Runs one piece of work with "typing…" shown in the chat while the planner works, then sends the replies. */
-  async function respond(message: Message, incoming: Incoming, work: (signals: ReturnType<TypingIndicators["signalsFor"]>) => Promise<Reply[]>, replyTo: number | undefined) {
+  /** Hands one message to the core with "typing…" shown while the planner works, then sends the replies. */
+  async function respond(message: Message, incoming: Incoming, audience: Audience, replyTo: number | undefined) {
     const threadId = topicOf(message);
-    const signals = typing.signalsFor(message.chat.id, threadId);
-    let replies: Reply[];
+    const session = typing.session([typingKey(message.chat.id, threadId)]);
+    let handled;
     try {
-      replies = await work(signals);
+      handled = await bot.handle(incoming, { audience, signals: session.signals, hint: HINT });
     } finally {
-      signals.stop();
+      session.done();
     }
-    const slug = slugOf(incoming.text);
-    for (const [index, reply] of replies.entries()) {
+    if (handled.kind === "ignored") {
+      log.trace({ adapter: "telegram", chat: message.chat.id, reason: handled.reason }, "ignored message");
+      return;
+    }
+    const slug = handled.kind === "command" ? handled.slug : undefined;
+    // A hint answers in place; it is not a reply to anything in particular.
+    const first = handled.kind === "hint" ? undefined : replyTo;
+    for (const [index, reply] of handled.replies.entries()) {
       // Send failures are logged by the sender; the next reply is still worth trying.
-      await sender.send({ chatId: message.chat.id, threadId, replyToMessageId: index === 0 ? replyTo : undefined }, reply, { slug });
+      await sender.send({ chatId: message.chat.id, threadId, replyToMessageId: index === 0 ? first : undefined }, reply, { slug });
     }
   }
 
@@ -81,23 +79,14 @@ export function createHandlers(deps: HandlerDeps): TelegramHandlers {
     async onText(ctx) {
       const message = ctx.message;
       if (!message?.text || !message.from) return;
-      const route = routeMessage(message, me, (name) => registry.find(name) !== undefined);
+      const route = routeMessage(message, me);
       if (route.kind === "ignore") {
         log.trace({ adapter: "telegram", chat: message.chat.id, reason: route.reason }, "ignored message");
         return;
       }
-      const incoming = toIncoming(message, message.from, message.text);
       // In groups the bot's message replies to the user's, so the thread of a conversation stays visible.
       const replyTo = message.chat.type === "private" ? undefined : message.message_id;
-      if (route.kind === "command") {
-        await respond(message, incoming, (signals) => bot.handleCommand(incoming, signals), replyTo);
-        return;
-      }
-      if (await bot.hasSession(incoming)) {
-        await respond(message, incoming, (signals) => bot.handleAnswer(incoming, signals), replyTo);
-        return;
-      }
-      if (message.chat.type === "private") await sender.send({ chatId: message.chat.id }, PRIVATE_HINT);
+      await respond(message, toIncoming(message, message.from, message.text), route.audience, replyTo);
     },
 
     async onCallback(ctx) {
@@ -110,7 +99,7 @@ export function createHandlers(deps: HandlerDeps): TelegramHandlers {
       // The presser, not the message's author, runs the command: the core checks their role.
       const incoming = toIncoming(message as Message, query.from, decoded.command, false);
       const replyTo = message.chat.type === "private" ? undefined : message.message_id;
-      await respond(message as Message, incoming, (signals) => bot.handleCommand(incoming, signals), replyTo);
+      await respond(message as Message, incoming, "direct", replyTo);
     },
   };
 }

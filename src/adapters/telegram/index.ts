@@ -1,16 +1,19 @@
 import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
 import { GrammyError, type Bot as GrammyBot } from "grammy";
 import type { Outbound } from "../../chat/outbound.ts";
-import { telegramMenu } from "./command-menu.ts";
 import { fail } from "../../projects/result.ts";
-import type { RunningAdapter } from "../../runtime/adapter-catalog.ts";
-import type { Runtime } from "../../runtime/runtime.ts";
+import type { AdapterHost, RunningAdapter } from "../contract.ts";
+import { createInFlight } from "../kit/in-flight.ts";
+import { createTypingIndicators } from "../kit/typing.ts";
 import { createCallbackCodec } from "./callback-data.ts";
+import { telegramMenu } from "./command-menu.ts";
 import { createHandlers } from "./handlers.ts";
 import { createGrammyBot, logPollFailures, runnerOptions, type RetryLimits } from "./polling.ts";
-import { sequenceKey, TELEGRAM, type BotIdentity } from "./routing.ts";
+import { parseTypingKey, sequenceKey, TELEGRAM, type BotIdentity } from "./routing.ts";
 import { createTelegramSender } from "./sender.ts";
-import { createTypingIndicators, TYPING_INTERVAL_MS } from "./typing.ts";
+
+/** Telegram shows a chat action for about 5 s; renewing every 4 s keeps "typing…" up without gaps. */
+export const TYPING_INTERVAL_MS = 4000;
 
 /** Knobs for tests and benches; production uses the defaults. */
 export interface TelegramAdapterOptions {
@@ -30,33 +33,34 @@ export interface TelegramAdapterOptions {
  * and registers the `telegram` Outbound so planner replies and notifications reach Telegram chats.
  * Throws only when start-up fails (bad token, unreachable API); after that, errors are logged, never fatal.
  */
-export async function startTelegramAdapter(runtime: Runtime, options: TelegramAdapterOptions = {}): Promise<RunningAdapter> {
-  const { token, apiRoot } = runtime.config.telegram;
+export async function startTelegramAdapter(host: AdapterHost, options: TelegramAdapterOptions = {}): Promise<RunningAdapter> {
+  const { token, apiRoot } = host.config.telegram;
   if (!token) throw new Error("TELEGRAM_TOKEN is not set");
   // Every line carries adapter=telegram explicitly (not a child binding, which the modules' own fields would duplicate).
-  const log = runtime.log;
+  const log = host.log;
   const bot = createGrammyBot(token, apiRoot, options.retry);
   logPollFailures(bot, log);
   const me = await identify(bot, apiRoot);
 
   await bot.api.deleteWebhook().catch((error: unknown) => log.warn({ adapter: TELEGRAM, err: error }, "deleteWebhook failed; polling may be refused while a webhook is set"));
-  const menu = telegramMenu(runtime.bot.registry);
+  const menu = telegramMenu(host.bot.registry);
   await bot.api.setMyCommands(menu).catch((error: unknown) => log.warn({ adapter: TELEGRAM, err: error }, "setMyCommands failed; the command menu is not updated"));
 
   const codec = createCallbackCodec();
   const sender = createTelegramSender(bot.api, codec, log);
-  const typing = createTypingIndicators(bot.api, log, options.typingIntervalMs ?? TYPING_INTERVAL_MS);
-  const handlers = createHandlers({ bot: runtime.bot, registry: runtime.bot.registry, sender, typing, codec, me, log });
+  const sendTyping = (key: string) => {
+    const { chatId, threadId } = parseTypingKey(key);
+    return bot.api.sendChatAction(chatId, "typing", threadId !== undefined ? { message_thread_id: threadId } : {});
+  };
+  const typing = createTypingIndicators(sendTyping, log, options.typingIntervalMs ?? TYPING_INTERVAL_MS);
+  const handlers = createHandlers({ bot: host.bot, sender, typing, codec, me, log });
 
-  const inFlight = new Set<Promise<unknown>>();
+  const inFlight = createInFlight(TELEGRAM, log);
   bot.use(async (_ctx, next) => {
     const work = next();
-    inFlight.add(work);
-    try {
-      await work;
-    } finally {
-      inFlight.delete(work);
-    }
+    // grammY's bot.catch logs a failed update; the tracker only needs to know when it ends.
+    inFlight.track(work.catch(() => undefined), "update");
+    await work;
   });
   bot.use(handlers.answerCallback);
   bot.use(sequentialize((ctx) => sequenceKey(ctx.msg)));
@@ -91,7 +95,7 @@ export async function startTelegramAdapter(runtime: Runtime, options: TelegramAd
       return sender.send({ chatId, threadId }, reply);
     },
   };
-  runtime.outbound.register(TELEGRAM, outbound);
+  host.outbound.register(TELEGRAM, outbound);
   log.info({ adapter: TELEGRAM, username: me.username, apiRoot: apiRoot ?? "https://api.telegram.org", commands: menu.length }, `telegram: polling as @${me.username}`);
 
   let stopping: Promise<void> | undefined;
@@ -100,11 +104,10 @@ export async function startTelegramAdapter(runtime: Runtime, options: TelegramAd
       stopping ??= (async () => {
         stopped = true;
         clearTimeout(restartTimer);
-        runtime.outbound.unregister(TELEGRAM);
+        host.outbound.unregister(TELEGRAM);
         if (handle?.isRunning()) await handle.stop();
         // The runner does not wait for handlers; give running ones a bounded chance to send their replies.
-        const grace = new Promise<void>((resolve) => setTimeout(resolve, options.stopGraceMs ?? 10_000).unref());
-        await Promise.race([Promise.allSettled([...inFlight]), grace]);
+        await inFlight.idle(options.stopGraceMs ?? 10_000);
         typing.stopAll();
       })();
       return stopping;

@@ -1,4 +1,5 @@
 import type { Message, User } from "grammy/types";
+import type { Audience } from "../../bot/handled.ts";
 import type { Incoming } from "../../chat/incoming.ts";
 
 /** The adapter name the core, the roles (`telegram:<user id>`) and the session keys use. */
@@ -11,37 +12,26 @@ export interface BotIdentity {
 }
 
 /**
- * What to do with a text message:
- * - `command`: run it through the core (it may still be refused or be a usage error);
- * - `candidate`: an answer to the planner if the chat (or topic) has a session — private chats, messages
- *   in a forum topic, and replies to the bot's messages;
- * - `ignore`: ordinary group chatter, commands for another bot, messages from bots.
+ * What a text message is for planbot, from Telegram's facts alone: `ignore` for messages from bots and
+ * commands addressed to another bot; otherwise the audience the core needs (docs/architecture.md, "Life of
+ * a chat line"): a private chat or `/cmd@planbot` is `direct`, a forum topic or a reply to the bot is
+ * `shared` (an answer where a session runs), other group talk is `chatter` (known commands only).
  */
-export type MessageRoute = { kind: "command" } | { kind: "candidate" } | { kind: "ignore"; reason: string };
+export type MessageRoute = { kind: "handle"; audience: Audience } | { kind: "ignore"; reason: string };
 
 const COMMAND_HEAD = /^\/([A-Za-z0-9_-]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?=\s|$)/;
 
-/**
- * Decides whether a message is a command, a possible planner answer or chatter (DESIGN.md,
- * "Conversations"). `knownCommand` tells planbot's commands apart from other bots' ones: in a group a
- * bare `/foo` that planbot does not know is probably meant for another bot and is left alone, while
- * `/foo@planbot` or any `/foo` in a private chat gets the core's "unknown command" help.
- */
-export function routeMessage(message: Message, me: BotIdentity, knownCommand: (name: string) => boolean): MessageRoute {
+/** Routes a message; whether it is a command, and whether a session runs, is the core's to decide. */
+export function routeMessage(message: Message, me: BotIdentity): MessageRoute {
   const text = message.text;
   if (text === undefined || !message.from) return { kind: "ignore", reason: "no text or no sender" };
   if (message.from.is_bot) return { kind: "ignore", reason: "from a bot" };
-  const isPrivate = message.chat.type === "private";
-  const head = COMMAND_HEAD.exec(text.trimStart());
-  if (head) {
-    const [, name, mention] = head;
-    const addressedToMe = mention !== undefined && mention.toLowerCase() === me.username.toLowerCase();
-    if (mention !== undefined && !addressedToMe) return { kind: "ignore", reason: "command for another bot" };
-    if (!isPrivate && !addressedToMe && !knownCommand(name!)) return { kind: "ignore", reason: "unknown bare command in a group" };
-    return { kind: "command" };
-  }
-  if (isPrivate || topicOf(message) !== undefined || isReplyToBot(message, me.id)) return { kind: "candidate" };
-  return { kind: "ignore", reason: "group chatter" };
+  const mention = COMMAND_HEAD.exec(text.trimStart())?.[2];
+  const addressedToMe = mention !== undefined && mention.toLowerCase() === me.username.toLowerCase();
+  if (mention !== undefined && !addressedToMe) return { kind: "ignore", reason: "command for another bot" };
+  if (message.chat.type === "private" || addressedToMe) return { kind: "handle", audience: "direct" };
+  if (topicOf(message) !== undefined || isReplyToBot(message, me.id)) return { kind: "handle", audience: "shared" };
+  return { kind: "handle", audience: "chatter" };
 }
 
 /** The forum topic a message was posted in; undefined outside topics (the General topic included). */
@@ -97,4 +87,15 @@ export function sequenceKey(message: Pick<Message, "chat" | "is_topic_message" |
   if (!message) return undefined;
   const topic = topicOf(message);
   return topic === undefined ? String(message.chat.id) : `${message.chat.id}:${topic}`;
+}
+
+/** The typing indicator's key for a chat and topic; {@link parseTypingKey} reads it back. */
+export function typingKey(chatId: number, threadId: number | undefined): string {
+  return threadId === undefined ? String(chatId) : `${chatId}:${threadId}`;
+}
+
+/** The chat and topic a {@link typingKey} names. */
+export function parseTypingKey(key: string): { chatId: number; threadId: number | undefined } {
+  const [chat, thread] = key.split(":");
+  return { chatId: Number(chat), threadId: thread === undefined ? undefined : Number(thread) };
 }

@@ -3,7 +3,7 @@ import { helpCommand, whoamiCommand } from "./info-commands.ts";
 import { continueCommand, doneCommand, nextCommand, planCommand, replanCommand, runCommand, stopCommand } from "./planning-commands.ts";
 import { approveCommand, cancelCommand, proposeCommand, statusCommand, unapproveCommand } from "./project-commands.ts";
 
-/** planbot's command set, in the order `/help` lists it (DESIGN.md, "Chat commands"). */
+/** planbot's command set, in the order `/help` lists it (docs/architecture.md, "The life of a chat line"). */
 export function createDefaultRegistry(): CommandRegistry {
   return createCommandRegistry([
     proposeCommand,

@@ -23,6 +23,7 @@ export const planCommand: CommandSpec = {
   summary: "plan a project with Claude in this chat",
   role: "member",
   slow: true,
+  opensSession: true,
   args: [slugArg, { name: "description", description: "what to build (needed if the project is new)", required: false, rest: true, kind: "text" }],
   flags: [],
   handler: (context) =>
@@ -35,6 +36,7 @@ export const replanCommand: CommandSpec = {
   summary: "plan a project again (approved or finished ones need --force)",
   role: "member",
   slow: true,
+  opensSession: true,
   args: [slugArg],
   flags: [{ name: "force", type: "boolean", description: "re-plan even if approved, running or complete", role: "admin" }],
   handler: (context) => withPlanning(context, (planning) => planning.start({ ...request(context), slug: context.args.slug!, force: context.flags.force === true })),

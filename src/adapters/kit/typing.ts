@@ -1,11 +1,8 @@
 import type { TurnSignals } from "../../chat/turn-signals.ts";
 import type { Logger } from "../../log.ts";
 
-/** Discord shows "typing…" for about 10 s after each call, so it is renewed a little sooner. */
-export const TYPING_RENEW_MS = 8000;
-
-/** Sends one typing notice to a channel (a thread or DM is a channel too). */
-export type SendTyping = (channelId: string) => Promise<unknown>;
+/** Sends one typing notice to a chat, named by the adapter's own key (a Discord channel, a Telegram chat and topic). */
+export type SendTyping = (key: string) => Promise<unknown>;
 
 /** A typing indicator bound to one handled message or command. */
 export interface TypingSession {
@@ -15,16 +12,20 @@ export interface TypingSession {
   done(): void;
 }
 
-/** Typing indicators shared by every handler, counted per channel so overlapping work never stops one early. */
+/**
+ * Typing indicators shared by an adapter's handlers, counted per chat so overlapping work never stops one
+ * early. The platform shows "typing…" for a few seconds after each notice, so it is renewed every
+ * `renewMs` (Discord ~10 s: 8 s; Telegram ~5 s: 4 s) while the core says it is working.
+ */
 export interface TypingIndicators {
-  /** A session that shows typing in each of `channelIds` while the core says it is working. */
+  /** A session that shows typing in each of the chats `channelIds` while the core says it is working. */
   session(channelIds: string[]): TypingSession;
   /** Clears every timer (adapter stop). */
   stopAll(): void;
 }
 
 /** Creates the {@link TypingIndicators}; failures to send a typing notice are cosmetic and only logged at debug. */
-export function createTypingIndicators(sendTyping: SendTyping, log: Logger, renewMs = TYPING_RENEW_MS): TypingIndicators {
+export function createTypingIndicators(sendTyping: SendTyping, log: Logger, renewMs: number): TypingIndicators {
   const active = new Map<string, { count: number; timer: NodeJS.Timeout }>();
 
   const ping = (channelId: string) => {

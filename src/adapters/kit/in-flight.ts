@@ -1,7 +1,7 @@
 import type { Logger } from "../../log.ts";
 
-/** Keeps the adapter's running handlers, so nothing is left unhandled and stop can wait for them. */
-export interface TaskTracker {
+/** Keeps an adapter's running handlers, so nothing is left unhandled and stop can wait for them. */
+export interface InFlight {
   /** Follows a handler's promise; a rejection (a bug: handlers catch their own errors) is logged, never thrown. */
   track(work: Promise<unknown>, what: string): void;
   /** Resolves when no handler runs, or after `timeoutMs`, whichever is first. */
@@ -9,12 +9,12 @@ export interface TaskTracker {
   readonly running: number;
 }
 
-/** Creates a {@link TaskTracker}. */
-export function createTaskTracker(log: Logger): TaskTracker {
+/** Creates an {@link InFlight} tracker for one adapter; its name goes into the log line of a failed handler. */
+export function createInFlight(adapter: string, log: Logger): InFlight {
   const running = new Set<Promise<unknown>>();
   return {
     track(work, what) {
-      const tracked = work.catch((error: unknown) => log.error({ err: error, adapter: "discord", what }, "discord handler failed"));
+      const tracked = work.catch((error: unknown) => log.error({ err: error, adapter, what }, `${adapter} handler failed`));
       running.add(tracked);
       void tracked.finally(() => running.delete(tracked));
     },

@@ -1,0 +1,73 @@
+import type { Incoming } from "../../chat/incoming.ts";
+import { renderPlainText } from "../../chat/plain-text.ts";
+import type { AdapterBot } from "../contract.ts";
+
+/** The terminal is one chat: adapter `console`, channel `terminal` — whichever terminal types into it. */
+export const CONSOLE_ADAPTER = "console";
+export const CONSOLE_CHANNEL = "terminal";
+
+/** What a terminal session prints: replies, and the working / elapsed-time lines of planner turns. */
+export type Print = (text: string) => void;
+
+/** One person's terminal talking to the core. */
+export interface ConsoleSession {
+  /**
+   * Hands a line to the core. Resolves when the line no longer holds up the next one: at once for
+   * planner turns (an answer, /plan, /next…), so `/status` and `/stop` are answered while the planner
+   * thinks; after the replies for quick commands, so piped input keeps its order.
+   */
+  submit(text: string): Promise<void>;
+  /** Stops every planner turn this session started (Ctrl-C, the terminal went away). */
+  interrupt(): number;
+  /** Resolves when every line handed in has been answered. */
+  drain(): Promise<void>;
+}
+
+/** Creates a {@link ConsoleSession} for one user; the core treats the terminal's owner as an admin. */
+export function createConsoleSession(bot: Pick<AdapterBot, "handle" | "commandFor">, userName: string, print: Print): ConsoleSession {
+  const running = new Set<Promise<void>>();
+  const turns = new Set<AbortController>();
+
+  async function handle(text: string): Promise<void> {
+    const incoming: Incoming = { adapter: CONSOLE_ADAPTER, channelId: CONSOLE_CHANNEL, userId: userName, userName, text };
+    const abort = new AbortController();
+    turns.add(abort);
+    let started = 0;
+    const signals = {
+      abort: abort.signal,
+      working(active: boolean) {
+        if (active) {
+          started = Date.now();
+          print("… working (Ctrl-C stops the planner)");
+        } else if (started) print(`(took ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      },
+    };
+    try {
+      const handled = await bot.handle(incoming, { audience: "direct", signals });
+      if (handled.kind !== "ignored") for (const reply of handled.replies) print(renderPlainText(reply));
+    } finally {
+      turns.delete(abort);
+    }
+  }
+
+  return {
+    submit(text) {
+      const trimmed = text.trim();
+      if (!trimmed) return Promise.resolve();
+      const work = handle(trimmed).catch((error: unknown) => print(`planbot: ${(error as Error).message}`));
+      running.add(work);
+      void work.finally(() => running.delete(work));
+      const command = bot.commandFor(trimmed);
+      const mayTakeLong = command ? command.slow === true : !trimmed.startsWith("/");
+      return mayTakeLong ? Promise.resolve() : work;
+    },
+    interrupt() {
+      const count = turns.size;
+      for (const turn of turns) turn.abort();
+      return count;
+    },
+    async drain() {
+      while (running.size) await Promise.allSettled([...running]);
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import { connect, type Socket } from "node:net";
+import type { Readable, Writable } from "node:stream";
+import { createTerminal } from "./terminal.ts";
+import { messageReader, socketPath, type ClientMessage, type ServerMessage } from "./protocol.ts";
+
+/** Options of {@link attachChat}. */
+export interface AttachOptions {
+  dataDir: string;
+  input: Readable;
+  output: Writable;
+  userName: string;
+  interactive: boolean;
+  historyFile?: string | undefined;
+}
+
+/** Connects to the running planbot's terminal socket; undefined when none serves this data dir. */
+export async function connectChat(dataDir: string): Promise<Socket | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect(socketPath(dataDir));
+    socket.once("connect", () => resolve(socket));
+    socket.once("error", () => resolve(undefined));
+  });
+}
+
+/**
+ * `planbot chat` attached to a running `planbot start`: lines go to it, everything it prints comes back —
+ * replies, "working" lines, completion notices and replies mirrored from other chats. Ctrl-C stops the
+ * planner turns this terminal started (twice in a row quits); Ctrl-D quits after pending answers.
+ * Resolves with the exit code: 0 when the user quit, 1 when planbot went away.
+ */
+export async function attachChat(socket: Socket, options: AttachOptions): Promise<number> {
+  const terminal = createTerminal({ input: options.input, output: options.output, interactive: options.interactive, historyFile: options.historyFile });
+  const send = (message: ClientMessage) => {
+    if (!socket.destroyed) socket.write(`${JSON.stringify(message)}\n`);
+  };
+  let said = false;
+  const finished = new Promise<number>((resolve) => {
+    socket.on(
+      "data",
+      messageReader<ServerMessage>((message) => {
+        if (message.type === "print") terminal.print(message.text);
+        else if (message.type === "bye") {
+          said = true;
+          socket.end();
+          resolve(0);
+        }
+      }),
+    );
+    socket.on("close", () => {
+      if (!said) terminal.print("planbot stopped; this chat is closed.");
+      terminal.close();
+      resolve(said ? 0 : 1);
+    });
+    socket.on("error", () => undefined);
+  });
+  let lastInterrupt = 0;
+  terminal.onInterrupt(() => {
+    const now = Date.now();
+    if (now - lastInterrupt < 1500) {
+      terminal.close();
+      return;
+    }
+    lastInterrupt = now;
+    send({ type: "interrupt" });
+  });
+  send({ type: "hello", user: options.userName });
+  void (async () => {
+    for await (const line of terminal.lines()) if (line.trim()) send({ type: "line", text: line });
+    // Ctrl-D or the end of piped input: let planbot answer what was sent, then leave.
+    send({ type: "end" });
+  })();
+  return finished;
+}

@@ -1,0 +1,113 @@
+import { chmod, mkdir, unlink } from "node:fs/promises";
+import { connect, createServer, type Socket } from "node:net";
+import { renderPlainText } from "../../chat/plain-text.ts";
+import type { AdapterHost, RunningAdapter } from "../contract.ts";
+import { createConsoleSession } from "./console-session.ts";
+import { messageReader, socketPath, type ClientMessage, type ServerMessage } from "./protocol.ts";
+
+/** The running terminal endpoint of `planbot start`. */
+export interface ChatSocket extends RunningAdapter {
+  path: string;
+  /** Terminals attached right now. */
+  clients(): number;
+}
+
+/**
+ * Serves `planbot chat` terminals from the running planbot, so the terminal is one more chat of the same
+ * process: its planner replies reach every chat joined to the session, and notifications and mirrored
+ * replies reach every attached terminal (the `console` Outbound). Each terminal gets its own session of
+ * lines (see console-session.ts); when it disconnects, planner turns it started are stopped.
+ */
+export async function startChatSocket(host: AdapterHost): Promise<ChatSocket> {
+  const path = socketPath(host.config.dataDir);
+  await mkdir(host.config.dataDir, { recursive: true });
+  await clearStaleSocket(path);
+  const clients = new Set<Socket>();
+  const log = host.log;
+
+  const send = (socket: Socket, message: ServerMessage) => {
+    if (!socket.destroyed) socket.write(`${JSON.stringify(message)}\n`);
+  };
+
+  const server = createServer((socket) => {
+    clients.add(socket);
+    const sessionOf = (user: string) => createConsoleSession(host.bot, user, (text) => send(socket, { type: "print", text }));
+    let session = sessionOf("terminal");
+    let chain: Promise<void> = Promise.resolve();
+    socket.on(
+      "data",
+      messageReader<ClientMessage>((message) => {
+        switch (message.type) {
+          case "hello":
+            session = sessionOf(String(message.user || "terminal").slice(0, 64));
+            break;
+          case "line":
+            chain = chain.then(() => session.submit(String(message.text)));
+            break;
+          case "interrupt": {
+            const stopped = session.interrupt();
+            send(socket, { type: "print", text: stopped ? `Stopping ${stopped === 1 ? "the planner turn" : `${stopped} planner turns`}…` : "Nothing is running. Ctrl-D quits." });
+            break;
+          }
+          case "end":
+            void chain.then(() => session.drain()).then(() => send(socket, { type: "bye" }));
+            break;
+        }
+      }),
+    );
+    socket.on("error", (error) => log.debug({ adapter: "console", err: error }, "terminal connection error"));
+    socket.on("close", () => {
+      clients.delete(socket);
+      // Nobody is left to read the answer: a planner turn started here must not run on.
+      session.interrupt();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(path, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  await chmod(path, 0o600).catch(() => undefined);
+  server.on("error", (error) => log.error({ adapter: "console", err: error }, "terminal socket error"));
+  host.outbound.register("console", {
+    async send(_target, reply) {
+      const text = renderPlainText(reply);
+      for (const socket of clients) send(socket, { type: "print", text });
+      return { ok: true, messageIds: [] };
+    },
+  });
+  log.info({ adapter: "console", path }, "planbot chat can attach here");
+
+  let stopping: Promise<void> | undefined;
+  return {
+    path,
+    clients: () => clients.size,
+    stop() {
+      stopping ??= (async () => {
+        host.outbound.unregister("console");
+        for (const socket of clients) socket.end();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const socket of clients) socket.destroy();
+        await unlink(path).catch(() => undefined);
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** A socket file left by a planbot that died is removed; one that answers means another planbot serves this data dir. */
+async function clearStaleSocket(path: string): Promise<void> {
+  const alive = await new Promise<boolean>((resolve) => {
+    const probe = connect(path);
+    probe.once("connect", () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once("error", () => resolve(false));
+  });
+  if (alive) throw new Error(`another planbot already serves this data dir (${path} answers); stop it first, or use another PLANBOT_DATA_DIR`);
+  await unlink(path).catch(() => undefined);
+}

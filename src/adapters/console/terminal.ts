@@ -1,0 +1,108 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { createInterface, type Interface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
+
+/** Lines kept in the history file. */
+const HISTORY_SIZE = 500;
+
+/** Options of {@link createTerminal}. */
+export interface TerminalOptions {
+  input: Readable;
+  output: Writable;
+  /** Line editing, history and a prompt: on for a TTY, off for piped input (lines are read as they come). */
+  interactive: boolean;
+  /** Where history is kept between runs (interactive only). */
+  historyFile?: string | undefined;
+  prompt?: string;
+}
+
+/** A terminal chat UI: reads lines, prints above the prompt, reports Ctrl-C. */
+export interface Terminal {
+  /** Every line typed or piped in, until the input ends (Ctrl-D) or {@link Terminal.close}. */
+  lines(): AsyncIterable<string>;
+  /** Prints a block of text without disturbing what the user is typing. */
+  print(text: string): void;
+  /** Called on Ctrl-C; without a handler Ctrl-C closes the terminal. */
+  onInterrupt(handler: () => void): void;
+  close(): void;
+}
+
+/**
+ * node:readline over the terminal: with `interactive`, arrow keys edit the line and walk the history
+ * (saved to `historyFile`), and the TTY is in raw mode so a long pasted line is not cut at the kernel's
+ * 4 KB line buffer. Output that arrives while the user types is printed above the prompt, which is then
+ * redrawn with the half-typed line intact.
+ */
+export function createTerminal(options: TerminalOptions): Terminal {
+  const { output, interactive } = options;
+  const history = interactive && options.historyFile ? readHistory(options.historyFile) : [];
+  const rl: Interface = createInterface({
+    input: options.input,
+    output: interactive ? output : undefined,
+    terminal: interactive,
+    crlfDelay: Number.POSITIVE_INFINITY,
+    history,
+    historySize: HISTORY_SIZE,
+    removeHistoryDuplicates: true,
+    prompt: options.prompt ?? "planbot> ",
+  });
+  // Subscribe now: readline emits lines as soon as input arrives, and lines emitted before the caller
+  // starts iterating would otherwise be dropped.
+  const queued = rl[Symbol.asyncIterator]();
+  let interrupt: (() => void) | undefined;
+  let closed = false;
+  rl.on("SIGINT", () => (interrupt ? interrupt() : rl.close()));
+  rl.on("history", (lines: string[]) => {
+    if (!options.historyFile) return;
+    try {
+      writeFileSync(options.historyFile, `${lines.slice(0, HISTORY_SIZE).reverse().join("\n")}\n`, { mode: 0o600 });
+    } catch {
+      // History is a convenience; a read-only data dir must not break the chat.
+    }
+  });
+  rl.on("close", () => {
+    closed = true;
+  });
+
+  return {
+    lines() {
+      if (interactive) rl.prompt();
+      return {
+        [Symbol.asyncIterator]: () => ({
+          next: async () => {
+            const next = await queued.next();
+            if (!next.done && interactive && !closed) setImmediate(() => !closed && rl.prompt(true));
+            return next;
+          },
+        }),
+      };
+    },
+    print(text) {
+      const block = text.endsWith("\n") ? text : `${text}\n`;
+      if (!interactive || closed) {
+        output.write(block);
+        return;
+      }
+      // Clear the prompt line, print, and redraw the prompt with whatever the user had typed.
+      output.write("\r\x1b[K");
+      output.write(block);
+      rl.prompt(true);
+    },
+    onInterrupt(handler) {
+      interrupt = handler;
+    },
+    close() {
+      closed = true;
+      rl.close();
+    },
+  };
+}
+
+function readHistory(file: string): string[] {
+  try {
+    // The file is oldest first; readline wants newest first.
+    return readFileSync(file, "utf8").split("\n").filter(Boolean).reverse().slice(0, HISTORY_SIZE);
+  } catch {
+    return [];
+  }
+}
