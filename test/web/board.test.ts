@@ -18,7 +18,12 @@ describe("the board", () => {
     await harness.writeStore(
       [
         { name: "alpha", status: "pending", description: "A todo app with reminders." },
-        { name: "beta", status: "approved", description: "A weather bot for the team chat." },
+        {
+          name: "beta",
+          status: "approved",
+          description: "A weather bot for the team chat.",
+          extra: { pull_request: { url: "https://github.example/acme/beta/pull/7", number: 7, updated_at: "2026-01-03T00:00:00.000Z" } },
+        },
         { name: "gamma", status: "planning", description: "Invoice scanner." },
         { name: "delta", status: "failed", description: "Photo sorter." },
         { name: "eps", status: "cancelled", description: "Old idea." },
@@ -41,6 +46,9 @@ describe("the board", () => {
     expect(await beta.locator("progress").getAttribute("max")).toBe("4");
     expect(await beta.textContent()).toContain("1/4");
     expect(await beta.textContent()).toContain("ralph/beta");
+    // The delivered pull request is a link on the card and on the project's page.
+    expect(await beta.locator("a.pr").getAttribute("href")).toBe("https://github.example/acme/beta/pull/7");
+    expect(await beta.locator("a.pr").innerText()).toBe("PR #7");
     await screenshot(page, "board-light");
 
     // Search by words of the description; "/" focuses the search box from the keyboard.
