@@ -54,10 +54,10 @@ describe("the board", () => {
     // Search by words of the description; "/" focuses the search box from the keyboard.
     await page.keyboard.press("/");
     await page.keyboard.type("weather");
-    await expect.poll(() => page.locator(".card").count()).toBe(1);
+    await expect.poll(() => page.locator(".card").count(), { timeout: 15_000 }).toBe(1);
     await page.fill('input[type="search"]', "");
     await page.getByRole("button", { name: /^Failed \/ blocked/ }).click();
-    await expect.poll(() => page.locator("section.column").count()).toBe(1);
+    await expect.poll(() => page.locator("section.column").count(), { timeout: 15_000 }).toBe(1);
     await page.getByRole("button", { name: /^All$/ }).click();
 
     // A change made with the CLI in another process shows up without a reload.
