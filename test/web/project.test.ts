@@ -24,7 +24,7 @@ describe("a project's page", () => {
     const harness = await startHarness({
       watch: true,
       env: { RALPH_COMMAND: `${fakeRalphPath} --tool claude 10` },
-      processEnv: { FAKE_CLAUDE_DELAY_MS: "1100", FAKE_RALPH_DELAY_MS: "900" },
+      processEnv: { CLAUDE_FAKE_DELAY_MS: "1100", FAKE_RALPH_DELAY_MS: "900" },
     });
     // Stop (not detach) Ralph when the test ends, so no run outlives it.
     harness.runtime.onStop(() => harness.runtime.executor.stop());
