@@ -20,7 +20,7 @@ export interface Harness {
   origin: string;
   call(method: string, path: string, options?: CallOptions): Promise<CallResult>;
   /** Writes approved-tasks.json directly (one write, no lock: the dashboard is not running a mutation yet). */
-  writeStore(entries: Array<{ name: string; status: string; description?: string }>, version: number): Promise<void>;
+  writeStore(entries: Array<{ name: string; status: string; description?: string; extra?: Record<string, unknown> }>, version: number): Promise<void>;
   /** Writes a prd.json with `total` stories of which `done` pass. */
   writePrd(slug: string, total: number, done: number): Promise<void>;
 }
@@ -79,6 +79,7 @@ export async function startHarness(settings: { env?: Record<string, string>; pro
         approved_at: entry.status === "approved" ? "2026-01-02T00:00:00.000Z" : null,
         started_at: null,
         pid: null,
+        ...entry.extra,
       }));
       await writeFile(join(dir, TASKS_FILE_NAME), JSON.stringify({ projects, last_updated: "2026-01-02T00:00:00.000Z", version }));
     },

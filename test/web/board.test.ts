@@ -18,7 +18,12 @@ describe("the board", () => {
     await harness.writeStore(
       [
         { name: "alpha", status: "pending", description: "A todo app with reminders." },
-        { name: "beta", status: "approved", description: "A weather bot for the team chat." },
+        {
+          name: "beta",
+          status: "approved",
+          description: "A weather bot for the team chat.",
+          extra: { pull_request: { url: "https://github.example/acme/beta/pull/7", number: 7, updated_at: "2026-01-03T00:00:00.000Z" } },
+        },
         { name: "gamma", status: "planning", description: "Invoice scanner." },
         { name: "delta", status: "failed", description: "Photo sorter." },
         { name: "eps", status: "cancelled", description: "Old idea." },
@@ -41,15 +46,18 @@ describe("the board", () => {
     expect(await beta.locator("progress").getAttribute("max")).toBe("4");
     expect(await beta.textContent()).toContain("1/4");
     expect(await beta.textContent()).toContain("ralph/beta");
+    // The delivered pull request is a link on the card and on the project's page.
+    expect(await beta.locator("a.pr").getAttribute("href")).toBe("https://github.example/acme/beta/pull/7");
+    expect(await beta.locator("a.pr").innerText()).toBe("PR #7");
     await screenshot(page, "board-light");
 
     // Search by words of the description; "/" focuses the search box from the keyboard.
     await page.keyboard.press("/");
     await page.keyboard.type("weather");
-    await expect.poll(() => page.locator(".card").count()).toBe(1);
+    await expect.poll(() => page.locator(".card").count(), { timeout: 15_000 }).toBe(1);
     await page.fill('input[type="search"]', "");
     await page.getByRole("button", { name: /^Failed \/ blocked/ }).click();
-    await expect.poll(() => page.locator("section.column").count()).toBe(1);
+    await expect.poll(() => page.locator("section.column").count(), { timeout: 15_000 }).toBe(1);
     await page.getByRole("button", { name: /^All$/ }).click();
 
     // A change made with the CLI in another process shows up without a reload.

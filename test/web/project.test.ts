@@ -24,7 +24,7 @@ describe("a project's page", () => {
     const harness = await startHarness({
       watch: true,
       env: { RALPH_COMMAND: `${fakeRalphPath} --tool claude 10` },
-      processEnv: { FAKE_CLAUDE_DELAY_MS: "1100", FAKE_RALPH_DELAY_MS: "900" },
+      processEnv: { CLAUDE_FAKE_DELAY_MS: "1100", FAKE_RALPH_DELAY_MS: "900" },
     });
     // Stop (not detach) Ralph when the test ends, so no run outlives it.
     harness.runtime.onStop(() => harness.runtime.executor.stop());
@@ -77,7 +77,7 @@ describe("a project's page", () => {
     const before = await page.locator(".msg").count();
     await page.reload();
     await page.waitForSelector(".msg-planner");
-    await expect.poll(() => page.locator(".msg").count()).toBe(before);
+    await expect.poll(() => page.locator(".msg").count(), { timeout: 15_000 }).toBe(before);
 
     // The same conversation on a phone in the dark: nothing wider than the screen.
     await page.setViewportSize({ width: 390, height: 844 });
@@ -95,7 +95,7 @@ describe("a project's page", () => {
     await page.waitForURL(/\/plan$/);
     await page.waitForSelector(".plan-doc h1, .plan-doc h2");
     expect(await page.locator(".plan-doc").innerText()).not.toMatch(/^#+ /m);
-    await expect.poll(() => page.locator(".story").count()).toBe(3);
+    await expect.poll(() => page.locator(".story").count(), { timeout: 15_000 }).toBe(3);
     expect(await page.locator('.story[data-state="passes"]').count()).toBe(0);
     await screenshot(page, "plan-light");
 
@@ -107,7 +107,7 @@ describe("a project's page", () => {
     await page.waitForSelector('.project-head .badge:text("done")', { timeout: 30_000 });
     await expect.poll(() => page.locator('.story[data-state="passes"]').count(), { timeout: 10_000 }).toBe(3);
     expect(partway).toBeGreaterThanOrEqual(1);
-    await expect.poll(() => page.getByLabel("Run log").innerText()).toContain("planbot:");
+    await expect.poll(() => page.getByLabel("Run log").innerText(), { timeout: 15_000 }).toContain("planbot:");
     expect(await page.locator(".runs li").count()).toBe(1);
     await screenshot(page, "run-light");
     expect(pageErrors(page)).toEqual([]);

@@ -37,7 +37,7 @@ describe("the run tab", () => {
     await expect.poll(() => page.locator(".runs li").count(), { timeout: 10_000 }).toBe(2);
     // The earlier (failed) run's log is one click away.
     await page.locator(".runs li").nth(1).getByRole("button").click();
-    await expect.poll(() => page.getByLabel("Run log").innerText()).toContain("tests failed");
+    await expect.poll(() => page.getByLabel("Run log").innerText(), { timeout: 15_000 }).toContain("tests failed");
     expect(pageErrors(page)).toEqual([]);
   }, 90_000);
 });

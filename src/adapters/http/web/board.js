@@ -6,7 +6,7 @@ import { COLUMNS, PullRequestLink, RepoBranch, StatusBadge, StoryBar, When, colu
 import { ProposeForm } from "./propose.js";
 
 /** Cards shown per column before "Show all" (a 1,000-project board stays quick). */
-const PER_COLUMN = 60;
+const PER_COLUMN = 30;
 
 function matches(project, words) {
   if (!words.length) return true;

@@ -74,8 +74,9 @@ export function Conversation({ project, autoStart }) {
       if (sent) setDraft(sent);
       return false;
     } finally {
-      setPending(null);
+      // The stored history first, then drop the "thinking" line: no moment without the sent message.
       await reload();
+      setPending(null);
     }
   }
 

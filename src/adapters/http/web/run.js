@@ -2,7 +2,7 @@
 import { html } from "htm/preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, projectPath } from "./api.js";
-import { StatusBadge, StoryBar } from "./format.js";
+import { PullRequestLink, StatusBadge, StoryBar } from "./format.js";
 import { Checklist } from "./plan.js";
 
 const TAIL = 200;
@@ -75,6 +75,7 @@ export function RunView({ project }) {
       <p>${running ? html`<strong>Ralph is running</strong>${project.pid ? ` (PID ${project.pid})` : ""}` : html`Status: <${StatusBadge} status=${status} />`}
         ${" "}<${StoryBar} done=${project.stories_done} total=${project.stories_total} />
         ${running && project.eta_seconds ? html` · about ${Math.ceil(project.eta_seconds / 60)} min left` : null}</p>
+      ${project.delivery ? html`<p class=${project.delivery.ok ? "muted" : "alert"}>Delivery: ${project.delivery.summary}${project.delivery.hint ? ` — ${project.delivery.hint}` : ""} <${PullRequestLink} project=${project} /></p>` : null}
       ${message ? html`<p class=${message.ok ? "note" : "alert"} role=${message.ok ? "status" : "alert"}>${message.text}</p>` : null}
     </div>
     <${Checklist} project=${project} />
