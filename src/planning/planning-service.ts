@@ -313,8 +313,9 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
       const found = findSessionForSlug(read.sessions, slug);
       if (!found) return false;
       const closed = await directory.close(found.key, reason);
-      turns.abort(found.key);
-      if (closed.ok) await directory.mirror(closed.session, undefined, { text: `Planning of ${bold(closed.session.slug)} was ended (${escapeMarkup(reason)}); a running planner turn was stopped.`, tone: "error" });
+      const stoppedTurn = turns.abort(found.key);
+      const turnNote = stoppedTurn ? "; its running planner turn was stopped" : "";
+      if (closed.ok) await directory.mirror(closed.session, undefined, { text: `Planning of ${bold(closed.session.slug)} was ended (${escapeMarkup(reason)})${turnNote}.`, tone: "error" });
       return true;
     },
 

@@ -55,7 +55,12 @@ async function world(context: TestContext, options: { pushOn?: DeliverySettings[
   const ws = workspacePaths(h.config.workspaceDir, "todo");
   /** Everything planbot said or stored: the token must be in none of it. */
   const outputs = async () => [logged, await readFile(join(h.config.dataDir, "approved-tasks.json"), "utf8"), JSON.stringify(h.finished)].join("\n");
-  return { h, remote, github, executor, ws, outputs, logged: () => logged };
+  /** A second run needs open work: Ralph's preflight refuses a prd.json whose stories all pass. */
+  const replan = async (stories: number) => {
+    await writeFile(ws.prd, JSON.stringify({ ...samplePrd("todo", stories), description: "re-planned" }, null, 2));
+    expect((await h.lifecycle.approve("todo")).ok).toBe(true);
+  };
+  return { h, remote, github, executor, ws, outputs, replan, logged: () => logged };
 }
 
 const posts = (github: FakeGithub) => github.requests.filter((request) => request.method === "POST");
@@ -137,9 +142,9 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
   });
 
   it("a 422 'already exists' (the list missed it) finds and updates that PR instead of opening a second", async (context) => {
-    const { h, github, executor } = await world(context);
+    const { h, github, executor, replan } = await world(context);
     expect(await executor.runOnce({ slug: "todo" })).toMatchObject({ ok: true, runs: [{ outcome: "complete" }] });
-    expect((await h.lifecycle.approve("todo")).ok).toBe(true);
+    await replan(3);
     github!.hideFromList(1);
     const again = await executor.runOnce({ slug: "todo" });
     expect(again).toMatchObject({ ok: true, runs: [{ outcome: "complete", message: expect.stringContaining("draft pull request #1 updated") }] });
@@ -150,7 +155,7 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
   });
 
   it("a 5xx is retried, then reported as the API being down; the run stays complete and no PR is made", async (context) => {
-    const { h, github, executor, outputs } = await world(context);
+    const { h, github, executor, outputs, replan } = await world(context);
     github!.fault({ status: 503, times: 4, method: "GET", message: "Service Unavailable" });
     const result = await executor.runOnce({ slug: "todo" });
     expect(result).toMatchObject({ ok: true, runs: [{ outcome: "complete", message: expect.stringContaining("GitHub answered 503 for acme/todo") }] });
@@ -158,13 +163,13 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     expect(github!.pulls("acme", "todo")).toHaveLength(0);
     expect(await h.entry("todo")).toMatchObject({ status: "complete", delivery: { ok: false, pushed: true, hint: expect.stringContaining("GitHub API is unavailable") } });
     // The next run, with GitHub back, opens the PR.
-    expect((await h.lifecycle.approve("todo")).ok).toBe(true);
+    await replan(3);
     expect(await executor.runOnce({ slug: "todo" })).toMatchObject({ ok: true, runs: [{ message: expect.stringContaining("draft pull request #1 opened") }] });
     expect(await outputs()).not.toContain(TOKEN);
   });
 
   it("a remote that moved on or refuses the push is never forced: reported with what to do, remote untouched", async (context) => {
-    const { h, remote, executor, github, ws } = await world(context);
+    const { h, remote, executor, github, ws, replan } = await world(context);
     // Someone else pushed to the branch after planbot cloned: the push is a non-fast-forward.
     const other = join(ws.root, "..", "other-clone");
     await git(join(ws.root, ".."), ["clone", "--quiet", remote.path, other]);
@@ -188,7 +193,7 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     const hook = join(remote.path, "hooks", "pre-receive");
     await writeFile(hook, "#!/bin/sh\necho 'pushes are frozen' >&2\nexit 1\n");
     await chmod(hook, 0o755);
-    expect((await h.lifecycle.approve("todo")).ok).toBe(true);
+    await replan(3);
     const refused = await executor.runOnce({ slug: "todo" });
     expect(refused).toMatchObject({ ok: true, runs: [{ outcome: "complete", message: expect.stringMatching(/not pushed: .*(pre-receive hook declined|pushes are frozen)/) }] });
     expect(await h.entry("todo")).toMatchObject({ delivery: { ok: false, pushed: false, hint: expect.stringContaining("refused the push") } });

@@ -28,7 +28,7 @@ describe("loadConfig", () => {
         telegram: {},
         dashboard: { host: "127.0.0.1", port: 8088, origins: [] },
         planner: { command: "claude", timeoutSeconds: 900, maxParallel: 4 },
-        execute: { ralphCommand: "scripts/ralph/ralph.sh --tool claude 10", parallel: 1 },
+        execute: { ralphCommand: "scripts/ralph/ralph.sh --tool claude 10", parallel: 1, delivery: { pushOn: "complete", github: {} } },
         logLevel: "info",
       },
     });
