@@ -15,7 +15,8 @@ import { createSessionStore } from "../planning/session-store.ts";
 import { createChangeWatcher, type ChangeWatcher } from "../projects/change-watcher.ts";
 import { createNotifier, type Notifier } from "../notify/notifier.ts";
 import type { ChatTarget } from "../chat/incoming.ts";
-import { createExecutor, type Executor } from "../execute/executor.ts";
+import type { Executor } from "../execute/executor.ts";
+import { chooseExecutor } from "./choose-executor.ts";
 import { trackInFlight, type InFlightBot } from "./in-flight.ts";
 
 /** Everything one planbot process runs on, wired once and shared by every adapter. */
@@ -76,7 +77,8 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     maxParallel: config.planner.maxParallel,
     env: overrides.env,
   });
-  const executor = createExecutor({
+  const executor = chooseExecutor({
+    queue: config.queue,
     store: core.store,
     lifecycle: core.lifecycle,
     lister: core.lister,
@@ -97,6 +99,8 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     onError: (error) => log.warn({ err: error }, "change watcher"),
     previewSlugs: () => planning!.previews().keys(),
   });
+  // A queued run of a project cancelled or unapproved meanwhile loses its job.
+  const unwatchQueue = executor.watch?.(watcher);
   const bot = trackInFlight(
     createBot({ registry: createDefaultRegistry(), services, roles: createRoles(config), log, botUsername: overrides.botUsername }),
   );
@@ -113,7 +117,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     ...(overrides.notifierBackoffMs !== undefined ? { backoffMs: overrides.notifierBackoffMs } : {}),
   });
   // Registered first, so stopped last; close() rather than stop(): Ralph must outlive planbot.
-  const stops: (() => Promise<void> | void)[] = [() => executor.close()];
+  const stops: (() => Promise<void> | void)[] = [() => executor.close(), () => unwatchQueue?.()];
   return {
     config,
     log,
