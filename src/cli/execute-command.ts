@@ -43,6 +43,8 @@ export async function runExecute(argv: string[], config: Config, io: CliIo, env:
     if (reconciled.ok) for (const report of reconciled.recorded) io.out(line(report));
   }
   const result = await executor.runOnce({ slug, dryRun });
+  // Nothing is running for this pass any more; a queue executor's Redis connections would keep the process up.
+  await executor.close();
   if (!result.ok) {
     io.err(`error: ${result.message}`);
     return exitCodeFor(result.code);

@@ -23,7 +23,11 @@ export const RUN_QUEUE_NAME = "planbot-ralph-runs";
  * ioredis reconnects on its own, so a Redis restart is a pause, not an error.
  */
 export function redisConnection(url: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, ...options });
+  const redis = new Redis(url, { maxRetriesPerRequest: null, ...options });
+  // BullMQ reports connection problems through its own "error" events (logged by the callers); without a
+  // listener here ioredis would print every failed reconnect attempt.
+  redis.on("error", () => undefined);
+  return redis;
 }
 
 /** The URL without its password, for messages and logs. */
