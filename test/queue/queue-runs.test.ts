@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -25,26 +26,41 @@ async function setUp(options: { lockMs?: number; ralphDelayMs?: number; persiste
   return { redis, world };
 }
 
+/** Ralph runs (process groups of a ralph.sh; its subshells share the group) working under one of `dirs`. */
+function ralphsIn(dirs: string[]): number {
+  const found = new Set<string>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (!readFileSync(`/proc/${name}/cmdline`, "utf8").includes("ralph.sh")) continue;
+      const cwd = readlinkSync(`/proc/${name}/cwd`);
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      if (dirs.some((dir) => cwd.startsWith(dir))) found.add(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]!);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found.size;
+}
+
 const count = (list: string[], item: string) => list.filter((seen) => seen === item).length;
 
 describe("the BullMQ run queue", { timeout: 120_000 }, () => {
   it("runs four projects on two workers, at most two at once, each recorded and announced once", async () => {
-    const { world } = await setUp({ ralphDelayMs: 150 });
+    const { world } = await setUp({ ralphDelayMs: 150, lockMs: 10_000 });
     const slugs = ["alpha", "bravo", "charlie", "delta"];
     for (const slug of slugs) await world.approve(slug);
     const workers = [await world.startWorker(), await world.startWorker()];
+    // Real concurrency: Ralph processes working in the workers' folders right now.
     let most = 0;
     const sampler = setInterval(() => {
-      void world.store.read().then((read) => {
-        if (!read.ok) return;
-        const running = (read.file.projects ?? []).filter((project) => (project as { queue_run?: { state?: string } }).queue_run?.state === "running").length;
-        most = Math.max(most, running);
-      });
+      most = Math.max(most, ralphsIn(workers.map((worker) => worker.workspaceDir)));
     }, 20);
     const result = await world.executor.runOnce();
     clearInterval(sampler);
     if (!result.ok) throw new Error(result.message);
-    expect(result.runs.map((run) => [run.slug, run.outcome])).toEqual(slugs.map((slug) => [slug, "complete"]));
+    expect(result.runs.map((run) => [run.slug, run.outcome, run.outcome === "complete" ? "" : run.message])).toEqual(slugs.map((slug) => [slug, "complete", ""]));
+    expect(most).toBeGreaterThan(0);
     expect(most).toBeLessThanOrEqual(2);
     const used = new Set<string>();
     for (const slug of slugs) {
@@ -71,7 +87,7 @@ describe("the BullMQ run queue", { timeout: 120_000 }, () => {
   });
 
   it("refuses to queue a project twice and fails a run whose worker was SIGKILLed, once", async () => {
-    const { world } = await setUp({ lockMs: 1000, ralphDelayMs: 3000 });
+    const { world } = await setUp({ lockMs: 2000, ralphDelayMs: 3000 });
     await world.approve("slowpoke");
     const queued = await world.executor.runNow("slowpoke");
     expect(queued.ok).toBe(true);
@@ -98,7 +114,7 @@ describe("the BullMQ run queue", { timeout: 120_000 }, () => {
   });
 
   it("says so when Redis is unreachable, and queued runs go on after Redis is stopped and started", async () => {
-    const { redis, world } = await setUp({ persistent: true, ralphDelayMs: 100 });
+    const { redis, world } = await setUp({ persistent: true, ralphDelayMs: 100, lockMs: 10_000 });
     await world.approve("echo");
     await world.approve("foxtrot");
     expect((await world.executor.runNow("echo")).ok).toBe(true);
