@@ -10,6 +10,8 @@ function formatFigure(value: number | string): string {
   if (typeof value === "string") return value;
   if (Number.isInteger(value)) return String(value);
   const abs = Math.abs(value);
+  // Tiny ratios (a warm path against a cold one) keep two significant digits instead of printing 0.000.
+  if (abs > 0 && abs < 0.01) return value.toPrecision(2);
   return value.toFixed(abs >= 100 ? 1 : abs >= 1 ? 2 : 3);
 }
 

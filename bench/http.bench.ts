@@ -75,7 +75,7 @@ export async function benchHttp(): Promise<BenchResult[]> {
 }
 
 /** A data dir like a real one: 1,000 workspaces with a prd.json each, and every project in the store. */
-async function generate(root: string): Promise<void> {
+export async function generate(root: string): Promise<void> {
   const workspaceDir = join(root, "workspace");
   const projects = [];
   for (let index = 0; index < PROJECTS; index += 1) {

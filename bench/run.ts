@@ -3,6 +3,7 @@
  * Add a bench by exporting `async function benchX(): Promise<BenchResult[]>` and listing it here.
  */
 import { printResults, type BenchResult } from "./bench-result.ts";
+import { benchCli } from "./cli.bench.ts";
 import { benchStore } from "./store.bench.ts";
 import { benchCommands } from "./commands.bench.ts";
 import { benchPlanner } from "./planner.bench.ts";
@@ -10,8 +11,11 @@ import { benchDiscord } from "./discord.bench.ts";
 import { benchTelegram } from "./telegram.bench.ts";
 import { benchNotify } from "./notify.bench.ts";
 import { benchHttp } from "./http.bench.ts";
+import { benchRss } from "./rss.bench.ts";
+import { benchWeb } from "./web.bench.ts";
 
 const BENCHES: Array<{ name: string; run: () => Promise<BenchResult[]> }> = [
+  { name: "cli", run: benchCli },
   { name: "store", run: benchStore },
   { name: "commands", run: benchCommands },
   { name: "planner", run: benchPlanner },
@@ -19,6 +23,8 @@ const BENCHES: Array<{ name: string; run: () => Promise<BenchResult[]> }> = [
   { name: "telegram", run: benchTelegram },
   { name: "notify", run: benchNotify },
   { name: "http", run: benchHttp },
+  { name: "rss", run: benchRss },
+  { name: "web", run: benchWeb },
 ];
 
 // `npm run bench -- store http` runs only the named benches.

@@ -1,8 +1,6 @@
 import { loadConfig } from "./config.ts";
 import { EXIT } from "./cli/exit-codes.ts";
 import { processIo, type CliIo } from "./cli/io.ts";
-import { runProjectsCommand } from "./cli/projects-command.ts";
-import { createCoreServices } from "./runtime/core-services.ts";
 
 export const USAGE = `usage: planbot <command>
   start                 run every configured adapter, the dashboard and the watcher (npm start)
@@ -26,8 +24,11 @@ export async function main(argv: string[], io: CliIo = processIo, env: NodeJS.Pr
   }
   const config = loaded.config;
   switch (command) {
-    case "projects":
+    // Every command loads only its own modules (README, "Start-up"): `projects` never pulls in an adapter.
+    case "projects": {
+      const [{ runProjectsCommand }, { createCoreServices }] = await Promise.all([import("./cli/projects-command.ts"), import("./runtime/core-services.ts")]);
       return runProjectsCommand(rest, createCoreServices(config), io);
+    }
     case "start": {
       const { runStart } = await import("./cli/start-command.ts");
       return runStart(rest, config, io);

@@ -557,6 +557,7 @@ async function ralphWorkspace(opts: { link?: boolean; mode?: string } = {}) {
     ),
   );
   if (opts.mode) await fs.writeFile(path.join(dir, ".fake-mode"), opts.mode + "\n");
+  await fs.copyFile(path.join(path.dirname(fakeRalphPath), "CLAUDE.md"), path.join(dir, "CLAUDE.md"));
   const git = (...args: string[]) => execa("git", ["-c", "user.name=t", "-c", "user.email=t@example.invalid", ...args], { cwd: ws });
   await git("init", "-q");
   await git("add", "-A");
@@ -565,7 +566,16 @@ async function ralphWorkspace(opts: { link?: boolean; mode?: string } = {}) {
   const byId = async () => Object.fromEntries(((await prd()).userStories as any[]).map((s) => [s.id, s]));
   const logs = async () => (existsSync(path.join(dir, "logs")) ? (await fs.readdir(path.join(dir, "logs"))).sort() : []);
   const run = (args: string[], env: Record<string, string> = {}, extra: Options = {}) =>
-    execa(script, args, { cwd: ws, reject: false, timeout: 20_000, env: { FAKE_RALPH_DELAY_MS: "10", ...env }, ...extra });
+    // Like planbot, give the fake a real pipe (a FIFO) as stdout and stderr: its `tee /dev/stderr` cannot
+    // open Node's stdio, which are sockets. The script is exec'd, so the PID is still ralph.sh's.
+    execa("bash", ["-c", 'f="$(mktemp -u)"; mkfifo "$f"; cat "$f" & exec 3>"$f"; rm "$f"; exec "$0" "$@" >&3 2>&3 3>&-', script, ...args], {
+      cwd: ws,
+      reject: false,
+      timeout: 20_000,
+      all: true,
+      env: { FAKE_RALPH_DELAY_MS: "10", FAKE_RALPH_UID: "1000", ...env },
+      ...extra,
+    });
   return { ws, dir, script, prd, byId, logs, run, git };
 }
 
@@ -573,8 +583,8 @@ describe("fake ralph.sh", () => {
   it("complete mode: highest priority first, all pass, COMPLETE, exit 0, commits with FAKE_RALPH_COMMIT=1", async () => {
     const w = await ralphWorkspace();
     const r = await w.run(["--tool", "claude", "10"], { FAKE_RALPH_MODE: "complete", FAKE_RALPH_COMMIT: "1" });
-    expect(r.exitCode, String(r.stderr)).toBe(0);
-    const out = String(r.stdout);
+    expect(r.exitCode, String(r.all)).toBe(0);
+    const out = String(r.all);
     expect(out).toContain("<promise>COMPLETE</promise>");
     const order = [...out.matchAll(/working on (US-\d+)/g)].map((m) => m[1]);
     expect(order).toEqual(["US-001", "US-002", "US-003"]);
@@ -595,8 +605,8 @@ describe("fake ralph.sh", () => {
     const w = await ralphWorkspace({ link: true });
     const r = await w.run(["--tool", "claude", "2"]);
     expect(r.exitCode).toBe(1);
-    expect(String(r.stdout)).toContain("reached max iterations (2)");
-    expect(String(r.stdout)).not.toContain("<promise>COMPLETE</promise>");
+    expect(String(r.all)).toContain("reached max iterations (2)");
+    expect(String(r.all)).not.toContain("<promise>COMPLETE</promise>");
     const s = await w.byId();
     expect([s["US-001"].passes, s["US-002"].passes, s["US-003"].passes]).toEqual([true, true, false]);
     expect(await w.logs()).toEqual(["iteration-1.log", "iteration-2.log"]);
@@ -608,7 +618,7 @@ describe("fake ralph.sh", () => {
     const w = await ralphWorkspace();
     const r = await w.run(["--tool", "claude", "10"], { FAKE_RALPH_MODE: "fail" });
     expect(r.exitCode).toBe(1);
-    expect(String(r.stderr)).toContain("error: tests failed for US-002");
+    expect(String(r.all)).toContain("error: tests failed for US-002");
     const s = await w.byId();
     expect(s["US-001"]).toMatchObject({ passes: true });
     expect(s["US-002"]).toMatchObject({ passes: false, failed: true });
@@ -620,7 +630,7 @@ describe("fake ralph.sh", () => {
     const w = await ralphWorkspace({ mode: "block" });
     const r = await w.run(["--tool", "claude", "10"], { FAKE_RALPH_MODE: "complete" });
     expect(r.exitCode).toBe(1);
-    expect(String(r.stdout)).toContain("blocked: US-002 US-003");
+    expect(String(r.all)).toContain("blocked: US-002 US-003");
     const s = await w.byId();
     expect(s["US-001"]).toMatchObject({ passes: true });
     expect(s["US-001"].blocked).toBeUndefined();
@@ -634,7 +644,7 @@ describe("fake ralph.sh", () => {
     killLater(sub.pid);
     const pid = sub.pid!;
     let out = "";
-    sub.stdout!.on("data", (d) => (out += d));
+    sub.all!.on("data", (d) => (out += d));
     await waitFor("the hang", () => out.includes("hanging"));
     expect(readFileSync(`/proc/${pid}/cmdline`, "utf8")).toContain("ralph.sh");
     expect((await w.byId())["US-001"].passes).toBe(true);
@@ -653,7 +663,7 @@ describe("fake ralph.sh", () => {
     const w = await ralphWorkspace({ mode: "sideways" });
     const r = await w.run(["10"]);
     expect(r.exitCode).toBe(2);
-    expect(String(r.stderr)).toContain("unknown mode 'sideways'");
+    expect(String(r.all)).toContain("unknown mode 'sideways'");
     expect(await w.logs()).toEqual([]);
   });
 });

@@ -39,7 +39,9 @@ export async function openOrUpdatePullRequest(client: GithubClient, target: Gith
     const existing = await findOpen(client, target, draft.branch, draft.base);
     if (existing) return await update(client, target, existing, draft);
     try {
-      const created = await client.rest.pulls.create({ ...repo, head: draft.branch, base: draft.base, title: draft.title, body: draft.body, draft: true });
+      const create = (asDraft: boolean) => client.rest.pulls.create({ ...repo, head: draft.branch, base: draft.base, title: draft.title, body: draft.body, draft: asDraft });
+      // Private repositories on GitHub's free plans have no drafts: GitHub says so with a 422; open a normal one.
+      const created = await create(true).catch((error: unknown) => (draftsUnsupported(error) ? create(false) : Promise.reject(error)));
       return { ok: true, url: created.data.html_url, number: created.data.number, action: "created" };
     } catch (error) {
       if (!alreadyExists(error)) throw error;
@@ -81,8 +83,13 @@ function alreadyExists(error: unknown): boolean {
   return (error as ApiError).status === 422 && /pull request already exists/i.test(apiWords(error));
 }
 
+function draftsUnsupported(error: unknown): boolean {
+  return (error as ApiError).status === 422 && /draft pull requests are not supported/i.test(apiWords(error));
+}
+
 function describeFailure(error: unknown, target: GithubRepo, token: string): PullRequestFailure {
-  const status = (error as ApiError).status;
+  // Octokit reports a connection failure as status 500 without a response: that is "not reached", not an answer.
+  const status = (error as ApiError).response ? (error as ApiError).status : undefined;
   const where = `${target.owner}/${target.repo}`;
   const words = scrubToken(apiWords(error), token).slice(0, 300);
   const message = status ? `GitHub answered ${status} for ${where}: ${words}` : `GitHub could not be reached for ${where}: ${words}`;

@@ -4,9 +4,12 @@ import { delimiter, dirname, isAbsolute, join } from "node:path";
 import { execa } from "execa";
 import { exposureProblem, isLoopbackHost, STRONG_TOKEN_RULE } from "../adapters/http/security.ts";
 import type { Config } from "../config.ts";
+import { plannerLoginCheck } from "../planning/planner-login-check.ts";
+import { deliveryCheck } from "../deliver/doctor-check.ts";
 import { gitEnv, runGit } from "./git.ts";
 import { RALPH_TEMPLATE_DIR, resolveRalphCommand } from "./ralph-command.ts";
 import { parseRemoteBase, redactUrl } from "./remote-url.ts";
+import { currentHost, findExecutable, ralphTool, type HostFacts } from "./preflight.ts";
 import { nextOccurrence } from "./schedule.ts";
 
 /** One doctor line. */
@@ -37,8 +40,11 @@ export async function runDoctorChecks(config: Config, options: DoctorOptions = {
   checks.push(await folderCheck("workspace dir", config.workspaceDir));
   checks.push(await gitCheck(env, timeoutMs));
   checks.push(await ralphCheck(config, env));
+  checks.push(...ralphHostChecks(config, env));
   checks.push(await plannerCheck(config.planner.command, env, timeoutMs));
+  if (checks.at(-1)!.level !== "fail") checks.push(await plannerLoginCheck(config.planner.command, env, timeoutMs));
   checks.push(remoteCheck(config.execute.gitRemoteBase));
+  checks.push(deliveryCheck(config));
   checks.push(...tokenChecks(config));
   checks.push(
     config.execute.at
@@ -105,6 +111,23 @@ async function ralphCheck(config: Config, env: NodeJS.ProcessEnv): Promise<Docto
   return onPath
     ? { level: "ok", name, detail: `${spec.file} → ${onPath} (a file of that name in a workspace is preferred)` }
     : { level: "warn", name, detail: `${spec.file} is not on PATH; it runs only in workspaces that contain it` };
+}
+
+/** jq (ralph.sh tracks branches with it) and the Claude CLI's root refusal, as the run preflight sees them. */
+function ralphHostChecks(config: Config, env: NodeJS.ProcessEnv, host: HostFacts = currentHost()): DoctorCheck[] {
+  const jq = findExecutable("jq", env);
+  const checks: DoctorCheck[] = [
+    jq ? { level: "ok", name: "jq", detail: `${jq} (ralph.sh reads prd.json's branchName with it)` } : { level: "fail", name: "jq", detail: "not on PATH: ralph.sh needs it and every run is refused without it; install jq (apt-get install jq, brew install jq)" },
+  ];
+  const resolved = resolveRalphCommand(config.execute.ralphCommand, join(config.workspaceDir, "<slug>"), config.dataDir);
+  if (resolved.ok && ralphTool(resolved.spec) === "claude" && host.uid === 0 && env.IS_SANDBOX !== "1") {
+    checks.push(
+      host.inContainer
+        ? { level: "ok", name: "root", detail: "planbot runs as root inside a container: Ralph gets IS_SANDBOX=1 so the Claude CLI accepts --dangerously-skip-permissions" }
+        : { level: "fail", name: "root", detail: "planbot runs as root outside a container: the Claude CLI refuses --dangerously-skip-permissions as root, so runs are refused; run planbot as an ordinary user, or set IS_SANDBOX=1 on a disposable machine" },
+    );
+  }
+  return checks;
 }
 
 async function plannerCheck(command: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<DoctorCheck> {

@@ -12,7 +12,9 @@ import { launchRun, type LaunchContext } from "./launch-run.ts";
 import type { RalphProcess } from "./ralph-process.ts";
 import { redactUrl } from "./remote-url.ts";
 import { reconcileUnwatched, recordExit, type RunReport } from "./run-outcome.ts";
-import { describePlan, planRun, type ExecutorConfig, type RunPlan } from "./run-plan.ts";
+import { dryRun } from "./dry-run.ts";
+import { currentHost, type HostFacts } from "./preflight.ts";
+import type { ExecutorConfig, RunPlan } from "./run-plan.ts";
 
 // One project's run lives in launch-run.ts (claim, prepare, launch) and run-outcome.ts (recording how it
 // ended); this file decides which runs start, in what order and how many at once, and watches them.
@@ -38,6 +40,8 @@ export interface ExecutorDeps {
   onFinished?: (report: RunReport) => void;
   /** Grace between SIGTERM and SIGKILL when {@link Executor.stop} kills runs (default 3000 ms). */
   killGraceMs?: number;
+  /** The machine's uid and whether it is a container, for the preflight's root check (default: this one). */
+  host?: HostFacts;
 }
 
 /** The Ralph executor ("night-execute"). */
@@ -104,6 +108,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     env: deps.env ?? process.env,
     cwd: deps.cwd ?? process.cwd(),
     isClosed: () => closed,
+    host: deps.host ?? currentHost(),
   };
 
   /** Stops watching a run (it keeps running); its outcome is left to reconcileFinishedRuns. */
@@ -230,14 +235,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       }
     }
     if (options.dryRun) {
-      for (const entry of candidates) {
-        const planned = planRun(entry, deps.config, ctx.cwd);
-        runs.push(
-          planned.ok
-            ? { slug: entry.name, outcome: "dry-run", message: `would run: ${describePlan(planned.plan)}`, plan: planned.plan }
-            : { slug: entry.name, outcome: "failed", message: `would fail: ${planned.message}`, error: planned.message },
-        );
-      }
+      for (const entry of candidates) runs.push(await dryRun(ctx, entry));
       return { ok: true, runs };
     }
     if (closed) return fail("execute_failed", "The executor is stopped.");
@@ -257,6 +255,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     const started = await starting;
     if (started.kind === "ended") {
       if (started.failure) return started.failure;
+      if (started.report.refusal) return started.report.refusal;
       if (started.report.outcome === "skipped") return fail("invalid_state", started.report.message.replace(/^skipped: /, ""));
       return fail("execute_failed", `${entry.name}: ${started.report.error ?? started.report.message}`);
     }

@@ -1,8 +1,10 @@
-import { appendFile, mkdir } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { fail, type Failure, type Result } from "../projects/result.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
 import { workspacePaths } from "../projects/workspace.ts";
+import { ensureWorkspaceDir, openWorkspaceFile, writeWorkspaceText } from "../projects/workspace-files.ts";
+import { checkBeforeRun, checkPreparedWorkspace, type HostFacts, type PlanCheck } from "./preflight.ts";
 import { holdsClaim, liveForeignClaim, newClaim, setClaim, type ExecutorClaim } from "./claim.ts";
 import { ensureRalphScript } from "./ralph-command.ts";
 import { launchRalph, writePidFile, type RalphProcess } from "./ralph-process.ts";
@@ -18,6 +20,8 @@ export interface LaunchContext extends RunContext {
   cwd: string;
   /** True once the executor stops: checked after the slow preparation, before Ralph is launched. */
   isClosed(): boolean;
+  /** The machine planbot runs on (uid, container), for the preflight's root check. */
+  host: HostFacts;
 }
 
 /**
@@ -54,14 +58,23 @@ export async function launchRun(ctx: LaunchContext, slug: string): Promise<Launc
   const plan = planned.plan;
   ctx.log.info({ slug: name }, `${name}: preparing: ${describePlan(plan)}`);
 
+  // Preflight, first half: nothing is touched when the plan, jq or the user is wrong.
+  const checked = await checkBeforeRun(plan, ctx.env, ctx.host);
+  if (!checked.ok) return { kind: "ended", report: await refused(ctx, name, claim, checked, plan) };
+  const fixed = await correctBranchName(plan, checked.check);
+  if (!fixed.ok) return { kind: "ended", report: await refused(ctx, name, claim, fixed, plan) };
+
   const prepared = await prepareWorkspace(plan, { env: ctx.env });
   if (!prepared.ok) return { kind: "ended", report: await preparationFailed(ctx, name, claim, prepared.message, plan) };
   const script = await ensureRalphScript(plan.ralph, plan.root);
-  if (!script.ok) return { kind: "ended", report: await preparationFailed(ctx, name, claim, script.message, plan) };
+  if (!script.ok) return { kind: "ended", report: await refused(ctx, name, claim, script, plan) };
   if (script.installed.length) {
     const excluded = await excludeLocally(plan.root, script.installed, ctx.env);
     if (!excluded.ok) return { kind: "ended", report: await preparationFailed(ctx, name, claim, excluded.message, plan) };
   }
+  // Preflight, second half: the repository's files are in the workspace now.
+  const ready = checkPreparedWorkspace(plan, script.file);
+  if (!ready.ok) return { kind: "ended", report: await refused(ctx, name, claim, ready, plan) };
 
   if (ctx.isClosed()) {
     // Stopped while preparing: the project stays approved for the next run.
@@ -70,14 +83,23 @@ export async function launchRun(ctx: LaunchContext, slug: string): Promise<Launc
   }
 
   const paths = workspacePaths(ctx.config.workspaceDir, name);
-  const logPath = join(paths.logs, `ralph-${ctx.now().replace(/[:.]/g, "-")}.log`);
+  const log = await openRunLog(ctx, plan, [prepared.prepared.summary, ...fixed.notes, ...checked.check.notes]);
+  if (!log.ok) return { kind: "ended", report: await refused(ctx, name, claim, log, plan) };
+  const logPath = log.path;
+  let launched;
   try {
-    await mkdir(paths.logs, { recursive: true });
-    await appendFile(logPath, `planbot: ${ctx.now()} ${prepared.prepared.summary}; running ${plan.ralph.display}\n`);
-  } catch {
-    // launchRalph creates the folder and reports a log it cannot open.
+    launched = await launchRalph({
+      cwd: plan.root,
+      file: script.file,
+      args: plan.ralph.args,
+      logPath,
+      logFd: log.handle.fd,
+      goFile: join(paths.ralph, ".ralph.go"),
+      env: { ...ralphEnv(ctx.env), ...checked.check.env },
+    });
+  } finally {
+    await log.handle.close();
   }
-  const launched = await launchRalph({ cwd: plan.root, file: script.file, args: plan.ralph.args, logPath, goFile: join(paths.ralph, ".ralph.go"), env: ralphEnv(ctx.env) });
   if (!launched.ok) return { kind: "ended", report: await preparationFailed(ctx, name, claim, launched.message, plan) };
   const ralph = launched.ralph;
 
@@ -87,6 +109,8 @@ export async function launchRun(ctx: LaunchContext, slug: string): Promise<Launc
     entry.status = "running";
     entry.started_at = ctx.now();
     entry.error = null;
+    // The branch Ralph works on is the project's branch from now on (chats and notices name it).
+    entry.branch = plan.branch;
   });
   if (!recorded.ok || recorded.changed) {
     ralph.kill("SIGKILL");
@@ -94,13 +118,44 @@ export async function launchRun(ctx: LaunchContext, slug: string): Promise<Launc
     return { kind: "ended", report: await preparationFailed(ctx, name, claim, `could not record Ralph's PID: ${recorded.ok ? "" : recorded.message}`, plan) };
   }
   try {
-    await writePidFile(paths.pidFile, ralph.pid);
+    await writePidFile(plan.root, ralph.pid);
     await ralph.release();
   } catch (error) {
     ralph.kill("SIGKILL");
     return { kind: "ended", report: await recordLaunchFailure(ctx, name, ralph.pid, `could not start Ralph: ${(error as Error).message}`, plan) };
   }
-  return { kind: "launched", name, plan, ralph, logPath, summary: prepared.prepared.summary };
+  return { kind: "launched", name, plan, ralph, logPath, summary: [prepared.prepared.summary, ...fixed.notes].join(", ") };
+}
+
+/**
+ * Makes prd.json's branchName the project's branch (ralph.sh and its agent switch to branchName, so a
+ * different one would put the work on another branch). Written in place without following links, before
+ * the workspace is prepared, so the corrected file is what gets committed.
+ */
+async function correctBranchName(plan: RunPlan, check: PlanCheck): Promise<Result<{ notes: string[] }>> {
+  if (!check.branchFix) return { ok: true, notes: [] };
+  const text = `${JSON.stringify({ ...check.prd, branchName: check.branchFix.to }, null, 2)}\n`;
+  const written = await writeWorkspaceText(plan.root, "scripts/ralph/prd.json", text);
+  if (!written.ok) return written;
+  return { ok: true, notes: [`set prd.json branchName to ${check.branchFix.to}${check.branchFix.from ? ` (was ${check.branchFix.from})` : ""}`] };
+}
+
+/**
+ * Opens this run's log in `scripts/ralph/logs/` (created if needed, links refused) and writes planbot's
+ * header: when, what was prepared, what runs.
+ */
+async function openRunLog(ctx: LaunchContext, plan: RunPlan, notes: string[]): Promise<Result<{ handle: FileHandle; path: string }>> {
+  const dir = await ensureWorkspaceDir(plan.root, "scripts/ralph/logs");
+  if (!dir.ok) return dir;
+  const opened = await openWorkspaceFile(plan.root, `scripts/ralph/logs/ralph-${ctx.now().replace(/[:.]/g, "-")}.log`, "append");
+  if (!opened.ok) return opened;
+  try {
+    await opened.handle.write(`planbot: ${ctx.now()} ${notes.filter(Boolean).join("; ")}; branch ${plan.branch}; running ${plan.ralph.display}\n`);
+  } catch (error) {
+    await opened.handle.close();
+    return fail("execute_failed", `Cannot write Ralph's log ${opened.path}: ${(error as Error).message}`);
+  }
+  return opened;
 }
 
 /** The environment Ralph gets: planbot's own secrets removed (Ralph's agent runs arbitrary commands). */
@@ -137,6 +192,20 @@ async function preparationFailed(ctx: RunContext, name: string, claim: ExecutorC
   else if (stored.changed) return changedMeanwhile(name, stored.changed, plan);
   ctx.log.warn({ slug: name }, `${name}: failed before Ralph started: ${message}`);
   const report: RunReport = { slug: name, outcome: "failed", message: `failed: ${message}`, error: message, ...(plan ? { plan } : {}) };
+  ctx.onFinished(report);
+  return report;
+}
+
+/**
+ * A run the preflight refused: nothing ran, so the project stays approved (the claim is dropped) and the
+ * report carries the reason and the fix for the chat, the CLI and the log.
+ */
+async function refused(ctx: RunContext, name: string, claim: ExecutorClaim, failure: Failure, plan: RunPlan): Promise<RunReport> {
+  const stored = await endPreparation(ctx, name, claim, () => undefined);
+  if (!stored.ok) ctx.log.error({ slug: name, err: stored.message }, "could not release a refused run");
+  else if (stored.changed) return changedMeanwhile(name, stored.changed, plan);
+  ctx.log.warn({ slug: name, check: failure.details?.check }, `${name}: ${failure.message}`);
+  const report: RunReport = { slug: name, outcome: "refused", message: `refused: ${failure.message}`, error: failure.message, plan, refusal: failure };
   ctx.onFinished(report);
   return report;
 }

@@ -1,3 +1,4 @@
+import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import { storyProgress } from "../projects/derive-status.ts";
 import type { LoosePrd } from "../projects/schemas.ts";
@@ -67,7 +68,8 @@ export function judgeRun(ending: RunEnding): RunVerdict {
 export async function readLogTail(path: string, lines = 20): Promise<string> {
   let handle;
   try {
-    handle = await open(path, "r");
+    // Never through a link: the tail ends up in the project's error and in chats.
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch {
     return "";
   }

@@ -1,8 +1,9 @@
 import { constants } from "node:fs";
-import { access, chmod, copyFile, mkdir, stat } from "node:fs/promises";
+import { access, chmod, copyFile, lstat, mkdir } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { split } from "shlex";
 import { fail, type Result } from "../projects/result.ts";
+import { ensureWorkspaceDir } from "../projects/workspace-files.ts";
 
 /** Files next to snarktank/ralph's ralph.sh that it reads (its agent prompts); copied along with a template. */
 export const RALPH_TEMPLATE_COMPANIONS = ["prompt.md", "CLAUDE.md"] as const;
@@ -68,24 +69,37 @@ export async function ensureRalphScript(spec: RalphLaunchSpec, root: string): Pr
     if (await exists(local)) return checkExecutable(local, []);
     return { ok: true, file: spec.file, installed: [] };
   }
-  if (await exists(spec.file)) return checkExecutable(spec.file, []);
-  if (spec.template && (await exists(spec.template))) {
-    const targetDir = dirname(spec.file);
+  const present = await exists(spec.file);
+  if (!present && !(spec.template && (await exists(spec.template)))) return missingScript(spec, root);
+  const targetDir = dirname(spec.file);
+  const inside = relative(root, targetDir);
+  if (inside.startsWith("..") || isAbsolute(inside)) {
     await mkdir(targetDir, { recursive: true });
-    const installed: string[] = [];
-    await copyFile(spec.template, spec.file);
+  } else {
+    // The repository decides what is in the workspace: never copy through a link it placed there.
+    const made = await ensureWorkspaceDir(root, inside);
+    if (!made.ok) return made;
+  }
+  const installed: string[] = [];
+  if (!present) {
+    await copyFile(spec.template!, spec.file, constants.COPYFILE_EXCL);
     await chmod(spec.file, 0o755);
     installed.push(relative(root, spec.file));
-    for (const companion of RALPH_TEMPLATE_COMPANIONS) {
-      const from = join(dirname(spec.template), companion);
-      const to = join(targetDir, companion);
-      if ((await exists(from)) && !(await exists(to))) {
-        await copyFile(from, to);
-        installed.push(relative(root, to));
-      }
-    }
-    return checkExecutable(spec.file, installed);
   }
+  // Prompt files the workspace lacks come from the template's folder, also next to a script the
+  // repository carries (or one copied by an earlier run, before the template had them).
+  for (const companion of spec.template ? RALPH_TEMPLATE_COMPANIONS : []) {
+    const from = join(dirname(spec.template!), companion);
+    const to = join(targetDir, companion);
+    if ((await exists(from)) && !(await exists(to))) {
+      await copyFile(from, to, constants.COPYFILE_EXCL);
+      installed.push(relative(root, to));
+    }
+  }
+  return checkExecutable(spec.file, installed);
+}
+
+function missingScript(spec: RalphLaunchSpec, root: string): Result<never> {
   const where = relative(root, spec.file);
   return fail(
     "execute_failed",
@@ -104,9 +118,11 @@ async function checkExecutable(file: string, installed: string[]): Promise<Resul
   }
 }
 
+/** A file, or a link (never copied over: a link to a missing file then fails as "not executable"). */
 async function exists(path: string): Promise<boolean> {
   try {
-    return (await stat(path)).isFile();
+    const stats = await lstat(path);
+    return stats.isFile() || stats.isSymbolicLink();
   } catch {
     return false;
   }

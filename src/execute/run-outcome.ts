@@ -5,16 +5,17 @@ import type { Logger } from "../log.ts";
 import type { Lifecycle } from "../projects/lifecycle.ts";
 import type { ProcessProbe } from "../projects/process-probe.ts";
 import { readPrd } from "../projects/project-list.ts";
-import { fail } from "../projects/result.ts";
+import { fail, type Failure } from "../projects/result.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
 import { workspacePaths } from "../projects/workspace.ts";
+import { workspacePathProblem } from "../projects/workspace-files.ts";
 import { readClaim, setClaim } from "./claim.ts";
 import { judgeRun, readLogTail } from "./outcome.ts";
 import { removePidFile, type RalphProcess } from "./ralph-process.ts";
 import type { ExecutorConfig, RunPlan } from "./run-plan.ts";
 
 /** What happened to one project in a run. */
-export type RunOutcome = "complete" | "blocked" | "failed" | "skipped" | "dry-run" | "detached";
+export type RunOutcome = "complete" | "blocked" | "failed" | "skipped" | "dry-run" | "detached" | "refused";
 
 /** One project's line of a run: what the executor did and how it ended. */
 export interface RunReport {
@@ -27,8 +28,10 @@ export interface RunReport {
   /** Ralph's exit code; null when it was killed by a signal or ended unobserved. */
   exitCode?: number | null;
   logPath?: string;
-  /** What was stored in the entry's `error`. */
+  /** What was stored in the entry's `error` (for a refusal: the reason and the fix, nothing stored). */
   error?: string;
+  /** Why the preflight refused the run (`details.check` names the check), when it did. */
+  refusal?: Failure;
 }
 
 /**
@@ -81,7 +84,7 @@ export async function recordExit(ctx: RunContext, run: WatchedRun, exitCode: num
     entry.error = verdict.error;
     entry.finished_at = ctx.now();
   });
-  await removePidFile(paths.pidFile, pid);
+  await removePidFile(paths.root, pid);
   if (!stored.ok && mine) ctx.log.error({ slug: run.slug, err: stored.message }, "could not record Ralph's outcome");
   const report: RunReport = {
     slug: run.slug,
@@ -110,7 +113,8 @@ export async function reconcileUnwatched(ctx: RunContext, projects: readonly Pro
     if (typeof pid === "number") {
       if (ours.has(pid) || ctx.probe.inspect(pid).alive) continue;
       const paths = workspacePaths(ctx.config.workspaceDir, entry.name);
-      const logPath = newestRalphLog(paths.logs);
+      // A linked logs folder (from the repository) is not read: its files are not this run's.
+      const logPath = workspacePathProblem(paths.root, "scripts/ralph/logs") ? undefined : newestRalphLog(paths.logs);
       const verdict = judgeRun({ prd: readPrd(paths.prd), exitCode: null, tail: logPath ? await readLogTail(logPath) : undefined });
       const stored = await ctx.lifecycle.update(entry.name, (current) => {
         if (current.pid !== pid || ctx.probe.inspect(pid).alive) return fail("stale", "changed meanwhile");
@@ -120,7 +124,7 @@ export async function reconcileUnwatched(ctx: RunContext, projects: readonly Pro
         current.finished_at = ctx.now();
       });
       if (!stored.ok) continue;
-      await removePidFile(paths.pidFile, pid);
+      await removePidFile(paths.root, pid);
       const report: RunReport = { slug: entry.name, outcome: verdict.status, message: `${verdict.summary} (ended while planbot was not watching)`, pid, exitCode: null, ...(logPath ? { logPath } : {}), ...(verdict.error ? { error: verdict.error } : {}) };
       ctx.log.info({ slug: entry.name, pid, status: verdict.status }, `${entry.name}: recorded the outcome of an unwatched Ralph run: ${verdict.summary}`);
       await deliverAfterRun(ctx, report, stored.entry);

@@ -72,7 +72,15 @@ export async function prepareWorkspace(plan: RunPlan, options: PrepareOptions = 
 
 type Git = (args: readonly string[], timeoutMs?: number, input?: string) => Promise<GitOutcome>;
 
-async function adoptClone(plan: RunPlan, url: string, env: NodeJS.ProcessEnv, steps: string[]): Promise<Result<object>> {
+/** Where {@link adoptClone} puts a clone: the planner's first checkout and the executor share this one step. */
+export type CloneTarget = Pick<RunPlan, "root" | "slug" | "branch" | "base" | "remoteUrl">;
+
+/**
+ * Clones `url` into the existing folder `plan.root` (no checkout into a temp folder, `.git` moved in),
+ * HEAD on `plan.branch` (from origin, or new from `origin/<base>`), writing only the files the folder
+ * lacks. Planning calls it with `branch = base` so the planner reads the code of the base branch.
+ */
+export async function adoptClone(plan: CloneTarget, url: string, env: NodeJS.ProcessEnv, steps: string[]): Promise<Result<object>> {
   const parent = dirname(plan.root);
   const temp = join(parent, `.${plan.slug}.clone-${randomBytes(4).toString("hex")}`);
   const cloned = await runGit(["clone", "--no-checkout", "--quiet", "--", url, temp], { cwd: parent, env, timeoutMs: NETWORK_GIT_TIMEOUT_MS });
@@ -97,7 +105,7 @@ async function adoptClone(plan: RunPlan, url: string, env: NodeJS.ProcessEnv, st
 }
 
 /** After a no-checkout clone: HEAD on the feature branch, index = its tree, only missing files written. */
-async function pointAtBranch(plan: RunPlan, git: Git, steps: string[]): Promise<Result<object>> {
+async function pointAtBranch(plan: CloneTarget, git: Git, steps: string[]): Promise<Result<object>> {
   const onRemote = await hasRef(git, `refs/remotes/origin/${plan.branch}`);
   const start = onRemote ? `origin/${plan.branch}` : `origin/${plan.base}`;
   if (!onRemote && !(await hasRef(git, `refs/remotes/origin/${plan.base}`))) {

@@ -32,7 +32,7 @@ export function validatePrd(json: string | undefined): { ok: true; prd: Prd } | 
 export async function produceFinalPlan(
   turns: TurnRunner,
   base: Omit<TurnRequest, "prompt" | "message" | "promptValues">,
-  context: { workspaceDir: string; slug: string; branch: string },
+  context: { workspaceDir: string; slug: string; branch: string; stillOpen: () => Promise<boolean> },
 ): Promise<Result<FinalPlan>> {
   const first = await turns.run({ ...base, prompt: "finalize", message: "Write the final plan and prd.json now.", promptValues: { branch: context.branch } });
   if (!first.ok) return first;
@@ -44,7 +44,13 @@ export async function produceFinalPlan(
   }
   let checked = validatePrd(blocks.prdJson);
   if (!checked.ok) {
-    const correction = await turns.run({ ...base, prompt: "correct", message: `Please correct prd.json. Problems: ${checked.problem}`, promptValues: { problem: checked.problem } });
+    const correction = await turns.run({
+      ...base,
+      prompt: "correct",
+      message: `Please correct prd.json. Problems: ${checked.problem}`,
+      shown: `(planbot asked for a corrected prd.json: ${checked.problem})`,
+      promptValues: { problem: checked.problem },
+    });
     if (!correction.ok) return correction;
     checked = validatePrd(extractFinalBlocks(correction.text).prdJson);
     if (!checked.ok) {
@@ -53,6 +59,8 @@ export async function produceFinalPlan(
       });
     }
   }
-  const written = await writePlanArtifacts(context.workspaceDir, context.slug, blocks.plan, checked.prd);
-  return { ok: true, ...written, prd: checked.prd, commentary: blocks.commentary };
+  // A /stop between the answer and here closes the session: a stopped planning writes nothing.
+  if (!(await context.stillOpen())) return fail("no_active_session", "Planning was stopped; no plan was written.", { details: { reason: "aborted" } });
+  const written = await writePlanArtifacts(context.workspaceDir, context.slug, blocks.plan, checked.prd, context.branch);
+  return { ok: true, ...written, prd: { ...checked.prd, branchName: context.branch }, commentary: blocks.commentary };
 }

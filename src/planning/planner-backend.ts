@@ -2,12 +2,15 @@ import type { Result } from "../projects/result.ts";
 
 /** One planner turn: a message into a planner session under a phase's instructions. */
 export interface PlannerTurn {
-  /** The planner's session id: created on the first turn, resumed after. */
+  /** The planner's session id (a UUID): created on the first turn, resumed after. */
   sessionId: string;
   resume: boolean;
   systemPrompt: string;
   message: string;
+  /** The project's workspace: the planner reads the code there and nowhere else. */
   cwd: string;
+  /** Aborting kills the turn (its whole process group); the turn then fails with reason `aborted`. */
+  signal?: AbortSignal | undefined;
 }
 
 /** What a successful turn returns. */
@@ -21,8 +24,14 @@ export interface PlannerAnswer {
 /**
  * The planner as a port: the Claude Code CLI in production, anything that honours the same turn in
  * tests or for another model. Every failure is a `planner_failed` result with a message for the user
- * and `details.reason` (`missing`, `timeout`, `exit`, `unparsable`, `is_error`, `subtype`).
+ * and `details.reason` (see `PlannerFailureReason` in planner-failure.ts).
  */
 export interface PlannerBackend {
   run(turn: PlannerTurn): Promise<Result<PlannerAnswer>>;
+}
+
+/** Told about every planner process, so leftovers of a killed planbot can be found and stopped. */
+export interface PlannerProcessTracker {
+  started(pid: number): void;
+  ended(pid: number): void;
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { statSync } from "node:fs";
 import type { PlanningPort } from "./planning-port.ts";
 import { conversationKey, targetOf, type ChatTarget, type Incoming } from "../chat/incoming.ts";
 import type { Outbound } from "../chat/outbound.ts";
@@ -8,17 +7,21 @@ import type { Logger } from "../log.ts";
 import type { Clock } from "../projects/clock.ts";
 import type { Lifecycle } from "../projects/lifecycle.ts";
 import type { ProjectStore } from "../projects/project-store.ts";
-import { fail, type Result } from "../projects/result.ts";
+import { fail, type Failure, type Result } from "../projects/result.ts";
 import { validateAnswer } from "../projects/validation.ts";
-import { workspacePaths } from "../projects/workspace.ts";
+import { approvePlanned } from "./approve-plan.ts";
+import { createConversationLog, type ConversationLog } from "./conversation-log.ts";
+import { createDeferredTurns } from "./deferred-turns.ts";
 import { createKeyedQueue } from "./keyed-queue.ts";
+import { firstMessage, memberBlock } from "./member-message.ts";
 import type { PlannerBackend } from "./planner-backend.ts";
 import { describeSession, mirrorHeader, phaseLabel, plannerReply } from "./planning-replies.ts";
 import { COMPLETE_PHASE, PLANNING_PHASES } from "./prompt-library.ts";
 import { createSessionDirectory } from "./session-directory.ts";
 import { createSessionFinalizer, planWrittenText } from "./session-finalizer.ts";
 import { boundChat, findSessionForChat, findSessionForSlug, sessionChats, type PlanningSession, type SessionStore } from "./session-store.ts";
-import { readTranscript, type TranscriptEntry } from "./transcript.ts";
+import { preparePlanningWorkspace } from "./planning-workspace.ts";
+import { readCliTranscript, type TranscriptEntry } from "./transcript.ts";
 import { createTurnRunner } from "./turn-runner.ts";
 
 /** Dependencies of {@link createPlanningService}. */
@@ -36,7 +39,13 @@ export interface PlanningDeps {
   /** Identifies this process's turns, so a restart can tell a dead turn from a running one. */
   bootId?: string;
   newId?: () => string;
-  env?: NodeJS.ProcessEnv;
+  env?: NodeJS.ProcessEnv | undefined;
+  /** GIT_REMOTE_BASE: planning reads a checkout of the project's repository when set. */
+  gitRemoteBase?: string | undefined;
+  /** planbot's record of the conversations (default: under `dataDir`). */
+  conversations?: ConversationLog;
+  /** Stops planner processes a killed planbot left running; awaited before the first turn resumes anything. */
+  sweepLeftovers?: () => Promise<number>;
 }
 
 /** The planning service: the chat commands' {@link PlanningPort} plus what the dashboard and notifier read. */
@@ -45,11 +54,15 @@ export interface PlanningService extends PlanningPort {
   sessionForSlug(slug: string): Promise<Result<{ session: PlanningSession | undefined }>>;
   /** Every chat that planned a project, for notifications about how it ended. */
   chatsForProject(slug: string): Promise<ChatTarget[]>;
-  /** The conversation so far, from the planner's transcript. */
+  /** The conversation so far, from planbot's own record. */
   transcript(slug: string): Promise<TranscriptEntry[]>;
+  /** Ends a slug's open planning session (admin /cancel): its running turn is stopped, its answer never delivered. */
+  abandon(slug: string, reason: string): Promise<boolean>;
+  /** Stops every running planner turn (SIGTERM of planbot); resolves once they have all ended. */
+  shutdown(): Promise<void>;
   /** Latest excerpt per lower-case slug, for the project list. */
   previews(): ReadonlyMap<string, string>;
-  /** Tells the chats of turns that died with an earlier process; call once adapters are up. */
+  /** Tells the chats of turns that died with an earlier process and schedules messages kept for a usage limit; call once adapters are up. */
   recoverInterrupted(): Promise<number>;
 }
 
@@ -62,9 +75,31 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
   const bootId = deps.bootId ?? randomUUID();
   const newId = deps.newId ?? randomUUID;
   const queue = createKeyedQueue(deps.maxParallel);
-  const turns = createTurnRunner({ sessions: deps.sessions, planner: deps.planner, clock: deps.clock, log: deps.log, bootId, newId });
+  const conversations = deps.conversations ?? createConversationLog(deps.dataDir);
+  const swept = (deps.sweepLeftovers?.() ?? Promise.resolve(0)).then(
+    (count) => {
+      if (count) deps.log.warn({ count }, "stopped planner processes left running by a previous planbot");
+    },
+    (error: unknown) => deps.log.error({ err: error }, "could not stop leftover planner processes"),
+  );
+  const planner: PlannerBackend = { run: async (turn) => (await swept, deps.planner.run(turn)) };
+  const turns = createTurnRunner({
+    sessions: deps.sessions,
+    planner,
+    conversations,
+    clock: deps.clock,
+    log: deps.log,
+    bootId,
+    newId,
+    onDeferred: () => deferred.schedule(),
+    onReseeded: (session) =>
+      directory.mirror(session, undefined, {
+        text: `The planner lost its earlier conversation about ${bold(session.slug)} (its transcript was deleted or moved). planbot started a new planner session from its own record of the conversation and carried on.`,
+      }),
+  });
   const now = () => deps.clock.now().toISOString();
   const directory = createSessionDirectory({ sessions: deps.sessions, outbound: deps.outbound, clock: deps.clock, log: deps.log, queue, newId });
+  const deferred = createDeferredTurns({ sessions: deps.sessions, turns, queue, clock: deps.clock, log: deps.log, deliver: (session, reply) => directory.mirror(session, undefined, reply) });
   const finalizer = createSessionFinalizer({ turns, sessions: deps.sessions, store: deps.store, clock: deps.clock, workspaceDir: deps.workspaceDir });
 
   function chatOf(incoming: Incoming) {
@@ -91,18 +126,36 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
       if (!started.ok) return started;
       const entry = started.entry;
       const key = conversationKey(target);
-      const workspace = workspacePaths(deps.workspaceDir, entry.name).root;
-      // The planner's sessions belong to its working folder: fix it now so every turn resumes from the same one.
-      const cwd = statSync(workspace, { throwIfNoEntry: false })?.isDirectory() ? workspace : deps.dataDir;
+      // The planner works in the project's own workspace (a checkout of its repository), never in planbot's data folder.
+      const prepared = await preparePlanningWorkspace(entry, { workspaceDir: deps.workspaceDir, gitRemoteBase: deps.gitRemoteBase, env: deps.env });
+      if (!prepared.ok) {
+        await deps.lifecycle.cancelPlanning(entry.name);
+        return startFailed(entry.name, prepared);
+      }
+      const cwd = prepared.workspace.root;
       const planningSessionId = newId();
       const created = await directory.open({ key, target, slug: entry.name, description: entry.description ?? description ?? "", cwd, planningSessionId });
       if (!created.ok) return created;
       await deps.lifecycle.linkPlanningSession(entry.name, planningSessionId);
+      const text = entry.description ?? description ?? "";
       const first = await queue.run(key, () =>
-        turns.run({ key, prompt: "clarify", message: `Let's plan "${entry.name}": ${entry.description ?? ""}`, user: incoming.userName, chat: chatOf(incoming), signals }),
+        turns.run({
+          key,
+          prompt: "clarify",
+          message: firstMessage({ slug: entry.name, workspace: prepared.workspace.description, description: text, user: incoming.userName, adapter: incoming.adapter }),
+          shown: text,
+          user: incoming.userName,
+          chat: chatOf(incoming),
+          signals,
+        }),
       );
+      if (!first.ok) {
+        // A first turn that fails leaves the project as it was: pending, no open session.
+        await directory.close(key, "start_failed");
+        await deps.lifecycle.cancelPlanning(entry.name);
+        return startFailed(entry.name, first);
+      }
       const header = `Planning ${bold(entry.name)} — ${phaseLabel(PLANNING_PHASES[0])}. Answer the planner here; ${code("/next")} moves on, ${code("/stop")} cancels.`;
-      if (!first.ok) return { ok: true, reply: { text: `${header}\n\n${first.message}`, tone: "error" } };
       return { ok: true, reply: plannerReply(first.session, first.text, first.ready, { header }) };
     },
 
@@ -113,7 +166,15 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
         // The phase as it is now: a /next queued ahead of this message may have moved it.
         const read = await deps.sessions.read();
         const phase = (read.ok ? read.sessions[found.key]?.phase : undefined) ?? found.session.phase;
-        return turns.run({ key: found.key, prompt: phase === COMPLETE_PHASE ? "stories" : (phase as (typeof PLANNING_PHASES)[number]), message: incoming.text, user: incoming.userName, chat: chatOf(incoming), signals });
+        return turns.run({
+          key: found.key,
+          prompt: phase === COMPLETE_PHASE ? "stories" : (phase as (typeof PLANNING_PHASES)[number]),
+          message: memberBlock(incoming.text, { user: incoming.userName, adapter: incoming.adapter }),
+          shown: incoming.text,
+          user: incoming.userName,
+          chat: chatOf(incoming),
+          signals,
+        });
       });
       if (!outcome.ok) return outcome;
       const reply = plannerReply(outcome.session, outcome.text, outcome.ready, { interrupted: outcome.interrupted });
@@ -144,7 +205,7 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
             return { ok: true };
           });
           if (!moved.ok) return moved;
-          const outcome = await turns.run({ key: found.key, prompt: following, message: `Let's move on to the ${following} phase.`, user: request.incoming.userName, chat: chatOf(request.incoming), signals: request.signals });
+          const outcome = await turns.run({ key: found.key, prompt: following, message: `Let's move on to the ${following} phase.`, shown: request.incoming.text, user: request.incoming.userName, chat: chatOf(request.incoming), signals: request.signals });
           if (!outcome.ok) return outcome;
           reply = plannerReply(outcome.session, outcome.text, outcome.ready, { header: `${bold(session.slug)} — ${phaseLabel(following)}`, interrupted: outcome.interrupted });
         }
@@ -167,7 +228,7 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
           session = finished.session;
           prefix = `${planWrittenText(finished.written)}\n\n`;
         }
-        const approved = await deps.lifecycle.finalize(session.slug, session.final_plan_path!);
+        const approved = await approvePlanned(deps.lifecycle, session.slug, session.planning_session_id, session.final_plan_path!, now);
         if (!approved.ok) return approved;
         const closed = await directory.close(found.key, "approved");
         const reply: Reply = {
@@ -186,9 +247,11 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
     async stop({ incoming }) {
       const found = await directory.resolve(incoming);
       if (!found.ok) return found;
+      // Closed first, so a turn that ends now finds its session closed and its answer is dropped; then the turn is killed.
+      const closed = await directory.close(found.key, "stopped");
+      turns.abort(found.key);
       const cancelled = await deps.lifecycle.cancelPlanning(found.session.slug);
       if (!cancelled.ok && cancelled.code !== "not_found") return cancelled;
-      const closed = await directory.close(found.key, "stopped");
       const reply: Reply = { text: `Stopped planning ${bold(found.session.slug)}; it is pending again. ${code(`/plan ${found.session.slug}`)} starts over.`, tone: "success" };
       if (closed.ok) await directory.mirror(closed.session, targetOf(incoming), { ...reply, text: `${mirrorHeader(incoming.userName, incoming.adapter, "/stop")}\n\n${reply.text}` });
       return { ok: true, reply };
@@ -236,8 +299,28 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
     async transcript(slug) {
       const found = await service.sessionForSlug(slug);
       const session = found.ok ? found.session : undefined;
-      if (!session?.session_started || !session.cwd) return [];
-      return readTranscript(session.cwd, session.session_id, deps.env);
+      if (!session) return [];
+      // The shape the dashboard's chat reads: {role, text, phase?, at?, adapter?, user?} (the chat record stays on disk).
+      const recorded = (await conversations.read(session.planning_session_id).catch(() => [])).map(({ chat: _chat, ...entry }) => entry);
+      if (recorded.length || !session.session_started || !session.cwd) return recorded;
+      // Planned before planbot kept its own record: the CLI's transcript, if it still exists.
+      return readCliTranscript(session.cwd, session.session_id, deps.env);
+    },
+
+    async abandon(slug, reason) {
+      const read = await deps.sessions.read();
+      if (!read.ok) return false;
+      const found = findSessionForSlug(read.sessions, slug);
+      if (!found) return false;
+      const closed = await directory.close(found.key, reason);
+      turns.abort(found.key);
+      if (closed.ok) await directory.mirror(closed.session, undefined, { text: `Planning of ${bold(closed.session.slug)} was ended (${escapeMarkup(reason)}); a running planner turn was stopped.`, tone: "error" });
+      return true;
+    },
+
+    shutdown() {
+      deferred.stop();
+      return turns.abortAll();
     },
 
     previews() {
@@ -253,6 +336,7 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
     },
 
     async recoverInterrupted() {
+      await deferred.schedule();
       const read = await deps.sessions.read();
       if (!read.ok) return 0;
       const stale = Object.entries(read.sessions).filter(([, session]) => session.pending_message && session.pending_message.boot_id !== bootId);
@@ -273,4 +357,13 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
     },
   };
   return service;
+}
+
+/** A failed start as the dashboard's `planning_start_failed` and the chats read it: the reason, and that the project is pending again. */
+function startFailed(slug: string, failure: Failure): Failure {
+  return {
+    ...failure,
+    message: `Could not start planning ${bold(slug)}: ${failure.message} ${bold(slug)} is pending again; ${code(`/plan ${slug}`)} tries again.`,
+    details: { ...failure.details, slug, start_failed: true },
+  };
 }

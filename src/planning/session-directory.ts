@@ -139,6 +139,7 @@ export function createSessionDirectory(deps: SessionDirectoryDeps): SessionDirec
         session.closed_at = now();
         session.closed_reason = reason;
         session.pending_message = null;
+        session.deferred_message = null;
         session.updated_at = now();
         return { ok: true, session: structuredClone(session) };
       });

@@ -43,13 +43,21 @@ export function createSessionFinalizer(deps: SessionFinalizerDeps): SessionFinal
     async finalize(key, session, request) {
       const written = await produceFinalPlan(
         deps.turns,
-        { key, user: request.incoming.userName, chat: boundChat(targetOf(request.incoming)), signals: request.signals },
-        { workspaceDir: deps.workspaceDir, slug: session.slug, branch: await branchFor(session.slug) },
+        { key, shown: request.incoming.text, user: request.incoming.userName, chat: boundChat(targetOf(request.incoming)), signals: request.signals },
+        {
+          workspaceDir: deps.workspaceDir,
+          slug: session.slug,
+          branch: await branchFor(session.slug),
+          stillOpen: async () => {
+            const read = await deps.sessions.read();
+            return read.ok && read.sessions[key] !== undefined && !read.sessions[key]!.closed_at;
+          },
+        },
       );
       if (!written.ok) return written;
       const stored = await deps.sessions.mutate<{ session: PlanningSession }>((sessions) => {
         const current = sessions[key];
-        if (!current) return fail("no_active_session", "The planning session was removed meanwhile.");
+        if (!current || current.closed_at) return fail("no_active_session", "Planning was stopped meanwhile; the plan was not recorded.");
         current.phases_completed = [...new Set([...current.phases_completed, ...PLANNING_PHASES])];
         current.phase = COMPLETE_PHASE;
         current.phase_ready = true;

@@ -49,6 +49,8 @@ export const PlanningSessionSchema = z.looseObject({
   cost_usd: z.number().optional(),
   turns: z.number().int().optional(),
   pending_message: PendingMessageSchema.nullable().optional(),
+  /** A message kept because of a usage limit, sent again at `retry_at` (see deferred-turns.ts). */
+  deferred_message: z.looseObject({ retry_at: z.string() }).nullable().optional(),
   /** Set when planning ended (approved or stopped); the record stays so notifications find its chats. */
   closed_at: z.string().nullable().optional(),
   closed_reason: z.string().nullable().optional(),

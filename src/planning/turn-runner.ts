@@ -2,17 +2,23 @@ import type { TurnSignals } from "../chat/turn-signals.ts";
 import type { Logger } from "../log.ts";
 import type { Clock } from "../projects/clock.ts";
 import { fail, type Result } from "../projects/result.ts";
+import type { ConversationLog } from "./conversation-log.ts";
+import { seedMessage } from "./member-message.ts";
 import type { PlannerBackend } from "./planner-backend.ts";
 import { renderPrompt, type PromptName } from "./prompt-library.ts";
 import { readPhaseMarker } from "./protocol.ts";
+import { isUuid } from "./session-id.ts";
 import type { BoundChat, PlanningSession, SessionStore } from "./session-store.ts";
 
 /** One planner turn as the service asks for it. */
 export interface TurnRequest {
   key: string;
   prompt: PromptName;
+  /** What the planner receives (member text already delimited, see member-message.ts). */
   message: string;
-  /** Who sent it and from where (recorded as the pending message). */
+  /** What the conversation record shows as the user's message: their text, or the command they gave. */
+  shown: string;
+  /** Who sent it and from where (recorded as the pending message and in the conversation record). */
   user: string;
   chat: BoundChat;
   signals?: TurnSignals | undefined;
@@ -26,30 +32,74 @@ export interface TurnOutcome {
   session: PlanningSession;
   /** A message of an earlier process that never got its answer (the user should resend it). */
   interrupted?: { text: string; user: string } | undefined;
+  /** Set when the planner's session was lost and a new one was seeded from planbot's record. */
+  reseeded?: boolean | undefined;
 }
 
 /** Dependencies of {@link createTurnRunner}. */
 export interface TurnRunnerDeps {
   sessions: SessionStore;
   planner: PlannerBackend;
+  conversations: ConversationLog;
   clock: Clock;
   log: Logger;
   bootId: string;
   newId: () => string;
+  /** Told once when a lost planner session was replaced by one seeded from the record. */
+  onReseeded?: (session: PlanningSession) => Promise<void>;
+  /** Told when a message was kept for after a usage limit. */
+  onDeferred?: () => Promise<unknown>;
 }
 
 /** Runs planner turns for sessions, recording the message as pending before and the outcome after. */
 export interface TurnRunner {
   run(request: TurnRequest): Promise<Result<TurnOutcome>>;
+  /** Stops the session's running turn (kills the planner's process group); false when none runs. */
+  abort(key: string): boolean;
+  /** Stops every running turn, whoever started it; resolves when all have ended. */
+  abortAll(): Promise<void>;
+  /** Turns running now. */
+  readonly running: number;
 }
 
 /**
  * Creates a {@link TurnRunner}. The pending message is persisted before the planner starts, so a
  * process that dies mid-turn leaves a trace the next process reports instead of losing the message
  * silently; a failed turn leaves the phase and the planner session as they were, so resending works.
+ * A turn whose session was closed meanwhile (/stop) is discarded: nothing is stored or delivered.
  */
 export function createTurnRunner(deps: TurnRunnerDeps): TurnRunner {
   const now = () => deps.clock.now().toISOString();
+  const active = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
+
+  async function record(session: PlanningSession, request: TurnRequest, replyText: string): Promise<void> {
+    const at = now();
+    try {
+      await deps.conversations.append(session.planning_session_id, { role: "user", text: request.shown, phase: request.prompt, at, adapter: request.chat.adapter, user: request.user, chat: request.chat });
+      await deps.conversations.append(session.planning_session_id, { role: "assistant", text: replyText, phase: request.prompt, at: now() });
+    } catch (error) {
+      deps.log.error({ slug: session.slug, err: error }, "could not record the planning conversation");
+    }
+  }
+
+  async function runPlanner(session: PlanningSession, request: TurnRequest, signal: AbortSignal) {
+    const values = { slug: session.slug, workspace: session.cwd ?? "", ...request.promptValues };
+    const systemPrompt = renderPrompt(request.prompt, values);
+    const cwd = session.cwd ?? process.cwd();
+    const stored = isUuid(session.session_id) && session.session_started === true;
+    if (stored || !session.session_started) {
+      const sessionId = isUuid(session.session_id) ? session.session_id : deps.newId();
+      const answer = await deps.planner.run({ sessionId, resume: stored, systemPrompt, message: request.message, cwd, signal });
+      if (answer.ok || !stored || answer.details?.reason !== "no_conversation") return { answer, reseeded: false };
+    }
+    // The planner's session is gone (transcript deleted or moved, or the stored id is not a UUID):
+    // a new session, seeded with planbot's record of the conversation, carries on.
+    const history = await deps.conversations.read(session.planning_session_id);
+    deps.log.warn({ slug: session.slug, entries: history.length }, "planner session lost; seeding a new one from the conversation record");
+    const message = seedMessage({ history, phase: session.phase, workspace: cwd, next: request.message });
+    const answer = await deps.planner.run({ sessionId: deps.newId(), resume: false, systemPrompt, message, cwd, signal });
+    return { answer, reseeded: true };
+  }
 
   return {
     async run(request) {
@@ -59,38 +109,46 @@ export function createTurnRunner(deps: TurnRunnerDeps): TurnRunner {
         if (!session || session.closed_at) return fail("no_active_session", "This planning session has ended. Start again with /plan <slug>.");
         const pending = session.pending_message;
         if (pending && pending.boot_id !== deps.bootId) interrupted = { text: pending.text, user: pending.user };
-        session.pending_message = { text: request.message.slice(0, 4000), user: request.user, chat: request.chat, at: now(), boot_id: deps.bootId };
+        session.pending_message = { text: request.shown.slice(0, 4000), user: request.user, chat: request.chat, at: now(), boot_id: deps.bootId };
         return { ok: true, session: structuredClone(session) };
       });
       if (!marked.ok) return marked;
       const session = marked.session;
-      const values = { slug: session.slug, description: session.description ?? "", ...request.promptValues };
 
+      const controller = new AbortController();
+      let finish!: () => void;
+      active.set(request.key, { controller, done: new Promise<void>((resolve) => (finish = resolve)) });
       request.signals?.working?.(true);
       const started = performance.now();
-      const answer = await deps.planner.run({
-        sessionId: session.session_id,
-        resume: session.session_started === true,
-        systemPrompt: renderPrompt(request.prompt, values),
-        message: request.message,
-        cwd: session.cwd ?? process.cwd(),
-      });
-      request.signals?.working?.(false);
+      let outcome: Awaited<ReturnType<typeof runPlanner>>;
+      try {
+        outcome = await runPlanner(session, request, controller.signal);
+      } finally {
+        active.delete(request.key);
+        finish();
+        request.signals?.working?.(false);
+      }
+      const { answer, reseeded } = outcome;
       deps.log.info(
-        { slug: session.slug, adapter: request.chat.adapter, phase: session.phase, prompt: request.prompt, ok: answer.ok, ms: Math.round(performance.now() - started), reason: answer.ok ? undefined : answer.details?.reason },
+        { slug: session.slug, adapter: request.chat.adapter, phase: session.phase, prompt: request.prompt, ok: answer.ok, reseeded, ms: Math.round(performance.now() - started), reason: answer.ok ? undefined : answer.details?.reason },
         "planner turn",
       );
 
       if (!answer.ok) {
+        const retryAt = answer.details?.reason === "usage_limit" && typeof answer.details.retryAt === "string" ? answer.details.retryAt : undefined;
         await deps.sessions.mutate((sessions) => {
           const current = sessions[request.key];
           if (!current) return { ok: true };
           current.pending_message = null;
+          // Kept until the usage limit resets, then sent again (also by a restarted planbot).
+          if (retryAt && current.session_started) current.deferred_message = { prompt: request.prompt, message: request.message, shown: request.shown, user: request.user, chat: request.chat, retry_at: retryAt };
           // A first turn that failed may or may not have created the planner session: start the next one fresh.
           if (!current.session_started) current.session_id = deps.newId();
           current.updated_at = now();
           return { ok: true };
         });
+        if (retryAt) await deps.onDeferred?.();
+        if (answer.details?.reason === "aborted") return fail("no_active_session", "Planning was stopped while the planner was answering; its answer was discarded.", { details: { reason: "aborted" } });
         const note = interrupted ? `\n\nNote: your earlier message "${interrupted.text.slice(0, 120)}" was never answered (planbot restarted mid-turn); send it again if it still matters.` : "";
         return { ...answer, message: `${answer.message}${note}`, details: { ...answer.details, interrupted } };
       }
@@ -98,7 +156,8 @@ export function createTurnRunner(deps: TurnRunnerDeps): TurnRunner {
       const { text, ready } = readPhaseMarker(answer.text);
       const stored = await deps.sessions.mutate<{ session: PlanningSession }>((sessions) => {
         const current = sessions[request.key];
-        if (!current) return fail("no_active_session", "The planning session was removed while the planner was answering.");
+        // Stopped while the planner answered: the answer belongs to a closed session and is dropped.
+        if (!current || current.closed_at) return fail("no_active_session", "Planning was stopped while the planner was answering; its answer was discarded.", { details: { reason: "aborted" } });
         current.session_id = answer.sessionId;
         current.session_started = true;
         current.pending_message = null;
@@ -110,7 +169,26 @@ export function createTurnRunner(deps: TurnRunnerDeps): TurnRunner {
         return { ok: true, session: structuredClone(current) };
       });
       if (!stored.ok) return stored;
-      return { ok: true, text, ready, session: stored.session, interrupted };
+      await record(stored.session, request, text);
+      if (reseeded) await deps.onReseeded?.(stored.session);
+      return { ok: true, text, ready, session: stored.session, interrupted, reseeded };
+    },
+
+    abort(key) {
+      const turn = active.get(key);
+      if (!turn) return false;
+      turn.controller.abort();
+      return true;
+    },
+
+    async abortAll() {
+      const turns = [...active.values()];
+      for (const turn of turns) turn.controller.abort();
+      await Promise.all(turns.map((turn) => turn.done));
+    },
+
+    get running() {
+      return active.size;
     },
   };
 }

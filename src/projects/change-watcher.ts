@@ -6,6 +6,7 @@ import { procProbe, type ProcessProbe } from "./process-probe.ts";
 import type { ProjectList, ProjectLister, ProjectRecord } from "./project-list.ts";
 import { workspaceFolders } from "./project-list.ts";
 import type { ProjectStore } from "./project-store.ts";
+import type { Result } from "./result.ts";
 import { TASKS_FILE_NAME } from "./project-store.ts";
 import { ralphDir } from "./workspace.ts";
 
@@ -129,6 +130,8 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
     const read = await deps.store.read();
     const changed = new Set<string>();
     if (!read.ok) return changed;
+    seenStoreFile = read.file;
+    storeVersion = read.file.version ?? 0;
     const seen = new Set<string>();
     for (const entry of read.file.projects ?? []) {
       if (!entry.name) continue;
@@ -183,7 +186,7 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
     const changed: ProjectChange["changed"] = [];
     if (all) {
       // One pass over everything: per-slug lookups would re-read the store once per project.
-      const result = await deps.lister.list();
+      const result = await deps.lister.build();
       if (!result.ok) {
         report(new Error(result.message));
         return;
@@ -213,7 +216,8 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
       else records.delete(key);
       changed.push({ slug: after?.slug ?? before?.slug ?? slug, before, after });
     }
-    if (changed.length === 0 && state.sequence > 0) return;
+    // A store write that changed no entry still moves the version every list carries (If-Match).
+    if (changed.length === 0 && state.sequence > 0 && storeVersion === state.list.version) return;
     publish(changed);
   }
 
@@ -236,6 +240,8 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
   }
 
   let storeVersion = 0;
+  /** The store data the records were last compared with (the store hands out the same object until the file changes). */
+  let seenStoreFile: unknown;
   async function refreshStoreVersion(): Promise<void> {
     const read = await deps.store.read();
     if (read.ok) storeVersion = read.file.version ?? 0;
@@ -262,12 +268,36 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
     }
   }
 
+  /**
+   * The list a warm `lister.list()` gets while the watcher runs: the state it keeps, with no stat per
+   * workspace. Only what file events cannot announce in time is checked here: the store file (one stat;
+   * a mutation that just returned must show), and the PIDs of running projects. Pending events are folded
+   * in first, so a caller never sees a change this process has already been told about. Changes another
+   * process makes inside a workspace show once their file event arrives (milliseconds).
+   */
+  async function servedList(): Promise<Result<{ list: ProjectList }>> {
+    const read = await deps.store.read();
+    if (!read.ok) return read;
+    if (read.file !== seenStoreFile || (read.file.version ?? 0) !== storeVersion) storeDirty = true;
+    for (const record of records.values()) {
+      if (record.pid && record.status.startsWith("running") && !probe.inspect(record.pid).alive) dirty.add(record.slug);
+    }
+    if (storeDirty || foldersDirty || dirty.size > 0 || debounce) {
+      if (debounce) clearTimeout(debounce);
+      debounce = undefined;
+      running = running.then(() => recompute()).catch(report);
+    }
+    await running;
+    return { ok: true, list: { ...state.list, fetchedAt: deps.clock.now().toISOString() } };
+  }
+  let detach: (() => void) | undefined;
+
   return {
     async start() {
       mkdirSync(deps.workspaceDir, { recursive: true });
       mkdirSync(deps.dataDir, { recursive: true });
       await refreshStoreVersion();
-      const list = await deps.lister.list();
+      const list = await deps.lister.build();
       if (list.ok) for (const record of list.list.projects) records.set(record.slug.toLowerCase(), record);
       await storeChanges();
       folderChanges();
@@ -296,6 +326,7 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
         rootWatchers.push(watcher);
       }
       armPidCheck();
+      detach = deps.lister.serveFrom({ list: servedList });
       timers.push(
         setInterval(() => {
           running = running.then(() => recompute(true)).catch(report);
@@ -305,6 +336,7 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
     },
     async stop() {
       stopped = true;
+      detach?.();
       if (debounce) clearTimeout(debounce);
       for (const timer of timers) clearInterval(timer);
       armPidCheck();

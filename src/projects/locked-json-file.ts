@@ -1,8 +1,8 @@
 import { statSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import lockfile from "proper-lockfile";
 import { sweepStaleTemps, writeFileAtomically } from "./atomic-write.ts";
+import { acquireHandoverLock } from "./lock-handover.ts";
 import { parseLosslessJson, stringifyLosslessJson } from "./lossless-json.ts";
 import { fail, type Failure, type Result } from "./result.ts";
 
@@ -123,17 +123,9 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
     }
     let release: (() => Promise<void>) | undefined;
     try {
-      release = await lockfile.lock(path, {
-        realpath: false,
-        stale: staleMs,
-        update: Math.floor(staleMs / 2),
-        // Poll the lock every few ms so a released lock is taken at once by the next process (handoff gaps,
-        // not the work, limit throughput under contention); maxRetryTime bounds the wait, and the retry
-        // count stays small because the retry library precomputes every timeout.
-        retries: { retries: Math.ceil((staleMs * 3) / 4) + 20, factor: 1.5, minTimeout: 1, maxTimeout: 4, randomize: true, maxRetryTime: staleMs * 3 },
-        // A compromised lock (our refresh failed) must not crash the process; the write is still atomic.
-        onCompromised: () => undefined,
-      });
+      // A waiting writer wakes the moment the holder releases (lock-handover.ts); proper-lockfile's lock and
+      // stale takeover stay the cross-process contract. It gives up after 3 × staleMs.
+      release = await acquireHandoverLock(path, { staleMs });
     } catch (error) {
       return fail("store_io", `Could not lock ${path}: ${(error as Error).message}. Another writer may be stuck; retry shortly.`, {
         details: { path },
@@ -166,7 +158,9 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
           try {
             await writeAtomically(data);
           } catch (error) {
-            return ioFailure("write", error);
+            // The temp file is gone again and the old file is untouched: say so, and what usually helps.
+            const failure = ioFailure("write", error);
+            return { ...failure, message: `${failure.message}. Nothing was changed; free some disk space (or fix the folder's permissions) and retry.` };
           }
           cache = undefined;
           return outcome;

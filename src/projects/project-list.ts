@@ -47,9 +47,23 @@ export interface ProjectList {
 
 /** Builds the unified project list: workspace folders plus store-only entries. */
 export interface ProjectLister {
+  /** The list: from the attached {@link ListSource} while one is attached, else {@link ProjectLister.build}. */
   list(): Promise<Result<{ list: ProjectList }>>;
   /** One project's record, or undefined when neither a workspace nor an entry exists. */
   get(slug: string): Promise<Result<{ record: ProjectRecord | undefined }>>;
+  /** Builds the list from the files (the cold path, and the change watcher's own input). */
+  build(): Promise<Result<{ list: ProjectList }>>;
+  /**
+   * Serves `list()` from `source` until the returned function is called: the change watcher attaches
+   * itself while it runs, so a warm call is answered from the state it keeps current instead of a
+   * stat per workspace.
+   */
+  serveFrom(source: ListSource): () => void;
+}
+
+/** What can answer {@link ProjectLister.list} in place of a rebuild (the running change watcher). */
+export interface ListSource {
+  list(): Promise<Result<{ list: ProjectList }>>;
 }
 
 /** Dependencies of {@link createProjectLister}. */
@@ -160,8 +174,16 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
     };
   }
 
+  let source: ListSource | undefined;
   return {
-    list,
+    build: list,
+    list: () => (source ? source.list() : list()),
+    serveFrom(served) {
+      source = served;
+      return () => {
+        if (source === served) source = undefined;
+      };
+    },
     async get(slug) {
       // A name with a path separator, a leading dot or a NUL is never a project (and must not walk the disk).
       if (!slug || slug.startsWith(".") || /[\/\\\u0000]/.test(slug)) return { ok: true, record: undefined };

@@ -1,8 +1,9 @@
-import { mkdir, writeFile, appendFile, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Redis } from "ioredis";
 import { ralphEnv } from "../execute/launch-run.ts";
 import { judgeRun, readLogTail } from "../execute/outcome.ts";
+import { checkBeforeRun, checkPreparedWorkspace, currentHost } from "../execute/preflight.ts";
 import { ensureRalphScript } from "../execute/ralph-command.ts";
 import { launchRalph, removePidFile, writePidFile } from "../execute/ralph-process.ts";
 import { planRun, type ExecutorConfig } from "../execute/run-plan.ts";
@@ -12,6 +13,7 @@ import { pushBranch } from "../deliver/push-branch.ts";
 import type { Logger } from "../log.ts";
 import { readPrd } from "../projects/project-list.ts";
 import { workspacePaths } from "../projects/workspace.ts";
+import { ensureWorkspaceDir, openWorkspaceFile, writeWorkspaceText } from "../projects/workspace-files.ts";
 import { sampleProgress } from "./run-progress.ts";
 import { cancelKey, type RunJobData, type RunJobProgress, type RunJobResult } from "./run-job.ts";
 
@@ -41,16 +43,26 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
   const failed = (error: string): RunJobResult => ({ ...base, outcome: "failed", summary: `failed before Ralph started: ${error}`, error });
   await ctx.report({ phase: "preparing", worker: ctx.worker, storiesDone: 0, storiesTotal: 0, iteration: 0, commits: 0, logTail: "", prd: job.prd });
   const paths = workspacePaths(ctx.config.workspaceDir, job.slug);
-  try {
-    await mkdir(paths.ralph, { recursive: true });
-    if (job.finalPlan !== null) await writeFile(paths.finalPlan, job.finalPlan);
-    if (job.prd !== null) await writeFile(paths.prd, job.prd);
-  } catch (error) {
-    return failed(`could not write the plan into ${paths.ralph}: ${(error as Error).message}`);
+  // The plan files go in without following links (a repository could put a symlink there).
+  const dir = await ensureWorkspaceDir(paths.root, "scripts/ralph");
+  if (!dir.ok) return failed(dir.message);
+  for (const [rel, text] of [["scripts/ralph/final-plan.md", job.finalPlan], ["scripts/ralph/prd.json", job.prd]] as const) {
+    if (text === null) continue;
+    const written = await writeWorkspaceText(paths.root, rel, text);
+    if (!written.ok) return failed(written.message);
   }
   const planned = planRun({ name: job.slug, repo: job.repo, branch: job.branch, base_branch: job.base }, ctx.config, ctx.cwd);
   if (!planned.ok) return failed(planned.message);
   const plan = planned.plan;
+  // The executor's preflight: jq, the agent CLI, a sane plan — on this machine, before anything is touched.
+  const checked = await checkBeforeRun(plan, ctx.env, currentHost());
+  if (!checked.ok) return failed(checked.message);
+  const fix = checked.check.branchFix;
+  if (fix) {
+    // As the local executor does: Ralph switches to prd.json's branchName, so it must be the project's branch.
+    const written = await writeWorkspaceText(plan.root, "scripts/ralph/prd.json", `${JSON.stringify({ ...checked.check.prd, branchName: fix.to }, null, 2)}\n`);
+    if (!written.ok) return failed(written.message);
+  }
   const prepared = await prepareWorkspace(plan, { env: ctx.env });
   if (!prepared.ok) return failed(prepared.message);
   const script = await ensureRalphScript(plan.ralph, plan.root);
@@ -59,13 +71,23 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
     const excluded = await excludeLocally(plan.root, script.installed, ctx.env);
     if (!excluded.ok) return failed(excluded.message);
   }
-  const logPath = join(paths.logs, `ralph-${new Date().toISOString().replace(/[:.]/g, "-")}.log`);
-  await mkdir(paths.logs, { recursive: true });
-  await appendFile(logPath, `planbot worker ${ctx.worker}: ${prepared.prepared.summary}; running ${plan.ralph.display}\n`).catch(() => undefined);
-  const launched = await launchRalph({ cwd: plan.root, file: script.file, args: plan.ralph.args, logPath, goFile: join(paths.ralph, ".ralph.go"), env: ralphEnv(ctx.env) });
+  const ready = checkPreparedWorkspace(plan, script.file);
+  if (!ready.ok) return failed(ready.message);
+  const logs = await ensureWorkspaceDir(plan.root, "scripts/ralph/logs");
+  if (!logs.ok) return failed(logs.message);
+  const log = await openWorkspaceFile(plan.root, `scripts/ralph/logs/ralph-${new Date().toISOString().replace(/[:.]/g, "-")}.log`, "append");
+  if (!log.ok) return failed(log.message);
+  const logPath = log.path;
+  let launched;
+  try {
+    await log.handle.write(`planbot worker ${ctx.worker}: ${prepared.prepared.summary}; branch ${plan.branch}; running ${plan.ralph.display}\n`);
+    launched = await launchRalph({ cwd: plan.root, file: script.file, args: plan.ralph.args, logPath, logFd: log.handle.fd, goFile: join(paths.ralph, ".ralph.go"), env: { ...ralphEnv(ctx.env), ...checked.check.env } });
+  } finally {
+    await log.handle.close();
+  }
   if (!launched.ok) return failed(launched.message);
   const ralph = launched.ralph;
-  await writePidFile(paths.pidFile, ralph.pid);
+  await writePidFile(plan.root, ralph.pid);
   await ralph.release();
   ctx.log.info({ slug: job.slug, jobId, pid: ralph.pid }, `${job.slug}: Ralph started (PID ${ralph.pid})`);
 
@@ -91,7 +113,7 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
   clearInterval(timer);
   await sampling;
   await sample().catch(() => undefined);
-  await removePidFile(paths.pidFile, ralph.pid);
+  await removePidFile(plan.root, ralph.pid);
   await ctx.redis.del(cancelKey(jobId)).catch(() => 0);
 
   const prd = readPrd(paths.prd);

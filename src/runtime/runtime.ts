@@ -11,6 +11,7 @@ import { createCoreServices, type CoreServices } from "./core-services.ts";
 import { createClaudeCliPlanner } from "../planning/claude-cli-planner.ts";
 import type { PlannerBackend } from "../planning/planner-backend.ts";
 import { createPlanningService, type PlanningService } from "../planning/planning-service.ts";
+import { createPlannerRegistry } from "../planning/planner-registry.ts";
 import { createSessionStore } from "../planning/session-store.ts";
 import { createChangeWatcher, type ChangeWatcher } from "../projects/change-watcher.ts";
 import { createNotifier, type Notifier } from "../notify/notifier.ts";
@@ -64,11 +65,14 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
   let planning: PlanningService | undefined;
   const core = createCoreServices(config, { ...overrides, previews: () => planning?.previews() ?? new Map() });
   const outbound = createOutboundRouter();
+  const planners = createPlannerRegistry(config.dataDir);
   planning = createPlanningService({
     sessions: createSessionStore(config.dataDir),
     store: core.store,
     lifecycle: core.lifecycle,
-    planner: overrides.planner ?? createClaudeCliPlanner({ command: config.planner.command, timeoutMs: config.planner.timeoutSeconds * 1000, env: overrides.env }),
+    planner: overrides.planner ?? createClaudeCliPlanner({ command: config.planner.command, timeoutMs: config.planner.timeoutSeconds * 1000, env: overrides.env, tracker: planners }),
+    sweepLeftovers: () => planners.sweepLeftovers(),
+    gitRemoteBase: config.execute.gitRemoteBase,
     outbound,
     clock: core.clock,
     log,
@@ -101,6 +105,13 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
   });
   // A queued run of a project cancelled or unapproved meanwhile loses its job.
   const unwatchQueue = executor.watch?.(watcher);
+  // A project that leaves `planning` other than by approval (admin /cancel, another tool) ends its
+  // planning session: a running planner turn is stopped and its answer never delivered.
+  watcher.subscribe((change) => {
+    for (const item of change.changed) {
+      if (item.before?.status === "planning" && item.after?.status !== "planning" && item.after?.status !== "approved") void planning!.abandon(item.slug, `the project is ${item.after?.status ?? "gone"}`);
+    }
+  });
   const bot = trackInFlight(
     createBot({ registry: createDefaultRegistry(), services, roles: createRoles(config), log, botUsername: overrides.botUsername }),
   );
@@ -117,7 +128,8 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     ...(overrides.notifierBackoffMs !== undefined ? { backoffMs: overrides.notifierBackoffMs } : {}),
   });
   // Registered first, so stopped last; close() rather than stop(): Ralph must outlive planbot.
-  const stops: (() => Promise<void> | void)[] = [() => executor.close(), () => unwatchQueue?.()];
+  // Then planning: every running planner turn (chat or dashboard) is stopped, within its kill grace.
+  const stops: (() => Promise<void> | void)[] = [() => executor.close(), () => planning!.shutdown(), () => unwatchQueue?.()];
   return {
     config,
     log,

@@ -1,6 +1,6 @@
 // Every handler through the terminal adapter (PassThrough streams) over a real runtime whose store
 // lives in a temp PLANBOT_DATA_DIR: lines typed as a user would, output read as the user sees it.
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
@@ -160,11 +160,16 @@ describe("/approve, /unapprove, /cancel through the terminal", () => {
   it("approve → unapprove → approve → cancel, each one store change", async () => {
     const chat = await startChat();
     await chat.say(`/p my-app "A todo app"`);
-    expect(await chat.say("/approve my-app")).toBe("Approved my-app. Ralph picks it up on the next run (or `/run my-app`).\n");
+    // Never planned: approved, but the reply says Ralph needs a plan first (the run preflight refuses without one).
+    const unplanned = await chat.say("/approve my-app");
+    expect(unplanned).toContain("Approved my-app, but Ralph needs a plan first: it has no `prd.json` with open stories, so `/run my-app` is refused until it is planned. Plan it: `/plan my-app`.");
+    expect(unplanned).toContain("[Plan] /plan my-app");
     expect(await chat.project("my-app")).toMatchObject({ status: "approved", approved_at: expect.any(String) });
     expect(await chat.say("/unapprove my-app")).toBe("my-app is pending again.\n");
     expect(await chat.project("my-app")).toMatchObject({ status: "pending", approved_at: null });
-    expect(await chat.say("/approve MY-APP")).toContain("Approved my-app.");
+    await mkdir(join(chat.dir, "workspace", "my-app", "scripts", "ralph"), { recursive: true });
+    await writeFile(join(chat.dir, "workspace", "my-app", "scripts", "ralph", "prd.json"), JSON.stringify({ branchName: "ralph/my-app", userStories: [{ id: "US-1", passes: false }] }));
+    expect(await chat.say("/approve MY-APP")).toBe("Approved my-app. Ralph picks it up on the next run (or `/run my-app`).\n");
     expect(await chat.say("/cancel my-app")).toBe("Cancelled my-app.\n");
     expect(await chat.project("my-app")).toMatchObject({ status: "cancelled" });
     const file = JSON.parse(await readFile(join(chat.dir, TASKS_FILE_NAME), "utf8")) as TasksFile;
@@ -344,7 +349,7 @@ describe("the terminal chat itself", () => {
     const slugs = Array.from({ length: 40 }, (_, index) => `app-${index}`);
     const out = await chat.say(...slugs.flatMap((slug) => [`/p ${slug} number ${slug}`, `/approve ${slug}`]));
     const lines = out.split("\n").filter((line) => line.startsWith("Proposed") || line.startsWith("Approved"));
-    expect(lines).toEqual(slugs.flatMap((slug) => [`Proposed ${slug}: number ${slug}`, `Approved ${slug}. Ralph picks it up on the next run (or \`/run ${slug}\`).`]));
+    expect(lines).toEqual(slugs.flatMap((slug) => [`Proposed ${slug}: number ${slug}`, `Approved ${slug}, but Ralph needs a plan first: it has no \`prd.json\` with open stories, so \`/run ${slug}\` is refused until it is planned. Plan it: \`/plan ${slug}\`.`]));
     const stored = await chat.projects();
     expect(stored).toHaveLength(40);
     expect(stored.every((entry) => entry.status === "approved")).toBe(true);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.ts";
 import { shouldDeliver } from "../../src/deliver/deliver-run.ts";
+import { deliveryCheck } from "../../src/deliver/doctor-check.ts";
 import { blobUrl, githubRepoFor } from "../../src/deliver/github-repo.ts";
 import { pullRequestBody, pullRequestTitle } from "../../src/deliver/pr-body.ts";
 import { scrubToken } from "../../src/deliver/scrub.ts";
@@ -66,6 +67,21 @@ describe("settings and secrets", () => {
     expect(loaded.ok && loaded.config.execute.delivery).toEqual({ pushOn: "complete", github: { token: "ghp_x", owner: "acme", apiUrl: "http://127.0.0.1:9" } });
     expect(loadConfig({ PUSH_ON: "always" }, "/tmp")).toMatchObject({ ok: false, message: expect.stringMatching(/^Invalid PUSH_ON \(got "always"\): must be complete, any or never/) });
     expect(loadConfig({ GITHUB_OWNER: "-bad owner" }, "/tmp")).toMatchObject({ ok: false, message: expect.stringContaining("Invalid GITHUB_OWNER") });
+  });
+
+  it("planbot doctor says what is pushed where and whether pull requests can open, never the token", () => {
+    const config = (env: Record<string, string>) => {
+      const loaded = loadConfig(env, "/tmp");
+      if (!loaded.ok) throw new Error(loaded.message);
+      return loaded.config;
+    };
+    expect(deliveryCheck(config({ PUSH_ON: "never" }))).toMatchObject({ level: "ok", detail: expect.stringContaining("stay in their workspaces") });
+    expect(deliveryCheck(config({}))).toMatchObject({ level: "warn", detail: expect.stringContaining("GIT_REMOTE_BASE is not set") });
+    expect(deliveryCheck(config({ GIT_REMOTE_BASE: "/srv/git" }))).toMatchObject({ level: "ok", detail: "complete runs are pushed to /srv/git/<repo>; GITHUB_TOKEN not set (no pull requests)" });
+    expect(deliveryCheck(config({ GIT_REMOTE_BASE: "/srv/git", GITHUB_TOKEN: "ghp_secret" }))).toMatchObject({ level: "warn", detail: expect.stringContaining("GITHUB_OWNER is not set") });
+    const good = deliveryCheck(config({ GIT_REMOTE_BASE: "git@github.com:acme", GITHUB_TOKEN: "ghp_secret", PUSH_ON: "any" }));
+    expect(good).toEqual({ level: "ok", name: "delivery", detail: "all finished runs are pushed to git@github.com:acme/<repo>, with a draft pull request on acme/<repo> (GITHUB_TOKEN set)" });
+    expect(JSON.stringify(good)).not.toContain("ghp_secret");
   });
 
   it("scrubs the token's value, its base64 header form, URL credentials and GitHub token shapes", () => {

@@ -71,7 +71,7 @@ describe.concurrent("planbot execute / doctor (real child processes)", { timeout
     const dry = await c.run(["execute", "--dry-run"]);
     expect(dry.exitCode, dry.stderr).toBe(0);
     expect(dry.stdout.split("\n")).toEqual([
-      expect.stringMatching(new RegExp(`^alpha: would run: remote ${c.remote.base}/app; .*branch ralph/alpha \\(prd\\) from origin/main unless it exists; run scripts/ralph/ralph.sh --tool claude 10$`)),
+      expect.stringMatching(new RegExp(`^alpha: would run: remote ${c.remote.base}/app; .*branch ralph/alpha \\(prd\\) from origin/main unless it exists; run scripts/ralph/ralph.sh --tool claude 10 \\(.*ralph.sh and its prompt file are checked once the repository is cloned\\)$`)),
       expect.stringMatching(/^bravo: would run: /),
     ]);
     expect(existsSync(join(workspacePaths(c.h.config.workspaceDir, "alpha").root, ".git"))).toBe(false);

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from "node:fs";
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { procProbe } from "../../src/projects/process-probe.ts";
@@ -93,11 +93,16 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
     expect(await git(root, ["show", `${artifacts!.sha}:scripts/ralph/final-plan.md`])).toBe(plan.trim());
     // Ralph's own commits sit on top; planbot's bookkeeping (logs, .ralph.pid) is never committed.
     expect(await git(root, ["log", "--format=%s", `${artifacts!.sha}..HEAD`])).toBe("US-3\nUS-2\nUS-1");
-    expect(await git(root, ["ls-files", "scripts/ralph"])).toBe("scripts/ralph/final-plan.md\nscripts/ralph/prd.json\nscripts/ralph/progress.txt\nscripts/ralph/ralph.sh");
+    expect((await git(root, ["ls-files", "scripts/ralph"])).split("\n")).toEqual(
+      [".last-branch", "CLAUDE.md", "final-plan.md", "prd.json", "progress.txt", "prompt.md", "ralph.sh"].map((name) => `scripts/ralph/${name}`),
+    );
     const logs = readdirSync(ws("todo").logs).filter((name) => name.startsWith("ralph-"));
     expect(logs).toHaveLength(1);
+    // The whole run survives the fake's `tee /dev/stderr` (which truncates a regular-file stderr): header, every iteration, the end.
     const log = await readFile(join(ws("todo").logs, logs[0]!), "utf8");
-    expect(log).toMatch(/^planbot: .*running scripts\/ralph\/ralph.sh --tool claude 10\n[\s\S]*<promise>COMPLETE<\/promise>/);
+    expect(log).toMatch(/^planbot: .*branch ralph\/todo; running scripts\/ralph\/ralph.sh --tool claude 10\nStarting Ralph/);
+    for (const n of [1, 2, 3]) expect(log).toContain(`Ralph Iteration ${n} of 10 (claude)\n===============================================================\niteration ${n}: working on US-${n} - Story ${n}\niteration ${n}: US-${n} passes`);
+    expect(log).toMatch(/<promise>COMPLETE<\/promise>\n\nRalph completed all tasks!\nCompleted at iteration 3 of 10\n$/);
 
     // A second run in the same workspace: fetch, stay on the branch, commit the re-planned artifacts.
     await writeFile(ws("todo").prd, JSON.stringify({ ...samplePrd("todo", 1), description: "re-planned" }, null, 2));
@@ -214,7 +219,11 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
     expect(result).toMatchObject({
       ok: true,
       runs: [
-        { slug: "todo", outcome: "dry-run", message: `would run: remote ${remote!.base}/app; workspace ${join(h.config.workspaceDir, "todo")}; branch ralph/todo (prd) from origin/main unless it exists; run scripts/ralph/ralph.sh --tool claude 10` },
+        {
+          slug: "todo",
+          outcome: "dry-run",
+          message: `would run: remote ${remote!.base}/app; workspace ${join(h.config.workspaceDir, "todo")}; branch ralph/todo (prd) from origin/main unless it exists; run scripts/ralph/ralph.sh --tool claude 10 (ralph.sh and its prompt file are checked once the repository is cloned)`,
+        },
         { slug: "bad", outcome: "failed", message: expect.stringContaining('would fail: prd.json branchName "has space" is not a valid git branch name') },
       ],
     });
@@ -253,12 +262,18 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
     const executor = h.executor();
     const missing = await executor.runNow("todo");
     expect(missing).toMatchObject({ ok: false, code: "execute_failed" });
-    expect(!missing.ok && missing.message).toMatch(/todo: Ralph's script scripts\/ralph\/ralph.sh is not in the workspace .*snarktank\/ralph's ralph.sh.*ralph-template\/ralph.sh.*set RALPH_COMMAND/);
-    expect(await h.entry("todo")).toMatchObject({ status: "failed", pid: null, error: expect.stringContaining("snarktank/ralph") });
+    expect(!missing.ok && missing.message).toMatch(/^Ralph's script scripts\/ralph\/ralph.sh is not in the workspace .*snarktank\/ralph's ralph.sh.*ralph-template\/ralph.sh.*set RALPH_COMMAND/);
+    // Refused before Ralph ran: still approved, nothing recorded as a failure.
+    expect(await h.entry("todo")).toMatchObject({ status: "approved", pid: null });
 
+    // A template without its prompt file: refused for the missing CLAUDE.md (ralph.sh --tool claude feeds it to the agent).
     await mkdir(join(h.config.dataDir, "ralph-template"), { recursive: true });
     await copyFile(fakeRalphPath, join(h.config.dataDir, "ralph-template", "ralph.sh"));
-    expect((await h.lifecycle.approve("todo")).ok).toBe(true);
+    const noPrompt = await executor.runNow("todo");
+    expect(!noPrompt.ok && noPrompt.message).toMatch(/^Ralph was not started: scripts\/ralph\/CLAUDE.md is missing: ralph.sh --tool claude feeds it to the agent on every iteration\. Fix: add snarktank\/ralph's CLAUDE.md next to ralph.sh/);
+    expect(await h.entry("todo")).toMatchObject({ status: "approved", pid: null });
+
+    await copyFile(join(dirname(fakeRalphPath), "CLAUDE.md"), join(h.config.dataDir, "ralph-template", "CLAUDE.md"));
     expect((await executor.runNow("todo")).ok).toBe(true);
     await executor.waitForIdle();
     expect(await h.entry("todo")).toMatchObject({ status: "complete", error: null });

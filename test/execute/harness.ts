@@ -73,7 +73,10 @@ export async function createHarness(
         config,
         clock,
         log: silentLogger,
-        env: { ...process.env, FAKE_RALPH_DELAY_MS: "20", ...options.env },
+        // An ordinary user on an ordinary host, whoever runs the tests: the preflight's root check and the
+        // fake agent's root refusal see the same uid (tests of root set both).
+        env: { ...process.env, FAKE_RALPH_DELAY_MS: "20", FAKE_RALPH_UID: "1000", ...options.env },
+        host: { uid: 1000, inContainer: false },
         onFinished: (report) => finished.push(report),
         killGraceMs: 500,
         ...overrides,

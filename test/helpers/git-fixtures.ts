@@ -43,7 +43,7 @@ export interface RemoteFixture {
 
 /** Options of {@link createBareRemote}. */
 export interface RemoteOptions {
-  /** Commit the fake ralph.sh as `scripts/ralph/ralph.sh` (mode 755) on main, like a repo that carries Ralph. */
+  /** Commit the fake ralph.sh as `scripts/ralph/ralph.sh` (mode 755) with its CLAUDE.md and prompt.md on main, like a repo that carries Ralph. */
   ralphScript?: boolean;
   /** Add a `develop` branch one commit ahead of main. */
   develop?: boolean;
@@ -75,6 +75,7 @@ export async function createBareRemote(root: string, repo: string, options: Remo
   if (options.ralphScript) {
     await mkdir(join(seed, "scripts", "ralph"), { recursive: true });
     await copyFile(fakeRalphPath, join(seed, "scripts", "ralph", "ralph.sh"));
+    for (const prompt of ["CLAUDE.md", "prompt.md"]) await copyFile(join(dirname(fakeRalphPath), prompt), join(seed, "scripts", "ralph", prompt));
     await git(seed, ["update-index", "--add", "--chmod=+x", "scripts/ralph/ralph.sh"]);
     mainCommits.push(await commit("add ralph"));
   } else {

@@ -44,13 +44,13 @@ const temp = createTempDirs();
 const started: Array<() => Promise<void>> = [];
 
 /** Starts a harness; {@link stopHarnesses} (in afterEach) stops everything started. */
-export async function startHarness(settings: { env?: Record<string, string>; options?: DashboardOptions; watch?: boolean } = {}): Promise<Harness> {
+export async function startHarness(settings: { env?: Record<string, string>; processEnv?: Record<string, string>; options?: DashboardOptions; watch?: boolean } = {}): Promise<Harness> {
   const dir = await temp.make("http-");
   const claudeDir = join(dir, "claude-config");
   await mkdir(claudeDir, { recursive: true });
   const loaded = loadConfig({ PLANBOT_DATA_DIR: dir, PLANNER_COMMAND: fakeClaudePath, DASHBOARD_PORT: "0", ...settings.env }, dir);
   if (!loaded.ok) throw new Error(loaded.message);
-  const runtime = createRuntime(loaded.config, silentLogger, { env: { ...process.env, CLAUDE_CONFIG_DIR: claudeDir } });
+  const runtime = createRuntime(loaded.config, silentLogger, { env: { ...process.env, CLAUDE_CONFIG_DIR: claudeDir, ...settings.processEnv } });
   if (settings.watch) {
     await runtime.watcher.start();
     runtime.onStop(() => runtime.watcher.stop());

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createDashboardOutbound, type DashboardMessage } from "../../src/adapters/http/dashboard-outbound.ts";
 import { createRouter } from "../../src/adapters/http/router.ts";
 import { allowedOrigins, isLoopbackHost } from "../../src/adapters/http/security.ts";
-import { DASHBOARD_JS } from "../../src/adapters/http/static-page.ts";
+import { createHash } from "node:crypto";
 import { systemClock } from "../../src/projects/clock.ts";
 import { startHarness, stopHarnesses } from "./harness.ts";
 
@@ -66,17 +66,34 @@ describe("addresses", () => {
 });
 
 describe("the page", () => {
-  it("is served with a strict CSP, and its script never writes HTML", async () => {
+  it("is served with a strict CSP that allows only our files and the import map by its hash", async () => {
     const harness = await startHarness();
     const page = await harness.call("GET", "/");
     expect(page.status).toBe(200);
     expect(page.headers["content-type"]).toMatch(/^text\/html/);
-    expect(page.headers["content-security-policy"]).toContain("script-src 'self'");
-    expect(page.text).toContain('<script src="/dashboard.js">');
-    const script = await harness.call("GET", "/dashboard.js");
-    expect(script.headers["content-type"]).toMatch(/^text\/javascript/);
-    expect(script.text).toBe(DASHBOARD_JS);
-    expect(DASHBOARD_JS).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
-    expect(DASHBOARD_JS).toContain("new EventSource(\"/api/projects/stream\")");
+    const csp = String(page.headers["content-security-policy"]);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toContain("unsafe-eval");
+    const importMap = /<script type="importmap">(.*?)<\/script>/.exec(page.text)![1]!;
+    expect(csp).toContain(`'sha256-${createHash("sha256").update(importMap).digest("base64")}'`);
+    expect(JSON.parse(importMap).imports).toMatchObject({ preact: "/assets/vendor/preact.mjs", marked: "/assets/vendor/marked.mjs", dompurify: "/assets/vendor/dompurify.mjs" });
+    expect(page.text).toContain('<script type="module" src="/assets/app/main.js">');
+  });
+
+  it("serves the app's files and the libraries' ES modules from a fixed table, with ETags", async () => {
+    const harness = await startHarness();
+    const app = await harness.call("GET", "/assets/app/main.js");
+    expect(app.status).toBe(200);
+    expect(app.headers["content-type"]).toMatch(/^text\/javascript/);
+    expect(app.text).toContain('from "preact"');
+    const library = await harness.call("GET", "/assets/vendor/dompurify.mjs");
+    expect(library.status).toBe(200);
+    expect(library.text).toMatch(/export\s*\{/);
+    const again = await harness.call("GET", "/assets/vendor/dompurify.mjs", { headers: { "If-None-Match": String(library.headers.etag) } });
+    expect(again.status).toBe(304);
+    expect((await harness.call("GET", "/assets/app/style.css")).headers["content-type"]).toMatch(/^text\/css/);
+    for (const path of ["/assets/app/nope.js", "/assets/app/..%2F..%2Fsecurity.ts", "/assets/vendor/..%2F..%2F..%2Fpackage.json", "/assets/app/web-assets.ts"]) {
+      expect((await harness.call("GET", path)).status, path).toBe(404);
+    }
   });
 });

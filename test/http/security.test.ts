@@ -34,7 +34,9 @@ describe("with DASHBOARD_TOKEN", () => {
     ["GET", "/api/projects/stream"],
     ["GET", "/api/projects/alpha/plan/state"],
     ["POST", "/api/projects/approve"],
-    ["GET", "/dashboard.js"],
+    ["GET", "/api/projects/alpha/prd"],
+    ["GET", "/api/projects/alpha/run/log"],
+    ["POST", "/api/projects/alpha/run"],
     ["GET", "/api/no-such-route"],
   ])("%s %s without the token → 401", async (method, path) => {
     const harness = await guarded();
@@ -48,14 +50,14 @@ describe("with DASHBOARD_TOKEN", () => {
     const page = await harness.call("GET", "/");
     expect(page.status).toBe(401);
     expect(page.text).toContain('action="/api/login"');
-    expect(page.text).not.toContain("dashboard.js");
+    expect(page.text).not.toContain("main.js");
   });
 
   it("a bearer token works, a wrong one does not", async () => {
     const harness = await guarded();
     expect((await harness.call("GET", "/api/projects", { headers: bearer })).status).toBe(200);
     expect((await harness.call("GET", "/api/projects", { headers: { Authorization: `Bearer ${TOKEN}x` } })).status).toBe(401);
-    expect((await harness.call("GET", "/", { headers: bearer })).text).toContain("dashboard.js");
+    expect((await harness.call("GET", "/", { headers: bearer })).text).toContain("/assets/app/main.js");
     expect((await harness.call("POST", "/api/projects/approve", { body: { slug: "alpha" }, headers: bearer })).status).toBe(200);
   });
 

@@ -71,7 +71,7 @@ describe("a client that stalls while sending its request", { timeout: 60_000 }, 
 
 describe("long answers are not cut by the bound", { timeout: 120_000 }, () => {
   it("a planner turn that answers well after the bound still gets its reply, and a stream stays open across it", async () => {
-    process.env.FAKE_CLAUDE_DELAY_MS = "1500";
+    process.env.CLAUDE_FAKE_DELAY_MS = "1500"; // CLAUDE_* reaches the planner through its environment allowlist
     try {
       const harness = await startHarness({ options: FAST_BOUND });
       await harness.writeStore([{ name: "alpha", status: "pending" }], 1);
@@ -84,7 +84,7 @@ describe("long answers are not cut by the bound", { timeout: 120_000 }, () => {
       expect(answered.json.message).toContain("Web only, one user.");
       expect(harness.dashboard.streamClients()).toBe(1);
     } finally {
-      delete process.env.FAKE_CLAUDE_DELAY_MS;
+      delete process.env.CLAUDE_FAKE_DELAY_MS;
     }
   });
 });

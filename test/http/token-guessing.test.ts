@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
+import { createGuessThrottle } from "../../src/adapters/http/guess-throttle.ts";
 import { startDashboardAdapter, type RunningDashboard } from "../../src/adapters/http/index.ts";
 import { weakTokenProblem } from "../../src/adapters/http/security.ts";
 import { loadConfig } from "../../src/config.ts";
@@ -143,5 +144,28 @@ describe("token guessing from one address", () => {
     expect(warnings, JSON.stringify(warnings)).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ adapter: "dashboard", remote: "127.0.0.1", msg: expect.stringMatching(/wrong dashboard tokens from this address/) });
     expect(JSON.stringify(d.lines)).not.toContain(TOKEN);
+  });
+});
+
+describe("the guess throttle's memory", () => {
+  it("forgets an address after a quiet longest-lockout, and never holds more than maxAddresses", () => {
+    let now = 0;
+    const throttle = createGuessThrottle({ now: () => now, freeFailures: 1, baseDelayMs: 1000, maxDelayMs: 60_000, maxAddresses: 3 });
+    throttle.failed("a");
+    expect(throttle.failed("a")).toBe(1000);
+    expect(throttle.waitMs("a")).toBe(1000);
+    now += 1000;
+    expect(throttle.waitMs("a")).toBe(0);
+    expect(throttle.failed("a")).toBe(2000);
+    now += 2000 + 60_001;
+    // Quiet for a whole longest lockout: a fresh start, the first failure is free again.
+    expect(throttle.failed("a")).toBe(0);
+    for (const address of ["b", "c", "d"]) {
+      throttle.failed(address);
+      throttle.failed(address);
+    }
+    // "a" was the oldest of four: forgotten, so its next failure is free.
+    expect(throttle.failed("a")).toBe(0);
+    expect(throttle.waitMs("d")).toBe(1000);
   });
 });

@@ -5,8 +5,8 @@
  * {@link World.cleanup}: planbot children with SIGKILL, Ralph's process groups through the stored PIDs.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { chmod, mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { chmod, copyFile, mkdir, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa, type ResultPromise } from "execa";
 import type { NotificationState } from "../../src/notify/notification-state.ts";
@@ -32,7 +32,7 @@ export const DISCORD_NOTIFY = "300";
 const DISCORD_GENERAL = "100";
 
 /** Variables planbot (or the fakes) read: the children get none of the caller's. */
-const OURS = /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$|FAKE_RALPH_|FAKE_CLAUDE_|CLAUDE_CONFIG_DIR$|MISSION_)/;
+const OURS = /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$|FAKE_RALPH_|FAKE_CLAUDE_|CLAUDE_FAKE_|CLAUDE_CONFIG_DIR$|MISSION_)/;
 
 /** One `bin/planbot start` child. */
 export interface PlanbotProcess {
@@ -279,6 +279,7 @@ export async function gatedRalphCommand(root: string, gate: string): Promise<str
   ].join("\n");
   await writeFile(script, body);
   await chmod(script, 0o755);
+  await copyFile(join(dirname(fakeRalphPath), "CLAUDE.md"), join(dir, "CLAUDE.md"));
   return `${script} --tool claude 10`;
 }
 

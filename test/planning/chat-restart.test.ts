@@ -94,17 +94,19 @@ describe("planbot chat killed mid-turn", { timeout: 60_000 }, () => {
     first.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
     first.stdin!.write("/plan doomed A project whose turn dies\n");
     await waitFor("the first planner reply", () => out.includes("Before I design doomed"));
-    first.stdin!.write("The answer that dies [[fake:slow=5000]]\n");
-    await waitFor("the planner to receive the answer", () => calls().some((call) => call.stdin.startsWith("The answer that dies")));
+    first.stdin!.write("The answer that dies [[fake:slow=60000]]\n");
+    await waitFor("the planner to receive the answer", () => calls().some((call) => call.stdin.includes("The answer that dies")));
     const planner = await waitFor("the planner process", () => childrenOf(first.pid!, fakeClaudePath)[0]);
     orphanGroups.push(planner);
+    // The planner's record (pid + start time) is on disk while it runs.
+    expect(existsSync(join(dataDir, "sessions", "planners", `${planner}.json`))).toBe(true);
     first.kill("SIGKILL");
     await first;
-    // The planner runs in its own process group; it would finish on its own, but nobody is waiting for it.
-    process.kill(-planner, "SIGKILL");
-    await waitFor("the planner to end", () => !existsSync(`/proc/${planner}`) || readFileSync(`/proc/${planner}/stat`, "utf8").includes(") Z "));
+    // The planner runs in its own process group and outlives the killed planbot…
+    const gone = () => !existsSync(`/proc/${planner}`) || readFileSync(`/proc/${planner}/stat`, "utf8").includes(") Z ");
+    expect(gone()).toBe(false);
     const stored = (await sessions())["console:terminal"];
-    expect(stored?.pending_message?.text).toBe("The answer that dies [[fake:slow=5000]]");
+    expect(stored?.pending_message?.text).toBe("The answer that dies [[fake:slow=60000]]");
     expect(out).not.toContain("You answered");
 
     // Second process on the same folders.
@@ -112,6 +114,9 @@ describe("planbot chat killed mid-turn", { timeout: 60_000 }, () => {
     started.push(second);
     const result = await second;
     expect(result.exitCode).toBe(0);
+    // …until the next planbot stops it before resuming the session.
+    await waitFor("the leftover planner to be stopped", gone, 5000);
+    expect(existsSync(join(dataDir, "sessions", "planners", `${planner}.json`))).toBe(false);
     const printed = String(result.stdout);
     // Told before anything else: the notice comes ahead of the /status card.
     const notice = printed.indexOf("The answer that dies");
@@ -124,8 +129,8 @@ describe("planbot chat killed mid-turn", { timeout: 60_000 }, () => {
     const all = calls();
     expect(all.map((call) => call.stdin)).toEqual([
       expect.stringContaining("A project whose turn dies"),
-      "The answer that dies [[fake:slow=5000]]",
-      "The answer that dies",
+      expect.stringMatching(/^<member-message from="[^"]*" via="console">\nThe answer that dies \[\[fake:slow=60000\]\]\n<\/member-message>$/),
+      expect.stringMatching(/^<member-message from="[^"]*" via="console">\nThe answer that dies\n<\/member-message>$/),
     ]);
     const id = flag(all[0]!, "--session-id");
     expect(flag(all[1]!, "--resume")).toBe(id);

@@ -15,7 +15,7 @@ import { createKeyedQueue } from "../../src/planning/keyed-queue.ts";
 import type { PlannerTurn } from "../../src/planning/planner-backend.ts";
 import { renderPrompt } from "../../src/planning/prompt-library.ts";
 import { extractFinalBlocks, PHASE_READY_MARKER, readPhaseMarker } from "../../src/planning/protocol.ts";
-import { readTranscript, transcriptPath } from "../../src/planning/transcript.ts";
+import { cliProjectFolder, readCliTranscript as readTranscript, transcriptPath } from "../../src/planning/transcript.ts";
 import { PrdSchema } from "../../src/projects/schemas.ts";
 import { fakeClaudePath } from "../fakes/paths.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
@@ -87,7 +87,10 @@ describe.concurrent("claude CLI planner backend", () => {
     const calls = await box.calls();
     expect(calls).toHaveLength(2);
     const [one, two] = calls as [Call, Call];
-    expect(one.argv.slice(0, 5)).toEqual(["-p", "--output-format", "json", "--permission-mode", "plan"]);
+    expect(one.argv.slice(0, 5)).toEqual(["-p", "--output-format", "json", "--tools", "Read,Grep,Glob"]);
+    expect(one.argv).not.toContain("--permission-mode");
+    expect(one.argv).toContain("--strict-mcp-config");
+    expect(one.argv[one.argv.indexOf("--setting-sources") + 1]).toBe("user");
     expect(one.argv).toContain("--append-system-prompt");
     expect(one.argv.slice(-2)).toEqual(["--session-id", sessionId]);
     expect(one.argv).not.toContain("--resume");
@@ -106,7 +109,7 @@ describe.concurrent("claude CLI planner backend", () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.code).toBe("planner_failed");
-    expect(result.details?.reason).toBe("exit");
+    expect(result.details?.reason).toBe("crash");
     expect(result.message).toContain("exit code 3");
     expect(result.message).toContain("simulated crash");
     expect(result.message).toMatch(/send it again/i);
@@ -192,7 +195,7 @@ describe("planner protocol", () => {
 
   it("reads the fake's 4-backtick plan with an inner ```bash block, and its prd.json", async ({ expect }) => {
     const box = await sandbox();
-    const text = await fakeFinalize({ ...box.env, FAKE_CLAUDE_FOUR_BACKTICKS: "1" }, box.cwd);
+    const text = await fakeFinalize({ ...box.env, CLAUDE_FAKE_FOUR_BACKTICKS: "1" }, box.cwd);
     expect(text).toContain("````markdown final-plan.md");
     const blocks = extractFinalBlocks(text);
     expect(blocks.plan).toMatch(/^# Plan for demo\n/);
@@ -268,19 +271,27 @@ describe("transcript", () => {
       { type: "user", message: { role: "user", content: "<command-name>/plan</command-name><command-args>shop please</command-args>" } },
       { type: "user", message: { role: "user", content: "[EXTERNAL CONTENT]\nfrom the dashboard\n[END EXTERNAL CONTENT]" } },
       { type: "system", content: "compacted" },
+      { type: "assistant", message: { role: "assistant", model: "<synthetic>", content: [{ type: "text", text: "No response requested." }] }, isApiErrorMessage: false },
+      { type: "assistant", message: { role: "assistant", content: [{ type: "text", text: "No response requested." }] } },
       { type: "assistant", message: { role: "assistant", content: `Thanks.\n${PHASE_READY_MARKER}` } },
     ];
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, `${lines.map((line) => JSON.stringify(line)).join("\n")}\nnot json at all\n\n`);
+    await mkdir(dirname(file!), { recursive: true });
+    await writeFile(file!, `${lines.map((line) => JSON.stringify(line)).join("\n")}\nnot json at all\n\n`);
     expect(await readTranscript("/home/me/my project.v2", sessionId, env)).toEqual([
       { role: "user", text: "We need a shop." },
       { role: "assistant", text: "Who buys?" },
       { role: "user", text: "Potters.\n\nMostly." },
       { role: "user", text: "shop please" },
       { role: "user", text: "from the dashboard" },
-      { role: "assistant", text: `Thanks.\n${PHASE_READY_MARKER}` },
+      { role: "assistant", text: "Thanks." },
     ]);
     expect(await readTranscript("/home/me/elsewhere", sessionId, env)).toEqual([]);
+    // Not a UUID: never a path.
+    expect(transcriptPath("/home/me", "../../etc/passwd", env)).toBeUndefined();
+    expect(await readTranscript("/home/me", "--help", env)).toEqual([]);
+    // Past 200 characters the CLI cuts the folder name and appends a hash.
+    const long = `/srv/${"a".repeat(300)}`;
+    expect(cliProjectFolder(long)).toMatch(/^-srv-a{195}-[0-9a-f]{8}$/);
   });
 
   it("reads what the fake CLI wrote, skipping its meta and tool lines", async ({ expect }) => {
@@ -289,12 +300,13 @@ describe("transcript", () => {
     const sessionId = randomUUID();
     expect((await planner.run(turn(box.cwd, { sessionId, message: "First message" }))).ok).toBe(true);
     expect((await planner.run(turn(box.cwd, { sessionId, resume: true, message: "Second message" }))).ok).toBe(true);
-    const raw = await readFile(transcriptPath(box.cwd, sessionId, box.env), "utf8");
+    const raw = await readFile(transcriptPath(box.cwd, sessionId, box.env)!, "utf8");
     expect(raw).toContain("toolUseResult");
     expect(raw).toContain('"isMeta":true');
     const history = await readTranscript(box.cwd, sessionId, box.env);
     expect(history.map((entry) => entry.role)).toEqual(["user", "assistant", "user", "assistant"]);
     expect(history[0]!.text).toBe("First message");
+    expect(history.some((entry) => entry.text.includes(PHASE_READY_MARKER))).toBe(false);
     expect(history[1]!.text).toMatch(/^Before I design demo/);
     expect(history[2]!.text).toBe("Second message");
     expect(history[3]!.text).toContain('You answered: "Second message"');

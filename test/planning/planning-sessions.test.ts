@@ -250,6 +250,12 @@ async function plantInterruptedTurn(h: Harness, key: string, text: string, chat:
   await writeFile(file, JSON.stringify(sessions, null, 2));
 }
 
+/** A member's text as it reached the planner, without the markers that delimit it. */
+function unwrap(stdin: string): string {
+  const member = /^<member-message[^>]*>\n([\s\S]*)\n<\/member-message>$/.exec(stdin);
+  return member ? member[1]! : stdin;
+}
+
 /** /plan, one answer, /next, /next: the session is in the stories phase, ready for the final step. */
 async function walkToStories(chat: MemoryChat, slug: string) {
   const steps = [
@@ -326,19 +332,26 @@ describe.concurrent("a planning session through the console chat", { timeout: 60
     for (const call of calls) {
       expect(call.argv[0]).toBe("-p");
       expect(flag(call, "--output-format")).toBe("json");
-      expect(flag(call, "--permission-mode")).toBe("plan");
+      // Read-only and outside plan mode: plan mode's injected instructions would override planbot's protocol.
+      expect(call.argv).not.toContain("--permission-mode");
+      expect(flag(call, "--tools")).toBe("Read,Grep,Glob");
       expect(flag(call, "--append-system-prompt")).toMatch(/^PLANBOT-PHASE: \w+\nPLANBOT-PROJECT: shop\n/);
-      expect(call.cwd).toBe(h.dataDir);
+      // Grounded: the project's own workspace, never planbot's data folder.
+      expect(call.cwd).toBe(paths.root);
     }
     expect(new Set(calls.map((call) => flag(call, "--append-system-prompt"))).size).toBe(4);
+    // Member text only as delimited user content, never in the system prompt.
     expect(calls[0]!.stdin).toContain("A tiny shop for hand-made mugs");
-    expect(calls[1]!.stdin).toBe("Potters selling mugs; Node only");
+    expect(calls[0]!.stdin).toContain(`working directory: ${paths.root}`);
+    expect(calls.some((call) => flag(call, "--append-system-prompt")!.includes("hand-made mugs"))).toBe(false);
+    expect(calls[1]!.stdin).toBe('<member-message from="owner" via="console">\nPotters selling mugs; Node only\n</member-message>');
 
-    // The conversation, read back from the CLI's transcript: text only.
+    // The conversation, read back from planbot's own record: who, where, what, in which phase.
     const transcript = await h.runtime.planning.transcript("shop");
     expect(transcript.map((entry) => entry.role)).toEqual(["user", "assistant", "user", "assistant", "user", "assistant", "user", "assistant", "user", "assistant"]);
-    expect(transcript[2]).toEqual({ role: "user", text: "Potters selling mugs; Node only" });
-    expect(transcript.some((entry) => /caveat|File does not exist|tool_use/.test(entry.text))).toBe(false);
+    expect(transcript[2]).toMatchObject({ role: "user", text: "Potters selling mugs; Node only", user: "owner", adapter: "console", phase: "clarify" });
+    expect(transcript[4]).toMatchObject({ role: "user", text: "/next", phase: "design" });
+    expect(transcript.some((entry) => /caveat|File does not exist|tool_use|PHASE_READY|No response requested/.test(entry.text))).toBe(false);
 
     expect(await h.say("/status shop")).toContain("planning ended (approved) · 5 turns");
   });
@@ -360,7 +373,7 @@ describe.concurrent("a planning session through the console chat", { timeout: 60
   });
 
   it("/done before the stories phase writes the plan first (4-backtick plan with an inner bash block), then approves", async ({ expect }) => {
-    const h = await harness({ env: { PLANBOT_MEMBERS: "memory:member1" }, fakeEnv: { FAKE_CLAUDE_FOUR_BACKTICKS: "1" } });
+    const h = await harness({ env: { PLANBOT_MEMBERS: "memory:member1" }, fakeEnv: { CLAUDE_FAKE_FOUR_BACKTICKS: "1" } });
     const chat = h.memory("early");
     await chat.command("/plan early An early finisher");
     await chat.answer("That is all you need");
@@ -407,7 +420,7 @@ describe.concurrent("a planning session through the console chat", { timeout: 60
 
 describe.concurrent("the final step", { timeout: 60_000 }, () => {
   it("asks once for a corrected prd.json quoting the schema problem, then writes valid files", async ({ expect }) => {
-    const h = await harness({ env: { PLANBOT_MEMBERS: "memory:member1" }, fakeEnv: { FAKE_CLAUDE_INVALID_PRD_ONCE: "1" } });
+    const h = await harness({ env: { PLANBOT_MEMBERS: "memory:member1" }, fakeEnv: { CLAUDE_FAKE_INVALID_PRD_ONCE: "1" } });
     const chat = h.memory("fixme");
     await walkToStories(chat, "fixme");
     const written = await chat.command("/next");
@@ -508,7 +521,7 @@ describe.concurrent("a session continued from another chat", { timeout: 60_000 }
     expect(delivered(h.outbox.console, "Answer typed in the console")).toHaveLength(0);
 
     const calls = await h.calls();
-    expect(calls.map((call) => call.stdin)).toEqual([
+    expect(calls.map((call) => unwrap(call.stdin))).toEqual([
       expect.stringContaining("A project planned from two chats"),
       "Answer typed in the memory chat",
       "Answer typed in the console",
@@ -576,11 +589,11 @@ describe.concurrent("sessions in parallel", { timeout: 60_000 }, () => {
     expect(alphaCalls).toHaveLength(count);
     expect(betaCalls).toHaveLength(count);
     // No message reached the other session.
-    expect(alphaCalls.every((call) => call.stdin.startsWith("alpha-"))).toBe(true);
-    expect(betaCalls.every((call) => call.stdin.startsWith("beta-"))).toBe(true);
+    expect(alphaCalls.every((call) => unwrap(call.stdin).startsWith("alpha-"))).toBe(true);
+    expect(betaCalls.every((call) => unwrap(call.stdin).startsWith("beta-"))).toBe(true);
     // Within a session: arrival order, one at a time (each call starts after the previous one answered).
-    expect(alphaCalls.map((call) => call.stdin.split(" ")[0])).toEqual(names("alpha"));
-    expect(betaCalls.map((call) => call.stdin.split(" ")[0])).toEqual(names("beta"));
+    expect(alphaCalls.map((call) => unwrap(call.stdin).split(" ")[0])).toEqual(names("alpha"));
+    expect(betaCalls.map((call) => unwrap(call.stdin).split(" ")[0])).toEqual(names("beta"));
     for (const own of [alphaCalls, betaCalls]) {
       for (let index = 1; index < own.length; index += 1) {
         expect(Date.parse(own[index]!.at) - Date.parse(own[index - 1]!.at)).toBeGreaterThanOrEqual(slowMs);
@@ -588,19 +601,19 @@ describe.concurrent("sessions in parallel", { timeout: 60_000 }, () => {
     }
     // Across sessions: the calls interleave, and some planner call of one session started while a turn of
     // the other was still running (after its call started, before its reply came back).
-    const firstBeta = calls.findIndex((call) => call.stdin.startsWith("beta-"));
-    const lastAlpha = calls.findLastIndex((call) => call.stdin.startsWith("alpha-"));
+    const firstBeta = calls.findIndex((call) => unwrap(call.stdin).startsWith("beta-"));
+    const lastAlpha = calls.findLastIndex((call) => unwrap(call.stdin).startsWith("alpha-"));
     expect(firstBeta).toBeLessThan(lastAlpha);
     const during = (running: Call, other: Call) => {
       const start = Date.parse(running.at);
-      const end = answeredAt.get(running.stdin.split(" ")[0]!)!;
+      const end = answeredAt.get(unwrap(running.stdin).split(" ")[0]!)!;
       return Date.parse(other.at) >= start && Date.parse(other.at) < end;
     };
     const overlaps = alphaCalls.some((a) => betaCalls.some((b) => during(a, b) || during(b, a)));
     expect(overlaps).toBe(true);
 
     const transcript = await h.runtime.planning.transcript("alpha");
-    expect(transcript.filter((entry) => entry.role === "user").map((entry) => entry.text.split(" ")[0])).toEqual(["Let's", ...names("alpha")]);
+    expect(transcript.filter((entry) => entry.role === "user").map((entry) => entry.text.split(" ")[0])).toEqual(["The", ...names("alpha")]);
   });
 
   it("hands each session's messages to the planner one at a time in arrival order, many rounds", async ({ expect }) => {
@@ -611,12 +624,12 @@ describe.concurrent("sessions in parallel", { timeout: 60_000 }, () => {
     const planner: PlannerBackend = {
       async run(turn) {
         const key = turn.sessionId;
-        seen.set(key, [...(seen.get(key) ?? []), turn.message]);
+        seen.set(key, [...(seen.get(key) ?? []), unwrap(turn.message)]);
         active.set(key, (active.get(key) ?? 0) + 1);
         peakPerSession = Math.max(peakPerSession, active.get(key)!);
         await new Promise((resolve) => setTimeout(resolve, 3));
         active.set(key, active.get(key)! - 1);
-        return { ok: true, text: `Echo: ${turn.message}`, sessionId: turn.sessionId, costUsd: 0, durationMs: 3 };
+        return { ok: true, text: `Echo: ${unwrap(turn.message)}`, sessionId: turn.sessionId, costUsd: 0, durationMs: 3 };
       },
     };
     const h = await harness({ env: { PLANBOT_MEMBERS: "memory:member1" }, planner: () => planner });
@@ -653,7 +666,7 @@ describe.concurrent("sessions in parallel", { timeout: 60_000 }, () => {
     expect(textOf(next)).toContain("Design for quick.");
     expect(textOf(answer)).toContain("Design for quick.");
     const calls = await h.calls();
-    expect(calls.slice(2).map((call) => [call.stdin, phaseOf(call)])).toEqual([
+    expect(calls.slice(2).map((call) => [unwrap(call.stdin), phaseOf(call)])).toEqual([
       ["Let's move on to the design phase.", "design"],
       ["Keep it small", "design"],
     ]);
@@ -739,43 +752,63 @@ describe.concurrent("planner failures", { timeout: 60_000 }, () => {
     expect(flag(calls.at(-1)!, "--resume")).toBe(flag(calls[0]!, "--session-id"));
   });
 
-  it("a missing planner executable says how to fix it; once fixed, the same session starts", async ({ expect }) => {
+  it("a missing planner executable says how to fix it and leaves the project pending; once fixed, /plan starts", async ({ expect }) => {
     const h = await harness({ env: { PLANBOT_MEMBERS: "memory:member1", PLANNER_COMMAND: "/nonexistent/claude" } });
     const chat = h.memory("missing");
     const started = await chat.command("/plan nobin A project without a planner");
     expect(started[0]!.tone).toBe("error");
-    expect(started[0]!.text).toContain("Planning **nobin**");
+    expect(started[0]!.text).toContain("Could not start planning **nobin**");
     expect(started[0]!.text).toMatch(/"\/nonexistent\/claude" was not found/);
     expect(started[0]!.text).toMatch(/npm install -g @anthropic-ai\/claude-code/);
     expect(started[0]!.text).toContain("PLANNER_COMMAND");
-    const again = await chat.answer("Hello?");
-    expect(again[0]!.text).toMatch(/was not found/);
+    expect(started[0]!.text).toContain("pending again");
+    expect(await h.project("nobin")).toMatchObject({ status: "pending", planning_session_id: null });
+    expect(await h.runtime.planning.hasSession(chat.target)).toBe(false);
     expect(await h.calls()).toEqual([]);
 
     await h.restart({ PLANNER_COMMAND: fakeClaudePath });
-    const works = await chat.answer("Hello again");
+    const works = await chat.command("/plan nobin");
     expect(works[0]!.tone).toBe("planner");
     expect(textOf(works)).toContain("Before I design nobin");
+    expect((await h.project("nobin"))?.status).toBe("planning");
     const calls = await h.calls();
     expect(calls).toHaveLength(1);
     expect(flag(calls[0]!, "--session-id")).toBe((await sessionOf(h, "memory:missing")).session_id);
   });
 
-  it("a failed first turn leaves the session usable: the next message starts the planner session", async ({ expect }) => {
+  it("a failed first turn leaves the project pending (not planning); the next /plan starts a fresh planner session", async ({ expect }) => {
     const h = await harness({ env: { PLANBOT_MEMBERS: "memory:member1" } });
     const chat = h.memory("first-fails");
     const started = await chat.command("/plan shaky A shaky start [[fake:crash]]");
     expect(started[0]!.tone).toBe("error");
     expect(started[0]!.text).toMatch(/exit code 3/);
-    const first = await chat.answer("Let us try again");
-    expect(textOf(first)).toContain("Before I design shaky");
+    expect((await h.project("shaky"))?.status).toBe("pending");
+    const orphan = await chat.answer("Let us try again");
+    expect(textOf(orphan)).toContain("No planning session in this chat");
+    // The owner fixes what made the planner crash (here: the directive in the description), then plans again.
+    await h.runtime.core.lifecycle.update("shaky", (entry) => void (entry.description = "A shaky start"));
+    const again = await chat.command("/plan shaky");
+    expect(textOf(again)).toContain("Before I design shaky");
     const second = await chat.answer("Potters");
     expect(textOf(second)).toContain('You answered: "Potters"');
     const calls = await h.calls();
     expect(calls).toHaveLength(3);
     const id = flag(calls[1]!, "--session-id");
     expect(id).toBeTruthy();
+    expect(flag(calls[0]!, "--session-id")).not.toBe(id);
     expect(flag(calls[2]!, "--resume")).toBe(id);
+  });
+
+  it("not logged in is said as such, with where to fix it, and leaves the project pending", async ({ expect }) => {
+    const h = await harness({ env: { PLANBOT_MEMBERS: "memory:member1" }, fakeEnv: { CLAUDE_FAKE_NOT_LOGGED_IN: "1" } });
+    const chat = h.memory("nologin");
+    const started = await chat.command("/plan nologin A project [[fake:not-logged-in]]");
+    expect(started[0]!.tone).toBe("error");
+    expect(started[0]!.text).toContain("cannot log in");
+    expect(started[0]!.text).toContain("ANTHROPIC_API_KEY");
+    expect(started[0]!.text).toContain("never in chat");
+    expect(started[0]!.text).not.toContain("in a moment");
+    expect((await h.project("nologin"))?.status).toBe("pending");
   });
 });
 

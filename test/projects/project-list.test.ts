@@ -1,7 +1,10 @@
 import { appendFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
+import { createChangeWatcher, type ChangeWatcher } from "../../src/projects/change-watcher.ts";
 import type { Clock } from "../../src/projects/clock.ts";
 import { createLifecycle, type Lifecycle } from "../../src/projects/lifecycle.ts";
 import { createProjectLister, workspaceFolders, type ProjectLister, type ProjectRecord } from "../../src/projects/project-list.ts";
@@ -11,7 +14,11 @@ import { workspacePaths } from "../../src/projects/workspace.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 
 const temp = createTempDirs();
-afterEach(() => temp.cleanup());
+const watchers: ChangeWatcher[] = [];
+afterEach(async () => {
+  for (const watcher of watchers.splice(0)) await watcher.stop();
+  await temp.cleanup();
+});
 const clock: Clock = { now: () => new Date("2025-03-01T12:00:00.000Z") };
 
 /** The seed's `_project_record` keys, then the ones planbot adds. */
@@ -272,5 +279,99 @@ describe("the list's cache follows the files", () => {
     appendFileSync(log, "story US-1 done\n");
     utimesSync(log, 1_700_000_900, 1_700_000_900);
     expect((await one(f, "alpha")).last_iteration_at).toBe(new Date(1_700_000_900_000).toISOString());
+  });
+});
+
+/** Re-checks `check` every 25 ms until it holds or `timeoutMs` passes; resolves with its last answer. */
+async function waitUntilAsync(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return check();
+}
+
+describe("a warm list served from the change watcher's state", () => {
+  const planbot = join(fileURLToPath(new URL("../..", import.meta.url)), "bin", "planbot");
+
+  async function watched(f: Fixture): Promise<ChangeWatcher> {
+    const watcher = createChangeWatcher({ store: f.store, lister: f.lister, clock, dataDir: join(f.root, "data"), workspaceDir: f.workspaceDir });
+    watchers.push(watcher);
+    await watcher.start();
+    return watcher;
+  }
+
+  /** Another process: planbot's own CLI on the same data and workspace folders. */
+  async function otherProcess(f: Fixture, args: string[]): Promise<void> {
+    const result = await execa("node", [planbot, ...args], {
+      reject: false,
+      env: { PLANBOT_DATA_DIR: join(f.root, "data"), PLANBOT_WORKSPACE_DIR: f.workspaceDir },
+    });
+    expect(result.exitCode, result.stderr).toBe(0);
+  }
+
+  /** Another process writing a file (a Ralph loop, an editor). */
+  async function otherProcessWrites(path: string, text: string): Promise<void> {
+    await execa("node", ["-e", "require('node:fs').writeFileSync(process.argv[1], process.argv[2])", path, text]);
+  }
+
+  it("reflects store changes made by another process on the very next call, and workspace changes once their file event arrives", { timeout: 60_000 }, async () => {
+    const f = await fixture();
+    await addWorkspace(f, "alpha", [{ passes: false }]);
+    await f.lifecycle.propose({ slug: "alpha", description: "Alpha" });
+    const watcher = await watched(f);
+    const first = await f.lister.list();
+    expect(first.ok && first.list.projects.map((p) => [p.slug, p.status])).toEqual([["alpha", "pending"]]);
+    expect(first.ok && first.list.projects).toEqual(watcher.current().list.projects);
+
+    // The store: no waiting, the warm call itself notices the file changed.
+    await otherProcess(f, ["projects", "approve", "alpha"]);
+    const approved = await f.lister.list();
+    expect(approved.ok && approved.list.version).toBe(2);
+    expect(approved.ok && approved.list.projects[0]).toMatchObject({ slug: "alpha", status: "approved" });
+    await otherProcess(f, ["projects", "propose", "beta", "Beta, store only"]);
+    expect((await list(f)).map((p) => [p.slug, p.status, p.has_workspace])).toEqual([
+      ["alpha", "approved", true],
+      ["beta", "pending", false],
+    ]);
+
+    // A workspace: a prd.json rewritten, a new project folder, a folder removed, all by other processes.
+    await otherProcessWrites(workspacePaths(f.workspaceDir, "alpha").prd, prdText("alpha", [{ passes: true }, { passes: false }, { passes: false }]));
+    expect(await waitUntilAsync(async () => (await one(f, "alpha")).stories_total === 3, 20_000)).toBe(true);
+    expect(await one(f, "alpha")).toMatchObject({ stories_done: 1, has_prd: true });
+    await execa("node", ["-e", "require('node:fs').mkdirSync(process.argv[1], { recursive: true })", workspacePaths(f.workspaceDir, "gamma").ralph]);
+    await otherProcessWrites(workspacePaths(f.workspaceDir, "gamma").prd, prdText("gamma", [{ passes: true }]));
+    expect(await waitUntilAsync(async () => (await list(f)).some((p) => p.slug === "gamma" && p.stories_done === 1), 20_000)).toBe(true);
+    await execa("node", ["-e", "require('node:fs').rmSync(process.argv[1], { recursive: true })", join(f.workspaceDir, "gamma")]);
+    expect(await waitUntilAsync(async () => !(await list(f)).some((p) => p.slug === "gamma"), 20_000)).toBe(true);
+
+    // Whatever the warm path served matches a full rebuild from the files.
+    const served = await f.lister.list();
+    const rebuilt = await f.lister.build();
+    expect(served.ok && served.list.projects).toEqual(rebuilt.ok && rebuilt.list.projects);
+    expect(served.ok && served.list.version).toBe(rebuilt.ok && rebuilt.list.version);
+  });
+
+  it("a mutation made in this process shows on the next call, before any debounce fired", async () => {
+    const f = await fixture();
+    await addWorkspace(f, "alpha", [{ passes: false }]);
+    await f.lifecycle.propose({ slug: "alpha", description: "Alpha" });
+    await watched(f);
+    await f.lister.list();
+    await f.lifecycle.approve("alpha");
+    expect(await one(f, "alpha")).toMatchObject({ status: "approved" });
+    await f.lifecycle.update("alpha", (entry) => void (entry.error = "exit 2"));
+    expect(await one(f, "alpha")).toMatchObject({ error_reason: "exit 2" });
+  });
+
+  it("once the watcher stops, the list is rebuilt from the files again", async () => {
+    const f = await fixture();
+    await addWorkspace(f, "alpha", [{ passes: false }]);
+    const watcher = await watched(f);
+    await f.lister.list();
+    await watcher.stop();
+    writeFileSync(workspacePaths(f.workspaceDir, "alpha").prd, prdText("alpha", [{ passes: true }, { passes: true }]));
+    expect(await one(f, "alpha")).toMatchObject({ stories_total: 2, stories_done: 2 });
   });
 });

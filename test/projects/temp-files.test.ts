@@ -84,6 +84,7 @@ describe("a write that fails removes its temp file and keeps the store", () => {
     }
     expect(failed.exitCode).not.toBe(0);
     expect(failed.stderr).toMatch(/Could not write .*approved-tasks\.json: ENOSPC: no space left on device/);
+    expect(failed.stderr).toMatch(/Nothing was changed; free some disk space/);
     expect(failed.stderr).not.toMatch(/\n\s+at /);
     expect(temps(dataDir)).toEqual([]);
     expect(await readFile(join(dataDir, TASKS_FILE_NAME), "utf8")).toBe(before);

@@ -65,7 +65,7 @@ describe("the BullMQ run queue", { timeout: 120_000 }, () => {
     const used = new Set<string>();
     for (const slug of slugs) {
       const entry = await world.entry(slug);
-      const run = (entry as { queue_run: { state: string; worker: string; finished_at: string } }).queue_run;
+      const run = (entry as unknown as { queue_run: { state: string; worker: string; finished_at: string } }).queue_run;
       expect(entry.status).toBe("complete");
       expect(run.state).toBe("complete");
       expect(run.finished_at).toEqual(expect.any(String));

@@ -10,6 +10,7 @@ import { pageRoutes } from "./page-routes.ts";
 import { planRoutes } from "./plan-routes.ts";
 import { projectRoutes } from "./project-routes.ts";
 import { createRouter } from "./router.ts";
+import { workspaceRoutes } from "./workspace-routes.ts";
 import { allowedOrigins, checkHost, checkOrigin, createTokenGate, exposureProblem, requestReceiptLimits, urlHost } from "./security.ts";
 import { createSseHub, sseFrame } from "./sse-hub.ts";
 import { PAGE_HEADERS, loginHtml } from "./static-page.ts";
@@ -59,7 +60,7 @@ export async function startDashboardAdapter(runtime: Runtime, options: Dashboard
   });
   const gate = createTokenGate(token, { log, ...(options.now ? { now: options.now } : {}) });
   const deps: DashboardDeps = { runtime, log, source, hub, messages, gate, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT };
-  const router = createRouter([...pageRoutes(deps), ...projectRoutes(deps), ...planRoutes(deps)]);
+  const router = createRouter([...pageRoutes(deps), ...projectRoutes(deps), ...planRoutes(deps), ...workspaceRoutes(deps)]);
   let origins = new Set<string>();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

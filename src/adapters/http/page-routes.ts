@@ -1,10 +1,11 @@
 import type { DashboardDeps } from "./dashboard-deps.ts";
 import { readBody, sendError, sendJson, sendText } from "./http-io.ts";
 import type { RequestContext, Route } from "./router.ts";
-import { DASHBOARD_HTML, DASHBOARD_JS, PAGE_HEADERS, loginHtml } from "./static-page.ts";
+import { PAGE_HEADERS, loginHtml } from "./static-page.ts";
+import { sendAsset, webAssets } from "./web-assets.ts";
 
 /**
- * The page, its script, and logging in and out. Login takes `{token}` as JSON (scripts) or as a
+ * The web app's page and files, and logging in and out. Login takes `{token}` as JSON (scripts) or as a
  * plain form (the login page), and answers with the HttpOnly, SameSite=Strict session cookie that
  * every later request, the stream included, can use instead of a bearer header.
  */
@@ -29,9 +30,15 @@ export function pageRoutes(deps: DashboardDeps): Route[] {
     sendJson(res, 200, { ok: true }, cookie);
   }
 
+  function asset({ req, res, url }: RequestContext) {
+    const etag = req.headers["if-none-match"];
+    if (!sendAsset(url.pathname, Array.isArray(etag) ? etag[0] : etag, res)) sendJson(res, 404, { error: "not_found", message: `no asset ${url.pathname}` });
+  }
+
   return [
-    { method: "GET", path: "/", handler: ({ res }) => sendText(res, 200, "text/html; charset=utf-8", DASHBOARD_HTML, PAGE_HEADERS) },
-    { method: "GET", path: "/dashboard.js", handler: ({ res }) => sendText(res, 200, "text/javascript; charset=utf-8", DASHBOARD_JS) },
+    { method: "GET", path: "/", handler: ({ res }) => sendText(res, 200, "text/html; charset=utf-8", webAssets().html, { "Content-Security-Policy": webAssets().csp }) },
+    // Static code only (the app and its libraries), public so the login page can use the stylesheet.
+    { method: "GET", path: "/assets/:group/:name", handler: asset, public: true },
     { method: "POST", path: "/api/login", handler: login, public: true },
     { method: "POST", path: "/api/logout", handler: ({ res }) => sendJson(res, 200, { ok: true }, { "Set-Cookie": deps.gate.logoutCookie() }), public: true },
   ];

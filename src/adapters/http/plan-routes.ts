@@ -1,13 +1,14 @@
-import { readFile } from "node:fs/promises";
 import type { Reply } from "../../chat/reply.ts";
 import { COMPLETE_PHASE } from "../../planning/prompt-library.ts";
 import type { PlanningSession } from "../../planning/session-store.ts";
 import { findProject } from "../../projects/project-store.ts";
-import type { Result } from "../../projects/result.ts";
+import type { ServerResponse } from "node:http";
+import type { Failure, Result } from "../../projects/result.ts";
 import { validateSlug } from "../../projects/validation.ts";
 import { workspacePaths } from "../../projects/workspace.ts";
+import { readWorkspaceText } from "../../projects/workspace-files.ts";
 import { dashboardIncoming, jsonBody, stringFields, type DashboardDeps } from "./dashboard-deps.ts";
-import { sendFailure, sendJson } from "./http-io.ts";
+import { failureResponse, sendFailure, sendJson } from "./http-io.ts";
 import type { RequestContext, Route } from "./router.ts";
 
 /**
@@ -37,9 +38,15 @@ export function planRoutes(deps: DashboardDeps): Route[] {
   }
 
   /** Runs a planning step; on success answers `shape(reply, session)`, otherwise the failure. */
-  async function step(context: RequestContext, slug: string, run: () => Promise<Result<{ reply: Reply }>>, shape: (reply: Reply, session: PlanningSession | undefined) => Record<string, unknown>) {
+  async function step(
+    context: RequestContext,
+    slug: string,
+    run: () => Promise<Result<{ reply: Reply }>>,
+    shape: (reply: Reply, session: PlanningSession | undefined) => Record<string, unknown>,
+    onFailure: (res: ServerResponse, failure: Failure) => void = sendFailure,
+  ) {
     const result = await run();
-    if (!result.ok) return sendFailure(context.res, result);
+    if (!result.ok) return onFailure(context.res, result);
     const found = await planning.sessionForSlug(slug);
     const session = found.ok ? found.session : undefined;
     touch(slug);
@@ -58,11 +65,23 @@ export function planRoutes(deps: DashboardDeps): Route[] {
     if (body.force !== undefined && body.force !== null && typeof body.force !== "boolean") fields.force = "force must be true or false";
     if (Object.keys(fields).length) return sendJson(context.res, 400, { error: "validation_failed", fields });
     const description = typeof body.description === "string" ? body.description : undefined;
+    let startFailed: Failure | undefined;
+    const answerFailure = (res: ServerResponse, failure: Failure) => {
+      // echo-core's answer to a first planner turn that failed: 500 planning_start_failed (the project is pending again).
+      if (failure !== startFailed) return sendFailure(res, failure);
+      const { body: shaped } = failureResponse(failure);
+      sendJson(res, 500, { ...shaped, error: "planning_start_failed" });
+    };
     await step(
       context,
       slug,
-      () => planning.start({ incoming: dashboardIncoming(slug, `/plan ${slug}`), slug, description, force: body.force === true }),
+      async () => {
+        const started = await planning.start({ incoming: dashboardIncoming(slug, `/plan ${slug}`), slug, description, force: body.force === true });
+        if (!started.ok && started.details?.start_failed) startFailed = started;
+        return started;
+      },
       (reply, session) => ({ session_id: session?.planning_session_id ?? null, phase: session?.phase ?? null, message: reply.text }),
+      answerFailure,
     );
   });
 
@@ -139,11 +158,9 @@ export function planRoutes(deps: DashboardDeps): Route[] {
     if (!found.ok) return sendFailure(res, found);
     const session = found.session;
     const history = await planning.transcript(slug);
-    const finalPlanPath = workspacePaths(runtime.config.workspaceDir, (await entryOf(slug))?.name ?? slug).finalPlan;
-    const finalPlan = await readFile(finalPlanPath, "utf8").then(
-      (text) => ({ path: finalPlanPath as string | null, text }),
-      () => ({ path: null, text: "" }),
-    );
+    // Never through a link a repository put in the workspace (it could name any file planbot can read).
+    const read = await readWorkspaceText(workspacePaths(runtime.config.workspaceDir, (await entryOf(slug))?.name ?? slug).root, "scripts/ralph/final-plan.md");
+    const finalPlan = read.ok ? { path: read.path as string | null, text: read.text } : { path: null, text: "" };
     sendJson(res, 200, {
       slug,
       phase: session?.phase ?? null,

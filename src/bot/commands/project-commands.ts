@@ -54,8 +54,21 @@ function statusChange(name: "approve" | "unapprove" | "cancel", summary: string,
   };
 }
 
-/** `/approve` — approve a project for Ralph. */
-export const approveCommand = statusChange("approve", "approve a project for the Ralph executor", (slug) => `Approved ${bold(slug)}. Ralph picks it up on the next run (or ${code(`/run ${slug}`)}).`);
+/** `/approve` — approve a project for Ralph; says so when it has no plan yet (Ralph refuses to run without one). */
+const approveStatus = statusChange("approve", "approve a project for the Ralph executor", (slug) => `Approved ${bold(slug)}. Ralph picks it up on the next run (or ${code(`/run ${slug}`)}).`);
+export const approveCommand: CommandSpec = {
+  ...approveStatus,
+  async handler(context) {
+    const done = await approveStatus.handler(context);
+    const record = await context.services.lister.get(context.args.slug!);
+    const plan = record.ok ? record.record : undefined;
+    if (Array.isArray(done) || done.tone !== "success" || !plan || (plan.has_prd && plan.stories_total > plan.stories_done)) return done;
+    const slug = plan.slug;
+    return reply(`Approved ${bold(slug)}, but Ralph needs a plan first: it has no ${code("prd.json")} with open stories, so ${code(`/run ${slug}`)} is refused until it is planned. Plan it: ${code(`/plan ${slug}`)}.`, {
+      actions: [{ label: "Plan", command: `/plan ${slug}`, style: "primary" }],
+    });
+  },
+};
 /** `/unapprove` — take an approval back. */
 export const unapproveCommand = statusChange("unapprove", "take an approval back (back to pending)", (slug) => `${bold(slug)} is pending again.`);
 /** `/cancel` — cancel a project. */

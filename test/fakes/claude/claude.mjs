@@ -1,10 +1,19 @@
-// Fake Claude Code CLI for planbot's tests (the `claude` file next to this
-// one is its launcher; point PLANNER_COMMAND at that, or put the folder on PATH).
+// Fake Claude Code CLI for planbot's cheaper tests (the `claude` file next to
+// this one is its launcher; point PLANNER_COMMAND at that, or put the folder on PATH).
 //
-// It answers the way planbot's planner backend calls the real one:
-//   claude -p --output-format json --permission-mode plan \
+// The real CLI (2.1.197, a devDependency) is tested in test/real-cli/ against a
+// fake Messages API; this fake starts in ~40 ms instead of ~400 ms and keeps
+// the real behaviour that matters to planbot, checked against that CLI:
+// the flags it accepts (unknown ones fail), --session-id must be a new UUID,
+// --resume of a missing conversation fails on stderr with exit 1 and empty
+// stdout, the single JSON result object and its error shapes ("Not logged
+// in · Please run /login" is exit 1, subtype "success", is_error true), and
+// the transcript file layout. It answers the way planbot's planner calls it:
+//   claude -p --output-format json --tools Read,Grep,Glob --disallowedTools … \
+//          --setting-sources user --strict-mcp-config \
 //          --append-system-prompt <text> (--session-id <uuid> | --resume <id>)
-// with the user's message on stdin. Replies are deterministic and driven by
+// with the user's message on stdin (members' text inside <member-message>
+// markers, which the fake unwraps before quoting it back). Replies are deterministic and driven by
 // the `PLANBOT-PHASE:` / `PLANBOT-PROJECT:` lines of the system prompt, so a
 // test can walk clarify → design → stories → finalize without a network.
 //
@@ -45,12 +54,23 @@
 //   [[fake:slow=MS]]        answer after MS ms (adds to FAKE_CLAUDE_DELAY_MS)
 //   [[fake:invalid-prd]]    finalize/correct: prd.json without branchName and
 //                           with userStories[1].passes = "false"
+//   [[fake:not-logged-in]]  the real CLI without credentials: exit 1,
+//                           subtype "success", is_error true, result
+//                           "Not logged in · Please run /login"
+//   [[fake:usage-limit]]    exit 1, is_error true, result "You've hit your
+//                           limit · resets 3pm (UTC)"
+//   [[fake:usage-limit=S]]  a limit of S seconds from the first such turn
+//                           (fake-claude/usage-limit-until): "Claude AI usage
+//                           limit reached|<epoch seconds>", answered after it
 // None of the failures creates or advances a session: the same message can be
 // resent (with the same --session-id on a first turn).
-// Environment: FAKE_CLAUDE_DELAY_MS (delay every answer),
-// FAKE_CLAUDE_INVALID_PRD_ONCE=1 (the session's first finalize has the invalid
-// prd.json), FAKE_CLAUDE_FOUR_BACKTICKS=1 (plan fenced with ```` and holding a
-// ```bash block).
+// Environment (CLAUDE_FAKE_* — planbot passes CLAUDE_* variables to its
+// planner; the older FAKE_CLAUDE_* names work when the fake is run directly):
+// CLAUDE_FAKE_DELAY_MS (delay every answer), CLAUDE_FAKE_INVALID_PRD_ONCE=1
+// (the session's first finalize has the invalid prd.json),
+// CLAUDE_FAKE_FOUR_BACKTICKS=1 (plan fenced with ```` and holding a ```bash
+// block), CLAUDE_FAKE_NOT_LOGGED_IN=1 (every turn is [[fake:not-logged-in]]),
+// CLAUDE_FAKE_SLOW_FINALIZE_MS (delay only the final-plan turns).
 //
 // Everything lives under $CLAUDE_CONFIG_DIR (required, so a test can never
 // write into a real ~/.claude):
@@ -69,6 +89,8 @@ import path from "node:path";
 import { randomUUID } from "node:crypto";
 
 const started = Date.now();
+/** A setting of the fake: CLAUDE_FAKE_<NAME>, or the older FAKE_CLAUDE_<NAME>. */
+const setting = (name) => process.env[`CLAUDE_FAKE_${name}`] ?? process.env[`FAKE_CLAUDE_${name}`];
 const VERSION = "2.0.0 (Claude Code)"; // shape of the real `claude --version`
 const READY = "[[PHASE_READY]]";
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -112,8 +134,9 @@ const VALUE_OPTS = new Set([
   "--output-format", "--permission-mode", "--append-system-prompt", "--system-prompt",
   "--session-id", "--resume", "-r", "--model", "--max-turns", "--allowedTools",
   "--allowed-tools", "--disallowedTools", "--disallowed-tools", "--add-dir",
+  "--tools", "--setting-sources",
 ]);
-const BOOL_OPTS = new Set(["-p", "--print", "--verbose", "--dangerously-skip-permissions"]);
+const BOOL_OPTS = new Set(["-p", "--print", "--verbose", "--dangerously-skip-permissions", "--strict-mcp-config", "--fork-session"]);
 
 function parseArgs(argv) {
   const opts = { print: false, outputFormat: "text", positional: [] };
@@ -205,7 +228,7 @@ function prd(slug, invalid) {
  * closing fence is at least as long as the opening one).
  */
 function planBlock(slug) {
-  const four = process.env.FAKE_CLAUDE_FOUR_BACKTICKS === "1";
+  const four = setting("FOUR_BACKTICKS") === "1";
   const lines = [
     `# Plan for ${slug}`,
     "",
@@ -291,7 +314,7 @@ function reply({ phase, slug, userText, state, directives }) {
       break;
     case "finalize": {
       let invalid = directives.has("invalid-prd");
-      if (process.env.FAKE_CLAUDE_INVALID_PRD_ONCE === "1" && !state.invalid_prd_served) {
+      if (setting("INVALID_PRD_ONCE") === "1" && !state.invalid_prd_served) {
         invalid = true;
         update.invalid_prd_served = true;
       }
@@ -397,6 +420,13 @@ async function main() {
     process.stdout.write(VERSION + "\n");
     return;
   }
+  // `claude auth status`: JSON, exit 1 when not logged in (like the real CLI).
+  if (argv[0] === "auth" && argv[1] === "status") {
+    const out = setting("NOT_LOGGED_IN") === "1" ? { loggedIn: false, authMethod: "none", apiProvider: "firstParty" } : { loggedIn: true, authMethod: "api_key", apiProvider: "firstParty", apiKeySource: "ANTHROPIC_API_KEY" };
+    process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+    process.exitCode = out.loggedIn ? 0 : 1;
+    return;
+  }
   const stdin = await readStdin();
   // Logged before anything can fail, so tests can assert on failed calls too.
   fs.appendFileSync(
@@ -417,12 +447,18 @@ async function main() {
   // Directives: [[fake:NAME]] or [[fake:slow=MS]].
   const directives = new Set();
   let slowMs = 0;
+  let limitSeconds;
   for (const m of prompt.matchAll(/\[\[fake:([a-z_-]+)(?:=(\d+))?\]\]/g)) {
     directives.add(m[1]);
     if (m[1] === "slow") slowMs = Number(m[2] ?? 0);
+    if (m[1] === "usage-limit" && m[2] !== undefined) limitSeconds = Number(m[2]);
   }
   // The text we quote back: the message without directive tokens.
-  const userText = prompt.replace(/\[\[fake:[^\]]*\]\]/g, "").trim();
+  const userText = prompt
+    .replace(/\[\[fake:[^\]]*\]\]/g, "")
+    .replace(/<member-message[^>]*>\n?/g, "")
+    .replace(/\n?<\/member-message>/g, "")
+    .trim();
 
   // ── session resolution (same checks and messages as the real CLI) ──
   const wantNew = opts["--session-id"];
@@ -474,12 +510,31 @@ async function main() {
     setInterval(() => {}, 1 << 30); // never answer; default SIGTERM/SIGKILL handling ends us
     return;
   }
-  const delay = Number(process.env.FAKE_CLAUDE_DELAY_MS || 0) + slowMs;
+  const askedPhase = /^PLANBOT-PHASE:[ \t]*(\S+)/m.exec(opts["--append-system-prompt"] ?? "")?.[1];
+  const delay = Number(setting("DELAY_MS") || 0) + slowMs + (askedPhase === "finalize" ? Number(setting("SLOW_FINALIZE_MS") || 0) : 0);
   if (delay > 0) await sleep(delay);
   if (directives.has("crash")) die("fatal: simulated crash", 3);
   if (directives.has("garbage")) {
     process.stdout.write("this is not json\n");
     return;
+  }
+  if (directives.has("not-logged-in") || setting("NOT_LOGGED_IN") === "1") {
+    emit({ ...resultBase("success", true), result: "Not logged in · Please run /login", total_cost_usd: 0 }, 1);
+    return;
+  }
+  if (directives.has("usage-limit") && limitSeconds === undefined) {
+    emit({ ...resultBase("success", true), result: "You've hit your limit · resets 3pm (UTC)", total_cost_usd: 0 }, 1);
+    return;
+  }
+  if (limitSeconds !== undefined) {
+    // The limit starts at the first such message and lasts limitSeconds; after it, the turn is answered.
+    const untilFile = path.join(fakeDir, "usage-limit-until");
+    if (!fs.existsSync(untilFile)) fs.writeFileSync(untilFile, String(Date.now() + limitSeconds * 1000));
+    const until = Number(fs.readFileSync(untilFile, "utf8"));
+    if (Date.now() < until) {
+      emit({ ...resultBase("success", true), result: `Claude AI usage limit reached|${Math.ceil(until / 1000)}`, total_cost_usd: 0 }, 1);
+      return;
+    }
   }
   if (directives.has("is_error")) {
     // subtype "success" but is_error true, exit 0: only is_error says it failed.

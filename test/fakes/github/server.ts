@@ -9,7 +9,8 @@
  *   attached) and 422 with "A pull request already exists for owner:branch." when an open one has the
  *   same head and base — exactly the error objects GitHub sends;
  * - PATCH /repos/{owner}/{repo}/pulls/{number} updates title and body (draft state cannot change there);
- * - an unknown repository is 404 {"message":"Not Found"}.
+ * - an unknown repository is 404 {"message":"Not Found"}; a repository without drafts (private, free plan)
+ *   answers a draft with 422 "Draft pull requests are not supported in this repository.".
  * Faults for tests: answer the next N matching requests with a status (5xx, 401…), or hide existing pull
  * requests from the next list (a race with another writer, or GitHub's search lagging).
  */
@@ -51,7 +52,7 @@ export interface FakeGithub {
   requests: RecordedRequest[];
   pulls(owner: string, repo: string): FakePull[];
   /** Registers `owner/repo`; with `bareRepo`, POST checks the head branch exists there (`git rev-parse`). */
-  addRepo(owner: string, repo: string, bareRepo?: string): void;
+  addRepo(owner: string, repo: string, bareRepo?: string, options?: { draftsUnsupported?: boolean }): void;
   fault(fault: Fault): void;
   /** The next `times` list calls return no pull requests. */
   hideFromList(times: number): void;
@@ -60,7 +61,7 @@ export interface FakeGithub {
 
 /** Starts the fake on 127.0.0.1, port 0, accepting `token`. */
 export async function startFakeGithub(token: string): Promise<FakeGithub> {
-  const repos = new Map<string, { pulls: FakePull[]; bareRepo: string | undefined; next: number }>();
+  const repos = new Map<string, { pulls: FakePull[]; bareRepo: string | undefined; next: number; draftsUnsupported: boolean }>();
   const requests: RecordedRequest[] = [];
   const faults: Fault[] = [];
   let hidden = 0;
@@ -108,6 +109,7 @@ export async function startFakeGithub(token: string): Promise<FakeGithub> {
       const input = body as { title?: string; head?: string; base?: string; body?: string; draft?: boolean };
       if (!input.title || !input.head || !input.base) return validationFailed([{ resource: "PullRequest", code: "missing_field", field: !input.title ? "title" : !input.head ? "head" : "base" }]);
       if (state.bareRepo && !(await hasBranch(state.bareRepo, input.head))) return validationFailed([{ resource: "PullRequest", field: "head", code: "invalid" }]);
+      if (input.draft === true && state.draftsUnsupported) return validationFailed([{ resource: "PullRequest", code: "custom", message: "Draft pull requests are not supported in this repository." }]);
       if (state.pulls.some((pull) => pull.state === "open" && pull.head === input.head && pull.base === input.base)) {
         return validationFailed([{ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${owner}:${input.head}.` }]);
       }
@@ -153,8 +155,8 @@ export async function startFakeGithub(token: string): Promise<FakeGithub> {
     url: base,
     requests,
     pulls: (owner, repo) => repos.get(`${owner}/${repo}`.toLowerCase())?.pulls ?? [],
-    addRepo(owner, repo, bareRepo) {
-      repos.set(`${owner}/${repo}`.toLowerCase(), { pulls: [], bareRepo, next: 1 });
+    addRepo(owner, repo, bareRepo, options = {}) {
+      repos.set(`${owner}/${repo}`.toLowerCase(), { pulls: [], bareRepo, next: 1, draftsUnsupported: options.draftsUnsupported === true });
     },
     fault(fault) {
       faults.push({ ...fault });

@@ -1,0 +1,96 @@
+// The board: every project in a column by state, searchable and filterable, live from the stream.
+import { Component } from "preact";
+import { html } from "htm/preact";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { COLUMNS, PullRequestLink, RepoBranch, StatusBadge, StoryBar, When, columnOf, lastActivity } from "./format.js";
+import { ProposeForm } from "./propose.js";
+
+/** Cards shown per column before "Show all" (a 1,000-project board stays quick). */
+const PER_COLUMN = 60;
+
+function matches(project, words) {
+  if (!words.length) return true;
+  const haystack = `${project.slug} ${project.description} ${project.repo ?? ""} ${project.branch ?? ""} ${project.status}`.toLowerCase();
+  return words.every((word) => haystack.includes(word));
+}
+
+/** One card; redrawn only when its record changed (the live list keeps unchanged records as they were). */
+class Card extends Component {
+  shouldComponentUpdate(next) {
+    return next.project !== this.props.project;
+  }
+
+  render({ project }) {
+    return cardHtml(project);
+  }
+}
+
+function cardHtml(project) {
+  return html`<li class="card" data-slug=${project.slug}>
+    <div class="card-head">
+      <a class="card-link" href=${`#/p/${encodeURIComponent(project.slug)}`}>${project.slug}</a>
+      <${StatusBadge} status=${project.status} />
+    </div>
+    <p class="card-desc">${project.description}</p>
+    <${StoryBar} done=${project.stories_done} total=${project.stories_total} />
+    <div class="card-foot"><${RepoBranch} project=${project} /> <${PullRequestLink} project=${project} /></div>
+    <div class="card-foot muted"><${When} date=${lastActivity(project)} /></div>
+  </li>`;
+}
+
+function Column({ column, projects }) {
+  const [all, setAll] = useState(false);
+  const shown = all ? projects : projects.slice(0, PER_COLUMN);
+  return html`<section class="column" aria-labelledby=${`col-${column.key}`} data-column=${column.key}>
+    <h2 id=${`col-${column.key}`}>${column.title} <span class="count">${projects.length}</span></h2>
+    ${projects.length === 0 ? html`<p class="muted empty">Nothing here.</p>` : html`<ul class="cards">${shown.map((project) => html`<${Card} key=${project.slug} project=${project} />`)}</ul>`}
+    ${projects.length > shown.length ? html`<button type="button" class="link" onClick=${() => setAll(true)}>Show all ${projects.length}</button>` : null}
+  </section>`;
+}
+
+/** The board page. */
+export function Board({ live }) {
+  const [query, setQuery] = useState("");
+  const [only, setOnly] = useState(null);
+  const [proposing, setProposing] = useState(false);
+  const search = useRef(null);
+  useEffect(() => {
+    const key = (event) => {
+      if (event.key === "/" && !/INPUT|TEXTAREA|SELECT/.test(document.activeElement?.tagName ?? "")) {
+        event.preventDefault();
+        search.current?.focus();
+      }
+    };
+    addEventListener("keydown", key);
+    return () => removeEventListener("keydown", key);
+  }, []);
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  const grouped = useMemo(() => {
+    const groups = Object.fromEntries(COLUMNS.map((column) => [column.key, []]));
+    for (const project of live.projects) if (matches(project, words)) groups[columnOf(project.status)].push(project);
+    // Newest activity first; each project's time is worked out once, not per comparison.
+    const times = new Map(live.projects.map((project) => [project, lastActivity(project)?.getTime() ?? 0]));
+    for (const list of Object.values(groups)) list.sort((a, b) => times.get(b) - times.get(a));
+    return groups;
+  }, [live.projects, query]);
+  const columns = COLUMNS.filter((column) => !only || column.key === only);
+  const shown = columns.reduce((sum, column) => sum + grouped[column.key].length, 0);
+  return html`<main class="board-page" data-ready=${live.loaded ? "yes" : "no"}>
+    <div class="toolbar">
+      <label class="search"><span class="sr-only">Search projects</span>
+        <input ref=${search} type="search" placeholder="Search projects ( / )" value=${query} onInput=${(event) => setQuery(event.currentTarget.value)} />
+      </label>
+      <div class="filters" role="group" aria-label="Show one state">
+        <button type="button" class="chip" aria-pressed=${only === null} onClick=${() => setOnly(null)}>All</button>
+        ${COLUMNS.map((column) => html`<button type="button" class="chip" aria-pressed=${only === column.key} onClick=${() => setOnly(only === column.key ? null : column.key)}>${column.title} ${grouped[column.key].length}</button>`)}
+      </div>
+      <button type="button" class="primary" aria-expanded=${proposing} onClick=${() => setProposing(!proposing)}>New project</button>
+    </div>
+    ${proposing ? html`<${ProposeForm} onClose=${() => setProposing(false)} />` : null}
+    ${live.error ? html`<p class="alert" role="alert">${live.error}</p>` : null}
+    ${!live.loaded ? html`<p class="muted">Loading projects…</p>` : null}
+    ${live.loaded && live.projects.length === 0 ? html`<p class="muted">No projects yet. Propose one with <strong>New project</strong>.</p>` : null}
+    ${live.loaded && live.projects.length > 0 && shown === 0 ? html`<p class="muted">No project matches “${query}”.</p>` : null}
+    <div class="board">${columns.map((column) => html`<${Column} key=${column.key} column=${column} projects=${grouped[column.key]} />`)}</div>
+  </main>`;
+}

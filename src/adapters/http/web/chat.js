@@ -1,0 +1,137 @@
+// The conversation with the planner as a chat: the stored history, rendered markdown in the
+// dashboard's own words, a composer (Send / Next phase / Finish / Stop) and a visible "thinking" timer.
+import { html } from "htm/preact";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { ApiError, api, projectPath } from "./api.js";
+import { onPlannerMessage, useElapsed } from "./live.js";
+import { Markdown } from "./markdown.js";
+
+const PHASES = { clarify: "Clarify", design: "Design", stories: "Stories", __complete__: "Plan written" };
+
+function Message({ entry }) {
+  const mine = entry.role === "user";
+  const at = entry.at ? new Date(entry.at) : null;
+  const who = mine ? entry.user || (entry.adapter && entry.adapter !== "dashboard" ? `you (${entry.adapter})` : "you") : "planner";
+  return html`<li class=${`msg ${mine ? "msg-user" : "msg-planner"}`}>
+    <div class="msg-meta"><span>${who}</span>${entry.phase ? html` · <span>${PHASES[entry.phase] ?? entry.phase}</span>` : null}${at && !Number.isNaN(at.getTime()) ? html` · <time datetime=${entry.at}>${at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}</time>` : null}</div>
+    <${Markdown} className="msg-body" text=${entry.text} planner=${true} />
+  </li>`;
+}
+
+function Thinking({ since, what }) {
+  const seconds = useElapsed(since, true);
+  return html`<li class="msg msg-planner thinking" role="status" aria-live="polite"><span class="dots" aria-hidden="true"></span> ${what} <span class="secs">${seconds} s</span></li>`;
+}
+
+/** The conversation tab. */
+export function Conversation({ project, autoStart }) {
+  const slug = project.slug;
+  const [history, setHistory] = useState(null);
+  const [session, setSession] = useState(null);
+  const [pending, setPending] = useState(null);
+  const [problem, setProblem] = useState(null);
+  const [draft, setDraft] = useState("");
+  const log = useRef(null);
+  const started = useRef(false);
+
+  const reload = useCallback(async () => {
+    try {
+      const [transcript, state] = await Promise.all([api("GET", projectPath(slug, "plan/transcript")), api("GET", projectPath(slug, "plan/state"))]);
+      setHistory(Array.isArray(transcript.history) ? transcript.history : []);
+      setSession(state);
+    } catch (error) {
+      setProblem(error.message);
+    }
+  }, [slug]);
+
+  // The preview changes whenever the conversation moves, wherever it was answered (another tab, a chat).
+  useEffect(() => void reload(), [reload, project.status, project.last_message_preview]);
+  useEffect(() => onPlannerMessage((event) => event.slug?.toLowerCase() === slug.toLowerCase() && reload()), [slug, reload]);
+  // A turn started elsewhere (Telegram, Discord, another tab): poll until its answer is stored.
+  const remoteTurn = !pending && session?.pending_response;
+  useEffect(() => {
+    if (!remoteTurn) return undefined;
+    const timer = setInterval(reload, 2000);
+    return () => clearInterval(timer);
+  }, [remoteTurn, reload]);
+  useEffect(() => {
+    log.current?.scrollTo?.({ top: log.current.scrollHeight });
+  }, [history, pending]);
+
+  async function act(what, label, call, sent) {
+    setProblem(null);
+    setPending({ since: Date.now(), what: label, sent });
+    try {
+      await call();
+      return true;
+    } catch (error) {
+      if (what === "start" && error instanceof ApiError && error.code === "already_committed") {
+        if (confirm(`${slug} is already ${error.body.status}. Plan it again? It goes back to planning until you finish.`)) {
+          setPending(null);
+          return act("force", label, () => api("POST", projectPath(slug, "plan/start"), { force: true }));
+        }
+      } else setProblem(error.message);
+      if (sent) setDraft(sent);
+      return false;
+    } finally {
+      setPending(null);
+      await reload();
+    }
+  }
+
+  const start = () => act("start", "The planner is reading the project…", () => api("POST", projectPath(slug, "plan/start"), {}));
+  const send = (event) => {
+    event?.preventDefault();
+    const text = draft.trim();
+    if (!text || pending) return;
+    setDraft("");
+    act("respond", "The planner is thinking…", () => api("POST", projectPath(slug, "plan/respond"), { message: text }), text);
+  };
+  const next = () => act("advance", session?.phase === "stories" ? "The planner is writing the plan…" : "The planner is moving on…", () => api("POST", projectPath(slug, "plan/advance")));
+  const finish = () => act("finalize", "Finishing the plan…", () => api("POST", projectPath(slug, "plan/finalize")));
+  const stop = () => confirm("Stop planning? The conversation so far is kept, and the project goes back to pending.") && act("cancel", "Stopping…", () => api("POST", projectPath(slug, "plan/cancel")));
+
+  useEffect(() => {
+    if (!autoStart || started.current || history === null || session === null) return;
+    started.current = true;
+    replaceHash(`#/p/${encodeURIComponent(slug)}`);
+    if (session.status === "expired" && project.status === "pending") start();
+  }, [autoStart, history, session]);
+
+  const open = session && session.status !== "expired";
+  const complete = session?.status === "complete";
+  const onKey = (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) send(event);
+  };
+  return html`<section class="chat" aria-label="Conversation with the planner">
+    ${open ? html`<p class="phase">Phase: <strong>${PHASES[session.phase] ?? session.phase}</strong>${session.phase_ready && !complete ? " — ready to move on" : ""}</p>` : null}
+    <ol class="messages" ref=${log} aria-live="polite">
+      ${history === null ? html`<li class="muted">Loading the conversation…</li>` : null}
+      ${history?.length === 0 && !pending ? html`<li class="muted">No conversation yet.</li>` : null}
+      ${(history ?? []).map((entry, index) => html`<${Message} key=${index} entry=${entry} />`)}
+      ${pending?.sent ? html`<${Message} entry=${{ role: "user", text: pending.sent }} />` : null}
+      ${pending ? html`<${Thinking} since=${pending.since} what=${pending.what} />` : remoteTurn ? html`<${Thinking} since=${Date.parse(session.updated_at) || Date.now()} what="The planner is thinking…" />` : null}
+    </ol>
+    ${problem ? html`<p class="alert" role="alert">${problem}</p>` : null}
+    ${open
+      ? html`<form class="composer" onSubmit=${send}>
+          <label class="sr-only" for="composer-text">Your answer</label>
+          <textarea id="composer-text" rows="3" placeholder=${complete ? "Ask for a change, or press Finish to approve the plan" : "Answer the planner (Enter sends, Shift+Enter adds a line)"} value=${draft} onInput=${(event) => setDraft(event.currentTarget.value)} onKeyDown=${onKey} disabled=${Boolean(pending)}></textarea>
+          <div class="actions">
+            <button class="primary" disabled=${Boolean(pending) || !draft.trim()}>Send</button>
+            <button type="button" onClick=${next} disabled=${Boolean(pending) || complete}>${session.phase === "stories" ? "Write the plan" : "Next phase"}</button>
+            <button type="button" class=${complete ? "primary" : ""} onClick=${finish} disabled=${Boolean(pending)}>Finish</button>
+            <button type="button" class="danger" onClick=${stop} disabled=${Boolean(pending)}>Stop</button>
+          </div>
+        </form>`
+      : html`<div class="composer idle">
+          <p class="muted">${project.status === "planning" ? "The planning session has ended." : "No planning conversation is open."}</p>
+          <button type="button" class="primary" onClick=${start} disabled=${Boolean(pending) || project.status.startsWith("running")}>${history?.length ? "Plan again" : "Start planning"}</button>
+        </div>`}
+  </section>`;
+}
+
+/** Drops the one-shot `?start` from the address without a new history entry. */
+function replaceHash(hash) {
+  history.replaceState(null, "", hash);
+}

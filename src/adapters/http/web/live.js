@@ -1,0 +1,98 @@
+// The live project list: one EventSource on /api/projects/stream for the whole page. The stream sends
+// the full list on connect and on every change, planner messages for the dashboard's chats, and pings.
+import { useEffect, useState } from "preact/hooks";
+
+const plannerListeners = new Set();
+
+/** Calls `listener({slug, message})` for every planner message pushed to the dashboard. */
+export function onPlannerMessage(listener) {
+  plannerListeners.add(listener);
+  return () => plannerListeners.delete(listener);
+}
+
+function sameValue(a, b) {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * The new list with each unchanged record replaced by the previous object, so the cards of projects
+ * that did not change are skipped when the board redraws (a change touches a few of 1,000).
+ */
+function keepUnchanged(previous, next) {
+  const bySlug = new Map(previous.map((project) => [project.slug, project]));
+  return next.map((project) => {
+    const old = bySlug.get(project.slug);
+    if (!old) return project;
+    for (const key in project) if (!sameValue(project[key], old[key])) return project;
+    for (const key in old) if (!(key in project)) return project;
+    return old;
+  });
+}
+
+/** `{projects, version, loaded, connected, error}`, re-rendered on every list the stream sends. */
+export function useLiveProjects() {
+  const [state, setState] = useState({ projects: [], version: null, loaded: false, connected: false, error: null });
+  useEffect(() => {
+    const source = new EventSource("/api/projects/stream");
+    source.onopen = () => setState((old) => ({ ...old, connected: true }));
+    source.onmessage = (event) => {
+      let data;
+      try {
+        data = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      if (data.type === "ping") return;
+      if (data.type === "planner") {
+        for (const listener of plannerListeners) listener(data);
+        return;
+      }
+      if (data.type === "error") {
+        setState((old) => ({ ...old, error: `${data.message}${data.file ? ` (${data.file})` : ""}` }));
+        return;
+      }
+      if (Array.isArray(data.projects)) {
+        window.__planbotListAt = Date.now();
+        setState((old) => ({ projects: keepUnchanged(old.projects, data.projects), version: data.version, loaded: true, connected: true, error: null }));
+      }
+    };
+    source.onerror = () => setState((old) => ({ ...old, connected: false }));
+    return () => source.close();
+  }, []);
+  return state;
+}
+
+/** The current location hash as a route: `{page:"board"}` or `{page:"project", slug, tab}`. */
+export function useRoute() {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const changed = () => setHash(location.hash);
+    addEventListener("hashchange", changed);
+    return () => removeEventListener("hashchange", changed);
+  }, []);
+  const found = /^#\/p\/([^/?]+)(?:\/(plan|run))?(?:\?(\w+))?$/.exec(hash);
+  if (found) {
+    let slug = found[1];
+    try {
+      slug = decodeURIComponent(slug);
+    } catch {
+      // keep it as typed
+    }
+    return { page: "project", slug, tab: found[2] || "chat", start: found[3] === "start" };
+  }
+  return { page: "board" };
+}
+
+/** Seconds since `since` (ms), ticking once a second while `active`. */
+export function useElapsed(since, active) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (!active) return undefined;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [active, since]);
+  return active && since ? Math.max(0, Math.floor((now - since) / 1000)) : 0;
+}

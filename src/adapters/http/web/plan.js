@@ -1,0 +1,69 @@
+// The plan tab: final-plan.md rendered, and prd.json's stories as a checklist that fills as Ralph
+// passes them (refetched whenever the live list shows the project's stories or status move).
+import { html } from "htm/preact";
+import { useEffect, useState } from "preact/hooks";
+import { ApiError, api, projectPath } from "./api.js";
+import { StoryBar } from "./format.js";
+import { Markdown } from "./markdown.js";
+
+/** GETs `path`, again whenever one of `deps` changes; `{data, missing, problem}`. */
+export function useFetched(path, deps) {
+  const [state, setState] = useState({ data: null, missing: false, problem: null, loading: true });
+  useEffect(() => {
+    let live = true;
+    api("GET", path).then(
+      (data) => live && setState({ data, missing: false, problem: null, loading: false }),
+      (error) => live && setState({ data: null, missing: error instanceof ApiError && error.status === 404, problem: error.status === 404 ? null : error.message, loading: false }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [path, ...deps]);
+  return state;
+}
+
+const MARKS = { passes: "✓", failed: "✗", blocked: "⏸", todo: "○" };
+
+function storyState(story) {
+  if (story.passes) return "passes";
+  if (story.failed) return "failed";
+  if (story.blocked) return "blocked";
+  return "todo";
+}
+
+/** The stories of prd.json as a checklist. */
+export function Checklist({ project }) {
+  const prd = useFetched(projectPath(project.slug, "prd"), [project.stories_done, project.stories_total, project.status, project.last_iteration_at]);
+  if (prd.loading && !prd.data) return html`<p class="muted">Loading the stories…</p>`;
+  if (prd.missing) return html`<p class="muted">No stories yet: they are written with the plan (prd.json).</p>`;
+  if (prd.problem) return html`<p class="alert" role="alert">${prd.problem}</p>`;
+  const { stories, done, total } = prd.data;
+  return html`<section class="checklist-box" aria-label="Stories">
+    <h2>Stories <${StoryBar} done=${done} total=${total} /></h2>
+    <ul class="checklist">
+      ${stories.map((story) => {
+        const state = storyState(story);
+        return html`<li class=${`story story-${state}`} data-story=${story.id} data-state=${state}>
+          <span class="mark" aria-hidden="true">${MARKS[state]}</span>
+          <span class="sr-only">${state === "passes" ? "done" : state}</span>
+          <span class="story-id">${story.id}</span> <span class="story-title">${story.title}</span>
+          ${story.description ? html`<div class="muted story-desc">${story.description}</div>` : null}
+        </li>`;
+      })}
+    </ul>
+  </section>`;
+}
+
+/** The plan tab. */
+export function PlanView({ project }) {
+  const plan = useFetched(projectPath(project.slug, "plan/document"), [project.status, project.final_plan_path]);
+  return html`<section class="plan">
+    <${Checklist} project=${project} />
+    <article class="plan-doc" aria-label="The plan">
+      ${plan.loading && !plan.data ? html`<p class="muted">Loading the plan…</p>` : null}
+      ${plan.missing ? html`<p class="muted">No plan written yet. In the conversation, move through the phases and press <strong>Finish</strong>.</p>` : null}
+      ${plan.problem ? html`<p class="alert" role="alert">${plan.problem}</p>` : null}
+      ${plan.data ? html`<${Markdown} className="doc" text=${plan.data.text} />` : null}
+    </article>
+  </section>`;
+}

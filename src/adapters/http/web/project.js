@@ -1,0 +1,81 @@
+// One project's page: what it is, what can be done with it now, and three tabs — the conversation,
+// the plan and the run — each with its own URL (#/p/<slug>, …/plan, …/run).
+import { html } from "htm/preact";
+import { useState } from "preact/hooks";
+import { api } from "./api.js";
+import { Conversation } from "./chat.js";
+import { PullRequestLink, RepoBranch, StatusBadge, StoryBar, When, lastActivity } from "./format.js";
+import { PlanView } from "./plan.js";
+import { RunView } from "./run.js";
+
+const TABS = [
+  { key: "chat", title: "Conversation", suffix: "" },
+  { key: "plan", title: "Plan", suffix: "/plan" },
+  { key: "run", title: "Run", suffix: "/run" },
+];
+
+/** Buttons for status changes that do not belong to a tab (approve, unapprove, cancel). */
+function StatusActions({ project }) {
+  const [problem, setProblem] = useState(null);
+  const [busy, setBusy] = useState(false);
+  async function change(action) {
+    if (action === "cancel" && !confirm(`Cancel ${project.slug}? Its files stay; you can plan it again later.`)) return;
+    setBusy(true);
+    setProblem(null);
+    try {
+      await api("POST", `/api/projects/${action}`, { slug: project.slug });
+    } catch (error) {
+      setProblem(error.message);
+    } finally {
+      setBusy(false);
+    }
+  }
+  const status = project.status;
+  const buttons = [];
+  if (status === "pending" || status === "idle" || status === "failed" || status === "blocked") buttons.push(["approve", "Approve"]);
+  if (status === "approved") buttons.push(["unapprove", "Unapprove"]);
+  if (!status.startsWith("running") && status !== "idle") buttons.push(["cancel", "Cancel project"]);
+  return html`<div class="status-actions">
+    ${buttons.map(([action, label]) => html`<button type="button" disabled=${busy} onClick=${() => change(action)}>${label}</button>`)}
+    ${problem ? html`<p class="alert" role="alert">${problem}</p>` : null}
+  </div>`;
+}
+
+/** Why the last run failed: the summary up front, Ralph's last lines (after a "--- … ---" line) behind a toggle. */
+function ErrorReason({ text }) {
+  const found = /\n---[^\n]*---\n/.exec(text);
+  if (!found) return html`<p class="alert">${text}</p>`;
+  return html`<div class="alert"><p class="reason">${text.slice(0, found.index)}</p>
+    <details><summary>Ralph's last lines</summary><pre class="log">${text.slice(found.index + found[0].length)}</pre></details></div>`;
+}
+
+/** The project page. */
+export function ProjectPage({ route, live }) {
+  const project = live.projects.find((candidate) => candidate.slug.toLowerCase() === route.slug.toLowerCase());
+  const base = `#/p/${encodeURIComponent(route.slug)}`;
+  if (!project && live.loaded) {
+    return html`<main class="project-page"><a href="#/" class="back">← Board</a><h1>${route.slug}</h1><p class="alert" role="alert">There is no project named “${route.slug}”. It may have been removed; go back to the board.</p></main>`;
+  }
+  if (!project) return html`<main class="project-page"><a href="#/" class="back">← Board</a><p class="muted">Loading…</p></main>`;
+  return html`<main class="project-page" data-slug=${project.slug}>
+    <a href="#/" class="back">← Board</a>
+    <header class="project-head">
+      <h1>${project.slug} <${StatusBadge} status=${project.status} /></h1>
+      <p class="desc">${project.description}</p>
+      <div class="facts">
+        <${RepoBranch} project=${project} />
+        <${StoryBar} done=${project.stories_done} total=${project.stories_total} />
+        <${When} date=${lastActivity(project)} prefix="active " />
+        <${PullRequestLink} project=${project} />
+      </div>
+      ${project.error_reason ? html`<${ErrorReason} text=${project.error_reason} />` : null}
+      <${StatusActions} project=${project} />
+    </header>
+    <nav class="tabs" aria-label="Project sections">
+      ${TABS.map((tab) => html`<a href=${base + tab.suffix} aria-current=${route.tab === tab.key ? "page" : undefined}>${tab.title}</a>`)}
+    </nav>
+    ${route.tab === "chat" ? html`<${Conversation} project=${project} autoStart=${route.start} />` : null}
+    ${route.tab === "plan" ? html`<${PlanView} project=${project} />` : null}
+    ${route.tab === "run" ? html`<${RunView} project=${project} />` : null}
+  </main>`;
+}

@@ -1,0 +1,91 @@
+// The run tab: Run / Retry / Cancel, progress, a live tail of the newest run log and the earlier runs.
+import { html } from "htm/preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { api, projectPath } from "./api.js";
+import { StatusBadge, StoryBar } from "./format.js";
+import { Checklist } from "./plan.js";
+
+const TAIL = 200;
+
+function useRunLog(project, file) {
+  const [log, setLog] = useState(null);
+  const [problem, setProblem] = useState(null);
+  const running = project.status.startsWith("running");
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      api("GET", `${projectPath(project.slug, "run/log")}?tail=${TAIL}${file ? `&run=${encodeURIComponent(file)}` : ""}`).then(
+        (data) => live && (setLog(data), setProblem(null)),
+        (error) => live && setProblem(error.message),
+      );
+    load();
+    // While Ralph runs, the log grows without the project list changing: follow it.
+    const timer = running && !file ? setInterval(load, 1500) : undefined;
+    return () => {
+      live = false;
+      if (timer) clearInterval(timer);
+    };
+  }, [project.slug, project.status, project.stories_done, running, file]);
+  return { log, problem };
+}
+
+/** The run tab. */
+export function RunView({ project }) {
+  const [file, setFile] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState(null);
+  const { log, problem } = useRunLog(project, file);
+  const pre = useRef(null);
+  useEffect(() => {
+    if (pre.current) pre.current.scrollTop = pre.current.scrollHeight;
+  }, [log?.text]);
+
+  async function perform(steps) {
+    setBusy(true);
+    setMessage(null);
+    try {
+      let answer;
+      for (const [path, body] of steps) answer = await api("POST", path, body);
+      setMessage({ ok: true, text: answer?.message ?? "Done." });
+      setFile(null);
+    } catch (error) {
+      setMessage({ ok: false, text: error.message });
+    } finally {
+      setBusy(false);
+    }
+  }
+  const status = project.status;
+  const running = status.startsWith("running");
+  // "Started Ralph…" is stale once the run has ended; a refusal stays until the next try.
+  useEffect(() => {
+    if (!running && status !== "approved") setMessage((old) => (old?.ok ? null : old));
+  }, [status]);
+  const run = () => perform([[projectPath(project.slug, "run"), {}]]);
+  const retry = () => perform([["/api/projects/approve", { slug: project.slug }], [projectPath(project.slug, "run"), {}]]);
+  const cancel = () => confirm(`Cancel ${project.slug}?`) && perform([["/api/projects/cancel", { slug: project.slug }]]);
+
+  return html`<section class="run">
+    <div class="run-head">
+      <div class="actions">
+        ${status === "approved" ? html`<button type="button" class="primary" onClick=${run} disabled=${busy}>Run</button>` : null}
+        ${["failed", "blocked", "complete", "idle"].includes(status) && project.has_prd ? html`<button type="button" class="primary" onClick=${retry} disabled=${busy}>${status === "complete" ? "Run again" : "Retry"}</button>` : null}
+        ${status !== "idle" ? html`<button type="button" class="danger" onClick=${cancel} disabled=${busy || running} title=${running ? "Ralph is running; it stops on its own at the end of its iterations" : ""}>Cancel</button>` : null}
+        ${status === "pending" || status === "planning" ? html`<span class="muted">Approve the plan (Finish in the conversation) to run it.</span>` : null}
+      </div>
+      <p>${running ? html`<strong>Ralph is running</strong>${project.pid ? ` (PID ${project.pid})` : ""}` : html`Status: <${StatusBadge} status=${status} />`}
+        ${" "}<${StoryBar} done=${project.stories_done} total=${project.stories_total} />
+        ${running && project.eta_seconds ? html` · about ${Math.ceil(project.eta_seconds / 60)} min left` : null}</p>
+      ${message ? html`<p class=${message.ok ? "note" : "alert"} role=${message.ok ? "status" : "alert"}>${message.text}</p>` : null}
+    </div>
+    <${Checklist} project=${project} />
+    <div class="log-box">
+      <h2>${file ? `Run log ${file}` : "Newest run log"} ${running && !file ? html`<span class="badge badge-running">live</span>` : null}</h2>
+      ${problem ? html`<p class="alert" role="alert">${problem}</p>` : null}
+      ${log && !log.file ? html`<p class="muted">No run yet.</p>` : null}
+      ${log?.file ? html`<pre class="log" ref=${pre} tabindex="0" aria-label="Run log">${log.text}</pre>` : null}
+      ${log?.runs?.length ? html`<h3>Runs</h3><ul class="runs">${log.runs.map((entry, index) => html`<li>
+          <button type="button" class="link" aria-pressed=${(file ?? log.runs[0].file) === entry.file} onClick=${() => setFile(index === 0 ? null : entry.file)}>${entry.file}</button>
+          <span class="muted"> ${Math.ceil(entry.size / 1024)} KiB · ${new Date(entry.updated_at).toLocaleString()}</span></li>`)}</ul>` : null}
+    </div>
+  </section>`;
+}

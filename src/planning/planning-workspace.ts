@@ -1,0 +1,65 @@
+import { lstat, mkdir } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { gitEnv } from "../execute/git.ts";
+import { redactUrl, remoteUrlFor } from "../execute/remote-url.ts";
+import { adoptClone } from "../execute/workspace-git.ts";
+import { fail, type Result } from "../projects/result.ts";
+import type { ProjectEntry } from "../projects/schemas.ts";
+import { validateBranch, validateRepo, validateSlug } from "../projects/validation.ts";
+import { workspacePaths } from "../projects/workspace.ts";
+
+/** What the planner works in, and one line for its first prompt saying where the code is. */
+export interface PlanningWorkspace {
+  root: string;
+  /** E.g. "a checkout of branch main of /srv/git/todo" or "an empty folder: the project starts from scratch". */
+  description: string;
+}
+
+/** Options of {@link preparePlanningWorkspace}. */
+export interface PlanningWorkspaceOptions {
+  workspaceDir: string;
+  /** GIT_REMOTE_BASE: with it the project has a repository to read. */
+  gitRemoteBase?: string | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
+}
+
+/**
+ * Makes the project's workspace exist before the first planner turn, so planning is grounded in the
+ * project and never runs in planbot's data folder: with a repository (GIT_REMOTE_BASE), a checkout of
+ * its base branch by the executor's own clone step; without, an empty folder of its own. A workspace
+ * that is already a clone (an earlier planning or run) is used as it is. A symlinked workspace folder is
+ * refused: nothing from a repository decides where planbot or the planner work.
+ */
+export async function preparePlanningWorkspace(entry: Pick<ProjectEntry, "name" | "repo" | "base_branch">, options: PlanningWorkspaceOptions): Promise<Result<{ workspace: PlanningWorkspace }>> {
+  const slugProblem = validateSlug(entry.name);
+  if (slugProblem) return fail("invalid_slug", slugProblem);
+  const root = workspacePaths(options.workspaceDir, entry.name).root;
+  const existing = await lstat(root).catch(() => undefined);
+  if (existing && !existing.isDirectory()) {
+    return fail("invalid_state", `The workspace ${root} is ${existing.isSymbolicLink() ? "a symbolic link" : "not a folder"}; planbot only plans in a real folder of its own. Move it away and plan again.`);
+  }
+  try {
+    await mkdir(root, { recursive: true });
+  } catch (error) {
+    return fail("store_io", `Cannot create the workspace ${root}: ${(error as Error).message}. Check PLANBOT_WORKSPACE_DIR.`);
+  }
+  if (!options.gitRemoteBase) {
+    return { ok: true, workspace: { root, description: `${root}, an empty folder of this project's own (no GIT_REMOTE_BASE is configured, so the project starts from scratch)` } };
+  }
+  const repo = entry.repo?.trim() || entry.name;
+  const base = entry.base_branch?.trim() || "main";
+  const problem = validateRepo(repo) ?? validateBranch(base, "base");
+  if (problem) return fail("validation_failed", problem);
+  const url = remoteUrlFor(options.gitRemoteBase, repo);
+  const description = `${root}, a checkout of branch ${base} of the project's repository ${redactUrl(url)}`;
+  if (existsSync(join(root, ".git"))) return { ok: true, workspace: { root, description: `${root}, the project's clone of ${redactUrl(url)}` } };
+  const steps: string[] = [];
+  const cloned = await adoptClone({ root, slug: entry.name, branch: base, base, remoteUrl: url }, url, gitEnv(options.env, dirname(root)), steps);
+  if (!cloned.ok) {
+    return fail("planner_failed", `Could not get the code of ${entry.name} for planning: ${cloned.message}. Fix the project's repo (--repo) or base (--base), or GIT_REMOTE_BASE, then plan again.`, {
+      details: { reason: "workspace" },
+    });
+  }
+  return { ok: true, workspace: { root, description } };
+}

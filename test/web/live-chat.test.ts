@@ -1,0 +1,50 @@
+// The conversation stays live across tabs, and the page's markdown rules hold in the real browser:
+// hints in the dashboard's words, protocol markers dropped, links made safe, raw HTML shown as text.
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { startHarness, stopHarnesses } from "../http/harness.ts";
+import { closeBrowser, openPage, pageErrors } from "./browser.ts";
+
+afterEach(stopHarnesses);
+afterAll(closeBrowser);
+
+describe("the conversation, live", () => {
+  it("an answer sent from another tab shows up without a reload", async () => {
+    const harness = await startHarness({ watch: true });
+    await harness.writeStore([{ name: "alpha", status: "pending", description: "A todo app." }], 1);
+    expect((await harness.call("POST", "/api/projects/alpha/plan/start", { body: {} })).status).toBe(200);
+    const watching = await openPage();
+    await watching.goto(`${harness.origin}/#/p/alpha`);
+    await watching.waitForSelector(".msg-planner");
+    const other = await openPage({ phone: true });
+    await other.goto(`${harness.origin}/#/p/alpha`);
+    await other.getByLabel("Your answer").fill("Sent from the other tab.");
+    await other.getByRole("button", { name: "Send" }).click();
+    await watching.waitForSelector('.msg-user:has-text("Sent from the other tab.")', { timeout: 15_000 });
+    await watching.waitForSelector('.msg-planner:has-text("Sent from the other tab.")', { timeout: 15_000 });
+    expect(pageErrors(watching)).toEqual([]);
+    expect(pageErrors(other)).toEqual([]);
+  }, 90_000);
+});
+
+describe("markdown in the page", () => {
+  it("renders planner text in the dashboard's words and never as markup", async () => {
+    const harness = await startHarness();
+    const page = await openPage();
+    await page.goto(harness.origin + "/");
+    await page.waitForSelector("main");
+    const render = (text: string) => page.evaluate(`import("/assets/app/markdown.js").then((m) => m.markdownHtml(m.dashboardWords(${JSON.stringify(text)})))`) as Promise<string>;
+    expect(await render("Phase ready — `/next` moves on, or keep answering.")).toContain("<strong>Next phase</strong> moves on");
+    expect(await render("Plan written. `/done` approves it.")).toContain("<strong>Finish</strong> approves it");
+    expect(await render("See the list with /status.")).toContain("See the list with the board.");
+    expect(await render("Start it with `/run alpha`, or use scripts/ralph/run.sh")).toMatch(/<strong>Run<\/strong>, or use scripts\/ralph\/run\.sh/);
+    expect(await render("Ready.\n[[PHASE_READY]]")).not.toContain("PHASE_READY");
+    const hostile = await render('Some **bold** <script>alert(1)</script> [x](javascript:alert(1)) <a href="javascript:alert(2)">y</a>');
+    expect(hostile).not.toMatch(/<script|<a [^>]*href="javascript:|onerror/i);
+    expect(hostile).toContain("&lt;script&gt;");
+    expect(hostile).toContain("<strong>bold</strong>");
+    const link = await render("[docs](https://example.com/docs)");
+    expect(link).toMatch(/<a href="https:\/\/example.com\/docs" target="_blank" rel="noopener noreferrer">docs<\/a>/);
+    expect(await render("```markdown\n# Plan\n\nText\n```\n\n```json\n{\"userStories\": []}\n```")).toMatch(/<h1>Plan<\/h1>[\s\S]*Plan<\/strong> tab/);
+    expect(pageErrors(page)).toEqual([]);
+  }, 90_000);
+});
