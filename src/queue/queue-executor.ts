@@ -17,6 +17,9 @@ import { consumeRunEvents, failedResult, normalise, requestCancel, type RunEnd }
 import { runJobId, type RunJobData, type RunJobResult } from "./run-job.ts";
 import { createRunRecorder, isOpen, readQueueRun } from "./run-record.ts";
 
+/** How long a queued run whose job is not (yet) in Redis is given before it counts as lost. */
+const ADD_GRACE_MS = 60_000;
+
 /** Dependencies of {@link createQueueExecutor}: the executor's, plus the queue settings. */
 export interface QueueExecutorDeps {
   store: ProjectStore;
@@ -52,6 +55,7 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
   const where = redactRedisUrl(deps.queue.url);
   const waiting = new Map<string, (end: RunEnd) => void>();
   const pending = new Set<Promise<unknown>>();
+  const adding = new Set<string>();
   let closed = false;
   events.onEnd((end) => waiting.get(end.jobId)?.(end));
 
@@ -76,15 +80,18 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
       prd: await readFile(paths.prd, "utf8").catch(() => null),
       queuedAt: at.toISOString(),
     };
+    adding.add(jobId);
     try {
-      const adding = queue.add("ralph-run", data, { jobId, attempts: 1, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } });
-      await withTimeout(adding, timeoutMs);
+      const added = queue.add("ralph-run", data, { jobId, attempts: 1, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } });
+      await withTimeout(added, timeoutMs);
       const ahead = await withTimeout(queue.getWaitingCount(), timeoutMs).catch(() => 1);
       deps.log.info({ slug: entry.name, jobId }, `${entry.name}: queued for a worker`);
       return { ok: true, jobId, entry, ahead: Math.max(0, ahead - 1) };
     } catch (error) {
       await recorder.unqueued(entry.name, jobId);
       return unreachable((error as Error).message);
+    } finally {
+      adding.delete(jobId);
     }
   }
 
@@ -170,7 +177,11 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
       try {
         const job = await withTimeout(Job.fromId(queue as unknown as Queue, run.job_id), timeoutMs);
         const state = job ? await withTimeout(job.getState(), timeoutMs) : "missing";
-        if (!job || state === "unknown" || state === "missing") result = failedResult("its job is no longer in the queue (Redis lost it: was it restarted without persistence?)", run.worker);
+        if (!job || state === "unknown" || state === "missing") {
+          // A job being added right now (by this or another planbot process) is not lost.
+          if (adding.has(run.job_id) || Date.now() - Date.parse(run.queued_at) < ADD_GRACE_MS) continue;
+          result = failedResult("its job is no longer in the queue (Redis lost it: was it restarted without persistence?)", run.worker);
+        }
         else if (state === "completed") result = normalise(job.returnvalue);
         else if (state === "failed") result = failedResult(job.failedReason, job.processedBy ?? run.worker);
         else if (withdrawn(entry, run.state)) {
