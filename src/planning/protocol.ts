@@ -8,6 +8,12 @@ export const PHASE_READY_MARKER = "[[PHASE_READY]]";
 
 /** Strips a trailing ready marker (and whitespace around it); reports whether it was there. */
 export function readPhaseMarker(text: string): { text: string; ready: boolean } {
+  const read = readTrailingMarker(text);
+  // A marker line elsewhere (a model that repeats it) is protocol, never shown to people.
+  return { ...read, text: read.text.split("\n").filter((line) => line.trim() !== PHASE_READY_MARKER).join("\n").trimEnd() };
+}
+
+function readTrailingMarker(text: string): { text: string; ready: boolean } {
   const trimmed = text.trimEnd();
   const lines = trimmed.split("\n");
   const last = lines.at(-1)?.trim();

@@ -41,9 +41,9 @@ async function cli(context: TestContext, env: Record<string, string> = {}) {
     root,
     remote,
     env: childEnv,
-    start: (args: string[], extra: Record<string, string> = {}) => execa(bin, args, { cwd: root, env: { ...childEnv, ...extra }, extendEnv: false, reject: false, timeout: 40_000 }),
+    start: (args: string[], extra: Record<string, string> = {}) => execa(bin, args, { cwd: root, env: { ...childEnv, ...extra }, extendEnv: false, reject: false, timeout: 90_000 }),
     async run(args: string[], extra: Record<string, string> = {}) {
-      const result = await execa(bin, args, { cwd: root, env: { ...childEnv, ...extra }, extendEnv: false, reject: false, timeout: 40_000 });
+      const result = await execa(bin, args, { cwd: root, env: { ...childEnv, ...extra }, extendEnv: false, reject: false, timeout: 90_000 });
       return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
     },
     /** `main()` of src/main.ts in this process with the children's environment (quick exit-code checks). */
@@ -61,7 +61,7 @@ async function cli(context: TestContext, env: Record<string, string> = {}) {
   };
 }
 
-describe.concurrent("planbot execute / doctor (real child processes)", { timeout: 60_000 }, () => {
+describe.concurrent("planbot execute / doctor (real child processes)", { timeout: 150_000 }, () => {
   it("execute runs approved projects to completion and prints one line each; usage, unknown and unapproved slugs get their exit codes", async (context) => {
     const c = await cli(context);
     await c.project("alpha");
@@ -109,7 +109,7 @@ describe.concurrent("planbot execute / doctor (real child processes)", { timeout
     const c = await cli(context);
     await c.project("todo", "hang");
     const child = c.start(["execute", "todo"]);
-    const pid = await waitUntil("Ralph's PID in the store", async () => (await c.h.entry("todo")).pid, 30_000);
+    const pid = await waitUntil("Ralph's PID in the store", async () => (await c.h.entry("todo")).pid, 80_000);
     try {
       const iteration = join(workspacePaths(c.h.config.workspaceDir, "todo").logs, "iteration-1.log");
       await waitUntil("the fake to hang after its first story", async () => existsSync(iteration) && (await readFile(iteration, "utf8")).includes("passes"));

@@ -30,7 +30,7 @@ async function workspace(prd: object, options: { prompts?: boolean } = {}) {
     execa("bash", ["-c", 'f="$(mktemp -u)"; mkfifo "$f"; cat "$f" & exec 3>"$f"; rm "$f"; exec "$0" "$@" >&3 2>&3 3>&-', join(dir, "ralph.sh"), ...args], {
       cwd: ws,
       reject: false,
-      timeout: 30_000,
+      timeout: 90_000,
       stripFinalNewline: false,
       env: { FAKE_RALPH_DELAY_MS: "10", FAKE_RALPH_UID: "1000", IS_SANDBOX: "", ...env },
     }).then((result) => ({ exitCode: result.exitCode, out: String(result.stdout) }));
@@ -38,7 +38,7 @@ async function workspace(prd: object, options: { prompts?: boolean } = {}) {
   return { ws, dir, run, prdNow };
 }
 
-describe.concurrent("fake ralph.sh fidelity", { timeout: 60_000 }, () => {
+describe.concurrent("fake ralph.sh fidelity", { timeout: 200_000 }, () => {
   it("tees each iteration's agent output to stderr, checks out branchName, keeps .last-branch and progress.txt, and ends on COMPLETE", async () => {
     const w = await workspace(samplePrd("demo", 2, "ralph/demo"));
     const r = await w.run(["--tool", "claude", "5"]);

@@ -185,6 +185,8 @@ describe("planner protocol", () => {
     expect(readPhaseMarker(`Summary:\n- a\n- b\n${PHASE_READY_MARKER}`)).toEqual({ text: "Summary:\n- a\n- b", ready: true });
     expect(readPhaseMarker(`Done.\n\n  ${PHASE_READY_MARKER}  \n\n`)).toEqual({ text: "Done.", ready: true });
     expect(readPhaseMarker(`All set. ${PHASE_READY_MARKER}`)).toEqual({ text: "All set.", ready: true });
+    // A marker line in the middle is never shown either (only the last line decides readiness).
+    expect(readPhaseMarker(`Part one.\n${PHASE_READY_MARKER}\nOne more question?`)).toEqual({ text: "Part one.\nOne more question?", ready: false });
   });
 
   it("leaves a reply without a trailing marker alone", ({ expect }) => {
