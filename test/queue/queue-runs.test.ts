@@ -135,4 +135,24 @@ describe("the BullMQ run queue", { timeout: 120_000 }, () => {
       expect(entry.status).toBe("complete");
     }
   });
+
+  it("cancelling a project while its run waits removes the job; no worker ever runs it", async () => {
+    const { world } = await setUp({ lockMs: 10_000 });
+    await world.approve("hotel");
+    expect((await world.executor.runNow("hotel")).ok).toBe(true);
+    const cancelled = await world.lifecycle.cancel("hotel");
+    expect(cancelled.ok).toBe(true);
+    const run = await waitUntil("the job cancelled", async () => {
+      const current = await world.queueRun("hotel");
+      return current?.state === "cancelled" ? current : undefined;
+    });
+    expect(run.worker).toBeNull();
+    const worker = await world.startWorker();
+    // A fresh run can be queued again after the project is approved anew, and it is this one a worker takes.
+    expect((await world.lifecycle.approve("hotel")).ok).toBe(true);
+    const again = await world.executor.runOnce({ slug: "hotel" });
+    if (!again.ok) throw new Error(again.message);
+    expect(again.runs.map((report) => report.outcome)).toEqual(["complete"]);
+    expect((await world.queueRun("hotel"))?.worker).toBe(worker.name);
+  });
 });
