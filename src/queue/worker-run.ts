@@ -41,7 +41,8 @@ export interface WorkerRunContext {
 export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: RunJobData): Promise<RunJobResult> {
   const base = { worker: ctx.worker, exitCode: null, branch: job.branch, prd: job.prd, delivery: null };
   const failed = (error: string): RunJobResult => ({ ...base, outcome: "failed", summary: `failed before Ralph started: ${error}`, error });
-  await ctx.report({ phase: "preparing", worker: ctx.worker, storiesDone: 0, storiesTotal: 0, iteration: 0, commits: 0, logTail: "", prd: job.prd });
+  // A lost sample is not a lost run: Redis may be restarting; the outcome still goes back with the job.
+  await ctx.report({ phase: "preparing", worker: ctx.worker, storiesDone: 0, storiesTotal: 0, iteration: 0, commits: 0, logTail: "", prd: job.prd }).catch(() => undefined);
   const paths = workspacePaths(ctx.config.workspaceDir, job.slug);
   // The plan files go in without following links (a repository could put a symlink there).
   const dir = await ensureWorkspaceDir(paths.root, "scripts/ralph");
@@ -81,7 +82,7 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
   let launched;
   try {
     await log.handle.write(`planbot worker ${ctx.worker}: ${prepared.prepared.summary}; branch ${plan.branch}; running ${plan.ralph.display}\n`);
-    launched = await launchRalph({ cwd: plan.root, file: script.file, args: plan.ralph.args, logPath, logFd: log.handle.fd, goFile: join(paths.ralph, ".ralph.go"), env: { ...ralphEnv(ctx.env), ...checked.check.env } });
+    launched = await launchRalph({ cwd: plan.root, file: script.file, args: plan.ralph.args, logPath, logFd: log.handle.fd, goFile: join(paths.ralph, ".ralph.go"), env: { ...withoutQueueUrl(ralphEnv(ctx.env)), ...checked.check.env } });
   } finally {
     await log.handle.close();
   }
@@ -138,4 +139,11 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
   }
   ctx.log.info({ slug: job.slug, jobId, outcome: result.outcome }, `${job.slug}: ${result.summary}`);
   return result;
+}
+
+/** Ralph's agent runs arbitrary commands: it gets no way into the queue (the URL may carry Redis's password). */
+function withoutQueueUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  delete copy.PLANBOT_QUEUE_URL;
+  return copy;
 }
