@@ -13,6 +13,7 @@ import { benchNotify } from "./notify.bench.ts";
 import { benchHttp } from "./http.bench.ts";
 import { benchRss } from "./rss.bench.ts";
 import { benchWeb } from "./web.bench.ts";
+import { benchQueue } from "./queue.bench.ts";
 
 const BENCHES: Array<{ name: string; run: () => Promise<BenchResult[]> }> = [
   { name: "cli", run: benchCli },
@@ -25,6 +26,7 @@ const BENCHES: Array<{ name: string; run: () => Promise<BenchResult[]> }> = [
   { name: "http", run: benchHttp },
   { name: "rss", run: benchRss },
   { name: "web", run: benchWeb },
+  { name: "queue", run: benchQueue },
 ];
 
 // `npm run bench -- store http` runs only the named benches.

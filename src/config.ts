@@ -3,6 +3,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
 import type { DeliverySettings } from "./deliver/settings.ts";
+import type { QueueSettings } from "./queue/queue-settings.ts";
 import { fail, type Result } from "./projects/result.ts";
 
 const optionalText = z
@@ -57,6 +58,10 @@ const EnvSchema = z.object({
   GITHUB_TOKEN: optionalText,
   GITHUB_OWNER: optionalText.pipe(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "must be a GitHub user or organisation name").optional()),
   GITHUB_API_URL: optionalText.pipe(z.url().optional()),
+  PLANBOT_QUEUE_URL: optionalText.pipe(z.string().regex(/^rediss?:\/\/[^\s]+$/, "must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379").optional()),
+  WORKER_CONCURRENCY: optionalText.pipe(positiveInt.optional()).default(1),
+  QUEUE_LOCK_MS: optionalText.pipe(positiveInt.optional()).default(30_000),
+  QUEUE_STALL_RETRIES: optionalText.pipe(z.coerce.number<string | undefined>().int().min(0).max(5).optional()).default(0),
   LOG_LEVEL: optionalText.pipe(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional()).default("info"),
 });
 
@@ -71,6 +76,8 @@ export interface Config {
   dashboard: { host: string; port: number; token?: string; origins: string[] };
   planner: { command: string; timeoutSeconds: number; maxParallel: number };
   execute: { ralphCommand: string; gitRemoteBase?: string; at?: string; parallel: number; delivery?: DeliverySettings };
+  /** The BullMQ job queue (issue 19); absent: Ralph runs on this machine. See src/queue/queue-settings.ts. */
+  queue?: QueueSettings;
   logLevel: string;
 }
 
@@ -122,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         parallel: e.EXECUTE_PARALLEL ?? 1,
         delivery: { pushOn: e.PUSH_ON ?? "complete", github: clean({ token: e.GITHUB_TOKEN, owner: e.GITHUB_OWNER, apiUrl: e.GITHUB_API_URL?.replace(/\/+$/, "") }) },
       }),
+      ...(e.PLANBOT_QUEUE_URL ? { queue: { url: e.PLANBOT_QUEUE_URL, concurrency: e.WORKER_CONCURRENCY ?? 1, lockMs: e.QUEUE_LOCK_MS ?? 30_000, stallRetries: e.QUEUE_STALL_RETRIES ?? 0 } } : {}),
       logLevel: e.LOG_LEVEL ?? "info",
     },
   };

@@ -7,7 +7,8 @@ export const USAGE = `usage: planbot <command>
   chat                  chat with planbot in this terminal
   projects …            list, show, propose, approve, unapprove, cancel (planbot projects --help)
   execute [slug]        run approved projects through Ralph once (--dry-run to only show the plan)
-  doctor                check configuration, planner, git and folders`;
+  doctor                check configuration, planner, git and folders
+  worker                take Ralph runs from the job queue at PLANBOT_QUEUE_URL (planbot worker --help)`;
 
 /** The `planbot` CLI; returns the process exit code (docs/architecture.md: 0 ok, 1 failure, 2 usage, 3 conflict, 4 not found). */
 export async function main(argv: string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -43,6 +44,10 @@ export async function main(argv: string[], io: CliIo = processIo, env: NodeJS.Pr
     case "doctor": {
       const { runDoctor } = await import("./cli/doctor-command.ts");
       return runDoctor(rest, config, io);
+    }
+    case "worker": {
+      const { runWorker } = await import("./cli/worker-command.ts");
+      return runWorker(rest, config, io);
     }
     default:
       io.err(`unknown command "${command}"\n${USAGE}`);

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import type { Config } from "../config.ts";
-import { createExecutor, type RunReport } from "../execute/executor.ts";
+import type { RunReport } from "../execute/executor.ts";
+import { chooseExecutor } from "../runtime/choose-executor.ts";
 import { createLogger } from "../log.ts";
 import { createCoreServices } from "../projects/core-services.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
@@ -35,13 +36,15 @@ export async function runExecute(argv: string[], config: Config, io: CliIo, env:
   const dryRun = Boolean(parsed.values["dry-run"]);
   const services = createCoreServices(config);
   const log = createLogger(config.logLevel);
-  const executor = createExecutor({ ...services, log, env });
+  const executor = chooseExecutor({ ...services, log, env, queue: config.queue });
 
   if (!dryRun) {
     const reconciled = await executor.reconcileFinishedRuns();
     if (reconciled.ok) for (const report of reconciled.recorded) io.out(line(report));
   }
   const result = await executor.runOnce({ slug, dryRun });
+  // Nothing is running for this pass any more; a queue executor's Redis connections would keep the process up.
+  await executor.close();
   if (!result.ok) {
     io.err(`error: ${result.message}`);
     return exitCodeFor(result.code);

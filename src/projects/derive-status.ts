@@ -17,7 +17,7 @@ export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
 
 /** Inputs of {@link deriveStatus}. */
 export interface StatusInputs {
-  entry?: Pick<ProjectEntry, "status" | "pid"> | undefined;
+  entry?: (Pick<ProjectEntry, "status" | "pid"> & { queue_run?: unknown }) | undefined;
   prd?: LoosePrd | null | undefined;
   process: ProcessInfo;
 }
@@ -30,6 +30,8 @@ export interface StatusInputs {
 export function deriveStatus({ entry, prd, process }: StatusInputs): ProjectStatus {
   if (process.alive) return process.commandLine.includes("ralph.sh") ? "running-ralph" : "running-manual";
   const own = (entry?.status ?? "").toLowerCase();
+  // A run on a `planbot worker` (src/queue) has no PID here: the bot records it as running with its job.
+  if (own === "running" && (entry?.queue_run as { state?: unknown } | undefined)?.state === "running") return "running-ralph";
   if (own === "planning" || own === "approved" || own === "pending" || own === "failed") return own;
   if (own === "cancelled" || own === "canceled") return "idle";
   const stories = prd?.userStories ?? [];

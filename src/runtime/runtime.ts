@@ -18,7 +18,8 @@ import { createSessionStore } from "../planning/session-store.ts";
 import { createChangeWatcher, type ChangeWatcher } from "../projects/change-watcher.ts";
 import { createNotifier, type Notifier } from "../notify/notifier.ts";
 import type { ChatTarget } from "../chat/incoming.ts";
-import { createExecutor, type Executor } from "../execute/executor.ts";
+import type { Executor } from "../execute/executor.ts";
+import { chooseExecutor } from "./choose-executor.ts";
 import { trackInFlight, type InFlightBot } from "./in-flight.ts";
 
 /** Everything one planbot process runs on, wired once and shared by every adapter. */
@@ -88,7 +89,8 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     env: overrides.env,
   });
   const core = withLister(base, { probe: overrides.probe, previews: () => planning.previews() });
-  const executor = createExecutor({
+  const executor = chooseExecutor({
+    queue: config.queue,
     store: core.store,
     lifecycle: core.lifecycle,
     lister: core.lister,
@@ -109,6 +111,8 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     onError: (error) => log.warn({ err: error }, "change watcher"),
     previewSlugs: () => planning.previews().keys(),
   });
+  // A queued run of a project cancelled or unapproved meanwhile loses its job.
+  const unwatchQueue = executor.watch?.(watcher);
   // A project that leaves `planning` other than by approval (admin /cancel, another tool) ends its
   // planning session: a running planner turn is stopped and its answer never delivered.
   watcher.subscribe((change) => {
@@ -133,7 +137,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
   });
   // Registered first, so stopped last; close() rather than stop(): Ralph must outlive planbot.
   // Then planning: every running planner turn (chat or dashboard) is stopped, within its kill grace.
-  const stops: (() => Promise<void> | void)[] = [() => executor.close(), () => planning.shutdown()];
+  const stops: (() => Promise<void> | void)[] = [() => executor.close(), () => planning.shutdown(), () => unwatchQueue?.()];
   return {
     config,
     log,

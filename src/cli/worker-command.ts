@@ -1,0 +1,71 @@
+import { hostname } from "node:os";
+import { parseArgs } from "node:util";
+import { Worker } from "bullmq";
+import type { Config } from "../config.ts";
+import { createLogger } from "../log.ts";
+import { redactRedisUrl, redisConnection, RUN_QUEUE_NAME } from "../queue/queue-settings.ts";
+import { parseRunJob, type RunJobData, type RunJobProgress, type RunJobResult } from "../queue/run-job.ts";
+import { runQueuedJob } from "../queue/worker-run.ts";
+import { EXIT } from "./exit-codes.ts";
+import type { CliIo } from "./io.ts";
+
+export const WORKER_USAGE = `usage: planbot worker
+  Takes Ralph runs from the job queue at PLANBOT_QUEUE_URL, WORKER_CONCURRENCY at a time, and runs them in
+  this machine's PLANBOT_WORKSPACE_DIR (needs git, the Claude CLI and Ralph here). Stop it with Ctrl-C:
+  it finishes the runs it has.`;
+
+/**
+ * `planbot worker`: a BullMQ worker on the run queue. It never touches the store — every result goes back
+ * through Redis and the bot records it. A worker that dies loses its job lock after QUEUE_LOCK_MS; another
+ * worker then fails the run (or, with QUEUE_STALL_RETRIES, starts it again).
+ */
+export async function runWorker(argv: string[], config: Config, io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  try {
+    const parsed = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { help: { type: "boolean", short: "h" } } });
+    if (parsed.values.help) {
+      io.out(WORKER_USAGE);
+      return EXIT.ok;
+    }
+  } catch (error) {
+    io.err(`${(error as Error).message}\n${WORKER_USAGE}`);
+    return EXIT.usage;
+  }
+  const settings = config.queue;
+  if (!settings) {
+    io.err("planbot worker needs PLANBOT_QUEUE_URL (e.g. redis://127.0.0.1:6379), the same Redis the bot uses.");
+    return EXIT.usage;
+  }
+  const log = createLogger(config.logLevel);
+  const name = `${hostname()}:${process.pid}`;
+  const redis = redisConnection(settings.url);
+  redis.on("error", () => undefined);
+  const signalled = new Promise<string>((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+  });
+  const worker = new Worker<RunJobData, RunJobResult>(
+    RUN_QUEUE_NAME,
+    async (job) => {
+      const parsed = parseRunJob(job.data);
+      if (!parsed.ok) return { outcome: "failed", summary: `failed: ${parsed.message}`, error: parsed.message, worker: name, exitCode: null, branch: null, prd: null, delivery: null };
+      return runQueuedJob({ config, env, cwd: process.cwd(), log: log.child({ worker: name }), worker: name, redis, report: (sample: RunJobProgress) => job.updateProgress(sample as unknown as object) }, job.id ?? "", parsed.job);
+    },
+    {
+      connection: redisConnection(settings.url),
+      name,
+      concurrency: settings.concurrency,
+      lockDuration: settings.lockMs,
+      stalledInterval: settings.lockMs,
+      maxStalledCount: settings.stallRetries,
+    },
+  );
+  worker.on("error", (error) => log.warn({ err: error }, "worker: Redis connection problem"));
+  worker.on("failed", (job, error) => log.error({ jobId: job?.id, err: error }, "worker: a run threw"));
+  await worker.waitUntilReady();
+  io.out(`planbot worker ${name}: taking runs from ${redactRedisUrl(settings.url)}, ${settings.concurrency} at a time, in ${config.workspaceDir}`);
+  const signal = await signalled;
+  log.info({ signal }, "worker: stopping after the runs it has");
+  await worker.close();
+  redis.disconnect();
+  return EXIT.ok;
+}

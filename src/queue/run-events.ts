@@ -1,0 +1,134 @@
+import { Job, QueueEvents, type Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Logger } from "../log.ts";
+import type { Clock } from "../projects/clock.ts";
+import type { RunRecorder } from "./run-record.ts";
+import { cancelKey, slugOfJob, type RunJobProgress, type RunJobResult } from "./run-job.ts";
+import { redisConnection, RUN_QUEUE_NAME } from "./queue-settings.ts";
+
+/** How a run ended, as seen by the bot (recorded by this process or by another planbot). */
+export interface RunEnd {
+  jobId: string;
+  slug: string;
+  result: RunJobResult;
+  /** True when this process stored it. */
+  recorded: boolean;
+}
+
+/** Turns a job that BullMQ failed (a worker lost, or an error thrown by the worker) into a run result. */
+export function failedResult(reason: string, worker: string | null): RunJobResult {
+  const stalled = /stalled/i.test(reason);
+  const error = stalled
+    ? `the worker running it stopped answering (killed, crashed or cut off from Redis), so its job lock expired: ${reason}`
+    : `the worker failed: ${reason}`;
+  return { outcome: "failed", summary: `failed (${error})`, error, worker: worker ?? "", exitCode: null, branch: null, prd: null, delivery: null };
+}
+
+/**
+ * The bot's side of the queue: consumes BullMQ's QueueEvents stream (progress, completed, failed) and
+ * records each step through the {@link RunRecorder} — the bot stays the only writer of the store, and the
+ * change watcher and notifier see a queued run exactly as a local one.
+ */
+export interface RunEventConsumer {
+  /** Records a finished job found by looking (start-up reconcile); the same path as the completed/failed events. */
+  finish(jobId: string, result: RunJobResult): Promise<RunEnd>;
+  onEnd(listener: (end: RunEnd) => void): () => void;
+  /** Resolves once the events connection is subscribed (events before that are found by reconcile). */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts consuming events of the run queue. */
+export function consumeRunEvents(deps: { url: string; queue: Queue; redis: Redis; recorder: RunRecorder; clock: Clock; log: Logger }): RunEventConsumer {
+  const events = new QueueEvents(RUN_QUEUE_NAME, { connection: redisConnection(deps.url) });
+  const listeners = new Set<(end: RunEnd) => void>();
+  const now = () => deps.clock.now().toISOString();
+  // Events of one job are handled in order (progress before completion).
+  const chains = new Map<string, Promise<unknown>>();
+  const serial = (jobId: string, work: () => Promise<unknown>) => {
+    const next = (chains.get(jobId) ?? Promise.resolve()).then(work, work).catch((error: unknown) => deps.log.error({ err: error, jobId }, "queue event handling failed"));
+    chains.set(jobId, next);
+    void next.finally(() => chains.get(jobId) === next && chains.delete(jobId));
+    return next;
+  };
+
+  async function finish(jobId: string, result: RunJobResult): Promise<RunEnd> {
+    const slug = slugOfJob(jobId);
+    const recorded = await deps.recorder.finished(slug, jobId, result, now());
+    if (recorded) deps.log.info({ slug, jobId, worker: result.worker, outcome: result.outcome }, `${slug}: queued run ended: ${result.summary}`);
+    const end = { jobId, slug, result, recorded };
+    for (const listener of listeners) listener(end);
+    return end;
+  }
+
+  events.on("error", (error) => deps.log.warn({ err: error }, "queue events: Redis connection problem"));
+  events.on("progress", ({ jobId, data }) => {
+    const sample = data as RunJobProgress;
+    if (!sample || typeof sample !== "object" || typeof sample.worker !== "string") return;
+    void serial(jobId, async () => {
+      const slug = slugOfJob(jobId);
+      if (sample.phase === "preparing") {
+        const started = await deps.recorder.started(slug, jobId, sample.worker, now());
+        if (started === "withdrawn") await requestCancel(deps.queue, deps.redis, jobId);
+        else if (started === "started") deps.log.info({ slug, jobId, worker: sample.worker }, `${slug}: worker ${sample.worker} took the run`);
+        return;
+      }
+      await deps.recorder.progress(slug, jobId, sample);
+    });
+  });
+  events.on("completed", ({ jobId, returnvalue }) => {
+    void serial(jobId, () => finish(jobId, normalise(returnvalue)));
+  });
+  events.on("failed", ({ jobId, failedReason }) => {
+    void serial(jobId, async () => {
+      const job = await Job.fromId(deps.queue, jobId).catch(() => undefined);
+      await finish(jobId, failedResult(failedReason, job?.processedBy ?? null));
+    });
+  });
+
+  return {
+    finish: (jobId, result) => serial(jobId, () => finish(jobId, result)) as Promise<RunEnd>,
+    onEnd(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    ready: () => events.waitUntilReady().then(() => undefined),
+    async close() {
+      await Promise.allSettled([...chains.values()]);
+      await events.close();
+    },
+  };
+}
+
+/** A worker's return value, or a failed result when it is not one. */
+export function normalise(value: unknown): RunJobResult {
+  const result = (typeof value === "string" ? safeJson(value) : value) as RunJobResult | undefined;
+  if (result && typeof result === "object" && typeof result.outcome === "string") return result;
+  return failedResult("the worker returned no outcome", null);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Removes a waiting job, or asks the worker of an active one to stop Ralph (it polls the cancel key). */
+export async function requestCancel(queue: Queue, redis: Redis, jobId: string): Promise<"removed" | "signalled" | "gone"> {
+  const job = await Job.fromId(queue, jobId);
+  if (!job) return "gone";
+  const state = await job.getState();
+  if (state === "waiting" || state === "delayed" || state === "prioritized") {
+    try {
+      await job.remove();
+      return "removed";
+    } catch {
+      // Taken by a worker meanwhile: signal it below.
+    }
+  }
+  if (state === "completed" || state === "failed") return "gone";
+  await redis.set(cancelKey(jobId), "1", "EX", 7 * 24 * 3600);
+  return "signalled";
+}

@@ -1,0 +1,67 @@
+import { z } from "zod";
+import { validateBranch, validateRepo, validateSlug } from "../projects/validation.ts";
+
+/**
+ * What travels through Redis for one run. The bot puts in the project's coordinates and its two planning
+ * files; the worker streams progress and returns the outcome with the final prd.json. Nothing else —
+ * no tokens, no store — goes through the queue.
+ */
+export const RunJobDataSchema = z.object({
+  slug: z.string(),
+  repo: z.string(),
+  branch: z.string().nullable(),
+  base: z.string(),
+  finalPlan: z.string().nullable(),
+  prd: z.string().nullable(),
+  queuedAt: z.string(),
+});
+export type RunJobData = z.infer<typeof RunJobDataSchema>;
+
+/** One progress sample a worker sends while Ralph works. */
+export interface RunJobProgress {
+  phase: "preparing" | "running";
+  worker: string;
+  storiesDone: number;
+  storiesTotal: number;
+  iteration: number;
+  commits: number;
+  logTail: string;
+  /** prd.json as Ralph left it at this moment; the bot writes it into its own workspace. */
+  prd: string | null;
+}
+
+/** What a worker returns when a run ended (also for a run that failed before Ralph started). */
+export interface RunJobResult {
+  outcome: "complete" | "blocked" | "failed" | "cancelled";
+  summary: string;
+  error: string | null;
+  worker: string;
+  exitCode: number | null;
+  branch: string | null;
+  prd: string | null;
+  delivery: { ok: boolean; pushed: boolean; summary: string; hint: string | null } | null;
+}
+
+/** Validates job data read from Redis: every name ends up as a git argument or a path on the worker. */
+export function parseRunJob(data: unknown): { ok: true; job: RunJobData } | { ok: false; message: string } {
+  const parsed = RunJobDataSchema.safeParse(data);
+  if (!parsed.success) return { ok: false, message: `malformed job: ${parsed.error.issues[0]?.message ?? "invalid"}` };
+  const job = parsed.data;
+  const problem = validateSlug(job.slug) ?? validateRepo(job.repo) ?? (job.branch ? validateBranch(job.branch, "branch") : undefined) ?? validateBranch(job.base, "base");
+  return problem ? { ok: false, message: problem } : { ok: true, job };
+}
+
+/** A run's job id: the slug plus a run id, so one project's runs never share an id (BullMQ ids must not contain ':'). */
+export function runJobId(slug: string, at: Date): string {
+  return `${slug}__${at.getTime().toString(36)}`;
+}
+
+/** The slug of a run's job id. */
+export function slugOfJob(jobId: string): string {
+  return jobId.split("__")[0] ?? jobId;
+}
+
+/** The Redis key a bot sets to ask the worker of an active run to stop it. */
+export function cancelKey(jobId: string): string {
+  return `planbot:cancel:${jobId}`;
+}

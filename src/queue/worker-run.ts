@@ -1,0 +1,149 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Redis } from "ioredis";
+import { ralphEnv } from "../execute/launch-run.ts";
+import { judgeRun, readLogTail } from "../execute/outcome.ts";
+import { checkBeforeRun, checkPreparedWorkspace, currentHost } from "../execute/preflight.ts";
+import { ensureRalphScript } from "../execute/ralph-command.ts";
+import { launchRalph, removePidFile, writePidFile } from "../execute/ralph-process.ts";
+import { planRun, type ExecutorConfig } from "../execute/run-plan.ts";
+import { excludeLocally, prepareWorkspace } from "../execute/workspace-git.ts";
+import { shouldDeliver } from "../deliver/deliver-run.ts";
+import { pushBranch } from "../deliver/push-branch.ts";
+import type { Logger } from "../log.ts";
+import { readPrd } from "../projects/project-list.ts";
+import { workspacePaths } from "../projects/workspace.ts";
+import { ensureWorkspaceDir, openWorkspaceFile, writeWorkspaceText } from "../projects/workspace-files.ts";
+import { sampleProgress } from "./run-progress.ts";
+import { cancelKey, type RunJobData, type RunJobProgress, type RunJobResult } from "./run-job.ts";
+
+/** What one job needs on the worker. */
+export interface WorkerRunContext {
+  config: ExecutorConfig;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  log: Logger;
+  /** This worker's name (host:pid), reported with every sample and the outcome. */
+  worker: string;
+  redis: Redis;
+  /** Sends a progress sample to the bot (BullMQ job progress). */
+  report(sample: RunJobProgress): Promise<void>;
+  /** How often progress and the cancel key are looked at (default 500 ms). */
+  sampleMs?: number;
+}
+
+/**
+ * Runs one queued job on this machine with the executor's own steps — plan, clone/branch
+ * (prepareWorkspace), Ralph script, gated launch — then streams progress until Ralph exits, judges the
+ * run from prd.json, pushes the branch when PUSH_ON asks, and returns the outcome with the final prd.json.
+ * A run that fails before Ralph starts is an outcome too, never an exception.
+ */
+export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: RunJobData): Promise<RunJobResult> {
+  const base = { worker: ctx.worker, exitCode: null, branch: job.branch, prd: job.prd, delivery: null };
+  const failed = (error: string): RunJobResult => ({ ...base, outcome: "failed", summary: `failed before Ralph started: ${error}`, error });
+  // A lost sample is not a lost run: Redis may be restarting; the outcome still goes back with the job.
+  await ctx.report({ phase: "preparing", worker: ctx.worker, storiesDone: 0, storiesTotal: 0, iteration: 0, commits: 0, logTail: "", prd: job.prd }).catch(() => undefined);
+  const paths = workspacePaths(ctx.config.workspaceDir, job.slug);
+  // The plan files go in without following links (a repository could put a symlink there).
+  const dir = await ensureWorkspaceDir(paths.root, "scripts/ralph");
+  if (!dir.ok) return failed(dir.message);
+  for (const [rel, text] of [["scripts/ralph/final-plan.md", job.finalPlan], ["scripts/ralph/prd.json", job.prd]] as const) {
+    if (text === null) continue;
+    const written = await writeWorkspaceText(paths.root, rel, text);
+    if (!written.ok) return failed(written.message);
+  }
+  const planned = planRun({ name: job.slug, repo: job.repo, branch: job.branch, base_branch: job.base }, ctx.config, ctx.cwd);
+  if (!planned.ok) return failed(planned.message);
+  const plan = planned.plan;
+  // The executor's preflight: jq, the agent CLI, a sane plan — on this machine, before anything is touched.
+  const checked = await checkBeforeRun(plan, ctx.env, currentHost());
+  if (!checked.ok) return failed(checked.message);
+  const fix = checked.check.branchFix;
+  if (fix) {
+    // As the local executor does: Ralph switches to prd.json's branchName, so it must be the project's branch.
+    const written = await writeWorkspaceText(plan.root, "scripts/ralph/prd.json", `${JSON.stringify({ ...checked.check.prd, branchName: fix.to }, null, 2)}\n`);
+    if (!written.ok) return failed(written.message);
+  }
+  const prepared = await prepareWorkspace(plan, { env: ctx.env });
+  if (!prepared.ok) return failed(prepared.message);
+  const script = await ensureRalphScript(plan.ralph, plan.root);
+  if (!script.ok) return failed(script.message);
+  if (script.installed.length) {
+    const excluded = await excludeLocally(plan.root, script.installed, ctx.env);
+    if (!excluded.ok) return failed(excluded.message);
+  }
+  const ready = checkPreparedWorkspace(plan, script.file);
+  if (!ready.ok) return failed(ready.message);
+  const logs = await ensureWorkspaceDir(plan.root, "scripts/ralph/logs");
+  if (!logs.ok) return failed(logs.message);
+  const log = await openWorkspaceFile(plan.root, `scripts/ralph/logs/ralph-${new Date().toISOString().replace(/[:.]/g, "-")}.log`, "append");
+  if (!log.ok) return failed(log.message);
+  const logPath = log.path;
+  let launched;
+  try {
+    await log.handle.write(`planbot worker ${ctx.worker}: ${prepared.prepared.summary}; branch ${plan.branch}; running ${plan.ralph.display}\n`);
+    launched = await launchRalph({ cwd: plan.root, file: script.file, args: plan.ralph.args, logPath, logFd: log.handle.fd, goFile: join(paths.ralph, ".ralph.go"), env: { ...withoutQueueUrl(ralphEnv(ctx.env)), ...checked.check.env } });
+  } finally {
+    await log.handle.close();
+  }
+  if (!launched.ok) return failed(launched.message);
+  const ralph = launched.ralph;
+  await writePidFile(plan.root, ralph.pid);
+  await ralph.release();
+  ctx.log.info({ slug: job.slug, jobId, pid: ralph.pid }, `${job.slug}: Ralph started (PID ${ralph.pid})`);
+
+  let cancelled = false;
+  let last = "";
+  const sample = async () => {
+    if (!cancelled && (await ctx.redis.exists(cancelKey(jobId)).catch(() => 0))) {
+      cancelled = true;
+      ctx.log.info({ slug: job.slug, jobId }, `${job.slug}: cancelled by planbot; stopping Ralph`);
+      ralph.kill("SIGTERM");
+      setTimeout(() => ralph.kill("SIGKILL"), 3000).unref();
+    }
+    const now = await sampleProgress(plan, paths, logPath, prepared.prepared.head, ctx.worker, ctx.env);
+    const key = JSON.stringify(now);
+    if (key !== last) {
+      last = key;
+      await ctx.report(now).catch(() => undefined);
+    }
+  };
+  let sampling = Promise.resolve();
+  const timer = setInterval(() => (sampling = sampling.then(sample, sample)), ctx.sampleMs ?? 500);
+  const exit = await ralph.exited;
+  clearInterval(timer);
+  await sampling;
+  await sample().catch(() => undefined);
+  await removePidFile(plan.root, ralph.pid);
+  await ctx.redis.del(cancelKey(jobId)).catch(() => 0);
+
+  const prd = readPrd(paths.prd);
+  const verdict = judgeRun({ prd, exitCode: exit.exitCode, signal: exit.signal, tail: await readLogTail(logPath), note: cancelled ? "cancelled by planbot" : undefined });
+  const finalPrd = await readFile(paths.prd, "utf8").catch(() => null);
+  const result: RunJobResult = {
+    outcome: cancelled ? "cancelled" : verdict.status,
+    summary: `${verdict.summary}; log ${logPath} on ${ctx.worker}`,
+    error: verdict.error,
+    worker: ctx.worker,
+    exitCode: exit.exitCode,
+    branch: plan.branch,
+    prd: finalPrd,
+    delivery: null,
+  };
+  const pushOn = ctx.config.execute.delivery?.pushOn;
+  if (!cancelled && pushOn && shouldDeliver(pushOn, verdict.status)) {
+    const pushed = await pushBranch({ root: plan.root, branch: plan.branch, base: plan.base, remoteUrl: plan.remoteUrl, env: ctx.env });
+    result.delivery = pushed.ok
+      ? { ok: true, pushed: true, summary: `pushed ${plan.branch} to ${pushed.remote}`, hint: null }
+      : { ok: false, pushed: false, summary: `${plan.branch} was not pushed: ${pushed.message}`, hint: pushed.hint };
+  }
+  ctx.log.info({ slug: job.slug, jobId, outcome: result.outcome }, `${job.slug}: ${result.summary}`);
+  return result;
+}
+
+/** Ralph's agent runs arbitrary commands: it gets no way into the queue (the URL may carry Redis's password). */
+function withoutQueueUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  delete copy.PLANBOT_QUEUE_URL;
+  return copy;
+}

@@ -1,0 +1,13 @@
+import { createExecutor, type Executor, type ExecutorDeps } from "../execute/executor.ts";
+import { createQueueExecutor } from "../queue/queue-executor.ts";
+import type { QueueSettings } from "../queue/queue-settings.ts";
+import type { ChangeWatcher } from "../projects/change-watcher.ts";
+
+/**
+ * The executor behind /run, `planbot execute` and EXECUTE_AT: the BullMQ queue when PLANBOT_QUEUE_URL is
+ * set (runs go to `planbot worker` processes), else the local executor, exactly as before.
+ */
+export function chooseExecutor(deps: ExecutorDeps & { queue?: QueueSettings | undefined }): Executor & { watch?: (watcher: ChangeWatcher) => () => void } {
+  if (!deps.queue) return createExecutor(deps);
+  return createQueueExecutor({ store: deps.store, lifecycle: deps.lifecycle, config: deps.config, queue: deps.queue, clock: deps.clock, log: deps.log, ...(deps.probe ? { probe: deps.probe } : {}) });
+}

@@ -1,0 +1,125 @@
+import { join } from "node:path";
+import { execa, type ResultPromise } from "execa";
+import { silentLogger } from "../../src/log.ts";
+import { createChangeWatcher, type ChangeWatcher } from "../../src/projects/change-watcher.ts";
+import { createLifecycle, type Lifecycle } from "../../src/projects/lifecycle.ts";
+import { createProjectLister } from "../../src/projects/project-list.ts";
+import { createProjectStore, type ProjectStore } from "../../src/projects/project-store.ts";
+import type { ProjectEntry } from "../../src/projects/schemas.ts";
+import { createQueueExecutor, type QueueExecutor } from "../../src/queue/queue-executor.ts";
+import { readQueueRun, type QueueRun } from "../../src/queue/run-record.ts";
+import { systemClock } from "../../src/projects/clock.ts";
+import { createBareRemote, writePlanningArtifacts, type RemoteFixture } from "../helpers/git-fixtures.ts";
+import type { TempDirs } from "../helpers/temp-dir.ts";
+
+const PLANBOT = join(import.meta.dirname, "..", "..", "bin", "planbot");
+
+/** A `planbot worker` child process with its own workspace folder. */
+export interface WorkerProcess {
+  pid: number;
+  name: string;
+  workspaceDir: string;
+  child: ResultPromise;
+}
+
+/** One bot (store, lifecycle, watcher, queue executor) plus a bare remote the workers clone from. */
+export interface QueueWorld {
+  root: string;
+  remote: RemoteFixture;
+  store: ProjectStore;
+  lifecycle: Lifecycle;
+  watcher: ChangeWatcher;
+  executor: QueueExecutor;
+  /** Derived status transitions seen by the watcher, `slug:status` each (what the notifier announces). */
+  transitions: string[];
+  approve(slug: string): Promise<void>;
+  entry(slug: string): Promise<ProjectEntry>;
+  queueRun(slug: string): Promise<QueueRun | undefined>;
+  startWorker(env?: NodeJS.ProcessEnv): Promise<WorkerProcess>;
+  close(): Promise<void>;
+}
+
+/** Builds the world against a Redis at `url`; close() stops the workers and the executor. */
+export async function createQueueWorld(temp: TempDirs, url: string, options: { lockMs?: number; ralphDelayMs?: number } = {}): Promise<QueueWorld> {
+  const root = await temp.make("queue-");
+  const remote = await createBareRemote(root, "shared", { ralphScript: true });
+  const dataDir = join(root, "bot");
+  const workspaceDir = join(dataDir, "workspace");
+  const config = { dataDir, workspaceDir, execute: { ralphCommand: "scripts/ralph/ralph.sh --tool claude 10", parallel: 1, gitRemoteBase: remote.base } };
+  const store = createProjectStore({ dataDir, clock: systemClock });
+  const lifecycle = createLifecycle({ store, clock: systemClock, workspaceDir });
+  const lister = createProjectLister({ store, clock: systemClock, workspaceDir });
+  const watcher = createChangeWatcher({ store, lister, clock: systemClock, dataDir, workspaceDir, debounceMs: 10 });
+  await watcher.start();
+  const transitions: string[] = [];
+  watcher.subscribe((change) => {
+    for (const item of change.changed) if (item.after && item.after.status !== item.before?.status) transitions.push(`${item.slug}:${item.after.status}`);
+  });
+  const executor = createQueueExecutor({ store, lifecycle, config, queue: { url, concurrency: 1, lockMs: options.lockMs ?? 1000, stallRetries: 0 }, clock: systemClock, log: silentLogger });
+  const unwatch = executor.watch(watcher);
+  const workers: WorkerProcess[] = [];
+  const entry = async (slug: string) => {
+    const read = await store.read();
+    if (!read.ok) throw new Error(read.message);
+    const found = read.file.projects?.find((project) => project.name === slug);
+    if (!found) throw new Error(`no entry ${slug}`);
+    return found;
+  };
+  return {
+    root,
+    remote,
+    store,
+    lifecycle,
+    watcher,
+    executor,
+    transitions,
+    async approve(slug) {
+      await writePlanningArtifacts(workspaceDir, slug);
+      const proposed = await lifecycle.propose({ slug, description: `project ${slug}`, repo: "shared", branch: `ralph/${slug}` });
+      if (!proposed.ok) throw new Error(proposed.message);
+      const approved = await lifecycle.approve(slug);
+      if (!approved.ok) throw new Error(approved.message);
+    },
+    entry,
+    queueRun: async (slug) => readQueueRun(await entry(slug)),
+    async startWorker(env = {}) {
+      const workspace = await temp.make("worker-");
+      const child = execa(PLANBOT, ["worker"], {
+        cwd: workspace,
+        env: {
+          PLANBOT_QUEUE_URL: url,
+          PLANBOT_DATA_DIR: join(workspace, "data"),
+          PLANBOT_WORKSPACE_DIR: join(workspace, "ws"),
+          GIT_REMOTE_BASE: remote.base,
+          QUEUE_LOCK_MS: String(options.lockMs ?? 1000),
+          FAKE_RALPH_DELAY_MS: String(options.ralphDelayMs ?? 100),
+          PUSH_ON: "complete",
+          LOG_LEVEL: "warn",
+          ...env,
+        },
+        reject: false,
+        stdin: "ignore",
+        buffer: false,
+      });
+      const ready = new Promise<string>((resolve, reject) => {
+        let text = "";
+        child.stdout!.on("data", (chunk: Buffer) => {
+          text += chunk.toString();
+          const match = /planbot worker (\S+): taking runs/.exec(text);
+          if (match) resolve(match[1]!);
+        });
+        void child.then(() => reject(new Error(`worker exited before it was ready: ${text}`)));
+      });
+      const worker = { pid: child.pid!, name: await ready, workspaceDir: join(workspace, "ws"), child };
+      workers.push(worker);
+      return worker;
+    },
+    async close() {
+      unwatch();
+      for (const worker of workers) worker.child.kill("SIGKILL");
+      await Promise.allSettled(workers.map((worker) => worker.child));
+      await executor.close();
+      await watcher.stop();
+    },
+  };
+}
