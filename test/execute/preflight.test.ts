@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
-import { runDoctorChecks } from "../../src/execute/doctor.ts";
+import { runDoctorChecks } from "../../src/cli/doctor-checks.ts";
 import { loadConfig } from "../../src/config.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
 import { createBareRemote, git, groupAlive, samplePrd, waitUntil, writePlanningArtifacts, type RemoteFixture } from "../helpers/git-fixtures.ts";

@@ -6,7 +6,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, it } from "vitest";
 import { loadConfig } from "../../src/config.ts";
-import { runDoctorChecks } from "../../src/execute/doctor.ts";
+import { runDoctorChecks } from "../../src/cli/doctor-checks.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 import { realClaudePath } from "./claude-binary.ts";
 

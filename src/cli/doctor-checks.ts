@@ -6,11 +6,11 @@ import { exposureProblem, isLoopbackHost, STRONG_TOKEN_RULE } from "../adapters/
 import type { Config } from "../config.ts";
 import { plannerLoginCheck } from "../planning/planner-login-check.ts";
 import { deliveryCheck } from "../deliver/doctor-check.ts";
-import { gitEnv, runGit } from "./git.ts";
-import { RALPH_TEMPLATE_DIR, resolveRalphCommand } from "./ralph-command.ts";
-import { parseRemoteBase, redactUrl } from "./remote-url.ts";
-import { currentHost, findExecutable, ralphTool, type HostFacts } from "./preflight.ts";
-import { nextOccurrence } from "./schedule.ts";
+import { gitEnv, runGit } from "../execute/git.ts";
+import { RALPH_TEMPLATE_DIR, resolveRalphCommand } from "../execute/ralph-command.ts";
+import { parseRemoteBase, redactUrl } from "../execute/remote-url.ts";
+import { currentHost, findExecutable, ralphTool, type HostFacts } from "../execute/preflight.ts";
+import { nextOccurrence } from "../execute/schedule.ts";
 
 /** One doctor line. */
 export interface DoctorCheck {
