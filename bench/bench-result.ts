@@ -26,7 +26,9 @@ export function formatResults(results: BenchResult[]): string {
   const figureWidth = Math.max(0, ...figureTexts.map((text) => text.length));
   return results
     .map((result, index) => {
-      const ratio = result.ratio ? `ratio=${formatFigure(result.ratio.value)}  goal ${result.ratio.goal}  ${result.ratio.met ? "met" : "NOT MET"}` : "";
+      const ratio = result.ratio
+        ? `ratio=${formatFigure(result.ratio.value)}  goal ${result.ratio.goal}  ${result.ratio.met ? "met" : "NOT MET"}`
+        : "";
       return `${result.name.padEnd(nameWidth)}  ${ratio ? figureTexts[index]!.padEnd(figureWidth) : figureTexts[index]!}${ratio ? `  ${ratio}` : ""}`.trimEnd();
     })
     .join("\n");

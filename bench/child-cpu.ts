@@ -27,8 +27,14 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 /** Runs `command args` to completion and returns the CPU seconds it used; throws when it exits non-zero. */
 export function childCpu(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): number {
   const before = childrenCpuSeconds();
-  const result = spawnSync(command, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+  const result = spawnSync(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ["ignore", "pipe", "pipe"],
+    encoding: "utf8",
+  });
   const used = childrenCpuSeconds() - before;
-  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${result.status ?? result.signal}: ${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(" ")} exited ${result.status ?? result.signal}: ${result.stderr}`);
   return used;
 }

@@ -39,7 +39,11 @@ export async function benchCli(): Promise<BenchResult[]> {
     // The executable as a user or script runs it (its shebang's node flags included).
     const planbot = () => childCpu(join(repoRoot, "bin", "planbot"), ["projects", "list"], { cwd: repoRoot, env });
     const bare = () =>
-      childCpu(process.execPath, ["--input-type=module", "-e", "import 'zod'; import 'pino'; import 'proper-lockfile';"], { cwd: repoRoot, env });
+      childCpu(
+        process.execPath,
+        ["--input-type=module", "-e", "import 'zod'; import 'pino'; import 'proper-lockfile';"],
+        { cwd: repoRoot, env },
+      );
     // One untimed run of each warms the OS page cache, so neither side pays for reading node_modules from disk.
     planbot();
     bare();
@@ -57,7 +61,10 @@ export async function benchCli(): Promise<BenchResult[]> {
     let sourceSeconds = 0;
     const sourceEnv = { ...env, PLANBOT_FROM_SOURCE: "1" };
     for (let run = 0; run < SOURCE_RUNS; run += 1) {
-      sourceSeconds += childCpu(join(repoRoot, "bin", "planbot"), ["projects", "list"], { cwd: repoRoot, env: sourceEnv });
+      sourceSeconds += childCpu(join(repoRoot, "bin", "planbot"), ["projects", "list"], {
+        cwd: repoRoot,
+        env: sourceEnv,
+      });
     }
     const planbotCpu = planbotSeconds / RUNS;
     const bareCpu = bareSeconds / RUNS;
@@ -65,8 +72,15 @@ export async function benchCli(): Promise<BenchResult[]> {
     results.push(
       { name: "cli: bin/planbot projects list (dist/)", figures: { runs: RUNS, cpu_s: planbotCpu } },
       { name: "cli: bare node importing zod, pino, proper-lockfile", figures: { runs: RUNS, cpu_s: bareCpu } },
-      { name: "cli: same list from the sources through tsx (reference)", figures: { runs: SOURCE_RUNS, cpu_s: sourceSeconds / SOURCE_RUNS } },
-      { name: "cli: planbot vs bare node (CPU)", figures: { planbot_cpu_s: planbotCpu, bare_cpu_s: bareCpu }, ratio: { value: ratio, goal: "≤ 1.5", met: ratio <= 1.5 } },
+      {
+        name: "cli: same list from the sources through tsx (reference)",
+        figures: { runs: SOURCE_RUNS, cpu_s: sourceSeconds / SOURCE_RUNS },
+      },
+      {
+        name: "cli: planbot vs bare node (CPU)",
+        figures: { planbot_cpu_s: planbotCpu, bare_cpu_s: bareCpu },
+        ratio: { value: ratio, goal: "≤ 1.5", met: ratio <= 1.5 },
+      },
     );
     return results;
   } finally {

@@ -88,20 +88,43 @@ export async function benchCommands(): Promise<BenchResult[]> {
     return [
       {
         name: "commands: /approve + /unapprove via bot.handleCommand (console)",
-        figures: { commands: operations, seconds: commandSeconds, median_ms: commandMedian * 1000, p25_ms: commandQuartile * 1000, per_second: commandsPerSecond },
+        figures: {
+          commands: operations,
+          seconds: commandSeconds,
+          median_ms: commandMedian * 1000,
+          p25_ms: commandQuartile * 1000,
+          per_second: commandsPerSecond,
+        },
       },
       {
         name: "commands: same change via store.mutate (bare)",
-        figures: { mutations: operations, seconds: storeSeconds, median_ms: storeMedian * 1000, p25_ms: storeQuartile * 1000, per_second: storePerSecond, version_ok: versionOk ? "yes" : `NO (${read.file.version} ≠ ${expectedVersion})` },
+        figures: {
+          mutations: operations,
+          seconds: storeSeconds,
+          median_ms: storeMedian * 1000,
+          p25_ms: storeQuartile * 1000,
+          per_second: storePerSecond,
+          version_ok: versionOk ? "yes" : `NO (${read.file.version} ≠ ${expectedVersion})`,
+        },
       },
       {
         name: "commands: command layer vs bare store",
-        figures: { commands_per_s: commandsPerSecond, store_per_s: storePerSecond, overhead_us_per_command: overheadUs, ratio_of_sums: storeSeconds / commandSeconds, ratio_of_medians: storeMedian / commandMedian },
+        figures: {
+          commands_per_s: commandsPerSecond,
+          store_per_s: storePerSecond,
+          overhead_us_per_command: overheadUs,
+          ratio_of_sums: storeSeconds / commandSeconds,
+          ratio_of_medians: storeMedian / commandMedian,
+        },
         ratio: { value: ratio, goal: "≥ 0.8", met: ratio >= 0.8 },
       },
       {
         name: "commands: the layer alone (store disk work replaced in memory)",
-        figures: { commands: LAYER_OPS, us_per_command: layerUs, share_of_p25_mutation: layerUs / (storeQuartile * 1e6) },
+        figures: {
+          commands: LAYER_OPS,
+          us_per_command: layerUs,
+          share_of_p25_mutation: layerUs / (storeQuartile * 1e6),
+        },
       },
     ];
   } finally {

@@ -28,16 +28,27 @@ export async function benchDiscord(): Promise<BenchResult[]> {
   const planbotFake = await startFakeDiscord();
   const bareFake = await startFakeDiscord();
   const loaded = loadConfig(
-    { PLANBOT_DATA_DIR: join(root, "data"), DISCORD_TOKEN: planbotFake.token, DISCORD_API_URL: planbotFake.apiUrl, DISCORD_GUILD_ID: planbotFake.guildId, PLANBOT_MEMBERS: "discord:1" },
+    {
+      PLANBOT_DATA_DIR: join(root, "data"),
+      DISCORD_TOKEN: planbotFake.token,
+      DISCORD_API_URL: planbotFake.apiUrl,
+      DISCORD_GUILD_ID: planbotFake.guildId,
+      PLANBOT_MEMBERS: "discord:1",
+    },
     root,
   );
   if (!loaded.ok) throw new Error(loaded.message);
   const runtime = createRuntime(loaded.config, silentLogger);
-  for (const slug of ["alpha", "beta", "gamma"]) await runtime.core.lifecycle.propose({ slug, description: `Bench project ${slug}` });
+  for (const slug of ["alpha", "beta", "gamma"])
+    await runtime.core.lifecycle.propose({ slug, description: `Bench project ${slug}` });
   const adapter = await startDiscordAdapter(runtime);
 
   // The baseline: the same intents and REST settings, and nothing but an immediate "ok".
-  const bare = new Client({ intents: INTENTS, partials: [Partials.Channel], rest: { api: bareFake.apiUrl, version: "10" } });
+  const bare = new Client({
+    intents: INTENTS,
+    partials: [Partials.Channel],
+    rest: { api: bareFake.apiUrl, version: "10" },
+  });
   bare.on(Events.InteractionCreate, (interaction) => {
     if (interaction.isChatInputCommand()) interaction.reply("ok").catch(() => undefined);
   });
@@ -66,7 +77,13 @@ export async function benchDiscord(): Promise<BenchResult[]> {
     }
     // The core alone, in a phase of its own so it cannot disturb the round trips above.
     const coreMs: number[] = [];
-    const incoming = { adapter: "discord", channelId: CHANNEL, userId: user.id, userName: user.username, text: "/status" };
+    const incoming = {
+      adapter: "discord",
+      channelId: CHANNEL,
+      userId: user.id,
+      userName: user.username,
+      text: "/status",
+    };
     for (let i = 0; i < WARMUP + COMMANDS; i++) {
       const started = performance.now();
       await runtime.bot.handleCommand(incoming);
@@ -80,7 +97,11 @@ export async function benchDiscord(): Promise<BenchResult[]> {
       latencyLine("discord: /status round trip, planbot", COMMANDS, planbot),
       latencyLine("discord: /status round trip, bare discord.js replying ok", COMMANDS, baseline),
       latencyLine("discord: core /status handler alone (no Discord)", COMMANDS, core),
-      { name: "discord: planbot vs bare, p50", figures: { planbot_p50_ms: planbot.p50, bare_p50_ms: baseline.p50 }, ratio: { value: ratio, goal: "≤ 1.3", met: ratio <= 1.3 } },
+      {
+        name: "discord: planbot vs bare, p50",
+        figures: { planbot_p50_ms: planbot.p50, bare_p50_ms: baseline.p50 },
+        ratio: { value: ratio, goal: "≤ 1.3", met: ratio <= 1.3 },
+      },
     ];
   } finally {
     await adapter.stop();
@@ -96,7 +117,10 @@ export async function benchDiscord(): Promise<BenchResult[]> {
 async function roundTrip(fake: FakeDiscord): Promise<number> {
   const started = performance.now();
   const handle = await fake.slashCommand({ name: "status", user, channelId: CHANNEL });
-  const callback = await fake.waitForRequest((r) => r.interactionId === handle.id && r.path.endsWith("/callback"), 10_000);
+  const callback = await fake.waitForRequest(
+    (r) => r.interactionId === handle.id && r.path.endsWith("/callback"),
+    10_000,
+  );
   const elapsed = performance.now() - started;
   if (callback.status >= 300) throw new Error(`the answer to /status failed with ${callback.status}`);
   return elapsed;

@@ -56,14 +56,34 @@ export async function benchHttp(): Promise<BenchResult[]> {
       return [
         {
           name: `http: GET /api/projects, ${PROJECTS} projects, warm, ${CLIENTS} keep-alive clients`,
-          figures: { requests: list.requests, seconds: list.seconds, per_second: list.perSecond, mean_ms: list.meanMs, p95_ms: list.p95Ms, cpu_ms_per_request: list.cpuMsPerRequest, kb_per_answer: list.kilobytes },
+          figures: {
+            requests: list.requests,
+            seconds: list.seconds,
+            per_second: list.perSecond,
+            mean_ms: list.meanMs,
+            p95_ms: list.p95Ms,
+            cpu_ms_per_request: list.cpuMsPerRequest,
+            kb_per_answer: list.kilobytes,
+          },
         },
         {
           name: `sse: ${STREAM_CLIENTS} idle stream clients, ${windowSeconds} s window${windowSeconds === 60 ? "" : " (BENCH_FULL=1 for 60 s)"}`,
-          figures: { cpu_s: ours.cpuSeconds, clients: ours.clients, frames: ours.frames, watcher_rescan_cpu_ms: (rescan.user + rescan.system) / 1000 },
+          figures: {
+            cpu_s: ours.cpuSeconds,
+            clients: ours.clients,
+            frames: ours.frames,
+            watcher_rescan_cpu_ms: (rescan.user + rescan.system) / 1000,
+          },
         },
-        { name: "sse: seed-style signature loop, every 2 s per client, same window", figures: { cpu_s: seedCpu, clients: STREAM_CLIENTS } },
-        { name: "sse: idle cost vs seed loop", figures: { ours_cpu_s: ours.cpuSeconds, seed_cpu_s: seedCpu }, ratio: { value: ratio, goal: "≤ 0.1", met: ratio <= 0.1 } },
+        {
+          name: "sse: seed-style signature loop, every 2 s per client, same window",
+          figures: { cpu_s: seedCpu, clients: STREAM_CLIENTS },
+        },
+        {
+          name: "sse: idle cost vs seed loop",
+          figures: { ours_cpu_s: ours.cpuSeconds, seed_cpu_s: seedCpu },
+          ratio: { value: ratio, goal: "≤ 0.1", met: ratio <= 0.1 },
+        },
       ];
     } finally {
       await dashboard.stop();
@@ -91,7 +111,14 @@ export async function generate(root: string): Promise<void> {
       passes: story < index % 7,
       notes: "",
     }));
-    await writeFile(paths.prd, JSON.stringify({ project: slug, branchName: `ralph/${slug}`, description: `Project ${index}`, userStories }, null, 2));
+    await writeFile(
+      paths.prd,
+      JSON.stringify(
+        { project: slug, branchName: `ralph/${slug}`, description: `Project ${index}`, userStories },
+        null,
+        2,
+      ),
+    );
     projects.push({
       name: slug,
       description: `Project number ${index}, generated for the dashboard bench.`,
@@ -107,7 +134,10 @@ export async function generate(root: string): Promise<void> {
       pid: null,
     });
   }
-  await writeFile(join(root, TASKS_FILE_NAME), JSON.stringify({ projects, last_updated: "2026-01-01T00:00:00.000Z", version: PROJECTS }, null, 2));
+  await writeFile(
+    join(root, TASKS_FILE_NAME),
+    JSON.stringify({ projects, last_updated: "2026-01-01T00:00:00.000Z", version: PROJECTS }, null, 2),
+  );
 }
 
 /** `GET path` on a keep-alive agent; resolves with the body size. */
@@ -116,7 +146,9 @@ function get(port: number, agent: Agent, path: string): Promise<number> {
     const req = request({ host: "127.0.0.1", port, path, agent }, (res) => {
       let bytes = 0;
       res.on("data", (chunk: Buffer) => (bytes += chunk.length));
-      res.on("end", () => (res.statusCode === 200 ? resolve(bytes) : reject(new Error(`GET ${path} answered ${res.statusCode}`))));
+      res.on("end", () =>
+        res.statusCode === 200 ? resolve(bytes) : reject(new Error(`GET ${path} answered ${res.statusCode}`)),
+      );
     });
     req.on("error", reject);
     req.end();
@@ -205,10 +237,16 @@ function seedSignature(dataDir: string, workspaceDir: string): string {
     const ralph = join(entry, "scripts", "ralph");
     const prd = join(ralph, "prd.json");
     const pid = join(ralph, ".ralph.pid");
-    marks.push([name, existsSync(prd) ? statSync(prd).mtimeMs / 1000 : 0, existsSync(pid) ? statSync(pid).mtimeMs / 1000 : 0]);
+    marks.push([
+      name,
+      existsSync(prd) ? statSync(prd).mtimeMs / 1000 : 0,
+      existsSync(pid) ? statSync(pid).mtimeMs / 1000 : 0,
+    ]);
   }
   const approved = JSON.parse(readFileSync(join(dataDir, TASKS_FILE_NAME), "utf8")) as { version?: number };
-  const hash = createHash("sha256").update(String(marks.length)).update(String(approved.version ?? 0));
+  const hash = createHash("sha256")
+    .update(String(marks.length))
+    .update(String(approved.version ?? 0));
   for (const [name, prdTime, pidTime] of marks) hash.update(name).update(`${prdTime.toFixed(3)}|${pidTime.toFixed(3)}`);
   return hash.digest("hex");
 }

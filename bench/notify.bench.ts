@@ -26,7 +26,16 @@ import { TASKS_FILE_NAME } from "../src/projects/project-store.ts";
 import { workspacePaths } from "../src/projects/workspace.ts";
 import { createRuntime } from "../src/runtime/runtime.ts";
 import { startFakeTelegram, type FakeChat } from "../test/fakes/telegram/index.ts";
-import { configFor, createNotifyStack, createRecordingOutbound, prdWith, putEntries, sleep, storeOf, writePrd } from "../test/helpers/notify-fixtures.ts";
+import {
+  configFor,
+  createNotifyStack,
+  createRecordingOutbound,
+  prdWith,
+  putEntries,
+  sleep,
+  storeOf,
+  writePrd,
+} from "../test/helpers/notify-fixtures.ts";
 import { makeTempDir, removeTempDir } from "../test/helpers/temp-dir.ts";
 import type { BenchResult } from "./bench-result.ts";
 
@@ -54,7 +63,14 @@ export async function benchNotify(): Promise<BenchResult[]> {
   return [
     {
       name: `notify latency: prd.json write → fake Telegram sendMessage (real grammY adapter), ${latency.samples.length} transitions`,
-      figures: { p50_ms: latency.p50, p90_ms: latency.p90, p99_ms: latency.p99, max_ms: latency.max, mean_ms: latency.mean, via: "fake-telegram+adapter" },
+      figures: {
+        p50_ms: latency.p50,
+        p90_ms: latency.p90,
+        p99_ms: latency.p99,
+        max_ms: latency.max,
+        mean_ms: latency.mean,
+        via: "fake-telegram+adapter",
+      },
     },
     {
       name: "notify latency vs goal (seed: 2 s poll, ~1 s mean wait)",
@@ -86,7 +102,8 @@ export async function benchNotify(): Promise<BenchResult[]> {
         planbot_cpu_s: idle.planbot.amortizedCpuS,
         seed_cpu_s: idle.seed.cpuS,
         window_s: WINDOW_MS / 1000,
-        net_ratio: Math.max(0, idle.planbot.amortizedCpuS - idle.floorCpuS) / Math.max(1e-9, idle.seed.cpuS - idle.floorCpuS),
+        net_ratio:
+          Math.max(0, idle.planbot.amortizedCpuS - idle.floorCpuS) / Math.max(1e-9, idle.seed.cpuS - idle.floorCpuS),
       },
       ratio: { value: cpuRatio, goal: "≤ 0.1", met: cpuRatio <= 0.1 },
     },
@@ -100,10 +117,17 @@ async function notificationLatency() {
   const dataDir = join(root, "data");
   const fake = await startFakeTelegram({ longPollMaxMs: 200 });
   fake.addChat(notifyChat);
-  const config = configFor(root, dataDir, { TELEGRAM_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot, TELEGRAM_NOTIFY_CHAT_ID: String(notifyChat.id) });
+  const config = configFor(root, dataDir, {
+    TELEGRAM_TOKEN: fake.token,
+    TELEGRAM_API_ROOT: fake.apiRoot,
+    TELEGRAM_NOTIFY_CHAT_ID: String(notifyChat.id),
+  });
   const store = storeOf(dataDir);
   const slugs = Array.from({ length: WARMUP + TRANSITIONS }, (_, index) => `lat-${String(index).padStart(3, "0")}`);
-  await putEntries(store, slugs.map((name) => ({ name, status: "running", pid: null, branch: `ralph/${name}` })));
+  await putEntries(
+    store,
+    slugs.map((name) => ({ name, status: "running", pid: null, branch: `ralph/${name}` })),
+  );
   for (const slug of slugs) writePrd(config.workspaceDir, slug, prdWith(slug, [true, false, false]));
 
   const runtime = createRuntime(config, silentLogger);
@@ -120,7 +144,10 @@ async function notificationLatency() {
       writePrd(config.workspaceDir, slug, prdWith(slug, [true, true, true]));
       const call = await fake.waitForCall(
         "sendMessage",
-        (candidate) => candidate.ok && candidate.params.chat_id === notifyChat.id && String(candidate.params.text).includes(`${slug}</b> is complete`),
+        (candidate) =>
+          candidate.ok &&
+          candidate.params.chat_id === notifyChat.id &&
+          String(candidate.params.text).includes(`${slug}</b> is complete`),
         10_000,
       );
       if (index >= WARMUP) samples.push(call.at - written);
@@ -134,7 +161,14 @@ async function notificationLatency() {
   }
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-  return { samples, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted.at(-1)!, mean: samples.reduce((sum, value) => sum + value, 0) / samples.length };
+  return {
+    samples,
+    p50: at(0.5),
+    p90: at(0.9),
+    p99: at(0.99),
+    max: sorted.at(-1)!,
+    mean: samples.reduce((sum, value) => sum + value, 0) / samples.length,
+  };
 }
 
 // ---- 2. idle CPU -------------------------------------------------------------------------------
@@ -164,7 +198,11 @@ async function idleCpu(): Promise<{ planbot: PlanbotIdle; seed: SeedIdle; floorC
     // Each side in its own process, so neither's CPU lands in the other's figure; run side by side, so both
     // see the same machine over the window.
     // A third process with the same imports that starts nothing shows the floor any idle Node process pays here.
-    const [planbot, seed, floor] = await Promise.all([runChild("planbot", root, dataDir), runChild("seed", root, dataDir), runChild("floor", root, dataDir)]);
+    const [planbot, seed, floor] = await Promise.all([
+      runChild("planbot", root, dataDir),
+      runChild("seed", root, dataDir),
+      runChild("floor", root, dataDir),
+    ]);
     return { planbot: planbot as unknown as PlanbotIdle, seed: seed as unknown as SeedIdle, floorCpuS: floor.cpuS! };
   } finally {
     await removeTempDir(root);
@@ -178,10 +216,18 @@ async function generateProjects(root: string, dataDir: string): Promise<void> {
   const names = Array.from({ length: PROJECTS }, (_, index) => `proj-${String(index).padStart(4, "0")}`);
   await putEntries(
     storeOf(dataDir),
-    names.map((name, index) => ({ name, status: statuses[index % statuses.length]!, pid: null, branch: `ralph/${name}`, ...(index % 5 === 4 ? { error: "exit 1" } : {}) })),
+    names.map((name, index) => ({
+      name,
+      status: statuses[index % statuses.length]!,
+      pid: null,
+      branch: `ralph/${name}`,
+      ...(index % 5 === 4 ? { error: "exit 1" } : {}),
+    })),
   );
   for (const [index, name] of names.entries()) {
-    const stories = Array.from({ length: 3 + (index % 4) }, (_, story) => (story < index % 3 ? true : index % 7 === 0 ? ("blocked" as const) : false));
+    const stories = Array.from({ length: 3 + (index % 4) }, (_, story) =>
+      story < index % 3 ? true : index % 7 === 0 ? ("blocked" as const) : false,
+    );
     writePrd(config.workspaceDir, name, prdWith(name, stories));
     if (index % 3 === 0) {
       const logs = workspacePaths(config.workspaceDir, name).logs;
@@ -191,14 +237,35 @@ async function generateProjects(root: string, dataDir: string): Promise<void> {
   }
 }
 
-async function runChild(side: "planbot" | "seed" | "floor", root: string, dataDir: string): Promise<Record<string, number>> {
-  const child = await execa("node", ["--import", "tsx", benchFile, "--idle-child", side, "--root", root, "--data-dir", dataDir, "--window-ms", String(WINDOW_MS)], {
-    cwd: fileURLToPath(new URL("..", import.meta.url)),
-    reject: false,
-    timeout: WINDOW_MS + 120_000,
-  });
+async function runChild(
+  side: "planbot" | "seed" | "floor",
+  root: string,
+  dataDir: string,
+): Promise<Record<string, number>> {
+  const child = await execa(
+    "node",
+    [
+      "--import",
+      "tsx",
+      benchFile,
+      "--idle-child",
+      side,
+      "--root",
+      root,
+      "--data-dir",
+      dataDir,
+      "--window-ms",
+      String(WINDOW_MS),
+    ],
+    {
+      cwd: fileURLToPath(new URL("..", import.meta.url)),
+      reject: false,
+      timeout: WINDOW_MS + 120_000,
+    },
+  );
   const last = child.stdout.trim().split("\n").at(-1) ?? "";
-  if (child.exitCode !== 0 || !last.startsWith("{")) throw new Error(`idle child (${side}) failed: exit ${child.exitCode}\n${child.stderr}\n${child.stdout}`);
+  if (child.exitCode !== 0 || !last.startsWith("{"))
+    throw new Error(`idle child (${side}) failed: exit ${child.exitCode}\n${child.stderr}\n${child.stdout}`);
   return JSON.parse(last) as Record<string, number>;
 }
 
@@ -273,12 +340,24 @@ async function floorIdleChild(windowMs: number): Promise<{ cpuS: number }> {
 }
 
 if (resolve(process.argv[1] ?? "") === benchFile && process.argv.includes("--idle-child")) {
-  const { values } = parseArgs({ options: { "idle-child": { type: "string" }, root: { type: "string" }, "data-dir": { type: "string" }, "window-ms": { type: "string" } } });
+  const { values } = parseArgs({
+    options: {
+      "idle-child": { type: "string" },
+      root: { type: "string" },
+      "data-dir": { type: "string" },
+      "window-ms": { type: "string" },
+    },
+  });
   const root = values.root!;
   const dataDir = values["data-dir"]!;
   const windowMs = Number(values["window-ms"]);
   const side = values["idle-child"];
-  const result = side === "planbot" ? await planbotIdleChild(root, dataDir, windowMs) : side === "seed" ? await seedIdleChild(root, dataDir, windowMs) : await floorIdleChild(windowMs);
+  const result =
+    side === "planbot"
+      ? await planbotIdleChild(root, dataDir, windowMs)
+      : side === "seed"
+        ? await seedIdleChild(root, dataDir, windowMs)
+        : await floorIdleChild(windowMs);
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);
 }

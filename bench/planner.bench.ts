@@ -46,7 +46,10 @@ export async function benchPlanner(): Promise<BenchResult[]> {
     DISABLE_AUTOUPDATER: "1",
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
   };
-  const loaded = loadConfig({ PLANBOT_DATA_DIR: dataDir, PLANNER_COMMAND: claude, PLANNER_TIMEOUT_S: "120", PLANBOT_MEMBERS: "memory:bench" }, root);
+  const loaded = loadConfig(
+    { PLANBOT_DATA_DIR: dataDir, PLANNER_COMMAND: claude, PLANNER_TIMEOUT_S: "120", PLANBOT_MEMBERS: "memory:bench" },
+    root,
+  );
   if (!loaded.ok) throw new Error(loaded.message);
   const runtime = createRuntime(loaded.config, silentLogger, { env });
   runtime.outbound.register("memory", { send: async () => ({ ok: true, messageIds: [] }) });
@@ -63,15 +66,24 @@ export async function benchPlanner(): Promise<BenchResult[]> {
     const bareSession = randomUUID();
     const bareEnv = { ...plannerEnv(env), DISABLE_AUTOUPDATER: "1" };
     const bareCall = async (message: string, resume: boolean, expected: string) => {
-      const result = await execa(claude, plannerArgs({ sessionId: bareSession, resume, systemPrompt }), { input: message, cwd, env: bareEnv, extendEnv: false, reject: false, detached: true });
+      const result = await execa(claude, plannerArgs({ sessionId: bareSession, resume, systemPrompt }), {
+        input: message,
+        cwd,
+        env: bareEnv,
+        extendEnv: false,
+        reject: false,
+        detached: true,
+      });
       const parsed = JSON.parse(String(result.stdout || "{}")) as { is_error?: boolean; result?: string };
-      if (parsed.is_error !== false || !parsed.result?.includes(expected)) throw new Error(`bare call failed: ${result.stdout} ${result.stderr}`);
+      if (parsed.is_error !== false || !parsed.result?.includes(expected))
+        throw new Error(`bare call failed: ${result.stdout} ${result.stderr}`);
     };
     await bareCall(memberBlock(DESCRIPTION, { user: "bench", adapter: "memory" }), false, "Who will use");
 
     const wholeAnswer = async (message: string) => {
       const replies = await runtime.bot.handleAnswer({ ...chat, text: message });
-      if (!replies[0]?.text.includes(`You answered: "${message}"`)) throw new Error(`answer failed: ${replies[0]?.text}`);
+      if (!replies[0]?.text.includes(`You answered: "${message}"`))
+        throw new Error(`answer failed: ${replies[0]?.text}`);
     };
 
     const whole: number[] = [];
@@ -107,8 +119,14 @@ export async function benchPlanner(): Promise<BenchResult[]> {
     const bareMedian = median(bare);
     const ratio = wholeMedian / bareMedian;
     return [
-      { name: `planner: answer through planbot, real CLI (median of ${ANSWERS})`, figures: { ms: wholeMedian, min_ms: Math.min(...whole), max_ms: Math.max(...whole) } },
-      { name: `planner: bare real CLI call (median of ${ANSWERS})`, figures: { ms: bareMedian, min_ms: Math.min(...bare), max_ms: Math.max(...bare) } },
+      {
+        name: `planner: answer through planbot, real CLI (median of ${ANSWERS})`,
+        figures: { ms: wholeMedian, min_ms: Math.min(...whole), max_ms: Math.max(...whole) },
+      },
+      {
+        name: `planner: bare real CLI call (median of ${ANSWERS})`,
+        figures: { ms: bareMedian, min_ms: Math.min(...bare), max_ms: Math.max(...bare) },
+      },
       {
         name: "planner: turn overhead, planbot vs bare CLI",
         figures: { whole_ms: wholeMedian, bare_ms: bareMedian, overhead_ms: wholeMedian - bareMedian },

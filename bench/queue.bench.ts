@@ -30,7 +30,15 @@ export async function benchQueue(): Promise<BenchResult[]> {
       const local = createExecutor({
         store: world.store,
         lifecycle: world.lifecycle,
-        config: { dataDir: join(world.root, "bot"), workspaceDir: join(world.root, "bot", "workspace"), execute: { ralphCommand: "scripts/ralph/ralph.sh --tool claude 10", parallel: 1, gitRemoteBase: world.remote.base } },
+        config: {
+          dataDir: join(world.root, "bot"),
+          workspaceDir: join(world.root, "bot", "workspace"),
+          execute: {
+            ralphCommand: "scripts/ralph/ralph.sh --tool claude 10",
+            parallel: 1,
+            gitRemoteBase: world.remote.base,
+          },
+        },
         clock: systemClock,
         log: silentLogger,
         env: { ...process.env, FAKE_RALPH_DELAY_MS: String(RALPH_DELAY_MS) },
@@ -60,8 +68,15 @@ export async function benchQueue(): Promise<BenchResult[]> {
     const overhead = (queuedMs - localMs) / repeats;
     const ratio = wall[1]! / wall[0]!;
     return [
-      { name: "queue overhead per run", figures: { queued_ms: queuedMs / repeats, local_ms: localMs / repeats, overhead_ms: overhead, runs: repeats } },
-      { name: "4 runs, 2 workers vs 1", figures: { two_workers_ms: wall[1]!, one_worker_ms: wall[0]! }, ratio: { value: ratio, goal: "<= 0.55", met: ratio <= 0.55 } },
+      {
+        name: "queue overhead per run",
+        figures: { queued_ms: queuedMs / repeats, local_ms: localMs / repeats, overhead_ms: overhead, runs: repeats },
+      },
+      {
+        name: "4 runs, 2 workers vs 1",
+        figures: { two_workers_ms: wall[1]!, one_worker_ms: wall[0]! },
+        ratio: { value: ratio, goal: "<= 0.55", met: ratio <= 0.55 },
+      },
     ];
   } finally {
     await redis.stop();

@@ -34,7 +34,12 @@ export async function benchRss(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   if (ensureDistBuilt(repoRoot)) results.push({ name: "rss: dist/ was older than src/, rebuilt first", figures: {} });
   const root = await makeTempDir("bench-rss-");
-  const discord = await startFakeDiscord({ channels: [{ id: "100", name: "general" }, { id: "300", name: "builds" }] });
+  const discord = await startFakeDiscord({
+    channels: [
+      { id: "100", name: "general" },
+      { id: "300", name: "builds" },
+    ],
+  });
   const telegram = await startFakeTelegram({ longPollMaxMs: 200 });
   telegram.addChat(CHAT);
   try {
@@ -62,17 +67,43 @@ export async function benchRss(): Promise<BenchResult[]> {
     });
     // Run as a user runs it (and as `npm start` does): the executable, so its shebang's node flags apply.
     const planbot = await sampleRss(join(repoRoot, "bin", "planbot"), ["start"], env, async (stderr) => {
-      await until(() => ["planbot started", "telegram: started", "discord: started", "dashboard: started"].every((line) => stderr().includes(`"msg":"${line}"`)), 60_000, stderr);
+      await until(
+        () =>
+          ["planbot started", "telegram: started", "discord: started", "dashboard: started"].every((line) =>
+            stderr().includes(`"msg":"${line}"`),
+          ),
+        60_000,
+        stderr,
+      );
       const before = telegram.sentMessages(CHAT.id).length;
       telegram.sendMessage({ chat: CHAT, from: ADMIN, text: "/status" });
-      await until(() => telegram.sentMessages(CHAT.id).slice(before).some((message) => /Projects/.test(message.plain_text)), 30_000, stderr);
+      await until(
+        () =>
+          telegram
+            .sentMessages(CHAT.id)
+            .slice(before)
+            .some((message) => /Projects/.test(message.plain_text)),
+        30_000,
+        stderr,
+      );
     });
-    const bare = await sampleRss(process.execPath, ["--input-type=module", "-e", "import 'discord.js'; import 'grammy'; setInterval(() => {}, 1000);"], cleanEnv(), async () => {
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    });
+    const bare = await sampleRss(
+      process.execPath,
+      ["--input-type=module", "-e", "import 'discord.js'; import 'grammy'; setInterval(() => {}, 1000);"],
+      cleanEnv(),
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      },
+    );
     results.push(
-      { name: "rss: planbot start, Telegram + Discord (fakes) + dashboard up", figures: { rss_mb: planbot.rssMb, max_sample_mb: planbot.maxMb, peak_since_start_mb: planbot.peakMb } },
-      { name: "rss: bare node importing discord.js and grammy (reference)", figures: { rss_mb: bare.rssMb, max_sample_mb: bare.maxMb, peak_since_start_mb: bare.peakMb } },
+      {
+        name: "rss: planbot start, Telegram + Discord (fakes) + dashboard up",
+        figures: { rss_mb: planbot.rssMb, max_sample_mb: planbot.maxMb, peak_since_start_mb: planbot.peakMb },
+      },
+      {
+        name: "rss: bare node importing discord.js and grammy (reference)",
+        figures: { rss_mb: bare.rssMb, max_sample_mb: bare.maxMb, peak_since_start_mb: bare.peakMb },
+      },
       {
         name: "rss: planbot start vs goal",
         figures: { rss_mb: planbot.rssMb, goal_mb: GOAL_MB },
@@ -91,7 +122,12 @@ export async function benchRss(): Promise<BenchResult[]> {
  * Starts `command`, waits for `ready`, lets it settle for a second, samples VmRSS every 100 ms for 2 s
  * (median, and the highest sample), reads VmHWM (the peak since start, start-up included), then stops it.
  */
-async function sampleRss(command: string, args: string[], env: NodeJS.ProcessEnv, ready: (stderr: () => string) => Promise<void>) {
+async function sampleRss(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: (stderr: () => string) => Promise<void>,
+) {
   const child = spawn(command, args, { cwd: repoRoot, env, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr!.setEncoding("utf8");
@@ -106,7 +142,11 @@ async function sampleRss(command: string, args: string[], env: NodeJS.ProcessEnv
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     samples.sort((a, b) => a - b);
-    return { rssMb: samples[samples.length >> 1]!, maxMb: samples.at(-1)!, peakMb: statusKb(child.pid!, "VmHWM") / 1024 };
+    return {
+      rssMb: samples[samples.length >> 1]!,
+      maxMb: samples.at(-1)!,
+      peakMb: statusKb(child.pid!, "VmHWM") / 1024,
+    };
   } finally {
     child.kill("SIGTERM");
     const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
@@ -124,7 +164,10 @@ function statusKb(pid: number, field: string): number {
 async function until(check: () => boolean, timeoutMs: number, stderr: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`planbot start did not get ready in ${timeoutMs} ms:\n${stderr().split("\n").slice(-20).join("\n")}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `planbot start did not get ready in ${timeoutMs} ms:\n${stderr().split("\n").slice(-20).join("\n")}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }

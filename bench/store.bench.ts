@@ -52,26 +52,48 @@ export async function benchStore(): Promise<BenchResult[]> {
     return [
       {
         name: `store: locked mutations, ${PROCESSES} contending processes`,
-        figures: { mutations: locked.mutations, seconds: locked.seconds, per_second: locked.perSecond, version_ok: locked.versionOk ? "yes" : "NO" },
+        figures: {
+          mutations: locked.mutations,
+          seconds: locked.seconds,
+          per_second: locked.perSecond,
+          version_ok: locked.versionOk ? "yes" : "NO",
+        },
       },
       {
         name: "store: bare temp+fsync+rename, 1 process",
-        figures: { writes: bare.writes, seconds: bare.seconds, per_second: bare.perSecond, before_per_s: before.perSecond, after_per_s: after.perSecond },
+        figures: {
+          writes: bare.writes,
+          seconds: bare.seconds,
+          per_second: bare.perSecond,
+          before_per_s: before.perSecond,
+          after_per_s: after.perSecond,
+        },
       },
       {
         // For reference, not the goal: the store also fsyncs the folder after the rename (DESIGN.md), a second
         // journal commit per mutation that the bare loop above does not pay.
         name: "store: bare loop + folder fsync, 1 process",
-        figures: { writes: bareDir.writes, seconds: bareDir.seconds, per_second: bareDir.perSecond, locked_ratio: locked.perSecond / bareDir.perSecond },
+        figures: {
+          writes: bareDir.writes,
+          seconds: bareDir.seconds,
+          per_second: bareDir.perSecond,
+          locked_ratio: locked.perSecond / bareDir.perSecond,
+        },
       },
       {
         name: "store: locked vs bare",
         figures: { locked_per_s: locked.perSecond, bare_per_s: bare.perSecond },
         ratio: { value: lockedRatio, goal: "≥ 0.5", met: lockedRatio >= 0.5 },
       },
-      { name: `list: ${WORKSPACES} workspaces, cold (fresh lister)`, figures: { ms: list.coldMs, projects: list.count } },
+      {
+        name: `list: ${WORKSPACES} workspaces, cold (fresh lister)`,
+        figures: { ms: list.coldMs, projects: list.count },
+      },
       { name: `list: ${WORKSPACES} workspaces, rebuild with warm caches (reference)`, figures: { ms: list.rebuildMs } },
-      { name: `list: ${WORKSPACES} workspaces, warm, watcher running (median of ${WARM_RUNS})`, figures: { ms: list.warmMs, min_ms: list.warmMinMs, max_ms: list.warmMaxMs } },
+      {
+        name: `list: ${WORKSPACES} workspaces, warm, watcher running (median of ${WARM_RUNS})`,
+        figures: { ms: list.warmMs, min_ms: list.warmMinMs, max_ms: list.warmMaxMs },
+      },
       {
         name: "list: warm vs cold",
         figures: { warm_ms: list.warmMs, cold_ms: list.coldMs },
@@ -92,12 +114,31 @@ interface WorkerLine {
 }
 
 /** A bench worker child: waits for "ready", starts on a line on stdin, reports its window. */
-function startWorker(dataDir: string, id: number): { child: ResultPromise; ready: Promise<void>; done: Promise<WorkerLine> } {
-  const child = execa("node", ["--import", "tsx", workerPath, "--data-dir", dataDir, "--id", String(id), "--mode", "bench", "--ops", String(UPDATES_PER_PROCESS)], {
-    cwd: repoRoot,
-    reject: false,
-    stdin: "pipe",
-  });
+function startWorker(
+  dataDir: string,
+  id: number,
+): { child: ResultPromise; ready: Promise<void>; done: Promise<WorkerLine> } {
+  const child = execa(
+    "node",
+    [
+      "--import",
+      "tsx",
+      workerPath,
+      "--data-dir",
+      dataDir,
+      "--id",
+      String(id),
+      "--mode",
+      "bench",
+      "--ops",
+      String(UPDATES_PER_PROCESS),
+    ],
+    {
+      cwd: repoRoot,
+      reject: false,
+      stdin: "pipe",
+    },
+  );
   let buffer = "";
   let onReady: () => void = () => undefined;
   let onDone: (line: WorkerLine) => void = () => undefined;
@@ -114,7 +155,10 @@ function startWorker(dataDir: string, id: number): { child: ResultPromise; ready
   });
   void child.then((result) => {
     // A worker that dies early unblocks both waits; the caller reports its stderr.
-    const failure: WorkerLine = { type: "error", message: `bench worker ${id} exited (${result.exitCode ?? result.signal}): ${result.stderr}` };
+    const failure: WorkerLine = {
+      type: "error",
+      message: `bench worker ${id} exited (${result.exitCode ?? result.signal}): ${result.stderr}`,
+    };
     onReady();
     onDone(failure);
   });
@@ -137,7 +181,13 @@ async function lockedMutations(dataDir: string) {
   const seconds = (end - start) / 1000;
   const payload = await readFile(join(dataDir, TASKS_FILE_NAME));
   const file = JSON.parse(payload.toString("utf8")) as { version: number };
-  return { mutations, seconds, perSecond: mutations / seconds, payload, versionOk: file.version === PROCESSES + mutations };
+  return {
+    mutations,
+    seconds,
+    perSecond: mutations / seconds,
+    payload,
+    versionOk: file.version === PROCESSES + mutations,
+  };
 }
 
 /** What the contended run's file looks like (4 small entries), for the loop that runs before it. */
@@ -218,7 +268,14 @@ async function generateWorkspaces(workspaceDir: string): Promise<ProjectEntry[]>
       notes: "",
       ...(index % 17 === 0 && story === storyCount - 1 ? { blocked: true } : {}),
     }));
-    await writeFile(paths.prd, JSON.stringify({ project: slug, branchName: `ralph/${slug}`, description: `Generated project ${index}`, userStories }, null, 2));
+    await writeFile(
+      paths.prd,
+      JSON.stringify(
+        { project: slug, branchName: `ralph/${slug}`, description: `Generated project ${index}`, userStories },
+        null,
+        2,
+      ),
+    );
     if (index % 3 === 0) {
       await mkdir(paths.logs, { recursive: true });
       for (let iteration = 1; iteration <= 1 + (index % 4); iteration += 1) {
@@ -256,7 +313,11 @@ async function unifiedList(root: string) {
   if (!written.ok) throw new Error(written.message);
 
   // One throwaway pass warms the JIT and the OS cache, so "cold" measures the lister's own cache, not the disk.
-  const warmup = await createProjectLister({ store: createProjectStore({ dataDir, clock: systemClock }), clock: systemClock, workspaceDir }).list();
+  const warmup = await createProjectLister({
+    store: createProjectStore({ dataDir, clock: systemClock }),
+    clock: systemClock,
+    workspaceDir,
+  }).list();
   if (!warmup.ok) throw new Error(warmup.message);
 
   const store = createProjectStore({ dataDir, clock: systemClock });
@@ -279,10 +340,18 @@ async function unifiedList(root: string) {
       const again = await lister.list();
       warm.push(performance.now() - started);
       if (!again.ok || again.list.count !== cold.list.count) throw new Error("warm list differs from the cold one");
-      if (JSON.stringify(again.list.projects) !== JSON.stringify(cold.list.projects)) throw new Error("warm list records differ from the cold ones");
+      if (JSON.stringify(again.list.projects) !== JSON.stringify(cold.list.projects))
+        throw new Error("warm list records differ from the cold ones");
     }
     warm.sort((a, b) => a - b);
-    return { coldMs, rebuildMs, warmMs: warm[Math.floor(warm.length / 2)]!, warmMinMs: warm[0]!, warmMaxMs: warm.at(-1)!, count: cold.list.count };
+    return {
+      coldMs,
+      rebuildMs,
+      warmMs: warm[Math.floor(warm.length / 2)]!,
+      warmMinMs: warm[0]!,
+      warmMaxMs: warm.at(-1)!,
+      count: cold.list.count,
+    };
   } finally {
     await watcher.stop();
   }

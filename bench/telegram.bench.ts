@@ -29,10 +29,19 @@ export async function benchTelegram(): Promise<BenchResult[]> {
   const root = await makeTempDir("bench-telegram-");
   const planbotFake = await startFakeTelegram({ longPollMaxMs: LONG_POLL_MAX_MS });
   const bareFake = await startFakeTelegram({ longPollMaxMs: LONG_POLL_MAX_MS });
-  const loaded = loadConfig({ PLANBOT_DATA_DIR: join(root, "data"), TELEGRAM_TOKEN: planbotFake.token, TELEGRAM_API_ROOT: planbotFake.apiRoot, PLANBOT_MEMBERS: "telegram:1" }, root);
+  const loaded = loadConfig(
+    {
+      PLANBOT_DATA_DIR: join(root, "data"),
+      TELEGRAM_TOKEN: planbotFake.token,
+      TELEGRAM_API_ROOT: planbotFake.apiRoot,
+      PLANBOT_MEMBERS: "telegram:1",
+    },
+    root,
+  );
   if (!loaded.ok) throw new Error(loaded.message);
   const runtime = createRuntime(loaded.config, silentLogger);
-  for (const slug of ["alpha", "beta", "gamma"]) await runtime.core.lifecycle.propose({ slug, description: `Bench project ${slug}` });
+  for (const slug of ["alpha", "beta", "gamma"])
+    await runtime.core.lifecycle.propose({ slug, description: `Bench project ${slug}` });
   const adapter = await startTelegramAdapter(runtime, { pollTimeoutSeconds: POLL_TIMEOUT_S });
 
   const bare = new Bot(bareFake.token, { client: { apiRoot: bareFake.apiRoot } });
@@ -43,7 +52,13 @@ export async function benchTelegram(): Promise<BenchResult[]> {
     const planbotMs: number[] = [];
     const bareMs: number[] = [];
     const coreMs: number[] = [];
-    const incoming = { adapter: "telegram", channelId: String(chat.id), userId: String(user.id), userName: "bench", text: "/status" };
+    const incoming = {
+      adapter: "telegram",
+      channelId: String(chat.id),
+      userId: String(user.id),
+      userName: "bench",
+      text: "/status",
+    };
     for (let i = 0; i < WARMUP + COMMANDS; i++) {
       // Alternate, so all three see the same machine load over the run.
       const a = await roundTrip(planbotFake, "/status");
@@ -65,8 +80,16 @@ export async function benchTelegram(): Promise<BenchResult[]> {
       latencyLine("telegram: /status round trip, planbot", COMMANDS, planbot),
       latencyLine("telegram: text round trip, bare grammY replying ok", COMMANDS, baseline),
       latencyLine("telegram: /status in the core alone (no Telegram), for attribution", COMMANDS, core),
-      { name: "telegram: planbot vs bare, p50", figures: { planbot_p50_ms: planbot.p50, bare_p50_ms: baseline.p50 }, ratio: { value: ratio, goal: "≤ 1.3", met: ratio <= 1.3 } },
-      { name: "telegram: planbot p99", figures: { p99_ms: planbot.p99 }, ratio: { value: planbot.p99, goal: "≤ 25 ms", met: planbot.p99 <= 25 } },
+      {
+        name: "telegram: planbot vs bare, p50",
+        figures: { planbot_p50_ms: planbot.p50, bare_p50_ms: baseline.p50 },
+        ratio: { value: ratio, goal: "≤ 1.3", met: ratio <= 1.3 },
+      },
+      {
+        name: "telegram: planbot p99",
+        figures: { p99_ms: planbot.p99 },
+        ratio: { value: planbot.p99, goal: "≤ 25 ms", met: planbot.p99 <= 25 },
+      },
     ];
   } finally {
     await adapter.stop();
@@ -86,4 +109,3 @@ async function roundTrip(fake: FakeTelegram, text: string): Promise<number> {
   await fake.waitForCall("sendMessage", (call) => call.ok && fake.calls.indexOf(call) >= seen, 10_000);
   return performance.now() - started;
 }
-

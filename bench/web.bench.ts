@@ -25,7 +25,10 @@ const UPDATES = Number(process.env.BENCH_WEB_UPDATES ?? 30);
 /** Runs the web bench and returns its result lines. */
 export async function benchWeb(): Promise<BenchResult[]> {
   const root = await makeTempDir("bench-web-");
-  const browser = await chromium.launch({ executablePath: process.env.PLANBOT_CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+  const browser = await chromium.launch({
+    executablePath: process.env.PLANBOT_CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-dev-shm-usage"],
+  });
   try {
     await generate(root);
     const loaded = loadConfig({ PLANBOT_DATA_DIR: root, DASHBOARD_PORT: "0", LOG_LEVEL: "silent" }, root);
@@ -44,7 +47,9 @@ export async function benchWeb(): Promise<BenchResult[]> {
         // Milliseconds since the navigation started (the page's own clock) when the first card exists.
         const pageMs = (await page.evaluate(WHEN_SHOWN)) as number;
         await page.goto(`${origin}/api/projects/signature`);
-        const bareMs = (await page.evaluate("(async () => { const t = performance.now(); const list = await (await fetch('/api/projects')).json(); return list.projects.length && performance.now() - t; })()")) as number;
+        const bareMs = (await page.evaluate(
+          "(async () => { const t = performance.now(); const list = await (await fetch('/api/projects')).json(); return list.projects.length && performance.now() - t; })()",
+        )) as number;
         // The first round warms the browser's and the server's caches.
         if (round > 0) {
           shown.push(pageMs);
@@ -76,11 +81,27 @@ export async function benchWeb(): Promise<BenchResult[]> {
       const ours = latencyStats(pageLatency);
       const raw = latencyStats(streamLatency);
       return [
-        { name: `web: page load to 1,000 projects shown (${LOADS} loads)`, figures: { p50_ms: load.p50, max_ms: load.max } },
-        { name: "web: the data alone (fetch + parse /api/projects in the page)", figures: { p50_ms: data.p50, max_ms: data.max } },
-        { name: "web: page load vs the data alone", figures: { page_p50_ms: load.p50, data_p50_ms: data.p50 }, ratio: { value: load.p50 / data.p50, goal: "≤ 10", met: load.p50 / data.p50 <= 10 } },
-        { name: `web: SSE update drawn in the page, 1,000 projects (${UPDATES} approvals)`, figures: { p50_ms: ours.p50, p99_ms: ours.p99, max_ms: ours.max } },
-        { name: "web: same change seen by a bare stream client", figures: { p50_ms: raw.p50, p99_ms: raw.p99, max_ms: raw.max } },
+        {
+          name: `web: page load to 1,000 projects shown (${LOADS} loads)`,
+          figures: { p50_ms: load.p50, max_ms: load.max },
+        },
+        {
+          name: "web: the data alone (fetch + parse /api/projects in the page)",
+          figures: { p50_ms: data.p50, max_ms: data.max },
+        },
+        {
+          name: "web: page load vs the data alone",
+          figures: { page_p50_ms: load.p50, data_p50_ms: data.p50 },
+          ratio: { value: load.p50 / data.p50, goal: "≤ 10", met: load.p50 / data.p50 <= 10 },
+        },
+        {
+          name: `web: SSE update drawn in the page, 1,000 projects (${UPDATES} approvals)`,
+          figures: { p50_ms: ours.p50, p99_ms: ours.p99, max_ms: ours.max },
+        },
+        {
+          name: "web: same change seen by a bare stream client",
+          figures: { p50_ms: raw.p50, p99_ms: raw.p99, max_ms: raw.max },
+        },
         {
           name: "web: page update vs bare stream (p50)",
           figures: { added_p50_ms: ours.p50 - raw.p50 },

@@ -21,7 +21,9 @@ let tscPath;
 try {
   tscPath = createRequire(join(root, "package.json")).resolve("typescript/bin/tsc");
 } catch {
-  process.stderr.write("planbot build: TypeScript is not installed, skipping the build; bin/planbot will run the sources through tsx.\n");
+  process.stderr.write(
+    "planbot build: TypeScript is not installed, skipping the build; bin/planbot will run the sources through tsx.\n",
+  );
   process.exit(0);
 }
 

@@ -23,7 +23,9 @@ const commaList = z
   );
 
 const identityList = commaList.pipe(
-  z.array(z.string().regex(/^[a-z]+:[^\s:,]+$/, "each entry must look like adapter:userId, e.g. discord:123456789012345678")),
+  z.array(
+    z.string().regex(/^[a-z]+:[^\s:,]+$/, "each entry must look like adapter:userId, e.g. discord:123456789012345678"),
+  ),
 );
 
 const port = z.coerce.number<string | undefined>().int().min(0).max(65535);
@@ -37,10 +39,17 @@ const EnvSchema = z.object({
   PLANBOT_MEMBERS: identityList,
   DISCORD_TOKEN: optionalText,
   DISCORD_GUILD_ID: optionalText.pipe(z.string().regex(/^\d+$/, "must be a numeric Discord id").optional()),
-  DISCORD_NOTIFY_CHANNEL_ID: optionalText.pipe(z.string().regex(/^\d+$/, "must be a numeric Discord channel id").optional()),
+  DISCORD_NOTIFY_CHANNEL_ID: optionalText.pipe(
+    z.string().regex(/^\d+$/, "must be a numeric Discord channel id").optional(),
+  ),
   DISCORD_API_URL: optionalText.pipe(z.url().optional()),
   TELEGRAM_TOKEN: optionalText,
-  TELEGRAM_NOTIFY_CHAT_ID: optionalText.pipe(z.string().regex(/^-?\d+$/, "must be a numeric Telegram chat id").optional()),
+  TELEGRAM_NOTIFY_CHAT_ID: optionalText.pipe(
+    z
+      .string()
+      .regex(/^-?\d+$/, "must be a numeric Telegram chat id")
+      .optional(),
+  ),
   TELEGRAM_NOTIFY_THREAD_ID: optionalText.pipe(z.string().regex(/^\d+$/, "must be a numeric topic id").optional()),
   TELEGRAM_API_ROOT: optionalText.pipe(z.url().optional()),
   DASHBOARD_HOST: optionalText.default("127.0.0.1"),
@@ -52,17 +61,38 @@ const EnvSchema = z.object({
   PLANNER_MAX_PARALLEL: optionalText.pipe(positiveInt.optional()).default(4),
   RALPH_COMMAND: optionalText.default("scripts/ralph/ralph.sh --tool claude 10"),
   GIT_REMOTE_BASE: optionalText,
-  EXECUTE_AT: optionalText.pipe(z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM (24-hour), e.g. 02:30").optional()),
+  EXECUTE_AT: optionalText.pipe(
+    z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM (24-hour), e.g. 02:30")
+      .optional(),
+  ),
   EXECUTE_PARALLEL: optionalText.pipe(positiveInt.optional()).default(1),
-  PUSH_ON: optionalText.pipe(z.enum(["complete", "any", "never"], "must be complete, any or never").optional()).default("complete"),
+  PUSH_ON: optionalText
+    .pipe(z.enum(["complete", "any", "never"], "must be complete, any or never").optional())
+    .default("complete"),
   GITHUB_TOKEN: optionalText,
-  GITHUB_OWNER: optionalText.pipe(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "must be a GitHub user or organisation name").optional()),
+  GITHUB_OWNER: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "must be a GitHub user or organisation name")
+      .optional(),
+  ),
   GITHUB_API_URL: optionalText.pipe(z.url().optional()),
-  PLANBOT_QUEUE_URL: optionalText.pipe(z.string().regex(/^rediss?:\/\/[^\s]+$/, "must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379").optional()),
+  PLANBOT_QUEUE_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^rediss?:\/\/[^\s]+$/, "must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379")
+      .optional(),
+  ),
   WORKER_CONCURRENCY: optionalText.pipe(positiveInt.optional()).default(1),
   QUEUE_LOCK_MS: optionalText.pipe(positiveInt.optional()).default(30_000),
-  QUEUE_STALL_RETRIES: optionalText.pipe(z.coerce.number<string | undefined>().int().min(0).max(5).optional()).default(0),
-  LOG_LEVEL: optionalText.pipe(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional()).default("info"),
+  QUEUE_STALL_RETRIES: optionalText
+    .pipe(z.coerce.number<string | undefined>().int().min(0).max(5).optional())
+    .default(0),
+  LOG_LEVEL: optionalText
+    .pipe(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional())
+    .default("info"),
 });
 
 /** planbot's configuration, with paths resolved and defaults applied. */
@@ -118,18 +148,53 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       workspaceDir,
       admins: e.PLANBOT_ADMINS,
       members: e.PLANBOT_MEMBERS,
-      discord: clean({ token: e.DISCORD_TOKEN, guildId: e.DISCORD_GUILD_ID, notifyChannelId: e.DISCORD_NOTIFY_CHANNEL_ID, apiUrl: e.DISCORD_API_URL }),
-      telegram: clean({ token: e.TELEGRAM_TOKEN, notifyChatId: e.TELEGRAM_NOTIFY_CHAT_ID, notifyThreadId: e.TELEGRAM_NOTIFY_THREAD_ID, apiRoot: e.TELEGRAM_API_ROOT?.replace(/\/+$/, "") }),
-      dashboard: clean({ host: e.DASHBOARD_HOST ?? "127.0.0.1", port: e.DASHBOARD_PORT ?? 8088, token: e.DASHBOARD_TOKEN, origins: e.DASHBOARD_ORIGINS }),
-      planner: { command: e.PLANNER_COMMAND ?? "claude", timeoutSeconds: e.PLANNER_TIMEOUT_S ?? 900, maxParallel: e.PLANNER_MAX_PARALLEL ?? 4 },
+      discord: clean({
+        token: e.DISCORD_TOKEN,
+        guildId: e.DISCORD_GUILD_ID,
+        notifyChannelId: e.DISCORD_NOTIFY_CHANNEL_ID,
+        apiUrl: e.DISCORD_API_URL,
+      }),
+      telegram: clean({
+        token: e.TELEGRAM_TOKEN,
+        notifyChatId: e.TELEGRAM_NOTIFY_CHAT_ID,
+        notifyThreadId: e.TELEGRAM_NOTIFY_THREAD_ID,
+        apiRoot: e.TELEGRAM_API_ROOT?.replace(/\/+$/, ""),
+      }),
+      dashboard: clean({
+        host: e.DASHBOARD_HOST ?? "127.0.0.1",
+        port: e.DASHBOARD_PORT ?? 8088,
+        token: e.DASHBOARD_TOKEN,
+        origins: e.DASHBOARD_ORIGINS,
+      }),
+      planner: {
+        command: e.PLANNER_COMMAND ?? "claude",
+        timeoutSeconds: e.PLANNER_TIMEOUT_S ?? 900,
+        maxParallel: e.PLANNER_MAX_PARALLEL ?? 4,
+      },
       execute: clean({
         ralphCommand: e.RALPH_COMMAND ?? "scripts/ralph/ralph.sh --tool claude 10",
         gitRemoteBase: e.GIT_REMOTE_BASE,
         at: e.EXECUTE_AT,
         parallel: e.EXECUTE_PARALLEL ?? 1,
-        delivery: { pushOn: e.PUSH_ON ?? "complete", github: clean({ token: e.GITHUB_TOKEN, owner: e.GITHUB_OWNER, apiUrl: e.GITHUB_API_URL?.replace(/\/+$/, "") }) },
+        delivery: {
+          pushOn: e.PUSH_ON ?? "complete",
+          github: clean({
+            token: e.GITHUB_TOKEN,
+            owner: e.GITHUB_OWNER,
+            apiUrl: e.GITHUB_API_URL?.replace(/\/+$/, ""),
+          }),
+        },
       }),
-      ...(e.PLANBOT_QUEUE_URL ? { queue: { url: e.PLANBOT_QUEUE_URL, concurrency: e.WORKER_CONCURRENCY ?? 1, lockMs: e.QUEUE_LOCK_MS ?? 30_000, stallRetries: e.QUEUE_STALL_RETRIES ?? 0 } } : {}),
+      ...(e.PLANBOT_QUEUE_URL
+        ? {
+            queue: {
+              url: e.PLANBOT_QUEUE_URL,
+              concurrency: e.WORKER_CONCURRENCY ?? 1,
+              lockMs: e.QUEUE_LOCK_MS ?? 30_000,
+              stallRetries: e.QUEUE_STALL_RETRIES ?? 0,
+            },
+          }
+        : {}),
       logLevel: e.LOG_LEVEL ?? "info",
     },
   };
@@ -137,5 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 
 /** Drops undefined values so optional fields stay absent (exactOptionalPropertyTypes-friendly). */
 function clean<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
 }

@@ -14,7 +14,11 @@ export const LAYERS: readonly { name: string; paths: readonly string[]; why: str
   { name: "projects", paths: ["src/projects/"], why: "the store, status derivation, lifecycle and the change watcher" },
   { name: "execute", paths: ["src/execute/"], why: "the Ralph executor" },
   { name: "deliver", paths: ["src/deliver/"], why: "pushing a finished run's branch and opening its pull request" },
-  { name: "queue", paths: ["src/queue/"], why: "Ralph runs as BullMQ jobs on Redis, for `planbot worker` on other machines" },
+  {
+    name: "queue",
+    paths: ["src/queue/"],
+    why: "Ralph runs as BullMQ jobs on Redis, for `planbot worker` on other machines",
+  },
   { name: "planning", paths: ["src/planning/"], why: "planning sessions with the planner (Claude Code CLI)" },
   { name: "notify", paths: ["src/notify/"], why: "announcing project transitions to chats" },
   { name: "bot", paths: ["src/bot/"], why: "the command application: the one entry, parser, roles, handlers" },

@@ -19,7 +19,8 @@ const REDACT = [
 ];
 
 /** Token-shaped strings that can hide inside URLs and error messages (Telegram's /bot<token>/ path, GitHub's ghp_…/github_pat_…). */
-const TOKEN_IN_TEXT = /(bot)?\d{6,}:[A-Za-z0-9_-]{20,}|[A-Za-z0-9_-]{24}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,}|\bgh[pousr]_[A-Za-z0-9]{20,}|\bgithub_pat_[A-Za-z0-9_]{20,}/g;
+const TOKEN_IN_TEXT =
+  /(bot)?\d{6,}:[A-Za-z0-9_-]{20,}|[A-Za-z0-9_-]{24}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,}|\bgh[pousr]_[A-Za-z0-9]{20,}|\bgithub_pat_[A-Za-z0-9_]{20,}/g;
 
 /** Removes token-shaped substrings from free text before it is logged. */
 export function scrubSecrets(text: string): string {
@@ -39,7 +40,11 @@ export function createLogger(level = "info", destination: NodeJS.WritableStream 
       hooks: {
         logMethod(args, method) {
           const scrubbed = args.map((arg) =>
-            typeof arg === "string" ? scrubSecrets(arg) : arg instanceof Error ? Object.assign(arg, { message: scrubSecrets(arg.message) }) : arg,
+            typeof arg === "string"
+              ? scrubSecrets(arg)
+              : arg instanceof Error
+                ? Object.assign(arg, { message: scrubSecrets(arg.message) })
+                : arg,
           );
           return method.apply(this, scrubbed as Parameters<typeof method>);
         },

@@ -11,7 +11,11 @@ export const USAGE = `usage: planbot <command>
   worker                take Ralph runs from the job queue at PLANBOT_QUEUE_URL (planbot worker --help)`;
 
 /** The `planbot` CLI; returns the process exit code (docs/architecture.md: 0 ok, 1 failure, 2 usage, 3 conflict, 4 not found). */
-export async function main(argv: string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIo = processIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === "--help" || command === "-h" || command === "help") {
     (command ? io.out : io.err)(USAGE);
@@ -26,7 +30,10 @@ export async function main(argv: string[], io: CliIo = processIo, env: NodeJS.Pr
   switch (command) {
     // Every command loads only its own modules (README, "Start-up"): `projects` never pulls in an adapter.
     case "projects": {
-      const [{ runProjectsCommand }, { createCoreServices }] = await Promise.all([import("./cli/projects-command.ts"), import("./projects/core-services.ts")]);
+      const [{ runProjectsCommand }, { createCoreServices }] = await Promise.all([
+        import("./cli/projects-command.ts"),
+        import("./projects/core-services.ts"),
+      ]);
       return runProjectsCommand(rest, createCoreServices(config), io);
     }
     case "start": {

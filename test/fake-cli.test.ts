@@ -79,7 +79,12 @@ async function claudeEnv(): Promise<ClaudeEnv> {
 }
 
 function systemPrompt(phase: string | null, slug = "demo"): string {
-  return ["You are planbot's planner.", ...(phase ? [`PLANBOT-PHASE: ${phase}`] : []), `PLANBOT-PROJECT: ${slug}`, "Be brief."].join("\n");
+  return [
+    "You are planbot's planner.",
+    ...(phase ? [`PLANBOT-PHASE: ${phase}`] : []),
+    `PLANBOT-PROJECT: ${slug}`,
+    "Be brief.",
+  ].join("\n");
 }
 
 /** planbot's argv: new session or resume. */
@@ -126,7 +131,13 @@ function json(r: Result): ResultJson {
 }
 
 /** A successful turn's reply text (asserts the envelope on the way). */
-async function turn(e: ClaudeEnv, phase: string | null, session: { id: string } | { resume: string }, input: string, extra: Options = {}) {
+async function turn(
+  e: ClaudeEnv,
+  phase: string | null,
+  session: { id: string } | { resume: string },
+  input: string,
+  extra: Options = {},
+) {
   const r = await runClaude(e, plannerArgs(phase, session), input, extra);
   expect(r.exitCode, String(r.stderr)).toBe(0);
   const out = json(r);
@@ -226,7 +237,9 @@ describe("fake claude", () => {
 
   it("FAKE_CLAUDE_FOUR_BACKTICKS=1 wraps the plan in ```` with a ```bash block inside", async () => {
     const e = await claudeEnv();
-    const { text } = await turn(e, "finalize", { id: randomUUID() }, "/done", { env: { FAKE_CLAUDE_FOUR_BACKTICKS: "1" } });
+    const { text } = await turn(e, "finalize", { id: randomUUID() }, "/done", {
+      env: { FAKE_CLAUDE_FOUR_BACKTICKS: "1" },
+    });
     expect(text).toContain("````markdown final-plan.md\n# Plan for demo\n");
     const plan = fencedBlocks(text).get("final-plan.md")!;
     expect(plan).toContain("```bash\nnpm ci && npm test\n```");
@@ -320,7 +333,16 @@ describe("fake claude", () => {
 
     const file = path.join(e.config, "projects", encode(e.cwd), `${id}.jsonl`);
     const lines = await readJsonl(file);
-    expect(lines.map((l) => l.type)).toEqual(["summary", "user", "user", "assistant", "user", "assistant", "user", "assistant"]);
+    expect(lines.map((l) => l.type)).toEqual([
+      "summary",
+      "user",
+      "user",
+      "assistant",
+      "user",
+      "assistant",
+      "user",
+      "assistant",
+    ]);
 
     const [summary, meta, user1, toolUse, toolResult, reply1, user2, reply2] = lines;
     expect(summary.summary).toBeTypeOf("string");
@@ -329,7 +351,10 @@ describe("fake claude", () => {
     expect(toolUse.message.role).toBe("assistant");
     expect(toolUse.message.content[0].type).toBe("tool_use");
     expect(toolResult.toolUseResult).toBeDefined();
-    expect(toolResult.message.content[0]).toMatchObject({ type: "tool_result", tool_use_id: toolUse.message.content[0].id });
+    expect(toolResult.message.content[0]).toMatchObject({
+      type: "tool_result",
+      tool_use_id: toolUse.message.content[0].id,
+    });
     expect(reply1.message).toMatchObject({ role: "assistant", content: [{ type: "text", text: r1.text }] });
     expect(user2.message).toEqual({ role: "user", content: "second message" });
     expect(reply2.message.content).toEqual([{ type: "text", text: r2.text }]);
@@ -349,7 +374,10 @@ describe("fake claude", () => {
       .map((l) =>
         typeof l.message.content === "string"
           ? l.message.content
-          : l.message.content.filter((b: any) => b.type === "text").map((b: any) => b.text).join(""),
+          : l.message.content
+              .filter((b: any) => b.type === "text")
+              .map((b: any) => b.text)
+              .join(""),
       )
       .filter(Boolean);
     expect(kept).toEqual(["first message\n", r1.text, "second message", r2.text]);
@@ -406,7 +434,13 @@ describe("fake claude", () => {
     const id = randomUUID();
     const r = await runClaude(e, plannerArgs("design", { id }), "[[fake:is_error]] hi");
     expect(r.exitCode).toBe(0);
-    expect(json(r)).toMatchObject({ type: "result", subtype: "success", is_error: true, result: "API Error: overloaded", session_id: id });
+    expect(json(r)).toMatchObject({
+      type: "result",
+      subtype: "success",
+      is_error: true,
+      result: "API Error: overloaded",
+      session_id: id,
+    });
     expect(existsSync(path.join(e.config, "fake-claude", `${id}.json`))).toBe(false);
   });
 
@@ -474,7 +508,13 @@ describe("fake claude", () => {
     expect(bad.branchName).toBeUndefined();
     expect(fencedBlocks(f.text).get("final-plan.md")).toContain("# Plan for demo");
 
-    const c = await turn(e, "correct", { resume: id }, "prd.json: userStories[1].passes: expected boolean, received string", { env });
+    const c = await turn(
+      e,
+      "correct",
+      { resume: id },
+      "prd.json: userStories[1].passes: expected boolean, received string",
+      { env },
+    );
     expect(c.text.startsWith("```json prd.json\n")).toBe(true);
     expect(c.text.endsWith("\n```")).toBe(true);
     expect([...fencedBlocks(c.text).keys()]).toEqual(["prd.json"]);
@@ -551,31 +591,48 @@ async function ralphWorkspace(opts: { link?: boolean; mode?: string } = {}) {
   await fs.writeFile(
     prdFile,
     JSON.stringify(
-      { project: "demo", branchName: "ralph/demo", description: "d", custom: "keep me", userStories: [story("US-002", 2), story("US-001", 1), { ...story("US-003", 3), extra: 42 }] },
+      {
+        project: "demo",
+        branchName: "ralph/demo",
+        description: "d",
+        custom: "keep me",
+        userStories: [story("US-002", 2), story("US-001", 1), { ...story("US-003", 3), extra: 42 }],
+      },
       null,
       2,
     ),
   );
   if (opts.mode) await fs.writeFile(path.join(dir, ".fake-mode"), opts.mode + "\n");
   await fs.copyFile(path.join(path.dirname(fakeRalphPath), "CLAUDE.md"), path.join(dir, "CLAUDE.md"));
-  const git = (...args: string[]) => execa("git", ["-c", "user.name=t", "-c", "user.email=t@example.invalid", ...args], { cwd: ws });
+  const git = (...args: string[]) =>
+    execa("git", ["-c", "user.name=t", "-c", "user.email=t@example.invalid", ...args], { cwd: ws });
   await git("init", "-q");
   await git("add", "-A");
   await git("commit", "-q", "-m", "init");
   const prd = async () => JSON.parse(await fs.readFile(prdFile, "utf8"));
   const byId = async () => Object.fromEntries(((await prd()).userStories as any[]).map((s) => [s.id, s]));
-  const logs = async () => (existsSync(path.join(dir, "logs")) ? (await fs.readdir(path.join(dir, "logs"))).sort() : []);
+  const logs = async () =>
+    existsSync(path.join(dir, "logs")) ? (await fs.readdir(path.join(dir, "logs"))).sort() : [];
   const run = (args: string[], env: Record<string, string> = {}, extra: Options = {}) =>
     // Like planbot, give the fake a real pipe (a FIFO) as stdout and stderr: its `tee /dev/stderr` cannot
     // open Node's stdio, which are sockets. The script is exec'd, so the PID is still ralph.sh's.
-    execa("bash", ["-c", 'f="$(mktemp -u)"; mkfifo "$f"; cat "$f" & exec 3>"$f"; rm "$f"; exec "$0" "$@" >&3 2>&3 3>&-', script, ...args], {
-      cwd: ws,
-      reject: false,
-      timeout: 20_000,
-      all: true,
-      env: { FAKE_RALPH_DELAY_MS: "10", FAKE_RALPH_UID: "1000", ...env },
-      ...extra,
-    });
+    execa(
+      "bash",
+      [
+        "-c",
+        'f="$(mktemp -u)"; mkfifo "$f"; cat "$f" & exec 3>"$f"; rm "$f"; exec "$0" "$@" >&3 2>&3 3>&-',
+        script,
+        ...args,
+      ],
+      {
+        cwd: ws,
+        reject: false,
+        timeout: 20_000,
+        all: true,
+        env: { FAKE_RALPH_DELAY_MS: "10", FAKE_RALPH_UID: "1000", ...env },
+        ...extra,
+      },
+    );
   return { ws, dir, script, prd, byId, logs, run, git };
 }
 

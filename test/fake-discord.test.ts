@@ -115,7 +115,11 @@ describe("fake Discord with the real discord.js Client", () => {
     expect(request.status).toBe(200);
     expect(request.body).toMatchObject({ content: "pong", message_reference: { message_id: sent.id } });
     expect(fake.channelMessages("100")).toEqual([
-      expect.objectContaining({ id: reply.id, content: "pong", message_reference: expect.objectContaining({ message_id: sent.id }) }),
+      expect.objectContaining({
+        id: reply.id,
+        content: "pong",
+        message_reference: expect.objectContaining({ message_id: sent.id }),
+      }),
     ]);
     // Like Discord, the bot receives its own messages on the gateway too.
     const [echo] = await ownEcho;
@@ -202,7 +206,12 @@ describe("fake Discord with the real discord.js Client", () => {
     expect(fake.channelMessages("100")[0]?.components).toHaveLength(1);
 
     const received = nextEvent(client, Events.InteractionCreate);
-    const handle = await fake.clickButton({ customId: "approve:42", user: alice, channelId: "100", messageId: sent.id });
+    const handle = await fake.clickButton({
+      customId: "approve:42",
+      user: alice,
+      channelId: "100",
+      messageId: sent.id,
+    });
     const [interaction] = await received;
     if (!interaction.isButton()) throw new Error("expected a button");
     expect(interaction.customId).toBe("approve:42");
@@ -214,9 +223,9 @@ describe("fake Discord with the real discord.js Client", () => {
     expect(fake.channelMessages("100")).toEqual([
       expect.objectContaining({ id: sent.id, content: "Approved by alice", components: [] }),
     ]);
-    await expect(fake.clickButton({ customId: "nope", user: alice, channelId: "100", messageId: sent.id })).rejects.toThrow(
-      /no button/,
-    );
+    await expect(
+      fake.clickButton({ customId: "nope", user: alice, channelId: "100", messageId: sent.id }),
+    ).rejects.toThrow(/no button/);
   });
 
   it("rejects content over 2000 characters with 50035 (channel messages and interaction replies)", async () => {
@@ -258,7 +267,10 @@ describe("fake Discord with the real discord.js Client", () => {
     await interaction.reply("in time");
     // discord.js refuses a second reply itself, so send the raw callback.
     const twice = await client.rest
-      .post(Routes.interactionCallback(handle.id, handle.token), { body: { type: 4, data: { content: "again" } }, auth: false })
+      .post(Routes.interactionCallback(handle.id, handle.token), {
+        body: { type: 4, data: { content: "again" } },
+        auth: false,
+      })
       .catch((e: unknown) => e);
     expect((twice as DiscordAPIError).code).toBe(40060);
     expect(fake.interactionTranscript(handle.id).map((r) => r.status)).toEqual([204, 400]);
@@ -398,14 +410,24 @@ describe("fake Discord with the real discord.js Client", () => {
   it("registers guild and global commands and validates names", async () => {
     const { fake, client } = await start();
     const set = await client.application!.commands.set(
-      [{ name: "plan", description: "Plan a project", options: [{ name: "project", description: "Name", type: 3, required: true }] }],
+      [
+        {
+          name: "plan",
+          description: "Plan a project",
+          options: [{ name: "project", description: "Name", type: 3, required: true }],
+        },
+      ],
       fake.guildId,
     );
     expect(set.first()?.name).toBe("plan");
-    expect(fake.registeredCommands(fake.guildId)).toEqual([expect.objectContaining({ name: "plan", id: set.first()?.id })]);
+    expect(fake.registeredCommands(fake.guildId)).toEqual([
+      expect.objectContaining({ name: "plan", id: set.first()?.id }),
+    ]);
     await client.application!.commands.set([{ name: "status", description: "Show status" }]);
     expect(fake.registeredCommands().map((c) => (c as { name: string }).name)).toEqual(["status"]);
-    const bad = await client.application!.commands.set([{ name: "Bad Name", description: "x" }]).catch((e: unknown) => e);
+    const bad = await client
+      .application!.commands.set([{ name: "Bad Name", description: "x" }])
+      .catch((e: unknown) => e);
     expect((bad as DiscordAPIError).code).toBe(50035);
   });
 

@@ -107,7 +107,12 @@ describe("fake Telegram with the real grammY Bot", () => {
     expect((call.result as Message).from?.id).toBe(fake.botInfo.id);
     expect((call.result as Message).message_id).toBe(injected.message_id + 1);
     expect(fake.sentMessages(alice.id).map((m) => m.text)).toEqual(["echo: hello"]);
-    expect(fake.calls.slice(0, 2).map((c) => c.method).sort()).toEqual(["deleteWebhook", "getMe"]);
+    expect(
+      fake.calls
+        .slice(0, 2)
+        .map((c) => c.method)
+        .sort(),
+    ).toEqual(["deleteWebhook", "getMe"]);
     expect(fake.calls.some((c) => c.method === "getUpdates")).toBe(false);
     expect(fake.pollCalls.length).toBeGreaterThan(0);
   });
@@ -177,7 +182,9 @@ describe("fake Telegram with the real grammY Bot", () => {
   it("callback queries reach bot.callbackQuery; answerCallbackQuery and edits are recorded", async () => {
     const bot = makeBot();
     const clicked = deferred<string>();
-    bot.command("menu", (ctx) => ctx.reply("Pick one", { reply_markup: new InlineKeyboard().text("Approve", "approve:42") }));
+    bot.command("menu", (ctx) =>
+      ctx.reply("Pick one", { reply_markup: new InlineKeyboard().text("Approve", "approve:42") }),
+    );
     bot.callbackQuery(/^approve:(\d+)$/, async (ctx) => {
       await ctx.answerCallbackQuery({ text: "Approved" });
       await ctx.editMessageText("<b>Approved</b> ✅", { parse_mode: "HTML" });
@@ -187,7 +194,12 @@ describe("fake Telegram with the real grammY Bot", () => {
 
     fake.sendMessage({ chat: aliceChat, from: alice, text: "/menu" });
     const menu = (await fake.waitForCall("sendMessage", (c) => c.ok)).result as Message;
-    const { callbackQueryId } = fake.clickButton({ chat: aliceChat, from: alice, messageId: menu.message_id, data: "approve:42" });
+    const { callbackQueryId } = fake.clickButton({
+      chat: aliceChat,
+      from: alice,
+      messageId: menu.message_id,
+      data: "approve:42",
+    });
     expect(await clicked.promise).toBe("42");
 
     const answer = await fake.waitForCall("answerCallbackQuery");
@@ -197,12 +209,19 @@ describe("fake Telegram with the real grammY Bot", () => {
       ["sent", "Pick one", { inline_keyboard: [[{ text: "Approve", callback_data: "approve:42" }]] }],
       ["edited", "Approved ✅", undefined], // editMessageText without reply_markup drops the keyboard
     ]);
-    expect(fake.getMessage(alice.id, menu.message_id)).toMatchObject({ text: "Approved ✅", entities: [{ type: "bold", offset: 0, length: 8 }] });
+    expect(fake.getMessage(alice.id, menu.message_id)).toMatchObject({
+      text: "Approved ✅",
+      entities: [{ type: "bold", offset: 0, length: 8 }],
+    });
 
     expect((await apiError(bot.api.answerCallbackQuery(callbackQueryId))).description).toMatch(/query is too old/);
-    const same = await apiError(bot.api.editMessageText(alice.id, menu.message_id, "<b>Approved</b> ✅", { parse_mode: "HTML" }));
+    const same = await apiError(
+      bot.api.editMessageText(alice.id, menu.message_id, "<b>Approved</b> ✅", { parse_mode: "HTML" }),
+    );
     expect(same.description).toMatch(/^Bad Request: message is not modified/);
-    expect(() => fake.clickButton({ chat: aliceChat, from: alice, messageId: menu.message_id, data: "approve:42" })).toThrow(/no button/);
+    expect(() =>
+      fake.clickButton({ chat: aliceChat, from: alice, messageId: menu.message_id, data: "approve:42" }),
+    ).toThrow(/no button/);
   });
 
   it("enforces 1..4096 UTF-16 units after HTML parsing", async () => {
@@ -216,9 +235,13 @@ describe("fake Telegram with the real grammY Bot", () => {
     expect(ok.text).toBe("&".repeat(4096));
     expect(ok.entities).toEqual([{ type: "italic", offset: 0, length: 4096 }]);
 
-    expect((await apiError(bot.api.sendMessage(alice.id, "😀".repeat(2049)))).description).toBe("Bad Request: message is too long");
+    expect((await apiError(bot.api.sendMessage(alice.id, "😀".repeat(2049)))).description).toBe(
+      "Bad Request: message is too long",
+    );
     expect((await bot.api.sendMessage(alice.id, "😀".repeat(2048))).text).toHaveLength(4096);
-    expect((await apiError(bot.api.sendMessage(alice.id, "<b>  </b>", { parse_mode: "HTML" }))).description).toBe("Bad Request: message text is empty");
+    expect((await apiError(bot.api.sendMessage(alice.id, "<b>  </b>", { parse_mode: "HTML" }))).description).toBe(
+      "Bad Request: message text is empty",
+    );
     expect(fake.sentMessages(alice.id)).toHaveLength(2);
   });
 
@@ -226,9 +249,15 @@ describe("fake Telegram with the real grammY Bot", () => {
     const bot = makeBot({ botInfo: true });
     fake.addChat(aliceChat);
     const html = (text: string) => apiError(bot.api.sendMessage(alice.id, text, { parse_mode: "HTML" }));
-    expect((await html("line<br>next")).description).toBe(`Bad Request: can't parse entities: Unsupported start tag "br" at byte offset 4`);
-    expect((await html("<b>open")).description).toBe(`Bad Request: can't parse entities: Can't find end tag corresponding to start tag "b"`);
-    expect((await html("<b><i>x</b></i>")).description).toMatch(/^Bad Request: can't parse entities: Unmatched end tag at byte offset 7, expected "<\/i>", found "<\/b>"/);
+    expect((await html("line<br>next")).description).toBe(
+      `Bad Request: can't parse entities: Unsupported start tag "br" at byte offset 4`,
+    );
+    expect((await html("<b>open")).description).toBe(
+      `Bad Request: can't parse entities: Can't find end tag corresponding to start tag "b"`,
+    );
+    expect((await html("<b><i>x</b></i>")).description).toMatch(
+      /^Bad Request: can't parse entities: Unmatched end tag at byte offset 7, expected "<\/i>", found "<\/b>"/,
+    );
     for (const bad of ["1 < 2", "a &nbsp; b", "R&D", "<span>x</span>", "</b>"]) {
       const err = await html(bad);
       expect(err.error_code, bad).toBe(400);
@@ -248,15 +277,21 @@ describe("fake Telegram with the real grammY Bot", () => {
     ]);
 
     const md = await apiError(bot.api.sendMessage(alice.id, "Done. 100%!", { parse_mode: "MarkdownV2" }));
-    expect(md.description).toBe("Bad Request: can't parse entities: Character '.' is reserved and must be escaped with the preceding '\\'");
-    const mdOk = await bot.api.sendMessage(alice.id, "*Done\\.* _ok_ [x](https://e.com/a\\)b)", { parse_mode: "MarkdownV2" });
+    expect(md.description).toBe(
+      "Bad Request: can't parse entities: Character '.' is reserved and must be escaped with the preceding '\\'",
+    );
+    const mdOk = await bot.api.sendMessage(alice.id, "*Done\\.* _ok_ [x](https://e.com/a\\)b)", {
+      parse_mode: "MarkdownV2",
+    });
     expect(mdOk.text).toBe("Done. ok x");
     expect(mdOk.entities).toEqual([
       { type: "bold", offset: 0, length: 5 },
       { type: "italic", offset: 6, length: 2 },
       { type: "text_link", offset: 9, length: 1, url: "https://e.com/a)b" },
     ]);
-    expect((await apiError(bot.api.sendMessage(alice.id, "x", { parse_mode: "Nope" as "HTML" }))).description).toBe("Bad Request: unsupported parse_mode");
+    expect((await apiError(bot.api.sendMessage(alice.id, "x", { parse_mode: "Nope" as "HTML" }))).description).toBe(
+      "Bad Request: unsupported parse_mode",
+    );
   });
 
   it("a 429 is retried by @grammyjs/auto-retry and the reply is delivered exactly once (runner)", async () => {
@@ -275,7 +310,11 @@ describe("fake Telegram with the real grammY Bot", () => {
       [false, 429, true],
       [true, undefined, undefined],
     ]);
-    expect(attempts[0]?.error).toEqual({ error_code: 429, description: "Too Many Requests: retry after 1", parameters: { retry_after: 1 } });
+    expect(attempts[0]?.error).toEqual({
+      error_code: 429,
+      description: "Too Many Requests: retry after 1",
+      parameters: { retry_after: 1 },
+    });
     expect(fake.sentMessages(alice.id).map((s) => s.text)).toEqual(["pong"]);
   });
 
@@ -306,14 +345,28 @@ describe("fake Telegram with the real grammY Bot", () => {
     fake.addChat(forum);
     const { threadId } = fake.createForumTopic(forum, "t", { deliverUpdate: false });
     const threadNotFound = "Bad Request: message thread not found";
-    expect((await apiError(bot.api.sendMessage(forum.id, "x", { message_thread_id: 1 }))).description).toBe(threadNotFound);
-    expect((await apiError(bot.api.sendMessage(forum.id, "x", { message_thread_id: 999 }))).description).toBe(threadNotFound);
-    expect((await apiError(bot.api.sendMessage(group.id, "x", { message_thread_id: threadId }))).description).toBe(threadNotFound);
-    expect((await apiError(bot.api.sendChatAction(forum.id, "typing", { message_thread_id: 1 }))).description).toBe(threadNotFound);
-    expect((await apiError(bot.api.sendMessage(group.id, "x", { reply_parameters: { message_id: 777 } }))).description).toBe(
-      "Bad Request: message to be replied not found",
+    expect((await apiError(bot.api.sendMessage(forum.id, "x", { message_thread_id: 1 }))).description).toBe(
+      threadNotFound,
     );
-    expect((await bot.api.sendMessage(group.id, "x", { reply_parameters: { message_id: 777, allow_sending_without_reply: true } })).reply_to_message).toBeUndefined();
+    expect((await apiError(bot.api.sendMessage(forum.id, "x", { message_thread_id: 999 }))).description).toBe(
+      threadNotFound,
+    );
+    expect((await apiError(bot.api.sendMessage(group.id, "x", { message_thread_id: threadId }))).description).toBe(
+      threadNotFound,
+    );
+    expect((await apiError(bot.api.sendChatAction(forum.id, "typing", { message_thread_id: 1 }))).description).toBe(
+      threadNotFound,
+    );
+    expect(
+      (await apiError(bot.api.sendMessage(group.id, "x", { reply_parameters: { message_id: 777 } }))).description,
+    ).toBe("Bad Request: message to be replied not found");
+    expect(
+      (
+        await bot.api.sendMessage(group.id, "x", {
+          reply_parameters: { message_id: 777, allow_sending_without_reply: true },
+        })
+      ).reply_to_message,
+    ).toBeUndefined();
     expect((await apiError(bot.api.sendMessage(-999, "x"))).description).toBe("Bad Request: chat not found");
     expect(await bot.api.sendChatAction(forum.id, "typing", { message_thread_id: threadId })).toBe(true);
     expect(fake.pendingUpdates()).toEqual([]);
@@ -331,7 +384,9 @@ describe("fake Telegram with the real grammY Bot", () => {
     expect(fake.myCommands()).toEqual(commands);
     expect(await bot.api.getMyCommands()).toEqual(commands);
     expect(await bot.api.getMyCommands({ scope: { type: "all_group_chats" } })).toEqual([]);
-    expect((await apiError(bot.api.setMyCommands([{ command: "Plan", description: "x" }]))).description).toBe("Bad Request: BOT_COMMAND_INVALID");
+    expect((await apiError(bot.api.setMyCommands([{ command: "Plan", description: "x" }]))).description).toBe(
+      "Bad Request: BOT_COMMAND_INVALID",
+    );
   });
 
   it("bot.stop() returns promptly during a long poll and confirms handled updates", async () => {
@@ -375,34 +430,64 @@ describe("fake Telegram with the real grammY Bot", () => {
     const unknown = await fetch(`${fake.apiRoot}/bot${fake.token}/sendTelepathy`, { method: "POST" });
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toEqual({ ok: false, error_code: 404, description: "Not Found: method not found" });
-    expect((await apiError(new Bot("1:WRONG", { client: { apiRoot: fake.apiRoot } }).api.getMe())).error_code).toBe(401);
+    expect((await apiError(new Bot("1:WRONG", { client: { apiRoot: fake.apiRoot } }).api.getMe())).error_code).toBe(
+      401,
+    );
 
     fake.addChat(aliceChat);
     const form = await fetch(`${fake.apiRoot}/bot${fake.token}/sendMessage`, {
       method: "POST",
-      body: new URLSearchParams({ chat_id: String(alice.id), text: "<b>form</b>", parse_mode: "HTML", reply_markup: JSON.stringify({ inline_keyboard: [[{ text: "Go", callback_data: "go" }]] }) }),
+      body: new URLSearchParams({
+        chat_id: String(alice.id),
+        text: "<b>form</b>",
+        parse_mode: "HTML",
+        reply_markup: JSON.stringify({ inline_keyboard: [[{ text: "Go", callback_data: "go" }]] }),
+      }),
     });
-    expect(await form.json()).toMatchObject({ ok: true, result: { text: "form", reply_markup: { inline_keyboard: [[{ text: "Go", callback_data: "go" }]] } } });
+    expect(await form.json()).toMatchObject({
+      ok: true,
+      result: { text: "form", reply_markup: { inline_keyboard: [[{ text: "Go", callback_data: "go" }]] } },
+    });
     const multipart = new FormData();
     multipart.set("chat_id", String(alice.id));
     multipart.set("text", "multi");
     const multi = await fetch(`${fake.apiRoot}/bot${fake.token}/sendMessage`, { method: "POST", body: multipart });
     expect(await multi.json()).toMatchObject({ ok: true, result: { text: "multi", chat: { id: alice.id } } });
     expect(fake.sentMessages(alice.id).map((s) => s.plain_text)).toEqual(["form", "multi"]);
-    await expect(fake.waitForCall("deleteMessage", undefined, 50)).rejects.toThrow(/no matching deleteMessage call within 50 ms/);
+    await expect(fake.waitForCall("deleteMessage", undefined, 50)).rejects.toThrow(
+      /no matching deleteMessage call within 50 ms/,
+    );
   });
 });
 
 describe("entity parsers", () => {
   it("computes UTF-16 offsets and byte offsets like Telegram", () => {
-    expect(parseHtml("😀 <b>ü</b>")).toEqual({ ok: true, text: "😀 ü", entities: [{ type: "bold", offset: 3, length: 1 }] });
+    expect(parseHtml("😀 <b>ü</b>")).toEqual({
+      ok: true,
+      text: "😀 ü",
+      entities: [{ type: "bold", offset: 3, length: 1 }],
+    });
     expect(parseHtml("😀 <x>")).toEqual({ ok: false, error: `Unsupported start tag "x" at byte offset 5` });
     expect(parseHtml(`<blockquote expandable>q</blockquote><span class="tg-spoiler">s</span>`)).toMatchObject({
       ok: true,
-      entities: [{ type: "expandable_blockquote", offset: 0, length: 1 }, { type: "spoiler", offset: 1, length: 1 }],
+      entities: [
+        { type: "expandable_blockquote", offset: 0, length: 1 },
+        { type: "spoiler", offset: 1, length: 1 },
+      ],
     });
-    expect(parseMarkdownV2("*a _b_*")).toEqual({ ok: true, text: "a b", entities: [{ type: "bold", offset: 0, length: 3 }, { type: "italic", offset: 2, length: 1 }] });
+    expect(parseMarkdownV2("*a _b_*")).toEqual({
+      ok: true,
+      text: "a b",
+      entities: [
+        { type: "bold", offset: 0, length: 3 },
+        { type: "italic", offset: 2, length: 1 },
+      ],
+    });
     expect(parseMarkdownV2("*open")).toEqual({ ok: false, error: "Can't find end of Bold entity at byte offset 0" });
-    expect(parseMarkdownV2("```ts\nconst a = 1;\n```")).toEqual({ ok: true, text: "const a = 1;\n", entities: [{ type: "pre", offset: 0, length: 13, language: "ts" }] });
+    expect(parseMarkdownV2("```ts\nconst a = 1;\n```")).toEqual({
+      ok: true,
+      text: "const a = 1;\n",
+      entities: [{ type: "pre", offset: 0, length: 13, language: "ts" }],
+    });
   });
 });

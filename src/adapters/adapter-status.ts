@@ -73,12 +73,18 @@ export function readAdapterStatus(dataDir: string): (AdapterStatusFile & { alive
 export function adapterChecks(dataDir: string): { level: "ok" | "warn" | "fail"; name: string; detail: string }[] {
   const status = readAdapterStatus(dataDir);
   if (!status) return [];
-  if (!status.alive) return [{ level: "ok", name: "planbot start", detail: `not running (last seen ${status.updatedAt})` }];
+  if (!status.alive)
+    return [{ level: "ok", name: "planbot start", detail: `not running (last seen ${status.updatedAt})` }];
   return Object.entries(status.adapters).map(([name, adapter]) => {
     if (adapter.state === "retrying") {
-      return { level: "warn" as const, name: `adapter ${name}`, detail: `cannot start (${adapter.attempts} attempts): ${adapter.reason}; next attempt ${adapter.nextAttemptAt}` };
+      return {
+        level: "warn" as const,
+        name: `adapter ${name}`,
+        detail: `cannot start (${adapter.attempts} attempts): ${adapter.reason}; next attempt ${adapter.nextAttemptAt}`,
+      };
     }
-    const detail = adapter.state === "disabled" ? `disabled (${adapter.reason})` : `${adapter.state} since ${adapter.since}`;
+    const detail =
+      adapter.state === "disabled" ? `disabled (${adapter.reason})` : `${adapter.state} since ${adapter.since}`;
     return { level: "ok" as const, name: `adapter ${name}`, detail };
   });
 }

@@ -6,11 +6,16 @@ import { roleAllows, type RequiredRole, type Role } from "./roles.ts";
  * uses (`/replan --force` is for admins). One function, so adapters that must decide before running a
  * command (Discord opens a thread for /plan) ask the same question the core asks.
  */
-export function missingRole(role: Role, command: CommandSpec, flags: Record<string, string | boolean | undefined>): { what: string; needed: RequiredRole } | undefined {
+export function missingRole(
+  role: Role,
+  command: CommandSpec,
+  flags: Record<string, string | boolean | undefined>,
+): { what: string; needed: RequiredRole } | undefined {
   if (!roleAllows(role, command.role)) return { what: `/${command.name}`, needed: command.role };
   for (const flag of command.flags) {
     const used = flags[flag.name] !== undefined && flags[flag.name] !== false;
-    if (flag.role && used && !roleAllows(role, flag.role)) return { what: `/${command.name} --${flag.name}`, needed: flag.role };
+    if (flag.role && used && !roleAllows(role, flag.role))
+      return { what: `/${command.name} --${flag.name}`, needed: flag.role };
   }
   return undefined;
 }

@@ -47,7 +47,11 @@ interface Dispatch {
   signals: TurnSignals;
   role: Role;
   place?: PlacementHook | undefined;
-  parsed?: { command: CommandSpec; args: Record<string, string | undefined>; flags: Record<string, string | boolean | undefined> };
+  parsed?: {
+    command: CommandSpec;
+    args: Record<string, string | undefined>;
+    flags: Record<string, string | boolean | undefined>;
+  };
   movedTo?: ChatTarget | undefined;
   /** Set by the answer step when the chat has no session, so the caller can hint or ignore. */
   noSession?: boolean;
@@ -55,7 +59,9 @@ interface Dispatch {
   explicitAnswer?: boolean;
 }
 
-const DEFAULT_HINT: Reply = { text: "Commands start with /. Send /help to see them, or /plan <slug> to start planning here." };
+const DEFAULT_HINT: Reply = {
+  text: "Commands start with /. Send /help to see them, or /plan <slug> to start planning here.",
+};
 
 /** Creates the {@link Bot}: parse → authorise → place → run, with logging and a last-resort guard around it. */
 export function createBot(deps: BotDeps): Bot {
@@ -65,8 +71,15 @@ export function createBot(deps: BotDeps): Bot {
     try {
       return await next();
     } catch (error) {
-      log.error({ err: error, adapter: context.incoming.adapter, command: context.parsed?.command.name }, "handler failed");
-      return [errorReply("Something went wrong on planbot's side; it is logged. Try again, or /status to see where things stand.")];
+      log.error(
+        { err: error, adapter: context.incoming.adapter, command: context.parsed?.command.name },
+        "handler failed",
+      );
+      return [
+        errorReply(
+          "Something went wrong on planbot's side; it is logged. Try again, or /status to see where things stand.",
+        ),
+      ];
     }
   };
 
@@ -126,7 +139,17 @@ export function createBot(deps: BotDeps): Bot {
 
   const runCommand = async (context: Dispatch): Promise<Reply[]> => {
     const { command, args, flags } = context.parsed!;
-    const handlerContext: CommandContext = { incoming: context.incoming, role: context.role, command, args, flags, services, registry, signals: context.signals, log };
+    const handlerContext: CommandContext = {
+      incoming: context.incoming,
+      role: context.role,
+      command,
+      args,
+      flags,
+      services,
+      registry,
+      signals: context.signals,
+      log,
+    };
     const result = await command.handler(handlerContext);
     return Array.isArray(result) ? result : [result];
   };
@@ -156,7 +179,9 @@ export function createBot(deps: BotDeps): Bot {
   });
 
   async function hasSession(target: Pick<Incoming, "adapter" | "channelId" | "threadId">): Promise<boolean> {
-    return services.planning ? services.planning.hasSession(targetOf({ ...target, userId: "", userName: "", text: "" })) : false;
+    return services.planning
+      ? services.planning.hasSession(targetOf({ ...target, userId: "", userName: "", text: "" }))
+      : false;
   }
 
   const dispatch = (incoming: Incoming, signals: TurnSignals = {}, place?: PlacementHook): Dispatch => ({
@@ -168,7 +193,13 @@ export function createBot(deps: BotDeps): Bot {
 
   async function runCommandLine(context: Dispatch): Promise<Handled> {
     const replies = await commandChain(context);
-    return { kind: "command", replies, command: context.parsed?.command.name, slug: context.parsed?.args.slug, ...(context.movedTo ? { movedTo: context.movedTo } : {}) };
+    return {
+      kind: "command",
+      replies,
+      command: context.parsed?.command.name,
+      slug: context.parsed?.args.slug,
+      ...(context.movedTo ? { movedTo: context.movedTo } : {}),
+    };
   }
 
   return {
@@ -182,20 +213,29 @@ export function createBot(deps: BotDeps): Bot {
         if (outcome.kind === "other_bot") return { kind: "ignored", reason: "a command for another bot" };
         const known = registry.find(name) !== undefined;
         // An unknown bare /word in a group is probably another bot's, unless this chat is planning with planbot.
-        if (!known && audience !== "direct" && (audience === "chatter" || !(await hasSession(incoming)))) return { kind: "ignored", reason: "an unknown command in a group" };
+        if (!known && audience !== "direct" && (audience === "chatter" || !(await hasSession(incoming))))
+          return { kind: "ignored", reason: "an unknown command in a group" };
         return runCommandLine(context);
       }
       if (audience === "chatter") return { kind: "ignored", reason: "group chatter" };
       if (!incoming.text.trim()) return { kind: "ignored", reason: "no text" };
       const replies = await answerChain(context);
       if (!context.noSession) return { kind: "answer", replies };
-      return audience === "direct" ? { kind: "hint", replies: [options.hint ?? DEFAULT_HINT] } : { kind: "ignored", reason: "no planning session in this chat" };
+      return audience === "direct"
+        ? { kind: "hint", replies: [options.hint ?? DEFAULT_HINT] }
+        : { kind: "ignored", reason: "no planning session in this chat" };
     },
     handleCommand: (incoming, signals) => commandChain(dispatch(incoming, signals)),
     async handleAnswer(incoming, signals) {
       const context = { ...dispatch(incoming, signals), explicitAnswer: true };
       const replies = await answerChain(context);
-      return context.noSession && services.planning && roleAllows(context.role, "member") ? [errorReply(`No planning session in this chat. Start one with ${code("/plan <slug>")} or join one with ${code("/continue <slug>")}.`)] : replies;
+      return context.noSession && services.planning && roleAllows(context.role, "member")
+        ? [
+            errorReply(
+              `No planning session in this chat. Start one with ${code("/plan <slug>")} or join one with ${code("/continue <slug>")}.`,
+            ),
+          ]
+        : replies;
     },
     hasSession,
     commandFor(text) {
@@ -209,7 +249,9 @@ export function createBot(deps: BotDeps): Bot {
 function refusal(what: string, needed: "admin" | "member" | "anyone", context: Dispatch): Reply {
   const identity = `${context.incoming.adapter}:${context.incoming.userId}`;
   const list = needed === "admin" ? "PLANBOT_ADMINS" : "PLANBOT_MEMBERS";
-  return errorReply(`${what} needs the ${needed} role; you are ${context.role === "guest" ? "not on the member or admin list" : `a ${context.role}`}. An admin can add ${code(identity)} to ${list}.`);
+  return errorReply(
+    `${what} needs the ${needed} role; you are ${context.role === "guest" ? "not on the member or admin list" : `a ${context.role}`}. An admin can add ${code(identity)} to ${list}.`,
+  );
 }
 
 export { usageLine };

@@ -11,7 +11,8 @@ export function createCommandRegistry(commands: CommandSpec[]): CommandRegistry 
       byName.set(name, command);
     }
     const restIndex = command.args.findIndex((arg) => arg.rest);
-    if (restIndex !== -1 && restIndex !== command.args.length - 1) throw new Error(`/${command.name}: only the last argument may take the rest of the line`);
+    if (restIndex !== -1 && restIndex !== command.args.length - 1)
+      throw new Error(`/${command.name}: only the last argument may take the rest of the line`);
   }
   return { commands, find: (name) => byName.get(name.toLowerCase()) };
 }
@@ -22,6 +23,8 @@ export function usageLine(command: CommandSpec): string {
     const label = arg.rest ? `${arg.name}…` : arg.name;
     return arg.required ? `<${label}>` : `[${label}]`;
   });
-  const flags = command.flags.map((flag) => (flag.type === "boolean" ? `[--${flag.name}]` : `[--${flag.name} ${flag.placeholder ?? flag.name.toUpperCase()}]`));
+  const flags = command.flags.map((flag) =>
+    flag.type === "boolean" ? `[--${flag.name}]` : `[--${flag.name} ${flag.placeholder ?? flag.name.toUpperCase()}]`,
+  );
   return [`/${command.name}`, ...args, ...flags].join(" ");
 }

@@ -9,8 +9,13 @@ import type { Failure } from "../projects/result.ts";
 export function failureReply(failure: Failure): Reply {
   const slug = typeof failure.details?.slug === "string" ? failure.details.slug : undefined;
   if (failure.code === "already_committed" && slug) {
-    return errorReply(`${failure.message}`, [{ label: "Re-plan anyway", command: `/replan ${slug} --force`, style: "danger" }]);
+    return errorReply(`${failure.message}`, [
+      { label: "Re-plan anyway", command: `/replan ${slug} --force`, style: "danger" },
+    ]);
   }
-  if (failure.details?.next === "list") return errorReply(`${failure.message} ${code("/status")} lists them.`, [{ label: "Status", command: "/status", style: "secondary" }]);
+  if (failure.details?.next === "list")
+    return errorReply(`${failure.message} ${code("/status")} lists them.`, [
+      { label: "Status", command: "/status", style: "secondary" },
+    ]);
   return errorReply(failure.message);
 }

@@ -23,7 +23,10 @@ export type Placement =
   | { kind: "refused"; reply: Reply };
 
 /** Called by the core after a command that opens a session parsed and was authorised, before it runs. */
-export type PlacementHook = (command: { name: string; slug: string | undefined }, incoming: Incoming) => Promise<Placement>;
+export type PlacementHook = (
+  command: { name: string; slug: string | undefined },
+  incoming: Incoming,
+) => Promise<Placement>;
 
 /** How an adapter hands a message to {@link Bot.handle}. */
 export interface HandleOptions {
@@ -38,7 +41,13 @@ export interface HandleOptions {
 
 /** What the core made of a message; every kind but `ignored` carries the replies to render in the asking chat. */
 export type Handled =
-  | { kind: "command"; replies: Reply[]; command?: string | undefined; slug?: string | undefined; movedTo?: ChatTarget | undefined }
+  | {
+      kind: "command";
+      replies: Reply[];
+      command?: string | undefined;
+      slug?: string | undefined;
+      movedTo?: ChatTarget | undefined;
+    }
   | { kind: "answer"; replies: Reply[] }
   | { kind: "hint"; replies: Reply[] }
   | { kind: "ignored"; reason: string };

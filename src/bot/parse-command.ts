@@ -4,7 +4,12 @@ import { tokenize } from "./tokenize.ts";
 
 /** A command line read against the registry. */
 export type ParseOutcome =
-  | { kind: "command"; command: CommandSpec; args: Record<string, string | undefined>; flags: Record<string, string | boolean | undefined> }
+  | {
+      kind: "command";
+      command: CommandSpec;
+      args: Record<string, string | undefined>;
+      flags: Record<string, string | boolean | undefined>;
+    }
   /** Not a command at all: plain chat. */
   | { kind: "not_command" }
   /** `/cmd@otherbot`: meant for another bot in the group. */
@@ -28,15 +33,23 @@ export function commandNameOf(text: string): string | undefined {
  * argument of a free-text command takes every remaining word, so descriptions need no quotes; flags
  * may stand anywhere. Every problem is a `usage` failure naming it and showing the usage line.
  */
-export function parseCommandLine(text: string, registry: CommandRegistry, options: { botUsername?: string | undefined } = {}): ParseOutcome {
+export function parseCommandLine(
+  text: string,
+  registry: CommandRegistry,
+  options: { botUsername?: string | undefined } = {},
+): ParseOutcome {
   const trimmed = text.trim();
   const head = HEAD.exec(trimmed);
   if (!head) return { kind: "not_command" };
   const [, name, mention] = head;
-  if (mention && options.botUsername && mention.toLowerCase() !== options.botUsername.toLowerCase()) return { kind: "other_bot" };
+  if (mention && options.botUsername && mention.toLowerCase() !== options.botUsername.toLowerCase())
+    return { kind: "other_bot" };
   const command = registry.find(name!);
   if (!command) {
-    return { kind: "error", failure: fail("usage", `Unknown command /${name}. Send /help to see what planbot understands.`) };
+    return {
+      kind: "error",
+      failure: fail("usage", `Unknown command /${name}. Send /help to see what planbot understands.`),
+    };
   }
   const problem = (message: string): ParseOutcome => ({
     kind: "error",
@@ -65,14 +78,17 @@ export function parseCommandLine(text: string, registry: CommandRegistry, option
     const flag = command.flags.find((candidate) => candidate.name === flagName);
     if (!flag) {
       const known = command.flags.map((candidate) => `--${candidate.name}`).join(", ");
-      return problem(`/${command.name} has no option --${flagName}${known ? ` (it takes ${known})` : " (it takes no options)"}.`);
+      return problem(
+        `/${command.name} has no option --${flagName}${known ? ` (it takes ${known})` : " (it takes no options)"}.`,
+      );
     }
     if (flags[flag.name] !== undefined) return problem(`--${flag.name} is given twice.`);
     if (flag.type === "boolean") {
       if (equals === -1) flags[flag.name] = true;
       else {
         const value = word.slice(equals + 1).toLowerCase();
-        if (!["true", "false", "yes", "no", "1", "0"].includes(value)) return problem(`--${flag.name} is a switch: write --${flag.name} or --${flag.name}=false.`);
+        if (!["true", "false", "yes", "no", "1", "0"].includes(value))
+          return problem(`--${flag.name} is a switch: write --${flag.name} or --${flag.name}=false.`);
         flags[flag.name] = ["true", "yes", "1"].includes(value);
       }
       continue;
@@ -86,7 +102,8 @@ export function parseCommandLine(text: string, registry: CommandRegistry, option
         index += 1;
       }
     }
-    if (value === undefined || value === "") return problem(`--${flag.name} needs a value, e.g. --${flag.name} ${flag.placeholder ?? "value"}.`);
+    if (value === undefined || value === "")
+      return problem(`--${flag.name} needs a value, e.g. --${flag.name} ${flag.placeholder ?? "value"}.`);
     flags[flag.name] = value;
   }
 
@@ -101,7 +118,9 @@ export function parseCommandLine(text: string, registry: CommandRegistry, option
   }
   const lastTakesRest = command.args.at(-1)?.rest ?? false;
   if (!lastTakesRest && positional.length > command.args.length) {
-    return problem(`/${command.name} does not take "${Array.from(positional.slice(command.args.length).join(" ")).slice(0, 60).join("")}".`);
+    return problem(
+      `/${command.name} does not take "${Array.from(positional.slice(command.args.length).join(" ")).slice(0, 60).join("")}".`,
+    );
   }
   return { kind: "command", command, args, flags };
 }

@@ -25,10 +25,14 @@ export interface ChatTarget {
 
 /** The key a conversation is stored under: `"<adapter>:<channelId>"`, plus `:<threadId>` inside a topic. */
 export function conversationKey(target: ChatTarget): string {
-  return target.threadId ? `${target.adapter}:${target.channelId}:${target.threadId}` : `${target.adapter}:${target.channelId}`;
+  return target.threadId
+    ? `${target.adapter}:${target.channelId}:${target.threadId}`
+    : `${target.adapter}:${target.channelId}`;
 }
 
 /** The chat an incoming message came from. */
 export function targetOf(incoming: Incoming): ChatTarget {
-  return incoming.threadId ? { adapter: incoming.adapter, channelId: incoming.channelId, threadId: incoming.threadId } : { adapter: incoming.adapter, channelId: incoming.channelId };
+  return incoming.threadId
+    ? { adapter: incoming.adapter, channelId: incoming.channelId, threadId: incoming.threadId }
+    : { adapter: incoming.adapter, channelId: incoming.channelId };
 }

@@ -31,11 +31,16 @@ export function createOutboundRouter(): OutboundRouter {
     get: (adapter) => byAdapter.get(adapter),
     async send(target, reply) {
       const outbound = byAdapter.get(target.adapter);
-      if (!outbound) return fail("send_failed", `The ${target.adapter} adapter is not running, so nothing can be sent there.`, { details: { permanent: false } });
+      if (!outbound)
+        return fail("send_failed", `The ${target.adapter} adapter is not running, so nothing can be sent there.`, {
+          details: { permanent: false },
+        });
       try {
         return await outbound.send(target, reply);
       } catch (error) {
-        return fail("send_failed", `Sending to ${target.adapter} failed: ${(error as Error).message}`, { details: { permanent: false } });
+        return fail("send_failed", `Sending to ${target.adapter} failed: ${(error as Error).message}`, {
+          details: { permanent: false },
+        });
       }
     },
   };

@@ -31,20 +31,42 @@ export async function runChat(_argv: string[], config: Config, _io: CliIo): Prom
   }
   const socket = await connectChat(config.dataDir);
   if (socket) {
-    if (interactive) process.stdout.write(`planbot chat — attached to the running planbot (${socketPath(config.dataDir)}). /help lists the commands, Ctrl-C stops a planner turn, Ctrl-D quits.\n`);
+    if (interactive)
+      process.stdout.write(
+        `planbot chat — attached to the running planbot (${socketPath(config.dataDir)}). /help lists the commands, Ctrl-C stops a planner turn, Ctrl-D quits.\n`,
+      );
     // Closing the connection makes planbot stop this terminal's planner turns.
     process.once("SIGINT", () => socket.destroy());
     process.once("SIGTERM", () => socket.destroy());
-    return attachChat(socket, { dataDir: config.dataDir, input: process.stdin, output: process.stdout, userName, interactive, historyFile });
+    return attachChat(socket, {
+      dataDir: config.dataDir,
+      input: process.stdin,
+      output: process.stdout,
+      userName,
+      interactive,
+      historyFile,
+    });
   }
   return runStandalone(config, userName, interactive, historyFile);
 }
 
-async function runStandalone(config: Config, userName: string, interactive: boolean, historyFile: string | undefined): Promise<number> {
+async function runStandalone(
+  config: Config,
+  userName: string,
+  interactive: boolean,
+  historyFile: string | undefined,
+): Promise<number> {
   // Logs stay off the terminal the user types into unless asked for.
   const log = createLogger(process.env.LOG_LEVEL ? config.logLevel : "warn");
   const runtime = createRuntime(config, log);
-  const adapter = createConsoleAdapter({ bot: runtime.bot, input: process.stdin, output: process.stdout, userName, prompt: interactive, historyFile });
+  const adapter = createConsoleAdapter({
+    bot: runtime.bot,
+    input: process.stdin,
+    output: process.stdout,
+    userName,
+    prompt: interactive,
+    historyFile,
+  });
   // A signal (not a keypress: that is Ctrl-C in the line editor) stops the planner turns, then planbot.
   const onSignal = () => adapter.close();
   process.once("SIGINT", onSignal);
@@ -53,7 +75,10 @@ async function runStandalone(config: Config, userName: string, interactive: bool
   runtime.outbound.register("console", adapter.outbound);
   runtime.onStop(() => adapter.close());
   await startBackground(runtime);
-  if (interactive) process.stdout.write("planbot chat — no planbot start runs for this data dir, so this one runs its own (watcher, notifier, executor). /help lists the commands, Ctrl-C stops a planner turn, Ctrl-D quits.\n");
+  if (interactive)
+    process.stdout.write(
+      "planbot chat — no planbot start runs for this data dir, so this one runs its own (watcher, notifier, executor). /help lists the commands, Ctrl-C stops a planner turn, Ctrl-D quits.\n",
+    );
   await adapter.run();
   await runtime.bot.drain();
   await runtime.stop();

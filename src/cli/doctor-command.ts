@@ -11,10 +11,20 @@ export const DOCTOR_USAGE = "usage: planbot doctor [--json]";
  * `planbot doctor`: one line per check (ok / warn / fail) on folders, git, the Ralph command, the
  * planner, GIT_REMOTE_BASE, tokens (set or not, never shown) and EXECUTE_AT. Exit 0 when nothing failed.
  */
-export async function runDoctor(argv: string[], config: Config, io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runDoctor(
+  argv: string[],
+  config: Config,
+  io: CliIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: false, strict: true, options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    });
   } catch (error) {
     io.err(`${(error as Error).message}\n${DOCTOR_USAGE}`);
     return EXIT.usage;

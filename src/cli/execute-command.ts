@@ -16,10 +16,20 @@ export const EXECUTE_USAGE = `usage: planbot execute [slug] [--dry-run]
  * the outcome of runs that ended while no planbot watched them. Exit 0 when every run completed (or
  * nothing was due), 1 when one failed, was blocked or was refused by the preflight (also with --dry-run), 2 usage, 3 not approved, 4 unknown slug.
  */
-export async function runExecute(argv: string[], config: Config, io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runExecute(
+  argv: string[],
+  config: Config,
+  io: CliIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { "dry-run": { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { "dry-run": { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    });
   } catch (error) {
     io.err(`${(error as Error).message}\n${EXECUTE_USAGE}`);
     return EXIT.usage;
@@ -51,7 +61,11 @@ export async function runExecute(argv: string[], config: Config, io: CliIo, env:
   }
   if (result.runs.length === 0) io.out("nothing to run: no approved projects");
   for (const report of result.runs) io.out(line(report));
-  return result.runs.some((report) => report.outcome === "failed" || report.outcome === "blocked" || report.outcome === "refused") ? EXIT.failure : EXIT.ok;
+  return result.runs.some(
+    (report) => report.outcome === "failed" || report.outcome === "blocked" || report.outcome === "refused",
+  )
+    ? EXIT.failure
+    : EXIT.ok;
 }
 
 /** `<slug>: <what happened>` — every report message already starts with its outcome. */

@@ -40,14 +40,24 @@ export async function runProjectsCommand(argv: string[], services: CoreServices,
   }
   const json = Boolean(values.json);
   const failed = (failure: Failure) => {
-    if (json) io.out(JSON.stringify({ error: failure.code, message: failure.message, ...(failure.fields ? { fields: failure.fields } : {}), ...(failure.currentVersion !== undefined ? { current_version: failure.currentVersion } : {}) }));
+    if (json)
+      io.out(
+        JSON.stringify({
+          error: failure.code,
+          message: failure.message,
+          ...(failure.fields ? { fields: failure.fields } : {}),
+          ...(failure.currentVersion !== undefined ? { current_version: failure.currentVersion } : {}),
+        }),
+      );
     io.err(`error: ${failure.message}${cliHint(failure)}`);
     return exitCodeFor(failure.code);
   };
   let expectedVersion: number | undefined;
   if (values["if-match"] !== undefined) {
     if (!/^\d+$/.test(values["if-match"])) {
-      io.err(`--if-match takes the version number you last saw, e.g. --if-match 12 (got "${values["if-match"]}")\n${PROJECTS_USAGE}`);
+      io.err(
+        `--if-match takes the version number you last saw, e.g. --if-match 12 (got "${values["if-match"]}")\n${PROJECTS_USAGE}`,
+      );
       return EXIT.usage;
     }
     expectedVersion = Number(values["if-match"]);
@@ -79,7 +89,11 @@ export async function runProjectsCommand(argv: string[], services: CoreServices,
         base: values.base,
       });
       if (!result.ok) return failed(result);
-      io.out(json ? JSON.stringify({ ...result.entry, version: result.version }, null, 2) : `proposed ${result.entry.name} (pending, version ${result.version})`);
+      io.out(
+        json
+          ? JSON.stringify({ ...result.entry, version: result.version }, null, 2)
+          : `proposed ${result.entry.name} (pending, version ${result.version})`,
+      );
       return EXIT.ok;
     }
     case "approve":
@@ -89,7 +103,11 @@ export async function runProjectsCommand(argv: string[], services: CoreServices,
       if (rest.length > 0) return usage(io, `${action} takes one slug; unexpected "${rest.join(" ")}"`);
       const result = await services.lifecycle[action](slug, expectedVersion === undefined ? {} : { expectedVersion });
       if (!result.ok) return failed(result);
-      io.out(json ? JSON.stringify({ ...result.entry, version: result.version }, null, 2) : `${result.entry.name}: ${result.entry.status} (version ${result.version})`);
+      io.out(
+        json
+          ? JSON.stringify({ ...result.entry, version: result.version }, null, 2)
+          : `${result.entry.name}: ${result.entry.status} (version ${result.version})`,
+      );
       return EXIT.ok;
     }
     default:
@@ -103,18 +121,32 @@ function usage(io: CliIo, problem: string): number {
 }
 
 function formatTable(projects: ProjectRecord[], version: number): string {
-  if (projects.length === 0) return `no projects yet (version ${version}); propose one with: planbot projects propose <slug> <description>`;
-  const rows = projects.map((p) => [p.slug, p.status, p.stories_total ? `${p.stories_done}/${p.stories_total}` : "-", p.description.replace(/\s+/g, " ").slice(0, 60)]);
-  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i]!.length), ["SLUG", "STATUS", "STORIES"][i]!.length));
+  if (projects.length === 0)
+    return `no projects yet (version ${version}); propose one with: planbot projects propose <slug> <description>`;
+  const rows = projects.map((p) => [
+    p.slug,
+    p.status,
+    p.stories_total ? `${p.stories_done}/${p.stories_total}` : "-",
+    p.description.replace(/\s+/g, " ").slice(0, 60),
+  ]);
+  const widths = [0, 1, 2].map((i) =>
+    Math.max(...rows.map((row) => row[i]!.length), ["SLUG", "STATUS", "STORIES"][i]!.length),
+  );
   const line = (cells: string[]) => cells.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join("  ");
-  return [line(["SLUG", "STATUS", "STORIES", "DESCRIPTION"]), ...rows.map(line), `(${projects.length} projects, version ${version})`].join("\n");
+  return [
+    line(["SLUG", "STATUS", "STORIES", "DESCRIPTION"]),
+    ...rows.map(line),
+    `(${projects.length} projects, version ${version})`,
+  ].join("\n");
 }
 
 function formatRecord(p: ProjectRecord): string {
   const lines = [
     `${p.slug}: ${p.status}`,
     `description: ${p.description}`,
-    p.repo || p.branch || p.base_branch ? `repo: ${p.repo ?? p.slug}  branch: ${p.branch ?? "-"}  base: ${p.base_branch ?? "main"}` : "",
+    p.repo || p.branch || p.base_branch
+      ? `repo: ${p.repo ?? p.slug}  branch: ${p.branch ?? "-"}  base: ${p.base_branch ?? "main"}`
+      : "",
     p.stories_total ? `stories: ${p.stories_done}/${p.stories_total}` : "",
     p.proposed_at ? `proposed: ${p.proposed_at}` : "",
     p.approved_at ? `approved: ${p.approved_at}` : "",

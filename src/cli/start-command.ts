@@ -63,7 +63,10 @@ export async function runStart(_argv: string[], config: Config, io: CliIo): Prom
     }
   }
   await startBackground(runtime);
-  if (chatAdapters === 0) log.warn("no chat adapter is configured: only the dashboard runs. Set DISCORD_TOKEN or TELEGRAM_TOKEN, or use `planbot chat`.");
+  if (chatAdapters === 0)
+    log.warn(
+      "no chat adapter is configured: only the dashboard runs. Set DISCORD_TOKEN or TELEGRAM_TOKEN, or use `planbot chat`.",
+    );
   log.info({ dataDir: config.dataDir, workspaceDir: config.workspaceDir }, "planbot started");
 
   // Pending promises do not keep Node alive; this timer does, until a signal arrives.

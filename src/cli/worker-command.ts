@@ -19,9 +19,19 @@ export const WORKER_USAGE = `usage: planbot worker
  * through Redis and the bot records it. A worker that dies loses its job lock after QUEUE_LOCK_MS; another
  * worker then fails the run (or, with QUEUE_STALL_RETRIES, starts it again).
  */
-export async function runWorker(argv: string[], config: Config, io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runWorker(
+  argv: string[],
+  config: Config,
+  io: CliIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   try {
-    const parsed = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { help: { type: "boolean", short: "h" } } });
+    const parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: { help: { type: "boolean", short: "h" } },
+    });
     if (parsed.values.help) {
       io.out(WORKER_USAGE);
       return EXIT.ok;
@@ -47,8 +57,30 @@ export async function runWorker(argv: string[], config: Config, io: CliIo, env: 
     RUN_QUEUE_NAME,
     async (job) => {
       const parsed = parseRunJob(job.data);
-      if (!parsed.ok) return { outcome: "failed", summary: `failed: ${parsed.message}`, error: parsed.message, worker: name, exitCode: null, branch: null, prd: null, delivery: null };
-      return runQueuedJob({ config, env, cwd: process.cwd(), log: log.child({ worker: name }), worker: name, redis, report: (sample: RunJobProgress) => job.updateProgress(sample as unknown as object) }, job.id ?? "", parsed.job);
+      if (!parsed.ok)
+        return {
+          outcome: "failed",
+          summary: `failed: ${parsed.message}`,
+          error: parsed.message,
+          worker: name,
+          exitCode: null,
+          branch: null,
+          prd: null,
+          delivery: null,
+        };
+      return runQueuedJob(
+        {
+          config,
+          env,
+          cwd: process.cwd(),
+          log: log.child({ worker: name }),
+          worker: name,
+          redis,
+          report: (sample: RunJobProgress) => job.updateProgress(sample as unknown as object),
+        },
+        job.id ?? "",
+        parsed.job,
+      );
     },
     {
       connection: redisConnection(settings.url),
@@ -62,7 +94,9 @@ export async function runWorker(argv: string[], config: Config, io: CliIo, env: 
   worker.on("error", (error) => log.warn({ err: error }, "worker: Redis connection problem"));
   worker.on("failed", (job, error) => log.error({ jobId: job?.id, err: error }, "worker: a run threw"));
   await worker.waitUntilReady();
-  io.out(`planbot worker ${name}: taking runs from ${redactRedisUrl(settings.url)}, ${settings.concurrency} at a time, in ${config.workspaceDir}`);
+  io.out(
+    `planbot worker ${name}: taking runs from ${redactRedisUrl(settings.url)}, ${settings.concurrency} at a time, in ${config.workspaceDir}`,
+  );
   const signal = await signalled;
   log.info({ signal }, "worker: stopping after the runs it has");
   await worker.close();

@@ -58,19 +58,38 @@ export async function deliverAfterRun(ctx: DeliveryContext, report: RunReport, e
   let branch = report.plan?.branch ?? entry.branch ?? "";
   try {
     const planned = report.plan ? { ok: true as const, plan: report.plan } : planRun(entry, ctx.config, ctx.cwd);
-    if (!planned.ok) delivery = { ok: false, pushed: false, summary: `not pushed: ${planned.message}`, hint: "Fix the project's repo or branch, then run it again." };
+    if (!planned.ok)
+      delivery = {
+        ok: false,
+        pushed: false,
+        summary: `not pushed: ${planned.message}`,
+        hint: "Fix the project's repo or branch, then run it again.",
+      };
     else {
       branch = planned.plan.branch;
       delivery = await deliver(ctx, settings, planned.plan, entry, report.outcome);
     }
   } catch (error) {
-    delivery = { ok: false, pushed: false, summary: `delivery failed unexpectedly: ${scrubToken((error as Error).message ?? String(error), token)}`, hint: "Push the branch from the workspace by hand; see planbot's log." };
+    delivery = {
+      ok: false,
+      pushed: false,
+      summary: `delivery failed unexpectedly: ${scrubToken((error as Error).message ?? String(error), token)}`,
+      hint: "Push the branch from the workspace by hand; see planbot's log.",
+    };
   }
   const at = ctx.now();
-  const field: DeliveryField = { at, ok: delivery.ok, pushed: delivery.pushed, branch, summary: delivery.summary, hint: delivery.hint };
+  const field: DeliveryField = {
+    at,
+    ok: delivery.ok,
+    pushed: delivery.pushed,
+    branch,
+    summary: delivery.summary,
+    hint: delivery.hint,
+  };
   const stored = await ctx.lifecycle.update(entry.name, (current) => {
     current.delivery = field;
-    if (delivery.pullRequest) current.pull_request = { url: delivery.pullRequest.url, number: delivery.pullRequest.number, updated_at: at };
+    if (delivery.pullRequest)
+      current.pull_request = { url: delivery.pullRequest.url, number: delivery.pullRequest.number, updated_at: at };
   });
   if (!stored.ok) ctx.log.error({ slug: entry.name, err: stored.message }, "could not record the delivery");
   report.message = `${report.message}; ${delivery.summary}`;
@@ -79,17 +98,53 @@ export async function deliverAfterRun(ctx: DeliveryContext, report: RunReport, e
   else ctx.log.warn({ ...fields, hint: delivery.hint }, `${entry.name}: ${delivery.summary}`);
 }
 
-async function deliver(ctx: DeliveryContext, settings: DeliverySettings, plan: RunPlan, entry: ProjectEntry, outcome: string): Promise<Delivery> {
+async function deliver(
+  ctx: DeliveryContext,
+  settings: DeliverySettings,
+  plan: RunPlan,
+  entry: ProjectEntry,
+  outcome: string,
+): Promise<Delivery> {
   const github = settings.github;
   const target = plan.remoteUrl && github.token ? githubRepoFor(plan.remoteUrl, github) : undefined;
-  const pushed = await pushBranch({ root: plan.root, branch: plan.branch, base: plan.base, remoteUrl: plan.remoteUrl, env: ctx.env, token: pushToken(plan.remoteUrl, github) });
-  if (!pushed.ok) return { ok: false, pushed: false, summary: `${plan.branch} was not pushed: ${pushed.message}`, hint: pushed.hint };
+  const pushed = await pushBranch({
+    root: plan.root,
+    branch: plan.branch,
+    base: plan.base,
+    remoteUrl: plan.remoteUrl,
+    env: ctx.env,
+    token: pushToken(plan.remoteUrl, github),
+  });
+  if (!pushed.ok)
+    return { ok: false, pushed: false, summary: `${plan.branch} was not pushed: ${pushed.message}`, hint: pushed.hint };
   const done = `pushed ${plan.branch} to ${pushed.remote}`;
   if (!github.token || !target) return { ok: true, pushed: true, summary: done, hint: null };
-  if (!target.ok) return { ok: true, pushed: true, summary: `${done}; no pull request: ${target.reason}`, hint: "Set GITHUB_OWNER (or a github.com GIT_REMOTE_BASE) to get a draft pull request." };
-  const pr = await openOrUpdatePullRequest(createGithubClient({ token: github.token, apiUrl: target.target.apiUrl, log: ctx.log, ...(github.retryBaseMs !== undefined ? { retryBaseMs: github.retryBaseMs } : {}) }), target.target, await draftFor(ctx, plan, entry, outcome, target.target), github.token);
+  if (!target.ok)
+    return {
+      ok: true,
+      pushed: true,
+      summary: `${done}; no pull request: ${target.reason}`,
+      hint: "Set GITHUB_OWNER (or a github.com GIT_REMOTE_BASE) to get a draft pull request.",
+    };
+  const pr = await openOrUpdatePullRequest(
+    createGithubClient({
+      token: github.token,
+      apiUrl: target.target.apiUrl,
+      log: ctx.log,
+      ...(github.retryBaseMs !== undefined ? { retryBaseMs: github.retryBaseMs } : {}),
+    }),
+    target.target,
+    await draftFor(ctx, plan, entry, outcome, target.target),
+    github.token,
+  );
   if (!pr.ok) return { ok: false, pushed: true, summary: `${done}, but no pull request: ${pr.message}`, hint: pr.hint };
-  return { ok: true, pushed: true, summary: `${done}; draft pull request #${pr.number} ${pr.action === "created" ? "opened" : "updated"}: ${pr.url}`, hint: null, pullRequest: pr };
+  return {
+    ok: true,
+    pushed: true,
+    summary: `${done}; draft pull request #${pr.number} ${pr.action === "created" ? "opened" : "updated"}: ${pr.url}`,
+    hint: null,
+    pullRequest: pr,
+  };
 }
 
 /** Title and body from the workspace's plan and prd.json and the entry's timestamps. */
@@ -99,7 +154,9 @@ async function draftFor(ctx: DeliveryContext, plan: RunPlan, entry: ProjectEntry
   const prd = readPrd(paths.prd);
   const started = Date.parse(entry.started_at ?? "");
   const finished = Date.parse(typeof entry.finished_at === "string" ? entry.finished_at : "");
-  const cost = [entry.cost_usd, entry.ralph_cost_usd].find((value): value is number => typeof value === "number" && Number.isFinite(value));
+  const cost = [entry.cost_usd, entry.ralph_cost_usd].find(
+    (value): value is number => typeof value === "number" && Number.isFinite(value),
+  );
   const content = {
     slug: plan.slug,
     plan: planText,
@@ -114,10 +171,15 @@ async function draftFor(ctx: DeliveryContext, plan: RunPlan, entry: ProjectEntry
 }
 
 /** The token goes with the push only to the GitHub host over https (never to another server). */
-function pushToken(remoteUrl: string | null, github: DeliverySettings["github"]): { value: string; host: string } | undefined {
+function pushToken(
+  remoteUrl: string | null,
+  github: DeliverySettings["github"],
+): { value: string; host: string } | undefined {
   if (!remoteUrl || !github.token) return undefined;
   const host = /^https:\/\/([^/@:]+)\//i.exec(remoteUrl)?.[1]?.toLowerCase();
   if (!host) return undefined;
   const apiHost = github.apiUrl ? /^https?:\/\/([^/:]+)/i.exec(github.apiUrl)?.[1]?.toLowerCase() : undefined;
-  return host === "github.com" || (apiHost && apiHost !== "api.github.com" && host === apiHost) ? { value: github.token, host } : undefined;
+  return host === "github.com" || (apiHost && apiHost !== "api.github.com" && host === apiHost)
+    ? { value: github.token, host }
+    : undefined;
 }

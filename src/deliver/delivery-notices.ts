@@ -25,9 +25,13 @@ type WithDeliveries = NotificationState & { last_delivery?: Record<string, strin
 export async function enqueueDeliveryNotices(io: DeliveryNoticeIo): Promise<void> {
   const read = await io.file.read();
   const known = read.ok ? ((read.data as WithDeliveries).last_delivery ?? {}) : {};
-  const fresh = io.records.filter((record) => record.delivery && known[record.slug.toLowerCase()] !== record.delivery.at);
+  const fresh = io.records.filter(
+    (record) => record.delivery && known[record.slug.toLowerCase()] !== record.delivery.at,
+  );
   if (fresh.length === 0) return;
-  const planned = await Promise.all(fresh.map(async (record) => ({ record, targets: await io.targetsFor(record, "everyone") })));
+  const planned = await Promise.all(
+    fresh.map(async (record) => ({ record, targets: await io.targetsFor(record, "everyone") })),
+  );
   const result = await io.file.mutate<object>((raw) => {
     const state = raw as WithDeliveries;
     const announced = (state.last_delivery ??= {});
@@ -51,9 +55,18 @@ export function deliveryReply(record: ProjectRecord): Reply {
   const status = { label: "Status", command: `/status ${record.slug}`, style: "secondary" as const };
   const pr = record.pull_request && record.pull_request.updated_at === delivery.at ? record.pull_request : null;
   if (delivery.ok && pr) {
-    return { text: `${bold(record.slug)}: branch ${code(delivery.branch)} pushed; draft pull request [#${pr.number}](${pr.url}) is ready for review.`, tone: "success", actions: [status] };
+    return {
+      text: `${bold(record.slug)}: branch ${code(delivery.branch)} pushed; draft pull request [#${pr.number}](${pr.url}) is ready for review.`,
+      tone: "success",
+      actions: [status],
+    };
   }
-  if (delivery.ok) return { text: `${bold(record.slug)}: ${escapeMarkup(delivery.summary)}.`, tone: "success", actions: [status] };
+  if (delivery.ok)
+    return { text: `${bold(record.slug)}: ${escapeMarkup(delivery.summary)}.`, tone: "success", actions: [status] };
   const hint = delivery.hint ? `\nWhat to do: ${escapeMarkup(delivery.hint)}` : "";
-  return { text: `${bold(record.slug)} could not be fully delivered: ${escapeMarkup(delivery.summary)}${hint}`, tone: "error", actions: [status] };
+  return {
+    text: `${bold(record.slug)} could not be fully delivered: ${escapeMarkup(delivery.summary)}${hint}`,
+    tone: "error",
+    actions: [status],
+  };
 }

@@ -38,16 +38,31 @@ export function createGithubClient(options: GithubClientOptions): GithubClient {
     retry: { retryAfterBaseValue: base },
     throttle: {
       retryAfterBaseValue: base,
-      onRateLimit: (retryAfter: number, request: { method: string; url: string }, _client: unknown, retryCount: number) => {
+      onRateLimit: (
+        retryAfter: number,
+        request: { method: string; url: string },
+        _client: unknown,
+        retryCount: number,
+      ) => {
         options.log.warn({ method: request.method, url: request.url, retryAfter }, "GitHub rate limit reached");
         return retryCount < 1 && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
       },
-      onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string }, _client: unknown, retryCount: number) => {
-        options.log.warn({ method: request.method, url: request.url, retryAfter }, "GitHub secondary rate limit reached");
+      onSecondaryRateLimit: (
+        retryAfter: number,
+        request: { method: string; url: string },
+        _client: unknown,
+        retryCount: number,
+      ) => {
+        options.log.warn(
+          { method: request.method, url: request.url, retryAfter },
+          "GitHub secondary rate limit reached",
+        );
         return retryCount < 1 && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
       },
     },
-    request: { fetch: (url: string | URL, init?: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) }) },
+    request: {
+      fetch: (url: string | URL, init?: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
+    },
     log: {
       debug: (message: unknown) => options.log.debug(scrub(message)),
       info: (message: unknown) => options.log.debug(scrub(message)),

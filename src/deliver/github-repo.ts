@@ -18,19 +18,31 @@ const NAME = /^[A-Za-z0-9_.-]+$/;
  * - otherwise GITHUB_OWNER names the owner and the project's repo (its last part) the repository — which
  *   is also how a mirror, or the tests' local bare repository, is tied to a GitHub repository.
  */
-export function githubRepoFor(remoteUrl: string, settings: DeliverySettings["github"]): { ok: true; target: GithubRepo } | { ok: false; reason: string } {
+export function githubRepoFor(
+  remoteUrl: string,
+  settings: DeliverySettings["github"],
+): { ok: true; target: GithubRepo } | { ok: false; reason: string } {
   const apiUrl = (settings.apiUrl ?? GITHUB_API_DEFAULT).replace(/\/+$/, "");
   const hosts = new Set(["github.com", "www.github.com"]);
   const apiHost = hostOf(apiUrl);
   if (apiHost && apiHost !== "api.github.com") hosts.add(apiHost.toLowerCase());
   const parsed = hostAndPath(remoteUrl);
   if (parsed && hosts.has(parsed.host.toLowerCase())) {
-    const parts = parsed.path.replace(/\.git$/, "").split("/").filter(Boolean);
-    if (parts.length === 2 && NAME.test(parts[0]!) && NAME.test(parts[1]!)) return { ok: true, target: { owner: parts[0]!, repo: parts[1]!, apiUrl } };
+    const parts = parsed.path
+      .replace(/\.git$/, "")
+      .split("/")
+      .filter(Boolean);
+    if (parts.length === 2 && NAME.test(parts[0]!) && NAME.test(parts[1]!))
+      return { ok: true, target: { owner: parts[0]!, repo: parts[1]!, apiUrl } };
     return { ok: false, reason: `the remote ${parsed.host}/${parsed.path} is not of the form <owner>/<repo>` };
   }
   if (settings.owner) {
-    const name = remoteUrl.replace(/\.git$/, "").replace(/\/+$/, "").split(/[/:]/).pop() ?? "";
+    const name =
+      remoteUrl
+        .replace(/\.git$/, "")
+        .replace(/\/+$/, "")
+        .split(/[/:]/)
+        .pop() ?? "";
     if (NAME.test(name)) return { ok: true, target: { owner: settings.owner, repo: name, apiUrl } };
     return { ok: false, reason: `cannot tell the repository name from the remote` };
   }

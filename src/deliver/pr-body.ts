@@ -41,7 +41,8 @@ export function pullRequestBody(content: PullRequestContent): string {
   const stories = content.prd?.userStories ?? [];
   const passed = stories.filter((story) => story.passes === true).length;
   const facts = [`${content.outcome}: ${passed}/${stories.length} stories pass`];
-  if (content.durationMs !== undefined && content.durationMs >= 0) facts.push(`run took ${formatDuration(content.durationMs)}`);
+  if (content.durationMs !== undefined && content.durationMs >= 0)
+    facts.push(`run took ${formatDuration(content.durationMs)}`);
   if (content.costUsd !== undefined) facts.push(`cost $${content.costUsd.toFixed(2)}`);
   const lines = [
     `Opened by planbot after Ralph ran the approved plan of **${defuse(content.slug)}**. Draft until a person has reviewed it.`,

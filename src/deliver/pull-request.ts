@@ -33,19 +33,36 @@ export interface PullRequestDraft {
  * pull request of `owner:branch` first, and a 422 "A pull request already exists" (another planbot, or
  * GitHub's search lagging) means look again and update that one — never a second pull request.
  */
-export async function openOrUpdatePullRequest(client: GithubClient, target: GithubRepo, draft: PullRequestDraft, token: string): Promise<({ ok: true } & PullRequestRef) | PullRequestFailure> {
+export async function openOrUpdatePullRequest(
+  client: GithubClient,
+  target: GithubRepo,
+  draft: PullRequestDraft,
+  token: string,
+): Promise<({ ok: true } & PullRequestRef) | PullRequestFailure> {
   const repo = { owner: target.owner, repo: target.repo };
   try {
     const existing = await findOpen(client, target, draft.branch, draft.base);
     if (existing) return await update(client, target, existing, draft);
     try {
-      const create = (asDraft: boolean) => client.rest.pulls.create({ ...repo, head: draft.branch, base: draft.base, title: draft.title, body: draft.body, draft: asDraft });
+      const create = (asDraft: boolean) =>
+        client.rest.pulls.create({
+          ...repo,
+          head: draft.branch,
+          base: draft.base,
+          title: draft.title,
+          body: draft.body,
+          draft: asDraft,
+        });
       // Private repositories on GitHub's free plans have no drafts: GitHub says so with a 422; open a normal one.
-      const created = await create(true).catch((error: unknown) => (draftsUnsupported(error) ? create(false) : Promise.reject(error)));
+      const created = await create(true).catch((error: unknown) =>
+        draftsUnsupported(error) ? create(false) : Promise.reject(error),
+      );
       return { ok: true, url: created.data.html_url, number: created.data.number, action: "created" };
     } catch (error) {
       if (!alreadyExists(error)) throw error;
-      const found = (await findOpen(client, target, draft.branch, draft.base)) ?? (await findOpen(client, target, draft.branch, undefined));
+      const found =
+        (await findOpen(client, target, draft.branch, draft.base)) ??
+        (await findOpen(client, target, draft.branch, undefined));
       if (!found) throw error;
       return await update(client, target, found, draft);
     }
@@ -54,14 +71,37 @@ export async function openOrUpdatePullRequest(client: GithubClient, target: Gith
   }
 }
 
-async function findOpen(client: GithubClient, target: GithubRepo, branch: string, base: string | undefined): Promise<number | undefined> {
-  const listed = await client.rest.pulls.list({ owner: target.owner, repo: target.repo, head: `${target.owner}:${branch}`, state: "open", per_page: 10, ...(base ? { base } : {}) });
+async function findOpen(
+  client: GithubClient,
+  target: GithubRepo,
+  branch: string,
+  base: string | undefined,
+): Promise<number | undefined> {
+  const listed = await client.rest.pulls.list({
+    owner: target.owner,
+    repo: target.repo,
+    head: `${target.owner}:${branch}`,
+    state: "open",
+    per_page: 10,
+    ...(base ? { base } : {}),
+  });
   // Filter again: a server that ignores `head` must not make planbot update someone else's pull request.
   return listed.data.find((pull) => pull.head.ref === branch)?.number;
 }
 
-async function update(client: GithubClient, target: GithubRepo, number: number, draft: PullRequestDraft): Promise<{ ok: true } & PullRequestRef> {
-  const updated = await client.rest.pulls.update({ owner: target.owner, repo: target.repo, pull_number: number, title: draft.title, body: draft.body });
+async function update(
+  client: GithubClient,
+  target: GithubRepo,
+  number: number,
+  draft: PullRequestDraft,
+): Promise<{ ok: true } & PullRequestRef> {
+  const updated = await client.rest.pulls.update({
+    owner: target.owner,
+    repo: target.repo,
+    pull_number: number,
+    title: draft.title,
+    body: draft.body,
+  });
   return { ok: true, url: updated.data.html_url, number: updated.data.number, action: "updated" };
 }
 
@@ -92,10 +132,41 @@ function describeFailure(error: unknown, target: GithubRepo, token: string): Pul
   const status = (error as ApiError).response ? (error as ApiError).status : undefined;
   const where = `${target.owner}/${target.repo}`;
   const words = scrubToken(apiWords(error), token).slice(0, 300);
-  const message = status ? `GitHub answered ${status} for ${where}: ${words}` : `GitHub could not be reached for ${where}: ${words}`;
-  if (status === 401) return { ok: false, problem: "auth", message, hint: "GITHUB_TOKEN was refused: set a valid token (with pull-request write access) and run the project again." };
-  if (status === 403) return { ok: false, problem: "forbidden", message, hint: `The token may not open pull requests on ${where} (or a rate limit holds): give it pull-request write access, or open the pull request by hand.` };
-  if (status === 404) return { ok: false, problem: "not_found", message, hint: `${where} was not found with this token: check GITHUB_OWNER / GIT_REMOTE_BASE and the token's repository access.` };
-  if (status === 422) return { ok: false, problem: "invalid", message, hint: "GitHub refused the pull request (see its words above); open it by hand from the pushed branch." };
-  return { ok: false, problem: "unavailable", message, hint: "The GitHub API is unavailable; the branch is pushed, so open the pull request by hand or run the project again later." };
+  const message = status
+    ? `GitHub answered ${status} for ${where}: ${words}`
+    : `GitHub could not be reached for ${where}: ${words}`;
+  if (status === 401)
+    return {
+      ok: false,
+      problem: "auth",
+      message,
+      hint: "GITHUB_TOKEN was refused: set a valid token (with pull-request write access) and run the project again.",
+    };
+  if (status === 403)
+    return {
+      ok: false,
+      problem: "forbidden",
+      message,
+      hint: `The token may not open pull requests on ${where} (or a rate limit holds): give it pull-request write access, or open the pull request by hand.`,
+    };
+  if (status === 404)
+    return {
+      ok: false,
+      problem: "not_found",
+      message,
+      hint: `${where} was not found with this token: check GITHUB_OWNER / GIT_REMOTE_BASE and the token's repository access.`,
+    };
+  if (status === 422)
+    return {
+      ok: false,
+      problem: "invalid",
+      message,
+      hint: "GitHub refused the pull request (see its words above); open it by hand from the pushed branch.",
+    };
+  return {
+    ok: false,
+    problem: "unavailable",
+    message,
+    hint: "The GitHub API is unavailable; the branch is pushed, so open the pull request by hand or run the project again later.",
+  };
 }

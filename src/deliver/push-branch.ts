@@ -34,31 +34,71 @@ export interface PushRequest {
  * GIT_TERMINAL_PROMPT=0; the token, when one applies, travels in the environment (GIT_CONFIG_*), so it is
  * neither in the process list nor in `.git/config`.
  */
-export async function pushBranch(request: PushRequest): Promise<{ ok: true; head: string; remote: string } | PushFailure> {
+export async function pushBranch(
+  request: PushRequest,
+): Promise<{ ok: true; head: string; remote: string } | PushFailure> {
   const scrub = (text: string) => scrubToken(text, request.token?.value);
   const problem = validateBranch(request.branch) ?? validateBranch(request.base, "base");
-  if (problem) return { ok: false, problem: "invalid", message: problem, hint: "Set a valid branch on the project, then run it again." };
+  if (problem)
+    return {
+      ok: false,
+      problem: "invalid",
+      message: problem,
+      hint: "Set a valid branch on the project, then run it again.",
+    };
   if (request.branch === request.base) {
-    return { ok: false, problem: "invalid", message: `the branch ${request.branch} is the base branch: planbot never pushes the base.`, hint: "Give the project its own branch (--branch) and run it again." };
+    return {
+      ok: false,
+      problem: "invalid",
+      message: `the branch ${request.branch} is the base branch: planbot never pushes the base.`,
+      hint: "Give the project its own branch (--branch) and run it again.",
+    };
   }
   if (!request.remoteUrl) {
-    return { ok: false, problem: "no_remote", message: `GIT_REMOTE_BASE is not set, so ${request.branch} stays in the workspace ${request.root}.`, hint: "Set GIT_REMOTE_BASE (e.g. https://github.com/<owner>) and run the project again, or push from the workspace by hand." };
+    return {
+      ok: false,
+      problem: "no_remote",
+      message: `GIT_REMOTE_BASE is not set, so ${request.branch} stays in the workspace ${request.root}.`,
+      hint: "Set GIT_REMOTE_BASE (e.g. https://github.com/<owner>) and run the project again, or push from the workspace by hand.",
+    };
   }
   const env = withToken(gitEnv(request.env, dirname(request.root)), request.token);
-  const git = (args: readonly string[], timeoutMs?: number) => runGit(args, { cwd: request.root, env, ...(timeoutMs ? { timeoutMs } : {}) });
+  const git = (args: readonly string[], timeoutMs?: number) =>
+    runGit(args, { cwd: request.root, env, ...(timeoutMs ? { timeoutMs } : {}) });
   const origin = await git(["remote", "get-url", "origin"]);
   if (!origin.ok || !sameRemote(origin.stdout.trim(), request.remoteUrl)) {
     return {
       ok: false,
       problem: "no_remote",
-      message: origin.ok ? `the workspace's origin is ${redactUrl(origin.stdout.trim())}, not ${redactUrl(request.remoteUrl)}` : `the workspace ${request.root} has no origin remote`,
+      message: origin.ok
+        ? `the workspace's origin is ${redactUrl(origin.stdout.trim())}, not ${redactUrl(request.remoteUrl)}`
+        : `the workspace ${request.root} has no origin remote`,
       hint: "Run the project again so planbot re-creates its clone, or push from the workspace by hand.",
     };
   }
   const head = await git(["rev-parse", "--verify", "--quiet", `refs/heads/${request.branch}^{commit}`]);
-  if (!head.ok) return { ok: false, problem: "invalid", message: `the workspace has no branch ${request.branch}`, hint: "Run the project again." };
+  if (!head.ok)
+    return {
+      ok: false,
+      problem: "invalid",
+      message: `the workspace has no branch ${request.branch}`,
+      hint: "Run the project again.",
+    };
   const refspec = `refs/heads/${request.branch}:refs/heads/${request.branch}`;
-  const pushed = await git(["-c", "advice.pushUpdateRejected=false", "-c", "core.askPass=", "push", "--quiet", "--no-verify", "origin", refspec], NETWORK_GIT_TIMEOUT_MS);
+  const pushed = await git(
+    [
+      "-c",
+      "advice.pushUpdateRejected=false",
+      "-c",
+      "core.askPass=",
+      "push",
+      "--quiet",
+      "--no-verify",
+      "origin",
+      refspec,
+    ],
+    NETWORK_GIT_TIMEOUT_MS,
+  );
   if (!pushed.ok) return classify(scrub(pushed.message), request.branch);
   return { ok: true, head: head.stdout.trim(), remote: redactUrl(request.remoteUrl) };
 }
@@ -80,19 +120,57 @@ function withToken(env: NodeJS.ProcessEnv, token: PushRequest["token"]): NodeJS.
 function classify(message: string, branch: string): PushFailure {
   const text = message.toLowerCase();
   if (/protected branch|gh006/.test(text)) {
-    return { ok: false, problem: "protected", message, hint: `The remote protects ${branch}: allow planbot to push it, or use another branch name (--branch), then run again.` };
+    return {
+      ok: false,
+      problem: "protected",
+      message,
+      hint: `The remote protects ${branch}: allow planbot to push it, or use another branch name (--branch), then run again.`,
+    };
   }
-  if (/authentication failed|could not read username|terminal prompts disabled|permission denied|403|401|invalid username or password|write access to repository not granted/.test(text)) {
-    return { ok: false, problem: "auth", message, hint: "Check GITHUB_TOKEN (it needs the repo / contents:write scope) or the machine's git credentials, then run the project again." };
+  if (
+    /authentication failed|could not read username|terminal prompts disabled|permission denied|403|401|invalid username or password|write access to repository not granted/.test(
+      text,
+    )
+  ) {
+    return {
+      ok: false,
+      problem: "auth",
+      message,
+      hint: "Check GITHUB_TOKEN (it needs the repo / contents:write scope) or the machine's git credentials, then run the project again.",
+    };
   }
   if (/\[rejected\]|non-fast-forward|fetch first|\(stale info\)/.test(text)) {
-    return { ok: false, problem: "rejected", message, hint: `The remote ${branch} has commits the workspace lacks: merge them into the workspace's branch (planbot never force-pushes), then run again.` };
+    return {
+      ok: false,
+      problem: "rejected",
+      message,
+      hint: `The remote ${branch} has commits the workspace lacks: merge them into the workspace's branch (planbot never force-pushes), then run again.`,
+    };
   }
   if (/\[remote rejected\]|hook declined|pre-receive/.test(text)) {
-    return { ok: false, problem: "rejected", message, hint: "The remote refused the push (a server-side hook or rule): see its message above, fix that, then run again." };
+    return {
+      ok: false,
+      problem: "rejected",
+      message,
+      hint: "The remote refused the push (a server-side hook or rule): see its message above, fix that, then run again.",
+    };
   }
-  if (/could not resolve host|does not appear to be a git repository|repository not found|connection refused|timed out|unable to access/.test(text)) {
-    return { ok: false, problem: "unreachable", message, hint: "Check that the remote exists and is reachable from this machine (GIT_REMOTE_BASE), then run again." };
+  if (
+    /could not resolve host|does not appear to be a git repository|repository not found|connection refused|timed out|unable to access/.test(
+      text,
+    )
+  ) {
+    return {
+      ok: false,
+      problem: "unreachable",
+      message,
+      hint: "Check that the remote exists and is reachable from this machine (GIT_REMOTE_BASE), then run again.",
+    };
   }
-  return { ok: false, problem: "failed", message, hint: "Push the branch from the workspace by hand, or fix the cause above and run again." };
+  return {
+    ok: false,
+    problem: "failed",
+    message,
+    hint: "Push the branch from the workspace by hand, or fix the cause above and run again.",
+  };
 }

@@ -28,11 +28,17 @@ export function readClaim(entry: ProjectEntry): ExecutorClaim | undefined {
   const value = (entry as Record<string, unknown>)[CLAIM_FIELD];
   if (!value || typeof value !== "object") return undefined;
   const { pid, token, since } = value as Record<string, unknown>;
-  return typeof pid === "number" && typeof token === "string" && typeof since === "string" ? { pid, token, since } : undefined;
+  return typeof pid === "number" && typeof token === "string" && typeof since === "string"
+    ? { pid, token, since }
+    : undefined;
 }
 
 /** A claim held by a live process other than `mine`, else undefined. */
-export function liveForeignClaim(entry: ProjectEntry, probe: ProcessProbe, mine?: ExecutorClaim): ExecutorClaim | undefined {
+export function liveForeignClaim(
+  entry: ProjectEntry,
+  probe: ProcessProbe,
+  mine?: ExecutorClaim,
+): ExecutorClaim | undefined {
   const claim = readClaim(entry);
   if (!claim || (mine && claim.token === mine.token)) return undefined;
   return probe.inspect(claim.pid).alive ? claim : undefined;

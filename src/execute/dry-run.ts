@@ -13,7 +13,8 @@ import { describePlan, planRun, type RunPlan } from "./run-plan.ts";
  */
 export async function dryRun(ctx: LaunchContext, entry: ProjectEntry): Promise<RunReport> {
   const planned = planRun(entry, ctx.config, ctx.cwd);
-  if (!planned.ok) return { slug: entry.name, outcome: "failed", message: `would fail: ${planned.message}`, error: planned.message };
+  if (!planned.ok)
+    return { slug: entry.name, outcome: "failed", message: `would fail: ${planned.message}`, error: planned.message };
   const plan = planned.plan;
   const checked = await checkBeforeRun(plan, ctx.env, ctx.host);
   if (!checked.ok) return wouldRefuse(plan, checked.message, checked);
@@ -25,11 +26,23 @@ export async function dryRun(ctx: LaunchContext, entry: ProjectEntry): Promise<R
     ...checked.check.notes,
     ...(script.note ? [script.note] : []),
   ];
-  return { slug: entry.name, outcome: "dry-run", message: `would run: ${describePlan(plan)}${notes.length ? ` (${notes.join("; ")})` : ""}`, plan };
+  return {
+    slug: entry.name,
+    outcome: "dry-run",
+    message: `would run: ${describePlan(plan)}${notes.length ? ` (${notes.join("; ")})` : ""}`,
+    plan,
+  };
 }
 
 function wouldRefuse(plan: RunPlan, message: string, refusal: RunReport["refusal"]): RunReport {
-  return { slug: plan.slug, outcome: "refused", message: `would refuse: ${message}`, error: message, plan, ...(refusal ? { refusal } : {}) };
+  return {
+    slug: plan.slug,
+    outcome: "refused",
+    message: `would refuse: ${message}`,
+    error: message,
+    plan,
+    ...(refusal ? { refusal } : {}),
+  };
 }
 
 type ScriptVerdict = { ok: true; note?: string } | { ok: false; message: string; failure?: RunReport["refusal"] };
@@ -44,13 +57,25 @@ function scriptCheck(plan: RunPlan): ScriptVerdict {
     const prompt = checkPromptFile(plan, spec.file);
     return prompt.ok ? { ok: true } : { ok: false, message: prompt.message, failure: prompt };
   }
-  if (plan.remoteUrl && !cloned) return { ok: true, note: "ralph.sh and its prompt file are checked once the repository is cloned" };
+  if (plan.remoteUrl && !cloned)
+    return { ok: true, note: "ralph.sh and its prompt file are checked once the repository is cloned" };
   if (!spec.template || !existsSync(spec.template)) {
-    return { ok: false, message: `Ralph was not started: ${spec.display.split(" ")[0]} is not in the workspace and there is no template at ${spec.template ?? "(none)"}. Fix: add snarktank/ralph's ralph.sh with its prompt files to the repository, or copy them to ${spec.template ? dirname(spec.template) : "$PLANBOT_DATA_DIR/ralph-template"}/` };
+    return {
+      ok: false,
+      message: `Ralph was not started: ${spec.display.split(" ")[0]} is not in the workspace and there is no template at ${spec.template ?? "(none)"}. Fix: add snarktank/ralph's ralph.sh with its prompt files to the repository, or copy them to ${spec.template ? dirname(spec.template) : "$PLANBOT_DATA_DIR/ralph-template"}/`,
+    };
   }
   const prompt = promptFileFor(ralphTool(spec));
-  if (prompt && basename(spec.file) === "ralph.sh" && !existsSync(join(dirname(spec.template), prompt)) && !existsSync(join(dirname(spec.file), prompt))) {
-    return { ok: false, message: `Ralph was not started: the template ${spec.template} has no ${prompt} next to it. Fix: copy snarktank/ralph's ${prompt} to ${dirname(spec.template)}/` };
+  if (
+    prompt &&
+    basename(spec.file) === "ralph.sh" &&
+    !existsSync(join(dirname(spec.template), prompt)) &&
+    !existsSync(join(dirname(spec.file), prompt))
+  ) {
+    return {
+      ok: false,
+      message: `Ralph was not started: the template ${spec.template} has no ${prompt} next to it. Fix: copy snarktank/ralph's ${prompt} to ${dirname(spec.template)}/`,
+    };
   }
   return { ok: true };
 }

@@ -50,7 +50,10 @@ export interface Executor extends ExecutorPort {
    * Runs every approved project (or just `slug`) in approval order, `config.execute.parallel` at a time,
    * and resolves when the runs it started have ended. `dryRun` only reports what would be done.
    */
-  runOnce(options?: { slug?: string | undefined; dryRun?: boolean | undefined }): Promise<Result<{ runs: RunReport[] }>>;
+  runOnce(options?: {
+    slug?: string | undefined;
+    dryRun?: boolean | undefined;
+  }): Promise<Result<{ runs: RunReport[] }>>;
   /** Starts one approved project now (`/run`); resolves once Ralph is launched, not when it finishes. */
   runNow(slug: string): Promise<Result<{ message: string }>>;
   /**
@@ -82,7 +85,9 @@ interface ActiveRun {
 }
 
 /** What {@link createExecutor}'s start gives back: a watched run, or a report of why none began. */
-type Started = { kind: "started"; run: ActiveRun; summary: string } | { kind: "ended"; report: RunReport; failure?: Failure };
+type Started =
+  | { kind: "started"; run: ActiveRun; summary: string }
+  | { kind: "ended"; report: RunReport; failure?: Failure };
 
 /**
  * Creates the executor. The store is the only state shared with other planbot processes (launchRun claims
@@ -114,7 +119,14 @@ export function createExecutor(deps: ExecutorDeps): Executor {
   /** Stops watching a run (it keeps running); its outcome is left to reconcileFinishedRuns. */
   function detach(run: ActiveRun): void {
     run.detached = true;
-    run.settle({ slug: run.slug, outcome: "detached", message: `still running (PID ${run.ralph.pid}); its outcome is recorded when it ends`, plan: run.plan, pid: run.ralph.pid, logPath: run.ralph.logPath });
+    run.settle({
+      slug: run.slug,
+      outcome: "detached",
+      message: `still running (PID ${run.ralph.pid}); its outcome is recorded when it ends`,
+      plan: run.plan,
+      pid: run.ralph.pid,
+      logPath: run.ralph.logPath,
+    });
   }
 
   /** SIGTERM to the run's process group, SIGKILL after the grace period if it is still there. */
@@ -145,10 +157,24 @@ export function createExecutor(deps: ExecutorDeps): Executor {
 
   /** Launches one project unless this executor is stopping or already busy with it, then watches the run. */
   async function start(slug: string): Promise<Started> {
-    if (closed) return { kind: "ended", report: { slug, outcome: "skipped", message: "skipped: the executor is stopping" } };
+    if (closed)
+      return { kind: "ended", report: { slug, outcome: "skipped", message: "skipped: the executor is stopping" } };
     const running = active.get(slug);
-    if (running) return { kind: "ended", report: { slug, outcome: "skipped", message: `skipped: already running (PID ${running.ralph.pid})`, pid: running.ralph.pid } };
-    if (preparing.has(slug)) return { kind: "ended", report: { slug, outcome: "skipped", message: "skipped: its workspace is being prepared for a run already" } };
+    if (running)
+      return {
+        kind: "ended",
+        report: {
+          slug,
+          outcome: "skipped",
+          message: `skipped: already running (PID ${running.ralph.pid})`,
+          pid: running.ralph.pid,
+        },
+      };
+    if (preparing.has(slug))
+      return {
+        kind: "ended",
+        report: { slug, outcome: "skipped", message: "skipped: its workspace is being prepared for a run already" },
+      };
     preparing.add(slug);
     try {
       const launched = await launchRun(ctx, slug);
@@ -169,10 +195,18 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       track(done);
       if (killing) terminate(run);
       else if (detaching) detach(run);
-      void ralph.exited.then((exit) => finish(run, exit.exitCode, exit.signal)).catch((error: unknown) => {
-        deps.log.error({ slug: name, err: error }, "recording Ralph's outcome failed");
-        run.settle({ slug: name, outcome: "failed", message: `failed: could not record the outcome: ${(error as Error).message}`, plan, pid: ralph.pid });
-      });
+      void ralph.exited
+        .then((exit) => finish(run, exit.exitCode, exit.signal))
+        .catch((error: unknown) => {
+          deps.log.error({ slug: name, err: error }, "recording Ralph's outcome failed");
+          run.settle({
+            slug: name,
+            outcome: "failed",
+            message: `failed: could not record the outcome: ${(error as Error).message}`,
+            plan,
+            pid: ralph.pid,
+          });
+        });
       deps.log.info({ slug: name, pid: ralph.pid, logPath }, `${name}: Ralph started (PID ${ralph.pid})`);
       return { kind: "started", run, summary };
     } finally {
@@ -208,7 +242,9 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     return reports;
   }
 
-  async function runOnce(options: { slug?: string | undefined; dryRun?: boolean | undefined } = {}): Promise<Result<{ runs: RunReport[] }>> {
+  async function runOnce(
+    options: { slug?: string | undefined; dryRun?: boolean | undefined } = {},
+  ): Promise<Result<{ runs: RunReport[] }>> {
     const read = await deps.store.read();
     if (!read.ok) return read;
     const runs: RunReport[] = [];
@@ -217,20 +253,43 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       const problem = validateSlug(options.slug);
       if (problem) return fail("invalid_slug", problem);
       const entry = findProject(read.file, options.slug);
-      if (!entry) return fail("not_found", `No project named "${options.slug}". See the list with: planbot projects list`, { details: { slug: options.slug } });
+      if (!entry)
+        return fail("not_found", `No project named "${options.slug}". See the list with: planbot projects list`, {
+          details: { slug: options.slug },
+        });
       if (probe.inspect(entry.pid ?? null).alive) {
-        return { ok: true, runs: [{ slug: entry.name, outcome: "skipped", message: `skipped: already running (PID ${entry.pid})`, pid: entry.pid! }] };
+        return {
+          ok: true,
+          runs: [
+            {
+              slug: entry.name,
+              outcome: "skipped",
+              message: `skipped: already running (PID ${entry.pid})`,
+              pid: entry.pid!,
+            },
+          ],
+        };
       }
       if ((entry.status ?? "").toLowerCase() !== "approved") {
-        return fail("invalid_state", `"${entry.name}" is ${entry.status ?? "without a status"}, not approved: approve it first (planbot projects approve ${entry.name}).`, {
-          details: { slug: entry.name, status: entry.status },
-        });
+        return fail(
+          "invalid_state",
+          `"${entry.name}" is ${entry.status ?? "without a status"}, not approved: approve it first (planbot projects approve ${entry.name}).`,
+          {
+            details: { slug: entry.name, status: entry.status },
+          },
+        );
       }
       candidates = [entry];
     } else {
       candidates = [];
       for (const entry of approvedInOrder(read.file.projects ?? [])) {
-        if (probe.inspect(entry.pid ?? null).alive) runs.push({ slug: entry.name, outcome: "skipped", message: `skipped: already running (PID ${entry.pid})`, pid: entry.pid! });
+        if (probe.inspect(entry.pid ?? null).alive)
+          runs.push({
+            slug: entry.name,
+            outcome: "skipped",
+            message: `skipped: already running (PID ${entry.pid})`,
+            pid: entry.pid!,
+          });
         else candidates.push(entry);
       }
     }
@@ -256,7 +315,8 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     if (started.kind === "ended") {
       if (started.failure) return started.failure;
       if (started.report.refusal) return started.report.refusal;
-      if (started.report.outcome === "skipped") return fail("invalid_state", started.report.message.replace(/^skipped: /, ""));
+      if (started.report.outcome === "skipped")
+        return fail("invalid_state", started.report.message.replace(/^skipped: /, ""));
       return fail("execute_failed", `${entry.name}: ${started.report.error ?? started.report.message}`);
     }
     const { run, summary } = started;

@@ -31,7 +31,15 @@ export const NETWORK_GIT_TIMEOUT_MS = 10 * 60_000;
  */
 export function gitEnv(env: NodeJS.ProcessEnv = process.env, ceiling?: string): NodeJS.ProcessEnv {
   const clean: NodeJS.ProcessEnv = { ...env, GIT_TERMINAL_PROMPT: "0" };
-  for (const name of ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR", "GIT_NAMESPACE"]) delete clean[name];
+  for (const name of [
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+  ])
+    delete clean[name];
   if (ceiling) clean.GIT_CEILING_DIRECTORIES = ceiling;
   return clean;
 }
@@ -52,10 +60,21 @@ export async function runGit(args: readonly string[], options: GitOptions): Prom
   });
   if (result.exitCode === 0 && !result.failed) return { ok: true, stdout: String(result.stdout ?? "") };
   const shown = describeArgs(args);
-  if (result.timedOut) return { ok: false, message: `git ${shown} timed out after ${Math.round((options.timeoutMs ?? LOCAL_GIT_TIMEOUT_MS) / 1000)} s`, exitCode: undefined };
+  if (result.timedOut)
+    return {
+      ok: false,
+      message: `git ${shown} timed out after ${Math.round((options.timeoutMs ?? LOCAL_GIT_TIMEOUT_MS) / 1000)} s`,
+      exitCode: undefined,
+    };
   if (result.exitCode === undefined) {
     const missing = /ENOENT/.test(String(result.message ?? ""));
-    return { ok: false, message: missing ? "git is not installed (or not on PATH): install git" : `git ${shown} could not run: ${result.shortMessage ?? result.message}`, exitCode: undefined };
+    return {
+      ok: false,
+      message: missing
+        ? "git is not installed (or not on PATH): install git"
+        : `git ${shown} could not run: ${result.shortMessage ?? result.message}`,
+      exitCode: undefined,
+    };
   }
   const stderr = String(result.stderr ?? "")
     .split("\n")
@@ -63,7 +82,11 @@ export async function runGit(args: readonly string[], options: GitOptions): Prom
     .filter(Boolean)
     .slice(-4)
     .join(" ");
-  return { ok: false, message: `git ${shown} failed (exit ${result.exitCode})${stderr ? `: ${stderr}` : ""}`, exitCode: result.exitCode };
+  return {
+    ok: false,
+    message: `git ${shown} failed (exit ${result.exitCode})${stderr ? `: ${stderr}` : ""}`,
+    exitCode: result.exitCode,
+  };
 }
 
 /** `clone -- <url>`-style summary of a command for messages: leading `-c key=value` pairs dropped, at most 4 words. */

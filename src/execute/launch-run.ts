@@ -42,15 +42,32 @@ export async function launchRun(ctx: LaunchContext, slug: string): Promise<Launc
   const claim = newClaim(ctx.now());
   const claimed = await ctx.lifecycle.update(slug, (entry) => {
     const info = ctx.probe.inspect(entry.pid ?? null);
-    if (info.alive) return fail("invalid_state", `"${entry.name}" is already running (PID ${entry.pid}).`, { details: { reason: "running" } });
+    if (info.alive)
+      return fail("invalid_state", `"${entry.name}" is already running (PID ${entry.pid}).`, {
+        details: { reason: "running" },
+      });
     if ((entry.status ?? "").toLowerCase() !== "approved") {
-      return fail("invalid_state", `"${entry.name}" is ${entry.status ?? "without a status"}, not approved: approve it first (/approve ${entry.name}).`, { details: { reason: "not_approved" } });
+      return fail(
+        "invalid_state",
+        `"${entry.name}" is ${entry.status ?? "without a status"}, not approved: approve it first (/approve ${entry.name}).`,
+        { details: { reason: "not_approved" } },
+      );
     }
     const other = liveForeignClaim(entry, ctx.probe, claim);
-    if (other) return fail("invalid_state", `"${entry.name}" is being prepared for a run by planbot PID ${other.pid} since ${other.since}.`, { details: { reason: "claimed" } });
+    if (other)
+      return fail(
+        "invalid_state",
+        `"${entry.name}" is being prepared for a run by planbot PID ${other.pid} since ${other.since}.`,
+        { details: { reason: "claimed" } },
+      );
     setClaim(entry, claim);
   });
-  if (!claimed.ok) return { kind: "ended", report: { slug, outcome: "skipped", message: `skipped: ${claimed.message}` }, failure: claimed };
+  if (!claimed.ok)
+    return {
+      kind: "ended",
+      report: { slug, outcome: "skipped", message: `skipped: ${claimed.message}` },
+      failure: claimed,
+    };
   const name = claimed.entry.name;
 
   const planned = planRun(claimed.entry, ctx.config, ctx.cwd);
@@ -70,7 +87,8 @@ export async function launchRun(ctx: LaunchContext, slug: string): Promise<Launc
   if (!script.ok) return { kind: "ended", report: await refused(ctx, name, claim, script, plan) };
   if (script.installed.length) {
     const excluded = await excludeLocally(plan.root, script.installed, ctx.env);
-    if (!excluded.ok) return { kind: "ended", report: await preparationFailed(ctx, name, claim, excluded.message, plan) };
+    if (!excluded.ok)
+      return { kind: "ended", report: await preparationFailed(ctx, name, claim, excluded.message, plan) };
   }
   // Preflight, second half: the repository's files are in the workspace now.
   const ready = checkPreparedWorkspace(plan, script.file);
@@ -79,7 +97,10 @@ export async function launchRun(ctx: LaunchContext, slug: string): Promise<Launc
   if (ctx.isClosed()) {
     // Stopped while preparing: the project stays approved for the next run.
     await endPreparation(ctx, name, claim, () => undefined);
-    return { kind: "ended", report: { slug: name, outcome: "skipped", message: "skipped: the executor stopped before Ralph started", plan } };
+    return {
+      kind: "ended",
+      report: { slug: name, outcome: "skipped", message: "skipped: the executor stopped before Ralph started", plan },
+    };
   }
 
   const paths = workspacePaths(ctx.config.workspaceDir, name);
@@ -114,17 +135,43 @@ export async function launchRun(ctx: LaunchContext, slug: string): Promise<Launc
   });
   if (!recorded.ok || recorded.changed) {
     ralph.kill("SIGKILL");
-    if (recorded.ok && recorded.changed) return { kind: "ended", report: changedMeanwhile(name, recorded.changed, plan) };
-    return { kind: "ended", report: await preparationFailed(ctx, name, claim, `could not record Ralph's PID: ${recorded.ok ? "" : recorded.message}`, plan) };
+    if (recorded.ok && recorded.changed)
+      return { kind: "ended", report: changedMeanwhile(name, recorded.changed, plan) };
+    return {
+      kind: "ended",
+      report: await preparationFailed(
+        ctx,
+        name,
+        claim,
+        `could not record Ralph's PID: ${recorded.ok ? "" : recorded.message}`,
+        plan,
+      ),
+    };
   }
   try {
     await writePidFile(plan.root, ralph.pid);
     await ralph.release();
   } catch (error) {
     ralph.kill("SIGKILL");
-    return { kind: "ended", report: await recordLaunchFailure(ctx, name, ralph.pid, `could not start Ralph: ${(error as Error).message}`, plan) };
+    return {
+      kind: "ended",
+      report: await recordLaunchFailure(
+        ctx,
+        name,
+        ralph.pid,
+        `could not start Ralph: ${(error as Error).message}`,
+        plan,
+      ),
+    };
   }
-  return { kind: "launched", name, plan, ralph, logPath, summary: [prepared.prepared.summary, ...fixed.notes].join(", ") };
+  return {
+    kind: "launched",
+    name,
+    plan,
+    ralph,
+    logPath,
+    summary: [prepared.prepared.summary, ...fixed.notes].join(", "),
+  };
 }
 
 /**
@@ -137,20 +184,35 @@ async function correctBranchName(plan: RunPlan, check: PlanCheck): Promise<Resul
   const text = `${JSON.stringify({ ...check.prd, branchName: check.branchFix.to }, null, 2)}\n`;
   const written = await writeWorkspaceText(plan.root, "scripts/ralph/prd.json", text);
   if (!written.ok) return written;
-  return { ok: true, notes: [`set prd.json branchName to ${check.branchFix.to}${check.branchFix.from ? ` (was ${check.branchFix.from})` : ""}`] };
+  return {
+    ok: true,
+    notes: [
+      `set prd.json branchName to ${check.branchFix.to}${check.branchFix.from ? ` (was ${check.branchFix.from})` : ""}`,
+    ],
+  };
 }
 
 /**
  * Opens this run's log in `scripts/ralph/logs/` (created if needed, links refused) and writes planbot's
  * header: when, what was prepared, what runs.
  */
-async function openRunLog(ctx: LaunchContext, plan: RunPlan, notes: string[]): Promise<Result<{ handle: FileHandle; path: string }>> {
+async function openRunLog(
+  ctx: LaunchContext,
+  plan: RunPlan,
+  notes: string[],
+): Promise<Result<{ handle: FileHandle; path: string }>> {
   const dir = await ensureWorkspaceDir(plan.root, "scripts/ralph/logs");
   if (!dir.ok) return dir;
-  const opened = await openWorkspaceFile(plan.root, `scripts/ralph/logs/ralph-${ctx.now().replace(/[:.]/g, "-")}.log`, "append");
+  const opened = await openWorkspaceFile(
+    plan.root,
+    `scripts/ralph/logs/ralph-${ctx.now().replace(/[:.]/g, "-")}.log`,
+    "append",
+  );
   if (!opened.ok) return opened;
   try {
-    await opened.handle.write(`planbot: ${ctx.now()} ${notes.filter(Boolean).join("; ")}; branch ${plan.branch}; running ${plan.ralph.display}\n`);
+    await opened.handle.write(
+      `planbot: ${ctx.now()} ${notes.filter(Boolean).join("; ")}; branch ${plan.branch}; running ${plan.ralph.display}\n`,
+    );
   } catch (error) {
     await opened.handle.close();
     return fail("execute_failed", `Cannot write Ralph's log ${opened.path}: ${(error as Error).message}`);
@@ -169,7 +231,12 @@ export function ralphEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
  * Ends a preparation under the store lock: drops this executor's claim and applies `change` — unless
  * someone changed the project meanwhile (unapproved, cancelled), in which case only the claim goes.
  */
-async function endPreparation(ctx: RunContext, name: string, claim: ExecutorClaim, change: (entry: ProjectEntry) => void): Promise<Result<{ changed: string | null }>> {
+async function endPreparation(
+  ctx: RunContext,
+  name: string,
+  claim: ExecutorClaim,
+  change: (entry: ProjectEntry) => void,
+): Promise<Result<{ changed: string | null }>> {
   let changed: string | null = null;
   const stored = await ctx.lifecycle.update(name, (entry) => {
     const mine = holdsClaim(entry, claim) && (entry.status ?? "").toLowerCase() === "approved";
@@ -181,7 +248,13 @@ async function endPreparation(ctx: RunContext, name: string, claim: ExecutorClai
 }
 
 /** A run that ended before Ralph started: recorded as failed (or skipped when the project changed meanwhile). */
-async function preparationFailed(ctx: RunContext, name: string, claim: ExecutorClaim, message: string, plan?: RunPlan): Promise<RunReport> {
+async function preparationFailed(
+  ctx: RunContext,
+  name: string,
+  claim: ExecutorClaim,
+  message: string,
+  plan?: RunPlan,
+): Promise<RunReport> {
   const stored = await endPreparation(ctx, name, claim, (entry) => {
     entry.status = "failed";
     entry.error = message;
@@ -191,7 +264,13 @@ async function preparationFailed(ctx: RunContext, name: string, claim: ExecutorC
   if (!stored.ok) ctx.log.error({ slug: name, err: stored.message }, "could not record a failed run");
   else if (stored.changed) return changedMeanwhile(name, stored.changed, plan);
   ctx.log.warn({ slug: name }, `${name}: failed before Ralph started: ${message}`);
-  const report: RunReport = { slug: name, outcome: "failed", message: `failed: ${message}`, error: message, ...(plan ? { plan } : {}) };
+  const report: RunReport = {
+    slug: name,
+    outcome: "failed",
+    message: `failed: ${message}`,
+    error: message,
+    ...(plan ? { plan } : {}),
+  };
   ctx.onFinished(report);
   return report;
 }
@@ -200,18 +279,37 @@ async function preparationFailed(ctx: RunContext, name: string, claim: ExecutorC
  * A run the preflight refused: nothing ran, so the project stays approved (the claim is dropped) and the
  * report carries the reason and the fix for the chat, the CLI and the log.
  */
-async function refused(ctx: RunContext, name: string, claim: ExecutorClaim, failure: Failure, plan: RunPlan): Promise<RunReport> {
+async function refused(
+  ctx: RunContext,
+  name: string,
+  claim: ExecutorClaim,
+  failure: Failure,
+  plan: RunPlan,
+): Promise<RunReport> {
   const stored = await endPreparation(ctx, name, claim, () => undefined);
   if (!stored.ok) ctx.log.error({ slug: name, err: stored.message }, "could not release a refused run");
   else if (stored.changed) return changedMeanwhile(name, stored.changed, plan);
   ctx.log.warn({ slug: name, check: failure.details?.check }, `${name}: ${failure.message}`);
-  const report: RunReport = { slug: name, outcome: "refused", message: `refused: ${failure.message}`, error: failure.message, plan, refusal: failure };
+  const report: RunReport = {
+    slug: name,
+    outcome: "refused",
+    message: `refused: ${failure.message}`,
+    error: failure.message,
+    plan,
+    refusal: failure,
+  };
   ctx.onFinished(report);
   return report;
 }
 
 /** The PID was recorded but Ralph could not be released: clear it and record the failure. */
-async function recordLaunchFailure(ctx: RunContext, name: string, pid: number, message: string, plan: RunPlan): Promise<RunReport> {
+async function recordLaunchFailure(
+  ctx: RunContext,
+  name: string,
+  pid: number,
+  message: string,
+  plan: RunPlan,
+): Promise<RunReport> {
   const stored = await ctx.lifecycle.update(name, (entry) => {
     if (entry.pid !== pid) return fail("stale", "changed meanwhile");
     entry.pid = null;
@@ -227,5 +325,10 @@ async function recordLaunchFailure(ctx: RunContext, name: string, pid: number, m
 
 /** The report of a run whose project was unapproved or cancelled while its workspace was prepared. */
 function changedMeanwhile(name: string, status: string, plan?: RunPlan): RunReport {
-  return { slug: name, outcome: "skipped", message: `skipped: "${name}" became ${status} while its workspace was prepared; Ralph was not started`, ...(plan ? { plan } : {}) };
+  return {
+    slug: name,
+    outcome: "skipped",
+    message: `skipped: "${name}" became ${status} while its workspace was prepared; Ralph was not started`,
+    ...(plan ? { plan } : {}),
+  };
 }

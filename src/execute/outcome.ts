@@ -34,8 +34,14 @@ export function judgeRun(ending: RunEnding): RunVerdict {
   const progress = storyProgress(ending.prd);
   const stories = progress.total;
   const counts = `${progress.done}/${stories} stories`;
-  const exit = ending.exitCode !== null ? `exit code ${ending.exitCode}` : ending.signal ? `killed by ${ending.signal}` : "exit code unknown (Ralph ended while planbot was not watching it)";
-  if (stories > 0 && progress.done === stories) return { status: "complete", error: null, summary: `complete (${counts})` };
+  const exit =
+    ending.exitCode !== null
+      ? `exit code ${ending.exitCode}`
+      : ending.signal
+        ? `killed by ${ending.signal}`
+        : "exit code unknown (Ralph ended while planbot was not watching it)";
+  if (stories > 0 && progress.done === stories)
+    return { status: "complete", error: null, summary: `complete (${counts})` };
   const open = stories - progress.done;
   let status: RunVerdict["status"];
   let why: string;

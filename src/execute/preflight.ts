@@ -19,7 +19,18 @@ import type { RunPlan } from "./run-plan.ts";
  */
 
 /** Files below `scripts/ralph/` written or read by planbot or ralph.sh: none of them may be a link. */
-export const RALPH_WORKSPACE_FILES = ["prd.json", "final-plan.md", "progress.txt", ".last-branch", ".ralph.pid", ".ralph.go", "logs", "archive", "CLAUDE.md", "prompt.md"] as const;
+export const RALPH_WORKSPACE_FILES = [
+  "prd.json",
+  "final-plan.md",
+  "progress.txt",
+  ".last-branch",
+  ".ralph.pid",
+  ".ralph.go",
+  "logs",
+  "archive",
+  "CLAUDE.md",
+  "prompt.md",
+] as const;
 
 const PRD = "scripts/ralph/prd.json";
 
@@ -48,7 +59,9 @@ function detectContainer(): boolean {
 
 /** A refusal: why Ralph was not started and what to do, as one line each. */
 function refuse(check: string, reason: string, fix?: string): Failure {
-  return fail("execute_failed", `Ralph was not started: ${reason}${fix ? `. Fix: ${fix}` : ""}`, { details: { reason: "preflight", check, ...(fix ? { fix } : {}) } });
+  return fail("execute_failed", `Ralph was not started: ${reason}${fix ? `. Fix: ${fix}` : ""}`, {
+    details: { reason: "preflight", check, ...(fix ? { fix } : {}) },
+  });
 }
 
 /** The agent tool ralph.sh will run (`--tool X`, default amp), or undefined for a command that is not a ralph.sh. */
@@ -98,7 +111,11 @@ export interface PlanCheck {
  * The checks that need nothing from the repository: links in the workspace, the plan, jq, root. Read-only:
  * `--dry-run` runs exactly this.
  */
-export async function checkBeforeRun(plan: RunPlan, env: NodeJS.ProcessEnv, host: HostFacts): Promise<Result<{ check: PlanCheck }>> {
+export async function checkBeforeRun(
+  plan: RunPlan,
+  env: NodeJS.ProcessEnv,
+  host: HostFacts,
+): Promise<Result<{ check: PlanCheck }>> {
   const links = checkLinks(plan.root);
   if (!links.ok) return links;
   const read = await readWorkspaceText(plan.root, PRD);
@@ -116,18 +133,34 @@ export async function checkBeforeRun(plan: RunPlan, env: NodeJS.ProcessEnv, host
   try {
     prd = JSON.parse(read.text);
   } catch (error) {
-    return refuse("plan", `${PRD} is not valid JSON (${(error as Error).message})`, `fix the file or plan the project again (/replan ${plan.slug})`);
+    return refuse(
+      "plan",
+      `${PRD} is not valid JSON (${(error as Error).message})`,
+      `fix the file or plan the project again (/replan ${plan.slug})`,
+    );
   }
   const stories = isObject(prd) && Array.isArray(prd.userStories) ? (prd.userStories as unknown[]) : undefined;
   if (!isObject(prd) || !stories || stories.length === 0) {
-    return refuse("plan", `${PRD} has no userStories`, `plan the project again (/replan ${plan.slug}) so planbot writes a complete prd.json`);
+    return refuse(
+      "plan",
+      `${PRD} has no userStories`,
+      `plan the project again (/replan ${plan.slug}) so planbot writes a complete prd.json`,
+    );
   }
   const malformed = stories.findIndex((story) => !isObject(story) || typeof story.passes !== "boolean");
   if (malformed >= 0) {
-    return refuse("plan", `story ${malformed + 1} of ${PRD} has no boolean "passes" (ralph.sh picks stories by it)`, `fix the file or plan the project again (/replan ${plan.slug})`);
+    return refuse(
+      "plan",
+      `story ${malformed + 1} of ${PRD} has no boolean "passes" (ralph.sh picks stories by it)`,
+      `fix the file or plan the project again (/replan ${plan.slug})`,
+    );
   }
   if (stories.every((story) => (story as { passes: boolean }).passes)) {
-    return refuse("plan", `every story in ${PRD} already passes: there is nothing for Ralph to do`, `plan new work for ${plan.slug} (/replan ${plan.slug} --force)`);
+    return refuse(
+      "plan",
+      `every story in ${PRD} already passes: there is nothing for Ralph to do`,
+      `plan new work for ${plan.slug} (/replan ${plan.slug} --force)`,
+    );
   }
   const notes: string[] = [];
   const current = typeof prd.branchName === "string" ? prd.branchName : null;
@@ -135,7 +168,11 @@ export async function checkBeforeRun(plan: RunPlan, env: NodeJS.ProcessEnv, host
   const tool = ralphTool(plan.ralph);
   const isRalphSh = basename(plan.ralph.file) === "ralph.sh";
   if (isRalphSh && !findExecutable("jq", env)) {
-    return refuse("jq", "jq is not on PATH, and ralph.sh reads prd.json's branchName with it", "install jq (apt-get install jq, brew install jq) for the user running planbot");
+    return refuse(
+      "jq",
+      "jq is not on PATH, and ralph.sh reads prd.json's branchName with it",
+      "install jq (apt-get install jq, brew install jq) for the user running planbot",
+    );
   }
   const extraEnv: Record<string, string> = {};
   if (tool === "claude" && host.uid === 0 && env.IS_SANDBOX !== "1") {
@@ -147,7 +184,9 @@ export async function checkBeforeRun(plan: RunPlan, env: NodeJS.ProcessEnv, host
       );
     }
     extraEnv.IS_SANDBOX = "1";
-    notes.push("running as root inside a container: IS_SANDBOX=1 is set for Ralph so the Claude CLI accepts --dangerously-skip-permissions");
+    notes.push(
+      "running as root inside a container: IS_SANDBOX=1 is set for Ralph so the Claude CLI accepts --dangerously-skip-permissions",
+    );
   }
   return { ok: true, check: { env: extraEnv, branchFix, notes, prd } };
 }
@@ -177,7 +216,11 @@ export function checkPromptFile(plan: RunPlan, scriptFile: string): Result<objec
 }
 
 function checkLinks(root: string): Result<object> {
-  const checked = checkWorkspacePaths(root, ["scripts", "scripts/ralph", ...RALPH_WORKSPACE_FILES.map((name) => `scripts/ralph/${name}`)]);
+  const checked = checkWorkspacePaths(root, [
+    "scripts",
+    "scripts/ralph",
+    ...RALPH_WORKSPACE_FILES.map((name) => `scripts/ralph/${name}`),
+  ]);
   return checked.ok ? checked : refuse("symlink", checked.message);
 }
 

@@ -36,10 +36,14 @@ export function resolveRalphCommand(command: string, root: string, dataDir: stri
   try {
     words = split(command);
   } catch (error) {
-    return fail("execute_failed", `RALPH_COMMAND "${command}" cannot be split into words (${(error as Error).message}); check its quotes.`);
+    return fail(
+      "execute_failed",
+      `RALPH_COMMAND "${command}" cannot be split into words (${(error as Error).message}); check its quotes.`,
+    );
   }
   const [first, ...args] = words;
-  if (!first) return fail("execute_failed", "RALPH_COMMAND is empty: set it to e.g. scripts/ralph/ralph.sh --tool claude 10.");
+  if (!first)
+    return fail("execute_failed", "RALPH_COMMAND is empty: set it to e.g. scripts/ralph/ralph.sh --tool claude 10.");
   let file: string;
   let template: string | null;
   if (isAbsolute(first)) {
@@ -62,7 +66,10 @@ export function resolveRalphCommand(command: string, root: string, dataDir: stri
  * workspace lacks it. Returns the file to execute and the paths it copied (relative to `root`) so the caller can keep them out of
  * the project's commits. A missing script is a failure saying how to add one.
  */
-export async function ensureRalphScript(spec: RalphLaunchSpec, root: string): Promise<Result<{ file: string; installed: string[] }>> {
+export async function ensureRalphScript(
+  spec: RalphLaunchSpec,
+  root: string,
+): Promise<Result<{ file: string; installed: string[] }>> {
   if (!isAbsolute(spec.file)) {
     // A bare name: in the workspace if present, else PATH; a missing one surfaces as a launch failure.
     const local = join(root, spec.file);
@@ -109,12 +116,18 @@ function missingScript(spec: RalphLaunchSpec, root: string): Result<never> {
   );
 }
 
-async function checkExecutable(file: string, installed: string[]): Promise<Result<{ file: string; installed: string[] }>> {
+async function checkExecutable(
+  file: string,
+  installed: string[],
+): Promise<Result<{ file: string; installed: string[] }>> {
   try {
     await access(file, constants.X_OK);
     return { ok: true, file, installed };
   } catch {
-    return fail("execute_failed", `Ralph's script ${file} is not executable: run chmod +x on it (and commit it with mode 755).`);
+    return fail(
+      "execute_failed",
+      `Ralph's script ${file} is not executable: run chmod +x on it (and commit it with mode 755).`,
+    );
   }
 }
 

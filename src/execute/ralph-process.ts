@@ -16,11 +16,11 @@ import { readWorkspaceText, writeWorkspaceText } from "../projects/workspace-fil
  * While it waits its command line holds the script path, so the derived status is already running-ralph.
  */
 export const RALPH_GATE_SCRIPT = [
-  'go=$1; shift; n=0',
+  "go=$1; shift; n=0",
   'while [ ! -e "$go" ]; do',
   '  n=$((n+1)); if [ "$n" -gt 6000 ]; then echo "planbot: Ralph was never released (planbot stopped before recording its PID)" >&2; exit 125; fi',
-  '  sleep 0.01',
-  'done',
+  "  sleep 0.01",
+  "done",
   'rm -f "$go"',
   'exec "$@"',
 ].join("\n");
@@ -82,12 +82,16 @@ export async function launchRalph(options: LaunchOptions): Promise<Result<{ ralp
   if (!pipe.ok) return fail("execute_failed", `Cannot start the log writer for ${options.logPath}: ${pipe.message}`);
   let child: ChildProcess;
   try {
-    child = spawn("sh", ["-c", RALPH_GATE_SCRIPT, "planbot-ralph-gate", options.goFile, options.file, ...options.args], {
-      cwd: options.cwd,
-      env: options.env,
-      detached: true,
-      stdio: ["ignore", pipe.fd, pipe.fd],
-    });
+    child = spawn(
+      "sh",
+      ["-c", RALPH_GATE_SCRIPT, "planbot-ralph-gate", options.goFile, options.file, ...options.args],
+      {
+        cwd: options.cwd,
+        env: options.env,
+        detached: true,
+        stdio: ["ignore", pipe.fd, pipe.fd],
+      },
+    );
   } catch (error) {
     return fail("execute_failed", `Could not start Ralph (${options.file}): ${(error as Error).message}`);
   } finally {
@@ -132,7 +136,10 @@ const WRITER_OPEN_MS = 10_000;
  * output must be) and a promise settled when the writer ends. The FIFO lives in a private temp folder that
  * is removed as soon as both ends are open.
  */
-async function openLogPipe(logFd: number, env: NodeJS.ProcessEnv): Promise<Result<{ fd: number; writerDone: Promise<void> }>> {
+async function openLogPipe(
+  logFd: number,
+  env: NodeJS.ProcessEnv,
+): Promise<Result<{ fd: number; writerDone: Promise<void> }>> {
   const dir = await mkdtemp(join(tmpdir(), "planbot-ralph-log-"));
   const fifo = join(dir, "pipe");
   try {
@@ -152,7 +159,9 @@ async function openLogPipe(logFd: number, env: NodeJS.ProcessEnv): Promise<Resul
     let timer: NodeJS.Timeout | undefined;
     // A plain descriptor (not a FileHandle, which garbage collection would close behind Ralph's back).
     const opening = openFd(fifo, constants.O_WRONLY);
-    const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), WRITER_OPEN_MS)));
+    const timedOut = new Promise<"timeout">(
+      (resolve) => (timer = setTimeout(() => resolve("timeout"), WRITER_OPEN_MS)),
+    );
     const first = await Promise.race([opening, writerDone.then(() => "ended" as const), timedOut]);
     clearTimeout(timer);
     if (first === "timeout" || first === "ended") {
@@ -161,7 +170,10 @@ async function openLogPipe(logFd: number, env: NodeJS.ProcessEnv): Promise<Resul
       const reader = await openFd(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
       closeSync(await opening);
       closeSync(reader);
-      return fail("execute_failed", first === "timeout" ? "the writer did not open its pipe in time" : "the writer ended at once");
+      return fail(
+        "execute_failed",
+        first === "timeout" ? "the writer did not open its pipe in time" : "the writer ended at once",
+      );
     }
     return { ok: true, fd: first, writerDone };
   } finally {
@@ -171,7 +183,11 @@ async function openLogPipe(logFd: number, env: NodeJS.ProcessEnv): Promise<Resul
 
 /** Creates the go-file; refuses to follow a link or reuse a file (O_EXCL | O_NOFOLLOW). */
 async function createGoFile(path: string, pid: number): Promise<void> {
-  const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  const handle = await open(
+    path,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    0o644,
+  );
   try {
     await handle.writeFile(`${pid}\n`);
   } finally {

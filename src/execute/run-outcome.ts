@@ -63,7 +63,12 @@ export interface WatchedRun {
  * the verdict — only if the entry still holds this run's PID, so an outcome is never recorded twice.
  * `recorded` says whether this call stored it (and so whether listeners should hear of it).
  */
-export async function recordExit(ctx: RunContext, run: WatchedRun, exitCode: number | null, signal: string | null): Promise<{ report: RunReport; recorded: boolean }> {
+export async function recordExit(
+  ctx: RunContext,
+  run: WatchedRun,
+  exitCode: number | null,
+  signal: string | null,
+): Promise<{ report: RunReport; recorded: boolean }> {
   const paths = workspacePaths(ctx.config.workspaceDir, run.slug);
   const pid = run.ralph.pid;
   const verdict = judgeRun({
@@ -106,7 +111,11 @@ export async function recordExit(ctx: RunContext, run: WatchedRun, exitCode: num
  * while no planbot was its parent — judged from prd.json and the newest log (exit code unknown). Also
  * drops the claims of planbot processes that died mid-preparation: those projects simply stay approved.
  */
-export async function reconcileUnwatched(ctx: RunContext, projects: readonly ProjectEntry[], ours: ReadonlySet<number>): Promise<RunReport[]> {
+export async function reconcileUnwatched(
+  ctx: RunContext,
+  projects: readonly ProjectEntry[],
+  ours: ReadonlySet<number>,
+): Promise<RunReport[]> {
   const recorded: RunReport[] = [];
   for (const entry of projects) {
     const pid = entry.pid;
@@ -115,7 +124,11 @@ export async function reconcileUnwatched(ctx: RunContext, projects: readonly Pro
       const paths = workspacePaths(ctx.config.workspaceDir, entry.name);
       // A linked logs folder (from the repository) is not read: its files are not this run's.
       const logPath = workspacePathProblem(paths.root, "scripts/ralph/logs") ? undefined : newestRalphLog(paths.logs);
-      const verdict = judgeRun({ prd: readPrd(paths.prd), exitCode: null, tail: logPath ? await readLogTail(logPath) : undefined });
+      const verdict = judgeRun({
+        prd: readPrd(paths.prd),
+        exitCode: null,
+        tail: logPath ? await readLogTail(logPath) : undefined,
+      });
       const stored = await ctx.lifecycle.update(entry.name, (current) => {
         if (current.pid !== pid || ctx.probe.inspect(pid).alive) return fail("stale", "changed meanwhile");
         current.pid = null;
@@ -125,8 +138,19 @@ export async function reconcileUnwatched(ctx: RunContext, projects: readonly Pro
       });
       if (!stored.ok) continue;
       await removePidFile(paths.root, pid);
-      const report: RunReport = { slug: entry.name, outcome: verdict.status, message: `${verdict.summary} (ended while planbot was not watching)`, pid, exitCode: null, ...(logPath ? { logPath } : {}), ...(verdict.error ? { error: verdict.error } : {}) };
-      ctx.log.info({ slug: entry.name, pid, status: verdict.status }, `${entry.name}: recorded the outcome of an unwatched Ralph run: ${verdict.summary}`);
+      const report: RunReport = {
+        slug: entry.name,
+        outcome: verdict.status,
+        message: `${verdict.summary} (ended while planbot was not watching)`,
+        pid,
+        exitCode: null,
+        ...(logPath ? { logPath } : {}),
+        ...(verdict.error ? { error: verdict.error } : {}),
+      };
+      ctx.log.info(
+        { slug: entry.name, pid, status: verdict.status },
+        `${entry.name}: recorded the outcome of an unwatched Ralph run: ${verdict.summary}`,
+      );
       await deliverAfterRun(ctx, report, stored.entry);
       recorded.push(report);
       ctx.onFinished(report);

@@ -30,7 +30,11 @@ export interface RunPlan {
  * lifecycle checked them on proposal: the file is shared with other tools and prd.json's branchName
  * comes from the planner, and all of them end up as git arguments.
  */
-export function planRun(entry: ProjectEntry, config: ExecutorConfig, cwd: string = process.cwd()): Result<{ plan: RunPlan }> {
+export function planRun(
+  entry: ProjectEntry,
+  config: ExecutorConfig,
+  cwd: string = process.cwd(),
+): Result<{ plan: RunPlan }> {
   const slug = entry.name;
   const slugProblem = validateSlug(slug);
   if (slugProblem) return fail("invalid_slug", slugProblem);

@@ -11,7 +11,11 @@ import type { RunPlan } from "./run-plan.ts";
 export const PLANNING_ARTIFACTS = ["scripts/ralph/final-plan.md", "scripts/ralph/prd.json"] as const;
 
 /** Executor bookkeeping that must never be committed by planbot or by Ralph's `git add -A`. */
-export const LOCAL_EXCLUDES = ["/scripts/ralph/logs/", "/scripts/ralph/.ralph.pid", "/scripts/ralph/.ralph.go"] as const;
+export const LOCAL_EXCLUDES = [
+  "/scripts/ralph/logs/",
+  "/scripts/ralph/.ralph.pid",
+  "/scripts/ralph/.ralph.go",
+] as const;
 
 /** The commit message of the planning artifacts commit. */
 export const ARTIFACTS_COMMIT_MESSAGE = "chore: planning artifacts";
@@ -42,10 +46,18 @@ export interface PrepareOptions {
  * Then `chore: planning artifacts` is committed when final-plan.md / prd.json are new or changed.
  * Every git failure is a failure value whose message carries git's own words.
  */
-export async function prepareWorkspace(plan: RunPlan, options: PrepareOptions = {}): Promise<Result<{ prepared: PreparedWorkspace }>> {
+export async function prepareWorkspace(
+  plan: RunPlan,
+  options: PrepareOptions = {},
+): Promise<Result<{ prepared: PreparedWorkspace }>> {
   const env = gitEnv(options.env, dirname(plan.root));
   const git = (args: readonly string[], timeoutMs?: number, input?: string) =>
-    runGit(args, { cwd: plan.root, env, ...(timeoutMs ? { timeoutMs } : {}), ...(input !== undefined ? { input } : {}) });
+    runGit(args, {
+      cwd: plan.root,
+      env,
+      ...(timeoutMs ? { timeoutMs } : {}),
+      ...(input !== undefined ? { input } : {}),
+    });
   try {
     await mkdir(plan.root, { recursive: true });
   } catch (error) {
@@ -60,14 +72,20 @@ export async function prepareWorkspace(plan: RunPlan, options: PrepareOptions = 
   }
   if (!outcome.ok) return outcome;
 
-  const excluded = await addLocalExcludes(git, plan.root, [...LOCAL_EXCLUDES, ...(options.excludes ?? []).map((path) => `/${path}`)]);
+  const excluded = await addLocalExcludes(git, plan.root, [
+    ...LOCAL_EXCLUDES,
+    ...(options.excludes ?? []).map((path) => `/${path}`),
+  ]);
   if (!excluded.ok) return gitFailure("could not update .git/info/exclude", excluded);
   const committed = await commitArtifacts(git, plan.root);
   if (!committed.ok) return committed;
   if (committed.committed) steps.push("committed the planning artifacts");
   const head = await git(["rev-parse", "HEAD"]);
   if (!head.ok) return gitFailure("the branch has no commit", head);
-  return { ok: true, prepared: { summary: steps.join(", "), head: head.stdout.trim(), artifactsCommitted: committed.committed } };
+  return {
+    ok: true,
+    prepared: { summary: steps.join(", "), head: head.stdout.trim(), artifactsCommitted: committed.committed },
+  };
 }
 
 type Git = (args: readonly string[], timeoutMs?: number, input?: string) => Promise<GitOutcome>;
@@ -80,10 +98,19 @@ export type CloneTarget = Pick<RunPlan, "root" | "slug" | "branch" | "base" | "r
  * HEAD on `plan.branch` (from origin, or new from `origin/<base>`), writing only the files the folder
  * lacks. Planning calls it with `branch = base` so the planner reads the code of the base branch.
  */
-export async function adoptClone(plan: CloneTarget, url: string, env: NodeJS.ProcessEnv, steps: string[]): Promise<Result<object>> {
+export async function adoptClone(
+  plan: CloneTarget,
+  url: string,
+  env: NodeJS.ProcessEnv,
+  steps: string[],
+): Promise<Result<object>> {
   const parent = dirname(plan.root);
   const temp = join(parent, `.${plan.slug}.clone-${randomBytes(4).toString("hex")}`);
-  const cloned = await runGit(["clone", "--no-checkout", "--quiet", "--", url, temp], { cwd: parent, env, timeoutMs: NETWORK_GIT_TIMEOUT_MS });
+  const cloned = await runGit(["clone", "--no-checkout", "--quiet", "--", url, temp], {
+    cwd: parent,
+    env,
+    timeoutMs: NETWORK_GIT_TIMEOUT_MS,
+  });
   if (!cloned.ok) {
     await rm(temp, { recursive: true, force: true });
     return gitFailure(`could not clone ${redactUrl(url)}`, cloned);
@@ -92,12 +119,20 @@ export async function adoptClone(plan: CloneTarget, url: string, env: NodeJS.Pro
     await rename(join(temp, ".git"), join(plan.root, ".git"));
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
-    return fail("execute_failed", `could not move the clone of ${redactUrl(url)} into ${plan.root}: ${(error as Error).message}`);
+    return fail(
+      "execute_failed",
+      `could not move the clone of ${redactUrl(url)} into ${plan.root}: ${(error as Error).message}`,
+    );
   }
   await rm(temp, { recursive: true, force: true });
   steps.push(`cloned ${redactUrl(url)}`);
   const git: Git = (args, timeoutMs, input) =>
-    runGit(args, { cwd: plan.root, env, ...(timeoutMs ? { timeoutMs } : {}), ...(input !== undefined ? { input } : {}) });
+    runGit(args, {
+      cwd: plan.root,
+      env,
+      ...(timeoutMs ? { timeoutMs } : {}),
+      ...(input !== undefined ? { input } : {}),
+    });
   const result = await pointAtBranch(plan, git, steps);
   // Leave the workspace as it was (planning artifacts only) so the next attempt starts clean.
   if (!result.ok) await rm(join(plan.root, ".git"), { recursive: true, force: true });
@@ -109,7 +144,10 @@ async function pointAtBranch(plan: CloneTarget, git: Git, steps: string[]): Prom
   const onRemote = await hasRef(git, `refs/remotes/origin/${plan.branch}`);
   const start = onRemote ? `origin/${plan.branch}` : `origin/${plan.base}`;
   if (!onRemote && !(await hasRef(git, `refs/remotes/origin/${plan.base}`))) {
-    return fail("execute_failed", `base branch "${plan.base}" does not exist on ${redactUrl(plan.remoteUrl ?? "the remote")} (and neither does "${plan.branch}"); push it or set the project's base.`);
+    return fail(
+      "execute_failed",
+      `base branch "${plan.base}" does not exist on ${redactUrl(plan.remoteUrl ?? "the remote")} (and neither does "${plan.branch}"); push it or set the project's base.`,
+    );
   }
   const sha = await git(["rev-parse", "--verify", "--quiet", `${start}^{commit}`]);
   if (!sha.ok) return gitFailure(`could not resolve ${start}`, sha);
@@ -140,7 +178,17 @@ async function pointAtBranch(plan: CloneTarget, git: Git, steps: string[]): Prom
 async function initLocal(plan: RunPlan, git: Git, steps: string[]): Promise<Result<object>> {
   const init = await git(["init", "--quiet", "-b", plan.base]);
   if (!init.ok) return gitFailure("could not create a local repository", init);
-  const first = await git([...PLANBOT_IDENTITY, "-c", "commit.gpgsign=false", "commit", "--quiet", "--allow-empty", "--no-verify", "-m", "chore: initial commit"]);
+  const first = await git([
+    ...PLANBOT_IDENTITY,
+    "-c",
+    "commit.gpgsign=false",
+    "commit",
+    "--quiet",
+    "--allow-empty",
+    "--no-verify",
+    "-m",
+    "chore: initial commit",
+  ]);
   if (!first.ok) {
     await rm(join(plan.root, ".git"), { recursive: true, force: true });
     return gitFailure("could not make the initial commit", first);
@@ -158,11 +206,17 @@ async function updateExisting(plan: RunPlan, git: Git, steps: string[]): Promise
   if (plan.remoteUrl) {
     const origin = await git(["remote", "get-url", "origin"]);
     if (!origin.ok) {
-      return fail("execute_failed", `the workspace ${plan.root} is a git repository without an "origin" remote, expected ${redactUrl(plan.remoteUrl)}: add it (git remote add origin …) or move the folder away.`);
+      return fail(
+        "execute_failed",
+        `the workspace ${plan.root} is a git repository without an "origin" remote, expected ${redactUrl(plan.remoteUrl)}: add it (git remote add origin …) or move the folder away.`,
+      );
     }
     const actual = origin.stdout.trim();
     if (!sameRemote(actual, plan.remoteUrl)) {
-      return fail("execute_failed", `the workspace ${plan.root} is a clone of ${redactUrl(actual)}, not ${redactUrl(plan.remoteUrl)}: move it away or fix the project's repo.`);
+      return fail(
+        "execute_failed",
+        `the workspace ${plan.root} is a clone of ${redactUrl(actual)}, not ${redactUrl(plan.remoteUrl)}: move it away or fix the project's repo.`,
+      );
     }
     const fetched = await git(["fetch", "--prune", "--quiet", "origin"], NETWORK_GIT_TIMEOUT_MS);
     if (!fetched.ok) return gitFailure(`could not fetch ${redactUrl(plan.remoteUrl)}`, fetched);
@@ -185,8 +239,16 @@ async function updateExisting(plan: RunPlan, git: Git, steps: string[]): Promise
     steps.push(`checked out existing branch ${plan.branch}`);
     return { ok: true };
   }
-  const start = (await hasRef(git, `refs/remotes/origin/${plan.base}`)) ? `origin/${plan.base}` : (await hasRef(git, `refs/heads/${plan.base}`)) ? plan.base : undefined;
-  if (!start) return fail("execute_failed", `base branch "${plan.base}" exists neither as origin/${plan.base} nor locally in ${plan.root}; push it or set the project's base.`);
+  const start = (await hasRef(git, `refs/remotes/origin/${plan.base}`))
+    ? `origin/${plan.base}`
+    : (await hasRef(git, `refs/heads/${plan.base}`))
+      ? plan.base
+      : undefined;
+  if (!start)
+    return fail(
+      "execute_failed",
+      `base branch "${plan.base}" exists neither as origin/${plan.base} nor locally in ${plan.root}; push it or set the project's base.`,
+    );
   const created = await git(["switch", "--quiet", "--no-track", "-c", plan.branch, start]);
   if (!created.ok) return gitFailure(`could not create branch ${plan.branch} from ${start}`, created);
   steps.push(`created branch ${plan.branch} from ${start}`);
@@ -201,9 +263,23 @@ async function hasRef(git: Git, ref: string): Promise<boolean> {
  * Keeps workspace-relative `paths` out of every commit of this clone (`.git/info/exclude`, never the
  * project's .gitignore): used for a Ralph template planbot copied in.
  */
-export async function excludeLocally(root: string, paths: readonly string[], env?: NodeJS.ProcessEnv): Promise<Result<object>> {
-  const git: Git = (args, timeoutMs, input) => runGit(args, { cwd: root, env: gitEnv(env, dirname(root)), ...(timeoutMs ? { timeoutMs } : {}), ...(input !== undefined ? { input } : {}) });
-  const added = await addLocalExcludes(git, root, paths.map((path) => `/${path}`));
+export async function excludeLocally(
+  root: string,
+  paths: readonly string[],
+  env?: NodeJS.ProcessEnv,
+): Promise<Result<object>> {
+  const git: Git = (args, timeoutMs, input) =>
+    runGit(args, {
+      cwd: root,
+      env: gitEnv(env, dirname(root)),
+      ...(timeoutMs ? { timeoutMs } : {}),
+      ...(input !== undefined ? { input } : {}),
+    });
+  const added = await addLocalExcludes(
+    git,
+    root,
+    paths.map((path) => `/${path}`),
+  );
   return added.ok ? { ok: true } : gitFailure("could not update .git/info/exclude", added);
 }
 
@@ -216,7 +292,11 @@ async function addLocalExcludes(git: Git, root: string, lines: readonly string[]
     const existing = existsSync(file) ? await readFile(file, "utf8") : "";
     const have = new Set(existing.split("\n").map((line) => line.trim()));
     const add = lines.filter((line) => !have.has(line));
-    if (add.length) await appendFile(file, `${existing && !existing.endsWith("\n") ? "\n" : ""}# planbot executor\n${add.join("\n")}\n`);
+    if (add.length)
+      await appendFile(
+        file,
+        `${existing && !existing.endsWith("\n") ? "\n" : ""}# planbot executor\n${add.join("\n")}\n`,
+      );
   } catch (error) {
     return { ok: false, message: (error as Error).message, exitCode: undefined };
   }
@@ -232,7 +312,18 @@ async function commitArtifacts(git: Git, root: string): Promise<Result<{ committ
   const diff = await git(["diff", "--cached", "--quiet", "--", ...files]);
   if (diff.ok) return { ok: true, committed: false };
   if (diff.exitCode !== 1) return gitFailure("could not compare the planning artifacts", diff);
-  const commit = await git([...PLANBOT_IDENTITY, "-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-m", ARTIFACTS_COMMIT_MESSAGE, "--", ...files]);
+  const commit = await git([
+    ...PLANBOT_IDENTITY,
+    "-c",
+    "commit.gpgsign=false",
+    "commit",
+    "--quiet",
+    "--no-verify",
+    "-m",
+    ARTIFACTS_COMMIT_MESSAGE,
+    "--",
+    ...files,
+  ]);
   if (!commit.ok) return gitFailure("could not commit the planning artifacts", commit);
   return { ok: true, committed: true };
 }

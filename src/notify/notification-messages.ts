@@ -20,7 +20,11 @@ const replanButton = (slug: string) => ({ label: "Re-plan", command: `/replan ${
  * Turns a transition into a message: proposed, planning started, approved, Ralph started, complete,
  * failed and blocked. Everything else (idle, cancelled, a manual process) stays quiet.
  */
-export function notificationFor(record: ProjectRecord, previous: string | undefined, options: { workspaceDir: string; now: Date }): Notification | undefined {
+export function notificationFor(
+  record: ProjectRecord,
+  previous: string | undefined,
+  options: { workspaceDir: string; now: Date },
+): Notification | undefined {
   const slug = record.slug;
   const name = bold(slug);
   switch (record.status) {
@@ -28,16 +32,29 @@ export function notificationFor(record: ProjectRecord, previous: string | undefi
       if (previous !== undefined) return undefined;
       return {
         audience: "channels",
-        reply: { text: `New project ${name} proposed: ${escapeMarkup(record.description.slice(0, 300))}`, actions: [{ label: "Plan", command: `/plan ${slug}`, style: "primary" }, statusButton(slug)] },
+        reply: {
+          text: `New project ${name} proposed: ${escapeMarkup(record.description.slice(0, 300))}`,
+          actions: [{ label: "Plan", command: `/plan ${slug}`, style: "primary" }, statusButton(slug)],
+        },
       };
     case "planning":
       return { audience: "channels", reply: { text: `Planning started for ${name}.`, actions: [statusButton(slug)] } };
     case "approved":
-      return { audience: "channels", reply: { text: `${name} is approved and waits for Ralph.`, tone: "success", actions: [{ label: "Run now", command: `/run ${slug}`, style: "primary" }, statusButton(slug)] } };
+      return {
+        audience: "channels",
+        reply: {
+          text: `${name} is approved and waits for Ralph.`,
+          tone: "success",
+          actions: [{ label: "Run now", command: `/run ${slug}`, style: "primary" }, statusButton(slug)],
+        },
+      };
     case "running-ralph":
       return {
         audience: "everyone",
-        reply: { text: `Ralph started on ${name}${record.branch ? ` (branch ${code(record.branch)})` : ""}: ${record.stories_total} stories to go.`, actions: [statusButton(slug)] },
+        reply: {
+          text: `Ralph started on ${name}${record.branch ? ` (branch ${code(record.branch)})` : ""}: ${record.stories_total} stories to go.`,
+          actions: [statusButton(slug)],
+        },
       };
     case "complete":
       return {
@@ -49,11 +66,19 @@ export function notificationFor(record: ProjectRecord, previous: string | undefi
         },
       };
     case "failed": {
-      const reason = record.error_reason ? escapeMarkup(record.error_reason.split("\n")[0]!.slice(0, 300)) : record.failed_stories.length ? `stories ${record.failed_stories.map(code).join(", ")} failed` : "no reason recorded";
+      const reason = record.error_reason
+        ? escapeMarkup(record.error_reason.split("\n")[0]!.slice(0, 300))
+        : record.failed_stories.length
+          ? `stories ${record.failed_stories.map(code).join(", ")} failed`
+          : "no reason recorded";
       const tail = lastLogLines(options.workspaceDir, slug, 10);
       return {
         audience: "everyone",
-        reply: { text: `${name} failed: ${reason}${runTime(record, options.now)}.${tail ? `\nLast log lines:\n${codeBlock(tail)}` : ""}`, tone: "error", actions: [replanButton(slug), statusButton(slug)] },
+        reply: {
+          text: `${name} failed: ${reason}${runTime(record, options.now)}.${tail ? `\nLast log lines:\n${codeBlock(tail)}` : ""}`,
+          tone: "error",
+          actions: [replanButton(slug), statusButton(slug)],
+        },
       };
     }
     case "blocked":
@@ -75,7 +100,11 @@ function runTime(record: ProjectRecord, now: Date): string {
   const ms = now.getTime() - Date.parse(record.started_at);
   if (!Number.isFinite(ms) || ms < 0) return "";
   const minutes = Math.round(ms / 60_000);
-  return minutes < 1 ? ", after less than a minute" : minutes < 90 ? `, after ${minutes} min` : `, after ${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  return minutes < 1
+    ? ", after less than a minute"
+    : minutes < 90
+      ? `, after ${minutes} min`
+      : `, after ${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 /** The last lines of the newest log in `scripts/ralph/logs`, for failure messages. */

@@ -12,7 +12,9 @@ export const OutboxItemSchema = z.looseObject({
   reply: z.looseObject({
     text: z.string(),
     tone: z.string().optional(),
-    actions: z.array(z.looseObject({ label: z.string(), command: z.string(), style: z.string().optional() })).optional(),
+    actions: z
+      .array(z.looseObject({ label: z.string(), command: z.string(), style: z.string().optional() }))
+      .optional(),
   }),
   attempts: z.number().int(),
   next_attempt_at: z.string(),
@@ -36,7 +38,9 @@ export function createNotificationStateFile(dataDir: string): LockedJsonFile<Not
     empty: () => ({ initialized: false, last_status: {}, outbox: [] }),
     parse: (value) => {
       const parsed = NotificationStateSchema.safeParse(value);
-      return parsed.success ? { ok: true, data: value as NotificationState } : { ok: false, problem: describeZodError(parsed.error) };
+      return parsed.success
+        ? { ok: true, data: value as NotificationState }
+        : { ok: false, problem: describeZodError(parsed.error) };
     },
   });
 }

@@ -105,7 +105,10 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         const note = notificationFor(record, previous, { workspaceDir: deps.workspaceDir, now: now() });
         if (!note) continue;
         for (const target of targets) state.outbox.push(outboxItem(record, target, note.reply));
-        deps.log.info({ slug: record.slug, from: previous, to: record.status, targets: targets.length }, "transition queued");
+        deps.log.info(
+          { slug: record.slug, from: previous, to: record.status, targets: targets.length },
+          "transition queued",
+        );
       }
       return { ok: true };
     });
@@ -119,7 +122,11 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       slug: record.slug,
       status: record.status,
       target: { adapter: target.adapter, channel_id: target.channelId, thread_id: target.threadId ?? null },
-      reply: { text: reply.text, ...(reply.tone ? { tone: reply.tone } : {}), ...(reply.actions ? { actions: reply.actions.map((action) => ({ ...action })) } : {}) },
+      reply: {
+        text: reply.text,
+        ...(reply.tone ? { tone: reply.tone } : {}),
+        ...(reply.actions ? { actions: reply.actions.map((action) => ({ ...action })) } : {}),
+      },
       attempts: 0,
       next_attempt_at: at,
       created_at: at,
@@ -135,13 +142,19 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     }
     const current = now().getTime();
     // Oldest first; equal timestamps keep their outbox order (stable sort, consistent comparator).
-    const queued = [...read.data.outbox].sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
+    const queued = [...read.data.outbox].sort((a, b) =>
+      a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0,
+    );
     // Messages to one chat keep their order: while an earlier one waits for its retry (or failed in this
     // pass), later ones for that chat wait behind it.
     const held = new Set<string>();
     for (const item of queued) {
       if (stopped) return;
-      const target: ChatTarget = { adapter: item.target.adapter, channelId: item.target.channel_id, ...(item.target.thread_id ? { threadId: item.target.thread_id } : {}) };
+      const target: ChatTarget = {
+        adapter: item.target.adapter,
+        channelId: item.target.channel_id,
+        ...(item.target.thread_id ? { threadId: item.target.thread_id } : {}),
+      };
       const key = conversationKey(target);
       if (held.has(key)) continue;
       if (Date.parse(item.next_attempt_at) > current) {
@@ -154,7 +167,10 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           state.outbox = state.outbox.filter((queued) => queued.id !== item.id);
           return { ok: true };
         });
-        deps.log.info({ slug: item.slug, adapter: target.adapter, status: item.status, attempts: item.attempts + 1 }, "notification delivered");
+        deps.log.info(
+          { slug: item.slug, adapter: target.adapter, status: item.status, attempts: item.attempts + 1 },
+          "notification delivered",
+        );
         continue;
       }
       held.add(key);
@@ -174,7 +190,17 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         return { ok: true };
       });
       const level = permanent && item.attempts + 1 >= PERMANENT_GIVE_UP ? "error" : "warn";
-      deps.log[level]({ slug: item.slug, adapter: target.adapter, code: sent.code, attempts: item.attempts + 1, retryInMs: delay, message: sent.message }, level === "error" ? "notification dropped" : "notification send failed");
+      deps.log[level](
+        {
+          slug: item.slug,
+          adapter: target.adapter,
+          code: sent.code,
+          attempts: item.attempts + 1,
+          retryInMs: delay,
+          message: sent.message,
+        },
+        level === "error" ? "notification dropped" : "notification send failed",
+      );
     }
   }
 
@@ -194,7 +220,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     async start() {
       const read = await file.read();
       // As while running: the file is kept, said once, and planbot runs on without replaying the outbox.
-      if (!read.ok) deps.log.error({ code: read.code, file: read.details?.path }, `notifications are off: ${read.message}`);
+      if (!read.ok)
+        deps.log.error({ code: read.code, file: read.details?.path }, `notifications are off: ${read.message}`);
       // Subscribe before the snapshot: a change published while it is recorded queues behind it (serial)
       // and is compared with the persisted statuses, so it is neither lost nor announced twice.
       unsubscribe = deps.watcher.subscribe((change) => {
@@ -207,7 +234,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         await serial(() =>
           file.mutate<object>((state) => {
             state.initialized = true;
-            for (const record of deps.watcher.current().list.projects) state.last_status[record.slug.toLowerCase()] = record.status;
+            for (const record of deps.watcher.current().list.projects)
+              state.last_status[record.slug.toLowerCase()] = record.status;
             return { ok: true };
           }),
         );

@@ -19,7 +19,17 @@ export interface ClaudeCliPlannerOptions {
 /** The tools the planner may offer the model: reading the workspace, nothing that writes or runs. */
 export const READ_ONLY_TOOLS = ["Read", "Grep", "Glob"] as const;
 /** Denied as well, in case a settings file or a later CLI adds them back to the offered set. */
-export const DENIED_TOOLS = ["Bash", "Edit", "Write", "NotebookEdit", "MultiEdit", "WebFetch", "WebSearch", "Agent", "Task"] as const;
+export const DENIED_TOOLS = [
+  "Bash",
+  "Edit",
+  "Write",
+  "NotebookEdit",
+  "MultiEdit",
+  "WebFetch",
+  "WebSearch",
+  "Agent",
+  "Task",
+] as const;
 
 /**
  * The CLI arguments of one turn. Not `--permission-mode plan`: under `-p` it injects instructions that
@@ -98,7 +108,10 @@ export function createClaudeCliPlanner(options: ClaudeCliPlannerOptions): Planne
       if (stoppedBy === "aborted") return plannerFailure("aborted", "The planner turn was stopped.");
       if (stoppedBy === "timeout") {
         const seconds = Math.round(options.timeoutMs / 1000);
-        return plannerFailure("timeout", `The planner did not answer within ${seconds} s and was stopped. Your message was not used; send it again (shorter, perhaps), or raise PLANNER_TIMEOUT_S.`);
+        return plannerFailure(
+          "timeout",
+          `The planner did not answer within ${seconds} s and was stopped. Your message was not used; send it again (shorter, perhaps), or raise PLANNER_TIMEOUT_S.`,
+        );
       }
       if (result.exitCode === undefined && /ENOENT/.test(String(result.message ?? ""))) {
         return plannerFailure(
@@ -114,7 +127,11 @@ export function createClaudeCliPlanner(options: ClaudeCliPlannerOptions): Planne
         if (!reported.ok && reported.details?.reason !== "unparsable") return reported;
         const tail = stderr.split("\n").slice(-3).join(" ").slice(0, 300);
         return classifyReported(tail, now(), () =>
-          plannerFailure("crash", `The planner stopped with exit code ${result.exitCode ?? result.signal}${tail ? `: ${tail}` : ""}. Your message was not used; send it again.`, { exitCode: result.exitCode }),
+          plannerFailure(
+            "crash",
+            `The planner stopped with exit code ${result.exitCode ?? result.signal}${tail ? `: ${tail}` : ""}. Your message was not used; send it again.`,
+            { exitCode: result.exitCode },
+          ),
         );
       }
       return parseResult(stdout, turn, performance.now() - started, now());
@@ -123,29 +140,52 @@ export function createClaudeCliPlanner(options: ClaudeCliPlannerOptions): Planne
 }
 
 /** Reads the CLI's single JSON result object. */
-export function parseResult(stdout: string, turn: Pick<PlannerTurn, "sessionId">, elapsedMs: number, now: Date = new Date()): Result<PlannerAnswer> {
+export function parseResult(
+  stdout: string,
+  turn: Pick<PlannerTurn, "sessionId">,
+  elapsedMs: number,
+  now: Date = new Date(),
+): Result<PlannerAnswer> {
   let value: Record<string, unknown>;
   try {
     // Some CLI versions print warnings before the object; the result is the last JSON line.
-    const lastLine = stdout.trim().split("\n").filter((line) => line.trim().startsWith("{")).at(-1) ?? stdout;
+    const lastLine =
+      stdout
+        .trim()
+        .split("\n")
+        .filter((line) => line.trim().startsWith("{"))
+        .at(-1) ?? stdout;
     value = JSON.parse(lastLine) as Record<string, unknown>;
   } catch {
-    return plannerFailure("unparsable", `The planner's output could not be read (expected JSON, got "${stdout.slice(0, 80)}"). Your message was not used; send it again.`);
+    return plannerFailure(
+      "unparsable",
+      `The planner's output could not be read (expected JSON, got "${stdout.slice(0, 80)}"). Your message was not used; send it again.`,
+    );
   }
   const text = typeof value.result === "string" ? value.result : "";
-  const errors = Array.isArray(value.errors) ? value.errors.filter((item): item is string => typeof item === "string") : [];
+  const errors = Array.isArray(value.errors)
+    ? value.errors.filter((item): item is string => typeof item === "string")
+    : [];
   if (value.type !== "result" || value.subtype !== "success") {
     // Error results (error_max_turns, error_during_execution, …) carry no `result`, only an `errors` list.
     const why = (errors.length ? errors.join("; ") : text).slice(0, 300);
     return classifyReported(why, now, () =>
-      plannerFailure("subtype", `The planner ended with "${String(value.subtype ?? value.type)}" instead of an answer${why ? `: ${why}` : ""}. Your message was not used; send it again.`, { subtype: value.subtype }),
+      plannerFailure(
+        "subtype",
+        `The planner ended with "${String(value.subtype ?? value.type)}" instead of an answer${why ? `: ${why}` : ""}. Your message was not used; send it again.`,
+        { subtype: value.subtype },
+      ),
     );
   }
   if (value.is_error === true) {
     const said = text || errors.join("; ");
     if (value.api_error_status === 401) return authFailure(said || "authentication failed");
     return classifyReported(said, now, () =>
-      plannerFailure("is_error", `The planner reported an error: ${said.slice(0, 300) || "no details"}. Your message was not used; send it again in a moment.`, { subtype: value.subtype }),
+      plannerFailure(
+        "is_error",
+        `The planner reported an error: ${said.slice(0, 300) || "no details"}. Your message was not used; send it again in a moment.`,
+        { subtype: value.subtype },
+      ),
     );
   }
   return {

@@ -45,7 +45,11 @@ export function createConversationLog(dataDir: string): ConversationLog {
       const file = fileOf(planningSessionId);
       await mkdir(folder, { recursive: true, mode: 0o700 });
       // One write of one whole line, appended, never through a symlink; fsynced so an answered turn is on disk.
-      const handle = await open(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+      const handle = await open(
+        file,
+        constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW,
+        0o600,
+      );
       try {
         await handle.write(`${JSON.stringify(withoutUndefined(entry))}\n`);
         await handle.datasync();
@@ -71,7 +75,8 @@ export function createConversationLog(dataDir: string): ConversationLog {
         try {
           const value = JSON.parse(line) as TranscriptEntry;
           // A torn last line (planbot killed mid-write) or a foreign line is skipped, not fatal.
-          if ((value.role === "user" || value.role === "assistant") && typeof value.text === "string") entries.push(value);
+          if ((value.role === "user" || value.role === "assistant") && typeof value.text === "string")
+            entries.push(value);
         } catch {
           continue;
         }
@@ -82,5 +87,7 @@ export function createConversationLog(dataDir: string): ConversationLog {
 }
 
 function withoutUndefined(entry: TranscriptEntry): TranscriptEntry {
-  return Object.fromEntries(Object.entries(entry).filter(([, value]) => value !== undefined)) as unknown as TranscriptEntry;
+  return Object.fromEntries(
+    Object.entries(entry).filter(([, value]) => value !== undefined),
+  ) as unknown as TranscriptEntry;
 }

@@ -55,14 +55,23 @@ export function createDeferredTurns(deps: DeferredTurnsDeps): DeferredTurns {
     if (!taken.ok || !taken.deferred) return;
     const deferred = taken.deferred;
     const outcome = await deps.queue.run(key, () =>
-      deps.turns.run({ key, prompt: deferred.prompt, message: deferred.message, shown: deferred.shown, user: deferred.user, chat: deferred.chat }),
+      deps.turns.run({
+        key,
+        prompt: deferred.prompt,
+        message: deferred.message,
+        shown: deferred.shown,
+        user: deferred.user,
+        chat: deferred.chat,
+      }),
     );
     const header = `The usage limit has reset; planbot sent ${bold(deferred.user)}'s message again: "${escapeMarkup(deferred.shown.slice(0, 200))}"`;
-    if (outcome.ok) await deps.deliver(outcome.session, plannerReply(outcome.session, outcome.text, outcome.ready, { header }));
+    if (outcome.ok)
+      await deps.deliver(outcome.session, plannerReply(outcome.session, outcome.text, outcome.ready, { header }));
     else {
       const read = await deps.sessions.read();
       const session = read.ok ? read.sessions[key] : undefined;
-      if (session && outcome.details?.reason !== "usage_limit") await deps.deliver(session, { text: `${header}, but the planner failed: ${outcome.message}`, tone: "error" });
+      if (session && outcome.details?.reason !== "usage_limit")
+        await deps.deliver(session, { text: `${header}, but the planner failed: ${outcome.message}`, tone: "error" });
       if (outcome.details?.reason === "usage_limit") await schedule();
     }
   }
@@ -76,9 +85,14 @@ export function createDeferredTurns(deps: DeferredTurnsDeps): DeferredTurns {
       const deferred = session.deferred_message as DeferredMessage | undefined;
       if (!deferred || session.closed_at || timers.has(key)) continue;
       const wait = Math.max(0, Math.min(MAX_TIMER_MS, Date.parse(deferred.retry_at) - deps.clock.now().getTime()));
-      const timer = setTimeout(() => {
-        resend(key).catch((error: unknown) => deps.log.error({ slug: session.slug, err: error }, "resending a kept planner message failed"));
-      }, Number.isFinite(wait) ? wait : 0);
+      const timer = setTimeout(
+        () => {
+          resend(key).catch((error: unknown) =>
+            deps.log.error({ slug: session.slug, err: error }, "resending a kept planner message failed"),
+          );
+        },
+        Number.isFinite(wait) ? wait : 0,
+      );
       timer.unref();
       timers.set(key, timer);
       count += 1;

@@ -34,13 +34,22 @@ export async function produceFinalPlan(
   base: Omit<TurnRequest, "prompt" | "message" | "promptValues">,
   context: { workspaceDir: string; slug: string; branch: string; stillOpen: () => Promise<boolean> },
 ): Promise<Result<FinalPlan>> {
-  const first = await turns.run({ ...base, prompt: "finalize", message: "Write the final plan and prd.json now.", promptValues: { branch: context.branch } });
+  const first = await turns.run({
+    ...base,
+    prompt: "finalize",
+    message: "Write the final plan and prd.json now.",
+    promptValues: { branch: context.branch },
+  });
   if (!first.ok) return first;
   const blocks = extractFinalBlocks(first.text);
   if (!blocks.plan) {
-    return fail("planner_failed", "The planner's answer had no block opening with ```markdown final-plan.md, so no plan was written. Send /next (or /done) to ask again.", {
-      details: { reason: "protocol" },
-    });
+    return fail(
+      "planner_failed",
+      "The planner's answer had no block opening with ```markdown final-plan.md, so no plan was written. Send /next (or /done) to ask again.",
+      {
+        details: { reason: "protocol" },
+      },
+    );
   }
   let checked = validatePrd(blocks.prdJson);
   if (!checked.ok) {
@@ -54,13 +63,24 @@ export async function produceFinalPlan(
     if (!correction.ok) return correction;
     checked = validatePrd(extractFinalBlocks(correction.text).prdJson);
     if (!checked.ok) {
-      return fail("planner_failed", `The planner's prd.json still does not match Ralph's schema after one correction (${checked.problem}). Nothing was written; send /next to try again.`, {
-        details: { reason: "invalid_prd" },
-      });
+      return fail(
+        "planner_failed",
+        `The planner's prd.json still does not match Ralph's schema after one correction (${checked.problem}). Nothing was written; send /next to try again.`,
+        {
+          details: { reason: "invalid_prd" },
+        },
+      );
     }
   }
   // A /stop between the answer and here closes the session: a stopped planning writes nothing.
-  if (!(await context.stillOpen())) return fail("no_active_session", "Planning was stopped; no plan was written.", { details: { reason: "aborted" } });
-  const written = await writePlanArtifacts(context.workspaceDir, context.slug, blocks.plan, checked.prd, context.branch);
+  if (!(await context.stillOpen()))
+    return fail("no_active_session", "Planning was stopped; no plan was written.", { details: { reason: "aborted" } });
+  const written = await writePlanArtifacts(
+    context.workspaceDir,
+    context.slug,
+    blocks.plan,
+    checked.prd,
+    context.branch,
+  );
   return { ok: true, ...written, prd: { ...checked.prd, branchName: context.branch }, commentary: blocks.commentary };
 }

@@ -24,7 +24,13 @@ export function memberBlock(text: string, from: { user: string; adapter: string 
 }
 
 /** The first message of a planning session: where the code is, then the owner's description, quoted. */
-export function firstMessage(options: { slug: string; workspace: string; description: string; user: string; adapter: string }): string {
+export function firstMessage(options: {
+  slug: string;
+  workspace: string;
+  description: string;
+  user: string;
+  adapter: string;
+}): string {
   return [
     `We are planning the project "${options.slug}".`,
     `The project's code is in your working directory: ${options.workspace}. Read what is there (Read, Grep, Glob) before you ask about it; you cannot change files.`,
@@ -37,9 +43,16 @@ export function firstMessage(options: { slug: string; workspace: string; descrip
  * The message that starts a fresh planner session when the earlier one is lost: planbot's record of
  * the conversation (members' messages quoted as always), the phase, then the new message.
  */
-export function seedMessage(options: { history: TranscriptEntry[]; phase: string; workspace: string; next: string }): string {
+export function seedMessage(options: {
+  history: TranscriptEntry[];
+  phase: string;
+  workspace: string;
+  next: string;
+}): string {
   const lines = options.history.map((entry) =>
-    entry.role === "user" ? memberBlock(entry.text, { user: entry.user ?? "member", adapter: entry.adapter ?? "chat" }) : `<planner-reply>\n${quoteBody(entry.text).replace(/<\/planner-reply>/gi, "‹/planner-reply>")}\n</planner-reply>`,
+    entry.role === "user"
+      ? memberBlock(entry.text, { user: entry.user ?? "member", adapter: entry.adapter ?? "chat" })
+      : `<planner-reply>\n${quoteBody(entry.text).replace(/<\/planner-reply>/gi, "‹/planner-reply>")}\n</planner-reply>`,
   );
   return [
     "Your earlier session of this planning conversation was lost. planbot kept a record of it; here it is, oldest first, so you can carry on where it stopped.",

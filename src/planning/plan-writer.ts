@@ -12,7 +12,13 @@ import { ensureWorkspaceDir } from "../projects/workspace-files.ts";
  * repository put there instead of following it; a linked `scripts/` or `scripts/ralph/` is refused.
  * `branch` (the project's branch) becomes prd.json's `branchName`: Ralph's agent checks that branch out.
  */
-export async function writePlanArtifacts(workspaceDir: string, slug: string, plan: string, prd: Prd, branch?: string): Promise<{ planPath: string; prdPath: string }> {
+export async function writePlanArtifacts(
+  workspaceDir: string,
+  slug: string,
+  plan: string,
+  prd: Prd,
+  branch?: string,
+): Promise<{ planPath: string; prdPath: string }> {
   const paths = workspacePaths(workspaceDir, slug);
   if (branch) prd = { ...prd, branchName: branch };
   const safe = await ensureWorkspaceDir(paths.root, "scripts/ralph");

@@ -18,11 +18,16 @@ export type PlannerFailureReason =
   | "subtype";
 
 /** A `planner_failed` failure with `details.reason` (and `details.retryAt` for a usage limit with a known reset). */
-export function plannerFailure(reason: PlannerFailureReason, message: string, extra: Record<string, unknown> = {}): Failure {
+export function plannerFailure(
+  reason: PlannerFailureReason,
+  message: string,
+  extra: Record<string, unknown> = {},
+): Failure {
   return fail("planner_failed", message, { details: { reason, ...extra } });
 }
 
-const AUTH = /not logged in|please run \/login|invalid api key|invalid x-api-key|authentication_error|oauth token (?:has )?expired|credit balance is too low/i;
+const AUTH =
+  /not logged in|please run \/login|invalid api key|invalid x-api-key|authentication_error|oauth token (?:has )?expired|credit balance is too low/i;
 
 /** The advice of a login problem: where to fix it (on the server, never in chat). */
 export function authFailure(said: string): Failure {
@@ -39,7 +44,10 @@ export function authFailure(said: string): Failure {
 export function classifyReported(said: string, now: Date, fallback: () => Failure): Failure {
   if (AUTH.test(said)) return authFailure(said);
   if (/no conversation found with session id/i.test(said)) {
-    return plannerFailure("no_conversation", "The planner's earlier conversation is gone (its transcript was deleted or moved).");
+    return plannerFailure(
+      "no_conversation",
+      "The planner's earlier conversation is gone (its transcript was deleted or moved).",
+    );
   }
   if (isUsageLimit(said)) {
     const resetAt = usageLimitResetAt(said, now);

@@ -37,8 +37,16 @@ export function createPlannerRegistry(dataDir: string): PlannerRegistry {
     started(pid) {
       try {
         mkdirSync(folder, { recursive: true, mode: 0o700 });
-        const record: PlannerRecord = { pid, start_ticks: processStartTicks(pid) ?? "", started_at: new Date().toISOString() };
-        const fd = openSync(fileOf(pid), constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
+        const record: PlannerRecord = {
+          pid,
+          start_ticks: processStartTicks(pid) ?? "",
+          started_at: new Date().toISOString(),
+        };
+        const fd = openSync(
+          fileOf(pid),
+          constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+          0o600,
+        );
         try {
           writeSync(fd, JSON.stringify(record));
         } finally {
@@ -66,7 +74,13 @@ export function createPlannerRegistry(dataDir: string): PlannerRegistry {
         } catch {
           record = undefined;
         }
-        if (record && Number.isInteger(record.pid) && record.pid > 1 && record.start_ticks && processStartTicks(record.pid) === record.start_ticks) {
+        if (
+          record &&
+          Number.isInteger(record.pid) &&
+          record.pid > 1 &&
+          record.start_ticks &&
+          processStartTicks(record.pid) === record.start_ticks
+        ) {
           alive.push(record.pid);
           signalGroup(record.pid, "SIGTERM");
         }
@@ -74,7 +88,8 @@ export function createPlannerRegistry(dataDir: string): PlannerRegistry {
       }
       if (alive.length) {
         const deadline = Date.now() + graceMs;
-        while (Date.now() < deadline && alive.some((pid) => processStartTicks(pid) !== undefined && !isZombie(pid))) await new Promise((resolve) => setTimeout(resolve, 50));
+        while (Date.now() < deadline && alive.some((pid) => processStartTicks(pid) !== undefined && !isZombie(pid)))
+          await new Promise((resolve) => setTimeout(resolve, 50));
         for (const pid of alive) signalGroup(pid, "SIGKILL");
       }
       return alive.length;

@@ -15,7 +15,9 @@ export interface PlanningRequest {
  * to the session travel through the Outbound port.
  */
 export interface PlanningPort {
-  start(request: PlanningRequest & { slug: string; description?: string | undefined; force: boolean }): Promise<Result<{ reply: Reply }>>;
+  start(
+    request: PlanningRequest & { slug: string; description?: string | undefined; force: boolean },
+  ): Promise<Result<{ reply: Reply }>>;
   answer(request: PlanningRequest): Promise<Result<{ reply: Reply }>>;
   next(request: PlanningRequest): Promise<Result<{ reply: Reply }>>;
   done(request: PlanningRequest): Promise<Result<{ reply: Reply }>>;

@@ -12,21 +12,34 @@ export function phaseLabel(phase: string): string {
 /** The footer under a planner reply: what the user can do now. */
 export function nextStepHint(session: PlanningSession, ready: boolean): string {
   if (session.phase === COMPLETE_PHASE) return `Plan written. ${code("/done")} approves it.`;
-  if (ready) return session.phase === "stories" ? `Stories ready — ${code("/next")} writes the final plan, or keep refining.` : `Phase ready — ${code("/next")} moves on, or keep answering.`;
+  if (ready)
+    return session.phase === "stories"
+      ? `Stories ready — ${code("/next")} writes the final plan, or keep refining.`
+      : `Phase ready — ${code("/next")} moves on, or keep answering.`;
   return "";
 }
 
 /** A planner answer as a reply, with the interrupted-turn notice and the next-step hint. */
-export function plannerReply(session: PlanningSession, text: string, ready: boolean, options: { header?: string | undefined; interrupted?: { text: string } | undefined } = {}): Reply {
+export function plannerReply(
+  session: PlanningSession,
+  text: string,
+  ready: boolean,
+  options: { header?: string | undefined; interrupted?: { text: string } | undefined } = {},
+): Reply {
   const parts: string[] = [];
   if (options.interrupted) {
-    parts.push(`Note: your earlier message "${escapeMarkup(options.interrupted.text.slice(0, 120))}" was never answered (planbot restarted mid-turn); send it again if it still matters.`);
+    parts.push(
+      `Note: your earlier message "${escapeMarkup(options.interrupted.text.slice(0, 120))}" was never answered (planbot restarted mid-turn); send it again if it still matters.`,
+    );
   }
   if (options.header) parts.push(options.header);
   parts.push(text);
   const hint = nextStepHint(session, ready);
   if (hint) parts.push(hint);
-  const actions: ReplyAction[] = ready && session.phase !== COMPLETE_PHASE ? [{ label: session.phase === "stories" ? "Write the plan" : "Next phase", command: "/next", style: "primary" }] : [];
+  const actions: ReplyAction[] =
+    ready && session.phase !== COMPLETE_PHASE
+      ? [{ label: session.phase === "stories" ? "Write the plan" : "Next phase", command: "/next", style: "primary" }]
+      : [];
   if (session.phase === COMPLETE_PHASE) actions.push({ label: "Approve (/done)", command: "/done", style: "success" });
   return { text: parts.join("\n\n"), tone: "planner", ...(actions.length ? { actions } : {}) };
 }
@@ -40,7 +53,9 @@ export function mirrorHeader(userName: string, adapter: string, text: string | u
 /** A one-paragraph summary of a session for `/status slug`. */
 export function describeSession(session: PlanningSession): string {
   const chats = [session.adapter, ...(session.bound_chats ?? []).map((chat) => chat.adapter)];
-  const state = session.closed_at ? `planning ended (${session.closed_reason ?? "closed"})` : `planning ${phaseLabel(session.phase)}${session.phase_ready ? ", ready for /next" : ""}`;
+  const state = session.closed_at
+    ? `planning ended (${session.closed_reason ?? "closed"})`
+    : `planning ${phaseLabel(session.phase)}${session.phase_ready ? ", ready for /next" : ""}`;
   const cost = session.cost_usd ? ` · $${session.cost_usd.toFixed(2)}` : "";
   return `${state} · ${session.turns ?? 0} turns${cost} · chats: ${[...new Set(chats)].join(", ")}`;
 }

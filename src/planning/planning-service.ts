@@ -19,7 +19,14 @@ import { describeSession, mirrorHeader, phaseLabel, plannerReply } from "./plann
 import { COMPLETE_PHASE, PLANNING_PHASES } from "./prompt-library.ts";
 import { createSessionDirectory } from "./session-directory.ts";
 import { createSessionFinalizer, planWrittenText } from "./session-finalizer.ts";
-import { boundChat, findSessionForChat, findSessionForSlug, sessionChats, type PlanningSession, type SessionStore } from "./session-store.ts";
+import {
+  boundChat,
+  findSessionForChat,
+  findSessionForSlug,
+  sessionChats,
+  type PlanningSession,
+  type SessionStore,
+} from "./session-store.ts";
 import { preparePlanningWorkspace } from "./planning-workspace.ts";
 import { readCliTranscript, type TranscriptEntry } from "./transcript.ts";
 import { createTurnRunner } from "./turn-runner.ts";
@@ -98,9 +105,29 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
       }),
   });
   const now = () => deps.clock.now().toISOString();
-  const directory = createSessionDirectory({ sessions: deps.sessions, outbound: deps.outbound, clock: deps.clock, log: deps.log, queue, newId });
-  const deferred = createDeferredTurns({ sessions: deps.sessions, turns, queue, clock: deps.clock, log: deps.log, deliver: (session, reply) => directory.mirror(session, undefined, reply) });
-  const finalizer = createSessionFinalizer({ turns, sessions: deps.sessions, store: deps.store, clock: deps.clock, workspaceDir: deps.workspaceDir });
+  const directory = createSessionDirectory({
+    sessions: deps.sessions,
+    outbound: deps.outbound,
+    clock: deps.clock,
+    log: deps.log,
+    queue,
+    newId,
+  });
+  const deferred = createDeferredTurns({
+    sessions: deps.sessions,
+    turns,
+    queue,
+    clock: deps.clock,
+    log: deps.log,
+    deliver: (session, reply) => directory.mirror(session, undefined, reply),
+  });
+  const finalizer = createSessionFinalizer({
+    turns,
+    sessions: deps.sessions,
+    store: deps.store,
+    clock: deps.clock,
+    workspaceDir: deps.workspaceDir,
+  });
 
   function chatOf(incoming: Incoming) {
     return boundChat(targetOf(incoming));
@@ -114,27 +141,44 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
       const here = findSessionForChat(read.sessions, target);
       if (here && (here.session.slug.toLowerCase() !== slug.toLowerCase() || !force)) {
         const other = here.session.slug;
-        return fail("invalid_state", other.toLowerCase() === slug.toLowerCase()
-          ? `This chat is already planning ${bold(other)} (${phaseLabel(here.session.phase)}). Answer here, or ${code("/next")}; ${code(`/replan ${other} --force`)} starts over.`
-          : `This chat is planning ${bold(other)}. ${code("/stop")} it first, or plan ${slug} in another chat or thread.`);
+        return fail(
+          "invalid_state",
+          other.toLowerCase() === slug.toLowerCase()
+            ? `This chat is already planning ${bold(other)} (${phaseLabel(here.session.phase)}). Answer here, or ${code("/next")}; ${code(`/replan ${other} --force`)} starts over.`
+            : `This chat is planning ${bold(other)}. ${code("/stop")} it first, or plan ${slug} in another chat or thread.`,
+        );
       }
       const elsewhere = findSessionForSlug(read.sessions, slug);
       if (elsewhere && !force && elsewhere.key !== conversationKey(target)) {
-        return fail("invalid_state", `${bold(slug)} is already being planned in a ${elsewhere.session.adapter} chat. Send ${code(`/continue ${slug}`)} here to join that conversation.`);
+        return fail(
+          "invalid_state",
+          `${bold(slug)} is already being planned in a ${elsewhere.session.adapter} chat. Send ${code(`/continue ${slug}`)} here to join that conversation.`,
+        );
       }
       const started = await deps.lifecycle.startPlanning(slug, { description, force });
       if (!started.ok) return started;
       const entry = started.entry;
       const key = conversationKey(target);
       // The planner works in the project's own workspace (a checkout of its repository), never in planbot's data folder.
-      const prepared = await preparePlanningWorkspace(entry, { workspaceDir: deps.workspaceDir, gitRemoteBase: deps.gitRemoteBase, env: deps.env });
+      const prepared = await preparePlanningWorkspace(entry, {
+        workspaceDir: deps.workspaceDir,
+        gitRemoteBase: deps.gitRemoteBase,
+        env: deps.env,
+      });
       if (!prepared.ok) {
         await deps.lifecycle.cancelPlanning(entry.name);
         return startFailed(entry.name, prepared);
       }
       const cwd = prepared.workspace.root;
       const planningSessionId = newId();
-      const created = await directory.open({ key, target, slug: entry.name, description: entry.description ?? description ?? "", cwd, planningSessionId });
+      const created = await directory.open({
+        key,
+        target,
+        slug: entry.name,
+        description: entry.description ?? description ?? "",
+        cwd,
+        planningSessionId,
+      });
       if (!created.ok) return created;
       await deps.lifecycle.linkPlanningSession(entry.name, planningSessionId);
       const text = entry.description ?? description ?? "";
@@ -142,7 +186,13 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
         turns.run({
           key,
           prompt: "clarify",
-          message: firstMessage({ slug: entry.name, workspace: prepared.workspace.description, description: text, user: incoming.userName, adapter: incoming.adapter }),
+          message: firstMessage({
+            slug: entry.name,
+            workspace: prepared.workspace.description,
+            description: text,
+            user: incoming.userName,
+            adapter: incoming.adapter,
+          }),
           shown: text,
           user: incoming.userName,
           chat: chatOf(incoming),
@@ -178,7 +228,10 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
       });
       if (!outcome.ok) return outcome;
       const reply = plannerReply(outcome.session, outcome.text, outcome.ready, { interrupted: outcome.interrupted });
-      await directory.mirror(outcome.session, targetOf(incoming), { ...reply, text: `${mirrorHeader(incoming.userName, incoming.adapter, incoming.text)}\n\n${reply.text}` });
+      await directory.mirror(outcome.session, targetOf(incoming), {
+        ...reply,
+        text: `${mirrorHeader(incoming.userName, incoming.adapter, incoming.text)}\n\n${reply.text}`,
+      });
       return { ok: true, reply };
     },
 
@@ -187,7 +240,14 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
         const read = await deps.sessions.read();
         const session = read.ok ? read.sessions[found.key] : undefined;
         if (!session || session.closed_at) return fail("no_active_session", "This planning session has ended.");
-        if (session.phase === COMPLETE_PHASE) return { ok: true, reply: { text: `The plan is written. ${code("/done")} approves ${bold(session.slug)}.`, actions: [{ label: "Approve (/done)", command: "/done", style: "success" }] } };
+        if (session.phase === COMPLETE_PHASE)
+          return {
+            ok: true,
+            reply: {
+              text: `The plan is written. ${code("/done")} approves ${bold(session.slug)}.`,
+              actions: [{ label: "Approve (/done)", command: "/done", style: "success" }],
+            },
+          };
         const index = PLANNING_PHASES.indexOf(session.phase as (typeof PLANNING_PHASES)[number]);
         const following = PLANNING_PHASES[index + 1];
         let reply: Reply;
@@ -205,13 +265,28 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
             return { ok: true };
           });
           if (!moved.ok) return moved;
-          const outcome = await turns.run({ key: found.key, prompt: following, message: `Let's move on to the ${following} phase.`, shown: request.incoming.text, user: request.incoming.userName, chat: chatOf(request.incoming), signals: request.signals });
+          const outcome = await turns.run({
+            key: found.key,
+            prompt: following,
+            message: `Let's move on to the ${following} phase.`,
+            shown: request.incoming.text,
+            user: request.incoming.userName,
+            chat: chatOf(request.incoming),
+            signals: request.signals,
+          });
           if (!outcome.ok) return outcome;
-          reply = plannerReply(outcome.session, outcome.text, outcome.ready, { header: `${bold(session.slug)} — ${phaseLabel(following)}`, interrupted: outcome.interrupted });
+          reply = plannerReply(outcome.session, outcome.text, outcome.ready, {
+            header: `${bold(session.slug)} — ${phaseLabel(following)}`,
+            interrupted: outcome.interrupted,
+          });
         }
         const latest = await deps.sessions.read();
         const current = latest.ok ? latest.sessions[found.key] : undefined;
-        if (current) await directory.mirror(current, targetOf(request.incoming), { ...reply, text: `${mirrorHeader(request.incoming.userName, request.incoming.adapter, "/next")}\n\n${reply.text}` });
+        if (current)
+          await directory.mirror(current, targetOf(request.incoming), {
+            ...reply,
+            text: `${mirrorHeader(request.incoming.userName, request.incoming.adapter, "/next")}\n\n${reply.text}`,
+          });
         return { ok: true, reply };
       });
     },
@@ -228,7 +303,13 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
           session = finished.session;
           prefix = `${planWrittenText(finished.written)}\n\n`;
         }
-        const approved = await approvePlanned(deps.lifecycle, session.slug, session.planning_session_id, session.final_plan_path!, now);
+        const approved = await approvePlanned(
+          deps.lifecycle,
+          session.slug,
+          session.planning_session_id,
+          session.final_plan_path!,
+          now,
+        );
         if (!approved.ok) return approved;
         const closed = await directory.close(found.key, "approved");
         const reply: Reply = {
@@ -239,7 +320,11 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
             { label: "Status", command: `/status ${session.slug}`, style: "secondary" },
           ],
         };
-        if (closed.ok) await directory.mirror(closed.session, targetOf(request.incoming), { ...reply, text: `${mirrorHeader(request.incoming.userName, request.incoming.adapter, "/done")}\n\n${reply.text}` });
+        if (closed.ok)
+          await directory.mirror(closed.session, targetOf(request.incoming), {
+            ...reply,
+            text: `${mirrorHeader(request.incoming.userName, request.incoming.adapter, "/done")}\n\n${reply.text}`,
+          });
         return { ok: true, reply };
       });
     },
@@ -252,8 +337,15 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
       turns.abort(found.key);
       const cancelled = await deps.lifecycle.cancelPlanning(found.session.slug);
       if (!cancelled.ok && cancelled.code !== "not_found") return cancelled;
-      const reply: Reply = { text: `Stopped planning ${bold(found.session.slug)}; it is pending again. ${code(`/plan ${found.session.slug}`)} starts over.`, tone: "success" };
-      if (closed.ok) await directory.mirror(closed.session, targetOf(incoming), { ...reply, text: `${mirrorHeader(incoming.userName, incoming.adapter, "/stop")}\n\n${reply.text}` });
+      const reply: Reply = {
+        text: `Stopped planning ${bold(found.session.slug)}; it is pending again. ${code(`/plan ${found.session.slug}`)} starts over.`,
+        tone: "success",
+      };
+      if (closed.ok)
+        await directory.mirror(closed.session, targetOf(incoming), {
+          ...reply,
+          text: `${mirrorHeader(incoming.userName, incoming.adapter, "/stop")}\n\n${reply.text}`,
+        });
       return { ok: true, reply };
     },
 
@@ -262,15 +354,30 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
       if (!read.ok) return read;
       const target = targetOf(incoming);
       const found = findSessionForSlug(read.sessions, slug);
-      if (!found) return fail("no_active_session", `Nobody is planning ${bold(slug)} right now. Start with ${code(`/plan ${slug}`)}.`);
+      if (!found)
+        return fail(
+          "no_active_session",
+          `Nobody is planning ${bold(slug)} right now. Start with ${code(`/plan ${slug}`)}.`,
+        );
       const here = findSessionForChat(read.sessions, target);
-      if (here && here.key !== found.key) return fail("invalid_state", `This chat is planning ${bold(here.session.slug)}. ${code("/stop")} it first, or continue ${slug} in another chat.`);
+      if (here && here.key !== found.key)
+        return fail(
+          "invalid_state",
+          `This chat is planning ${bold(here.session.slug)}. ${code("/stop")} it first, or continue ${slug} in another chat.`,
+        );
       const bound = await directory.bind(found.key, target);
       if (!bound.ok) return bound;
       const session = bound.session;
       const last = session.last_text_excerpt ? `\n\nLast from the planner:\n${session.last_text_excerpt}` : "";
-      await directory.mirror(session, target, { text: `${bold(incoming.userName)} joined this planning session from ${incoming.adapter}.` });
-      return { ok: true, reply: { text: `This chat now follows the planning of ${bold(session.slug)} (${phaseLabel(session.phase)}). Messages here go to the planner; its replies reach every chat of the session.${last}` } };
+      await directory.mirror(session, target, {
+        text: `${bold(incoming.userName)} joined this planning session from ${incoming.adapter}.`,
+      });
+      return {
+        ok: true,
+        reply: {
+          text: `This chat now follows the planning of ${bold(session.slug)} (${phaseLabel(session.phase)}). Messages here go to the planner; its replies reach every chat of the session.${last}`,
+        },
+      };
     },
 
     async hasSession(target) {
@@ -292,7 +399,11 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
 
     async chatsForProject(slug) {
       const found = await service.sessionForSlug(slug);
-      if (!found.ok) deps.log.error({ slug, message: found.message }, "planning sessions unreadable; notifying the configured channels only");
+      if (!found.ok)
+        deps.log.error(
+          { slug, message: found.message },
+          "planning sessions unreadable; notifying the configured channels only",
+        );
       return found.ok && found.session ? sessionChats(found.session) : [];
     },
 
@@ -301,7 +412,9 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
       const session = found.ok ? found.session : undefined;
       if (!session) return [];
       // The shape the dashboard's chat reads: {role, text, phase?, at?, adapter?, user?} (the chat record stays on disk).
-      const recorded = (await conversations.read(session.planning_session_id).catch(() => [])).map(({ chat: _chat, ...entry }) => entry);
+      const recorded = (await conversations.read(session.planning_session_id).catch(() => [])).map(
+        ({ chat: _chat, ...entry }) => entry,
+      );
       if (recorded.length || !session.session_started || !session.cwd) return recorded;
       // Planned before planbot kept its own record: the CLI's transcript, if it still exists.
       return readCliTranscript(session.cwd, session.session_id, deps.env);
@@ -315,7 +428,11 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
       const closed = await directory.close(found.key, reason);
       const stoppedTurn = turns.abort(found.key);
       const turnNote = stoppedTurn ? "; its running planner turn was stopped" : "";
-      if (closed.ok) await directory.mirror(closed.session, undefined, { text: `Planning of ${bold(closed.session.slug)} was ended (${escapeMarkup(reason)})${turnNote}.`, tone: "error" });
+      if (closed.ok)
+        await directory.mirror(closed.session, undefined, {
+          text: `Planning of ${bold(closed.session.slug)} was ended (${escapeMarkup(reason)})${turnNote}.`,
+          tone: "error",
+        });
       return true;
     },
 
@@ -340,7 +457,9 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
       await deferred.schedule();
       const read = await deps.sessions.read();
       if (!read.ok) return 0;
-      const stale = Object.entries(read.sessions).filter(([, session]) => session.pending_message && session.pending_message.boot_id !== bootId);
+      const stale = Object.entries(read.sessions).filter(
+        ([, session]) => session.pending_message && session.pending_message.boot_id !== bootId,
+      );
       for (const [key, session] of stale) {
         const pending = session.pending_message!;
         await deps.sessions.mutate((sessions) => {

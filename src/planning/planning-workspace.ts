@@ -31,21 +31,36 @@ export interface PlanningWorkspaceOptions {
  * that is already a clone (an earlier planning or run) is used as it is. A symlinked workspace folder is
  * refused: nothing from a repository decides where planbot or the planner work.
  */
-export async function preparePlanningWorkspace(entry: Pick<ProjectEntry, "name" | "repo" | "base_branch">, options: PlanningWorkspaceOptions): Promise<Result<{ workspace: PlanningWorkspace }>> {
+export async function preparePlanningWorkspace(
+  entry: Pick<ProjectEntry, "name" | "repo" | "base_branch">,
+  options: PlanningWorkspaceOptions,
+): Promise<Result<{ workspace: PlanningWorkspace }>> {
   const slugProblem = validateSlug(entry.name);
   if (slugProblem) return fail("invalid_slug", slugProblem);
   const root = workspacePaths(options.workspaceDir, entry.name).root;
   const existing = await lstat(root).catch(() => undefined);
   if (existing && !existing.isDirectory()) {
-    return fail("invalid_state", `The workspace ${root} is ${existing.isSymbolicLink() ? "a symbolic link" : "not a folder"}; planbot only plans in a real folder of its own. Move it away and plan again.`);
+    return fail(
+      "invalid_state",
+      `The workspace ${root} is ${existing.isSymbolicLink() ? "a symbolic link" : "not a folder"}; planbot only plans in a real folder of its own. Move it away and plan again.`,
+    );
   }
   try {
     await mkdir(root, { recursive: true });
   } catch (error) {
-    return fail("store_io", `Cannot create the workspace ${root}: ${(error as Error).message}. Check PLANBOT_WORKSPACE_DIR.`);
+    return fail(
+      "store_io",
+      `Cannot create the workspace ${root}: ${(error as Error).message}. Check PLANBOT_WORKSPACE_DIR.`,
+    );
   }
   if (!options.gitRemoteBase) {
-    return { ok: true, workspace: { root, description: `${root}, an empty folder of this project's own (no GIT_REMOTE_BASE is configured, so the project starts from scratch)` } };
+    return {
+      ok: true,
+      workspace: {
+        root,
+        description: `${root}, an empty folder of this project's own (no GIT_REMOTE_BASE is configured, so the project starts from scratch)`,
+      },
+    };
   }
   const repo = entry.repo?.trim() || entry.name;
   const base = entry.base_branch?.trim() || "main";
@@ -53,13 +68,23 @@ export async function preparePlanningWorkspace(entry: Pick<ProjectEntry, "name" 
   if (problem) return fail("validation_failed", problem);
   const url = remoteUrlFor(options.gitRemoteBase, repo);
   const description = `${root}, a checkout of branch ${base} of the project's repository ${redactUrl(url)}`;
-  if (existsSync(join(root, ".git"))) return { ok: true, workspace: { root, description: `${root}, the project's clone of ${redactUrl(url)}` } };
+  if (existsSync(join(root, ".git")))
+    return { ok: true, workspace: { root, description: `${root}, the project's clone of ${redactUrl(url)}` } };
   const steps: string[] = [];
-  const cloned = await adoptClone({ root, slug: entry.name, branch: base, base, remoteUrl: url }, url, gitEnv(options.env, dirname(root)), steps);
+  const cloned = await adoptClone(
+    { root, slug: entry.name, branch: base, base, remoteUrl: url },
+    url,
+    gitEnv(options.env, dirname(root)),
+    steps,
+  );
   if (!cloned.ok) {
-    return fail("planner_failed", `Could not get the code of ${entry.name} for planning: ${cloned.message}. Fix the project's repo (--repo) or base (--base), or GIT_REMOTE_BASE, then plan again.`, {
-      details: { reason: "workspace" },
-    });
+    return fail(
+      "planner_failed",
+      `Could not get the code of ${entry.name} for planning: ${cloned.message}. Fix the project's repo (--repo) or base (--base), or GIT_REMOTE_BASE, then plan again.`,
+      {
+        details: { reason: "workspace" },
+      },
+    );
   }
   return { ok: true, workspace: { root, description } };
 }

@@ -10,7 +10,14 @@ export const PHASE_READY_MARKER = "[[PHASE_READY]]";
 export function readPhaseMarker(text: string): { text: string; ready: boolean } {
   const read = readTrailingMarker(text);
   // A marker line elsewhere (a model that repeats it) is protocol, never shown to people.
-  return { ...read, text: read.text.split("\n").filter((line) => line.trim() !== PHASE_READY_MARKER).join("\n").trimEnd() };
+  return {
+    ...read,
+    text: read.text
+      .split("\n")
+      .filter((line) => line.trim() !== PHASE_READY_MARKER)
+      .join("\n")
+      .trimEnd(),
+  };
 }
 
 function readTrailingMarker(text: string): { text: string; ready: boolean } {
@@ -19,7 +26,8 @@ function readTrailingMarker(text: string): { text: string; ready: boolean } {
   const last = lines.at(-1)?.trim();
   if (last === PHASE_READY_MARKER) return { text: lines.slice(0, -1).join("\n").trimEnd(), ready: true };
   // Tolerate the marker at the end of the last line, which models sometimes produce.
-  if (last?.endsWith(PHASE_READY_MARKER)) return { text: trimmed.slice(0, -PHASE_READY_MARKER.length).trimEnd(), ready: true };
+  if (last?.endsWith(PHASE_READY_MARKER))
+    return { text: trimmed.slice(0, -PHASE_READY_MARKER.length).trimEnd(), ready: true };
   return { text: trimmed, ready: false };
 }
 

@@ -6,7 +6,14 @@ import type { Clock } from "../projects/clock.ts";
 import { fail, type Result } from "../projects/result.ts";
 import type { KeyedQueue } from "./keyed-queue.ts";
 import { PLANNING_PHASES } from "./prompt-library.ts";
-import { boundChat, findSessionForChat, findSessionForSlug, sessionChats, type PlanningSession, type SessionStore } from "./session-store.ts";
+import {
+  boundChat,
+  findSessionForChat,
+  findSessionForSlug,
+  sessionChats,
+  type PlanningSession,
+  type SessionStore,
+} from "./session-store.ts";
 
 /** A chat's open session with the key it is stored under. */
 export interface FoundSession {
@@ -79,7 +86,10 @@ export function createSessionDirectory(deps: SessionDirectoryDeps): SessionDirec
           return { ok: true, key: bySlug.key, session: bound.session };
         }
       }
-      return fail("no_active_session", `No planning session in this chat. Start one with ${code("/plan <slug>")} or join one with ${code("/continue <slug>")}.`);
+      return fail(
+        "no_active_session",
+        `No planning session in this chat. Start one with ${code("/plan <slug>")} or join one with ${code("/continue <slug>")}.`,
+      );
     },
 
     bind(key, target) {
@@ -152,7 +162,17 @@ export function createSessionDirectory(deps: SessionDirectoryDeps): SessionDirec
           .filter((chat) => conversationKey(chat) !== skip)
           .map(async (chat) => {
             const sent = await deps.outbound.send(chat, reply);
-            if (!sent.ok) deps.log.warn({ slug: session.slug, adapter: chat.adapter, channel: chat.channelId, code: sent.code, message: sent.message }, "mirror send failed");
+            if (!sent.ok)
+              deps.log.warn(
+                {
+                  slug: session.slug,
+                  adapter: chat.adapter,
+                  channel: chat.channelId,
+                  code: sent.code,
+                  message: sent.message,
+                },
+                "mirror send failed",
+              );
           }),
       );
     },

@@ -25,7 +25,11 @@ export interface SessionFinalizerDeps {
  */
 export interface SessionFinalizer {
   /** Writes the plan and PRD, then marks every phase done and stores the plan's path; call inside the session's queue slot. */
-  finalize(key: string, session: PlanningSession, request: PlanningRequest): Promise<Result<{ written: FinalPlan; session: PlanningSession }>>;
+  finalize(
+    key: string,
+    session: PlanningSession,
+    request: PlanningRequest,
+  ): Promise<Result<{ written: FinalPlan; session: PlanningSession }>>;
 }
 
 /** Creates the {@link SessionFinalizer}. */
@@ -43,7 +47,13 @@ export function createSessionFinalizer(deps: SessionFinalizerDeps): SessionFinal
     async finalize(key, session, request) {
       const written = await produceFinalPlan(
         deps.turns,
-        { key, shown: request.incoming.text, user: request.incoming.userName, chat: boundChat(targetOf(request.incoming)), signals: request.signals },
+        {
+          key,
+          shown: request.incoming.text,
+          user: request.incoming.userName,
+          chat: boundChat(targetOf(request.incoming)),
+          signals: request.signals,
+        },
         {
           workspaceDir: deps.workspaceDir,
           slug: session.slug,
@@ -57,7 +67,8 @@ export function createSessionFinalizer(deps: SessionFinalizerDeps): SessionFinal
       if (!written.ok) return written;
       const stored = await deps.sessions.mutate<{ session: PlanningSession }>((sessions) => {
         const current = sessions[key];
-        if (!current || current.closed_at) return fail("no_active_session", "Planning was stopped meanwhile; the plan was not recorded.");
+        if (!current || current.closed_at)
+          return fail("no_active_session", "Planning was stopped meanwhile; the plan was not recorded.");
         current.phases_completed = [...new Set([...current.phases_completed, ...PLANNING_PHASES])];
         current.phase = COMPLETE_PHASE;
         current.phase_ready = true;
@@ -72,7 +83,9 @@ export function createSessionFinalizer(deps: SessionFinalizerDeps): SessionFinal
 }
 
 /** The reply text for a freshly written plan: the planner's commentary, then where the files went. */
-export function planWrittenText(written: Pick<FinalPlan, "planPath" | "commentary"> & { prd: { userStories: unknown[] } }): string {
+export function planWrittenText(
+  written: Pick<FinalPlan, "planPath" | "commentary"> & { prd: { userStories: unknown[] } },
+): string {
   const comment = written.commentary ? `${written.commentary}\n\n` : "";
   return `${comment}Wrote ${code("final-plan.md")} and ${code("prd.json")} (${written.prd.userStories.length} stories) to ${code(written.planPath.replace(/final-plan\.md$/, ""))}.`;
 }

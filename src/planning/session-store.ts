@@ -77,7 +77,9 @@ export function createSessionStore(dataDir: string): SessionStore {
     empty: () => ({}),
     parse: (value) => {
       const parsed = SessionsFileSchema.safeParse(value);
-      return parsed.success ? { ok: true, data: value as SessionsFile } : { ok: false, problem: describeZodError(parsed.error) };
+      return parsed.success
+        ? { ok: true, data: value as SessionsFile }
+        : { ok: false, problem: describeZodError(parsed.error) };
     },
     beforeWrite: (data) => {
       last = data;
@@ -98,7 +100,9 @@ export function createSessionStore(dataDir: string): SessionStore {
 
 /** The chat a bound-chat record stands for. */
 export function chatTarget(chat: BoundChat): ChatTarget {
-  return chat.thread_id ? { adapter: chat.adapter, channelId: chat.channel_id, threadId: chat.thread_id } : { adapter: chat.adapter, channelId: chat.channel_id };
+  return chat.thread_id
+    ? { adapter: chat.adapter, channelId: chat.channel_id, threadId: chat.thread_id }
+    : { adapter: chat.adapter, channelId: chat.channel_id };
 }
 
 /** The bound-chat record of a target. */
@@ -121,7 +125,10 @@ export function sessionChats(session: PlanningSession): ChatTarget[] {
 }
 
 /** The open session a chat takes part in (as origin or bound), with its key. */
-export function findSessionForChat(sessions: SessionsFile, target: ChatTarget): { key: string; session: PlanningSession } | undefined {
+export function findSessionForChat(
+  sessions: SessionsFile,
+  target: ChatTarget,
+): { key: string; session: PlanningSession } | undefined {
   const wanted = conversationKey(target);
   const own = sessions[wanted];
   if (own && !own.closed_at) return { key: wanted, session: own };
@@ -133,7 +140,11 @@ export function findSessionForChat(sessions: SessionsFile, target: ChatTarget): 
 }
 
 /** The most recently updated session of a slug (echo-core's resolve-by-slug), open ones first unless `includeClosed`. */
-export function findSessionForSlug(sessions: SessionsFile, slug: string, includeClosed = false): { key: string; session: PlanningSession } | undefined {
+export function findSessionForSlug(
+  sessions: SessionsFile,
+  slug: string,
+  includeClosed = false,
+): { key: string; session: PlanningSession } | undefined {
   const wanted = slug.toLowerCase();
   const matches = Object.entries(sessions)
     .filter(([, session]) => session.slug.toLowerCase() === wanted && (includeClosed || !session.closed_at))

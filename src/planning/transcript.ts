@@ -19,7 +19,11 @@ export function cliProjectFolder(realCwd: string): string {
 }
 
 /** Where the Claude CLI keeps a session's transcript; undefined for an id that is not a UUID. */
-export function transcriptPath(realCwd: string, sessionId: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function transcriptPath(
+  realCwd: string,
+  sessionId: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   if (!isUuid(sessionId)) return undefined;
   const configDir = env.CLAUDE_CONFIG_DIR || join(env.HOME || homedir(), ".claude");
   return join(configDir, "projects", cliProjectFolder(realCwd), `${sessionId}.jsonl`);
@@ -35,7 +39,11 @@ const SYNTHETIC = new Set(["No response requested."]);
  * transcript: user and assistant text only. Meta lines, tool calls and results, the CLI's synthetic
  * entries and the ready marker are dropped; a missing file is an empty history.
  */
-export async function readCliTranscript(cwd: string, sessionId: string, env: NodeJS.ProcessEnv = process.env): Promise<TranscriptEntry[]> {
+export async function readCliTranscript(
+  cwd: string,
+  sessionId: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<TranscriptEntry[]> {
   let raw: string;
   try {
     // The CLI names the folder after the real path (a symlinked workspace is resolved first).
@@ -62,7 +70,8 @@ export async function readCliTranscript(cwd: string, sessionId: string, env: Nod
     let text = textOf(message.content).trim();
     if (type === "user") text = cleanUserText(text);
     else text = readPhaseMarker(text).text;
-    if (text && !SYNTHETIC.has(text)) history.push({ role: type, text, ...(typeof entry.timestamp === "string" ? { at: entry.timestamp } : {}) });
+    if (text && !SYNTHETIC.has(text))
+      history.push({ role: type, text, ...(typeof entry.timestamp === "string" ? { at: entry.timestamp } : {}) });
   }
   return history;
 }
@@ -71,7 +80,13 @@ function textOf(content: unknown): string {
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return "";
   return content
-    .filter((block): block is { type: "text"; text: string } => typeof block === "object" && block !== null && (block as { type?: unknown }).type === "text" && typeof (block as { text?: unknown }).text === "string")
+    .filter(
+      (block): block is { type: "text"; text: string } =>
+        typeof block === "object" &&
+        block !== null &&
+        (block as { type?: unknown }).type === "text" &&
+        typeof (block as { text?: unknown }).text === "string",
+    )
     .map((block) => block.text)
     .filter(Boolean)
     .join("\n\n");

@@ -75,8 +75,21 @@ export function createTurnRunner(deps: TurnRunnerDeps): TurnRunner {
   async function record(session: PlanningSession, request: TurnRequest, replyText: string): Promise<void> {
     const at = now();
     try {
-      await deps.conversations.append(session.planning_session_id, { role: "user", text: request.shown, phase: request.prompt, at, adapter: request.chat.adapter, user: request.user, chat: request.chat });
-      await deps.conversations.append(session.planning_session_id, { role: "assistant", text: replyText, phase: request.prompt, at: now() });
+      await deps.conversations.append(session.planning_session_id, {
+        role: "user",
+        text: request.shown,
+        phase: request.prompt,
+        at,
+        adapter: request.chat.adapter,
+        user: request.user,
+        chat: request.chat,
+      });
+      await deps.conversations.append(session.planning_session_id, {
+        role: "assistant",
+        text: replyText,
+        phase: request.prompt,
+        at: now(),
+      });
     } catch (error) {
       deps.log.error({ slug: session.slug, err: error }, "could not record the planning conversation");
     }
@@ -89,15 +102,32 @@ export function createTurnRunner(deps: TurnRunnerDeps): TurnRunner {
     const stored = isUuid(session.session_id) && session.session_started === true;
     if (stored || !session.session_started) {
       const sessionId = isUuid(session.session_id) ? session.session_id : deps.newId();
-      const answer = await deps.planner.run({ sessionId, resume: stored, systemPrompt, message: request.message, cwd, signal });
+      const answer = await deps.planner.run({
+        sessionId,
+        resume: stored,
+        systemPrompt,
+        message: request.message,
+        cwd,
+        signal,
+      });
       if (answer.ok || !stored || answer.details?.reason !== "no_conversation") return { answer, reseeded: false };
     }
     // The planner's session is gone (transcript deleted or moved, or the stored id is not a UUID):
     // a new session, seeded with planbot's record of the conversation, carries on.
     const history = await deps.conversations.read(session.planning_session_id);
-    deps.log.warn({ slug: session.slug, entries: history.length }, "planner session lost; seeding a new one from the conversation record");
+    deps.log.warn(
+      { slug: session.slug, entries: history.length },
+      "planner session lost; seeding a new one from the conversation record",
+    );
     const message = seedMessage({ history, phase: session.phase, workspace: cwd, next: request.message });
-    const answer = await deps.planner.run({ sessionId: deps.newId(), resume: false, systemPrompt, message, cwd, signal });
+    const answer = await deps.planner.run({
+      sessionId: deps.newId(),
+      resume: false,
+      systemPrompt,
+      message,
+      cwd,
+      signal,
+    });
     return { answer, reseeded: true };
   }
 
@@ -106,10 +136,17 @@ export function createTurnRunner(deps: TurnRunnerDeps): TurnRunner {
       let interrupted: TurnOutcome["interrupted"];
       const marked = await deps.sessions.mutate<{ session: PlanningSession }>((sessions) => {
         const session = sessions[request.key];
-        if (!session || session.closed_at) return fail("no_active_session", "This planning session has ended. Start again with /plan <slug>.");
+        if (!session || session.closed_at)
+          return fail("no_active_session", "This planning session has ended. Start again with /plan <slug>.");
         const pending = session.pending_message;
         if (pending && pending.boot_id !== deps.bootId) interrupted = { text: pending.text, user: pending.user };
-        session.pending_message = { text: request.shown.slice(0, 4000), user: request.user, chat: request.chat, at: now(), boot_id: deps.bootId };
+        session.pending_message = {
+          text: request.shown.slice(0, 4000),
+          user: request.user,
+          chat: request.chat,
+          at: now(),
+          boot_id: deps.bootId,
+        };
         return { ok: true, session: structuredClone(session) };
       });
       if (!marked.ok) return marked;
@@ -133,26 +170,53 @@ export function createTurnRunner(deps: TurnRunnerDeps): TurnRunner {
       }
       const { answer, reseeded } = outcome;
       deps.log.info(
-        { slug: session.slug, adapter: request.chat.adapter, phase: session.phase, prompt: request.prompt, ok: answer.ok, reseeded, ms: Math.round(performance.now() - started), reason: answer.ok ? undefined : answer.details?.reason },
+        {
+          slug: session.slug,
+          adapter: request.chat.adapter,
+          phase: session.phase,
+          prompt: request.prompt,
+          ok: answer.ok,
+          reseeded,
+          ms: Math.round(performance.now() - started),
+          reason: answer.ok ? undefined : answer.details?.reason,
+        },
         "planner turn",
       );
 
       if (!answer.ok) {
-        const retryAt = answer.details?.reason === "usage_limit" && typeof answer.details.retryAt === "string" ? answer.details.retryAt : undefined;
+        const retryAt =
+          answer.details?.reason === "usage_limit" && typeof answer.details.retryAt === "string"
+            ? answer.details.retryAt
+            : undefined;
         await deps.sessions.mutate((sessions) => {
           const current = sessions[request.key];
           if (!current) return { ok: true };
           current.pending_message = null;
           // Kept until the usage limit resets, then sent again (also by a restarted planbot).
-          if (retryAt && current.session_started) current.deferred_message = { prompt: request.prompt, message: request.message, shown: request.shown, user: request.user, chat: request.chat, retry_at: retryAt };
+          if (retryAt && current.session_started)
+            current.deferred_message = {
+              prompt: request.prompt,
+              message: request.message,
+              shown: request.shown,
+              user: request.user,
+              chat: request.chat,
+              retry_at: retryAt,
+            };
           // A first turn that failed may or may not have created the planner session: start the next one fresh.
           if (!current.session_started) current.session_id = deps.newId();
           current.updated_at = now();
           return { ok: true };
         });
         if (retryAt) await deps.onDeferred?.();
-        if (answer.details?.reason === "aborted") return fail("no_active_session", "Planning was stopped while the planner was answering; its answer was discarded.", { details: { reason: "aborted" } });
-        const note = interrupted ? `\n\nNote: your earlier message "${interrupted.text.slice(0, 120)}" was never answered (planbot restarted mid-turn); send it again if it still matters.` : "";
+        if (answer.details?.reason === "aborted")
+          return fail(
+            "no_active_session",
+            "Planning was stopped while the planner was answering; its answer was discarded.",
+            { details: { reason: "aborted" } },
+          );
+        const note = interrupted
+          ? `\n\nNote: your earlier message "${interrupted.text.slice(0, 120)}" was never answered (planbot restarted mid-turn); send it again if it still matters.`
+          : "";
         return { ...answer, message: `${answer.message}${note}`, details: { ...answer.details, interrupted } };
       }
 
@@ -160,7 +224,12 @@ export function createTurnRunner(deps: TurnRunnerDeps): TurnRunner {
       const stored = await deps.sessions.mutate<{ session: PlanningSession }>((sessions) => {
         const current = sessions[request.key];
         // Stopped while the planner answered: the answer belongs to a closed session and is dropped.
-        if (!current || current.closed_at) return fail("no_active_session", "Planning was stopped while the planner was answering; its answer was discarded.", { details: { reason: "aborted" } });
+        if (!current || current.closed_at)
+          return fail(
+            "no_active_session",
+            "Planning was stopped while the planner was answering; its answer was discarded.",
+            { details: { reason: "aborted" } },
+          );
         current.session_id = answer.sessionId;
         current.session_started = true;
         current.pending_message = null;

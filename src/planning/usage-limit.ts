@@ -38,7 +38,12 @@ export function usageLimitResetAt(text: string, now: Date): Date | undefined {
 /** Minutes since midnight of `now` in time zone `zone`; undefined for a zone Intl does not know. */
 function wallClockMinutes(now: Date, zone: string): number | undefined {
   try {
-    const parts = new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(now);
+    const parts = new Intl.DateTimeFormat("en-GB", {
+      timeZone: zone,
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    }).formatToParts(now);
     const hour = Number(parts.find((part) => part.type === "hour")?.value);
     const minute = Number(parts.find((part) => part.type === "minute")?.value);
     return Number.isFinite(hour) && Number.isFinite(minute) ? hour * 60 + minute : undefined;

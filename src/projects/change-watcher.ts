@@ -67,7 +67,11 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
   const listeners = new Set<(change: ProjectChange) => void>();
   const rootWatchers: FSWatcher[] = [];
   const timers: NodeJS.Timeout[] = [];
-  let state: WatchedState = { sequence: 0, signature: "", list: { projects: [], version: 0, fetchedAt: deps.clock.now().toISOString(), count: 0 } };
+  let state: WatchedState = {
+    sequence: 0,
+    signature: "",
+    list: { projects: [], version: 0, fetchedAt: deps.clock.now().toISOString(), count: 0 },
+  };
   let dirty = new Set<string>();
   let storeDirty = false;
   let foldersDirty = false;
@@ -301,7 +305,9 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
       if (list.ok) for (const record of list.list.projects) records.set(record.slug.toLowerCase(), record);
       await storeChanges();
       folderChanges();
-      publish(list.ok ? list.list.projects.map((record) => ({ slug: record.slug, before: undefined, after: record })) : []);
+      publish(
+        list.ok ? list.list.projects.map((record) => ({ slug: record.slug, before: undefined, after: record })) : [],
+      );
       const dataWatcher = watch(deps.dataDir, { persistent: false }, (_event, file) => {
         if (file === null || file === TASKS_FILE_NAME) {
           storeDirty = true;
@@ -317,7 +323,8 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
       // Planning replies change a project's preview; the session file names the slug, so mark them all dirty cheaply.
       mkdirSync(join(deps.dataDir, "sessions"), { recursive: true });
       const sessionsWatcher = watch(join(deps.dataDir, "sessions"), { persistent: false }, () => {
-        for (const record of records.values()) if (record.status === "planning" || record.last_message_preview) dirty.add(record.slug);
+        for (const record of records.values())
+          if (record.status === "planning" || record.last_message_preview) dirty.add(record.slug);
         for (const slug of deps.previewSlugs?.() ?? []) dirty.add(slug);
         schedule();
       });

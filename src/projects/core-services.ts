@@ -21,10 +21,18 @@ export interface CoreOverrides {
 }
 
 /** The store and lifecycle: what planning and the executor build on, before any lister exists. */
-export function createStoreServices(config: Config, overrides: CoreOverrides = {}): Pick<CoreServices, "config" | "clock" | "store" | "lifecycle"> {
+export function createStoreServices(
+  config: Config,
+  overrides: CoreOverrides = {},
+): Pick<CoreServices, "config" | "clock" | "store" | "lifecycle"> {
   const clock = overrides.clock ?? systemClock;
   const store = createProjectStore({ dataDir: config.dataDir, clock });
-  const lifecycle = createLifecycle({ store, clock, workspaceDir: config.workspaceDir, ...(overrides.probe ? { probe: overrides.probe } : {}) });
+  const lifecycle = createLifecycle({
+    store,
+    clock,
+    workspaceDir: config.workspaceDir,
+    ...(overrides.probe ? { probe: overrides.probe } : {}),
+  });
   return { config, clock, store, lifecycle };
 }
 
@@ -44,6 +52,9 @@ export function withLister(
 }
 
 /** Wires the store, lifecycle and lister for one configuration (the CLI's and tests' entry). */
-export function createCoreServices(config: Config, overrides: CoreOverrides & { previews?: () => ReadonlyMap<string, string> } = {}): CoreServices {
+export function createCoreServices(
+  config: Config,
+  overrides: CoreOverrides & { previews?: () => ReadonlyMap<string, string> } = {},
+): CoreServices {
   return withLister(createStoreServices(config, overrides), overrides);
 }

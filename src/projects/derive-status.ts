@@ -31,7 +31,8 @@ export function deriveStatus({ entry, prd, process }: StatusInputs): ProjectStat
   if (process.alive) return process.commandLine.includes("ralph.sh") ? "running-ralph" : "running-manual";
   const own = (entry?.status ?? "").toLowerCase();
   // A run on a `planbot worker` (src/queue) has no PID here: the bot records it as running with its job.
-  if (own === "running" && (entry?.queue_run as { state?: unknown } | undefined)?.state === "running") return "running-ralph";
+  if (own === "running" && (entry?.queue_run as { state?: unknown } | undefined)?.state === "running")
+    return "running-ralph";
   if (own === "planning" || own === "approved" || own === "pending" || own === "failed") return own;
   if (own === "cancelled" || own === "canceled") return "idle";
   const stories = prd?.userStories ?? [];
@@ -59,8 +60,12 @@ export function storyProgress(prd: LoosePrd | null | undefined): StoryProgress {
   return {
     total: stories.length,
     done: stories.filter((story) => story.passes === true).length,
-    blocked: stories.flatMap((story, index) => (story.passes !== true && story.blocked === true ? [idOf(story, index)] : [])),
-    failed: stories.flatMap((story, index) => (story.passes !== true && story.failed === true ? [idOf(story, index)] : [])),
+    blocked: stories.flatMap((story, index) =>
+      story.passes !== true && story.blocked === true ? [idOf(story, index)] : [],
+    ),
+    failed: stories.flatMap((story, index) =>
+      story.passes !== true && story.failed === true ? [idOf(story, index)] : [],
+    ),
   };
 }
 

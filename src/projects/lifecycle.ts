@@ -29,7 +29,10 @@ export interface Lifecycle {
   unapprove(slug: string, options?: MutateOptions): Promise<EntryResult>;
   cancel(slug: string, options?: MutateOptions): Promise<EntryResult>;
   /** Moves a project to `planning` (creating it from `description` if new); refuses committed projects unless `force`. */
-  startPlanning(slug: string, options: { description?: string | undefined; force?: boolean | undefined }): Promise<EntryResult>;
+  startPlanning(
+    slug: string,
+    options: { description?: string | undefined; force?: boolean | undefined },
+  ): Promise<EntryResult>;
   /** Records the planning session's id on the entry (echo-core's stash step). */
   linkPlanningSession(slug: string, planningSessionId: string | null): Promise<EntryResult>;
   /** Ends planning with an approved plan. */
@@ -37,7 +40,11 @@ export interface Lifecycle {
   /** Abandons planning: a `planning` project goes back to `pending`. */
   cancelPlanning(slug: string): Promise<EntryResult>;
   /** Applies an arbitrary change to one entry under the lock (the executor records PIDs and outcomes with it). */
-  update(slug: string, change: (entry: ProjectEntry) => Result<object> | void, options?: MutateOptions): Promise<EntryResult>;
+  update(
+    slug: string,
+    change: (entry: ProjectEntry) => Result<object> | void,
+    options?: MutateOptions,
+  ): Promise<EntryResult>;
 }
 
 /** Dependencies of {@link createLifecycle}. */
@@ -62,7 +69,11 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
   }
 
   /** Loads the entry inside a mutation, or fails with not_found. */
-  function mutateEntry(slug: string, change: (entry: ProjectEntry) => Result<object> | void, options?: MutateOptions): Promise<EntryResult> {
+  function mutateEntry(
+    slug: string,
+    change: (entry: ProjectEntry) => Result<object> | void,
+    options?: MutateOptions,
+  ): Promise<EntryResult> {
     const slugCheck = checkSlug(slug);
     if (!slugCheck.ok) return Promise.resolve(slugCheck);
     return deps.store.mutate((file) => {
@@ -111,9 +122,13 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
       return deps.store.mutate((file) => {
         const existing = findProject(file, slug);
         if (existing) {
-          return fail("duplicate_slug", `A project named "${existing.name}" already exists (status ${existing.status ?? "unknown"}); pick another slug.`, {
-            details: { slug, status: existing.status },
-          });
+          return fail(
+            "duplicate_slug",
+            `A project named "${existing.name}" already exists (status ${existing.status ?? "unknown"}); pick another slug.`,
+            {
+              details: { slug, status: existing.status },
+            },
+          );
         }
         const entry: ProjectEntry = {
           name: slug,
@@ -192,9 +207,13 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
         }
         if (!entry) {
           if (!text) {
-            return fail("invalid_description", `"${slug}" is not proposed yet: give a description, e.g. /plan ${slug} A todo app with reminders.`, {
-              fields: { description: "description required" },
-            });
+            return fail(
+              "invalid_description",
+              `"${slug}" is not proposed yet: give a description, e.g. /plan ${slug} A todo app with reminders.`,
+              {
+                fields: { description: "description required" },
+              },
+            );
           }
           entry = {
             name: slug.toLowerCase(),

@@ -9,9 +9,7 @@ export type ReleaseLock = () => Promise<void>;
 /** What a waiting acquire went through, for logs and tests (never needed for correctness). */
 export type HandoverEvent =
   /** The lock is held by someone else; the waiter now sleeps until an event or a timer (sent once). */
-  | { type: "waiting" }
-  | { type: "woken"; by: "file-event" | "timer" }
-  | { type: "future-lock-removed"; mtime: string };
+  { type: "waiting" } | { type: "woken"; by: "file-event" | "timer" } | { type: "future-lock-removed"; mtime: string };
 
 /** Options of {@link acquireHandoverLock}. */
 export interface HandoverLockOptions {
@@ -79,14 +77,20 @@ export async function acquireHandoverLock(path: string, options: HandoverLockOpt
       if (release) return release;
       const lock = statSync(lockPath, { throwIfNoEntry: false });
       if (lock && futureLock.abandoned(lock)) {
-        if (await removeIfUnchanged(lockPath, lock)) options.observe?.({ type: "future-lock-removed", mtime: lock.mtime.toISOString() });
+        if (await removeIfUnchanged(lockPath, lock))
+          options.observe?.({ type: "future-lock-removed", mtime: lock.mtime.toISOString() });
         continue;
       }
       const remaining = deadline - performance.now();
       if (remaining <= 0) {
-        throw Object.assign(new Error(`Lock file is already being held (waited ${maxWaitMs} ms)`), { code: "ELOCKED", file: path });
+        throw Object.assign(new Error(`Lock file is already being held (waited ${maxWaitMs} ms)`), {
+          code: "ELOCKED",
+          file: path,
+        });
       }
-      const untilStale = lock ? Math.max(1, futureLock.msUntilDecision(lock) ?? lock.mtimeMs + staleMs - Date.now() + 5) : 0;
+      const untilStale = lock
+        ? Math.max(1, futureLock.msUntilDecision(lock) ?? lock.mtimeMs + staleMs - Date.now() + 5)
+        : 0;
       if (!waited) options.observe?.({ type: "waiting" });
       waited = true;
       const by = await waiter.next(Math.min(remaining, untilStale, waiter.broken ? 5 : safetyNetMs));

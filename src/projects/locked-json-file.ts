@@ -127,9 +127,13 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
       // stale takeover stay the cross-process contract. It gives up after 3 × staleMs.
       release = await acquireHandoverLock(path, { staleMs });
     } catch (error) {
-      return fail("store_io", `Could not lock ${path}: ${(error as Error).message}. Another writer may be stuck; retry shortly.`, {
-        details: { path },
-      });
+      return fail(
+        "store_io",
+        `Could not lock ${path}: ${(error as Error).message}. Another writer may be stuck; retry shortly.`,
+        {
+          details: { path },
+        },
+      );
     }
     try {
       return await job();
@@ -160,7 +164,10 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
           } catch (error) {
             // The temp file is gone again and the old file is untouched: say so, and what usually helps.
             const failure = ioFailure("write", error);
-            return { ...failure, message: `${failure.message}. Nothing was changed; free some disk space (or fix the folder's permissions) and retry.` };
+            return {
+              ...failure,
+              message: `${failure.message}. Nothing was changed; free some disk space (or fix the folder's permissions) and retry.`,
+            };
           }
           cache = undefined;
           return outcome;

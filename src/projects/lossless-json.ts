@@ -120,7 +120,10 @@ export function stringifyLosslessJson(value: unknown, indent = 2): string {
   if (kept.length === 0) return json;
   // JSON.stringify escapes U+0000 as \u0000; the random nonce makes every match one of ours.
   const escaped = JSON.stringify(nonce).slice(1, -1);
-  return json.replace(new RegExp(`"${escaped.replace(/\\/g, "\\\\")}(\\d+)"`, "g"), (_match, index: string) => kept[Number(index)]!);
+  return json.replace(
+    new RegExp(`"${escaped.replace(/\\/g, "\\\\")}(\\d+)"`, "g"),
+    (_match, index: string) => kept[Number(index)]!,
+  );
 }
 
 function reproducible(token: string): boolean {

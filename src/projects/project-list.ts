@@ -3,7 +3,15 @@ import { deriveStatus, etaSeconds, storyProgress, type ProjectStatus, type Story
 import { procProbe, type ProcessProbe } from "./process-probe.ts";
 import { findProject, type ProjectStore } from "./project-store.ts";
 import type { Result } from "./result.ts";
-import { LoosePrdSchema, readDelivery, readPullRequest, type DeliveryField, type LoosePrd, type ProjectEntry, type PullRequestField } from "./schemas.ts";
+import {
+  LoosePrdSchema,
+  readDelivery,
+  readPullRequest,
+  type DeliveryField,
+  type LoosePrd,
+  type ProjectEntry,
+  type PullRequestField,
+} from "./schemas.ts";
 import { workspacePaths } from "./workspace.ts";
 import type { Clock } from "./clock.ts";
 
@@ -106,7 +114,8 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
       cache.set(slug, entry);
     }
     // The folder's stat sees logs created or removed; the newest log's own stat sees Ralph appending to it.
-    const logsKey = (newest: string | null) => `${statKey(logsStat)}|${newest ? statKey(statSync(newest, { throwIfNoEntry: false })) : ""}`;
+    const logsKey = (newest: string | null) =>
+      `${statKey(logsStat)}|${newest ? statKey(statSync(newest, { throwIfNoEntry: false })) : ""}`;
     if (entry.logsKey !== logsKey(entry.newestLog)) {
       const scan = logsStat ? lastIterationTime(paths.logs) : { at: null, path: null };
       entry.lastIteration = scan.at;
@@ -116,7 +125,12 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
     return entry;
   }
 
-  function record(slug: string, entry: ProjectEntry | undefined, hasWorkspace: boolean, previews: ReadonlyMap<string, string>): ProjectRecord {
+  function record(
+    slug: string,
+    entry: ProjectEntry | undefined,
+    hasWorkspace: boolean,
+    previews: ReadonlyMap<string, string>,
+  ): ProjectRecord {
     const state = hasWorkspace ? workspaceState(slug) : undefined;
     const progress = state?.progress ?? storyProgress(null);
     const processInfo = probe.inspect(entry?.pid ?? null);
@@ -191,7 +205,8 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
       if (!read.ok) return read;
       const entry = findProject(read.file, slug);
       const name = entry?.name ?? slug;
-      const hasWorkspace = statSync(workspacePaths(deps.workspaceDir, name).root, { throwIfNoEntry: false })?.isDirectory() ?? false;
+      const hasWorkspace =
+        statSync(workspacePaths(deps.workspaceDir, name).root, { throwIfNoEntry: false })?.isDirectory() ?? false;
       if (!entry && !hasWorkspace) return { ok: true, record: undefined };
       return { ok: true, record: record(name, entry, hasWorkspace, deps.previews?.() ?? new Map()) };
     },

@@ -64,9 +64,13 @@ export function createProjectStore(deps: ProjectStoreDeps): ProjectStore {
       const result = await file.mutate(async (data) => {
         const current = data.version ?? 0;
         if (options.expectedVersion !== undefined && options.expectedVersion !== current) {
-          return fail("stale", `The project list changed (version ${current}, you had ${options.expectedVersion}); reload and retry.`, {
-            currentVersion: current,
-          });
+          return fail(
+            "stale",
+            `The project list changed (version ${current}, you had ${options.expectedVersion}); reload and retry.`,
+            {
+              currentVersion: current,
+            },
+          );
         }
         data.projects ??= [];
         const outcome = await apply(data as TasksFile & { projects: ProjectEntry[] });

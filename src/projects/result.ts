@@ -40,6 +40,10 @@ export interface Failure {
 export type Result<T> = ({ ok: true } & T) | Failure;
 
 /** Builds a {@link Failure}; keeps call sites to one line. */
-export function fail(code: ErrorCode, message: string, extra: Partial<Omit<Failure, "ok" | "code" | "message">> = {}): Failure {
+export function fail(
+  code: ErrorCode,
+  message: string,
+  extra: Partial<Omit<Failure, "ok" | "code" | "message">> = {},
+): Failure {
   return { ok: false, code, message, ...extra };
 }

@@ -33,7 +33,11 @@ export const ProjectEntrySchema = z.looseObject({
 export type ProjectEntry = z.infer<typeof ProjectEntrySchema>;
 
 /** The draft pull request planbot opened (or last updated) for the project's branch. */
-export const PullRequestFieldSchema = z.looseObject({ url: z.string(), number: z.number().int(), updated_at: z.string() });
+export const PullRequestFieldSchema = z.looseObject({
+  url: z.string(),
+  number: z.number().int(),
+  updated_at: z.string(),
+});
 export type PullRequestField = z.infer<typeof PullRequestFieldSchema>;
 
 /** How the last delivery (push + pull request) after a run went: `summary` and `hint` are for people. */

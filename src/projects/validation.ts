@@ -30,7 +30,8 @@ export function normalizeSlug(slug: string): string {
 export function validateDescription(description: string): string | undefined {
   const text = description.trim();
   if (!text) return "description is required: say in a sentence what the project should do.";
-  if (text.length > DESCRIPTION_MAX) return `description is ${text.length} characters long; the limit is ${DESCRIPTION_MAX}.`;
+  if (text.length > DESCRIPTION_MAX)
+    return `description is ${text.length} characters long; the limit is ${DESCRIPTION_MAX}.`;
   return textProblem(text, "description");
 }
 
@@ -42,7 +43,8 @@ export function validateAnswer(answer: string): string | undefined {
 /** Free text (descriptions, answers): control characters other than newlines and tabs, and bidirectional controls. */
 function textProblem(text: string, field: string): string | undefined {
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)) return `${field} contains control characters; remove them.`;
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text))
+    return `${field} contains control characters; remove them.`;
   return bidiProblem(text, field);
 }
 
@@ -108,7 +110,7 @@ function refNameProblem(name: string): string | undefined {
   if (name === "@") return 'it is the single character "@"';
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0020\u007f]/.test(name)) return "it contains spaces or control characters";
-  if (/[~^:?*[\\]/.test(name)) return 'it contains one of ~ ^ : ? * [ \\';
+  if (/[~^:?*[\\]/.test(name)) return "it contains one of ~ ^ : ? * [ \\";
   if (name.includes("..")) return 'it contains ".."';
   if (name.includes("@{")) return 'it contains "@{"';
   if (name.startsWith("/") || name.endsWith("/") || name.includes("//")) return "it has an empty path component";

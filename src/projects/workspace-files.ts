@@ -16,7 +16,10 @@ import { fail, type Result } from "./result.ts";
  */
 
 /** Why a workspace path was refused: a link on the way, or a path leaving the workspace. */
-export type WorkspacePathProblem = { kind: "symlink"; path: string; target: string } | { kind: "outside"; path: string } | { kind: "not_file"; path: string };
+export type WorkspacePathProblem =
+  | { kind: "symlink"; path: string; target: string }
+  | { kind: "outside"; path: string }
+  | { kind: "not_file"; path: string };
 
 /** `details.reason` of every refusal here (failure code `forbidden`): the problem's kind. */
 export const UNSAFE_WORKSPACE_PATH = "unsafe_workspace_path";
@@ -35,7 +38,9 @@ export function describeWorkspaceProblem(root: string, problem: WorkspacePathPro
 }
 
 function refusal(root: string, problem: WorkspacePathProblem) {
-  return fail("forbidden", describeWorkspaceProblem(root, problem), { details: { path: problem.path, reason: UNSAFE_WORKSPACE_PATH, problem: problem.kind } });
+  return fail("forbidden", describeWorkspaceProblem(root, problem), {
+    details: { path: problem.path, reason: UNSAFE_WORKSPACE_PATH, problem: problem.kind },
+  });
 }
 
 function relativeParts(root: string, rel: string): string[] | undefined {
@@ -133,7 +138,11 @@ const FLAGS: Record<WorkspaceOpenMode, number> = {
  * file must be a regular file, and its folder must resolve under the workspace. A missing file in `read`
  * mode is `not_found`.
  */
-export async function openWorkspaceFile(root: string, rel: string, mode: WorkspaceOpenMode): Promise<Result<{ handle: FileHandle; path: string }>> {
+export async function openWorkspaceFile(
+  root: string,
+  rel: string,
+  mode: WorkspaceOpenMode,
+): Promise<Result<{ handle: FileHandle; path: string }>> {
   const parts = relativeParts(root, rel);
   if (!parts || parts.length === 0) return refusal(root, { kind: "outside", path: join(root, rel) });
   const path = join(root, ...parts);
@@ -144,20 +153,33 @@ export async function openWorkspaceFile(root: string, rel: string, mode: Workspa
     handle = await open(path, FLAGS[mode] | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o644);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ELOOP" || code === "EMLINK") return refusal(root, { kind: "symlink", path, target: linkTarget(path) });
-    if (code === "ENOENT") return fail("not_found", `${relative(root, path)} does not exist in the workspace ${root}.`, { details: { path } });
+    if (code === "ELOOP" || code === "EMLINK")
+      return refusal(root, { kind: "symlink", path, target: linkTarget(path) });
+    if (code === "ENOENT")
+      return fail("not_found", `${relative(root, path)} does not exist in the workspace ${root}.`, {
+        details: { path },
+      });
     return fail("execute_failed", `Cannot open ${path}: ${(error as Error).message}`, { details: { path } });
   }
   const ok = (await handle.stat()).isFile() && (await containedParent(root, path));
   if (!ok) {
     await handle.close();
-    return refusal(root, (await handle.stat().catch(() => undefined))?.isFile() === false ? { kind: "not_file", path } : { kind: "outside", path });
+    return refusal(
+      root,
+      (await handle.stat().catch(() => undefined))?.isFile() === false
+        ? { kind: "not_file", path }
+        : { kind: "outside", path },
+    );
   }
   return { ok: true, handle, path };
 }
 
 /** Reads a text file below `root` without following links (at most `maxBytes`, default 4 MiB). */
-export async function readWorkspaceText(root: string, rel: string, maxBytes = 4 * 1024 * 1024): Promise<Result<{ text: string; path: string }>> {
+export async function readWorkspaceText(
+  root: string,
+  rel: string,
+  maxBytes = 4 * 1024 * 1024,
+): Promise<Result<{ text: string; path: string }>> {
   const opened = await openWorkspaceFile(root, rel, "read");
   if (!opened.ok) return opened;
   try {
@@ -171,7 +193,12 @@ export async function readWorkspaceText(root: string, rel: string, maxBytes = 4 
 }
 
 /** Writes (`write`: replaces the content, `append`: adds to it) a text file below `root` without following links. */
-export async function writeWorkspaceText(root: string, rel: string, text: string, mode: "write" | "append" = "write"): Promise<Result<{ path: string }>> {
+export async function writeWorkspaceText(
+  root: string,
+  rel: string,
+  text: string,
+  mode: "write" | "append" = "write",
+): Promise<Result<{ path: string }>> {
   const opened = await openWorkspaceFile(root, rel, mode);
   if (!opened.ok) return opened;
   try {

@@ -51,7 +51,14 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
   const queue = new Queue<RunJobData>(RUN_QUEUE_NAME, { connection });
   queue.on("error", (error) => deps.log.warn({ err: error }, "job queue: Redis connection problem"));
   const recorder = createRunRecorder({ lifecycle: deps.lifecycle, workspaceDir: deps.config.workspaceDir });
-  const events = consumeRunEvents({ url: deps.queue.url, queue: queue as unknown as Queue, redis: connection, recorder, clock: deps.clock, log: deps.log });
+  const events = consumeRunEvents({
+    url: deps.queue.url,
+    queue: queue as unknown as Queue,
+    redis: connection,
+    recorder,
+    clock: deps.clock,
+    log: deps.log,
+  });
   const where = redactRedisUrl(deps.queue.url);
   const waiting = new Map<string, (end: RunEnd) => void>();
   const pending = new Set<Promise<unknown>>();
@@ -60,14 +67,23 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
   events.onEnd((end) => waiting.get(end.jobId)?.(end));
 
   const unreachable = (why: string) =>
-    fail("not_available", `The job queue at ${where} is not reachable (${why}), so the run was not queued. Start Redis (or fix PLANBOT_QUEUE_URL) and try again.`, { details: { reason: "queue_unavailable", url: where } });
+    fail(
+      "not_available",
+      `The job queue at ${where} is not reachable (${why}), so the run was not queued. Start Redis (or fix PLANBOT_QUEUE_URL) and try again.`,
+      { details: { reason: "queue_unavailable", url: where } },
+    );
 
   /** Claims the project in the store and adds its job; the claim is taken back when Redis refuses. */
   async function enqueue(slug: string): Promise<Result<{ jobId: string; entry: ProjectEntry; ahead: number }>> {
     if (connection.status !== "ready") return unreachable(`connection ${connection.status}`);
     const at = deps.clock.now();
     const jobId = runJobId(slug.toLowerCase(), at);
-    const claimed = await recorder.queued(slug, jobId, at.toISOString(), (entry) => probe.inspect(entry.pid ?? null).alive);
+    const claimed = await recorder.queued(
+      slug,
+      jobId,
+      at.toISOString(),
+      (entry) => probe.inspect(entry.pid ?? null).alive,
+    );
     if (!claimed.ok) return claimed;
     const entry = claimed.entry;
     const paths = workspacePaths(deps.config.workspaceDir, entry.name);
@@ -82,7 +98,12 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
     };
     adding.add(jobId);
     try {
-      const added = queue.add("ralph-run", data, { jobId, attempts: 1, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } });
+      const added = queue.add("ralph-run", data, {
+        jobId,
+        attempts: 1,
+        removeOnComplete: { age: 7 * 24 * 3600 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      });
       await withTimeout(added, timeoutMs);
       const ahead = await withTimeout(queue.getWaitingCount(), timeoutMs).catch(() => 1);
       deps.log.info({ slug: entry.name, jobId }, `${entry.name}: queued for a worker`);
@@ -108,10 +129,18 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
     const { result } = end;
     const outcome = result.outcome === "cancelled" ? "skipped" : result.outcome;
     const delivered = result.delivery ? `; ${result.delivery.summary}` : "";
-    return { slug: end.slug, outcome, message: `${result.summary}; worker ${result.worker || "unknown"}${result.branch ? `; branch ${result.branch}` : ""}${delivered}`, ...(result.error ? { error: result.error } : {}), exitCode: result.exitCode };
+    return {
+      slug: end.slug,
+      outcome,
+      message: `${result.summary}; worker ${result.worker || "unknown"}${result.branch ? `; branch ${result.branch}` : ""}${delivered}`,
+      ...(result.error ? { error: result.error } : {}),
+      exitCode: result.exitCode,
+    };
   }
 
-  async function runOnce(options: { slug?: string | undefined; dryRun?: boolean | undefined } = {}): Promise<Result<{ runs: RunReport[] }>> {
+  async function runOnce(
+    options: { slug?: string | undefined; dryRun?: boolean | undefined } = {},
+  ): Promise<Result<{ runs: RunReport[] }>> {
     const read = await deps.store.read();
     if (!read.ok) return read;
     let candidates: ProjectEntry[];
@@ -120,16 +149,37 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
       const problem = validateSlug(options.slug);
       if (problem) return fail("invalid_slug", problem);
       const entry = findProject(read.file, options.slug);
-      if (!entry) return fail("not_found", `No project named "${options.slug}". See the list with: planbot projects list`, { details: { slug: options.slug } });
+      if (!entry)
+        return fail("not_found", `No project named "${options.slug}". See the list with: planbot projects list`, {
+          details: { slug: options.slug },
+        });
       if (!isOpen(readQueueRun(entry)) && (entry.status ?? "").toLowerCase() !== "approved") {
-        return fail("invalid_state", `"${entry.name}" is ${entry.status ?? "without a status"}, not approved: approve it first (planbot projects approve ${entry.name}).`, { details: { slug: entry.name, status: entry.status } });
+        return fail(
+          "invalid_state",
+          `"${entry.name}" is ${entry.status ?? "without a status"}, not approved: approve it first (planbot projects approve ${entry.name}).`,
+          { details: { slug: entry.name, status: entry.status } },
+        );
       }
       candidates = [entry];
     } else candidates = approvedInOrder(read.file.projects ?? []);
     if (options.dryRun) {
       for (const entry of candidates) {
         const planned = planRun(entry, deps.config);
-        runs.push(planned.ok ? { slug: entry.name, outcome: "dry-run", message: `would queue on ${where} for a worker: ${describePlan(planned.plan)} (on the worker's disk)`, plan: planned.plan } : { slug: entry.name, outcome: "failed", message: `would fail: ${planned.message}`, error: planned.message });
+        runs.push(
+          planned.ok
+            ? {
+                slug: entry.name,
+                outcome: "dry-run",
+                message: `would queue on ${where} for a worker: ${describePlan(planned.plan)} (on the worker's disk)`,
+                plan: planned.plan,
+              }
+            : {
+                slug: entry.name,
+                outcome: "failed",
+                message: `would fail: ${planned.message}`,
+                error: planned.message,
+              },
+        );
       }
       return { ok: true, runs };
     }
@@ -162,7 +212,10 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
     if (!queued.ok) return queued;
     const { entry, ahead } = queued;
     const branch = entry.branch?.trim() || "its branch";
-    return { ok: true, message: `Queued Ralph for ${entry.name} (${branch}) on the job queue: a planbot worker picks it up${ahead > 0 ? ` after ${ahead} waiting run${ahead === 1 ? "" : "s"}` : " next"}. You will hear when it finishes.` };
+    return {
+      ok: true,
+      message: `Queued Ralph for ${entry.name} (${branch}) on the job queue: a planbot worker picks it up${ahead > 0 ? ` after ${ahead} waiting run${ahead === 1 ? "" : "s"}` : " next"}. You will hear when it finishes.`,
+    };
   }
 
   /** Records runs whose job ended while no planbot listened, and cancels jobs of withdrawn projects. */
@@ -180,13 +233,25 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
         if (!job || state === "unknown" || state === "missing") {
           // A job being added right now (by this or another planbot process) is not lost.
           if (adding.has(run.job_id) || Date.now() - Date.parse(run.queued_at) < ADD_GRACE_MS) continue;
-          result = failedResult("its job is no longer in the queue (Redis lost it: was it restarted without persistence?)", run.worker);
-        }
-        else if (state === "completed") result = normalise(job.returnvalue);
+          result = failedResult(
+            "its job is no longer in the queue (Redis lost it: was it restarted without persistence?)",
+            run.worker,
+          );
+        } else if (state === "completed") result = normalise(job.returnvalue);
         else if (state === "failed") result = failedResult(job.failedReason, job.processedBy ?? run.worker);
         else if (withdrawn(entry, run.state)) {
           const cancelled = await requestCancel(queue as unknown as Queue, connection, run.job_id);
-          if (cancelled === "removed") result = { outcome: "cancelled", summary: "cancelled before a worker took it", error: null, worker: "", exitCode: null, branch: null, prd: null, delivery: null };
+          if (cancelled === "removed")
+            result = {
+              outcome: "cancelled",
+              summary: "cancelled before a worker took it",
+              error: null,
+              worker: "",
+              exitCode: null,
+              branch: null,
+              prd: null,
+              delivery: null,
+            };
         }
       } catch (error) {
         deps.log.warn({ slug: entry.name, err: error }, "could not look up a queued run");
@@ -217,7 +282,22 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
     },
     async close() {
       closed = true;
-      for (const resolve of waiting.values()) resolve({ jobId: "", slug: "", recorded: false, result: { outcome: "cancelled", summary: "still queued or running on a worker; planbot stopped waiting", error: null, worker: "", exitCode: null, branch: null, prd: null, delivery: null } });
+      for (const resolve of waiting.values())
+        resolve({
+          jobId: "",
+          slug: "",
+          recorded: false,
+          result: {
+            outcome: "cancelled",
+            summary: "still queued or running on a worker; planbot stopped waiting",
+            error: null,
+            worker: "",
+            exitCode: null,
+            branch: null,
+            prd: null,
+            delivery: null,
+          },
+        });
       await events.close();
       await queue.close();
       connection.disconnect();

@@ -21,7 +21,16 @@ export function failedResult(reason: string, worker: string | null): RunJobResul
   const error = stalled
     ? `the worker running it stopped answering (killed, crashed or cut off from Redis), so its job lock expired: ${reason}`
     : `the worker failed: ${reason}`;
-  return { outcome: "failed", summary: `failed (${error})`, error, worker: worker ?? "", exitCode: null, branch: null, prd: null, delivery: null };
+  return {
+    outcome: "failed",
+    summary: `failed (${error})`,
+    error,
+    worker: worker ?? "",
+    exitCode: null,
+    branch: null,
+    prd: null,
+    delivery: null,
+  };
 }
 
 /**
@@ -39,14 +48,23 @@ export interface RunEventConsumer {
 }
 
 /** Starts consuming events of the run queue. */
-export function consumeRunEvents(deps: { url: string; queue: Queue; redis: Redis; recorder: RunRecorder; clock: Clock; log: Logger }): RunEventConsumer {
+export function consumeRunEvents(deps: {
+  url: string;
+  queue: Queue;
+  redis: Redis;
+  recorder: RunRecorder;
+  clock: Clock;
+  log: Logger;
+}): RunEventConsumer {
   const events = new QueueEvents(RUN_QUEUE_NAME, { connection: redisConnection(deps.url) });
   const listeners = new Set<(end: RunEnd) => void>();
   const now = () => deps.clock.now().toISOString();
   // Events of one job are handled in order (progress before completion).
   const chains = new Map<string, Promise<unknown>>();
   const serial = (jobId: string, work: () => Promise<unknown>) => {
-    const next = (chains.get(jobId) ?? Promise.resolve()).then(work, work).catch((error: unknown) => deps.log.error({ err: error, jobId }, "queue event handling failed"));
+    const next = (chains.get(jobId) ?? Promise.resolve())
+      .then(work, work)
+      .catch((error: unknown) => deps.log.error({ err: error, jobId }, "queue event handling failed"));
     chains.set(jobId, next);
     void next.finally(() => chains.get(jobId) === next && chains.delete(jobId));
     return next;
@@ -55,7 +73,11 @@ export function consumeRunEvents(deps: { url: string; queue: Queue; redis: Redis
   async function finish(jobId: string, result: RunJobResult): Promise<RunEnd> {
     const slug = slugOfJob(jobId);
     const recorded = await deps.recorder.finished(slug, jobId, result, now());
-    if (recorded) deps.log.info({ slug, jobId, worker: result.worker, outcome: result.outcome }, `${slug}: queued run ended: ${result.summary}`);
+    if (recorded)
+      deps.log.info(
+        { slug, jobId, worker: result.worker, outcome: result.outcome },
+        `${slug}: queued run ended: ${result.summary}`,
+      );
     const end = { jobId, slug, result, recorded };
     for (const listener of listeners) listener(end);
     return end;
@@ -70,7 +92,8 @@ export function consumeRunEvents(deps: { url: string; queue: Queue; redis: Redis
       if (sample.phase === "preparing") {
         const started = await deps.recorder.started(slug, jobId, sample.worker, now());
         if (started === "withdrawn") await requestCancel(deps.queue, deps.redis, jobId);
-        else if (started === "started") deps.log.info({ slug, jobId, worker: sample.worker }, `${slug}: worker ${sample.worker} took the run`);
+        else if (started === "started")
+          deps.log.info({ slug, jobId, worker: sample.worker }, `${slug}: worker ${sample.worker} took the run`);
         return;
       }
       await deps.recorder.progress(slug, jobId, sample);
@@ -116,7 +139,11 @@ function safeJson(text: string): unknown {
 }
 
 /** Removes a waiting job, or asks the worker of an active one to stop Ralph (it polls the cancel key). */
-export async function requestCancel(queue: Queue, redis: Redis, jobId: string): Promise<"removed" | "signalled" | "gone"> {
+export async function requestCancel(
+  queue: Queue,
+  redis: Redis,
+  jobId: string,
+): Promise<"removed" | "signalled" | "gone"> {
   const job = await Job.fromId(queue, jobId);
   if (!job) return "gone";
   const state = await job.getState();

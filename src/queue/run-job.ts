@@ -47,7 +47,11 @@ export function parseRunJob(data: unknown): { ok: true; job: RunJobData } | { ok
   const parsed = RunJobDataSchema.safeParse(data);
   if (!parsed.success) return { ok: false, message: `malformed job: ${parsed.error.issues[0]?.message ?? "invalid"}` };
   const job = parsed.data;
-  const problem = validateSlug(job.slug) ?? validateRepo(job.repo) ?? (job.branch ? validateBranch(job.branch, "branch") : undefined) ?? validateBranch(job.base, "base");
+  const problem =
+    validateSlug(job.slug) ??
+    validateRepo(job.repo) ??
+    (job.branch ? validateBranch(job.branch, "branch") : undefined) ??
+    validateBranch(job.base, "base");
   return problem ? { ok: false, message: problem } : { ok: true, job };
 }
 

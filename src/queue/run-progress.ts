@@ -12,7 +12,14 @@ import type { RunJobProgress } from "./run-job.ts";
  * One progress sample of a run on this worker: stories k/N from prd.json, the iteration (Ralph's
  * iteration logs), the commits on the branch since the run began and the last lines of Ralph's log.
  */
-export async function sampleProgress(plan: RunPlan, paths: { prd: string; logs: string }, logPath: string, startHead: string, worker: string, env: NodeJS.ProcessEnv): Promise<RunJobProgress> {
+export async function sampleProgress(
+  plan: RunPlan,
+  paths: { prd: string; logs: string },
+  logPath: string,
+  startHead: string,
+  worker: string,
+  env: NodeJS.ProcessEnv,
+): Promise<RunJobProgress> {
   const prd = await readFile(paths.prd, "utf8").catch(() => null);
   let parsed: LoosePrd | null = null;
   try {
@@ -27,7 +34,10 @@ export async function sampleProgress(plan: RunPlan, paths: { prd: string; logs: 
   } catch {
     iteration = 0;
   }
-  const counted = await runGit(["rev-list", "--count", `${startHead}..HEAD`], { cwd: plan.root, env: gitEnv(env, dirname(plan.root)) });
+  const counted = await runGit(["rev-list", "--count", `${startHead}..HEAD`], {
+    cwd: plan.root,
+    env: gitEnv(env, dirname(plan.root)),
+  });
   return {
     phase: "running",
     worker,

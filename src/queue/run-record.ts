@@ -19,7 +19,9 @@ export interface QueueRun {
   finished_at: string | null;
   outcome: string | null;
   error: string | null;
-  progress?: { stories_done: number; stories_total: number; iteration: number; commits: number; log_tail: string } | undefined;
+  progress?:
+    | { stories_done: number; stories_total: number; iteration: number; commits: number; log_tail: string }
+    | undefined;
 }
 
 /** The entry's queue run, if it has one. */
@@ -46,7 +48,12 @@ function setQueueRun(entry: ProjectEntry, run: QueueRun): void {
  */
 export interface RunRecorder {
   /** Marks an approved project as queued under `jobId`; fails when it already has an open run. */
-  queued(slug: string, jobId: string, at: string, isRunningLocally: (entry: ProjectEntry) => boolean): Promise<Result<{ entry: ProjectEntry }>>;
+  queued(
+    slug: string,
+    jobId: string,
+    at: string,
+    isRunningLocally: (entry: ProjectEntry) => boolean,
+  ): Promise<Result<{ entry: ProjectEntry }>>;
   /** Takes back a queued mark whose job never reached Redis. */
   unqueued(slug: string, jobId: string): Promise<void>;
   /** A worker started the run: the project turns running. `withdrawn` when it was cancelled or unapproved meanwhile. */
@@ -69,12 +76,33 @@ export function createRunRecorder(deps: { lifecycle: Lifecycle; workspaceDir: st
     async queued(slug, jobId, at, isRunningLocally) {
       const stored = await deps.lifecycle.update(slug, (entry) => {
         const open = readQueueRun(entry);
-        if (isOpen(open)) return fail("invalid_state", `"${entry.name}" is already ${open.state === "queued" ? "waiting in the job queue" : `running on worker ${open.worker ?? "?"}`}.`, { details: { slug: entry.name, reason: open.state } });
-        if (isRunningLocally(entry)) return fail("invalid_state", `"${entry.name}" is already running (PID ${entry.pid}).`, { details: { slug: entry.name, reason: "running" } });
+        if (isOpen(open))
+          return fail(
+            "invalid_state",
+            `"${entry.name}" is already ${open.state === "queued" ? "waiting in the job queue" : `running on worker ${open.worker ?? "?"}`}.`,
+            { details: { slug: entry.name, reason: open.state } },
+          );
+        if (isRunningLocally(entry))
+          return fail("invalid_state", `"${entry.name}" is already running (PID ${entry.pid}).`, {
+            details: { slug: entry.name, reason: "running" },
+          });
         if ((entry.status ?? "").toLowerCase() !== "approved") {
-          return fail("invalid_state", `"${entry.name}" is ${entry.status ?? "without a status"}, not approved: approve it first (/approve ${entry.name}).`, { details: { slug: entry.name, reason: "not_approved" } });
+          return fail(
+            "invalid_state",
+            `"${entry.name}" is ${entry.status ?? "without a status"}, not approved: approve it first (/approve ${entry.name}).`,
+            { details: { slug: entry.name, reason: "not_approved" } },
+          );
         }
-        setQueueRun(entry, { job_id: jobId, state: "queued", worker: null, queued_at: at, started_at: null, finished_at: null, outcome: null, error: null });
+        setQueueRun(entry, {
+          job_id: jobId,
+          state: "queued",
+          worker: null,
+          queued_at: at,
+          started_at: null,
+          finished_at: null,
+          outcome: null,
+          error: null,
+        });
       });
       return stored.ok ? { ok: true, entry: stored.entry } : stored;
     },
@@ -96,7 +124,13 @@ export function createRunRecorder(deps: { lifecycle: Lifecycle; workspaceDir: st
           return;
         }
         if ((entry.status ?? "").toLowerCase() !== "approved") {
-          setQueueRun(entry, { ...run, state: "cancelled", finished_at: at, outcome: "cancelled", error: `${entry.status ?? "changed"} before a worker started it` });
+          setQueueRun(entry, {
+            ...run,
+            state: "cancelled",
+            finished_at: at,
+            outcome: "cancelled",
+            error: `${entry.status ?? "changed"} before a worker started it`,
+          });
           outcome = "withdrawn";
           return;
         }
@@ -113,12 +147,26 @@ export function createRunRecorder(deps: { lifecycle: Lifecycle; workspaceDir: st
       const current = await deps.lifecycle.update(slug, (entry) => {
         const run = readQueueRun(entry);
         if (run?.job_id !== jobId || run.state !== "running") return fail("stale", "not this run");
-        setQueueRun(entry, { ...run, worker: sample.worker, progress: { stories_done: sample.storiesDone, stories_total: sample.storiesTotal, iteration: sample.iteration, commits: sample.commits, log_tail: sample.logTail } });
+        setQueueRun(entry, {
+          ...run,
+          worker: sample.worker,
+          progress: {
+            stories_done: sample.storiesDone,
+            stories_total: sample.storiesTotal,
+            iteration: sample.iteration,
+            commits: sample.commits,
+            log_tail: sample.logTail,
+          },
+        });
       });
       if (current.ok) await writePrd(slug, sample.prd).catch(() => undefined);
     },
     async finished(slug, jobId, result, at) {
-      const before = await deps.lifecycle.update(slug, (entry) => (isOpen(readQueueRun(entry)) && readQueueRun(entry)!.job_id === jobId ? undefined : fail("stale", "not this run")));
+      const before = await deps.lifecycle.update(slug, (entry) =>
+        isOpen(readQueueRun(entry)) && readQueueRun(entry)!.job_id === jobId
+          ? undefined
+          : fail("stale", "not this run"),
+      );
       if (!before.ok) return false;
       // The final prd.json first, so the status derived right after the entry changes reads the final stories.
       await writePrd(slug, result.prd).catch(() => undefined);
@@ -128,14 +176,29 @@ export function createRunRecorder(deps: { lifecycle: Lifecycle; workspaceDir: st
         if (run?.job_id !== jobId || !isOpen(run)) return fail("stale", "already recorded");
         recorded = true;
         const wasRunning = run.state === "running";
-        setQueueRun(entry, { ...run, state: result.outcome, worker: result.worker || run.worker, finished_at: at, outcome: result.outcome, error: result.error });
+        setQueueRun(entry, {
+          ...run,
+          state: result.outcome,
+          worker: result.worker || run.worker,
+          finished_at: at,
+          outcome: result.outcome,
+          error: result.error,
+        });
         if (result.outcome === "cancelled") return;
         if (!wasRunning && (entry.status ?? "").toLowerCase() !== "approved") return;
         entry.status = result.outcome;
         entry.error = result.error;
         entry.pid = null;
         entry.finished_at = at;
-        if (result.delivery) entry.delivery = { at, ok: result.delivery.ok, pushed: result.delivery.pushed, branch: result.branch ?? entry.branch ?? "", summary: result.delivery.summary, hint: result.delivery.hint };
+        if (result.delivery)
+          entry.delivery = {
+            at,
+            ok: result.delivery.ok,
+            pushed: result.delivery.pushed,
+            branch: result.branch ?? entry.branch ?? "",
+            summary: result.delivery.summary,
+            hint: result.delivery.hint,
+          };
       });
       return stored.ok && recorded;
     },

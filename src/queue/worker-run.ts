@@ -40,19 +40,42 @@ export interface WorkerRunContext {
  */
 export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: RunJobData): Promise<RunJobResult> {
   const base = { worker: ctx.worker, exitCode: null, branch: job.branch, prd: job.prd, delivery: null };
-  const failed = (error: string): RunJobResult => ({ ...base, outcome: "failed", summary: `failed before Ralph started: ${error}`, error });
+  const failed = (error: string): RunJobResult => ({
+    ...base,
+    outcome: "failed",
+    summary: `failed before Ralph started: ${error}`,
+    error,
+  });
   // A lost sample is not a lost run: Redis may be restarting; the outcome still goes back with the job.
-  await ctx.report({ phase: "preparing", worker: ctx.worker, storiesDone: 0, storiesTotal: 0, iteration: 0, commits: 0, logTail: "", prd: job.prd }).catch(() => undefined);
+  await ctx
+    .report({
+      phase: "preparing",
+      worker: ctx.worker,
+      storiesDone: 0,
+      storiesTotal: 0,
+      iteration: 0,
+      commits: 0,
+      logTail: "",
+      prd: job.prd,
+    })
+    .catch(() => undefined);
   const paths = workspacePaths(ctx.config.workspaceDir, job.slug);
   // The plan files go in without following links (a repository could put a symlink there).
   const dir = await ensureWorkspaceDir(paths.root, "scripts/ralph");
   if (!dir.ok) return failed(dir.message);
-  for (const [rel, text] of [["scripts/ralph/final-plan.md", job.finalPlan], ["scripts/ralph/prd.json", job.prd]] as const) {
+  for (const [rel, text] of [
+    ["scripts/ralph/final-plan.md", job.finalPlan],
+    ["scripts/ralph/prd.json", job.prd],
+  ] as const) {
     if (text === null) continue;
     const written = await writeWorkspaceText(paths.root, rel, text);
     if (!written.ok) return failed(written.message);
   }
-  const planned = planRun({ name: job.slug, repo: job.repo, branch: job.branch, base_branch: job.base }, ctx.config, ctx.cwd);
+  const planned = planRun(
+    { name: job.slug, repo: job.repo, branch: job.branch, base_branch: job.base },
+    ctx.config,
+    ctx.cwd,
+  );
   if (!planned.ok) return failed(planned.message);
   const plan = planned.plan;
   // The executor's preflight: jq, the agent CLI, a sane plan — on this machine, before anything is touched.
@@ -61,7 +84,11 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
   const fix = checked.check.branchFix;
   if (fix) {
     // As the local executor does: Ralph switches to prd.json's branchName, so it must be the project's branch.
-    const written = await writeWorkspaceText(plan.root, "scripts/ralph/prd.json", `${JSON.stringify({ ...checked.check.prd, branchName: fix.to }, null, 2)}\n`);
+    const written = await writeWorkspaceText(
+      plan.root,
+      "scripts/ralph/prd.json",
+      `${JSON.stringify({ ...checked.check.prd, branchName: fix.to }, null, 2)}\n`,
+    );
     if (!written.ok) return failed(written.message);
   }
   const prepared = await prepareWorkspace(plan, { env: ctx.env });
@@ -76,13 +103,27 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
   if (!ready.ok) return failed(ready.message);
   const logs = await ensureWorkspaceDir(plan.root, "scripts/ralph/logs");
   if (!logs.ok) return failed(logs.message);
-  const log = await openWorkspaceFile(plan.root, `scripts/ralph/logs/ralph-${new Date().toISOString().replace(/[:.]/g, "-")}.log`, "append");
+  const log = await openWorkspaceFile(
+    plan.root,
+    `scripts/ralph/logs/ralph-${new Date().toISOString().replace(/[:.]/g, "-")}.log`,
+    "append",
+  );
   if (!log.ok) return failed(log.message);
   const logPath = log.path;
   let launched;
   try {
-    await log.handle.write(`planbot worker ${ctx.worker}: ${prepared.prepared.summary}; branch ${plan.branch}; running ${plan.ralph.display}\n`);
-    launched = await launchRalph({ cwd: plan.root, file: script.file, args: plan.ralph.args, logPath, logFd: log.handle.fd, goFile: join(paths.ralph, ".ralph.go"), env: { ...withoutQueueUrl(ralphEnv(ctx.env)), ...checked.check.env } });
+    await log.handle.write(
+      `planbot worker ${ctx.worker}: ${prepared.prepared.summary}; branch ${plan.branch}; running ${plan.ralph.display}\n`,
+    );
+    launched = await launchRalph({
+      cwd: plan.root,
+      file: script.file,
+      args: plan.ralph.args,
+      logPath,
+      logFd: log.handle.fd,
+      goFile: join(paths.ralph, ".ralph.go"),
+      env: { ...withoutQueueUrl(ralphEnv(ctx.env)), ...checked.check.env },
+    });
   } finally {
     await log.handle.close();
   }
@@ -118,7 +159,13 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
   await ctx.redis.del(cancelKey(jobId)).catch(() => 0);
 
   const prd = readPrd(paths.prd);
-  const verdict = judgeRun({ prd, exitCode: exit.exitCode, signal: exit.signal, tail: await readLogTail(logPath), note: cancelled ? "cancelled by planbot" : undefined });
+  const verdict = judgeRun({
+    prd,
+    exitCode: exit.exitCode,
+    signal: exit.signal,
+    tail: await readLogTail(logPath),
+    note: cancelled ? "cancelled by planbot" : undefined,
+  });
   const finalPrd = await readFile(paths.prd, "utf8").catch(() => null);
   const result: RunJobResult = {
     outcome: cancelled ? "cancelled" : verdict.status,
@@ -132,7 +179,13 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
   };
   const pushOn = ctx.config.execute.delivery?.pushOn;
   if (!cancelled && pushOn && shouldDeliver(pushOn, verdict.status)) {
-    const pushed = await pushBranch({ root: plan.root, branch: plan.branch, base: plan.base, remoteUrl: plan.remoteUrl, env: ctx.env });
+    const pushed = await pushBranch({
+      root: plan.root,
+      branch: plan.branch,
+      base: plan.base,
+      remoteUrl: plan.remoteUrl,
+      env: ctx.env,
+    });
     result.delivery = pushed.ok
       ? { ok: true, pushed: true, summary: `pushed ${plan.branch} to ${pushed.remote}`, hint: null }
       : { ok: false, pushed: false, summary: `${plan.branch} was not pushed: ${pushed.message}`, hint: pushed.hint };

@@ -45,14 +45,20 @@ export function superviseAdapter<H extends AdapterHost>(
       }
       running = started;
       board.set(entry.name, { state: "running", attempts });
-      log.info({ adapter: entry.name, attempts }, attempts === 1 ? `${entry.name}: started` : `${entry.name}: started after ${attempts} attempts`);
+      log.info(
+        { adapter: entry.name, attempts },
+        attempts === 1 ? `${entry.name}: started` : `${entry.name}: started after ${attempts} attempts`,
+      );
       return true;
     } catch (error) {
       const delay = Math.min(backoff.maxMs, backoff.firstMs * 2 ** (attempts - 1));
       const nextAttemptAt = new Date(Date.now() + delay).toISOString();
       const reason = (error as Error)?.message ?? String(error);
       board.set(entry.name, { state: "retrying", reason, attempts, nextAttemptAt });
-      log.error({ adapter: entry.name, err: error, attempts, retryInMs: delay }, `${entry.name}: failed to start; trying again in ${Math.round(delay / 1000)} s (the other adapters keep running)`);
+      log.error(
+        { adapter: entry.name, err: error, attempts, retryInMs: delay },
+        `${entry.name}: failed to start; trying again in ${Math.round(delay / 1000)} s (the other adapters keep running)`,
+      );
       if (!stopped) {
         timer = setTimeout(() => {
           attempt = tryStart();

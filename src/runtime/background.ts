@@ -17,13 +17,16 @@ export async function startBackground(runtime: Runtime): Promise<void> {
   // A recorded PID that dies is seen by the watcher; record that run's outcome then (safe to repeat).
   // Subscribe before the start-up reconcile, so a Ralph that dies during it is not missed.
   const unsubscribeRuns = runtime.watcher.subscribe((change) => {
-    const ended = change.changed.some((item) => item.before?.status.startsWith("running") && !item.after?.status.startsWith("running"));
+    const ended = change.changed.some(
+      (item) => item.before?.status.startsWith("running") && !item.after?.status.startsWith("running"),
+    );
     if (ended) void runtime.executor.reconcileFinishedRuns();
   });
   runtime.onStop(unsubscribeRuns);
   // Ralph runs that ended while no planbot was watching get their outcome before anyone is notified.
   const reconciled = await runtime.executor.reconcileFinishedRuns();
-  if (!reconciled.ok) log.warn({ message: reconciled.message }, "could not record Ralph runs that ended while planbot was down");
+  if (!reconciled.ok)
+    log.warn({ message: reconciled.message }, "could not record Ralph runs that ended while planbot was down");
   if (config.execute.at) {
     const daily = scheduleDaily({
       at: config.execute.at,

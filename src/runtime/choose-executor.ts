@@ -7,7 +7,17 @@ import type { ChangeWatcher } from "../projects/change-watcher.ts";
  * The executor behind /run, `planbot execute` and EXECUTE_AT: the BullMQ queue when PLANBOT_QUEUE_URL is
  * set (runs go to `planbot worker` processes), else the local executor, exactly as before.
  */
-export function chooseExecutor(deps: ExecutorDeps & { queue?: QueueSettings | undefined }): Executor & { watch?: (watcher: ChangeWatcher) => () => void } {
+export function chooseExecutor(
+  deps: ExecutorDeps & { queue?: QueueSettings | undefined },
+): Executor & { watch?: (watcher: ChangeWatcher) => () => void } {
   if (!deps.queue) return createExecutor(deps);
-  return createQueueExecutor({ store: deps.store, lifecycle: deps.lifecycle, config: deps.config, queue: deps.queue, clock: deps.clock, log: deps.log, ...(deps.probe ? { probe: deps.probe } : {}) });
+  return createQueueExecutor({
+    store: deps.store,
+    lifecycle: deps.lifecycle,
+    config: deps.config,
+    queue: deps.queue,
+    clock: deps.clock,
+    log: deps.log,
+    ...(deps.probe ? { probe: deps.probe } : {}),
+  });
 }

@@ -59,9 +59,14 @@ export interface RuntimeOverrides {
 /** The configured notification channels (DISCORD_NOTIFY_CHANNEL_ID, TELEGRAM_NOTIFY_CHAT_ID + thread). */
 export function notifyTargets(config: Config): ChatTarget[] {
   const targets: ChatTarget[] = [];
-  if (config.discord.token && config.discord.notifyChannelId) targets.push({ adapter: "discord", channelId: config.discord.notifyChannelId });
+  if (config.discord.token && config.discord.notifyChannelId)
+    targets.push({ adapter: "discord", channelId: config.discord.notifyChannelId });
   if (config.telegram.token && config.telegram.notifyChatId) {
-    targets.push({ adapter: "telegram", channelId: config.telegram.notifyChatId, ...(config.telegram.notifyThreadId ? { threadId: config.telegram.notifyThreadId } : {}) });
+    targets.push({
+      adapter: "telegram",
+      channelId: config.telegram.notifyChatId,
+      ...(config.telegram.notifyThreadId ? { threadId: config.telegram.notifyThreadId } : {}),
+    });
   }
   return targets;
 }
@@ -77,7 +82,14 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     sessions: createSessionStore(config.dataDir),
     store: base.store,
     lifecycle: base.lifecycle,
-    planner: overrides.planner ?? createClaudeCliPlanner({ command: config.planner.command, timeoutMs: config.planner.timeoutSeconds * 1000, env: overrides.env, tracker: planners }),
+    planner:
+      overrides.planner ??
+      createClaudeCliPlanner({
+        command: config.planner.command,
+        timeoutMs: config.planner.timeoutSeconds * 1000,
+        env: overrides.env,
+        tracker: planners,
+      }),
     sweepLeftovers: () => planners.sweepLeftovers(),
     gitRemoteBase: config.execute.gitRemoteBase,
     outbound,
@@ -100,7 +112,13 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     ...(overrides.probe ? { probe: overrides.probe } : {}),
     ...(overrides.env ? { env: overrides.env } : {}),
   });
-  const services: BotServices = { lifecycle: core.lifecycle, lister: core.lister, clock: core.clock, planning, executor };
+  const services: BotServices = {
+    lifecycle: core.lifecycle,
+    lister: core.lister,
+    clock: core.clock,
+    planning,
+    executor,
+  };
   const watcher = createChangeWatcher({
     store: core.store,
     lister: core.lister,
@@ -117,11 +135,18 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
   // planning session: a running planner turn is stopped and its answer never delivered.
   watcher.subscribe((change) => {
     for (const item of change.changed) {
-      if (item.before?.status === "planning" && item.after?.status !== "planning" && item.after?.status !== "approved") void planning.abandon(item.slug, `the project is ${item.after?.status ?? "gone"}`);
+      if (item.before?.status === "planning" && item.after?.status !== "planning" && item.after?.status !== "approved")
+        void planning.abandon(item.slug, `the project is ${item.after?.status ?? "gone"}`);
     }
   });
   const bot = trackInFlight(
-    createBot({ registry: createDefaultRegistry(), services, roles: createRoles(config), log, botUsername: overrides.botUsername }),
+    createBot({
+      registry: createDefaultRegistry(),
+      services,
+      roles: createRoles(config),
+      log,
+      botUsername: overrides.botUsername,
+    }),
   );
   const notifier = createNotifier({
     watcher,
@@ -137,7 +162,11 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
   });
   // Registered first, so stopped last; close() rather than stop(): Ralph must outlive planbot.
   // Then planning: every running planner turn (chat or dashboard) is stopped, within its kill grace.
-  const stops: (() => Promise<void> | void)[] = [() => executor.close(), () => planning.shutdown(), () => unwatchQueue?.()];
+  const stops: (() => Promise<void> | void)[] = [
+    () => executor.close(),
+    () => planning.shutdown(),
+    () => unwatchQueue?.(),
+  ];
   return {
     config,
     log,

@@ -50,7 +50,10 @@ const drivers: Record<string, () => Promise<AdapterUnderTest>> = {
         h.fake
           .sentMessages(adminChat.id)
           .filter((m) => m.kind === "sent")
-          .map((m) => ({ text: m.plain_text, buttons: (m.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.text) })),
+          .map((m) => ({
+            text: m.plain_text,
+            buttons: (m.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.text),
+          })),
       limit: 4096,
       buttons: "buttons",
       boldShows: "formatted",
@@ -63,11 +66,19 @@ const drivers: Record<string, () => Promise<AdapterUnderTest>> = {
       outbound: h.runtime.outbound.get("discord")!,
       chat: { adapter: "discord", channelId: GENERAL },
       goneChat: { adapter: "discord", channelId: "999999999" },
-      rateLimitNext: () => h.fake.failNext({ method: "POST", pathIncludes: `/channels/${GENERAL}/messages`, status: 429, retryAfterSeconds: 120 }),
+      rateLimitNext: () =>
+        h.fake.failNext({
+          method: "POST",
+          pathIncludes: `/channels/${GENERAL}/messages`,
+          status: 429,
+          retryAfterSeconds: 120,
+        }),
       seen: () =>
         h.fake.channelMessages(GENERAL).map((m) => ({
           text: m.content,
-          buttons: ((m.components ?? []) as { components: { label: string }[] }[]).flatMap((row) => row.components.map((b) => b.label)),
+          buttons: ((m.components ?? []) as { components: { label: string }[] }[]).flatMap((row) =>
+            row.components.map((b) => b.label),
+          ),
         })),
       limit: 2000,
       buttons: "buttons",
@@ -79,7 +90,12 @@ const drivers: Record<string, () => Promise<AdapterUnderTest>> = {
     const output = new PassThrough();
     const printed: string[] = [];
     output.on("data", (chunk: Buffer) => printed.push(chunk.toString("utf8")));
-    const adapter = createConsoleAdapter({ bot: { handle: async () => ({ kind: "ignored", reason: "unused" }), commandFor: () => undefined }, input: new PassThrough(), output, userName: "owner" });
+    const adapter = createConsoleAdapter({
+      bot: { handle: async () => ({ kind: "ignored", reason: "unused" }), commandFor: () => undefined },
+      input: new PassThrough(),
+      output,
+      userName: "owner",
+    });
     return {
       outbound: adapter.outbound,
       chat: { adapter: "console", channelId: "terminal" },
@@ -155,17 +171,19 @@ describe.each(Object.keys(drivers))("the adapter contract: %s", (name) => {
     }
   });
 
-  if (RATE_LIMITED.has(name)) it("a 429 comes back as rate_limited with the platform's retry-after", async () => {
-    adapter.rateLimitNext!();
-    const sent = await adapter.outbound.send(adapter.chat, { text: "limited" });
-    expect(sent).toMatchObject({ ok: false, code: "rate_limited" });
-    expect(!sent.ok && sent.details?.retryAfterMs).toBeGreaterThanOrEqual(100_000);
-  });
+  if (RATE_LIMITED.has(name))
+    it("a 429 comes back as rate_limited with the platform's retry-after", async () => {
+      adapter.rateLimitNext!();
+      const sent = await adapter.outbound.send(adapter.chat, { text: "limited" });
+      expect(sent).toMatchObject({ ok: false, code: "rate_limited" });
+      expect(!sent.ok && sent.details?.retryAfterMs).toBeGreaterThanOrEqual(100_000);
+    });
 
-  if (CHATS_CAN_VANISH.has(name)) it("a chat that is gone is a permanent failure, not an exception", async () => {
-    const sent = await adapter.outbound.send(adapter.goneChat!, { text: "anyone there?" });
-    expect(sent).toMatchObject({ ok: false, code: "send_failed", details: { permanent: true } });
-  });
+  if (CHATS_CAN_VANISH.has(name))
+    it("a chat that is gone is a permanent failure, not an exception", async () => {
+      const sent = await adapter.outbound.send(adapter.goneChat!, { text: "anyone there?" });
+      expect(sent).toMatchObject({ ok: false, code: "send_failed", details: { permanent: true } });
+    });
 
   it("never throws, whatever the target or reply", async () => {
     const odd: [ChatTarget, Reply][] = [

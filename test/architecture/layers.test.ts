@@ -59,12 +59,25 @@ describe("layers", () => {
   });
 
   it("every import names a file that exists", () => {
-    const missing = [...graph].flatMap(([file, imports]) => imports.filter((target) => !graph.has(target) && !target.endsWith(".md") && !target.endsWith(".json")).map((target) => `${file} -> ${target}`));
+    const missing = [...graph].flatMap(([file, imports]) =>
+      imports
+        .filter((target) => !graph.has(target) && !target.endsWith(".md") && !target.endsWith(".json"))
+        .map((target) => `${file} -> ${target}`),
+    );
     expect(missing).toEqual([]);
   });
 
   it("the checker finds a cycle and an upward import when there is one", () => {
-    expect(cyclesOf(new Map([["a", ["b"]], ["b", ["c"]], ["c", ["a"]], ["d", ["a"]]]))).toEqual([["a", "b", "c"]]);
+    expect(
+      cyclesOf(
+        new Map([
+          ["a", ["b"]],
+          ["b", ["c"]],
+          ["c", ["a"]],
+          ["d", ["a"]],
+        ]),
+      ),
+    ).toEqual([["a", "b", "c"]]);
     expect(layerOf("src/chat/reply.ts")!.rank).toBeLessThan(layerOf("src/bot/bot.ts")!.rank);
     expect(layerOf("src/projects/result.ts")!.name).toBe("foundation");
   });

@@ -3,11 +3,15 @@
 import { describe, expect, it } from "vitest";
 import { chunkText, renderChunk, splitIntoChunks } from "../../src/chat/chunk.ts";
 import { DISCORD_TEXT_LIMIT, renderDiscordReply } from "../../src/adapters/discord/discord-markdown.ts";
-import { escapeHtml, markupToTelegramHtml, renderTelegramReply, TELEGRAM_TEXT_LIMIT } from "../../src/adapters/telegram/telegram-html.ts";
+import {
+  escapeHtml,
+  markupToTelegramHtml,
+  renderTelegramReply,
+  TELEGRAM_TEXT_LIMIT,
+} from "../../src/adapters/telegram/telegram-html.ts";
 import { mulberry32 } from "../helpers/seeded-random.ts";
 
 // ─── seeded generators ───────────────────────────────────────────────────
-
 
 function generator(seed: number) {
   const random = mulberry32(seed);
@@ -15,7 +19,35 @@ function generator(seed: number) {
   const pick = <T>(items: readonly T[]): T => items[int(0, items.length - 1)]!;
   const chance = (p: number) => random() < p;
 
-  const WORDS = ["the", "planner", "writes", "stories", "für", "mañana", "日本語", "テキスト", "مرحبا", "שלום", "😀", "👩‍💻", "🏳️‍🌈", "𝔘𝔫𝔦", "a<b", "x&y", "c>d", "&amp;", "<b>", "**bold**", "`code`", "[link](https://example.com/a?b=1)", "- item", "#", "tab\there", "in```line", "in~~~line"];
+  const WORDS = [
+    "the",
+    "planner",
+    "writes",
+    "stories",
+    "für",
+    "mañana",
+    "日本語",
+    "テキスト",
+    "مرحبا",
+    "שלום",
+    "😀",
+    "👩‍💻",
+    "🏳️‍🌈",
+    "𝔘𝔫𝔦",
+    "a<b",
+    "x&y",
+    "c>d",
+    "&amp;",
+    "<b>",
+    "**bold**",
+    "`code`",
+    "[link](https://example.com/a?b=1)",
+    "- item",
+    "#",
+    "tab\there",
+    "in```line",
+    "in~~~line",
+  ];
   const LANGUAGES = ["", "ts", "typescript", "python", "json", "c++", "sh", "markdown final-plan.md", "json prd.json"];
 
   function word(): string {
@@ -79,7 +111,8 @@ function chunkProblems(text: string, limit: number): string[] {
     if (chunk.body.length === 0) problems.push(`chunk ${index} is empty`);
     if (!fencesBalanced(rendered)) problems.push(`chunk ${index} leaves a code block open`);
     if (isLowSurrogate(chunk.body.charCodeAt(0))) problems.push(`chunk ${index} starts with a lone low surrogate`);
-    if (isHighSurrogate(chunk.body.charCodeAt(chunk.body.length - 1))) problems.push(`chunk ${index} ends with a lone high surrogate`);
+    if (isHighSurrogate(chunk.body.charCodeAt(chunk.body.length - 1)))
+      problems.push(`chunk ${index} ends with a lone high surrogate`);
     if (LONE_SURROGATE.test(rendered)) problems.push(`chunk ${index} contains a lone surrogate`);
   });
   return problems;
@@ -118,8 +151,11 @@ describe("chunking properties over random texts", () => {
 
   it("splits on paragraphs first, then lines, then words", () => {
     const gen = generator(7);
-    const sentence = () => Array.from({ length: gen.int(3, 12) }, () => gen.pick(["alpha", "beta", "gamma", "delta", "😀"])).join(" ");
-    const paragraphs = Array.from({ length: 60 }, () => Array.from({ length: gen.int(1, 4) }, sentence).join("\n")).join("\n\n");
+    const sentence = () =>
+      Array.from({ length: gen.int(3, 12) }, () => gen.pick(["alpha", "beta", "gamma", "delta", "😀"])).join(" ");
+    const paragraphs = Array.from({ length: 60 }, () =>
+      Array.from({ length: gen.int(1, 4) }, sentence).join("\n"),
+    ).join("\n\n");
     const byParagraph = splitIntoChunks(paragraphs, 2000);
     expect(byParagraph.length).toBeGreaterThan(1);
     for (const chunk of byParagraph.slice(0, -1)) expect(chunk.body.endsWith("\n\n")).toBe(true);
@@ -167,21 +203,24 @@ describe("chunking properties over random texts", () => {
 // ─── Discord ─────────────────────────────────────────────────────────────
 
 describe("Discord rendering", () => {
-  it.each([DISCORD_TEXT_LIMIT, 50])("limit %i: every message within the limit and balanced; mentions neutralised", (limit) => {
-    const gen = generator(31_000 + limit);
-    for (let round = 0; round < 30; round += 1) {
-      const text = `${gen.text()}\n@everyone and @here, ping!`;
-      const messages = renderDiscordReply({ text }, limit);
-      expect(messages.length).toBeGreaterThan(0);
-      for (const message of messages) {
-        expect(message.length).toBeLessThanOrEqual(limit);
-        expect(fencesBalanced(message)).toBe(true);
-        expect(message).not.toMatch(/@(everyone|here)/);
+  it.each([DISCORD_TEXT_LIMIT, 50])(
+    "limit %i: every message within the limit and balanced; mentions neutralised",
+    (limit) => {
+      const gen = generator(31_000 + limit);
+      for (let round = 0; round < 30; round += 1) {
+        const text = `${gen.text()}\n@everyone and @here, ping!`;
+        const messages = renderDiscordReply({ text }, limit);
+        expect(messages.length).toBeGreaterThan(0);
+        for (const message of messages) {
+          expect(message.length).toBeLessThanOrEqual(limit);
+          expect(fencesBalanced(message)).toBe(true);
+          expect(message).not.toMatch(/@(everyone|here)/);
+        }
+        const neutral = text.replace(/@(everyone|here)/g, "@\u200b$1");
+        expect(messages).toEqual(chunkText(neutral, limit));
       }
-      const neutral = text.replace(/@(everyone|here)/g, "@\u200b$1");
-      expect(messages).toEqual(chunkText(neutral, limit));
-    }
-  });
+    },
+  );
 
   it("uses Discord's 2000 by default", () => {
     const messages = renderDiscordReply({ text: "word ".repeat(2000) });
@@ -214,11 +253,12 @@ function htmlProblems(html: string): string[] {
       if (open !== name) problems.push(`</${name}> closes <${open ?? "nothing"}>`);
     } else {
       if (name === "a" && !/^\s+href="/.test(attributes!)) problems.push("<a> without href");
-      if (name === "code" && attributes && !/^\s+class="language-[^"]+"$/.test(attributes)) problems.push(`<code${attributes}>`);
+      if (name === "code" && attributes && !/^\s+class="language-[^"]+"$/.test(attributes))
+        problems.push(`<code${attributes}>`);
       if ((name === "b" || name === "pre") && attributes) problems.push(`<${name}${attributes}>`);
       // Telegram: nothing may be inside code or pre (but pre's own <code class>); links do not nest.
       const inside = stack.at(-1);
-      if ((inside === "code" || (inside === "pre" && name !== "code")) ) problems.push(`<${name}> inside <${inside}>`);
+      if (inside === "code" || (inside === "pre" && name !== "code")) problems.push(`<${name}> inside <${inside}>`);
       if (name === "a" && stack.includes("a")) problems.push("<a> inside <a>");
       stack.push(name!);
     }
@@ -230,7 +270,12 @@ function htmlProblems(html: string): string[] {
 
 /** What Telegram shows (and counts): tags removed, entities decoded. */
 function visibleText(html: string): string {
-  return html.replace(/<[^>]+>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+  return html
+    .replace(/<[^>]+>/g, "")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&");
 }
 
 function count(text: string, char: string): number {
@@ -238,35 +283,42 @@ function count(text: string, char: string): number {
 }
 
 describe("Telegram rendering", () => {
-  it.each([TELEGRAM_TEXT_LIMIT, 2000, 50])("limit %i: well-formed HTML, visible text within the limit, < & > escaped", (limit) => {
-    const gen = generator(47_000 + limit);
-    const failures: string[] = [];
-    for (let round = 0; round < 80; round += 1) {
-      // No backslashes in these texts, so every <, & and > the user wrote must be visible as written.
-      const text = gen.text().replace(/\\/g, "/");
-      const messages = renderTelegramReply({ text }, limit);
-      if (text.trim()) expect(messages.length).toBeGreaterThan(0);
-      let visible = "";
-      messages.forEach((html, index) => {
-        for (const problem of htmlProblems(html)) failures.push(`round ${round} message ${index}: ${problem}`);
-        const shown = visibleText(html);
-        if (shown.length > limit) failures.push(`round ${round} message ${index}: ${shown.length} visible > ${limit}`);
-        if (LONE_SURROGATE.test(html)) failures.push(`round ${round} message ${index}: lone surrogate`);
-        visible += shown;
-      });
-      for (const char of ["<", "&", ">"]) {
-        if (count(visible, char) !== count(text, char)) failures.push(`round ${round}: ${count(text, char)} ${char} written, ${count(visible, char)} shown`);
+  it.each([TELEGRAM_TEXT_LIMIT, 2000, 50])(
+    "limit %i: well-formed HTML, visible text within the limit, < & > escaped",
+    (limit) => {
+      const gen = generator(47_000 + limit);
+      const failures: string[] = [];
+      for (let round = 0; round < 80; round += 1) {
+        // No backslashes in these texts, so every <, & and > the user wrote must be visible as written.
+        const text = gen.text().replace(/\\/g, "/");
+        const messages = renderTelegramReply({ text }, limit);
+        if (text.trim()) expect(messages.length).toBeGreaterThan(0);
+        let visible = "";
+        messages.forEach((html, index) => {
+          for (const problem of htmlProblems(html)) failures.push(`round ${round} message ${index}: ${problem}`);
+          const shown = visibleText(html);
+          if (shown.length > limit)
+            failures.push(`round ${round} message ${index}: ${shown.length} visible > ${limit}`);
+          if (LONE_SURROGATE.test(html)) failures.push(`round ${round} message ${index}: lone surrogate`);
+          visible += shown;
+        });
+        for (const char of ["<", "&", ">"]) {
+          if (count(visible, char) !== count(text, char))
+            failures.push(`round ${round}: ${count(text, char)} ${char} written, ${count(visible, char)} shown`);
+        }
       }
-    }
-    expect(failures.slice(0, 10).join("\n")).toBe("");
-  });
+      expect(failures.slice(0, 10).join("\n")).toBe("");
+    },
+  );
 
   it("escapes the three HTML characters and renders the markup", () => {
     expect(escapeHtml(`a < b && c > "d"`)).toBe(`a &lt; b &amp;&amp; c &gt; "d"`);
     expect(markupToTelegramHtml("**bold <x>** & `code <y>` [docs](https://e.com/?a=1&b=2)")).toBe(
       '<b>bold &lt;x&gt;</b> &amp; <code>code &lt;y&gt;</code> <a href="https://e.com/?a=1&amp;b=2">docs</a>',
     );
-    expect(markupToTelegramHtml("```ts\nif (a < b) {}\n```")).toBe('<pre><code class="language-ts">if (a &lt; b) {}</code></pre>');
+    expect(markupToTelegramHtml("```ts\nif (a < b) {}\n```")).toBe(
+      '<pre><code class="language-ts">if (a &lt; b) {}</code></pre>',
+    );
     expect(markupToTelegramHtml("```\nplain & simple\n```")).toBe("<pre>plain &amp; simple</pre>");
     expect(markupToTelegramHtml("- one\n- two")).toBe("• one\n• two");
     expect(markupToTelegramHtml("\\*not bold\\* \\> quoted")).toBe("*not bold* &gt; quoted");

@@ -86,13 +86,27 @@ describe("planbot chat (piped stdin)", () => {
     expect(run.stdout).not.toContain('"level"');
 
     const file = JSON.parse(await readFile(join(dir, TASKS_FILE_NAME), "utf8")) as TasksFile;
-    expect(file.projects).toEqual([expect.objectContaining({ name: "my-app", status: "approved", repo: "todo", branch: "feat/x", base_branch: null })]);
+    expect(file.projects).toEqual([
+      expect.objectContaining({
+        name: "my-app",
+        status: "approved",
+        repo: "todo",
+        branch: "feat/x",
+        base_branch: null,
+      }),
+    ]);
     expect(file.version).toBe(2);
   });
 
   it("an invalid configuration is a usage error (exit 2) naming the variable", async () => {
     const dir = await temp.make("chat-cli-bad-");
-    const run = await execa(planbot, ["chat"], { input: "/help\n", cwd: dir, env: { ...bareEnv(dir), PLANBOT_ADMINS: "not an identity" }, reject: false, timeout: 60_000 });
+    const run = await execa(planbot, ["chat"], {
+      input: "/help\n",
+      cwd: dir,
+      env: { ...bareEnv(dir), PLANBOT_ADMINS: "not an identity" },
+      reject: false,
+      timeout: 60_000,
+    });
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain("Invalid PLANBOT_ADMINS");
     expect(run.stdout).toBe("");
@@ -100,42 +114,48 @@ describe("planbot chat (piped stdin)", () => {
 });
 
 describe("planbot start with nothing configured", () => {
-  it.each(["SIGTERM", "SIGINT"] as const)("keeps running until %s, logs one line per adapter, then stops cleanly", async (signal) => {
-    const dir = await temp.make("start-cli-");
-    const loaded = loadConfig(bareEnv(dir), dir);
-    if (!loaded.ok) throw new Error(loaded.message);
-    const config = loaded.config;
-    const child = execa(planbot, ["start"], { cwd: dir, env: bareEnv(dir), reject: false, timeout: 60_000 });
-    let stderr = "";
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    let exited = false;
-    void child.finally(() => {
-      exited = true;
-    });
-    const deadline = Date.now() + 30_000;
-    while (!stderr.includes("planbot started") && !exited && Date.now() < deadline) await sleep(50);
-    expect(stderr).toContain("planbot started");
-    expect(stderr).toMatch(/no (chat )?adapter is configured/);
-    // One line per adapter: started, or disabled naming the variable that enables it.
-    for (const adapter of ADAPTERS) {
-      if (adapter.disabledBecause(config)) expect(stderr).toMatch(new RegExp(`"msg":"${adapter.name}: disabled \\([^)]*[A-Z]+_[A-Z_]+[^)]*\\)"`));
-      else expect(stderr).toContain(`"msg":"${adapter.name}: started"`);
-    }
-    expect(ADAPTERS.filter((adapter) => adapter.disabledBecause(config)).map((adapter) => adapter.name)).toEqual(expect.arrayContaining(["discord", "telegram"]));
+  it.each(["SIGTERM", "SIGINT"] as const)(
+    "keeps running until %s, logs one line per adapter, then stops cleanly",
+    async (signal) => {
+      const dir = await temp.make("start-cli-");
+      const loaded = loadConfig(bareEnv(dir), dir);
+      if (!loaded.ok) throw new Error(loaded.message);
+      const config = loaded.config;
+      const child = execa(planbot, ["start"], { cwd: dir, env: bareEnv(dir), reject: false, timeout: 60_000 });
+      let stderr = "";
+      child.stderr.setEncoding("utf8");
+      child.stderr.on("data", (chunk: string) => {
+        stderr += chunk;
+      });
+      let exited = false;
+      void child.finally(() => {
+        exited = true;
+      });
+      const deadline = Date.now() + 30_000;
+      while (!stderr.includes("planbot started") && !exited && Date.now() < deadline) await sleep(50);
+      expect(stderr).toContain("planbot started");
+      expect(stderr).toMatch(/no (chat )?adapter is configured/);
+      // One line per adapter: started, or disabled naming the variable that enables it.
+      for (const adapter of ADAPTERS) {
+        if (adapter.disabledBecause(config))
+          expect(stderr).toMatch(new RegExp(`"msg":"${adapter.name}: disabled \\([^)]*[A-Z]+_[A-Z_]+[^)]*\\)"`));
+        else expect(stderr).toContain(`"msg":"${adapter.name}: started"`);
+      }
+      expect(ADAPTERS.filter((adapter) => adapter.disabledBecause(config)).map((adapter) => adapter.name)).toEqual(
+        expect.arrayContaining(["discord", "telegram"]),
+      );
 
-    // Idle is not finished: the process must still be there a moment later, waiting for a signal.
-    await sleep(1500);
-    expect(exited, `planbot start exited on its own:\n${stderr}`).toBe(false);
+      // Idle is not finished: the process must still be there a moment later, waiting for a signal.
+      await sleep(1500);
+      expect(exited, `planbot start exited on its own:\n${stderr}`).toBe(false);
 
-    child.kill(signal);
-    const run = await child;
-    expect(run.exitCode, stderr).toBe(0);
-    expect(stderr).toContain(`"signal":"${signal}"`);
-    expect(stderr).toContain('"msg":"stopped"');
-  });
+      child.kill(signal);
+      const run = await child;
+      expect(run.exitCode, stderr).toBe(0);
+      expect(stderr).toContain(`"signal":"${signal}"`);
+      expect(stderr).toContain('"msg":"stopped"');
+    },
+  );
 });
 
 function sleep(ms: number): Promise<void> {

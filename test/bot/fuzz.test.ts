@@ -24,7 +24,6 @@ const BOT_NAME = "planbot_bot";
 const USERS = ["1", "2", "3"]; // admin, member, guest
 const CHANNELS = ["c1", "c2", "c3"];
 
-
 /** Seeded line generator: commands with good and bad arguments, hostile text, odd unicode, huge lines. */
 function lineGenerator(seed: number, canary: string) {
   const random = mulberry32(seed);
@@ -37,7 +36,21 @@ function lineGenerator(seed: number, canary: string) {
   const HEADS = [...NAMES, ...NAMES, "nope", "P", "HELP", "Status", "p-", "x".repeat(32), "x".repeat(33), "_", "-"];
   const MENTIONS = ["", "", "", "", `@${BOT_NAME}`, "@PLANBOT_BOT", "@otherbot", "@", "@x".repeat(40)];
   const GOOD_SLUGS = ["app-1", "app-2", "app-3", "my-app", "x", "a".repeat(63), "App-1", "0day"];
-  const BAD_SLUGS = ["Bad_Slug", "-x", "a".repeat(64), "😀", "../etc", '"x y"', "''", "--repo", "$(id)", "app;rm", "ąpp", "app\u0000", "app\u202e"];
+  const BAD_SLUGS = [
+    "Bad_Slug",
+    "-x",
+    "a".repeat(64),
+    "😀",
+    "../etc",
+    '"x y"',
+    "''",
+    "--repo",
+    "$(id)",
+    "app;rm",
+    "ąpp",
+    "app\u0000",
+    "app\u202e",
+  ];
   const HOSTILE = [
     `$(touch ${canary})`,
     `; touch ${canary}`,
@@ -61,10 +74,61 @@ function lineGenerator(seed: number, canary: string) {
     "`",
     "```",
   ];
-  const FLAGS = ["--repo", "--repo=--x", "--repo=todo", "--branch", "--branch=feat/x", "--branch=-evil", "--base=main", "--base", "--force", "--force=false", "--force=maybe", "--nope", "--", "-x", "---", "--=", "--REPO=r"];
-  const UNICODE = ["😀", "👩‍💻", "🏳️‍🌈", "\ud800", "\udc00", "\udbff\udfff", "\u202e", "\u200b", "\ufeff", "مرحبا", "שלום", "日本語", "e\u0301", "\u00a0", "\u2028", "\u3000", "𝔘𝔫𝔦"];
+  const FLAGS = [
+    "--repo",
+    "--repo=--x",
+    "--repo=todo",
+    "--branch",
+    "--branch=feat/x",
+    "--branch=-evil",
+    "--base=main",
+    "--base",
+    "--force",
+    "--force=false",
+    "--force=maybe",
+    "--nope",
+    "--",
+    "-x",
+    "---",
+    "--=",
+    "--REPO=r",
+  ];
+  const UNICODE = [
+    "😀",
+    "👩‍💻",
+    "🏳️‍🌈",
+    "\ud800",
+    "\udc00",
+    "\udbff\udfff",
+    "\u202e",
+    "\u200b",
+    "\ufeff",
+    "مرحبا",
+    "שלום",
+    "日本語",
+    "e\u0301",
+    "\u00a0",
+    "\u2028",
+    "\u3000",
+    "𝔘𝔫𝔦",
+  ];
   const CONTROL = Array.from({ length: 32 }, (_, code) => String.fromCharCode(code)).concat("\u007f", "\u0000\u0000");
-  const PLAIN = ["a", "todo", "app", "with", "reminders", "Bob's", "don't", "it's", '"quoted words"', "'single words'", "C:\\path", "x=y", "#", "**bold**"];
+  const PLAIN = [
+    "a",
+    "todo",
+    "app",
+    "with",
+    "reminders",
+    "Bob's",
+    "don't",
+    "it's",
+    '"quoted words"',
+    "'single words'",
+    "C:\\path",
+    "x=y",
+    "#",
+    "**bold**",
+  ];
 
   function word(): string {
     const roll = random();
@@ -100,7 +164,8 @@ function lineGenerator(seed: number, canary: string) {
     }
     const roll = random();
     if (roll < 0.55) return command();
-    if (roll < 0.6) return `/p ${pick(GOOD_SLUGS)} ${Array.from({ length: int(50, 400) }, () => pick(FLAGS) + " v").join(" ")}`; // very many flags
+    if (roll < 0.6)
+      return `/p ${pick(GOOD_SLUGS)} ${Array.from({ length: int(50, 400) }, () => pick(FLAGS) + " v").join(" ")}`; // very many flags
     if (roll < 0.63) return " ".repeat(int(0, 50));
     if (roll < 0.65) return pick(["--", "/", "/ ", "//p x", "/@planbot_bot", "/-", "\u0000/p x y", " /p x y"]);
     if (roll < 0.66) return `/p ${pick(GOOD_SLUGS)} ${pick(HOSTILE)} ${words(0, 6)}`;
@@ -124,7 +189,8 @@ function replyProblem(reply: unknown): string | undefined {
     if (!Array.isArray(actions)) return "actions is not an array";
     for (const action of actions) {
       if (typeof action.label !== "string" || !action.label) return "action without label";
-      if (typeof action.command !== "string" || !action.command.startsWith("/")) return `action command ${String(action.command)}`;
+      if (typeof action.command !== "string" || !action.command.startsWith("/"))
+        return `action command ${String(action.command)}`;
       if (!STYLES.has(action.style)) return `action style ${String(action.style)}`;
     }
   }
@@ -161,7 +227,10 @@ const plannerCalls: string[] = [];
 beforeAll(async () => {
   // Thousands of fsync'd store writes: on Linux use the RAM-backed /dev/shm so the run stays fast.
   dataDir = await mkdtemp(join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "planbot-fuzz-"));
-  const loaded = loadConfig({ PLANBOT_DATA_DIR: dataDir, PLANBOT_ADMINS: "discord:1", PLANBOT_MEMBERS: "discord:2" }, dataDir);
+  const loaded = loadConfig(
+    { PLANBOT_DATA_DIR: dataDir, PLANBOT_ADMINS: "discord:1", PLANBOT_MEMBERS: "discord:2" },
+    dataDir,
+  );
   if (!loaded.ok) throw new Error(loaded.message);
   const planner: PlannerBackend = {
     async run(turn) {
@@ -182,7 +251,9 @@ afterAll(async () => {
 describe(`fuzz: ${LINES} random and adversarial lines through bot.handleCommand`, () => {
   // The time goes to the few hundred lines that reach the store (each a locked, fsync'd write); the
   // generous timeout is for loaded machines.
-  it("no throw escapes, every outcome is an array of well-formed replies, no invalid project, nothing shells out", { timeout: 120_000 }, async () => {
+  it("no throw escapes, every outcome is an array of well-formed replies, no invalid project, nothing shells out", {
+    timeout: 120_000,
+  }, async () => {
     const canary = join(dataDir, "CANARY");
     const next = lineGenerator(SEED, canary);
     const registry = runtime.bot.registry;
@@ -199,9 +270,20 @@ describe(`fuzz: ${LINES} random and adversarial lines through bot.handleCommand`
       const text = next();
       if (text.length >= 100_000) longLines += 1;
       const userId = USERS[index % USERS.length]!;
-      const incoming: Incoming = { adapter: "discord", channelId: CHANNELS[index % CHANNELS.length]!, userId, userName: `user${userId}`, text };
+      const incoming: Incoming = {
+        adapter: "discord",
+        channelId: CHANNELS[index % CHANNELS.length]!,
+        userId,
+        userName: `user${userId}`,
+        text,
+      };
       // (100 KB lines carry no mention: looksLikeCommand decides for them, without a second slow parse.)
-      const expected = text.length > 10_000 ? (looksLikeCommand(text) ? "command" : "not_command") : parseCommandLine(text, registry, { botUsername: BOT_NAME }).kind;
+      const expected =
+        text.length > 10_000
+          ? looksLikeCommand(text)
+            ? "command"
+            : "not_command"
+          : parseCommandLine(text, registry, { botUsername: BOT_NAME }).kind;
       kinds.set(expected, (kinds.get(expected) ?? 0) + 1);
       let outcome: unknown;
       try {
@@ -218,7 +300,8 @@ describe(`fuzz: ${LINES} random and adversarial lines through bot.handleCommand`
       for (const reply of outcome) {
         const problem = replyProblem(reply);
         if (problem) malformed.push(`${JSON.stringify(text.slice(0, 80))}: ${problem}`);
-        if ((reply as Reply).text?.includes("Something went wrong on planbot's side")) internalErrors.push(JSON.stringify(text.slice(0, 80)));
+        if ((reply as Reply).text?.includes("Something went wrong on planbot's side"))
+          internalErrors.push(JSON.stringify(text.slice(0, 80)));
       }
       const isCommand = expected === "command" || expected === "error";
       if (isCommand && outcome.length === 0) silentCommands.push(JSON.stringify(text.slice(0, 80)));
@@ -264,9 +347,22 @@ describe(`fuzz: ${LINES} random and adversarial lines through bot.handleCommand`
     for (let index = 0; index < 600; index += 1) {
       const pad = "x".repeat(Math.floor(random() * 70));
       const emoji = "😀".repeat(1 + Math.floor(random() * 3));
-      const text = [`/status my-app ${pad}${emoji} extra`, `/p ${pad}${emoji} some description`, `/approve ${pad}${emoji}`, `/p ok-slug desc --repo ${pad}${emoji}`][index % 4]!;
-      const replies = await runtime.bot.handleCommand({ adapter: "discord", channelId: "c9", userId: "1", userName: "admin", text });
-      for (const reply of replies) if (LONE_SURROGATE.test(reply.text)) problems.push(`${JSON.stringify(text)} → ${JSON.stringify(reply.text.slice(0, 120))}`);
+      const text = [
+        `/status my-app ${pad}${emoji} extra`,
+        `/p ${pad}${emoji} some description`,
+        `/approve ${pad}${emoji}`,
+        `/p ok-slug desc --repo ${pad}${emoji}`,
+      ][index % 4]!;
+      const replies = await runtime.bot.handleCommand({
+        adapter: "discord",
+        channelId: "c9",
+        userId: "1",
+        userName: "admin",
+        text,
+      });
+      for (const reply of replies)
+        if (LONE_SURROGATE.test(reply.text))
+          problems.push(`${JSON.stringify(text)} → ${JSON.stringify(reply.text.slice(0, 120))}`);
     }
     expect(problems.slice(0, 3)).toEqual([]);
   });

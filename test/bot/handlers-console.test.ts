@@ -93,7 +93,12 @@ describe("/p (/propose) through the terminal", () => {
       line: `/p my-app "A todo app" --repo todo --branch feat/x --base main`,
       slug: "my-app",
       entry: { description: "A todo app", repo: "todo", branch: "feat/x", base_branch: "main" },
-      shows: ["Proposed my-app: A todo app", "repo `todo` · branch `feat/x` · base `main`", "[Plan] /plan my-app", "[Approve] /approve my-app"],
+      shows: [
+        "Proposed my-app: A todo app",
+        "repo `todo` · branch `feat/x` · base `main`",
+        "[Plan] /plan my-app",
+        "[Approve] /approve my-app",
+      ],
     },
     {
       line: `/propose my-app --repo=todo --base=develop 'A todo app'`,
@@ -107,8 +112,18 @@ describe("/p (/propose) through the terminal", () => {
       entry: { description: "A todo app with reminders", repo: "todo", branch: null, base_branch: null },
       shows: ["Proposed my-app: A todo app with reminders"],
     },
-    { line: `/p bobs Bob's app`, slug: "bobs", entry: { description: "Bob's app" }, shows: ["Proposed bobs: Bob's app"] },
-    { line: `/p x -- --not-a-flag words`, slug: "x", entry: { description: "--not-a-flag words" }, shows: ["Proposed x: --not-a-flag words"] },
+    {
+      line: `/p bobs Bob's app`,
+      slug: "bobs",
+      entry: { description: "Bob's app" },
+      shows: ["Proposed bobs: Bob's app"],
+    },
+    {
+      line: `/p x -- --not-a-flag words`,
+      slug: "x",
+      entry: { description: "--not-a-flag words" },
+      shows: ["Proposed x: --not-a-flag words"],
+    },
     { line: `/p My-App desc`, slug: "my-app", entry: { description: "desc" }, shows: ["Proposed my-app: desc"] },
     {
       line: `/p marks "a *bold* _claim_ [x] with \`ticks\`"`,
@@ -116,7 +131,12 @@ describe("/p (/propose) through the terminal", () => {
       entry: { description: "a *bold* _claim_ [x] with `ticks`" },
       shows: ["Proposed marks: a *bold* _claim_ [x] with `ticks`"],
     },
-    { line: `/p emoji 😀 עברית 中文`, slug: "emoji", entry: { description: "😀 עברית 中文" }, shows: ["Proposed emoji: 😀 עברית 中文"] },
+    {
+      line: `/p emoji 😀 עברית 中文`,
+      slug: "emoji",
+      entry: { description: "😀 עברית 中文" },
+      shows: ["Proposed emoji: 😀 עברית 中文"],
+    },
   ])("$line", async ({ line, slug, entry, shows }) => {
     const chat = await startChat();
     const out = await chat.say(line);
@@ -162,14 +182,21 @@ describe("/approve, /unapprove, /cancel through the terminal", () => {
     await chat.say(`/p my-app "A todo app"`);
     // Never planned: approved, but the reply says Ralph needs a plan first (the run preflight refuses without one).
     const unplanned = await chat.say("/approve my-app");
-    expect(unplanned).toContain("Approved my-app, but Ralph needs a plan first: it has no `prd.json` with open stories, so `/run my-app` is refused until it is planned. Plan it: `/plan my-app`.");
+    expect(unplanned).toContain(
+      "Approved my-app, but Ralph needs a plan first: it has no `prd.json` with open stories, so `/run my-app` is refused until it is planned. Plan it: `/plan my-app`.",
+    );
     expect(unplanned).toContain("[Plan] /plan my-app");
     expect(await chat.project("my-app")).toMatchObject({ status: "approved", approved_at: expect.any(String) });
     expect(await chat.say("/unapprove my-app")).toBe("my-app is pending again.\n");
     expect(await chat.project("my-app")).toMatchObject({ status: "pending", approved_at: null });
     await mkdir(join(chat.dir, "workspace", "my-app", "scripts", "ralph"), { recursive: true });
-    await writeFile(join(chat.dir, "workspace", "my-app", "scripts", "ralph", "prd.json"), JSON.stringify({ branchName: "ralph/my-app", userStories: [{ id: "US-1", passes: false }] }));
-    expect(await chat.say("/approve MY-APP")).toBe("Approved my-app. Ralph picks it up on the next run (or `/run my-app`).\n");
+    await writeFile(
+      join(chat.dir, "workspace", "my-app", "scripts", "ralph", "prd.json"),
+      JSON.stringify({ branchName: "ralph/my-app", userStories: [{ id: "US-1", passes: false }] }),
+    );
+    expect(await chat.say("/approve MY-APP")).toBe(
+      "Approved my-app. Ralph picks it up on the next run (or `/run my-app`).\n",
+    );
     expect(await chat.say("/cancel my-app")).toBe("Cancelled my-app.\n");
     expect(await chat.project("my-app")).toMatchObject({ status: "cancelled" });
     const file = JSON.parse(await readFile(join(chat.dir, TASKS_FILE_NAME), "utf8")) as TasksFile;
@@ -216,8 +243,18 @@ describe("/status through the terminal", () => {
       ].join("\n"),
     );
     // The same reply, structurally: the buttons are command lines the parser accepts.
-    const [reply] = await chat.runtime.bot.handleCommand({ adapter: "console", channelId: "terminal", userId: USER, userName: USER, text: "/status my-app" });
-    expect(reply?.actions?.map((action) => action.command)).toEqual(["/approve my-app", "/replan my-app", "/status my-app"]);
+    const [reply] = await chat.runtime.bot.handleCommand({
+      adapter: "console",
+      channelId: "terminal",
+      userId: USER,
+      userName: USER,
+      text: "/status my-app",
+    });
+    expect(reply?.actions?.map((action) => action.command)).toEqual([
+      "/approve my-app",
+      "/replan my-app",
+      "/status my-app",
+    ]);
     for (const action of reply?.actions ?? []) expect(chat.runtime.bot.commandFor(action.command)).toBeDefined();
   });
 
@@ -237,13 +274,16 @@ describe("/status through the terminal", () => {
 
   // Bug: /status joins the slug onto the workspace path unchecked, so ".." shows the data folder as an
   // "idle" project (with an Approve button) and a NUL byte makes statSync throw inside the handler.
-  it.each(["..", "../..", "../../etc", "./", "a/../b"])("/status %s is no project (no path outside the workspace)", async (slug) => {
-    const chat = await startChat();
-    await chat.say("/p my-app desc");
-    const out = await chat.say(`/status ${slug}`);
-    expect(out).toMatch(/^No project named|is not valid/);
-    expect(out).not.toContain("[Approve]");
-  });
+  it.each(["..", "../..", "../../etc", "./", "a/../b"])(
+    "/status %s is no project (no path outside the workspace)",
+    async (slug) => {
+      const chat = await startChat();
+      await chat.say("/p my-app desc");
+      const out = await chat.say(`/status ${slug}`);
+      expect(out).toMatch(/^No project named|is not valid/);
+      expect(out).not.toContain("[Approve]");
+    },
+  );
 
   it("/status with a NUL byte in the slug is answered, not a handler crash", async () => {
     const chat = await startChat();
@@ -264,7 +304,9 @@ describe("/whoami and /help through the terminal", () => {
     const out = await chat.say("/help");
     expect(out).toContain("planbot commands");
     for (const command of chat.runtime.bot.registry.commands) expect(out).toContain(`/${command.name}`);
-    expect(out).toContain("`/p <slug> <description…> [--repo R] [--branch B] [--base M]` (also /propose) — propose a new project");
+    expect(out).toContain(
+      "`/p <slug> <description…> [--repo R] [--branch B] [--base M]` (also /propose) — propose a new project",
+    );
     expect(out).toContain("`/help` (also /start) — list the commands");
     expect(out).not.toContain("need a role you do not have");
     expect(await chat.say("/start")).toBe(out);
@@ -311,8 +353,18 @@ describe("planning and run commands before their services exist", () => {
 
   it("plain text without a planning session gets the hint, and answers are not routed anywhere", async () => {
     const chat = await chatWithoutPlanning();
-    expect(await chat.say("what about dark mode?")).toBe("Commands start with /. Send /help to see them, or /plan <slug> to start planning here.\n");
-    expect(await chat.bot.handleAnswer({ adapter: "console", channelId: "terminal", userId: USER, userName: USER, text: "hi" })).toEqual([]);
+    expect(await chat.say("what about dark mode?")).toBe(
+      "Commands start with /. Send /help to see them, or /plan <slug> to start planning here.\n",
+    );
+    expect(
+      await chat.bot.handleAnswer({
+        adapter: "console",
+        channelId: "terminal",
+        userId: USER,
+        userName: USER,
+        text: "hi",
+      }),
+    ).toEqual([]);
   });
 
   it("usage errors still come first: /plan without a slug shows the usage line", async () => {
@@ -326,7 +378,9 @@ describe("the terminal chat itself", () => {
     const chat = await startChat();
     expect(await chat.say("/nope")).toBe("Unknown command /nope. Send /help to see what planbot understands.\n");
     expect(await chat.say("/status a b")).toBe(`/status does not take "b".\nUsage: /status [slug]\n`);
-    expect(await chat.say("hello there")).toBe("Commands start with /. Send /help to see them, or /plan <slug> to start planning here.\n");
+    expect(await chat.say("hello there")).toBe(
+      "Commands start with /. Send /help to see them, or /plan <slug> to start planning here.\n",
+    );
     expect(await chat.say("", "   ")).toBe("");
   });
 
@@ -340,7 +394,17 @@ describe("the terminal chat itself", () => {
 
   it("none of these handlers reaches the planner", async () => {
     const chat = await startChat();
-    await chat.say("/p my-app desc", "/status", "/status my-app", "/approve my-app", "/unapprove my-app", "/cancel my-app", "/whoami", "/help", "just text");
+    await chat.say(
+      "/p my-app desc",
+      "/status",
+      "/status my-app",
+      "/approve my-app",
+      "/unapprove my-app",
+      "/cancel my-app",
+      "/whoami",
+      "/help",
+      "just text",
+    );
     expect(chat.plannerTurns).toEqual([]);
   });
 
@@ -349,7 +413,12 @@ describe("the terminal chat itself", () => {
     const slugs = Array.from({ length: 40 }, (_, index) => `app-${index}`);
     const out = await chat.say(...slugs.flatMap((slug) => [`/p ${slug} number ${slug}`, `/approve ${slug}`]));
     const lines = out.split("\n").filter((line) => line.startsWith("Proposed") || line.startsWith("Approved"));
-    expect(lines).toEqual(slugs.flatMap((slug) => [`Proposed ${slug}: number ${slug}`, `Approved ${slug}, but Ralph needs a plan first: it has no \`prd.json\` with open stories, so \`/run ${slug}\` is refused until it is planned. Plan it: \`/plan ${slug}\`.`]));
+    expect(lines).toEqual(
+      slugs.flatMap((slug) => [
+        `Proposed ${slug}: number ${slug}`,
+        `Approved ${slug}, but Ralph needs a plan first: it has no \`prd.json\` with open stories, so \`/run ${slug}\` is refused until it is planned. Plan it: \`/plan ${slug}\`.`,
+      ]),
+    );
     const stored = await chat.projects();
     expect(stored).toHaveLength(40);
     expect(stored.every((entry) => entry.status === "approved")).toBe(true);

@@ -44,19 +44,42 @@ const successes: Success[] = [
     args: { slug: "my-app", description: "A todo app" },
     flags: { repo: "todo", branch: "feat/x", base: "main" },
   },
-  { line: `/propose my-app 'A todo app' --base=develop`, command: "p", args: { slug: "my-app", description: "A todo app" }, flags: { base: "develop" } },
+  {
+    line: `/propose my-app 'A todo app' --base=develop`,
+    command: "p",
+    args: { slug: "my-app", description: "A todo app" },
+    flags: { base: "develop" },
+  },
   {
     line: `/p my-app A todo app with reminders --repo todo --branch feat/x`,
     command: "p",
     args: { slug: "my-app", description: "A todo app with reminders" },
     flags: { repo: "todo", branch: "feat/x" },
   },
-  { line: `/p my-app --repo todo A todo app`, command: "p", args: { slug: "my-app", description: "A todo app" }, flags: { repo: "todo" } },
-  { line: `/p my-app "multi word" and more words`, command: "p", args: { slug: "my-app", description: "multi word and more words" } },
+  {
+    line: `/p my-app --repo todo A todo app`,
+    command: "p",
+    args: { slug: "my-app", description: "A todo app" },
+    flags: { repo: "todo" },
+  },
+  {
+    line: `/p my-app "multi word" and more words`,
+    command: "p",
+    args: { slug: "my-app", description: "multi word and more words" },
+  },
   { line: `/p bobs Bob's app`, command: "p", args: { slug: "bobs", description: "Bob's app" } },
-  { line: `/p bobs don't stop, it's Bob's app`, command: "p", args: { slug: "bobs", description: "don't stop, it's Bob's app" } },
+  {
+    line: `/p bobs don't stop, it's Bob's app`,
+    command: "p",
+    args: { slug: "bobs", description: "don't stop, it's Bob's app" },
+  },
   { line: `/p x -- --not-a-flag words`, command: "p", args: { slug: "x", description: "--not-a-flag words" } },
-  { line: `/p x --repo r -- --branch is text`, command: "p", args: { slug: "x", description: "--branch is text" }, flags: { repo: "r" } },
+  {
+    line: `/p x --repo r -- --branch is text`,
+    command: "p",
+    args: { slug: "x", description: "--branch is text" },
+    flags: { repo: "r" },
+  },
   { line: `/p x desc --`, command: "p", args: { slug: "x", description: "desc" } },
   { line: `/p x "a \\"quoted\\" word"`, command: "p", args: { slug: "x", description: 'a "quoted" word' } },
   { line: `/p x '"double" inside single'`, command: "p", args: { slug: "x", description: '"double" inside single' } },
@@ -68,9 +91,17 @@ const successes: Success[] = [
   { line: `/P x desc --REPO r`, command: "p", args: { slug: "x", description: "desc" }, flags: { repo: "r" } },
   { line: `/p x --repo=--x desc`, command: "p", args: { slug: "x", description: "desc" }, flags: { repo: "--x" } },
   { line: `/p x --repo -x desc`, command: "p", args: { slug: "x", description: "desc" }, flags: { repo: "-x" } },
-  { line: `/p x emoji 😀 and עברית and 中文`, command: "p", args: { slug: "x", description: "emoji 😀 and עברית and 中文" } },
+  {
+    line: `/p x emoji 😀 and עברית and 中文`,
+    command: "p",
+    args: { slug: "x", description: "emoji 😀 and עברית and 中文" },
+  },
   { line: `/plan my-app`, command: "plan", args: { slug: "my-app" } },
-  { line: `/plan my-app a new app to plan`, command: "plan", args: { slug: "my-app", description: "a new app to plan" } },
+  {
+    line: `/plan my-app a new app to plan`,
+    command: "plan",
+    args: { slug: "my-app", description: "a new app to plan" },
+  },
   { line: `/replan my-app`, command: "replan", args: { slug: "my-app" } },
   { line: `/replan my-app --force`, command: "replan", args: { slug: "my-app" }, flags: { force: true } },
   { line: `/replan --force my-app`, command: "replan", args: { slug: "my-app" }, flags: { force: true } },
@@ -196,10 +227,13 @@ describe("parser: every error names the problem and shows the usage line", () =>
 });
 
 describe("parser: what is not a command", () => {
-  it.each(["hello", "", "   ", "/", "/ p x", "path/to/file", "a /p x desc", "/é x", "\u0000/p x"])("%j is plain chat", (line) => {
-    expect(parse(line)).toEqual({ kind: "not_command" });
-    expect(looksLikeCommand(line)).toBe(false);
-  });
+  it.each(["hello", "", "   ", "/", "/ p x", "path/to/file", "a /p x desc", "/é x", "\u0000/p x"])(
+    "%j is plain chat",
+    (line) => {
+      expect(parse(line)).toEqual({ kind: "not_command" });
+      expect(looksLikeCommand(line)).toBe(false);
+    },
+  );
 
   it("/cmd@otherbot is left to the other bot when the bot knows its own name", () => {
     expect(parse("/p@otherbot x desc")).toEqual({ kind: "other_bot" });

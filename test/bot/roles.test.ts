@@ -44,7 +44,12 @@ async function makeConfig(): Promise<Config> {
 async function makeBot(): Promise<{ bot: Bot; core: CoreServices }> {
   const config = await makeConfig();
   const core = createCoreServices(config);
-  const bot = createBot({ registry: createDefaultRegistry(), services: { lifecycle: core.lifecycle, lister: core.lister, clock: core.clock }, roles: createRoles(config), log: silentLogger });
+  const bot = createBot({
+    registry: createDefaultRegistry(),
+    services: { lifecycle: core.lifecycle, lister: core.lister, clock: core.clock },
+    roles: createRoles(config),
+    log: silentLogger,
+  });
   const seeded = await core.lifecycle.propose({ slug: "seeded", description: "A project every command can act on" });
   if (!seeded.ok) throw new Error(seeded.message);
   return { bot, core };
@@ -82,10 +87,28 @@ const rows: Row[] = [
   { line: "/plan seeded", what: "/plan", needs: "member", allowed: NOT_YET },
   { line: "/replan seeded", what: "/replan", needs: "member", allowed: NOT_YET },
   { line: "/replan seeded --force=false", what: "/replan", needs: "member", allowed: NOT_YET },
-  { line: "/replan seeded --force", what: "/replan --force", needs: "admin", command: { what: "/replan", needs: "member" }, allowed: NOT_YET },
-  { line: "/replan seeded --force=yes", what: "/replan --force", needs: "admin", command: { what: "/replan", needs: "member" }, allowed: NOT_YET },
+  {
+    line: "/replan seeded --force",
+    what: "/replan --force",
+    needs: "admin",
+    command: { what: "/replan", needs: "member" },
+    allowed: NOT_YET,
+  },
+  {
+    line: "/replan seeded --force=yes",
+    what: "/replan --force",
+    needs: "admin",
+    command: { what: "/replan", needs: "member" },
+    allowed: NOT_YET,
+  },
   { line: "/approve seeded", what: "/approve", needs: "admin", allowed: /^Approved \*\*seeded\*\*/, after: "approved" },
-  { line: "/unapprove seeded", what: "/unapprove", needs: "admin", allowed: /^\*\*seeded\*\* is pending again/, after: "pending" },
+  {
+    line: "/unapprove seeded",
+    what: "/unapprove",
+    needs: "admin",
+    allowed: /^\*\*seeded\*\* is pending again/,
+    after: "pending",
+  },
   { line: "/cancel seeded", what: "/cancel", needs: "admin", allowed: /^Cancelled \*\*seeded\*\*/, after: "cancelled" },
   { line: "/status", what: "/status", needs: "member", allowed: /^\*\*Projects\*\* \(1\)/ },
   { line: "/status seeded", what: "/status", needs: "member", allowed: /^\*\*seeded\*\* — pending/ },
@@ -106,38 +129,49 @@ const people: { role: Role; userId: string }[] = [
   { role: "guest", userId: TELEGRAM_ADMIN },
 ];
 
-const cases = people.flatMap((person) => rows.map((row) => ({ ...person, ...row, label: `${person.role} discord:${person.userId}` })));
+const cases = people.flatMap((person) =>
+  rows.map((row) => ({ ...person, ...row, label: `${person.role} discord:${person.userId}` })),
+);
 
 describe("every command for every role", () => {
-  it.each(cases)("$label: $line", async ({ role, userId, line, what: flagWhat, needs: flagNeeds, command, allowed, after }) => {
-    const { bot, core } = await makeBot();
-    const replies = await bot.handleCommand(incoming(userId, line));
-    expect(replies).toHaveLength(1);
-    const reply = replies[0] as Reply;
-    // A guest is first told about the command's own role; a member about the flag's.
-    const first = command && !roleAllows(role, command.needs);
-    const what = first ? command.what : flagWhat;
-    const needs = first ? command.needs : flagNeeds;
-    if (roleAllows(role, flagNeeds)) {
-      expect(reply.text).not.toMatch(REFUSAL);
-      expect(reply.text).toMatch(allowed);
-      expect(await statusOf(core, "seeded")).toBe(after ?? "pending");
-      if (line.includes("fresh")) expect(await statusOf(core, "fresh")).toBe("pending");
-      return;
-    }
-    expect(reply.tone).toBe("error");
-    expect(reply.ephemeral).toBe(true);
-    expect(reply.text).toContain(`${what} needs the ${needs} role`);
-    expect(reply.text).toContain(role === "guest" ? "you are not on the member or admin list" : `you are a ${role}`);
-    expect(reply.text).toContain(`An admin can add \`discord:${userId}\` to ${needs === "admin" ? "PLANBOT_ADMINS" : "PLANBOT_MEMBERS"}.`);
-    // Refused means nothing happened.
-    expect(await statusOf(core, "seeded")).toBe("pending");
-    expect(await statusOf(core, "fresh")).toBeUndefined();
-  });
+  it.each(cases)(
+    "$label: $line",
+    async ({ role, userId, line, what: flagWhat, needs: flagNeeds, command, allowed, after }) => {
+      const { bot, core } = await makeBot();
+      const replies = await bot.handleCommand(incoming(userId, line));
+      expect(replies).toHaveLength(1);
+      const reply = replies[0] as Reply;
+      // A guest is first told about the command's own role; a member about the flag's.
+      const first = command && !roleAllows(role, command.needs);
+      const what = first ? command.what : flagWhat;
+      const needs = first ? command.needs : flagNeeds;
+      if (roleAllows(role, flagNeeds)) {
+        expect(reply.text).not.toMatch(REFUSAL);
+        expect(reply.text).toMatch(allowed);
+        expect(await statusOf(core, "seeded")).toBe(after ?? "pending");
+        if (line.includes("fresh")) expect(await statusOf(core, "fresh")).toBe("pending");
+        return;
+      }
+      expect(reply.tone).toBe("error");
+      expect(reply.ephemeral).toBe(true);
+      expect(reply.text).toContain(`${what} needs the ${needs} role`);
+      expect(reply.text).toContain(role === "guest" ? "you are not on the member or admin list" : `you are a ${role}`);
+      expect(reply.text).toContain(
+        `An admin can add \`discord:${userId}\` to ${needs === "admin" ? "PLANBOT_ADMINS" : "PLANBOT_MEMBERS"}.`,
+      );
+      // Refused means nothing happened.
+      expect(await statusOf(core, "seeded")).toBe("pending");
+      expect(await statusOf(core, "fresh")).toBeUndefined();
+    },
+  );
 
   it("the matrix matches DESIGN.md: members propose, plan, answer, next, done, stop, status, continue", () => {
     const registry = createDefaultRegistry();
-    const byRole = (needed: string) => registry.commands.filter((command) => command.role === needed).map((command) => command.name).sort();
+    const byRole = (needed: string) =>
+      registry.commands
+        .filter((command) => command.role === needed)
+        .map((command) => command.name)
+        .sort();
     expect(byRole("anyone")).toEqual(["help", "whoami"]);
     expect(byRole("member")).toEqual(["continue", "done", "next", "p", "plan", "replan", "status", "stop"]);
     expect(byRole("admin")).toEqual(["approve", "cancel", "run", "unapprove"]);
@@ -158,7 +192,9 @@ describe("answering the planner (plain messages)", () => {
       return;
     }
     expect(replies).toHaveLength(1);
-    expect(replies[0]?.text).toBe(`answering the planner needs the member role; you are not on the member or admin list. An admin can add \`discord:${userId}\` to PLANBOT_MEMBERS.`);
+    expect(replies[0]?.text).toBe(
+      `answering the planner needs the member role; you are not on the member or admin list. An admin can add \`discord:${userId}\` to PLANBOT_MEMBERS.`,
+    );
   });
 });
 
@@ -176,13 +212,17 @@ describe("what a guest sees", () => {
     const [reply] = await bot.handleCommand(incoming(GUEST, "/help"));
     const listed = (reply?.text ?? "").split("\n").filter((line) => line.startsWith("- "));
     expect(listed).toEqual(["- `/whoami` — show your id and role", "- `/help` (also /start) — list the commands"]);
-    expect(reply?.text).toContain("12 more commands need a role you do not have; /whoami shows your id for the config.");
+    expect(reply?.text).toContain(
+      "12 more commands need a role you do not have; /whoami shows your id for the config.",
+    );
   });
 
   it("parse errors are shown to anyone (they reveal nothing), refusals come after parsing", async () => {
     const { bot } = await makeBot();
     expect((await bot.handleCommand(incoming(GUEST, "/approve")))[0]?.text).toContain("Usage: /approve <slug>");
-    expect((await bot.handleCommand(incoming(GUEST, "/approve seeded")))[0]?.text).toContain("/approve needs the admin role");
+    expect((await bot.handleCommand(incoming(GUEST, "/approve seeded")))[0]?.text).toContain(
+      "/approve needs the admin role",
+    );
   });
 });
 

@@ -11,7 +11,22 @@ import type { Role } from "../../src/bot/roles.ts";
 import { mulberry32 } from "../helpers/seeded-random.ts";
 
 const registry = createDefaultRegistry();
-const ALL = ["p", "plan", "replan", "approve", "unapprove", "cancel", "status", "next", "done", "stop", "continue", "run", "whoami", "help"];
+const ALL = [
+  "p",
+  "plan",
+  "replan",
+  "approve",
+  "unapprove",
+  "cancel",
+  "status",
+  "next",
+  "done",
+  "stop",
+  "continue",
+  "run",
+  "whoami",
+  "help",
+];
 
 function listed(text: string): string[] {
   return text
@@ -23,7 +38,11 @@ function listed(text: string): string[] {
 describe("helpText per role", () => {
   it.each<{ role: Role; commands: string[]; hidden: number }>([
     { role: "admin", commands: ALL, hidden: 0 },
-    { role: "member", commands: ["p", "plan", "replan", "status", "next", "done", "stop", "continue", "whoami", "help"], hidden: 4 },
+    {
+      role: "member",
+      commands: ["p", "plan", "replan", "status", "next", "done", "stop", "continue", "whoami", "help"],
+      hidden: 4,
+    },
     { role: "guest", commands: ["whoami", "help"], hidden: 12 },
   ])("$role sees $commands.length commands", ({ role, commands, hidden }) => {
     const text = helpText(registry, role);
@@ -32,12 +51,17 @@ describe("helpText per role", () => {
     for (const name of commands) expect(text).toContain(`\`${usageLine(registry.find(name)!)}\``);
     expect(text).toContain("Quotes group words, --flag value and --flag=value both work, -- ends options.");
     if (hidden === 0) expect(text).not.toContain("more commands need a role");
-    else expect(text).toContain(`${hidden} more commands need a role you do not have; /whoami shows your id for the config.`);
+    else
+      expect(text).toContain(
+        `${hidden} more commands need a role you do not have; /whoami shows your id for the config.`,
+      );
   });
 
   it("names aliases next to their command", () => {
     const text = helpText(registry, "admin");
-    expect(text).toContain("- `/p <slug> <description…> [--repo R] [--branch B] [--base M]` (also /propose) — propose a new project");
+    expect(text).toContain(
+      "- `/p <slug> <description…> [--repo R] [--branch B] [--base M]` (also /propose) — propose a new project",
+    );
     expect(text).toContain("- `/help` (also /start) — list the commands");
   });
 });
@@ -57,7 +81,8 @@ describe("Discord slash-command definitions", () => {
       expect(definition.options.length).toBeLessThanOrEqual(25);
       expect(new Set(definition.options.map((option) => option.name)).size).toBe(definition.options.length);
       const firstOptional = definition.options.findIndex((option) => !option.required);
-      if (firstOptional !== -1) expect(definition.options.slice(firstOptional).every((option) => !option.required)).toBe(true);
+      if (firstOptional !== -1)
+        expect(definition.options.slice(firstOptional).every((option) => !option.required)).toBe(true);
       for (const option of definition.options) {
         expect(option.name).toMatch(NAME);
         expect(option.description.length).toBeGreaterThanOrEqual(1);
@@ -72,7 +97,9 @@ describe("Discord slash-command definitions", () => {
   });
 
   it.each(["p", "propose"])("/%s: required slug and description, optional repo, branch and base", (name) => {
-    const options = byName.get(name)!.options.map(({ type, name: option, required }) => ({ type, name: option, required }));
+    const options = byName
+      .get(name)!
+      .options.map(({ type, name: option, required }) => ({ type, name: option, required }));
     expect(options).toEqual([
       { type: 3, name: "slug", required: true },
       { type: 3, name: "description", required: true },
@@ -87,12 +114,15 @@ describe("Discord slash-command definitions", () => {
       expect.objectContaining({ type: 3, name: "slug", required: true, autocomplete: true }),
       expect.objectContaining({ type: 5, name: "force", required: false }),
     ]);
-    expect(byName.get("status")!.options).toEqual([expect.objectContaining({ name: "slug", required: false, autocomplete: true })]);
+    expect(byName.get("status")!.options).toEqual([
+      expect.objectContaining({ name: "slug", required: false, autocomplete: true }),
+    ]);
     expect(byName.get("plan")!.options.map((option) => [option.name, option.required])).toEqual([
       ["slug", true],
       ["description", false],
     ]);
-    for (const name of ["next", "done", "stop", "whoami", "help", "start"]) expect(byName.get(name)!.options).toEqual([]);
+    for (const name of ["next", "done", "stop", "whoami", "help", "start"])
+      expect(byName.get(name)!.options).toEqual([]);
   });
 
   it("puts required options first even when declared after optional ones, and clips long texts", () => {
@@ -130,10 +160,50 @@ describe("Telegram command menu", () => {
 
 // ─── commandLineFromOptions ↔ parser ─────────────────────────────────────
 
-
 const PIECES = [
-  "a", "todo", "app", " ", "  ", "\t", "\n", '"', "'", "\\", "\\\\", '\\"', "\\'", "-", "--", "--repo", "--force", "-x", "=", "$", "$(", ")", "`", ";", "&&", "|",
-  "😀", "é", "日本", "עברית", "\u202e", "@everyone", "/p", "--", "C:\\path", "Bob's", "it's", "don't", "'quoted'", '"dq"', "#", "*", "_",
+  "a",
+  "todo",
+  "app",
+  " ",
+  "  ",
+  "\t",
+  "\n",
+  '"',
+  "'",
+  "\\",
+  "\\\\",
+  '\\"',
+  "\\'",
+  "-",
+  "--",
+  "--repo",
+  "--force",
+  "-x",
+  "=",
+  "$",
+  "$(",
+  ")",
+  "`",
+  ";",
+  "&&",
+  "|",
+  "😀",
+  "é",
+  "日本",
+  "עברית",
+  "\u202e",
+  "@everyone",
+  "/p",
+  "--",
+  "C:\\path",
+  "Bob's",
+  "it's",
+  "don't",
+  "'quoted'",
+  '"dq"',
+  "#",
+  "*",
+  "_",
 ];
 
 function randomValue(random: () => number): string {
@@ -168,16 +238,23 @@ const ROUND_TRIPS: { name: string; options: Record<string, string | boolean> }[]
 ];
 
 describe("commandLineFromOptions round-trips through the parser", () => {
-  it.each(ROUND_TRIPS.map((row) => ({ ...row, label: `/${row.name} ${JSON.stringify(row.options)}` })))("$label", ({ name, options }) => {
-    const command = registry.find(name)!;
-    const { line, outcome } = roundTrip(command, options);
-    expect(outcome.kind, line).toBe("command");
-    if (outcome.kind !== "command") return;
-    expect(outcome.command.name).toBe(command.name);
-    const expectedArgs = Object.fromEntries(command.args.filter((arg) => options[arg.name] !== undefined).map((arg) => [arg.name, options[arg.name]]));
-    const expectedFlags = Object.fromEntries(command.flags.filter((flag) => options[flag.name] !== undefined).map((flag) => [flag.name, options[flag.name]]));
-    expect({ args: outcome.args, flags: outcome.flags }, line).toEqual({ args: expectedArgs, flags: expectedFlags });
-  });
+  it.each(ROUND_TRIPS.map((row) => ({ ...row, label: `/${row.name} ${JSON.stringify(row.options)}` })))(
+    "$label",
+    ({ name, options }) => {
+      const command = registry.find(name)!;
+      const { line, outcome } = roundTrip(command, options);
+      expect(outcome.kind, line).toBe("command");
+      if (outcome.kind !== "command") return;
+      expect(outcome.command.name).toBe(command.name);
+      const expectedArgs = Object.fromEntries(
+        command.args.filter((arg) => options[arg.name] !== undefined).map((arg) => [arg.name, options[arg.name]]),
+      );
+      const expectedFlags = Object.fromEntries(
+        command.flags.filter((flag) => options[flag.name] !== undefined).map((flag) => [flag.name, options[flag.name]]),
+      );
+      expect({ args: outcome.args, flags: outcome.flags }, line).toEqual({ args: expectedArgs, flags: expectedFlags });
+    },
+  );
 
   it("2,000 random option sets with quotes, spaces, backslashes and leading dashes", () => {
     const random = mulberry32(2024);
@@ -200,7 +277,12 @@ describe("commandLineFromOptions round-trips through the parser", () => {
       }
       const { line, outcome } = roundTrip(command, options);
       const got = outcome.kind === "command" ? { ...outcome.args, ...outcome.flags } : outcome;
-      if (JSON.stringify(got) !== JSON.stringify(Object.fromEntries(Object.entries(options).sort(([a], [b]) => order(command, a) - order(command, b))))) {
+      if (
+        JSON.stringify(got) !==
+        JSON.stringify(
+          Object.fromEntries(Object.entries(options).sort(([a], [b]) => order(command, a) - order(command, b))),
+        )
+      ) {
         failures.push(`${JSON.stringify(options)} → ${JSON.stringify(line)} → ${JSON.stringify(got)}`);
       }
     }

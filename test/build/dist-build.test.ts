@@ -29,7 +29,12 @@ function run(args: string[], env: Record<string, string> = {}) {
     cwd: pkg,
     reject: false,
     extendEnv: false,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp", PLANBOT_DATA_DIR: join(pkg, "data"), ...env },
+    env: {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      HOME: process.env.HOME ?? "/tmp",
+      PLANBOT_DATA_DIR: join(pkg, "data"),
+      ...env,
+    },
   });
 }
 
@@ -51,14 +56,20 @@ describe("the compiled CLI", () => {
     expect(existsSync(join(pkg, "dist", "main.js"))).toBe(true);
     expect(existsSync(join(pkg, "dist", ".build-stamp"))).toBe(true);
     for (const prompt of readdirSync(join(pkg, "src", "planning", "prompts"))) {
-      expect(readFileSync(join(pkg, "dist", "planning", "prompts", prompt), "utf8")).toBe(readFileSync(join(pkg, "src", "planning", "prompts", prompt), "utf8"));
+      expect(readFileSync(join(pkg, "dist", "planning", "prompts", prompt), "utf8")).toBe(
+        readFileSync(join(pkg, "src", "planning", "prompts", prompt), "utf8"),
+      );
     }
     // The compiled prompt library finds them next to itself.
-    const library = (await import(pathToFileURL(join(pkg, "dist", "planning", "prompt-library.js")).href)) as { renderPrompt: (name: string, values: Record<string, string>) => string };
+    const library = (await import(pathToFileURL(join(pkg, "dist", "planning", "prompt-library.js")).href)) as {
+      renderPrompt: (name: string, values: Record<string, string>) => string;
+    };
     expect(library.renderPrompt("clarify", {}).length).toBeGreaterThan(100);
   });
 
-  it("bin/planbot projects works from dist/ without tsx, loading no chat platform library", { timeout: 60_000 }, async () => {
+  it("bin/planbot projects works from dist/ without tsx, loading no chat platform library", {
+    timeout: 60_000,
+  }, async () => {
     const proposed = await run(["projects", "propose", "alpha", "The first project"]);
     expect(proposed.exitCode, proposed.stderr).toBe(0);
     expect(proposed.stdout).toContain("proposed alpha (pending, version 1)");
@@ -71,22 +82,43 @@ describe("the compiled CLI", () => {
       `import { appendFileSync } from "node:fs";\n` +
         `export async function resolve(specifier, context, next) { const result = await next(specifier, context); appendFileSync(${JSON.stringify(loadedLog)}, result.url + "\\n"); return result; }\n`,
     );
-    await writeFile(join(pkg, "register-hook.mjs"), `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hook).href)});\n`);
-    const listed = await run(["projects", "list"], { NODE_OPTIONS: `--import=${pathToFileURL(join(pkg, "register-hook.mjs")).href}` });
+    await writeFile(
+      join(pkg, "register-hook.mjs"),
+      `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hook).href)});\n`,
+    );
+    const listed = await run(["projects", "list"], {
+      NODE_OPTIONS: `--import=${pathToFileURL(join(pkg, "register-hook.mjs")).href}`,
+    });
     expect(listed.exitCode, listed.stderr).toBe(0);
     expect(listed.stdout).toMatch(/alpha\s+pending/);
 
     const loaded = readFileSync(loadedLog, "utf8").trim().split("\n");
-    const own = loaded.filter((url) => url.startsWith(pathToFileURL(pkg).href) && !url.includes("/node_modules/") && !url.includes("/scripts/") && !url.includes("/bin/"));
+    const own = loaded.filter(
+      (url) =>
+        url.startsWith(pathToFileURL(pkg).href) &&
+        !url.includes("/node_modules/") &&
+        !url.includes("/scripts/") &&
+        !url.includes("/bin/"),
+    );
     expect(own.length).toBeGreaterThan(5);
     for (const url of own) expect(url).toContain("/dist/");
-    expect(loaded.filter((url) => /node_modules\/(discord\.js|grammy|@grammyjs|@discordjs|tsx)\//.test(url))).toEqual([]);
+    expect(loaded.filter((url) => /node_modules\/(discord\.js|grammy|@grammyjs|@discordjs|tsx)\//.test(url))).toEqual(
+      [],
+    );
   });
 
-  it("after an edit to src/, bin/planbot runs the sources (through tsx), never the stale build", { timeout: 60_000 }, async () => {
+  it("after an edit to src/, bin/planbot runs the sources (through tsx), never the stale build", {
+    timeout: 60_000,
+  }, async () => {
     linkModules([".bin"]);
     const main = join(pkg, "src", "main.ts");
-    await writeFile(main, readFileSync(main, "utf8").replace("usage: planbot <command>", "usage: planbot <command> (edited after the build)"));
+    await writeFile(
+      main,
+      readFileSync(main, "utf8").replace(
+        "usage: planbot <command>",
+        "usage: planbot <command> (edited after the build)",
+      ),
+    );
     const help = await run(["--help"]);
     expect(help.exitCode, help.stderr).toBe(0);
     expect(help.stdout).toContain("(edited after the build)");

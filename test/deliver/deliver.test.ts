@@ -20,14 +20,24 @@ afterAll(async () => {
 
 /** Token-shaped on purpose: the log scrubber must not be what saves us, the code must never print it. */
 const TOKEN = "ghp_testTOKEN0123456789abcdefABCDEF0123";
-const PLAN = "# Plan for todo\n\n## Goal\n\nLet people keep a todo list in the browser. Items survive a reload.\n\n## Design\n\nLocal storage.\n";
+const PLAN =
+  "# Plan for todo\n\n## Goal\n\nLet people keep a todo list in the browser. Items survive a reload.\n\n## Design\n\nLocal storage.\n";
 
 /**
  * One delivery world: a bare remote `acme-remotes/todo` (GIT_REMOTE_BASE is its local folder, so
  * GITHUB_OWNER + GITHUB_API_URL tie it to the fake GitHub's `acme/todo`), an executor whose log is kept,
  * and the approved project `todo` with its planning artifacts.
  */
-async function world(context: TestContext, options: { pushOn?: DeliverySettings["pushOn"]; github?: boolean | "wrong-token"; remote?: boolean; stories?: number; fakeMode?: "complete" | "fail" | "block" } = {}) {
+async function world(
+  context: TestContext,
+  options: {
+    pushOn?: DeliverySettings["pushOn"];
+    github?: boolean | "wrong-token";
+    remote?: boolean;
+    stories?: number;
+    fakeMode?: "complete" | "fail" | "block";
+  } = {},
+) {
   const root = await temp.make("deliver-");
   const remote = await createBareRemote(root, "todo", { ralphScript: true });
   let github: FakeGithub | undefined;
@@ -39,22 +49,41 @@ async function world(context: TestContext, options: { pushOn?: DeliverySettings[
   const h = await createHarness(temp, {
     root: join(root, "planbot"),
     // Without a remote the fresh local repository has no ralph.sh: the absolute path is copied in.
-    ...(options.remote === false ? { ralphCommand: `${fakeRalphPath} --tool claude 10` } : { gitRemoteBase: remote.base }),
+    ...(options.remote === false
+      ? { ralphCommand: `${fakeRalphPath} --tool claude 10` }
+      : { gitRemoteBase: remote.base }),
     env: { FAKE_RALPH_COMMIT: "1" },
   });
   h.config.execute.delivery = {
     pushOn: options.pushOn ?? "complete",
-    github: github ? { token: options.github === "wrong-token" ? "ghp_wrongTOKEN0123456789abcdefABCDEF01" : TOKEN, owner: "acme", apiUrl: github.url, retryBaseMs: 1 } : {},
+    github: github
+      ? {
+          token: options.github === "wrong-token" ? "ghp_wrongTOKEN0123456789abcdefABCDEF01" : TOKEN,
+          owner: "acme",
+          apiUrl: github.url,
+          retryBaseMs: 1,
+        }
+      : {},
   };
   context.onTestFinished(() => h.cleanup());
   let logged = "";
-  const log = createLogger("debug", new Writable({ write: (chunk, _encoding, done) => ((logged += String(chunk)), done()) }));
+  const log = createLogger(
+    "debug",
+    new Writable({ write: (chunk, _encoding, done) => ((logged += String(chunk)), done()) }),
+  );
   const executor = h.executor({ log });
-  await writePlanningArtifacts(h.config.workspaceDir, "todo", { plan: PLAN, prd: samplePrd("todo", options.stories ?? 2), ...(options.fakeMode ? { fakeMode: options.fakeMode } : {}) });
+  await writePlanningArtifacts(h.config.workspaceDir, "todo", {
+    plan: PLAN,
+    prd: samplePrd("todo", options.stories ?? 2),
+    ...(options.fakeMode ? { fakeMode: options.fakeMode } : {}),
+  });
   await h.approve("todo");
   const ws = workspacePaths(h.config.workspaceDir, "todo");
   /** Everything planbot said or stored: the token must be in none of it. */
-  const outputs = async () => [logged, await readFile(join(h.config.dataDir, "approved-tasks.json"), "utf8"), JSON.stringify(h.finished)].join("\n");
+  const outputs = async () =>
+    [logged, await readFile(join(h.config.dataDir, "approved-tasks.json"), "utf8"), JSON.stringify(h.finished)].join(
+      "\n",
+    );
   /** A second run needs open work: Ralph's preflight refuses a prd.json whose stories all pass. */
   const replan = async (stories: number) => {
     await writeFile(ws.prd, JSON.stringify({ ...samplePrd("todo", stories), description: "re-planned" }, null, 2));
@@ -65,7 +94,9 @@ async function world(context: TestContext, options: { pushOn?: DeliverySettings[
 
 const posts = (github: FakeGithub) => github.requests.filter((request) => request.method === "POST");
 
-describe("delivering a finished run: push to a real bare remote, draft pull request on the fake GitHub", { timeout: 120_000 }, () => {
+describe("delivering a finished run: push to a real bare remote, draft pull request on the fake GitHub", {
+  timeout: 120_000,
+}, () => {
   it("a complete run pushes the branch with Ralph's commits (base untouched) and opens one draft PR; a second run updates it", async (context) => {
     const { h, remote, github, executor, ws, outputs } = await world(context);
     const first = await executor.runOnce({ slug: "todo" });
@@ -75,24 +106,41 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     // The branch arrived with Ralph's commits; main on the remote is exactly as it was.
     const head = await git(ws.root, ["rev-parse", "ralph/todo"]);
     expect(await git(remote.path, ["rev-parse", "refs/heads/ralph/todo"])).toBe(head);
-    expect(await git(remote.path, ["log", "--format=%s", "-3", "refs/heads/ralph/todo"])).toBe("US-2\nUS-1\nchore: planning artifacts");
+    expect(await git(remote.path, ["log", "--format=%s", "-3", "refs/heads/ralph/todo"])).toBe(
+      "US-2\nUS-1\nchore: planning artifacts",
+    );
     expect(await git(remote.path, ["rev-parse", "refs/heads/main"])).toBe(remote.mainTip);
 
     // Exactly one draft PR: head, base, title from the plan's goal, the stories as a ticked checklist, the plan linked.
     expect(posts(github!)).toHaveLength(1);
     const created = posts(github!)[0]!;
     expect(created).toMatchObject({ path: "/repos/acme/todo/pulls", status: 201, authorization: `token ${TOKEN}` });
-    expect(created.body).toMatchObject({ head: "ralph/todo", base: "main", draft: true, title: "Let people keep a todo list in the browser." });
+    expect(created.body).toMatchObject({
+      head: "ralph/todo",
+      base: "main",
+      draft: true,
+      title: "Let people keep a todo list in the browser.",
+    });
     const body = (created.body as { body: string }).body;
     expect(body).toContain("- [x] US-1 Story 1\n- [x] US-2 Story 2");
     expect(body).toContain(`[final-plan.md](${github!.url}/acme/todo/blob/ralph/todo/scripts/ralph/final-plan.md)`);
     expect(body).toMatch(/\*\*Run:\*\* complete: 2\/2 stories pass · run took \d+ s/);
     // Before creating, planbot looked for an open PR of this head.
-    expect(github!.requests[0]).toMatchObject({ method: "GET", path: "/repos/acme/todo/pulls", query: { head: "acme:ralph/todo", state: "open", base: "main" } });
+    expect(github!.requests[0]).toMatchObject({
+      method: "GET",
+      path: "/repos/acme/todo/pulls",
+      query: { head: "acme:ralph/todo", state: "open", base: "main" },
+    });
 
     const entry = await h.entry("todo");
-    expect(entry).toMatchObject({ status: "complete", pull_request: { url: "https://github.test/acme/todo/pull/1", number: 1 }, delivery: { ok: true, pushed: true, branch: "ralph/todo" } });
-    expect(run?.message).toMatch(/pushed ralph\/todo to .*; draft pull request #1 opened: https:\/\/github.test\/acme\/todo\/pull\/1$/);
+    expect(entry).toMatchObject({
+      status: "complete",
+      pull_request: { url: "https://github.test/acme/todo/pull/1", number: 1 },
+      delivery: { ok: true, pushed: true, branch: "ralph/todo" },
+    });
+    expect(run?.message).toMatch(
+      /pushed ralph\/todo to .*; draft pull request #1 opened: https:\/\/github.test\/acme\/todo\/pull\/1$/,
+    );
     const record = await h.lister.get("todo");
     expect(record.ok && record.record?.pull_request?.url).toBe("https://github.test/acme/todo/pull/1");
 
@@ -100,13 +148,18 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     await writeFile(ws.prd, JSON.stringify({ ...samplePrd("todo", 3), description: "re-planned" }, null, 2));
     expect((await h.lifecycle.approve("todo")).ok).toBe(true);
     const second = await executor.runOnce({ slug: "todo" });
-    expect(second).toMatchObject({ ok: true, runs: [{ outcome: "complete", message: expect.stringMatching(/draft pull request #1 updated/) }] });
+    expect(second).toMatchObject({
+      ok: true,
+      runs: [{ outcome: "complete", message: expect.stringMatching(/draft pull request #1 updated/) }],
+    });
     expect(posts(github!)).toHaveLength(1);
     const patch = github!.requests.find((request) => request.method === "PATCH");
     expect(patch).toMatchObject({ path: "/repos/acme/todo/pulls/1", status: 200 });
     expect((patch!.body as { body: string }).body).toContain("- [x] US-3 Story 3");
     expect(github!.pulls("acme", "todo")).toHaveLength(1);
-    expect(await git(remote.path, ["rev-parse", "refs/heads/ralph/todo"])).toBe(await git(ws.root, ["rev-parse", "ralph/todo"]));
+    expect(await git(remote.path, ["rev-parse", "refs/heads/ralph/todo"])).toBe(
+      await git(ws.root, ["rev-parse", "ralph/todo"]),
+    );
     expect(await git(remote.path, ["rev-parse", "refs/heads/main"])).toBe(remote.mainTip);
     expect(await outputs()).not.toContain(TOKEN);
   });
@@ -114,13 +167,17 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
   it("PUSH_ON=complete leaves a failed run alone; PUSH_ON=any pushes it and marks failed stories in the checklist", async (context) => {
     const quiet = await world(context, { fakeMode: "fail" });
     expect(await quiet.executor.runOnce({ slug: "todo" })).toMatchObject({ ok: true, runs: [{ outcome: "failed" }] });
-    await expect(git(quiet.remote.path, ["rev-parse", "--verify", "--quiet", "refs/heads/ralph/todo"])).rejects.toThrow();
+    await expect(
+      git(quiet.remote.path, ["rev-parse", "--verify", "--quiet", "refs/heads/ralph/todo"]),
+    ).rejects.toThrow();
     expect(quiet.github!.requests).toHaveLength(0);
     expect((await quiet.h.entry("todo")).delivery).toBeUndefined();
 
     const any = await world(context, { fakeMode: "fail", pushOn: "any" });
     expect(await any.executor.runOnce({ slug: "todo" })).toMatchObject({ ok: true, runs: [{ outcome: "failed" }] });
-    expect(await git(any.remote.path, ["rev-parse", "refs/heads/ralph/todo"])).toBe(await git(any.ws.root, ["rev-parse", "ralph/todo"]));
+    expect(await git(any.remote.path, ["rev-parse", "refs/heads/ralph/todo"])).toBe(
+      await git(any.ws.root, ["rev-parse", "ralph/todo"]),
+    );
     const body = (posts(any.github!)[0]!.body as { body: string }).body;
     expect(body).toContain("- [x] US-1 Story 1\n- [ ] US-2 Story 2 — **failed**");
     expect(body).toContain("**Run:** failed: 1/2 stories pass");
@@ -130,14 +187,27 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
   it("a 401 is reported with what to do (branch still pushed, run still complete, no PR) and the token is in no output", async (context) => {
     const { h, github, executor, outputs, remote, ws } = await world(context, { github: "wrong-token" });
     const result = await executor.runOnce({ slug: "todo" });
-    expect(result).toMatchObject({ ok: true, runs: [{ outcome: "complete", message: expect.stringContaining("but no pull request: GitHub answered 401 for acme/todo: Bad credentials") }] });
+    expect(result).toMatchObject({
+      ok: true,
+      runs: [
+        {
+          outcome: "complete",
+          message: expect.stringContaining("but no pull request: GitHub answered 401 for acme/todo: Bad credentials"),
+        },
+      ],
+    });
     const entry = await h.entry("todo");
-    expect(entry).toMatchObject({ status: "complete", delivery: { ok: false, pushed: true, hint: expect.stringContaining("GITHUB_TOKEN was refused") } });
+    expect(entry).toMatchObject({
+      status: "complete",
+      delivery: { ok: false, pushed: true, hint: expect.stringContaining("GITHUB_TOKEN was refused") },
+    });
     expect(entry.pull_request).toBeUndefined();
     expect(github!.pulls("acme", "todo")).toHaveLength(0);
     // Not retried: a 401 will not get better.
     expect(github!.requests).toHaveLength(1);
-    expect(await git(remote.path, ["rev-parse", "refs/heads/ralph/todo"])).toBe(await git(ws.root, ["rev-parse", "ralph/todo"]));
+    expect(await git(remote.path, ["rev-parse", "refs/heads/ralph/todo"])).toBe(
+      await git(ws.root, ["rev-parse", "ralph/todo"]),
+    );
     expect(await outputs()).not.toContain("ghp_wrongTOKEN");
   });
 
@@ -147,7 +217,10 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     await replan(3);
     github!.hideFromList(1);
     const again = await executor.runOnce({ slug: "todo" });
-    expect(again).toMatchObject({ ok: true, runs: [{ outcome: "complete", message: expect.stringContaining("draft pull request #1 updated") }] });
+    expect(again).toMatchObject({
+      ok: true,
+      runs: [{ outcome: "complete", message: expect.stringContaining("draft pull request #1 updated") }],
+    });
     expect(posts(github!).map((request) => request.status)).toEqual([201, 422]);
     expect(github!.requests.filter((request) => request.method === "PATCH")).toHaveLength(1);
     expect(github!.pulls("acme", "todo")).toHaveLength(1);
@@ -158,13 +231,22 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     const { h, github, executor, outputs, replan } = await world(context);
     github!.fault({ status: 503, times: 4, method: "GET", message: "Service Unavailable" });
     const result = await executor.runOnce({ slug: "todo" });
-    expect(result).toMatchObject({ ok: true, runs: [{ outcome: "complete", message: expect.stringContaining("GitHub answered 503 for acme/todo") }] });
+    expect(result).toMatchObject({
+      ok: true,
+      runs: [{ outcome: "complete", message: expect.stringContaining("GitHub answered 503 for acme/todo") }],
+    });
     expect(github!.requests).toHaveLength(4);
     expect(github!.pulls("acme", "todo")).toHaveLength(0);
-    expect(await h.entry("todo")).toMatchObject({ status: "complete", delivery: { ok: false, pushed: true, hint: expect.stringContaining("GitHub API is unavailable") } });
+    expect(await h.entry("todo")).toMatchObject({
+      status: "complete",
+      delivery: { ok: false, pushed: true, hint: expect.stringContaining("GitHub API is unavailable") },
+    });
     // The next run, with GitHub back, opens the PR.
     await replan(3);
-    expect(await executor.runOnce({ slug: "todo" })).toMatchObject({ ok: true, runs: [{ message: expect.stringContaining("draft pull request #1 opened") }] });
+    expect(await executor.runOnce({ slug: "todo" })).toMatchObject({
+      ok: true,
+      runs: [{ message: expect.stringContaining("draft pull request #1 opened") }],
+    });
     expect(await outputs()).not.toContain(TOKEN);
   });
 
@@ -183,9 +265,15 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     await git(other, ["push", "--quiet", "origin", "ralph/todo"]);
     const theirs = await git(other, ["rev-parse", "HEAD"]);
     const result = await runStarted;
-    expect(result).toMatchObject({ ok: true, runs: [{ outcome: "complete", message: expect.stringContaining("ralph/todo was not pushed") }] });
+    expect(result).toMatchObject({
+      ok: true,
+      runs: [{ outcome: "complete", message: expect.stringContaining("ralph/todo was not pushed") }],
+    });
     expect(await git(remote.path, ["rev-parse", "refs/heads/ralph/todo"])).toBe(theirs);
-    expect(await h.entry("todo")).toMatchObject({ status: "complete", delivery: { ok: false, pushed: false, hint: expect.stringContaining("never force-pushes") } });
+    expect(await h.entry("todo")).toMatchObject({
+      status: "complete",
+      delivery: { ok: false, pushed: false, hint: expect.stringContaining("never force-pushes") },
+    });
     expect(github!.requests).toHaveLength(0);
 
     // A server-side rule refusing every push (their branch removed first, so only the rule stands in the way).
@@ -195,8 +283,18 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     await chmod(hook, 0o755);
     await replan(3);
     const refused = await executor.runOnce({ slug: "todo" });
-    expect(refused).toMatchObject({ ok: true, runs: [{ outcome: "complete", message: expect.stringMatching(/not pushed: .*(pre-receive hook declined|pushes are frozen)/) }] });
-    expect(await h.entry("todo")).toMatchObject({ delivery: { ok: false, pushed: false, hint: expect.stringContaining("refused the push") } });
+    expect(refused).toMatchObject({
+      ok: true,
+      runs: [
+        {
+          outcome: "complete",
+          message: expect.stringMatching(/not pushed: .*(pre-receive hook declined|pushes are frozen)/),
+        },
+      ],
+    });
+    expect(await h.entry("todo")).toMatchObject({
+      delivery: { ok: false, pushed: false, hint: expect.stringContaining("refused the push") },
+    });
   });
 
   it("a run that ended while no planbot watched is delivered once, by the planbot that records its outcome", async (context) => {
@@ -209,18 +307,29 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
 
     const next = h.executor();
     const reconciled = await next.reconcileFinishedRuns();
-    expect(reconciled).toMatchObject({ ok: true, recorded: [{ outcome: "complete", message: expect.stringContaining("draft pull request #1 opened") }] });
+    expect(reconciled).toMatchObject({
+      ok: true,
+      recorded: [{ outcome: "complete", message: expect.stringContaining("draft pull request #1 opened") }],
+    });
     expect(await next.reconcileFinishedRuns()).toEqual({ ok: true, recorded: [] });
     expect(posts(github!)).toHaveLength(1);
-    expect(await git(remote.path, ["rev-parse", "refs/heads/ralph/todo"])).toBe(await git(ws.root, ["rev-parse", "ralph/todo"]));
+    expect(await git(remote.path, ["rev-parse", "refs/heads/ralph/todo"])).toBe(
+      await git(ws.root, ["rev-parse", "ralph/todo"]),
+    );
     expect(await h.entry("todo")).toMatchObject({ status: "complete", pull_request: { number: 1 } });
   });
 
   it("without GIT_REMOTE_BASE nothing is pushed and the message says how to get a remote", async (context) => {
     const { h, executor, github } = await world(context, { remote: false });
     const result = await executor.runOnce({ slug: "todo" });
-    expect(result).toMatchObject({ ok: true, runs: [{ outcome: "complete", message: expect.stringContaining("GIT_REMOTE_BASE is not set") }] });
-    expect(await h.entry("todo")).toMatchObject({ status: "complete", delivery: { ok: false, pushed: false, hint: expect.stringContaining("Set GIT_REMOTE_BASE") } });
+    expect(result).toMatchObject({
+      ok: true,
+      runs: [{ outcome: "complete", message: expect.stringContaining("GIT_REMOTE_BASE is not set") }],
+    });
+    expect(await h.entry("todo")).toMatchObject({
+      status: "complete",
+      delivery: { ok: false, pushed: false, hint: expect.stringContaining("Set GIT_REMOTE_BASE") },
+    });
     expect(github!.requests).toHaveLength(0);
   });
 });

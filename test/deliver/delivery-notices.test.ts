@@ -36,7 +36,13 @@ describe("delivery notices in the chats", { timeout: 30_000 }, () => {
     const dataDir = join(root, "data");
     const workspaceDir = join(dataDir, "workspace");
     const store = storeOf(dataDir);
-    await putEntry(store, { name: "todo", status: "running", pid: null, branch: "ralph/todo", started_at: new Date().toISOString() });
+    await putEntry(store, {
+      name: "todo",
+      status: "running",
+      pid: null,
+      branch: "ralph/todo",
+      started_at: new Date().toISOString(),
+    });
     writePrd(workspaceDir, "todo", prdWith("todo", [false, false]));
     await putPlanningSession(dataDir, "todo", { adapter: "memory", channelId: "plan-chat" });
     const memory = createRecordingOutbound();
@@ -51,32 +57,57 @@ describe("delivery notices in the chats", { timeout: 30_000 }, () => {
     const at = new Date().toISOString();
     await putEntry(store, {
       name: "todo",
-      delivery: { at, ok: true, pushed: true, branch: "ralph/todo", summary: `pushed ralph/todo to https://github.com/acme/todo; draft pull request #7 opened: ${URL_1}`, hint: null },
+      delivery: {
+        at,
+        ok: true,
+        pushed: true,
+        branch: "ralph/todo",
+        summary: `pushed ralph/todo to https://github.com/acme/todo; draft pull request #7 opened: ${URL_1}`,
+        hint: null,
+      },
       pull_request: { url: URL_1, number: 7, updated_at: at },
     });
     await memory.waitFor((sent) => sent.filter((d) => /pull request/.test(d.reply.text)).length === 2);
     for (const chat of ["memory:ops", "memory:plan-chat"]) {
       const texts = memory.to(chat).map((d) => d.reply.text);
-      expect(texts.findIndex((text) => /is complete/.test(text))).toBeLessThan(texts.findIndex((text) => text.includes(`[#7](${URL_1})`)));
+      expect(texts.findIndex((text) => /is complete/.test(text))).toBeLessThan(
+        texts.findIndex((text) => text.includes(`[#7](${URL_1})`)),
+      );
     }
-    expect(memory.to("memory:ops").at(-1)!.reply).toMatchObject({ tone: "success", text: expect.stringContaining("draft pull request [#7](https://github.com/acme/todo/pull/7) is ready for review") });
+    expect(memory.to("memory:ops").at(-1)!.reply).toMatchObject({
+      tone: "success",
+      text: expect.stringContaining("draft pull request [#7](https://github.com/acme/todo/pull/7) is ready for review"),
+    });
 
     // Another change of the project does not announce the same delivery again.
     await putEntry(store, { name: "todo", description: "renamed" });
     await sleep(400);
     await stack.notifier.flush();
     expect(memory.sent.filter((d) => /#7/.test(d.reply.text))).toHaveLength(2);
-    expect((readNotificationState(dataDir) as unknown as { last_delivery: Record<string, string> }).last_delivery).toEqual({ todo: at });
+    expect(
+      (readNotificationState(dataDir) as unknown as { last_delivery: Record<string, string> }).last_delivery,
+    ).toEqual({ todo: at });
 
     // A later delivery that failed: its own message, with what to do.
     const later = new Date(Date.now() + 1000).toISOString();
     await putEntry(store, {
       name: "todo",
-      delivery: { at: later, ok: false, pushed: true, branch: "ralph/todo", summary: "pushed ralph/todo to https://github.com/acme/todo, but no pull request: GitHub answered 401 for acme/todo: Bad credentials", hint: "GITHUB_TOKEN was refused: set a valid token (with pull-request write access) and run the project again." },
+      delivery: {
+        at: later,
+        ok: false,
+        pushed: true,
+        branch: "ralph/todo",
+        summary:
+          "pushed ralph/todo to https://github.com/acme/todo, but no pull request: GitHub answered 401 for acme/todo: Bad credentials",
+        hint: "GITHUB_TOKEN was refused: set a valid token (with pull-request write access) and run the project again.",
+      },
     });
     await memory.waitFor((sent) => sent.filter((d) => /could not be fully delivered/.test(d.reply.text)).length === 2);
     const failure = memory.to("memory:plan-chat").find((d) => /could not be fully delivered/.test(d.reply.text))!;
-    expect(failure.reply).toMatchObject({ tone: "error", text: expect.stringContaining("What to do: GITHUB\\_TOKEN was refused") });
+    expect(failure.reply).toMatchObject({
+      tone: "error",
+      text: expect.stringContaining("What to do: GITHUB\\_TOKEN was refused"),
+    });
 
     // /status todo shows the pull request and the failed delivery.
     const got = await stack.runtime.core.lister.get("todo");

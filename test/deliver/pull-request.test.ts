@@ -16,14 +16,22 @@ async function setup(options: { draftsUnsupported?: boolean } = {}) {
   github.addRepo("acme", "todo", undefined, options);
   const client = createGithubClient({ token: TOKEN, apiUrl: github.url, log: silentLogger, retryBaseMs: 1 });
   const draft = { branch: "ralph/todo", base: "main", title: "Goal", body: "- [x] US-1" };
-  return { github, open: (target = { owner: "acme", repo: "todo", apiUrl: github.url }) => openOrUpdatePullRequest(client, target, draft, TOKEN) };
+  return {
+    github,
+    open: (target = { owner: "acme", repo: "todo", apiUrl: github.url }) =>
+      openOrUpdatePullRequest(client, target, draft, TOKEN),
+  };
 }
 
 describe("opening the pull request through Octokit against the fake GitHub", { timeout: 30_000 }, () => {
   it("a repository without drafts gets a normal pull request instead of a failure", async () => {
     const { github, open } = await setup({ draftsUnsupported: true });
     expect(await open()).toMatchObject({ ok: true, number: 1, action: "created" });
-    expect(github.requests.filter((request) => request.method === "POST").map((request) => [request.status, (request.body as { draft: boolean }).draft])).toEqual([
+    expect(
+      github.requests
+        .filter((request) => request.method === "POST")
+        .map((request) => [request.status, (request.body as { draft: boolean }).draft]),
+    ).toEqual([
       [422, true],
       [201, false],
     ]);
@@ -33,7 +41,12 @@ describe("opening the pull request through Octokit against the fake GitHub", { t
   it("an unknown repository is a 404 with what to check; nothing is retried", async () => {
     const { github, open } = await setup();
     const result = await open({ owner: "acme", repo: "nope", apiUrl: github.url });
-    expect(result).toMatchObject({ ok: false, problem: "not_found", message: "GitHub answered 404 for acme/nope: Not Found", hint: expect.stringContaining("GITHUB_OWNER") });
+    expect(result).toMatchObject({
+      ok: false,
+      problem: "not_found",
+      message: "GitHub answered 404 for acme/nope: Not Found",
+      hint: expect.stringContaining("GITHUB_OWNER"),
+    });
     expect(github.requests).toHaveLength(1);
   });
 
@@ -42,7 +55,11 @@ describe("opening the pull request through Octokit against the fake GitHub", { t
     const url = github.url;
     await github.close();
     const result = await open({ owner: "acme", repo: "todo", apiUrl: url });
-    expect(result).toMatchObject({ ok: false, problem: "unavailable", message: expect.stringContaining("GitHub could not be reached for acme/todo") });
+    expect(result).toMatchObject({
+      ok: false,
+      problem: "unavailable",
+      message: expect.stringContaining("GitHub could not be reached for acme/todo"),
+    });
     expect(JSON.stringify(result)).not.toContain(TOKEN);
   });
 });

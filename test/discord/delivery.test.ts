@@ -2,14 +2,30 @@
 // logged, expired interactions falling back to the channel, and the Outbound port's typed failures.
 import { afterEach, describe, expect, it } from "vitest";
 import type { Reply } from "../../src/chat/reply.ts";
-import { answered, buttonIds, closeAll, createdThread, eventually, GENERAL, member, messagesMatching, startHarness, transcriptBodies } from "./harness.ts";
+import {
+  answered,
+  buttonIds,
+  closeAll,
+  createdThread,
+  eventually,
+  GENERAL,
+  member,
+  messagesMatching,
+  startHarness,
+  transcriptBodies,
+} from "./harness.ts";
 
 afterEach(closeAll);
 
 describe("discord adapter: delivery", () => {
   it("waits out a 429 on a reply and delivers it exactly once", async () => {
     const h = await startHarness();
-    h.fake.failNext({ method: "POST", pathIncludes: `/channels/${GENERAL}/messages`, status: 429, retryAfterSeconds: 0.2 });
+    h.fake.failNext({
+      method: "POST",
+      pathIncludes: `/channels/${GENERAL}/messages`,
+      status: 429,
+      retryAfterSeconds: 0.2,
+    });
     await h.fake.sendMessage({ channelId: GENERAL, author: member, content: "/whoami" });
     await eventually(() => messagesMatching(h.fake, GENERAL, /discord:2/)[0], "the whoami reply");
     const attempts = h.fake.requests.filter((r) => r.method === "POST" && r.path === `/channels/${GENERAL}/messages`);
@@ -27,18 +43,35 @@ describe("discord adapter: delivery", () => {
     const notice = calls[2]!.body.data as { content: string; flags: number };
     expect(notice.content).toMatch(/could not deliver its answer to \/help: Discord had a server error \(500\)/);
     expect(notice.flags & 64).toBe(64);
-    expect(h.logs).toContainEqual(expect.objectContaining({ adapter: "discord", command: "help", msg: "could not answer the interaction" }));
+    expect(h.logs).toContainEqual(
+      expect.objectContaining({ adapter: "discord", command: "help", msg: "could not answer the interaction" }),
+    );
   });
 
   it("posts the answer in the channel when the interaction expired during a long planner turn", async () => {
     const h = await startHarness({ fake: { interactionTokenTtlMs: 300 } });
     await h.runtime.core.lifecycle.propose({ slug: "late-app", description: "Slow to plan [[fake:slow=700]]" });
-    await h.fake.slashCommand({ name: "plan", options: [{ name: "slug", type: 3, value: "late-app" }], user: member, channelId: GENERAL });
+    await h.fake.slashCommand({
+      name: "plan",
+      options: [{ name: "slug", type: 3, value: "late-app" }],
+      user: member,
+      channelId: GENERAL,
+    });
     const thread = await createdThread(h.fake);
-    await eventually(() => messagesMatching(h.fake, thread.id, /Planning \*\*late-app\*\*/)[0], "the planner reply in the thread");
-    const notice = await eventually(() => messagesMatching(h.fake, GENERAL, /<@2> here is planbot's answer to \/plan \(the interaction had expired\)/)[0], "the channel fallback");
+    await eventually(
+      () => messagesMatching(h.fake, thread.id, /Planning \*\*late-app\*\*/)[0],
+      "the planner reply in the thread",
+    );
+    const notice = await eventually(
+      () =>
+        messagesMatching(h.fake, GENERAL, /<@2> here is planbot's answer to \/plan \(the interaction had expired\)/)[0],
+      "the channel fallback",
+    );
     expect(notice).toBeDefined();
-    await eventually(() => messagesMatching(h.fake, GENERAL, new RegExp(`Planning \\*\\*late-app\\*\\* in <#${thread.id}>`))[0], "the pointer in the channel");
+    await eventually(
+      () => messagesMatching(h.fake, GENERAL, new RegExp(`Planning \\*\\*late-app\\*\\* in <#${thread.id}>`))[0],
+      "the pointer in the channel",
+    );
   });
 
   it("outbound: delivers to a channel in chunks with buttons on the last one; threadId wins", async () => {
@@ -61,26 +94,41 @@ describe("discord adapter: delivery", () => {
     expect(messages.at(-1)!.content).toContain("Way too long: `/p out-app xxx");
 
     h.fake.addChannel({ id: "300", name: "side", type: 11, parentId: GENERAL });
-    const inThread = await h.runtime.outbound.send({ adapter: "discord", channelId: GENERAL, threadId: "300" }, { text: "into the thread" });
+    const inThread = await h.runtime.outbound.send(
+      { adapter: "discord", channelId: GENERAL, threadId: "300" },
+      { text: "into the thread" },
+    );
     expect(inThread.ok).toBe(true);
     expect(h.fake.channelMessages("300").map((m) => m.content)).toEqual(["into the thread"]);
 
     const dm = h.fake.dmChannel(member.id);
-    expect((await h.runtime.outbound.send({ adapter: "discord", channelId: dm }, { text: "a notification" })).ok).toBe(true);
+    expect((await h.runtime.outbound.send({ adapter: "discord", channelId: dm }, { text: "a notification" })).ok).toBe(
+      true,
+    );
     expect(h.fake.channelMessages(dm).map((m) => m.content)).toEqual(["a notification"]);
   });
 
   it("outbound: maps an unknown channel to a permanent failure, a 5xx to a retryable one, a long 429 to rate_limited", async () => {
     const h = await startHarness();
-    const unknown = await h.runtime.outbound.send({ adapter: "discord", channelId: "999" }, { text: "hello", actions: [{ label: "S", command: "/status lost-app" }] });
+    const unknown = await h.runtime.outbound.send(
+      { adapter: "discord", channelId: "999" },
+      { text: "hello", actions: [{ label: "S", command: "/status lost-app" }] },
+    );
     expect(unknown).toMatchObject({ ok: false, code: "send_failed", details: { permanent: true, discordCode: 10003 } });
-    expect(h.logs).toContainEqual(expect.objectContaining({ adapter: "discord", slug: "lost-app", msg: "discord send failed", permanent: true }));
+    expect(h.logs).toContainEqual(
+      expect.objectContaining({ adapter: "discord", slug: "lost-app", msg: "discord send failed", permanent: true }),
+    );
 
     h.fake.failNext({ method: "POST", pathIncludes: `/channels/${GENERAL}/messages`, status: 502, times: 2 });
     const broken = await h.runtime.outbound.send({ adapter: "discord", channelId: GENERAL }, { text: "hello" });
     expect(broken).toMatchObject({ ok: false, code: "send_failed", details: { permanent: false, status: 502 } });
 
-    h.fake.failNext({ method: "POST", pathIncludes: `/channels/${GENERAL}/messages`, status: 429, retryAfterSeconds: 45 });
+    h.fake.failNext({
+      method: "POST",
+      pathIncludes: `/channels/${GENERAL}/messages`,
+      status: 429,
+      retryAfterSeconds: 45,
+    });
     const limited = await h.runtime.outbound.send({ adapter: "discord", channelId: GENERAL }, { text: "hello" });
     expect(limited).toMatchObject({ ok: false, code: "rate_limited", details: { permanent: false } });
     if (limited.ok) throw new Error("expected a failure");

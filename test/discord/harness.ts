@@ -13,7 +13,14 @@ import type { Logger } from "../../src/log.ts";
 import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
 import type { ProjectEntry, TasksFile } from "../../src/projects/schemas.ts";
 import { createRuntime, type Runtime } from "../../src/runtime/runtime.ts";
-import { startFakeDiscord, type FakeChannelMessage, type FakeDiscord, type FakeDiscordOptions, type FakeUser, type RecordedRequest } from "../fakes/discord/index.ts";
+import {
+  startFakeDiscord,
+  type FakeChannelMessage,
+  type FakeDiscord,
+  type FakeDiscordOptions,
+  type FakeUser,
+  type RecordedRequest,
+} from "../fakes/discord/index.ts";
 import { fakeClaudePath } from "../fakes/paths.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 
@@ -47,7 +54,9 @@ export async function closeAll(): Promise<void> {
 }
 
 /** Starts fake + runtime + adapter. `guildScoped: false` leaves DISCORD_GUILD_ID unset (global commands). */
-export async function startHarness(options: { fake?: FakeDiscordOptions; guildScoped?: boolean } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { fake?: FakeDiscordOptions; guildScoped?: boolean } = {},
+): Promise<Harness> {
   const fake = await startFakeDiscord(options.fake);
   const dataDir = await temp.make("discord-");
   const claudeDir = join(dataDir, "claude-config");
@@ -66,7 +75,9 @@ export async function startHarness(options: { fake?: FakeDiscordOptions; guildSc
   );
   if (!loaded.ok) throw new Error(loaded.message);
   const logs: Record<string, unknown>[] = [];
-  const runtime = createRuntime(loaded.config, captureLogger(logs), { env: { ...process.env, CLAUDE_CONFIG_DIR: claudeDir } });
+  const runtime = createRuntime(loaded.config, captureLogger(logs), {
+    env: { ...process.env, CLAUDE_CONFIG_DIR: claudeDir },
+  });
   let adapter: DiscordAdapter;
   try {
     adapter = await startDiscordAdapter(runtime);
@@ -100,7 +111,8 @@ export async function startHarness(options: { fake?: FakeDiscordOptions; guildSc
 function captureLogger(lines: Record<string, unknown>[]): Logger {
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString("utf8").split("\n").filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString("utf8").split("\n").filter(Boolean))
+        lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -108,7 +120,11 @@ function captureLogger(lines: Record<string, unknown>[]): Logger {
 }
 
 /** Polls `probe` until it returns something truthy (or throws after `timeoutMs`). */
-export async function eventually<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -130,12 +146,26 @@ export async function storedProject(dataDir: string, slug: string): Promise<Proj
 }
 
 /** Bodies (type + data) of an interaction's callbacks and webhook calls. */
-export function transcriptBodies(fake: FakeDiscord, interactionId: string): { method: string; path: string; status: number; body: Record<string, unknown> }[] {
-  return fake.interactionTranscript(interactionId).map((r) => ({ method: r.method, path: r.path, status: r.status, body: (r.body ?? {}) as Record<string, unknown> }));
+export function transcriptBodies(
+  fake: FakeDiscord,
+  interactionId: string,
+): { method: string; path: string; status: number; body: Record<string, unknown> }[] {
+  return fake
+    .interactionTranscript(interactionId)
+    .map((r) => ({
+      method: r.method,
+      path: r.path,
+      status: r.status,
+      body: (r.body ?? {}) as Record<string, unknown>,
+    }));
 }
 
 /** Waits until an interaction got a final answer: a type-4 callback, or content after a deferral. */
-export async function answered(fake: FakeDiscord, interactionId: string, what = "the interaction answer"): Promise<RecordedRequest[]> {
+export async function answered(
+  fake: FakeDiscord,
+  interactionId: string,
+  what = "the interaction answer",
+): Promise<RecordedRequest[]> {
   return eventually(() => {
     const transcript = fake.interactionTranscript(interactionId).filter((r) => r.status < 300);
     const final = transcript.some((r) => {
@@ -159,9 +189,15 @@ export function messagesMatching(fake: FakeDiscord, channelId: string, pattern: 
 }
 
 /** The id of the thread the bot created in `parentId` (waits for the REST call). */
-export async function createdThread(fake: FakeDiscord, parentId = GENERAL, nth = 0): Promise<{ id: string; name: string }> {
+export async function createdThread(
+  fake: FakeDiscord,
+  parentId = GENERAL,
+  nth = 0,
+): Promise<{ id: string; name: string }> {
   return eventually(() => {
-    const created = fake.requests.filter((r) => r.method === "POST" && r.path === `/channels/${parentId}/threads` && r.status === 201);
+    const created = fake.requests.filter(
+      (r) => r.method === "POST" && r.path === `/channels/${parentId}/threads` && r.status === 201,
+    );
     const response = created[nth]?.response as { id: string; name: string } | undefined;
     return response;
   }, "the planning thread");

@@ -3,7 +3,21 @@
 import { existsSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { workspacePaths } from "../../src/projects/workspace.ts";
-import { admin, answered, buttonIds, closeAll, createdThread, eventually, GENERAL, member, messagesMatching, startHarness, storedProject, transcriptBodies, type Harness } from "./harness.ts";
+import {
+  admin,
+  answered,
+  buttonIds,
+  closeAll,
+  createdThread,
+  eventually,
+  GENERAL,
+  member,
+  messagesMatching,
+  startHarness,
+  storedProject,
+  transcriptBodies,
+  type Harness,
+} from "./harness.ts";
 
 afterEach(closeAll);
 
@@ -11,7 +25,14 @@ afterEach(closeAll);
 async function say(h: Harness, channelId: string, content: string, pattern: RegExp) {
   const sent = await h.fake.sendMessage({ channelId, author: member, content });
   return eventually(
-    () => h.fake.channelMessages(channelId).find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === sent.id && pattern.test(m.content)),
+    () =>
+      h.fake
+        .channelMessages(channelId)
+        .find(
+          (m) =>
+            (m.message_reference as { message_id?: string } | undefined)?.message_id === sent.id &&
+            pattern.test(m.content),
+        ),
     `the reply to "${content}"`,
     20_000,
   );
@@ -23,7 +44,12 @@ describe("discord adapter: planning", { timeout: 60_000 }, () => {
     const h = await startHarness();
     await h.runtime.core.lifecycle.propose({ slug: "thread-app", description: "An app planned in a thread" });
 
-    const plan = await h.fake.slashCommand({ name: "plan", options: [{ name: "slug", type: 3, value: "thread-app" }], user: member, channelId: GENERAL });
+    const plan = await h.fake.slashCommand({
+      name: "plan",
+      options: [{ name: "slug", type: 3, value: "thread-app" }],
+      user: member,
+      channelId: GENERAL,
+    });
     const thread = await createdThread(h.fake);
     expect(thread.name).toBe("plan: thread-app");
     await answered(h.fake, plan.id, "the pointer to the thread");
@@ -31,7 +57,10 @@ describe("discord adapter: planning", { timeout: 60_000 }, () => {
     expect(calls[0]?.body).toMatchObject({ type: 5 });
     expect(calls.at(-1)?.body.content).toBe(`Planning **thread-app** in <#${thread.id}>: answer the planner there.`);
     // The first planner turn is posted in the thread: the clarify questions.
-    const opening = await eventually(() => messagesMatching(h.fake, thread.id, /Planning \*\*thread-app\*\*/)[0], "the first planner reply");
+    const opening = await eventually(
+      () => messagesMatching(h.fake, thread.id, /Planning \*\*thread-app\*\*/)[0],
+      "the first planner reply",
+    );
     expect(opening.content).toMatch(/\?/);
     expect(await h.runtime.bot.hasSession({ adapter: "discord", channelId: thread.id })).toBe(true);
     expect(await h.runtime.bot.hasSession({ adapter: "discord", channelId: GENERAL })).toBe(false);
@@ -39,9 +68,17 @@ describe("discord adapter: planning", { timeout: 60_000 }, () => {
 
     // Plain messages in the thread are answers, handled in arrival order even when the first is slower;
     // typing shows while the planner works.
-    const slow = await h.fake.sendMessage({ channelId: thread.id, author: member, content: "Web only [[fake:slow=300]]" });
+    const slow = await h.fake.sendMessage({
+      channelId: thread.id,
+      author: member,
+      content: "Web only [[fake:slow=300]]",
+    });
     const quick = await h.fake.sendMessage({ channelId: thread.id, author: member, content: "For two users" });
-    const referenced = () => h.fake.channelMessages(thread.id).map((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id).filter(Boolean);
+    const referenced = () =>
+      h.fake
+        .channelMessages(thread.id)
+        .map((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id)
+        .filter(Boolean);
     await eventually(() => referenced().includes(quick.id), "both answers", 20_000);
     expect(referenced()).toEqual([slow.id, quick.id]);
     const answer = h.fake.channelMessages(thread.id).at(-1)!;
@@ -54,7 +91,12 @@ describe("discord adapter: planning", { timeout: 60_000 }, () => {
     expect(buttonIds(design)).toEqual(["/next"]);
 
     // The "Next phase" button moves to stories (a slow command: deferred, then edited).
-    const click = await h.fake.clickButton({ customId: "/next", user: member, channelId: thread.id, messageId: design.id });
+    const click = await h.fake.clickButton({
+      customId: "/next",
+      user: member,
+      channelId: thread.id,
+      messageId: design.id,
+    });
     await answered(h.fake, click.id, "the stories phase");
     const clickCalls = transcriptBodies(h.fake, click.id);
     expect(clickCalls[0]?.body).toMatchObject({ type: 5 });
@@ -71,7 +113,10 @@ describe("discord adapter: planning", { timeout: 60_000 }, () => {
     expect(buttonIds(approved)).toEqual(["/run thread-app", "/status thread-app"]);
     const paths = workspacePaths(h.runtime.config.workspaceDir, "thread-app");
     expect(existsSync(paths.finalPlan) && existsSync(paths.prd)).toBe(true);
-    expect(await storedProject(h.dataDir, "thread-app")).toMatchObject({ status: "approved", final_plan_path: paths.finalPlan });
+    expect(await storedProject(h.dataDir, "thread-app")).toMatchObject({
+      status: "approved",
+      final_plan_path: paths.finalPlan,
+    });
     expect(await h.runtime.bot.hasSession({ adapter: "discord", channelId: thread.id })).toBe(false);
   });
 
@@ -80,7 +125,12 @@ describe("discord adapter: planning", { timeout: 60_000 }, () => {
     await h.runtime.core.lifecycle.propose({ slug: "done-app", description: "Already agreed" });
     await h.runtime.core.lifecycle.approve("done-app");
 
-    const replan = await h.fake.slashCommand({ name: "replan", options: [{ name: "slug", type: 3, value: "done-app" }], user: admin, channelId: GENERAL });
+    const replan = await h.fake.slashCommand({
+      name: "replan",
+      options: [{ name: "slug", type: 3, value: "done-app" }],
+      user: admin,
+      channelId: GENERAL,
+    });
     await answered(h.fake, replan.id, "the refusal");
     const refusal = transcriptBodies(h.fake, replan.id).at(-1)!;
     const data = refusal.body as { content: string; flags: number; components: unknown[] };
@@ -90,20 +140,44 @@ describe("discord adapter: planning", { timeout: 60_000 }, () => {
     expect((await storedProject(h.dataDir, "done-app"))?.status).toBe("approved");
     // The thread opened for it is not left behind (archived and locked when it cannot be deleted).
     const unused = await createdThread(h.fake);
-    await eventually(() => h.fake.requests.find((r) => r.method === "PATCH" && r.path === `/channels/${unused.id}` && (r.body as { archived?: boolean }).archived === true), "the unused thread archived");
+    await eventually(
+      () =>
+        h.fake.requests.find(
+          (r) =>
+            r.method === "PATCH" &&
+            r.path === `/channels/${unused.id}` &&
+            (r.body as { archived?: boolean }).archived === true,
+        ),
+      "the unused thread archived",
+    );
 
     const ephemeral = h.fake.channelMessages(GENERAL).find((m) => buttonIds(m).includes("/replan done-app --force"))!;
     // A member may not force it: refused, and no thread is opened for a command that cannot run.
-    const memberClick = await h.fake.clickButton({ customId: "/replan done-app --force", user: member, channelId: GENERAL, messageId: ephemeral.id });
+    const memberClick = await h.fake.clickButton({
+      customId: "/replan done-app --force",
+      user: member,
+      channelId: GENERAL,
+      messageId: ephemeral.id,
+    });
     await answered(h.fake, memberClick.id);
-    expect(String(transcriptBodies(h.fake, memberClick.id).at(-1)!.body.content)).toMatch(/--force needs the admin role/);
+    expect(String(transcriptBodies(h.fake, memberClick.id).at(-1)!.body.content)).toMatch(
+      /--force needs the admin role/,
+    );
     expect(h.fake.requests.filter((r) => r.path === `/channels/${GENERAL}/threads`)).toHaveLength(1);
 
-    const confirm = await h.fake.clickButton({ customId: "/replan done-app --force", user: admin, channelId: GENERAL, messageId: ephemeral.id });
+    const confirm = await h.fake.clickButton({
+      customId: "/replan done-app --force",
+      user: admin,
+      channelId: GENERAL,
+      messageId: ephemeral.id,
+    });
     const thread = await createdThread(h.fake, GENERAL, 1);
     await answered(h.fake, confirm.id, "the re-plan pointer");
     expect(String(transcriptBodies(h.fake, confirm.id).at(-1)!.body.content)).toContain(`<#${thread.id}>`);
-    await eventually(() => messagesMatching(h.fake, thread.id, /Planning \*\*done-app\*\*/)[0], "the re-plan's first planner reply");
+    await eventually(
+      () => messagesMatching(h.fake, thread.id, /Planning \*\*done-app\*\*/)[0],
+      "the re-plan's first planner reply",
+    );
     expect((await storedProject(h.dataDir, "done-app"))?.status).toBe("planning");
   });
 
@@ -115,8 +189,20 @@ describe("discord adapter: planning", { timeout: 60_000 }, () => {
 
     // Every message in a DM with a session is an answer; a long planner reply arrives in chunks ≤ 2000.
     const before = h.fake.channelMessages(dm).length;
-    const long = await h.fake.sendMessage({ channelId: dm, author: member, content: "Only for me, tell me everything [[fake:long]]" });
-    await eventually(() => h.fake.channelMessages(dm).slice(before).some((m) => /Phase ready/.test(m.content)), "the end of the long reply", 20_000);
+    const long = await h.fake.sendMessage({
+      channelId: dm,
+      author: member,
+      content: "Only for me, tell me everything [[fake:long]]",
+    });
+    await eventually(
+      () =>
+        h.fake
+          .channelMessages(dm)
+          .slice(before)
+          .some((m) => /Phase ready/.test(m.content)),
+      "the end of the long reply",
+      20_000,
+    );
     const chunks = h.fake.channelMessages(dm).slice(before);
     expect(chunks.length).toBeGreaterThanOrEqual(3);
     expect(chunks[0]?.message_reference).toMatchObject({ message_id: long.id });
@@ -129,15 +215,30 @@ describe("discord adapter: planning", { timeout: 60_000 }, () => {
 
     await h.fake.sendMessage({ channelId: GENERAL, author: admin, content: "/plan shared-app A shared app" });
     const thread = await createdThread(h.fake);
-    const pointer = await eventually(() => messagesMatching(h.fake, GENERAL, /Planning \*\*shared-app\*\* in/)[0], "the pointer reply");
+    const pointer = await eventually(
+      () => messagesMatching(h.fake, GENERAL, /Planning \*\*shared-app\*\* in/)[0],
+      "the pointer reply",
+    );
     expect(pointer.content).toContain(`<#${thread.id}>`);
-    await eventually(() => messagesMatching(h.fake, thread.id, /Planning \*\*shared-app\*\*/)[0], "the thread's first reply");
+    await eventually(
+      () => messagesMatching(h.fake, thread.id, /Planning \*\*shared-app\*\*/)[0],
+      "the thread's first reply",
+    );
     const adminDm = h.fake.dmChannel(admin.id);
     const joined = await h.fake.sendMessage({ channelId: adminDm, author: admin, content: "/continue shared-app" });
-    await eventually(() => h.fake.channelMessages(adminDm).find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === joined.id), "the /continue reply");
+    await eventually(
+      () =>
+        h.fake
+          .channelMessages(adminDm)
+          .find((m) => (m.message_reference as { message_id?: string } | undefined)?.message_id === joined.id),
+      "the /continue reply",
+    );
     // A DM already planning dm-app stays with it; the admin's DM follows shared-app.
     await say(h, thread.id, "Mirrored answer", /You answered/);
-    const mirrored = await eventually(() => messagesMatching(h.fake, adminDm, /\*\*mel\*\* \(discord\): Mirrored answer/)[0], "the mirrored reply in the DM");
+    const mirrored = await eventually(
+      () => messagesMatching(h.fake, adminDm, /\*\*mel\*\* \(discord\): Mirrored answer/)[0],
+      "the mirrored reply in the DM",
+    );
     expect(mirrored.content).toMatch(/You answered/);
   });
 });

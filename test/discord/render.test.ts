@@ -6,7 +6,11 @@ import { renderReply } from "../../src/adapters/discord/render.ts";
 
 describe("renderReply", () => {
   it("puts buttons (5 a row) on the last chunk only, mapping styles, and makes errors ephemeral", () => {
-    const actions = Array.from({ length: 7 }, (_, index) => ({ label: `B${index}`, command: `/status p${index}`, style: index === 0 ? ("danger" as const) : undefined }));
+    const actions = Array.from({ length: 7 }, (_, index) => ({
+      label: `B${index}`,
+      command: `/status p${index}`,
+      style: index === 0 ? ("danger" as const) : undefined,
+    }));
     const payloads = renderReply({ text: `${"a".repeat(1500)}\n\n${"b".repeat(1500)}`, actions, tone: "error" });
     expect(payloads).toHaveLength(2);
     expect(payloads.every((p) => p.ephemeral)).toBe(true);
@@ -19,11 +23,20 @@ describe("renderReply", () => {
 
   it("writes out commands that do not fit a custom_id, drops duplicates, and sends buttons without text", () => {
     const long = `/p slug ${"x".repeat(100)}`;
-    const [payload] = renderReply({ text: "Pick one", actions: [{ label: "Long", command: long }, { label: "S", command: "/status a" }, { label: "S again", command: "/status a" }] });
+    const [payload] = renderReply({
+      text: "Pick one",
+      actions: [
+        { label: "Long", command: long },
+        { label: "S", command: "/status a" },
+        { label: "S again", command: "/status a" },
+      ],
+    });
     expect(payload!.content).toBe(`Pick one\nLong: \`${long}\``);
     expect(payload!.components[0]!.components.map((b) => b.custom_id)).toEqual(["/status a"]);
     expect(payload!.ephemeral).toBe(false);
-    expect(renderReply({ text: "", actions: [{ label: "Go", command: "/next" }] })).toEqual([{ content: "", components: [expect.objectContaining({ type: 1 })], ephemeral: false }]);
+    expect(renderReply({ text: "", actions: [{ label: "Go", command: "/next" }] })).toEqual([
+      { content: "", components: [expect.objectContaining({ type: 1 })], ephemeral: false },
+    ]);
     expect(renderReply({ text: "" })).toEqual([]);
     expect(renderReply({ text: "ping @everyone" })[0]!.content).toBe("ping @\u200beveryone");
   });

@@ -8,7 +8,15 @@ import { main } from "../../src/main.ts";
 import { procProbe } from "../../src/projects/process-probe.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
 import { fakeClaudePath, fakeRalphPath } from "../fakes/paths.ts";
-import { createBareRemote, groupAlive, killGroups, samplePrd, waitUntil, writePlanningArtifacts, type RemoteFixture } from "../helpers/git-fixtures.ts";
+import {
+  createBareRemote,
+  groupAlive,
+  killGroups,
+  samplePrd,
+  waitUntil,
+  writePlanningArtifacts,
+  type RemoteFixture,
+} from "../helpers/git-fixtures.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 import { cleanupHarnesses, createHarness } from "./harness.ts";
 
@@ -21,7 +29,8 @@ afterAll(async () => {
 });
 
 /** Variables planbot reads: the children get none of the caller's. */
-const OURS = /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$|FAKE_RALPH_)/;
+const OURS =
+  /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$|FAKE_RALPH_)/;
 const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !OURS.test(name)));
 
 /** One bare remote `app` (carrying ralph.sh) shared by every test: the executor only reads it. */
@@ -35,27 +44,48 @@ async function cli(context: TestContext, env: Record<string, string> = {}) {
   const root = await temp.make("exec-cli-");
   const h = await createHarness(temp, { root, gitRemoteBase: remote.base });
   context.onTestFinished(() => h.cleanup());
-  const childEnv = { ...baseEnv, PLANBOT_DATA_DIR: h.config.dataDir, GIT_REMOTE_BASE: remote.base, FAKE_RALPH_DELAY_MS: "20", LOG_LEVEL: "warn", ...env };
+  const childEnv = {
+    ...baseEnv,
+    PLANBOT_DATA_DIR: h.config.dataDir,
+    GIT_REMOTE_BASE: remote.base,
+    FAKE_RALPH_DELAY_MS: "20",
+    LOG_LEVEL: "warn",
+    ...env,
+  };
   return {
     h,
     root,
     remote,
     env: childEnv,
-    start: (args: string[], extra: Record<string, string> = {}) => execa(bin, args, { cwd: root, env: { ...childEnv, ...extra }, extendEnv: false, reject: false, timeout: 90_000 }),
+    start: (args: string[], extra: Record<string, string> = {}) =>
+      execa(bin, args, { cwd: root, env: { ...childEnv, ...extra }, extendEnv: false, reject: false, timeout: 90_000 }),
     async run(args: string[], extra: Record<string, string> = {}) {
-      const result = await execa(bin, args, { cwd: root, env: { ...childEnv, ...extra }, extendEnv: false, reject: false, timeout: 90_000 });
+      const result = await execa(bin, args, {
+        cwd: root,
+        env: { ...childEnv, ...extra },
+        extendEnv: false,
+        reject: false,
+        timeout: 90_000,
+      });
       return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
     },
     /** `main()` of src/main.ts in this process with the children's environment (quick exit-code checks). */
     async main(args: string[]) {
       let stdout = "";
       let stderr = "";
-      const io = { out: (text: string) => void (stdout += text.endsWith("\n") ? text : `${text}\n`), err: (text: string) => void (stderr += text.endsWith("\n") ? text : `${text}\n`) };
+      const io = {
+        out: (text: string) => void (stdout += text.endsWith("\n") ? text : `${text}\n`),
+        err: (text: string) => void (stderr += text.endsWith("\n") ? text : `${text}\n`),
+      };
       const exitCode = await main(args, io, childEnv);
       return { exitCode, stdout, stderr };
     },
     async project(slug: string, mode?: "complete" | "fail" | "block" | "hang") {
-      await writePlanningArtifacts(h.config.workspaceDir, slug, mode ? { fakeMode: mode } : { prd: samplePrd(slug, 1) });
+      await writePlanningArtifacts(
+        h.config.workspaceDir,
+        slug,
+        mode ? { fakeMode: mode } : { prd: samplePrd(slug, 1) },
+      );
       await h.approve(slug, { repo: "app" });
     },
   };
@@ -71,23 +101,41 @@ describe.concurrent("planbot execute / doctor (real child processes)", { timeout
     const dry = await c.run(["execute", "--dry-run"]);
     expect(dry.exitCode, dry.stderr).toBe(0);
     expect(dry.stdout.split("\n")).toEqual([
-      expect.stringMatching(new RegExp(`^alpha: would run: remote ${c.remote.base}/app; .*branch ralph/alpha \\(prd\\) from origin/main unless it exists; run scripts/ralph/ralph.sh --tool claude 10 \\(.*ralph.sh and its prompt file are checked once the repository is cloned\\)$`)),
+      expect.stringMatching(
+        new RegExp(
+          `^alpha: would run: remote ${c.remote.base}/app; .*branch ralph/alpha \\(prd\\) from origin/main unless it exists; run scripts/ralph/ralph.sh --tool claude 10 \\(.*ralph.sh and its prompt file are checked once the repository is cloned\\)$`,
+        ),
+      ),
       expect.stringMatching(/^bravo: would run: /),
     ]);
     expect(existsSync(join(workspacePaths(c.h.config.workspaceDir, "alpha").root, ".git"))).toBe(false);
 
     // Exit codes through the same entry point, in-process (each child process costs a TypeScript start-up).
-    const [usage, flag, missing, unapproved] = [await c.main(["execute", "alpha", "bravo"]), await c.main(["execute", "--bogus"]), await c.main(["execute", "nope"]), await c.main(["execute", "idea"])];
-    expect(usage).toMatchObject({ exitCode: 2, stdout: "", stderr: expect.stringContaining("usage: planbot execute [slug] [--dry-run]") });
+    const [usage, flag, missing, unapproved] = [
+      await c.main(["execute", "alpha", "bravo"]),
+      await c.main(["execute", "--bogus"]),
+      await c.main(["execute", "nope"]),
+      await c.main(["execute", "idea"]),
+    ];
+    expect(usage).toMatchObject({
+      exitCode: 2,
+      stdout: "",
+      stderr: expect.stringContaining("usage: planbot execute [slug] [--dry-run]"),
+    });
     expect(flag).toMatchObject({ exitCode: 2, stderr: expect.stringContaining("--bogus") });
     expect(missing).toMatchObject({ exitCode: 4, stderr: expect.stringContaining('No project named "nope"') });
-    expect(unapproved).toMatchObject({ exitCode: 3, stderr: expect.stringContaining('"idea" is pending, not approved') });
+    expect(unapproved).toMatchObject({
+      exitCode: 3,
+      stderr: expect.stringContaining('"idea" is pending, not approved'),
+    });
 
     const run = await c.run(["execute"]);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout.split("\n")).toEqual([
       // PUSH_ON defaults to complete: the branch is pushed to GIT_REMOTE_BASE/<repo> (README, "Delivering the work").
-      expect.stringMatching(/^alpha: complete \(1\/1 stories\); branch ralph\/alpha; log .*alpha\/scripts\/ralph\/logs\/ralph-.*\.log; pushed ralph\/alpha to .*\/remotes\/app$/),
+      expect.stringMatching(
+        /^alpha: complete \(1\/1 stories\); branch ralph\/alpha; log .*alpha\/scripts\/ralph\/logs\/ralph-.*\.log; pushed ralph\/alpha to .*\/remotes\/app$/,
+      ),
       expect.stringMatching(/^bravo: complete \(1\/1 stories\); branch ralph\/bravo; log /),
     ]);
     expect(await c.h.entry("alpha")).toMatchObject({ status: "complete", pid: null });
@@ -101,8 +149,16 @@ describe.concurrent("planbot execute / doctor (real child processes)", { timeout
     await c.project("fine");
     const run = await c.run(["execute"]);
     expect(run.exitCode).toBe(1);
-    expect(run.stdout.split("\n")).toEqual([expect.stringMatching(/^broken: failed \(1\/2 stories; failed stories: US-2; exit code 1\); branch ralph\/broken/), expect.stringMatching(/^fine: complete/)]);
-    expect(await c.h.entry("broken")).toMatchObject({ status: "failed", error: expect.stringContaining("error: tests failed for US-2") });
+    expect(run.stdout.split("\n")).toEqual([
+      expect.stringMatching(
+        /^broken: failed \(1\/2 stories; failed stories: US-2; exit code 1\); branch ralph\/broken/,
+      ),
+      expect.stringMatching(/^fine: complete/),
+    ]);
+    expect(await c.h.entry("broken")).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining("error: tests failed for US-2"),
+    });
   });
 
   it("planbot execute killed with SIGKILL while Ralph hangs: Ralph keeps running with its PID stored and shows as running-ralph; the outcome is reconciled once it ends", async (context) => {
@@ -112,7 +168,10 @@ describe.concurrent("planbot execute / doctor (real child processes)", { timeout
     const pid = await waitUntil("Ralph's PID in the store", async () => (await c.h.entry("todo")).pid, 80_000);
     try {
       const iteration = join(workspacePaths(c.h.config.workspaceDir, "todo").logs, "iteration-1.log");
-      await waitUntil("the fake to hang after its first story", async () => existsSync(iteration) && (await readFile(iteration, "utf8")).includes("passes"));
+      await waitUntil(
+        "the fake to hang after its first story",
+        async () => existsSync(iteration) && (await readFile(iteration, "utf8")).includes("passes"),
+      );
       expect(child.pid).not.toBe(pid);
       child.kill("SIGKILL");
       const ended = await child;
@@ -122,7 +181,9 @@ describe.concurrent("planbot execute / doctor (real child processes)", { timeout
       expect(groupAlive(pid)).toBe(true);
       expect(await c.h.entry("todo")).toMatchObject({ status: "running", pid });
       expect(await c.h.status("todo")).toBe("running-ralph");
-      expect((await readFile(workspacePaths(c.h.config.workspaceDir, "todo").pidFile, "utf8")).trim()).toBe(String(pid));
+      expect((await readFile(workspacePaths(c.h.config.workspaceDir, "todo").pidFile, "utf8")).trim()).toBe(
+        String(pid),
+      );
       // A restarted planbot (here: a fresh executor) leaves a live run alone.
       expect(await c.h.executor().reconcileFinishedRuns()).toEqual({ ok: true, recorded: [] });
     } finally {
@@ -170,18 +231,29 @@ describe.concurrent("planbot execute / doctor (real child processes)", { timeout
 
   it("doctor: fail lines (and exit 1) for a missing planner and remote base, a warning for a per-workspace Ralph without template", async (context) => {
     const c = await cli(context);
-    const result = await c.run(["doctor"], { PLANNER_COMMAND: join(c.root, "no-such-claude"), GIT_REMOTE_BASE: join(c.root, "no-such-remotes"), EXECUTE_AT: "02:30" });
+    const result = await c.run(["doctor"], {
+      PLANNER_COMMAND: join(c.root, "no-such-claude"),
+      GIT_REMOTE_BASE: join(c.root, "no-such-remotes"),
+      EXECUTE_AT: "02:30",
+    });
     expect(result.exitCode).toBe(1);
     const lines = result.stdout.split("\n");
     expect(lines).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^fail +planner: ".*no-such-claude" was not found: install Claude Code \(npm install -g @anthropic-ai\/claude-code\).*PLANNER_COMMAND/),
+        expect.stringMatching(
+          /^fail +planner: ".*no-such-claude" was not found: install Claude Code \(npm install -g @anthropic-ai\/claude-code\).*PLANNER_COMMAND/,
+        ),
         expect.stringMatching(/^fail +GIT_REMOTE_BASE: .*no-such-remotes does not exist/),
-        expect.stringMatching(/^warn +ralph: scripts\/ralph\/ralph\.sh is per-workspace: each project's repository must carry it .*ralph-template/),
+        expect.stringMatching(
+          /^warn +ralph: scripts\/ralph\/ralph\.sh is per-workspace: each project's repository must carry it .*ralph-template/,
+        ),
         expect.stringMatching(/^warn +adapters: no chat adapter configured/),
         expect.stringMatching(/^ok +EXECUTE_AT: daily at 02:30 local time/),
       ]),
     );
-    expect(await c.main(["doctor", "extra"])).toMatchObject({ exitCode: 2, stderr: expect.stringContaining("usage: planbot doctor") });
+    expect(await c.main(["doctor", "extra"])).toMatchObject({
+      exitCode: 2,
+      stderr: expect.stringContaining("usage: planbot doctor"),
+    });
   });
 });

@@ -6,7 +6,15 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vit
 import { procProbe } from "../../src/projects/process-probe.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
 import { fakeRalphPath } from "../fakes/paths.ts";
-import { createBareRemote, git, groupAlive, samplePrd, waitUntil, writePlanningArtifacts, type RemoteFixture } from "../helpers/git-fixtures.ts";
+import {
+  createBareRemote,
+  git,
+  groupAlive,
+  samplePrd,
+  waitUntil,
+  writePlanningArtifacts,
+  type RemoteFixture,
+} from "../helpers/git-fixtures.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 import { cleanupHarnesses, createHarness, type Harness } from "./harness.ts";
 
@@ -30,7 +38,10 @@ beforeAll(async () => {
 });
 
 /** A harness using the shared remotes (unless `noRemote`); cleaned up (Ralphs killed) when the test ends. */
-async function world(context: TestContext, options: { noRemote?: boolean; env?: NodeJS.ProcessEnv; parallel?: number; ralphCommand?: string } = {}) {
+async function world(
+  context: TestContext,
+  options: { noRemote?: boolean; env?: NodeJS.ProcessEnv; parallel?: number; ralphCommand?: string } = {},
+) {
   const root = await temp.make("exec-");
   const remote = options.noRemote ? undefined : remotes.app;
   const harness = await createHarness(temp, {
@@ -47,14 +58,21 @@ async function world(context: TestContext, options: { noRemote?: boolean; env?: 
 /** The commit whose subject is `chore: planning artifacts` on HEAD, with its parent and files. */
 async function artifactsCommits(root: string) {
   const lines = (await git(root, ["log", "--format=%H %P %s", "HEAD"])).split("\n");
-  return lines.filter((line) => line.endsWith("chore: planning artifacts")).map((line) => {
-    const [sha, parent] = line.split(" ");
-    return { sha: sha!, parent: parent! };
-  });
+  return lines
+    .filter((line) => line.endsWith("chore: planning artifacts"))
+    .map((line) => {
+      const [sha, parent] = line.split(" ");
+      return { sha: sha!, parent: parent! };
+    });
 }
 
 /** Planning artifacts plus an approved entry; one story unless the fake's mode needs a second (fail/block/hang act after story 1). */
-async function setupProject(h: Harness, slug: string, extra: { repo?: string; branch?: string; base?: string } = {}, artifacts: Parameters<typeof writePlanningArtifacts>[2] = {}) {
+async function setupProject(
+  h: Harness,
+  slug: string,
+  extra: { repo?: string; branch?: string; base?: string } = {},
+  artifacts: Parameters<typeof writePlanningArtifacts>[2] = {},
+) {
   const stories = artifacts.fakeMode && artifacts.fakeMode !== "complete" ? 2 : 1;
   await writePlanningArtifacts(h.config.workspaceDir, slug, { prd: samplePrd(slug, stories), ...artifacts });
   await h.approve(slug, { repo: "app", ...extra });
@@ -68,13 +86,21 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
     const executor = h.executor();
 
     const started = await executor.runNow("todo");
-    expect(started).toMatchObject({ ok: true, message: expect.stringMatching(/^Started Ralph for todo \(PID \d+\) on branch ralph\/todo of .*created branch ralph\/todo from origin\/develop, committed the planning artifacts/) });
+    expect(started).toMatchObject({
+      ok: true,
+      message: expect.stringMatching(
+        /^Started Ralph for todo \(PID \d+\) on branch ralph\/todo of .*created branch ralph\/todo from origin\/develop, committed the planning artifacts/,
+      ),
+    });
     const during = await h.entry("todo");
     expect(during).toMatchObject({ status: "running", pid: expect.any(Number), error: null });
     const pid = during.pid!;
     expect((await readFile(ws("todo").pidFile, "utf8")).trim()).toBe(String(pid));
     expect(await h.status("todo")).toBe("running-ralph");
-    expect(procProbe.inspect(pid)).toMatchObject({ alive: true, commandLine: expect.stringContaining("scripts/ralph/ralph.sh --tool claude 10") });
+    expect(procProbe.inspect(pid)).toMatchObject({
+      alive: true,
+      commandLine: expect.stringContaining("scripts/ralph/ralph.sh --tool claude 10"),
+    });
 
     await executor.waitForIdle();
     const after = await h.entry("todo");
@@ -89,26 +115,41 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
     const [artifacts] = await artifactsCommits(root);
     expect(artifacts?.parent).toBe(remote!.developTip);
     expect(await git(root, ["merge-base", "HEAD", "origin/develop"])).toBe(remote!.developTip);
-    expect((await git(root, ["show", "--name-only", "--format=", artifacts!.sha])).split("\n").sort()).toEqual(["scripts/ralph/final-plan.md", "scripts/ralph/prd.json"]);
+    expect((await git(root, ["show", "--name-only", "--format=", artifacts!.sha])).split("\n").sort()).toEqual([
+      "scripts/ralph/final-plan.md",
+      "scripts/ralph/prd.json",
+    ]);
     expect(await git(root, ["show", `${artifacts!.sha}:scripts/ralph/final-plan.md`])).toBe(plan.trim());
     // Ralph's own commits sit on top; planbot's bookkeeping (logs, .ralph.pid) is never committed.
     expect(await git(root, ["log", "--format=%s", `${artifacts!.sha}..HEAD`])).toBe("US-3\nUS-2\nUS-1");
     expect((await git(root, ["ls-files", "scripts/ralph"])).split("\n")).toEqual(
-      [".last-branch", "CLAUDE.md", "final-plan.md", "prd.json", "progress.txt", "prompt.md", "ralph.sh"].map((name) => `scripts/ralph/${name}`),
+      [".last-branch", "CLAUDE.md", "final-plan.md", "prd.json", "progress.txt", "prompt.md", "ralph.sh"].map(
+        (name) => `scripts/ralph/${name}`,
+      ),
     );
     const logs = readdirSync(ws("todo").logs).filter((name) => name.startsWith("ralph-"));
     expect(logs).toHaveLength(1);
     // The whole run survives the fake's `tee /dev/stderr` (which truncates a regular-file stderr): header, every iteration, the end.
     const log = await readFile(join(ws("todo").logs, logs[0]!), "utf8");
-    expect(log).toMatch(/^planbot: .*branch ralph\/todo; running scripts\/ralph\/ralph.sh --tool claude 10\nStarting Ralph/);
-    for (const n of [1, 2, 3]) expect(log).toContain(`Ralph Iteration ${n} of 10 (claude)\n===============================================================\niteration ${n}: working on US-${n} - Story ${n}\niteration ${n}: US-${n} passes`);
-    expect(log).toMatch(/<promise>COMPLETE<\/promise>\n\nRalph completed all tasks!\nCompleted at iteration 3 of 10\n$/);
+    expect(log).toMatch(
+      /^planbot: .*branch ralph\/todo; running scripts\/ralph\/ralph.sh --tool claude 10\nStarting Ralph/,
+    );
+    for (const n of [1, 2, 3])
+      expect(log).toContain(
+        `Ralph Iteration ${n} of 10 (claude)\n===============================================================\niteration ${n}: working on US-${n} - Story ${n}\niteration ${n}: US-${n} passes`,
+      );
+    expect(log).toMatch(
+      /<promise>COMPLETE<\/promise>\n\nRalph completed all tasks!\nCompleted at iteration 3 of 10\n$/,
+    );
 
     // A second run in the same workspace: fetch, stay on the branch, commit the re-planned artifacts.
     await writeFile(ws("todo").prd, JSON.stringify({ ...samplePrd("todo", 1), description: "re-planned" }, null, 2));
     expect((await h.lifecycle.approve("todo")).ok).toBe(true);
     const again = await executor.runOnce({ slug: "todo" });
-    expect(again).toMatchObject({ ok: true, runs: [{ slug: "todo", outcome: "complete", message: expect.stringMatching(/^complete \(1\/1 stories\)/) }] });
+    expect(again).toMatchObject({
+      ok: true,
+      runs: [{ slug: "todo", outcome: "complete", message: expect.stringMatching(/^complete \(1\/1 stories\)/) }],
+    });
     expect(await artifactsCommits(root)).toHaveLength(2);
     expect(await git(root, ["symbolic-ref", "--short", "HEAD"])).toBe("ralph/todo");
   });
@@ -122,7 +163,12 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
       ok: true,
       runs: [
         { slug: "broken", outcome: "failed", exitCode: 1 },
-        { slug: "stuck", outcome: "blocked", exitCode: 1, message: expect.stringMatching(/^blocked \(1\/2 stories; blocked stories: US-2; exit code 1\)/) },
+        {
+          slug: "stuck",
+          outcome: "blocked",
+          exitCode: 1,
+          message: expect.stringMatching(/^blocked \(1\/2 stories; blocked stories: US-2; exit code 1\)/),
+        },
       ],
     });
     const broken = await h.entry("broken");
@@ -131,7 +177,11 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
     expect(broken.error).toContain("error: tests failed for US-2");
     expect(broken.error!.split("\n").length).toBeLessThanOrEqual(22);
     expect(await h.status("broken")).toBe("failed");
-    expect(await h.entry("stuck")).toMatchObject({ status: "blocked", pid: null, error: expect.stringContaining("blocked: US-2") });
+    expect(await h.entry("stuck")).toMatchObject({
+      status: "blocked",
+      pid: null,
+      error: expect.stringContaining("blocked: US-2"),
+    });
     expect(await h.status("stuck")).toBe("blocked");
   });
 
@@ -146,18 +196,28 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
     const otherPid = (await h.entry("other")).pid!;
     for (const slug of ["todo", "other"]) {
       const iteration = join(ws(slug).logs, "iteration-1.log");
-      await waitUntil(`${slug} to hang after its first story`, async () => existsSync(iteration) && (await readFile(iteration, "utf8")).includes("passes"));
+      await waitUntil(
+        `${slug} to hang after its first story`,
+        async () => existsSync(iteration) && (await readFile(iteration, "utf8")).includes("passes"),
+      );
       expect(await h.status(slug)).toBe("running-ralph");
     }
     expect(groupAlive(pid) && groupAlive(otherPid)).toBe(true);
 
     process.kill(-otherPid, "SIGKILL");
     await waitUntil("the outside kill to be recorded", async () => (await h.entry("other")).pid === null);
-    expect(await h.entry("other")).toMatchObject({ status: "failed", error: expect.stringMatching(/^1\/2 stories pass; killed by SIGKILL\n/) });
+    expect(await h.entry("other")).toMatchObject({
+      status: "failed",
+      error: expect.stringMatching(/^1\/2 stories pass; killed by SIGKILL\n/),
+    });
     expect(await h.entry("todo")).toMatchObject({ status: "running", pid });
 
     await executor.stop();
-    await waitUntil("the group (Ralph and its sleep) to be gone", () => !groupAlive(pid) && !groupAlive(otherPid), 5000);
+    await waitUntil(
+      "the group (Ralph and its sleep) to be gone",
+      () => !groupAlive(pid) && !groupAlive(otherPid),
+      5000,
+    );
     const entry = await h.entry("todo");
     expect(entry).toMatchObject({ status: "failed", pid: null });
     expect(entry.error).toMatch(/^1\/2 stories pass; killed by SIGTERM; stopped by planbot/);
@@ -172,19 +232,29 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
     await setupProject(h, "waiting");
     expect((await h.lifecycle.unapprove("waiting")).ok).toBe(true);
     const result = await h.executor().runOnce();
-    expect(result.ok && result.runs.map((run) => `${run.slug}:${run.outcome}`)).toEqual(["ghost:failed", "charlie:complete", "alpha:complete"]);
+    expect(result.ok && result.runs.map((run) => `${run.slug}:${run.outcome}`)).toEqual([
+      "ghost:failed",
+      "charlie:complete",
+      "alpha:complete",
+    ]);
     const [ghost, c, a] = await Promise.all(["ghost", "charlie", "alpha"].map((slug) => h.entry(slug)));
     expect(ghost!.finished_at! < c!.started_at!).toBe(true);
     expect(c!.finished_at! < a!.started_at!).toBe(true);
     expect(await h.entry("waiting")).toMatchObject({ status: "pending", started_at: null });
 
     expect(ghost).toMatchObject({ status: "failed", pid: null });
-    expect(ghost!.error).toMatch(/^could not clone .*remotes\/does-not-exist: git clone --no-checkout --quiet -- failed \(exit 128\): fatal: .*does-not-exist/);
+    expect(ghost!.error).toMatch(
+      /^could not clone .*remotes\/does-not-exist: git clone --no-checkout --quiet -- failed \(exit 128\): fatal: .*does-not-exist/,
+    );
     expect(await h.status("ghost")).toBe("failed");
     expect(existsSync(join(ws("ghost").root, ".git"))).toBe(false);
     expect(existsSync(ws("ghost").finalPlan) && existsSync(ws("ghost").prd)).toBe(true);
     expect(readdirSync(h.config.workspaceDir).sort()).toEqual(["alpha", "charlie", "ghost", "waiting"]);
-    expect(h.finished.map((report) => `${report.slug}:${report.outcome}`)).toEqual(["ghost:failed", "charlie:complete", "alpha:complete"]);
+    expect(h.finished.map((report) => `${report.slug}:${report.outcome}`)).toEqual([
+      "ghost:failed",
+      "charlie:complete",
+      "alpha:complete",
+    ]);
   });
 
   it("EXECUTE_PARALLEL=2 runs two at a time, never three: the third starts when one ends", async (context) => {
@@ -193,7 +263,10 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
     for (const slug of slugs) await setupProject(h, slug, {}, { fakeMode: "hang" });
     const executor = h.executor();
     const batch = executor.runOnce();
-    const alive = async () => (await Promise.all(slugs.map((slug) => h.entry(slug)))).filter((entry) => procProbe.inspect(entry.pid).alive).map((entry) => entry.name);
+    const alive = async () =>
+      (await Promise.all(slugs.map((slug) => h.entry(slug))))
+        .filter((entry) => procProbe.inspect(entry.pid).alive)
+        .map((entry) => entry.name);
     await waitUntil("two runs", async () => (await alive()).length === 2);
     expect(await alive()).toEqual(["one", "two"]);
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -205,7 +278,11 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
     expect(await alive()).toEqual(["two", "three"]);
     await executor.stop();
     const result = await batch;
-    expect(result.ok && result.runs.map((run) => `${run.slug}:${run.outcome}`)).toEqual(["one:failed", "two:failed", "three:failed"]);
+    expect(result.ok && result.runs.map((run) => `${run.slug}:${run.outcome}`)).toEqual([
+      "one:failed",
+      "two:failed",
+      "three:failed",
+    ]);
   });
 
   it("--dry-run reports remote, branch, base and command and touches nothing", async (context) => {
@@ -224,7 +301,13 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
           outcome: "dry-run",
           message: `would run: remote ${remote!.base}/app; workspace ${join(h.config.workspaceDir, "todo")}; branch ralph/todo (prd) from origin/main unless it exists; run scripts/ralph/ralph.sh --tool claude 10 (ralph.sh and its prompt file are checked once the repository is cloned)`,
         },
-        { slug: "bad", outcome: "failed", message: expect.stringContaining('would fail: prd.json branchName "has space" is not a valid git branch name') },
+        {
+          slug: "bad",
+          outcome: "failed",
+          message: expect.stringContaining(
+            'would fail: prd.json branchName "has space" is not a valid git branch name',
+          ),
+        },
       ],
     });
     expect(await snapshot()).toEqual(before);
@@ -262,7 +345,9 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
     const executor = h.executor();
     const missing = await executor.runNow("todo");
     expect(missing).toMatchObject({ ok: false, code: "execute_failed" });
-    expect(!missing.ok && missing.message).toMatch(/^Ralph's script scripts\/ralph\/ralph.sh is not in the workspace .*snarktank\/ralph's ralph.sh.*ralph-template\/ralph.sh.*set RALPH_COMMAND/);
+    expect(!missing.ok && missing.message).toMatch(
+      /^Ralph's script scripts\/ralph\/ralph.sh is not in the workspace .*snarktank\/ralph's ralph.sh.*ralph-template\/ralph.sh.*set RALPH_COMMAND/,
+    );
     // Refused before Ralph ran: still approved, nothing recorded as a failure.
     expect(await h.entry("todo")).toMatchObject({ status: "approved", pid: null });
 
@@ -270,7 +355,9 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
     await mkdir(join(h.config.dataDir, "ralph-template"), { recursive: true });
     await copyFile(fakeRalphPath, join(h.config.dataDir, "ralph-template", "ralph.sh"));
     const noPrompt = await executor.runNow("todo");
-    expect(!noPrompt.ok && noPrompt.message).toMatch(/^Ralph was not started: scripts\/ralph\/CLAUDE.md is missing: ralph.sh --tool claude feeds it to the agent on every iteration\. Fix: add snarktank\/ralph's CLAUDE.md next to ralph.sh/);
+    expect(!noPrompt.ok && noPrompt.message).toMatch(
+      /^Ralph was not started: scripts\/ralph\/CLAUDE.md is missing: ralph.sh --tool claude feeds it to the agent on every iteration\. Fix: add snarktank\/ralph's CLAUDE.md next to ralph.sh/,
+    );
     expect(await h.entry("todo")).toMatchObject({ status: "approved", pid: null });
 
     await copyFile(join(dirname(fakeRalphPath), "CLAUDE.md"), join(h.config.dataDir, "ralph-template", "CLAUDE.md"));
@@ -288,14 +375,29 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
     const executor = h.executor();
     expect(await executor.runOnce({ slug: "nope" })).toMatchObject({ ok: false, code: "not_found" });
     expect(await executor.runOnce({ slug: "Bad Slug" })).toMatchObject({ ok: false, code: "invalid_slug" });
-    expect(await executor.runOnce({ slug: "idea" })).toMatchObject({ ok: false, code: "invalid_state", message: '"idea" is pending, not approved: approve it first (planbot projects approve idea).' });
-    expect(await executor.runNow("idea")).toMatchObject({ ok: false, code: "invalid_state", message: expect.stringContaining("not approved") });
+    expect(await executor.runOnce({ slug: "idea" })).toMatchObject({
+      ok: false,
+      code: "invalid_state",
+      message: '"idea" is pending, not approved: approve it first (planbot projects approve idea).',
+    });
+    expect(await executor.runNow("idea")).toMatchObject({
+      ok: false,
+      code: "invalid_state",
+      message: expect.stringContaining("not approved"),
+    });
     expect(await executor.runNow("nope")).toMatchObject({ ok: false, code: "not_found" });
 
     expect((await executor.runNow("todo")).ok).toBe(true);
     const pid = (await h.entry("todo")).pid!;
-    expect(await executor.runNow("todo")).toMatchObject({ ok: false, code: "invalid_state", message: expect.stringContaining(`already running (PID ${pid})`) });
-    expect(await executor.runOnce({ slug: "todo" })).toEqual({ ok: true, runs: [{ slug: "todo", outcome: "skipped", message: `skipped: already running (PID ${pid})`, pid }] });
+    expect(await executor.runNow("todo")).toMatchObject({
+      ok: false,
+      code: "invalid_state",
+      message: expect.stringContaining(`already running (PID ${pid})`),
+    });
+    expect(await executor.runOnce({ slug: "todo" })).toEqual({
+      ok: true,
+      runs: [{ slug: "todo", outcome: "skipped", message: `skipped: already running (PID ${pid})`, pid }],
+    });
     expect(await h.entry("todo")).toMatchObject({ status: "running", pid });
     await executor.stop();
   });
@@ -317,7 +419,18 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
     expect(await h.entry("todo")).toMatchObject({ status: "running", pid });
 
     const reconciled = await second.reconcileFinishedRuns();
-    expect(reconciled).toMatchObject({ ok: true, recorded: [{ slug: "todo", outcome: "complete", pid, exitCode: null, message: "complete (1/1 stories) (ended while planbot was not watching)" }] });
+    expect(reconciled).toMatchObject({
+      ok: true,
+      recorded: [
+        {
+          slug: "todo",
+          outcome: "complete",
+          pid,
+          exitCode: null,
+          message: "complete (1/1 stories) (ended while planbot was not watching)",
+        },
+      ],
+    });
     expect(await second.reconcileFinishedRuns()).toEqual({ ok: true, recorded: [] });
     expect(await h.entry("todo")).toMatchObject({ status: "complete", pid: null, error: null });
     expect(existsSync(ws("todo").pidFile)).toBe(false);
@@ -335,7 +448,9 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
 
     const reconciled = await h.executor().reconcileFinishedRuns();
     expect(reconciled).toMatchObject({ ok: true, recorded: [{ slug: "todo", outcome: "failed", exitCode: null }] });
-    expect((await h.entry("todo")).error).toMatch(/^failed stories: US-2; exit code unknown \(Ralph ended while planbot was not watching it\)\n--- last lines of Ralph's output ---\n[\s\S]*error: tests failed for US-2/);
+    expect((await h.entry("todo")).error).toMatch(
+      /^failed stories: US-2; exit code unknown \(Ralph ended while planbot was not watching it\)\n--- last lines of Ralph's output ---\n[\s\S]*error: tests failed for US-2/,
+    );
     expect(await h.status("todo")).toBe("failed");
   });
 
@@ -345,7 +460,8 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
     const dead = gone.pid!;
     await gone;
     expect(procProbe.inspect(dead).alive).toBe(false);
-    const claimOf = (pid: number, token: string) => (entry: Record<string, unknown>) => void (entry.executor_claim = { pid, token, since: "2030-01-01T00:00:00.000Z" });
+    const claimOf = (pid: number, token: string) => (entry: Record<string, unknown>) =>
+      void (entry.executor_claim = { pid, token, since: "2030-01-01T00:00:00.000Z" });
     for (const slug of ["stale", "orphan", "busy"]) await setupProject(h, slug);
     await h.lifecycle.update("stale", claimOf(dead, "gone"));
     await h.lifecycle.update("orphan", claimOf(dead, "gone2"));
@@ -355,13 +471,37 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
     expect(await executor.reconcileFinishedRuns()).toEqual({ ok: true, recorded: [] });
     expect(await h.entry("stale")).toMatchObject({ status: "approved" });
     expect((await h.entry("stale")).executor_claim).toBeUndefined();
-    expect((await h.entry("busy")).executor_claim).toEqual({ pid: process.pid, token: "another-executor", since: "2030-01-01T00:00:00.000Z" });
+    expect((await h.entry("busy")).executor_claim).toEqual({
+      pid: process.pid,
+      token: "another-executor",
+      since: "2030-01-01T00:00:00.000Z",
+    });
 
-    expect(await executor.runOnce({ slug: "orphan" })).toMatchObject({ ok: true, runs: [{ slug: "orphan", outcome: "complete" }] });
+    expect(await executor.runOnce({ slug: "orphan" })).toMatchObject({
+      ok: true,
+      runs: [{ slug: "orphan", outcome: "complete" }],
+    });
     expect((await h.entry("orphan")).executor_claim).toBeUndefined();
-    expect(await executor.runOnce({ slug: "busy" })).toMatchObject({ ok: true, runs: [{ slug: "busy", outcome: "skipped", message: `skipped: "busy" is being prepared for a run by planbot PID ${process.pid} since 2030-01-01T00:00:00.000Z.` }] });
-    expect(await executor.runNow("busy")).toMatchObject({ ok: false, code: "invalid_state", message: expect.stringContaining("is being prepared for a run") });
-    expect(await h.entry("busy")).toMatchObject({ status: "approved", pid: null, executor_claim: { token: "another-executor" } });
+    expect(await executor.runOnce({ slug: "busy" })).toMatchObject({
+      ok: true,
+      runs: [
+        {
+          slug: "busy",
+          outcome: "skipped",
+          message: `skipped: "busy" is being prepared for a run by planbot PID ${process.pid} since 2030-01-01T00:00:00.000Z.`,
+        },
+      ],
+    });
+    expect(await executor.runNow("busy")).toMatchObject({
+      ok: false,
+      code: "invalid_state",
+      message: expect.stringContaining("is being prepared for a run"),
+    });
+    expect(await h.entry("busy")).toMatchObject({
+      status: "approved",
+      pid: null,
+      executor_claim: { token: "another-executor" },
+    });
     expect(await h.status("busy")).toBe("approved");
   });
 });

@@ -20,20 +20,30 @@ async function workspace(prd: object, options: { prompts?: boolean } = {}) {
   const dir = join(ws, "scripts", "ralph");
   await mkdir(dir, { recursive: true });
   await copyFile(fakeRalphPath, join(dir, "ralph.sh"));
-  if (options.prompts !== false) for (const name of ["CLAUDE.md", "prompt.md"]) await copyFile(join(dirname(fakeRalphPath), name), join(dir, name));
+  if (options.prompts !== false)
+    for (const name of ["CLAUDE.md", "prompt.md"]) await copyFile(join(dirname(fakeRalphPath), name), join(dir, name));
   await writeFile(join(dir, "prd.json"), JSON.stringify(prd, null, 2));
   await git(ws, ["init", "--quiet", "-b", "main"]);
   await git(ws, ["add", "-A"]);
   await git(ws, ["commit", "--quiet", "-m", "init"]);
   /** Runs ralph.sh with stdout and stderr a FIFO (read by cat into the result's stdout). */
   const run = (args: string[], env: Record<string, string> = {}) =>
-    execa("bash", ["-c", 'f="$(mktemp -u)"; mkfifo "$f"; cat "$f" & exec 3>"$f"; rm "$f"; exec "$0" "$@" >&3 2>&3 3>&-', join(dir, "ralph.sh"), ...args], {
-      cwd: ws,
-      reject: false,
-      timeout: 90_000,
-      stripFinalNewline: false,
-      env: { FAKE_RALPH_DELAY_MS: "10", FAKE_RALPH_UID: "1000", IS_SANDBOX: "", ...env },
-    }).then((result) => ({ exitCode: result.exitCode, out: String(result.stdout) }));
+    execa(
+      "bash",
+      [
+        "-c",
+        'f="$(mktemp -u)"; mkfifo "$f"; cat "$f" & exec 3>"$f"; rm "$f"; exec "$0" "$@" >&3 2>&3 3>&-',
+        join(dir, "ralph.sh"),
+        ...args,
+      ],
+      {
+        cwd: ws,
+        reject: false,
+        timeout: 90_000,
+        stripFinalNewline: false,
+        env: { FAKE_RALPH_DELAY_MS: "10", FAKE_RALPH_UID: "1000", IS_SANDBOX: "", ...env },
+      },
+    ).then((result) => ({ exitCode: result.exitCode, out: String(result.stdout) }));
   const prdNow = async () => JSON.parse(await readFile(join(dir, "prd.json"), "utf8"));
   return { ws, dir, run, prdNow };
 }
@@ -44,11 +54,17 @@ describe.concurrent("fake ralph.sh fidelity", { timeout: 200_000 }, () => {
     const r = await w.run(["--tool", "claude", "5"]);
     expect(r.exitCode).toBe(0);
     expect(r.out).toMatch(/^Starting Ralph - Tool: claude - Max iterations: 5\n/);
-    expect(r.out).toContain("checked out branch ralph/demo (prd.json branchName)\niteration 1: working on US-1 - Story 1\n");
-    expect(r.out).toMatch(/iteration 2: US-2 passes\n<promise>COMPLETE<\/promise>\n\nRalph completed all tasks!\nCompleted at iteration 2 of 5\n$/);
+    expect(r.out).toContain(
+      "checked out branch ralph/demo (prd.json branchName)\niteration 1: working on US-1 - Story 1\n",
+    );
+    expect(r.out).toMatch(
+      /iteration 2: US-2 passes\n<promise>COMPLETE<\/promise>\n\nRalph completed all tasks!\nCompleted at iteration 2 of 5\n$/,
+    );
     expect(await git(w.ws, ["symbolic-ref", "--short", "HEAD"])).toBe("ralph/demo");
     expect(await readFile(join(w.dir, ".last-branch"), "utf8")).toBe("ralph/demo\n");
-    expect(await readFile(join(w.dir, "progress.txt"), "utf8")).toMatch(/^# Ralph Progress Log\nStarted: .*\n---\n## Iteration 1 - US-1\n## Iteration 2 - US-2\n$/);
+    expect(await readFile(join(w.dir, "progress.txt"), "utf8")).toMatch(
+      /^# Ralph Progress Log\nStarted: .*\n---\n## Iteration 1 - US-1\n## Iteration 2 - US-2\n$/,
+    );
   });
 
   it("a branchName different from .last-branch archives the previous prd.json and progress.txt and resets progress", async () => {
@@ -57,10 +73,16 @@ describe.concurrent("fake ralph.sh fidelity", { timeout: 200_000 }, () => {
     await writeFile(join(w.dir, "progress.txt"), "# Ralph Progress Log\nold notes\n");
     const r = await w.run(["--tool=claude", "3"]);
     expect(r.exitCode).toBe(0);
-    expect(r.out).toMatch(/^Archiving previous run: ralph\/old-thing\n   Archived to: .*\/archive\/\d{4}-\d\d-\d\d-old-thing\n/);
+    expect(r.out).toMatch(
+      /^Archiving previous run: ralph\/old-thing\n   Archived to: .*\/archive\/\d{4}-\d\d-\d\d-old-thing\n/,
+    );
     const [folder] = readdirSync(join(w.dir, "archive"));
-    expect(await readFile(join(w.dir, "archive", folder!, "progress.txt"), "utf8")).toBe("# Ralph Progress Log\nold notes\n");
-    expect(JSON.parse(await readFile(join(w.dir, "archive", folder!, "prd.json"), "utf8")).branchName).toBe("ralph/new-thing");
+    expect(await readFile(join(w.dir, "archive", folder!, "progress.txt"), "utf8")).toBe(
+      "# Ralph Progress Log\nold notes\n",
+    );
+    expect(JSON.parse(await readFile(join(w.dir, "archive", folder!, "prd.json"), "utf8")).branchName).toBe(
+      "ralph/new-thing",
+    );
     expect(await readFile(join(w.dir, "progress.txt"), "utf8")).not.toContain("old notes");
     expect(await readFile(join(w.dir, ".last-branch"), "utf8")).toBe("ralph/new-thing\n");
   });
@@ -69,8 +91,14 @@ describe.concurrent("fake ralph.sh fidelity", { timeout: 200_000 }, () => {
     const w = await workspace(samplePrd("demo", 1));
     const refused = await w.run(["--tool", "claude", "2"], { FAKE_RALPH_UID: "0" });
     expect(refused.exitCode).toBe(1);
-    expect(refused.out.match(/--dangerously-skip-permissions cannot be used with root\/sudo privileges for security reasons/g)).toHaveLength(2);
-    expect(refused.out).toMatch(/Ralph reached max iterations \(2\) without completing all tasks\.\nCheck .*progress\.txt for status\.\n$/);
+    expect(
+      refused.out.match(
+        /--dangerously-skip-permissions cannot be used with root\/sudo privileges for security reasons/g,
+      ),
+    ).toHaveLength(2);
+    expect(refused.out).toMatch(
+      /Ralph reached max iterations \(2\) without completing all tasks\.\nCheck .*progress\.txt for status\.\n$/,
+    );
     expect((await w.prdNow()).userStories[0].passes).toBe(false);
     const allowed = await w.run(["--tool", "claude", "2"], { FAKE_RALPH_UID: "0", IS_SANDBOX: "1" });
     expect(allowed.exitCode).toBe(0);

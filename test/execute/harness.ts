@@ -38,7 +38,13 @@ const live: Harness[] = [];
 /** Creates a harness; `env` reaches git and Ralph (FAKE_RALPH_* variables). */
 export async function createHarness(
   temp: TempDirs,
-  options: { gitRemoteBase?: string; ralphCommand?: string; parallel?: number; env?: NodeJS.ProcessEnv; root?: string } = {},
+  options: {
+    gitRemoteBase?: string;
+    ralphCommand?: string;
+    parallel?: number;
+    env?: NodeJS.ProcessEnv;
+    root?: string;
+  } = {},
 ): Promise<Harness> {
   const root = options.root ?? (await temp.make("exec-"));
   const dataDir = join(root, "data");

@@ -9,7 +9,15 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vit
 import { runDoctorChecks } from "../../src/cli/doctor-checks.ts";
 import { loadConfig } from "../../src/config.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
-import { createBareRemote, git, groupAlive, samplePrd, waitUntil, writePlanningArtifacts, type RemoteFixture } from "../helpers/git-fixtures.ts";
+import {
+  createBareRemote,
+  git,
+  groupAlive,
+  samplePrd,
+  waitUntil,
+  writePlanningArtifacts,
+  type RemoteFixture,
+} from "../helpers/git-fixtures.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 import { cleanupHarnesses, createHarness } from "./harness.ts";
 
@@ -33,7 +41,8 @@ async function world(context: TestContext, env: NodeJS.ProcessEnv = {}) {
 }
 
 /** Variables planbot reads: the children get none of the caller's. */
-const OURS = /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$|FAKE_RALPH_)/;
+const OURS =
+  /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$|FAKE_RALPH_)/;
 const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !OURS.test(name)));
 
 describe.concurrent("run preflight", { timeout: 90_000 }, () => {
@@ -49,10 +58,24 @@ describe.concurrent("run preflight", { timeout: 90_000 }, () => {
     expect(existsSync(join(ws("idea").root, ".git"))).toBe(false);
 
     const env = { ...baseEnv, PLANBOT_DATA_DIR: h.config.dataDir, GIT_REMOTE_BASE: remote.base, LOG_LEVEL: "warn" };
-    const run = await execa(bin, ["execute", "idea"], { cwd: h.root, env, extendEnv: false, reject: false, timeout: 60_000 });
+    const run = await execa(bin, ["execute", "idea"], {
+      cwd: h.root,
+      env,
+      extendEnv: false,
+      reject: false,
+      timeout: 60_000,
+    });
     expect(run.exitCode, String(run.stderr)).toBe(1);
-    expect(String(run.stdout)).toMatch(/^idea: refused: Ralph was not started: idea has no plan: .* Fix: plan it first/);
-    const dry = await execa(bin, ["execute", "--dry-run"], { cwd: h.root, env, extendEnv: false, reject: false, timeout: 60_000 });
+    expect(String(run.stdout)).toMatch(
+      /^idea: refused: Ralph was not started: idea has no plan: .* Fix: plan it first/,
+    );
+    const dry = await execa(bin, ["execute", "--dry-run"], {
+      cwd: h.root,
+      env,
+      extendEnv: false,
+      reject: false,
+      timeout: 60_000,
+    });
     expect(dry.exitCode).toBe(1);
     expect(String(dry.stdout)).toMatch(/^idea: would refuse: Ralph was not started: idea has no plan/);
     expect(await h.entry("idea")).toMatchObject({ status: "approved", pid: null });
@@ -71,8 +94,20 @@ describe.concurrent("run preflight", { timeout: 90_000 }, () => {
     expect(result).toMatchObject({
       ok: true,
       runs: [
-        { slug: "done", outcome: "refused", message: expect.stringMatching(/every story in scripts\/ralph\/prd.json already passes: there is nothing for Ralph to do\. Fix: plan new work for done \(\/replan done --force\)$/) },
-        { slug: "broken", outcome: "refused", message: expect.stringMatching(/scripts\/ralph\/prd.json is not valid JSON \(.*\)\. Fix: fix the file or plan the project again \(\/replan broken\)$/) },
+        {
+          slug: "done",
+          outcome: "refused",
+          message: expect.stringMatching(
+            /every story in scripts\/ralph\/prd.json already passes: there is nothing for Ralph to do\. Fix: plan new work for done \(\/replan done --force\)$/,
+          ),
+        },
+        {
+          slug: "broken",
+          outcome: "refused",
+          message: expect.stringMatching(
+            /scripts\/ralph\/prd.json is not valid JSON \(.*\)\. Fix: fix the file or plan the project again \(\/replan broken\)$/,
+          ),
+        },
       ],
     });
   });
@@ -91,9 +126,17 @@ describe.concurrent("run preflight", { timeout: 90_000 }, () => {
     const loaded = loadConfig({ PLANBOT_DATA_DIR: h.config.dataDir }, h.root);
     if (!loaded.ok) throw new Error(loaded.message);
     const without = await runDoctorChecks(loaded.config, { env: { PATH: empty }, timeoutMs: 5000 });
-    expect(without).toContainEqual({ level: "fail", name: "jq", detail: expect.stringContaining("not on PATH: ralph.sh needs it") });
+    expect(without).toContainEqual({
+      level: "fail",
+      name: "jq",
+      detail: expect.stringContaining("not on PATH: ralph.sh needs it"),
+    });
     const withJq = await runDoctorChecks(loaded.config, { timeoutMs: 5000 });
-    expect(withJq).toContainEqual({ level: "ok", name: "jq", detail: expect.stringMatching(/\/jq \(ralph.sh reads prd.json's branchName with it\)$/) });
+    expect(withJq).toContainEqual({
+      level: "ok",
+      name: "jq",
+      detail: expect.stringMatching(/\/jq \(ralph.sh reads prd.json's branchName with it\)$/),
+    });
   });
 
   it("as root: refused on a real host without IS_SANDBOX=1 (the fake CLI would refuse every iteration), run with IS_SANDBOX=1, and in a container planbot sets it", async (context) => {
@@ -108,7 +151,12 @@ describe.concurrent("run preflight", { timeout: 90_000 }, () => {
     );
     expect(await h.entry("host")).toMatchObject({ status: "approved" });
 
-    const explicit = await h.executor({ host: { uid: 0, inContainer: false }, env: { ...process.env, FAKE_RALPH_DELAY_MS: "20", FAKE_RALPH_UID: "0", IS_SANDBOX: "1" } }).runOnce({ slug: "sandboxed" });
+    const explicit = await h
+      .executor({
+        host: { uid: 0, inContainer: false },
+        env: { ...process.env, FAKE_RALPH_DELAY_MS: "20", FAKE_RALPH_UID: "0", IS_SANDBOX: "1" },
+      })
+      .runOnce({ slug: "sandboxed" });
     expect(explicit).toMatchObject({ ok: true, runs: [{ outcome: "complete" }] });
     const boxed = await h.executor({ host: { uid: 0, inContainer: true } }).runOnce({ slug: "boxed" });
     expect(boxed).toMatchObject({ ok: true, runs: [{ outcome: "complete" }] });
@@ -126,7 +174,12 @@ describe.concurrent("branchName is the project's branch", { timeout: 90_000 }, (
     expect(dry.ok && dry.runs[0]!.message).toContain("(would set prd.json branchName to feat/x (was ralph/demo); ");
 
     const result = await h.executor().runOnce({ slug: "todo" });
-    expect(result).toMatchObject({ ok: true, runs: [{ outcome: "complete", message: expect.stringMatching(/^complete \(2\/2 stories\); branch feat\/x; log /) }] });
+    expect(result).toMatchObject({
+      ok: true,
+      runs: [
+        { outcome: "complete", message: expect.stringMatching(/^complete \(2\/2 stories\); branch feat\/x; log /) },
+      ],
+    });
     const root = ws("todo").root;
     expect(JSON.parse(await readFile(ws("todo").prd, "utf8")).branchName).toBe("feat/x");
     expect(await git(root, ["symbolic-ref", "--short", "HEAD"])).toBe("feat/x");
@@ -154,11 +207,29 @@ describe.concurrent("the run log", { timeout: 120_000 }, () => {
     await h.approve("todo", { repo: "app" });
     // Each iteration waits while .fake-hold exists: planbot is killed before the first one runs.
     await writeFile(join(dir, ".fake-hold"), "");
-    const env = { ...baseEnv, PLANBOT_DATA_DIR: h.config.dataDir, GIT_REMOTE_BASE: remote.base, FAKE_RALPH_DELAY_MS: "20", FAKE_RALPH_UID: "1000", LOG_LEVEL: "warn" };
-    const child = execa(bin, ["execute", "todo"], { cwd: h.root, env, extendEnv: false, reject: false, timeout: 90_000 });
+    const env = {
+      ...baseEnv,
+      PLANBOT_DATA_DIR: h.config.dataDir,
+      GIT_REMOTE_BASE: remote.base,
+      FAKE_RALPH_DELAY_MS: "20",
+      FAKE_RALPH_UID: "1000",
+      LOG_LEVEL: "warn",
+    };
+    const child = execa(bin, ["execute", "todo"], {
+      cwd: h.root,
+      env,
+      extendEnv: false,
+      reject: false,
+      timeout: 90_000,
+    });
     const pid = await waitUntil("Ralph's PID in the store", async () => (await h.entry("todo")).pid, 60_000);
     const logs = () => readdirSync(ws("todo").logs).filter((name) => name.startsWith("ralph-"));
-    await waitUntil("Ralph's banner in the log", async () => logs().length === 1 && (await readFile(join(ws("todo").logs, logs()[0]!), "utf8")).includes("Ralph Iteration 1"));
+    await waitUntil(
+      "Ralph's banner in the log",
+      async () =>
+        logs().length === 1 &&
+        (await readFile(join(ws("todo").logs, logs()[0]!), "utf8")).includes("Ralph Iteration 1"),
+    );
     child.kill("SIGKILL");
     expect((await child).signal).toBe("SIGKILL");
 
@@ -168,9 +239,14 @@ describe.concurrent("the run log", { timeout: 120_000 }, () => {
       const text = await readFile(join(ws("todo").logs, logs()[0]!), "utf8");
       return text.includes("Completed at iteration") && text;
     });
-    expect(log).toMatch(/^planbot: \S+ cloned .*; branch ralph\/todo; running scripts\/ralph\/ralph.sh --tool claude 10\nStarting Ralph - Tool: claude - Max iterations: 10\n/);
-    for (const n of [1, 2, 3]) expect(log).toContain(`iteration ${n}: working on US-${n} - Story ${n}\niteration ${n}: US-${n} passes\n`);
-    expect(log).toMatch(/Iteration 2 complete\. Continuing\.\.\.\n[\s\S]*<promise>COMPLETE<\/promise>\n\nRalph completed all tasks!\nCompleted at iteration 3 of 10\n$/);
+    expect(log).toMatch(
+      /^planbot: \S+ cloned .*; branch ralph\/todo; running scripts\/ralph\/ralph.sh --tool claude 10\nStarting Ralph - Tool: claude - Max iterations: 10\n/,
+    );
+    for (const n of [1, 2, 3])
+      expect(log).toContain(`iteration ${n}: working on US-${n} - Story ${n}\niteration ${n}: US-${n} passes\n`);
+    expect(log).toMatch(
+      /Iteration 2 complete\. Continuing\.\.\.\n[\s\S]*<promise>COMPLETE<\/promise>\n\nRalph completed all tasks!\nCompleted at iteration 3 of 10\n$/,
+    );
     // The next planbot records the outcome from prd.json and the complete log.
     const reconciled = await h.executor().reconcileFinishedRuns();
     expect(reconciled).toMatchObject({ ok: true, recorded: [{ slug: "todo", outcome: "complete" }] });

@@ -21,7 +21,9 @@ describe("GIT_REMOTE_BASE + repo", () => {
     expect(remoteUrlFor("repos", "todo", "/home/me")).toBe("/home/me/repos/todo");
     expect(remoteUrlFor("file:///srv/git/", "todo")).toBe("file:///srv/git/todo");
     expect(remoteUrlFor("https://gitea.example.com/team/", "todo")).toBe("https://gitea.example.com/team/todo");
-    expect(remoteUrlFor("ssh://git@gitea.example.com:2222/team", "todo")).toBe("ssh://git@gitea.example.com:2222/team/todo");
+    expect(remoteUrlFor("ssh://git@gitea.example.com:2222/team", "todo")).toBe(
+      "ssh://git@gitea.example.com:2222/team/todo",
+    );
     expect(remoteUrlFor("git@gitea.example.com:team", "todo")).toBe("git@gitea.example.com:team/todo");
     expect(remoteUrlFor("git@gitea.example.com:", "team/todo")).toBe("git@gitea.example.com:team/todo");
   });
@@ -34,7 +36,9 @@ describe("GIT_REMOTE_BASE + repo", () => {
     expect(sameRemote("/srv/git/todo", "file:///srv/git/todo.git")).toBe(true);
     expect(sameRemote("https://host/team/todo/", "https://host/team/todo.git")).toBe(true);
     expect(sameRemote("https://host/team/todo", "https://host/team/other")).toBe(false);
-    expect(redactUrl("fatal: could not read https://bot:s3cret@gitea.example.com/team/todo")).toBe("fatal: could not read https://***@gitea.example.com/team/todo");
+    expect(redactUrl("fatal: could not read https://bot:s3cret@gitea.example.com/team/todo")).toBe(
+      "fatal: could not read https://***@gitea.example.com/team/todo",
+    );
   });
 });
 
@@ -42,58 +46,149 @@ describe("planRun", () => {
   const config = (workspaceDir: string, extra: Partial<ExecutorConfig["execute"]> = {}): ExecutorConfig => ({
     dataDir: "/data",
     workspaceDir,
-    execute: { ralphCommand: "scripts/ralph/ralph.sh --tool claude 10", parallel: 1, gitRemoteBase: "https://gitea.example.com/team", ...extra },
+    execute: {
+      ralphCommand: "scripts/ralph/ralph.sh --tool claude 10",
+      parallel: 1,
+      gitRemoteBase: "https://gitea.example.com/team",
+      ...extra,
+    },
   });
   const entry = (extra: Partial<ProjectEntry> = {}): ProjectEntry => ({ name: "todo", status: "approved", ...extra });
 
   it("takes the branch from the entry, else prd.json's branchName, else ralph/<slug>; base defaults to main", async () => {
     const ws = await temp.make("plan-");
     const fromDefault = planRun(entry(), config(ws));
-    expect(fromDefault.ok && fromDefault.plan).toMatchObject({ branch: "ralph/todo", branchFrom: "default", base: "main", repo: "todo", remoteUrl: "https://gitea.example.com/team/todo", root: join(ws, "todo") });
+    expect(fromDefault.ok && fromDefault.plan).toMatchObject({
+      branch: "ralph/todo",
+      branchFrom: "default",
+      base: "main",
+      repo: "todo",
+      remoteUrl: "https://gitea.example.com/team/todo",
+      root: join(ws, "todo"),
+    });
     await writePlanningArtifacts(ws, "todo", { prd: samplePrd("todo", 1, "feature/from-prd") });
     const fromPrd = planRun(entry({ repo: "team2/app", base_branch: "develop" }), config(ws));
-    expect(fromPrd.ok && fromPrd.plan).toMatchObject({ branch: "feature/from-prd", branchFrom: "prd", base: "develop", remoteUrl: "https://gitea.example.com/team/team2/app" });
+    expect(fromPrd.ok && fromPrd.plan).toMatchObject({
+      branch: "feature/from-prd",
+      branchFrom: "prd",
+      base: "develop",
+      remoteUrl: "https://gitea.example.com/team/team2/app",
+    });
     const fromEntry = planRun(entry({ branch: "mine" }), config(ws, { gitRemoteBase: undefined }));
     expect(fromEntry.ok && fromEntry.plan).toMatchObject({ branch: "mine", branchFrom: "entry", remoteUrl: null });
-    expect(fromEntry.ok && describePlan(fromEntry.plan)).toMatch(/fresh local repository.*branch mine \(entry\) from main.*run scripts\/ralph\/ralph\.sh --tool claude 10/);
-    expect(fromEntry.ok && fromEntry.plan.ralph).toEqual({ file: join(ws, "todo", "scripts/ralph/ralph.sh"), args: ["--tool", "claude", "10"], template: "/data/ralph-template/ralph.sh", display: "scripts/ralph/ralph.sh --tool claude 10" });
+    expect(fromEntry.ok && describePlan(fromEntry.plan)).toMatch(
+      /fresh local repository.*branch mine \(entry\) from main.*run scripts\/ralph\/ralph\.sh --tool claude 10/,
+    );
+    expect(fromEntry.ok && fromEntry.plan.ralph).toEqual({
+      file: join(ws, "todo", "scripts/ralph/ralph.sh"),
+      args: ["--tool", "claude", "10"],
+      template: "/data/ralph-template/ralph.sh",
+      display: "scripts/ralph/ralph.sh --tool claude 10",
+    });
   });
 
   it("re-validates repo, branch (including prd.json's) and base before git sees them", async () => {
     const ws = await temp.make("plan-");
     const badRepo = planRun(entry({ repo: "../etc" }), config(ws));
-    expect(badRepo).toMatchObject({ ok: false, code: "validation_failed", message: expect.stringContaining('repo "../etc" is not valid') });
-    expect(planRun(entry({ branch: "--upload-pack=evil" }), config(ws))).toMatchObject({ ok: false, message: expect.stringContaining('starts with "-"') });
-    expect(planRun(entry({ base_branch: "a..b" }), config(ws))).toMatchObject({ ok: false, message: expect.stringContaining("base") });
+    expect(badRepo).toMatchObject({
+      ok: false,
+      code: "validation_failed",
+      message: expect.stringContaining('repo "../etc" is not valid'),
+    });
+    expect(planRun(entry({ branch: "--upload-pack=evil" }), config(ws))).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('starts with "-"'),
+    });
+    expect(planRun(entry({ base_branch: "a..b" }), config(ws))).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("base"),
+    });
     await writePlanningArtifacts(ws, "todo", { prd: samplePrd("todo", 1, "bad branch") });
-    expect(planRun(entry(), config(ws))).toMatchObject({ ok: false, message: expect.stringContaining('prd.json branchName "bad branch"') });
+    expect(planRun(entry(), config(ws))).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('prd.json branchName "bad branch"'),
+    });
   });
 });
 
 describe("RALPH_COMMAND", () => {
   it("splits with quotes; relative paths are per-workspace, absolute ones outside are templates, bare names use PATH", () => {
     const rel = resolveRalphCommand(`scripts/ralph/ralph.sh --tool claude "10"`, "/ws/todo", "/data");
-    expect(rel.ok && rel.spec).toEqual({ file: "/ws/todo/scripts/ralph/ralph.sh", args: ["--tool", "claude", "10"], template: "/data/ralph-template/ralph.sh", display: "scripts/ralph/ralph.sh --tool claude 10" });
+    expect(rel.ok && rel.spec).toEqual({
+      file: "/ws/todo/scripts/ralph/ralph.sh",
+      args: ["--tool", "claude", "10"],
+      template: "/data/ralph-template/ralph.sh",
+      display: "scripts/ralph/ralph.sh --tool claude 10",
+    });
     const abs = resolveRalphCommand("'/opt/my ralph/ralph.sh' 5", "/ws/todo", "/data");
-    expect(abs.ok && abs.spec).toEqual({ file: "/ws/todo/scripts/ralph/ralph.sh", args: ["5"], template: "/opt/my ralph/ralph.sh", display: "scripts/ralph/ralph.sh 5" });
+    expect(abs.ok && abs.spec).toEqual({
+      file: "/ws/todo/scripts/ralph/ralph.sh",
+      args: ["5"],
+      template: "/opt/my ralph/ralph.sh",
+      display: "scripts/ralph/ralph.sh 5",
+    });
     const bare = resolveRalphCommand("ralph --tool amp", "/ws/todo", "/data");
     expect(bare.ok && bare.spec).toMatchObject({ file: "ralph", template: null });
-    expect(resolveRalphCommand(`ralph.sh "unbalanced`, "/ws/todo", "/data")).toMatchObject({ ok: false, message: expect.stringContaining("quotes") });
-    expect(resolveRalphCommand("   ", "/ws/todo", "/data")).toMatchObject({ ok: false, message: expect.stringContaining("empty") });
+    expect(resolveRalphCommand(`ralph.sh "unbalanced`, "/ws/todo", "/data")).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("quotes"),
+    });
+    expect(resolveRalphCommand("   ", "/ws/todo", "/data")).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("empty"),
+    });
   });
 });
 
 describe("judging a finished run (the seed's story rules)", () => {
   const prd = (stories: Array<Record<string, unknown>>) => ({ userStories: stories });
   it("complete / blocked / failed, with exit code and output tail in error", () => {
-    expect(judgeRun({ prd: prd([{ id: "A", passes: true }, { id: "B", passes: true }]), exitCode: 1 })).toEqual({ status: "complete", error: null, summary: "complete (2/2 stories)" });
-    const blocked = judgeRun({ prd: prd([{ id: "A", passes: true }, { id: "B", passes: false, blocked: true }]), exitCode: 1, tail: "blocked: B" });
-    expect(blocked).toMatchObject({ status: "blocked", summary: "blocked (1/2 stories; blocked stories: B; exit code 1)" });
+    expect(
+      judgeRun({
+        prd: prd([
+          { id: "A", passes: true },
+          { id: "B", passes: true },
+        ]),
+        exitCode: 1,
+      }),
+    ).toEqual({ status: "complete", error: null, summary: "complete (2/2 stories)" });
+    const blocked = judgeRun({
+      prd: prd([
+        { id: "A", passes: true },
+        { id: "B", passes: false, blocked: true },
+      ]),
+      exitCode: 1,
+      tail: "blocked: B",
+    });
+    expect(blocked).toMatchObject({
+      status: "blocked",
+      summary: "blocked (1/2 stories; blocked stories: B; exit code 1)",
+    });
     expect(blocked.error).toBe("blocked stories: B; exit code 1\n--- last lines of Ralph's output ---\nblocked: B");
-    expect(judgeRun({ prd: prd([{ id: "A", passes: false, failed: true }, { id: "B", passes: false }]), exitCode: 1 })).toMatchObject({ status: "failed", error: "failed stories: A; exit code 1" });
-    expect(judgeRun({ prd: prd([{ id: "A", passes: false }]), exitCode: 0 })).toMatchObject({ status: "failed", error: "0/1 stories pass; exit code 0" });
-    expect(judgeRun({ prd: prd([{ id: "A", passes: false }]), exitCode: null, signal: "SIGTERM", note: "stopped by planbot" }).error).toBe("0/1 stories pass; killed by SIGTERM; stopped by planbot");
-    expect(judgeRun({ prd: null, exitCode: null }).error).toMatch(/^prd\.json is missing or unreadable; exit code unknown/);
+    expect(
+      judgeRun({
+        prd: prd([
+          { id: "A", passes: false, failed: true },
+          { id: "B", passes: false },
+        ]),
+        exitCode: 1,
+      }),
+    ).toMatchObject({ status: "failed", error: "failed stories: A; exit code 1" });
+    expect(judgeRun({ prd: prd([{ id: "A", passes: false }]), exitCode: 0 })).toMatchObject({
+      status: "failed",
+      error: "0/1 stories pass; exit code 0",
+    });
+    expect(
+      judgeRun({
+        prd: prd([{ id: "A", passes: false }]),
+        exitCode: null,
+        signal: "SIGTERM",
+        note: "stopped by planbot",
+      }).error,
+    ).toBe("0/1 stories pass; killed by SIGTERM; stopped by planbot");
+    expect(judgeRun({ prd: null, exitCode: null }).error).toMatch(
+      /^prd\.json is missing or unreadable; exit code unknown/,
+    );
   });
 
   it("reads the last lines of a log", async () => {
@@ -118,7 +213,15 @@ describe("executor helpers", () => {
   });
 
   it("keeps planbot's tokens out of Ralph's environment", () => {
-    expect(ralphEnv({ PATH: "/bin", DISCORD_TOKEN: "x", TELEGRAM_TOKEN: "y", DASHBOARD_TOKEN: "z", FAKE_RALPH_MODE: "hang" })).toEqual({ PATH: "/bin", FAKE_RALPH_MODE: "hang" });
+    expect(
+      ralphEnv({
+        PATH: "/bin",
+        DISCORD_TOKEN: "x",
+        TELEGRAM_TOKEN: "y",
+        DASHBOARD_TOKEN: "z",
+        FAKE_RALPH_MODE: "hang",
+      }),
+    ).toEqual({ PATH: "/bin", FAKE_RALPH_MODE: "hang" });
   });
 });
 

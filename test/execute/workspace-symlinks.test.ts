@@ -19,7 +19,8 @@ const bin = join(repoRoot, "bin", "planbot");
 const temp = createTempDirs();
 afterAll(() => temp.cleanup());
 
-const OURS = /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$|FAKE_RALPH_)/;
+const OURS =
+  /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$|FAKE_RALPH_)/;
 const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !OURS.test(name)));
 
 /** Every file below `dir` with its content and mode: what "nothing outside changed" compares. */
@@ -54,15 +55,28 @@ beforeAll(async () => {
   remoteBase = remote.base;
   const work = join(root, "evil-work");
   await git(root, ["clone", "--quiet", remote.path, work]);
-  const links: Record<string, string> = { ".ralph.pid": "pid.txt", logs: "logs", "final-plan.md": "secret.md", "prd.json": "prd.json", "progress.txt": "progress.txt" };
-  for (const [name, target] of Object.entries(links)) await symlink(join(outside, target), join(work, "scripts", "ralph", name));
+  const links: Record<string, string> = {
+    ".ralph.pid": "pid.txt",
+    logs: "logs",
+    "final-plan.md": "secret.md",
+    "prd.json": "prd.json",
+    "progress.txt": "progress.txt",
+  };
+  for (const [name, target] of Object.entries(links))
+    await symlink(join(outside, target), join(work, "scripts", "ralph", name));
   await git(work, ["add", "-A"]);
   await git(work, ["commit", "--quiet", "-m", "links out of the workspace"]);
   await git(work, ["push", "--quiet", "origin", "main"]);
 });
 
 async function planbot(dataDir: string, args: string[]) {
-  const env = { ...baseEnv, PLANBOT_DATA_DIR: dataDir, GIT_REMOTE_BASE: remoteBase, FAKE_RALPH_DELAY_MS: "20", LOG_LEVEL: "warn" };
+  const env = {
+    ...baseEnv,
+    PLANBOT_DATA_DIR: dataDir,
+    GIT_REMOTE_BASE: remoteBase,
+    FAKE_RALPH_DELAY_MS: "20",
+    LOG_LEVEL: "warn",
+  };
   const result = await execa(bin, args, { cwd: root, env, extendEnv: false, reject: false, timeout: 60_000 });
   return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
@@ -71,13 +85,17 @@ describe.concurrent("symbolic links in a repository's scripts/ralph/", { timeout
   it("propose --repo, plan, approve, execute: the cloned links are refused before Ralph starts; nothing outside the workspace changes", async () => {
     const before = snapshot(outside);
     const dataDir = await temp.make("symlinks-data-");
-    expect((await planbot(dataDir, ["projects", "propose", "evil", "A", "linked", "repo", "--repo", "evil"])).exitCode).toBe(0);
+    expect(
+      (await planbot(dataDir, ["projects", "propose", "evil", "A", "linked", "repo", "--repo", "evil"])).exitCode,
+    ).toBe(0);
     // What planning leaves in the workspace (real files); the clone then brings the repository's links.
     await writePlanningArtifacts(join(dataDir, "workspace"), "evil", { prd: samplePrd("evil", 1) });
     expect((await planbot(dataDir, ["projects", "approve", "evil"])).exitCode).toBe(0);
     const run = await planbot(dataDir, ["execute", "evil"]);
     expect(run.exitCode, run.stderr).toBe(1);
-    expect(run.stdout).toMatch(/^evil: refused: Ralph was not started: scripts\/ralph\/progress\.txt in the workspace \S+ is a symbolic link \(to \S+outside\/progress\.txt\); planbot does not write or read through links in a workspace\. Remove the link from the repository's branch \(git rm scripts\/ralph\/progress\.txt\) and from the workspace\.$/);
+    expect(run.stdout).toMatch(
+      /^evil: refused: Ralph was not started: scripts\/ralph\/progress\.txt in the workspace \S+ is a symbolic link \(to \S+outside\/progress\.txt\); planbot does not write or read through links in a workspace\. Remove the link from the repository's branch \(git rm scripts\/ralph\/progress\.txt\) and from the workspace\.$/,
+    );
     expect(snapshot(outside)).toEqual(before);
     const show = JSON.parse((await planbot(dataDir, ["projects", "show", "evil", "--json"])).stdout);
     expect(JSON.stringify(show)).toContain('"approved"');
@@ -99,13 +117,23 @@ describe.concurrent("symbolic links in a repository's scripts/ralph/", { timeout
 
     const run = await planbot(harness.dir, ["execute", "evil"]);
     expect(run.exitCode).toBe(1);
-    expect(run.stdout).toMatch(/^evil: refused: Ralph was not started: scripts\/ralph\/prd\.json in the workspace .* is a symbolic link/);
+    expect(run.stdout).toMatch(
+      /^evil: refused: Ralph was not started: scripts\/ralph\/prd\.json in the workspace .* is a symbolic link/,
+    );
     const dry = await planbot(harness.dir, ["execute", "--dry-run"]);
-    expect(dry.stdout).toMatch(/^evil: would refuse: Ralph was not started: scripts\/ralph\/prd\.json .* is a symbolic link/);
+    expect(dry.stdout).toMatch(
+      /^evil: would refuse: Ralph was not started: scripts\/ralph\/prd\.json .* is a symbolic link/,
+    );
     expect(snapshot(outside)).toEqual(before);
 
     // Planning writes through none of the links: the renames replace them, the outside files stay as they were.
-    await writePlanArtifacts(join(harness.dir, "workspace"), "evil", "# The real plan\n", samplePrd("evil", 1), "feat/evil");
+    await writePlanArtifacts(
+      join(harness.dir, "workspace"),
+      "evil",
+      "# The real plan\n",
+      samplePrd("evil", 1),
+      "feat/evil",
+    );
     expect(snapshot(outside)).toEqual(before);
     expect(await readFile(ws.finalPlan, "utf8")).toBe("# The real plan\n");
     expect(JSON.parse(await readFile(ws.prd, "utf8")).branchName).toBe("feat/evil");
@@ -118,12 +146,22 @@ describe.concurrent("symbolic links in a repository's scripts/ralph/", { timeout
     const before = snapshot(outside);
     await mkdir(join(ws, "scripts"), { recursive: true });
     await symlink(outside, join(ws, "scripts", "ralph"));
-    await expect(writePlanArtifacts(ws, ".", "# plan\n", samplePrd("x", 1))).rejects.toThrow(/scripts\/ralph in the workspace .* is a symbolic link/);
+    await expect(writePlanArtifacts(ws, ".", "# plan\n", samplePrd("x", 1))).rejects.toThrow(
+      /scripts\/ralph in the workspace .* is a symbolic link/,
+    );
     const read = await readWorkspaceText(ws, "scripts/ralph/secret.md");
-    expect(read).toMatchObject({ ok: false, code: "forbidden", details: { reason: "unsafe_workspace_path", problem: "symlink" } });
+    expect(read).toMatchObject({
+      ok: false,
+      code: "forbidden",
+      details: { reason: "unsafe_workspace_path", problem: "symlink" },
+    });
     const write = await writeWorkspaceText(ws, "scripts/ralph/pid.txt", "123\n");
     expect(write).toMatchObject({ ok: false, code: "forbidden" });
-    expect(await readWorkspaceText(ws, "../outside/secret.md")).toMatchObject({ ok: false, code: "forbidden", details: { problem: "outside" } });
+    expect(await readWorkspaceText(ws, "../outside/secret.md")).toMatchObject({
+      ok: false,
+      code: "forbidden",
+      details: { problem: "outside" },
+    });
     expect(snapshot(outside)).toEqual(before);
   });
 });

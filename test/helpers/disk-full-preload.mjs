@@ -24,7 +24,11 @@ FileHandle.writeFile = async function writeFile(data, options) {
   if (!tempHandles.has(this)) return realWriteFile.call(this, data, options);
   const bytes = Buffer.from(data);
   await this.write(bytes.subarray(0, Math.min(4096, bytes.length)));
-  throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC", errno: -28, syscall: "write" });
+  throw Object.assign(new Error("ENOSPC: no space left on device, write"), {
+    code: "ENOSPC",
+    errno: -28,
+    syscall: "write",
+  });
 };
 
 // `import { open } from "node:fs/promises"` sees the patched function only after this.

@@ -14,14 +14,25 @@ const IDENTITY = ["-c", "user.name=fixture", "-c", "user.email=fixture@example.i
 
 /** Environment for fixture git calls: no prompts, no inherited GIT_DIR, no global/system config. */
 export function fixtureGitEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_CONFIG_GLOBAL: "/dev/null",
+  };
   for (const name of ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"]) delete env[name];
   return env;
 }
 
 /** Runs git in `cwd` and returns trimmed stdout; throws with git's stderr on failure (tests want loud set-up errors). */
 export async function git(cwd: string, args: string[]): Promise<string> {
-  const result = await execa("git", [...IDENTITY, ...args], { cwd, env: fixtureGitEnv(), extendEnv: false, reject: false, stdin: "ignore" });
+  const result = await execa("git", [...IDENTITY, ...args], {
+    cwd,
+    env: fixtureGitEnv(),
+    extendEnv: false,
+    reject: false,
+    stdin: "ignore",
+  });
   if (result.exitCode !== 0) throw new Error(`git ${args.join(" ")} failed in ${cwd}: ${result.stderr}`);
   return String(result.stdout).trim();
 }
@@ -55,7 +66,11 @@ export interface RemoteOptions {
  * Creates the bare repository `<root>/remotes/<repo>` with a `main` history of three commits (README,
  * a source file, then either ralph.sh or a change), optionally `develop` and other branches.
  */
-export async function createBareRemote(root: string, repo: string, options: RemoteOptions = {}): Promise<RemoteFixture> {
+export async function createBareRemote(
+  root: string,
+  repo: string,
+  options: RemoteOptions = {},
+): Promise<RemoteFixture> {
   const base = join(root, "remotes");
   const path = join(base, repo);
   const seed = join(root, `.seed-${repo.replace(/\//g, "-")}-${Math.random().toString(36).slice(2, 8)}`);
@@ -75,7 +90,8 @@ export async function createBareRemote(root: string, repo: string, options: Remo
   if (options.ralphScript) {
     await mkdir(join(seed, "scripts", "ralph"), { recursive: true });
     await copyFile(fakeRalphPath, join(seed, "scripts", "ralph", "ralph.sh"));
-    for (const prompt of ["CLAUDE.md", "prompt.md"]) await copyFile(join(dirname(fakeRalphPath), prompt), join(seed, "scripts", "ralph", prompt));
+    for (const prompt of ["CLAUDE.md", "prompt.md"])
+      await copyFile(join(dirname(fakeRalphPath), prompt), join(seed, "scripts", "ralph", prompt));
     await git(seed, ["update-index", "--add", "--chmod=+x", "scripts/ralph/ralph.sh"]);
     mainCommits.push(await commit("add ralph"));
   } else {
@@ -171,7 +187,11 @@ export function killGroups(pids: Iterable<number>): void {
 }
 
 /** Polls `check` every 20 ms until it returns a truthy value or `timeoutMs` passes (then throws naming `what`). */
-export async function waitUntil<T>(what: string, check: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
+export async function waitUntil<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  timeoutMs = 15_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -75,16 +75,26 @@ export async function putEntry(store: ProjectStore, entry: Partial<ProjectEntry>
   const result = await store.mutate((file) => {
     const existing = file.projects.find((candidate) => candidate.name.toLowerCase() === entry.name.toLowerCase());
     if (existing) Object.assign(existing, entry);
-    else file.projects.push({ description: `Test project ${entry.name}`, status: "pending", proposed_at: new Date().toISOString(), ...entry });
+    else
+      file.projects.push({
+        description: `Test project ${entry.name}`,
+        status: "pending",
+        proposed_at: new Date().toISOString(),
+        ...entry,
+      });
     return { ok: true };
   });
   if (!result.ok) throw new Error(`putEntry ${entry.name}: ${result.message}`);
 }
 
 /** Writes many entries in one mutation (the bench's 1,000 projects). */
-export async function putEntries(store: ProjectStore, entries: Array<Partial<ProjectEntry> & { name: string }>): Promise<void> {
+export async function putEntries(
+  store: ProjectStore,
+  entries: Array<Partial<ProjectEntry> & { name: string }>,
+): Promise<void> {
   const result = await store.mutate((file) => {
-    for (const entry of entries) file.projects.push({ description: `Test project ${entry.name}`, status: "pending", ...entry });
+    for (const entry of entries)
+      file.projects.push({ description: `Test project ${entry.name}`, status: "pending", ...entry });
     return { ok: true };
   });
   if (!result.ok) throw new Error(`putEntries: ${result.message}`);
@@ -113,11 +123,17 @@ export async function putPlanningSession(
     updated_at: at,
     last_text_excerpt: "Plan approved.",
     final_plan_path: null,
-    bound_chats: (options.bound ?? []).map((target) => ({ adapter: target.adapter, channel_id: target.channelId, thread_id: target.threadId ?? null })),
+    bound_chats: (options.bound ?? []).map((target) => ({
+      adapter: target.adapter,
+      channel_id: target.channelId,
+      thread_id: target.threadId ?? null,
+    })),
     closed_at: options.closed === false ? null : at,
     closed_reason: options.closed === false ? null : "approved",
   };
-  const key = chat.threadId ? `${chat.adapter}:${chat.channelId}:${chat.threadId}` : `${chat.adapter}:${chat.channelId}`;
+  const key = chat.threadId
+    ? `${chat.adapter}:${chat.channelId}:${chat.threadId}`
+    : `${chat.adapter}:${chat.channelId}`;
   const result = await createSessionStore(dataDir).mutate((sessions) => {
     sessions[key] = session;
     return { ok: true };
@@ -182,17 +198,28 @@ export function createRecordingOutbound(): RecordingOutbound {
       for (let index = 0; index < times; index += 1) failures.push(failure);
     },
     to: (key) => recording.sent.filter((delivery) => `${delivery.target.adapter}:${delivery.target.channelId}` === key),
-    waitFor: (predicate, timeoutMs = 5000) => waitUntil(() => predicate(recording.sent), timeoutMs, () => `deliveries so far: ${JSON.stringify(recording.sent.map((d) => [`${d.target.adapter}:${d.target.channelId}`, d.reply.text]))}`),
+    waitFor: (predicate, timeoutMs = 5000) =>
+      waitUntil(
+        () => predicate(recording.sent),
+        timeoutMs,
+        () =>
+          `deliveries so far: ${JSON.stringify(recording.sent.map((d) => [`${d.target.adapter}:${d.target.channelId}`, d.reply.text]))}`,
+      ),
   };
   return recording;
 }
 
 /** Polls `condition` every 10 ms until it holds; rejects with `describe()` after `timeoutMs`. */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs = 5000, describe: () => string = () => ""): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+  describe: () => string = () => "",
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${describe() ? `; ${describe()}` : ""}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms${describe() ? `; ${describe()}` : ""}`);
     await sleep(10);
   }
 }

@@ -38,8 +38,18 @@ export async function startRedis(options: { dir?: string } = {}): Promise<RedisS
     port,
     url: `redis://127.0.0.1:${port}`,
     async start() {
-      child = execa("redis-server", args, { reject: false, stdin: "ignore", stdout: "ignore", stderr: "ignore", cleanup: true });
-      const probe = new Redis(port, "127.0.0.1", { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      child = execa("redis-server", args, {
+        reject: false,
+        stdin: "ignore",
+        stdout: "ignore",
+        stderr: "ignore",
+        cleanup: true,
+      });
+      const probe = new Redis(port, "127.0.0.1", {
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
       probe.on("error", () => undefined);
       const deadline = Date.now() + 10_000;
       for (;;) {

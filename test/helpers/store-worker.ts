@@ -116,7 +116,18 @@ async function mixed(): Promise<void> {
 
   const propose = async () => {
     const slug = `w${id}-${proposed.length}`;
-    if (mustSucceed("propose", await lifecycle.propose({ slug, description: `Worker ${id} project ${proposed.length}`, repo: `team/${slug}`, branch: `feature/${slug}`, base: "main" }))) {
+    if (
+      mustSucceed(
+        "propose",
+        await lifecycle.propose({
+          slug,
+          description: `Worker ${id} project ${proposed.length}`,
+          repo: `team/${slug}`,
+          branch: `feature/${slug}`,
+          base: "main",
+        }),
+      )
+    ) {
       proposed.push(slug);
       expected[slug] = { status: "pending", hits: 0 };
     }
@@ -131,7 +142,12 @@ async function mixed(): Promise<void> {
     if (step % 6 === 0) {
       // Steps that must fail and leave the file alone.
       const kind = pick(["duplicate", "stale", "missing", "committed"] as const);
-      if (kind === "duplicate") mustFail("duplicate", await lifecycle.propose({ slug: own.toUpperCase(), description: "again" }), "duplicate_slug");
+      if (kind === "duplicate")
+        mustFail(
+          "duplicate",
+          await lifecycle.propose({ slug: own.toUpperCase(), description: "again" }),
+          "duplicate_slug",
+        );
       else if (kind === "stale") mustFail("stale", await lifecycle.approve(own, { expectedVersion: 0 }), "stale");
       else if (kind === "missing") mustFail("missing", await lifecycle.approve(`w${id}-missing`), "not_found");
       else {
@@ -141,7 +157,20 @@ async function mixed(): Promise<void> {
       }
       continue;
     }
-    const action = pick(["propose", "hits", "shared", "shared", "approve", "unapprove", "cancel", "plan", "finalize", "cancelPlanning", "link", "ifMatch"] as const);
+    const action = pick([
+      "propose",
+      "hits",
+      "shared",
+      "shared",
+      "approve",
+      "unapprove",
+      "cancel",
+      "plan",
+      "finalize",
+      "cancelPlanning",
+      "link",
+      "ifMatch",
+    ] as const);
     switch (action) {
       case "propose":
         if (proposed.length < 12) await propose();
@@ -169,7 +198,8 @@ async function mixed(): Promise<void> {
         if (mustSucceed("finalize", await lifecycle.finalize(own, `/plans/${own}.md`))) state.status = "approved";
         break;
       case "cancelPlanning":
-        if (mustSucceed("cancelPlanning", await lifecycle.cancelPlanning(own)) && state.status === "planning") state.status = "pending";
+        if (mustSucceed("cancelPlanning", await lifecycle.cancelPlanning(own)) && state.status === "planning")
+          state.status = "pending";
         break;
       case "link":
         mustSucceed("link", await lifecycle.linkPlanningSession(own, `session-${id}-${step}`));

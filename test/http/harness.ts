@@ -20,7 +20,10 @@ export interface Harness {
   origin: string;
   call(method: string, path: string, options?: CallOptions): Promise<CallResult>;
   /** Writes approved-tasks.json directly (one write, no lock: the dashboard is not running a mutation yet). */
-  writeStore(entries: Array<{ name: string; status: string; description?: string; extra?: Record<string, unknown> }>, version: number): Promise<void>;
+  writeStore(
+    entries: Array<{ name: string; status: string; description?: string; extra?: Record<string, unknown> }>,
+    version: number,
+  ): Promise<void>;
   /** Writes a prd.json with `total` stories of which `done` pass. */
   writePrd(slug: string, total: number, done: number): Promise<void>;
 }
@@ -44,13 +47,25 @@ const temp = createTempDirs();
 const started: Array<() => Promise<void>> = [];
 
 /** Starts a harness; {@link stopHarnesses} (in afterEach) stops everything started. */
-export async function startHarness(settings: { env?: Record<string, string>; processEnv?: Record<string, string>; options?: DashboardOptions; watch?: boolean } = {}): Promise<Harness> {
+export async function startHarness(
+  settings: {
+    env?: Record<string, string>;
+    processEnv?: Record<string, string>;
+    options?: DashboardOptions;
+    watch?: boolean;
+  } = {},
+): Promise<Harness> {
   const dir = await temp.make("http-");
   const claudeDir = join(dir, "claude-config");
   await mkdir(claudeDir, { recursive: true });
-  const loaded = loadConfig({ PLANBOT_DATA_DIR: dir, PLANNER_COMMAND: fakeClaudePath, DASHBOARD_PORT: "0", ...settings.env }, dir);
+  const loaded = loadConfig(
+    { PLANBOT_DATA_DIR: dir, PLANNER_COMMAND: fakeClaudePath, DASHBOARD_PORT: "0", ...settings.env },
+    dir,
+  );
   if (!loaded.ok) throw new Error(loaded.message);
-  const runtime = createRuntime(loaded.config, silentLogger, { env: { ...process.env, CLAUDE_CONFIG_DIR: claudeDir, ...settings.processEnv } });
+  const runtime = createRuntime(loaded.config, silentLogger, {
+    env: { ...process.env, CLAUDE_CONFIG_DIR: claudeDir, ...settings.processEnv },
+  });
   if (settings.watch) {
     await runtime.watcher.start();
     runtime.onStop(() => runtime.watcher.stop());
@@ -81,7 +96,10 @@ export async function startHarness(settings: { env?: Record<string, string>; pro
         pid: null,
         ...entry.extra,
       }));
-      await writeFile(join(dir, TASKS_FILE_NAME), JSON.stringify({ projects, last_updated: "2026-01-02T00:00:00.000Z", version }));
+      await writeFile(
+        join(dir, TASKS_FILE_NAME),
+        JSON.stringify({ projects, last_updated: "2026-01-02T00:00:00.000Z", version }),
+      );
     },
     async writePrd(slug, total, done) {
       const paths = workspacePaths(loaded.config.workspaceDir, slug);
@@ -95,7 +113,10 @@ export async function startHarness(settings: { env?: Record<string, string>; pro
         passes: index < done,
         notes: "",
       }));
-      await writeFile(paths.prd, JSON.stringify({ project: slug, branchName: `ralph/${slug}`, description: "test", userStories }));
+      await writeFile(
+        paths.prd,
+        JSON.stringify({ project: slug, branchName: `ralph/${slug}`, description: "test", userStories }),
+      );
     },
   };
 }
@@ -112,23 +133,27 @@ export function call(port: number, method: string, path: string, options: CallOp
   let payload: string | undefined;
   if (options.body !== undefined) {
     payload = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
-    if (typeof options.body !== "string" && !Object.keys(headers).some((name) => name.toLowerCase() === "content-type")) headers["Content-Type"] = "application/json";
+    if (typeof options.body !== "string" && !Object.keys(headers).some((name) => name.toLowerCase() === "content-type"))
+      headers["Content-Type"] = "application/json";
   }
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: "127.0.0.1", port, method, path, headers: { Connection: "close", ...headers } }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (text += chunk));
-      res.on("end", () => {
-        let json: Record<string, unknown> = {};
-        try {
-          json = JSON.parse(text) as Record<string, unknown>;
-        } catch {
-          json = {};
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-      });
-    });
+    const req = httpRequest(
+      { host: "127.0.0.1", port, method, path, headers: { Connection: "close", ...headers } },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () => {
+          let json: Record<string, unknown> = {};
+          try {
+            json = JSON.parse(text) as Record<string, unknown>;
+          } catch {
+            json = {};
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+      },
+    );
     req.on("error", reject);
     req.end(payload);
   });

@@ -15,14 +15,23 @@ const post = (harness: Harness, path: string, body: unknown = {}) => harness.cal
 describe("planner answers from the dashboard", () => {
   it("an answer spelling the old big-integer marker is refused; planning.json stays readable for every later call", async () => {
     const harness = await startHarness();
-    await harness.writeStore([{ name: "alpha", status: "pending" }, { name: "beta", status: "pending" }], 1);
+    await harness.writeStore(
+      [
+        { name: "alpha", status: "pending" },
+        { name: "beta", status: "pending" },
+      ],
+      1,
+    );
     expect((await post(harness, "/api/projects/alpha/plan/start")).status).toBe(200);
     const planningFile = join(harness.dir, "sessions", "planning.json");
     const before = await readFile(planningFile, "utf8");
 
     const forged = await post(harness, "/api/projects/alpha/plan/respond", { message: "\u0000planbot-int:123" });
     expect(forged.status).toBe(400);
-    expect(forged.json).toMatchObject({ error: "validation_failed", fields: { answer: expect.stringMatching(/^answer contains control characters/) } });
+    expect(forged.json).toMatchObject({
+      error: "validation_failed",
+      fields: { answer: expect.stringMatching(/^answer contains control characters/) },
+    });
     expect(await readFile(planningFile, "utf8")).toBe(before);
 
     // Every planning call, for this project and another, still works.
@@ -38,7 +47,9 @@ describe("planner answers from the dashboard", () => {
     const harness = await startHarness();
     await harness.writeStore([{ name: "alpha", status: "pending" }], 1);
     expect((await post(harness, "/api/projects/alpha/plan/start")).status).toBe(200);
-    const refused = await post(harness, "/api/projects/alpha/plan/respond", { message: "use branch main\u2066 evil\u2069" });
+    const refused = await post(harness, "/api/projects/alpha/plan/respond", {
+      message: "use branch main\u2066 evil\u2069",
+    });
     expect(refused.status).toBe(400);
     expect(refused.json.message).toMatch(/^answer contains the invisible character U\+2066 \(LEFT-TO-RIGHT ISOLATE\)/);
   });
@@ -46,16 +57,32 @@ describe("planner answers from the dashboard", () => {
 
 describe("bidirectional controls in what a user names", () => {
   it.each([
-    ["branch", { branch: "feat/\u202etxt.exe" }, /^branch contains the invisible character U\+202E \(RIGHT-TO-LEFT OVERRIDE\) at position 6/],
-    ["base_branch", { base_branch: "main\u200f" }, /^base contains the invisible character U\+200F \(RIGHT-TO-LEFT MARK\)/],
-    ["description", { description: "Harmless \u202aembedded\u202c" }, /^description contains the invisible character U\+202A/],
+    [
+      "branch",
+      { branch: "feat/\u202etxt.exe" },
+      /^branch contains the invisible character U\+202E \(RIGHT-TO-LEFT OVERRIDE\) at position 6/,
+    ],
+    [
+      "base_branch",
+      { base_branch: "main\u200f" },
+      /^base contains the invisible character U\+200F \(RIGHT-TO-LEFT MARK\)/,
+    ],
+    [
+      "description",
+      { description: "Harmless \u202aembedded\u202c" },
+      /^description contains the invisible character U\+202A/,
+    ],
     ["repo", { repo: "team/\u2067todo" }, /^repo contains the invisible character U\+2067/],
     ["slug", { slug: "app\u200e" }, /^slug contains the invisible character U\+200E \(LEFT-TO-RIGHT MARK\)/],
   ])("propose with one in %s is refused and nothing is stored", async (field, override, message) => {
     const harness = await startHarness();
     await harness.writeStore([], 1);
     const before = await readFile(join(harness.dir, TASKS_FILE_NAME), "utf8");
-    const refused = await post(harness, "/api/projects/propose", { slug: "app", description: "A todo app.", ...override });
+    const refused = await post(harness, "/api/projects/propose", {
+      slug: "app",
+      description: "A todo app.",
+      ...override,
+    });
     expect(refused.status).toBe(400);
     expect(refused.json.error).toBe("validation_failed");
     expect(refused.json.fields).toHaveProperty(field);

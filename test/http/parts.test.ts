@@ -13,8 +13,14 @@ afterEach(stopHarnesses);
 describe("the dashboard's message ring", () => {
   it("keeps the newest messages per project and forgets the least recent project", async () => {
     const live: DashboardMessage[] = [];
-    const outbound = createDashboardOutbound({ clock: systemClock, onMessage: (message) => live.push(message), perProject: 3, maxProjects: 2 });
-    for (let index = 1; index <= 5; index += 1) expect((await outbound.send({ adapter: "dashboard", channelId: "alpha" }, { text: `a${index}` })).ok).toBe(true);
+    const outbound = createDashboardOutbound({
+      clock: systemClock,
+      onMessage: (message) => live.push(message),
+      perProject: 3,
+      maxProjects: 2,
+    });
+    for (let index = 1; index <= 5; index += 1)
+      expect((await outbound.send({ adapter: "dashboard", channelId: "alpha" }, { text: `a${index}` })).ok).toBe(true);
     await outbound.send({ adapter: "dashboard", channelId: "beta" }, { text: "b1" });
     expect(outbound.recent("ALPHA").map((message) => message.message)).toEqual(["a3", "a4", "a5"]);
     await outbound.send({ adapter: "dashboard", channelId: "gamma" }, { text: "c1" });
@@ -76,7 +82,11 @@ describe("the page", () => {
     expect(csp).not.toContain("unsafe-eval");
     const importMap = /<script type="importmap">(.*?)<\/script>/.exec(page.text)![1]!;
     expect(csp).toContain(`'sha256-${createHash("sha256").update(importMap).digest("base64")}'`);
-    expect(JSON.parse(importMap).imports).toMatchObject({ preact: "/assets/vendor/preact.mjs", marked: "/assets/vendor/marked.mjs", dompurify: "/assets/vendor/dompurify.mjs" });
+    expect(JSON.parse(importMap).imports).toMatchObject({
+      preact: "/assets/vendor/preact.mjs",
+      marked: "/assets/vendor/marked.mjs",
+      dompurify: "/assets/vendor/dompurify.mjs",
+    });
     expect(page.text).toContain('<script type="module" src="/assets/app/main.js">');
   });
 
@@ -89,10 +99,17 @@ describe("the page", () => {
     const library = await harness.call("GET", "/assets/vendor/dompurify.mjs");
     expect(library.status).toBe(200);
     expect(library.text).toMatch(/export\s*\{/);
-    const again = await harness.call("GET", "/assets/vendor/dompurify.mjs", { headers: { "If-None-Match": String(library.headers.etag) } });
+    const again = await harness.call("GET", "/assets/vendor/dompurify.mjs", {
+      headers: { "If-None-Match": String(library.headers.etag) },
+    });
     expect(again.status).toBe(304);
     expect((await harness.call("GET", "/assets/app/style.css")).headers["content-type"]).toMatch(/^text\/css/);
-    for (const path of ["/assets/app/nope.js", "/assets/app/..%2F..%2Fsecurity.ts", "/assets/vendor/..%2F..%2F..%2Fpackage.json", "/assets/app/web-assets.ts"]) {
+    for (const path of [
+      "/assets/app/nope.js",
+      "/assets/app/..%2F..%2Fsecurity.ts",
+      "/assets/vendor/..%2F..%2F..%2Fpackage.json",
+      "/assets/app/web-assets.ts",
+    ]) {
       expect((await harness.call("GET", path)).status, path).toBe(404);
     }
   });

@@ -22,8 +22,23 @@ describe("planning from the dashboard", () => {
     expect(started.json.message).toMatch(/\?/);
 
     const state = await harness.call("GET", "/api/projects/alpha/plan/state");
-    expect(state.json).toMatchObject({ slug: "alpha", status: "active", phase: "clarify", phases_planned: ["clarify", "design", "stories"], pending_response: false });
-    for (const key of ["since", "updated_at", "session_id", "planning_session_id", "last_text_excerpt", "final_plan_path", "phases_completed"]) expect(state.json).toHaveProperty(key);
+    expect(state.json).toMatchObject({
+      slug: "alpha",
+      status: "active",
+      phase: "clarify",
+      phases_planned: ["clarify", "design", "stories"],
+      pending_response: false,
+    });
+    for (const key of [
+      "since",
+      "updated_at",
+      "session_id",
+      "planning_session_id",
+      "last_text_excerpt",
+      "final_plan_path",
+      "phases_completed",
+    ])
+      expect(state.json).toHaveProperty(key);
 
     const answered = await post(harness, "/api/projects/alpha/plan/respond", { message: "Web only, one user." });
     expect(answered.status, answered.text).toBe(200);
@@ -32,7 +47,10 @@ describe("planning from the dashboard", () => {
 
     const design = await post(harness, "/api/projects/alpha/plan/advance");
     expect(design.json).toMatchObject({ ok: true, slug: "alpha", phase: "design", completed: false });
-    expect((await post(harness, "/api/projects/alpha/plan/advance")).json).toMatchObject({ phase: "stories", completed: false });
+    expect((await post(harness, "/api/projects/alpha/plan/advance")).json).toMatchObject({
+      phase: "stories",
+      completed: false,
+    });
     const written = await post(harness, "/api/projects/alpha/plan/advance");
     expect(written.json).toMatchObject({ ok: true, phase: "__complete__", completed: true });
     expect((await harness.call("GET", "/api/projects/alpha/plan/state")).json).toMatchObject({ status: "complete" });
@@ -49,9 +67,15 @@ describe("planning from the dashboard", () => {
     expect(finalized.status, finalized.text).toBe(200);
     expect(finalized.json).toMatchObject({ ok: true, slug: "alpha", status: "approved" });
     expect(await readFile(finalized.json.final_plan_path as string, "utf8")).toBe(transcript.json.final_plan);
-    expect((await harness.call("GET", "/api/projects/alpha/plan/state")).json).toMatchObject({ status: "expired", phase: null });
+    expect((await harness.call("GET", "/api/projects/alpha/plan/state")).json).toMatchObject({
+      status: "expired",
+      phase: null,
+    });
     const list = await harness.call("GET", "/api/projects");
-    expect((list.json.projects as Array<{ slug: string; status: string }>)[0]).toMatchObject({ slug: "alpha", status: "approved" });
+    expect((list.json.projects as Array<{ slug: string; status: string }>)[0]).toMatchObject({
+      slug: "alpha",
+      status: "approved",
+    });
   });
 
   it("the approval guard refuses a committed project, and force=true re-plans it", async () => {

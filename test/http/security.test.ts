@@ -20,7 +20,9 @@ afterEach(async () => {
 });
 
 async function guarded() {
-  const harness = await startHarness({ env: { DASHBOARD_TOKEN: TOKEN, DASHBOARD_ORIGINS: "https://planbot.example.org" } });
+  const harness = await startHarness({
+    env: { DASHBOARD_TOKEN: TOKEN, DASHBOARD_ORIGINS: "https://planbot.example.org" },
+  });
   await harness.writeStore([{ name: "alpha", status: "pending" }], 1);
   return harness;
 }
@@ -56,9 +58,13 @@ describe("with DASHBOARD_TOKEN", () => {
   it("a bearer token works, a wrong one does not", async () => {
     const harness = await guarded();
     expect((await harness.call("GET", "/api/projects", { headers: bearer })).status).toBe(200);
-    expect((await harness.call("GET", "/api/projects", { headers: { Authorization: `Bearer ${TOKEN}x` } })).status).toBe(401);
+    expect(
+      (await harness.call("GET", "/api/projects", { headers: { Authorization: `Bearer ${TOKEN}x` } })).status,
+    ).toBe(401);
     expect((await harness.call("GET", "/", { headers: bearer })).text).toContain("/assets/app/main.js");
-    expect((await harness.call("POST", "/api/projects/approve", { body: { slug: "alpha" }, headers: bearer })).status).toBe(200);
+    expect(
+      (await harness.call("POST", "/api/projects/approve", { body: { slug: "alpha" }, headers: bearer })).status,
+    ).toBe(200);
   });
 
   it("login sets an HttpOnly SameSite=Strict cookie that opens the API and the stream", async () => {
@@ -78,12 +84,17 @@ describe("with DASHBOARD_TOKEN", () => {
     streams.push(stream);
     expect(stream.status).toBe(200);
     expect((await stream.waitFor((data) => Array.isArray(data.projects))).data).toMatchObject({ count: 1 });
-    expect((await harness.call("GET", "/api/projects", { headers: { Cookie: "planbot_session=forged" } })).status).toBe(401);
+    expect((await harness.call("GET", "/api/projects", { headers: { Cookie: "planbot_session=forged" } })).status).toBe(
+      401,
+    );
   });
 
   it("the login form (no script) redirects to the page with the cookie", async () => {
     const harness = await guarded();
-    const login = await harness.call("POST", "/api/login", { body: `token=${encodeURIComponent(TOKEN)}`, headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: harness.origin } });
+    const login = await harness.call("POST", "/api/login", {
+      body: `token=${encodeURIComponent(TOKEN)}`,
+      headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: harness.origin },
+    });
     expect(login.status).toBe(303);
     expect(login.headers.location).toBe("/");
     expect(login.headers["set-cookie"]?.[0]).toMatch(/^planbot_session=/);
@@ -93,38 +104,68 @@ describe("with DASHBOARD_TOKEN", () => {
 describe("Origin and Referer", () => {
   it.each([
     { label: "a foreign Origin", headers: { Origin: "https://evil.example" } as Record<string, string>, status: 403 },
-    { label: "an Origin that only starts like ours", headers: { Origin: "http://127.0.0.1:PORT.evil.example" } as Record<string, string>, status: 403 },
+    {
+      label: "an Origin that only starts like ours",
+      headers: { Origin: "http://127.0.0.1:PORT.evil.example" } as Record<string, string>,
+      status: 403,
+    },
     { label: "Origin null", headers: { Origin: "null" } as Record<string, string>, status: 403 },
-    { label: "a foreign Referer", headers: { Referer: "https://evil.example/page" } as Record<string, string>, status: 403 },
+    {
+      label: "a foreign Referer",
+      headers: { Referer: "https://evil.example/page" } as Record<string, string>,
+      status: 403,
+    },
     { label: "our own Origin", headers: { Origin: "http://127.0.0.1:PORT" } as Record<string, string>, status: 200 },
-    { label: "the localhost spelling of it", headers: { Origin: "http://localhost:PORT" } as Record<string, string>, status: 200 },
+    {
+      label: "the localhost spelling of it",
+      headers: { Origin: "http://localhost:PORT" } as Record<string, string>,
+      status: 200,
+    },
     { label: "our own Referer", headers: { Referer: "http://127.0.0.1:PORT/" } as Record<string, string>, status: 200 },
-    { label: "a DASHBOARD_ORIGINS entry", headers: { Origin: "https://planbot.example.org" } as Record<string, string>, status: 200 },
+    {
+      label: "a DASHBOARD_ORIGINS entry",
+      headers: { Origin: "https://planbot.example.org" } as Record<string, string>,
+      status: 200,
+    },
     { label: "no Origin and no Referer (curl)", headers: {} as Record<string, string>, status: 200 },
   ])("POST with $label → $status", async ({ headers, status }) => {
     const harness = await guarded();
-    const withPort = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, value.replace("PORT", String(harness.dashboard.port))]));
-    const result = await harness.call("POST", "/api/projects/approve", { body: { slug: "alpha" }, headers: { ...bearer, ...withPort } });
+    const withPort = Object.fromEntries(
+      Object.entries(headers).map(([name, value]) => [name, value.replace("PORT", String(harness.dashboard.port))]),
+    );
+    const result = await harness.call("POST", "/api/projects/approve", {
+      body: { slug: "alpha" },
+      headers: { ...bearer, ...withPort },
+    });
     expect(result.status).toBe(status);
     if (status === 403) expect(result.json).toMatchObject({ error: "forbidden_origin" });
   });
 
   it("the stream checks Origin too", async () => {
     const harness = await guarded();
-    const refused = await harness.call("GET", "/api/projects/stream", { headers: { ...bearer, Origin: "https://evil.example" } });
+    const refused = await harness.call("GET", "/api/projects/stream", {
+      headers: { ...bearer, Origin: "https://evil.example" },
+    });
     expect(refused.status).toBe(403);
     expect(refused.json).toMatchObject({ error: "forbidden_origin" });
-    const stream = await openStream(harness.dashboard.port, "/api/projects/stream", { ...bearer, Origin: harness.origin });
+    const stream = await openStream(harness.dashboard.port, "/api/projects/stream", {
+      ...bearer,
+      Origin: harness.origin,
+    });
     streams.push(stream);
     expect(stream.status).toBe(200);
   });
 
   it("without a token, a request for another host name (DNS rebinding) is refused", async () => {
     const harness = await startHarness();
-    const rebound = await harness.call("GET", "/api/projects", { headers: { Host: `attacker.example:${harness.dashboard.port}` } });
+    const rebound = await harness.call("GET", "/api/projects", {
+      headers: { Host: `attacker.example:${harness.dashboard.port}` },
+    });
     expect(rebound.status).toBe(403);
     expect(rebound.json).toMatchObject({ error: "forbidden_host" });
-    expect((await harness.call("GET", "/api/projects", { headers: { Host: `localhost:${harness.dashboard.port}` } })).status).toBe(200);
+    expect(
+      (await harness.call("GET", "/api/projects", { headers: { Host: `localhost:${harness.dashboard.port}` } })).status,
+    ).toBe(200);
   });
 });
 

@@ -37,7 +37,9 @@ function stall(port: number, head: string, drip?: string): Promise<{ text: strin
       if (drip) dripper = setInterval(() => socket.write(drip), 50);
     });
     socket.on("data", (chunk) => (text += chunk.toString("utf8")));
-    socket.on("error", (error: NodeJS.ErrnoException) => (error.code === "ECONNRESET" || error.code === "EPIPE" ? undefined : reject(error)));
+    socket.on("error", (error: NodeJS.ErrnoException) =>
+      error.code === "ECONNRESET" || error.code === "EPIPE" ? undefined : reject(error),
+    );
     socket.on("close", () => {
       clearTimeout(giveUp);
       clearInterval(dripper);
@@ -79,7 +81,9 @@ describe("long answers are not cut by the bound", { timeout: 120_000 }, () => {
       streams.push(stream);
       const started = await harness.call("POST", "/api/projects/alpha/plan/start", { body: {} });
       expect(started.status, started.text).toBe(200);
-      const answered = await harness.call("POST", "/api/projects/alpha/plan/respond", { body: { message: "Web only, one user." } });
+      const answered = await harness.call("POST", "/api/projects/alpha/plan/respond", {
+        body: { message: "Web only, one user." },
+      });
       expect(answered.status, answered.text).toBe(200);
       expect(answered.json.message).toContain("Web only, one user.");
       expect(harness.dashboard.streamClients()).toBe(1);

@@ -35,55 +35,65 @@ function frame(at: number, raw: string): Frame {
 }
 
 /** Opens `GET path` as an event stream; resolves once the response headers arrived. */
-export function openStream(port: number, path = "/api/projects/stream", headers: Record<string, string> = {}): Promise<StreamClient> {
+export function openStream(
+  port: number,
+  path = "/api/projects/stream",
+  headers: Record<string, string> = {},
+): Promise<StreamClient> {
   return new Promise((resolve, reject) => {
-    const req: ClientRequest = httpRequest({ host: "127.0.0.1", port, path, headers: { Accept: "text/event-stream", ...headers } }, (res: IncomingMessage) => {
-      const frames: Frame[] = [];
-      const waiters: Array<() => void> = [];
-      let pending: string[] = [];
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => {
-        // Only the new chunk (plus one character of the last) is searched for the blank line.
-        const previousTail = pending.length ? pending[pending.length - 1]!.slice(-1) : "";
-        pending.push(chunk);
-        if (!(previousTail + chunk).includes("\n\n")) return;
-        const events = pending.join("").split("\n\n");
-        pending = [events.pop()!].filter(Boolean);
-        for (const event of events) {
-          const data = event
-            .split("\n")
-            .filter((line) => line.startsWith("data: "))
-            .map((line) => line.slice(6))
-            .join("\n");
-          if (data) frames.push(frame(performance.now(), data));
-        }
-        for (const wake of waiters.splice(0)) wake();
-      });
-      res.on("error", () => undefined);
-      const waitForFrame = (predicate: (received: Frame) => boolean, timeoutMs = 2000) =>
-        new Promise<Frame>((found, fail) => {
-          const timer = setTimeout(() => fail(new Error(`no matching frame within ${timeoutMs} ms (got ${frames.length})`)), timeoutMs);
-          let checked = 0;
-          const check = () => {
-            for (; checked < frames.length; checked += 1) {
-              if (predicate(frames[checked]!)) {
-                clearTimeout(timer);
-                found(frames[checked]!);
-                return;
-              }
-            }
-            waiters.push(check);
-          };
-          check();
+    const req: ClientRequest = httpRequest(
+      { host: "127.0.0.1", port, path, headers: { Accept: "text/event-stream", ...headers } },
+      (res: IncomingMessage) => {
+        const frames: Frame[] = [];
+        const waiters: Array<() => void> = [];
+        let pending: string[] = [];
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          // Only the new chunk (plus one character of the last) is searched for the blank line.
+          const previousTail = pending.length ? pending[pending.length - 1]!.slice(-1) : "";
+          pending.push(chunk);
+          if (!(previousTail + chunk).includes("\n\n")) return;
+          const events = pending.join("").split("\n\n");
+          pending = [events.pop()!].filter(Boolean);
+          for (const event of events) {
+            const data = event
+              .split("\n")
+              .filter((line) => line.startsWith("data: "))
+              .map((line) => line.slice(6))
+              .join("\n");
+            if (data) frames.push(frame(performance.now(), data));
+          }
+          for (const wake of waiters.splice(0)) wake();
         });
-      resolve({
-        status: res.statusCode ?? 0,
-        frames,
-        waitForRaw: (predicate, timeoutMs) => waitForFrame((received) => predicate(received.raw), timeoutMs),
-        waitFor: (predicate, timeoutMs) => waitForFrame((received) => predicate(received.data), timeoutMs),
-        close: () => req.destroy(),
-      });
-    });
+        res.on("error", () => undefined);
+        const waitForFrame = (predicate: (received: Frame) => boolean, timeoutMs = 2000) =>
+          new Promise<Frame>((found, fail) => {
+            const timer = setTimeout(
+              () => fail(new Error(`no matching frame within ${timeoutMs} ms (got ${frames.length})`)),
+              timeoutMs,
+            );
+            let checked = 0;
+            const check = () => {
+              for (; checked < frames.length; checked += 1) {
+                if (predicate(frames[checked]!)) {
+                  clearTimeout(timer);
+                  found(frames[checked]!);
+                  return;
+                }
+              }
+              waiters.push(check);
+            };
+            check();
+          });
+        resolve({
+          status: res.statusCode ?? 0,
+          frames,
+          waitForRaw: (predicate, timeoutMs) => waitForFrame((received) => predicate(received.raw), timeoutMs),
+          waitFor: (predicate, timeoutMs) => waitForFrame((received) => predicate(received.data), timeoutMs),
+          close: () => req.destroy(),
+        });
+      },
+    );
     req.on("error", (error) => reject(error));
     req.end();
   });

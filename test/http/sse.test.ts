@@ -19,10 +19,15 @@ async function stream(port: number): Promise<StreamClient> {
   return opened;
 }
 
-type Payload = { projects: Array<{ slug: string; stories_total: number; stories_done: number }>; count: number; version: number };
+type Payload = {
+  projects: Array<{ slug: string; stories_total: number; stories_done: number }>;
+  count: number;
+  version: number;
+};
 const firstStoriesTotal = (raw: string) => Number(/"stories_total":(\d+)/.exec(raw)?.[1]);
 const isList = (data: Record<string, unknown>) => Array.isArray(data.projects);
-const storiesOf = (data: Record<string, unknown>, slug: string) => (data as unknown as Payload).projects.find((project) => project.slug === slug);
+const storiesOf = (data: Record<string, unknown>, slug: string) =>
+  (data as unknown as Payload).projects.find((project) => project.slug === slug);
 
 describe("GET /api/projects/stream", () => {
   it("sends the list on connect, then a new payload within 1 s of a prd.json change", async () => {
@@ -47,18 +52,31 @@ describe("GET /api/projects/stream", () => {
     const harness = await startHarness({ watch: true, options: { pingMs: 50 } });
     const client = await stream(harness.dashboard.port);
     await client.waitFor((data) => data.type === "ping");
-    const sent = await harness.runtime.outbound.send({ adapter: "dashboard", channelId: "alpha" }, { text: "**bob** (telegram): hi\n\nA planner reply." });
+    const sent = await harness.runtime.outbound.send(
+      { adapter: "dashboard", channelId: "alpha" },
+      { text: "**bob** (telegram): hi\n\nA planner reply." },
+    );
     expect(sent.ok).toBe(true);
     const event = await client.waitFor((data) => data.type === "planner");
-    expect(event.data).toEqual({ type: "planner", slug: "alpha", message: "**bob** (telegram): hi\n\nA planner reply." });
+    expect(event.data).toEqual({
+      type: "planner",
+      slug: "alpha",
+      message: "**bob** (telegram): hi\n\nA planner reply.",
+    });
     const transcript = await harness.call("GET", "/api/projects/alpha/plan/transcript");
-    expect(transcript.json.recent_messages).toEqual([expect.objectContaining({ slug: "alpha", message: "**bob** (telegram): hi\n\nA planner reply." })]);
+    expect(transcript.json.recent_messages).toEqual([
+      expect.objectContaining({ slug: "alpha", message: "**bob** (telegram): hi\n\nA planner reply." }),
+    ]);
   });
 
   it("20 clients, one never reading: the other 19 get every payload promptly and the stuck one is dropped", async () => {
     const harness = await startHarness({ watch: true, options: { highWaterMark: 64 * 1024 } });
     // ~160 KB per payload, so the stuck client's socket buffers fill after a few changes.
-    const entries = Array.from({ length: 80 }, (_, index) => ({ name: `p${String(index).padStart(3, "0")}`, status: "pending", description: `Project ${index}: ${"words ".repeat(300)}` }));
+    const entries = Array.from({ length: 80 }, (_, index) => ({
+      name: `p${String(index).padStart(3, "0")}`,
+      status: "pending",
+      description: `Project ${index}: ${"words ".repeat(300)}`,
+    }));
     await harness.writeStore(entries, 1);
     await harness.runtime.watcher.refresh();
 
@@ -72,7 +90,9 @@ describe("GET /api/projects/stream", () => {
       const written = performance.now();
       await harness.writePrd("p000", expected, 0);
       // p000 sorts first, so the first stories_total of the payload is its own: no need to parse the whole list nineteen times.
-      const arrivals = await Promise.all(readers.map((reader) => reader.waitForRaw((raw) => firstStoriesTotal(raw) === expected, 3000)));
+      const arrivals = await Promise.all(
+        readers.map((reader) => reader.waitForRaw((raw) => firstStoriesTotal(raw) === expected, 3000)),
+      );
       return Math.max(...arrivals.map((arrival) => arrival.at)) - written;
     }
     // Two rounds without the stuck client warm the code paths up (the first payload is the slowest).
@@ -85,7 +105,9 @@ describe("GET /api/projects/stream", () => {
     stuck.on("error", () => undefined);
     await new Promise<void>((resolve) => stuck.once("connect", resolve));
     stuck.pause();
-    stuck.write(`GET /api/projects/stream HTTP/1.1\r\nHost: 127.0.0.1:${harness.dashboard.port}\r\nAccept: text/event-stream\r\n\r\n`);
+    stuck.write(
+      `GET /api/projects/stream HTTP/1.1\r\nHost: 127.0.0.1:${harness.dashboard.port}\r\nAccept: text/event-stream\r\n\r\n`,
+    );
     await expect.poll(() => harness.dashboard.streamClients()).toBe(20);
 
     const delays: number[] = [];

@@ -10,7 +10,13 @@ import { loadConfig } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";
 import { createRuntime, type Runtime } from "../../src/runtime/runtime.ts";
 import { fakeClaudePath } from "../fakes/paths.ts";
-import { startFakeTelegram, type FakeChat, type FakeTelegram, type FakeUser, type SentMessage } from "../fakes/telegram/index.ts";
+import {
+  startFakeTelegram,
+  type FakeChat,
+  type FakeTelegram,
+  type FakeUser,
+  type SentMessage,
+} from "../fakes/telegram/index.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 import { call } from "./harness.ts";
 import { openStream, type StreamClient } from "./sse-client.ts";
@@ -25,12 +31,28 @@ afterEach(async () => {
 });
 
 /** Polls the fake until the bot has sent a message to `chat` (after the first `before`) that matches. */
-async function sentMatching(fake: FakeTelegram, before: number, pattern: RegExp, timeoutMs = 15_000): Promise<SentMessage> {
+async function sentMatching(
+  fake: FakeTelegram,
+  before: number,
+  pattern: RegExp,
+  timeoutMs = 15_000,
+): Promise<SentMessage> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const found = fake.sentMessages(chat.id).slice(before).find((message) => message.kind === "sent" && pattern.test(message.plain_text));
+    const found = fake
+      .sentMessages(chat.id)
+      .slice(before)
+      .find((message) => message.kind === "sent" && pattern.test(message.plain_text));
     if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no Telegram message matching ${pattern} within ${timeoutMs} ms; got ${JSON.stringify(fake.sentMessages(chat.id).slice(before).map((m) => m.plain_text))}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `no Telegram message matching ${pattern} within ${timeoutMs} ms; got ${JSON.stringify(
+          fake
+            .sentMessages(chat.id)
+            .slice(before)
+            .map((m) => m.plain_text),
+        )}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -44,11 +66,21 @@ describe("dashboard ↔ Telegram", () => {
     cleanups.push(() => fake.close());
     fake.addChat(chat);
     const loaded = loadConfig(
-      { PLANBOT_DATA_DIR: dir, PLANNER_COMMAND: fakeClaudePath, TELEGRAM_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot, DASHBOARD_PORT: "0", PLANBOT_MEMBERS: "telegram:2" },
+      {
+        PLANBOT_DATA_DIR: dir,
+        PLANNER_COMMAND: fakeClaudePath,
+        TELEGRAM_TOKEN: fake.token,
+        TELEGRAM_API_ROOT: fake.apiRoot,
+        DASHBOARD_PORT: "0",
+        PLANBOT_MEMBERS: "telegram:2",
+      },
       dir,
     );
     if (!loaded.ok) throw new Error(loaded.message);
-    const runtime: Runtime = createRuntime(loaded.config, silentLogger, { env: { ...process.env, CLAUDE_CONFIG_DIR: claudeDir }, botUsername: fake.botInfo.username });
+    const runtime: Runtime = createRuntime(loaded.config, silentLogger, {
+      env: { ...process.env, CLAUDE_CONFIG_DIR: claudeDir },
+      botUsername: fake.botInfo.username,
+    });
     cleanups.push(() => runtime.stop());
     await runtime.watcher.start();
     runtime.onStop(() => runtime.watcher.stop());
@@ -66,7 +98,9 @@ describe("dashboard ↔ Telegram", () => {
 
     // 2. The dashboard answers through plan/respond (it joins the Telegram session by slug).
     const before = fake.sentMessages(chat.id).length;
-    const answered = await call(dashboard.port, "POST", "/api/projects/bridge/plan/respond", { body: { message: "Both phones run Android" } });
+    const answered = await call(dashboard.port, "POST", "/api/projects/bridge/plan/respond", {
+      body: { message: "Both phones run Android" },
+    });
     expect(answered.status, answered.text).toBe(200);
     expect(answered.json).toMatchObject({ ok: true, slug: "bridge", phase: "clarify", phase_ready: true });
     expect(answered.json.message).toContain('You answered: "Both phones run Android"');
@@ -80,7 +114,10 @@ describe("dashboard ↔ Telegram", () => {
 
     // 4. And back: an answer typed in Telegram shows up on the dashboard's stream as a planner event.
     fake.sendMessage({ chat, from: member, text: "Offline support matters" });
-    const event = await stream.waitFor((data) => data.type === "planner" && String(data.message).includes("Offline support matters"), 15_000);
+    const event = await stream.waitFor(
+      (data) => data.type === "planner" && String(data.message).includes("Offline support matters"),
+      15_000,
+    );
     expect(event.data).toMatchObject({ type: "planner", slug: "bridge" });
     expect(String(event.data.message)).toContain("**@max** (telegram): Offline support matters");
   });

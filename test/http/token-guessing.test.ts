@@ -38,27 +38,47 @@ describe("a weak DASHBOARD_TOKEN off loopback", { timeout: 120_000 }, () => {
     ["abcdefghijk".repeat(3), /it is one shorter piece repeated/],
     ["aaaaaaaaaabbbbbbbbbbccccccccccdddddddddd", /it uses only 4 different characters/],
     ["12345678901234567890123456789012", /it carries about 106 bits/],
-  ])("DASHBOARD_TOKEN=%s: `planbot start` refuses in one line, before listening; doctor fails the same way and says what it accepts", async (token, why) => {
-    const dir = await temp.make("weak-token-");
-    const env = { ...baseEnv, PLANBOT_DATA_DIR: join(dir, "data"), DASHBOARD_HOST: "0.0.0.0", DASHBOARD_PORT: "0", DASHBOARD_TOKEN: token };
-    const start = await execa(bin, ["start"], { cwd: dir, env, extendEnv: false, reject: false, timeout: 60_000 });
-    expect(start.exitCode).toBe(2);
-    expect(start.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^planbot: DASHBOARD_TOKEN is too weak for DASHBOARD_HOST=0\.0\.0\.0 \(/)]);
-    expect(start.stderr).toMatch(why);
-    expect(start.stderr).toContain("openssl rand -hex 32");
-    expect(start.stderr).not.toContain(token.length > 1 ? token : "=a ");
+  ])(
+    "DASHBOARD_TOKEN=%s: `planbot start` refuses in one line, before listening; doctor fails the same way and says what it accepts",
+    async (token, why) => {
+      const dir = await temp.make("weak-token-");
+      const env = {
+        ...baseEnv,
+        PLANBOT_DATA_DIR: join(dir, "data"),
+        DASHBOARD_HOST: "0.0.0.0",
+        DASHBOARD_PORT: "0",
+        DASHBOARD_TOKEN: token,
+      };
+      const start = await execa(bin, ["start"], { cwd: dir, env, extendEnv: false, reject: false, timeout: 60_000 });
+      expect(start.exitCode).toBe(2);
+      expect(start.stderr.trim().split("\n")).toEqual([
+        expect.stringMatching(/^planbot: DASHBOARD_TOKEN is too weak for DASHBOARD_HOST=0\.0\.0\.0 \(/),
+      ]);
+      expect(start.stderr).toMatch(why);
+      expect(start.stderr).toContain("openssl rand -hex 32");
+      expect(start.stderr).not.toContain(token.length > 1 ? token : "=a ");
 
-    const doctor = await execa(bin, ["doctor"], { cwd: dir, env, extendEnv: false, reject: false, timeout: 60_000 });
-    expect(doctor.stdout).toMatch(/fail\s+dashboard: DASHBOARD_TOKEN is too weak/);
-    expect(doctor.stdout).toContain("at least 32 characters");
-  });
+      const doctor = await execa(bin, ["doctor"], { cwd: dir, env, extendEnv: false, reject: false, timeout: 60_000 });
+      expect(doctor.stdout).toMatch(/fail\s+dashboard: DASHBOARD_TOKEN is too weak/);
+      expect(doctor.stdout).toContain("at least 32 characters");
+    },
+  );
 
   it("a random 32-character token, hex or base64, is accepted; doctor reports the rule", async () => {
-    for (const token of ["3f9a1c0e7b5d4f2a8c6e0b1d3f5a7c9e", "q7Lx2VbN9sKd4Rf1Tg8Hj3Mw6Pz0Yc5A", TOKEN]) expect(weakTokenProblem(token)).toBeUndefined();
+    for (const token of ["3f9a1c0e7b5d4f2a8c6e0b1d3f5a7c9e", "q7Lx2VbN9sKd4Rf1Tg8Hj3Mw6Pz0Yc5A", TOKEN])
+      expect(weakTokenProblem(token)).toBeUndefined();
     const dir = await temp.make("strong-token-");
-    const env = { ...baseEnv, PLANBOT_DATA_DIR: join(dir, "data"), DASHBOARD_HOST: "0.0.0.0", DASHBOARD_PORT: "0", DASHBOARD_TOKEN: TOKEN };
+    const env = {
+      ...baseEnv,
+      PLANBOT_DATA_DIR: join(dir, "data"),
+      DASHBOARD_HOST: "0.0.0.0",
+      DASHBOARD_PORT: "0",
+      DASHBOARD_TOKEN: TOKEN,
+    };
     const doctor = await execa(bin, ["doctor"], { cwd: dir, env, extendEnv: false, reject: false, timeout: 60_000 });
-    expect(doctor.stdout).toMatch(/ok\s+dashboard: 0\.0\.0\.0:0, DASHBOARD_TOKEN set and strong enough \(off loopback it must be at least 32 characters/);
+    expect(doctor.stdout).toMatch(
+      /ok\s+dashboard: 0\.0\.0\.0:0, DASHBOARD_TOKEN set and strong enough \(off loopback it must be at least 32 characters/,
+    );
   });
 });
 
@@ -70,7 +90,8 @@ async function guardedDashboard() {
   const lines: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString("utf8").split("\n").filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString("utf8").split("\n").filter(Boolean))
+        lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -89,12 +110,16 @@ async function guardedDashboard() {
 describe("token guessing from one address", () => {
   it("five wrong bearers are 401; then 429 with Retry-After, and even the right token waits; after the wait it works and the slate is clean", async () => {
     const d = await guardedDashboard();
-    for (let attempt = 1; attempt <= 5; attempt += 1) expect((await d.get({ Authorization: `Bearer guess-${attempt}` })).status).toBe(401);
+    for (let attempt = 1; attempt <= 5; attempt += 1)
+      expect((await d.get({ Authorization: `Bearer guess-${attempt}` })).status).toBe(401);
     expect((await d.get({ Authorization: "Bearer guess-6" })).status).toBe(401);
     const throttled = await d.get({ Authorization: "Bearer guess-7" });
     expect(throttled.status).toBe(429);
     expect(throttled.headers["retry-after"]).toBe("2");
-    expect(throttled.json).toMatchObject({ error: "rate_limited", message: expect.stringMatching(/too many wrong dashboard tokens from your address; try again in 2 s/) });
+    expect(throttled.json).toMatchObject({
+      error: "rate_limited",
+      message: expect.stringMatching(/too many wrong dashboard tokens from your address; try again in 2 s/),
+    });
     // The right token is not compared while the address waits: guessing cannot go on behind the 429s.
     expect((await d.get({ Authorization: `Bearer ${TOKEN}` })).status).toBe(429);
     // Requests without any token are not guesses, and are not slowed.
@@ -114,7 +139,8 @@ describe("token guessing from one address", () => {
     expect((await d.get({ Cookie: cookie })).status).toBe(200);
     // A stale cookie (the token was rotated) is refused but never counted, however often the stream retries.
     const other = await guardedDashboard();
-    for (let attempt = 0; attempt < 20; attempt += 1) expect((await other.get({ Cookie: "planbot_session=stale" })).status).toBe(401);
+    for (let attempt = 0; attempt < 20; attempt += 1)
+      expect((await other.get({ Cookie: "planbot_session=stale" })).status).toBe(401);
     expect((await other.get({ Authorization: `Bearer ${TOKEN}` })).status).toBe(200);
   });
 
@@ -135,14 +161,19 @@ describe("token guessing from one address", () => {
     const d = await guardedDashboard();
     const statuses = new Map<number, number>();
     for (let attempt = 0; attempt < 300; attempt += 1) {
-      const result = attempt % 2 ? await d.login(`guess-${attempt}`) : await d.get({ Authorization: `Bearer guess-${attempt}` });
+      const result =
+        attempt % 2 ? await d.login(`guess-${attempt}`) : await d.get({ Authorization: `Bearer guess-${attempt}` });
       statuses.set(result.status, (statuses.get(result.status) ?? 0) + 1);
     }
     expect(statuses.get(401)).toBe(6);
     expect(statuses.get(429)).toBe(294);
     const warnings = d.lines.filter((line) => line.level === "warn" && /token/.test(String(line.msg)));
     expect(warnings, JSON.stringify(warnings)).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ adapter: "dashboard", remote: "127.0.0.1", msg: expect.stringMatching(/wrong dashboard tokens from this address/) });
+    expect(warnings[0]).toMatchObject({
+      adapter: "dashboard",
+      remote: "127.0.0.1",
+      msg: expect.stringMatching(/wrong dashboard tokens from this address/),
+    });
     expect(JSON.stringify(d.lines)).not.toContain(TOKEN);
   });
 });
@@ -150,7 +181,13 @@ describe("token guessing from one address", () => {
 describe("the guess throttle's memory", () => {
   it("forgets an address after a quiet longest-lockout, and never holds more than maxAddresses", () => {
     let now = 0;
-    const throttle = createGuessThrottle({ now: () => now, freeFailures: 1, baseDelayMs: 1000, maxDelayMs: 60_000, maxAddresses: 3 });
+    const throttle = createGuessThrottle({
+      now: () => now,
+      freeFailures: 1,
+      baseDelayMs: 1000,
+      maxDelayMs: 60_000,
+      maxAddresses: 3,
+    });
     throttle.failed("a");
     expect(throttle.failed("a")).toBe(1000);
     expect(throttle.waitMs("a")).toBe(1000);

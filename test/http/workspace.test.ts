@@ -34,7 +34,13 @@ describe("workspace endpoints", () => {
     const prd = await harness.call("GET", "/api/projects/beta/prd");
     expect(prd.status).toBe(200);
     expect(prd.json).toMatchObject({ slug: "beta", branch: "ralph/beta", done: 1, total: 3 });
-    expect((prd.json.stories as Array<{ id: string; passes: boolean }>).map((story) => [story.id, story.passes])).toEqual([["US-1", true], ["US-2", false], ["US-3", false]]);
+    expect(
+      (prd.json.stories as Array<{ id: string; passes: boolean }>).map((story) => [story.id, story.passes]),
+    ).toEqual([
+      ["US-1", true],
+      ["US-2", false],
+      ["US-3", false],
+    ]);
     await writeFile(paths(harness, "beta").prd, "{ not json");
     const broken = await harness.call("GET", "/api/projects/beta/prd");
     expect(broken.status).toBe(422);
@@ -48,12 +54,21 @@ describe("workspace endpoints", () => {
     const logs = paths(harness, "gamma").logs;
     await mkdir(logs, { recursive: true });
     await writeFile(join(logs, "ralph-2026-01-01T00-00-00-000Z.log"), "old run\n");
-    await writeFile(join(logs, "ralph-2026-01-02T00-00-00-000Z.log"), Array.from({ length: 50 }, (_, index) => `line ${index + 1}`).join("\n") + "\n");
+    await writeFile(
+      join(logs, "ralph-2026-01-02T00-00-00-000Z.log"),
+      Array.from({ length: 50 }, (_, index) => `line ${index + 1}`).join("\n") + "\n",
+    );
     await writeFile(join(logs, "iteration-1.log"), "not a run log");
     const newest = await harness.call("GET", "/api/projects/gamma/run/log?tail=3");
     expect(newest.status).toBe(200);
-    expect(newest.json).toMatchObject({ file: "ralph-2026-01-02T00-00-00-000Z.log", text: "line 48\nline 49\nline 50" });
-    expect((newest.json.runs as Array<{ file: string }>).map((run) => run.file)).toEqual(["ralph-2026-01-02T00-00-00-000Z.log", "ralph-2026-01-01T00-00-00-000Z.log"]);
+    expect(newest.json).toMatchObject({
+      file: "ralph-2026-01-02T00-00-00-000Z.log",
+      text: "line 48\nline 49\nline 50",
+    });
+    expect((newest.json.runs as Array<{ file: string }>).map((run) => run.file)).toEqual([
+      "ralph-2026-01-02T00-00-00-000Z.log",
+      "ralph-2026-01-01T00-00-00-000Z.log",
+    ]);
     const old = await harness.call("GET", "/api/projects/gamma/run/log?run=ralph-2026-01-01T00-00-00-000Z.log");
     expect(old.json).toMatchObject({ text: "old run" });
     expect((await harness.call("GET", "/api/projects/gamma/run/log?run=..%2F..%2Fprd.json")).status).toBe(404);
@@ -94,7 +109,10 @@ describe("workspace endpoints", () => {
     expect(refused.json).toMatchObject({ error: "invalid_state" });
     expect(String(refused.json.message)).toMatch(/approved|pending/);
     expect((await harness.call("POST", "/api/projects/nobody/run", { body: {} })).status).toBe(404);
-    const crossSite = await harness.call("POST", "/api/projects/zeta/run", { body: {}, headers: { Origin: "http://evil.example" } });
+    const crossSite = await harness.call("POST", "/api/projects/zeta/run", {
+      body: {},
+      headers: { Origin: "http://evil.example" },
+    });
     expect(crossSite.status).toBe(403);
   });
 });

@@ -24,7 +24,15 @@ afterEach(async () => {
 
 /** A `planbot chat` child with piped stdin: `type` sends a line, `next` waits for output after a mark. */
 function openTerminal(w: World) {
-  const child = execa(planbotBin, ["chat"], { cwd: w.root, env: w.env, extendEnv: false, reject: false, stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+  const child = execa(planbotBin, ["chat"], {
+    cwd: w.root,
+    env: w.env,
+    extendEnv: false,
+    reject: false,
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   terminals.push(child);
   let out = "";
   child.stdout!.setEncoding("utf8");
@@ -34,7 +42,13 @@ function openTerminal(w: World) {
     output: () => out,
     mark: () => out.length,
     type: (line: string) => child.stdin!.write(`${line}\n`),
-    next: (from: number, pattern: RegExp, timeoutMs = 20_000) => eventually(`the terminal to print ${pattern}`, () => pattern.exec(out.slice(from)), timeoutMs, () => `terminal:\n${out}\n${w.describe()}`),
+    next: (from: number, pattern: RegExp, timeoutMs = 20_000) =>
+      eventually(
+        `the terminal to print ${pattern}`,
+        () => pattern.exec(out.slice(from)),
+        timeoutMs,
+        () => `terminal:\n${out}\n${w.describe()}`,
+      ),
   };
 }
 

@@ -23,7 +23,10 @@ async function closedPort(): Promise<number> {
 
 describe("an unreachable platform at start", { timeout: 90_000 }, () => {
   it("leaves Discord and the dashboard running, retries Telegram and reports it in the log and in doctor", async () => {
-    const w = await createWorld({ repo: "team/pots", env: { TELEGRAM_API_ROOT: `http://127.0.0.1:${await closedPort()}` } });
+    const w = await createWorld({
+      repo: "team/pots",
+      env: { TELEGRAM_API_ROOT: `http://127.0.0.1:${await closedPort()}` },
+    });
     worlds.push(w);
     const planbot = await w.startPlanbot({ telegram: false });
     expect(planbot.exited()).toBe(false);
@@ -41,10 +44,17 @@ describe("an unreachable platform at start", { timeout: 90_000 }, () => {
     expect(answered).toBeTruthy();
 
     // Retried with backoff: a second failure is logged later.
-    await eventually("a second Telegram attempt", () => (planbot.stderr().match(/telegram: failed to start/g) ?? []).length >= 2, 20_000, w.describe);
+    await eventually(
+      "a second Telegram attempt",
+      () => (planbot.stderr().match(/telegram: failed to start/g) ?? []).length >= 2,
+      20_000,
+      w.describe,
+    );
 
     const doctor = await w.cli(["doctor"]);
-    expect(doctor.stdout).toMatch(/adapter telegram.*cannot start \(\d+ attempts\): Could not reach the Telegram Bot API/);
+    expect(doctor.stdout).toMatch(
+      /adapter telegram.*cannot start \(\d+ attempts\): Could not reach the Telegram Bot API/,
+    );
     expect(doctor.stdout).toMatch(/adapter discord.*running since/);
     expect(doctor.stdout).toMatch(/adapter dashboard.*running since/);
   });

@@ -15,7 +15,13 @@ import type { ProjectRecord } from "../../src/projects/project-list.ts";
 import type { ProjectEntry } from "../../src/projects/schemas.ts";
 import { startFakeDiscord, type FakeDiscord } from "../fakes/discord/index.ts";
 import { fakeClaudePath, fakeRalphPath } from "../fakes/paths.ts";
-import { startFakeTelegram, type FakeChat, type FakeTelegram, type FakeUser, type SentMessage } from "../fakes/telegram/index.ts";
+import {
+  startFakeTelegram,
+  type FakeChat,
+  type FakeTelegram,
+  type FakeUser,
+  type SentMessage,
+} from "../fakes/telegram/index.ts";
 import { createBareRemote, killGroups, type RemoteFixture } from "../helpers/git-fixtures.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 
@@ -32,7 +38,8 @@ export const DISCORD_NOTIFY = "300";
 const DISCORD_GENERAL = "100";
 
 /** Variables planbot (or the fakes) read: the children get none of the caller's. */
-const OURS = /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$|FAKE_RALPH_|FAKE_CLAUDE_|CLAUDE_FAKE_|CLAUDE_CONFIG_DIR$|MISSION_)/;
+const OURS =
+  /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$|FAKE_RALPH_|FAKE_CLAUDE_|CLAUDE_FAKE_|CLAUDE_CONFIG_DIR$|MISSION_)/;
 
 /** One `bin/planbot start` child. */
 export interface PlanbotProcess {
@@ -91,12 +98,18 @@ export interface World {
 }
 
 /** Polls `check` every 25 ms until it returns a truthy value; throws naming `what` (and `describe()`) after `timeoutMs`. */
-export async function eventually<T>(what: string, check: () => T | Promise<T>, timeoutMs = 20_000, describe?: () => string): Promise<NonNullable<T>> {
+export async function eventually<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  timeoutMs = 20_000,
+  describe?: () => string,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${describe ? `\n${describe()}` : ""}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${describe ? `\n${describe()}` : ""}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
@@ -114,7 +127,12 @@ export async function createWorld(options: WorldOptions): Promise<World> {
   const claudeDir = join(root, "claude");
   await mkdir(claudeDir, { recursive: true });
   const remote = await createBareRemote(root, options.repo);
-  const discord = await startFakeDiscord({ channels: [{ id: DISCORD_GENERAL, name: "general" }, { id: DISCORD_NOTIFY, name: "builds" }] });
+  const discord = await startFakeDiscord({
+    channels: [
+      { id: DISCORD_GENERAL, name: "general" },
+      { id: DISCORD_NOTIFY, name: "builds" },
+    ],
+  });
   const telegram = await startFakeTelegram({ longPollMaxMs: 200 });
   telegram.addChat(planChat);
 
@@ -157,7 +175,10 @@ export async function createWorld(options: WorldOptions): Promise<World> {
     }
   };
   const sentLog = () => telegram.sentMessages(planChat.id);
-  const telegramTexts = () => sentLog().filter((message) => message.kind === "sent").map((message) => message.plain_text);
+  const telegramTexts = () =>
+    sentLog()
+      .filter((message) => message.kind === "sent")
+      .map((message) => message.plain_text);
   const discordTexts = () => discord.channelMessages(DISCORD_NOTIFY).map((message) => message.content);
 
   const world: World = {
@@ -169,7 +190,15 @@ export async function createWorld(options: WorldOptions): Promise<World> {
     telegram,
     env,
     async startPlanbot(options = {}) {
-      const child = execa(planbotBin, ["start"], { cwd: root, env, extendEnv: false, reject: false, stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+      const child = execa(planbotBin, ["start"], {
+        cwd: root,
+        env,
+        extendEnv: false,
+        reject: false,
+        stdin: "ignore",
+        stdout: "ignore",
+        stderr: "pipe",
+      });
       let stderr = "";
       let exited = false;
       child.stderr!.setEncoding("utf8");
@@ -197,7 +226,9 @@ export async function createWorld(options: WorldOptions): Promise<World> {
         () => {
           if (exited) throw new Error(`planbot start exited early:\n${stderr}`);
           const telegramUp = options.telegram === false || stderr.includes('"msg":"telegram: started"');
-          return stderr.includes('"msg":"planbot started"') && telegramUp && stderr.includes('"msg":"discord: started"');
+          return (
+            stderr.includes('"msg":"planbot started"') && telegramUp && stderr.includes('"msg":"discord: started"')
+          );
         },
         40_000,
         () => stderr,
@@ -205,26 +236,56 @@ export async function createWorld(options: WorldOptions): Promise<World> {
       return handle;
     },
     async cli(args) {
-      const result = await execa(planbotBin, args, { cwd: root, env, extendEnv: false, reject: false, stdin: "ignore", timeout: 40_000 });
+      const result = await execa(planbotBin, args, {
+        cwd: root,
+        env,
+        extendEnv: false,
+        reject: false,
+        stdin: "ignore",
+        timeout: 40_000,
+      });
       return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
     },
     async show(slug) {
       const shown = await world.cli(["projects", "show", slug, "--json"]);
-      if (shown.exitCode !== 0) throw new Error(`planbot projects show ${slug} exited ${shown.exitCode}: ${shown.stderr}${shown.stdout}`);
+      if (shown.exitCode !== 0)
+        throw new Error(`planbot projects show ${slug} exited ${shown.exitCode}: ${shown.stderr}${shown.stdout}`);
       return JSON.parse(shown.stdout) as ProjectRecord;
     },
     async discordCommand(text, pattern) {
       const before = discord.channelMessages(DISCORD_GENERAL).length;
       await discord.sendMessage({ channelId: DISCORD_GENERAL, author: { id: "42", username: "pat" }, content: text });
-      const reply = await eventually(`Discord to answer ${text}`, () => discord.channelMessages(DISCORD_GENERAL).slice(before).find((message) => pattern.test(message.content)), 20_000, world.describe);
+      const reply = await eventually(
+        `Discord to answer ${text}`,
+        () =>
+          discord
+            .channelMessages(DISCORD_GENERAL)
+            .slice(before)
+            .find((message) => pattern.test(message.content)),
+        20_000,
+        world.describe,
+      );
       return reply.content;
     },
     say(text, replyToMessageId) {
-      return telegram.sendMessage({ chat: planChat, from: admin, text, ...(replyToMessageId !== undefined ? { replyToMessageId } : {}) }).message_id;
+      return telegram.sendMessage({
+        chat: planChat,
+        from: admin,
+        text,
+        ...(replyToMessageId !== undefined ? { replyToMessageId } : {}),
+      }).message_id;
     },
     mark: () => sentLog().length,
     async botSaid(from, pattern, timeoutMs = 20_000) {
-      return eventually(`the bot to say ${pattern} in the planning group`, () => sentLog().slice(from).find((message) => pattern.test(message.plain_text)), timeoutMs, world.describe);
+      return eventually(
+        `the bot to say ${pattern} in the planning group`,
+        () =>
+          sentLog()
+            .slice(from)
+            .find((message) => pattern.test(message.plain_text)),
+        timeoutMs,
+        world.describe,
+      );
     },
     async command(text, pattern, replyToMessageId) {
       const from = world.mark();
@@ -244,7 +305,10 @@ export async function createWorld(options: WorldOptions): Promise<World> {
       }
     },
     describe() {
-      const logs = children.map(({ handle }, index) => `--- planbot #${index + 1} (pid ${handle.pid}) stderr tail:\n${handle.stderr().split("\n").slice(-25).join("\n")}`);
+      const logs = children.map(
+        ({ handle }, index) =>
+          `--- planbot #${index + 1} (pid ${handle.pid}) stderr tail:\n${handle.stderr().split("\n").slice(-25).join("\n")}`,
+      );
       return [
         `store: ${JSON.stringify(entries())}`,
         `telegram planning group: ${JSON.stringify(telegramTexts())}`,

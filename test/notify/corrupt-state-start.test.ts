@@ -25,8 +25,8 @@ const OURS = /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOT
 const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !OURS.test(name)));
 
 const CORRUPT = [
-  ['truncated JSON', '{"initialized": true, "last_status": {"alpha": "pending"}, "outbox": [{"id": "x", "sl'],
-  ['wrong shape', '{"initialized": "yes", "last_status": [], "outbox": {}}\n'],
+  ["truncated JSON", '{"initialized": true, "last_status": {"alpha": "pending"}, "outbox": [{"id": "x", "sl'],
+  ["wrong shape", '{"initialized": "yes", "last_status": [], "outbox": {}}\n'],
 ] as const;
 
 describe("planbot start with a corrupt notifications.json", { timeout: 180_000 }, () => {
@@ -46,14 +46,25 @@ describe("planbot start with a corrupt notifications.json", { timeout: 180_000 }
     children.push(child);
     let stderr = "";
     child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    const lines = () => stderr.split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = () =>
+      stderr
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
     const started = await waitUntil(() => /"planbot started"/.test(stderr) || child.exitCode !== null, 120_000);
     expect(started).toBe(true);
     expect(child.exitCode, stderr).toBeNull();
 
     const reports = lines().filter((line) => String(line.msg).includes("notifications.json"));
     expect(reports).toHaveLength(1);
-    expect(reports[0]).toMatchObject({ level: "error", code: "store_corrupt", file: stateFile, msg: expect.stringMatching(/^notifications are off: .*notifications\.json cannot be read: .*fix or move the file/) });
+    expect(reports[0]).toMatchObject({
+      level: "error",
+      code: "store_corrupt",
+      file: stateFile,
+      msg: expect.stringMatching(
+        /^notifications are off: .*notifications\.json cannot be read: .*fix or move the file/,
+      ),
+    });
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(stderr).not.toMatch(/"stack"/);
 

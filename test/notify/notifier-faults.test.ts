@@ -63,21 +63,32 @@ function stack(root: string, dataDir: string, memory: RecordingOutbound, backoff
 
 /** alpha: running, 0/2 stories; planned in memory:plan-chat. */
 async function project(setup: Awaited<ReturnType<typeof dirs>>) {
-  await putEntry(setup.store, { name: "alpha", status: "running", pid: null, branch: "ralph/alpha", started_at: new Date().toISOString() });
+  await putEntry(setup.store, {
+    name: "alpha",
+    status: "running",
+    pid: null,
+    branch: "ralph/alpha",
+    started_at: new Date().toISOString(),
+  });
   writePrd(setup.workspaceDir, "alpha", prdWith("alpha", [false, false]));
   await putPlanningSession(setup.dataDir, "alpha", { adapter: "memory", channelId: "plan-chat" });
 }
 
-const completeTexts = (memory: RecordingOutbound, key: string) => memory.to(key).filter((delivery) => /is complete/.test(delivery.reply.text));
+const completeTexts = (memory: RecordingOutbound, key: string) =>
+  memory.to(key).filter((delivery) => /is complete/.test(delivery.reply.text));
 
 /** Starts the worker and resolves once its notifier runs. */
 async function startWorker(root: string, dataDir: string, mode: "hang" | "deliver", out: string) {
-  const child = execa("node", ["--import", "tsx", workerPath, "--root", root, "--data-dir", dataDir, "--mode", mode, "--out", out], {
-    cwd: fileURLToPath(new URL("../..", import.meta.url)),
-    reject: false,
-    timeout: 30_000,
-    buffer: false,
-  });
+  const child = execa(
+    "node",
+    ["--import", "tsx", workerPath, "--root", root, "--data-dir", dataDir, "--mode", mode, "--out", out],
+    {
+      cwd: fileURLToPath(new URL("../..", import.meta.url)),
+      reject: false,
+      timeout: 30_000,
+      buffer: false,
+    },
+  );
   workers.push(child);
   const lines: Array<{ type: string; [key: string]: unknown }> = [];
   let buffered = "";
@@ -92,7 +103,11 @@ async function startWorker(root: string, dataDir: string, mode: "hang" | "delive
   });
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  await waitUntil(() => lines.some((line) => line.type === "ready"), 20_000, () => `worker stderr: ${stderr}`);
+  await waitUntil(
+    () => lines.some((line) => line.type === "ready"),
+    20_000,
+    () => `worker stderr: ${stderr}`,
+  );
   return { child, lines };
 }
 
@@ -136,7 +151,11 @@ describe("failed sends retry with backoff", () => {
     const [first, second, third] = memory.attempts;
     expect([first!.ok, second!.ok, third!.ok]).toEqual([false, false, true]);
     // The first failure held its chat; the other chat was tried in the same pass and failed too.
-    const retried = memory.attempts.filter((attempt) => `${attempt.target.adapter}:${attempt.target.channelId}` === `${first!.target.adapter}:${first!.target.channelId}`);
+    const retried = memory.attempts.filter(
+      (attempt) =>
+        `${attempt.target.adapter}:${attempt.target.channelId}` ===
+        `${first!.target.adapter}:${first!.target.channelId}`,
+    );
     expect(retried[1]!.at - retried[0]!.at).toBeGreaterThanOrEqual(290);
   });
 
@@ -155,7 +174,10 @@ describe("failed sends retry with backoff", () => {
     await putEntry(setup.store, { name: "beta", status: "planning" });
     await waitUntil(() => readNotificationState(setup.dataDir)?.outbox.length === 2);
     await memory.waitFor((sent) => sent.length >= 2, 5000);
-    expect(memory.sent.map((delivery) => delivery.reply.text)).toEqual(["Planning started for **alpha**.", "Planning started for **beta**."]);
+    expect(memory.sent.map((delivery) => delivery.reply.text)).toEqual([
+      "Planning started for **alpha**.",
+      "Planning started for **beta**.",
+    ]);
     expect(memory.sent[1]!.at - memory.attempts[0]!.at).toBeGreaterThanOrEqual(1400);
   });
 
@@ -166,12 +188,18 @@ describe("failed sends retry with backoff", () => {
     const running = stack(setup.root, setup.dataDir, memory);
     const original = memory.outbound.send;
     memory.outbound.send = async (target, reply) =>
-      target.channelId === "plan-chat" ? fail("send_failed", "chat not found", { details: { permanent: true } }) : original(target, reply);
+      target.channelId === "plan-chat"
+        ? fail("send_failed", "chat not found", { details: { permanent: true } })
+        : original(target, reply);
     await running.start();
 
     writePrd(setup.workspaceDir, "alpha", prdWith("alpha", [true, true]));
     await memory.waitFor((sent) => sent.length >= 1);
-    await waitUntil(() => readNotificationState(setup.dataDir)?.outbox.length === 0, 5000, () => JSON.stringify(readNotificationState(setup.dataDir)?.outbox));
+    await waitUntil(
+      () => readNotificationState(setup.dataDir)?.outbox.length === 0,
+      5000,
+      () => JSON.stringify(readNotificationState(setup.dataDir)?.outbox),
+    );
     expect(memory.to(OPS)).toHaveLength(1);
     expect(memory.to(PLAN_CHAT)).toHaveLength(0);
   });
@@ -193,7 +221,10 @@ describe("restarts", () => {
     await waitUntil(() => worker.lines.some((line) => line.type === "attempt"), 10_000);
     const queued = readNotificationState(setup.dataDir)!;
     expect(queued.last_status.alpha).toBe("complete");
-    expect(queued.outbox.map((item) => `${item.target.adapter}:${item.target.channel_id}`).sort()).toEqual([OPS, PLAN_CHAT]);
+    expect(queued.outbox.map((item) => `${item.target.adapter}:${item.target.channel_id}`).sort()).toEqual([
+      OPS,
+      PLAN_CHAT,
+    ]);
     worker.child.kill("SIGKILL");
     await worker.child;
     expect(existsSync(out)).toBe(false);
@@ -219,10 +250,19 @@ describe("restarts", () => {
 
     const worker = await startWorker(setup.root, setup.dataDir, "deliver", out);
     writePrd(setup.workspaceDir, "alpha", prdWith("alpha", [true, true]));
-    await waitUntil(() => existsSync(out) && readFileSync(out, "utf8").trim().split("\n").length === 2 && readNotificationState(setup.dataDir)?.outbox.length === 0, 10_000);
+    await waitUntil(
+      () =>
+        existsSync(out) &&
+        readFileSync(out, "utf8").trim().split("\n").length === 2 &&
+        readNotificationState(setup.dataDir)?.outbox.length === 0,
+      10_000,
+    );
     worker.child.kill("SIGKILL");
     await worker.child;
-    const delivered = readFileSync(out, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { target: { channelId: string }; text: string });
+    const delivered = readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { target: { channelId: string }; text: string });
     expect(delivered.map((line) => line.target.channelId).sort()).toEqual(["ops", "plan-chat"]);
     expect(delivered.every((line) => /is complete/.test(line.text))).toBe(true);
 
@@ -235,7 +275,10 @@ describe("restarts", () => {
     // Still alive: the next transition is announced.
     await putEntry(setup.store, { name: "alpha", status: "failed", error: "tests broke" });
     await memory.waitFor((sent) => sent.length >= 2);
-    expect(memory.sent.map((delivery) => delivery.reply.text.split(",")[0])).toEqual(["**alpha** failed: tests broke", "**alpha** failed: tests broke"]);
+    expect(memory.sent.map((delivery) => delivery.reply.text.split(",")[0])).toEqual([
+      "**alpha** failed: tests broke",
+      "**alpha** failed: tests broke",
+    ]);
   });
 });
 
@@ -271,7 +314,8 @@ describe("start-up window", () => {
           // Asynchronously, but before any file I/O of the notifier completes.
           queueMicrotask(() => {
             state = { sequence: idle.sequence + 1, signature: "after", list: { ...idle.list, projects: [complete] } };
-            for (const listener of listeners) listener({ ...state, changed: [{ slug: "alpha", before: idle.list.projects[0], after: complete }] });
+            for (const listener of listeners)
+              listener({ ...state, changed: [{ slug: "alpha", before: idle.list.projects[0], after: complete }] });
           });
         }
         return snapshot;

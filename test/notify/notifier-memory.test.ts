@@ -53,7 +53,12 @@ async function dirs() {
   return { root, dataDir, workspaceDir: join(dataDir, "workspace"), store: storeOf(dataDir) };
 }
 
-function stack(root: string, dataDir: string, memory: RecordingOutbound | undefined, extra: { backoffMs?: number } = {}): NotifyStack {
+function stack(
+  root: string,
+  dataDir: string,
+  memory: RecordingOutbound | undefined,
+  extra: { backoffMs?: number } = {},
+): NotifyStack {
   const created = createNotifyStack({ root, dataDir, ...(memory ? { memory } : {}), ...extra });
   stacks.push(created);
   return created;
@@ -61,7 +66,8 @@ function stack(root: string, dataDir: string, memory: RecordingOutbound | undefi
 
 /** Texts delivered to one chat. */
 const texts = (memory: RecordingOutbound, key: string) => memory.to(key).map((delivery) => delivery.reply.text);
-const matching = (memory: RecordingOutbound, key: string, pattern: RegExp) => texts(memory, key).filter((text) => pattern.test(text));
+const matching = (memory: RecordingOutbound, key: string, pattern: RegExp) =>
+  texts(memory, key).filter((text) => pattern.test(text));
 
 /** A project the executor is running (pid already gone) with 1 of 3 stories done, planned in memory:plan-chat. */
 async function runningProject(setup: Awaited<ReturnType<typeof dirs>>, slug: string, startedMinutesAgo = 42) {
@@ -76,7 +82,12 @@ async function runningProject(setup: Awaited<ReturnType<typeof dirs>>, slug: str
     started_at: new Date(Date.now() - startedMinutesAgo * 60_000).toISOString(),
   });
   writePrd(setup.workspaceDir, slug, prdWith(slug, [true, false, false]));
-  await putPlanningSession(setup.dataDir, slug, { adapter: "memory", channelId: "plan-chat" }, { bound: [{ adapter: "memory", channelId: "bound-chat" }] });
+  await putPlanningSession(
+    setup.dataDir,
+    slug,
+    { adapter: "memory", channelId: "plan-chat" },
+    { bound: [{ adapter: "memory", channelId: "bound-chat" }] },
+  );
 }
 
 describe("notifier over a real watcher, in-memory outbound", () => {
@@ -122,7 +133,9 @@ describe("notifier over a real watcher, in-memory outbound", () => {
     await sleep(200);
 
     for (const chat of [OPS, PLAN_CHAT, BOUND_CHAT]) {
-      expect(texts(memory, chat), chat).toEqual(["**alpha** is complete: 3/3 stories pass on branch `ralph/alpha`, after 42 min."]);
+      expect(texts(memory, chat), chat).toEqual([
+        "**alpha** is complete: 3/3 stories pass on branch `ralph/alpha`, after 42 min.",
+      ]);
     }
     expect(memory.sent).toHaveLength(3);
     const [delivery] = memory.to(PLAN_CHAT);
@@ -148,7 +161,12 @@ describe("notifier over a real watcher, in-memory outbound", () => {
     const running = stack(setup.root, setup.dataDir, memory);
     await running.start();
 
-    await putEntry(setup.store, { name: "alpha", status: "failed", pid: null, error: "Ralph exited with code 2 after 3 iterations\n--- last lines of Ralph's output ---\nnpm ERR!" });
+    await putEntry(setup.store, {
+      name: "alpha",
+      status: "failed",
+      pid: null,
+      error: "Ralph exited with code 2 after 3 iterations\n--- last lines of Ralph's output ---\nnpm ERR!",
+    });
     await memory.waitFor((sent) => sent.length >= 3);
     await sleep(150);
 
@@ -164,7 +182,10 @@ describe("notifier over a real watcher, in-memory outbound", () => {
       expect(text).not.toContain("old run");
     }
     expect(memory.to(OPS)[0]!.reply.tone).toBe("error");
-    expect(memory.to(OPS)[0]!.reply.actions?.map((action) => action.command)).toEqual(["/replan alpha", "/status alpha"]);
+    expect(memory.to(OPS)[0]!.reply.actions?.map((action) => action.command)).toEqual([
+      "/replan alpha",
+      "/status alpha",
+    ]);
   });
 
   it("blocked names the blocked stories and the progress", async () => {
@@ -180,7 +201,9 @@ describe("notifier over a real watcher, in-memory outbound", () => {
 
     expect(memory.sent).toHaveLength(3);
     for (const chat of [OPS, PLAN_CHAT, BOUND_CHAT]) {
-      expect(texts(memory, chat), chat).toEqual(["**alpha** is blocked: stories `US-002`, `US-004` cannot proceed (2/4 done). Re-plan or unblock them."]);
+      expect(texts(memory, chat), chat).toEqual([
+        "**alpha** is blocked: stories `US-002`, `US-004` cannot proceed (2/4 done). Re-plan or unblock them.",
+      ]);
     }
   });
 
@@ -201,7 +224,12 @@ describe("notifier over a real watcher, in-memory outbound", () => {
 
     const ralph = spawn("bash", [script], { cwd: paths.ralph, detached: true, stdio: "ignore" });
     children.push(ralph);
-    await putEntry(setup.store, { name: "alpha", status: "running", pid: ralph.pid!, started_at: new Date().toISOString() });
+    await putEntry(setup.store, {
+      name: "alpha",
+      status: "running",
+      pid: ralph.pid!,
+      started_at: new Date().toISOString(),
+    });
     await memory.waitFor((sent) => sent.length >= 2);
     expect(statuses(running.runtime)).toEqual({ alpha: "running-ralph" });
     // Ralph finishes its stories while running: still running, nothing new to say.
@@ -260,10 +288,16 @@ describe("notifier over a real watcher, in-memory outbound", () => {
     const memory = createRecordingOutbound();
     const running = stack(setup.root, setup.dataDir, memory);
     await running.start();
-    await running.runtime.services.lifecycle.propose({ slug: "newbie", description: "A *new* thing", repo: "team/newbie" });
+    await running.runtime.services.lifecycle.propose({
+      slug: "newbie",
+      description: "A *new* thing",
+      repo: "team/newbie",
+    });
     await memory.waitFor((sent) => sent.length >= 1);
     await sleep(150);
-    expect(memory.sent.map((delivery) => [delivery.target.channelId, delivery.reply.text])).toEqual([["ops", "New project **newbie** proposed: A \\*new\\* thing"]]);
+    expect(memory.sent.map((delivery) => [delivery.target.channelId, delivery.reply.text])).toEqual([
+      ["ops", "New project **newbie** proposed: A \\*new\\* thing"],
+    ]);
     expect(memory.sent[0]!.reply.actions?.map((action) => action.command)).toEqual(["/plan newbie", "/status newbie"]);
   });
 });

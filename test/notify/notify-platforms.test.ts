@@ -18,7 +18,18 @@ import { createRuntime, type Runtime } from "../../src/runtime/runtime.ts";
 import { startFakeDiscord, type FakeDiscord } from "../fakes/discord/index.ts";
 import { fakeClaudePath } from "../fakes/paths.ts";
 import { startFakeTelegram, type FakeChat, type FakeTelegram, type FakeUser } from "../fakes/telegram/index.ts";
-import { configFor, prdWith, putEntry, putPlanningSession, readNotificationState, sleep, storeOf, waitUntil, writeLog, writePrd } from "../helpers/notify-fixtures.ts";
+import {
+  configFor,
+  prdWith,
+  putEntry,
+  putPlanningSession,
+  readNotificationState,
+  sleep,
+  storeOf,
+  waitUntil,
+  writeLog,
+  writePrd,
+} from "../helpers/notify-fixtures.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 
 const temp = createTempDirs();
@@ -62,7 +73,12 @@ async function world(): Promise<World> {
   const dataDir = join(root, "data");
   const claudeDir = join(root, "claude");
   await mkdir(claudeDir, { recursive: true });
-  const discord = await startFakeDiscord({ channels: [{ id: DISCORD_GENERAL, name: "general" }, { id: DISCORD_NOTIFY, name: "builds" }] });
+  const discord = await startFakeDiscord({
+    channels: [
+      { id: DISCORD_GENERAL, name: "general" },
+      { id: DISCORD_NOTIFY, name: "builds" },
+    ],
+  });
   cleanups.push(() => discord.close());
   const telegram = await startFakeTelegram({ longPollMaxMs: 200 });
   cleanups.push(() => telegram.close());
@@ -72,7 +88,10 @@ async function world(): Promise<World> {
 }
 
 /** planbot as `planbot start` runs it: watcher, Discord, Telegram, then the notifier. */
-async function startPlanbot(w: World, options: { telegram?: TelegramAdapterOptions; backoffMs?: number; env?: Record<string, string> } = {}): Promise<Runtime> {
+async function startPlanbot(
+  w: World,
+  options: { telegram?: TelegramAdapterOptions; backoffMs?: number; env?: Record<string, string> } = {},
+): Promise<Runtime> {
   const config = configFor(w.root, w.dataDir, {
     PLANNER_COMMAND: fakeClaudePath,
     PLANNER_TIMEOUT_S: "20",
@@ -86,7 +105,10 @@ async function startPlanbot(w: World, options: { telegram?: TelegramAdapterOptio
     TELEGRAM_NOTIFY_CHAT_ID: String(notifyChat.id),
     ...options.env,
   });
-  const runtime = createRuntime(config, silentLogger, { env: { ...process.env, CLAUDE_CONFIG_DIR: w.claudeDir }, notifierBackoffMs: options.backoffMs ?? 50 });
+  const runtime = createRuntime(config, silentLogger, {
+    env: { ...process.env, CLAUDE_CONFIG_DIR: w.claudeDir },
+    notifierBackoffMs: options.backoffMs ?? 50,
+  });
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -98,7 +120,11 @@ async function startPlanbot(w: World, options: { telegram?: TelegramAdapterOptio
   runtime.onStop(() => runtime.watcher.stop());
   const discordAdapter = await startDiscordAdapter(runtime, { stopGraceMs: 1000 });
   runtime.onStop(() => discordAdapter.stop());
-  const telegramAdapter = await startTelegramAdapter(runtime, { pollTimeoutSeconds: 1, stopGraceMs: 1000, ...options.telegram });
+  const telegramAdapter = await startTelegramAdapter(runtime, {
+    pollTimeoutSeconds: 1,
+    stopGraceMs: 1000,
+    ...options.telegram,
+  });
   runtime.onStop(() => telegramAdapter.stop());
   await runtime.notifier.start();
   runtime.onStop(() => runtime.notifier.stop());
@@ -106,28 +132,51 @@ async function startPlanbot(w: World, options: { telegram?: TelegramAdapterOptio
 }
 
 /** What each chat received, as users see it. */
-const discordTexts = (w: World, channel: string) => w.discord.channelMessages(channel).map((message) => message.content);
-const telegramTexts = (w: World, chat: FakeChat) => w.telegram.sentMessages(chat.id).filter((message) => message.kind === "sent").map((message) => message.plain_text);
+const discordTexts = (w: World, channel: string) =>
+  w.discord.channelMessages(channel).map((message) => message.content);
+const telegramTexts = (w: World, chat: FakeChat) =>
+  w.telegram
+    .sentMessages(chat.id)
+    .filter((message) => message.kind === "sent")
+    .map((message) => message.plain_text);
 const count = (texts: string[], pattern: RegExp) => texts.filter((text) => pattern.test(text)).length;
 
 /** Plans `slug` in the Telegram planning chat through the bot (the fake planner answers the first turn). */
 async function planOnTelegram(w: World, slug: string): Promise<void> {
   let before = telegramTexts(w, planChat).length;
-  w.telegram.sendMessage({ chat: planChat, from: admin, text: `/p ${slug} "A small todo app" --repo team/${slug} --branch ralph/${slug}` });
+  w.telegram.sendMessage({
+    chat: planChat,
+    from: admin,
+    text: `/p ${slug} "A small todo app" --repo team/${slug} --branch ralph/${slug}`,
+  });
   await waitUntil(() => telegramTexts(w, planChat).length > before, 15_000);
   before = telegramTexts(w, planChat).length;
   w.telegram.sendMessage({ chat: planChat, from: admin, text: `/plan ${slug}` });
-  await waitUntil(() => telegramTexts(w, planChat).slice(before).some((text) => text.includes(`Planning ${slug}`)), 15_000, () => JSON.stringify(telegramTexts(w, planChat)));
+  await waitUntil(
+    () =>
+      telegramTexts(w, planChat)
+        .slice(before)
+        .some((text) => text.includes(`Planning ${slug}`)),
+    15_000,
+    () => JSON.stringify(telegramTexts(w, planChat)),
+  );
   const sessions = await createSessionStore(w.dataDir).read();
   expect(sessions.ok && sessions.sessions[`telegram:${planChat.id}`]?.slug).toBe(slug);
 }
 
 /** Plans `slug` on Discord: a typed /plan in #general opens a thread, which is the session's chat. */
 async function planOnDiscord(w: World, slug: string): Promise<string> {
-  await w.discord.sendMessage({ channelId: DISCORD_GENERAL, author: { id: "1", username: "ada" }, content: `/plan ${slug} A small todo app` });
+  await w.discord.sendMessage({
+    channelId: DISCORD_GENERAL,
+    author: { id: "1", username: "ada" },
+    content: `/plan ${slug} A small todo app`,
+  });
   let threadId = "";
   await waitUntil(() => {
-    const created = w.discord.requests.find((request) => request.method === "POST" && request.path === `/channels/${DISCORD_GENERAL}/threads` && request.status === 201);
+    const created = w.discord.requests.find(
+      (request) =>
+        request.method === "POST" && request.path === `/channels/${DISCORD_GENERAL}/threads` && request.status === 201,
+    );
     threadId = (created?.response as { id?: string } | undefined)?.id ?? "";
     return threadId !== "" && discordTexts(w, threadId).some((text) => text.includes(`Planning **${slug}**`));
   }, 15_000);
@@ -140,21 +189,38 @@ describe("notifications through the fake Discord and Telegram", () => {
     await startPlanbot(w);
     await planOnTelegram(w, "alpha");
     // The notify channels heard about the planning, the planning chat did not (it was there).
-    await waitUntil(() => count(discordTexts(w, DISCORD_NOTIFY), /Planning started for \*\*alpha\*\*/) === 1 && count(telegramTexts(w, notifyChat), /Planning started for alpha/) === 1);
+    await waitUntil(
+      () =>
+        count(discordTexts(w, DISCORD_NOTIFY), /Planning started for \*\*alpha\*\*/) === 1 &&
+        count(telegramTexts(w, notifyChat), /Planning started for alpha/) === 1,
+    );
     expect(count(telegramTexts(w, planChat), /Planning started for alpha/)).toBe(0);
 
     // The executor ran Ralph (its pid is gone); Ralph writes the final prd.json: every story passes.
     const store = storeOf(w.dataDir);
-    await putEntry(store, { name: "alpha", status: "running", pid: null, started_at: new Date(Date.now() - 7 * 60_000).toISOString() });
+    await putEntry(store, {
+      name: "alpha",
+      status: "running",
+      pid: null,
+      started_at: new Date(Date.now() - 7 * 60_000).toISOString(),
+    });
     writePrd(w.workspaceDir, "alpha", prdWith("alpha", [true, false, false]));
     await sleep(100);
     writePrd(w.workspaceDir, "alpha", prdWith("alpha", [true, true, true]));
 
     const complete = /alpha\*?\*? is complete: 3\/3 stories pass on branch `?ralph\/alpha`?, after 7 min\./;
     await waitUntil(
-      () => count(discordTexts(w, DISCORD_NOTIFY), complete) >= 1 && count(telegramTexts(w, notifyChat), complete) >= 1 && count(telegramTexts(w, planChat), complete) >= 1,
+      () =>
+        count(discordTexts(w, DISCORD_NOTIFY), complete) >= 1 &&
+        count(telegramTexts(w, notifyChat), complete) >= 1 &&
+        count(telegramTexts(w, planChat), complete) >= 1,
       10_000,
-      () => JSON.stringify({ discord: discordTexts(w, DISCORD_NOTIFY), notify: telegramTexts(w, notifyChat), plan: telegramTexts(w, planChat) }),
+      () =>
+        JSON.stringify({
+          discord: discordTexts(w, DISCORD_NOTIFY),
+          notify: telegramTexts(w, notifyChat),
+          plan: telegramTexts(w, planChat),
+        }),
     );
     // The executor records the outcome afterwards; nothing is sent twice.
     await putEntry(store, { name: "alpha", status: "complete", pid: null });
@@ -164,7 +230,9 @@ describe("notifications through the fake Discord and Telegram", () => {
     expect(count(telegramTexts(w, planChat), /is complete/)).toBe(1);
     // Rendered per platform, with the Status button.
     const onDiscord = w.discord.channelMessages(DISCORD_NOTIFY).find((message) => /is complete/.test(message.content))!;
-    expect(onDiscord.content).toContain("**alpha** is complete: 3/3 stories pass on branch `ralph/alpha`, after 7 min.");
+    expect(onDiscord.content).toContain(
+      "**alpha** is complete: 3/3 stories pass on branch `ralph/alpha`, after 7 min.",
+    );
     expect(JSON.stringify(onDiscord.components)).toContain("Status");
     const onTelegram = w.telegram.sentMessages(planChat.id).find((message) => /is complete/.test(message.plain_text))!;
     expect(onTelegram.text).toContain("<b>alpha</b> is complete");
@@ -175,19 +243,43 @@ describe("notifications through the fake Discord and Telegram", () => {
   it("failed: the reason and the last log lines reach the notify channels (a Telegram forum topic here) and the Discord thread where it was planned", async () => {
     const w = await world();
     const topic = w.telegram.createForumTopic(forumChat, "builds", { deliverUpdate: false }).threadId;
-    await startPlanbot(w, { env: { TELEGRAM_NOTIFY_CHAT_ID: String(forumChat.id), TELEGRAM_NOTIFY_THREAD_ID: String(topic) } });
-    const topicTexts = () => w.telegram.sentMessages(forumChat.id, topic).filter((message) => message.kind === "sent").map((message) => message.plain_text);
+    await startPlanbot(w, {
+      env: { TELEGRAM_NOTIFY_CHAT_ID: String(forumChat.id), TELEGRAM_NOTIFY_THREAD_ID: String(topic) },
+    });
+    const topicTexts = () =>
+      w.telegram
+        .sentMessages(forumChat.id, topic)
+        .filter((message) => message.kind === "sent")
+        .map((message) => message.plain_text);
     const thread = await planOnDiscord(w, "beta");
     const store = storeOf(w.dataDir);
     writePrd(w.workspaceDir, "beta", prdWith("beta", [true, false]));
-    writeLog(w.workspaceDir, "beta", "iteration-2.log", ["npm test", "  ✗ adds a todo", "Error: expected 1 to be 2", "exit 1"]);
-    await putEntry(store, { name: "beta", status: "failed", pid: null, error: "Ralph exited with code 1 after 2 iterations (1/2 stories pass)" });
+    writeLog(w.workspaceDir, "beta", "iteration-2.log", [
+      "npm test",
+      "  ✗ adds a todo",
+      "Error: expected 1 to be 2",
+      "exit 1",
+    ]);
+    await putEntry(store, {
+      name: "beta",
+      status: "failed",
+      pid: null,
+      error: "Ralph exited with code 1 after 2 iterations (1/2 stories pass)",
+    });
 
     const failed = /beta\*?\*? failed: Ralph exited with code 1 after 2 iterations \(1\/2 stories pass\)/;
     await waitUntil(
-      () => count(discordTexts(w, DISCORD_NOTIFY), failed) >= 1 && count(topicTexts(), failed) >= 1 && count(discordTexts(w, thread), failed) >= 1,
+      () =>
+        count(discordTexts(w, DISCORD_NOTIFY), failed) >= 1 &&
+        count(topicTexts(), failed) >= 1 &&
+        count(discordTexts(w, thread), failed) >= 1,
       10_000,
-      () => JSON.stringify({ discord: discordTexts(w, DISCORD_NOTIFY), topic: topicTexts(), thread: discordTexts(w, thread) }),
+      () =>
+        JSON.stringify({
+          discord: discordTexts(w, DISCORD_NOTIFY),
+          topic: topicTexts(),
+          thread: discordTexts(w, thread),
+        }),
     );
     await sleep(400);
     for (const texts of [discordTexts(w, DISCORD_NOTIFY), topicTexts(), discordTexts(w, thread)]) {
@@ -200,7 +292,11 @@ describe("notifications through the fake Discord and Telegram", () => {
     // Only in the topic: nothing in the forum's general chat, nothing in the unrelated Telegram chats.
     expect(w.telegram.sentMessages(forumChat.id).filter((message) => message.message_thread_id !== topic)).toEqual([]);
     expect(count(telegramTexts(w, planChat), /beta/)).toBe(0);
-    const buttons = w.telegram.sentMessages(forumChat.id, topic).find((message) => failed.test(message.plain_text))!.reply_markup?.inline_keyboard.flat().map((button) => button.text);
+    const buttons = w.telegram
+      .sentMessages(forumChat.id, topic)
+      .find((message) => failed.test(message.plain_text))!
+      .reply_markup?.inline_keyboard.flat()
+      .map((button) => button.text);
     expect(buttons).toEqual(["Re-plan", "Status"]);
   });
 
@@ -221,7 +317,10 @@ describe("notifications through the fake Discord and Telegram", () => {
     children.push(ralph);
     await putEntry(store, { name: "gamma", status: "running", pid: ralph.pid!, started_at: new Date().toISOString() });
     const started = /Ralph started on \*?\*?gamma\*?\*? \(branch `?ralph\/gamma`?\): 3 stories to go\./;
-    await waitUntil(() => count(telegramTexts(w, adminChat), started) === 1 && count(discordTexts(w, DISCORD_NOTIFY), started) === 1, 10_000);
+    await waitUntil(
+      () => count(telegramTexts(w, adminChat), started) === 1 && count(discordTexts(w, DISCORD_NOTIFY), started) === 1,
+      10_000,
+    );
     // While Ralph runs, the PRD changes under it: still running, nothing to say.
     writePrd(w.workspaceDir, "gamma", prdWith("gamma", [true, "blocked", "blocked"]));
     await sleep(300);
@@ -229,13 +328,25 @@ describe("notifications through the fake Discord and Telegram", () => {
 
     const blocked = /gamma\*?\*? is blocked: stories `?US-002`?, `?US-003`? cannot proceed \(1\/3 done\)/;
     await waitUntil(
-      () => count(discordTexts(w, DISCORD_NOTIFY), blocked) >= 1 && count(telegramTexts(w, notifyChat), blocked) >= 1 && count(telegramTexts(w, adminChat), blocked) >= 1,
+      () =>
+        count(discordTexts(w, DISCORD_NOTIFY), blocked) >= 1 &&
+        count(telegramTexts(w, notifyChat), blocked) >= 1 &&
+        count(telegramTexts(w, adminChat), blocked) >= 1,
       10_000,
-      () => JSON.stringify({ discord: discordTexts(w, DISCORD_NOTIFY), notify: telegramTexts(w, notifyChat), admin: telegramTexts(w, adminChat) }),
+      () =>
+        JSON.stringify({
+          discord: discordTexts(w, DISCORD_NOTIFY),
+          notify: telegramTexts(w, notifyChat),
+          admin: telegramTexts(w, adminChat),
+        }),
     );
     await sleep(400);
     for (const texts of [discordTexts(w, DISCORD_NOTIFY), telegramTexts(w, notifyChat), telegramTexts(w, adminChat)]) {
-      expect(texts.filter((text) => /gamma/.test(text)).map((text) => (started.test(text) ? "started" : blocked.test(text) ? "blocked" : text))).toEqual(["started", "blocked"]);
+      expect(
+        texts
+          .filter((text) => /gamma/.test(text))
+          .map((text) => (started.test(text) ? "started" : blocked.test(text) ? "blocked" : text)),
+      ).toEqual(["started", "blocked"]);
     }
   });
 });
@@ -254,11 +365,20 @@ describe("faults at the platforms", () => {
     w.telegram.failNext({ method: "sendMessage", errorCode: 429, retryAfterSeconds: 1, times: 2 });
     w.telegram.failNext({ method: "sendMessage", errorCode: 500, times: 1 });
     w.discord.failNext({ method: "POST", pathIncludes: `/channels/${DISCORD_NOTIFY}/messages`, status: 500, times: 3 });
-    w.discord.failNext({ method: "POST", pathIncludes: `/channels/${DISCORD_NOTIFY}/messages`, status: 429, retryAfterSeconds: 0.2, times: 2 });
+    w.discord.failNext({
+      method: "POST",
+      pathIncludes: `/channels/${DISCORD_NOTIFY}/messages`,
+      status: 429,
+      retryAfterSeconds: 0.2,
+      times: 2,
+    });
     writePrd(w.workspaceDir, "delta", prdWith("delta", [true, true]));
 
     await waitUntil(
-      () => count(discordTexts(w, DISCORD_NOTIFY), /is complete/) >= 1 && count(telegramTexts(w, notifyChat), /is complete/) >= 1 && count(telegramTexts(w, planChat), /is complete/) >= 1,
+      () =>
+        count(discordTexts(w, DISCORD_NOTIFY), /is complete/) >= 1 &&
+        count(telegramTexts(w, notifyChat), /is complete/) >= 1 &&
+        count(telegramTexts(w, planChat), /is complete/) >= 1,
       20_000,
       () => JSON.stringify(readNotificationState(w.dataDir)?.outbox),
     );
@@ -267,9 +387,16 @@ describe("faults at the platforms", () => {
     expect(count(telegramTexts(w, notifyChat), /is complete/)).toBe(1);
     expect(count(telegramTexts(w, planChat), /is complete/)).toBe(1);
     // Every injected failure was hit, and the retries came from the notifier's outbox.
-    const injected = w.telegram.calls.filter((call) => call.method === "sendMessage" && call.injected).map((call) => call.error?.error_code);
+    const injected = w.telegram.calls
+      .filter((call) => call.method === "sendMessage" && call.injected)
+      .map((call) => call.error?.error_code);
     expect(injected.sort()).toEqual([429, 429, 500]);
-    const discordFailures = w.discord.requests.filter((request) => request.method === "POST" && request.path === `/channels/${DISCORD_NOTIFY}/messages` && request.status >= 400).map((request) => request.status);
+    const discordFailures = w.discord.requests
+      .filter(
+        (request) =>
+          request.method === "POST" && request.path === `/channels/${DISCORD_NOTIFY}/messages` && request.status >= 400,
+      )
+      .map((request) => request.status);
     expect(discordFailures.sort()).toEqual([429, 429, 500, 500, 500]);
     expect(readNotificationState(w.dataDir)?.outbox).toEqual([]);
   });
@@ -281,11 +408,17 @@ describe("faults at the platforms", () => {
     const first = await startPlanbot(w, { telegram: { retry: { maxRetryAttempts: 0, maxDelaySeconds: 0 } } });
     w.telegram.failNext({ method: "sendMessage", errorCode: 429, retryAfterSeconds: 1, times: 1 });
     await putEntry(store, { name: "eps", status: "planning" });
-    await waitUntil(() => count(discordTexts(w, DISCORD_NOTIFY), /Planning started for \*\*eps\*\*/) === 1 && (readNotificationState(w.dataDir)?.outbox ?? []).some((item) => item.attempts === 1));
+    await waitUntil(
+      () =>
+        count(discordTexts(w, DISCORD_NOTIFY), /Planning started for \*\*eps\*\*/) === 1 &&
+        (readNotificationState(w.dataDir)?.outbox ?? []).some((item) => item.attempts === 1),
+    );
     // planbot goes down with the Telegram message still in the outbox.
     await first.stop();
     const queued = readNotificationState(w.dataDir)!.outbox;
-    expect(queued.map((item) => [item.target.adapter, item.target.channel_id, item.attempts])).toEqual([["telegram", String(notifyChat.id), 1]]);
+    expect(queued.map((item) => [item.target.adapter, item.target.channel_id, item.attempts])).toEqual([
+      ["telegram", String(notifyChat.id), 1],
+    ]);
     expect(count(telegramTexts(w, notifyChat), /eps/)).toBe(0);
 
     const second = await startPlanbot(w);

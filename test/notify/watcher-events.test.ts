@@ -67,7 +67,11 @@ describe("change watcher → notification, by file events", () => {
     await sleep(SETTLE_MS);
 
     writePrd(setup.workspaceDir, "alpha", prdWith("alpha", [true, true]));
-    await waitUntil(() => statuses(setup.stack.runtime).alpha === "complete", NOTICE_MS, () => `status ${statuses(setup.stack.runtime).alpha}`);
+    await waitUntil(
+      () => statuses(setup.stack.runtime).alpha === "complete",
+      NOTICE_MS,
+      () => `status ${statuses(setup.stack.runtime).alpha}`,
+    );
     await setup.memory.waitFor((sent) => sent.some((delivery) => /is complete/.test(delivery.reply.text)), NOTICE_MS);
   });
 
@@ -84,7 +88,11 @@ describe("change watcher → notification, by file events", () => {
     expect(statuses(setup.stack.runtime)).toEqual({ alpha: "idle" });
 
     writePrd(setup.workspaceDir, "alpha", prdWith("alpha", [true, true]));
-    await waitUntil(() => statuses(setup.stack.runtime).alpha === "complete", NOTICE_MS, () => `status ${statuses(setup.stack.runtime).alpha}`);
+    await waitUntil(
+      () => statuses(setup.stack.runtime).alpha === "complete",
+      NOTICE_MS,
+      () => `status ${statuses(setup.stack.runtime).alpha}`,
+    );
   });
 
   it("a workspace folder that disappears makes the project store-only; its last status is forgotten when the entry goes too", async () => {

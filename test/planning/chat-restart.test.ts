@@ -46,7 +46,8 @@ function childrenOf(pid: number, needle: string): number[] {
     try {
       const stat = readFileSync(`/proc/${name}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[1]) === pid && readFileSync(`/proc/${name}/cmdline`, "utf8").includes(needle)) children.push(Number(name));
+      if (Number(fields[1]) === pid && readFileSync(`/proc/${name}/cmdline`, "utf8").includes(needle))
+        children.push(Number(name));
     } catch {
       // Exited meanwhile.
     }
@@ -71,12 +72,19 @@ function flag(call: Call, name: string): string | undefined {
 
 // Two start-ups of the CLI through tsx, a few seconds each on a loaded machine.
 describe("planbot chat killed mid-turn", { timeout: 60_000 }, () => {
-  it("reports the lost message after the restart, and the resent message continues the same Claude session", async ({ expect }) => {
+  it("reports the lost message after the restart, and the resent message continues the same Claude session", async ({
+    expect,
+  }) => {
     const root = await temp.make("chat-restart-");
     const dataDir = join(root, "data");
     const claudeDir = join(root, "claude");
     await mkdir(claudeDir, { recursive: true });
-    const env = { PLANBOT_DATA_DIR: dataDir, PLANNER_COMMAND: fakeClaudePath, CLAUDE_CONFIG_DIR: claudeDir, PLANNER_TIMEOUT_S: "30" };
+    const env = {
+      PLANBOT_DATA_DIR: dataDir,
+      PLANNER_COMMAND: fakeClaudePath,
+      CLAUDE_CONFIG_DIR: claudeDir,
+      PLANNER_TIMEOUT_S: "30",
+    };
     const callsFile = join(claudeDir, "fake-claude", "calls.jsonl");
     const calls = (): Call[] =>
       existsSync(callsFile)
@@ -85,7 +93,8 @@ describe("planbot chat killed mid-turn", { timeout: 60_000 }, () => {
             .filter(Boolean)
             .map((line) => JSON.parse(line) as Call)
         : [];
-    const sessions = async () => JSON.parse(await readFile(join(dataDir, "sessions", "planning.json"), "utf8")) as SessionsFile;
+    const sessions = async () =>
+      JSON.parse(await readFile(join(dataDir, "sessions", "planning.json"), "utf8")) as SessionsFile;
 
     // First process: start planning, then send an answer the planner takes 5 s over, and kill it meanwhile.
     const first = execa(planbot, ["chat"], { cwd: root, env, stdin: "pipe", reject: false });
@@ -95,7 +104,9 @@ describe("planbot chat killed mid-turn", { timeout: 60_000 }, () => {
     first.stdin!.write("/plan doomed A project whose turn dies\n");
     await waitFor("the first planner reply", () => out.includes("Before I design doomed"));
     first.stdin!.write("The answer that dies [[fake:slow=60000]]\n");
-    await waitFor("the planner to receive the answer", () => calls().some((call) => call.stdin.includes("The answer that dies")));
+    await waitFor("the planner to receive the answer", () =>
+      calls().some((call) => call.stdin.includes("The answer that dies")),
+    );
     const planner = await waitFor("the planner process", () => childrenOf(first.pid!, fakeClaudePath)[0]);
     orphanGroups.push(planner);
     // The planner's record (pid + start time) is on disk while it runs.
@@ -103,14 +114,21 @@ describe("planbot chat killed mid-turn", { timeout: 60_000 }, () => {
     first.kill("SIGKILL");
     await first;
     // The planner runs in its own process group and outlives the killed planbot…
-    const gone = () => !existsSync(`/proc/${planner}`) || readFileSync(`/proc/${planner}/stat`, "utf8").includes(") Z ");
+    const gone = () =>
+      !existsSync(`/proc/${planner}`) || readFileSync(`/proc/${planner}/stat`, "utf8").includes(") Z ");
     expect(gone()).toBe(false);
     const stored = (await sessions())["console:terminal"];
     expect(stored?.pending_message?.text).toBe("The answer that dies [[fake:slow=60000]]");
     expect(out).not.toContain("You answered");
 
     // Second process on the same folders.
-    const second = execa(planbot, ["chat"], { cwd: root, env, input: "/status doomed\nThe answer that dies\n", reject: false, timeout: 40_000 });
+    const second = execa(planbot, ["chat"], {
+      cwd: root,
+      env,
+      input: "/status doomed\nThe answer that dies\n",
+      reject: false,
+      timeout: 40_000,
+    });
     started.push(second);
     const result = await second;
     expect(result.exitCode).toBe(0);
@@ -129,7 +147,9 @@ describe("planbot chat killed mid-turn", { timeout: 60_000 }, () => {
     const all = calls();
     expect(all.map((call) => call.stdin)).toEqual([
       expect.stringContaining("A project whose turn dies"),
-      expect.stringMatching(/^<member-message from="[^"]*" via="console">\nThe answer that dies \[\[fake:slow=60000\]\]\n<\/member-message>$/),
+      expect.stringMatching(
+        /^<member-message from="[^"]*" via="console">\nThe answer that dies \[\[fake:slow=60000\]\]\n<\/member-message>$/,
+      ),
       expect.stringMatching(/^<member-message from="[^"]*" via="console">\nThe answer that dies\n<\/member-message>$/),
     ]);
     const id = flag(all[0]!, "--session-id");

@@ -15,7 +15,11 @@ import { createKeyedQueue } from "../../src/planning/keyed-queue.ts";
 import type { PlannerTurn } from "../../src/planning/planner-backend.ts";
 import { renderPrompt } from "../../src/planning/prompt-library.ts";
 import { extractFinalBlocks, PHASE_READY_MARKER, readPhaseMarker } from "../../src/planning/protocol.ts";
-import { cliProjectFolder, readCliTranscript as readTranscript, transcriptPath } from "../../src/planning/transcript.ts";
+import {
+  cliProjectFolder,
+  readCliTranscript as readTranscript,
+  transcriptPath,
+} from "../../src/planning/transcript.ts";
 import { PrdSchema } from "../../src/projects/schemas.ts";
 import { fakeClaudePath } from "../fakes/paths.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
@@ -61,26 +65,42 @@ function turn(cwd: string, overrides: Partial<PlannerTurn> = {}): PlannerTurn {
   };
 }
 
-
-
 /** Runs the fake once in the finalize phase and returns its result text. */
 async function fakeFinalize(env: NodeJS.ProcessEnv, cwd: string, message = "Write the final plan and prd.json now.") {
   const result = await execa(
     fakeClaudePath,
-    ["-p", "--output-format", "json", "--permission-mode", "plan", "--append-system-prompt", renderPrompt("finalize", { slug: "demo", description: "A demo", branch: "ralph/demo" }), "--session-id", randomUUID()],
+    [
+      "-p",
+      "--output-format",
+      "json",
+      "--permission-mode",
+      "plan",
+      "--append-system-prompt",
+      renderPrompt("finalize", { slug: "demo", description: "A demo", branch: "ralph/demo" }),
+      "--session-id",
+      randomUUID(),
+    ],
     { input: message, cwd, env },
   );
   return (JSON.parse(result.stdout) as { result: string }).result;
 }
 
 describe.concurrent("claude CLI planner backend", () => {
-  it("passes the documented flags as an argument array, the message on stdin, and resumes with the same id", async ({ expect }) => {
+  it("passes the documented flags as an argument array, the message on stdin, and resumes with the same id", async ({
+    expect,
+  }) => {
     const box = await sandbox();
     const planner = createClaudeCliPlanner({ command: fakeClaudePath, timeoutMs: 20_000, env: box.env });
     const sessionId = randomUUID();
     // Shell metacharacters must arrive verbatim: no shell is involved.
     const tricky = `It's "quoted" $(touch ${join(box.root, "pwned")}) \`id\` ; | & > <`;
-    const first = await planner.run(turn(box.cwd, { sessionId, message: tricky, systemPrompt: `${renderPrompt("clarify", { slug: "demo", description: "d" })}\n$HOME "x" 'y'` }));
+    const first = await planner.run(
+      turn(box.cwd, {
+        sessionId,
+        message: tricky,
+        systemPrompt: `${renderPrompt("clarify", { slug: "demo", description: "d" })}\n$HOME "x" 'y'`,
+      }),
+    );
     expect(first).toMatchObject({ ok: true, sessionId, costUsd: 0.0123 });
     const second = await planner.run(turn(box.cwd, { sessionId, resume: true, message: "Second answer" }));
     expect(second.ok && second.text).toContain('You answered: "Second answer"');
@@ -105,7 +125,9 @@ describe.concurrent("claude CLI planner backend", () => {
 
   it("reports a crash with its exit code and stderr", async ({ expect }) => {
     const box = await sandbox();
-    const result = await createClaudeCliPlanner({ command: fakeClaudePath, timeoutMs: 20_000, env: box.env }).run(turn(box.cwd, { message: "[[fake:crash]] hi" }));
+    const result = await createClaudeCliPlanner({ command: fakeClaudePath, timeoutMs: 20_000, env: box.env }).run(
+      turn(box.cwd, { message: "[[fake:crash]] hi" }),
+    );
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.code).toBe("planner_failed");
@@ -117,7 +139,9 @@ describe.concurrent("claude CLI planner backend", () => {
 
   it("reports unparsable output", async ({ expect }) => {
     const box = await sandbox();
-    const result = await createClaudeCliPlanner({ command: fakeClaudePath, timeoutMs: 20_000, env: box.env }).run(turn(box.cwd, { message: "[[fake:garbage]] hi" }));
+    const result = await createClaudeCliPlanner({ command: fakeClaudePath, timeoutMs: 20_000, env: box.env }).run(
+      turn(box.cwd, { message: "[[fake:garbage]] hi" }),
+    );
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.details?.reason).toBe("unparsable");
@@ -127,7 +151,9 @@ describe.concurrent("claude CLI planner backend", () => {
 
   it("treats is_error as a failure even when the subtype says success", async ({ expect }) => {
     const box = await sandbox();
-    const result = await createClaudeCliPlanner({ command: fakeClaudePath, timeoutMs: 20_000, env: box.env }).run(turn(box.cwd, { message: "[[fake:is_error]] hi" }));
+    const result = await createClaudeCliPlanner({ command: fakeClaudePath, timeoutMs: 20_000, env: box.env }).run(
+      turn(box.cwd, { message: "[[fake:is_error]] hi" }),
+    );
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.details?.reason).toBe("is_error");
@@ -138,7 +164,9 @@ describe.concurrent("claude CLI planner backend", () => {
     // The CLI's error results have no `result` text: the subtype and its `errors` list are all the user
     // can be told. "The planner reported an error: no details" tells them nothing.
     const box = await sandbox();
-    const result = await createClaudeCliPlanner({ command: fakeClaudePath, timeoutMs: 20_000, env: box.env }).run(turn(box.cwd, { message: "[[fake:error-subtype]] hi" }));
+    const result = await createClaudeCliPlanner({ command: fakeClaudePath, timeoutMs: 20_000, env: box.env }).run(
+      turn(box.cwd, { message: "[[fake:error-subtype]] hi" }),
+    );
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.code).toBe("planner_failed");
@@ -149,7 +177,11 @@ describe.concurrent("claude CLI planner backend", () => {
 
   it("says how to install the CLI or set PLANNER_COMMAND when the executable is missing", async ({ expect }) => {
     const box = await sandbox();
-    const result = await createClaudeCliPlanner({ command: "/nonexistent/claude", timeoutMs: 20_000, env: box.env }).run(turn(box.cwd));
+    const result = await createClaudeCliPlanner({
+      command: "/nonexistent/claude",
+      timeoutMs: 20_000,
+      env: box.env,
+    }).run(turn(box.cwd));
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.details?.reason).toBe("missing");
@@ -160,7 +192,12 @@ describe.concurrent("claude CLI planner backend", () => {
 
   it("times out a hanging planner and kills its whole process tree", async ({ expect }) => {
     const box = await sandbox();
-    const planner = createClaudeCliPlanner({ command: fakeClaudePath, timeoutMs: 1500, env: box.env, killGraceMs: 300 });
+    const planner = createClaudeCliPlanner({
+      command: fakeClaudePath,
+      timeoutMs: 1500,
+      env: box.env,
+      killGraceMs: 300,
+    });
     const started = Date.now();
     const result = await planner.run(turn(box.cwd, { message: "[[fake:hang]] hi" }));
     const elapsed = Date.now() - started;
@@ -182,15 +219,24 @@ describe.concurrent("claude CLI planner backend", () => {
 
 describe("planner protocol", () => {
   it("strips the ready marker on its own last line, or glued to the end of it", ({ expect }) => {
-    expect(readPhaseMarker(`Summary:\n- a\n- b\n${PHASE_READY_MARKER}`)).toEqual({ text: "Summary:\n- a\n- b", ready: true });
+    expect(readPhaseMarker(`Summary:\n- a\n- b\n${PHASE_READY_MARKER}`)).toEqual({
+      text: "Summary:\n- a\n- b",
+      ready: true,
+    });
     expect(readPhaseMarker(`Done.\n\n  ${PHASE_READY_MARKER}  \n\n`)).toEqual({ text: "Done.", ready: true });
     expect(readPhaseMarker(`All set. ${PHASE_READY_MARKER}`)).toEqual({ text: "All set.", ready: true });
     // A marker line in the middle is never shown either (only the last line decides readiness).
-    expect(readPhaseMarker(`Part one.\n${PHASE_READY_MARKER}\nOne more question?`)).toEqual({ text: "Part one.\nOne more question?", ready: false });
+    expect(readPhaseMarker(`Part one.\n${PHASE_READY_MARKER}\nOne more question?`)).toEqual({
+      text: "Part one.\nOne more question?",
+      ready: false,
+    });
   });
 
   it("leaves a reply without a trailing marker alone", ({ expect }) => {
-    expect(readPhaseMarker("1. Who uses it?\n2. Which stack?\n")).toEqual({ text: "1. Who uses it?\n2. Which stack?", ready: false });
+    expect(readPhaseMarker("1. Who uses it?\n2. Which stack?\n")).toEqual({
+      text: "1. Who uses it?\n2. Which stack?",
+      ready: false,
+    });
     const quoted = `I will end with ${PHASE_READY_MARKER} when ready.\nFirst: who uses it?`;
     expect(readPhaseMarker(quoted)).toEqual({ text: quoted, ready: false });
   });
@@ -212,7 +258,9 @@ describe("planner protocol", () => {
   it("reads the fake's plain 3-backtick plan", async ({ expect }) => {
     const box = await sandbox();
     const blocks = extractFinalBlocks(await fakeFinalize(box.env, box.cwd));
-    expect(blocks.plan).toMatch(/^# Plan for demo\n[\s\S]*## Verification\nRun `npm ci && npm test`; every story lists its own acceptance criteria\.$/);
+    expect(blocks.plan).toMatch(
+      /^# Plan for demo\n[\s\S]*## Verification\nRun `npm ci && npm test`; every story lists its own acceptance criteria\.$/,
+    );
     const checked = validatePrd(blocks.prdJson);
     expect(checked.ok && checked.prd.userStories.map((story) => story.id)).toEqual(["US-001", "US-002", "US-003"]);
   });
@@ -264,17 +312,66 @@ describe("transcript", () => {
     expect(file).toBe(join(box.claudeDir, "projects", "-home-me-my-project-v2", `${sessionId}.jsonl`));
     const lines = [
       { type: "summary", summary: "Planning", leafUuid: "x" },
-      { type: "user", isMeta: true, message: { role: "user", content: "<local-command-caveat>caveat</local-command-caveat>" } },
+      {
+        type: "user",
+        isMeta: true,
+        message: { role: "user", content: "<local-command-caveat>caveat</local-command-caveat>" },
+      },
       { type: "user", message: { role: "user", content: "We need a shop." } },
-      { type: "assistant", message: { role: "assistant", content: [{ type: "text", text: "Who buys?" }, { type: "tool_use", id: "t1", name: "Read", input: {} }] } },
-      { type: "user", message: { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: "secret file" }] }, toolUseResult: "secret file" },
-      { type: "assistant", message: { role: "assistant", content: [{ type: "tool_use", id: "t2", name: "Grep", input: {} }] } },
-      { type: "user", message: { role: "user", content: [{ type: "text", text: "Potters." }, { type: "text", text: "Mostly." }] } },
-      { type: "user", message: { role: "user", content: "<command-name>/plan</command-name><command-args>shop please</command-args>" } },
-      { type: "user", message: { role: "user", content: "[EXTERNAL CONTENT]\nfrom the dashboard\n[END EXTERNAL CONTENT]" } },
+      {
+        type: "assistant",
+        message: {
+          role: "assistant",
+          content: [
+            { type: "text", text: "Who buys?" },
+            { type: "tool_use", id: "t1", name: "Read", input: {} },
+          ],
+        },
+      },
+      {
+        type: "user",
+        message: { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: "secret file" }] },
+        toolUseResult: "secret file",
+      },
+      {
+        type: "assistant",
+        message: { role: "assistant", content: [{ type: "tool_use", id: "t2", name: "Grep", input: {} }] },
+      },
+      {
+        type: "user",
+        message: {
+          role: "user",
+          content: [
+            { type: "text", text: "Potters." },
+            { type: "text", text: "Mostly." },
+          ],
+        },
+      },
+      {
+        type: "user",
+        message: {
+          role: "user",
+          content: "<command-name>/plan</command-name><command-args>shop please</command-args>",
+        },
+      },
+      {
+        type: "user",
+        message: { role: "user", content: "[EXTERNAL CONTENT]\nfrom the dashboard\n[END EXTERNAL CONTENT]" },
+      },
       { type: "system", content: "compacted" },
-      { type: "assistant", message: { role: "assistant", model: "<synthetic>", content: [{ type: "text", text: "No response requested." }] }, isApiErrorMessage: false },
-      { type: "assistant", message: { role: "assistant", content: [{ type: "text", text: "No response requested." }] } },
+      {
+        type: "assistant",
+        message: {
+          role: "assistant",
+          model: "<synthetic>",
+          content: [{ type: "text", text: "No response requested." }],
+        },
+        isApiErrorMessage: false,
+      },
+      {
+        type: "assistant",
+        message: { role: "assistant", content: [{ type: "text", text: "No response requested." }] },
+      },
       { type: "assistant", message: { role: "assistant", content: `Thanks.\n${PHASE_READY_MARKER}` } },
     ];
     await mkdir(dirname(file!), { recursive: true });

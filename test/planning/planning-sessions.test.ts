@@ -102,9 +102,21 @@ async function harness(options: HarnessOptions = {}): Promise<Harness> {
   let input!: PassThrough;
 
   const build = (extraEnv: Record<string, string>) => {
-    const loaded = loadConfig({ PLANBOT_DATA_DIR: dataDir, PLANNER_COMMAND: fakeClaudePath, PLANNER_TIMEOUT_S: "20", ...options.env, ...extraEnv }, root);
+    const loaded = loadConfig(
+      {
+        PLANBOT_DATA_DIR: dataDir,
+        PLANNER_COMMAND: fakeClaudePath,
+        PLANNER_TIMEOUT_S: "20",
+        ...options.env,
+        ...extraEnv,
+      },
+      root,
+    );
     if (!loaded.ok) throw new Error(loaded.message);
-    runtime = createRuntime(loaded.config, silentLogger, { env, ...(options.planner ? { planner: options.planner(env) } : {}) });
+    runtime = createRuntime(loaded.config, silentLogger, {
+      env,
+      ...(options.planner ? { planner: options.planner(env) } : {}),
+    });
     // The console chat reports each handled line, so `say` knows when its output is complete.
     const bot = runtime.bot;
     const notify = <T>(work: Promise<T>) =>
@@ -186,7 +198,9 @@ async function harness(options: HarnessOptions = {}): Promise<Harness> {
     async project(slug) {
       const file = join(dataDir, TASKS_FILE_NAME);
       if (!existsSync(file)) return undefined;
-      return (JSON.parse(await readFile(file, "utf8")) as { projects: ProjectEntry[] }).projects.find((p) => p.name === slug);
+      return (JSON.parse(await readFile(file, "utf8")) as { projects: ProjectEntry[] }).projects.find(
+        (p) => p.name === slug,
+      );
     },
     async stop() {
       if (!running) return;
@@ -223,8 +237,6 @@ function phaseOf(call: Call): string | undefined {
 function textOf(replies: Reply[]): string {
   return replies.map((r) => r.text).join("\n---\n");
 }
-
-
 
 /** The replies delivered through Outbound (one adapter's list) whose text contains `needle`. */
 function delivered(sent: Sent[], needle: string): Sent[] {
@@ -266,13 +278,16 @@ async function walkToStories(chat: MemoryChat, slug: string) {
     await chat.command("/next"),
   ];
   const last = textOf(steps.at(-1)!);
-  if (!last.includes("User stories for")) throw new Error(`not in the stories phase: ${steps.map(textOf).join("\n===\n")}`);
+  if (!last.includes("User stories for"))
+    throw new Error(`not in the stories phase: ${steps.map(textOf).join("\n===\n")}`);
 }
 
 // ─── the full flow ───────────────────────────────────────────────────────────────────────────────
 
 describe.concurrent("a planning session through the console chat", { timeout: 60_000 }, () => {
-  it("goes propose → plan → answer → next → next → next → done, writing valid files and approving the project", async ({ expect }) => {
+  it("goes propose → plan → answer → next → next → next → done, writing valid files and approving the project", async ({
+    expect,
+  }) => {
     const h = await harness();
     expect(await h.say("/p shop A tiny shop for hand-made mugs")).toContain("Proposed shop");
     const planned = await h.say("/plan shop");
@@ -315,7 +330,13 @@ describe.concurrent("a planning session through the console chat", { timeout: 60
     expect(project).toMatchObject({ status: "approved", final_plan_path: paths.finalPlan, planning_session_id: null });
     expect(project?.approved_at).toBeTruthy();
     const session = await sessionOf(h, "console:terminal");
-    expect(session).toMatchObject({ phase: "__complete__", closed_reason: "approved", final_plan_path: paths.finalPlan, turns: 5, pending_message: null });
+    expect(session).toMatchObject({
+      phase: "__complete__",
+      closed_reason: "approved",
+      final_plan_path: paths.finalPlan,
+      turns: 5,
+      pending_message: null,
+    });
     expect(session.cost_usd).toBeCloseTo(5 * 0.0123, 6);
     expect(session.phases_completed).toEqual(["clarify", "design", "stories"]);
 
@@ -345,14 +366,37 @@ describe.concurrent("a planning session through the console chat", { timeout: 60
     expect(calls[0]!.stdin).toContain("A tiny shop for hand-made mugs");
     expect(calls[0]!.stdin).toContain(`working directory: ${paths.root}`);
     expect(calls.some((call) => flag(call, "--append-system-prompt")!.includes("hand-made mugs"))).toBe(false);
-    expect(calls[1]!.stdin).toBe('<member-message from="owner" via="console">\nPotters selling mugs; Node only\n</member-message>');
+    expect(calls[1]!.stdin).toBe(
+      '<member-message from="owner" via="console">\nPotters selling mugs; Node only\n</member-message>',
+    );
 
     // The conversation, read back from planbot's own record: who, where, what, in which phase.
     const transcript = await h.runtime.planning.transcript("shop");
-    expect(transcript.map((entry) => entry.role)).toEqual(["user", "assistant", "user", "assistant", "user", "assistant", "user", "assistant", "user", "assistant"]);
-    expect(transcript[2]).toMatchObject({ role: "user", text: "Potters selling mugs; Node only", user: "owner", adapter: "console", phase: "clarify" });
+    expect(transcript.map((entry) => entry.role)).toEqual([
+      "user",
+      "assistant",
+      "user",
+      "assistant",
+      "user",
+      "assistant",
+      "user",
+      "assistant",
+      "user",
+      "assistant",
+    ]);
+    expect(transcript[2]).toMatchObject({
+      role: "user",
+      text: "Potters selling mugs; Node only",
+      user: "owner",
+      adapter: "console",
+      phase: "clarify",
+    });
     expect(transcript[4]).toMatchObject({ role: "user", text: "/next", phase: "design" });
-    expect(transcript.some((entry) => /caveat|File does not exist|tool_use|PHASE_READY|No response requested/.test(entry.text))).toBe(false);
+    expect(
+      transcript.some((entry) =>
+        /caveat|File does not exist|tool_use|PHASE_READY|No response requested/.test(entry.text),
+      ),
+    ).toBe(false);
 
     expect(await h.say("/status shop")).toContain("planning ended (approved) · 5 turns");
   });
@@ -373,8 +417,13 @@ describe.concurrent("a planning session through the console chat", { timeout: 60
     expect((await h.project("finished"))?.status).toBe("approved");
   });
 
-  it("/done before the stories phase writes the plan first (4-backtick plan with an inner bash block), then approves", async ({ expect }) => {
-    const h = await harness({ env: { PLANBOT_MEMBERS: "memory:member1" }, fakeEnv: { CLAUDE_FAKE_FOUR_BACKTICKS: "1" } });
+  it("/done before the stories phase writes the plan first (4-backtick plan with an inner bash block), then approves", async ({
+    expect,
+  }) => {
+    const h = await harness({
+      env: { PLANBOT_MEMBERS: "memory:member1" },
+      fakeEnv: { CLAUDE_FAKE_FOUR_BACKTICKS: "1" },
+    });
     const chat = h.memory("early");
     await chat.command("/plan early An early finisher");
     await chat.answer("That is all you need");
@@ -421,7 +470,10 @@ describe.concurrent("a planning session through the console chat", { timeout: 60
 
 describe.concurrent("the final step", { timeout: 60_000 }, () => {
   it("asks once for a corrected prd.json quoting the schema problem, then writes valid files", async ({ expect }) => {
-    const h = await harness({ env: { PLANBOT_MEMBERS: "memory:member1" }, fakeEnv: { CLAUDE_FAKE_INVALID_PRD_ONCE: "1" } });
+    const h = await harness({
+      env: { PLANBOT_MEMBERS: "memory:member1" },
+      fakeEnv: { CLAUDE_FAKE_INVALID_PRD_ONCE: "1" },
+    });
     const chat = h.memory("fixme");
     await walkToStories(chat, "fixme");
     const written = await chat.command("/next");
@@ -438,10 +490,15 @@ describe.concurrent("the final step", { timeout: 60_000 }, () => {
     expect(prd.success).toBe(true);
     expect(prd.data?.userStories[1]?.passes).toBe(false);
     expect(await readFile(paths.finalPlan, "utf8")).toMatch(/^# Plan for fixme/);
-    expect(await sessionOf(h, "memory:fixme")).toMatchObject({ phase: "__complete__", final_plan_path: paths.finalPlan });
+    expect(await sessionOf(h, "memory:fixme")).toMatchObject({
+      phase: "__complete__",
+      final_plan_path: paths.finalPlan,
+    });
   });
 
-  it("fails clearly and writes nothing when the correction is invalid too; a later /next can still succeed", async ({ expect }) => {
+  it("fails clearly and writes nothing when the correction is invalid too; a later /next can still succeed", async ({
+    expect,
+  }) => {
     let sabotage = true;
     const h = await harness({
       env: { PLANBOT_MEMBERS: "memory:member1" },
@@ -450,7 +507,11 @@ describe.concurrent("the final step", { timeout: 60_000 }, () => {
         const real = createClaudeCliPlanner({ command: fakeClaudePath, timeoutMs: 20_000, env });
         return {
           run: (turn) =>
-            real.run(sabotage && /^PLANBOT-PHASE: (finalize|correct)$/m.test(turn.systemPrompt) ? { ...turn, message: `${turn.message} [[fake:invalid-prd]]` } : turn),
+            real.run(
+              sabotage && /^PLANBOT-PHASE: (finalize|correct)$/m.test(turn.systemPrompt)
+                ? { ...turn, message: `${turn.message} [[fake:invalid-prd]]` }
+                : turn,
+            ),
         };
       },
     });
@@ -466,7 +527,11 @@ describe.concurrent("the final step", { timeout: 60_000 }, () => {
     const paths = workspacePaths(h.workspaceDir, "broken");
     expect(existsSync(paths.prd)).toBe(false);
     expect(existsSync(paths.finalPlan)).toBe(false);
-    expect(await sessionOf(h, "memory:broken")).toMatchObject({ phase: "stories", final_plan_path: null, closed_at: null });
+    expect(await sessionOf(h, "memory:broken")).toMatchObject({
+      phase: "stories",
+      final_plan_path: null,
+      closed_at: null,
+    });
     expect(await h.project("broken")).toMatchObject({ status: "planning", final_plan_path: null });
 
     sabotage = false;
@@ -479,7 +544,9 @@ describe.concurrent("the final step", { timeout: 60_000 }, () => {
 // ─── cross-chat continuation ─────────────────────────────────────────────────────────────────────
 
 describe.concurrent("a session continued from another chat", { timeout: 60_000 }, () => {
-  it("takes answers from both chats into one planner session and delivers every planner reply to both", async ({ expect }) => {
+  it("takes answers from both chats into one planner session and delivers every planner reply to both", async ({
+    expect,
+  }) => {
     const h = await harness({ env: { PLANBOT_MEMBERS: "memory:member1" } });
     expect(await h.say("/plan cross A project planned from two chats")).toContain("Before I design cross");
     const mem = h.memory("room-7");
@@ -494,7 +561,9 @@ describe.concurrent("a session continued from another chat", { timeout: 60_000 }
 
     // An answer from the memory chat: returned to it, mirrored to the console.
     const working: boolean[] = [];
-    const fromMemory = await mem.answer("Answer typed in the memory chat", { working: (active) => working.push(active) });
+    const fromMemory = await mem.answer("Answer typed in the memory chat", {
+      working: (active) => working.push(active),
+    });
     expect(working).toEqual([true, false]);
     expect(textOf(fromMemory)).toContain('You answered: "Answer typed in the memory chat"');
     const mirrored = delivered(h.outbox.console, 'You answered: "Answer typed in the memory chat"');
@@ -537,7 +606,9 @@ describe.concurrent("a session continued from another chat", { timeout: 60_000 }
     expect(await h.say("/status cross")).toContain("chats: console, memory");
   });
 
-  it("refuses /continue for a slug nobody is planning, and from a chat busy with another project", async ({ expect }) => {
+  it("refuses /continue for a slug nobody is planning, and from a chat busy with another project", async ({
+    expect,
+  }) => {
     const h = await harness({ env: { PLANBOT_MEMBERS: "memory:member1" } });
     const nobody = await h.memory("x").command("/continue ghost");
     expect(nobody[0]!.tone).toBe("error");
@@ -567,9 +638,14 @@ describe.concurrent("sessions in parallel", { timeout: 60_000 }, () => {
     const answeredAt = new Map<string, number>();
     const pending: Promise<Reply[]>[] = [];
     for (let index = 0; index < count; index += 1) {
-      for (const [name, chat] of [["alpha", alpha], ["beta", beta]] as const) {
+      for (const [name, chat] of [
+        ["alpha", alpha],
+        ["beta", beta],
+      ] as const) {
         const id = `${name}-${index + 1}`;
-        pending.push(chat.answer(`${id} [[fake:slow=${slowMs}]]`).then((reply) => (answeredAt.set(id, Date.now()), reply)));
+        pending.push(
+          chat.answer(`${id} [[fake:slow=${slowMs}]]`).then((reply) => (answeredAt.set(id, Date.now()), reply)),
+        );
       }
     }
     const replies = await Promise.all(pending);
@@ -614,7 +690,10 @@ describe.concurrent("sessions in parallel", { timeout: 60_000 }, () => {
     expect(overlaps).toBe(true);
 
     const transcript = await h.runtime.planning.transcript("alpha");
-    expect(transcript.filter((entry) => entry.role === "user").map((entry) => entry.text.split(" ")[0])).toEqual(["The", ...names("alpha")]);
+    expect(transcript.filter((entry) => entry.role === "user").map((entry) => entry.text.split(" ")[0])).toEqual([
+      "The",
+      ...names("alpha"),
+    ]);
   });
 
   it("hands each session's messages to the planner one at a time in arrival order, many rounds", async ({ expect }) => {
@@ -630,7 +709,13 @@ describe.concurrent("sessions in parallel", { timeout: 60_000 }, () => {
         peakPerSession = Math.max(peakPerSession, active.get(key)!);
         await new Promise((resolve) => setTimeout(resolve, 3));
         active.set(key, active.get(key)! - 1);
-        return { ok: true, text: `Echo: ${unwrap(turn.message)}`, sessionId: turn.sessionId, costUsd: 0, durationMs: 3 };
+        return {
+          ok: true,
+          text: `Echo: ${unwrap(turn.message)}`,
+          sessionId: turn.sessionId,
+          costUsd: 0,
+          durationMs: 3,
+        };
       },
     };
     const h = await harness({ env: { PLANBOT_MEMBERS: "memory:member1" }, planner: () => planner });
@@ -644,7 +729,10 @@ describe.concurrent("sessions in parallel", { timeout: 60_000 }, () => {
     for (let round = 0; round < 3; round += 1) {
       const arrivals: Promise<Reply[]>[] = [];
       for (let index = 0; index < 4; index += 1) {
-        for (const [name, chat] of [["left", left], ["right", right]] as const) {
+        for (const [name, chat] of [
+          ["left", left],
+          ["right", right],
+        ] as const) {
           const text = `${name} round ${round} message ${index}`;
           sent[name].push(text);
           arrivals.push(chat.answer(text).then((reply) => (expect(textOf(reply)).toContain(`Echo: ${text}`), reply)));
@@ -704,28 +792,37 @@ const FAILURES: Array<{ mode: string; says: RegExp }> = [
 ];
 
 describe.concurrent("planner failures", { timeout: 60_000 }, () => {
-  it.for(FAILURES)("planner failure $mode is a reply the user understands, and the session carries on", async ({ mode, says }, { expect }) => {
-    const h = await harness({ env: { PLANBOT_MEMBERS: "memory:member1" } });
-    const chat = h.memory(`fails-${mode}`);
-    await chat.command("/plan drill A failure drill");
-    const failed = await chat.answer(`[[fake:${mode}]] Who uses it?`);
-    expect(failed).toHaveLength(1);
-    expect(failed[0]!.tone).toBe("error");
-    expect(failed[0]!.text).toMatch(says);
-    expect(failed[0]!.text).toMatch(/send it again/i);
-    expect(await sessionOf(h, `memory:fails-${mode}`)).toMatchObject({ pending_message: null, turns: 1, phase: "clarify" });
+  it.for(FAILURES)(
+    "planner failure $mode is a reply the user understands, and the session carries on",
+    async ({ mode, says }, { expect }) => {
+      const h = await harness({ env: { PLANBOT_MEMBERS: "memory:member1" } });
+      const chat = h.memory(`fails-${mode}`);
+      await chat.command("/plan drill A failure drill");
+      const failed = await chat.answer(`[[fake:${mode}]] Who uses it?`);
+      expect(failed).toHaveLength(1);
+      expect(failed[0]!.tone).toBe("error");
+      expect(failed[0]!.text).toMatch(says);
+      expect(failed[0]!.text).toMatch(/send it again/i);
+      expect(await sessionOf(h, `memory:fails-${mode}`)).toMatchObject({
+        pending_message: null,
+        turns: 1,
+        phase: "clarify",
+      });
 
-    const recovered = await chat.answer("Potters, mostly");
-    expect(recovered[0]!.tone).toBe("planner");
-    expect(textOf(recovered)).toContain('You answered: "Potters, mostly"');
-    const calls = await h.calls();
-    expect(calls).toHaveLength(3);
-    const id = flag(calls[0]!, "--session-id");
-    expect(flag(calls[1]!, "--resume")).toBe(id);
-    expect(flag(calls[2]!, "--resume")).toBe(id);
-  });
+      const recovered = await chat.answer("Potters, mostly");
+      expect(recovered[0]!.tone).toBe("planner");
+      expect(textOf(recovered)).toContain('You answered: "Potters, mostly"');
+      const calls = await h.calls();
+      expect(calls).toHaveLength(3);
+      const id = flag(calls[0]!, "--session-id");
+      expect(flag(calls[1]!, "--resume")).toBe(id);
+      expect(flag(calls[2]!, "--resume")).toBe(id);
+    },
+  );
 
-  it("a hanging planner times out (its process tree killed), and the next answer resumes the same session", async ({ expect }) => {
+  it("a hanging planner times out (its process tree killed), and the next answer resumes the same session", async ({
+    expect,
+  }) => {
     const h = await harness({
       env: { PLANBOT_MEMBERS: "memory:member1" },
       planner: (env) => {
@@ -753,7 +850,9 @@ describe.concurrent("planner failures", { timeout: 60_000 }, () => {
     expect(flag(calls.at(-1)!, "--resume")).toBe(flag(calls[0]!, "--session-id"));
   });
 
-  it("a missing planner executable says how to fix it and leaves the project pending; once fixed, /plan starts", async ({ expect }) => {
+  it("a missing planner executable says how to fix it and leaves the project pending; once fixed, /plan starts", async ({
+    expect,
+  }) => {
     const h = await harness({ env: { PLANBOT_MEMBERS: "memory:member1", PLANNER_COMMAND: "/nonexistent/claude" } });
     const chat = h.memory("missing");
     const started = await chat.command("/plan nobin A project without a planner");
@@ -777,7 +876,9 @@ describe.concurrent("planner failures", { timeout: 60_000 }, () => {
     expect(flag(calls[0]!, "--session-id")).toBe((await sessionOf(h, "memory:missing")).session_id);
   });
 
-  it("a failed first turn leaves the project pending (not planning); the next /plan starts a fresh planner session", async ({ expect }) => {
+  it("a failed first turn leaves the project pending (not planning); the next /plan starts a fresh planner session", async ({
+    expect,
+  }) => {
     const h = await harness({ env: { PLANBOT_MEMBERS: "memory:member1" } });
     const chat = h.memory("first-fails");
     const started = await chat.command("/plan shaky A shaky start [[fake:crash]]");
@@ -801,7 +902,10 @@ describe.concurrent("planner failures", { timeout: 60_000 }, () => {
   });
 
   it("not logged in is said as such, with where to fix it, and leaves the project pending", async ({ expect }) => {
-    const h = await harness({ env: { PLANBOT_MEMBERS: "memory:member1" }, fakeEnv: { CLAUDE_FAKE_NOT_LOGGED_IN: "1" } });
+    const h = await harness({
+      env: { PLANBOT_MEMBERS: "memory:member1" },
+      fakeEnv: { CLAUDE_FAKE_NOT_LOGGED_IN: "1" },
+    });
     const chat = h.memory("nologin");
     const started = await chat.command("/plan nologin A project [[fake:not-logged-in]]");
     expect(started[0]!.tone).toBe("error");
@@ -829,17 +933,26 @@ describe.concurrent("restarts", { timeout: 60_000 }, () => {
     expect(calls).toHaveLength(3);
     expect(flag(calls[2]!, "--resume")).toBe(before.session_id);
     expect(calls[2]!.cwd).toBe(calls[0]!.cwd);
-    expect(await sessionOf(h, "memory:restart")).toMatchObject({ phase: "design", turns: 3, session_id: before.session_id });
+    expect(await sessionOf(h, "memory:restart")).toMatchObject({
+      phase: "design",
+      turns: 3,
+      session_id: before.session_id,
+    });
   });
 
-  it("recoverInterrupted() tells every chat of the session about a turn that died, once; the message can be resent", async ({ expect }) => {
+  it("recoverInterrupted() tells every chat of the session about a turn that died, once; the message can be resent", async ({
+    expect,
+  }) => {
     const h = await harness({ env: { PLANBOT_MEMBERS: "memory:member1" } });
     await h.say("/plan lost A project whose turn dies");
     const mem = h.memory("watcher");
     await mem.command("/continue lost");
     const id = (await sessionOf(h, "console:terminal")).session_id;
     await h.stop();
-    await plantInterruptedTurn(h, "console:terminal", "My answer that died with the process", { adapter: "console", channelId: "terminal" });
+    await plantInterruptedTurn(h, "console:terminal", "My answer that died with the process", {
+      adapter: "console",
+      channelId: "terminal",
+    });
     await h.start();
     expect(await h.runtime.planning.recoverInterrupted()).toBe(1);
     for (const sent of [h.outbox.console, h.outbox.memory]) {
@@ -883,11 +996,15 @@ describe.concurrent("restarts", { timeout: 60_000 }, () => {
     const next = await chat.command("/next");
     expect(textOf(next)).toContain("Design for nexter.");
     // The turn runner noticed the dead turn and dropped the trace; the user must hear about it somewhere.
-    const told = textOf(next).includes("The answer lost before /next") || delivered(h.outbox.memory, "The answer lost before /next").length > 0;
+    const told =
+      textOf(next).includes("The answer lost before /next") ||
+      delivered(h.outbox.memory, "The answer lost before /next").length > 0;
     expect(told).toBe(true);
   });
 
-  it("without recovery, a failing first turn after the restart still says which message was lost", async ({ expect }) => {
+  it("without recovery, a failing first turn after the restart still says which message was lost", async ({
+    expect,
+  }) => {
     const h = await harness({ env: { PLANBOT_MEMBERS: "memory:member1" } });
     const chat = h.memory("lost-fail");
     await chat.command("/plan failer A project whose turn dies");
@@ -896,7 +1013,9 @@ describe.concurrent("restarts", { timeout: 60_000 }, () => {
     await h.start();
     const failed = await chat.answer("[[fake:crash]] Again");
     expect(failed[0]!.text).toMatch(/exit code 3/);
-    const told = textOf(failed).includes("The answer lost before a crash") || delivered(h.outbox.memory, "The answer lost before a crash").length > 0;
+    const told =
+      textOf(failed).includes("The answer lost before a crash") ||
+      delivered(h.outbox.memory, "The answer lost before a crash").length > 0;
     expect(told).toBe(true);
   });
 });
@@ -904,7 +1023,9 @@ describe.concurrent("restarts", { timeout: 60_000 }, () => {
 // ─── the approval guard and roles ────────────────────────────────────────────────────────────────
 
 describe.concurrent("the approval guard", { timeout: 60_000 }, () => {
-  it("refuses to re-plan an approved project with a Re-plan anyway button; --force is for admins only", async ({ expect }) => {
+  it("refuses to re-plan an approved project with a Re-plan anyway button; --force is for admins only", async ({
+    expect,
+  }) => {
     const h = await harness({ env: { PLANBOT_ADMINS: "memory:admin1", PLANBOT_MEMBERS: "memory:member1" } });
     const admin = h.memory("ops", "admin1");
     const member = h.memory("team", "member1");
@@ -916,7 +1037,9 @@ describe.concurrent("the approval guard", { timeout: 60_000 }, () => {
     expect(plan).toHaveLength(1);
     expect(plan[0]!.tone).toBe("error");
     expect(plan[0]!.text).toContain('"guarded" is already approved');
-    expect(plan[0]!.actions).toEqual([{ label: "Re-plan anyway", command: "/replan guarded --force", style: "danger" }]);
+    expect(plan[0]!.actions).toEqual([
+      { label: "Re-plan anyway", command: "/replan guarded --force", style: "danger" },
+    ]);
     const replan = await member.command("/replan guarded");
     expect(replan[0]!.actions?.[0]?.command).toBe("/replan guarded --force");
 
@@ -936,7 +1059,9 @@ describe.concurrent("the approval guard", { timeout: 60_000 }, () => {
     expect(adminForce[0]!.text).toContain("Planning **guarded**");
     expect(adminForce[0]!.text).toContain("Before I design guarded");
     expect(await h.project("guarded")).toMatchObject({ status: "planning" });
-    expect((await h.project("guarded"))?.planning_session_id).toBe((await sessionOf(h, "memory:ops")).planning_session_id);
+    expect((await h.project("guarded"))?.planning_session_id).toBe(
+      (await sessionOf(h, "memory:ops")).planning_session_id,
+    );
     expect(await h.calls()).toHaveLength(1);
   });
 });

@@ -27,7 +27,7 @@ function runningPlanners(harness: Harness): number[] {
 
 async function storeStatus(harness: Harness, slug: string): Promise<string | undefined> {
   const read = await harness.runtime.core.store.read();
-  return read.ok ? (read.file.projects ?? []).find((entry) => entry.name === slug)?.status ?? undefined : undefined;
+  return read.ok ? ((read.file.projects ?? []).find((entry) => entry.name === slug)?.status ?? undefined) : undefined;
 }
 
 /** start → respond → advance → advance: the session is in the stories phase. */
@@ -61,7 +61,9 @@ describe("stopping planning while the planner answers", { timeout: 90_000 }, () 
     expect(existsSync(paths.prd)).toBe(false);
     expect(existsSync(paths.finalPlan)).toBe(false);
     expect(await storeStatus(harness, "race")).toBe("pending");
-    const history = (await harness.call("GET", "/api/projects/race/plan/transcript")).json.history as { text: string }[];
+    const history = (await harness.call("GET", "/api/projects/race/plan/transcript")).json.history as {
+      text: string;
+    }[];
     expect(history.some((entry) => entry.text.includes("final-plan.md"))).toBe(false);
   });
 
@@ -83,7 +85,9 @@ describe("stopping planning while the planner answers", { timeout: 90_000 }, () 
     const harness = await startHarness();
     await harness.writeStore([{ name: "hang", status: "pending", description: "Hangs." }], 1);
     expect((await post(harness, "/api/projects/hang/plan/start")).status).toBe(200);
-    const hanging = post(harness, "/api/projects/hang/plan/respond", { message: "[[fake:hang]] answer" }).catch(() => undefined);
+    const hanging = post(harness, "/api/projects/hang/plan/respond", { message: "[[fake:hang]] answer" }).catch(
+      () => undefined,
+    );
     expect(await waitUntil(() => runningPlanners(harness).length === 1, 20_000)).toBe(true);
     const [pid] = runningPlanners(harness);
     const childFile = join(harness.dir, "claude-config", "fake-claude", "hang-child.pid");
@@ -101,7 +105,10 @@ describe("stopping planning while the planner answers", { timeout: 90_000 }, () 
 describe("planner failures at the start and stored ids", { timeout: 60_000 }, () => {
   it("a first turn that fails answers 500 planning_start_failed and leaves the project pending", async () => {
     const harness = await startHarness();
-    await harness.writeStore([{ name: "nologin", status: "pending", description: "Needs a login [[fake:not-logged-in]]" }], 1);
+    await harness.writeStore(
+      [{ name: "nologin", status: "pending", description: "Needs a login [[fake:not-logged-in]]" }],
+      1,
+    );
     const started = await post(harness, "/api/projects/nologin/plan/start");
     expect(started.status).toBe(500);
     expect(started.json).toMatchObject({ error: "planning_start_failed", reason: "auth" });

@@ -26,10 +26,18 @@ afterAll(async () => {
 describe("usage limits", { timeout: 60_000 }, () => {
   it("reads when the limit resets from the CLI's wordings", ({ expect }) => {
     const now = new Date("2026-03-07T12:10:00Z");
-    expect(usageLimitResetAt("Claude AI usage limit reached|1772888400", now)?.toISOString()).toBe("2026-03-07T13:00:00.000Z");
-    expect(usageLimitResetAt("You've hit your limit · resets 3pm (UTC)", now)?.toISOString()).toBe("2026-03-07T15:00:00.000Z");
-    expect(usageLimitResetAt("You've hit your session limit · resets 1:30pm (Europe/Lisbon)", now)?.toISOString()).toBe("2026-03-07T13:30:00.000Z");
-    expect(usageLimitResetAt("You've hit your limit · resets 9am (UTC)", now)?.toISOString()).toBe("2026-03-08T09:00:00.000Z");
+    expect(usageLimitResetAt("Claude AI usage limit reached|1772888400", now)?.toISOString()).toBe(
+      "2026-03-07T13:00:00.000Z",
+    );
+    expect(usageLimitResetAt("You've hit your limit · resets 3pm (UTC)", now)?.toISOString()).toBe(
+      "2026-03-07T15:00:00.000Z",
+    );
+    expect(usageLimitResetAt("You've hit your session limit · resets 1:30pm (Europe/Lisbon)", now)?.toISOString()).toBe(
+      "2026-03-07T13:30:00.000Z",
+    );
+    expect(usageLimitResetAt("You've hit your limit · resets 9am (UTC)", now)?.toISOString()).toBe(
+      "2026-03-08T09:00:00.000Z",
+    );
     expect(usageLimitResetAt("Claude AI usage limit reached|1000", now)).toBeUndefined();
     expect(usageLimitResetAt("overloaded", now)).toBeUndefined();
   });
@@ -38,19 +46,41 @@ describe("usage limits", { timeout: 60_000 }, () => {
     const root = await temp.make("usage-limit-");
     const claudeDir = join(root, "claude");
     await mkdir(claudeDir, { recursive: true });
-    const loaded = loadConfig({ PLANBOT_DATA_DIR: join(root, "data"), PLANNER_COMMAND: fakeClaudePath, PLANNER_TIMEOUT_S: "20" }, root);
+    const loaded = loadConfig(
+      { PLANBOT_DATA_DIR: join(root, "data"), PLANNER_COMMAND: fakeClaudePath, PLANNER_TIMEOUT_S: "20" },
+      root,
+    );
     if (!loaded.ok) throw new Error(loaded.message);
     const outbox: Reply[] = [];
     const build = () => {
-      const runtime = createRuntime(loaded.config, silentLogger, { env: { ...process.env, CLAUDE_CONFIG_DIR: claudeDir } });
-      runtime.outbound.register("memory", { send: async (_target, reply) => (outbox.push(reply), { ok: true, messageIds: [] }) });
+      const runtime = createRuntime(loaded.config, silentLogger, {
+        env: { ...process.env, CLAUDE_CONFIG_DIR: claudeDir },
+      });
+      runtime.outbound.register("memory", {
+        send: async (_target, reply) => (outbox.push(reply), { ok: true, messageIds: [] }),
+      });
       runtimes.push(runtime);
       return runtime;
     };
-    const incoming = (text: string): Incoming => ({ adapter: "memory", channelId: "room", userId: "u1", userName: "ana", text });
+    const incoming = (text: string): Incoming => ({
+      adapter: "memory",
+      channelId: "room",
+      userId: "u1",
+      userName: "ana",
+      text,
+    });
 
     const first = build();
-    expect((await first.planning.start({ incoming: incoming("/plan limited"), slug: "limited", description: "Limited plans", force: false })).ok).toBe(true);
+    expect(
+      (
+        await first.planning.start({
+          incoming: incoming("/plan limited"),
+          slug: "limited",
+          description: "Limited plans",
+          force: false,
+        })
+      ).ok,
+    ).toBe(true);
     const limited = await first.planning.answer({ incoming: incoming("[[fake:usage-limit=4]] Gift cards too") });
     expect(limited.ok).toBe(false);
     if (limited.ok) return;
@@ -62,7 +92,9 @@ describe("usage limits", { timeout: 60_000 }, () => {
     await first.stop();
     const second = build();
     await second.planning.recoverInterrupted();
-    expect(await waitUntil(() => outbox.some((reply) => reply.text.includes('You answered: "Gift cards too"')), 20_000)).toBe(true);
+    expect(
+      await waitUntil(() => outbox.some((reply) => reply.text.includes('You answered: "Gift cards too"')), 20_000),
+    ).toBe(true);
     const resent = outbox.find((reply) => reply.text.includes('You answered: "Gift cards too"'))!;
     expect(resent.text).toContain("The usage limit has reset");
     const after = await second.planning.sessionForSlug("limited");

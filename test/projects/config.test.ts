@@ -28,7 +28,11 @@ describe("loadConfig", () => {
         telegram: {},
         dashboard: { host: "127.0.0.1", port: 8088, origins: [] },
         planner: { command: "claude", timeoutSeconds: 900, maxParallel: 4 },
-        execute: { ralphCommand: "scripts/ralph/ralph.sh --tool claude 10", parallel: 1, delivery: { pushOn: "complete", github: {} } },
+        execute: {
+          ralphCommand: "scripts/ralph/ralph.sh --tool claude 10",
+          parallel: 1,
+          delivery: { pushOn: "complete", github: {} },
+        },
         logLevel: "info",
       },
     });
@@ -50,7 +54,14 @@ describe("loadConfig", () => {
     );
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.config).toMatchObject({ dataDir: join(cwd, "state"), workspaceDir: "/srv/work", admins: ["discord:123", "telegram:456"], members: [], dashboard: { port: 9090 }, telegram: { apiRoot: "http://127.0.0.1:9001" } });
+    expect(result.config).toMatchObject({
+      dataDir: join(cwd, "state"),
+      workspaceDir: "/srv/work",
+      admins: ["discord:123", "telegram:456"],
+      members: [],
+      dashboard: { port: 9090 },
+      telegram: { apiRoot: "http://127.0.0.1:9001" },
+    });
     expect(result.config.discord).toEqual({});
     const relative = loadConfig({ PLANBOT_WORKSPACE_DIR: "ws" }, cwd);
     expect(relative.ok && relative.config.workspaceDir).toBe(join(cwd, "ws"));
@@ -58,12 +69,23 @@ describe("loadConfig", () => {
 
   it("reads a .env file in the working directory; the environment wins over it", async () => {
     const cwd = await temp.make("config-dotenv-");
-    await writeFile(join(cwd, ".env"), "PLANBOT_DATA_DIR=from-file\nDASHBOARD_PORT=7000\n# a comment\nLOG_LEVEL=debug\n");
+    await writeFile(
+      join(cwd, ".env"),
+      "PLANBOT_DATA_DIR=from-file\nDASHBOARD_PORT=7000\n# a comment\nLOG_LEVEL=debug\n",
+    );
     const result = loadConfig({ DASHBOARD_PORT: "7001" }, cwd);
-    expect(result.ok && [result.config.dataDir, result.config.dashboard.port, result.config.logLevel]).toEqual([join(cwd, "from-file"), 7001, "debug"]);
+    expect(result.ok && [result.config.dataDir, result.config.dashboard.port, result.config.logLevel]).toEqual([
+      join(cwd, "from-file"),
+      7001,
+      "debug",
+    ]);
     const bad = await temp.make("config-dotenv-bad-");
     await writeFile(join(bad, ".env"), "DASHBOARD_PORT=abc\n");
-    expect(loadConfig({}, bad)).toMatchObject({ ok: false, code: "usage", message: expect.stringMatching(/^Invalid DASHBOARD_PORT \(got "abc"\)/) });
+    expect(loadConfig({}, bad)).toMatchObject({
+      ok: false,
+      code: "usage",
+      message: expect.stringMatching(/^Invalid DASHBOARD_PORT \(got "abc"\)/),
+    });
   });
 
   it("an unreadable .env (a folder) is reported, not ignored", async () => {
@@ -110,14 +132,22 @@ describe("loadConfig", () => {
   });
 
   it("accepts the edge values", async () => {
-    const result = await load({ DASHBOARD_PORT: "0", EXECUTE_AT: "23:59", LOG_LEVEL: "silent", TELEGRAM_NOTIFY_CHAT_ID: "-100123", PLANNER_TIMEOUT_S: "1" });
-    expect(result.ok && [result.config.dashboard.port, result.config.execute.at, result.config.logLevel, result.config.telegram.notifyChatId, result.config.planner.timeoutSeconds]).toEqual([
-      0,
-      "23:59",
-      "silent",
-      "-100123",
-      1,
-    ]);
+    const result = await load({
+      DASHBOARD_PORT: "0",
+      EXECUTE_AT: "23:59",
+      LOG_LEVEL: "silent",
+      TELEGRAM_NOTIFY_CHAT_ID: "-100123",
+      PLANNER_TIMEOUT_S: "1",
+    });
+    expect(
+      result.ok && [
+        result.config.dashboard.port,
+        result.config.execute.at,
+        result.config.logLevel,
+        result.config.telegram.notifyChatId,
+        result.config.planner.timeoutSeconds,
+      ],
+    ).toEqual([0, "23:59", "silent", "-100123", 1]);
   });
 });
 
@@ -126,7 +156,11 @@ describe("main(): an invalid environment stops before any command", () => {
     const out: string[] = [];
     const err: string[] = [];
     const cwd = process.cwd();
-    const code = await main(["projects", "list"], { out: (text) => out.push(text), err: (text) => err.push(text) }, { DASHBOARD_PORT: "abc", PLANBOT_DATA_DIR: await temp.make("config-main-") });
+    const code = await main(
+      ["projects", "list"],
+      { out: (text) => out.push(text), err: (text) => err.push(text) },
+      { DASHBOARD_PORT: "abc", PLANBOT_DATA_DIR: await temp.make("config-main-") },
+    );
     expect(process.cwd()).toBe(cwd);
     expect(code).toBe(2);
     expect(out).toEqual([]);

@@ -3,7 +3,13 @@ import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Clock } from "../../src/projects/clock.ts";
-import { deriveStatus, etaSeconds, PROJECT_STATUSES, storyProgress, type ProjectStatus } from "../../src/projects/derive-status.ts";
+import {
+  deriveStatus,
+  etaSeconds,
+  PROJECT_STATUSES,
+  storyProgress,
+  type ProjectStatus,
+} from "../../src/projects/derive-status.ts";
 import { procProbe, type ProcessInfo } from "../../src/projects/process-probe.ts";
 import { createProjectLister } from "../../src/projects/project-list.ts";
 import { createProjectStore } from "../../src/projects/project-store.ts";
@@ -16,34 +22,97 @@ const DEAD: ProcessInfo = { alive: false, commandLine: "" };
 const RALPH: ProcessInfo = { alive: true, commandLine: "/bin/bash scripts/ralph/ralph.sh --tool claude 10" };
 const MANUAL: ProcessInfo = { alive: true, commandLine: "node server.js" };
 
-const story = (id: string, extra: Record<string, unknown> = {}) => ({ id, title: `Story ${id}`, passes: false, ...extra });
-const prdOf = (...stories: Array<Record<string, unknown>>): LoosePrd => ({ branchName: "ralph/x", userStories: stories });
+const story = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  title: `Story ${id}`,
+  passes: false,
+  ...extra,
+});
+const prdOf = (...stories: Array<Record<string, unknown>>): LoosePrd => ({
+  branchName: "ralph/x",
+  userStories: stories,
+});
 const ALL_PASS = prdOf(story("US-1", { passes: true }), story("US-2", { passes: true }));
-const ALL_BLOCKED = prdOf(story("US-1", { passes: true }), story("US-2", { blocked: true }), story("US-3", { blocked: true }));
+const ALL_BLOCKED = prdOf(
+  story("US-1", { passes: true }),
+  story("US-2", { blocked: true }),
+  story("US-3", { blocked: true }),
+);
 const SOME_FAILED = prdOf(story("US-1", { failed: true }), story("US-2"));
 const PARTIAL = prdOf(story("US-1", { passes: true }), story("US-2"));
 
 describe("deriveStatus: the seed's nine states and their precedence", () => {
-  const table: Array<{ why: string; entry?: Partial<ProjectEntry>; prd?: LoosePrd | null; process?: ProcessInfo; want: ProjectStatus }> = [
-    { why: "live PID running ralph.sh", entry: { status: "approved", pid: 10 }, prd: ALL_PASS, process: RALPH, want: "running-ralph" },
-    { why: "live PID running something else", entry: { status: "pending", pid: 10 }, prd: ALL_PASS, process: MANUAL, want: "running-manual" },
-    { why: "a live PID wins over a cancelled entry", entry: { status: "cancelled", pid: 10 }, process: MANUAL, want: "running-manual" },
+  const table: Array<{
+    why: string;
+    entry?: Partial<ProjectEntry>;
+    prd?: LoosePrd | null;
+    process?: ProcessInfo;
+    want: ProjectStatus;
+  }> = [
+    {
+      why: "live PID running ralph.sh",
+      entry: { status: "approved", pid: 10 },
+      prd: ALL_PASS,
+      process: RALPH,
+      want: "running-ralph",
+    },
+    {
+      why: "live PID running something else",
+      entry: { status: "pending", pid: 10 },
+      prd: ALL_PASS,
+      process: MANUAL,
+      want: "running-manual",
+    },
+    {
+      why: "a live PID wins over a cancelled entry",
+      entry: { status: "cancelled", pid: 10 },
+      process: MANUAL,
+      want: "running-manual",
+    },
     { why: "entry planning beats a finished PRD", entry: { status: "planning" }, prd: ALL_PASS, want: "planning" },
     { why: "entry approved", entry: { status: "approved" }, prd: SOME_FAILED, want: "approved" },
     { why: "entry pending", entry: { status: "pending" }, prd: ALL_BLOCKED, want: "pending" },
     { why: "entry status compared case-insensitively", entry: { status: "APPROVED" }, want: "approved" },
     { why: "entry failed beats a passing PRD", entry: { status: "failed" }, prd: ALL_PASS, want: "failed" },
-    { why: "entry cancelled reads as idle even with a finished PRD", entry: { status: "cancelled" }, prd: ALL_PASS, want: "idle" },
+    {
+      why: "entry cancelled reads as idle even with a finished PRD",
+      entry: { status: "cancelled" },
+      prd: ALL_PASS,
+      want: "idle",
+    },
     { why: "entry canceled (US spelling)", entry: { status: "canceled" }, prd: SOME_FAILED, want: "idle" },
-    { why: "entry complete falls through to the PRD (all pass)", entry: { status: "complete" }, prd: ALL_PASS, want: "complete" },
-    { why: "entry complete falls through to the PRD (not all pass)", entry: { status: "complete" }, prd: PARTIAL, want: "idle" },
+    {
+      why: "entry complete falls through to the PRD (all pass)",
+      entry: { status: "complete" },
+      prd: ALL_PASS,
+      want: "complete",
+    },
+    {
+      why: "entry complete falls through to the PRD (not all pass)",
+      entry: { status: "complete" },
+      prd: PARTIAL,
+      want: "idle",
+    },
     { why: "entry completed falls through too", entry: { status: "completed" }, prd: ALL_BLOCKED, want: "blocked" },
-    { why: "dead PID falls through to the entry", entry: { status: "approved", pid: 10 }, process: DEAD, want: "approved" },
+    {
+      why: "dead PID falls through to the entry",
+      entry: { status: "approved", pid: 10 },
+      process: DEAD,
+      want: "approved",
+    },
     { why: "PRD: every story passes", prd: ALL_PASS, want: "complete" },
     { why: "PRD: every incomplete story blocked", prd: ALL_BLOCKED, want: "blocked" },
-    { why: "PRD: blocked beats failed when every incomplete one is blocked", prd: prdOf(story("US-1", { blocked: true, failed: true })), want: "blocked" },
+    {
+      why: "PRD: blocked beats failed when every incomplete one is blocked",
+      prd: prdOf(story("US-1", { blocked: true, failed: true })),
+      want: "blocked",
+    },
     { why: "PRD: a failed story", prd: SOME_FAILED, want: "failed" },
-    { why: "PRD: a passing story that also says failed still counts as failed", prd: prdOf(story("US-1", { passes: true, failed: true }), story("US-2")), want: "failed" },
+    {
+      why: "PRD: a passing story that also says failed still counts as failed",
+      prd: prdOf(story("US-1", { passes: true, failed: true }), story("US-2")),
+      want: "failed",
+    },
     { why: "PRD: partial progress", prd: PARTIAL, want: "idle" },
     { why: "PRD with no stories", prd: prdOf(), want: "idle" },
     { why: "no PRD, unknown entry status", entry: { status: "running" }, want: "idle" },
@@ -60,7 +129,13 @@ describe("deriveStatus: the seed's nine states and their precedence", () => {
   });
 
   it("story progress, blocked/failed ids and the seed's 12-minute ETA", () => {
-    const prd = prdOf(story("US-1", { passes: true }), story("US-2", { blocked: true }), { title: "untitled id", failed: true }, { passes: false, failed: true }, story("US-5", { passes: true, failed: true }));
+    const prd = prdOf(
+      story("US-1", { passes: true }),
+      story("US-2", { blocked: true }),
+      { title: "untitled id", failed: true },
+      { passes: false, failed: true },
+      story("US-5", { passes: true, failed: true }),
+    );
     const progress = storyProgress(prd);
     expect(progress).toEqual({ total: 5, done: 2, blocked: ["US-2"], failed: ["untitled id", "#4"] });
     expect(etaSeconds(progress)).toBe(3 * 12 * 60);
@@ -160,11 +235,14 @@ describe("procProbe on real processes", () => {
     await waitUntil(async () => (await procState(zombie)) === "Z", "the child to become a zombie");
     expect(() => process.kill(zombie, 0)).not.toThrow();
     expect(procProbe.inspect(zombie).alive).toBe(false);
-    expect(deriveStatus({ entry: { status: "pending", pid: zombie }, process: procProbe.inspect(zombie) })).toBe("pending");
+    expect(deriveStatus({ entry: { status: "pending", pid: zombie }, process: procProbe.inspect(zombie) })).toBe(
+      "pending",
+    );
   });
 
   it("no PID, zero, negative or fractional: dead without probing", () => {
-    for (const pid of [null, undefined, 0, -1, 1.5, Number.NaN]) expect(procProbe.inspect(pid)).toEqual({ alive: false, commandLine: "" });
+    for (const pid of [null, undefined, 0, -1, 1.5, Number.NaN])
+      expect(procProbe.inspect(pid)).toEqual({ alive: false, commandLine: "" });
   });
 });
 
@@ -178,7 +256,11 @@ describe("the unified list shows each derived status (real store, workspaces and
     const workspaceDir = join(root, "workspace");
     const ralph = spawn("bash", ["-c", "exec -a ralph.sh sleep 30"]);
     const manual = spawn("sleep", ["30"]);
-    await waitUntil(async () => (await cmdline(ralph.pid!)).startsWith("ralph.sh") && (await cmdline(manual.pid!)).startsWith("sleep"), "processes");
+    await waitUntil(
+      async () =>
+        (await cmdline(ralph.pid!)).startsWith("ralph.sh") && (await cmdline(manual.pid!)).startsWith("sleep"),
+      "processes",
+    );
     const dead = execa("true", [], { reject: false });
     const deadPid = dead.pid!;
     await dead;

@@ -41,7 +41,8 @@ async function fixture(): Promise<Fixture> {
 }
 
 async function entries(f: Fixture): Promise<ProjectEntry[]> {
-  return (JSON.parse(await readFile(join(f.dataDir, TASKS_FILE_NAME), "utf8")) as { projects: ProjectEntry[] }).projects;
+  return (JSON.parse(await readFile(join(f.dataDir, TASKS_FILE_NAME), "utf8")) as { projects: ProjectEntry[] })
+    .projects;
 }
 
 async function version(f: Fixture): Promise<number> {
@@ -53,8 +54,15 @@ async function version(f: Fixture): Promise<number> {
 async function writePrd(f: Fixture, slug: string, passes: boolean[]): Promise<void> {
   const paths = workspacePaths(f.workspaceDir, slug);
   await mkdir(paths.ralph, { recursive: true });
-  const userStories = passes.map((pass, index) => ({ id: `US-${index + 1}`, title: `Story ${index + 1}`, passes: pass }));
-  await writeFile(paths.prd, JSON.stringify({ project: slug, branchName: `ralph/${slug}`, description: "x", userStories }));
+  const userStories = passes.map((pass, index) => ({
+    id: `US-${index + 1}`,
+    title: `Story ${index + 1}`,
+    passes: pass,
+  }));
+  await writeFile(
+    paths.prd,
+    JSON.stringify({ project: slug, branchName: `ralph/${slug}`, description: "x", userStories }),
+  );
 }
 
 const sleepers: ResultPromise[] = [];
@@ -72,7 +80,13 @@ function liveProcess(): number {
 describe("propose", () => {
   it("stores a pending entry with the seed's fields, lower-cased slug and trimmed description", async () => {
     const f = await fixture();
-    const result = await f.lifecycle.propose({ slug: "Todo-App", description: "  A todo app.  ", repo: "team/todo", branch: "feature/todo", base: "develop" });
+    const result = await f.lifecycle.propose({
+      slug: "Todo-App",
+      description: "  A todo app.  ",
+      repo: "team/todo",
+      branch: "feature/todo",
+      base: "develop",
+    });
     const want = {
       name: "todo-app",
       description: "A todo app.",
@@ -99,20 +113,30 @@ describe("propose", () => {
     expect(result.ok && [result.entry.repo, result.entry.branch, result.entry.base_branch]).toEqual([null, null, null]);
   });
 
-  it.each(["todo-app", "TODO-APP", "Todo-App"])("a duplicate (%s) is duplicate_slug, case-insensitively, and writes nothing", async (again) => {
-    const f = await fixture();
-    await f.lifecycle.propose({ slug: "todo-app", description: "First" });
-    const result = await f.lifecycle.propose({ slug: again, description: "Second" });
-    expect(result).toMatchObject({ ok: false, code: "duplicate_slug", details: { slug: "todo-app", status: "pending" } });
-    expect(!result.ok && result.message).toContain('"todo-app" already exists');
-    expect(await version(f)).toBe(1);
-    expect(await entries(f)).toHaveLength(1);
-  });
+  it.each(["todo-app", "TODO-APP", "Todo-App"])(
+    "a duplicate (%s) is duplicate_slug, case-insensitively, and writes nothing",
+    async (again) => {
+      const f = await fixture();
+      await f.lifecycle.propose({ slug: "todo-app", description: "First" });
+      const result = await f.lifecycle.propose({ slug: again, description: "Second" });
+      expect(result).toMatchObject({
+        ok: false,
+        code: "duplicate_slug",
+        details: { slug: "todo-app", status: "pending" },
+      });
+      expect(!result.ok && result.message).toContain('"todo-app" already exists');
+      expect(await version(f)).toBe(1);
+      expect(await entries(f)).toHaveLength(1);
+    },
+  );
 
   it("a duplicate of an entry another tool stored in upper case is still a duplicate", async () => {
     const f = await fixture();
     await f.store.mutate((file) => (file.projects.push({ name: "Legacy-App", status: "approved" }), { ok: true }));
-    expect(await f.lifecycle.propose({ slug: "legacy-app", description: "Again" })).toMatchObject({ ok: false, code: "duplicate_slug" });
+    expect(await f.lifecycle.propose({ slug: "legacy-app", description: "Again" })).toMatchObject({
+      ok: false,
+      code: "duplicate_slug",
+    });
   });
 });
 
@@ -124,8 +148,16 @@ describe("approve / unapprove / cancel", () => {
       file.projects[0]!.error = "old failure";
       return { ok: true };
     });
-    expect(await f.lifecycle.approve("ALPHA")).toMatchObject({ ok: true, version: 3, entry: { name: "alpha", status: "approved", approved_at: "2025-03-01T12:00:03.000Z", error: null } });
-    expect(await f.lifecycle.unapprove("alpha")).toMatchObject({ ok: true, version: 4, entry: { status: "pending", approved_at: null } });
+    expect(await f.lifecycle.approve("ALPHA")).toMatchObject({
+      ok: true,
+      version: 3,
+      entry: { name: "alpha", status: "approved", approved_at: "2025-03-01T12:00:03.000Z", error: null },
+    });
+    expect(await f.lifecycle.unapprove("alpha")).toMatchObject({
+      ok: true,
+      version: 4,
+      entry: { status: "pending", approved_at: null },
+    });
     expect(await f.lifecycle.cancel("alpha")).toMatchObject({ ok: true, version: 5, entry: { status: "cancelled" } });
     expect((await entries(f))[0]).toMatchObject({ status: "cancelled" });
   });
@@ -158,13 +190,21 @@ describe("approve / unapprove / cancel", () => {
     }
     expect(await version(f)).toBe(2);
     expect(await f.lifecycle.approve("alpha", { expectedVersion: 2 })).toMatchObject({ ok: true, version: 3 });
-    expect(await f.lifecycle.update("beta", () => undefined, { expectedVersion: 0 })).toMatchObject({ ok: false, code: "stale", currentVersion: 3 });
+    expect(await f.lifecycle.update("beta", () => undefined, { expectedVersion: 0 })).toMatchObject({
+      ok: false,
+      code: "stale",
+      currentVersion: 3,
+    });
   });
 
   it("stale is checked before not_found, like the seed's If-Match", async () => {
     const f = await fixture();
     await f.lifecycle.propose({ slug: "alpha", description: "Alpha" });
-    expect(await f.lifecycle.approve("ghost", { expectedVersion: 0 })).toMatchObject({ ok: false, code: "stale", currentVersion: 1 });
+    expect(await f.lifecycle.approve("ghost", { expectedVersion: 0 })).toMatchObject({
+      ok: false,
+      code: "stale",
+      currentVersion: 1,
+    });
   });
 });
 
@@ -172,10 +212,18 @@ describe("startPlanning", () => {
   it("a new slug needs a description; with one it is created in planning", async () => {
     const f = await fixture();
     const missing = await f.lifecycle.startPlanning("fresh", {});
-    expect(missing).toMatchObject({ ok: false, code: "invalid_description", fields: { description: "description required" } });
+    expect(missing).toMatchObject({
+      ok: false,
+      code: "invalid_description",
+      fields: { description: "description required" },
+    });
     expect(await version(f)).toBe(0);
     const created = await f.lifecycle.startPlanning("Fresh", { description: "  A fresh idea  " });
-    expect(created).toMatchObject({ ok: true, version: 1, entry: { name: "fresh", status: "planning", description: "A fresh idea", pid: null } });
+    expect(created).toMatchObject({
+      ok: true,
+      version: 1,
+      entry: { name: "fresh", status: "planning", description: "A fresh idea", pid: null },
+    });
   });
 
   it("a pending or cancelled project moves to planning", async () => {
@@ -183,8 +231,14 @@ describe("startPlanning", () => {
     await f.lifecycle.propose({ slug: "alpha", description: "Alpha" });
     await f.lifecycle.propose({ slug: "beta", description: "Beta" });
     await f.lifecycle.cancel("beta");
-    expect(await f.lifecycle.startPlanning("alpha", {})).toMatchObject({ ok: true, entry: { status: "planning", description: "Alpha" } });
-    expect(await f.lifecycle.startPlanning("beta", { description: "ignored, it has one" })).toMatchObject({ ok: true, entry: { status: "planning", description: "Beta" } });
+    expect(await f.lifecycle.startPlanning("alpha", {})).toMatchObject({
+      ok: true,
+      entry: { status: "planning", description: "Alpha" },
+    });
+    expect(await f.lifecycle.startPlanning("beta", { description: "ignored, it has one" })).toMatchObject({
+      ok: true,
+      entry: { status: "planning", description: "Beta" },
+    });
   });
 
   it("refuses approved with already_committed unless forced", async () => {
@@ -192,10 +246,18 @@ describe("startPlanning", () => {
     await f.lifecycle.propose({ slug: "alpha", description: "Alpha" });
     await f.lifecycle.approve("alpha");
     const refused = await f.lifecycle.startPlanning("alpha", {});
-    expect(refused).toMatchObject({ ok: false, code: "already_committed", details: { slug: "alpha", status: "approved" } });
+    expect(refused).toMatchObject({
+      ok: false,
+      code: "already_committed",
+      details: { slug: "alpha", status: "approved" },
+    });
     expect(!refused.ok && refused.message).toContain("--force");
     expect(await version(f)).toBe(2);
-    expect(await f.lifecycle.startPlanning("alpha", { force: true })).toMatchObject({ ok: true, version: 3, entry: { status: "planning" } });
+    expect(await f.lifecycle.startPlanning("alpha", { force: true })).toMatchObject({
+      ok: true,
+      version: 3,
+      entry: { status: "planning" },
+    });
   });
 
   it("refuses a project whose PID is alive (running), whatever its status says", async () => {
@@ -203,8 +265,15 @@ describe("startPlanning", () => {
     await f.lifecycle.propose({ slug: "alpha", description: "Alpha" });
     const pid = liveProcess();
     await f.lifecycle.update("alpha", (entry) => void (entry.pid = pid));
-    expect(await f.lifecycle.startPlanning("alpha", {})).toMatchObject({ ok: false, code: "already_committed", details: { status: "running" } });
-    expect(await f.lifecycle.startPlanning("alpha", { force: true })).toMatchObject({ ok: true, entry: { status: "planning" } });
+    expect(await f.lifecycle.startPlanning("alpha", {})).toMatchObject({
+      ok: false,
+      code: "already_committed",
+      details: { status: "running" },
+    });
+    expect(await f.lifecycle.startPlanning("alpha", { force: true })).toMatchObject({
+      ok: true,
+      entry: { status: "planning" },
+    });
   });
 
   it("refuses a project whose prd.json has every story passing (complete), but not a partial one", async () => {
@@ -213,31 +282,50 @@ describe("startPlanning", () => {
     await f.lifecycle.propose({ slug: "half", description: "Half" });
     await writePrd(f, "done", [true, true, true]);
     await writePrd(f, "half", [true, false]);
-    expect(await f.lifecycle.startPlanning("done", {})).toMatchObject({ ok: false, code: "already_committed", details: { status: "complete" } });
+    expect(await f.lifecycle.startPlanning("done", {})).toMatchObject({
+      ok: false,
+      code: "already_committed",
+      details: { status: "complete" },
+    });
     expect(await f.lifecycle.startPlanning("half", {})).toMatchObject({ ok: true, entry: { status: "planning" } });
-    expect(await f.lifecycle.startPlanning("done", { force: true })).toMatchObject({ ok: true, entry: { status: "planning" } });
+    expect(await f.lifecycle.startPlanning("done", { force: true })).toMatchObject({
+      ok: true,
+      entry: { status: "planning" },
+    });
   });
 
-  it.each(["running", "complete", "completed", "Approved"])("refuses an entry whose own status is %s", async (status) => {
-    const f = await fixture();
-    await f.store.mutate((file) => (file.projects.push({ name: "legacy", status }), { ok: true }));
-    const result = await f.lifecycle.startPlanning("legacy", {});
-    expect(result).toMatchObject({ ok: false, code: "already_committed" });
-    expect(!result.ok && result.details?.status).toBe(status === "completed" ? "complete" : status.toLowerCase());
-  });
+  it.each(["running", "complete", "completed", "Approved"])(
+    "refuses an entry whose own status is %s",
+    async (status) => {
+      const f = await fixture();
+      await f.store.mutate((file) => (file.projects.push({ name: "legacy", status }), { ok: true }));
+      const result = await f.lifecycle.startPlanning("legacy", {});
+      expect(result).toMatchObject({ ok: false, code: "already_committed" });
+      expect(!result.ok && result.details?.status).toBe(status === "completed" ? "complete" : status.toLowerCase());
+    },
+  );
 });
 
 describe("planning steps", () => {
   it("linkPlanningSession records the id; finalize approves with final_plan_path and clears the session", async () => {
     const f = await fixture();
     await f.lifecycle.startPlanning("alpha", { description: "Alpha" });
-    expect(await f.lifecycle.linkPlanningSession("alpha", "ps-123")).toMatchObject({ ok: true, entry: { planning_session_id: "ps-123" } });
+    expect(await f.lifecycle.linkPlanningSession("alpha", "ps-123")).toMatchObject({
+      ok: true,
+      entry: { planning_session_id: "ps-123" },
+    });
     const planPath = join(f.workspaceDir, "alpha", "scripts", "ralph", "final-plan.md");
     const result = await f.lifecycle.finalize("alpha", planPath);
     expect(result).toMatchObject({
       ok: true,
       version: 3,
-      entry: { status: "approved", final_plan_path: planPath, planning_session_id: null, approved_at: "2025-03-01T12:00:03.000Z", error: null },
+      entry: {
+        status: "approved",
+        final_plan_path: planPath,
+        planning_session_id: null,
+        approved_at: "2025-03-01T12:00:03.000Z",
+        error: null,
+      },
     });
     expect((await entries(f))[0]).toMatchObject({ status: "approved", final_plan_path: planPath });
   });
@@ -246,7 +334,10 @@ describe("planning steps", () => {
     const f = await fixture();
     await f.lifecycle.startPlanning("alpha", { description: "Alpha" });
     await f.lifecycle.linkPlanningSession("alpha", "ps-1");
-    expect(await f.lifecycle.cancelPlanning("alpha")).toMatchObject({ ok: true, entry: { status: "pending", planning_session_id: null } });
+    expect(await f.lifecycle.cancelPlanning("alpha")).toMatchObject({
+      ok: true,
+      entry: { status: "pending", planning_session_id: null },
+    });
     await f.lifecycle.propose({ slug: "beta", description: "Beta" });
     await f.lifecycle.approve("beta");
     expect(await f.lifecycle.cancelPlanning("beta")).toMatchObject({ ok: true, entry: { status: "approved" } });
@@ -256,7 +347,12 @@ describe("planning steps", () => {
   it("update applies a change under the lock; a failing change writes nothing", async () => {
     const f = await fixture();
     await f.lifecycle.propose({ slug: "alpha", description: "Alpha" });
-    expect(await f.lifecycle.update("alpha", (entry) => void Object.assign(entry, { pid: 4242, started_at: "2025-03-02T00:00:00Z" }))).toMatchObject({
+    expect(
+      await f.lifecycle.update(
+        "alpha",
+        (entry) => void Object.assign(entry, { pid: 4242, started_at: "2025-03-02T00:00:00Z" }),
+      ),
+    ).toMatchObject({
       ok: true,
       version: 2,
       entry: { pid: 4242, started_at: "2025-03-02T00:00:00Z" },

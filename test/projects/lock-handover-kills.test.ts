@@ -35,11 +35,27 @@ interface OkLine {
 
 /** A `loop` store worker: mutates until killed, one JSON line per acknowledged write. */
 function startLoopWorker(dataDir: string, id: number) {
-  const child = execa("node", ["--import", "tsx", workerPath, "--data-dir", dataDir, "--id", String(id), "--mode", "loop", "--stale-ms", String(STALE_MS)], {
-    cwd: repoRoot,
-    reject: false,
-    timeout: 150_000,
-  });
+  const child = execa(
+    "node",
+    [
+      "--import",
+      "tsx",
+      workerPath,
+      "--data-dir",
+      dataDir,
+      "--id",
+      String(id),
+      "--mode",
+      "loop",
+      "--stale-ms",
+      String(STALE_MS),
+    ],
+    {
+      cwd: repoRoot,
+      reject: false,
+      timeout: 150_000,
+    },
+  );
   running.add(child);
   const oks: OkLine[] = [];
   const failures: string[] = [];
@@ -78,7 +94,9 @@ function startLoopWorker(dataDir: string, id: number) {
 }
 
 describe("lock hand-over under contention with crashes", () => {
-  it(`${PROCESSES} contending processes, ${KILLS} of them SIGKILLed at random points: every acknowledged write is unique and kept`, { timeout: 180_000 }, async () => {
+  it(`${PROCESSES} contending processes, ${KILLS} of them SIGKILLed at random points: every acknowledged write is unique and kept`, {
+    timeout: 180_000,
+  }, async () => {
     const dataDir = await temp.make("handover-kills-");
     const store = createProjectStore({ dataDir, clock: systemClock, staleLockMs: STALE_MS });
     const lifecycle = createLifecycle({ store, clock: systemClock, workspaceDir: join(dataDir, "workspace") });

@@ -31,7 +31,11 @@ describe("lock hand-over", () => {
     // A long stale timeout and safety net: the only thing that can wake the waiter soon is the release event.
     const holder = await acquireHandoverLock(path, { staleMs: 600_000 });
     const events: HandoverEvent[] = [];
-    const waiting = acquireHandoverLock(path, { staleMs: 600_000, safetyNetMs: 600_000, observe: (event) => events.push(event) });
+    const waiting = acquireHandoverLock(path, {
+      staleMs: 600_000,
+      safetyNetMs: 600_000,
+      observe: (event) => events.push(event),
+    });
     await until(events, "waiting");
     expect(existsSync(`${path}.lock`)).toBe(true);
 
@@ -43,39 +47,51 @@ describe("lock hand-over", () => {
     expect(existsSync(`${path}.lock`)).toBe(false);
   });
 
-  it("keeps proper-lockfile's contract: a lock taken by plain proper-lockfile excludes it, and its release lets it in", SLOW, async () => {
-    const dir = await temp.make("handover-compat-");
-    const path = join(dir, "data.json");
-    const plain = await lockfile.lock(path, { realpath: false, stale: 600_000 });
-    const events: HandoverEvent[] = [];
-    const waiting = acquireHandoverLock(path, { staleMs: 600_000, safetyNetMs: 600_000, observe: (event) => events.push(event) });
-    await until(events, "waiting");
-    // And the other way round: while the hand-over waits, proper-lockfile's own check sees the lock held.
-    expect(await lockfile.check(path, { realpath: false, stale: 600_000 })).toBe(true);
-    await plain();
-    const release = await waiting;
-    await expect(lockfile.lock(path, { realpath: false, stale: 600_000 })).rejects.toMatchObject({ code: "ELOCKED" });
-    await release();
-  });
+  it(
+    "keeps proper-lockfile's contract: a lock taken by plain proper-lockfile excludes it, and its release lets it in",
+    SLOW,
+    async () => {
+      const dir = await temp.make("handover-compat-");
+      const path = join(dir, "data.json");
+      const plain = await lockfile.lock(path, { realpath: false, stale: 600_000 });
+      const events: HandoverEvent[] = [];
+      const waiting = acquireHandoverLock(path, {
+        staleMs: 600_000,
+        safetyNetMs: 600_000,
+        observe: (event) => events.push(event),
+      });
+      await until(events, "waiting");
+      // And the other way round: while the hand-over waits, proper-lockfile's own check sees the lock held.
+      expect(await lockfile.check(path, { realpath: false, stale: 600_000 })).toBe(true);
+      await plain();
+      const release = await waiting;
+      await expect(lockfile.lock(path, { realpath: false, stale: 600_000 })).rejects.toMatchObject({ code: "ELOCKED" });
+      await release();
+    },
+  );
 
-  it("takes over a future-dated lock nobody refreshes (the clock is behind it) after the stale timeout", SLOW, async () => {
-    const dir = await temp.make("handover-future-");
-    const path = join(dir, "data.json");
-    // A holder died while the clock was an hour ahead (or the clock was set back since): proper-lockfile
-    // alone would call this lock fresh for the next hour.
-    mkdirSync(`${path}.lock`);
-    const future = Date.now() / 1000 + HOUR_S;
-    utimesSync(`${path}.lock`, future, future);
-    expect(await lockfile.check(path, { realpath: false, stale: 2000 })).toBe(true);
+  it(
+    "takes over a future-dated lock nobody refreshes (the clock is behind it) after the stale timeout",
+    SLOW,
+    async () => {
+      const dir = await temp.make("handover-future-");
+      const path = join(dir, "data.json");
+      // A holder died while the clock was an hour ahead (or the clock was set back since): proper-lockfile
+      // alone would call this lock fresh for the next hour.
+      mkdirSync(`${path}.lock`);
+      const future = Date.now() / 1000 + HOUR_S;
+      utimesSync(`${path}.lock`, future, future);
+      expect(await lockfile.check(path, { realpath: false, stale: 2000 })).toBe(true);
 
-    const events: HandoverEvent[] = [];
-    const release = await acquireHandoverLock(path, { staleMs: 2000, observe: (event) => events.push(event) });
-    expect(events.filter((event) => event.type === "future-lock-removed")).toHaveLength(1);
-    // Ours now: fresh, not in the future.
-    expect(statSync(`${path}.lock`).mtimeMs).toBeLessThanOrEqual(Date.now() + 1500);
-    await release();
-    expect(existsSync(`${path}.lock`)).toBe(false);
-  });
+      const events: HandoverEvent[] = [];
+      const release = await acquireHandoverLock(path, { staleMs: 2000, observe: (event) => events.push(event) });
+      expect(events.filter((event) => event.type === "future-lock-removed")).toHaveLength(1);
+      // Ours now: fresh, not in the future.
+      expect(statSync(`${path}.lock`).mtimeMs).toBeLessThanOrEqual(Date.now() + 1500);
+      await release();
+      expect(existsSync(`${path}.lock`)).toBe(false);
+    },
+  );
 
   it("never takes a future-dated lock whose holder keeps refreshing it, and gives up with ELOCKED", SLOW, async () => {
     const dir = await temp.make("handover-future-live-");
@@ -91,24 +107,32 @@ describe("lock hand-over", () => {
     timers.push(setInterval(refresh, 500));
 
     const events: HandoverEvent[] = [];
-    await expect(acquireHandoverLock(path, { staleMs: 2000, maxWaitMs: 5000, observe: (event) => events.push(event) })).rejects.toMatchObject({ code: "ELOCKED" });
+    await expect(
+      acquireHandoverLock(path, { staleMs: 2000, maxWaitMs: 5000, observe: (event) => events.push(event) }),
+    ).rejects.toMatchObject({ code: "ELOCKED" });
     expect(events.some((event) => event.type === "future-lock-removed")).toBe(false);
     expect(existsSync(`${path}.lock`)).toBe(true);
   });
 
-  it("the project store writes through a future-dated abandoned lock instead of failing every mutation", SLOW, async () => {
-    const dataDir = await temp.make("handover-store-");
-    const store = createProjectStore({ dataDir, clock: systemClock, staleLockMs: 2000 });
-    const lifecycle = createLifecycle({ store, clock: systemClock, workspaceDir: join(dataDir, "workspace") });
-    expect((await lifecycle.propose({ slug: "before", description: "Before the clock went back" })).ok).toBe(true);
-    const lock = join(dataDir, `${TASKS_FILE_NAME}.lock`);
-    mkdirSync(lock);
-    const future = Date.now() / 1000 + HOUR_S;
-    utimesSync(lock, future, future);
+  it(
+    "the project store writes through a future-dated abandoned lock instead of failing every mutation",
+    SLOW,
+    async () => {
+      const dataDir = await temp.make("handover-store-");
+      const store = createProjectStore({ dataDir, clock: systemClock, staleLockMs: 2000 });
+      const lifecycle = createLifecycle({ store, clock: systemClock, workspaceDir: join(dataDir, "workspace") });
+      expect((await lifecycle.propose({ slug: "before", description: "Before the clock went back" })).ok).toBe(true);
+      const lock = join(dataDir, `${TASKS_FILE_NAME}.lock`);
+      mkdirSync(lock);
+      const future = Date.now() / 1000 + HOUR_S;
+      utimesSync(lock, future, future);
 
-    expect(await lifecycle.propose({ slug: "after", description: "After" })).toMatchObject({ ok: true, version: 2 });
-    const file = JSON.parse(await readFile(join(dataDir, TASKS_FILE_NAME), "utf8")) as { projects: Array<{ name: string }> };
-    expect(file.projects.map((entry) => entry.name)).toEqual(["before", "after"]);
-    expect(existsSync(lock)).toBe(false);
-  });
+      expect(await lifecycle.propose({ slug: "after", description: "After" })).toMatchObject({ ok: true, version: 2 });
+      const file = JSON.parse(await readFile(join(dataDir, TASKS_FILE_NAME), "utf8")) as {
+        projects: Array<{ name: string }>;
+      };
+      expect(file.projects.map((entry) => entry.name)).toEqual(["before", "after"]);
+      expect(existsSync(lock)).toBe(false);
+    },
+  );
 });

@@ -19,7 +19,13 @@ const OURS = /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOT
 const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !OURS.test(name)));
 
 async function planbot(dataDir: string, args: string[]) {
-  return execa(bin, args, { cwd: dataDir, env: { ...baseEnv, PLANBOT_DATA_DIR: dataDir }, extendEnv: false, reject: false, timeout: 120_000 });
+  return execa(bin, args, {
+    cwd: dataDir,
+    env: { ...baseEnv, PLANBOT_DATA_DIR: dataDir },
+    extendEnv: false,
+    reject: false,
+    timeout: 120_000,
+  });
 }
 
 const HUGE = `1${"234567890".repeat(150)}`; // 1,351 digits
@@ -33,7 +39,9 @@ function foreignStore(): string {
     '      "name": "alpha",',
     '      "description": "A project another tool also writes to.",',
     '      "status": "pending",',
-    '      "tool_stats": {"overflow": 1e400, "tiny": 4.9e-325, "pi": 3.14159265358979323846264338327950288, "huge": ' + HUGE + ', "negzero": -0, "float": 2.50, "exp": 6.02E23, "plain": 42, "ratio": 0.8333},',
+    '      "tool_stats": {"overflow": 1e400, "tiny": 4.9e-325, "pi": 3.14159265358979323846264338327950288, "huge": ' +
+      HUGE +
+      ', "negzero": -0, "float": 2.50, "exp": 6.02E23, "plain": 42, "ratio": 0.8333},',
     '      "tool_note": "\\u0000planbot-int:12345",',
     '      "tool_list": ["\\u0000planbot-int:-7", 12345678901234567890123]',
     "    }",
@@ -58,7 +66,17 @@ describe("numbers other tools wrote survive planbot's rewrite (real CLI)", { tim
     const approved = await planbot(dataDir, ["projects", "approve", "alpha"]);
     expect(approved.exitCode, approved.stderr).toBe(0);
     const after = await readFile(path, "utf8");
-    for (const token of ["1e400", "4.9e-325", "3.14159265358979323846264338327950288", HUGE, "-0", "2.50", "6.02E23", "0.8333", "12345678901234567890123"]) {
+    for (const token of [
+      "1e400",
+      "4.9e-325",
+      "3.14159265358979323846264338327950288",
+      HUGE,
+      "-0",
+      "2.50",
+      "6.02E23",
+      "0.8333",
+      "12345678901234567890123",
+    ]) {
       expect(after).toMatch(new RegExp(`[\\s:\\[]${token.replace(/[.+]/g, "\\$&")}[,}\\]\\n]`));
     }
     expect(after).toContain('"plain": 42');

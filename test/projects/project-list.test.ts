@@ -7,7 +7,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createChangeWatcher, type ChangeWatcher } from "../../src/projects/change-watcher.ts";
 import type { Clock } from "../../src/projects/clock.ts";
 import { createLifecycle, type Lifecycle } from "../../src/projects/lifecycle.ts";
-import { createProjectLister, workspaceFolders, type ProjectLister, type ProjectRecord } from "../../src/projects/project-list.ts";
+import {
+  createProjectLister,
+  workspaceFolders,
+  type ProjectLister,
+  type ProjectRecord,
+} from "../../src/projects/project-list.ts";
 import { createProjectStore, type ProjectStore } from "../../src/projects/project-store.ts";
 import type { ProjectEntry } from "../../src/projects/schemas.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
@@ -22,8 +27,34 @@ afterEach(async () => {
 const clock: Clock = { now: () => new Date("2025-03-01T12:00:00.000Z") };
 
 /** The seed's `_project_record` keys, then the ones planbot adds. */
-const SEED_KEYS = ["slug", "status", "name", "description", "proposed_at", "approved_at", "started_at", "pid", "stories_total", "stories_done", "eta_seconds", "last_message_preview", "error_reason", "has_workspace", "has_prd"];
-const PLANBOT_KEYS = ["repo", "branch", "base_branch", "final_plan_path", "last_iteration_at", "blocked_stories", "failed_stories", "pull_request", "delivery"];
+const SEED_KEYS = [
+  "slug",
+  "status",
+  "name",
+  "description",
+  "proposed_at",
+  "approved_at",
+  "started_at",
+  "pid",
+  "stories_total",
+  "stories_done",
+  "eta_seconds",
+  "last_message_preview",
+  "error_reason",
+  "has_workspace",
+  "has_prd",
+];
+const PLANBOT_KEYS = [
+  "repo",
+  "branch",
+  "base_branch",
+  "final_plan_path",
+  "last_iteration_at",
+  "blocked_stories",
+  "failed_stories",
+  "pull_request",
+  "delivery",
+];
 
 interface Fixture {
   root: string;
@@ -52,11 +83,23 @@ function prdText(slug: string, stories: Array<{ passes: boolean; blocked?: boole
     project: slug,
     branchName: `ralph/${slug}`,
     description: `PRD of ${slug}`,
-    userStories: stories.map((story, index) => ({ id: `US-${index + 1}`, title: `Story ${index + 1}`, description: "", acceptanceCriteria: [], priority: index + 1, notes: "", ...story })),
+    userStories: stories.map((story, index) => ({
+      id: `US-${index + 1}`,
+      title: `Story ${index + 1}`,
+      description: "",
+      acceptanceCriteria: [],
+      priority: index + 1,
+      notes: "",
+      ...story,
+    })),
   });
 }
 
-async function addWorkspace(f: Fixture, slug: string, stories?: Array<{ passes: boolean; blocked?: boolean; failed?: boolean }>): Promise<ReturnType<typeof workspacePaths>> {
+async function addWorkspace(
+  f: Fixture,
+  slug: string,
+  stories?: Array<{ passes: boolean; blocked?: boolean; failed?: boolean }>,
+): Promise<ReturnType<typeof workspacePaths>> {
   const paths = workspacePaths(f.workspaceDir, slug);
   await mkdir(paths.ralph, { recursive: true });
   if (stories) await writeFile(paths.prd, prdText(slug, stories));
@@ -78,7 +121,11 @@ async function one(f: Fixture, slug: string): Promise<ProjectRecord> {
 describe("the unified list", () => {
   it("workspace folders plus store-only entries, sorted, with the seed's record fields", async () => {
     const f = await fixture();
-    const alpha = await addWorkspace(f, "alpha", [{ passes: true }, { passes: false }, { passes: false, blocked: true }]);
+    const alpha = await addWorkspace(f, "alpha", [
+      { passes: true },
+      { passes: false },
+      { passes: false, blocked: true },
+    ]);
     await mkdir(alpha.logs, { recursive: true });
     await writeFile(join(alpha.logs, "iteration-1.log"), "one\n");
     await writeFile(join(alpha.logs, "iteration-2.log"), "two\n");
@@ -89,7 +136,13 @@ describe("the unified list", () => {
     await addWorkspace(f, "beta");
     await mkdir(join(f.workspaceDir, ".hidden"));
     await writeFile(join(f.workspaceDir, "notes.txt"), "a file, not a project");
-    await f.lifecycle.propose({ slug: "zeta", description: "Store only", repo: "team/zeta", branch: "feature/z", base: "main" });
+    await f.lifecycle.propose({
+      slug: "zeta",
+      description: "Store only",
+      repo: "team/zeta",
+      branch: "feature/z",
+      base: "main",
+    });
     await f.lifecycle.propose({ slug: "alpha", description: "Alpha in both" });
     await f.lifecycle.approve("alpha");
     await f.lifecycle.propose({ slug: "gamma", description: "Store only too" });
@@ -128,33 +181,81 @@ describe("the unified list", () => {
       pull_request: null,
       delivery: null,
     });
-    expect(projects[1]).toMatchObject({ slug: "beta", status: "idle", description: "", has_workspace: true, has_prd: false, stories_total: 0, eta_seconds: null, last_iteration_at: null, proposed_at: null });
-    expect(projects[3]).toMatchObject({ slug: "zeta", status: "pending", has_workspace: false, has_prd: false, repo: "team/zeta", branch: "feature/z", base_branch: "main" });
+    expect(projects[1]).toMatchObject({
+      slug: "beta",
+      status: "idle",
+      description: "",
+      has_workspace: true,
+      has_prd: false,
+      stories_total: 0,
+      eta_seconds: null,
+      last_iteration_at: null,
+      proposed_at: null,
+    });
+    expect(projects[3]).toMatchObject({
+      slug: "zeta",
+      status: "pending",
+      has_workspace: false,
+      has_prd: false,
+      repo: "team/zeta",
+      branch: "feature/z",
+      base_branch: "main",
+    });
   });
 
   it("an empty world is an empty list at version 0 (no workspace folder, no store file)", async () => {
     const root = await temp.make("list-empty-");
     const store = createProjectStore({ dataDir: join(root, "data"), clock });
     const result = await createProjectLister({ store, clock, workspaceDir: join(root, "nope") }).list();
-    expect(result).toEqual({ ok: true, list: { projects: [], version: 0, fetchedAt: "2025-03-01T12:00:00.000Z", count: 0 } });
+    expect(result).toEqual({
+      ok: true,
+      list: { projects: [], version: 0, fetchedAt: "2025-03-01T12:00:00.000Z", count: 0 },
+    });
     expect(workspaceFolders(join(root, "nope"))).toEqual([]);
   });
 
   it("joins folders and entries case-insensitively, keeping the folder's name", async () => {
     const f = await fixture();
     await addWorkspace(f, "Mixed-Case", [{ passes: true }]);
-    await f.store.mutate((file) => (file.projects.push({ name: "mixed-case", description: "From the store", status: "pending" }, { name: "", description: "nameless entries are skipped" }), { ok: true }));
+    await f.store.mutate(
+      (file) => (
+        file.projects.push(
+          { name: "mixed-case", description: "From the store", status: "pending" },
+          { name: "", description: "nameless entries are skipped" },
+        ),
+        { ok: true }
+      ),
+    );
     const projects = await list(f);
     expect(projects).toHaveLength(1);
-    expect(projects[0]).toMatchObject({ slug: "Mixed-Case", description: "From the store", status: "pending", stories_total: 1 });
+    expect(projects[0]).toMatchObject({
+      slug: "Mixed-Case",
+      description: "From the store",
+      status: "pending",
+      stories_total: 1,
+    });
   });
 
   it("error, pid, started_at, final plan and a failed story are reported", async () => {
     const f = await fixture();
     await addWorkspace(f, "broken", [{ passes: true }, { passes: false, failed: true }]);
-    const entry: ProjectEntry = { name: "broken", status: "failed", error: "ralph exited 1", pid: null, started_at: "2025-02-28T00:00:00Z", final_plan_path: "/w/broken/final-plan.md" };
+    const entry: ProjectEntry = {
+      name: "broken",
+      status: "failed",
+      error: "ralph exited 1",
+      pid: null,
+      started_at: "2025-02-28T00:00:00Z",
+      final_plan_path: "/w/broken/final-plan.md",
+    };
     await f.store.mutate((file) => (file.projects.push(entry), { ok: true }));
-    expect(await one(f, "broken")).toMatchObject({ status: "failed", error_reason: "ralph exited 1", started_at: "2025-02-28T00:00:00Z", final_plan_path: "/w/broken/final-plan.md", failed_stories: ["US-2"], eta_seconds: 720 });
+    expect(await one(f, "broken")).toMatchObject({
+      status: "failed",
+      error_reason: "ralph exited 1",
+      started_at: "2025-02-28T00:00:00Z",
+      final_plan_path: "/w/broken/final-plan.md",
+      failed_stories: ["US-2"],
+      eta_seconds: 720,
+    });
   });
 
   it("an unreadable prd.json counts as absent, like the seed", async () => {
@@ -184,9 +285,20 @@ describe("get(slug)", () => {
       if (!result.ok) throw new Error(result.message);
       return result.record;
     };
-    expect(await get("both")).toMatchObject({ slug: "both", description: "Both", has_workspace: true, has_prd: true, stories_total: 1, status: "pending" });
+    expect(await get("both")).toMatchObject({
+      slug: "both",
+      description: "Both",
+      has_workspace: true,
+      has_prd: true,
+      stories_total: 1,
+      status: "pending",
+    });
     expect(await get("folder-only")).toMatchObject({ slug: "folder-only", has_workspace: true, status: "idle" });
-    expect(await get("ENTRY-ONLY")).toMatchObject({ slug: "entry-only", has_workspace: false, description: "Entry only" });
+    expect(await get("ENTRY-ONLY")).toMatchObject({
+      slug: "entry-only",
+      has_workspace: false,
+      description: "Entry only",
+    });
     expect(await get("ghost")).toBeUndefined();
     // get agrees with list for every project.
     const listed = await list(f);
@@ -213,7 +325,10 @@ describe("the list's cache follows the files", () => {
 
     // In place (same inode), then the mtime put back: only the size tells the change.
     const { ino } = statSync(paths.prd);
-    writeFileSync(paths.prd, prdText("alpha", [{ passes: true }, { passes: true }, { passes: true }, { passes: false }]));
+    writeFileSync(
+      paths.prd,
+      prdText("alpha", [{ passes: true }, { passes: true }, { passes: true }, { passes: false }]),
+    );
     utimesSync(paths.prd, 1_700_000_000, 1_700_000_000);
     expect(statSync(paths.prd).ino).toBe(ino);
     expect(await one(f, "alpha")).toMatchObject({ stories_total: 4, stories_done: 3, eta_seconds: 720 });
@@ -296,7 +411,13 @@ describe("a warm list served from the change watcher's state", () => {
   const planbot = join(fileURLToPath(new URL("../..", import.meta.url)), "bin", "planbot");
 
   async function watched(f: Fixture): Promise<ChangeWatcher> {
-    const watcher = createChangeWatcher({ store: f.store, lister: f.lister, clock, dataDir: join(f.root, "data"), workspaceDir: f.workspaceDir });
+    const watcher = createChangeWatcher({
+      store: f.store,
+      lister: f.lister,
+      clock,
+      dataDir: join(f.root, "data"),
+      workspaceDir: f.workspaceDir,
+    });
     watchers.push(watcher);
     await watcher.start();
     return watcher;
@@ -316,7 +437,9 @@ describe("a warm list served from the change watcher's state", () => {
     await execa("node", ["-e", "require('node:fs').writeFileSync(process.argv[1], process.argv[2])", path, text]);
   }
 
-  it("reflects store changes made by another process on the very next call, and workspace changes once their file event arrives", { timeout: 60_000 }, async () => {
+  it("reflects store changes made by another process on the very next call, and workspace changes once their file event arrives", {
+    timeout: 60_000,
+  }, async () => {
     const f = await fixture();
     await addWorkspace(f, "alpha", [{ passes: false }]);
     await f.lifecycle.propose({ slug: "alpha", description: "Alpha" });
@@ -337,13 +460,26 @@ describe("a warm list served from the change watcher's state", () => {
     ]);
 
     // A workspace: a prd.json rewritten, a new project folder, a folder removed, all by other processes.
-    await otherProcessWrites(workspacePaths(f.workspaceDir, "alpha").prd, prdText("alpha", [{ passes: true }, { passes: false }, { passes: false }]));
+    await otherProcessWrites(
+      workspacePaths(f.workspaceDir, "alpha").prd,
+      prdText("alpha", [{ passes: true }, { passes: false }, { passes: false }]),
+    );
     expect(await waitUntilAsync(async () => (await one(f, "alpha")).stories_total === 3, 20_000)).toBe(true);
     expect(await one(f, "alpha")).toMatchObject({ stories_done: 1, has_prd: true });
-    await execa("node", ["-e", "require('node:fs').mkdirSync(process.argv[1], { recursive: true })", workspacePaths(f.workspaceDir, "gamma").ralph]);
+    await execa("node", [
+      "-e",
+      "require('node:fs').mkdirSync(process.argv[1], { recursive: true })",
+      workspacePaths(f.workspaceDir, "gamma").ralph,
+    ]);
     await otherProcessWrites(workspacePaths(f.workspaceDir, "gamma").prd, prdText("gamma", [{ passes: true }]));
-    expect(await waitUntilAsync(async () => (await list(f)).some((p) => p.slug === "gamma" && p.stories_done === 1), 20_000)).toBe(true);
-    await execa("node", ["-e", "require('node:fs').rmSync(process.argv[1], { recursive: true })", join(f.workspaceDir, "gamma")]);
+    expect(
+      await waitUntilAsync(async () => (await list(f)).some((p) => p.slug === "gamma" && p.stories_done === 1), 20_000),
+    ).toBe(true);
+    await execa("node", [
+      "-e",
+      "require('node:fs').rmSync(process.argv[1], { recursive: true })",
+      join(f.workspaceDir, "gamma"),
+    ]);
     expect(await waitUntilAsync(async () => !(await list(f)).some((p) => p.slug === "gamma"), 20_000)).toBe(true);
 
     // Whatever the warm path served matches a full rebuild from the files.

@@ -20,7 +20,10 @@ const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) =
 interface Cli {
   dataDir: string;
   workspaceDir: string;
-  run(args: string[], env?: Record<string, string>): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }>;
+  run(
+    args: string[],
+    env?: Record<string, string>,
+  ): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }>;
 }
 
 /** A fresh data dir, and `bin/planbot` run as a real child process against it (cwd = the temp dir, so no .env). */
@@ -31,7 +34,13 @@ async function cli(): Promise<Cli> {
     dataDir,
     workspaceDir: join(dataDir, "workspace"),
     async run(args, env = {}) {
-      const result = await execa(bin, args, { cwd: root, env: { ...baseEnv, PLANBOT_DATA_DIR: dataDir, ...env }, extendEnv: false, reject: false, timeout: 280_000 });
+      const result = await execa(bin, args, {
+        cwd: root,
+        env: { ...baseEnv, PLANBOT_DATA_DIR: dataDir, ...env },
+        extendEnv: false,
+        reject: false,
+        timeout: 280_000,
+      });
       return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
     },
   };
@@ -45,20 +54,55 @@ describe.concurrent("planbot projects (real child processes)", { timeout: 300_00
     expect(empty).toMatchObject({ exitCode: 0, stderr: "" });
     expect(empty.stdout).toMatch(/no projects yet \(version 0\)/);
 
-    const proposed = await c.run(["projects", "propose", "Todo-App", "A", "todo", "app", "--repo", "team/todo", "--branch=feature/todo", "--base", "main", "--json"]);
+    const proposed = await c.run([
+      "projects",
+      "propose",
+      "Todo-App",
+      "A",
+      "todo",
+      "app",
+      "--repo",
+      "team/todo",
+      "--branch=feature/todo",
+      "--base",
+      "main",
+      "--json",
+    ]);
     expect(proposed.exitCode, proposed.stderr).toBe(0);
-    expect(JSON.parse(proposed.stdout)).toMatchObject({ name: "todo-app", description: "A todo app", status: "pending", repo: "team/todo", branch: "feature/todo", base_branch: "main", version: 1 });
+    expect(JSON.parse(proposed.stdout)).toMatchObject({
+      name: "todo-app",
+      description: "A todo app",
+      status: "pending",
+      repo: "team/todo",
+      branch: "feature/todo",
+      base_branch: "main",
+      version: 1,
+    });
     const text = await c.run(["projects", "propose", "second", "Another", "one"]);
     expect(text).toMatchObject({ exitCode: 0, stdout: "proposed second (pending, version 2)" });
 
     await mkdir(workspacePaths(c.workspaceDir, "todo-app").ralph, { recursive: true });
-    await writeFile(workspacePaths(c.workspaceDir, "todo-app").prd, JSON.stringify({ userStories: [{ id: "US-1", passes: true }, { id: "US-2", passes: false }] }));
+    await writeFile(
+      workspacePaths(c.workspaceDir, "todo-app").prd,
+      JSON.stringify({
+        userStories: [
+          { id: "US-1", passes: true },
+          { id: "US-2", passes: false },
+        ],
+      }),
+    );
 
     const listed = await c.run(["projects", "list", "--json"]);
     expect(listed.exitCode).toBe(0);
     const list = JSON.parse(listed.stdout);
     expect(list).toMatchObject({ version: 2, count: 2 });
-    expect(list.projects.map((p: { slug: string; status: string; stories_done: number }) => [p.slug, p.status, p.stories_done])).toEqual([
+    expect(
+      list.projects.map((p: { slug: string; status: string; stories_done: number }) => [
+        p.slug,
+        p.status,
+        p.stories_done,
+      ]),
+    ).toEqual([
       ["second", "pending", 0],
       ["todo-app", "pending", 1],
     ]);
@@ -72,28 +116,51 @@ describe.concurrent("planbot projects (real child processes)", { timeout: 300_00
 
     const shown = await c.run(["projects", "show", "TODO-APP", "--json"]);
     expect(shown.exitCode).toBe(0);
-    expect(JSON.parse(shown.stdout)).toMatchObject({ slug: "todo-app", has_workspace: true, stories_total: 2, stories_done: 1, repo: "team/todo" });
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      slug: "todo-app",
+      has_workspace: true,
+      stories_total: 2,
+      stories_done: 1,
+      repo: "team/todo",
+    });
     const shownText = await c.run(["projects", "show", "todo-app"]);
-    expect(shownText.stdout).toMatch(/^todo-app: pending\ndescription: A todo app\nrepo: team\/todo {2}branch: feature\/todo {2}base: main\nstories: 1\/2\nproposed: /);
+    expect(shownText.stdout).toMatch(
+      /^todo-app: pending\ndescription: A todo app\nrepo: team\/todo {2}branch: feature\/todo {2}base: main\nstories: 1\/2\nproposed: /,
+    );
 
     const approved = await c.run(["projects", "approve", "todo-app", "--if-match", "2", "--json"]);
     expect(approved.exitCode, approved.stderr).toBe(0);
     expect(JSON.parse(approved.stdout)).toMatchObject({ name: "todo-app", status: "approved", version: 3 });
-    expect(await c.run(["projects", "unapprove", "todo-app"])).toMatchObject({ exitCode: 0, stdout: "todo-app: pending (version 4)" });
-    expect(await c.run(["projects", "cancel", "todo-app", "--if-match=4"])).toMatchObject({ exitCode: 0, stdout: "todo-app: cancelled (version 5)" });
+    expect(await c.run(["projects", "unapprove", "todo-app"])).toMatchObject({
+      exitCode: 0,
+      stdout: "todo-app: pending (version 4)",
+    });
+    expect(await c.run(["projects", "cancel", "todo-app", "--if-match=4"])).toMatchObject({
+      exitCode: 0,
+      stdout: "todo-app: cancelled (version 5)",
+    });
 
     const file = JSON.parse(await readFile(join(c.dataDir, TASKS_FILE_NAME), "utf8"));
     expect(file.version).toBe(5);
-    expect(file.projects.map((p: { name: string; status: string }) => `${p.name}:${p.status}`)).toEqual(["todo-app:cancelled", "second:pending"]);
+    expect(file.projects.map((p: { name: string; status: string }) => `${p.name}:${p.status}`)).toEqual([
+      "todo-app:cancelled",
+      "second:pending",
+    ]);
   });
 
-  it("conflicts exit 3: stale --if-match (with the current version), duplicate slug in any case", async ({ expect }) => {
+  it("conflicts exit 3: stale --if-match (with the current version), duplicate slug in any case", async ({
+    expect,
+  }) => {
     const c = await cli();
     expect((await c.run(["projects", "propose", "alpha", "Alpha"])).exitCode).toBe(0);
 
     const stale = await c.run(["projects", "approve", "alpha", "--if-match", "0", "--json"]);
     expect(stale.exitCode).toBe(3);
-    expect(JSON.parse(stale.stdout)).toEqual({ error: "stale", message: expect.stringContaining("version 1"), current_version: 1 });
+    expect(JSON.parse(stale.stdout)).toEqual({
+      error: "stale",
+      message: expect.stringContaining("version 1"),
+      current_version: 1,
+    });
     expect(stale.stderr).toMatch(/^error: The project list changed/);
 
     const staleText = await c.run(["projects", "cancel", "alpha", "--if-match", "7"]);
@@ -135,9 +202,28 @@ describe.concurrent("planbot projects (real child processes)", { timeout: 300_00
       expect(result.exitCode, args.join(" ")).toBe(2);
       expect(result.stderr, args.join(" ")).toContain("usage: planbot projects");
     }
-    const invalid = await c.run(["projects", "propose", "bad_slug", "Desc", "--branch", "a..b", "--base=-main", "--repo", "a/b/c", "--json"]);
+    const invalid = await c.run([
+      "projects",
+      "propose",
+      "bad_slug",
+      "Desc",
+      "--branch",
+      "a..b",
+      "--base=-main",
+      "--repo",
+      "a/b/c",
+      "--json",
+    ]);
     expect(invalid.exitCode).toBe(2);
-    expect(JSON.parse(invalid.stdout)).toMatchObject({ error: "validation_failed", fields: { slug: expect.stringMatching(/^slug /), branch: expect.stringMatching(/^branch /), base_branch: expect.stringMatching(/^base /), repo: expect.stringMatching(/^repo /) } });
+    expect(JSON.parse(invalid.stdout)).toMatchObject({
+      error: "validation_failed",
+      fields: {
+        slug: expect.stringMatching(/^slug /),
+        branch: expect.stringMatching(/^branch /),
+        base_branch: expect.stringMatching(/^base /),
+        repo: expect.stringMatching(/^repo /),
+      },
+    });
     expect(existsSync(join(c.dataDir, TASKS_FILE_NAME))).toBe(false);
 
     const help = await c.run(["projects", "--help"]);
@@ -146,13 +232,19 @@ describe.concurrent("planbot projects (real child processes)", { timeout: 300_00
     expect(await c.run(["nonsense"])).toMatchObject({ exitCode: 2, stdout: "" });
   });
 
-  it("a corrupt store: every command fails with exit 1 naming the file, which stays byte for byte", async ({ expect }) => {
+  it("a corrupt store: every command fails with exit 1 naming the file, which stays byte for byte", async ({
+    expect,
+  }) => {
     const c = await cli();
     const path = join(c.dataDir, TASKS_FILE_NAME);
     await mkdir(c.dataDir, { recursive: true });
     const corrupt = '{"projects": [{"name": "alpha", "status": "pending"}], "version": 3,,}';
     await writeFile(path, corrupt);
-    for (const args of [["projects", "list"], ["projects", "show", "alpha"], ["projects", "cancel", "alpha", "--if-match", "3"]]) {
+    for (const args of [
+      ["projects", "list"],
+      ["projects", "show", "alpha"],
+      ["projects", "cancel", "alpha", "--if-match", "3"],
+    ]) {
       const result = await c.run(args);
       expect(result.exitCode, args.join(" ")).toBe(1);
       expect(result.stderr, args.join(" ")).toContain(path);
@@ -164,7 +256,9 @@ describe.concurrent("planbot projects (real child processes)", { timeout: 300_00
     expect(await readFile(path, "utf8")).toBe(corrupt);
   });
 
-  it("an invalid environment value stops with one line naming the variable, exit 2, nothing written", async ({ expect }) => {
+  it("an invalid environment value stops with one line naming the variable, exit 2, nothing written", async ({
+    expect,
+  }) => {
     const c = await cli();
     for (const [name, value] of [
       ["DASHBOARD_PORT", "abc"],

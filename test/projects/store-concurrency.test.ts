@@ -37,11 +37,29 @@ describe("project store under contention (real child processes)", () => {
 
     const runs = await Promise.all(
       Array.from({ length: WORKERS }, (_, index) => {
-        const child = execa("node", ["--import", "tsx", workerPath, "--data-dir", dataDir, "--id", String(index + 1), "--mode", "mixed", "--ops", String(OPS), "--seed", "42"], {
-          cwd: repoRoot,
-          reject: false,
-          timeout: 170_000,
-        });
+        const child = execa(
+          "node",
+          [
+            "--import",
+            "tsx",
+            workerPath,
+            "--data-dir",
+            dataDir,
+            "--id",
+            String(index + 1),
+            "--mode",
+            "mixed",
+            "--ops",
+            String(OPS),
+            "--seed",
+            "42",
+          ],
+          {
+            cwd: repoRoot,
+            reject: false,
+            timeout: 170_000,
+          },
+        );
         running.add(child);
         return child;
       }),
@@ -56,7 +74,9 @@ describe("project store under contention (real child processes)", () => {
       expect(report.unexpected).toEqual([]);
       expect(report.successes).toBeGreaterThanOrEqual(100);
       // Every kind of refused step happened at least once and wrote nothing (the version check below proves it).
-      expect(Object.keys(report.failures).sort()).toEqual(expect.arrayContaining(["duplicate_slug", "not_found", "stale"]));
+      expect(Object.keys(report.failures).sort()).toEqual(
+        expect.arrayContaining(["duplicate_slug", "not_found", "stale"]),
+      );
     }
 
     const text = await readFile(join(dataDir, TASKS_FILE_NAME), "utf8");
@@ -70,7 +90,11 @@ describe("project store under contention (real child processes)", () => {
     for (const report of reports) {
       for (const [slug, want] of Object.entries(report.expected)) {
         const entry = projects.find((candidate) => candidate.name === slug);
-        expect({ slug, status: entry?.status, hits: entry?.hits ?? 0 }).toEqual({ slug, status: want.status, hits: want.hits });
+        expect({ slug, status: entry?.status, hits: entry?.hits ?? 0 }).toEqual({
+          slug,
+          status: want.status,
+          hits: want.hits,
+        });
       }
     }
     const sharedEntry = projects.find((entry) => entry.name === "shared")!;

@@ -37,11 +37,15 @@ interface WorkerLine {
 
 /** A store worker child whose JSON lines can be awaited while it runs. */
 function startWorker(args: string[]) {
-  const child: ResultPromise<{ cwd: string; reject: false; timeout: number }> = execa("node", ["--import", "tsx", workerPath, ...args], {
-    cwd: repoRoot,
-    reject: false,
-    timeout: 60_000,
-  });
+  const child: ResultPromise<{ cwd: string; reject: false; timeout: number }> = execa(
+    "node",
+    ["--import", "tsx", workerPath, ...args],
+    {
+      cwd: repoRoot,
+      reject: false,
+      timeout: 60_000,
+    },
+  );
   running.add(child);
   const lines: WorkerLine[] = [];
   let wake: (() => void) | undefined;
@@ -64,7 +68,10 @@ function startWorker(args: string[]) {
     lines,
     async waitFor(predicate: (lines: WorkerLine[]) => boolean): Promise<void> {
       while (!predicate(lines)) {
-        if (exited) throw new Error(`worker exited before the expected output; stdout: ${JSON.stringify(lines)}; stderr: ${(await child).stderr}`);
+        if (exited)
+          throw new Error(
+            `worker exited before the expected output; stdout: ${JSON.stringify(lines)}; stderr: ${(await child).stderr}`,
+          );
         await new Promise<void>((resolve) => (wake = resolve));
       }
     },
@@ -98,30 +105,43 @@ function setup(dataDir: string): { store: ProjectStore; lifecycle: Lifecycle } {
 }
 
 describe("writers killed with SIGKILL", () => {
-  it("a holder killed inside the lock leaves a parsable file and a lock the next writer takes within the stale timeout", SLOW, async () => {
-    const dataDir = await temp.make("kill-hold-");
-    const { lifecycle } = setup(dataDir);
-    expect((await lifecycle.propose({ slug: "before", description: "Written before the crash" })).ok).toBe(true);
-    const before = await readFile(join(dataDir, TASKS_FILE_NAME));
+  it(
+    "a holder killed inside the lock leaves a parsable file and a lock the next writer takes within the stale timeout",
+    SLOW,
+    async () => {
+      const dataDir = await temp.make("kill-hold-");
+      const { lifecycle } = setup(dataDir);
+      expect((await lifecycle.propose({ slug: "before", description: "Written before the crash" })).ok).toBe(true);
+      const before = await readFile(join(dataDir, TASKS_FILE_NAME));
 
-    const worker = startWorker(["--data-dir", dataDir, "--id", "1", "--mode", "hold", "--stale-ms", String(STALE_MS)]);
-    await worker.waitFor((lines) => lines.some((line) => line.type === "holding"));
-    await worker.kill();
-    // The dead holder's lock is still there; the file is the one before the crash.
-    expect(existsSync(join(dataDir, `${TASKS_FILE_NAME}.lock`))).toBe(true);
-    expect((await readFile(join(dataDir, TASKS_FILE_NAME))).equals(before)).toBe(true);
+      const worker = startWorker([
+        "--data-dir",
+        dataDir,
+        "--id",
+        "1",
+        "--mode",
+        "hold",
+        "--stale-ms",
+        String(STALE_MS),
+      ]);
+      await worker.waitFor((lines) => lines.some((line) => line.type === "holding"));
+      await worker.kill();
+      // The dead holder's lock is still there; the file is the one before the crash.
+      expect(existsSync(join(dataDir, `${TASKS_FILE_NAME}.lock`))).toBe(true);
+      expect((await readFile(join(dataDir, TASKS_FILE_NAME))).equals(before)).toBe(true);
 
-    const started = Date.now();
-    const after = await lifecycle.propose({ slug: "after", description: "Written after the crash" });
-    const waited = Date.now() - started;
-    expect(after).toMatchObject({ ok: true, version: 2 });
-    // Taken over once the dead holder's lock went stale (≤ STALE_MS after its last refresh), well inside the
-    // store's own retry window (3 × STALE_MS, after which the lock attempt would have failed instead).
-    expect(waited).toBeLessThan(STALE_MS * 2.5);
-    const file = await readTasks(dataDir);
-    expect(file.projects?.map((entry) => entry.name)).toEqual(["before", "after"]);
-    expect(existsSync(join(dataDir, `${TASKS_FILE_NAME}.lock`))).toBe(false);
-  });
+      const started = Date.now();
+      const after = await lifecycle.propose({ slug: "after", description: "Written after the crash" });
+      const waited = Date.now() - started;
+      expect(after).toMatchObject({ ok: true, version: 2 });
+      // Taken over once the dead holder's lock went stale (≤ STALE_MS after its last refresh), well inside the
+      // store's own retry window (3 × STALE_MS, after which the lock attempt would have failed instead).
+      expect(waited).toBeLessThan(STALE_MS * 2.5);
+      const file = await readTasks(dataDir);
+      expect(file.projects?.map((entry) => entry.name)).toEqual(["before", "after"]);
+      expect(existsSync(join(dataDir, `${TASKS_FILE_NAME}.lock`))).toBe(false);
+    },
+  );
 
   it("writers killed at random points never leave a torn file nor lose an acknowledged write", SLOW, async () => {
     const dataDir = await temp.make("kill-random-");
@@ -132,7 +152,16 @@ describe("writers killed with SIGKILL", () => {
     let version = 1;
 
     for (let round = 1; round <= 4; round += 1) {
-      const worker = startWorker(["--data-dir", dataDir, "--id", String(round), "--mode", "loop", "--stale-ms", String(STALE_MS)]);
+      const worker = startWorker([
+        "--data-dir",
+        dataDir,
+        "--id",
+        String(round),
+        "--mode",
+        "loop",
+        "--stale-ms",
+        String(STALE_MS),
+      ]);
       // The next writer after a crash: it must get the lock (possibly a dead holder's) and make progress.
       const okCount = 2 + Math.floor(rand() * 12);
       await worker.waitFor((lines) => lines.filter((line) => line.type === "ok").length >= okCount);
@@ -170,49 +199,57 @@ const CORRUPT_CASES: Array<{ name: string; text: string; problem: RegExp }> = [
   { name: "empty file", text: "", problem: /not valid JSON/ },
   { name: "projects is not a list", text: '{"projects": "alpha", "version": 3}\n', problem: /projects/ },
   { name: "negative version", text: '{"projects": [], "version": -1}\n', problem: /version/ },
-  { name: "entry without a name", text: '{"projects": [{"status": "pending"}], "version": 2}\n', problem: /projects\.0\.name/ },
+  {
+    name: "entry without a name",
+    text: '{"projects": [{"status": "pending"}], "version": 2}\n',
+    problem: /projects\.0\.name/,
+  },
   { name: "top-level array", text: '[{"name": "alpha"}]\n', problem: /\(root\)/ },
 ];
 
 describe("a corrupt approved-tasks.json", () => {
-  it.each(CORRUPT_CASES)("$name: left byte for byte, every mutation and read reports it naming the file", SLOW, async ({ text, problem }) => {
-    const dataDir = await temp.make("corrupt-");
-    const path = join(dataDir, TASKS_FILE_NAME);
-    await writeFile(path, text);
-    utimesSync(path, 1_700_000_000, 1_700_000_000);
-    const before = statSync(path, { bigint: true });
-    const { store, lifecycle } = setup(dataDir);
+  it.each(CORRUPT_CASES)(
+    "$name: left byte for byte, every mutation and read reports it naming the file",
+    SLOW,
+    async ({ text, problem }) => {
+      const dataDir = await temp.make("corrupt-");
+      const path = join(dataDir, TASKS_FILE_NAME);
+      await writeFile(path, text);
+      utimesSync(path, 1_700_000_000, 1_700_000_000);
+      const before = statSync(path, { bigint: true });
+      const { store, lifecycle } = setup(dataDir);
 
-    const attempts: Array<[string, Promise<Result<object>>]> = [
-      ["propose", lifecycle.propose({ slug: "beta", description: "A new project" })],
-      ["approve", lifecycle.approve("alpha")],
-      ["unapprove", lifecycle.unapprove("alpha")],
-      ["cancel", lifecycle.cancel("alpha", { expectedVersion: 2 })],
-      ["startPlanning", lifecycle.startPlanning("alpha", { description: "Plan it", force: true })],
-      ["linkPlanningSession", lifecycle.linkPlanningSession("alpha", "s-1")],
-      ["finalize", lifecycle.finalize("alpha", "/tmp/plan.md")],
-      ["cancelPlanning", lifecycle.cancelPlanning("alpha")],
-      ["update", lifecycle.update("alpha", (entry) => void (entry.pid = 1))],
-      ["store.mutate", store.mutate((file) => (file.projects.push({ name: "gamma" }), { ok: true }))],
-      ["store.read", store.read()],
-      ["lister.list", createProjectLister({ store, clock, workspaceDir: join(dataDir, "workspace") }).list()],
-    ];
-    for (const [name, attempt] of attempts) {
-      const result = await attempt;
-      expect(result.ok, name).toBe(false);
-      if (result.ok) continue;
-      expect(result.code, name).toBe("store_corrupt");
-      expect(result.message, name).toContain(path);
-      expect(result.message, name).toMatch(problem);
-      expect(result.details, name).toMatchObject({ path });
-    }
+      const attempts: Array<[string, Promise<Result<object>>]> = [
+        ["propose", lifecycle.propose({ slug: "beta", description: "A new project" })],
+        ["approve", lifecycle.approve("alpha")],
+        ["unapprove", lifecycle.unapprove("alpha")],
+        ["cancel", lifecycle.cancel("alpha", { expectedVersion: 2 })],
+        ["startPlanning", lifecycle.startPlanning("alpha", { description: "Plan it", force: true })],
+        ["linkPlanningSession", lifecycle.linkPlanningSession("alpha", "s-1")],
+        ["finalize", lifecycle.finalize("alpha", "/tmp/plan.md")],
+        ["cancelPlanning", lifecycle.cancelPlanning("alpha")],
+        ["update", lifecycle.update("alpha", (entry) => void (entry.pid = 1))],
+        ["store.mutate", store.mutate((file) => (file.projects.push({ name: "gamma" }), { ok: true }))],
+        ["store.read", store.read()],
+        ["lister.list", createProjectLister({ store, clock, workspaceDir: join(dataDir, "workspace") }).list()],
+      ];
+      for (const [name, attempt] of attempts) {
+        const result = await attempt;
+        expect(result.ok, name).toBe(false);
+        if (result.ok) continue;
+        expect(result.code, name).toBe("store_corrupt");
+        expect(result.message, name).toContain(path);
+        expect(result.message, name).toMatch(problem);
+        expect(result.details, name).toMatchObject({ path });
+      }
 
-    expect(await readFile(path, "utf8")).toBe(text);
-    const after = statSync(path, { bigint: true });
-    expect([after.ino, after.size, after.mtimeNs]).toEqual([before.ino, before.size, before.mtimeNs]);
-    // Nothing else was written next to it: no temp file, no lock left behind.
-    expect(readdirSync(dataDir)).toEqual([TASKS_FILE_NAME]);
-  });
+      expect(await readFile(path, "utf8")).toBe(text);
+      const after = statSync(path, { bigint: true });
+      expect([after.ino, after.size, after.mtimeNs]).toEqual([before.ino, before.size, before.mtimeNs]);
+      // Nothing else was written next to it: no temp file, no lock left behind.
+      expect(readdirSync(dataDir)).toEqual([TASKS_FILE_NAME]);
+    },
+  );
 
   it("a missing file is an empty store, and the first mutation creates it (and its folder)", async () => {
     const root = await temp.make("missing-");
@@ -221,9 +258,16 @@ describe("a corrupt approved-tasks.json", () => {
     const read = await store.read();
     expect(read).toMatchObject({ ok: true, file: { projects: [], version: 0, last_updated: null } });
     expect(existsSync(dataDir)).toBe(false);
-    expect(await lifecycle.propose({ slug: "first", description: "The first one" })).toMatchObject({ ok: true, version: 1 });
+    expect(await lifecycle.propose({ slug: "first", description: "The first one" })).toMatchObject({
+      ok: true,
+      version: 1,
+    });
     const file = await readTasks(dataDir);
-    expect(file).toMatchObject({ version: 1, last_updated: "2025-03-01T12:00:00.000Z", projects: [{ name: "first", status: "pending" }] });
+    expect(file).toMatchObject({
+      version: 1,
+      last_updated: "2025-03-01T12:00:00.000Z",
+      projects: [{ name: "first", status: "pending" }],
+    });
   });
 
   it("a refused mutation writes nothing (no version bump, same bytes and inode)", async () => {
@@ -235,7 +279,9 @@ describe("a corrupt approved-tasks.json", () => {
     const { ino } = statSync(path);
     expect((await lifecycle.approve("alpha", { expectedVersion: 7 })).ok).toBe(false);
     expect((await lifecycle.propose({ slug: "ALPHA", description: "Again" })).ok).toBe(false);
-    expect((await lifecycle.update("alpha", () => ({ ok: false, code: "invalid_state", message: "no" }))).ok).toBe(false);
+    expect((await lifecycle.update("alpha", () => ({ ok: false, code: "invalid_state", message: "no" }))).ok).toBe(
+      false,
+    );
     expect((await store.mutate(() => ({ ok: false, code: "usage", message: "no" }))).ok).toBe(false);
     expect((await readFile(path)).equals(bytes)).toBe(true);
     expect(statSync(path).ino).toBe(ino);
@@ -285,10 +331,16 @@ describe("fields we do not own survive our rewrite", () => {
     await writeFile(path, JSON.stringify(FOREIGN, null, 4));
     const { lifecycle } = setup(dataDir);
 
-    expect(await lifecycle.approve("alpha")).toMatchObject({ ok: true, version: 42, entry: { owner: FOREIGN.projects[0]!.owner } });
+    expect(await lifecycle.approve("alpha")).toMatchObject({
+      ok: true,
+      version: 42,
+      entry: { owner: FOREIGN.projects[0]!.owner },
+    });
     expect((await lifecycle.propose({ slug: "gamma", description: "Ours" })).ok).toBe(true);
 
-    const after = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown> & { projects: Array<Record<string, unknown>> };
+    const after = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown> & {
+      projects: Array<Record<string, unknown>>;
+    };
     const { projects, last_updated, version, ...restAfter } = after;
     const { projects: foreignProjects, last_updated: _lu, version: _v, ...restBefore } = FOREIGN;
     // Top level: every foreign key, same values, same order.
@@ -301,7 +353,12 @@ describe("fields we do not own survive our rewrite", () => {
     // The approved entry changed only in the fields approve owns.
     const alpha = projects[0]!;
     expect(Object.keys(alpha)).toEqual([...Object.keys(foreignProjects[0]!), "error"]);
-    expect(alpha).toEqual({ ...foreignProjects[0], status: "approved", approved_at: "2025-03-01T12:00:00.000Z", error: null });
+    expect(alpha).toEqual({
+      ...foreignProjects[0],
+      status: "approved",
+      approved_at: "2025-03-01T12:00:00.000Z",
+      error: null,
+    });
     expect(projects[2]).toMatchObject({ name: "gamma", status: "pending" });
   });
 
@@ -309,7 +366,10 @@ describe("fields we do not own survive our rewrite", () => {
     const dataDir = await temp.make("foreign-bigint-");
     const path = join(dataDir, TASKS_FILE_NAME);
     // Python's json writes ints of any size; JSON.parse rounds this one to 1234567890123456800.
-    await writeFile(path, '{"projects": [{"name": "alpha", "status": "pending", "discord_channel_id": 1234567890123456789}], "version": 1}\n');
+    await writeFile(
+      path,
+      '{"projects": [{"name": "alpha", "status": "pending", "discord_channel_id": 1234567890123456789}], "version": 1}\n',
+    );
     const { lifecycle } = setup(dataDir);
     expect((await lifecycle.approve("alpha")).ok).toBe(true);
     expect(await readFile(path, "utf8")).toContain('"discord_channel_id": 1234567890123456789');

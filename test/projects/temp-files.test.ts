@@ -58,79 +58,93 @@ async function smallDisk(): Promise<string | undefined> {
 }
 
 describe("a write that fails removes its temp file and keeps the store", () => {
-  it("the disk is full (ENOSPC on a 64 KiB tmpfs as root, else through the disk-full fault preload): clear error, no temp file, store unchanged", SLOW, async () => {
-    const disk = await smallDisk();
-    const dataDir = join(disk ?? (await temp.make("enospc-")), "data");
-    await seed(dataDir, 4);
-    const before = await readFile(join(dataDir, TASKS_FILE_NAME), "utf8");
-    expect(before.length).toBeGreaterThan(8192);
-    let failed;
-    if (disk) {
-      // Fill the disk, then free one page: the temp file gets created and its first page written.
-      const filler = join(disk, "filler");
-      await writeFile(filler, "");
-      for (;;) {
-        try {
-          await appendFile(filler, Buffer.alloc(4096, 120));
-        } catch {
-          break;
+  it(
+    "the disk is full (ENOSPC on a 64 KiB tmpfs as root, else through the disk-full fault preload): clear error, no temp file, store unchanged",
+    SLOW,
+    async () => {
+      const disk = await smallDisk();
+      const dataDir = join(disk ?? (await temp.make("enospc-")), "data");
+      await seed(dataDir, 4);
+      const before = await readFile(join(dataDir, TASKS_FILE_NAME), "utf8");
+      expect(before.length).toBeGreaterThan(8192);
+      let failed;
+      if (disk) {
+        // Fill the disk, then free one page: the temp file gets created and its first page written.
+        const filler = join(disk, "filler");
+        await writeFile(filler, "");
+        for (;;) {
+          try {
+            await appendFile(filler, Buffer.alloc(4096, 120));
+          } catch {
+            break;
+          }
         }
+        await truncate(filler, Math.max(0, statSync(filler).size - 4096));
+        failed = await propose(dataDir, "beta");
+        await rm(filler);
+      } else {
+        failed = await propose(dataDir, "beta", { NODE_OPTIONS: `--import ${diskFullPreload}` });
       }
-      await truncate(filler, Math.max(0, statSync(filler).size - 4096));
-      failed = await propose(dataDir, "beta");
-      await rm(filler);
-    } else {
-      failed = await propose(dataDir, "beta", { NODE_OPTIONS: `--import ${diskFullPreload}` });
-    }
-    expect(failed.exitCode).not.toBe(0);
-    expect(failed.stderr).toMatch(/Could not write .*approved-tasks\.json: ENOSPC: no space left on device/);
-    expect(failed.stderr).toMatch(/Nothing was changed; free some disk space/);
-    expect(failed.stderr).not.toMatch(/\n\s+at /);
-    expect(temps(dataDir)).toEqual([]);
-    expect(await readFile(join(dataDir, TASKS_FILE_NAME), "utf8")).toBe(before);
+      expect(failed.exitCode).not.toBe(0);
+      expect(failed.stderr).toMatch(/Could not write .*approved-tasks\.json: ENOSPC: no space left on device/);
+      expect(failed.stderr).toMatch(/Nothing was changed; free some disk space/);
+      expect(failed.stderr).not.toMatch(/\n\s+at /);
+      expect(temps(dataDir)).toEqual([]);
+      expect(await readFile(join(dataDir, TASKS_FILE_NAME), "utf8")).toBe(before);
 
-    const retried = await propose(dataDir, "beta");
-    expect(retried.exitCode, retried.stderr).toBe(0);
-  });
+      const retried = await propose(dataDir, "beta");
+      expect(retried.exitCode, retried.stderr).toBe(0);
+    },
+  );
 
-  it("a writer killed mid-write (SIGXFSZ past `ulimit -f`) leaves a temp file; the next write sweeps it and the store is whole", SLOW, async () => {
-    const dataDir = join(await temp.make("killed-"), "data");
-    await seed(dataDir, 4);
-    const before = await readFile(join(dataDir, TASKS_FILE_NAME), "utf8");
-    // 16 blocks = 8 KiB: the temp file is created and half written when the kernel kills the writer.
-    const killed = await propose(dataDir, "beta", {}, 16);
-    expect(killed.exitCode === 0).toBe(false);
-    expect(temps(dataDir)).toHaveLength(1);
-    expect(await readFile(join(dataDir, TASKS_FILE_NAME), "utf8")).toBe(before);
+  it(
+    "a writer killed mid-write (SIGXFSZ past `ulimit -f`) leaves a temp file; the next write sweeps it and the store is whole",
+    SLOW,
+    async () => {
+      const dataDir = join(await temp.make("killed-"), "data");
+      await seed(dataDir, 4);
+      const before = await readFile(join(dataDir, TASKS_FILE_NAME), "utf8");
+      // 16 blocks = 8 KiB: the temp file is created and half written when the kernel kills the writer.
+      const killed = await propose(dataDir, "beta", {}, 16);
+      expect(killed.exitCode === 0).toBe(false);
+      expect(temps(dataDir)).toHaveLength(1);
+      expect(await readFile(join(dataDir, TASKS_FILE_NAME), "utf8")).toBe(before);
 
-    const next = await propose(dataDir, "gamma");
-    expect(next.exitCode, next.stderr).toBe(0);
-    expect(temps(dataDir)).toEqual([]);
-    const names = (JSON.parse(await readFile(join(dataDir, TASKS_FILE_NAME), "utf8")) as { projects: Array<{ name: string }> }).projects.map((entry) => entry.name);
-    expect(names).toEqual(["seed-0", "seed-1", "seed-2", "seed-3", "gamma"]);
-  });
+      const next = await propose(dataDir, "gamma");
+      expect(next.exitCode, next.stderr).toBe(0);
+      expect(temps(dataDir)).toEqual([]);
+      const names = (
+        JSON.parse(await readFile(join(dataDir, TASKS_FILE_NAME), "utf8")) as { projects: Array<{ name: string }> }
+      ).projects.map((entry) => entry.name);
+      expect(names).toEqual(["seed-0", "seed-1", "seed-2", "seed-3", "gamma"]);
+    },
+  );
 });
 
 describe("temp files of writers that died are swept by the next write", () => {
-  it("dead PID or older than 10 minutes: removed; a live writer's fresh one and other files' are kept", SLOW, async () => {
-    const dataDir = join(await temp.make("sweep-"), "data");
-    await seed(dataDir, 1);
-    // A PID that is certainly dead: a child that has exited.
-    const deadPid = spawnSync("true").pid!;
-    const livePid = process.pid;
-    const names = {
-      dead: `.${TASKS_FILE_NAME}.${deadPid}.0badc0de.tmp`,
-      old: `.${TASKS_FILE_NAME}.${livePid}.00000001.tmp`,
-      live: `.${TASKS_FILE_NAME}.${livePid}.00000002.tmp`,
-      otherFile: `.notifications.json.${deadPid}.00000003.tmp`,
-      lookalike: `.${TASKS_FILE_NAME}.backup.tmp`,
-    };
-    for (const name of Object.values(names)) await writeFile(join(dataDir, name), "{\"partial\": ");
-    const hourAgo = new Date(Date.now() - 3600_000);
-    utimesSync(join(dataDir, names.old), hourAgo, hourAgo);
+  it(
+    "dead PID or older than 10 minutes: removed; a live writer's fresh one and other files' are kept",
+    SLOW,
+    async () => {
+      const dataDir = join(await temp.make("sweep-"), "data");
+      await seed(dataDir, 1);
+      // A PID that is certainly dead: a child that has exited.
+      const deadPid = spawnSync("true").pid!;
+      const livePid = process.pid;
+      const names = {
+        dead: `.${TASKS_FILE_NAME}.${deadPid}.0badc0de.tmp`,
+        old: `.${TASKS_FILE_NAME}.${livePid}.00000001.tmp`,
+        live: `.${TASKS_FILE_NAME}.${livePid}.00000002.tmp`,
+        otherFile: `.notifications.json.${deadPid}.00000003.tmp`,
+        lookalike: `.${TASKS_FILE_NAME}.backup.tmp`,
+      };
+      for (const name of Object.values(names)) await writeFile(join(dataDir, name), '{"partial": ');
+      const hourAgo = new Date(Date.now() - 3600_000);
+      utimesSync(join(dataDir, names.old), hourAgo, hourAgo);
 
-    const result = await propose(dataDir, "beta");
-    expect(result.exitCode, result.stderr).toBe(0);
-    expect(temps(dataDir).sort()).toEqual([names.live, names.otherFile, names.lookalike].sort());
-  });
+      const result = await propose(dataDir, "beta");
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(temps(dataDir).sort()).toEqual([names.live, names.otherFile, names.lookalike].sort());
+    },
+  );
 });

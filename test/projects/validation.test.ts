@@ -4,7 +4,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Clock } from "../../src/projects/clock.ts";
 import { createLifecycle } from "../../src/projects/lifecycle.ts";
 import { createProjectStore } from "../../src/projects/project-store.ts";
-import { DESCRIPTION_MAX, normalizeSlug, validateAnswer, validateBranch, validateDescription, validateRepo, validateSlug } from "../../src/projects/validation.ts";
+import {
+  DESCRIPTION_MAX,
+  normalizeSlug,
+  validateAnswer,
+  validateBranch,
+  validateDescription,
+  validateRepo,
+  validateSlug,
+} from "../../src/projects/validation.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 
 const temp = createTempDirs();
@@ -43,12 +51,17 @@ describe("validateSlug", () => {
 });
 
 describe("validateDescription", () => {
-  it.each(["x", "A todo app with reminders.", "Line one\nline two\twith a tab\r\n", "  padded  ", "é ✓ 漢字", "x".repeat(DESCRIPTION_MAX), ` ${"y".repeat(DESCRIPTION_MAX)} `])(
-    "accepts %j",
-    (description) => {
-      expect(validateDescription(description)).toBeUndefined();
-    },
-  );
+  it.each([
+    "x",
+    "A todo app with reminders.",
+    "Line one\nline two\twith a tab\r\n",
+    "  padded  ",
+    "é ✓ 漢字",
+    "x".repeat(DESCRIPTION_MAX),
+    ` ${"y".repeat(DESCRIPTION_MAX)} `,
+  ])("accepts %j", (description) => {
+    expect(validateDescription(description)).toBeUndefined();
+  });
 
   it.each([
     ["", /description is required/],
@@ -67,9 +80,12 @@ describe("validateDescription", () => {
 });
 
 describe("validateRepo", () => {
-  it.each(["todo-app", "team/todo-app", "a.b_c-d", "_x", "Repo.Name", "a".repeat(100), `team/${"b".repeat(100)}`])("accepts %j", (repo) => {
-    expect(validateRepo(repo)).toBeUndefined();
-  });
+  it.each(["todo-app", "team/todo-app", "a.b_c-d", "_x", "Repo.Name", "a".repeat(100), `team/${"b".repeat(100)}`])(
+    "accepts %j",
+    (repo) => {
+      expect(validateRepo(repo)).toBeUndefined();
+    },
+  );
 
   it.each([
     ["", /repo is empty/],
@@ -93,7 +109,18 @@ describe("validateRepo", () => {
   });
 });
 
-const GOOD_BRANCHES = ["main", "feature/x", "release-1.2", "user/jd/fix_bug", "v1@2", "a.b", "ralph/my-app", "ça-va", "x-", "HEADS"];
+const GOOD_BRANCHES = [
+  "main",
+  "feature/x",
+  "release-1.2",
+  "user/jd/fix_bug",
+  "v1@2",
+  "a.b",
+  "ralph/my-app",
+  "ça-va",
+  "x-",
+  "HEADS",
+];
 
 /** Bad branch names and the rule each breaks (the message must name it). */
 const BAD_BRANCHES: Array<[string, RegExp]> = [
@@ -147,7 +174,12 @@ describe("validateBranch (git's ref-name rules plus no leading -)", () => {
   it("agrees with git check-ref-format --branch on every case git decides", async () => {
     const cwd = await temp.make("refcheck-");
     // "@" and the 200-character cap are our own stricter rules; git accepts both.
-    const cases = [...GOOD_BRANCHES.map((name) => [name, true] as const), ...BAD_BRANCHES.filter(([name]) => name !== "@" && name.length <= 200 && !name.includes("\u0000")).map(([name]) => [name, false] as const)];
+    const cases = [
+      ...GOOD_BRANCHES.map((name) => [name, true] as const),
+      ...BAD_BRANCHES.filter(([name]) => name !== "@" && name.length <= 200 && !name.includes("\u0000")).map(
+        ([name]) => [name, false] as const,
+      ),
+    ];
     const verdicts = await Promise.all(
       cases.map(async ([name, ok]) => {
         const result = await execa("git", ["check-ref-format", "--branch", name], { cwd, reject: false });
@@ -164,7 +196,13 @@ describe("propose reports every bad field at once", () => {
     const clock: Clock = { now: () => new Date("2025-03-01T12:00:00.000Z") };
     const store = createProjectStore({ dataDir, clock });
     const lifecycle = createLifecycle({ store, clock, workspaceDir: join(dataDir, "workspace") });
-    const result = await lifecycle.propose({ slug: "Bad Slug", description: "  ", repo: "a/b/c", branch: "-x", base: "main..dev" });
+    const result = await lifecycle.propose({
+      slug: "Bad Slug",
+      description: "  ",
+      repo: "a/b/c",
+      branch: "-x",
+      base: "main..dev",
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.code).toBe("validation_failed");
@@ -180,35 +218,57 @@ describe("propose reports every bad field at once", () => {
     const clock: Clock = { now: () => new Date("2025-03-01T12:00:00.000Z") };
     const store = createProjectStore({ dataDir, clock });
     const lifecycle = createLifecycle({ store, clock, workspaceDir: join(dataDir, "workspace") });
-    for (const attempt of [lifecycle.approve("../x"), lifecycle.cancel("-rf"), lifecycle.startPlanning("a b", { description: "x" }), lifecycle.finalize("", "/p.md")]) {
+    for (const attempt of [
+      lifecycle.approve("../x"),
+      lifecycle.cancel("-rf"),
+      lifecycle.startPlanning("a b", { description: "x" }),
+      lifecycle.finalize("", "/p.md"),
+    ]) {
       expect(await attempt).toMatchObject({ ok: false, code: "invalid_slug" });
     }
-    expect(await lifecycle.startPlanning("ok-slug", { description: "bad\u0007" })).toMatchObject({ ok: false, code: "invalid_description" });
+    expect(await lifecycle.startPlanning("ok-slug", { description: "bad\u0007" })).toMatchObject({
+      ok: false,
+      code: "invalid_description",
+    });
     const read = await store.read();
     expect(read.ok && read.file.version).toBe(0);
   });
 });
 
 describe("bidirectional control characters (Trojan Source)", () => {
-  const BIDI = ["\u061c", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"];
+  const BIDI = [
+    "\u061c",
+    "\u200e",
+    "\u200f",
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+  ];
 
-  it.each(BIDI.map((character) => [`U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`, character]))(
-    "%s is refused in every field, named with its code point and the field",
-    (code, character) => {
-      const checks: Array<[string | undefined, string]> = [
-        [validateSlug(`app${character}`), "slug"],
-        [validateDescription(`A todo ${character}app`), "description"],
-        [validateRepo(`team/to${character}do`), "repo"],
-        [validateBranch(`feat/${character}x`), "branch"],
-        [validateBranch(`ma${character}in`, "base"), "base"],
-        [validateAnswer(`yes ${character}please`), "answer"],
-      ];
-      for (const [problem, field] of checks) {
-        expect(problem).toMatch(new RegExp(`^${field} contains the invisible character ${code.replace("+", "\\+")} \\([A-Z -]+\\)`));
-        expect(problem).not.toContain(character);
-      }
-    },
-  );
+  it.each(
+    BIDI.map((character) => [`U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`, character]),
+  )("%s is refused in every field, named with its code point and the field", (code, character) => {
+    const checks: Array<[string | undefined, string]> = [
+      [validateSlug(`app${character}`), "slug"],
+      [validateDescription(`A todo ${character}app`), "description"],
+      [validateRepo(`team/to${character}do`), "repo"],
+      [validateBranch(`feat/${character}x`), "branch"],
+      [validateBranch(`ma${character}in`, "base"), "base"],
+      [validateAnswer(`yes ${character}please`), "answer"],
+    ];
+    for (const [problem, field] of checks) {
+      expect(problem).toMatch(
+        new RegExp(`^${field} contains the invisible character ${code.replace("+", "\\+")} \\([A-Z -]+\\)`),
+      );
+      expect(problem).not.toContain(character);
+    }
+  });
 
   it("other right-to-left text is fine where text is free", () => {
     expect(validateDescription("תוכנית עבודה — خطة")).toBeUndefined();
@@ -227,15 +287,21 @@ describe("validateAnswer", () => {
 });
 
 describe("planbot projects propose (real CLI) with a bidirectional override in the branch", () => {
-  it("exits non-zero with one line naming the field and the character, and stores nothing", { timeout: 120_000 }, async () => {
+  it("exits non-zero with one line naming the field and the character, and stores nothing", {
+    timeout: 120_000,
+  }, async () => {
     const dataDir = await temp.make("validate-bidi-cli-");
     const repoRoot = join(import.meta.dirname, "..", "..");
-    const result = await execa(join(repoRoot, "bin", "planbot"), ["projects", "propose", "app", "A", "todo", "app", "--branch", "feat/\u202eexe.txt"], {
-      cwd: dataDir,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, PLANBOT_DATA_DIR: dataDir },
-      extendEnv: false,
-      reject: false,
-    });
+    const result = await execa(
+      join(repoRoot, "bin", "planbot"),
+      ["projects", "propose", "app", "A", "todo", "app", "--branch", "feat/\u202eexe.txt"],
+      {
+        cwd: dataDir,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, PLANBOT_DATA_DIR: dataDir },
+        extendEnv: false,
+        reject: false,
+      },
+    );
     expect(result.exitCode).not.toBe(0);
     expect(result.stderr).toMatch(/branch contains the invisible character U\+202E \(RIGHT-TO-LEFT OVERRIDE\)/);
     expect(result.stderr).not.toContain("\u202e");

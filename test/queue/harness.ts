@@ -40,12 +40,20 @@ export interface QueueWorld {
 }
 
 /** Builds the world against a Redis at `url`; close() stops the workers and the executor. */
-export async function createQueueWorld(temp: TempDirs, url: string, options: { lockMs?: number; ralphDelayMs?: number } = {}): Promise<QueueWorld> {
+export async function createQueueWorld(
+  temp: TempDirs,
+  url: string,
+  options: { lockMs?: number; ralphDelayMs?: number } = {},
+): Promise<QueueWorld> {
   const root = await temp.make("queue-");
   const remote = await createBareRemote(root, "shared", { ralphScript: true });
   const dataDir = join(root, "bot");
   const workspaceDir = join(dataDir, "workspace");
-  const config = { dataDir, workspaceDir, execute: { ralphCommand: "scripts/ralph/ralph.sh --tool claude 10", parallel: 1, gitRemoteBase: remote.base } };
+  const config = {
+    dataDir,
+    workspaceDir,
+    execute: { ralphCommand: "scripts/ralph/ralph.sh --tool claude 10", parallel: 1, gitRemoteBase: remote.base },
+  };
   const store = createProjectStore({ dataDir, clock: systemClock });
   const lifecycle = createLifecycle({ store, clock: systemClock, workspaceDir });
   const lister = createProjectLister({ store, clock: systemClock, workspaceDir });
@@ -53,9 +61,18 @@ export async function createQueueWorld(temp: TempDirs, url: string, options: { l
   await watcher.start();
   const transitions: string[] = [];
   watcher.subscribe((change) => {
-    for (const item of change.changed) if (item.after && item.after.status !== item.before?.status) transitions.push(`${item.slug}:${item.after.status}`);
+    for (const item of change.changed)
+      if (item.after && item.after.status !== item.before?.status)
+        transitions.push(`${item.slug}:${item.after.status}`);
   });
-  const executor = createQueueExecutor({ store, lifecycle, config, queue: { url, concurrency: 1, lockMs: options.lockMs ?? 1000, stallRetries: 0 }, clock: systemClock, log: silentLogger });
+  const executor = createQueueExecutor({
+    store,
+    lifecycle,
+    config,
+    queue: { url, concurrency: 1, lockMs: options.lockMs ?? 1000, stallRetries: 0 },
+    clock: systemClock,
+    log: silentLogger,
+  });
   const unwatch = executor.watch(watcher);
   const workers: WorkerProcess[] = [];
   const entry = async (slug: string) => {
@@ -75,7 +92,12 @@ export async function createQueueWorld(temp: TempDirs, url: string, options: { l
     transitions,
     async approve(slug) {
       await writePlanningArtifacts(workspaceDir, slug);
-      const proposed = await lifecycle.propose({ slug, description: `project ${slug}`, repo: "shared", branch: `ralph/${slug}` });
+      const proposed = await lifecycle.propose({
+        slug,
+        description: `project ${slug}`,
+        repo: "shared",
+        branch: `ralph/${slug}`,
+      });
       if (!proposed.ok) throw new Error(proposed.message);
       const approved = await lifecycle.approve(slug);
       if (!approved.ok) throw new Error(approved.message);

@@ -59,7 +59,9 @@ describe("the BullMQ run queue", { timeout: 120_000 }, () => {
     const result = await world.executor.runOnce();
     clearInterval(sampler);
     if (!result.ok) throw new Error(result.message);
-    expect(result.runs.map((run) => [run.slug, run.outcome, run.outcome === "complete" ? "" : run.message])).toEqual(slugs.map((slug) => [slug, "complete", ""]));
+    expect(result.runs.map((run) => [run.slug, run.outcome, run.outcome === "complete" ? "" : run.message])).toEqual(
+      slugs.map((slug) => [slug, "complete", ""]),
+    );
     expect(most).toBeGreaterThan(0);
     expect(most).toBeLessThanOrEqual(2);
     const used = new Set<string>();
@@ -73,13 +75,19 @@ describe("the BullMQ run queue", { timeout: 120_000 }, () => {
       used.add(run.worker);
       // The worker pushed the branch (PUSH_ON=complete) and the bot recorded it.
       expect((entry.delivery as { pushed: boolean }).pushed).toBe(true);
-      expect(await git(world.remote.path, ["rev-parse", "--verify", `refs/heads/ralph/${slug}`])).toMatch(/^[0-9a-f]{40}$/);
+      expect(await git(world.remote.path, ["rev-parse", "--verify", `refs/heads/ralph/${slug}`])).toMatch(
+        /^[0-9a-f]{40}$/,
+      );
       // The final prd.json came back into the bot's workspace.
-      const prd = JSON.parse(await readFile(join(world.root, "bot", "workspace", slug, "scripts", "ralph", "prd.json"), "utf8")) as { userStories: { passes: boolean }[] };
+      const prd = JSON.parse(
+        await readFile(join(world.root, "bot", "workspace", slug, "scripts", "ralph", "prd.json"), "utf8"),
+      ) as { userStories: { passes: boolean }[] };
       expect(prd.userStories.every((story) => story.passes)).toBe(true);
     }
     expect([...used].sort()).toEqual(workers.map((worker) => worker.name).sort());
-    await waitUntil("every completion seen", () => slugs.every((slug) => world.transitions.includes(`${slug}:complete`)));
+    await waitUntil("every completion seen", () =>
+      slugs.every((slug) => world.transitions.includes(`${slug}:complete`)),
+    );
     for (const slug of slugs) {
       expect(count(world.transitions, `${slug}:running-ralph`)).toBe(1);
       expect(count(world.transitions, `${slug}:complete`)).toBe(1);
@@ -102,11 +110,18 @@ describe("the BullMQ run queue", { timeout: 120_000 }, () => {
     expect(run.worker).toBe(first.name);
     await world.startWorker();
     first.child.kill("SIGKILL");
-    const failed = await waitUntil("the run failed", async () => ((await world.queueRun("slowpoke"))?.state === "failed" ? world.entry("slowpoke") : undefined), 20_000);
+    const failed = await waitUntil(
+      "the run failed",
+      async () => ((await world.queueRun("slowpoke"))?.state === "failed" ? world.entry("slowpoke") : undefined),
+      20_000,
+    );
     expect(failed.status).toBe("failed");
     expect(failed.error).toMatch(/stopped answering/);
     // Ralph outlived its worker (detached, like a local run): stop it.
-    const pid = Number.parseInt(await readFile(join(first.workspaceDir, "slowpoke", "scripts", "ralph", ".ralph.pid"), "utf8"), 10);
+    const pid = Number.parseInt(
+      await readFile(join(first.workspaceDir, "slowpoke", "scripts", "ralph", ".ralph.pid"), "utf8"),
+      10,
+    );
     killGroups([pid]);
     await waitUntil("the failure seen", () => world.transitions.includes("slowpoke:failed"));
     await world.executor.reconcileFinishedRuns();
@@ -127,11 +142,15 @@ describe("the BullMQ run queue", { timeout: 120_000 }, () => {
     });
     expect(refused.code).toBe("not_available");
     expect(refused.message).toMatch(/job queue at redis:\/\/127\.0\.0\.1:\d+ is not reachable/);
-    expect((await world.queueRun("golf"))).toBeUndefined();
+    expect(await world.queueRun("golf")).toBeUndefined();
     await redis.start();
     await world.startWorker();
     for (const slug of ["echo", "foxtrot"]) {
-      const entry = await waitUntil(`${slug} complete`, async () => ((await world.queueRun(slug))?.state === "complete" ? world.entry(slug) : undefined), 20_000);
+      const entry = await waitUntil(
+        `${slug} complete`,
+        async () => ((await world.queueRun(slug))?.state === "complete" ? world.entry(slug) : undefined),
+        20_000,
+      );
       expect(entry.status).toBe("complete");
     }
   });

@@ -12,10 +12,21 @@ const require = createRequire(import.meta.url);
  * `claude` directly works whether or not install scripts ran; `node_modules/.bin/claude` is the fallback.
  */
 export function realClaudePath(): string {
-  const libc = process.platform === "linux" && (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header?.glibcVersionRuntime === undefined ? "-musl" : "";
-  for (const name of [`@anthropic-ai/claude-code-${process.platform}-${process.arch}${libc}`, `@anthropic-ai/claude-code-${process.platform}-${process.arch}`]) {
+  const libc =
+    process.platform === "linux" &&
+    (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header
+      ?.glibcVersionRuntime === undefined
+      ? "-musl"
+      : "";
+  for (const name of [
+    `@anthropic-ai/claude-code-${process.platform}-${process.arch}${libc}`,
+    `@anthropic-ai/claude-code-${process.platform}-${process.arch}`,
+  ]) {
     try {
-      const binary = join(dirname(require.resolve(`${name}/package.json`)), process.platform === "win32" ? "claude.exe" : "claude");
+      const binary = join(
+        dirname(require.resolve(`${name}/package.json`)),
+        process.platform === "win32" ? "claude.exe" : "claude",
+      );
       if (existsSync(binary)) return binary;
     } catch {
       // Not installed for this platform; try the next name.

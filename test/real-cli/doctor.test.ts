@@ -19,7 +19,14 @@ async function doctor(extra: Record<string, string>) {
   await mkdir(join(home, ".claude"), { recursive: true });
   const loaded = loadConfig({ PLANBOT_DATA_DIR: join(root, "data"), PLANNER_COMMAND: realClaudePath() }, root);
   if (!loaded.ok) throw new Error(loaded.message);
-  const env = { PATH: process.env.PATH, HOME: home, CLAUDE_CONFIG_DIR: join(home, ".claude"), DISABLE_AUTOUPDATER: "1", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1", ...extra };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: home,
+    CLAUDE_CONFIG_DIR: join(home, ".claude"),
+    DISABLE_AUTOUPDATER: "1",
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+    ...extra,
+  };
   const checks = await runDoctorChecks(loaded.config, { env, timeoutMs: 60_000 });
   return checks.find((check) => check.name === "planner login");
 }
@@ -34,6 +41,9 @@ describe.concurrent("doctor: planner login (real CLI)", { timeout: 120_000 }, ()
 
   it("is ok with an API key in planbot's environment", async ({ expect }) => {
     const check = await doctor({ ANTHROPIC_API_KEY: "sk-ant-test-dummy" });
-    expect(check).toMatchObject({ level: "ok", detail: expect.stringContaining("logged in (api_key, ANTHROPIC_API_KEY)") });
+    expect(check).toMatchObject({
+      level: "ok",
+      detail: expect.stringContaining("logged in (api_key, ANTHROPIC_API_KEY)"),
+    });
   });
 });

@@ -68,7 +68,15 @@ export async function realCliWorld(temp: TempDirs, options: RealCliOptions = {})
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
     ...secrets,
   };
-  const loaded = loadConfig({ PLANBOT_DATA_DIR: dataDir, PLANNER_COMMAND: realClaudePath(), PLANNER_TIMEOUT_S: "120", GIT_REMOTE_BASE: remote.base }, root);
+  const loaded = loadConfig(
+    {
+      PLANBOT_DATA_DIR: dataDir,
+      PLANNER_COMMAND: realClaudePath(),
+      PLANNER_TIMEOUT_S: "120",
+      GIT_REMOTE_BASE: remote.base,
+    },
+    root,
+  );
   if (!loaded.ok) throw new Error(loaded.message);
   const outbox: RealCliWorld["outbox"] = [];
   const build = () => {
@@ -96,7 +104,13 @@ export async function realCliWorld(temp: TempDirs, options: RealCliOptions = {})
       return runtime;
     },
     outbox,
-    incoming: (channelId, text, userName = "ana") => ({ adapter: "memory", channelId, userId: `u-${userName}`, userName, text }),
+    incoming: (channelId, text, userName = "ana") => ({
+      adapter: "memory",
+      channelId,
+      userId: `u-${userName}`,
+      userName,
+      text,
+    }),
     async restart() {
       await runtime.stop();
       runtime = build();

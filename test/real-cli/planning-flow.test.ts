@@ -51,12 +51,19 @@ function expectSafeRequests(expect: ExpectStatic, w: RealCliWorld, requests: Rec
 }
 
 describe.concurrent("planning with the real Claude Code CLI", { timeout: 180_000 }, () => {
-  it("walks clarify → design → stories → final plan and approval, read-only, grounded in the repository", async ({ expect }) => {
+  it("walks clarify → design → stories → final plan and approval, read-only, grounded in the repository", async ({
+    expect,
+  }) => {
     const w = await world();
     const planning = w.runtime.planning;
     const paths = workspacePaths(w.workspaceDir, "shop");
 
-    const started = await planning.start({ incoming: w.incoming("room", "/plan shop"), slug: "shop", description: "A shop for hand-made mugs", force: false });
+    const started = await planning.start({
+      incoming: w.incoming("room", "/plan shop"),
+      slug: "shop",
+      description: "A shop for hand-made mugs",
+      force: false,
+    });
     expect(started.ok && started.reply.text).toContain("I read src/app.txt (app v2)");
     // The workspace is a checkout of the base branch of the project's repository.
     expect(readFileSync(join(paths.root, "src", "app.txt"), "utf8")).toBe("app v2\n");
@@ -103,18 +110,34 @@ describe.concurrent("planning with the real Claude Code CLI", { timeout: 180_000
     const withAnswer = requests.find((request) => requestText(request.body!).includes("Potters; Node only"))!;
     expect(systemText(withAnswer.body!)).not.toContain("Potters; Node only");
     expect(systemText(withAnswer.body!)).not.toContain("hand-made mugs");
-    expect(contentText(withAnswer.body!.messages!.at(-1)!.content)).toContain('via="memory">\nPotters; Node only\n</member-message>');
+    expect(contentText(withAnswer.body!.messages!.at(-1)!.content)).toContain(
+      'via="memory">\nPotters; Node only\n</member-message>',
+    );
     // The Read tool really ran in the workspace: its result went back to the model.
-    expect(requests.some((request) => request.body!.messages!.some((message) => typeof message.content !== "string" && message.content.some((block) => block.type === "tool_result") && contentText(message.content).includes("app v2")))).toBe(true);
+    expect(
+      requests.some((request) =>
+        request.body!.messages!.some(
+          (message) =>
+            typeof message.content !== "string" &&
+            message.content.some((block) => block.type === "tool_result") &&
+            contentText(message.content).includes("app v2"),
+        ),
+      ),
+    ).toBe(true);
 
     // planbot's record of the conversation: who, where, which phase; no markers, no synthetic entries.
     const history = await planning.transcript("shop");
     expect(history.map((entry) => [entry.role, entry.phase])).toEqual([
-      ["user", "clarify"], ["assistant", "clarify"],
-      ["user", "clarify"], ["assistant", "clarify"],
-      ["user", "design"], ["assistant", "design"],
-      ["user", "stories"], ["assistant", "stories"],
-      ["user", "finalize"], ["assistant", "finalize"],
+      ["user", "clarify"],
+      ["assistant", "clarify"],
+      ["user", "clarify"],
+      ["assistant", "clarify"],
+      ["user", "design"],
+      ["assistant", "design"],
+      ["user", "stories"],
+      ["assistant", "stories"],
+      ["user", "finalize"],
+      ["assistant", "finalize"],
     ]);
     expect(history[2]).toMatchObject({ role: "user", text: "Potters; Node only", user: "ana", adapter: "memory" });
     expect(history.some((entry) => /\[\[PHASE_READY\]\]|No response requested\./.test(entry.text))).toBe(false);
@@ -123,7 +146,16 @@ describe.concurrent("planning with the real Claude Code CLI", { timeout: 180_000
   it("resumes the same CLI conversation on every turn, also after a planbot restart", async ({ expect }) => {
     const w = await world();
     const planning = () => w.runtime.planning;
-    expect((await planning().start({ incoming: w.incoming("r2", "/plan shop"), slug: "shop", description: "Mugs", force: false })).ok).toBe(true);
+    expect(
+      (
+        await planning().start({
+          incoming: w.incoming("r2", "/plan shop"),
+          slug: "shop",
+          description: "Mugs",
+          force: false,
+        })
+      ).ok,
+    ).toBe(true);
     await w.restart();
     const answered = await planning().answer({ incoming: w.incoming("r2", "Makers and their customers") });
     expect(answered.ok && answered.reply.text).toContain('You answered: "Makers and their customers"');
@@ -136,10 +168,21 @@ describe.concurrent("planning with the real Claude Code CLI", { timeout: 180_000
     expect(w.outbox).toEqual([]);
   });
 
-  it("carries on from planbot's record when the CLI's transcript is deleted, telling the chats once", async ({ expect }) => {
+  it("carries on from planbot's record when the CLI's transcript is deleted, telling the chats once", async ({
+    expect,
+  }) => {
     const w = await world();
     const planning = w.runtime.planning;
-    expect((await planning.start({ incoming: w.incoming("r3", "/plan shop"), slug: "shop", description: "Mugs for potters", force: false })).ok).toBe(true);
+    expect(
+      (
+        await planning.start({
+          incoming: w.incoming("r3", "/plan shop"),
+          slug: "shop",
+          description: "Mugs for potters",
+          force: false,
+        })
+      ).ok,
+    ).toBe(true);
     expect((await planning.answer({ incoming: w.incoming("r3", "Potters only") })).ok).toBe(true);
     const before = await planning.sessionForSlug("shop");
     const oldId = before.ok ? before.session!.session_id : "";
@@ -158,12 +201,21 @@ describe.concurrent("planning with the real Claude Code CLI", { timeout: 180_000
     // The next turn resumes the new session normally, and nobody is told again.
     expect((await planning.answer({ incoming: w.incoming("r3", "That is all") })).ok).toBe(true);
     expect(w.outbox.filter((sent) => sent.reply.text.includes("lost its earlier conversation"))).toHaveLength(1);
-    expect((await planning.transcript("shop")).filter((entry) => entry.role === "user").map((entry) => entry.text)).toEqual(["Mugs for potters", "Potters only", "Also a gift card", "That is all"]);
+    expect(
+      (await planning.transcript("shop")).filter((entry) => entry.role === "user").map((entry) => entry.text),
+    ).toEqual(["Mugs for potters", "Potters only", "Also a gift card", "That is all"]);
   });
 
-  it("not logged in: a clear message naming where to fix it, the project stays pending, the API is never called", async ({ expect }) => {
+  it("not logged in: a clear message naming where to fix it, the project stays pending, the API is never called", async ({
+    expect,
+  }) => {
     const w = await world({ loggedOut: true });
-    const started = await w.runtime.planning.start({ incoming: w.incoming("r4", "/plan shop"), slug: "shop", description: "Mugs", force: false });
+    const started = await w.runtime.planning.start({
+      incoming: w.incoming("r4", "/plan shop"),
+      slug: "shop",
+      description: "Mugs",
+      force: false,
+    });
     expect(started.ok).toBe(false);
     if (started.ok) return;
     expect(started.details?.reason).toBe("auth");

@@ -10,9 +10,28 @@ afterEach(async () => {
 describe("telegram adapter: commands as text", () => {
   it("publishes the command menu and `/p` with flags in a group creates the entry", async () => {
     h = await startHarness();
-    expect(h.fake.myCommands().map((c) => c.command)).toEqual(["p", "plan", "replan", "approve", "unapprove", "cancel", "status", "next", "done", "stop", "continue", "run", "whoami", "help"]);
+    expect(h.fake.myCommands().map((c) => c.command)).toEqual([
+      "p",
+      "plan",
+      "replan",
+      "approve",
+      "unapprove",
+      "cancel",
+      "status",
+      "next",
+      "done",
+      "stop",
+      "continue",
+      "run",
+      "whoami",
+      "help",
+    ]);
 
-    const { message, reply } = await h.say({ chat: group, from: member, text: '/p shop-app "A shop & <cart>" --repo shop --branch feat/cart --base=develop' });
+    const { message, reply } = await h.say({
+      chat: group,
+      from: member,
+      text: '/p shop-app "A shop & <cart>" --repo shop --branch feat/cart --base=develop',
+    });
     expect(reply.parse_mode).toBe("HTML");
     expect(reply.plain_text).toContain("Proposed shop-app: A shop & <cart>");
     expect(reply.reply_parameters).toMatchObject({ message_id: message.message_id });
@@ -23,7 +42,14 @@ describe("telegram adapter: commands as text", () => {
       ],
     ]);
     const entry = await h.project("shop-app");
-    expect(entry).toMatchObject({ name: "shop-app", description: "A shop & <cart>", status: "pending", repo: "shop", branch: "feat/cart", base_branch: "develop" });
+    expect(entry).toMatchObject({
+      name: "shop-app",
+      description: "A shop & <cart>",
+      status: "pending",
+      repo: "shop",
+      branch: "feat/cart",
+      base_branch: "develop",
+    });
     expect(entry?.proposed_at).toEqual(expect.any(String));
   });
 
@@ -33,7 +59,11 @@ describe("telegram adapter: commands as text", () => {
     h.fake.sendMessage({ chat: group, from: member, text: "/p@otherbot other-app Belongs to another bot" });
     h.fake.sendMessage({ chat: group, from: member, text: "/weather Berlin" });
     // Updates of one chat are handled in order, so once this reply is out the two above were handled.
-    const { reply } = await h.say({ chat: group, from: member, text: "/p@planbot_test_bot mine-app Belongs to planbot" });
+    const { reply } = await h.say({
+      chat: group,
+      from: member,
+      text: "/p@planbot_test_bot mine-app Belongs to planbot",
+    });
     expect(reply.plain_text).toContain("Proposed mine-app");
     expect(h.fake.sentMessages(group.id)).toHaveLength(before + 1);
     expect(await h.project("other-app")).toBeUndefined();

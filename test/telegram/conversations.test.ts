@@ -1,5 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { admin, adminChat, forum, group, guest, member, memberChat, startHarness, type TelegramHarness } from "./harness.ts";
+import {
+  admin,
+  adminChat,
+  forum,
+  group,
+  guest,
+  member,
+  memberChat,
+  startHarness,
+  type TelegramHarness,
+} from "./harness.ts";
 
 let h: TelegramHarness | undefined;
 afterEach(async () => {
@@ -19,15 +29,30 @@ describe("telegram adapter: answers to the planner", () => {
     expect(plan.reply.plain_text).toContain("Planning shop-app");
     expect(plan.reply.plain_text).toMatch(/1\. Who will use shop-app/);
     expect(plan.reply.reply_parameters).toMatchObject({ message_id: plan.message.message_id });
-    expect((await h.plannerCalls())).toHaveLength(1);
+    expect(await h.plannerCalls()).toHaveLength(1);
 
     // Not answers: chatter, a reply to another user, a reply to the bot by a guest is refused by the core.
     h.fake.sendMessage({ chat: group, from: admin, text: "chatter: coffee at 3?" });
-    h.fake.sendMessage({ chat: group, from: admin, text: "reply to a person: sounds good", replyToMessageId: plan.message.message_id });
-    const refused = await h.say({ chat: group, from: guest, text: "guest answer", replyToMessageId: plan.reply.message_id });
+    h.fake.sendMessage({
+      chat: group,
+      from: admin,
+      text: "reply to a person: sounds good",
+      replyToMessageId: plan.message.message_id,
+    });
+    const refused = await h.say({
+      chat: group,
+      from: guest,
+      text: "guest answer",
+      replyToMessageId: plan.reply.message_id,
+    });
     expect(refused.reply.plain_text).toMatch(/answering the planner needs the member role/);
 
-    const answer = await h.say({ chat: group, from: member, text: "Shoppers buy socks; Node only", replyToMessageId: plan.reply.message_id });
+    const answer = await h.say({
+      chat: group,
+      from: member,
+      text: "Shoppers buy socks; Node only",
+      replyToMessageId: plan.reply.message_id,
+    });
     expect(answer.reply.plain_text).toContain('You answered: "Shoppers buy socks; Node only"');
     expect(answer.reply.plain_text).toMatch(/Phase ready/);
     expect(answer.reply.reply_parameters).toMatchObject({ message_id: answer.message.message_id });
@@ -36,16 +61,26 @@ describe("telegram adapter: answers to the planner", () => {
     const calls = await h.plannerCalls();
     expect(calls).toHaveLength(2);
     expect(calls[1]!.stdin).toContain("Shoppers buy socks; Node only");
-    for (const text of ["coffee at 3", "sounds good", "guest answer"]) expect(await plannerSaw(h, text), text).toBe(false);
+    for (const text of ["coffee at 3", "sounds good", "guest answer"])
+      expect(await plannerSaw(h, text), text).toBe(false);
     // The planner worked, so "typing…" was shown in the group.
-    expect(h.fake.calls.some((c) => c.method === "sendChatAction" && c.params.chat_id === group.id && c.params.action === "typing")).toBe(true);
+    expect(
+      h.fake.calls.some(
+        (c) => c.method === "sendChatAction" && c.params.chat_id === group.id && c.params.action === "typing",
+      ),
+    ).toBe(true);
   });
 
   it("in a forum, /plan inside a topic binds the topic: every message there is an answer, other topics and General are not", async () => {
     h = await startHarness();
     const topic = h.fake.createForumTopic(forum, "shop planning").threadId;
     const other = h.fake.createForumTopic(forum, "random").threadId;
-    const plan = await h.say({ chat: forum, from: member, text: "/plan forum-app A forum planned app", threadId: topic });
+    const plan = await h.say({
+      chat: forum,
+      from: member,
+      text: "/plan forum-app A forum planned app",
+      threadId: topic,
+    });
     expect(plan.reply.message_thread_id).toBe(topic);
     expect(plan.reply.plain_text).toContain("Planning forum-app");
     const typing = h.fake.calls.find((c) => c.method === "sendChatAction" && c.params.chat_id === forum.id);

@@ -58,8 +58,15 @@ describe("telegram + discord on one runtime", () => {
 
     // An answer written in Discord reaches the planner; its reply goes to Discord and is mirrored to Telegram.
     const beforeAnswer = h.fake.sentMessages(group.id).length;
-    await fake.sendMessage({ channelId: GENERAL, author: discordMember, content: "Answer from Discord: makers & <testers>" });
-    const inDiscord = await eventually(discordSaid(/You answered: "Answer from Discord: makers & <testers>"/), "the planner reply in Discord");
+    await fake.sendMessage({
+      channelId: GENERAL,
+      author: discordMember,
+      content: "Answer from Discord: makers & <testers>",
+    });
+    const inDiscord = await eventually(
+      discordSaid(/You answered: "Answer from Discord: makers & <testers>"/),
+      "the planner reply in Discord",
+    );
     expect(inDiscord.content).toMatch(/Phase ready/);
     const [mirrored] = await h.nextSent(group.id, beforeAnswer);
     expect(mirrored!.plain_text).toContain("mel (discord): Answer from Discord: makers & <testers>");
@@ -67,11 +74,20 @@ describe("telegram + discord on one runtime", () => {
     expect(mirrored!.parse_mode).toBe("HTML");
 
     // And the other way: a reply to the bot in Telegram is mirrored to the Discord channel.
-    const answer = await h.say({ chat: group, from: member, text: "More from Telegram", replyToMessageId: plan.reply.message_id });
+    const answer = await h.say({
+      chat: group,
+      from: member,
+      text: "More from Telegram",
+      replyToMessageId: plan.reply.message_id,
+    });
     expect(answer.reply.plain_text).toContain('You answered: "More from Telegram"');
     await eventually(discordSaid(/\*\*@max\*\* \(telegram\): More from Telegram/), "the mirrored reply in Discord");
 
     const calls = await h.plannerCalls();
-    expect(calls.map((c) => c.stdin)).toEqual([expect.stringContaining("cross-app"), expect.stringContaining("Answer from Discord"), expect.stringContaining("More from Telegram")]);
+    expect(calls.map((c) => c.stdin)).toEqual([
+      expect.stringContaining("cross-app"),
+      expect.stringContaining("Answer from Discord"),
+      expect.stringContaining("More from Telegram"),
+    ]);
   });
 });

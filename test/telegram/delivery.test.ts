@@ -30,10 +30,12 @@ describe("telegram adapter: delivery", () => {
     await h.say({ chat: adminChat, from: admin, text: "/plan long-app An app with a long plan" });
     const before = h.fake.sentMessages(adminChat.id).length;
     h.fake.sendMessage({ chat: adminChat, from: admin, text: "[[fake:long]] Everyone & their dog; a < b" });
-    const transcript = async () => (await h!.runtime.planning.transcript("long-app")).filter((e) => e.role === "assistant");
+    const transcript = async () =>
+      (await h!.runtime.planning.transcript("long-app")).filter((e) => e.role === "assistant");
     // Wait for the whole answer: the hint and the keyboard travel on the last chunk.
     let chunks = await h.nextSent(adminChat.id, before, 2);
-    for (let i = 0; i < 50 && !chunks.at(-1)?.reply_markup; i++) chunks = await h.nextSent(adminChat.id, before, chunks.length + 1);
+    for (let i = 0; i < 50 && !chunks.at(-1)?.reply_markup; i++)
+      chunks = await h.nextSent(adminChat.id, before, chunks.length + 1);
     expect(chunks.length).toBeGreaterThanOrEqual(2);
     for (const chunk of chunks) {
       expect(chunk.parse_mode).toBe("HTML");
@@ -60,7 +62,11 @@ describe("telegram adapter: delivery", () => {
 
   it("if Telegram cannot parse the HTML, the chunk is resent as plain text, keyboard and all", async () => {
     h = await startHarness();
-    h.fake.failNext({ method: "sendMessage", errorCode: 400, description: `Bad Request: can't parse entities: Unsupported start tag "x" at byte offset 0` });
+    h.fake.failNext({
+      method: "sendMessage",
+      errorCode: 400,
+      description: `Bad Request: can't parse entities: Unsupported start tag "x" at byte offset 0`,
+    });
     const { reply } = await h.say({ chat: group, from: member, text: "/p plain-app Tom & Jerry <3" });
     expect(reply.parse_mode).toBeUndefined();
     expect(reply.plain_text).toContain("Proposed plain-app: Tom & Jerry <3");
@@ -74,25 +80,55 @@ describe("telegram adapter: delivery", () => {
     expect(outbound.has("telegram")).toBe(true);
     const topic = h.fake.createForumTopic(forum, "news", { deliverUpdate: false }).threadId;
 
-    const sent = await outbound.send({ adapter: "telegram", channelId: String(forum.id), threadId: String(topic) }, { text: "**Done**: a < b & c", actions: [{ label: "Status", command: "/status" }] });
+    const sent = await outbound.send(
+      { adapter: "telegram", channelId: String(forum.id), threadId: String(topic) },
+      { text: "**Done**: a < b & c", actions: [{ label: "Status", command: "/status" }] },
+    );
     expect(sent).toMatchObject({ ok: true, messageIds: [expect.any(String)] });
     const [message] = h.fake.sentMessages(forum.id, topic);
     expect(message).toMatchObject({ plain_text: "Done: a < b & c", message_thread_id: topic, parse_mode: "HTML" });
 
     const target = { adapter: "telegram", channelId: String(group.id) };
     const text = { text: "x" };
-    expect(await outbound.send({ adapter: "telegram", channelId: "-42" }, text)).toMatchObject({ ok: false, code: "send_failed", details: { permanent: true } });
-    h.fake.failNext({ method: "sendMessage", errorCode: 403, description: "Forbidden: bot was kicked from the supergroup chat" });
-    expect(await outbound.send(target, text)).toMatchObject({ ok: false, code: "send_failed", details: { permanent: true, status: 403 } });
+    expect(await outbound.send({ adapter: "telegram", channelId: "-42" }, text)).toMatchObject({
+      ok: false,
+      code: "send_failed",
+      details: { permanent: true },
+    });
+    h.fake.failNext({
+      method: "sendMessage",
+      errorCode: 403,
+      description: "Forbidden: bot was kicked from the supergroup chat",
+    });
+    expect(await outbound.send(target, text)).toMatchObject({
+      ok: false,
+      code: "send_failed",
+      details: { permanent: true, status: 403 },
+    });
     h.fake.failNext({ method: "sendMessage", errorCode: 502 });
-    expect(await outbound.send(target, text)).toMatchObject({ ok: false, code: "send_failed", details: { permanent: false, status: 502 } });
+    expect(await outbound.send(target, text)).toMatchObject({
+      ok: false,
+      code: "send_failed",
+      details: { permanent: false, status: 502 },
+    });
     h.fake.failNext({ method: "sendMessage", errorCode: 429, retryAfterSeconds: 60 });
-    expect(await outbound.send(target, text)).toMatchObject({ ok: false, code: "rate_limited", details: { retryAfterMs: 60_000 } });
-    expect(await outbound.send({ adapter: "telegram", channelId: "general" }, text)).toMatchObject({ ok: false, details: { permanent: true } });
+    expect(await outbound.send(target, text)).toMatchObject({
+      ok: false,
+      code: "rate_limited",
+      details: { retryAfterMs: 60_000 },
+    });
+    expect(await outbound.send({ adapter: "telegram", channelId: "general" }, text)).toMatchObject({
+      ok: false,
+      details: { permanent: true },
+    });
 
     // Network down: retryable, and it returns instead of retrying forever.
     await h.fake.close();
-    expect(await outbound.send(target, text)).toMatchObject({ ok: false, code: "send_failed", details: { permanent: false } });
+    expect(await outbound.send(target, text)).toMatchObject({
+      ok: false,
+      code: "send_failed",
+      details: { permanent: false },
+    });
     await h.adapter.stop();
     expect(outbound.has("telegram")).toBe(false);
   });
@@ -101,18 +137,25 @@ describe("telegram adapter: delivery", () => {
     const lines: Record<string, unknown>[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString("utf8").split("\n").filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+        for (const line of chunk.toString("utf8").split("\n").filter(Boolean))
+          lines.push(JSON.parse(line) as Record<string, unknown>);
         done();
       },
     });
     h = await startHarness({ log: pino({ level: "debug" }, sink), adapter: { pollRestartMs: 100 } });
     await h.say({ chat: adminChat, from: admin, text: "/whoami" });
     // The fake's FailRule type lists the codes Telegram sends for sendMessage; getUpdates also knows 409.
-    h.fake.failNext({ method: "getUpdates", errorCode: 409 as 400, description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running" });
+    h.fake.failNext({
+      method: "getUpdates",
+      errorCode: 409 as 400,
+      description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+    });
     await h.fake.waitForCall("getUpdates", (c) => c.error?.error_code === 409);
     const again = await h.say({ chat: adminChat, from: admin, text: "/whoami" });
     expect(again.reply.plain_text).toContain("role: admin");
-    expect(lines.some((l) => l.msg === "telegram polling stopped; starting it again shortly" && l.adapter === "telegram")).toBe(true);
+    expect(
+      lines.some((l) => l.msg === "telegram polling stopped; starting it again shortly" && l.adapter === "telegram"),
+    ).toBe(true);
     expect(h.fake.sentMessages(adminChat.id)).toHaveLength(2);
   });
 });

@@ -11,7 +11,14 @@ import type { ProjectEntry } from "../../src/projects/schemas.ts";
 import type { RunningAdapter } from "../../src/runtime/adapter-catalog.ts";
 import { createRuntime, type Runtime } from "../../src/runtime/runtime.ts";
 import { fakeClaudePath } from "../fakes/paths.ts";
-import { startFakeTelegram, type FakeChat, type FakeTelegram, type FakeUser, type RecordedCall, type SentMessage } from "../fakes/telegram/index.ts";
+import {
+  startFakeTelegram,
+  type FakeChat,
+  type FakeTelegram,
+  type FakeUser,
+  type RecordedCall,
+  type SentMessage,
+} from "../fakes/telegram/index.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 
 /** In PLANBOT_ADMINS as telegram:1. */
@@ -45,7 +52,10 @@ export interface TelegramHarness {
   dataDir: string;
   claudeDir: string;
   /** Injects a message and waits for the next successful sendMessage to that chat (and topic). */
-  say(input: { chat: FakeChat; from: FakeUser; text: string; replyToMessageId?: number; threadId?: number }, timeoutMs?: number): Promise<{ message: Message; reply: SentMessage }>;
+  say(
+    input: { chat: FakeChat; from: FakeUser; text: string; replyToMessageId?: number; threadId?: number },
+    timeoutMs?: number,
+  ): Promise<{ message: Message; reply: SentMessage }>;
   /** Waits until the bot has sent `count` more messages to a chat than `before`, and returns the new ones. */
   nextSent(chatId: number, before: number, count?: number, timeoutMs?: number): Promise<SentMessage[]>;
   plannerCalls(): Promise<PlannerCall[]>;
@@ -86,17 +96,23 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Telegr
     root,
   );
   if (!loaded.ok) throw new Error(loaded.message);
-  const runtime = createRuntime(loaded.config, options.log ?? silentLogger, { env: { ...process.env, CLAUDE_CONFIG_DIR: claudeDir } });
+  const runtime = createRuntime(loaded.config, options.log ?? silentLogger, {
+    env: { ...process.env, CLAUDE_CONFIG_DIR: claudeDir },
+  });
   for (const chat of [group, forum, adminChat, memberChat]) fake.addChat(chat);
   let adapter: RunningAdapter = { stop: async () => undefined };
-  if (!options.withoutAdapter) adapter = await startTelegramAdapter(runtime, { pollTimeoutSeconds: 1, ...options.adapter });
+  if (!options.withoutAdapter)
+    adapter = await startTelegramAdapter(runtime, { pollTimeoutSeconds: 1, ...options.adapter });
 
   const nextSent: TelegramHarness["nextSent"] = async (chatId, before, count = 1, timeoutMs = 15_000) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const sent = fake.sentMessages(chatId).filter((m) => m.kind === "sent");
       if (sent.length >= before + count) return sent.slice(before);
-      if (Date.now() > deadline) throw new Error(`expected ${count} new message(s) in chat ${chatId} within ${timeoutMs} ms; got: ${JSON.stringify(sent.slice(before).map((m) => m.plain_text))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `expected ${count} new message(s) in chat ${chatId} within ${timeoutMs} ms; got: ${JSON.stringify(sent.slice(before).map((m) => m.plain_text))}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   };
@@ -131,7 +147,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Telegr
     async project(slug) {
       const file = join(dataDir, TASKS_FILE_NAME);
       if (!existsSync(file)) return undefined;
-      return (JSON.parse(await readFile(file, "utf8")) as { projects: ProjectEntry[] }).projects.find((p) => p.name === slug);
+      return (JSON.parse(await readFile(file, "utf8")) as { projects: ProjectEntry[] }).projects.find(
+        (p) => p.name === slug,
+      );
     },
     async sessions() {
       const file = join(dataDir, "sessions", "planning.json");

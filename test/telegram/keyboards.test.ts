@@ -9,9 +9,16 @@ afterEach(async () => {
 });
 
 /** Presses the button labelled `label` on a bot message and waits for the bot's next message in the chat. */
-async function press(harness: TelegramHarness, chat: FakeChat, from: FakeUser, message: SentMessage, label: string): Promise<SentMessage> {
+async function press(
+  harness: TelegramHarness,
+  chat: FakeChat,
+  from: FakeUser,
+  message: SentMessage,
+  label: string,
+): Promise<SentMessage> {
   const button = message.reply_markup?.inline_keyboard.flat().find((b) => b.text === label);
-  if (!button || !("callback_data" in button)) throw new Error(`no button "${label}" on ${JSON.stringify(message.reply_markup)}`);
+  if (!button || !("callback_data" in button))
+    throw new Error(`no button "${label}" on ${JSON.stringify(message.reply_markup)}`);
   const before = harness.fake.sentMessages(chat.id).filter((m) => m.kind === "sent").length;
   harness.fake.clickButton({ chat, from, messageId: message.message_id, data: button.callback_data! });
   const [reply] = await harness.nextSent(chat.id, before);
@@ -44,7 +51,9 @@ describe("telegram adapter: inline keyboards", () => {
 
     const asked = (await h.say({ chat: group, from: admin, text: "/replan replan-app" })).reply;
     expect(asked.plain_text).toMatch(/already approved/);
-    expect(asked.reply_markup?.inline_keyboard).toEqual([[{ text: "Re-plan anyway", callback_data: "/replan replan-app --force" }]]);
+    expect(asked.reply_markup?.inline_keyboard).toEqual([
+      [{ text: "Re-plan anyway", callback_data: "/replan replan-app --force" }],
+    ]);
 
     const refused = await press(h, group, member, asked, "Re-plan anyway");
     expect(refused.plain_text).toMatch(/\/replan --force needs the admin role/);
@@ -72,8 +81,17 @@ describe("telegram adapter: inline keyboards", () => {
     // A button from before a restart: its token is unknown, so nothing runs and the alert names the command.
     const stale = `#zzzz0:/replan ${slug}`.slice(0, 64);
     const sentBefore = h.fake.sentMessages(group.id).length;
-    const { callbackQueryId } = h.fake.clickButton({ chat: group, from: admin, messageId: asked.message_id, data: stale, force: true });
-    const answer = await h.fake.waitForCall("answerCallbackQuery", (c) => c.params.callback_query_id === callbackQueryId);
+    const { callbackQueryId } = h.fake.clickButton({
+      chat: group,
+      from: admin,
+      messageId: asked.message_id,
+      data: stale,
+      force: true,
+    });
+    const answer = await h.fake.waitForCall(
+      "answerCallbackQuery",
+      (c) => c.params.callback_query_id === callbackQueryId,
+    );
     expect(answer.params).toMatchObject({ show_alert: true });
     expect(String(answer.params.text)).toMatch(/This button expired .* Type \/replan very-long-project-name-x+…/);
     await h.say({ chat: group, from: admin, text: "/whoami" });

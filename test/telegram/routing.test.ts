@@ -17,21 +17,52 @@ describe("telegram routing rules", () => {
     const handle = (audience: string) => ({ kind: "handle", audience });
     expect(routeMessage(message({ text: "/p x y" }), me)).toEqual(handle("chatter"));
     expect(routeMessage(message({ text: "/p@Planbot_Test_Bot x y" }), me)).toEqual(handle("direct"));
-    expect(routeMessage(message({ text: "/p@otherbot x y" }), me)).toEqual({ kind: "ignore", reason: "command for another bot" });
+    expect(routeMessage(message({ text: "/p@otherbot x y" }), me)).toEqual({
+      kind: "ignore",
+      reason: "command for another bot",
+    });
     expect(routeMessage(message({ text: "/weather@planbot_test_bot" }), me)).toEqual(handle("direct"));
-    expect(routeMessage(message({ text: "/weather", chat: { id: 5, type: "private", first_name: "Eve" } }), me)).toEqual(handle("direct"));
-    expect(routeMessage(message({ text: "in a topic", is_topic_message: true, message_thread_id: 9 }), me)).toEqual(handle("shared"));
+    expect(
+      routeMessage(message({ text: "/weather", chat: { id: 5, type: "private", first_name: "Eve" } }), me),
+    ).toEqual(handle("direct"));
+    expect(routeMessage(message({ text: "in a topic", is_topic_message: true, message_thread_id: 9 }), me)).toEqual(
+      handle("shared"),
+    );
     expect(routeMessage(message({ text: "/p x", from: { ...user, is_bot: true } }), me).kind).toBe("ignore");
   });
 
   it("the topic-creation message is never a reply to the bot, even when the bot created the topic", () => {
-    const created = { message_id: 9, date: 1, chat: group, from: { id: me.id, is_bot: true, first_name: "bot" }, forum_topic_created: { name: "t", icon_color: 1 } } as Message;
-    const inTopic = message({ text: "hi", is_topic_message: true, message_thread_id: 9, reply_to_message: created as Message & { reply_to_message: undefined } });
+    const created = {
+      message_id: 9,
+      date: 1,
+      chat: group,
+      from: { id: me.id, is_bot: true, first_name: "bot" },
+      forum_topic_created: { name: "t", icon_color: 1 },
+    } as Message;
+    const inTopic = message({
+      text: "hi",
+      is_topic_message: true,
+      message_thread_id: 9,
+      reply_to_message: created as Message & { reply_to_message: undefined },
+    });
     expect(isReplyToBot(inTopic, me.id)).toBe(false);
-    expect(toIncoming(inTopic, user, "hi")).toEqual({ adapter: "telegram", channelId: "-100", threadId: "9", userId: "5", userName: "Eve", text: "hi" });
+    expect(toIncoming(inTopic, user, "hi")).toEqual({
+      adapter: "telegram",
+      channelId: "-100",
+      threadId: "9",
+      userId: "5",
+      userName: "Eve",
+      text: "hi",
+    });
     expect(sequenceKey(inTopic)).toBe("-100:9");
 
-    const botMessage = { message_id: 12, date: 1, chat: group, from: { id: me.id, is_bot: true, first_name: "bot" }, text: "q?" } as Message;
+    const botMessage = {
+      message_id: 12,
+      date: 1,
+      chat: group,
+      from: { id: me.id, is_bot: true, first_name: "bot" },
+      text: "q?",
+    } as Message;
     const reply = message({ text: "a", reply_to_message: botMessage as Message & { reply_to_message: undefined } });
     expect(isReplyToBot(reply, me.id)).toBe(true);
     expect(routeMessage(reply, me)).toEqual({ kind: "handle", audience: "shared" });
@@ -49,7 +80,10 @@ describe("telegram routing rules", () => {
     expect(Buffer.byteLength(token)).toBeLessThanOrEqual(64);
     expect(codec.encode(long)).toBe(token);
     expect(codec.decode(token)).toEqual({ kind: "command", command: long });
-    expect(createCallbackCodec().decode(token)).toMatchObject({ kind: "expired", hint: expect.stringMatching(/^\/replan y+…$/) });
+    expect(createCallbackCodec().decode(token)).toMatchObject({
+      kind: "expired",
+      hint: expect.stringMatching(/^\/replan y+…$/),
+    });
     // Bounded: the oldest token is forgotten first.
     codec.encode(`${long} 1`);
     codec.encode(`${long} 2`);

@@ -22,7 +22,13 @@ describe("the board", () => {
           name: "beta",
           status: "approved",
           description: "A weather bot for the team chat.",
-          extra: { pull_request: { url: "https://github.example/acme/beta/pull/7", number: 7, updated_at: "2026-01-03T00:00:00.000Z" } },
+          extra: {
+            pull_request: {
+              url: "https://github.example/acme/beta/pull/7",
+              number: 7,
+              updated_at: "2026-01-03T00:00:00.000Z",
+            },
+          },
         },
         { name: "gamma", status: "planning", description: "Invoice scanner." },
         { name: "delta", status: "failed", description: "Photo sorter." },
@@ -61,7 +67,10 @@ describe("the board", () => {
     await page.getByRole("button", { name: /^All$/ }).click();
 
     // A change made with the CLI in another process shows up without a reload.
-    const approved = await execa(planbotBin, ["projects", "approve", "alpha"], { env: { ...process.env, PLANBOT_DATA_DIR: harness.dir }, reject: false });
+    const approved = await execa(planbotBin, ["projects", "approve", "alpha"], {
+      env: { ...process.env, PLANBOT_DATA_DIR: harness.dir },
+      reject: false,
+    });
     expect(approved.exitCode, approved.stderr).toBe(0);
     await page.waitForSelector('[data-column="approved"] [data-slug="alpha"]', { timeout: 15_000 });
     expect(await column("pending").count()).toBe(0);
@@ -72,19 +81,29 @@ describe("the board", () => {
     const harness = await startHarness({ watch: true });
     await harness.writeStore(
       [
-        { name: "alpha", status: "pending", description: "A todo app with reminders and a very long description that has to wrap on a phone screen." },
+        {
+          name: "alpha",
+          status: "pending",
+          description: "A todo app with reminders and a very long description that has to wrap on a phone screen.",
+        },
         { name: "beta", status: "approved" },
       ],
       1,
     );
     await harness.writePrd("beta", 3, 2);
     await harness.runtime.watcher.refresh();
-    for (const [scheme, phone, name] of [["dark", false, "board-dark"], ["light", true, "board-phone"], ["dark", true, "board-phone-dark"]] as const) {
+    for (const [scheme, phone, name] of [
+      ["dark", false, "board-dark"],
+      ["light", true, "board-phone"],
+      ["dark", true, "board-phone-dark"],
+    ] as const) {
       const page = await openPage({ scheme, phone });
       await page.goto(harness.origin + "/");
       await page.waitForSelector('main[data-ready="yes"] [data-slug="beta"]');
       // Nothing wider than the screen: no sideways scrolling on a phone.
-      const overflow = (await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")) as number;
+      const overflow = (await page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+      )) as number;
       expect(overflow).toBeLessThanOrEqual(0);
       const background = await page.evaluate("getComputedStyle(document.body).backgroundColor");
       expect(background).toBe(scheme === "dark" ? "rgb(20, 23, 27)" : "rgb(246, 247, 249)");

@@ -15,7 +15,10 @@ const contexts: BrowserContext[] = [];
 
 /** Launches (once) the headless Chromium; --no-sandbox because CI runs as root. */
 export async function launch(): Promise<Browser> {
-  browser ??= await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox", "--disable-dev-shm-usage"] });
+  browser ??= await chromium.launch({
+    executablePath: chromiumPath,
+    args: ["--no-sandbox", "--disable-dev-shm-usage"],
+  });
   return browser;
 }
 
@@ -37,7 +40,8 @@ export async function openPage(options: PageOptions = {}): Promise<Page> {
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
   page.on("console", (message) => {
-    if (message.type() === "error" && !/401|Unauthorized|Failed to load resource/.test(message.text())) errors.push(message.text());
+    if (message.type() === "error" && !/401|Unauthorized|Failed to load resource/.test(message.text()))
+      errors.push(message.text());
   });
   (page as Page & { errors: string[] }).errors = errors;
   // Every confirm() in the app is answered yes: the tests press the buttons a person would.

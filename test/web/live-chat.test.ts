@@ -32,19 +32,30 @@ describe("markdown in the page", () => {
     const page = await openPage();
     await page.goto(harness.origin + "/");
     await page.waitForSelector("main");
-    const render = (text: string) => page.evaluate(`import("/assets/app/markdown.js").then((m) => m.markdownHtml(m.dashboardWords(${JSON.stringify(text)})))`) as Promise<string>;
-    expect(await render("Phase ready — `/next` moves on, or keep answering.")).toContain("<strong>Next phase</strong> moves on");
+    const render = (text: string) =>
+      page.evaluate(
+        `import("/assets/app/markdown.js").then((m) => m.markdownHtml(m.dashboardWords(${JSON.stringify(text)})))`,
+      ) as Promise<string>;
+    expect(await render("Phase ready — `/next` moves on, or keep answering.")).toContain(
+      "<strong>Next phase</strong> moves on",
+    );
     expect(await render("Plan written. `/done` approves it.")).toContain("<strong>Finish</strong> approves it");
     expect(await render("See the list with /status.")).toContain("See the list with the board.");
-    expect(await render("Start it with `/run alpha`, or use scripts/ralph/run.sh")).toMatch(/<strong>Run<\/strong>, or use scripts\/ralph\/run\.sh/);
+    expect(await render("Start it with `/run alpha`, or use scripts/ralph/run.sh")).toMatch(
+      /<strong>Run<\/strong>, or use scripts\/ralph\/run\.sh/,
+    );
     expect(await render("Ready.\n[[PHASE_READY]]")).not.toContain("PHASE_READY");
-    const hostile = await render('Some **bold** <script>alert(1)</script> [x](javascript:alert(1)) <a href="javascript:alert(2)">y</a>');
+    const hostile = await render(
+      'Some **bold** <script>alert(1)</script> [x](javascript:alert(1)) <a href="javascript:alert(2)">y</a>',
+    );
     expect(hostile).not.toMatch(/<script|<a [^>]*href="javascript:|onerror/i);
     expect(hostile).toContain("&lt;script&gt;");
     expect(hostile).toContain("<strong>bold</strong>");
     const link = await render("[docs](https://example.com/docs)");
     expect(link).toMatch(/<a href="https:\/\/example.com\/docs" target="_blank" rel="noopener noreferrer">docs<\/a>/);
-    expect(await render("```markdown\n# Plan\n\nText\n```\n\n```json\n{\"userStories\": []}\n```")).toMatch(/<h1>Plan<\/h1>[\s\S]*Plan<\/strong> tab/);
+    expect(await render('```markdown\n# Plan\n\nText\n```\n\n```json\n{"userStories": []}\n```')).toMatch(
+      /<h1>Plan<\/h1>[\s\S]*Plan<\/strong> tab/,
+    );
     expect(pageErrors(page)).toEqual([]);
   }, 90_000);
 });

@@ -27,7 +27,14 @@ describe("logging in", () => {
     // The cookie is HttpOnly: the page's script cannot read it.
     expect(await page.evaluate("document.cookie")).toBe("");
     // The stream behind the cookie is live: an approval elsewhere moves the card.
-    expect((await harness.call("POST", "/api/projects/approve", { body: { slug: "alpha" }, headers: { Authorization: "Bearer s3cret-token-for-tests" } })).status).toBe(200);
+    expect(
+      (
+        await harness.call("POST", "/api/projects/approve", {
+          body: { slug: "alpha" },
+          headers: { Authorization: "Bearer s3cret-token-for-tests" },
+        })
+      ).status,
+    ).toBe(200);
     await page.waitForSelector('[data-column="approved"] [data-slug="alpha"]', { timeout: 15_000 });
 
     await page.getByRole("button", { name: "Log out" }).click();
@@ -39,15 +46,24 @@ describe("logging in", () => {
 describe("a project's page on a phone and in the dark", () => {
   it("has no sideways scrolling and reaches every tab by keyboard", async () => {
     const harness = await startHarness({ watch: true });
-    await harness.writeStore([{ name: "beta", status: "approved", description: "A weather bot for the team chat, with **markdown** in it." }], 1);
+    await harness.writeStore(
+      [{ name: "beta", status: "approved", description: "A weather bot for the team chat, with **markdown** in it." }],
+      1,
+    );
     await harness.writePrd("beta", 4, 2);
     await harness.runtime.watcher.refresh();
-    for (const [scheme, phone] of [["dark", true], ["dark", false], ["light", true]] as const) {
+    for (const [scheme, phone] of [
+      ["dark", true],
+      ["dark", false],
+      ["light", true],
+    ] as const) {
       const page = await openPage({ scheme, phone });
       await page.goto(`${harness.origin}/#/p/beta/plan`);
       await page.waitForSelector('.story[data-state="passes"]');
       expect(await page.locator(".story").count()).toBe(4);
-      const overflow = (await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")) as number;
+      const overflow = (await page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+      )) as number;
       expect(overflow).toBeLessThanOrEqual(0);
       await screenshot(page, `project-plan-${scheme}${phone ? "-phone" : ""}`);
       // Keyboard: focus the Run tab and follow it with Enter.

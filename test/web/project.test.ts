@@ -82,7 +82,9 @@ describe("a project's page", () => {
     // The same conversation on a phone in the dark: nothing wider than the screen.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.emulateMedia({ colorScheme: "dark" });
-    expect((await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")) as number).toBeLessThanOrEqual(0);
+    expect(
+      (await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")) as number,
+    ).toBeLessThanOrEqual(0);
     await screenshot(page, "chat-dark-phone");
     await page.setViewportSize({ width: 1280, height: 860 });
     await page.emulateMedia({ colorScheme: "light" });

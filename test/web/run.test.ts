@@ -13,9 +13,16 @@ afterAll(closeBrowser);
 
 describe("the run tab", () => {
   it("a failed run is retried from the page and finishes; earlier runs stay readable", async () => {
-    const harness = await startHarness({ watch: true, env: { RALPH_COMMAND: `${fakeRalphPath} --tool claude 10` }, processEnv: { FAKE_RALPH_DELAY_MS: "300" } });
+    const harness = await startHarness({
+      watch: true,
+      env: { RALPH_COMMAND: `${fakeRalphPath} --tool claude 10` },
+      processEnv: { FAKE_RALPH_DELAY_MS: "300" },
+    });
     harness.runtime.onStop(() => harness.runtime.executor.stop());
-    await harness.writeStore([{ name: "retry-me", status: "approved", description: "A project whose first run fails." }], 1);
+    await harness.writeStore(
+      [{ name: "retry-me", status: "approved", description: "A project whose first run fails." }],
+      1,
+    );
     await harness.writePrd("retry-me", 3, 0);
     const modeFile = join(workspacePaths(harness.runtime.config.workspaceDir, "retry-me").ralph, ".fake-mode");
     await writeFile(modeFile, "fail\n");

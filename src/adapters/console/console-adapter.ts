@@ -36,11 +36,19 @@ export interface ConsoleAdapter {
  * turn never holds up the next line; Ctrl-C stops a running turn, or quits when none runs.
  */
 export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
-  const terminal = createTerminal({ input: deps.input, output: deps.output, interactive: deps.prompt ?? false, historyFile: deps.historyFile });
+  const terminal = createTerminal({
+    input: deps.input,
+    output: deps.output,
+    interactive: deps.prompt ?? false,
+    historyFile: deps.historyFile,
+  });
   const session = createConsoleSession(deps.bot, deps.userName, (text) => terminal.print(text));
   terminal.onInterrupt(() => {
     const stopped = session.interrupt();
-    if (stopped) terminal.print(`Stopping ${stopped === 1 ? "the planner turn" : `${stopped} planner turns`}… (Ctrl-C again with nothing running quits)`);
+    if (stopped)
+      terminal.print(
+        `Stopping ${stopped === 1 ? "the planner turn" : `${stopped} planner turns`}… (Ctrl-C again with nothing running quits)`,
+      );
     else terminal.close();
   });
 

@@ -24,12 +24,22 @@ export interface ConsoleSession {
 }
 
 /** Creates a {@link ConsoleSession} for one user; the core treats the terminal's owner as an admin. */
-export function createConsoleSession(bot: Pick<AdapterBot, "handle" | "commandFor">, userName: string, print: Print): ConsoleSession {
+export function createConsoleSession(
+  bot: Pick<AdapterBot, "handle" | "commandFor">,
+  userName: string,
+  print: Print,
+): ConsoleSession {
   const running = new Set<Promise<void>>();
   const turns = new Set<AbortController>();
 
   async function handle(text: string): Promise<void> {
-    const incoming: Incoming = { adapter: CONSOLE_ADAPTER, channelId: CONSOLE_CHANNEL, userId: userName, userName, text };
+    const incoming: Incoming = {
+      adapter: CONSOLE_ADAPTER,
+      channelId: CONSOLE_CHANNEL,
+      userId: userName,
+      userName,
+      text,
+    };
     const abort = new AbortController();
     turns.add(abort);
     let started = 0;

@@ -29,7 +29,12 @@ export async function connectChat(dataDir: string): Promise<Socket | undefined> 
  * Resolves with the exit code: 0 when the user quit, 1 when planbot went away.
  */
 export async function attachChat(socket: Socket, options: AttachOptions): Promise<number> {
-  const terminal = createTerminal({ input: options.input, output: options.output, interactive: options.interactive, historyFile: options.historyFile });
+  const terminal = createTerminal({
+    input: options.input,
+    output: options.output,
+    interactive: options.interactive,
+    historyFile: options.historyFile,
+  });
   const send = (message: ClientMessage) => {
     if (!socket.destroyed) socket.write(`${JSON.stringify(message)}\n`);
   };

@@ -31,7 +31,8 @@ export async function startChatSocket(host: AdapterHost): Promise<ChatSocket> {
 
   const server = createServer((socket) => {
     clients.add(socket);
-    const sessionOf = (user: string) => createConsoleSession(host.bot, user, (text) => send(socket, { type: "print", text }));
+    const sessionOf = (user: string) =>
+      createConsoleSession(host.bot, user, (text) => send(socket, { type: "print", text }));
     let session = sessionOf("terminal");
     let chain: Promise<void> = Promise.resolve();
     socket.on(
@@ -46,7 +47,12 @@ export async function startChatSocket(host: AdapterHost): Promise<ChatSocket> {
             break;
           case "interrupt": {
             const stopped = session.interrupt();
-            send(socket, { type: "print", text: stopped ? `Stopping ${stopped === 1 ? "the planner turn" : `${stopped} planner turns`}…` : "Nothing is running. Ctrl-D quits." });
+            send(socket, {
+              type: "print",
+              text: stopped
+                ? `Stopping ${stopped === 1 ? "the planner turn" : `${stopped} planner turns`}…`
+                : "Nothing is running. Ctrl-D quits.",
+            });
             break;
           }
           case "end":
@@ -108,6 +114,9 @@ async function clearStaleSocket(path: string): Promise<void> {
     });
     probe.once("error", () => resolve(false));
   });
-  if (alive) throw new Error(`another planbot already serves this data dir (${path} answers); stop it first, or use another PLANBOT_DATA_DIR`);
+  if (alive)
+    throw new Error(
+      `another planbot already serves this data dir (${path} answers); stop it first, or use another PLANBOT_DATA_DIR`,
+    );
   await unlink(path).catch(() => undefined);
 }

@@ -13,7 +13,12 @@ export const READY_TIMEOUT_MS = 60_000;
  * partial, since DM channels are not cached before their first message). Slash commands and buttons
  * need no intent.
  */
-export const INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent, GatewayIntentBits.DirectMessages];
+export const INTENTS = [
+  GatewayIntentBits.Guilds,
+  GatewayIntentBits.GuildMessages,
+  GatewayIntentBits.MessageContent,
+  GatewayIntentBits.DirectMessages,
+];
 
 /**
  * Creates the discord.js client. `DISCORD_API_URL` replaces the REST base (the gateway URL then comes from
@@ -40,7 +45,10 @@ export function createDiscordClient(discord: Config["discord"]): Client {
 /** Logs in and resolves once the gateway session is ready; rejects on a bad token, an error or a timeout. */
 export async function loginAndWait(client: Client, token: string, timeoutMs = READY_TIMEOUT_MS): Promise<Client<true>> {
   const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(new Error(`Discord did not get ready within ${timeoutMs / 1000} s`)), timeoutMs);
+  const timer = setTimeout(
+    () => abort.abort(new Error(`Discord did not get ready within ${timeoutMs / 1000} s`)),
+    timeoutMs,
+  );
   try {
     const ready = once(client, Events.ClientReady, { signal: abort.signal });
     await Promise.all([client.login(token), ready]);

@@ -43,21 +43,29 @@ export async function syncSlashCommands(options: SyncOptions): Promise<SyncOutco
   const file = join(options.dataDir, COMMANDS_STATE_FILE);
   const state = await readState(file, options.log);
   if (state[key]?.hash === hash) return "unchanged";
-  const route = guildId ? Routes.applicationGuildCommands(applicationId, guildId) : Routes.applicationCommands(applicationId);
+  const route = guildId
+    ? Routes.applicationGuildCommands(applicationId, guildId)
+    : Routes.applicationCommands(applicationId);
   await client.rest.put(route, { body: definitions });
   state[key] = { hash, commands: definitions.length, registered_at: new Date().toISOString() };
   await writeState(file, state);
-  options.log.info({ adapter: "discord", scope: guildId ? `guild ${guildId}` : "global", commands: definitions.length }, "registered slash commands");
+  options.log.info(
+    { adapter: "discord", scope: guildId ? `guild ${guildId}` : "global", commands: definitions.length },
+    "registered slash commands",
+  );
   return "registered";
 }
 
 async function readState(file: string, log: Logger): Promise<Record<string, StateEntry>> {
   try {
     const parsed: unknown = JSON.parse(await readFile(file, "utf8"));
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, StateEntry>) : {};
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, StateEntry>)
+      : {};
   } catch (error) {
     // Missing or unreadable: register again, which is always safe (the PUT replaces the whole set).
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") log.warn({ err: error, file }, "ignoring unreadable slash-command state");
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT")
+      log.warn({ err: error, file }, "ignoring unreadable slash-command state");
     return {};
   }
 }

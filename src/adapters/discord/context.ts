@@ -21,7 +21,14 @@ export interface DiscordContext {
 
 /** The Incoming for a Discord user's text in a channel (threads and DMs are channels too). */
 export function incomingFrom(user: User, channelId: string, text: string, replyTo?: string): Incoming {
-  return { adapter: ADAPTER, channelId, userId: user.id, userName: user.displayName || user.username, text, ...(replyTo ? { replyTo } : {}) };
+  return {
+    adapter: ADAPTER,
+    channelId,
+    userId: user.id,
+    userName: user.displayName || user.username,
+    text,
+    ...(replyTo ? { replyTo } : {}),
+  };
 }
 
 /** A channel the bot can post in, from the cache or REST; undefined when it is gone or not a text channel. */

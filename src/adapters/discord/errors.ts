@@ -31,7 +31,8 @@ export function isExpiredInteraction(error: unknown): boolean {
 
 /** A short, user-facing reason for a REST failure (no tokens: discord.js messages name only the route). */
 export function describeError(error: unknown): string {
-  if (error instanceof RateLimitError) return `Discord is rate limiting planbot (retry in ${Math.ceil(error.retryAfter / 1000)} s)`;
+  if (error instanceof RateLimitError)
+    return `Discord is rate limiting planbot (retry in ${Math.ceil(error.retryAfter / 1000)} s)`;
   if (error instanceof DiscordAPIError) return `Discord refused it: ${error.message} (code ${String(error.code)})`;
   if (error instanceof HTTPError) return `Discord had a server error (${error.status})`;
   return `it could not reach Discord (${(error as Error)?.message ?? String(error)})`;
@@ -51,11 +52,19 @@ export function sendFailure(error: unknown, channelId: string): Failure {
   }
   if (error instanceof DiscordAPIError) {
     const code = discordCode(error);
-    const permanent = (code !== undefined && PERMANENT_CODES.has(code)) || (error.status >= 400 && error.status < 500 && error.status !== 429);
-    return fail("send_failed", `Sending to Discord channel ${channelId} failed: ${reason}.`, { details: { permanent, discordCode: code, status: error.status, channelId } });
+    const permanent =
+      (code !== undefined && PERMANENT_CODES.has(code)) ||
+      (error.status >= 400 && error.status < 500 && error.status !== 429);
+    return fail("send_failed", `Sending to Discord channel ${channelId} failed: ${reason}.`, {
+      details: { permanent, discordCode: code, status: error.status, channelId },
+    });
   }
   if (error instanceof HTTPError) {
-    return fail("send_failed", `Sending to Discord channel ${channelId} failed: ${reason}.`, { details: { permanent: false, status: error.status, channelId } });
+    return fail("send_failed", `Sending to Discord channel ${channelId} failed: ${reason}.`, {
+      details: { permanent: false, status: error.status, channelId },
+    });
   }
-  return fail("send_failed", `Sending to Discord channel ${channelId} failed: ${reason}.`, { details: { permanent: false, channelId } });
+  return fail("send_failed", `Sending to Discord channel ${channelId} failed: ${reason}.`, {
+    details: { permanent: false, channelId },
+  });
 }

@@ -32,7 +32,10 @@ export interface DiscordAdapter extends RunningAdapter {
  * and registers the `discord` Outbound. Resolves once the gateway is ready; rejects if login fails.
  * Handler failures are logged and never reach the process.
  */
-export async function startDiscordAdapter(host: AdapterHost, options: DiscordAdapterOptions = {}): Promise<DiscordAdapter> {
+export async function startDiscordAdapter(
+  host: AdapterHost,
+  options: DiscordAdapterOptions = {},
+): Promise<DiscordAdapter> {
   const { config } = host;
   const token = config.discord.token;
   if (!token) throw new Error("DISCORD_TOKEN is not set, so the Discord adapter cannot start");
@@ -48,7 +51,11 @@ export async function startDiscordAdapter(host: AdapterHost, options: DiscordAda
     throw error;
   }
 
-  const typing = createTypingIndicators(async (channelId) => (await sendableChannel(client, channelId))?.sendTyping(), log, TYPING_RENEW_MS);
+  const typing = createTypingIndicators(
+    async (channelId) => (await sendableChannel(client, channelId))?.sendTyping(),
+    log,
+    TYPING_RENEW_MS,
+  );
   const ctx: DiscordContext = { host, client, log, queues: createKeyedQueues(), typing };
   const tasks = createInFlight(ADAPTER, log);
   let accepting = true;
@@ -61,7 +68,13 @@ export async function startDiscordAdapter(host: AdapterHost, options: DiscordAda
 
   let commandSync: SyncOutcome | "failed";
   try {
-    commandSync = await syncSlashCommands({ client, registry: host.bot.registry, dataDir: config.dataDir, guildId: config.discord.guildId, log });
+    commandSync = await syncSlashCommands({
+      client,
+      registry: host.bot.registry,
+      dataDir: config.dataDir,
+      guildId: config.discord.guildId,
+      log,
+    });
   } catch (error) {
     // The commands registered earlier (if any) keep working; typed commands always do.
     commandSync = "failed";
@@ -69,7 +82,10 @@ export async function startDiscordAdapter(host: AdapterHost, options: DiscordAda
   }
 
   host.outbound.register(ADAPTER, createDiscordOutbound(ctx));
-  log.info({ adapter: ADAPTER, user: client.user.tag, guilds: client.guilds.cache.size, commandSync }, "discord connected");
+  log.info(
+    { adapter: ADAPTER, user: client.user.tag, guilds: client.guilds.cache.size, commandSync },
+    "discord connected",
+  );
 
   let stopped: Promise<void> | undefined;
   return {
@@ -90,7 +106,14 @@ export async function startDiscordAdapter(host: AdapterHost, options: DiscordAda
 /** Client-level errors (gateway, cache, REST warnings) are logged; an unhandled `error` event would crash the process. */
 function listenForClientTrouble(client: Client, log: DiscordContext["log"]): void {
   client.on(Events.Error, (error) => log.error({ err: error, adapter: ADAPTER }, "discord client error"));
-  client.on(Events.ShardError, (error, shardId) => log.warn({ err: error, adapter: ADAPTER, shard: shardId }, "discord gateway error"));
+  client.on(Events.ShardError, (error, shardId) =>
+    log.warn({ err: error, adapter: ADAPTER, shard: shardId }, "discord gateway error"),
+  );
   client.on(Events.Warn, (message) => log.warn({ adapter: ADAPTER }, message));
-  client.rest.on("rateLimited", (info) => log.debug({ adapter: ADAPTER, route: info.route, retryAfterMs: info.retryAfter, global: info.global }, "discord rate limit"));
+  client.rest.on("rateLimited", (info) =>
+    log.debug(
+      { adapter: ADAPTER, route: info.route, retryAfterMs: info.retryAfter, global: info.global },
+      "discord rate limit",
+    ),
+  );
 }

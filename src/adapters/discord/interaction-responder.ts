@@ -1,4 +1,9 @@
-import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type InteractionReplyOptions } from "discord.js";
+import {
+  MessageFlags,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type InteractionReplyOptions,
+} from "discord.js";
 import { ADAPTER, sendableChannel, type DiscordContext } from "./context.ts";
 import { describeError, isExpiredInteraction } from "./errors.ts";
 import type { DiscordPayload } from "./render.ts";
@@ -57,7 +62,10 @@ export function createInteractionResponder(ctx: DiscordContext, interaction: Com
 
   /** Says the answer failed, through whichever interaction call is still allowed. */
   async function tellFailure(label: string, error: unknown): Promise<void> {
-    const notice = { content: `planbot could not deliver its answer to ${label}: ${describeError(error)}. It is logged; try again, or /status to see where things stand.`, flags: MessageFlags.Ephemeral } as const;
+    const notice = {
+      content: `planbot could not deliver its answer to ${label}: ${describeError(error)}. It is logged; try again, or /status to see where things stand.`,
+      flags: MessageFlags.Ephemeral,
+    } as const;
     if (deferred || answered) await interaction.followUp(notice);
     else await interaction.reply(notice);
   }
@@ -70,22 +78,48 @@ export function createInteractionResponder(ctx: DiscordContext, interaction: Com
         deferred = true;
       } catch (error) {
         // Not fatal: the answer is still attempted, and falls back to the channel if the interaction expired.
-        ctx.log.warn({ err: error, adapter: ADAPTER, channel: interaction.channelId, interaction: interaction.id }, "could not defer the interaction");
+        ctx.log.warn(
+          { err: error, adapter: ADAPTER, channel: interaction.channelId, interaction: interaction.id },
+          "could not defer the interaction",
+        );
       }
     },
     async send(payloads, context) {
       const list = payloads.length ? payloads : [EMPTY_ANSWER];
-      const label = context.command ? `/${context.command}` : interaction.isButton() ? "the button" : `/${interaction.commandName}`;
+      const label = context.command
+        ? `/${context.command}`
+        : interaction.isButton()
+          ? "the button"
+          : `/${interaction.commandName}`;
       for (const [index, payload] of list.entries()) {
         try {
           await deliverOne(payload);
         } catch (error) {
-          ctx.log.error({ err: error, adapter: ADAPTER, command: context.command, slug: context.slug, channel: interaction.channelId, interaction: interaction.id }, "could not answer the interaction");
+          ctx.log.error(
+            {
+              err: error,
+              adapter: ADAPTER,
+              command: context.command,
+              slug: context.slug,
+              channel: interaction.channelId,
+              interaction: interaction.id,
+            },
+            "could not answer the interaction",
+          );
           try {
             if (isExpiredInteraction(error)) await toChannel(list.slice(index), label);
             else await tellFailure(label, error);
           } catch (fallbackError) {
-            ctx.log.error({ err: fallbackError, adapter: ADAPTER, command: context.command, slug: context.slug, channel: interaction.channelId }, "could not tell the user that the answer failed");
+            ctx.log.error(
+              {
+                err: fallbackError,
+                adapter: ADAPTER,
+                command: context.command,
+                slug: context.slug,
+                channel: interaction.channelId,
+              },
+              "could not tell the user that the answer failed",
+            );
           }
           return;
         }

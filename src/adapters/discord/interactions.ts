@@ -4,7 +4,11 @@ import { commandLineFromOptions } from "./slash-definitions.ts";
 import { looksLikeCommand } from "../../bot/parse-command.ts";
 import type { ProjectRecord } from "../../projects/project-list.ts";
 import { ADAPTER, type DiscordContext } from "./context.ts";
-import { createInteractionResponder, type CommandInteraction, type InteractionResponder } from "./interaction-responder.ts";
+import {
+  createInteractionResponder,
+  type CommandInteraction,
+  type InteractionResponder,
+} from "./interaction-responder.ts";
 import { renderReplies, type DiscordPayload } from "./render.ts";
 import { runLine, type LineOutcome } from "./line-runner.ts";
 import { sendPayloads } from "./send.ts";
@@ -20,13 +24,22 @@ export async function handleInteraction(ctx: DiscordContext, interaction: Intera
   if (interaction.isChatInputCommand()) {
     const spec = ctx.host.bot.registry.find(interaction.commandName);
     if (!spec) return runFromInteraction(ctx, interaction, `/${interaction.commandName}`, undefined);
-    return runFromInteraction(ctx, interaction, commandLineFromOptions(spec, optionValues(interaction.options.data)), spec);
+    return runFromInteraction(
+      ctx,
+      interaction,
+      commandLineFromOptions(spec, optionValues(interaction.options.data)),
+      spec,
+    );
   }
   if (interaction.isButton()) {
     // A custom_id is a command line planbot wrote; anything else comes from an older build or another app.
     const line = interaction.customId;
     if (!looksLikeCommand(line)) {
-      const stale: DiscordPayload = { content: "This button does not belong to this planbot any more; /help lists what it can do.", components: [], ephemeral: true };
+      const stale: DiscordPayload = {
+        content: "This button does not belong to this planbot any more; /help lists what it can do.",
+        components: [],
+        ephemeral: true,
+      };
       return createInteractionResponder(ctx, interaction).send([stale], {});
     }
     return runFromInteraction(ctx, interaction, line, ctx.host.bot.commandFor(line));
@@ -34,7 +47,9 @@ export async function handleInteraction(ctx: DiscordContext, interaction: Intera
 }
 
 /** Slash options by name, read from the raw data: typed getters throw when a type differs from the registry. */
-function optionValues(options: readonly CommandInteractionOption[]): Record<string, string | number | boolean | undefined> {
+function optionValues(
+  options: readonly CommandInteractionOption[],
+): Record<string, string | number | boolean | undefined> {
   const values: Record<string, string | number | boolean | undefined> = {};
   for (const option of options) {
     if (option.value !== undefined && option.value !== null) values[option.name] = option.value;
@@ -47,13 +62,23 @@ function optionValues(options: readonly CommandInteractionOption[]): Record<stri
  * channel, after any answers typed before them; fast ones answer directly, deferring only if the core
  * unexpectedly takes longer than {@link DEFER_AFTER_MS}.
  */
-async function runFromInteraction(ctx: DiscordContext, interaction: CommandInteraction, line: string, spec: CommandSpec | undefined): Promise<void> {
+async function runFromInteraction(
+  ctx: DiscordContext,
+  interaction: CommandInteraction,
+  line: string,
+  spec: CommandSpec | undefined,
+): Promise<void> {
   const responder = createInteractionResponder(ctx, interaction);
   const slow = spec?.slow === true;
   if (slow) await responder.defer();
   const deliver = (outcome: LineOutcome) => deliverOutcome(ctx, responder, outcome);
   const guard = slow ? undefined : <T>(work: Promise<T>) => deferIfSlow(work, responder);
-  await runLine(ctx, { user: interaction.user, channelId: interaction.channelId, text: line, audience: "direct" }, deliver, { queue: slow, ...(guard ? { guard } : {}) });
+  await runLine(
+    ctx,
+    { user: interaction.user, channelId: interaction.channelId, text: line, audience: "direct" },
+    deliver,
+    { queue: slow, ...(guard ? { guard } : {}) },
+  );
 }
 
 /** Waits for the core; if it is not done after {@link DEFER_AFTER_MS}, defers the interaction and keeps waiting. */
@@ -73,16 +98,27 @@ async function deferIfSlow<T>(work: Promise<T>, responder: InteractionResponder)
 }
 
 /** Sends the outcome: in place, or (for a new planning thread) the replies in the thread and a pointer here. */
-async function deliverOutcome(ctx: DiscordContext, responder: InteractionResponder, outcome: LineOutcome): Promise<void> {
+async function deliverOutcome(
+  ctx: DiscordContext,
+  responder: InteractionResponder,
+  outcome: LineOutcome,
+): Promise<void> {
   const context = { command: outcome.command, slug: outcome.slug };
   if (!outcome.thread) return responder.send(renderReplies(outcome.replies), context);
   const sent = await sendPayloads(outcome.thread, renderReplies(outcome.replies));
   if (sent.error) {
-    ctx.log.error({ err: sent.error, adapter: ADAPTER, command: outcome.command, slug: outcome.slug, channel: outcome.thread.id }, "could not post the planner's reply in the planning thread");
+    ctx.log.error(
+      { err: sent.error, adapter: ADAPTER, command: outcome.command, slug: outcome.slug, channel: outcome.thread.id },
+      "could not post the planner's reply in the planning thread",
+    );
     // The thread did not get it, so the asker gets the replies right here instead.
     return responder.send(renderReplies(outcome.replies), context);
   }
-  const pointer: DiscordPayload = { content: `Planning **${outcome.slug ?? "the project"}** in <#${outcome.thread.id}>: answer the planner there.`, components: [], ephemeral: false };
+  const pointer: DiscordPayload = {
+    content: `Planning **${outcome.slug ?? "the project"}** in <#${outcome.thread.id}>: answer the planner there.`,
+    components: [],
+    ephemeral: false,
+  };
   return responder.send([pointer], context);
 }
 
@@ -97,8 +133,12 @@ async function autocomplete(ctx: DiscordContext, interaction: AutocompleteIntera
     if (projects) {
       const typed = String(focused.value).trim().toLowerCase();
       const prefix = projects.filter((p) => p.slug.toLowerCase().startsWith(typed));
-      const inside = typed ? projects.filter((p) => !p.slug.toLowerCase().startsWith(typed) && p.slug.toLowerCase().includes(typed)) : [];
-      choices = [...prefix, ...inside].slice(0, MAX_CHOICES).map((p) => ({ name: clip(`${p.slug} (${p.status})`, 100), value: clip(p.slug, 100) }));
+      const inside = typed
+        ? projects.filter((p) => !p.slug.toLowerCase().startsWith(typed) && p.slug.toLowerCase().includes(typed))
+        : [];
+      choices = [...prefix, ...inside]
+        .slice(0, MAX_CHOICES)
+        .map((p) => ({ name: clip(`${p.slug} (${p.status})`, 100), value: clip(p.slug, 100) }));
     }
     await interaction.respond(choices);
   } catch (error) {

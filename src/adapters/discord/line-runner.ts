@@ -43,7 +43,12 @@ export interface RunOptions {
  * released at once, while the thread's own queue holds answers typed there until the first reply is out.
  * If the command fails before a session exists, the core undoes the placement and the error goes back here.
  */
-export async function runLine(ctx: DiscordContext, run: LineRun, deliver: (outcome: LineOutcome) => Promise<void>, options: RunOptions): Promise<void> {
+export async function runLine(
+  ctx: DiscordContext,
+  run: LineRun,
+  deliver: (outcome: LineOutcome) => Promise<void>,
+  options: RunOptions,
+): Promise<void> {
   let typing = ctx.typing.session([run.channelId]);
   const signals: TurnSignals = { working: (on) => typing.signals.working?.(on) };
   let thread: ThreadChannel | undefined;
@@ -70,7 +75,12 @@ export async function runLine(ctx: DiscordContext, run: LineRun, deliver: (outco
 
   const work = async (): Promise<void> => {
     try {
-      const call = ctx.host.bot.handle(incomingFrom(run.user, run.channelId, run.text, run.replyTo), { audience: run.audience, signals, place, hint: run.hint });
+      const call = ctx.host.bot.handle(incomingFrom(run.user, run.channelId, run.text, run.replyTo), {
+        audience: run.audience,
+        signals,
+        place,
+        hint: run.hint,
+      });
       const handled = await (options.guard ? options.guard(call) : call);
       typing.done();
       if (handled.kind === "ignored") return deliver({ replies: [] });

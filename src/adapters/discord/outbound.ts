@@ -21,7 +21,9 @@ export function createDiscordOutbound(ctx: DiscordContext): Outbound {
         const channel = await sendableChannel(ctx.client, channelId);
         if (!channel) {
           ctx.log.warn({ adapter: ADAPTER, channel: channelId, slug }, "outbound target is not a text channel");
-          return fail("send_failed", `Discord channel ${channelId} does not take messages.`, { details: { permanent: true, channelId } });
+          return fail("send_failed", `Discord channel ${channelId} does not take messages.`, {
+            details: { permanent: true, channelId },
+          });
         }
         const sent = await sendPayloads(channel, renderReply(reply));
         if (!sent.error) return { ok: true, messageIds: sent.messageIds };
@@ -33,7 +35,17 @@ export function createDiscordOutbound(ctx: DiscordContext): Outbound {
       function failed(error: unknown, delivered: string[]) {
         const failure = sendFailure(error, channelId);
         failure.details = { ...failure.details, deliveredMessageIds: delivered };
-        ctx.log.warn({ err: error, adapter: ADAPTER, channel: channelId, slug, code: failure.code, permanent: failure.details.permanent }, "discord send failed");
+        ctx.log.warn(
+          {
+            err: error,
+            adapter: ADAPTER,
+            channel: channelId,
+            slug,
+            code: failure.code,
+            permanent: failure.details.permanent,
+          },
+          "discord send failed",
+        );
         return failure;
       }
     },

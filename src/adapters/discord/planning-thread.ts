@@ -6,7 +6,10 @@ import { describeError } from "./errors.ts";
 const THREAD_NAME_LIMIT = 100;
 
 /** Where a session-starting command runs: a fresh thread, nowhere (with a reason), or where it was sent. */
-export type ThreadPlacement = { kind: "thread"; thread: ThreadChannel } | { kind: "refused"; reply: Reply } | { kind: "here" };
+export type ThreadPlacement =
+  | { kind: "thread"; thread: ThreadChannel }
+  | { kind: "refused"; reply: Reply }
+  | { kind: "here" };
 
 /** The thread name for a project, e.g. "plan: my-app". */
 export function threadName(slug: string): string {
@@ -20,16 +23,33 @@ export function threadName(slug: string): string {
  * session is keyed to the thread and "every message in the thread is an answer" never swallows the
  * channel's chatter. Threads and DMs stay where they are.
  */
-export async function placeSessionStart(ctx: DiscordContext, slugArg: string | undefined, commandName: string, channelId: string): Promise<ThreadPlacement> {
-  const channel = ctx.client.channels.cache.get(channelId) ?? (await ctx.client.channels.fetch(channelId).catch(() => null));
-  if (!channel || (channel.type !== ChannelType.GuildText && channel.type !== ChannelType.GuildAnnouncement)) return { kind: "here" };
+export async function placeSessionStart(
+  ctx: DiscordContext,
+  slugArg: string | undefined,
+  commandName: string,
+  channelId: string,
+): Promise<ThreadPlacement> {
+  const channel =
+    ctx.client.channels.cache.get(channelId) ?? (await ctx.client.channels.fetch(channelId).catch(() => null));
+  if (!channel || (channel.type !== ChannelType.GuildText && channel.type !== ChannelType.GuildAnnouncement))
+    return { kind: "here" };
   const slug = slugArg ?? "project";
   try {
-    const options = { name: threadName(slug), autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek, reason: `planbot: planning ${slug}` };
-    const thread = channel.type === ChannelType.GuildText ? await channel.threads.create(options) : await channel.threads.create(options);
+    const options = {
+      name: threadName(slug),
+      autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek,
+      reason: `planbot: planning ${slug}`,
+    };
+    const thread =
+      channel.type === ChannelType.GuildText
+        ? await channel.threads.create(options)
+        : await channel.threads.create(options);
     return { kind: "thread", thread };
   } catch (error) {
-    ctx.log.warn({ err: error, adapter: ADAPTER, channel: channelId, slug, command: commandName }, "could not open a planning thread");
+    ctx.log.warn(
+      { err: error, adapter: ADAPTER, channel: channelId, slug, command: commandName },
+      "could not open a planning thread",
+    );
     return {
       kind: "refused",
       reply: errorReply(

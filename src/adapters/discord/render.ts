@@ -1,4 +1,9 @@
-import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponentWithCustomId } from "discord.js";
+import {
+  ButtonStyle,
+  ComponentType,
+  type APIActionRowComponent,
+  type APIButtonComponentWithCustomId,
+} from "discord.js";
 import { renderDiscordReply } from "./discord-markdown.ts";
 import { code, type Reply, type ReplyAction } from "../../chat/reply.ts";
 
@@ -18,7 +23,10 @@ export interface DiscordPayload {
   ephemeral: boolean;
 }
 
-const STYLES: Record<NonNullable<ReplyAction["style"]>, ButtonStyle.Primary | ButtonStyle.Secondary | ButtonStyle.Success | ButtonStyle.Danger> = {
+const STYLES: Record<
+  NonNullable<ReplyAction["style"]>,
+  ButtonStyle.Primary | ButtonStyle.Secondary | ButtonStyle.Success | ButtonStyle.Danger
+> = {
   primary: ButtonStyle.Primary,
   secondary: ButtonStyle.Secondary,
   success: ButtonStyle.Success,

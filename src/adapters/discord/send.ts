@@ -18,7 +18,11 @@ export interface SendOutcome {
  * so that flag is ignored here. Stops at the first failure and reports what was already delivered, so a
  * caller never resends chunks the user has seen.
  */
-export async function sendPayloads(channel: MessageSink, payloads: DiscordPayload[], replyTo?: Message): Promise<SendOutcome> {
+export async function sendPayloads(
+  channel: MessageSink,
+  payloads: DiscordPayload[],
+  replyTo?: Message,
+): Promise<SendOutcome> {
   const messageIds: string[] = [];
   for (const [index, payload] of payloads.entries()) {
     const options = { content: payload.content, components: payload.components };

@@ -14,7 +14,9 @@ export interface SlashCommandDefinition {
 
 /** Slash-command definitions for every command name and alias (Discord has no aliases of its own). */
 export function discordSlashDefinitions(registry: CommandRegistry): SlashCommandDefinition[] {
-  return registry.commands.flatMap((command) => [command.name, ...(command.aliases ?? [])].map((name) => slashDefinition(command, name)));
+  return registry.commands.flatMap((command) =>
+    [command.name, ...(command.aliases ?? [])].map((name) => slashDefinition(command, name)),
+  );
 }
 
 function slashDefinition(command: CommandSpec, name: string): SlashCommandDefinition {
@@ -40,7 +42,10 @@ function slashDefinition(command: CommandSpec, name: string): SlashCommandDefini
  * Rebuilds a command line from structured options (a Discord slash command), so slash commands go
  * through the same parser, validation and roles as typed text.
  */
-export function commandLineFromOptions(command: CommandSpec, options: Record<string, string | number | boolean | undefined>): string {
+export function commandLineFromOptions(
+  command: CommandSpec,
+  options: Record<string, string | number | boolean | undefined>,
+): string {
   const quote = (value: string) => `"${value.replace(/(["\\])/g, "\\$1")}"`;
   const parts = [`/${command.name}`];
   const flagParts: string[] = [];

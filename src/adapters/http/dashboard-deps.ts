@@ -29,7 +29,10 @@ export function dashboardIncoming(slug: string, text: string): Incoming {
 }
 
 /** Reads the JSON body, or answers the error (413/415/400) itself and returns undefined. */
-export async function jsonBody(context: RequestContext, deps: DashboardDeps): Promise<Record<string, unknown> | undefined> {
+export async function jsonBody(
+  context: RequestContext,
+  deps: DashboardDeps,
+): Promise<Record<string, unknown> | undefined> {
   const read = await readBody(context.req, deps.bodyLimit);
   if (read.ok) return read.body;
   sendError(context.res, read.error);

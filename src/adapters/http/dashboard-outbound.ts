@@ -50,7 +50,11 @@ export function createDashboardOutbound(options: DashboardOutboundOptions): Dash
 
   return {
     async send(target: ChatTarget, reply) {
-      const message: DashboardMessage = { at: options.clock.now().toISOString(), slug: target.channelId, message: reply.text };
+      const message: DashboardMessage = {
+        at: options.clock.now().toISOString(),
+        slug: target.channelId,
+        message: reply.text,
+      };
       record(target.channelId, message);
       options.onMessage(message);
       sent += 1;

@@ -79,7 +79,10 @@ export function createGuessThrottle(options: GuessThrottleOptions = {}): GuessTh
       record.lockedUntil = now() + delay;
       if (!record.warned) {
         record.warned = true;
-        options.log?.warn({ remote: address, failures: record.failures }, "wrong dashboard tokens from this address: slowing it down (further ones are not logged until it has been quiet for 15 minutes)");
+        options.log?.warn(
+          { remote: address, failures: record.failures },
+          "wrong dashboard tokens from this address: slowing it down (further ones are not logged until it has been quiet for 15 minutes)",
+        );
       }
       return delay;
     },

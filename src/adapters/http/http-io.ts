@@ -20,7 +20,12 @@ const BASE_HEADERS = {
 };
 
 /** Sends a JSON body with a status; a Buffer is sent as a ready serialisation (the shared project list). */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = Buffer.isBuffer(body) ? body : JSON.stringify(body);
   if (res.headersSent) {
     res.destroy();
@@ -36,8 +41,19 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 /** Sends a static text asset (the dashboard page and its script). */
-export function sendText(res: ServerResponse, status: number, contentType: string, text: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { ...BASE_HEADERS, "Content-Type": contentType, "Content-Length": Buffer.byteLength(text), ...headers });
+export function sendText(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    ...BASE_HEADERS,
+    "Content-Type": contentType,
+    "Content-Length": Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -91,8 +107,15 @@ export function readBody(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT, allow
       }
       chunks.push(chunk);
     });
-    req.on("error", () => finish({ ok: false, error: { status: 400, body: { error: "bad_request", message: "the request body could not be read" } } }));
-    req.on("end", () => finish(parseBody(Buffer.concat(chunks).toString("utf8"), String(req.headers["content-type"] ?? ""), allowForm)));
+    req.on("error", () =>
+      finish({
+        ok: false,
+        error: { status: 400, body: { error: "bad_request", message: "the request body could not be read" } },
+      }),
+    );
+    req.on("end", () =>
+      finish(parseBody(Buffer.concat(chunks).toString("utf8"), String(req.headers["content-type"] ?? ""), allowForm)),
+    );
   });
 }
 
@@ -102,16 +125,31 @@ function parseBody(text: string, contentType: string, allowForm: boolean): BodyR
     return { ok: true, body: Object.fromEntries(new URLSearchParams(text)), form: true };
   }
   if (!JSON_TYPE.test(contentType)) {
-    return { ok: false, error: { status: 415, body: { error: "unsupported_media_type", message: "send the body as JSON with Content-Type: application/json" } } };
+    return {
+      ok: false,
+      error: {
+        status: 415,
+        body: { error: "unsupported_media_type", message: "send the body as JSON with Content-Type: application/json" },
+      },
+    };
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { ok: false, error: { status: 400, body: { error: "invalid_json", message: `the body is not valid JSON: ${(error as Error).message}` } } };
+    return {
+      ok: false,
+      error: {
+        status: 400,
+        body: { error: "invalid_json", message: `the body is not valid JSON: ${(error as Error).message}` },
+      },
+    };
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return { ok: false, error: { status: 400, body: { error: "invalid_json", message: "the body must be a JSON object" } } };
+    return {
+      ok: false,
+      error: { status: 400, body: { error: "invalid_json", message: "the body must be a JSON object" } },
+    };
   }
   return { ok: true, body: value as Record<string, unknown>, form: false };
 }

@@ -10,7 +10,15 @@ import { planRoutes } from "./plan-routes.ts";
 import { projectRoutes } from "./project-routes.ts";
 import { createRouter } from "./router.ts";
 import { workspaceRoutes } from "./workspace-routes.ts";
-import { allowedOrigins, checkHost, checkOrigin, createTokenGate, exposureProblem, requestReceiptLimits, urlHost } from "./security.ts";
+import {
+  allowedOrigins,
+  checkHost,
+  checkOrigin,
+  createTokenGate,
+  exposureProblem,
+  requestReceiptLimits,
+  urlHost,
+} from "./security.ts";
 import { createSseHub, sseFrame } from "./sse-hub.ts";
 import { PAGE_HEADERS, loginHtml } from "./static-page.ts";
 
@@ -46,7 +54,10 @@ export interface RunningDashboard extends RunningAdapter {
  * would add. The dashboard is also a chat (`dashboard:<slug>`) the core can send to. Refuses to listen
  * on a non-loopback address without DASHBOARD_TOKEN: the API can approve and re-plan projects.
  */
-export async function startDashboardAdapter(runtime: DashboardHost, options: DashboardOptions = {}): Promise<RunningDashboard> {
+export async function startDashboardAdapter(
+  runtime: DashboardHost,
+  options: DashboardOptions = {},
+): Promise<RunningDashboard> {
   const { host, port, token, origins: extraOrigins } = runtime.config.dashboard;
   const exposed = exposureProblem(host, token);
   if (exposed) throw new Error(exposed);
@@ -55,11 +66,25 @@ export async function startDashboardAdapter(runtime: DashboardHost, options: Das
   const source = createListSource(runtime);
   const messages = createDashboardOutbound({
     clock: runtime.core.clock,
-    onMessage: (message) => hub.broadcast(sseFrame(JSON.stringify({ type: "planner", slug: message.slug, message: message.message }))),
+    onMessage: (message) =>
+      hub.broadcast(sseFrame(JSON.stringify({ type: "planner", slug: message.slug, message: message.message }))),
   });
   const gate = createTokenGate(token, { log, ...(options.now ? { now: options.now } : {}) });
-  const deps: DashboardDeps = { runtime, log, source, hub, messages, gate, bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT };
-  const router = createRouter([...pageRoutes(deps), ...projectRoutes(deps), ...planRoutes(deps), ...workspaceRoutes(deps)]);
+  const deps: DashboardDeps = {
+    runtime,
+    log,
+    source,
+    hub,
+    messages,
+    gate,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+  };
+  const router = createRouter([
+    ...pageRoutes(deps),
+    ...projectRoutes(deps),
+    ...planRoutes(deps),
+    ...workspaceRoutes(deps),
+  ]);
   let origins = new Set<string>();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -70,7 +95,16 @@ export async function startDashboardAdapter(runtime: DashboardHost, options: Das
       return sendJson(res, 400, { error: "bad_request", message: "the request target is not a valid path" });
     }
     const refuse = (error: { status: number; body: Record<string, unknown> }, why: string) => {
-      log.warn({ method: req.method, path: url.pathname, status: error.status, origin: req.headers.origin, remote: req.socket.remoteAddress }, why);
+      log.warn(
+        {
+          method: req.method,
+          path: url.pathname,
+          status: error.status,
+          origin: req.headers.origin,
+          remote: req.socket.remoteAddress,
+        },
+        why,
+      );
       sendError(res, error);
     };
     if (!gate.required) {
@@ -83,11 +117,23 @@ export async function startDashboardAdapter(runtime: DashboardHost, options: Das
     const admitted = route?.public ? undefined : gate.admit(req);
     if (admitted && !admitted.ok && admitted.throttled) return sendError(res, admitted.throttled);
     if (admitted && !admitted.ok) {
-      if (url.pathname === "/" && req.method === "GET") return sendText(res, 401, "text/html; charset=utf-8", loginHtml(false), PAGE_HEADERS);
-      return sendJson(res, 401, { error: "unauthorized", message: "send DASHBOARD_TOKEN as `Authorization: Bearer <token>`, or log in at /" }, { "WWW-Authenticate": 'Bearer realm="planbot"' });
+      if (url.pathname === "/" && req.method === "GET")
+        return sendText(res, 401, "text/html; charset=utf-8", loginHtml(false), PAGE_HEADERS);
+      return sendJson(
+        res,
+        401,
+        { error: "unauthorized", message: "send DASHBOARD_TOKEN as `Authorization: Bearer <token>`, or log in at /" },
+        { "WWW-Authenticate": 'Bearer realm="planbot"' },
+      );
     }
     if (!("route" in match)) {
-      if (match.status === 405) return sendJson(res, 405, { error: "method_not_allowed", message: `use ${match.allow} for ${url.pathname}` }, { Allow: match.allow });
+      if (match.status === 405)
+        return sendJson(
+          res,
+          405,
+          { error: "method_not_allowed", message: `use ${match.allow} for ${url.pathname}` },
+          { Allow: match.allow },
+        );
       return sendJson(res, 404, { error: "not_found", message: `no endpoint ${req.method} ${url.pathname}` });
     }
     if (match.route.method === "POST" || match.route.originChecked) {
@@ -103,15 +149,28 @@ export async function startDashboardAdapter(runtime: DashboardHost, options: Das
     handle(req, res)
       .catch((error: unknown) => {
         log.error({ err: error, method: req.method, path: req.url }, "dashboard request failed");
-        if (!res.headersSent) sendJson(res, 500, { error: "internal_error", message: "the dashboard hit an unexpected error; see planbot's log" });
+        if (!res.headersSent)
+          sendJson(res, 500, {
+            error: "internal_error",
+            message: "the dashboard hit an unexpected error; see planbot's log",
+          });
         else res.destroy();
       })
-      .finally(() => log.debug({ method: req.method, path: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) }, "dashboard request"));
+      .finally(() =>
+        log.debug(
+          { method: req.method, path: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) },
+          "dashboard request",
+        ),
+      );
   });
 
   await new Promise<void>((resolve, reject) => {
     const failed = (error: NodeJS.ErrnoException) => {
-      reject(new Error(`the dashboard could not listen on ${host}:${port} (${error.code ?? error.message}); change DASHBOARD_HOST or DASHBOARD_PORT`));
+      reject(
+        new Error(
+          `the dashboard could not listen on ${host}:${port} (${error.code ?? error.message}); change DASHBOARD_HOST or DASHBOARD_PORT`,
+        ),
+      );
     };
     server.once("error", failed);
     server.listen(port, host, () => {
@@ -128,7 +187,10 @@ export async function startDashboardAdapter(runtime: DashboardHost, options: Das
     if (hub.size() > 0) hub.broadcast(sseFrame(source.serialise(change)));
   });
   runtime.outbound.register("dashboard", messages);
-  if (runtime.watcher.current().sequence === 0) log.warn("the change watcher is not running: /api/projects is computed per request and the stream sends no updates");
+  if (runtime.watcher.current().sequence === 0)
+    log.warn(
+      "the change watcher is not running: /api/projects is computed per request and the stream sends no updates",
+    );
   const url = `http://${urlHost(host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host)}:${boundPort}/`;
   log.info({ url, token: gate.required }, "dashboard listening");
 

@@ -47,12 +47,22 @@ export function createListSource(runtime: DashboardHost): ListSource {
       const read = await runtime.core.store.read();
       if (!read.ok) return read;
       const state = runtime.watcher.current();
-      if (state.sequence > 0) return { ok: true, json: serialise(state), body: body(state), signature: state.signature, version: state.list.version };
+      if (state.sequence > 0)
+        return {
+          ok: true,
+          json: serialise(state),
+          body: body(state),
+          signature: state.signature,
+          version: state.list.version,
+        };
       // The watcher is not running (a test, or a host that never started it): list on every request.
       const listed = await runtime.core.lister.list();
       if (!listed.ok) return listed;
       const json = JSON.stringify(listed.list);
-      const signature = createHash("sha256").update(JSON.stringify(listed.list.projects)).update(String(listed.list.version)).digest("hex");
+      const signature = createHash("sha256")
+        .update(JSON.stringify(listed.list.projects))
+        .update(String(listed.list.version))
+        .digest("hex");
       return { ok: true, json, body: Buffer.from(json), signature, version: listed.list.version };
     },
   };

@@ -32,14 +32,27 @@ export function pageRoutes(deps: DashboardDeps): Route[] {
 
   function asset({ req, res, url }: RequestContext) {
     const etag = req.headers["if-none-match"];
-    if (!sendAsset(url.pathname, Array.isArray(etag) ? etag[0] : etag, res)) sendJson(res, 404, { error: "not_found", message: `no asset ${url.pathname}` });
+    if (!sendAsset(url.pathname, Array.isArray(etag) ? etag[0] : etag, res))
+      sendJson(res, 404, { error: "not_found", message: `no asset ${url.pathname}` });
   }
 
   return [
-    { method: "GET", path: "/", handler: ({ res }) => sendText(res, 200, "text/html; charset=utf-8", webAssets().html, { "Content-Security-Policy": webAssets().csp }) },
+    {
+      method: "GET",
+      path: "/",
+      handler: ({ res }) =>
+        sendText(res, 200, "text/html; charset=utf-8", webAssets().html, {
+          "Content-Security-Policy": webAssets().csp,
+        }),
+    },
     // Static code only (the app and its libraries), public so the login page can use the stylesheet.
     { method: "GET", path: "/assets/:group/:name", handler: asset, public: true },
     { method: "POST", path: "/api/login", handler: login, public: true },
-    { method: "POST", path: "/api/logout", handler: ({ res }) => sendJson(res, 200, { ok: true }, { "Set-Cookie": deps.gate.logoutCookie() }), public: true },
+    {
+      method: "POST",
+      path: "/api/logout",
+      handler: ({ res }) => sendJson(res, 200, { ok: true }, { "Set-Cookie": deps.gate.logoutCookie() }),
+      public: true,
+    },
   ];
 }

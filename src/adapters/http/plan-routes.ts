@@ -34,7 +34,11 @@ export function planRoutes(deps: DashboardDeps): Route[] {
   /** Refreshes the slug's record so the list's `last_message_preview` follows the conversation at once. */
   function touch(slug: string): void {
     if (runtime.watcher.current().sequence === 0) return;
-    runtime.watcher.refresh([slug]).catch((error: unknown) => deps.log.warn({ err: error, slug }, "refreshing the project after a planning step failed"));
+    runtime.watcher
+      .refresh([slug])
+      .catch((error: unknown) =>
+        deps.log.warn({ err: error, slug }, "refreshing the project after a planning step failed"),
+      );
   }
 
   /** Runs a planning step; on success answers `shape(reply, session)`, otherwise the failure. */
@@ -62,7 +66,8 @@ export function planRoutes(deps: DashboardDeps): Route[] {
     const body = await jsonBody(context, deps);
     if (!body) return;
     const fields = stringFields(body, ["description"]);
-    if (body.force !== undefined && body.force !== null && typeof body.force !== "boolean") fields.force = "force must be true or false";
+    if (body.force !== undefined && body.force !== null && typeof body.force !== "boolean")
+      fields.force = "force must be true or false";
     if (Object.keys(fields).length) return sendJson(context.res, 400, { error: "validation_failed", fields });
     const description = typeof body.description === "string" ? body.description : undefined;
     let startFailed: Failure | undefined;
@@ -76,11 +81,20 @@ export function planRoutes(deps: DashboardDeps): Route[] {
       context,
       slug,
       async () => {
-        const started = await planning.start({ incoming: dashboardIncoming(slug, `/plan ${slug}`), slug, description, force: body.force === true });
+        const started = await planning.start({
+          incoming: dashboardIncoming(slug, `/plan ${slug}`),
+          slug,
+          description,
+          force: body.force === true,
+        });
         if (!started.ok && started.details?.start_failed) startFailed = started;
         return started;
       },
-      (reply, session) => ({ session_id: session?.planning_session_id ?? null, phase: session?.phase ?? null, message: reply.text }),
+      (reply, session) => ({
+        session_id: session?.planning_session_id ?? null,
+        phase: session?.phase ?? null,
+        message: reply.text,
+      }),
       answerFailure,
     );
   });
@@ -90,12 +104,20 @@ export function planRoutes(deps: DashboardDeps): Route[] {
     if (!body) return;
     const message = typeof body.message === "string" ? body.message.trim() : "";
     // Echo-core's exact error value, spaces and all: the dashboard front end compares it.
-    if (!message) return sendJson(context.res, 400, { error: "message required", message: "send the answer as a non-empty string in `message`" });
+    if (!message)
+      return sendJson(context.res, 400, {
+        error: "message required",
+        message: "send the answer as a non-empty string in `message`",
+      });
     await step(
       context,
       slug,
       () => planning.answer({ incoming: dashboardIncoming(slug, message) }),
-      (reply, session) => ({ phase: session?.phase ?? null, phase_ready: session?.phase_ready ?? false, message: reply.text }),
+      (reply, session) => ({
+        phase: session?.phase ?? null,
+        phase_ready: session?.phase_ready ?? false,
+        message: reply.text,
+      }),
     );
   });
 
@@ -104,7 +126,11 @@ export function planRoutes(deps: DashboardDeps): Route[] {
       context,
       slug,
       () => planning.next({ incoming: dashboardIncoming(slug, "/next") }),
-      (reply, session) => ({ phase: session?.phase ?? null, completed: session?.phase === COMPLETE_PHASE, message: reply.text }),
+      (reply, session) => ({
+        phase: session?.phase ?? null,
+        completed: session?.phase === COMPLETE_PHASE,
+        message: reply.text,
+      }),
     ),
   );
 
@@ -113,7 +139,13 @@ export function planRoutes(deps: DashboardDeps): Route[] {
     if (!result.ok) return sendFailure(context.res, result);
     const entry = await entryOf(slug);
     touch(slug);
-    sendJson(context.res, 200, { ok: true, slug: entry?.name ?? slug, status: "approved", final_plan_path: entry?.final_plan_path ?? null, message: result.reply.text });
+    sendJson(context.res, 200, {
+      ok: true,
+      slug: entry?.name ?? slug,
+      status: "approved",
+      final_plan_path: entry?.final_plan_path ?? null,
+      message: result.reply.text,
+    });
   });
 
   const cancel = withSlug(async (context, slug) => {
@@ -125,7 +157,12 @@ export function planRoutes(deps: DashboardDeps): Route[] {
       if (!reverted.ok) return sendFailure(context.res, reverted);
     }
     const entry = await entryOf(slug);
-    sendJson(context.res, 200, { ok: true, slug: entry?.name ?? slug, cleared: stopped.ok, status: entry?.status ?? "pending" });
+    sendJson(context.res, 200, {
+      ok: true,
+      slug: entry?.name ?? slug,
+      cleared: stopped.ok,
+      status: entry?.status ?? "pending",
+    });
   });
 
   const state = withSlug(async ({ res }, slug) => {
@@ -134,7 +171,14 @@ export function planRoutes(deps: DashboardDeps): Route[] {
     if (!found.ok) return sendFailure(res, found);
     const session = found.session;
     // A closed session is echo-core's cleared state: "expired".
-    if (!session || session.closed_at) return sendJson(res, 200, { slug, status: "expired", phase: null, pending_response: false, closed_reason: session?.closed_reason ?? null });
+    if (!session || session.closed_at)
+      return sendJson(res, 200, {
+        slug,
+        status: "expired",
+        phase: null,
+        pending_response: false,
+        closed_reason: session?.closed_reason ?? null,
+      });
     sendJson(res, 200, {
       slug: session.slug,
       status: session.phase === COMPLETE_PHASE ? "complete" : "active",
@@ -159,7 +203,10 @@ export function planRoutes(deps: DashboardDeps): Route[] {
     const session = found.session;
     const history = await planning.transcript(slug);
     // Never through a link a repository put in the workspace (it could name any file planbot can read).
-    const read = await readWorkspaceText(workspacePaths(runtime.config.workspaceDir, (await entryOf(slug))?.name ?? slug).root, "scripts/ralph/final-plan.md");
+    const read = await readWorkspaceText(
+      workspacePaths(runtime.config.workspaceDir, (await entryOf(slug))?.name ?? slug).root,
+      "scripts/ralph/final-plan.md",
+    );
     const finalPlan = read.ok ? { path: read.path as string | null, text: read.text } : { path: null, text: "" };
     sendJson(res, 200, {
       slug,

@@ -24,7 +24,11 @@ export function projectRoutes(deps: DashboardDeps): Route[] {
   async function signature({ res }: RequestContext) {
     const current = await deps.source.current();
     if (!current.ok) return sendFailure(res, current);
-    sendJson(res, 200, { signature: current.signature, version: current.version, fetchedAt: runtime.core.clock.now().toISOString() });
+    sendJson(res, 200, {
+      signature: current.signature,
+      version: current.version,
+      fetchedAt: runtime.core.clock.now().toISOString(),
+    });
   }
 
   async function stream({ res }: RequestContext) {
@@ -33,7 +37,9 @@ export function projectRoutes(deps: DashboardDeps): Route[] {
       // An error frame and a normal end: EventSource reconnects after `retry`, and gets the list once
       // the file is fixed. A 500 would make it give up for good.
       res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-store" });
-      res.end(`retry: 5000\n\n${sseFrame(JSON.stringify({ type: "error", error: current.code, message: current.message, file: current.details?.path }))}`);
+      res.end(
+        `retry: 5000\n\n${sseFrame(JSON.stringify({ type: "error", error: current.code, message: current.message, file: current.details?.path }))}`,
+      );
       return;
     }
     deps.hub.open(res, sseFrame(current.json));
@@ -62,11 +68,17 @@ export function projectRoutes(deps: DashboardDeps): Route[] {
       if (typeof expected === "object") return sendError(context.res, expected);
       const body = await jsonBody(context, deps);
       if (!body) return;
-      if (body.slug !== undefined && typeof body.slug !== "string") return sendJson(context.res, 400, { error: "invalid_slug", message: "slug must be a string" });
+      if (body.slug !== undefined && typeof body.slug !== "string")
+        return sendJson(context.res, 400, { error: "invalid_slug", message: "slug must be a string" });
       const slug = typeof body.slug === "string" ? body.slug.trim() : "";
       const result = await change(slug, expected === undefined ? {} : { expectedVersion: expected });
       if (!result.ok) return sendFailure(context.res, result);
-      sendJson(context.res, 200, { ok: true, slug: result.entry.name, status: result.entry.status, version: result.version });
+      sendJson(context.res, 200, {
+        ok: true,
+        slug: result.entry.name,
+        status: result.entry.status,
+        version: result.version,
+      });
     };
   }
 
@@ -75,9 +87,21 @@ export function projectRoutes(deps: DashboardDeps): Route[] {
     { method: "GET", path: "/api/projects/signature", handler: signature },
     { method: "GET", path: "/api/projects/stream", handler: stream, originChecked: true },
     { method: "POST", path: "/api/projects/propose", handler: propose },
-    { method: "POST", path: "/api/projects/approve", handler: statusChange((slug, options) => lifecycle.approve(slug, options)) },
-    { method: "POST", path: "/api/projects/unapprove", handler: statusChange((slug, options) => lifecycle.unapprove(slug, options)) },
-    { method: "POST", path: "/api/projects/cancel", handler: statusChange((slug, options) => lifecycle.cancel(slug, options)) },
+    {
+      method: "POST",
+      path: "/api/projects/approve",
+      handler: statusChange((slug, options) => lifecycle.approve(slug, options)),
+    },
+    {
+      method: "POST",
+      path: "/api/projects/unapprove",
+      handler: statusChange((slug, options) => lifecycle.unapprove(slug, options)),
+    },
+    {
+      method: "POST",
+      path: "/api/projects/cancel",
+      handler: statusChange((slug, options) => lifecycle.cancel(slug, options)),
+    },
   ];
 }
 
@@ -92,5 +116,11 @@ export function ifMatch(req: IncomingMessage): number | undefined | HttpError {
   if (!value || value === "*") return undefined;
   const found = /^(?:W\/)?"?(\d{1,15})"?$/.exec(value);
   if (found) return Number(found[1]);
-  return { status: 400, body: { error: "invalid_if_match", message: `If-Match must be the list's version number (got "${value.slice(0, 40)}")` } };
+  return {
+    status: 400,
+    body: {
+      error: "invalid_if_match",
+      message: `If-Match must be the list's version number (got "${value.slice(0, 40)}")`,
+    },
+  };
 }

@@ -22,7 +22,10 @@ export interface Route {
 
 /** A route table compiled for matching. */
 export interface Router {
-  match(method: string, pathname: string): { route: Route; params: Record<string, string> } | { status: 404 } | { status: 405; allow: string };
+  match(
+    method: string,
+    pathname: string,
+  ): { route: Route; params: Record<string, string> } | { status: 404 } | { status: 405; allow: string };
 }
 
 /**

@@ -36,7 +36,8 @@ export const STRONG_TOKEN_RULE =
  */
 export function weakTokenProblem(token: string): string | undefined {
   const characters = Array.from(token);
-  if (characters.length < 32) return `it is only ${characters.length} character${characters.length === 1 ? "" : "s"} long`;
+  if (characters.length < 32)
+    return `it is only ${characters.length} character${characters.length === 1 ? "" : "s"} long`;
   if (new Set(characters).size < 10) return `it uses only ${new Set(characters).size} different characters`;
   // A string is periodic when it occurs in itself doubled before its own length (e.g. "abcabc").
   if ((token + token).indexOf(token, 1) < token.length) return "it is one shorter piece repeated";
@@ -118,7 +119,13 @@ export function checkOrigin(req: IncomingMessage, origins: Set<string>): HttpErr
     parsed = undefined;
   }
   if (parsed && origins.has(parsed)) return undefined;
-  return { status: 403, body: { error: "forbidden_origin", message: `requests from ${claimed.slice(0, 100)} are not allowed; add the origin to DASHBOARD_ORIGINS if it is yours` } };
+  return {
+    status: 403,
+    body: {
+      error: "forbidden_origin",
+      message: `requests from ${claimed.slice(0, 100)} are not allowed; add the origin to DASHBOARD_ORIGINS if it is yours`,
+    },
+  };
 }
 
 /**
@@ -135,7 +142,13 @@ export function checkHost(req: IncomingMessage, origins: Set<string>): HttpError
     origin = undefined;
   }
   if (origin && origins.has(origin)) return undefined;
-  return { status: 403, body: { error: "forbidden_host", message: "this dashboard does not answer to that host name; add it to DASHBOARD_ORIGINS if it is yours" } };
+  return {
+    status: 403,
+    body: {
+      error: "forbidden_host",
+      message: "this dashboard does not answer to that host name; add it to DASHBOARD_ORIGINS if it is yours",
+    },
+  };
 }
 
 /** Checks bearer tokens and login cookies against DASHBOARD_TOKEN in constant time. */
@@ -227,7 +240,10 @@ function tooManyGuesses(waitMs: number): HttpError {
   const seconds = Math.max(1, Math.ceil(waitMs / 1000));
   return {
     status: 429,
-    body: { error: "rate_limited", message: `too many wrong dashboard tokens from your address; try again in ${seconds} s` },
+    body: {
+      error: "rate_limited",
+      message: `too many wrong dashboard tokens from your address; try again in ${seconds} s`,
+    },
     headers: { "Retry-After": String(seconds) },
   };
 }

@@ -56,7 +56,10 @@ export function createSseHub(options: SseHubOptions): SseHub {
 
   function drop(client: Client, reason: string): void {
     if (!clients.delete(client)) return;
-    options.log.warn({ client: client.id, reason, backlog: client.res.writableLength, clients: clients.size }, "dropping a slow dashboard stream client");
+    options.log.warn(
+      { client: client.id, reason, backlog: client.res.writableLength, clients: clients.size },
+      "dropping a slow dashboard stream client",
+    );
     client.res.destroy();
   }
 
@@ -83,7 +86,8 @@ export function createSseHub(options: SseHubOptions): SseHub {
   const timer = setInterval(() => {
     const now = Date.now();
     for (const client of [...clients]) {
-      if (client.blockedSince !== undefined && now - client.blockedSince > stallMs) drop(client, `no progress for ${stallMs} ms`);
+      if (client.blockedSince !== undefined && now - client.blockedSince > stallMs)
+        drop(client, `no progress for ${stallMs} ms`);
       else write(client, PING_FRAME);
     }
   }, pingMs);

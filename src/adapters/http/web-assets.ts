@@ -20,7 +20,11 @@ const VENDOR: Record<string, string> = {
   dompurify: "dompurify",
 };
 
-const TYPES: Record<string, string> = { js: "text/javascript; charset=utf-8", mjs: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8" };
+const TYPES: Record<string, string> = {
+  js: "text/javascript; charset=utf-8",
+  mjs: "text/javascript; charset=utf-8",
+  css: "text/css; charset=utf-8",
+};
 
 /** One served file. */
 interface Asset {
@@ -30,7 +34,11 @@ interface Asset {
 }
 
 function asset(body: Buffer, extension: string): Asset {
-  return { body, type: TYPES[extension] ?? "application/octet-stream", etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"` };
+  return {
+    body,
+    type: TYPES[extension] ?? "application/octet-stream",
+    etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`,
+  };
 }
 
 function vendorPath(specifier: string): string {
@@ -96,7 +104,12 @@ export function sendAsset(path: string, ifNoneMatch: string | undefined, res: Se
     res.end();
     return true;
   }
-  res.writeHead(200, { "Content-Type": found.type, "Content-Length": found.body.length, "X-Content-Type-Options": "nosniff", ...headers });
+  res.writeHead(200, {
+    "Content-Type": found.type,
+    "Content-Length": found.body.length,
+    "X-Content-Type-Options": "nosniff",
+    ...headers,
+  });
   res.end(found.body);
   return true;
 }

@@ -10,7 +10,9 @@ import { join, relative, sep, isAbsolute } from "node:path";
  */
 
 /** Why a workspace file could not be read: absent (404), or present but refused (a symlink out, not a file). */
-export type WorkspaceRead = { ok: true; text: string; size: number; mtimeMs: number } | { ok: false; code: "not_found" | "refused"; message: string };
+export type WorkspaceRead =
+  | { ok: true; text: string; size: number; mtimeMs: number }
+  | { ok: false; code: "not_found" | "refused"; message: string };
 
 /** Bytes read from the end of a file at most (a log tail); whole small files are read entirely. */
 export const MAX_READ_BYTES = 512 * 1024;
@@ -24,19 +26,30 @@ function inside(root: string, candidate: string): boolean {
  * Reads `parts` (path segments under the project's workspace) as UTF-8; at most the last
  * `maxBytes` bytes, so a huge log costs a bounded read.
  */
-export async function readWorkspaceFile(workspaceDir: string, slug: string, parts: string[], maxBytes = MAX_READ_BYTES): Promise<WorkspaceRead> {
+export async function readWorkspaceFile(
+  workspaceDir: string,
+  slug: string,
+  parts: string[],
+  maxBytes = MAX_READ_BYTES,
+): Promise<WorkspaceRead> {
   const wanted = join(workspaceDir, slug, ...parts);
   let root: string;
   let real: string;
   try {
     const base = await realpath(workspaceDir);
     root = await realpath(join(workspaceDir, slug));
-    if (!inside(base, root) || root === base) return { ok: false, code: "refused", message: `the workspace of ${slug} leads out of PLANBOT_WORKSPACE_DIR` };
+    if (!inside(base, root) || root === base)
+      return { ok: false, code: "refused", message: `the workspace of ${slug} leads out of PLANBOT_WORKSPACE_DIR` };
     real = await realpath(wanted);
   } catch {
     return { ok: false, code: "not_found", message: `${parts.join("/")} does not exist in the workspace of ${slug}` };
   }
-  if (!inside(root, real)) return { ok: false, code: "refused", message: `${parts.join("/")} is a link out of the workspace of ${slug}; planbot does not follow it` };
+  if (!inside(root, real))
+    return {
+      ok: false,
+      code: "refused",
+      message: `${parts.join("/")} is a link out of the workspace of ${slug}; planbot does not follow it`,
+    };
   let handle;
   try {
     handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -63,7 +76,12 @@ export interface FolderEntry {
 }
 
 /** Regular files of a workspace folder whose names match `pattern`, newest name first; [] when the folder is missing or leads out. */
-export async function listWorkspaceFolder(workspaceDir: string, slug: string, parts: string[], pattern: RegExp): Promise<FolderEntry[]> {
+export async function listWorkspaceFolder(
+  workspaceDir: string,
+  slug: string,
+  parts: string[],
+  pattern: RegExp,
+): Promise<FolderEntry[]> {
   let root: string;
   let folder: string;
   try {
@@ -78,7 +96,9 @@ export async function listWorkspaceFolder(workspaceDir: string, slug: string, pa
   for (const entry of entries) {
     // isFile() of a Dirent is the link itself: a symlinked log is skipped, not followed.
     if (!entry.isFile() || !pattern.test(entry.name)) continue;
-    const handle = await open(join(folder, entry.name), constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => undefined);
+    const handle = await open(join(folder, entry.name), constants.O_RDONLY | constants.O_NOFOLLOW).catch(
+      () => undefined,
+    );
     if (!handle) continue;
     try {
       const stats = await handle.stat();

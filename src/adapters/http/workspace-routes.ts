@@ -3,7 +3,13 @@ import { validateSlug } from "../../projects/validation.ts";
 import type { DashboardDeps } from "./dashboard-deps.ts";
 import { sendFailure, sendJson } from "./http-io.ts";
 import type { RequestContext, Route } from "./router.ts";
-import { MAX_READ_BYTES, lastLines, listWorkspaceFolder, readWorkspaceFile, type WorkspaceRead } from "./workspace-read.ts";
+import {
+  MAX_READ_BYTES,
+  lastLines,
+  listWorkspaceFolder,
+  readWorkspaceFile,
+  type WorkspaceRead,
+} from "./workspace-read.ts";
 
 /** Run logs planbot writes per run into `scripts/ralph/logs/` (see the executor's launch). */
 const RUN_LOG = /^ralph-[\w.-]+\.log$/;
@@ -32,13 +38,22 @@ export function workspaceRoutes(deps: DashboardDeps): Route[] {
 
   function sendUnread(context: RequestContext, read: Extract<WorkspaceRead, { ok: false }>, what: string) {
     const status = read.code === "not_found" ? 404 : 403;
-    sendJson(context.res, status, { error: read.code === "not_found" ? `no_${what}` : "refused", message: read.message });
+    sendJson(context.res, status, {
+      error: read.code === "not_found" ? `no_${what}` : "refused",
+      message: read.message,
+    });
   }
 
   const planDocument = withProject(async (context, name) => {
     const read = await readWorkspaceFile(workspaceDir, name, [...RALPH, "final-plan.md"]);
     if (!read.ok) return sendUnread(context, read, "plan");
-    sendJson(context.res, 200, { slug: name, path: "scripts/ralph/final-plan.md", text: read.text, truncated: read.size > MAX_READ_BYTES, updated_at: new Date(read.mtimeMs).toISOString() });
+    sendJson(context.res, 200, {
+      slug: name,
+      path: "scripts/ralph/final-plan.md",
+      text: read.text,
+      truncated: read.size > MAX_READ_BYTES,
+      updated_at: new Date(read.mtimeMs).toISOString(),
+    });
   });
 
   const prd = withProject(async (context, name) => {
@@ -48,17 +63,22 @@ export function workspaceRoutes(deps: DashboardDeps): Route[] {
     try {
       parsed = JSON.parse(read.text) as typeof parsed;
     } catch (error) {
-      return sendJson(context.res, 422, { error: "prd_invalid", message: `scripts/ralph/prd.json is not valid JSON: ${(error as Error).message}` });
+      return sendJson(context.res, 422, {
+        error: "prd_invalid",
+        message: `scripts/ralph/prd.json is not valid JSON: ${(error as Error).message}`,
+      });
     }
-    const stories = (Array.isArray(parsed.userStories) ? parsed.userStories : []).map((raw: Record<string, unknown>, index: number) => ({
-      id: typeof raw?.id === "string" ? raw.id : `#${index + 1}`,
-      title: typeof raw?.title === "string" ? raw.title : "",
-      description: typeof raw?.description === "string" ? raw.description : "",
-      priority: typeof raw?.priority === "number" ? raw.priority : null,
-      passes: raw?.passes === true,
-      blocked: raw?.blocked === true,
-      failed: raw?.failed === true,
-    }));
+    const stories = (Array.isArray(parsed.userStories) ? parsed.userStories : []).map(
+      (raw: Record<string, unknown>, index: number) => ({
+        id: typeof raw?.id === "string" ? raw.id : `#${index + 1}`,
+        title: typeof raw?.title === "string" ? raw.title : "",
+        description: typeof raw?.description === "string" ? raw.description : "",
+        priority: typeof raw?.priority === "number" ? raw.priority : null,
+        passes: raw?.passes === true,
+        blocked: raw?.blocked === true,
+        failed: raw?.failed === true,
+      }),
+    );
     sendJson(context.res, 200, {
       slug: name,
       branch: typeof parsed.branchName === "string" ? parsed.branchName : null,
@@ -73,7 +93,10 @@ export function workspaceRoutes(deps: DashboardDeps): Route[] {
   const run = withProject(async (context, name) => {
     const started = await runtime.executor.runNow(name);
     if (!started.ok) return sendFailure(context.res, started);
-    if (runtime.watcher.current().sequence > 0) runtime.watcher.refresh([name]).catch((error: unknown) => deps.log.warn({ err: error, slug: name }, "refreshing after starting a run failed"));
+    if (runtime.watcher.current().sequence > 0)
+      runtime.watcher
+        .refresh([name])
+        .catch((error: unknown) => deps.log.warn({ err: error, slug: name }, "refreshing after starting a run failed"));
     deps.log.info({ slug: name, adapter: "dashboard" }, "run started from the dashboard");
     sendJson(context.res, 202, { ok: true, slug: name, message: started.message });
   });
@@ -81,16 +104,34 @@ export function workspaceRoutes(deps: DashboardDeps): Route[] {
   const runLog = withProject(async (context, name) => {
     const rawTail = context.url.searchParams.get("tail");
     const tail = rawTail === null ? 200 : Number(rawTail);
-    if (!Number.isInteger(tail) || tail < 1 || tail > 5000) return sendJson(context.res, 400, { error: "invalid_tail", message: "tail must be a whole number of lines from 1 to 5000" });
+    if (!Number.isInteger(tail) || tail < 1 || tail > 5000)
+      return sendJson(context.res, 400, {
+        error: "invalid_tail",
+        message: "tail must be a whole number of lines from 1 to 5000",
+      });
     const runs = await listWorkspaceFolder(workspaceDir, name, [...RALPH, "logs"], RUN_LOG);
     const wanted = context.url.searchParams.get("run");
-    if (wanted !== null && !runs.some((entry) => entry.name === wanted)) return sendJson(context.res, 404, { error: "no_run", message: `no run log named ${wanted.slice(0, 80)}; pick one from \`runs\`` });
+    if (wanted !== null && !runs.some((entry) => entry.name === wanted))
+      return sendJson(context.res, 404, {
+        error: "no_run",
+        message: `no run log named ${wanted.slice(0, 80)}; pick one from \`runs\``,
+      });
     const chosen = wanted ?? runs[0]?.name;
-    const listed = runs.map((entry) => ({ file: entry.name, size: entry.size, updated_at: new Date(entry.mtimeMs).toISOString() }));
+    const listed = runs.map((entry) => ({
+      file: entry.name,
+      size: entry.size,
+      updated_at: new Date(entry.mtimeMs).toISOString(),
+    }));
     if (!chosen) return sendJson(context.res, 200, { slug: name, file: null, text: "", size: 0, runs: listed });
     const read = await readWorkspaceFile(workspaceDir, name, [...RALPH, "logs", chosen]);
     if (!read.ok) return sendUnread(context, read, "run");
-    sendJson(context.res, 200, { slug: name, file: chosen, text: lastLines(read.text, tail, read.size > MAX_READ_BYTES), size: read.size, runs: listed });
+    sendJson(context.res, 200, {
+      slug: name,
+      file: chosen,
+      text: lastLines(read.text, tail, read.size > MAX_READ_BYTES),
+      size: read.size,
+      runs: listed,
+    });
   });
 
   return [

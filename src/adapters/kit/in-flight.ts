@@ -14,7 +14,9 @@ export function createInFlight(adapter: string, log: Logger): InFlight {
   const running = new Set<Promise<unknown>>();
   return {
     track(work, what) {
-      const tracked = work.catch((error: unknown) => log.error({ err: error, adapter, what }, `${adapter} handler failed`));
+      const tracked = work.catch((error: unknown) =>
+        log.error({ err: error, adapter, what }, `${adapter} handler failed`),
+      );
       running.add(tracked);
       void tracked.finally(() => running.delete(tracked));
     },

@@ -29,7 +29,9 @@ export function createTypingIndicators(sendTyping: SendTyping, log: Logger, rene
   const active = new Map<string, { count: number; timer: NodeJS.Timeout }>();
 
   const ping = (channelId: string) => {
-    sendTyping(channelId).catch((error: unknown) => log.debug({ err: error, channel: channelId }, "typing indicator failed"));
+    sendTyping(channelId).catch((error: unknown) =>
+      log.debug({ err: error, channel: channelId }, "typing indicator failed"),
+    );
   };
 
   const start = (channelId: string) => {

@@ -57,7 +57,11 @@ export function createHandlers(deps: HandlerDeps): TelegramHandlers {
     const first = handled.kind === "hint" ? undefined : replyTo;
     for (const [index, reply] of handled.replies.entries()) {
       // Send failures are logged by the sender; the next reply is still worth trying.
-      await sender.send({ chatId: message.chat.id, threadId, replyToMessageId: index === 0 ? first : undefined }, reply, { slug });
+      await sender.send(
+        { chatId: message.chat.id, threadId, replyToMessageId: index === 0 ? first : undefined },
+        reply,
+        { slug },
+      );
     }
   }
 
@@ -66,7 +70,10 @@ export function createHandlers(deps: HandlerDeps): TelegramHandlers {
       const query = ctx.callbackQuery;
       if (!query) return next();
       const decoded = codec.decode(query.data ?? "");
-      const text = decoded.kind === "expired" ? `This button expired (planbot restarted since it was sent). Type ${decoded.hint} instead.` : undefined;
+      const text =
+        decoded.kind === "expired"
+          ? `This button expired (planbot restarted since it was sent). Type ${decoded.hint} instead.`
+          : undefined;
       try {
         await ctx.answerCallbackQuery(text ? { text: text.slice(0, 200), show_alert: true } : {});
       } catch (error) {

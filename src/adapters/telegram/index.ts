@@ -33,7 +33,10 @@ export interface TelegramAdapterOptions {
  * and registers the `telegram` Outbound so planner replies and notifications reach Telegram chats.
  * Throws only when start-up fails (bad token, unreachable API); after that, errors are logged, never fatal.
  */
-export async function startTelegramAdapter(host: AdapterHost, options: TelegramAdapterOptions = {}): Promise<RunningAdapter> {
+export async function startTelegramAdapter(
+  host: AdapterHost,
+  options: TelegramAdapterOptions = {},
+): Promise<RunningAdapter> {
   const { token, apiRoot } = host.config.telegram;
   if (!token) throw new Error("TELEGRAM_TOKEN is not set");
   // Every line carries adapter=telegram explicitly (not a child binding, which the modules' own fields would duplicate).
@@ -42,9 +45,20 @@ export async function startTelegramAdapter(host: AdapterHost, options: TelegramA
   logPollFailures(bot, log);
   const me = await identify(bot, apiRoot);
 
-  await bot.api.deleteWebhook().catch((error: unknown) => log.warn({ adapter: TELEGRAM, err: error }, "deleteWebhook failed; polling may be refused while a webhook is set"));
+  await bot.api
+    .deleteWebhook()
+    .catch((error: unknown) =>
+      log.warn(
+        { adapter: TELEGRAM, err: error },
+        "deleteWebhook failed; polling may be refused while a webhook is set",
+      ),
+    );
   const menu = telegramMenu(host.bot.registry);
-  await bot.api.setMyCommands(menu).catch((error: unknown) => log.warn({ adapter: TELEGRAM, err: error }, "setMyCommands failed; the command menu is not updated"));
+  await bot.api
+    .setMyCommands(menu)
+    .catch((error: unknown) =>
+      log.warn({ adapter: TELEGRAM, err: error }, "setMyCommands failed; the command menu is not updated"),
+    );
 
   const codec = createCallbackCodec();
   const sender = createTelegramSender(bot.api, codec, log);
@@ -59,14 +73,19 @@ export async function startTelegramAdapter(host: AdapterHost, options: TelegramA
   bot.use(async (_ctx, next) => {
     const work = next();
     // grammY's bot.catch logs a failed update; the tracker only needs to know when it ends.
-    inFlight.track(work.catch(() => undefined), "update");
+    inFlight.track(
+      work.catch(() => undefined),
+      "update",
+    );
     await work;
   });
   bot.use(handlers.answerCallback);
   bot.use(sequentialize((ctx) => sequenceKey(ctx.msg)));
   bot.on("message:text", handlers.onText);
   bot.on("callback_query:data", handlers.onCallback);
-  bot.catch((error) => log.error({ adapter: TELEGRAM, err: error.error, update: error.ctx.update.update_id }, "telegram update failed"));
+  bot.catch((error) =>
+    log.error({ adapter: TELEGRAM, err: error.error, update: error.ctx.update.update_id }, "telegram update failed"),
+  );
 
   // The runner gives up on 401 and 409 (another process polls with this token). A 409 ends when the
   // other process does, so polling starts again after a pause; a revoked token (401) needs a person.
@@ -79,7 +98,12 @@ export async function startTelegramAdapter(host: AdapterHost, options: TelegramA
     current.task()?.catch((error: unknown) => {
       if (stopped) return;
       const revoked = error instanceof GrammyError && error.error_code === 401;
-      log.error({ adapter: TELEGRAM, err: error }, revoked ? "telegram polling stopped: the token was rejected; fix TELEGRAM_TOKEN and restart planbot" : "telegram polling stopped; starting it again shortly");
+      log.error(
+        { adapter: TELEGRAM, err: error },
+        revoked
+          ? "telegram polling stopped: the token was rejected; fix TELEGRAM_TOKEN and restart planbot"
+          : "telegram polling stopped; starting it again shortly",
+      );
       if (!revoked) restartTimer = setTimeout(startPolling, options.pollRestartMs ?? 10_000);
     });
   };
@@ -90,13 +114,20 @@ export async function startTelegramAdapter(host: AdapterHost, options: TelegramA
       const chatId = Number(target.channelId);
       const threadId = target.threadId === undefined ? undefined : Number(target.threadId);
       if (!Number.isSafeInteger(chatId) || (threadId !== undefined && !Number.isSafeInteger(threadId))) {
-        return fail("send_failed", `"${target.channelId}${target.threadId ? `/${target.threadId}` : ""}" is not a Telegram chat id.`, { details: { permanent: true } });
+        return fail(
+          "send_failed",
+          `"${target.channelId}${target.threadId ? `/${target.threadId}` : ""}" is not a Telegram chat id.`,
+          { details: { permanent: true } },
+        );
       }
       return sender.send({ chatId, threadId }, reply);
     },
   };
   host.outbound.register(TELEGRAM, outbound);
-  log.info({ adapter: TELEGRAM, username: me.username, apiRoot: apiRoot ?? "https://api.telegram.org", commands: menu.length }, `telegram: polling as @${me.username}`);
+  log.info(
+    { adapter: TELEGRAM, username: me.username, apiRoot: apiRoot ?? "https://api.telegram.org", commands: menu.length },
+    `telegram: polling as @${me.username}`,
+  );
 
   let stopping: Promise<void> | undefined;
   return {
@@ -122,7 +153,10 @@ async function identify(bot: GrammyBot, apiRoot: string | undefined): Promise<Bo
     bot.botInfo = me;
     return { id: me.id, username: me.username };
   } catch (error) {
-    if (error instanceof GrammyError && error.error_code === 401) throw new Error("Telegram rejected TELEGRAM_TOKEN (401 Unauthorized); check the token from @BotFather.");
-    throw new Error(`Could not reach the Telegram Bot API at ${apiRoot ?? "https://api.telegram.org"}: ${(error as Error).message}`);
+    if (error instanceof GrammyError && error.error_code === 401)
+      throw new Error("Telegram rejected TELEGRAM_TOKEN (401 Unauthorized); check the token from @BotFather.");
+    throw new Error(
+      `Could not reach the Telegram Bot API at ${apiRoot ?? "https://api.telegram.org"}: ${(error as Error).message}`,
+    );
   }
 }

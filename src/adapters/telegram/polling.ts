@@ -57,7 +57,8 @@ export function logPollFailures(bot: Bot, log: Logger): void {
   let failing = 0;
   const failed = (fields: Record<string, unknown>) => {
     failing += 1;
-    if (failing === 1) log.warn({ adapter: "telegram", ...fields }, "telegram getUpdates failed; retrying every second");
+    if (failing === 1)
+      log.warn({ adapter: "telegram", ...fields }, "telegram getUpdates failed; retrying every second");
     else log.debug({ adapter: "telegram", failures: failing, ...fields }, "telegram getUpdates failed again");
   };
   bot.api.config.use(async (prev, method, payload, signal) => {

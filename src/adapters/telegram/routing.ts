@@ -83,7 +83,9 @@ export function toIncoming(message: Message, from: User, text: string, withReply
 }
 
 /** The `sequentialize` key: one queue per chat, and per topic inside forums, so topics run in parallel. */
-export function sequenceKey(message: Pick<Message, "chat" | "is_topic_message" | "message_thread_id"> | undefined): string | undefined {
+export function sequenceKey(
+  message: Pick<Message, "chat" | "is_topic_message" | "message_thread_id"> | undefined,
+): string | undefined {
   if (!message) return undefined;
   const topic = topicOf(message);
   return topic === undefined ? String(message.chat.id) : `${message.chat.id}:${topic}`;

@@ -15,18 +15,29 @@ export interface TelegramDestination {
 
 /** Sends neutral replies to Telegram; every outcome is a Result, nothing throws. */
 export interface TelegramSender {
-  send(destination: TelegramDestination, reply: Reply, context?: { slug?: string | undefined }): Promise<Result<{ messageIds: string[] }>>;
+  send(
+    destination: TelegramDestination,
+    reply: Reply,
+    context?: { slug?: string | undefined },
+  ): Promise<Result<{ messageIds: string[] }>>;
 }
 
 /** Buttons per keyboard row: three labels still fit side by side on a phone. */
 const BUTTONS_PER_ROW = 3;
 
 /** Builds the inline keyboard for a reply's actions (undefined when it has none). */
-export function inlineKeyboard(actions: ReplyAction[] | undefined, codec: CallbackCodec): InlineKeyboardMarkup | undefined {
+export function inlineKeyboard(
+  actions: ReplyAction[] | undefined,
+  codec: CallbackCodec,
+): InlineKeyboardMarkup | undefined {
   if (!actions?.length) return undefined;
-  const buttons: InlineKeyboardButton[] = actions.map((action) => ({ text: action.label, callback_data: codec.encode(action.command) }));
+  const buttons: InlineKeyboardButton[] = actions.map((action) => ({
+    text: action.label,
+    callback_data: codec.encode(action.command),
+  }));
   const rows: InlineKeyboardButton[][] = [];
-  for (let index = 0; index < buttons.length; index += BUTTONS_PER_ROW) rows.push(buttons.slice(index, index + BUTTONS_PER_ROW));
+  for (let index = 0; index < buttons.length; index += BUTTONS_PER_ROW)
+    rows.push(buttons.slice(index, index + BUTTONS_PER_ROW));
   return { inline_keyboard: rows };
 }
 
@@ -54,16 +65,28 @@ export function sendFailure(error: unknown): Failure {
     const code = error.error_code;
     if (code === 429) {
       const seconds = error.parameters.retry_after ?? 1;
-      return fail("rate_limited", `Telegram is rate limiting planbot; retry in ${seconds} s.`, { details: { retryAfterMs: seconds * 1000, permanent: false } });
+      return fail("rate_limited", `Telegram is rate limiting planbot; retry in ${seconds} s.`, {
+        details: { retryAfterMs: seconds * 1000, permanent: false },
+      });
     }
-    if (code >= 500) return fail("send_failed", `Telegram failed (${code} ${error.description}).`, { details: { permanent: false, status: code } });
+    if (code >= 500)
+      return fail("send_failed", `Telegram failed (${code} ${error.description}).`, {
+        details: { permanent: false, status: code },
+      });
     const migrated = error.parameters.migrate_to_chat_id;
     return fail("send_failed", `Telegram refused the message: ${error.description}.`, {
-      details: { permanent: true, status: code, ...(migrated !== undefined ? { migrateToChatId: String(migrated) } : {}) },
+      details: {
+        permanent: true,
+        status: code,
+        ...(migrated !== undefined ? { migrateToChatId: String(migrated) } : {}),
+      },
     });
   }
-  if (error instanceof HttpError) return fail("send_failed", `Could not reach Telegram: ${error.message}`, { details: { permanent: false } });
-  return fail("send_failed", `Sending to Telegram failed: ${(error as Error)?.message ?? String(error)}`, { details: { permanent: false } });
+  if (error instanceof HttpError)
+    return fail("send_failed", `Could not reach Telegram: ${error.message}`, { details: { permanent: false } });
+  return fail("send_failed", `Sending to Telegram failed: ${(error as Error)?.message ?? String(error)}`, {
+    details: { permanent: false },
+  });
 }
 
 /** Creates the {@link TelegramSender}: HTML parse mode, 4096-character chunks, keyboard on the last chunk. */
@@ -94,14 +117,27 @@ export function createTelegramSender(api: Api, codec: CallbackCodec, log: Logger
           } catch (error) {
             if (!isEntityError(error)) throw error;
             // The renderer escapes everything, so this means a renderer bug: deliver the text unformatted rather than lose it.
-            log.warn({ adapter: "telegram", slug: context.slug, chat: destination.chatId, err: error }, "telegram rejected the HTML; sent as plain text");
+            log.warn(
+              { adapter: "telegram", slug: context.slug, chat: destination.chatId, err: error },
+              "telegram rejected the HTML; sent as plain text",
+            );
             sent = await api.sendMessage(destination.chatId, htmlToPlainText(html), options);
           }
           messageIds.push(String(sent.message_id));
         } catch (error) {
           const failure = sendFailure(error);
           log.warn(
-            { adapter: "telegram", slug: context.slug, chat: destination.chatId, thread: destination.threadId, code: failure.code, details: failure.details, sentChunks: messageIds.length, chunks: chunks.length, err: error },
+            {
+              adapter: "telegram",
+              slug: context.slug,
+              chat: destination.chatId,
+              thread: destination.threadId,
+              code: failure.code,
+              details: failure.details,
+              sentChunks: messageIds.length,
+              chunks: chunks.length,
+              err: error,
+            },
             "telegram send failed",
           );
           return failure;

@@ -111,5 +111,7 @@ function findClosing(line: string, from: number, marker: string): number {
 
 /** A reply as Telegram HTML messages, each within Telegram's limit. */
 export function renderTelegramReply(reply: Reply, limit = TELEGRAM_TEXT_LIMIT): string[] {
-  return chunkText(reply.text, limit).map(markupToTelegramHtml).filter((html) => html.trim().length > 0);
+  return chunkText(reply.text, limit)
+    .map(markupToTelegramHtml)
+    .filter((html) => html.trim().length > 0);
 }

@@ -1,6 +1,14 @@
 import { createCommandRegistry, type CommandRegistry } from "../command-registry.ts";
 import { helpCommand, whoamiCommand } from "./info-commands.ts";
-import { continueCommand, doneCommand, nextCommand, planCommand, replanCommand, runCommand, stopCommand } from "./planning-commands.ts";
+import {
+  continueCommand,
+  doneCommand,
+  nextCommand,
+  planCommand,
+  replanCommand,
+  runCommand,
+  stopCommand,
+} from "./planning-commands.ts";
 import { approveCommand, cancelCommand, proposeCommand, statusCommand, unapproveCommand } from "./project-commands.ts";
 
 /** planbot's command set, in the order `/help` lists it (docs/architecture.md, "The life of a chat line"). */

@@ -24,7 +24,10 @@ export const whoamiCommand: CommandSpec = {
   flags: [],
   async handler({ incoming, role }) {
     const identity = `${incoming.adapter}:${incoming.userId}`;
-    const hint = role === "guest" ? `\nTo give access, add ${code(identity)} to PLANBOT_MEMBERS (or PLANBOT_ADMINS) and restart planbot.` : "";
+    const hint =
+      role === "guest"
+        ? `\nTo give access, add ${code(identity)} to PLANBOT_MEMBERS (or PLANBOT_ADMINS) and restart planbot.`
+        : "";
     return reply(`You are ${escapeMarkup(incoming.userName)}, ${code(identity)}, role: **${role}**.${hint}`);
   },
 };

@@ -8,7 +8,10 @@ import { errorReply, type Reply } from "../../chat/reply.ts";
 const slugArg = { name: "slug", description: "the project's slug", required: true, kind: "slug" as const };
 
 /** Runs a planning call, or says planning is not set up in this process. */
-async function withPlanning(context: CommandContext, call: (planning: PlanningPort) => Promise<Result<{ reply: Reply }>>): Promise<Reply> {
+async function withPlanning(
+  context: CommandContext,
+  call: (planning: PlanningPort) => Promise<Result<{ reply: Reply }>>,
+): Promise<Reply> {
   const planning = context.services.planning;
   if (!planning) return errorReply("Planning is not available yet in this planbot.");
   const result = await call(planning);
@@ -24,10 +27,26 @@ export const planCommand: CommandSpec = {
   role: "member",
   slow: true,
   opensSession: true,
-  args: [slugArg, { name: "description", description: "what to build (needed if the project is new)", required: false, rest: true, kind: "text" }],
+  args: [
+    slugArg,
+    {
+      name: "description",
+      description: "what to build (needed if the project is new)",
+      required: false,
+      rest: true,
+      kind: "text",
+    },
+  ],
   flags: [],
   handler: (context) =>
-    withPlanning(context, (planning) => planning.start({ ...request(context), slug: context.args.slug!, description: context.args.description, force: false })),
+    withPlanning(context, (planning) =>
+      planning.start({
+        ...request(context),
+        slug: context.args.slug!,
+        description: context.args.description,
+        force: false,
+      }),
+    ),
 };
 
 /** `/replan` — plan a project again; committed projects need `--force` (admins). */
@@ -38,8 +57,13 @@ export const replanCommand: CommandSpec = {
   slow: true,
   opensSession: true,
   args: [slugArg],
-  flags: [{ name: "force", type: "boolean", description: "re-plan even if approved, running or complete", role: "admin" }],
-  handler: (context) => withPlanning(context, (planning) => planning.start({ ...request(context), slug: context.args.slug!, force: context.flags.force === true })),
+  flags: [
+    { name: "force", type: "boolean", description: "re-plan even if approved, running or complete", role: "admin" },
+  ],
+  handler: (context) =>
+    withPlanning(context, (planning) =>
+      planning.start({ ...request(context), slug: context.args.slug!, force: context.flags.force === true }),
+    ),
 };
 
 /** `/next` — move to the next planning phase. */
@@ -81,7 +105,8 @@ export const continueCommand: CommandSpec = {
   role: "member",
   args: [slugArg],
   flags: [],
-  handler: (context) => withPlanning(context, (planning) => planning.continueIn({ ...request(context), slug: context.args.slug! })),
+  handler: (context) =>
+    withPlanning(context, (planning) => planning.continueIn({ ...request(context), slug: context.args.slug! })),
 };
 
 /** `/run` — run one approved project through Ralph now. */

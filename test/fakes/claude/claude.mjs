@@ -131,12 +131,31 @@ function readStdin() {
 // the real CLI does ("error: unknown option"), so a typo in planbot's argv
 // fails loudly in tests instead of being silently ignored.
 const VALUE_OPTS = new Set([
-  "--output-format", "--permission-mode", "--append-system-prompt", "--system-prompt",
-  "--session-id", "--resume", "-r", "--model", "--max-turns", "--allowedTools",
-  "--allowed-tools", "--disallowedTools", "--disallowed-tools", "--add-dir",
-  "--tools", "--setting-sources",
+  "--output-format",
+  "--permission-mode",
+  "--append-system-prompt",
+  "--system-prompt",
+  "--session-id",
+  "--resume",
+  "-r",
+  "--model",
+  "--max-turns",
+  "--allowedTools",
+  "--allowed-tools",
+  "--disallowedTools",
+  "--disallowed-tools",
+  "--add-dir",
+  "--tools",
+  "--setting-sources",
 ]);
-const BOOL_OPTS = new Set(["-p", "--print", "--verbose", "--dangerously-skip-permissions", "--strict-mcp-config", "--fork-session"]);
+const BOOL_OPTS = new Set([
+  "-p",
+  "--print",
+  "--verbose",
+  "--dangerously-skip-permissions",
+  "--strict-mcp-config",
+  "--fork-session",
+]);
 
 function parseArgs(argv) {
   const opts = { print: false, outputFormat: "text", positional: [] };
@@ -422,7 +441,10 @@ async function main() {
   }
   // `claude auth status`: JSON, exit 1 when not logged in (like the real CLI).
   if (argv[0] === "auth" && argv[1] === "status") {
-    const out = setting("NOT_LOGGED_IN") === "1" ? { loggedIn: false, authMethod: "none", apiProvider: "firstParty" } : { loggedIn: true, authMethod: "api_key", apiProvider: "firstParty", apiKeySource: "ANTHROPIC_API_KEY" };
+    const out =
+      setting("NOT_LOGGED_IN") === "1"
+        ? { loggedIn: false, authMethod: "none", apiProvider: "firstParty" }
+        : { loggedIn: true, authMethod: "api_key", apiProvider: "firstParty", apiKeySource: "ANTHROPIC_API_KEY" };
     process.stdout.write(JSON.stringify(out, null, 2) + "\n");
     process.exitCode = out.loggedIn ? 0 : 1;
     return;
@@ -493,10 +515,7 @@ async function main() {
   };
 
   if (wantNew && state) {
-    emit(
-      { ...resultBase("error_during_execution", true), result: `Session ID ${wantNew} is already in use` },
-      1,
-    );
+    emit({ ...resultBase("error_during_execution", true), result: `Session ID ${wantNew} is already in use` }, 1);
     return;
   }
 
@@ -511,7 +530,10 @@ async function main() {
     return;
   }
   const askedPhase = /^PLANBOT-PHASE:[ \t]*(\S+)/m.exec(opts["--append-system-prompt"] ?? "")?.[1];
-  const delay = Number(setting("DELAY_MS") || 0) + slowMs + (askedPhase === "finalize" ? Number(setting("SLOW_FINALIZE_MS") || 0) : 0);
+  const delay =
+    Number(setting("DELAY_MS") || 0) +
+    slowMs +
+    (askedPhase === "finalize" ? Number(setting("SLOW_FINALIZE_MS") || 0) : 0);
   if (delay > 0) await sleep(delay);
   if (directives.has("crash")) die("fatal: simulated crash", 3);
   if (directives.has("garbage")) {
@@ -532,7 +554,14 @@ async function main() {
     if (!fs.existsSync(untilFile)) fs.writeFileSync(untilFile, String(Date.now() + limitSeconds * 1000));
     const until = Number(fs.readFileSync(untilFile, "utf8"));
     if (Date.now() < until) {
-      emit({ ...resultBase("success", true), result: `Claude AI usage limit reached|${Math.ceil(until / 1000)}`, total_cost_usd: 0 }, 1);
+      emit(
+        {
+          ...resultBase("success", true),
+          result: `Claude AI usage limit reached|${Math.ceil(until / 1000)}`,
+          total_cost_usd: 0,
+        },
+        1,
+      );
       return;
     }
   }
@@ -568,7 +597,11 @@ async function main() {
   if (stateFile) {
     writeAtomic(
       stateFile,
-      JSON.stringify({ ...cur, ...update, turns: cur.turns + 1, last_uuid: last, updated_at: new Date().toISOString() }, null, 2),
+      JSON.stringify(
+        { ...cur, ...update, turns: cur.turns + 1, last_uuid: last, updated_at: new Date().toISOString() },
+        null,
+        2,
+      ),
     );
   }
 

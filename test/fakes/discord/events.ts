@@ -7,7 +7,8 @@ type Json = Record<string, unknown>;
 
 function requireChannel(env: RouteEnv, channelId: string, user: FakeUser): ChannelRecord {
   const channel = env.state.channels.get(channelId);
-  if (!channel) throw new Error(`fake-discord: unknown channel ${channelId} (add it with addChannel or dmChannel first)`);
+  if (!channel)
+    throw new Error(`fake-discord: unknown channel ${channelId} (add it with addChannel or dmChannel first)`);
   if (channel.type === 1 && channel.recipientId !== user.id) {
     throw new Error(`fake-discord: channel ${channelId} is the DM of user ${channel.recipientId}, not of ${user.id}`);
   }
@@ -15,7 +16,8 @@ function requireChannel(env: RouteEnv, channelId: string, user: FakeUser): Chann
 }
 
 function requireSession(env: RouteEnv): void {
-  if (!env.gateway.hasSession()) throw new Error("fake-discord: no gateway session (await fake.identified first; or the fake is closed)");
+  if (!env.gateway.hasSession())
+    throw new Error("fake-discord: no gateway session (await fake.identified first; or the fake is closed)");
 }
 
 /** Adds a guild channel or thread and dispatches CHANNEL_CREATE / THREAD_CREATE. */
@@ -44,7 +46,9 @@ export async function sendUserMessage(
   if (input.referencedMessageId !== undefined) {
     const target = state.messages.get(input.referencedMessageId);
     if (!target || target.deleted || target.channelId !== channel.id) {
-      throw new Error(`fake-discord: cannot reply to unknown message ${input.referencedMessageId} in channel ${channel.id}`);
+      throw new Error(
+        `fake-discord: cannot reply to unknown message ${input.referencedMessageId} in channel ${channel.id}`,
+      );
     }
     messageReference = {
       type: 0,
@@ -106,7 +110,15 @@ function resolvedFor(env: RouteEnv, options: FakeCommandOption[] | undefined, in
 /** Builds, records and dispatches an INTERACTION_CREATE; the response deadline starts when it is written. */
 export async function dispatchInteraction(
   env: RouteEnv,
-  input: { type: number; user: FakeUser; channelId: string; name?: string; data: Json; message?: Json; componentMessageId?: string },
+  input: {
+    type: number;
+    user: FakeUser;
+    channelId: string;
+    name?: string;
+    data: Json;
+    message?: Json;
+    componentMessageId?: string;
+  },
 ): Promise<FakeInteractionHandle> {
   requireSession(env);
   const { state } = env;
@@ -216,7 +228,9 @@ function findButton(components: unknown, customId: string): Json | undefined {
     if (typeof raw !== "object" || raw === null) continue;
     const component = raw as Json;
     if (component.type === 2 && component.custom_id === customId) return component;
-    const nested = findButton(component.components, customId) ?? (component.accessory ? findButton([component.accessory], customId) : undefined);
+    const nested =
+      findButton(component.components, customId) ??
+      (component.accessory ? findButton([component.accessory], customId) : undefined);
     if (nested) return nested;
   }
   return undefined;
@@ -232,10 +246,13 @@ export async function clickButton(
   if (message) {
     if (message.deleted) throw new Error(`fake-discord: message ${click.messageId} was deleted`);
     if (message.channelId !== click.channelId) {
-      throw new Error(`fake-discord: message ${click.messageId} is in channel ${message.channelId}, not ${click.channelId}`);
+      throw new Error(
+        `fake-discord: message ${click.messageId} is in channel ${message.channelId}, not ${click.channelId}`,
+      );
     }
     const button = findButton(message.components, click.customId);
-    if (!button) throw new Error(`fake-discord: message ${click.messageId} has no button with custom_id ${click.customId}`);
+    if (!button)
+      throw new Error(`fake-discord: message ${click.messageId} has no button with custom_id ${click.customId}`);
     if (button.disabled === true) throw new Error(`fake-discord: button ${click.customId} is disabled`);
   } else {
     // A message the fake never saw (e.g. from before a restart): synthesize a bot message carrying the button

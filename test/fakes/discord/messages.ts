@@ -2,7 +2,14 @@ import type { FakeGateway } from "./gateway.ts";
 import { Intent } from "./gateway.ts";
 import { MessageFlag, THREAD_TYPES, type ChannelRecord, type FakeState, type MessageRecord } from "./state.ts";
 import type { RecordedFile } from "./types.ts";
-import { apiError, emptyMessageError, invalidFormBody, isEmptyMessage, validateMessagePayload, type ApiError } from "./validation.ts";
+import {
+  apiError,
+  emptyMessageError,
+  invalidFormBody,
+  isEmptyMessage,
+  validateMessagePayload,
+  type ApiError,
+} from "./validation.ts";
 
 /** Shared dependencies of the REST routes. */
 export interface RouteEnv {
@@ -49,7 +56,8 @@ function attachmentsFrom(env: RouteEnv, channelId: string, files: RecordedFile[]
 export function textChannel(env: RouteEnv, channelId: string): ChannelRecord | ApiError {
   const channel = env.state.channels.get(channelId);
   if (!channel) return apiError(404, 10003, "Unknown Channel");
-  if (channel.type === 4 || channel.type === 15) return apiError(400, 50008, "Cannot send messages in a non-text channel");
+  if (channel.type === 4 || channel.type === 15)
+    return apiError(400, 50008, "Cannot send messages in a non-text channel");
   if (THREAD_TYPES.has(channel.type) && channel.locked) return apiError(403, 50083, "Thread is archived");
   return channel;
 }
@@ -60,7 +68,13 @@ export function createBotMessage(
   channelId: string,
   body: unknown,
   files: RecordedFile[],
-  options: { errorPrefix?: string[]; interactionId?: string; type?: number; extraFlags?: number; allowEmpty?: boolean } = {},
+  options: {
+    errorPrefix?: string[];
+    interactionId?: string;
+    type?: number;
+    extraFlags?: number;
+    allowEmpty?: boolean;
+  } = {},
 ): MessageRecord | ApiError {
   const payload = asObject(body);
   const invalid = validateMessagePayload(payload, options.errorPrefix);
@@ -135,10 +149,16 @@ export function editMessage(
   const next = { ...message };
   if ("content" in payload) next.content = typeof payload.content === "string" ? payload.content : "";
   if ("embeds" in payload) next.embeds = Array.isArray(payload.embeds) ? structuredClone(payload.embeds) : [];
-  if ("components" in payload) next.components = Array.isArray(payload.components) ? structuredClone(payload.components) : [];
+  if ("components" in payload)
+    next.components = Array.isArray(payload.components) ? structuredClone(payload.components) : [];
   if ("attachments" in payload || files.length > 0) {
-    const keepIds = new Set((Array.isArray(payload.attachments) ? payload.attachments : []).map((a) => String(asObject(a).id)));
-    const kept = "attachments" in payload ? message.attachments.filter((a) => keepIds.has(String(asObject(a).id))) : message.attachments;
+    const keepIds = new Set(
+      (Array.isArray(payload.attachments) ? payload.attachments : []).map((a) => String(asObject(a).id)),
+    );
+    const kept =
+      "attachments" in payload
+        ? message.attachments.filter((a) => keepIds.has(String(asObject(a).id)))
+        : message.attachments;
     next.attachments = [...kept, ...attachmentsFrom(env, message.channelId, files, payload)];
   }
   if (typeof payload.flags === "number") {

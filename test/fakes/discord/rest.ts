@@ -209,7 +209,12 @@ export class FakeRest {
           "X-RateLimit-Scope": global ? "global" : "user",
           ...(global ? { "X-RateLimit-Global": "true" } : {}),
         },
-        body: { message: "You are being rate limited.", retry_after: retryAfter, global, ...(global ? { code: 0 } : {}) },
+        body: {
+          message: "You are being rate limited.",
+          retry_after: retryAfter,
+          global,
+          ...(global ? { code: 0 } : {}),
+        },
       };
     }
     const text = rule.status === 500 ? "500: Internal Server Error" : "502: Bad Gateway";
@@ -239,7 +244,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-async function parseBody(raw: Buffer, contentType: string | undefined): Promise<{ body: unknown; files: RecordedFile[] }> {
+async function parseBody(
+  raw: Buffer,
+  contentType: string | undefined,
+): Promise<{ body: unknown; files: RecordedFile[] }> {
   if (raw.length === 0) return { body: undefined, files: [] };
   const type = contentType ?? "";
   if (type.startsWith("multipart/form-data")) {

@@ -49,7 +49,9 @@ export function channelRoutes(env: RouteEnv): Route[] {
   const createThread = (parent: ChannelRecord, id: string, body: Json, type: number) => {
     const name = typeof body.name === "string" ? body.name : "";
     if (discordLength(name) < 1 || discordLength(name) > 100) {
-      return invalidFormBody([{ path: ["name"], code: "BASE_TYPE_BAD_LENGTH", message: "Must be between 1 and 100 in length." }]);
+      return invalidFormBody([
+        { path: ["name"], code: "BASE_TYPE_BAD_LENGTH", message: "Must be between 1 and 100 in length." },
+      ]);
     }
     return state.addGuildChannel({
       id,
@@ -83,13 +85,24 @@ export function channelRoutes(env: RouteEnv): Route[] {
         },
       }),
     },
-    { method: "GET", pattern: "/gateway", noAuth: true, handler: () => ({ status: 200, body: { url: env.gatewayUrl } }) },
-    { method: "GET", pattern: "/users/@me", handler: () => ({ status: 200, body: state.userJson(state.identity.botUserId) }) },
+    {
+      method: "GET",
+      pattern: "/gateway",
+      noAuth: true,
+      handler: () => ({ status: 200, body: { url: env.gatewayUrl } }),
+    },
+    {
+      method: "GET",
+      pattern: "/users/@me",
+      handler: () => ({ status: 200, body: state.userJson(state.identity.botUserId) }),
+    },
     {
       method: "GET",
       pattern: "/users/:userId",
       handler: ({ params }) =>
-        state.users.has(params.userId!) ? { status: 200, body: state.userJson(params.userId!) } : apiError(404, 10013, "Unknown User"),
+        state.users.has(params.userId!)
+          ? { status: 200, body: state.userJson(params.userId!) }
+          : apiError(404, 10013, "Unknown User"),
     },
     { method: "GET", pattern: "/applications/@me", handler: () => ({ status: 200, body: applicationJson() }) },
     { method: "GET", pattern: "/oauth2/applications/@me", handler: () => ({ status: 200, body: applicationJson() }) },
@@ -99,7 +112,9 @@ export function channelRoutes(env: RouteEnv): Route[] {
       handler: ({ body }) => {
         const recipient = asObject(body).recipient_id;
         if (typeof recipient !== "string") {
-          return invalidFormBody([{ path: ["recipient_id"], code: "BASE_TYPE_REQUIRED", message: "This field is required" }]);
+          return invalidFormBody([
+            { path: ["recipient_id"], code: "BASE_TYPE_REQUIRED", message: "This field is required" },
+          ]);
         }
         if (!state.users.has(recipient)) state.rememberUser({ id: recipient, username: `user${recipient}` });
         return { status: 200, body: state.channelJson(state.dmChannelFor(recipient)) };
@@ -110,7 +125,14 @@ export function channelRoutes(env: RouteEnv): Route[] {
       pattern: "/guilds/:guildId",
       handler: ({ params }) => {
         if (params.guildId !== state.identity.guildId) return apiError(404, 10004, "Unknown Guild");
-        const { channels: _c, threads: _t, members: _m, presences: _p, voice_states: _v, ...guild } = state.guildCreateJson();
+        const {
+          channels: _c,
+          threads: _t,
+          members: _m,
+          presences: _p,
+          voice_states: _v,
+          ...guild
+        } = state.guildCreateJson();
         return { status: 200, body: guild };
       },
     },
@@ -149,7 +171,9 @@ export function channelRoutes(env: RouteEnv): Route[] {
         const patch = asObject(body);
         if (typeof patch.name === "string") {
           if (discordLength(patch.name) < 1 || discordLength(patch.name) > 100) {
-            return invalidFormBody([{ path: ["name"], code: "BASE_TYPE_BAD_LENGTH", message: "Must be between 1 and 100 in length." }]);
+            return invalidFormBody([
+              { path: ["name"], code: "BASE_TYPE_BAD_LENGTH", message: "Must be between 1 and 100 in length." },
+            ]);
           }
           channel.name = patch.name;
         }
@@ -225,17 +249,20 @@ export function channelRoutes(env: RouteEnv): Route[] {
     {
       method: "PUT",
       pattern: "/channels/:channelId/messages/:messageId/reactions/:emoji/@me",
-      handler: ({ params }) => (findMessage(params.channelId!, params.messageId!) ? noContent : apiError(404, 10008, "Unknown Message")),
+      handler: ({ params }) =>
+        findMessage(params.channelId!, params.messageId!) ? noContent : apiError(404, 10008, "Unknown Message"),
     },
     {
       method: "DELETE",
       pattern: "/channels/:channelId/messages/:messageId/reactions/:emoji/@me",
-      handler: ({ params }) => (findMessage(params.channelId!, params.messageId!) ? noContent : apiError(404, 10008, "Unknown Message")),
+      handler: ({ params }) =>
+        findMessage(params.channelId!, params.messageId!) ? noContent : apiError(404, 10008, "Unknown Message"),
     },
     {
       method: "POST",
       pattern: "/channels/:channelId/typing",
-      handler: ({ params }) => (state.channels.has(params.channelId!) ? noContent : apiError(404, 10003, "Unknown Channel")),
+      handler: ({ params }) =>
+        state.channels.has(params.channelId!) ? noContent : apiError(404, 10003, "Unknown Channel"),
     },
     {
       method: "PUT",
@@ -251,11 +278,15 @@ export function channelRoutes(env: RouteEnv): Route[] {
       handler: ({ params, body }) => {
         const parent = state.channels.get(params.channelId!);
         if (!parent) return apiError(404, 10003, "Unknown Channel");
-        if (![0, 5, 15].includes(parent.type)) return apiError(400, 50024, "Cannot execute action on this channel type");
+        if (![0, 5, 15].includes(parent.type))
+          return apiError(400, 50024, "Cannot execute action on this channel type");
         const payload = asObject(body);
-        const type = parent.type === 5 ? 10 : parent.type === 15 ? 11 : typeof payload.type === "number" ? payload.type : 12;
+        const type =
+          parent.type === 5 ? 10 : parent.type === 15 ? 11 : typeof payload.type === "number" ? payload.type : 12;
         if (!THREAD_TYPES.has(type)) {
-          return invalidFormBody([{ path: ["type"], code: "BASE_TYPE_CHOICES", message: "Value must be one of {10, 11, 12}." }]);
+          return invalidFormBody([
+            { path: ["type"], code: "BASE_TYPE_CHOICES", message: "Value must be one of {10, 11, 12}." },
+          ]);
         }
         const thread = createThread(parent, state.ids.next(), payload, type);
         if ("status" in thread) return thread;
@@ -264,12 +295,16 @@ export function channelRoutes(env: RouteEnv): Route[] {
         const starter = createBotMessage(env, thread.id, payload.message, []);
         if ("status" in starter) {
           state.channels.delete(thread.id);
-          return invalidFormBody([{ path: ["message"], code: "BASE_TYPE_REQUIRED", message: "This field is required" }]);
+          return invalidFormBody([
+            { path: ["message"], code: "BASE_TYPE_REQUIRED", message: "This field is required" },
+          ]);
         }
         state.messages.delete(starter.id);
         starter.id = thread.id;
         state.messages.set(thread.id, starter);
-        return threadCreated(thread, { message: state.messageJson(starter) }, () => dispatchMessageCreate(env, starter));
+        return threadCreated(thread, { message: state.messageJson(starter) }, () =>
+          dispatchMessageCreate(env, starter),
+        );
       },
     },
     {
@@ -280,7 +315,8 @@ export function channelRoutes(env: RouteEnv): Route[] {
         if (!parent) return apiError(404, 10003, "Unknown Channel");
         if (![0, 5].includes(parent.type)) return apiError(400, 50024, "Cannot execute action on this channel type");
         if (!findMessage(parent.id, params.messageId!)) return apiError(404, 10008, "Unknown Message");
-        if (state.channels.has(params.messageId!)) return apiError(400, 160004, "A thread has already been created for this message");
+        if (state.channels.has(params.messageId!))
+          return apiError(400, 160004, "A thread has already been created for this message");
         const thread = createThread(parent, params.messageId!, asObject(body), parent.type === 5 ? 10 : 11);
         return "status" in thread ? thread : threadCreated(thread);
       },

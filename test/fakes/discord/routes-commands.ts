@@ -64,7 +64,13 @@ export function commandRoutes(env: RouteEnv): Route[] {
         const invalid = validateCommands(bodies);
         if (invalid) return invalid;
         const previous = list(scope);
-        const next = bodies.map((b) => toRecord(scope, b, previous.find((p) => sameKey(p, asObject(b) as { name: unknown }))));
+        const next = bodies.map((b) =>
+          toRecord(
+            scope,
+            b,
+            previous.find((p) => sameKey(p, asObject(b) as { name: unknown })),
+          ),
+        );
         state.commands.set(scope, next);
         return { status: 200, body: next };
       },
@@ -106,7 +112,10 @@ export function commandRoutes(env: RouteEnv): Route[] {
         const invalid = validateCommands([merged]);
         if (invalid) return invalid;
         const record = toRecord(scope, merged, found);
-        state.commands.set(scope, list(scope).map((c) => (c === found ? record : c)));
+        state.commands.set(
+          scope,
+          list(scope).map((c) => (c === found ? record : c)),
+        );
         return { status: 200, body: record };
       },
     },
@@ -118,7 +127,10 @@ export function commandRoutes(env: RouteEnv): Route[] {
         if (typeof scope !== "string") return scope;
         const found = find(scope, ctx.params.commandId);
         if (!found) return apiError(404, 10063, "Unknown application command");
-        state.commands.set(scope, list(scope).filter((c) => c !== found));
+        state.commands.set(
+          scope,
+          list(scope).filter((c) => c !== found),
+        );
         return { status: 204 };
       },
     },

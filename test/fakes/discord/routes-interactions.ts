@@ -32,15 +32,24 @@ const unknownMessage = apiError(404, 10008, "Unknown Message");
 function validateChoices(data: Json): ApiError | undefined {
   const choices = Array.isArray(data.choices) ? data.choices : [];
   const errors: FieldError[] = [];
-  if (choices.length > 25) errors.push({ path: ["data", "choices"], code: "BASE_TYPE_MAX_LENGTH", message: "Must be 25 or fewer in length." });
+  if (choices.length > 25)
+    errors.push({ path: ["data", "choices"], code: "BASE_TYPE_MAX_LENGTH", message: "Must be 25 or fewer in length." });
   choices.forEach((raw, i) => {
     const choice = asObject(raw);
     const name = typeof choice.name === "string" ? choice.name : "";
     if (discordLength(name) < 1 || discordLength(name) > 100) {
-      errors.push({ path: ["data", "choices", i, "name"], code: "BASE_TYPE_BAD_LENGTH", message: "Must be between 1 and 100 in length." });
+      errors.push({
+        path: ["data", "choices", i, "name"],
+        code: "BASE_TYPE_BAD_LENGTH",
+        message: "Must be between 1 and 100 in length.",
+      });
     }
     if (typeof choice.value === "string" && discordLength(choice.value) > 100) {
-      errors.push({ path: ["data", "choices", i, "value"], code: "BASE_TYPE_MAX_LENGTH", message: "Must be 100 or fewer in length." });
+      errors.push({
+        path: ["data", "choices", i, "value"],
+        code: "BASE_TYPE_MAX_LENGTH",
+        message: "Must be 100 or fewer in length.",
+      });
     }
   });
   return errors.length ? invalidFormBody(errors) : undefined;
@@ -54,7 +63,8 @@ export function interactionRoutes(env: RouteEnv): Route[] {
     if (appId !== state.identity.applicationId) return unknownWebhook;
     const interaction = state.interactionsByToken.get(token);
     if (!interaction) return unknownWebhook;
-    if (Date.now() - interaction.dispatchedAt > env.interactionTokenTtlMs) return apiError(401, 50027, "Invalid Webhook Token");
+    if (Date.now() - interaction.dispatchedAt > env.interactionTokenTtlMs)
+      return apiError(401, 50027, "Invalid Webhook Token");
     if (!interaction.acknowledged) return unknownWebhook;
     return interaction;
   };
@@ -74,7 +84,9 @@ export function interactionRoutes(env: RouteEnv): Route[] {
     const data = asObject(payload.data);
     if (typeof type !== "number" || !(ALLOWED_CALLBACKS[interaction.type] ?? []).includes(type)) {
       return {
-        error: invalidFormBody([{ path: ["type"], code: "INTERACTION_RESPONSE_TYPE_INVALID", message: "Invalid interaction response type" }]),
+        error: invalidFormBody([
+          { path: ["type"], code: "INTERACTION_RESPONSE_TYPE_INVALID", message: "Invalid interaction response type" },
+        ]),
       };
     }
     let created: MessageRecord | undefined;
@@ -124,7 +136,9 @@ export function interactionRoutes(env: RouteEnv): Route[] {
       }
       case 9: {
         if (typeof data.custom_id !== "string" || typeof data.title !== "string" || !Array.isArray(data.components)) {
-          return { error: invalidFormBody([{ path: ["data"], code: "BASE_TYPE_REQUIRED", message: "This field is required" }]) };
+          return {
+            error: invalidFormBody([{ path: ["data"], code: "BASE_TYPE_REQUIRED", message: "This field is required" }]),
+          };
         }
         break;
       }
@@ -184,7 +198,10 @@ export function interactionRoutes(env: RouteEnv): Route[] {
           const edited = message;
           dispatch = () => ("status" in edited ? Promise.resolve() : dispatchMessageUpdate(env, edited));
         } else {
-          message = createBotMessage(env, interaction.channelId, body, files, { interactionId: interaction.id, type: 0 });
+          message = createBotMessage(env, interaction.channelId, body, files, {
+            interactionId: interaction.id,
+            type: 0,
+          });
           const created = message;
           dispatch = () => ("status" in created ? Promise.resolve() : dispatchMessageCreate(env, created));
         }

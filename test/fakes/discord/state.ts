@@ -235,7 +235,13 @@ export class FakeState {
         },
       };
     }
-    return { ...base, position: channel.position, permission_overwrites: [], topic: null, default_auto_archive_duration: 4320 };
+    return {
+      ...base,
+      position: channel.position,
+      permission_overwrites: [],
+      topic: null,
+      default_auto_archive_duration: 4320,
+    };
   }
 
   /** Discord message object (REST answers and MESSAGE_CREATE/UPDATE payloads). */
@@ -269,7 +275,8 @@ export class FakeState {
       json.message_reference = message.messageReference;
       if (!options.nested) {
         const referenced = this.messages.get(message.messageReference.message_id);
-        json.referenced_message = referenced && !referenced.deleted ? this.messageJson(referenced, { nested: true }) : null;
+        json.referenced_message =
+          referenced && !referenced.deleted ? this.messageJson(referenced, { nested: true }) : null;
       }
     }
     if (interaction) {

@@ -150,7 +150,12 @@ export interface FakeDiscord {
     channelId: string;
   }): Promise<FakeInteractionHandle>;
   /** INTERACTION_CREATE type 3 (button); a stored message must carry an enabled button with `customId`. */
-  clickButton(click: { customId: string; user: FakeUser; channelId: string; messageId: string }): Promise<FakeInteractionHandle>;
+  clickButton(click: {
+    customId: string;
+    user: FakeUser;
+    channelId: string;
+    messageId: string;
+  }): Promise<FakeInteractionHandle>;
   /** INTERACTION_CREATE type 4; the last option is focused unless one is marked. */
   autocomplete(cmd: {
     name: string;

@@ -66,7 +66,11 @@ function validateEmbeds(errors: FieldError[], embeds: unknown): void {
     total += maxLength(errors, ["embeds", i, "author", "name"], asObject(embed.author)?.name, 256);
     const fields = Array.isArray(embed.fields) ? embed.fields : [];
     if (fields.length > 25) {
-      errors.push({ path: ["embeds", i, "fields"], code: "BASE_TYPE_MAX_LENGTH", message: "Must be 25 or fewer in length." });
+      errors.push({
+        path: ["embeds", i, "fields"],
+        code: "BASE_TYPE_MAX_LENGTH",
+        message: "Must be 25 or fewer in length.",
+      });
     }
     fields.forEach((rawField, j) => {
       const field = asObject(rawField) ?? {};
@@ -75,7 +79,11 @@ function validateEmbeds(errors: FieldError[], embeds: unknown): void {
     });
   });
   if (total > 6000) {
-    errors.push({ path: ["embeds"], code: "MAX_EMBED_SIZE_EXCEEDED", message: "Embed size exceeds maximum size of 6000" });
+    errors.push({
+      path: ["embeds"],
+      code: "MAX_EMBED_SIZE_EXCEEDED",
+      message: "Embed size exceeds maximum size of 6000",
+    });
   }
 }
 
@@ -103,17 +111,26 @@ function validateComponents(errors: FieldError[], components: unknown): void {
         maxLength(errors, [...path, "label"], child.label, 80);
         const style = child.style;
         if (style === 5) {
-          if (typeof child.url !== "string") errors.push({ path: [...path, "url"], code: "BASE_TYPE_REQUIRED", message: "This field is required" });
+          if (typeof child.url !== "string")
+            errors.push({ path: [...path, "url"], code: "BASE_TYPE_REQUIRED", message: "This field is required" });
         } else if (style !== 6 && typeof child.custom_id !== "string") {
           errors.push({ path: [...path, "custom_id"], code: "BASE_TYPE_REQUIRED", message: "This field is required" });
         }
       } else if (child.type !== undefined && children.length > 1 && child.type !== 2) {
-        errors.push({ path, code: "COMPONENT_LAYOUT_WIDTH_EXCEEDED", message: "The specified component exceeds the maximum width" });
+        errors.push({
+          path,
+          code: "COMPONENT_LAYOUT_WIDTH_EXCEEDED",
+          message: "The specified component exceeds the maximum width",
+        });
       }
       if (typeof child.custom_id === "string") {
         maxLength(errors, [...path, "custom_id"], child.custom_id, 100);
         if (seen.has(child.custom_id)) {
-          errors.push({ path: [...path, "custom_id"], code: "COMPONENT_CUSTOM_ID_DUPLICATED", message: "Component custom id cannot be duplicated" });
+          errors.push({
+            path: [...path, "custom_id"],
+            code: "COMPONENT_CUSTOM_ID_DUPLICATED",
+            message: "Component custom id cannot be duplicated",
+          });
         }
         seen.add(child.custom_id);
       }
@@ -168,14 +185,22 @@ export function validateCommands(commands: unknown[]): ApiError | undefined {
     } else {
       const key = `${type}:${name}`;
       if (names.has(key)) {
-        errors.push({ path: [i, "name"], code: "APPLICATION_COMMANDS_DUPLICATE_NAME", message: "Application command names must be unique" });
+        errors.push({
+          path: [i, "name"],
+          code: "APPLICATION_COMMANDS_DUPLICATE_NAME",
+          message: "Application command names must be unique",
+        });
       }
       names.add(key);
     }
     if (type === 1) {
       const description = cmd.description;
       if (typeof description !== "string" || discordLength(description) < 1 || discordLength(description) > 100) {
-        errors.push({ path: [i, "description"], code: "BASE_TYPE_BAD_LENGTH", message: "Must be between 1 and 100 in length." });
+        errors.push({
+          path: [i, "description"],
+          code: "BASE_TYPE_BAD_LENGTH",
+          message: "Must be between 1 and 100 in length.",
+        });
       }
       validateOptions(errors, [i], cmd.options);
     }
@@ -186,18 +211,30 @@ export function validateCommands(commands: unknown[]): ApiError | undefined {
 function validateOptions(errors: FieldError[], path: (string | number)[], options: unknown): void {
   if (!Array.isArray(options)) return;
   if (options.length > 25) {
-    errors.push({ path: [...path, "options"], code: "BASE_TYPE_MAX_LENGTH", message: "Must be 25 or fewer in length." });
+    errors.push({
+      path: [...path, "options"],
+      code: "BASE_TYPE_MAX_LENGTH",
+      message: "Must be 25 or fewer in length.",
+    });
   }
   let sawOptional = false;
   options.forEach((raw, j) => {
     const opt = asObject(raw) ?? {};
     const here = [...path, "options", j];
     if (typeof opt.name !== "string" || !COMMAND_NAME.test(opt.name) || opt.name !== opt.name.toLowerCase()) {
-      errors.push({ path: [...here, "name"], code: "APPLICATION_COMMAND_INVALID_NAME", message: "Command name is invalid" });
+      errors.push({
+        path: [...here, "name"],
+        code: "APPLICATION_COMMAND_INVALID_NAME",
+        message: "Command name is invalid",
+      });
     }
     const description = opt.description;
     if (typeof description !== "string" || discordLength(description) < 1 || discordLength(description) > 100) {
-      errors.push({ path: [...here, "description"], code: "BASE_TYPE_BAD_LENGTH", message: "Must be between 1 and 100 in length." });
+      errors.push({
+        path: [...here, "description"],
+        code: "BASE_TYPE_BAD_LENGTH",
+        message: "Must be between 1 and 100 in length.",
+      });
     }
     if (opt.type === 1 || opt.type === 2) {
       validateOptions(errors, here, opt.options);

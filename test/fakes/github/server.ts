@@ -61,7 +61,10 @@ export interface FakeGithub {
 
 /** Starts the fake on 127.0.0.1, port 0, accepting `token`. */
 export async function startFakeGithub(token: string): Promise<FakeGithub> {
-  const repos = new Map<string, { pulls: FakePull[]; bareRepo: string | undefined; next: number; draftsUnsupported: boolean }>();
+  const repos = new Map<
+    string,
+    { pulls: FakePull[]; bareRepo: string | undefined; next: number; draftsUnsupported: boolean }
+  >();
   const requests: RecordedRequest[] = [];
   const faults: Fault[] = [];
   let hidden = 0;
@@ -86,13 +89,24 @@ export async function startFakeGithub(token: string): Promise<FakeGithub> {
     const fault = faults.find((candidate) => candidate.times > 0 && (!candidate.method || candidate.method === method));
     if (fault) {
       fault.times -= 1;
-      return { status: fault.status, json: { message: fault.message ?? (fault.status >= 500 ? "Server Error" : "Error"), documentation_url: "https://docs.github.com/rest" } };
+      return {
+        status: fault.status,
+        json: {
+          message: fault.message ?? (fault.status >= 500 ? "Server Error" : "Error"),
+          documentation_url: "https://docs.github.com/rest",
+        },
+      };
     }
     const auth = request.headers.authorization ?? "";
-    if (auth !== `token ${token}` && auth !== `Bearer ${token}`) return { status: 401, json: { message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" } };
+    if (auth !== `token ${token}` && auth !== `Bearer ${token}`)
+      return {
+        status: 401,
+        json: { message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" },
+      };
     const match = /^\/repos\/([^/]+)\/([^/]+)\/pulls(?:\/(\d+))?$/.exec(url.pathname);
     const state = match ? repos.get(`${match[1]}/${match[2]}`.toLowerCase()) : undefined;
-    if (!match || !state) return { status: 404, json: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } };
+    if (!match || !state)
+      return { status: 404, json: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } };
     const [, owner, repo, number] = match as unknown as [string, string, string, string | undefined];
     if (method === "GET" && !number) {
       if (hidden > 0) {
@@ -102,18 +116,52 @@ export async function startFakeGithub(token: string): Promise<FakeGithub> {
       const wanted = url.searchParams.get("state") ?? "open";
       const head = url.searchParams.get("head");
       const baseRef = url.searchParams.get("base");
-      const listed = state.pulls.filter((pull) => (wanted === "all" || pull.state === wanted) && (!head || `${owner}:${pull.head}` === head) && (!baseRef || pull.base === baseRef));
+      const listed = state.pulls.filter(
+        (pull) =>
+          (wanted === "all" || pull.state === wanted) &&
+          (!head || `${owner}:${pull.head}` === head) &&
+          (!baseRef || pull.base === baseRef),
+      );
       return { status: 200, json: listed.map((pull) => pullJson(owner, repo, pull)) };
     }
     if (method === "POST" && !number) {
       const input = body as { title?: string; head?: string; base?: string; body?: string; draft?: boolean };
-      if (!input.title || !input.head || !input.base) return validationFailed([{ resource: "PullRequest", code: "missing_field", field: !input.title ? "title" : !input.head ? "head" : "base" }]);
-      if (state.bareRepo && !(await hasBranch(state.bareRepo, input.head))) return validationFailed([{ resource: "PullRequest", field: "head", code: "invalid" }]);
-      if (input.draft === true && state.draftsUnsupported) return validationFailed([{ resource: "PullRequest", code: "custom", message: "Draft pull requests are not supported in this repository." }]);
+      if (!input.title || !input.head || !input.base)
+        return validationFailed([
+          {
+            resource: "PullRequest",
+            code: "missing_field",
+            field: !input.title ? "title" : !input.head ? "head" : "base",
+          },
+        ]);
+      if (state.bareRepo && !(await hasBranch(state.bareRepo, input.head)))
+        return validationFailed([{ resource: "PullRequest", field: "head", code: "invalid" }]);
+      if (input.draft === true && state.draftsUnsupported)
+        return validationFailed([
+          {
+            resource: "PullRequest",
+            code: "custom",
+            message: "Draft pull requests are not supported in this repository.",
+          },
+        ]);
       if (state.pulls.some((pull) => pull.state === "open" && pull.head === input.head && pull.base === input.base)) {
-        return validationFailed([{ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${owner}:${input.head}.` }]);
+        return validationFailed([
+          {
+            resource: "PullRequest",
+            code: "custom",
+            message: `A pull request already exists for ${owner}:${input.head}.`,
+          },
+        ]);
       }
-      const pull: FakePull = { number: state.next++, title: input.title, body: input.body ?? "", head: input.head, base: input.base, draft: input.draft === true, state: "open" };
+      const pull: FakePull = {
+        number: state.next++,
+        title: input.title,
+        body: input.body ?? "",
+        head: input.head,
+        base: input.base,
+        draft: input.draft === true,
+        state: "open",
+      };
       state.pulls.push(pull);
       return { status: 201, json: pullJson(owner, repo, pull) };
     }
@@ -142,8 +190,19 @@ export async function startFakeGithub(token: string): Promise<FakeGithub> {
       }
       void handle(request, body).then(({ status, json }) => {
         const url = new URL(request.url ?? "/", "http://fake");
-        requests.push({ method: request.method ?? "GET", path: url.pathname, query: Object.fromEntries(url.searchParams), authorization: request.headers.authorization, body, status });
-        response.writeHead(status, { "content-type": "application/json; charset=utf-8", "x-ratelimit-remaining": "4999", "x-ratelimit-limit": "5000" });
+        requests.push({
+          method: request.method ?? "GET",
+          path: url.pathname,
+          query: Object.fromEntries(url.searchParams),
+          authorization: request.headers.authorization,
+          body,
+          status,
+        });
+        response.writeHead(status, {
+          "content-type": "application/json; charset=utf-8",
+          "x-ratelimit-remaining": "4999",
+          "x-ratelimit-limit": "5000",
+        });
         response.end(JSON.stringify(json));
       });
     });
@@ -156,7 +215,12 @@ export async function startFakeGithub(token: string): Promise<FakeGithub> {
     requests,
     pulls: (owner, repo) => repos.get(`${owner}/${repo}`.toLowerCase())?.pulls ?? [],
     addRepo(owner, repo, bareRepo, options = {}) {
-      repos.set(`${owner}/${repo}`.toLowerCase(), { pulls: [], bareRepo, next: 1, draftsUnsupported: options.draftsUnsupported === true });
+      repos.set(`${owner}/${repo}`.toLowerCase(), {
+        pulls: [],
+        bareRepo,
+        next: 1,
+        draftsUnsupported: options.draftsUnsupported === true,
+      });
     },
     fault(fault) {
       faults.push({ ...fault });
@@ -173,10 +237,22 @@ export async function startFakeGithub(token: string): Promise<FakeGithub> {
 }
 
 function validationFailed(errors: object[]): { status: number; json: unknown } {
-  return { status: 422, json: { message: "Validation Failed", errors, documentation_url: "https://docs.github.com/rest/pulls/pulls#create-a-pull-request", status: "422" } };
+  return {
+    status: 422,
+    json: {
+      message: "Validation Failed",
+      errors,
+      documentation_url: "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
+      status: "422",
+    },
+  };
 }
 
 async function hasBranch(bareRepo: string, branch: string): Promise<boolean> {
-  const result = await execa("git", ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], { cwd: bareRepo, reject: false, stdin: "ignore" });
+  const result = await execa("git", ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`], {
+    cwd: bareRepo,
+    reject: false,
+    stdin: "ignore",
+  });
   return result.exitCode === 0;
 }

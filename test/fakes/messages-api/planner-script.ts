@@ -56,7 +56,10 @@ export function plannerScript(body: MessagesBody): ScriptedReply {
   const slug = /^PLANBOT-PROJECT:[ \t]*(\S+)/m.exec(system)?.[1] ?? "project";
   const messages = body.messages ?? [];
   const last = messages.at(-1);
-  const lastIsToolResult = last?.role === "user" && typeof last.content !== "string" && last.content.some((block) => block.type === "tool_result");
+  const lastIsToolResult =
+    last?.role === "user" &&
+    typeof last.content !== "string" &&
+    last.content.some((block) => block.type === "tool_result");
   const earlierAnswers = messages.filter((message) => message.role === "assistant").length;
   const text = lastUserText(body);
   // The last member's words: the last delimited block (a seeded message carries the whole history).
@@ -67,22 +70,40 @@ export function plannerScript(body: MessagesBody): ScriptedReply {
     case "clarify": {
       const cwd = primaryWorkingDirectory(body);
       if (lastIsToolResult) {
-        const read = contentText(last!.content).split("\n").find((line) => line.includes("app")) ?? "nothing";
-        return { text: `I read src/app.txt (${read.replace(/^\s*\d+[→\t]/, "").trim()}).\n\n1. Who will use ${slug}?\n2. Any constraints on the stack?` };
+        const read =
+          contentText(last!.content)
+            .split("\n")
+            .find((line) => line.includes("app")) ?? "nothing";
+        return {
+          text: `I read src/app.txt (${read.replace(/^\s*\d+[→\t]/, "").trim()}).\n\n1. Who will use ${slug}?\n2. Any constraints on the stack?`,
+        };
       }
-      if (earlierAnswers === 0 && cwd && !seeded) return { text: "Let me look at the code first.", toolUse: { name: "Read", input: { file_path: `${cwd}/src/app.txt` } } };
-      if (earlierAnswers === 0 && !seeded) return { text: `1. Who will use ${slug}?\n2. Any constraints on the stack?` };
+      if (earlierAnswers === 0 && cwd && !seeded)
+        return {
+          text: "Let me look at the code first.",
+          toolUse: { name: "Read", input: { file_path: `${cwd}/src/app.txt` } },
+        };
+      if (earlierAnswers === 0 && !seeded)
+        return { text: `1. Who will use ${slug}?\n2. Any constraints on the stack?` };
       return { text: `Thanks. You answered: "${said}"\n\nI have what I need.\n${READY}` };
     }
     case "design":
       return { text: `Design for ${slug}.\n\n## Approach\nA small service.\n\n## Risks\n- Scope creep.\n${READY}` };
     case "stories":
-      return { text: `User stories for ${slug}:\n\n${stories(slug).map((story) => `1. ${story.id} — ${story.title}`).join("\n")}\n${READY}` };
+      return {
+        text: `User stories for ${slug}:\n\n${stories(slug)
+          .map((story) => `1. ${story.id} — ${story.title}`)
+          .join("\n")}\n${READY}`,
+      };
     case "finalize": {
       const branch = /"branchName": "([^"]+)"/.exec(system)?.[1] ?? `ralph/${slug}`;
       const prd = { project: slug, branchName: branch, description: `Plan for ${slug}`, userStories: stories(slug) };
-      const plan = `# Plan for ${slug}\n\n## Goal\nShip ${slug}.\n\n## Stories\n${stories(slug).map((story) => `- ${story.id}`).join("\n")}`;
-      return { text: `Here is the plan.\n\n\`\`\`\`markdown final-plan.md\n${plan}\n\`\`\`\`\n\n\`\`\`json prd.json\n${JSON.stringify(prd, null, 2)}\n\`\`\`` };
+      const plan = `# Plan for ${slug}\n\n## Goal\nShip ${slug}.\n\n## Stories\n${stories(slug)
+        .map((story) => `- ${story.id}`)
+        .join("\n")}`;
+      return {
+        text: `Here is the plan.\n\n\`\`\`\`markdown final-plan.md\n${plan}\n\`\`\`\`\n\n\`\`\`json prd.json\n${JSON.stringify(prd, null, 2)}\n\`\`\``,
+      };
     }
     case "correct":
       return { text: "```json prd.json\n{}\n```" };

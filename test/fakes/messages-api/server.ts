@@ -87,7 +87,14 @@ export async function startFakeMessagesApi(script: ReplyScript): Promise<FakeMes
         body = undefined;
       }
       const path = (req.url ?? "/").split("?")[0]!;
-      const recorded: RecordedRequest = { method: req.method ?? "GET", path, headers: req.headers, body, raw, at: new Date().toISOString() };
+      const recorded: RecordedRequest = {
+        method: req.method ?? "GET",
+        path,
+        headers: req.headers,
+        body,
+        raw,
+        at: new Date().toISOString(),
+      };
       requests.push(recorded);
       void handle(recorded, res).catch((error: unknown) => {
         if (!res.headersSent) sendError(res, 500, "api_error", String(error));
@@ -100,13 +107,15 @@ export async function startFakeMessagesApi(script: ReplyScript): Promise<FakeMes
     if (request.method === "POST" && request.path === "/v1/messages/count_tokens") {
       return sendJson(res, 200, { input_tokens: Math.ceil(request.raw.length / 4) });
     }
-    if (request.method !== "POST" || request.path !== "/v1/messages") return sendError(res, 404, "not_found_error", `no route ${request.method} ${request.path}`);
+    if (request.method !== "POST" || request.path !== "/v1/messages")
+      return sendError(res, 404, "not_found_error", `no route ${request.method} ${request.path}`);
     if (!request.body) return sendError(res, 400, "invalid_request_error", "body is not JSON");
     const reply = await current(request.body, request);
     if ("error" in reply) return sendError(res, reply.error.status, reply.error.type, reply.error.message);
     const content: ContentBlock[] = [];
     if (reply.text) content.push({ type: "text", text: reply.text });
-    if (reply.toolUse) content.push({ type: "tool_use", id: id("toolu"), name: reply.toolUse.name, input: reply.toolUse.input });
+    if (reply.toolUse)
+      content.push({ type: "tool_use", id: id("toolu"), name: reply.toolUse.name, input: reply.toolUse.input });
     const message = {
       id: id("msg"),
       type: "message",
@@ -115,7 +124,12 @@ export async function startFakeMessagesApi(script: ReplyScript): Promise<FakeMes
       content,
       stop_reason: reply.toolUse ? "tool_use" : "end_turn",
       stop_sequence: null,
-      usage: { input_tokens: Math.ceil(request.raw.length / 4), output_tokens: Math.ceil(JSON.stringify(content).length / 4), cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+      usage: {
+        input_tokens: Math.ceil(request.raw.length / 4),
+        output_tokens: Math.ceil(JSON.stringify(content).length / 4),
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+      },
     };
     if (request.body.stream) return streamMessage(res, message);
     sendJson(res, 200, message);
@@ -139,7 +153,11 @@ export async function startFakeMessagesApi(script: ReplyScript): Promise<FakeMes
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const text = JSON.stringify(value);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), "request-id": id("req") });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    "request-id": id("req"),
+  });
   res.end(text);
 }
 
@@ -148,23 +166,44 @@ function sendError(res: ServerResponse, status: number, type: string, message: s
 }
 
 /** The real API's SSE event sequence for one message (text arrives in a few deltas, tool input as JSON deltas). */
-function streamMessage(res: ServerResponse, message: { content: ContentBlock[]; stop_reason: string; usage: { output_tokens: number } & Record<string, number> }): void {
-  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", "request-id": id("req") });
-  const event = (type: string, data: Record<string, unknown>) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
-  event("message_start", { message: { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 1 } } });
+function streamMessage(
+  res: ServerResponse,
+  message: { content: ContentBlock[]; stop_reason: string; usage: { output_tokens: number } & Record<string, number> },
+): void {
+  res.writeHead(200, {
+    "content-type": "text/event-stream",
+    "cache-control": "no-cache",
+    connection: "keep-alive",
+    "request-id": id("req"),
+  });
+  const event = (type: string, data: Record<string, unknown>) =>
+    res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+  event("message_start", {
+    message: { ...message, content: [], stop_reason: null, usage: { ...message.usage, output_tokens: 1 } },
+  });
   message.content.forEach((block, index) => {
     if (block.type === "text") {
       const text = (block as { text: string }).text;
       event("content_block_start", { index, content_block: { type: "text", text: "" } });
-      for (let at = 0; at < text.length; at += 400) event("content_block_delta", { index, delta: { type: "text_delta", text: text.slice(at, at + 400) } });
+      for (let at = 0; at < text.length; at += 400)
+        event("content_block_delta", { index, delta: { type: "text_delta", text: text.slice(at, at + 400) } });
     } else {
       const tool = block as { id: string; name: string; input: unknown };
-      event("content_block_start", { index, content_block: { type: "tool_use", id: tool.id, name: tool.name, input: {} } });
-      event("content_block_delta", { index, delta: { type: "input_json_delta", partial_json: JSON.stringify(tool.input) } });
+      event("content_block_start", {
+        index,
+        content_block: { type: "tool_use", id: tool.id, name: tool.name, input: {} },
+      });
+      event("content_block_delta", {
+        index,
+        delta: { type: "input_json_delta", partial_json: JSON.stringify(tool.input) },
+      });
     }
     event("content_block_stop", { index });
   });
-  event("message_delta", { delta: { stop_reason: message.stop_reason, stop_sequence: null }, usage: { output_tokens: message.usage.output_tokens } });
+  event("message_delta", {
+    delta: { stop_reason: message.stop_reason, stop_sequence: null },
+    usage: { output_tokens: message.usage.output_tokens },
+  });
   event("message_stop", {});
   res.end();
 }
@@ -183,7 +222,11 @@ export function contentText(content: string | ContentBlock[]): string {
       if (block.type === "text") return (block as { text: string }).text;
       if (block.type === "tool_result") {
         const inner = (block as { content: unknown }).content;
-        return typeof inner === "string" ? inner : Array.isArray(inner) ? inner.map((part: { text?: string }) => part.text ?? "").join("\n") : "";
+        return typeof inner === "string"
+          ? inner
+          : Array.isArray(inner)
+            ? inner.map((part: { text?: string }) => part.text ?? "").join("\n")
+            : "";
       }
       return "";
     })
@@ -192,5 +235,9 @@ export function contentText(content: string | ContentBlock[]): string {
 
 /** Everything a request carries as text: system prompt, every message, the tools' descriptions. */
 export function requestText(body: MessagesBody): string {
-  return [systemText(body), ...(body.messages ?? []).map((message) => contentText(message.content)), JSON.stringify(body.tools ?? [])].join("\n");
+  return [
+    systemText(body),
+    ...(body.messages ?? []).map((message) => contentText(message.content)),
+    JSON.stringify(body.tools ?? []),
+  ].join("\n");
 }

@@ -6,20 +6,26 @@ import { parseMarkdownLegacy, parseMarkdownV2 } from "./markdown-entities.ts";
 export const MAX_MESSAGE_LENGTH = 4096;
 
 /** Visible text and entities of a message, or the Bot API error description ("Bad Request: ..."). */
-export type PreparedText =
-  | { ok: true; text: string; entities: MessageEntity[] }
-  | { ok: false; description: string };
+export type PreparedText = { ok: true; text: string; entities: MessageEntity[] } | { ok: false; description: string };
 
 /** Applies parse_mode (HTML, MarkdownV2, Markdown; case-insensitive) or explicit entities to raw text. */
-export function parseFormatted(raw: string, parseMode: string | undefined, entities: unknown): EntityParseResult | { ok: false; unsupported: true } {
+export function parseFormatted(
+  raw: string,
+  parseMode: string | undefined,
+  entities: unknown,
+): EntityParseResult | { ok: false; unsupported: true } {
   if (parseMode === undefined || parseMode === "") {
     return { ok: true, text: raw, entities: Array.isArray(entities) ? (entities as MessageEntity[]) : [] };
   }
   switch (parseMode.toLowerCase()) {
-    case "html": return parseHtml(raw);
-    case "markdownv2": return parseMarkdownV2(raw);
-    case "markdown": return parseMarkdownLegacy(raw);
-    default: return { ok: false, unsupported: true };
+    case "html":
+      return parseHtml(raw);
+    case "markdownv2":
+      return parseMarkdownV2(raw);
+    case "markdown":
+      return parseMarkdownLegacy(raw);
+    default:
+      return { ok: false, unsupported: true };
   }
 }
 

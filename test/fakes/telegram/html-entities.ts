@@ -1,9 +1,7 @@
 import type { MessageEntity } from "grammy/types";
 
 /** Result of parsing formatted text: visible text plus entities (UTF-16 offsets), or the parser's error. */
-export type EntityParseResult =
-  | { ok: true; text: string; entities: MessageEntity[] }
-  | { ok: false; error: string };
+export type EntityParseResult = { ok: true; text: string; entities: MessageEntity[] } | { ok: false; error: string };
 
 /** UTF-8 byte offset of position `index` in `s` (Telegram reports parse errors in bytes). */
 export function byteOffset(s: string, index: number): number {
@@ -16,14 +14,37 @@ export function sortEntities(entities: MessageEntity[]): MessageEntity[] {
 }
 
 const SUPPORTED_TAGS = new Set([
-  "a", "b", "strong", "i", "em", "u", "ins", "s", "strike", "del",
-  "tg-spoiler", "tg-emoji", "span", "pre", "code", "blockquote",
+  "a",
+  "b",
+  "strong",
+  "i",
+  "em",
+  "u",
+  "ins",
+  "s",
+  "strike",
+  "del",
+  "tg-spoiler",
+  "tg-emoji",
+  "span",
+  "pre",
+  "code",
+  "blockquote",
 ]);
 
 const SIMPLE_TYPES: Record<string, MessageEntity["type"]> = {
-  b: "bold", strong: "bold", i: "italic", em: "italic", u: "underline", ins: "underline",
-  s: "strikethrough", strike: "strikethrough", del: "strikethrough",
-  "tg-spoiler": "spoiler", span: "spoiler", code: "code",
+  b: "bold",
+  strong: "bold",
+  i: "italic",
+  em: "italic",
+  u: "underline",
+  ins: "underline",
+  s: "strikethrough",
+  strike: "strikethrough",
+  del: "strikethrough",
+  "tg-spoiler": "spoiler",
+  span: "spoiler",
+  code: "code",
 };
 
 const NAMED_ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"' };
@@ -74,7 +95,9 @@ export function parseHtml(s: string): EntityParseResult {
       const decoded = decodeHtmlEntity(s, i);
       if (!decoded) {
         const word = /^&[^\s&<;]{0,20};?/.exec(s.slice(i))?.[0] ?? "&";
-        return fail(`Unsupported HTML entity "${word}" at byte offset ${at(i)} (the fake requires every "&" to be escaped as "&amp;")`);
+        return fail(
+          `Unsupported HTML entity "${word}" at byte offset ${at(i)} (the fake requires every "&" to be escaped as "&amp;")`,
+        );
       }
       out += decoded.char;
       i = decoded.end;
@@ -165,7 +188,12 @@ export function parseHtml(s: string): EntityParseResult {
     const length = out.length - open.offset;
     const parent = stack[stack.length - 1];
     const codeClass = open.attrs.get("class") ?? "";
-    if (open.name === "code" && parent?.name === "pre" && parent.offset === open.offset && codeClass.startsWith("language-")) {
+    if (
+      open.name === "code" &&
+      parent?.name === "pre" &&
+      parent.offset === open.offset &&
+      codeClass.startsWith("language-")
+    ) {
       parent.language = codeClass.slice("language-".length); // <pre><code class="language-x"> becomes one pre entity
       continue;
     }
@@ -174,7 +202,12 @@ export function parseHtml(s: string): EntityParseResult {
     if (open.name === "a") {
       const href = open.attrs.get("href") ?? "";
       const mention = /^tg:\/\/user\?id=(\d+)$/.exec(href);
-      if (mention) entities.push({ ...base, type: "text_mention", user: { id: Number(mention[1]), is_bot: false, first_name: "" } });
+      if (mention)
+        entities.push({
+          ...base,
+          type: "text_mention",
+          user: { id: Number(mention[1]), is_bot: false, first_name: "" },
+        });
       else if (href !== "") entities.push({ ...base, type: "text_link", url: href });
     } else if (open.name === "pre") {
       entities.push(open.language ? { ...base, type: "pre", language: open.language } : { ...base, type: "pre" });

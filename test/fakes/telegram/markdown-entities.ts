@@ -1,7 +1,17 @@
 import type { MessageEntity } from "grammy/types";
 import { byteOffset, sortEntities, type EntityParseResult } from "./html-entities.ts";
 
-type MdType = "Bold" | "Italic" | "Underline" | "Strikethrough" | "Spoiler" | "Code" | "Pre" | "PreCode" | "TextUrl" | "CustomEmoji";
+type MdType =
+  | "Bold"
+  | "Italic"
+  | "Underline"
+  | "Strikethrough"
+  | "Spoiler"
+  | "Code"
+  | "Pre"
+  | "PreCode"
+  | "TextUrl"
+  | "CustomEmoji";
 
 interface OpenEntity {
   type: MdType;
@@ -92,16 +102,32 @@ export function parseMarkdownV2(s: string): EntityParseResult {
     let isEnd = false;
     if (top) {
       switch (top.type) {
-        case "Bold": isEnd = c === "*"; break;
-        case "Italic": isEnd = c === "_" && s[i + 1] !== "_"; break;
-        case "Code": isEnd = c === "`"; break;
+        case "Bold":
+          isEnd = c === "*";
+          break;
+        case "Italic":
+          isEnd = c === "_" && s[i + 1] !== "_";
+          break;
+        case "Code":
+          isEnd = c === "`";
+          break;
         case "Pre":
-        case "PreCode": isEnd = c === "`" && s[i + 1] === "`" && s[i + 2] === "`"; break;
+        case "PreCode":
+          isEnd = c === "`" && s[i + 1] === "`" && s[i + 2] === "`";
+          break;
         case "TextUrl":
-        case "CustomEmoji": isEnd = c === "]"; break;
-        case "Underline": isEnd = c === "_" && s[i + 1] === "_"; break;
-        case "Strikethrough": isEnd = c === "~"; break;
-        case "Spoiler": isEnd = c === "|" && s[i + 1] === "|"; break;
+        case "CustomEmoji":
+          isEnd = c === "]";
+          break;
+        case "Underline":
+          isEnd = c === "_" && s[i + 1] === "_";
+          break;
+        case "Strikethrough":
+          isEnd = c === "~";
+          break;
+        case "Spoiler":
+          isEnd = c === "|" && s[i + 1] === "|";
+          break;
       }
     }
     if (!isEnd) {
@@ -110,16 +136,25 @@ export function parseMarkdownV2(s: string): EntityParseResult {
       let language: string | undefined;
       switch (c) {
         case "_":
-          if (s[i + 1] === "_") { type = "Underline"; i++; } else type = "Italic";
+          if (s[i + 1] === "_") {
+            type = "Underline";
+            i++;
+          } else type = "Italic";
           break;
-        case "*": type = "Bold"; break;
-        case "~": type = "Strikethrough"; break;
+        case "*":
+          type = "Bold";
+          break;
+        case "~":
+          type = "Strikethrough";
+          break;
         case "|":
           if (s[i + 1] !== "|") return reservedError(c);
           i++;
           type = "Spoiler";
           break;
-        case "[": type = "TextUrl"; break;
+        case "[":
+          type = "TextUrl";
+          break;
         case "!":
           if (s[i + 1] !== "[") return reservedError(c);
           i++;
@@ -136,23 +171,42 @@ export function parseMarkdownV2(s: string): EntityParseResult {
         default:
           return reservedError(c);
       }
-      stack.push(language === undefined ? { type, offset: out.length, byteStart } : { type, language, offset: out.length, byteStart });
+      stack.push(
+        language === undefined
+          ? { type, offset: out.length, byteStart }
+          : { type, language, offset: out.length, byteStart },
+      );
       continue;
     }
     const open = stack.pop() as OpenEntity;
     const base = { offset: open.offset, length: out.length - open.offset };
     let entity: MessageEntity | undefined;
     switch (open.type) {
-      case "Bold": entity = { ...base, type: "bold" }; break;
-      case "Italic": entity = { ...base, type: "italic" }; break;
-      case "Strikethrough": entity = { ...base, type: "strikethrough" }; break;
-      case "Code": entity = { ...base, type: "code" }; break;
-      case "Underline": i++; entity = { ...base, type: "underline" }; break;
-      case "Spoiler": i++; entity = { ...base, type: "spoiler" }; break;
+      case "Bold":
+        entity = { ...base, type: "bold" };
+        break;
+      case "Italic":
+        entity = { ...base, type: "italic" };
+        break;
+      case "Strikethrough":
+        entity = { ...base, type: "strikethrough" };
+        break;
+      case "Code":
+        entity = { ...base, type: "code" };
+        break;
+      case "Underline":
+        i++;
+        entity = { ...base, type: "underline" };
+        break;
+      case "Spoiler":
+        i++;
+        entity = { ...base, type: "spoiler" };
+        break;
       case "Pre":
       case "PreCode":
         i += 2;
-        entity = open.language === undefined ? { ...base, type: "pre" } : { ...base, type: "pre", language: open.language };
+        entity =
+          open.language === undefined ? { ...base, type: "pre" } : { ...base, type: "pre", language: open.language };
         break;
       case "TextUrl": {
         let url: string;
@@ -179,7 +233,8 @@ export function parseMarkdownV2(s: string): EntityParseResult {
     if (entity && entity.length > 0) entities.push(entity);
   }
   const unclosed = stack[stack.length - 1];
-  if (unclosed) return { ok: false, error: `Can't find end of ${unclosed.type} entity at byte offset ${unclosed.byteStart}` };
+  if (unclosed)
+    return { ok: false, error: `Can't find end of ${unclosed.type} entity at byte offset ${unclosed.byteStart}` };
   closeQuote();
   return { ok: true, text: out, entities: sortEntities(entities) };
 }
@@ -218,7 +273,8 @@ export function parseMarkdownLegacy(s: string): EntityParseResult {
       out += s[i];
       i++;
     }
-    if (i >= s.length) return { ok: false, error: `Can't find end of the entity starting at byte offset ${byteOffset(s, begin)}` };
+    if (i >= s.length)
+      return { ok: false, error: `Can't find end of the entity starting at byte offset ${byteOffset(s, begin)}` };
     const base = { offset, length: out.length - offset };
     if (c === "[" && s[i + 1] === "(") {
       const close = s.indexOf(")", i + 2);
@@ -229,7 +285,8 @@ export function parseMarkdownLegacy(s: string): EntityParseResult {
       if (c === "_") entities.push({ ...base, type: "italic" });
       else if (c === "*") entities.push({ ...base, type: "bold" });
       else if (c === "[") entities.push({ ...base, type: "text_link", url: out.slice(offset) });
-      else if (isPre) entities.push(language === undefined ? { ...base, type: "pre" } : { ...base, type: "pre", language });
+      else if (isPre)
+        entities.push(language === undefined ? { ...base, type: "pre" } : { ...base, type: "pre", language });
       else entities.push({ ...base, type: "code" });
     }
     if (isPre) i += 2;

@@ -15,15 +15,42 @@ import {
 /** A Bot API method implementation: returns `result` or throws ApiError. */
 export type MethodHandler = (state: FakeState, params: Record<string, unknown>) => unknown;
 
-type TextMessage = Message & { text?: string; entities?: MessageEntity[]; reply_markup?: InlineKeyboardMarkup; edit_date?: number };
+type TextMessage = Message & {
+  text?: string;
+  entities?: MessageEntity[];
+  reply_markup?: InlineKeyboardMarkup;
+  edit_date?: number;
+};
 
-const BUTTON_KINDS = ["url", "callback_data", "web_app", "login_url", "switch_inline_query", "switch_inline_query_current_chat",
-  "switch_inline_query_chosen_chat", "copy_text", "callback_game", "pay"];
+const BUTTON_KINDS = [
+  "url",
+  "callback_data",
+  "web_app",
+  "login_url",
+  "switch_inline_query",
+  "switch_inline_query_current_chat",
+  "switch_inline_query_chosen_chat",
+  "copy_text",
+  "callback_game",
+  "pay",
+];
 
-const CHAT_ACTIONS = new Set(["typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-  "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note"]);
+const CHAT_ACTIONS = new Set([
+  "typing",
+  "upload_photo",
+  "record_video",
+  "upload_video",
+  "record_voice",
+  "upload_voice",
+  "upload_document",
+  "choose_sticker",
+  "find_location",
+  "record_video_note",
+  "upload_video_note",
+]);
 
-const NOT_MODIFIED = "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message";
+const NOT_MODIFIED =
+  "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message";
 
 /** Validates reply_markup; returns the inline keyboard to attach to the message (other keyboards are not shown on it). */
 function validateReplyMarkup(v: unknown): InlineKeyboardMarkup | undefined {
@@ -32,19 +59,22 @@ function validateReplyMarkup(v: unknown): InlineKeyboardMarkup | undefined {
   if (!("inline_keyboard" in v)) return undefined;
   const rows = (v as { inline_keyboard: unknown }).inline_keyboard;
   if (!Array.isArray(rows) || rows.some((r) => !Array.isArray(r))) {
-    throw badRequest("can't parse inline keyboard button: Field \"inline_keyboard\" must be of type Array of Array");
+    throw badRequest('can\'t parse inline keyboard button: Field "inline_keyboard" must be of type Array of Array');
   }
   for (const row of rows as unknown[][]) {
     for (const b of row) {
-      if (typeof b !== "object" || b === null) throw badRequest("can't parse inline keyboard button: InlineKeyboardButton must be an Object");
+      if (typeof b !== "object" || b === null)
+        throw badRequest("can't parse inline keyboard button: InlineKeyboardButton must be an Object");
       const button = b as Record<string, unknown>;
-      if (typeof button.text !== "string" || button.text === "") throw badRequest("can't parse inline keyboard button: Text must be non-empty");
+      if (typeof button.text !== "string" || button.text === "")
+        throw badRequest("can't parse inline keyboard button: Text must be non-empty");
       if (!BUTTON_KINDS.some((k) => button[k] !== undefined)) {
         throw badRequest("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard");
       }
       if (button.callback_data !== undefined) {
         const data = button.callback_data;
-        if (typeof data !== "string" || Buffer.byteLength(data) < 1 || Buffer.byteLength(data) > 64) throw badRequest("BUTTON_DATA_INVALID");
+        if (typeof data !== "string" || Buffer.byteLength(data) < 1 || Buffer.byteLength(data) > 64)
+          throw badRequest("BUTTON_DATA_INVALID");
       }
       if (button.url !== undefined) {
         let ok = false;
@@ -61,8 +91,16 @@ function validateReplyMarkup(v: unknown): InlineKeyboardMarkup | undefined {
 }
 
 /** Finds the message a sendMessage replies to (reply_parameters or legacy reply_to_message_id). */
-function resolveReply(state: FakeState, rec: ChatRecord, p: Record<string, unknown>, threadId: number | undefined): StoredMessage | undefined {
-  const rp = typeof p.reply_parameters === "object" && p.reply_parameters !== null ? (p.reply_parameters as Record<string, unknown>) : undefined;
+function resolveReply(
+  state: FakeState,
+  rec: ChatRecord,
+  p: Record<string, unknown>,
+  threadId: number | undefined,
+): StoredMessage | undefined {
+  const rp =
+    typeof p.reply_parameters === "object" && p.reply_parameters !== null
+      ? (p.reply_parameters as Record<string, unknown>)
+      : undefined;
   const id = toInt(rp?.message_id ?? p.reply_to_message_id);
   if (id === undefined) return undefined;
   const targetRec = rp?.chat_id !== undefined ? state.requireChat(rp.chat_id) : rec;
@@ -73,7 +111,11 @@ function resolveReply(state: FakeState, rec: ChatRecord, p: Record<string, unkno
   throw badRequest("message to be replied not found");
 }
 
-function requireBotMessage(state: FakeState, p: Record<string, unknown>, notFound: string): { rec: ChatRecord; stored: StoredMessage } {
+function requireBotMessage(
+  state: FakeState,
+  p: Record<string, unknown>,
+  notFound: string,
+): { rec: ChatRecord; stored: StoredMessage } {
   if (p.inline_message_id !== undefined) throw badRequest("inline_message_id is not supported by the fake");
   const rec = state.requireChat(p.chat_id);
   const stored = state.visible(rec, toInt(p.message_id));
@@ -88,7 +130,8 @@ const sendMessage: MethodHandler = (state, p) => {
   const rec = state.requireChat(p.chat_id);
   let threadId = state.resolveThread(rec, p.message_thread_id);
   const reply = resolveReply(state, rec, p, threadId);
-  if (threadId === undefined && reply?.threadId !== undefined && reply.message.chat.id === rec.chat.id) threadId = reply.threadId;
+  if (threadId === undefined && reply?.threadId !== undefined && reply.message.chat.id === rec.chat.id)
+    threadId = reply.threadId;
   const prepared = prepareMessageText(p.text, p.parse_mode, p.entities);
   if (!prepared.ok) throw new ApiError(400, prepared.description);
   const markup = validateReplyMarkup(p.reply_markup);
@@ -113,7 +156,10 @@ const sendMessage: MethodHandler = (state, p) => {
     rawText: p.text as string,
     ...(typeof p.parse_mode === "string" ? { parseMode: p.parse_mode } : {}),
   });
-  const rp = typeof p.reply_parameters === "object" && p.reply_parameters !== null ? (p.reply_parameters as Record<string, unknown>) : undefined;
+  const rp =
+    typeof p.reply_parameters === "object" && p.reply_parameters !== null
+      ? (p.reply_parameters as Record<string, unknown>)
+      : undefined;
   state.logSent("sent", "sendMessage", rec, stored, rp);
   return structuredClone(stored.message);
 };
@@ -125,7 +171,8 @@ const editMessageText: MethodHandler = (state, p) => {
   const prepared = prepareMessageText(p.text, p.parse_mode, p.entities);
   if (!prepared.ok) throw new ApiError(400, prepared.description);
   const markup = validateReplyMarkup(p.reply_markup);
-  if (msg.text === prepared.text && same(msg.entities ?? [], prepared.entities) && same(msg.reply_markup, markup)) throw badRequest(NOT_MODIFIED);
+  if (msg.text === prepared.text && same(msg.entities ?? [], prepared.entities) && same(msg.reply_markup, markup))
+    throw badRequest(NOT_MODIFIED);
   msg.text = prepared.text;
   if (prepared.entities.length > 0) msg.entities = prepared.entities;
   else delete msg.entities;
@@ -163,13 +210,15 @@ const deleteMessage: MethodHandler = (state, p) => {
 const sendChatAction: MethodHandler = (state, p) => {
   const rec = state.requireChat(p.chat_id);
   state.resolveThread(rec, p.message_thread_id);
-  if (typeof p.action !== "string" || !CHAT_ACTIONS.has(p.action)) throw badRequest("wrong parameter action in request");
+  if (typeof p.action !== "string" || !CHAT_ACTIONS.has(p.action))
+    throw badRequest("wrong parameter action in request");
   return true;
 };
 
 const answerCallbackQuery: MethodHandler = (state, p) => {
   const query = state.callbackQueries.get(String(p.callback_query_id));
-  if (!query || query.answered) throw badRequest("query is too old and response timeout expired or query ID is invalid");
+  if (!query || query.answered)
+    throw badRequest("query is too old and response timeout expired or query ID is invalid");
   if (typeof p.text === "string" && p.text.length > 200) throw badRequest("MESSAGE_TOO_LONG");
   query.answered = true;
   return true;
@@ -185,10 +234,12 @@ const createForumTopic: MethodHandler = (state, p) => {
 };
 
 function validateCommands(v: unknown): BotCommand[] {
-  if (!Array.isArray(v) || v.length > 100) throw badRequest("parameter \"commands\" must be an Array of at most 100 BotCommand");
+  if (!Array.isArray(v) || v.length > 100)
+    throw badRequest('parameter "commands" must be an Array of at most 100 BotCommand');
   return v.map((c: unknown) => {
     const cmd = (c ?? {}) as Record<string, unknown>;
-    if (typeof cmd.command !== "string" || !/^[a-z0-9_]{1,32}$/.test(cmd.command)) throw badRequest("BOT_COMMAND_INVALID");
+    if (typeof cmd.command !== "string" || !/^[a-z0-9_]{1,32}$/.test(cmd.command))
+      throw badRequest("BOT_COMMAND_INVALID");
     if (typeof cmd.description !== "string" || cmd.description.length < 1 || cmd.description.length > 256) {
       throw badRequest("BOT_COMMAND_DESCRIPTION_INVALID");
     }

@@ -50,9 +50,10 @@ function parseMultipart(body: Buffer, boundary: string): Record<string, unknown>
       const filename = /filename="([^"]*)"/i.exec(headers)?.[1];
       const contentType = /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1];
       if (name !== undefined) {
-        params[name] = filename !== undefined
-          ? ({ filename, size: content.length, ...(contentType ? { contentType } : {}) } satisfies UploadedFilePart)
-          : decodeFieldValue(content.toString("utf8"));
+        params[name] =
+          filename !== undefined
+            ? ({ filename, size: content.length, ...(contentType ? { contentType } : {}) } satisfies UploadedFilePart)
+            : decodeFieldValue(content.toString("utf8"));
       }
     }
     pos = next;
@@ -64,14 +65,19 @@ function parseMultipart(body: Buffer, boundary: string): Record<string, unknown>
  * Decodes Bot API parameters from a JSON, form-urlencoded or multipart body plus the query string.
  * Throws on malformed JSON (the server answers 400).
  */
-export function parseParams(contentType: string | undefined, body: Buffer, query: URLSearchParams): Record<string, unknown> {
+export function parseParams(
+  contentType: string | undefined,
+  body: Buffer,
+  query: URLSearchParams,
+): Record<string, unknown> {
   const params: Record<string, unknown> = {};
   for (const [k, v] of query) params[k] = decodeFieldValue(v);
   const type = (contentType ?? "").toLowerCase();
   if (body.length === 0) return params;
   if (type.includes("application/json")) {
     const parsed = JSON.parse(body.toString("utf8")) as unknown;
-    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("JSON body is not an object");
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+      throw new Error("JSON body is not an object");
     return { ...params, ...(parsed as Record<string, unknown>) };
   }
   if (type.includes("multipart/form-data")) {

@@ -75,7 +75,13 @@ class FakeTelegramServer implements FakeTelegram {
       this.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent && !res.destroyed) {
           res.writeHead(500, { "content-type": "application/json" });
-          res.end(JSON.stringify({ ok: false, error_code: 500, description: `Internal Server Error: fake crashed: ${String(err)}` }));
+          res.end(
+            JSON.stringify({
+              ok: false,
+              error_code: 500,
+              description: `Internal Server Error: fake crashed: ${String(err)}`,
+            }),
+          );
         }
       });
     });
@@ -118,19 +124,22 @@ class FakeTelegramServer implements FakeTelegram {
     const lower = method.toLowerCase();
     const reply: Reply = (outcome, status) => {
       const call: RecordedCall = { method, params, at: Date.now(), ...outcome };
-      const payload = call.ok
-        ? { ok: true, result: call.result }
-        : { ok: false, ...(call.error as RecordedError) };
+      const payload = call.ok ? { ok: true, result: call.result } : { ok: false, ...(call.error as RecordedError) };
       send(status ?? (call.ok ? 200 : (call.error?.error_code ?? 500)), payload);
       this.record(call, lower === "getupdates");
     };
-    const fail = (err: RecordedError, injected = false): void => reply({ ok: false, error: err, ...(injected ? { injected } : {}) });
+    const fail = (err: RecordedError, injected = false): void =>
+      reply({ ok: false, error: err, ...(injected ? { injected } : {}) });
 
     if (token !== this.token) return fail({ error_code: 401, description: "Unauthorized" });
-    if (paramsError !== undefined) return fail({ error_code: 400, description: `Bad Request: can't parse request body: ${paramsError}` });
+    if (paramsError !== undefined)
+      return fail({ error_code: 400, description: `Bad Request: can't parse request body: ${paramsError}` });
     const rule = this.takeFailRule(lower);
     if (rule) {
-      const error: RecordedError = { error_code: rule.errorCode, description: rule.description ?? this.failDescription(rule) };
+      const error: RecordedError = {
+        error_code: rule.errorCode,
+        description: rule.description ?? this.failDescription(rule),
+      };
       const retryAfter = rule.retryAfterSeconds ?? (rule.errorCode === 429 ? 1 : undefined);
       if (retryAfter !== undefined) error.parameters = { retry_after: retryAfter };
       return fail(error, true);
@@ -142,7 +151,11 @@ class FakeTelegramServer implements FakeTelegram {
       reply({ ok: true, result: handler(this.state, params) });
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
-      fail({ error_code: err.code, description: err.description, ...(err.parameters ? { parameters: err.parameters } : {}) });
+      fail({
+        error_code: err.code,
+        description: err.description,
+        ...(err.parameters ? { parameters: err.parameters } : {}),
+      });
     }
   }
 
@@ -184,7 +197,14 @@ class FakeTelegramServer implements FakeTelegram {
       },
       conflict: () => {
         finish(waiter);
-        reply({ ok: false, error: { error_code: 409, description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running" } });
+        reply({
+          ok: false,
+          error: {
+            error_code: 409,
+            description:
+              "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+          },
+        });
       },
     };
     this.waiters.push(waiter);
@@ -224,7 +244,11 @@ class FakeTelegramServer implements FakeTelegram {
 
   // ---- test API -------------------------------------------------------------
 
-  waitForCall(method: string, predicate: (c: RecordedCall) => boolean = () => true, timeoutMs = 5000): Promise<RecordedCall> {
+  waitForCall(
+    method: string,
+    predicate: (c: RecordedCall) => boolean = () => true,
+    timeoutMs = 5000,
+  ): Promise<RecordedCall> {
     const list = method === "getUpdates" ? this.pollCalls : this.calls;
     const existing = list.find((c) => c.method === method && predicate(c));
     if (existing) return Promise.resolve(existing);
@@ -237,8 +261,14 @@ class FakeTelegramServer implements FakeTelegram {
         reject,
         timer: setTimeout(() => {
           this.callWaiters = this.callWaiters.filter((x) => x !== waiter);
-          const seen = this.calls.filter((c) => c.method === method).map((c) => JSON.stringify({ params: c.params, ok: c.ok, error: c.error }));
-          reject(new Error(`fake telegram: no matching ${method} call within ${timeoutMs} ms; ${method} calls so far: ${seen.length ? seen.join("\n") : "none"}`));
+          const seen = this.calls
+            .filter((c) => c.method === method)
+            .map((c) => JSON.stringify({ params: c.params, ok: c.ok, error: c.error }));
+          reject(
+            new Error(
+              `fake telegram: no matching ${method} call within ${timeoutMs} ms; ${method} calls so far: ${seen.length ? seen.join("\n") : "none"}`,
+            ),
+          );
         }, timeoutMs),
       };
       this.callWaiters.push(waiter);
@@ -253,13 +283,15 @@ class FakeTelegramServer implements FakeTelegram {
   sendMessage(m: InjectMessage): Message {
     this.assertOpen();
     const rec = this.state.ensureChat(m.chat, m.from);
-    if (m.text.length === 0 || m.text.length > MAX_MESSAGE_LENGTH) throw new Error(`fake telegram: users can send 1..${MAX_MESSAGE_LENGTH} characters`);
+    if (m.text.length === 0 || m.text.length > MAX_MESSAGE_LENGTH)
+      throw new Error(`fake telegram: users can send 1..${MAX_MESSAGE_LENGTH} characters`);
     let threadId = m.threadId;
     if (threadId !== undefined && !rec.topics.has(threadId)) {
       throw new Error(`fake telegram: no topic ${threadId} in chat ${m.chat.id}; call fake.createForumTopic first`);
     }
     const replyTo = m.replyToMessageId === undefined ? undefined : this.state.visible(rec, m.replyToMessageId);
-    if (m.replyToMessageId !== undefined && !replyTo) throw new Error(`fake telegram: no message ${m.replyToMessageId} in chat ${m.chat.id}`);
+    if (m.replyToMessageId !== undefined && !replyTo)
+      throw new Error(`fake telegram: no message ${m.replyToMessageId} in chat ${m.chat.id}`);
     if (threadId === undefined && replyTo?.threadId !== undefined) threadId = replyTo.threadId;
     const message: Record<string, unknown> = {
       message_id: this.state.allocMessageId(rec),
@@ -275,19 +307,31 @@ class FakeTelegramServer implements FakeTelegram {
     if (replyTarget) message.reply_to_message = this.state.replyCopy(replyTarget.message);
     message.text = m.text;
     const command = /^\/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?/.exec(m.text);
-    if (command) message.entities = [{ type: "bot_command", offset: 0, length: command[0].length }] satisfies MessageEntity[];
-    const stored = this.state.store(rec, message as unknown as Message, { ...(threadId !== undefined ? { threadId } : {}), fromBot: false });
+    if (command)
+      message.entities = [{ type: "bot_command", offset: 0, length: command[0].length }] satisfies MessageEntity[];
+    const stored = this.state.store(rec, message as unknown as Message, {
+      ...(threadId !== undefined ? { threadId } : {}),
+      fromBot: false,
+    });
     this.state.enqueue({ message: structuredClone(stored.message) as Message & Update.NonChannel });
     return structuredClone(stored.message);
   }
 
-  createForumTopic(chat: FakeChat, name: string, opts: { from?: FakeUser; deliverUpdate?: boolean } = {}): { threadId: number; message: Message } {
+  createForumTopic(
+    chat: FakeChat,
+    name: string,
+    opts: { from?: FakeUser; deliverUpdate?: boolean } = {},
+  ): { threadId: number; message: Message } {
     this.assertOpen();
-    if (chat.type !== "supergroup" || !chat.is_forum) throw new Error(`fake telegram: chat ${chat.id} is not a forum supergroup (set type "supergroup" and is_forum: true)`);
+    if (chat.type !== "supergroup" || !chat.is_forum)
+      throw new Error(
+        `fake telegram: chat ${chat.id} is not a forum supergroup (set type "supergroup" and is_forum: true)`,
+      );
     const rec = this.state.ensureChat(chat);
     const from = opts.from ?? DEFAULT_TOPIC_CREATOR;
     const stored = this.state.createTopic(rec, name, DEFAULT_TOPIC_COLOR, this.state.userObject(from));
-    if (opts.deliverUpdate !== false) this.state.enqueue({ message: structuredClone(stored.message) as Message & Update.NonChannel });
+    if (opts.deliverUpdate !== false)
+      this.state.enqueue({ message: structuredClone(stored.message) as Message & Update.NonChannel });
     return { threadId: stored.message.message_id, message: structuredClone(stored.message) };
   }
 
@@ -297,9 +341,13 @@ class FakeTelegramServer implements FakeTelegram {
     const stored = rec ? this.state.visible(rec, c.messageId) : undefined;
     if (!rec || !stored) throw new Error(`fake telegram: no message ${c.messageId} in chat ${c.chat.id}`);
     if (!c.force) {
-      const keyboard = (stored.message as { reply_markup?: { inline_keyboard?: Array<Array<{ callback_data?: string }>> } }).reply_markup?.inline_keyboard ?? [];
+      const keyboard =
+        (stored.message as { reply_markup?: { inline_keyboard?: Array<Array<{ callback_data?: string }>> } })
+          .reply_markup?.inline_keyboard ?? [];
       if (!keyboard.flat().some((b) => b.callback_data === c.data)) {
-        throw new Error(`fake telegram: message ${c.messageId} has no button with callback_data ${JSON.stringify(c.data)} (pass force: true to click anyway)`);
+        throw new Error(
+          `fake telegram: message ${c.messageId} has no button with callback_data ${JSON.stringify(c.data)} (pass force: true to click anyway)`,
+        );
       }
     }
     const callbackQueryId = this.state.newCallbackQueryId();
@@ -325,7 +373,9 @@ class FakeTelegramServer implements FakeTelegram {
   }
 
   sentMessages(chatId: number, threadId?: number): SentMessage[] {
-    return this.state.sentLog.filter((m) => m.chat_id === chatId && (threadId === undefined || m.message_thread_id === threadId));
+    return this.state.sentLog.filter(
+      (m) => m.chat_id === chatId && (threadId === undefined || m.message_thread_id === threadId),
+    );
   }
 
   getMessage(chatId: number, messageId: number): Message | undefined {

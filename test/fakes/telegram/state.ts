@@ -1,4 +1,13 @@
-import type { BotCommand, Chat, InlineKeyboardMarkup, Message, MessageEntity, Update, User, UserFromGetMe } from "grammy/types";
+import type {
+  BotCommand,
+  Chat,
+  InlineKeyboardMarkup,
+  Message,
+  MessageEntity,
+  Update,
+  User,
+  UserFromGetMe,
+} from "grammy/types";
 import type { FakeChat, FakeUser, SentMessage } from "./types.ts";
 
 /** A Bot API error answer; thrown by method handlers and turned into `{ok:false,...}` by the server. */
@@ -86,7 +95,8 @@ export class FakeState {
 
   /** Registers (or refreshes) a chat; for private chats `user` supplies first_name/username. */
   ensureChat(chat: FakeChat, user?: FakeUser): ChatRecord {
-    if (chat.is_forum && chat.type !== "supergroup") throw new Error(`fake telegram: only supergroups can be forums (chat ${chat.id})`);
+    if (chat.is_forum && chat.type !== "supergroup")
+      throw new Error(`fake telegram: only supergroups can be forums (chat ${chat.id})`);
     let rec = this.chats.get(chat.id);
     if (!rec) {
       // In forums, id 1 is the General topic; keep it free.
@@ -114,7 +124,11 @@ export class FakeState {
   chatObject(rec: ChatRecord): Chat {
     const c = rec.chat;
     if (c.type === "private") {
-      const chat: Chat.PrivateChat = { id: c.id, type: "private", first_name: rec.privateUser?.first_name ?? c.title ?? "User" };
+      const chat: Chat.PrivateChat = {
+        id: c.id,
+        type: "private",
+        first_name: rec.privateUser?.first_name ?? c.title ?? "User",
+      };
       const username = rec.privateUser?.username ?? c.username;
       if (username !== undefined) chat.username = username;
       return chat;
@@ -178,8 +192,18 @@ export class FakeState {
   }
 
   /** Records a bot send/edit in the per-chat log returned by `sentMessages`. */
-  logSent(kind: SentMessage["kind"], method: SentMessage["method"], rec: ChatRecord, stored: StoredMessage, replyParameters?: Record<string, unknown>): void {
-    const m = stored.message as Message & { text?: string; entities?: MessageEntity[]; reply_markup?: InlineKeyboardMarkup };
+  logSent(
+    kind: SentMessage["kind"],
+    method: SentMessage["method"],
+    rec: ChatRecord,
+    stored: StoredMessage,
+    replyParameters?: Record<string, unknown>,
+  ): void {
+    const m = stored.message as Message & {
+      text?: string;
+      entities?: MessageEntity[];
+      reply_markup?: InlineKeyboardMarkup;
+    };
     const entry: SentMessage = {
       kind,
       method,
@@ -247,6 +271,8 @@ export function nowSeconds(): number {
 /** Storage key of a command list: scope JSON plus language code. */
 export function commandsKey(scope: unknown, languageCode: unknown): string {
   const s = scope && typeof scope === "object" ? scope : { type: "default" };
-  const sorted = Object.fromEntries(Object.entries(s as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)));
+  const sorted = Object.fromEntries(
+    Object.entries(s as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+  );
   return `${JSON.stringify(sorted)}|${typeof languageCode === "string" ? languageCode : ""}`;
 }

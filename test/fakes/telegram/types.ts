@@ -1,11 +1,4 @@
-import type {
-  BotCommand,
-  InlineKeyboardMarkup,
-  Message,
-  MessageEntity,
-  Update,
-  UserFromGetMe,
-} from "grammy/types";
+import type { BotCommand, InlineKeyboardMarkup, Message, MessageEntity, Update, UserFromGetMe } from "grammy/types";
 
 /** A chat the fake knows about; private chat ids are usually the user's id, groups are negative. */
 export interface FakeChat {

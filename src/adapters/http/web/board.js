@@ -10,7 +10,8 @@ const PER_COLUMN = 30;
 
 function matches(project, words) {
   if (!words.length) return true;
-  const haystack = `${project.slug} ${project.description} ${project.repo ?? ""} ${project.branch ?? ""} ${project.status}`.toLowerCase();
+  const haystack =
+    `${project.slug} ${project.description} ${project.repo ?? ""} ${project.branch ?? ""} ${project.status}`.toLowerCase();
   return words.every((word) => haystack.includes(word));
 }
 

@@ -11,7 +11,9 @@ const PHASES = { clarify: "Clarify", design: "Design", stories: "Stories", __com
 function Message({ entry }) {
   const mine = entry.role === "user";
   const at = entry.at ? new Date(entry.at) : null;
-  const who = mine ? entry.user || (entry.adapter && entry.adapter !== "dashboard" ? `you (${entry.adapter})` : "you") : "planner";
+  const who = mine
+    ? entry.user || (entry.adapter && entry.adapter !== "dashboard" ? `you (${entry.adapter})` : "you")
+    : "planner";
   return html`<li class=${`msg ${mine ? "msg-user" : "msg-planner"}`}>
     <div class="msg-meta"><span>${who}</span>${entry.phase ? html` · <span>${PHASES[entry.phase] ?? entry.phase}</span>` : null}${at && !Number.isNaN(at.getTime()) ? html` · <time datetime=${entry.at}>${at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}</time>` : null}</div>
     <${Markdown} className="msg-body" text=${entry.text} planner=${true} />
@@ -36,7 +38,10 @@ export function Conversation({ project, autoStart }) {
 
   const reload = useCallback(async () => {
     try {
-      const [transcript, state] = await Promise.all([api("GET", projectPath(slug, "plan/transcript")), api("GET", projectPath(slug, "plan/state"))]);
+      const [transcript, state] = await Promise.all([
+        api("GET", projectPath(slug, "plan/transcript")),
+        api("GET", projectPath(slug, "plan/state")),
+      ]);
       setHistory(Array.isArray(transcript.history) ? transcript.history : []);
       setSession(state);
     } catch (error) {
@@ -46,7 +51,10 @@ export function Conversation({ project, autoStart }) {
 
   // The preview changes whenever the conversation moves, wherever it was answered (another tab, a chat).
   useEffect(() => void reload(), [reload, project.status, project.last_message_preview]);
-  useEffect(() => onPlannerMessage((event) => event.slug?.toLowerCase() === slug.toLowerCase() && reload()), [slug, reload]);
+  useEffect(
+    () => onPlannerMessage((event) => event.slug?.toLowerCase() === slug.toLowerCase() && reload()),
+    [slug, reload],
+  );
   // A turn started elsewhere (Telegram, Discord, another tab): poll until its answer is stored.
   const remoteTurn = !pending && session?.pending_response;
   useEffect(() => {
@@ -66,7 +74,9 @@ export function Conversation({ project, autoStart }) {
       return true;
     } catch (error) {
       if (what === "start" && error instanceof ApiError && error.code === "already_committed") {
-        if (confirm(`${slug} is already ${error.body.status}. Plan it again? It goes back to planning until you finish.`)) {
+        if (
+          confirm(`${slug} is already ${error.body.status}. Plan it again? It goes back to planning until you finish.`)
+        ) {
           setPending(null);
           return act("force", label, () => api("POST", projectPath(slug, "plan/start"), { force: true }));
         }
@@ -80,17 +90,30 @@ export function Conversation({ project, autoStart }) {
     }
   }
 
-  const start = () => act("start", "The planner is reading the project…", () => api("POST", projectPath(slug, "plan/start"), {}));
+  const start = () =>
+    act("start", "The planner is reading the project…", () => api("POST", projectPath(slug, "plan/start"), {}));
   const send = (event) => {
     event?.preventDefault();
     const text = draft.trim();
     if (!text || pending) return;
     setDraft("");
-    act("respond", "The planner is thinking…", () => api("POST", projectPath(slug, "plan/respond"), { message: text }), text);
+    act(
+      "respond",
+      "The planner is thinking…",
+      () => api("POST", projectPath(slug, "plan/respond"), { message: text }),
+      text,
+    );
   };
-  const next = () => act("advance", session?.phase === "stories" ? "The planner is writing the plan…" : "The planner is moving on…", () => api("POST", projectPath(slug, "plan/advance")));
+  const next = () =>
+    act(
+      "advance",
+      session?.phase === "stories" ? "The planner is writing the plan…" : "The planner is moving on…",
+      () => api("POST", projectPath(slug, "plan/advance")),
+    );
   const finish = () => act("finalize", "Finishing the plan…", () => api("POST", projectPath(slug, "plan/finalize")));
-  const stop = () => confirm("Stop planning? The conversation so far is kept, and the project goes back to pending.") && act("cancel", "Stopping…", () => api("POST", projectPath(slug, "plan/cancel")));
+  const stop = () =>
+    confirm("Stop planning? The conversation so far is kept, and the project goes back to pending.") &&
+    act("cancel", "Stopping…", () => api("POST", projectPath(slug, "plan/cancel")));
 
   useEffect(() => {
     if (!autoStart || started.current || history === null || session === null) return;
@@ -114,8 +137,9 @@ export function Conversation({ project, autoStart }) {
       ${pending ? html`<${Thinking} since=${pending.since} what=${pending.what} />` : remoteTurn ? html`<${Thinking} since=${Date.parse(session.updated_at) || Date.now()} what="The planner is thinking…" />` : null}
     </ol>
     ${problem ? html`<p class="alert" role="alert">${problem}</p>` : null}
-    ${open
-      ? html`<form class="composer" onSubmit=${send}>
+    ${
+      open
+        ? html`<form class="composer" onSubmit=${send}>
           <label class="sr-only" for="composer-text">Your answer</label>
           <textarea id="composer-text" rows="3" placeholder=${complete ? "Ask for a change, or press Finish to approve the plan" : "Answer the planner (Enter sends, Shift+Enter adds a line)"} value=${draft} onInput=${(event) => setDraft(event.currentTarget.value)} onKeyDown=${onKey} disabled=${Boolean(pending)}></textarea>
           <div class="actions">
@@ -125,10 +149,11 @@ export function Conversation({ project, autoStart }) {
             <button type="button" class="danger" onClick=${stop} disabled=${Boolean(pending)}>Stop</button>
           </div>
         </form>`
-      : html`<div class="composer idle">
+        : html`<div class="composer idle">
           <p class="muted">${project.status === "planning" ? "The planning session has ended." : "No planning conversation is open."}</p>
           <button type="button" class="primary" onClick=${start} disabled=${Boolean(pending) || project.status.startsWith("running")}>${history?.length ? "Plan again" : "Start planning"}</button>
-        </div>`}
+        </div>`
+    }
   </section>`;
 }
 

@@ -31,7 +31,14 @@ export function StatusBadge({ status }) {
 
 /** The newest timestamp a record carries: its last sign of life. */
 export function lastActivity(project) {
-  const times = [project.last_iteration_at, project.started_at, project.approved_at, project.proposed_at, project.last_activity_at, project.updated_at]
+  const times = [
+    project.last_iteration_at,
+    project.started_at,
+    project.approved_at,
+    project.proposed_at,
+    project.last_activity_at,
+    project.updated_at,
+  ]
     .filter(Boolean)
     .map((value) => Date.parse(value))
     .filter((value) => !Number.isNaN(value));

@@ -55,7 +55,13 @@ export function useLiveProjects() {
       }
       if (Array.isArray(data.projects)) {
         window.__planbotListAt = Date.now();
-        setState((old) => ({ projects: keepUnchanged(old.projects, data.projects), version: data.version, loaded: true, connected: true, error: null }));
+        setState((old) => ({
+          projects: keepUnchanged(old.projects, data.projects),
+          version: data.version,
+          loaded: true,
+          connected: true,
+          error: null,
+        }));
       }
     };
     source.onerror = () => setState((old) => ({ ...old, connected: false }));

@@ -41,7 +41,8 @@ const WORDS = {
   help: "this page",
 };
 
-const HINT = /(^|[\s(“"'])`?\/(next|done|finish|stop|status|plan|run|approve|unapprove|cancel|answer|propose|help)(?:[ \t]+(?:--force|<slug>|[a-z0-9][a-z0-9-]*))*`?(?=$|[\s.,;:!?)”"'])/gim;
+const HINT =
+  /(^|[\s(“"'])`?\/(next|done|finish|stop|status|plan|run|approve|unapprove|cancel|answer|propose|help)(?:[ \t]+(?:--force|<slug>|[a-z0-9][a-z0-9-]*))*`?(?=$|[\s.,;:!?)”"'])/gim;
 
 /** The planner protocol's end-of-phase marker: for planbot, not for people. */
 const READY_MARKER = /[ \t]*\[\[PHASE_READY\]\][ \t]*/g;
@@ -71,7 +72,10 @@ export function dashboardWords(text) {
 
 /** Sanitised HTML of a markdown text. */
 export function markdownHtml(text) {
-  return DOMPurify.sanitize(marked.parse(String(text ?? "")), { USE_PROFILES: { html: true }, FORBID_TAGS: ["style", "form", "input", "button", "img"] });
+  return DOMPurify.sanitize(marked.parse(String(text ?? "")), {
+    USE_PROFILES: { html: true },
+    FORBID_TAGS: ["style", "form", "input", "button", "img"],
+  });
 }
 
 /** A markdown block; `planner` applies {@link dashboardWords} first. */

@@ -13,7 +13,14 @@ export function useFetched(path, deps) {
     let live = true;
     api("GET", path).then(
       (data) => live && setState({ data, missing: false, problem: null, loading: false }),
-      (error) => live && setState({ data: null, missing: error instanceof ApiError && error.status === 404, problem: error.status === 404 ? null : error.message, loading: false }),
+      (error) =>
+        live &&
+        setState({
+          data: null,
+          missing: error instanceof ApiError && error.status === 404,
+          problem: error.status === 404 ? null : error.message,
+          loading: false,
+        }),
     );
     return () => {
       live = false;
@@ -33,7 +40,12 @@ function storyState(story) {
 
 /** The stories of prd.json as a checklist. */
 export function Checklist({ project }) {
-  const prd = useFetched(projectPath(project.slug, "prd"), [project.stories_done, project.stories_total, project.status, project.last_iteration_at]);
+  const prd = useFetched(projectPath(project.slug, "prd"), [
+    project.stories_done,
+    project.stories_total,
+    project.status,
+    project.last_iteration_at,
+  ]);
   if (prd.loading && !prd.data) return html`<p class="muted">Loading the stories…</p>`;
   if (prd.missing) return html`<p class="muted">No stories yet: they are written with the plan (prd.json).</p>`;
   if (prd.problem) return html`<p class="alert" role="alert">${prd.problem}</p>`;

@@ -32,7 +32,8 @@ function StatusActions({ project }) {
   }
   const status = project.status;
   const buttons = [];
-  if (status === "pending" || status === "idle" || status === "failed" || status === "blocked") buttons.push(["approve", "Approve"]);
+  if (status === "pending" || status === "idle" || status === "failed" || status === "blocked")
+    buttons.push(["approve", "Approve"]);
   if (status === "approved") buttons.push(["unapprove", "Unapprove"]);
   if (!status.startsWith("running") && status !== "idle") buttons.push(["cancel", "Cancel project"]);
   return html`<div class="status-actions">
@@ -56,7 +57,8 @@ export function ProjectPage({ route, live }) {
   if (!project && live.loaded) {
     return html`<main class="project-page"><a href="#/" class="back">← Board</a><h1>${route.slug}</h1><p class="alert" role="alert">There is no project named “${route.slug}”. It may have been removed; go back to the board.</p></main>`;
   }
-  if (!project) return html`<main class="project-page"><a href="#/" class="back">← Board</a><p class="muted">Loading…</p></main>`;
+  if (!project)
+    return html`<main class="project-page"><a href="#/" class="back">← Board</a><p class="muted">Loading…</p></main>`;
   return html`<main class="project-page" data-slug=${project.slug}>
     <a href="#/" class="back">← Board</a>
     <header class="project-head">

@@ -19,7 +19,10 @@ export function ProposeForm({ onClose }) {
       location.hash = `#/p/${encodeURIComponent(created.slug)}${planNow ? "?start" : ""}`;
       onClose();
     } catch (error) {
-      const fields = error instanceof ApiError && error.body.fields ? Object.entries(error.body.fields).map(([name, why]) => `${name}: ${why}`) : [];
+      const fields =
+        error instanceof ApiError && error.body.fields
+          ? Object.entries(error.body.fields).map(([name, why]) => `${name}: ${why}`)
+          : [];
       setProblem(fields.length ? fields.join(" · ") : error.message);
     } finally {
       setBusy(false);

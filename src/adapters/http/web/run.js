@@ -14,7 +14,10 @@ function useRunLog(project, file) {
   useEffect(() => {
     let live = true;
     const load = () =>
-      api("GET", `${projectPath(project.slug, "run/log")}?tail=${TAIL}${file ? `&run=${encodeURIComponent(file)}` : ""}`).then(
+      api(
+        "GET",
+        `${projectPath(project.slug, "run/log")}?tail=${TAIL}${file ? `&run=${encodeURIComponent(file)}` : ""}`,
+      ).then(
         (data) => live && (setLog(data), setProblem(null)),
         (error) => live && setProblem(error.message),
       );
@@ -61,8 +64,13 @@ export function RunView({ project }) {
     if (!running && status !== "approved") setMessage((old) => (old?.ok ? null : old));
   }, [status]);
   const run = () => perform([[projectPath(project.slug, "run"), {}]]);
-  const retry = () => perform([["/api/projects/approve", { slug: project.slug }], [projectPath(project.slug, "run"), {}]]);
-  const cancel = () => confirm(`Cancel ${project.slug}?`) && perform([["/api/projects/cancel", { slug: project.slug }]]);
+  const retry = () =>
+    perform([
+      ["/api/projects/approve", { slug: project.slug }],
+      [projectPath(project.slug, "run"), {}],
+    ]);
+  const cancel = () =>
+    confirm(`Cancel ${project.slug}?`) && perform([["/api/projects/cancel", { slug: project.slug }]]);
 
   return html`<section class="run">
     <div class="run-head">
@@ -84,9 +92,15 @@ export function RunView({ project }) {
       ${problem ? html`<p class="alert" role="alert">${problem}</p>` : null}
       ${log && !log.file ? html`<p class="muted">No run yet.</p>` : null}
       ${log?.file ? html`<pre class="log" ref=${pre} tabindex="0" aria-label="Run log">${log.text}</pre>` : null}
-      ${log?.runs?.length ? html`<h3>Runs</h3><ul class="runs">${log.runs.map((entry, index) => html`<li>
+      ${
+        log?.runs?.length
+          ? html`<h3>Runs</h3><ul class="runs">${log.runs.map(
+              (entry, index) => html`<li>
           <button type="button" class="link" aria-pressed=${(file ?? log.runs[0].file) === entry.file} onClick=${() => setFile(index === 0 ? null : entry.file)}>${entry.file}</button>
-          <span class="muted"> ${Math.ceil(entry.size / 1024)} KiB · ${new Date(entry.updated_at).toLocaleString()}</span></li>`)}</ul>` : null}
+          <span class="muted"> ${Math.ceil(entry.size / 1024)} KiB · ${new Date(entry.updated_at).toLocaleString()}</span></li>`,
+            )}</ul>`
+          : null
+      }
     </div>
   </section>`;
 }
