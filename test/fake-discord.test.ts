@@ -95,7 +95,8 @@ describe("fake Discord with the real discord.js Client", () => {
     expect(guild?.members.me?.id).toBe(fake.botUserId);
     expect(fake.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toContain("GET /gateway/bot 200");
     const identify = fake.gatewayFrames.find((f) => f.op === 2);
-    expect((identify?.d as { intents: number }).intents).toBe(1 | 512 | 4096 | 32768);
+    expect(identify).toBeDefined();
+    expect((identify!.d as { intents: number }).intents).toBe(1 | 512 | 4096 | 32768);
   });
 
   it("delivers MESSAGE_CREATE to messageCreate and records message.reply with message_reference", async () => {

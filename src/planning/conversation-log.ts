@@ -77,9 +77,7 @@ export function createConversationLog(dataDir: string): ConversationLog {
           // A torn last line (planbot killed mid-write) or a foreign line is skipped, not fatal.
           if ((value.role === "user" || value.role === "assistant") && typeof value.text === "string")
             entries.push(value);
-        } catch {
-          continue;
-        }
+        } catch {}
       }
       return entries;
     },

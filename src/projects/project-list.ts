@@ -200,7 +200,7 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
     },
     async get(slug) {
       // A name with a path separator, a leading dot or a NUL is never a project (and must not walk the disk).
-      if (!slug || slug.startsWith(".") || /[\/\\\u0000]/.test(slug)) return { ok: true, record: undefined };
+      if (!slug || slug.startsWith(".") || /[/\\\u0000]/.test(slug)) return { ok: true, record: undefined };
       const read = await deps.store.read();
       if (!read.ok) return read;
       const entry = findProject(read.file, slug);

@@ -150,14 +150,12 @@ export function transcriptBodies(
   fake: FakeDiscord,
   interactionId: string,
 ): { method: string; path: string; status: number; body: Record<string, unknown> }[] {
-  return fake
-    .interactionTranscript(interactionId)
-    .map((r) => ({
-      method: r.method,
-      path: r.path,
-      status: r.status,
-      body: (r.body ?? {}) as Record<string, unknown>,
-    }));
+  return fake.interactionTranscript(interactionId).map((r) => ({
+    method: r.method,
+    path: r.path,
+    status: r.status,
+    body: (r.body ?? {}) as Record<string, unknown>,
+  }));
 }
 
 /** Waits until an interaction got a final answer: a type-4 callback, or content after a deferral. */

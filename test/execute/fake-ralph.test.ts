@@ -74,7 +74,7 @@ describe.concurrent("fake ralph.sh fidelity", { timeout: 200_000 }, () => {
     const r = await w.run(["--tool=claude", "3"]);
     expect(r.exitCode).toBe(0);
     expect(r.out).toMatch(
-      /^Archiving previous run: ralph\/old-thing\n   Archived to: .*\/archive\/\d{4}-\d\d-\d\d-old-thing\n/,
+      /^Archiving previous run: ralph\/old-thing\n {3}Archived to: .*\/archive\/\d{4}-\d\d-\d\d-old-thing\n/,
     );
     const [folder] = readdirSync(join(w.dir, "archive"));
     expect(await readFile(join(w.dir, "archive", folder!, "progress.txt"), "utf8")).toBe(

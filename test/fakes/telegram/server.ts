@@ -180,7 +180,10 @@ class FakeTelegramServer implements FakeTelegram {
     if (Array.isArray(params.allowed_updates)) this.state.allowedUpdates = params.allowed_updates.map(String);
     this.state.confirm(offset);
     const ready = this.state.peek(limit);
-    if (ready.length > 0 || timeoutSec === 0) return reply({ ok: true, result: ready });
+    if (ready.length > 0 || timeoutSec === 0) {
+      reply({ ok: true, result: ready });
+      return;
+    }
     // Telegram allows one getUpdates at a time: a newer one terminates the older with 409.
     for (const w of this.waiters.splice(0)) w.conflict();
     const finish = (w: Waiter): void => {
