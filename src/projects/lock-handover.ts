@@ -1,5 +1,5 @@
 import { statSync, watch, type FSWatcher, type Stats } from "node:fs";
-import { rmdir } from "node:fs/promises";
+import { mkdir, rmdir } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import lockfile from "proper-lockfile";
 
@@ -45,7 +45,12 @@ export async function acquireHandoverLock(path: string, options: HandoverLockOpt
   const staleMs = Math.max(2000, options.staleMs);
   const lockOptions = {
     realpath: false,
-    stale: staleMs,
+    // proper-lockfile's own takeover (stat, judge stale, rmdir, mkdir) races when two waiters judge the same
+    // stale lock at once: the slower one removes the lock the faster one just took, and both hold it.
+    // Waiters woken together by a release make that likely, so planbot never lets proper-lockfile take a
+    // lock over; it does so itself below, one taker at a time (takeOverStale). The refresh still runs
+    // every staleMs / 2, so plain proper-lockfile users with the same stale timeout stay excluded.
+    stale: Number.MAX_SAFE_INTEGER,
     update: Math.floor(staleMs / 2),
     retries: 0,
     onCompromised: options.onCompromised ?? (() => undefined),
@@ -77,8 +82,13 @@ export async function acquireHandoverLock(path: string, options: HandoverLockOpt
       if (release) return release;
       const lock = statSync(lockPath, { throwIfNoEntry: false });
       if (lock && futureLock.abandoned(lock)) {
-        if (await removeIfUnchanged(lockPath, lock))
+        if (await takeOverStale(lockPath, lock, staleMs))
           options.observe?.({ type: "future-lock-removed", mtime: lock.mtime.toISOString() });
+        continue;
+      }
+      // Stale by proper-lockfile's rule: nobody refreshed it for staleMs (its holder died).
+      if (lock && lock.mtimeMs < Date.now() - staleMs) {
+        await takeOverStale(lockPath, lock, staleMs);
         continue;
       }
       const remaining = deadline - performance.now();
@@ -190,15 +200,32 @@ function createFutureLockTracker(staleMs: number) {
   };
 }
 
-/** Removes the lock folder only if it is still the one judged abandoned; true when it was removed. */
-async function removeIfUnchanged(lockPath: string, judged: Stats): Promise<boolean> {
-  const now = statSync(lockPath, { throwIfNoEntry: false });
-  if (!now || lockIdentity(now) !== lockIdentity(judged)) return false;
+/**
+ * Removes a lock judged stale or abandoned, only if it is still that same lock, and only one taker at a
+ * time: the `<lock>.takeover` folder (mkdir is atomic) makes "is it still the one I judged? then remove it"
+ * a step no other planbot interleaves with. Without it, a taker that judged the old lock could remove the
+ * new lock another taker had just made. A takeover folder left by a taker that died (it is held for
+ * microseconds) is removed once it is staleMs old. True when the lock was removed.
+ */
+async function takeOverStale(lockPath: string, judged: Stats, staleMs: number): Promise<boolean> {
+  const guard = `${lockPath}.takeover`;
   try {
+    await mkdir(guard);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    const held = statSync(guard, { throwIfNoEntry: false });
+    if (held && held.mtimeMs < Date.now() - staleMs) await rmdir(guard).catch(() => undefined);
+    return false;
+  }
+  try {
+    const now = statSync(lockPath, { throwIfNoEntry: false });
+    if (!now || lockIdentity(now) !== lockIdentity(judged)) return false;
     await rmdir(lockPath);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
     throw error;
+  } finally {
+    await rmdir(guard).catch(() => undefined);
   }
 }
