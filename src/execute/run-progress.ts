@@ -26,8 +26,8 @@ export interface RunProgress {
   costUsd: number | null;
   /** The worker running it (remote runs), null for a local run. */
   worker: string | null;
-  /** How long prd.json and the log have been unchanged, once that passed RALPH_STALL_MINUTES; null otherwise. */
-  stalledForMs: number | null;
+  /** When prd.json or Ralph's log last changed (ISO): the run guard's stall notice counts from here. */
+  lastActivityAt: string;
 }
 
 /** Receives progress snapshots; must not throw or block (the notify layer queues its own work). */
