@@ -126,6 +126,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         text: reply.text,
         ...(reply.tone ? { tone: reply.tone } : {}),
         ...(reply.actions ? { actions: reply.actions.map((action) => ({ ...action })) } : {}),
+        ...(reply.choice ? { choice: reply.choice } : {}),
       },
       attempts: 0,
       next_attempt_at: at,
