@@ -10,5 +10,10 @@ export function renderPlainText(reply: Reply): string {
     .replace(/\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/g, "$1 <$2>")
     .replace(/\\([\\`*_[\]~|>])/g, "$1");
   const actions = (reply.actions ?? []).map((action) => `  [${action.label}] ${action.command}`);
-  return actions.length ? `${text}\n${actions.join("\n")}` : text;
+  // A terminal shows where the file is rather than pouring a whole document into the chat.
+  const file = reply.attachment
+    ? [`  (${reply.attachment.name}${reply.attachment.path ? `: ${reply.attachment.path}` : " attached"})`]
+    : [];
+  const lines = [...file, ...actions];
+  return lines.length ? `${text}\n${lines.join("\n")}` : text;
 }
