@@ -1,5 +1,12 @@
 import { readdirSync, readFileSync, statSync, type Stats } from "node:fs";
-import { deriveStatus, etaSeconds, storyProgress, type ProjectStatus, type StoryProgress } from "./derive-status.ts";
+import {
+  deriveStatus,
+  etaSeconds,
+  projectBranch,
+  storyProgress,
+  type ProjectStatus,
+  type StoryProgress,
+} from "./derive-status.ts";
 import { procProbe, type ProcessProbe } from "./process-probe.ts";
 import { findProject, type ProjectStore } from "./project-store.ts";
 import type { Result } from "./result.ts";
@@ -33,7 +40,8 @@ export interface ProjectRecord {
   has_workspace: boolean;
   has_prd: boolean;
   repo: string | null;
-  branch: string | null;
+  /** The branch Ralph works on (the executor's rule: the entry's, else prd.json's branchName, else ralph/<slug>). */
+  branch: string;
   base_branch: string | null;
   final_plan_path: string | null;
   last_iteration_at: string | null;
@@ -134,9 +142,10 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
     const state = hasWorkspace ? workspaceState(slug) : undefined;
     const progress = state?.progress ?? storyProgress(null);
     const processInfo = probe.inspect(entry?.pid ?? null);
+    const status = deriveStatus({ entry, prd: state?.prd, process: processInfo });
     return {
       slug,
-      status: deriveStatus({ entry, prd: state?.prd, process: processInfo }),
+      status,
       name: slug,
       description: entry?.description ?? "",
       proposed_at: entry?.proposed_at ?? null,
@@ -145,13 +154,13 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
       pid: entry?.pid ?? null,
       stories_total: progress.total,
       stories_done: progress.done,
-      eta_seconds: etaSeconds(progress),
+      eta_seconds: etaSeconds(progress, status),
       last_message_preview: (previews.get(slug.toLowerCase()) ?? "").slice(0, 200),
       error_reason: entry?.error ?? "",
       has_workspace: hasWorkspace,
       has_prd: Boolean(state?.prd),
       repo: entry?.repo ?? null,
-      branch: entry?.branch ?? null,
+      branch: projectBranch(slug, entry, state?.prd),
       base_branch: entry?.base_branch ?? null,
       final_plan_path: entry?.final_plan_path ?? null,
       last_iteration_at: state?.lastIteration ?? null,

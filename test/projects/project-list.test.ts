@@ -172,7 +172,8 @@ describe("the unified list", () => {
       has_workspace: true,
       has_prd: true,
       repo: null,
-      branch: null,
+      // The branch Ralph works on: no branch on the entry, so prd.json's branchName.
+      branch: "ralph/alpha",
       base_branch: null,
       final_plan_path: null,
       last_iteration_at: new Date(1_700_000_100_000).toISOString(),
@@ -191,6 +192,7 @@ describe("the unified list", () => {
       eta_seconds: null,
       last_iteration_at: null,
       proposed_at: null,
+      branch: "ralph/beta",
     });
     expect(projects[3]).toMatchObject({
       slug: "zeta",
@@ -254,7 +256,8 @@ describe("the unified list", () => {
       started_at: "2025-02-28T00:00:00Z",
       final_plan_path: "/w/broken/final-plan.md",
       failed_stories: ["US-2"],
-      eta_seconds: 720,
+      // A failed run waits on a person: no ETA.
+      eta_seconds: null,
     });
   });
 
@@ -331,7 +334,7 @@ describe("the list's cache follows the files", () => {
     );
     utimesSync(paths.prd, 1_700_000_000, 1_700_000_000);
     expect(statSync(paths.prd).ino).toBe(ino);
-    expect(await one(f, "alpha")).toMatchObject({ stories_total: 4, stories_done: 3, eta_seconds: 720 });
+    expect(await one(f, "alpha")).toMatchObject({ stories_total: 4, stories_done: 3 });
   });
 
   it("a prd.json renamed over the old one (same size, same mtime, new inode) is re-read", async () => {
