@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, statSync, type Stats } from "node:fs";
+import { lstatSync, readdirSync, statSync, type Stats } from "node:fs";
+import { join } from "node:path";
 import {
   deriveStatus,
   etaSeconds,
@@ -19,6 +20,7 @@ import {
   type ProjectEntry,
   type PullRequestField,
 } from "./schemas.ts";
+import { readWorkspaceTextSync } from "./workspace-files.ts";
 import { workspacePaths } from "./workspace.ts";
 import type { Clock } from "./clock.ts";
 
@@ -112,8 +114,9 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
 
   function workspaceState(slug: string): WorkspaceCacheEntry {
     const paths = workspacePaths(deps.workspaceDir, slug);
-    const prdStat = statSync(paths.prd, { throwIfNoEntry: false });
-    const logsStat = statSync(paths.logs, { throwIfNoEntry: false });
+    // lstat: a link put there by the repository is keyed (and then read) as what it is, never followed.
+    const prdStat = lstatSync(paths.prd, { throwIfNoEntry: false });
+    const logsStat = lstatSync(paths.logs, { throwIfNoEntry: false });
     const prdKey = statKey(prdStat);
     let entry = cache.get(slug);
     if (!entry || entry.prdKey !== prdKey) {
@@ -123,9 +126,9 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
     }
     // The folder's stat sees logs created or removed; the newest log's own stat sees Ralph appending to it.
     const logsKey = (newest: string | null) =>
-      `${statKey(logsStat)}|${newest ? statKey(statSync(newest, { throwIfNoEntry: false })) : ""}`;
+      `${statKey(logsStat)}|${newest ? statKey(lstatSync(newest, { throwIfNoEntry: false })) : ""}`;
     if (entry.logsKey !== logsKey(entry.newestLog)) {
-      const scan = logsStat ? lastIterationTime(paths.logs) : { at: null, path: null };
+      const scan = logsStat?.isDirectory() ? lastIterationTime(paths.logs) : { at: null, path: null };
       entry.lastIteration = scan.at;
       entry.newestLog = scan.path;
       entry.logsKey = logsKey(scan.path);
@@ -238,10 +241,16 @@ function statKey(stats: Stats | undefined): string {
   return stats ? `${stats.ino}:${stats.size}:${stats.mtimeMs}` : "-";
 }
 
-/** Reads a prd.json leniently: an unreadable one counts as absent, like echo-core's dashboard. */
+/**
+ * Reads a workspace's `scripts/ralph/prd.json` leniently: an unreadable one counts as absent, like echo-core's
+ * dashboard. A symbolic link at the file or on the way below the workspace root counts as absent too: the
+ * repository must not make planbot read another file (the root is three folders up, see workspacePaths).
+ */
 export function readPrd(path: string): LoosePrd | null {
+  const text = readWorkspaceTextSync(join(path, "..", "..", ".."), path);
+  if (text === undefined) return null;
   try {
-    const parsed = LoosePrdSchema.safeParse(JSON.parse(readFileSync(path, "utf8")));
+    const parsed = LoosePrdSchema.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
@@ -254,7 +263,8 @@ function lastIterationTime(logsDir: string): { at: string | null; path: string |
   try {
     for (const name of readdirSync(logsDir)) {
       if (!/^iteration-.*\.log$/.test(name)) continue;
-      const mtime = statSync(`${logsDir}/${name}`, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+      const stats = lstatSync(`${logsDir}/${name}`, { throwIfNoEntry: false });
+      const mtime = stats?.isFile() ? stats.mtimeMs : 0;
       if (mtime > newest) {
         newest = mtime;
         path = `${logsDir}/${name}`;

@@ -1,4 +1,4 @@
-import { appendFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { appendFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +9,7 @@ import type { Clock } from "../../src/projects/clock.ts";
 import { createLifecycle, type Lifecycle } from "../../src/projects/lifecycle.ts";
 import {
   createProjectLister,
+  readPrd,
   workspaceFolders,
   type ProjectLister,
   type ProjectRecord,
@@ -316,6 +317,37 @@ describe("get(slug)", () => {
       const result = await f.lister.get(slug);
       expect(result.ok && result.record, slug).toBeFalsy();
     }
+  });
+});
+
+describe("links the repository put in a workspace are not followed", () => {
+  it("a prd.json, a scripts/ralph folder or an iteration log that is a symbolic link reads as absent", async () => {
+    const f = await fixture();
+    const outside = join(f.root, "outside");
+    await mkdir(join(outside, "ralph", "logs"), { recursive: true });
+    await writeFile(join(outside, "prd.json"), prdText("outside", [{ passes: true }, { passes: true }]));
+    await writeFile(join(outside, "ralph", "prd.json"), prdText("outside", [{ passes: true }]));
+    await writeFile(join(outside, "iteration-1.log"), "secret\n");
+
+    const fileLink = await addWorkspace(f, "file-link");
+    symlinkSync(join(outside, "prd.json"), fileLink.prd);
+    const folderLink = workspacePaths(f.workspaceDir, "folder-link");
+    await mkdir(join(folderLink.root, "scripts"), { recursive: true });
+    symlinkSync(join(outside, "ralph"), folderLink.ralph);
+    const logLink = await addWorkspace(f, "log-link", [{ passes: false }]);
+    await mkdir(logLink.logs);
+    symlinkSync(join(outside, "iteration-1.log"), join(logLink.logs, "iteration-1.log"));
+
+    expect(await one(f, "file-link")).toMatchObject({ has_prd: false, stories_total: 0, stories_done: 0 });
+    expect(await one(f, "folder-link")).toMatchObject({ has_prd: false, stories_total: 0 });
+    expect(await one(f, "log-link")).toMatchObject({ stories_total: 1, last_iteration_at: null });
+    expect(readPrd(fileLink.prd)).toBeNull();
+    expect(readPrd(folderLink.prd)).toBeNull();
+    // The same files, copied in for real, are read.
+    rmSync(fileLink.prd);
+    await writeFile(fileLink.prd, prdText("file-link", [{ passes: true }, { passes: false }]));
+    expect(readPrd(fileLink.prd)?.userStories).toHaveLength(2);
+    expect(await one(f, "file-link")).toMatchObject({ stories_total: 2, stories_done: 1 });
   });
 });
 
