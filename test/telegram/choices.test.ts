@@ -76,7 +76,7 @@ describe("telegram: choices at waiting moments", () => {
 
     // The admin's press acts: the message shows what was chosen and by whom, its keyboard gone.
     const cancelled = await press(h, adminChat, admin, approved!.message_id, cancel);
-    expect(cancelled.plain_text).toMatch(/^Cancelled list-app\./);
+    expect(cancelled.plain_text).toMatch(/^Cancelled list-app\b/);
     expect((await h.project("list-app"))?.status).toBe("cancelled");
     const marked = h.fake.getMessage(adminChat.id, approved!.message_id) as { text: string; reply_markup?: unknown };
     expect(marked.text).toMatch(/\n\nChosen: Cancel, by @ada at \d\d:\d\d UTC\.$/);
