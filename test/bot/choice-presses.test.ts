@@ -10,6 +10,7 @@ import { createDefaultRegistry } from "../../src/bot/commands/index.ts";
 import { createRoles } from "../../src/bot/roles.ts";
 import type { Incoming } from "../../src/chat/incoming.ts";
 import { renderPlainText } from "../../src/chat/plain-text.ts";
+import { KEEP_TALKING_COMMAND } from "../../src/chat/reply.ts";
 import { loadConfig } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";
 import { createCoreServices, type CoreServices } from "../../src/projects/core-services.ts";
@@ -124,7 +125,17 @@ describe("choice presses", () => {
     expect(readFileSync(join(dir, "choices.json"), "utf8")).toBe("{ not json");
   });
 
-  it("the terminal names an attached file by its path", () => {
+  it("the terminal names an attached file by its path and lists no Keep talking command (typing on is keeping talking)", () => {
+    expect(
+      renderPlainText({
+        text: "Phase ready.",
+        actions: [
+          { label: "Next phase", command: "/next" },
+          { label: "Keep talking", command: KEEP_TALKING_COMMAND },
+        ],
+        choice: "abc",
+      }),
+    ).toBe("Phase ready.\n  [Next phase] /next");
     const text = renderPlainText({
       text: "Approved **alpha**.",
       attachment: { name: "final-plan.md", content: "# Plan", path: "/w/alpha/scripts/ralph/final-plan.md" },
