@@ -63,7 +63,9 @@ async function pressChoice(
 ): Promise<void> {
   const responder = createInteractionResponder(ctx, interaction);
   const incoming = incomingFrom(interaction.user, interaction.channelId, line);
-  const label = ("label" in interaction.component ? interaction.component.label : undefined) ?? "the button";
+  // discord.js finds the pressed component on the message; a message it could not read leaves it unknown.
+  const component = interaction.component as { label?: string | null } | undefined;
+  const label = component?.label ?? "the button";
   const outcome = await ctx.host.bot.press(incoming, { id: choice, label });
   if (outcome.kind === "refused") return responder.send(renderReplies(outcome.replies), {});
   const marked = await responder.markChosen(outcome.chosen);
