@@ -25,7 +25,9 @@ const afterFailureButtons = (slug: string): ReplyAction[] => [
 
 /** Every copy of one run's report (each chat, each retry of a send) shares its choice; the next run gets a new one. */
 const reportChoice = (record: ProjectRecord) =>
-  choiceIdFor(`run-report:${record.slug.toLowerCase()}:${record.status}:${record.started_at ?? ""}`);
+  choiceIdFor(
+    `run-report:${record.slug.toLowerCase()}:${record.status}:${record.started_at ?? ""}:${record.last_iteration_at ?? ""}`,
+  );
 
 /**
  * Turns a transition into a message: proposed, planning started, approved, Ralph started, complete,
