@@ -94,6 +94,45 @@ describe("choice presses", () => {
     expect(replies[0]!.text).toMatch(/executor is not available/);
   });
 
+  it("Retry on a failed run's report approves the project again before /run starts it", async () => {
+    const { dir, core } = await setup();
+    await core.lifecycle.approve("alpha");
+    await core.lifecycle.update("alpha", (entry) => {
+      entry.status = "failed";
+      entry.error = "Ralph exited with code 1";
+    });
+    // The executor port as /run sees it: it reports the status the project had when it was asked to run.
+    const seen: (string | undefined)[] = [];
+    const loaded = loadConfig({ PLANBOT_DATA_DIR: dir, PLANBOT_ADMINS: `discord:${ADMIN}` }, dir);
+    if (!loaded.ok) throw new Error(loaded.message);
+    const bot = createBot({
+      registry: createDefaultRegistry(),
+      services: {
+        lifecycle: core.lifecycle,
+        lister: core.lister,
+        clock: core.clock,
+        executor: {
+          async runNow(slug) {
+            const read = await core.store.read();
+            seen.push(read.ok ? read.file.projects?.find((p) => p.name === slug)?.status : undefined);
+            return { ok: true, message: `Started Ralph for ${slug}.` };
+          },
+        },
+      },
+      roles: createRoles(loaded.config),
+      log: silentLogger,
+      choices: createChoiceLedger(dir),
+    });
+    const outcome = await bot.press(press(ADMIN, "/run alpha"), { id: "report-alpha", label: "Retry" });
+    if (outcome.kind !== "claimed") throw new Error(`expected a claim, got ${outcome.kind}`);
+    expect((await outcome.run())[0]!.text).toBe("Started Ralph for alpha.");
+    expect(seen).toEqual(["approved"]);
+    // A project that is not failed or blocked is left to /run's own answer.
+    await core.lifecycle.cancel("beta");
+    await bot.handleCommand(press(ADMIN, "/run beta"));
+    expect(seen).toEqual(["approved", "cancelled"]);
+  });
+
   it("typed commands are never blocked by the ledger", async () => {
     const { botAt } = await setup();
     const bot = botAt();
