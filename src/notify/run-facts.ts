@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { gitEnv, runGit } from "../execute/git.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
 import { readPrd } from "../projects/project-list.ts";
@@ -64,6 +66,8 @@ async function commitsSinceBase(
   branch: string,
   base: string,
 ): Promise<CommitFacts | null> {
+  // No repository, no commits: not worth a process on the completion notice's path.
+  if (!existsSync(join(root, ".git"))) return null;
   const git = { cwd: root, env: gitEnv(process.env, ceiling), timeoutMs: 10_000 };
   try {
     // The remote's base as last fetched is what the branch was cut from; a local base stands in without a remote.
