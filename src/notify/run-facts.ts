@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { lstatSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gitEnv, runGit } from "../execute/git.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
@@ -67,23 +67,39 @@ async function commitsSinceBase(
   base: string,
 ): Promise<CommitFacts | null> {
   // No repository, no commits: not worth a process on the completion notice's path.
-  if (!existsSync(join(root, ".git"))) return null;
-  const git = { cwd: root, env: gitEnv(process.env, ceiling), timeoutMs: 10_000 };
+  const baseRef = existingBaseRef(join(root, ".git"), base);
+  if (!baseRef) return null;
   try {
-    // The remote's base as last fetched is what the branch was cut from; a local base stands in without a remote.
-    const refs = await runGit(
-      ["for-each-ref", "--format=%(refname)", `refs/remotes/origin/${base}`, `refs/heads/${base}`],
-      git,
-    );
-    if (!refs.ok) return null;
-    const found = refs.stdout.split("\n").filter(Boolean);
-    const baseRef = found.find((ref) => ref.startsWith("refs/remotes/")) ?? found[0];
-    if (!baseRef) return null;
-    const log = await runGit(["log", "--format=%s", `refs/heads/${branch}`, "--not", baseRef, "--"], git);
+    const log = await runGit(["log", "--format=%s", `refs/heads/${branch}`, "--not", baseRef, "--"], {
+      cwd: root,
+      env: gitEnv(process.env, ceiling),
+      timeoutMs: 10_000,
+    });
     if (!log.ok) return null;
     const subjects = log.stdout.split("\n").filter(Boolean);
     return { branch, base, count: subjects.length, subjects: subjects.slice(0, SUBJECTS_KEPT) };
   } catch {
     return null;
   }
+}
+
+/**
+ * The ref of the base the branch was cut from: the remote's as last fetched, else a local branch. Read from
+ * the repository's files (loose refs, then packed-refs) rather than by another git process: one process
+ * fewer on the completion notice's path. Undefined when the workspace is no repository or has no such base.
+ */
+function existingBaseRef(gitDir: string, base: string): string | undefined {
+  const candidates = [`refs/remotes/origin/${base}`, `refs/heads/${base}`];
+  if (!lstatSync(gitDir, { throwIfNoEntry: false })?.isDirectory()) return undefined;
+  let packed = "";
+  try {
+    packed = readFileSync(join(gitDir, "packed-refs"), "utf8");
+  } catch {
+    // No packed-refs file: loose refs only.
+  }
+  return candidates.find(
+    (ref) =>
+      lstatSync(join(gitDir, ref), { throwIfNoEntry: false })?.isFile() === true ||
+      packed.split("\n").some((line) => line.endsWith(` ${ref}`)),
+  );
 }
