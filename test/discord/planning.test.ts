@@ -104,7 +104,7 @@ describe("discord adapter: planning", { timeout: 60_000 }, () => {
     await answered(h.fake, click.id, "the stories phase");
     const clickCalls = transcriptBodies(h.fake, click.id);
     expect(clickCalls[0]?.body).toMatchObject({ type: 7, data: { components: [] } });
-    expect(String((clickCalls[0]?.body.data as { content: string }).content)).toMatch(
+    expect(String((clickCalls[0]?.body.data as { content?: string } | undefined)?.content)).toMatch(
       /\n\nChosen: Next phase, by mel at \d\d:\d\d UTC\.$/,
     );
     expect(String(clickCalls.at(-1)?.body.content)).toMatch(/stories/);
