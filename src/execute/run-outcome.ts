@@ -56,6 +56,8 @@ export interface WatchedRun {
   ralph: RalphProcess;
   /** Read after the log tail is in, so a stop that races the exit is still noted. */
   stopping: boolean;
+  /** Set by a stop with a reason (see stop-run.ts): leads the recorded error, e.g. "stopped: cancelled". */
+  stopReason?: string | undefined;
 }
 
 /**
@@ -76,7 +78,8 @@ export async function recordExit(
     exitCode,
     signal,
     tail: await readLogTail(run.ralph.logPath),
-    note: run.stopping ? "stopped by planbot" : undefined,
+    note: run.stopping && !run.stopReason ? "stopped by planbot" : undefined,
+    stopped: run.stopReason,
   });
   let mine = true;
   const stored = await ctx.lifecycle.update(run.slug, (entry) => {
@@ -85,7 +88,7 @@ export async function recordExit(
       return fail("stale", "already recorded");
     }
     entry.pid = null;
-    entry.status = verdict.status;
+    entry.status = keptStatus(entry, run.stopReason) ?? verdict.status;
     entry.error = verdict.error;
     entry.finished_at = ctx.now();
   });
@@ -104,6 +107,15 @@ export async function recordExit(
   ctx.log.info({ slug: run.slug, pid, status: verdict.status }, `${run.slug}: Ralph ended: ${verdict.summary}`);
   if (stored.ok) await deliverAfterRun(ctx, report, stored.entry);
   return { report, recorded: stored.ok };
+}
+
+/**
+ * A run stopped because its project was cancelled stays `cancelled` (a person's decision outranks the
+ * verdict); undefined means "store the verdict".
+ */
+export function keptStatus(entry: ProjectEntry, stopReason: string | undefined): string | undefined {
+  const own = (entry.status ?? "").toLowerCase();
+  return stopReason && (own === "cancelled" || own === "canceled") ? entry.status : undefined;
 }
 
 /**
@@ -169,7 +181,7 @@ export async function reconcileUnwatched(
 }
 
 /** The most recently written ralph-*.log: the best guess at the log of a run nobody watched end. */
-function newestRalphLog(logsDir: string): string | undefined {
+export function newestRalphLog(logsDir: string): string | undefined {
   let newest: { path: string; mtime: number } | undefined;
   try {
     for (const name of readdirSync(logsDir)) {
