@@ -95,6 +95,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
       }),
     sweepLeftovers: () => planners.sweepLeftovers(),
     gitRemoteBase: config.execute.gitRemoteBase,
+    executeAt: config.execute.at,
     outbound,
     clock: base.clock,
     log,
@@ -122,6 +123,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     clock: core.clock,
     planning,
     executor,
+    executeAt: config.execute.at,
   };
   const watcher = createChangeWatcher({
     store: core.store,
