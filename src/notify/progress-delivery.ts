@@ -32,6 +32,15 @@ export interface DeliveryPass {
   reply: Reply;
   nowMs: number;
   intervalMs: number;
+  /**
+   * Per chat (shared by every run shown there): when the next send or edit may go out. Several runs in one
+   * group must not add up past the platform's per-chat limit (Telegram: about 20 messages a minute in a group).
+   */
+  chatGate: Map<string, number>;
+  /** Least time between two calls to one chat, whatever run they are for. */
+  chatGapMs: number;
+  /** Runs with a message in the chat now: each message there waits its turn (runs × gap) so all move along. */
+  runsInChat: (chatKey: string) => number;
   log: Logger;
 }
 
@@ -62,11 +71,13 @@ export async function deliverProgress(pass: DeliveryPass): Promise<{ retryAtMs: 
     const chat = pass.chats.get(key) ?? { text: undefined, editedAtMs: 0, blockedUntilMs: 0 };
     pass.chats.set(key, chat);
     if (chat.text === pass.reply.text) continue;
-    const allowedAt = Math.max(chat.editedAtMs + pass.intervalMs, chat.blockedUntilMs);
+    const spacing = Math.max(pass.intervalMs, pass.runsInChat(key) * pass.chatGapMs);
+    const allowedAt = Math.max(chat.editedAtMs + spacing, chat.blockedUntilMs, pass.chatGate.get(key) ?? 0);
     if (pass.nowMs < allowedAt) {
       retryAt(allowedAt);
       continue;
     }
+    pass.chatGate.set(key, pass.nowMs + pass.chatGapMs);
     let needsNew = message === undefined;
     if (message) {
       const edited = await pass.outbound.edit(target, message.message_id, pass.reply);

@@ -53,6 +53,8 @@ interface RunView {
   timer: NodeJS.Timeout | undefined;
 }
 
+/** A chat's share of the edit interval between two calls to it, across all runs shown there. */
+const CHAT_GAP_SHARE = 0.65;
 /** Runs whose messages were finished, so a late sample never starts a new message (bounded). */
 const FINISHED_KEPT = 2000;
 /** Finished runs stay in the state file this long (a late sample of a restarted planbot is still recognised). */
@@ -69,6 +71,9 @@ export function createProgressNotifier(deps: ProgressNotifierDeps): ProgressNoti
   const file = createProgressStateFile(deps.dataDir);
   const views = new Map<string, RunView>();
   const finished = new Set<string>();
+  const chatGate = new Map<string, number>();
+  // 0.65 × the edit interval: at the default 5 s, under 20 calls a minute per chat (Telegram's group limit).
+  const chatGapMs = deps.editIntervalMs * CHAT_GAP_SHARE;
   const working = new Set<Promise<void>>();
   let unsubscribe: (() => void) | undefined;
   let stopped = false;
@@ -163,6 +168,13 @@ export function createProgressNotifier(deps: ProgressNotifierDeps): ProgressNoti
       reply,
       nowMs: now.getTime(),
       intervalMs: deps.editIntervalMs,
+      chatGate,
+      chatGapMs,
+      runsInChat: (chatKey) => {
+        let shown = 0;
+        for (const other of views.values()) if (!other.ended && other.chats.has(chatKey)) shown += 1;
+        return shown;
+      },
       log: deps.log,
     });
     if (outcome.retryAtMs !== null) {
