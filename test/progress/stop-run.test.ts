@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { workspacePaths } from "../../src/projects/workspace.ts";
@@ -126,5 +127,36 @@ describe("stopping one run", () => {
     expect(stopped.ok ? "" : stopped.message).toMatch(/is not a Ralph process .*left alone/);
     expect(groupAlive(other.pid!)).toBe(true);
     expect(await h.entry("todo")).toMatchObject({ status: "running", pid: other.pid });
+  });
+
+  it("planbot execute enforces RALPH_MAX_MINUTES on the runs it waits for (no planbot start needed)", async (context) => {
+    const h = await world(context);
+    await writePlanningArtifacts(h.config.workspaceDir, "todo", { prd: samplePrd("todo", 2), fakeMode: "hang" });
+    await h.approve("todo", { repo: "app" });
+    const bin = fileURLToPath(new URL("../../bin/planbot", import.meta.url));
+    const ours =
+      /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$|FAKE_RALPH_)/;
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !ours.test(name)));
+    const result = await execa(bin, ["execute", "todo"], {
+      cwd: h.root,
+      env: {
+        ...env,
+        PLANBOT_DATA_DIR: h.config.dataDir,
+        GIT_REMOTE_BASE: remote.base,
+        FAKE_RALPH_DELAY_MS: "20",
+        RALPH_MAX_MINUTES: "0.05",
+        LOG_LEVEL: "warn",
+      },
+      extendEnv: false,
+      reject: false,
+      timeout: 90_000,
+    });
+    expect(result.exitCode, String(result.stderr)).toBe(1);
+    expect(String(result.stdout)).toMatch(
+      /^todo: failed \(1\/2 stories; stopped after RALPH_MAX_MINUTES=0\.05 minutes\)/,
+    );
+    const entry = await h.entry("todo");
+    expect(entry).toMatchObject({ status: "failed", pid: null });
+    expect(entry.error).toMatch(/^stopped after RALPH_MAX_MINUTES=0\.05 minutes; killed by SIGTERM/);
   });
 });
