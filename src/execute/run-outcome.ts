@@ -195,3 +195,51 @@ export function newestRalphLog(logsDir: string): string | undefined {
   }
   return newest?.path;
 }
+
+/**
+ * Records a run planbot stopped without being its parent (see stop-run.ts), judged from prd.json and the
+ * newest log with `reason` leading the error — only while the entry still names `pid`, so once. Null when
+ * someone recorded it first.
+ */
+export async function recordStopped(
+  ctx: RunContext,
+  slug: string,
+  pid: number,
+  reason: string,
+  signal: string,
+): Promise<RunReport | null> {
+  const paths = workspacePaths(ctx.config.workspaceDir, slug);
+  const logPath = workspacePathProblem(paths.root, "scripts/ralph/logs") ? undefined : newestRalphLog(paths.logs);
+  const verdict = judgeRun({
+    prd: readPrd(paths.prd),
+    exitCode: null,
+    signal,
+    tail: logPath ? await readLogTail(logPath) : undefined,
+    stopped: reason,
+  });
+  const stored = await ctx.lifecycle.update(slug, (entry) => {
+    if (entry.pid !== pid) return fail("stale", "already recorded");
+    entry.pid = null;
+    entry.status = keptStatus(entry, reason) ?? verdict.status;
+    entry.error = verdict.error;
+    entry.finished_at = ctx.now();
+  });
+  if (!stored.ok) return null;
+  await removePidFile(paths.root, pid);
+  const report: RunReport = {
+    slug,
+    outcome: verdict.status,
+    message: verdict.summary,
+    pid,
+    exitCode: null,
+    ...(logPath ? { logPath } : {}),
+    ...(verdict.error ? { error: verdict.error } : {}),
+  };
+  ctx.log.info(
+    { slug, pid, status: verdict.status },
+    `${slug}: stopped Ralph (not started by this planbot): ${reason}`,
+  );
+  await deliverAfterRun(ctx, report, stored.entry);
+  ctx.onFinished(report);
+  return report;
+}

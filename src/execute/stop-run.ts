@@ -1,11 +1,6 @@
-import { deliverAfterRun } from "../deliver/deliver-run.ts";
-import { readPrd } from "../projects/project-list.ts";
 import { fail, type Result } from "../projects/result.ts";
-import { workspacePaths } from "../projects/workspace.ts";
-import { workspacePathProblem } from "../projects/workspace-files.ts";
-import { judgeRun, readLogTail } from "./outcome.ts";
-import { killGroup, removePidFile } from "./ralph-process.ts";
-import { keptStatus, newestRalphLog, type RunContext, type RunReport } from "./run-outcome.ts";
+import { killGroup } from "./ralph-process.ts";
+import { recordStopped, type RunContext, type RunReport } from "./run-outcome.ts";
 import type { StopReason } from "./run-progress.ts";
 
 /** The reason a stopped run's error starts with (README, "Run guardrails"). */
@@ -46,40 +41,7 @@ export async function stopUnwatched(
     killGroup(pid, signal);
     await goneWithin(ctx, pid, AFTER_KILL_MS);
   }
-  const paths = workspacePaths(ctx.config.workspaceDir, slug);
-  const logPath = workspacePathProblem(paths.root, "scripts/ralph/logs") ? undefined : newestRalphLog(paths.logs);
-  const verdict = judgeRun({
-    prd: readPrd(paths.prd),
-    exitCode: null,
-    signal,
-    tail: logPath ? await readLogTail(logPath) : undefined,
-    stopped: reason,
-  });
-  const stored = await ctx.lifecycle.update(slug, (entry) => {
-    if (entry.pid !== pid) return fail("stale", "already recorded");
-    entry.pid = null;
-    entry.status = keptStatus(entry, reason) ?? verdict.status;
-    entry.error = verdict.error;
-    entry.finished_at = ctx.now();
-  });
-  if (!stored.ok) return { ok: true, report: null };
-  await removePidFile(paths.root, pid);
-  const report: RunReport = {
-    slug,
-    outcome: verdict.status,
-    message: verdict.summary,
-    pid,
-    exitCode: null,
-    ...(logPath ? { logPath } : {}),
-    ...(verdict.error ? { error: verdict.error } : {}),
-  };
-  ctx.log.info(
-    { slug, pid, status: verdict.status },
-    `${slug}: stopped Ralph (not started by this planbot): ${reason}`,
-  );
-  await deliverAfterRun(ctx, report, stored.entry);
-  ctx.onFinished(report);
-  return { ok: true, report };
+  return { ok: true, report: await recordStopped(ctx, slug, pid, reason, signal) };
 }
 
 /** Polls the probe until `pid` is gone; false when it is still there after `ms`. */
