@@ -259,7 +259,8 @@ export function createProgressNotifier(deps: ProgressNotifierDeps): ProgressNoti
       for (const run of Object.values(read.data.runs)) {
         if (run.ended_at) continue;
         const record = records.get(run.slug.toLowerCase());
-        if (record?.status === "running-ralph" && record.started_at === run.run_id) continue;
+        // Still running: its next snapshot edits the same messages (whoever publishes it, local or queue).
+        if (record?.status === "running-ralph") continue;
         await ended(run.slug, record);
       }
     },
