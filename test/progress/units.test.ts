@@ -19,6 +19,7 @@ import { createTempDirs } from "../helpers/temp-dir.ts";
 import { startHarness as startDashboard, stopHarnesses } from "../http/harness.ts";
 import { openStream } from "../http/sse-client.ts";
 import { group, startHarness as startTelegram, type TelegramHarness } from "../telegram/harness.ts";
+import { closeAll as closeDiscord, GENERAL, startHarness as startDiscord } from "../discord/harness.ts";
 
 const temp = createTempDirs();
 let telegram: TelegramHarness | undefined;
@@ -26,6 +27,7 @@ afterEach(async () => {
   await telegram?.close();
   telegram = undefined;
   await stopHarnesses();
+  await closeDiscord();
 });
 afterAll(() => temp.cleanup());
 
@@ -245,6 +247,26 @@ describe("adapters", () => {
       details: { retryAfterMs: 7000 },
     });
     expect(await outbound.edit(target, "999999", { text: "x" })).toMatchObject({ ok: false, code: "message_gone" });
+  });
+
+  it("Discord: an edit PATCHes the message in place; a deleted message is message_gone", async () => {
+    const h = await startDiscord();
+    const target = { adapter: "discord", channelId: GENERAL };
+    const sent = await h.runtime.outbound.send(target, { text: "**shop** story 1/3" });
+    if (!sent.ok) throw new Error(sent.message);
+    const id = sent.messageIds[0]!;
+    const edited = await h.runtime.outbound.edit(target, id, {
+      text: "**shop** story 2/3",
+      actions: [{ label: "Status", command: "/status shop" }],
+    });
+    expect(edited).toEqual({ ok: true, messageId: id });
+    const [message] = h.fake.channelMessages(GENERAL);
+    expect(message).toMatchObject({ id, content: "**shop** story 2/3", editedAt: expect.any(Number) });
+    expect(h.fake.channelMessages(GENERAL)).toHaveLength(1);
+    expect(await h.runtime.outbound.edit(target, "1234567890123456789", { text: "x" })).toMatchObject({
+      ok: false,
+      code: "message_gone",
+    });
   });
 
   it("the dashboard's stream carries a run's progress when what it shows changed", async () => {
