@@ -53,6 +53,14 @@ interface RunView {
   timer: NodeJS.Timeout | undefined;
 }
 
+/**
+ * A record showing that a run is over: gone, or neither running nor holding a PID (a dead Ralph whose outcome
+ * is not recorded yet still has one — its status then says nothing about how it ended).
+ */
+function runOver(record: ProjectRecord | undefined): boolean {
+  return !record || (record.status !== "running-ralph" && record.pid === null);
+}
+
 /** A chat's share of the edit interval between two calls to it, across all runs shown there. */
 const CHAT_GAP_SHARE = 0.65;
 /** Runs whose messages were finished, so a late sample never starts a new message (bounded). */
@@ -72,6 +80,8 @@ export function createProgressNotifier(deps: ProgressNotifierDeps): ProgressNoti
   const views = new Map<string, RunView>();
   const finished = new Set<string>();
   const chatGate = new Map<string, number>();
+  /** Slugs with unfinished messages from an earlier process and no snapshot yet. */
+  const waiting = new Set<string>();
   // 0.65 × the edit interval: at the default 5 s, under 20 calls a minute per chat (Telegram's group limit).
   const chatGapMs = deps.editIntervalMs * CHAT_GAP_SHARE;
   const working = new Set<Promise<void>>();
@@ -198,8 +208,17 @@ export function createProgressNotifier(deps: ProgressNotifierDeps): ProgressNoti
       if (run.ended_at && nowMs - Date.parse(run.ended_at) > PRUNE_AFTER_MS) delete runs[key];
   }
 
+  /** True while a run of `slug` has a message that did not get its last edit yet. */
+  function showing(slug: string): boolean {
+    const key = slug.toLowerCase();
+    if (waiting.has(key)) return true;
+    for (const run of views.values()) if (!run.ended && run.slug.toLowerCase() === key) return true;
+    return false;
+  }
+
   /** Marks the runs of `slug` ended (all but a run that is still the current one) and queues their final edit. */
   async function ended(slug: string, record: ProjectRecord | undefined): Promise<void> {
+    waiting.delete(slug.toLowerCase());
     const read = await file.read();
     const keys = new Set<string>();
     for (const run of views.values()) if (run.slug.toLowerCase() === slug.toLowerCase()) keys.add(run.key);
@@ -246,8 +265,7 @@ export function createProgressNotifier(deps: ProgressNotifierDeps): ProgressNoti
     async start() {
       unsubscribe = deps.watcher.subscribe((change) => {
         for (const item of change.changed)
-          if (item.before?.status === "running-ralph" && item.after?.status !== "running-ralph")
-            void ended(item.slug, item.after);
+          if (runOver(item.after) && showing(item.slug)) void ended(item.slug, item.after);
       });
       // Runs whose messages were never finished: ended while planbot was down, or still running (then the
       // sampler's next snapshot goes on editing the same messages).
@@ -259,9 +277,9 @@ export function createProgressNotifier(deps: ProgressNotifierDeps): ProgressNoti
       for (const run of Object.values(read.data.runs)) {
         if (run.ended_at) continue;
         const record = records.get(run.slug.toLowerCase());
-        // Still running: its next snapshot edits the same messages (whoever publishes it, local or queue).
-        if (record?.status === "running-ralph") continue;
-        await ended(run.slug, record);
+        if (runOver(record)) await ended(run.slug, record);
+        // Still running (whoever publishes its snapshots, local or queue), or its end not recorded yet.
+        else waiting.add(run.slug.toLowerCase());
       }
     },
     async stop() {

@@ -61,6 +61,9 @@ function endingText(record: ProjectRecord | undefined): string {
       return `finished: failed${reason ? ` — ${escapeMarkup(reason.slice(0, 200))}` : ""}`;
     case "blocked":
       return "finished: blocked";
+    case "cancelled":
+      // Said as such, not from the error: the stop's reason may not be recorded yet when the status turns.
+      return "stopped: the project was cancelled";
     default:
       return reason?.startsWith("stopped")
         ? `ended — ${escapeMarkup(reason.slice(0, 200))}`

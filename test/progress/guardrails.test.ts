@@ -105,7 +105,10 @@ describe("run guardrails through the fake Telegram and Discord", { timeout: 120_
     });
     await eventually(
       "the progress message's last edit",
-      () => telegramProgress(w, "mugs").at(-1)?.plain_text.startsWith("mugs — Ralph ended — stopped: cancelled"),
+      () =>
+        telegramProgress(w, "mugs")
+          .at(-1)
+          ?.plain_text.startsWith("mugs — Ralph stopped: the project was cancelled · 1/3 stories pass"),
       20_000,
       w.describe,
     );

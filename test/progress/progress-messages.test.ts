@@ -77,7 +77,7 @@ describe("live run progress through the fake Telegram and Discord", { timeout: 1
     const telegram = telegramProgress(w, "shop");
     oneMessageRising(
       telegram.map((m) => ({ kind: m.kind, id: String(m.message_id), text: m.plain_text })),
-      /^shop — Ralph finished: complete · 3\/3 stories pass\n.*ran (less than a minute|\d+ min) · \d+ commits?, last: US-003/,
+      /^shop — Ralph finished: complete · 3\/3 stories pass\n.*ran (less than a minute|\d+ min) · \d+ commits?, last: US-00\d/,
     );
     expect(telegram[0]!.reply_markup?.inline_keyboard.flat().map((b) => b.text)).toEqual(["Status", "Cancel"]);
     expect(telegram.some((m) => /iteration 2 of 10/.test(m.plain_text))).toBe(true);
