@@ -1,5 +1,6 @@
 import { chunkText } from "../../chat/chunk.ts";
 import type { Reply } from "../../chat/reply.ts";
+import { createRecentRenders } from "../kit/recent-renders.ts";
 
 /** Telegram's limit, counted after entity parsing; the markup source is never shorter than that, so chunking the source is safe. */
 export const TELEGRAM_TEXT_LIMIT = 4096;
@@ -133,13 +134,8 @@ function findClosing(line: string, from: number, marker: string): number {
 
 /** A reply as Telegram HTML messages, each within Telegram's limit. */
 export function renderTelegramReply(reply: Reply, limit = TELEGRAM_TEXT_LIMIT): readonly string[] {
-  if (limit !== TELEGRAM_TEXT_LIMIT || reply.text.length > RENDERED_MAX_LENGTH) return renderChunks(reply.text, limit);
-  const known = rendered.get(reply.text);
-  if (known) return known;
-  const chunks = Object.freeze(renderChunks(reply.text, limit));
-  if (rendered.size >= RENDERED_KEPT) rendered.delete(rendered.keys().next().value!);
-  rendered.set(reply.text, chunks);
-  return chunks;
+  if (limit !== TELEGRAM_TEXT_LIMIT) return renderChunks(reply.text, limit);
+  return rendered.get(reply.text, (text) => renderChunks(text, limit));
 }
 
 function renderChunks(text: string, limit: number): string[] {
@@ -148,12 +144,5 @@ function renderChunks(text: string, limit: number): string[] {
     .filter((html) => html.trim().length > 0);
 }
 
-/**
- * Recent texts and their HTML. The same text comes back often (`/status` and `/help` answer alike until
- * something changes, a notification goes to several chats), and rendering it again cost more on the
- * round trip than looking it up: the first render of the text is the only one. Long texts (planner
- * answers) are rarely repeated and are not kept; 32 short ones stay under half a megabyte, oldest out first.
- */
-const rendered = new Map<string, readonly string[]>();
-const RENDERED_KEPT = 32;
-const RENDERED_MAX_LENGTH = TELEGRAM_TEXT_LIMIT;
+/** 32 texts of up to one message each: under half a megabyte. */
+const rendered = createRecentRenders<string>(32, TELEGRAM_TEXT_LIMIT);
