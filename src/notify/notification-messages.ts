@@ -1,7 +1,9 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { lstatSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { ProjectRecord } from "../projects/project-list.ts";
+import { readWorkspaceTextSync } from "../projects/workspace-files.ts";
 import { workspacePaths } from "../projects/workspace.ts";
+import { nextRunText } from "../planning/next-run-text.ts";
 import { bold, choiceIdFor, code, codeBlock, escapeMarkup, type Reply, type ReplyAction } from "../chat/reply.ts";
 import type { RunFacts } from "./run-facts.ts";
 import { blockedLines, reportLines } from "./run-report.ts";
@@ -36,7 +38,7 @@ const reportChoice = (record: ProjectRecord) =>
 export function notificationFor(
   record: ProjectRecord,
   previous: string | undefined,
-  options: { workspaceDir: string; now: Date; facts?: RunFacts | undefined },
+  options: { workspaceDir: string; now: Date; facts?: RunFacts | undefined; executeAt?: string | undefined },
 ): Notification | undefined {
   const report = options.facts ? reportLines(options.facts) : [];
   const withReport = (text: string) => [text, ...report].join("\n");
@@ -58,7 +60,7 @@ export function notificationFor(
       return {
         audience: "channels",
         reply: {
-          text: `${name} is approved and waits for Ralph.`,
+          text: `${name} is approved and waits for Ralph. ${nextRunText(slug, options.executeAt)}`,
           tone: "success",
           actions: [{ label: "Run now", command: `/run ${slug}`, style: "primary" }, statusButton(slug)],
         },
@@ -76,7 +78,7 @@ export function notificationFor(
         audience: "everyone",
         reply: {
           text: withReport(
-            `${name} is complete: ${record.stories_done}/${record.stories_total} stories pass on branch ${code(record.branch ?? `ralph/${slug}`)}${runTime(record, options.now)}.${record.pull_request ? ` Pull request: [#${record.pull_request.number}](${record.pull_request.url})` : ""}`,
+            `${name} is complete: ${record.stories_done}/${record.stories_total} stories pass on branch ${code(record.branch)}${runTime(record, options.now)}.${record.pull_request ? ` Pull request: [#${record.pull_request.number}](${record.pull_request.url})` : ""}`,
           ),
           tone: "success",
           actions: [statusButton(slug)],
@@ -131,16 +133,22 @@ function runTime(record: ProjectRecord, now: Date): string {
       : `, after ${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
-/** The last lines of the newest log in `scripts/ralph/logs`, for failure messages. */
+/**
+ * The last lines of the newest log in `scripts/ralph/logs`, for failure messages. The folder and the logs
+ * come from the repository's branch: a link among them is skipped, never followed (it could point at any
+ * file planbot can read, and the message goes to a chat).
+ */
 export function lastLogLines(workspaceDir: string, slug: string, count: number): string {
-  const logs = workspacePaths(workspaceDir, slug).logs;
+  const paths = workspacePaths(workspaceDir, slug);
   try {
-    const newest = readdirSync(logs)
+    if (!lstatSync(paths.logs, { throwIfNoEntry: false })?.isDirectory()) return "";
+    const newest = readdirSync(paths.logs)
       .filter((name) => name.endsWith(".log"))
-      .map((name) => ({ name, mtime: statSync(join(logs, name)).mtimeMs }))
-      .sort((a, b) => b.mtime - a.mtime)[0];
+      .map((name) => ({ name, stats: lstatSync(join(paths.logs, name), { throwIfNoEntry: false }) }))
+      .filter((log) => log.stats?.isFile())
+      .sort((a, b) => (b.stats?.mtimeMs ?? 0) - (a.stats?.mtimeMs ?? 0))[0];
     if (!newest) return "";
-    const text = readFileSync(join(logs, newest.name), "utf8");
+    const text = readWorkspaceTextSync(paths.root, join(paths.logs, newest.name)) ?? "";
     return text.trimEnd().split("\n").slice(-count).join("\n").slice(-1500);
   } catch {
     return "";

@@ -20,6 +20,8 @@ export interface NotifierDeps {
   /** Adapters that can deliver right now (a terminal chat is not reachable from `planbot start`). */
   canDeliverTo: (adapter: string) => boolean;
   notifyTargets: ChatTarget[];
+  /** EXECUTE_AT, when set: the approved notice promises a scheduled run only then. */
+  executeAt?: string | undefined;
   clock: Clock;
   log: Logger;
   dataDir: string;
@@ -94,7 +96,12 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       if (previous === record.status) continue;
       // A finished run's report (stories, commits): gathered once, outside the lock.
       const facts = await gatherRunFacts(record, { workspaceDir: deps.workspaceDir });
-      const note = notificationFor(record, previous, { workspaceDir: deps.workspaceDir, now: now(), facts });
+      const note = notificationFor(record, previous, {
+        workspaceDir: deps.workspaceDir,
+        now: now(),
+        facts,
+        executeAt: deps.executeAt,
+      });
       planned.push({ record, targets: note ? await targetsFor(record, note.audience) : [], facts });
     }
     if (planned.length === 0 && removed.length === 0) return;
@@ -105,7 +112,12 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         if (previous === record.status) continue;
         state.last_status[record.slug.toLowerCase()] = record.status;
         if (!state.initialized) continue;
-        const note = notificationFor(record, previous, { workspaceDir: deps.workspaceDir, now: now(), facts });
+        const note = notificationFor(record, previous, {
+          workspaceDir: deps.workspaceDir,
+          now: now(),
+          facts,
+          executeAt: deps.executeAt,
+        });
         if (!note) continue;
         for (const target of targets) state.outbox.push(outboxItem(record, target, note.reply));
         deps.log.info(

@@ -162,6 +162,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     chatsForProject: (slug) => planning.chatsForProject(slug),
     canDeliverTo: (adapter) => outbound.has(adapter),
     notifyTargets: notifyTargets(config),
+    executeAt: config.execute.at,
     clock: core.clock,
     log,
     dataDir: config.dataDir,

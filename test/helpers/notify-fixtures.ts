@@ -276,6 +276,7 @@ export function createNotifyStack(options: NotifyStackOptions): NotifyStack {
     chatsForProject: (slug) => runtime.planning.chatsForProject(slug),
     canDeliverTo: (adapter) => runtime.outbound.has(adapter),
     notifyTargets: options.notifyTargets ?? [MEMORY_OPS],
+    executeAt: config.execute.at,
     clock: runtime.core.clock,
     log,
     dataDir: config.dataDir,

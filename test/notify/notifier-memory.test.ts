@@ -4,7 +4,7 @@
  * "memory", and a notifier whose notify channel is memory:ops.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, writeFileSync } from "node:fs";
+import { chmodSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { workspacePaths } from "../../src/projects/workspace.ts";
@@ -57,7 +57,7 @@ function stack(
   root: string,
   dataDir: string,
   memory: RecordingOutbound | undefined,
-  extra: { backoffMs?: number } = {},
+  extra: { backoffMs?: number; env?: Record<string, string> } = {},
 ): NotifyStack {
   const created = createNotifyStack({ root, dataDir, ...(memory ? { memory } : {}), ...extra });
   stacks.push(created);
@@ -197,6 +197,48 @@ describe("notifier over a real watcher, in-memory outbound", () => {
     ]);
     expect(memory.to(OPS)[0]!.reply.choice).toMatch(/^[\w-]{10}$/);
     expect(memory.to(PLAN_CHAT)[0]!.reply.choice).toBe(memory.to(OPS)[0]!.reply.choice);
+  });
+
+  it("a Ralph log that is a symbolic link is never shown: the newest regular log is", async () => {
+    const setup = await dirs();
+    await runningProject(setup, "alpha", 5);
+    writeLog(setup.workspaceDir, "alpha", "iteration-1.log", ["the real log line"]);
+    const secret = join(setup.root, "secret.txt");
+    writeFileSync(secret, "TOP SECRET\n");
+    await sleep(20);
+    symlinkSync(secret, join(workspacePaths(setup.workspaceDir, "alpha").logs, "iteration-2.log"));
+    const memory = createRecordingOutbound();
+    const running = stack(setup.root, setup.dataDir, memory);
+    await running.start();
+
+    await putEntry(setup.store, { name: "alpha", status: "failed", pid: null, error: "Ralph exited with code 1" });
+    await memory.waitFor((sent) => sent.length >= 3);
+    for (const chat of [OPS, PLAN_CHAT, BOUND_CHAT]) {
+      const [text] = texts(memory, chat);
+      expect(text).toContain("Last log lines:\n```\nthe real log line\n```");
+      expect(text).not.toContain("TOP SECRET");
+    }
+  });
+
+  it("the approved notice promises a scheduled run only when EXECUTE_AT is set", async () => {
+    for (const env of [{}, { EXECUTE_AT: "03:00" }] as Record<string, string>[]) {
+      const setup = await dirs();
+      await putEntry(setup.store, { name: "kiln", status: "pending" });
+      const memory = createRecordingOutbound();
+      const running = stack(setup.root, setup.dataDir, memory, { env });
+      await running.start();
+      await putEntry(setup.store, { name: "kiln", status: "approved" });
+      await memory.waitFor((sent) => sent.length >= 1);
+      const [text] = texts(memory, OPS);
+      if ("EXECUTE_AT" in env)
+        expect(text).toBe(
+          "**kiln** is approved and waits for Ralph. Ralph runs it at the next scheduled run (daily at 03:00), or now with `/run kiln`.",
+        );
+      else
+        expect(text).toBe(
+          "**kiln** is approved and waits for Ralph. No daily run is set up, so nothing starts it by itself: start Ralph with `/run kiln` (admins).",
+        );
+    }
   });
 
   it("blocked names the blocked stories and the progress", async () => {
