@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { Job, Queue } from "bullmq";
 import { approvedInOrder, type Executor, type RunReport } from "../execute/executor.ts";
 import { describePlan, planRun, type ExecutorConfig } from "../execute/run-plan.ts";
+import type { RunProgressListener, RunStopper, StopReason } from "../execute/run-progress.ts";
 import type { Logger } from "../log.ts";
 import type { ChangeWatcher } from "../projects/change-watcher.ts";
 import type { Clock } from "../projects/clock.ts";
@@ -13,9 +14,17 @@ import type { ProjectEntry } from "../projects/schemas.ts";
 import { validateSlug } from "../projects/validation.ts";
 import { workspacePaths } from "../projects/workspace.ts";
 import { redactRedisUrl, redisConnection, RUN_QUEUE_NAME, type QueueSettings } from "./queue-settings.ts";
-import { consumeRunEvents, failedResult, normalise, requestCancel, type RunEnd } from "./run-events.ts";
+import {
+  cancelledResult,
+  consumeRunEvents,
+  failedResult,
+  normalise,
+  requestCancel,
+  type RunEnd,
+} from "./run-events.ts";
 import { runJobId, type RunJobData, type RunJobResult } from "./run-job.ts";
 import { createRunRecorder, isOpen, readQueueRun } from "./run-record.ts";
+import { startStalledCheck } from "./stalled-check.ts";
 
 /** How long a queued run whose job is not (yet) in Redis is given before it counts as lost. */
 const ADD_GRACE_MS = 60_000;
@@ -31,10 +40,14 @@ export interface QueueExecutorDeps {
   probe?: ProcessProbe;
   /** How long an enqueue waits for Redis before `/run` says it is unreachable (default 3000 ms). */
   enqueueTimeoutMs?: number;
+  /** How long stopRun waits for the worker to report the stopped run (default 3 × QUEUE_LOCK_MS + 15 s). */
+  stopWaitMs?: number;
+  /** Hears each remote run's progress, the same {@link RunProgress} shape a local run produces. */
+  onProgress?: RunProgressListener | undefined;
 }
 
 /** The queue executor: the {@link Executor} the bot uses when PLANBOT_QUEUE_URL is set. */
-export interface QueueExecutor extends Executor {
+export interface QueueExecutor extends Executor, RunStopper {
   /** Cancels the job of a project that was cancelled or unapproved while queued or running. */
   watch(watcher: ChangeWatcher): () => void;
 }
@@ -58,13 +71,17 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
     recorder,
     clock: deps.clock,
     log: deps.log,
+    onProgress: deps.onProgress,
   });
+  const stalled = startStalledCheck(deps.queue, deps.log);
   const where = redactRedisUrl(deps.queue.url);
-  const waiting = new Map<string, (end: RunEnd) => void>();
+  const waiting = new Map<string, Set<(end: RunEnd) => void>>();
   const pending = new Set<Promise<unknown>>();
   const adding = new Set<string>();
   let closed = false;
-  events.onEnd((end) => waiting.get(end.jobId)?.(end));
+  events.onEnd((end) => {
+    for (const resolve of waiting.get(end.jobId) ?? []) resolve(end);
+  });
 
   const unreachable = (why: string) =>
     fail(
@@ -118,8 +135,18 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
 
   /** Resolves when the run's job ended (recorded here or by another planbot process). */
   function awaitEnd(jobId: string): Promise<RunEnd> {
-    const done = new Promise<RunEnd>((resolve) => waiting.set(jobId, resolve));
-    const tracked = done.finally(() => waiting.delete(jobId));
+    let resolver: ((end: RunEnd) => void) | undefined;
+    const done = new Promise<RunEnd>((resolve) => {
+      resolver = resolve;
+      const set = waiting.get(jobId) ?? new Set();
+      set.add(resolve);
+      waiting.set(jobId, set);
+    });
+    const tracked = done.finally(() => {
+      const set = waiting.get(jobId);
+      set?.delete(resolver!);
+      if (set?.size === 0) waiting.delete(jobId);
+    });
     pending.add(tracked);
     void tracked.finally(() => pending.delete(tracked));
     return tracked;
@@ -239,19 +266,13 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
           );
         } else if (state === "completed") result = normalise(job.returnvalue);
         else if (state === "failed") result = failedResult(job.failedReason, job.processedBy ?? run.worker);
-        else if (withdrawn(entry, run.state)) {
+        else if (job.deferredFailure) {
+          // Stalled too often while no planbot listened (see run-events.ts): failed, and no worker starts it.
+          result = failedResult(job.deferredFailure, job.processedBy ?? run.worker);
+          await job.remove().catch(() => undefined);
+        } else if (withdrawn(entry, run.state)) {
           const cancelled = await requestCancel(queue as unknown as Queue, connection, run.job_id);
-          if (cancelled === "removed")
-            result = {
-              outcome: "cancelled",
-              summary: "cancelled before a worker took it",
-              error: null,
-              worker: "",
-              exitCode: null,
-              branch: null,
-              prd: null,
-              delivery: null,
-            };
+          if (cancelled === "removed") result = cancelledResult("cancelled before a worker took it");
         }
       } catch (error) {
         deps.log.warn({ slug: entry.name, err: error }, "could not look up a queued run");
@@ -264,9 +285,44 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
     return { ok: true, recorded };
   }
 
+  /**
+   * Stops a project's remote run: a waiting job is removed, a running one's worker is asked (the cancel key
+   * it polls) to stop Ralph's process group. Resolves once the outcome is recorded — or, when the worker
+   * does not answer (dead, cut off), says so: its job lock then expires and the run is failed.
+   */
+  async function stopRun(slug: string, reason: StopReason): Promise<Result<{ stopped: boolean }>> {
+    const problem = validateSlug(slug);
+    if (problem) return fail("invalid_slug", problem);
+    const read = await deps.store.read();
+    if (!read.ok) return read;
+    const entry = findProject(read.file, slug);
+    const run = readQueueRun(entry);
+    if (!entry || !isOpen(run)) return { ok: true, stopped: false };
+    const ended = awaitEnd(run.job_id);
+    let asked: Awaited<ReturnType<typeof requestCancel>>;
+    try {
+      asked = await withTimeout(requestCancel(queue as unknown as Queue, connection, run.job_id, reason), timeoutMs);
+    } catch (error) {
+      return unreachable((error as Error).message);
+    }
+    if (asked === "removed") void events.finish(run.job_id, cancelledResult("cancelled before a worker took it"));
+    else if (asked === "gone") void reconcileFinishedRuns();
+    const waitMs = deps.stopWaitMs ?? 3 * deps.queue.lockMs + 15_000;
+    const answer = await Promise.race([ended, sleep(waitMs).then(() => undefined)]);
+    if (!answer)
+      return fail(
+        "execute_failed",
+        `Asked the worker running "${entry.name}" to stop, but it has not answered within ${Math.round(waitMs / 1000)} s; if it is gone, the run is failed once its job lock expires.`,
+        { details: { slug: entry.name, reason: "worker_silent" } },
+      );
+    deps.log.info({ slug: entry.name, jobId: run.job_id, reason }, `${entry.name}: remote run stopped (${reason})`);
+    return { ok: true, stopped: true };
+  }
+
   return {
     runOnce,
     runNow,
+    stopRun,
     reconcileFinishedRuns,
     watch(watcher) {
       return watcher.subscribe((change) => {
@@ -282,22 +338,14 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
     },
     async close() {
       closed = true;
-      for (const resolve of waiting.values())
+      for (const resolve of [...waiting.values()].flatMap((set) => [...set]))
         resolve({
           jobId: "",
           slug: "",
           recorded: false,
-          result: {
-            outcome: "cancelled",
-            summary: "still queued or running on a worker; planbot stopped waiting",
-            error: null,
-            worker: "",
-            exitCode: null,
-            branch: null,
-            prd: null,
-            delivery: null,
-          },
+          result: cancelledResult("still queued or running on a worker; planbot stopped waiting"),
         });
+      await stalled.close();
       await events.close();
       await queue.close();
       connection.disconnect();
@@ -309,6 +357,10 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
 function withdrawn(entry: ProjectEntry, state: string): boolean {
   const status = (entry.status ?? "").toLowerCase();
   return state === "queued" ? status !== "approved" : status !== "running";
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {

@@ -58,8 +58,11 @@ export interface RunRecorder {
   unqueued(slug: string, jobId: string): Promise<void>;
   /** A worker started the run: the project turns running. `withdrawn` when it was cancelled or unapproved meanwhile. */
   started(slug: string, jobId: string, worker: string, at: string): Promise<"started" | "withdrawn" | "stale">;
-  /** Stores a progress sample (and the worker's prd.json in this machine's workspace, so status and dashboard see the stories). */
-  progress(slug: string, jobId: string, sample: RunJobProgress): Promise<void>;
+  /**
+   * Stores a progress sample (and the worker's prd.json in this machine's workspace, so status and dashboard
+   * see the stories); false when the sample is not of the project's current running run.
+   */
+  progress(slug: string, jobId: string, sample: RunJobProgress): Promise<boolean>;
   /** Records how the run ended; true when this call recorded it. */
   finished(slug: string, jobId: string, result: RunJobResult, at: string): Promise<boolean>;
 }
@@ -160,6 +163,7 @@ export function createRunRecorder(deps: { lifecycle: Lifecycle; workspaceDir: st
         });
       });
       if (current.ok) await writePrd(slug, sample.prd).catch(() => undefined);
+      return current.ok;
     },
     async finished(slug, jobId, result, at) {
       const before = await deps.lifecycle.update(slug, (entry) =>
@@ -184,7 +188,16 @@ export function createRunRecorder(deps: { lifecycle: Lifecycle; workspaceDir: st
           outcome: result.outcome,
           error: result.error,
         });
-        if (result.outcome === "cancelled") return;
+        // Stopped while the project still shows running (a stop asked before the status changed, as a
+        // local run's stop is recorded): the project failed, saying why. Cancelled first: it stays cancelled.
+        if (result.outcome === "cancelled" && (!wasRunning || (entry.status ?? "").toLowerCase() !== "running")) return;
+        if (result.outcome === "cancelled") {
+          entry.status = "failed";
+          entry.error = result.error ?? "stopped: cancelled";
+          entry.pid = null;
+          entry.finished_at = at;
+          return;
+        }
         if (!wasRunning && (entry.status ?? "").toLowerCase() !== "approved") return;
         entry.status = result.outcome;
         entry.error = result.error;

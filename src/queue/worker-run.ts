@@ -14,7 +14,9 @@ import type { Logger } from "../log.ts";
 import { readPrd } from "../projects/project-list.ts";
 import { workspacePaths } from "../projects/workspace.ts";
 import { ensureWorkspaceDir, openWorkspaceFile, writeWorkspaceText } from "../projects/workspace-files.ts";
-import { sampleProgress } from "./run-progress.ts";
+import type { StopReason } from "../execute/run-progress.ts";
+import { startRalphReaper } from "./ralph-reaper.ts";
+import { createProgressSampler } from "./run-progress.ts";
 import { cancelKey, type RunJobData, type RunJobProgress, type RunJobResult } from "./run-job.ts";
 
 /** What one job needs on the worker. */
@@ -39,6 +41,7 @@ export interface WorkerRunContext {
  * A run that fails before Ralph starts is an outcome too, never an exception.
  */
 export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: RunJobData): Promise<RunJobResult> {
+  const startedAt = new Date().toISOString();
   const base = { worker: ctx.worker, exitCode: null, branch: job.branch, prd: job.prd, delivery: null };
   const failed = (error: string): RunJobResult => ({
     ...base,
@@ -51,6 +54,7 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
     .report({
       phase: "preparing",
       worker: ctx.worker,
+      startedAt,
       storiesDone: 0,
       storiesTotal: 0,
       iteration: 0,
@@ -122,7 +126,7 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
       logPath,
       logFd: log.handle.fd,
       goFile: join(paths.ralph, ".ralph.go"),
-      env: { ...withoutQueueUrl(ralphEnv(ctx.env)), ...checked.check.env },
+      env: { ...ralphEnv(ctx.env), ...checked.check.env },
     });
   } finally {
     await log.handle.close();
@@ -130,19 +134,33 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
   if (!launched.ok) return failed(launched.message);
   const ralph = launched.ralph;
   await writePidFile(plan.root, ralph.pid);
+  // Ralph's group must not outlive this worker: the queue gives a dead worker's run up (or to another worker).
+  const reaper = startRalphReaper(ralph.pid);
   await ralph.release();
   ctx.log.info({ slug: job.slug, jobId, pid: ralph.pid }, `${job.slug}: Ralph started (PID ${ralph.pid})`);
 
-  let cancelled = false;
+  let stopped: StopReason | null = null;
   let last = "";
+  const sampler = createProgressSampler({
+    plan,
+    paths,
+    logPath,
+    startHead: prepared.prepared.head,
+    worker: ctx.worker,
+    startedAt,
+    env: ctx.env,
+  });
   const sample = async () => {
-    if (!cancelled && (await ctx.redis.exists(cancelKey(jobId)).catch(() => 0))) {
-      cancelled = true;
-      ctx.log.info({ slug: job.slug, jobId }, `${job.slug}: cancelled by planbot; stopping Ralph`);
-      ralph.kill("SIGTERM");
-      setTimeout(() => ralph.kill("SIGKILL"), 3000).unref();
+    if (!stopped) {
+      const asked = await ctx.redis.get(cancelKey(jobId)).catch(() => null);
+      if (asked) {
+        stopped = asked === "time_limit" ? "time_limit" : "cancelled";
+        ctx.log.info({ slug: job.slug, jobId, reason: stopped }, `${job.slug}: stopped by planbot (${stopped})`);
+        ralph.kill("SIGTERM");
+        setTimeout(() => ralph.kill("SIGKILL"), 3000).unref();
+      }
     }
-    const now = await sampleProgress(plan, paths, logPath, prepared.prepared.head, ctx.worker, ctx.env);
+    const now = await sampler.sample();
     const key = JSON.stringify(now);
     if (key !== last) {
       last = key;
@@ -152,6 +170,7 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
   let sampling = Promise.resolve();
   const timer = setInterval(() => (sampling = sampling.then(sample, sample)), ctx.sampleMs ?? 500);
   const exit = await ralph.exited;
+  reaper.disarm();
   clearInterval(timer);
   await sampling;
   await sample().catch(() => undefined);
@@ -159,18 +178,19 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
   await ctx.redis.del(cancelKey(jobId)).catch(() => 0);
 
   const prd = readPrd(paths.prd);
+  const stopNote = stopped ? stopNotes[stopped as StopReason] : undefined;
   const verdict = judgeRun({
     prd,
     exitCode: exit.exitCode,
     signal: exit.signal,
     tail: await readLogTail(logPath),
-    note: cancelled ? "cancelled by planbot" : undefined,
+    note: stopNote,
   });
   const finalPrd = await readFile(paths.prd, "utf8").catch(() => null);
   const result: RunJobResult = {
-    outcome: cancelled ? "cancelled" : verdict.status,
-    summary: `${verdict.summary}; log ${logPath} on ${ctx.worker}`,
-    error: verdict.error,
+    outcome: stopped === "cancelled" ? "cancelled" : stopped ? "failed" : verdict.status,
+    summary: `${stopNote ? `${stopNote}; ` : ""}${verdict.summary}; log ${logPath} on ${ctx.worker}`,
+    error: stopNote ? `${stopNote}: ${verdict.error ?? ""}`.replace(/: $/, "") : verdict.error,
     worker: ctx.worker,
     exitCode: exit.exitCode,
     branch: plan.branch,
@@ -178,7 +198,7 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
     delivery: null,
   };
   const pushOn = ctx.config.execute.delivery?.pushOn;
-  if (!cancelled && pushOn && shouldDeliver(pushOn, verdict.status)) {
+  if (!stopped && pushOn && shouldDeliver(pushOn, verdict.status)) {
     const pushed = await pushBranch({
       root: plan.root,
       branch: plan.branch,
@@ -194,9 +214,8 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
   return result;
 }
 
-/** Ralph's agent runs arbitrary commands: it gets no way into the queue (the URL may carry Redis's password). */
-function withoutQueueUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const copy = { ...env };
-  delete copy.PLANBOT_QUEUE_URL;
-  return copy;
-}
+/** What a stopped run's outcome says, by why planbot stopped it. */
+const stopNotes: Record<StopReason, string> = {
+  cancelled: "stopped: cancelled",
+  time_limit: "stopped: the run reached its time limit",
+};
