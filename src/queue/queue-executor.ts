@@ -24,6 +24,7 @@ import {
 } from "./run-events.ts";
 import { runJobId, type RunJobData, type RunJobResult } from "./run-job.ts";
 import { createRunRecorder, isOpen, readQueueRun } from "./run-record.ts";
+import { remotePullRequestStep } from "./remote-delivery.ts";
 import { startStalledCheck } from "./stalled-check.ts";
 
 /** How long a queued run whose job is not (yet) in Redis is given before it counts as lost. */
@@ -72,6 +73,7 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
     clock: deps.clock,
     log: deps.log,
     onProgress: deps.onProgress,
+    complete: remotePullRequestStep(deps),
   });
   const stalled = startStalledCheck(deps.queue, deps.log);
   const where = redactRedisUrl(deps.queue.url);

@@ -71,6 +71,11 @@ export function consumeRunEvents(deps: {
   recorder: RunRecorder;
   clock: Clock;
   log: Logger;
+  /**
+   * Completes a worker's result before it is recorded (the bot's pull request step); called only while the
+   * run is still open, so a result recorded already is not delivered again.
+   */
+  complete?: ((slug: string, jobId: string, result: RunJobResult) => Promise<RunJobResult>) | undefined;
   /** Hears every current progress sample as a {@link RunProgress}, the same shape a local run produces. */
   onProgress?: RunProgressListener | undefined;
 }): RunEventConsumer {
@@ -90,6 +95,7 @@ export function consumeRunEvents(deps: {
 
   async function finish(jobId: string, result: RunJobResult): Promise<RunEnd> {
     const slug = slugOfJob(jobId);
+    if (deps.complete) result = await deps.complete(slug, jobId, result);
     const recorded = await deps.recorder.finished(slug, jobId, result, now());
     if (recorded)
       deps.log.info(

@@ -52,7 +52,14 @@ export interface RunJobResult {
   exitCode: number | null;
   branch: string | null;
   prd: string | null;
-  delivery: { ok: boolean; pushed: boolean; summary: string; hint: string | null } | null;
+  /** The worker's push; the bot adds the pull request it opened (it holds GITHUB_TOKEN, the worker needs none). */
+  delivery: {
+    ok: boolean;
+    pushed: boolean;
+    summary: string;
+    hint: string | null;
+    pullRequest?: { url: string; number: number };
+  } | null;
 }
 
 /** Validates job data read from Redis: every name ends up as a git argument or a path on the worker. */

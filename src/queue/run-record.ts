@@ -212,6 +212,7 @@ export function createRunRecorder(deps: { lifecycle: Lifecycle; workspaceDir: st
             summary: result.delivery.summary,
             hint: result.delivery.hint,
           };
+        if (result.delivery?.pullRequest) entry.pull_request = { ...result.delivery.pullRequest, updated_at: at };
       });
       return stored.ok && recorded;
     },

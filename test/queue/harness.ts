@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import type { RunProgress } from "../../src/execute/run-progress.ts";
+import type { ExecutorConfig } from "../../src/execute/run-plan.ts";
 import { silentLogger } from "../../src/log.ts";
 import { createChangeWatcher, type ChangeWatcher } from "../../src/projects/change-watcher.ts";
 import { createLifecycle, type Lifecycle } from "../../src/projects/lifecycle.ts";
@@ -11,6 +12,7 @@ import type { ProjectEntry } from "../../src/projects/schemas.ts";
 import { createQueueExecutor, type QueueExecutor } from "../../src/queue/queue-executor.ts";
 import { readQueueRun, type QueueRun } from "../../src/queue/run-record.ts";
 import { systemClock } from "../../src/projects/clock.ts";
+import type { FakeGithub } from "../fakes/github/server.ts";
 import { createBareRemote, writePlanningArtifacts, type RemoteFixture } from "../helpers/git-fixtures.ts";
 import type { TempDirs } from "../helpers/temp-dir.ts";
 
@@ -50,17 +52,31 @@ export interface QueueWorld {
 export async function createQueueWorld(
   temp: TempDirs,
   url: string,
-  options: { lockMs?: number; ralphDelayMs?: number; stallRetries?: number } = {},
+  options: {
+    lockMs?: number;
+    ralphDelayMs?: number;
+    stallRetries?: number;
+    /** A fake GitHub the bot opens pull requests on (repository acme/shared) with `token`. */
+    github?: { fake: FakeGithub; token: string };
+  } = {},
 ): Promise<QueueWorld> {
   const root = await temp.make("queue-");
   const remote = await createBareRemote(root, "shared", { ralphScript: true });
   const dataDir = join(root, "bot");
   const workspaceDir = join(dataDir, "workspace");
-  const config = {
+  const config: ExecutorConfig = {
     dataDir,
     workspaceDir,
     execute: { ralphCommand: "scripts/ralph/ralph.sh --tool claude 10", parallel: 1, gitRemoteBase: remote.base },
   };
+  if (options.github) {
+    // The bot holds the token and opens the pull request; the workers only push (PUSH_ON=complete).
+    options.github.fake.addRepo("acme", "shared", remote.path);
+    config.execute.delivery = {
+      pushOn: "complete",
+      github: { token: options.github.token, owner: "acme", apiUrl: options.github.fake.url, retryBaseMs: 1 },
+    };
+  }
   const store = createProjectStore({ dataDir, clock: systemClock });
   const lifecycle = createLifecycle({ store, clock: systemClock, workspaceDir });
   const lister = createProjectLister({ store, clock: systemClock, workspaceDir });
