@@ -66,6 +66,8 @@ export interface BotServices {
   clock: Clock;
   planning?: PlanningPort | undefined;
   executor?: ExecutorPort | undefined;
+  /** EXECUTE_AT (`HH:MM`): replies promise a scheduled run only when one is set. */
+  executeAt?: string | undefined;
 }
 
 /** What a command handler receives: the parsed command, who asked, and the services. */

@@ -5,27 +5,41 @@ const STATUS_LABEL: Record<string, string> = {
   "running-ralph": "running (Ralph)",
   "running-manual": "running (manual)",
   planning: "planning",
-  approved: "approved — waiting for Ralph",
-  pending: "pending — not planned yet",
+  approved: "approved — ready for Ralph",
   blocked: "blocked",
   failed: "failed",
   complete: "complete",
   idle: "idle",
+  cancelled: "cancelled",
 };
+
+/**
+ * A status in words. `pending` says whether a plan exists: an unapproved project keeps its plan and
+ * prd.json, and "not planned yet" on it would send someone to plan it again.
+ */
+export function statusLabel(record: ProjectRecord): string {
+  if (record.status === "pending") {
+    if (!record.has_prd) return "pending — not planned yet";
+    return record.stories_total > 0 && record.stories_done === record.stories_total
+      ? "pending — not approved; every story already passes"
+      : "pending — planned, not approved";
+  }
+  return STATUS_LABEL[record.status] ?? record.status;
+}
 
 /** One line per project for `/status`. */
 export function projectLine(record: ProjectRecord): string {
   const stories = record.stories_total ? ` · ${record.stories_done}/${record.stories_total} stories` : "";
-  return `${bold(record.slug)} — ${STATUS_LABEL[record.status] ?? record.status}${stories}`;
+  return `${bold(record.slug)} — ${statusLabel(record)}${stories}`;
 }
 
 /** The detailed card of `/status slug`. */
 export function projectCard(record: ProjectRecord, planningSummary?: string): string {
-  const lines = [`${bold(record.slug)} — ${STATUS_LABEL[record.status] ?? record.status}`];
+  const lines = [`${bold(record.slug)} — ${statusLabel(record)}`];
   if (record.description) lines.push(escapeMarkup(record.description));
   const target = [
     `repo ${code(record.repo ?? record.slug)}`,
-    record.branch ? `branch ${code(record.branch)}` : "",
+    `branch ${code(record.branch)}`,
     `base ${code(record.base_branch ?? "main")}`,
   ].filter(Boolean);
   lines.push(target.join(" · "));
@@ -35,7 +49,9 @@ export function projectCard(record: ProjectRecord, planningSummary?: string): st
     );
   if (record.blocked_stories.length) lines.push(`Blocked: ${record.blocked_stories.map(code).join(", ")}`);
   if (record.failed_stories.length) lines.push(`Failed: ${record.failed_stories.map(code).join(", ")}`);
-  if (record.pid) lines.push(`PID ${record.pid}${record.started_at ? `, started ${record.started_at}` : ""}`);
+  // A PID left on a finished entry is no process any more: only a running project names one.
+  if (record.pid && record.status.startsWith("running"))
+    lines.push(`PID ${record.pid}${record.started_at ? `, started ${record.started_at}` : ""}`);
   if (record.error_reason) lines.push(`Error: ${escapeMarkup(record.error_reason.slice(0, 500))}`);
   if (planningSummary) lines.push(planningSummary);
   if (record.final_plan_path) lines.push(`Plan: ${code(record.final_plan_path)}`);
@@ -47,15 +63,21 @@ export function projectCard(record: ProjectRecord, planningSummary?: string): st
   return lines.join("\n");
 }
 
-/** Buttons that fit a project's status: approve what is not approved, re-plan, run what is approved. */
+/**
+ * Buttons for what the project can do next, and nothing it cannot: approve what waits for approval
+ * (a pending project without a plan is offered planning first), run what is approved, re-plan what is not
+ * running or being planned. A cancelled project is only offered re-planning, which brings it back.
+ */
 export function projectActions(record: ProjectRecord): ReplyAction[] {
   const actions: ReplyAction[] = [];
-  if (["pending", "idle", "failed", "blocked"].includes(record.status))
-    actions.push({ label: "Approve", command: `/approve ${record.slug}`, style: "success" });
-  if (record.status === "approved")
-    actions.push({ label: "Run now", command: `/run ${record.slug}`, style: "primary" });
-  if (!record.status.startsWith("running") && record.status !== "planning")
-    actions.push({ label: "Re-plan", command: `/replan ${record.slug}`, style: "secondary" });
-  actions.push({ label: "Status", command: `/status ${record.slug}`, style: "secondary" });
+  const { slug, status } = record;
+  if (status === "pending" && !record.has_prd)
+    actions.push({ label: "Plan", command: `/plan ${slug}`, style: "primary" });
+  if (["pending", "idle", "failed", "blocked"].includes(status))
+    actions.push({ label: "Approve", command: `/approve ${slug}`, style: "success" });
+  if (status === "approved") actions.push({ label: "Run now", command: `/run ${slug}`, style: "primary" });
+  if (!status.startsWith("running") && status !== "planning" && !(status === "pending" && !record.has_prd))
+    actions.push({ label: "Re-plan", command: `/replan ${slug}`, style: "secondary" });
+  actions.push({ label: "Status", command: `/status ${slug}`, style: "secondary" });
   return actions;
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { createConsoleAdapter } from "../adapters/console/console-adapter.ts";
 import { socketPath } from "../adapters/console/protocol.ts";
 import { attachChat, connectChat } from "../adapters/console/socket-client.ts";
+import { startChatSocket } from "../adapters/console/socket-server.ts";
 import type { Config } from "../config.ts";
 import { createLogger } from "../log.ts";
 import { startBackground, startWatcher } from "../runtime/background.ts";
@@ -59,6 +60,18 @@ async function runStandalone(
   // Logs stay off the terminal the user types into unless asked for.
   const log = createLogger(process.env.LOG_LEVEL ? config.logLevel : "warn");
   const runtime = createRuntime(config, log);
+  // This process now serves the data dir: it takes the socket, so a `planbot start` begun meanwhile is
+  // refused (two executors and notifiers on one store would run and announce everything twice) and another
+  // `planbot chat` attaches here instead of starting a third planbot.
+  let socket: Awaited<ReturnType<typeof startChatSocket>>;
+  try {
+    socket = await startChatSocket(runtime);
+  } catch (error) {
+    await runtime.stop();
+    process.stderr.write(`planbot chat: ${(error as Error).message}\n`);
+    return EXIT.failure;
+  }
+  runtime.onStop(() => socket.stop());
   const adapter = createConsoleAdapter({
     bot: runtime.bot,
     input: process.stdin,

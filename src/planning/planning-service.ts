@@ -27,6 +27,7 @@ import {
   type PlanningSession,
   type SessionStore,
 } from "./session-store.ts";
+import { nextRunText } from "./next-run-text.ts";
 import { preparePlanningWorkspace } from "./planning-workspace.ts";
 import { readCliTranscript, type TranscriptEntry } from "./transcript.ts";
 import { createTurnRunner } from "./turn-runner.ts";
@@ -47,6 +48,8 @@ export interface PlanningDeps {
   bootId?: string;
   newId?: () => string;
   env?: NodeJS.ProcessEnv | undefined;
+  /** EXECUTE_AT: replies promise a scheduled run only when one is set. */
+  executeAt?: string | undefined;
   /** GIT_REMOTE_BASE: planning reads a checkout of the project's repository when set. */
   gitRemoteBase?: string | undefined;
   /** planbot's record of the conversations (default: under `dataDir`). */
@@ -313,7 +316,7 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
         if (!approved.ok) return approved;
         const closed = await directory.close(found.key, "approved");
         const reply: Reply = {
-          text: `${prefix}Approved ${bold(session.slug)} with its plan. Ralph runs it at the next scheduled run, or now with ${code(`/run ${session.slug}`)}. This chat will hear how it ends.`,
+          text: `${prefix}Approved ${bold(session.slug)} with its plan. ${nextRunText(session.slug, deps.executeAt)} This chat will hear how it ends.`,
           tone: "success",
           actions: [
             { label: "Run now", command: `/run ${session.slug}`, style: "primary" },

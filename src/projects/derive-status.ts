@@ -1,7 +1,7 @@
 import type { LoosePrd, ProjectEntry } from "./schemas.ts";
 import type { ProcessInfo } from "./process-probe.ts";
 
-/** Echo-core's nine UI states. */
+/** Echo-core's nine UI states, plus `cancelled` (echo-core showed a cancelled project as idle). */
 export const PROJECT_STATUSES = [
   "running-ralph",
   "running-manual",
@@ -12,6 +12,7 @@ export const PROJECT_STATUSES = [
   "failed",
   "complete",
   "idle",
+  "cancelled",
 ] as const;
 export type ProjectStatus = (typeof PROJECT_STATUSES)[number];
 
@@ -25,7 +26,8 @@ export interface StatusInputs {
 /**
  * One status per project, with echo-core's precedence: a live PID wins (ralph.sh in its command line →
  * running-ralph, else running-manual); then the entry's own status (a person set it); then the PRD's
- * stories. `complete` in the entry falls through to the PRD like echo-core's dashboard; `cancelled` reads as idle.
+ * stories. `complete` in the entry falls through to the PRD like echo-core's dashboard. A cancelled entry reads
+ * as `cancelled`, never as `idle`: echo-core's idle invited an Approve nobody meant.
  */
 export function deriveStatus({ entry, prd, process }: StatusInputs): ProjectStatus {
   if (process.alive) return process.commandLine.includes("ralph.sh") ? "running-ralph" : "running-manual";
@@ -34,7 +36,7 @@ export function deriveStatus({ entry, prd, process }: StatusInputs): ProjectStat
   if (own === "running" && (entry?.queue_run as { state?: unknown } | undefined)?.state === "running")
     return "running-ralph";
   if (own === "planning" || own === "approved" || own === "pending" || own === "failed") return own;
-  if (own === "cancelled" || own === "canceled") return "idle";
+  if (own === "cancelled" || own === "canceled") return "cancelled";
   const stories = prd?.userStories ?? [];
   if (stories.length === 0) return "idle";
   if (stories.every((story) => story.passes === true)) return "complete";
@@ -69,8 +71,28 @@ export function storyProgress(prd: LoosePrd | null | undefined): StoryProgress {
   };
 }
 
-/** Echo-core's crude ETA: twelve minutes per remaining story; null without stories. */
-export function etaSeconds(progress: StoryProgress): number | null {
-  if (progress.total <= 0) return null;
+/** Statuses with work still ahead of Ralph: only these have an ETA. */
+const STATUSES_WITH_ETA: ReadonlySet<ProjectStatus> = new Set(["approved", "running-ralph", "running-manual"]);
+
+/**
+ * Echo-core's crude ETA: twelve minutes per remaining story. Null without stories, and null unless Ralph
+ * has work ahead (approved or running): a failed, blocked, complete or cancelled project waits on a person,
+ * and "about 24 min left" on it would promise a finish nobody is working towards.
+ */
+export function etaSeconds(progress: StoryProgress, status: ProjectStatus): number | null {
+  if (progress.total <= 0 || !STATUSES_WITH_ETA.has(status)) return null;
   return Math.max(0, progress.total - progress.done) * 12 * 60;
+}
+
+/**
+ * The branch Ralph works on, decided the way the executor decides it (src/execute/run-plan.ts): the
+ * project's own branch, else prd.json's `branchName`, else `ralph/<slug>`. Every surface names this one,
+ * so none guesses a branch Ralph never touches.
+ */
+export function projectBranch(
+  slug: string,
+  entry: Pick<ProjectEntry, "branch"> | undefined,
+  prd: LoosePrd | null | undefined,
+): string {
+  return entry?.branch?.trim() || prd?.branchName?.trim() || `ralph/${slug}`;
 }

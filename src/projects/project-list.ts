@@ -1,5 +1,13 @@
-import { readdirSync, readFileSync, statSync, type Stats } from "node:fs";
-import { deriveStatus, etaSeconds, storyProgress, type ProjectStatus, type StoryProgress } from "./derive-status.ts";
+import { lstatSync, readdirSync, statSync, type Stats } from "node:fs";
+import { join } from "node:path";
+import {
+  deriveStatus,
+  etaSeconds,
+  projectBranch,
+  storyProgress,
+  type ProjectStatus,
+  type StoryProgress,
+} from "./derive-status.ts";
 import { procProbe, type ProcessProbe } from "./process-probe.ts";
 import { findProject, type ProjectStore } from "./project-store.ts";
 import type { Result } from "./result.ts";
@@ -12,6 +20,7 @@ import {
   type ProjectEntry,
   type PullRequestField,
 } from "./schemas.ts";
+import { readWorkspaceTextSync } from "./workspace-files.ts";
 import { workspacePaths } from "./workspace.ts";
 import type { Clock } from "./clock.ts";
 
@@ -33,7 +42,8 @@ export interface ProjectRecord {
   has_workspace: boolean;
   has_prd: boolean;
   repo: string | null;
-  branch: string | null;
+  /** The branch Ralph works on (the executor's rule: the entry's, else prd.json's branchName, else ralph/<slug>). */
+  branch: string;
   base_branch: string | null;
   final_plan_path: string | null;
   last_iteration_at: string | null;
@@ -104,8 +114,9 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
 
   function workspaceState(slug: string): WorkspaceCacheEntry {
     const paths = workspacePaths(deps.workspaceDir, slug);
-    const prdStat = statSync(paths.prd, { throwIfNoEntry: false });
-    const logsStat = statSync(paths.logs, { throwIfNoEntry: false });
+    // lstat: a link put there by the repository is keyed (and then read) as what it is, never followed.
+    const prdStat = lstatSync(paths.prd, { throwIfNoEntry: false });
+    const logsStat = lstatSync(paths.logs, { throwIfNoEntry: false });
     const prdKey = statKey(prdStat);
     let entry = cache.get(slug);
     if (!entry || entry.prdKey !== prdKey) {
@@ -115,9 +126,9 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
     }
     // The folder's stat sees logs created or removed; the newest log's own stat sees Ralph appending to it.
     const logsKey = (newest: string | null) =>
-      `${statKey(logsStat)}|${newest ? statKey(statSync(newest, { throwIfNoEntry: false })) : ""}`;
+      `${statKey(logsStat)}|${newest ? statKey(lstatSync(newest, { throwIfNoEntry: false })) : ""}`;
     if (entry.logsKey !== logsKey(entry.newestLog)) {
-      const scan = logsStat ? lastIterationTime(paths.logs) : { at: null, path: null };
+      const scan = logsStat?.isDirectory() ? lastIterationTime(paths.logs) : { at: null, path: null };
       entry.lastIteration = scan.at;
       entry.newestLog = scan.path;
       entry.logsKey = logsKey(scan.path);
@@ -134,9 +145,10 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
     const state = hasWorkspace ? workspaceState(slug) : undefined;
     const progress = state?.progress ?? storyProgress(null);
     const processInfo = probe.inspect(entry?.pid ?? null);
+    const status = deriveStatus({ entry, prd: state?.prd, process: processInfo });
     return {
       slug,
-      status: deriveStatus({ entry, prd: state?.prd, process: processInfo }),
+      status,
       name: slug,
       description: entry?.description ?? "",
       proposed_at: entry?.proposed_at ?? null,
@@ -145,13 +157,13 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
       pid: entry?.pid ?? null,
       stories_total: progress.total,
       stories_done: progress.done,
-      eta_seconds: etaSeconds(progress),
+      eta_seconds: etaSeconds(progress, status),
       last_message_preview: (previews.get(slug.toLowerCase()) ?? "").slice(0, 200),
       error_reason: entry?.error ?? "",
       has_workspace: hasWorkspace,
       has_prd: Boolean(state?.prd),
       repo: entry?.repo ?? null,
-      branch: entry?.branch ?? null,
+      branch: projectBranch(slug, entry, state?.prd),
       base_branch: entry?.base_branch ?? null,
       final_plan_path: entry?.final_plan_path ?? null,
       last_iteration_at: state?.lastIteration ?? null,
@@ -229,10 +241,16 @@ function statKey(stats: Stats | undefined): string {
   return stats ? `${stats.ino}:${stats.size}:${stats.mtimeMs}` : "-";
 }
 
-/** Reads a prd.json leniently: an unreadable one counts as absent, like echo-core's dashboard. */
+/**
+ * Reads a workspace's `scripts/ralph/prd.json` leniently: an unreadable one counts as absent, like echo-core's
+ * dashboard. A symbolic link at the file or on the way below the workspace root counts as absent too: the
+ * repository must not make planbot read another file (the root is three folders up, see workspacePaths).
+ */
 export function readPrd(path: string): LoosePrd | null {
+  const text = readWorkspaceTextSync(join(path, "..", "..", ".."), path);
+  if (text === undefined) return null;
   try {
-    const parsed = LoosePrdSchema.safeParse(JSON.parse(readFileSync(path, "utf8")));
+    const parsed = LoosePrdSchema.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
@@ -245,7 +263,8 @@ function lastIterationTime(logsDir: string): { at: string | null; path: string |
   try {
     for (const name of readdirSync(logsDir)) {
       if (!/^iteration-.*\.log$/.test(name)) continue;
-      const mtime = statSync(`${logsDir}/${name}`, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+      const stats = lstatSync(`${logsDir}/${name}`, { throwIfNoEntry: false });
+      const mtime = stats?.isFile() ? stats.mtimeMs : 0;
       if (mtime > newest) {
         newest = mtime;
         path = `${logsDir}/${name}`;

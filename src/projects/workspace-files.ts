@@ -1,4 +1,4 @@
-import { constants, lstatSync, realpathSync } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync } from "node:fs";
 import { lstat, mkdir, open, realpath, type FileHandle } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { fail, type Result } from "./result.ts";
@@ -206,5 +206,34 @@ export async function writeWorkspaceText(
     return { ok: true, path: opened.path };
   } finally {
     await opened.handle.close();
+  }
+}
+
+/**
+ * Synchronous read of a text file below `root` without following links (at most `maxBytes`): the folders on
+ * the way are checked with lstat and the file is opened with O_NOFOLLOW. undefined when it is missing, a
+ * link, not a regular file or unreadable — for lenient readers (the project list, status derivation) that
+ * treat an unsafe file like an absent one.
+ */
+export function readWorkspaceTextSync(root: string, path: string, maxBytes = 4 * 1024 * 1024): string | undefined {
+  const parts = relativeParts(root, path);
+  if (!parts || parts.length === 0) return undefined;
+  if (workspacePathProblem(root, parts.slice(0, -1).join("/"))) return undefined;
+  let fd: number;
+  try {
+    fd = openSync(join(root, ...parts), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) return undefined;
+    const buffer = Buffer.alloc(Math.min(stats.size, maxBytes));
+    const bytesRead = readSync(fd, buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead).toString("utf8");
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
   }
 }

@@ -92,6 +92,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
       }),
     sweepLeftovers: () => planners.sweepLeftovers(),
     gitRemoteBase: config.execute.gitRemoteBase,
+    executeAt: config.execute.at,
     outbound,
     clock: base.clock,
     log,
@@ -118,6 +119,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     clock: core.clock,
     planning,
     executor,
+    executeAt: config.execute.at,
   };
   const watcher = createChangeWatcher({
     store: core.store,

@@ -187,7 +187,9 @@ describe("/approve, /unapprove, /cancel through the terminal", () => {
     );
     expect(unplanned).toContain("[Plan] /plan my-app");
     expect(await chat.project("my-app")).toMatchObject({ status: "approved", approved_at: expect.any(String) });
-    expect(await chat.say("/unapprove my-app")).toBe("my-app is pending again.\n");
+    expect(await chat.say("/unapprove my-app")).toBe(
+      "my-app is pending again (it was approved): Ralph does not run it until it is approved again (`/approve my-app`).\n",
+    );
     expect(await chat.project("my-app")).toMatchObject({ status: "pending", approved_at: null });
     await mkdir(join(chat.dir, "workspace", "my-app", "scripts", "ralph"), { recursive: true });
     await writeFile(
@@ -195,9 +197,11 @@ describe("/approve, /unapprove, /cancel through the terminal", () => {
       JSON.stringify({ branchName: "ralph/my-app", userStories: [{ id: "US-1", passes: false }] }),
     );
     expect(await chat.say("/approve MY-APP")).toBe(
-      "Approved my-app. Ralph picks it up on the next run (or `/run my-app`).\n",
+      "Approved my-app. No daily run is set up, so nothing starts it by itself: start Ralph with `/run my-app` (admins).\n",
     );
-    expect(await chat.say("/cancel my-app")).toBe("Cancelled my-app.\n");
+    expect(await chat.say("/cancel my-app")).toBe(
+      "Cancelled my-app: it shows as cancelled and Ralph does not run it. Its files stay; `/replan my-app` plans it again.\n",
+    );
     expect(await chat.project("my-app")).toMatchObject({ status: "cancelled" });
     const file = JSON.parse(await readFile(join(chat.dir, TASKS_FILE_NAME), "utf8")) as TasksFile;
     expect(file.version).toBe(5);
@@ -224,7 +228,7 @@ describe("/status through the terminal", () => {
     const out = await chat.say("/status");
     expect(out).toContain("Projects (2)");
     expect(out).toContain("alpha — pending — not planned yet");
-    expect(out).toContain("beta — approved — waiting for Ralph");
+    expect(out).toContain("beta — approved — ready for Ralph");
   });
 
   it("/status slug shows the card and its buttons", async () => {
@@ -236,8 +240,8 @@ describe("/status through the terminal", () => {
         "my-app — pending — not planned yet",
         "A todo app",
         "repo `todo` · branch `feat/x` · base `main`",
+        "  [Plan] /plan my-app",
         "  [Approve] /approve my-app",
-        "  [Re-plan] /replan my-app",
         "  [Status] /status my-app",
         "",
       ].join("\n"),
@@ -251,8 +255,8 @@ describe("/status through the terminal", () => {
       text: "/status my-app",
     });
     expect(reply?.actions?.map((action) => action.command)).toEqual([
+      "/plan my-app",
       "/approve my-app",
-      "/replan my-app",
       "/status my-app",
     ]);
     for (const action of reply?.actions ?? []) expect(chat.runtime.bot.commandFor(action.command)).toBeDefined();
@@ -262,7 +266,7 @@ describe("/status through the terminal", () => {
     const chat = await startChat();
     await chat.say("/p my-app desc", "/approve my-app");
     const out = await chat.say("/status my-app");
-    expect(out).toContain("my-app — approved — waiting for Ralph");
+    expect(out).toContain("my-app — approved — ready for Ralph");
     expect(out).toContain("[Run now] /run my-app");
     expect(out).not.toContain("[Approve]");
   });

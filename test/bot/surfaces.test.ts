@@ -71,8 +71,10 @@ describe("Discord slash-command definitions", () => {
   const byName = new Map(definitions.map((definition) => [definition.name, definition]));
   const NAME = /^[-_a-z0-9]{1,32}$/;
 
-  it("one definition per name and alias, all valid for Discord", () => {
-    expect(definitions.map((definition) => definition.name).sort()).toEqual([...ALL, "propose", "start"].sort());
+  it("one definition per command (aliases only named in the description), all valid for Discord", () => {
+    expect(definitions.map((definition) => definition.name)).toEqual(ALL);
+    expect(byName.get("p")!.description).toBe("propose a new project (also typed as /propose)");
+    expect(byName.get("help")!.description).toBe("list the commands (also typed as /start)");
     for (const definition of definitions) {
       expect(definition.name).toMatch(NAME);
       expect(definition.type).toBe(1);
@@ -89,16 +91,16 @@ describe("Discord slash-command definitions", () => {
         expect(option.description.length).toBeLessThanOrEqual(100);
         expect([3, 5]).toContain(option.type);
         // Existing projects autocomplete; /p names a new one, so its slug does not.
-        const proposes = definition.name === "p" || definition.name === "propose";
+        const proposes = definition.name === "p";
         if (option.name === "slug" && !proposes) expect(option.autocomplete).toBe(true);
         else expect(option.autocomplete).toBeUndefined();
       }
     }
   });
 
-  it.each(["p", "propose"])("/%s: required slug and description, optional repo, branch and base", (name) => {
+  it("/p: required slug and description, optional repo, branch and base", () => {
     const options = byName
-      .get(name)!
+      .get("p")!
       .options.map(({ type, name: option, required }) => ({ type, name: option, required }));
     expect(options).toEqual([
       { type: 3, name: "slug", required: true },
@@ -121,8 +123,7 @@ describe("Discord slash-command definitions", () => {
       ["slug", true],
       ["description", false],
     ]);
-    for (const name of ["next", "done", "stop", "whoami", "help", "start"])
-      expect(byName.get(name)!.options).toEqual([]);
+    for (const name of ["next", "done", "stop", "whoami", "help"]) expect(byName.get(name)!.options).toEqual([]);
   });
 
   it("puts required options first even when declared after optional ones, and clips long texts", () => {

@@ -30,7 +30,17 @@ describe("discord adapter: commands", () => {
     }[];
     const byName = new Map(commands.map((command) => [command.name, command]));
     expect([...byName.keys()]).toEqual(
-      expect.arrayContaining(["p", "propose", "plan", "replan", "approve", "status", "next", "done", "help"]),
+      expect.arrayContaining(["p", "plan", "replan", "approve", "status", "next", "done", "help"]),
+    );
+    // Each command once in the slash menu: aliases are not registered again, their description names them.
+    expect(commands).toHaveLength(new Set(commands.map((command) => command.name)).size);
+    expect(byName.has("propose")).toBe(false);
+    expect(byName.has("start")).toBe(false);
+    expect((byName.get("p") as unknown as { description: string }).description).toBe(
+      "propose a new project (also typed as /propose)",
+    );
+    expect((byName.get("help") as unknown as { description: string }).description).toBe(
+      "list the commands (also typed as /start)",
     );
     expect(byName.get("p")!.options.map((o) => [o.name, o.required])).toEqual([
       ["slug", true],
@@ -108,6 +118,14 @@ describe("discord adapter: commands", () => {
       branch: "y",
     });
 
+    // The alias is no slash command any more, but typed as text it still proposes.
+    await h.fake.sendMessage({ channelId: GENERAL, author: member, content: "/propose alias-app Typed alias" });
+    await eventually(
+      () => messagesMatching(h.fake, GENERAL, /Proposed \*\*alias-app\*\*/)[0],
+      "the reply to the typed /propose",
+    );
+    expect(await storedProject(h.dataDir, "alias-app")).toMatchObject({ description: "Typed alias" });
+
     await h.fake.sendMessage({
       channelId: GENERAL,
       author: member,
@@ -133,7 +151,7 @@ describe("discord adapter: commands", () => {
     await h.fake.sendMessage({ channelId: GENERAL, author: member, content: "just chatting" });
     await h.fake.sendMessage({ channelId: GENERAL, author: member, content: "/whoami" });
     await eventually(() => messagesMatching(h.fake, GENERAL, /discord:2/)[0], "the whoami reply");
-    expect(h.fake.channelMessages(GENERAL)).toHaveLength(4);
+    expect(h.fake.channelMessages(GENERAL)).toHaveLength(5);
   });
 
   it("approves via the button for an admin; a member's click is refused ephemerally, naming the role", async () => {

@@ -120,4 +120,41 @@ describe("planbot chat attached to planbot start", { timeout: 120_000 }, () => {
     second.child.stdin!.end();
     expect((await second.child).exitCode).toBe(0);
   });
+
+  it("a standalone planbot chat serves the data dir: planbot start is refused and a second terminal attaches to it", async () => {
+    const w = await createWorld({ repo: "team/kiln" });
+    worlds.push(w);
+    const owner = openTerminal(w);
+    let at = owner.mark();
+    owner.type('/p kiln "A kiln firing log" --repo team/kiln');
+    await owner.next(at, /Proposed kiln/);
+
+    const start = await execa(planbotBin, ["start"], {
+      cwd: w.root,
+      env: { ...w.env, TELEGRAM_TOKEN: "", DISCORD_TOKEN: "" },
+      extendEnv: false,
+      reject: false,
+      timeout: 60_000,
+    });
+    expect(start.exitCode).toBe(1);
+    expect(start.stderr).toMatch(/another planbot already serves this data dir/);
+
+    const second = openTerminal(w);
+    at = second.mark();
+    second.type("/status kiln");
+    // Had it started a planbot of its own, it would have been refused the socket and exited with an error.
+    await second.next(at, /kiln/);
+    second.type("/cancel kiln");
+    await second.next(at, /Cancelled kiln/);
+    second.child.stdin!.end();
+    expect((await second.child).exitCode).toBe(0);
+
+    // The second terminal's line ran in the owner's process, which still runs and answers.
+    expect(w.entry("kiln")?.status).toBe("cancelled");
+    at = owner.mark();
+    owner.type("/status kiln");
+    await owner.next(at, /kiln/);
+    owner.child.stdin!.end();
+    expect((await owner.child).exitCode).toBe(0);
+  });
 });

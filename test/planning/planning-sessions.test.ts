@@ -417,6 +417,24 @@ describe.concurrent("a planning session through the console chat", { timeout: 60
     expect((await h.project("finished"))?.status).toBe("approved");
   });
 
+  it("/done promises a scheduled run only when EXECUTE_AT is set; otherwise it says to /run", async ({ expect }) => {
+    const unscheduled = await harness({ env: { PLANBOT_MEMBERS: "memory:member1" } });
+    const chat = unscheduled.memory("no-schedule");
+    await walkToStories(chat, "manual-run");
+    const done = textOf(await chat.command("/done"));
+    expect(done).toContain(
+      "Approved **manual-run** with its plan. No daily run is set up, so nothing starts it by itself: start Ralph with `/run manual-run` (admins).",
+    );
+    expect(done).not.toContain("scheduled");
+
+    const scheduled = await harness({ env: { PLANBOT_MEMBERS: "memory:member1", EXECUTE_AT: "03:30" } });
+    const other = scheduled.memory("with-schedule");
+    await walkToStories(other, "daily-run");
+    expect(textOf(await other.command("/done"))).toContain(
+      "Approved **daily-run** with its plan. Ralph runs it at the next scheduled run (daily at 03:30), or now with `/run daily-run`.",
+    );
+  });
+
   it("/done before the stories phase writes the plan first (4-backtick plan with an inner bash block), then approves", async ({
     expect,
   }) => {

@@ -75,12 +75,12 @@ describe("deriveStatus: the seed's nine states and their precedence", () => {
     { why: "entry status compared case-insensitively", entry: { status: "APPROVED" }, want: "approved" },
     { why: "entry failed beats a passing PRD", entry: { status: "failed" }, prd: ALL_PASS, want: "failed" },
     {
-      why: "entry cancelled reads as idle even with a finished PRD",
+      why: "entry cancelled reads as cancelled, never idle, even with a finished PRD",
       entry: { status: "cancelled" },
       prd: ALL_PASS,
-      want: "idle",
+      want: "cancelled",
     },
-    { why: "entry canceled (US spelling)", entry: { status: "canceled" }, prd: SOME_FAILED, want: "idle" },
+    { why: "entry canceled (US spelling)", entry: { status: "canceled" }, prd: SOME_FAILED, want: "cancelled" },
     {
       why: "entry complete falls through to the PRD (all pass)",
       entry: { status: "complete" },
@@ -123,9 +123,9 @@ describe("deriveStatus: the seed's nine states and their precedence", () => {
     expect(deriveStatus({ entry: entry as ProjectEntry | undefined, prd, process: process ?? DEAD })).toBe(want);
   });
 
-  it("the table reaches every one of the nine statuses", () => {
+  it("the table reaches every one of the ten statuses", () => {
     expect(new Set(table.map((row) => row.want))).toEqual(new Set(PROJECT_STATUSES));
-    expect(PROJECT_STATUSES).toHaveLength(9);
+    expect(PROJECT_STATUSES).toHaveLength(10);
   });
 
   it("story progress, blocked/failed ids and the seed's 12-minute ETA", () => {
@@ -138,9 +138,13 @@ describe("deriveStatus: the seed's nine states and their precedence", () => {
     );
     const progress = storyProgress(prd);
     expect(progress).toEqual({ total: 5, done: 2, blocked: ["US-2"], failed: ["untitled id", "#4"] });
-    expect(etaSeconds(progress)).toBe(3 * 12 * 60);
-    expect(etaSeconds(storyProgress(ALL_PASS))).toBe(0);
-    expect(etaSeconds(storyProgress(null))).toBeNull();
+    expect(etaSeconds(progress, "approved")).toBe(3 * 12 * 60);
+    expect(etaSeconds(progress, "running-ralph")).toBe(3 * 12 * 60);
+    expect(etaSeconds(storyProgress(ALL_PASS), "running-manual")).toBe(0);
+    expect(etaSeconds(storyProgress(null), "approved")).toBeNull();
+    // Nobody works towards a finish on these: no ETA.
+    for (const status of ["failed", "blocked", "complete", "cancelled", "idle", "pending", "planning"] as const)
+      expect(etaSeconds(progress, status)).toBeNull();
   });
 });
 
@@ -301,7 +305,7 @@ describe("the unified list shows each derived status (real store, workspaces and
       "p-approved": "approved",
       "p-blocked": "blocked",
       "p-complete": "complete",
-      "p-dead": "idle",
+      "p-dead": "cancelled",
       "p-empty-folder": "idle",
       "p-failed": "failed",
       "p-failed-prd": "failed",

@@ -1,4 +1,4 @@
-import { appendFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { appendFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +9,7 @@ import type { Clock } from "../../src/projects/clock.ts";
 import { createLifecycle, type Lifecycle } from "../../src/projects/lifecycle.ts";
 import {
   createProjectLister,
+  readPrd,
   workspaceFolders,
   type ProjectLister,
   type ProjectRecord,
@@ -172,7 +173,8 @@ describe("the unified list", () => {
       has_workspace: true,
       has_prd: true,
       repo: null,
-      branch: null,
+      // The branch Ralph works on: no branch on the entry, so prd.json's branchName.
+      branch: "ralph/alpha",
       base_branch: null,
       final_plan_path: null,
       last_iteration_at: new Date(1_700_000_100_000).toISOString(),
@@ -191,6 +193,7 @@ describe("the unified list", () => {
       eta_seconds: null,
       last_iteration_at: null,
       proposed_at: null,
+      branch: "ralph/beta",
     });
     expect(projects[3]).toMatchObject({
       slug: "zeta",
@@ -254,7 +257,8 @@ describe("the unified list", () => {
       started_at: "2025-02-28T00:00:00Z",
       final_plan_path: "/w/broken/final-plan.md",
       failed_stories: ["US-2"],
-      eta_seconds: 720,
+      // A failed run waits on a person: no ETA.
+      eta_seconds: null,
     });
   });
 
@@ -316,6 +320,37 @@ describe("get(slug)", () => {
   });
 });
 
+describe("links the repository put in a workspace are not followed", () => {
+  it("a prd.json, a scripts/ralph folder or an iteration log that is a symbolic link reads as absent", async () => {
+    const f = await fixture();
+    const outside = join(f.root, "outside");
+    await mkdir(join(outside, "ralph", "logs"), { recursive: true });
+    await writeFile(join(outside, "prd.json"), prdText("outside", [{ passes: true }, { passes: true }]));
+    await writeFile(join(outside, "ralph", "prd.json"), prdText("outside", [{ passes: true }]));
+    await writeFile(join(outside, "iteration-1.log"), "secret\n");
+
+    const fileLink = await addWorkspace(f, "file-link");
+    symlinkSync(join(outside, "prd.json"), fileLink.prd);
+    const folderLink = workspacePaths(f.workspaceDir, "folder-link");
+    await mkdir(join(folderLink.root, "scripts"), { recursive: true });
+    symlinkSync(join(outside, "ralph"), folderLink.ralph);
+    const logLink = await addWorkspace(f, "log-link", [{ passes: false }]);
+    await mkdir(logLink.logs);
+    symlinkSync(join(outside, "iteration-1.log"), join(logLink.logs, "iteration-1.log"));
+
+    expect(await one(f, "file-link")).toMatchObject({ has_prd: false, stories_total: 0, stories_done: 0 });
+    expect(await one(f, "folder-link")).toMatchObject({ has_prd: false, stories_total: 0 });
+    expect(await one(f, "log-link")).toMatchObject({ stories_total: 1, last_iteration_at: null });
+    expect(readPrd(fileLink.prd)).toBeNull();
+    expect(readPrd(folderLink.prd)).toBeNull();
+    // The same files, copied in for real, are read.
+    rmSync(fileLink.prd);
+    await writeFile(fileLink.prd, prdText("file-link", [{ passes: true }, { passes: false }]));
+    expect(readPrd(fileLink.prd)?.userStories).toHaveLength(2);
+    expect(await one(f, "file-link")).toMatchObject({ stories_total: 2, stories_done: 1 });
+  });
+});
+
 describe("the list's cache follows the files", () => {
   it("a rewritten prd.json with the same mtime but a different size shows the new counts", async () => {
     const f = await fixture();
@@ -331,7 +366,7 @@ describe("the list's cache follows the files", () => {
     );
     utimesSync(paths.prd, 1_700_000_000, 1_700_000_000);
     expect(statSync(paths.prd).ino).toBe(ino);
-    expect(await one(f, "alpha")).toMatchObject({ stories_total: 4, stories_done: 3, eta_seconds: 720 });
+    expect(await one(f, "alpha")).toMatchObject({ stories_total: 4, stories_done: 3 });
   });
 
   it("a prd.json renamed over the old one (same size, same mtime, new inode) is re-read", async () => {

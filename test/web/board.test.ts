@@ -47,6 +47,8 @@ describe("the board", () => {
     expect(await column("planning").allTextContents()).toEqual(["gamma"]);
     expect(await column("trouble").allTextContents()).toEqual(["delta"]);
     expect(await column("idle").allTextContents()).toEqual(["eps"]);
+    // A cancelled project says so (issue 15), not "idle".
+    expect(await page.locator('[data-slug="eps"] .badge').textContent()).toBe("cancelled");
     const beta = page.locator('[data-slug="beta"]');
     expect(await beta.locator("progress").getAttribute("value")).toBe("1");
     expect(await beta.locator("progress").getAttribute("max")).toBe("4");

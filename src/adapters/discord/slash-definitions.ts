@@ -12,14 +12,16 @@ export interface SlashCommandDefinition {
   options: { type: number; name: string; description: string; required: boolean; autocomplete?: boolean }[];
 }
 
-/** Slash-command definitions for every command name and alias (Discord has no aliases of its own). */
+/**
+ * One slash-command definition per command, under its primary name. Discord has no aliases of its own:
+ * registering each alias as a command listed `/p` and `/propose` (and `/help` and `/start`) twice in the
+ * menu. Aliases keep working as typed text, and the description names them.
+ */
 export function discordSlashDefinitions(registry: CommandRegistry): SlashCommandDefinition[] {
-  return registry.commands.flatMap((command) =>
-    [command.name, ...(command.aliases ?? [])].map((name) => slashDefinition(command, name)),
-  );
+  return registry.commands.map(slashDefinition);
 }
 
-function slashDefinition(command: CommandSpec, name: string): SlashCommandDefinition {
+function slashDefinition(command: CommandSpec): SlashCommandDefinition {
   const args = command.args.map((arg) => ({
     type: DISCORD_STRING,
     name: arg.name,
@@ -35,7 +37,9 @@ function slashDefinition(command: CommandSpec, name: string): SlashCommandDefini
   }));
   // Discord requires required options before optional ones.
   const options = [...args, ...flags].sort((a, b) => Number(b.required) - Number(a.required));
-  return { name, description: clip(command.summary, 100), type: 1, options };
+  const aliases = (command.aliases ?? []).map((alias) => `/${alias}`).join(", ");
+  const description = aliases ? `${command.summary} (also typed as ${aliases})` : command.summary;
+  return { name: command.name, description: clip(description, 100), type: 1, options };
 }
 
 /**

@@ -2,6 +2,8 @@ import type { CommandSpec } from "../command-registry.ts";
 import { failureReply } from "../failure-reply.ts";
 import { projectActions, projectCard, projectLine } from "../project-card.ts";
 import { bold, code, escapeMarkup, reply } from "../../chat/reply.ts";
+import { nextRunText } from "../../planning/next-run-text.ts";
+import type { ProjectRecord } from "../../projects/project-list.ts";
 
 const slugArg = { name: "slug", description: "the project's slug, e.g. my-app", required: true, kind: "slug" as const };
 
@@ -56,10 +58,14 @@ export const proposeCommand: CommandSpec = {
   },
 };
 
+/**
+ * A command that sets a project's status. The reply is worded from the project as it reads afterwards
+ * (`words(record after, record before)`), so it says what the change did rather than what was asked.
+ */
 function statusChange(
   name: "approve" | "unapprove" | "cancel",
   summary: string,
-  done: (slug: string) => string,
+  words: (slug: string, after: ProjectRecord | undefined, before: ProjectRecord | undefined) => string,
 ): CommandSpec {
   return {
     name,
@@ -68,33 +74,42 @@ function statusChange(
     args: [slugArg],
     flags: [],
     async handler({ args, services }) {
+      const record = async (slug: string) => {
+        const found = await services.lister.get(slug);
+        return found.ok ? found.record : undefined;
+      };
+      const before = name === "approve" ? undefined : await record(args.slug!);
       const result = await services.lifecycle[name](args.slug!);
       if (!result.ok) return failureReply(result);
-      return reply(done(result.entry.name), { tone: "success" });
+      const slug = result.entry.name;
+      return reply(words(slug, await record(slug), before), { tone: "success" });
     },
   };
+}
+
+/** A run still going after a status change: the change does not stop it, and the reply must not pretend so. */
+function stillRunning(record: ProjectRecord | undefined): string {
+  if (!record?.status.startsWith("running")) return "";
+  return ` Ralph's run${record.pid ? ` (PID ${record.pid})` : ""} is still going and ends on its own; until then the project shows as running.`;
 }
 
 /** `/approve` — approve a project for Ralph; says so when it has no plan yet (Ralph refuses to run without one). */
 const approveStatus = statusChange(
   "approve",
   "approve a project for the Ralph executor",
-  (slug) => `Approved ${bold(slug)}. Ralph picks it up on the next run (or ${code(`/run ${slug}`)}).`,
+  (slug) => `Approved ${bold(slug)}.`,
 );
 export const approveCommand: CommandSpec = {
   ...approveStatus,
   async handler(context) {
     const done = await approveStatus.handler(context);
+    if (Array.isArray(done) || done.tone !== "success") return done;
     const record = await context.services.lister.get(context.args.slug!);
     const plan = record.ok ? record.record : undefined;
-    if (
-      Array.isArray(done) ||
-      done.tone !== "success" ||
-      !plan ||
-      (plan.has_prd && plan.stories_total > plan.stories_done)
-    )
-      return done;
+    if (!plan) return done;
     const slug = plan.slug;
+    if (plan.has_prd && plan.stories_total > plan.stories_done)
+      return { ...done, text: `${done.text} ${nextRunText(slug, context.services.executeAt)}` };
     return reply(
       `Approved ${bold(slug)}, but Ralph needs a plan first: it has no ${code("prd.json")} with open stories, so ${code(`/run ${slug}`)} is refused until it is planned. Plan it: ${code(`/plan ${slug}`)}.`,
       {
@@ -107,10 +122,20 @@ export const approveCommand: CommandSpec = {
 export const unapproveCommand = statusChange(
   "unapprove",
   "take an approval back (back to pending)",
-  (slug) => `${bold(slug)} is pending again.`,
+  (slug, after, before) => {
+    if (before?.status === "complete")
+      return `${bold(slug)} is pending now instead of complete. Nothing is undone: every story (${before.stories_done}/${before.stories_total}) still passes on branch ${code(before.branch)}, and the plan and ${code("prd.json")} stay. Ralph does not run it while it is pending; ${code(`/approve ${slug}`)} takes it back, ${code(`/replan ${slug} --force`)} plans new work.${stillRunning(after)}`;
+    const was = before ? ` (it was ${before.status})` : "";
+    return `${bold(slug)} is pending again${was}: Ralph does not run it until it is approved again (${code(`/approve ${slug}`)}).${stillRunning(after)}`;
+  },
 );
 /** `/cancel` — cancel a project. */
-export const cancelCommand = statusChange("cancel", "cancel a project", (slug) => `Cancelled ${bold(slug)}.`);
+export const cancelCommand = statusChange(
+  "cancel",
+  "cancel a project",
+  (slug, after) =>
+    `Cancelled ${bold(slug)}: it shows as cancelled and Ralph does not run it. Its files stay; ${code(`/replan ${slug}`)} plans it again.${stillRunning(after)}`,
+);
 
 /** `/status [slug]` — all projects, or one in detail with buttons. */
 export const statusCommand: CommandSpec = {

@@ -9,14 +9,15 @@ export const COLUMNS = [
   { key: "running", title: "Running", statuses: ["running-ralph", "running-manual"] },
   { key: "done", title: "Done", statuses: ["complete"] },
   { key: "trouble", title: "Failed / blocked", statuses: ["failed", "blocked"] },
-  { key: "idle", title: "Cancelled / idle", statuses: ["idle"] },
+  { key: "idle", title: "Cancelled / idle", statuses: ["cancelled", "idle"] },
 ];
 
 const LABELS = {
   "running-ralph": "running",
   "running-manual": "running (manual)",
   complete: "done",
-  idle: "cancelled / idle",
+  idle: "idle",
+  cancelled: "cancelled",
 };
 
 /** The column key of a status (unknown statuses land with the idle ones). */
@@ -78,6 +79,7 @@ export function PullRequestLink({ project }) {
 /** "repo · branch" of a project. */
 export function RepoBranch({ project }) {
   const repo = project.repo || project.slug;
-  const branch = project.branch || `ralph/${project.slug}`;
+  // The record names the branch Ralph works on (entry, prd.json's branchName, or ralph/<slug>).
+  const branch = project.branch;
   return html`<span class="repo"><span title="repository">${repo}</span> · <span title="branch">${branch}</span></span>`;
 }

@@ -35,7 +35,8 @@ function StatusActions({ project }) {
   if (status === "pending" || status === "idle" || status === "failed" || status === "blocked")
     buttons.push(["approve", "Approve"]);
   if (status === "approved") buttons.push(["unapprove", "Unapprove"]);
-  if (!status.startsWith("running") && status !== "idle") buttons.push(["cancel", "Cancel project"]);
+  if (!status.startsWith("running") && status !== "idle" && status !== "cancelled")
+    buttons.push(["cancel", "Cancel project"]);
   return html`<div class="status-actions">
     ${buttons.map(([action, label]) => html`<button type="button" disabled=${busy} onClick=${() => change(action)}>${label}</button>`)}
     ${problem ? html`<p class="alert" role="alert">${problem}</p>` : null}

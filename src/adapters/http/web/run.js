@@ -77,8 +77,9 @@ export function RunView({ project }) {
       <div class="actions">
         ${status === "approved" ? html`<button type="button" class="primary" onClick=${run} disabled=${busy}>Run</button>` : null}
         ${["failed", "blocked", "complete", "idle"].includes(status) && project.has_prd ? html`<button type="button" class="primary" onClick=${retry} disabled=${busy}>${status === "complete" ? "Run again" : "Retry"}</button>` : null}
-        ${status !== "idle" ? html`<button type="button" class="danger" onClick=${cancel} disabled=${busy || running} title=${running ? "Ralph is running; it stops on its own at the end of its iterations" : ""}>Cancel</button>` : null}
+        ${status !== "idle" && status !== "cancelled" ? html`<button type="button" class="danger" onClick=${cancel} disabled=${busy || running} title=${running ? "Ralph is running; it stops on its own at the end of its iterations" : ""}>Cancel</button>` : null}
         ${status === "pending" || status === "planning" ? html`<span class="muted">Approve the plan (Finish in the conversation) to run it.</span>` : null}
+        ${status === "cancelled" ? html`<span class="muted">Cancelled: Ralph does not run it. Plan it again in the conversation to bring it back.</span>` : null}
       </div>
       <p>${running ? html`<strong>Ralph is running</strong>${project.pid ? ` (PID ${project.pid})` : ""}` : html`Status: <${StatusBadge} status=${status} />`}
         ${" "}<${StoryBar} done=${project.stories_done} total=${project.stories_total} />
