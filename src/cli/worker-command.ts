@@ -53,6 +53,8 @@ export async function runWorker(
     process.once("SIGINT", () => resolve("SIGINT"));
     process.once("SIGTERM", () => resolve("SIGTERM"));
   });
+  // BullMQ leaves a connection it was given open on close(): it is ours to end.
+  const workerConnection = redisConnection(settings.url);
   const worker = new Worker<RunJobData, RunJobResult>(
     RUN_QUEUE_NAME,
     async (job) => {
@@ -83,7 +85,7 @@ export async function runWorker(
       );
     },
     {
-      connection: redisConnection(settings.url),
+      connection: workerConnection,
       name,
       concurrency: settings.concurrency,
       lockDuration: settings.lockMs,
@@ -100,6 +102,7 @@ export async function runWorker(
   const signal = await signalled;
   log.info({ signal }, "worker: stopping after the runs it has");
   await worker.close();
+  workerConnection.disconnect();
   redis.disconnect();
   return EXIT.ok;
 }

@@ -79,7 +79,9 @@ export function consumeRunEvents(deps: {
   /** Hears every current progress sample as a {@link RunProgress}, the same shape a local run produces. */
   onProgress?: RunProgressListener | undefined;
 }): RunEventConsumer {
-  const events = new QueueEvents(RUN_QUEUE_NAME, { connection: redisConnection(deps.url) });
+  // BullMQ leaves a connection it was given open on close(): it is ours to end.
+  const eventsConnection = redisConnection(deps.url);
+  const events = new QueueEvents(RUN_QUEUE_NAME, { connection: eventsConnection });
   const listeners = new Set<(end: RunEnd) => void>();
   const now = () => deps.clock.now().toISOString();
   // Events of one job are handled in order (progress before completion).
@@ -165,6 +167,7 @@ export function consumeRunEvents(deps: {
     async close() {
       await Promise.allSettled([...chains.values()]);
       await events.close();
+      eventsConnection.disconnect();
     },
   };
 }

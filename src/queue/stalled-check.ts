@@ -15,8 +15,10 @@ export interface StalledCheck {
  * whichever process checks first decides the same way; the check is one atomic Redis script.
  */
 export function startStalledCheck(settings: QueueSettings, log: Logger): StalledCheck {
+  // BullMQ leaves a connection it was given open on close(): it is ours to end.
+  const connection = redisConnection(settings.url);
   const checker = new Worker(RUN_QUEUE_NAME, undefined, {
-    connection: redisConnection(settings.url),
+    connection,
     autorun: false,
     lockDuration: settings.lockMs,
     stalledInterval: settings.lockMs,
@@ -25,5 +27,10 @@ export function startStalledCheck(settings: QueueSettings, log: Logger): Stalled
   checker.on("error", (error) => log.warn({ err: error }, "stalled-run check: Redis connection problem"));
   checker.on("stalled", (jobId) => log.warn({ jobId }, "a queued run's worker stopped answering"));
   void checker.startStalledCheckTimer().catch((error: unknown) => log.warn({ err: error }, "stalled-run check"));
-  return { close: () => checker.close() };
+  return {
+    async close() {
+      await checker.close();
+      connection.disconnect();
+    },
+  };
 }
