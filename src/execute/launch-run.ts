@@ -179,7 +179,7 @@ export async function launchRun(ctx: LaunchContext, slug: string): Promise<Launc
  * different one would put the work on another branch). Written in place without following links, before
  * the workspace is prepared, so the corrected file is what gets committed.
  */
-async function correctBranchName(plan: RunPlan, check: PlanCheck): Promise<Result<{ notes: string[] }>> {
+export async function correctBranchName(plan: RunPlan, check: PlanCheck): Promise<Result<{ notes: string[] }>> {
   if (!check.branchFix) return { ok: true, notes: [] };
   const text = `${JSON.stringify({ ...check.prd, branchName: check.branchFix.to }, null, 2)}\n`;
   const written = await writeWorkspaceText(plan.root, "scripts/ralph/prd.json", text);
@@ -194,10 +194,10 @@ async function correctBranchName(plan: RunPlan, check: PlanCheck): Promise<Resul
 
 /**
  * Opens this run's log in `scripts/ralph/logs/` (created if needed, links refused) and writes planbot's
- * header: when, what was prepared, what runs.
+ * header: when, what was prepared, what runs. Shared with the queue's worker, which runs the same steps.
  */
-async function openRunLog(
-  ctx: LaunchContext,
+export async function openRunLog(
+  ctx: Pick<LaunchContext, "now">,
   plan: RunPlan,
   notes: string[],
 ): Promise<Result<{ handle: FileHandle; path: string }>> {

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Redis } from "ioredis";
-import { ralphEnv } from "../execute/launch-run.ts";
+import { correctBranchName, openRunLog, ralphEnv } from "../execute/launch-run.ts";
 import { judgeRun, readLogTail } from "../execute/outcome.ts";
 import { checkBeforeRun, checkPreparedWorkspace, currentHost } from "../execute/preflight.ts";
 import { ensureRalphScript } from "../execute/ralph-command.ts";
@@ -13,7 +13,7 @@ import { pushBranch } from "../deliver/push-branch.ts";
 import type { Logger } from "../log.ts";
 import { readPrd } from "../projects/project-list.ts";
 import { workspacePaths } from "../projects/workspace.ts";
-import { ensureWorkspaceDir, openWorkspaceFile, writeWorkspaceText } from "../projects/workspace-files.ts";
+import { ensureWorkspaceDir, writeWorkspaceText } from "../projects/workspace-files.ts";
 import type { StopReason } from "../execute/run-progress.ts";
 import { startRalphReaper } from "./ralph-reaper.ts";
 import { createProgressSampler } from "./run-progress.ts";
@@ -85,16 +85,9 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
   // The executor's preflight: jq, the agent CLI, a sane plan — on this machine, before anything is touched.
   const checked = await checkBeforeRun(plan, ctx.env, currentHost());
   if (!checked.ok) return failed(checked.message);
-  const fix = checked.check.branchFix;
-  if (fix) {
-    // As the local executor does: Ralph switches to prd.json's branchName, so it must be the project's branch.
-    const written = await writeWorkspaceText(
-      plan.root,
-      "scripts/ralph/prd.json",
-      `${JSON.stringify({ ...checked.check.prd, branchName: fix.to }, null, 2)}\n`,
-    );
-    if (!written.ok) return failed(written.message);
-  }
+  // As the local executor does: Ralph switches to prd.json's branchName, so it must be the project's branch.
+  const fixed = await correctBranchName(plan, checked.check);
+  if (!fixed.ok) return failed(fixed.message);
   const prepared = await prepareWorkspace(plan, { env: ctx.env });
   if (!prepared.ok) return failed(prepared.message);
   const script = await ensureRalphScript(plan.ralph, plan.root);
@@ -105,20 +98,16 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
   }
   const ready = checkPreparedWorkspace(plan, script.file);
   if (!ready.ok) return failed(ready.message);
-  const logs = await ensureWorkspaceDir(plan.root, "scripts/ralph/logs");
-  if (!logs.ok) return failed(logs.message);
-  const log = await openWorkspaceFile(
-    plan.root,
-    `scripts/ralph/logs/ralph-${new Date().toISOString().replace(/[:.]/g, "-")}.log`,
-    "append",
-  );
+  const log = await openRunLog({ now: () => new Date().toISOString() }, plan, [
+    `planbot worker ${ctx.worker}`,
+    prepared.prepared.summary,
+    ...fixed.notes,
+    ...checked.check.notes,
+  ]);
   if (!log.ok) return failed(log.message);
   const logPath = log.path;
   let launched;
   try {
-    await log.handle.write(
-      `planbot worker ${ctx.worker}: ${prepared.prepared.summary}; branch ${plan.branch}; running ${plan.ralph.display}\n`,
-    );
     launched = await launchRalph({
       cwd: plan.root,
       file: script.file,
@@ -150,7 +139,7 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
     startedAt,
     env: ctx.env,
   });
-  const sample = async () => {
+  const sample = async (fresh = false) => {
     if (!stopped) {
       const asked = await ctx.redis.get(cancelKey(jobId)).catch(() => null);
       if (asked) {
@@ -160,7 +149,7 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
         setTimeout(() => ralph.kill("SIGKILL"), 3000).unref();
       }
     }
-    const now = await sampler.sample();
+    const now = await sampler.sample(fresh);
     const key = JSON.stringify(now);
     if (key !== last) {
       last = key;
@@ -168,12 +157,13 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
     }
   };
   let sampling = Promise.resolve();
-  const timer = setInterval(() => (sampling = sampling.then(sample, sample)), ctx.sampleMs ?? 500);
+  const next = () => sample();
+  const timer = setInterval(() => (sampling = sampling.then(next, next)), ctx.sampleMs ?? 500);
   const exit = await ralph.exited;
   reaper.disarm();
   clearInterval(timer);
   await sampling;
-  await sample().catch(() => undefined);
+  await sample(true).catch(() => undefined);
   await removePidFile(plan.root, ralph.pid);
   await ctx.redis.del(cancelKey(jobId)).catch(() => 0);
 
