@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { Job, Queue } from "bullmq";
+import { Queue } from "bullmq";
 import { approvedInOrder, type Executor, type RunReport } from "../execute/executor.ts";
 import { describePlan, planRun, type ExecutorConfig } from "../execute/run-plan.ts";
 import type { RunProgressListener, RunStopper, StopReason } from "../execute/run-progress.ts";
@@ -14,21 +14,12 @@ import type { ProjectEntry } from "../projects/schemas.ts";
 import { validateSlug } from "../projects/validation.ts";
 import { workspacePaths } from "../projects/workspace.ts";
 import { redactRedisUrl, redisConnection, RUN_QUEUE_NAME, type QueueSettings } from "./queue-settings.ts";
-import {
-  cancelledResult,
-  consumeRunEvents,
-  failedResult,
-  normalise,
-  requestCancel,
-  type RunEnd,
-} from "./run-events.ts";
+import { cancelledResult, consumeRunEvents, requestCancel, type RunEnd } from "./run-events.ts";
 import { runJobId, type RunJobData, type RunJobResult } from "./run-job.ts";
 import { createRunRecorder, isOpen, readQueueRun } from "./run-record.ts";
 import { remotePullRequestStep } from "./remote-delivery.ts";
+import { endedRunResult, type RunLookup } from "./queued-run-state.ts";
 import { startStalledCheck } from "./stalled-check.ts";
-
-/** How long a queued run whose job is not (yet) in Redis is given before it counts as lost. */
-const ADD_GRACE_MS = 60_000;
 
 /** Dependencies of {@link createQueueExecutor}: the executor's, plus the queue settings. */
 export interface QueueExecutorDeps {
@@ -248,6 +239,12 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
   }
 
   /** Records runs whose job ended while no planbot listened, and cancels jobs of withdrawn projects. */
+  const lookup: RunLookup = {
+    queue: queue as unknown as Queue,
+    connection,
+    bounded: (work) => withTimeout(work, timeoutMs),
+    isAdding: (jobId) => adding.has(jobId),
+  };
   async function reconcileFinishedRuns(): Promise<Result<{ recorded: RunReport[] }>> {
     const read = await deps.store.read();
     if (!read.ok) return read;
@@ -257,25 +254,7 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
       if (!isOpen(run)) continue;
       let result: RunJobResult | undefined;
       try {
-        const job = await withTimeout(Job.fromId(queue as unknown as Queue, run.job_id), timeoutMs);
-        const state = job ? await withTimeout(job.getState(), timeoutMs) : "missing";
-        if (!job || state === "unknown" || state === "missing") {
-          // A job being added right now (by this or another planbot process) is not lost.
-          if (adding.has(run.job_id) || Date.now() - Date.parse(run.queued_at) < ADD_GRACE_MS) continue;
-          result = failedResult(
-            "its job is no longer in the queue (Redis lost it: was it restarted without persistence?)",
-            run.worker,
-          );
-        } else if (state === "completed") result = normalise(job.returnvalue);
-        else if (state === "failed") result = failedResult(job.failedReason, job.processedBy ?? run.worker);
-        else if (job.deferredFailure) {
-          // Stalled too often while no planbot listened (see run-events.ts): failed, and no worker starts it.
-          result = failedResult(job.deferredFailure, job.processedBy ?? run.worker);
-          await job.remove().catch(() => undefined);
-        } else if (withdrawn(entry, run.state)) {
-          const cancelled = await requestCancel(queue as unknown as Queue, connection, run.job_id);
-          if (cancelled === "removed") result = cancelledResult("cancelled before a worker took it");
-        }
+        result = await endedRunResult(lookup, entry, run);
       } catch (error) {
         deps.log.warn({ slug: entry.name, err: error }, "could not look up a queued run");
         continue;
@@ -353,12 +332,6 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
       connection.disconnect();
     },
   };
-}
-
-/** True when the project was cancelled or unapproved while its run waited or ran. */
-function withdrawn(entry: ProjectEntry, state: string): boolean {
-  const status = (entry.status ?? "").toLowerCase();
-  return state === "queued" ? status !== "approved" : status !== "running";
 }
 
 function sleep(ms: number): Promise<void> {
