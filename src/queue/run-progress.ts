@@ -23,7 +23,8 @@ export interface ProgressSource {
 
 /** Samples one run on this worker; remembers the iteration so a banner scrolled out of the log's tail is kept. */
 export interface ProgressSampler {
-  sample(): Promise<RunJobProgress>;
+  /** `fresh`: look at git even when nothing changed (the last sample, after Ralph exited). */
+  sample(fresh?: boolean): Promise<RunJobProgress>;
 }
 
 /** Ralph prints `Ralph Iteration <i> of <max>` as each iteration begins (snarktank/ralph's ralph.sh). */
@@ -37,8 +38,12 @@ const ITERATION = /Iteration (\d+) of (\d+)/g;
 export function createProgressSampler(source: ProgressSource): ProgressSampler {
   let iteration = 0;
   let maxIterations: number | null = null;
+  // git runs only when prd.json or the log changed since the last look: while Ralph's agent waits on the
+  // model (most of a run) a sample costs two stats and two reads, no process.
+  let seenActivity = "";
+  let commits: string[] = [];
   return {
-    async sample() {
+    async sample(fresh = false) {
       const prd = await readPlainFile(source.paths.prd);
       const parsed = parsePrd(prd);
       const progress = storyProgress(parsed);
@@ -47,11 +52,15 @@ export function createProgressSampler(source: ProgressSource): ProgressSampler {
         iteration = Math.max(iteration, Number(match[1]));
         maxIterations = Number(match[2]);
       }
-      const subjects = await runGit(["log", "--format=%s", `${source.startHead}..HEAD`], {
-        cwd: source.plan.root,
-        env: gitEnv(source.env, dirname(source.plan.root)),
-      });
-      const commits = subjects.ok ? subjects.stdout.split("\n").filter((line) => line.trim() !== "") : [];
+      const lastActivityAt = await lastChange([source.paths.prd, source.logPath], source.startedAt);
+      if (fresh || lastActivityAt !== seenActivity) {
+        seenActivity = lastActivityAt;
+        const subjects = await runGit(["log", "--format=%s", `${source.startHead}..HEAD`], {
+          cwd: source.plan.root,
+          env: gitEnv(source.env, dirname(source.plan.root)),
+        });
+        if (subjects.ok) commits = subjects.stdout.split("\n").filter((line) => line.trim() !== "");
+      }
       return {
         phase: "running",
         worker: source.worker,
@@ -63,7 +72,7 @@ export function createProgressSampler(source: ProgressSource): ProgressSampler {
         maxIterations,
         commits: commits.length,
         lastCommit: commits[0]?.trim() ?? null,
-        lastActivityAt: await lastChange([source.paths.prd, source.logPath], source.startedAt),
+        lastActivityAt,
         logTail: tail.split("\n").slice(-10).join("\n"),
         prd,
       };
