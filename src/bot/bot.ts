@@ -9,7 +9,7 @@ import { usageLine, type CommandRegistry, type CommandSpec } from "./command-reg
 import { compose, type Middleware } from "./compose.ts";
 import { failureReply } from "./failure-reply.ts";
 import type { Handled, HandleOptions, PlacementHook } from "./handled.ts";
-import { commandNameOf, looksLikeCommand, parseCommandLine } from "./parse-command.ts";
+import { commandNameOf, looksLikeCommand, parseCommandLine, type ParseOutcome } from "./parse-command.ts";
 import { roleAllows, type Role, type Roles } from "./roles.ts";
 
 export type { Audience, Handled, HandleOptions, Placement, PlacementHook } from "./handled.ts";
@@ -52,6 +52,8 @@ interface Dispatch {
     args: Record<string, string | undefined>;
     flags: Record<string, string | boolean | undefined>;
   };
+  /** The line as `handle` already read it, so the parse step does not read it a second time. */
+  preparsed?: ParseOutcome;
   movedTo?: ChatTarget | undefined;
   /** Set by the answer step when the chat has no session, so the caller can hint or ignore. */
   noSession?: boolean;
@@ -104,7 +106,8 @@ export function createBot(deps: BotDeps): Bot {
   };
 
   const parse: Middleware<Dispatch, Reply[]> = async (context, next) => {
-    const outcome = parseCommandLine(context.incoming.text, registry, { botUsername: deps.botUsername });
+    const outcome =
+      context.preparsed ?? parseCommandLine(context.incoming.text, registry, { botUsername: deps.botUsername });
     if (outcome.kind === "not_command" || outcome.kind === "other_bot") return [];
     if (outcome.kind === "error") return [failureReply(outcome.failure)];
     context.parsed = outcome;
@@ -211,7 +214,9 @@ export function createBot(deps: BotDeps): Bot {
       if (name !== undefined) {
         const outcome = parseCommandLine(incoming.text, registry, { botUsername: deps.botUsername });
         if (outcome.kind === "other_bot") return { kind: "ignored", reason: "a command for another bot" };
-        const known = registry.find(name) !== undefined;
+        context.preparsed = outcome;
+        // An unknown name is the only parse error the registry decides; every other error names a known command.
+        const known = outcome.kind === "command" || registry.find(name) !== undefined;
         // An unknown bare /word in a group is probably another bot's, unless this chat is planning with planbot.
         if (!known && audience !== "direct" && (audience === "chatter" || !(await hasSession(incoming))))
           return { kind: "ignored", reason: "an unknown command in a group" };

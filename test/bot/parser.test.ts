@@ -1,9 +1,12 @@
 // Table tests of the chat command parser (src/bot/parse-command.ts + tokenize.ts) against the real
 // registry, written as a user would type the lines.
+import { split } from "shlex";
 import { describe, expect, it } from "vitest";
 import { usageLine } from "../../src/bot/command-registry.ts";
 import { createDefaultRegistry } from "../../src/bot/commands/index.ts";
 import { looksLikeCommand, parseCommandLine, type ParseOutcome } from "../../src/bot/parse-command.ts";
+import { tokenize } from "../../src/bot/tokenize.ts";
+import { mulberry32 } from "../helpers/seeded-random.ts";
 
 const registry = createDefaultRegistry();
 const BOT = "planbot_bot";
@@ -268,5 +271,38 @@ describe("parser: hostile text stays text", () => {
     if (outcome.kind !== "command") return;
     expect(outcome.args.description).toBe(long);
     expect(outcome.flags).toEqual({ repo: "r" });
+  });
+});
+
+describe("tokenize's fast path (lines without quotes or backslashes)", () => {
+  it("splits exactly as shlex does, Unicode spaces and $ included", () => {
+    const pieces = [
+      "a",
+      "my-app",
+      "--repo",
+      "x=y",
+      " ",
+      "  ",
+      "\t",
+      "\r",
+      "\n",
+      "\u00a0",
+      "\u2003",
+      "\v",
+      "$",
+      "$x",
+      "é",
+      "😀",
+      "-",
+      "--",
+    ];
+    const random = mulberry32(1715);
+    for (let round = 0; round < 3000; round++) {
+      let line = "";
+      const length = Math.floor(random() * 12);
+      for (let index = 0; index < length; index++) line += pieces[Math.floor(random() * pieces.length)];
+      const words = tokenize(line);
+      expect(words.ok && words.words, JSON.stringify(line)).toEqual(split(line));
+    }
   });
 });

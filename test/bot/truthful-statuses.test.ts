@@ -207,3 +207,19 @@ describe("the branch", () => {
     expect(await cli(h, ["projects", "show", "from-prd"])).toContain("branch: feature/named-by-planner");
   });
 });
+
+describe("the /status overview served from the change watcher", () => {
+  it("is built once per list and shows every change on the next call", async () => {
+    const h = await startHarness({ env: { PLANBOT_ADMINS: "telegram:1" }, watch: true });
+    await h.runtime.core.lifecycle.propose({ slug: "alpha", description: "First." });
+    const first = await say(h, "/status");
+    expect(first.text).toBe("**Projects** (1)\n**alpha** — pending — not planned yet");
+    expect(await say(h, "/status")).toEqual(first);
+    await h.runtime.core.lifecycle.cancel("alpha");
+    expect((await say(h, "/status")).text).toBe("**Projects** (1)\n**alpha** — cancelled");
+    await h.runtime.core.lifecycle.propose({ slug: "beta", description: "Second." });
+    expect((await say(h, "/status")).text).toBe(
+      "**Projects** (2)\n**alpha** — cancelled\n**beta** — pending — not planned yet",
+    );
+  });
+});

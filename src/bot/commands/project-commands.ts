@@ -1,7 +1,7 @@
 import type { CommandSpec } from "../command-registry.ts";
 import { failureReply } from "../failure-reply.ts";
 import { projectActions, projectCard, projectLine } from "../project-card.ts";
-import { bold, code, escapeMarkup, reply } from "../../chat/reply.ts";
+import { bold, code, escapeMarkup, reply, type Reply } from "../../chat/reply.ts";
 import { nextRunText } from "../../planning/next-run-text.ts";
 import type { ProjectRecord } from "../../projects/project-list.ts";
 
@@ -137,6 +137,29 @@ export const cancelCommand = statusChange(
     `Cancelled ${bold(slug)}: it shows as cancelled and Ralph does not run it. Its files stay; ${code(`/replan ${slug}`)} plans it again.${stillRunning(after)}`,
 );
 
+/**
+ * The `/status` overview of a list, built once per list: while the change watcher runs it hands out the
+ * same (never mutated) projects array until something changes, so a warm `/status` renders nothing.
+ */
+const overviews = new WeakMap<readonly ProjectRecord[], Reply>();
+function overview(projects: readonly ProjectRecord[]): Reply {
+  const known = overviews.get(projects);
+  if (known) return known;
+  let built: Reply;
+  if (projects.length === 0)
+    built = reply(`No projects yet. Propose one: ${code("/p my-app A todo app with reminders")}`);
+  else {
+    const shown = projects.slice(0, 40).map(projectLine);
+    const more =
+      projects.length > shown.length
+        ? `\n…and ${projects.length - shown.length} more (${code("/status slug")} for one).`
+        : "";
+    built = reply(`**Projects** (${projects.length})\n${shown.join("\n")}${more}`);
+  }
+  overviews.set(projects, built);
+  return built;
+}
+
 /** `/status [slug]` — all projects, or one in detail with buttons. */
 export const statusCommand: CommandSpec = {
   name: "status",
@@ -148,15 +171,7 @@ export const statusCommand: CommandSpec = {
     if (!args.slug) {
       const result = await services.lister.list();
       if (!result.ok) return failureReply(result);
-      const { projects } = result.list;
-      if (projects.length === 0)
-        return reply(`No projects yet. Propose one: ${code("/p my-app A todo app with reminders")}`);
-      const shown = projects.slice(0, 40).map(projectLine);
-      const more =
-        projects.length > shown.length
-          ? `\n…and ${projects.length - shown.length} more (${code("/status slug")} for one).`
-          : "";
-      return reply(`**Projects** (${projects.length})\n${shown.join("\n")}${more}`);
+      return { ...overview(result.list.projects) };
     }
     const result = await services.lister.get(args.slug);
     if (!result.ok) return failureReply(result);
