@@ -21,6 +21,8 @@ export const REAPER_SCRIPT = [
 export interface RalphReaper {
   /** Ralph ended on its own (or was stopped by the worker): the reaper leaves without killing. */
   disarm(): void;
+  /** Settles when the reaper has exited (after killing the group, or disarmed). */
+  done: Promise<void>;
 }
 
 /** Starts the reaper of the process group led by `pgid`; it never keeps the worker's event loop alive. */
@@ -30,12 +32,16 @@ export function startRalphReaper(pgid: number, graceSeconds = 3): RalphReaper {
     detached: true,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
   });
-  child.on("error", () => undefined);
+  const done = new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
+    child.once("error", () => resolve());
+  });
   const stdin = child.stdin;
   stdin?.on("error", () => undefined);
   child.unref();
   (stdin as unknown as { unref?: () => void } | null)?.unref?.();
   return {
+    done,
     disarm() {
       if (!stdin || stdin.destroyed) return;
       stdin.end("keep\n");
