@@ -134,6 +134,12 @@ export function consumeRunEvents(deps: {
         return;
       }
       if (await deps.recorder.progress(slug, jobId, sample)) publish(slug, sample);
+      // The worker's "preparing" sample was missed (this planbot was restarting): the run started all the same.
+      else {
+        const started = await deps.recorder.started(slug, jobId, sample.worker, now());
+        if (started === "withdrawn") await requestCancel(deps.queue, deps.redis, jobId);
+        else if (started === "started" && (await deps.recorder.progress(slug, jobId, sample))) publish(slug, sample);
+      }
     });
   });
   events.on("completed", ({ jobId, returnvalue }) => {

@@ -20,7 +20,17 @@ export interface QueueRun {
   outcome: string | null;
   error: string | null;
   progress?:
-    | { stories_done: number; stories_total: number; iteration: number; commits: number; log_tail: string }
+    | {
+        stories_done: number;
+        stories_total: number;
+        iteration: number;
+        commits: number;
+        log_tail: string;
+        current_story?: { id: string; title: string } | null;
+        max_iterations?: number | null;
+        last_commit?: string | null;
+        last_activity_at?: string | null;
+      }
     | undefined;
 }
 
@@ -159,6 +169,10 @@ export function createRunRecorder(deps: { lifecycle: Lifecycle; workspaceDir: st
             iteration: sample.iteration,
             commits: sample.commits,
             log_tail: sample.logTail,
+            current_story: sample.currentStory ?? null,
+            max_iterations: sample.maxIterations ?? null,
+            last_commit: sample.lastCommit ?? null,
+            last_activity_at: sample.lastActivityAt ?? null,
           },
         });
       });

@@ -43,8 +43,11 @@ export interface QueueWorld {
   entry(slug: string): Promise<ProjectEntry>;
   queueRun(slug: string): Promise<QueueRun | undefined>;
   startWorker(env?: NodeJS.ProcessEnv): Promise<WorkerProcess>;
-  /** planbot restarted: the executor is closed (runs go on on their workers) and a new one reconciles. */
-  restartBot(): Promise<void>;
+  /**
+   * planbot restarted: the executor is closed (runs go on on their workers), `whileDown` runs, and a new
+   * executor reconciles.
+   */
+  restartBot(whileDown?: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -168,9 +171,10 @@ export async function createQueueWorld(
       workers.push(worker);
       return worker;
     },
-    async restartBot() {
+    async restartBot(whileDown) {
       bot.unwatch();
       await bot.executor.close();
+      await whileDown?.();
       bot = startBot();
       const reconciled = await bot.executor.reconcileFinishedRuns();
       if (!reconciled.ok) throw new Error(reconciled.message);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { waitUntil } from "../helpers/git-fixtures.ts";
 import { startRedis, type RedisServer } from "../helpers/redis-server.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
-import { createQueueWorld, ralphsIn, type QueueWorld } from "./harness.ts";
+import { createQueueWorld, ralphsIn, type QueueWorld, type WorkerProcess } from "./harness.ts";
 
 // Progress, stopping and faults of remote runs: a real redis-server, real `bin/planbot worker` processes
 // running the fake ralph.sh (FAKE_RALPH_MODE=hang: iteration 1 passes its story and commits, then Ralph
@@ -154,5 +154,26 @@ describe("remote runs: progress, stop and faults", { timeout: 120_000 }, () => {
     await world.executor.reconcileFinishedRuns();
     expect(count(world.transitions, "mike:complete")).toBe(1);
     expect(count(world.transitions, "mike:running-ralph")).toBe(1);
+  });
+
+  it("a worker that took the run while planbot was down: the restarted bot records it running from its progress", async () => {
+    const world = await setUp({ lockMs: 10_000, ralphDelayMs: 3000 });
+    await world.approve("oscar");
+    expect((await world.executor.runNow("oscar")).ok).toBe(true);
+    let worker: WorkerProcess | undefined;
+    await world.restartBot(async () => {
+      worker = await world.startWorker();
+      await waitUntil("Ralph working while no bot listens", () => ralphsIn([worker!.workspaceDir]) === 1);
+    });
+    const running = await waitUntil("recorded running from a progress sample", async () => {
+      const run = await world.queueRun("oscar");
+      return run?.state === "running" ? run : undefined;
+    });
+    expect(running.worker).toBe(worker!.name);
+    await waitUntil("the run complete", async () => (await world.queueRun("oscar"))?.state === "complete", 30_000);
+    await waitUntil("the completion seen", () => world.transitions.includes("oscar:complete"));
+    expect(count(world.transitions, "oscar:running-ralph")).toBe(1);
+    expect(count(world.transitions, "oscar:complete")).toBe(1);
+    expect(world.progress.some((snapshot) => snapshot.slug === "oscar" && snapshot.worker === worker!.name)).toBe(true);
   });
 });
