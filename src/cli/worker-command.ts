@@ -16,8 +16,9 @@ export const WORKER_USAGE = `usage: planbot worker
 
 /**
  * `planbot worker`: a BullMQ worker on the run queue. It never touches the store — every result goes back
- * through Redis and the bot records it. A worker that dies loses its job lock after QUEUE_LOCK_MS; another
- * worker then fails the run (or, with QUEUE_STALL_RETRIES, starts it again).
+ * through Redis and the bot records it. A worker that dies loses its job lock after QUEUE_LOCK_MS; the
+ * bot's (or another worker's) stalled-job check then fails the run (or, with QUEUE_STALL_RETRIES, puts it
+ * back for the next worker), and the dead worker's Ralph is killed by its reaper (src/queue/ralph-reaper.ts).
  */
 export async function runWorker(
   argv: string[],
