@@ -151,7 +151,14 @@ export function consumeRunEvents(deps: {
   events.on("stalled", ({ jobId }) => {
     void serial(jobId, async () => {
       const job = await Job.fromId(deps.queue, jobId).catch(() => undefined);
-      if (!job?.deferredFailure) return;
+      if (!job) return;
+      if (!job.deferredFailure) {
+        const slug = slugOfJob(jobId);
+        const was = job.processedBy ? `worker ${job.processedBy}` : "its worker";
+        await deps.recorder.orphaned(slug, jobId, `${was} stopped answering; the run waits for another worker`);
+        deps.log.warn({ slug, jobId, worker: job.processedBy }, `${slug}: ${was} stopped answering; run put back`);
+        return;
+      }
       await finish(jobId, failedResult(job.deferredFailure, job.processedBy ?? null));
       await job.remove().catch(() => undefined);
     });

@@ -73,6 +73,8 @@ export interface RunRecorder {
    * see the stories); false when the sample is not of the project's current running run.
    */
   progress(slug: string, jobId: string, sample: RunJobProgress): Promise<boolean>;
+  /** The run's worker stopped answering and the run waits for another one (QUEUE_STALL_RETRIES): no worker now. */
+  orphaned(slug: string, jobId: string, error: string): Promise<void>;
   /** Records how the run ended; true when this call recorded it. */
   finished(slug: string, jobId: string, result: RunJobResult, at: string): Promise<boolean>;
 }
@@ -132,7 +134,7 @@ export function createRunRecorder(deps: { lifecycle: Lifecycle; workspaceDir: st
         if (run?.job_id !== jobId || !isOpen(run)) return fail("stale", "not this run");
         if (run.state === "running") {
           // A retry after a stalled worker: same run, another worker.
-          setQueueRun(entry, { ...run, worker });
+          setQueueRun(entry, { ...run, worker, error: null });
           outcome = "started";
           return;
         }
@@ -178,6 +180,13 @@ export function createRunRecorder(deps: { lifecycle: Lifecycle; workspaceDir: st
       });
       if (current.ok) await writePrd(slug, sample.prd).catch(() => undefined);
       return current.ok;
+    },
+    async orphaned(slug, jobId, error) {
+      await deps.lifecycle.update(slug, (entry) => {
+        const run = readQueueRun(entry);
+        if (run?.job_id !== jobId || run.state !== "running") return fail("stale", "not this run");
+        setQueueRun(entry, { ...run, worker: null, error });
+      });
     },
     async finished(slug, jobId, result, at) {
       const before = await deps.lifecycle.update(slug, (entry) =>

@@ -117,6 +117,13 @@ describe("remote runs: progress, stop and faults", { timeout: 120_000 }, () => {
     );
     first.child.kill("SIGKILL");
     await waitUntil("the killed worker's Ralph gone", () => ralphsIn([first.workspaceDir]) === 0);
+    // No worker is alive: the bot's own stalled check puts the run back, and the record says it waits.
+    const orphaned = await waitUntil("the run put back", async () => {
+      const run = await world.queueRun("lima");
+      return run?.worker === null ? run : undefined;
+    });
+    expect(orphaned.state).toBe("running");
+    expect(orphaned.error).toMatch(/stopped answering; the run waits for another worker/);
     const second = await world.startWorker();
     const entry = await waitUntil(
       "the retried run complete",
@@ -124,7 +131,7 @@ describe("remote runs: progress, stop and faults", { timeout: 120_000 }, () => {
       30_000,
     );
     expect(entry.status).toBe("complete");
-    expect((await world.queueRun("lima"))?.worker).toBe(second.name);
+    expect(await world.queueRun("lima")).toMatchObject({ worker: second.name, error: null });
     await waitUntil("the completion seen", () => world.transitions.includes("lima:complete"));
     expect(count(world.transitions, "lima:failed")).toBe(0);
     expect(count(world.transitions, "lima:complete")).toBe(1);
