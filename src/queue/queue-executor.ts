@@ -279,13 +279,19 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
     const entry = findProject(read.file, slug);
     const run = readQueueRun(entry);
     if (!entry || !isOpen(run)) return { ok: true, stopped: false };
-    const ended = awaitEnd(run.job_id);
     let asked: Awaited<ReturnType<typeof requestCancel>>;
     try {
       asked = await withTimeout(requestCancel(queue as unknown as Queue, connection, run.job_id, reason), timeoutMs);
     } catch (error) {
-      return unreachable((error as Error).message);
+      return fail(
+        "not_available",
+        `The job queue at ${where} is not reachable (${(error as Error).message}), so the worker running "${entry.name}" could not be told to stop. Start Redis (or fix PLANBOT_QUEUE_URL) and try again.`,
+        { details: { reason: "queue_unavailable", url: where, slug: entry.name } },
+      );
     }
+    // Registered once the request is out (a failed request leaves no waiter behind); the worker answers
+    // at its next look at the cancel key, never within the same tick.
+    const ended = awaitEnd(run.job_id);
     if (asked === "removed") void events.finish(run.job_id, cancelledResult("cancelled before a worker took it"));
     else if (asked === "gone") void reconcileFinishedRuns();
     const waitMs = deps.stopWaitMs ?? 3 * deps.queue.lockMs + 15_000;
