@@ -14,6 +14,7 @@ import { benchHttp } from "./http.bench.ts";
 import { benchRss } from "./rss.bench.ts";
 import { benchWeb } from "./web.bench.ts";
 import { benchQueue } from "./queue.bench.ts";
+import { benchReport } from "./report.bench.ts";
 
 const BENCHES: Array<{ name: string; run: () => Promise<BenchResult[]> }> = [
   { name: "cli", run: benchCli },
@@ -27,6 +28,7 @@ const BENCHES: Array<{ name: string; run: () => Promise<BenchResult[]> }> = [
   { name: "rss", run: benchRss },
   { name: "web", run: benchWeb },
   { name: "queue", run: benchQueue },
+  { name: "report", run: benchReport },
 ];
 
 // `npm run bench -- store http` runs only the named benches.

@@ -37,7 +37,7 @@ export interface RunningAdapter {
 }
 
 /** The bot as adapters see it: the one entry, the command list (for menus and slash commands). */
-export type AdapterBot = Pick<Bot, "handle" | "registry" | "commandFor">;
+export type AdapterBot = Pick<Bot, "handle" | "registry" | "commandFor" | "press">;
 
 /** Registering an adapter's {@link Outbound} under its name (`discord`, `telegram`, …). */
 export interface OutboundRegistry {

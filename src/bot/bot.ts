@@ -4,6 +4,8 @@ import { code, errorReply, type Reply } from "../chat/reply.ts";
 import type { TurnSignals } from "../chat/turn-signals.ts";
 import type { Logger } from "../log.ts";
 import { missingRole } from "./authorize.ts";
+import type { ChoiceLedger } from "./choice-ledger.ts";
+import { createChoicePresses, type ChoicePresses } from "./choice-press.ts";
 import type { BotServices, CommandContext } from "./command-context.ts";
 import { usageLine, type CommandRegistry, type CommandSpec } from "./command-registry.ts";
 import { compose, type Middleware } from "./compose.ts";
@@ -30,6 +32,8 @@ export interface Bot {
   hasSession(target: Pick<Incoming, "adapter" | "channelId" | "threadId">): Promise<boolean>;
   /** The command a text names, if any — adapters defer slow ones before running them. */
   commandFor(text: string): CommandSpec | undefined;
+  /** A press of a button that belongs to a choice: spent once (src/bot/choice-press.ts). */
+  press: ChoicePresses["press"];
 }
 
 /** Dependencies of {@link createBot}. */
@@ -40,6 +44,8 @@ export interface BotDeps {
   log: Logger;
   /** The bot's own username, so `/cmd@otherbot` in a group is left alone. */
   botUsername?: string | undefined;
+  /** Where pressed choices are recorded; without it every press acts (tests of other things). */
+  choices?: ChoiceLedger | undefined;
 }
 
 interface Dispatch {
@@ -205,8 +211,19 @@ export function createBot(deps: BotDeps): Bot {
     };
   }
 
+  const presses = createChoicePresses({
+    ledger: deps.choices,
+    registry,
+    roles,
+    clock: services.clock,
+    log,
+    botUsername: deps.botUsername,
+    runCommand: (incoming, signals) => commandChain(dispatch(incoming, signals)),
+  });
+
   return {
     registry,
+    press: presses.press,
     async handle(incoming, options = {}) {
       const audience = options.audience ?? "direct";
       const context = dispatch(incoming, options.signals, options.place);

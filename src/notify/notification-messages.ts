@@ -2,7 +2,9 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { ProjectRecord } from "../projects/project-list.ts";
 import { workspacePaths } from "../projects/workspace.ts";
-import { bold, code, codeBlock, escapeMarkup, type Reply } from "../chat/reply.ts";
+import { bold, choiceIdFor, code, codeBlock, escapeMarkup, type Reply, type ReplyAction } from "../chat/reply.ts";
+import type { RunFacts } from "./run-facts.ts";
+import { blockedLines, reportLines } from "./run-report.ts";
 
 /** Which chats hear a transition: the notify channels hear all, planning chats hear how the run went. */
 export type Audience = "channels" | "everyone";
@@ -14,7 +16,18 @@ export interface Notification {
 }
 
 const statusButton = (slug: string) => ({ label: "Status", command: `/status ${slug}`, style: "secondary" as const });
-const replanButton = (slug: string) => ({ label: "Re-plan", command: `/replan ${slug}`, style: "secondary" as const });
+/** What a person can do after a failed or blocked run: one choice, spent by the first press in any chat. */
+const afterFailureButtons = (slug: string): ReplyAction[] => [
+  { label: "Retry", command: `/run ${slug}`, style: "primary" },
+  { label: "Re-plan", command: `/replan ${slug}`, style: "secondary" },
+  { label: "Cancel", command: `/cancel ${slug}`, style: "danger" },
+];
+
+/** Every copy of one run's report (each chat, each retry of a send) shares its choice; the next run gets a new one. */
+const reportChoice = (record: ProjectRecord) =>
+  choiceIdFor(
+    `run-report:${record.slug.toLowerCase()}:${record.status}:${record.started_at ?? ""}:${record.last_iteration_at ?? ""}`,
+  );
 
 /**
  * Turns a transition into a message: proposed, planning started, approved, Ralph started, complete,
@@ -23,8 +36,10 @@ const replanButton = (slug: string) => ({ label: "Re-plan", command: `/replan ${
 export function notificationFor(
   record: ProjectRecord,
   previous: string | undefined,
-  options: { workspaceDir: string; now: Date },
+  options: { workspaceDir: string; now: Date; facts?: RunFacts | undefined },
 ): Notification | undefined {
+  const report = options.facts ? reportLines(options.facts) : [];
+  const withReport = (text: string) => [text, ...report].join("\n");
   const slug = record.slug;
   const name = bold(slug);
   switch (record.status) {
@@ -60,7 +75,9 @@ export function notificationFor(
       return {
         audience: "everyone",
         reply: {
-          text: `${name} is complete: ${record.stories_done}/${record.stories_total} stories pass on branch ${code(record.branch ?? `ralph/${slug}`)}${runTime(record, options.now)}.${record.pull_request ? ` Pull request: [#${record.pull_request.number}](${record.pull_request.url})` : ""}`,
+          text: withReport(
+            `${name} is complete: ${record.stories_done}/${record.stories_total} stories pass on branch ${code(record.branch ?? `ralph/${slug}`)}${runTime(record, options.now)}.${record.pull_request ? ` Pull request: [#${record.pull_request.number}](${record.pull_request.url})` : ""}`,
+          ),
           tone: "success",
           actions: [statusButton(slug)],
         },
@@ -75,9 +92,10 @@ export function notificationFor(
       return {
         audience: "everyone",
         reply: {
-          text: `${name} failed: ${reason}${runTime(record, options.now)}.${tail ? `\nLast log lines:\n${codeBlock(tail)}` : ""}`,
+          text: `${withReport(`${name} failed: ${reason}${runTime(record, options.now)}.`)}${tail ? `\nLast log lines:\n${codeBlock(tail)}` : ""}`,
           tone: "error",
-          actions: [replanButton(slug), statusButton(slug)],
+          actions: afterFailureButtons(slug),
+          choice: reportChoice(record),
         },
       };
     }
@@ -85,9 +103,15 @@ export function notificationFor(
       return {
         audience: "everyone",
         reply: {
-          text: `${name} is blocked: ${record.blocked_stories.length ? `stories ${record.blocked_stories.map(code).join(", ")} cannot proceed` : "every remaining story is blocked"} (${record.stories_done}/${record.stories_total} done). Re-plan or unblock them.`,
+          text: [
+            withReport(
+              `${name} is blocked: ${record.blocked_stories.length ? `stories ${record.blocked_stories.map(code).join(", ")} cannot proceed` : "every remaining story is blocked"} (${record.stories_done}/${record.stories_total} done). Re-plan or unblock them.`,
+            ),
+            ...(options.facts ? blockedLines(options.facts) : []),
+          ].join("\n"),
           tone: "error",
-          actions: [replanButton(slug), statusButton(slug)],
+          actions: afterFailureButtons(slug),
+          choice: reportChoice(record),
         },
       };
     default:

@@ -8,6 +8,7 @@ import type { Outbound } from "../chat/outbound.ts";
 import type { Reply } from "../chat/reply.ts";
 import { enqueueDeliveryNotices } from "../deliver/delivery-notices.ts";
 import { notificationFor } from "./notification-messages.ts";
+import { gatherRunFacts, type RunFacts } from "./run-facts.ts";
 import { createNotificationStateFile, type NotificationState, type OutboxItem } from "./notification-state.ts";
 
 /** Dependencies of {@link createNotifier}. */
@@ -85,24 +86,26 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
   async function enqueueStatusTransitions(records: ProjectRecord[], removed: string[]): Promise<void> {
     // Work out targets before taking the lock: they read the session store.
-    const planned: { record: ProjectRecord; targets: ChatTarget[] }[] = [];
+    const planned: { record: ProjectRecord; targets: ChatTarget[]; facts: RunFacts | undefined }[] = [];
     const read = await file.read();
     const known = read.ok ? read.data.last_status : {};
     for (const record of records) {
       const previous = known[record.slug.toLowerCase()];
       if (previous === record.status) continue;
-      const note = notificationFor(record, previous, { workspaceDir: deps.workspaceDir, now: now() });
-      planned.push({ record, targets: note ? await targetsFor(record, note.audience) : [] });
+      // A finished run's report (stories, commits): gathered once, outside the lock.
+      const facts = await gatherRunFacts(record, { workspaceDir: deps.workspaceDir });
+      const note = notificationFor(record, previous, { workspaceDir: deps.workspaceDir, now: now(), facts });
+      planned.push({ record, targets: note ? await targetsFor(record, note.audience) : [], facts });
     }
     if (planned.length === 0 && removed.length === 0) return;
     const result = await file.mutate<object>((state) => {
       for (const slug of removed) delete state.last_status[slug.toLowerCase()];
-      for (const { record, targets } of planned) {
+      for (const { record, targets, facts } of planned) {
         const previous = state.last_status[record.slug.toLowerCase()];
         if (previous === record.status) continue;
         state.last_status[record.slug.toLowerCase()] = record.status;
         if (!state.initialized) continue;
-        const note = notificationFor(record, previous, { workspaceDir: deps.workspaceDir, now: now() });
+        const note = notificationFor(record, previous, { workspaceDir: deps.workspaceDir, now: now(), facts });
         if (!note) continue;
         for (const target of targets) state.outbox.push(outboxItem(record, target, note.reply));
         deps.log.info(
@@ -126,6 +129,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         text: reply.text,
         ...(reply.tone ? { tone: reply.tone } : {}),
         ...(reply.actions ? { actions: reply.actions.map((action) => ({ ...action })) } : {}),
+        ...(reply.choice ? { choice: reply.choice } : {}),
       },
       attempts: 0,
       next_attempt_at: at,

@@ -1,4 +1,12 @@
-import { bold, code, escapeMarkup, type Reply, type ReplyAction } from "../chat/reply.ts";
+import {
+  bold,
+  code,
+  escapeMarkup,
+  KEEP_TALKING_COMMAND,
+  newChoiceId,
+  type Reply,
+  type ReplyAction,
+} from "../chat/reply.ts";
 import { COMPLETE_PHASE, PLANNING_PHASES } from "./prompt-library.ts";
 import type { PlanningSession } from "./session-store.ts";
 
@@ -41,7 +49,10 @@ export function plannerReply(
       ? [{ label: session.phase === "stories" ? "Write the plan" : "Next phase", command: "/next", style: "primary" }]
       : [];
   if (session.phase === COMPLETE_PHASE) actions.push({ label: "Approve (/done)", command: "/done", style: "success" });
-  return { text: parts.join("\n\n"), tone: "planner", ...(actions.length ? { actions } : {}) };
+  if (!actions.length) return { text: parts.join("\n\n"), tone: "planner" };
+  // A waiting moment: one choice, spent by the first press in any chat of the session (mirrors share the id).
+  actions.push({ label: "Keep talking", command: KEEP_TALKING_COMMAND, style: "secondary" });
+  return { text: parts.join("\n\n"), tone: "planner", actions, choice: newChoiceId() };
 }
 
 /** The header of a reply mirrored to the other chats of a session: who said what, where. */

@@ -12,6 +12,7 @@ import { validateAnswer } from "../projects/validation.ts";
 import { approvePlanned } from "./approve-plan.ts";
 import { createConversationLog, type ConversationLog } from "./conversation-log.ts";
 import { createDeferredTurns } from "./deferred-turns.ts";
+import { finalPlanParts, planOf } from "./final-plan-delivery.ts";
 import { createKeyedQueue } from "./keyed-queue.ts";
 import { firstMessage, memberBlock } from "./member-message.ts";
 import type { PlannerBackend } from "./planner-backend.ts";
@@ -323,6 +324,8 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
             { label: "Status", command: `/status ${session.slug}`, style: "secondary" },
           ],
         };
+        // The final plan: a document, its summary, and Run now · Re-plan · Cancel (src/planning/final-plan-delivery.ts).
+        Object.assign(reply, await finalPlanParts(reply.text, planOf(session, deps.workspaceDir)));
         if (closed.ok)
           await directory.mirror(closed.session, targetOf(request.incoming), {
             ...reply,

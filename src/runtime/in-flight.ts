@@ -28,6 +28,10 @@ export function trackInFlight(bot: Bot): InFlightBot {
     handle: (incoming, options) => track(bot.handle(incoming, options)),
     handleCommand: (incoming, signals) => track(bot.handleCommand(incoming, signals)),
     handleAnswer: (incoming, signals) => track(bot.handleAnswer(incoming, signals)),
+    async press(incoming, choice, signals) {
+      const outcome = await track(bot.press(incoming, choice, signals));
+      return outcome.kind === "claimed" ? { ...outcome, run: (late) => track(outcome.run(late)) } : outcome;
+    },
     drain: () => (running === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
     get running() {
       return running;

@@ -1,3 +1,4 @@
+import { createChoiceLedger } from "../bot/choice-ledger.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { createBot } from "../bot/bot.ts";
@@ -148,6 +149,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
       roles: createRoles(config),
       log,
       botUsername: overrides.botUsername,
+      choices: createChoiceLedger(config.dataDir, () => core.clock.now()),
     }),
   );
   const notifier = createNotifier({

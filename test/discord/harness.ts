@@ -181,6 +181,16 @@ export function buttonIds(message: { components: unknown[] } | undefined): strin
   return rows.flatMap((row) => (row.components ?? []).map((button) => button.custom_id ?? ""));
 }
 
+/** The commands a message's buttons run: custom_ids with any choice id (`!<id>/cmd`) taken off. */
+export function buttonCommands(message: { components: unknown[] } | undefined): string[] {
+  return buttonIds(message).map((id) => id.replace(/^![\w-]+(?=\/)/, ""));
+}
+
+/** The choice id a message's buttons share, if they belong to a choice. */
+export function choiceOf(message: { components: unknown[] } | undefined): string | undefined {
+  return /^!([\w-]+)\//.exec(buttonIds(message)[0] ?? "")?.[1];
+}
+
 /** The bot's messages in a channel whose content matches. */
 export function messagesMatching(fake: FakeDiscord, channelId: string, pattern: RegExp): FakeChannelMessage[] {
   return fake.channelMessages(channelId).filter((message) => pattern.test(message.content));

@@ -1,12 +1,14 @@
 // Planning over Discord with the fake planner: /plan opens a thread, every message there is an answer,
 // /next walks the phases, /done writes the plan and approves; DMs and /replan's confirmation button too.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { workspacePaths } from "../../src/projects/workspace.ts";
 import {
   admin,
   answered,
+  buttonCommands,
   buttonIds,
+  choiceOf,
   closeAll,
   createdThread,
   eventually,
@@ -83,23 +85,28 @@ describe("discord adapter: planning", { timeout: 60_000 }, () => {
     expect(referenced()).toEqual([slow.id, quick.id]);
     const answer = h.fake.channelMessages(thread.id).at(-1)!;
     expect(answer.content).toMatch(/You answered: "For two users"/);
-    expect(buttonIds(answer)).toEqual(["/next"]);
+    expect(buttonCommands(answer)).toEqual(["/next", "/keep-talking"]);
     expect(h.fake.requests.some((r) => r.method === "POST" && r.path === `/channels/${thread.id}/typing`)).toBe(true);
 
     // /next typed in the thread moves to design.
     const design = await say(h, thread.id, "/next", /design/);
-    expect(buttonIds(design)).toEqual(["/next"]);
+    expect(buttonCommands(design)).toEqual(["/next", "/keep-talking"]);
+    expect(choiceOf(design)).not.toBe(choiceOf(answer));
 
-    // The "Next phase" button moves to stories (a slow command: deferred, then edited).
+    // The "Next phase" button moves to stories: the press answers by marking the message chosen (buttons
+    // removed), and the slow command's reply follows up.
     const click = await h.fake.clickButton({
-      customId: "/next",
+      customId: buttonIds(design)[0]!,
       user: member,
       channelId: thread.id,
       messageId: design.id,
     });
     await answered(h.fake, click.id, "the stories phase");
     const clickCalls = transcriptBodies(h.fake, click.id);
-    expect(clickCalls[0]?.body).toMatchObject({ type: 5 });
+    expect(clickCalls[0]?.body).toMatchObject({ type: 7, data: { components: [] } });
+    expect(String((clickCalls[0]?.body.data as { content?: string } | undefined)?.content)).toMatch(
+      /\n\nChosen: Next phase, by mel at \d\d:\d\d UTC\.$/,
+    );
     expect(String(clickCalls.at(-1)?.body.content)).toMatch(/stories/);
 
     // Slash /next in the thread writes the final plan.
@@ -107,11 +114,17 @@ describe("discord adapter: planning", { timeout: 60_000 }, () => {
     await answered(h.fake, final.id, "the final plan");
     const finalBody = transcriptBodies(h.fake, final.id).at(-1)!.body as { content: string; components: unknown[] };
     expect(finalBody.content).toMatch(/Wrote `final-plan.md` and `prd.json`/);
-    expect(buttonIds(finalBody)).toEqual(["/done"]);
+    expect(buttonCommands(finalBody)).toEqual(["/done", "/keep-talking"]);
 
+    // The approval delivers the final plan: summary, the document attached, Run now · Re-plan · Cancel.
     const approved = await say(h, thread.id, "/done", /Approved \*\*thread-app\*\*/);
-    expect(buttonIds(approved)).toEqual(["/run thread-app", "/status thread-app"]);
+    expect(buttonCommands(approved)).toEqual(["/run thread-app", "/replan thread-app", "/cancel thread-app"]);
+    expect(approved.content).toMatch(/\*\*Goal:\*\* /);
+    expect(approved.content).toMatch(/\*\*Stories \(3\):\*\*\n- `US-001` /);
     const paths = workspacePaths(h.runtime.config.workspaceDir, "thread-app");
+    const attachments = approved.attachments as { filename: string; text: string }[];
+    expect(attachments.map((a) => a.filename)).toEqual(["final-plan.md"]);
+    expect(attachments[0]!.text).toBe(readFileSync(paths.finalPlan, "utf8"));
     expect(existsSync(paths.finalPlan) && existsSync(paths.prd)).toBe(true);
     expect(await storedProject(h.dataDir, "thread-app")).toMatchObject({
       status: "approved",
@@ -209,7 +222,7 @@ describe("discord adapter: planning", { timeout: 60_000 }, () => {
     for (const chunk of chunks) expect([...chunk.content].length).toBeLessThanOrEqual(2000);
     expect(chunks.map((c) => c.content).join("").length).toBeGreaterThan(4000);
     expect(chunks.map((c) => c.content).join("")).toMatch(/You answered/);
-    expect(buttonIds(chunks.at(-1))).toEqual(["/next"]);
+    expect(buttonCommands(chunks.at(-1))).toEqual(["/next", "/keep-talking"]);
     expect(chunks.slice(0, -1).every((c) => c.components.length === 0)).toBe(true);
     expect(h.fake.requests.filter((r) => r.status === 400)).toEqual([]);
 

@@ -28,6 +28,17 @@ describe("the dashboard's message ring", () => {
     expect(outbound.recent("beta").map((message) => message.message)).toEqual(["b1"]);
     expect(live).toHaveLength(7);
   });
+
+  it("a reply carrying the final plan links the project's plan tab instead of a file", async () => {
+    const outbound = createDashboardOutbound({ clock: systemClock, onMessage: () => undefined });
+    await outbound.send(
+      { adapter: "dashboard", channelId: "my-app" },
+      { text: "Approved **my-app**.", attachment: { name: "final-plan.md", content: "# Plan", slug: "my-app" } },
+    );
+    expect(outbound.recent("my-app").map((message) => message.message)).toEqual([
+      "Approved **my-app**.\n\n[final-plan.md](#/p/my-app/plan)",
+    ]);
+  });
 });
 
 describe("the route table", () => {

@@ -93,7 +93,10 @@ describe("the mission, end to end (bin/planbot start + fake Telegram, Discord, p
     expect(
       written.reply_markup?.inline_keyboard
         .flat()
-        .map((button) => ("callback_data" in button ? button.callback_data : button.text)),
+        // A choice's button carries its id before the command line (`!<choice id>/done`).
+        .map((button) =>
+          "callback_data" in button ? button.callback_data?.replace(/^![\w-]+(?=\/)/, "") : button.text,
+        ),
     ).toContain("/done");
     const paths = workspacePaths(w.workspaceDir, "shop");
     const plannedPlan = readFileSync(paths.finalPlan, "utf8");
@@ -118,12 +121,14 @@ describe("the mission, end to end (bin/planbot start + fake Telegram, Discord, p
     const discordComplete = w.discordTexts().filter((text) => COMPLETE.test(text));
     expect(telegramComplete, w.describe()).toHaveLength(1);
     expect(discordComplete, w.describe()).toHaveLength(1);
-    expect(telegramComplete[0]).toMatch(
+    // The headline, then the run report (stories, commits) on the following lines.
+    expect(telegramComplete[0]!.split("\n")[0]).toMatch(
       /^shop is complete: 3\/3 stories pass on branch feat\/x, after (less than a minute|\d+ min)\.$/,
     );
-    expect(discordComplete[0]).toMatch(
+    expect(discordComplete[0]!.split("\n")[0]).toMatch(
       /^\*\*shop\*\* is complete: 3\/3 stories pass on branch `feat\/x`, after (less than a minute|\d+ min)\.$/,
     );
+    expect(discordComplete[0]).toMatch(/\n\*\*Commits:\*\* \d+ on `feat\/x` since `main`; newest: /);
 
     // The store: complete, PID cleared, the proposal's repo/branch/base kept.
     expect(w.entry("shop")).toMatchObject({
@@ -243,7 +248,12 @@ describe("the mission, end to end (bin/planbot start + fake Telegram, Discord, p
       expect(count(w.discordTexts(), COMPLETE), w.describe()).toBe(1);
       expect(count(w.telegramTexts(), startedTelegram)).toBe(1);
       expect(count(w.discordTexts(), startedDiscord)).toBe(1);
-      expect(w.telegramTexts().find((text) => COMPLETE.test(text))).toMatch(
+      expect(
+        w
+          .telegramTexts()
+          .find((text) => COMPLETE.test(text))
+          ?.split("\n")[0],
+      ).toMatch(
         new RegExp(`^${slug} is complete: 3/3 stories pass on branch feat/x, after (less than a minute|\\d+ min)\\.$`),
       );
     },

@@ -133,8 +133,15 @@ describe("notifier over a real watcher, in-memory outbound", () => {
     await sleep(200);
 
     for (const chat of [OPS, PLAN_CHAT, BOUND_CHAT]) {
+      // The report: the headline, then every story (no git in this workspace, so no commit line).
       expect(texts(memory, chat), chat).toEqual([
-        "**alpha** is complete: 3/3 stories pass on branch `ralph/alpha`, after 42 min.",
+        [
+          "**alpha** is complete: 3/3 stories pass on branch `ralph/alpha`, after 42 min.",
+          "**Stories:**",
+          "- ✅ `US-001` Story 1 — passed",
+          "- ✅ `US-002` Story 2 — passed",
+          "- ✅ `US-003` Story 3 — passed",
+        ].join("\n"),
       ]);
     }
     expect(memory.sent).toHaveLength(3);
@@ -182,10 +189,14 @@ describe("notifier over a real watcher, in-memory outbound", () => {
       expect(text).not.toContain("old run");
     }
     expect(memory.to(OPS)[0]!.reply.tone).toBe("error");
+    // Retry · Re-plan · Cancel, one choice shared by every chat's copy.
     expect(memory.to(OPS)[0]!.reply.actions?.map((action) => action.command)).toEqual([
+      "/run alpha",
       "/replan alpha",
-      "/status alpha",
+      "/cancel alpha",
     ]);
+    expect(memory.to(OPS)[0]!.reply.choice).toMatch(/^[\w-]{10}$/);
+    expect(memory.to(PLAN_CHAT)[0]!.reply.choice).toBe(memory.to(OPS)[0]!.reply.choice);
   });
 
   it("blocked names the blocked stories and the progress", async () => {
@@ -201,8 +212,19 @@ describe("notifier over a real watcher, in-memory outbound", () => {
 
     expect(memory.sent).toHaveLength(3);
     for (const chat of [OPS, PLAN_CHAT, BOUND_CHAT]) {
+      // Every story's result, then the blocked ones with Ralph's notes (none here).
       expect(texts(memory, chat), chat).toEqual([
-        "**alpha** is blocked: stories `US-002`, `US-004` cannot proceed (2/4 done). Re-plan or unblock them.",
+        [
+          "**alpha** is blocked: stories `US-002`, `US-004` cannot proceed (2/4 done). Re-plan or unblock them.",
+          "**Stories:**",
+          "- ✅ `US-001` Story 1 — passed",
+          "- ⛔ `US-002` Story 2 — blocked",
+          "- ✅ `US-003` Story 3 — passed",
+          "- ⛔ `US-004` Story 4 — blocked",
+          "**Blocked, with Ralph's notes:**",
+          "- `US-002` Story 2: no notes",
+          "- `US-004` Story 4: no notes",
+        ].join("\n"),
       ]);
     }
   });
@@ -248,7 +270,12 @@ describe("notifier over a real watcher, in-memory outbound", () => {
     for (const chat of [OPS, PLAN_CHAT]) {
       expect(texts(memory, chat), chat).toEqual([
         "Ralph started on **alpha** (branch `ralph/alpha`): 2 stories to go.",
-        "**alpha** is complete: 2/2 stories pass on branch `ralph/alpha`, after less than a minute.",
+        [
+          "**alpha** is complete: 2/2 stories pass on branch `ralph/alpha`, after less than a minute.",
+          "**Stories:**",
+          "- ✅ `US-001` Story 1 — passed",
+          "- ✅ `US-002` Story 2 — passed",
+        ].join("\n"),
       ]);
     }
     // The probe interval is 1 s: noticed within about that (slack for a loaded machine), not at the 30 s rescan.

@@ -297,7 +297,7 @@ describe("notifications through the fake Discord and Telegram", () => {
       .find((message) => failed.test(message.plain_text))!
       .reply_markup?.inline_keyboard.flat()
       .map((button) => button.text);
-    expect(buttons).toEqual(["Re-plan", "Status"]);
+    expect(buttons).toEqual(["Retry", "Re-plan", "Cancel"]);
   });
 
   it("blocked after Ralph's PID dies: Ralph started, then blocked with the story ids, once each; a private chat that planned it hears too", async () => {

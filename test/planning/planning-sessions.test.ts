@@ -134,6 +134,7 @@ async function harness(options: HarnessOptions = {}): Promise<Harness> {
       handle: (incoming, options) => notify(bot.handle(incoming, options)),
       handleCommand: (incoming, signals) => notify(bot.handleCommand(incoming, signals)),
       handleAnswer: (incoming, signals) => notify(bot.handleAnswer(incoming, signals)),
+      press: (incoming, choice, signals) => notify(bot.press(incoming, choice, signals)),
     };
     input = new PassThrough();
     const out = new PassThrough();

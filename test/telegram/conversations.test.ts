@@ -56,7 +56,13 @@ describe("telegram adapter: answers to the planner", () => {
     expect(answer.reply.plain_text).toContain('You answered: "Shoppers buy socks; Node only"');
     expect(answer.reply.plain_text).toMatch(/Phase ready/);
     expect(answer.reply.reply_parameters).toMatchObject({ message_id: answer.message.message_id });
-    expect(answer.reply.reply_markup?.inline_keyboard).toEqual([[{ text: "Next phase", callback_data: "/next" }]]);
+    // A ready phase is a choice: Next phase · Keep talking, each carrying the choice's id.
+    expect(answer.reply.reply_markup?.inline_keyboard).toEqual([
+      [
+        { text: "Next phase", callback_data: expect.stringMatching(/^![\w-]+\/next$/) },
+        { text: "Keep talking", callback_data: expect.stringMatching(/^![\w-]+\/keep-talking$/) },
+      ],
+    ]);
 
     const calls = await h.plannerCalls();
     expect(calls).toHaveLength(2);

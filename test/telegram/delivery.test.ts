@@ -42,7 +42,13 @@ describe("telegram adapter: delivery", () => {
       expect(chunk.plain_text.length).toBeLessThanOrEqual(4096);
     }
     expect(chunks.slice(0, -1).every((c) => c.reply_markup === undefined)).toBe(true);
-    expect(chunks.at(-1)!.reply_markup?.inline_keyboard).toEqual([[{ text: "Next phase", callback_data: "/next" }]]);
+    // A ready phase is a choice: Next phase · Keep talking, each carrying the choice's id.
+    expect(chunks.at(-1)!.reply_markup?.inline_keyboard).toEqual([
+      [
+        { text: "Next phase", callback_data: expect.stringMatching(/^![\w-]+\/next$/) },
+        { text: "Keep talking", callback_data: expect.stringMatching(/^![\w-]+\/keep-talking$/) },
+      ],
+    ]);
 
     const delivered = chunks.map((c) => c.plain_text).join("\n");
     const squash = (text: string) => text.replace(/\s+/g, "");

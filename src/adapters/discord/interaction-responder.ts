@@ -7,7 +7,7 @@ import {
 import { ADAPTER, sendableChannel, type DiscordContext } from "./context.ts";
 import { describeError, isExpiredInteraction } from "./errors.ts";
 import type { DiscordPayload } from "./render.ts";
-import { sendPayloads } from "./send.ts";
+import { payloadFiles, sendPayloads } from "./send.ts";
 
 /** Interactions that run a command and get messages back. */
 export type CommandInteraction = ChatInputCommandInteraction | ButtonInteraction;
@@ -16,9 +16,18 @@ export type CommandInteraction = ChatInputCommandInteraction | ButtonInteraction
 export interface InteractionResponder {
   /** Acknowledges with a public loading message (once); Discord wants a first answer within 3 s. Never throws. */
   defer(): Promise<void>;
+  /**
+   * Answers a button press by editing the pressed message: `chosen` is appended to its text and its buttons
+   * are removed. Later payloads follow up. Returns false when the text could not take the line (the
+   * buttons are still removed), so the caller says it in a follow-up. Never throws.
+   */
+  markChosen(chosen: string): Promise<boolean>;
   /** Delivers the payloads. Never throws: failures are logged and told to the user where possible. */
   send(payloads: DiscordPayload[], log: { command?: string | undefined; slug?: string | undefined }): Promise<void>;
 }
+
+/** Discord's limit on a message's content. */
+const MESSAGE_LIMIT = 2000;
 
 const EMPTY_ANSWER: DiscordPayload = { content: "Done (nothing to show).", components: [], ephemeral: true };
 
@@ -36,6 +45,7 @@ export function createInteractionResponder(ctx: DiscordContext, interaction: Com
   const options = (payload: DiscordPayload): InteractionReplyOptions => ({
     content: payload.content,
     components: payload.components,
+    ...payloadFiles(payload),
     ...(payload.ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
   });
 
@@ -45,7 +55,12 @@ export function createInteractionResponder(ctx: DiscordContext, interaction: Com
       if (payload.ephemeral) {
         await interaction.deleteReply();
         await interaction.followUp(options(payload));
-      } else await interaction.editReply({ content: payload.content, components: payload.components });
+      } else
+        await interaction.editReply({
+          content: payload.content,
+          components: payload.components,
+          ...payloadFiles(payload),
+        });
     } else await interaction.followUp(options(payload));
     answered = true;
   }
@@ -71,6 +86,22 @@ export function createInteractionResponder(ctx: DiscordContext, interaction: Com
   }
 
   return {
+    async markChosen(chosen) {
+      if (deferred || answered || !interaction.isButton()) return false;
+      const original = interaction.message.content;
+      const fits = original.length + chosen.length + 2 <= MESSAGE_LIMIT;
+      try {
+        await interaction.update({ content: fits ? `${original}\n\n${chosen}` : original, components: [] });
+        answered = true;
+        return fits;
+      } catch (error) {
+        ctx.log.warn(
+          { err: error, adapter: ADAPTER, channel: interaction.channelId, interaction: interaction.id },
+          "could not mark the chosen message",
+        );
+        return false;
+      }
+    },
     async defer() {
       if (deferred || answered) return;
       try {

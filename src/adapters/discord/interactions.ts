@@ -1,9 +1,10 @@
-import type { AutocompleteInteraction, CommandInteractionOption, Interaction } from "discord.js";
+import type { AutocompleteInteraction, ButtonInteraction, CommandInteractionOption, Interaction } from "discord.js";
 import type { CommandSpec } from "../../bot/command-registry.ts";
 import { commandLineFromOptions } from "./slash-definitions.ts";
 import { looksLikeCommand } from "../../bot/parse-command.ts";
+import { KEEP_TALKING_COMMAND, parseChoiceLine } from "../../chat/reply.ts";
 import type { ProjectRecord } from "../../projects/project-list.ts";
-import { ADAPTER, type DiscordContext } from "./context.ts";
+import { ADAPTER, incomingFrom, type DiscordContext } from "./context.ts";
 import {
   createInteractionResponder,
   type CommandInteraction,
@@ -32,8 +33,9 @@ export async function handleInteraction(ctx: DiscordContext, interaction: Intera
     );
   }
   if (interaction.isButton()) {
-    // A custom_id is a command line planbot wrote; anything else comes from an older build or another app.
-    const line = interaction.customId;
+    // A custom_id is a command line (or a choice line) planbot wrote; anything else comes from an older build or another app.
+    const parsed = parseChoiceLine(interaction.customId);
+    const line = parsed?.command ?? "";
     if (!looksLikeCommand(line)) {
       const stale: DiscordPayload = {
         content: "This button does not belong to this planbot any more; /help lists what it can do.",
@@ -42,8 +44,37 @@ export async function handleInteraction(ctx: DiscordContext, interaction: Intera
       };
       return createInteractionResponder(ctx, interaction).send([stale], {});
     }
+    if (parsed?.choice) return pressChoice(ctx, interaction, line, parsed.choice);
     return runFromInteraction(ctx, interaction, line, ctx.host.bot.commandFor(line));
   }
+}
+
+/**
+ * A press of a choice button: the core claims the choice first; the pressed message is then edited to show
+ * what was chosen and by whom (its buttons removed) — that edit is the interaction's answer — and the
+ * command runs as a typed one would, its replies following up. A spent choice marks this copy too and
+ * answers "already chosen" to the presser alone.
+ */
+async function pressChoice(
+  ctx: DiscordContext,
+  interaction: ButtonInteraction,
+  line: string,
+  choice: string,
+): Promise<void> {
+  const responder = createInteractionResponder(ctx, interaction);
+  const incoming = incomingFrom(interaction.user, interaction.channelId, line);
+  // discord.js finds the pressed component on the message; a message it could not read leaves it unknown.
+  const component = interaction.component as { label?: string | null } | undefined;
+  const label = component?.label ?? "the button";
+  const outcome = await ctx.host.bot.press(incoming, { id: choice, label });
+  if (outcome.kind === "refused") return responder.send(renderReplies(outcome.replies), {});
+  const marked = await responder.markChosen(outcome.chosen);
+  const said = marked ? [] : [{ text: outcome.chosen }];
+  if (outcome.kind === "spent") return responder.send(renderReplies([...said, outcome.reply]), {});
+  if (said.length) await responder.send(renderReplies(said), {});
+  if (line === KEEP_TALKING_COMMAND) return responder.send(renderReplies(await outcome.run()), {});
+  // The choice is spent: the command now runs exactly as typed (a planning thread opens where /plan would open one).
+  return runFromInteraction(ctx, interaction, line, ctx.host.bot.commandFor(line), responder);
 }
 
 /** Slash options by name, read from the raw data: typed getters throw when a type differs from the registry. */
@@ -67,8 +98,8 @@ async function runFromInteraction(
   interaction: CommandInteraction,
   line: string,
   spec: CommandSpec | undefined,
+  responder: InteractionResponder = createInteractionResponder(ctx, interaction),
 ): Promise<void> {
-  const responder = createInteractionResponder(ctx, interaction);
   const slow = spec?.slow === true;
   if (slow) await responder.defer();
   const deliver = (outcome: LineOutcome) => deliverOutcome(ctx, responder, outcome);

@@ -5,7 +5,7 @@ import {
   type APIButtonComponentWithCustomId,
 } from "discord.js";
 import { renderDiscordReply } from "./discord-markdown.ts";
-import { code, type Reply, type ReplyAction } from "../../chat/reply.ts";
+import { choiceLine, code, type Reply, type ReplyAction } from "../../chat/reply.ts";
 
 /** Discord's limits on components (custom_id length, label length, buttons per row, rows per message). */
 export const CUSTOM_ID_LIMIT = 100;
@@ -21,6 +21,8 @@ export interface DiscordPayload {
   content: string;
   components: ButtonRow[];
   ephemeral: boolean;
+  /** Files attached to this message (the final plan), on the last chunk of a reply. */
+  files?: { name: string; content: string }[];
 }
 
 const STYLES: Record<
@@ -45,7 +47,9 @@ export function renderReply(reply: Reply): DiscordPayload[] {
   for (const action of reply.actions ?? []) {
     if (seen.has(action.command)) continue; // Discord rejects duplicate custom_ids in one message.
     seen.add(action.command);
-    if (action.command.length > CUSTOM_ID_LIMIT || buttons.length >= BUTTONS_PER_ROW * ROWS_PER_MESSAGE) {
+    // Buttons of a choice carry its id, so a press can be recognised as spent (src/bot/choice-press.ts).
+    const customId = choiceLine(reply.choice, action.command);
+    if (customId.length > CUSTOM_ID_LIMIT || buttons.length >= BUTTONS_PER_ROW * ROWS_PER_MESSAGE) {
       asText.push(`${action.label}: ${code(action.command)}`);
       continue;
     }
@@ -53,7 +57,7 @@ export function renderReply(reply: Reply): DiscordPayload[] {
       type: ComponentType.Button,
       style: STYLES[action.style ?? "secondary"],
       label: clipLabel(action.label),
-      custom_id: action.command,
+      custom_id: customId,
     });
   }
   const text = asText.length ? `${reply.text}\n${asText.join("\n")}` : reply.text;
@@ -63,8 +67,13 @@ export function renderReply(reply: Reply): DiscordPayload[] {
     rows.push({ type: ComponentType.ActionRow, components: buttons.slice(index, index + BUTTONS_PER_ROW) });
   }
   const ephemeral = reply.ephemeral === true || reply.tone === "error";
-  if (chunks.length === 0) return rows.length ? [{ content: "", components: rows, ephemeral }] : [];
-  return chunks.map((content, index) => ({ content, components: index === chunks.length - 1 ? rows : [], ephemeral }));
+  const files = reply.attachment ? [{ name: reply.attachment.name, content: reply.attachment.content }] : undefined;
+  if (chunks.length === 0)
+    return rows.length || files ? [{ content: "", components: rows, ephemeral, ...(files ? { files } : {}) }] : [];
+  return chunks.map((content, index) => {
+    const last = index === chunks.length - 1;
+    return { content, components: last ? rows : [], ephemeral, ...(last && files ? { files } : {}) };
+  });
 }
 
 /** {@link renderReply} for several replies, in order. */

@@ -25,7 +25,7 @@ export async function sendPayloads(
 ): Promise<SendOutcome> {
   const messageIds: string[] = [];
   for (const [index, payload] of payloads.entries()) {
-    const options = { content: payload.content, components: payload.components };
+    const options = { content: payload.content, components: payload.components, ...payloadFiles(payload) };
     try {
       const sent = index === 0 && replyTo ? await replyTo.reply(options) : await channel.send(options);
       messageIds.push(sent.id);
@@ -34,4 +34,10 @@ export async function sendPayloads(
     }
   }
   return { messageIds };
+}
+
+/** A payload's files as discord.js takes them (a Buffer and a name each, sent as multipart). */
+export function payloadFiles(payload: DiscordPayload): { files?: { attachment: Buffer; name: string }[] } {
+  if (!payload.files?.length) return {};
+  return { files: payload.files.map((file) => ({ attachment: Buffer.from(file.content, "utf8"), name: file.name })) };
 }

@@ -53,7 +53,10 @@ export function createDashboardOutbound(options: DashboardOutboundOptions): Dash
       const message: DashboardMessage = {
         at: options.clock.now().toISOString(),
         slug: target.channelId,
-        message: reply.text,
+        // The page has the plan itself: a document becomes a link to the project's plan tab.
+        message: reply.attachment?.slug
+          ? `${reply.text}\n\n[${reply.attachment.name}](#/p/${encodeURIComponent(reply.attachment.slug)}/plan)`
+          : reply.text,
       };
       record(target.channelId, message);
       options.onMessage(message);

@@ -7,8 +7,8 @@ export const CALLBACK_DATA_LIMIT = 64;
 export type DecodedCallback = { kind: "command"; command: string } | { kind: "expired"; hint: string };
 
 /**
- * Turns a button's command line into `callback_data` and back. A command line that fits in 64 bytes is
- * the data itself, so such buttons survive restarts. Longer ones (a long slug plus `--force`) get a short
+ * Turns a button's line (a command line, or a choice line — see `choiceLine` in src/chat/reply.ts) into
+ * `callback_data` and back. A line that fits in 64 bytes is the data itself, so such buttons survive restarts. Longer ones (a long slug plus `--force`) get a short
  * token kept in an in-memory map: those buttons expire when planbot restarts (or when the map evicts
  * them), and pressing one answers "this button expired, type <command>" instead of running anything.
  */
@@ -17,8 +17,13 @@ export interface CallbackCodec {
   decode(data: string): DecodedCallback;
 }
 
-/** Tokens start with this; command lines start with "/", so the two never collide. */
+/** Tokens start with this; command lines start with "/" and choice lines with "!", so none collide. */
 const TOKEN_MARK = "#";
+
+/** A button line kept as the data itself: a command line, or a choice line (`!<choice id>/command`). */
+function isPlainLine(line: string): boolean {
+  return line.startsWith("/") || line.startsWith("!");
+}
 
 /** Creates a {@link CallbackCodec}; `capacity` bounds the token map (oldest tokens are forgotten first). */
 export function createCallbackCodec(capacity = 10_000): CallbackCodec {
@@ -31,7 +36,7 @@ export function createCallbackCodec(capacity = 10_000): CallbackCodec {
 
   return {
     encode(command) {
-      if (command.startsWith("/") && Buffer.byteLength(command) <= CALLBACK_DATA_LIMIT) return command;
+      if (isPlainLine(command) && Buffer.byteLength(command) <= CALLBACK_DATA_LIMIT) return command;
       let token = tokensByCommand.get(command);
       if (!token) {
         token = `${TOKEN_MARK}${boot}${(counter++).toString(36)}`;
@@ -47,7 +52,7 @@ export function createCallbackCodec(capacity = 10_000): CallbackCodec {
       return `${token}:${clipBytes(command, CALLBACK_DATA_LIMIT - Buffer.byteLength(token) - 1)}`;
     },
     decode(data) {
-      if (data.startsWith("/")) return { kind: "command", command: data };
+      if (isPlainLine(data)) return { kind: "command", command: data };
       if (data.startsWith(TOKEN_MARK)) {
         const separator = data.indexOf(":");
         const token = separator === -1 ? data : data.slice(0, separator);

@@ -1,6 +1,6 @@
-import { GrammyError, HttpError, type Api } from "grammy";
-import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
-import type { Reply, ReplyAction } from "../../chat/reply.ts";
+import { GrammyError, HttpError, InputFile, type Api } from "grammy";
+import type { InlineKeyboardButton, InlineKeyboardMarkup, Message } from "grammy/types";
+import { choiceLine, type Reply, type ReplyAction } from "../../chat/reply.ts";
 import { renderTelegramReply } from "./telegram-html.ts";
 import type { Logger } from "../../log.ts";
 import { fail, type Failure, type Result } from "../../projects/result.ts";
@@ -20,7 +20,16 @@ export interface TelegramSender {
     reply: Reply,
     context?: { slug?: string | undefined },
   ): Promise<Result<{ messageIds: string[] }>>;
+  /**
+   * Marks a message whose choice was made: appends `chosen` to its text and drops its keyboard. Never
+   * throws; when the text cannot take the line, the keyboard is still dropped and `false` comes back so
+   * the caller says it in the chat instead.
+   */
+  markChosen(message: Message, chosen: string): Promise<boolean>;
 }
+
+/** Telegram's limit on a message's text, in UTF-16 code units. */
+const TELEGRAM_TEXT_LIMIT = 4096;
 
 /** Buttons per keyboard row: three labels still fit side by side on a phone. */
 const BUTTONS_PER_ROW = 3;
@@ -29,11 +38,13 @@ const BUTTONS_PER_ROW = 3;
 export function inlineKeyboard(
   actions: ReplyAction[] | undefined,
   codec: CallbackCodec,
+  choice?: string,
 ): InlineKeyboardMarkup | undefined {
   if (!actions?.length) return undefined;
+  // Buttons of a choice carry its id, so a press can be recognised as spent (src/bot/choice-press.ts).
   const buttons: InlineKeyboardButton[] = actions.map((action) => ({
     text: action.label,
-    callback_data: codec.encode(action.command),
+    callback_data: codec.encode(choiceLine(choice, action.command)),
   }));
   const rows: InlineKeyboardButton[][] = [];
   for (let index = 0; index < buttons.length; index += BUTTONS_PER_ROW)
@@ -92,8 +103,30 @@ export function sendFailure(error: unknown): Failure {
 /** Creates the {@link TelegramSender}: HTML parse mode, 4096-character chunks, keyboard on the last chunk. */
 export function createTelegramSender(api: Api, codec: CallbackCodec, log: Logger): TelegramSender {
   return {
+    async markChosen(message, chosen) {
+      const chatId = message.chat.id;
+      const text = message.text;
+      // The message's own entities keep its formatting: the line is appended, so their offsets still hold.
+      if (text !== undefined && text.length + chosen.length + 2 <= TELEGRAM_TEXT_LIMIT) {
+        try {
+          await api.editMessageText(chatId, message.message_id, `${text}\n\n${chosen}`, {
+            ...(message.entities ? { entities: message.entities } : {}),
+            link_preview_options: { is_disabled: true },
+          });
+          return true;
+        } catch (error) {
+          log.warn({ adapter: "telegram", chat: chatId, err: error }, "could not mark the chosen message");
+        }
+      }
+      try {
+        await api.editMessageReplyMarkup(chatId, message.message_id, { reply_markup: { inline_keyboard: [] } });
+      } catch (error) {
+        log.warn({ adapter: "telegram", chat: chatId, err: error }, "could not drop the keyboard of a chosen message");
+      }
+      return false;
+    },
     async send(destination, reply, context = {}) {
-      const keyboard = inlineKeyboard(reply.actions, codec);
+      const keyboard = inlineKeyboard(reply.actions, codec, reply.choice);
       let chunks = renderTelegramReply(reply);
       // Buttons need a message to hang on, even when the reply has no text.
       if (chunks.length === 0 && keyboard) chunks = ["…"];
@@ -139,6 +172,23 @@ export function createTelegramSender(api: Api, codec: CallbackCodec, log: Logger
               err: error,
             },
             "telegram send failed",
+          );
+          return failure;
+        }
+      }
+      if (reply.attachment) {
+        // After the text, so a reply that answers a message still starts with the words and its buttons.
+        const file = new InputFile(Buffer.from(reply.attachment.content, "utf8"), reply.attachment.name);
+        try {
+          const sent = await api.sendDocument(destination.chatId, file, {
+            ...(destination.threadId !== undefined ? { message_thread_id: destination.threadId } : {}),
+          });
+          messageIds.push(String(sent.message_id));
+        } catch (error) {
+          const failure = sendFailure(error);
+          log.warn(
+            { adapter: "telegram", slug: context.slug, chat: destination.chatId, code: failure.code, err: error },
+            "telegram sendDocument failed",
           );
           return failure;
         }

@@ -2,6 +2,7 @@ import type { Result } from "../../projects/result.ts";
 import type { CommandContext } from "../command-context.ts";
 import type { CommandSpec } from "../command-registry.ts";
 import { failureReply } from "../failure-reply.ts";
+import { approveEndedRun } from "../retry-run.ts";
 import type { PlanningPort } from "../../planning/planning-port.ts";
 import { errorReply, type Reply } from "../../chat/reply.ts";
 
@@ -112,13 +113,16 @@ export const continueCommand: CommandSpec = {
 /** `/run` — run one approved project through Ralph now. */
 export const runCommand: CommandSpec = {
   name: "run",
-  summary: "run an approved project through Ralph now",
+  summary: "run an approved project through Ralph now (retries a failed or blocked one)",
   role: "admin",
   slow: true,
   args: [slugArg],
   flags: [],
   async handler({ args, services }) {
     if (!services.executor) return errorReply("The Ralph executor is not available yet in this planbot.");
+    // A failed or blocked project is retried: approved again, then run (src/bot/retry-run.ts).
+    const retry = await approveEndedRun(services, args.slug!);
+    if (!retry.ok) return failureReply(retry);
     const result = await services.executor.runNow(args.slug!);
     if (!result.ok) return failureReply(result);
     return { text: result.message, tone: "success" };

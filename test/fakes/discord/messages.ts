@@ -47,6 +47,8 @@ function attachmentsFrom(env: RouteEnv, channelId: string, files: RecordedFile[]
       url,
       proxy_url: url,
       content_type: file.contentType || "application/octet-stream",
+      // Not in Discord's payload: the fake keeps what was uploaded so tests can read the file.
+      text: file.text,
       ...(typeof meta.description === "string" ? { description: meta.description } : {}),
     };
   });

@@ -258,7 +258,13 @@ async function parseBody(
       if (typeof value === "string") {
         if (field === "payload_json") body = JSON.parse(value) as unknown;
       } else {
-        files.push({ field, filename: value.name, size: value.size, contentType: value.type });
+        files.push({
+          field,
+          filename: value.name,
+          size: value.size,
+          contentType: value.type,
+          text: await value.text(),
+        });
       }
     }
     return { body, files };

@@ -11,6 +11,8 @@ export interface RecordedFile {
   filename: string;
   size: number;
   contentType: string;
+  /** The uploaded bytes as UTF-8 text (test files are small text files). */
+  text: string;
 }
 
 /** One REST call as the fake saw it and answered it. */

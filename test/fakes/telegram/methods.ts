@@ -1,5 +1,6 @@
 import type { BotCommand, InlineKeyboardMarkup, Message, MessageEntity } from "grammy/types";
-import { prepareMessageText } from "./formatted-text.ts";
+import { parseFormatted, prepareMessageText, trimFormatted } from "./formatted-text.ts";
+import { isUploadedFile, type UploadedFilePart } from "./request-body.ts";
 import {
   ApiError,
   badRequest,
@@ -164,6 +165,86 @@ const sendMessage: MethodHandler = (state, p) => {
   return structuredClone(stored.message);
 };
 
+/** Telegram's limit on a media caption, in UTF-16 code units after entity parsing. */
+const MAX_CAPTION_LENGTH = 1024;
+
+/**
+ * The uploaded file of a media parameter. Like the real Bot API, a new file must come as multipart: either
+ * the parameter's own file part or `attach://<name>` naming another part. A string that is neither is a
+ * file_id or URL of a file Telegram already has, which the fake never has.
+ */
+function uploadedFile(p: Record<string, unknown>, field: string): UploadedFilePart {
+  const value = p[field];
+  if (isUploadedFile(value)) return value;
+  if (typeof value === "string" && value.startsWith("attach://")) {
+    const part = p[value.slice("attach://".length)];
+    if (isUploadedFile(part)) return part;
+    throw badRequest(`wrong file identifier/HTTP URL specified`);
+  }
+  if (value === undefined || value === "") throw badRequest(`there is no ${field} in the request`);
+  throw badRequest("wrong file identifier/HTTP URL specified");
+}
+
+/** A caption's visible text and entities (empty caption allowed), or Telegram's error. */
+function prepareCaption(
+  raw: unknown,
+  parseMode: unknown,
+  entities: unknown,
+): { text: string; entities: MessageEntity[] } {
+  if (raw === undefined || raw === "") return { text: "", entities: [] };
+  if (typeof raw !== "string") throw badRequest("can't parse caption");
+  const parsed = parseFormatted(raw, typeof parseMode === "string" ? parseMode : undefined, entities);
+  if (!parsed.ok)
+    throw badRequest("unsupported" in parsed ? "unsupported parse_mode" : `can't parse entities: ${parsed.error}`);
+  const trimmed = trimFormatted(parsed.text, parsed.entities);
+  if (trimmed.text.length > MAX_CAPTION_LENGTH) throw badRequest("message caption is too long");
+  return trimmed;
+}
+
+const sendDocument: MethodHandler = (state, p) => {
+  const rec = state.requireChat(p.chat_id);
+  let threadId = state.resolveThread(rec, p.message_thread_id);
+  const reply = resolveReply(state, rec, p, threadId);
+  if (threadId === undefined && reply?.threadId !== undefined && reply.message.chat.id === rec.chat.id)
+    threadId = reply.threadId;
+  const file = uploadedFile(p, "document");
+  if (file.size === 0) throw badRequest("file must be non-empty");
+  const caption = prepareCaption(p.caption, p.parse_mode, p.caption_entities);
+  const markup = validateReplyMarkup(p.reply_markup);
+  const id = state.allocMessageId(rec);
+  const message: Record<string, unknown> = {
+    message_id: id,
+    from: state.botUser(),
+    chat: state.chatObject(rec),
+    date: nowSeconds(),
+    document: {
+      file_id: `BQACAgIAAxkDAAI${rec.chat.id}_${id}`,
+      file_unique_id: `AgAD${id}`,
+      file_name: file.filename,
+      mime_type:
+        file.contentType && file.contentType !== "application/octet-stream" ? file.contentType : "text/markdown",
+      file_size: file.size,
+    },
+  };
+  if (threadId !== undefined) {
+    message.message_thread_id = threadId;
+    message.is_topic_message = true;
+  }
+  if (reply) message.reply_to_message = state.replyCopy(reply.message);
+  if (caption.text) message.caption = caption.text;
+  if (caption.entities.length > 0) message.caption_entities = caption.entities;
+  if (markup) message.reply_markup = markup;
+  const stored = state.store(rec, message as unknown as Message, {
+    ...(threadId !== undefined ? { threadId } : {}),
+    fromBot: true,
+    ...(typeof p.caption === "string" ? { rawText: p.caption } : {}),
+    ...(typeof p.parse_mode === "string" ? { parseMode: p.parse_mode } : {}),
+    upload: file.content,
+  });
+  state.logSent("sent", "sendDocument", rec, stored);
+  return structuredClone(stored.message);
+};
+
 const editMessageText: MethodHandler = (state, p) => {
   const { rec, stored } = requireBotMessage(state, p, "message to edit not found");
   const msg = stored.message as TextMessage;
@@ -262,6 +343,7 @@ export const METHODS: Record<string, MethodHandler> = {
     return true;
   },
   sendmessage: sendMessage,
+  senddocument: sendDocument,
   editmessagetext: editMessageText,
   editmessagereplymarkup: editMessageReplyMarkup,
   deletemessage: deleteMessage,

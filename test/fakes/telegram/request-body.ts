@@ -23,11 +23,17 @@ function decodeFieldValue(value: string): unknown {
   return value;
 }
 
-/** Placeholder recorded for an uploaded file part of a multipart body. */
+/** An uploaded file part of a multipart body, with its bytes (the fake only sees small test files). */
 export interface UploadedFilePart {
   filename: string;
   contentType?: string;
   size: number;
+  content: Buffer;
+}
+
+/** Whether a decoded parameter is an uploaded file part. */
+export function isUploadedFile(value: unknown): value is UploadedFilePart {
+  return typeof value === "object" && value !== null && Buffer.isBuffer((value as UploadedFilePart).content);
 }
 
 function parseMultipart(body: Buffer, boundary: string): Record<string, unknown> {
@@ -46,13 +52,20 @@ function parseMultipart(body: Buffer, boundary: string): Record<string, unknown>
     if (headerEnd !== -1) {
       const headers = part.subarray(0, headerEnd).toString("utf8");
       const content = part.subarray(headerEnd + 4);
-      const name = /name="([^"]*)"/i.exec(headers)?.[1];
-      const filename = /filename="([^"]*)"/i.exec(headers)?.[1];
+      const name = /(?:^|[;\s])name="([^"]*)"/i.exec(headers)?.[1];
+      // Clients quote the file name (RFC 7578) or not (grammY writes `filename=name.md`); Telegram takes both.
+      const quoted = /filename="([^"]*)"/i.exec(headers);
+      const filename = quoted ? quoted[1] : /filename=([^;\r\n]+)/i.exec(headers)?.[1]?.trim();
       const contentType = /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1];
       if (name !== undefined) {
         params[name] =
           filename !== undefined
-            ? ({ filename, size: content.length, ...(contentType ? { contentType } : {}) } satisfies UploadedFilePart)
+            ? ({
+                filename,
+                size: content.length,
+                content: Buffer.from(content),
+                ...(contentType ? { contentType } : {}),
+              } satisfies UploadedFilePart)
             : decodeFieldValue(content.toString("utf8"));
       }
     }

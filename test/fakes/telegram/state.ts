@@ -44,6 +44,8 @@ export interface StoredMessage {
   /** Text as the bot sent it, before parse_mode (bot messages only). */
   rawText?: string;
   parseMode?: string;
+  /** The uploaded bytes of a document the bot sent. */
+  upload?: Buffer;
 }
 
 /** Everything the fake knows about one chat. */
@@ -201,7 +203,9 @@ export class FakeState {
   ): void {
     const m = stored.message as Message & {
       text?: string;
+      caption?: string;
       entities?: MessageEntity[];
+      caption_entities?: MessageEntity[];
       reply_markup?: InlineKeyboardMarkup;
     };
     const entry: SentMessage = {
@@ -209,15 +213,22 @@ export class FakeState {
       method,
       chat_id: rec.chat.id,
       message_id: m.message_id,
-      text: stored.rawText ?? m.text ?? "",
-      plain_text: m.text ?? "",
-      entities: structuredClone(m.entities ?? []),
+      text: stored.rawText ?? m.text ?? m.caption ?? "",
+      plain_text: m.text ?? m.caption ?? "",
+      entities: structuredClone(m.entities ?? m.caption_entities ?? []),
       at: Date.now(),
     };
     if (stored.threadId !== undefined) entry.message_thread_id = stored.threadId;
     if (stored.parseMode !== undefined) entry.parse_mode = stored.parseMode;
     if (m.reply_markup !== undefined) entry.reply_markup = structuredClone(m.reply_markup);
     if (replyParameters !== undefined) entry.reply_parameters = replyParameters;
+    if (m.document && stored.upload)
+      entry.document = {
+        file_name: m.document.file_name ?? "",
+        ...(m.document.mime_type ? { mime_type: m.document.mime_type } : {}),
+        file_size: stored.upload.length,
+        content: stored.upload.toString("utf8"),
+      };
     this.sentLog.push(entry);
   }
 

@@ -70,7 +70,7 @@ export interface FailRule {
 /** One message the bot sent (sendMessage) or changed (editMessageText / editMessageReplyMarkup). */
 export interface SentMessage {
   kind: "sent" | "edited";
-  method: "sendMessage" | "editMessageText" | "editMessageReplyMarkup";
+  method: "sendMessage" | "sendDocument" | "editMessageText" | "editMessageReplyMarkup";
   chat_id: number;
   message_id: number;
   /** Topic of the message (undefined outside forum topics). */
@@ -83,6 +83,8 @@ export interface SentMessage {
   entities: MessageEntity[];
   /** Inline keyboard now on the message (undefined = none). */
   reply_markup?: InlineKeyboardMarkup;
+  /** The file of a sendDocument, with the content the bot uploaded (as UTF-8 text). */
+  document?: { file_name: string; mime_type?: string; file_size: number; content: string };
   /** The reply_parameters the bot passed (sendMessage only). */
   reply_parameters?: Record<string, unknown>;
   at: number;

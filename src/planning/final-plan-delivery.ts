@@ -1,0 +1,83 @@
+import { choiceIdFor, code, escapeMarkup, type Reply } from "../chat/reply.ts";
+import { planGoal } from "../deliver/pr-body.ts";
+import { LoosePrdSchema, type LoosePrd } from "../projects/schemas.ts";
+import { readWorkspaceText } from "../projects/workspace-files.ts";
+import { workspacePaths } from "../projects/workspace.ts";
+import type { PlanningSession } from "./session-store.ts";
+
+/** Stories listed by title in the summary; the rest are counted (the document has them all). */
+const LISTED_STORIES = 15;
+const PLAN_FILE = "scripts/ralph/final-plan.md";
+const PRD_FILE = "scripts/ralph/prd.json";
+
+/** What turns an approval reply into the final plan's delivery: the summary, the buttons, the document. */
+export type FinalPlanParts = Pick<Reply, "text" | "actions" | "choice" | "attachment">;
+
+/**
+ * The final plan as chats receive it when it is approved: `final-plan.md` as a document, a short summary
+ * (the goal, the stories by title) under `text`, and *Run now* · *Re-plan* · *Cancel* as one choice. The
+ * choice id comes from the planning session, so every chat of the session shares it and one press spends
+ * it everywhere. Files are read without following links out of the workspace; a plan that cannot be read
+ * is named, not attached.
+ */
+export async function finalPlanParts(
+  text: string,
+  plan: { slug: string; workspaceRoot: string; planningSessionId: string; description?: string },
+): Promise<FinalPlanParts> {
+  const [planRead, prdRead] = await Promise.all([
+    readWorkspaceText(plan.workspaceRoot, PLAN_FILE),
+    readWorkspaceText(plan.workspaceRoot, PRD_FILE),
+  ]);
+  const prd = prdRead.ok ? parsePrd(prdRead.text) : null;
+  const planText = planRead.ok ? planRead.text : null;
+  const goal = planGoal({ plan: planText, prd, description: plan.description ?? "", slug: plan.slug });
+  const lines = [text, "", `**Goal:** ${escapeMarkup(goal.slice(0, 500))}`, ...storyLines(prd)];
+  lines.push(
+    planRead.ok
+      ? `The whole plan is attached as ${code("final-plan.md")}.`
+      : `${code("final-plan.md")} could not be read (${escapeMarkup(planRead.message)}); ${code(`/status ${plan.slug}`)} shows the project.`,
+  );
+  return {
+    text: lines.join("\n"),
+    actions: [
+      { label: "Run now", command: `/run ${plan.slug}`, style: "primary" },
+      { label: "Re-plan", command: `/replan ${plan.slug}`, style: "secondary" },
+      { label: "Cancel", command: `/cancel ${plan.slug}`, style: "danger" },
+    ],
+    choice: choiceIdFor(`final-plan:${plan.slug.toLowerCase()}:${plan.planningSessionId}`),
+    ...(planRead.ok
+      ? { attachment: { name: "final-plan.md", content: planText!, path: planRead.path, slug: plan.slug } }
+      : {}),
+  };
+}
+
+/** The plan of an approved session, as {@link finalPlanParts} reads it. */
+export function planOf(session: PlanningSession, workspaceDir: string) {
+  return {
+    slug: session.slug,
+    workspaceRoot: workspacePaths(workspaceDir, session.slug).root,
+    planningSessionId: session.planning_session_id,
+    description: session.description ?? "",
+  };
+}
+
+function parsePrd(text: string): LoosePrd | null {
+  try {
+    const parsed = LoosePrdSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+function storyLines(prd: LoosePrd | null): string[] {
+  const stories = prd?.userStories ?? [];
+  if (!stories.length) return [];
+  const listed = stories.slice(0, LISTED_STORIES).map((story, index) => {
+    const id = typeof story.id === "string" && story.id ? `${code(story.id)} ` : "";
+    const title = typeof story.title === "string" && story.title ? story.title : `story ${index + 1}`;
+    return `- ${id}${escapeMarkup(title.slice(0, 200))}`;
+  });
+  const more = stories.length > LISTED_STORIES ? [`- … and ${stories.length - LISTED_STORIES} more`] : [];
+  return [`**Stories (${stories.length}):**`, ...listed, ...more];
+}
