@@ -36,6 +36,8 @@ export interface RunJobProgress {
   commits: number;
   /** Subject of the newest commit since the run began. */
   lastCommit?: string | null;
+  /** Subjects of the run's newest commits (at most 3, newest first). */
+  recentCommits?: string[];
   /** When prd.json or Ralph's log last changed on the worker (ISO). */
   lastActivityAt?: string;
   logTail: string;
@@ -52,6 +54,8 @@ export interface RunJobResult {
   exitCode: number | null;
   branch: string | null;
   prd: string | null;
+  /** The run's commits on the worker (the bot's workspace has no clone): count and newest subjects. */
+  commits?: { count: number; subjects: string[] } | null;
   /** The worker's push; the bot adds the pull request it opened (it holds GITHUB_TOKEN, the worker needs none). */
   delivery: {
     ok: boolean;

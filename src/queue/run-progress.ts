@@ -72,6 +72,7 @@ export function createProgressSampler(source: ProgressSource): ProgressSampler {
         maxIterations,
         commits: commits.length,
         lastCommit: commits[0]?.trim() ?? null,
+        recentCommits: commits.slice(0, 3).map((subject) => subject.trim()),
         lastActivityAt,
         logTail: tail.split("\n").slice(-10).join("\n"),
         prd,

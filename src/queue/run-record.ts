@@ -19,6 +19,8 @@ export interface QueueRun {
   finished_at: string | null;
   outcome: string | null;
   error: string | null;
+  /** The run's commits on its worker, when it ended: count and newest subjects (for the run report). */
+  commits?: { count: number; subjects: string[] } | null;
   progress?:
     | {
         stories_done: number;
@@ -210,6 +212,7 @@ export function createRunRecorder(deps: { lifecycle: Lifecycle; workspaceDir: st
           finished_at: at,
           outcome: result.outcome,
           error: result.error,
+          ...(result.commits ? { commits: result.commits } : {}),
         });
         // Stopped while the project still shows running (a stop asked before the status changed, as a
         // local run's stop is recorded): the project failed, saying why. Cancelled first: it stays cancelled.

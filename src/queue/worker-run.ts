@@ -130,6 +130,7 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
 
   let stopped: StopReason | null = null;
   let last = "";
+  let latest: RunJobProgress | undefined;
   const sampler = createProgressSampler({
     plan,
     paths,
@@ -150,6 +151,7 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
       }
     }
     const now = await sampler.sample(fresh);
+    latest = now;
     const key = JSON.stringify(now);
     if (key !== last) {
       last = key;
@@ -185,6 +187,7 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
     exitCode: exit.exitCode,
     branch: plan.branch,
     prd: finalPrd,
+    commits: latest ? { count: latest.commits, subjects: latest.recentCommits ?? [] } : null,
     delivery: null,
   };
   const pushOn = ctx.config.execute.delivery?.pushOn;

@@ -45,6 +45,11 @@ describe("a remote run's draft pull request", { timeout: 120_000 }, () => {
       /^[0-9a-f]{40}$/,
     );
     expect(github.requests.every((request) => request.authorization?.includes(TOKEN))).toBe(true);
+    // The run's commits came back with the outcome (the bot's workspace has no clone to count them in).
+    expect((await world.queueRun("november"))?.commits).toEqual({
+      count: 2,
+      subjects: [expect.stringMatching(/US-2\b/), expect.stringMatching(/US-1\b/)],
+    });
     const entry = await world.entry("november");
     expect(entry.pull_request).toMatchObject({ number: 1, url: expect.stringMatching(/\/pull\/1$/) });
     expect(entry.delivery).toMatchObject({
