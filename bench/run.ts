@@ -15,6 +15,7 @@ import { benchRss } from "./rss.bench.ts";
 import { benchWeb } from "./web.bench.ts";
 import { benchQueue } from "./queue.bench.ts";
 import { benchReport } from "./report.bench.ts";
+import { benchProgress } from "./progress.bench.ts";
 
 const BENCHES: Array<{ name: string; run: () => Promise<BenchResult[]> }> = [
   { name: "cli", run: benchCli },
@@ -29,6 +30,7 @@ const BENCHES: Array<{ name: string; run: () => Promise<BenchResult[]> }> = [
   { name: "web", run: benchWeb },
   { name: "queue", run: benchQueue },
   { name: "report", run: benchReport },
+  { name: "progress", run: benchProgress },
 ];
 
 // `npm run bench -- store http` runs only the named benches.

@@ -28,6 +28,12 @@ const identityList = commaList.pipe(
   ),
 );
 
+/** Minutes with decimals (`0.5` is 30 s); `0` turns the guard off (null). */
+const minutesOrOff = z.coerce
+  .number<string | undefined>()
+  .nonnegative("must be a number of minutes, 0 to turn it off")
+  .transform((value) => (value === 0 ? null : value));
+
 const port = z.coerce.number<string | undefined>().int().min(0).max(65535);
 const positiveInt = z.coerce.number<string | undefined>().int().positive();
 
@@ -90,10 +96,23 @@ const EnvSchema = z.object({
   QUEUE_STALL_RETRIES: optionalText
     .pipe(z.coerce.number<string | undefined>().int().min(0).max(5).optional())
     .default(0),
+  RALPH_MAX_MINUTES: optionalText.pipe(minutesOrOff.optional()).default(480),
+  RALPH_STALL_MINUTES: optionalText.pipe(minutesOrOff.optional()).default(30),
+  PROGRESS_EDIT_SECONDS: optionalText
+    .pipe(z.coerce.number<string | undefined>().min(0.2, "must be at least 0.2 seconds").optional())
+    .default(5),
   LOG_LEVEL: optionalText
     .pipe(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional())
     .default("info"),
 });
+
+/** RALPH_MAX_MINUTES, RALPH_STALL_MINUTES (null = off) and PROGRESS_EDIT_SECONDS. */
+export interface ProgressSettings {
+  maxMinutes: number | null;
+  stallMinutes: number | null;
+  /** Least time between two edits of one progress message; runs are sampled at least this often (at most every 3 s). */
+  editIntervalSeconds: number;
+}
 
 /** planbot's configuration, with paths resolved and defaults applied. */
 export interface Config {
@@ -106,6 +125,8 @@ export interface Config {
   dashboard: { host: string; port: number; token?: string; origins: string[] };
   planner: { command: string; timeoutSeconds: number; maxParallel: number };
   execute: { ralphCommand: string; gitRemoteBase?: string; at?: string; parallel: number; delivery?: DeliverySettings };
+  /** Live run progress and the run guard (README, "Live progress" and "Run guardrails"). */
+  progress: ProgressSettings;
   /** The BullMQ job queue (issue 19); absent: Ralph runs on this machine. See src/queue/queue-settings.ts. */
   queue?: QueueSettings;
   logLevel: string;
@@ -185,6 +206,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
           }),
         },
       }),
+      progress: {
+        maxMinutes: e.RALPH_MAX_MINUTES === undefined ? 480 : e.RALPH_MAX_MINUTES,
+        stallMinutes: e.RALPH_STALL_MINUTES === undefined ? 30 : e.RALPH_STALL_MINUTES,
+        editIntervalSeconds: e.PROGRESS_EDIT_SECONDS ?? 5,
+      },
       ...(e.PLANBOT_QUEUE_URL
         ? {
             queue: {

@@ -2,6 +2,7 @@ import type { Bot } from "../bot/bot.ts";
 import type { Outbound } from "../chat/outbound.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
+import type { ProgressHub } from "../execute/progress-hub.ts";
 import type { ExecutorPort } from "../execute/executor-port.ts";
 import type { PlanningService } from "../planning/planning-service.ts";
 import type { ChangeWatcher } from "../projects/change-watcher.ts";
@@ -73,6 +74,8 @@ export interface DashboardHost extends AdapterHost {
   /** Starting a run from the page, as `/run` does. */
   executor: ExecutorPort;
   watcher: ChangeWatcher;
+  /** Live run progress, pushed to the page as `progress` events (README, "Live progress"). */
+  live?: { hub: Pick<ProgressHub, "subscribe"> };
 }
 
 /** One adapter `planbot start` can run; loaded only when enabled, so unused platform libraries never load. */

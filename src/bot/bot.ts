@@ -111,26 +111,32 @@ export function createBot(deps: BotDeps): Bot {
     return replies;
   };
 
-  const parse: Middleware<Dispatch, Reply[]> = async (context, next) => {
+  // parse, authorize and place hand `next()` on as it is, not from an async function: re-wrapping its
+  // promise cost three more microtask hops per step on every command. A throw still reaches the guard.
+  const parse: Middleware<Dispatch, Reply[]> = (context, next) => {
     const outcome =
       context.preparsed ?? parseCommandLine(context.incoming.text, registry, { botUsername: deps.botUsername });
-    if (outcome.kind === "not_command" || outcome.kind === "other_bot") return [];
-    if (outcome.kind === "error") return [failureReply(outcome.failure)];
+    if (outcome.kind === "not_command" || outcome.kind === "other_bot") return Promise.resolve([]);
+    if (outcome.kind === "error") return Promise.resolve([failureReply(outcome.failure)]);
     context.parsed = outcome;
     return next();
   };
 
-  const authorize: Middleware<Dispatch, Reply[]> = async (context, next) => {
+  const authorize: Middleware<Dispatch, Reply[]> = (context, next) => {
     const { command, flags } = context.parsed!;
     const missing = missingRole(context.role, command, flags);
-    return missing ? [refusal(missing.what, missing.needed, context)] : next();
+    return missing ? Promise.resolve([refusal(missing.what, missing.needed, context)]) : next();
   };
 
   /** A session-starting command asks the adapter where the session lives, and is undone there if it fails. */
-  const place: Middleware<Dispatch, Reply[]> = async (context, next) => {
+  const place: Middleware<Dispatch, Reply[]> = (context, next) => {
+    const { command } = context.parsed!;
+    return command.opensSession && context.place ? placed(context, next) : next();
+  };
+
+  async function placed(context: Dispatch, next: () => Promise<Reply[]>): Promise<Reply[]> {
     const { command, args } = context.parsed!;
-    if (!command.opensSession || !context.place) return next();
-    const placement = await context.place({ name: command.name, slug: args.slug }, context.incoming);
+    const placement = await context.place!({ name: command.name, slug: args.slug }, context.incoming);
     if (placement.kind === "refused") return [placement.reply];
     if (placement.kind === "here") return next();
     const origin = context.incoming;
@@ -144,7 +150,7 @@ export function createBot(deps: BotDeps): Bot {
     }
     context.movedTo = placement.to;
     return replies;
-  };
+  }
 
   const runCommand = async (context: Dispatch): Promise<Reply[]> => {
     const { command, args, flags } = context.parsed!;

@@ -10,10 +10,17 @@ import type { Reply } from "./reply.ts";
  */
 export interface Outbound {
   send(target: ChatTarget, reply: Reply): Promise<Result<{ messageIds: string[] }>>;
+  /**
+   * Replaces the text (and buttons) of a message this adapter sent, for messages kept up to date in place
+   * (a run's progress). `message_gone` when the message no longer exists (deleted, too old to edit): send a
+   * new one. Same failures as `send` otherwise. Adapters that cannot edit leave it out.
+   */
+  edit?(target: ChatTarget, messageId: string, reply: Reply): Promise<Result<{ messageId: string }>>;
 }
 
 /** Routes each target to its adapter's {@link Outbound}. */
 export interface OutboundRouter extends Outbound {
+  edit(target: ChatTarget, messageId: string, reply: Reply): Promise<Result<{ messageId: string }>>;
   register(adapter: string, outbound: Outbound): void;
   unregister(adapter: string): void;
   has(adapter: string): boolean;
@@ -29,6 +36,24 @@ export function createOutboundRouter(): OutboundRouter {
     unregister: (adapter) => void byAdapter.delete(adapter),
     has: (adapter) => byAdapter.has(adapter),
     get: (adapter) => byAdapter.get(adapter),
+    async edit(target, messageId, reply) {
+      const outbound = byAdapter.get(target.adapter);
+      if (!outbound)
+        return fail("send_failed", `The ${target.adapter} adapter is not running, so nothing can be edited there.`, {
+          details: { permanent: false },
+        });
+      if (!outbound.edit)
+        return fail("not_available", `The ${target.adapter} adapter cannot edit messages.`, {
+          details: { permanent: true },
+        });
+      try {
+        return await outbound.edit(target, messageId, reply);
+      } catch (error) {
+        return fail("send_failed", `Editing on ${target.adapter} failed: ${(error as Error).message}`, {
+          details: { permanent: false },
+        });
+      }
+    },
     async send(target, reply) {
       const outbound = byAdapter.get(target.adapter);
       if (!outbound)

@@ -11,6 +11,7 @@ import { RALPH_TEMPLATE_DIR, resolveRalphCommand } from "../execute/ralph-comman
 import { parseRemoteBase, redactUrl } from "../execute/remote-url.ts";
 import { currentHost, findExecutable, ralphTool, type HostFacts } from "../execute/preflight.ts";
 import { nextOccurrence } from "../execute/schedule.ts";
+import { runGuardCheck } from "../execute/guard-doctor-check.ts";
 
 /** One doctor line. */
 export interface DoctorCheck {
@@ -47,6 +48,7 @@ export async function runDoctorChecks(config: Config, options: DoctorOptions = {
   if (checks.at(-1)!.level !== "fail") checks.push(await plannerLoginCheck(config.planner.command, env, timeoutMs));
   checks.push(remoteCheck(config.execute.gitRemoteBase));
   checks.push(deliveryCheck(config));
+  checks.push(runGuardCheck(config.progress));
   checks.push(...tokenChecks(config));
   checks.push(
     config.execute.at

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import type { Config } from "../config.ts";
 import type { RunReport } from "../execute/executor.ts";
 import { chooseExecutor } from "../runtime/choose-executor.ts";
+import { startStandaloneGuard } from "../execute/standalone-guard.ts";
 import { createLogger } from "../log.ts";
 import { createCoreServices } from "../projects/core-services.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
@@ -46,13 +47,22 @@ export async function runExecute(
   const dryRun = Boolean(parsed.values["dry-run"]);
   const services = createCoreServices(config);
   const log = createLogger(config.logLevel);
-  const executor = chooseExecutor({ ...services, log, env, queue: config.queue });
+  const executor = chooseExecutor({
+    ...services,
+    log,
+    env,
+    queue: config.queue,
+    maxMinutes: config.progress.maxMinutes,
+  });
 
   if (!dryRun) {
     const reconciled = await executor.reconcileFinishedRuns();
     if (reconciled.ok) for (const report of reconciled.recorded) io.out(line(report));
   }
+  // RALPH_MAX_MINUTES holds for these runs too, with or without a planbot start watching them.
+  const stopGuard = dryRun ? undefined : startStandaloneGuard({ config, store: services.store, executor, log, env });
   const result = await executor.runOnce({ slug, dryRun });
+  await stopGuard?.();
   // Nothing is running for this pass any more; a queue executor's Redis connections would keep the process up.
   await executor.close();
   if (!result.ok) {

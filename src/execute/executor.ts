@@ -15,6 +15,8 @@ import { reconcileUnwatched, recordExit, type RunReport } from "./run-outcome.ts
 import { dryRun } from "./dry-run.ts";
 import { currentHost, type HostFacts } from "./preflight.ts";
 import type { ExecutorConfig, RunPlan } from "./run-plan.ts";
+import type { RunStopper, StopReason } from "./run-progress.ts";
+import { stopReasonText, stopUnwatched } from "./stop-run.ts";
 
 // One project's run lives in launch-run.ts (claim, prepare, launch) and run-outcome.ts (recording how it
 // ended); this file decides which runs start, in what order and how many at once, and watches them.
@@ -42,10 +44,12 @@ export interface ExecutorDeps {
   killGraceMs?: number;
   /** The machine's uid and whether it is a container, for the preflight's root check (default: this one). */
   host?: HostFacts;
+  /** RALPH_MAX_MINUTES, named in the error of a run stopped for running too long. */
+  maxMinutes?: number | null;
 }
 
 /** The Ralph executor ("night-execute"). */
-export interface Executor extends ExecutorPort {
+export interface Executor extends ExecutorPort, Partial<RunStopper> {
   /**
    * Runs every approved project (or just `slug`) in approval order, `config.execute.parallel` at a time,
    * and resolves when the runs it started have ended. `dryRun` only reports what would be done.
@@ -79,6 +83,8 @@ interface ActiveRun {
   plan: RunPlan;
   ralph: RalphProcess;
   stopping: boolean;
+  /** Why {@link Executor.stopRun} stopped it (recorded as the error's first words). */
+  stopReason?: string;
   detached: boolean;
   settle(report: RunReport): void;
   done: Promise<RunReport>;
@@ -100,6 +106,10 @@ export function createExecutor(deps: ExecutorDeps): Executor {
   const active = new Map<string, ActiveRun>();
   const preparing = new Set<string>();
   const pending = new Set<Promise<unknown>>();
+  /** stopRun calls in flight by project: a second call waits for the first instead of stopping twice. */
+  const stops = new Map<string, Promise<Result<{ stopped: boolean }>>>();
+  /** PIDs of runs of earlier planbot processes being stopped: reconciling leaves them to stopRun. */
+  const stoppingPids = new Set<number>();
   let closed = false;
   let killing = false;
   let detaching = false;
@@ -330,7 +340,46 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     const read = await deps.store.read();
     if (!read.ok) return read;
     const ours = new Set([...active.values()].map((run) => run.ralph.pid));
+    for (const pid of stoppingPids) ours.add(pid);
     return { ok: true, recorded: await reconcileUnwatched(ctx, read.file.projects ?? [], ours) };
+  }
+
+  /** Kills the project's run (ours or an earlier planbot's) and waits until its outcome is recorded. */
+  async function stopOne(slug: string, reason: StopReason): Promise<Result<{ stopped: boolean }>> {
+    const read = await deps.store.read();
+    if (!read.ok) return read;
+    const entry = findProject(read.file, slug);
+    if (!entry) return fail("not_found", `No project named "${slug}".`, { details: { slug, next: "list" } });
+    const text = stopReasonText(reason, deps.maxMinutes);
+    const run = active.get(entry.name);
+    if (run) {
+      run.stopReason = text;
+      terminate(run);
+      deps.log.info({ slug: entry.name, pid: run.ralph.pid, reason }, `${entry.name}: stopping Ralph: ${text}`);
+      const report = await keepingAlive(run.done);
+      return { ok: true, stopped: report.outcome !== "detached" };
+    }
+    const pid = entry.pid;
+    if (typeof pid !== "number") return { ok: true, stopped: false };
+    stoppingPids.add(pid);
+    try {
+      const stopped = await keepingAlive(stopUnwatched(ctx, entry.name, pid, text, graceMs));
+      if (!stopped.ok) return stopped;
+      return { ok: true, stopped: stopped.report !== null };
+    } finally {
+      stoppingPids.delete(pid);
+    }
+  }
+
+  function stopRun(slug: string, reason: StopReason): Promise<Result<{ stopped: boolean }>> {
+    const problem = validateSlug(slug);
+    if (problem) return Promise.resolve(fail("invalid_slug", problem));
+    const key = slug.toLowerCase();
+    const inFlight = stops.get(key);
+    if (inFlight) return inFlight;
+    const work = track(stopOne(slug, reason)).finally(() => stops.delete(key));
+    stops.set(key, work);
+    return work;
   }
 
   async function waitForIdle(): Promise<void> {
@@ -344,6 +393,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
   return {
     runOnce,
     runNow,
+    stopRun,
     reconcileFinishedRuns,
     waitForIdle,
     async stop() {

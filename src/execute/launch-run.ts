@@ -129,6 +129,8 @@ export async function launchRun(ctx: LaunchContext, slug: string): Promise<Launc
     entry.pid = ralph.pid;
     entry.status = "running";
     entry.started_at = ctx.now();
+    // Live progress counts the run's commits from here (src/execute/run-sample.ts).
+    entry.started_head = prepared.prepared.head;
     entry.error = null;
     // The branch Ralph works on is the project's branch from now on (chats and notices name it).
     entry.branch = plan.branch;

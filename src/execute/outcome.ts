@@ -23,6 +23,11 @@ export interface RunEnding {
   tail?: string | undefined;
   /** Extra context, e.g. "stopped by planbot". */
   note?: string | undefined;
+  /**
+   * Why planbot stopped the run ("stopped: cancelled", "stopped after RALPH_MAX_MINUTES=30 minutes"): a stopped
+   * run that left stories open is failed whatever the PRD says, and the reason leads its error.
+   */
+  stopped?: string | undefined;
 }
 
 /**
@@ -45,7 +50,10 @@ export function judgeRun(ending: RunEnding): RunVerdict {
   const open = stories - progress.done;
   let status: RunVerdict["status"];
   let why: string;
-  if (!ending.prd) {
+  if (ending.stopped) {
+    status = "failed";
+    why = ending.stopped;
+  } else if (!ending.prd) {
     status = "failed";
     why = "prd.json is missing or unreadable";
   } else if (stories === 0) {
@@ -66,7 +74,9 @@ export function judgeRun(ending: RunEnding): RunVerdict {
   return {
     status,
     error: tail ? `${head}\n--- last lines of Ralph's output ---\n${tail}` : head,
-    summary: `${status} (${counts}; ${why === `${counts} pass` ? exit : `${why}; ${exit}`})`,
+    summary: ending.stopped
+      ? `${status} (${counts}; ${why})`
+      : `${status} (${counts}; ${why === `${counts} pass` ? exit : `${why}; ${exit}`})`,
   };
 }
 

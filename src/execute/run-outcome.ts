@@ -56,6 +56,8 @@ export interface WatchedRun {
   ralph: RalphProcess;
   /** Read after the log tail is in, so a stop that races the exit is still noted. */
   stopping: boolean;
+  /** Set by a stop with a reason (see stop-run.ts): leads the recorded error, e.g. "stopped: cancelled". */
+  stopReason?: string | undefined;
 }
 
 /**
@@ -76,7 +78,8 @@ export async function recordExit(
     exitCode,
     signal,
     tail: await readLogTail(run.ralph.logPath),
-    note: run.stopping ? "stopped by planbot" : undefined,
+    note: run.stopping && !run.stopReason ? "stopped by planbot" : undefined,
+    stopped: run.stopReason,
   });
   let mine = true;
   const stored = await ctx.lifecycle.update(run.slug, (entry) => {
@@ -85,7 +88,7 @@ export async function recordExit(
       return fail("stale", "already recorded");
     }
     entry.pid = null;
-    entry.status = verdict.status;
+    entry.status = keptStatus(entry, run.stopReason) ?? verdict.status;
     entry.error = verdict.error;
     entry.finished_at = ctx.now();
   });
@@ -104,6 +107,15 @@ export async function recordExit(
   ctx.log.info({ slug: run.slug, pid, status: verdict.status }, `${run.slug}: Ralph ended: ${verdict.summary}`);
   if (stored.ok) await deliverAfterRun(ctx, report, stored.entry);
   return { report, recorded: stored.ok };
+}
+
+/**
+ * A run stopped because its project was cancelled stays `cancelled` (a person's decision outranks the
+ * verdict); undefined means "store the verdict".
+ */
+export function keptStatus(entry: ProjectEntry, stopReason: string | undefined): string | undefined {
+  const own = (entry.status ?? "").toLowerCase();
+  return stopReason && (own === "cancelled" || own === "canceled") ? entry.status : undefined;
 }
 
 /**
@@ -169,7 +181,7 @@ export async function reconcileUnwatched(
 }
 
 /** The most recently written ralph-*.log: the best guess at the log of a run nobody watched end. */
-function newestRalphLog(logsDir: string): string | undefined {
+export function newestRalphLog(logsDir: string): string | undefined {
   let newest: { path: string; mtime: number } | undefined;
   try {
     for (const name of readdirSync(logsDir)) {
@@ -182,4 +194,52 @@ function newestRalphLog(logsDir: string): string | undefined {
     return undefined;
   }
   return newest?.path;
+}
+
+/**
+ * Records a run planbot stopped without being its parent (see stop-run.ts), judged from prd.json and the
+ * newest log with `reason` leading the error — only while the entry still names `pid`, so once. Null when
+ * someone recorded it first.
+ */
+export async function recordStopped(
+  ctx: RunContext,
+  slug: string,
+  pid: number,
+  reason: string,
+  signal: string,
+): Promise<RunReport | null> {
+  const paths = workspacePaths(ctx.config.workspaceDir, slug);
+  const logPath = workspacePathProblem(paths.root, "scripts/ralph/logs") ? undefined : newestRalphLog(paths.logs);
+  const verdict = judgeRun({
+    prd: readPrd(paths.prd),
+    exitCode: null,
+    signal,
+    tail: logPath ? await readLogTail(logPath) : undefined,
+    stopped: reason,
+  });
+  const stored = await ctx.lifecycle.update(slug, (entry) => {
+    if (entry.pid !== pid) return fail("stale", "already recorded");
+    entry.pid = null;
+    entry.status = keptStatus(entry, reason) ?? verdict.status;
+    entry.error = verdict.error;
+    entry.finished_at = ctx.now();
+  });
+  if (!stored.ok) return null;
+  await removePidFile(paths.root, pid);
+  const report: RunReport = {
+    slug,
+    outcome: verdict.status,
+    message: verdict.summary,
+    pid,
+    exitCode: null,
+    ...(logPath ? { logPath } : {}),
+    ...(verdict.error ? { error: verdict.error } : {}),
+  };
+  ctx.log.info(
+    { slug, pid, status: verdict.status },
+    `${slug}: stopped Ralph (not started by this planbot): ${reason}`,
+  );
+  await deliverAfterRun(ctx, report, stored.entry);
+  ctx.onFinished(report);
+  return report;
 }

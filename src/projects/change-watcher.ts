@@ -57,6 +57,9 @@ export interface ChangeWatcherDeps {
   previewSlugs?: () => Iterable<string>;
 }
 
+/** How long a warm list may go without reading the store file when no file event marked it changed. */
+const STORE_RECHECK_MS = 1000;
+
 /** Creates a {@link ChangeWatcher}; call `start()` to take the first snapshot and begin watching. */
 export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
   const probe = deps.probe ?? procProbe;
@@ -274,15 +277,26 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
 
   /**
    * The list a warm `lister.list()` gets while the watcher runs: the state it keeps, with no stat per
-   * workspace. Only what file events cannot announce in time is checked here: the store file (one stat;
-   * a mutation that just returned must show), and the PIDs of running projects. Pending events are folded
-   * in first, so a caller never sees a change this process has already been told about. Changes another
-   * process makes inside a workspace show once their file event arrives (milliseconds).
+   * workspace. A store write that just returned shows at once: the kernel queues its file event before
+   * the writer's rename returns, so the event loop handles it (marking the store dirty) before anything
+   * that happened after the write reaches this process — another process's exit, a chat message, this
+   * process's own write completing. The store file itself is stat'ed only when so marked, while its
+   * last read failed (the error keeps showing), and at most a second apart otherwise, in case an event
+   * was lost (an overflowing event queue, a file system without events). The PIDs of running projects
+   * are probed, as their exits are no file events. Changes inside a workspace show once their file
+   * event arrives (milliseconds).
    */
   async function servedList(): Promise<Result<{ list: ProjectList }>> {
-    const read = await deps.store.read();
-    if (!read.ok) return read;
-    if (read.file !== seenStoreFile || (read.file.version ?? 0) !== storeVersion) storeDirty = true;
+    const now = performance.now();
+    if (storeDirty || now - storeCheckedAt >= STORE_RECHECK_MS) {
+      const read = await deps.store.read();
+      if (!read.ok) {
+        storeCheckedAt = Number.NEGATIVE_INFINITY;
+        return read;
+      }
+      storeCheckedAt = now;
+      if (read.file !== seenStoreFile || (read.file.version ?? 0) !== storeVersion) storeDirty = true;
+    }
     for (const record of records.values()) {
       if (record.pid && record.status.startsWith("running") && !probe.inspect(record.pid).alive) dirty.add(record.slug);
     }
@@ -294,6 +308,8 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
     await running;
     return { ok: true, list: { ...state.list, fetchedAt: deps.clock.now().toISOString() } };
   }
+  /** When servedList last read the store file (performance.now()); never, until it has. */
+  let storeCheckedAt = Number.NEGATIVE_INFINITY;
   let detach: (() => void) | undefined;
 
   return {

@@ -21,7 +21,8 @@ export type ErrorCode =
   | "not_available"
   | "execute_failed"
   | "send_failed"
-  | "rate_limited";
+  | "rate_limited"
+  | "message_gone";
 
 /** A failure with a code a program can branch on and a message a person can act on. */
 export interface Failure {

@@ -41,6 +41,8 @@ export async function startBackground(runtime: Runtime): Promise<void> {
   }
   await runtime.notifier.start();
   runtime.onStop(() => runtime.notifier.stop());
+  // Progress messages and the run guard follow every running Ralph, also one an earlier planbot started.
+  runtime.onStop(await runtime.live.start());
   const interrupted = await runtime.planning.recoverInterrupted();
   if (interrupted) log.warn({ interrupted }, "told chats about planner turns that died with the previous process");
 }

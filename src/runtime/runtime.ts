@@ -21,6 +21,7 @@ import { createNotifier, type Notifier } from "../notify/notifier.ts";
 import type { ChatTarget } from "../chat/incoming.ts";
 import type { Executor } from "../execute/executor.ts";
 import { chooseExecutor } from "./choose-executor.ts";
+import { createLiveProgress, type LiveProgress } from "./live-progress.ts";
 import { trackInFlight, type InFlightBot } from "./in-flight.ts";
 
 /** Everything one planbot process runs on, wired once and shared by every adapter. */
@@ -42,6 +43,8 @@ export interface Runtime {
   notifier: Notifier;
   /** The Ralph executor behind /run, `planbot execute` and EXECUTE_AT. */
   executor: Executor;
+  /** Run progress: the sampler, the hub, the run guard and the progress messages; started in background.ts. */
+  live: LiveProgress;
   /** Things to stop at shutdown, last registered stopped first. */
   onStop(stop: () => Promise<void> | void): void;
   stop(): Promise<void>;
@@ -113,6 +116,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     log,
     ...(overrides.probe ? { probe: overrides.probe } : {}),
     ...(overrides.env ? { env: overrides.env } : {}),
+    maxMinutes: config.progress.maxMinutes,
   });
   const services: BotServices = {
     lifecycle: core.lifecycle,
@@ -164,6 +168,22 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     workspaceDir: config.workspaceDir,
     ...(overrides.notifierBackoffMs !== undefined ? { backoffMs: overrides.notifierBackoffMs } : {}),
   });
+  const live = createLiveProgress({
+    config,
+    log,
+    store: core.store,
+    clock: core.clock,
+    watcher,
+    executor,
+    outbound,
+    targets: {
+      chatsForProject: (slug) => planning.chatsForProject(slug),
+      canDeliverTo: (adapter) => outbound.has(adapter),
+      notifyTargets: notifyTargets(config),
+    },
+    ...(overrides.probe ? { probe: overrides.probe } : {}),
+    ...(overrides.env ? { env: overrides.env } : {}),
+  });
   // Registered first, so stopped last; close() rather than stop(): Ralph must outlive planbot.
   // Then planning: every running planner turn (chat or dashboard) is stopped, within its kill grace.
   const stops: (() => Promise<void> | void)[] = [
@@ -191,6 +211,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     watcher,
     notifier,
     executor,
+    live,
     onStop: (stop) => void stops.push(stop),
     async stop() {
       while (stops.length) {

@@ -62,6 +62,11 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
         terminal.print(renderPlainText(reply));
         return { ok: true, messageIds: [] };
       },
+      // A terminal cannot change what it printed: an update (a run's progress) is a new line.
+      async edit(_target, messageId, reply) {
+        terminal.print(renderPlainText(reply));
+        return { ok: true, messageId };
+      },
     },
     close() {
       session.interrupt();

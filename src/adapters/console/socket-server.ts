@@ -84,6 +84,12 @@ export async function startChatSocket(host: AdapterHost): Promise<ChatSocket> {
       for (const socket of clients) send(socket, { type: "print", text });
       return { ok: true, messageIds: [] };
     },
+    // A terminal cannot change what it printed: an update (a run's progress) is a new line.
+    async edit(_target, messageId, reply) {
+      const text = renderPlainText(reply);
+      for (const socket of clients) send(socket, { type: "print", text });
+      return { ok: true, messageId };
+    },
   });
   log.info({ adapter: "console", path }, "planbot chat can attach here");
 

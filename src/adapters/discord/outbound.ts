@@ -1,3 +1,4 @@
+import { DiscordAPIError } from "discord.js";
 import type { ChatTarget } from "../../chat/incoming.ts";
 import type { Outbound } from "../../chat/outbound.ts";
 import type { Reply } from "../../chat/reply.ts";
@@ -14,6 +15,7 @@ import { sendPayloads } from "./send.ts";
  */
 export function createDiscordOutbound(ctx: DiscordContext): Outbound {
   return {
+    edit: (target, messageId, reply) => editDiscordMessage(ctx, target, messageId, reply),
     async send(target: ChatTarget, reply: Reply) {
       const channelId = target.threadId ?? target.channelId;
       const slug = slugOf(reply);
@@ -50,6 +52,34 @@ export function createDiscordOutbound(ctx: DiscordContext): Outbound {
       }
     },
   };
+}
+
+/** Discord's "Unknown Message" / "Unknown Channel": the message to edit is gone, send a new one. */
+const GONE_CODES = new Set([10003, 10008]);
+
+/**
+ * Replaces a message's content and buttons in place (PATCH /channels/{id}/messages/{id}), for messages kept
+ * up to date such as a run's progress: the first payload only (such messages are short). A deleted message
+ * or channel is `message_gone`; other failures as `sendFailure`.
+ */
+async function editDiscordMessage(ctx: DiscordContext, target: ChatTarget, messageId: string, reply: Reply) {
+  const channelId = target.threadId ?? target.channelId;
+  try {
+    const channel = await sendableChannel(ctx.client, channelId);
+    if (!channel) return fail("message_gone", `Discord channel ${channelId} does not take messages.`);
+    const [payload] = renderReply(reply);
+    const edited = await channel.messages.edit(messageId, {
+      content: payload?.content ?? "…",
+      components: payload?.components ?? [],
+    });
+    return { ok: true as const, messageId: edited.id };
+  } catch (error) {
+    if (error instanceof DiscordAPIError && GONE_CODES.has(Number(error.code)))
+      return fail("message_gone", `The Discord message ${messageId} is gone: ${error.message}.`);
+    const failure = sendFailure(error, channelId);
+    ctx.log.warn({ err: error, adapter: ADAPTER, channel: channelId, code: failure.code }, "discord edit failed");
+    return failure;
+  }
 }
 
 /** The project a reply is about, for logs: the Outbound port carries no slug, but its buttons name one. */

@@ -175,6 +175,7 @@ const STATUS: Record<ErrorCode, number> = {
   store_io: 500,
   execute_failed: 500,
   send_failed: 500,
+  message_gone: 410,
   not_available: 503,
 };
 

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { DashboardHost, RunningAdapter } from "../contract.ts";
 import { createDashboardOutbound } from "./dashboard-outbound.ts";
+import { followRunProgress } from "./progress-events.ts";
 import type { DashboardDeps } from "./dashboard-deps.ts";
 import { DEFAULT_BODY_LIMIT, sendError, sendJson, sendText } from "./http-io.ts";
 import { createListSource } from "./list-source.ts";
@@ -186,6 +187,7 @@ export async function startDashboardAdapter(
   const unsubscribe = runtime.watcher.subscribe((change) => {
     if (hub.size() > 0) hub.broadcast(sseFrame(source.serialise(change)));
   });
+  const unsubscribeProgress = followRunProgress(runtime, hub);
   runtime.outbound.register("dashboard", messages);
   if (runtime.watcher.current().sequence === 0)
     log.warn(
@@ -200,6 +202,7 @@ export async function startDashboardAdapter(
     streamClients: () => hub.size(),
     async stop() {
       unsubscribe();
+      unsubscribeProgress();
       runtime.outbound.unregister("dashboard");
       hub.close();
       await new Promise<void>((resolve) => {

@@ -10,7 +10,7 @@ import { telegramMenu } from "./command-menu.ts";
 import { createHandlers } from "./handlers.ts";
 import { createGrammyBot, logPollFailures, runnerOptions, type RetryLimits } from "./polling.ts";
 import { parseTypingKey, sequenceKey, TELEGRAM, type BotIdentity } from "./routing.ts";
-import { createTelegramSender } from "./sender.ts";
+import { createTelegramSender, editTelegramMessage } from "./sender.ts";
 
 /** Telegram shows a chat action for about 5 s; renewing every 4 s keeps "typing…" up without gaps. */
 export const TYPING_INTERVAL_MS = 4000;
@@ -121,6 +121,13 @@ export async function startTelegramAdapter(
         );
       }
       return sender.send({ chatId, threadId }, reply);
+    },
+    async edit(target, messageId, reply) {
+      const chatId = Number(target.channelId);
+      const id = Number(messageId);
+      if (!Number.isSafeInteger(chatId) || !Number.isSafeInteger(id))
+        return fail("message_gone", `"${target.channelId}" / "${messageId}" is not a Telegram message.`);
+      return editTelegramMessage(bot.api, codec, log, chatId, id, reply);
     },
   };
   host.outbound.register(TELEGRAM, outbound);

@@ -1,6 +1,6 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import type { RunOptions } from "@grammyjs/runner";
-import { Bot } from "grammy";
+import { Bot, type Transformer } from "grammy";
 import type { Update } from "grammy/types";
 import type { Logger } from "../../log.ts";
 
@@ -61,8 +61,7 @@ export function logPollFailures(bot: Bot, log: Logger): void {
       log.warn({ adapter: "telegram", ...fields }, "telegram getUpdates failed; retrying every second");
     else log.debug({ adapter: "telegram", failures: failing, ...fields }, "telegram getUpdates failed again");
   };
-  bot.api.config.use(async (prev, method, payload, signal) => {
-    if (method !== "getUpdates") return prev(method, payload, signal);
+  const watchedPoll: Transformer = async (prev, method, payload, signal) => {
     try {
       const result = await prev(method, payload, signal);
       if (!result.ok) failed({ code: result.error_code, description: result.description });
@@ -75,5 +74,9 @@ export function logPollFailures(bot: Bot, log: Logger): void {
       if (!signal?.aborted) failed({ err: error });
       throw error;
     }
-  });
+  };
+  // Every other call passes straight through, not via an async function that would re-wrap its promise.
+  bot.api.config.use((prev, method, payload, signal) =>
+    method === "getUpdates" ? watchedPoll(prev, method, payload, signal) : prev(method, payload, signal),
+  );
 }

@@ -197,3 +197,44 @@ export function createTelegramSender(api: Api, codec: CallbackCodec, log: Logger
     },
   };
 }
+
+/** Telegram's 400 descriptions that mean the message cannot be edited any more: send a new one. */
+const GONE =
+  /message to edit not found|message can't be edited|MESSAGE_ID_INVALID|message identifier is not specified/i;
+
+/**
+ * Replaces a message's text and keyboard in place (`editMessageText`), for messages kept up to date such as
+ * a run's progress. Only the first 4096-character chunk is kept (such messages are short). "message is not
+ * modified" counts as success; a message that is gone is `message_gone`; other failures as {@link sendFailure}.
+ */
+export async function editTelegramMessage(
+  api: Api,
+  codec: CallbackCodec,
+  log: Logger,
+  chatId: number,
+  messageId: number,
+  reply: Reply,
+): Promise<Result<{ messageId: string }>> {
+  const keyboard = inlineKeyboard(reply.actions, codec);
+  const html = renderTelegramReply(reply)[0] ?? "…";
+  const options = { ...(keyboard ? { reply_markup: keyboard } : {}), link_preview_options: { is_disabled: true } };
+  try {
+    try {
+      await api.editMessageText(chatId, messageId, html, { ...options, parse_mode: "HTML" });
+    } catch (error) {
+      if (!isEntityError(error)) throw error;
+      await api.editMessageText(chatId, messageId, htmlToPlainText(html), options);
+    }
+    return { ok: true, messageId: String(messageId) };
+  } catch (error) {
+    if (error instanceof GrammyError && error.error_code === 400 && /message is not modified/i.test(error.description))
+      return { ok: true, messageId: String(messageId) };
+    if (error instanceof GrammyError && error.error_code === 400 && GONE.test(error.description))
+      return fail("message_gone", `The Telegram message ${messageId} cannot be edited: ${error.description}.`, {
+        details: { permanent: true },
+      });
+    const failure = sendFailure(error);
+    log.warn({ adapter: "telegram", chat: chatId, code: failure.code, err: error }, "telegram edit failed");
+    return failure;
+  }
+}

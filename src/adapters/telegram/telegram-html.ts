@@ -1,5 +1,6 @@
 import { chunkText } from "../../chat/chunk.ts";
 import type { Reply } from "../../chat/reply.ts";
+import { createRecentRenders } from "../kit/recent-renders.ts";
 
 /** Telegram's limit, counted after entity parsing; the markup source is never shorter than that, so chunking the source is safe. */
 export const TELEGRAM_TEXT_LIMIT = 4096;
@@ -132,8 +133,16 @@ function findClosing(line: string, from: number, marker: string): number {
 }
 
 /** A reply as Telegram HTML messages, each within Telegram's limit. */
-export function renderTelegramReply(reply: Reply, limit = TELEGRAM_TEXT_LIMIT): string[] {
-  return chunkText(reply.text, limit)
+export function renderTelegramReply(reply: Reply, limit = TELEGRAM_TEXT_LIMIT): readonly string[] {
+  if (limit !== TELEGRAM_TEXT_LIMIT) return renderChunks(reply.text, limit);
+  return rendered.get(reply.text, (text) => renderChunks(text, limit));
+}
+
+function renderChunks(text: string, limit: number): string[] {
+  return chunkText(text, limit)
     .map(markupToTelegramHtml)
     .filter((html) => html.trim().length > 0);
 }
+
+/** 32 texts of up to one message each: under half a megabyte. */
+const rendered = createRecentRenders<string>(32, TELEGRAM_TEXT_LIMIT);

@@ -82,6 +82,7 @@ function statusChange(
       const result = await services.lifecycle[name](args.slug!);
       if (!result.ok) return failureReply(result);
       const slug = result.entry.name;
+      if (name === "cancel") void services.executor?.stopRun?.(slug, "cancelled")?.catch(() => undefined); // stops a running Ralph
       return reply(words(slug, await record(slug), before), { tone: "success" });
     },
   };
@@ -134,7 +135,7 @@ export const cancelCommand = statusChange(
   "cancel",
   "cancel a project",
   (slug, after) =>
-    `Cancelled ${bold(slug)}: it shows as cancelled and Ralph does not run it. Its files stay; ${code(`/replan ${slug}`)} plans it again.${stillRunning(after)}`,
+    `Cancelled ${bold(slug)}: it shows as cancelled and Ralph does not run it. Its files stay; ${code(`/replan ${slug}`)} plans it again.${after?.status.startsWith("running") ? ` Its running Ralph${after.pid ? ` (PID ${after.pid})` : ""} is being stopped now.` : ""}`,
 );
 
 /**

@@ -1,5 +1,5 @@
 // The live project list: one EventSource on /api/projects/stream for the whole page. The stream sends
-// the full list on connect and on every change, planner messages for the dashboard's chats, and pings.
+// the full list on connect and on every change, planner messages for the dashboard's chats, run progress, and pings.
 import { useEffect, useState } from "preact/hooks";
 
 const plannerListeners = new Set();
@@ -8,6 +8,14 @@ const plannerListeners = new Set();
 export function onPlannerMessage(listener) {
   plannerListeners.add(listener);
   return () => plannerListeners.delete(listener);
+}
+
+const progressListeners = new Set();
+
+/** Calls `listener(progress)` for every run progress snapshot the stream pushes (stories, iteration, commits). */
+export function onRunProgress(listener) {
+  progressListeners.add(listener);
+  return () => progressListeners.delete(listener);
 }
 
 function sameValue(a, b) {
@@ -47,6 +55,10 @@ export function useLiveProjects() {
       if (data.type === "ping") return;
       if (data.type === "planner") {
         for (const listener of plannerListeners) listener(data);
+        return;
+      }
+      if (data.type === "progress") {
+        for (const listener of progressListeners) listener(data.progress);
         return;
       }
       if (data.type === "error") {

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api, projectPath } from "./api.js";
 import { PullRequestLink, StatusBadge, StoryBar } from "./format.js";
 import { Checklist } from "./plan.js";
+import { onRunProgress } from "./live.js";
 
 const TAIL = 200;
 
@@ -30,6 +31,39 @@ function useRunLog(project, file) {
     };
   }, [project.slug, project.status, project.stories_done, running, file]);
   return { log, problem };
+}
+
+/** The newest progress snapshot of this project's run while it runs (pushed over the stream), or null. */
+function useRunProgress(slug, running) {
+  const [progress, setProgress] = useState(null);
+  useEffect(() => {
+    if (!running) {
+      setProgress(null);
+      return undefined;
+    }
+    return onRunProgress((next) => {
+      if (next.slug === slug) setProgress(next);
+    });
+  }, [slug, running]);
+  return progress;
+}
+
+/** One line: iteration, the current story, commits — what the chats' progress message says. */
+function ProgressLine({ progress }) {
+  if (!progress) return null;
+  const parts = [];
+  if (progress.iteration > 0)
+    parts.push(`Iteration ${progress.iteration}${progress.maxIterations ? ` of ${progress.maxIterations}` : ""}`);
+  if (progress.currentStory)
+    parts.push(
+      `working on ${progress.currentStory.id}${progress.currentStory.title ? ` ${progress.currentStory.title}` : ""}`,
+    );
+  if (progress.commits > 0)
+    parts.push(
+      `${progress.commits} commit${progress.commits === 1 ? "" : "s"}${progress.lastCommit ? `, last: ${progress.lastCommit}` : ""}`,
+    );
+  if (progress.costUsd !== null) parts.push(`$${progress.costUsd.toFixed(2)} so far`);
+  return html`<p class="muted" aria-live="polite" data-testid="run-progress">${parts.join(" · ")}</p>`;
 }
 
 /** The run tab. */
@@ -59,6 +93,7 @@ export function RunView({ project }) {
   }
   const status = project.status;
   const running = status.startsWith("running");
+  const progress = useRunProgress(project.slug, running);
   // "Started Ralph…" is stale once the run has ended; a refusal stays until the next try.
   useEffect(() => {
     if (!running && status !== "approved") setMessage((old) => (old?.ok ? null : old));
@@ -77,13 +112,14 @@ export function RunView({ project }) {
       <div class="actions">
         ${status === "approved" ? html`<button type="button" class="primary" onClick=${run} disabled=${busy}>Run</button>` : null}
         ${["failed", "blocked", "complete", "idle"].includes(status) && project.has_prd ? html`<button type="button" class="primary" onClick=${retry} disabled=${busy}>${status === "complete" ? "Run again" : "Retry"}</button>` : null}
-        ${status !== "idle" && status !== "cancelled" ? html`<button type="button" class="danger" onClick=${cancel} disabled=${busy || running} title=${running ? "Ralph is running; it stops on its own at the end of its iterations" : ""}>Cancel</button>` : null}
+        ${status !== "idle" && status !== "cancelled" ? html`<button type="button" class="danger" onClick=${cancel} disabled=${busy} title=${running ? "Stops Ralph now (its process group) and cancels the project" : ""}>Cancel</button>` : null}
         ${status === "pending" || status === "planning" ? html`<span class="muted">Approve the plan (Finish in the conversation) to run it.</span>` : null}
         ${status === "cancelled" ? html`<span class="muted">Cancelled: Ralph does not run it. Plan it again in the conversation to bring it back.</span>` : null}
       </div>
       <p>${running ? html`<strong>Ralph is running</strong>${project.pid ? ` (PID ${project.pid})` : ""}` : html`Status: <${StatusBadge} status=${status} />`}
         ${" "}<${StoryBar} done=${project.stories_done} total=${project.stories_total} />
         ${running && project.eta_seconds ? html` · about ${Math.ceil(project.eta_seconds / 60)} min left` : null}</p>
+      ${running ? html`<${ProgressLine} progress=${progress} />` : null}
       ${project.delivery ? html`<p class=${project.delivery.ok ? "muted" : "alert"}>Delivery: ${project.delivery.summary}${project.delivery.hint ? ` — ${project.delivery.hint}` : ""} <${PullRequestLink} project=${project} /></p>` : null}
       ${message ? html`<p class=${message.ok ? "note" : "alert"} role=${message.ok ? "status" : "alert"}>${message.text}</p>` : null}
     </div>

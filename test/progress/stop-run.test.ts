@@ -1,0 +1,162 @@
+/**
+ * Stopping one run (executor.stopRun): the real executor with the fake ralph.sh in "hang" mode in a clone of
+ * a bare remote. The process group is gone afterwards, the outcome is recorded once with the reason first in
+ * its error — also for a run an earlier executor (an earlier planbot) launched.
+ */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { workspacePaths } from "../../src/projects/workspace.ts";
+import {
+  createBareRemote,
+  groupAlive,
+  samplePrd,
+  waitUntil,
+  writePlanningArtifacts,
+  type RemoteFixture,
+} from "../helpers/git-fixtures.ts";
+import { createTempDirs } from "../helpers/temp-dir.ts";
+import { cleanupHarnesses, createHarness, type Harness } from "../execute/harness.ts";
+
+const temp = createTempDirs();
+let remote: RemoteFixture;
+beforeAll(async () => {
+  remote = await createBareRemote(await temp.make("remotes-"), "app", { ralphScript: true });
+});
+afterAll(async () => {
+  await cleanupHarnesses();
+  await temp.cleanup();
+});
+
+async function world(context: TestContext): Promise<Harness> {
+  const h = await createHarness(temp, { gitRemoteBase: remote.base });
+  context.onTestFinished(() => h.cleanup());
+  return h;
+}
+
+/** An approved project whose Ralph passes story 1 of 2 and then hangs (a `sleep` in its group). */
+async function hangingRun(h: Harness, slug: string, run: (slug: string) => Promise<unknown>): Promise<number> {
+  await writePlanningArtifacts(h.config.workspaceDir, slug, { prd: samplePrd(slug, 2), fakeMode: "hang" });
+  await h.approve(slug, { repo: "app" });
+  await run(slug);
+  const pid = (await h.entry(slug)).pid!;
+  const iteration = join(workspacePaths(h.config.workspaceDir, slug).logs, "iteration-1.log");
+  await waitUntil(
+    `${slug} to hang after its first story`,
+    async () => existsSync(iteration) && (await readFile(iteration, "utf8")).includes("passes"),
+  );
+  expect(groupAlive(pid)).toBe(true);
+  return pid;
+}
+
+describe("stopping one run", () => {
+  it("stopRun kills the group of a run this executor launched; two calls stop it once, the error names the reason", async (context) => {
+    const h = await world(context);
+    const executor = h.executor();
+    const pid = await hangingRun(h, "todo", (slug) => executor.runNow(slug));
+
+    const [first, second] = await Promise.all([
+      executor.stopRun!("todo", "cancelled"),
+      executor.stopRun!("todo", "cancelled"),
+    ]);
+    expect(first).toEqual({ ok: true, stopped: true });
+    expect(second).toEqual({ ok: true, stopped: true });
+    await waitUntil("Ralph's group to be gone", () => !groupAlive(pid), 5000);
+    const entry = await h.entry("todo");
+    expect(entry).toMatchObject({ status: "failed", pid: null });
+    expect(entry.error).toMatch(/^stopped: cancelled; killed by SIGTERM\n--- last lines of Ralph's output ---\n/);
+    expect(h.finished.filter((report) => report.slug === "todo").map((report) => report.outcome)).toEqual(["failed"]);
+    expect(existsSync(workspacePaths(h.config.workspaceDir, "todo").pidFile)).toBe(false);
+
+    // Nothing runs any more: a further stop says so.
+    expect(await executor.stopRun!("todo", "cancelled")).toEqual({ ok: true, stopped: false });
+    expect(await executor.stopRun!("nope", "cancelled")).toMatchObject({ ok: false, code: "not_found" });
+    expect(await executor.stopRun!("../x", "cancelled")).toMatchObject({ ok: false, code: "invalid_slug" });
+  });
+
+  it("a project cancelled while it runs stays cancelled once Ralph is stopped", async (context) => {
+    const h = await world(context);
+    const executor = h.executor();
+    const pid = await hangingRun(h, "todo", (slug) => executor.runNow(slug));
+    expect((await h.lifecycle.cancel("todo")).ok).toBe(true);
+    expect(await executor.stopRun!("todo", "cancelled")).toEqual({ ok: true, stopped: true });
+    expect(groupAlive(pid)).toBe(false);
+    expect(await h.entry("todo")).toMatchObject({
+      status: "cancelled",
+      pid: null,
+      error: expect.stringMatching(/^stopped: cancelled;/),
+    });
+  });
+
+  it("a run launched by an earlier executor (planbot restarted) is stopped through its stored PID and recorded once", async (context) => {
+    const h = await world(context);
+    const first = h.executor();
+    const pid = await hangingRun(h, "todo", (slug) => first.runNow(slug));
+    await first.close(); // what a restarted planbot leaves behind: nobody watches this Ralph
+
+    const second = h.executor({ maxMinutes: 7 });
+    const [stopped, reconciled] = await Promise.all([
+      second.stopRun!("todo", "time_limit"),
+      // Reconciling at the same moment must not record the run a second time (without the reason).
+      waitUntil("the group to go", () => !groupAlive(pid), 5000).then(() => second.reconcileFinishedRuns()),
+    ]);
+    expect(stopped).toEqual({ ok: true, stopped: true });
+    expect(reconciled).toEqual({ ok: true, recorded: [] });
+    const entry = await h.entry("todo");
+    expect(entry).toMatchObject({ status: "failed", pid: null });
+    expect(entry.error).toMatch(/^stopped after RALPH_MAX_MINUTES=7 minutes; killed by SIGTERM/);
+    expect(entry.error).toContain("iteration 1: hanging");
+    expect(h.finished.map((report) => `${report.slug}:${report.outcome}`)).toEqual(["todo:failed"]);
+    expect(await second.reconcileFinishedRuns()).toEqual({ ok: true, recorded: [] });
+  });
+
+  it("a stored PID that is not a Ralph process is left alone, with a message saying so", async (context) => {
+    const h = await world(context);
+    await h.approve("todo", { repo: "app" });
+    const other = execa("sleep", ["30"], { detached: true, reject: false });
+    context.onTestFinished(() => void other.kill("SIGKILL"));
+    await h.lifecycle.update("todo", (entry) => {
+      entry.pid = other.pid!;
+      entry.status = "running";
+    });
+    const stopped = await h.executor().stopRun!("todo", "cancelled");
+    expect(stopped).toMatchObject({ ok: false, code: "invalid_state" });
+    expect(stopped.ok ? "" : stopped.message).toMatch(/is not a Ralph process .*left alone/);
+    expect(groupAlive(other.pid!)).toBe(true);
+    expect(await h.entry("todo")).toMatchObject({ status: "running", pid: other.pid });
+  });
+
+  it("planbot execute enforces RALPH_MAX_MINUTES on the runs it waits for (no planbot start needed)", async (context) => {
+    const h = await world(context);
+    await writePlanningArtifacts(h.config.workspaceDir, "todo", { prd: samplePrd("todo", 2), fakeMode: "hang" });
+    await h.approve("todo", { repo: "app" });
+    const bin = fileURLToPath(new URL("../../bin/planbot", import.meta.url));
+    const ours =
+      /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$|FAKE_RALPH_)/;
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !ours.test(name)));
+    const result = await execa(bin, ["execute", "todo"], {
+      cwd: h.root,
+      env: {
+        ...env,
+        PLANBOT_DATA_DIR: h.config.dataDir,
+        GIT_REMOTE_BASE: remote.base,
+        FAKE_RALPH_DELAY_MS: "20",
+        RALPH_MAX_MINUTES: "0.05",
+        LOG_LEVEL: "warn",
+      },
+      extendEnv: false,
+      reject: false,
+      timeout: 90_000,
+    });
+    expect(result.exitCode, String(result.stderr)).toBe(1);
+    expect(String(result.stdout)).toMatch(
+      /^todo: failed \(1\/2 stories; stopped after RALPH_MAX_MINUTES=0\.05 minutes\)/,
+    );
+    const entry = await h.entry("todo");
+    expect(entry).toMatchObject({ status: "failed", pid: null });
+    expect(entry.error).toMatch(/^stopped after RALPH_MAX_MINUTES=0\.05 minutes; killed by SIGTERM/);
+  });
+});
