@@ -39,7 +39,9 @@ export interface QueueExecutorDeps {
 }
 
 /** The queue executor: the {@link Executor} the bot uses when PLANBOT_QUEUE_URL is set. */
-export interface QueueExecutor extends Executor, RunStopper {
+export interface QueueExecutor extends Executor {
+  /** Stops a project's remote run (always implemented here, optional on the port). */
+  stopRun: RunStopper["stopRun"];
   /** Cancels the job of a project that was cancelled or unapproved while queued or running. */
   watch(watcher: ChangeWatcher): () => void;
 }

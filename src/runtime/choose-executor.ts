@@ -1,5 +1,5 @@
 import { createExecutor, type Executor, type ExecutorDeps } from "../execute/executor.ts";
-import type { RunProgressListener, RunStopper } from "../execute/run-progress.ts";
+import type { RunProgressListener } from "../execute/run-progress.ts";
 import { createQueueExecutor } from "../queue/queue-executor.ts";
 import type { QueueSettings } from "../queue/queue-settings.ts";
 import type { ChangeWatcher } from "../projects/change-watcher.ts";
@@ -11,7 +11,7 @@ import type { ChangeWatcher } from "../projects/change-watcher.ts";
  */
 export function chooseExecutor(
   deps: ExecutorDeps & { queue?: QueueSettings | undefined; onProgress?: RunProgressListener | undefined },
-): Executor & { watch?: (watcher: ChangeWatcher) => () => void; stopRun?: RunStopper["stopRun"] } {
+): Executor & { watch?: (watcher: ChangeWatcher) => () => void } {
   if (!deps.queue) return createExecutor(deps);
   return createQueueExecutor({
     store: deps.store,
