@@ -13,6 +13,18 @@ export function failureReply(failure: Failure): Reply {
       { label: "Re-plan anyway", command: `/replan ${slug} --force`, style: "danger" },
     ]);
   }
+  if (failure.details?.next === "approve" && slug)
+    return errorReply(`${failure.message} Approve it first: ${code(`/approve ${slug}`)}.`, [
+      { label: "Approve", command: `/approve ${slug}`, style: "primary" },
+    ]);
+  if (failure.details?.next === "replan" && slug)
+    return errorReply(`${failure.message} To run it again, re-plan it: ${code(`/replan ${slug}`)}.`, [
+      { label: "Re-plan", command: `/replan ${slug}`, style: "secondary" },
+    ]);
+  if (failure.details?.next === "done" && slug)
+    return errorReply(`${failure.message} Finish the plan with ${code("/done")} in its chat, or approve it as it is.`, [
+      { label: "Approve", command: `/approve ${slug}`, style: "primary" },
+    ]);
   if (failure.details?.next === "list")
     return errorReply(`${failure.message} ${code("/status")} lists them.`, [
       { label: "Status", command: "/status", style: "secondary" },

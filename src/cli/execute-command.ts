@@ -1,3 +1,4 @@
+import { cliHint } from "./failure-hint.ts";
 import { parseArgs } from "node:util";
 import type { Config } from "../config.ts";
 import type { RunReport } from "../execute/executor.ts";
@@ -66,7 +67,7 @@ export async function runExecute(
   // Nothing is running for this pass any more; a queue executor's Redis connections would keep the process up.
   await executor.close();
   if (!result.ok) {
-    io.err(`error: ${result.message}`);
+    io.err(`error: ${result.message}${cliHint(result)}`);
     return exitCodeFor(result.code);
   }
   if (result.runs.length === 0) io.out("nothing to run: no approved projects");

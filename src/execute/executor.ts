@@ -1,3 +1,4 @@
+import { notApprovedFailure } from "./not-runnable.ts";
 import type { ExecutorPort } from "./executor-port.ts";
 import type { Logger } from "../log.ts";
 import type { Clock } from "../projects/clock.ts";
@@ -281,13 +282,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
         };
       }
       if ((entry.status ?? "").toLowerCase() !== "approved") {
-        return fail(
-          "invalid_state",
-          `"${entry.name}" is ${entry.status ?? "without a status"}, not approved: approve it first (planbot projects approve ${entry.name}).`,
-          {
-            details: { slug: entry.name, status: entry.status },
-          },
-        );
+        return notApprovedFailure(entry);
       }
       candidates = [entry];
     } else {

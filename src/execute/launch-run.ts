@@ -1,3 +1,4 @@
+import { notApprovedFailure } from "./not-runnable.ts";
 import type { FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { fail, type Failure, type Result } from "../projects/result.ts";
@@ -47,11 +48,7 @@ export async function launchRun(ctx: LaunchContext, slug: string): Promise<Launc
         details: { reason: "running" },
       });
     if ((entry.status ?? "").toLowerCase() !== "approved") {
-      return fail(
-        "invalid_state",
-        `"${entry.name}" is ${entry.status ?? "without a status"}, not approved: approve it first (/approve ${entry.name}).`,
-        { details: { reason: "not_approved" } },
-      );
+      return notApprovedFailure(entry);
     }
     const other = liveForeignClaim(entry, ctx.probe, claim);
     if (other)

@@ -97,6 +97,41 @@ describe("a cancelled project", () => {
   });
 });
 
+describe("/run on a project that cannot run", () => {
+  it("names what the project is and the way forward as a command and a button, in chat and in the CLI", async () => {
+    const h = await start();
+    await h.writeStore(
+      [
+        { name: "gone", status: "cancelled" },
+        { name: "done", status: "complete" },
+        { name: "idea", status: "pending" },
+      ],
+      1,
+    );
+    await writePrd(h, "done", [{ passes: true }]);
+    expect(await say(h, "/run gone")).toEqual({
+      text: '"gone" is cancelled. To run it again, re-plan it: `/replan gone`.',
+      buttons: ["/replan gone"],
+    });
+    expect(await say(h, "/run done")).toEqual({
+      text: '"done" is complete: every story passes on its branch. To run it again, re-plan it: `/replan done`.',
+      buttons: ["/replan done"],
+    });
+    expect(await say(h, "/run idea")).toEqual({
+      text: '"idea" is not approved yet. Approve it first: `/approve idea`.',
+      buttons: ["/approve idea"],
+    });
+    const run = await execa(bin, ["execute", "gone"], {
+      cwd: h.dir,
+      env: { PLANBOT_DATA_DIR: h.dir, LOG_LEVEL: "silent" },
+      reject: false,
+      timeout: 120_000,
+    });
+    expect(run.exitCode).toBe(3);
+    expect(run.stderr).toContain('"gone" is cancelled. To run it again, re-plan it in a chat (/replan gone)');
+  });
+});
+
 describe("unapproving", () => {
   it("a complete project says it only changes the status: stories, branch and plan stay; /status agrees", async () => {
     const h = await start();

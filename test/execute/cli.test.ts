@@ -126,7 +126,7 @@ describe.concurrent("planbot execute / doctor (real child processes)", { timeout
     expect(missing).toMatchObject({ exitCode: 4, stderr: expect.stringContaining('No project named "nope"') });
     expect(unapproved).toMatchObject({
       exitCode: 3,
-      stderr: expect.stringContaining('"idea" is pending, not approved'),
+      stderr: expect.stringContaining('"idea" is not approved yet. Approve it first: planbot projects approve idea'),
     });
 
     const run = await c.run(["execute"]);

@@ -378,12 +378,13 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
     expect(await executor.runOnce({ slug: "idea" })).toMatchObject({
       ok: false,
       code: "invalid_state",
-      message: '"idea" is pending, not approved: approve it first (planbot projects approve idea).',
+      message: '"idea" is not approved yet.',
+      details: { reason: "not_approved", slug: "idea", status: "pending", next: "approve" },
     });
     expect(await executor.runNow("idea")).toMatchObject({
       ok: false,
       code: "invalid_state",
-      message: expect.stringContaining("not approved"),
+      message: '"idea" is not approved yet.',
     });
     expect(await executor.runNow("nope")).toMatchObject({ ok: false, code: "not_found" });
 
