@@ -16,8 +16,9 @@ export const WORKER_USAGE = `usage: planbot worker
 
 /**
  * `planbot worker`: a BullMQ worker on the run queue. It never touches the store — every result goes back
- * through Redis and the bot records it. A worker that dies loses its job lock after QUEUE_LOCK_MS; another
- * worker then fails the run (or, with QUEUE_STALL_RETRIES, starts it again).
+ * through Redis and the bot records it. A worker that dies loses its job lock after QUEUE_LOCK_MS; the
+ * bot's (or another worker's) stalled-job check then fails the run (or, with QUEUE_STALL_RETRIES, puts it
+ * back for the next worker), and the dead worker's Ralph is killed by its reaper (src/queue/ralph-reaper.ts).
  */
 export async function runWorker(
   argv: string[],
@@ -53,6 +54,8 @@ export async function runWorker(
     process.once("SIGINT", () => resolve("SIGINT"));
     process.once("SIGTERM", () => resolve("SIGTERM"));
   });
+  // BullMQ leaves a connection it was given open on close(): it is ours to end.
+  const workerConnection = redisConnection(settings.url);
   const worker = new Worker<RunJobData, RunJobResult>(
     RUN_QUEUE_NAME,
     async (job) => {
@@ -83,7 +86,7 @@ export async function runWorker(
       );
     },
     {
-      connection: redisConnection(settings.url),
+      connection: workerConnection,
       name,
       concurrency: settings.concurrency,
       lockDuration: settings.lockMs,
@@ -100,6 +103,7 @@ export async function runWorker(
   const signal = await signalled;
   log.info({ signal }, "worker: stopping after the runs it has");
   await worker.close();
+  workerConnection.disconnect();
   redis.disconnect();
   return EXIT.ok;
 }

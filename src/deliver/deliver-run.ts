@@ -105,19 +105,33 @@ async function deliver(
   entry: ProjectEntry,
   outcome: string,
 ): Promise<Delivery> {
-  const github = settings.github;
-  const target = plan.remoteUrl && github.token ? githubRepoFor(plan.remoteUrl, github) : undefined;
   const pushed = await pushBranch({
     root: plan.root,
     branch: plan.branch,
     base: plan.base,
     remoteUrl: plan.remoteUrl,
     env: ctx.env,
-    token: pushToken(plan.remoteUrl, github),
+    token: pushToken(plan.remoteUrl, settings.github),
   });
   if (!pushed.ok)
     return { ok: false, pushed: false, summary: `${plan.branch} was not pushed: ${pushed.message}`, hint: pushed.hint };
-  const done = `pushed ${plan.branch} to ${pushed.remote}`;
+  return pullRequestAfterPush(ctx, settings, plan, entry, outcome, `pushed ${plan.branch} to ${pushed.remote}`);
+}
+
+/**
+ * The step after a successful push (here or by a remote worker): opens or updates the draft pull request
+ * when GITHUB_TOKEN is set and the remote is a GitHub repository. `done` is what the push achieved.
+ */
+async function pullRequestAfterPush(
+  ctx: DeliveryContext,
+  settings: DeliverySettings,
+  plan: RunPlan,
+  entry: ProjectEntry,
+  outcome: string,
+  done: string,
+): Promise<Delivery> {
+  const github = settings.github;
+  const target = plan.remoteUrl && github.token ? githubRepoFor(plan.remoteUrl, github) : undefined;
   if (!github.token || !target) return { ok: true, pushed: true, summary: done, hint: null };
   if (!target.ok)
     return {
@@ -145,6 +159,40 @@ async function deliver(
     hint: null,
     pullRequest: pr,
   };
+}
+
+/**
+ * After a remote run whose worker pushed the branch: this machine (which holds GITHUB_TOKEN; a worker
+ * needs none) opens or updates the draft pull request, as {@link deliverAfterRun} does for a local run,
+ * from the plan and the final prd.json the bot keeps in its own workspace. Never throws; undefined when
+ * there is nothing to do (no token, or the worker did not push).
+ */
+export async function pullRequestForRemoteRun(
+  ctx: DeliveryContext,
+  entry: ProjectEntry,
+  outcome: RunReport["outcome"],
+  pushed: { pushed: boolean; summary: string },
+): Promise<Delivery | undefined> {
+  const settings = ctx.config.execute.delivery;
+  if (!settings?.github.token || !pushed.pushed || !shouldDeliver(settings.pushOn, outcome)) return undefined;
+  try {
+    const planned = planRun(entry, ctx.config, ctx.cwd);
+    if (!planned.ok)
+      return {
+        ok: false,
+        pushed: true,
+        summary: `${pushed.summary}, but no pull request: ${planned.message}`,
+        hint: null,
+      };
+    return await pullRequestAfterPush(ctx, settings, planned.plan, entry, outcome, pushed.summary);
+  } catch (error) {
+    return {
+      ok: false,
+      pushed: true,
+      summary: `${pushed.summary}, but no pull request: ${scrubToken((error as Error).message ?? String(error), settings.github.token)}`,
+      hint: "See planbot's log.",
+    };
+  }
 }
 
 /** Title and body from the workspace's plan and prd.json and the entry's timestamps. */

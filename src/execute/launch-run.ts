@@ -178,7 +178,7 @@ export async function launchRun(ctx: LaunchContext, slug: string): Promise<Launc
  * different one would put the work on another branch). Written in place without following links, before
  * the workspace is prepared, so the corrected file is what gets committed.
  */
-async function correctBranchName(plan: RunPlan, check: PlanCheck): Promise<Result<{ notes: string[] }>> {
+export async function correctBranchName(plan: RunPlan, check: PlanCheck): Promise<Result<{ notes: string[] }>> {
   if (!check.branchFix) return { ok: true, notes: [] };
   const text = `${JSON.stringify({ ...check.prd, branchName: check.branchFix.to }, null, 2)}\n`;
   const written = await writeWorkspaceText(plan.root, "scripts/ralph/prd.json", text);
@@ -193,10 +193,10 @@ async function correctBranchName(plan: RunPlan, check: PlanCheck): Promise<Resul
 
 /**
  * Opens this run's log in `scripts/ralph/logs/` (created if needed, links refused) and writes planbot's
- * header: when, what was prepared, what runs.
+ * header: when, what was prepared, what runs. Shared with the queue's worker, which runs the same steps.
  */
-async function openRunLog(
-  ctx: LaunchContext,
+export async function openRunLog(
+  ctx: Pick<LaunchContext, "now">,
   plan: RunPlan,
   notes: string[],
 ): Promise<Result<{ handle: FileHandle; path: string }>> {
@@ -219,10 +219,14 @@ async function openRunLog(
   return opened;
 }
 
-/** The environment Ralph gets: planbot's own secrets removed (Ralph's agent runs arbitrary commands). */
+/**
+ * The environment Ralph gets: planbot's own secrets removed (Ralph's agent runs arbitrary commands), the
+ * job queue's URL too (it may carry Redis's password, and Redis holds every run).
+ */
 export function ralphEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const copy = { ...env };
-  for (const name of ["DISCORD_TOKEN", "TELEGRAM_TOKEN", "DASHBOARD_TOKEN", "GITHUB_TOKEN"]) delete copy[name];
+  for (const name of ["DISCORD_TOKEN", "TELEGRAM_TOKEN", "DASHBOARD_TOKEN", "GITHUB_TOKEN", "PLANBOT_QUEUE_URL"])
+    delete copy[name];
   return copy;
 }
 

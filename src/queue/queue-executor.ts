@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
-import { Job, Queue } from "bullmq";
+import { Queue } from "bullmq";
 import { approvedInOrder, type Executor, type RunReport } from "../execute/executor.ts";
 import { describePlan, planRun, type ExecutorConfig } from "../execute/run-plan.ts";
+import type { RunProgressListener, RunStopper, StopReason } from "../execute/run-progress.ts";
 import type { Logger } from "../log.ts";
 import type { ChangeWatcher } from "../projects/change-watcher.ts";
 import type { Clock } from "../projects/clock.ts";
@@ -13,12 +14,12 @@ import type { ProjectEntry } from "../projects/schemas.ts";
 import { validateSlug } from "../projects/validation.ts";
 import { workspacePaths } from "../projects/workspace.ts";
 import { redactRedisUrl, redisConnection, RUN_QUEUE_NAME, type QueueSettings } from "./queue-settings.ts";
-import { consumeRunEvents, failedResult, normalise, requestCancel, type RunEnd } from "./run-events.ts";
+import { cancelledResult, consumeRunEvents, requestCancel, type RunEnd } from "./run-events.ts";
 import { runJobId, type RunJobData, type RunJobResult } from "./run-job.ts";
 import { createRunRecorder, isOpen, readQueueRun } from "./run-record.ts";
-
-/** How long a queued run whose job is not (yet) in Redis is given before it counts as lost. */
-const ADD_GRACE_MS = 60_000;
+import { remotePullRequestStep } from "./remote-delivery.ts";
+import { endedRunResult, type RunLookup } from "./queued-run-state.ts";
+import { startStalledCheck } from "./stalled-check.ts";
 
 /** Dependencies of {@link createQueueExecutor}: the executor's, plus the queue settings. */
 export interface QueueExecutorDeps {
@@ -31,10 +32,16 @@ export interface QueueExecutorDeps {
   probe?: ProcessProbe;
   /** How long an enqueue waits for Redis before `/run` says it is unreachable (default 3000 ms). */
   enqueueTimeoutMs?: number;
+  /** How long stopRun waits for the worker to report the stopped run (default 3 × QUEUE_LOCK_MS + 15 s). */
+  stopWaitMs?: number;
+  /** Hears each remote run's progress, the same {@link RunProgress} shape a local run produces. */
+  onProgress?: RunProgressListener | undefined;
 }
 
 /** The queue executor: the {@link Executor} the bot uses when PLANBOT_QUEUE_URL is set. */
 export interface QueueExecutor extends Executor {
+  /** Stops a project's remote run (always implemented here, optional on the port). */
+  stopRun: RunStopper["stopRun"];
   /** Cancels the job of a project that was cancelled or unapproved while queued or running. */
   watch(watcher: ChangeWatcher): () => void;
 }
@@ -58,13 +65,18 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
     recorder,
     clock: deps.clock,
     log: deps.log,
+    onProgress: deps.onProgress,
+    complete: remotePullRequestStep(deps),
   });
+  const stalled = startStalledCheck(deps.queue, deps.log);
   const where = redactRedisUrl(deps.queue.url);
-  const waiting = new Map<string, (end: RunEnd) => void>();
+  const waiting = new Map<string, Set<(end: RunEnd) => void>>();
   const pending = new Set<Promise<unknown>>();
   const adding = new Set<string>();
   let closed = false;
-  events.onEnd((end) => waiting.get(end.jobId)?.(end));
+  events.onEnd((end) => {
+    for (const resolve of waiting.get(end.jobId) ?? []) resolve(end);
+  });
 
   const unreachable = (why: string) =>
     fail(
@@ -118,8 +130,18 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
 
   /** Resolves when the run's job ended (recorded here or by another planbot process). */
   function awaitEnd(jobId: string): Promise<RunEnd> {
-    const done = new Promise<RunEnd>((resolve) => waiting.set(jobId, resolve));
-    const tracked = done.finally(() => waiting.delete(jobId));
+    let resolver: ((end: RunEnd) => void) | undefined;
+    const done = new Promise<RunEnd>((resolve) => {
+      resolver = resolve;
+      const set = waiting.get(jobId) ?? new Set();
+      set.add(resolve);
+      waiting.set(jobId, set);
+    });
+    const tracked = done.finally(() => {
+      const set = waiting.get(jobId);
+      set?.delete(resolver!);
+      if (set?.size === 0) waiting.delete(jobId);
+    });
     pending.add(tracked);
     void tracked.finally(() => pending.delete(tracked));
     return tracked;
@@ -219,6 +241,12 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
   }
 
   /** Records runs whose job ended while no planbot listened, and cancels jobs of withdrawn projects. */
+  const lookup: RunLookup = {
+    queue: queue as unknown as Queue,
+    connection,
+    bounded: (work) => withTimeout(work, timeoutMs),
+    isAdding: (jobId) => adding.has(jobId),
+  };
   async function reconcileFinishedRuns(): Promise<Result<{ recorded: RunReport[] }>> {
     const read = await deps.store.read();
     if (!read.ok) return read;
@@ -228,31 +256,7 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
       if (!isOpen(run)) continue;
       let result: RunJobResult | undefined;
       try {
-        const job = await withTimeout(Job.fromId(queue as unknown as Queue, run.job_id), timeoutMs);
-        const state = job ? await withTimeout(job.getState(), timeoutMs) : "missing";
-        if (!job || state === "unknown" || state === "missing") {
-          // A job being added right now (by this or another planbot process) is not lost.
-          if (adding.has(run.job_id) || Date.now() - Date.parse(run.queued_at) < ADD_GRACE_MS) continue;
-          result = failedResult(
-            "its job is no longer in the queue (Redis lost it: was it restarted without persistence?)",
-            run.worker,
-          );
-        } else if (state === "completed") result = normalise(job.returnvalue);
-        else if (state === "failed") result = failedResult(job.failedReason, job.processedBy ?? run.worker);
-        else if (withdrawn(entry, run.state)) {
-          const cancelled = await requestCancel(queue as unknown as Queue, connection, run.job_id);
-          if (cancelled === "removed")
-            result = {
-              outcome: "cancelled",
-              summary: "cancelled before a worker took it",
-              error: null,
-              worker: "",
-              exitCode: null,
-              branch: null,
-              prd: null,
-              delivery: null,
-            };
-        }
+        result = await endedRunResult(lookup, entry, run);
       } catch (error) {
         deps.log.warn({ slug: entry.name, err: error }, "could not look up a queued run");
         continue;
@@ -264,9 +268,50 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
     return { ok: true, recorded };
   }
 
+  /**
+   * Stops a project's remote run: a waiting job is removed, a running one's worker is asked (the cancel key
+   * it polls) to stop Ralph's process group. Resolves once the outcome is recorded — or, when the worker
+   * does not answer (dead, cut off), says so: its job lock then expires and the run is failed.
+   */
+  async function stopRun(slug: string, reason: StopReason): Promise<Result<{ stopped: boolean }>> {
+    const problem = validateSlug(slug);
+    if (problem) return fail("invalid_slug", problem);
+    const read = await deps.store.read();
+    if (!read.ok) return read;
+    const entry = findProject(read.file, slug);
+    const run = readQueueRun(entry);
+    if (!entry || !isOpen(run)) return { ok: true, stopped: false };
+    let asked: Awaited<ReturnType<typeof requestCancel>>;
+    try {
+      asked = await withTimeout(requestCancel(queue as unknown as Queue, connection, run.job_id, reason), timeoutMs);
+    } catch (error) {
+      return fail(
+        "not_available",
+        `The job queue at ${where} is not reachable (${(error as Error).message}), so the worker running "${entry.name}" could not be told to stop. Start Redis (or fix PLANBOT_QUEUE_URL) and try again.`,
+        { details: { reason: "queue_unavailable", url: where, slug: entry.name } },
+      );
+    }
+    // Registered once the request is out (a failed request leaves no waiter behind); the worker answers
+    // at its next look at the cancel key, never within the same tick.
+    const ended = awaitEnd(run.job_id);
+    if (asked === "removed") void events.finish(run.job_id, cancelledResult("cancelled before a worker took it"));
+    else if (asked === "gone") void reconcileFinishedRuns();
+    const waitMs = deps.stopWaitMs ?? 3 * deps.queue.lockMs + 15_000;
+    const answer = await Promise.race([ended, sleep(waitMs).then(() => undefined)]);
+    if (!answer)
+      return fail(
+        "execute_failed",
+        `Asked the worker running "${entry.name}" to stop, but it has not answered within ${Math.round(waitMs / 1000)} s; if it is gone, the run is failed once its job lock expires.`,
+        { details: { slug: entry.name, reason: "worker_silent" } },
+      );
+    deps.log.info({ slug: entry.name, jobId: run.job_id, reason }, `${entry.name}: remote run stopped (${reason})`);
+    return { ok: true, stopped: true };
+  }
+
   return {
     runOnce,
     runNow,
+    stopRun,
     reconcileFinishedRuns,
     watch(watcher) {
       return watcher.subscribe((change) => {
@@ -282,22 +327,14 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
     },
     async close() {
       closed = true;
-      for (const resolve of waiting.values())
+      for (const resolve of [...waiting.values()].flatMap((set) => [...set]))
         resolve({
           jobId: "",
           slug: "",
           recorded: false,
-          result: {
-            outcome: "cancelled",
-            summary: "still queued or running on a worker; planbot stopped waiting",
-            error: null,
-            worker: "",
-            exitCode: null,
-            branch: null,
-            prd: null,
-            delivery: null,
-          },
+          result: cancelledResult("still queued or running on a worker; planbot stopped waiting"),
         });
+      await stalled.close();
       await events.close();
       await queue.close();
       connection.disconnect();
@@ -305,10 +342,8 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
   };
 }
 
-/** True when the project was cancelled or unapproved while its run waited or ran. */
-function withdrawn(entry: ProjectEntry, state: string): boolean {
-  const status = (entry.status ?? "").toLowerCase();
-  return state === "queued" ? status !== "approved" : status !== "running";
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {

@@ -1,9 +1,11 @@
 import { Job, QueueEvents, type Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import type { RunProgressListener, StopReason } from "../execute/run-progress.ts";
 import type { Logger } from "../log.ts";
 import type { Clock } from "../projects/clock.ts";
 import type { RunRecorder } from "./run-record.ts";
 import { cancelKey, slugOfJob, type RunJobProgress, type RunJobResult } from "./run-job.ts";
+import { toRunProgress } from "./remote-progress.ts";
 import { redisConnection, RUN_QUEUE_NAME } from "./queue-settings.ts";
 
 /** How a run ended, as seen by the bot (recorded by this process or by another planbot). */
@@ -33,6 +35,20 @@ export function failedResult(reason: string, worker: string | null): RunJobResul
   };
 }
 
+/** The result of a run that ended without a worker's outcome: removed while waiting, or no longer waited for. */
+export function cancelledResult(summary: string): RunJobResult {
+  return {
+    outcome: "cancelled",
+    summary,
+    error: null,
+    worker: "",
+    exitCode: null,
+    branch: null,
+    prd: null,
+    delivery: null,
+  };
+}
+
 /**
  * The bot's side of the queue: consumes BullMQ's QueueEvents stream (progress, completed, failed) and
  * records each step through the {@link RunRecorder} — the bot stays the only writer of the store, and the
@@ -55,8 +71,17 @@ export function consumeRunEvents(deps: {
   recorder: RunRecorder;
   clock: Clock;
   log: Logger;
+  /**
+   * Completes a worker's result before it is recorded (the bot's pull request step); called only while the
+   * run is still open, so a result recorded already is not delivered again.
+   */
+  complete?: ((slug: string, jobId: string, result: RunJobResult) => Promise<RunJobResult>) | undefined;
+  /** Hears every current progress sample as a {@link RunProgress}, the same shape a local run produces. */
+  onProgress?: RunProgressListener | undefined;
 }): RunEventConsumer {
-  const events = new QueueEvents(RUN_QUEUE_NAME, { connection: redisConnection(deps.url) });
+  // BullMQ leaves a connection it was given open on close(): it is ours to end.
+  const eventsConnection = redisConnection(deps.url);
+  const events = new QueueEvents(RUN_QUEUE_NAME, { connection: eventsConnection });
   const listeners = new Set<(end: RunEnd) => void>();
   const now = () => deps.clock.now().toISOString();
   // Events of one job are handled in order (progress before completion).
@@ -72,6 +97,7 @@ export function consumeRunEvents(deps: {
 
   async function finish(jobId: string, result: RunJobResult): Promise<RunEnd> {
     const slug = slugOfJob(jobId);
+    if (deps.complete) result = await deps.complete(slug, jobId, result);
     const recorded = await deps.recorder.finished(slug, jobId, result, now());
     if (recorded)
       deps.log.info(
@@ -83,6 +109,15 @@ export function consumeRunEvents(deps: {
     return end;
   }
 
+  const publish = (slug: string, sample: RunJobProgress) => {
+    if (!deps.onProgress) return;
+    try {
+      deps.onProgress(toRunProgress(slug, sample, now()));
+    } catch (error) {
+      deps.log.warn({ slug, err: error }, "a progress listener threw");
+    }
+  };
+
   events.on("error", (error) => deps.log.warn({ err: error }, "queue events: Redis connection problem"));
   events.on("progress", ({ jobId, data }) => {
     const sample = data as RunJobProgress;
@@ -92,15 +127,41 @@ export function consumeRunEvents(deps: {
       if (sample.phase === "preparing") {
         const started = await deps.recorder.started(slug, jobId, sample.worker, now());
         if (started === "withdrawn") await requestCancel(deps.queue, deps.redis, jobId);
-        else if (started === "started")
+        else if (started === "started") {
           deps.log.info({ slug, jobId, worker: sample.worker }, `${slug}: worker ${sample.worker} took the run`);
+          publish(slug, sample);
+        }
         return;
       }
-      await deps.recorder.progress(slug, jobId, sample);
+      if (await deps.recorder.progress(slug, jobId, sample)) publish(slug, sample);
+      // The worker's "preparing" sample was missed (this planbot was restarting): the run started all the same.
+      else {
+        const started = await deps.recorder.started(slug, jobId, sample.worker, now());
+        if (started === "withdrawn") await requestCancel(deps.queue, deps.redis, jobId);
+        else if (started === "started" && (await deps.recorder.progress(slug, jobId, sample))) publish(slug, sample);
+      }
     });
   });
   events.on("completed", ({ jobId, returnvalue }) => {
     void serial(jobId, () => finish(jobId, normalise(returnvalue)));
+  });
+  // BullMQ fails a job that stalled too often only when a worker next takes it (it marks it `defa` and
+  // puts it back to wait): with no worker alive it would wait forever. The bot records the failure itself
+  // and removes the job, so no worker starts a run already reported as failed.
+  events.on("stalled", ({ jobId }) => {
+    void serial(jobId, async () => {
+      const job = await Job.fromId(deps.queue, jobId).catch(() => undefined);
+      if (!job) return;
+      if (!job.deferredFailure) {
+        const slug = slugOfJob(jobId);
+        const was = job.processedBy ? `worker ${job.processedBy}` : "its worker";
+        await deps.recorder.orphaned(slug, jobId, `${was} stopped answering; the run waits for another worker`);
+        deps.log.warn({ slug, jobId, worker: job.processedBy }, `${slug}: ${was} stopped answering; run put back`);
+        return;
+      }
+      await finish(jobId, failedResult(job.deferredFailure, job.processedBy ?? null));
+      await job.remove().catch(() => undefined);
+    });
   });
   events.on("failed", ({ jobId, failedReason }) => {
     void serial(jobId, async () => {
@@ -119,6 +180,7 @@ export function consumeRunEvents(deps: {
     async close() {
       await Promise.allSettled([...chains.values()]);
       await events.close();
+      eventsConnection.disconnect();
     },
   };
 }
@@ -143,6 +205,7 @@ export async function requestCancel(
   queue: Queue,
   redis: Redis,
   jobId: string,
+  reason: StopReason = "cancelled",
 ): Promise<"removed" | "signalled" | "gone"> {
   const job = await Job.fromId(queue, jobId);
   if (!job) return "gone";
@@ -156,6 +219,7 @@ export async function requestCancel(
     }
   }
   if (state === "completed" || state === "failed") return "gone";
-  await redis.set(cancelKey(jobId), "1", "EX", 7 * 24 * 3600);
+  // The value says why: the worker words the run's outcome from it.
+  await redis.set(cancelKey(jobId), reason, "EX", 7 * 24 * 3600);
   return "signalled";
 }

@@ -17,14 +17,29 @@ export const RunJobDataSchema = z.object({
 });
 export type RunJobData = z.infer<typeof RunJobDataSchema>;
 
-/** One progress sample a worker sends while Ralph works. */
+/**
+ * One progress sample a worker sends while Ralph works; the bot turns it into a {@link RunProgress}
+ * (src/execute/run-progress.ts). Fields added after the first release are optional: an older worker's
+ * samples still count.
+ */
 export interface RunJobProgress {
   phase: "preparing" | "running";
   worker: string;
+  /** When this worker began the run (ISO): the run's id in progress messages, stable across bot restarts. */
+  startedAt?: string;
   storiesDone: number;
   storiesTotal: number;
+  /** The story Ralph works on now: the first one not passing, by priority. */
+  currentStory?: { id: string; title: string } | null;
   iteration: number;
+  maxIterations?: number | null;
   commits: number;
+  /** Subject of the newest commit since the run began. */
+  lastCommit?: string | null;
+  /** Subjects of the run's newest commits (at most 3, newest first). */
+  recentCommits?: string[];
+  /** When prd.json or Ralph's log last changed on the worker (ISO). */
+  lastActivityAt?: string;
   logTail: string;
   /** prd.json as Ralph left it at this moment; the bot writes it into its own workspace. */
   prd: string | null;
@@ -39,7 +54,16 @@ export interface RunJobResult {
   exitCode: number | null;
   branch: string | null;
   prd: string | null;
-  delivery: { ok: boolean; pushed: boolean; summary: string; hint: string | null } | null;
+  /** The run's commits on the worker (the bot's workspace has no clone): count and newest subjects. */
+  commits?: { count: number; subjects: string[] } | null;
+  /** The worker's push; the bot adds the pull request it opened (it holds GITHUB_TOKEN, the worker needs none). */
+  delivery: {
+    ok: boolean;
+    pushed: boolean;
+    summary: string;
+    hint: string | null;
+    pullRequest?: { url: string; number: number };
+  } | null;
 }
 
 /** Validates job data read from Redis: every name ends up as a git argument or a path on the worker. */

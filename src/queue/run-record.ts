@@ -19,8 +19,20 @@ export interface QueueRun {
   finished_at: string | null;
   outcome: string | null;
   error: string | null;
+  /** The run's commits on its worker, when it ended: count and newest subjects (for the run report). */
+  commits?: { count: number; subjects: string[] } | null;
   progress?:
-    | { stories_done: number; stories_total: number; iteration: number; commits: number; log_tail: string }
+    | {
+        stories_done: number;
+        stories_total: number;
+        iteration: number;
+        commits: number;
+        log_tail: string;
+        current_story?: { id: string; title: string } | null;
+        max_iterations?: number | null;
+        last_commit?: string | null;
+        last_activity_at?: string | null;
+      }
     | undefined;
 }
 
@@ -58,8 +70,13 @@ export interface RunRecorder {
   unqueued(slug: string, jobId: string): Promise<void>;
   /** A worker started the run: the project turns running. `withdrawn` when it was cancelled or unapproved meanwhile. */
   started(slug: string, jobId: string, worker: string, at: string): Promise<"started" | "withdrawn" | "stale">;
-  /** Stores a progress sample (and the worker's prd.json in this machine's workspace, so status and dashboard see the stories). */
-  progress(slug: string, jobId: string, sample: RunJobProgress): Promise<void>;
+  /**
+   * Stores a progress sample (and the worker's prd.json in this machine's workspace, so status and dashboard
+   * see the stories); false when the sample is not of the project's current running run.
+   */
+  progress(slug: string, jobId: string, sample: RunJobProgress): Promise<boolean>;
+  /** The run's worker stopped answering and the run waits for another one (QUEUE_STALL_RETRIES): no worker now. */
+  orphaned(slug: string, jobId: string, error: string): Promise<void>;
   /** Records how the run ended; true when this call recorded it. */
   finished(slug: string, jobId: string, result: RunJobResult, at: string): Promise<boolean>;
 }
@@ -119,7 +136,7 @@ export function createRunRecorder(deps: { lifecycle: Lifecycle; workspaceDir: st
         if (run?.job_id !== jobId || !isOpen(run)) return fail("stale", "not this run");
         if (run.state === "running") {
           // A retry after a stalled worker: same run, another worker.
-          setQueueRun(entry, { ...run, worker });
+          setQueueRun(entry, { ...run, worker, error: null });
           outcome = "started";
           return;
         }
@@ -156,10 +173,22 @@ export function createRunRecorder(deps: { lifecycle: Lifecycle; workspaceDir: st
             iteration: sample.iteration,
             commits: sample.commits,
             log_tail: sample.logTail,
+            current_story: sample.currentStory ?? null,
+            max_iterations: sample.maxIterations ?? null,
+            last_commit: sample.lastCommit ?? null,
+            last_activity_at: sample.lastActivityAt ?? null,
           },
         });
       });
       if (current.ok) await writePrd(slug, sample.prd).catch(() => undefined);
+      return current.ok;
+    },
+    async orphaned(slug, jobId, error) {
+      await deps.lifecycle.update(slug, (entry) => {
+        const run = readQueueRun(entry);
+        if (run?.job_id !== jobId || run.state !== "running") return fail("stale", "not this run");
+        setQueueRun(entry, { ...run, worker: null, error });
+      });
     },
     async finished(slug, jobId, result, at) {
       const before = await deps.lifecycle.update(slug, (entry) =>
@@ -183,8 +212,18 @@ export function createRunRecorder(deps: { lifecycle: Lifecycle; workspaceDir: st
           finished_at: at,
           outcome: result.outcome,
           error: result.error,
+          ...(result.commits ? { commits: result.commits } : {}),
         });
-        if (result.outcome === "cancelled") return;
+        // Stopped while the project still shows running (a stop asked before the status changed, as a
+        // local run's stop is recorded): the project failed, saying why. Cancelled first: it stays cancelled.
+        if (result.outcome === "cancelled" && (!wasRunning || (entry.status ?? "").toLowerCase() !== "running")) return;
+        if (result.outcome === "cancelled") {
+          entry.status = "failed";
+          entry.error = result.error ?? "stopped: cancelled";
+          entry.pid = null;
+          entry.finished_at = at;
+          return;
+        }
         if (!wasRunning && (entry.status ?? "").toLowerCase() !== "approved") return;
         entry.status = result.outcome;
         entry.error = result.error;
@@ -199,6 +238,7 @@ export function createRunRecorder(deps: { lifecycle: Lifecycle; workspaceDir: st
             summary: result.delivery.summary,
             hint: result.delivery.hint,
           };
+        if (result.delivery?.pullRequest) entry.pull_request = { ...result.delivery.pullRequest, updated_at: at };
       });
       return stored.ok && recorded;
     },

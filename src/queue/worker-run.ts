@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Redis } from "ioredis";
-import { ralphEnv } from "../execute/launch-run.ts";
+import { correctBranchName, openRunLog, ralphEnv } from "../execute/launch-run.ts";
 import { judgeRun, readLogTail } from "../execute/outcome.ts";
 import { checkBeforeRun, checkPreparedWorkspace, currentHost } from "../execute/preflight.ts";
 import { ensureRalphScript } from "../execute/ralph-command.ts";
@@ -13,8 +13,10 @@ import { pushBranch } from "../deliver/push-branch.ts";
 import type { Logger } from "../log.ts";
 import { readPrd } from "../projects/project-list.ts";
 import { workspacePaths } from "../projects/workspace.ts";
-import { ensureWorkspaceDir, openWorkspaceFile, writeWorkspaceText } from "../projects/workspace-files.ts";
-import { sampleProgress } from "./run-progress.ts";
+import { ensureWorkspaceDir, writeWorkspaceText } from "../projects/workspace-files.ts";
+import type { StopReason } from "../execute/run-progress.ts";
+import { startRalphReaper } from "./ralph-reaper.ts";
+import { createProgressSampler } from "./run-progress.ts";
 import { cancelKey, type RunJobData, type RunJobProgress, type RunJobResult } from "./run-job.ts";
 
 /** What one job needs on the worker. */
@@ -39,6 +41,7 @@ export interface WorkerRunContext {
  * A run that fails before Ralph starts is an outcome too, never an exception.
  */
 export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: RunJobData): Promise<RunJobResult> {
+  const startedAt = new Date().toISOString();
   const base = { worker: ctx.worker, exitCode: null, branch: job.branch, prd: job.prd, delivery: null };
   const failed = (error: string): RunJobResult => ({
     ...base,
@@ -51,6 +54,7 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
     .report({
       phase: "preparing",
       worker: ctx.worker,
+      startedAt,
       storiesDone: 0,
       storiesTotal: 0,
       iteration: 0,
@@ -81,16 +85,9 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
   // The executor's preflight: jq, the agent CLI, a sane plan — on this machine, before anything is touched.
   const checked = await checkBeforeRun(plan, ctx.env, currentHost());
   if (!checked.ok) return failed(checked.message);
-  const fix = checked.check.branchFix;
-  if (fix) {
-    // As the local executor does: Ralph switches to prd.json's branchName, so it must be the project's branch.
-    const written = await writeWorkspaceText(
-      plan.root,
-      "scripts/ralph/prd.json",
-      `${JSON.stringify({ ...checked.check.prd, branchName: fix.to }, null, 2)}\n`,
-    );
-    if (!written.ok) return failed(written.message);
-  }
+  // As the local executor does: Ralph switches to prd.json's branchName, so it must be the project's branch.
+  const fixed = await correctBranchName(plan, checked.check);
+  if (!fixed.ok) return failed(fixed.message);
   const prepared = await prepareWorkspace(plan, { env: ctx.env });
   if (!prepared.ok) return failed(prepared.message);
   const script = await ensureRalphScript(plan.ralph, plan.root);
@@ -101,20 +98,16 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
   }
   const ready = checkPreparedWorkspace(plan, script.file);
   if (!ready.ok) return failed(ready.message);
-  const logs = await ensureWorkspaceDir(plan.root, "scripts/ralph/logs");
-  if (!logs.ok) return failed(logs.message);
-  const log = await openWorkspaceFile(
-    plan.root,
-    `scripts/ralph/logs/ralph-${new Date().toISOString().replace(/[:.]/g, "-")}.log`,
-    "append",
-  );
+  const log = await openRunLog({ now: () => new Date().toISOString() }, plan, [
+    `planbot worker ${ctx.worker}`,
+    prepared.prepared.summary,
+    ...fixed.notes,
+    ...checked.check.notes,
+  ]);
   if (!log.ok) return failed(log.message);
   const logPath = log.path;
   let launched;
   try {
-    await log.handle.write(
-      `planbot worker ${ctx.worker}: ${prepared.prepared.summary}; branch ${plan.branch}; running ${plan.ralph.display}\n`,
-    );
     launched = await launchRalph({
       cwd: plan.root,
       file: script.file,
@@ -122,7 +115,7 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
       logPath,
       logFd: log.handle.fd,
       goFile: join(paths.ralph, ".ralph.go"),
-      env: { ...withoutQueueUrl(ralphEnv(ctx.env)), ...checked.check.env },
+      env: { ...ralphEnv(ctx.env), ...checked.check.env },
     });
   } finally {
     await log.handle.close();
@@ -130,19 +123,35 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
   if (!launched.ok) return failed(launched.message);
   const ralph = launched.ralph;
   await writePidFile(plan.root, ralph.pid);
+  // Ralph's group must not outlive this worker: the queue gives a dead worker's run up (or to another worker).
+  const reaper = startRalphReaper(ralph.pid);
   await ralph.release();
   ctx.log.info({ slug: job.slug, jobId, pid: ralph.pid }, `${job.slug}: Ralph started (PID ${ralph.pid})`);
 
-  let cancelled = false;
+  let stopped: StopReason | null = null;
   let last = "";
-  const sample = async () => {
-    if (!cancelled && (await ctx.redis.exists(cancelKey(jobId)).catch(() => 0))) {
-      cancelled = true;
-      ctx.log.info({ slug: job.slug, jobId }, `${job.slug}: cancelled by planbot; stopping Ralph`);
-      ralph.kill("SIGTERM");
-      setTimeout(() => ralph.kill("SIGKILL"), 3000).unref();
+  let latest: RunJobProgress | undefined;
+  const sampler = createProgressSampler({
+    plan,
+    paths,
+    logPath,
+    startHead: prepared.prepared.head,
+    worker: ctx.worker,
+    startedAt,
+    env: ctx.env,
+  });
+  const sample = async (fresh = false) => {
+    if (!stopped) {
+      const asked = await ctx.redis.get(cancelKey(jobId)).catch(() => null);
+      if (asked) {
+        stopped = asked === "time_limit" ? "time_limit" : "cancelled";
+        ctx.log.info({ slug: job.slug, jobId, reason: stopped }, `${job.slug}: stopped by planbot (${stopped})`);
+        ralph.kill("SIGTERM");
+        setTimeout(() => ralph.kill("SIGKILL"), 3000).unref();
+      }
     }
-    const now = await sampleProgress(plan, paths, logPath, prepared.prepared.head, ctx.worker, ctx.env);
+    const now = await sampler.sample(fresh);
+    latest = now;
     const key = JSON.stringify(now);
     if (key !== last) {
       last = key;
@@ -150,35 +159,39 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
     }
   };
   let sampling = Promise.resolve();
-  const timer = setInterval(() => (sampling = sampling.then(sample, sample)), ctx.sampleMs ?? 500);
+  const next = () => sample();
+  const timer = setInterval(() => (sampling = sampling.then(next, next)), ctx.sampleMs ?? 500);
   const exit = await ralph.exited;
+  reaper.disarm();
   clearInterval(timer);
   await sampling;
-  await sample().catch(() => undefined);
+  await sample(true).catch(() => undefined);
   await removePidFile(plan.root, ralph.pid);
   await ctx.redis.del(cancelKey(jobId)).catch(() => 0);
 
   const prd = readPrd(paths.prd);
+  const stopNote = stopped ? stopNotes[stopped as StopReason] : undefined;
   const verdict = judgeRun({
     prd,
     exitCode: exit.exitCode,
     signal: exit.signal,
     tail: await readLogTail(logPath),
-    note: cancelled ? "cancelled by planbot" : undefined,
+    note: stopNote,
   });
   const finalPrd = await readFile(paths.prd, "utf8").catch(() => null);
   const result: RunJobResult = {
-    outcome: cancelled ? "cancelled" : verdict.status,
-    summary: `${verdict.summary}; log ${logPath} on ${ctx.worker}`,
-    error: verdict.error,
+    outcome: stopped === "cancelled" ? "cancelled" : stopped ? "failed" : verdict.status,
+    summary: `${stopNote ? `${stopNote}; ` : ""}${verdict.summary}; log ${logPath} on ${ctx.worker}`,
+    error: stopNote ? `${stopNote}: ${verdict.error ?? ""}`.replace(/: $/, "") : verdict.error,
     worker: ctx.worker,
     exitCode: exit.exitCode,
     branch: plan.branch,
     prd: finalPrd,
+    commits: latest ? { count: latest.commits, subjects: latest.recentCommits ?? [] } : null,
     delivery: null,
   };
   const pushOn = ctx.config.execute.delivery?.pushOn;
-  if (!cancelled && pushOn && shouldDeliver(pushOn, verdict.status)) {
+  if (!stopped && pushOn && shouldDeliver(pushOn, verdict.status)) {
     const pushed = await pushBranch({
       root: plan.root,
       branch: plan.branch,
@@ -194,9 +207,8 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
   return result;
 }
 
-/** Ralph's agent runs arbitrary commands: it gets no way into the queue (the URL may carry Redis's password). */
-function withoutQueueUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const copy = { ...env };
-  delete copy.PLANBOT_QUEUE_URL;
-  return copy;
-}
+/** What a stopped run's outcome says, by why planbot stopped it. */
+const stopNotes: Record<StopReason, string> = {
+  cancelled: "stopped: cancelled",
+  time_limit: "stopped: the run reached its time limit",
+};

@@ -1,14 +1,16 @@
 import { createExecutor, type Executor, type ExecutorDeps } from "../execute/executor.ts";
+import type { RunProgressListener } from "../execute/run-progress.ts";
 import { createQueueExecutor } from "../queue/queue-executor.ts";
 import type { QueueSettings } from "../queue/queue-settings.ts";
 import type { ChangeWatcher } from "../projects/change-watcher.ts";
 
 /**
  * The executor behind /run, `planbot execute` and EXECUTE_AT: the BullMQ queue when PLANBOT_QUEUE_URL is
- * set (runs go to `planbot worker` processes), else the local executor, exactly as before.
+ * set (runs go to `planbot worker` processes), else the local executor, exactly as before. `onProgress`
+ * hears the queue's remote runs (the local executor's runs are sampled on this machine).
  */
 export function chooseExecutor(
-  deps: ExecutorDeps & { queue?: QueueSettings | undefined },
+  deps: ExecutorDeps & { queue?: QueueSettings | undefined; onProgress?: RunProgressListener | undefined },
 ): Executor & { watch?: (watcher: ChangeWatcher) => () => void } {
   if (!deps.queue) return createExecutor(deps);
   return createQueueExecutor({
@@ -18,6 +20,7 @@ export function chooseExecutor(
     queue: deps.queue,
     clock: deps.clock,
     log: deps.log,
+    onProgress: deps.onProgress,
     ...(deps.probe ? { probe: deps.probe } : {}),
   });
 }

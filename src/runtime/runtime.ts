@@ -117,6 +117,8 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     ...(overrides.probe ? { probe: overrides.probe } : {}),
     ...(overrides.env ? { env: overrides.env } : {}),
     maxMinutes: config.progress.maxMinutes,
+    // Remote runs' progress (the queue) joins the local runs' in the same hub; it only arrives once running.
+    onProgress: (progress) => live.hub.publish(progress),
   });
   const services: BotServices = {
     lifecycle: core.lifecycle,

@@ -1,5 +1,8 @@
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
+import type { RunProgress } from "../../src/execute/run-progress.ts";
+import type { ExecutorConfig } from "../../src/execute/run-plan.ts";
 import { silentLogger } from "../../src/log.ts";
 import { createChangeWatcher, type ChangeWatcher } from "../../src/projects/change-watcher.ts";
 import { createLifecycle, type Lifecycle } from "../../src/projects/lifecycle.ts";
@@ -9,6 +12,7 @@ import type { ProjectEntry } from "../../src/projects/schemas.ts";
 import { createQueueExecutor, type QueueExecutor } from "../../src/queue/queue-executor.ts";
 import { readQueueRun, type QueueRun } from "../../src/queue/run-record.ts";
 import { systemClock } from "../../src/projects/clock.ts";
+import type { FakeGithub } from "../fakes/github/server.ts";
 import { createBareRemote, writePlanningArtifacts, type RemoteFixture } from "../helpers/git-fixtures.ts";
 import type { TempDirs } from "../helpers/temp-dir.ts";
 
@@ -29,13 +33,21 @@ export interface QueueWorld {
   store: ProjectStore;
   lifecycle: Lifecycle;
   watcher: ChangeWatcher;
+  /** The bot's queue executor; replaced by {@link QueueWorld.restartBot}. */
   executor: QueueExecutor;
+  /** Every progress snapshot the bot's executors handed to their listener, in order. */
+  progress: RunProgress[];
   /** Derived status transitions seen by the watcher, `slug:status` each (what the notifier announces). */
   transitions: string[];
   approve(slug: string): Promise<void>;
   entry(slug: string): Promise<ProjectEntry>;
   queueRun(slug: string): Promise<QueueRun | undefined>;
   startWorker(env?: NodeJS.ProcessEnv): Promise<WorkerProcess>;
+  /**
+   * planbot restarted: the executor is closed (runs go on on their workers), `whileDown` runs, and a new
+   * executor reconciles.
+   */
+  restartBot(whileDown?: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,17 +55,31 @@ export interface QueueWorld {
 export async function createQueueWorld(
   temp: TempDirs,
   url: string,
-  options: { lockMs?: number; ralphDelayMs?: number } = {},
+  options: {
+    lockMs?: number;
+    ralphDelayMs?: number;
+    stallRetries?: number;
+    /** A fake GitHub the bot opens pull requests on (repository acme/shared) with `token`. */
+    github?: { fake: FakeGithub; token: string };
+  } = {},
 ): Promise<QueueWorld> {
   const root = await temp.make("queue-");
   const remote = await createBareRemote(root, "shared", { ralphScript: true });
   const dataDir = join(root, "bot");
   const workspaceDir = join(dataDir, "workspace");
-  const config = {
+  const config: ExecutorConfig = {
     dataDir,
     workspaceDir,
     execute: { ralphCommand: "scripts/ralph/ralph.sh --tool claude 10", parallel: 1, gitRemoteBase: remote.base },
   };
+  if (options.github) {
+    // The bot holds the token and opens the pull request; the workers only push (PUSH_ON=complete).
+    options.github.fake.addRepo("acme", "shared", remote.path);
+    config.execute.delivery = {
+      pushOn: "complete",
+      github: { token: options.github.token, owner: "acme", apiUrl: options.github.fake.url, retryBaseMs: 1 },
+    };
+  }
   const store = createProjectStore({ dataDir, clock: systemClock });
   const lifecycle = createLifecycle({ store, clock: systemClock, workspaceDir });
   const lister = createProjectLister({ store, clock: systemClock, workspaceDir });
@@ -65,15 +91,20 @@ export async function createQueueWorld(
       if (item.after && item.after.status !== item.before?.status)
         transitions.push(`${item.slug}:${item.after.status}`);
   });
-  const executor = createQueueExecutor({
-    store,
-    lifecycle,
-    config,
-    queue: { url, concurrency: 1, lockMs: options.lockMs ?? 1000, stallRetries: 0 },
-    clock: systemClock,
-    log: silentLogger,
-  });
-  const unwatch = executor.watch(watcher);
+  const progress: RunProgress[] = [];
+  const startBot = () => {
+    const executor = createQueueExecutor({
+      store,
+      lifecycle,
+      config,
+      queue: { url, concurrency: 1, lockMs: options.lockMs ?? 1000, stallRetries: options.stallRetries ?? 0 },
+      clock: systemClock,
+      log: silentLogger,
+      onProgress: (snapshot) => progress.push(snapshot),
+    });
+    return { executor, unwatch: executor.watch(watcher) };
+  };
+  let bot = startBot();
   const workers: WorkerProcess[] = [];
   const entry = async (slug: string) => {
     const read = await store.read();
@@ -88,7 +119,10 @@ export async function createQueueWorld(
     store,
     lifecycle,
     watcher,
-    executor,
+    get executor() {
+      return bot.executor;
+    },
+    progress,
     transitions,
     async approve(slug) {
       await writePlanningArtifacts(workspaceDir, slug);
@@ -114,6 +148,7 @@ export async function createQueueWorld(
           PLANBOT_WORKSPACE_DIR: join(workspace, "ws"),
           GIT_REMOTE_BASE: remote.base,
           QUEUE_LOCK_MS: String(options.lockMs ?? 1000),
+          QUEUE_STALL_RETRIES: String(options.stallRetries ?? 0),
           FAKE_RALPH_DELAY_MS: String(options.ralphDelayMs ?? 100),
           PUSH_ON: "complete",
           LOG_LEVEL: "warn",
@@ -136,12 +171,37 @@ export async function createQueueWorld(
       workers.push(worker);
       return worker;
     },
+    async restartBot(whileDown) {
+      bot.unwatch();
+      await bot.executor.close();
+      await whileDown?.();
+      bot = startBot();
+      const reconciled = await bot.executor.reconcileFinishedRuns();
+      if (!reconciled.ok) throw new Error(reconciled.message);
+    },
     async close() {
-      unwatch();
+      bot.unwatch();
       for (const worker of workers) worker.child.kill("SIGKILL");
       await Promise.allSettled(workers.map((worker) => worker.child));
-      await executor.close();
+      await bot.executor.close();
       await watcher.stop();
     },
   };
+}
+
+/** Ralph runs (process groups of a ralph.sh; its subshells share the group) working under one of `dirs`. */
+export function ralphsIn(dirs: string[]): number {
+  const found = new Set<string>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (!readFileSync(`/proc/${name}/cmdline`, "utf8").includes("ralph.sh")) continue;
+      const cwd = readlinkSync(`/proc/${name}/cwd`);
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      if (dirs.some((dir) => cwd.startsWith(dir))) found.add(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]!);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found.size;
 }

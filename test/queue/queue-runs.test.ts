@@ -1,11 +1,10 @@
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { git, killGroups, waitUntil } from "../helpers/git-fixtures.ts";
+import { git, waitUntil } from "../helpers/git-fixtures.ts";
 import { startRedis, type RedisServer } from "../helpers/redis-server.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
-import { createQueueWorld, type QueueWorld } from "./harness.ts";
+import { createQueueWorld, ralphsIn, type QueueWorld } from "./harness.ts";
 
 // Real redis-server, real `bin/planbot worker` processes, the fake ralph.sh committed in a bare remote.
 const temp = createTempDirs();
@@ -24,23 +23,6 @@ async function setUp(options: { lockMs?: number; ralphDelayMs?: number; persiste
   const world = await createQueueWorld(temp, redis.url, options);
   worlds.push(world);
   return { redis, world };
-}
-
-/** Ralph runs (process groups of a ralph.sh; its subshells share the group) working under one of `dirs`. */
-function ralphsIn(dirs: string[]): number {
-  const found = new Set<string>();
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (!readFileSync(`/proc/${name}/cmdline`, "utf8").includes("ralph.sh")) continue;
-      const cwd = readlinkSync(`/proc/${name}/cwd`);
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      if (dirs.some((dir) => cwd.startsWith(dir))) found.add(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]!);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return found.size;
 }
 
 const count = (list: string[], item: string) => list.filter((seen) => seen === item).length;
@@ -117,12 +99,8 @@ describe("the BullMQ run queue", { timeout: 120_000 }, () => {
     );
     expect(failed.status).toBe("failed");
     expect(failed.error).toMatch(/stopped answering/);
-    // Ralph outlived its worker (detached, like a local run): stop it.
-    const pid = Number.parseInt(
-      await readFile(join(first.workspaceDir, "slowpoke", "scripts", "ralph", ".ralph.pid"), "utf8"),
-      10,
-    );
-    killGroups([pid]);
+    // Ralph's process group died with its worker (the reaper), so it no longer works on a failed run.
+    await waitUntil("the killed worker's Ralph gone", () => ralphsIn([first.workspaceDir]) === 0);
     await waitUntil("the failure seen", () => world.transitions.includes("slowpoke:failed"));
     await world.executor.reconcileFinishedRuns();
     expect(count(world.transitions, "slowpoke:failed")).toBe(1);

@@ -1,0 +1,87 @@
+import { spawn } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { startRalphReaper } from "../../src/queue/ralph-reaper.ts";
+import { toRunProgress } from "../../src/queue/remote-progress.ts";
+import { currentStory } from "../../src/queue/run-progress.ts";
+import { groupAlive, killGroups, waitUntil } from "../helpers/git-fixtures.ts";
+
+describe("remote progress pieces", () => {
+  it("the current story is the first not passing by priority, file order breaking ties", () => {
+    const story = (id: string, priority: unknown, passes = false) => ({ id, title: `T ${id}`, priority, passes });
+    expect(currentStory({ userStories: [story("a", 2), story("b", 1), story("c", 1)] })).toEqual({
+      id: "b",
+      title: "T b",
+    });
+    expect(currentStory({ userStories: [story("a", 1, true), story("b", "high")] })).toEqual({ id: "b", title: "T b" });
+    expect(currentStory({ userStories: [story("a", 1, true)] })).toBeNull();
+    expect(currentStory(null)).toBeNull();
+  });
+
+  it("a sample from a worker without the newer fields still makes a complete RunProgress", () => {
+    const progress = toRunProgress(
+      "oscar",
+      {
+        phase: "running",
+        worker: "w:1",
+        storiesDone: 1,
+        storiesTotal: 3,
+        iteration: 2,
+        commits: 1,
+        logTail: "",
+        prd: null,
+      },
+      "2026-12-01T10:00:00.000Z",
+    );
+    expect(progress).toEqual({
+      slug: "oscar",
+      runId: "2026-12-01T10:00:00.000Z",
+      startedAt: "2026-12-01T10:00:00.000Z",
+      storiesDone: 1,
+      storiesTotal: 3,
+      currentStory: null,
+      iteration: 2,
+      maxIterations: null,
+      lastCommit: null,
+      commits: 1,
+      costUsd: null,
+      worker: "w:1",
+      lastActivityAt: "2026-12-01T10:00:00.000Z",
+    });
+  });
+});
+
+describe("the Ralph reaper", () => {
+  /** A process group of its own (a stand-in for Ralph and its agent), led by a long sleep. */
+  const group = () => {
+    const child = spawn("sleep", ["60"], { detached: true, stdio: "ignore" });
+    child.unref();
+    return child.pid!;
+  };
+
+  it("kills the group when its owner goes away, and leaves it alone once disarmed", async () => {
+    const doomed = group();
+    const kept = group();
+    try {
+      // The owner is a child node process holding the reaper's pipe; it dies by SIGKILL.
+      const owner = spawn(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          "-e",
+          `import("${new URL("../../src/queue/ralph-reaper.ts", import.meta.url).pathname}").then((m) => { m.startRalphReaper(${doomed}, 1); setInterval(() => {}, 1000); process.stdout.write("ready\\n"); });`,
+        ],
+        { stdio: ["ignore", "pipe", "ignore"] },
+      );
+      await new Promise<void>((resolve) => owner.stdout!.once("data", () => resolve()));
+      owner.kill("SIGKILL");
+      await waitUntil("the group killed", () => !groupAlive(doomed));
+      const reaper = startRalphReaper(kept, 1);
+      reaper.disarm();
+      await reaper.done;
+      expect(groupAlive(kept)).toBe(true);
+    } finally {
+      killGroups([doomed, kept]);
+    }
+  });
+});
