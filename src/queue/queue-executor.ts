@@ -1,3 +1,4 @@
+import { notApprovedFailure } from "../execute/not-runnable.ts";
 import { readFile } from "node:fs/promises";
 import { Queue } from "bullmq";
 import { approvedInOrder, type Executor, type RunReport } from "../execute/executor.ts";
@@ -176,11 +177,7 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
           details: { slug: options.slug },
         });
       if (!isOpen(readQueueRun(entry)) && (entry.status ?? "").toLowerCase() !== "approved") {
-        return fail(
-          "invalid_state",
-          `"${entry.name}" is ${entry.status ?? "without a status"}, not approved: approve it first (planbot projects approve ${entry.name}).`,
-          { details: { slug: entry.name, status: entry.status } },
-        );
+        return notApprovedFailure(entry);
       }
       candidates = [entry];
     } else candidates = approvedInOrder(read.file.projects ?? []);

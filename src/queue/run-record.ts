@@ -1,4 +1,6 @@
-import { mkdir } from "node:fs/promises";
+import { relative } from "node:path";
+import { notApprovedFailure } from "../execute/not-runnable.ts";
+import { ensureWorkspaceDir } from "../projects/workspace-files.ts";
 import type { Lifecycle } from "../projects/lifecycle.ts";
 import { writeFileAtomically } from "../projects/atomic-write.ts";
 import { fail, type Result } from "../projects/result.ts";
@@ -83,10 +85,13 @@ export interface RunRecorder {
 
 /** Creates the recorder over the lifecycle's locked update. */
 export function createRunRecorder(deps: { lifecycle: Lifecycle; workspaceDir: string }): RunRecorder {
+  // The bot's workspace of a remote run may hold a clone from planning: a link the repository put at
+  // scripts/ or scripts/ralph/ must not decide where the worker's prd.json is written (it is then skipped).
   const writePrd = async (slug: string, prd: string | null) => {
     if (prd === null) return;
     const paths = workspacePaths(deps.workspaceDir, slug);
-    await mkdir(paths.ralph, { recursive: true });
+    const folder = await ensureWorkspaceDir(paths.root, relative(paths.root, paths.ralph));
+    if (!folder.ok) return;
     await writeFileAtomically(paths.prd, prd);
   };
   return {
@@ -104,11 +109,7 @@ export function createRunRecorder(deps: { lifecycle: Lifecycle; workspaceDir: st
             details: { slug: entry.name, reason: "running" },
           });
         if ((entry.status ?? "").toLowerCase() !== "approved") {
-          return fail(
-            "invalid_state",
-            `"${entry.name}" is ${entry.status ?? "without a status"}, not approved: approve it first (/approve ${entry.name}).`,
-            { details: { slug: entry.name, reason: "not_approved" } },
-          );
+          return notApprovedFailure(entry);
         }
         setQueueRun(entry, {
           job_id: jobId,
