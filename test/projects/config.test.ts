@@ -28,6 +28,7 @@ describe("loadConfig", () => {
         telegram: {},
         dashboard: { host: "127.0.0.1", port: 8088, origins: [] },
         planner: { command: "claude", timeoutSeconds: 900, maxParallel: 4 },
+        progress: { editIntervalSeconds: 5, maxMinutes: 480, stallMinutes: 30 },
         execute: {
           ralphCommand: "scripts/ralph/ralph.sh --tool claude 10",
           parallel: 1,
