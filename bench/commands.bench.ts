@@ -14,8 +14,10 @@
  *
  * Run alone with `node --import tsx bench/commands.bench.ts`.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { workspacePaths } from "../src/projects/workspace.ts";
 import { CONSOLE_CHANNEL } from "../src/adapters/console/console-adapter.ts";
 import type { Incoming } from "../src/chat/incoming.ts";
 import { renderPlainText } from "../src/chat/plain-text.ts";
@@ -48,6 +50,20 @@ export async function benchCommands(): Promise<BenchResult[]> {
     for (const slug of slugs) {
       const proposed = await runtime.core.lifecycle.propose({ slug, description: `Commands bench project ${slug}` });
       if (!proposed.ok) throw new Error(proposed.message);
+      // A planned project, as /approve normally meets one: without a prd.json the approval warns that
+      // Ralph has nothing to run, which is a different reply.
+      const paths = workspacePaths(runtime.config.workspaceDir, slug);
+      mkdirSync(paths.ralph, { recursive: true });
+      writeFileSync(
+        paths.prd,
+        JSON.stringify({
+          project: slug,
+          branchName: `ralph/${slug}`,
+          userStories: [
+            { id: "US-1", title: "One story", description: "", acceptanceCriteria: [], priority: 1, passes: false },
+          ],
+        }),
+      );
     }
 
     const viaCommands = commandRunner(runtime, slugs);
