@@ -1,4 +1,4 @@
-import type { RunProgress, RunProgressListener } from "./run-progress.ts";
+import type { RunProgressListener } from "./run-progress.ts";
 
 /**
  * Where run progress meets its readers: the local sampler and the queue publish, the run guard and the
@@ -7,18 +7,13 @@ import type { RunProgress, RunProgressListener } from "./run-progress.ts";
 export interface ProgressHub {
   publish: RunProgressListener;
   subscribe(listener: RunProgressListener): () => void;
-  /** The newest snapshot of each project still running (dropped by {@link ProgressHub.forget}). */
-  latest(slug: string): RunProgress | undefined;
-  forget(slug: string): void;
 }
 
 /** Creates an empty {@link ProgressHub}. */
 export function createProgressHub(onListenerError?: (error: unknown) => void): ProgressHub {
   const listeners = new Set<RunProgressListener>();
-  const newest = new Map<string, RunProgress>();
   return {
     publish(progress) {
-      newest.set(progress.slug.toLowerCase(), progress);
       for (const listener of listeners) {
         try {
           listener(progress);
@@ -31,7 +26,5 @@ export function createProgressHub(onListenerError?: (error: unknown) => void): P
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
-    latest: (slug) => newest.get(slug.toLowerCase()),
-    forget: (slug) => void newest.delete(slug.toLowerCase()),
   };
 }

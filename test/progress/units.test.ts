@@ -7,7 +7,6 @@ import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.ts";
-import { createProgressHub } from "../../src/execute/progress-hub.ts";
 import type { RunProgress, StopReason } from "../../src/execute/run-progress.ts";
 import { createRunGuard } from "../../src/execute/run-guard.ts";
 import { currentStory, lastIteration, sampleRun } from "../../src/execute/run-sample.ts";
@@ -280,6 +279,5 @@ describe("adapters", () => {
     const events = client.frames.filter((frame) => frame.data.type === "progress");
     expect(events.map((frame) => (frame.data.progress as RunProgress).storiesDone)).toEqual([1, 2]);
     client.close();
-    expect(createProgressHub().latest("x")).toBeUndefined();
   });
 });
