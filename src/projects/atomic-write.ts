@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -39,6 +39,42 @@ export async function writeFileAtomically(target: string, text: string): Promise
     await folderHandle.sync();
   } finally {
     await folderHandle.close();
+  }
+}
+
+/**
+ * {@link writeFileAtomically} without leaving the thread: for a writer holding a lock (the stores), where
+ * each of the seven steps would otherwise be a thread-pool round trip while every other writer waits — and
+ * the fsyncs have to be waited for either way.
+ */
+export function writeFileAtomicallySync(target: string, text: string): void {
+  const folder = dirname(target);
+  const temp = join(folder, `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const fd = openSync(temp, "wx", 0o644);
+  try {
+    try {
+      // writeFileSync loops until every byte is written: one writeSync may write part of it (a disk filling
+      // up, a file-size limit) and report no error, and a short file must never be renamed over the store.
+      writeFileSync(fd, text, "utf8");
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, target);
+  } catch (error) {
+    // ENOSPC, EFBIG, EIO…: the temp file would otherwise eat the space that is already short, forever.
+    try {
+      unlinkSync(temp);
+    } catch {
+      // already gone
+    }
+    throw error;
+  }
+  const folderFd = openSync(folder, "r");
+  try {
+    fsyncSync(folderFd);
+  } finally {
+    closeSync(folderFd);
   }
 }
 

@@ -1,7 +1,6 @@
-import { statSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { sweepStaleTemps, writeFileAtomically } from "./atomic-write.ts";
+import { sweepStaleTemps, writeFileAtomicallySync } from "./atomic-write.ts";
 import { acquireHandoverLock } from "./lock-handover.ts";
 import { parseLosslessJson, stringifyLosslessJson } from "./lossless-json.ts";
 import { fail, type Failure, type Result } from "./result.ts";
@@ -80,7 +79,9 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
     if (!fresh && cache?.signature === signature) return { ok: true, data: cache.data, cached: true };
     let text: string;
     try {
-      text = await readFile(path, "utf8");
+      // Synchronous for the same reason, and because a mutation reads under the lock: every thread-pool hop
+      // there is time all other writers wait.
+      text = readFileSync(path, "utf8");
     } catch (error) {
       if (isMissing(error)) return { ok: true, data: empty(), cached: false };
       return ioFailure("read", error);
@@ -112,12 +113,12 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
   async function writeAtomically(data: D): Promise<void> {
     // Temp files of killed writers, looked for under the lock (one readdir: little next to the fsyncs).
     await sweepStaleTemps(path);
-    await writeFileAtomically(path, `${stringifyLosslessJson(data)}\n`);
+    writeFileAtomicallySync(path, `${stringifyLosslessJson(data)}\n`);
   }
 
   async function withLock<T>(job: () => Promise<Result<T>>): Promise<Result<T>> {
     try {
-      await mkdir(dirname(path), { recursive: true });
+      mkdirSync(dirname(path), { recursive: true });
     } catch (error) {
       return ioFailure("create the folder of", error);
     }
