@@ -3,7 +3,6 @@ import type { FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { fail, type Failure, type Result } from "../projects/result.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
-import { workspacePaths } from "../projects/workspace.ts";
 import { ensureWorkspaceDir, openWorkspaceFile, writeWorkspaceText } from "../projects/workspace-files.ts";
 import { checkBeforeRun, checkPreparedWorkspace, type HostFacts, type PlanCheck } from "./preflight.ts";
 import { holdsClaim, liveForeignClaim, newClaim, setClaim, type ExecutorClaim } from "./claim.ts";
@@ -100,26 +99,20 @@ export async function launchRun(ctx: LaunchContext, slug: string): Promise<Launc
     };
   }
 
-  const paths = workspacePaths(ctx.config.workspaceDir, name);
-  const log = await openRunLog(ctx, plan, [prepared.prepared.summary, ...fixed.notes, ...checked.check.notes]);
-  if (!log.ok) return { kind: "ended", report: await refused(ctx, name, claim, log, plan) };
-  const logPath = log.path;
-  let launched;
-  try {
-    launched = await launchRalph({
-      cwd: plan.root,
-      file: script.file,
-      args: plan.ralph.args,
-      logPath,
-      logFd: log.handle.fd,
-      goFile: join(paths.ralph, ".ralph.go"),
-      env: { ...ralphEnv(ctx.env), ...checked.check.env },
-    });
-  } finally {
-    await log.handle.close();
+  const launched = await startLoggedRalph(ctx, plan, script.file, checked.check.env, [
+    prepared.prepared.summary,
+    ...fixed.notes,
+    ...checked.check.notes,
+  ]);
+  if (!launched.ok) {
+    // A log that cannot be opened is refused like the other preflight problems; a failed start is a failure.
+    const report =
+      launched.details?.stage === "log"
+        ? await refused(ctx, name, claim, launched, plan)
+        : await preparationFailed(ctx, name, claim, launched.message, plan);
+    return { kind: "ended", report };
   }
-  if (!launched.ok) return { kind: "ended", report: await preparationFailed(ctx, name, claim, launched.message, plan) };
-  const ralph = launched.ralph;
+  const { ralph, logPath } = launched;
 
   // Ralph waits at the gate until both records exist, so it never works unrecorded.
   const recorded = await endPreparation(ctx, name, claim, (entry) => {
@@ -217,6 +210,36 @@ export async function openRunLog(
     return fail("execute_failed", `Cannot write Ralph's log ${opened.path}: ${(error as Error).message}`);
   }
   return opened;
+}
+
+/**
+ * Opens the run's log ({@link openRunLog}) and launches Ralph gated, writing into it — the same for a local
+ * run and a worker's. A failure says at which `details.stage` (`log` or `launch`) it stopped.
+ */
+export async function startLoggedRalph(
+  ctx: Pick<LaunchContext, "now" | "env">,
+  plan: RunPlan,
+  scriptFile: string,
+  checkEnv: NodeJS.ProcessEnv,
+  notes: string[],
+): Promise<Result<{ ralph: RalphProcess; logPath: string }>> {
+  const log = await openRunLog(ctx, plan, notes);
+  if (!log.ok) return { ...log, details: { ...log.details, stage: "log" } };
+  try {
+    const launched = await launchRalph({
+      cwd: plan.root,
+      file: scriptFile,
+      args: plan.ralph.args,
+      logPath: log.path,
+      logFd: log.handle.fd,
+      goFile: join(plan.root, "scripts", "ralph", ".ralph.go"),
+      env: { ...ralphEnv(ctx.env), ...checkEnv },
+    });
+    if (!launched.ok) return { ...launched, details: { ...launched.details, stage: "launch" } };
+    return { ok: true, ralph: launched.ralph, logPath: log.path };
+  } finally {
+    await log.handle.close();
+  }
 }
 
 /**

@@ -1,11 +1,10 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import type { Redis } from "ioredis";
-import { correctBranchName, openRunLog, ralphEnv } from "../execute/launch-run.ts";
+import { correctBranchName, startLoggedRalph } from "../execute/launch-run.ts";
 import { judgeRun, readLogTail } from "../execute/outcome.ts";
 import { checkBeforeRun, checkPreparedWorkspace, currentHost } from "../execute/preflight.ts";
 import { ensureRalphScript } from "../execute/ralph-command.ts";
-import { launchRalph, removePidFile, writePidFile } from "../execute/ralph-process.ts";
+import { removePidFile, writePidFile } from "../execute/ralph-process.ts";
 import { planRun, type ExecutorConfig } from "../execute/run-plan.ts";
 import { excludeLocally, prepareWorkspace } from "../execute/workspace-git.ts";
 import { shouldDeliver } from "../deliver/deliver-run.ts";
@@ -98,30 +97,15 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
   }
   const ready = checkPreparedWorkspace(plan, script.file);
   if (!ready.ok) return failed(ready.message);
-  const log = await openRunLog({ now: () => new Date().toISOString() }, plan, [
-    `planbot worker ${ctx.worker}`,
-    prepared.prepared.summary,
-    ...fixed.notes,
-    ...checked.check.notes,
-  ]);
-  if (!log.ok) return failed(log.message);
-  const logPath = log.path;
-  let launched;
-  try {
-    launched = await launchRalph({
-      cwd: plan.root,
-      file: script.file,
-      args: plan.ralph.args,
-      logPath,
-      logFd: log.handle.fd,
-      goFile: join(paths.ralph, ".ralph.go"),
-      env: { ...ralphEnv(ctx.env), ...checked.check.env },
-    });
-  } finally {
-    await log.handle.close();
-  }
+  const launched = await startLoggedRalph(
+    { now: () => new Date().toISOString(), env: ctx.env },
+    plan,
+    script.file,
+    checked.check.env,
+    [`planbot worker ${ctx.worker}`, prepared.prepared.summary, ...fixed.notes, ...checked.check.notes],
+  );
   if (!launched.ok) return failed(launched.message);
-  const ralph = launched.ralph;
+  const { ralph, logPath } = launched;
   await writePidFile(plan.root, ralph.pid);
   // Ralph's group must not outlive this worker: the queue gives a dead worker's run up (or to another worker).
   const reaper = startRalphReaper(ralph.pid);
