@@ -1,42 +1,28 @@
 import type { Queue } from "bullmq";
 import type { Executor, RunReport } from "../execute/executor.ts";
-import type { ExecutorConfig } from "../execute/run-plan.ts";
-import type { RunProgressListener, RunStopper } from "../execute/run-progress.ts";
-import type { Logger } from "../log.ts";
+import type { RunStopper } from "../execute/run-progress.ts";
 import type { ChangeWatcher } from "../projects/change-watcher.ts";
-import type { Clock } from "../projects/clock.ts";
-import type { Lifecycle } from "../projects/lifecycle.ts";
 import { procProbe, type ProcessProbe } from "../projects/process-probe.ts";
-import type { ProjectStore } from "../projects/project-store.ts";
 import { fail, type Result } from "../projects/result.ts";
 import { validateSlug } from "../projects/validation.ts";
 import { withTimeout } from "./bounded-wait.ts";
 import { createEnqueuer } from "./enqueue-run.ts";
 import { queueDryRun } from "./queue-dry-run.ts";
 import { reconcileQueuedRuns } from "./queue-reconcile.ts";
-import type { QueueSettings } from "./queue-settings.ts";
 import type { RunLookup } from "./queued-run-state.ts";
 import { stopRemoteRun } from "./remote-stop.ts";
 import { cancelledResult, consumeRunEvents } from "./run-events.ts";
-import { openQueueLink } from "./queue-link.ts";
+import { openQueueLink, type QueueLinkDeps } from "./queue-link.ts";
 import { createRunWaiters } from "./run-waiters.ts";
 import { queueAndAwait, selectQueuedRuns } from "./queued-pass.ts";
 
-/** Dependencies of {@link createQueueExecutor}: the executor's, plus the queue settings. */
-export interface QueueExecutorDeps {
-  store: ProjectStore;
-  lifecycle: Lifecycle;
-  config: ExecutorConfig;
-  queue: QueueSettings;
-  clock: Clock;
-  log: Logger;
+/** Dependencies of {@link createQueueExecutor}: the queue link's (the executor's, plus the queue settings). */
+export interface QueueExecutorDeps extends QueueLinkDeps {
   probe?: ProcessProbe;
   /** How long an enqueue waits for Redis before `/run` says it is unreachable (default 3000 ms). */
   enqueueTimeoutMs?: number;
   /** How long stopRun waits for the worker to report the stopped run (default 3 × QUEUE_LOCK_MS + 15 s). */
   stopWaitMs?: number;
-  /** Hears each remote run's progress, the same {@link RunProgress} shape a local run produces. */
-  onProgress?: RunProgressListener | undefined;
 }
 
 /** The queue executor: the {@link Executor} the bot uses when PLANBOT_QUEUE_URL is set. */

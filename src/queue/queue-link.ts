@@ -13,7 +13,7 @@ import type { RunJobData } from "./run-job.ts";
 import { createRunRecorder, type RunRecorder } from "./run-record.ts";
 import { startStalledCheck } from "./stalled-check.ts";
 
-/** What the bot's side of the run queue is made of. */
+/** What the bot's side of the run queue needs: the executor's dependencies, plus the queue settings. */
 export interface QueueLinkDeps {
   store: ProjectStore;
   lifecycle: Lifecycle;
@@ -21,6 +21,7 @@ export interface QueueLinkDeps {
   queue: QueueSettings;
   clock: Clock;
   log: Logger;
+  /** Hears each remote run's progress, the same `RunProgress` shape a local run produces. */
   onProgress?: RunProgressListener | undefined;
 }
 
