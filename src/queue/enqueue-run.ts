@@ -92,3 +92,10 @@ async function jobData(entry: ProjectEntry, workspaceDir: string, at: Date): Pro
     queuedAt: at.toISOString(),
   };
 }
+
+/** What `/run` answers once the run is queued: the project, its branch, and how many runs wait before it. */
+export function queuedMessage(entry: ProjectEntry, ahead: number): string {
+  const branch = entry.branch?.trim() || "its branch";
+  const after = ahead > 0 ? ` after ${ahead} waiting run${ahead === 1 ? "" : "s"}` : " next";
+  return `Queued Ralph for ${entry.name} (${branch}) on the job queue: a planbot worker picks it up${after}. You will hear when it finishes.`;
+}

@@ -6,7 +6,7 @@ import { procProbe, type ProcessProbe } from "../projects/process-probe.ts";
 import { fail, type Result } from "../projects/result.ts";
 import { validateSlug } from "../projects/validation.ts";
 import { withTimeout } from "./bounded-wait.ts";
-import { createEnqueuer } from "./enqueue-run.ts";
+import { createEnqueuer, queuedMessage } from "./enqueue-run.ts";
 import { queueDryRun } from "./queue-dry-run.ts";
 import { reconcileQueuedRuns } from "./queue-reconcile.ts";
 import type { RunLookup } from "./queued-run-state.ts";
@@ -80,13 +80,7 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
     if (closed) return fail("execute_failed", "The executor is stopped.");
     const queued = await enqueuer.enqueue(slug);
     if (!queued.ok) return queued;
-    const { entry, ahead } = queued;
-    const branch = entry.branch?.trim() || "its branch";
-    const after = ahead > 0 ? ` after ${ahead} waiting run${ahead === 1 ? "" : "s"}` : " next";
-    return {
-      ok: true,
-      message: `Queued Ralph for ${entry.name} (${branch}) on the job queue: a planbot worker picks it up${after}. You will hear when it finishes.`,
-    };
+    return { ok: true, message: queuedMessage(queued.entry, queued.ahead) };
   }
 
   const stopDeps = {
