@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import type { DeliverySettings, PushOn } from "../config/delivery-settings.ts";
 import type { RunReport } from "../execute/run-outcome.ts";
 import type { ExecutorConfig, RunPlan } from "../execute/run-plan.ts";
 import { planRun } from "../execute/run-plan.ts";
@@ -13,7 +14,6 @@ import { pullRequestBody, pullRequestTitle } from "./pr-body.ts";
 import { openOrUpdatePullRequest, type PullRequestRef } from "./pull-request.ts";
 import { pushBranch } from "./push-branch.ts";
 import { scrubToken } from "./scrub.ts";
-import type { DeliverySettings, PushOn } from "./settings.ts";
 
 /** What delivering needs from the executor: the run context (its env and cwd when it has them). */
 export interface DeliveryContext {

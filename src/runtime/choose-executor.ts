@@ -1,7 +1,7 @@
 import { createExecutor, type Executor, type ExecutorDeps } from "../execute/executor.ts";
 import type { RunProgressListener } from "../execute/run-progress.ts";
 import { createQueueExecutor } from "../queue/queue-executor.ts";
-import type { QueueSettings } from "../queue/queue-settings.ts";
+import type { QueueSettings } from "../config/queue-settings.ts";
 import type { ChangeWatcher } from "../projects/change-watcher.ts";
 
 /**

@@ -27,9 +27,6 @@ function layerOf(file: string): { rank: number; name: string } | undefined {
  * and on a listed one that is gone, so the list only shrinks.
  */
 const KNOWN_UPWARD = [
-  // The delivery settings type belongs in config (or a foundation file), not in src/deliver.
-  "src/config.ts (foundation) imports src/deliver/settings.ts (deliver)",
-  "src/config.ts (foundation) imports src/queue/queue-settings.ts (queue)",
   // The notifier should hand delivery notices to the outbox through a port it owns.
   "src/deliver/delivery-notices.ts (deliver) imports src/notify/notification-state.ts (notify)",
   // Recording a run's outcome should call delivery through a hook the runtime wires, not import it.
