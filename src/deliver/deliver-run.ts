@@ -45,10 +45,10 @@ export function shouldDeliver(pushOn: PushOn, outcome: RunReport["outcome"]): bo
 }
 
 /**
- * The executor's `afterRecorded` hook (wired by the runtime) once a run's outcome is recorded: pushes the branch and opens or updates
- * the draft pull request when PUSH_ON says so, stores how it went on the entry (`delivery`,
- * `pull_request`) and adds one line to the report. Never throws and never changes the run's status: a
- * failed delivery is a message with what to do, the run stays `complete`.
+ * What follows a recorded outcome (the executor's `afterRecorded`, wired by the runtime): pushes the branch
+ * and opens or updates the draft pull request when PUSH_ON says so, stores how it went on the entry
+ * (`delivery`, `pull_request`) and adds one line to the report. Never throws and never changes the run's
+ * status: a failed delivery is a message with what to do, the run stays `complete`.
  */
 export async function deliverAfterRun(ctx: DeliveryContext, report: RunReport, entry: ProjectEntry): Promise<void> {
   const settings = ctx.config.execute.delivery;
