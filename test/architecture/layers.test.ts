@@ -66,5 +66,6 @@ describe("layers", () => {
     ).toEqual([["a", "b", "c"]]);
     expect(layerOf("src/chat/reply.ts")!.rank).toBeLessThan(layerOf("src/bot/bot.ts")!.rank);
     expect(layerOf("src/projects/result.ts")!.name).toBe("foundation");
+    expect(layerOf("src/config/delivery-settings.ts")!.name).toBe("foundation");
   });
 });
