@@ -21,6 +21,7 @@ import { createRunRecorder, isOpen, readQueueRun } from "./run-record.ts";
 import { remotePullRequestStep } from "./remote-delivery.ts";
 import { endedRunResult, type RunLookup } from "./queued-run-state.ts";
 import { startStalledCheck } from "./stalled-check.ts";
+import { startRemoteHeartbeat } from "./remote-heartbeat.ts";
 
 /** Dependencies of {@link createQueueExecutor}: the executor's, plus the queue settings. */
 export interface QueueExecutorDeps {
@@ -37,6 +38,8 @@ export interface QueueExecutorDeps {
   stopWaitMs?: number;
   /** Hears each remote run's progress, the same {@link RunProgress} shape a local run produces. */
   onProgress?: RunProgressListener | undefined;
+  /** How often running remote runs' last progress is published again while their workers are silent (default 3000 ms). */
+  heartbeatMs?: number;
 }
 
 /** The queue executor: the {@link Executor} the bot uses when PLANBOT_QUEUE_URL is set. */
@@ -70,6 +73,14 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
     complete: remotePullRequestStep(deps),
   });
   const stalled = startStalledCheck(deps.queue, deps.log);
+  const heartbeat = deps.onProgress
+    ? startRemoteHeartbeat({
+        store: deps.store,
+        intervalMs: deps.heartbeatMs ?? 3000,
+        listener: deps.onProgress,
+        log: deps.log,
+      })
+    : undefined;
   const where = redactRedisUrl(deps.queue.url);
   const waiting = new Map<string, Set<(end: RunEnd) => void>>();
   const pending = new Set<Promise<unknown>>();
@@ -332,6 +343,7 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
           result: cancelledResult("still queued or running on a worker; planbot stopped waiting"),
         });
       await stalled.close();
+      await heartbeat?.close();
       await events.close();
       await queue.close();
       connection.disconnect();
