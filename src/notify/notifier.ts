@@ -10,6 +10,7 @@ import { enqueueDeliveryNotices } from "../deliver/delivery-notices.ts";
 import { finalPlanDocument } from "../planning/final-plan-delivery.ts";
 import { workspacePaths } from "../projects/workspace.ts";
 import { notificationFor } from "./notification-messages.ts";
+import { enqueueRefusalNotices } from "./refusal-notices.ts";
 import { gatherRunFacts, type RunFacts } from "./run-facts.ts";
 import { createNotificationStateFile, type NotificationState, type OutboxItem } from "./notification-state.ts";
 
@@ -86,6 +87,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     await enqueueStatusTransitions(records, removed);
     // After the status messages, so "complete" comes before its pull request's link.
     await enqueueDeliveryNotices({ file, records, targetsFor, outboxItem, log: deps.log });
+    await enqueueRefusalNotices({ file, records, targetsFor, outboxItem, log: deps.log });
   }
 
   async function enqueueStatusTransitions(records: ProjectRecord[], removed: string[]): Promise<void> {

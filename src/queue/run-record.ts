@@ -8,6 +8,7 @@ import { fail, type Result } from "../projects/result.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
 import { workspacePaths } from "../projects/workspace.ts";
 import type { RemoteRunTimes } from "./remote-progress.ts";
+import { applyRefusal } from "./run-refusal.ts";
 import type { RunJobProgress, RunJobResult } from "./run-job.ts";
 
 /** The entry field where the bot records a queued run (unknown to other tools; survives their rewrites). */
@@ -16,7 +17,7 @@ export const QUEUE_RUN_FIELD = "queue_run";
 /** A run on the queue as recorded on its entry. `state` queued/running means the run is still open. */
 export interface QueueRun {
   job_id: string;
-  state: "queued" | "running" | "complete" | "blocked" | "failed" | "cancelled";
+  state: "queued" | "running" | "complete" | "blocked" | "failed" | "cancelled" | "refused";
   worker: string | null;
   queued_at: string;
   started_at: string | null;
@@ -231,6 +232,7 @@ export function createRunRecorder(deps: { lifecycle: Lifecycle; workspaceDir: st
           error: result.error,
           ...(result.commits ? { commits: result.commits } : {}),
         });
+        if (result.outcome === "refused") return applyRefusal(entry, wasRunning, result, at);
         // Stopped while the project still shows running (a stop asked before the status changed, as a
         // local run's stop is recorded): the project failed, saying why. Cancelled first: it stays cancelled.
         if (result.outcome === "cancelled" && (!wasRunning || (entry.status ?? "").toLowerCase() !== "running")) return;
