@@ -30,6 +30,8 @@ describe("a run a worker refuses", { timeout: 120_000 }, () => {
     const world = await createQueueWorld(temp, redis.url, { lockMs: 10_000 });
     worlds.push(world);
     await world.approve("quebec");
+    // The notifier's first start records the statuses it finds silently: the approval is seen first.
+    await waitUntil("the approval seen", () => world.transitions.includes("quebec:approved"));
     const dataDir = join(world.root, "bot");
     const memory = createRecordingOutbound();
     const notifier = createNotifier({
@@ -69,7 +71,7 @@ describe("a run a worker refuses", { timeout: 120_000 }, () => {
     await sleep(300);
     for (const chat of ["memory:ops", "memory:plan-chat"]) {
       const texts = memory.to(chat).map((delivery) => delivery.reply.text);
-      expect(texts).toHaveLength(1);
+      expect(texts, JSON.stringify(texts)).toHaveLength(1);
       expect(texts[0]).toMatch(
         new RegExp(`^\\*\\*quebec\\*\\*: Ralph was not started on worker \`${misconfigured.name}\`: Ralph's script`),
       );
