@@ -23,7 +23,7 @@ export type RunJobData = z.infer<typeof RunJobDataSchema>;
  * samples still count.
  */
 export interface RunJobProgress {
-  /** `preparing`: the preflight passed and Ralph is being started (the bot records the run running). */
+  /** `preparing`: the preflight passed and Ralph was launched (the bot records the run running from it). */
   phase: "preparing" | "running";
   worker: string;
   /** When this worker began the run (ISO): the run's id in progress messages, stable across bot restarts. */

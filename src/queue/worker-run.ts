@@ -95,9 +95,18 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
   }
   const ready = checkPreparedWorkspace(plan, script.file);
   if (!ready.ok) return refused(ready);
-  // Only now is the run the bot's `running` (the local executor records it at the same step): a refusal
-  // above leaves the project approved, with no "Ralph started" notice before it. A lost sample is not a
-  // lost run: Redis may be restarting; the first progress sample or the outcome records it all the same.
+  const launched = await startLoggedRalph(
+    { now: () => new Date().toISOString(), env: ctx.env },
+    plan,
+    script.file,
+    checked.check.env,
+    [`planbot worker ${ctx.worker}`, prepared.prepared.summary, ...fixed.notes, ...checked.check.notes],
+  );
+  // A log that cannot be opened is refused like the other preflight problems; a failed start is a failure.
+  if (!launched.ok) return launched.details?.stage === "log" ? refused(launched) : failed(launched.message);
+  // Only now is the run the bot's `running` (the local executor records it once Ralph is launched too): a
+  // refusal above leaves the project approved, with no "Ralph started" notice before it. A lost sample is
+  // not a lost run: Redis may be restarting; the first progress sample or the outcome records it all the same.
   await ctx
     .report({
       phase: "preparing",
@@ -111,15 +120,6 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
       prd: job.prd,
     })
     .catch(() => undefined);
-  const launched = await startLoggedRalph(
-    { now: () => new Date().toISOString(), env: ctx.env },
-    plan,
-    script.file,
-    checked.check.env,
-    [`planbot worker ${ctx.worker}`, prepared.prepared.summary, ...fixed.notes, ...checked.check.notes],
-  );
-  // A log that cannot be opened is refused like the other preflight problems; a failed start is a failure.
-  if (!launched.ok) return launched.details?.stage === "log" ? refused(launched) : failed(launched.message);
   const { ralph, logPath } = launched;
   await writePidFile(plan.root, ralph.pid);
   // Ralph's group must not outlive this worker: the queue gives a dead worker's run up (or to another worker).
