@@ -4,7 +4,16 @@ import type { ProjectRecord } from "../projects/project-list.ts";
 import { readWorkspaceTextSync } from "../projects/workspace-files.ts";
 import { workspacePaths } from "../projects/workspace.ts";
 import { nextRunText } from "../planning/next-run-text.ts";
-import { bold, choiceIdFor, code, codeBlock, escapeMarkup, type Reply, type ReplyAction } from "../chat/reply.ts";
+import {
+  bold,
+  choiceIdFor,
+  code,
+  codeBlock,
+  escapeMarkup,
+  type Reply,
+  type ReplyAction,
+  type ReplyAttachment,
+} from "../chat/reply.ts";
 import type { RunFacts } from "./run-facts.ts";
 import { blockedLines, reportLines } from "./run-report.ts";
 
@@ -38,7 +47,14 @@ const reportChoice = (record: ProjectRecord) =>
 export function notificationFor(
   record: ProjectRecord,
   previous: string | undefined,
-  options: { workspaceDir: string; now: Date; facts?: RunFacts | undefined; executeAt?: string | undefined },
+  options: {
+    workspaceDir: string;
+    now: Date;
+    facts?: RunFacts | undefined;
+    executeAt?: string | undefined;
+    /** `final-plan.md` of an approved project, attached to the approved notice when it could be read. */
+    planDocument?: ReplyAttachment | undefined;
+  },
 ): Notification | undefined {
   const report = options.facts ? reportLines(options.facts) : [];
   const withReport = (text: string) => [text, ...report].join("\n");
@@ -60,9 +76,10 @@ export function notificationFor(
       return {
         audience: "channels",
         reply: {
-          text: `${name} is approved and waits for Ralph. ${nextRunText(slug, options.executeAt)}`,
+          text: `${name} is approved and waits for Ralph. ${nextRunText(slug, options.executeAt)}${options.planDocument ? `\nThe plan is attached as ${code(options.planDocument.name)}.` : ""}`,
           tone: "success",
           actions: [{ label: "Run now", command: `/run ${slug}`, style: "primary" }, statusButton(slug)],
+          ...(options.planDocument ? { attachment: options.planDocument } : {}),
         },
       };
     case "running-ralph":

@@ -15,6 +15,10 @@ export const OutboxItemSchema = z.looseObject({
     actions: z
       .array(z.looseObject({ label: z.string(), command: z.string(), style: z.string().optional() }))
       .optional(),
+    /** A document sent with the message (the approved notice's `final-plan.md`). */
+    attachment: z
+      .looseObject({ name: z.string(), content: z.string(), path: z.string().optional(), slug: z.string().optional() })
+      .optional(),
   }),
   attempts: z.number().int(),
   next_attempt_at: z.string(),

@@ -5,9 +5,12 @@ import type { Clock } from "../projects/clock.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
 import { conversationKey, type ChatTarget } from "../chat/incoming.ts";
 import type { Outbound } from "../chat/outbound.ts";
-import type { Reply } from "../chat/reply.ts";
+import type { Reply, ReplyAttachment } from "../chat/reply.ts";
 import { enqueueDeliveryNotices } from "../deliver/delivery-notices.ts";
+import { finalPlanDocument } from "../planning/final-plan-delivery.ts";
+import { workspacePaths } from "../projects/workspace.ts";
 import { notificationFor } from "./notification-messages.ts";
+import { enqueueRefusalNotices } from "./refusal-notices.ts";
 import { gatherRunFacts, type RunFacts } from "./run-facts.ts";
 import { createNotificationStateFile, type NotificationState, type OutboxItem } from "./notification-state.ts";
 
@@ -84,11 +87,17 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     await enqueueStatusTransitions(records, removed);
     // After the status messages, so "complete" comes before its pull request's link.
     await enqueueDeliveryNotices({ file, records, targetsFor, outboxItem, log: deps.log });
+    await enqueueRefusalNotices({ file, records, targetsFor, outboxItem, log: deps.log });
   }
 
   async function enqueueStatusTransitions(records: ProjectRecord[], removed: string[]): Promise<void> {
     // Work out targets before taking the lock: they read the session store.
-    const planned: { record: ProjectRecord; targets: ChatTarget[]; facts: RunFacts | undefined }[] = [];
+    const planned: {
+      record: ProjectRecord;
+      targets: ChatTarget[];
+      facts: RunFacts | undefined;
+      planDocument: ReplyAttachment | undefined;
+    }[] = [];
     const read = await file.read();
     const known = read.ok ? read.data.last_status : {};
     for (const record of records) {
@@ -96,18 +105,24 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       if (previous === record.status) continue;
       // A finished run's report (stories, commits): gathered once, outside the lock.
       const facts = await gatherRunFacts(record, { workspaceDir: deps.workspaceDir });
+      // The approved notice carries the plan as a document, as the planning chats' final plan does.
+      const planDocument =
+        record.status === "approved"
+          ? await finalPlanDocument(record.slug, workspacePaths(deps.workspaceDir, record.slug).root)
+          : undefined;
       const note = notificationFor(record, previous, {
         workspaceDir: deps.workspaceDir,
         now: now(),
         facts,
         executeAt: deps.executeAt,
+        planDocument,
       });
-      planned.push({ record, targets: note ? await targetsFor(record, note.audience) : [], facts });
+      planned.push({ record, targets: note ? await targetsFor(record, note.audience) : [], facts, planDocument });
     }
     if (planned.length === 0 && removed.length === 0) return;
     const result = await file.mutate<object>((state) => {
       for (const slug of removed) delete state.last_status[slug.toLowerCase()];
-      for (const { record, targets, facts } of planned) {
+      for (const { record, targets, facts, planDocument } of planned) {
         const previous = state.last_status[record.slug.toLowerCase()];
         if (previous === record.status) continue;
         state.last_status[record.slug.toLowerCase()] = record.status;
@@ -117,6 +132,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           now: now(),
           facts,
           executeAt: deps.executeAt,
+          planDocument,
         });
         if (!note) continue;
         for (const target of targets) state.outbox.push(outboxItem(record, target, note.reply));
@@ -142,6 +158,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         ...(reply.tone ? { tone: reply.tone } : {}),
         ...(reply.actions ? { actions: reply.actions.map((action) => ({ ...action })) } : {}),
         ...(reply.choice ? { choice: reply.choice } : {}),
+        // Kept with the message, so a retry after a restart sends the same document.
+        ...(reply.attachment ? { attachment: { ...reply.attachment } } : {}),
       },
       attempts: 0,
       next_attempt_at: at,

@@ -1,4 +1,4 @@
-import { choiceIdFor, code, escapeMarkup, type Reply } from "../chat/reply.ts";
+import { choiceIdFor, code, escapeMarkup, type Reply, type ReplyAttachment } from "../chat/reply.ts";
 import { planGoal } from "../deliver/pr-body.ts";
 import { LoosePrdSchema, type LoosePrd } from "../projects/schemas.ts";
 import { readWorkspaceText } from "../projects/workspace-files.ts";
@@ -45,10 +45,22 @@ export async function finalPlanParts(
       { label: "Cancel", command: `/cancel ${plan.slug}`, style: "danger" },
     ],
     choice: choiceIdFor(`final-plan:${plan.slug.toLowerCase()}:${plan.planningSessionId}`),
-    ...(planRead.ok
-      ? { attachment: { name: "final-plan.md", content: planText!, path: planRead.path, slug: plan.slug } }
-      : {}),
+    ...(planRead.ok ? { attachment: planAttachment(plan.slug, planRead) } : {}),
   };
+}
+
+/**
+ * `final-plan.md` of an approved project as the document chats receive (the notify channels' approved
+ * notice attaches the same one the planning chats get), or undefined when it cannot be read. Read without
+ * following links out of the workspace.
+ */
+export async function finalPlanDocument(slug: string, workspaceRoot: string): Promise<ReplyAttachment | undefined> {
+  const read = await readWorkspaceText(workspaceRoot, PLAN_FILE);
+  return read.ok ? planAttachment(slug, read) : undefined;
+}
+
+function planAttachment(slug: string, read: { text: string; path: string }): ReplyAttachment {
+  return { name: "final-plan.md", content: read.text, path: read.path, slug };
 }
 
 /** The plan of an approved session, as {@link finalPlanParts} reads it. */

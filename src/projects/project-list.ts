@@ -15,7 +15,9 @@ import {
   LoosePrdSchema,
   readDelivery,
   readPullRequest,
+  readRunRefusal,
   type DeliveryField,
+  type RunRefusalField,
   type LoosePrd,
   type ProjectEntry,
   type PullRequestField,
@@ -53,6 +55,8 @@ export interface ProjectRecord {
   pull_request: PullRequestField | null;
   /** How the last push / pull request went. */
   delivery: DeliveryField | null;
+  /** The last run a worker refused before Ralph started (the project stayed approved). */
+  run_refusal: RunRefusalField | null;
 }
 
 /** The unified list with the store version it was built from (echo-core's `/api/projects` payload). */
@@ -171,6 +175,7 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
       failed_stories: progress.failed,
       pull_request: readPullRequest(entry),
       delivery: readDelivery(entry),
+      run_refusal: readRunRefusal(entry as { run_refusal?: unknown } | undefined),
     };
   }
 

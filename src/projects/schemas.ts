@@ -63,6 +63,24 @@ export function readDelivery(entry: Pick<ProjectEntry, "delivery"> | undefined):
   return parsed.success ? parsed.data : null;
 }
 
+/**
+ * The last run a worker's preflight refused (src/queue): nothing ran and the project stayed approved;
+ * `message` says why and what to fix. Announced once per `at` by the notifier.
+ */
+export const RunRefusalFieldSchema = z.looseObject({
+  at: z.string(),
+  message: z.string(),
+  worker: z.string().nullable().optional(),
+  check: z.string().nullable().optional(),
+});
+export type RunRefusalField = z.infer<typeof RunRefusalFieldSchema>;
+
+/** The entry's last refused run, or null when absent or not in planbot's shape. */
+export function readRunRefusal(entry: { run_refusal?: unknown } | undefined): RunRefusalField | null {
+  const parsed = RunRefusalFieldSchema.safeParse(entry?.run_refusal);
+  return parsed.success ? parsed.data : null;
+}
+
 /** The whole `approved-tasks.json`. */
 export const TasksFileSchema = z.looseObject({
   projects: z.array(ProjectEntrySchema).optional(),

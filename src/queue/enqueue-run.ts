@@ -44,7 +44,7 @@ export function createEnqueuer(deps: EnqueueDeps): Enqueuer {
 
   async function enqueue(slug: string): Promise<Enqueued> {
     const { connection, queue, recorder, timeoutMs } = deps;
-    if (connection.status !== "ready") return unreachable(`connection ${connection.status}`);
+    if (!(await readySoon(connection, timeoutMs))) return unreachable(`connection ${connection.status}`);
     const at = deps.clock.now();
     const jobId = runJobId(slug.toLowerCase(), at);
     const claimed = await recorder.queued(
@@ -98,4 +98,27 @@ export function queuedMessage(entry: ProjectEntry, ahead: number): string {
   const branch = entry.branch?.trim() || "its branch";
   const after = ahead > 0 ? ` after ${ahead} waiting run${ahead === 1 ? "" : "s"}` : " next";
   return `Queued Ralph for ${entry.name} (${branch}) on the job queue: a planbot worker picks it up${after}. You will hear when it finishes.`;
+}
+
+/** Connection states of a first connect still under way (a planbot that just started); not a reconnect. */
+const FIRST_CONNECT = new Set(["wait", "connecting", "connect"]);
+
+/**
+ * True when the connection is ready, or becomes ready within `ms` while its first connect is still under
+ * way: a `/run` right after start-up waits for the handshake instead of calling Redis unreachable. A
+ * connection that lost Redis (reconnecting, closed) answers false at once.
+ */
+async function readySoon(connection: Redis, ms: number): Promise<boolean> {
+  if (connection.status === "ready") return true;
+  if (!FIRST_CONNECT.has(connection.status)) return false;
+  let onReady: (() => void) | undefined;
+  const ready = new Promise<boolean>((resolve) => {
+    onReady = () => resolve(true);
+    connection.once("ready", onReady);
+  });
+  try {
+    return await withTimeout(ready, ms).catch(() => false);
+  } finally {
+    connection.off("ready", onReady!);
+  }
 }

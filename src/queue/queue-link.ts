@@ -11,6 +11,7 @@ import { remotePullRequestStep } from "./remote-delivery.ts";
 import { consumeRunEvents, type RunEventConsumer } from "./run-events.ts";
 import type { RunJobData } from "./run-job.ts";
 import { createRunRecorder, type RunRecorder } from "./run-record.ts";
+import { startRemoteHeartbeat } from "./remote-heartbeat.ts";
 import { startStalledCheck } from "./stalled-check.ts";
 
 /** What the bot's side of the run queue needs: the executor's dependencies, plus the queue settings. */
@@ -23,11 +24,14 @@ export interface QueueLinkDeps {
   log: Logger;
   /** Hears each remote run's progress, the same `RunProgress` shape a local run produces. */
   onProgress?: RunProgressListener | undefined;
+  /** How often running remote runs' last progress is published again while their workers are silent (default 3000 ms). */
+  heartbeatMs?: number;
 }
 
 /**
  * The bot's side of the run queue: one Redis connection, the queue jobs are added to, the recorder of
- * their steps in the store, the consumer of their events, and BullMQ's stalled-job check.
+ * their steps in the store, the consumer of their events, BullMQ's stalled-job check, and the heartbeat
+ * that publishes silent remote runs' progress again (remote-heartbeat.ts).
  */
 export interface QueueLink {
   connection: Redis;
@@ -57,6 +61,14 @@ export function openQueueLink(deps: QueueLinkDeps): QueueLink {
     complete: remotePullRequestStep(deps),
   });
   const stalled = startStalledCheck(deps.queue, deps.log);
+  const heartbeat = deps.onProgress
+    ? startRemoteHeartbeat({
+        store: deps.store,
+        intervalMs: deps.heartbeatMs ?? 3000,
+        listener: deps.onProgress,
+        log: deps.log,
+      })
+    : undefined;
   return {
     connection,
     queue,
@@ -65,6 +77,7 @@ export function openQueueLink(deps: QueueLinkDeps): QueueLink {
     where: redactRedisUrl(deps.queue.url),
     async close() {
       await stalled.close();
+      await heartbeat?.close();
       await events.close();
       await queue.close();
       connection.disconnect();

@@ -5,7 +5,7 @@ import type { Logger } from "../log.ts";
 import type { Clock } from "../projects/clock.ts";
 import type { RunRecorder } from "./run-record.ts";
 import { cancelKey, slugOfJob, type RunJobProgress, type RunJobResult } from "./run-job.ts";
-import { toRunProgress } from "./remote-progress.ts";
+import { toRunProgress, type RemoteRunTimes } from "./remote-progress.ts";
 import { redisConnection, RUN_QUEUE_NAME } from "./queue-settings.ts";
 
 /** How a run ended, as seen by the bot (recorded by this process or by another planbot). */
@@ -109,10 +109,10 @@ export function consumeRunEvents(deps: {
     return end;
   }
 
-  const publish = (slug: string, sample: RunJobProgress) => {
-    if (!deps.onProgress) return;
+  const publish = (slug: string, sample: RunJobProgress, times: RemoteRunTimes | null) => {
+    if (!deps.onProgress || !times) return;
     try {
-      deps.onProgress(toRunProgress(slug, sample, now()));
+      deps.onProgress(toRunProgress(slug, sample, times));
     } catch (error) {
       deps.log.warn({ slug, err: error }, "a progress listener threw");
     }
@@ -129,16 +129,18 @@ export function consumeRunEvents(deps: {
         if (started === "withdrawn") await requestCancel(deps.queue, deps.redis, jobId);
         else if (started === "started") {
           deps.log.info({ slug, jobId, worker: sample.worker }, `${slug}: worker ${sample.worker} took the run`);
-          publish(slug, sample);
+          publish(slug, sample, await deps.recorder.progress(slug, jobId, sample, now()));
         }
         return;
       }
-      if (await deps.recorder.progress(slug, jobId, sample)) publish(slug, sample);
+      // Times on this machine's clock, taken when the sample arrived (the worker's clock may be off).
+      const times = await deps.recorder.progress(slug, jobId, sample, now());
+      if (times) publish(slug, sample, times);
       // The worker's "preparing" sample was missed (this planbot was restarting): the run started all the same.
       else {
         const started = await deps.recorder.started(slug, jobId, sample.worker, now());
         if (started === "withdrawn") await requestCancel(deps.queue, deps.redis, jobId);
-        else if (started === "started" && (await deps.recorder.progress(slug, jobId, sample))) publish(slug, sample);
+        else if (started === "started") publish(slug, sample, await deps.recorder.progress(slug, jobId, sample, now()));
       }
     });
   });

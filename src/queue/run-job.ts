@@ -23,6 +23,7 @@ export type RunJobData = z.infer<typeof RunJobDataSchema>;
  * samples still count.
  */
 export interface RunJobProgress {
+  /** `preparing`: the preflight passed and Ralph was launched (the bot records the run running from it). */
   phase: "preparing" | "running";
   worker: string;
   /** When this worker began the run (ISO): the run's id in progress messages, stable across bot restarts. */
@@ -47,9 +48,15 @@ export interface RunJobProgress {
 
 /** What a worker returns when a run ended (also for a run that failed before Ralph started). */
 export interface RunJobResult {
-  outcome: "complete" | "blocked" | "failed" | "cancelled";
+  /**
+   * `refused`: the worker's preflight refused the run before anything ran (as the local executor refuses
+   * one): the project stays approved and its chats hear `error`, which says what to fix.
+   */
+  outcome: "complete" | "blocked" | "failed" | "cancelled" | "refused";
   summary: string;
   error: string | null;
+  /** Which preflight check refused the run (`details.check` of the refusal), when one did. */
+  check?: string;
   worker: string;
   exitCode: number | null;
   branch: string | null;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { relative } from "node:path";
 import { notApprovedFailure } from "../execute/not-runnable.ts";
 import { ensureWorkspaceDir } from "../projects/workspace-files.ts";
@@ -6,6 +7,8 @@ import { writeFileAtomically } from "../projects/atomic-write.ts";
 import { fail, type Result } from "../projects/result.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
 import { workspacePaths } from "../projects/workspace.ts";
+import type { RemoteRunTimes } from "./remote-progress.ts";
+import { applyRefusal } from "./run-refusal.ts";
 import type { RunJobProgress, RunJobResult } from "./run-job.ts";
 
 /** The entry field where the bot records a queued run (unknown to other tools; survives their rewrites). */
@@ -14,7 +17,7 @@ export const QUEUE_RUN_FIELD = "queue_run";
 /** A run on the queue as recorded on its entry. `state` queued/running means the run is still open. */
 export interface QueueRun {
   job_id: string;
-  state: "queued" | "running" | "complete" | "blocked" | "failed" | "cancelled";
+  state: "queued" | "running" | "complete" | "blocked" | "failed" | "cancelled" | "refused";
   worker: string | null;
   queued_at: string;
   started_at: string | null;
@@ -33,7 +36,14 @@ export interface QueueRun {
         current_story?: { id: string; title: string } | null;
         max_iterations?: number | null;
         last_commit?: string | null;
+        /** When a sample last brought new activity, on the bot's clock (the stall notice counts from it). */
         last_activity_at?: string | null;
+        /** A digest of what that sample showed (see activityAt): a sample that shows the same is no activity. */
+        activity_key?: string | null;
+        /** The worker's own `lastActivityAt` (its clock, which may be off): for information only. */
+        worker_activity_at?: string | null;
+        /** The worker's start time of this attempt: the run's id in progress messages. */
+        run_id?: string | null;
       }
     | undefined;
 }
@@ -73,10 +83,11 @@ export interface RunRecorder {
   /** A worker started the run: the project turns running. `withdrawn` when it was cancelled or unapproved meanwhile. */
   started(slug: string, jobId: string, worker: string, at: string): Promise<"started" | "withdrawn" | "stale">;
   /**
-   * Stores a progress sample (and the worker's prd.json in this machine's workspace, so status and dashboard
-   * see the stories); false when the sample is not of the project's current running run.
+   * Stores a progress sample received at `at` (and the worker's prd.json in this machine's workspace, so
+   * status and dashboard see the stories); resolves with the run's times on the bot's clock, or null when
+   * the sample is not of the project's current running run.
    */
-  progress(slug: string, jobId: string, sample: RunJobProgress): Promise<boolean>;
+  progress(slug: string, jobId: string, sample: RunJobProgress, at: string): Promise<RemoteRunTimes | null>;
   /** The run's worker stopped answering and the run waits for another one (QUEUE_STALL_RETRIES): no worker now. */
   orphaned(slug: string, jobId: string, error: string): Promise<void>;
   /** Records how the run ended; true when this call recorded it. */
@@ -161,10 +172,13 @@ export function createRunRecorder(deps: { lifecycle: Lifecycle; workspaceDir: st
       });
       return outcome;
     },
-    async progress(slug, jobId, sample) {
+    async progress(slug, jobId, sample, at) {
+      let times: RemoteRunTimes | null = null;
       const current = await deps.lifecycle.update(slug, (entry) => {
         const run = readQueueRun(entry);
         if (run?.job_id !== jobId || run.state !== "running") return fail("stale", "not this run");
+        const activity = activityAt(run.progress, sample, at);
+        times = { startedAt: run.started_at ?? at, lastActivityAt: activity.at };
         setQueueRun(entry, {
           ...run,
           worker: sample.worker,
@@ -177,12 +191,15 @@ export function createRunRecorder(deps: { lifecycle: Lifecycle; workspaceDir: st
             current_story: sample.currentStory ?? null,
             max_iterations: sample.maxIterations ?? null,
             last_commit: sample.lastCommit ?? null,
-            last_activity_at: sample.lastActivityAt ?? null,
+            last_activity_at: activity.at,
+            activity_key: activity.key,
+            worker_activity_at: sample.lastActivityAt ?? null,
+            run_id: sample.startedAt ?? null,
           },
         });
       });
       if (current.ok) await writePrd(slug, sample.prd).catch(() => undefined);
-      return current.ok;
+      return current.ok ? times : null;
     },
     async orphaned(slug, jobId, error) {
       await deps.lifecycle.update(slug, (entry) => {
@@ -215,6 +232,7 @@ export function createRunRecorder(deps: { lifecycle: Lifecycle; workspaceDir: st
           error: result.error,
           ...(result.commits ? { commits: result.commits } : {}),
         });
+        if (result.outcome === "refused") return applyRefusal(entry, wasRunning, result, at);
         // Stopped while the project still shows running (a stop asked before the status changed, as a
         // local run's stop is recorded): the project failed, saying why. Cancelled first: it stays cancelled.
         if (result.outcome === "cancelled" && (!wasRunning || (entry.status ?? "").toLowerCase() !== "running")) return;
@@ -244,4 +262,21 @@ export function createRunRecorder(deps: { lifecycle: Lifecycle; workspaceDir: st
       return stored.ok && recorded;
     },
   };
+}
+
+/**
+ * When the run was last active, on the bot's clock: `at` (when the bot received the sample) if the sample
+ * shows what the stored one did not — a new activity stamp, log output, prd.json, commit or iteration, or
+ * another attempt — else the stored time. The worker's clock is never compared with the bot's: its stamp
+ * only tells one sample from the next.
+ */
+function activityAt(stored: QueueRun["progress"], sample: RunJobProgress, at: string): { at: string; key: string } {
+  const key = activityKey(sample);
+  return { at: stored?.last_activity_at && stored.activity_key === key ? stored.last_activity_at : at, key };
+}
+
+/** A digest of what a sample shows of the run's activity (what Ralph changed on the worker). */
+function activityKey(sample: RunJobProgress): string {
+  const shown = [sample.startedAt, sample.lastActivityAt, sample.logTail, sample.prd, sample.commits, sample.iteration];
+  return createHash("sha256").update(JSON.stringify(shown)).digest("base64url").slice(0, 22);
 }

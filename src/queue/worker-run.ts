@@ -16,6 +16,7 @@ import { ensureWorkspaceDir, writeWorkspaceText } from "../projects/workspace-fi
 import type { StopReason } from "../execute/run-progress.ts";
 import { startRalphReaper } from "./ralph-reaper.ts";
 import { createProgressSampler } from "./run-progress.ts";
+import type { Failure } from "../projects/result.ts";
 import { cancelKey, type RunJobData, type RunJobProgress, type RunJobResult } from "./run-job.ts";
 
 /** What one job needs on the worker. */
@@ -48,7 +49,64 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
     summary: `failed before Ralph started: ${error}`,
     error,
   });
-  // A lost sample is not a lost run: Redis may be restarting; the outcome still goes back with the job.
+  // What the local executor refuses, this worker refuses too: nothing ran, the project stays approved.
+  const refused = (failure: Failure): RunJobResult => {
+    ctx.log.warn({ slug: job.slug, jobId, check: failure.details?.check }, `${job.slug}: ${failure.message}`);
+    return {
+      ...base,
+      outcome: "refused",
+      summary: `refused on ${ctx.worker}: ${failure.message}`,
+      error: failure.message,
+      ...(typeof failure.details?.check === "string" ? { check: failure.details.check } : {}),
+    };
+  };
+  const paths = workspacePaths(ctx.config.workspaceDir, job.slug);
+  // The plan files go in without following links (a repository could put a symlink there).
+  const dir = await ensureWorkspaceDir(paths.root, "scripts/ralph");
+  if (!dir.ok) return refused(dir);
+  for (const [rel, text] of [
+    ["scripts/ralph/final-plan.md", job.finalPlan],
+    ["scripts/ralph/prd.json", job.prd],
+  ] as const) {
+    if (text === null) continue;
+    const written = await writeWorkspaceText(paths.root, rel, text);
+    if (!written.ok) return refused(written);
+  }
+  const planned = planRun(
+    { name: job.slug, repo: job.repo, branch: job.branch, base_branch: job.base },
+    ctx.config,
+    ctx.cwd,
+  );
+  if (!planned.ok) return failed(planned.message);
+  const plan = planned.plan;
+  // The executor's preflight: jq, the agent CLI, a sane plan — on this machine, before anything is touched.
+  const checked = await checkBeforeRun(plan, ctx.env, currentHost());
+  if (!checked.ok) return refused(checked);
+  // As the local executor does: Ralph switches to prd.json's branchName, so it must be the project's branch.
+  const fixed = await correctBranchName(plan, checked.check);
+  if (!fixed.ok) return refused(fixed);
+  const prepared = await prepareWorkspace(plan, { env: ctx.env });
+  if (!prepared.ok) return failed(prepared.message);
+  const script = await ensureRalphScript(plan.ralph, plan.root);
+  if (!script.ok) return refused(script);
+  if (script.installed.length) {
+    const excluded = await excludeLocally(plan.root, script.installed, ctx.env);
+    if (!excluded.ok) return failed(excluded.message);
+  }
+  const ready = checkPreparedWorkspace(plan, script.file);
+  if (!ready.ok) return refused(ready);
+  const launched = await startLoggedRalph(
+    { now: () => new Date().toISOString(), env: ctx.env },
+    plan,
+    script.file,
+    checked.check.env,
+    [`planbot worker ${ctx.worker}`, prepared.prepared.summary, ...fixed.notes, ...checked.check.notes],
+  );
+  // A log that cannot be opened is refused like the other preflight problems; a failed start is a failure.
+  if (!launched.ok) return launched.details?.stage === "log" ? refused(launched) : failed(launched.message);
+  // Only now is the run the bot's `running` (the local executor records it once Ralph is launched too): a
+  // refusal above leaves the project approved, with no "Ralph started" notice before it. A lost sample is
+  // not a lost run: Redis may be restarting; the first progress sample or the outcome records it all the same.
   await ctx
     .report({
       phase: "preparing",
@@ -62,49 +120,6 @@ export async function runQueuedJob(ctx: WorkerRunContext, jobId: string, job: Ru
       prd: job.prd,
     })
     .catch(() => undefined);
-  const paths = workspacePaths(ctx.config.workspaceDir, job.slug);
-  // The plan files go in without following links (a repository could put a symlink there).
-  const dir = await ensureWorkspaceDir(paths.root, "scripts/ralph");
-  if (!dir.ok) return failed(dir.message);
-  for (const [rel, text] of [
-    ["scripts/ralph/final-plan.md", job.finalPlan],
-    ["scripts/ralph/prd.json", job.prd],
-  ] as const) {
-    if (text === null) continue;
-    const written = await writeWorkspaceText(paths.root, rel, text);
-    if (!written.ok) return failed(written.message);
-  }
-  const planned = planRun(
-    { name: job.slug, repo: job.repo, branch: job.branch, base_branch: job.base },
-    ctx.config,
-    ctx.cwd,
-  );
-  if (!planned.ok) return failed(planned.message);
-  const plan = planned.plan;
-  // The executor's preflight: jq, the agent CLI, a sane plan — on this machine, before anything is touched.
-  const checked = await checkBeforeRun(plan, ctx.env, currentHost());
-  if (!checked.ok) return failed(checked.message);
-  // As the local executor does: Ralph switches to prd.json's branchName, so it must be the project's branch.
-  const fixed = await correctBranchName(plan, checked.check);
-  if (!fixed.ok) return failed(fixed.message);
-  const prepared = await prepareWorkspace(plan, { env: ctx.env });
-  if (!prepared.ok) return failed(prepared.message);
-  const script = await ensureRalphScript(plan.ralph, plan.root);
-  if (!script.ok) return failed(script.message);
-  if (script.installed.length) {
-    const excluded = await excludeLocally(plan.root, script.installed, ctx.env);
-    if (!excluded.ok) return failed(excluded.message);
-  }
-  const ready = checkPreparedWorkspace(plan, script.file);
-  if (!ready.ok) return failed(ready.message);
-  const launched = await startLoggedRalph(
-    { now: () => new Date().toISOString(), env: ctx.env },
-    plan,
-    script.file,
-    checked.check.env,
-    [`planbot worker ${ctx.worker}`, prepared.prepared.summary, ...fixed.notes, ...checked.check.notes],
-  );
-  if (!launched.ok) return failed(launched.message);
   const { ralph, logPath } = launched;
   await writePidFile(plan.root, ralph.pid);
   // Ralph's group must not outlive this worker: the queue gives a dead worker's run up (or to another worker).

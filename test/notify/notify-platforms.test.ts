@@ -5,7 +5,7 @@
  * is a real planning session made through the bot with the fake planner.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -237,6 +237,48 @@ describe("notifications through the fake Discord and Telegram", () => {
     const onTelegram = w.telegram.sentMessages(planChat.id).find((message) => /is complete/.test(message.plain_text))!;
     expect(onTelegram.text).toContain("<b>alpha</b> is complete");
     expect(onTelegram.reply_markup?.inline_keyboard.flat().map((button) => button.text)).toEqual(["Status"]);
+    expect(readNotificationState(w.dataDir)?.outbox).toEqual([]);
+  });
+
+  it("approved: the notify channels' notice carries final-plan.md as a Telegram document and a Discord attachment", async () => {
+    const w = await world();
+    await startPlanbot(w);
+    await planOnTelegram(w, "plano");
+    const before = telegramTexts(w, planChat).length;
+    w.telegram.sendMessage({ chat: planChat, from: admin, text: "/done" });
+    await waitUntil(
+      () =>
+        telegramTexts(w, planChat)
+          .slice(before)
+          .some((text) => /Approved plano/.test(text)),
+      15_000,
+      () => JSON.stringify(telegramTexts(w, planChat)),
+    );
+    const plan = readFileSync(workspacePaths(w.workspaceDir, "plano").finalPlan, "utf8");
+    expect(plan.length).toBeGreaterThan(0);
+    const approved = /plano\*?\*? is approved and waits for Ralph\./;
+    const telegramDocument = () =>
+      w.telegram.sentMessages(notifyChat.id).filter((message) => message.method === "sendDocument");
+    const discordNotice = () =>
+      w.discord.channelMessages(DISCORD_NOTIFY).filter((message) => approved.test(message.content));
+    await waitUntil(
+      () => telegramDocument().length >= 1 && discordNotice().length >= 1,
+      10_000,
+      () => JSON.stringify({ notify: telegramTexts(w, notifyChat), discord: discordTexts(w, DISCORD_NOTIFY) }),
+    );
+    await sleep(400);
+    // Telegram: the notice's text, then the plan as a document, once each.
+    expect(count(telegramTexts(w, notifyChat), approved)).toBe(1);
+    expect(telegramTexts(w, notifyChat).find((text) => approved.test(text))).toContain(
+      "The plan is attached as final-plan.md.",
+    );
+    expect(telegramDocument().map((message) => [message.document?.file_name, message.document?.content])).toEqual([
+      ["final-plan.md", plan],
+    ]);
+    // Discord: one message with the file attached.
+    expect(discordNotice().length).toBe(1);
+    const attachments = discordNotice()[0]!.attachments as { filename: string; text: string }[];
+    expect(attachments.map((attachment) => [attachment.filename, attachment.text])).toEqual([["final-plan.md", plan]]);
     expect(readNotificationState(w.dataDir)?.outbox).toEqual([]);
   });
 

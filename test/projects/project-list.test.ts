@@ -55,6 +55,7 @@ const PLANBOT_KEYS = [
   "failed_stories",
   "pull_request",
   "delivery",
+  "run_refusal",
 ];
 
 interface Fixture {
@@ -182,6 +183,7 @@ describe("the unified list", () => {
       failed_stories: [],
       pull_request: null,
       delivery: null,
+      run_refusal: null,
     });
     expect(projects[1]).toMatchObject({
       slug: "beta",

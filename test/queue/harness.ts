@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
-import type { RunProgress } from "../../src/execute/run-progress.ts";
+import type { RunProgress, RunProgressListener } from "../../src/execute/run-progress.ts";
 import type { ExecutorConfig } from "../../src/execute/run-plan.ts";
 import { silentLogger } from "../../src/log.ts";
 import { createChangeWatcher, type ChangeWatcher } from "../../src/projects/change-watcher.ts";
@@ -61,6 +61,10 @@ export async function createQueueWorld(
     stallRetries?: number;
     /** A fake GitHub the bot opens pull requests on (repository acme/shared) with `token`. */
     github?: { fake: FakeGithub; token: string };
+    /** Also hears every progress snapshot (a run guard, say), after it is pushed to `progress`. */
+    onProgress?: RunProgressListener;
+    /** How often the bot publishes running remote runs' last progress again (the executor's default otherwise). */
+    heartbeatMs?: number;
   } = {},
 ): Promise<QueueWorld> {
   const root = await temp.make("queue-");
@@ -100,7 +104,11 @@ export async function createQueueWorld(
       queue: { url, concurrency: 1, lockMs: options.lockMs ?? 1000, stallRetries: options.stallRetries ?? 0 },
       clock: systemClock,
       log: silentLogger,
-      onProgress: (snapshot) => progress.push(snapshot),
+      onProgress: (snapshot) => {
+        progress.push(snapshot);
+        options.onProgress?.(snapshot);
+      },
+      ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     });
     return { executor, unwatch: executor.watch(watcher) };
   };

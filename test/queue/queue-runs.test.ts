@@ -80,7 +80,7 @@ describe("the BullMQ run queue", { timeout: 120_000 }, () => {
     const { world } = await setUp({ lockMs: 2000, ralphDelayMs: 3000 });
     await world.approve("slowpoke");
     const queued = await world.executor.runNow("slowpoke");
-    expect(queued.ok).toBe(true);
+    expect(queued.ok, JSON.stringify(queued)).toBe(true);
     const again = await world.executor.runNow("slowpoke");
     expect(again.ok).toBe(false);
     if (!again.ok) expect(again.message).toMatch(/already waiting in the job queue/);

@@ -17,7 +17,7 @@ describe("remote progress pieces", () => {
     expect(currentStory(null)).toBeNull();
   });
 
-  it("a sample from a worker without the newer fields still makes a complete RunProgress", () => {
+  it("a sample from a worker without the newer fields still makes a complete RunProgress, timed on the bot's clock", () => {
     const progress = toRunProgress(
       "oscar",
       {
@@ -30,7 +30,7 @@ describe("remote progress pieces", () => {
         logTail: "",
         prd: null,
       },
-      "2026-12-01T10:00:00.000Z",
+      { startedAt: "2026-12-01T10:00:00.000Z", lastActivityAt: "2026-12-01T10:05:00.000Z" },
     );
     expect(progress).toEqual({
       slug: "oscar",
@@ -45,7 +45,7 @@ describe("remote progress pieces", () => {
       commits: 1,
       costUsd: null,
       worker: "w:1",
-      lastActivityAt: "2026-12-01T10:00:00.000Z",
+      lastActivityAt: "2026-12-01T10:05:00.000Z",
     });
   });
 });

@@ -1,0 +1,101 @@
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { silentLogger } from "../../src/log.ts";
+import { createNotifier, type Notifier } from "../../src/notify/notifier.ts";
+import { systemClock } from "../../src/projects/clock.ts";
+import { waitUntil } from "../helpers/git-fixtures.ts";
+import { createRecordingOutbound, sleep } from "../helpers/notify-fixtures.ts";
+import { startRedis, type RedisServer } from "../helpers/redis-server.ts";
+import { createTempDirs } from "../helpers/temp-dir.ts";
+import { createQueueWorld, type QueueWorld } from "./harness.ts";
+
+// A worker's preflight refusal, as the local executor's: a real redis-server, real `bin/planbot worker`
+// processes, and the real notifier over the bot's change watcher, delivering to a recording outbound.
+const temp = createTempDirs();
+const servers: RedisServer[] = [];
+const worlds: QueueWorld[] = [];
+const notifiers: Notifier[] = [];
+
+afterEach(async () => {
+  await Promise.allSettled(notifiers.splice(0).map((notifier) => notifier.stop()));
+  await Promise.allSettled(worlds.splice(0).map((world) => world.close()));
+  await Promise.allSettled(servers.splice(0).map((server) => server.stop()));
+  await temp.cleanup();
+});
+
+describe("a run a worker refuses", { timeout: 120_000 }, () => {
+  it("leaves the project approved, tells its chats why and what to do, and the next /run goes ahead", async () => {
+    const redis = await startRedis();
+    servers.push(redis);
+    const world = await createQueueWorld(temp, redis.url, { lockMs: 10_000 });
+    worlds.push(world);
+    await world.approve("quebec");
+    // The notifier's first start records the statuses it finds silently: the approval is seen first.
+    await waitUntil("the approval seen", () => world.transitions.includes("quebec:approved"));
+    const dataDir = join(world.root, "bot");
+    const memory = createRecordingOutbound();
+    const notifier = createNotifier({
+      watcher: world.watcher,
+      outbound: memory.outbound,
+      chatsForProject: async () => [{ adapter: "memory", channelId: "plan-chat" }],
+      canDeliverTo: () => true,
+      notifyTargets: [{ adapter: "memory", channelId: "ops" }],
+      clock: systemClock,
+      log: silentLogger,
+      dataDir,
+      workspaceDir: join(dataDir, "workspace"),
+      backoffMs: 50,
+    });
+    notifiers.push(notifier);
+    await notifier.start();
+
+    // This worker's RALPH_COMMAND names a script the repository does not have: its preflight refuses.
+    const misconfigured = await world.startWorker({ RALPH_COMMAND: "scripts/ralph/missing.sh --tool claude 10" });
+    const seenBefore = world.transitions.length;
+    const queued = await world.executor.runNow("quebec");
+    expect(queued.ok).toBe(true);
+    const run = await waitUntil("the refusal recorded", async () => {
+      const current = await world.queueRun("quebec");
+      return current?.state === "refused" ? current : undefined;
+    });
+    expect(run).toMatchObject({ worker: misconfigured.name, outcome: "refused" });
+    expect(run.error).toMatch(/Ralph's script scripts\/ralph\/missing\.sh is not in the workspace/);
+    // Nothing ran: the project is approved as before, with no error stored and nothing failed.
+    const entry = await world.entry("quebec");
+    expect(entry.status).toBe("approved");
+    expect(entry.error ?? null).toBeNull();
+    expect(world.transitions.slice(seenBefore)).toEqual([]);
+
+    // Both chats hear it once: where, why, what to do, and that the project waits.
+    await memory.waitFor((sent) => sent.length >= 2, 10_000);
+    await sleep(300);
+    for (const chat of ["memory:ops", "memory:plan-chat"]) {
+      const texts = memory.to(chat).map((delivery) => delivery.reply.text);
+      expect(texts, JSON.stringify(texts)).toHaveLength(1);
+      expect(texts[0]).toMatch(
+        new RegExp(`^\\*\\*quebec\\*\\*: Ralph was not started on worker \`${misconfigured.name}\`: Ralph's script`),
+      );
+      // The fix, in the reply markup (escaped, so chats show RALPH_COMMAND as typed).
+      expect(texts[0]).toContain("set RALPH\\_COMMAND to the absolute path of a ralph.sh");
+      expect(texts[0]).toContain(
+        "Nothing ran: the project stays approved. Fix that, then run it again with `/run quebec`.",
+      );
+      expect(memory.to(chat)[0]!.reply.actions?.map((action) => action.command)).toEqual([
+        "/run quebec",
+        "/status quebec",
+      ]);
+    }
+
+    // Fixed (a worker set up right takes over): the same project runs and completes.
+    misconfigured.child.kill("SIGTERM");
+    await misconfigured.child;
+    await world.startWorker();
+    const again = await world.executor.runOnce({ slug: "quebec" });
+    if (!again.ok) throw new Error(again.message);
+    expect(again.runs.map((report) => report.outcome)).toEqual(["complete"]);
+    expect((await world.entry("quebec")).status).toBe("complete");
+    await memory.waitFor((sent) => sent.some((delivery) => /quebec\*\* is complete/.test(delivery.reply.text)), 10_000);
+    // The refusal was told once, never again.
+    expect(memory.sent.filter((delivery) => /was not started/.test(delivery.reply.text))).toHaveLength(2);
+  });
+});
