@@ -5,6 +5,7 @@ import type { Logger } from "../log.ts";
 import type { Clock } from "../projects/clock.ts";
 import { fail, type Result } from "../projects/result.ts";
 import type { KeyedQueue } from "./keyed-queue.ts";
+import { mirrorHeader } from "./planning-replies.ts";
 import { PLANNING_PHASES } from "./prompt-library.ts";
 import {
   boundChat,
@@ -59,6 +60,8 @@ export interface SessionDirectory {
   close(key: string, reason: string): Promise<Result<{ session: PlanningSession }>>;
   /** Sends a reply to every chat of the session except the one that asked. */
   mirror(session: PlanningSession, except: ChatTarget | undefined, reply: Reply): Promise<void>;
+  /** Mirrors the reply to a chat's request under a header naming who said what (`said`, default their text) and where. */
+  relay(session: PlanningSession, incoming: Incoming, reply: Reply, said?: string): Promise<void>;
   /** Runs `job` in the chat's session queue, admitting requests strictly in arrival order. */
   inArrivalOrder<T>(incoming: Incoming, job: (found: FoundSession) => Promise<Result<T>>): Promise<Result<T>>;
 }
@@ -175,6 +178,13 @@ export function createSessionDirectory(deps: SessionDirectoryDeps): SessionDirec
               );
           }),
       );
+    },
+
+    relay(session, incoming, reply, said = incoming.text) {
+      return directory.mirror(session, targetOf(incoming), {
+        ...reply,
+        text: `${mirrorHeader(incoming.userName, incoming.adapter, said)}\n\n${reply.text}`,
+      });
     },
 
     inArrivalOrder(incoming, job) {
