@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import type { Config } from "../config.ts";
-import { formatCheck, runDoctorChecks } from "./doctor-checks.ts";
+import { formatCheck } from "./doctor-check.ts";
+import { runDoctorChecks } from "./doctor-checks.ts";
 import { adapterChecks } from "../adapters/adapter-status.ts";
 import { EXIT } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
