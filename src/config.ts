@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
-import type { DeliverySettings } from "./deliver/settings.ts";
-import type { QueueSettings } from "./queue/queue-settings.ts";
+import type { DeliverySettings } from "./config/delivery-settings.ts";
+import type { QueueSettings } from "./config/queue-settings.ts";
 import { fail, type Result } from "./projects/result.ts";
 
 const optionalText = z
@@ -127,7 +127,7 @@ export interface Config {
   execute: { ralphCommand: string; gitRemoteBase?: string; at?: string; parallel: number; delivery?: DeliverySettings };
   /** Live run progress and the run guard (README, "Live progress" and "Run guardrails"). */
   progress: ProgressSettings;
-  /** The BullMQ job queue (issue 19); absent: Ralph runs on this machine. See src/queue/queue-settings.ts. */
+  /** The BullMQ job queue (issue 19); absent: Ralph runs on this machine. See src/config/queue-settings.ts. */
   queue?: QueueSettings;
   logLevel: string;
 }

@@ -7,8 +7,15 @@
 export const LAYERS: readonly { name: string; paths: readonly string[]; why: string }[] = [
   {
     name: "foundation",
-    paths: ["src/log.ts", "src/config.ts", "src/layers.ts", "src/projects/result.ts", "src/projects/clock.ts"],
-    why: "logging, configuration, Result and Clock: used everywhere, using nothing of planbot",
+    paths: [
+      "src/log.ts",
+      "src/config.ts",
+      "src/config/",
+      "src/layers.ts",
+      "src/projects/result.ts",
+      "src/projects/clock.ts",
+    ],
+    why: "logging, configuration (and the settings' shapes the layers above read), Result and Clock: used everywhere, using nothing of planbot",
   },
   { name: "chat", paths: ["src/chat/"], why: "the chat vocabulary: Incoming, Reply markup, Outbound, chunking" },
   { name: "projects", paths: ["src/projects/"], why: "the store, status derivation, lifecycle and the change watcher" },

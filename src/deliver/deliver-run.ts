@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import type { DeliverySettings, PushOn } from "../config/delivery-settings.ts";
 import type { RunReport } from "../execute/run-outcome.ts";
 import type { ExecutorConfig, RunPlan } from "../execute/run-plan.ts";
 import { planRun } from "../execute/run-plan.ts";
@@ -13,7 +14,6 @@ import { pullRequestBody, pullRequestTitle } from "./pr-body.ts";
 import { openOrUpdatePullRequest, type PullRequestRef } from "./pull-request.ts";
 import { pushBranch } from "./push-branch.ts";
 import { scrubToken } from "./scrub.ts";
-import type { DeliverySettings, PushOn } from "./settings.ts";
 
 /** What delivering needs from the executor: the run context (its env and cwd when it has them). */
 export interface DeliveryContext {
@@ -45,10 +45,10 @@ export function shouldDeliver(pushOn: PushOn, outcome: RunReport["outcome"]): bo
 }
 
 /**
- * The hook the executor calls once a run's outcome is recorded: pushes the branch and opens or updates
- * the draft pull request when PUSH_ON says so, stores how it went on the entry (`delivery`,
- * `pull_request`) and adds one line to the report. Never throws and never changes the run's status: a
- * failed delivery is a message with what to do, the run stays `complete`.
+ * What follows a recorded outcome (the executor's `afterRecorded`, wired by the runtime): pushes the branch
+ * and opens or updates the draft pull request when PUSH_ON says so, stores how it went on the entry
+ * (`delivery`, `pull_request`) and adds one line to the report. Never throws and never changes the run's
+ * status: a failed delivery is a message with what to do, the run stays `complete`.
  */
 export async function deliverAfterRun(ctx: DeliveryContext, report: RunReport, entry: ProjectEntry): Promise<void> {
   const settings = ctx.config.execute.delivery;

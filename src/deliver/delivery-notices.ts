@@ -1,9 +1,20 @@
 import type { ChatTarget } from "../chat/incoming.ts";
 import { bold, code, escapeMarkup, type Reply } from "../chat/reply.ts";
 import type { Logger } from "../log.ts";
-import type { NotificationState, OutboxItem } from "../notify/notification-state.ts";
 import type { LockedJsonFile } from "../projects/locked-json-file.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
+
+/**
+ * The part of the notifier's persisted state a delivery notice reads and writes — a port deliver owns, so
+ * it does not import the notify layer above it (docs/architecture.md, "Layers"); notifications.json's
+ * state fits it. `Item` is the notifier's outbox item, which deliver only builds through
+ * {@link DeliveryNoticeIo.outboxItem} and appends.
+ */
+export interface DeliveryNoticeLedger<Item> {
+  /** False until the notifier's first pass: deliveries seen then are recorded, not announced. */
+  initialized: boolean;
+  outbox: Item[];
+}
 
 /**
  * A delivery (push + pull request) is recorded after the run's status changed — the chats already heard
@@ -11,20 +22,23 @@ import type { ProjectRecord } from "../projects/project-list.ts";
  * of the last announced delivery per project in `last_delivery` of notifications.json, next to its
  * `last_status`, and queues the message in the same durable outbox.
  */
-export interface DeliveryNoticeIo {
-  file: LockedJsonFile<NotificationState>;
+export interface DeliveryNoticeIo<Item, State extends DeliveryNoticeLedger<Item>> {
+  file: LockedJsonFile<State>;
   records: readonly ProjectRecord[];
   targetsFor(record: ProjectRecord, audience: "everyone"): Promise<ChatTarget[]>;
-  outboxItem(record: ProjectRecord, target: ChatTarget, reply: Reply): OutboxItem;
+  outboxItem(record: ProjectRecord, target: ChatTarget, reply: Reply): Item;
   log: Logger;
 }
 
-type WithDeliveries = NotificationState & { last_delivery?: Record<string, string> };
+/** The ledger with the field only delivery notices use (absent from a state written before they existed). */
+type WithDeliveries<Item> = DeliveryNoticeLedger<Item> & { last_delivery?: Record<string, string> };
 
 /** Queues a message for every record whose delivery has not been announced yet (all chats of the project). */
-export async function enqueueDeliveryNotices(io: DeliveryNoticeIo): Promise<void> {
+export async function enqueueDeliveryNotices<Item, State extends DeliveryNoticeLedger<Item>>(
+  io: DeliveryNoticeIo<Item, State>,
+): Promise<void> {
   const read = await io.file.read();
-  const known = read.ok ? ((read.data as WithDeliveries).last_delivery ?? {}) : {};
+  const known = read.ok ? ((read.data as WithDeliveries<Item>).last_delivery ?? {}) : {};
   const fresh = io.records.filter(
     (record) => record.delivery && known[record.slug.toLowerCase()] !== record.delivery.at,
   );
@@ -33,7 +47,7 @@ export async function enqueueDeliveryNotices(io: DeliveryNoticeIo): Promise<void
     fresh.map(async (record) => ({ record, targets: await io.targetsFor(record, "everyone") })),
   );
   const result = await io.file.mutate<object>((raw) => {
-    const state = raw as WithDeliveries;
+    const state = raw as WithDeliveries<Item>;
     const announced = (state.last_delivery ??= {});
     for (const { record, targets } of planned) {
       const key = record.slug.toLowerCase();

@@ -1,7 +1,6 @@
 import type { Config } from "../config.ts";
 import { redactUrl, remoteUrlFor } from "../execute/remote-url.ts";
-import { githubRepoFor } from "./github-repo.ts";
-import { GITHUB_API_DEFAULT } from "./settings.ts";
+import { GITHUB_API_DEFAULT, githubRepoFor } from "./github-repo.ts";
 
 /** The `planbot doctor` line about delivering runs: what gets pushed where, and whether pull requests can open. */
 export function deliveryCheck(

@@ -1,4 +1,7 @@
-import { GITHUB_API_DEFAULT, type DeliverySettings } from "./settings.ts";
+import type { DeliverySettings } from "../config/delivery-settings.ts";
+
+/** The public API root. */
+export const GITHUB_API_DEFAULT = "https://api.github.com";
 
 /** The repository a pull request is opened on. */
 export interface GithubRepo {

@@ -41,6 +41,8 @@ export interface ExecutorDeps {
   cwd?: string;
   /** Called once per finished run whose outcome this executor recorded (exit observed or reconciled): notifications hook in here. */
   onFinished?: (report: RunReport) => void;
+  /** What follows each recorded outcome before `onFinished` (delivery), wired by the runtime; absent: nothing. */
+  afterRecorded?: LaunchContext["afterRecorded"];
   /** Grace between SIGTERM and SIGKILL when {@link Executor.stop} kills runs (default 3000 ms). */
   killGraceMs?: number;
   /** The machine's uid and whether it is a container, for the preflight's root check (default: this one). */
@@ -121,6 +123,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     probe,
     now,
     onFinished: (report) => deps.onFinished?.(report),
+    afterRecorded: deps.afterRecorded,
     env: deps.env ?? process.env,
     cwd: deps.cwd ?? process.cwd(),
     isClosed: () => closed,

@@ -1,6 +1,5 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { deliverAfterRun } from "../deliver/deliver-run.ts";
 import type { Logger } from "../log.ts";
 import type { Lifecycle } from "../projects/lifecycle.ts";
 import type { ProcessProbe } from "../projects/process-probe.ts";
@@ -35,6 +34,14 @@ export interface RunReport {
 }
 
 /**
+ * What follows a stored outcome, before anyone hears of it. The runtime wires delivery here — push the
+ * branch, open the draft pull request (src/runtime/choose-executor.ts) — so execute does not import the
+ * deliver layer above it (docs/architecture.md, "Layers"). It may add a line to the report's message and
+ * never throws; it runs once per recorded outcome.
+ */
+export type AfterRecorded = (ctx: RunContext, report: RunReport, entry: ProjectEntry) => Promise<void>;
+
+/**
  * What recording a run's outcome needs from the executor. A narrow slice of its dependencies, so the
  * launch and the recording of runs can live apart from the scheduling without importing the executor.
  */
@@ -47,6 +54,12 @@ export interface RunContext {
   now(): string;
   /** Hands a recorded outcome to whoever listens (notifications); called once per recorded run. */
   onFinished(report: RunReport): void;
+  /** What follows a stored outcome (delivery); absent: nothing does. */
+  afterRecorded?: AfterRecorded;
+  /** Environment for git, when the caller has one (the executor's): what follows the recording pushes with it. */
+  env?: NodeJS.ProcessEnv;
+  /** Folder a relative GIT_REMOTE_BASE is taken from, when the caller has one. */
+  cwd?: string;
 }
 
 /** The parts of a watched run {@link recordExit} reads. */
@@ -105,7 +118,7 @@ export async function recordExit(
     ...(verdict.error ? { error: verdict.error } : {}),
   };
   ctx.log.info({ slug: run.slug, pid, status: verdict.status }, `${run.slug}: Ralph ended: ${verdict.summary}`);
-  if (stored.ok) await deliverAfterRun(ctx, report, stored.entry);
+  if (stored.ok) await ctx.afterRecorded?.(ctx, report, stored.entry);
   return { report, recorded: stored.ok };
 }
 
@@ -163,7 +176,7 @@ export async function reconcileUnwatched(
         { slug: entry.name, pid, status: verdict.status },
         `${entry.name}: recorded the outcome of an unwatched Ralph run: ${verdict.summary}`,
       );
-      await deliverAfterRun(ctx, report, stored.entry);
+      await ctx.afterRecorded?.(ctx, report, stored.entry);
       recorded.push(report);
       ctx.onFinished(report);
     }
@@ -239,7 +252,7 @@ export async function recordStopped(
     { slug, pid, status: verdict.status },
     `${slug}: stopped Ralph (not started by this planbot): ${reason}`,
   );
-  await deliverAfterRun(ctx, report, stored.entry);
+  await ctx.afterRecorded?.(ctx, report, stored.entry);
   ctx.onFinished(report);
   return report;
 }

@@ -1,19 +1,8 @@
 import { Redis, type RedisOptions } from "ioredis";
 
-/**
- * The job queue's settings (README, "Running Ralph on other machines"): PLANBOT_QUEUE_URL switches /run,
- * `planbot execute` and EXECUTE_AT from the local executor to BullMQ on that Redis; the rest tune it.
- */
-export interface QueueSettings {
-  /** redis:// or rediss:// URL of the Redis (or Valkey) the bot and every worker share. */
-  url: string;
-  /** Runs one `planbot worker` process takes at once (WORKER_CONCURRENCY). */
-  concurrency: number;
-  /** How long a worker's lock on a job lasts without renewal (QUEUE_LOCK_MS): a killed worker's run is given up after about this long. */
-  lockMs: number;
-  /** How often a run whose worker vanished is started again on another worker before it is failed (QUEUE_STALL_RETRIES, default 0). */
-  stallRetries: number;
-}
+// The settings' shape is configuration (src/config/, the foundation layer); re-exported for the queue's
+// files that import it from here.
+export type { QueueSettings } from "../config/queue-settings.ts";
 
 /** The BullMQ queue name every planbot process and worker uses. */
 export const RUN_QUEUE_NAME = "planbot-ralph-runs";

@@ -1,6 +1,7 @@
 import { Worker } from "bullmq";
 import type { Logger } from "../log.ts";
-import { redisConnection, RUN_QUEUE_NAME, type QueueSettings } from "./queue-settings.ts";
+import type { QueueSettings } from "../config/queue-settings.ts";
+import { redisConnection, RUN_QUEUE_NAME } from "./queue-settings.ts";
 
 /** The bot's stalled-job check; close() stops it. */
 export interface StalledCheck {

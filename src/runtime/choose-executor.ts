@@ -1,7 +1,8 @@
+import { deliverAfterRun } from "../deliver/deliver-run.ts";
 import { createExecutor, type Executor, type ExecutorDeps } from "../execute/executor.ts";
 import type { RunProgressListener } from "../execute/run-progress.ts";
 import { createQueueExecutor } from "../queue/queue-executor.ts";
-import type { QueueSettings } from "../queue/queue-settings.ts";
+import type { QueueSettings } from "../config/queue-settings.ts";
 import type { ChangeWatcher } from "../projects/change-watcher.ts";
 
 /**
@@ -12,7 +13,9 @@ import type { ChangeWatcher } from "../projects/change-watcher.ts";
 export function chooseExecutor(
   deps: ExecutorDeps & { queue?: QueueSettings | undefined; onProgress?: RunProgressListener | undefined },
 ): Executor & { watch?: (watcher: ChangeWatcher) => () => void } {
-  if (!deps.queue) return createExecutor(deps);
+  // Delivery (push, pull request) follows each outcome the local executor records; the queue's runs are
+  // pushed by their worker and get their pull request from the queue executor.
+  if (!deps.queue) return createExecutor({ ...deps, afterRecorded: deliverAfterRun });
   return createQueueExecutor({
     store: deps.store,
     lifecycle: deps.lifecycle,

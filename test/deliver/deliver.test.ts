@@ -2,7 +2,7 @@ import { readFile, writeFile, chmod } from "node:fs/promises";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, describe, expect, it, type TestContext } from "vitest";
-import type { DeliverySettings } from "../../src/deliver/settings.ts";
+import type { DeliverySettings } from "../../src/config/delivery-settings.ts";
 import { createLogger } from "../../src/log.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
 import { cleanupHarnesses, createHarness } from "../execute/harness.ts";

@@ -6,6 +6,7 @@ import { createProjectLister, type ProjectLister } from "../../src/projects/proj
 import { createProjectStore, type ProjectStore } from "../../src/projects/project-store.ts";
 import type { ProjectEntry } from "../../src/projects/schemas.ts";
 import { createExecutor, type Executor, type ExecutorDeps, type RunReport } from "../../src/execute/executor.ts";
+import { deliverAfterRun } from "../../src/deliver/deliver-run.ts";
 import type { ExecutorConfig } from "../../src/execute/run-plan.ts";
 import { killGroups } from "../helpers/git-fixtures.ts";
 import type { TempDirs } from "../helpers/temp-dir.ts";
@@ -84,6 +85,8 @@ export async function createHarness(
         env: { ...process.env, FAKE_RALPH_DELAY_MS: "20", FAKE_RALPH_UID: "1000", ...options.env },
         host: { uid: 1000, inContainer: false },
         onFinished: (report) => finished.push(report),
+        // Wired as the runtime wires it (src/runtime/choose-executor.ts): delivers only when PUSH_ON says so.
+        afterRecorded: deliverAfterRun,
         killGraceMs: 500,
         ...overrides,
       });

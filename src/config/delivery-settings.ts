@@ -1,3 +1,8 @@
+/**
+ * How finished runs are delivered — the configuration's shape, in the foundation layer so `src/config.ts`
+ * can build it without importing `src/deliver` (docs/architecture.md, "Layers"); src/deliver reads it.
+ */
+
 /** When a finished run's branch is pushed: only when every story passed, after any run, or never. */
 export type PushOn = "complete" | "any" | "never";
 
@@ -19,6 +24,3 @@ export interface DeliverySettings {
     retryBaseMs?: number;
   };
 }
-
-/** The public API root. */
-export const GITHUB_API_DEFAULT = "https://api.github.com";
