@@ -31,23 +31,20 @@ export function remoteCheck(base: string | undefined): DoctorCheck {
 
 /** The chat adapters' and the dashboard's settings: tokens reported as set or not, never shown. */
 export function tokenChecks(config: Config): DoctorCheck[] {
-  const checks: DoctorCheck[] = [];
   const discord = config.discord.token;
-  checks.push({
-    level: "ok",
-    name: "discord",
-    detail: discord
-      ? `DISCORD_TOKEN set${config.discord.notifyChannelId ? ", notify channel set" : ", DISCORD_NOTIFY_CHANNEL_ID not set (no channel notifications)"}`
-      : "DISCORD_TOKEN not set (adapter off)",
-  });
   const telegram = config.telegram.token;
-  checks.push({
-    level: "ok",
-    name: "telegram",
-    detail: telegram
-      ? `TELEGRAM_TOKEN set${config.telegram.notifyChatId ? ", notify chat set" : ", TELEGRAM_NOTIFY_CHAT_ID not set (no chat notifications)"}`
-      : "TELEGRAM_TOKEN not set (adapter off)",
-  });
+  const checks: DoctorCheck[] = [
+    chatAdapterCheck("discord", "DISCORD", discord, {
+      set: Boolean(config.discord.notifyChannelId),
+      variable: "DISCORD_NOTIFY_CHANNEL_ID",
+      what: "channel",
+    }),
+    chatAdapterCheck("telegram", "TELEGRAM", telegram, {
+      set: Boolean(config.telegram.notifyChatId),
+      variable: "TELEGRAM_NOTIFY_CHAT_ID",
+      what: "chat",
+    }),
+  ];
   if (!discord && !telegram)
     checks.push({
       level: "warn",
@@ -73,6 +70,23 @@ export function tokenChecks(config: Config): DoctorCheck[] {
           },
   );
   return checks;
+}
+
+/** A chat adapter's line: whether its token is set (so the adapter runs) and where its notifications go. */
+function chatAdapterCheck(
+  name: string,
+  prefix: string,
+  token: string | undefined,
+  notify: { set: boolean; variable: string; what: string },
+): DoctorCheck {
+  const where = notify.set
+    ? `, notify ${notify.what} set`
+    : `, ${notify.variable} not set (no ${notify.what} notifications)`;
+  return {
+    level: "ok",
+    name,
+    detail: token ? `${prefix}_TOKEN set${where}` : `${prefix}_TOKEN not set (adapter off)`,
+  };
 }
 
 /** EXECUTE_AT: when the next scheduled run is, or that runs happen on /run or planbot execute only. */
