@@ -43,11 +43,13 @@ export async function writeFileAtomically(target: string, text: string): Promise
 }
 
 /**
- * {@link writeFileAtomically} without leaving the thread: for a writer holding a lock (the stores), where
- * each of the seven steps would otherwise be a thread-pool round trip while every other writer waits — and
- * the fsyncs have to be waited for either way.
+ * The first half of {@link writeFileAtomically}, without leaving the thread: temp file, fsync, rename —
+ * for a writer holding a lock (the stores), where each step would otherwise be a thread-pool round trip
+ * while every other writer waits. The rename is atomic and the data is on disk before it, so a crash
+ * leaves the old file or the new one, never a torn one. The rename itself is durable once the folder is
+ * fsynced ({@link syncFolderSync}), which the caller does after letting go of the lock.
  */
-export function writeFileAtomicallySync(target: string, text: string): void {
+export function replaceFileSync(target: string, text: string): void {
   const folder = dirname(target);
   const temp = join(folder, `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const fd = openSync(temp, "wx", 0o644);
@@ -70,6 +72,16 @@ export function writeFileAtomicallySync(target: string, text: string): void {
     }
     throw error;
   }
+}
+
+/**
+ * Makes the renames done in `folder` durable (the second half of {@link writeFileAtomically}). A store
+ * calls it after releasing its lock: the next writer can already read and build on the new file (the
+ * page cache is shared), and nobody is told the change happened before this returns. On a journalling
+ * file system a later writer's change commits after this one, so a change another writer built on is
+ * never durable without it; and concurrent writers' folder fsyncs share one journal commit.
+ */
+export function syncFolderSync(folder: string): void {
   const folderFd = openSync(folder, "r");
   try {
     fsyncSync(folderFd);

@@ -1,7 +1,7 @@
 import { statSync, watch, type FSWatcher, type Stats } from "node:fs";
 import { mkdir, rmdir } from "node:fs/promises";
 import { basename, dirname } from "node:path";
-import lockfile from "proper-lockfile";
+import { lockFileSync } from "./sync-lockfile.ts";
 
 /** Frees a lock taken by {@link acquireHandoverLock}. */
 export type ReleaseLock = () => Promise<void>;
@@ -44,7 +44,7 @@ export interface HandoverLockOptions {
 export async function acquireHandoverLock(path: string, options: HandoverLockOptions): Promise<ReleaseLock> {
   const staleMs = Math.max(2000, options.staleMs);
   const lockOptions = {
-    realpath: false,
+    realpath: false as const,
     // proper-lockfile's own takeover (stat, judge stale, rmdir, mkdir) races when two waiters judge the same
     // stale lock at once: the slower one removes the lock the faster one just took, and both hold it.
     // Waiters woken together by a release make that likely, so planbot never lets proper-lockfile take a
@@ -52,12 +52,14 @@ export async function acquireHandoverLock(path: string, options: HandoverLockOpt
     // every staleMs / 2, so plain proper-lockfile users with the same stale timeout stay excluded.
     stale: Number.MAX_SAFE_INTEGER,
     update: Math.floor(staleMs / 2),
-    retries: 0,
     onCompromised: options.onCompromised ?? (() => undefined),
   };
-  const attempt = async (): Promise<ReleaseLock | undefined> => {
+  // Synchronous: an attempt is a mkdir (and a stat of the new lock), and each thread-pool round trip is time
+  // in which the lock stands free or other writers wait.
+  const attempt = (): ReleaseLock | undefined => {
     try {
-      return await lockfile.lock(path, lockOptions);
+      const releaseSync = lockFileSync(path, lockOptions);
+      return async () => releaseSync();
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ELOCKED") return undefined;
       throw error;
@@ -65,7 +67,7 @@ export async function acquireHandoverLock(path: string, options: HandoverLockOpt
   };
 
   // The common case, no contention: one mkdir, no watcher.
-  const first = await attempt();
+  const first = attempt();
   if (first) return first;
 
   const lockPath = `${path}.lock`;
@@ -73,21 +75,27 @@ export async function acquireHandoverLock(path: string, options: HandoverLockOpt
   const safetyNetMs = options.safetyNetMs ?? 100;
   const deadline = performance.now() + maxWaitMs;
   const futureLock = createFutureLockTracker(staleMs);
-  // Watch before the next attempt: a release between that attempt and the wait is then still seen.
+  // Watch before the next look: a release between that look and the wait is then still seen.
   const waiter = watchForRelease(lockPath);
   let waited = false;
   try {
     for (;;) {
-      const release = await attempt();
-      if (release) return release;
-      const lock = statSync(lockPath, { throwIfNoEntry: false });
-      if (lock && futureLock.abandoned(lock)) {
+      // Every waiter wakes on every event of the lock folder, its creation too: a stat tells a release from a
+      // new holder, so only a waiter that sees the lock gone tries to take it.
+      let lock = statSync(lockPath, { throwIfNoEntry: false });
+      if (!lock) {
+        const release = attempt();
+        if (release) return release;
+        lock = statSync(lockPath, { throwIfNoEntry: false });
+        if (!lock) continue;
+      }
+      if (futureLock.abandoned(lock)) {
         if (await takeOverStale(lockPath, lock, staleMs))
           options.observe?.({ type: "future-lock-removed", mtime: lock.mtime.toISOString() });
         continue;
       }
       // Stale by proper-lockfile's rule: nobody refreshed it for staleMs (its holder died).
-      if (lock && lock.mtimeMs < Date.now() - staleMs) {
+      if (lock.mtimeMs < Date.now() - staleMs) {
         await takeOverStale(lockPath, lock, staleMs);
         continue;
       }
@@ -98,9 +106,7 @@ export async function acquireHandoverLock(path: string, options: HandoverLockOpt
           file: path,
         });
       }
-      const untilStale = lock
-        ? Math.max(1, futureLock.msUntilDecision(lock) ?? lock.mtimeMs + staleMs - Date.now() + 5)
-        : 0;
+      const untilStale = Math.max(1, futureLock.msUntilDecision(lock) ?? lock.mtimeMs + staleMs - Date.now() + 5);
       if (!waited) options.observe?.({ type: "waiting" });
       waited = true;
       const by = await waiter.next(Math.min(remaining, untilStale, waiter.broken ? 5 : safetyNetMs));
@@ -131,6 +137,8 @@ function watchForRelease(lockPath: string): ReleaseWaiter {
     wake?.();
   };
   try {
+    // Every event naming the lock folder wakes the waiter, which then looks (a stat): Node reports a folder's
+    // mtime refresh as "rename" too, so the event's kind cannot tell a release from a refresh.
     watcher = watch(dirname(lockPath), { persistent: false }, (_event, file) => {
       if (file === null || file === name) signal();
     });

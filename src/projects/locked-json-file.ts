@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { sweepStaleTemps, writeFileAtomicallySync } from "./atomic-write.ts";
+import { replaceFileSync, sweepStaleTemps, syncFolderSync } from "./atomic-write.ts";
 import { acquireHandoverLock } from "./lock-handover.ts";
 import { parseLosslessJson, stringifyLosslessJson } from "./lossless-json.ts";
 import { fail, type Failure, type Result } from "./result.ts";
@@ -25,7 +25,7 @@ export type MutationOutcome<T> = Result<T> | Promise<Result<T>>;
 
 /**
  * A JSON file that many processes mutate safely: every mutation holds a proper-lockfile lock, re-reads,
- * applies, writes a temp file, fsyncs it, renames it over and fsyncs the folder. A file that exists but
+ * applies, writes a temp file, fsyncs it and renames it over; it fsyncs the folder after releasing the lock. A file that exists but
  * does not parse is reported by every read and refused by every mutation, so nobody's data is replaced
  * by an empty store (echo-core's dashboard read a corrupt file as empty).
  */
@@ -113,7 +113,7 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
   async function writeAtomically(data: D): Promise<void> {
     // Temp files of killed writers, looked for under the lock (one readdir: little next to the fsyncs).
     await sweepStaleTemps(path);
-    writeFileAtomicallySync(path, `${stringifyLosslessJson(data)}\n`);
+    replaceFileSync(path, `${stringifyLosslessJson(data)}\n`);
   }
 
   async function withLock<T>(job: () => Promise<Result<T>>): Promise<Result<T>> {
@@ -151,8 +151,9 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
       return { ok: true, data: loaded.data };
     },
     mutate<T>(apply: (data: D) => MutationOutcome<T>) {
-      return enqueue(path, () =>
-        withLock<T>(async () => {
+      return enqueue(path, async () => {
+        let written = false;
+        const result = await withLock<T>(async () => {
           const loaded = await load(true);
           if (!loaded.ok) return loaded;
           // The cached object is shared with readers: work on a copy so a failed mutation changes nothing.
@@ -171,9 +172,23 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
             };
           }
           cache = undefined;
+          written = true;
           return outcome;
-        }),
-      );
+        });
+        if (!written) return result;
+        // Outside the lock: the next writer need not wait for this journal commit (atomic-write.ts says why
+        // that is safe), and the caller hears of success only once the rename is on disk.
+        try {
+          syncFolderSync(dirname(path));
+        } catch (error) {
+          return fail(
+            "store_io",
+            `The change to ${path} was saved, but flushing its folder to disk failed: ${(error as Error).message}. Check the disk before relying on it.`,
+            { details: { path, written: true } },
+          );
+        }
+        return result;
+      });
     },
   };
 }

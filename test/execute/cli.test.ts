@@ -123,7 +123,10 @@ describe.concurrent("planbot execute / doctor (real child processes)", { timeout
       stderr: expect.stringContaining("usage: planbot execute [slug] [--dry-run]"),
     });
     expect(flag).toMatchObject({ exitCode: 2, stderr: expect.stringContaining("--bogus") });
-    expect(missing).toMatchObject({ exitCode: 4, stderr: expect.stringContaining('No project named "nope"') });
+    expect(missing).toMatchObject({
+      exitCode: 4,
+      stderr: expect.stringContaining('No project named "nope". See them with: planbot projects list'),
+    });
     expect(unapproved).toMatchObject({
       exitCode: 3,
       stderr: expect.stringContaining('"idea" is not approved yet. Approve it first: planbot projects approve idea'),

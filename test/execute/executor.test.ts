@@ -3,6 +3,8 @@ import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { failureReply } from "../../src/bot/failure-reply.ts";
+import { cliHint } from "../../src/cli/failure-hint.ts";
 import { procProbe } from "../../src/projects/process-probe.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
 import { fakeRalphPath } from "../fakes/paths.ts";
@@ -373,7 +375,20 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
     await writePlanningArtifacts(h.config.workspaceDir, "idea");
     expect((await h.lifecycle.propose({ slug: "idea", description: "not approved yet" })).ok).toBe(true);
     const executor = h.executor();
-    expect(await executor.runOnce({ slug: "nope" })).toMatchObject({ ok: false, code: "not_found" });
+    // The execute layer says what is missing as data; each surface words the way forward itself.
+    const unknown = await executor.runOnce({ slug: "nope" });
+    expect(unknown).toEqual({
+      ok: false,
+      code: "not_found",
+      message: 'No project named "nope".',
+      details: { slug: "nope", next: "list" },
+    });
+    if (unknown.ok) throw new Error("expected a failure");
+    expect(cliHint(unknown)).toBe(" See them with: planbot projects list");
+    expect(failureReply(unknown)).toMatchObject({
+      text: expect.stringContaining('No project named "nope". `/status` lists them.'),
+      actions: [{ label: "Status", command: "/status" }],
+    });
     expect(await executor.runOnce({ slug: "Bad Slug" })).toMatchObject({ ok: false, code: "invalid_slug" });
     expect(await executor.runOnce({ slug: "idea" })).toMatchObject({
       ok: false,
@@ -386,7 +401,7 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
       code: "invalid_state",
       message: '"idea" is not approved yet.',
     });
-    expect(await executor.runNow("nope")).toMatchObject({ ok: false, code: "not_found" });
+    expect(await executor.runNow("nope")).toEqual(unknown);
 
     expect((await executor.runNow("todo")).ok).toBe(true);
     const pid = (await h.entry("todo")).pid!;

@@ -1,7 +1,8 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { approvedInOrder, ralphEnv } from "../../src/execute/executor.ts";
+import { approvedInOrder } from "../../src/execute/approval-order.ts";
+import { ralphEnv } from "../../src/execute/ralph-env.ts";
 import { judgeRun, readLogTail } from "../../src/execute/outcome.ts";
 import { resolveRalphCommand } from "../../src/execute/ralph-command.ts";
 import { parseRemoteBase, redactUrl, remoteUrlFor, sameRemote } from "../../src/execute/remote-url.ts";

@@ -48,6 +48,24 @@ describe("lock hand-over", () => {
   });
 
   it(
+    "taking the lock again leaves its mtime alone: proper-lockfile's precision probe runs once per process",
+    SLOW,
+    async () => {
+      const dir = await temp.make("handover-probe-");
+      const path = join(dir, "data.json");
+      // The probe sets the new lock's mtime to the next whole second + 5 ms; a second probe would do it again.
+      await (await acquireHandoverLock(path, { staleMs: 600_000 }))();
+      const before = Date.now();
+      const release = await acquireHandoverLock(path, { staleMs: 600_000 });
+      const mtime = statSync(`${path}.lock`).mtimeMs;
+      const after = Date.now();
+      await release();
+      expect(mtime).toBeGreaterThanOrEqual(before - 20);
+      expect(mtime).toBeLessThanOrEqual(after + 1);
+    },
+  );
+
+  it(
     "keeps proper-lockfile's contract: a lock taken by plain proper-lockfile excludes it, and its release lets it in",
     SLOW,
     async () => {

@@ -151,5 +151,11 @@ describe("the BullMQ run queue", { timeout: 120_000 }, () => {
     if (!again.ok) throw new Error(again.message);
     expect(again.runs.map((report) => report.outcome)).toEqual(["complete"]);
     expect((await world.queueRun("hotel"))?.worker).toBe(worker.name);
+    // An unknown slug is data for the surface to word, as with the local executor.
+    expect(await world.executor.runOnce({ slug: "nope" })).toMatchObject({
+      ok: false,
+      code: "not_found",
+      details: { slug: "nope", next: "list" },
+    });
   });
 });
