@@ -1,4 +1,14 @@
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -6,20 +16,30 @@ import { randomBytes } from "node:crypto";
 /**
  * Replacing a file atomically, and cleaning up after writers that could not. A store is written to
  * `.<name>.<pid>.<random>.tmp` beside it, fsynced, renamed over it, and the folder is fsynced. A write
- * that fails (a full disk) removes its temp file; a writer killed mid-write cannot, so the next writer
- * sweeps such leftovers — under the store's lock, where no live writer of that file has a temp file open.
+ * that fails (a full disk) removes its temp file; a writer killed mid-write cannot, so every writer sweeps
+ * such leftovers after its own write: a file whose writer's PID is gone is nobody's.
  */
+
+/** Unique per process (a PID can come back after a crash), so a temp name needs no random bytes per write. */
+const processTag = randomBytes(4).toString("hex");
+let tempCounter = 0;
+
+/** `.<name>.<pid>.<hex>`, the stem of a temp (or superseded) file of `target`. */
+function tempStem(target: string): string {
+  tempCounter += 1;
+  return join(dirname(target), `.${basename(target)}.${process.pid}.${processTag}${tempCounter.toString(16)}`);
+}
 
 /** The temp-file name pattern of `target`'s writers: `.<name>.<pid>.<hex>.tmp`. */
 function tempPattern(target: string): RegExp {
   const name = basename(target).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`^\\.${name}\\.(\\d+)\\.[0-9a-f]+\\.tmp$`);
+  return new RegExp(`^\\.${name}\\.(\\d+)\\.[0-9a-f]+\\.(?:tmp|old)$`);
 }
 
 /** Writes `text` to `target` through a temp file; on any failure the temp file is removed and the error thrown. */
 export async function writeFileAtomically(target: string, text: string): Promise<void> {
   const folder = dirname(target);
-  const temp = join(folder, `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const temp = `${tempStem(target)}.tmp`;
   const handle = await open(temp, "wx", 0o644);
   try {
     try {
@@ -49,9 +69,10 @@ export async function writeFileAtomically(target: string, text: string): Promise
  * leaves the old file or the new one, never a torn one. The rename itself is durable once the folder is
  * fsynced ({@link syncFolderSync}), which the caller does after letting go of the lock.
  */
-export function replaceFileSync(target: string, text: string): void {
-  const folder = dirname(target);
-  const temp = join(folder, `.${basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+export function replaceFileSync(target: string, text: string): string | undefined {
+  const stem = tempStem(target);
+  const temp = `${stem}.tmp`;
+  let superseded: string | undefined;
   const fd = openSync(temp, "wx", 0o644);
   try {
     try {
@@ -62,15 +83,34 @@ export function replaceFileSync(target: string, text: string): void {
     } finally {
       closeSync(fd);
     }
+    superseded = keepSuperseded(target, `${stem}.old`);
     renameSync(temp, target);
   } catch (error) {
     // ENOSPC, EFBIG, EIO…: the temp file would otherwise eat the space that is already short, forever.
-    try {
-      unlinkSync(temp);
-    } catch {
-      // already gone
+    for (const leftover of [temp, superseded]) {
+      try {
+        if (leftover) unlinkSync(leftover);
+      } catch {
+        // already gone
+      }
     }
     throw error;
+  }
+  return superseded;
+}
+
+/**
+ * A second name for the file about to be replaced, so the rename over it does not free it: freeing an inode
+ * and its blocks is the costliest step of a rename over a file, and the store renames under its lock. The
+ * caller removes the second name after letting go of the lock. Undefined when there is no file yet or the
+ * file system has no hard links (the rename then frees it, as before).
+ */
+function keepSuperseded(target: string, name: string): string | undefined {
+  try {
+    linkSync(target, name);
+    return name;
+  } catch {
+    return undefined;
   }
 }
 
@@ -90,6 +130,26 @@ export function syncFolderSync(folder: string): void {
   }
 }
 
+/**
+ * What a writer does after {@link replaceFileSync}, once it has let go of the lock: fsync the folder, then
+ * remove the superseded file's second name and any leftovers of killed writers (none of it needs the lock).
+ * Throws only when the fsync fails, and cleans up even then.
+ */
+export async function settleReplacement(target: string, superseded: string | undefined): Promise<void> {
+  try {
+    syncFolderSync(dirname(target));
+  } finally {
+    if (superseded) {
+      try {
+        unlinkSync(superseded);
+      } catch {
+        // A sweep got there first.
+      }
+    }
+    await sweepStaleTemps(target);
+  }
+}
+
 /** Options of {@link sweepStaleTemps}. */
 export interface SweepOptions {
   /** A temp file this old is stale even if its PID is alive again (PIDs are reused). Default 10 minutes. */
@@ -99,9 +159,10 @@ export interface SweepOptions {
 }
 
 /**
- * Removes `target`'s temp files whose writer is gone: its PID is not running, it is this process's own
- * (this process writes `target` only under the lock, which the caller holds), or it is older than
- * `maxAgeMs`. Call it holding `target`'s lock. Returns the names removed; never throws.
+ * Removes `target`'s temp (and superseded) files whose writer is gone: its PID is not running, it is this
+ * process's own (this process writes `target` one write at a time, and the caller is that write, done), or
+ * it is older than `maxAgeMs`. A live writer's files are never touched, so no lock is needed. Returns the
+ * names removed; never throws.
  */
 export async function sweepStaleTemps(target: string, options: SweepOptions = {}): Promise<string[]> {
   const folder = dirname(target);

@@ -81,6 +81,8 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
   let seenStoreFile: unknown;
   /** When servedList last read the store file (performance.now()); never, until it has. */
   let storeCheckedAt = Number.NEGATIVE_INFINITY;
+  /** The store's count of this process's own writes when servedList last looked. */
+  let seenLocalWrites = -1;
   let detach: (() => void) | undefined;
 
   const report = (error: unknown) => deps.onError?.(error);
@@ -171,8 +173,9 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
    * The list a warm `lister.list()` gets while the watcher runs: the state it keeps, with no stat per
    * workspace. A store write that just returned shows at once: the kernel queues its file event before
    * the writer's rename returns, so the event loop handles it (marking the store dirty) before anything
-   * that happened after the write reaches this process — another process's exit, a chat message, this
-   * process's own write completing. The store file itself is stat'ed only when so marked, while its
+   * that happened after the write reaches this process — another process's exit, a chat message; this
+   * process's own writes it counts (`localWrites`), as their promises resolve before the event loop
+   * turns. The store file itself is stat'ed only when so marked, while its
    * last read failed (the error keeps showing), and at most a second apart otherwise, in case an event
    * was lost (an overflowing event queue, a file system without events). The PIDs of running projects
    * are probed, as their exits are no file events. Changes inside a workspace show once their file
@@ -180,6 +183,10 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
    */
   async function servedList(): Promise<Result<{ list: ProjectList }>> {
     const now = performance.now();
+    // This process's own store writes show without waiting for their file event (locked-json-file.ts).
+    const localWrites = deps.store.localWrites();
+    if (localWrites !== seenLocalWrites) storeDirty = true;
+    seenLocalWrites = localWrites;
     if (storeDirty || now - storeCheckedAt >= STORE_RECHECK_MS) {
       const read = await deps.store.read();
       if (!read.ok) {

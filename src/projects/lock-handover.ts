@@ -1,6 +1,5 @@
 import { statSync, watch, type FSWatcher, type Stats } from "node:fs";
 import { mkdir, rmdir } from "node:fs/promises";
-import { basename, dirname } from "node:path";
 import { lockFileSync } from "./sync-lockfile.ts";
 
 /** Frees a lock taken by {@link acquireHandoverLock}. */
@@ -75,105 +74,86 @@ export async function acquireHandoverLock(path: string, options: HandoverLockOpt
   const safetyNetMs = options.safetyNetMs ?? 100;
   const deadline = performance.now() + maxWaitMs;
   const futureLock = createFutureLockTracker(staleMs);
-  // Watch before the next look: a release between that look and the wait is then still seen.
-  const waiter = watchForRelease(lockPath);
   let waited = false;
-  try {
-    for (;;) {
-      // Every waiter wakes on every event of the lock folder, its creation too: a stat tells a release from a
-      // new holder, so only a waiter that sees the lock gone tries to take it.
-      let lock = statSync(lockPath, { throwIfNoEntry: false });
-      if (!lock) {
-        const release = attempt();
-        if (release) return release;
-        lock = statSync(lockPath, { throwIfNoEntry: false });
-        if (!lock) continue;
-      }
-      if (futureLock.abandoned(lock)) {
-        if (await takeOverStale(lockPath, lock, staleMs))
-          options.observe?.({ type: "future-lock-removed", mtime: lock.mtime.toISOString() });
-        continue;
-      }
-      // Stale by proper-lockfile's rule: nobody refreshed it for staleMs (its holder died).
-      if (lock.mtimeMs < Date.now() - staleMs) {
-        await takeOverStale(lockPath, lock, staleMs);
-        continue;
-      }
-      const remaining = deadline - performance.now();
-      if (remaining <= 0) {
-        throw Object.assign(new Error(`Lock file is already being held (waited ${maxWaitMs} ms)`), {
-          code: "ELOCKED",
-          file: path,
-        });
-      }
-      const untilStale = Math.max(1, futureLock.msUntilDecision(lock) ?? lock.mtimeMs + staleMs - Date.now() + 5);
-      if (!waited) options.observe?.({ type: "waiting" });
-      waited = true;
-      const by = await waiter.next(Math.min(remaining, untilStale, waiter.broken ? 5 : safetyNetMs));
-      options.observe?.({ type: "woken", by });
+  for (;;) {
+    let lock = statSync(lockPath, { throwIfNoEntry: false });
+    if (!lock) {
+      const release = attempt();
+      if (release) return release;
+      lock = statSync(lockPath, { throwIfNoEntry: false });
+      if (!lock) continue;
     }
-  } finally {
-    waiter.close();
+    if (futureLock.abandoned(lock)) {
+      if (await takeOverStale(lockPath, lock, staleMs))
+        options.observe?.({ type: "future-lock-removed", mtime: lock.mtime.toISOString() });
+      continue;
+    }
+    // Stale by proper-lockfile's rule: nobody refreshed it for staleMs (its holder died).
+    if (lock.mtimeMs < Date.now() - staleMs) {
+      await takeOverStale(lockPath, lock, staleMs);
+      continue;
+    }
+    const remaining = deadline - performance.now();
+    if (remaining <= 0) {
+      throw Object.assign(new Error(`Lock file is already being held (waited ${maxWaitMs} ms)`), {
+        code: "ELOCKED",
+        file: path,
+      });
+    }
+    const untilStale = Math.max(1, futureLock.msUntilDecision(lock) ?? lock.mtimeMs + staleMs - Date.now() + 5);
+    const watched = watchLockFolder(lockPath);
+    // Gone between the look and the watch: released already, look again.
+    if (watched === "gone") continue;
+    if (!waited) options.observe?.({ type: "waiting" });
+    waited = true;
+    const by = await watched.wait(Math.min(remaining, untilStale, watched.broken ? 5 : safetyNetMs));
+    options.observe?.({ type: "woken", by });
   }
 }
 
-interface ReleaseWaiter {
-  /** True when the folder could not be watched: the caller then retries on a short timer instead. */
+interface LockFolderWatch {
+  /** True when the folder could not be watched: the caller then looks again on a short timer instead. */
   readonly broken: boolean;
-  /** Resolves when the lock folder was created or removed since the last call, or after `ms`. */
-  next(ms: number): Promise<"file-event" | "timer">;
-  close(): void;
+  /** Resolves on the first event of the watched lock folder (its removal, or its holder's refresh), or after `ms`. */
+  wait(ms: number): Promise<"file-event" | "timer">;
 }
 
-/** Watches the lock's parent folder for events naming the lock folder (its removal is the release). */
-function watchForRelease(lockPath: string): ReleaseWaiter {
-  const name = basename(lockPath);
-  let pending = false;
-  let wake: (() => void) | undefined;
+/**
+ * Watches one lock folder itself, not the folder it lives in: the store's folder sees a temp file, a rename
+ * and a removal per write, and waking every waiter for each of them cost more CPU than the writes. The lock
+ * folder's own events are its removal (the release) and its holder's mtime refresh; after a removal the
+ * watch is dead, so the caller watches the next holder's folder anew. "gone" when there is no folder to watch.
+ */
+function watchLockFolder(lockPath: string): LockFolderWatch | "gone" {
   let watcher: FSWatcher | undefined;
-  const state = { broken: false };
+  let fired = false;
+  let wake: (() => void) | undefined;
   const signal = () => {
-    pending = true;
+    fired = true;
     wake?.();
   };
+  let broken = false;
   try {
-    // Every event naming the lock folder wakes the waiter, which then looks (a stat): Node reports a folder's
-    // mtime refresh as "rename" too, so the event's kind cannot tell a release from a refresh.
-    watcher = watch(dirname(lockPath), { persistent: false }, (_event, file) => {
-      if (file === null || file === name) signal();
-    });
-    watcher.on("error", () => {
-      state.broken = true;
-      signal();
-    });
-  } catch {
-    state.broken = true;
+    watcher = watch(lockPath, { persistent: false }, signal);
+    watcher.on("error", signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return "gone";
+    broken = true;
   }
   return {
-    get broken() {
-      return state.broken;
-    },
-    next(ms) {
-      if (pending) {
-        pending = false;
-        return Promise.resolve("file-event");
-      }
+    broken,
+    wait(ms) {
       return new Promise((resolve) => {
-        const timer = setTimeout(() => {
+        const finish = (by: "file-event" | "timer") => {
           wake = undefined;
-          resolve("timer");
-        }, ms);
-        wake = () => {
-          wake = undefined;
-          pending = false;
           clearTimeout(timer);
-          resolve("file-event");
+          watcher?.close();
+          resolve(by);
         };
+        const timer = setTimeout(() => finish("timer"), ms);
+        if (fired) finish("file-event");
+        else wake = () => finish("file-event");
       });
-    },
-    close() {
-      wake = undefined;
-      watcher?.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { replaceFileSync, sweepStaleTemps, syncFolderSync } from "./atomic-write.ts";
+import { replaceFileSync, settleReplacement, sweepStaleTemps } from "./atomic-write.ts";
 import { acquireHandoverLock } from "./lock-handover.ts";
 import { parseLosslessJson, stringifyLosslessJson } from "./lossless-json.ts";
 import { fail, type Failure, type Result } from "./result.ts";
@@ -35,12 +35,21 @@ export interface LockedJsonFile<D> {
   read(): Promise<Result<{ data: D }>>;
   /** Locks, re-reads, applies and writes; `apply` may return a failure to leave the file untouched. */
   mutate<T>(apply: (data: D) => MutationOutcome<T>): Promise<Result<T>>;
+  /**
+   * How many writes of this path this process has made (through any instance). A cache of the file can
+   * compare it to see its own process's writes at once: their file events reach the event loop only after
+   * the writer's promise has resolved.
+   */
+  localWrites(): number;
 }
 
 interface CacheEntry<D> {
   signature: string;
   data: D;
 }
+
+/** Writes per path made by this process: see {@link LockedJsonFile.localWrites}. */
+const localWriteCounts = new Map<string, number>();
 
 /** Serialises mutations of one path inside this process, so only other processes contend on the lock. */
 const inProcessQueues = new Map<string, Promise<unknown>>();
@@ -110,30 +119,17 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
     return fail("store_io", `Could not ${action} ${path}: ${(error as Error).message}`, { details: { path } });
   }
 
-  async function writeAtomically(data: D): Promise<void> {
-    // Temp files of killed writers, looked for under the lock (one readdir: little next to the fsyncs).
-    await sweepStaleTemps(path);
-    replaceFileSync(path, `${stringifyLosslessJson(data)}\n`);
-  }
-
   async function withLock<T>(job: () => Promise<Result<T>>): Promise<Result<T>> {
-    try {
-      mkdirSync(dirname(path), { recursive: true });
-    } catch (error) {
-      return ioFailure("create the folder of", error);
-    }
     let release: (() => Promise<void>) | undefined;
     try {
       // A waiting writer wakes the moment the holder releases (lock-handover.ts); proper-lockfile's lock and
       // stale takeover stay the cross-process contract. It gives up after 3 × staleMs.
-      release = await acquireHandoverLock(path, { staleMs });
+      release = await lockCreatingFolder();
     } catch (error) {
       return fail(
         "store_io",
         `Could not lock ${path}: ${(error as Error).message}. Another writer may be stuck; retry shortly.`,
-        {
-          details: { path },
-        },
+        { details: { path } },
       );
     }
     try {
@@ -143,8 +139,46 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
     }
   }
 
+  /** Takes the lock; the store's folder is created only when the lock cannot be made for want of it. */
+  async function lockCreatingFolder(): Promise<() => Promise<void>> {
+    try {
+      return await acquireHandoverLock(path, { staleMs });
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+      mkdirSync(dirname(path), { recursive: true });
+      return await acquireHandoverLock(path, { staleMs });
+    }
+  }
+
+  /** Applies `apply` to a copy of the current data and writes it; `superseded` is set once written. */
+  async function applyAndWrite<T>(apply: (data: D) => MutationOutcome<T>, step: WriteStep): Promise<Result<T>> {
+    const loaded = await load(true);
+    if (!loaded.ok) return loaded;
+    // The cached object is shared with readers: work on a copy so a failed mutation changes nothing.
+    const data = structuredClone(loaded.data);
+    const outcome = await apply(data);
+    if (!outcome.ok) return outcome;
+    beforeWrite?.(data);
+    step.tried = true;
+    try {
+      step.superseded = replaceFileSync(path, `${stringifyLosslessJson(data)}\n`);
+    } catch (error) {
+      // The temp file is gone again and the old file is untouched: say so, and what usually helps.
+      const failure = ioFailure("write", error);
+      return {
+        ...failure,
+        message: `${failure.message}. Nothing was changed; free some disk space (or fix the folder's permissions) and retry.`,
+      };
+    }
+    cache = undefined;
+    step.written = true;
+    localWriteCounts.set(path, (localWriteCounts.get(path) ?? 0) + 1);
+    return outcome;
+  }
+
   return {
     path,
+    localWrites: () => localWriteCounts.get(path) ?? 0,
     async read() {
       const loaded = await load();
       if (!loaded.ok) return loaded;
@@ -152,34 +186,17 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
     },
     mutate<T>(apply: (data: D) => MutationOutcome<T>) {
       return enqueue(path, async () => {
-        let written = false;
-        const result = await withLock<T>(async () => {
-          const loaded = await load(true);
-          if (!loaded.ok) return loaded;
-          // The cached object is shared with readers: work on a copy so a failed mutation changes nothing.
-          const data = structuredClone(loaded.data);
-          const outcome = await apply(data);
-          if (!outcome.ok) return outcome;
-          beforeWrite?.(data);
-          try {
-            await writeAtomically(data);
-          } catch (error) {
-            // The temp file is gone again and the old file is untouched: say so, and what usually helps.
-            const failure = ioFailure("write", error);
-            return {
-              ...failure,
-              message: `${failure.message}. Nothing was changed; free some disk space (or fix the folder's permissions) and retry.`,
-            };
-          }
-          cache = undefined;
-          written = true;
-          return outcome;
-        });
-        if (!written) return result;
+        const step: WriteStep = { tried: false, written: false };
+        const result = await withLock<T>(() => applyAndWrite(apply, step));
         // Outside the lock: the next writer need not wait for this journal commit (atomic-write.ts says why
         // that is safe), and the caller hears of success only once the rename is on disk.
+        if (!step.written) {
+          // A failed write (a full disk) may be failing for leftovers of killed writers: clear them for the retry.
+          if (step.tried) await sweepStaleTemps(path);
+          return result;
+        }
         try {
-          syncFolderSync(dirname(path));
+          await settleReplacement(path, step.superseded);
         } catch (error) {
           return fail(
             "store_io",
@@ -191,6 +208,13 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
       });
     },
   };
+}
+
+/** How far a mutation got: a write was tried, it was written, and the superseded file's second name. */
+interface WriteStep {
+  tried: boolean;
+  written: boolean;
+  superseded?: string;
 }
 
 function isMissing(error: unknown): boolean {

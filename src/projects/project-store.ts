@@ -26,6 +26,8 @@ export interface ProjectStore {
     apply: (file: TasksFile & { projects: ProjectEntry[] }) => MutationOutcome<T>,
     options?: MutateOptions,
   ): Promise<Result<T & { version: number }>>;
+  /** Writes of this file made by this process so far ({@link LockedJsonFile.localWrites}). */
+  localWrites(): number;
 }
 
 /** Dependencies of {@link createProjectStore}. */
@@ -55,6 +57,7 @@ export function createProjectStore(deps: ProjectStoreDeps): ProjectStore {
 
   return {
     path: file.path,
+    localWrites: () => file.localWrites(),
     async read() {
       const result = await file.read();
       return result.ok ? { ok: true, file: result.data } : result;

@@ -138,6 +138,9 @@ describe("temp files of writers that died are swept by the next write", () => {
         live: `.${TASKS_FILE_NAME}.${livePid}.00000002.tmp`,
         otherFile: `.notifications.json.${deadPid}.00000003.tmp`,
         lookalike: `.${TASKS_FILE_NAME}.backup.tmp`,
+        // The second name a writer gives the file it replaces, left behind when it died before removing it.
+        deadSuperseded: `.${TASKS_FILE_NAME}.${deadPid}.0badc0df.old`,
+        liveSuperseded: `.${TASKS_FILE_NAME}.${livePid}.00000004.old`,
       };
       for (const name of Object.values(names)) await writeFile(join(dataDir, name), '{"partial": ');
       const hourAgo = new Date(Date.now() - 3600_000);
@@ -146,6 +149,7 @@ describe("temp files of writers that died are swept by the next write", () => {
       const result = await propose(dataDir, "beta");
       expect(result.exitCode, result.stderr).toBe(0);
       expect(temps(dataDir).sort()).toEqual([names.live, names.otherFile, names.lookalike].sort());
+      expect(readdirSync(dataDir).filter((name) => name.endsWith(".old"))).toEqual([names.liveSuperseded]);
     },
   );
 });
