@@ -1,9 +1,9 @@
 import { cliHint } from "./failure-hint.ts";
-import { parseArgs } from "node:util";
 import type { CoreServices } from "../projects/core-services.ts";
 import type { Failure } from "../projects/result.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
+import { readArgs } from "./read-args.ts";
 import { formatRecord, formatTable } from "./projects-output.ts";
 
 export const PROJECTS_USAGE = `usage: planbot projects list [--json]
@@ -80,11 +80,10 @@ export async function runProjectsCommand(argv: string[], services: CoreServices,
   }
 }
 
-/** Reads the arguments; on a usage problem (or `--help`) prints it and returns the exit code instead. */
+/** Reads the arguments; on a usage problem (or `--help`) prints the usage and returns the exit code instead. */
 function parseProjectsArgs(argv: string[], io: CliIo): ProjectsArgs | number {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = readArgs(
+    {
       args: argv,
       allowPositionals: true,
       strict: true,
@@ -96,16 +95,16 @@ function parseProjectsArgs(argv: string[], io: CliIo): ProjectsArgs | number {
         "if-match": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
-    });
-  } catch (error) {
-    io.err(`${(error as Error).message}\n${PROJECTS_USAGE}`);
-    return EXIT.usage;
-  }
+    },
+    PROJECTS_USAGE,
+    io,
+  );
+  if (typeof parsed === "number") return parsed;
   const { values, positionals } = parsed;
   const [action, slug, ...rest] = positionals;
-  if (values.help || !action) {
-    (values.help ? io.out : io.err)(PROJECTS_USAGE);
-    return values.help ? EXIT.ok : EXIT.usage;
+  if (!action) {
+    io.err(PROJECTS_USAGE);
+    return EXIT.usage;
   }
   let expectedVersion: number | undefined;
   if (values["if-match"] !== undefined) {
