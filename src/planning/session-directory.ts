@@ -116,31 +116,7 @@ export function createSessionDirectory(deps: SessionDirectoryDeps): SessionDirec
             session.closed_reason = "replaced";
           }
         }
-        sessions[key] = {
-          adapter: target.adapter,
-          channel_id: target.channelId,
-          thread_id: target.threadId ?? null,
-          slug,
-          phase: PLANNING_PHASES[0],
-          phases_planned: [...PLANNING_PHASES],
-          phases_completed: [],
-          session_id: deps.newId(),
-          session_started: false,
-          planning_session_id: planningSessionId,
-          started_at: now(),
-          updated_at: now(),
-          last_text_excerpt: "",
-          final_plan_path: null,
-          phase_ready: false,
-          description,
-          cwd,
-          bound_chats: [],
-          cost_usd: 0,
-          turns: 0,
-          pending_message: null,
-          closed_at: null,
-          closed_reason: null,
-        };
+        sessions[key] = freshSession({ target, slug, description, cwd, planningSessionId }, deps.newId(), now());
         return { ok: true };
       });
     },
@@ -200,4 +176,36 @@ export function createSessionDirectory(deps: SessionDirectoryDeps): SessionDirec
     },
   };
   return directory;
+}
+
+/**
+ * The record of a session that has just opened: in the first phase, no planner session started yet
+ * (`session_id` is the id the first turn will create), no turns, no cost, no other chats.
+ */
+function freshSession(fresh: Omit<NewSession, "key">, sessionId: string, at: string): PlanningSession {
+  return {
+    adapter: fresh.target.adapter,
+    channel_id: fresh.target.channelId,
+    thread_id: fresh.target.threadId ?? null,
+    slug: fresh.slug,
+    phase: PLANNING_PHASES[0],
+    phases_planned: [...PLANNING_PHASES],
+    phases_completed: [],
+    session_id: sessionId,
+    session_started: false,
+    planning_session_id: fresh.planningSessionId,
+    started_at: at,
+    updated_at: at,
+    last_text_excerpt: "",
+    final_plan_path: null,
+    phase_ready: false,
+    description: fresh.description,
+    cwd: fresh.cwd,
+    bound_chats: [],
+    cost_usd: 0,
+    turns: 0,
+    pending_message: null,
+    closed_at: null,
+    closed_reason: null,
+  };
 }
