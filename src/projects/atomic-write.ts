@@ -9,7 +9,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from "node:fs";
-import { open, rename, unlink } from "node:fs/promises";
+import { open, rename, rmdir, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 
@@ -30,10 +30,16 @@ function tempStem(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${processTag}${tempCounter.toString(16)}`);
 }
 
-/** The temp-file name pattern of `target`'s writers: `.<name>.<pid>.<hex>.tmp`. */
-function tempPattern(target: string): RegExp {
+/**
+ * What `target`'s writers leave beside it while they work, and a killed one leaves for good: temp files
+ * `.<name>.<pid>.<hex>.tmp`, superseded files' second names `.<name>.<pid>.<hex>.old`, and lock folders
+ * released aside `<name>.lock.released.<pid>.<hex>` (sync-lockfile.ts). The PID is group 1 or 2.
+ */
+function leftoverPattern(target: string): RegExp {
   const name = basename(target).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`^\\.${name}\\.(\\d+)\\.[0-9a-f]+\\.(?:tmp|old)$`);
+  return new RegExp(
+    `^(?:\\.${name}\\.(\\d+)\\.[0-9a-f]+\\.(?:tmp|old)|${name}\\.lock\\.released\\.(\\d+)\\.[0-9a-f]+)$`,
+  );
 }
 
 /** Writes `text` to `target` through a temp file; on any failure the temp file is removed and the error thrown. */
@@ -159,14 +165,14 @@ export interface SweepOptions {
 }
 
 /**
- * Removes `target`'s temp (and superseded) files whose writer is gone: its PID is not running, it is this
+ * Removes `target`'s leftovers ({@link leftoverPattern}) whose writer is gone: its PID is not running, it is this
  * process's own (this process writes `target` one write at a time, and the caller is that write, done), or
  * it is older than `maxAgeMs`. A live writer's files are never touched, so no lock is needed. Returns the
  * names removed; never throws.
  */
 export async function sweepStaleTemps(target: string, options: SweepOptions = {}): Promise<string[]> {
   const folder = dirname(target);
-  const pattern = tempPattern(target);
+  const pattern = leftoverPattern(target);
   const maxAgeMs = options.maxAgeMs ?? 10 * 60_000;
   const isAlive = options.isAlive ?? pidIsAlive;
   let names: string[];
@@ -177,14 +183,16 @@ export async function sweepStaleTemps(target: string, options: SweepOptions = {}
   }
   const removed: string[] = [];
   for (const name of names) {
-    const pid = Number(pattern.exec(name)![1]);
+    const match = pattern.exec(name)!;
+    const pid = Number(match[1] ?? match[2]);
     const path = join(folder, name);
     const info = statSync(path, { throwIfNoEntry: false });
-    if (!info?.isFile()) continue;
+    const expected = match[1] ? info?.isFile() : info?.isDirectory();
+    if (!info || !expected) continue;
     const stale = pid === process.pid || !isAlive(pid) || Date.now() - info.mtimeMs > maxAgeMs;
     if (!stale) continue;
     try {
-      await unlink(path);
+      await (match[1] ? unlink(path) : rmdir(path));
       removed.push(name);
     } catch {
       // Gone already, or not ours to remove: the next sweep tries again.

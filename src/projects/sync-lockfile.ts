@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
 import { createRequire } from "node:module";
 
 /**
@@ -27,8 +29,26 @@ const require = createRequire(import.meta.url);
 const core = require("proper-lockfile/lib/lockfile.js") as LockfileCore;
 const adapter = require("proper-lockfile/lib/adapter.js") as LockfileAdapter;
 
+/** Unique per process, for the names of released lock folders. */
+const processTag = randomBytes(4).toString("hex");
+let releaseCounter = 0;
+
+/**
+ * The release: the lock folder is renamed aside (`<file>.lock.released.<pid>.<hex>`) and removed after.
+ * To every other writer the lock is gone the moment the rename returns, exactly as after proper-lockfile's
+ * rmdir; but removing a folder frees its inode and block, a journalled step that took longer than the
+ * rest of the hand-over, and the next writer was waiting for it. A folder left aside by a writer that died
+ * in between is swept with the store's temp files (atomic-write.ts).
+ */
+function releaseAside(lockPath: string): void {
+  releaseCounter += 1;
+  const aside = `${lockPath}.released.${process.pid}.${processTag}${releaseCounter.toString(16)}`;
+  fs.renameSync(lockPath, aside);
+  fs.rmdir(aside, () => undefined);
+}
+
 /** The one synchronous file system proper-lockfile sees in this process (it caches the mtime precision on it). */
-const syncFs = adapter.toSyncOptions({}).fs;
+const syncFs = adapter.toSyncOptions({ fs: { ...fs, rmdirSync: releaseAside } }).fs;
 
 /** proper-lockfile's lock options that apply here (`retries` must stay 0: a synchronous lock cannot wait). */
 export interface SyncLockOptions {

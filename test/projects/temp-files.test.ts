@@ -143,6 +143,9 @@ describe("temp files of writers that died are swept by the next write", () => {
         liveSuperseded: `.${TASKS_FILE_NAME}.${livePid}.00000004.old`,
       };
       for (const name of Object.values(names)) await writeFile(join(dataDir, name), '{"partial": ');
+      // A lock folder a writer renamed aside to release it, and died before removing.
+      const releasedAside = `${TASKS_FILE_NAME}.lock.released.${deadPid}.0badc0e0`;
+      await mkdir(join(dataDir, releasedAside));
       const hourAgo = new Date(Date.now() - 3600_000);
       utimesSync(join(dataDir, names.old), hourAgo, hourAgo);
 
@@ -150,6 +153,7 @@ describe("temp files of writers that died are swept by the next write", () => {
       expect(result.exitCode, result.stderr).toBe(0);
       expect(temps(dataDir).sort()).toEqual([names.live, names.otherFile, names.lookalike].sort());
       expect(readdirSync(dataDir).filter((name) => name.endsWith(".old"))).toEqual([names.liveSuperseded]);
+      expect(readdirSync(dataDir).filter((name) => name.includes(".lock"))).toEqual([]);
     },
   );
 });
