@@ -21,6 +21,7 @@
 import { parseArgs } from "node:util";
 import { systemClock } from "../../src/projects/clock.ts";
 import { createLifecycle, type EntryResult } from "../../src/projects/lifecycle.ts";
+import { setFolderSyncWindow } from "../../src/projects/folder-sync.ts";
 import { createProjectStore } from "../../src/projects/project-store.ts";
 
 /** The final line of a `mixed` run. */
@@ -45,6 +46,7 @@ const { values } = parseArgs({
     ops: { type: "string", default: "100" },
     seed: { type: "string", default: "1" },
     "stale-ms": { type: "string", default: "2000" },
+    "folder-sync-ms": { type: "string" },
   },
 });
 
@@ -56,6 +58,7 @@ if (!dataDir) {
 const workspaceDir = values["workspace-dir"] ?? `${dataDir}/workspace`;
 const id = Number(values.id);
 const ops = Number(values.ops);
+if (values["folder-sync-ms"] !== undefined) setFolderSyncWindow(Number(values["folder-sync-ms"]));
 const store = createProjectStore({ dataDir, clock: systemClock, staleLockMs: Number(values["stale-ms"]) });
 const lifecycle = createLifecycle({ store, clock: systemClock, workspaceDir });
 
