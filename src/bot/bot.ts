@@ -1,18 +1,18 @@
-import type { ChatTarget, Incoming } from "../chat/incoming.ts";
+import type { Incoming } from "../chat/incoming.ts";
 import { targetOf } from "../chat/incoming.ts";
 import { code, errorReply, type Reply } from "../chat/reply.ts";
 import type { TurnSignals } from "../chat/turn-signals.ts";
 import type { Logger } from "../log.ts";
-import { missingRole } from "./authorize.ts";
+import { createAnswerChain } from "./answer-chain.ts";
 import type { ChoiceLedger } from "./choice-ledger.ts";
 import { createChoicePresses, type ChoicePresses } from "./choice-press.ts";
-import type { BotServices, CommandContext } from "./command-context.ts";
+import { createCommandChain } from "./command-chain.ts";
+import type { BotServices } from "./command-context.ts";
 import { usageLine, type CommandRegistry, type CommandSpec } from "./command-registry.ts";
-import { compose, type Middleware } from "./compose.ts";
-import { failureReply } from "./failure-reply.ts";
+import type { Dispatch } from "./dispatch.ts";
 import type { Handled, HandleOptions, PlacementHook } from "./handled.ts";
-import { commandNameOf, looksLikeCommand, parseCommandLine, type ParseOutcome } from "./parse-command.ts";
-import { roleAllows, type Role, type Roles } from "./roles.ts";
+import { commandNameOf, looksLikeCommand, parseCommandLine } from "./parse-command.ts";
+import { roleAllows, type Roles } from "./roles.ts";
 
 export type { Audience, Handled, HandleOptions, Placement, PlacementHook } from "./handled.ts";
 
@@ -48,25 +48,6 @@ export interface BotDeps {
   choices?: ChoiceLedger | undefined;
 }
 
-interface Dispatch {
-  incoming: Incoming;
-  signals: TurnSignals;
-  role: Role;
-  place?: PlacementHook | undefined;
-  parsed?: {
-    command: CommandSpec;
-    args: Record<string, string | undefined>;
-    flags: Record<string, string | boolean | undefined>;
-  };
-  /** The line as `handle` already read it, so the parse step does not read it a second time. */
-  preparsed?: ParseOutcome;
-  movedTo?: ChatTarget | undefined;
-  /** Set by the answer step when the chat has no session, so the caller can hint or ignore. */
-  noSession?: boolean;
-  /** The caller already decided the text is an answer (`handleAnswer`): a guest is refused without a look-up. */
-  explicitAnswer?: boolean;
-}
-
 const DEFAULT_HINT: Reply = {
   text: "Commands start with /. Send /help to see them, or /plan <slug> to start planning here.",
 };
@@ -75,129 +56,14 @@ const DEFAULT_HINT: Reply = {
 export function createBot(deps: BotDeps): Bot {
   const { registry, services, roles, log } = deps;
 
-  const guard: Middleware<Dispatch, Reply[]> = async (context, next) => {
-    try {
-      return await next();
-    } catch (error) {
-      log.error(
-        { err: error, adapter: context.incoming.adapter, command: context.parsed?.command.name },
-        "handler failed",
-      );
-      return [
-        errorReply(
-          "Something went wrong on planbot's side; it is logged. Try again, or /status to see where things stand.",
-        ),
-      ];
-    }
-  };
-
-  const logBoundary: Middleware<Dispatch, Reply[]> = async (context, next) => {
-    const started = performance.now();
-    const replies = await next();
-    if (context.noSession) return replies;
-    log.info(
-      {
-        adapter: context.incoming.adapter,
-        channel: context.incoming.channelId,
-        user: context.incoming.userId,
-        command: context.parsed?.command.name ?? "answer",
-        slug: context.parsed?.args.slug,
-        replies: replies.length,
-        error: replies.some((r) => r.tone === "error") || undefined,
-        ms: Math.round(performance.now() - started),
-      },
-      "handled",
-    );
-    return replies;
-  };
-
-  // parse, authorize and place hand `next()` on as it is, not from an async function: re-wrapping its
-  // promise cost three more microtask hops per step on every command. A throw still reaches the guard.
-  const parse: Middleware<Dispatch, Reply[]> = (context, next) => {
-    const outcome =
-      context.preparsed ?? parseCommandLine(context.incoming.text, registry, { botUsername: deps.botUsername });
-    if (outcome.kind === "not_command" || outcome.kind === "other_bot") return Promise.resolve([]);
-    if (outcome.kind === "error") return Promise.resolve([failureReply(outcome.failure)]);
-    context.parsed = outcome;
-    return next();
-  };
-
-  const authorize: Middleware<Dispatch, Reply[]> = (context, next) => {
-    const { command, flags } = context.parsed!;
-    const missing = missingRole(context.role, command, flags);
-    return missing ? Promise.resolve([refusal(missing.what, missing.needed, context)]) : next();
-  };
-
-  /** A session-starting command asks the adapter where the session lives, and is undone there if it fails. */
-  const place: Middleware<Dispatch, Reply[]> = (context, next) => {
-    const { command } = context.parsed!;
-    return command.opensSession && context.place ? placed(context, next) : next();
-  };
-
-  async function placed(context: Dispatch, next: () => Promise<Reply[]>): Promise<Reply[]> {
-    const { command, args } = context.parsed!;
-    const placement = await context.place!({ name: command.name, slug: args.slug }, context.incoming);
-    if (placement.kind === "refused") return [placement.reply];
-    if (placement.kind === "here") return next();
-    const origin = context.incoming;
-    context.incoming = { ...origin, channelId: placement.to.channelId, threadId: placement.to.threadId };
-    const replies = await next();
-    const failed = replies.some((reply) => reply.tone === "error");
-    if (failed && !(await hasSession(context.incoming))) {
-      await placement.undo();
-      context.incoming = origin;
-      return replies;
-    }
-    context.movedTo = placement.to;
-    return replies;
-  }
-
-  const runCommand = async (context: Dispatch): Promise<Reply[]> => {
-    const { command, args, flags } = context.parsed!;
-    const handlerContext: CommandContext = {
-      incoming: context.incoming,
-      role: context.role,
-      command,
-      args,
-      flags,
-      services,
-      registry,
-      signals: context.signals,
-      log,
-    };
-    const result = await command.handler(handlerContext);
-    return Array.isArray(result) ? result : [result];
-  };
-
-  const commandChain = compose([guard, logBoundary, parse, authorize, place], runCommand);
-
-  const answerChain = compose<Dispatch, Reply[]>([guard, logBoundary], async (context) => {
-    if (!roleAllows(context.role, "member")) {
-      // Guests are told no only where a session runs; elsewhere their chatter is none of planbot's business.
-      if (services.planning && !context.explicitAnswer && !(await hasSession(context.incoming))) {
-        context.noSession = true;
-        return [];
-      }
-      return [refusal("answering the planner", "member", context)];
-    }
-    if (!services.planning) {
-      context.noSession = true;
-      return [];
-    }
-    // The planning service finds the chat's session itself: that is the one look-up per answer.
-    const result = await services.planning.answer({ incoming: context.incoming, signals: context.signals });
-    if (!result.ok && result.code === "no_active_session" && !result.details) {
-      context.noSession = true;
-      return [];
-    }
-    return [result.ok ? result.reply : failureReply(result)];
-  });
-
   async function hasSession(target: Pick<Incoming, "adapter" | "channelId" | "threadId">): Promise<boolean> {
     return services.planning
       ? services.planning.hasSession(targetOf({ ...target, userId: "", userName: "", text: "" }))
       : false;
   }
+
+  const commandChain = createCommandChain({ registry, services, log, botUsername: deps.botUsername, hasSession });
+  const answerChain = createAnswerChain({ services, log, hasSession });
 
   const dispatch = (incoming: Incoming, signals: TurnSignals = {}, place?: PlacementHook): Dispatch => ({
     incoming,
@@ -272,14 +138,6 @@ export function createBot(deps: BotDeps): Bot {
       return outcome.kind === "command" ? outcome.command : undefined;
     },
   };
-}
-
-function refusal(what: string, needed: "admin" | "member" | "anyone", context: Dispatch): Reply {
-  const identity = `${context.incoming.adapter}:${context.incoming.userId}`;
-  const list = needed === "admin" ? "PLANBOT_ADMINS" : "PLANBOT_MEMBERS";
-  return errorReply(
-    `${what} needs the ${needed} role; you are ${context.role === "guest" ? "not on the member or admin list" : `a ${context.role}`}. An admin can add ${code(identity)} to ${list}.`,
-  );
 }
 
 export { usageLine };

@@ -47,7 +47,7 @@ export interface CommandSpec {
   slow?: boolean;
   /**
    * Starts a planning session in the chat: after parsing and authorising, the core asks the adapter where
-   * the session should live (Discord opens a thread of its own for it; see `PlacementHook` in bot.ts).
+   * the session should live (Discord opens a thread of its own for it; see `PlacementHook` in handled.ts).
    */
   opensSession?: boolean;
   handler: (context: CommandContext) => Promise<Reply | Reply[]>;

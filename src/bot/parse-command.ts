@@ -59,9 +59,23 @@ export function parseCommandLine(
   const tokens = tokenize(trimmed.slice(head[0].length));
   if (!tokens.ok) return problem(`/${command.name}: ${tokens.message}.`);
 
+  const read = readFlags(command, tokens.words);
+  if (typeof read === "string") return problem(read);
+  const args = bindArgs(command, read.positional);
+  if (typeof args === "string") return problem(args);
+  return { kind: "command", command, args, flags: read.flags };
+}
+
+/**
+ * Splits the words after the name into positional words and the command's flags (`--flag value`,
+ * `--flag=value`, a boolean `--flag`; `--` ends the flags). A problem comes back as its message.
+ */
+function readFlags(
+  command: CommandSpec,
+  words: readonly string[],
+): { positional: string[]; flags: Record<string, string | boolean | undefined> } | string {
   const positional: string[] = [];
   const flags: Record<string, string | boolean | undefined> = {};
-  const words = tokens.words;
   let flagsEnded = false;
   for (let index = 0; index < words.length; index += 1) {
     const word = words[index]!;
@@ -78,17 +92,15 @@ export function parseCommandLine(
     const flag = command.flags.find((candidate) => candidate.name === flagName);
     if (!flag) {
       const known = command.flags.map((candidate) => `--${candidate.name}`).join(", ");
-      return problem(
-        `/${command.name} has no option --${flagName}${known ? ` (it takes ${known})` : " (it takes no options)"}.`,
-      );
+      return `/${command.name} has no option --${flagName}${known ? ` (it takes ${known})` : " (it takes no options)"}.`;
     }
-    if (flags[flag.name] !== undefined) return problem(`--${flag.name} is given twice.`);
+    if (flags[flag.name] !== undefined) return `--${flag.name} is given twice.`;
     if (flag.type === "boolean") {
       if (equals === -1) flags[flag.name] = true;
       else {
         const value = word.slice(equals + 1).toLowerCase();
         if (!["true", "false", "yes", "no", "1", "0"].includes(value))
-          return problem(`--${flag.name} is a switch: write --${flag.name} or --${flag.name}=false.`);
+          return `--${flag.name} is a switch: write --${flag.name} or --${flag.name}=false.`;
         flags[flag.name] = ["true", "yes", "1"].includes(value);
       }
       continue;
@@ -103,26 +115,28 @@ export function parseCommandLine(
       }
     }
     if (value === undefined || value === "")
-      return problem(`--${flag.name} needs a value, e.g. --${flag.name} ${flag.placeholder ?? "value"}.`);
+      return `--${flag.name} needs a value, e.g. --${flag.name} ${flag.placeholder ?? "value"}.`;
     flags[flag.name] = value;
   }
+  return { positional, flags };
+}
 
+/** Binds positional words to the command's arguments (the last free-text one takes the rest); a problem comes back as its message. */
+function bindArgs(command: CommandSpec, positional: readonly string[]): Record<string, string | undefined> | string {
   const args: Record<string, string | undefined> = {};
   for (const [index, arg] of command.args.entries()) {
     const value = arg.rest ? positional.slice(index).join(" ") : positional[index];
     if (value === undefined || value === "") {
-      if (arg.required) return problem(`/${command.name} needs ${article(arg.name)} ${arg.name}.`);
+      if (arg.required) return `/${command.name} needs ${article(arg.name)} ${arg.name}.`;
       continue;
     }
     args[arg.name] = value;
   }
   const lastTakesRest = command.args.at(-1)?.rest ?? false;
   if (!lastTakesRest && positional.length > command.args.length) {
-    return problem(
-      `/${command.name} does not take "${Array.from(positional.slice(command.args.length).join(" ")).slice(0, 60).join("")}".`,
-    );
+    return `/${command.name} does not take "${Array.from(positional.slice(command.args.length).join(" ")).slice(0, 60).join("")}".`;
   }
-  return { kind: "command", command, args, flags };
+  return args;
 }
 
 function article(word: string): string {

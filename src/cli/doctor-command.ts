@@ -1,9 +1,10 @@
-import { parseArgs } from "node:util";
 import type { Config } from "../config.ts";
-import { formatCheck, runDoctorChecks } from "./doctor-checks.ts";
+import { formatCheck } from "./doctor-check.ts";
+import { runDoctorChecks } from "./doctor-checks.ts";
 import { adapterChecks } from "../adapters/adapter-status.ts";
 import { EXIT } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
+import { readArgs } from "./read-args.ts";
 
 export const DOCTOR_USAGE = "usage: planbot doctor [--json]";
 
@@ -17,22 +18,17 @@ export async function runDoctor(
   io: CliIo,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = readArgs(
+    {
       args: argv,
       allowPositionals: false,
       strict: true,
       options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-    });
-  } catch (error) {
-    io.err(`${(error as Error).message}\n${DOCTOR_USAGE}`);
-    return EXIT.usage;
-  }
-  if (parsed.values.help) {
-    io.out(DOCTOR_USAGE);
-    return EXIT.ok;
-  }
+    },
+    DOCTOR_USAGE,
+    io,
+  );
+  if (typeof parsed === "number") return parsed;
   // What the doctor checks, plus how the adapters of a running planbot start are doing.
   const checks = [...(await runDoctorChecks(config, { env })), ...adapterChecks(config.dataDir)];
   if (parsed.values.json) io.out(JSON.stringify(checks, null, 2));

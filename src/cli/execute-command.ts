@@ -1,5 +1,4 @@
 import { cliHint } from "./failure-hint.ts";
-import { parseArgs } from "node:util";
 import type { Config } from "../config.ts";
 import type { RunReport } from "../execute/executor.ts";
 import { chooseExecutor } from "../runtime/choose-executor.ts";
@@ -8,6 +7,7 @@ import { createLogger } from "../log.ts";
 import { createCoreServices } from "../projects/core-services.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
+import { readArgs } from "./read-args.ts";
 
 export const EXECUTE_USAGE = `usage: planbot execute [slug] [--dry-run]
   Runs every approved project (or only <slug>) through Ralph in approval order and waits for the runs
@@ -24,22 +24,17 @@ export async function runExecute(
   io: CliIo,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const parsed = readArgs(
+    {
       args: argv,
       allowPositionals: true,
       strict: true,
       options: { "dry-run": { type: "boolean" }, help: { type: "boolean", short: "h" } },
-    });
-  } catch (error) {
-    io.err(`${(error as Error).message}\n${EXECUTE_USAGE}`);
-    return EXIT.usage;
-  }
-  if (parsed.values.help) {
-    io.out(EXECUTE_USAGE);
-    return EXIT.ok;
-  }
+    },
+    EXECUTE_USAGE,
+    io,
+  );
+  if (typeof parsed === "number") return parsed;
   if (parsed.positionals.length > 1) {
     io.err(`execute takes at most one slug; unexpected "${parsed.positionals.slice(1).join(" ")}"\n${EXECUTE_USAGE}`);
     return EXIT.usage;

@@ -1,67 +1,32 @@
 import { cliHint } from "./failure-hint.ts";
-import { parseArgs } from "node:util";
 import type { CoreServices } from "../projects/core-services.ts";
-import type { ProjectRecord } from "../projects/project-list.ts";
 import type { Failure } from "../projects/result.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
+import { readArgs } from "./read-args.ts";
+import { formatRecord, formatTable } from "./projects-output.ts";
 
 export const PROJECTS_USAGE = `usage: planbot projects list [--json]
        planbot projects show <slug> [--json]
        planbot projects propose <slug> <description…> [--repo R] [--branch B] [--base M] [--json]
        planbot projects approve|unapprove|cancel <slug> [--if-match N] [--json]`;
 
+/** The command line of `planbot projects`, read: the action, its slug and words, and the options. */
+interface ProjectsArgs {
+  action: string;
+  slug: string | undefined;
+  rest: string[];
+  json: boolean;
+  values: { repo?: string | undefined; branch?: string | undefined; base?: string | undefined };
+  expectedVersion: number | undefined;
+}
+
 /** `planbot projects …`: acts on the store directly, for scripts and people at a shell. */
 export async function runProjectsCommand(argv: string[], services: CoreServices, io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        json: { type: "boolean" },
-        repo: { type: "string" },
-        branch: { type: "string" },
-        base: { type: "string" },
-        "if-match": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    io.err(`${(error as Error).message}\n${PROJECTS_USAGE}`);
-    return EXIT.usage;
-  }
-  const { values, positionals } = parsed;
-  const [action, slug, ...rest] = positionals;
-  if (values.help || !action) {
-    (values.help ? io.out : io.err)(PROJECTS_USAGE);
-    return values.help ? EXIT.ok : EXIT.usage;
-  }
-  const json = Boolean(values.json);
-  const failed = (failure: Failure) => {
-    if (json)
-      io.out(
-        JSON.stringify({
-          error: failure.code,
-          message: failure.message,
-          ...(failure.fields ? { fields: failure.fields } : {}),
-          ...(failure.currentVersion !== undefined ? { current_version: failure.currentVersion } : {}),
-        }),
-      );
-    io.err(`error: ${failure.message}${cliHint(failure)}`);
-    return exitCodeFor(failure.code);
-  };
-  let expectedVersion: number | undefined;
-  if (values["if-match"] !== undefined) {
-    if (!/^\d+$/.test(values["if-match"])) {
-      io.err(
-        `--if-match takes the version number you last saw, e.g. --if-match 12 (got "${values["if-match"]}")\n${PROJECTS_USAGE}`,
-      );
-      return EXIT.usage;
-    }
-    expectedVersion = Number(values["if-match"]);
-  }
+  const parsed = parseProjectsArgs(argv, io);
+  if (typeof parsed === "number") return parsed;
+  const { action, slug, rest, json, values, expectedVersion } = parsed;
+  const failed = (failure: Failure) => reportFailure(io, failure, json);
 
   switch (action) {
     case "list": {
@@ -115,44 +80,61 @@ export async function runProjectsCommand(argv: string[], services: CoreServices,
   }
 }
 
+/** Reads the arguments; on a usage problem (or `--help`) prints the usage and returns the exit code instead. */
+function parseProjectsArgs(argv: string[], io: CliIo): ProjectsArgs | number {
+  const parsed = readArgs(
+    {
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        json: { type: "boolean" },
+        repo: { type: "string" },
+        branch: { type: "string" },
+        base: { type: "string" },
+        "if-match": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    },
+    PROJECTS_USAGE,
+    io,
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values, positionals } = parsed;
+  const [action, slug, ...rest] = positionals;
+  if (!action) {
+    io.err(PROJECTS_USAGE);
+    return EXIT.usage;
+  }
+  let expectedVersion: number | undefined;
+  if (values["if-match"] !== undefined) {
+    if (!/^\d+$/.test(values["if-match"])) {
+      io.err(
+        `--if-match takes the version number you last saw, e.g. --if-match 12 (got "${values["if-match"]}")\n${PROJECTS_USAGE}`,
+      );
+      return EXIT.usage;
+    }
+    expectedVersion = Number(values["if-match"]);
+  }
+  return { action, slug, rest, json: Boolean(values.json), values, expectedVersion };
+}
+
+/** A failure as the shell sees it: JSON on stdout with `--json`, the message and a hint on stderr, its exit code. */
+function reportFailure(io: CliIo, failure: Failure, json: boolean): number {
+  if (json)
+    io.out(
+      JSON.stringify({
+        error: failure.code,
+        message: failure.message,
+        ...(failure.fields ? { fields: failure.fields } : {}),
+        ...(failure.currentVersion !== undefined ? { current_version: failure.currentVersion } : {}),
+      }),
+    );
+  io.err(`error: ${failure.message}${cliHint(failure)}`);
+  return exitCodeFor(failure.code);
+}
+
 function usage(io: CliIo, problem: string): number {
   io.err(`${problem}\n${PROJECTS_USAGE}`);
   return EXIT.usage;
-}
-
-function formatTable(projects: ProjectRecord[], version: number): string {
-  if (projects.length === 0)
-    return `no projects yet (version ${version}); propose one with: planbot projects propose <slug> <description>`;
-  const rows = projects.map((p) => [
-    p.slug,
-    p.status,
-    p.stories_total ? `${p.stories_done}/${p.stories_total}` : "-",
-    p.description.replace(/\s+/g, " ").slice(0, 60),
-  ]);
-  const widths = [0, 1, 2].map((i) =>
-    Math.max(...rows.map((row) => row[i]!.length), ["SLUG", "STATUS", "STORIES"][i]!.length),
-  );
-  const line = (cells: string[]) => cells.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join("  ");
-  return [
-    line(["SLUG", "STATUS", "STORIES", "DESCRIPTION"]),
-    ...rows.map(line),
-    `(${projects.length} projects, version ${version})`,
-  ].join("\n");
-}
-
-function formatRecord(p: ProjectRecord): string {
-  const lines = [
-    `${p.slug}: ${p.status}`,
-    `description: ${p.description}`,
-    p.repo || p.branch || p.base_branch
-      ? `repo: ${p.repo ?? p.slug}  branch: ${p.branch ?? "-"}  base: ${p.base_branch ?? "main"}`
-      : "",
-    p.stories_total ? `stories: ${p.stories_done}/${p.stories_total}` : "",
-    p.proposed_at ? `proposed: ${p.proposed_at}` : "",
-    p.approved_at ? `approved: ${p.approved_at}` : "",
-    p.started_at ? `started: ${p.started_at}${p.pid ? ` (PID ${p.pid})` : ""}` : "",
-    p.final_plan_path ? `plan: ${p.final_plan_path}` : "",
-    p.error_reason ? `error: ${p.error_reason}` : "",
-  ];
-  return lines.filter(Boolean).join("\n");
 }

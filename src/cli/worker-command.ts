@@ -1,5 +1,4 @@
 import { hostname } from "node:os";
-import { parseArgs } from "node:util";
 import { Worker } from "bullmq";
 import type { Config } from "../config.ts";
 import { createLogger } from "../log.ts";
@@ -8,6 +7,7 @@ import { parseRunJob, type RunJobData, type RunJobProgress, type RunJobResult } 
 import { runQueuedJob } from "../queue/worker-run.ts";
 import { EXIT } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
+import { readArgs } from "./read-args.ts";
 
 export const WORKER_USAGE = `usage: planbot worker
   Takes Ralph runs from the job queue at PLANBOT_QUEUE_URL, WORKER_CONCURRENCY at a time, and runs them in
@@ -26,21 +26,12 @@ export async function runWorker(
   io: CliIo,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  try {
-    const parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: { help: { type: "boolean", short: "h" } },
-    });
-    if (parsed.values.help) {
-      io.out(WORKER_USAGE);
-      return EXIT.ok;
-    }
-  } catch (error) {
-    io.err(`${(error as Error).message}\n${WORKER_USAGE}`);
-    return EXIT.usage;
-  }
+  const parsed = readArgs(
+    { args: argv, strict: true, allowPositionals: false, options: { help: { type: "boolean", short: "h" } } },
+    WORKER_USAGE,
+    io,
+  );
+  if (typeof parsed === "number") return parsed;
   const settings = config.queue;
   if (!settings) {
     io.err("planbot worker needs PLANBOT_QUEUE_URL (e.g. redis://127.0.0.1:6379), the same Redis the bot uses.");

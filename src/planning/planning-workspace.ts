@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { gitEnv } from "../execute/git.ts";
 import { redactUrl, remoteUrlFor } from "../execute/remote-url.ts";
-import { adoptClone } from "../execute/workspace-git.ts";
+import { adoptClone } from "../execute/workspace-clone.ts";
 import { fail, type Result } from "../projects/result.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
 import { validateBranch, validateRepo, validateSlug } from "../projects/validation.ts";

@@ -5,6 +5,7 @@ import type { Logger } from "../log.ts";
 import type { Clock } from "../projects/clock.ts";
 import { fail, type Result } from "../projects/result.ts";
 import type { KeyedQueue } from "./keyed-queue.ts";
+import { mirrorHeader } from "./planning-replies.ts";
 import { PLANNING_PHASES } from "./prompt-library.ts";
 import {
   boundChat,
@@ -59,6 +60,8 @@ export interface SessionDirectory {
   close(key: string, reason: string): Promise<Result<{ session: PlanningSession }>>;
   /** Sends a reply to every chat of the session except the one that asked. */
   mirror(session: PlanningSession, except: ChatTarget | undefined, reply: Reply): Promise<void>;
+  /** Mirrors the reply to a chat's request under a header naming who said what (`said`, default their text) and where. */
+  relay(session: PlanningSession, incoming: Incoming, reply: Reply, said?: string): Promise<void>;
   /** Runs `job` in the chat's session queue, admitting requests strictly in arrival order. */
   inArrivalOrder<T>(incoming: Incoming, job: (found: FoundSession) => Promise<Result<T>>): Promise<Result<T>>;
 }
@@ -113,31 +116,7 @@ export function createSessionDirectory(deps: SessionDirectoryDeps): SessionDirec
             session.closed_reason = "replaced";
           }
         }
-        sessions[key] = {
-          adapter: target.adapter,
-          channel_id: target.channelId,
-          thread_id: target.threadId ?? null,
-          slug,
-          phase: PLANNING_PHASES[0],
-          phases_planned: [...PLANNING_PHASES],
-          phases_completed: [],
-          session_id: deps.newId(),
-          session_started: false,
-          planning_session_id: planningSessionId,
-          started_at: now(),
-          updated_at: now(),
-          last_text_excerpt: "",
-          final_plan_path: null,
-          phase_ready: false,
-          description,
-          cwd,
-          bound_chats: [],
-          cost_usd: 0,
-          turns: 0,
-          pending_message: null,
-          closed_at: null,
-          closed_reason: null,
-        };
+        sessions[key] = freshSession({ target, slug, description, cwd, planningSessionId }, deps.newId(), now());
         return { ok: true };
       });
     },
@@ -177,6 +156,13 @@ export function createSessionDirectory(deps: SessionDirectoryDeps): SessionDirec
       );
     },
 
+    relay(session, incoming, reply, said = incoming.text) {
+      return directory.mirror(session, targetOf(incoming), {
+        ...reply,
+        text: `${mirrorHeader(incoming.userName, incoming.adapter, said)}\n\n${reply.text}`,
+      });
+    },
+
     inArrivalOrder(incoming, job) {
       const admitted = admissions.then(async () => {
         const found = await directory.resolve(incoming);
@@ -190,4 +176,36 @@ export function createSessionDirectory(deps: SessionDirectoryDeps): SessionDirec
     },
   };
   return directory;
+}
+
+/**
+ * The record of a session that has just opened: in the first phase, no planner session started yet
+ * (`session_id` is the id the first turn will create), no turns, no cost, no other chats.
+ */
+function freshSession(fresh: Omit<NewSession, "key">, sessionId: string, at: string): PlanningSession {
+  return {
+    adapter: fresh.target.adapter,
+    channel_id: fresh.target.channelId,
+    thread_id: fresh.target.threadId ?? null,
+    slug: fresh.slug,
+    phase: PLANNING_PHASES[0],
+    phases_planned: [...PLANNING_PHASES],
+    phases_completed: [],
+    session_id: sessionId,
+    session_started: false,
+    planning_session_id: fresh.planningSessionId,
+    started_at: at,
+    updated_at: at,
+    last_text_excerpt: "",
+    final_plan_path: null,
+    phase_ready: false,
+    description: fresh.description,
+    cwd: fresh.cwd,
+    bound_chats: [],
+    cost_usd: 0,
+    turns: 0,
+    pending_message: null,
+    closed_at: null,
+    closed_reason: null,
+  };
 }

@@ -152,3 +152,12 @@ export function findSessionForSlug(
   const open = matches.find(([, session]) => !session.closed_at) ?? matches[0];
   return open ? { key: open[0], session: open[1] } : undefined;
 }
+
+/**
+ * The session under `key` as the store holds it now (undefined when unreadable or gone): a command
+ * queued behind another re-reads, as the one ahead may have moved the phase or closed the session.
+ */
+export async function sessionAt(store: Pick<SessionStore, "read">, key: string): Promise<PlanningSession | undefined> {
+  const read = await store.read();
+  return read.ok ? read.sessions[key] : undefined;
+}

@@ -1,13 +1,12 @@
 import type { TurnSignals } from "../chat/turn-signals.ts";
 import type { Logger } from "../log.ts";
 import type { Clock } from "../projects/clock.ts";
-import { fail, type Result } from "../projects/result.ts";
+import { fail, type Failure, type Result } from "../projects/result.ts";
 import type { ConversationLog } from "./conversation-log.ts";
-import { seedMessage } from "./member-message.ts";
-import type { PlannerBackend } from "./planner-backend.ts";
-import { renderPrompt, type PromptName } from "./prompt-library.ts";
+import type { PlannerAnswer, PlannerBackend } from "./planner-backend.ts";
+import { callPlanner, type PlannerCall } from "./planner-call.ts";
+import type { PromptName } from "./prompt-library.ts";
 import { readPhaseMarker } from "./protocol.ts";
-import { isUuid } from "./session-id.ts";
 import type { BoundChat, PlanningSession, SessionStore } from "./session-store.ts";
 
 /** One planner turn as the service asks for it. */
@@ -95,155 +94,132 @@ export function createTurnRunner(deps: TurnRunnerDeps): TurnRunner {
     }
   }
 
-  async function runPlanner(session: PlanningSession, request: TurnRequest, signal: AbortSignal) {
-    const values = { slug: session.slug, workspace: session.cwd ?? "", ...request.promptValues };
-    const systemPrompt = renderPrompt(request.prompt, values);
-    const cwd = session.cwd ?? process.cwd();
-    const stored = isUuid(session.session_id) && session.session_started === true;
-    if (stored || !session.session_started) {
-      const sessionId = isUuid(session.session_id) ? session.session_id : deps.newId();
-      const answer = await deps.planner.run({
-        sessionId,
-        resume: stored,
-        systemPrompt,
-        message: request.message,
-        cwd,
-        signal,
-      });
-      if (answer.ok || !stored || answer.details?.reason !== "no_conversation") return { answer, reseeded: false };
-    }
-    // The planner's session is gone (transcript deleted or moved, or the stored id is not a UUID):
-    // a new session, seeded with planbot's record of the conversation, carries on.
-    const history = await deps.conversations.read(session.planning_session_id);
-    deps.log.warn(
-      { slug: session.slug, entries: history.length },
-      "planner session lost; seeding a new one from the conversation record",
-    );
-    const message = seedMessage({ history, phase: session.phase, workspace: cwd, next: request.message });
-    const answer = await deps.planner.run({
-      sessionId: deps.newId(),
-      resume: false,
-      systemPrompt,
-      message,
-      cwd,
-      signal,
+  /** Marks the request as the session's pending message; notes a pending one an earlier process left unanswered. */
+  async function markPending(request: TurnRequest) {
+    let interrupted: TurnOutcome["interrupted"];
+    const marked = await deps.sessions.mutate<{ session: PlanningSession }>((sessions) => {
+      const session = sessions[request.key];
+      if (!session || session.closed_at)
+        return fail("no_active_session", "This planning session has ended. Start again with /plan <slug>.");
+      const pending = session.pending_message;
+      if (pending && pending.boot_id !== deps.bootId) interrupted = { text: pending.text, user: pending.user };
+      session.pending_message = {
+        text: request.shown.slice(0, 4000),
+        user: request.user,
+        chat: request.chat,
+        at: now(),
+        boot_id: deps.bootId,
+      };
+      return { ok: true, session: structuredClone(session) };
     });
-    return { answer, reseeded: true };
+    return marked.ok ? { ...marked, interrupted } : marked;
+  }
+
+  /** Calls the planner as the session's running turn: abortable by /stop and by the asker, "working" meanwhile. */
+  async function callTracked(session: PlanningSession, request: TurnRequest): Promise<PlannerCall> {
+    const controller = new AbortController();
+    // The asker can cancel too (Ctrl-C in the terminal, the terminal closed).
+    if (request.signals?.abort?.aborted) controller.abort();
+    request.signals?.abort?.addEventListener("abort", () => controller.abort(), { once: true });
+    let finish!: () => void;
+    active.set(request.key, { controller, done: new Promise<void>((resolve) => (finish = resolve)) });
+    request.signals?.working?.(true);
+    const started = performance.now();
+    let outcome: PlannerCall;
+    try {
+      outcome = await callPlanner(deps, session, request, controller.signal);
+    } finally {
+      active.delete(request.key);
+      finish();
+      request.signals?.working?.(false);
+    }
+    const { answer, reseeded } = outcome;
+    deps.log.info(
+      {
+        slug: session.slug,
+        adapter: request.chat.adapter,
+        phase: session.phase,
+        prompt: request.prompt,
+        ok: answer.ok,
+        reseeded,
+        ms: Math.round(performance.now() - started),
+        reason: answer.ok ? undefined : answer.details?.reason,
+      },
+      "planner turn",
+    );
+    return outcome;
+  }
+
+  /**
+   * After a failed turn: the pending mark goes, a message hit by a usage limit is kept to be sent again,
+   * and the failure says whether the turn was stopped and which earlier message went unanswered.
+   */
+  async function settleFailure(
+    request: TurnRequest,
+    answer: Failure,
+    interrupted: TurnOutcome["interrupted"],
+  ): Promise<Failure> {
+    const retryAt =
+      answer.details?.reason === "usage_limit" && typeof answer.details.retryAt === "string"
+        ? answer.details.retryAt
+        : undefined;
+    await deps.sessions.mutate((sessions) => {
+      const current = sessions[request.key];
+      if (!current) return { ok: true };
+      current.pending_message = null;
+      // Kept until the usage limit resets, then sent again (also by a restarted planbot).
+      if (retryAt && current.session_started)
+        current.deferred_message = {
+          prompt: request.prompt,
+          message: request.message,
+          shown: request.shown,
+          user: request.user,
+          chat: request.chat,
+          retry_at: retryAt,
+        };
+      // A first turn that failed may or may not have created the planner session: start the next one fresh.
+      if (!current.session_started) current.session_id = deps.newId();
+      current.updated_at = now();
+      return { ok: true };
+    });
+    if (retryAt) await deps.onDeferred?.();
+    if (answer.details?.reason === "aborted") return answerDiscarded();
+    const note = interrupted
+      ? `\n\nNote: your earlier message "${interrupted.text.slice(0, 120)}" was never answered (planbot restarted mid-turn); send it again if it still matters.`
+      : "";
+    return { ...answer, message: `${answer.message}${note}`, details: { ...answer.details, interrupted } };
+  }
+
+  /** Stores the planner's answer in the session: its planner session id, readiness, excerpt, cost and turn count. */
+  function storeAnswer(request: TurnRequest, answer: PlannerAnswer, text: string, ready: boolean) {
+    return deps.sessions.mutate<{ session: PlanningSession }>((sessions) => {
+      const current = sessions[request.key];
+      // Stopped while the planner answered: the answer belongs to a closed session and is dropped.
+      if (!current || current.closed_at) return answerDiscarded();
+      current.session_id = answer.sessionId;
+      current.session_started = true;
+      current.pending_message = null;
+      current.phase_ready = ready;
+      current.last_text_excerpt = text.slice(0, 500);
+      current.cost_usd = Math.round(((current.cost_usd ?? 0) + answer.costUsd) * 1e6) / 1e6;
+      current.turns = (current.turns ?? 0) + 1;
+      current.updated_at = now();
+      return { ok: true, session: structuredClone(current) };
+    });
   }
 
   return {
     async run(request) {
-      let interrupted: TurnOutcome["interrupted"];
-      const marked = await deps.sessions.mutate<{ session: PlanningSession }>((sessions) => {
-        const session = sessions[request.key];
-        if (!session || session.closed_at)
-          return fail("no_active_session", "This planning session has ended. Start again with /plan <slug>.");
-        const pending = session.pending_message;
-        if (pending && pending.boot_id !== deps.bootId) interrupted = { text: pending.text, user: pending.user };
-        session.pending_message = {
-          text: request.shown.slice(0, 4000),
-          user: request.user,
-          chat: request.chat,
-          at: now(),
-          boot_id: deps.bootId,
-        };
-        return { ok: true, session: structuredClone(session) };
-      });
+      const marked = await markPending(request);
       if (!marked.ok) return marked;
-      const session = marked.session;
-
-      const controller = new AbortController();
-      // The asker can cancel too (Ctrl-C in the terminal, the terminal closed).
-      if (request.signals?.abort?.aborted) controller.abort();
-      request.signals?.abort?.addEventListener("abort", () => controller.abort(), { once: true });
-      let finish!: () => void;
-      active.set(request.key, { controller, done: new Promise<void>((resolve) => (finish = resolve)) });
-      request.signals?.working?.(true);
-      const started = performance.now();
-      let outcome: Awaited<ReturnType<typeof runPlanner>>;
-      try {
-        outcome = await runPlanner(session, request, controller.signal);
-      } finally {
-        active.delete(request.key);
-        finish();
-        request.signals?.working?.(false);
-      }
-      const { answer, reseeded } = outcome;
-      deps.log.info(
-        {
-          slug: session.slug,
-          adapter: request.chat.adapter,
-          phase: session.phase,
-          prompt: request.prompt,
-          ok: answer.ok,
-          reseeded,
-          ms: Math.round(performance.now() - started),
-          reason: answer.ok ? undefined : answer.details?.reason,
-        },
-        "planner turn",
-      );
-
-      if (!answer.ok) {
-        const retryAt =
-          answer.details?.reason === "usage_limit" && typeof answer.details.retryAt === "string"
-            ? answer.details.retryAt
-            : undefined;
-        await deps.sessions.mutate((sessions) => {
-          const current = sessions[request.key];
-          if (!current) return { ok: true };
-          current.pending_message = null;
-          // Kept until the usage limit resets, then sent again (also by a restarted planbot).
-          if (retryAt && current.session_started)
-            current.deferred_message = {
-              prompt: request.prompt,
-              message: request.message,
-              shown: request.shown,
-              user: request.user,
-              chat: request.chat,
-              retry_at: retryAt,
-            };
-          // A first turn that failed may or may not have created the planner session: start the next one fresh.
-          if (!current.session_started) current.session_id = deps.newId();
-          current.updated_at = now();
-          return { ok: true };
-        });
-        if (retryAt) await deps.onDeferred?.();
-        if (answer.details?.reason === "aborted")
-          return fail(
-            "no_active_session",
-            "Planning was stopped while the planner was answering; its answer was discarded.",
-            { details: { reason: "aborted" } },
-          );
-        const note = interrupted
-          ? `\n\nNote: your earlier message "${interrupted.text.slice(0, 120)}" was never answered (planbot restarted mid-turn); send it again if it still matters.`
-          : "";
-        return { ...answer, message: `${answer.message}${note}`, details: { ...answer.details, interrupted } };
-      }
-
+      const { answer, reseeded } = await callTracked(marked.session, request);
+      if (!answer.ok) return settleFailure(request, answer, marked.interrupted);
       const { text, ready } = readPhaseMarker(answer.text);
-      const stored = await deps.sessions.mutate<{ session: PlanningSession }>((sessions) => {
-        const current = sessions[request.key];
-        // Stopped while the planner answered: the answer belongs to a closed session and is dropped.
-        if (!current || current.closed_at)
-          return fail(
-            "no_active_session",
-            "Planning was stopped while the planner was answering; its answer was discarded.",
-            { details: { reason: "aborted" } },
-          );
-        current.session_id = answer.sessionId;
-        current.session_started = true;
-        current.pending_message = null;
-        current.phase_ready = ready;
-        current.last_text_excerpt = text.slice(0, 500);
-        current.cost_usd = Math.round(((current.cost_usd ?? 0) + answer.costUsd) * 1e6) / 1e6;
-        current.turns = (current.turns ?? 0) + 1;
-        current.updated_at = now();
-        return { ok: true, session: structuredClone(current) };
-      });
+      const stored = await storeAnswer(request, answer, text, ready);
       if (!stored.ok) return stored;
       await record(stored.session, request, text);
       if (reseeded) await deps.onReseeded?.(stored.session);
-      return { ok: true, text, ready, session: stored.session, interrupted, reseeded };
+      return { ok: true, text, ready, session: stored.session, interrupted: marked.interrupted, reseeded };
     },
 
     abort(key) {
@@ -263,4 +239,11 @@ export function createTurnRunner(deps: TurnRunnerDeps): TurnRunner {
       return active.size;
     },
   };
+}
+
+/** The failure of a turn whose session was stopped while the planner answered. */
+function answerDiscarded(): Failure {
+  return fail("no_active_session", "Planning was stopped while the planner was answering; its answer was discarded.", {
+    details: { reason: "aborted" },
+  });
 }

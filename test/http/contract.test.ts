@@ -36,332 +36,209 @@ interface Row {
 }
 
 const json = (body: unknown) => ({ body });
+
+/** One row: its name, the request (method, path, options), the status, and what the JSON body must hold. */
+function row(
+  name: string,
+  [method, path, options]: [method: string, path: string, options?: CallOptions],
+  status: number,
+  body?: Record<string, unknown>,
+  keys?: string[],
+): Row {
+  return {
+    name,
+    method,
+    path,
+    ...(options ? { options } : {}),
+    status,
+    ...(body ? { body } : {}),
+    ...(keys ? { keys } : {}),
+  };
+}
+
 const big = "x".repeat(70 * 1024);
 
 const ROWS: Row[] = [
-  {
-    name: "list",
-    method: "GET",
-    path: "/api/projects",
-    status: 200,
-    body: { count: 3, version: 5 },
-    keys: ["projects", "fetchedAt"],
-  },
-  {
-    name: "signature",
-    method: "GET",
-    path: "/api/projects/signature",
-    status: 200,
-    body: { version: 5 },
-    keys: ["signature", "fetchedAt"],
-  },
-  {
-    name: "propose",
-    method: "POST",
-    path: "/api/projects/propose",
-    options: json({
-      slug: "Delta",
-      description: "A fourth project.",
-      repo: "team/delta",
-      branch: "feature/x",
-      base_branch: "main",
-    }),
-    status: 201,
-    body: { slug: "delta", status: "pending" },
-  },
-  {
-    name: "propose: invalid slug and empty description",
-    method: "POST",
-    path: "/api/projects/propose",
-    options: json({ slug: "bad slug!", description: " " }),
-    status: 400,
-    body: { error: "validation_failed" },
-    keys: ["fields"],
-  },
-  {
-    name: "propose: duplicate",
-    method: "POST",
-    path: "/api/projects/propose",
-    options: json({ slug: "ALPHA", description: "Again." }),
-    status: 409,
-    body: { error: "duplicate_slug", slug: "alpha", status: "pending" },
-  },
-  {
-    name: "propose: slug of the wrong type",
-    method: "POST",
-    path: "/api/projects/propose",
-    options: json({ slug: 42, description: "Numbers." }),
-    status: 400,
-    body: { error: "validation_failed", fields: { slug: "slug must be a string" } },
-  },
-  {
-    name: "propose: bad branch",
-    method: "POST",
-    path: "/api/projects/propose",
-    options: json({ slug: "echo", description: "Branchy.", branch: "-rf" }),
-    status: 400,
-    body: { error: "validation_failed" },
-    keys: ["fields"],
-  },
-  {
-    name: "approve",
-    method: "POST",
-    path: "/api/projects/approve",
-    options: json({ slug: "alpha" }),
-    status: 200,
-    body: { ok: true, slug: "alpha", status: "approved" },
-  },
-  {
-    name: "approve: If-Match current",
-    method: "POST",
-    path: "/api/projects/approve",
-    options: { body: { slug: "alpha" }, headers: { "If-Match": "5" } },
-    status: 200,
-    body: { ok: true, status: "approved", version: 6 },
-  },
-  {
-    name: "approve: If-Match stale",
-    method: "POST",
-    path: "/api/projects/approve",
-    options: { body: { slug: "alpha" }, headers: { "If-Match": '"3"' } },
-    status: 409,
-    body: { error: "stale", current_version: 5 },
-  },
-  {
-    name: "approve: If-Match garbage",
-    method: "POST",
-    path: "/api/projects/approve",
-    options: { body: { slug: "alpha" }, headers: { "If-Match": "yesterday" } },
-    status: 400,
-    body: { error: "invalid_if_match" },
-  },
-  {
-    name: "approve: unknown slug",
-    method: "POST",
-    path: "/api/projects/approve",
-    options: json({ slug: "nobody" }),
-    status: 404,
-    body: { error: "not_found", slug: "nobody" },
-  },
-  {
-    name: "approve: invalid slug",
-    method: "POST",
-    path: "/api/projects/approve",
-    options: json({ slug: "../etc" }),
-    status: 400,
-    body: { error: "invalid_slug" },
-  },
-  {
-    name: "approve: missing slug",
-    method: "POST",
-    path: "/api/projects/approve",
-    options: json({}),
-    status: 400,
-    body: { error: "invalid_slug" },
-  },
-  {
-    name: "approve: slug of the wrong type",
-    method: "POST",
-    path: "/api/projects/approve",
-    options: json({ slug: ["alpha"] }),
-    status: 400,
-    body: { error: "invalid_slug" },
-  },
-  {
-    name: "unapprove",
-    method: "POST",
-    path: "/api/projects/unapprove",
-    options: json({ slug: "beta" }),
-    status: 200,
-    body: { ok: true, slug: "beta", status: "pending" },
-  },
-  {
-    name: "unapprove: stale",
-    method: "POST",
-    path: "/api/projects/unapprove",
-    options: { body: { slug: "beta" }, headers: { "If-Match": "4" } },
-    status: 409,
-    body: { error: "stale", current_version: 5 },
-  },
-  {
-    name: "cancel",
-    method: "POST",
-    path: "/api/projects/cancel",
-    options: json({ slug: "alpha" }),
-    status: 200,
-    body: { ok: true, slug: "alpha", status: "cancelled" },
-  },
-  {
-    name: "cancel: unknown",
-    method: "POST",
-    path: "/api/projects/cancel",
-    options: json({ slug: "nobody" }),
-    status: 404,
-    body: { error: "not_found" },
-  },
-  {
-    name: "malformed JSON",
-    method: "POST",
-    path: "/api/projects/propose",
-    options: { body: '{"slug": "x",', headers: { "Content-Type": "application/json" } },
-    status: 400,
-    body: { error: "invalid_json" },
-  },
-  {
-    name: "JSON that is not an object",
-    method: "POST",
-    path: "/api/projects/approve",
-    options: { body: '["alpha"]', headers: { "Content-Type": "application/json" } },
-    status: 400,
-    body: { error: "invalid_json" },
-  },
-  {
-    name: "body too large",
-    method: "POST",
-    path: "/api/projects/propose",
-    options: json({ slug: "big", description: big }),
-    status: 413,
-    body: { error: "payload_too_large" },
-  },
-  {
-    name: "wrong content type",
-    method: "POST",
-    path: "/api/projects/approve",
-    options: { body: "slug=alpha", headers: { "Content-Type": "application/x-www-form-urlencoded" } },
-    status: 415,
-    body: { error: "unsupported_media_type" },
-  },
-  { name: "unknown route", method: "GET", path: "/api/nothing", status: 404, body: { error: "not_found" } },
-  { name: "wrong method", method: "DELETE", path: "/api/projects", status: 405, body: { error: "method_not_allowed" } },
-  {
-    name: "GET on a POST route",
-    method: "GET",
-    path: "/api/projects/approve",
-    status: 405,
-    body: { error: "method_not_allowed" },
-  },
-  {
-    name: "plan/state without a session",
-    method: "GET",
-    path: "/api/projects/alpha/plan/state",
-    status: 200,
-    body: { slug: "alpha", status: "expired", phase: null, pending_response: false },
-  },
-  {
-    name: "plan/state: invalid slug",
-    method: "GET",
-    path: "/api/projects/Bad%20Slug/plan/state",
-    status: 400,
-    body: { error: "invalid_slug" },
-  },
-  {
-    name: "plan/transcript without a session",
-    method: "GET",
-    path: "/api/projects/alpha/plan/transcript",
-    status: 200,
-    body: {
-      slug: "alpha",
-      phase: null,
-      phases_completed: [],
-      last_text_excerpt: "",
-      final_plan_path: null,
-      final_plan: "",
-      history: [],
-    },
-  },
-  {
-    name: "plan/transcript: invalid slug",
-    method: "GET",
-    path: "/api/projects/-x/plan/transcript",
-    status: 400,
-    body: { error: "invalid_slug" },
-  },
-  {
-    name: "plan/start: approval guard",
-    method: "POST",
-    path: "/api/projects/beta/plan/start",
-    options: json({}),
-    status: 409,
-    body: { error: "already_committed", slug: "beta", status: "approved" },
-    keys: ["message"],
-  },
-  {
-    name: "plan/start: force of the wrong type",
-    method: "POST",
-    path: "/api/projects/beta/plan/start",
-    options: json({ force: "yes" }),
-    status: 400,
-    body: { error: "validation_failed" },
-  },
-  {
-    name: "plan/start: new slug without description",
-    method: "POST",
-    path: "/api/projects/zeta/plan/start",
-    options: json({}),
-    status: 400,
-    body: { error: "invalid_description" },
-  },
-  {
-    name: "plan/start: invalid slug",
-    method: "POST",
-    path: "/api/projects/a_b/plan/start",
-    options: json({ description: "x" }),
-    status: 400,
-    body: { error: "invalid_slug" },
-  },
-  {
-    name: "plan/respond: no session",
-    method: "POST",
-    path: "/api/projects/alpha/plan/respond",
-    options: json({ message: "hello" }),
-    status: 404,
-    body: { error: "no_active_session" },
-    keys: ["message"],
-  },
-  {
-    name: "plan/respond: empty message",
-    method: "POST",
-    path: "/api/projects/alpha/plan/respond",
-    options: json({ message: "  " }),
-    status: 400,
-    body: { error: "message required" },
-  },
-  {
-    name: "plan/respond: message of the wrong type",
-    method: "POST",
-    path: "/api/projects/alpha/plan/respond",
-    options: json({ message: 7 }),
-    status: 400,
-    body: { error: "message required" },
-  },
-  {
-    name: "plan/advance: no session",
-    method: "POST",
-    path: "/api/projects/alpha/plan/advance",
-    status: 404,
-    body: { error: "no_active_session" },
-  },
-  {
-    name: "plan/finalize: no session",
-    method: "POST",
-    path: "/api/projects/alpha/plan/finalize",
-    status: 404,
-    body: { error: "no_active_session" },
-  },
-  {
-    name: "plan/cancel: planning project, no session",
-    method: "POST",
-    path: "/api/projects/gamma/plan/cancel",
-    status: 200,
-    body: { ok: true, slug: "gamma", cleared: false, status: "pending" },
-  },
-  {
-    name: "plan/cancel: unknown",
-    method: "POST",
-    path: "/api/projects/nobody/plan/cancel",
-    status: 404,
-    body: { error: "not_found" },
-  },
+  row("list", ["GET", "/api/projects"], 200, { count: 3, version: 5 }, ["projects", "fetchedAt"]),
+  row("signature", ["GET", "/api/projects/signature"], 200, { version: 5 }, ["signature", "fetchedAt"]),
+  row(
+    "propose",
+    [
+      "POST",
+      "/api/projects/propose",
+      json({
+        slug: "Delta",
+        description: "A fourth project.",
+        repo: "team/delta",
+        branch: "feature/x",
+        base_branch: "main",
+      }),
+    ],
+    201,
+    { slug: "delta", status: "pending" },
+  ),
+  row(
+    "propose: invalid slug and empty description",
+    ["POST", "/api/projects/propose", json({ slug: "bad slug!", description: " " })],
+    400,
+    { error: "validation_failed" },
+    ["fields"],
+  ),
+  row("propose: duplicate", ["POST", "/api/projects/propose", json({ slug: "ALPHA", description: "Again." })], 409, {
+    error: "duplicate_slug",
+    slug: "alpha",
+    status: "pending",
+  }),
+  row(
+    "propose: slug of the wrong type",
+    ["POST", "/api/projects/propose", json({ slug: 42, description: "Numbers." })],
+    400,
+    { error: "validation_failed", fields: { slug: "slug must be a string" } },
+  ),
+  row(
+    "propose: bad branch",
+    ["POST", "/api/projects/propose", json({ slug: "echo", description: "Branchy.", branch: "-rf" })],
+    400,
+    { error: "validation_failed" },
+    ["fields"],
+  ),
+  row("approve", ["POST", "/api/projects/approve", json({ slug: "alpha" })], 200, {
+    ok: true,
+    slug: "alpha",
+    status: "approved",
+  }),
+  row(
+    "approve: If-Match current",
+    ["POST", "/api/projects/approve", { body: { slug: "alpha" }, headers: { "If-Match": "5" } }],
+    200,
+    { ok: true, status: "approved", version: 6 },
+  ),
+  row(
+    "approve: If-Match stale",
+    ["POST", "/api/projects/approve", { body: { slug: "alpha" }, headers: { "If-Match": '"3"' } }],
+    409,
+    { error: "stale", current_version: 5 },
+  ),
+  row(
+    "approve: If-Match garbage",
+    ["POST", "/api/projects/approve", { body: { slug: "alpha" }, headers: { "If-Match": "yesterday" } }],
+    400,
+    { error: "invalid_if_match" },
+  ),
+  row("approve: unknown slug", ["POST", "/api/projects/approve", json({ slug: "nobody" })], 404, {
+    error: "not_found",
+    slug: "nobody",
+  }),
+  row("approve: invalid slug", ["POST", "/api/projects/approve", json({ slug: "../etc" })], 400, {
+    error: "invalid_slug",
+  }),
+  row("approve: missing slug", ["POST", "/api/projects/approve", json({})], 400, { error: "invalid_slug" }),
+  row("approve: slug of the wrong type", ["POST", "/api/projects/approve", json({ slug: ["alpha"] })], 400, {
+    error: "invalid_slug",
+  }),
+  row("unapprove", ["POST", "/api/projects/unapprove", json({ slug: "beta" })], 200, {
+    ok: true,
+    slug: "beta",
+    status: "pending",
+  }),
+  row(
+    "unapprove: stale",
+    ["POST", "/api/projects/unapprove", { body: { slug: "beta" }, headers: { "If-Match": "4" } }],
+    409,
+    { error: "stale", current_version: 5 },
+  ),
+  row("cancel", ["POST", "/api/projects/cancel", json({ slug: "alpha" })], 200, {
+    ok: true,
+    slug: "alpha",
+    status: "cancelled",
+  }),
+  row("cancel: unknown", ["POST", "/api/projects/cancel", json({ slug: "nobody" })], 404, { error: "not_found" }),
+  row(
+    "malformed JSON",
+    ["POST", "/api/projects/propose", { body: '{"slug": "x",', headers: { "Content-Type": "application/json" } }],
+    400,
+    { error: "invalid_json" },
+  ),
+  row(
+    "JSON that is not an object",
+    ["POST", "/api/projects/approve", { body: '["alpha"]', headers: { "Content-Type": "application/json" } }],
+    400,
+    { error: "invalid_json" },
+  ),
+  row("body too large", ["POST", "/api/projects/propose", json({ slug: "big", description: big })], 413, {
+    error: "payload_too_large",
+  }),
+  row(
+    "wrong content type",
+    [
+      "POST",
+      "/api/projects/approve",
+      { body: "slug=alpha", headers: { "Content-Type": "application/x-www-form-urlencoded" } },
+    ],
+    415,
+    { error: "unsupported_media_type" },
+  ),
+  row("unknown route", ["GET", "/api/nothing"], 404, { error: "not_found" }),
+  row("wrong method", ["DELETE", "/api/projects"], 405, { error: "method_not_allowed" }),
+  row("GET on a POST route", ["GET", "/api/projects/approve"], 405, { error: "method_not_allowed" }),
+  row("plan/state without a session", ["GET", "/api/projects/alpha/plan/state"], 200, {
+    slug: "alpha",
+    status: "expired",
+    phase: null,
+    pending_response: false,
+  }),
+  row("plan/state: invalid slug", ["GET", "/api/projects/Bad%20Slug/plan/state"], 400, { error: "invalid_slug" }),
+  row("plan/transcript without a session", ["GET", "/api/projects/alpha/plan/transcript"], 200, {
+    slug: "alpha",
+    phase: null,
+    phases_completed: [],
+    last_text_excerpt: "",
+    final_plan_path: null,
+    final_plan: "",
+    history: [],
+  }),
+  row("plan/transcript: invalid slug", ["GET", "/api/projects/-x/plan/transcript"], 400, { error: "invalid_slug" }),
+  row(
+    "plan/start: approval guard",
+    ["POST", "/api/projects/beta/plan/start", json({})],
+    409,
+    { error: "already_committed", slug: "beta", status: "approved" },
+    ["message"],
+  ),
+  row("plan/start: force of the wrong type", ["POST", "/api/projects/beta/plan/start", json({ force: "yes" })], 400, {
+    error: "validation_failed",
+  }),
+  row("plan/start: new slug without description", ["POST", "/api/projects/zeta/plan/start", json({})], 400, {
+    error: "invalid_description",
+  }),
+  row("plan/start: invalid slug", ["POST", "/api/projects/a_b/plan/start", json({ description: "x" })], 400, {
+    error: "invalid_slug",
+  }),
+  row(
+    "plan/respond: no session",
+    ["POST", "/api/projects/alpha/plan/respond", json({ message: "hello" })],
+    404,
+    { error: "no_active_session" },
+    ["message"],
+  ),
+  row("plan/respond: empty message", ["POST", "/api/projects/alpha/plan/respond", json({ message: "  " })], 400, {
+    error: "message required",
+  }),
+  row(
+    "plan/respond: message of the wrong type",
+    ["POST", "/api/projects/alpha/plan/respond", json({ message: 7 })],
+    400,
+    { error: "message required" },
+  ),
+  row("plan/advance: no session", ["POST", "/api/projects/alpha/plan/advance"], 404, { error: "no_active_session" }),
+  row("plan/finalize: no session", ["POST", "/api/projects/alpha/plan/finalize"], 404, { error: "no_active_session" }),
+  row("plan/cancel: planning project, no session", ["POST", "/api/projects/gamma/plan/cancel"], 200, {
+    ok: true,
+    slug: "gamma",
+    cleared: false,
+    status: "pending",
+  }),
+  row("plan/cancel: unknown", ["POST", "/api/projects/nobody/plan/cancel"], 404, { error: "not_found" }),
 ];
 
 describe("the seed's endpoints and error paths", () => {
@@ -380,8 +257,12 @@ describe("the seed's endpoints and error paths", () => {
 });
 
 describe("side effects the rows imply", () => {
+  let harness: Harness;
+  beforeEach(async () => {
+    harness = await seeded();
+  });
+
   it("a list row has the seed's record keys, and writes show up in it", async () => {
-    const harness = await seeded();
     expect((await harness.call("POST", "/api/projects/approve", json({ slug: "alpha" }))).status).toBe(200);
     const list = await harness.call("GET", "/api/projects");
     const alpha = (list.json.projects as Array<Record<string, unknown>>).find((project) => project.slug === "alpha")!;
@@ -409,7 +290,6 @@ describe("side effects the rows imply", () => {
   });
 
   it("propose: every invalid field is named", async () => {
-    const harness = await seeded();
     const result = await harness.call(
       "POST",
       "/api/projects/propose",
@@ -419,7 +299,6 @@ describe("side effects the rows imply", () => {
   });
 
   it("a corrupt store is a 500 naming the file, never an empty list", async () => {
-    const harness = await seeded();
     const file = join(harness.dir, TASKS_FILE_NAME);
     await writeFile(file, "{ not json");
     for (const [method, path, options] of [
@@ -442,7 +321,6 @@ describe("side effects the rows imply", () => {
   });
 
   it("an oversized upload without Content-Length is cut off with 413 and the server keeps serving", async () => {
-    const harness = await seeded();
     const { request } = await import("node:http");
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(

@@ -4,7 +4,7 @@
  * Issue 4's checks: the full flow with files on disk, cross-chat continuation, parallel sessions with
  * in-order turns, every planner failure mode, restarts, the approval guard and --force by role.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";

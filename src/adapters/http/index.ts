@@ -1,27 +1,19 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { DashboardHost, RunningAdapter } from "../contract.ts";
 import { createDashboardOutbound } from "./dashboard-outbound.ts";
 import { followRunProgress } from "./progress-events.ts";
 import type { DashboardDeps } from "./dashboard-deps.ts";
-import { DEFAULT_BODY_LIMIT, sendError, sendJson, sendText } from "./http-io.ts";
+import { DEFAULT_BODY_LIMIT, sendJson } from "./http-io.ts";
 import { createListSource } from "./list-source.ts";
 import { pageRoutes } from "./page-routes.ts";
 import { planRoutes } from "./plan-routes.ts";
 import { projectRoutes } from "./project-routes.ts";
 import { createRouter } from "./router.ts";
 import { workspaceRoutes } from "./workspace-routes.ts";
-import {
-  allowedOrigins,
-  checkHost,
-  checkOrigin,
-  createTokenGate,
-  exposureProblem,
-  requestReceiptLimits,
-  urlHost,
-} from "./security.ts";
+import { createRequestHandler } from "./request-handler.ts";
+import { allowedOrigins, createTokenGate, exposureProblem, requestReceiptLimits, urlHost } from "./security.ts";
 import { createSseHub, sseFrame } from "./sse-hub.ts";
-import { PAGE_HEADERS, loginHtml } from "./static-page.ts";
 
 /** Tuning knobs, mostly for tests; production uses the defaults. */
 export interface DashboardOptions {
@@ -88,61 +80,7 @@ export async function startDashboardAdapter(
   ]);
   let origins = new Set<string>();
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let url: URL;
-    try {
-      url = new URL(req.url ?? "/", "http://dashboard.invalid");
-    } catch {
-      return sendJson(res, 400, { error: "bad_request", message: "the request target is not a valid path" });
-    }
-    const refuse = (error: { status: number; body: Record<string, unknown> }, why: string) => {
-      log.warn(
-        {
-          method: req.method,
-          path: url.pathname,
-          status: error.status,
-          origin: req.headers.origin,
-          remote: req.socket.remoteAddress,
-        },
-        why,
-      );
-      sendError(res, error);
-    };
-    if (!gate.required) {
-      const badHost = checkHost(req, origins);
-      if (badHost) return refuse(badHost, "refused a request for another host name (DNS rebinding?)");
-    }
-    const match = router.match(req.method ?? "GET", url.pathname);
-    const route = "route" in match ? match.route : undefined;
-    // The token gate comes before routing, so without it nothing, not even which paths exist, is visible.
-    const admitted = route?.public ? undefined : gate.admit(req);
-    if (admitted && !admitted.ok && admitted.throttled) return sendError(res, admitted.throttled);
-    if (admitted && !admitted.ok) {
-      if (url.pathname === "/" && req.method === "GET")
-        return sendText(res, 401, "text/html; charset=utf-8", loginHtml(false), PAGE_HEADERS);
-      return sendJson(
-        res,
-        401,
-        { error: "unauthorized", message: "send DASHBOARD_TOKEN as `Authorization: Bearer <token>`, or log in at /" },
-        { "WWW-Authenticate": 'Bearer realm="planbot"' },
-      );
-    }
-    if (!("route" in match)) {
-      if (match.status === 405)
-        return sendJson(
-          res,
-          405,
-          { error: "method_not_allowed", message: `use ${match.allow} for ${url.pathname}` },
-          { Allow: match.allow },
-        );
-      return sendJson(res, 404, { error: "not_found", message: `no endpoint ${req.method} ${url.pathname}` });
-    }
-    if (match.route.method === "POST" || match.route.originChecked) {
-      const badOrigin = checkOrigin(req, origins);
-      if (badOrigin) return refuse(badOrigin, "refused a cross-origin request");
-    }
-    await match.route.handler({ req, res, url, params: match.params });
-  }
+  const handle = createRequestHandler({ router, gate, log, origins: () => origins });
 
   const receive = requestReceiptLimits(options);
   const server: Server = createServer(receive, (req, res) => {
@@ -165,20 +103,7 @@ export async function startDashboardAdapter(
       );
   });
 
-  await new Promise<void>((resolve, reject) => {
-    const failed = (error: NodeJS.ErrnoException) => {
-      reject(
-        new Error(
-          `the dashboard could not listen on ${host}:${port} (${error.code ?? error.message}); change DASHBOARD_HOST or DASHBOARD_PORT`,
-        ),
-      );
-    };
-    server.once("error", failed);
-    server.listen(port, host, () => {
-      server.off("error", failed);
-      resolve();
-    });
-  });
+  await listen(server, host, port);
   server.on("error", (error) => log.error({ err: error }, "dashboard server error"));
   const boundPort = (server.address() as AddressInfo).port;
   origins = allowedOrigins(host, boundPort, extraOrigins);
@@ -211,4 +136,22 @@ export async function startDashboardAdapter(
       });
     },
   };
+}
+
+/** Listens on `host:port`; a failure (port taken, address unknown) names the setting to change. */
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException) => {
+      reject(
+        new Error(
+          `the dashboard could not listen on ${host}:${port} (${error.code ?? error.message}); change DASHBOARD_HOST or DASHBOARD_PORT`,
+        ),
+      );
+    };
+    server.once("error", failed);
+    server.listen(port, host, () => {
+      server.off("error", failed);
+      resolve();
+    });
+  });
 }

@@ -4,15 +4,14 @@ import type { PlanningSession } from "../../planning/session-store.ts";
 import { findProject } from "../../projects/project-store.ts";
 import type { ServerResponse } from "node:http";
 import type { Failure, Result } from "../../projects/result.ts";
-import { validateSlug } from "../../projects/validation.ts";
-import { workspacePaths } from "../../projects/workspace.ts";
-import { readWorkspaceText } from "../../projects/workspace-files.ts";
 import { dashboardIncoming, jsonBody, stringFields, type DashboardDeps } from "./dashboard-deps.ts";
 import { failureResponse, sendFailure, sendJson } from "./http-io.ts";
+import { planStateRoutes } from "./plan-state-routes.ts";
 import type { RequestContext, Route } from "./router.ts";
+import { withSlug } from "./slug-route.ts";
 
 /**
- * Echo-core's `/api/projects/<slug>/plan/*` endpoints over the same planning service the chats use. The
+ * Echo-core's `/api/projects/<slug>/plan/*` endpoints (the read-only ones in plan-state-routes.ts) over the same planning service the chats use. The
  * dashboard is a chat of its own (`dashboard:<slug>`); the service binds it to the slug's session when
  * that session was started elsewhere (echo-core's resolve-by-slug), and mirrors every reply to the other
  * chats of the session, so an answer typed here also shows up in Telegram or Discord.
@@ -20,16 +19,6 @@ import type { RequestContext, Route } from "./router.ts";
 export function planRoutes(deps: DashboardDeps): Route[] {
   const { runtime } = deps;
   const planning = runtime.planning;
-
-  /** Validates the slug in the path (echo-core's first step on every plan route) before the handler runs. */
-  function withSlug(handler: (context: RequestContext, slug: string) => Promise<void>) {
-    return async (context: RequestContext) => {
-      const slug = context.params.slug ?? "";
-      const problem = validateSlug(slug);
-      if (problem) return sendJson(context.res, 400, { error: "invalid_slug", message: problem });
-      await handler(context, slug);
-    };
-  }
 
   /** Refreshes the slug's record so the list's `last_message_preview` follows the conversation at once. */
   function touch(slug: string): void {
@@ -165,64 +154,8 @@ export function planRoutes(deps: DashboardDeps): Route[] {
     });
   });
 
-  const state = withSlug(async ({ res }, slug) => {
-    const found = await planning.sessionForSlug(slug);
-    // A corrupt sessions file is an error, not "expired" (echo-core's dashboard read it as empty).
-    if (!found.ok) return sendFailure(res, found);
-    const session = found.session;
-    // A closed session is echo-core's cleared state: "expired".
-    if (!session || session.closed_at)
-      return sendJson(res, 200, {
-        slug,
-        status: "expired",
-        phase: null,
-        pending_response: false,
-        closed_reason: session?.closed_reason ?? null,
-      });
-    sendJson(res, 200, {
-      slug: session.slug,
-      status: session.phase === COMPLETE_PHASE ? "complete" : "active",
-      phase: session.phase,
-      phases_completed: session.phases_completed,
-      phases_planned: session.phases_planned,
-      pending_response: Boolean(session.pending_message),
-      phase_ready: session.phase_ready ?? false,
-      since: session.started_at,
-      updated_at: session.updated_at,
-      session_id: session.session_id,
-      planning_session_id: session.planning_session_id,
-      last_text_excerpt: session.last_text_excerpt ?? "",
-      final_plan_path: session.final_plan_path ?? null,
-      adapter: session.adapter,
-    });
-  });
-
-  const transcript = withSlug(async ({ res }, slug) => {
-    const found = await planning.sessionForSlug(slug);
-    if (!found.ok) return sendFailure(res, found);
-    const session = found.session;
-    const history = await planning.transcript(slug);
-    // Never through a link a repository put in the workspace (it could name any file planbot can read).
-    const read = await readWorkspaceText(
-      workspacePaths(runtime.config.workspaceDir, (await entryOf(slug))?.name ?? slug).root,
-      "scripts/ralph/final-plan.md",
-    );
-    const finalPlan = read.ok ? { path: read.path as string | null, text: read.text } : { path: null, text: "" };
-    sendJson(res, 200, {
-      slug,
-      phase: session?.phase ?? null,
-      phases_completed: session?.phases_completed ?? [],
-      last_text_excerpt: session?.last_text_excerpt ?? "",
-      final_plan_path: finalPlan.path,
-      final_plan: finalPlan.text,
-      history,
-      recent_messages: deps.messages.recent(slug),
-    });
-  });
-
   return [
-    { method: "GET", path: "/api/projects/:slug/plan/state", handler: state },
-    { method: "GET", path: "/api/projects/:slug/plan/transcript", handler: transcript },
+    ...planStateRoutes(deps),
     { method: "POST", path: "/api/projects/:slug/plan/start", handler: start },
     { method: "POST", path: "/api/projects/:slug/plan/respond", handler: respond },
     { method: "POST", path: "/api/projects/:slug/plan/finalize", handler: finalize },

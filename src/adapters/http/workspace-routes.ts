@@ -1,8 +1,8 @@
 import { findProject } from "../../projects/project-store.ts";
-import { validateSlug } from "../../projects/validation.ts";
 import type { DashboardDeps } from "./dashboard-deps.ts";
 import { sendFailure, sendJson } from "./http-io.ts";
 import type { RequestContext, Route } from "./router.ts";
+import { withSlug } from "./slug-route.ts";
 import {
   MAX_READ_BYTES,
   lastLines,
@@ -26,14 +26,11 @@ export function workspaceRoutes(deps: DashboardDeps): Route[] {
 
   /** Validates the slug and finds the folder name (the stored spelling, else the slug as given). */
   function withProject(handler: (context: RequestContext, name: string) => Promise<void>) {
-    return async (context: RequestContext) => {
-      const slug = context.params.slug ?? "";
-      const problem = validateSlug(slug);
-      if (problem) return sendJson(context.res, 400, { error: "invalid_slug", message: problem });
+    return withSlug(async (context, slug) => {
       const read = await runtime.core.store.read();
       if (!read.ok) return sendFailure(context.res, read);
       await handler(context, findProject(read.file, slug)?.name ?? slug);
-    };
+    });
   }
 
   function sendUnread(context: RequestContext, read: Extract<WorkspaceRead, { ok: false }>, what: string) {

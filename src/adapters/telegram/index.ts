@@ -1,16 +1,15 @@
-import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
+import { sequentialize } from "@grammyjs/runner";
 import { GrammyError, type Bot as GrammyBot } from "grammy";
-import type { Outbound } from "../../chat/outbound.ts";
-import { fail } from "../../projects/result.ts";
 import type { AdapterHost, RunningAdapter } from "../contract.ts";
 import { createInFlight } from "../kit/in-flight.ts";
 import { createTypingIndicators } from "../kit/typing.ts";
 import { createCallbackCodec } from "./callback-data.ts";
 import { telegramMenu } from "./command-menu.ts";
 import { createHandlers } from "./handlers.ts";
-import { createGrammyBot, logPollFailures, runnerOptions, type RetryLimits } from "./polling.ts";
+import { createGrammyBot, logPollFailures, startPolling, type RetryLimits } from "./polling.ts";
 import { parseTypingKey, sequenceKey, TELEGRAM, type BotIdentity } from "./routing.ts";
-import { createTelegramSender, editTelegramMessage } from "./sender.ts";
+import { createTelegramSender } from "./sender.ts";
+import { createTelegramOutbound } from "./telegram-outbound.ts";
 
 /** Telegram shows a chat action for about 5 s; renewing every 4 s keeps "typing…" up without gaps. */
 export const TYPING_INTERVAL_MS = 4000;
@@ -87,50 +86,12 @@ export async function startTelegramAdapter(
     log.error({ adapter: TELEGRAM, err: error.error, update: error.ctx.update.update_id }, "telegram update failed"),
   );
 
-  // The runner gives up on 401 and 409 (another process polls with this token). A 409 ends when the
-  // other process does, so polling starts again after a pause; a revoked token (401) needs a person.
-  let handle: RunnerHandle | undefined;
-  let restartTimer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const startPolling = () => {
-    const current = run(bot, runnerOptions(options.pollTimeoutSeconds ?? 30));
-    handle = current;
-    current.task()?.catch((error: unknown) => {
-      if (stopped) return;
-      const revoked = error instanceof GrammyError && error.error_code === 401;
-      log.error(
-        { adapter: TELEGRAM, err: error },
-        revoked
-          ? "telegram polling stopped: the token was rejected; fix TELEGRAM_TOKEN and restart planbot"
-          : "telegram polling stopped; starting it again shortly",
-      );
-      if (!revoked) restartTimer = setTimeout(startPolling, options.pollRestartMs ?? 10_000);
-    });
-  };
-  startPolling();
+  const polling = startPolling(bot, log, {
+    pollTimeoutSeconds: options.pollTimeoutSeconds ?? 30,
+    restartMs: options.pollRestartMs ?? 10_000,
+  });
 
-  const outbound: Outbound = {
-    async send(target, reply) {
-      const chatId = Number(target.channelId);
-      const threadId = target.threadId === undefined ? undefined : Number(target.threadId);
-      if (!Number.isSafeInteger(chatId) || (threadId !== undefined && !Number.isSafeInteger(threadId))) {
-        return fail(
-          "send_failed",
-          `"${target.channelId}${target.threadId ? `/${target.threadId}` : ""}" is not a Telegram chat id.`,
-          { details: { permanent: true } },
-        );
-      }
-      return sender.send({ chatId, threadId }, reply);
-    },
-    async edit(target, messageId, reply) {
-      const chatId = Number(target.channelId);
-      const id = Number(messageId);
-      if (!Number.isSafeInteger(chatId) || !Number.isSafeInteger(id))
-        return fail("message_gone", `"${target.channelId}" / "${messageId}" is not a Telegram message.`);
-      return editTelegramMessage(bot.api, codec, log, chatId, id, reply);
-    },
-  };
-  host.outbound.register(TELEGRAM, outbound);
+  host.outbound.register(TELEGRAM, createTelegramOutbound(bot.api, sender, codec, log));
   log.info(
     { adapter: TELEGRAM, username: me.username, apiRoot: apiRoot ?? "https://api.telegram.org", commands: menu.length },
     `telegram: polling as @${me.username}`,
@@ -140,10 +101,8 @@ export async function startTelegramAdapter(
   return {
     stop() {
       stopping ??= (async () => {
-        stopped = true;
-        clearTimeout(restartTimer);
         host.outbound.unregister(TELEGRAM);
-        if (handle?.isRunning()) await handle.stop();
+        await polling.stop();
         // The runner does not wait for handlers; give running ones a bounded chance to send their replies.
         await inFlight.idle(options.stopGraceMs ?? 10_000);
         typing.stopAll();

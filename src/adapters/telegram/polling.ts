@@ -1,6 +1,6 @@
 import { autoRetry } from "@grammyjs/auto-retry";
-import type { RunOptions } from "@grammyjs/runner";
-import { Bot, type Transformer } from "grammy";
+import { run, type RunnerHandle, type RunOptions } from "@grammyjs/runner";
+import { Bot, GrammyError, type Transformer } from "grammy";
 import type { Update } from "grammy/types";
 import type { Logger } from "../../log.ts";
 
@@ -79,4 +79,47 @@ export function logPollFailures(bot: Bot, log: Logger): void {
   bot.api.config.use((prev, method, payload, signal) =>
     method === "getUpdates" ? watchedPoll(prev, method, payload, signal) : prev(method, payload, signal),
   );
+}
+
+/** Long polling that started; `stop` ends it and any restart still pending. */
+export interface Polling {
+  stop(): Promise<void>;
+}
+
+/**
+ * Long-polls with @grammyjs/runner. The runner gives up on 401 and 409 (another process polls with this
+ * token). A 409 ends when the other process does, so polling starts again after `restartMs`; a revoked
+ * token (401) needs a person, so it is logged and polling stays off.
+ */
+export function startPolling(
+  bot: Bot,
+  log: Logger,
+  options: { pollTimeoutSeconds: number; restartMs: number },
+): Polling {
+  let handle: RunnerHandle | undefined;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const poll = () => {
+    const current = run(bot, runnerOptions(options.pollTimeoutSeconds));
+    handle = current;
+    current.task()?.catch((error: unknown) => {
+      if (stopped) return;
+      const revoked = error instanceof GrammyError && error.error_code === 401;
+      log.error(
+        { adapter: "telegram", err: error },
+        revoked
+          ? "telegram polling stopped: the token was rejected; fix TELEGRAM_TOKEN and restart planbot"
+          : "telegram polling stopped; starting it again shortly",
+      );
+      if (!revoked) restartTimer = setTimeout(poll, options.restartMs);
+    });
+  };
+  poll();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(restartTimer);
+      if (handle?.isRunning()) await handle.stop();
+    },
+  };
 }

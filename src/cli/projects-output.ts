@@ -1,0 +1,40 @@
+import type { ProjectRecord } from "../projects/project-list.ts";
+
+/** The project list as a table for a terminal: slug, status, stories done, the start of the description. */
+export function formatTable(projects: ProjectRecord[], version: number): string {
+  if (projects.length === 0)
+    return `no projects yet (version ${version}); propose one with: planbot projects propose <slug> <description>`;
+  const rows = projects.map((p) => [
+    p.slug,
+    p.status,
+    p.stories_total ? `${p.stories_done}/${p.stories_total}` : "-",
+    p.description.replace(/\s+/g, " ").slice(0, 60),
+  ]);
+  const widths = [0, 1, 2].map((i) =>
+    Math.max(...rows.map((row) => row[i]!.length), ["SLUG", "STATUS", "STORIES"][i]!.length),
+  );
+  const line = (cells: string[]) => cells.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join("  ");
+  return [
+    line(["SLUG", "STATUS", "STORIES", "DESCRIPTION"]),
+    ...rows.map(line),
+    `(${projects.length} projects, version ${version})`,
+  ].join("\n");
+}
+
+/** One project as `key: value` lines, leaving out what it does not have. */
+export function formatRecord(p: ProjectRecord): string {
+  const lines = [
+    `${p.slug}: ${p.status}`,
+    `description: ${p.description}`,
+    p.repo || p.branch || p.base_branch
+      ? `repo: ${p.repo ?? p.slug}  branch: ${p.branch ?? "-"}  base: ${p.base_branch ?? "main"}`
+      : "",
+    p.stories_total ? `stories: ${p.stories_done}/${p.stories_total}` : "",
+    p.proposed_at ? `proposed: ${p.proposed_at}` : "",
+    p.approved_at ? `approved: ${p.approved_at}` : "",
+    p.started_at ? `started: ${p.started_at}${p.pid ? ` (PID ${p.pid})` : ""}` : "",
+    p.final_plan_path ? `plan: ${p.final_plan_path}` : "",
+    p.error_reason ? `error: ${p.error_reason}` : "",
+  ];
+  return lines.filter(Boolean).join("\n");
+}

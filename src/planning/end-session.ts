@@ -1,0 +1,47 @@
+import { bold, code, escapeMarkup, type Reply } from "../chat/reply.ts";
+import type { Result } from "../projects/result.ts";
+import type { PlanningParts } from "./planning-parts.ts";
+import type { PlanningRequest } from "./planning-port.ts";
+import { findSessionForSlug } from "./session-store.ts";
+
+/** What {@link stopSession} and {@link abandonSession} use of the planning service. */
+export type EndParts = Pick<PlanningParts, "sessions" | "lifecycle" | "directory" | "turns">;
+
+/**
+ * `/stop`: ends the chat's planning session and puts the project back to pending. The session is
+ * closed first, so a turn that ends now finds it closed and its answer is dropped; then the turn is killed.
+ */
+export async function stopSession(parts: EndParts, { incoming }: PlanningRequest): Promise<Result<{ reply: Reply }>> {
+  const found = await parts.directory.resolve(incoming);
+  if (!found.ok) return found;
+  const closed = await parts.directory.close(found.key, "stopped");
+  parts.turns.abort(found.key);
+  const cancelled = await parts.lifecycle.cancelPlanning(found.session.slug);
+  if (!cancelled.ok && cancelled.code !== "not_found") return cancelled;
+  const reply: Reply = {
+    text: `Stopped planning ${bold(found.session.slug)}; it is pending again. ${code(`/plan ${found.session.slug}`)} starts over.`,
+    tone: "success",
+  };
+  if (closed.ok) await parts.directory.relay(closed.session, incoming, reply, "/stop");
+  return { ok: true, reply };
+}
+
+/**
+ * Ends a slug's open planning session from outside the chats (admin /cancel): its running turn is
+ * stopped, its answer never delivered, and every chat of the session hears why. False when none was open.
+ */
+export async function abandonSession(parts: EndParts, slug: string, reason: string): Promise<boolean> {
+  const read = await parts.sessions.read();
+  if (!read.ok) return false;
+  const found = findSessionForSlug(read.sessions, slug);
+  if (!found) return false;
+  const closed = await parts.directory.close(found.key, reason);
+  const stoppedTurn = parts.turns.abort(found.key);
+  const turnNote = stoppedTurn ? "; its running planner turn was stopped" : "";
+  if (closed.ok)
+    await parts.directory.mirror(closed.session, undefined, {
+      text: `Planning of ${bold(closed.session.slug)} was ended (${escapeMarkup(reason)})${turnNote}.`,
+      tone: "error",
+    });
+  return true;
+}
