@@ -6,9 +6,6 @@ import type { DeliverySettings } from "./config/delivery-settings.ts";
 import type { QueueSettings } from "./config/queue-settings.ts";
 import { fail, type Result } from "./projects/result.ts";
 
-/** STORE_FOLDER_SYNC_MS's default: how soon a store write's folder fsync follows it (src/projects/folder-sync.ts). */
-export const DEFAULT_FOLDER_SYNC_MS = 100;
-
 const optionalText = z
   .string()
   .trim()
@@ -104,9 +101,6 @@ const EnvSchema = z.object({
   PROGRESS_EDIT_SECONDS: optionalText
     .pipe(z.coerce.number<string | undefined>().min(0.2, "must be at least 0.2 seconds").optional())
     .default(5),
-  STORE_FOLDER_SYNC_MS: optionalText
-    .pipe(z.coerce.number<string | undefined>().int("must be whole milliseconds").min(0).max(5000).optional())
-    .default(DEFAULT_FOLDER_SYNC_MS),
   LOG_LEVEL: optionalText
     .pipe(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional())
     .default("info"),
@@ -123,8 +117,6 @@ export interface ProgressSettings {
 /** planbot's configuration, with paths resolved and defaults applied. */
 export interface Config {
   dataDir: string;
-  /** How soon a store write's folder fsync follows it, in ms (0 = before the write is acknowledged): src/projects/folder-sync.ts. */
-  storeFolderSyncMs: number;
   workspaceDir: string;
   admins: string[];
   members: string[];
@@ -229,7 +221,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
             },
           }
         : {}),
-      storeFolderSyncMs: e.STORE_FOLDER_SYNC_MS ?? DEFAULT_FOLDER_SYNC_MS,
       logLevel: e.LOG_LEVEL ?? "info",
     },
   };

@@ -73,7 +73,7 @@ export async function writeFileAtomically(target: string, text: string): Promise
  * for a writer holding a lock (the stores), where each step would otherwise be a thread-pool round trip
  * while every other writer waits. The rename is atomic and the data is on disk before it, so a crash
  * leaves the old file or the new one, never a torn one. The rename itself is durable once the folder is
- * fsynced ({@link syncFolderSync}; when, folder-sync.ts decides), which the caller sees to after letting go of the lock.
+ * fsynced ({@link syncFolderSync}), which the caller does after letting go of the lock.
  */
 export function replaceFileSync(target: string, text: string): string | undefined {
   const stem = tempStem(target);
@@ -137,18 +137,23 @@ export function syncFolderSync(folder: string): void {
 }
 
 /**
- * What a writer does after {@link replaceFileSync} once it has let go of the lock (and seen to the folder's
- * fsync, folder-sync.ts): remove the superseded file's second name and any leftovers of killed writers.
+ * What a writer does after {@link replaceFileSync}, once it has let go of the lock: fsync the folder, then
+ * remove the superseded file's second name and any leftovers of killed writers (none of it needs the lock).
+ * Throws only when the fsync fails, and cleans up even then.
  */
-export async function cleanUpAfterReplace(target: string, superseded: string | undefined): Promise<void> {
-  if (superseded) {
-    try {
-      unlinkSync(superseded);
-    } catch {
-      // A sweep got there first.
+export async function settleReplacement(target: string, superseded: string | undefined): Promise<void> {
+  try {
+    syncFolderSync(dirname(target));
+  } finally {
+    if (superseded) {
+      try {
+        unlinkSync(superseded);
+      } catch {
+        // A sweep got there first.
+      }
     }
+    await sweepStaleTemps(target);
   }
-  await sweepStaleTemps(target);
 }
 
 /** Options of {@link sweepStaleTemps}. */

@@ -1,6 +1,5 @@
 import type { Config } from "../config.ts";
 import { systemClock, type Clock } from "./clock.ts";
-import { setFolderSyncWindow } from "./folder-sync.ts";
 import { createLifecycle, type Lifecycle } from "./lifecycle.ts";
 import type { ProcessProbe } from "./process-probe.ts";
 import { createProjectLister, type ProjectLister } from "./project-list.ts";
@@ -27,7 +26,6 @@ export function createStoreServices(
   overrides: CoreOverrides = {},
 ): Pick<CoreServices, "config" | "clock" | "store" | "lifecycle"> {
   const clock = overrides.clock ?? systemClock;
-  setFolderSyncWindow(config.storeFolderSyncMs);
   const store = createProjectStore({ dataDir: config.dataDir, clock });
   const lifecycle = createLifecycle({
     store,

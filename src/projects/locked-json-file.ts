@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { cleanUpAfterReplace, replaceFileSync, sweepStaleTemps } from "./atomic-write.ts";
-import { folderSyncer } from "./folder-sync.ts";
+import { replaceFileSync, settleReplacement, sweepStaleTemps } from "./atomic-write.ts";
 import { acquireHandoverLock } from "./lock-handover.ts";
 import { parseLosslessJson, stringifyLosslessJson } from "./lossless-json.ts";
 import { fail, type Failure, type Result } from "./result.ts";
@@ -189,23 +188,21 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
       return enqueue(path, async () => {
         const step: WriteStep = { tried: false, written: false };
         const result = await withLock<T>(() => applyAndWrite(apply, step));
-        // Outside the lock: the next writer need not wait for the folder's fsync (atomic-write.ts says why that
-        // is safe); folder-sync.ts says when it happens.
+        // Outside the lock: the next writer need not wait for this journal commit (atomic-write.ts says why
+        // that is safe), and the caller hears of success only once the rename is on disk.
         if (!step.written) {
           // A failed write (a full disk) may be failing for leftovers of killed writers: clear them for the retry.
           if (step.tried) await sweepStaleTemps(path);
           return result;
         }
         try {
-          folderSyncer.afterWrite(dirname(path));
+          await settleReplacement(path, step.superseded);
         } catch (error) {
           return fail(
             "store_io",
             `The change to ${path} was saved, but flushing its folder to disk failed: ${(error as Error).message}. Check the disk before relying on it.`,
             { details: { path, written: true } },
           );
-        } finally {
-          await cleanUpAfterReplace(path, step.superseded);
         }
         return result;
       });

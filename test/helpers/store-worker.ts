@@ -21,7 +21,6 @@
 import { parseArgs } from "node:util";
 import { systemClock } from "../../src/projects/clock.ts";
 import { createLifecycle, type EntryResult } from "../../src/projects/lifecycle.ts";
-import { setFolderSyncWindow } from "../../src/projects/folder-sync.ts";
 import { createProjectStore } from "../../src/projects/project-store.ts";
 
 /** The final line of a `mixed` run. */
@@ -46,7 +45,6 @@ const { values } = parseArgs({
     ops: { type: "string", default: "100" },
     seed: { type: "string", default: "1" },
     "stale-ms": { type: "string", default: "2000" },
-    "folder-sync-ms": { type: "string" },
   },
 });
 
@@ -58,7 +56,6 @@ if (!dataDir) {
 const workspaceDir = values["workspace-dir"] ?? `${dataDir}/workspace`;
 const id = Number(values.id);
 const ops = Number(values.ops);
-if (values["folder-sync-ms"] !== undefined) setFolderSyncWindow(Number(values["folder-sync-ms"]));
 const store = createProjectStore({ dataDir, clock: systemClock, staleLockMs: Number(values["stale-ms"]) });
 const lifecycle = createLifecycle({ store, clock: systemClock, workspaceDir });
 

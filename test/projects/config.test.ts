@@ -34,7 +34,6 @@ describe("loadConfig", () => {
           parallel: 1,
           delivery: { pushOn: "complete", github: {} },
         },
-        storeFolderSyncMs: 100,
         logLevel: "info",
       },
     });
@@ -108,8 +107,6 @@ describe("loadConfig", () => {
     ["EXECUTE_AT", "25:00"],
     ["EXECUTE_AT", "2:30"],
     ["LOG_LEVEL", "loud"],
-    ["STORE_FOLDER_SYNC_MS", "-1"],
-    ["STORE_FOLDER_SYNC_MS", "0.5"],
     ["DISCORD_GUILD_ID", "my-guild"],
     ["DISCORD_NOTIFY_CHANNEL_ID", "#general"],
     ["DISCORD_API_URL", "not a url"],
