@@ -42,6 +42,7 @@ export async function benchStore(): Promise<BenchResult[]> {
     const before = bareRenameLoop(join(root, "bare-before"), payload, writes, false);
     const beforeDir = bareRenameLoop(join(root, "bare-dir-before"), payload, writes, true);
     const locked = await lockedMutations(join(root, "contended"));
+    const alone = await lockedMutations(join(root, "alone"), 1);
     const after = bareRenameLoop(join(root, "bare-after"), locked.payload, writes, false);
     const afterDir = bareRenameLoop(join(root, "bare-dir-after"), locked.payload, writes, true);
     const bare = pooled(before, after);
@@ -60,6 +61,17 @@ export async function benchStore(): Promise<BenchResult[]> {
         },
       },
       {
+        // For reference: one writer and no contention, the ceiling of the contended run above (its critical
+        // path is this writer's whole mutation).
+        name: "store: locked mutations, 1 writer alone (reference)",
+        figures: {
+          mutations: alone.mutations,
+          seconds: alone.seconds,
+          per_second: alone.perSecond,
+          bare_ratio: alone.perSecond / bare.perSecond,
+        },
+      },
+      {
         name: "store: bare temp+fsync+rename, 1 process",
         figures: {
           writes: bare.writes,
@@ -70,7 +82,7 @@ export async function benchStore(): Promise<BenchResult[]> {
         },
       },
       {
-        // For reference, not the goal: the store also fsyncs the folder after the rename (DESIGN.md), a second
+        // For reference, not the goal: the store also fsyncs the folder after the rename, a second
         // journal commit per mutation that the bare loop above does not pay.
         name: "store: bare loop + folder fsync, 1 process",
         figures: {
@@ -165,9 +177,9 @@ function startWorker(
   return { child, ready, done };
 }
 
-async function lockedMutations(dataDir: string) {
+async function lockedMutations(dataDir: string, processes = PROCESSES) {
   await mkdir(dataDir, { recursive: true });
-  const workers = Array.from({ length: PROCESSES }, (_, index) => startWorker(dataDir, index + 1));
+  const workers = Array.from({ length: processes }, (_, index) => startWorker(dataDir, index + 1));
   await Promise.all(workers.map((worker) => worker.ready));
   for (const worker of workers) worker.child.stdin!.write("go\n");
   const reports = await Promise.all(workers.map((worker) => worker.done));
@@ -186,7 +198,7 @@ async function lockedMutations(dataDir: string) {
     seconds,
     perSecond: mutations / seconds,
     payload,
-    versionOk: file.version === PROCESSES + mutations,
+    versionOk: file.version === processes + mutations,
   };
 }
 

@@ -165,7 +165,7 @@ describe("every command for every role", () => {
     },
   );
 
-  it("the matrix matches DESIGN.md: members propose, plan, answer, next, done, stop, status, continue", () => {
+  it("the matrix matches the README's Roles: members propose, plan, answer, next, done, stop, status, continue", () => {
     const registry = createDefaultRegistry();
     const byRole = (needed: string) =>
       registry.commands

@@ -13,7 +13,7 @@ const bin = join(repoRoot, "bin", "planbot");
 const temp = createTempDirs();
 afterAll(() => temp.cleanup());
 
-/** Variables planbot reads (DESIGN.md, "Environment"): the children get none of the caller's. */
+/** Variables planbot reads (the README's Configuration): the children get none of the caller's. */
 const OURS = /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$)/;
 const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !OURS.test(name)));
 
