@@ -18,10 +18,6 @@ import type { RunContext, RunReport } from "./run-outcome.ts";
 import { describePlan, planRun, type RunPlan } from "./run-plan.ts";
 import { excludeLocally, prepareWorkspace } from "./workspace-git.ts";
 
-// The queue's worker imports these two shared steps from here.
-export { correctBranchName } from "./branch-name-fix.ts";
-export { startLoggedRalph } from "./logged-ralph.ts";
-
 /** What {@link launchRun} needs beyond recording: where git and Ralph run, and whether to give up. */
 export interface LaunchContext extends RunContext {
   /** Environment for git; Ralph gets it through `ralphEnv` (ralph-env.ts). */

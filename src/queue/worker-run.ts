@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Redis } from "ioredis";
-import { correctBranchName, startLoggedRalph } from "../execute/launch-run.ts";
+import { correctBranchName } from "../execute/branch-name-fix.ts";
+import { startLoggedRalph } from "../execute/logged-ralph.ts";
 import { judgeRun, readLogTail } from "../execute/outcome.ts";
 import { checkBeforeRun, checkPreparedWorkspace, currentHost } from "../execute/preflight.ts";
 import { ensureRalphScript } from "../execute/ralph-command.ts";
