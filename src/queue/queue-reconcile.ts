@@ -6,7 +6,7 @@ import { endedRunResult, type RunLookup } from "./queued-run-state.ts";
 import type { RunEventConsumer } from "./run-events.ts";
 import { runEndReport } from "./run-end-report.ts";
 import type { RunJobResult } from "./run-job.ts";
-import { isOpen, readQueueRun } from "./run-record.ts";
+import { isOpen, readQueueRun } from "./queue-run.ts";
 
 /** What {@link reconcileQueuedRuns} reads and records through. */
 export interface QueueReconcileDeps {

@@ -8,7 +8,7 @@ import type { Result } from "../projects/result.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
 import type { Enqueuer } from "./enqueue-run.ts";
 import { runEndReport } from "./run-end-report.ts";
-import { isOpen, readQueueRun } from "./run-record.ts";
+import { isOpen, readQueueRun } from "./queue-run.ts";
 import type { RunWaiters } from "./run-waiters.ts";
 
 // One `planbot execute` pass with the queue: which projects, then queue each and wait for every end.

@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import type { ProjectEntry } from "../projects/schemas.ts";
 import { cancelledResult, failedResult, normalise, requestCancel } from "./run-events.ts";
 import type { RunJobResult } from "./run-job.ts";
-import type { QueueRun } from "./run-record.ts";
+import type { QueueRun } from "./queue-run.ts";
 
 /** How long a queued run whose job is not (yet) in Redis is given before it counts as lost. */
 const ADD_GRACE_MS = 60_000;

@@ -5,7 +5,7 @@ import type { Clock } from "../projects/clock.ts";
 import type { Lifecycle } from "../projects/lifecycle.ts";
 import { findProject, type ProjectStore } from "../projects/project-store.ts";
 import type { RunJobResult } from "./run-job.ts";
-import { isOpen, readQueueRun } from "./run-record.ts";
+import { isOpen, readQueueRun } from "./queue-run.ts";
 
 /**
  * The bot's half of delivering a remote run: the worker pushed the branch (PUSH_ON), this machine opens or

@@ -2,7 +2,7 @@ import type { RunProgress, RunProgressListener } from "../execute/run-progress.t
 import type { Logger } from "../log.ts";
 import type { ProjectStore } from "../projects/project-store.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
-import { readQueueRun } from "./run-record.ts";
+import { readQueueRun } from "./queue-run.ts";
 
 /** The remote-run heartbeat; close() stops it. */
 export interface RemoteHeartbeat {

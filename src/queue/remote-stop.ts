@@ -7,7 +7,7 @@ import { sleep, withTimeout } from "./bounded-wait.ts";
 import type { RunLookup } from "./queued-run-state.ts";
 import { queueUnreachable } from "./queue-unreachable.ts";
 import { cancelledResult, requestCancel, type RunEventConsumer } from "./run-events.ts";
-import { isOpen, readQueueRun } from "./run-record.ts";
+import { isOpen, readQueueRun } from "./queue-run.ts";
 import type { RunWaiters } from "./run-waiters.ts";
 
 /** What {@link stopRemoteRun} needs: the queue, the store, and who hears the run end. */

@@ -10,7 +10,7 @@ import { createProjectLister } from "../../src/projects/project-list.ts";
 import { createProjectStore, type ProjectStore } from "../../src/projects/project-store.ts";
 import type { ProjectEntry } from "../../src/projects/schemas.ts";
 import { createQueueExecutor, type QueueExecutor } from "../../src/queue/queue-executor.ts";
-import { readQueueRun, type QueueRun } from "../../src/queue/run-record.ts";
+import { readQueueRun, type QueueRun } from "../../src/queue/queue-run.ts";
 import { systemClock } from "../../src/projects/clock.ts";
 import type { FakeGithub } from "../fakes/github/server.ts";
 import { createBareRemote, writePlanningArtifacts, type RemoteFixture } from "../helpers/git-fixtures.ts";
