@@ -1,7 +1,8 @@
 import { Job, type Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { ProjectEntry } from "../projects/schemas.ts";
-import { cancelledResult, failedResult, normalise, requestCancel } from "./run-events.ts";
+import { requestCancel } from "./run-cancel.ts";
+import { cancelledResult, failedResult, normalise } from "./run-results.ts";
 import type { RunJobResult } from "./run-job.ts";
 import type { QueueRun } from "./queue-run.ts";
 

@@ -6,7 +6,9 @@ import { validateSlug } from "../projects/validation.ts";
 import { sleep, withTimeout } from "./bounded-wait.ts";
 import type { RunLookup } from "./queued-run-state.ts";
 import { queueUnreachable } from "./queue-unreachable.ts";
-import { cancelledResult, requestCancel, type RunEventConsumer } from "./run-events.ts";
+import { requestCancel } from "./run-cancel.ts";
+import type { RunEventConsumer } from "./run-events.ts";
+import { cancelledResult } from "./run-results.ts";
 import { isOpen, readQueueRun } from "./queue-run.ts";
 import type { RunWaiters } from "./run-waiters.ts";
 

@@ -1,5 +1,5 @@
 import type { RunReport } from "../execute/run-outcome.ts";
-import type { RunEnd } from "./run-events.ts";
+import type { RunEnd } from "./run-event-steps.ts";
 
 /** A remote run's end as the same {@link RunReport} a local run gives (a cancelled job reads as skipped). */
 export function runEndReport(end: RunEnd): RunReport {

@@ -1,4 +1,4 @@
-import type { RunEnd } from "./run-events.ts";
+import type { RunEnd } from "./run-event-steps.ts";
 
 /** Who waits for which job's end: `planbot execute` for its runs, a stop for the stopped run. */
 export interface RunWaiters {
