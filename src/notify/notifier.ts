@@ -10,6 +10,7 @@ import { enqueueDeliveryNotices } from "../deliver/delivery-notices.ts";
 import { finalPlanDocument } from "../planning/final-plan-delivery.ts";
 import { workspacePaths } from "../projects/workspace.ts";
 import { notificationFor } from "./notification-messages.ts";
+import { sendDueNotifications } from "./outbox-send.ts";
 import { enqueueRefusalNotices } from "./refusal-notices.ts";
 import { gatherRunFacts, type RunFacts } from "./run-facts.ts";
 import { createNotificationStateFile, type NotificationState, type OutboxItem } from "./notification-state.ts";
@@ -41,8 +42,6 @@ export interface Notifier {
   /** Sends whatever is due now; resolves when this pass is done. */
   flush(): Promise<void>;
 }
-
-const PERMANENT_GIVE_UP = 3;
 
 /**
  * Creates the {@link Notifier}. A transition is written to the outbox (with the new last-notified
@@ -168,76 +167,6 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     };
   }
 
-  async function sendDue(): Promise<void> {
-    const read = await file.read();
-    if (!read.ok) {
-      deps.log.error({ message: read.message }, "notification state unreadable");
-      return;
-    }
-    const current = now().getTime();
-    // Oldest first; equal timestamps keep their outbox order (stable sort, consistent comparator).
-    const queued = [...read.data.outbox].sort((a, b) =>
-      a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0,
-    );
-    // Messages to one chat keep their order: while an earlier one waits for its retry (or failed in this
-    // pass), later ones for that chat wait behind it.
-    const held = new Set<string>();
-    for (const item of queued) {
-      if (stopped) return;
-      const target: ChatTarget = {
-        adapter: item.target.adapter,
-        channelId: item.target.channel_id,
-        ...(item.target.thread_id ? { threadId: item.target.thread_id } : {}),
-      };
-      const key = conversationKey(target);
-      if (held.has(key)) continue;
-      if (Date.parse(item.next_attempt_at) > current) {
-        held.add(key);
-        continue;
-      }
-      const sent = await deps.outbound.send(target, item.reply as Reply);
-      if (sent.ok) {
-        await file.mutate<object>((state) => {
-          state.outbox = state.outbox.filter((queued) => queued.id !== item.id);
-          return { ok: true };
-        });
-        deps.log.info(
-          { slug: item.slug, adapter: target.adapter, status: item.status, attempts: item.attempts + 1 },
-          "notification delivered",
-        );
-        continue;
-      }
-      held.add(key);
-      const permanent = sent.details?.permanent === true;
-      const retryAfter = typeof sent.details?.retryAfterMs === "number" ? sent.details.retryAfterMs : undefined;
-      const delay = retryAfter ?? Math.min(maxBackoff, backoff * 2 ** item.attempts);
-      await file.mutate<object>((state) => {
-        const queued = state.outbox.find((candidate) => candidate.id === item.id);
-        if (!queued) return { ok: true };
-        queued.attempts += 1;
-        queued.last_error = sent.message.slice(0, 300);
-        if (permanent && queued.attempts >= PERMANENT_GIVE_UP) {
-          state.outbox = state.outbox.filter((candidate) => candidate.id !== item.id);
-        } else {
-          queued.next_attempt_at = new Date(now().getTime() + delay).toISOString();
-        }
-        return { ok: true };
-      });
-      const level = permanent && item.attempts + 1 >= PERMANENT_GIVE_UP ? "error" : "warn";
-      deps.log[level](
-        {
-          slug: item.slug,
-          adapter: target.adapter,
-          code: sent.code,
-          attempts: item.attempts + 1,
-          retryInMs: delay,
-          message: sent.message,
-        },
-        level === "error" ? "notification dropped" : "notification send failed",
-      );
-    }
-  }
-
   function scheduleNext(state: NotificationState | undefined): void {
     if (stopped || !state || state.outbox.length === 0) return;
     const next = Math.min(...state.outbox.map((item) => Date.parse(item.next_attempt_at)));
@@ -293,7 +222,15 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       flushing = (async () => {
         do {
           flushAgain = false;
-          await sendDue();
+          await sendDueNotifications({
+            file,
+            outbound: deps.outbound,
+            log: deps.log,
+            now,
+            backoffMs: backoff,
+            maxBackoffMs: maxBackoff,
+            stopped: () => stopped,
+          });
         } while (flushAgain && !stopped);
         const read = await file.read();
         scheduleNext(read.ok ? read.data : undefined);
