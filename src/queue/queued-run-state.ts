@@ -43,7 +43,7 @@ export async function endedRunResult(
   if (state === "completed") return normalise(job.returnvalue);
   if (state === "failed") return failedResult(job.failedReason, job.processedBy ?? run.worker);
   if (job.deferredFailure) {
-    // Stalled too often while no planbot listened (see run-events.ts): failed, and no worker starts it.
+    // Stalled too often while no planbot listened (see run-event-steps.ts): failed, and no worker starts it.
     await job.remove().catch(() => undefined);
     return failedResult(job.deferredFailure, job.processedBy ?? run.worker);
   }
