@@ -1,18 +1,15 @@
-import { randomUUID } from "node:crypto";
 import type { Logger } from "../log.ts";
 import type { ChangeWatcher } from "../projects/change-watcher.ts";
 import type { Clock } from "../projects/clock.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
 import { conversationKey, type ChatTarget } from "../chat/incoming.ts";
 import type { Outbound } from "../chat/outbound.ts";
-import type { Reply, ReplyAttachment } from "../chat/reply.ts";
+import type { Reply } from "../chat/reply.ts";
 import { enqueueDeliveryNotices } from "../deliver/delivery-notices.ts";
-import { finalPlanDocument } from "../planning/final-plan-delivery.ts";
-import { workspacePaths } from "../projects/workspace.ts";
-import { notificationFor } from "./notification-messages.ts";
+import { newOutboxItem } from "./outbox-item.ts";
 import { sendDueNotifications } from "./outbox-send.ts";
+import { enqueueStatusTransitions } from "./status-transitions.ts";
 import { enqueueRefusalNotices } from "./refusal-notices.ts";
-import { gatherRunFacts, type RunFacts } from "./run-facts.ts";
 import { createNotificationStateFile, type NotificationState, type OutboxItem } from "./notification-state.ts";
 
 /** Dependencies of {@link createNotifier}. */
@@ -83,89 +80,26 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
   /** Compares records with the last announced statuses and queues messages for the differences. */
   async function enqueueTransitions(records: ProjectRecord[], removed: string[] = []): Promise<void> {
-    await enqueueStatusTransitions(records, removed);
+    await enqueueStatusTransitions(
+      {
+        file,
+        workspaceDir: deps.workspaceDir,
+        executeAt: deps.executeAt,
+        now,
+        log: deps.log,
+        targetsFor,
+        outboxItem,
+      },
+      records,
+      removed,
+    );
     // After the status messages, so "complete" comes before its pull request's link.
     await enqueueDeliveryNotices({ file, records, targetsFor, outboxItem, log: deps.log });
     await enqueueRefusalNotices({ file, records, targetsFor, outboxItem, log: deps.log });
   }
 
-  async function enqueueStatusTransitions(records: ProjectRecord[], removed: string[]): Promise<void> {
-    // Work out targets before taking the lock: they read the session store.
-    const planned: {
-      record: ProjectRecord;
-      targets: ChatTarget[];
-      facts: RunFacts | undefined;
-      planDocument: ReplyAttachment | undefined;
-    }[] = [];
-    const read = await file.read();
-    const known = read.ok ? read.data.last_status : {};
-    for (const record of records) {
-      const previous = known[record.slug.toLowerCase()];
-      if (previous === record.status) continue;
-      // A finished run's report (stories, commits): gathered once, outside the lock.
-      const facts = await gatherRunFacts(record, { workspaceDir: deps.workspaceDir });
-      // The approved notice carries the plan as a document, as the planning chats' final plan does.
-      const planDocument =
-        record.status === "approved"
-          ? await finalPlanDocument(record.slug, workspacePaths(deps.workspaceDir, record.slug).root)
-          : undefined;
-      const note = notificationFor(record, previous, {
-        workspaceDir: deps.workspaceDir,
-        now: now(),
-        facts,
-        executeAt: deps.executeAt,
-        planDocument,
-      });
-      planned.push({ record, targets: note ? await targetsFor(record, note.audience) : [], facts, planDocument });
-    }
-    if (planned.length === 0 && removed.length === 0) return;
-    const result = await file.mutate<object>((state) => {
-      for (const slug of removed) delete state.last_status[slug.toLowerCase()];
-      for (const { record, targets, facts, planDocument } of planned) {
-        const previous = state.last_status[record.slug.toLowerCase()];
-        if (previous === record.status) continue;
-        state.last_status[record.slug.toLowerCase()] = record.status;
-        if (!state.initialized) continue;
-        const note = notificationFor(record, previous, {
-          workspaceDir: deps.workspaceDir,
-          now: now(),
-          facts,
-          executeAt: deps.executeAt,
-          planDocument,
-        });
-        if (!note) continue;
-        for (const target of targets) state.outbox.push(outboxItem(record, target, note.reply));
-        deps.log.info(
-          { slug: record.slug, from: previous, to: record.status, targets: targets.length },
-          "transition queued",
-        );
-      }
-      return { ok: true };
-    });
-    if (!result.ok) deps.log.error({ code: result.code, message: result.message }, "could not record a transition");
-  }
-
-  function outboxItem(record: ProjectRecord, target: ChatTarget, reply: Reply): OutboxItem {
-    const at = now().toISOString();
-    return {
-      id: randomUUID(),
-      slug: record.slug,
-      status: record.status,
-      target: { adapter: target.adapter, channel_id: target.channelId, thread_id: target.threadId ?? null },
-      reply: {
-        text: reply.text,
-        ...(reply.tone ? { tone: reply.tone } : {}),
-        ...(reply.actions ? { actions: reply.actions.map((action) => ({ ...action })) } : {}),
-        ...(reply.choice ? { choice: reply.choice } : {}),
-        // Kept with the message, so a retry after a restart sends the same document.
-        ...(reply.attachment ? { attachment: { ...reply.attachment } } : {}),
-      },
-      attempts: 0,
-      next_attempt_at: at,
-      created_at: at,
-      last_error: null,
-    };
-  }
+  const outboxItem = (record: ProjectRecord, target: ChatTarget, reply: Reply): OutboxItem =>
+    newOutboxItem(record, target, reply, now());
 
   function scheduleNext(state: NotificationState | undefined): void {
     if (stopped || !state || state.outbox.length === 0) return;
