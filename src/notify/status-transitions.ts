@@ -32,6 +32,20 @@ export async function enqueueStatusTransitions(
   removed: string[],
 ): Promise<void> {
   const { file, now, targetsFor, outboxItem } = deps;
+  // Worded twice: once to find the audience outside the lock, once against the statuses read under it.
+  const noteFor = (
+    record: ProjectRecord,
+    previous: string | undefined,
+    facts: RunFacts | undefined,
+    planDocument: ReplyAttachment | undefined,
+  ) =>
+    notificationFor(record, previous, {
+      workspaceDir: deps.workspaceDir,
+      now: now(),
+      facts,
+      executeAt: deps.executeAt,
+      planDocument,
+    });
   // Work out targets before taking the lock: they read the session store.
   const planned: {
     record: ProjectRecord;
@@ -51,13 +65,7 @@ export async function enqueueStatusTransitions(
       record.status === "approved"
         ? await finalPlanDocument(record.slug, workspacePaths(deps.workspaceDir, record.slug).root)
         : undefined;
-    const note = notificationFor(record, previous, {
-      workspaceDir: deps.workspaceDir,
-      now: now(),
-      facts,
-      executeAt: deps.executeAt,
-      planDocument,
-    });
+    const note = noteFor(record, previous, facts, planDocument);
     planned.push({ record, targets: note ? await targetsFor(record, note.audience) : [], facts, planDocument });
   }
   if (planned.length === 0 && removed.length === 0) return;
@@ -68,13 +76,7 @@ export async function enqueueStatusTransitions(
       if (previous === record.status) continue;
       state.last_status[record.slug.toLowerCase()] = record.status;
       if (!state.initialized) continue;
-      const note = notificationFor(record, previous, {
-        workspaceDir: deps.workspaceDir,
-        now: now(),
-        facts,
-        executeAt: deps.executeAt,
-        planDocument,
-      });
+      const note = noteFor(record, previous, facts, planDocument);
       if (!note) continue;
       for (const target of targets) state.outbox.push(outboxItem(record, target, note.reply));
       deps.log.info(
