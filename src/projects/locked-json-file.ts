@@ -81,7 +81,9 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
       // costs more than the stat itself on a busy machine.
       const info = statSync(path, { bigint: true, throwIfNoEntry: false });
       if (!info) return { ok: true, data: empty(), cached: false };
-      signature = `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+      // This process's own writes count too: another instance over the same path may have written it within
+      // one timestamp tick, to an inode number just freed, at the same size.
+      signature = `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}:${localWriteCounts.get(path) ?? 0}`;
     } catch (error) {
       return ioFailure("read", error);
     }
