@@ -24,14 +24,14 @@ export interface StatusInputs {
 }
 
 /**
- * One status per project, with echo-core's precedence: a live PID wins (ralph.sh in its command line →
- * running-ralph, else running-manual); then the entry's own status (a person set it); then the PRD's
- * stories. `complete` in the entry falls through to the PRD like echo-core's dashboard. A cancelled entry reads
- * as `cancelled`, never as `idle`: echo-core's idle invited an Approve nobody meant.
+ * One status per project, with echo-core's precedence: a live PID wins ({@link liveStatus}); then the
+ * entry's own status (a person set it); then the PRD's stories. `complete` in the entry falls through to
+ * the PRD like echo-core's dashboard. A cancelled entry reads as `cancelled`, never as `idle`: echo-core's
+ * idle invited an Approve nobody meant.
  */
 export function deriveStatus({ entry, prd, process }: StatusInputs): ProjectStatus {
-  if (process.alive) return process.commandLine.includes("ralph.sh") ? "running-ralph" : "running-manual";
   const own = (entry?.status ?? "").toLowerCase();
+  if (process.alive) return liveStatus(process.commandLine, own);
   // A run on a `planbot worker` (src/queue) has no PID here: the bot records it as running with its job.
   if (own === "running" && (entry?.queue_run as { state?: unknown } | undefined)?.state === "running")
     return "running-ralph";
@@ -44,6 +44,19 @@ export function deriveStatus({ entry, prd, process }: StatusInputs): ProjectStat
   if (incomplete.every((story) => story.blocked === true)) return "blocked";
   if (stories.some((story) => story.failed === true)) return "failed";
   return "idle";
+}
+
+/**
+ * What a live recorded PID runs: ralph.sh in its command line → running-ralph, else running-manual. A
+ * command line that reads empty is a process between two programs: inside execve the kernel has swapped
+ * in the new program but not yet its arguments, which happens each time Ralph's gate `exec`s ralph.sh and
+ * its shebang `exec`s bash. That says nothing about what runs, so a PID planbot recorded as Ralph's (entry
+ * `running`) stays running-ralph; reading it as running-manual for that instant would record a transition
+ * (and lose or repeat the "Ralph started" notice) that never happened.
+ */
+export function liveStatus(commandLine: string, own: string): "running-ralph" | "running-manual" {
+  if (commandLine.includes("ralph.sh")) return "running-ralph";
+  return commandLine === "" && own === "running" ? "running-ralph" : "running-manual";
 }
 
 /** Story counts of a PRD, plus the ids of blocked and failed stories for notifications. */

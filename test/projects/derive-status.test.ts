@@ -21,6 +21,8 @@ const clock: Clock = { now: () => new Date("2025-03-01T12:00:00.000Z") };
 const DEAD: ProcessInfo = { alive: false, commandLine: "" };
 const RALPH: ProcessInfo = { alive: true, commandLine: "/bin/bash scripts/ralph/ralph.sh --tool claude 10" };
 const MANUAL: ProcessInfo = { alive: true, commandLine: "node server.js" };
+/** What /proc/<pid>/cmdline reads while the process is inside execve. */
+const BETWEEN_PROGRAMS: ProcessInfo = { alive: true, commandLine: "" };
 
 const story = (id: string, extra: Record<string, unknown> = {}) => ({
   id,
@@ -61,6 +63,18 @@ describe("deriveStatus: the seed's nine states and their precedence", () => {
       entry: { status: "pending", pid: 10 },
       prd: ALL_PASS,
       process: MANUAL,
+      want: "running-manual",
+    },
+    {
+      why: "planbot's recorded Ralph inside execve (command line reads empty) stays running-ralph",
+      entry: { status: "running", pid: 10 },
+      process: BETWEEN_PROGRAMS,
+      want: "running-ralph",
+    },
+    {
+      why: "a live PID planbot did not record as Ralph's, command line empty: running-manual",
+      entry: { status: "approved", pid: 10 },
+      process: BETWEEN_PROGRAMS,
       want: "running-manual",
     },
     {
