@@ -7,7 +7,7 @@ import { createProjectWatches } from "./project-watches.ts";
 import { collectChanges, type RecordChange } from "./record-changes.ts";
 import type { Result } from "./result.ts";
 import { watchRoots } from "./root-watches.ts";
-import { createRunPidWatch, endedRuns } from "./run-pid-watch.ts";
+import { changedRuns, createRunPidWatch } from "./run-pid-watch.ts";
 import { createStoreEntryChanges } from "./store-entry-changes.ts";
 import { nextWatchedState, type WatchedState } from "./watched-state.ts";
 
@@ -24,8 +24,8 @@ export type { WatchedState } from "./watched-state.ts";
 /**
  * The one source of project state for every consumer (notifier, dashboard, SSE). File events on the
  * store, the workspace folder and each project's `scripts/ralph/` mark projects dirty; a debounce
- * folds bursts into one recomputation of just those projects. Process exits are no file events, so
- * the PIDs of running projects — only those — are probed on a short interval; a slow rescan catches
+ * folds bursts into one recomputation of just those projects. A process's exit or `exec` is no file
+ * event, so the PIDs of running projects — only those — are probed on a short interval; a slow rescan catches
  * anything the events missed. No `git status`, no per-subscriber polling.
  */
 export interface ChangeWatcher {
@@ -111,7 +111,7 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
     records: () => records.values(),
     probe,
     intervalMs: deps.pidCheckMs ?? 1000,
-    onEnded: markDirty,
+    onChanged: markDirty,
   });
 
   /** Slugs whose store entry changed since the last look. */
@@ -178,7 +178,7 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
    * turns. The store file itself is stat'ed only when so marked, while its
    * last read failed (the error keeps showing), and at most a second apart otherwise, in case an event
    * was lost (an overflowing event queue, a file system without events). The PIDs of running projects
-   * are probed, as their exits are no file events. Changes inside a workspace show once their file
+   * are probed, as their exits and execs are no file events. Changes inside a workspace show once their file
    * event arrives (milliseconds).
    */
   async function servedList(): Promise<Result<{ list: ProjectList }>> {
@@ -196,7 +196,7 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
       storeCheckedAt = now;
       if (read.file !== seenStoreFile || (read.file.version ?? 0) !== storeVersion) storeDirty = true;
     }
-    for (const slug of endedRuns(records.values(), probe)) dirty.add(slug);
+    for (const slug of changedRuns(records.values(), probe)) dirty.add(slug);
     if (storeDirty || foldersDirty || dirty.size > 0 || debounce) {
       if (debounce) clearTimeout(debounce);
       debounce = undefined;

@@ -1,12 +1,22 @@
+import { liveStatus } from "./derive-status.ts";
 import type { ProcessProbe } from "./process-probe.ts";
 import type { ProjectRecord } from "./project-list.ts";
 
-/** Slugs of the records that run with a recorded PID whose process is gone: a process exit is no file event. */
-export function endedRuns(records: Iterable<ProjectRecord>, probe: ProcessProbe): string[] {
-  const ended: string[] = [];
-  for (const record of records)
-    if (isRunningWithPid(record) && !probe.inspect(record.pid).alive) ended.push(record.slug);
-  return ended;
+/**
+ * Slugs of the records that run with a recorded PID whose process no longer matches the record: it is gone,
+ * or it runs another program than the record says (ralph.sh ↔ something else). Neither a process exit nor
+ * an `exec` is a file event, so only probing sees them. A command line that reads empty (a process inside
+ * execve) is no evidence either way: the next probe decides.
+ */
+export function changedRuns(records: Iterable<ProjectRecord>, probe: ProcessProbe): string[] {
+  const changed: string[] = [];
+  for (const record of records) {
+    if (!isRunningWithPid(record)) continue;
+    const info = probe.inspect(record.pid);
+    if (!info.alive) changed.push(record.slug);
+    else if (info.commandLine !== "" && liveStatus(info.commandLine, "") !== record.status) changed.push(record.slug);
+  }
+  return changed;
 }
 
 function isRunningWithPid(record: ProjectRecord): boolean {
@@ -22,16 +32,16 @@ export interface RunPidWatch {
   arm(stopped: boolean): void;
 }
 
-/** Creates the {@link RunPidWatch}; `onEnded` hears each slug whose run's process is gone, at every probe. */
+/** Creates the {@link RunPidWatch}; `onChanged` hears each slug {@link changedRuns} names, at every probe. */
 export function createRunPidWatch(deps: {
   records: () => Iterable<ProjectRecord>;
   probe: ProcessProbe;
   intervalMs: number;
-  onEnded: (slug: string) => void;
+  onChanged: (slug: string) => void;
 }): RunPidWatch {
   let timer: NodeJS.Timeout | undefined;
   const check = () => {
-    for (const slug of endedRuns(deps.records(), deps.probe)) deps.onEnded(slug);
+    for (const slug of changedRuns(deps.records(), deps.probe)) deps.onChanged(slug);
   };
   return {
     arm(stopped) {
