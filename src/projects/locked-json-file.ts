@@ -1,7 +1,15 @@
 import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { replaceFileSync, settleReplacement, sweepStaleTemps } from "./atomic-write.ts";
+import {
+  findSupersededCopy,
+  type Replacement,
+  replaceFileSync,
+  settleReplacement,
+  sweepIsDue,
+  sweepStaleTemps,
+} from "./atomic-write.ts";
 import { acquireHandoverLock } from "./lock-handover.ts";
+import { createMutationQueue, type PendingMutation } from "./mutation-queue.ts";
 import { parseLosslessJson, stringifyLosslessJson } from "./lossless-json.ts";
 import { fail, type Failure, type Result } from "./result.ts";
 
@@ -24,16 +32,21 @@ export interface LockedJsonFileOptions<D> {
 export type MutationOutcome<T> = Result<T> | Promise<Result<T>>;
 
 /**
- * A JSON file that many processes mutate safely: every mutation holds a proper-lockfile lock, re-reads,
- * applies, writes a temp file, fsyncs it and renames it over; it fsyncs the folder after releasing the lock. A file that exists but
- * does not parse is reported by every read and refused by every mutation, so nobody's data is replaced
- * by an empty store (echo-core's dashboard read a corrupt file as empty).
+ * A JSON file that many processes mutate safely: a write holds a proper-lockfile lock, re-reads, applies the
+ * mutations waiting in this process (one after another, each on the result of the one before), writes a temp
+ * file and renames it over; after releasing the lock it fsyncs the file and the folder, and only then do the
+ * callers hear of success (docs/architecture.md, "The store's write path"). A file that exists but does not
+ * parse is reported by every read and refused by every mutation, so nobody's data is replaced by an empty
+ * store (echo-core's dashboard read a corrupt file as empty).
  */
 export interface LockedJsonFile<D> {
   readonly path: string;
   /** The current data (treat as read-only; it may be shared with later reads until the file changes). */
   read(): Promise<Result<{ data: D }>>;
-  /** Locks, re-reads, applies and writes; `apply` may return a failure to leave the file untouched. */
+  /**
+   * Locks, re-reads, applies and writes; `apply` may return a failure to leave the file untouched by it.
+   * Mutations made while another of this process is being written share the next write (group commit).
+   */
   mutate<T>(apply: (data: D) => MutationOutcome<T>): Promise<Result<T>>;
   /**
    * How many writes of this path this process has made (through any instance). A cache of the file can
@@ -50,23 +63,6 @@ interface CacheEntry<D> {
 
 /** Writes per path made by this process: see {@link LockedJsonFile.localWrites}. */
 const localWriteCounts = new Map<string, number>();
-
-/** Serialises mutations of one path inside this process, so only other processes contend on the lock. */
-const inProcessQueues = new Map<string, Promise<unknown>>();
-
-function enqueue<T>(key: string, job: () => Promise<T>): Promise<T> {
-  const previous = inProcessQueues.get(key) ?? Promise.resolve();
-  const run = previous.then(job, job);
-  const settled = run.then(
-    () => undefined,
-    () => undefined,
-  );
-  inProcessQueues.set(key, settled);
-  void settled.then(() => {
-    if (inProcessQueues.get(key) === settled) inProcessQueues.delete(key);
-  });
-  return run;
-}
 
 /** Creates a {@link LockedJsonFile} over `options.path`. */
 export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): LockedJsonFile<D> {
@@ -110,10 +106,14 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
   }
 
   function corrupt(problem: string): Failure {
+    const copy = findSupersededCopy(path, (text) => parse(parseLosslessJson(text)).ok);
+    const restore = copy
+      ? ` The version before the last write is still at ${copy}: if a crash damaged the file, move that copy over it.`
+      : "";
     return fail(
       "store_corrupt",
-      `${path} cannot be read: ${problem}. planbot will not overwrite it; fix or move the file, then retry.`,
-      { details: { path, problem } },
+      `${path} cannot be read: ${problem}. planbot will not overwrite it; fix or move the file, then retry.${restore}`,
+      { details: { path, problem, ...(copy ? { copy } : {}) } },
     );
   }
 
@@ -121,6 +121,7 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
     return fail("store_io", `Could not ${action} ${path}: ${(error as Error).message}`, { details: { path } });
   }
 
+  /** Runs `job` holding the lock; a lock that cannot be had is a `store_io` failure. */
   async function withLock<T>(job: () => Promise<Result<T>>): Promise<Result<T>> {
     let release: (() => Promise<void>) | undefined;
     try {
@@ -152,18 +153,33 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
     }
   }
 
-  /** Applies `apply` to a copy of the current data and writes it; `superseded` is set once written. */
-  async function applyAndWrite<T>(apply: (data: D) => MutationOutcome<T>, step: WriteStep): Promise<Result<T>> {
+  /**
+   * Under the lock: applies each mutation of `batch` to a copy of the data as the one before left it (a
+   * failed or throwing one leaves no trace), then writes once if any succeeded.
+   */
+  async function applyAndWrite(batch: PendingMutation<D>[], step: WriteStep): Promise<Result<{ data: D }>> {
     const loaded = await load(true);
     if (!loaded.ok) return loaded;
-    // The cached object is shared with readers: work on a copy so a failed mutation changes nothing.
-    const data = structuredClone(loaded.data);
-    const outcome = await apply(data);
-    if (!outcome.ok) return outcome;
-    beforeWrite?.(data);
+    // The cached object is shared with readers: every mutation works on a copy.
+    let data = loaded.data;
+    let changed = false;
+    for (const mutation of batch) {
+      const copy = structuredClone(data);
+      try {
+        mutation.outcome = await mutation.apply(copy);
+      } catch (error) {
+        mutation.thrown = { error };
+        continue;
+      }
+      if (!mutation.outcome.ok) continue;
+      beforeWrite?.(copy);
+      data = copy;
+      changed = true;
+    }
+    if (!changed) return { ok: true, data };
     step.tried = true;
     try {
-      step.superseded = replaceFileSync(path, `${stringifyLosslessJson(data)}\n`);
+      step.replacement = replaceFileSync(path, `${stringifyLosslessJson(data)}\n`);
     } catch (error) {
       // The temp file is gone again and the old file is untouched: say so, and what usually helps.
       const failure = ioFailure("write", error);
@@ -173,10 +189,43 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
       };
     }
     cache = undefined;
-    step.written = true;
     localWriteCounts.set(path, (localWriteCounts.get(path) ?? 0) + 1);
-    return outcome;
+    return { ok: true, data };
   }
+
+  /** Outside the lock: makes a write durable; a failure here is the failure of every mutation it carried. */
+  function settle(step: WriteStep): Failure | undefined {
+    if (!step.replacement) return undefined;
+    try {
+      // The next writer need not wait for this journal commit (atomic-write.ts says why that is safe), and
+      // the callers hear of success only once the file and its rename are on disk.
+      settleReplacement(path, step.replacement);
+      return undefined;
+    } catch (error) {
+      return fail(
+        "store_io",
+        `The change to ${path} was saved, but flushing it to disk failed: ${(error as Error).message}. Check the disk before relying on it.`,
+        { details: { path, written: true } },
+      );
+    }
+  }
+
+  /** Carries `batch` through one locked write and tells each caller its result. */
+  async function writeBatch(batch: PendingMutation<D>[]): Promise<void> {
+    const step: WriteStep = { tried: false };
+    const written = await withLock(() => applyAndWrite(batch, step));
+    const shared = written.ok ? settle(step) : written;
+    // A failed write (a full disk) may be failing for leftovers of killed writers: clear them for the retry.
+    if (step.tried && (!step.replacement || sweepIsDue(path))) await sweepStaleTemps(path);
+    for (const mutation of batch) {
+      if (mutation.thrown) mutation.reject(mutation.thrown.error);
+      else if (mutation.outcome && !(mutation.outcome.ok && shared)) mutation.resolve(mutation.outcome);
+      // Not applied (no lock, an unreadable file), or applied but not written or not on disk.
+      else mutation.resolve(shared ?? fail("store_io", `${path} was not written.`, { details: { path } }));
+    }
+  }
+
+  const queue = createMutationQueue<D>(path, writeBatch);
 
   return {
     path,
@@ -187,36 +236,15 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
       return { ok: true, data: loaded.data };
     },
     mutate<T>(apply: (data: D) => MutationOutcome<T>) {
-      return enqueue(path, async () => {
-        const step: WriteStep = { tried: false, written: false };
-        const result = await withLock<T>(() => applyAndWrite(apply, step));
-        // Outside the lock: the next writer need not wait for this journal commit (atomic-write.ts says why
-        // that is safe), and the caller hears of success only once the rename is on disk.
-        if (!step.written) {
-          // A failed write (a full disk) may be failing for leftovers of killed writers: clear them for the retry.
-          if (step.tried) await sweepStaleTemps(path);
-          return result;
-        }
-        try {
-          await settleReplacement(path, step.superseded);
-        } catch (error) {
-          return fail(
-            "store_io",
-            `The change to ${path} was saved, but flushing its folder to disk failed: ${(error as Error).message}. Check the disk before relying on it.`,
-            { details: { path, written: true } },
-          );
-        }
-        return result;
-      });
+      return queue.add(apply);
     },
   };
 }
 
-/** How far a mutation got: a write was tried, it was written, and the superseded file's second name. */
+/** How far a write got: tried (something to write), and the replacement to settle once written. */
 interface WriteStep {
   tried: boolean;
-  written: boolean;
-  superseded?: string;
+  replacement?: Replacement;
 }
 
 function isMissing(error: unknown): boolean {
