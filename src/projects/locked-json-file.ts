@@ -1,20 +1,11 @@
-import { mkdirSync, readFileSync, statSync } from "node:fs";
-import { dirname } from "node:path";
-import {
-  findSupersededCopy,
-  type Replacement,
-  replaceFileSync,
-  settleReplacement,
-  sweepIsDue,
-  sweepStaleTemps,
-} from "./atomic-write.ts";
-import { acquireHandoverLock } from "./lock-handover.ts";
+import { type Replacement, replaceFileSync, settleReplacement, sweepIsDue, sweepStaleTemps } from "./atomic-write.ts";
+import { createJsonFileReader, type JsonParser } from "./json-file-reader.ts";
+import { stringifyLosslessJson } from "./lossless-json.ts";
 import { createMutationQueue, type PendingMutation } from "./mutation-queue.ts";
-import { parseLosslessJson, stringifyLosslessJson } from "./lossless-json.ts";
 import { fail, type Failure, type Result } from "./result.ts";
+import { withStoreLock } from "./store-lock.ts";
 
-/** How a file's text becomes data: a failure here marks the file corrupt, and it is then never overwritten. */
-export type JsonParser<D> = (value: unknown) => { ok: true; data: D } | { ok: false; problem: string };
+export type { JsonParser } from "./json-file-reader.ts";
 
 /** Options of {@link createLockedJsonFile}. */
 export interface LockedJsonFileOptions<D> {
@@ -56,11 +47,6 @@ export interface LockedJsonFile<D> {
   localWrites(): number;
 }
 
-interface CacheEntry<D> {
-  signature: string;
-  data: D;
-}
-
 /** Writes per path made by this process: see {@link LockedJsonFile.localWrites}. */
 const localWriteCounts = new Map<string, number>();
 
@@ -68,97 +54,15 @@ const localWriteCounts = new Map<string, number>();
 export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): LockedJsonFile<D> {
   const { path, parse, empty, beforeWrite } = options;
   const staleMs = Math.max(2000, options.staleMs ?? 5000);
-  let cache: CacheEntry<D> | undefined;
 
-  async function load(fresh = false): Promise<Result<{ data: D; cached: boolean }>> {
-    let signature: string;
-    try {
-      // A synchronous stat: every command reads the store, and a thread-pool round trip for one stat
-      // costs more than the stat itself on a busy machine.
-      const info = statSync(path, { bigint: true, throwIfNoEntry: false });
-      if (!info) return { ok: true, data: empty(), cached: false };
-      // This process's own writes count too: another instance over the same path may have written it within
-      // one timestamp tick, to an inode number just freed, at the same size.
-      signature = `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}:${localWriteCounts.get(path) ?? 0}`;
-    } catch (error) {
-      return ioFailure("read", error);
-    }
-    if (!fresh && cache?.signature === signature) return { ok: true, data: cache.data, cached: true };
-    let text: string;
-    try {
-      // Synchronous for the same reason, and because a mutation reads under the lock: every thread-pool hop
-      // there is time all other writers wait.
-      text = readFileSync(path, "utf8");
-    } catch (error) {
-      if (isMissing(error)) return { ok: true, data: empty(), cached: false };
-      return ioFailure("read", error);
-    }
-    let value: unknown;
-    try {
-      value = parseLosslessJson(text);
-    } catch (error) {
-      return corrupt(`not valid JSON (${(error as Error).message})`);
-    }
-    const parsed = parse(value);
-    if (!parsed.ok) return corrupt(parsed.problem);
-    cache = { signature, data: parsed.data };
-    return { ok: true, data: parsed.data, cached: false };
-  }
-
-  function corrupt(problem: string): Failure {
-    const copy = findSupersededCopy(path, (text) => parse(parseLosslessJson(text)).ok);
-    const restore = copy
-      ? ` The version before the last write is still at ${copy}: if a crash damaged the file, move that copy over it.`
-      : "";
-    return fail(
-      "store_corrupt",
-      `${path} cannot be read: ${problem}. planbot will not overwrite it; fix or move the file, then retry.${restore}`,
-      { details: { path, problem, ...(copy ? { copy } : {}) } },
-    );
-  }
-
-  function ioFailure(action: string, error: unknown): Failure {
-    return fail("store_io", `Could not ${action} ${path}: ${(error as Error).message}`, { details: { path } });
-  }
-
-  /** Runs `job` holding the lock; a lock that cannot be had is a `store_io` failure. */
-  async function withLock<T>(job: () => Promise<Result<T>>): Promise<Result<T>> {
-    let release: (() => Promise<void>) | undefined;
-    try {
-      // A waiting writer wakes the moment the holder releases (lock-handover.ts); proper-lockfile's lock and
-      // stale takeover stay the cross-process contract. It gives up after 3 × staleMs.
-      release = await lockCreatingFolder();
-    } catch (error) {
-      return fail(
-        "store_io",
-        `Could not lock ${path}: ${(error as Error).message}. Another writer may be stuck; retry shortly.`,
-        { details: { path } },
-      );
-    }
-    try {
-      return await job();
-    } finally {
-      await release().catch(() => undefined);
-    }
-  }
-
-  /** Takes the lock; the store's folder is created only when the lock cannot be made for want of it. */
-  async function lockCreatingFolder(): Promise<() => Promise<void>> {
-    try {
-      return await acquireHandoverLock(path, { staleMs });
-    } catch (error) {
-      if (!isMissing(error)) throw error;
-      mkdirSync(dirname(path), { recursive: true });
-      return await acquireHandoverLock(path, { staleMs });
-    }
-  }
+  const reader = createJsonFileReader<D>({ path, parse, empty, localWrites: () => localWriteCounts.get(path) ?? 0 });
 
   /**
    * Under the lock: applies each mutation of `batch` to a copy of the data as the one before left it (a
    * failed or throwing one leaves no trace), then writes once if any succeeded.
    */
   async function applyAndWrite(batch: PendingMutation<D>[], step: WriteStep): Promise<Result<{ data: D }>> {
-    const loaded = await load(true);
+    const loaded = reader.load(true);
     if (!loaded.ok) return loaded;
     // The cached object is shared with readers: every mutation works on a copy.
     let data = loaded.data;
@@ -182,13 +86,13 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
       step.replacement = replaceFileSync(path, `${stringifyLosslessJson(data)}\n`);
     } catch (error) {
       // The temp file is gone again and the old file is untouched: say so, and what usually helps.
-      const failure = ioFailure("write", error);
+      const failure = reader.ioFailure("write", error);
       return {
         ...failure,
         message: `${failure.message}. Nothing was changed; free some disk space (or fix the folder's permissions) and retry.`,
       };
     }
-    cache = undefined;
+    reader.forget();
     localWriteCounts.set(path, (localWriteCounts.get(path) ?? 0) + 1);
     return { ok: true, data };
   }
@@ -213,7 +117,7 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
   /** Carries `batch` through one locked write and tells each caller its result. */
   async function writeBatch(batch: PendingMutation<D>[]): Promise<void> {
     const step: WriteStep = { tried: false };
-    const written = await withLock(() => applyAndWrite(batch, step));
+    const written = await withStoreLock(path, staleMs, () => applyAndWrite(batch, step));
     const shared = written.ok ? settle(step) : written;
     // A failed write (a full disk) may be failing for leftovers of killed writers: clear them for the retry.
     if (step.tried && (!step.replacement || sweepIsDue(path))) await sweepStaleTemps(path);
@@ -231,7 +135,7 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
     path,
     localWrites: () => localWriteCounts.get(path) ?? 0,
     async read() {
-      const loaded = await load();
+      const loaded = reader.load();
       if (!loaded.ok) return loaded;
       return { ok: true, data: loaded.data };
     },
@@ -245,8 +149,4 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
 interface WriteStep {
   tried: boolean;
   replacement?: Replacement;
-}
-
-function isMissing(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException)?.code === "ENOENT";
 }
