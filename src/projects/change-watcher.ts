@@ -206,13 +206,18 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
     return { ok: true, list: { ...state.list, fetchedAt: deps.clock.now().toISOString() } };
   }
 
-  /** Takes the first snapshot: every record is new, so every project is in the first change. */
+  /**
+   * Takes the first snapshot: every record is new, so every project is in the first change. It runs with
+   * the watches already up, and it remembers the store entries (and watches the project folders) before it
+   * builds the records: a change made meanwhile by another process is then newer than what was remembered,
+   * and its event recomputes the project after the snapshot. Built first and remembered after, such a change
+   * was in the baseline but not in the records, and its event came before the watch: it never showed.
+   */
   async function firstSnapshot(): Promise<void> {
-    await refreshStoreVersion();
+    projects.sync();
+    await storeChanges();
     const list = await deps.lister.build();
     if (list.ok) for (const record of list.list.projects) records.set(record.slug.toLowerCase(), record);
-    await storeChanges();
-    projects.sync();
     publish(
       list.ok ? list.list.projects.map((record) => ({ slug: record.slug, before: undefined, after: record })) : [],
     );
@@ -222,7 +227,6 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
     async start() {
       mkdirSync(deps.workspaceDir, { recursive: true });
       mkdirSync(deps.dataDir, { recursive: true });
-      await firstSnapshot();
       const watchers = watchRoots(
         deps,
         {
@@ -247,6 +251,10 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
         report,
       );
       rootWatchers.push(...watchers);
+      // On the chain, so a recomputation an event asks for meanwhile runs after the snapshot, never beside it.
+      const snapshot = running.then(firstSnapshot);
+      running = snapshot.catch(report);
+      await snapshot;
       pids.arm(stopped);
       detach = deps.lister.serveFrom({ list: servedList });
       timers.push(
