@@ -20,16 +20,16 @@ export function planRoutes(deps: DashboardDeps): Route[] {
   const stepper = createPlanStepper(deps);
   const post = (path: string, handler: PlanHandler): Route => ({
     method: "POST",
-    path: `/api/projects/:slug/plan/${path}`,
+    path,
     handler: handler(deps, stepper),
   });
   return [
     ...planStateRoutes(deps),
-    post("start", planStartHandler),
-    post("respond", respondHandler),
-    post("finalize", finalizeHandler),
-    post("cancel", cancelHandler),
-    post("advance", advanceHandler),
+    post("/api/projects/:slug/plan/start", planStartHandler),
+    post("/api/projects/:slug/plan/respond", respondHandler),
+    post("/api/projects/:slug/plan/finalize", finalizeHandler),
+    post("/api/projects/:slug/plan/cancel", cancelHandler),
+    post("/api/projects/:slug/plan/advance", advanceHandler),
   ];
 }
 

@@ -26,14 +26,14 @@ type ProjectHandler = (deps: DashboardDeps, context: RequestContext, name: strin
 export function workspaceRoutes(deps: DashboardDeps): Route[] {
   const route = (method: Route["method"], path: string, handler: ProjectHandler): Route => ({
     method,
-    path: `/api/projects/:slug/${path}`,
+    path,
     handler: withProject(deps, (context, name) => handler(deps, context, name)),
   });
   return [
-    route("GET", "plan/document", planDocument),
-    route("GET", "prd", prd),
-    route("POST", "run", run),
-    route("GET", "run/log", runLog),
+    route("GET", "/api/projects/:slug/plan/document", planDocument),
+    route("GET", "/api/projects/:slug/prd", prd),
+    route("POST", "/api/projects/:slug/run", run),
+    route("GET", "/api/projects/:slug/run/log", runLog),
   ];
 }
 
