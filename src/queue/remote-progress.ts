@@ -29,9 +29,10 @@ export type ShownSample = Pick<
 >;
 
 /**
- * A worker's progress sample (as received, or as recorded) as the chats see any run's progress. The run id is the time the worker began
- * the run (its own clock, used only as an id), so a restarted bot goes on with the same run (and the same
- * progress messages); a sample from a worker older than that field falls back to the bot's start time.
+ * A worker's progress sample (as received, or as recorded) as the chats see any run's progress. The run
+ * id is the time the worker began the run (its own clock, used only as an id), so a restarted bot goes on
+ * with the same run (and the same progress messages); a sample from a worker older than that field falls
+ * back to the bot's start time.
  * Elapsed time and activity come from `times`, the bot's clock. The cost is not known on a worker
  * (Ralph's agent reports none it keeps), so it is null.
  */
