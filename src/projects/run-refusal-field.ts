@@ -1,0 +1,31 @@
+import type { ProjectEntry } from "./schemas.ts";
+import { readRunRefusal, type RunRefusalField } from "./schemas.ts";
+
+/**
+ * Stores why the executor's preflight refused a local run (the project stays approved). The same refusal
+ * again — same check, same words, as on every EXECUTE_AT tick until someone fixes it — keeps the first
+ * one's `at`, which is what the notifier announces once, so chats hear it once and not every day.
+ * `answered` marks a refusal the person who asked (`/run`) was already told in their reply.
+ */
+export function noteLocalRefusal(
+  entry: ProjectEntry,
+  refusal: { at: string; message: string; check: string | null; answered: boolean },
+): void {
+  const previous = readRunRefusal(entry as { run_refusal?: unknown });
+  const same =
+    previous && !previous.worker && previous.message === refusal.message && (previous.check ?? null) === refusal.check;
+  if (same) return;
+  const field: RunRefusalField = {
+    at: refusal.at,
+    message: refusal.message,
+    worker: null,
+    check: refusal.check,
+    ...(refusal.answered ? { answered: true } : {}),
+  };
+  (entry as Record<string, unknown>).run_refusal = field;
+}
+
+/** Forgets the last refusal: a run started, or a person approved, unapproved, re-planned or cancelled the project. */
+export function clearRunRefusal(entry: ProjectEntry): void {
+  delete (entry as Record<string, unknown>).run_refusal;
+}
