@@ -29,3 +29,14 @@ export function noteLocalRefusal(
 export function clearRunRefusal(entry: ProjectEntry): void {
   delete (entry as Record<string, unknown>).run_refusal;
 }
+
+/**
+ * A stored refusal split into why Ralph was not started and what to do. The preflight words its refusals
+ * "Ralph was not started: <why>. Fix: <what to do>" (src/execute/preflight.ts); other words are all `why`.
+ */
+export function refusalParts(refusal: Pick<RunRefusalField, "message">): { why: string; fix: string | null } {
+  const text = refusal.message.replace(/^Ralph was not started:\s*/, "").trim();
+  const at = text.indexOf(". Fix: ");
+  if (at < 0) return { why: text, fix: null };
+  return { why: text.slice(0, at), fix: text.slice(at + ". Fix: ".length) };
+}
