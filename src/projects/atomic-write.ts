@@ -4,6 +4,7 @@ import {
   linkSync,
   openSync,
   readdirSync,
+  readFileSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -14,10 +15,10 @@ import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 
 /**
- * Replacing a file atomically, and cleaning up after writers that could not. A store is written to
- * `.<name>.<pid>.<random>.tmp` beside it, fsynced, renamed over it, and the folder is fsynced. A write
- * that fails (a full disk) removes its temp file; a writer killed mid-write cannot, so every writer sweeps
- * such leftovers after its own write: a file whose writer's PID is gone is nobody's.
+ * Replacing a file atomically, and cleaning up after writers that could not. A file is written to
+ * `.<name>.<pid>.<hex>.tmp` beside it and renamed over it; the new file and the folder are fsynced before
+ * anyone hears of the change. A write that fails (a full disk) removes its temp file; a writer killed
+ * mid-write cannot, so writers sweep such leftovers: a file whose writer's PID is gone is nobody's.
  */
 
 /** Unique per process (a PID can come back after a crash), so a temp name needs no random bytes per write. */
@@ -68,30 +69,41 @@ export async function writeFileAtomically(target: string, text: string): Promise
   }
 }
 
+/** A file written and renamed over its target by {@link replaceFileSync}, not yet on disk. */
+export interface Replacement {
+  /** The new file, still open: {@link settleReplacement} fsyncs and closes it. */
+  fd: number;
+  /** The second name the replaced file keeps until the new one is on disk (none when there was no file). */
+  superseded: string | undefined;
+}
+
 /**
- * The first half of {@link writeFileAtomically}, without leaving the thread: temp file, fsync, rename —
- * for a writer holding a lock (the stores), where each step would otherwise be a thread-pool round trip
- * while every other writer waits. The rename is atomic and the data is on disk before it, so a crash
- * leaves the old file or the new one, never a torn one. The rename itself is durable once the folder is
- * fsynced ({@link syncFolderSync}), which the caller does after letting go of the lock.
+ * The first half of replacing a file, without leaving the thread and without waiting for the disk: temp
+ * file, a second name for the file it replaces, rename. For a writer holding a lock (the stores), where
+ * every step is time all other writers wait; the writer calls {@link settleReplacement} after letting go of
+ * the lock, and nobody hears of the change before that returns.
+ *
+ * Why the fsync may come after the rename (docs/architecture.md, "The store's write path"): a crash before
+ * it must leave the old file or the new one, whole. ext4 (its default `auto_da_alloc`) and btrfs write a
+ * file's data before they commit a rename over another file, so the name shows one version or the other.
+ * On a file system that does not, a power cut at that instant can leave the store empty or torn; the
+ * replaced version keeps its second name until the fsync, and a store that cannot be read names that copy
+ * (locked-json-file.ts). A later writer that built on this change writes the whole file again, so its own
+ * fsync makes this change durable too; concurrent writers' fsyncs share one journal commit.
  */
-export function replaceFileSync(target: string, text: string): string | undefined {
+export function replaceFileSync(target: string, text: string): Replacement {
   const stem = tempStem(target);
   const temp = `${stem}.tmp`;
   let superseded: string | undefined;
   const fd = openSync(temp, "wx", 0o644);
   try {
-    try {
-      // writeFileSync loops until every byte is written: one writeSync may write part of it (a disk filling
-      // up, a file-size limit) and report no error, and a short file must never be renamed over the store.
-      writeFileSync(fd, text, "utf8");
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    // writeFileSync loops until every byte is written: one writeSync may write part of it (a disk filling
+    // up, a file-size limit) and report no error, and a short file must never be renamed over the store.
+    writeFileSync(fd, text, "utf8");
     superseded = keepSuperseded(target, `${stem}.old`);
     renameSync(temp, target);
   } catch (error) {
+    closeSync(fd);
     // ENOSPC, EFBIG, EIO…: the temp file would otherwise eat the space that is already short, forever.
     for (const leftover of [temp, superseded]) {
       try {
@@ -102,7 +114,7 @@ export function replaceFileSync(target: string, text: string): string | undefine
     }
     throw error;
   }
-  return superseded;
+  return { fd, superseded };
 }
 
 /**
@@ -120,13 +132,7 @@ function keepSuperseded(target: string, name: string): string | undefined {
   }
 }
 
-/**
- * Makes the renames done in `folder` durable (the second half of {@link writeFileAtomically}). A store
- * calls it after releasing its lock: the next writer can already read and build on the new file (the
- * page cache is shared), and nobody is told the change happened before this returns. On a journalling
- * file system a later writer's change commits after this one, so a change another writer built on is
- * never durable without it; and concurrent writers' folder fsyncs share one journal commit.
- */
+/** Makes the renames done in `folder` durable (the last step of {@link writeFileAtomically} and {@link settleReplacement}). */
 export function syncFolderSync(folder: string): void {
   const folderFd = openSync(folder, "r");
   try {
@@ -137,23 +143,69 @@ export function syncFolderSync(folder: string): void {
 }
 
 /**
- * What a writer does after {@link replaceFileSync}, once it has let go of the lock: fsync the folder, then
- * remove the superseded file's second name and any leftovers of killed writers (none of it needs the lock).
- * Throws only when the fsync fails, and cleans up even then.
+ * What a writer does after {@link replaceFileSync}, once it has let go of the lock: fsync the new file and
+ * the folder (the rename), then remove the replaced file's second name. Throws when either fsync fails (the
+ * change may not survive a crash), and cleans up even then; the second name then stays as the copy to go
+ * back to.
  */
-export async function settleReplacement(target: string, superseded: string | undefined): Promise<void> {
+export function settleReplacement(target: string, replacement: Replacement): void {
   try {
-    syncFolderSync(dirname(target));
+    fsyncSync(replacement.fd);
   } finally {
-    if (superseded) {
-      try {
-        unlinkSync(superseded);
-      } catch {
-        // A sweep got there first.
-      }
-    }
-    await sweepStaleTemps(target);
+    closeSync(replacement.fd);
   }
+  syncFolderSync(dirname(target));
+  if (replacement.superseded) {
+    try {
+      unlinkSync(replacement.superseded);
+    } catch {
+      // A sweep got there first.
+    }
+  }
+}
+
+/**
+ * The newest second name of a replaced version of `target` (`.<name>.<pid>.<hex>.old`) whose text
+ * `isReadable` accepts. A writer keeps one until its new file is on disk, so after a crash that tore the
+ * file it is the version to go back to.
+ */
+export function findSupersededCopy(target: string, isReadable: (text: string) => boolean): string | undefined {
+  const folder = dirname(target);
+  const pattern = leftoverPattern(target);
+  let names: string[];
+  try {
+    names = readdirSync(folder).filter((name) => pattern.test(name) && name.endsWith(".old"));
+  } catch {
+    return undefined;
+  }
+  const copies = names
+    .map((name) => join(folder, name))
+    .map((path) => ({ path, mtimeMs: statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+    .sort((a, b) => b.mtimeMs - a.mtimeMs);
+  for (const copy of copies) {
+    try {
+      if (isReadable(readFileSync(copy.path, "utf8"))) return copy.path;
+    } catch {
+      // Gone, or not readable either: an older copy may be.
+    }
+  }
+  return undefined;
+}
+
+/** When each path was last swept by this process (see {@link sweepIsDue}). */
+const lastSweeps = new Map<string, number>();
+
+/**
+ * Whether a successful write of `target` should sweep killed writers' leftovers now: on this process's
+ * first write of it, then once a minute. Leftovers come only from writers killed mid-write, and a sweep
+ * lists the folder, which every writer's renames there wait for. (A failed write sweeps always.)
+ */
+export function sweepIsDue(target: string): boolean {
+  const last = lastSweeps.get(target);
+  const now = performance.now();
+  if (last !== undefined && now - last < 60_000) return false;
+  lastSweeps.set(target, now);
+  return true;
 }
 
 /** Options of {@link sweepStaleTemps}. */

@@ -15,8 +15,12 @@
  *   each success (the parent SIGKILLs it at a random point).
  * - `hold`: takes the lock through a mutation that never finishes, prints `{type:"holding"}` and waits
  *   to be killed.
+ * - `burst`: `--ops` updates of `shared` and of its own `b<id>` (proposed first), 8 at a time without waiting
+ *   for each other (they share writes), then `{type:"done", successes, sharedHits}`.
+ * - `once`: one update of `shared`, then `{type:"ok", version, slug}` (a fresh process's first write).
  * - `bench`: proposes `bench-<id>`, prints `{type:"ready"}`, waits for a line on stdin, then does
- *   `--ops` lifecycle updates and prints `{type:"done", start, end, successes}` (epoch ms).
+ *   `--ops` lifecycle updates (`--in-flight` at a time, default 1) and prints `{type:"done", start, end,
+ *   successes}` (epoch ms).
  */
 import { parseArgs } from "node:util";
 import { systemClock } from "../../src/projects/clock.ts";
@@ -45,6 +49,7 @@ const { values } = parseArgs({
     ops: { type: "string", default: "100" },
     seed: { type: "string", default: "1" },
     "stale-ms": { type: "string", default: "2000" },
+    "in-flight": { type: "string", default: "1" },
   },
 });
 
@@ -251,6 +256,32 @@ async function hold(): Promise<void> {
   emit({ type: "unexpected", result });
 }
 
+async function burst(): Promise<void> {
+  const own = `b${id}`;
+  const created = await lifecycle.propose({ slug: own, description: `Burst writer ${id}` });
+  if (!created.ok) return emit({ type: "error", code: created.code, message: created.message });
+  let successes = 0;
+  let sharedHits = 0;
+  for (let done = 0; done < ops; done += 8) {
+    const round = Array.from({ length: Math.min(8, ops - done) }, (_, index) =>
+      index % 2 ? lifecycle.update(own, bumpHits) : lifecycle.update("shared", bumpShared),
+    );
+    const results = await Promise.all(round);
+    results.forEach((result, index) => {
+      if (!result.ok) return;
+      successes += 1;
+      if (index % 2 === 0) sharedHits += 1;
+    });
+  }
+  emit({ type: "done", successes, sharedHits });
+}
+
+async function once(): Promise<void> {
+  const result = await lifecycle.update("shared", bumpHits);
+  if (result.ok) emit({ type: "ok", version: result.version, slug: result.entry.name });
+  else emit({ type: "failed", code: result.code, message: result.message });
+}
+
 async function bench(): Promise<void> {
   const slug = `bench-${id}`;
   const created = await lifecycle.propose({ slug, description: `Bench writer ${id}` });
@@ -263,14 +294,20 @@ async function bench(): Promise<void> {
   process.stdin.pause();
   const start = Date.now();
   let successes = 0;
-  for (let n = 0; n < ops; n += 1) {
-    const result = await lifecycle.update(slug, bumpHits);
-    if (result.ok) successes += 1;
-  }
+  // `--in-flight` chains of updates at once (1: one after another), as a busy bot's chats and notifier make them.
+  const inFlight = Math.max(1, Number(values["in-flight"]));
+  const chain = async (count: number) => {
+    for (let n = 0; n < count; n += 1) if ((await lifecycle.update(slug, bumpHits)).ok) successes += 1;
+  };
+  await Promise.all(
+    Array.from({ length: inFlight }, (_, index) =>
+      chain(Math.floor(ops / inFlight) + (index < ops % inFlight ? 1 : 0)),
+    ),
+  );
   emit({ type: "done", start, end: Date.now(), successes });
 }
 
-const modes: Record<string, () => Promise<void>> = { mixed, loop, hold, bench };
+const modes: Record<string, () => Promise<void>> = { mixed, loop, hold, burst, once, bench };
 const run = modes[values.mode ?? "mixed"];
 if (!run) {
   process.stderr.write(`store-worker: unknown --mode ${values.mode}\n`);

@@ -189,7 +189,12 @@ describe("writers killed with SIGKILL", () => {
     const read = await store.read();
     expect(read.ok && read.file.version).toBe(version + 1);
     // A writer killed between creating its temp file and renaming it leaves the temp file (or the second
-    // name of the file it replaced); the next write sweeps them, so nothing eats the disk forever.
+    // name of the file it replaced); a process's first write sweeps them (and a minute later the next one
+    // does), so nothing eats the disk forever.
+    const fresh = startWorker(["--data-dir", dataDir, "--id", "9", "--mode", "once", "--stale-ms", String(STALE_MS)]);
+    await fresh.waitFor((lines) => lines.some((line) => line.type === "ok" || line.type === "failed"));
+    expect((await fresh.child).exitCode).toBe(0);
+    expect(fresh.lines.filter((line) => line.type === "ok")).toHaveLength(1);
     expect(readdirSync(dataDir).filter((name) => name.endsWith(".tmp") || name.endsWith(".old"))).toEqual([]);
   });
 });

@@ -1,0 +1,42 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { acquireHandoverLock } from "./lock-handover.ts";
+import { fail, type Result } from "./result.ts";
+
+/**
+ * Runs `job` holding proper-lockfile's lock on `path`; a lock that cannot be had is a `store_io` failure.
+ * A waiting writer wakes the moment the holder releases (lock-handover.ts); proper-lockfile's lock and its
+ * stale takeover (after `staleMs`) stay the cross-process contract. It gives up after 3 × staleMs.
+ */
+export async function withStoreLock<T>(
+  path: string,
+  staleMs: number,
+  job: () => Promise<Result<T>>,
+): Promise<Result<T>> {
+  let release: () => Promise<void>;
+  try {
+    release = await lockCreatingFolder(path, staleMs);
+  } catch (error) {
+    return fail(
+      "store_io",
+      `Could not lock ${path}: ${(error as Error).message}. Another writer may be stuck; retry shortly.`,
+      { details: { path } },
+    );
+  }
+  try {
+    return await job();
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
+
+/** Takes the lock; the store's folder is created only when the lock cannot be made for want of it. */
+async function lockCreatingFolder(path: string, staleMs: number): Promise<() => Promise<void>> {
+  try {
+    return await acquireHandoverLock(path, { staleMs });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    mkdirSync(dirname(path), { recursive: true });
+    return await acquireHandoverLock(path, { staleMs });
+  }
+}
