@@ -108,6 +108,7 @@ describe("the board", () => {
       "Not started: kilo has no plan: Ralph works from scripts/ralph/prd.json in the workspace and there is none",
     );
     expect(await page.locator('[data-slug="lima"] .refusal').count()).toBe(0);
+    await screenshot(page, "board-refusal");
 
     await page.locator('[data-slug="kilo"] .card-link').click();
     await page.waitForSelector('main.project-page[data-slug="kilo"]');
@@ -116,6 +117,7 @@ describe("the board", () => {
     expect(await note.locator("p").nth(1).textContent()).toBe(
       "Fix: plan it first (/plan kilo in a chat, or the dashboard), then run it again",
     );
+    await screenshot(page, "project-refusal");
 
     // Unapproved and approved again with the CLI (another process): the note goes, live.
     for (const action of ["unapprove", "approve"]) {

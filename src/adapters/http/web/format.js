@@ -97,7 +97,8 @@ export function RefusalNote({ project, brief = false }) {
   const why = at < 0 ? text : text.slice(0, at);
   const fix = at < 0 ? null : text.slice(at + ". Fix: ".length);
   const where = refusal.worker ? ` on worker ${refusal.worker}` : "";
-  if (brief) return html`<p class="alert refusal" title=${text}>Not started: ${why}</p>`;
+  // The span is clamped, not the paragraph: its padding would show the top of a third line.
+  if (brief) return html`<p class="alert refusal" title=${text}><span>Not started: ${why}</span></p>`;
   return html`<div class="alert refusal" role="status"><p class="reason">Not started${where} <${When} date=${new Date(refusal.at)} />: ${why}</p>
     ${fix ? html`<p class="reason">Fix: ${fix}</p>` : null}</div>`;
 }
