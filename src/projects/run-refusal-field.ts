@@ -1,5 +1,4 @@
-import type { ProjectEntry } from "./schemas.ts";
-import { readRunRefusal, type RunRefusalField } from "./schemas.ts";
+import { readRunRefusal, type ProjectEntry, type RunRefusalField } from "./schemas.ts";
 
 /**
  * Stores why the executor's preflight refused a local run (the project stays approved). The same refusal
