@@ -1,6 +1,7 @@
 import { notApprovedFailure } from "../execute/not-runnable.ts";
 import type { Lifecycle } from "../projects/lifecycle.ts";
 import { fail, type Result } from "../projects/result.ts";
+import { clearRunRefusal } from "../projects/run-refusal-field.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
 import { isOpen, QUEUE_RUN_FIELD, readQueueRun, type RunRecordDeps, setQueueRun } from "./queue-run.ts";
 import type { RemoteRunTimes } from "./remote-progress.ts";
@@ -134,6 +135,7 @@ async function markStarted(
     entry.pid = null;
     entry.started_at = at;
     entry.error = null;
+    clearRunRefusal(entry);
     setQueueRun(entry, { ...run, state: "running", worker, started_at: at });
     outcome = "started";
   });
