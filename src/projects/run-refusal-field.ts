@@ -10,10 +10,7 @@ export function noteLocalRefusal(
   entry: ProjectEntry,
   refusal: { at: string; message: string; check: string | null; answered: boolean },
 ): void {
-  const previous = readRunRefusal(entry as { run_refusal?: unknown });
-  const same =
-    previous && !previous.worker && previous.message === refusal.message && (previous.check ?? null) === refusal.check;
-  if (same) return;
+  if (repeatsStoredRefusal(entry, { ...refusal, worker: null })) return;
   const field: RunRefusalField = {
     at: refusal.at,
     message: refusal.message,
@@ -22,6 +19,20 @@ export function noteLocalRefusal(
     ...(refusal.answered ? { answered: true } : {}),
   };
   (entry as Record<string, unknown>).run_refusal = field;
+}
+
+/** True when `entry` already stores this refusal (same worker, check and words): a repeat to keep quiet about. */
+export function repeatsStoredRefusal(
+  entry: ProjectEntry,
+  refusal: { message: string; check?: string | null | undefined; worker?: string | null | undefined },
+): boolean {
+  const previous = readRunRefusal(entry as { run_refusal?: unknown });
+  return (
+    !!previous &&
+    (previous.worker ?? null) === (refusal.worker ?? null) &&
+    previous.message === refusal.message &&
+    (previous.check ?? null) === (refusal.check ?? null)
+  );
 }
 
 /** Forgets the last refusal: a run started, or a person approved, unapproved, re-planned or cancelled the project. */

@@ -21,6 +21,7 @@ export interface RunRecorder {
     jobId: string,
     at: string,
     isRunningLocally: (entry: ProjectEntry) => boolean,
+    asked?: boolean,
   ): Promise<Result<{ entry: ProjectEntry }>>;
   /** Takes back a queued mark whose job never reached Redis. */
   unqueued(slug: string, jobId: string): Promise<void>;
@@ -42,7 +43,8 @@ export interface RunRecorder {
 export function createRunRecorder(deps: RunRecordDeps): RunRecorder {
   const { lifecycle } = deps;
   return {
-    queued: (slug, jobId, at, isRunningLocally) => markQueued(lifecycle, slug, jobId, at, isRunningLocally),
+    queued: (slug, jobId, at, isRunningLocally, asked = false) =>
+      markQueued(lifecycle, slug, jobId, at, isRunningLocally, asked),
     async unqueued(slug, jobId) {
       await lifecycle.update(slug, (entry) => {
         if (readQueueRun(entry)?.job_id !== jobId) return fail("stale", "changed meanwhile");
@@ -69,6 +71,7 @@ async function markQueued(
   jobId: string,
   at: string,
   isRunningLocally: (entry: ProjectEntry) => boolean,
+  asked: boolean,
 ): Promise<Result<{ entry: ProjectEntry }>> {
   const stored = await lifecycle.update(slug, (entry) => {
     const open = readQueueRun(entry);
@@ -94,6 +97,7 @@ async function markQueued(
       finished_at: null,
       outcome: null,
       error: null,
+      ...(asked ? { asked: true } : {}),
     });
   });
   return stored.ok ? { ok: true, entry: stored.entry } : stored;

@@ -71,6 +71,20 @@ describe("a run a worker refuses", { timeout: 120_000 }, () => {
       ]);
     }
 
+    // The schedule (or `planbot execute`) runs into the same refusal: the chats heard it, nothing new is sent —
+    // not once a day until someone fixes the worker.
+    const scheduled = await world.executor.runOnce({ slug: "quebec" });
+    if (!scheduled.ok) throw new Error(scheduled.message);
+    expect(scheduled.runs.map((report) => report.outcome)).toEqual(["refused"]);
+    await sleep(500);
+    for (const chat of ["memory:ops", "memory:plan-chat"]) expect(memory.to(chat)).toHaveLength(1);
+    // Someone asks again (`/run`, whose reply only says "queued"): they hear why again.
+    expect((await world.executor.runNow("quebec")).ok).toBe(true);
+    await memory.waitFor((sent) => sent.length >= 4, 10_000);
+    for (const chat of ["memory:ops", "memory:plan-chat"]) {
+      expect(memory.to(chat)[1]!.reply.text).toMatch(/^\*\*quebec\*\*: Ralph was not started on worker/);
+    }
+
     // Fixed (a worker set up right takes over): the same project runs and completes.
     misconfigured.child.kill("SIGTERM");
     await misconfigured.child;
@@ -80,7 +94,7 @@ describe("a run a worker refuses", { timeout: 120_000 }, () => {
     expect(again.runs.map((report) => report.outcome)).toEqual(["complete"]);
     expect((await world.entry("quebec")).status).toBe("complete");
     await memory.waitFor((sent) => sent.some((delivery) => /quebec\*\* is complete/.test(delivery.reply.text)), 10_000);
-    // The refusal was told once, never again.
-    expect(memory.sent.filter((delivery) => /was not started/.test(delivery.reply.text))).toHaveLength(2);
+    // The refusal was told to both chats once per /run, never for the scheduled repeat, never after the fix.
+    expect(memory.sent.filter((delivery) => /was not started/.test(delivery.reply.text))).toHaveLength(4);
   });
 });
