@@ -1,4 +1,5 @@
 import type { ProjectRecord } from "../projects/project-list.ts";
+import { refusalParts } from "../projects/run-refusal-field.ts";
 import { bold, code, escapeMarkup, type ReplyAction } from "../chat/reply.ts";
 
 const STATUS_LABEL: Record<string, string> = {
@@ -24,13 +25,31 @@ export function statusLabel(record: ProjectRecord): string {
       ? "pending — not approved; every story already passes"
       : "pending — planned, not approved";
   }
+  // Approved but its last run was refused: "ready for Ralph" would hide that it waits on a fix.
+  if (record.status === "approved" && record.run_refusal) return "approved — not started, needs a fix";
   return STATUS_LABEL[record.status] ?? record.status;
 }
 
-/** One line per project for `/status`. */
+/** One line per project for `/status`; an approved project whose last run was refused says why, briefly. */
 export function projectLine(record: ProjectRecord): string {
   const stories = record.stories_total ? ` · ${record.stories_done}/${record.stories_total} stories` : "";
-  return `${bold(record.slug)} — ${statusLabel(record)}${stories}`;
+  const refused = record.run_refusal ? `: ${escapeMarkup(shorten(refusalParts(record.run_refusal).why, 80))}` : "";
+  return `${bold(record.slug)} — ${statusLabel(record)}${refused}${stories}`;
+}
+
+/** `text` cut to `max` characters with an ellipsis. */
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** The card's lines about the last refused run: when, where, why and what to do. */
+function refusalLines(record: ProjectRecord): string[] {
+  if (!record.run_refusal) return [];
+  const { why, fix } = refusalParts(record.run_refusal);
+  const where = record.run_refusal.worker ? ` on worker ${code(record.run_refusal.worker)}` : "";
+  const lines = [`Not started${where} (${record.run_refusal.at}): ${escapeMarkup(shorten(why, 500))}`];
+  if (fix) lines.push(`Fix: ${escapeMarkup(shorten(fix, 500))}`);
+  return lines;
 }
 
 /** The detailed card of `/status slug`. */
@@ -53,6 +72,7 @@ export function projectCard(record: ProjectRecord, planningSummary?: string): st
   if (record.pid && record.status.startsWith("running"))
     lines.push(`PID ${record.pid}${record.started_at ? `, started ${record.started_at}` : ""}`);
   if (record.error_reason) lines.push(`Error: ${escapeMarkup(record.error_reason.slice(0, 500))}`);
+  lines.push(...refusalLines(record));
   if (planningSummary) lines.push(planningSummary);
   if (record.final_plan_path) lines.push(`Plan: ${code(record.final_plan_path)}`);
   if (record.pull_request) lines.push(`Pull request: [#${record.pull_request.number}](${record.pull_request.url})`);

@@ -7,15 +7,33 @@ import type { Reply } from "./reply.ts";
  * bound chat, and notifications. Each adapter implements it; the core never calls a platform.
  * Failures are typed so the notifier can retry: `rate_limited` carries `details.retryAfterMs`, and
  * `send_failed` with `details.permanent` means retrying cannot help (unknown chat, bot removed).
+ *
+ * A reply can go out as several platform messages ("parts": text chunks, a document after the text). A
+ * send that fails part-way says how many parts of the reply are out in `details.deliveredParts`; a retry
+ * passes that back as {@link SendResume} so only the rest is sent and nobody reads the text twice.
  */
 export interface Outbound {
-  send(target: ChatTarget, reply: Reply): Promise<Result<{ messageIds: string[] }>>;
+  send(target: ChatTarget, reply: Reply, resume?: SendResume): Promise<Result<{ messageIds: string[] }>>;
   /**
    * Replaces the text (and buttons) of a message this adapter sent, for messages kept up to date in place
    * (a run's progress). `message_gone` when the message no longer exists (deleted, too old to edit): send a
    * new one. Same failures as `send` otherwise. Adapters that cannot edit leave it out.
    */
   edit?(target: ChatTarget, messageId: string, reply: Reply): Promise<Result<{ messageId: string }>>;
+}
+
+/**
+ * Where a retried send picks up: the first `deliveredParts` parts of this reply reached this chat in an
+ * earlier attempt (the adapter splits a reply the same way every time), so they are skipped.
+ */
+export interface SendResume {
+  deliveredParts: number;
+}
+
+/** The parts a failed send reports as delivered (`details.deliveredParts`), or 0 when it says nothing. */
+export function deliveredParts(failure: { details?: Record<string, unknown> | undefined }): number {
+  const parts = failure.details?.deliveredParts;
+  return typeof parts === "number" && Number.isSafeInteger(parts) && parts > 0 ? parts : 0;
 }
 
 /** Routes each target to its adapter's {@link Outbound}. */
@@ -54,14 +72,14 @@ export function createOutboundRouter(): OutboundRouter {
         });
       }
     },
-    async send(target, reply) {
+    async send(target, reply, resume) {
       const outbound = byAdapter.get(target.adapter);
       if (!outbound)
         return fail("send_failed", `The ${target.adapter} adapter is not running, so nothing can be sent there.`, {
           details: { permanent: false },
         });
       try {
-        return await outbound.send(target, reply);
+        return await outbound.send(target, reply, resume);
       } catch (error) {
         return fail("send_failed", `Sending to ${target.adapter} failed: ${(error as Error).message}`, {
           details: { permanent: false },

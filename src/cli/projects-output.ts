@@ -1,4 +1,5 @@
 import type { ProjectRecord } from "../projects/project-list.ts";
+import { refusalParts } from "../projects/run-refusal-field.ts";
 
 /** The project list as a table for a terminal: slug, status, stories done, the start of the description. */
 export function formatTable(projects: ProjectRecord[], version: number): string {
@@ -14,10 +15,17 @@ export function formatTable(projects: ProjectRecord[], version: number): string 
     Math.max(...rows.map((row) => row[i]!.length), ["SLUG", "STATUS", "STORIES"][i]!.length),
   );
   const line = (cells: string[]) => cells.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join("  ");
+  // Approved projects whose last run was refused, below the table: the status alone hides that they wait on a fix.
+  const refused = projects.flatMap((p) =>
+    p.run_refusal
+      ? [`${p.slug} was not started: ${refusalParts(p.run_refusal).why} (planbot projects show ${p.slug})`]
+      : [],
+  );
   return [
     line(["SLUG", "STATUS", "STORIES", "DESCRIPTION"]),
     ...rows.map(line),
     `(${projects.length} projects, version ${version})`,
+    ...refused,
   ].join("\n");
 }
 
@@ -35,6 +43,15 @@ export function formatRecord(p: ProjectRecord): string {
     p.started_at ? `started: ${p.started_at}${p.pid ? ` (PID ${p.pid})` : ""}` : "",
     p.final_plan_path ? `plan: ${p.final_plan_path}` : "",
     p.error_reason ? `error: ${p.error_reason}` : "",
+    ...refusalFields(p),
   ];
   return lines.filter(Boolean).join("\n");
+}
+
+/** `not started:` (when, where, why) and `fix:` lines of a project whose last run was refused. */
+function refusalFields(p: ProjectRecord): string[] {
+  if (!p.run_refusal) return [];
+  const { why, fix } = refusalParts(p.run_refusal);
+  const where = p.run_refusal.worker ? ` on worker ${p.run_refusal.worker}` : "";
+  return [`not started: ${p.run_refusal.at}${where}: ${why}`, fix ? `fix: ${fix}` : ""];
 }

@@ -12,7 +12,7 @@ import { createGithubClient } from "./github-client.ts";
 import { blobUrl, githubRepoFor, type GithubRepo } from "./github-repo.ts";
 import { pullRequestBody, pullRequestTitle } from "./pr-body.ts";
 import { openOrUpdatePullRequest, type PullRequestRef } from "./pull-request.ts";
-import { pushBranch } from "./push-branch.ts";
+import { pushRunBranch } from "./push-run.ts";
 import { scrubToken } from "./scrub.ts";
 
 /** What delivering needs from the executor: the run context (its env and cwd when it has them). */
@@ -105,17 +105,9 @@ async function deliver(
   entry: ProjectEntry,
   outcome: string,
 ): Promise<Delivery> {
-  const pushed = await pushBranch({
-    root: plan.root,
-    branch: plan.branch,
-    base: plan.base,
-    remoteUrl: plan.remoteUrl,
-    env: ctx.env,
-    token: pushToken(plan.remoteUrl, settings.github),
-  });
-  if (!pushed.ok)
-    return { ok: false, pushed: false, summary: `${plan.branch} was not pushed: ${pushed.message}`, hint: pushed.hint };
-  return pullRequestAfterPush(ctx, settings, plan, entry, outcome, `pushed ${plan.branch} to ${pushed.remote}`);
+  const pushed = await pushRunBranch(plan, ctx.env, pushToken(plan.remoteUrl, settings.github));
+  if (!pushed.ok) return pushed;
+  return pullRequestAfterPush(ctx, settings, plan, entry, outcome, pushed.summary);
 }
 
 /**

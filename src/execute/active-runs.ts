@@ -26,8 +26,8 @@ export type Started =
  * killed or detached as soon as it is registered.
  */
 export interface ActiveRuns {
-  /** Launches one project unless closed or already busy with it, then watches the run. */
-  start(slug: string): Promise<Started>;
+  /** Launches one project unless closed or already busy with it, then watches the run; `asked`: by `/run`. */
+  start(slug: string, asked?: boolean): Promise<Started>;
   /** The watched run of a project (by its stored name). */
   get(name: string): ActiveRun | undefined;
   /** PIDs of the watched runs. */
@@ -59,12 +59,12 @@ interface RunsState {
 export function createActiveRuns(ctx: LaunchContext, graceMs: number): ActiveRuns {
   const state: RunsState = { ctx, graceMs, active: new Map(), preparing: new Set(), pending: new Set() };
   return {
-    async start(slug) {
+    async start(slug, asked = false) {
       const busy = busyReport(state, slug);
       if (busy) return { kind: "ended", report: busy };
       state.preparing.add(slug);
       try {
-        const launched = await launchRun(ctx, slug);
+        const launched = await launchRun(ctx, slug, asked);
         if (launched.kind === "ended") return launched;
         const { name, plan, ralph, logPath, summary } = launched;
         const run = watch(state, name, plan, ralph);

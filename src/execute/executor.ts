@@ -131,7 +131,8 @@ export function createExecutor(deps: ExecutorDeps): Executor {
   async function runNow(slug: string): Promise<Result<{ message: string }>> {
     const found = await readProject(deps.store, slug);
     if (!found.ok) return found;
-    return startedMessage(found.entry.name, await runs.track(runs.start(found.entry.name)));
+    // Asked: a refusal is the reply itself, so the notifier does not tell the chats again.
+    return startedMessage(found.entry.name, await runs.track(runs.start(found.entry.name, true)));
   }
 
   async function reconcileFinishedRuns(): Promise<Result<{ recorded: RunReport[] }>> {

@@ -1,4 +1,5 @@
 import type { Failure } from "../projects/result.ts";
+import { clearRunRefusal } from "../projects/run-refusal-field.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
 import { checkBeforeRun, checkPreparedWorkspace, type HostFacts } from "./preflight.ts";
 import { correctBranchName } from "./branch-name-fix.ts";
@@ -62,7 +63,7 @@ interface Prepared {
  * is touched, so two planbot processes never run it twice; it turns `running` with Ralph's PID in the
  * same locked step that ends the claim, and Ralph is released only after that, so it never works unrecorded.
  */
-export async function launchRun(ctx: LaunchContext, slug: string): Promise<Launch> {
+export async function launchRun(ctx: LaunchContext, slug: string, asked = false): Promise<Launch> {
   const claim = newClaim(ctx.now());
   const claimed = await claimForRun(ctx, slug, claim);
   if (!claimed.ok)
@@ -73,7 +74,7 @@ export async function launchRun(ctx: LaunchContext, slug: string): Promise<Launc
     };
   const name = claimed.entry.name;
 
-  const prepared = await prepareRun(ctx, claimed.entry, claim);
+  const prepared = await prepareRun(ctx, claimed.entry, claim, asked);
   if (prepared.kind === "ended") return prepared;
   const { plan } = prepared;
 
@@ -91,7 +92,7 @@ export async function launchRun(ctx: LaunchContext, slug: string): Promise<Launc
     // A log that cannot be opened is refused like the other preflight problems; a failed start is a failure.
     const report =
       launched.details?.stage === "log"
-        ? await refused(ctx, name, claim, launched, plan)
+        ? await refused(ctx, name, claim, launched, plan, asked)
         : await preparationFailed(ctx, name, claim, launched.message, plan);
     return { kind: "ended", report };
   }
@@ -104,9 +105,15 @@ export async function launchRun(ctx: LaunchContext, slug: string): Promise<Launc
 /**
  * Plans the run and readies its workspace, with the preflight on both sides of git: nothing is touched
  * when the plan, jq or the user is wrong, and the repository's own files are checked once they are there.
- * A problem ends the preparation (refused or failed, recorded) and hands the claim back.
+ * A problem ends the preparation (refused or failed, recorded) and hands the claim back. `asked`: a person
+ * asked for this run (`/run`) and reads the refusal in the reply.
  */
-async function prepareRun(ctx: LaunchContext, entry: ProjectEntry, claim: ExecutorClaim): Promise<Prepared | Ended> {
+async function prepareRun(
+  ctx: LaunchContext,
+  entry: ProjectEntry,
+  claim: ExecutorClaim,
+  asked: boolean,
+): Promise<Prepared | Ended> {
   const name = entry.name;
   const failed = async (message: string, plan?: RunPlan): Promise<Ended> => ({
     kind: "ended",
@@ -114,7 +121,7 @@ async function prepareRun(ctx: LaunchContext, entry: ProjectEntry, claim: Execut
   });
   const refuse = async (failure: Failure, plan: RunPlan): Promise<Ended> => ({
     kind: "ended",
-    report: await refused(ctx, name, claim, failure, plan),
+    report: await refused(ctx, name, claim, failure, plan, asked),
   });
 
   const planned = planRun(entry, ctx.config, ctx.cwd);
@@ -169,6 +176,7 @@ async function recordAndRelease(
     // Live progress counts the run's commits from here (src/execute/run-sample.ts).
     entry.started_head = prepared.head;
     entry.error = null;
+    clearRunRefusal(entry);
     // The branch Ralph works on is the project's branch from now on (chats and notices name it).
     entry.branch = plan.branch;
   });

@@ -1,4 +1,5 @@
 import { fail, type Failure, type Result } from "../projects/result.ts";
+import { noteLocalRefusal } from "../projects/run-refusal-field.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
 import { holdsClaim, setClaim, type ExecutorClaim } from "./claim.ts";
 import type { RunContext, RunReport } from "./run-outcome.ts";
@@ -57,7 +58,9 @@ export async function preparationFailed(
 
 /**
  * A run the preflight refused: nothing ran, so the project stays approved (the claim is dropped) and the
- * report carries the reason and the fix for the chat, the CLI and the log.
+ * report carries the reason and the fix for the chat, the CLI and the log. The refusal is stored as
+ * `run_refusal` — status surfaces show it, and the notifier tells the project's chats once unless `asked`
+ * (a `/run` whose reply already says it).
  */
 export async function refused(
   ctx: RunContext,
@@ -65,8 +68,12 @@ export async function refused(
   claim: ExecutorClaim,
   failure: Failure,
   plan: RunPlan,
+  asked = false,
 ): Promise<RunReport> {
-  const stored = await endPreparation(ctx, name, claim, () => undefined);
+  const check = typeof failure.details?.check === "string" ? failure.details.check : null;
+  const stored = await endPreparation(ctx, name, claim, (entry) =>
+    noteLocalRefusal(entry, { at: ctx.now(), message: failure.message, check, answered: asked }),
+  );
   if (!stored.ok) ctx.log.error({ slug: name, err: stored.message }, "could not release a refused run");
   else if (stored.changed) return changedMeanwhile(name, stored.changed, plan);
   ctx.log.warn({ slug: name, check: failure.details?.check }, `${name}: ${failure.message}`);

@@ -24,6 +24,8 @@ export const OutboxItemSchema = z.looseObject({
   next_attempt_at: z.string(),
   created_at: z.string(),
   last_error: z.string().nullable().optional(),
+  /** Parts of the reply an earlier attempt delivered (text chunks, then the document): a retry sends the rest. */
+  delivered_parts: z.number().int().nonnegative().optional(),
 });
 export type OutboxItem = z.infer<typeof OutboxItemSchema>;
 

@@ -1,6 +1,6 @@
 import type { Logger } from "../log.ts";
 import { conversationKey, type ChatTarget } from "../chat/incoming.ts";
-import type { Outbound } from "../chat/outbound.ts";
+import { deliveredParts, type Outbound } from "../chat/outbound.ts";
 import type { Reply } from "../chat/reply.ts";
 import type { LockedJsonFile } from "../projects/locked-json-file.ts";
 import type { NotificationState } from "./notification-state.ts";
@@ -54,7 +54,9 @@ export async function sendDueNotifications(deps: OutboxSendDeps): Promise<void> 
       held.add(key);
       continue;
     }
-    const sent = await deps.outbound.send(target, item.reply as Reply);
+    // A retry of a reply that got part-way sends only the parts that did not arrive.
+    const resume = item.delivered_parts ? { deliveredParts: item.delivered_parts } : undefined;
+    const sent = await deps.outbound.send(target, item.reply as Reply, resume);
     if (sent.ok) {
       await file.mutate<object>((state) => {
         state.outbox = state.outbox.filter((queued) => queued.id !== item.id);
@@ -75,6 +77,8 @@ export async function sendDueNotifications(deps: OutboxSendDeps): Promise<void> 
       if (!queued) return { ok: true };
       queued.attempts += 1;
       queued.last_error = sent.message.slice(0, 300);
+      const delivered = Math.max(queued.delivered_parts ?? 0, deliveredParts(sent));
+      if (delivered > 0) queued.delivered_parts = delivered;
       if (permanent && queued.attempts >= PERMANENT_GIVE_UP) {
         state.outbox = state.outbox.filter((candidate) => candidate.id !== item.id);
       } else {

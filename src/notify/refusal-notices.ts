@@ -40,8 +40,8 @@ export async function enqueueRefusalNotices(io: RefusalNoticeIo): Promise<void> 
       const key = record.slug.toLowerCase();
       if (!record.run_refusal || announced[key] === record.run_refusal.at) continue;
       announced[key] = record.run_refusal.at;
-      // Approved again, run or cancelled since: the refusal is old news.
-      if (!state.initialized || record.status !== "approved") continue;
+      // Approved again, run or cancelled since: the refusal is old news. Answered: `/run`'s reply said it.
+      if (!state.initialized || record.status !== "approved" || record.run_refusal.answered) continue;
       const reply = refusalReply(record);
       for (const target of targets) state.outbox.push(io.outboxItem(record, target, reply));
       io.log.info({ slug: record.slug, targets: targets.length }, "run refusal notice queued");

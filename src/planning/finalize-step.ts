@@ -2,7 +2,8 @@ import { fail, type Result } from "../projects/result.ts";
 import { PrdSchema, describeZodError, type Prd } from "../projects/schemas.ts";
 import { writePlanArtifacts } from "./plan-writer.ts";
 import { extractFinalBlocks } from "./protocol.ts";
-import type { TurnRequest, TurnRunner } from "./turn-runner.ts";
+import type { TurnRequest } from "./turn-request.ts";
+import type { TurnRunner } from "./turn-runner.ts";
 
 /** The written plan. */
 export interface FinalPlan {

@@ -1,4 +1,4 @@
-import { conversationKey, targetOf, type ChatTarget, type Incoming } from "../chat/incoming.ts";
+import { type ChatTarget, type Incoming, targetOf } from "../chat/incoming.ts";
 import type { Outbound } from "../chat/outbound.ts";
 import { code, type Reply } from "../chat/reply.ts";
 import type { Logger } from "../log.ts";
@@ -6,31 +6,14 @@ import type { Clock } from "../projects/clock.ts";
 import { fail, type Result } from "../projects/result.ts";
 import type { KeyedQueue } from "./keyed-queue.ts";
 import { mirrorHeader } from "./planning-replies.ts";
-import { PLANNING_PHASES } from "./prompt-library.ts";
-import {
-  boundChat,
-  findSessionForChat,
-  findSessionForSlug,
-  sessionChats,
-  type PlanningSession,
-  type SessionStore,
-} from "./session-store.ts";
+import { mirrorReply } from "./session-mirror.ts";
+import { bindChat, closeSession, type NewSession, openSession } from "./session-records.ts";
+import { findSessionForChat, findSessionForSlug, type PlanningSession, type SessionStore } from "./session-store.ts";
 
 /** A chat's open session with the key it is stored under. */
 export interface FoundSession {
   key: string;
   session: PlanningSession;
-}
-
-/** What {@link SessionDirectory.open} needs to write a fresh session record. */
-export interface NewSession {
-  key: string;
-  target: ChatTarget;
-  slug: string;
-  description: string;
-  /** The planner's working folder, fixed for the whole session. */
-  cwd: string;
-  planningSessionId: string;
 }
 
 /** Dependencies of {@link createSessionDirectory}. */
@@ -68,8 +51,6 @@ export interface SessionDirectory {
 
 /** Creates the {@link SessionDirectory} over the session store, the Outbound port and the turn queue. */
 export function createSessionDirectory(deps: SessionDirectoryDeps): SessionDirectory {
-  const now = () => deps.clock.now().toISOString();
-
   // Admits requests one at a time in arrival order: finding the chat's session reads the store, and
   // concurrent reads can finish out of order, so the session queue is entered inside this step.
   let admissions: Promise<unknown> = Promise.resolve();
@@ -94,75 +75,16 @@ export function createSessionDirectory(deps: SessionDirectoryDeps): SessionDirec
         `No planning session in this chat. Start one with ${code("/plan <slug>")} or join one with ${code("/continue <slug>")}.`,
       );
     },
-
-    bind(key, target) {
-      return deps.sessions.mutate<{ session: PlanningSession }>((sessions) => {
-        const session = sessions[key];
-        if (!session || session.closed_at) return fail("no_active_session", "That planning session has ended.");
-        const wanted = conversationKey(target);
-        if (!sessionChats(session).some((chat) => conversationKey(chat) === wanted)) {
-          session.bound_chats = [...(session.bound_chats ?? []), boundChat(target)];
-          session.updated_at = now();
-        }
-        return { ok: true, session: structuredClone(session) };
-      });
-    },
-
-    open({ key, target, slug, description, cwd, planningSessionId }) {
-      return deps.sessions.mutate((sessions) => {
-        for (const [otherKey, session] of Object.entries(sessions)) {
-          if (session.slug.toLowerCase() === slug.toLowerCase() && !session.closed_at && otherKey !== key) {
-            session.closed_at = now();
-            session.closed_reason = "replaced";
-          }
-        }
-        sessions[key] = freshSession({ target, slug, description, cwd, planningSessionId }, deps.newId(), now());
-        return { ok: true };
-      });
-    },
-
-    close(key, reason) {
-      return deps.sessions.mutate<{ session: PlanningSession }>((sessions) => {
-        const session = sessions[key];
-        if (!session) return fail("no_active_session", "No such planning session.");
-        session.closed_at = now();
-        session.closed_reason = reason;
-        session.pending_message = null;
-        session.deferred_message = null;
-        session.updated_at = now();
-        return { ok: true, session: structuredClone(session) };
-      });
-    },
-
-    async mirror(session, except, reply) {
-      const skip = except ? conversationKey(except) : undefined;
-      await Promise.all(
-        sessionChats(session)
-          .filter((chat) => conversationKey(chat) !== skip)
-          .map(async (chat) => {
-            const sent = await deps.outbound.send(chat, reply);
-            if (!sent.ok)
-              deps.log.warn(
-                {
-                  slug: session.slug,
-                  adapter: chat.adapter,
-                  channel: chat.channelId,
-                  code: sent.code,
-                  message: sent.message,
-                },
-                "mirror send failed",
-              );
-          }),
-      );
-    },
-
+    bind: (key, target) => bindChat(deps, key, target),
+    open: (fresh) => openSession(deps, fresh),
+    close: (key, reason) => closeSession(deps, key, reason),
+    mirror: (session, except, reply) => mirrorReply(deps, session, except, reply),
     relay(session, incoming, reply, said = incoming.text) {
       return directory.mirror(session, targetOf(incoming), {
         ...reply,
         text: `${mirrorHeader(incoming.userName, incoming.adapter, said)}\n\n${reply.text}`,
       });
     },
-
     inArrivalOrder(incoming, job) {
       const admitted = admissions.then(async () => {
         const found = await directory.resolve(incoming);
@@ -176,36 +98,4 @@ export function createSessionDirectory(deps: SessionDirectoryDeps): SessionDirec
     },
   };
   return directory;
-}
-
-/**
- * The record of a session that has just opened: in the first phase, no planner session started yet
- * (`session_id` is the id the first turn will create), no turns, no cost, no other chats.
- */
-function freshSession(fresh: Omit<NewSession, "key">, sessionId: string, at: string): PlanningSession {
-  return {
-    adapter: fresh.target.adapter,
-    channel_id: fresh.target.channelId,
-    thread_id: fresh.target.threadId ?? null,
-    slug: fresh.slug,
-    phase: PLANNING_PHASES[0],
-    phases_planned: [...PLANNING_PHASES],
-    phases_completed: [],
-    session_id: sessionId,
-    session_started: false,
-    planning_session_id: fresh.planningSessionId,
-    started_at: at,
-    updated_at: at,
-    last_text_excerpt: "",
-    final_plan_path: null,
-    phase_ready: false,
-    description: fresh.description,
-    cwd: fresh.cwd,
-    bound_chats: [],
-    cost_usd: 0,
-    turns: 0,
-    pending_message: null,
-    closed_at: null,
-    closed_reason: null,
-  };
 }

@@ -3,6 +3,7 @@ import { procProbe, type ProcessProbe } from "./process-probe.ts";
 import { readPrd } from "./project-list.ts";
 import { findProject, type MutateOptions, type ProjectStore } from "./project-store.ts";
 import { fail, type Result } from "./result.ts";
+import { clearRunRefusal } from "./run-refusal-field.ts";
 import type { ProjectEntry } from "./schemas.ts";
 import { validateBranch, validateDescription, validateRepo, validateSlug } from "./validation.ts";
 import { workspacePaths } from "./workspace.ts";
@@ -159,6 +160,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
           entry.status = "approved";
           entry.approved_at = now();
           entry.error = null;
+          clearRunRefusal(entry);
         },
         options,
       );
@@ -170,6 +172,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
         (entry) => {
           entry.status = "pending";
           entry.approved_at = null;
+          clearRunRefusal(entry);
         },
         options,
       );
@@ -180,6 +183,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
         slug,
         (entry) => {
           entry.status = "cancelled";
+          clearRunRefusal(entry);
         },
         options,
       );
@@ -232,6 +236,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
           file.projects.push(entry);
         } else {
           entry.status = "planning";
+          clearRunRefusal(entry);
           if (!entry.description && text) entry.description = text;
         }
         return { ok: true, entry: structuredClone(entry) };
@@ -251,6 +256,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
         entry.planning_session_id = null;
         entry.final_plan_path = finalPlanPath;
         entry.error = null;
+        clearRunRefusal(entry);
       });
     },
 

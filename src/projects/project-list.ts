@@ -55,7 +55,7 @@ export interface ProjectRecord {
   pull_request: PullRequestField | null;
   /** How the last push / pull request went. */
   delivery: DeliveryField | null;
-  /** The last run a worker refused before Ralph started (the project stayed approved). */
+  /** The last run the preflight refused (here or on a worker) while the project is still approved and not run since. */
   run_refusal: RunRefusalField | null;
 }
 
@@ -175,7 +175,8 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
       failed_stories: progress.failed,
       pull_request: readPullRequest(entry),
       delivery: readDelivery(entry),
-      run_refusal: readRunRefusal(entry as { run_refusal?: unknown } | undefined),
+      // Only while it still holds: approved and not run since (a run or a person's action clears it too).
+      run_refusal: status === "approved" ? readRunRefusal(entry as { run_refusal?: unknown } | undefined) : null,
     };
   }
 

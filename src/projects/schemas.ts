@@ -64,14 +64,16 @@ export function readDelivery(entry: Pick<ProjectEntry, "delivery"> | undefined):
 }
 
 /**
- * The last run a worker's preflight refused (src/queue): nothing ran and the project stayed approved;
- * `message` says why and what to fix. Announced once per `at` by the notifier.
+ * The last run the preflight refused, on a worker (src/queue) or here (src/execute): nothing ran and the
+ * project stayed approved; `message` says why and what to fix. Announced once per `at` by the notifier,
+ * unless `answered` (the person who asked with `/run` was told in the reply).
  */
 export const RunRefusalFieldSchema = z.looseObject({
   at: z.string(),
   message: z.string(),
   worker: z.string().nullable().optional(),
   check: z.string().nullable().optional(),
+  answered: z.boolean().optional(),
 });
 export type RunRefusalField = z.infer<typeof RunRefusalFieldSchema>;
 

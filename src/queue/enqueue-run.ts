@@ -33,7 +33,8 @@ export type Enqueued = Result<{ jobId: string; entry: ProjectEntry; ahead: numbe
 /** Puts runs on the queue; knows which jobs it is adding right now (they are not lost, just not there yet). */
 export interface Enqueuer {
   /** Claims the project in the store and adds its job; the claim is taken back when Redis refuses. */
-  enqueue(slug: string): Promise<Enqueued>;
+  /** Queues a run of `slug`; `asked`: a person asked for it (`/run`), not the schedule. */
+  enqueue(slug: string, asked?: boolean): Promise<Enqueued>;
   isAdding(jobId: string): boolean;
 }
 
@@ -42,7 +43,7 @@ export function createEnqueuer(deps: EnqueueDeps): Enqueuer {
   const adding = new Set<string>();
   const unreachable = (why: string) => queueUnreachable(deps.where, why, "the run was not queued");
 
-  async function enqueue(slug: string): Promise<Enqueued> {
+  async function enqueue(slug: string, asked = false): Promise<Enqueued> {
     const { connection, queue, recorder, timeoutMs } = deps;
     if (!(await readySoon(connection, timeoutMs))) return unreachable(`connection ${connection.status}`);
     const at = deps.clock.now();
@@ -52,6 +53,7 @@ export function createEnqueuer(deps: EnqueueDeps): Enqueuer {
       jobId,
       at.toISOString(),
       (entry) => deps.probe.inspect(entry.pid ?? null).alive,
+      asked,
     );
     if (!claimed.ok) return claimed;
     const entry = claimed.entry;

@@ -79,7 +79,7 @@ export function createQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
     const problem = validateSlug(slug);
     if (problem) return fail("invalid_slug", problem);
     if (closed) return fail("execute_failed", "The executor is stopped.");
-    const queued = await enqueuer.enqueue(slug);
+    const queued = await enqueuer.enqueue(slug, true);
     if (!queued.ok) return queued;
     return { ok: true, message: queuedMessage(queued.entry, queued.ahead) };
   }

@@ -14,6 +14,8 @@ export interface QueueRun {
   finished_at: string | null;
   outcome: string | null;
   error: string | null;
+  /** A person asked for this run (`/run`); absent for a scheduled or `planbot execute` run. */
+  asked?: boolean;
   /** The run's commits on its worker, when it ended: count and newest subjects (for the run report). */
   commits?: { count: number; subjects: string[] } | null;
   progress?:

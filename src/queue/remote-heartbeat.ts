@@ -2,7 +2,8 @@ import type { RunProgress, RunProgressListener } from "../execute/run-progress.t
 import type { Logger } from "../log.ts";
 import type { ProjectStore } from "../projects/project-store.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
-import { readQueueRun } from "./queue-run.ts";
+import { type QueueRun, readQueueRun } from "./queue-run.ts";
+import { type ShownSample, toRunProgress } from "./remote-progress.ts";
 
 /** The remote-run heartbeat; close() stops it. */
 export interface RemoteHeartbeat {
@@ -69,19 +70,21 @@ export function storedRunProgress(entry: ProjectEntry): RunProgress | undefined 
   // A run whose worker stopped answering waits for another worker: nothing runs it, nothing to guard.
   if (run?.state !== "running" || !run.worker || !progress || !run.started_at || !progress.last_activity_at)
     return undefined;
+  const times = { startedAt: run.started_at, lastActivityAt: progress.last_activity_at };
+  return toRunProgress(entry.name, recordedSample(run.worker, progress), times);
+}
+
+/** The sample a run's recorded progress was stored from (see recordProgress), as far as progress shows it. */
+function recordedSample(worker: string, progress: NonNullable<QueueRun["progress"]>): ShownSample {
   return {
-    slug: entry.name,
-    runId: progress.run_id ?? run.started_at,
-    startedAt: run.started_at,
+    worker,
+    startedAt: progress.run_id ?? undefined,
     storiesDone: progress.stories_done,
     storiesTotal: progress.stories_total,
-    currentStory: progress.current_story ?? null,
+    currentStory: progress.current_story,
     iteration: progress.iteration,
-    maxIterations: progress.max_iterations ?? null,
-    lastCommit: progress.last_commit ?? null,
+    maxIterations: progress.max_iterations,
+    lastCommit: progress.last_commit,
     commits: progress.commits,
-    costUsd: null,
-    worker: run.worker,
-    lastActivityAt: progress.last_activity_at,
   };
 }

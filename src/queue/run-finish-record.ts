@@ -45,7 +45,7 @@ function applyRunEnd(entry: ProjectEntry, run: QueueRun, result: RunJobResult, a
     ...(result.commits ? { commits: result.commits } : {}),
   });
   if (result.outcome === "refused") {
-    applyRefusal(entry, wasRunning, result, at);
+    applyRefusal(entry, wasRunning, result, at, run.asked === true);
     return;
   }
   // Stopped while the project still shows running (a stop asked before the status changed, as a

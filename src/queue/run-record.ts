@@ -1,6 +1,7 @@
 import { notApprovedFailure } from "../execute/not-runnable.ts";
 import type { Lifecycle } from "../projects/lifecycle.ts";
 import { fail, type Result } from "../projects/result.ts";
+import { clearRunRefusal } from "../projects/run-refusal-field.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
 import { isOpen, QUEUE_RUN_FIELD, readQueueRun, type RunRecordDeps, setQueueRun } from "./queue-run.ts";
 import type { RemoteRunTimes } from "./remote-progress.ts";
@@ -20,6 +21,7 @@ export interface RunRecorder {
     jobId: string,
     at: string,
     isRunningLocally: (entry: ProjectEntry) => boolean,
+    asked?: boolean,
   ): Promise<Result<{ entry: ProjectEntry }>>;
   /** Takes back a queued mark whose job never reached Redis. */
   unqueued(slug: string, jobId: string): Promise<void>;
@@ -41,7 +43,8 @@ export interface RunRecorder {
 export function createRunRecorder(deps: RunRecordDeps): RunRecorder {
   const { lifecycle } = deps;
   return {
-    queued: (slug, jobId, at, isRunningLocally) => markQueued(lifecycle, slug, jobId, at, isRunningLocally),
+    queued: (slug, jobId, at, isRunningLocally, asked = false) =>
+      markQueued(lifecycle, slug, jobId, at, isRunningLocally, asked),
     async unqueued(slug, jobId) {
       await lifecycle.update(slug, (entry) => {
         if (readQueueRun(entry)?.job_id !== jobId) return fail("stale", "changed meanwhile");
@@ -68,6 +71,7 @@ async function markQueued(
   jobId: string,
   at: string,
   isRunningLocally: (entry: ProjectEntry) => boolean,
+  asked: boolean,
 ): Promise<Result<{ entry: ProjectEntry }>> {
   const stored = await lifecycle.update(slug, (entry) => {
     const open = readQueueRun(entry);
@@ -93,6 +97,7 @@ async function markQueued(
       finished_at: null,
       outcome: null,
       error: null,
+      ...(asked ? { asked: true } : {}),
     });
   });
   return stored.ok ? { ok: true, entry: stored.entry } : stored;
@@ -134,6 +139,7 @@ async function markStarted(
     entry.pid = null;
     entry.started_at = at;
     entry.error = null;
+    clearRunRefusal(entry);
     setQueueRun(entry, { ...run, state: "running", worker, started_at: at });
     outcome = "started";
   });

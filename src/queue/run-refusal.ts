@@ -1,5 +1,5 @@
-import type { ProjectEntry } from "../projects/schemas.ts";
-import type { RunRefusalField } from "../projects/schemas.ts";
+import { repeatsStoredRefusal } from "../projects/run-refusal-field.ts";
+import type { ProjectEntry, RunRefusalField } from "../projects/schemas.ts";
 import type { RunJobResult } from "./run-job.ts";
 
 /**
@@ -7,8 +7,17 @@ import type { RunJobResult } from "./run-job.ts";
  * project stays approved (a run recorded running — a retry after a lost worker — goes back to approved) and
  * nothing of a finished run is stored; `run_refusal` keeps the reason and the fix, which the notifier
  * announces once to the project's chats. A project cancelled or unapproved meanwhile is left as it is.
+ * A scheduled run refused again for the same reason keeps the first refusal (its chats heard it already,
+ * and would every day otherwise); a run someone asked for (`/run`, whose reply only said "queued") is
+ * announced again.
  */
-export function applyRefusal(entry: ProjectEntry, wasRunning: boolean, result: RunJobResult, at: string): void {
+export function applyRefusal(
+  entry: ProjectEntry,
+  wasRunning: boolean,
+  result: RunJobResult,
+  at: string,
+  asked: boolean,
+): void {
   const own = (entry.status ?? "").toLowerCase();
   if (wasRunning && own === "running") {
     entry.status = "approved";
@@ -21,5 +30,6 @@ export function applyRefusal(entry: ProjectEntry, wasRunning: boolean, result: R
     worker: result.worker || null,
     check: result.check ?? null,
   };
+  if (!asked && repeatsStoredRefusal(entry, refusal)) return;
   (entry as Record<string, unknown>).run_refusal = refusal;
 }

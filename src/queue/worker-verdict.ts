@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { shouldDeliver } from "../deliver/deliver-run.ts";
-import { pushBranch } from "../deliver/push-branch.ts";
+import { pushRunBranch } from "../deliver/push-run.ts";
 import { judgeRun, readLogTail, type RunVerdict } from "../execute/outcome.ts";
 import type { StopReason } from "../execute/run-progress.ts";
 import { readPrd } from "../projects/project-list.ts";
@@ -54,19 +54,9 @@ export async function deliverQueuedRun(
   status: RunVerdict["status"],
   result: RunJobResult,
 ): Promise<void> {
-  const { plan } = run;
   const pushOn = ctx.config.execute.delivery?.pushOn;
   if (!pushOn || !shouldDeliver(pushOn, status)) return;
-  const pushed = await pushBranch({
-    root: plan.root,
-    branch: plan.branch,
-    base: plan.base,
-    remoteUrl: plan.remoteUrl,
-    env: ctx.env,
-  });
-  result.delivery = pushed.ok
-    ? { ok: true, pushed: true, summary: `pushed ${plan.branch} to ${pushed.remote}`, hint: null }
-    : { ok: false, pushed: false, summary: `${plan.branch} was not pushed: ${pushed.message}`, hint: pushed.hint };
+  result.delivery = await pushRunBranch(run.plan, ctx.env);
 }
 
 /** What a stopped run's outcome says, by why planbot stopped it. */

@@ -51,21 +51,24 @@ export interface QueueWorld {
   close(): Promise<void>;
 }
 
+/** How a {@link QueueWorld}'s bot and workers are set. */
+export interface QueueWorldOptions {
+  lockMs?: number;
+  ralphDelayMs?: number;
+  stallRetries?: number;
+  /** A fake GitHub the bot opens pull requests on (repository acme/shared) with `token`. */
+  github?: { fake: FakeGithub; token: string };
+  /** Also hears every progress snapshot (a run guard, say), after it is pushed to `progress`. */
+  onProgress?: RunProgressListener;
+  /** How often the bot publishes running remote runs' last progress again (the executor's default otherwise). */
+  heartbeatMs?: number;
+}
+
 /** Builds the world against a Redis at `url`; close() stops the workers and the executor. */
 export async function createQueueWorld(
   temp: TempDirs,
   url: string,
-  options: {
-    lockMs?: number;
-    ralphDelayMs?: number;
-    stallRetries?: number;
-    /** A fake GitHub the bot opens pull requests on (repository acme/shared) with `token`. */
-    github?: { fake: FakeGithub; token: string };
-    /** Also hears every progress snapshot (a run guard, say), after it is pushed to `progress`. */
-    onProgress?: RunProgressListener;
-    /** How often the bot publishes running remote runs' last progress again (the executor's default otherwise). */
-    heartbeatMs?: number;
-  } = {},
+  options: QueueWorldOptions = {},
 ): Promise<QueueWorld> {
   const root = await temp.make("queue-");
   const remote = await createBareRemote(root, "shared", { ralphScript: true });

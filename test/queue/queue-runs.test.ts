@@ -1,31 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { git, waitUntil } from "../helpers/git-fixtures.ts";
-import { startRedis, type RedisServer } from "../helpers/redis-server.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
-import { createQueueWorld, ralphsIn, type QueueWorld } from "./harness.ts";
+import { ralphsIn } from "./harness.ts";
+import { count, useQueueFixture } from "./queue-fixture.ts";
 
 // Real redis-server, real `bin/planbot worker` processes, the fake ralph.sh committed in a bare remote.
-const temp = createTempDirs();
-const servers: RedisServer[] = [];
-const worlds: QueueWorld[] = [];
-
-afterEach(async () => {
-  await Promise.allSettled(worlds.splice(0).map((world) => world.close()));
-  await Promise.allSettled(servers.splice(0).map((server) => server.stop()));
-  await temp.cleanup();
-});
-
-async function setUp(options: { lockMs?: number; ralphDelayMs?: number; persistent?: boolean } = {}) {
-  const redis = await startRedis(options.persistent ? { dir: await temp.make("redis-") } : {});
-  servers.push(redis);
-  const world = await createQueueWorld(temp, redis.url, options);
-  worlds.push(world);
-  return { redis, world };
-}
-
-const count = (list: string[], item: string) => list.filter((seen) => seen === item).length;
+const { setUp } = useQueueFixture();
 
 describe("the BullMQ run queue", { timeout: 120_000 }, () => {
   it("runs four projects on two workers, at most two at once, each recorded and announced once", async () => {

@@ -1,27 +1,17 @@
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createRunGuard } from "../../src/execute/run-guard.ts";
 import type { RunProgress, StopReason } from "../../src/execute/run-progress.ts";
 import { silentLogger } from "../../src/log.ts";
 import { stallReply } from "../../src/notify/progress-text.ts";
 import { systemClock } from "../../src/projects/clock.ts";
 import { waitUntil } from "../helpers/git-fixtures.ts";
-import { startRedis, type RedisServer } from "../helpers/redis-server.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
-import { createQueueWorld, type QueueWorld } from "./harness.ts";
+import { useQueueFixture } from "./queue-fixture.ts";
 
 // Workers whose clocks are off: real redis-server, real `bin/planbot worker` processes with their `Date`
 // shifted (test/helpers/clock-skew-preload.mjs), the fake ralph.sh in "hang" mode (story 1 passes and
 // commits, then Ralph is silent), and the real run guard in the bot reading the queue's progress.
-const temp = createTempDirs();
-const servers: RedisServer[] = [];
-const worlds: QueueWorld[] = [];
-
-afterEach(async () => {
-  await Promise.allSettled(worlds.splice(0).map((world) => world.close()));
-  await Promise.allSettled(servers.splice(0).map((server) => server.stop()));
-  await temp.cleanup();
-});
+const { setUp } = useQueueFixture();
 
 const SKEW_PRELOAD = join(import.meta.dirname, "..", "helpers", "clock-skew-preload.mjs");
 const HOUR = 3_600_000;
@@ -34,8 +24,6 @@ const skewedWorker = (skewMs: number) => ({
 
 describe("remote runs on workers whose clocks are off", { timeout: 120_000 }, () => {
   it("a silent run gets its stall notice by the bot's clock, and RALPH_MAX_MINUTES counts from the bot's start", async () => {
-    const redis = await startRedis();
-    servers.push(redis);
     const stalls: { progress: RunProgress; text: string }[] = [];
     const stops: { slug: string; reason: StopReason }[] = [];
     // RALPH_STALL_MINUTES=0.05 (3 s) and RALPH_MAX_MINUTES=60, as `planbot start` wires the guard.
@@ -53,8 +41,7 @@ describe("remote runs on workers whose clocks are off", { timeout: 120_000 }, ()
       onStall: (progress, quietMinutes) =>
         stalls.push({ progress, text: stallReply(progress, quietMinutes, 0.05, new Date()).text }),
     });
-    const world = await createQueueWorld(temp, redis.url, { lockMs: 10_000, onProgress: guard, heartbeatMs: 200 });
-    worlds.push(world);
+    const { world } = await setUp({ lockMs: 10_000, onProgress: guard, heartbeatMs: 200 });
     await world.approve("ahead");
     await world.approve("behind");
     // One worker an hour ahead, one two hours behind: each takes one run.

@@ -1,31 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { waitUntil } from "../helpers/git-fixtures.ts";
-import { startRedis, type RedisServer } from "../helpers/redis-server.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
-import { createQueueWorld, ralphsIn, type QueueWorld, type WorkerProcess } from "./harness.ts";
+import { type QueueWorldOptions, ralphsIn, type WorkerProcess } from "./harness.ts";
+import { count, useQueueFixture } from "./queue-fixture.ts";
 
 // Progress, stopping and faults of remote runs: a real redis-server, real `bin/planbot worker` processes
 // running the fake ralph.sh (FAKE_RALPH_MODE=hang: iteration 1 passes its story and commits, then Ralph
 // sleeps until killed), and the bot's queue executor in this process.
-const temp = createTempDirs();
-const servers: RedisServer[] = [];
-const worlds: QueueWorld[] = [];
-
-afterEach(async () => {
-  await Promise.allSettled(worlds.splice(0).map((world) => world.close()));
-  await Promise.allSettled(servers.splice(0).map((server) => server.stop()));
-  await temp.cleanup();
-});
-
-async function setUp(options: { lockMs?: number; ralphDelayMs?: number; stallRetries?: number } = {}) {
-  const redis = await startRedis();
-  servers.push(redis);
-  const world = await createQueueWorld(temp, redis.url, options);
-  worlds.push(world);
-  return world;
-}
-
-const count = (list: string[], item: string) => list.filter((seen) => seen === item).length;
+const fixture = useQueueFixture();
+const setUp = async (options: QueueWorldOptions = {}) => (await fixture.setUp(options)).world;
 const HANG = { FAKE_RALPH_MODE: "hang", FAKE_RALPH_COMMIT: "1" };
 
 describe("remote runs: progress, stop and faults", { timeout: 120_000 }, () => {

@@ -1,35 +1,20 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { startFakeGithub, type FakeGithub } from "../fakes/github/server.ts";
+import { describe, expect, it } from "vitest";
+import { startFakeGithub } from "../fakes/github/server.ts";
 import { git, samplePrd } from "../helpers/git-fixtures.ts";
-import { startRedis, type RedisServer } from "../helpers/redis-server.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
-import { createQueueWorld, type QueueWorld } from "./harness.ts";
+import { useQueueFixture } from "./queue-fixture.ts";
 
 // A remote run's delivery: a real `planbot worker` pushes the branch to a real bare remote (PUSH_ON) without
 // any GitHub token; the bot opens or updates the draft pull request on the fake GitHub with its own token.
 const TOKEN = "ghp_testTOKEN0123456789abcdefABCDEF0123";
-const temp = createTempDirs();
-const servers: RedisServer[] = [];
-const fakes: FakeGithub[] = [];
-const worlds: QueueWorld[] = [];
-
-afterEach(async () => {
-  await Promise.allSettled(worlds.splice(0).map((world) => world.close()));
-  await Promise.allSettled(servers.splice(0).map((server) => server.stop()));
-  await Promise.allSettled(fakes.splice(0).map((fake) => fake.close()));
-  await temp.cleanup();
-});
+const { setUp, cleanup } = useQueueFixture();
 
 describe("a remote run's draft pull request", { timeout: 120_000 }, () => {
   it("the worker pushes, the bot opens the draft pull request, and a second run updates the same one", async () => {
-    const redis = await startRedis();
-    servers.push(redis);
     const github = await startFakeGithub(TOKEN);
-    fakes.push(github);
-    const world = await createQueueWorld(temp, redis.url, { lockMs: 10_000, github: { fake: github, token: TOKEN } });
-    worlds.push(world);
+    cleanup(() => github.close());
+    const { world } = await setUp({ lockMs: 10_000, github: { fake: github, token: TOKEN } });
     await world.approve("november");
     await world.startWorker({ FAKE_RALPH_COMMIT: "1" });
 

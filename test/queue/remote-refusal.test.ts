@@ -1,34 +1,19 @@
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/log.ts";
-import { createNotifier, type Notifier } from "../../src/notify/notifier.ts";
+import { createNotifier } from "../../src/notify/notifier.ts";
 import { systemClock } from "../../src/projects/clock.ts";
 import { waitUntil } from "../helpers/git-fixtures.ts";
 import { createRecordingOutbound, sleep } from "../helpers/notify-fixtures.ts";
-import { startRedis, type RedisServer } from "../helpers/redis-server.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
-import { createQueueWorld, type QueueWorld } from "./harness.ts";
+import { useQueueFixture } from "./queue-fixture.ts";
 
 // A worker's preflight refusal, as the local executor's: a real redis-server, real `bin/planbot worker`
 // processes, and the real notifier over the bot's change watcher, delivering to a recording outbound.
-const temp = createTempDirs();
-const servers: RedisServer[] = [];
-const worlds: QueueWorld[] = [];
-const notifiers: Notifier[] = [];
-
-afterEach(async () => {
-  await Promise.allSettled(notifiers.splice(0).map((notifier) => notifier.stop()));
-  await Promise.allSettled(worlds.splice(0).map((world) => world.close()));
-  await Promise.allSettled(servers.splice(0).map((server) => server.stop()));
-  await temp.cleanup();
-});
+const { setUp, cleanup } = useQueueFixture();
 
 describe("a run a worker refuses", { timeout: 120_000 }, () => {
   it("leaves the project approved, tells its chats why and what to do, and the next /run goes ahead", async () => {
-    const redis = await startRedis();
-    servers.push(redis);
-    const world = await createQueueWorld(temp, redis.url, { lockMs: 10_000 });
-    worlds.push(world);
+    const { world } = await setUp({ lockMs: 10_000 });
     await world.approve("quebec");
     // The notifier's first start records the statuses it finds silently: the approval is seen first.
     await waitUntil("the approval seen", () => world.transitions.includes("quebec:approved"));
@@ -46,7 +31,7 @@ describe("a run a worker refuses", { timeout: 120_000 }, () => {
       workspaceDir: join(dataDir, "workspace"),
       backoffMs: 50,
     });
-    notifiers.push(notifier);
+    cleanup(() => notifier.stop());
     await notifier.start();
 
     // This worker's RALPH_COMMAND names a script the repository does not have: its preflight refuses.
@@ -86,6 +71,20 @@ describe("a run a worker refuses", { timeout: 120_000 }, () => {
       ]);
     }
 
+    // The schedule (or `planbot execute`) runs into the same refusal: the chats heard it, nothing new is sent —
+    // not once a day until someone fixes the worker.
+    const scheduled = await world.executor.runOnce({ slug: "quebec" });
+    if (!scheduled.ok) throw new Error(scheduled.message);
+    expect(scheduled.runs.map((report) => report.outcome)).toEqual(["refused"]);
+    await sleep(500);
+    for (const chat of ["memory:ops", "memory:plan-chat"]) expect(memory.to(chat)).toHaveLength(1);
+    // Someone asks again (`/run`, whose reply only says "queued"): they hear why again.
+    expect((await world.executor.runNow("quebec")).ok).toBe(true);
+    await memory.waitFor((sent) => sent.length >= 4, 10_000);
+    for (const chat of ["memory:ops", "memory:plan-chat"]) {
+      expect(memory.to(chat)[1]!.reply.text).toMatch(/^\*\*quebec\*\*: Ralph was not started on worker/);
+    }
+
     // Fixed (a worker set up right takes over): the same project runs and completes.
     misconfigured.child.kill("SIGTERM");
     await misconfigured.child;
@@ -95,7 +94,7 @@ describe("a run a worker refuses", { timeout: 120_000 }, () => {
     expect(again.runs.map((report) => report.outcome)).toEqual(["complete"]);
     expect((await world.entry("quebec")).status).toBe("complete");
     await memory.waitFor((sent) => sent.some((delivery) => /quebec\*\* is complete/.test(delivery.reply.text)), 10_000);
-    // The refusal was told once, never again.
-    expect(memory.sent.filter((delivery) => /was not started/.test(delivery.reply.text))).toHaveLength(2);
+    // The refusal was told to both chats once per /run, never for the scheduled repeat, never after the fix.
+    expect(memory.sent.filter((delivery) => /was not started/.test(delivery.reply.text))).toHaveLength(4);
   });
 });

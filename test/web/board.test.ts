@@ -79,6 +79,58 @@ describe("the board", () => {
     expect(pageErrors(page)).toEqual([]);
   }, 90_000);
 
+  it("an approved project whose last run was refused says why on its card and page, until it is approved again", async () => {
+    const harness = await startHarness({ watch: true });
+    const refusal = (slug: string) => ({
+      at: "2026-01-04T03:00:00.000Z",
+      message: `Ralph was not started: ${slug} has no plan: Ralph works from scripts/ralph/prd.json in the workspace and there is none. Fix: plan it first (/plan ${slug} in a chat, or the dashboard), then run it again`,
+      worker: null,
+      check: "plan",
+    });
+    await harness.writeStore(
+      [
+        {
+          name: "kilo",
+          status: "approved",
+          description: "Refused last night.",
+          extra: { run_refusal: refusal("kilo") },
+        },
+        // A refusal left on a cancelled project is old news: not shown.
+        { name: "lima", status: "cancelled", description: "Gave up.", extra: { run_refusal: refusal("lima") } },
+      ],
+      1,
+    );
+    await harness.runtime.watcher.refresh();
+    const page = await openPage();
+    await page.goto(harness.origin + "/");
+    await page.waitForSelector('main[data-ready="yes"] [data-slug="kilo"]');
+    expect(await page.locator('[data-slug="kilo"] .refusal').textContent()).toBe(
+      "Not started: kilo has no plan: Ralph works from scripts/ralph/prd.json in the workspace and there is none",
+    );
+    expect(await page.locator('[data-slug="lima"] .refusal').count()).toBe(0);
+    await screenshot(page, "board-refusal");
+
+    await page.locator('[data-slug="kilo"] .card-link').click();
+    await page.waitForSelector('main.project-page[data-slug="kilo"]');
+    const note = page.locator(".project-head .refusal");
+    expect(await note.locator("p").nth(0).textContent()).toMatch(/^Not started .+: kilo has no plan: Ralph works from/);
+    expect(await note.locator("p").nth(1).textContent()).toBe(
+      "Fix: plan it first (/plan kilo in a chat, or the dashboard), then run it again",
+    );
+    await screenshot(page, "project-refusal");
+
+    // Unapproved and approved again with the CLI (another process): the note goes, live.
+    for (const action of ["unapprove", "approve"]) {
+      const done = await execa(planbotBin, ["projects", action, "kilo"], {
+        env: { ...process.env, PLANBOT_DATA_DIR: harness.dir },
+        reject: false,
+      });
+      expect(done.exitCode, done.stderr).toBe(0);
+    }
+    await expect.poll(() => page.locator(".project-head .refusal").count(), { timeout: 15_000 }).toBe(0);
+    expect(pageErrors(page)).toEqual([]);
+  }, 90_000);
+
   it("reads well at phone width and in dark mode", async () => {
     const harness = await startHarness({ watch: true });
     await harness.writeStore(

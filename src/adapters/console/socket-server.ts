@@ -25,48 +25,10 @@ export async function startChatSocket(host: AdapterHost): Promise<ChatSocket> {
   const clients = new Set<Socket>();
   const log = host.log;
 
-  const send = (socket: Socket, message: ServerMessage) => {
-    if (!socket.destroyed) socket.write(`${JSON.stringify(message)}\n`);
-  };
-
   const server = createServer((socket) => {
     clients.add(socket);
-    const sessionOf = (user: string) =>
-      createConsoleSession(host.bot, user, (text) => send(socket, { type: "print", text }));
-    let session = sessionOf("terminal");
-    let chain: Promise<void> = Promise.resolve();
-    socket.on(
-      "data",
-      messageReader<ClientMessage>((message) => {
-        switch (message.type) {
-          case "hello":
-            session = sessionOf(String(message.user || "terminal").slice(0, 64));
-            break;
-          case "line":
-            chain = chain.then(() => session.submit(String(message.text)));
-            break;
-          case "interrupt": {
-            const stopped = session.interrupt();
-            send(socket, {
-              type: "print",
-              text: stopped
-                ? `Stopping ${stopped === 1 ? "the planner turn" : `${stopped} planner turns`}…`
-                : "Nothing is running. Ctrl-D quits.",
-            });
-            break;
-          }
-          case "end":
-            void chain.then(() => session.drain()).then(() => send(socket, { type: "bye" }));
-            break;
-        }
-      }),
-    );
-    socket.on("error", (error) => log.debug({ adapter: "console", err: error }, "terminal connection error"));
-    socket.on("close", () => {
-      clients.delete(socket);
-      // Nobody is left to read the answer: a planner turn started here must not run on.
-      session.interrupt();
-    });
+    socket.on("close", () => clients.delete(socket));
+    serveTerminal(host, socket);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -108,6 +70,51 @@ export async function startChatSocket(host: AdapterHost): Promise<ChatSocket> {
       return stopping;
     },
   };
+}
+
+/** Writes one message to a terminal that is still connected. */
+function send(socket: Socket, message: ServerMessage): void {
+  if (!socket.destroyed) socket.write(`${JSON.stringify(message)}\n`);
+}
+
+/**
+ * One attached terminal: `hello` names its user, each `line` is submitted in order, `interrupt` stops its
+ * planner turns, `end` answers `bye` once its lines are done. When it disconnects, a planner turn started
+ * here is stopped: nobody is left to read the answer.
+ */
+function serveTerminal(host: AdapterHost, socket: Socket): void {
+  const sessionOf = (user: string) =>
+    createConsoleSession(host.bot, user, (text) => send(socket, { type: "print", text }));
+  let session = sessionOf("terminal");
+  let chain: Promise<void> = Promise.resolve();
+  socket.on(
+    "data",
+    messageReader<ClientMessage>((message) => {
+      switch (message.type) {
+        case "hello":
+          session = sessionOf(String(message.user || "terminal").slice(0, 64));
+          break;
+        case "line":
+          chain = chain.then(() => session.submit(String(message.text)));
+          break;
+        case "interrupt": {
+          const stopped = session.interrupt();
+          send(socket, {
+            type: "print",
+            text: stopped
+              ? `Stopping ${stopped === 1 ? "the planner turn" : `${stopped} planner turns`}…`
+              : "Nothing is running. Ctrl-D quits.",
+          });
+          break;
+        }
+        case "end":
+          void chain.then(() => session.drain()).then(() => send(socket, { type: "bye" }));
+          break;
+      }
+    }),
+  );
+  socket.on("error", (error) => host.log.debug({ adapter: "console", err: error }, "terminal connection error"));
+  socket.on("close", () => session.interrupt());
 }
 
 /** A socket file left by a planbot that died is removed; one that answers means another planbot serves this data dir. */

@@ -1,6 +1,6 @@
 import { DiscordAPIError } from "discord.js";
 import type { ChatTarget } from "../../chat/incoming.ts";
-import type { Outbound } from "../../chat/outbound.ts";
+import type { Outbound, SendResume } from "../../chat/outbound.ts";
 import type { Reply } from "../../chat/reply.ts";
 import { fail } from "../../projects/result.ts";
 import { ADAPTER, sendableChannel, type DiscordContext } from "./context.ts";
@@ -11,14 +11,16 @@ import { sendPayloads } from "./send.ts";
 /**
  * Discord's {@link Outbound}: posts a reply to a channel, thread or DM nobody is currently talking in
  * (mirrored planner replies, notifications). Thread ids are channel ids on Discord, so `threadId` wins
- * when given. Failures come back typed (see `sendFailure`) with what was already delivered, never thrown.
+ * when given. Failures come back typed (see `sendFailure`) with what was already delivered, never thrown:
+ * `deliveredParts` counts the reply's messages that are out, and a retry's `resume` skips that many.
  */
 export function createDiscordOutbound(ctx: DiscordContext): Outbound {
   return {
     edit: (target, messageId, reply) => editDiscordMessage(ctx, target, messageId, reply),
-    async send(target: ChatTarget, reply: Reply) {
+    async send(target: ChatTarget, reply: Reply, resume?: SendResume) {
       const channelId = target.threadId ?? target.channelId;
       const slug = slugOf(reply);
+      const skip = resume?.deliveredParts ?? 0;
       try {
         const channel = await sendableChannel(ctx.client, channelId);
         if (!channel) {
@@ -27,7 +29,7 @@ export function createDiscordOutbound(ctx: DiscordContext): Outbound {
             details: { permanent: true, channelId },
           });
         }
-        const sent = await sendPayloads(channel, renderReply(reply));
+        const sent = await sendPayloads(channel, renderReply(reply).slice(skip));
         if (!sent.error) return { ok: true, messageIds: sent.messageIds };
         return failed(sent.error, sent.messageIds);
       } catch (error) {
@@ -36,7 +38,11 @@ export function createDiscordOutbound(ctx: DiscordContext): Outbound {
 
       function failed(error: unknown, delivered: string[]) {
         const failure = sendFailure(error, channelId);
-        failure.details = { ...failure.details, deliveredMessageIds: delivered };
+        failure.details = {
+          ...failure.details,
+          deliveredMessageIds: delivered,
+          deliveredParts: skip + delivered.length,
+        };
         ctx.log.warn(
           {
             err: error,

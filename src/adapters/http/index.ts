@@ -1,5 +1,6 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Logger } from "../../log.ts";
 import type { DashboardHost, RunningAdapter } from "../contract.ts";
 import { createDashboardOutbound } from "./dashboard-outbound.ts";
 import { followRunProgress } from "./progress-events.ts";
@@ -54,24 +55,8 @@ export async function startDashboardAdapter(
   const { host, port, token, origins: extraOrigins } = runtime.config.dashboard;
   const exposed = exposureProblem(host, token);
   if (exposed) throw new Error(exposed);
-  const log = runtime.log.child({ adapter: "dashboard" });
-  const hub = createSseHub({ log, ...options });
-  const source = createListSource(runtime);
-  const messages = createDashboardOutbound({
-    clock: runtime.core.clock,
-    onMessage: (message) =>
-      hub.broadcast(sseFrame(JSON.stringify({ type: "planner", slug: message.slug, message: message.message }))),
-  });
-  const gate = createTokenGate(token, { log, ...(options.now ? { now: options.now } : {}) });
-  const deps: DashboardDeps = {
-    runtime,
-    log,
-    source,
-    hub,
-    messages,
-    gate,
-    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-  };
+  const deps = dashboardDeps(runtime, options);
+  const { log, hub, source, messages, gate } = deps;
   const router = createRouter([
     ...pageRoutes(deps),
     ...projectRoutes(deps),
@@ -79,29 +64,8 @@ export async function startDashboardAdapter(
     ...workspaceRoutes(deps),
   ]);
   let origins = new Set<string>();
-
   const handle = createRequestHandler({ router, gate, log, origins: () => origins });
-
-  const receive = requestReceiptLimits(options);
-  const server: Server = createServer(receive, (req, res) => {
-    const started = performance.now();
-    handle(req, res)
-      .catch((error: unknown) => {
-        log.error({ err: error, method: req.method, path: req.url }, "dashboard request failed");
-        if (!res.headersSent)
-          sendJson(res, 500, {
-            error: "internal_error",
-            message: "the dashboard hit an unexpected error; see planbot's log",
-          });
-        else res.destroy();
-      })
-      .finally(() =>
-        log.debug(
-          { method: req.method, path: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) },
-          "dashboard request",
-        ),
-      );
-  });
+  const server = createDashboardServer(handle, requestReceiptLimits(options), log);
 
   await listen(server, host, port);
   server.on("error", (error) => log.error({ err: error }, "dashboard server error"));
@@ -136,6 +100,55 @@ export async function startDashboardAdapter(
       });
     },
   };
+}
+
+/** The dashboard's own pieces around the runtime: its logger, stream hub, list source, chat and token gate. */
+function dashboardDeps(runtime: DashboardHost, options: DashboardOptions): DashboardDeps {
+  const log = runtime.log.child({ adapter: "dashboard" });
+  const hub = createSseHub({ log, ...options });
+  return {
+    runtime,
+    log,
+    source: createListSource(runtime),
+    hub,
+    messages: createDashboardOutbound({
+      clock: runtime.core.clock,
+      onMessage: (message) =>
+        hub.broadcast(sseFrame(JSON.stringify({ type: "planner", slug: message.slug, message: message.message }))),
+    }),
+    gate: createTokenGate(runtime.config.dashboard.token, { log, ...(options.now ? { now: options.now } : {}) }),
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+  };
+}
+
+/**
+ * The HTTP server over `handle`: a handler that throws answers 500 `internal_error` (or drops a response
+ * already under way) and is logged; every request is logged at debug with its status and time.
+ */
+function createDashboardServer(
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  receive: ServerOptions,
+  log: Logger,
+): Server {
+  return createServer(receive, (req, res) => {
+    const started = performance.now();
+    handle(req, res)
+      .catch((error: unknown) => {
+        log.error({ err: error, method: req.method, path: req.url }, "dashboard request failed");
+        if (!res.headersSent)
+          sendJson(res, 500, {
+            error: "internal_error",
+            message: "the dashboard hit an unexpected error; see planbot's log",
+          });
+        else res.destroy();
+      })
+      .finally(() =>
+        log.debug(
+          { method: req.method, path: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) },
+          "dashboard request",
+        ),
+      );
+  });
 }
 
 /** Listens on `host:port`; a failure (port taken, address unknown) names the setting to change. */

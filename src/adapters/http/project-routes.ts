@@ -6,103 +6,113 @@ import { sendError, sendFailure, sendJson, type HttpError } from "./http-io.ts";
 import type { RequestContext, Route } from "./router.ts";
 import { sseFrame } from "./sse-hub.ts";
 
+/** One endpoint's handler over the dashboard's deps. */
+type ProjectsHandler = (deps: DashboardDeps, context: RequestContext) => Promise<void>;
+
 /**
  * Echo-core's project endpoints: the list, its signature, the stream, propose, and the three status
  * changes guarded by `If-Match`. Every rule (validation, duplicates, staleness, the running guard)
  * lives in the lifecycle service; these handlers translate bodies and headers in and results out.
  */
 export function projectRoutes(deps: DashboardDeps): Route[] {
-  const { runtime } = deps;
-  const lifecycle = runtime.core.lifecycle;
+  const lifecycle = deps.runtime.core.lifecycle;
+  const route = (method: Route["method"], path: string, handler: ProjectsHandler): Route => ({
+    method,
+    path,
+    handler: (context) => handler(deps, context),
+  });
+  return [
+    route("GET", "/api/projects", list),
+    route("GET", "/api/projects/signature", signature),
+    { ...route("GET", "/api/projects/stream", stream), originChecked: true },
+    route("POST", "/api/projects/propose", propose),
+    route(
+      "POST",
+      "/api/projects/approve",
+      statusChange((slug, options) => lifecycle.approve(slug, options)),
+    ),
+    route(
+      "POST",
+      "/api/projects/unapprove",
+      statusChange((slug, options) => lifecycle.unapprove(slug, options)),
+    ),
+    route(
+      "POST",
+      "/api/projects/cancel",
+      statusChange((slug, options) => lifecycle.cancel(slug, options)),
+    ),
+  ];
+}
 
-  async function list({ res }: RequestContext) {
-    const current = await deps.source.current();
-    if (!current.ok) return sendFailure(res, current);
-    sendJson(res, 200, current.body);
+/** `GET /api/projects`: the list as the dashboard's source serves it. */
+async function list(deps: DashboardDeps, { res }: RequestContext) {
+  const current = await deps.source.current();
+  if (!current.ok) return sendFailure(res, current);
+  sendJson(res, 200, current.body);
+}
+
+/** `GET /api/projects/signature`: the list's signature and version, for a cheap "has it changed". */
+async function signature(deps: DashboardDeps, { res }: RequestContext) {
+  const current = await deps.source.current();
+  if (!current.ok) return sendFailure(res, current);
+  sendJson(res, 200, {
+    signature: current.signature,
+    version: current.version,
+    fetchedAt: deps.runtime.core.clock.now().toISOString(),
+  });
+}
+
+/** `GET /api/projects/stream`: the list, then every change, as server-sent events. */
+async function stream(deps: DashboardDeps, { res }: RequestContext) {
+  const current = await deps.source.current();
+  if (!current.ok) {
+    // An error frame and a normal end: EventSource reconnects after `retry`, and gets the list once
+    // the file is fixed. A 500 would make it give up for good.
+    res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-store" });
+    res.end(
+      `retry: 5000\n\n${sseFrame(JSON.stringify({ type: "error", error: current.code, message: current.message, file: current.details?.path }))}`,
+    );
+    return;
   }
+  deps.hub.open(res, sseFrame(current.json));
+}
 
-  async function signature({ res }: RequestContext) {
-    const current = await deps.source.current();
-    if (!current.ok) return sendFailure(res, current);
-    sendJson(res, 200, {
-      signature: current.signature,
-      version: current.version,
-      fetchedAt: runtime.core.clock.now().toISOString(),
-    });
-  }
+/** `POST /api/projects/propose`: a new pending project. */
+async function propose(deps: DashboardDeps, context: RequestContext) {
+  const body = await jsonBody(context, deps);
+  if (!body) return;
+  const fields = stringFields(body, ["slug", "description", "repo", "branch", "base_branch"]);
+  if (Object.keys(fields).length) return sendJson(context.res, 400, { error: "validation_failed", fields });
+  const result = await deps.runtime.core.lifecycle.propose({
+    slug: typeof body.slug === "string" ? body.slug.trim() : "",
+    description: typeof body.description === "string" ? body.description : "",
+    repo: optionalText(body.repo),
+    branch: optionalText(body.branch),
+    base: optionalText(body.base_branch),
+  });
+  if (!result.ok) return sendFailure(context.res, result);
+  sendJson(context.res, 201, { slug: result.entry.name, status: "pending" });
+}
 
-  async function stream({ res }: RequestContext) {
-    const current = await deps.source.current();
-    if (!current.ok) {
-      // An error frame and a normal end: EventSource reconnects after `retry`, and gets the list once
-      // the file is fixed. A 500 would make it give up for good.
-      res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-store" });
-      res.end(
-        `retry: 5000\n\n${sseFrame(JSON.stringify({ type: "error", error: current.code, message: current.message, file: current.details?.path }))}`,
-      );
-      return;
-    }
-    deps.hub.open(res, sseFrame(current.json));
-  }
-
-  async function propose(context: RequestContext) {
+/** approve / unapprove / cancel: `{slug}` plus an optional `If-Match: <version>`. */
+function statusChange(change: (slug: string, options: MutateOptions) => Promise<EntryResult>): ProjectsHandler {
+  return async (deps, context) => {
+    const expected = ifMatch(context.req);
+    if (typeof expected === "object") return sendError(context.res, expected);
     const body = await jsonBody(context, deps);
     if (!body) return;
-    const fields = stringFields(body, ["slug", "description", "repo", "branch", "base_branch"]);
-    if (Object.keys(fields).length) return sendJson(context.res, 400, { error: "validation_failed", fields });
-    const result = await lifecycle.propose({
-      slug: typeof body.slug === "string" ? body.slug.trim() : "",
-      description: typeof body.description === "string" ? body.description : "",
-      repo: optionalText(body.repo),
-      branch: optionalText(body.branch),
-      base: optionalText(body.base_branch),
-    });
+    if (body.slug !== undefined && typeof body.slug !== "string")
+      return sendJson(context.res, 400, { error: "invalid_slug", message: "slug must be a string" });
+    const slug = typeof body.slug === "string" ? body.slug.trim() : "";
+    const result = await change(slug, expected === undefined ? {} : { expectedVersion: expected });
     if (!result.ok) return sendFailure(context.res, result);
-    sendJson(context.res, 201, { slug: result.entry.name, status: "pending" });
-  }
-
-  /** approve / unapprove / cancel: `{slug}` plus an optional `If-Match: <version>`. */
-  function statusChange(change: (slug: string, options: MutateOptions) => Promise<EntryResult>) {
-    return async (context: RequestContext) => {
-      const expected = ifMatch(context.req);
-      if (typeof expected === "object") return sendError(context.res, expected);
-      const body = await jsonBody(context, deps);
-      if (!body) return;
-      if (body.slug !== undefined && typeof body.slug !== "string")
-        return sendJson(context.res, 400, { error: "invalid_slug", message: "slug must be a string" });
-      const slug = typeof body.slug === "string" ? body.slug.trim() : "";
-      const result = await change(slug, expected === undefined ? {} : { expectedVersion: expected });
-      if (!result.ok) return sendFailure(context.res, result);
-      sendJson(context.res, 200, {
-        ok: true,
-        slug: result.entry.name,
-        status: result.entry.status,
-        version: result.version,
-      });
-    };
-  }
-
-  return [
-    { method: "GET", path: "/api/projects", handler: list },
-    { method: "GET", path: "/api/projects/signature", handler: signature },
-    { method: "GET", path: "/api/projects/stream", handler: stream, originChecked: true },
-    { method: "POST", path: "/api/projects/propose", handler: propose },
-    {
-      method: "POST",
-      path: "/api/projects/approve",
-      handler: statusChange((slug, options) => lifecycle.approve(slug, options)),
-    },
-    {
-      method: "POST",
-      path: "/api/projects/unapprove",
-      handler: statusChange((slug, options) => lifecycle.unapprove(slug, options)),
-    },
-    {
-      method: "POST",
-      path: "/api/projects/cancel",
-      handler: statusChange((slug, options) => lifecycle.cancel(slug, options)),
-    },
-  ];
+    sendJson(context.res, 200, {
+      ok: true,
+      slug: result.entry.name,
+      status: result.entry.status,
+      version: result.version,
+    });
+  };
 }
 
 /**

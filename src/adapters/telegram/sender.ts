@@ -13,12 +13,16 @@ export interface TelegramDestination {
   replyToMessageId?: number | undefined;
 }
 
-/** Sends neutral replies to Telegram; every outcome is a Result, nothing throws. */
+/**
+ * Sends neutral replies to Telegram; every outcome is a Result, nothing throws. A reply's parts are its
+ * text chunks, then its document: a failure says in `details.deliveredParts` how many are out, and
+ * `context.deliveredParts` (a retry) skips those.
+ */
 export interface TelegramSender {
   send(
     destination: TelegramDestination,
     reply: Reply,
-    context?: { slug?: string | undefined },
+    context?: { slug?: string | undefined; deliveredParts?: number | undefined },
   ): Promise<Result<{ messageIds: string[] }>>;
   /**
    * Marks a message whose choice was made: appends `chosen` to its text and drops its keyboard. Never
@@ -131,7 +135,14 @@ export function createTelegramSender(api: Api, codec: CallbackCodec, log: Logger
       // Buttons need a message to hang on, even when the reply has no text.
       if (chunks.length === 0 && keyboard) chunks = ["…"];
       const messageIds: string[] = [];
+      const skip = context.deliveredParts ?? 0;
+      /** A failure, with how many parts of the reply are out (the earlier attempts' and this one's). */
+      const partWay = (failure: Failure): Failure => ({
+        ...failure,
+        details: { ...failure.details, deliveredParts: skip + messageIds.length },
+      });
       for (const [index, html] of chunks.entries()) {
+        if (index < skip) continue;
         const last = index === chunks.length - 1;
         const options = {
           ...(destination.threadId !== undefined ? { message_thread_id: destination.threadId } : {}),
@@ -173,10 +184,10 @@ export function createTelegramSender(api: Api, codec: CallbackCodec, log: Logger
             },
             "telegram send failed",
           );
-          return failure;
+          return partWay(failure);
         }
       }
-      if (reply.attachment) {
+      if (reply.attachment && skip <= chunks.length) {
         // After the text, so a reply that answers a message still starts with the words and its buttons.
         const file = new InputFile(Buffer.from(reply.attachment.content, "utf8"), reply.attachment.name);
         try {
@@ -190,7 +201,7 @@ export function createTelegramSender(api: Api, codec: CallbackCodec, log: Logger
             { adapter: "telegram", slug: context.slug, chat: destination.chatId, code: failure.code, err: error },
             "telegram sendDocument failed",
           );
-          return failure;
+          return partWay(failure);
         }
       }
       return { ok: true, messageIds };

@@ -11,7 +11,7 @@ import { editTelegramMessage, type TelegramSender } from "./sender.ts";
  */
 export function createTelegramOutbound(api: Api, sender: TelegramSender, codec: CallbackCodec, log: Logger): Outbound {
   return {
-    async send(target, reply) {
+    async send(target, reply, resume) {
       const chatId = Number(target.channelId);
       const threadId = target.threadId === undefined ? undefined : Number(target.threadId);
       if (!Number.isSafeInteger(chatId) || (threadId !== undefined && !Number.isSafeInteger(threadId))) {
@@ -21,7 +21,7 @@ export function createTelegramOutbound(api: Api, sender: TelegramSender, codec: 
           { details: { permanent: true } },
         );
       }
-      return sender.send({ chatId, threadId }, reply);
+      return sender.send({ chatId, threadId }, reply, { deliveredParts: resume?.deliveredParts });
     },
     async edit(target, messageId, reply) {
       const chatId = Number(target.channelId);

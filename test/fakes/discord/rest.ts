@@ -163,7 +163,7 @@ export class FakeRest {
   }
 
   async #dispatch(ctx: RestContext, segments: string[]): Promise<RestResult> {
-    const failure = this.#takeFailure(ctx.method, ctx.path);
+    const failure = this.#takeFailure(ctx.method, ctx.path, ctx.files.length > 0);
     if (failure) return failure;
     for (const route of this.#routes) {
       if (route.method !== ctx.method || route.segments.length !== segments.length) continue;
@@ -184,15 +184,20 @@ export class FakeRest {
     return notFound();
   }
 
-  #takeFailure(method: string, path: string): RestResult | undefined {
+  #takeFailure(method: string, path: string, withFiles: boolean): RestResult | undefined {
     const index = this.#failures.findIndex(
       (f) =>
         f.remaining > 0 &&
         (f.method === undefined || f.method.toUpperCase() === method) &&
-        (f.pathIncludes === undefined || path.includes(f.pathIncludes)),
+        (f.pathIncludes === undefined || path.includes(f.pathIncludes)) &&
+        (f.withFiles === undefined || f.withFiles === withFiles),
     );
     if (index < 0) return undefined;
     const rule = this.#failures[index]!;
+    if (rule.skip && rule.skip > 0) {
+      rule.skip -= 1;
+      return undefined;
+    }
     if (--rule.remaining <= 0) this.#failures.splice(index, 1);
     if (rule.status === 429) {
       const retryAfter = rule.retryAfterSeconds ?? 0.1;

@@ -95,6 +95,10 @@ export interface FailRule {
   times?: number;
   /** For 429: a global rate limit (`X-RateLimit-Global`). */
   global?: boolean;
+  /** Only calls that upload files (multipart with a `files[n]` part): a failed attachment upload. */
+  withFiles?: boolean;
+  /** Matching calls that succeed before the failures start (default 0): fails a later part of a reply. */
+  skip?: number;
 }
 
 /** A frame the client sent on the gateway. */

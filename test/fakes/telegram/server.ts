@@ -168,6 +168,10 @@ class FakeTelegramServer implements FakeTelegram {
     const idx = this.failRules.findIndex((r) => r.method.toLowerCase() === lowerMethod);
     if (idx === -1) return undefined;
     const rule = this.failRules[idx] as FailRule & { remaining: number };
+    if (rule.skip && rule.skip > 0) {
+      rule.skip -= 1;
+      return undefined;
+    }
     if (--rule.remaining <= 0) this.failRules.splice(idx, 1);
     return rule;
   }
@@ -372,6 +376,7 @@ class FakeTelegramServer implements FakeTelegram {
   }
 
   failNext(rule: FailRule): void {
+    // A copy: `skip` counts down on it, not on the caller's object.
     this.failRules.push({ ...rule, remaining: rule.times ?? 1 });
   }
 

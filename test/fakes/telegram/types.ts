@@ -63,6 +63,8 @@ export interface FailRule {
   retryAfterSeconds?: number;
   /** How many consecutive calls fail (default 1). */
   times?: number;
+  /** Matching calls that succeed before the failures start (default 0): fails a later part of a reply. */
+  skip?: number;
   /** Override the description (default: Telegram's wording for the code). */
   description?: string;
 }

@@ -2,7 +2,17 @@
 import { Component } from "preact";
 import { html } from "htm/preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { COLUMNS, PullRequestLink, RepoBranch, StatusBadge, StoryBar, When, columnOf, lastActivity } from "./format.js";
+import {
+  COLUMNS,
+  PullRequestLink,
+  RefusalNote,
+  RepoBranch,
+  StatusBadge,
+  StoryBar,
+  When,
+  columnOf,
+  lastActivity,
+} from "./format.js";
 import { ProposeForm } from "./propose.js";
 
 /** Cards shown per column before "Show all" (a 1,000-project board stays quick). */
@@ -34,6 +44,7 @@ function cardHtml(project) {
     </div>
     <p class="card-desc">${project.description}</p>
     <${StoryBar} done=${project.stories_done} total=${project.stories_total} />
+    <${RefusalNote} project=${project} brief=${true} />
     <div class="card-foot"><${RepoBranch} project=${project} /> <${PullRequestLink} project=${project} /></div>
     <div class="card-foot muted"><${When} date=${lastActivity(project)} /></div>
   </li>`;

@@ -83,3 +83,22 @@ export function RepoBranch({ project }) {
   const branch = project.branch;
   return html`<span class="repo"><span title="repository">${repo}</span> · <span title="branch">${branch}</span></span>`;
 }
+
+/**
+ * Why the project's last run was not started, while it waits approved (`run_refusal` on the record):
+ * the preflight's "Ralph was not started: <why>. Fix: <what to do>" as a why line and a fix line.
+ * `brief` (the board's card) shows the why alone.
+ */
+export function RefusalNote({ project, brief = false }) {
+  const refusal = project.run_refusal;
+  if (!refusal?.message) return null;
+  const text = refusal.message.replace(/^Ralph was not started:\s*/, "").trim();
+  const at = text.indexOf(". Fix: ");
+  const why = at < 0 ? text : text.slice(0, at);
+  const fix = at < 0 ? null : text.slice(at + ". Fix: ".length);
+  const where = refusal.worker ? ` on worker ${refusal.worker}` : "";
+  // The span is clamped, not the paragraph: its padding would show the top of a third line.
+  if (brief) return html`<p class="alert refusal" title=${text}><span>Not started: ${why}</span></p>`;
+  return html`<div class="alert refusal" role="status"><p class="reason">Not started${where} <${When} date=${new Date(refusal.at)} />: ${why}</p>
+    ${fix ? html`<p class="reason">Fix: ${fix}</p>` : null}</div>`;
+}

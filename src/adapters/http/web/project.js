@@ -4,7 +4,7 @@ import { html } from "htm/preact";
 import { useState } from "preact/hooks";
 import { api } from "./api.js";
 import { Conversation } from "./chat.js";
-import { PullRequestLink, RepoBranch, StatusBadge, StoryBar, When, lastActivity } from "./format.js";
+import { PullRequestLink, RefusalNote, RepoBranch, StatusBadge, StoryBar, When, lastActivity } from "./format.js";
 import { PlanView } from "./plan.js";
 import { RunView } from "./run.js";
 
@@ -72,6 +72,7 @@ export function ProjectPage({ route, live }) {
         <${PullRequestLink} project=${project} />
       </div>
       ${project.error_reason ? html`<${ErrorReason} text=${project.error_reason} />` : null}
+      <${RefusalNote} project=${project} />
       <${StatusActions} project=${project} />
     </header>
     <nav class="tabs" aria-label="Project sections">
