@@ -104,7 +104,8 @@ function stringEnd(text: string, quote: number): number {
 /** Serialises like `JSON.stringify(value, null, indent)`, writing every {@link KeptNumber} as its original token. */
 export function stringifyLosslessJson(value: unknown, indent = 2): string {
   const kept: string[] = [];
-  const nonce = `\u0000${randomBytes(16).toString("hex")}:`;
+  // Made only when a kept number turns up, so a store without one (nearly all) pays no random bytes per write.
+  let nonce: string | undefined;
   const json = JSON.stringify(
     value,
     (_key, current: unknown) => {
@@ -112,12 +113,13 @@ export function stringifyLosslessJson(value: unknown, indent = 2): string {
       const token = current.valueOf();
       // Only the parser makes KeptNumbers; anything else shaped like one is written as the string it is.
       if (!NUMBER_TOKEN.test(token)) return token;
+      nonce ??= `\u0000${randomBytes(16).toString("hex")}:`;
       kept.push(token);
       return `${nonce}${kept.length - 1}`;
     },
     indent,
   );
-  if (kept.length === 0) return json;
+  if (kept.length === 0 || nonce === undefined) return json;
   // JSON.stringify escapes U+0000 as \u0000; the random nonce makes every match one of ours.
   const escaped = JSON.stringify(nonce).slice(1, -1);
   return json.replace(
