@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
+import { type BigIntStats, fstatSync, readFileSync, statSync } from "node:fs";
 import { findSupersededCopy } from "./atomic-write.ts";
 import { parseLosslessJson } from "./lossless-json.ts";
 import { fail, type Failure, type Result } from "./result.ts";
@@ -24,8 +24,11 @@ export interface JsonFileReaderOptions<D> {
 export interface JsonFileReader<D> {
   /** The data (shared with later reads until the file changes: treat as read-only); `fresh` skips the cache. */
   load(fresh?: boolean): Result<{ data: D; cached: boolean }>;
-  /** Drops the cached parse (this process just replaced the file). */
-  forget(): void;
+  /**
+   * This process just replaced the file with `data`, now open as `fd`: remember it as the file's content, so
+   * the reads right after a write (a command's reply, the list) need not read and parse it again.
+   */
+  wrote(data: D, fd: number): void;
   /** A `store_io` failure naming the file. */
   ioFailure(action: string, error: unknown): Failure;
 }
@@ -52,19 +55,30 @@ export function createJsonFileReader<D>(options: JsonFileReaderOptions<D>): Json
     );
   }
 
+  /** This process's own writes count too: another instance over the same path may have written it within one
+   * timestamp tick, to an inode number just freed, at the same size. */
+  function signatureOf(info: BigIntStats): string {
+    return `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}:${options.localWrites()}`;
+  }
+
   return {
     ioFailure,
-    forget() {
-      cache = undefined;
+    wrote(data, fd) {
+      try {
+        // The inode the name now points to, after the rename (which set its ctime): what load() will stat.
+        const info = fstatSync(fd, { bigint: true });
+        // A copy: callers of mutate may hold parts of `data`, and cached data is shared with every reader.
+        cache = { signature: signatureOf(info), data: structuredClone(data) };
+      } catch {
+        cache = undefined;
+      }
     },
     load(fresh = false) {
       let signature: string;
       try {
         const info = statSync(path, { bigint: true, throwIfNoEntry: false });
         if (!info) return { ok: true, data: empty(), cached: false };
-        // This process's own writes count too: another instance over the same path may have written it within
-        // one timestamp tick, to an inode number just freed, at the same size.
-        signature = `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}:${options.localWrites()}`;
+        signature = signatureOf(info);
       } catch (error) {
         return ioFailure("read", error);
       }

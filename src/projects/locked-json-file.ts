@@ -92,7 +92,6 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
         message: `${failure.message}. Nothing was changed; free some disk space (or fix the folder's permissions) and retry.`,
       };
     }
-    reader.forget();
     localWriteCounts.set(path, (localWriteCounts.get(path) ?? 0) + 1);
     return { ok: true, data };
   }
@@ -118,6 +117,8 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
   async function writeBatch(batch: PendingMutation<D>[]): Promise<void> {
     const step: WriteStep = { tried: false };
     const written = await withStoreLock(path, staleMs, () => applyAndWrite(batch, step));
+    // Outside the lock, while the new file is still open: what this process wrote is what it reads next.
+    if (written.ok && step.replacement) reader.wrote(written.data, step.replacement.fd);
     const shared = written.ok ? settle(step) : written;
     // A failed write (a full disk) may be failing for leftovers of killed writers: clear them for the retry.
     if (step.tried && (!step.replacement || sweepIsDue(path))) await sweepStaleTemps(path);

@@ -166,6 +166,29 @@ describe("batches from several processes at once", () => {
   });
 });
 
+describe("what this process wrote is what it reads next", () => {
+  it("without reading the file again, yet a later write by another process shows", SLOW, async () => {
+    const { dataDir, store, lifecycle } = await setup();
+    await lifecycle.propose({ slug: "shared", description: "Everyone's" });
+    // A caller that keeps part of what its mutation saw, and changes it afterwards, changes nothing stored.
+    const kept = await store.mutate((data) => ({ ok: true, projects: data.projects }));
+    if (!kept.ok) throw new Error(kept.message);
+    kept.projects[0]!.description = "changed after the write";
+    const mine = await store.read();
+    expect(mine.ok && mine.file.projects?.[0]?.description).toBe("Everyone's");
+
+    const other = await execa(
+      "node",
+      ["--import", "tsx", workerPath, "--data-dir", dataDir, "--id", "7", "--mode", "once"],
+      { cwd: repoRoot, reject: false, timeout: 60_000 },
+    );
+    expect(other.exitCode, other.stderr).toBe(0);
+    const after = await store.read();
+    expect(after.ok && after.file.version).toBe(3);
+    expect(after.ok && entry(after.file, "shared").hits).toBe(1);
+  });
+});
+
 describe("a store a crash left unreadable", () => {
   it("names the copy of the version before the last write, which planbot kept until that write was on disk", async () => {
     const { dataDir, store, lifecycle } = await setup();
