@@ -13,8 +13,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, utimesSync, writeSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { execa, type ResultPromise } from "execa";
+import type { ResultPromise } from "execa";
 import { createChangeWatcher } from "../src/projects/change-watcher.ts";
 import { systemClock } from "../src/projects/clock.ts";
 import { createProjectLister } from "../src/projects/project-list.ts";
@@ -23,9 +22,7 @@ import type { ProjectEntry } from "../src/projects/schemas.ts";
 import { workspacePaths } from "../src/projects/workspace.ts";
 import { makeTempDir, removeTempDir } from "../test/helpers/temp-dir.ts";
 import type { BenchResult } from "./bench-result.ts";
-
-const repoRoot = fileURLToPath(new URL("..", import.meta.url));
-const workerPath = join(repoRoot, "test", "helpers", "store-worker.ts");
+import { startStoreWorker } from "../test/helpers/store-worker-process.ts";
 
 const PROCESSES = 4;
 const UPDATES_PER_PROCESS = 200;
@@ -147,28 +144,9 @@ function startWorker(
   id: number,
   inFlight = 1,
 ): { child: ResultPromise; ready: Promise<void>; done: Promise<WorkerLine> } {
-  const child = execa(
-    "node",
-    [
-      "--import",
-      "tsx",
-      workerPath,
-      "--data-dir",
-      dataDir,
-      "--id",
-      String(id),
-      "--mode",
-      "bench",
-      "--ops",
-      String(UPDATES_PER_PROCESS),
-      "--in-flight",
-      String(inFlight),
-    ],
-    {
-      cwd: repoRoot,
-      reject: false,
-      stdin: "pipe",
-    },
+  const child = startStoreWorker(
+    { dataDir, id, mode: "bench", ops: UPDATES_PER_PROCESS, inFlight },
+    { reject: false, stdin: "pipe" },
   );
   let buffer = "";
   let onReady: () => void = () => undefined;

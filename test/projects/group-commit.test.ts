@@ -6,8 +6,6 @@
 import { readdirSync, writeFileSync } from "node:fs";
 import { copyFile, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Clock } from "../../src/projects/clock.ts";
 import { createLifecycle } from "../../src/projects/lifecycle.ts";
@@ -15,9 +13,8 @@ import { createProjectStore, TASKS_FILE_NAME } from "../../src/projects/project-
 import { fail } from "../../src/projects/result.ts";
 import type { ProjectEntry, TasksFile } from "../../src/projects/schemas.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
+import { startStoreWorker } from "../helpers/store-worker-process.ts";
 
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const workerPath = join(repoRoot, "test", "helpers", "store-worker.ts");
 const SLOW = { timeout: 120_000 };
 const clock: Clock = { now: () => new Date("2025-03-01T12:00:00.000Z") };
 const temp = createTempDirs();
@@ -123,27 +120,7 @@ describe("batches from several processes at once", () => {
     await lifecycle.propose({ slug: "shared", description: "Everyone's" });
     const OPS = 48;
     const workers = [1, 2, 3].map((id) =>
-      execa(
-        "node",
-        [
-          "--import",
-          "tsx",
-          workerPath,
-          "--data-dir",
-          dataDir,
-          "--id",
-          String(id),
-          "--mode",
-          "burst",
-          "--ops",
-          String(OPS),
-        ],
-        {
-          cwd: repoRoot,
-          reject: false,
-          timeout: 90_000,
-        },
-      ),
+      startStoreWorker({ dataDir, id, mode: "burst", ops: OPS }, { reject: false, timeout: 90_000 }),
     );
     // This process bursts too, while they run.
     const own = await Promise.all(Array.from({ length: 24 }, () => lifecycle.update("shared", bumpHits)));
@@ -177,11 +154,7 @@ describe("what this process wrote is what it reads next", () => {
     const mine = await store.read();
     expect(mine.ok && mine.file.projects?.[0]?.description).toBe("Everyone's");
 
-    const other = await execa(
-      "node",
-      ["--import", "tsx", workerPath, "--data-dir", dataDir, "--id", "7", "--mode", "once"],
-      { cwd: repoRoot, reject: false, timeout: 60_000 },
-    );
+    const other = await startStoreWorker({ dataDir, id: 7, mode: "once" }, { reject: false, timeout: 60_000 });
     expect(other.exitCode, other.stderr).toBe(0);
     const after = await store.read();
     expect(after.ok && after.file.version).toBe(3);

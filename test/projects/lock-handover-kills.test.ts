@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { execa, type ResultPromise } from "execa";
+import type { ResultPromise } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/projects/clock.ts";
 import { createLifecycle } from "../../src/projects/lifecycle.ts";
@@ -9,9 +8,8 @@ import { createProjectStore, TASKS_FILE_NAME } from "../../src/projects/project-
 import { TasksFileSchema } from "../../src/projects/schemas.ts";
 import { mulberry32 } from "../helpers/seeded-random.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
+import { startStoreWorker } from "../helpers/store-worker-process.ts";
 
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const workerPath = join(repoRoot, "test", "helpers", "store-worker.ts");
 const temp = createTempDirs();
 const running = new Set<ResultPromise>();
 afterEach(async () => {
@@ -35,27 +33,7 @@ interface OkLine {
 
 /** A `loop` store worker: mutates until killed, one JSON line per acknowledged write. */
 function startLoopWorker(dataDir: string, id: number) {
-  const child = execa(
-    "node",
-    [
-      "--import",
-      "tsx",
-      workerPath,
-      "--data-dir",
-      dataDir,
-      "--id",
-      String(id),
-      "--mode",
-      "loop",
-      "--stale-ms",
-      String(STALE_MS),
-    ],
-    {
-      cwd: repoRoot,
-      reject: false,
-      timeout: 150_000,
-    },
-  );
+  const child = startStoreWorker({ dataDir, id, mode: "loop", staleMs: STALE_MS }, { reject: false, timeout: 150_000 });
   running.add(child);
   const oks: OkLine[] = [];
   const failures: string[] = [];

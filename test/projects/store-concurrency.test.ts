@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { execa, type ResultPromise } from "execa";
+import type { ResultPromise } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
 import { systemClock } from "../../src/projects/clock.ts";
 import { createLifecycle } from "../../src/projects/lifecycle.ts";
@@ -9,9 +8,8 @@ import { createProjectStore, TASKS_FILE_NAME } from "../../src/projects/project-
 import { TasksFileSchema } from "../../src/projects/schemas.ts";
 import type { MixedReport } from "../helpers/store-worker.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
+import { startStoreWorker } from "../helpers/store-worker-process.ts";
 
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const workerPath = join(repoRoot, "test", "helpers", "store-worker.ts");
 const temp = createTempDirs();
 /** Workers still running when a test ends (it failed or timed out) are killed before their folder goes. */
 const running = new Set<ResultPromise>();
@@ -37,28 +35,9 @@ describe("project store under contention (real child processes)", () => {
 
     const runs = await Promise.all(
       Array.from({ length: WORKERS }, (_, index) => {
-        const child = execa(
-          "node",
-          [
-            "--import",
-            "tsx",
-            workerPath,
-            "--data-dir",
-            dataDir,
-            "--id",
-            String(index + 1),
-            "--mode",
-            "mixed",
-            "--ops",
-            String(OPS),
-            "--seed",
-            "42",
-          ],
-          {
-            cwd: repoRoot,
-            reject: false,
-            timeout: 170_000,
-          },
+        const child = startStoreWorker(
+          { dataDir, id: index + 1, mode: "mixed", ops: OPS, seed: 42 },
+          { reject: false, timeout: 170_000 },
         );
         running.add(child);
         return child;
