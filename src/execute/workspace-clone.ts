@@ -23,7 +23,10 @@ export async function adoptClone(
 ): Promise<Result<object>> {
   const parent = dirname(plan.root);
   const temp = join(parent, `.${plan.slug}.clone-${randomBytes(4).toString("hex")}`);
-  const cloned = await runGit(["clone", "--no-checkout", "--quiet", "--", url, temp], {
+  // --no-local: from a local path git would otherwise copy the remote's objects folder file by file, and a
+  // push landing meanwhile removes its quarantine folder mid-copy ("failed to copy file"). The transport
+  // reads a consistent set of refs and objects; for URLs the flag changes nothing.
+  const cloned = await runGit(["clone", "--no-local", "--no-checkout", "--quiet", "--", url, temp], {
     cwd: parent,
     env,
     timeoutMs: NETWORK_GIT_TIMEOUT_MS,

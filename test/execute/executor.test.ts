@@ -246,7 +246,7 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
 
     expect(ghost).toMatchObject({ status: "failed", pid: null });
     expect(ghost!.error).toMatch(
-      /^could not clone .*remotes\/does-not-exist: git clone --no-checkout --quiet -- failed \(exit 128\): fatal: .*does-not-exist/,
+      /^could not clone .*remotes\/does-not-exist: git clone --no-local --no-checkout --quiet failed \(exit 128\): fatal: .*does-not-exist/,
     );
     expect(await h.status("ghost")).toBe("failed");
     expect(existsSync(join(ws("ghost").root, ".git"))).toBe(false);
