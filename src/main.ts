@@ -1,6 +1,7 @@
 import { loadConfig } from "./config.ts";
 import { EXIT } from "./cli/exit-codes.ts";
 import { processIo, type CliIo } from "./cli/io.ts";
+import { COMMANDS, unknownCommandMessage } from "./cli/unknown-command.ts";
 
 export const USAGE = `usage: planbot <command>
   start                 run every configured adapter, the dashboard and the watcher (npm start)
@@ -20,6 +21,11 @@ export async function main(
   if (!command || command === "--help" || command === "-h" || command === "help") {
     (command ? io.out : io.err)(USAGE);
     return command ? EXIT.ok : EXIT.usage;
+  }
+  // A mistyped command is answered before the configuration is read: its problems are not the point yet.
+  if (!(COMMANDS as readonly string[]).includes(command)) {
+    io.err(`${unknownCommandMessage(command)}\n${USAGE}`);
+    return EXIT.usage;
   }
   const loaded = loadConfig(env);
   if (!loaded.ok) {

@@ -11,6 +11,12 @@ import { startBackground, startWatcher } from "../runtime/background.ts";
 import { createRuntime } from "../runtime/runtime.ts";
 import { EXIT } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
+import { readArgs } from "./read-args.ts";
+
+export const CHAT_USAGE = `usage: planbot chat
+  Chat with planbot in this terminal: /help lists the commands, Ctrl-C stops a planner turn, Ctrl-D quits.
+  While planbot start runs on the same PLANBOT_DATA_DIR it attaches to it; otherwise it is a planbot of its
+  own until you quit. It takes no options.`;
 
 /** Line history of `planbot chat`, kept in the data dir. */
 const HISTORY_FILE = "chat-history";
@@ -21,7 +27,14 @@ const HISTORY_FILE = "chat-history";
  * it is a full planbot of its own for as long as it runs — watcher, notifier, executor — with the
  * terminal as its only chat.
  */
-export async function runChat(_argv: string[], config: Config, _io: CliIo): Promise<number> {
+export async function runChat(argv: string[], config: Config, io: CliIo): Promise<number> {
+  // `planbot chat --help` must print the usage, not open a chat.
+  const parsed = readArgs(
+    { args: argv, strict: true, allowPositionals: false, options: { help: { type: "boolean", short: "h" } } },
+    CHAT_USAGE,
+    io,
+  );
+  if (typeof parsed === "number") return parsed;
   const interactive = process.stdin.isTTY === true;
   const userName = safeUserName();
   let historyFile: string | undefined = join(config.dataDir, HISTORY_FILE);

@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { closestWord } from "./did-you-mean.ts";
 import { EXIT } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
 
@@ -17,7 +18,7 @@ export function readArgs<const T extends ParseArgsConfig>(
   try {
     parsed = parseArgs(config);
   } catch (error) {
-    io.err(`${(error as Error).message}\n${usage}`);
+    io.err(`${argsProblem(error as NodeJS.ErrnoException, config)}\n${usage}`);
     return EXIT.usage;
   }
   if ((parsed.values as { help?: unknown }).help === true) {
@@ -25,4 +26,18 @@ export function readArgs<const T extends ParseArgsConfig>(
     return EXIT.ok;
   }
   return parsed;
+}
+
+/**
+ * The problem in the user's words. Node's own text for an unknown option talks about positional arguments
+ * and `--` (and has an unbalanced quote), which sends someone who mistyped `--dry-run` the wrong way; this
+ * names the option, the closest known one and every option the command takes.
+ */
+function argsProblem(error: NodeJS.ErrnoException, config: ParseArgsConfig): string {
+  if (error.code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION") return error.message;
+  const typed = /'([^']+)'/.exec(error.message)?.[1] ?? "";
+  const known = Object.keys(config.options ?? {}).map((name) => `--${name}`);
+  const guess = closestWord(typed.split("=")[0]!, known);
+  const options = known.length > 0 ? ` This command takes ${known.join(", ")}.` : "";
+  return `unknown option "${typed}".${guess ? ` Did you mean ${guess}?` : ""}${options}`;
 }

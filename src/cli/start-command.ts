@@ -7,6 +7,12 @@ import { superviseAdapter } from "../runtime/adapter-supervisor.ts";
 import { startBackground, startWatcher } from "../runtime/background.ts";
 import { EXIT } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
+import { readArgs } from "./read-args.ts";
+
+export const START_USAGE = `usage: planbot start
+  Runs every adapter whose configuration is present (Discord, Telegram), the dashboard, the terminal socket
+  and the change watcher until Ctrl-C. It takes no options: the configuration is the environment and .env
+  (README, "Configuration"); planbot doctor checks it.`;
 
 /** Chat platforms reached over the network: retried with backoff when they cannot be reached at start. */
 const RETRIED = new Set(["discord", "telegram"]);
@@ -16,7 +22,14 @@ const RETRIED = new Set(["discord", "telegram"]);
  * or disabled and what enables it), and on SIGINT/SIGTERM stops taking messages, lets running handlers
  * finish and releases everything before exiting.
  */
-export async function runStart(_argv: string[], config: Config, io: CliIo): Promise<number> {
+export async function runStart(argv: string[], config: Config, io: CliIo): Promise<number> {
+  // `planbot start --help` must print the usage, not start a planbot.
+  const parsed = readArgs(
+    { args: argv, strict: true, allowPositionals: false, options: { help: { type: "boolean", short: "h" } } },
+    START_USAGE,
+    io,
+  );
+  if (typeof parsed === "number") return parsed;
   // A dashboard others could reach with no or a weak token: one line, before anything starts.
   const exposed = exposureProblem(config.dashboard.host, config.dashboard.token);
   if (exposed) {

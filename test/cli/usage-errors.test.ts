@@ -1,0 +1,82 @@
+// What a newcomer gets for a misspelt command or option, or `--help` on a command that runs a server:
+// through the real `bin/planbot` child process, as they would type it.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { createTempDirs } from "../helpers/temp-dir.ts";
+import { runPlanbot } from "./planbot-process.ts";
+
+const temp = createTempDirs();
+afterAll(() => temp.cleanup());
+
+async function fresh() {
+  const cwd = await temp.make("usage-");
+  return { cwd, env: { PLANBOT_DATA_DIR: join(cwd, "data") } };
+}
+
+// Each bin/planbot start costs seconds on a busy machine (tsx compiles the sources when dist/ is stale).
+describe("usage errors name what was wrong and what to type", { timeout: 120_000 }, () => {
+  it("`start --help` and `chat --help` print their usage and start nothing", async () => {
+    const at = await fresh();
+    // A started planbot would listen on the dashboard port and never exit; the port proves nothing ran.
+    const start = await runPlanbot(["start", "--help"], { ...at, env: { ...at.env, DASHBOARD_PORT: "0" } });
+    expect(start.exitCode).toBe(0);
+    expect(start.stdout).toMatch(/^usage: planbot start/);
+    const chat = await runPlanbot(["chat", "--help"], at);
+    expect(chat.exitCode).toBe(0);
+    expect(chat.stdout).toMatch(/^usage: planbot chat/);
+    expect(chat.stdout).toContain("Ctrl-D quits");
+    // Neither took the data dir's socket nor made a history file.
+    expect(existsSync(join(at.env.PLANBOT_DATA_DIR, "planbot.sock"))).toBe(false);
+    expect(existsSync(join(at.env.PLANBOT_DATA_DIR, "chat-history"))).toBe(false);
+  });
+
+  it("an option or word `start` and `chat` do not take is a usage error, not a started planbot", async () => {
+    const at = await fresh();
+    const start = await runPlanbot(["start", "--port", "9000"], at);
+    expect(start.exitCode).toBe(2);
+    expect(start.stderr).toContain('unknown option "--port"');
+    expect(start.stderr).toContain("usage: planbot start");
+    const chat = await runPlanbot(["chat", "my-app"], at);
+    expect(chat.exitCode).toBe(2);
+    expect(chat.stderr).toContain("usage: planbot chat");
+  });
+
+  it("a misspelt option is named with the closest one and the options the command takes", async () => {
+    const at = await fresh();
+    const execute = await runPlanbot(["execute", "--dryrun"], at);
+    expect(execute.exitCode).toBe(2);
+    expect(execute.stderr).toContain('unknown option "--dryrun". Did you mean --dry-run?');
+    const propose = await runPlanbot(["projects", "propose", "shop", "A shop", "--brnach", "feat/x"], at);
+    expect(propose.exitCode).toBe(2);
+    expect(propose.stderr).toContain('unknown option "--brnach". Did you mean --branch?');
+    expect(propose.stderr).toContain("--repo, --branch, --base");
+    // Node's own wording (about positional arguments and `--`) is not shown.
+    expect(propose.stderr).not.toContain("positional");
+    const list = await runPlanbot(["projects", "list"], at);
+    expect(list.stdout).toContain("no projects yet");
+  });
+
+  it("a misspelt command gets the closest command; a chat word gets the command line that does it", async () => {
+    const at = await fresh();
+    const typo = await runPlanbot(["exeute"], at);
+    expect(typo.exitCode).toBe(2);
+    expect(typo.stderr).toContain('unknown command "exeute"; did you mean planbot execute?');
+    expect(typo.stderr).toContain("usage: planbot <command>");
+    const status = await runPlanbot(["status"], at);
+    expect(status.exitCode).toBe(2);
+    expect(status.stderr).toContain('"status" is not a planbot command; use: planbot projects list');
+    const run = await runPlanbot(["run", "shop"], at);
+    expect(run.stderr).toContain("use: planbot execute <slug>");
+    // Far from every command: no guess, just the list of commands.
+    const nonsense = await runPlanbot(["zzzzzz"], at);
+    expect(nonsense.stderr).toMatch(/^unknown command "zzzzzz"\n/);
+  });
+
+  it("a misspelt command is answered even when the configuration is broken", async () => {
+    const at = await fresh();
+    const result = await runPlanbot(["hlep"], { ...at, env: { ...at.env, DASHBOARD_PORT: "abc" } });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("did you mean planbot help?");
+  });
+});
