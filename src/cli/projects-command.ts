@@ -66,13 +66,25 @@ export async function runProjectsCommand(argv: string[], services: CoreServices,
     case "cancel": {
       if (!slug) return usage(io, `${action} needs a slug`);
       if (rest.length > 0) return usage(io, `${action} takes one slug; unexpected "${rest.join(" ")}"`);
+      const before = await services.lister.get(slug);
       const result = await services.lifecycle[action](slug, expectedVersion === undefined ? {} : { expectedVersion });
       if (!result.ok) return failed(result);
+      const name = result.entry.name;
+      const already = before.ok && before.record?.status === result.entry.status ? ", as it already was" : "";
       io.out(
         json
           ? JSON.stringify({ ...result.entry, version: result.version }, null, 2)
-          : `${result.entry.name}: ${result.entry.status} (version ${result.version})`,
+          : `${name}: ${result.entry.status}${already} (version ${result.version})`,
       );
+      if (action === "approve") {
+        const after = await services.lister.get(name);
+        const record = after.ok ? after.record : undefined;
+        // The chats' /approve says the same: Ralph refuses a project without open stories in a prd.json.
+        if (record && !(record.has_prd && record.stories_total > record.stories_done))
+          io.err(
+            `note: ${name} has no plan yet, so Ralph refuses to run it (planbot execute ${name} says why). Plan it in a chat: planbot chat, then /plan ${name}.`,
+          );
+      }
       return EXIT.ok;
     }
     default:

@@ -1,0 +1,40 @@
+// `planbot projects approve|cancel` as a newcomer uses them, through the real `bin/planbot` child process:
+// approving an unplanned project, and repeating a change that was already made.
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { writePlanningArtifacts } from "../helpers/git-fixtures.ts";
+import { createTempDirs } from "../helpers/temp-dir.ts";
+import { runPlanbot } from "./planbot-process.ts";
+
+const temp = createTempDirs();
+afterAll(() => temp.cleanup());
+
+describe("planbot projects replies say what the change did", { timeout: 120_000 }, () => {
+  it("approving a project with no plan says Ralph will refuse it and how to plan it", async () => {
+    const cwd = await temp.make("approve-");
+    const at = { cwd, env: { PLANBOT_DATA_DIR: join(cwd, "data") } };
+    expect((await runPlanbot(["projects", "propose", "shop", "A", "shop"], at)).exitCode).toBe(0);
+    const approved = await runPlanbot(["projects", "approve", "shop"], at);
+    expect(approved.exitCode).toBe(0);
+    expect(approved.stdout).toMatch(/^shop: approved \(version 2\)/);
+    expect(approved.stderr).toContain("note: shop has no plan yet, so Ralph refuses to run it");
+    expect(approved.stderr).toContain("planbot chat, then /plan shop");
+
+    // A planned project gets no such note.
+    await writePlanningArtifacts(join(cwd, "data", "workspace"), "shop");
+    const again = await runPlanbot(["projects", "approve", "shop"], at);
+    expect(again.exitCode).toBe(0);
+    expect(again.stderr).not.toContain("no plan");
+  });
+
+  it("a second approve or cancel says the project already was so", async () => {
+    const cwd = await temp.make("repeat-");
+    const at = { cwd, env: { PLANBOT_DATA_DIR: join(cwd, "data") } };
+    await runPlanbot(["projects", "propose", "shop", "A shop"], at);
+    const first = await runPlanbot(["projects", "cancel", "shop"], at);
+    expect(first.stdout).toMatch(/^shop: cancelled \(version 2\)/);
+    const second = await runPlanbot(["projects", "cancel", "shop"], at);
+    expect(second.exitCode).toBe(0);
+    expect(second.stdout).toMatch(/^shop: cancelled, as it already was \(version \d+\)/);
+  });
+});
