@@ -2,7 +2,7 @@
 // approving an unplanned project, and repeating a change that was already made.
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { writePlanningArtifacts } from "../helpers/git-fixtures.ts";
+import { samplePrd, writePlanningArtifacts } from "../helpers/git-fixtures.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 import { runPlanbot } from "./planbot-process.ts";
 
@@ -25,6 +25,26 @@ describe("planbot projects replies say what the change did", { timeout: 120_000 
     const again = await runPlanbot(["projects", "approve", "shop"], at);
     expect(again.exitCode).toBe(0);
     expect(again.stderr).not.toContain("no plan");
+  });
+
+  it("approving a project whose every story passes says Ralph has nothing to do, in the CLI and in a chat", async () => {
+    const cwd = await temp.make("approve-done-");
+    const at = { cwd, env: { PLANBOT_DATA_DIR: join(cwd, "data") } };
+    await runPlanbot(["projects", "propose", "shop", "A shop"], at);
+    const prd = samplePrd("shop", 2);
+    for (const story of prd.userStories) story.passes = true;
+    await writePlanningArtifacts(join(cwd, "data", "workspace"), "shop", { prd });
+    const cli = await runPlanbot(["projects", "approve", "shop"], at);
+    expect(cli.exitCode).toBe(0);
+    expect(cli.stderr).toContain("note: every story of shop's plan already passes (2/2)");
+    expect(cli.stderr).toContain("/replan shop --force");
+    expect(cli.stderr).not.toContain("no plan yet");
+    // The terminal chat (a planbot of its own here) answers /approve the same way, not "Plan it: /plan shop".
+    const chat = await runPlanbot(["chat"], { ...at, input: "/approve shop\n" });
+    expect(chat.exitCode).toBe(0);
+    expect(chat.stdout).toContain("Approved shop, but every story of its plan already passes (2/2)");
+    expect(chat.stdout).toContain("[Re-plan] /replan shop --force");
+    expect(chat.stdout).not.toContain("Plan it:");
   });
 
   it("a second approve or cancel says the project already was so", async () => {

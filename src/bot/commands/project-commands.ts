@@ -111,6 +111,12 @@ export const approveCommand: CommandSpec = {
     const slug = plan.slug;
     if (plan.has_prd && plan.stories_total > plan.stories_done)
       return { ...done, text: `${done.text} ${nextRunText(slug, context.services.executeAt)}` };
+    // A finished plan is not a missing one: telling its owner to /plan it would only meet "already approved".
+    if (plan.has_prd && plan.stories_total > 0)
+      return reply(
+        `Approved ${bold(slug)}, but every story of its plan already passes (${plan.stories_done}/${plan.stories_total}), so Ralph has nothing to do and ${code(`/run ${slug}`)} is refused. To build more, plan new work: ${code(`/replan ${slug} --force`)}.`,
+        { actions: [{ label: "Re-plan", command: `/replan ${slug} --force`, style: "primary" }] },
+      );
     return reply(
       `Approved ${bold(slug)}, but Ralph needs a plan first: it has no ${code("prd.json")} with open stories, so ${code(`/run ${slug}`)} is refused until it is planned. Plan it: ${code(`/plan ${slug}`)}.`,
       {
