@@ -30,12 +30,22 @@ const identityList = commaList.pipe(
 
 /** Minutes with decimals (`0.5` is 30 s); `0` turns the guard off (null). */
 const minutesOrOff = z.coerce
-  .number<string | undefined>()
+  .number<string | undefined>({ error: "must be a number of minutes, 0 to turn it off" })
   .nonnegative("must be a number of minutes, 0 to turn it off")
   .transform((value) => (value === 0 ? null : value));
 
-const port = z.coerce.number<string | undefined>().int().min(0).max(65535);
-const positiveInt = z.coerce.number<string | undefined>().int().positive();
+// zod's own wording ("expected number, received NaN") names no way out: each rule says what a valid value is.
+const PORT_RULE = "must be a port number from 0 to 65535 (0 = any free port)";
+const port = z.coerce
+  .number<string | undefined>({ error: PORT_RULE })
+  .int(PORT_RULE)
+  .min(0, PORT_RULE)
+  .max(65535, PORT_RULE);
+const POSITIVE_RULE = "must be a whole number, 1 or more";
+const positiveInt = z.coerce
+  .number<string | undefined>({ error: POSITIVE_RULE })
+  .int(POSITIVE_RULE)
+  .positive(POSITIVE_RULE);
 
 /** The environment planbot reads (README, "Configuration"; docs/architecture.md, "Contracts"), validated once at start. */
 const EnvSchema = z.object({
@@ -94,12 +104,24 @@ const EnvSchema = z.object({
   WORKER_CONCURRENCY: optionalText.pipe(positiveInt.optional()).default(1),
   QUEUE_LOCK_MS: optionalText.pipe(positiveInt.optional()).default(30_000),
   QUEUE_STALL_RETRIES: optionalText
-    .pipe(z.coerce.number<string | undefined>().int().min(0).max(5).optional())
+    .pipe(
+      z.coerce
+        .number<string | undefined>({ error: "must be a whole number from 0 to 5" })
+        .int("must be a whole number from 0 to 5")
+        .min(0, "must be a whole number from 0 to 5")
+        .max(5, "must be a whole number from 0 to 5")
+        .optional(),
+    )
     .default(0),
   RALPH_MAX_MINUTES: optionalText.pipe(minutesOrOff.optional()).default(480),
   RALPH_STALL_MINUTES: optionalText.pipe(minutesOrOff.optional()).default(30),
   PROGRESS_EDIT_SECONDS: optionalText
-    .pipe(z.coerce.number<string | undefined>().min(0.2, "must be at least 0.2 seconds").optional())
+    .pipe(
+      z.coerce
+        .number<string | undefined>({ error: "must be a number of seconds, at least 0.2" })
+        .min(0.2, "must be a number of seconds, at least 0.2")
+        .optional(),
+    )
     .default(5),
   LOG_LEVEL: optionalText
     .pipe(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional())
