@@ -82,6 +82,7 @@ export function webAssets(): WebAssets {
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark"><title>planbot</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/app/style.css">
 <script type="importmap">${importMap}</script>
 ${preloads}

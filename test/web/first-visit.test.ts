@@ -1,0 +1,50 @@
+// A newcomer's first visit in a real Chromium: the login page and the board before any project exists.
+// Every request the page makes must succeed — a missing icon is a 404 and a red error in the console.
+import type { Page } from "playwright-core";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { startHarness, stopHarnesses } from "../http/harness.ts";
+import { closeBrowser, openPage, pageErrors } from "./browser.ts";
+
+afterEach(stopHarnesses);
+afterAll(closeBrowser);
+
+/**
+ * Every response of the page with a status of 400 or more, as "status url" — the login page's own 401 aside
+ * (Chromium also logs that one as a console error, so the console is checked once logged in).
+ */
+function failedResponses(page: Page): { responses: string[]; console: string[] } {
+  const failed = { responses: [] as string[], console: [] as string[] };
+  page.on("response", (response) => {
+    if (response.status() >= 400 && response.request().resourceType() !== "document")
+      failed.responses.push(`${response.status()} ${response.url()}`);
+  });
+  page.on("console", (message) => {
+    if (message.type() === "error") failed.console.push(message.text());
+  });
+  return failed;
+}
+
+describe("the first visit", () => {
+  it("the login page and the empty board load without a failed request, and the board says how to start", async () => {
+    const token = "first-visit-token-0123456789abcdef";
+    const harness = await startHarness({ env: { DASHBOARD_TOKEN: token }, watch: true });
+    const page = await openPage();
+    const failed = failedResponses(page);
+    await page.goto(harness.origin + "/");
+    await page.getByLabel("Dashboard token").waitFor();
+    // The browser asks for an icon once the page is in; give it the time to do so.
+    await page.waitForLoadState("networkidle");
+    expect(failed.responses).toEqual([]);
+    failed.console.length = 0;
+
+    await page.getByLabel("Dashboard token").fill(token);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('main[data-ready="yes"]');
+    await page.waitForLoadState("networkidle");
+    expect(await page.locator("main").innerText()).toContain("No projects yet. Propose one with New project.");
+    expect(await page.locator(".count-all").innerText()).toBe("0 projects");
+    expect(failed.responses).toEqual([]);
+    expect(failed.console).toEqual([]);
+    expect(pageErrors(page)).toEqual([]);
+  });
+});
