@@ -41,8 +41,8 @@ describe("the first visit", () => {
     await page.keyboard.press("Enter");
     await page.waitForSelector('main[data-ready="yes"]');
     await page.waitForLoadState("networkidle");
-    expect(await page.locator("main").innerText()).toContain("No projects yet. Propose one with New project.");
-    expect(await page.locator(".count-all").innerText()).toBe("0 projects");
+    expect(await page.locator("main").textContent()).toContain("No projects yet. Propose one with New project.");
+    expect(await page.locator(".count-all").textContent()).toBe("0 projects");
     expect(failed.responses).toEqual([]);
     expect(failed.console).toEqual([]);
     expect(pageErrors(page)).toEqual([]);
