@@ -40,7 +40,13 @@ export async function runProjectsCommand(argv: string[], services: CoreServices,
       if (!slug) return usage(io, "show needs a slug");
       const result = await services.lister.get(slug);
       if (!result.ok) return failed(result);
-      if (!result.record) return failed({ ok: false, code: "not_found", message: `No project named "${slug}".` });
+      if (!result.record)
+        return failed({
+          ok: false,
+          code: "not_found",
+          message: `No project named "${slug}".`,
+          details: { slug, next: "list" },
+        });
       io.out(json ? JSON.stringify(result.record, null, 2) : formatRecord(result.record));
       return EXIT.ok;
     }

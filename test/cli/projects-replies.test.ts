@@ -56,5 +56,9 @@ describe("planbot projects replies say what the change did", { timeout: 120_000 
     const second = await runPlanbot(["projects", "cancel", "shop"], at);
     expect(second.exitCode).toBe(0);
     expect(second.stdout).toMatch(/^shop: cancelled, as it already was \(version \d+\)/);
+    // A misspelt slug is not found, and the reply says where to see the right one.
+    const missing = await runPlanbot(["projects", "show", "shpo"], at);
+    expect(missing.exitCode).toBe(4);
+    expect(missing.stderr.trim()).toBe('error: No project named "shpo". See them with: planbot projects list');
   });
 });
