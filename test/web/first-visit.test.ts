@@ -47,4 +47,37 @@ describe("the first visit", () => {
     expect(failed.console).toEqual([]);
     expect(pageErrors(page)).toEqual([]);
   });
+
+  it("a form with bad input says what is wrong in the field's own words, marks the fields, and keeps the rest", async () => {
+    const harness = await startHarness({ watch: true });
+    const page = await openPage();
+    await page.goto(harness.origin + "/");
+    await page.waitForSelector('main[data-ready="yes"]');
+    await page.getByRole("button", { name: "New project" }).click();
+    await page.getByLabel("Slug").fill("My App");
+    await page.getByLabel("What should it do?").fill("A todo app");
+    await page.getByLabel("Branch", { exact: true }).fill("-x");
+    await page.getByRole("button", { name: "Propose" }).click();
+    const alert = page.locator('form.propose [role="alert"]');
+    await alert.waitFor();
+    // One problem per line, each naming its field once (not "slug: slug …").
+    expect((await alert.textContent())!.split("\n")).toEqual([
+      'slug "My App" is not valid: use lower-case letters, digits and dashes, starting with a letter or digit (e.g. my-app).',
+      'branch "-x" is not a valid git branch name: it starts with "-".',
+    ]);
+    expect(await page.getByLabel("Slug").getAttribute("aria-invalid")).toBe("true");
+    expect(await page.getByLabel("Branch", { exact: true }).getAttribute("aria-invalid")).toBe("true");
+    expect(await page.getByLabel("What should it do?").getAttribute("aria-invalid")).toBe("false");
+    // The first wrong field has the focus, and nothing typed is lost.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("slug");
+    expect(await page.getByLabel("What should it do?").inputValue()).toBe("A todo app");
+
+    // Fixed, it proposes; the marks are gone with the problem.
+    await page.getByLabel("Slug").fill("my-app");
+    await page.getByLabel("Branch", { exact: true }).fill("feat/x");
+    await page.getByLabel("Start planning right away").uncheck();
+    await page.getByRole("button", { name: "Propose" }).click();
+    await page.waitForURL(/#\/p\/my-app$/);
+    expect(pageErrors(page)).toEqual([]);
+  });
 });
