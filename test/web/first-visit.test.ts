@@ -69,7 +69,7 @@ describe("the first visit", () => {
     expect(await page.getByLabel("Branch", { exact: true }).getAttribute("aria-invalid")).toBe("true");
     expect(await page.getByLabel("What should it do?").getAttribute("aria-invalid")).toBe("false");
     // The first wrong field has the focus, and nothing typed is lost.
-    expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("slug");
+    expect(await page.evaluate("document.activeElement?.getAttribute('name')")).toBe("slug");
     expect(await page.getByLabel("What should it do?").inputValue()).toBe("A todo app");
 
     // Fixed, it proposes; the marks are gone with the problem.
@@ -80,4 +80,28 @@ describe("the first visit", () => {
     await page.waitForURL(/#\/p\/my-app$/);
     expect(pageErrors(page)).toEqual([]);
   });
+
+  it("a page reloaded while the planner thinks still shows the message it is answering", async () => {
+    const harness = await startHarness({ watch: true });
+    await harness.writeStore([{ name: "alpha", status: "pending", description: "A todo app." }], 1);
+    expect((await harness.call("POST", "/api/projects/alpha/plan/start", { body: {} })).status).toBe(200);
+    const page = await openPage();
+    await page.goto(`${harness.origin}/#/p/alpha`);
+    await page.waitForSelector(".msg-planner");
+    // The fake planner takes 6 s over this answer: long enough to reload in the middle of the turn.
+    await page.getByLabel("Your answer").fill("[[fake:slow=6000]] Only me, on a phone.");
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.waitForSelector(".thinking");
+    await page.reload();
+    await page.waitForSelector(".thinking");
+    // Before the answer is stored, the reloaded page shows the sent message above the thinking line.
+    const sent = page.locator('.msg-user:has-text("Only me, on a phone.")');
+    expect(await sent.count()).toBe(1);
+    expect(await page.locator(".messages li").last().getAttribute("class")).toContain("thinking");
+    // Once answered, the stored history takes over: the message is there once, the answer after it.
+    await page.waitForSelector('.msg-planner:has-text("Only me, on a phone.")', { timeout: 20_000 });
+    expect(await sent.count()).toBe(1);
+    expect(await page.locator(".thinking").count()).toBe(0);
+    expect(pageErrors(page)).toEqual([]);
+  }, 90_000);
 });

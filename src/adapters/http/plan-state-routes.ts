@@ -73,6 +73,10 @@ function openSessionState(session: PlanningSession): Record<string, unknown> {
     phases_completed: session.phases_completed,
     phases_planned: session.phases_planned,
     pending_response: Boolean(session.pending_message),
+    // The message the planner is answering now: a page reloaded mid-turn shows it above its "thinking" line.
+    pending_message: session.pending_message
+      ? { text: session.pending_message.text, user: session.pending_message.user, at: session.pending_message.at }
+      : null,
     phase_ready: session.phase_ready ?? false,
     since: session.started_at,
     updated_at: session.updated_at,

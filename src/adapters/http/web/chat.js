@@ -134,7 +134,8 @@ export function Conversation({ project, autoStart }) {
       ${history?.length === 0 && !pending ? html`<li class="muted">No conversation yet.</li>` : null}
       ${(history ?? []).map((entry, index) => html`<${Message} key=${index} entry=${entry} />`)}
       ${pending?.sent ? html`<${Message} entry=${{ role: "user", text: pending.sent }} />` : null}
-      ${pending ? html`<${Thinking} since=${pending.since} what=${pending.what} />` : remoteTurn ? html`<${Thinking} since=${Date.parse(session.updated_at) || Date.now()} what="The planner is thinking…" />` : null}
+      ${remoteTurn && session.pending_message ? html`<${Message} entry=${{ role: "user", text: session.pending_message.text, user: session.pending_message.user, at: session.pending_message.at, phase: session.phase }} />` : null}
+      ${pending ? html`<${Thinking} since=${pending.since} what=${pending.what} />` : remoteTurn ? html`<${Thinking} since=${Date.parse(session.pending_message?.at ?? session.updated_at) || Date.now()} what="The planner is thinking…" />` : null}
     </ol>
     ${problem ? html`<p class="alert" role="alert">${problem}</p>` : null}
     ${
