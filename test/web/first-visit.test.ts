@@ -104,4 +104,26 @@ describe("the first visit", () => {
     expect(await page.locator(".thinking").count()).toBe(0);
     expect(pageErrors(page)).toEqual([]);
   }, 90_000);
+
+  it("Run on an approved project with no plan is refused as the project's state (409), with why and the fix", async () => {
+    const harness = await startHarness({ watch: true });
+    await harness.writeStore([{ name: "beta", status: "approved", description: "A weather bot." }], 1);
+    await harness.runtime.watcher.refresh();
+    const page = await openPage();
+    const runAnswers: number[] = [];
+    page.on("response", (response) => {
+      if (response.url().endsWith("/api/projects/beta/run")) runAnswers.push(response.status());
+    });
+    await page.goto(`${harness.origin}/#/p/beta/run`);
+    await page.getByRole("button", { name: "Run", exact: true }).click();
+    await page.waitForSelector('.alert:has-text("Ralph was not started")');
+    expect(runAnswers).toEqual([409]);
+    const shown = (await page.locator("main").textContent()) ?? "";
+    expect(shown).toContain("beta has no plan");
+    expect(shown).toContain("plan it first");
+    expect(shown).not.toMatch(/undefined|\{"error"/);
+    const answer = await harness.call("POST", "/api/projects/beta/run", { body: {} });
+    expect(answer.status).toBe(409);
+    expect(answer.json).toMatchObject({ error: "run_refused", check: "plan" });
+  }, 90_000);
 });

@@ -1,6 +1,6 @@
 import { findProject } from "../../projects/project-store.ts";
 import type { DashboardDeps } from "./dashboard-deps.ts";
-import { sendFailure, sendJson } from "./http-io.ts";
+import { failureResponse, sendFailure, sendJson } from "./http-io.ts";
 import type { RequestContext, Route } from "./router.ts";
 import { withSlug } from "./slug-route.ts";
 import {
@@ -110,6 +110,12 @@ function checklistOf(userStories: unknown) {
 async function run(deps: DashboardDeps, context: RequestContext, name: string) {
   const { runtime } = deps;
   const started = await runtime.executor.runNow(name);
+  // A run the preflight refused is the project's state (no plan, no ralph.sh …), not a server fault: 409, as
+  // for a project that is not approved, with why and the fix in the message.
+  if (!started.ok && started.details?.reason === "preflight") {
+    const { body } = failureResponse(started);
+    return sendJson(context.res, 409, { ...body, error: "run_refused" });
+  }
   if (!started.ok) return sendFailure(context.res, started);
   if (runtime.watcher.current().sequence > 0)
     runtime.watcher
