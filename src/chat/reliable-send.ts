@@ -47,6 +47,8 @@ export interface ReliableSenderDeps {
   log: Logger;
   /** Backoff and attempts (default {@link DEFAULT_SEND_RETRY}); tests pass small backoffs. */
   retry?: Partial<SendRetryPolicy> | undefined;
+  /** Messages one chat may have waiting; a chat down for long drops new ones beyond it (default 100). */
+  maxQueuedPerChat?: number | undefined;
 }
 
 /** One message on its way to one chat. */
@@ -72,10 +74,13 @@ interface Lane {
 
 /** How long `stop()` lets sends in flight finish by default: shutdown must not hang on a slow platform. */
 const DEFAULT_STOP_GRACE_MS = 1500;
+/** Bounds the memory a chat that stays unreachable can take: each waiting message holds a whole reply. */
+const DEFAULT_MAX_QUEUED_PER_CHAT = 100;
 
 /** Creates a {@link ReliableSender} over an {@link Outbound} (usually the adapters' router). */
 export function createReliableSender(deps: ReliableSenderDeps): ReliableSender {
   const policy: SendRetryPolicy = { ...DEFAULT_SEND_RETRY, ...deps.retry };
+  const maxQueued = deps.maxQueuedPerChat ?? DEFAULT_MAX_QUEUED_PER_CHAT;
   const lanes = new Map<string, Lane>();
   let stopped = false;
 
@@ -181,6 +186,14 @@ export function createReliableSender(deps: ReliableSenderDeps): ReliableSender {
         };
         const key = conversationKey(target);
         const lane = lanes.get(key);
+        if (lane && lane.items.length >= maxQueued) {
+          deps.log.error(
+            { ...fieldsOf(item), queued: lane.items.length },
+            "chat delivery dropped: too many messages already wait for this chat",
+          );
+          item.answer("dropped");
+          return;
+        }
         if (lane) {
           lane.items.push(item);
           if (lane.wake) item.answer("retrying");

@@ -5,6 +5,7 @@
  * once and not retried, and stopping with a retry pending returns at once and says what it dropped.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { createReliableSender } from "../../src/chat/reliable-send.ts";
 import type { RunProgress } from "../../src/execute/run-progress.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 import { DISCORD_CHANNEL, SLUG, startMirrorWorld, telegramGroup, type LogLine } from "./mirror-world.ts";
@@ -148,6 +149,32 @@ describe("mirrored planner replies after a hiccup", { timeout: 60_000 }, () => {
     expect(dropped).toHaveLength(1);
     expect(dropped[0]).toMatchObject({ channel: String(telegramGroup.id), attempts: 1, kind: "mirrored reply" });
     expect(containing(w.telegramTexts(), "marker-held")).toHaveLength(0);
+  });
+});
+
+describe("a chat that stays unreachable", { timeout: 60_000 }, () => {
+  it("keeps at most maxQueuedPerChat messages waiting for it; a newer one is dropped and logged", async () => {
+    const w = await startMirrorWorld(temp, cleanups);
+    const sender = createReliableSender({ outbound: w.runtime.outbound, log: w.log, maxQueuedPerChat: 2 });
+    cleanups.push(() => sender.stop(0));
+    w.telegram.failNext({ method: "sendMessage", errorCode: 429, retryAfterSeconds: 60 });
+    const group = { adapter: "telegram", channelId: String(telegramGroup.id) };
+    const label = { slug: SLUG, kind: "mirrored reply" };
+    const states = [
+      await sender.send(group, { text: "one (marker-q1)" }, label),
+      await sender.send(group, { text: "two (marker-q2)" }, label),
+      await sender.send(group, { text: "three (marker-q3)" }, label),
+    ];
+    expect(states).toEqual(["retrying", "retrying", "dropped"]);
+    expect(sender.pending()).toBe(2);
+    const full = logged(w.logs, "chat delivery dropped: too many messages already wait for this chat", "telegram");
+    expect(full).toHaveLength(1);
+    expect(full[0]).toMatchObject({ queued: 2 });
+    // Only the first message was tried: the others wait behind its retry.
+    const tried = w.telegram.calls.filter(
+      (call) => call.method === "sendMessage" && /marker-q/.test(String((call.params as { text?: string }).text)),
+    );
+    expect(tried).toHaveLength(1);
   });
 });
 

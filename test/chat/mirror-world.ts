@@ -11,7 +11,7 @@ import { startDiscordAdapter } from "../../src/adapters/discord/index.ts";
 import { startTelegramAdapter } from "../../src/adapters/telegram/index.ts";
 import type { Incoming } from "../../src/chat/incoming.ts";
 import type { Reply } from "../../src/chat/reply.ts";
-import { createLogger } from "../../src/log.ts";
+import { createLogger, type Logger } from "../../src/log.ts";
 import type { PlannerBackend } from "../../src/planning/planner-backend.ts";
 import { createRuntime, type Runtime } from "../../src/runtime/runtime.ts";
 import { startFakeDiscord, type FakeDiscord } from "../fakes/discord/index.ts";
@@ -31,6 +31,8 @@ export interface MirrorWorld {
   discord: FakeDiscord;
   telegram: FakeTelegram;
   logs: LogLine[];
+  /** The logger whose lines land in `logs`. */
+  log: Logger;
   /** The planner's next answers, taken in order (then "Noted."). */
   plannerSays: string[];
   /** An answer typed in the dashboard chat of the session; resolves with the asking chat's reply. */
@@ -85,7 +87,8 @@ export async function startMirrorWorld(temp: TempDirs, cleanups: Array<() => Pro
     TELEGRAM_TOKEN: telegram.token,
     TELEGRAM_API_ROOT: telegram.apiRoot,
   });
-  const runtime = createRuntime(config, createLogger("info", sink), {
+  const log = createLogger("info", sink);
+  const runtime = createRuntime(config, log, {
     planner: scriptedPlanner(plannerSays),
     deliveryRetry: FAST_RETRY,
   });
@@ -126,6 +129,7 @@ export async function startMirrorWorld(temp: TempDirs, cleanups: Array<() => Pro
     discord,
     telegram,
     logs,
+    log,
     plannerSays,
     async answer(text) {
       const answered = await runtime.planning.answer({ incoming: dashboard(text) });
