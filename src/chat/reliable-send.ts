@@ -150,6 +150,8 @@ export function createReliableSender(deps: ReliableSenderDeps): ReliableSender {
       }
       // Everything queued for this chat now waits behind this retry; its callers need not.
       for (const waiting of lane.items) waiting.answer("retrying");
+      // Stopping meanwhile: no wait, stop() drops what is left.
+      if (stopped) break;
       await pause(lane, outcome.waitMs);
     }
     // No await between the loop's last check and here: a message queued meanwhile cannot be stranded.
