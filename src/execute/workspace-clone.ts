@@ -59,7 +59,7 @@ async function pointAtBranch(plan: CloneTarget, git: Git, steps: string[]): Prom
   if (!onRemote && !(await hasRef(git, `refs/remotes/origin/${plan.base}`))) {
     return fail(
       "execute_failed",
-      `base branch "${plan.base}" does not exist on ${redactUrl(plan.remoteUrl ?? "the remote")} (and neither does "${plan.branch}"); push it or set the project's base.`,
+      `base branch "${plan.base}" does not exist on ${redactUrl(plan.remoteUrl ?? "the remote")}${plan.branch === plan.base ? "" : ` (and neither does "${plan.branch}")`}; push it or set the project's base.`,
     );
   }
   const sha = await git(["rev-parse", "--verify", "--quiet", `${start}^{commit}`]);

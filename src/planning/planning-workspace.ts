@@ -80,7 +80,7 @@ export async function preparePlanningWorkspace(
   if (!cloned.ok) {
     return fail(
       "planner_failed",
-      `Could not get the code of ${entry.name} for planning: ${cloned.message}. Fix the project's repo (--repo) or base (--base), or GIT_REMOTE_BASE, then plan again.`,
+      `Could not get the code of ${entry.name} for planning: ${cloned.message.replace(/\.+$/, "")}. Fix the project's repo (--repo) or base (--base), or GIT_REMOTE_BASE, then plan again.`,
       {
         details: { reason: "workspace" },
       },

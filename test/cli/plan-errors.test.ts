@@ -1,0 +1,38 @@
+// Planning from the terminal (`planbot chat`, the real child process) a project whose base branch does
+// not exist on its remote: one clean sentence naming the branch, not the same name twice nor "..".
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { fakeClaudePath } from "../fakes/paths.ts";
+import { createBareRemote } from "../helpers/git-fixtures.ts";
+import { createTempDirs } from "../helpers/temp-dir.ts";
+import { runPlanbot } from "./planbot-process.ts";
+
+const temp = createTempDirs();
+afterAll(() => temp.cleanup());
+
+describe("planning a project whose base branch is missing", { timeout: 120_000 }, () => {
+  it("says which branch is missing once, and leaves the project pending", async () => {
+    const cwd = await temp.make("plan-base-");
+    const remote = await createBareRemote(cwd, "app");
+    const env = {
+      PLANBOT_DATA_DIR: join(cwd, "data"),
+      GIT_REMOTE_BASE: remote.base,
+      PLANNER_COMMAND: fakeClaudePath,
+      CLAUDE_CONFIG_DIR: join(cwd, "claude-config"),
+    };
+    const proposed = await runPlanbot(["projects", "propose", "shop", "A shop", "--repo", "app", "--base", "nosuch"], {
+      cwd,
+      env,
+    });
+    expect(proposed.exitCode).toBe(0);
+    const chat = await runPlanbot(["chat"], { cwd, env, input: "/plan shop\n" });
+    expect(chat.exitCode).toBe(0);
+    expect(chat.stdout).toContain(
+      `Could not start planning shop: Could not get the code of shop for planning: base branch "nosuch" does not exist on ${remote.base}/app; push it or set the project's base. Fix the project's repo`,
+    );
+    expect(chat.stdout).not.toContain("..");
+    expect(chat.stdout).not.toContain("neither");
+    const shown = await runPlanbot(["projects", "show", "shop"], { cwd, env });
+    expect(shown.stdout).toMatch(/^shop: pending/);
+  });
+});
