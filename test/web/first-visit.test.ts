@@ -43,6 +43,8 @@ describe("the first visit", () => {
     await page.waitForLoadState("networkidle");
     expect(await page.locator("main").textContent()).toContain("No projects yet. Propose one with New project.");
     expect(await page.locator(".count-all").textContent()).toBe("0 projects");
+    // Behind a token, the header offers to log out.
+    expect(await page.getByRole("button", { name: "Log out" }).count()).toBe(1);
     expect(failed.responses).toEqual([]);
     expect(failed.console).toEqual([]);
     expect(pageErrors(page)).toEqual([]);
@@ -53,6 +55,8 @@ describe("the first visit", () => {
     const page = await openPage();
     await page.goto(harness.origin + "/");
     await page.waitForSelector('main[data-ready="yes"]');
+    // No DASHBOARD_TOKEN: there is no session to end, so no "Log out" that would only reload the page.
+    expect(await page.getByRole("button", { name: "Log out" }).count()).toBe(0);
     await page.getByRole("button", { name: "New project" }).click();
     await page.getByLabel("Slug").fill("My App");
     await page.getByLabel("What should it do?").fill("A todo app");

@@ -40,10 +40,15 @@ export function pageRoutes(deps: DashboardDeps): Route[] {
     {
       method: "GET",
       path: "/",
+      // The page learns whether a token guards it, so it offers "Log out" only where logging out means something.
       handler: ({ res }) =>
-        sendText(res, 200, "text/html; charset=utf-8", webAssets().html, {
-          "Content-Security-Policy": webAssets().csp,
-        }),
+        sendText(
+          res,
+          200,
+          "text/html; charset=utf-8",
+          webAssets().html.replace("<body>", `<body data-token="${deps.gate.required ? "required" : "none"}">`),
+          { "Content-Security-Policy": webAssets().csp },
+        ),
     },
     // Static code only (the app and its libraries), public so the login page can use the stylesheet.
     { method: "GET", path: "/assets/:group/:name", handler: asset, public: true },

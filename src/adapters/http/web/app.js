@@ -18,7 +18,7 @@ export function App() {
       <a class="brand" href="#/">planbot</a>
       <span class=${`conn ${live.connected ? "on" : "off"}`} role="status" title=${live.connected ? "live updates on" : "reconnecting to planbot…"}>${live.connected ? "live" : "offline"}</span>
       <span class="muted count-all">${live.loaded ? `${live.projects.length} projects` : ""}</span>
-      <button type="button" class="link" onClick=${logout}>Log out</button>
+      ${document.body.dataset.token === "none" ? null : html`<button type="button" class="link" onClick=${logout}>Log out</button>`}
     </header>
     ${route.page === "project" ? html`<${ProjectPage} key=${route.slug} route=${route} live=${live} />` : html`<${Board} live=${live} />`}
   </div>`;
