@@ -65,6 +65,11 @@ export async function runProjectsCommand(argv: string[], services: CoreServices,
           ? JSON.stringify({ ...result.entry, version: result.version }, null, 2)
           : `proposed ${result.entry.name} (pending, version ${result.version})`,
       );
+      // Slugs are lower-case (echo-core's rule); a capital typed is not an error, but the name used must be told.
+      if (!json && result.entry.name !== slug)
+        io.err(
+          `note: slugs are lower-case, so "${slug}" is stored as "${result.entry.name}"; use that name from now on.`,
+        );
       return EXIT.ok;
     }
     case "approve":

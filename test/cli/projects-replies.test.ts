@@ -47,6 +47,21 @@ describe("planbot projects replies say what the change did", { timeout: 120_000 
     expect(chat.stdout).not.toContain("Plan it:");
   });
 
+  it("a slug typed with capitals is stored lower-case, and the reply says which name to use", async () => {
+    const cwd = await temp.make("capitals-");
+    const at = { cwd, env: { PLANBOT_DATA_DIR: join(cwd, "data") } };
+    const proposed = await runPlanbot(["projects", "propose", "My-Shop", "A shop"], at);
+    expect(proposed.exitCode).toBe(0);
+    expect(proposed.stdout.trim()).toBe("proposed my-shop (pending, version 1)");
+    expect(proposed.stderr.trim()).toBe(
+      'note: slugs are lower-case, so "My-Shop" is stored as "my-shop"; use that name from now on.',
+    );
+    // A slug with a space is refused, naming the rule.
+    const spaced = await runPlanbot(["projects", "propose", "my shop", "A shop"], at);
+    expect(spaced.exitCode).toBe(2);
+    expect(spaced.stderr).toContain('slug "my shop" is not valid: use lower-case letters, digits and dashes');
+  });
+
   it("a second approve or cancel says the project already was so", async () => {
     const cwd = await temp.make("repeat-");
     const at = { cwd, env: { PLANBOT_DATA_DIR: join(cwd, "data") } };
