@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { loadConfig } from "./config.ts";
 import { EXIT } from "./cli/exit-codes.ts";
 import { processIo, type CliIo } from "./cli/io.ts";
@@ -8,8 +9,9 @@ export const USAGE = `usage: planbot <command>
   chat                  chat with planbot in this terminal
   projects …            list, show, propose, approve, unapprove, cancel (planbot projects --help)
   execute [slug]        run approved projects through Ralph once (--dry-run to only show the plan)
-  doctor                check configuration, planner, git and folders
-  worker                take Ralph runs from the job queue at PLANBOT_QUEUE_URL (planbot worker --help)`;
+  doctor                check configuration, planner, git and folders (--json)
+  worker                take Ralph runs from the job queue at PLANBOT_QUEUE_URL (planbot worker --help)
+planbot <command> --help shows a command's options; planbot --version prints the version.`;
 
 /** The `planbot` CLI; returns the process exit code (docs/architecture.md: 0 ok, 1 failure, 2 usage, 3 conflict, 4 not found). */
 export async function main(
@@ -21,6 +23,10 @@ export async function main(
   if (!command || command === "--help" || command === "-h" || command === "help") {
     (command ? io.out : io.err)(USAGE);
     return command ? EXIT.ok : EXIT.usage;
+  }
+  if (command === "--version" || command === "-v" || command === "version") {
+    io.out(`planbot ${packageVersion()}`);
+    return EXIT.ok;
   }
   // A mistyped command is answered before the configuration is read: its problems are not the point yet.
   if (!(COMMANDS as readonly string[]).includes(command)) {
@@ -66,4 +72,10 @@ export async function main(
       io.err(`unknown command "${command}"\n${USAGE}`);
       return EXIT.usage;
   }
+}
+
+/** The version in package.json (one folder above both src/ and dist/). */
+function packageVersion(): string {
+  const text = readFileSync(new URL("../package.json", import.meta.url), "utf8");
+  return (JSON.parse(text) as { version?: string }).version ?? "unknown";
 }

@@ -1,6 +1,7 @@
 // What a newcomer gets for a misspelt command or option, or `--help` on a command that runs a server:
 // through the real `bin/planbot` child process, as they would type it.
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createTempDirs } from "../helpers/temp-dir.ts";
@@ -71,6 +72,16 @@ describe("usage errors name what was wrong and what to type", { timeout: 120_000
     // Far from every command: no guess, just the list of commands.
     const nonsense = await runPlanbot(["zzzzzz"], at);
     expect(nonsense.stderr).toMatch(/^unknown command "zzzzzz"\n/);
+  });
+
+  it("--version prints the version from package.json, and the usage says how to get help", async () => {
+    const at = await fresh();
+    const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8"));
+    const version = await runPlanbot(["--version"], at);
+    expect(version.exitCode).toBe(0);
+    expect(version.stdout.trim()).toBe(`planbot ${pkg.version}`);
+    const help = await runPlanbot(["--help"], at);
+    expect(help.stdout).toContain("planbot <command> --help shows a command's options");
   });
 
   it("a misspelt command is answered even when the configuration is broken", async () => {
