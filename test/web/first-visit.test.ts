@@ -2,11 +2,15 @@
 // Every request the page makes must succeed — a missing icon is a 404 and a red error in the console.
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { createBareRemote } from "../helpers/git-fixtures.ts";
+import { createTempDirs } from "../helpers/temp-dir.ts";
 import { startHarness, stopHarnesses } from "../http/harness.ts";
 import { closeBrowser, openPage, pageErrors } from "./browser.ts";
 
 afterEach(stopHarnesses);
 afterAll(closeBrowser);
+const temp = createTempDirs();
+afterAll(() => temp.cleanup());
 
 /**
  * Every response of the page with a status of 400 or more, as "status url" — the login page's own 401 aside
@@ -129,5 +133,28 @@ describe("the first visit", () => {
     const answer = await harness.call("POST", "/api/projects/beta/run", { body: {} });
     expect(answer.status).toBe(409);
     expect(answer.json).toMatchObject({ error: "run_refused", check: "plan" });
+  }, 90_000);
+
+  it("a planning start that fails says so in the dashboard's words, not as chat commands in backticks", async () => {
+    const remotes = await temp.make("first-visit-remote-");
+    const remote = await createBareRemote(remotes, "app");
+    const harness = await startHarness({ env: { GIT_REMOTE_BASE: remote.base } });
+    await harness.writeStore(
+      [{ name: "gamma", status: "pending", description: "A thing.", extra: { repo: "nosuch" } }],
+      1,
+    );
+    const page = await openPage();
+    await page.goto(`${harness.origin}/#/p/gamma`);
+    await page.getByRole("button", { name: "Start planning" }).click();
+    const alert = page.locator('.alert[role="alert"]');
+    await alert.waitFor({ timeout: 20_000 });
+    const text = (await alert.textContent()) ?? "";
+    expect(text).toContain("Could not start planning gamma");
+    expect(text).toContain("does not exist");
+    expect(text).toContain("Start planning tries again");
+    expect(text).not.toContain("`");
+    expect(text).not.toContain("/plan gamma");
+    expect(await alert.locator("strong", { hasText: "Start planning" }).count()).toBe(1);
+    expect(pageErrors(page)).toEqual([]);
   }, 90_000);
 });

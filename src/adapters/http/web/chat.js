@@ -137,7 +137,7 @@ export function Conversation({ project, autoStart }) {
       ${remoteTurn && session.pending_message ? html`<${Message} entry=${{ role: "user", text: session.pending_message.text, user: session.pending_message.user, at: session.pending_message.at, phase: session.phase }} />` : null}
       ${pending ? html`<${Thinking} since=${pending.since} what=${pending.what} />` : remoteTurn ? html`<${Thinking} since=${Date.parse(session.pending_message?.at ?? session.updated_at) || Date.now()} what="The planner is thinking…" />` : null}
     </ol>
-    ${problem ? html`<p class="alert" role="alert">${problem}</p>` : null}
+    ${problem ? html`<div class="alert" role="alert"><${Markdown} text=${problem} planner=${true} /></div>` : null}
     ${
       open
         ? html`<form class="composer" onSubmit=${send}>
