@@ -4,11 +4,11 @@
  * the config (DISCORD_NOTIFY_CHANNEL_ID, TELEGRAM_NOTIFY_CHAT_ID); the chat where a project was planned
  * is a real planning session made through the bot with the fake planner.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startDiscordAdapter } from "../../src/adapters/discord/index.ts";
 import { startTelegramAdapter, type TelegramAdapterOptions } from "../../src/adapters/telegram/index.ts";
 import { silentLogger } from "../../src/log.ts";
@@ -30,25 +30,9 @@ import {
   writeLog,
   writePrd,
 } from "../helpers/notify-fixtures.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
+import { killGroup, useCleanups } from "../helpers/use-cleanups.ts";
 
-const temp = createTempDirs();
-const cleanups: Array<() => Promise<void>> = [];
-const children: ChildProcess[] = [];
-
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-  }
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await temp.cleanup();
-});
+const { temp, defer } = useCleanups();
 
 const DISCORD_NOTIFY = "300";
 const DISCORD_GENERAL = "100";
@@ -79,9 +63,9 @@ async function world(): Promise<World> {
       { id: DISCORD_NOTIFY, name: "builds" },
     ],
   });
-  cleanups.push(() => discord.close());
+  defer(() => discord.close());
   const telegram = await startFakeTelegram({ longPollMaxMs: 200 });
-  cleanups.push(() => telegram.close());
+  defer(() => telegram.close());
   // Telegram: the bot may only message chats it knows; the notify chat never wrote to it.
   for (const chat of [notifyChat, planChat]) telegram.addChat(chat);
   return { root, dataDir, workspaceDir: join(dataDir, "workspace"), claudeDir, discord, telegram };
@@ -115,7 +99,7 @@ async function startPlanbot(
     stopped = true;
     await runtime.stop();
   };
-  cleanups.push(stop);
+  defer(stop);
   await runtime.watcher.start();
   runtime.onStop(() => runtime.watcher.stop());
   const discordAdapter = await startDiscordAdapter(runtime, { stopGraceMs: 1000 });
@@ -356,7 +340,7 @@ describe("notifications through the fake Discord and Telegram", () => {
     await startPlanbot(w);
 
     const ralph = spawn("bash", [script], { cwd: paths.ralph, detached: true, stdio: "ignore" });
-    children.push(ralph);
+    defer(() => killGroup(ralph));
     await putEntry(store, { name: "gamma", status: "running", pid: ralph.pid!, started_at: new Date().toISOString() });
     const started = /Ralph started on \*?\*?gamma\*?\*? \(branch `?ralph\/gamma`?\): 3 stories to go\./;
     await waitUntil(

@@ -7,7 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startDiscordAdapter } from "../../src/adapters/discord/index.ts";
 import { startTelegramAdapter } from "../../src/adapters/telegram/index.ts";
 import { silentLogger } from "../../src/log.ts";
@@ -19,14 +19,9 @@ import { createRuntime, type Runtime } from "../../src/runtime/runtime.ts";
 import { startFakeDiscord, type FakeDiscord } from "../fakes/discord/index.ts";
 import { startFakeTelegram, type FakeChat, type FakeTelegram } from "../fakes/telegram/index.ts";
 import { configFor, putEntry, readNotificationState, sleep, storeOf, waitUntil } from "../helpers/notify-fixtures.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
+import { useCleanups } from "../helpers/use-cleanups.ts";
 
-const temp = createTempDirs();
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await temp.cleanup();
-});
+const { temp, defer } = useCleanups();
 
 const DISCORD_NOTIFY = "300";
 const notifyChat: FakeChat = { id: -1001000000020, type: "supergroup", title: "Builds" };
@@ -44,9 +39,9 @@ async function world(): Promise<World> {
   const root = await temp.make("reply-parts-");
   const dataDir = join(root, "data");
   const discord = await startFakeDiscord({ channels: [{ id: DISCORD_NOTIFY, name: "builds" }] });
-  cleanups.push(() => discord.close());
+  defer(() => discord.close());
   const telegram = await startFakeTelegram({ longPollMaxMs: 200 });
-  cleanups.push(() => telegram.close());
+  defer(() => telegram.close());
   telegram.addChat(notifyChat);
   return { root, dataDir, workspaceDir: join(dataDir, "workspace"), discord, telegram };
 }
@@ -63,7 +58,7 @@ async function startPlanbot(w: World): Promise<Runtime> {
     TELEGRAM_NOTIFY_CHAT_ID: String(notifyChat.id),
   });
   const runtime = createRuntime(config, silentLogger, { notifierBackoffMs: 50 });
-  cleanups.push(() => runtime.stop());
+  defer(() => runtime.stop());
   await runtime.watcher.start();
   runtime.onStop(() => runtime.watcher.stop());
   const discordAdapter = await startDiscordAdapter(runtime, { stopGraceMs: 1000 });

@@ -5,7 +5,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startDiscordAdapter } from "../../src/adapters/discord/index.ts";
 import { startTelegramAdapter } from "../../src/adapters/telegram/index.ts";
 import { silentLogger } from "../../src/log.ts";
@@ -16,14 +16,9 @@ import { fakeClaudePath } from "../fakes/paths.ts";
 import { startFakeTelegram, type FakeChat, type FakeUser } from "../fakes/telegram/index.ts";
 import { git } from "../helpers/git-fixtures.ts";
 import { configFor, putEntry, storeOf, waitUntil, writePrd } from "../helpers/notify-fixtures.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
+import { useCleanups } from "../helpers/use-cleanups.ts";
 
-const temp = createTempDirs();
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await temp.cleanup();
-});
+const { temp, defer } = useCleanups();
 
 const DISCORD_NOTIFY = "300";
 const ada: FakeUser = { id: 1, first_name: "Ada", username: "ada" };
@@ -48,9 +43,9 @@ describe("run report", () => {
     const dataDir = join(root, "data");
     const workspaceDir = join(dataDir, "workspace");
     const discord = await startFakeDiscord({ channels: [{ id: DISCORD_NOTIFY, name: "builds" }] });
-    cleanups.push(() => discord.close());
+    defer(() => discord.close());
     const telegram = await startFakeTelegram({ longPollMaxMs: 200 });
-    cleanups.push(() => telegram.close());
+    defer(() => telegram.close());
     telegram.addChat(notifyChat);
 
     const store = storeOf(dataDir);
@@ -93,7 +88,7 @@ describe("run report", () => {
       TELEGRAM_NOTIFY_CHAT_ID: String(notifyChat.id),
     });
     const runtime = createRuntime(config, silentLogger, { notifierBackoffMs: 50 });
-    cleanups.push(() => runtime.stop());
+    defer(() => runtime.stop());
     await runtime.watcher.start();
     runtime.onStop(() => runtime.watcher.stop());
     const discordAdapter = await startDiscordAdapter(runtime, { stopGraceMs: 1000 });
