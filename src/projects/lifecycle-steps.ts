@@ -10,7 +10,15 @@ import { clearRunRefusal } from "./run-refusal-field.ts";
 import type { ProjectEntry } from "./schemas.ts";
 import { validateBranch, validateDescription, validateRepo, validateSlug } from "./validation.ts";
 import { workspacePaths } from "./workspace.ts";
-import type { Proposal } from "./lifecycle.ts";
+
+/** What a person asks for when proposing a project. */
+export interface Proposal {
+  slug: string;
+  description: string;
+  repo?: string | undefined;
+  branch?: string | undefined;
+  base?: string | undefined;
+}
 
 /** A change to one entry; a failed Result refuses the step and leaves the store as it was. */
 export type EntryChange = (entry: ProjectEntry) => Result<object> | void;

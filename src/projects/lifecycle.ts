@@ -14,6 +14,7 @@ import {
   replanChange,
   unapproveChange,
   type EntryChange,
+  type Proposal,
 } from "./lifecycle-steps.ts";
 import { procProbe, type ProcessProbe } from "./process-probe.ts";
 import { findProject, type MutateOptions, type ProjectStore } from "./project-store.ts";
@@ -21,14 +22,7 @@ import { fail, type Result } from "./result.ts";
 import type { ProjectEntry } from "./schemas.ts";
 import { validateDescription } from "./validation.ts";
 
-/** What a person asks for when proposing a project. */
-export interface Proposal {
-  slug: string;
-  description: string;
-  repo?: string | undefined;
-  branch?: string | undefined;
-  base?: string | undefined;
-}
+export type { Proposal } from "./lifecycle-steps.ts";
 
 /** A successful lifecycle step: the entry as stored and the store's new version. */
 export type EntryResult = Result<{ entry: ProjectEntry; version: number }>;
