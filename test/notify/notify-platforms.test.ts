@@ -9,8 +9,7 @@ import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { startDiscordAdapter } from "../../src/adapters/discord/index.ts";
-import { startTelegramAdapter, type TelegramAdapterOptions } from "../../src/adapters/telegram/index.ts";
+import type { TelegramAdapterOptions } from "../../src/adapters/telegram/index.ts";
 import { silentLogger } from "../../src/log.ts";
 import { createSessionStore } from "../../src/planning/session-store.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
@@ -30,6 +29,7 @@ import {
   writeLog,
   writePrd,
 } from "../helpers/notify-fixtures.ts";
+import { bothPlatformsEnv, startBothPlatforms } from "../helpers/start-like-planbot.ts";
 import { killGroup, useCleanups } from "../helpers/use-cleanups.ts";
 
 const { temp, defer } = useCleanups();
@@ -80,13 +80,7 @@ async function startPlanbot(
     PLANNER_COMMAND: fakeClaudePath,
     PLANNER_TIMEOUT_S: "20",
     PLANBOT_ADMINS: "telegram:1,discord:1",
-    DISCORD_TOKEN: w.discord.token,
-    DISCORD_API_URL: w.discord.apiUrl,
-    DISCORD_GUILD_ID: w.discord.guildId,
-    DISCORD_NOTIFY_CHANNEL_ID: DISCORD_NOTIFY,
-    TELEGRAM_TOKEN: w.telegram.token,
-    TELEGRAM_API_ROOT: w.telegram.apiRoot,
-    TELEGRAM_NOTIFY_CHAT_ID: String(notifyChat.id),
+    ...bothPlatformsEnv(w.discord, w.telegram, { discordChannelId: DISCORD_NOTIFY, telegramChatId: notifyChat.id }),
     ...options.env,
   });
   const runtime = createRuntime(config, silentLogger, {
@@ -100,18 +94,7 @@ async function startPlanbot(
     await runtime.stop();
   };
   defer(stop);
-  await runtime.watcher.start();
-  runtime.onStop(() => runtime.watcher.stop());
-  const discordAdapter = await startDiscordAdapter(runtime, { stopGraceMs: 1000 });
-  runtime.onStop(() => discordAdapter.stop());
-  const telegramAdapter = await startTelegramAdapter(runtime, {
-    pollTimeoutSeconds: 1,
-    stopGraceMs: 1000,
-    ...options.telegram,
-  });
-  runtime.onStop(() => telegramAdapter.stop());
-  await runtime.notifier.start();
-  runtime.onStop(() => runtime.notifier.stop());
+  await startBothPlatforms(runtime, options.telegram);
   return runtime;
 }
 

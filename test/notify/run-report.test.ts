@@ -6,8 +6,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { startDiscordAdapter } from "../../src/adapters/discord/index.ts";
-import { startTelegramAdapter } from "../../src/adapters/telegram/index.ts";
 import { silentLogger } from "../../src/log.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
 import { createRuntime } from "../../src/runtime/runtime.ts";
@@ -16,6 +14,7 @@ import { fakeClaudePath } from "../fakes/paths.ts";
 import { startFakeTelegram, type FakeChat, type FakeUser } from "../fakes/telegram/index.ts";
 import { git } from "../helpers/git-fixtures.ts";
 import { configFor, putEntry, storeOf, waitUntil, writePrd } from "../helpers/notify-fixtures.ts";
+import { bothPlatformsEnv, startBothPlatforms } from "../helpers/start-like-planbot.ts";
 import { useCleanups } from "../helpers/use-cleanups.ts";
 
 const { temp, defer } = useCleanups();
@@ -79,24 +78,11 @@ describe("run report", () => {
     const config = configFor(root, dataDir, {
       PLANNER_COMMAND: fakeClaudePath,
       PLANBOT_ADMINS: "telegram:1,discord:1",
-      DISCORD_TOKEN: discord.token,
-      DISCORD_API_URL: discord.apiUrl,
-      DISCORD_GUILD_ID: discord.guildId,
-      DISCORD_NOTIFY_CHANNEL_ID: DISCORD_NOTIFY,
-      TELEGRAM_TOKEN: telegram.token,
-      TELEGRAM_API_ROOT: telegram.apiRoot,
-      TELEGRAM_NOTIFY_CHAT_ID: String(notifyChat.id),
+      ...bothPlatformsEnv(discord, telegram, { discordChannelId: DISCORD_NOTIFY, telegramChatId: notifyChat.id }),
     });
     const runtime = createRuntime(config, silentLogger, { notifierBackoffMs: 50 });
     defer(() => runtime.stop());
-    await runtime.watcher.start();
-    runtime.onStop(() => runtime.watcher.stop());
-    const discordAdapter = await startDiscordAdapter(runtime, { stopGraceMs: 1000 });
-    runtime.onStop(() => discordAdapter.stop());
-    const telegramAdapter = await startTelegramAdapter(runtime, { pollTimeoutSeconds: 1, stopGraceMs: 1000 });
-    runtime.onStop(() => telegramAdapter.stop());
-    await runtime.notifier.start();
-    runtime.onStop(() => runtime.notifier.stop());
+    await startBothPlatforms(runtime);
 
     // Ralph blocks on the third story and leaves a note on it.
     writePrd(workspaceDir, "gamma", prd({ blocked: true, notes: "Needs an SMTP server: none is configured" }));
