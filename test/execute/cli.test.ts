@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { main } from "../../src/main.ts";
 import { procProbe } from "../../src/projects/process-probe.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
@@ -16,15 +16,11 @@ import {
   writePlanningArtifacts,
   type RemoteFixture,
 } from "../helpers/git-fixtures.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
-import { cleanupHarnesses, createHarness } from "./harness.ts";
+import { createHarness } from "./harness.ts";
+import { useHarnessTemp } from "./use-harness-temp.ts";
 import { baseEnv, planbotBin as bin } from "../helpers/planbot-child.ts";
 
-const temp = createTempDirs();
-afterAll(async () => {
-  await cleanupHarnesses();
-  await temp.cleanup();
-});
+const temp = useHarnessTemp();
 
 /** One bare remote `app` (carrying ralph.sh) shared by every test: the executor only reads it. */
 let remote: RemoteFixture;

@@ -4,7 +4,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { runDoctorChecks } from "../../src/cli/doctor-checks.ts";
 import { loadConfig } from "../../src/config.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
@@ -17,15 +17,11 @@ import {
   writePlanningArtifacts,
   type RemoteFixture,
 } from "../helpers/git-fixtures.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
-import { cleanupHarnesses, createHarness } from "./harness.ts";
+import { createHarness } from "./harness.ts";
+import { useHarnessTemp } from "./use-harness-temp.ts";
 import { baseEnv, planbotBin as bin } from "../helpers/planbot-child.ts";
 
-const temp = createTempDirs();
-afterAll(async () => {
-  await cleanupHarnesses();
-  await temp.cleanup();
-});
+const temp = useHarnessTemp();
 
 let remote: RemoteFixture;
 beforeAll(async () => {

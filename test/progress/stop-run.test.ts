@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { workspacePaths } from "../../src/projects/workspace.ts";
 import {
   createBareRemote,
@@ -18,17 +18,13 @@ import {
   writePlanningArtifacts,
   type RemoteFixture,
 } from "../helpers/git-fixtures.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
-import { cleanupHarnesses, createHarness, type Harness } from "../execute/harness.ts";
+import { createHarness, type Harness } from "../execute/harness.ts";
+import { useHarnessTemp } from "../execute/use-harness-temp.ts";
 
-const temp = createTempDirs();
+const temp = useHarnessTemp();
 let remote: RemoteFixture;
 beforeAll(async () => {
   remote = await createBareRemote(await temp.make("remotes-"), "app", { ralphScript: true });
-});
-afterAll(async () => {
-  await cleanupHarnesses();
-  await temp.cleanup();
 });
 
 async function world(context: TestContext): Promise<Harness> {
