@@ -4,7 +4,8 @@
  * 1. Locked mutations per second with 4 processes contending for `approved-tasks.json` (each does 200
  *    lifecycle updates through the real store, one after another), against a bare temp-file + fsync +
  *    rename loop in one process on the same disk. Goal: locked ≥ 0.5 × bare. For reference: one writer
- *    alone, and the 4 processes with 8 mutations in flight each (they share writes).
+ *    alone, the 4 processes with 8 mutations in flight each (they share writes), and the 4 processes through
+ *    a hand-written minimal lock + rename + fsync loop (the design's ceiling on this disk).
  * 2. The unified list of 1,000 generated workspaces: the first call of a fresh lister (cold) against a
  *    call with nothing changed while the change watcher runs, as in `planbot start` (warm, served from the
  *    watcher's state; median of several). Goal: warm ≤ 0.1 × cold and ≤ 20 ms. The rebuild with a warm
@@ -44,6 +45,7 @@ export async function benchStore(): Promise<BenchResult[]> {
     const locked = await lockedMutations(join(root, "contended"));
     const alone = await lockedMutations(join(root, "alone"), 1);
     const grouped = await lockedMutations(join(root, "grouped"), PROCESSES, IN_FLIGHT);
+    const minimal = await lockedMutations(join(root, "minimal"), PROCESSES, 1, "minimal");
     const after = bareRenameLoop(join(root, "bare-after"), locked.payload, writes, false);
     const afterDir = bareRenameLoop(join(root, "bare-dir-after"), locked.payload, writes, true);
     const bare = pooled(before, after);
@@ -82,6 +84,19 @@ export async function benchStore(): Promise<BenchResult[]> {
           per_second: grouped.perSecond,
           version_ok: grouped.versionOk ? "yes" : "NO",
           bare_ratio: grouped.perSecond / bare.perSecond,
+        },
+      },
+      {
+        // For reference, not the goal: the same 4 processes through a hand-written minimal lock + rename +
+        // fsync loop (test/helpers/minimal-store-loop.ts) — the ceiling of this design on this disk.
+        name: `store: minimal hand-written lock+rename+fsync, ${PROCESSES} processes (reference)`,
+        figures: {
+          mutations: minimal.mutations,
+          seconds: minimal.seconds,
+          per_second: minimal.perSecond,
+          version_ok: minimal.versionOk ? "yes" : "NO",
+          bare_ratio: minimal.perSecond / bare.perSecond,
+          store_ratio: locked.perSecond / minimal.perSecond,
         },
       },
       {
@@ -143,9 +158,10 @@ function startWorker(
   dataDir: string,
   id: number,
   inFlight = 1,
+  mode: "bench" | "minimal" = "bench",
 ): { child: ResultPromise; ready: Promise<void>; done: Promise<WorkerLine> } {
   const child = startStoreWorker(
-    { dataDir, id, mode: "bench", ops: UPDATES_PER_PROCESS, inFlight },
+    { dataDir, id, mode, ops: UPDATES_PER_PROCESS, inFlight },
     { reject: false, stdin: "pipe" },
   );
   let buffer = "";
@@ -174,9 +190,14 @@ function startWorker(
   return { child, ready, done };
 }
 
-async function lockedMutations(dataDir: string, processes = PROCESSES, inFlight = 1) {
+async function lockedMutations(
+  dataDir: string,
+  processes = PROCESSES,
+  inFlight = 1,
+  mode: "bench" | "minimal" = "bench",
+) {
   await mkdir(dataDir, { recursive: true });
-  const workers = Array.from({ length: processes }, (_, index) => startWorker(dataDir, index + 1, inFlight));
+  const workers = Array.from({ length: processes }, (_, index) => startWorker(dataDir, index + 1, inFlight, mode));
   await Promise.all(workers.map((worker) => worker.ready));
   for (const worker of workers) worker.child.stdin!.write("go\n");
   const reports = await Promise.all(workers.map((worker) => worker.done));
@@ -188,14 +209,14 @@ async function lockedMutations(dataDir: string, processes = PROCESSES, inFlight 
   const end = Math.max(...reports.map((report) => report.end!));
   const mutations = reports.reduce((sum, report) => sum + report.successes!, 0);
   const seconds = (end - start) / 1000;
-  const payload = await readFile(join(dataDir, TASKS_FILE_NAME));
+  const payload = await readFile(join(dataDir, mode === "bench" ? TASKS_FILE_NAME : "minimal.json"));
   const file = JSON.parse(payload.toString("utf8")) as { version: number };
   return {
     mutations,
     seconds,
     perSecond: mutations / seconds,
     payload,
-    versionOk: file.version === processes + mutations,
+    versionOk: file.version === (mode === "bench" ? processes : 0) + mutations,
   };
 }
 

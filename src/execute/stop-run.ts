@@ -1,3 +1,4 @@
+import type { ProcessInfo } from "../projects/process-probe.ts";
 import { fail, type Result } from "../projects/result.ts";
 import { killGroup } from "./ralph-process.ts";
 import { recordStopped, type RunContext, type RunReport } from "./run-outcome.ts";
@@ -26,7 +27,7 @@ export async function stopUnwatched(
   reason: string,
   graceMs: number,
 ): Promise<Result<{ report: RunReport | null }>> {
-  const info = ctx.probe.inspect(pid);
+  const info = await settledProcess(ctx, pid);
   if (!info.alive) return { ok: true, report: null };
   if (!info.commandLine.includes("ralph.sh"))
     return fail(
@@ -42,6 +43,24 @@ export async function stopUnwatched(
     await goneWithin(ctx, pid, AFTER_KILL_MS);
   }
   return { ok: true, report: await recordStopped(ctx, slug, pid, reason, signal) };
+}
+
+/** How long a live PID with an empty command line is looked at again before it is judged on that. */
+const SETTLE_MS = 1000;
+
+/**
+ * The probe's view of `pid`, looked at again for a moment while the process is alive with an empty command
+ * line: a process between fork and exec (ralph.sh starting a tool) or at exit shows none for an instant, and
+ * a live Ralph must not be refused as "not a Ralph process" for being caught then.
+ */
+async function settledProcess(ctx: RunContext, pid: number): Promise<ProcessInfo> {
+  const deadline = Date.now() + SETTLE_MS;
+  let info = ctx.probe.inspect(pid);
+  while (info.alive && info.commandLine === "" && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    info = ctx.probe.inspect(pid);
+  }
+  return info;
 }
 
 /** Polls the probe until `pid` is gone; false when it is still there after `ms`. */

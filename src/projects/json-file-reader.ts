@@ -1,4 +1,4 @@
-import { type BigIntStats, fstatSync, readFileSync, statSync } from "node:fs";
+import { type BigIntStats, closeSync, fstatSync, openSync, readFileSync, statSync } from "node:fs";
 import { findSupersededCopy } from "./atomic-write.ts";
 import { parseLosslessJson } from "./lossless-json.ts";
 import { fail, type Failure, type Result } from "./result.ts";
@@ -36,7 +36,13 @@ export interface JsonFileReader<D> {
 /** Creates the {@link JsonFileReader} of `options.path`. */
 export function createJsonFileReader<D>(options: JsonFileReaderOptions<D>): JsonFileReader<D> {
   const { path, parse, empty } = options;
-  let cache: { signature: string; data: D } | undefined;
+  let cache: CachedRead<D> | undefined;
+
+  /** Replaces the cache, closing the descriptor that pinned the previous file. */
+  function remember(next: CachedRead<D> | undefined): void {
+    if (cache && cache.fd !== next?.fd) closeQuietly(cache.fd);
+    cache = next;
+  }
 
   function ioFailure(action: string, error: unknown): Failure {
     return fail("store_io", `Could not ${action} ${path}: ${(error as Error).message}`, { details: { path } });
@@ -56,50 +62,94 @@ export function createJsonFileReader<D>(options: JsonFileReaderOptions<D>): Json
   }
 
   /** This process's own writes count too: another instance over the same path may have written it within one
-   * timestamp tick, to an inode number just freed, at the same size. */
+   * timestamp tick, at the same size. */
   function signatureOf(info: BigIntStats): string {
     return `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}:${options.localWrites()}`;
+  }
+
+  /** Opens the file and reads it through that one descriptor: its stat is the stat of exactly what is read. */
+  function readPinned(): Result<{ fd: number; text: string; signature: string }> | "missing" {
+    let fd: number;
+    try {
+      fd = openSync(path, "r");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return "missing";
+      return ioFailure("read", error);
+    }
+    try {
+      const signature = signatureOf(fstatSync(fd, { bigint: true }));
+      return { ok: true, fd, text: readFileSync(fd, "utf8"), signature };
+    } catch (error) {
+      closeQuietly(fd);
+      return ioFailure("read", error);
+    }
   }
 
   return {
     ioFailure,
     wrote(data, fd) {
+      let pin: number | undefined;
       try {
         // The inode the name now points to, after the rename (which set its ctime): what load() will stat.
-        const info = fstatSync(fd, { bigint: true });
+        const written = fstatSync(fd, { bigint: true });
+        pin = openSync(path, "r");
+        // Another writer may have replaced the file since the lock was let go: then there is nothing to keep.
+        if (fstatSync(pin, { bigint: true }).ino !== written.ino) throw new Error("replaced already");
         // A copy: callers of mutate may hold parts of `data`, and cached data is shared with every reader.
-        cache = { signature: signatureOf(info), data: structuredClone(data) };
+        remember({ signature: signatureOf(written), data: structuredClone(data), fd: pin });
       } catch {
-        cache = undefined;
+        if (pin !== undefined) closeQuietly(pin);
+        remember(undefined);
       }
     },
     load(fresh = false) {
-      let signature: string;
-      try {
-        const info = statSync(path, { bigint: true, throwIfNoEntry: false });
+      if (!fresh && cache) {
+        let info: BigIntStats | undefined;
+        try {
+          info = statSync(path, { bigint: true, throwIfNoEntry: false });
+        } catch (error) {
+          return ioFailure("read", error);
+        }
         if (!info) return { ok: true, data: empty(), cached: false };
-        signature = signatureOf(info);
-      } catch (error) {
-        return ioFailure("read", error);
+        if (cache.signature === signatureOf(info)) return { ok: true, data: cache.data, cached: true };
       }
-      if (!fresh && cache?.signature === signature) return { ok: true, data: cache.data, cached: true };
-      let text: string;
-      try {
-        text = readFileSync(path, "utf8");
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return { ok: true, data: empty(), cached: false };
-        return ioFailure("read", error);
-      }
+      const read = readPinned();
+      if (read === "missing") return { ok: true, data: empty(), cached: false };
+      if (!read.ok) return read;
       let value: unknown;
       try {
-        value = parseLosslessJson(text);
+        value = parseLosslessJson(read.text);
       } catch (error) {
+        closeQuietly(read.fd);
         return corrupt(`not valid JSON (${(error as Error).message})`);
       }
       const parsed = parse(value);
-      if (!parsed.ok) return corrupt(parsed.problem);
-      cache = { signature, data: parsed.data };
+      if (!parsed.ok) {
+        closeQuietly(read.fd);
+        return corrupt(parsed.problem);
+      }
+      remember({ signature: read.signature, data: parsed.data, fd: read.fd });
       return { ok: true, data: parsed.data, cached: false };
     },
   };
+}
+
+/**
+ * The last parse, and an open descriptor of the file it came from. The descriptor pins the inode: while it
+ * is open, its number cannot be given to a new file, so a stat that shows the same inode, size and times
+ * really is the same file — without it, a file written by two other processes within one timestamp tick
+ * could get the freed number back at the same size and pass for the cached one.
+ */
+interface CachedRead<D> {
+  signature: string;
+  data: D;
+  fd: number;
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Closed already.
+  }
 }

@@ -9,7 +9,7 @@ export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 export interface StoreWorkerArgs {
   dataDir: string;
   id: number;
-  mode: "mixed" | "loop" | "hold" | "burst" | "once" | "bench";
+  mode: "mixed" | "loop" | "hold" | "burst" | "once" | "bench" | "minimal";
   ops?: number;
   seed?: number;
   staleMs?: number;

@@ -18,14 +18,17 @@
  * - `burst`: `--ops` updates of `shared` and of its own `b<id>` (proposed first), 8 at a time without waiting
  *   for each other (they share writes), then `{type:"done", successes, sharedHits}`.
  * - `once`: one update of `shared`, then `{type:"ok", version, slug}` (a fresh process's first write).
+ * - `minimal`: the `bench` protocol over a hand-written minimal lock + rename + fsync loop (minimal-store-loop.ts).
  * - `bench`: proposes `bench-<id>`, prints `{type:"ready"}`, waits for a line on stdin, then does
  *   `--ops` lifecycle updates (`--in-flight` at a time, default 1) and prints `{type:"done", start, end,
  *   successes}` (epoch ms).
  */
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { systemClock } from "../../src/projects/clock.ts";
 import { createLifecycle, type EntryResult } from "../../src/projects/lifecycle.ts";
 import { createProjectStore } from "../../src/projects/project-store.ts";
+import { minimalStoreMutations } from "./minimal-store-loop.ts";
 
 /** The final line of a `mixed` run. */
 export interface MixedReport {
@@ -307,7 +310,17 @@ async function bench(): Promise<void> {
   emit({ type: "done", start, end: Date.now(), successes });
 }
 
-const modes: Record<string, () => Promise<void>> = { mixed, loop, hold, burst, once, bench };
+/** `minimal`: like `bench`, but through {@link minimalStoreMutations} on `<data-dir>/minimal.json`, not the store. */
+async function minimal(): Promise<void> {
+  emit({ type: "ready" });
+  await new Promise<void>((resolve) => process.stdin.once("data", () => resolve()));
+  process.stdin.pause();
+  const start = Date.now();
+  const successes = await minimalStoreMutations(join(dataDir!, "minimal.json"), id, ops);
+  emit({ type: "done", start, end: Date.now(), successes });
+}
+
+const modes: Record<string, () => Promise<void>> = { mixed, loop, hold, burst, once, bench, minimal };
 const run = modes[values.mode ?? "mixed"];
 if (!run) {
   process.stderr.write(`store-worker: unknown --mode ${values.mode}\n`);

@@ -125,6 +125,34 @@ describe("stopping one run", () => {
     expect(await h.entry("todo")).toMatchObject({ status: "running", pid: other.pid });
   });
 
+  it("a stored Ralph caught with an empty command line (mid-exec) is looked at again and stopped", async (context) => {
+    const h = await world(context);
+    await h.approve("todo", { repo: "app" });
+    // perl blanks its command line, as a process between fork and exec shows none, then names ralph.sh.
+    const ralph = execa(
+      "perl",
+      ["-e", '$|=1; print "$$\\n"; $0=""; select(undef,undef,undef,0.3); $0="bash scripts/ralph/ralph.sh"; sleep 30'],
+      { detached: true, reject: false },
+    );
+    context.onTestFinished(() => void ralph.kill("SIGKILL"));
+    const pid = ralph.pid!;
+    await new Promise<void>((resolve) => ralph.stdout!.once("data", () => resolve()));
+    expect((await readFile(`/proc/${pid}/cmdline`, "utf8")).replace(/\0/g, "")).toBe("");
+    await h.lifecycle.update("todo", (entry) => {
+      entry.pid = pid;
+      entry.status = "running";
+    });
+
+    const stopped = await h.executor().stopRun!("todo", "cancelled");
+    expect(stopped).toEqual({ ok: true, stopped: true });
+    await waitUntil("the blanked Ralph to be gone", () => !groupAlive(pid), 5000);
+    expect(await h.entry("todo")).toMatchObject({
+      status: "failed",
+      pid: null,
+      error: expect.stringMatching(/^stopped: cancelled; killed by SIGTERM/),
+    });
+  });
+
   it("planbot execute enforces RALPH_MAX_MINUTES on the runs it waits for (no planbot start needed)", async (context) => {
     const h = await world(context);
     await writePlanningArtifacts(h.config.workspaceDir, "todo", { prd: samplePrd("todo", 2), fakeMode: "hang" });
