@@ -191,18 +191,25 @@ describe("failed sends retry with backoff", () => {
   });
 });
 
+/**
+ * alpha, with notifications.json initialised by an earlier start (the first start is silent, as a previous
+ * run would have left it), then the worker started in `mode` and alpha's run completed under it.
+ */
+async function completedInWorker(mode: "hang" | "deliver") {
+  const setup = await dirs();
+  await project(setup);
+  const out = join(setup.root, "delivered.jsonl");
+  const first = stack(setup.root, setup.dataDir, createRecordingOutbound());
+  await first.start();
+  await first.stop();
+  const worker = await startWorker(setup.root, setup.dataDir, mode, out);
+  writePrd(setup.workspaceDir, "alpha", prdWith("alpha", [true, true]));
+  return { setup, out, worker };
+}
+
 describe("restarts", () => {
   it("killed between the transition and the send: the queued message is delivered once after restart", async () => {
-    const setup = await dirs();
-    await project(setup);
-    const out = join(setup.root, "delivered.jsonl");
-    // Initialise notifications.json (first start is silent), as a previous run would have.
-    const first = stack(setup.root, setup.dataDir, createRecordingOutbound());
-    await first.start();
-    await first.stop();
-
-    const worker = await startWorker(setup.root, setup.dataDir, "hang", out);
-    writePrd(setup.workspaceDir, "alpha", prdWith("alpha", [true, true]));
+    const { setup, out, worker } = await completedInWorker("hang");
     // The transition is persisted (outbox + last status) and a send is in flight: kill -9 now.
     await waitUntil(() => worker.lines.some((line) => line.type === "attempt"), 10_000);
     const queued = readNotificationState(setup.dataDir)!;
@@ -227,15 +234,7 @@ describe("restarts", () => {
   });
 
   it("killed after the send: a restart sends nothing again", async () => {
-    const setup = await dirs();
-    await project(setup);
-    const out = join(setup.root, "delivered.jsonl");
-    const first = stack(setup.root, setup.dataDir, createRecordingOutbound());
-    await first.start();
-    await first.stop();
-
-    const worker = await startWorker(setup.root, setup.dataDir, "deliver", out);
-    writePrd(setup.workspaceDir, "alpha", prdWith("alpha", [true, true]));
+    const { setup, out, worker } = await completedInWorker("deliver");
     await waitUntil(
       () =>
         existsSync(out) &&
