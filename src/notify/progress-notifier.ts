@@ -7,6 +7,7 @@ import type { Clock } from "../projects/clock.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
 import type { ProgressOutbound } from "./progress-delivery.ts";
 import { passOverRun, type PassContext } from "./progress-pass.ts";
+import { runsEndedBy } from "./progress-run-ends.ts";
 import { createRunViews, type RunView } from "./progress-run-views.ts";
 import { createProgressStateFile, runKey } from "./progress-state.ts";
 import { stallReply } from "./progress-text.ts";
@@ -120,19 +121,7 @@ export function createProgressNotifier(deps: ProgressNotifierDeps): ProgressNoti
 
   /** Marks the runs of `slug` ended (all but a run that is still the current one) and queues their final edit. */
   async function ended(slug: string, record: ProjectRecord | undefined): Promise<void> {
-    waiting.delete(slug.toLowerCase());
-    const read = await file.read();
-    const keys = new Set<string>();
-    for (const run of runs.values()) if (run.slug.toLowerCase() === slug.toLowerCase()) keys.add(run.key);
-    if (read.ok)
-      for (const [key, run] of Object.entries(read.data.runs))
-        if (run.slug.toLowerCase() === slug.toLowerCase() && !run.ended_at) keys.add(key);
-    for (const key of keys) {
-      const stored = read.ok ? read.data.runs[key] : undefined;
-      const existing = runs.get(key);
-      const run = existing ?? (stored ? view(stored.slug, stored.run_id) : undefined);
-      if (!run || run.ended) continue;
-      if (record?.status === "running-ralph" && record.started_at === run.runId) continue;
+    for (const run of await runsEndedBy(file, runs, slug, record)) {
       run.ended = { record };
       kick(run);
     }
