@@ -7,7 +7,7 @@ import type { Clock } from "../projects/clock.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
 import type { ProgressOutbound } from "./progress-delivery.ts";
 import { passOverRun, type PassContext } from "./progress-pass.ts";
-import { runsEndedBy } from "./progress-run-ends.ts";
+import { runOver, runsEndedBy, unfinishedAtStart } from "./progress-run-ends.ts";
 import { createRunViews, type RunView } from "./progress-run-views.ts";
 import { createProgressStateFile, runKey } from "./progress-state.ts";
 import { stallReply } from "./progress-text.ts";
@@ -40,14 +40,6 @@ export interface ProgressNotifier {
   stop(): Promise<void>;
   /** Resolves when nothing is being sent or edited right now (tests and the bench). */
   idle(): Promise<void>;
-}
-
-/**
- * A record showing that a run is over: gone, or neither running nor holding a PID (a dead Ralph whose outcome
- * is not recorded yet still has one — its status then says nothing about how it ended).
- */
-function runOver(record: ProjectRecord | undefined): boolean {
-  return !record || (record.status !== "running-ralph" && record.pid === null);
 }
 
 /** A chat's share of the edit interval between two calls to it, across all runs shown there. */
@@ -158,20 +150,11 @@ export function createProgressNotifier(deps: ProgressNotifierDeps): ProgressNoti
         for (const item of change.changed)
           if (runOver(item.after) && showing(item.slug)) void ended(item.slug, item.after);
       });
-      // Runs whose messages were never finished: ended while planbot was down, or still running (then the
-      // sampler's next snapshot goes on editing the same messages).
-      const read = await file.read();
-      if (!read.ok) return;
-      const records = new Map(
-        deps.watcher.current().list.projects.map((record) => [record.slug.toLowerCase(), record]),
-      );
-      for (const run of Object.values(read.data.runs)) {
-        if (run.ended_at) continue;
-        const record = records.get(run.slug.toLowerCase());
-        if (runOver(record)) await ended(run.slug, record);
-        // Still running (whoever publishes its snapshots, local or queue), or its end not recorded yet.
-        else waiting.add(run.slug.toLowerCase());
-      }
+      // Runs whose messages were never finished: ended while planbot was down, or still running (whoever
+      // publishes its snapshots, local or queue) or its end not recorded yet.
+      const unfinished = await unfinishedAtStart(file, deps.watcher.current().list.projects);
+      for (const slug of unfinished?.running ?? []) waiting.add(slug);
+      for (const { slug, record } of unfinished?.over ?? []) await ended(slug, record);
     },
     async stop() {
       stopped = true;

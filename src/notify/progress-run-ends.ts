@@ -8,6 +8,38 @@ import type { ProjectRecord } from "../projects/project-list.ts";
 import type { RunView, RunViews } from "./progress-run-views.ts";
 import type { ProgressState } from "./progress-state.ts";
 
+/**
+ * A record showing that a run is over: gone, or neither running nor holding a PID (a dead Ralph whose outcome
+ * is not recorded yet still has one — its status then says nothing about how it ended).
+ */
+export function runOver(record: ProjectRecord | undefined): boolean {
+  return !record || (record.status !== "running-ralph" && record.pid === null);
+}
+
+/**
+ * The runs whose messages were never finished, found at start-up in the state file: those whose project
+ * `projects` shows over (ended while planbot was down) and the slugs still running (or whose end is not
+ * recorded yet: the sampler's next snapshot goes on editing the same messages). Undefined when the file
+ * cannot be read.
+ */
+export async function unfinishedAtStart(
+  file: LockedJsonFile<ProgressState>,
+  projects: readonly ProjectRecord[],
+): Promise<{ over: Array<{ slug: string; record: ProjectRecord | undefined }>; running: string[] } | undefined> {
+  const read = await file.read();
+  if (!read.ok) return undefined;
+  const records = new Map(projects.map((record) => [record.slug.toLowerCase(), record]));
+  const over: Array<{ slug: string; record: ProjectRecord | undefined }> = [];
+  const running: string[] = [];
+  for (const run of Object.values(read.data.runs)) {
+    if (run.ended_at) continue;
+    const record = records.get(run.slug.toLowerCase());
+    if (runOver(record)) over.push({ slug: run.slug, record });
+    else running.push(run.slug.toLowerCase());
+  }
+  return { over, running };
+}
+
 /** The views of `slug`'s runs that `record` ends and that were not marked ended yet (made from the file where needed). */
 export async function runsEndedBy(
   file: LockedJsonFile<ProgressState>,
