@@ -1,10 +1,10 @@
 import type { ChatTarget } from "../chat/incoming.ts";
-import { conversationKey } from "../chat/incoming.ts";
 import type { RunProgress, RunProgressListener } from "../execute/run-progress.ts";
 import type { Logger } from "../log.ts";
 import type { ChangeWatcher } from "../projects/change-watcher.ts";
 import type { Clock } from "../projects/clock.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
+import { deliverableOnce } from "./deliverable-targets.ts";
 import type { ProgressOutbound } from "./progress-delivery.ts";
 import { passOverRun, type PassContext } from "./progress-pass.ts";
 import { runOver, runsEndedBy, unfinishedAtStart } from "./progress-run-ends.ts";
@@ -48,13 +48,7 @@ const CHAT_GAP_SHARE = 0.65;
 /** The notify chats and the chats that planned `slug`, each once, on adapters that can deliver now. */
 async function chatTargets(deps: ProgressNotifierDeps, slug: string): Promise<ChatTarget[]> {
   const all = [...deps.notifyTargets, ...(await deps.chatsForProject(slug).catch(() => []))];
-  const seen = new Set<string>();
-  return all.filter((target) => {
-    const key = conversationKey(target);
-    if (seen.has(key) || !deps.canDeliverTo(target.adapter)) return false;
-    seen.add(key);
-    return true;
-  });
+  return deliverableOnce(all, deps.canDeliverTo);
 }
 
 /**
