@@ -1,4 +1,5 @@
 import type { ChatTarget } from "../chat/incoming.ts";
+import type { ReliableSender } from "../chat/reliable-send.ts";
 import type { RunProgress, RunProgressListener } from "../execute/run-progress.ts";
 import type { Logger } from "../log.ts";
 import type { ChangeWatcher } from "../projects/change-watcher.ts";
@@ -15,6 +16,8 @@ import { stallReply } from "./progress-text.ts";
 /** Dependencies of {@link createProgressNotifier}. */
 export interface ProgressNotifierDeps {
   outbound: ProgressOutbound;
+  /** Stall notices go out through it: retried when a chat has a hiccup. */
+  delivery: ReliableSender;
   watcher: ChangeWatcher;
   /** The chats that planned a project: they get its progress message too. */
   chatsForProject: (slug: string) => Promise<ChatTarget[]>;
@@ -127,14 +130,9 @@ export function createProgressNotifier(deps: ProgressNotifierDeps): ProgressNoti
       if (stopped) return;
       const reply = stallReply(progress, quietMinutes, deps.stallMinutes ?? quietMinutes, deps.clock.now());
       const work = (async () => {
-        for (const target of await targetsFor(progress.slug)) {
-          const sent = await deps.outbound.send(target, reply);
-          if (!sent.ok)
-            deps.log.warn(
-              { slug: progress.slug, adapter: target.adapter, code: sent.code },
-              "stall notice not delivered",
-            );
-        }
+        // Each chat's first attempt is awaited (stop waits for it); its retries run in the sender.
+        for (const target of await targetsFor(progress.slug))
+          await deps.delivery.send(target, reply, { slug: progress.slug, kind: "stall notice" });
       })();
       working.add(work);
       void work.finally(() => working.delete(work));

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Outbound } from "../chat/outbound.ts";
+import { createReliableSender, type ReliableSender } from "../chat/reliable-send.ts";
 import { bold } from "../chat/reply.ts";
 import type { Logger } from "../log.ts";
 import type { Clock } from "../projects/clock.ts";
@@ -31,6 +32,8 @@ export interface PlanningDeps {
   lifecycle: Lifecycle;
   planner: PlannerBackend;
   outbound: Outbound;
+  /** Mirrored replies go out through it (default: one of its own over `outbound`, stopped by `shutdown()`). */
+  delivery?: ReliableSender;
   clock: Clock;
   log: Logger;
   dataDir: string;
@@ -70,6 +73,7 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
   const newId = deps.newId ?? randomUUID;
   const queue = createKeyedQueue(deps.maxParallel);
   const conversations = deps.conversations ?? createConversationLog(deps.dataDir);
+  const delivery = deps.delivery ?? createReliableSender({ outbound: deps.outbound, log: deps.log });
   const turns = createTurnRunner({
     sessions: deps.sessions,
     planner: plannerAfterSweep(deps),
@@ -86,7 +90,7 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
   });
   const directory = createSessionDirectory({
     sessions: deps.sessions,
-    outbound: deps.outbound,
+    delivery,
     clock: deps.clock,
     log: deps.log,
     queue,
@@ -137,9 +141,11 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
     abandon: (slug, reason) => abandonSession(parts, slug, reason),
     recoverInterrupted: () => recoverInterruptedTurns(parts),
 
-    shutdown() {
+    async shutdown() {
       deferred.stop();
-      return turns.abortAll();
+      await turns.abortAll();
+      // A shared sender is stopped by whoever made it (the runtime); our own one, here.
+      if (!deps.delivery) await delivery.stop();
     },
   };
 }

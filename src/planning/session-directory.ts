@@ -1,5 +1,5 @@
 import { type ChatTarget, type Incoming, targetOf } from "../chat/incoming.ts";
-import type { Outbound } from "../chat/outbound.ts";
+import type { ReliableSender } from "../chat/reliable-send.ts";
 import { code, type Reply } from "../chat/reply.ts";
 import type { Logger } from "../log.ts";
 import type { Clock } from "../projects/clock.ts";
@@ -19,7 +19,8 @@ export interface FoundSession {
 /** Dependencies of {@link createSessionDirectory}. */
 export interface SessionDirectoryDeps {
   sessions: SessionStore;
-  outbound: Outbound;
+  /** Mirrored replies go through it: retried when a chat has a hiccup, in order per chat. */
+  delivery: ReliableSender;
   clock: Clock;
   log: Logger;
   /** The per-session queue the service runs turns in; admission enters it so order is kept. */

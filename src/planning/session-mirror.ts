@@ -1,15 +1,16 @@
 import { type ChatTarget, conversationKey } from "../chat/incoming.ts";
-import type { Outbound } from "../chat/outbound.ts";
+import type { ReliableSender } from "../chat/reliable-send.ts";
 import type { Reply } from "../chat/reply.ts";
-import type { Logger } from "../log.ts";
 import { type PlanningSession, sessionChats } from "./session-store.ts";
 
 /**
- * Sends a reply to every chat of the session except `except` (the one that asked), all at once. A chat
- * that cannot be reached is logged and skipped: the others still get the reply.
+ * Sends a reply to every chat of the session except `except` (the one that asked), all at once, through
+ * the reliable sender: a chat that cannot be reached right now gets the reply on a retry, in order with
+ * the session's other replies; the others are not held up. Resolves once every chat had its first
+ * attempt (or waits behind a retry), never after a backoff.
  */
 export async function mirrorReply(
-  deps: { outbound: Outbound; log: Logger },
+  deps: { delivery: ReliableSender },
   session: PlanningSession,
   except: ChatTarget | undefined,
   reply: Reply,
@@ -18,19 +19,6 @@ export async function mirrorReply(
   await Promise.all(
     sessionChats(session)
       .filter((chat) => conversationKey(chat) !== skip)
-      .map(async (chat) => {
-        const sent = await deps.outbound.send(chat, reply);
-        if (!sent.ok)
-          deps.log.warn(
-            {
-              slug: session.slug,
-              adapter: chat.adapter,
-              channel: chat.channelId,
-              code: sent.code,
-              message: sent.message,
-            },
-            "mirror send failed",
-          );
-      }),
+      .map((chat) => deps.delivery.send(chat, reply, { slug: session.slug, kind: "mirrored reply" })),
   );
 }

@@ -41,6 +41,8 @@ export async function startBackground(runtime: Runtime): Promise<void> {
   }
   await runtime.notifier.start();
   runtime.onStop(() => runtime.notifier.stop());
+  // Stopped before the adapters are: a message still waiting for its retry is dropped with a log line.
+  runtime.onStop(() => runtime.delivery.stop());
   // Progress messages and the run guard follow every running Ralph, also one an earlier planbot started.
   runtime.onStop(await runtime.live.start());
   const interrupted = await runtime.planning.recoverInterrupted();

@@ -1,5 +1,6 @@
 import type { ChatTarget } from "../chat/incoming.ts";
 import type { OutboundRouter } from "../chat/outbound.ts";
+import type { ReliableSender } from "../chat/reliable-send.ts";
 import type { Config } from "../config.ts";
 import type { Executor } from "../execute/executor.ts";
 import { createProgressHub, type ProgressHub } from "../execute/progress-hub.ts";
@@ -31,6 +32,8 @@ export interface LiveProgressDeps {
   watcher: ChangeWatcher;
   executor: Executor;
   outbound: OutboundRouter;
+  /** Stall notices are retried through it (shared with planning's mirrored replies). */
+  delivery: ReliableSender;
   targets: {
     chatsForProject: (slug: string) => Promise<ChatTarget[]>;
     canDeliverTo: (adapter: string) => boolean;
@@ -54,6 +57,7 @@ export function createLiveProgress(deps: LiveProgressDeps): LiveProgress {
   const hub = createProgressHub((error) => log.error({ err: error }, "a run progress listener failed"));
   const messages = createProgressNotifier({
     outbound: deps.outbound,
+    delivery: deps.delivery,
     watcher: deps.watcher,
     ...deps.targets,
     clock: deps.clock,

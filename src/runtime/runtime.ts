@@ -2,6 +2,8 @@ import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { BotServices } from "../bot/command-context.ts";
 import { createOutboundRouter, type OutboundRouter } from "../chat/outbound.ts";
+import { createReliableSender, type ReliableSender } from "../chat/reliable-send.ts";
+import type { SendRetryPolicy } from "../chat/send-retry-policy.ts";
 import { createRoles } from "../bot/roles.ts";
 import type { Clock } from "../projects/clock.ts";
 import type { ProcessProbe } from "../projects/process-probe.ts";
@@ -38,6 +40,8 @@ export interface Runtime {
   services: BotServices;
   bot: InFlightBot;
   outbound: OutboundRouter;
+  /** Retried delivery to chats nobody is talking in (mirrored planner replies, stall notices); in memory only. */
+  delivery: ReliableSender;
   planning: PlanningService;
   /** How each adapter is doing; `planbot start` fills it, mirrored to `<dataDir>/adapters.json` for `planbot doctor`. */
   adapterStatus: AdapterStatusBoard;
@@ -64,6 +68,8 @@ export interface RuntimeOverrides {
   planner?: PlannerBackend;
   env?: NodeJS.ProcessEnv;
   notifierBackoffMs?: number;
+  /** Backoff of mirrored replies and stall notices (tests pass small ones). */
+  deliveryRetry?: Partial<SendRetryPolicy>;
 }
 
 /** The configured notification channels (DISCORD_NOTIFY_CHANNEL_ID, TELEGRAM_NOTIFY_CHAT_ID + thread). */
@@ -87,6 +93,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
   // previews) on both, then the executor, the commands, the watcher and the notifier.
   const base = createStoreServices(config, overrides);
   const outbound = createOutboundRouter();
+  const delivery = createReliableSender({ outbound, log, retry: overrides.deliveryRetry });
   const planners = createPlannerRegistry(config.dataDir);
   const planning = createPlanningService({
     sessions: createSessionStore(config.dataDir),
@@ -104,6 +111,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     gitRemoteBase: config.execute.gitRemoteBase,
     executeAt: config.execute.at,
     outbound,
+    delivery,
     clock: base.clock,
     log,
     dataDir: config.dataDir,
@@ -137,6 +145,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     watcher,
     executor,
     outbound,
+    delivery,
     targets: {
       chatsForProject: (slug) => planning.chatsForProject(slug),
       canDeliverTo: (adapter) => outbound.has(adapter),
@@ -151,6 +160,8 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     () => executor.close(),
     () => planning.shutdown(),
     () => unwatchQueue?.(),
+    // Stopped again (a no-op) if startBackground's earlier stop already ran: pending retries never hold up stop.
+    () => delivery.stop(),
   ];
   return {
     config,
@@ -159,6 +170,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     services,
     bot,
     outbound,
+    delivery,
     planning,
     adapterStatus: createAdapterStatusBoard(config.dataDir),
     projects: projectSnapshot(watcher, core),
