@@ -46,11 +46,15 @@ export interface LatencyStats {
   max: number;
 }
 
-/** Nearest-rank percentiles of `samples`, shared so every bench computes p50/p99 the same way. */
-export function latencyStats(samples: number[]): LatencyStats {
+/** Nearest-rank quantile `q` (0..1) of `samples`, shared so every bench computes p50/p99 the same way. */
+export function percentile(samples: number[], q: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-  return { p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1]! };
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+/** Nearest-rank p50, p99 and max of `samples`. */
+export function latencyStats(samples: number[]): LatencyStats {
+  return { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), max: Math.max(...samples) };
 }
 
 /** One result line of a round-trip bench: how many commands, and their latency figures. */

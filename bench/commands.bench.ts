@@ -28,7 +28,7 @@ import { findProject } from "../src/projects/project-store.ts";
 import { fail } from "../src/projects/result.ts";
 import { createRuntime, type Runtime } from "../src/runtime/runtime.ts";
 import { makeTempDir, removeTempDir } from "../test/helpers/temp-dir.ts";
-import { printResults, type BenchResult } from "./bench-result.ts";
+import { percentile, printResults, type BenchResult } from "./bench-result.ts";
 
 const PROJECTS = 8;
 const OPERATIONS = 150;
@@ -92,10 +92,10 @@ export async function benchCommands(): Promise<BenchResult[]> {
 
     const commandSeconds = commandTimes.reduce((sum, time) => sum + time, 0);
     const storeSeconds = storeTimes.reduce((sum, time) => sum + time, 0);
-    const commandMedian = quantile(commandTimes, 0.5);
-    const storeMedian = quantile(storeTimes, 0.5);
-    const commandQuartile = quantile(commandTimes, 0.25);
-    const storeQuartile = quantile(storeTimes, 0.25);
+    const commandMedian = percentile(commandTimes, 0.5);
+    const storeMedian = percentile(storeTimes, 0.5);
+    const commandQuartile = percentile(commandTimes, 0.25);
+    const storeQuartile = percentile(storeTimes, 0.25);
     const commandsPerSecond = 1 / commandQuartile;
     const storePerSecond = 1 / storeQuartile;
     const ratio = commandsPerSecond / storePerSecond;
@@ -190,12 +190,6 @@ function storeRunner(runtime: Runtime, slugs: string[]) {
     }
     return (performance.now() - started) / 1000;
   };
-}
-
-/** Nearest-rank quantile `q` (0..1) of `values`. */
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
 /**

@@ -6,17 +6,13 @@
  * (no Discord, measured afterwards), so the gap can be split between the adapter and the core.
  */
 import { once } from "node:events";
-import { join } from "node:path";
 import { Client, Events, Partials } from "discord.js";
 import { INTENTS } from "../src/adapters/discord/client.ts";
 import { startDiscordAdapter } from "../src/adapters/discord/index.ts";
-import { loadConfig } from "../src/config.ts";
-import { silentLogger } from "../src/log.ts";
-import { startWatcher } from "../src/runtime/background.ts";
-import { createRuntime } from "../src/runtime/runtime.ts";
 import { startFakeDiscord, type FakeDiscord, type FakeUser } from "../test/fakes/discord/index.ts";
 import { makeTempDir, removeTempDir } from "../test/helpers/temp-dir.ts";
 import { latencyLine, latencyStats, type BenchResult } from "./bench-result.ts";
+import { planbotVsBareLine, startChatBenchRuntime } from "./chat-bench-runtime.ts";
 
 const WARMUP = 30;
 const COMMANDS = 400;
@@ -28,23 +24,12 @@ export async function benchDiscord(): Promise<BenchResult[]> {
   const root = await makeTempDir("bench-discord-");
   const planbotFake = await startFakeDiscord();
   const bareFake = await startFakeDiscord();
-  const loaded = loadConfig(
-    {
-      PLANBOT_DATA_DIR: join(root, "data"),
-      DISCORD_TOKEN: planbotFake.token,
-      DISCORD_API_URL: planbotFake.apiUrl,
-      DISCORD_GUILD_ID: planbotFake.guildId,
-      PLANBOT_MEMBERS: "discord:1",
-    },
-    root,
-  );
-  if (!loaded.ok) throw new Error(loaded.message);
-  const runtime = createRuntime(loaded.config, silentLogger);
-  for (const slug of ["alpha", "beta", "gamma"])
-    await runtime.core.lifecycle.propose({ slug, description: `Bench project ${slug}` });
-  // As in `planbot start` (and a standalone `planbot chat`): the change watcher runs before any adapter,
-  // and /status is served from the state it keeps.
-  await startWatcher(runtime);
+  const runtime = await startChatBenchRuntime(root, {
+    DISCORD_TOKEN: planbotFake.token,
+    DISCORD_API_URL: planbotFake.apiUrl,
+    DISCORD_GUILD_ID: planbotFake.guildId,
+    PLANBOT_MEMBERS: "discord:1",
+  });
   const adapter = await startDiscordAdapter(runtime);
 
   // The baseline: the same intents and REST settings, and nothing but an immediate "ok".
@@ -96,16 +81,11 @@ export async function benchDiscord(): Promise<BenchResult[]> {
     const planbot = latencyStats(planbotMs);
     const baseline = latencyStats(bareMs);
     const core = latencyStats(coreMs);
-    const ratio = planbot.p50 / baseline.p50;
     return [
       latencyLine("discord: /status round trip, planbot", COMMANDS, planbot),
       latencyLine("discord: /status round trip, bare discord.js replying ok", COMMANDS, baseline),
       latencyLine("discord: core /status handler alone (no Discord)", COMMANDS, core),
-      {
-        name: "discord: planbot vs bare, p50",
-        figures: { planbot_p50_ms: planbot.p50, bare_p50_ms: baseline.p50 },
-        ratio: { value: ratio, goal: "≤ 1.2", met: ratio <= 1.2 },
-      },
+      planbotVsBareLine("discord", planbot, baseline),
     ];
   } finally {
     await adapter.stop();

@@ -20,12 +20,9 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { execa } from "execa";
-import { startTelegramAdapter } from "../src/adapters/telegram/index.ts";
-import { silentLogger } from "../src/log.ts";
 import { TASKS_FILE_NAME } from "../src/projects/project-store.ts";
 import { workspacePaths } from "../src/projects/workspace.ts";
-import { createRuntime } from "../src/runtime/runtime.ts";
-import { startFakeTelegram, type FakeChat } from "../test/fakes/telegram/index.ts";
+import type { FakeChat } from "../test/fakes/telegram/index.ts";
 import {
   configFor,
   createNotifyStack,
@@ -37,7 +34,8 @@ import {
   writePrd,
 } from "../test/helpers/notify-fixtures.ts";
 import { makeTempDir, removeTempDir } from "../test/helpers/temp-dir.ts";
-import type { BenchResult } from "./bench-result.ts";
+import { percentile, type BenchResult } from "./bench-result.ts";
+import { completeAndWaitForNotice, withTelegramNotifyWorld } from "./telegram-notify-world.ts";
 
 const TRANSITIONS = 60;
 const WARMUP = 5;
@@ -113,60 +111,26 @@ export async function benchNotify(): Promise<BenchResult[]> {
 // ---- 1. latency --------------------------------------------------------------------------------
 
 async function notificationLatency() {
-  const root = await makeTempDir("bench-notify-latency-");
-  const dataDir = join(root, "data");
-  const fake = await startFakeTelegram({ longPollMaxMs: 200 });
-  fake.addChat(notifyChat);
-  const config = configFor(root, dataDir, {
-    TELEGRAM_TOKEN: fake.token,
-    TELEGRAM_API_ROOT: fake.apiRoot,
-    TELEGRAM_NOTIFY_CHAT_ID: String(notifyChat.id),
-  });
-  const store = storeOf(dataDir);
   const slugs = Array.from({ length: WARMUP + TRANSITIONS }, (_, index) => `lat-${String(index).padStart(3, "0")}`);
-  await putEntries(
-    store,
-    slugs.map((name) => ({ name, status: "running", pid: null, branch: `ralph/${name}` })),
+  const samples = await withTelegramNotifyWorld(
+    { prefix: "bench-notify-latency-", chat: notifyChat, slugs },
+    async (world) => {
+      const samples: number[] = [];
+      for (const [index, slug] of slugs.entries()) {
+        const { written, call } = await completeAndWaitForNotice(world, notifyChat, slug);
+        if (index >= WARMUP) samples.push(call.at - written);
+        // Let the delivery be recorded (outbox) before the next write, so samples do not overlap.
+        await sleep(50);
+      }
+      return samples;
+    },
   );
-  for (const slug of slugs) writePrd(config.workspaceDir, slug, prdWith(slug, [true, false, false]));
-
-  const runtime = createRuntime(config, silentLogger);
-  await runtime.watcher.start();
-  runtime.onStop(() => runtime.watcher.stop());
-  const adapter = await startTelegramAdapter(runtime, { pollTimeoutSeconds: 1 });
-  runtime.onStop(() => adapter.stop());
-  await runtime.notifier.start();
-  runtime.onStop(() => runtime.notifier.stop());
-  const samples: number[] = [];
-  try {
-    for (const [index, slug] of slugs.entries()) {
-      const written = Date.now();
-      writePrd(config.workspaceDir, slug, prdWith(slug, [true, true, true]));
-      const call = await fake.waitForCall(
-        "sendMessage",
-        (candidate) =>
-          candidate.ok &&
-          candidate.params.chat_id === notifyChat.id &&
-          String(candidate.params.text).includes(`${slug}</b> is complete`),
-        10_000,
-      );
-      if (index >= WARMUP) samples.push(call.at - written);
-      // Let the delivery be recorded (outbox) before the next write, so samples do not overlap.
-      await sleep(50);
-    }
-  } finally {
-    await runtime.stop();
-    await fake.close();
-    await removeTempDir(root);
-  }
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
   return {
     samples,
-    p50: at(0.5),
-    p90: at(0.9),
-    p99: at(0.99),
-    max: sorted.at(-1)!,
+    p50: percentile(samples, 0.5),
+    p90: percentile(samples, 0.9),
+    p99: percentile(samples, 0.99),
+    max: Math.max(...samples),
     mean: samples.reduce((sum, value) => sum + value, 0) / samples.length,
   };
 }

@@ -9,15 +9,16 @@
  *    sendMessage at the fake, p50 over 30 transitions, with those 10 runs' progress flowing into the same
  *    chat vs without (the baseline, same process set-up). Goal: p50 ≤ 300 ms with progress on.
  */
-import { join } from "node:path";
-import { startTelegramAdapter } from "../src/adapters/telegram/index.ts";
 import type { RunProgress } from "../src/execute/run-progress.ts";
-import { silentLogger } from "../src/log.ts";
-import { createRuntime, type Runtime } from "../src/runtime/runtime.ts";
-import { startFakeTelegram, type FakeChat, type FakeTelegram } from "../test/fakes/telegram/index.ts";
-import { configFor, prdWith, putEntries, sleep, storeOf, writePrd } from "../test/helpers/notify-fixtures.ts";
-import { makeTempDir, removeTempDir } from "../test/helpers/temp-dir.ts";
-import type { BenchResult } from "./bench-result.ts";
+import type { Runtime } from "../src/runtime/runtime.ts";
+import type { FakeChat } from "../test/fakes/telegram/index.ts";
+import { sleep } from "../test/helpers/notify-fixtures.ts";
+import { percentile, type BenchResult } from "./bench-result.ts";
+import {
+  completeAndWaitForNotice,
+  withTelegramNotifyWorld,
+  type TelegramNotifyWorld,
+} from "./telegram-notify-world.ts";
 
 const RUNS = 10;
 const SNAPSHOT_MS = 250;
@@ -89,53 +90,23 @@ export async function benchProgress(): Promise<BenchResult[]> {
   ];
 }
 
-interface BenchWorld {
-  runtime: Runtime;
-  fake: FakeTelegram;
-  workspaceDir: string;
-  slugs: string[];
+/** The notify world with `done-NN` projects to complete and, when `live`, the progress messages running. */
+function withWorld<T>(live: boolean, work: (world: TelegramNotifyWorld) => Promise<T>): Promise<T> {
+  const slugs = Array.from({ length: WARMUP + TRANSITIONS }, (_, index) => `done-${String(index).padStart(2, "0")}`);
+  return withTelegramNotifyWorld(
+    { prefix: "bench-progress-", chat: notifyChat, slugs, ...(live ? { extra: startProgressMessages } : {}) },
+    work,
+  );
 }
 
-/** planbot's runtime with the real Telegram adapter on a fake, the notifier and (when `live`) the progress messages. */
-async function withWorld<T>(live: boolean, work: (world: BenchWorld) => Promise<T>): Promise<T> {
-  const root = await makeTempDir("bench-progress-");
-  const dataDir = join(root, "data");
-  const fake = await startFakeTelegram({ longPollMaxMs: 200 });
-  fake.addChat(notifyChat);
-  const config = configFor(root, dataDir, {
-    TELEGRAM_TOKEN: fake.token,
-    TELEGRAM_API_ROOT: fake.apiRoot,
-    TELEGRAM_NOTIFY_CHAT_ID: String(notifyChat.id),
+/** The progress messages only: the runs are fed by {@link feedProgress}, no sampler needed. */
+async function startProgressMessages(runtime: Runtime): Promise<void> {
+  const unsubscribe = runtime.live.hub.subscribe(runtime.live.messages.listener);
+  await runtime.live.messages.start();
+  runtime.onStop(async () => {
+    unsubscribe();
+    await runtime.live.messages.stop();
   });
-  const slugs = Array.from({ length: WARMUP + TRANSITIONS }, (_, index) => `done-${String(index).padStart(2, "0")}`);
-  await putEntries(
-    storeOf(dataDir),
-    slugs.map((name) => ({ name, status: "running", pid: null, branch: `ralph/${name}` })),
-  );
-  for (const slug of slugs) writePrd(config.workspaceDir, slug, prdWith(slug, [true, false, false]));
-  const runtime = createRuntime(config, silentLogger);
-  try {
-    await runtime.watcher.start();
-    runtime.onStop(() => runtime.watcher.stop());
-    const adapter = await startTelegramAdapter(runtime, { pollTimeoutSeconds: 1 });
-    runtime.onStop(() => adapter.stop());
-    await runtime.notifier.start();
-    runtime.onStop(() => runtime.notifier.stop());
-    if (live) {
-      // The progress messages only: the runs are fed below, no sampler needed.
-      const unsubscribe = runtime.live.hub.subscribe(runtime.live.messages.listener);
-      await runtime.live.messages.start();
-      runtime.onStop(async () => {
-        unsubscribe();
-        await runtime.live.messages.stop();
-      });
-    }
-    return await work({ runtime, fake, workspaceDir: config.workspaceDir, slugs });
-  } finally {
-    await runtime.stop();
-    await fake.close();
-    await removeTempDir(root);
-  }
 }
 
 /** Publishes a changing snapshot of each of `runs` runs every SNAPSHOT_MS; returns a stop function. */
@@ -167,30 +138,19 @@ function feedProgress(runtime: Runtime, runs: number): () => void {
 }
 
 /** Latency from a prd.json write (all pass) to the completion notice's sendMessage, with or without progress flowing. */
-async function completionLatency(world: BenchWorld, withProgress: boolean) {
+async function completionLatency(world: TelegramNotifyWorld, withProgress: boolean) {
   const stop = withProgress ? feedProgress(world.runtime, RUNS) : () => undefined;
   // Let the progress messages exist and the edits settle into their rhythm first.
   await sleep(withProgress ? 6000 : 500);
   const samples: number[] = [];
   try {
     for (const [index, slug] of world.slugs.entries()) {
-      const written = Date.now();
-      writePrd(world.workspaceDir, slug, prdWith(slug, [true, true, true]));
-      const call = await world.fake.waitForCall(
-        "sendMessage",
-        (candidate) =>
-          candidate.ok &&
-          candidate.params.chat_id === notifyChat.id &&
-          String(candidate.params.text).includes(`${slug}</b> is complete`),
-        10_000,
-      );
+      const { written, call } = await completeAndWaitForNotice(world, notifyChat, slug);
       if (index >= WARMUP) samples.push(call.at - written);
       await sleep(100);
     }
   } finally {
     stop();
   }
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-  return { p50: at(0.5), p90: at(0.9) };
+  return { p50: percentile(samples, 0.5), p90: percentile(samples, 0.9) };
 }

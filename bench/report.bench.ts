@@ -25,7 +25,7 @@ import {
   writePrd,
 } from "../test/helpers/notify-fixtures.ts";
 import { makeTempDir, removeTempDir } from "../test/helpers/temp-dir.ts";
-import type { BenchResult } from "./bench-result.ts";
+import { percentile, type BenchResult } from "./bench-result.ts";
 
 const PAIRS = 15;
 const COMMITS = 40;
@@ -45,11 +45,6 @@ async function repository(workspaceDir: string, slug: string): Promise<void> {
   for (let index = 0; index < COMMITS; index++)
     await gitIn(root, ["commit", "-q", "--allow-empty", "-m", `feat: story ${index}`]);
 }
-
-const percentile = (values: number[], q: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-};
 
 export async function benchReport(): Promise<BenchResult[]> {
   const root = await makeTempDir("bench-report-");

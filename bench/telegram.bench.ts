@@ -4,18 +4,14 @@
  * (alternating commands) with the same runner settings on a second fake. Goals: planbot's p50 ≤ 1.2 ×
  * the bare bot's, and planbot's p99 ≤ 25 ms.
  */
-import { join } from "node:path";
 import { run } from "@grammyjs/runner";
 import { Bot } from "grammy";
 import { startTelegramAdapter } from "../src/adapters/telegram/index.ts";
 import { runnerOptions } from "../src/adapters/telegram/polling.ts";
-import { loadConfig } from "../src/config.ts";
-import { silentLogger } from "../src/log.ts";
-import { startWatcher } from "../src/runtime/background.ts";
-import { createRuntime } from "../src/runtime/runtime.ts";
 import { startFakeTelegram, type FakeChat, type FakeTelegram, type FakeUser } from "../test/fakes/telegram/index.ts";
 import { makeTempDir, removeTempDir } from "../test/helpers/temp-dir.ts";
 import { latencyLine, latencyStats, type BenchResult } from "./bench-result.ts";
+import { planbotVsBareLine, startChatBenchRuntime } from "./chat-bench-runtime.ts";
 
 const WARMUP = 30;
 const COMMANDS = 300;
@@ -30,22 +26,11 @@ export async function benchTelegram(): Promise<BenchResult[]> {
   const root = await makeTempDir("bench-telegram-");
   const planbotFake = await startFakeTelegram({ longPollMaxMs: LONG_POLL_MAX_MS });
   const bareFake = await startFakeTelegram({ longPollMaxMs: LONG_POLL_MAX_MS });
-  const loaded = loadConfig(
-    {
-      PLANBOT_DATA_DIR: join(root, "data"),
-      TELEGRAM_TOKEN: planbotFake.token,
-      TELEGRAM_API_ROOT: planbotFake.apiRoot,
-      PLANBOT_MEMBERS: "telegram:1",
-    },
-    root,
-  );
-  if (!loaded.ok) throw new Error(loaded.message);
-  const runtime = createRuntime(loaded.config, silentLogger);
-  for (const slug of ["alpha", "beta", "gamma"])
-    await runtime.core.lifecycle.propose({ slug, description: `Bench project ${slug}` });
-  // As in `planbot start` (and a standalone `planbot chat`): the change watcher runs before any adapter,
-  // and /status is served from the state it keeps.
-  await startWatcher(runtime);
+  const runtime = await startChatBenchRuntime(root, {
+    TELEGRAM_TOKEN: planbotFake.token,
+    TELEGRAM_API_ROOT: planbotFake.apiRoot,
+    PLANBOT_MEMBERS: "telegram:1",
+  });
   const adapter = await startTelegramAdapter(runtime, { pollTimeoutSeconds: POLL_TIMEOUT_S });
 
   const bare = new Bot(bareFake.token, { client: { apiRoot: bareFake.apiRoot } });
@@ -79,16 +64,11 @@ export async function benchTelegram(): Promise<BenchResult[]> {
     const planbot = latencyStats(planbotMs);
     const baseline = latencyStats(bareMs);
     const core = latencyStats(coreMs);
-    const ratio = planbot.p50 / baseline.p50;
     return [
       latencyLine("telegram: /status round trip, planbot", COMMANDS, planbot),
       latencyLine("telegram: text round trip, bare grammY replying ok", COMMANDS, baseline),
       latencyLine("telegram: /status in the core alone (no Telegram), for attribution", COMMANDS, core),
-      {
-        name: "telegram: planbot vs bare, p50",
-        figures: { planbot_p50_ms: planbot.p50, bare_p50_ms: baseline.p50 },
-        ratio: { value: ratio, goal: "≤ 1.2", met: ratio <= 1.2 },
-      },
+      planbotVsBareLine("telegram", planbot, baseline),
       {
         name: "telegram: planbot p99",
         figures: { p99_ms: planbot.p99 },

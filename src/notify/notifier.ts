@@ -2,10 +2,11 @@ import type { Logger } from "../log.ts";
 import type { ChangeWatcher } from "../projects/change-watcher.ts";
 import type { Clock } from "../projects/clock.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
-import { conversationKey, type ChatTarget } from "../chat/incoming.ts";
+import type { ChatTarget } from "../chat/incoming.ts";
 import type { Outbound } from "../chat/outbound.ts";
 import type { Reply } from "../chat/reply.ts";
 import { enqueueDeliveryNotices } from "../deliver/delivery-notices.ts";
+import { deliverableOnce } from "./deliverable-targets.ts";
 import { newOutboxItem } from "./outbox-item.ts";
 import { sendDueNotifications } from "./outbox-send.ts";
 import { enqueueStatusTransitions } from "./status-transitions.ts";
@@ -69,13 +70,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   async function targetsFor(record: ProjectRecord, audience: "channels" | "everyone"): Promise<ChatTarget[]> {
     const targets = [...deps.notifyTargets];
     if (audience === "everyone") targets.push(...(await deps.chatsForProject(record.slug)));
-    const seen = new Set<string>();
-    return targets.filter((target) => {
-      const key = conversationKey(target);
-      if (seen.has(key) || !deps.canDeliverTo(target.adapter)) return false;
-      seen.add(key);
-      return true;
-    });
+    return deliverableOnce(targets, deps.canDeliverTo);
   }
 
   /** Compares records with the last announced statuses and queues messages for the differences. */

@@ -1,9 +1,6 @@
-import { createChoiceLedger } from "../bot/choice-ledger.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
-import { createBot } from "../bot/bot.ts";
 import type { BotServices } from "../bot/command-context.ts";
-import { createDefaultRegistry } from "../bot/commands/index.ts";
 import { createOutboundRouter, type OutboundRouter } from "../chat/outbound.ts";
 import { createReliableSender, type ReliableSender } from "../chat/reliable-send.ts";
 import type { SendRetryPolicy } from "../chat/send-retry-policy.ts";
@@ -18,13 +15,22 @@ import type { PlannerBackend } from "../planning/planner-backend.ts";
 import { createPlanningService, type PlanningService } from "../planning/planning-service.ts";
 import { createPlannerRegistry } from "../planning/planner-registry.ts";
 import { createSessionStore } from "../planning/session-store.ts";
-import { createChangeWatcher, type ChangeWatcher } from "../projects/change-watcher.ts";
-import { createNotifier, type Notifier } from "../notify/notifier.ts";
+import type { ChangeWatcher } from "../projects/change-watcher.ts";
+import type { Notifier } from "../notify/notifier.ts";
 import type { ChatTarget } from "../chat/incoming.ts";
 import type { Executor } from "../execute/executor.ts";
-import { chooseExecutor } from "./choose-executor.ts";
 import { createLiveProgress, type LiveProgress } from "./live-progress.ts";
-import { trackInFlight, type InFlightBot } from "./in-flight.ts";
+import type { InFlightBot } from "./in-flight.ts";
+import {
+  abandonPlanningOnLeave,
+  buildBot,
+  buildExecutor,
+  buildNotifier,
+  buildWatcher,
+  projectSnapshot,
+  stopInReverse,
+  type RuntimeWiring,
+} from "./runtime-parts.ts";
 
 /** Everything one planbot process runs on, wired once and shared by every adapter. */
 export interface Runtime {
@@ -114,20 +120,9 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     env: overrides.env,
   });
   const core = withLister(base, { probe: overrides.probe, previews: () => planning.previews() });
-  const executor = chooseExecutor({
-    queue: config.queue,
-    store: core.store,
-    lifecycle: core.lifecycle,
-    lister: core.lister,
-    config,
-    clock: core.clock,
-    log,
-    ...(overrides.probe ? { probe: overrides.probe } : {}),
-    ...(overrides.env ? { env: overrides.env } : {}),
-    maxMinutes: config.progress.maxMinutes,
-    // Remote runs' progress (the queue) joins the local runs' in the same hub; it only arrives once running.
-    onProgress: (progress) => live.hub.publish(progress),
-  });
+  const wiring: RuntimeWiring = { config, log, overrides, core, planning, outbound };
+  // Remote runs' progress (the queue) joins the local runs' in the same hub; it only arrives once running.
+  const executor = buildExecutor(wiring, (progress) => live.hub.publish(progress));
   const services: BotServices = {
     lifecycle: core.lifecycle,
     lister: core.lister,
@@ -136,49 +131,12 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     executor,
     executeAt: config.execute.at,
   };
-  const watcher = createChangeWatcher({
-    store: core.store,
-    lister: core.lister,
-    clock: core.clock,
-    dataDir: config.dataDir,
-    workspaceDir: config.workspaceDir,
-    ...(overrides.probe ? { probe: overrides.probe } : {}),
-    onError: (error) => log.warn({ err: error }, "change watcher"),
-    previewSlugs: () => planning.previews().keys(),
-  });
+  const watcher = buildWatcher(wiring);
   // A queued run of a project cancelled or unapproved meanwhile loses its job.
   const unwatchQueue = executor.watch?.(watcher);
-  // A project that leaves `planning` other than by approval (admin /cancel, another tool) ends its
-  // planning session: a running planner turn is stopped and its answer never delivered.
-  watcher.subscribe((change) => {
-    for (const item of change.changed) {
-      if (item.before?.status === "planning" && item.after?.status !== "planning" && item.after?.status !== "approved")
-        void planning.abandon(item.slug, `the project is ${item.after?.status ?? "gone"}`);
-    }
-  });
-  const bot = trackInFlight(
-    createBot({
-      registry: createDefaultRegistry(),
-      services,
-      roles: createRoles(config),
-      log,
-      botUsername: overrides.botUsername,
-      choices: createChoiceLedger(config.dataDir, () => core.clock.now()),
-    }),
-  );
-  const notifier = createNotifier({
-    watcher,
-    outbound,
-    chatsForProject: (slug) => planning.chatsForProject(slug),
-    canDeliverTo: (adapter) => outbound.has(adapter),
-    notifyTargets: notifyTargets(config),
-    executeAt: config.execute.at,
-    clock: core.clock,
-    log,
-    dataDir: config.dataDir,
-    workspaceDir: config.workspaceDir,
-    ...(overrides.notifierBackoffMs !== undefined ? { backoffMs: overrides.notifierBackoffMs } : {}),
-  });
+  abandonPlanningOnLeave(watcher, planning);
+  const bot = buildBot(wiring, services, createRoles(config));
+  const notifier = buildNotifier(wiring, watcher, notifyTargets(config));
   const live = createLiveProgress({
     config,
     log,
@@ -215,28 +173,12 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     delivery,
     planning,
     adapterStatus: createAdapterStatusBoard(config.dataDir),
-    projects: {
-      async projects() {
-        const watched = watcher.current();
-        if (watched.sequence > 0) return watched.list.projects;
-        const listed = await core.lister.list();
-        return listed.ok ? listed.list.projects : undefined;
-      },
-    },
+    projects: projectSnapshot(watcher, core),
     watcher,
     notifier,
     executor,
     live,
     onStop: (stop) => void stops.push(stop),
-    async stop() {
-      while (stops.length) {
-        const stop = stops.pop()!;
-        try {
-          await stop();
-        } catch (error) {
-          log.error({ err: error }, "error while stopping");
-        }
-      }
-    },
+    stop: () => stopInReverse(stops, log),
   };
 }

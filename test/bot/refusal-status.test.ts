@@ -3,7 +3,6 @@
 // same data dir, and `planbot projects list` / `show` as child processes, say why and what to do — until a
 // person unapproves and approves the project again.
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.ts";
@@ -12,18 +11,14 @@ import type { PlannerBackend } from "../../src/planning/planner-backend.ts";
 import { fail } from "../../src/projects/result.ts";
 import { createRuntime, type Runtime } from "../../src/runtime/runtime.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
+import { baseEnv, planbotBin as bin } from "../helpers/planbot-child.ts";
 
-const bin = fileURLToPath(new URL("../../bin/planbot", import.meta.url));
 const temp = createTempDirs();
 const runtimes: Runtime[] = [];
 afterEach(async () => {
   for (const runtime of runtimes.splice(0)) await runtime.stop();
   await temp.cleanup();
 });
-
-/** Variables planbot reads: the children get none of the caller's. */
-const OURS = /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$)/;
-const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !OURS.test(name)));
 
 /** No planner process: these tests are about what the surfaces show. */
 const noPlanner: PlannerBackend = {

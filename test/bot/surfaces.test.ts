@@ -8,25 +8,10 @@ import { helpText } from "../../src/bot/help-text.ts";
 import { createDefaultRegistry } from "../../src/bot/commands/index.ts";
 import { parseCommandLine } from "../../src/bot/parse-command.ts";
 import type { Role } from "../../src/bot/roles.ts";
+import { ALL_COMMANDS } from "../helpers/command-names.ts";
 import { mulberry32 } from "../helpers/seeded-random.ts";
 
 const registry = createDefaultRegistry();
-const ALL = [
-  "p",
-  "plan",
-  "replan",
-  "approve",
-  "unapprove",
-  "cancel",
-  "status",
-  "next",
-  "done",
-  "stop",
-  "continue",
-  "run",
-  "whoami",
-  "help",
-];
 
 function listed(text: string): string[] {
   return text
@@ -37,7 +22,7 @@ function listed(text: string): string[] {
 
 describe("helpText per role", () => {
   it.each<{ role: Role; commands: string[]; hidden: number }>([
-    { role: "admin", commands: ALL, hidden: 0 },
+    { role: "admin", commands: ALL_COMMANDS, hidden: 0 },
     {
       role: "member",
       commands: ["p", "plan", "replan", "status", "next", "done", "stop", "continue", "whoami", "help"],
@@ -72,7 +57,7 @@ describe("Discord slash-command definitions", () => {
   const NAME = /^[-_a-z0-9]{1,32}$/;
 
   it("one definition per command (aliases only named in the description), all valid for Discord", () => {
-    expect(definitions.map((definition) => definition.name)).toEqual(ALL);
+    expect(definitions.map((definition) => definition.name)).toEqual(ALL_COMMANDS);
     expect(byName.get("p")!.description).toBe("propose a new project (also typed as /propose)");
     expect(byName.get("help")!.description).toBe("list the commands (also typed as /start)");
     for (const definition of definitions) {
@@ -149,7 +134,7 @@ describe("Discord slash-command definitions", () => {
 describe("Telegram command menu", () => {
   it("primary names only, valid for setMyCommands", () => {
     const menu = telegramMenu(registry);
-    expect(menu.map((entry) => entry.command)).toEqual(ALL);
+    expect(menu.map((entry) => entry.command)).toEqual(ALL_COMMANDS);
     for (const entry of menu) {
       expect(entry.command).toMatch(/^[a-z0-9_]{1,32}$/);
       expect(entry.description.length).toBeGreaterThanOrEqual(1);

@@ -1,22 +1,18 @@
 import { readFile, writeFile, chmod } from "node:fs/promises";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { afterAll, describe, expect, it, type TestContext } from "vitest";
+import { describe, expect, it, type TestContext } from "vitest";
 import type { DeliverySettings } from "../../src/config/delivery-settings.ts";
 import { createLogger } from "../../src/log.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
-import { cleanupHarnesses, createHarness } from "../execute/harness.ts";
+import { createHarness } from "../execute/harness.ts";
+import { useHarnessTemp } from "../execute/use-harness-temp.ts";
 import { fakeRalphPath } from "../fakes/paths.ts";
 import { startFakeGithub, type FakeGithub } from "../fakes/github/server.ts";
 import { procProbe } from "../../src/projects/process-probe.ts";
 import { createBareRemote, git, samplePrd, waitUntil, writePlanningArtifacts } from "../helpers/git-fixtures.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
 
-const temp = createTempDirs();
-afterAll(async () => {
-  await cleanupHarnesses();
-  await temp.cleanup();
-});
+const temp = useHarnessTemp();
 
 /** Token-shaped on purpose: the log scrubber must not be what saves us, the code must never print it. */
 const TOKEN = "ghp_testTOKEN0123456789abcdefABCDEF0123";

@@ -1,11 +1,4 @@
-/**
- * How a delivery reaches the chats: a real runtime (change watcher, planning chats, outbound router)
- * with a recording in-memory Outbound and the real notifier. The executor records the delivery on the
- * entry after the run's status changed; the notifier announces it once, after "complete", in the
- * notify channel and the chat that planned the project. Also the /status card.
- */
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { projectCard } from "../../src/bot/project-card.ts";
 import {
   createNotifyStack,
@@ -15,27 +8,18 @@ import {
   prdWith,
   readNotificationState,
   sleep,
-  storeOf,
   writePrd,
-  type NotifyStack,
 } from "../helpers/notify-fixtures.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
+import { notifyDirs } from "../helpers/notify-dirs.ts";
+import { useCleanups } from "../helpers/use-cleanups.ts";
 
-const temp = createTempDirs();
-const stacks: NotifyStack[] = [];
-afterEach(async () => {
-  for (const stack of stacks.splice(0).reverse()) await stack.stop();
-  await temp.cleanup();
-});
+const { temp, defer } = useCleanups();
 
 const URL_1 = "https://github.com/acme/todo/pull/7";
 
 describe("delivery notices in the chats", { timeout: 30_000 }, () => {
   it("announces the pull request once, after the completion message, in every chat of the project; a failed delivery says what to do", async () => {
-    const root = await temp.make("notices-");
-    const dataDir = join(root, "data");
-    const workspaceDir = join(dataDir, "workspace");
-    const store = storeOf(dataDir);
+    const { root, dataDir, workspaceDir, store } = await notifyDirs(temp, "notices-");
     await putEntry(store, {
       name: "todo",
       status: "running",
@@ -47,7 +31,7 @@ describe("delivery notices in the chats", { timeout: 30_000 }, () => {
     await putPlanningSession(dataDir, "todo", { adapter: "memory", channelId: "plan-chat" });
     const memory = createRecordingOutbound();
     const stack = createNotifyStack({ root, dataDir, memory });
-    stacks.push(stack);
+    defer(() => stack.stop());
     await stack.start();
 
     // Ralph finished: every story passes, the run is recorded complete, then delivered.

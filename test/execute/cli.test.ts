@@ -1,9 +1,8 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { main } from "../../src/main.ts";
 import { procProbe } from "../../src/projects/process-probe.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
@@ -17,21 +16,11 @@ import {
   writePlanningArtifacts,
   type RemoteFixture,
 } from "../helpers/git-fixtures.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
-import { cleanupHarnesses, createHarness } from "./harness.ts";
+import { createHarness } from "./harness.ts";
+import { useHarnessTemp } from "./use-harness-temp.ts";
+import { baseEnv, planbotBin as bin } from "../helpers/planbot-child.ts";
 
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const bin = join(repoRoot, "bin", "planbot");
-const temp = createTempDirs();
-afterAll(async () => {
-  await cleanupHarnesses();
-  await temp.cleanup();
-});
-
-/** Variables planbot reads: the children get none of the caller's. */
-const OURS =
-  /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$|FAKE_RALPH_)/;
-const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !OURS.test(name)));
+const temp = useHarnessTemp();
 
 /** One bare remote `app` (carrying ralph.sh) shared by every test: the executor only reads it. */
 let remote: RemoteFixture;

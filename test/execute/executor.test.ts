@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { failureReply } from "../../src/bot/failure-reply.ts";
 import { cliHint } from "../../src/cli/failure-hint.ts";
 import { procProbe } from "../../src/projects/process-probe.ts";
@@ -17,14 +17,10 @@ import {
   writePlanningArtifacts,
   type RemoteFixture,
 } from "../helpers/git-fixtures.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
-import { cleanupHarnesses, createHarness, type Harness } from "./harness.ts";
+import { createHarness, type Harness } from "./harness.ts";
+import { useHarnessTemp } from "./use-harness-temp.ts";
 
-const temp = createTempDirs();
-afterAll(async () => {
-  await cleanupHarnesses();
-  await temp.cleanup();
-});
+const temp = useHarnessTemp();
 
 /**
  * Remotes shared by every test (the executor only reads them): `app` carries ralph.sh on main and has

@@ -3,9 +3,8 @@
 import { existsSync, readdirSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { runDoctorChecks } from "../../src/cli/doctor-checks.ts";
 import { loadConfig } from "../../src/config.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
@@ -18,16 +17,11 @@ import {
   writePlanningArtifacts,
   type RemoteFixture,
 } from "../helpers/git-fixtures.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
-import { cleanupHarnesses, createHarness } from "./harness.ts";
+import { createHarness } from "./harness.ts";
+import { useHarnessTemp } from "./use-harness-temp.ts";
+import { baseEnv, planbotBin as bin } from "../helpers/planbot-child.ts";
 
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const bin = join(repoRoot, "bin", "planbot");
-const temp = createTempDirs();
-afterAll(async () => {
-  await cleanupHarnesses();
-  await temp.cleanup();
-});
+const temp = useHarnessTemp();
 
 let remote: RemoteFixture;
 beforeAll(async () => {
@@ -39,11 +33,6 @@ async function world(context: TestContext, env: NodeJS.ProcessEnv = {}) {
   context.onTestFinished(() => h.cleanup());
   return { h, ws: (slug: string) => workspacePaths(h.config.workspaceDir, slug) };
 }
-
-/** Variables planbot reads: the children get none of the caller's. */
-const OURS =
-  /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$|FAKE_RALPH_)/;
-const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !OURS.test(name)));
 
 describe.concurrent("run preflight", { timeout: 90_000 }, () => {
   it("an approved project without a plan is refused with the fix — by runNow (/run), planbot execute (exit 1) and --dry-run — and stays approved", async (context) => {

@@ -4,7 +4,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writePlanArtifacts } from "../../src/planning/plan-writer.ts";
@@ -13,15 +12,10 @@ import { workspacePaths } from "../../src/projects/workspace.ts";
 import { startHarness, stopHarnesses } from "../http/harness.ts";
 import { createBareRemote, git, samplePrd, writePlanningArtifacts } from "../helpers/git-fixtures.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
+import { baseEnv, planbotBin as bin } from "../helpers/planbot-child.ts";
 
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const bin = join(repoRoot, "bin", "planbot");
 const temp = createTempDirs();
 afterAll(() => temp.cleanup());
-
-const OURS =
-  /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$|FAKE_RALPH_)/;
-const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !OURS.test(name)));
 
 /** Every file below `dir` with its content and mode: what "nothing outside changed" compares. */
 function snapshot(dir: string): Record<string, string> {

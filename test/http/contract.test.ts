@@ -4,6 +4,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
+import { SEED_RECORD_KEYS } from "../helpers/seed-record-keys.ts";
 import { startHarness, stopHarnesses, type CallOptions, type Harness } from "./harness.ts";
 import { openStream } from "./sse-client.ts";
 
@@ -266,25 +267,7 @@ describe("side effects the rows imply", () => {
     expect((await harness.call("POST", "/api/projects/approve", json({ slug: "alpha" }))).status).toBe(200);
     const list = await harness.call("GET", "/api/projects");
     const alpha = (list.json.projects as Array<Record<string, unknown>>).find((project) => project.slug === "alpha")!;
-    for (const key of [
-      "slug",
-      "status",
-      "name",
-      "description",
-      "proposed_at",
-      "approved_at",
-      "started_at",
-      "pid",
-      "stories_total",
-      "stories_done",
-      "eta_seconds",
-      "last_message_preview",
-      "error_reason",
-      "has_workspace",
-      "has_prd",
-    ]) {
-      expect(alpha).toHaveProperty(key);
-    }
+    for (const key of SEED_RECORD_KEYS) expect(alpha).toHaveProperty(key);
     expect(alpha.status).toBe("approved");
     expect(list.json.version).toBe(6);
   });

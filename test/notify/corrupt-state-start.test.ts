@@ -3,14 +3,12 @@
 // leaves the file byte for byte, does not replay the outbox, and stops cleanly on SIGTERM.
 import { readFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { execa, type ResultPromise } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 import { waitUntil } from "../helpers/processes.ts";
+import { baseEnv, planbotBin as bin } from "../helpers/planbot-child.ts";
 
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const bin = join(repoRoot, "bin", "planbot");
 const temp = createTempDirs();
 const children: ResultPromise[] = [];
 afterEach(async () => {
@@ -20,9 +18,6 @@ afterEach(async () => {
   }
   await temp.cleanup();
 });
-
-const OURS = /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$)/;
-const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !OURS.test(name)));
 
 const CORRUPT = [
   ["truncated JSON", '{"initialized": true, "last_status": {"alpha": "pending"}, "outbox": [{"id": "x", "sl'],

@@ -6,9 +6,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { execa, type ResultPromise } from "execa";
-import { afterEach, describe, expect, it } from "vitest";
-import { createNotifier, type Notifier } from "../../src/notify/notifier.ts";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
+import { createNotifier } from "../../src/notify/notifier.ts";
 import { createNotificationStateFile } from "../../src/notify/notification-state.ts";
 import { silentLogger } from "../../src/log.ts";
 import type { ChangeWatcher, ProjectChange, WatchedState } from "../../src/projects/change-watcher.ts";
@@ -22,42 +22,25 @@ import {
   prdWith,
   readNotificationState,
   sleep,
-  storeOf,
   waitUntil,
   writePrd,
   type NotifyStack,
   type RecordingOutbound,
 } from "../helpers/notify-fixtures.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
+import { notifyDirs } from "../helpers/notify-dirs.ts";
+import { useCleanups } from "../helpers/use-cleanups.ts";
 
-const temp = createTempDirs();
-const stacks: NotifyStack[] = [];
-const notifiers: Notifier[] = [];
-const workers: ResultPromise[] = [];
+const { temp, defer } = useCleanups();
 const workerPath = fileURLToPath(new URL("./notify-worker.ts", import.meta.url));
-
-afterEach(async () => {
-  for (const worker of workers.splice(0)) {
-    worker.kill("SIGKILL");
-    await worker.catch(() => undefined);
-  }
-  for (const notifier of notifiers.splice(0)) await notifier.stop();
-  for (const stack of stacks.splice(0).reverse()) await stack.stop();
-  await temp.cleanup();
-});
 
 const OPS = "memory:ops";
 const PLAN_CHAT = "memory:plan-chat";
 
-async function dirs() {
-  const root = await temp.make("notify-faults-");
-  const dataDir = join(root, "data");
-  return { root, dataDir, workspaceDir: join(dataDir, "workspace"), store: storeOf(dataDir) };
-}
+const dirs = () => notifyDirs(temp, "notify-faults-");
 
 function stack(root: string, dataDir: string, memory: RecordingOutbound, backoffMs = 20): NotifyStack {
   const created = createNotifyStack({ root, dataDir, memory, backoffMs });
-  stacks.push(created);
+  defer(() => created.stop());
   return created;
 }
 
@@ -89,7 +72,10 @@ async function startWorker(root: string, dataDir: string, mode: "hang" | "delive
       buffer: false,
     },
   );
-  workers.push(child);
+  defer(async () => {
+    child.kill("SIGKILL");
+    await child.catch(() => undefined);
+  });
   const lines: Array<{ type: string; [key: string]: unknown }> = [];
   let buffered = "";
   child.stdout!.on("data", (chunk: Buffer) => {
@@ -205,18 +191,25 @@ describe("failed sends retry with backoff", () => {
   });
 });
 
+/**
+ * alpha, with notifications.json initialised by an earlier start (the first start is silent, as a previous
+ * run would have left it), then the worker started in `mode` and alpha's run completed under it.
+ */
+async function completedInWorker(mode: "hang" | "deliver") {
+  const setup = await dirs();
+  await project(setup);
+  const out = join(setup.root, "delivered.jsonl");
+  const first = stack(setup.root, setup.dataDir, createRecordingOutbound());
+  await first.start();
+  await first.stop();
+  const worker = await startWorker(setup.root, setup.dataDir, mode, out);
+  writePrd(setup.workspaceDir, "alpha", prdWith("alpha", [true, true]));
+  return { setup, out, worker };
+}
+
 describe("restarts", () => {
   it("killed between the transition and the send: the queued message is delivered once after restart", async () => {
-    const setup = await dirs();
-    await project(setup);
-    const out = join(setup.root, "delivered.jsonl");
-    // Initialise notifications.json (first start is silent), as a previous run would have.
-    const first = stack(setup.root, setup.dataDir, createRecordingOutbound());
-    await first.start();
-    await first.stop();
-
-    const worker = await startWorker(setup.root, setup.dataDir, "hang", out);
-    writePrd(setup.workspaceDir, "alpha", prdWith("alpha", [true, true]));
+    const { setup, out, worker } = await completedInWorker("hang");
     // The transition is persisted (outbox + last status) and a send is in flight: kill -9 now.
     await waitUntil(() => worker.lines.some((line) => line.type === "attempt"), 10_000);
     const queued = readNotificationState(setup.dataDir)!;
@@ -241,15 +234,7 @@ describe("restarts", () => {
   });
 
   it("killed after the send: a restart sends nothing again", async () => {
-    const setup = await dirs();
-    await project(setup);
-    const out = join(setup.root, "delivered.jsonl");
-    const first = stack(setup.root, setup.dataDir, createRecordingOutbound());
-    await first.start();
-    await first.stop();
-
-    const worker = await startWorker(setup.root, setup.dataDir, "deliver", out);
-    writePrd(setup.workspaceDir, "alpha", prdWith("alpha", [true, true]));
+    const { setup, out, worker } = await completedInWorker("deliver");
     await waitUntil(
       () =>
         existsSync(out) &&
@@ -334,7 +319,7 @@ describe("start-up window", () => {
       workspaceDir: setup.workspaceDir,
       backoffMs: 20,
     });
-    notifiers.push(notifier);
+    defer(() => notifier.stop());
     await notifier.start();
     expect(published).toBe(true);
     await memory.waitFor((sent) => sent.length >= 1, 2000).catch(() => undefined);

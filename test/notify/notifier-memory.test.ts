@@ -3,10 +3,10 @@
  * planning service, outbound router) with a recording in-memory Outbound registered as adapter
  * "memory", and a notifier whose notify channel is memory:ops.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { chmodSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { workspacePaths } from "../../src/projects/workspace.ts";
 import {
   createNotifyStack,
@@ -17,41 +17,21 @@ import {
   readNotificationState,
   sleep,
   statuses,
-  storeOf,
   writeLog,
   writePrd,
   type NotifyStack,
   type RecordingOutbound,
 } from "../helpers/notify-fixtures.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
+import { notifyDirs } from "../helpers/notify-dirs.ts";
+import { killGroup, useCleanups } from "../helpers/use-cleanups.ts";
 
-const temp = createTempDirs();
-const stacks: NotifyStack[] = [];
-const children: ChildProcess[] = [];
-
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-  }
-  for (const stack of stacks.splice(0).reverse()) await stack.stop();
-  await temp.cleanup();
-});
+const { temp, defer } = useCleanups();
 
 const PLAN_CHAT = "memory:plan-chat";
 const BOUND_CHAT = "memory:bound-chat";
 const OPS = "memory:ops";
 
-async function dirs() {
-  const root = await temp.make("notify-");
-  const dataDir = join(root, "data");
-  return { root, dataDir, workspaceDir: join(dataDir, "workspace"), store: storeOf(dataDir) };
-}
+const dirs = () => notifyDirs(temp, "notify-");
 
 function stack(
   root: string,
@@ -60,7 +40,7 @@ function stack(
   extra: { backoffMs?: number; env?: Record<string, string> } = {},
 ): NotifyStack {
   const created = createNotifyStack({ root, dataDir, ...(memory ? { memory } : {}), ...extra });
-  stacks.push(created);
+  defer(() => created.stop());
   return created;
 }
 
@@ -287,7 +267,7 @@ describe("notifier over a real watcher, in-memory outbound", () => {
     expect(statuses(running.runtime)).toEqual({ alpha: "approved" });
 
     const ralph = spawn("bash", [script], { cwd: paths.ralph, detached: true, stdio: "ignore" });
-    children.push(ralph);
+    defer(() => killGroup(ralph));
     await putEntry(setup.store, {
       name: "alpha",
       status: "running",

@@ -4,13 +4,12 @@
  * the config (DISCORD_NOTIFY_CHANNEL_ID, TELEGRAM_NOTIFY_CHAT_ID); the chat where a project was planned
  * is a real planning session made through the bot with the fake planner.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { startDiscordAdapter } from "../../src/adapters/discord/index.ts";
-import { startTelegramAdapter, type TelegramAdapterOptions } from "../../src/adapters/telegram/index.ts";
+import { describe, expect, it } from "vitest";
+import type { TelegramAdapterOptions } from "../../src/adapters/telegram/index.ts";
 import { silentLogger } from "../../src/log.ts";
 import { createSessionStore } from "../../src/planning/session-store.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
@@ -30,25 +29,10 @@ import {
   writeLog,
   writePrd,
 } from "../helpers/notify-fixtures.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
+import { bothPlatformsEnv, startBothPlatforms } from "../helpers/start-like-planbot.ts";
+import { killGroup, useCleanups } from "../helpers/use-cleanups.ts";
 
-const temp = createTempDirs();
-const cleanups: Array<() => Promise<void>> = [];
-const children: ChildProcess[] = [];
-
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-  }
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await temp.cleanup();
-});
+const { temp, defer } = useCleanups();
 
 const DISCORD_NOTIFY = "300";
 const DISCORD_GENERAL = "100";
@@ -79,9 +63,9 @@ async function world(): Promise<World> {
       { id: DISCORD_NOTIFY, name: "builds" },
     ],
   });
-  cleanups.push(() => discord.close());
+  defer(() => discord.close());
   const telegram = await startFakeTelegram({ longPollMaxMs: 200 });
-  cleanups.push(() => telegram.close());
+  defer(() => telegram.close());
   // Telegram: the bot may only message chats it knows; the notify chat never wrote to it.
   for (const chat of [notifyChat, planChat]) telegram.addChat(chat);
   return { root, dataDir, workspaceDir: join(dataDir, "workspace"), claudeDir, discord, telegram };
@@ -96,13 +80,7 @@ async function startPlanbot(
     PLANNER_COMMAND: fakeClaudePath,
     PLANNER_TIMEOUT_S: "20",
     PLANBOT_ADMINS: "telegram:1,discord:1",
-    DISCORD_TOKEN: w.discord.token,
-    DISCORD_API_URL: w.discord.apiUrl,
-    DISCORD_GUILD_ID: w.discord.guildId,
-    DISCORD_NOTIFY_CHANNEL_ID: DISCORD_NOTIFY,
-    TELEGRAM_TOKEN: w.telegram.token,
-    TELEGRAM_API_ROOT: w.telegram.apiRoot,
-    TELEGRAM_NOTIFY_CHAT_ID: String(notifyChat.id),
+    ...bothPlatformsEnv(w.discord, w.telegram, { discordChannelId: DISCORD_NOTIFY, telegramChatId: notifyChat.id }),
     ...options.env,
   });
   const runtime = createRuntime(config, silentLogger, {
@@ -115,19 +93,8 @@ async function startPlanbot(
     stopped = true;
     await runtime.stop();
   };
-  cleanups.push(stop);
-  await runtime.watcher.start();
-  runtime.onStop(() => runtime.watcher.stop());
-  const discordAdapter = await startDiscordAdapter(runtime, { stopGraceMs: 1000 });
-  runtime.onStop(() => discordAdapter.stop());
-  const telegramAdapter = await startTelegramAdapter(runtime, {
-    pollTimeoutSeconds: 1,
-    stopGraceMs: 1000,
-    ...options.telegram,
-  });
-  runtime.onStop(() => telegramAdapter.stop());
-  await runtime.notifier.start();
-  runtime.onStop(() => runtime.notifier.stop());
+  defer(stop);
+  await startBothPlatforms(runtime, options.telegram);
   return runtime;
 }
 
@@ -356,7 +323,7 @@ describe("notifications through the fake Discord and Telegram", () => {
     await startPlanbot(w);
 
     const ralph = spawn("bash", [script], { cwd: paths.ralph, detached: true, stdio: "ignore" });
-    children.push(ralph);
+    defer(() => killGroup(ralph));
     await putEntry(store, { name: "gamma", status: "running", pid: ralph.pid!, started_at: new Date().toISOString() });
     const started = /Ralph started on \*?\*?gamma\*?\*? \(branch `?ralph\/gamma`?\): 3 stories to go\./;
     await waitUntil(

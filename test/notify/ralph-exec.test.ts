@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ProjectStatus } from "../../src/projects/derive-status.ts";
 import {
   createNotifyStack,
@@ -18,28 +18,13 @@ import {
   putEntry,
   readNotificationState,
   statuses,
-  storeOf,
   waitUntil,
   writePrd,
-  type NotifyStack,
 } from "../helpers/notify-fixtures.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
+import { notifyDirs } from "../helpers/notify-dirs.ts";
+import { killGroup, useCleanups } from "../helpers/use-cleanups.ts";
 
-const temp = createTempDirs();
-const stacks: NotifyStack[] = [];
-const children: ChildProcess[] = [];
-
-afterEach(async () => {
-  for (const stack of stacks.splice(0).reverse()) await stack.stop();
-  for (const child of children.splice(0)) {
-    try {
-      process.kill(-child.pid!, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  }
-  await temp.cleanup();
-});
+const { temp, defer } = useCleanups();
 
 /** A bound for waiting on a loaded machine; the watcher's PID probe runs every second. */
 const WAIT_MS = 15_000;
@@ -47,15 +32,12 @@ const STARTED = /^Ralph started on \*\*alpha\*\*/;
 
 /** An approved project with a plan, and the notifier already started (its statuses recorded). */
 async function approvedProject() {
-  const root = await temp.make("ralph-exec-");
-  const dataDir = join(root, "data");
-  const workspaceDir = join(dataDir, "workspace");
-  const store = storeOf(dataDir);
+  const { root, dataDir, workspaceDir, store } = await notifyDirs(temp, "ralph-exec-");
   await putEntry(store, { name: "alpha", status: "approved" });
   writePrd(workspaceDir, "alpha", prdWith("alpha", [false, false]));
   const memory = createRecordingOutbound();
   const stack = createNotifyStack({ root, dataDir, memory });
-  stacks.push(stack);
+  defer(() => stack.stop());
   const published: ProjectStatus[] = [];
   stack.runtime.watcher.subscribe((change) => {
     for (const item of change.changed) if (item.slug === "alpha" && item.after) published.push(item.after.status);
@@ -69,7 +51,7 @@ async function approvedProject() {
 /** Starts `command` in its own process group (killed after the test). */
 function startGroup(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
   const child = spawn(command, args, { detached: true, stdio: ["pipe", "ignore", "ignore"], env });
-  children.push(child);
+  defer(() => killGroup(child));
   return child;
 }
 

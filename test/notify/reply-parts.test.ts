@@ -7,9 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { startDiscordAdapter } from "../../src/adapters/discord/index.ts";
-import { startTelegramAdapter } from "../../src/adapters/telegram/index.ts";
+import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/log.ts";
 import { createNotificationStateFile } from "../../src/notify/notification-state.ts";
 import { newOutboxItem } from "../../src/notify/outbox-item.ts";
@@ -19,14 +17,10 @@ import { createRuntime, type Runtime } from "../../src/runtime/runtime.ts";
 import { startFakeDiscord, type FakeDiscord } from "../fakes/discord/index.ts";
 import { startFakeTelegram, type FakeChat, type FakeTelegram } from "../fakes/telegram/index.ts";
 import { configFor, putEntry, readNotificationState, sleep, storeOf, waitUntil } from "../helpers/notify-fixtures.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
+import { bothPlatformsEnv, startBothPlatforms } from "../helpers/start-like-planbot.ts";
+import { useCleanups } from "../helpers/use-cleanups.ts";
 
-const temp = createTempDirs();
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await temp.cleanup();
-});
+const { temp, defer } = useCleanups();
 
 const DISCORD_NOTIFY = "300";
 const notifyChat: FakeChat = { id: -1001000000020, type: "supergroup", title: "Builds" };
@@ -44,38 +38,23 @@ async function world(): Promise<World> {
   const root = await temp.make("reply-parts-");
   const dataDir = join(root, "data");
   const discord = await startFakeDiscord({ channels: [{ id: DISCORD_NOTIFY, name: "builds" }] });
-  cleanups.push(() => discord.close());
+  defer(() => discord.close());
   const telegram = await startFakeTelegram({ longPollMaxMs: 200 });
-  cleanups.push(() => telegram.close());
+  defer(() => telegram.close());
   telegram.addChat(notifyChat);
   return { root, dataDir, workspaceDir: join(dataDir, "workspace"), discord, telegram };
 }
 
 /** planbot as `planbot start` runs it, with Telegram's own retries off so each failure reaches the outbox. */
 async function startPlanbot(w: World): Promise<Runtime> {
-  const config = configFor(w.root, w.dataDir, {
-    DISCORD_TOKEN: w.discord.token,
-    DISCORD_API_URL: w.discord.apiUrl,
-    DISCORD_GUILD_ID: w.discord.guildId,
-    DISCORD_NOTIFY_CHANNEL_ID: DISCORD_NOTIFY,
-    TELEGRAM_TOKEN: w.telegram.token,
-    TELEGRAM_API_ROOT: w.telegram.apiRoot,
-    TELEGRAM_NOTIFY_CHAT_ID: String(notifyChat.id),
-  });
+  const config = configFor(
+    w.root,
+    w.dataDir,
+    bothPlatformsEnv(w.discord, w.telegram, { discordChannelId: DISCORD_NOTIFY, telegramChatId: notifyChat.id }),
+  );
   const runtime = createRuntime(config, silentLogger, { notifierBackoffMs: 50 });
-  cleanups.push(() => runtime.stop());
-  await runtime.watcher.start();
-  runtime.onStop(() => runtime.watcher.stop());
-  const discordAdapter = await startDiscordAdapter(runtime, { stopGraceMs: 1000 });
-  runtime.onStop(() => discordAdapter.stop());
-  const telegramAdapter = await startTelegramAdapter(runtime, {
-    pollTimeoutSeconds: 1,
-    stopGraceMs: 1000,
-    retry: { maxRetryAttempts: 0, maxDelaySeconds: 0 },
-  });
-  runtime.onStop(() => telegramAdapter.stop());
-  await runtime.notifier.start();
-  runtime.onStop(() => runtime.notifier.stop());
+  defer(() => runtime.stop());
+  await startBothPlatforms(runtime, { retry: { maxRetryAttempts: 0, maxDelaySeconds: 0 } });
   return runtime;
 }
 

@@ -5,9 +5,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { startDiscordAdapter } from "../../src/adapters/discord/index.ts";
-import { startTelegramAdapter } from "../../src/adapters/telegram/index.ts";
+import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/log.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
 import { createRuntime } from "../../src/runtime/runtime.ts";
@@ -16,14 +14,10 @@ import { fakeClaudePath } from "../fakes/paths.ts";
 import { startFakeTelegram, type FakeChat, type FakeUser } from "../fakes/telegram/index.ts";
 import { git } from "../helpers/git-fixtures.ts";
 import { configFor, putEntry, storeOf, waitUntil, writePrd } from "../helpers/notify-fixtures.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
+import { bothPlatformsEnv, startBothPlatforms } from "../helpers/start-like-planbot.ts";
+import { useCleanups } from "../helpers/use-cleanups.ts";
 
-const temp = createTempDirs();
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await temp.cleanup();
-});
+const { temp, defer } = useCleanups();
 
 const DISCORD_NOTIFY = "300";
 const ada: FakeUser = { id: 1, first_name: "Ada", username: "ada" };
@@ -48,9 +42,9 @@ describe("run report", () => {
     const dataDir = join(root, "data");
     const workspaceDir = join(dataDir, "workspace");
     const discord = await startFakeDiscord({ channels: [{ id: DISCORD_NOTIFY, name: "builds" }] });
-    cleanups.push(() => discord.close());
+    defer(() => discord.close());
     const telegram = await startFakeTelegram({ longPollMaxMs: 200 });
-    cleanups.push(() => telegram.close());
+    defer(() => telegram.close());
     telegram.addChat(notifyChat);
 
     const store = storeOf(dataDir);
@@ -84,24 +78,11 @@ describe("run report", () => {
     const config = configFor(root, dataDir, {
       PLANNER_COMMAND: fakeClaudePath,
       PLANBOT_ADMINS: "telegram:1,discord:1",
-      DISCORD_TOKEN: discord.token,
-      DISCORD_API_URL: discord.apiUrl,
-      DISCORD_GUILD_ID: discord.guildId,
-      DISCORD_NOTIFY_CHANNEL_ID: DISCORD_NOTIFY,
-      TELEGRAM_TOKEN: telegram.token,
-      TELEGRAM_API_ROOT: telegram.apiRoot,
-      TELEGRAM_NOTIFY_CHAT_ID: String(notifyChat.id),
+      ...bothPlatformsEnv(discord, telegram, { discordChannelId: DISCORD_NOTIFY, telegramChatId: notifyChat.id }),
     });
     const runtime = createRuntime(config, silentLogger, { notifierBackoffMs: 50 });
-    cleanups.push(() => runtime.stop());
-    await runtime.watcher.start();
-    runtime.onStop(() => runtime.watcher.stop());
-    const discordAdapter = await startDiscordAdapter(runtime, { stopGraceMs: 1000 });
-    runtime.onStop(() => discordAdapter.stop());
-    const telegramAdapter = await startTelegramAdapter(runtime, { pollTimeoutSeconds: 1, stopGraceMs: 1000 });
-    runtime.onStop(() => telegramAdapter.stop());
-    await runtime.notifier.start();
-    runtime.onStop(() => runtime.notifier.stop());
+    defer(() => runtime.stop());
+    await startBothPlatforms(runtime);
 
     // Ralph blocks on the third story and leaves a note on it.
     writePrd(workspaceDir, "gamma", prd({ blocked: true, notes: "Needs an SMTP server: none is configured" }));

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   createNotifyStack,
   createRecordingOutbound,
@@ -14,20 +14,13 @@ import {
   readNotificationState,
   sleep,
   statuses,
-  storeOf,
   waitUntil,
   writePrd,
-  type NotifyStack,
 } from "../helpers/notify-fixtures.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
+import { notifyDirs } from "../helpers/notify-dirs.ts";
+import { useCleanups } from "../helpers/use-cleanups.ts";
 
-const temp = createTempDirs();
-const stacks: NotifyStack[] = [];
-
-afterEach(async () => {
-  for (const stack of stacks.splice(0).reverse()) await stack.stop();
-  await temp.cleanup();
-});
+const { temp, defer } = useCleanups();
 
 /** Time for the watcher to take a file event in (debounce 30 ms + a recomputation), with room for a loaded machine. */
 const SETTLE_MS = 300;
@@ -35,14 +28,11 @@ const SETTLE_MS = 300;
 const NOTICE_MS = 3000;
 
 async function running(entries: Array<{ name: string; status: string }> = [{ name: "alpha", status: "running" }]) {
-  const root = await temp.make("notify-watch-");
-  const dataDir = join(root, "data");
-  const workspaceDir = join(dataDir, "workspace");
-  const store = storeOf(dataDir);
+  const { root, dataDir, workspaceDir, store } = await notifyDirs(temp, "notify-watch-");
   for (const entry of entries) await putEntry(store, entry);
   const memory = createRecordingOutbound();
   const stack = createNotifyStack({ root, dataDir, memory });
-  stacks.push(stack);
+  defer(() => stack.stop());
   return { root, dataDir, workspaceDir, store, memory, stack };
 }
 

@@ -4,11 +4,11 @@
  * its error — also for a run an earlier executor (an earlier planbot) launched.
  */
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { workspacePaths } from "../../src/projects/workspace.ts";
 import {
   createBareRemote,
@@ -18,17 +18,13 @@ import {
   writePlanningArtifacts,
   type RemoteFixture,
 } from "../helpers/git-fixtures.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
-import { cleanupHarnesses, createHarness, type Harness } from "../execute/harness.ts";
+import { createHarness, type Harness } from "../execute/harness.ts";
+import { useHarnessTemp } from "../execute/use-harness-temp.ts";
 
-const temp = createTempDirs();
+const temp = useHarnessTemp();
 let remote: RemoteFixture;
 beforeAll(async () => {
   remote = await createBareRemote(await temp.make("remotes-"), "app", { ralphScript: true });
-});
-afterAll(async () => {
-  await cleanupHarnesses();
-  await temp.cleanup();
 });
 
 async function world(context: TestContext): Promise<Harness> {
@@ -43,11 +39,14 @@ async function hangingRun(h: Harness, slug: string, run: (slug: string) => Promi
   await h.approve(slug, { repo: "app" });
   await run(slug);
   const pid = (await h.entry(slug)).pid!;
-  const iteration = join(workspacePaths(h.config.workspaceDir, slug).logs, "iteration-1.log");
-  await waitUntil(
-    `${slug} to hang after its first story`,
-    async () => existsSync(iteration) && (await readFile(iteration, "utf8")).includes("passes"),
-  );
+  // The hang line reaches Ralph's output log through the log writer, after the story's commit: wait for it
+  // there, so what the stop records as Ralph's last lines has it even on a loaded machine.
+  const logs = workspacePaths(h.config.workspaceDir, slug).logs;
+  await waitUntil(`${slug} to hang after its first story`, async () => {
+    const names = existsSync(logs) ? await readdir(logs) : [];
+    const texts = await Promise.all(names.map((name) => readFile(join(logs, name), "utf8").catch(() => "")));
+    return texts.some((text) => text.includes("hanging (fake mode hang)"));
+  });
   expect(groupAlive(pid)).toBe(true);
   return pid;
 }

@@ -3,20 +3,15 @@
 // string (not even the old "\u0000planbot-int:<digits>" marker text) is ever turned into a number.
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseLosslessJson, stringifyLosslessJson } from "../../src/projects/lossless-json.ts";
 import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
+import { baseEnv, planbotBin as bin } from "../helpers/planbot-child.ts";
 
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const bin = join(repoRoot, "bin", "planbot");
 const temp = createTempDirs();
 afterAll(() => temp.cleanup());
-
-const OURS = /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$)/;
-const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !OURS.test(name)));
 
 async function planbot(dataDir: string, args: string[]) {
   return execa(bin, args, {

@@ -17,6 +17,7 @@ import {
 import { createProjectStore, type ProjectStore } from "../../src/projects/project-store.ts";
 import type { ProjectEntry } from "../../src/projects/schemas.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
+import { SEED_RECORD_KEYS } from "../helpers/seed-record-keys.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 
 const temp = createTempDirs();
@@ -27,24 +28,7 @@ afterEach(async () => {
 });
 const clock: Clock = { now: () => new Date("2025-03-01T12:00:00.000Z") };
 
-/** The seed's `_project_record` keys, then the ones planbot adds. */
-const SEED_KEYS = [
-  "slug",
-  "status",
-  "name",
-  "description",
-  "proposed_at",
-  "approved_at",
-  "started_at",
-  "pid",
-  "stories_total",
-  "stories_done",
-  "eta_seconds",
-  "last_message_preview",
-  "error_reason",
-  "has_workspace",
-  "has_prd",
-];
+/** The keys planbot adds to the seed's `_project_record` ones. */
 const PLANBOT_KEYS = [
   "repo",
   "branch",
@@ -155,7 +139,8 @@ describe("the unified list", () => {
     const { projects, version, fetchedAt, count } = result.list;
     expect({ version, fetchedAt, count }).toEqual({ version: 4, fetchedAt: "2025-03-01T12:00:00.000Z", count: 4 });
     expect(projects.map((project) => project.slug)).toEqual(["alpha", "beta", "gamma", "zeta"]);
-    for (const project of projects) expect(Object.keys(project).sort()).toEqual([...SEED_KEYS, ...PLANBOT_KEYS].sort());
+    for (const project of projects)
+      expect(Object.keys(project).sort()).toEqual([...SEED_RECORD_KEYS, ...PLANBOT_KEYS].sort());
 
     expect(projects[0]).toEqual({
       slug: "alpha",

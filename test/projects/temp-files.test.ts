@@ -7,14 +7,12 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, statSync, utimesSync } from "node:fs";
 import { appendFile, mkdir, readFile, rm, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
 import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
+import { baseEnv, planbotBin as bin, repoRoot } from "../helpers/planbot-child.ts";
 
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
-const bin = join(repoRoot, "bin", "planbot");
 const diskFullPreload = join(repoRoot, "test", "helpers", "disk-full-preload.mjs");
 const temp = createTempDirs();
 const mounts: string[] = [];
@@ -23,8 +21,6 @@ afterEach(async () => {
   await temp.cleanup();
 });
 
-const OURS = /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$)/;
-const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !OURS.test(name)));
 const SLOW = { timeout: 180_000 };
 const LONG = "A project with a long description, so that the store spans several pages. ".repeat(25);
 

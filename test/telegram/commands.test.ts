@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { ALL_COMMANDS } from "../helpers/command-names.ts";
 import { admin, adminChat, group, guest, member, okCalls, startHarness, type TelegramHarness } from "./harness.ts";
 
 let h: TelegramHarness | undefined;
@@ -10,22 +11,7 @@ afterEach(async () => {
 describe("telegram adapter: commands as text", () => {
   it("publishes the command menu and `/p` with flags in a group creates the entry", async () => {
     h = await startHarness();
-    expect(h.fake.myCommands().map((c) => c.command)).toEqual([
-      "p",
-      "plan",
-      "replan",
-      "approve",
-      "unapprove",
-      "cancel",
-      "status",
-      "next",
-      "done",
-      "stop",
-      "continue",
-      "run",
-      "whoami",
-      "help",
-    ]);
+    expect(h.fake.myCommands().map((c) => c.command)).toEqual(ALL_COMMANDS);
 
     const { message, reply } = await h.say({
       chat: group,

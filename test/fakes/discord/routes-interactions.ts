@@ -78,6 +78,13 @@ export function interactionRoutes(env: RouteEnv): Route[] {
     return message;
   };
 
+  /** The message a `/webhooks/:appId/:token/messages/:messageId` route names, or why there is none. */
+  const webhookRouteMessage = (params: Record<string, string>): MessageRecord | ApiError => {
+    const interaction = webhookInteraction(params.appId!, params.token!);
+    if ("status" in interaction) return interaction;
+    return webhookMessage(interaction, params.messageId!);
+  };
+
   const callback = (interaction: InteractionRecord, body: unknown, files: RecordedFile[]) => {
     const payload = asObject(body);
     const type = payload.type;
@@ -215,9 +222,7 @@ export function interactionRoutes(env: RouteEnv): Route[] {
       pattern: "/webhooks/:appId/:token/messages/:messageId",
       noAuth: true,
       handler: ({ params }) => {
-        const interaction = webhookInteraction(params.appId!, params.token!);
-        if ("status" in interaction) return interaction;
-        const message = webhookMessage(interaction, params.messageId!);
+        const message = webhookRouteMessage(params);
         if ("status" in message) return message;
         return { status: 200, body: state.messageJson(message) };
       },
@@ -227,9 +232,7 @@ export function interactionRoutes(env: RouteEnv): Route[] {
       pattern: "/webhooks/:appId/:token/messages/:messageId",
       noAuth: true,
       handler: ({ params, body, files }) => {
-        const interaction = webhookInteraction(params.appId!, params.token!);
-        if ("status" in interaction) return interaction;
-        const message = webhookMessage(interaction, params.messageId!);
+        const message = webhookRouteMessage(params);
         if ("status" in message) return message;
         const edited = editMessage(env, message, body, files);
         if ("status" in edited) return edited;
@@ -241,9 +244,7 @@ export function interactionRoutes(env: RouteEnv): Route[] {
       pattern: "/webhooks/:appId/:token/messages/:messageId",
       noAuth: true,
       handler: ({ params }) => {
-        const interaction = webhookInteraction(params.appId!, params.token!);
-        if ("status" in interaction) return interaction;
-        const message = webhookMessage(interaction, params.messageId!);
+        const message = webhookRouteMessage(params);
         if ("status" in message) return message;
         return { status: 204, after: () => deleteMessage(env, message) };
       },
