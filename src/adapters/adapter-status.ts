@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { makeFoldersSync } from "../projects/make-folders.ts";
 
 /** Where `planbot start` tells other processes (`planbot doctor`) how its adapters are doing. */
 export const ADAPTER_STATUS_FILE = "adapters.json";
@@ -35,7 +36,7 @@ export function createAdapterStatusBoard(dataDir: string, now: () => Date = () =
     const file = join(dataDir, ADAPTER_STATUS_FILE);
     const body: AdapterStatusFile = { pid: process.pid, updatedAt: now().toISOString(), adapters };
     try {
-      mkdirSync(dataDir, { recursive: true });
+      makeFoldersSync(dataDir);
       writeFileSync(`${file}.${process.pid}.tmp`, `${JSON.stringify(body, null, 2)}\n`);
       renameSync(`${file}.${process.pid}.tmp`, file);
     } catch {

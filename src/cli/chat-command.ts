@@ -1,4 +1,3 @@
-import { mkdirSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { createConsoleAdapter } from "../adapters/console/console-adapter.ts";
@@ -12,6 +11,7 @@ import { createRuntime } from "../runtime/runtime.ts";
 import { EXIT } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
 import { readArgs } from "./read-args.ts";
+import { makeFoldersSync } from "../projects/make-folders.ts";
 
 export const CHAT_USAGE = `usage: planbot chat
   Chat with planbot in this terminal: /help lists the commands, Ctrl-C stops a planner turn, Ctrl-D quits.
@@ -39,7 +39,7 @@ export async function runChat(argv: string[], config: Config, io: CliIo): Promis
   const userName = safeUserName();
   let historyFile: string | undefined = join(config.dataDir, HISTORY_FILE);
   try {
-    mkdirSync(config.dataDir, { recursive: true });
+    makeFoldersSync(config.dataDir);
   } catch {
     historyFile = undefined;
   }

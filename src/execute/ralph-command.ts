@@ -1,9 +1,10 @@
 import { constants } from "node:fs";
-import { access, chmod, copyFile, lstat, mkdir } from "node:fs/promises";
+import { access, chmod, copyFile, lstat } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { split } from "shlex";
 import { fail, type Result } from "../projects/result.ts";
 import { ensureWorkspaceDir } from "../projects/workspace-files.ts";
+import { makeFolders } from "../projects/make-folders.ts";
 
 /** Files next to snarktank/ralph's ralph.sh that it reads (its agent prompts); copied along with a template. */
 export const RALPH_TEMPLATE_COMPANIONS = ["prompt.md", "CLAUDE.md"] as const;
@@ -81,7 +82,7 @@ export async function ensureRalphScript(
   const targetDir = dirname(spec.file);
   const inside = relative(root, targetDir);
   if (inside.startsWith("..") || isAbsolute(inside)) {
-    await mkdir(targetDir, { recursive: true });
+    await makeFolders(targetDir);
   } else {
     // The repository decides what is in the workspace: never copy through a link it placed there.
     const made = await ensureWorkspaceDir(root, inside);

@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
-import { appendFile, mkdir, readFile } from "node:fs/promises";
+import { appendFile, readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join } from "node:path";
 import type { Result } from "../projects/result.ts";
 import { gitEnv, type GitOutcome } from "./git.ts";
 import { gitFailure, gitIn, type Git } from "./workspace-git-steps.ts";
+import { makeFolders } from "../projects/make-folders.ts";
 
 /** Executor bookkeeping that must never be committed by planbot or by Ralph's `git add -A`. */
 export const LOCAL_EXCLUDES = [
@@ -36,7 +37,7 @@ export async function addLocalExcludes(git: Git, root: string, lines: readonly s
   if (!where.ok) return where;
   const file = isAbsolute(where.stdout.trim()) ? where.stdout.trim() : join(root, where.stdout.trim());
   try {
-    await mkdir(dirname(file), { recursive: true });
+    await makeFolders(dirname(file));
     const existing = existsSync(file) ? await readFile(file, "utf8") : "";
     const have = new Set(existing.split("\n").map((line) => line.trim()));
     const add = lines.filter((line) => !have.has(line));

@@ -1,5 +1,4 @@
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fail, type Result } from "../projects/result.ts";
 import { commitArtifacts } from "./artifacts-commit.ts";
@@ -9,6 +8,7 @@ import { initLocal, updateExisting } from "./workspace-branch.ts";
 import { adoptClone } from "./workspace-clone.ts";
 import { addLocalExcludes, LOCAL_EXCLUDES } from "./workspace-excludes.ts";
 import { gitFailure, gitIn } from "./workspace-git-steps.ts";
+import { makeFolders } from "../projects/make-folders.ts";
 
 export { excludeLocally } from "./workspace-excludes.ts";
 
@@ -45,7 +45,7 @@ export async function prepareWorkspace(
   const env = gitEnv(options.env, dirname(plan.root));
   const git = gitIn(plan.root, env);
   try {
-    await mkdir(plan.root, { recursive: true });
+    await makeFolders(plan.root);
   } catch (error) {
     return fail("execute_failed", `Cannot create the workspace ${plan.root}: ${(error as Error).message}`);
   }

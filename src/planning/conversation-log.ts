@@ -1,7 +1,8 @@
 import { constants } from "node:fs";
-import { mkdir, open } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { isUuid } from "./session-id.ts";
+import { makeFolders } from "../projects/make-folders.ts";
 
 /**
  * One message of a planning conversation as people exchanged it: what a member wrote (or the command
@@ -43,7 +44,7 @@ export function createConversationLog(dataDir: string): ConversationLog {
   return {
     async append(planningSessionId, entry) {
       const file = fileOf(planningSessionId);
-      await mkdir(folder, { recursive: true, mode: 0o700 });
+      await makeFolders(folder, 0o700);
       // One write of one whole line, appended, never through a symlink; fsynced so an answered turn is on disk.
       const handle = await open(
         file,

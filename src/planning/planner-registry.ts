@@ -1,6 +1,7 @@
-import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, constants, openSync, readdirSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { PlannerProcessTracker } from "./planner-backend.ts";
+import { makeFoldersSync } from "../projects/make-folders.ts";
 
 /** A planner process as recorded: its pid and the kernel's start time of that pid (so a reused pid is not mistaken for it). */
 interface PlannerRecord {
@@ -36,7 +37,7 @@ export function createPlannerRegistry(dataDir: string): PlannerRegistry {
   return {
     started(pid) {
       try {
-        mkdirSync(folder, { recursive: true, mode: 0o700 });
+        makeFoldersSync(folder, 0o700);
         const record: PlannerRecord = {
           pid,
           start_ticks: processStartTicks(pid) ?? "",

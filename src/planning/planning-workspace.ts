@@ -1,4 +1,4 @@
-import { lstat, mkdir } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { gitEnv } from "../execute/git.ts";
@@ -8,6 +8,7 @@ import { fail, type Result } from "../projects/result.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
 import { validateBranch, validateRepo, validateSlug } from "../projects/validation.ts";
 import { workspacePaths } from "../projects/workspace.ts";
+import { makeFolders } from "../projects/make-folders.ts";
 
 /** What the planner works in, and one line for its first prompt saying where the code is. */
 export interface PlanningWorkspace {
@@ -46,7 +47,7 @@ export async function preparePlanningWorkspace(
     );
   }
   try {
-    await mkdir(root, { recursive: true });
+    await makeFolders(root);
   } catch (error) {
     return fail(
       "store_io",

@@ -1,4 +1,4 @@
-import { mkdirSync, type FSWatcher } from "node:fs";
+import type { FSWatcher } from "node:fs";
 import type { Clock } from "./clock.ts";
 import { procProbe, type ProcessProbe } from "./process-probe.ts";
 import type { ProjectList, ProjectLister, ProjectRecord } from "./project-list.ts";
@@ -10,6 +10,7 @@ import { watchRoots } from "./root-watches.ts";
 import { changedRuns, createRunPidWatch } from "./run-pid-watch.ts";
 import { createStoreEntryChanges } from "./store-entry-changes.ts";
 import { nextWatchedState, type WatchedState } from "./watched-state.ts";
+import { makeFoldersSync } from "./make-folders.ts";
 
 /** A change of the project list: the records that changed (or vanished) and the list after it. */
 export interface ProjectChange {
@@ -225,8 +226,8 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
 
   return {
     async start() {
-      mkdirSync(deps.workspaceDir, { recursive: true });
-      mkdirSync(deps.dataDir, { recursive: true });
+      makeFoldersSync(deps.workspaceDir);
+      makeFoldersSync(deps.dataDir);
       const watchers = watchRoots(
         deps,
         {

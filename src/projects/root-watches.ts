@@ -1,6 +1,7 @@
-import { mkdirSync, watch, type FSWatcher } from "node:fs";
+import { watch, type FSWatcher } from "node:fs";
 import { join } from "node:path";
 import { TASKS_FILE_NAME } from "./project-store.ts";
+import { makeFoldersSync } from "./make-folders.ts";
 
 /** What the change watcher hears from the three folders it watches besides the projects' own. */
 export interface RootWatchEvents {
@@ -26,7 +27,7 @@ export function watchRoots(
     if (file === null || file === TASKS_FILE_NAME) events.store();
   });
   const folderWatcher = watch(dirs.workspaceDir, { persistent: false }, (_event, file) => events.folder(file));
-  mkdirSync(join(dirs.dataDir, "sessions"), { recursive: true });
+  makeFoldersSync(join(dirs.dataDir, "sessions"));
   const sessionsWatcher = watch(join(dirs.dataDir, "sessions"), { persistent: false }, () => events.sessions());
   const watchers = [dataWatcher, folderWatcher, sessionsWatcher];
   for (const watcher of watchers) watcher.on("error", onError);

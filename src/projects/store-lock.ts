@@ -1,7 +1,7 @@
-import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { acquireHandoverLock } from "./lock-handover.ts";
 import { fail, type Result } from "./result.ts";
+import { makeFoldersSync } from "./make-folders.ts";
 
 /**
  * Runs `job` holding proper-lockfile's lock on `path`; a lock that cannot be had is a `store_io` failure.
@@ -17,11 +17,15 @@ export async function withStoreLock<T>(
   try {
     release = await lockCreatingFolder(path, staleMs);
   } catch (error) {
-    return fail(
-      "store_io",
-      `Could not lock ${path}: ${(error as Error).message}. Another writer may be stuck; retry shortly.`,
-      { details: { path } },
-    );
+    // Held too long is another writer's doing; anything else (a folder that cannot be made, no permission)
+    // will not pass by retrying.
+    const held = (error as NodeJS.ErrnoException).code === "ELOCKED";
+    const advice = held
+      ? "Another writer may be stuck; retry shortly."
+      : "Check that planbot may create and write its data folder (PLANBOT_DATA_DIR).";
+    return fail("store_io", `Could not lock ${path}: ${(error as Error).message}. ${advice}`, {
+      details: { path },
+    });
   }
   try {
     return await job();
@@ -36,7 +40,7 @@ async function lockCreatingFolder(path: string, staleMs: number): Promise<() => 
     return await acquireHandoverLock(path, { staleMs });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    mkdirSync(dirname(path), { recursive: true });
+    makeFoldersSync(dirname(path));
     return await acquireHandoverLock(path, { staleMs });
   }
 }

@@ -2,6 +2,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpat
 import { lstat, mkdir, open, realpath, type FileHandle } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { fail, type Result } from "./result.ts";
+import { makeFolders } from "./make-folders.ts";
 
 /**
  * Files planbot writes or serves inside a project's workspace, opened so that nothing from the repository
@@ -105,7 +106,7 @@ async function containedParent(root: string, path: string): Promise<boolean> {
 export async function ensureWorkspaceDir(root: string, rel: string): Promise<Result<{ path: string }>> {
   const parts = relativeParts(root, rel);
   if (!parts) return refusal(root, { kind: "outside", path: join(root, rel) });
-  await mkdir(root, { recursive: true });
+  await makeFolders(root);
   let current = root;
   for (const part of parts) {
     current = join(current, part);

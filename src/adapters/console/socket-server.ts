@@ -1,9 +1,10 @@
-import { chmod, mkdir, unlink } from "node:fs/promises";
+import { chmod, unlink } from "node:fs/promises";
 import { connect, createServer, type Socket } from "node:net";
 import { renderPlainText } from "../../chat/plain-text.ts";
 import type { AdapterHost, RunningAdapter } from "../contract.ts";
 import { createConsoleSession } from "./console-session.ts";
 import { messageReader, socketPath, type ClientMessage, type ServerMessage } from "./protocol.ts";
+import { makeFolders } from "../../projects/make-folders.ts";
 
 /** The running terminal endpoint of `planbot start`. */
 export interface ChatSocket extends RunningAdapter {
@@ -20,7 +21,7 @@ export interface ChatSocket extends RunningAdapter {
  */
 export async function startChatSocket(host: AdapterHost): Promise<ChatSocket> {
   const path = socketPath(host.config.dataDir);
-  await mkdir(host.config.dataDir, { recursive: true });
+  await makeFolders(host.config.dataDir);
   await clearStaleSocket(path);
   const clients = new Set<Socket>();
   const log = host.log;

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { Routes, type Client } from "discord.js";
 import type { CommandRegistry } from "../../bot/command-registry.ts";
 import { discordSlashDefinitions } from "./slash-definitions.ts";
 import type { Logger } from "../../log.ts";
+import { makeFolders } from "../../projects/make-folders.ts";
 
 /** The file remembering what was registered, per application and scope: `${dataDir}/discord-commands.json`. */
 export const COMMANDS_STATE_FILE = "discord-commands.json";
@@ -71,7 +72,7 @@ async function readState(file: string, log: Logger): Promise<Record<string, Stat
 }
 
 async function writeState(file: string, state: Record<string, StateEntry>): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
+  await makeFolders(dirname(file));
   const temp = `${file}.${process.pid}.tmp`;
   await writeFile(temp, `${JSON.stringify(state, null, 2)}\n`);
   await rename(temp, file);

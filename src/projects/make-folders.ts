@@ -1,0 +1,67 @@
+import { mkdirSync, statSync } from "node:fs";
+import { mkdir, stat } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+
+/**
+ * `mkdir -p` that always ends. Node 20's recursive mkdir never returns where a folder cannot be made
+ * although its parent exists — under /proc or /sys mkdir answers ENOENT, and Node then makes the parent
+ * (which exists) and tries again, forever: `PLANBOT_DATA_DIR=/proc/x` hung planbot at 100% CPU, deaf to
+ * SIGTERM. Here the missing levels are found once, from the folder up to the nearest existing ancestor,
+ * and made once each, top down; a level the file system will not make is an error naming it.
+ */
+export function makeFoldersSync(path: string, mode?: number): void {
+  const missing: string[] = [];
+  for (let at = resolve(path); ; at = dirname(at)) {
+    const found = statSync(at, { throwIfNoEntry: false });
+    if (found) {
+      if (!found.isDirectory()) throw notAFolder(at);
+      break;
+    }
+    missing.push(at);
+    if (dirname(at) === at) break;
+  }
+  for (const folder of missing.reverse()) {
+    try {
+      mkdirSync(folder, mode === undefined ? undefined : { mode });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw refused(folder, error);
+    }
+  }
+}
+
+/** {@link makeFoldersSync}, off the event loop's thread. */
+export async function makeFolders(path: string, mode?: number): Promise<void> {
+  const missing: string[] = [];
+  for (let at = resolve(path); ; at = dirname(at)) {
+    const found = await stat(at).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return undefined;
+      throw error;
+    });
+    if (found) {
+      if (!found.isDirectory()) throw notAFolder(at);
+      break;
+    }
+    missing.push(at);
+    if (dirname(at) === at) break;
+  }
+  for (const folder of missing.reverse()) {
+    try {
+      await mkdir(folder, mode === undefined ? undefined : { mode });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw refused(folder, error);
+    }
+  }
+}
+
+function notAFolder(path: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`ENOTDIR: ${path} is a file, not a folder`), { code: "ENOTDIR", path });
+}
+
+/** The file system's refusal, with its code kept, in words that name the folder. */
+function refused(folder: string, error: unknown): NodeJS.ErrnoException {
+  const cause = error as NodeJS.ErrnoException;
+  return Object.assign(new Error(`cannot create the folder ${folder} (${cause.code ?? cause.message})`), {
+    code: cause.code,
+    path: folder,
+  });
+}
