@@ -42,7 +42,9 @@ export async function runExecute(
   const slug = parsed.positionals[0];
   const dryRun = Boolean(parsed.values["dry-run"]);
   const services = createCoreServices(config);
-  const log = createLogger(config.logLevel);
+  // Its output is a line per run for a person on stdout, refusals and failures included: JSON logs of the
+  // same events on the same terminal only bury them. Errors still log; LOG_LEVEL, when set, decides.
+  const log = createLogger(env.LOG_LEVEL ? config.logLevel : "error");
   const executor = chooseExecutor({
     ...services,
     log,
