@@ -131,10 +131,11 @@ describe("stopping one run", () => {
   it("a stored Ralph caught with an empty command line (mid-exec) is looked at again and stopped", async (context) => {
     const h = await world(context);
     await h.approve("todo", { repo: "app" });
-    // perl blanks its command line, as a process between fork and exec shows none, then names ralph.sh.
+    // perl blanks its command line, as a process between fork and exec shows none, says its PID, and names
+    // ralph.sh only when told to on stdin.
     const ralph = execa(
       "perl",
-      ["-e", '$|=1; print "$$\\n"; $0=""; select(undef,undef,undef,0.3); $0="bash scripts/ralph/ralph.sh"; sleep 30'],
+      ["-e", '$|=1; $0=""; print "$$\\n"; <STDIN>; $0="bash scripts/ralph/ralph.sh"; sleep 30'],
       { detached: true, reject: false },
     );
     context.onTestFinished(() => void ralph.kill("SIGKILL"));
@@ -146,7 +147,10 @@ describe("stopping one run", () => {
       entry.status = "running";
     });
 
-    const stopped = await h.executor().stopRun!("todo", "cancelled");
+    const stopping = h.executor().stopRun!("todo", "cancelled");
+    // The stop finds the command line empty and looks again; meanwhile the "exec" completes.
+    setTimeout(() => ralph.stdin!.write("exec\n"), 150);
+    const stopped = await stopping;
     expect(stopped).toEqual({ ok: true, stopped: true });
     await waitUntil("the blanked Ralph to be gone", () => !groupAlive(pid), 5000);
     expect(await h.entry("todo")).toMatchObject({
