@@ -6,7 +6,14 @@ import { ApiError, api, projectPath } from "./api.js";
 import { onPlannerMessage, useElapsed } from "./live.js";
 import { Markdown } from "./markdown.js";
 
-const PHASES = { clarify: "Clarify", design: "Design", stories: "Stories", finalize: "Finalize", correct: "Correction", __complete__: "Plan written" };
+const PHASES = {
+  clarify: "Clarify",
+  design: "Design",
+  stories: "Stories",
+  finalize: "Finalize",
+  correct: "Correction",
+  __complete__: "Plan written",
+};
 
 function Message({ entry }) {
   const mine = entry.role === "user";
