@@ -200,7 +200,7 @@ describe("settings and texts", () => {
     });
     expect(loadConfig({ PROGRESS_EDIT_SECONDS: "0.1" }, "/nonexistent")).toMatchObject({
       ok: false,
-      message: expect.stringContaining("at least 0.2 seconds"),
+      message: 'Invalid PROGRESS_EDIT_SECONDS (got "0.1"): must be a number of seconds, at least 0.2',
     });
   });
 
