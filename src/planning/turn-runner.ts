@@ -8,7 +8,7 @@ import { createRunningTurns } from "./running-turns.ts";
 import type { PlanningSession, SessionStore } from "./session-store.ts";
 import { recordTurn } from "./turn-conversation.ts";
 import type { TurnOutcome, TurnRequest } from "./turn-request.ts";
-import { markPending, settleFailure, storeAnswer } from "./turn-session.ts";
+import { answerDiscarded, closedMeanwhile, markPending, settleFailure, storeAnswer } from "./turn-session.ts";
 
 /** Dependencies of {@link createTurnRunner}. */
 export interface TurnRunnerDeps {
@@ -51,9 +51,12 @@ export function createTurnRunner(deps: TurnRunnerDeps): TurnRunner {
       const { answer, reseeded } = await turns.call(marked.session, request);
       if (!answer.ok) return settleFailure(deps, request, answer, marked.interrupted);
       const { text, ready } = readPhaseMarker(answer.text);
+      // The record first, the pending mark cleared after: whoever sees the turn ended (a dashboard tab
+      // reading plan/state, then plan/transcript) finds the answer in the record already.
+      if (await closedMeanwhile(deps, request)) return answerDiscarded();
+      await recordTurn(deps, marked.session, request, text);
       const stored = await storeAnswer(deps, request, answer, text, ready);
       if (!stored.ok) return stored;
-      await recordTurn(deps, stored.session, request, text);
       if (reseeded) await deps.onReseeded?.(stored.session);
       return { ok: true, text, ready, session: stored.session, interrupted: marked.interrupted, reseeded };
     },

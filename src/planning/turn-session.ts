@@ -100,8 +100,19 @@ export function storeAnswer(
   });
 }
 
+/**
+ * Whether the request's session was stopped while the planner answered (its answer is then dropped,
+ * not recorded). {@link storeAnswer} checks again under the lock.
+ */
+export async function closedMeanwhile(deps: TurnSessionDeps, request: TurnRequest): Promise<boolean> {
+  const read = await deps.sessions.read();
+  if (!read.ok) return false;
+  const current = read.sessions[request.key];
+  return !current || Boolean(current.closed_at);
+}
+
 /** The failure of a turn whose session was stopped while the planner answered. */
-function answerDiscarded(): Failure {
+export function answerDiscarded(): Failure {
   return fail("no_active_session", "Planning was stopped while the planner was answering; its answer was discarded.", {
     details: { reason: "aborted" },
   });

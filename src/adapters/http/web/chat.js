@@ -45,10 +45,10 @@ export function Conversation({ project, autoStart }) {
 
   const reload = useCallback(async () => {
     try {
-      const [transcript, state] = await Promise.all([
-        api("GET", projectPath(slug, "plan/transcript")),
-        api("GET", projectPath(slug, "plan/state")),
-      ]);
+      // The state before the transcript: a turn the state shows ended is in the transcript read after it
+      // (read together, the transcript could predate the answer while the state already has no pending turn).
+      const state = await api("GET", projectPath(slug, "plan/state"));
+      const transcript = await api("GET", projectPath(slug, "plan/transcript"));
       setHistory(Array.isArray(transcript.history) ? transcript.history : []);
       setSession(state);
     } catch (error) {
