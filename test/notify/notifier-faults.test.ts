@@ -60,41 +60,62 @@ async function project(setup: Awaited<ReturnType<typeof dirs>>) {
 const completeTexts = (memory: RecordingOutbound, key: string) =>
   memory.to(key).filter((delivery) => /is complete/.test(delivery.reply.text));
 
-/** Starts the worker and resolves once its notifier runs. */
+/** A line the worker printed (`ready`, or `attempt` per send). */
+type WorkerLine = { type: string; [key: string]: unknown };
+
+/**
+ * Starts the worker and resolves once it prints `ready` (its notifier runs), or rejects as soon as it
+ * exits without, with its stderr. No deadline of its own: starting node with tsx and the runtime is pure
+ * CPU, seconds on an idle machine and several times that on a loaded one; the test's timeout is the net.
+ */
 async function startWorker(root: string, dataDir: string, mode: "hang" | "deliver", out: string) {
+  // No execa timeout either: the worker exits when its stdin closes, i.e. when this process is gone.
   const child = execa(
     "node",
     ["--import", "tsx", workerPath, "--root", root, "--data-dir", dataDir, "--mode", mode, "--out", out],
-    {
-      cwd: fileURLToPath(new URL("../..", import.meta.url)),
-      reject: false,
-      timeout: 30_000,
-      buffer: false,
-    },
+    { cwd: fileURLToPath(new URL("../..", import.meta.url)), reject: false, buffer: false },
   );
   defer(async () => {
     child.kill("SIGKILL");
     await child.catch(() => undefined);
   });
-  const lines: Array<{ type: string; [key: string]: unknown }> = [];
+  const lines: WorkerLine[] = [];
+  const waiters = new Set<() => void>();
   let buffered = "";
   child.stdout!.on("data", (chunk: Buffer) => {
     buffered += chunk.toString("utf8");
     let newline = buffered.indexOf("\n");
     while (newline >= 0) {
-      lines.push(JSON.parse(buffered.slice(0, newline)) as { type: string });
+      lines.push(JSON.parse(buffered.slice(0, newline)) as WorkerLine);
       buffered = buffered.slice(newline + 1);
       newline = buffered.indexOf("\n");
     }
+    for (const wake of [...waiters]) wake();
   });
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  await waitUntil(
-    () => lines.some((line) => line.type === "ready"),
-    20_000,
-    () => `worker stderr: ${stderr}`,
-  );
-  return { child, lines };
+  const exited = child.then((result) => result);
+  /** Resolves once the worker has printed `count` lines of `type`; rejects if it exits first. */
+  const printed = (type: string, count = 1) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (lines.filter((line) => line.type === type).length < count) return;
+        waiters.delete(check);
+        resolve();
+      };
+      waiters.add(check);
+      check();
+      void exited.then((result) => {
+        waiters.delete(check);
+        reject(
+          new Error(
+            `the worker exited (${result.exitCode ?? result.signal}) before ${count} "${type}" line(s); stderr: ${stderr}`,
+          ),
+        );
+      });
+    });
+  await printed("ready");
+  return { child, lines, printed };
 }
 
 describe("failed sends retry with backoff", () => {
@@ -207,11 +228,13 @@ async function completedInWorker(mode: "hang" | "deliver") {
   return { setup, out, worker };
 }
 
-describe("restarts", () => {
+// The worker's start is CPU-bound (seconds idle, several times that on a loaded machine): 60 s is a net
+// for a machine that is busier still, not a figure a passing run comes near (about 5 s each idle).
+describe("restarts", { timeout: 60_000 }, () => {
   it("killed between the transition and the send: the queued message is delivered once after restart", async () => {
     const { setup, out, worker } = await completedInWorker("hang");
     // The transition is persisted (outbox + last status) and a send is in flight: kill -9 now.
-    await waitUntil(() => worker.lines.some((line) => line.type === "attempt"), 10_000);
+    await worker.printed("attempt");
     const queued = readNotificationState(setup.dataDir)!;
     expect(queued.last_status.alpha).toBe("complete");
     expect(queued.outbox.map((item) => `${item.target.adapter}:${item.target.channel_id}`).sort()).toEqual([
@@ -235,12 +258,13 @@ describe("restarts", () => {
 
   it("killed after the send: a restart sends nothing again", async () => {
     const { setup, out, worker } = await completedInWorker("deliver");
+    // Both sends made (each is printed before it is appended to `out`), then the outbox settles.
+    await worker.printed("attempt", 2);
     await waitUntil(
       () =>
         existsSync(out) &&
         readFileSync(out, "utf8").trim().split("\n").length === 2 &&
         readNotificationState(setup.dataDir)?.outbox.length === 0,
-      10_000,
     );
     worker.child.kill("SIGKILL");
     await worker.child;

@@ -43,5 +43,7 @@ const memory = { outbound } as RecordingOutbound;
 const stack = createNotifyStack({ root, dataDir, memory, backoffMs: 20 });
 await stack.start();
 emit({ type: "ready" });
-// Stay alive until killed (the watcher's handles are unref'd).
-setInterval(() => undefined, 60_000);
+// Stay alive until killed (the watcher's handles are unref'd), or until the test process is gone: its end
+// of stdin closes then, and an orphaned worker must not live on.
+process.stdin.on("end", () => process.exit(0));
+process.stdin.resume();
