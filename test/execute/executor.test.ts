@@ -255,6 +255,11 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
     ]);
   });
 
+  // Each wait below is for runs to be prepared (clone, branch, commit, spawn: a dozen git processes),
+  // ~1 s on an idle machine, 9-12 s measured with two busy loops beside this file's other tests, so the
+  // 15 s default failed 6 runs in 10 under load. Nothing is raced: the net is just under the test's 60 s.
+  const PREPARED_NET_MS = 50_000;
+
   it("EXECUTE_PARALLEL=2 runs two at a time, never three: the third starts when one ends", async (context) => {
     const { h } = await world(context, { parallel: 2 });
     const slugs = ["one", "two", "three"];
@@ -265,14 +270,14 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
       (await Promise.all(slugs.map((slug) => h.entry(slug))))
         .filter((entry) => procProbe.inspect(entry.pid).alive)
         .map((entry) => entry.name);
-    await waitUntil("two runs", async () => (await alive()).length === 2);
+    await waitUntil("two runs", async () => (await alive()).length === 2, PREPARED_NET_MS);
     expect(await alive()).toEqual(["one", "two"]);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await alive()).toEqual(["one", "two"]);
     expect(await h.entry("three")).toMatchObject({ status: "approved", pid: null });
 
     process.kill(-(await h.entry("one")).pid!, "SIGKILL");
-    await waitUntil("the third run", async () => (await alive()).includes("three"));
+    await waitUntil("the third run", async () => (await alive()).includes("three"), PREPARED_NET_MS);
     expect(await alive()).toEqual(["two", "three"]);
     await executor.stop();
     const result = await batch;
