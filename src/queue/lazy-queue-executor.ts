@@ -4,7 +4,7 @@ import type { QueueExecutor, QueueExecutorDeps } from "./queue-executor.ts";
  * The queue executor, with BullMQ and ioredis loaded on first need rather than at import: every
  * `planbot start` reaches this module through the runtime, but only one with PLANBOT_QUEUE_URL set uses
  * it, and BullMQ with its dependencies is some 25 MB of resident memory a planbot without a queue would
- * carry for nothing (README, "Memory"). The load starts as soon as this is called (the executor connects
+ * carry for nothing (README, "Dependencies and why"). The load starts as soon as this is called (the executor connects
  * to Redis then, as before); every method waits for it.
  */
 export function createLazyQueueExecutor(deps: QueueExecutorDeps): QueueExecutor {
