@@ -1,6 +1,7 @@
-// The queue's libraries load only for a planbot that uses the queue: a runtime built without
-// PLANBOT_QUEUE_URL (every `planbot start` without one) loads neither BullMQ, ioredis nor Octokit, and one
-// built with it gets the queue's executor all the same, talking to a real redis-server.
+// Libraries only some paths use load when one is taken, not with the runtime: a runtime built without
+// PLANBOT_QUEUE_URL (every `planbot start` without one) loads neither BullMQ, ioredis, Octokit nor execa
+// (until a child process runs), and one built with it gets the queue's executor all the same, talking to a
+// real redis-server.
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
@@ -58,14 +59,14 @@ async function modulesLoadedBy(env: Record<string, string>): Promise<string[]> {
   return JSON.parse(child.stdout) as string[];
 }
 
-describe("the queue's libraries", () => {
-  it("are not loaded by a runtime without PLANBOT_QUEUE_URL", async () => {
+describe("libraries only some paths use", () => {
+  it("are not loaded by a runtime without PLANBOT_QUEUE_URL, nor is execa before a child runs", async () => {
     const root = await temp.make("lazy-queue-");
     const loaded = await modulesLoadedBy({ PATH: process.env.PATH ?? "", PLANBOT_DATA_DIR: join(root, "data") });
     // The probe saw the runtime's own modules, so an empty list below is not a blind hook.
     expect(loaded.some((url) => url.endsWith("/src/runtime/runtime.ts"))).toBe(true);
     expect(loaded.some((url) => url.includes("/node_modules/zod/"))).toBe(true);
-    expect(loaded.filter((url) => /\/node_modules\/(bullmq|ioredis|@octokit)\//.test(url))).toEqual([]);
+    expect(loaded.filter((url) => /\/node_modules\/(bullmq|ioredis|@octokit|execa)\//.test(url))).toEqual([]);
   });
 
   it("are loaded with it, and the runtime's executor queues on that Redis", async () => {
