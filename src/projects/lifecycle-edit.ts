@@ -91,7 +91,6 @@ export function editBlocker(entry: ProjectEntry, changes: FieldChange[], probe: 
     return refuse(
       "planning",
       `"${slug}" is being planned right now, and the planner works from its repo, branch and description: finish or stop the planning first, then edit it.`,
-      { next: "stop_planning" },
     );
   const raw = entry as Record<string, unknown>;
   const queued = raw[QUEUE_RUN_FIELD] as { state?: unknown } | undefined;

@@ -173,7 +173,7 @@ describe("every command for every role", () => {
         .map((command) => command.name)
         .sort();
     expect(byRole("anyone")).toEqual(["help", "whoami"]);
-    expect(byRole("member")).toEqual(["continue", "done", "next", "p", "plan", "replan", "status", "stop"]);
+    expect(byRole("member")).toEqual(["continue", "done", "edit", "next", "p", "plan", "replan", "status", "stop"]);
     expect(byRole("admin")).toEqual(["approve", "cancel", "run", "unapprove"]);
     expect(registry.find("replan")?.flags.find((flag) => flag.name === "force")?.role).toBe("admin");
   });
