@@ -171,7 +171,12 @@ function startedMessage(name: string, started: Started): Result<{ message: strin
     if (started.report.refusal) return started.report.refusal;
     if (started.report.outcome === "skipped")
       return fail("invalid_state", started.report.message.replace(/^skipped: /, ""));
-    return fail("execute_failed", `${name}: ${started.report.error ?? started.report.message}`);
+    const next = started.report.failure?.details;
+    return fail(
+      "execute_failed",
+      `${name}: ${started.report.error ?? started.report.message}`,
+      next ? { details: next } : {},
+    );
   }
   const { run, summary } = started;
   const remote = run.plan.remoteUrl ? ` of ${redactUrl(run.plan.remoteUrl)}` : "";

@@ -35,6 +35,7 @@ export async function preparationFailed(
   claim: ExecutorClaim,
   message: string,
   plan?: RunPlan,
+  failure?: Failure,
 ): Promise<RunReport> {
   const stored = await endPreparation(ctx, name, claim, (entry) => {
     entry.status = "failed";
@@ -51,6 +52,7 @@ export async function preparationFailed(
     message: `failed: ${message}`,
     error: message,
     ...(plan ? { plan } : {}),
+    ...(failure?.details?.next ? { failure } : {}),
   };
   ctx.onFinished(report);
   return report;

@@ -108,19 +108,22 @@ describe("planbot projects edit", { timeout: 120_000 }, () => {
 
     const chat = await runPlanbot(["chat"], { ...at, input: "/edit shop --base main\n" });
     expect(chat.stdout).toContain('"shop" is being planned right now');
-    expect((JSON.parse(await readFile(tasks, "utf8")) as { projects: Record<string, unknown>[] }).projects[0]).toMatchObject(
-      { base_branch: "nosuch" },
-    );
+    expect(
+      (JSON.parse(await readFile(tasks, "utf8")) as { projects: Record<string, unknown>[] }).projects[0],
+    ).toMatchObject({ base_branch: "nosuch" });
   });
 
   it("/edit in the terminal chat shows old → new, the usage when nothing is given, and the no-op", async () => {
     const { at } = await proposedShop("edit-chat-");
     const chat = await runPlanbot(["chat"], {
       ...at,
-      input: "/edit shop A shop that sells tea --base main\n/edit shop\n/edit shop --base main\n/edit shop --branch ..\n",
+      input:
+        "/edit shop A shop that sells tea --base main\n/edit shop\n/edit shop --base main\n/edit shop --branch ..\n",
     });
     expect(chat.exitCode).toBe(0);
-    expect(chat.stdout).toContain("Edited shop:\n- base `nosuch` → `main`\n- description: A shop → A shop that sells tea");
+    expect(chat.stdout).toContain(
+      "Edited shop:\n- base `nosuch` → `main`\n- description: A shop → A shop that sells tea",
+    );
     expect(chat.stdout).toContain("`/edit shop` needs something to change");
     expect(chat.stdout).toContain("Usage: `/edit <slug> [description…] [--repo R] [--branch B] [--base M]`");
     expect(chat.stdout).toContain("Nothing changed: shop already has base `main`.");
