@@ -25,9 +25,9 @@ export async function runProjectsEdit(
   const { slug, edit, json, expectedVersion } = request;
   const result = await services.lifecycle.edit(slug, edit, expectedVersion === undefined ? {} : { expectedVersion });
   if (!result.ok) return failed(result);
-  const { entry, version, changes } = result;
+  const { entry, version, changes, oldClone } = result;
   if (json) {
-    io.out(JSON.stringify({ ...entry, version, changes }, null, 2));
+    io.out(JSON.stringify({ ...entry, version, changes, old_clone: oldClone }, null, 2));
     return EXIT.ok;
   }
   if (changes.length === 0) {
@@ -35,6 +35,10 @@ export async function runProjectsEdit(
     return EXIT.ok;
   }
   io.out([`${entry.name}: edited (version ${version})`, ...changes.map(changeLine)].join("\n"));
+  if (oldClone)
+    io.err(
+      `note: ${oldClone} still holds a clone of the old repository: move it away before you plan or run ${entry.name} again (planbot never deletes a workspace).`,
+    );
   return EXIT.ok;
 }
 

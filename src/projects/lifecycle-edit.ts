@@ -3,12 +3,15 @@
  * cancelling and proposing again (which would lose the slug's plan and history). The rules, and why they
  * are what they are, are in docs/architecture.md ("Editing a project").
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { ProcessProbe } from "./process-probe.ts";
 import { findProject, type MutateOptions, type ProjectStore } from "./project-store.ts";
 import { fail, type Failure, type Result } from "./result.ts";
 import { readDelivery, readPullRequest, type ProjectEntry } from "./schemas.ts";
 import { validateBranch, validateDescription, validateRepo } from "./validation.ts";
 import { checkSlug } from "./lifecycle-steps.ts";
+import { workspacePaths } from "./workspace.ts";
 
 /** What a person asks to change; absent fields stay as they are. */
 export interface ProjectEdit {
@@ -29,8 +32,18 @@ export interface FieldChange {
   to: string;
 }
 
-/** An edit's outcome: the entry as stored, the store's version, and what changed (empty for a no-op). */
-export type EditResult = Result<{ entry: ProjectEntry; version: number; changes: FieldChange[] }>;
+/**
+ * An edit's outcome: the entry as stored, the store's version, what changed (empty for a no-op), and —
+ * when the repo changed but the workspace still holds a clone of the old one — that clone's folder: the
+ * planner would read the old code and the next run refuses it until it is moved away (planbot never
+ * deletes a workspace), so the surfaces say so.
+ */
+export type EditResult = Result<{
+  entry: ProjectEntry;
+  version: number;
+  changes: FieldChange[];
+  oldClone: string | null;
+}>;
 
 /** Where each field lives in approved-tasks.json (echo-core's names). */
 const ENTRY_KEY = { repo: "repo", branch: "branch", base: "base_branch", description: "description" } as const;
@@ -130,6 +143,7 @@ export function editBlocker(entry: ProjectEntry, changes: FieldChange[], probe: 
 export interface EditDeps {
   store: ProjectStore;
   probe: ProcessProbe;
+  workspaceDir: string;
 }
 
 /**
@@ -169,6 +183,9 @@ export async function editProject(
     changes = found;
     return { ok: true, entry: structuredClone(entry) };
   }, options);
-  if (unchanged) return { ok: true, ...unchanged, changes: [] };
-  return result.ok ? { ...result, changes } : result;
+  if (unchanged) return { ok: true, ...unchanged, changes: [], oldClone: null };
+  if (!result.ok) return result;
+  const root = workspacePaths(deps.workspaceDir, result.entry.name).root;
+  const repoChanged = changes.some((change) => change.field === "repo");
+  return { ...result, changes, oldClone: repoChanged && existsSync(join(root, ".git")) ? root : null };
 }

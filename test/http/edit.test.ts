@@ -38,6 +38,7 @@ describe("POST /api/projects/<slug>/edit", () => {
       branch: "feat/old",
       base_branch: "main",
       description: "A shop for tea",
+      old_clone: null,
     });
     const stale = await harness.call("POST", "/api/projects/shop/edit", {
       body: { base_branch: "develop" },

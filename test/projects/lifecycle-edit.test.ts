@@ -1,7 +1,7 @@
 // Editing a proposed project's repo, branch, base or description through the lifecycle, on a real store
 // file: each field, the no-op that writes nothing, bad names refused per field, and the refusals while
 // the project is planned, run (a real live PID), queued or already delivered.
-import { readFile, stat } from "node:fs/promises";
+import { mkdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
@@ -219,6 +219,19 @@ describe("lifecycle.edit", () => {
     expect((await stored(f, "shop")).base_branch).toBe("nosuch");
     const base = await f.lifecycle.edit("shop", { base: "main", description: "A shop, fixed" });
     expect(base.ok && base.changes.map((change) => change.field)).toEqual(["base", "description"]);
+  });
+
+  it("names the workspace when the repo changed but it still holds a clone of the old one", async () => {
+    const f = await fixture();
+    await proposed(f);
+    const branchOnly = await f.lifecycle.edit("shop", { branch: "feat/x" });
+    expect(branchOnly.ok && branchOnly.oldClone).toBeNull();
+    const root = join(f.dataDir, "..", "workspace", "shop");
+    await mkdir(join(root, ".git"), { recursive: true });
+    const withClone = await f.lifecycle.edit("shop", { repo: "team/shop" });
+    expect(withClone.ok && withClone.oldClone).toBe(root);
+    const base = await f.lifecycle.edit("shop", { base: "main" });
+    expect(base.ok && base.oldClone).toBeNull();
   });
 
   it("keeps the fields other tools wrote", async () => {

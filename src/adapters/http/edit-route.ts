@@ -34,7 +34,7 @@ export function editRoutes(deps: DashboardDeps): Route[] {
           expected === undefined ? {} : { expectedVersion: expected },
         );
         if (!result.ok) return sendFailure(context.res, result);
-        const { entry, version, changes } = result;
+        const { entry, version, changes, oldClone } = result;
         sendJson(context.res, 200, {
           ok: true,
           slug: entry.name,
@@ -45,6 +45,7 @@ export function editRoutes(deps: DashboardDeps): Route[] {
           branch: entry.branch ?? null,
           base_branch: entry.base_branch ?? null,
           description: entry.description ?? "",
+          old_clone: oldClone,
         });
       }),
     },

@@ -43,7 +43,10 @@ export const editCommand: CommandSpec = {
       return reply(`Nothing changed: ${bold(slug)} already has ${describeAsked(edit)}.`, {
         actions: [{ label: "Status", command: `/status ${slug}`, style: "secondary" }],
       });
-    return reply(`Edited ${bold(slug)}:\n${result.changes.map(changeLine).join("\n")}`, {
+    const clone = result.oldClone
+      ? `\nIts workspace ${code(result.oldClone)} still holds a clone of the old repository: move it away before you plan or run it again (planbot never deletes a workspace).`
+      : "";
+    return reply(`Edited ${bold(slug)}:\n${result.changes.map(changeLine).join("\n")}${clone}`, {
       tone: "success",
       actions: [{ label: "Status", command: `/status ${slug}`, style: "secondary" }],
     });
