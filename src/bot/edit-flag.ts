@@ -4,11 +4,11 @@ import type { Failure } from "../projects/result.ts";
 const PLACEHOLDER: Record<string, string> = { repo: "R", branch: "B", base: "M" };
 
 /**
- * The option that sets the field a failure names (`details.field`: repo, branch or base; base when it
- * names none), e.g. `--base M`: chats put it after `/edit <slug>`, the CLI after `planbot projects edit <slug>`.
+ * The field a failure asks to set (`details.field`: repo, branch or base; base when it names none) and the
+ * option that sets it, e.g. `--base M`: chats put it after `/edit <slug>`, the CLI after `planbot projects edit <slug>`.
  */
-export function editFlagOf(failure: Failure): string {
+export function editHintOf(failure: Failure): { field: string; flag: string } {
   const asked = typeof failure.details?.field === "string" ? failure.details.field : "base";
   const field = asked in PLACEHOLDER ? asked : "base";
-  return `--${field} ${PLACEHOLDER[field]}`;
+  return { field, flag: `--${field} ${PLACEHOLDER[field]}` };
 }

@@ -1,6 +1,6 @@
 import { code, errorReply, type Reply } from "../chat/reply.ts";
 import type { Failure } from "../projects/result.ts";
-import { editFlagOf } from "./edit-flag.ts";
+import { editHintOf } from "./edit-flag.ts";
 
 /**
  * Renders a typed failure for a chat: the message, plus a way forward where one exists. Lower layers
@@ -27,8 +27,8 @@ export function failureReply(failure: Failure): Reply {
       { label: "Approve", command: `/approve ${slug}`, style: "primary" },
     ]);
   if (failure.details?.next === "edit" && slug) {
-    const flag = editFlagOf(failure);
-    return errorReply(`${failure.message} Set it: ${code(`/edit ${slug} ${flag}`)}.`, [
+    const { field, flag } = editHintOf(failure);
+    return errorReply(`${failure.message} To set the ${field}: ${code(`/edit ${slug} ${flag}`)}.`, [
       { label: "Status", command: `/status ${slug}`, style: "secondary" },
     ]);
   }

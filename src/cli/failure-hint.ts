@@ -1,12 +1,14 @@
-import { editFlagOf } from "../bot/edit-flag.ts";
+import { editHintOf } from "../bot/edit-flag.ts";
 import type { Failure } from "../projects/result.ts";
 
 /** The CLI's wording of a failure's way forward (`details.next`), appended to its message; chats word it as commands. */
 export function cliHint(failure: Failure): string {
   const slug = typeof failure.details?.slug === "string" ? failure.details.slug : "<slug>";
   switch (failure.details?.next) {
-    case "edit":
-      return ` Set it: planbot projects edit ${slug} ${editFlagOf(failure)}`;
+    case "edit": {
+      const { field, flag } = editHintOf(failure);
+      return ` To set the ${field}: planbot projects edit ${slug} ${flag}`;
+    }
     case "list":
       return " See them with: planbot projects list";
     case "approve":

@@ -4,6 +4,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { fakeClaudePath } from "../fakes/paths.ts";
+import { createBareRemote } from "../helpers/git-fixtures.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 import { runPlanbot } from "./planbot-process.ts";
 
@@ -22,6 +24,29 @@ async function proposedShop(prefix: string) {
 }
 
 describe("planbot projects edit", { timeout: 120_000 }, () => {
+  it("a repository that cannot be cloned names /edit --repo in the chat; after the edit planning starts", async () => {
+    const cwd = await temp.make("edit-repo-");
+    const remote = await createBareRemote(cwd, "app");
+    const env = {
+      PLANBOT_DATA_DIR: join(cwd, "data"),
+      GIT_REMOTE_BASE: remote.base,
+      PLANNER_COMMAND: fakeClaudePath,
+      CLAUDE_CONFIG_DIR: join(cwd, "claude-config"),
+    };
+    const at = { cwd, env };
+    expect((await runPlanbot(["projects", "propose", "shop", "A shop", "--repo", "typo"], at)).exitCode).toBe(0);
+    // One line per chat: the terminal runs a planner turn without blocking the prompt, so an /edit typed
+    // right after /plan meets the project while it is being planned (and is refused, rightly).
+    const plan = await runPlanbot(["chat"], { ...at, input: "/plan shop\n" });
+    expect(plan.stdout).toContain(`could not clone ${remote.base}/typo`);
+    expect(plan.stdout).toContain("To set the repo: `/edit shop --repo R`.");
+    const edit = await runPlanbot(["chat"], { ...at, input: "/edit shop --repo app\n" });
+    expect(edit.stdout).toContain("Edited shop:\n- repo `typo` → `app`");
+    const again = await runPlanbot(["chat"], { ...at, input: "/plan shop\n" });
+    expect(again.stdout).toContain("Planning shop");
+    expect(again.stdout).not.toContain("Could not start planning");
+  });
+
   it("changes each field and prints old → new; a repeat changes nothing and writes nothing", async () => {
     const { at, tasks } = await proposedShop("edit-cli-");
     const edited = await runPlanbot(

@@ -46,8 +46,10 @@ describe("a missing base branch names /edit and planbot projects edit", { timeou
     if (result.ok) return;
     expect(result.details).toMatchObject({ slug: "shop", next: "edit", field: "base" });
     expect(result.message).toContain('base branch "nosuch" does not exist on');
-    expect(failureReply(result).text).toMatch(/push it or set the project's base\. Set it: `\/edit shop --base M`\.$/);
-    expect(cliHint(result)).toBe(" Set it: planbot projects edit shop --base M");
+    expect(failureReply(result).text).toMatch(
+      /push it or set the project's base\. To set the base: `\/edit shop --base M`\.$/,
+    );
+    expect(cliHint(result)).toBe(" To set the base: planbot projects edit shop --base M");
     expect(await h.status("shop")).toBe("failed");
   });
 
@@ -55,7 +57,9 @@ describe("a missing base branch names /edit and planbot projects edit", { timeou
     const { h, run } = await world(context, "complete");
     const failed = await run(["execute", "shop"]);
     expect(failed.exitCode).toBe(1);
-    expect(failed.stdout).toContain("push it or set the project's base. Set it: planbot projects edit shop --base M");
+    expect(failed.stdout).toContain(
+      "push it or set the project's base. To set the base: planbot projects edit shop --base M",
+    );
 
     const edited = await run(["projects", "edit", "shop", "--base", "main"]);
     expect(edited.exitCode).toBe(0);
