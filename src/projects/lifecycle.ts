@@ -107,7 +107,8 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
     approve: (slug, options) => mutateEntry(slug, approveChange(probe, now), options),
     unapprove: (slug, options) => mutateEntry(slug, unapproveChange, options),
     cancel: (slug, options) => mutateEntry(slug, cancelChange, options),
-    edit: (slug, edit, options) => editProject({ store: deps.store, probe, workspaceDir: deps.workspaceDir }, slug, edit, options),
+    edit: (slug, edit, options) =>
+      editProject({ store: deps.store, probe, workspaceDir: deps.workspaceDir }, slug, edit, options),
 
     async startPlanning(slug, { description, force }) {
       const slugCheck = checkSlug(slug);
