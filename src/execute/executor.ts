@@ -171,11 +171,12 @@ function startedMessage(name: string, started: Started): Result<{ message: strin
     if (started.report.refusal) return started.report.refusal;
     if (started.report.outcome === "skipped")
       return fail("invalid_state", started.report.message.replace(/^skipped: /, ""));
-    const next = started.report.failure?.details;
+    // The details name the way forward (e.g. `next: "edit"`), which the chat's reply words as a command.
+    const details = started.report.failure?.details;
     return fail(
       "execute_failed",
       `${name}: ${started.report.error ?? started.report.message}`,
-      next ? { details: next } : {},
+      details ? { details } : {},
     );
   }
   const { run, summary } = started;
