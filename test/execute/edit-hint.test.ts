@@ -4,7 +4,10 @@
 import { execa } from "execa";
 import { beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { failureReply } from "../../src/bot/failure-reply.ts";
+import { projectCard } from "../../src/bot/project-card.ts";
 import { cliHint } from "../../src/cli/failure-hint.ts";
+import { formatRecord } from "../../src/cli/projects-output.ts";
+import { notificationFor } from "../../src/notify/notification-messages.ts";
 import { createBareRemote, samplePrd, writePlanningArtifacts, type RemoteFixture } from "../helpers/git-fixtures.ts";
 import { baseEnv, planbotBin } from "../helpers/planbot-child.ts";
 import { createHarness } from "./harness.ts";
@@ -51,12 +54,32 @@ describe("a missing base branch names /edit and planbot projects edit", { timeou
     );
     expect(cliHint(result)).toBe(" To set the base: planbot projects edit shop --base M");
     expect(await h.status("shop")).toBe("failed");
+
+    // Later, from the stored error: the /status card, the failure notice and `planbot projects show`.
+    const got = await h.lister.get("shop");
+    const record = got.ok ? got.record : undefined;
+    expect(record?.error_fix).toBe("base");
+    expect(projectCard(record!)).toContain(
+      "push it or set the project's base. To set the base: `/edit shop --base M`.",
+    );
+    const notice = notificationFor(record!, "approved", { workspaceDir: h.config.workspaceDir, now: new Date() });
+    expect(notice?.reply.text).toMatch(/^\*\*shop\*\* failed: .*To set the base: `\/edit shop --base M`\./);
+    expect(formatRecord(record!)).toContain("To set the base: planbot projects edit shop --base M");
+
+    // Another error later (stored by another tool here) makes the fix stale: it is not shown for it.
+    await h.lifecycle.update("shop", (entry) => {
+      entry.error = "ralph exited 1";
+    });
+    const after = await h.lister.get("shop");
+    expect(after.ok && after.record?.error_fix).toBeNull();
   });
 
   it("planbot execute prints the CLI's way, and after planbot projects edit the project runs", async (context) => {
     const { h, run } = await world(context, "complete");
     const failed = await run(["execute", "shop"]);
     expect(failed.exitCode).toBe(1);
+    const shown = await run(["projects", "show", "shop"]);
+    expect(shown.stdout).toContain("To set the base: planbot projects edit shop --base M");
     expect(failed.stdout).toContain(
       "push it or set the project's base. To set the base: planbot projects edit shop --base M",
     );
