@@ -14,13 +14,29 @@ describe("editing a project from its page", () => {
   it("refuses a bad base with the field marked, then saves a good one and shows old → new", async () => {
     const harness = await startHarness({ watch: true });
     await harness.writeStore(
-      [{ name: "shop", status: "pending", description: "A shop", extra: { repo: "app", base_branch: "nosuch" } }],
+      [
+        {
+          name: "shop",
+          status: "failed",
+          description: "A shop",
+          extra: {
+            repo: "app",
+            base_branch: "nosuch",
+            error: 'base branch "nosuch" does not exist',
+            error_fix: { error: 'base branch "nosuch" does not exist', field: "base" },
+          },
+        },
+      ],
       3,
     );
     const page = await openPage();
     await page.goto(`${harness.origin}/#/p/shop`);
     await page.waitForSelector('main.project-page[data-slug="shop"]');
 
+    // The failed run's error names the field that fixes it, next to the Edit button.
+    expect(await page.locator(".edit-project .fix-hint").textContent()).toBe(
+      "The error above is fixed by setting its base branch: Edit.",
+    );
     await page.getByRole("button", { name: "Edit", exact: true }).click();
     const base = page.getByLabel("Base branch");
     expect(await base.inputValue()).toBe("nosuch");

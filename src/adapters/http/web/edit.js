@@ -70,6 +70,7 @@ export function EditProject({ project }) {
   if (!open)
     return html`<div class="edit-project">
       <button type="button" onClick=${start}>Edit</button>
+      ${project.error_fix && !done ? html`<span class="muted fix-hint">The error above is fixed by setting its ${(LABELS[project.error_fix] ?? project.error_fix).toLowerCase()}: Edit.</span>` : null}
       ${(done ?? []).map((line) => html`<p class="note" role="status">${line}</p>`)}
     </div>`;
   return html`<form class="panel edit-project" onSubmit=${submit} aria-label="Edit project">
