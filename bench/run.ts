@@ -3,6 +3,7 @@
  * Add a bench by exporting `async function benchX(): Promise<BenchResult[]>` and listing it here.
  */
 import { printResults, type BenchResult } from "./bench-result.ts";
+import { machineLoadLine } from "./machine-load.ts";
 import { benchCli } from "./cli.bench.ts";
 import { benchStore } from "./store.bench.ts";
 import { benchCommands } from "./commands.bench.ts";
@@ -35,7 +36,15 @@ const BENCHES: Array<{ name: string; run: () => Promise<BenchResult[]> }> = [
 
 // `npm run bench -- store http` runs only the named benches.
 const only = process.argv.slice(2);
+const unknown = only.filter((name) => !BENCHES.some((bench) => bench.name === name));
+if (unknown.length) {
+  process.stderr.write(
+    `unknown bench ${unknown.join(", ")}: the benches are ${BENCHES.map((bench) => bench.name).join(", ")}\n`,
+  );
+  process.exit(2);
+}
 
+process.stdout.write(`${machineLoadLine()}\n`);
 let failed = false;
 for (const bench of BENCHES) {
   if (only.length && !only.includes(bench.name)) continue;

@@ -61,6 +61,8 @@ export async function benchStore(): Promise<BenchResult[]> {
           seconds: locked.seconds,
           per_second: locked.perSecond,
           version_ok: locked.versionOk ? "yes" : "NO",
+          // All 4 processes' CPU (user + system) per mutation: on 2 cores this, not the disk, bounds the rate.
+          cpu_us_per_mutation: locked.cpuUsPerMutation,
         },
       },
       {
@@ -97,6 +99,7 @@ export async function benchStore(): Promise<BenchResult[]> {
           version_ok: minimal.versionOk ? "yes" : "NO",
           bare_ratio: minimal.perSecond / bare.perSecond,
           store_ratio: locked.perSecond / minimal.perSecond,
+          cpu_us_per_mutation: minimal.cpuUsPerMutation,
         },
       },
       {
@@ -150,6 +153,8 @@ interface WorkerLine {
   start?: number;
   end?: number;
   successes?: number;
+  /** CPU time the worker used while mutating (user + system). */
+  cpuMs?: number;
   message?: string;
 }
 
@@ -208,6 +213,7 @@ async function lockedMutations(
   const start = Math.min(...reports.map((report) => report.start!));
   const end = Math.max(...reports.map((report) => report.end!));
   const mutations = reports.reduce((sum, report) => sum + report.successes!, 0);
+  const cpuMs = reports.reduce((sum, report) => sum + (report.cpuMs ?? 0), 0);
   const seconds = (end - start) / 1000;
   const payload = await readFile(join(dataDir, mode === "bench" ? TASKS_FILE_NAME : "minimal.json"));
   const file = JSON.parse(payload.toString("utf8")) as { version: number };
@@ -215,6 +221,7 @@ async function lockedMutations(
     mutations,
     seconds,
     perSecond: mutations / seconds,
+    cpuUsPerMutation: (cpuMs * 1000) / mutations,
     payload,
     versionOk: file.version === (mode === "bench" ? processes : 0) + mutations,
   };

@@ -1,5 +1,6 @@
 import { code, errorReply, type Reply } from "../chat/reply.ts";
 import type { Failure } from "../projects/result.ts";
+import { editHintOf } from "./edit-flag.ts";
 
 /**
  * Renders a typed failure for a chat: the message, plus a way forward where one exists. Lower layers
@@ -25,6 +26,12 @@ export function failureReply(failure: Failure): Reply {
     return errorReply(`${failure.message} Finish the plan with ${code("/done")} in its chat, or approve it as it is.`, [
       { label: "Approve", command: `/approve ${slug}`, style: "primary" },
     ]);
+  if (failure.details?.next === "edit" && slug) {
+    const { field, flag } = editHintOf(failure);
+    return errorReply(`${failure.message} To set the ${field}: ${code(`/edit ${slug} ${flag}`)}.`, [
+      { label: "Status", command: `/status ${slug}`, style: "secondary" },
+    ]);
+  }
   if (failure.details?.next === "list")
     return errorReply(`${failure.message} ${code("/status")} lists them.`, [
       { label: "Status", command: "/status", style: "secondary" },

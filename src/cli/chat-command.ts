@@ -10,7 +10,7 @@ import { startBackground, startWatcher } from "../runtime/background.ts";
 import { createRuntime } from "../runtime/runtime.ts";
 import { EXIT } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
-import { readArgs } from "./read-args.ts";
+import { readNoArguments } from "./read-no-arguments.ts";
 import { makeFoldersSync } from "../projects/make-folders.ts";
 
 export const CHAT_USAGE = `usage: planbot chat
@@ -29,12 +29,8 @@ const HISTORY_FILE = "chat-history";
  */
 export async function runChat(argv: string[], config: Config, io: CliIo): Promise<number> {
   // `planbot chat --help` must print the usage, not open a chat.
-  const parsed = readArgs(
-    { args: argv, strict: true, allowPositionals: false, options: { help: { type: "boolean", short: "h" } } },
-    CHAT_USAGE,
-    io,
-  );
-  if (typeof parsed === "number") return parsed;
+  const refused = readNoArguments(argv, CHAT_USAGE, io);
+  if (refused !== undefined) return refused;
   const interactive = process.stdin.isTTY === true;
   const userName = safeUserName();
   let historyFile: string | undefined = join(config.dataDir, HISTORY_FILE);

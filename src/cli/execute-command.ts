@@ -78,5 +78,5 @@ export async function runExecute(
 
 /** `<slug>: <what happened>` — every report message already starts with its outcome. */
 function line(report: RunReport): string {
-  return `${report.slug}: ${report.message}`;
+  return `${report.slug}: ${report.message}${report.failure ? cliHint(report.failure) : ""}`;
 }

@@ -5,10 +5,12 @@ import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
 import { readArgs } from "./read-args.ts";
 import { formatRecord, formatTable } from "./projects-output.ts";
+import { runProjectsEdit } from "./projects-edit.ts";
 
 export const PROJECTS_USAGE = `usage: planbot projects list [--json]
        planbot projects show <slug> [--json]
        planbot projects propose <slug> <description…> [--repo R] [--branch B] [--base M] [--json]
+       planbot projects edit <slug> [--repo R] [--branch B] [--base M] [--description TEXT] [--if-match N] [--json]
        planbot projects approve|unapprove|cancel <slug> [--if-match N] [--json]`;
 
 /** The command line of `planbot projects`, read: the action, its slug and words, and the options. */
@@ -17,7 +19,12 @@ interface ProjectsArgs {
   slug: string | undefined;
   rest: string[];
   json: boolean;
-  values: { repo?: string | undefined; branch?: string | undefined; base?: string | undefined };
+  values: {
+    repo?: string | undefined;
+    branch?: string | undefined;
+    base?: string | undefined;
+    description?: string | undefined;
+  };
   expectedVersion: number | undefined;
 }
 
@@ -72,6 +79,21 @@ export async function runProjectsCommand(argv: string[], services: CoreServices,
         );
       return EXIT.ok;
     }
+    case "edit": {
+      if (!slug) return usage(io, "edit needs a slug");
+      if (rest.length > 0)
+        return usage(
+          io,
+          `edit takes one slug; put a new description in --description "…" (unexpected "${rest.join(" ")}")`,
+        );
+      const edit = { repo: values.repo, branch: values.branch, base: values.base, description: values.description };
+      if (Object.values(edit).every((value) => value === undefined))
+        return usage(
+          io,
+          `edit needs something to change: --repo, --branch, --base or --description, e.g. planbot projects edit ${slug} --base main`,
+        );
+      return runProjectsEdit({ slug, edit, json, expectedVersion }, services, io, failed);
+    }
     case "approve":
     case "unapprove":
     case "cancel": {
@@ -119,6 +141,7 @@ function parseProjectsArgs(argv: string[], io: CliIo): ProjectsArgs | number {
         repo: { type: "string" },
         branch: { type: "string" },
         base: { type: "string" },
+        description: { type: "string" },
         "if-match": { type: "string" },
         help: { type: "boolean", short: "h" },
       },

@@ -1,3 +1,4 @@
+import { editFlag } from "../bot/edit-flag.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
 import { refusalParts } from "../projects/run-refusal-field.ts";
 
@@ -42,7 +43,9 @@ export function formatRecord(p: ProjectRecord): string {
     p.approved_at ? `approved: ${p.approved_at}` : "",
     p.started_at ? `started: ${p.started_at}${p.pid ? ` (PID ${p.pid})` : ""}` : "",
     p.final_plan_path ? `plan: ${p.final_plan_path}` : "",
-    p.error_reason ? `error: ${p.error_reason}` : "",
+    p.error_reason
+      ? `error: ${p.error_reason}${p.error_fix ? ` To set the ${p.error_fix}: planbot projects edit ${p.slug} ${editFlag(p.error_fix)}` : ""}`
+      : "",
     ...refusalFields(p),
   ];
   return lines.filter(Boolean).join("\n");

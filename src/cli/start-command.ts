@@ -7,7 +7,7 @@ import { superviseAdapter } from "../runtime/adapter-supervisor.ts";
 import { startBackground, startWatcher } from "../runtime/background.ts";
 import { EXIT } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
-import { readArgs } from "./read-args.ts";
+import { readNoArguments } from "./read-no-arguments.ts";
 
 export const START_USAGE = `usage: planbot start
   Runs every adapter whose configuration is present (Discord, Telegram), the dashboard, the terminal socket
@@ -24,12 +24,8 @@ const RETRIED = new Set(["discord", "telegram"]);
  */
 export async function runStart(argv: string[], config: Config, io: CliIo): Promise<number> {
   // `planbot start --help` must print the usage, not start a planbot.
-  const parsed = readArgs(
-    { args: argv, strict: true, allowPositionals: false, options: { help: { type: "boolean", short: "h" } } },
-    START_USAGE,
-    io,
-  );
-  if (typeof parsed === "number") return parsed;
+  const refused = readNoArguments(argv, START_USAGE, io);
+  if (refused !== undefined) return refused;
   // A dashboard others could reach with no or a weak token: one line, before anything starts.
   const exposed = exposureProblem(config.dashboard.host, config.dashboard.token);
   if (exposed) {

@@ -7,7 +7,7 @@ import { parseRunJob, type RunJobData, type RunJobProgress, type RunJobResult } 
 import { runQueuedJob } from "../queue/worker-run.ts";
 import { EXIT } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
-import { readArgs } from "./read-args.ts";
+import { readNoArguments } from "./read-no-arguments.ts";
 
 export const WORKER_USAGE = `usage: planbot worker
   Takes Ralph runs from the job queue at PLANBOT_QUEUE_URL, WORKER_CONCURRENCY at a time, and runs them in
@@ -26,12 +26,8 @@ export async function runWorker(
   io: CliIo,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  const parsed = readArgs(
-    { args: argv, strict: true, allowPositionals: false, options: { help: { type: "boolean", short: "h" } } },
-    WORKER_USAGE,
-    io,
-  );
-  if (typeof parsed === "number") return parsed;
+  const refused = readNoArguments(argv, WORKER_USAGE, io);
+  if (refused !== undefined) return refused;
   const settings = config.queue;
   if (!settings) {
     io.err("planbot worker needs PLANBOT_QUEUE_URL (e.g. redis://127.0.0.1:6379), the same Redis the bot uses.");

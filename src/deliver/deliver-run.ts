@@ -8,7 +8,6 @@ import type { Lifecycle } from "../projects/lifecycle.ts";
 import { readPrd } from "../projects/project-list.ts";
 import type { DeliveryField, ProjectEntry } from "../projects/schemas.ts";
 import { workspacePaths } from "../projects/workspace.ts";
-import { createGithubClient } from "./github-client.ts";
 import { blobUrl, githubRepoFor, type GithubRepo } from "./github-repo.ts";
 import { pullRequestBody, pullRequestTitle } from "./pr-body.ts";
 import { openOrUpdatePullRequest, type PullRequestRef } from "./pull-request.ts";
@@ -132,6 +131,8 @@ async function pullRequestAfterPush(
       summary: `${done}; no pull request: ${target.reason}`,
       hint: "Set GITHUB_OWNER (or a github.com GIT_REMOTE_BASE) to get a draft pull request.",
     };
+  // Octokit loads only when a pull request is due: a planbot that never delivers need not hold it in memory.
+  const { createGithubClient } = await import("./github-client.ts");
   const pr = await openOrUpdatePullRequest(
     createGithubClient({
       token: github.token,

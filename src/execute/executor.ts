@@ -171,7 +171,13 @@ function startedMessage(name: string, started: Started): Result<{ message: strin
     if (started.report.refusal) return started.report.refusal;
     if (started.report.outcome === "skipped")
       return fail("invalid_state", started.report.message.replace(/^skipped: /, ""));
-    return fail("execute_failed", `${name}: ${started.report.error ?? started.report.message}`);
+    // The details name the way forward (e.g. `next: "edit"`), which the chat's reply words as a command.
+    const details = started.report.failure?.details;
+    return fail(
+      "execute_failed",
+      `${name}: ${started.report.error ?? started.report.message}`,
+      details ? { details } : {},
+    );
   }
   const { run, summary } = started;
   const remote = run.plan.remoteUrl ? ` of ${redactUrl(run.plan.remoteUrl)}` : "";

@@ -1,5 +1,3 @@
-import { execa } from "execa";
-
 /** Outcome of one git command: its stdout, or a one-paragraph message naming the command and git's own words. */
 export type GitOutcome = { ok: true; stdout: string } | { ok: false; message: string; exitCode: number | undefined };
 
@@ -49,6 +47,8 @@ export function gitEnv(env: NodeJS.ProcessEnv = process.env, ceiling?: string): 
  * only ever be arguments. Failures come back as values: the caller records the message on the project.
  */
 export async function runGit(args: readonly string[], options: GitOptions): Promise<GitOutcome> {
+  // execa loads on first use, not at import: an idle `planbot start` need not hold it (README, "Dependencies and why").
+  const { execa } = await import("execa");
   const result = await execa("git", [...args], {
     cwd: options.cwd,
     env: options.env ?? gitEnv(),

@@ -115,9 +115,9 @@ async function prepareRun(
   asked: boolean,
 ): Promise<Prepared | Ended> {
   const name = entry.name;
-  const failed = async (message: string, plan?: RunPlan): Promise<Ended> => ({
+  const failed = async (message: string, plan?: RunPlan, failure?: Failure): Promise<Ended> => ({
     kind: "ended",
-    report: await preparationFailed(ctx, name, claim, message, plan),
+    report: await preparationFailed(ctx, name, claim, message, plan, failure),
   });
   const refuse = async (failure: Failure, plan: RunPlan): Promise<Ended> => ({
     kind: "ended",
@@ -135,7 +135,7 @@ async function prepareRun(
   if (!fixed.ok) return refuse(fixed, plan);
 
   const workspace = await prepareWorkspace(plan, { env: ctx.env });
-  if (!workspace.ok) return failed(workspace.message, plan);
+  if (!workspace.ok) return failed(workspace.message, plan, workspace);
   const script = await ensureRalphScript(plan.ralph, plan.root);
   if (!script.ok) return refuse(script, plan);
   if (script.installed.length) {

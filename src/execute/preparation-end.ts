@@ -1,4 +1,5 @@
 import { fail, type Failure, type Result } from "../projects/result.ts";
+import { noteErrorFix } from "../projects/error-fix.ts";
 import { noteLocalRefusal } from "../projects/run-refusal-field.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
 import { holdsClaim, setClaim, type ExecutorClaim } from "./claim.ts";
@@ -35,10 +36,12 @@ export async function preparationFailed(
   claim: ExecutorClaim,
   message: string,
   plan?: RunPlan,
+  failure?: Failure,
 ): Promise<RunReport> {
   const stored = await endPreparation(ctx, name, claim, (entry) => {
     entry.status = "failed";
     entry.error = message;
+    noteErrorFix(entry, message, failure);
     entry.pid = null;
     entry.finished_at = ctx.now();
   });
@@ -51,6 +54,7 @@ export async function preparationFailed(
     message: `failed: ${message}`,
     error: message,
     ...(plan ? { plan } : {}),
+    ...(failure?.details?.next ? { failure } : {}),
   };
   ctx.onFinished(report);
   return report;

@@ -4,7 +4,6 @@ import { mkdtemp, open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { execa } from "execa";
 import { fail, type Result } from "../projects/result.ts";
 import { readWorkspaceText, writeWorkspaceText } from "../projects/workspace-files.ts";
 
@@ -143,6 +142,7 @@ async function openLogPipe(
   const dir = await mkdtemp(join(tmpdir(), "planbot-ralph-log-"));
   const fifo = join(dir, "pipe");
   try {
+    const { execa } = await import("execa"); // loaded on first use, as in git.ts
     const made = await execa("mkfifo", ["-m", "600", "--", fifo], { reject: false, stdin: "ignore" });
     if (made.exitCode !== 0) return fail("execute_failed", `mkfifo failed: ${made.stderr || made.shortMessage}`);
     const writer = spawn("sh", ["-c", 'exec cat < "$1"', "planbot-log-writer", fifo], {

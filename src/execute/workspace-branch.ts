@@ -52,6 +52,7 @@ export async function updateExisting(plan: RunPlan, git: Git, steps: string[]): 
       return fail(
         "execute_failed",
         `the workspace ${plan.root} is a clone of ${redactUrl(actual)}, not ${redactUrl(plan.remoteUrl)}: move it away or fix the project's repo.`,
+        { details: { slug: plan.slug, next: "edit", field: "repo" } },
       );
     }
     const fetched = await git(["fetch", "--prune", "--quiet", "origin"], NETWORK_GIT_TIMEOUT_MS);
@@ -84,6 +85,7 @@ export async function updateExisting(plan: RunPlan, git: Git, steps: string[]): 
     return fail(
       "execute_failed",
       `base branch "${plan.base}" exists neither as origin/${plan.base} nor locally in ${plan.root}; push it or set the project's base.`,
+      { details: { slug: plan.slug, next: "edit", field: "base" } },
     );
   const created = await git(["switch", "--quiet", "--no-track", "-c", plan.branch, start]);
   if (!created.ok) return gitFailure(`could not create branch ${plan.branch} from ${start}`, created);

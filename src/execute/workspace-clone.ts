@@ -33,7 +33,9 @@ export async function adoptClone(
   });
   if (!cloned.ok) {
     await rm(temp, { recursive: true, force: true });
-    return gitFailure(`could not clone ${redactUrl(url)}`, cloned);
+    // Most often the repo's name is wrong: the surfaces name the way to set it (`details.field`).
+    const failed = gitFailure(`could not clone ${redactUrl(url)}`, cloned);
+    return { ...failed, details: { slug: plan.slug, next: "edit", field: "repo" } };
   }
   try {
     await rename(join(temp, ".git"), join(plan.root, ".git"));
@@ -60,6 +62,7 @@ async function pointAtBranch(plan: CloneTarget, git: Git, steps: string[]): Prom
     return fail(
       "execute_failed",
       `base branch "${plan.base}" does not exist on ${redactUrl(plan.remoteUrl ?? "the remote")}${plan.branch === plan.base ? "" : ` (and neither does "${plan.branch}")`}; push it or set the project's base.`,
+      { details: { slug: plan.slug, next: "edit", field: "base" } },
     );
   }
   const sha = await git(["rev-parse", "--verify", "--quiet", `${start}^{commit}`]);

@@ -1,5 +1,6 @@
 import { lstatSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { FIXABLE_FIELDS } from "../projects/error-fix.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
 import { readWorkspaceTextSync } from "../projects/workspace-files.ts";
 import { workspacePaths } from "../projects/workspace.ts";
@@ -33,6 +34,12 @@ const afterFailureButtons = (slug: string): ReplyAction[] => [
   { label: "Re-plan", command: `/replan ${slug}`, style: "secondary" },
   { label: "Cancel", command: `/cancel ${slug}`, style: "danger" },
 ];
+
+/** How to set the field that fixes the failure (a missing base, a repo that cannot be cloned), in chat words. */
+const fixText = (record: ProjectRecord) =>
+  record.error_fix
+    ? ` To set the ${record.error_fix}: ${code(`/edit ${record.slug} --${record.error_fix} ${FIXABLE_FIELDS[record.error_fix]}`)}.`
+    : "";
 
 /** Every copy of one run's report (each chat, each retry of a send) shares its choice; the next run gets a new one. */
 const reportChoice = (record: ProjectRecord) =>
@@ -111,7 +118,7 @@ export function notificationFor(
       return {
         audience: "everyone",
         reply: {
-          text: `${withReport(`${name} failed: ${reason}${runTime(record, options.now)}.`)}${tail ? `\nLast log lines:\n${codeBlock(tail)}` : ""}`,
+          text: `${withReport(`${name} failed: ${reason}${runTime(record, options.now)}.${fixText(record)}`)}${tail ? `\nLast log lines:\n${codeBlock(tail)}` : ""}`,
           tone: "error",
           actions: afterFailureButtons(slug),
           choice: reportChoice(record),

@@ -1,4 +1,3 @@
-import { execa } from "execa";
 import type { Result } from "../projects/result.ts";
 import type { PlannerAnswer, PlannerBackend, PlannerProcessTracker, PlannerTurn } from "./planner-backend.ts";
 import { plannerEnv } from "./planner-env.ts";
@@ -66,6 +65,8 @@ export function createClaudeCliPlanner(options: ClaudeCliPlannerOptions): Planne
   const env = { ...plannerEnv(options.env ?? process.env), DISABLE_AUTOUPDATER: "1" };
   return {
     async run(turn: PlannerTurn): Promise<Result<PlannerAnswer>> {
+      // Loaded on first use (as in src/execute/git.ts), before the abort check so no stop slips in between.
+      const { execa } = await import("execa");
       if (turn.signal?.aborted) return plannerFailure("aborted", "The planner turn was stopped.");
       const started = performance.now();
       const child = execa(options.command, plannerArgs(turn), {

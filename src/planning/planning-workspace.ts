@@ -81,9 +81,10 @@ export async function preparePlanningWorkspace(
   if (!cloned.ok) {
     return fail(
       "planner_failed",
-      `Could not get the code of ${entry.name} for planning: ${cloned.message.replace(/\.+$/, "")}. Fix the project's repo (--repo) or base (--base), or GIT_REMOTE_BASE, then plan again.`,
+      `Could not get the code of ${entry.name} for planning: ${cloned.message.replace(/\.+$/, "")}. Fix the project's repo or base, or GIT_REMOTE_BASE, then plan again.`,
       {
-        details: { reason: "workspace" },
+        // The surfaces word the way to set it (`/edit`, `planbot projects edit`) from these details.
+        details: { ...cloned.details, reason: "workspace", slug: entry.name, next: "edit" },
       },
     );
   }

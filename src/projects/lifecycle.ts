@@ -16,6 +16,7 @@ import {
   type EntryChange,
   type Proposal,
 } from "./lifecycle-steps.ts";
+import { editProject, type EditResult, type ProjectEdit } from "./lifecycle-edit.ts";
 import { procProbe, type ProcessProbe } from "./process-probe.ts";
 import { findProject, type MutateOptions, type ProjectStore } from "./project-store.ts";
 import { fail, type Result } from "./result.ts";
@@ -23,6 +24,7 @@ import type { ProjectEntry } from "./schemas.ts";
 import { validateDescription } from "./validation.ts";
 
 export type { Proposal } from "./lifecycle-steps.ts";
+export type { EditResult, FieldChange, ProjectEdit } from "./lifecycle-edit.ts";
 
 /** A successful lifecycle step: the entry as stored and the store's new version. */
 export type EntryResult = Result<{ entry: ProjectEntry; version: number }>;
@@ -36,6 +38,8 @@ export interface Lifecycle {
   approve(slug: string, options?: MutateOptions): Promise<EntryResult>;
   unapprove(slug: string, options?: MutateOptions): Promise<EntryResult>;
   cancel(slug: string, options?: MutateOptions): Promise<EntryResult>;
+  /** Changes a project's repo, branch, base or description; refused while it is planned or run (lifecycle-edit.ts). */
+  edit(slug: string, edit: ProjectEdit, options?: MutateOptions): Promise<EditResult>;
   /** Moves a project to `planning` (creating it from `description` if new); refuses committed projects unless `force`. */
   startPlanning(
     slug: string,
@@ -103,6 +107,8 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
     approve: (slug, options) => mutateEntry(slug, approveChange(probe, now), options),
     unapprove: (slug, options) => mutateEntry(slug, unapproveChange, options),
     cancel: (slug, options) => mutateEntry(slug, cancelChange, options),
+    edit: (slug, edit, options) =>
+      editProject({ store: deps.store, probe, workspaceDir: deps.workspaceDir }, slug, edit, options),
 
     async startPlanning(slug, { description, force }) {
       const slugCheck = checkSlug(slug);

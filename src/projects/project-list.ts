@@ -1,3 +1,4 @@
+import { readErrorFix, type FixableField } from "./error-fix.ts";
 import { lstatSync, readdirSync, statSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import {
@@ -41,6 +42,8 @@ export interface ProjectRecord {
   eta_seconds: number | null;
   last_message_preview: string;
   error_reason: string;
+  /** The field whose edit fixes `error_reason` (a missing base, a repo that cannot be cloned), else null. */
+  error_fix: FixableField | null;
   has_workspace: boolean;
   has_prd: boolean;
   repo: string | null;
@@ -164,6 +167,7 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
       eta_seconds: etaSeconds(progress, status),
       last_message_preview: (previews.get(slug.toLowerCase()) ?? "").slice(0, 200),
       error_reason: entry?.error ?? "",
+      error_fix: readErrorFix(entry),
       has_workspace: hasWorkspace,
       has_prd: Boolean(state?.prd),
       repo: entry?.repo ?? null,

@@ -1,7 +1,7 @@
 import { deliverAfterRun } from "../deliver/deliver-run.ts";
 import { createExecutor, type Executor, type ExecutorDeps } from "../execute/executor.ts";
 import type { RunProgressListener } from "../execute/run-progress.ts";
-import { createQueueExecutor } from "../queue/queue-executor.ts";
+import { createLazyQueueExecutor } from "../queue/lazy-queue-executor.ts";
 import type { QueueSettings } from "../config/queue-settings.ts";
 import type { ChangeWatcher } from "../projects/change-watcher.ts";
 
@@ -16,7 +16,7 @@ export function chooseExecutor(
   // Delivery (push, pull request) follows each outcome the local executor records; the queue's runs are
   // pushed by their worker and get their pull request from the queue executor.
   if (!deps.queue) return createExecutor({ ...deps, afterRecorded: deliverAfterRun });
-  return createQueueExecutor({
+  return createLazyQueueExecutor({
     store: deps.store,
     lifecycle: deps.lifecycle,
     config: deps.config,

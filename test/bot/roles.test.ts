@@ -110,6 +110,7 @@ const rows: Row[] = [
     after: "pending",
   },
   { line: "/cancel seeded", what: "/cancel", needs: "admin", allowed: /^Cancelled \*\*seeded\*\*/, after: "cancelled" },
+  { line: "/edit seeded --base develop", what: "/edit", needs: "member", allowed: /^Edited \*\*seeded\*\*:\n- base/ },
   { line: "/status", what: "/status", needs: "member", allowed: /^\*\*Projects\*\* \(1\)/ },
   { line: "/status seeded", what: "/status", needs: "member", allowed: /^\*\*seeded\*\* — pending/ },
   { line: "/next", what: "/next", needs: "member", allowed: NOT_YET },
@@ -173,7 +174,7 @@ describe("every command for every role", () => {
         .map((command) => command.name)
         .sort();
     expect(byRole("anyone")).toEqual(["help", "whoami"]);
-    expect(byRole("member")).toEqual(["continue", "done", "next", "p", "plan", "replan", "status", "stop"]);
+    expect(byRole("member")).toEqual(["continue", "done", "edit", "next", "p", "plan", "replan", "status", "stop"]);
     expect(byRole("admin")).toEqual(["approve", "cancel", "run", "unapprove"]);
     expect(registry.find("replan")?.flags.find((flag) => flag.name === "force")?.role).toBe("admin");
   });
@@ -213,7 +214,7 @@ describe("what a guest sees", () => {
     const listed = (reply?.text ?? "").split("\n").filter((line) => line.startsWith("- "));
     expect(listed).toEqual(["- `/whoami` — show your id and role", "- `/help` (also /start) — list the commands"]);
     expect(reply?.text).toContain(
-      "12 more commands need a role you do not have; /whoami shows your id for the config.",
+      "13 more commands need a role you do not have; /whoami shows your id for the config.",
     );
   });
 

@@ -7,8 +7,6 @@
  */
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { startDiscordAdapter } from "../../src/adapters/discord/index.ts";
-import { startTelegramAdapter } from "../../src/adapters/telegram/index.ts";
 import type { Incoming } from "../../src/chat/incoming.ts";
 import type { Reply } from "../../src/chat/reply.ts";
 import { createLogger, type Logger } from "../../src/log.ts";
@@ -17,6 +15,7 @@ import { createRuntime, type Runtime } from "../../src/runtime/runtime.ts";
 import { startFakeDiscord, type FakeDiscord } from "../fakes/discord/index.ts";
 import { startFakeTelegram, type FakeChat, type FakeTelegram } from "../fakes/telegram/index.ts";
 import { configFor } from "../helpers/notify-fixtures.ts";
+import { startBothPlatforms } from "../helpers/start-like-planbot.ts";
 import type { TempDirs } from "../helpers/temp-dir.ts";
 
 export const SLUG = "mirapp";
@@ -93,16 +92,8 @@ export async function startMirrorWorld(temp: TempDirs, cleanups: Array<() => Pro
     deliveryRetry: FAST_RETRY,
   });
   cleanups.push(() => runtime.stop());
-  await runtime.watcher.start();
-  runtime.onStop(() => runtime.watcher.stop());
-  const discordAdapter = await startDiscordAdapter(runtime, { stopGraceMs: 1000 });
-  runtime.onStop(() => discordAdapter.stop());
-  const telegramAdapter = await startTelegramAdapter(runtime, {
-    pollTimeoutSeconds: 1,
-    stopGraceMs: 1000,
-    retry: { maxRetryAttempts: 0, maxDelaySeconds: 0 },
-  });
-  runtime.onStop(() => telegramAdapter.stop());
+  // Without the notifier: this world is about mirrored replies, and it has no notify channel.
+  await startBothPlatforms(runtime, { retry: { maxRetryAttempts: 0, maxDelaySeconds: 0 } }, { notifier: false });
   // As startBackground does: stopped before the adapters.
   runtime.onStop(() => runtime.delivery.stop());
 

@@ -1,5 +1,6 @@
 // Planning from the terminal (`planbot chat`, the real child process) a project whose base branch does
-// not exist on its remote: one clean sentence naming the branch, not the same name twice nor "..".
+// not exist on its remote: one clean sentence naming the branch, not the same name twice nor "..", the
+// command that sets the base, and planning that starts once `planbot projects edit` has set it.
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { fakeClaudePath } from "../fakes/paths.ts";
@@ -28,11 +29,21 @@ describe("planning a project whose base branch is missing", { timeout: 120_000 }
     const chat = await runPlanbot(["chat"], { cwd, env, input: "/plan shop\n" });
     expect(chat.exitCode).toBe(0);
     expect(chat.stdout).toContain(
-      `Could not start planning shop: Could not get the code of shop for planning: base branch "nosuch" does not exist on ${remote.base}/app; push it or set the project's base. Fix the project's repo`,
+      `Could not start planning shop: Could not get the code of shop for planning: base branch "nosuch" does not exist on ${remote.base}/app; push it or set the project's base. Fix the project's repo or base, or GIT_REMOTE_BASE, then plan again.`,
     );
+    // The terminal chat names the chat command that sets the base.
+    expect(chat.stdout).toContain("To set the base: `/edit shop --base M`.");
     expect(chat.stdout).not.toContain("..");
     expect(chat.stdout).not.toContain("neither");
     const shown = await runPlanbot(["projects", "show", "shop"], { cwd, env });
     expect(shown.stdout).toMatch(/^shop: pending/);
+
+    // Fixed in place: the base is set and planning starts, with no cancel and no new proposal.
+    const edited = await runPlanbot(["projects", "edit", "shop", "--base", "main"], { cwd, env });
+    expect(edited.exitCode).toBe(0);
+    expect(edited.stdout).toContain('base: "nosuch" → "main"');
+    const again = await runPlanbot(["chat"], { cwd, env, input: "/plan shop\n" });
+    expect(again.stdout).toContain("Planning shop");
+    expect(again.stdout).not.toContain("Could not start planning");
   });
 });

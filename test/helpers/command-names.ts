@@ -5,6 +5,7 @@
  */
 export const ALL_COMMANDS = [
   "p",
+  "edit",
   "plan",
   "replan",
   "approve",

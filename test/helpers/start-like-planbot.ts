@@ -1,7 +1,7 @@
 /**
  * A runtime started in `planbot start`'s order with both chat platforms: the change watcher, the Discord
  * adapter, the Telegram adapter (short polls, a short stop grace), then the notifier — each stopped with the
- * runtime, last started first. For the tests where notices cross both fakes.
+ * runtime, last started first. For the tests where notices or replies cross both fakes.
  */
 import { startDiscordAdapter } from "../../src/adapters/discord/index.ts";
 import { startTelegramAdapter, type TelegramAdapterOptions } from "../../src/adapters/telegram/index.ts";
@@ -26,8 +26,21 @@ export function bothPlatformsEnv(
   };
 }
 
-/** Starts the watcher, both adapters and the notifier on `runtime`; `telegram` adds to the adapter's options. */
-export async function startBothPlatforms(runtime: Runtime, telegram: TelegramAdapterOptions = {}): Promise<void> {
+/** What {@link startBothPlatforms} leaves out. */
+export interface StartBothOptions {
+  /** False leaves the notifier stopped (tests of replies and mirroring, where notices would only interleave). */
+  notifier?: boolean;
+}
+
+/**
+ * Starts the watcher, both adapters and (unless told not to) the notifier on `runtime`; `telegram` adds
+ * to the Telegram adapter's options.
+ */
+export async function startBothPlatforms(
+  runtime: Runtime,
+  telegram: TelegramAdapterOptions = {},
+  options: StartBothOptions = {},
+): Promise<void> {
   await runtime.watcher.start();
   runtime.onStop(() => runtime.watcher.stop());
   const discordAdapter = await startDiscordAdapter(runtime, { stopGraceMs: 1000 });
@@ -38,6 +51,7 @@ export async function startBothPlatforms(runtime: Runtime, telegram: TelegramAda
     ...telegram,
   });
   runtime.onStop(() => telegramAdapter.stop());
+  if (options.notifier === false) return;
   await runtime.notifier.start();
   runtime.onStop(() => runtime.notifier.stop());
 }

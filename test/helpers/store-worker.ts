@@ -21,7 +21,7 @@
  * - `minimal`: the `bench` protocol over a hand-written minimal lock + rename + fsync loop (minimal-store-loop.ts).
  * - `bench`: proposes `bench-<id>`, prints `{type:"ready"}`, waits for a line on stdin, then does
  *   `--ops` lifecycle updates (`--in-flight` at a time, default 1) and prints `{type:"done", start, end,
- *   successes}` (epoch ms).
+ *   successes, cpuMs}` (epoch ms; CPU time used in that window).
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -296,6 +296,7 @@ async function bench(): Promise<void> {
   await new Promise<void>((resolve) => process.stdin.once("data", () => resolve()));
   process.stdin.pause();
   const start = Date.now();
+  const cpuAtStart = process.cpuUsage();
   let successes = 0;
   // `--in-flight` chains of updates at once (1: one after another), as a busy bot's chats and notifier make them.
   const inFlight = Math.max(1, Number(values["in-flight"]));
@@ -307,7 +308,13 @@ async function bench(): Promise<void> {
       chain(Math.floor(ops / inFlight) + (index < ops % inFlight ? 1 : 0)),
     ),
   );
-  emit({ type: "done", start, end: Date.now(), successes });
+  emit({ type: "done", start, end: Date.now(), successes, cpuMs: cpuMsSince(cpuAtStart) });
+}
+
+/** CPU time (user + system, ms) this process used since `start`: what a mutation costs besides waiting. */
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
 }
 
 /** `minimal`: like `bench`, but through {@link minimalStoreMutations} on `<data-dir>/minimal.json`, not the store. */
@@ -316,8 +323,9 @@ async function minimal(): Promise<void> {
   await new Promise<void>((resolve) => process.stdin.once("data", () => resolve()));
   process.stdin.pause();
   const start = Date.now();
+  const cpuAtStart = process.cpuUsage();
   const successes = await minimalStoreMutations(join(dataDir!, "minimal.json"), id, ops);
-  emit({ type: "done", start, end: Date.now(), successes });
+  emit({ type: "done", start, end: Date.now(), successes, cpuMs: cpuMsSince(cpuAtStart) });
 }
 
 const modes: Record<string, () => Promise<void>> = { mixed, loop, hold, burst, once, bench, minimal };

@@ -40,6 +40,7 @@ const PLANBOT_KEYS = [
   "pull_request",
   "delivery",
   "run_refusal",
+  "error_fix",
 ];
 
 interface Fixture {
@@ -169,6 +170,7 @@ describe("the unified list", () => {
       pull_request: null,
       delivery: null,
       run_refusal: null,
+      error_fix: null,
     });
     expect(projects[1]).toMatchObject({
       slug: "beta",

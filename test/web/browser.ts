@@ -54,6 +54,22 @@ export function pageErrors(page: Page): string[] {
   return (page as Page & { errors?: string[] }).errors ?? [];
 }
 
+/**
+ * Every response of the page with a status of 400 or more, as "status url" — the login page's own 401 aside
+ * (Chromium also logs that one as a console error, so the console is checked once logged in).
+ */
+export function failedResponses(page: Page): { responses: string[]; console: string[] } {
+  const failed = { responses: [] as string[], console: [] as string[] };
+  page.on("response", (response) => {
+    if (response.status() >= 400 && response.request().resourceType() !== "document")
+      failed.responses.push(`${response.status()} ${response.url()}`);
+  });
+  page.on("console", (message) => {
+    if (message.type() === "error") failed.console.push(message.text());
+  });
+  return failed;
+}
+
 /** Saves a full-page screenshot as test-artifacts/web/<name>.png. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(artifactsDir, { recursive: true });

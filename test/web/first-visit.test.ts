@@ -1,32 +1,15 @@
 // A newcomer's first visit in a real Chromium: the login page and the board before any project exists.
 // Every request the page makes must succeed — a missing icon is a 404 and a red error in the console.
-import type { Page } from "playwright-core";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createBareRemote } from "../helpers/git-fixtures.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 import { startHarness, stopHarnesses } from "../http/harness.ts";
-import { closeBrowser, openPage, pageErrors } from "./browser.ts";
+import { closeBrowser, failedResponses, openPage, pageErrors } from "./browser.ts";
 
 afterEach(stopHarnesses);
 afterAll(closeBrowser);
 const temp = createTempDirs();
 afterAll(() => temp.cleanup());
-
-/**
- * Every response of the page with a status of 400 or more, as "status url" — the login page's own 401 aside
- * (Chromium also logs that one as a console error, so the console is checked once logged in).
- */
-function failedResponses(page: Page): { responses: string[]; console: string[] } {
-  const failed = { responses: [] as string[], console: [] as string[] };
-  page.on("response", (response) => {
-    if (response.status() >= 400 && response.request().resourceType() !== "document")
-      failed.responses.push(`${response.status()} ${response.url()}`);
-  });
-  page.on("console", (message) => {
-    if (message.type() === "error") failed.console.push(message.text());
-  });
-  return failed;
-}
 
 describe("the first visit", () => {
   it("the login page and the empty board load without a failed request, and the board says how to start", async () => {

@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { Client, Events, GatewayIntentBits, Partials, type RateLimitData } from "discord.js";
+import { Client, Events, GatewayIntentBits, Options, Partials, type RateLimitData } from "discord.js";
 import type { Config } from "../../config.ts";
 
 /** A rate limit longer than this is not waited out: the send fails as `rate_limited` and the caller retries. */
@@ -33,6 +33,10 @@ export function createDiscordClient(discord: Config["discord"]): Client {
     allowedMentions: { parse: [], repliedUser: true },
     // Replying to a message the user deleted meanwhile posts a plain message instead of failing.
     failIfNotExists: false,
+    // planbot answers each message from its own event and edits what it sent by id over REST: it never reads
+    // a channel's message cache, which discord.js would otherwise fill with up to 200 messages per channel
+    // for as long as planbot runs.
+    makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 0 }),
     rest: {
       ...(discord.apiUrl ? { api: discord.apiUrl.replace(/\/+$/, "") } : {}),
       version: "10",

@@ -10,6 +10,7 @@ import { createListSource } from "./list-source.ts";
 import { pageRoutes } from "./page-routes.ts";
 import { planRoutes } from "./plan-routes.ts";
 import { projectRoutes } from "./project-routes.ts";
+import { editRoutes } from "./edit-route.ts";
 import { createRouter } from "./router.ts";
 import { workspaceRoutes } from "./workspace-routes.ts";
 import { createRequestHandler } from "./request-handler.ts";
@@ -60,6 +61,7 @@ export async function startDashboardAdapter(
   const router = createRouter([
     ...pageRoutes(deps),
     ...projectRoutes(deps),
+    ...editRoutes(deps),
     ...planRoutes(deps),
     ...workspaceRoutes(deps),
   ]);

@@ -1,4 +1,5 @@
 import { createCommandRegistry, type CommandRegistry } from "../command-registry.ts";
+import { editCommand } from "./edit-command.ts";
 import { helpCommand, whoamiCommand } from "./info-commands.ts";
 import {
   continueCommand,
@@ -15,6 +16,7 @@ import { approveCommand, cancelCommand, proposeCommand, statusCommand, unapprove
 export function createDefaultRegistry(): CommandRegistry {
   return createCommandRegistry([
     proposeCommand,
+    editCommand,
     planCommand,
     replanCommand,
     approveCommand,

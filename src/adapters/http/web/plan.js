@@ -6,10 +6,18 @@ import { ApiError, api, projectPath } from "./api.js";
 import { StoryBar } from "./format.js";
 import { Markdown } from "./markdown.js";
 
-/** GETs `path`, again whenever one of `deps` changes; `{data, missing, problem}`. */
+/**
+ * GETs `path`, again whenever one of `deps` changes; `{data, missing, problem}`. A null `path` is a
+ * file the project's record says does not exist yet: it is `missing` without a request, since asking
+ * would only bring back a 404 (and a red line in the browser's console).
+ */
 export function useFetched(path, deps) {
-  const [state, setState] = useState({ data: null, missing: false, problem: null, loading: true });
+  const [state, setState] = useState({ data: null, missing: path === null, problem: null, loading: path !== null });
   useEffect(() => {
+    if (path === null) {
+      setState({ data: null, missing: true, problem: null, loading: false });
+      return undefined;
+    }
     let live = true;
     api("GET", path).then(
       (data) => live && setState({ data, missing: false, problem: null, loading: false }),
@@ -29,6 +37,15 @@ export function useFetched(path, deps) {
   return state;
 }
 
+/**
+ * Whether the project's record says a plan was written: final-plan.md and prd.json are written together
+ * when planning finishes (the record then shows prd.json), and `final_plan_path` is kept once it is
+ * approved (so a prd.json made unreadable later is still asked for, and the page says what is wrong).
+ */
+function planWritten(project) {
+  return project.has_prd || Boolean(project.final_plan_path);
+}
+
 const MARKS = { passes: "✓", failed: "✗", blocked: "⏸", todo: "○" };
 
 function storyState(story) {
@@ -40,7 +57,8 @@ function storyState(story) {
 
 /** The stories of prd.json as a checklist. */
 export function Checklist({ project }) {
-  const prd = useFetched(projectPath(project.slug, "prd"), [
+  const prd = useFetched(planWritten(project) ? projectPath(project.slug, "prd") : null, [
+    project.has_prd,
     project.stories_done,
     project.stories_total,
     project.status,
@@ -68,7 +86,8 @@ export function Checklist({ project }) {
 
 /** The plan tab. */
 export function PlanView({ project }) {
-  const plan = useFetched(projectPath(project.slug, "plan/document"), [project.status, project.final_plan_path]);
+  const planPath = planWritten(project) ? projectPath(project.slug, "plan/document") : null;
+  const plan = useFetched(planPath, [project.status, project.final_plan_path, project.has_prd]);
   return html`<section class="plan">
     <${Checklist} project=${project} />
     <article class="plan-doc" aria-label="The plan">

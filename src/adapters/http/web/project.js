@@ -5,6 +5,7 @@ import { useState } from "preact/hooks";
 import { api } from "./api.js";
 import { Conversation } from "./chat.js";
 import { PullRequestLink, RefusalNote, RepoBranch, StatusBadge, StoryBar, When, lastActivity } from "./format.js";
+import { EditProject } from "./edit.js";
 import { PlanView } from "./plan.js";
 import { RunView } from "./run.js";
 
@@ -74,6 +75,7 @@ export function ProjectPage({ route, live }) {
       ${project.error_reason ? html`<${ErrorReason} text=${project.error_reason} />` : null}
       <${RefusalNote} project=${project} />
       <${StatusActions} project=${project} />
+      <${EditProject} project=${project} />
     </header>
     <nav class="tabs" aria-label="Project sections">
       ${TABS.map((tab) => html`<a href=${base + tab.suffix} aria-current=${route.tab === tab.key ? "page" : undefined}>${tab.title}</a>`)}

@@ -1,0 +1,38 @@
+import type { Failure } from "./result.ts";
+import type { ProjectEntry } from "./schemas.ts";
+
+/**
+ * Which field of a project would fix its stored `error` (a base branch that does not exist, a repo that
+ * cannot be cloned), kept next to the error so status cards, notices and `planbot projects show` can name
+ * the way to set it — `/edit <slug> --base M` in a chat, `planbot projects edit` in a terminal — long after
+ * the run that failed. Stored with the error's text: a later, different error makes it stale, never wrong.
+ */
+export const ERROR_FIX_FIELD = "error_fix";
+
+/** The fields a failure can ask to set, and their placeholders as `/edit` and the CLI spell them. */
+export const FIXABLE_FIELDS = { repo: "R", branch: "B", base: "M" } as const;
+export type FixableField = keyof typeof FIXABLE_FIELDS;
+
+/** The field a failure's `details` ask to set (`next: "edit"`, `field`), base when it names none. */
+export function fixableField(failure: Pick<Failure, "details"> | undefined): FixableField | undefined {
+  if (failure?.details?.next !== "edit") return undefined;
+  const field = failure.details.field;
+  return typeof field === "string" && field in FIXABLE_FIELDS ? (field as FixableField) : "base";
+}
+
+/** Records (or clears) the fix of the `error` being stored on `entry`; the caller holds the store's lock. */
+export function noteErrorFix(entry: ProjectEntry, error: string, failure: Pick<Failure, "details"> | undefined): void {
+  const field = fixableField(failure);
+  const raw = entry as Record<string, unknown>;
+  if (field) raw[ERROR_FIX_FIELD] = { error, field };
+  else delete raw[ERROR_FIX_FIELD];
+}
+
+/** The field that fixes the entry's current error, or null (none recorded, or recorded for another error). */
+export function readErrorFix(entry: ProjectEntry | undefined): FixableField | null {
+  const value = (entry as Record<string, unknown> | undefined)?.[ERROR_FIX_FIELD] as
+    | { error?: unknown; field?: unknown }
+    | undefined;
+  if (!entry?.error || !value || value.error !== entry.error) return null;
+  return typeof value.field === "string" && value.field in FIXABLE_FIELDS ? (value.field as FixableField) : null;
+}
