@@ -33,7 +33,9 @@ const storiesOf = (data: Record<string, unknown>, slug: string) =>
   (data as unknown as Payload).projects.find((project) => project.slug === slug);
 
 describe("GET /api/projects/stream", () => {
-  it("sends the list on connect, then a new payload within 1 s of a prd.json change", async () => {
+  // How fast the update comes is a bench figure (`npm run bench -- web`, "SSE update drawn"); here it must come
+  // from the change itself, with a net that only a missing update reaches.
+  it("sends the list on connect, then a new payload after a prd.json change", async () => {
     const harness = await startHarness({ watch: true });
     await harness.writeStore([{ name: "alpha", status: "approved" }], 3);
     await harness.writePrd("alpha", 3, 0);
@@ -44,10 +46,11 @@ describe("GET /api/projects/stream", () => {
     expect(snapshot.data).toMatchObject({ count: 1, version: 3 });
     expect(storiesOf(snapshot.data, "alpha")).toMatchObject({ stories_total: 3, stories_done: 0 });
 
-    const written = performance.now();
     await harness.writePrd("alpha", 4, 2);
-    const update = await client.waitFor((data) => isList(data) && storiesOf(data, "alpha")?.stories_total === 4, 1000);
-    expect(update.at - written).toBeLessThan(1000);
+    const update = await client.waitFor(
+      (data) => isList(data) && storiesOf(data, "alpha")?.stories_total === 4,
+      15_000,
+    );
     expect(storiesOf(update.data, "alpha")).toMatchObject({ stories_total: 4, stories_done: 2 });
   });
 
