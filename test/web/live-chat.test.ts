@@ -26,6 +26,32 @@ describe("the conversation, live", () => {
   }, 90_000);
 });
 
+describe("a turn answered elsewhere, read in the moment before its pending mark clears", () => {
+  // The turn is recorded, then its mark cleared: a state read between the two still shows the mark, and the
+  // transcript read after it already holds the answer. The page must count the turn as answered.
+  it("is answered when the transcript holds the marked message and a reply after it", async () => {
+    const harness = await startHarness();
+    const page = await openPage();
+    await page.goto(harness.origin + "/");
+    await page.waitForSelector("main");
+    const judge = (session: unknown, history: unknown) =>
+      page.evaluate(
+        `import("/assets/app/remote-turn.js").then((m) => m.remoteTurnPending(${JSON.stringify(session)}, ${JSON.stringify(history)}))`,
+      ) as Promise<boolean>;
+    const mark = { text: "Sent from the other tab.", user: "bob", at: "2026-12-02T05:00:00.000Z" };
+    const marked = { pending_response: true, pending_message: mark };
+    const asked = { role: "user", text: "Sent from the other tab.", at: "2026-12-02T05:00:03.000Z" };
+    const answer = { role: "assistant", text: "Noted.", at: "2026-12-02T05:00:03.000Z" };
+    expect(await judge(marked, [asked, answer])).toBe(false);
+    // Still waiting: nothing recorded yet, or only an older message with the same words.
+    expect(await judge(marked, [])).toBe(true);
+    expect(await judge(marked, [{ ...asked, at: "2026-12-02T04:00:00.000Z" }, answer])).toBe(true);
+    expect(await judge(marked, [asked])).toBe(true);
+    expect(await judge({ pending_response: false }, [])).toBe(false);
+    expect(pageErrors(page)).toEqual([]);
+  }, 90_000);
+});
+
 describe("markdown in the page", () => {
   it("renders planner text in the dashboard's words and never as markup", async () => {
     const harness = await startHarness();

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, api, projectPath } from "./api.js";
 import { onPlannerMessage, useElapsed } from "./live.js";
 import { Markdown } from "./markdown.js";
+import { remoteTurnPending } from "./remote-turn.js";
 
 const PHASES = {
   clarify: "Clarify",
@@ -63,7 +64,7 @@ export function Conversation({ project, autoStart }) {
     [slug, reload],
   );
   // A turn started elsewhere (Telegram, Discord, another tab): poll until its answer is stored.
-  const remoteTurn = !pending && session?.pending_response;
+  const remoteTurn = !pending && remoteTurnPending(session, history);
   useEffect(() => {
     if (!remoteTurn) return undefined;
     const timer = setInterval(reload, 2000);
