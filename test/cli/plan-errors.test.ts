@@ -1,11 +1,9 @@
 // Planning from the terminal (`planbot chat`, the real child process) a project whose base branch does
 // not exist on its remote: one clean sentence naming the branch, not the same name twice nor "..", the
 // command that sets the base, and planning that starts once `planbot projects edit` has set it.
-import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { fakeClaudePath } from "../fakes/paths.ts";
-import { createBareRemote } from "../helpers/git-fixtures.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
+import { planningEnv } from "./planning-env.ts";
 import { runPlanbot } from "./planbot-process.ts";
 
 const temp = createTempDirs();
@@ -14,13 +12,7 @@ afterAll(() => temp.cleanup());
 describe("planning a project whose base branch is missing", { timeout: 120_000 }, () => {
   it("says which branch is missing once, and leaves the project pending", async () => {
     const cwd = await temp.make("plan-base-");
-    const remote = await createBareRemote(cwd, "app");
-    const env = {
-      PLANBOT_DATA_DIR: join(cwd, "data"),
-      GIT_REMOTE_BASE: remote.base,
-      PLANNER_COMMAND: fakeClaudePath,
-      CLAUDE_CONFIG_DIR: join(cwd, "claude-config"),
-    };
+    const { remote, env } = await planningEnv(cwd);
     const proposed = await runPlanbot(["projects", "propose", "shop", "A shop", "--repo", "app", "--base", "nosuch"], {
       cwd,
       env,

@@ -4,9 +4,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { fakeClaudePath } from "../fakes/paths.ts";
-import { createBareRemote } from "../helpers/git-fixtures.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
+import { planningEnv } from "./planning-env.ts";
 import { runPlanbot } from "./planbot-process.ts";
 
 const temp = createTempDirs();
@@ -26,13 +25,7 @@ async function proposedShop(prefix: string) {
 describe("planbot projects edit", { timeout: 120_000 }, () => {
   it("a repository that cannot be cloned names /edit --repo in the chat; after the edit planning starts", async () => {
     const cwd = await temp.make("edit-repo-");
-    const remote = await createBareRemote(cwd, "app");
-    const env = {
-      PLANBOT_DATA_DIR: join(cwd, "data"),
-      GIT_REMOTE_BASE: remote.base,
-      PLANNER_COMMAND: fakeClaudePath,
-      CLAUDE_CONFIG_DIR: join(cwd, "claude-config"),
-    };
+    const { remote, env } = await planningEnv(cwd);
     const at = { cwd, env };
     expect((await runPlanbot(["projects", "propose", "shop", "A shop", "--repo", "typo"], at)).exitCode).toBe(0);
     // One line per chat: the terminal runs a planner turn without blocking the prompt, so an /edit typed
