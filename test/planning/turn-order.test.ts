@@ -22,8 +22,17 @@ import { useCleanups } from "../helpers/use-cleanups.ts";
 const { temp } = useCleanups();
 const KEY = "dashboard:alpha";
 
-/** An open, not yet started clarify session of alpha held by the dashboard's chat, working in `cwd`. */
-async function openSession(dataDir: string, cwd: string) {
+/**
+ * A fresh data folder holding an open, not yet started clarify session of alpha (the dashboard's chat),
+ * working in its own workspace folder, and a config folder for the fake Claude CLI.
+ */
+async function openWorld() {
+  const root = await temp.make("turn-order-");
+  const dataDir = join(root, "data");
+  const cwd = join(root, "workspace");
+  const claudeDir = join(root, "claude");
+  await mkdir(cwd, { recursive: true });
+  await mkdir(claudeDir, { recursive: true });
   await putPlanningSession(dataDir, "alpha", { adapter: "dashboard", channelId: "alpha" }, { closed: false });
   const sessions = createSessionStore(dataDir);
   const opened = await sessions.mutate((all) => {
@@ -38,18 +47,12 @@ async function openSession(dataDir: string, cwd: string) {
     return { ok: true };
   });
   if (!opened.ok) throw new Error(opened.message);
-  return sessions;
+  return { dataDir, claudeDir, sessions };
 }
 
 describe("a finished turn", () => {
   it("is in the conversation record before the session stops showing it pending", async () => {
-    const root = await temp.make("turn-order-");
-    const dataDir = join(root, "data");
-    const cwd = join(root, "workspace");
-    const claudeDir = join(root, "claude");
-    await mkdir(cwd, { recursive: true });
-    await mkdir(claudeDir, { recursive: true });
-    const sessions = await openSession(dataDir, cwd);
+    const { dataDir, claudeDir, sessions } = await openWorld();
 
     // The record's append of the answer waits for the gate; meanwhile the session is looked at.
     const record = createConversationLog(dataDir);
@@ -112,13 +115,7 @@ describe("a finished turn", () => {
   });
 
   it("of a session stopped while the planner answered is neither recorded nor stored", async () => {
-    const root = await temp.make("turn-order-");
-    const dataDir = join(root, "data");
-    const cwd = join(root, "workspace");
-    const claudeDir = join(root, "claude");
-    await mkdir(cwd, { recursive: true });
-    await mkdir(claudeDir, { recursive: true });
-    const sessions = await openSession(dataDir, cwd);
+    const { dataDir, claudeDir, sessions } = await openWorld();
     const record = createConversationLog(dataDir);
     const real = createClaudeCliPlanner({
       command: fakeClaudePath,
