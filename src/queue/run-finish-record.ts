@@ -1,3 +1,4 @@
+import { noteErrorFix } from "../projects/error-fix.ts";
 import { fail } from "../projects/result.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
 import { isOpen, type QueueRun, readQueueRun, type RunRecordDeps, setQueueRun } from "./queue-run.ts";
@@ -61,6 +62,7 @@ function applyRunEnd(entry: ProjectEntry, run: QueueRun, result: RunJobResult, a
   if (!wasRunning && (entry.status ?? "").toLowerCase() !== "approved") return;
   entry.status = result.outcome;
   entry.error = result.error;
+  noteErrorFix(entry, result.error ?? "", result.fix ? { details: { next: "edit", field: result.fix } } : undefined);
   entry.pid = null;
   entry.finished_at = at;
   if (result.delivery)

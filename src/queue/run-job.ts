@@ -1,3 +1,4 @@
+import type { FixableField } from "../projects/error-fix.ts";
 import { z } from "zod";
 import { validateBranch, validateRepo, validateSlug } from "../projects/validation.ts";
 
@@ -57,6 +58,11 @@ export interface RunJobResult {
   error: string | null;
   /** Which preflight check refused the run (`details.check` of the refusal), when one did. */
   check?: string;
+  /**
+   * The project field whose edit fixes `error` (a base branch the remote lacks, a repo that cannot be cloned),
+   * when the failure says so: the bot stores it beside the error, as for a local run (error-fix.ts).
+   */
+  fix?: FixableField;
   worker: string;
   exitCode: number | null;
   branch: string | null;

@@ -5,6 +5,7 @@ import { ensureRalphScript } from "../execute/ralph-command.ts";
 import type { RalphProcess } from "../execute/ralph-process.ts";
 import { planRun, type RunPlan } from "../execute/run-plan.ts";
 import { excludeLocally, prepareWorkspace } from "../execute/workspace-git.ts";
+import { fixableField, type FixableField } from "../projects/error-fix.ts";
 import type { Failure, Result } from "../projects/result.ts";
 import { workspacePaths } from "../projects/workspace.ts";
 import { ensureWorkspaceDir, writeWorkspaceText } from "../projects/workspace-files.ts";
@@ -31,7 +32,10 @@ export type JobLaunch = { ok: true; launched: LaunchedJob } | { ok: false; resul
  */
 export async function launchQueuedJob(ctx: WorkerRunContext, jobId: string, job: RunJobData): Promise<JobLaunch> {
   const refused = (failure: Failure): JobLaunch => ({ ok: false, result: refusedResult(ctx, jobId, job, failure) });
-  const failed = (error: string): JobLaunch => ({ ok: false, result: failedBeforeStart(ctx, job, error) });
+  const failed = (error: string, failure?: Failure): JobLaunch => ({
+    ok: false,
+    result: failedBeforeStart(ctx, job, error, fixableField(failure)),
+  });
   const paths = workspacePaths(ctx.config.workspaceDir, job.slug);
   const files = await writePlanFiles(paths.root, job);
   if (!files.ok) return refused(files);
@@ -49,7 +53,7 @@ export async function launchQueuedJob(ctx: WorkerRunContext, jobId: string, job:
   const fixed = await correctBranchName(plan, checked.check);
   if (!fixed.ok) return refused(fixed);
   const prepared = await prepareWorkspace(plan, { env: ctx.env });
-  if (!prepared.ok) return failed(prepared.message);
+  if (!prepared.ok) return failed(prepared.message, prepared);
   const script = await ensureRalphScript(plan.ralph, plan.root);
   if (!script.ok) return refused(script);
   if (script.installed.length) {
@@ -98,9 +102,20 @@ function refusedResult(ctx: WorkerRunContext, jobId: string, job: RunJobData, fa
   };
 }
 
-/** The outcome of a job that failed before Ralph started. */
-function failedBeforeStart(ctx: WorkerRunContext, job: RunJobData, error: string): RunJobResult {
-  return { ...notStarted(ctx, job), outcome: "failed", summary: `failed before Ralph started: ${error}`, error };
+/** The outcome of a job that failed before Ralph started, with the field whose edit fixes it when there is one. */
+function failedBeforeStart(
+  ctx: WorkerRunContext,
+  job: RunJobData,
+  error: string,
+  fix: FixableField | undefined,
+): RunJobResult {
+  return {
+    ...notStarted(ctx, job),
+    outcome: "failed",
+    summary: `failed before Ralph started: ${error}`,
+    error,
+    ...(fix ? { fix } : {}),
+  };
 }
 
 /** The fields of an outcome where Ralph never ran: the job's own branch and prd.json, no exit, no delivery. */
