@@ -9,8 +9,8 @@ import type { ProcessProbe } from "./process-probe.ts";
 import { findProject, type MutateOptions, type ProjectStore } from "./project-store.ts";
 import { fail, type Failure, type Result } from "./result.ts";
 import { readDelivery, readPullRequest, type ProjectEntry } from "./schemas.ts";
-import { validateBranch, validateDescription, validateRepo } from "./validation.ts";
-import { checkSlug } from "./lifecycle-steps.ts";
+import { validateDescription } from "./validation.ts";
+import { checkSlug, targetProblems } from "./lifecycle-steps.ts";
 import { workspacePaths } from "./workspace.ts";
 
 /** What a person asks to change; absent fields stay as they are. */
@@ -55,19 +55,7 @@ const QUEUE_RUN_FIELD = "queue_run";
 
 /** Every invalid field of an edit, keyed as the HTTP API names them (as for a proposal). */
 export function editProblems(edit: ProjectEdit): Record<string, string> {
-  const fields: Record<string, string> = {};
-  if (edit.repo !== undefined) {
-    const problem = validateRepo(edit.repo);
-    if (problem) fields.repo = problem;
-  }
-  if (edit.branch !== undefined) {
-    const problem = validateBranch(edit.branch, "branch");
-    if (problem) fields.branch = problem;
-  }
-  if (edit.base !== undefined) {
-    const problem = validateBranch(edit.base, "base");
-    if (problem) fields.base_branch = problem;
-  }
+  const fields = targetProblems(edit);
   if (edit.description !== undefined) {
     const problem = validateDescription(edit.description);
     if (problem) fields.description = problem;

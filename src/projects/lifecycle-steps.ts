@@ -39,18 +39,25 @@ export function proposalProblems(proposal: Proposal): Record<string, string> {
   if (slugProblem) fields.slug = slugProblem;
   const descriptionProblem = validateDescription(proposal.description);
   if (descriptionProblem) fields.description = descriptionProblem;
-  if (proposal.repo !== undefined) {
-    const problem = validateRepo(proposal.repo);
-    if (problem) fields.repo = problem;
-  }
-  if (proposal.branch !== undefined) {
-    const problem = validateBranch(proposal.branch, "branch");
-    if (problem) fields.branch = problem;
-  }
-  if (proposal.base !== undefined) {
-    const problem = validateBranch(proposal.base, "base");
-    if (problem) fields.base_branch = problem;
-  }
+  return { ...fields, ...targetProblems(proposal) };
+}
+
+/**
+ * The invalid ones among a project's repo, branch and base as given (absent ones are not checked), keyed as
+ * the HTTP API names them: what a proposal and an edit both check before any name can reach git.
+ */
+export function targetProblems(target: {
+  repo?: string | undefined;
+  branch?: string | undefined;
+  base?: string | undefined;
+}) {
+  const fields: Record<string, string> = {};
+  const repoProblem = target.repo === undefined ? undefined : validateRepo(target.repo);
+  if (repoProblem) fields.repo = repoProblem;
+  const branchProblem = target.branch === undefined ? undefined : validateBranch(target.branch, "branch");
+  if (branchProblem) fields.branch = branchProblem;
+  const baseProblem = target.base === undefined ? undefined : validateBranch(target.base, "base");
+  if (baseProblem) fields.base_branch = baseProblem;
   return fields;
 }
 
