@@ -45,6 +45,15 @@ export interface CallResult {
 
 const temp = createTempDirs();
 const started: Array<() => Promise<void>> = [];
+const stopping = new Set<() => Promise<void>>();
+
+/**
+ * Calls `listener` at the start of every {@link stopHarnesses}, while the servers still answer: the browser
+ * harness closes its pages there, so a server going away after the test is not counted as the test's failure.
+ */
+export function beforeHarnessesStop(listener: () => Promise<void>): void {
+  stopping.add(listener);
+}
 
 /** Starts a harness; {@link stopHarnesses} (in afterEach) stops everything started. */
 export async function startHarness(
@@ -123,6 +132,7 @@ export async function startHarness(
 
 /** Stops every harness started so far and removes their folders. */
 export async function stopHarnesses(): Promise<void> {
+  for (const listener of stopping) await listener();
   for (const stop of started.splice(0).reverse()) await stop();
   await temp.cleanup();
 }

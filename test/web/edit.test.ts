@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
 import { startHarness, stopHarnesses } from "../http/harness.ts";
-import { closeBrowser, openPage, pageErrors, screenshot } from "./browser.ts";
+import { closeBrowser, expectFailedRequests, openPage, pageErrors, screenshot } from "./browser.ts";
 
 afterEach(stopHarnesses);
 afterAll(closeBrowser);
@@ -30,6 +30,8 @@ describe("editing a project from its page", () => {
       3,
     );
     const page = await openPage();
+    // The bad base is refused with a 400 naming the field.
+    expectFailedRequests(page, [{ method: "POST", path: "/api/projects/shop/edit", status: 400 }]);
     await page.goto(`${harness.origin}/#/p/shop`);
     await page.waitForSelector('main.project-page[data-slug="shop"]');
 

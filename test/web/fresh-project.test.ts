@@ -5,7 +5,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { workspacePaths } from "../../src/projects/workspace.ts";
 import { startHarness, stopHarnesses } from "../http/harness.ts";
-import { closeBrowser, failedResponses, openPage, pageErrors } from "./browser.ts";
+import { closeBrowser, openPage, undeclaredProblems } from "./browser.ts";
 
 afterEach(stopHarnesses);
 afterAll(closeBrowser);
@@ -16,7 +16,6 @@ describe("a freshly proposed project's page", () => {
     const proposed = await harness.runtime.core.lifecycle.propose({ slug: "fresh-app", description: "A fresh app" });
     expect(proposed.ok).toBe(true);
     const page = await openPage();
-    const failed = failedResponses(page);
     await page.goto(`${harness.origin}/#/p/fresh-app`);
     await page.waitForSelector('main[data-slug="fresh-app"]');
     await page.waitForLoadState("networkidle");
@@ -32,9 +31,7 @@ describe("a freshly proposed project's page", () => {
     await page.getByText("No stories yet: they are written with the plan").waitFor();
     await page.waitForLoadState("networkidle");
 
-    expect(failed.responses).toEqual([]);
-    expect(failed.console).toEqual([]);
-    expect(pageErrors(page)).toEqual([]);
+    expect(undeclaredProblems(page)).toEqual([]);
   });
 
   it("shows the plan and prd.json's stories once the project's record says they were written", async () => {
@@ -42,7 +39,6 @@ describe("a freshly proposed project's page", () => {
     const proposed = await harness.runtime.core.lifecycle.propose({ slug: "storied", description: "Has stories" });
     expect(proposed.ok).toBe(true);
     const page = await openPage();
-    const failed = failedResponses(page);
     await page.goto(`${harness.origin}/#/p/storied/plan`);
     await page.getByText("No stories yet: they are written with the plan").waitFor();
 
@@ -57,8 +53,6 @@ describe("a freshly proposed project's page", () => {
     expect(await page.locator(".story").count()).toBe(3);
     expect(await page.locator('.story[data-state="passes"]').count()).toBe(1);
     await page.waitForLoadState("networkidle");
-    expect(failed.responses).toEqual([]);
-    expect(failed.console).toEqual([]);
-    expect(pageErrors(page)).toEqual([]);
+    expect(undeclaredProblems(page)).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
 // and its live stream behind it), and a project's page at phone width and in dark mode.
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { startHarness, stopHarnesses } from "../http/harness.ts";
-import { closeBrowser, openPage, pageErrors, screenshot } from "./browser.ts";
+import { closeBrowser, expectFailedRequests, failedRequests, openPage, pageErrors, screenshot } from "./browser.ts";
 
 afterEach(stopHarnesses);
 afterAll(closeBrowser);
@@ -13,6 +13,11 @@ describe("logging in", () => {
     await harness.writeStore([{ name: "alpha", status: "pending", description: "A todo app." }], 1);
     await harness.runtime.watcher.refresh();
     const page = await openPage();
+    // The login page is the 401 of "/" (before logging in and after logging out), a wrong token the login's.
+    expectFailedRequests(page, [
+      { method: "GET", path: "/", status: 401 },
+      { method: "POST", path: "/api/login", status: 401 },
+    ]);
     await page.goto(harness.origin + "/");
     await page.getByLabel("Dashboard token").fill("wrong");
     await page.getByRole("button", { name: "Log in" }).click();
@@ -39,6 +44,11 @@ describe("logging in", () => {
 
     await page.getByRole("button", { name: "Log out" }).click();
     await page.waitForSelector('input[name="token"]');
+    expect(failedRequests(page).map((failed) => `${failed.method} ${failed.path} ${failed.status}`)).toEqual([
+      "GET / 401",
+      "POST /api/login 401",
+      "GET / 401",
+    ]);
     expect(pageErrors(page)).toEqual([]);
   }, 90_000);
 });
