@@ -33,7 +33,8 @@ describe("workspace endpoints", () => {
     await harness.writePrd("beta", 3, 1);
     const prd = await harness.call("GET", "/api/projects/beta/prd");
     expect(prd.status).toBe(200);
-    expect(prd.json).toMatchObject({ slug: "beta", branch: "ralph/beta", done: 1, total: 3 });
+    // Ralph's own prd.json comes without final-plan.md: the answer says so, and the page does not ask for it.
+    expect(prd.json).toMatchObject({ slug: "beta", branch: "ralph/beta", done: 1, total: 3, has_plan: false });
     expect(
       (prd.json.stories as Array<{ id: string; passes: boolean }>).map((story) => [story.id, story.passes]),
     ).toEqual([
@@ -41,6 +42,8 @@ describe("workspace endpoints", () => {
       ["US-2", false],
       ["US-3", false],
     ]);
+    await writeFile(paths(harness, "beta").finalPlan, "# Plan\n");
+    expect((await harness.call("GET", "/api/projects/beta/prd")).json).toMatchObject({ has_plan: true });
     await writeFile(paths(harness, "beta").prd, "{ not json");
     const broken = await harness.call("GET", "/api/projects/beta/prd");
     expect(broken.status).toBe(422);

@@ -55,4 +55,17 @@ describe("a freshly proposed project's page", () => {
     await page.waitForLoadState("networkidle");
     expect(undeclaredProblems(page)).toEqual([]);
   });
+
+  it("with Ralph's own prd.json and no final-plan.md shows the stories and asks for no plan", async () => {
+    const harness = await startHarness({ watch: true });
+    await harness.writeStore([{ name: "ralphs", status: "approved", description: "Stories only" }], 1);
+    await harness.writePrd("ralphs", 2, 1);
+    await harness.runtime.watcher.refresh();
+    const page = await openPage();
+    await page.goto(`${harness.origin}/#/p/ralphs/plan`);
+    await page.locator('.story[data-story="US-2"]').waitFor();
+    await page.getByText("No plan written yet").waitFor();
+    await page.waitForLoadState("networkidle");
+    expect(undeclaredProblems(page)).toEqual([]);
+  });
 });

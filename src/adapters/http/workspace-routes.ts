@@ -68,7 +68,7 @@ async function planDocument(deps: DashboardDeps, context: RequestContext, name: 
   });
 }
 
-/** `GET prd`: prd.json's stories as a checklist (422 `prd_invalid` when it is not JSON). */
+/** `GET prd`: prd.json's stories as a checklist, and whether the plan exists (422 `prd_invalid` when it is not JSON). */
 async function prd(deps: DashboardDeps, context: RequestContext, name: string) {
   const read = await readWorkspaceFile(deps.runtime.config.workspaceDir, name, [...RALPH, "prd.json"]);
   if (!read.ok) return sendUnread(context, read, "prd");
@@ -82,8 +82,12 @@ async function prd(deps: DashboardDeps, context: RequestContext, name: string) {
     });
   }
   const stories = checklistOf(parsed.userStories);
+  // Whether final-plan.md is there too (Ralph's own prd.json comes without one): the page asks for the plan
+  // only then. A plan that is there but refused (a link out) counts, so the page shows why it is refused.
+  const plan = await readWorkspaceFile(deps.runtime.config.workspaceDir, name, [...RALPH, "final-plan.md"], 0);
   sendJson(context.res, 200, {
     slug: name,
+    has_plan: plan.ok || plan.code !== "not_found",
     branch: typeof parsed.branchName === "string" ? parsed.branchName : null,
     description: typeof parsed.description === "string" ? parsed.description : "",
     stories,

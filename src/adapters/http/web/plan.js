@@ -55,15 +55,19 @@ function storyState(story) {
   return "todo";
 }
 
-/** The stories of prd.json as a checklist. */
-export function Checklist({ project }) {
-  const prd = useFetched(planWritten(project) ? projectPath(project.slug, "prd") : null, [
+/** prd.json's stories (and whether final-plan.md exists), refetched as the record shows them move. */
+export function usePrd(project) {
+  return useFetched(planWritten(project) ? projectPath(project.slug, "prd") : null, [
     project.has_prd,
     project.stories_done,
     project.stories_total,
     project.status,
     project.last_iteration_at,
   ]);
+}
+
+/** The stories of prd.json as a checklist; `prd` is {@link usePrd}'s state. */
+export function Checklist({ prd }) {
   if (prd.loading && !prd.data) return html`<p class="muted">Loading the stories…</p>`;
   if (prd.missing) return html`<p class="muted">No stories yet: they are written with the plan (prd.json).</p>`;
   if (prd.problem) return html`<p class="alert" role="alert">${prd.problem}</p>`;
@@ -86,13 +90,17 @@ export function Checklist({ project }) {
 
 /** The plan tab. */
 export function PlanView({ project }) {
-  const planPath = planWritten(project) ? projectPath(project.slug, "plan/document") : null;
-  const plan = useFetched(planPath, [project.status, project.final_plan_path, project.has_prd]);
+  const prd = usePrd(project);
+  // An approved plan has its path on record; otherwise prd.json's answer says whether final-plan.md is there
+  // (Ralph's own prd.json comes without one, and asking would only bring back a 404).
+  const planPath = project.final_plan_path || prd.data?.has_plan ? projectPath(project.slug, "plan/document") : null;
+  const plan = useFetched(planPath, [project.status, project.final_plan_path, prd.data?.updated_at]);
+  const waiting = (plan.loading && !plan.data) || (planPath === null && prd.loading);
   return html`<section class="plan">
-    <${Checklist} project=${project} />
+    <${Checklist} prd=${prd} />
     <article class="plan-doc" aria-label="The plan">
-      ${plan.loading && !plan.data ? html`<p class="muted">Loading the plan…</p>` : null}
-      ${plan.missing ? html`<p class="muted">No plan written yet. In the conversation, move through the phases and press <strong>Finish</strong>.</p>` : null}
+      ${waiting ? html`<p class="muted">Loading the plan…</p>` : null}
+      ${plan.missing && !waiting ? html`<p class="muted">No plan written yet. In the conversation, move through the phases and press <strong>Finish</strong>.</p>` : null}
       ${plan.problem ? html`<p class="alert" role="alert">${plan.problem}</p>` : null}
       ${plan.data ? html`<${Markdown} className="doc" text=${plan.data.text} />` : null}
     </article>

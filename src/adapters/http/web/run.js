@@ -3,7 +3,7 @@ import { html } from "htm/preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, projectPath } from "./api.js";
 import { PullRequestLink, StatusBadge, StoryBar } from "./format.js";
-import { Checklist } from "./plan.js";
+import { Checklist, usePrd } from "./plan.js";
 import { onRunProgress } from "./live.js";
 
 const TAIL = 200;
@@ -72,6 +72,7 @@ export function RunView({ project }) {
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState(null);
   const { log, problem } = useRunLog(project, file);
+  const prd = usePrd(project);
   const pre = useRef(null);
   useEffect(() => {
     if (pre.current) pre.current.scrollTop = pre.current.scrollHeight;
@@ -123,7 +124,7 @@ export function RunView({ project }) {
       ${project.delivery ? html`<p class=${project.delivery.ok ? "muted" : "alert"}>Delivery: ${project.delivery.summary}${project.delivery.hint ? ` — ${project.delivery.hint}` : ""} <${PullRequestLink} project=${project} /></p>` : null}
       ${message ? html`<p class=${message.ok ? "note" : "alert"} role=${message.ok ? "status" : "alert"}>${message.text}</p>` : null}
     </div>
-    <${Checklist} project=${project} />
+    <${Checklist} prd=${prd} />
     <div class="log-box">
       <h2>${file ? `Run log ${file}` : "Newest run log"} ${running && !file ? html`<span class="badge badge-running">live</span>` : null}</h2>
       ${problem ? html`<p class="alert" role="alert">${problem}</p>` : null}
