@@ -26,6 +26,10 @@ export interface Harness {
   ): Promise<void>;
   /** Writes a prd.json with `total` stories of which `done` pass. */
   writePrd(slug: string, total: number, done: number): Promise<void>;
+  /** Stops the dashboard (as planbot going away does): its streams end, its port refuses connections. */
+  stopDashboard(): Promise<void>;
+  /** Starts the dashboard again on the same port (a restart), optionally with another DASHBOARD_TOKEN. */
+  startDashboard(changes?: { token?: string }): Promise<void>;
 }
 
 /** Options of {@link Harness.call}. */
@@ -79,16 +83,37 @@ export async function startHarness(
     await runtime.watcher.start();
     runtime.onStop(() => runtime.watcher.stop());
   }
-  const dashboard = await startDashboardAdapter(runtime, settings.options);
-  runtime.onStop(() => dashboard.stop());
+  let dashboard: RunningDashboard | undefined = await startDashboardAdapter(runtime, settings.options);
+  const port = dashboard.port;
+  runtime.onStop(() => dashboard?.stop() ?? Promise.resolve());
   started.push(() => runtime.stop());
-  const origin = `http://127.0.0.1:${dashboard.port}`;
+  const origin = `http://127.0.0.1:${port}`;
   return {
     dir,
     runtime,
-    dashboard,
+    get dashboard() {
+      if (!dashboard) throw new Error("the dashboard is stopped");
+      return dashboard;
+    },
     origin,
-    call: (method, path, options = {}) => call(dashboard.port, method, path, options),
+    call: (method, path, options = {}) => call(port, method, path, options),
+    async stopDashboard() {
+      const stopping = dashboard;
+      dashboard = undefined;
+      await stopping?.stop();
+    },
+    async startDashboard(changes = {}) {
+      if (dashboard) throw new Error("the dashboard is running");
+      const settingsNow = {
+        ...runtime.config.dashboard,
+        port,
+        ...("token" in changes ? { token: changes.token } : {}),
+      };
+      dashboard = await startDashboardAdapter(
+        { ...runtime, config: { ...runtime.config, dashboard: settingsNow } },
+        settings.options,
+      );
+    },
     async writeStore(entries, version) {
       const projects = entries.map((entry) => ({
         name: entry.name,

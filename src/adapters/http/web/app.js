@@ -9,6 +9,23 @@ async function logout() {
   location.href = "/";
 }
 
+/**
+ * What is wrong with the connection, in words: logged out (planbot refuses this browser's session), or
+ * offline since a time (the stream dropped; it reconnects by itself and the page catches up then).
+ */
+function ConnectionNote({ live }) {
+  if (live.loggedOut)
+    return html`<div class="banner alert" role="alert" data-connection="logged-out">
+      <p>You are logged out: planbot no longer accepts this browser's session (its dashboard token was changed, or the session was ended). Log in again to go on; what you typed into a form stays on this page until then.</p>
+      <button type="button" class="primary" onClick=${() => location.reload()}>Log in again</button>
+    </div>`;
+  if (!live.lostAt) return null;
+  const since = new Date(live.lostAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  return html`<div class="banner alert" role="status" data-connection="offline">
+    <p>planbot is not answering since ${since}: it may be restarting. Reconnecting by itself… What you see may be out of date; it catches up once planbot is back.</p>
+  </div>`;
+}
+
 /** The whole page. */
 export function App() {
   const live = useLiveProjects();
@@ -16,10 +33,11 @@ export function App() {
   return html`<div class="shell">
     <header class="top">
       <a class="brand" href="#/">planbot</a>
-      <span class=${`conn ${live.connected ? "on" : "off"}`} role="status" title=${live.connected ? "live updates on" : "reconnecting to planbot…"}>${live.connected ? "live" : "offline"}</span>
+      <span class=${`conn ${live.connected ? "on" : "off"}`} role="status" title=${live.connected ? "live updates on" : live.loggedOut ? "logged out" : "reconnecting to planbot…"}>${live.connected ? "live" : live.loggedOut ? "logged out" : "offline"}</span>
       <span class="muted count-all">${live.loaded ? `${live.projects.length} projects` : ""}</span>
       ${document.body.dataset.token === "none" ? null : html`<button type="button" class="link" onClick=${logout}>Log out</button>`}
     </header>
+    <${ConnectionNote} live=${live} />
     ${route.page === "project" ? html`<${ProjectPage} key=${route.slug} route=${route} live=${live} />` : html`<${Board} live=${live} />`}
   </div>`;
 }

@@ -39,47 +39,109 @@ function keepUnchanged(previous, next) {
   });
 }
 
-/** `{projects, version, loaded, connected, error}`, re-rendered on every list the stream sends. */
+/** Longest wait between two reconnection tries once the browser gave the stream up. */
+const MAX_RETRY_MS = 15_000;
+
+/**
+ * `{projects, version, loaded, connected, error, lostAt, epoch, loggedOut}`, re-rendered on every list the
+ * stream sends. `lostAt` is when the stream dropped (null while live); `epoch` counts connections, so a view
+ * can refetch what it may have missed while offline; `loggedOut` is set once planbot refuses the session.
+ */
 export function useLiveProjects() {
-  const [state, setState] = useState({ projects: [], version: null, loaded: false, connected: false, error: null });
+  const [state, setState] = useState({
+    projects: [],
+    version: null,
+    loaded: false,
+    connected: false,
+    error: null,
+    lostAt: null,
+    epoch: 0,
+    loggedOut: false,
+  });
   useEffect(() => {
-    const source = new EventSource("/api/projects/stream");
-    source.onopen = () => setState((old) => ({ ...old, connected: true }));
-    source.onmessage = (event) => {
-      let data;
-      try {
-        data = JSON.parse(event.data);
-      } catch {
-        return;
-      }
-      if (data.type === "ping") return;
-      if (data.type === "planner") {
-        for (const listener of plannerListeners) listener(data);
-        return;
-      }
-      if (data.type === "progress") {
-        for (const listener of progressListeners) listener(data.progress);
-        return;
-      }
-      if (data.type === "error") {
-        setState((old) => ({ ...old, error: `${data.message}${data.file ? ` (${data.file})` : ""}` }));
-        return;
-      }
-      if (Array.isArray(data.projects)) {
-        window.__planbotListAt = Date.now();
-        setState((old) => ({
-          projects: keepUnchanged(old.projects, data.projects),
-          version: data.version,
-          loaded: true,
-          connected: true,
-          error: null,
-        }));
-      }
+    let source;
+    let timer;
+    let delay = 1000;
+    let stopped = false;
+    const connect = () => {
+      source = new EventSource("/api/projects/stream");
+      source.onopen = () => {
+        delay = 1000;
+        setState((old) => ({ ...old, connected: true, lostAt: null, epoch: old.epoch + 1, loggedOut: false }));
+      };
+      source.onmessage = (event) => receive(event, setState);
+      source.onerror = () => {
+        setState((old) => ({ ...old, connected: false, lostAt: old.lostAt ?? Date.now() }));
+        // While planbot is unreachable the browser keeps retrying by itself (CONNECTING). An answer that is
+        // not a stream (a 401 once the token changed, a 502 from a proxy while planbot restarts) makes it
+        // give up for good (CLOSED): find out why, then try again ourselves, waiting longer each time.
+        if (source.readyState !== EventSource.CLOSED) return;
+        source.close();
+        timer = setTimeout(retry, delay);
+        delay = Math.min(delay * 2, MAX_RETRY_MS);
+      };
     };
-    source.onerror = () => setState((old) => ({ ...old, connected: false }));
-    return () => source.close();
+    const retry = async () => {
+      if (stopped) return;
+      if ((await sessionRefused()) && !stopped) {
+        setState((old) => ({ ...old, loggedOut: true }));
+        return;
+      }
+      if (!stopped) connect();
+    };
+    connect();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      source.close();
+    };
   }, []);
   return state;
+}
+
+/** Whether planbot answers the page's session with a 401 (the token changed, or the session was ended). */
+async function sessionRefused() {
+  try {
+    const res = await fetch("/api/projects/signature", { credentials: "same-origin", cache: "no-store" });
+    return res.status === 401;
+  } catch {
+    return false;
+  }
+}
+
+/** One stream event: the list, a planner message, run progress, an error frame, or a ping. */
+function receive(event, setState) {
+  let data;
+  try {
+    data = JSON.parse(event.data);
+  } catch {
+    return;
+  }
+  if (data.type === "ping") return;
+  if (data.type === "planner") {
+    for (const listener of plannerListeners) listener(data);
+    return;
+  }
+  if (data.type === "progress") {
+    for (const listener of progressListeners) listener(data.progress);
+    return;
+  }
+  if (data.type === "error") {
+    setState((old) => ({ ...old, error: `${data.message}${data.file ? ` (${data.file})` : ""}` }));
+    return;
+  }
+  if (Array.isArray(data.projects)) {
+    window.__planbotListAt = Date.now();
+    setState((old) => ({
+      ...old,
+      projects: keepUnchanged(old.projects, data.projects),
+      version: data.version,
+      loaded: true,
+      connected: true,
+      error: null,
+      lostAt: null,
+    }));
+  }
 }
 
 /** The current location hash as a route: `{page:"board"}` or `{page:"project", slug, tab}`. */
