@@ -32,6 +32,8 @@ export interface ExpectedFailure {
   /** The exact path without its query, or a pattern tested against the path with its query. */
   path: string | RegExp;
   method?: string;
+  /** It may happen, or not (a reconnection that depends on timing): allowed, but not required. */
+  optional?: boolean;
 }
 
 /** What one page saw go wrong, and what its test said it would. */
@@ -100,7 +102,7 @@ export async function openPage(options: PageOptions = {}): Promise<Page> {
 
 /**
  * Declares failed requests the test means to cause on `page` (a wrong token's 401, a server that went
- * away): each must happen at least once, and only failures matching one of them are allowed.
+ * away): each must happen at least once (unless `optional`), and only failures matching one of them are allowed.
  */
 export function expectFailedRequests(page: Page, failures: ExpectedFailure[]): void {
   recordOf(page).expected.push(...failures);
@@ -128,7 +130,7 @@ export function undeclaredProblems(page: Page): string[] {
     if (!record.expected.some((expected) => matches(expected, failed)))
       problems.push(`unexpected failed request: ${describeFailure(failed)}`);
   for (const expected of record.expected)
-    if (!record.failed.some((failed) => matches(expected, failed)))
+    if (!expected.optional && !record.failed.some((failed) => matches(expected, failed)))
       problems.push(
         `expected failed request never happened: ${expected.method ?? "any"} ${expected.path} → ${expected.status}`,
       );

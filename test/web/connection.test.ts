@@ -45,3 +45,64 @@ describe("the live connection", () => {
     expect(await page.evaluate("window.__sameDocument")).toBe(true);
   }, 90_000);
 });
+
+describe("a session planbot no longer accepts", () => {
+  it("is said to be logged out; a planning answer sent then is refused, kept, and sent after logging in again", async () => {
+    const before = "first-token-0123456789abcdef-zyxw";
+    const after = "second-token-9876543210fedcba-qrst";
+    const harness = await startHarness({ env: { DASHBOARD_TOKEN: before }, watch: true });
+    await harness.writeStore([{ name: "alpha", status: "pending", description: "A todo app." }], 1);
+    const started = await harness.call("POST", "/api/projects/alpha/plan/start", {
+      body: {},
+      headers: { Authorization: `Bearer ${before}` },
+    });
+    expect(started.status).toBe(200);
+    const page = await openPage();
+    expectFailedRequests(page, [
+      // The login page, before the first login and after the session ended.
+      { method: "GET", path: "/", status: 401 },
+      // The stream reconnecting after the restart, and its check of why it was refused.
+      { method: "GET", path: "/api/projects/stream", status: 401 },
+      { method: "GET", path: "/api/projects/signature", status: 401 },
+      { method: "POST", path: "/api/projects/alpha/plan/respond", status: 401 },
+      { ...WHILE_DOWN, optional: true },
+    ]);
+    await page.goto(`${harness.origin}/`);
+    await page.getByLabel("Dashboard token").fill(before);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('main[data-ready="yes"]');
+    await page.goto(`${harness.origin}/#/p/alpha`);
+    await page.waitForSelector(".msg-planner");
+    const answer = "Only me, and it must work offline on a phone.";
+    await page.getByLabel("Your answer").fill(answer);
+
+    // planbot restarts with another token: the browser's session cookie is no longer accepted.
+    await harness.stopDashboard();
+    await harness.startDashboard({ token: after });
+    const note = page.locator('[data-connection="logged-out"]');
+    await note.waitFor({ timeout: 20_000 });
+    expect(await note.textContent()).toContain("You are logged out");
+    expect(await page.locator(".conn").textContent()).toBe("logged out");
+    await screenshot(page, "connection-logged-out");
+
+    await page.getByRole("button", { name: "Send" }).click();
+    const alert = page.locator('.chat [role="alert"]');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain("You are logged out, so nothing was done");
+    expect(await page.getByLabel("Your answer").inputValue()).toBe(answer);
+    expect(await page.locator(".thinking").count()).toBe(0);
+    expect(await page.locator(".msg-user", { hasText: answer }).count()).toBe(0);
+
+    // Logging in again (with the new token) brings the page back with the answer still typed.
+    await page.getByRole("button", { name: "Log in again" }).click();
+    await page.getByLabel("Dashboard token").fill(after);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('main[data-ready="yes"]');
+    await page.goto(`${harness.origin}/#/p/alpha`);
+    await page.waitForSelector(".msg-planner");
+    expect(await page.getByLabel("Your answer").inputValue()).toBe(answer);
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.locator(".msg-planner", { hasText: answer }).waitFor({ timeout: 20_000 });
+    expect(await page.getByLabel("Your answer").inputValue()).toBe("");
+  }, 90_000);
+});

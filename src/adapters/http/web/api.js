@@ -10,7 +10,13 @@ export class ApiError extends Error {
   }
 }
 
-/** Calls the API; a 401 means the session cookie is gone, so the page reloads into the login form. */
+/** Fired on `window` when planbot answers 401: the session is gone (the token changed, or it was ended). */
+export const LOGGED_OUT = "planbot:logged-out";
+
+/**
+ * Calls the API. A 401 means the session is gone: the page says so and offers to log in again (see app.js)
+ * rather than reloading into the login form at once, which would drop what the person just typed.
+ */
 export async function api(method, path, body) {
   const init = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
   if (method !== "GET") {
@@ -21,7 +27,10 @@ export async function api(method, path, body) {
   try {
     res = await fetch(path, init);
   } catch {
-    throw new ApiError(0, { error: "offline", message: "planbot did not answer; is it still running?" });
+    throw new ApiError(0, {
+      error: "offline",
+      message: "planbot did not answer: it may be stopped or restarting. Try again once the header shows live.",
+    });
   }
   let data = {};
   try {
@@ -30,8 +39,12 @@ export async function api(method, path, body) {
     data = {};
   }
   if (res.status === 401) {
-    location.reload();
-    throw new ApiError(401, data);
+    dispatchEvent(new Event(LOGGED_OUT));
+    throw new ApiError(401, {
+      ...data,
+      message:
+        "You are logged out, so nothing was done: planbot no longer accepts this browser's session. Press Log in again at the top, then try once more.",
+    });
   }
   if (!res.ok) throw new ApiError(res.status, data);
   return data;

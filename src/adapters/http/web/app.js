@@ -16,7 +16,7 @@ async function logout() {
 function ConnectionNote({ live }) {
   if (live.loggedOut)
     return html`<div class="banner alert" role="alert" data-connection="logged-out">
-      <p>You are logged out: planbot no longer accepts this browser's session (its dashboard token was changed, or the session was ended). Log in again to go on; what you typed into a form stays on this page until then.</p>
+      <p>You are logged out: planbot no longer accepts this browser's session (its dashboard token was changed, or the session was ended). Log in again to go on. The page reloads for that: an unsent answer to the planner is kept, but copy anything you typed into another form first.</p>
       <button type="button" class="primary" onClick=${() => location.reload()}>Log in again</button>
     </div>`;
   if (!live.lostAt) return null;

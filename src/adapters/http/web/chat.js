@@ -3,6 +3,7 @@
 import { html } from "htm/preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, api, projectPath } from "./api.js";
+import { useDraft } from "./draft.js";
 import { onPlannerMessage, useElapsed } from "./live.js";
 import { Markdown } from "./markdown.js";
 import { remoteTurnPending } from "./remote-turn.js";
@@ -40,7 +41,8 @@ export function Conversation({ project, autoStart }) {
   const [session, setSession] = useState(null);
   const [pending, setPending] = useState(null);
   const [problem, setProblem] = useState(null);
-  const [draft, setDraft] = useState("");
+  // Kept across a reload or a new login: a long answer is not lost to a dropped session.
+  const [draft, setDraft] = useDraft(`answer:${slug.toLowerCase()}`);
   const log = useRef(null);
   const started = useRef(false);
 
@@ -77,6 +79,8 @@ export function Conversation({ project, autoStart }) {
   async function act(what, label, call, sent) {
     setProblem(null);
     setPending({ since: Date.now(), what: label, sent });
+    // planbot did not answer, or refused the session: there is nothing new to read back (and it would fail too).
+    let unreachable = false;
     try {
       await call();
       return true;
@@ -89,11 +93,12 @@ export function Conversation({ project, autoStart }) {
           return act("force", label, () => api("POST", projectPath(slug, "plan/start"), { force: true }));
         }
       } else setProblem(error.message);
+      unreachable = error instanceof ApiError && (error.status === 0 || error.status === 401);
       if (sent) setDraft(sent);
       return false;
     } finally {
       // The stored history first, then drop the "thinking" line: no moment without the sent message.
-      await reload();
+      if (!unreachable) await reload();
       setPending(null);
     }
   }

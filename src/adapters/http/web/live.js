@@ -1,6 +1,7 @@
 // The live project list: one EventSource on /api/projects/stream for the whole page. The stream sends
 // the full list on connect and on every change, planner messages for the dashboard's chats, run progress, and pings.
 import { useEffect, useState } from "preact/hooks";
+import { LOGGED_OUT } from "./api.js";
 
 const plannerListeners = new Set();
 
@@ -89,8 +90,11 @@ export function useLiveProjects() {
       }
       if (!stopped) connect();
     };
+    const loggedOut = () => setState((old) => ({ ...old, loggedOut: true }));
+    addEventListener(LOGGED_OUT, loggedOut);
     connect();
     return () => {
+      removeEventListener(LOGGED_OUT, loggedOut);
       stopped = true;
       clearTimeout(timer);
       source.close();
