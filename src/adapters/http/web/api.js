@@ -3,7 +3,7 @@
 /** A non-2xx answer: `status`, the server's `code` (`error` key) and its `message`. */
 export class ApiError extends Error {
   constructor(status, body) {
-    super(body?.message || body?.error || `the server answered ${status}`);
+    super(body?.message || body?.error || withoutWords(status));
     this.status = status;
     this.code = body?.error;
     this.body = body || {};
@@ -53,4 +53,11 @@ export async function api(method, path, body) {
 /** `/api/projects/<slug>/<rest>` with the slug encoded. */
 export function projectPath(slug, rest) {
   return `/api/projects/${encodeURIComponent(slug)}/${rest}`;
+}
+
+/** The message of an answer without planbot's own words (a proxy's error page, a crash before the body). */
+function withoutWords(status) {
+  if (status >= 500)
+    return `planbot answered ${status} without saying why, so this may not have been done: try again in a moment; if it keeps failing, planbot's log says why.`;
+  return `planbot refused this with ${status} without saying why.`;
 }

@@ -35,12 +35,14 @@ function Thinking({ since, what }) {
 }
 
 /** The conversation tab. */
-export function Conversation({ project, autoStart }) {
+export function Conversation({ project, autoStart, epoch }) {
   const slug = project.slug;
   const [history, setHistory] = useState(null);
   const [session, setSession] = useState(null);
   const [pending, setPending] = useState(null);
   const [problem, setProblem] = useState(null);
+  // Why the conversation could not be read; gone with the next read that works (unlike an action's problem).
+  const [readProblem, setReadProblem] = useState(null);
   // Kept across a reload or a new login: a long answer is not lost to a dropped session.
   const [draft, setDraft] = useDraft(`answer:${slug.toLowerCase()}`);
   const log = useRef(null);
@@ -54,13 +56,15 @@ export function Conversation({ project, autoStart }) {
       const transcript = await api("GET", projectPath(slug, "plan/transcript"));
       setHistory(Array.isArray(transcript.history) ? transcript.history : []);
       setSession(state);
+      setReadProblem(null);
     } catch (error) {
-      setProblem(error.message);
+      setReadProblem(`The conversation could not be read: ${error.message}`);
     }
   }, [slug]);
 
   // The preview changes whenever the conversation moves, wherever it was answered (another tab, a chat).
-  useEffect(() => void reload(), [reload, project.status, project.last_message_preview]);
+  // `epoch` moves when the live stream reconnects: what was said while planbot was unreachable is read then.
+  useEffect(() => void reload(), [reload, project.status, project.last_message_preview, epoch]);
   useEffect(
     () => onPlannerMessage((event) => event.slug?.toLowerCase() === slug.toLowerCase() && reload()),
     [slug, reload],
@@ -143,17 +147,21 @@ export function Conversation({ project, autoStart }) {
   return html`<section class="chat" aria-label="Conversation with the planner">
     ${open ? html`<p class="phase">Phase: <strong>${PHASES[session.phase] ?? session.phase}</strong>${session.phase_ready && !complete ? " — ready to move on" : ""}</p>` : null}
     <ol class="messages" ref=${log} aria-live="polite">
-      ${history === null ? html`<li class="muted">Loading the conversation…</li>` : null}
+      ${history === null && !readProblem ? html`<li class="muted">Loading the conversation…</li>` : null}
       ${history?.length === 0 && !pending ? html`<li class="muted">No conversation yet.</li>` : null}
       ${(history ?? []).map((entry, index) => html`<${Message} key=${index} entry=${entry} />`)}
       ${pending?.sent ? html`<${Message} entry=${{ role: "user", text: pending.sent }} />` : null}
       ${remoteTurn && session.pending_message ? html`<${Message} entry=${{ role: "user", text: session.pending_message.text, user: session.pending_message.user, at: session.pending_message.at, phase: session.phase }} />` : null}
       ${pending ? html`<${Thinking} since=${pending.since} what=${pending.what} />` : remoteTurn ? html`<${Thinking} since=${Date.parse(session.pending_message?.at ?? session.updated_at) || Date.now()} what="The planner is thinking…" />` : null}
     </ol>
+    ${readProblem ? html`<p class="alert" role="alert">${readProblem}</p>` : null}
     ${problem ? html`<div class="alert" role="alert"><${Markdown} text=${problem} planner=${true} /></div>` : null}
     ${
-      open
-        ? html`<form class="composer" onSubmit=${send}>
+      // Not read yet (or unreadable): whether a conversation is open is unknown, so no composer claims either.
+      session === null
+        ? null
+        : open
+          ? html`<form class="composer" onSubmit=${send}>
           <label class="sr-only" for="composer-text">Your answer</label>
           <textarea id="composer-text" rows="3" placeholder=${complete ? "Ask for a change, or press Finish to approve the plan" : "Answer the planner (Enter sends, Shift+Enter adds a line)"} value=${draft} onInput=${(event) => setDraft(event.currentTarget.value)} onKeyDown=${onKey} disabled=${Boolean(pending)}></textarea>
           <div class="actions">
@@ -163,7 +171,7 @@ export function Conversation({ project, autoStart }) {
             <button type="button" class="danger" onClick=${stop} disabled=${Boolean(pending)}>Stop</button>
           </div>
         </form>`
-        : html`<div class="composer idle">
+          : html`<div class="composer idle">
           <p class="muted">${project.status === "planning" ? "The planning session has ended." : "No planning conversation is open."}</p>
           <button type="button" class="primary" onClick=${start} disabled=${Boolean(pending) || project.status.startsWith("running")}>${history?.length ? "Plan again" : "Start planning"}</button>
         </div>`

@@ -80,7 +80,7 @@ export function ProjectPage({ route, live }) {
     <nav class="tabs" aria-label="Project sections">
       ${TABS.map((tab) => html`<a href=${base + tab.suffix} aria-current=${route.tab === tab.key ? "page" : undefined}>${tab.title}</a>`)}
     </nav>
-    ${route.tab === "chat" ? html`<${Conversation} project=${project} autoStart=${route.start} />` : null}
+    ${route.tab === "chat" ? html`<${Conversation} project=${project} autoStart=${route.start} epoch=${live.epoch} />` : null}
     ${route.tab === "plan" ? html`<${PlanView} project=${project} />` : null}
     ${route.tab === "run" ? html`<${RunView} project=${project} />` : null}
   </main>`;

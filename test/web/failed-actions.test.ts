@@ -1,0 +1,112 @@
+// Actions whose request fails, in a real Chromium: with planbot stopped (no answer at all) and with a
+// store planbot cannot read (a 500 in planbot's words), a planning answer, an edit and an approval each say
+// what went wrong and what to do, keep what was typed, show no success, and work once planbot is back.
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
+import { startHarness, stopHarnesses } from "../http/harness.ts";
+import { closeBrowser, expectFailedRequests, openPage, screenshot } from "./browser.ts";
+
+afterEach(stopHarnesses);
+afterAll(closeBrowser);
+
+const UNANSWERED = /planbot did not answer: it may be stopped or restarting\. Try again once the header shows live\./;
+
+describe("an action planbot does not answer", () => {
+  it("says so, keeps what was typed, shows no success, and works once planbot is back", async () => {
+    const harness = await startHarness({ watch: true });
+    await harness.writeStore(
+      [
+        { name: "alpha", status: "pending", description: "A todo app." },
+        { name: "beta", status: "pending", description: "A weather bot." },
+      ],
+      1,
+    );
+    expect((await harness.call("POST", "/api/projects/alpha/plan/start", { body: {} })).status).toBe(200);
+    await harness.runtime.watcher.refresh();
+    const page = await openPage();
+    expectFailedRequests(page, [
+      { method: "POST", path: "/api/projects/alpha/plan/respond", status: "network" },
+      { method: "GET", path: "/api/projects/beta/plan/state", status: "network" },
+      { method: "POST", path: "/api/projects/beta/edit", status: "network" },
+      { method: "POST", path: "/api/projects/approve", status: "network" },
+      // The stream's own tries while planbot is down: how many fit in depends on timing.
+      { status: "network", path: /^\/api\/projects\/(stream|signature)/, optional: true },
+    ]);
+    await page.goto(`${harness.origin}/#/p/alpha`);
+    await page.waitForSelector(".msg-planner");
+    const answer = "Only me, on a phone, offline first.";
+    await page.getByLabel("Your answer").fill(answer);
+
+    await harness.stopDashboard();
+    await page.locator('[data-connection="offline"]').waitFor({ timeout: 15_000 });
+    await page.getByRole("button", { name: "Send" }).click();
+    const chatAlert = page.locator('.chat [role="alert"]');
+    await chatAlert.waitFor();
+    expect(await chatAlert.textContent()).toMatch(UNANSWERED);
+    expect(await page.getByLabel("Your answer").inputValue()).toBe(answer);
+    expect(await page.locator(".thinking").count()).toBe(0);
+    expect(await page.locator(".msg-user", { hasText: answer }).count()).toBe(0);
+
+    // Another project's page, still offline: its conversation cannot be read, an edit and an approval fail.
+    await page.evaluate("location.hash = '#/p/beta'");
+    await page.locator('.chat [role="alert"]', { hasText: "The conversation could not be read" }).waitFor();
+    // Unread, it is unknown whether a conversation is open: the page claims neither.
+    expect(await page.locator(".chat").textContent()).not.toMatch(/Loading the conversation|No planning conversation/);
+    expect(await page.getByRole("button", { name: "Start planning" }).count()).toBe(0);
+    await page.getByRole("button", { name: "Edit", exact: true }).click();
+    await page.getByLabel("Description").fill("A weather bot for the team chat.");
+    await page.getByRole("button", { name: "Save" }).click();
+    const editAlert = page.locator('form.edit-project [role="alert"]');
+    await editAlert.waitFor();
+    expect(await editAlert.textContent()).toMatch(UNANSWERED);
+    expect(await page.getByLabel("Description").inputValue()).toBe("A weather bot for the team chat.");
+    expect(await page.locator('.edit-project [role="status"]').count()).toBe(0);
+    await page.getByRole("button", { name: "Approve" }).click();
+    const approveAlert = page.locator('.status-actions [role="alert"]');
+    await approveAlert.waitFor();
+    expect(await approveAlert.textContent()).toMatch(UNANSWERED);
+    await screenshot(page, "actions-unanswered");
+
+    // planbot is back: the page is live again without a reload, the read problem goes, the actions work.
+    await harness.startDashboard();
+    await page.locator(".conn", { hasText: "live" }).waitFor({ timeout: 20_000 });
+    await page.locator('.chat [role="alert"]').waitFor({ state: "detached" });
+    await page.getByRole("button", { name: "Save" }).click();
+    await page
+      .locator('.edit-project [role="status"]', {
+        hasText: "Description: A weather bot. → A weather bot for the team chat.",
+      })
+      .waitFor();
+    await page.getByRole("button", { name: "Approve" }).click();
+    await page.locator(".project-head .badge", { hasText: "approved" }).waitFor({ timeout: 15_000 });
+    expect(await approveAlert.count()).toBe(0);
+
+    // The answer typed on alpha's page is still there, and is sent now.
+    await page.evaluate("location.hash = '#/p/alpha'");
+    await page.waitForSelector(".msg-planner");
+    expect(await page.getByLabel("Your answer").inputValue()).toBe(answer);
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.locator(".msg-planner", { hasText: answer }).waitFor({ timeout: 20_000 });
+    expect(await page.locator('.chat [role="alert"]').count()).toBe(0);
+  }, 120_000);
+});
+
+describe("an action planbot refuses with a 500", () => {
+  it("shows planbot's words for it, and no success", async () => {
+    const harness = await startHarness({ watch: true });
+    await harness.writeStore([{ name: "beta", status: "pending", description: "A weather bot." }], 1);
+    await harness.runtime.watcher.refresh();
+    const page = await openPage();
+    expectFailedRequests(page, [{ method: "POST", path: "/api/projects/approve", status: 500 }]);
+    await page.goto(`${harness.origin}/#/p/beta`);
+    await page.waitForSelector('main[data-slug="beta"]');
+    await writeFile(join(harness.dir, TASKS_FILE_NAME), "{ this is not json");
+    await page.getByRole("button", { name: "Approve" }).click();
+    const alert = page.locator('.status-actions [role="alert"]');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain(TASKS_FILE_NAME);
+    expect(await page.locator(".project-head .badge").textContent()).toBe("pending");
+  }, 60_000);
+});
