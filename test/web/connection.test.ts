@@ -1,6 +1,8 @@
 // The dashboard's connection in a real Chromium: planbot going away mid-session and coming back (the page
 // says so, and catches up without a reload), and a restart with another DASHBOARD_TOKEN (the page says the
 // browser is logged out, keeps what was typed, and shows no success).
+import { createServer, request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { startHarness, stopHarnesses } from "../http/harness.ts";
 import { closeBrowser, expectFailedRequests, failedRequests, openPage, screenshot } from "./browser.ts";
@@ -104,5 +106,74 @@ describe("a session planbot no longer accepts", () => {
     await page.getByRole("button", { name: "Send" }).click();
     await page.locator(".msg-planner", { hasText: answer }).waitFor({ timeout: 20_000 });
     expect(await page.getByLabel("Your answer").inputValue()).toBe("");
+  }, 90_000);
+});
+
+/**
+ * A reverse proxy in front of the dashboard that answers 502 while planbot is down, as nginx does: the
+ * browser then gets an answer that is not a stream and gives the EventSource up for good.
+ */
+async function startProxy(): Promise<{ origin: string; target: (port: number) => void; close: () => Promise<void> }> {
+  let backend = 0;
+  const server = createServer((req, res) => {
+    const forwarded = httpRequest(
+      { host: "127.0.0.1", port: backend, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forwarded.on("error", () => {
+      if (res.headersSent) return void res.destroy();
+      res.writeHead(502, { "Content-Type": "text/html" });
+      res.end("<h1>502 Bad Gateway</h1>");
+    });
+    req.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    target: (next) => {
+      backend = next;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+describe("behind a reverse proxy", () => {
+  it("reconnects after the proxy answered 502 while planbot restarted (the browser alone gives up)", async () => {
+    const proxy = await startProxy();
+    try {
+      const harness = await startHarness({ env: { DASHBOARD_ORIGINS: proxy.origin }, watch: true });
+      proxy.target(harness.dashboard.port);
+      await harness.writeStore([{ name: "alpha", status: "pending", description: "A todo app." }], 1);
+      await harness.runtime.watcher.refresh();
+      const page = await openPage();
+      expectFailedRequests(page, [
+        { method: "GET", path: "/api/projects/stream", status: 502 },
+        { method: "GET", path: "/api/projects/signature", status: 502, optional: true },
+      ]);
+      await page.goto(`${proxy.origin}/`);
+      await page.waitForSelector('main[data-ready="yes"] [data-column="pending"] [data-slug="alpha"]');
+
+      await harness.stopDashboard();
+      await page.locator('[data-connection="offline"]').waitFor({ timeout: 15_000 });
+      await expect
+        .poll(() => failedRequests(page).filter((failed) => failed.status === 502).length, { timeout: 20_000 })
+        .toBeGreaterThan(0);
+      expect((await harness.runtime.core.lifecycle.approve("alpha")).ok).toBe(true);
+      await harness.runtime.watcher.refresh();
+      await harness.startDashboard();
+      await page.waitForSelector('[data-column="approved"] [data-slug="alpha"]', { timeout: 30_000 });
+      await page.locator(".conn", { hasText: "live" }).waitFor();
+      expect(await page.locator('[data-connection="offline"]').count()).toBe(0);
+    } finally {
+      await proxy.close();
+    }
   }, 90_000);
 });
