@@ -110,3 +110,35 @@ describe("an action planbot refuses with a 500", () => {
     expect(await page.locator(".project-head .badge").textContent()).toBe("pending");
   }, 60_000);
 });
+
+describe("an answer planbot took but could not reply to (it stopped mid-turn)", () => {
+  it("is kept with a warning while unknown, and the copy and warning go once the conversation shows it arrived", async () => {
+    const harness = await startHarness({ watch: true });
+    await harness.writeStore([{ name: "alpha", status: "pending", description: "A todo app." }], 1);
+    expect((await harness.call("POST", "/api/projects/alpha/plan/start", { body: {} })).status).toBe(200);
+    await harness.runtime.watcher.refresh();
+    const page = await openPage();
+    expectFailedRequests(page, [
+      { method: "POST", path: "/api/projects/alpha/plan/respond", status: "network" },
+      { status: "network", path: /^\/api\/projects\/(stream|signature|alpha\/plan\/)/, optional: true },
+    ]);
+    await page.goto(`${harness.origin}/#/p/alpha`);
+    await page.waitForSelector(".msg-planner");
+    // The fake planner takes 5 s over this answer: planbot stops while it thinks, and the turn goes on.
+    const answer = "[[fake:slow=5000]] Only me, on a phone.";
+    await page.getByLabel("Your answer").fill(answer);
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.waitForSelector(".thinking");
+    await harness.stopDashboard();
+    const alert = page.locator('.chat [role="alert"]');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain("it is not known whether your answer arrived");
+    expect(await page.getByLabel("Your answer").inputValue()).toBe(answer);
+
+    await harness.startDashboard();
+    await page.locator(".msg-planner", { hasText: "Only me, on a phone." }).waitFor({ timeout: 30_000 });
+    await alert.waitFor({ state: "detached" });
+    expect(await page.getByLabel("Your answer").inputValue()).toBe("");
+    expect(await page.locator(".msg-user", { hasText: "Only me, on a phone." }).count()).toBe(1);
+  }, 90_000);
+});

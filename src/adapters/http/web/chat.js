@@ -45,6 +45,8 @@ export function Conversation({ project, autoStart, epoch }) {
   const [readProblem, setReadProblem] = useState(null);
   // Kept across a reload or a new login: a long answer is not lost to a dropped session.
   const [draft, setDraft] = useDraft(`answer:${slug.toLowerCase()}`);
+  // An answer whose request got no reply: `{text, before}`, the times it was in the history when sent.
+  const [unsent, setUnsent] = useState(null);
   const log = useRef(null);
   const started = useRef(false);
 
@@ -80,8 +82,18 @@ export function Conversation({ project, autoStart, epoch }) {
     log.current?.scrollTo?.({ top: log.current.scrollHeight });
   }, [history, pending]);
 
+  // planbot may have taken an answer and lost only the reply (it stopped mid-turn): once the conversation
+  // shows it arrived, the kept copy and the warning go, so it is not sent twice.
+  useEffect(() => {
+    if (!unsent || !answerArrived(unsent, history, session)) return;
+    if (draft === unsent.text) setDraft("");
+    setProblem(null);
+    setUnsent(null);
+  }, [unsent, history, session]);
+
   async function act(what, label, call, sent) {
     setProblem(null);
+    setUnsent(null);
     setPending({ since: Date.now(), what: label, sent });
     // planbot did not answer, or refused the session: there is nothing new to read back (and it would fail too).
     let unreachable = false;
@@ -98,6 +110,12 @@ export function Conversation({ project, autoStart, epoch }) {
         }
       } else setProblem(error.message);
       unreachable = error instanceof ApiError && (error.status === 0 || error.status === 401);
+      if (what === "respond" && error instanceof ApiError && error.status === 0) {
+        setUnsent({ text: sent, before: timesSaid(history, sent) });
+        setProblem(
+          "planbot did not answer, so it is not known whether your answer arrived. It is kept below: once the header shows live, the conversation shows it if it arrived; if not, send it again.",
+        );
+      }
       if (sent) setDraft(sent);
       return false;
     } finally {
@@ -177,6 +195,18 @@ export function Conversation({ project, autoStart, epoch }) {
         </div>`
     }
   </section>`;
+}
+
+/** How often the history holds `text` as a message of the user. */
+function timesSaid(history, text) {
+  return (history ?? []).filter((entry) => entry.role === "user" && entry.text === text).length;
+}
+
+/** Whether an answer sent without a reply is in the conversation now: stored, or the turn planbot is on. */
+function answerArrived(unsent, history, session) {
+  if (history !== null && timesSaid(history, unsent.text) > unsent.before) return true;
+  const mark = session?.pending_response ? session.pending_message : null;
+  return Boolean(mark?.text && unsent.text.startsWith(mark.text));
 }
 
 /** Drops the one-shot `?start` from the address without a new history entry. */
