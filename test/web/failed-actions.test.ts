@@ -142,3 +142,45 @@ describe("an answer planbot took but could not reply to (it stopped mid-turn)", 
     expect(await page.locator(".msg-user", { hasText: "Only me, on a phone." }).count()).toBe(1);
   }, 90_000);
 });
+
+describe("Run and New project without an answer", () => {
+  it("say so and keep the form; once planbot is back the same press works", async () => {
+    const harness = await startHarness({ watch: true });
+    await harness.writeStore([{ name: "gamma", status: "approved", description: "An invoice scanner." }], 1);
+    await harness.writePrd("gamma", 2, 0);
+    await harness.runtime.watcher.refresh();
+    const page = await openPage();
+    expectFailedRequests(page, [
+      { method: "POST", path: "/api/projects/gamma/run", status: "network" },
+      { method: "POST", path: "/api/projects/propose", status: "network" },
+      { status: "network", path: /^\/api\/projects\/(stream|signature)/, optional: true },
+    ]);
+    await page.goto(`${harness.origin}/#/p/gamma/run`);
+    await page.getByRole("button", { name: "Run", exact: true }).waitFor();
+    await harness.stopDashboard();
+    await page.locator('[data-connection="offline"]').waitFor({ timeout: 15_000 });
+    await page.getByRole("button", { name: "Run", exact: true }).click();
+    const runAlert = page.locator('.run-head [role="alert"]');
+    await runAlert.waitFor();
+    expect(await runAlert.textContent()).toMatch(UNANSWERED);
+    expect(await page.locator('.run-head [role="status"]').count()).toBe(0);
+
+    await page.evaluate("location.hash = '#/'");
+    await page.getByRole("button", { name: "New project" }).click();
+    await page.getByLabel("Slug").fill("delta");
+    await page.getByLabel("What should it do?").fill("A photo sorter.");
+    await page.getByLabel("Start planning right away").uncheck();
+    await page.getByRole("button", { name: "Propose" }).click();
+    const proposeAlert = page.locator('form.propose [role="alert"]');
+    await proposeAlert.waitFor();
+    expect(await proposeAlert.textContent()).toMatch(UNANSWERED);
+    expect(await page.getByLabel("Slug").inputValue()).toBe("delta");
+    expect(await page.getByLabel("What should it do?").inputValue()).toBe("A photo sorter.");
+
+    await harness.startDashboard();
+    await page.locator(".conn", { hasText: "live" }).waitFor({ timeout: 20_000 });
+    await page.getByRole("button", { name: "Propose" }).click();
+    await page.waitForURL(/#\/p\/delta$/);
+    await page.waitForSelector('main[data-slug="delta"]', { timeout: 15_000 });
+  }, 90_000);
+});
