@@ -3,7 +3,10 @@
 // browser is logged out, keeps what was typed, and shows no success).
 import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
 import { startHarness, stopHarnesses } from "../http/harness.ts";
 import { closeBrowser, expectFailedRequests, failedRequests, openPage, screenshot } from "./browser.ts";
 
@@ -175,5 +178,43 @@ describe("behind a reverse proxy", () => {
     } finally {
       await proxy.close();
     }
+  }, 90_000);
+});
+
+describe("a store planbot cannot read", () => {
+  it("is named on the project's page (not called 'not answering'), and the page recovers once it is fixed", async () => {
+    const harness = await startHarness({ watch: true });
+    await harness.writeStore([{ name: "beta", status: "pending", description: "A weather bot." }], 1);
+    await harness.runtime.watcher.refresh();
+    const page = await openPage();
+    expectFailedRequests(page, [{ ...WHILE_DOWN, optional: true }]);
+    await page.goto(`${harness.origin}/#/p/beta`);
+    await page.waitForSelector('main[data-slug="beta"]');
+
+    // planbot restarts and finds its store broken: the stream says so in an error frame and ends.
+    await writeFile(join(harness.dir, TASKS_FILE_NAME), "{ broken");
+    await harness.stopDashboard();
+    await harness.startDashboard();
+    const banner = page.locator('[data-connection="error"]');
+    await banner.waitFor({ timeout: 20_000 });
+    expect(await banner.textContent()).toContain(TASKS_FILE_NAME);
+    await page.locator('[data-connection="offline"]').waitFor({ state: "detached" });
+    await screenshot(page, "connection-store-broken");
+    // Still answering, planbot sends the error frame again on every reconnect: the page never calls it gone.
+    await page.evaluate(`new MutationObserver(() => {
+      if (document.querySelector('[data-connection="offline"]')) window.__offlineSeen = true;
+    }).observe(document.body, { childList: true, subtree: true })`);
+    let reconnects = 0;
+    page.on("request", (request) => {
+      if (request.url().endsWith("/api/projects/stream")) reconnects += 1;
+    });
+    await expect.poll(() => reconnects, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    expect(await page.evaluate("window.__offlineSeen === true")).toBe(false);
+    expect(await page.locator('main[data-slug="beta"]').count()).toBe(1);
+
+    await harness.writeStore([{ name: "beta", status: "approved", description: "A weather bot." }], 2);
+    await page.locator(".project-head .badge", { hasText: "approved" }).waitFor({ timeout: 20_000 });
+    await banner.waitFor({ state: "detached" });
+    await page.locator(".conn", { hasText: "live" }).waitFor();
   }, 90_000);
 });

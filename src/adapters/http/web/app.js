@@ -38,6 +38,7 @@ export function App() {
       ${document.body.dataset.token === "none" ? null : html`<button type="button" class="link" onClick=${logout}>Log out</button>`}
     </header>
     <${ConnectionNote} live=${live} />
+    ${live.error ? html`<p class="banner alert" role="alert" data-connection="error">${live.error}</p>` : null}
     ${route.page === "project" ? html`<${ProjectPage} key=${route.slug} route=${route} live=${live} />` : html`<${Board} live=${live} />`}
   </div>`;
 }

@@ -99,7 +99,6 @@ export function Board({ live }) {
       <button type="button" class="primary" aria-expanded=${proposing} onClick=${() => setProposing(!proposing)}>New project</button>
     </div>
     ${proposing ? html`<${ProposeForm} onClose=${() => setProposing(false)} />` : null}
-    ${live.error ? html`<p class="alert" role="alert">${live.error}</p>` : null}
     ${!live.loaded ? html`<p class="muted">Loading projects…</p>` : null}
     ${live.loaded && live.projects.length === 0 ? html`<p class="muted">No projects yet. Propose one with <strong>New project</strong>.</p>` : null}
     ${live.loaded && live.projects.length > 0 && shown === 0 ? html`<p class="muted">No project matches “${query}”.</p>` : null}

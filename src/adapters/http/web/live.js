@@ -65,14 +65,28 @@ export function useLiveProjects() {
     let delay = 1000;
     let stopped = false;
     const connect = () => {
+      // Whether the last frame was an error frame: planbot then ends the stream on purpose (a store it cannot
+      // read) and is still answering, so the drop that follows is not "planbot is not answering".
+      let explained = false;
       source = new EventSource("/api/projects/stream");
       source.onopen = () => {
         delay = 1000;
-        setState((old) => ({ ...old, connected: true, lostAt: null, epoch: old.epoch + 1, loggedOut: false }));
+        // Only a reconnection after a loss moves `epoch`: the first connection brings nothing a view missed.
+        // `connected` waits for the list: a stream that only brings an error frame is not live.
+        setState((old) => ({
+          ...old,
+          lostAt: null,
+          epoch: old.lostAt === null ? old.epoch : old.epoch + 1,
+          loggedOut: false,
+        }));
       };
-      source.onmessage = (event) => receive(event, setState);
+      source.onmessage = (event) => {
+        const kind = receive(event, setState);
+        if (kind !== "ping") explained = kind === "error";
+      };
       source.onerror = () => {
-        setState((old) => ({ ...old, connected: false, lostAt: old.lostAt ?? Date.now() }));
+        const lost = !explained;
+        setState((old) => ({ ...old, connected: false, lostAt: lost ? (old.lostAt ?? Date.now()) : null }));
         // While planbot is unreachable the browser keeps retrying by itself (CONNECTING). An answer that is
         // not a stream (a 401 once the token changed, a 502 from a proxy while planbot restarts) makes it
         // give up for good (CLOSED): find out why, then try again ourselves, waiting longer each time.
@@ -113,39 +127,39 @@ async function sessionRefused() {
   }
 }
 
-/** One stream event: the list, a planner message, run progress, an error frame, or a ping. */
+/** One stream event: the list, a planner message, run progress, an error frame, or a ping; returns its kind. */
 function receive(event, setState) {
   let data;
   try {
     data = JSON.parse(event.data);
   } catch {
-    return;
+    return "unreadable";
   }
-  if (data.type === "ping") return;
+  if (data.type === "ping") return "ping";
   if (data.type === "planner") {
     for (const listener of plannerListeners) listener(data);
-    return;
+    return "planner";
   }
   if (data.type === "progress") {
     for (const listener of progressListeners) listener(data.progress);
-    return;
+    return "progress";
   }
   if (data.type === "error") {
     setState((old) => ({ ...old, error: `${data.message}${data.file ? ` (${data.file})` : ""}` }));
-    return;
+    return "error";
   }
-  if (Array.isArray(data.projects)) {
-    window.__planbotListAt = Date.now();
-    setState((old) => ({
-      ...old,
-      projects: keepUnchanged(old.projects, data.projects),
-      version: data.version,
-      loaded: true,
-      connected: true,
-      error: null,
-      lostAt: null,
-    }));
-  }
+  if (!Array.isArray(data.projects)) return "unknown";
+  window.__planbotListAt = Date.now();
+  setState((old) => ({
+    ...old,
+    projects: keepUnchanged(old.projects, data.projects),
+    version: data.version,
+    loaded: true,
+    connected: true,
+    error: null,
+    lostAt: null,
+  }));
+  return "list";
 }
 
 /** The current location hash as a route: `{page:"board"}` or `{page:"project", slug, tab}`. */
