@@ -13,6 +13,8 @@ import { closeBrowser, expectFailedRequests, failedRequests, openPage, screensho
 afterEach(stopHarnesses);
 afterAll(closeBrowser);
 
+const UNANSWERED_TEXT = /planbot did not answer: it may be stopped or restarting/;
+
 /** Requests the page makes while planbot is down: the stream reconnecting, and its check of why it failed. */
 const WHILE_DOWN = { status: "network", path: /^\/api\/projects\/(stream|signature)/ } as const;
 
@@ -216,5 +218,33 @@ describe("a store planbot cannot read", () => {
     await page.locator(".project-head .badge", { hasText: "approved" }).waitFor({ timeout: 20_000 });
     await banner.waitFor({ state: "detached" });
     await page.locator(".conn", { hasText: "live" }).waitFor();
+  }, 90_000);
+});
+
+describe("logging out while planbot does not answer", () => {
+  it("says the browser is still logged in, with no script error, and works once planbot is back", async () => {
+    const token = "logout-token-0123456789abcdef-klmn";
+    const harness = await startHarness({ env: { DASHBOARD_TOKEN: token }, watch: true });
+    const page = await openPage();
+    expectFailedRequests(page, [
+      { method: "GET", path: "/", status: 401 },
+      { method: "POST", path: "/api/logout", status: "network" },
+      { ...WHILE_DOWN, optional: true },
+    ]);
+    await page.goto(`${harness.origin}/`);
+    await page.getByLabel("Dashboard token").fill(token);
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('main[data-ready="yes"]');
+
+    await harness.stopDashboard();
+    await page.getByRole("button", { name: "Log out" }).click();
+    const alert = page.locator('.banner[role="alert"]', { hasText: "You are still logged in" });
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(UNANSWERED_TEXT);
+
+    await harness.startDashboard();
+    await page.locator(".conn", { hasText: "live" }).waitFor({ timeout: 20_000 });
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByLabel("Dashboard token").waitFor();
   }, 90_000);
 });

@@ -1,12 +1,19 @@
 // The app shell: header, live connection state, and the hash router (board or one project's page).
 import { html } from "htm/preact";
+import { useState } from "preact/hooks";
+import { api } from "./api.js";
 import { Board } from "./board.js";
 import { useLiveProjects, useRoute } from "./live.js";
 import { ProjectPage } from "./project.js";
 
-async function logout() {
-  await fetch("/api/logout", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
-  location.href = "/";
+/** Log out: planbot clears the session cookie (HttpOnly, so only it can); `onProblem` hears when it could not. */
+async function logout(onProblem) {
+  try {
+    await api("POST", "/api/logout");
+    location.href = "/";
+  } catch (error) {
+    onProblem(`You are still logged in: ${error.message}`);
+  }
 }
 
 /**
@@ -30,14 +37,16 @@ function ConnectionNote({ live }) {
 export function App() {
   const live = useLiveProjects();
   const route = useRoute();
+  const [logoutProblem, setLogoutProblem] = useState(null);
   return html`<div class="shell">
     <header class="top">
       <a class="brand" href="#/">planbot</a>
       <span class=${`conn ${live.connected ? "on" : "off"}`} role="status" title=${live.connected ? "live updates on" : live.loggedOut ? "logged out" : "reconnecting to planbot…"}>${live.connected ? "live" : live.loggedOut ? "logged out" : "offline"}</span>
       <span class="muted count-all">${live.loaded ? `${live.projects.length} projects` : ""}</span>
-      ${document.body.dataset.token === "none" ? null : html`<button type="button" class="link" onClick=${logout}>Log out</button>`}
+      ${document.body.dataset.token === "none" ? null : html`<button type="button" class="link" onClick=${() => logout(setLogoutProblem)}>Log out</button>`}
     </header>
     <${ConnectionNote} live=${live} />
+    ${logoutProblem ? html`<p class="banner alert" role="alert">${logoutProblem}</p>` : null}
     ${live.error ? html`<p class="banner alert" role="alert" data-connection="error">${live.error}</p>` : null}
     ${route.page === "project" ? html`<${ProjectPage} key=${route.slug} route=${route} live=${live} />` : html`<${Board} live=${live} />`}
   </div>`;
