@@ -53,6 +53,38 @@ describe("logging in", () => {
   }, 90_000);
 });
 
+describe("too many wrong tokens in the login form", () => {
+  it("are answered by the login page saying how long to wait, not by the API's JSON", async () => {
+    const harness = await startHarness({ env: { DASHBOARD_TOKEN: "s3cret-token-for-tests" } });
+    const page = await openPage();
+    expectFailedRequests(page, [
+      { method: "GET", path: "/", status: 401 },
+      { method: "POST", path: "/api/login", status: 401 },
+      { method: "POST", path: "/api/login", status: 429 },
+    ]);
+    await page.goto(harness.origin + "/");
+    // The first wrong tokens are plain refusals; a few more and the address must wait.
+    const statuses: number[] = [];
+    while (!statuses.includes(429) && statuses.length < 10) {
+      await page.getByLabel("Dashboard token").fill(`wrong-${statuses.length}`);
+      const answered = page.waitForResponse((response) => response.url().endsWith("/api/login"));
+      await page.getByRole("button", { name: "Log in" }).click();
+      statuses.push((await answered).status());
+      await page.waitForLoadState();
+    }
+    // Five free refusals, a sixth that starts the wait, then 429 (later if a slow machine outlasted a wait).
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.slice(0, -1).every((status) => status === 401)).toBe(true);
+    expect(statuses.length).toBeGreaterThanOrEqual(7);
+    expect(await page.locator('[role="alert"]').textContent()).toMatch(
+      /^Too many wrong tokens from your address: wait \d+ s, then try again\.$/,
+    );
+    expect(await page.locator("pre").count()).toBe(0);
+    await page.getByLabel("Dashboard token").waitFor();
+    await screenshot(page, "login-too-many");
+  });
+});
+
 describe("a project's page on a phone and in the dark", () => {
   it("has no sideways scrolling and reaches every tab by keyboard", async () => {
     const harness = await startHarness({ watch: true });

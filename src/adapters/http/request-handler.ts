@@ -49,7 +49,7 @@ export function createRequestHandler(deps: {
     if (admitted && !admitted.ok && admitted.throttled) return sendError(res, admitted.throttled);
     if (admitted && !admitted.ok) {
       if (url.pathname === "/" && req.method === "GET")
-        return sendText(res, 401, "text/html; charset=utf-8", loginHtml(false), PAGE_HEADERS);
+        return sendText(res, 401, "text/html; charset=utf-8", loginHtml(), PAGE_HEADERS);
       return sendJson(
         res,
         401,

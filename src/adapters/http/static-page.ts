@@ -9,13 +9,23 @@ export const PAGE_HEADERS: Record<string, string> = {
     "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
 
-/** The login page shown instead of the dashboard when the token is missing (a plain form: no script needed). */
-export function loginHtml(failed: boolean): string {
+/** What the login page says after a wrong token. */
+export const WRONG_TOKEN = "That token is not right. Check DASHBOARD_TOKEN and try again.";
+
+/**
+ * The login page shown instead of the dashboard when the token is missing (a plain form: no script needed),
+ * with `problem` as its alert (a wrong token, too many of them) when there is one.
+ */
+export function loginHtml(problem?: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark"><title>planbot login</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/assets/app/style.css"></head><body>
-<main class="login panel"><h1>planbot</h1>${failed ? '<p class="alert" role="alert">That token is not right. Check DASHBOARD_TOKEN and try again.</p>' : "<p>This dashboard needs its token (DASHBOARD_TOKEN).</p>"}
+<main class="login panel"><h1>planbot</h1>${problem ? `<p class="alert" role="alert">${escapeHtml(problem)}</p>` : "<p>This dashboard needs its token (DASHBOARD_TOKEN).</p>"}
 <form method="post" action="/api/login"><label for="token">Dashboard token</label><input id="token" type="password" name="token" autocomplete="current-password" autofocus required> <button class="primary">Log in</button></form>
 </main></body></html>
 `;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
