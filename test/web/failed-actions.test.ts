@@ -184,3 +184,29 @@ describe("Run and New project without an answer", () => {
     await page.waitForSelector('main[data-slug="delta"]', { timeout: 15_000 });
   }, 90_000);
 });
+
+describe("an answer typed while the planning session ends elsewhere", () => {
+  it("stays on the page, editable, and is back in the composer once planning is open again", async () => {
+    const harness = await startHarness({ watch: true });
+    await harness.writeStore([{ name: "alpha", status: "pending", description: "A todo app." }], 1);
+    expect((await harness.call("POST", "/api/projects/alpha/plan/start", { body: {} })).status).toBe(200);
+    await harness.runtime.watcher.refresh();
+    const page = await openPage();
+    await page.goto(`${harness.origin}/#/p/alpha`);
+    await page.waitForSelector(".msg-planner");
+    const answer = "Only me, and it must sync between two phones.";
+    await page.getByLabel("Your answer").fill(answer);
+
+    // Stopped in another tab or a chat: the composer goes, the typed answer must not.
+    expect((await harness.call("POST", "/api/projects/alpha/plan/cancel", { body: {} })).status).toBe(200);
+    const unsent = page.getByLabel(/Your answer, not sent/);
+    await unsent.waitFor({ timeout: 15_000 });
+    expect(await unsent.inputValue()).toBe(answer);
+    await screenshot(page, "chat-unsent-answer");
+
+    await page.getByRole("button", { name: "Plan again" }).click();
+    await page.getByLabel("Your answer", { exact: true }).waitFor({ timeout: 20_000 });
+    expect(await page.getByLabel("Your answer", { exact: true }).inputValue()).toBe(answer);
+    expect(await unsent.count()).toBe(0);
+  }, 90_000);
+});

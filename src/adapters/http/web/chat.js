@@ -189,12 +189,24 @@ export function Conversation({ project, autoStart, epoch }) {
             <button type="button" class="danger" onClick=${stop} disabled=${Boolean(pending)}>Stop</button>
           </div>
         </form>`
-          : html`<div class="composer idle">
+          : html`${draft ? html`<${UnsentAnswer} draft=${draft} setDraft=${setDraft} />` : null}<div class="composer idle">
           <p class="muted">${project.status === "planning" ? "The planning session has ended." : "No planning conversation is open."}</p>
           <button type="button" class="primary" onClick=${start} disabled=${Boolean(pending) || project.status.startsWith("running")}>${history?.length ? "Plan again" : "Start planning"}</button>
         </div>`
     }
   </section>`;
+}
+
+/**
+ * An answer typed but not sent when the session ended (stopped elsewhere, or it expired): still shown and
+ * editable, so it is not lost with the composer; it is sent once a conversation is open again.
+ */
+function UnsentAnswer({ draft, setDraft }) {
+  return html`<div class="composer unsent">
+    <label for="composer-unsent">Your answer, not sent: the planning session ended before it was. It stays here; send it once planning is open again, or clear it.</label>
+    <textarea id="composer-unsent" rows="3" value=${draft} onInput=${(event) => setDraft(event.currentTarget.value)}></textarea>
+    <div class="actions"><button type="button" onClick=${() => setDraft("")}>Clear</button></div>
+  </div>`;
 }
 
 /** How often the history holds `text` as a message of the user. */
