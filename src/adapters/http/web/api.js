@@ -43,7 +43,9 @@ export async function api(method, path, body) {
     throw new ApiError(401, {
       ...data,
       message:
-        "You are logged out, so nothing was done: planbot no longer accepts this browser's session. Press Log in again at the top, then try once more.",
+        method === "GET"
+          ? "You are logged out: planbot no longer accepts this browser's session. Press Log in again at the top."
+          : "You are logged out, so nothing was done: planbot no longer accepts this browser's session. Press Log in again at the top, then try once more.",
     });
   }
   if (!res.ok) throw new ApiError(res.status, data);
