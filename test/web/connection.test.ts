@@ -192,6 +192,8 @@ describe("a store planbot cannot read", () => {
     expectFailedRequests(page, [{ ...WHILE_DOWN, optional: true }]);
     await page.goto(`${harness.origin}/#/p/beta`);
     await page.waitForSelector('main[data-slug="beta"]');
+    // The conversation's own reads are in before planbot goes away.
+    await page.getByText("No planning conversation is open.").waitFor();
 
     // planbot restarts and finds its store broken: the stream says so in an error frame and ends.
     await writeFile(join(harness.dir, TASKS_FILE_NAME), "{ broken");
