@@ -1,6 +1,5 @@
 // The board in a real Chromium: projects in columns by state, search and filter, live updates from a
 // change made with the CLI, and the same page at phone width and in dark mode.
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
