@@ -99,6 +99,23 @@ describe("with DASHBOARD_TOKEN", () => {
     expect(login.headers.location).toBe("/");
     expect(login.headers["set-cookie"]?.[0]).toMatch(/^planbot_session=/);
   });
+
+  it("the login form brings the browser back to the app's page it came from, and never anywhere else", async () => {
+    const harness = await guarded();
+    const page = await harness.call("GET", `/?next=${encodeURIComponent("#/p/alpha/plan")}`);
+    expect(page.status).toBe(401);
+    expect(page.text).toContain('<input type="hidden" name="next" value="#/p/alpha/plan">');
+    const hostile = await harness.call("GET", `/?next=${encodeURIComponent('#/"><script>x</script>')}`);
+    expect(hostile.text).not.toContain('name="next"');
+    const login = (next: string) =>
+      harness.call("POST", "/api/login", {
+        body: `token=${encodeURIComponent(TOKEN)}&next=${encodeURIComponent(next)}`,
+        headers: { "Content-Type": "application/x-www-form-urlencoded", Origin: harness.origin },
+      });
+    expect((await login("#/p/alpha/plan")).headers.location).toBe("/#/p/alpha/plan");
+    for (const away of ["https://evil.example/", "//evil.example", "/\\evil.example", "#//evil", "javascript:alert(1)"])
+      expect((await login(away)).headers.location).toBe("/");
+  });
 });
 
 describe("Origin and Referer", () => {

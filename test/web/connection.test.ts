@@ -100,12 +100,11 @@ describe("a session planbot no longer accepts", () => {
     expect(await page.locator(".thinking").count()).toBe(0);
     expect(await page.locator(".msg-user", { hasText: answer }).count()).toBe(0);
 
-    // Logging in again (with the new token) brings the page back with the answer still typed.
+    // Logging in again (with the new token) comes back to this page, with the answer still typed.
     await page.getByRole("button", { name: "Log in again" }).click();
     await page.getByLabel("Dashboard token").fill(after);
     await page.keyboard.press("Enter");
-    await page.waitForSelector('main[data-ready="yes"]');
-    await page.goto(`${harness.origin}/#/p/alpha`);
+    await page.waitForURL(/\/#\/p\/alpha$/);
     await page.waitForSelector(".msg-planner");
     expect(await page.getByLabel("Your answer").inputValue()).toBe(answer);
     await page.getByRole("button", { name: "Send" }).click();

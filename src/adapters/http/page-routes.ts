@@ -1,7 +1,7 @@
 import type { DashboardDeps } from "./dashboard-deps.ts";
 import { readBody, sendError, sendJson, sendText } from "./http-io.ts";
 import type { RequestContext, Route } from "./router.ts";
-import { PAGE_HEADERS, WRONG_TOKEN, loginHtml } from "./static-page.ts";
+import { PAGE_HEADERS, WRONG_TOKEN, loginHtml, loginNext } from "./static-page.ts";
 import { sendAsset, webAssets } from "./web-assets.ts";
 
 /**
@@ -15,22 +15,24 @@ export function pageRoutes(deps: DashboardDeps): Route[] {
     if (!read.ok) return sendError(res, read.error);
     if (!deps.gate.required) return sendJson(res, 200, { ok: true, token_required: false });
     const token = typeof read.body.token === "string" ? read.body.token : "";
+    const next = loginNext(read.body.next);
     const admitted = deps.gate.admitLogin(req, token);
     if (!admitted.ok && admitted.throttled) {
       // The login form is a page: it says so in the page, not as the API's JSON shown raw.
       if (!read.form) return sendError(res, admitted.throttled);
       const { status, headers } = admitted.throttled;
       const wait = headers?.["Retry-After"] ?? "a few";
-      const page = loginHtml(`Too many wrong tokens from your address: wait ${wait} s, then try again.`);
+      const page = loginHtml(`Too many wrong tokens from your address: wait ${wait} s, then try again.`, next);
       return sendText(res, status, "text/html; charset=utf-8", page, { ...PAGE_HEADERS, ...headers });
     }
     if (!admitted.ok) {
-      if (read.form) return sendText(res, 401, "text/html; charset=utf-8", loginHtml(WRONG_TOKEN), PAGE_HEADERS);
+      if (read.form) return sendText(res, 401, "text/html; charset=utf-8", loginHtml(WRONG_TOKEN, next), PAGE_HEADERS);
       return sendJson(res, 401, { error: "unauthorized", message: "that token is not DASHBOARD_TOKEN" });
     }
     const cookie = { "Set-Cookie": deps.gate.loginCookie() };
     if (read.form) {
-      res.writeHead(303, { ...cookie, Location: "/", "Cache-Control": "no-store" });
+      // Back to the page that asked for the login (the fragment is the app's route), else the board.
+      res.writeHead(303, { ...cookie, Location: `/${next}`, "Cache-Control": "no-store" });
       res.end();
       return;
     }

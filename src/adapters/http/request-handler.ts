@@ -3,7 +3,7 @@ import type { Logger } from "../../log.ts";
 import { sendError, sendJson, sendText } from "./http-io.ts";
 import type { Router } from "./router.ts";
 import { checkHost, checkOrigin, type TokenGate } from "./security.ts";
-import { PAGE_HEADERS, loginHtml } from "./static-page.ts";
+import { PAGE_HEADERS, loginHtml, loginNext } from "./static-page.ts";
 
 /**
  * The dashboard's handling of one request, in the order that keeps it safe: a valid target, the Host
@@ -49,7 +49,13 @@ export function createRequestHandler(deps: {
     if (admitted && !admitted.ok && admitted.throttled) return sendError(res, admitted.throttled);
     if (admitted && !admitted.ok) {
       if (url.pathname === "/" && req.method === "GET")
-        return sendText(res, 401, "text/html; charset=utf-8", loginHtml(), PAGE_HEADERS);
+        return sendText(
+          res,
+          401,
+          "text/html; charset=utf-8",
+          loginHtml(undefined, loginNext(url.searchParams.get("next"))),
+          PAGE_HEADERS,
+        );
       return sendJson(
         res,
         401,

@@ -16,6 +16,11 @@ async function logout(onProblem) {
   }
 }
 
+/** To the login form, which brings the browser back to this page of the app once logged in. */
+function logInAgain() {
+  location.href = `/?next=${encodeURIComponent(location.hash)}${location.hash}`;
+}
+
 /**
  * What is wrong with the connection, in words: logged out (planbot refuses this browser's session), or
  * offline since a time (the stream dropped; it reconnects by itself and the page catches up then).
@@ -24,7 +29,7 @@ function ConnectionNote({ live }) {
   if (live.loggedOut)
     return html`<div class="banner alert" role="alert" data-connection="logged-out">
       <p>You are logged out: planbot no longer accepts this browser's session (its dashboard token was changed, or the session was ended). Log in again to go on. The page reloads for that: an unsent answer to the planner is kept, but copy anything you typed into another form first.</p>
-      <button type="button" class="primary" onClick=${() => location.reload()}>Log in again</button>
+      <button type="button" class="primary" onClick=${logInAgain}>Log in again</button>
     </div>`;
   if (!live.lostAt) return null;
   const since = new Date(live.lostAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
