@@ -1,0 +1,44 @@
+// What a newcomer gets wrong in Telegram, through the real grammY bot against the fake Bot API with the
+// fake planner: each reply must name what was wrong and what to do instead of staying silent.
+import { afterEach, describe, expect, it } from "vitest";
+import { GROUP_ANSWER_HINT } from "../../src/adapters/telegram/group-answers.ts";
+import { admin, adminChat, forum, group, member, startHarness, type TelegramHarness } from "./harness.ts";
+
+let h: TelegramHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+describe("telegram: a newcomer's mistakes", () => {
+  it("in a plain group, /plan and /continue say that answers are replies (Telegram shows the bot nothing else)", async () => {
+    h = await startHarness();
+    const plan = await h.say({ chat: group, from: member, text: "/plan grp-app A group app" });
+    expect(plan.reply.plain_text).toMatch(/^Planning grp-app/);
+    expect(plan.reply.plain_text).toContain(GROUP_ANSWER_HINT);
+    // The hint is true: a plain message is not an answer, a reply to the bot's message is.
+    h.fake.sendMessage({ chat: group, from: member, text: "Just typed, not a reply" });
+    const answer = await h.say({
+      chat: group,
+      from: member,
+      text: "Shoppers; any stack",
+      replyToMessageId: plan.reply.message_id,
+    });
+    expect(answer.reply.plain_text).toContain('You answered: "Shoppers; any stack"');
+    expect((await h.plannerCalls()).some((call) => call.stdin.includes("Just typed"))).toBe(false);
+
+    // Where every message is an answer (a private chat, a forum topic) the hint would be wrong: none.
+    const joined = await h.say({ chat: adminChat, from: admin, text: "/continue grp-app" });
+    expect(joined.reply.plain_text).toMatch(/now follows the planning of grp-app/);
+    expect(joined.reply.plain_text).not.toContain(GROUP_ANSWER_HINT);
+    const topic = h.fake.createForumTopic(forum, "planning").threadId;
+    const inTopic = await h.say({ chat: forum, from: member, text: "/plan topic-app A topic app", threadId: topic });
+    expect(inTopic.reply.plain_text).toMatch(/^Planning topic-app/);
+    expect(inTopic.reply.plain_text).not.toContain(GROUP_ANSWER_HINT);
+
+    // A refusal is not a session: no hint on it.
+    const refused = await h.say({ chat: group, from: member, text: "/continue nobody-app" });
+    expect(refused.reply.plain_text).toMatch(/Nobody is planning nobody-app/);
+    expect(refused.reply.plain_text).not.toContain(GROUP_ANSWER_HINT);
+  });
+});
