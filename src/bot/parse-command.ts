@@ -1,6 +1,7 @@
 import { fail, type Failure } from "../projects/result.ts";
 import { usageLine, type CommandRegistry, type CommandSpec } from "./command-registry.ts";
 import { tokenize } from "./tokenize.ts";
+import { extraWordsHint, unknownCommandMessage } from "./command-hints.ts";
 
 /** A command line read against the registry. */
 export type ParseOutcome =
@@ -48,7 +49,7 @@ export function parseCommandLine(
   if (!command) {
     return {
       kind: "error",
-      failure: fail("usage", `Unknown command /${name}. Send /help to see what planbot understands.`),
+      failure: fail("usage", unknownCommandMessage(name!, registry)),
     };
   }
   const problem = (message: string): ParseOutcome => ({
@@ -134,7 +135,9 @@ function bindArgs(command: CommandSpec, positional: readonly string[]): Record<s
   }
   const lastTakesRest = command.args.at(-1)?.rest ?? false;
   if (!lastTakesRest && positional.length > command.args.length) {
-    return `/${command.name} does not take "${Array.from(positional.slice(command.args.length).join(" ")).slice(0, 60).join("")}".`;
+    const extra = Array.from(positional.slice(command.args.length).join(" ")).slice(0, 60).join("");
+    const hint = extraWordsHint(command.name);
+    return `/${command.name} does not take "${extra}".${hint ? ` ${hint}` : ""}`;
   }
   return args;
 }

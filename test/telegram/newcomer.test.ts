@@ -41,4 +41,29 @@ describe("telegram: a newcomer's mistakes", () => {
     expect(refused.reply.plain_text).toMatch(/Nobody is planning nobody-app/);
     expect(refused.reply.plain_text).not.toContain(GROUP_ANSWER_HINT);
   });
+
+  it("a misspelt or unknown command names the command meant; /stop with a slug says how to stop a run", async () => {
+    h = await startHarness();
+    const typo = await h.say({ chat: adminChat, from: admin, text: "/stauts" });
+    expect(typo.reply.plain_text).toBe(
+      "Unknown command /stauts. Did you mean /status? Send /help to see what planbot understands.",
+    );
+    const retry = await h.say({ chat: adminChat, from: admin, text: "/retry shop-app" });
+    expect(retry.reply.plain_text).toMatch(
+      /^Unknown command \/retry\. \/run <slug> retries a failed or blocked project\./,
+    );
+    const capital = await h.say({ chat: adminChat, from: admin, text: "/Aprove shop-app" });
+    expect(capital.reply.plain_text).toMatch(/Did you mean \/approve\?/);
+    // Too far from any command (or too short to guess from): no guess, only /help.
+    for (const text of ["/weather Berlin", "/x"]) {
+      const { reply } = await h.say({ chat: adminChat, from: admin, text });
+      expect(reply.plain_text).toMatch(/^Unknown command \/\w+\. Send \/help/);
+    }
+
+    const stop = await h.say({ chat: adminChat, from: admin, text: "/stop shop-app" });
+    expect(stop.reply.plain_text).toContain('/stop does not take "shop-app".');
+    expect(stop.reply.plain_text).toContain("To stop Ralph's run of a project, send /cancel <slug>.");
+    const next = await h.say({ chat: adminChat, from: admin, text: "/next shop-app" });
+    expect(next.reply.plain_text).toMatch(/\/next moves this chat's planning session on and takes no slug/);
+  });
 });
