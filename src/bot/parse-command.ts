@@ -79,7 +79,7 @@ function readFlags(
   const flags: Record<string, string | boolean | undefined> = {};
   let flagsEnded = false;
   for (let index = 0; index < words.length; index += 1) {
-    const word = words[index]!;
+    const word = flagsEnded ? words[index]! : undoSmartDash(command, words[index]!);
     if (!flagsEnded && word === "--") {
       flagsEnded = true;
       continue;
@@ -120,6 +120,17 @@ function readFlags(
     flags[flag.name] = value;
   }
   return { positional, flags };
+}
+
+/**
+ * Phones type `--repo` as `—repo` (iOS and macOS turn two hyphens into an em dash, some keyboards into an
+ * en dash). A word that is one of those dashes and then one of the command's own flag names is that flag;
+ * any other dashed word stays text, so a description keeps its dashes.
+ */
+function undoSmartDash(command: CommandSpec, word: string): string {
+  const match = /^[\u2013\u2014]([a-z]+)(=.*)?$/is.exec(word);
+  if (!match || !command.flags.some((flag) => flag.name === match[1]!.toLowerCase())) return word;
+  return `--${match[1]}${match[2] ?? ""}`;
 }
 
 /** Binds positional words to the command's arguments (the last free-text one takes the rest); a problem comes back as its message. */

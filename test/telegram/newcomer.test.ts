@@ -66,4 +66,22 @@ describe("telegram: a newcomer's mistakes", () => {
     const next = await h.say({ chat: adminChat, from: admin, text: "/next shop-app" });
     expect(next.reply.plain_text).toMatch(/\/next moves this chat's planning session on and takes no slug/);
   });
+
+  it("flags typed on a phone (— or – for --) are flags; other dashes stay in the description", async () => {
+    h = await startHarness();
+    const { reply } = await h.say({
+      chat: adminChat,
+      from: admin,
+      text: "/p phone-app A list — shared with family —repo lists –branch=feat/share",
+    });
+    expect(reply.plain_text).toContain("Proposed phone-app: A list — shared with family");
+    expect(await h.project("phone-app")).toMatchObject({
+      description: "A list — shared with family",
+      repo: "lists",
+      branch: "feat/share",
+    });
+    // A dashed word that is not one of the command's flags stays text.
+    const unknown = await h.say({ chat: adminChat, from: admin, text: "/p other-app A thing —force" });
+    expect(unknown.reply.plain_text).toContain("Proposed other-app: A thing —force");
+  });
 });
