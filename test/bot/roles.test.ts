@@ -106,7 +106,7 @@ const rows: Row[] = [
     line: "/unapprove seeded",
     what: "/unapprove",
     needs: "admin",
-    allowed: /^\*\*seeded\*\* is pending again/,
+    allowed: /^\*\*seeded\*\* was not approved \(it is pending\)/,
     after: "pending",
   },
   { line: "/cancel seeded", what: "/cancel", needs: "admin", allowed: /^Cancelled \*\*seeded\*\*/, after: "cancelled" },

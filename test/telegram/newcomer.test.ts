@@ -2,7 +2,7 @@
 // fake planner: each reply must name what was wrong and what to do instead of staying silent.
 import { afterEach, describe, expect, it } from "vitest";
 import { GROUP_ANSWER_HINT } from "../../src/adapters/telegram/group-answers.ts";
-import { admin, adminChat, forum, group, member, startHarness, type TelegramHarness } from "./harness.ts";
+import { admin, adminChat, forum, group, member, memberChat, startHarness, type TelegramHarness } from "./harness.ts";
 
 let h: TelegramHarness | undefined;
 afterEach(async () => {
@@ -83,5 +83,27 @@ describe("telegram: a newcomer's mistakes", () => {
     // A dashed word that is not one of the command's flags stays text.
     const unknown = await h.say({ chat: adminChat, from: admin, text: "/p other-app A thing —force" });
     expect(unknown.reply.plain_text).toContain("Proposed other-app: A thing —force");
+  });
+
+  it("a status command that changes nothing says so, and /stop names the status the project really keeps", async () => {
+    h = await startHarness();
+    await h.say({ chat: adminChat, from: admin, text: "/p twice-app Pressed twice" });
+    const unapprove = await h.say({ chat: adminChat, from: admin, text: "/unapprove twice-app" });
+    expect(unapprove.reply.plain_text).toBe(
+      "twice-app was not approved (it is pending), so there was nothing to take back. /approve twice-app approves it.",
+    );
+    await h.say({ chat: adminChat, from: admin, text: "/cancel twice-app" });
+    const again = await h.say({ chat: adminChat, from: admin, text: "/cancel twice-app" });
+    expect(again.reply.plain_text).toBe(
+      "twice-app was already cancelled; nothing changed. /replan twice-app plans it again.",
+    );
+    expect((await h.project("twice-app"))?.status).toBe("cancelled");
+
+    // Approved from another chat while this one plans it: /stop ends the session but the project stays approved.
+    await h.say({ chat: adminChat, from: admin, text: "/plan stop-app A plan stopped late" });
+    await h.say({ chat: memberChat, from: admin, text: "/approve stop-app" });
+    const stop = await h.say({ chat: adminChat, from: admin, text: "/stop" });
+    expect(stop.reply.plain_text).toBe("Stopped planning stop-app; it stays approved. /status stop-app shows it.");
+    expect((await h.project("stop-app"))?.status).toBe("approved");
   });
 });
