@@ -15,6 +15,8 @@ describe("telegram: a newcomer's mistakes", () => {
     h = await startHarness();
     const plan = await h.say({ chat: group, from: member, text: "/plan grp-app A group app" });
     expect(plan.reply.plain_text).toMatch(/^Planning grp-app/);
+    // /stop ends the planning, it does not cancel the project (/cancel does): the opening says "ends", not "cancels".
+    expect(plan.reply.plain_text).toContain("/next moves on, /stop ends planning.");
     expect(plan.reply.plain_text).toContain(GROUP_ANSWER_HINT);
     // The hint is true: a plain message is not an answer, a reply to the bot's message is.
     h.fake.sendMessage({ chat: group, from: member, text: "Just typed, not a reply" });
