@@ -7,12 +7,13 @@ import { topicOf } from "./routing.ts";
 const JOINS_SESSION = new Set(["plan", "replan", "continue"]);
 
 /**
- * Telegram shows a bot in a group (outside forum topics) only commands and replies to its own messages,
- * so there "answer the planner here" is true only for replies. A newcomer who just types gets no answer
- * at all; the reply that starts or joins a session says how to answer instead.
+ * In a group outside forum topics only replies to the bot are answers (other talk is chatter, and with
+ * privacy mode on Telegram does not even show it to the bot), so there "answer the planner here" is true
+ * only for replies. A newcomer who just types gets no answer at all; the reply that starts or joins a
+ * session says how to answer instead.
  */
 export const GROUP_ANSWER_HINT =
-  "In this group, answer the planner by replying to its messages: Telegram shows planbot only replies and commands here.";
+  "In this group, answer the planner by replying to its messages; other messages here do not reach it.";
 
 /** The replies, with {@link GROUP_ANSWER_HINT} added to the first when it starts or joins a session in a plain group. */
 export function withGroupAnswerHint(message: Message, handled: Exclude<Handled, { kind: "ignored" }>): Reply[] {
