@@ -1,7 +1,11 @@
 // What a newcomer gets wrong in Telegram, through the real grammY bot against the fake Bot API with the
 // fake planner: each reply must name what was wrong and what to do instead of staying silent.
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { GROUP_ANSWER_HINT } from "../../src/adapters/telegram/group-answers.ts";
+import { LOG_TAIL_MARKER } from "../../src/execute/outcome.ts";
+import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
 import { admin, adminChat, forum, group, member, memberChat, startHarness, type TelegramHarness } from "./harness.ts";
 
 let h: TelegramHarness | undefined;
@@ -107,5 +111,25 @@ describe("telegram: a newcomer's mistakes", () => {
     const stop = await h.say({ chat: adminChat, from: admin, text: "/stop" });
     expect(stop.reply.plain_text).toBe("Stopped planning stop-app; it stays approved. /status stop-app shows it.");
     expect((await h.project("stop-app"))?.status).toBe("approved");
+  });
+
+  it("/status of a failed run shows the reason and the last lines of Ralph's log, not the log's first lines", async () => {
+    h = await startHarness();
+    await h.say({ chat: adminChat, from: admin, text: "/p failed-app A run that failed" });
+    const preamble = `planbot: fetched the remote, created branch ralph/failed-app; ${"sandbox note ".repeat(40)}`;
+    const log = [preamble, "Starting Ralph - Tool: claude", ...Array.from({ length: 30 }, (_, i) => `step ${i}`)];
+    log.push("error: tests failed for US-002", "fake-agent: stop");
+    const file = join(h.dataDir, TASKS_FILE_NAME);
+    const tasks = JSON.parse(await readFile(file, "utf8")) as { projects: Record<string, unknown>[] };
+    Object.assign(tasks.projects[0]!, {
+      status: "failed",
+      error: `failed stories: US-002; exit code 1${LOG_TAIL_MARKER}${log.join("\n")}`,
+    });
+    await writeFile(file, JSON.stringify(tasks));
+
+    const { reply } = await h.say({ chat: adminChat, from: admin, text: "/status failed-app" });
+    expect(reply.plain_text).toContain("Error: failed stories: US-002; exit code 1\nLast lines of Ralph's output:\n");
+    expect(reply.plain_text).toMatch(/step 29\nerror: tests failed for US-002\nfake-agent: stop/);
+    expect(reply.plain_text).not.toContain("sandbox note");
   });
 });
