@@ -1,5 +1,6 @@
 // What a newcomer gets wrong in Telegram, through the real grammY bot against the fake Bot API with the
 // fake planner: each reply must name what was wrong and what to do instead of staying silent.
+import { spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -119,17 +120,39 @@ describe("telegram: a newcomer's mistakes", () => {
     const preamble = `planbot: fetched the remote, created branch ralph/failed-app; ${"sandbox note ".repeat(40)}`;
     const log = [preamble, "Starting Ralph - Tool: claude", ...Array.from({ length: 30 }, (_, i) => `step ${i}`)];
     log.push("error: tests failed for US-002", "fake-agent: stop");
-    const file = join(h.dataDir, TASKS_FILE_NAME);
-    const tasks = JSON.parse(await readFile(file, "utf8")) as { projects: Record<string, unknown>[] };
-    Object.assign(tasks.projects[0]!, {
+    await editEntry(h, "failed-app", {
       status: "failed",
       error: `failed stories: US-002; exit code 1${LOG_TAIL_MARKER}${log.join("\n")}`,
     });
-    await writeFile(file, JSON.stringify(tasks));
 
     const { reply } = await h.say({ chat: adminChat, from: admin, text: "/status failed-app" });
     expect(reply.plain_text).toContain("Error: failed stories: US-002; exit code 1\nLast lines of Ralph's output:\n");
     expect(reply.plain_text).toMatch(/step 29\nerror: tests failed for US-002\nfake-agent: stop/);
     expect(reply.plain_text).not.toContain("sandbox note");
   });
+
+  it("/run of a project that is already running says where to see it and how to stop it", async () => {
+    h = await startHarness();
+    await h.say({ chat: adminChat, from: admin, text: "/p busy-app A run in progress" });
+    // Something else (another planbot, a manual run) holds the project: its recorded PID is alive.
+    const other = spawn("sleep", ["60"], { stdio: "ignore" });
+    try {
+      await editEntry(h, "busy-app", { status: "approved", pid: other.pid });
+      const { reply } = await h.say({ chat: adminChat, from: admin, text: "/run busy-app" });
+      expect(reply.plain_text).toBe(
+        `"busy-app" is already running (PID ${other.pid}). /status busy-app shows its progress; /cancel busy-app stops it.`,
+      );
+      expect(reply.reply_markup?.inline_keyboard).toEqual([[{ text: "Status", callback_data: "/status busy-app" }]]);
+    } finally {
+      other.kill("SIGKILL");
+    }
+  });
 });
+
+/** Changes one stored entry the way another tool would: by rewriting approved-tasks.json. */
+async function editEntry(harness: TelegramHarness, slug: string, fields: Record<string, unknown>): Promise<void> {
+  const file = join(harness.dataDir, TASKS_FILE_NAME);
+  const tasks = JSON.parse(await readFile(file, "utf8")) as { projects: Record<string, unknown>[] };
+  Object.assign(tasks.projects.find((entry) => entry.name === slug)!, fields);
+  await writeFile(file, JSON.stringify(tasks));
+}
