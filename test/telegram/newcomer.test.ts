@@ -147,6 +147,36 @@ describe("telegram: a newcomer's mistakes", () => {
       other.kill("SIGKILL");
     }
   });
+
+  it("/status and /stop typed while the planner thinks are answered first, and /stop stops that turn", {
+    timeout: 90_000,
+  }, async () => {
+    h = await startHarness({ env: { PLANNER_TIMEOUT_S: "60" } });
+    // With nothing waiting, commands keep their order: /plan right after /p finds the project.
+    h.fake.sendMessage({ chat: adminChat, from: admin, text: "/p slow-app A slow app" });
+    h.fake.sendMessage({ chat: adminChat, from: admin, text: "/plan slow-app" });
+    const [proposed, plan] = await h.nextSent(adminChat.id, 0, 2);
+    expect(proposed!.plain_text).toMatch(/^Proposed slow-app/);
+    expect(plan!.plain_text).toMatch(/^Planning slow-app/);
+
+    const before = 2;
+    h.fake.sendMessage({ chat: adminChat, from: admin, text: "[[fake:slow=40000]] a long answer" });
+    // Once the planner has the answer, the two commands arrive behind its turn.
+    for (let tries = 0; !(await h.plannerCalls()).some((call) => call.stdin.includes("a long answer")); tries++) {
+      if (tries > 500) throw new Error("the planner never got the answer");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    h.fake.sendMessage({ chat: adminChat, from: admin, text: "/status" });
+    h.fake.sendMessage({ chat: adminChat, from: admin, text: "/stop" });
+    const [status, ...ends] = await h.nextSent(adminChat.id, before, 3, 60_000);
+    expect(status!.plain_text).toBe("Projects (1)\nslow-app — planning");
+    // The /stop reply and the stopped turn's notice race each other; both come, the planner's answer never.
+    expect(ends.map((m) => m.plain_text).sort()).toEqual([
+      expect.stringMatching(/^Planning was stopped while the planner was answering; its answer was discarded/),
+      expect.stringMatching(/^Stopped planning slow-app; it is pending again/),
+    ]);
+    expect((await h.project("slow-app"))?.status).toBe("pending");
+  });
 });
 
 /** Changes one stored entry the way another tool would: by rewriting approved-tasks.json. */

@@ -6,8 +6,9 @@ import { createTypingIndicators } from "../kit/typing.ts";
 import { createCallbackCodec } from "./callback-data.ts";
 import { telegramMenu } from "./command-menu.ts";
 import { createHandlers } from "./handlers.ts";
+import { createQuickLane } from "./quick-lane.ts";
 import { createGrammyBot, logPollFailures, startPolling, type RetryLimits } from "./polling.ts";
-import { parseTypingKey, sequenceKey, TELEGRAM, type BotIdentity } from "./routing.ts";
+import { parseTypingKey, TELEGRAM, type BotIdentity } from "./routing.ts";
 import { createTelegramSender } from "./sender.ts";
 import { createTelegramOutbound } from "./telegram-outbound.ts";
 
@@ -79,7 +80,9 @@ export async function startTelegramAdapter(
     await work;
   });
   bot.use(handlers.answerCallback);
-  bot.use(sequentialize((ctx) => sequenceKey(ctx.msg)));
+  const lanes = createQuickLane(host.bot);
+  bot.use(lanes.track);
+  bot.use(sequentialize(lanes.key));
   bot.on("message:text", handlers.onText);
   bot.on("callback_query:data", handlers.onCallback);
   bot.catch((error) =>
