@@ -177,6 +177,28 @@ describe("telegram: a newcomer's mistakes", () => {
     ]);
     expect((await h.project("slow-app"))?.status).toBe("pending");
   });
+
+  it("/help <command> explains one command, and says when the asker's role may not run it", async () => {
+    h = await startHarness();
+    const run = await h.say({ chat: adminChat, from: admin, text: "/help run" });
+    expect(run.reply.plain_text).toBe(
+      "/run <slug> — run an approved project through Ralph now (retries a failed or blocked one)\n• slug: the project's slug",
+    );
+    const replan = await h.say({ chat: memberChat, from: member, text: "/help /replan" });
+    expect(replan.reply.plain_text).toContain("/replan <slug> [--force] — plan a project again");
+    expect(replan.reply.plain_text).toContain("--force: re-plan even if approved, running or complete (admins)");
+    const propose = await h.say({ chat: memberChat, from: member, text: "/help propose" });
+    expect(propose.reply.plain_text).toMatch(
+      /^\/p <slug> <description…> \[--repo R\] \[--branch B\] \[--base M\] — propose/,
+    );
+    expect(propose.reply.plain_text).toContain("Also typed as /propose.");
+    const notAllowed = await h.say({ chat: memberChat, from: member, text: "/help cancel" });
+    expect(notAllowed.reply.plain_text).toContain("It needs the admin role; /whoami shows your id for the config.");
+    const typo = await h.say({ chat: adminChat, from: admin, text: "/help retry" });
+    expect(typo.reply.plain_text).toMatch(
+      /^Unknown command \/retry\. \/run <slug> retries a failed or blocked project\./,
+    );
+  });
 });
 
 /** Changes one stored entry the way another tool would: by rewriting approved-tasks.json. */
