@@ -199,6 +199,16 @@ describe("telegram: a newcomer's mistakes", () => {
       /^Unknown command \/retry\. \/run <slug> retries a failed or blocked project\./,
     );
   });
+
+  it("a description over the limit is refused with what to do instead, and nothing is stored", async () => {
+    h = await startHarness();
+    const long = "A shop that sells mugs. ".repeat(100).trim();
+    const { reply } = await h.say({ chat: adminChat, from: admin, text: `/p mug-shop ${long}` });
+    expect(reply.plain_text).toBe(
+      `description is ${long.length} characters long; the limit is 2000. Keep it to a summary: the details can go to the planner while planning.`,
+    );
+    expect(await h.project("mug-shop")).toBeUndefined();
+  });
 });
 
 /** Changes one stored entry the way another tool would: by rewriting approved-tasks.json. */
