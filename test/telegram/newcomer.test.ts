@@ -209,6 +209,28 @@ describe("telegram: a newcomer's mistakes", () => {
     );
     expect(await h.project("mug-shop")).toBeUndefined();
   });
+
+  it("an edited message is answered (send it again), never run; group talk can be edited in peace", async () => {
+    h = await startHarness();
+    const typo = await h.say({ chat: adminChat, from: admin, text: "/stauts" });
+    expect(typo.reply.plain_text).toMatch(/Did you mean \/status\?/);
+    const before = h.fake.sentMessages(adminChat.id).filter((m) => m.kind === "sent").length;
+    h.fake.editMessage(adminChat, typo.message.message_id, "/status");
+    const [edited] = await h.nextSent(adminChat.id, before);
+    expect(edited!.plain_text).toBe(
+      "planbot does not act on edited messages: send the corrected line as a new message (/help lists the commands).",
+    );
+    expect(edited!.reply_parameters).toMatchObject({ message_id: typo.message.message_id });
+
+    // In a group: an edit of ordinary talk gets nothing, an edit into one of planbot's commands gets the hint.
+    const talk = h.fake.sendMessage({ chat: group, from: member, text: "lunch at 12?" });
+    h.fake.editMessage(group, talk.message_id, "lunch at 1?");
+    const command = h.fake.sendMessage({ chat: group, from: member, text: "/stats" });
+    h.fake.editMessage(group, command.message_id, "/status");
+    const [hint] = await h.nextSent(group.id, 0);
+    expect(hint!.reply_parameters).toMatchObject({ message_id: command.message_id });
+    expect(h.fake.sentMessages(group.id).filter((m) => m.kind === "sent")).toHaveLength(1);
+  });
 });
 
 /** Changes one stored entry the way another tool would: by rewriting approved-tasks.json. */

@@ -5,6 +5,7 @@ import { createInFlight } from "../kit/in-flight.ts";
 import { createTypingIndicators } from "../kit/typing.ts";
 import { createCallbackCodec } from "./callback-data.ts";
 import { telegramMenu } from "./command-menu.ts";
+import { createEditHandler } from "./edited-message.ts";
 import { createHandlers } from "./handlers.ts";
 import { createQuickLane } from "./quick-lane.ts";
 import { createGrammyBot, logPollFailures, startPolling, type RetryLimits } from "./polling.ts";
@@ -85,6 +86,7 @@ export async function startTelegramAdapter(
   bot.use(sequentialize(lanes.key));
   bot.on("message:text", handlers.onText);
   bot.on("callback_query:data", handlers.onCallback);
+  bot.on("edited_message:text", createEditHandler({ bot: host.bot, sender, me, log }));
   bot.catch((error) =>
     log.error({ adapter: TELEGRAM, err: error.error, update: error.ctx.update.update_id }, "telegram update failed"),
   );

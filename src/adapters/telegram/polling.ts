@@ -30,7 +30,11 @@ export function createGrammyBot(token: string, apiRoot: string | undefined, retr
 }
 
 /** The update types planbot reads; everything else is never fetched. */
-const ALLOWED_UPDATES: ReadonlyArray<Exclude<keyof Update, "update_id">> = ["message", "callback_query"];
+const ALLOWED_UPDATES: ReadonlyArray<Exclude<keyof Update, "update_id">> = [
+  "message",
+  "edited_message",
+  "callback_query",
+];
 
 /**
  * Long-polling settings for `@grammyjs/runner`, shared with the bench's bare bot so both run the same
