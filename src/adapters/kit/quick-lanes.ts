@@ -17,13 +17,17 @@ export interface QuickLanes {
   enter(key: string, text: string | undefined): { lane: string; leave(): void };
 }
 
+/** `/name` or `/name@bot` at the start of a line. */
+const COMMAND_NAME = /^\/([A-Za-z0-9_-]{1,32})(?:@[A-Za-z0-9_]{1,64})?(?=\s|$)/;
+
 /** Creates the {@link QuickLanes} of one adapter. */
-export function createQuickLanes(bot: Pick<AdapterBot, "commandFor">): QuickLanes {
+export function createQuickLanes(bot: Pick<AdapterBot, "registry">): QuickLanes {
   /** Per chat: lines in the chat's own lane that are not quick commands, queued or running. */
   const busy = new Map<string, number>();
+  // Only the name decides the lane: a look-up, not a second parse of the line on the message hot path.
   const isQuick = (text: string | undefined): boolean => {
-    if (text === undefined || !text.trimStart().startsWith("/")) return false;
-    const command = bot.commandFor(text);
+    const name = text === undefined ? undefined : COMMAND_NAME.exec(text.trimStart())?.[1];
+    const command = name === undefined ? undefined : bot.registry.find(name);
     return command !== undefined && command.slow !== true;
   };
   return {

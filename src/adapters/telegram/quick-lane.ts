@@ -12,7 +12,7 @@ export interface QuickLane {
 }
 
 /** Creates the {@link QuickLane} of one Telegram adapter. */
-export function createQuickLane(bot: Pick<AdapterBot, "commandFor">): QuickLane {
+export function createQuickLane(bot: Pick<AdapterBot, "registry">): QuickLane {
   const lanes = createQuickLanes(bot);
   const chosen = new WeakMap<Context, string>();
   return {
