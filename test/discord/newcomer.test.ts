@@ -3,7 +3,17 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { admin, closeAll, createdThread, eventually, GENERAL, messagesMatching, startHarness } from "./harness.ts";
+import {
+  admin,
+  answered,
+  closeAll,
+  createdThread,
+  eventually,
+  GENERAL,
+  messagesMatching,
+  startHarness,
+  transcriptBodies,
+} from "./harness.ts";
 
 afterEach(closeAll);
 
@@ -39,5 +49,54 @@ describe("discord: a newcomer's mistakes", () => {
       "the stopped turn's notice",
       20_000,
     );
+  });
+
+  it("/continue from the slash menu in a text channel joins in a thread of its own; a failed one leaves no thread", async () => {
+    const h = await startHarness();
+    await h.runtime.core.lifecycle.propose({ slug: "dm-app", description: "Planned in a DM" });
+    const dm = h.fake.dmChannel(admin.id);
+    await h.fake.sendMessage({ channelId: dm, author: admin, content: "/plan dm-app" });
+    await eventually(
+      () => messagesMatching(h.fake, dm, /^Planning \*\*dm-app\*\*/)[0],
+      "the opening in the DM",
+      20_000,
+    );
+
+    const missing = await h.fake.slashCommand({
+      name: "continue",
+      options: [{ name: "slug", type: 3, value: "nobody-app" }],
+      user: admin,
+      channelId: GENERAL,
+    });
+    await answered(h.fake, missing.id, "the refusal");
+    expect(JSON.stringify(transcriptBodies(h.fake, missing.id))).toContain(
+      "Nobody is planning **nobody-app** right now",
+    );
+    const unused = await createdThread(h.fake, GENERAL, 0);
+    await eventually(
+      () => h.fake.requests.some((r) => r.method === "DELETE" && r.path === `/channels/${unused.id}`),
+      "the failed /continue's thread removed",
+    );
+
+    const joined = await h.fake.slashCommand({
+      name: "continue",
+      options: [{ name: "slug", type: 3, value: "dm-app" }],
+      user: admin,
+      channelId: GENERAL,
+    });
+    await answered(h.fake, joined.id, "the pointer to the thread");
+    const threads = h.fake.requests.filter((r) => r.method === "POST" && r.path === `/channels/${GENERAL}/threads`);
+    // The failed /continue's thread was removed again; the second one holds the session.
+    const thread = await createdThread(h.fake, GENERAL, threads.length - 1);
+    expect(thread.name).toBe("plan: dm-app");
+    expect(JSON.stringify(transcriptBodies(h.fake, joined.id))).toContain(
+      `Planning **dm-app** in <#${thread.id}>: answer the planner there.`,
+    );
+    await eventually(
+      () => messagesMatching(h.fake, thread.id, /now follows the planning of \*\*dm-app\*\*/)[0],
+      "the /continue reply in the thread",
+    );
+    expect(await h.runtime.bot.hasSession({ adapter: "discord", channelId: thread.id })).toBe(true);
+    expect(await h.runtime.bot.hasSession({ adapter: "discord", channelId: GENERAL })).toBe(false);
   });
 });
