@@ -212,7 +212,10 @@ describe("what a guest sees", () => {
     const { bot } = await makeBot();
     const [reply] = await bot.handleCommand(incoming(GUEST, "/help"));
     const listed = (reply?.text ?? "").split("\n").filter((line) => line.startsWith("- "));
-    expect(listed).toEqual(["- `/whoami` — show your id and role", "- `/help [command]` (also /start) — list the commands"]);
+    expect(listed).toEqual([
+      "- `/whoami` — show your id and role",
+      "- `/help [command]` (also /start) — list the commands",
+    ]);
     expect(reply?.text).toContain(
       "13 more commands need a role you do not have; /whoami shows your id for the config.",
     );
