@@ -7,7 +7,17 @@ import { afterEach, describe, expect, it } from "vitest";
 import { GROUP_ANSWER_HINT } from "../../src/adapters/telegram/group-answers.ts";
 import { LOG_TAIL_MARKER } from "../../src/execute/outcome.ts";
 import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
-import { admin, adminChat, forum, group, member, memberChat, startHarness, type TelegramHarness } from "./harness.ts";
+import {
+  admin,
+  adminChat,
+  forum,
+  group,
+  guest,
+  member,
+  memberChat,
+  startHarness,
+  type TelegramHarness,
+} from "./harness.ts";
 
 let h: TelegramHarness | undefined;
 afterEach(async () => {
@@ -230,6 +240,18 @@ describe("telegram: a newcomer's mistakes", () => {
     const [hint] = await h.nextSent(group.id, 0);
     expect(hint!.reply_parameters).toMatchObject({ message_id: command.message_id });
     expect(h.fake.sentMessages(group.id).filter((m) => m.kind === "sent")).toHaveLength(1);
+  });
+
+  it("a guest who just writes is told who planbot works for and the id to give an admin, not to /plan", async () => {
+    h = await startHarness();
+    const guestChat = { id: guest.id, type: "private" as const };
+    const { reply } = await h.say({ chat: guestChat, from: guest, text: "hello, can you build me an app?" });
+    expect(reply.plain_text).toBe(
+      "planbot works for the people on its member and admin lists, and you are not on them yet. An admin can add telegram:3 to PLANBOT_MEMBERS; /help shows what you can use meanwhile.",
+    );
+    // A member still gets the usual hint.
+    const hint = await h.say({ chat: memberChat, from: member, text: "hello" });
+    expect(hint.reply.plain_text).toMatch(/^Commands start with \/\. Send \/help/);
   });
 });
 
