@@ -1,7 +1,7 @@
-import { sequentialize } from "@grammyjs/runner";
 import { GrammyError, type Bot as GrammyBot } from "grammy";
 import type { AdapterHost, RunningAdapter } from "../contract.ts";
 import { createInFlight } from "../kit/in-flight.ts";
+import { createKeyedQueues } from "../kit/keyed-queue.ts";
 import { createTypingIndicators } from "../kit/typing.ts";
 import { createCallbackCodec } from "./callback-data.ts";
 import { telegramMenu } from "./command-menu.ts";
@@ -79,7 +79,13 @@ export async function startTelegramAdapter(
     await work;
   });
   bot.use(handlers.answerCallback);
-  bot.use(sequentialize((ctx) => sequenceKey(ctx.msg)));
+  // One chat (one forum topic) at a time, in order; a quiet chat's update starts at once (keyed-queue.ts),
+  // where the runner's sequentialize spent several promise hops on every update.
+  const chatOrder = createKeyedQueues();
+  bot.use((ctx, next) => {
+    const key = sequenceKey(ctx.msg);
+    return key === undefined ? next() : chatOrder.run(key, next);
+  });
   bot.on("message:text", handlers.onText);
   bot.on("callback_query:data", handlers.onCallback);
   bot.catch((error) =>
