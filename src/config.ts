@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { DeliverySettings } from "./config/delivery-settings.ts";
 import type { QueueSettings } from "./config/queue-settings.ts";
 import { fail, type Result } from "./projects/result.ts";
+import type { LogFormat } from "./log.ts";
 
 const optionalText = z
   .string()
@@ -126,6 +127,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: optionalText
     .pipe(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional())
     .default("info"),
+  LOG_FORMAT: optionalText.pipe(z.enum(["json", "pretty"], "must be json or pretty").optional()),
 });
 
 /** RALPH_MAX_MINUTES, RALPH_STALL_MINUTES (null = off) and PROGRESS_EDIT_SECONDS. */
@@ -152,6 +154,8 @@ export interface Config {
   /** The BullMQ job queue (issue 19); absent: Ralph runs on this machine. See src/config/queue-settings.ts. */
   queue?: QueueSettings;
   logLevel: string;
+  /** LOG_FORMAT; unset: readable lines on a terminal, JSON lines otherwise (src/log.ts). */
+  logFormat?: LogFormat;
 }
 
 /**
@@ -244,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
           }
         : {}),
       logLevel: e.LOG_LEVEL ?? "info",
+      ...(e.LOG_FORMAT ? { logFormat: e.LOG_FORMAT } : {}),
     },
   };
 }

@@ -1,6 +1,10 @@
-import pino, { type Logger } from "pino";
+import { createRequire } from "node:module";
+import pino, { type DestinationStream, type Logger } from "pino";
 
 export type { Logger };
+
+/** How logs look: JSON lines (for files and log collectors) or one readable line each (for a person at a terminal). */
+export type LogFormat = "json" | "pretty";
 
 /** Paths pino blanks out: anything that can carry a bot token or the dashboard secret. */
 const REDACT = [
@@ -28,10 +32,15 @@ export function scrubSecrets(text: string): string {
 }
 
 /**
- * Creates the process logger (JSON lines on stderr so stdout stays for command output). Secrets are
- * redacted by path and, in messages and errors, by shape.
+ * Creates the process logger, on stderr so stdout stays for command output. Secrets are redacted by path
+ * and, in messages and errors, by shape, before any format sees them. `format` unset: readable lines when
+ * stderr is a terminal (a person runs `npm start`), JSON lines otherwise (a service manager, a pipe, a file).
  */
-export function createLogger(level = "info", destination: NodeJS.WritableStream | number = 2): Logger {
+export function createLogger(
+  level = "info",
+  destination: NodeJS.WritableStream | number = 2,
+  format?: LogFormat,
+): Logger {
   return pino(
     {
       level,
@@ -50,8 +59,31 @@ export function createLogger(level = "info", destination: NodeJS.WritableStream 
         },
       },
     },
-    typeof destination === "number" ? pino.destination({ fd: destination, sync: true }) : destination,
+    logDestination(destination, format),
   );
+}
+
+/** Where the lines go, through pino-pretty when they are for a person. */
+function logDestination(destination: NodeJS.WritableStream | number, format: LogFormat | undefined) {
+  const toTerminal = destination === 2 && process.stderr.isTTY === true;
+  if (format === "pretty" || (format === undefined && toTerminal)) return prettyStream(destination, toTerminal);
+  return typeof destination === "number" ? pino.destination({ fd: destination, sync: true }) : destination;
+}
+
+/**
+ * pino-pretty, loaded only here: a service writing JSON never carries it. Synchronous like the JSON
+ * destination, so the last line before an exit is not lost; colours only on a terminal.
+ */
+function prettyStream(destination: NodeJS.WritableStream | number, colorize: boolean): DestinationStream {
+  const pretty = createRequire(import.meta.url)("pino-pretty") as (options: object) => DestinationStream;
+  return pretty({
+    destination,
+    sync: true,
+    colorize,
+    singleLine: true,
+    translateTime: "SYS:HH:MM:ss",
+    ignore: "pid,hostname",
+  });
 }
 
 /** A logger that drops everything, for tests and benchmarks. */

@@ -67,7 +67,7 @@ async function runStandalone(
   historyFile: string | undefined,
 ): Promise<number> {
   // Logs stay off the terminal the user types into unless asked for.
-  const log = createLogger(process.env.LOG_LEVEL ? config.logLevel : "warn");
+  const log = createLogger(process.env.LOG_LEVEL ? config.logLevel : "warn", 2, config.logFormat);
   const runtime = createRuntime(config, log);
   // This process now serves the data dir: it takes the socket, so a `planbot start` begun meanwhile is
   // refused (two executors and notifiers on one store would run and announce everything twice) and another

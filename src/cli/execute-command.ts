@@ -44,7 +44,7 @@ export async function runExecute(
   const services = createCoreServices(config);
   // Its output is a line per run for a person on stdout, refusals and failures included: JSON logs of the
   // same events on the same terminal only bury them. Errors still log; LOG_LEVEL, when set, decides.
-  const log = createLogger(env.LOG_LEVEL ? config.logLevel : "error");
+  const log = createLogger(env.LOG_LEVEL ? config.logLevel : "error", 2, config.logFormat);
   const executor = chooseExecutor({
     ...services,
     log,

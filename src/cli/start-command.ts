@@ -32,7 +32,7 @@ export async function runStart(argv: string[], config: Config, io: CliIo): Promi
     io.err(`planbot: ${exposed}`);
     return EXIT.usage;
   }
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, 2, config.logFormat);
   // Listen for signals before starting anything, so a stop during start-up still cleans up.
   const signalled = new Promise<NodeJS.Signals>((resolve) => {
     process.once("SIGINT", () => resolve("SIGINT"));

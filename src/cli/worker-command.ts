@@ -33,7 +33,7 @@ export async function runWorker(
     io.err("planbot worker needs PLANBOT_QUEUE_URL (e.g. redis://127.0.0.1:6379), the same Redis the bot uses.");
     return EXIT.usage;
   }
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, 2, config.logFormat);
   const name = `${hostname()}:${process.pid}`;
   const redis = redisConnection(settings.url);
   redis.on("error", () => undefined);

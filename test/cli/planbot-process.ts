@@ -8,7 +8,7 @@ export const planbotBin = join(repoRoot, "bin", "planbot");
 
 /** Variables planbot reads: the child gets none of the caller's, only what a test gives it. */
 const OURS =
-  /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$|FAKE_|GITHUB_|PUSH_ON$|CLAUDE_)/;
+  /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$|LOG_FORMAT$|FAKE_|GITHUB_|PUSH_ON$|CLAUDE_)/;
 const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !OURS.test(name)));
 
 export interface PlanbotResult {

@@ -14,7 +14,7 @@ export const planbotBin = join(repoRoot, "bin", "planbot");
 
 /** Variables planbot (and the fake ralph.sh) read: the children get none of the caller's. */
 const PLANBOT_VARIABLES =
-  /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$|FAKE_RALPH_)/;
+  /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$|LOG_FORMAT$|FAKE_RALPH_)/;
 
 /** The caller's environment without {@link PLANBOT_VARIABLES}; spread it under a test's own variables. */
 export const baseEnv: Record<string, string | undefined> = Object.fromEntries(

@@ -117,7 +117,7 @@ describe("GET /api/projects/stream", () => {
     stuck.write(
       `GET /api/projects/stream HTTP/1.1\r\nHost: 127.0.0.1:${harness.dashboard.port}\r\nAccept: text/event-stream\r\n\r\n`,
     );
-    await expect.poll(() => harness.dashboard.streamClients()).toBe(20);
+    await expect.poll(() => harness.dashboard.streamClients(), { timeout: 10_000 }).toBe(20);
 
     // Clients counted right after each round's payload reached all 19 readers.
     const countedAfter: number[] = [];

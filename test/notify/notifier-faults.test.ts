@@ -346,7 +346,7 @@ describe("start-up window", () => {
     defer(() => notifier.stop());
     await notifier.start();
     expect(published).toBe(true);
-    await memory.waitFor((sent) => sent.length >= 1, 2000).catch(() => undefined);
+    await memory.waitFor((sent) => sent.length >= 1, 10_000).catch(() => undefined);
     expect(completeTexts(memory, OPS)).toHaveLength(1);
     const persisted = await createNotificationStateFile(setup.dataDir).read();
     expect(persisted.ok && persisted.data.last_status.alpha).toBe("complete");
