@@ -4,12 +4,13 @@
  * started before any adapter, as `planbot start` (and a standalone `planbot chat`) does — `/status` is
  * served from the state the watcher keeps.
  */
+import diagnostics from "node:diagnostics_channel";
 import { join } from "node:path";
 import { loadConfig } from "../src/config.ts";
 import { silentLogger } from "../src/log.ts";
 import { startWatcher } from "../src/runtime/background.ts";
 import { createRuntime, type Runtime } from "../src/runtime/runtime.ts";
-import type { BenchResult, LatencyStats } from "./bench-result.ts";
+import { percentile, type BenchResult, type LatencyStats } from "./bench-result.ts";
 
 /** Loads the config from `env` (plus PLANBOT_DATA_DIR under `root`), creates the runtime and seeds it. */
 export async function startChatBenchRuntime(root: string, env: Record<string, string>): Promise<Runtime> {
@@ -29,5 +30,71 @@ export function planbotVsBareLine(platform: string, planbot: LatencyStats, bare:
     name: `${platform}: planbot vs bare, p50`,
     figures: { planbot_p50_ms: planbot.p50, bare_p50_ms: bare.p50 },
     ratio: { value: ratio, goal: "≤ 1.2", met: ratio <= 1.2 },
+  };
+}
+
+/**
+ * When each bot last started its answering HTTP request, by the origin it went to (each bot has its own
+ * fake), read from Node's diagnostics channels: undici's for discord.js, node:http's for grammY. It splits
+ * a round trip into the bot's side (the event reaching the bot, its handling, building the request) and
+ * the platform's (the request crossing, the fake checking and recording it) without touching either bot.
+ */
+export interface RequestStarts {
+  /** performance.now() of the last request to `origin` whose path ends with the watched suffix. */
+  at(origin: string): number | undefined;
+  stop(): void;
+}
+
+/** Starts watching requests whose path ends with `pathEnd` (`/callback`, `/sendMessage`). */
+export function watchRequestStarts(pathEnd: string): RequestStarts {
+  const starts = new Map<string, number>();
+  const fromUndici = (message: unknown) => {
+    const { request } = message as { request: { origin: string | URL; path: string } };
+    if (request.path.split("?")[0]!.endsWith(pathEnd)) starts.set(new URL(request.origin).origin, performance.now());
+  };
+  const fromHttp = (message: unknown) => {
+    const { request } = message as { request: { path: string; getHeader(name: string): unknown } };
+    if (request.path.split("?")[0]!.endsWith(pathEnd))
+      starts.set(`http://${String(request.getHeader("host"))}`, performance.now());
+  };
+  diagnostics.subscribe("undici:request:create", fromUndici);
+  diagnostics.subscribe("http.client.request.start", fromHttp);
+  return {
+    at: (origin) => starts.get(origin),
+    stop() {
+      diagnostics.unsubscribe("undici:request:create", fromUndici);
+      diagnostics.unsubscribe("http.client.request.start", fromHttp);
+    },
+  };
+}
+
+/** One round trip, split at the moment the bot started its answering request. */
+export interface SplitSample {
+  total: number;
+  /** From the platform event to the bot's request starting. */
+  toRequest: number;
+  /** From the bot's request starting to the fake recording it. */
+  afterRequest: number;
+}
+
+/**
+ * The attribution line of a chat bench: p50 of each part of the round trip, for planbot and for the bare
+ * bot, so a gap in the goal line shows whether it lies in the bot (handling, building the request) or in
+ * what the platform does with a bigger answer.
+ */
+export function splitLine(platform: string, planbot: SplitSample[], bare: SplitSample[]): BenchResult {
+  const p50 = (samples: SplitSample[], part: keyof SplitSample) =>
+    percentile(
+      samples.map((sample) => sample[part]),
+      0.5,
+    );
+  return {
+    name: `${platform}: p50 before and after the bot's request`,
+    figures: {
+      planbot_to_request_ms: p50(planbot, "toRequest"),
+      planbot_after_ms: p50(planbot, "afterRequest"),
+      bare_to_request_ms: p50(bare, "toRequest"),
+      bare_after_ms: p50(bare, "afterRequest"),
+    },
   };
 }

@@ -3,7 +3,8 @@
  * callback that answers it is recorded, for planbot's adapter and for a bare discord.js bot that replies
  * "ok" to every interaction, each on its own fake, alternating commands so both see the same machine
  * load. Goal: planbot's p50 ≤ 1.2 × the bare bot's. A third line times the core's `/status` handler alone
- * (no Discord, measured afterwards), so the gap can be split between the adapter and the core.
+ * (no Discord, measured afterwards), so the gap can be split between the adapter and the core; the split
+ * line cuts each round trip where the bot starts its callback request (the bot's side before, Discord's after).
  */
 import { once } from "node:events";
 import { Client, Events, Partials } from "discord.js";
@@ -12,7 +13,14 @@ import { startDiscordAdapter } from "../src/adapters/discord/index.ts";
 import { startFakeDiscord, type FakeDiscord, type FakeUser } from "../test/fakes/discord/index.ts";
 import { makeTempDir, removeTempDir } from "../test/helpers/temp-dir.ts";
 import { latencyLine, latencyStats, type BenchResult } from "./bench-result.ts";
-import { planbotVsBareLine, startChatBenchRuntime } from "./chat-bench-runtime.ts";
+import {
+  planbotVsBareLine,
+  splitLine,
+  startChatBenchRuntime,
+  watchRequestStarts,
+  type RequestStarts,
+  type SplitSample,
+} from "./chat-bench-runtime.ts";
 
 const WARMUP = 30;
 const COMMANDS = 400;
@@ -41,29 +49,32 @@ export async function benchDiscord(): Promise<BenchResult[]> {
   bare.on(Events.InteractionCreate, (interaction) => {
     if (interaction.isChatInputCommand()) interaction.reply("ok").catch(() => undefined);
   });
+  const requests = watchRequestStarts("/callback");
   const bareReady = once(bare, Events.ClientReady);
   await bare.login(bareFake.token);
   await bareReady;
 
   try {
-    const planbotMs: number[] = [];
-    const bareMs: number[] = [];
+    const planbotSplits: SplitSample[] = [];
+    const bareSplits: SplitSample[] = [];
     for (let i = 0; i < WARMUP + COMMANDS; i++) {
       // Alternate which goes first, so neither always follows the other's leftover work.
-      let a: number;
-      let b: number;
+      let a: SplitSample;
+      let b: SplitSample;
       if (i % 2 === 0) {
-        a = await roundTrip(planbotFake);
-        b = await roundTrip(bareFake);
+        a = await roundTrip(planbotFake, requests);
+        b = await roundTrip(bareFake, requests);
       } else {
-        b = await roundTrip(bareFake);
-        a = await roundTrip(planbotFake);
+        b = await roundTrip(bareFake, requests);
+        a = await roundTrip(planbotFake, requests);
       }
       if (i >= WARMUP) {
-        planbotMs.push(a);
-        bareMs.push(b);
+        planbotSplits.push(a);
+        bareSplits.push(b);
       }
     }
+    const planbotMs = planbotSplits.map((sample) => sample.total);
+    const bareMs = bareSplits.map((sample) => sample.total);
     // The core alone, in a phase of its own so it cannot disturb the round trips above.
     const coreMs: number[] = [];
     const incoming = {
@@ -85,9 +96,11 @@ export async function benchDiscord(): Promise<BenchResult[]> {
       latencyLine("discord: /status round trip, planbot", COMMANDS, planbot),
       latencyLine("discord: /status round trip, bare discord.js replying ok", COMMANDS, baseline),
       latencyLine("discord: core /status handler alone (no Discord)", COMMANDS, core),
+      splitLine("discord", planbotSplits, bareSplits),
       planbotVsBareLine("discord", planbot, baseline),
     ];
   } finally {
+    requests.stop();
     await adapter.stop();
     await bare.destroy();
     await runtime.stop();
@@ -97,15 +110,16 @@ export async function benchDiscord(): Promise<BenchResult[]> {
   }
 }
 
-/** Milliseconds from dispatching the slash command to the recorded callback that answers it. */
-async function roundTrip(fake: FakeDiscord): Promise<number> {
+/** Milliseconds from dispatching the slash command to the recorded callback that answers it, split where the bot's request started. */
+async function roundTrip(fake: FakeDiscord, requests: RequestStarts): Promise<SplitSample> {
   const started = performance.now();
   const handle = await fake.slashCommand({ name: "status", user, channelId: CHANNEL });
   const callback = await fake.waitForRequest(
     (r) => r.interactionId === handle.id && r.path.endsWith("/callback"),
     10_000,
   );
-  const elapsed = performance.now() - started;
+  const ended = performance.now();
   if (callback.status >= 300) throw new Error(`the answer to /status failed with ${callback.status}`);
-  return elapsed;
+  const requested = requests.at(new URL(fake.apiUrl).origin) ?? ended;
+  return { total: ended - started, toRequest: requested - started, afterRequest: ended - requested };
 }

@@ -2,7 +2,8 @@
  * The Telegram round trip: a `/status` update injected into the fake Bot API until planbot's
  * `sendMessage` is recorded, against a bare grammY bot that answers "ok" to every text, run side by side
  * (alternating commands) with the same runner settings on a second fake. Goals: planbot's p50 ≤ 1.2 ×
- * the bare bot's, and planbot's p99 ≤ 25 ms.
+ * the bare bot's, and planbot's p99 ≤ 25 ms. The split line cuts each round trip where the bot starts its
+ * sendMessage request: the bot's side (the poll answer, its handling) before, the fake's after.
  */
 import { run } from "@grammyjs/runner";
 import { Bot } from "grammy";
@@ -11,7 +12,14 @@ import { runnerOptions } from "../src/adapters/telegram/polling.ts";
 import { startFakeTelegram, type FakeChat, type FakeTelegram, type FakeUser } from "../test/fakes/telegram/index.ts";
 import { makeTempDir, removeTempDir } from "../test/helpers/temp-dir.ts";
 import { latencyLine, latencyStats, type BenchResult } from "./bench-result.ts";
-import { planbotVsBareLine, startChatBenchRuntime } from "./chat-bench-runtime.ts";
+import {
+  planbotVsBareLine,
+  splitLine,
+  startChatBenchRuntime,
+  watchRequestStarts,
+  type RequestStarts,
+  type SplitSample,
+} from "./chat-bench-runtime.ts";
 
 const WARMUP = 30;
 const COMMANDS = 300;
@@ -33,13 +41,14 @@ export async function benchTelegram(): Promise<BenchResult[]> {
   });
   const adapter = await startTelegramAdapter(runtime, { pollTimeoutSeconds: POLL_TIMEOUT_S });
 
+  const requests = watchRequestStarts("/sendMessage");
   const bare = new Bot(bareFake.token, { client: { apiRoot: bareFake.apiRoot } });
   bare.on("message:text", (ctx) => ctx.reply("ok"));
   const bareHandle = run(bare, runnerOptions(POLL_TIMEOUT_S));
 
   try {
-    const planbotMs: number[] = [];
-    const bareMs: number[] = [];
+    const planbotSplits: SplitSample[] = [];
+    const bareSplits: SplitSample[] = [];
     const coreMs: number[] = [];
     const incoming = {
       adapter: "telegram",
@@ -50,17 +59,19 @@ export async function benchTelegram(): Promise<BenchResult[]> {
     };
     for (let i = 0; i < WARMUP + COMMANDS; i++) {
       // Alternate, so all three see the same machine load over the run.
-      const a = await roundTrip(planbotFake, "/status");
-      const b = await roundTrip(bareFake, "/status");
+      const a = await roundTrip(planbotFake, "/status", requests);
+      const b = await roundTrip(bareFake, "/status", requests);
       const started = performance.now();
       await runtime.bot.handleCommand(incoming);
       const c = performance.now() - started;
       if (i >= WARMUP) {
-        planbotMs.push(a);
-        bareMs.push(b);
+        planbotSplits.push(a);
+        bareSplits.push(b);
         coreMs.push(c);
       }
     }
+    const planbotMs = planbotSplits.map((sample) => sample.total);
+    const bareMs = bareSplits.map((sample) => sample.total);
     const planbot = latencyStats(planbotMs);
     const baseline = latencyStats(bareMs);
     const core = latencyStats(coreMs);
@@ -68,6 +79,7 @@ export async function benchTelegram(): Promise<BenchResult[]> {
       latencyLine("telegram: /status round trip, planbot", COMMANDS, planbot),
       latencyLine("telegram: text round trip, bare grammY replying ok", COMMANDS, baseline),
       latencyLine("telegram: /status in the core alone (no Telegram), for attribution", COMMANDS, core),
+      splitLine("telegram", planbotSplits, bareSplits),
       planbotVsBareLine("telegram", planbot, baseline),
       {
         name: "telegram: planbot p99",
@@ -76,6 +88,7 @@ export async function benchTelegram(): Promise<BenchResult[]> {
       },
     ];
   } finally {
+    requests.stop();
     await adapter.stop();
     await bareHandle.stop();
     await runtime.stop();
@@ -85,11 +98,16 @@ export async function benchTelegram(): Promise<BenchResult[]> {
   }
 }
 
-/** Milliseconds from injecting a message to the recorded sendMessage that answers it (the first one after it). */
-async function roundTrip(fake: FakeTelegram, text: string): Promise<number> {
+/**
+ * Milliseconds from injecting a message to the recorded sendMessage that answers it (the first one after
+ * it), split where the bot's request started.
+ */
+async function roundTrip(fake: FakeTelegram, text: string, requests: RequestStarts): Promise<SplitSample> {
   const seen = fake.calls.length;
   const started = performance.now();
   fake.sendMessage({ chat, from: user, text });
   await fake.waitForCall("sendMessage", (call) => call.ok && fake.calls.indexOf(call) >= seen, 10_000);
-  return performance.now() - started;
+  const ended = performance.now();
+  const requested = requests.at(fake.apiRoot) ?? ended;
+  return { total: ended - started, toRequest: requested - started, afterRequest: ended - requested };
 }

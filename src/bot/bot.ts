@@ -52,6 +52,14 @@ const DEFAULT_HINT: Reply = {
   text: "Commands start with /. Send /help to see them, or /plan <slug> to start planning here.",
 };
 
+/** The hint for a guest's plain text: who planbot works for, and the id an admin would add. */
+function guestHint(incoming: Incoming): Reply {
+  const identity = `${incoming.adapter}:${incoming.userId}`;
+  return {
+    text: `planbot works for the people on its member and admin lists, and you are not on them yet. An admin can add ${code(identity)} to PLANBOT_MEMBERS; ${code("/help")} shows what you can use meanwhile.`,
+  };
+}
+
 /** Creates the {@link Bot}: parse → authorise → place → run, with logging and a last-resort guard around it. */
 export function createBot(deps: BotDeps): Bot {
   const { registry, services, roles, log } = deps;
@@ -115,8 +123,10 @@ export function createBot(deps: BotDeps): Bot {
       if (!incoming.text.trim()) return { kind: "ignored", reason: "no text" };
       const replies = await answerChain(context);
       if (!context.noSession) return { kind: "answer", replies };
+      // A guest may not plan: pointing them at /plan would only earn a refusal. They need their id for an admin.
+      const hint = context.role === "guest" ? guestHint(incoming) : (options.hint ?? DEFAULT_HINT);
       return audience === "direct"
-        ? { kind: "hint", replies: [options.hint ?? DEFAULT_HINT] }
+        ? { kind: "hint", replies: [hint] }
         : { kind: "ignored", reason: "no planning session in this chat" };
     },
     handleCommand: (incoming, signals) => commandChain(dispatch(incoming, signals)),

@@ -32,6 +32,11 @@ export function failureReply(failure: Failure): Reply {
       { label: "Status", command: `/status ${slug}`, style: "secondary" },
     ]);
   }
+  if (failure.details?.next === "status" && slug)
+    return errorReply(
+      `${failure.message} ${code(`/status ${slug}`)} shows its progress; ${code(`/cancel ${slug}`)} stops it.`,
+      [{ label: "Status", command: `/status ${slug}`, style: "secondary" }],
+    );
   if (failure.details?.next === "list")
     return errorReply(`${failure.message} ${code("/status")} lists them.`, [
       { label: "Status", command: "/status", style: "secondary" },

@@ -1,6 +1,7 @@
 import { fail, type Failure } from "../projects/result.ts";
 import { usageLine, type CommandRegistry, type CommandSpec } from "./command-registry.ts";
 import { tokenize } from "./tokenize.ts";
+import { extraWordsHint, unknownCommandMessage } from "./command-hints.ts";
 
 /** A command line read against the registry. */
 export type ParseOutcome =
@@ -48,7 +49,7 @@ export function parseCommandLine(
   if (!command) {
     return {
       kind: "error",
-      failure: fail("usage", `Unknown command /${name}. Send /help to see what planbot understands.`),
+      failure: fail("usage", unknownCommandMessage(name!, registry)),
     };
   }
   const problem = (message: string): ParseOutcome => ({
@@ -78,7 +79,7 @@ function readFlags(
   const flags: Record<string, string | boolean | undefined> = {};
   let flagsEnded = false;
   for (let index = 0; index < words.length; index += 1) {
-    const word = words[index]!;
+    const word = flagsEnded ? words[index]! : undoSmartDash(command, words[index]!);
     if (!flagsEnded && word === "--") {
       flagsEnded = true;
       continue;
@@ -121,6 +122,17 @@ function readFlags(
   return { positional, flags };
 }
 
+/**
+ * Phones type `--repo` as `—repo` (iOS and macOS turn two hyphens into an em dash, some keyboards into an
+ * en dash). A word that is one of those dashes and then one of the command's own flag names is that flag;
+ * any other dashed word stays text, so a description keeps its dashes.
+ */
+function undoSmartDash(command: CommandSpec, word: string): string {
+  const match = /^[\u2013\u2014]([a-z]+)(=.*)?$/is.exec(word);
+  if (!match || !command.flags.some((flag) => flag.name === match[1]!.toLowerCase())) return word;
+  return `--${match[1]}${match[2] ?? ""}`;
+}
+
 /** Binds positional words to the command's arguments (the last free-text one takes the rest); a problem comes back as its message. */
 function bindArgs(command: CommandSpec, positional: readonly string[]): Record<string, string | undefined> | string {
   const args: Record<string, string | undefined> = {};
@@ -134,7 +146,9 @@ function bindArgs(command: CommandSpec, positional: readonly string[]): Record<s
   }
   const lastTakesRest = command.args.at(-1)?.rest ?? false;
   if (!lastTakesRest && positional.length > command.args.length) {
-    return `/${command.name} does not take "${Array.from(positional.slice(command.args.length).join(" ")).slice(0, 60).join("")}".`;
+    const extra = Array.from(positional.slice(command.args.length).join(" ")).slice(0, 60).join("");
+    const hint = extraWordsHint(command.name);
+    return `/${command.name} does not take "${extra}".${hint ? ` ${hint}` : ""}`;
   }
   return args;
 }

@@ -1,4 +1,5 @@
 import { editFlag } from "./edit-flag.ts";
+import { runErrorParts } from "./run-error-text.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
 import { refusalParts } from "../projects/run-refusal-field.ts";
 import { bold, code, escapeMarkup, type ReplyAction } from "../chat/reply.ts";
@@ -72,10 +73,13 @@ export function projectCard(record: ProjectRecord, planningSummary?: string): st
   // A PID left on a finished entry is no process any more: only a running project names one.
   if (record.pid && record.status.startsWith("running"))
     lines.push(`PID ${record.pid}${record.started_at ? `, started ${record.started_at}` : ""}`);
-  if (record.error_reason)
+  if (record.error_reason) {
+    const { reason, logTail } = runErrorParts(record.error_reason);
     lines.push(
-      `Error: ${escapeMarkup(record.error_reason.slice(0, 500))}${record.error_fix ? ` To set the ${record.error_fix}: ${code(`/edit ${record.slug} ${editFlag(record.error_fix)}`)}.` : ""}`,
+      `Error: ${escapeMarkup(reason)}${record.error_fix ? ` To set the ${record.error_fix}: ${code(`/edit ${record.slug} ${editFlag(record.error_fix)}`)}.` : ""}`,
     );
+    if (logTail) lines.push(`Last lines of Ralph's output:\n${escapeMarkup(logTail)}`);
+  }
   lines.push(...refusalLines(record));
   if (planningSummary) lines.push(planningSummary);
   if (record.final_plan_path) lines.push(`Plan: ${code(record.final_plan_path)}`);

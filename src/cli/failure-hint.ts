@@ -9,6 +9,8 @@ export function cliHint(failure: Failure): string {
       const { field, flag } = editHintOf(failure);
       return ` To set the ${field}: planbot projects edit ${slug} ${flag}`;
     }
+    case "status":
+      return ` See its progress: planbot projects show ${slug}`;
     case "list":
       return " See them with: planbot projects list";
     case "approve":

@@ -1,4 +1,4 @@
-import { closestWord } from "./did-you-mean.ts";
+import { closestWord } from "../chat/did-you-mean.ts";
 
 /** The top-level commands of `planbot` (src/main.ts dispatches them). */
 export const COMMANDS = ["start", "chat", "projects", "execute", "doctor", "worker", "help"] as const;

@@ -18,7 +18,7 @@ export async function claimForRun(
     const info = ctx.probe.inspect(entry.pid ?? null);
     if (info.alive)
       return fail("invalid_state", `"${entry.name}" is already running (PID ${entry.pid}).`, {
-        details: { reason: "running" },
+        details: { slug: entry.name, reason: "running", next: "status" },
       });
     if ((entry.status ?? "").toLowerCase() !== "approved") return notApprovedFailure(entry);
     const other = liveForeignClaim(entry, ctx.probe, claim);

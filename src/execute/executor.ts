@@ -169,8 +169,13 @@ function startedMessage(name: string, started: Started): Result<{ message: strin
   if (started.kind === "ended") {
     if (started.failure) return started.failure;
     if (started.report.refusal) return started.report.refusal;
-    if (started.report.outcome === "skipped")
-      return fail("invalid_state", started.report.message.replace(/^skipped: /, ""));
+    if (started.report.outcome === "skipped") {
+      const running = started.report.pid ? ` (PID ${started.report.pid})` : "";
+      // The chat and the CLI word the way forward (its progress, how to stop it): `next: "status"`.
+      return fail("invalid_state", `"${name}" is already running${running}.`, {
+        details: { slug: name, reason: "running", next: "status" },
+      });
+    }
     // The details name the way forward (e.g. `next: "edit"`), which the chat's reply words as a command.
     const details = started.report.failure?.details;
     return fail(

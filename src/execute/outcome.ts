@@ -73,12 +73,15 @@ export function judgeRun(ending: RunEnding): RunVerdict {
   const tail = ending.tail?.trim();
   return {
     status,
-    error: tail ? `${head}\n--- last lines of Ralph's output ---\n${tail}` : head,
+    error: tail ? `${head}${LOG_TAIL_MARKER}${tail}` : head,
     summary: ending.stopped
       ? `${status} (${counts}; ${why})`
       : `${status} (${counts}; ${why === `${counts} pass` ? exit : `${why}; ${exit}`})`,
   };
 }
+
+/** Between a run error's reason and the tail of Ralph's log in a stored error (the /status card splits there). */
+export const LOG_TAIL_MARKER = "\n--- last lines of Ralph's output ---\n";
 
 /** The last `lines` lines of a log file (read from its last 32 KiB; long lines cut), or "" when unreadable. */
 export async function readLogTail(path: string, lines = 20): Promise<string> {

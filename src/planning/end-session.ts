@@ -18,8 +18,17 @@ export async function stopSession(parts: EndParts, { incoming }: PlanningRequest
   parts.turns.abort(found.key);
   const cancelled = await parts.lifecycle.cancelPlanning(found.session.slug);
   if (!cancelled.ok && cancelled.code !== "not_found") return cancelled;
+  // Only a project still in `planning` goes back to pending: one approved or cancelled meanwhile keeps that status.
+  const slug = found.session.slug;
+  const status = cancelled.ok ? (cancelled.entry.status ?? "pending").toLowerCase() : undefined;
+  const now =
+    status === "pending"
+      ? `it is pending again. ${code(`/plan ${slug}`)} starts over.`
+      : status
+        ? `it stays ${escapeMarkup(status)}. ${code(`/status ${slug}`)} shows it.`
+        : "its project no longer exists.";
   const reply: Reply = {
-    text: `Stopped planning ${bold(found.session.slug)}; it is pending again. ${code(`/plan ${found.session.slug}`)} starts over.`,
+    text: `Stopped planning ${bold(slug)}; ${now}`,
     tone: "success",
   };
   if (closed.ok) await parts.directory.relay(closed.session, incoming, reply, "/stop");

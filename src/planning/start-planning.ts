@@ -79,7 +79,7 @@ export async function startPlanning(parts: StartParts, request: StartRequest): P
     await parts.lifecycle.cancelPlanning(entry.name);
     return startFailed(entry.name, first);
   }
-  const header = `Planning ${bold(entry.name)} — ${phaseLabel(PLANNING_PHASES[0])}. Answer the planner here; ${code("/next")} moves on, ${code("/stop")} cancels.`;
+  const header = `Planning ${bold(entry.name)} — ${phaseLabel(PLANNING_PHASES[0])}. Answer the planner here; ${code("/next")} moves on, ${code("/stop")} ends planning.`;
   return { ok: true, reply: plannerReply(first.session, first.text, first.ready, { header }) };
 }
 

@@ -31,7 +31,7 @@ export function validateDescription(description: string): string | undefined {
   const text = description.trim();
   if (!text) return "description is required: say in a sentence what the project should do.";
   if (text.length > DESCRIPTION_MAX)
-    return `description is ${text.length} characters long; the limit is ${DESCRIPTION_MAX}.`;
+    return `description is ${text.length} characters long; the limit is ${DESCRIPTION_MAX}. Keep it to a summary: the details can go to the planner while planning.`;
   return textProblem(text, "description");
 }
 

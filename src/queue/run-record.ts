@@ -79,11 +79,11 @@ async function markQueued(
       return fail(
         "invalid_state",
         `"${entry.name}" is already ${open.state === "queued" ? "waiting in the job queue" : `running on worker ${open.worker ?? "?"}`}.`,
-        { details: { slug: entry.name, reason: open.state } },
+        { details: { slug: entry.name, reason: open.state, next: "status" } },
       );
     if (isRunningLocally(entry))
       return fail("invalid_state", `"${entry.name}" is already running (PID ${entry.pid}).`, {
-        details: { slug: entry.name, reason: "running" },
+        details: { slug: entry.name, reason: "running", next: "status" },
       });
     if ((entry.status ?? "").toLowerCase() !== "approved") {
       return notApprovedFailure(entry);

@@ -11,15 +11,19 @@ export interface InFlightBot extends Bot {
 export function trackInFlight(bot: Bot): InFlightBot {
   let running = 0;
   let waiters: (() => void)[] = [];
+  const settle = (): void => {
+    running -= 1;
+    if (running === 0) {
+      for (const wake of waiters) wake();
+      waiters = [];
+    }
+  };
+  // The caller gets `work` itself: its reaction runs after `settle` (registered first), and no derived
+  // promise (`finally` makes three) stands between every handled message and its replies.
   const track = <T>(work: Promise<T>): Promise<T> => {
     running += 1;
-    return work.finally(() => {
-      running -= 1;
-      if (running === 0) {
-        for (const wake of waiters) wake();
-        waiters = [];
-      }
-    });
+    work.then(settle, settle);
+    return work;
   };
   return {
     registry: bot.registry,

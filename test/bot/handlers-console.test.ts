@@ -311,7 +311,7 @@ describe("/whoami and /help through the terminal", () => {
     expect(out).toContain(
       "`/p <slug> <description…> [--repo R] [--branch B] [--base M]` (also /propose) — propose a new project",
     );
-    expect(out).toContain("`/help` (also /start) — list the commands");
+    expect(out).toContain("`/help [command]` (also /start) — list the commands");
     expect(out).not.toContain("need a role you do not have");
     expect(await chat.say("/start")).toBe(out);
   });

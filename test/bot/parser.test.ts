@@ -184,7 +184,7 @@ const errors: ErrorRow[] = [
   { line: `/replan x --force --force`, names: ["--force is given twice"], usage: "replan" },
   { line: `/replan x --force=maybe`, names: ["--force is a switch"], usage: "replan" },
   { line: `/status a b`, names: [`does not take "b"`], usage: "status" },
-  { line: `/help me`, names: [`does not take "me"`], usage: "help" },
+  { line: `/whoami me`, names: [`does not take "me"`], usage: "whoami" },
   { line: `/approve a b c`, names: [`does not take "b c"`], usage: "approve" },
 ];
 
@@ -218,7 +218,7 @@ describe("parser: every error names the problem and shows the usage line", () =>
     expect(usageOf("replan")).toBe("/replan <slug> [--force]");
     expect(usageOf("status")).toBe("/status [slug]");
     expect(usageOf("approve")).toBe("/approve <slug>");
-    expect(usageOf("help")).toBe("/help");
+    expect(usageOf("help")).toBe("/help [command]");
   });
 
   it("an error message that quotes user text never cuts an emoji in half", () => {

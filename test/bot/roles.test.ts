@@ -106,7 +106,7 @@ const rows: Row[] = [
     line: "/unapprove seeded",
     what: "/unapprove",
     needs: "admin",
-    allowed: /^\*\*seeded\*\* is pending again/,
+    allowed: /^\*\*seeded\*\* was not approved \(it is pending\)/,
     after: "pending",
   },
   { line: "/cancel seeded", what: "/cancel", needs: "admin", allowed: /^Cancelled \*\*seeded\*\*/, after: "cancelled" },
@@ -212,7 +212,10 @@ describe("what a guest sees", () => {
     const { bot } = await makeBot();
     const [reply] = await bot.handleCommand(incoming(GUEST, "/help"));
     const listed = (reply?.text ?? "").split("\n").filter((line) => line.startsWith("- "));
-    expect(listed).toEqual(["- `/whoami` — show your id and role", "- `/help` (also /start) — list the commands"]);
+    expect(listed).toEqual([
+      "- `/whoami` — show your id and role",
+      "- `/help [command]` (also /start) — list the commands",
+    ]);
     expect(reply?.text).toContain(
       "13 more commands need a role you do not have; /whoami shows your id for the config.",
     );

@@ -47,7 +47,7 @@ describe("helpText per role", () => {
     expect(text).toContain(
       "- `/p <slug> <description…> [--repo R] [--branch B] [--base M]` (also /propose) — propose a new project",
     );
-    expect(text).toContain("- `/help` (also /start) — list the commands");
+    expect(text).toContain("- `/help [command]` (also /start) — list the commands");
   });
 });
 
@@ -108,7 +108,8 @@ describe("Discord slash-command definitions", () => {
       ["slug", true],
       ["description", false],
     ]);
-    for (const name of ["next", "done", "stop", "whoami", "help"]) expect(byName.get(name)!.options).toEqual([]);
+    for (const name of ["next", "done", "stop", "whoami"]) expect(byName.get(name)!.options).toEqual([]);
+    expect(byName.get("help")!.options.map((option) => [option.name, option.required])).toEqual([["command", false]]);
   });
 
   it("puts required options first even when declared after optional ones, and clips long texts", () => {

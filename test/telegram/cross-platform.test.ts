@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startDiscordAdapter } from "../../src/adapters/discord/index.ts";
 import type { RunningAdapter } from "../../src/runtime/adapter-catalog.ts";
+import { createdThread } from "../discord/harness.ts";
 import { startFakeDiscord, type FakeDiscord } from "../fakes/discord/index.ts";
 import { group, member, startHarness, type TelegramHarness } from "./harness.ts";
 
@@ -44,27 +45,36 @@ describe("telegram + discord on one runtime", () => {
     });
     discordAdapter = await startDiscordAdapter(h.runtime);
     const fake = discord;
-    const discordSaid = (pattern: RegExp) => () => fake.channelMessages(GENERAL).find((m) => pattern.test(m.content));
+    const said = (channelId: string, pattern: RegExp) => () =>
+      fake.channelMessages(channelId).find((m) => pattern.test(m.content));
 
     const plan = await h.say({ chat: group, from: member, text: "/plan cross-app An app planned on two platforms" });
     expect(plan.reply.plain_text).toMatch(/1\. Who will use cross-app/);
 
-    // `/continue` typed as a text message in a Discord channel binds that channel to the Telegram session.
+    // `/continue` typed as a text message in a Discord channel opens a planning thread there (as /plan does),
+    // and binds the thread, not the channel, to the Telegram session: the channel's chatter stays out.
     const telegramBefore = h.fake.sentMessages(group.id).length;
     await fake.sendMessage({ channelId: GENERAL, author: discordMember, content: "/continue cross-app" });
-    await eventually(discordSaid(/now follows the planning of \*\*cross-app\*\*/), "the /continue reply in Discord");
+    const thread = await createdThread(fake);
+    expect(thread.name).toBe("plan: cross-app");
+    await eventually(said(GENERAL, new RegExp(`Planning \\*\\*cross-app\\*\\* in <#${thread.id}>`)), "the pointer");
+    await eventually(
+      said(thread.id, /now follows the planning of \*\*cross-app\*\*/),
+      "the /continue reply in Discord",
+    );
     const [joined] = await h.nextSent(group.id, telegramBefore);
     expect(joined!.plain_text).toContain("mel joined this planning session from discord");
 
     // An answer written in Discord reaches the planner; its reply goes to Discord and is mirrored to Telegram.
     const beforeAnswer = h.fake.sentMessages(group.id).length;
+    await fake.sendMessage({ channelId: GENERAL, author: discordMember, content: "Chatter in the channel" });
     await fake.sendMessage({
-      channelId: GENERAL,
+      channelId: thread.id,
       author: discordMember,
       content: "Answer from Discord: makers & <testers>",
     });
     const inDiscord = await eventually(
-      discordSaid(/You answered: "Answer from Discord: makers & <testers>"/),
+      said(thread.id, /You answered: "Answer from Discord: makers & <testers>"/),
       "the planner reply in Discord",
     );
     expect(inDiscord.content).toMatch(/Phase ready/);
@@ -81,7 +91,7 @@ describe("telegram + discord on one runtime", () => {
       replyToMessageId: plan.reply.message_id,
     });
     expect(answer.reply.plain_text).toContain('You answered: "More from Telegram"');
-    await eventually(discordSaid(/\*\*@max\*\* \(telegram\): More from Telegram/), "the mirrored reply in Discord");
+    await eventually(said(thread.id, /\*\*@max\*\* \(telegram\): More from Telegram/), "the mirrored reply in Discord");
 
     const calls = await h.plannerCalls();
     expect(calls.map((c) => c.stdin)).toEqual([

@@ -3,6 +3,7 @@ import type { Incoming } from "../../chat/incoming.ts";
 import type { Logger } from "../../log.ts";
 import type { AdapterHost } from "../contract.ts";
 import type { KeyedQueues } from "../kit/keyed-queue.ts";
+import type { QuickLanes } from "../kit/quick-lanes.ts";
 import type { TypingIndicators } from "../kit/typing.ts";
 
 /** The adapter name in every Incoming, conversation key, outbound target and log line. */
@@ -16,6 +17,8 @@ export interface DiscordContext {
   log: Logger;
   /** One queue per channel (threads and DMs are channels). */
   queues: KeyedQueues;
+  /** Which of a channel's queues a typed line waits in: quick commands do not wait behind a planner turn. */
+  lanes: QuickLanes;
   typing: TypingIndicators;
 }
 

@@ -2,6 +2,7 @@ import { Events, type Client } from "discord.js";
 import type { AdapterHost, RunningAdapter } from "../contract.ts";
 import { createInFlight } from "../kit/in-flight.ts";
 import { createKeyedQueues } from "../kit/keyed-queue.ts";
+import { createQuickLanes } from "../kit/quick-lanes.ts";
 import { createTypingIndicators } from "../kit/typing.ts";
 import { createDiscordClient, loginAndWait } from "./client.ts";
 import { syncSlashCommands, type SyncOutcome } from "./command-sync.ts";
@@ -56,7 +57,14 @@ export async function startDiscordAdapter(
     log,
     TYPING_RENEW_MS,
   );
-  const ctx: DiscordContext = { host, client, log, queues: createKeyedQueues(), typing };
+  const ctx: DiscordContext = {
+    host,
+    client,
+    log,
+    queues: createKeyedQueues(),
+    lanes: createQuickLanes(host.bot),
+    typing,
+  };
   const tasks = createInFlight(ADAPTER, log);
   let accepting = true;
   client.on(Events.MessageCreate, (message) => {

@@ -112,19 +112,25 @@ async function runFromInteraction(
   );
 }
 
-/** Waits for the core; if it is not done after {@link DEFER_AFTER_MS}, defers the interaction and keeps waiting. */
-async function deferIfSlow<T>(work: Promise<T>, responder: InteractionResponder): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<"late">((resolve) => {
-    timer = setTimeout(() => resolve("late"), DEFER_AFTER_MS);
-  });
+/**
+ * Waits for the core; if it is not done after {@link DEFER_AFTER_MS}, defers the interaction and keeps
+ * waiting. A plain timer, not a race against a second promise: nearly every command is done long before it.
+ */
+export async function deferIfSlow<T>(
+  work: Promise<T>,
+  responder: Pick<InteractionResponder, "defer">,
+  afterMs = DEFER_AFTER_MS,
+): Promise<T> {
+  let deferring: Promise<void> | undefined;
+  const timer = setTimeout(() => {
+    deferring = responder.defer();
+  }, afterMs);
   try {
-    const first = await Promise.race([work, late]);
-    if (first !== "late") return first;
-    await responder.defer();
     return await work;
   } finally {
     clearTimeout(timer);
+    // A defer on its way decides how the answer goes out (an edit of the loading message), so it finishes first.
+    if (deferring) await deferring;
   }
 }
 

@@ -30,6 +30,8 @@ export interface LineOutcome {
 export interface RunOptions {
   /** Serialise behind earlier work in the channel (typed messages always; slow interactions). */
   queue: boolean;
+  /** The channel's queue to wait in (default the channel's own; a quick command's lane: src/adapters/kit/quick-lanes.ts). */
+  lane?: string;
   /** Wraps the core call, e.g. to defer an interaction that takes longer than expected. */
   guard?: <T>(work: Promise<T>) => Promise<T>;
   /** More channels to show typing in once a planning thread opens (the channel a text `/plan` came from). */
@@ -97,7 +99,7 @@ export async function runLine(
   if (!options.queue) return work();
   const running = { done: undefined as Promise<void> | undefined };
   // The origin channel's slot is held until the line is done, or only until its planning thread exists.
-  await ctx.queues.run(run.channelId, () => {
+  await ctx.queues.run(options.lane ?? run.channelId, () => {
     running.done = work();
     return Promise.race([running.done, threadOpened]);
   });

@@ -70,7 +70,12 @@ export async function handleMessage(ctx: DiscordContext, message: Message): Prom
     replyTo: message.id,
     hint: HINT,
   };
-  return runLine(ctx, run, deliver, { queue: true, alsoTypingIn: [channelId] });
+  const entered = ctx.lanes.enter(channelId, intent.text);
+  try {
+    return await runLine(ctx, run, deliver, { queue: true, lane: entered.lane, alsoTypingIn: [channelId] });
+  } finally {
+    entered.leave();
+  }
 }
 
 /** Replies to a message; for a new planning thread, the replies go into the thread and the message gets a pointer. */

@@ -8,6 +8,7 @@ import type { AdapterBot } from "../contract.ts";
 import type { TurnSignals } from "../../chat/turn-signals.ts";
 import type { TypingIndicators } from "../kit/typing.ts";
 import type { CallbackCodec } from "./callback-data.ts";
+import { withGroupAnswerHint } from "./group-answers.ts";
 import { routeMessage, toIncoming, topicOf, typingKey, type BotIdentity } from "./routing.ts";
 import type { TelegramSender } from "./sender.ts";
 
@@ -48,7 +49,8 @@ export function createHandlers(deps: HandlerDeps): TelegramHandlers {
     }
     const slug = handled.kind === "command" ? handled.slug : undefined;
     // A hint answers in place; it is not a reply to anything in particular.
-    await sendAll(message, handled.replies, handled.kind === "hint" ? undefined : replyTo, slug);
+    const replies = withGroupAnswerHint(message, handled);
+    await sendAll(message, replies, handled.kind === "hint" ? undefined : replyTo, slug);
   }
 
   /** Runs `work` with "typing…" shown in the message's chat (and topic). */

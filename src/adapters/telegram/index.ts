@@ -1,10 +1,12 @@
-import { sequentialize } from "@grammyjs/runner";
 import { GrammyError, type Bot as GrammyBot } from "grammy";
 import type { AdapterHost, RunningAdapter } from "../contract.ts";
 import { createInFlight } from "../kit/in-flight.ts";
+import { createKeyedQueues } from "../kit/keyed-queue.ts";
+import { createQuickLanes } from "../kit/quick-lanes.ts";
 import { createTypingIndicators } from "../kit/typing.ts";
 import { createCallbackCodec } from "./callback-data.ts";
 import { telegramMenu } from "./command-menu.ts";
+import { createEditHandler } from "./edited-message.ts";
 import { createHandlers } from "./handlers.ts";
 import { createGrammyBot, logPollFailures, startPolling, type RetryLimits } from "./polling.ts";
 import { parseTypingKey, sequenceKey, TELEGRAM, type BotIdentity } from "./routing.ts";
@@ -79,9 +81,24 @@ export async function startTelegramAdapter(
     await work;
   });
   bot.use(handlers.answerCallback);
-  bot.use(sequentialize((ctx) => sequenceKey(ctx.msg)));
+  // One chat (one forum topic) at a time, in order; a quiet chat's update starts at once (keyed-queue.ts),
+  // where the runner's sequentialize spent several promise hops on every update. A quick command does not
+  // wait behind a planner turn: it takes the chat's quick lane while other work is queued (kit/quick-lanes.ts).
+  const chatOrder = createKeyedQueues();
+  const lanes = createQuickLanes(host.bot);
+  bot.use(async (ctx, next) => {
+    const key = sequenceKey(ctx.msg);
+    if (key === undefined) return next();
+    const entered = lanes.enter(key, ctx.message?.text);
+    try {
+      await chatOrder.run(entered.lane, next);
+    } finally {
+      entered.leave();
+    }
+  });
   bot.on("message:text", handlers.onText);
   bot.on("callback_query:data", handlers.onCallback);
+  bot.on("edited_message:text", createEditHandler({ bot: host.bot, sender, me, log }));
   bot.catch((error) =>
     log.error({ adapter: TELEGRAM, err: error.error, update: error.ctx.update.update_id }, "telegram update failed"),
   );

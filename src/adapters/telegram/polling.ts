@@ -1,6 +1,6 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { run, type RunnerHandle, type RunOptions } from "@grammyjs/runner";
-import { Bot, GrammyError, type Transformer } from "grammy";
+import { Bot, GrammyError, type ApiCallFn, type Transformer } from "grammy";
 import type { Update } from "grammy/types";
 import type { Logger } from "../../log.ts";
 
@@ -19,18 +19,37 @@ export interface RetryLimits {
  */
 export function createGrammyBot(token: string, apiRoot: string | undefined, retry: RetryLimits = {}): Bot {
   const bot = new Bot(token, apiRoot ? { client: { apiRoot } } : {});
-  bot.api.config.use(
-    autoRetry({
-      maxRetryAttempts: retry.maxRetryAttempts ?? 3,
-      maxDelaySeconds: retry.maxDelaySeconds ?? 30,
-      rethrowHttpErrors: true,
-    }),
-  );
+  const retrying = autoRetry({
+    maxRetryAttempts: retry.maxRetryAttempts ?? 3,
+    maxDelaySeconds: retry.maxDelaySeconds ?? 30,
+    rethrowHttpErrors: true,
+  });
+  // Nearly every call succeeds at once and passes with one reaction; auto-retry's two async layers run only
+  // for a failed answer, which it takes as its first attempt and handles exactly as before (limits, waits).
+  const retryFailures: Transformer = (prev, method, payload, signal) =>
+    prev(method, payload, signal).then((first) =>
+      first.ok ? first : retrying(answeredOnce(prev, first), method, payload, signal),
+    );
+  bot.api.config.use(retryFailures);
   return bot;
 }
 
+/** `prev` whose first call answers `first` (the attempt already made); later calls go out again. */
+function answeredOnce(prev: ApiCallFn, first: Awaited<ReturnType<ApiCallFn>>): ApiCallFn {
+  let replayed = false;
+  return ((method, payload, signal) => {
+    if (replayed) return prev(method, payload, signal);
+    replayed = true;
+    return Promise.resolve(first);
+  }) as ApiCallFn;
+}
+
 /** The update types planbot reads; everything else is never fetched. */
-const ALLOWED_UPDATES: ReadonlyArray<Exclude<keyof Update, "update_id">> = ["message", "callback_query"];
+const ALLOWED_UPDATES: ReadonlyArray<Exclude<keyof Update, "update_id">> = [
+  "message",
+  "edited_message",
+  "callback_query",
+];
 
 /**
  * Long-polling settings for `@grammyjs/runner`, shared with the bench's bare bot so both run the same

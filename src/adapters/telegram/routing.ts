@@ -82,7 +82,7 @@ export function toIncoming(message: Message, from: User, text: string, withReply
   };
 }
 
-/** The `sequentialize` key: one queue per chat, and per topic inside forums, so topics run in parallel. */
+/** The per-chat order key: one queue per chat, and per topic inside forums, so topics run in parallel. */
 export function sequenceKey(
   message: Pick<Message, "chat" | "is_topic_message" | "message_thread_id"> | undefined,
 ): string | undefined {

@@ -1,4 +1,5 @@
 import type { CommandSpec } from "../command-registry.ts";
+import { commandHelp } from "../command-help.ts";
 import { helpText } from "../help-text.ts";
 import { code, escapeMarkup, reply } from "../../chat/reply.ts";
 
@@ -8,10 +9,10 @@ export const helpCommand: CommandSpec = {
   aliases: ["start"],
   summary: "list the commands",
   role: "anyone",
-  args: [],
+  args: [{ name: "command", description: "a command to explain, e.g. run", required: false, kind: "text" }],
   flags: [],
-  async handler({ registry, role }) {
-    return reply(helpText(registry, role));
+  async handler({ registry, role, args }) {
+    return reply(args.command ? commandHelp(registry, role, args.command) : helpText(registry, role));
   },
 };
 

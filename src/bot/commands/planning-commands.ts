@@ -104,6 +104,9 @@ export const continueCommand: CommandSpec = {
   name: "continue",
   summary: "continue a project's planning session from this chat",
   role: "member",
+  // Like /plan it makes every message of its chat an answer: where the platform opens a thread for that
+  // (Discord text channels), the session joins there, not the whole channel.
+  opensSession: true,
   args: [slugArg],
   flags: [],
   handler: (context) =>

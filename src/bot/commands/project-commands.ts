@@ -132,16 +132,17 @@ export const unapproveCommand = statusChange(
   (slug, after, before) => {
     if (before?.status === "complete")
       return `${bold(slug)} is pending now instead of complete. Nothing is undone: every story (${before.stories_done}/${before.stories_total}) still passes on branch ${code(before.branch)}, and the plan and ${code("prd.json")} stay. Ralph does not run it while it is pending; ${code(`/approve ${slug}`)} takes it back, ${code(`/replan ${slug} --force`)} plans new work.${stillRunning(after)}`;
+    if (before?.status === "pending")
+      return `${bold(slug)} was not approved (it is pending), so there was nothing to take back. ${code(`/approve ${slug}`)} approves it.`;
     const was = before ? ` (it was ${before.status})` : "";
     return `${bold(slug)} is pending again${was}: Ralph does not run it until it is approved again (${code(`/approve ${slug}`)}).${stillRunning(after)}`;
   },
 );
 /** `/cancel` — cancel a project. */
-export const cancelCommand = statusChange(
-  "cancel",
-  "cancel a project",
-  (slug, after) =>
-    `Cancelled ${bold(slug)}: it shows as cancelled and Ralph does not run it. Its files stay; ${code(`/replan ${slug}`)} plans it again.${after?.status.startsWith("running") ? ` Its running Ralph${after.pid ? ` (PID ${after.pid})` : ""} is being stopped now.` : ""}`,
+export const cancelCommand = statusChange("cancel", "cancel a project", (slug, after, before) =>
+  before?.status === "cancelled"
+    ? `${bold(slug)} was already cancelled; nothing changed. ${code(`/replan ${slug}`)} plans it again.`
+    : `Cancelled ${bold(slug)}: it shows as cancelled and Ralph does not run it. Its files stay; ${code(`/replan ${slug}`)} plans it again.${after?.status.startsWith("running") ? ` Its running Ralph${after.pid ? ` (PID ${after.pid})` : ""} is being stopped now.` : ""}`,
 );
 
 /**

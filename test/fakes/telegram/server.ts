@@ -324,6 +324,22 @@ class FakeTelegramServer implements FakeTelegram {
     return structuredClone(stored.message);
   }
 
+  editMessage(chat: FakeChat, messageId: number, text: string): Message {
+    this.assertOpen();
+    const rec = this.state.ensureChat(chat);
+    const stored = this.state.visible(rec, messageId);
+    if (!stored || stored.fromBot) throw new Error(`fake telegram: no user message ${messageId} in chat ${chat.id}`);
+    if (text.length === 0 || text.length > MAX_MESSAGE_LENGTH)
+      throw new Error(`fake telegram: users can send 1..${MAX_MESSAGE_LENGTH} characters`);
+    const message = { ...stored.message, text, edit_date: nowSeconds() } as Message;
+    const command = /^\/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?/.exec(text);
+    if (command) message.entities = [{ type: "bot_command", offset: 0, length: command[0].length }];
+    else delete message.entities;
+    stored.message = message;
+    this.state.enqueue({ edited_message: structuredClone(message) as Update["edited_message"] });
+    return structuredClone(message);
+  }
+
   createForumTopic(
     chat: FakeChat,
     name: string,

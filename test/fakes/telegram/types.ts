@@ -130,6 +130,11 @@ export interface FakeTelegram {
   addChat(chat: FakeChat): void;
   /** A user writes in a chat; queues a `message` update and returns the Message. */
   sendMessage(m: InjectMessage): Message;
+  /**
+   * A user edits their message: its text changes and an `edited_message` update (with `edit_date`) is queued,
+   * as Telegram sends one for every edit of a message the bot saw.
+   */
+  editMessage(chat: FakeChat, messageId: number, text: string): Message;
   /** A user creates a forum topic: queues the forum_topic_created service message (unless deliverUpdate is false). */
   createForumTopic(
     chat: FakeChat,
