@@ -117,14 +117,24 @@ describe("a session planbot no longer accepts", () => {
  * A reverse proxy in front of the dashboard that answers 502 while planbot is down, as nginx does: the
  * browser then gets an answer that is not a stream and gives the EventSource up for good.
  */
-async function startProxy(): Promise<{ origin: string; target: (port: number) => void; close: () => Promise<void> }> {
+async function startProxy(): Promise<{
+  origin: string;
+  target: (port: number) => void;
+  /** Stops passing anything on over the answers under way (new requests go through). */
+  freeze: () => void;
+  close: () => Promise<void>;
+}> {
   let backend = 0;
+  const underway = new Set<{ unpipe: () => void }>();
   const server = createServer((req, res) => {
     const forwarded = httpRequest(
       { host: "127.0.0.1", port: backend, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
+        const entry = { unpipe: () => answer.unpipe(res) };
+        underway.add(entry);
+        answer.on("end", () => underway.delete(entry));
       },
     );
     forwarded.on("error", () => {
@@ -140,6 +150,10 @@ async function startProxy(): Promise<{ origin: string; target: (port: number) =>
     origin: `http://127.0.0.1:${port}`,
     target: (next) => {
       backend = next;
+    },
+    freeze: () => {
+      for (const entry of underway) entry.unpipe();
+      underway.clear();
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -247,5 +261,39 @@ describe("logging out while planbot does not answer", () => {
     await page.locator(".conn", { hasText: "live" }).waitFor({ timeout: 20_000 });
     await page.getByRole("button", { name: "Log out" }).click();
     await page.getByLabel("Dashboard token").waitFor();
+  }, 90_000);
+});
+
+describe("a stream that goes silent without closing", () => {
+  it("is taken as lost after a few missed pings, said so, and replaced by a new one", async () => {
+    const proxy = await startProxy();
+    try {
+      const harness = await startHarness({
+        env: { DASHBOARD_ORIGINS: proxy.origin },
+        options: { pingMs: 500 },
+        watch: true,
+      });
+      proxy.target(harness.dashboard.port);
+      await harness.writeStore([{ name: "alpha", status: "pending", description: "A todo app." }], 1);
+      await harness.runtime.watcher.refresh();
+      const page = await openPage();
+      await page.goto(`${proxy.origin}/`);
+      await page.waitForSelector('main[data-ready="yes"] [data-column="pending"] [data-slug="alpha"]');
+      await page.evaluate("window.__sameDocument = true");
+      await page.evaluate(`new MutationObserver(() => {
+        if (document.querySelector('[data-connection="offline"]')) window.__offlineSeen = true;
+      }).observe(document.body, { childList: true, subtree: true })`);
+
+      // The open stream stops bringing anything (a dropped network path): no close, no error, just silence.
+      proxy.freeze();
+      expect((await harness.runtime.core.lifecycle.approve("alpha")).ok).toBe(true);
+      await harness.runtime.watcher.refresh();
+      await page.waitForSelector('[data-column="approved"] [data-slug="alpha"]', { timeout: 20_000 });
+      expect(await page.evaluate("window.__offlineSeen === true")).toBe(true);
+      await page.locator(".conn", { hasText: "live" }).waitFor();
+      expect(await page.evaluate("window.__sameDocument")).toBe(true);
+    } finally {
+      await proxy.close();
+    }
   }, 90_000);
 });

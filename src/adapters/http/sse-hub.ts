@@ -36,8 +36,13 @@ export function sseFrame(json: string): string {
   return `data: ${json}\n\n`;
 }
 
-/** Echo-core's keep-alive frame. */
-export const PING_FRAME = sseFrame('{"type":"ping"}');
+/**
+ * Echo-core's keep-alive frame, with how often it comes (`every_ms`): the page takes a stream that stays
+ * silent for a few of those as dead (a sleeping laptop, a dropped network path never closes the socket).
+ */
+export function pingFrame(everyMs: number): string {
+  return sseFrame(JSON.stringify({ type: "ping", every_ms: everyMs }));
+}
 
 interface Client {
   id: number;
@@ -52,6 +57,7 @@ export function createSseHub(options: SseHubOptions): SseHub {
   const highWaterMark = options.highWaterMark ?? 4 * 1024 * 1024;
   const stallMs = options.stallMs ?? 3 * pingMs;
   const clients = new Set<Client>();
+  const ping = pingFrame(pingMs);
   let nextId = 1;
 
   function drop(client: Client, reason: string): void {
@@ -88,7 +94,7 @@ export function createSseHub(options: SseHubOptions): SseHub {
     for (const client of [...clients]) {
       if (client.blockedSince !== undefined && now - client.blockedSince > stallMs)
         drop(client, `no progress for ${stallMs} ms`);
-      else write(client, PING_FRAME);
+      else write(client, ping);
     }
   }, pingMs);
   timer.unref();
@@ -109,7 +115,8 @@ export function createSseHub(options: SseHubOptions): SseHub {
       res.on("close", forget);
       res.on("error", forget);
       // `retry` tells EventSource how soon to reconnect after we drop it or restart.
-      write(client, `retry: 3000\n\n${first}`);
+      // The ping right away tells the page how often to expect one.
+      write(client, `retry: 3000\n\n${first}${ping}`);
     },
     broadcast(frame) {
       for (const client of [...clients]) write(client, frame);

@@ -44,6 +44,15 @@ function keepUnchanged(previous, next) {
 const MAX_RETRY_MS = 15_000;
 
 /**
+ * How long a stream may stay silent before the page takes it as dead: three pings (planbot says how often it
+ * pings; 15 s until it has), never under 3 s. A sleeping laptop or a dropped network path never closes the
+ * socket, so without this the page would say "live" over a stream that brings nothing.
+ */
+function quietLimit(everyMs) {
+  return Math.max(3 * (everyMs || 15_000), 3000);
+}
+
+/**
  * `{projects, version, loaded, connected, error, lostAt, epoch, loggedOut}`, re-rendered on every list the
  * stream sends. `lostAt` is when the stream dropped (null while live); `epoch` counts connections, so a view
  * can refetch what it may have missed while offline; `loggedOut` is set once planbot refuses the session.
@@ -62,15 +71,26 @@ export function useLiveProjects() {
   useEffect(() => {
     let source;
     let timer;
+    let watchdog;
     let delay = 1000;
     let stopped = false;
     const connect = () => {
       // Whether the last frame was an error frame: planbot then ends the stream on purpose (a store it cannot
       // read) and is still answering, so the drop that follows is not "planbot is not answering".
       let explained = false;
+      let lastFrameAt = Date.now();
+      let limit = quietLimit(0);
+      clearInterval(watchdog);
+      watchdog = setInterval(() => {
+        if (source.readyState !== EventSource.OPEN || Date.now() - lastFrameAt <= limit) return;
+        source.close();
+        setState((old) => ({ ...old, connected: false, lostAt: old.lostAt ?? Date.now() }));
+        connect();
+      }, 1000);
       source = new EventSource("/api/projects/stream");
       source.onopen = () => {
         delay = 1000;
+        lastFrameAt = Date.now();
         // Only a reconnection after a loss moves `epoch`: the first connection brings nothing a view missed.
         // `connected` waits for the list: a stream that only brings an error frame is not live.
         setState((old) => ({
@@ -81,7 +101,9 @@ export function useLiveProjects() {
         }));
       };
       source.onmessage = (event) => {
+        lastFrameAt = Date.now();
         const kind = receive(event, setState);
+        if (kind === "ping") limit = quietLimit(pingEvery(event.data));
         if (kind !== "ping") explained = kind === "error";
       };
       source.onerror = () => {
@@ -92,6 +114,7 @@ export function useLiveProjects() {
         // give up for good (CLOSED): find out why, then try again ourselves, waiting longer each time.
         if (source.readyState !== EventSource.CLOSED) return;
         source.close();
+        clearInterval(watchdog);
         timer = setTimeout(retry, delay);
         delay = Math.min(delay * 2, MAX_RETRY_MS);
       };
@@ -111,10 +134,21 @@ export function useLiveProjects() {
       removeEventListener(LOGGED_OUT, loggedOut);
       stopped = true;
       clearTimeout(timer);
+      clearInterval(watchdog);
       source.close();
     };
   }, []);
   return state;
+}
+
+/** The `every_ms` of a ping frame (0 when it has none). */
+function pingEvery(text) {
+  try {
+    const every = JSON.parse(text).every_ms;
+    return typeof every === "number" && every > 0 ? every : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** Whether planbot answers the page's session with a 401 (the token changed, or the session was ended). */
