@@ -21,6 +21,10 @@ describe("the conversation, live", () => {
     await other.getByRole("button", { name: "Send" }).click();
     await watching.waitForSelector('.msg-user:has-text("Sent from the other tab.")', { timeout: 15_000 });
     await watching.waitForSelector('.msg-planner:has-text("Sent from the other tab.")', { timeout: 15_000 });
+    // The dashboard's own message is the reader's: "you", not the adapter's name "dashboard".
+    expect(
+      await watching.locator('.msg-user:has-text("Sent from the other tab.") .msg-meta span').first().textContent(),
+    ).toBe("you");
     expect(pageErrors(watching)).toEqual([]);
     expect(pageErrors(other)).toEqual([]);
   }, 90_000);
@@ -48,6 +52,26 @@ describe("a turn answered elsewhere, read in the moment before its pending mark 
     expect(await judge(marked, [{ ...asked, at: "2026-12-02T04:00:00.000Z" }, answer])).toBe(true);
     expect(await judge(marked, [asked])).toBe(true);
     expect(await judge({ pending_response: false }, [])).toBe(false);
+    expect(pageErrors(page)).toEqual([]);
+  }, 90_000);
+});
+
+describe("who wrote a message", () => {
+  it("is you for the dashboard's own, the member and platform for a chat's, the planner for the planner", async () => {
+    const harness = await startHarness();
+    const page = await openPage();
+    await page.goto(harness.origin + "/");
+    await page.waitForSelector("main");
+    const author = (entry: object) =>
+      page.evaluate(
+        `import("/assets/app/chat.js").then((m) => m.authorOf(${JSON.stringify(entry)}))`,
+      ) as Promise<string>;
+    expect(await author({ role: "user", text: "x", adapter: "dashboard", user: "dashboard" })).toBe("you");
+    expect(await author({ role: "user", text: "x", adapter: "telegram", user: "Alice" })).toBe("Alice (telegram)");
+    expect(await author({ role: "user", text: "x", adapter: "console" })).toBe("you (console)");
+    // Planned before messages recorded their chat: the name alone.
+    expect(await author({ role: "user", text: "x", user: "bob" })).toBe("bob");
+    expect(await author({ role: "assistant", text: "x" })).toBe("planner");
     expect(pageErrors(page)).toEqual([]);
   }, 90_000);
 });

@@ -17,12 +17,21 @@ const PHASES = {
   __complete__: "Plan written",
 };
 
+/**
+ * Who wrote a conversation message, as the person at the dashboard reads it: "you" for the dashboard's own
+ * messages (their recorded user is the dashboard itself), the member's name and platform for a message
+ * sent from a chat, "planner" for the planner.
+ */
+export function authorOf(entry) {
+  if (entry.role !== "user") return "planner";
+  if (!entry.adapter || entry.adapter === "dashboard") return entry.adapter ? "you" : entry.user || "you";
+  return entry.user ? `${entry.user} (${entry.adapter})` : `you (${entry.adapter})`;
+}
+
 function Message({ entry }) {
   const mine = entry.role === "user";
   const at = entry.at ? new Date(entry.at) : null;
-  const who = mine
-    ? entry.user || (entry.adapter && entry.adapter !== "dashboard" ? `you (${entry.adapter})` : "you")
-    : "planner";
+  const who = authorOf(entry);
   return html`<li class=${`msg ${mine ? "msg-user" : "msg-planner"}`}>
     <div class="msg-meta"><span>${who}</span>${entry.phase ? html` · <span>${PHASES[entry.phase] ?? entry.phase}</span>` : null}${at && !Number.isNaN(at.getTime()) ? html` · <time datetime=${entry.at}>${at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}</time>` : null}</div>
     <${Markdown} className="msg-body" text=${entry.text} planner=${true} />
