@@ -2,6 +2,7 @@ import { Writable } from "node:stream";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { createInFlight } from "../../src/adapters/kit/in-flight.ts";
+import { gate } from "../helpers/gate.ts";
 
 /** A real pino logger writing into an array, to see what a failed handler leaves in the log. */
 function capturingLogger(lines: Record<string, unknown>[]) {
@@ -12,16 +13,6 @@ function capturingLogger(lines: Record<string, unknown>[]) {
     },
   });
   return pino({ level: "info" }, sink);
-}
-
-function gate(): { promise: Promise<void>; open: () => void; fail: (error: Error) => void } {
-  let open!: () => void;
-  let fail!: (error: Error) => void;
-  const promise = new Promise<void>((resolve, reject) => {
-    open = resolve;
-    fail = reject;
-  });
-  return { promise, open, fail };
 }
 
 describe("adapter in-flight tracker", () => {

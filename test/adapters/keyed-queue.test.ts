@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createKeyedQueues } from "../../src/adapters/kit/keyed-queue.ts";
-
-/** A promise settled from outside, to hold a job open while others queue behind it. */
-function gate(): { promise: Promise<void>; open: () => void; fail: (error: Error) => void } {
-  let open!: () => void;
-  let fail!: (error: Error) => void;
-  const promise = new Promise<void>((resolve, reject) => {
-    open = resolve;
-    fail = reject;
-  });
-  return { promise, open, fail };
-}
+import { gate } from "../helpers/gate.ts";
 
 describe("keyed queues", () => {
   it("starts a job at once when its key is idle, inside the call", async () => {
