@@ -13,11 +13,13 @@ import {
 import { open, rename, rmdir, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { folderSyncNeeded } from "./rename-durability.ts";
 
 /**
  * Replacing a file atomically, and cleaning up after writers that could not. A file is written to
- * `.<name>.<pid>.<hex>.tmp` beside it and renamed over it; the new file and the folder are fsynced before
- * anyone hears of the change. A write that fails (a full disk) removes its temp file; a writer killed
+ * `.<name>.<pid>.<hex>.tmp` beside it and renamed over it; the new file and the rename are on disk before
+ * anyone hears of the change (the folder's own fsync is skipped only where the file's covers the rename:
+ * rename-durability.ts). A write that fails (a full disk) removes its temp file; a writer killed
  * mid-write cannot, so writers sweep such leftovers: a file whose writer's PID is gone is nobody's.
  */
 
@@ -143,8 +145,8 @@ export function syncFolderSync(folder: string): void {
 }
 
 /**
- * What a writer does after {@link replaceFileSync}, once it has let go of the lock: fsync the new file and
- * the folder (the rename), then remove the replaced file's second name. Throws when either fsync fails (the
+ * What a writer does after {@link replaceFileSync}, once it has let go of the lock: fsync the new file and,
+ * where that fsync does not also cover the rename (rename-durability.ts), the folder; then remove the replaced file's second name. Throws when either fsync fails (the
  * change may not survive a crash), and cleans up even then; the second name then stays as the copy to go
  * back to.
  */
@@ -154,7 +156,9 @@ export function settleReplacement(target: string, replacement: Replacement): voi
   } finally {
     closeSync(replacement.fd);
   }
-  syncFolderSync(dirname(target));
+  // On ext4, XFS and btrfs the file's fsync, coming after the rename, made the rename durable too.
+  const folder = dirname(target);
+  if (folderSyncNeeded(folder)) syncFolderSync(folder);
   if (replacement.superseded) {
     try {
       unlinkSync(replacement.superseded);
