@@ -113,8 +113,8 @@ export async function benchStore(): Promise<BenchResult[]> {
         },
       },
       {
-        // For reference, not the goal: the store also fsyncs the folder after the rename, a second
-        // journal commit per mutation that the bare loop above does not pay.
+        // For reference, not the goal: the bare loop with the folder's fsync after each rename, which the store
+        // still pays on file systems where the file's fsync does not cover the rename (rename-durability.ts).
         name: "store: bare loop + folder fsync, 1 process",
         figures: {
           writes: bareDir.writes,
