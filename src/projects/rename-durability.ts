@@ -13,7 +13,9 @@ import { statfsSync } from "node:fs";
  *   that fsync (`ext4_sync_parent`); the temp file is never fsynced before it is renamed.
  * - XFS: the rename logs the file's inode, and the file's fsync forces the log up to that change.
  * - btrfs: the fsync of a file renamed in the running transaction logs its new name (or commits).
- * The magic numbers are statfs(2)'s (ext2 and ext3 share ext4's, and today's kernels mount them with the ext4
+ * The journalling ones are checked for it by the kernel's own file system tests (xfstests generic/322: rename
+ * a file, fsync it under its new name, cut the power, and the new name must be there). The magic numbers are
+ * statfs(2)'s (ext2 and ext3 share ext4's, and today's kernels mount them with the ext4
  * driver). Anything else, overlay and network file systems included, keeps the folder fsync.
  */
 const FILE_SYNC_COVERS_RENAME = new Map<number, string>([
