@@ -9,6 +9,7 @@ import type { Result } from "./result.ts";
 import { watchRoots } from "./root-watches.ts";
 import { changedRuns, createRunPidWatch } from "./run-pid-watch.ts";
 import { createStoreEntryChanges } from "./store-entry-changes.ts";
+import { createStoreHealth, type StoreHealth } from "./store-health.ts";
 import { nextWatchedState, type WatchedState } from "./watched-state.ts";
 import { makeFoldersSync } from "./make-folders.ts";
 
@@ -36,6 +37,8 @@ export interface ChangeWatcher {
   subscribe(listener: (change: ProjectChange) => void): () => void;
   /** Recomputes now (all projects, or the given slugs) and publishes what changed. */
   refresh(slugs?: string[]): Promise<void>;
+  /** Whether the store file was readable at the last look; news when it breaks and when it is readable again. */
+  storeHealth: StoreHealth;
 }
 
 /** Dependencies of {@link createChangeWatcher}. */
@@ -87,6 +90,7 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
   let detach: (() => void) | undefined;
 
   const report = (error: unknown) => deps.onError?.(error);
+  const health = createStoreHealth(report);
 
   function schedule(): void {
     if (stopped || debounce) return;
@@ -118,6 +122,7 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
   /** Slugs whose store entry changed since the last look. */
   async function storeChanges(): Promise<Set<string>> {
     const read = await deps.store.read();
+    health.saw(read);
     if (!read.ok) return new Set();
     seenStoreFile = read.file;
     storeVersion = read.file.version ?? 0;
@@ -149,10 +154,11 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
   async function recompute(all = false): Promise<void> {
     const slugs = await dirtySlugs(all);
     const changed = await collectChanges(records, deps.lister, slugs, all, report);
-    if (!changed) return;
     // A store write that changed no entry still moves the version every list carries (If-Match).
-    if (changed.length === 0 && state.sequence > 0 && storeVersion === state.list.version) return;
-    publish(changed);
+    if (changed && !(changed.length === 0 && state.sequence > 0 && storeVersion === state.list.version))
+      publish(changed);
+    // After the publish: whoever hears "readable again" finds the current list already in place.
+    health.tell();
   }
 
   function publish(changed: RecordChange[]): void {
@@ -276,6 +282,7 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
       await running.catch(() => undefined);
     },
     current: () => state,
+    storeHealth: health,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -14,6 +14,7 @@ import { silentLogger } from "../../src/log.ts";
 import type { ChangeWatcher, ProjectChange, WatchedState } from "../../src/projects/change-watcher.ts";
 import { systemClock } from "../../src/projects/clock.ts";
 import { fail } from "../../src/projects/result.ts";
+import { createStoreHealth } from "../../src/projects/store-health.ts";
 import {
   createNotifyStack,
   createRecordingOutbound,
@@ -312,6 +313,7 @@ describe("start-up window", () => {
       start: async () => undefined,
       stop: async () => undefined,
       refresh: async () => undefined,
+      storeHealth: createStoreHealth(() => undefined),
       subscribe(listener) {
         listeners.add(listener);
         return () => listeners.delete(listener);

@@ -16,6 +16,7 @@ import { workspaceRoutes } from "./workspace-routes.ts";
 import { createRequestHandler } from "./request-handler.ts";
 import { allowedOrigins, createTokenGate, exposureProblem, requestReceiptLimits, urlHost } from "./security.ts";
 import { createSseHub, sseFrame } from "./sse-hub.ts";
+import { followStoreHealth } from "./store-health-events.ts";
 
 /** Tuning knobs, mostly for tests; production uses the defaults. */
 export interface DashboardOptions {
@@ -79,6 +80,7 @@ export async function startDashboardAdapter(
     if (hub.size() > 0) hub.broadcast(sseFrame(source.serialise(change)));
   });
   const unsubscribeProgress = followRunProgress(runtime, hub);
+  const unsubscribeHealth = followStoreHealth(runtime, hub, source);
   runtime.outbound.register("dashboard", messages);
   if (runtime.watcher.current().sequence === 0)
     log.warn(
@@ -94,6 +96,7 @@ export async function startDashboardAdapter(
     async stop() {
       unsubscribe();
       unsubscribeProgress();
+      unsubscribeHealth();
       runtime.outbound.unregister("dashboard");
       hub.close();
       await new Promise<void>((resolve) => {

@@ -5,6 +5,7 @@ import { jsonBody, optionalText, stringFields, type DashboardDeps } from "./dash
 import { sendError, sendFailure, sendJson, type HttpError } from "./http-io.ts";
 import type { RequestContext, Route } from "./router.ts";
 import { sseFrame } from "./sse-hub.ts";
+import { storeErrorFrame } from "./store-health-events.ts";
 
 /** One endpoint's handler over the dashboard's deps. */
 type ProjectsHandler = (deps: DashboardDeps, context: RequestContext) => Promise<void>;
@@ -69,9 +70,7 @@ async function stream(deps: DashboardDeps, { res }: RequestContext) {
     // An error frame and a normal end: EventSource reconnects after `retry`, and gets the list once
     // the file is fixed. A 500 would make it give up for good.
     res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-store" });
-    res.end(
-      `retry: 5000\n\n${sseFrame(JSON.stringify({ type: "error", error: current.code, message: current.message, file: current.details?.path }))}`,
-    );
+    res.end(`retry: 5000\n\n${storeErrorFrame(current, false)}`);
     return;
   }
   deps.hub.open(res, sseFrame(current.json));

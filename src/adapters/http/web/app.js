@@ -28,7 +28,7 @@ function logInAgain() {
 function ConnectionNote({ live }) {
   if (live.loggedOut)
     return html`<div class="banner alert" role="alert" data-connection="logged-out">
-      <p>You are logged out: planbot no longer accepts this browser's session (its dashboard token was changed, or the session was ended). Log in again to go on. The page reloads for that: an unsent answer to the planner is kept, but copy anything you typed into another form first.</p>
+      <p>You are logged out: planbot no longer accepts this browser's session (its dashboard token was changed, or the session was ended). Log in again to go on. The page reloads for that: what you typed and did not send (an answer to the planner, an Edit or New project form) is kept.</p>
       <button type="button" class="primary" onClick=${logInAgain}>Log in again</button>
     </div>`;
   if (!live.lostAt) return null;

@@ -13,7 +13,8 @@ import {
   columnOf,
   lastActivity,
 } from "./format.js";
-import { ProposeForm } from "./propose.js";
+import { forgetDraft, hasDraft } from "./draft.js";
+import { PROPOSE_DRAFT, ProposeForm } from "./propose.js";
 
 /** Cards shown per column before "Show all" (a 1,000-project board stays quick). */
 const PER_COLUMN = 30;
@@ -64,7 +65,12 @@ function Column({ column, projects }) {
 export function Board({ live }) {
   const [query, setQuery] = useState("");
   const [only, setOnly] = useState(null);
-  const [proposing, setProposing] = useState(false);
+  // Open at once when this tab kept an unsent New project form (a reload, a new login).
+  const [proposing, setProposing] = useState(() => hasDraft(PROPOSE_DRAFT));
+  const closePropose = () => {
+    forgetDraft(PROPOSE_DRAFT);
+    setProposing(false);
+  };
   const search = useRef(null);
   useEffect(() => {
     const key = (event) => {
@@ -96,9 +102,9 @@ export function Board({ live }) {
         <button type="button" class="chip" aria-pressed=${only === null} onClick=${() => setOnly(null)}>All</button>
         ${COLUMNS.map((column) => html`<button type="button" class="chip" aria-pressed=${only === column.key} onClick=${() => setOnly(only === column.key ? null : column.key)}>${column.title} ${grouped[column.key].length}</button>`)}
       </div>
-      <button type="button" class="primary" aria-expanded=${proposing} onClick=${() => setProposing(!proposing)}>New project</button>
+      <button type="button" class="primary" aria-expanded=${proposing} onClick=${() => (proposing ? closePropose() : setProposing(true))}>New project</button>
     </div>
-    ${proposing ? html`<${ProposeForm} onClose=${() => setProposing(false)} />` : null}
+    ${proposing ? html`<${ProposeForm} onClose=${closePropose} />` : null}
     ${!live.loaded ? html`<p class="muted">Loading projects…</p>` : null}
     ${live.loaded && live.projects.length === 0 ? html`<p class="muted">No projects yet. Propose one with <strong>New project</strong>.</p>` : null}
     ${live.loaded && live.projects.length > 0 && shown === 0 ? html`<p class="muted">No project matches “${query}”.</p>` : null}

@@ -1,8 +1,10 @@
 // The project page's Edit form: fix a project's repository, branch, base or description in place
-// (POST /api/projects/<slug>/edit, the same rules as /edit in a chat), then say what changed.
+// (POST /api/projects/<slug>/edit, the same rules as /edit in a chat), then say what changed. What is typed
+// is kept in the tab, per project, until it is saved (draft.js): a reload brings the form back as it was.
 import { html } from "htm/preact";
 import { useState } from "preact/hooks";
 import { ApiError, api, projectPath } from "./api.js";
+import { RestoredDraftNote, useFormDraft } from "./draft.js";
 
 /** Field names as the API's answer names them → their labels here. */
 const LABELS = { repo: "Repository", branch: "Branch", base: "Base branch", description: "Description" };
@@ -12,36 +14,60 @@ function changeText(change) {
   return `${LABELS[change.field] ?? change.field}: ${change.from ?? "(default)"} → ${change.to}`;
 }
 
-/** The Edit button and, once opened, its form prefilled with the project's current values. */
+/** The form's values before anything is typed: the project's current ones. */
+function prefill(project) {
+  // The branch shown may be derived (prd.json, ralph/<slug>), so its field starts empty: empty means "as it is".
+  return {
+    description: project.description ?? "",
+    repo: project.repo ?? "",
+    branch: "",
+    base_branch: project.base_branch ?? "",
+  };
+}
+
+/** The Edit button and, once opened, its form prefilled with the project's current values (or a kept draft). */
 export function EditProject({ project }) {
-  const [open, setOpen] = useState(false);
+  const draft = useFormDraft(`edit:${project.slug.toLowerCase()}`);
+  // Open at once when this tab kept an unsent edit of this project (a reload, a new login).
+  const [open, setOpen] = useState(draft.saved !== null);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState(null);
   const [invalid, setInvalid] = useState([]);
   const [done, setDone] = useState(null);
   // Controlled fields: a live update of the project re-renders the page, and must not undo what is typed.
-  const [values, setValues] = useState({});
+  const [values, setValues] = useState(() => draft.saved ?? {});
+  // What the form held before anything was typed: values equal to it again are no draft.
+  const [untouched, setUntouched] = useState(() => prefill(project));
   const bind = (name) => ({
     name,
     value: values[name] ?? "",
     onInput: (event) => {
-      const value = event.currentTarget.value;
-      setValues((before) => ({ ...before, [name]: value }));
+      const next = { ...values, [name]: event.currentTarget.value };
+      setValues(next);
+      draft.keep(next, untouched);
     },
     "aria-invalid": invalid.includes(name),
   });
-  function start() {
-    // The branch shown may be derived (prd.json, ralph/<slug>), so its field starts empty: empty means "as it is".
-    setValues({
-      description: project.description ?? "",
-      repo: project.repo ?? "",
-      branch: "",
-      base_branch: project.base_branch ?? "",
-    });
-    setDone(null);
+  /** The form with the project's current values, nothing typed. */
+  function reset() {
+    const fresh = prefill(project);
+    setUntouched(fresh);
+    setValues(fresh);
     setProblem(null);
     setInvalid([]);
+  }
+  function start() {
+    reset();
+    setDone(null);
     setOpen(true);
+  }
+  function discard() {
+    draft.forget();
+    reset();
+  }
+  function close() {
+    draft.forget();
+    setOpen(false);
   }
   async function submit(event) {
     event.preventDefault();
@@ -56,6 +82,7 @@ export function EditProject({ project }) {
         lines.push(
           `Its workspace ${answer.old_clone} still holds a clone of the old repository: move it away before you plan or run it again.`,
         );
+      draft.forget();
       setDone(lines);
       setOpen(false);
     } catch (error) {
@@ -75,6 +102,7 @@ export function EditProject({ project }) {
     </div>`;
   return html`<form class="panel edit-project" onSubmit=${submit} aria-label="Edit project">
     <h2>Edit ${project.slug}</h2>
+    <${RestoredDraftNote} draft=${draft} onDiscard=${discard} />
     <div class="grid">
       <label class="wide">Description <textarea rows="3" ...${bind("description")}></textarea></label>
       <label>Repository <input ...${bind("repo")} placeholder="defaults to the slug" autocomplete="off" /></label>
@@ -83,6 +111,6 @@ export function EditProject({ project }) {
     </div>
     <p class="muted">Empty fields stay as they are. Not while it is being planned or run; a new repository or branch not once its work was pushed.</p>
     ${problem ? html`<p class="alert pre-line" role="alert">${problem}</p>` : null}
-    <div class="actions"><button class="primary" disabled=${busy}>${busy ? "Saving…" : "Save"}</button> <button type="button" onClick=${() => setOpen(false)}>Close</button></div>
+    <div class="actions"><button class="primary" disabled=${busy}>${busy ? "Saving…" : "Save"}</button> <button type="button" onClick=${close}>Close</button></div>
   </form>`;
 }

@@ -161,7 +161,10 @@ async function sessionRefused() {
   }
 }
 
-/** One stream event: the list, a planner message, run progress, an error frame, or a ping; returns its kind. */
+/**
+ * One stream event: the list, a planner message, run progress, an error frame (`error`: the stream ends after
+ * it; `problem`: it goes on), or a ping; returns its kind.
+ */
 function receive(event, setState) {
   let data;
   try {
@@ -180,7 +183,9 @@ function receive(event, setState) {
   }
   if (data.type === "error") {
     setState((old) => ({ ...old, error: `${data.message}${data.file ? ` (${data.file})` : ""}` }));
-    return "error";
+    // The store broke while this stream was open: it goes on, and brings the list once the file is readable
+    // again (which clears the message). It explains no drop: one that follows is planbot not answering.
+    return data.stays_open ? "problem" : "error";
   }
   if (!Array.isArray(data.projects)) return "unknown";
   window.__planbotListAt = Date.now();

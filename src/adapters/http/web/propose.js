@@ -1,24 +1,50 @@
-// The "New project" form: proposes, then opens the project's page and starts planning there.
+// The "New project" form: proposes, then opens the project's page and starts planning there. What is typed
+// is kept in the tab until it is proposed (draft.js): a reload brings the form back as it was.
 import { html } from "htm/preact";
 import { useState } from "preact/hooks";
 import { ApiError, api } from "./api.js";
+import { RestoredDraftNote, useFormDraft } from "./draft.js";
 
-/** The propose form; `onClose` hides it. */
+/** The draft's name in sessionStorage: one New project form per tab. */
+export const PROPOSE_DRAFT = "propose";
+
+/** An untouched form. */
+const EMPTY = { slug: "", description: "", repo: "", branch: "", base_branch: "", plan_now: true };
+
+/** The propose form; `onClose` hides it (and drops its draft). */
 export function ProposeForm({ onClose }) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState(null);
   // The inputs the server named as wrong: marked (aria-invalid) so the eye and a screen reader find them.
   const [invalid, setInvalid] = useState([]);
+  const draft = useFormDraft(PROPOSE_DRAFT);
+  const [values, setValues] = useState(() => ({ ...EMPTY, ...draft.saved }));
+  const change = (name, value) => {
+    const next = { ...values, [name]: value };
+    setValues(next);
+    draft.keep(next, EMPTY);
+  };
+  const bind = (name) => ({
+    name,
+    value: values[name] ?? "",
+    onInput: (event) => change(name, event.currentTarget.value),
+    "aria-invalid": invalid.includes(name),
+  });
+  function discard() {
+    draft.forget();
+    setValues(EMPTY);
+    setProblem(null);
+    setInvalid([]);
+  }
   async function submit(event) {
     event.preventDefault();
-    const data = Object.fromEntries(new FormData(event.currentTarget));
-    const planNow = data.plan_now === "on";
-    delete data.plan_now;
+    const { plan_now: planNow, ...data } = values;
     setBusy(true);
     setProblem(null);
     setInvalid([]);
     try {
       const created = await api("POST", "/api/projects/propose", data);
+      draft.forget();
       location.hash = `#/p/${encodeURIComponent(created.slug)}${planNow ? "?start" : ""}`;
       onClose();
     } catch (error) {
@@ -35,13 +61,14 @@ export function ProposeForm({ onClose }) {
   }
   return html`<form class="panel propose" onSubmit=${submit} aria-label="New project">
     <h2>New project</h2>
+    <${RestoredDraftNote} draft=${draft} onDiscard=${discard} />
     <div class="grid">
-      <label>Slug <input name="slug" aria-invalid=${invalid.includes("slug")} required placeholder="my-app" autocomplete="off" /></label>
-      <label class="wide">What should it do? <textarea name="description" aria-invalid=${invalid.includes("description")} required rows="3" placeholder="A todo app with reminders."></textarea></label>
-      <label>Repository <input name="repo" aria-invalid=${invalid.includes("repo")} placeholder="defaults to the slug" autocomplete="off" /></label>
-      <label>Branch <input name="branch" aria-invalid=${invalid.includes("branch")} placeholder="ralph/<slug>" autocomplete="off" /></label>
-      <label>Base branch <input name="base_branch" aria-invalid=${invalid.includes("base_branch")} placeholder="main" autocomplete="off" /></label>
-      <label class="check"><input type="checkbox" name="plan_now" checked /> Start planning right away</label>
+      <label>Slug <input ...${bind("slug")} required placeholder="my-app" autocomplete="off" /></label>
+      <label class="wide">What should it do? <textarea ...${bind("description")} required rows="3" placeholder="A todo app with reminders."></textarea></label>
+      <label>Repository <input ...${bind("repo")} placeholder="defaults to the slug" autocomplete="off" /></label>
+      <label>Branch <input ...${bind("branch")} placeholder="ralph/<slug>" autocomplete="off" /></label>
+      <label>Base branch <input ...${bind("base_branch")} placeholder="main" autocomplete="off" /></label>
+      <label class="check"><input type="checkbox" name="plan_now" checked=${values.plan_now !== false} onChange=${(event) => change("plan_now", event.currentTarget.checked)} /> Start planning right away</label>
     </div>
     ${problem ? html`<p class="alert pre-line" role="alert">${problem}</p>` : null}
     <div class="actions"><button class="primary" disabled=${busy}>${busy ? "Proposing…" : "Propose"}</button> <button type="button" onClick=${onClose}>Close</button></div>

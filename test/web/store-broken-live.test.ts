@@ -1,0 +1,86 @@
+// A store that breaks while a dashboard page is open, in a real Chromium: the open page names the file and
+// what to do at once (no reload, no reconnect), the broken file stays as it is, and the message goes — with
+// the data current — once the file is readable again.
+import { readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
+import { startHarness, stopHarnesses, type Harness } from "../http/harness.ts";
+import { closeBrowser, expectFailedRequests, openPage, screenshot } from "./browser.ts";
+
+afterEach(stopHarnesses);
+afterAll(closeBrowser);
+
+/** Replaces the store whole (a temp file renamed over it), as an editor or another tool would. */
+async function replaceStore(harness: Harness, text: string): Promise<void> {
+  const path = join(harness.dir, TASKS_FILE_NAME);
+  await writeFile(`${path}.edit`, text);
+  await rename(`${path}.edit`, path);
+}
+
+/** A harness with one pending project, and a page on the board that shows it. */
+async function boardWithBeta() {
+  const harness = await startHarness({ watch: true });
+  await harness.writeStore([{ name: "beta", status: "pending", description: "A weather bot." }], 1);
+  await harness.runtime.watcher.refresh();
+  const good = await readFile(join(harness.dir, TASKS_FILE_NAME), "utf8");
+  const page = await openPage();
+  return { harness, good, page };
+}
+
+describe("a store that breaks while a page is open", () => {
+  it("is named on the open page at once, is not overwritten, and the message goes once the file is readable", async () => {
+    const { harness, good, page } = await boardWithBeta();
+    let streams = 0;
+    page.on("request", (request) => {
+      if (request.url().endsWith("/api/projects/stream")) streams += 1;
+    });
+    await page.goto(`${harness.origin}/`);
+    await page.waitForSelector('main[data-ready="yes"] [data-column="pending"] [data-slug="beta"]');
+    await page.evaluate("window.__sameDocument = true");
+
+    await replaceStore(harness, "{ broken");
+    const banner = page.locator('[data-connection="error"]');
+    await banner.waitFor({ timeout: 10_000 });
+    const text = await banner.textContent();
+    expect(text).toContain(join(harness.dir, TASKS_FILE_NAME));
+    expect(text).toContain("planbot will not overwrite it; fix or move the file, then retry.");
+    // The same stream brought it: no reload, no reconnection, and planbot is not said to be gone.
+    expect(streams).toBe(1);
+    expect(await page.evaluate("window.__sameDocument")).toBe(true);
+    expect(await page.locator('[data-connection="offline"]').count()).toBe(0);
+    await screenshot(page, "store-broken-live");
+    // Something done meanwhile is refused, and the broken file stays byte for byte.
+    expect((await harness.runtime.core.lifecycle.approve("beta")).ok).toBe(false);
+    expect(await readFile(join(harness.dir, TASKS_FILE_NAME), "utf8")).toBe("{ broken");
+
+    // Fixed to exactly what it was: nothing changed, and still the message goes.
+    await replaceStore(harness, good);
+    await banner.waitFor({ state: "detached", timeout: 10_000 });
+    expect(await page.locator('[data-column="pending"] [data-slug="beta"]').count()).toBe(1);
+
+    // Broken again, then fixed with a change: the page shows the fixed file's data.
+    await replaceStore(harness, "[]");
+    await banner.waitFor({ timeout: 10_000 });
+    await harness.writeStore([{ name: "beta", status: "approved", description: "A weather bot, fixed." }], 2);
+    await page.waitForSelector('[data-column="approved"] [data-slug="beta"]', { timeout: 10_000 });
+    await banner.waitFor({ state: "detached" });
+    expect(await page.locator('[data-slug="beta"] .card-desc').textContent()).toBe("A weather bot, fixed.");
+    expect(streams).toBe(1);
+    expect(await page.evaluate("window.__sameDocument")).toBe(true);
+    await page.locator(".conn", { hasText: "live" }).waitFor();
+  }, 60_000);
+
+  it("does not hide planbot going away afterwards: the page still says it is not answering", async () => {
+    const { harness, page } = await boardWithBeta();
+    expectFailedRequests(page, [{ status: "network", path: /^\/api\/projects\/(stream|signature)/, optional: true }]);
+    await page.goto(`${harness.origin}/`);
+    await page.waitForSelector('main[data-ready="yes"] [data-slug="beta"]');
+    await replaceStore(harness, "{ broken");
+    await page.locator('[data-connection="error"]').waitFor({ timeout: 10_000 });
+
+    await harness.stopDashboard();
+    await page.locator('[data-connection="offline"]').waitFor({ timeout: 15_000 });
+    expect(await page.locator(".conn").textContent()).toBe("offline");
+  }, 60_000);
+});
