@@ -1,6 +1,7 @@
 import type { Incoming } from "../chat/incoming.ts";
 import { targetOf } from "../chat/incoming.ts";
 import { code, errorReply, type Reply } from "../chat/reply.ts";
+import { hideServerPathsIn, type ServerFolders } from "../chat/server-paths.ts";
 import type { TurnSignals } from "../chat/turn-signals.ts";
 import type { Logger } from "../log.ts";
 import { createAnswerChain } from "./answer-chain.ts";
@@ -46,6 +47,8 @@ export interface BotDeps {
   botUsername?: string | undefined;
   /** Where pressed choices are recorded; without it every press acts (tests of other things). */
   choices?: ChoiceLedger | undefined;
+  /** planbot's folders: no reply shows a path inside them (src/chat/server-paths.ts). */
+  serverFolders?: ServerFolders | undefined;
 }
 
 const DEFAULT_HINT: Reply = {
@@ -70,8 +73,13 @@ export function createBot(deps: BotDeps): Bot {
       : false;
   }
 
-  const commandChain = createCommandChain({ registry, services, log, botUsername: deps.botUsername, hasSession });
-  const answerChain = createAnswerChain({ services, log, hasSession });
+  // Every reply, a command's, a planner answer's or a pressed button's, leaves through one of these two chains.
+  const hidePaths = (replies: Reply[]) =>
+    deps.serverFolders ? replies.map((reply) => hideServerPathsIn(reply, deps.serverFolders!)) : replies;
+  const commands = createCommandChain({ registry, services, log, botUsername: deps.botUsername, hasSession });
+  const answers = createAnswerChain({ services, log, hasSession });
+  const commandChain = async (context: Dispatch) => hidePaths(await commands(context));
+  const answerChain = async (context: Dispatch) => hidePaths(await answers(context));
 
   const dispatch = (incoming: Incoming, signals: TurnSignals = {}, place?: PlacementHook): Dispatch => ({
     incoming,

@@ -9,6 +9,7 @@ import type { BotServices } from "../bot/command-context.ts";
 import { createDefaultRegistry } from "../bot/commands/index.ts";
 import type { ProjectSnapshot } from "../adapters/contract.ts";
 import type { OutboundRouter } from "../chat/outbound.ts";
+import type { ServerFolders } from "../chat/server-paths.ts";
 import type { Config } from "../config.ts";
 import type { RunProgressListener } from "../execute/run-progress.ts";
 import type { Logger } from "../log.ts";
@@ -58,6 +59,11 @@ export function buildExecutor(wiring: RuntimeWiring, onProgress: RunProgressList
   });
 }
 
+/** The folders no chat message may show a path of: the data folder and the workspaces. */
+export function serverFolders(config: Config): ServerFolders {
+  return { dataDir: config.dataDir, workspaceDir: config.workspaceDir };
+}
+
 /** The change watcher over the store and the workspaces, not started yet. */
 export function buildWatcher(wiring: RuntimeWiring): ChangeWatcher {
   const { config, core, log, overrides, planning } = wiring;
@@ -97,6 +103,7 @@ export function buildBot(wiring: RuntimeWiring, services: BotServices, roles: Ro
       log,
       botUsername: overrides.botUsername,
       choices: createChoiceLedger(config.dataDir, () => core.clock.now()),
+      serverFolders: serverFolders(config),
     }),
   );
 }

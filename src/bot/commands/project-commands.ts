@@ -190,6 +190,8 @@ export const statusCommand: CommandSpec = {
         message: `No project named "${args.slug}". ${code("/status")} lists them.`,
       });
     const summary = await services.planning?.describe(result.record.slug);
-    return reply(projectCard(result.record, summary), { actions: projectActions(result.record) });
+    return reply(projectCard(result.record, summary, services.workspaceDir), {
+      actions: projectActions(result.record),
+    });
   },
 };
