@@ -4,7 +4,13 @@ import type { PlanningParts } from "./planning-parts.ts";
 import type { PlanningPort } from "./planning-port.ts";
 import { describeSession } from "./planning-replies.ts";
 import { readCliTranscript, type TranscriptEntry } from "./transcript.ts";
-import { findSessionForChat, findSessionForSlug, sessionChats, type PlanningSession } from "./session-store.ts";
+import {
+  findEndedSessionForChat,
+  findSessionForChat,
+  findSessionForSlug,
+  sessionChats,
+  type PlanningSession,
+} from "./session-store.ts";
 
 /** What the session queries use of the planning service. */
 export type QueryParts = Pick<PlanningParts, "sessions" | "conversations" | "log" | "env">;
@@ -14,7 +20,7 @@ export type QueryParts = Pick<PlanningParts, "sessions" | "conversations" | "log
  * plans, a slug's session, its chats, its conversation and the latest planner excerpts. Read only;
  * nothing here starts a turn.
  */
-export interface SessionQueries extends Pick<PlanningPort, "hasSession" | "describe"> {
+export interface SessionQueries extends Pick<PlanningPort, "hasSession" | "describe" | "endedIn"> {
   /** The session of a slug (open first, else the latest closed one); a corrupt session file is a failure, not "none". */
   sessionForSlug(slug: string): Promise<Result<{ session: PlanningSession | undefined }>>;
   /** Every chat that planned a project, for notifications about how it ended. */
@@ -31,6 +37,15 @@ export function createSessionQueries(parts: QueryParts): SessionQueries {
     async hasSession(target) {
       const read = await parts.sessions.read();
       return read.ok ? findSessionForChat(read.sessions, target) !== undefined : false;
+    },
+
+    async endedIn(target) {
+      const read = await parts.sessions.read();
+      const ended = read.ok ? findEndedSessionForChat(read.sessions, target) : undefined;
+      // An approved plan's chats hear how the run ends; their text is ordinary chat again, as after /done. A
+      // session whose first turn failed never was a conversation: that /plan's own reply said so.
+      if (!ended || ended.closed_reason === "approved" || ended.closed_reason === "start_failed") return undefined;
+      return { slug: ended.slug, reason: ended.closed_reason ?? "closed" };
     },
 
     async describe(slug) {
