@@ -23,6 +23,8 @@ export type QueryParts = Pick<PlanningParts, "sessions" | "conversations" | "log
 export interface SessionQueries extends Pick<PlanningPort, "hasSession" | "describe" | "endedIn"> {
   /** The session of a slug (open first, else the latest closed one); a corrupt session file is a failure, not "none". */
   sessionForSlug(slug: string): Promise<Result<{ session: PlanningSession | undefined }>>;
+  /** The slugs of every open session. */
+  openSessionSlugs(): Promise<string[]>;
   /** Every chat that planned a project, for notifications about how it ended. */
   chatsForProject(slug: string): Promise<ChatTarget[]>;
   /** The conversation so far, from planbot's own record. */
@@ -58,6 +60,14 @@ export function createSessionQueries(parts: QueryParts): SessionQueries {
       const read = await parts.sessions.read();
       if (!read.ok) return read;
       return { ok: true, session: findSessionForSlug(read.sessions, slug, true)?.session };
+    },
+
+    async openSessionSlugs() {
+      const read = await parts.sessions.read();
+      if (!read.ok) return [];
+      return Object.values(read.sessions)
+        .filter((session) => !session.closed_at)
+        .map((session) => session.slug);
     },
 
     async chatsForProject(slug) {

@@ -13,6 +13,8 @@ import type { Reply } from "../../src/chat/reply.ts";
 import { loadConfig } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";
 import type { SessionsFile } from "../../src/planning/session-store.ts";
+import { createCoreServices } from "../../src/projects/core-services.ts";
+import { startBackground, startWatcher } from "../../src/runtime/background.ts";
 import { createRuntime, type Runtime } from "../../src/runtime/runtime.ts";
 import { fakeClaudePath } from "../fakes/paths.ts";
 import { alive, waitUntil } from "../helpers/processes.ts";
@@ -25,9 +27,12 @@ afterEach(async () => {
   await temp.cleanup();
 });
 
-/** A runtime over the fake planner with an in-memory adapter whose sent messages are recorded; no watcher runs. */
-async function start() {
-  const root = await temp.make("cancel-");
+/**
+ * A runtime over the fake planner with an in-memory adapter whose sent messages are recorded; no watcher
+ * runs. `root` reuses the folders of an earlier one (a restart).
+ */
+async function start(root?: string) {
+  root ??= await temp.make("cancel-");
   const dataDir = join(root, "data");
   const claudeDir = join(root, "claude");
   await mkdir(claudeDir, { recursive: true });
@@ -59,7 +64,7 @@ async function start() {
     return existsSync(folder) ? readdirSync(folder).map((name) => Number(name.replace(".json", ""))) : [];
   };
   const sessions = () => JSON.parse(readFileSync(join(dataDir, "sessions", "planning.json"), "utf8")) as SessionsFile;
-  return { runtime, say, sent, plannerCalls, runningPlanners, sessions };
+  return { root, config: loaded.config, runtime, say, sent, plannerCalls, runningPlanners, sessions };
 }
 
 describe("/cancel of a project being planned", { timeout: 60_000 }, () => {
@@ -110,5 +115,28 @@ describe("/cancel of a project being planned", { timeout: 60_000 }, () => {
     expect(cancelled.text).toBe(
       "Cancelled **idle**: it shows as cancelled and Ralph does not run it. Its files stay; `/replan idle` plans it again.",
     );
+  });
+
+  it("a project cancelled while no planbot ran (planbot projects cancel) has its session ended at the next start", async () => {
+    const first = await start();
+    await first.say("a", "/p shop A tiny shop for mugs");
+    expect((await first.say("a", "/plan shop")).text).toContain("phase 1/3: clarify");
+    await first.runtime.stop();
+    runtimes.splice(0);
+    // What `planbot projects cancel shop` does: the store alone, in a process without planning.
+    expect((await createCoreServices(first.config).lifecycle.cancel("shop")).ok).toBe(true);
+    expect(Object.values(first.sessions())[0]!.closed_at).toBeFalsy();
+
+    const second = await start(first.root);
+    await startWatcher(second.runtime);
+    await startBackground(second.runtime);
+    expect(Object.values(second.sessions())).toMatchObject([{ closed_reason: "the project is cancelled" }]);
+    await waitUntil(() => second.sent.length > 0, 5000);
+    expect(second.sent.map((item) => [item.channelId, item.reply.text])).toEqual([
+      ["a", "Planning of **shop** was ended (the project is cancelled)."],
+    ]);
+    const calls = second.plannerCalls();
+    expect((await second.say("a", "Still there?")).text).toContain("Planning of **shop** has ended");
+    expect(second.plannerCalls()).toBe(calls);
   });
 });
