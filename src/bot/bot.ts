@@ -1,12 +1,14 @@
 import type { Incoming } from "../chat/incoming.ts";
 import { targetOf } from "../chat/incoming.ts";
 import { code, errorReply, type Reply } from "../chat/reply.ts";
+import { hideServerPathsIn, type ServerFolders } from "../chat/server-paths.ts";
 import type { TurnSignals } from "../chat/turn-signals.ts";
 import type { Logger } from "../log.ts";
 import { createAnswerChain } from "./answer-chain.ts";
 import type { ChoiceLedger } from "./choice-ledger.ts";
 import { createChoicePresses, type ChoicePresses } from "./choice-press.ts";
 import { createCommandChain } from "./command-chain.ts";
+import { endedPlanningReply } from "./ended-planning.ts";
 import type { BotServices } from "./command-context.ts";
 import { usageLine, type CommandRegistry, type CommandSpec } from "./command-registry.ts";
 import type { Dispatch } from "./dispatch.ts";
@@ -46,6 +48,8 @@ export interface BotDeps {
   botUsername?: string | undefined;
   /** Where pressed choices are recorded; without it every press acts (tests of other things). */
   choices?: ChoiceLedger | undefined;
+  /** planbot's folders: no reply shows a path inside them (src/chat/server-paths.ts). */
+  serverFolders?: ServerFolders | undefined;
 }
 
 const DEFAULT_HINT: Reply = {
@@ -70,8 +74,13 @@ export function createBot(deps: BotDeps): Bot {
       : false;
   }
 
-  const commandChain = createCommandChain({ registry, services, log, botUsername: deps.botUsername, hasSession });
-  const answerChain = createAnswerChain({ services, log, hasSession });
+  // Every reply, a command's, a planner answer's or a pressed button's, leaves through one of these two chains.
+  const hidePaths = (replies: Reply[]) =>
+    deps.serverFolders ? replies.map((reply) => hideServerPathsIn(reply, deps.serverFolders!)) : replies;
+  const commands = createCommandChain({ registry, services, log, botUsername: deps.botUsername, hasSession });
+  const answers = createAnswerChain({ services, log, hasSession });
+  const commandChain = async (context: Dispatch) => hidePaths(await commands(context));
+  const answerChain = async (context: Dispatch) => hidePaths(await answers(context));
 
   const dispatch = (incoming: Incoming, signals: TurnSignals = {}, place?: PlacementHook): Dispatch => ({
     incoming,
@@ -123,23 +132,25 @@ export function createBot(deps: BotDeps): Bot {
       if (!incoming.text.trim()) return { kind: "ignored", reason: "no text" };
       const replies = await answerChain(context);
       if (!context.noSession) return { kind: "answer", replies };
+      if (audience !== "direct") return { kind: "ignored", reason: "no planning session in this chat" };
       // A guest may not plan: pointing them at /plan would only earn a refusal. They need their id for an admin.
-      const hint = context.role === "guest" ? guestHint(incoming) : (options.hint ?? DEFAULT_HINT);
-      return audience === "direct"
-        ? { kind: "hint", replies: [hint] }
-        : { kind: "ignored", reason: "no planning session in this chat" };
+      if (context.role === "guest") return { kind: "hint", replies: [guestHint(incoming)] };
+      const ended = await endedPlanningReply(services, incoming);
+      return { kind: "hint", replies: hidePaths([ended ?? options.hint ?? DEFAULT_HINT]) };
     },
     handleCommand: (incoming, signals) => commandChain(dispatch(incoming, signals)),
     async handleAnswer(incoming, signals) {
       const context = { ...dispatch(incoming, signals), explicitAnswer: true };
       const replies = await answerChain(context);
-      return context.noSession && services.planning && roleAllows(context.role, "member")
-        ? [
-            errorReply(
+      if (!context.noSession || !services.planning || !roleAllows(context.role, "member")) return replies;
+      const ended = await endedPlanningReply(services, incoming);
+      return hidePaths([
+        ended
+          ? { ...ended, tone: "error" }
+          : errorReply(
               `No planning session in this chat. Start one with ${code("/plan <slug>")} or join one with ${code("/continue <slug>")}.`,
             ),
-          ]
-        : replies;
+      ]);
     },
     hasSession,
     commandFor(text) {

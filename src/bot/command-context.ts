@@ -68,6 +68,8 @@ export interface BotServices {
   executor?: ExecutorPort | undefined;
   /** EXECUTE_AT (`HH:MM`): replies promise a scheduled run only when one is set. */
   executeAt?: string | undefined;
+  /** PLANBOT_WORKSPACE_DIR: replies name a project's files relative to its workspace, never by absolute path. */
+  workspaceDir?: string | undefined;
 }
 
 /** What a command handler receives: the parsed command, who asked, and the services. */

@@ -2,7 +2,9 @@ import { editFlag } from "./edit-flag.ts";
 import { runErrorParts } from "./run-error-text.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
 import { refusalParts } from "../projects/run-refusal-field.ts";
+import { join } from "node:path";
 import { bold, code, escapeMarkup, type ReplyAction } from "../chat/reply.ts";
+import { insideFolder } from "../chat/server-paths.ts";
 
 const STATUS_LABEL: Record<string, string> = {
   "running-ralph": "running (Ralph)",
@@ -54,8 +56,17 @@ function refusalLines(record: ProjectRecord): string[] {
   return lines;
 }
 
-/** The detailed card of `/status slug`. */
-export function projectCard(record: ProjectRecord, planningSummary?: string): string {
+/**
+ * Where the plan is, in words a chat member can use: its path inside the project's workspace. A path
+ * elsewhere (another tool's entry) is left to the replies' path net (src/chat/server-paths.ts).
+ */
+function planLine(planPath: string, slug: string, workspaceDir: string | undefined): string {
+  const inside = workspaceDir ? insideFolder(planPath, join(workspaceDir, slug)) : undefined;
+  return inside ? `Plan: ${code(inside)} in its workspace` : `Plan: ${code(planPath)}`;
+}
+
+/** The detailed card of `/status slug`; `workspaceDir` lets it name the plan inside the project's workspace. */
+export function projectCard(record: ProjectRecord, planningSummary?: string, workspaceDir?: string): string {
   const lines = [`${bold(record.slug)} — ${statusLabel(record)}`];
   if (record.description) lines.push(escapeMarkup(record.description));
   const target = [
@@ -82,7 +93,7 @@ export function projectCard(record: ProjectRecord, planningSummary?: string): st
   }
   lines.push(...refusalLines(record));
   if (planningSummary) lines.push(planningSummary);
-  if (record.final_plan_path) lines.push(`Plan: ${code(record.final_plan_path)}`);
+  if (record.final_plan_path) lines.push(planLine(record.final_plan_path, record.slug, workspaceDir));
   if (record.pull_request) lines.push(`Pull request: [#${record.pull_request.number}](${record.pull_request.url})`);
   if (record.delivery && !record.delivery.ok)
     lines.push(

@@ -1,6 +1,7 @@
 import { fail, type Result } from "../projects/result.ts";
 import type { ChatTarget } from "./incoming.ts";
 import type { Reply } from "./reply.ts";
+import { hideServerPathsIn, type ServerFolders } from "./server-paths.ts";
 
 /**
  * Delivering a reply to a chat nobody is currently talking in: mirroring planner replies to every
@@ -46,9 +47,13 @@ export interface OutboundRouter extends Outbound {
   get(adapter: string): Outbound | undefined;
 }
 
-/** Creates an empty {@link OutboundRouter}; adapters register themselves as they start. */
-export function createOutboundRouter(): OutboundRouter {
+/**
+ * Creates an empty {@link OutboundRouter}; adapters register themselves as they start. With `serverFolders`,
+ * no message it carries (notices, mirrored planner replies, progress) shows a path inside them.
+ */
+export function createOutboundRouter(options: { serverFolders?: ServerFolders | undefined } = {}): OutboundRouter {
   const byAdapter = new Map<string, Outbound>();
+  const shown = (reply: Reply) => (options.serverFolders ? hideServerPathsIn(reply, options.serverFolders) : reply);
   return {
     register: (adapter, outbound) => void byAdapter.set(adapter, outbound),
     unregister: (adapter) => void byAdapter.delete(adapter),
@@ -65,7 +70,7 @@ export function createOutboundRouter(): OutboundRouter {
           details: { permanent: true },
         });
       try {
-        return await outbound.edit(target, messageId, reply);
+        return await outbound.edit(target, messageId, shown(reply));
       } catch (error) {
         return fail("send_failed", `Editing on ${target.adapter} failed: ${(error as Error).message}`, {
           details: { permanent: false },
@@ -79,7 +84,7 @@ export function createOutboundRouter(): OutboundRouter {
           details: { permanent: false },
         });
       try {
-        return await outbound.send(target, reply, resume);
+        return await outbound.send(target, shown(reply), resume);
       } catch (error) {
         return fail("send_failed", `Sending to ${target.adapter} failed: ${(error as Error).message}`, {
           details: { permanent: false },

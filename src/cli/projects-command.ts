@@ -109,6 +109,11 @@ export async function runProjectsCommand(argv: string[], services: CoreServices,
           ? JSON.stringify({ ...result.entry, version: result.version }, null, 2)
           : `${name}: ${result.entry.status}${already} (version ${result.version})`,
       );
+      // The session itself lives in the running planbot (or in none): its watcher ends it, or the next start does.
+      if (action === "cancel" && before.ok && before.record?.status === "planning")
+        io.err(
+          `note: ${name} was being planned; a running planbot (planbot start or planbot chat) ends its planning session now and tells its chats, and with none running the next one does when it starts.`,
+        );
       if (action === "approve") {
         const after = await services.lister.get(name);
         const record = after.ok ? after.record : undefined;

@@ -49,7 +49,10 @@ async function writePlan(
 ): Promise<Result<{ reply: Reply }>> {
   const finished = await parts.finalizer.finalize(found.key, session, request);
   if (!finished.ok) return finished;
-  return { ok: true, reply: plannerReply(finished.session, planWrittenText(finished.written), true) };
+  return {
+    ok: true,
+    reply: plannerReply(finished.session, planWrittenText(finished.written, finished.session.slug), true),
+  };
 }
 
 /** Records the phase just left as completed, moves to `following` and asks the planner to open it. */

@@ -29,7 +29,7 @@ export async function approveSession(parts: ApproveParts, request: PlanningReque
       const finished = await parts.finalizer.finalize(found.key, session, request);
       if (!finished.ok) return finished;
       session = finished.session;
-      prefix = `${planWrittenText(finished.written)}\n\n`;
+      prefix = `${planWrittenText(finished.written, session.slug)}\n\n`;
     }
     const approved = await approvePlanned(
       parts.lifecycle,

@@ -1,7 +1,8 @@
 import { bold, code, escapeMarkup, type Reply } from "../chat/reply.ts";
 import type { Result } from "../projects/result.ts";
 import type { PlanningParts } from "./planning-parts.ts";
-import type { PlanningRequest } from "./planning-port.ts";
+import type { ChatTarget } from "../chat/incoming.ts";
+import type { AbandonedSession, PlanningRequest } from "./planning-port.ts";
 import { findSessionForSlug } from "./session-store.ts";
 
 /** What {@link stopSession} and {@link abandonSession} use of the planning service. */
@@ -36,21 +37,28 @@ export async function stopSession(parts: EndParts, { incoming }: PlanningRequest
 }
 
 /**
- * Ends a slug's open planning session from outside the chats (admin /cancel): its running turn is
- * stopped, its answer never delivered, and every chat of the session hears why. False when none was open.
+ * Ends a slug's open planning session from outside its conversation — the project left `planning` (the
+ * change watcher: another tool or process changed it) or was cancelled (`/cancel`): its running turn is
+ * stopped, its answer never delivered, and every chat of the session but `except` (the asking one, which
+ * hears it in its own reply) is told why. What it ended says whether there was a session and a turn.
  */
-export async function abandonSession(parts: EndParts, slug: string, reason: string): Promise<boolean> {
+export async function abandonSession(
+  parts: EndParts,
+  slug: string,
+  reason: string,
+  except?: ChatTarget,
+): Promise<AbandonedSession> {
   const read = await parts.sessions.read();
-  if (!read.ok) return false;
+  if (!read.ok) return { ended: false, turnStopped: false };
   const found = findSessionForSlug(read.sessions, slug);
-  if (!found) return false;
+  if (!found) return { ended: false, turnStopped: false };
   const closed = await parts.directory.close(found.key, reason);
-  const stoppedTurn = parts.turns.abort(found.key);
-  const turnNote = stoppedTurn ? "; its running planner turn was stopped" : "";
+  const turnStopped = parts.turns.abort(found.key);
+  const turnNote = turnStopped ? "; its running planner turn was stopped" : "";
   if (closed.ok)
-    await parts.directory.mirror(closed.session, undefined, {
+    await parts.directory.mirror(closed.session, except, {
       text: `Planning of ${bold(closed.session.slug)} was ended (${escapeMarkup(reason)})${turnNote}.`,
       tone: "error",
     });
-  return true;
+  return { ended: true, turnStopped };
 }

@@ -27,4 +27,27 @@ export interface PlanningPort {
   hasSession(target: ChatTarget): Promise<boolean>;
   /** A short planning summary for `/status slug`, when a session exists for the slug. */
   describe(slug: string): Promise<string | undefined>;
+  /**
+   * Ends a slug's open planning session from outside its conversation (`/cancel`, a project that left
+   * `planning`): a running planner turn is stopped and its answer never delivered; the session's chats but
+   * `except` hear `reason`.
+   */
+  abandon(slug: string, reason: string, except?: ChatTarget): Promise<AbandonedSession>;
+  /**
+   * The planning this chat took part in last, when it has ended other than by approval (or a first turn that
+   * failed) and the chat has no session now: plain text there reaches no planner, and the chat is told why.
+   */
+  endedIn(target: ChatTarget): Promise<EndedPlanning | undefined>;
+}
+
+/** A chat's ended planning: the project and why it ended (`closed_reason`). */
+export interface EndedPlanning {
+  slug: string;
+  reason: string;
+}
+
+/** What {@link PlanningPort.abandon} ended: an open session (`ended`), and with it a running planner turn. */
+export interface AbandonedSession {
+  ended: boolean;
+  turnStopped: boolean;
 }

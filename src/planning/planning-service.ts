@@ -55,8 +55,6 @@ export interface PlanningDeps {
 
 /** The planning service: the chat commands' {@link PlanningPort} plus what the dashboard and notifier read. */
 export interface PlanningService extends PlanningPort, SessionQueries {
-  /** Ends a slug's open planning session (admin /cancel): its running turn is stopped, its answer never delivered. */
-  abandon(slug: string, reason: string): Promise<boolean>;
   /** Stops every running planner turn (SIGTERM of planbot); resolves once they have all ended. */
   shutdown(): Promise<void>;
   /** Tells the chats of turns that died with an earlier process and schedules messages kept for a usage limit; call once adapters are up. */
@@ -138,7 +136,7 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
     done: (request) => approveSession(parts, request),
     stop: (request) => stopSession(parts, request),
     continueIn: (request) => joinSession(parts, request),
-    abandon: (slug, reason) => abandonSession(parts, slug, reason),
+    abandon: (slug, reason, except) => abandonSession(parts, slug, reason, except),
     recoverInterrupted: () => recoverInterruptedTurns(parts),
 
     async shutdown() {

@@ -1,6 +1,6 @@
 import { targetOf } from "../chat/incoming.ts";
 import type { PlanningRequest } from "./planning-port.ts";
-import { code } from "../chat/reply.ts";
+import { bold, code } from "../chat/reply.ts";
 import type { Clock } from "../projects/clock.ts";
 import { findProject, type ProjectStore } from "../projects/project-store.ts";
 import { fail, type Result } from "../projects/result.ts";
@@ -82,10 +82,14 @@ export function createSessionFinalizer(deps: SessionFinalizerDeps): SessionFinal
   };
 }
 
-/** The reply text for a freshly written plan: the planner's commentary, then where the files went. */
+/**
+ * The reply text for a freshly written plan: the planner's commentary, then where the files went — inside
+ * the project's workspace, never the server's absolute path (chats show no folder of planbot's machine).
+ */
 export function planWrittenText(
-  written: Pick<FinalPlan, "planPath" | "commentary"> & { prd: { userStories: unknown[] } },
+  written: Pick<FinalPlan, "commentary"> & { prd: { userStories: unknown[] } },
+  slug: string,
 ): string {
   const comment = written.commentary ? `${written.commentary}\n\n` : "";
-  return `${comment}Wrote ${code("final-plan.md")} and ${code("prd.json")} (${written.prd.userStories.length} stories) to ${code(written.planPath.replace(/final-plan\.md$/, ""))}.`;
+  return `${comment}Wrote ${code("final-plan.md")} and ${code("prd.json")} (${written.prd.userStories.length} stories) to ${code("scripts/ralph/")} in the workspace of ${bold(slug)}.`;
 }

@@ -4,7 +4,13 @@ import type { PlanningParts } from "./planning-parts.ts";
 import type { PlanningPort } from "./planning-port.ts";
 import { describeSession } from "./planning-replies.ts";
 import { readCliTranscript, type TranscriptEntry } from "./transcript.ts";
-import { findSessionForChat, findSessionForSlug, sessionChats, type PlanningSession } from "./session-store.ts";
+import {
+  findEndedSessionForChat,
+  findSessionForChat,
+  findSessionForSlug,
+  sessionChats,
+  type PlanningSession,
+} from "./session-store.ts";
 
 /** What the session queries use of the planning service. */
 export type QueryParts = Pick<PlanningParts, "sessions" | "conversations" | "log" | "env">;
@@ -14,9 +20,11 @@ export type QueryParts = Pick<PlanningParts, "sessions" | "conversations" | "log
  * plans, a slug's session, its chats, its conversation and the latest planner excerpts. Read only;
  * nothing here starts a turn.
  */
-export interface SessionQueries extends Pick<PlanningPort, "hasSession" | "describe"> {
+export interface SessionQueries extends Pick<PlanningPort, "hasSession" | "describe" | "endedIn"> {
   /** The session of a slug (open first, else the latest closed one); a corrupt session file is a failure, not "none". */
   sessionForSlug(slug: string): Promise<Result<{ session: PlanningSession | undefined }>>;
+  /** The slugs of every open session. */
+  openSessionSlugs(): Promise<string[]>;
   /** Every chat that planned a project, for notifications about how it ended. */
   chatsForProject(slug: string): Promise<ChatTarget[]>;
   /** The conversation so far, from planbot's own record. */
@@ -33,6 +41,15 @@ export function createSessionQueries(parts: QueryParts): SessionQueries {
       return read.ok ? findSessionForChat(read.sessions, target) !== undefined : false;
     },
 
+    async endedIn(target) {
+      const read = await parts.sessions.read();
+      const ended = read.ok ? findEndedSessionForChat(read.sessions, target) : undefined;
+      // An approved plan's chats hear how the run ends; their text is ordinary chat again, as after /done. A
+      // session whose first turn failed never was a conversation: that /plan's own reply said so.
+      if (!ended || ended.closed_reason === "approved" || ended.closed_reason === "start_failed") return undefined;
+      return { slug: ended.slug, reason: ended.closed_reason ?? "closed" };
+    },
+
     async describe(slug) {
       const found = await queries.sessionForSlug(slug);
       if (!found.ok) return `Planning state unreadable: ${found.message}`;
@@ -43,6 +60,14 @@ export function createSessionQueries(parts: QueryParts): SessionQueries {
       const read = await parts.sessions.read();
       if (!read.ok) return read;
       return { ok: true, session: findSessionForSlug(read.sessions, slug, true)?.session };
+    },
+
+    async openSessionSlugs() {
+      const read = await parts.sessions.read();
+      if (!read.ok) return [];
+      return Object.values(read.sessions)
+        .filter((session) => !session.closed_at)
+        .map((session) => session.slug);
     },
 
     async chatsForProject(slug) {

@@ -124,6 +124,21 @@ export function sessionChats(session: PlanningSession): ChatTarget[] {
   return chats;
 }
 
+/**
+ * The session a chat took part in most recently, when it ended and the chat has none open now: what a
+ * chat is told when its plain text no longer reaches a planner.
+ */
+export function findEndedSessionForChat(sessions: SessionsFile, target: ChatTarget): PlanningSession | undefined {
+  if (findSessionForChat(sessions, target)) return undefined;
+  const wanted = conversationKey(target);
+  let latest: PlanningSession | undefined;
+  for (const session of Object.values(sessions)) {
+    if (!session.closed_at || (latest && latest.closed_at! >= session.closed_at)) continue;
+    if (sessionChats(session).some((chat) => conversationKey(chat) === wanted)) latest = session;
+  }
+  return latest;
+}
+
 /** The open session a chat takes part in (as origin or bound), with its key. */
 export function findSessionForChat(
   sessions: SessionsFile,

@@ -1,5 +1,6 @@
 import { scheduleDaily } from "../execute/schedule.ts";
 import type { Runtime } from "./runtime.ts";
+import { abandonPlanningLeftMeanwhile } from "./runtime-parts.ts";
 
 /** Starts the change watcher first: adapters (the dashboard's stream) and the notifier read the project list from it. */
 export async function startWatcher(runtime: Runtime): Promise<void> {
@@ -45,6 +46,10 @@ export async function startBackground(runtime: Runtime): Promise<void> {
   runtime.onStop(() => runtime.delivery.stop());
   // Progress messages and the run guard follow every running Ralph, also one an earlier planbot started.
   runtime.onStop(await runtime.live.start());
+  // Projects cancelled while no planbot ran (planbot projects cancel, another tool) end their sessions now.
+  const abandoned = await abandonPlanningLeftMeanwhile(runtime.planning, runtime.core.lister);
+  if (abandoned)
+    log.info({ abandoned }, "ended planning sessions of projects that left planning while planbot was down");
   const interrupted = await runtime.planning.recoverInterrupted();
   if (interrupted) log.warn({ interrupted }, "told chats about planner turns that died with the previous process");
 }

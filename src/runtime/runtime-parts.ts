@@ -9,6 +9,7 @@ import type { BotServices } from "../bot/command-context.ts";
 import { createDefaultRegistry } from "../bot/commands/index.ts";
 import type { ProjectSnapshot } from "../adapters/contract.ts";
 import type { OutboundRouter } from "../chat/outbound.ts";
+import type { ServerFolders } from "../chat/server-paths.ts";
 import type { Config } from "../config.ts";
 import type { RunProgressListener } from "../execute/run-progress.ts";
 import type { Logger } from "../log.ts";
@@ -18,6 +19,7 @@ import { createChangeWatcher, type ChangeWatcher } from "../projects/change-watc
 import type { ChatTarget } from "../chat/incoming.ts";
 import type { CoreServices } from "../projects/core-services.ts";
 import type { ProcessProbe } from "../projects/process-probe.ts";
+import type { ProjectLister } from "../projects/project-list.ts";
 import type { Roles } from "../bot/roles.ts";
 import { chooseExecutor } from "./choose-executor.ts";
 import { trackInFlight, type InFlightBot } from "./in-flight.ts";
@@ -58,6 +60,11 @@ export function buildExecutor(wiring: RuntimeWiring, onProgress: RunProgressList
   });
 }
 
+/** The folders no chat message may show a path of: the data folder and the workspaces. */
+export function serverFolders(config: Config): ServerFolders {
+  return { dataDir: config.dataDir, workspaceDir: config.workspaceDir };
+}
+
 /** The change watcher over the store and the workspaces, not started yet. */
 export function buildWatcher(wiring: RuntimeWiring): ChangeWatcher {
   const { config, core, log, overrides, planning } = wiring;
@@ -73,17 +80,41 @@ export function buildWatcher(wiring: RuntimeWiring): ChangeWatcher {
   });
 }
 
+/** Whether a project in this state (undefined: gone) has no business with a planning session; approval closes its own. */
+function leftPlanning(status: string | undefined): boolean {
+  return status !== "planning" && status !== "approved";
+}
+
 /**
- * A project that leaves `planning` other than by approval (admin /cancel, another tool) ends its planning
- * session: a running planner turn is stopped and its answer never delivered.
+ * A project that leaves `planning` other than by approval (the dashboard, `planbot projects cancel`,
+ * another tool; `/cancel` already did it) ends its planning session: a running planner turn is stopped and
+ * its answer never delivered.
  */
 export function abandonPlanningOnLeave(watcher: ChangeWatcher, planning: PlanningService): void {
   watcher.subscribe((change) => {
     for (const item of change.changed) {
-      if (item.before?.status === "planning" && item.after?.status !== "planning" && item.after?.status !== "approved")
+      if (item.before?.status === "planning" && leftPlanning(item.after?.status))
         void planning.abandon(item.slug, `the project is ${item.after?.status ?? "gone"}`);
     }
   });
+}
+
+/**
+ * The same rule for what changed while no planbot watched (`planbot projects cancel` with none running,
+ * another tool): at start, each open session whose project left `planning` is ended and its chats told.
+ * Call once the adapters are up, so they hear it. Resolves to the number of sessions ended.
+ */
+export async function abandonPlanningLeftMeanwhile(planning: PlanningService, lister: ProjectLister): Promise<number> {
+  const listed = await lister.list();
+  if (!listed.ok) return 0;
+  const statuses = new Map(listed.list.projects.map((project) => [project.slug.toLowerCase(), project.status]));
+  let ended = 0;
+  for (const slug of await planning.openSessionSlugs()) {
+    const status = statuses.get(slug.toLowerCase());
+    if (!leftPlanning(status)) continue;
+    if ((await planning.abandon(slug, `the project is ${status ?? "gone"}`)).ended) ended++;
+  }
+  return ended;
 }
 
 /** The chat bot every adapter hands its messages to, counting the commands in flight. */
@@ -97,6 +128,7 @@ export function buildBot(wiring: RuntimeWiring, services: BotServices, roles: Ro
       log,
       botUsername: overrides.botUsername,
       choices: createChoiceLedger(config.dataDir, () => core.clock.now()),
+      serverFolders: serverFolders(config),
     }),
   );
 }

@@ -28,6 +28,7 @@ import {
   buildNotifier,
   buildWatcher,
   projectSnapshot,
+  serverFolders,
   stopInReverse,
   type RuntimeWiring,
 } from "./runtime-parts.ts";
@@ -92,7 +93,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
   // Built in dependency order: store and lifecycle, planning on them, the lister (which shows planning's
   // previews) on both, then the executor, the commands, the watcher and the notifier.
   const base = createStoreServices(config, overrides);
-  const outbound = createOutboundRouter();
+  const outbound = createOutboundRouter({ serverFolders: serverFolders(config) });
   const delivery = createReliableSender({ outbound, log, retry: overrides.deliveryRetry });
   const planners = createPlannerRegistry(config.dataDir);
   const planning = createPlanningService({
@@ -130,6 +131,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     planning,
     executor,
     executeAt: config.execute.at,
+    workspaceDir: config.workspaceDir,
   };
   const watcher = buildWatcher(wiring);
   // A queued run of a project cancelled or unapproved meanwhile loses its job.

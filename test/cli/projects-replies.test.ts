@@ -1,9 +1,12 @@
 // `planbot projects approve|cancel` as a newcomer uses them, through the real `bin/planbot` child process:
 // approving an unplanned project, and repeating a change that was already made.
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { samplePrd, writePlanningArtifacts } from "../helpers/git-fixtures.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
+import { fakeClaudePath } from "../fakes/paths.ts";
 import { runPlanbot } from "./planbot-process.ts";
 
 const temp = createTempDirs();
@@ -75,5 +78,44 @@ describe("planbot projects replies say what the change did", { timeout: 120_000 
     const missing = await runPlanbot(["projects", "show", "shpo"], at);
     expect(missing.exitCode).toBe(4);
     expect(missing.stderr.trim()).toBe('error: No project named "shpo". See them with: planbot projects list');
+  });
+
+  it("cancelling a project being planned while no planbot runs: the next planbot chat ends its session", async () => {
+    const cwd = await temp.make("cancel-planning-");
+    const dataDir = join(cwd, "data");
+    const at = {
+      cwd,
+      env: { PLANBOT_DATA_DIR: dataDir, PLANNER_COMMAND: fakeClaudePath, CLAUDE_CONFIG_DIR: join(cwd, "claude") },
+    };
+    // The terminal was planning shop when planbot stopped.
+    await runPlanbot(["projects", "propose", "shop", "A shop"], at);
+    const now = new Date().toISOString();
+    const tasks = { version: 1, projects: [{ name: "shop", description: "A shop", status: "planning" }] };
+    await writeFile(join(dataDir, "approved-tasks.json"), JSON.stringify(tasks));
+    await mkdir(join(dataDir, "sessions"), { recursive: true });
+    const session = {
+      adapter: "console",
+      channel_id: "terminal",
+      slug: "shop",
+      phase: "clarify",
+      phases_planned: ["clarify", "design", "stories"],
+      phases_completed: [],
+      session_id: "00000000-0000-4000-8000-000000000001",
+      planning_session_id: "p-1",
+      started_at: now,
+      updated_at: now,
+    };
+    await writeFile(join(dataDir, "sessions", "planning.json"), JSON.stringify({ "console:terminal": session }));
+
+    const cancelled = await runPlanbot(["projects", "cancel", "shop"], at);
+    expect(cancelled.exitCode).toBe(0);
+    expect(cancelled.stderr).toContain("note: shop was being planned; a running planbot");
+    const chat = await runPlanbot(["chat"], { ...at, input: "Potters, mostly\n" });
+    expect(chat.exitCode).toBe(0);
+    expect(chat.stdout).toContain("Planning of shop was ended (the project is cancelled).");
+    expect(chat.stdout).toContain(
+      "Planning of shop has ended (the project is cancelled), so this did not go to the planner. `/replan shop` plans it again",
+    );
+    expect(existsSync(join(cwd, "claude", "fake-claude", "calls.jsonl"))).toBe(false);
   });
 });

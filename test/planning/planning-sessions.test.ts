@@ -475,7 +475,9 @@ describe.concurrent("a planning session through the console chat", { timeout: 60
     expect(await h.runtime.bot.hasSession({ adapter: "memory", channelId: "stopper" })).toBe(false);
     const orphan = await chat.answer("Anyone there?");
     expect(orphan[0]!.tone).toBe("error");
-    expect(orphan[0]!.text).toContain("No planning session in this chat");
+    expect(orphan[0]!.text).toBe(
+      "Planning of **stopper** has ended (stopped with `/stop`), so this did not go to the planner. `/plan stopper` starts over; `/help` lists the commands.",
+    );
     const again = await chat.command("/plan stopper");
     expect(textOf(again)).toContain("Before I design stopper");
     const calls = await h.calls();

@@ -1,6 +1,7 @@
 import type { CommandSpec } from "../command-registry.ts";
 import { failureReply } from "../failure-reply.ts";
 import { projectActions, projectCard, projectLine } from "../project-card.ts";
+import { targetOf } from "../../chat/incoming.ts";
 import { bold, code, escapeMarkup, reply, type Reply } from "../../chat/reply.ts";
 import { nextRunText } from "../../planning/next-run-text.ts";
 import type { ProjectRecord } from "../../projects/project-list.ts";
@@ -139,11 +140,37 @@ export const unapproveCommand = statusChange(
   },
 );
 /** `/cancel` — cancel a project. */
-export const cancelCommand = statusChange("cancel", "cancel a project", (slug, after, before) =>
+const cancelStatus = statusChange("cancel", "cancel a project", (slug, after, before) =>
   before?.status === "cancelled"
     ? `${bold(slug)} was already cancelled; nothing changed. ${code(`/replan ${slug}`)} plans it again.`
     : `Cancelled ${bold(slug)}: it shows as cancelled and Ralph does not run it. Its files stay; ${code(`/replan ${slug}`)} plans it again.${after?.status.startsWith("running") ? ` Its running Ralph${after.pid ? ` (PID ${after.pid})` : ""} is being stopped now.` : ""}`,
 );
+/**
+ * `/cancel` also ends the project's planning session at once, and says so, rather than leaving that to the
+ * change watcher, which sees the store change only later: until then plain text in the session's chats
+ * would still reach the planner of a cancelled project. The watcher still ends sessions of projects other
+ * tools cancel; by then this one is closed, so its chats hear of it once.
+ */
+export const cancelCommand: CommandSpec = {
+  ...cancelStatus,
+  async handler(context) {
+    const done = await cancelStatus.handler(context);
+    if (Array.isArray(done) || done.tone !== "success" || !context.services.planning) return done;
+    const { incoming, services } = context;
+    const slug = context.args.slug!;
+    const ended = await services.planning!.abandon(
+      slug,
+      `the project was cancelled by ${incoming.userName}`,
+      targetOf(incoming),
+    );
+    if (!ended.ended) return done;
+    const turn = ended.turnStopped ? " and the planner's turn under way was stopped" : "";
+    return {
+      ...done,
+      text: `${done.text}\nPlanning stopped: its planning session ended${turn}, so messages in its chats no longer go to the planner.`,
+    };
+  },
+};
 
 /**
  * The `/status` overview of a list, built once per list: while the change watcher runs it hands out the
@@ -190,6 +217,8 @@ export const statusCommand: CommandSpec = {
         message: `No project named "${args.slug}". ${code("/status")} lists them.`,
       });
     const summary = await services.planning?.describe(result.record.slug);
-    return reply(projectCard(result.record, summary), { actions: projectActions(result.record) });
+    return reply(projectCard(result.record, summary, services.workspaceDir), {
+      actions: projectActions(result.record),
+    });
   },
 };
