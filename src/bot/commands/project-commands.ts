@@ -1,3 +1,4 @@
+import type { BotServices } from "../command-context.ts";
 import type { CommandSpec } from "../command-registry.ts";
 import { failureReply } from "../failure-reply.ts";
 import { projectActions, projectCard, projectLine } from "../project-card.ts";
@@ -61,12 +62,19 @@ export const proposeCommand: CommandSpec = {
 
 /**
  * A command that sets a project's status. The reply is worded from the project as it reads afterwards
- * (`words(record after, record before)`), so it says what the change did rather than what was asked.
+ * (`words(record after, record before, services)`), so it says what the change did rather than what was
+ * asked; a plain string is a success reply. The project is read once after the change (and once before,
+ * for the commands whose words need it): each read stats its workspace.
  */
 function statusChange(
   name: "approve" | "unapprove" | "cancel",
   summary: string,
-  words: (slug: string, after: ProjectRecord | undefined, before: ProjectRecord | undefined) => string,
+  words: (
+    slug: string,
+    after: ProjectRecord | undefined,
+    before: ProjectRecord | undefined,
+    services: BotServices,
+  ) => string | Reply,
 ): CommandSpec {
   return {
     name,
@@ -84,7 +92,8 @@ function statusChange(
       if (!result.ok) return failureReply(result);
       const slug = result.entry.name;
       if (name === "cancel") void services.executor?.stopRun?.(slug, "cancelled")?.catch(() => undefined); // stops a running Ralph
-      return reply(words(slug, await record(slug), before), { tone: "success" });
+      const worded = words(slug, await record(slug), before, services);
+      return typeof worded === "string" ? reply(worded, { tone: "success" }) : worded;
     },
   };
 }
@@ -96,36 +105,28 @@ function stillRunning(record: ProjectRecord | undefined): string {
 }
 
 /** `/approve` — approve a project for Ralph; says so when it has no plan yet (Ralph refuses to run without one). */
-const approveStatus = statusChange(
+export const approveCommand = statusChange(
   "approve",
   "approve a project for the Ralph executor",
-  (slug) => `Approved ${bold(slug)}.`,
-);
-export const approveCommand: CommandSpec = {
-  ...approveStatus,
-  async handler(context) {
-    const done = await approveStatus.handler(context);
-    if (Array.isArray(done) || done.tone !== "success") return done;
-    const record = await context.services.lister.get(context.args.slug!);
-    const plan = record.ok ? record.record : undefined;
+  (slug, plan, _before, services) => {
+    const done = `Approved ${bold(slug)}.`;
     if (!plan) return done;
-    const slug = plan.slug;
     if (plan.has_prd && plan.stories_total > plan.stories_done)
-      return { ...done, text: `${done.text} ${nextRunText(slug, context.services.executeAt)}` };
+      return `${done} ${nextRunText(plan.slug, services.executeAt)}`;
     // A finished plan is not a missing one: telling its owner to /plan it would only meet "already approved".
     if (plan.has_prd && plan.stories_total > 0)
       return reply(
-        `Approved ${bold(slug)}, but every story of its plan already passes (${plan.stories_done}/${plan.stories_total}), so Ralph has nothing to do and ${code(`/run ${slug}`)} is refused. To build more, plan new work: ${code(`/replan ${slug} --force`)}.`,
-        { actions: [{ label: "Re-plan", command: `/replan ${slug} --force`, style: "primary" }] },
+        `Approved ${bold(plan.slug)}, but every story of its plan already passes (${plan.stories_done}/${plan.stories_total}), so Ralph has nothing to do and ${code(`/run ${plan.slug}`)} is refused. To build more, plan new work: ${code(`/replan ${plan.slug} --force`)}.`,
+        { actions: [{ label: "Re-plan", command: `/replan ${plan.slug} --force`, style: "primary" }] },
       );
     return reply(
-      `Approved ${bold(slug)}, but Ralph needs a plan first: it has no ${code("prd.json")} with open stories, so ${code(`/run ${slug}`)} is refused until it is planned. Plan it: ${code(`/plan ${slug}`)}.`,
+      `Approved ${bold(plan.slug)}, but Ralph needs a plan first: it has no ${code("prd.json")} with open stories, so ${code(`/run ${plan.slug}`)} is refused until it is planned. Plan it: ${code(`/plan ${plan.slug}`)}.`,
       {
-        actions: [{ label: "Plan", command: `/plan ${slug}`, style: "primary" }],
+        actions: [{ label: "Plan", command: `/plan ${plan.slug}`, style: "primary" }],
       },
     );
   },
-};
+);
 /** `/unapprove` — take an approval back. */
 export const unapproveCommand = statusChange(
   "unapprove",
