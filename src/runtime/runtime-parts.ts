@@ -105,12 +105,12 @@ export function abandonPlanningOnLeave(watcher: ChangeWatcher, planning: Plannin
  * Call once the adapters are up, so they hear it. Resolves to the number of sessions ended.
  */
 export async function abandonPlanningLeftMeanwhile(planning: PlanningService, lister: ProjectLister): Promise<number> {
-  const listed = await lister.list();
-  if (!listed.ok) return 0;
-  const statuses = new Map(listed.list.projects.map((project) => [project.slug.toLowerCase(), project.status]));
   let ended = 0;
+  // Read project by project: most starts find no open session, and then no list is built at all.
   for (const slug of await planning.openSessionSlugs()) {
-    const status = statuses.get(slug.toLowerCase());
+    const found = await lister.get(slug);
+    if (!found.ok) continue;
+    const status = found.record?.status;
     if (!leftPlanning(status)) continue;
     if ((await planning.abandon(slug, `the project is ${status ?? "gone"}`)).ended) ended++;
   }
