@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, type Stats } from "node:fs";
 import { lstat, mkdir, open, realpath, type FileHandle } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { fail, type Result } from "./result.ts";
@@ -73,11 +73,24 @@ export function workspacePathProblem(root: string, rel: string): WorkspacePathPr
   let current = root;
   for (const part of parts) {
     current = join(current, part);
-    const stats = lstatSync(current, { throwIfNoEntry: false });
+    const stats = lstatOrMissing(current);
     if (!stats) return undefined;
     if (stats.isSymbolicLink()) return { kind: "symlink", path: current, target: linkTarget(current) };
   }
   return undefined;
+}
+
+/**
+ * lstat, or undefined when nothing is there — also below a file (ENOTDIR): a workspace that is a file
+ * rather than a folder holds no `scripts/ralph/prd.json`, and asking must not throw out of a command.
+ */
+function lstatOrMissing(path: string): Stats | undefined {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+    throw error;
+  }
 }
 
 /** Checks {@link workspacePathProblem} for each path; the first problem as a failure. */
