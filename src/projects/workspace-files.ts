@@ -2,6 +2,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpat
 import { lstat, mkdir, open, realpath, type FileHandle } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { fail, type Result } from "./result.ts";
+import { operatorDetails } from "./operator-fix.ts";
 import { makeFolders } from "./make-folders.ts";
 
 /**
@@ -40,7 +41,12 @@ export function describeWorkspaceProblem(root: string, problem: WorkspacePathPro
 
 function refusal(root: string, problem: WorkspacePathProblem) {
   return fail("forbidden", describeWorkspaceProblem(root, problem), {
-    details: { path: problem.path, reason: UNSAFE_WORKSPACE_PATH, problem: problem.kind },
+    details: {
+      path: problem.path,
+      reason: UNSAFE_WORKSPACE_PATH,
+      problem: problem.kind,
+      ...(problem.kind === "outside" ? {} : operatorDetails("workspace_file")),
+    },
   });
 }
 

@@ -74,7 +74,7 @@ describe("chat replies name files inside the project's workspace", { timeout: 60
     await mkdir(chat.workspaceDir, { recursive: true });
     await symlink(chat.root, join(chat.workspaceDir, "linked"));
     const refused = await chat.say("/plan linked");
-    expect(refused).toContain("The workspace linked is a symbolic link");
+    expect(refused).toContain("The workspace folder of linked on the server cannot be used.");
     expect(refused).not.toContain(chat.root);
   });
 });

@@ -1,0 +1,33 @@
+import type { Failure } from "./result.ts";
+
+/**
+ * Problems only planbot's operator can fix, on the server it runs on. A failure of one carries
+ * `details.operator` (its kind) next to its code: its message keeps the operator's advice and paths (the
+ * CLI and the logs show it as it is), while a chat, whose members cannot touch the server, names the
+ * problem plainly and says to tell planbot's admin (src/bot/operator-failure-reply.ts).
+ */
+export type OperatorProblem =
+  /** A store in the data folder could not be written or locked (a full disk, permissions, read-only). */
+  | "data_unwritable"
+  /** A change was written but flushing it to the disk failed. */
+  | "data_unflushed"
+  /** A store file does not parse; planbot will not overwrite it. */
+  | "store_unreadable"
+  /** The project's workspace folder cannot be used: not a folder, cannot be made, not the git clone expected. */
+  | "workspace_unusable"
+  /** The project's workspace is a clone of another repository than the project's. */
+  | "workspace_other_repo"
+  /** A file inside the workspace is in the way: a symbolic link or not a regular file. */
+  | "workspace_file";
+
+/** The `details` that mark a failure as the operator's to fix; `error` adds its errno code (`ENOSPC`). */
+export function operatorDetails(problem: OperatorProblem, error?: unknown): Record<string, unknown> {
+  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof errno === "string" ? { operator: problem, errno } : { operator: problem };
+}
+
+/** The operator's problem a failure names, if it is one. */
+export function operatorProblemOf(failure: Pick<Failure, "details">): OperatorProblem | undefined {
+  const problem = failure.details?.operator;
+  return typeof problem === "string" ? (problem as OperatorProblem) : undefined;
+}
