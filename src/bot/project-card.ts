@@ -5,6 +5,7 @@ import { refusalParts } from "../projects/run-refusal-field.ts";
 import { join } from "node:path";
 import { bold, code, escapeMarkup, type ReplyAction } from "../chat/reply.ts";
 import { insideFolder } from "../chat/server-paths.ts";
+import { operatorAdvice, operatorProblemLine } from "../notify/operator-words.ts";
 
 const STATUS_LABEL: Record<string, string> = {
   "running-ralph": "running (Ralph)",
@@ -84,7 +85,12 @@ export function projectCard(record: ProjectRecord, planningSummary?: string, wor
   // A PID left on a finished entry is no process any more: only a running project names one.
   if (record.pid && record.status.startsWith("running"))
     lines.push(`PID ${record.pid}${record.started_at ? `, started ${record.started_at}` : ""}`);
-  if (record.error_reason) {
+  if (record.error_operator) {
+    // The stored error holds the operator's advice ("move it away"); a chat names the problem and whom to tell.
+    lines.push(
+      `Error: ${operatorProblemLine(record.error_operator, record.slug)} ${operatorAdvice(record.slug, record.error_fix ?? undefined)}`,
+    );
+  } else if (record.error_reason) {
     const { reason, logTail } = runErrorParts(record.error_reason);
     lines.push(
       `Error: ${escapeMarkup(reason)}${record.error_fix ? ` To set the ${record.error_fix}: ${code(`/edit ${record.slug} ${editFlag(record.error_fix)}`)}.` : ""}`,
