@@ -28,6 +28,8 @@ export function operatorProblemLine(
       return `${workspace} on the server cannot be used.`;
     case "workspace_other_repo":
       return `${workspace} on the server holds a clone of another repository.`;
+    case "server_setup":
+      return `Ralph was not started: ${serverSetupProblem(details.check)}.`;
     case "workspace_file": {
       const file = typeof details.path === "string" ? code(details.path) : "A file";
       const what = details.problem === "symlink" ? "a symbolic link" : "not a regular file";
@@ -41,6 +43,13 @@ export function operatorAdvice(slug: string | undefined, fix: FixableField | und
   if (fix && slug)
     return `If the project's ${fix} is wrong, set it: ${code(`/edit ${slug} --${fix} ${FIXABLE_FIELDS[fix]}`)}. Otherwise tell planbot's admin: only they can move that folder away on the server.`;
   return "Please tell planbot's admin: it can only be fixed on the server planbot runs on.";
+}
+
+/** What is missing on the machine, by the preflight check that refused the run. */
+export function serverSetupProblem(check: unknown): string {
+  if (check === "jq") return "a tool it needs (jq) is not installed on the server";
+  if (check === "root") return "planbot runs as root on the server, and the Claude CLI refuses to run Ralph as root";
+  return "the server is not set up to run it";
 }
 
 /** Why a store could not be written, by the error's code: a full disk reads differently from a locked folder. */

@@ -18,7 +18,15 @@ export type OperatorProblem =
   /** The project's workspace is a clone of another repository than the project's. */
   | "workspace_other_repo"
   /** A file inside the workspace is in the way: a symbolic link or not a regular file. */
-  | "workspace_file";
+  | "workspace_file"
+  /** The machine is not set up to run Ralph (a missing tool, the user planbot runs as): `details.check` says which. */
+  | "server_setup";
+
+/**
+ * The preflight checks (src/execute/preflight.ts) whose refusal only the machine's operator can lift. A
+ * stored refusal keeps its check, so chats tell these apart long after the run was refused.
+ */
+export const SERVER_SETUP_CHECKS: ReadonlySet<string> = new Set(["jq", "root"]);
 
 /** The `details` that mark a failure as the operator's to fix; `error` adds its errno code (`ENOSPC`). */
 export function operatorDetails(problem: OperatorProblem, error?: unknown): Record<string, unknown> {

@@ -9,6 +9,7 @@ import { failureReply } from "../../src/bot/failure-reply.ts";
 import { projectCard } from "../../src/bot/project-card.ts";
 import { formatRecord } from "../../src/cli/projects-output.ts";
 import { notificationFor } from "../../src/notify/notification-messages.ts";
+import { refusalReply } from "../../src/notify/refusal-notices.ts";
 import { finalReply } from "../../src/notify/progress-text.ts";
 import { createBareRemote, samplePrd, writePlanningArtifacts, type RemoteFixture } from "../helpers/git-fixtures.ts";
 import { createHarness } from "./harness.ts";
@@ -71,5 +72,40 @@ describe("a workspace cloned from another repository", { timeout: 120_000 }, () 
     });
     const after = await h.lister.get("shop");
     expect(after.ok && after.record?.error_operator).toBeNull();
+  });
+});
+
+describe("a machine without jq", { timeout: 120_000 }, () => {
+  it("refuses the run; chats say what is missing on the server and to tell the admin, the CLI says to install it", async (context: TestContext) => {
+    const root = await temp.make("operator-jq-");
+    const h = await createHarness(temp, { root, gitRemoteBase: app.base });
+    context.onTestFinished(() => h.cleanup());
+    await writePlanningArtifacts(h.config.workspaceDir, "todo");
+    await h.approve("todo", { repo: "app" });
+    const empty = await temp.make("operator-no-jq-");
+
+    const result = await h.executor({ env: { ...process.env, PATH: empty } }).runNow("todo");
+    if (result.ok) throw new Error("expected the run to be refused");
+    expect(result.message).toContain(
+      "Fix: install jq (apt-get install jq, brew install jq) for the user running planbot",
+    );
+    const replied = failureReply(result).text;
+    expect(replied).toBe(
+      "Ralph was not started: a tool it needs (jq) is not installed on the server. Please tell planbot's admin: it can only be fixed on the server planbot runs on. `/status` shows where things stand.",
+    );
+
+    const got = await h.lister.get("todo");
+    const record = got.ok ? got.record : undefined;
+    if (!record?.run_refusal) throw new Error("expected the refusal to be stored");
+    const card = projectCard(record);
+    expect(card).toContain(
+      `Not started (${record.run_refusal.at}): a tool it needs (jq) is not installed on the server. Please tell planbot's admin`,
+    );
+    const notice = refusalReply(record).text;
+    expect(notice).toContain(
+      "**todo**: Ralph was not started: a tool it needs (jq) is not installed on the server.\nNothing ran: the project stays approved. Please tell planbot's admin",
+    );
+    for (const text of [replied, card, notice]) expect(text).not.toMatch(/apt-get|PATH|install jq/);
+    expect(formatRecord(record)).toContain("install jq (apt-get install jq, brew install jq)");
   });
 });
