@@ -30,6 +30,10 @@ export function operatorProblemLine(
       return `${workspace} on the server holds a clone of another repository.`;
     case "server_setup":
       return `Ralph was not started: ${serverSetupProblem(details.check)}.`;
+    case "queue_unreachable": {
+      const consequence = typeof details.consequence === "string" ? details.consequence : "nothing was done";
+      return `planbot's job queue is not reachable, so ${consequence}.`;
+    }
     case "workspace_file": {
       const file = typeof details.path === "string" ? code(details.path) : "A file";
       const what = details.problem === "symlink" ? "a symbolic link" : "not a regular file";

@@ -20,7 +20,9 @@ export type OperatorProblem =
   /** A file inside the workspace is in the way: a symbolic link or not a regular file. */
   | "workspace_file"
   /** The machine is not set up to run Ralph (a missing tool, the user planbot runs as): `details.check` says which. */
-  | "server_setup";
+  | "server_setup"
+  /** The job queue (Redis) does not answer: `details.consequence` says what did not happen. */
+  | "queue_unreachable";
 
 /**
  * The preflight checks (src/execute/preflight.ts) whose refusal only the machine's operator can lift. A
