@@ -1,4 +1,4 @@
-import { type OperatorProblem, operatorProblemOf } from "./operator-fix.ts";
+import { asOperatorProblem, type OperatorProblem, operatorProblemOf } from "./operator-fix.ts";
 import type { Failure } from "./result.ts";
 import type { ProjectEntry } from "./schemas.ts";
 
@@ -48,5 +48,5 @@ export function readErrorOperator(entry: ProjectEntry | undefined): OperatorProb
     | { error?: unknown; operator?: unknown }
     | undefined;
   if (!entry?.error || !value || value.error !== entry.error) return null;
-  return typeof value.operator === "string" ? (value.operator as OperatorProblem) : null;
+  return asOperatorProblem(value.operator) ?? null;
 }

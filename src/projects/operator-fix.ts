@@ -4,7 +4,7 @@ import type { Failure } from "./result.ts";
  * Problems only planbot's operator can fix, on the server it runs on. A failure of one carries
  * `details.operator` (its kind) next to its code: its message keeps the operator's advice and paths (the
  * CLI and the logs show it as it is), while a chat, whose members cannot touch the server, names the
- * problem plainly and says to tell planbot's admin (src/bot/operator-failure-reply.ts).
+ * problem plainly and says to tell planbot's admin (the words: src/notify/operator-words.ts).
  */
 export type OperatorProblem =
   /** A store in the data folder could not be written or locked (a full disk, permissions, read-only). */
@@ -36,8 +36,26 @@ export function operatorDetails(problem: OperatorProblem, error?: unknown): Reco
   return typeof errno === "string" ? { operator: problem, errno } : { operator: problem };
 }
 
-/** The operator's problem a failure names, if it is one. */
+const KNOWN: ReadonlySet<string> = new Set<OperatorProblem>([
+  "data_unwritable",
+  "data_unflushed",
+  "store_unreadable",
+  "workspace_unusable",
+  "workspace_other_repo",
+  "workspace_file",
+  "server_setup",
+  "queue_unreachable",
+]);
+
+/**
+ * `value` as an {@link OperatorProblem}, or undefined: stored errors and workers' results may come from
+ * another planbot version, and a kind this one cannot word is left to the failure's own message.
+ */
+export function asOperatorProblem(value: unknown): OperatorProblem | undefined {
+  return typeof value === "string" && KNOWN.has(value) ? (value as OperatorProblem) : undefined;
+}
+
+/** The operator's problem a failure names, if it is one this planbot knows. */
 export function operatorProblemOf(failure: Pick<Failure, "details">): OperatorProblem | undefined {
-  const problem = failure.details?.operator;
-  return typeof problem === "string" ? (problem as OperatorProblem) : undefined;
+  return asOperatorProblem(failure.details?.operator);
 }

@@ -84,4 +84,11 @@ describe("a chat's words for failures only the operator can fix", () => {
     expect(text).toContain("The change was saved, but planbot could not make sure it reached the server's disk.");
     expect(text).not.toMatch(OPERATOR_WORDS);
   });
+
+  it("a kind this planbot cannot word (another version's) leaves the failure's own message", () => {
+    const failure = fail("execute_failed", "the workspace is odd: ask the operator.", {
+      details: { operator: "a_future_kind" },
+    });
+    expect(failureReply(failure).text).toBe("the workspace is odd: ask the operator.");
+  });
 });
