@@ -5,6 +5,8 @@ import { refusalParts } from "../projects/run-refusal-field.ts";
 import { join } from "node:path";
 import { bold, code, escapeMarkup, type ReplyAction } from "../chat/reply.ts";
 import { insideFolder } from "../chat/server-paths.ts";
+import { operatorAdvice, operatorProblemLine, serverSetupProblem } from "../notify/operator-words.ts";
+import { SERVER_SETUP_CHECKS } from "../projects/operator-fix.ts";
 
 const STATUS_LABEL: Record<string, string> = {
   "running-ralph": "running (Ralph)",
@@ -51,6 +53,11 @@ function refusalLines(record: ProjectRecord): string[] {
   if (!record.run_refusal) return [];
   const { why, fix } = refusalParts(record.run_refusal);
   const where = record.run_refusal.worker ? ` on worker ${code(record.run_refusal.worker)}` : "";
+  // A machine not set up for Ralph ("install jq", "set IS_SANDBOX=1"): the operator's fix, not a member's.
+  if (SERVER_SETUP_CHECKS.has(record.run_refusal.check ?? ""))
+    return [
+      `Not started${where} (${record.run_refusal.at}): ${serverSetupProblem(record.run_refusal.check)}. ${operatorAdvice(record.slug, undefined)}`,
+    ];
   const lines = [`Not started${where} (${record.run_refusal.at}): ${escapeMarkup(shorten(why, 500))}`];
   if (fix) lines.push(`Fix: ${escapeMarkup(shorten(fix, 500))}`);
   return lines;
@@ -84,7 +91,12 @@ export function projectCard(record: ProjectRecord, planningSummary?: string, wor
   // A PID left on a finished entry is no process any more: only a running project names one.
   if (record.pid && record.status.startsWith("running"))
     lines.push(`PID ${record.pid}${record.started_at ? `, started ${record.started_at}` : ""}`);
-  if (record.error_reason) {
+  if (record.error_operator) {
+    // The stored error holds the operator's advice ("move it away"); a chat names the problem and whom to tell.
+    lines.push(
+      `Error: ${operatorProblemLine(record.error_operator, record.slug)} ${operatorAdvice(record.slug, record.error_fix ?? undefined)}`,
+    );
+  } else if (record.error_reason) {
     const { reason, logTail } = runErrorParts(record.error_reason);
     lines.push(
       `Error: ${escapeMarkup(reason)}${record.error_fix ? ` To set the ${record.error_fix}: ${code(`/edit ${record.slug} ${editFlag(record.error_fix)}`)}.` : ""}`,

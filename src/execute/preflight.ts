@@ -3,6 +3,7 @@ import { basename, delimiter, dirname, join, relative } from "node:path";
 import { readWorkspaceText, checkWorkspacePaths } from "../projects/workspace-files.ts";
 import { fail, type Failure, type Result } from "../projects/result.ts";
 import type { RalphLaunchSpec } from "./ralph-command.ts";
+import { operatorDetails, SERVER_SETUP_CHECKS } from "../projects/operator-fix.ts";
 import type { RunPlan } from "./run-plan.ts";
 
 /**
@@ -60,7 +61,12 @@ function detectContainer(): boolean {
 /** A refusal: why Ralph was not started and what to do, as one line each. */
 function refuse(check: string, reason: string, fix?: string): Failure {
   return fail("execute_failed", `Ralph was not started: ${reason}${fix ? `. Fix: ${fix}` : ""}`, {
-    details: { reason: "preflight", check, ...(fix ? { fix } : {}) },
+    details: {
+      reason: "preflight",
+      check,
+      ...(fix ? { fix } : {}),
+      ...(SERVER_SETUP_CHECKS.has(check) ? operatorDetails("server_setup") : {}),
+    },
   });
 }
 

@@ -1,6 +1,7 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fail, type Result } from "../projects/result.ts";
+import { operatorDetails } from "../projects/operator-fix.ts";
 import { NETWORK_GIT_TIMEOUT_MS, PLANBOT_IDENTITY } from "./git.ts";
 import { redactUrl, sameRemote } from "./remote-url.ts";
 import type { RunPlan } from "./run-plan.ts";
@@ -45,6 +46,7 @@ export async function updateExisting(plan: RunPlan, git: Git, steps: string[]): 
       return fail(
         "execute_failed",
         `the workspace ${plan.root} is a git repository without an "origin" remote, expected ${redactUrl(plan.remoteUrl)}: add it (git remote add origin …) or move the folder away.`,
+        { details: { slug: plan.slug, ...operatorDetails("workspace_unusable") } },
       );
     }
     const actual = origin.stdout.trim();
@@ -52,7 +54,7 @@ export async function updateExisting(plan: RunPlan, git: Git, steps: string[]): 
       return fail(
         "execute_failed",
         `the workspace ${plan.root} is a clone of ${redactUrl(actual)}, not ${redactUrl(plan.remoteUrl)}: move it away or fix the project's repo.`,
-        { details: { slug: plan.slug, next: "edit", field: "repo" } },
+        { details: { slug: plan.slug, next: "edit", field: "repo", ...operatorDetails("workspace_other_repo") } },
       );
     }
     const fetched = await git(["fetch", "--prune", "--quiet", "origin"], NETWORK_GIT_TIMEOUT_MS);

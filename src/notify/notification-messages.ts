@@ -17,6 +17,7 @@ import {
 } from "../chat/reply.ts";
 import type { RunFacts } from "./run-facts.ts";
 import { blockedLines, reportLines } from "./run-report.ts";
+import { operatorAdvice, operatorProblemLine } from "./operator-words.ts";
 
 /** Which chats hear a transition: the notify channels hear all, planning chats hear how the run went. */
 export type Audience = "channels" | "everyone";
@@ -109,6 +110,19 @@ export function notificationFor(
         },
       };
     case "failed": {
+      // The operator's own words ("move it away") are for the CLI: a chat names the problem and whom to tell.
+      if (record.error_operator) {
+        const said = `${operatorProblemLine(record.error_operator, slug)} ${operatorAdvice(slug, record.error_fix ?? undefined)}`;
+        return {
+          audience: "everyone",
+          reply: {
+            text: withReport(`${name} failed${runTime(record, options.now)}. ${said}`),
+            tone: "error",
+            actions: afterFailureButtons(slug),
+            choice: reportChoice(record),
+          },
+        };
+      }
       const reason = record.error_reason
         ? escapeMarkup(record.error_reason.split("\n")[0]!.slice(0, 300))
         : record.failed_stories.length

@@ -1,6 +1,7 @@
 import type { RunProgress } from "../execute/run-progress.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
 import { bold, code, escapeMarkup, type Reply, type ReplyAction } from "../chat/reply.ts";
+import { operatorProblemLine } from "./operator-words.ts";
 
 /** "less than a minute", "12 min", "2 h 5 min": elapsed time at minute precision, so it changes at most once a minute. */
 export function elapsedText(fromIso: string, now: Date): string {
@@ -58,6 +59,7 @@ function endingText(record: ProjectRecord | undefined): string {
     case "complete":
       return "finished: complete";
     case "failed":
+      if (record.error_operator) return `finished: failed — ${operatorProblemLine(record.error_operator, record.slug)}`;
       return `finished: failed${reason ? ` — ${escapeMarkup(reason.slice(0, 200))}` : ""}`;
     case "blocked":
       return "finished: blocked";

@@ -4,6 +4,8 @@ import type { Logger } from "../log.ts";
 import type { LockedJsonFile } from "../projects/locked-json-file.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
 import type { NotificationState, OutboxItem } from "./notification-state.ts";
+import { operatorAdvice, serverSetupProblem } from "./operator-words.ts";
+import { SERVER_SETUP_CHECKS } from "../projects/operator-fix.ts";
 
 /** What {@link enqueueRefusalNotices} needs from the notifier. */
 export interface RefusalNoticeIo {
@@ -55,10 +57,13 @@ export async function enqueueRefusalNotices(io: RefusalNoticeIo): Promise<void> 
 export function refusalReply(record: ProjectRecord): Reply {
   const refusal = record.run_refusal!;
   const where = refusal.worker ? ` on worker ${code(refusal.worker)}` : "";
+  const problem = SERVER_SETUP_CHECKS.has(refusal.check ?? "")
+    ? `${serverSetupProblem(refusal.check)}.\nNothing ran: the project stays approved. ${operatorAdvice(record.slug, undefined)} Once it is fixed, run it again with ${code(`/run ${record.slug}`)}.`
+    : undefined;
   // The preflight's own words begin "Ralph was not started: <why>. Fix: <what to do>".
   const why = refusal.message.replace(/^Ralph was not started:\s*/, "").slice(0, 1500);
   return {
-    text: `${bold(record.slug)}: Ralph was not started${where}: ${escapeMarkup(why)}\nNothing ran: the project stays approved. Fix that, then run it again with ${code(`/run ${record.slug}`)}.`,
+    text: `${bold(record.slug)}: Ralph was not started${where}: ${problem ?? `${escapeMarkup(why)}\nNothing ran: the project stays approved. Fix that, then run it again with ${code(`/run ${record.slug}`)}.`}`,
     tone: "error",
     actions: [
       { label: "Run again", command: `/run ${record.slug}`, style: "primary" },

@@ -5,6 +5,7 @@ import { gitEnv } from "../execute/git.ts";
 import { redactUrl, remoteUrlFor } from "../execute/remote-url.ts";
 import { adoptClone } from "../execute/workspace-clone.ts";
 import { fail, type Result } from "../projects/result.ts";
+import { operatorDetails } from "../projects/operator-fix.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
 import { validateBranch, validateRepo, validateSlug } from "../projects/validation.ts";
 import { workspacePaths } from "../projects/workspace.ts";
@@ -44,6 +45,7 @@ export async function preparePlanningWorkspace(
     return fail(
       "invalid_state",
       `The workspace ${root} is ${existing.isSymbolicLink() ? "a symbolic link" : "not a folder"}; planbot only plans in a real folder of its own. Move it away and plan again.`,
+      { details: { slug: entry.name, ...operatorDetails("workspace_unusable") } },
     );
   }
   try {
@@ -52,6 +54,7 @@ export async function preparePlanningWorkspace(
     return fail(
       "store_io",
       `Cannot create the workspace ${root}: ${(error as Error).message}. Check PLANBOT_WORKSPACE_DIR.`,
+      { details: { slug: entry.name, ...operatorDetails("workspace_unusable", error) } },
     );
   }
   if (!options.gitRemoteBase) {

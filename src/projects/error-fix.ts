@@ -1,3 +1,4 @@
+import { asOperatorProblem, type OperatorProblem, operatorProblemOf } from "./operator-fix.ts";
 import type { Failure } from "./result.ts";
 import type { ProjectEntry } from "./schemas.ts";
 
@@ -6,6 +7,8 @@ import type { ProjectEntry } from "./schemas.ts";
  * cannot be cloned), kept next to the error so status cards, notices and `planbot projects show` can name
  * the way to set it — `/edit <slug> --base M` in a chat, `planbot projects edit` in a terminal — long after
  * the run that failed. Stored with the error's text: a later, different error makes it stale, never wrong.
+ * It also keeps whether only planbot's operator can fix the error on the server (`operator`, operator-fix.ts),
+ * so chats word it for their members long after the run, where the CLI shows the operator's message.
  */
 export const ERROR_FIX_FIELD = "error_fix";
 
@@ -23,8 +26,10 @@ export function fixableField(failure: Pick<Failure, "details"> | undefined): Fix
 /** Records (or clears) the fix of the `error` being stored on `entry`; the caller holds the store's lock. */
 export function noteErrorFix(entry: ProjectEntry, error: string, failure: Pick<Failure, "details"> | undefined): void {
   const field = fixableField(failure);
+  const operator = failure ? operatorProblemOf(failure) : undefined;
   const raw = entry as Record<string, unknown>;
-  if (field) raw[ERROR_FIX_FIELD] = { error, field };
+  if (field || operator)
+    raw[ERROR_FIX_FIELD] = { error, ...(field ? { field } : {}), ...(operator ? { operator } : {}) };
   else delete raw[ERROR_FIX_FIELD];
 }
 
@@ -35,4 +40,13 @@ export function readErrorFix(entry: ProjectEntry | undefined): FixableField | nu
     | undefined;
   if (!entry?.error || !value || value.error !== entry.error) return null;
   return typeof value.field === "string" && value.field in FIXABLE_FIELDS ? (value.field as FixableField) : null;
+}
+
+/** The operator's problem the entry's current error is, or null (none recorded, or recorded for another error). */
+export function readErrorOperator(entry: ProjectEntry | undefined): OperatorProblem | null {
+  const value = (entry as Record<string, unknown> | undefined)?.[ERROR_FIX_FIELD] as
+    | { error?: unknown; operator?: unknown }
+    | undefined;
+  if (!entry?.error || !value || value.error !== entry.error) return null;
+  return asOperatorProblem(value.operator) ?? null;
 }

@@ -1,6 +1,7 @@
 import { type BigIntStats, closeSync, fstatSync, openSync, readFileSync, statSync } from "node:fs";
 import { findSupersededCopy } from "./atomic-write.ts";
 import { parseLosslessJson } from "./lossless-json.ts";
+import { operatorDetails } from "./operator-fix.ts";
 import { fail, type Failure, type Result } from "./result.ts";
 
 /** How a file's text becomes data: a failure here marks the file corrupt, and it is then never overwritten. */
@@ -57,7 +58,7 @@ export function createJsonFileReader<D>(options: JsonFileReaderOptions<D>): Json
     return fail(
       "store_corrupt",
       `${path} cannot be read: ${problem}. planbot will not overwrite it; fix or move the file, then retry.${restore}`,
-      { details: { path, problem, ...(copy ? { copy } : {}) } },
+      { details: { path, problem, ...(copy ? { copy } : {}), ...operatorDetails("store_unreadable") } },
     );
   }
 

@@ -2,6 +2,7 @@ import { type Replacement, replaceFileSync, settleReplacement, sweepIsDue, sweep
 import { createJsonFileReader, type JsonParser } from "./json-file-reader.ts";
 import { stringifyLosslessJson } from "./lossless-json.ts";
 import { createMutationQueue, type PendingMutation } from "./mutation-queue.ts";
+import { operatorDetails } from "./operator-fix.ts";
 import { fail, type Failure, type Result } from "./result.ts";
 import { withStoreLock } from "./store-lock.ts";
 
@@ -90,6 +91,7 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
       return {
         ...failure,
         message: `${failure.message}. Nothing was changed; free some disk space (or fix the folder's permissions) and retry.`,
+        details: { ...failure.details, ...operatorDetails("data_unwritable", error) },
       };
     }
     localWriteCounts.set(path, (localWriteCounts.get(path) ?? 0) + 1);
@@ -108,7 +110,7 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
       return fail(
         "store_io",
         `The change to ${path} was saved, but flushing it to disk failed: ${(error as Error).message}. Check the disk before relying on it.`,
-        { details: { path, written: true } },
+        { details: { path, written: true, ...operatorDetails("data_unflushed", error) } },
       );
     }
   }

@@ -1,4 +1,5 @@
-import { readErrorFix, type FixableField } from "./error-fix.ts";
+import { readErrorFix, readErrorOperator, type FixableField } from "./error-fix.ts";
+import type { OperatorProblem } from "./operator-fix.ts";
 import { lstatSync, readdirSync, statSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import {
@@ -44,6 +45,8 @@ export interface ProjectRecord {
   error_reason: string;
   /** The field whose edit fixes `error_reason` (a missing base, a repo that cannot be cloned), else null. */
   error_fix: FixableField | null;
+  /** Whether only planbot's operator can fix `error_reason` on the server, and how (operator-fix.ts), else null. */
+  error_operator: OperatorProblem | null;
   has_workspace: boolean;
   has_prd: boolean;
   repo: string | null;
@@ -168,6 +171,7 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
       last_message_preview: (previews.get(slug.toLowerCase()) ?? "").slice(0, 200),
       error_reason: entry?.error ?? "",
       error_fix: readErrorFix(entry),
+      error_operator: readErrorOperator(entry),
       has_workspace: hasWorkspace,
       has_prd: Boolean(state?.prd),
       repo: entry?.repo ?? null,

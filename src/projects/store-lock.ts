@@ -2,6 +2,7 @@ import { dirname } from "node:path";
 import { acquireHandoverLock } from "./lock-handover.ts";
 import { fail, type Result } from "./result.ts";
 import { makeFoldersSync } from "./make-folders.ts";
+import { operatorDetails } from "./operator-fix.ts";
 
 /**
  * Runs `job` holding proper-lockfile's lock on `path`; a lock that cannot be had is a `store_io` failure.
@@ -24,7 +25,7 @@ export async function withStoreLock<T>(
       ? "Another writer may be stuck; retry shortly."
       : "Check that planbot may create and write its data folder (PLANBOT_DATA_DIR).";
     return fail("store_io", `Could not lock ${path}: ${(error as Error).message}. ${advice}`, {
-      details: { path },
+      details: { path, ...(held ? {} : operatorDetails("data_unwritable", error)) },
     });
   }
   try {

@@ -1,7 +1,8 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, type Stats } from "node:fs";
 import { lstat, mkdir, open, realpath, type FileHandle } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { fail, type Result } from "./result.ts";
+import { operatorDetails } from "./operator-fix.ts";
 import { makeFolders } from "./make-folders.ts";
 
 /**
@@ -40,7 +41,12 @@ export function describeWorkspaceProblem(root: string, problem: WorkspacePathPro
 
 function refusal(root: string, problem: WorkspacePathProblem) {
   return fail("forbidden", describeWorkspaceProblem(root, problem), {
-    details: { path: problem.path, reason: UNSAFE_WORKSPACE_PATH, problem: problem.kind },
+    details: {
+      path: problem.path,
+      reason: UNSAFE_WORKSPACE_PATH,
+      problem: problem.kind,
+      ...(problem.kind === "outside" ? {} : operatorDetails("workspace_file")),
+    },
   });
 }
 
@@ -73,11 +79,24 @@ export function workspacePathProblem(root: string, rel: string): WorkspacePathPr
   let current = root;
   for (const part of parts) {
     current = join(current, part);
-    const stats = lstatSync(current, { throwIfNoEntry: false });
+    const stats = lstatOrMissing(current);
     if (!stats) return undefined;
     if (stats.isSymbolicLink()) return { kind: "symlink", path: current, target: linkTarget(current) };
   }
   return undefined;
+}
+
+/**
+ * lstat, or undefined when nothing is there — also below a file (ENOTDIR): a workspace that is a file
+ * rather than a folder holds no `scripts/ralph/prd.json`, and asking must not throw out of a command.
+ */
+function lstatOrMissing(path: string): Stats | undefined {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+    throw error;
+  }
 }
 
 /** Checks {@link workspacePathProblem} for each path; the first problem as a failure. */

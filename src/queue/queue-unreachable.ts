@@ -1,3 +1,4 @@
+import { operatorDetails } from "../projects/operator-fix.ts";
 import { fail, type Failure } from "../projects/result.ts";
 
 /**
@@ -13,6 +14,14 @@ export function queueUnreachable(
   return fail(
     "not_available",
     `The job queue at ${where} is not reachable (${why}), so ${consequence}. Start Redis (or fix PLANBOT_QUEUE_URL) and try again.`,
-    { details: { reason: "queue_unavailable", url: where, ...details } },
+    {
+      details: {
+        reason: "queue_unavailable",
+        url: where,
+        consequence,
+        ...operatorDetails("queue_unreachable"),
+        ...details,
+      },
+    },
   );
 }

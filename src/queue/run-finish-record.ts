@@ -4,6 +4,7 @@ import type { ProjectEntry } from "../projects/schemas.ts";
 import { isOpen, type QueueRun, readQueueRun, type RunRecordDeps, setQueueRun } from "./queue-run.ts";
 import { writeRemotePrd } from "./remote-prd.ts";
 import type { RunJobResult } from "./run-job.ts";
+import { remoteFixDetails } from "./run-job.ts";
 import { applyRefusal } from "./run-refusal.ts";
 
 /**
@@ -62,7 +63,7 @@ function applyRunEnd(entry: ProjectEntry, run: QueueRun, result: RunJobResult, a
   if (!wasRunning && (entry.status ?? "").toLowerCase() !== "approved") return;
   entry.status = result.outcome;
   entry.error = result.error;
-  noteErrorFix(entry, result.error ?? "", result.fix ? { details: { next: "edit", field: result.fix } } : undefined);
+  noteErrorFix(entry, result.error ?? "", { details: remoteFixDetails(result) });
   entry.pid = null;
   entry.finished_at = at;
   if (result.delivery)

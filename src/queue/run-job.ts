@@ -1,4 +1,5 @@
 import type { FixableField } from "../projects/error-fix.ts";
+import type { OperatorProblem } from "../projects/operator-fix.ts";
 import { z } from "zod";
 import { validateBranch, validateRepo, validateSlug } from "../projects/validation.ts";
 
@@ -63,6 +64,8 @@ export interface RunJobResult {
    * when the failure says so: the bot stores it beside the error, as for a local run (error-fix.ts).
    */
   fix?: FixableField;
+  /** Whether only the worker's operator can fix `error` (a workspace folder in the way): stored as for a local run. */
+  operator?: OperatorProblem;
   worker: string;
   exitCode: number | null;
   branch: string | null;
@@ -105,4 +108,15 @@ export function slugOfJob(jobId: string): string {
 /** The Redis key a bot sets to ask the worker of an active run to stop it. */
 export function cancelKey(jobId: string): string {
   return `planbot:cancel:${jobId}`;
+}
+
+/**
+ * A worker's way forward for a failed run, as the `details` a local failure carries: the field to edit
+ * (`next: "edit"`) and whether only the operator can fix it, for the bot to store and each surface to word.
+ */
+export function remoteFixDetails(result: Pick<RunJobResult, "fix" | "operator">): Record<string, unknown> {
+  return {
+    ...(result.fix ? { next: "edit", field: result.fix } : {}),
+    ...(result.operator ? { operator: result.operator } : {}),
+  };
 }

@@ -6,6 +6,7 @@ import type { RalphProcess } from "../execute/ralph-process.ts";
 import { planRun, type RunPlan } from "../execute/run-plan.ts";
 import { excludeLocally, prepareWorkspace } from "../execute/workspace-git.ts";
 import { fixableField, type FixableField } from "../projects/error-fix.ts";
+import { type OperatorProblem, operatorProblemOf } from "../projects/operator-fix.ts";
 import type { Failure, Result } from "../projects/result.ts";
 import { workspacePaths } from "../projects/workspace.ts";
 import { ensureWorkspaceDir, writeWorkspaceText } from "../projects/workspace-files.ts";
@@ -34,7 +35,7 @@ export async function launchQueuedJob(ctx: WorkerRunContext, jobId: string, job:
   const refused = (failure: Failure): JobLaunch => ({ ok: false, result: refusedResult(ctx, jobId, job, failure) });
   const failed = (error: string, failure?: Failure): JobLaunch => ({
     ok: false,
-    result: failedBeforeStart(ctx, job, error, fixableField(failure)),
+    result: failedBeforeStart(ctx, job, error, fixableField(failure), failure && operatorProblemOf(failure)),
   });
   const paths = workspacePaths(ctx.config.workspaceDir, job.slug);
   const files = await writePlanFiles(paths.root, job);
@@ -108,6 +109,7 @@ function failedBeforeStart(
   job: RunJobData,
   error: string,
   fix: FixableField | undefined,
+  operator: OperatorProblem | undefined,
 ): RunJobResult {
   return {
     ...notStarted(ctx, job),
@@ -115,6 +117,7 @@ function failedBeforeStart(
     summary: `failed before Ralph started: ${error}`,
     error,
     ...(fix ? { fix } : {}),
+    ...(operator ? { operator } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { createConsoleAdapter } from "../../src/adapters/console/console-adapter.ts";
-import { createBot, type Bot } from "../../src/bot/bot.ts";
+import { createBot } from "../../src/bot/bot.ts";
 import { createDefaultRegistry } from "../../src/bot/commands/index.ts";
 import { createRoles } from "../../src/bot/roles.ts";
 import { loadConfig } from "../../src/config.ts";
@@ -16,6 +16,7 @@ import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
 import type { ProjectEntry, TasksFile } from "../../src/projects/schemas.ts";
 import { createCoreServices } from "../../src/projects/core-services.ts";
 import { createRuntime, type Runtime, type RuntimeOverrides } from "../../src/runtime/runtime.ts";
+import { typeInto } from "../helpers/console-typing.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 
 const temp = createTempDirs();
@@ -35,22 +36,6 @@ function stubPlanner(turns: PlannerTurn[]): PlannerBackend {
       return fail("planner_failed", "no planner in the command-layer tests", { details: { reason: "missing" } });
     },
   };
-}
-
-/** Types lines into a fresh terminal adapter over `bot` and returns what it printed. */
-async function typeInto(bot: Bot, lines: string[]): Promise<string> {
-  const input = new PassThrough();
-  const output = new PassThrough();
-  let printed = "";
-  output.setEncoding("utf8");
-  output.on("data", (chunk: string) => {
-    printed += chunk;
-  });
-  const adapter = createConsoleAdapter({ bot, input, output, userName: USER });
-  const done = adapter.run();
-  input.end(lines.map((line) => `${line}\n`).join(""));
-  await done;
-  return printed;
 }
 
 /** A terminal chat over a fresh runtime; `say` types lines and returns what the terminal printed. */

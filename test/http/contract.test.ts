@@ -295,11 +295,11 @@ describe("side effects the rows imply", () => {
       expect(result.json).toMatchObject({ error: "store_corrupt", file });
       expect(result.json).not.toHaveProperty("projects");
     }
-    // The stream says so too (and ends, so EventSource retries until the file is fixed).
+    // The stream says so too, and stays open: the list follows on it once the file is fixed.
     const stream = await openStream(harness.dashboard.port);
     const frame = await stream.waitFor((data) => data.type === "error");
     stream.close();
-    expect(frame.data).toMatchObject({ error: "store_corrupt", file });
+    expect(frame.data).toMatchObject({ error: "store_corrupt", file, stays_open: true });
     expect(stream.frames.some((received) => "projects" in received.data)).toBe(false);
   });
 

@@ -41,6 +41,7 @@ const PLANBOT_KEYS = [
   "delivery",
   "run_refusal",
   "error_fix",
+  "error_operator",
 ];
 
 interface Fixture {
@@ -171,6 +172,7 @@ describe("the unified list", () => {
       delivery: null,
       run_refusal: null,
       error_fix: null,
+      error_operator: null,
     });
     expect(projects[1]).toMatchObject({
       slug: "beta",

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { failureReply } from "../../src/bot/failure-reply.ts";
 import { git, waitUntil } from "../helpers/git-fixtures.ts";
 import { ralphsIn } from "./harness.ts";
 import { count, useQueueFixture } from "./queue-fixture.ts";
@@ -101,6 +102,11 @@ describe("the BullMQ run queue", { timeout: 120_000 }, () => {
     });
     expect(refused.code).toBe("not_available");
     expect(refused.message).toMatch(/job queue at redis:\/\/127\.0\.0\.1:\d+ is not reachable/);
+    expect(refused.message).toContain("Start Redis (or fix PLANBOT_QUEUE_URL) and try again.");
+    // A chat member can start no Redis: the reply names the problem and whom to tell.
+    expect(failureReply(refused).text).toBe(
+      "planbot's job queue is not reachable, so the run was not queued. Please tell planbot's admin: it can only be fixed on the server planbot runs on. `/status` shows where things stand.",
+    );
     expect(await world.queueRun("golf")).toBeUndefined();
     await redis.start();
     await world.startWorker();

@@ -49,6 +49,7 @@ describe("a store that breaks while a page is open", () => {
     expect(streams).toBe(1);
     expect(await page.evaluate("window.__sameDocument")).toBe(true);
     expect(await page.locator('[data-connection="offline"]').count()).toBe(0);
+    expect(await page.locator(".conn").textContent()).toBe("live");
     await screenshot(page, "store-broken-live");
     // Something done meanwhile is refused, and the broken file stays byte for byte.
     expect((await harness.runtime.core.lifecycle.approve("beta")).ok).toBe(false);
@@ -69,6 +70,42 @@ describe("a store that breaks while a page is open", () => {
     expect(streams).toBe(1);
     expect(await page.evaluate("window.__sameDocument")).toBe(true);
     await page.locator(".conn", { hasText: "live" }).waitFor();
+  }, 60_000);
+
+  it("reads the same on a page loaded while it is broken: the header says live, the store's message says what is wrong", async () => {
+    const { harness, good, page: open } = await boardWithBeta();
+    await open.goto(`${harness.origin}/`);
+    await open.waitForSelector('main[data-ready="yes"] [data-slug="beta"]');
+    await replaceStore(harness, "{ broken");
+    await open.locator('[data-connection="error"]').waitFor({ timeout: 10_000 });
+
+    const fresh = await openPage();
+    let streams = 0;
+    fresh.on("response", (response) => {
+      if (response.url().endsWith("/api/projects/stream") && response.status() === 200) streams += 1;
+    });
+    await fresh.goto(`${harness.origin}/`);
+    const banner = fresh.locator('[data-connection="error"]');
+    await banner.waitFor({ timeout: 10_000 });
+    await fresh.locator(".conn", { hasText: "live" }).waitFor();
+    await screenshot(fresh, "store-broken-fresh");
+    for (const page of [open, fresh]) {
+      expect(await page.locator(".conn").textContent()).toBe("live");
+      expect(await page.locator('[data-connection="offline"]').count()).toBe(0);
+      expect(await page.locator('[data-connection="error"]').textContent()).toContain(
+        "planbot will not overwrite it; fix or move the file, then retry.",
+      );
+    }
+    expect(await fresh.getByText("Loading projects…").count()).toBe(0);
+
+    // Fixed: the fresh page gets the list on the stream it has, like the open one.
+    await replaceStore(harness, good);
+    await fresh.waitForSelector('main[data-ready="yes"] [data-column="pending"] [data-slug="beta"]', {
+      timeout: 10_000,
+    });
+    await banner.waitFor({ state: "detached" });
+    expect(streams).toBe(1);
+    expect(await fresh.locator(".conn").textContent()).toBe("live");
   }, 60_000);
 
   it("does not hide planbot going away afterwards: the page still says it is not answering", async () => {

@@ -66,14 +66,11 @@ async function signature(deps: DashboardDeps, { res }: RequestContext) {
 /** `GET /api/projects/stream`: the list, then every change, as server-sent events. */
 async function stream(deps: DashboardDeps, { res }: RequestContext) {
   const current = await deps.source.current();
-  if (!current.ok) {
-    // An error frame and a normal end: EventSource reconnects after `retry`, and gets the list once
-    // the file is fixed. A 500 would make it give up for good.
-    res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-store" });
-    res.end(`retry: 5000\n\n${storeErrorFrame(current, false)}`);
-    return;
-  }
-  deps.hub.open(res, sseFrame(current.json));
+  // A store that cannot be read opens the stream all the same, with its error frame first: the connection
+  // is live (pings, planner messages, progress), and the list follows on it once the file is readable
+  // (store-health-events.ts) — as on a stream that was open when the file broke. A page then tells the
+  // connection's state and the store's by the same rules, whenever it was loaded.
+  deps.hub.open(res, current.ok ? sseFrame(current.json) : storeErrorFrame(current));
 }
 
 /** `POST /api/projects/propose`: a new pending project. */

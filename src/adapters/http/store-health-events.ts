@@ -4,18 +4,18 @@ import type { ListSource } from "./list-source.ts";
 import { sseFrame, type SseHub } from "./sse-hub.ts";
 
 /**
- * The stream's frame for a store planbot cannot read, `{type: "error", error, message, file}`: the message
- * names the file and what to do. `staysOpen` marks one sent on a stream that goes on (the store broke while
- * the page was connected): the list follows on it once the file is readable, so no drop is to be expected.
+ * The stream's frame for a store planbot cannot read, `{type: "error", error, message, file, stays_open}`:
+ * the message names the file and what to do. The stream goes on after it (also one opened while the file
+ * was broken): the list follows once the file is readable, so no drop is to be expected.
  */
-export function storeErrorFrame(failure: Failure, staysOpen: boolean): string {
+export function storeErrorFrame(failure: Failure): string {
   return sseFrame(
     JSON.stringify({
       type: "error",
       error: failure.code,
       message: failure.message,
       file: failure.details?.path,
-      ...(staysOpen ? { stays_open: true } : {}),
+      stays_open: true,
     }),
   );
 }
@@ -32,6 +32,6 @@ export function followStoreHealth(
 ): () => void {
   return runtime.watcher.storeHealth.subscribe((problem) => {
     if (hub.size() === 0) return;
-    hub.broadcast(problem ? storeErrorFrame(problem, true) : sseFrame(source.serialise(runtime.watcher.current())));
+    hub.broadcast(problem ? storeErrorFrame(problem) : sseFrame(source.serialise(runtime.watcher.current())));
   });
 }

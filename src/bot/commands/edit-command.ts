@@ -43,8 +43,9 @@ export const editCommand: CommandSpec = {
       return reply(`Nothing changed: ${bold(slug)} already has ${describeAsked(edit)}.`, {
         actions: [{ label: "Status", command: `/status ${slug}`, style: "secondary" }],
       });
+    // Moving the old clone away is the operator's job on the server (the CLI names its folder); a chat says whom to ask.
     const clone = result.oldClone
-      ? `\nIts workspace ${code(result.oldClone)} still holds a clone of the old repository: move it away before you plan or run it again (planbot never deletes a workspace).`
+      ? `\nIts workspace on the server still holds a clone of the old repository, and planbot never deletes a workspace: before it is planned or run again, planbot's admin must move that folder away. Please tell them.`
       : "";
     return reply(`Edited ${bold(slug)}:\n${result.changes.map(changeLine).join("\n")}${clone}`, {
       tone: "success",

@@ -105,7 +105,7 @@ export function Board({ live }) {
       <button type="button" class="primary" aria-expanded=${proposing} onClick=${() => (proposing ? closePropose() : setProposing(true))}>New project</button>
     </div>
     ${proposing ? html`<${ProposeForm} onClose=${closePropose} />` : null}
-    ${!live.loaded ? html`<p class="muted">Loading projects…</p>` : null}
+    ${!live.loaded && !live.error ? html`<p class="muted">Loading projects…</p>` : null}
     ${live.loaded && live.projects.length === 0 ? html`<p class="muted">No projects yet. Propose one with <strong>New project</strong>.</p>` : null}
     ${live.loaded && live.projects.length > 0 && shown === 0 ? html`<p class="muted">No project matches “${query}”.</p>` : null}
     <div class="board">${columns.map((column) => html`<${Column} key=${column.key} column=${column} projects=${grouped[column.key]} />`)}</div>

@@ -75,9 +75,6 @@ export function useLiveProjects() {
     let delay = 1000;
     let stopped = false;
     const connect = () => {
-      // Whether the last frame was an error frame: planbot then ends the stream on purpose (a store it cannot
-      // read) and is still answering, so the drop that follows is not "planbot is not answering".
-      let explained = false;
       let lastFrameAt = Date.now();
       let limit = quietLimit(0);
       clearInterval(watchdog);
@@ -92,9 +89,11 @@ export function useLiveProjects() {
         delay = 1000;
         lastFrameAt = Date.now();
         // Only a reconnection after a loss moves `epoch`: the first connection brings nothing a view missed.
-        // `connected` waits for the list: a stream that only brings an error frame is not live.
+        // `connected` is the connection's state alone: a stream whose first frame says the store cannot be
+        // read is live all the same (its error shows on its own), and brings the list once the file is fixed.
         setState((old) => ({
           ...old,
+          connected: true,
           lostAt: null,
           epoch: old.lostAt === null ? old.epoch : old.epoch + 1,
           loggedOut: false,
@@ -102,13 +101,10 @@ export function useLiveProjects() {
       };
       source.onmessage = (event) => {
         lastFrameAt = Date.now();
-        const kind = receive(event, setState);
-        if (kind === "ping") limit = quietLimit(pingEvery(event.data));
-        if (kind !== "ping") explained = kind === "error";
+        if (receive(event, setState) === "ping") limit = quietLimit(pingEvery(event.data));
       };
       source.onerror = () => {
-        const lost = !explained;
-        setState((old) => ({ ...old, connected: false, lostAt: lost ? (old.lostAt ?? Date.now()) : null }));
+        setState((old) => ({ ...old, connected: false, lostAt: old.lostAt ?? Date.now() }));
         // While planbot is unreachable the browser keeps retrying by itself (CONNECTING). An answer that is
         // not a stream (a 401 once the token changed, a 502 from a proxy while planbot restarts) makes it
         // give up for good (CLOSED): find out why, then try again ourselves, waiting longer each time.
@@ -161,10 +157,7 @@ async function sessionRefused() {
   }
 }
 
-/**
- * One stream event: the list, a planner message, run progress, an error frame (`error`: the stream ends after
- * it; `problem`: it goes on), or a ping; returns its kind.
- */
+/** One stream event: the list, a planner message, run progress, an error frame, or a ping; returns its kind. */
 function receive(event, setState) {
   let data;
   try {
@@ -183,9 +176,9 @@ function receive(event, setState) {
   }
   if (data.type === "error") {
     setState((old) => ({ ...old, error: `${data.message}${data.file ? ` (${data.file})` : ""}` }));
-    // The store broke while this stream was open: it goes on, and brings the list once the file is readable
-    // again (which clears the message). It explains no drop: one that follows is planbot not answering.
-    return data.stays_open ? "problem" : "error";
+    // The store cannot be read: the stream goes on, and brings the list once the file is readable again
+    // (which clears the message). It explains no drop: one that follows is planbot not answering.
+    return "error";
   }
   if (!Array.isArray(data.projects)) return "unknown";
   window.__planbotListAt = Date.now();

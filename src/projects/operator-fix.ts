@@ -1,0 +1,61 @@
+import type { Failure } from "./result.ts";
+
+/**
+ * Problems only planbot's operator can fix, on the server it runs on. A failure of one carries
+ * `details.operator` (its kind) next to its code: its message keeps the operator's advice and paths (the
+ * CLI and the logs show it as it is), while a chat, whose members cannot touch the server, names the
+ * problem plainly and says to tell planbot's admin (the words: src/notify/operator-words.ts).
+ */
+export type OperatorProblem =
+  /** A store in the data folder could not be written or locked (a full disk, permissions, read-only). */
+  | "data_unwritable"
+  /** A change was written but flushing it to the disk failed. */
+  | "data_unflushed"
+  /** A store file does not parse; planbot will not overwrite it. */
+  | "store_unreadable"
+  /** The project's workspace folder cannot be used: not a folder, cannot be made, not the git clone expected. */
+  | "workspace_unusable"
+  /** The project's workspace is a clone of another repository than the project's. */
+  | "workspace_other_repo"
+  /** A file inside the workspace is in the way: a symbolic link or not a regular file. */
+  | "workspace_file"
+  /** The machine is not set up to run Ralph (a missing tool, the user planbot runs as): `details.check` says which. */
+  | "server_setup"
+  /** The job queue (Redis) does not answer: `details.consequence` says what did not happen. */
+  | "queue_unreachable";
+
+/**
+ * The preflight checks (src/execute/preflight.ts) whose refusal only the machine's operator can lift. A
+ * stored refusal keeps its check, so chats tell these apart long after the run was refused.
+ */
+export const SERVER_SETUP_CHECKS: ReadonlySet<string> = new Set(["jq", "root"]);
+
+/** The `details` that mark a failure as the operator's to fix; `error` adds its errno code (`ENOSPC`). */
+export function operatorDetails(problem: OperatorProblem, error?: unknown): Record<string, unknown> {
+  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof errno === "string" ? { operator: problem, errno } : { operator: problem };
+}
+
+const KNOWN: ReadonlySet<string> = new Set<OperatorProblem>([
+  "data_unwritable",
+  "data_unflushed",
+  "store_unreadable",
+  "workspace_unusable",
+  "workspace_other_repo",
+  "workspace_file",
+  "server_setup",
+  "queue_unreachable",
+]);
+
+/**
+ * `value` as an {@link OperatorProblem}, or undefined: stored errors and workers' results may come from
+ * another planbot version, and a kind this one cannot word is left to the failure's own message.
+ */
+export function asOperatorProblem(value: unknown): OperatorProblem | undefined {
+  return typeof value === "string" && KNOWN.has(value) ? (value as OperatorProblem) : undefined;
+}
+
+/** The operator's problem a failure names, if it is one this planbot knows. */
+export function operatorProblemOf(failure: Pick<Failure, "details">): OperatorProblem | undefined {
+  return asOperatorProblem(failure.details?.operator);
+}
