@@ -5,19 +5,14 @@
  */
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createChangeWatcher, type ChangeWatcher } from "../../src/projects/change-watcher.ts";
 import type { Clock } from "../../src/projects/clock.ts";
 import { createProjectLister } from "../../src/projects/project-list.ts";
 import { createProjectStore, TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
+import { useCleanups } from "../helpers/use-cleanups.ts";
 
-const temp = createTempDirs();
-const watchers: ChangeWatcher[] = [];
-afterEach(async () => {
-  for (const watcher of watchers.splice(0)) await watcher.stop();
-  await temp.cleanup();
-});
+const { temp, defer } = useCleanups();
 const clock: Clock = { now: () => new Date() };
 
 /** What the watcher's listeners heard, in order: `list:<statuses>` for a change, `broken:<code>`, `readable`. */
@@ -54,7 +49,7 @@ describe("the change watcher and a store that breaks while it runs", () => {
     const path = join(dataDir, TASKS_FILE_NAME);
     const good = await readFile(path, "utf8");
     const watcher = createChangeWatcher({ store, lister, clock, dataDir, workspaceDir });
-    watchers.push(watcher);
+    defer(() => watcher.stop());
     await watcher.start();
     const events = heard(watcher);
     expect(watcher.storeHealth.problem()).toBeUndefined();
