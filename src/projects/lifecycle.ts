@@ -26,8 +26,11 @@ import { validateDescription } from "./validation.ts";
 export type { Proposal } from "./lifecycle-steps.ts";
 export type { EditResult, FieldChange, ProjectEdit } from "./lifecycle-edit.ts";
 
-/** A successful lifecycle step: the entry as stored and the store's new version. */
-export type EntryResult = Result<{ entry: ProjectEntry; version: number }>;
+/**
+ * A successful lifecycle step: the entry as stored and the store's new version; a step that changed an
+ * existing entry also gives the entry as it was, under the same lock (what the change replaced).
+ */
+export type EntryResult = Result<{ entry: ProjectEntry; version: number; before?: ProjectEntry }>;
 
 /**
  * The one place the project rules live. Chat commands, the CLI and the HTTP API all call these and
@@ -79,9 +82,10 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
     return deps.store.mutate((file) => {
       const entry = findProject(file, slug);
       if (!entry) return fail("not_found", `No project named "${slug}".`, { details: { slug, next: "list" } });
+      const before = structuredClone(entry);
       const outcome = change(entry);
       if (outcome && !outcome.ok) return outcome;
-      return { ok: true, entry: structuredClone(entry) };
+      return { ok: true, entry: structuredClone(entry), before };
     }, options);
   }
 

@@ -79,6 +79,11 @@ export interface ProjectLister {
   list(): Promise<Result<{ list: ProjectList }>>;
   /** One project's record, or undefined when neither a workspace nor an entry exists. */
   get(slug: string): Promise<Result<{ record: ProjectRecord | undefined }>>;
+  /**
+   * `read` (just returned by {@link ProjectLister.get}) as it reads with `entry` in the store instead: the
+   * workspace as that call read it, no file touched. For words about a change, from the entry it replaced.
+   */
+  recordAs(read: ProjectRecord, entry: ProjectEntry): ProjectRecord;
   /** Builds the list from the files (the cold path, and the change watcher's own input). */
   build(): Promise<Result<{ list: ProjectList }>>;
   /**
@@ -151,8 +156,9 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
     entry: ProjectEntry | undefined,
     hasWorkspace: boolean,
     previews: ReadonlyMap<string, string>,
+    cached?: WorkspaceCacheEntry,
   ): ProjectRecord {
-    const state = hasWorkspace ? workspaceState(slug) : undefined;
+    const state = hasWorkspace ? (cached ?? workspaceState(slug)) : undefined;
     const progress = state?.progress ?? storyProgress(null);
     const processInfo = probe.inspect(entry?.pid ?? null);
     const status = deriveStatus({ entry, prd: state?.prd, process: processInfo });
@@ -235,6 +241,10 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
         statSync(workspacePaths(deps.workspaceDir, name).root, { throwIfNoEntry: false })?.isDirectory() ?? false;
       if (!entry && !hasWorkspace) return { ok: true, record: undefined };
       return { ok: true, record: record(name, entry, hasWorkspace, deps.previews?.() ?? new Map()) };
+    },
+    recordAs(read, entry) {
+      const cached = read.has_workspace ? cache.get(read.slug) : undefined;
+      return record(read.slug, entry, read.has_workspace, deps.previews?.() ?? new Map(), cached);
     },
   };
 }

@@ -300,6 +300,29 @@ describe("get(slug)", () => {
     for (const record of listed) expect({ ...(await get(record.slug)), fetched: 0 }).toEqual({ ...record, fetched: 0 });
   });
 
+  it("recordAs: the record as it read with the entry a change replaced, from the workspace get just read", async () => {
+    const f = await fixture();
+    await addWorkspace(f, "done", [{ passes: true }, { passes: true }]);
+    await f.lifecycle.propose({ slug: "done", description: "Done" });
+    const completed = await f.store.mutate((file) => {
+      const entry = file.projects.find((project) => project.name === "done")!;
+      entry.status = "complete";
+      return { ok: true };
+    });
+    expect(completed.ok).toBe(true);
+    const unapproved = await f.lifecycle.unapprove("done");
+    if (!unapproved.ok) throw new Error(unapproved.message);
+    expect(unapproved.before?.status).toBe("complete");
+    const read = await f.lister.get("done");
+    if (!read.ok || !read.record) throw new Error("no record");
+    expect(read.record.status).toBe("pending");
+    // The prd goes after get read it: recordAs words the change from what get saw, touching no file.
+    rmSync(workspacePaths(f.workspaceDir, "done").prd);
+    const before = f.lister.recordAs(read.record, unapproved.before!);
+    expect(before).toMatchObject({ slug: "done", status: "complete", stories_total: 2, stories_done: 2 });
+    expect({ ...before, status: "pending" }).toEqual(read.record);
+  });
+
   it("does not describe folders outside the workspace (a slug is never a path)", async () => {
     const f = await fixture();
     await mkdir(join(f.root, "outside", "scripts", "ralph"), { recursive: true });

@@ -63,8 +63,8 @@ export const proposeCommand: CommandSpec = {
 /**
  * A command that sets a project's status. The reply is worded from the project as it reads afterwards
  * (`words(record after, record before, services)`), so it says what the change did rather than what was
- * asked; a plain string is a success reply. The project is read once after the change (and once before,
- * for the commands whose words need it): each read stats its workspace.
+ * asked; a plain string is a success reply. The project is read once, after the change: each read stats its
+ * workspace, and the record before is that one with the entry the change replaced.
  */
 function statusChange(
   name: "approve" | "unapprove" | "cancel",
@@ -87,12 +87,14 @@ function statusChange(
         const found = await services.lister.get(slug);
         return found.ok ? found.record : undefined;
       };
-      const before = name === "approve" ? undefined : await record(args.slug!);
       const result = await services.lifecycle[name](args.slug!);
       if (!result.ok) return failureReply(result);
       const slug = result.entry.name;
       if (name === "cancel") void services.executor?.stopRun?.(slug, "cancelled")?.catch(() => undefined); // stops a running Ralph
-      const worded = words(slug, await record(slug), before, services);
+      const after = await record(slug);
+      // The project as the change found it: its entry from under the lock, its workspace as just read.
+      const before = after && result.before ? services.lister.recordAs(after, result.before) : undefined;
+      const worded = words(slug, after, before, services);
       return typeof worded === "string" ? reply(worded, { tone: "success" }) : worded;
     },
   };
