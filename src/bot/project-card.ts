@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { bold, code, escapeMarkup, type ReplyAction } from "../chat/reply.ts";
 import { insideFolder } from "../chat/server-paths.ts";
 import { operatorAdvice, operatorProblemLine, serverSetupProblem } from "../notify/operator-words.ts";
+import { editStep } from "../projects/error-fix.ts";
 import { SERVER_SETUP_CHECKS } from "../projects/operator-fix.ts";
 
 const STATUS_LABEL: Record<string, string> = {
@@ -56,7 +57,7 @@ function refusalLines(record: ProjectRecord): string[] {
   // A machine not set up for Ralph ("install jq", "set IS_SANDBOX=1"): the operator's fix, not a member's.
   if (SERVER_SETUP_CHECKS.has(record.run_refusal.check ?? ""))
     return [
-      `Not started${where} (${record.run_refusal.at}): ${serverSetupProblem(record.run_refusal.check)}. ${operatorAdvice(record.slug, undefined)}`,
+      `Not started${where} (${record.run_refusal.at}): ${serverSetupProblem(record.run_refusal.check)}. ${operatorAdvice("server_setup", record.slug, undefined)}`,
     ];
   const lines = [`Not started${where} (${record.run_refusal.at}): ${escapeMarkup(shorten(why, 500))}`];
   if (fix) lines.push(`Fix: ${escapeMarkup(shorten(fix, 500))}`);
@@ -94,7 +95,7 @@ export function projectCard(record: ProjectRecord, planningSummary?: string, wor
   if (record.error_operator) {
     // The stored error holds the operator's advice ("move it away"); a chat names the problem and whom to tell.
     lines.push(
-      `Error: ${operatorProblemLine(record.error_operator, record.slug)} ${operatorAdvice(record.slug, record.error_fix ?? undefined)}`,
+      `Error: ${operatorProblemLine(record.error_operator, record.slug)} ${operatorAdvice(record.error_operator, record.slug, editStep(record.error_fix))}`,
     );
   } else if (record.error_reason) {
     const { reason, logTail } = runErrorParts(record.error_reason);

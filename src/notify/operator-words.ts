@@ -1,12 +1,13 @@
 import { basename } from "node:path";
 import { bold, code } from "../chat/reply.ts";
-import { FIXABLE_FIELDS, type FixableField } from "../projects/error-fix.ts";
+import { FIXABLE_FIELDS, type MemberStep } from "../projects/error-fix.ts";
 import type { OperatorProblem } from "../projects/operator-fix.ts";
 
 /**
  * A chat's words for a problem only planbot's operator can fix on the server (`details.operator`, or a
  * stored run error's `error_operator`): the problem in one plain line, and what a chat member can do —
- * tell planbot's admin, or `/edit` a field that may be the cause. Shared by the bot's failure replies, the
+ * their own part of the fix when the failure names one (`/edit` a field that may be the cause), and that
+ * the rest needs planbot's admin. Shared by the bot's failure replies, the
  * `/status` card and the notices; the CLI and the logs keep the operator's own message.
  */
 export function operatorProblemLine(
@@ -39,14 +40,35 @@ export function operatorProblemLine(
       const what = details.problem === "symlink" ? "a symbolic link" : "not a regular file";
       return `${file} in a project's workspace on the server is ${what}, and planbot will not use it.`;
     }
+    case "git_remote":
+      return `planbot could not get the code of ${slug ? bold(slug) : "the project"} from its repository.`;
   }
 }
 
-/** What the member can do: set `fix` when a field may be the cause (`/edit`), else tell planbot's admin. */
-export function operatorAdvice(slug: string | undefined, fix: FixableField | undefined): string {
-  if (fix && slug)
-    return `If the project's ${fix} is wrong, set it: ${code(`/edit ${slug} --${fix} ${FIXABLE_FIELDS[fix]}`)}. Otherwise tell planbot's admin: only they can move that folder away on the server.`;
+/**
+ * What the member can do about an operator's problem: their own part of the fix when there is one (`step`),
+ * and what only planbot's admin can do on the server; without a part of their own, to tell the admin.
+ */
+export function operatorAdvice(
+  problem: OperatorProblem,
+  slug: string | undefined,
+  step: MemberStep | undefined,
+): string {
+  if (step?.kind === "edit" && slug)
+    return `If the project's ${step.field} is wrong, set it: ${code(`/edit ${slug} --${step.field} ${FIXABLE_FIELDS[step.field]}`)}. Otherwise tell planbot's admin: only they can ${adminPart(problem)}.`;
   return "Please tell planbot's admin: it can only be fixed on the server planbot runs on.";
+}
+
+/** The operator's part of a fix split with the member, in a chat's words (no settings, no paths). */
+function adminPart(problem: OperatorProblem): string {
+  switch (problem) {
+    case "workspace_other_repo":
+      return "move that folder away on the server";
+    case "git_remote":
+      return "fix where the server fetches repositories from, or its access to them";
+    default:
+      return "fix it on the server planbot runs on";
+  }
 }
 
 /** What is missing on the machine, by the preflight check that refused the run. */

@@ -58,7 +58,7 @@ export function refusalReply(record: ProjectRecord): Reply {
   const refusal = record.run_refusal!;
   const where = refusal.worker ? ` on worker ${code(refusal.worker)}` : "";
   const problem = SERVER_SETUP_CHECKS.has(refusal.check ?? "")
-    ? `${serverSetupProblem(refusal.check)}.\nNothing ran: the project stays approved. ${operatorAdvice(record.slug, undefined)} Once it is fixed, run it again with ${code(`/run ${record.slug}`)}.`
+    ? `${serverSetupProblem(refusal.check)}.\nNothing ran: the project stays approved. ${operatorAdvice("server_setup", record.slug, undefined)} Once it is fixed, run it again with ${code(`/run ${record.slug}`)}.`
     : undefined;
   // The preflight's own words begin "Ralph was not started: <why>. Fix: <what to do>".
   const why = refusal.message.replace(/^Ralph was not started:\s*/, "").slice(0, 1500);

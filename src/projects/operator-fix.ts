@@ -19,6 +19,12 @@ export type OperatorProblem =
   | "workspace_other_repo"
   /** A file inside the workspace is in the way: a symbolic link or not a regular file. */
   | "workspace_file"
+  /**
+   * The project's repository could not be cloned or fetched from the server's remote (GIT_REMOTE_BASE) with
+   * its git credentials. Often the project's repo name is wrong instead, which the member can set: such a
+   * failure also names that field (`details.next: "edit"`, src/projects/error-fix.ts).
+   */
+  | "git_remote"
   /** The machine is not set up to run Ralph (a missing tool, the user planbot runs as): `details.check` says which. */
   | "server_setup"
   /** The job queue (Redis) does not answer: `details.consequence` says what did not happen. */
@@ -43,6 +49,7 @@ const KNOWN: ReadonlySet<string> = new Set<OperatorProblem>([
   "workspace_unusable",
   "workspace_other_repo",
   "workspace_file",
+  "git_remote",
   "server_setup",
   "queue_unreachable",
 ]);
