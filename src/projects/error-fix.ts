@@ -25,10 +25,11 @@ export function fixableField(failure: Pick<Failure, "details"> | undefined): Fix
 
 /**
  * The member's part of a fix split between a chat member and planbot's operator (a failure that carries
- * `details.operator` too): set a field of the project (`next: "edit"`). Each surface words it; the rest of
- * the fix is the operator's.
+ * `details.operator` too): set a field of the project (`next: "edit"`), or commit a file of the project's
+ * repository as executable (`next: "commit_executable"`, `details.path` inside the repository). Each
+ * surface words it; the rest of the fix is the operator's.
  */
-export type MemberStep = { kind: "edit"; field: FixableField };
+export type MemberStep = { kind: "edit"; field: FixableField } | { kind: "commit_executable"; path: string };
 
 /** The member's part of the fix of a stored error whose field is known (`error_fix`), if any. */
 export function editStep(field: FixableField | null | undefined): MemberStep | undefined {
@@ -38,7 +39,11 @@ export function editStep(field: FixableField | null | undefined): MemberStep | u
 /** The member's part of the fix a failure's `details` name, if any. */
 export function memberStepOf(failure: Pick<Failure, "details"> | undefined): MemberStep | undefined {
   const field = fixableField(failure);
-  return field ? { kind: "edit", field } : undefined;
+  if (field) return { kind: "edit", field };
+  const path = failure?.details?.path;
+  if (failure?.details?.next === "commit_executable" && typeof path === "string")
+    return { kind: "commit_executable", path };
+  return undefined;
 }
 
 /** Records (or clears) the fix of the `error` being stored on `entry`; the caller holds the store's lock. */

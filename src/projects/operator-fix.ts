@@ -17,7 +17,10 @@ export type OperatorProblem =
   | "workspace_unusable"
   /** The project's workspace is a clone of another repository than the project's. */
   | "workspace_other_repo"
-  /** A file inside the workspace is in the way: a symbolic link or not a regular file. */
+  /**
+   * A file inside the workspace is in the way: a symbolic link, not a regular file, or (Ralph's script) not
+   * executable; `details.problem` says which.
+   */
   | "workspace_file"
   /**
    * The project's repository could not be cloned or fetched from the server's remote (GIT_REMOTE_BASE) with
@@ -35,6 +38,13 @@ export type OperatorProblem =
  * stored refusal keeps its check, so chats tell these apart long after the run was refused.
  */
 export const SERVER_SETUP_CHECKS: ReadonlySet<string> = new Set(["jq", "root"]);
+
+/**
+ * The check of a refusal because Ralph's script in the workspace is not executable: the operator can make
+ * the workspace's copy executable, and when the script comes from the project's repository the member can
+ * commit it as executable there (the refusal keeps that path as `repo_path`).
+ */
+export const SCRIPT_EXECUTABLE_CHECK = "script_executable";
 
 /** The `details` that mark a failure as the operator's to fix; `error` adds its errno code (`ENOSPC`). */
 export function operatorDetails(problem: OperatorProblem, error?: unknown): Record<string, unknown> {
