@@ -1,6 +1,6 @@
-import { code, errorReply, type Reply } from "../chat/reply.ts";
+import { bold, code, errorReply, type Reply } from "../chat/reply.ts";
 import { operatorAdvice, operatorProblemLine } from "../notify/operator-words.ts";
-import { fixableField } from "../projects/error-fix.ts";
+import { type MemberStep, memberStepOf } from "../projects/error-fix.ts";
 import type { OperatorProblem } from "../projects/operator-fix.ts";
 import type { Failure } from "../projects/result.ts";
 
@@ -8,19 +8,28 @@ import type { Failure } from "../projects/result.ts";
  * A chat's reply to a failure only planbot's operator can fix (`details.operator`). Its message was
  * written for the operator — "free some disk space", "move it away", "Check PLANBOT_WORKSPACE_DIR" — which
  * a Discord or Telegram member cannot do: the reply names the problem in one plain line and says to tell
- * planbot's admin, and what the member can still do (`/status`, `/edit` when a field may be the cause).
- * The CLI and the logs keep the operator's message as it is.
+ * planbot's admin, and what the member can still do: their own part of the fix when the failure names one
+ * (`/edit` when a field may be the cause, a file to commit as executable), else `/status`. The CLI and the
+ * logs keep the operator's message as it is.
  */
 export function operatorFailureReply(failure: Failure, problem: OperatorProblem): Reply {
   const slug = typeof failure.details?.slug === "string" ? failure.details.slug : undefined;
   const line = operatorProblemLine(problem, slug, failure.details);
-  const fix = fixableField(failure);
-  const advice = operatorAdvice(slug, fix);
+  const step = memberStepOf(failure);
+  const advice = operatorAdvice(problem, slug, step);
   // A store that cannot be read cannot list its projects either: /status would only say the same.
   if (problem === "store_unreadable") return errorReply(`${line} ${advice}`);
   const status = slug ? `/status ${slug}` : "/status";
   const statusButton = { label: "Status", command: status, style: "secondary" as const };
-  return errorReply(`${line} ${advice}${fix && slug ? "" : ` ${code(status)} shows where things stand.`}`, [
-    statusButton,
-  ]);
+  // With a part of their own the member has something to do, and then the step that failed to take again.
+  const after = step && slug ? againText(failure, slug, step) : ` ${code(status)} shows where things stand.`;
+  return errorReply(`${line} ${advice}${after}`, [statusButton]);
+}
+
+/** After the member's part of a split fix: how to try again (a failed planning start left the project pending). */
+function againText(failure: Failure, slug: string, step: MemberStep): string {
+  if (failure.details?.start_failed) return ` ${bold(slug)} is pending again; ${code(`/plan ${slug}`)} tries again.`;
+  // A refused run left the project approved: it runs once both parts are done.
+  if (step.kind === "commit_executable") return ` Once it is fixed, run it again with ${code(`/run ${slug}`)}.`;
+  return "";
 }

@@ -5,8 +5,8 @@ import { refusalParts } from "../projects/run-refusal-field.ts";
 import { join } from "node:path";
 import { bold, code, escapeMarkup, type ReplyAction } from "../chat/reply.ts";
 import { insideFolder } from "../chat/server-paths.ts";
-import { operatorAdvice, operatorProblemLine, serverSetupProblem } from "../notify/operator-words.ts";
-import { SERVER_SETUP_CHECKS } from "../projects/operator-fix.ts";
+import { operatorAdvice, operatorProblemLine, operatorRefusalWords } from "../notify/operator-words.ts";
+import { editStep } from "../projects/error-fix.ts";
 
 const STATUS_LABEL: Record<string, string> = {
   "running-ralph": "running (Ralph)",
@@ -53,11 +53,10 @@ function refusalLines(record: ProjectRecord): string[] {
   if (!record.run_refusal) return [];
   const { why, fix } = refusalParts(record.run_refusal);
   const where = record.run_refusal.worker ? ` on worker ${code(record.run_refusal.worker)}` : "";
-  // A machine not set up for Ralph ("install jq", "set IS_SANDBOX=1"): the operator's fix, not a member's.
-  if (SERVER_SETUP_CHECKS.has(record.run_refusal.check ?? ""))
-    return [
-      `Not started${where} (${record.run_refusal.at}): ${serverSetupProblem(record.run_refusal.check)}. ${operatorAdvice(record.slug, undefined)}`,
-    ];
+  // A machine not set up for Ralph ("install jq"), a script the server must make executable: the operator's
+  // fix, and the member's part of it where there is one.
+  const operator = operatorRefusalWords(record.run_refusal.check, record.slug, record.run_refusal.repo_path);
+  if (operator) return [`Not started${where} (${record.run_refusal.at}): ${operator.problem}. ${operator.advice}`];
   const lines = [`Not started${where} (${record.run_refusal.at}): ${escapeMarkup(shorten(why, 500))}`];
   if (fix) lines.push(`Fix: ${escapeMarkup(shorten(fix, 500))}`);
   return lines;
@@ -94,7 +93,7 @@ export function projectCard(record: ProjectRecord, planningSummary?: string, wor
   if (record.error_operator) {
     // The stored error holds the operator's advice ("move it away"); a chat names the problem and whom to tell.
     lines.push(
-      `Error: ${operatorProblemLine(record.error_operator, record.slug)} ${operatorAdvice(record.slug, record.error_fix ?? undefined)}`,
+      `Error: ${operatorProblemLine(record.error_operator, record.slug)} ${operatorAdvice(record.error_operator, record.slug, editStep(record.error_fix))}`,
     );
   } else if (record.error_reason) {
     const { reason, logTail } = runErrorParts(record.error_reason);

@@ -2,6 +2,7 @@ import { constants } from "node:fs";
 import { access, chmod, copyFile, lstat } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { split } from "shlex";
+import { operatorDetails, SCRIPT_EXECUTABLE_CHECK } from "../projects/operator-fix.ts";
 import { fail, type Result } from "../projects/result.ts";
 import { ensureWorkspaceDir } from "../projects/workspace-files.ts";
 import { makeFolders } from "../projects/make-folders.ts";
@@ -65,16 +66,19 @@ export function resolveRalphCommand(command: string, root: string, dataDir: stri
 /**
  * Makes sure the script exists and is executable in the workspace, copying the template in when the
  * workspace lacks it. Returns the file to execute and the paths it copied (relative to `root`) so the caller can keep them out of
- * the project's commits. A missing script is a failure saying how to add one.
+ * the project's commits. A missing script is a failure saying how to add one. `fromRepository`: the
+ * workspace is a clone of the project's repository (GIT_REMOTE_BASE), so a script that is not executable
+ * came from there and the member can fix its mode for later checkouts.
  */
 export async function ensureRalphScript(
   spec: RalphLaunchSpec,
   root: string,
+  fromRepository = false,
 ): Promise<Result<{ file: string; installed: string[] }>> {
   if (!isAbsolute(spec.file)) {
     // A bare name: in the workspace if present, else PATH; a missing one surfaces as a launch failure.
     const local = join(root, spec.file);
-    if (await exists(local)) return checkExecutable(local, []);
+    if (await exists(local)) return checkExecutable(local, [], root, fromRepository);
     return { ok: true, file: spec.file, installed: [] };
   }
   const present = await exists(spec.file);
@@ -104,7 +108,8 @@ export async function ensureRalphScript(
       installed.push(relative(root, to));
     }
   }
-  return checkExecutable(spec.file, installed);
+  // A copied template was made executable above: only a script the workspace already had can fail here.
+  return checkExecutable(spec.file, installed, root, fromRepository && !installed.includes(relative(root, spec.file)));
 }
 
 function missingScript(spec: RalphLaunchSpec, root: string): Result<never> {
@@ -117,17 +122,39 @@ function missingScript(spec: RalphLaunchSpec, root: string): Result<never> {
   );
 }
 
+/**
+ * A script that is not executable is refused with the fix split by who can do it (src/projects/error-fix.ts):
+ * the workspace's copy only the operator can change on the server (`details.operator`); one that came from
+ * the project's repository the member can commit as executable there (`next: "commit_executable"`), or the
+ * next clone has the same problem. The message, for the CLI and the logs, says both.
+ */
 async function checkExecutable(
   file: string,
   installed: string[],
+  root: string,
+  fromRepository: boolean,
 ): Promise<Result<{ file: string; installed: string[] }>> {
   try {
     await access(file, constants.X_OK);
     return { ok: true, file, installed };
   } catch {
+    const path = relative(root, file);
+    const commit = fromRepository
+      ? `, and commit it with mode 755 in the project's repository (git update-index --chmod=+x ${path}) so later checkouts get it right`
+      : "";
     return fail(
       "execute_failed",
-      `Ralph's script ${file} is not executable: run chmod +x on it (and commit it with mode 755).`,
+      `Ralph was not started: Ralph's script ${file} is not executable. Fix: chmod +x ${file} on the server${commit}.`,
+      {
+        details: {
+          reason: "preflight",
+          check: SCRIPT_EXECUTABLE_CHECK,
+          path,
+          problem: "not_executable",
+          ...operatorDetails("workspace_file"),
+          ...(fromRepository ? { next: "commit_executable" } : {}),
+        },
+      },
     );
   }
 }

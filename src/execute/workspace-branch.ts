@@ -58,7 +58,11 @@ export async function updateExisting(plan: RunPlan, git: Git, steps: string[]): 
       );
     }
     const fetched = await git(["fetch", "--prune", "--quiet", "origin"], NETWORK_GIT_TIMEOUT_MS);
-    if (!fetched.ok) return gitFailure(`could not fetch ${redactUrl(plan.remoteUrl)}`, fetched);
+    if (!fetched.ok) {
+      // The workspace is a clone of the right repository: only the server's remote or credentials can be at fault.
+      const failed = gitFailure(`could not fetch ${redactUrl(plan.remoteUrl)}`, fetched);
+      return { ...failed, details: { ...failed.details, slug: plan.slug, ...operatorDetails("git_remote") } };
+    }
     steps.push(`fetched ${redactUrl(plan.remoteUrl)}`);
   }
   const current = await git(["symbolic-ref", "--quiet", "--short", "HEAD"]);

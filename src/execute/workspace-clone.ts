@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { operatorDetails } from "../projects/operator-fix.ts";
 import { fail, type Result } from "../projects/result.ts";
 import { NETWORK_GIT_TIMEOUT_MS, runGit } from "./git.ts";
 import { redactUrl } from "./remote-url.ts";
@@ -33,9 +34,10 @@ export async function adoptClone(
   });
   if (!cloned.ok) {
     await rm(temp, { recursive: true, force: true });
-    // Most often the repo's name is wrong: the surfaces name the way to set it (`details.field`).
+    // Most often the repo's name is wrong, which the member can set (`details.field`); otherwise the server's
+    // remote (GIT_REMOTE_BASE) or its git credentials are, which only the operator can fix (`details.operator`).
     const failed = gitFailure(`could not clone ${redactUrl(url)}`, cloned);
-    return { ...failed, details: { slug: plan.slug, next: "edit", field: "repo" } };
+    return { ...failed, details: { slug: plan.slug, next: "edit", field: "repo", ...operatorDetails("git_remote") } };
   }
   try {
     await rename(join(temp, ".git"), join(plan.root, ".git"));

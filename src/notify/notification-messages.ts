@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { FIXABLE_FIELDS } from "../projects/error-fix.ts";
+import { editStep, FIXABLE_FIELDS } from "../projects/error-fix.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
 import { readWorkspaceTextSync } from "../projects/workspace-files.ts";
 import { workspacePaths } from "../projects/workspace.ts";
@@ -112,7 +112,7 @@ export function notificationFor(
     case "failed": {
       // The operator's own words ("move it away") are for the CLI: a chat names the problem and whom to tell.
       if (record.error_operator) {
-        const said = `${operatorProblemLine(record.error_operator, slug)} ${operatorAdvice(slug, record.error_fix ?? undefined)}`;
+        const said = `${operatorProblemLine(record.error_operator, slug)} ${operatorAdvice(record.error_operator, slug, editStep(record.error_fix))}`;
         return {
           audience: "everyone",
           reply: {

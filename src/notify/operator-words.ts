@@ -1,12 +1,13 @@
 import { basename } from "node:path";
 import { bold, code } from "../chat/reply.ts";
-import { FIXABLE_FIELDS, type FixableField } from "../projects/error-fix.ts";
-import type { OperatorProblem } from "../projects/operator-fix.ts";
+import { FIXABLE_FIELDS, type MemberStep } from "../projects/error-fix.ts";
+import { type OperatorProblem, SCRIPT_EXECUTABLE_CHECK, SERVER_SETUP_CHECKS } from "../projects/operator-fix.ts";
 
 /**
  * A chat's words for a problem only planbot's operator can fix on the server (`details.operator`, or a
  * stored run error's `error_operator`): the problem in one plain line, and what a chat member can do —
- * tell planbot's admin, or `/edit` a field that may be the cause. Shared by the bot's failure replies, the
+ * their own part of the fix when the failure names one (`/edit` a field that may be the cause, commit a
+ * file as executable), and that the rest needs planbot's admin. Shared by the bot's failure replies, the
  * `/status` card and the notices; the CLI and the logs keep the operator's own message.
  */
 export function operatorProblemLine(
@@ -36,17 +37,65 @@ export function operatorProblemLine(
     }
     case "workspace_file": {
       const file = typeof details.path === "string" ? code(details.path) : "A file";
+      if (details.problem === "not_executable")
+        return `Ralph was not started: ${file} in the workspace of ${slug ? bold(slug) : "the project"} on the server is not executable.`;
       const what = details.problem === "symlink" ? "a symbolic link" : "not a regular file";
       return `${file} in a project's workspace on the server is ${what}, and planbot will not use it.`;
     }
+    case "git_remote":
+      return `planbot could not get the code of ${slug ? bold(slug) : "the project"} from its repository.`;
   }
 }
 
-/** What the member can do: set `fix` when a field may be the cause (`/edit`), else tell planbot's admin. */
-export function operatorAdvice(slug: string | undefined, fix: FixableField | undefined): string {
-  if (fix && slug)
-    return `If the project's ${fix} is wrong, set it: ${code(`/edit ${slug} --${fix} ${FIXABLE_FIELDS[fix]}`)}. Otherwise tell planbot's admin: only they can move that folder away on the server.`;
+/**
+ * What the member can do about an operator's problem: their own part of the fix when there is one (`step`),
+ * and what only planbot's admin can do on the server; without a part of their own, to tell the admin.
+ */
+export function operatorAdvice(
+  problem: OperatorProblem,
+  slug: string | undefined,
+  step: MemberStep | undefined,
+): string {
+  if (step?.kind === "edit" && slug)
+    return `If the project's ${step.field} is wrong, set it: ${code(`/edit ${slug} --${step.field} ${FIXABLE_FIELDS[step.field]}`)}. Otherwise tell planbot's admin: only they can ${adminPart(problem)}.`;
+  if (step?.kind === "commit_executable")
+    return `It comes from the project's repository: commit it as executable there (${code(`git update-index --chmod=+x ${step.path}`)}, then push) so later checkouts get it right. This workspace's copy needs planbot's admin too: only they can ${adminPart(problem)}.`;
   return "Please tell planbot's admin: it can only be fixed on the server planbot runs on.";
+}
+
+/** The operator's part of a fix split with the member, in a chat's words (no settings, no paths). */
+function adminPart(problem: OperatorProblem): string {
+  switch (problem) {
+    case "workspace_other_repo":
+      return "move that folder away on the server";
+    case "git_remote":
+      return "fix where the server fetches repositories from, or its access to them";
+    case "workspace_file":
+      return "make that file executable on the server";
+    default:
+      return "fix it on the server planbot runs on";
+  }
+}
+
+/**
+ * A stored refusal only (or partly) planbot's operator can lift, by its check, in a chat's words: why Ralph
+ * was not started and what the member can do; undefined for refusals a member fixes alone (their own words
+ * name the fix). `repoPath`: the script's path in the project's repository, when it comes from there.
+ */
+export function operatorRefusalWords(
+  check: string | null | undefined,
+  slug: string,
+  repoPath: string | null | undefined,
+): { problem: string; advice: string } | undefined {
+  if (SERVER_SETUP_CHECKS.has(check ?? ""))
+    return { problem: serverSetupProblem(check), advice: operatorAdvice("server_setup", slug, undefined) };
+  if (check !== SCRIPT_EXECUTABLE_CHECK) return undefined;
+  const script = repoPath ? `Ralph's script ${code(repoPath)}` : "Ralph's script";
+  const step: MemberStep | undefined = repoPath ? { kind: "commit_executable", path: repoPath } : undefined;
+  return {
+    problem: `${script} in the project's workspace on the server is not executable`,
+    advice: operatorAdvice("workspace_file", slug, step),
+  };
 }
 
 /** What is missing on the machine, by the preflight check that refused the run. */

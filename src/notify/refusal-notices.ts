@@ -4,8 +4,7 @@ import type { Logger } from "../log.ts";
 import type { LockedJsonFile } from "../projects/locked-json-file.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
 import type { NotificationState, OutboxItem } from "./notification-state.ts";
-import { operatorAdvice, serverSetupProblem } from "./operator-words.ts";
-import { SERVER_SETUP_CHECKS } from "../projects/operator-fix.ts";
+import { operatorRefusalWords } from "./operator-words.ts";
 
 /** What {@link enqueueRefusalNotices} needs from the notifier. */
 export interface RefusalNoticeIo {
@@ -57,8 +56,9 @@ export async function enqueueRefusalNotices(io: RefusalNoticeIo): Promise<void> 
 export function refusalReply(record: ProjectRecord): Reply {
   const refusal = record.run_refusal!;
   const where = refusal.worker ? ` on worker ${code(refusal.worker)}` : "";
-  const problem = SERVER_SETUP_CHECKS.has(refusal.check ?? "")
-    ? `${serverSetupProblem(refusal.check)}.\nNothing ran: the project stays approved. ${operatorAdvice(record.slug, undefined)} Once it is fixed, run it again with ${code(`/run ${record.slug}`)}.`
+  const operator = operatorRefusalWords(refusal.check, record.slug, refusal.repo_path);
+  const problem = operator
+    ? `${operator.problem}.\nNothing ran: the project stays approved. ${operator.advice} Once it is fixed, run it again with ${code(`/run ${record.slug}`)}.`
     : undefined;
   // The preflight's own words begin "Ralph was not started: <why>. Fix: <what to do>".
   const why = refusal.message.replace(/^Ralph was not started:\s*/, "").slice(0, 1500);

@@ -5,7 +5,7 @@ import { gitEnv } from "../execute/git.ts";
 import { redactUrl, remoteUrlFor } from "../execute/remote-url.ts";
 import { adoptClone } from "../execute/workspace-clone.ts";
 import { fail, type Result } from "../projects/result.ts";
-import { operatorDetails } from "../projects/operator-fix.ts";
+import { operatorDetails, operatorProblemOf } from "../projects/operator-fix.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
 import { validateBranch, validateRepo, validateSlug } from "../projects/validation.ts";
 import { workspacePaths } from "../projects/workspace.ts";
@@ -82,9 +82,15 @@ export async function preparePlanningWorkspace(
     steps,
   );
   if (!cloned.ok) {
+    // A clone that failed may be the member's (the repo name) or the operator's (GIT_REMOTE_BASE, the
+    // server's credentials): the message names both for the CLI and the logs; `details` split them for chats.
+    const operatorToo = operatorProblemOf(cloned) === "git_remote";
+    const fix = operatorToo
+      ? "Fix the project's repo, or GIT_REMOTE_BASE or the server's git credentials"
+      : "Fix the project's repo or base, or GIT_REMOTE_BASE";
     return fail(
       "planner_failed",
-      `Could not get the code of ${entry.name} for planning: ${cloned.message.replace(/\.+$/, "")}. Fix the project's repo or base, or GIT_REMOTE_BASE, then plan again.`,
+      `Could not get the code of ${entry.name} for planning: ${cloned.message.replace(/\.+$/, "")}. ${fix}, then plan again.`,
       {
         // The surfaces word the way to set it (`/edit`, `planbot projects edit`) from these details.
         details: { ...cloned.details, reason: "workspace", slug: entry.name, next: "edit" },

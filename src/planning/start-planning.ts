@@ -12,7 +12,16 @@ import { boundChat, findSessionForChat, findSessionForSlug, type SessionsFile } 
 /** What {@link startPlanning} uses of the planning service. */
 export type StartParts = Pick<
   PlanningParts,
-  "sessions" | "lifecycle" | "directory" | "turns" | "queue" | "workspaceDir" | "gitRemoteBase" | "env" | "newId"
+  | "sessions"
+  | "lifecycle"
+  | "directory"
+  | "turns"
+  | "queue"
+  | "workspaceDir"
+  | "gitRemoteBase"
+  | "env"
+  | "newId"
+  | "log"
 >;
 
 /** `/plan` and `/replan`: the slug to plan, its description, and whether to start over. */
@@ -41,6 +50,8 @@ export async function startPlanning(parts: StartParts, request: StartRequest): P
     env: parts.env,
   });
   if (!prepared.ok) {
+    // A chat words an operator's part of it without the server's details (git's error, the remote): the log keeps them.
+    parts.log.warn({ slug: entry.name, operator: prepared.details?.operator }, prepared.message);
     await parts.lifecycle.cancelPlanning(entry.name);
     return startFailed(entry.name, prepared);
   }

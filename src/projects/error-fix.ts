@@ -23,6 +23,29 @@ export function fixableField(failure: Pick<Failure, "details"> | undefined): Fix
   return typeof field === "string" && field in FIXABLE_FIELDS ? (field as FixableField) : "base";
 }
 
+/**
+ * The member's part of a fix split between a chat member and planbot's operator (a failure that carries
+ * `details.operator` too): set a field of the project (`next: "edit"`), or commit a file of the project's
+ * repository as executable (`next: "commit_executable"`, `details.path` inside the repository). Each
+ * surface words it; the rest of the fix is the operator's.
+ */
+export type MemberStep = { kind: "edit"; field: FixableField } | { kind: "commit_executable"; path: string };
+
+/** The member's part of the fix of a stored error whose field is known (`error_fix`), if any. */
+export function editStep(field: FixableField | null | undefined): MemberStep | undefined {
+  return field ? { kind: "edit", field } : undefined;
+}
+
+/** The member's part of the fix a failure's `details` name, if any. */
+export function memberStepOf(failure: Pick<Failure, "details"> | undefined): MemberStep | undefined {
+  const field = fixableField(failure);
+  if (field) return { kind: "edit", field };
+  const path = failure?.details?.path;
+  if (failure?.details?.next === "commit_executable" && typeof path === "string")
+    return { kind: "commit_executable", path };
+  return undefined;
+}
+
 /** Records (or clears) the fix of the `error` being stored on `entry`; the caller holds the store's lock. */
 export function noteErrorFix(entry: ProjectEntry, error: string, failure: Pick<Failure, "details"> | undefined): void {
   const field = fixableField(failure);

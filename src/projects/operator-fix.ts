@@ -17,8 +17,17 @@ export type OperatorProblem =
   | "workspace_unusable"
   /** The project's workspace is a clone of another repository than the project's. */
   | "workspace_other_repo"
-  /** A file inside the workspace is in the way: a symbolic link or not a regular file. */
+  /**
+   * A file inside the workspace is in the way: a symbolic link, not a regular file, or (Ralph's script) not
+   * executable; `details.problem` says which.
+   */
   | "workspace_file"
+  /**
+   * The project's repository could not be cloned or fetched from the server's remote (GIT_REMOTE_BASE) with
+   * its git credentials. Often the project's repo name is wrong instead, which the member can set: such a
+   * failure also names that field (`details.next: "edit"`, src/projects/error-fix.ts).
+   */
+  | "git_remote"
   /** The machine is not set up to run Ralph (a missing tool, the user planbot runs as): `details.check` says which. */
   | "server_setup"
   /** The job queue (Redis) does not answer: `details.consequence` says what did not happen. */
@@ -29,6 +38,13 @@ export type OperatorProblem =
  * stored refusal keeps its check, so chats tell these apart long after the run was refused.
  */
 export const SERVER_SETUP_CHECKS: ReadonlySet<string> = new Set(["jq", "root"]);
+
+/**
+ * The check of a refusal because Ralph's script in the workspace is not executable: the operator can make
+ * the workspace's copy executable, and when the script comes from the project's repository the member can
+ * commit it as executable there (the refusal keeps that path as `repo_path`).
+ */
+export const SCRIPT_EXECUTABLE_CHECK = "script_executable";
 
 /** The `details` that mark a failure as the operator's to fix; `error` adds its errno code (`ENOSPC`). */
 export function operatorDetails(problem: OperatorProblem, error?: unknown): Record<string, unknown> {
@@ -43,6 +59,7 @@ const KNOWN: ReadonlySet<string> = new Set<OperatorProblem>([
   "workspace_unusable",
   "workspace_other_repo",
   "workspace_file",
+  "git_remote",
   "server_setup",
   "queue_unreachable",
 ]);

@@ -8,7 +8,7 @@ import { readRunRefusal, type ProjectEntry, type RunRefusalField } from "./schem
  */
 export function noteLocalRefusal(
   entry: ProjectEntry,
-  refusal: { at: string; message: string; check: string | null; answered: boolean },
+  refusal: { at: string; message: string; check: string | null; repoPath?: string | null; answered: boolean },
 ): void {
   if (repeatsStoredRefusal(entry, { ...refusal, worker: null })) return;
   const field: RunRefusalField = {
@@ -16,6 +16,7 @@ export function noteLocalRefusal(
     message: refusal.message,
     worker: null,
     check: refusal.check,
+    ...(refusal.repoPath ? { repo_path: refusal.repoPath } : {}),
     ...(refusal.answered ? { answered: true } : {}),
   };
   (entry as Record<string, unknown>).run_refusal = field;

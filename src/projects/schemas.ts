@@ -73,6 +73,8 @@ export const RunRefusalFieldSchema = z.looseObject({
   message: z.string(),
   worker: z.string().nullable().optional(),
   check: z.string().nullable().optional(),
+  /** Where the member can fix it in the project's repository (Ralph's script to commit as executable). */
+  repo_path: z.string().nullable().optional(),
   answered: z.boolean().optional(),
 });
 export type RunRefusalField = z.infer<typeof RunRefusalFieldSchema>;

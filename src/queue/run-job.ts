@@ -59,6 +59,8 @@ export interface RunJobResult {
   error: string | null;
   /** Which preflight check refused the run (`details.check` of the refusal), when one did. */
   check?: string;
+  /** Where the member can fix the refusal in the project's repository (Ralph's script to commit as executable). */
+  repoPath?: string;
   /**
    * The project field whose edit fixes `error` (a base branch the remote lacks, a repo that cannot be cloned),
    * when the failure says so: the bot stores it beside the error, as for a local run (error-fix.ts).

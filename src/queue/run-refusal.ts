@@ -29,6 +29,7 @@ export function applyRefusal(
     message: result.error ?? result.summary,
     worker: result.worker || null,
     check: result.check ?? null,
+    ...(typeof result.repoPath === "string" ? { repo_path: result.repoPath } : {}),
   };
   if (!asked && repeatsStoredRefusal(entry, refusal)) return;
   (entry as Record<string, unknown>).run_refusal = refusal;

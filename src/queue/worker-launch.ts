@@ -5,7 +5,7 @@ import { ensureRalphScript } from "../execute/ralph-command.ts";
 import type { RalphProcess } from "../execute/ralph-process.ts";
 import { planRun, type RunPlan } from "../execute/run-plan.ts";
 import { excludeLocally, prepareWorkspace } from "../execute/workspace-git.ts";
-import { fixableField, type FixableField } from "../projects/error-fix.ts";
+import { fixableField, type FixableField, memberStepOf } from "../projects/error-fix.ts";
 import { type OperatorProblem, operatorProblemOf } from "../projects/operator-fix.ts";
 import type { Failure, Result } from "../projects/result.ts";
 import { workspacePaths } from "../projects/workspace.ts";
@@ -55,7 +55,7 @@ export async function launchQueuedJob(ctx: WorkerRunContext, jobId: string, job:
   if (!fixed.ok) return refused(fixed);
   const prepared = await prepareWorkspace(plan, { env: ctx.env });
   if (!prepared.ok) return failed(prepared.message, prepared);
-  const script = await ensureRalphScript(plan.ralph, plan.root);
+  const script = await ensureRalphScript(plan.ralph, plan.root, plan.remoteUrl !== null);
   if (!script.ok) return refused(script);
   if (script.installed.length) {
     const excluded = await excludeLocally(plan.root, script.installed, ctx.env);
@@ -93,6 +93,8 @@ async function writePlanFiles(root: string, job: RunJobData): Promise<Result<obj
 
 /** The outcome of a job this worker refuses: nothing ran, the project stays approved. */
 function refusedResult(ctx: WorkerRunContext, jobId: string, job: RunJobData, failure: Failure): RunJobResult {
+  const step = memberStepOf(failure);
+  const repoPath = step?.kind === "commit_executable" ? step.path : undefined;
   ctx.log.warn({ slug: job.slug, jobId, check: failure.details?.check }, `${job.slug}: ${failure.message}`);
   return {
     ...notStarted(ctx, job),
@@ -100,6 +102,7 @@ function refusedResult(ctx: WorkerRunContext, jobId: string, job: RunJobData, fa
     summary: `refused on ${ctx.worker}: ${failure.message}`,
     error: failure.message,
     ...(typeof failure.details?.check === "string" ? { check: failure.details.check } : {}),
+    ...(repoPath ? { repoPath } : {}),
   };
 }
 

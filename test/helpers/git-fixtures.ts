@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { fakeRalphPath } from "../fakes/paths.ts";
@@ -56,6 +56,8 @@ export interface RemoteFixture {
 export interface RemoteOptions {
   /** Commit the fake ralph.sh as `scripts/ralph/ralph.sh` (mode 755) with its CLAUDE.md and prompt.md on main, like a repo that carries Ralph. */
   ralphScript?: boolean;
+  /** With `ralphScript`: commit ralph.sh with mode 644 instead, as a repository whose script lost its executable bit. */
+  ralphScriptNotExecutable?: boolean;
   /** Add a `develop` branch one commit ahead of main. */
   develop?: boolean;
   /** Extra branches, each one commit ahead of main (e.g. an existing feature branch). */
@@ -92,7 +94,9 @@ export async function createBareRemote(
     await copyFile(fakeRalphPath, join(seed, "scripts", "ralph", "ralph.sh"));
     for (const prompt of ["CLAUDE.md", "prompt.md"])
       await copyFile(join(dirname(fakeRalphPath), prompt), join(seed, "scripts", "ralph", prompt));
-    await git(seed, ["update-index", "--add", "--chmod=+x", "scripts/ralph/ralph.sh"]);
+    if (options.ralphScriptNotExecutable) await chmod(join(seed, "scripts", "ralph", "ralph.sh"), 0o644);
+    const mode = options.ralphScriptNotExecutable ? "-x" : "+x";
+    await git(seed, ["update-index", "--add", `--chmod=${mode}`, "scripts/ralph/ralph.sh"]);
     mainCommits.push(await commit("add ralph"));
   } else {
     await writeFile(join(seed, "src", "app.txt"), "app v2\n");

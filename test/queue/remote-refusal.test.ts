@@ -2,7 +2,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../src/log.ts";
 import { createNotifier } from "../../src/notify/notifier.ts";
+import { refusalReply } from "../../src/notify/refusal-notices.ts";
 import { systemClock } from "../../src/projects/clock.ts";
+import { createProjectLister } from "../../src/projects/project-list.ts";
 import { waitUntil } from "../helpers/git-fixtures.ts";
 import { createRecordingOutbound, sleep } from "../helpers/notify-fixtures.ts";
 import { useQueueFixture } from "./queue-fixture.ts";
@@ -96,5 +98,32 @@ describe("a run a worker refuses", { timeout: 120_000 }, () => {
     await memory.waitFor((sent) => sent.some((delivery) => /quebec\*\* is complete/.test(delivery.reply.text)), 10_000);
     // The refusal was told to both chats once per /run, never for the scheduled repeat, never after the fix.
     expect(memory.sent.filter((delivery) => /was not started/.test(delivery.reply.text))).toHaveLength(4);
+  });
+
+  it("a script the repository carries without its executable bit: the stored refusal keeps the member's part", async () => {
+    const { world } = await setUp({ lockMs: 10_000 });
+    await world.approve("romeo");
+    // RALPH_COMMAND names a file the shared repository carries with mode 644 (src/app.txt).
+    const worker = await world.startWorker({ RALPH_COMMAND: "src/app.txt" });
+    expect((await world.executor.runNow("romeo")).ok).toBe(true);
+    const run = await waitUntil("the refusal recorded", async () => {
+      const current = await world.queueRun("romeo");
+      return current?.state === "refused" ? current : undefined;
+    });
+    expect(run).toMatchObject({ worker: worker.name, outcome: "refused" });
+    expect(run.error).toContain("git update-index --chmod=+x src/app.txt");
+    const entry = await world.entry("romeo");
+    expect(entry.run_refusal).toMatchObject({ check: "script_executable", repo_path: "src/app.txt" });
+
+    const lister = createProjectLister({
+      store: world.store,
+      clock: systemClock,
+      workspaceDir: join(world.root, "bot", "workspace"),
+    });
+    const got = await lister.get("romeo");
+    if (!got.ok || !got.record) throw new Error("expected the project's record");
+    expect(refusalReply(got.record).text).toBe(
+      `**romeo**: Ralph was not started on worker \`${worker.name}\`: Ralph's script \`src/app.txt\` in the project's workspace on the server is not executable.\nNothing ran: the project stays approved. It comes from the project's repository: commit it as executable there (\`git update-index --chmod=+x src/app.txt\`, then push) so later checkouts get it right. This workspace's copy needs planbot's admin too: only they can make that file executable on the server. Once it is fixed, run it again with \`/run romeo\`.`,
+    );
   });
 });
