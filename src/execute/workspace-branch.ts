@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { fail, type Result } from "../projects/result.ts";
 import { operatorDetails } from "../projects/operator-fix.ts";
 import { NETWORK_GIT_TIMEOUT_MS, PLANBOT_IDENTITY } from "./git.ts";
+import { catchUpWithBase } from "./base-catch-up.ts";
 import { redactUrl, sameRemote } from "./remote-url.ts";
 import type { RunPlan } from "./run-plan.ts";
 import { gitFailure, hasRef, type Git } from "./workspace-git-steps.ts";
@@ -37,7 +38,8 @@ export async function initLocal(plan: RunPlan, git: Git, steps: string[]): Promi
 
 /**
  * A `.git` already: check its origin is the project's remote and fetch, then switch to the feature
- * branch — local, tracked from origin, or created from the base (origin's, else the local one).
+ * branch — local (moved onto the base's new tip while it holds no work: base-catch-up.ts), tracked from
+ * origin, or created from the base (origin's, else the local one).
  */
 export async function updateExisting(plan: RunPlan, git: Git, steps: string[]): Promise<Result<object>> {
   if (plan.remoteUrl) {
@@ -68,12 +70,14 @@ export async function updateExisting(plan: RunPlan, git: Git, steps: string[]): 
   const current = await git(["symbolic-ref", "--quiet", "--short", "HEAD"]);
   if (current.ok && current.stdout.trim() === plan.branch && (await hasRef(git, "HEAD"))) {
     steps.push(`on branch ${plan.branch}`);
+    await catchUpWithBase(plan, git, steps);
     return { ok: true };
   }
   if (await hasRef(git, `refs/heads/${plan.branch}`)) {
     const switched = await git(["switch", "--quiet", plan.branch]);
     if (!switched.ok) return gitFailure(`could not switch to ${plan.branch}`, switched);
     steps.push(`checked out branch ${plan.branch}`);
+    await catchUpWithBase(plan, git, steps);
     return { ok: true };
   }
   if (plan.remoteUrl && (await hasRef(git, `refs/remotes/origin/${plan.branch}`))) {

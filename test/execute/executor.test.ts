@@ -12,6 +12,7 @@ import {
   createBareRemote,
   git,
   groupAlive,
+  pushRalphToRemote,
   samplePrd,
   waitUntil,
   writePlanningArtifacts,
@@ -368,6 +369,27 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
     await executor.waitForIdle();
     expect(await h.entry("todo")).toMatchObject({ status: "complete", error: null });
     expect(await git(ws("todo").root, ["ls-files", "scripts/ralph/ralph.sh"])).toBe("");
+  });
+
+  it("a run refused for a missing script runs once the owner pushes the script to the base: the untouched branch moves onto it", async (context) => {
+    const { h, ws } = await world(context);
+    const late = await createBareRemote(dirname(remotes.app.base), "late-ralph", { ralphScript: false });
+    await setupProject(h, "todo", { repo: "late-ralph" });
+    const executor = h.executor();
+    expect(await executor.runNow("todo")).toMatchObject({ ok: false, code: "execute_failed" });
+    const root = ws("todo").root;
+    const refusedTip = await git(root, ["rev-parse", "HEAD"]);
+    expect(await artifactsCommits(root)).toEqual([{ sha: refusedTip, parent: late.mainTip }]);
+
+    const fixedMain = await pushRalphToRemote(late);
+    expect((await executor.runNow("todo")).ok).toBe(true);
+    await executor.waitForIdle();
+    expect(await h.entry("todo")).toMatchObject({ status: "complete", error: null });
+    // The planning artifacts sit on the new tip once, and the script came from the repository.
+    const [artifacts, ...more] = await artifactsCommits(root);
+    expect(more).toEqual([]);
+    expect(artifacts!.parent).toBe(fixedMain);
+    expect(await git(root, ["ls-files", "scripts/ralph/ralph.sh"])).toBe("scripts/ralph/ralph.sh");
   });
 
   it("refuses unknown and unapproved projects, and skips one that is already running", async (context) => {

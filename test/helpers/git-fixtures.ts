@@ -90,13 +90,7 @@ export async function createBareRemote(
   await writeFile(join(seed, "src", "app.txt"), "app v1\n");
   mainCommits.push(await commit("add app"));
   if (options.ralphScript) {
-    await mkdir(join(seed, "scripts", "ralph"), { recursive: true });
-    await copyFile(fakeRalphPath, join(seed, "scripts", "ralph", "ralph.sh"));
-    for (const prompt of ["CLAUDE.md", "prompt.md"])
-      await copyFile(join(dirname(fakeRalphPath), prompt), join(seed, "scripts", "ralph", prompt));
-    if (options.ralphScriptNotExecutable) await chmod(join(seed, "scripts", "ralph", "ralph.sh"), 0o644);
-    const mode = options.ralphScriptNotExecutable ? "-x" : "+x";
-    await git(seed, ["update-index", "--add", `--chmod=${mode}`, "scripts/ralph/ralph.sh"]);
+    await addRalphFiles(seed, !options.ralphScriptNotExecutable);
     mainCommits.push(await commit("add ralph"));
   } else {
     await writeFile(join(seed, "src", "app.txt"), "app v2\n");
@@ -121,6 +115,43 @@ export async function createBareRemote(
     ...(branchTips.develop ? { developTip: branchTips.develop } : {}),
     branchTips,
   };
+}
+
+/** Puts the fake ralph.sh (755, or 644 when not `executable`) with its CLAUDE.md and prompt.md in `scripts/ralph/` of the checkout `seed`, staged. */
+async function addRalphFiles(seed: string, executable: boolean): Promise<void> {
+  await mkdir(join(seed, "scripts", "ralph"), { recursive: true });
+  await copyFile(fakeRalphPath, join(seed, "scripts", "ralph", "ralph.sh"));
+  for (const prompt of ["CLAUDE.md", "prompt.md"])
+    await copyFile(join(dirname(fakeRalphPath), prompt), join(seed, "scripts", "ralph", prompt));
+  if (!executable) await chmod(join(seed, "scripts", "ralph", "ralph.sh"), 0o644);
+  await git(seed, ["add", "-A"]);
+  await git(seed, ["update-index", "--add", `--chmod=${executable ? "+x" : "-x"}`, "scripts/ralph/ralph.sh"]);
+}
+
+/**
+ * Pushes one commit to the remote's main, made by `change` in a fresh checkout (it stages what it writes),
+ * as the project's owner would; returns main's new tip.
+ */
+export async function pushToRemoteMain(
+  remote: RemoteFixture,
+  message: string,
+  change: (checkout: string) => Promise<void>,
+): Promise<string> {
+  const seed = `${remote.path}.push-${Math.random().toString(36).slice(2, 8)}`;
+  await git(dirname(remote.path), ["clone", "--quiet", remote.path, seed]);
+  try {
+    await change(seed);
+    await git(seed, ["commit", "--quiet", "-m", message]);
+    await git(seed, ["push", "--quiet", "origin", "main"]);
+    return await git(seed, ["rev-parse", "HEAD"]);
+  } finally {
+    await rm(seed, { recursive: true, force: true });
+  }
+}
+
+/** Adds Ralph (as `ralphScript` does) to the remote's main, as its owner would after planbot refused a run for want of it. */
+export function pushRalphToRemote(remote: RemoteFixture): Promise<string> {
+  return pushToRemoteMain(remote, "add ralph", (checkout) => addRalphFiles(checkout, true));
 }
 
 /** A valid Ralph prd.json with `stories` stories (US-1…), priorities in order, none passing. */
