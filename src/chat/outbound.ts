@@ -57,12 +57,15 @@ export interface OutboundRouter extends Outbound {
 /**
  * Creates an empty {@link OutboundRouter}; adapters register themselves as they start. With `serverFolders`,
  * no message it carries (notices, mirrored planner replies, progress) shows a path inside them, except to an
- * Outbound read by the server's operator ({@link Outbound.operator}).
+ * Outbound read by the server's operator ({@link Outbound.operator}), which gets a reply's `operatorText`
+ * where it has one.
  */
 export function createOutboundRouter(options: { serverFolders?: ServerFolders | undefined } = {}): OutboundRouter {
   const byAdapter = new Map<string, Outbound>();
-  const shown = (reply: Reply, outbound: Outbound) =>
-    options.serverFolders && !outbound.operator ? hideServerPathsIn(reply, options.serverFolders) : reply;
+  const shown = (reply: Reply, outbound: Outbound): Reply => {
+    if (outbound.operator) return reply.operatorText ? { ...reply, text: reply.operatorText } : reply;
+    return options.serverFolders ? hideServerPathsIn(reply, options.serverFolders) : reply;
+  };
   return {
     register: (adapter, outbound) => void byAdapter.set(adapter, outbound),
     unregister: (adapter) => void byAdapter.delete(adapter),

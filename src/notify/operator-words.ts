@@ -7,7 +7,8 @@ import type { OperatorProblem } from "../projects/operator-fix.ts";
  * A chat's words for a problem only planbot's operator can fix on the server (`details.operator`, or a
  * stored run error's `error_operator`): the problem in one plain line, and what a chat member can do —
  * tell planbot's admin, or `/edit` a field that may be the cause. Shared by the bot's failure replies, the
- * `/status` card and the notices; the CLI and the logs keep the operator's own message.
+ * `/status` card and the notices; the CLI, the logs and the terminal (the operator's own chat) keep the
+ * operator's own message.
  */
 export function operatorProblemLine(
   problem: OperatorProblem,

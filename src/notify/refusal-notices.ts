@@ -53,17 +53,23 @@ export async function enqueueRefusalNotices(io: RefusalNoticeIo): Promise<void> 
   if (!result.ok) io.log.error({ code: result.code, message: result.message }, "could not record a refusal notice");
 }
 
-/** The chat message of a refused run: on which worker, why and what to fix, and that the project waits. */
+/**
+ * The chat message of a refused run: on which worker, why and what to fix, and that the project waits. A
+ * machine not set up for Ralph is the operator's to fix: chat members read what is missing and whom to
+ * tell, the operator (`operatorText`) the preflight's own fix.
+ */
 export function refusalReply(record: ProjectRecord): Reply {
   const refusal = record.run_refusal!;
   const where = refusal.worker ? ` on worker ${code(refusal.worker)}` : "";
-  const problem = SERVER_SETUP_CHECKS.has(refusal.check ?? "")
-    ? `${serverSetupProblem(refusal.check)}.\nNothing ran: the project stays approved. ${operatorAdvice(record.slug, undefined)} Once it is fixed, run it again with ${code(`/run ${record.slug}`)}.`
-    : undefined;
+  const again = `run it again with ${code(`/run ${record.slug}`)}.`;
   // The preflight's own words begin "Ralph was not started: <why>. Fix: <what to do>".
   const why = refusal.message.replace(/^Ralph was not started:\s*/, "").slice(0, 1500);
+  const text = `${bold(record.slug)}: Ralph was not started${where}: ${escapeMarkup(why)}\nNothing ran: the project stays approved. Fix that, then ${again}`;
+  const forMembers = SERVER_SETUP_CHECKS.has(refusal.check ?? "")
+    ? `${bold(record.slug)}: Ralph was not started${where}: ${serverSetupProblem(refusal.check)}.\nNothing ran: the project stays approved. ${operatorAdvice(record.slug, undefined)} Once it is fixed, ${again}`
+    : undefined;
   return {
-    text: `${bold(record.slug)}: Ralph was not started${where}: ${problem ?? `${escapeMarkup(why)}\nNothing ran: the project stays approved. Fix that, then run it again with ${code(`/run ${record.slug}`)}.`}`,
+    ...(forMembers ? { text: forMembers, operatorText: text } : { text }),
     tone: "error",
     actions: [
       { label: "Run again", command: `/run ${record.slug}`, style: "primary" },
