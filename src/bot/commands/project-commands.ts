@@ -220,11 +220,11 @@ export const statusCommand: CommandSpec = {
         message: `No project named "${args.slug}". ${code("/status")} lists them.`,
       });
     const summary = await services.planning?.describe(result.record.slug);
-    return reply(
-      projectCard(result.record, { planningSummary: summary, workspaceDir: services.workspaceDir, operator }),
-      {
-        actions: projectActions(result.record),
-      },
-    );
+    const card = projectCard(result.record, {
+      planningSummary: summary,
+      workspaceDir: services.workspaceDir,
+      operator,
+    });
+    return reply(card, { actions: projectActions(result.record) });
   },
 };
