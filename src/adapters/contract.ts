@@ -17,7 +17,10 @@ import type { AdapterStatusBoard } from "./adapter-status.ts";
  * 1. **In:** it turns a platform event into an `Incoming` (adapter name, chat, topic, user, text) plus an
  *    `Audience` (direct, shared or chatter — a fact about the platform, e.g. a private chat or a mention)
  *    and calls `host.bot.handle(incoming, { audience, signals, place? })` — the one way in. The core decides
- *    whether it is a command, a planner answer, a hint or nothing, and returns the replies.
+ *    whether it is a command, a planner answer, a hint or nothing, and returns the replies. A surface whose
+ *    every user is on the server as the owner of planbot's data folder — the terminal, and only it — also
+ *    declares `operator: true` there and on its Outbound: it then reads the operator's advice for problems
+ *    only the operator can fix, and planbot's absolute paths (docs/architecture.md, "The adapter contract").
  * 2. **Out:** it renders neutral `Reply` values for its platform — chunks within the platform's limit,
  *    buttons on the last chunk, errors ephemeral where the platform can — in the asking chat, and it
  *    registers an `Outbound` for chats nobody is talking in (mirrored planner replies, notifications).

@@ -36,6 +36,6 @@ export function createAnswerChain(deps: {
       context.noSession = true;
       return [];
     }
-    return [result.ok ? result.reply : failureReply(result)];
+    return [result.ok ? result.reply : failureReply(result, context)];
   });
 }

@@ -74,18 +74,27 @@ export function createBot(deps: BotDeps): Bot {
       : false;
   }
 
-  // Every reply, a command's, a planner answer's or a pressed button's, leaves through one of these two chains.
-  const hidePaths = (replies: Reply[]) =>
-    deps.serverFolders ? replies.map((reply) => hideServerPathsIn(reply, deps.serverFolders!)) : replies;
+  // Every reply, a command's, a planner answer's or a pressed button's, leaves through one of these two
+  // chains. The server's operator can open planbot's files: their replies keep the paths.
+  const hidePaths = (replies: Reply[], reader: { operator: boolean }) =>
+    deps.serverFolders && !reader.operator
+      ? replies.map((reply) => hideServerPathsIn(reply, deps.serverFolders!))
+      : replies;
   const commands = createCommandChain({ registry, services, log, botUsername: deps.botUsername, hasSession });
   const answers = createAnswerChain({ services, log, hasSession });
-  const commandChain = async (context: Dispatch) => hidePaths(await commands(context));
-  const answerChain = async (context: Dispatch) => hidePaths(await answers(context));
+  const commandChain = async (context: Dispatch) => hidePaths(await commands(context), context);
+  const answerChain = async (context: Dispatch) => hidePaths(await answers(context), context);
 
-  const dispatch = (incoming: Incoming, signals: TurnSignals = {}, place?: PlacementHook): Dispatch => ({
+  const dispatch = (
+    incoming: Incoming,
+    signals: TurnSignals = {},
+    place?: PlacementHook,
+    operator = false,
+  ): Dispatch => ({
     incoming,
     signals,
     role: roles.roleOf(incoming.adapter, incoming.userId),
+    operator,
     place,
   });
 
@@ -115,7 +124,7 @@ export function createBot(deps: BotDeps): Bot {
     press: presses.press,
     async handle(incoming, options = {}) {
       const audience = options.audience ?? "direct";
-      const context = dispatch(incoming, options.signals, options.place);
+      const context = dispatch(incoming, options.signals, options.place, options.operator === true);
       const name = commandNameOf(incoming.text);
       if (name !== undefined) {
         const outcome = parseCommandLine(incoming.text, registry, { botUsername: deps.botUsername });
@@ -136,7 +145,7 @@ export function createBot(deps: BotDeps): Bot {
       // A guest may not plan: pointing them at /plan would only earn a refusal. They need their id for an admin.
       if (context.role === "guest") return { kind: "hint", replies: [guestHint(incoming)] };
       const ended = await endedPlanningReply(services, incoming);
-      return { kind: "hint", replies: hidePaths([ended ?? options.hint ?? DEFAULT_HINT]) };
+      return { kind: "hint", replies: hidePaths([ended ?? options.hint ?? DEFAULT_HINT], context) };
     },
     handleCommand: (incoming, signals) => commandChain(dispatch(incoming, signals)),
     async handleAnswer(incoming, signals) {
@@ -144,13 +153,16 @@ export function createBot(deps: BotDeps): Bot {
       const replies = await answerChain(context);
       if (!context.noSession || !services.planning || !roleAllows(context.role, "member")) return replies;
       const ended = await endedPlanningReply(services, incoming);
-      return hidePaths([
-        ended
-          ? { ...ended, tone: "error" }
-          : errorReply(
-              `No planning session in this chat. Start one with ${code("/plan <slug>")} or join one with ${code("/continue <slug>")}.`,
-            ),
-      ]);
+      return hidePaths(
+        [
+          ended
+            ? { ...ended, tone: "error" }
+            : errorReply(
+                `No planning session in this chat. Start one with ${code("/plan <slug>")} or join one with ${code("/continue <slug>")}.`,
+              ),
+        ],
+        context,
+      );
     },
     hasSession,
     commandFor(text) {

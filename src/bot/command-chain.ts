@@ -31,7 +31,7 @@ export function createCommandChain(deps: CommandChainDeps): (context: Dispatch) 
     const outcome =
       context.preparsed ?? parseCommandLine(context.incoming.text, registry, { botUsername: deps.botUsername });
     if (outcome.kind === "not_command" || outcome.kind === "other_bot") return Promise.resolve([]);
-    if (outcome.kind === "error") return Promise.resolve([failureReply(outcome.failure)]);
+    if (outcome.kind === "error") return Promise.resolve([failureReply(outcome.failure, context)]);
     context.parsed = outcome;
     return next();
   };
@@ -71,6 +71,7 @@ export function createCommandChain(deps: CommandChainDeps): (context: Dispatch) 
     const handlerContext: CommandContext = {
       incoming: context.incoming,
       role: context.role,
+      operator: context.operator,
       command,
       args,
       flags,

@@ -76,6 +76,8 @@ export interface BotServices {
 export interface CommandContext {
   incoming: Incoming;
   role: Role;
+  /** The sender is planbot's server operator (`HandleOptions.operator`): replies may give the operator's fix. */
+  operator: boolean;
   command: CommandSpec;
   args: Record<string, string | undefined>;
   flags: Record<string, string | boolean | undefined>;

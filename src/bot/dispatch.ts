@@ -11,6 +11,8 @@ export interface Dispatch {
   incoming: Incoming;
   signals: TurnSignals;
   role: Role;
+  /** The sender is planbot's server operator (`HandleOptions.operator`): operator advice, absolute paths. */
+  operator: boolean;
   place?: PlacementHook | undefined;
   parsed?: {
     command: CommandSpec;

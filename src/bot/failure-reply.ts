@@ -2,17 +2,18 @@ import { code, errorReply, type Reply } from "../chat/reply.ts";
 import type { Failure } from "../projects/result.ts";
 import { operatorProblemOf } from "../projects/operator-fix.ts";
 import { editHintOf } from "./edit-flag.ts";
-import { operatorFailureReply } from "./operator-failure-reply.ts";
+import { operatorFailureReply, type Reader } from "./operator-failure-reply.ts";
 
 /**
  * Renders a typed failure for a chat: the message, plus a way forward where one exists. Lower layers
  * name the way forward neutrally (`details.next`); each surface words it — here as chat commands, in the
  * CLI as `planbot projects …` (src/cli/failure-hint.ts). A problem only the operator can fix on the
- * server gets a chat's own words instead of the operator's advice (operator-failure-reply.ts).
+ * server gets a chat's own words instead of the operator's advice, unless `reader` is the operator
+ * (operator-failure-reply.ts).
  */
-export function failureReply(failure: Failure): Reply {
+export function failureReply(failure: Failure, reader: Reader = {}): Reply {
   const operator = operatorProblemOf(failure);
-  if (operator) return operatorFailureReply(failure, operator);
+  if (operator) return operatorFailureReply(failure, operator, reader);
   const slug = typeof failure.details?.slug === "string" ? failure.details.slug : undefined;
   if (failure.code === "already_committed" && slug) {
     return errorReply(`${failure.message}`, [

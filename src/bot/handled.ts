@@ -37,6 +37,16 @@ export interface HandleOptions {
   place?: PlacementHook | undefined;
   /** The adapter's wording of the "commands start with /" hint (default: the core's). */
   hint?: Reply | undefined;
+  /**
+   * The sender is planbot's server operator: whoever can type here is on the server as the user that owns
+   * planbot's data folder (the terminal, through its 0600 socket or as planbot itself). Such a reader can
+   * fix what only the operator can (`details.operator`), so failures keep the operator's advice, and can
+   * open planbot's files, so replies keep their absolute paths (docs/architecture.md, "The adapter
+   * contract"). A fact of the connection a line came in on, like `audience`, so it is declared on each
+   * call: the core never infers it from an adapter's name, and a surface that cannot vouch for it (a chat
+   * platform, the dashboard's token) leaves it out.
+   */
+  operator?: boolean | undefined;
 }
 
 /** What the core made of a message; every kind but `ignored` carries the replies to render in the asking chat. */

@@ -48,15 +48,21 @@ function shorten(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** The card's lines about the last refused run: when, where, why and what to do. */
-function refusalLines(record: ProjectRecord): string[] {
+/**
+ * The card's lines about the last refused run: when, where, why and what to do. A machine not set up for
+ * Ralph is the operator's to fix: a chat member reads whom to tell, the operator the refusal's own fix.
+ */
+function refusalLines(record: ProjectRecord, operator: boolean): string[] {
   if (!record.run_refusal) return [];
   const { why, fix } = refusalParts(record.run_refusal);
   const where = record.run_refusal.worker ? ` on worker ${code(record.run_refusal.worker)}` : "";
-  // A machine not set up for Ralph ("install jq"), a script the server must make executable: the operator's
-  // fix, and the member's part of it where there is one.
-  const operator = operatorRefusalWords(record.run_refusal.check, record.slug, record.run_refusal.repo_path);
-  if (operator) return [`Not started${where} (${record.run_refusal.at}): ${operator.problem}. ${operator.advice}`];
+  // A machine not set up for Ralph ("install jq"), a script the server must make executable: for a chat
+  // member, the problem, their own part of the fix where there is one, and whom to tell; the operator reads
+  // the refusal's own fix below.
+  const words = operator
+    ? undefined
+    : operatorRefusalWords(record.run_refusal.check, record.slug, record.run_refusal.repo_path);
+  if (words) return [`Not started${where} (${record.run_refusal.at}): ${words.problem}. ${words.advice}`];
   const lines = [`Not started${where} (${record.run_refusal.at}): ${escapeMarkup(shorten(why, 500))}`];
   if (fix) lines.push(`Fix: ${escapeMarkup(shorten(fix, 500))}`);
   return lines;
@@ -64,15 +70,28 @@ function refusalLines(record: ProjectRecord): string[] {
 
 /**
  * Where the plan is, in words a chat member can use: its path inside the project's workspace. A path
- * elsewhere (another tool's entry) is left to the replies' path net (src/chat/server-paths.ts).
+ * elsewhere (another tool's entry) is left to the replies' path net (src/chat/server-paths.ts). The
+ * operator, who can open it, reads the whole path.
  */
-function planLine(planPath: string, slug: string, workspaceDir: string | undefined): string {
-  const inside = workspaceDir ? insideFolder(planPath, join(workspaceDir, slug)) : undefined;
+function planLine(planPath: string, slug: string, options: CardOptions): string {
+  const { workspaceDir } = options;
+  const inside = workspaceDir && !options.operator ? insideFolder(planPath, join(workspaceDir, slug)) : undefined;
   return inside ? `Plan: ${code(inside)} in its workspace` : `Plan: ${code(planPath)}`;
 }
 
-/** The detailed card of `/status slug`; `workspaceDir` lets it name the plan inside the project's workspace. */
-export function projectCard(record: ProjectRecord, planningSummary?: string, workspaceDir?: string): string {
+/** What the `/status slug` card is drawn with, besides the project. */
+export interface CardOptions {
+  /** The planning session's summary line, while one runs. */
+  planningSummary?: string | undefined;
+  /** PLANBOT_WORKSPACE_DIR: the card names the plan inside the project's workspace. */
+  workspaceDir?: string | undefined;
+  /** The reader is planbot's server operator (`HandleOptions.operator`): the operator's fixes, whole paths. */
+  operator?: boolean | undefined;
+}
+
+/** The detailed card of `/status slug`. */
+export function projectCard(record: ProjectRecord, options: CardOptions = {}): string {
+  const operator = options.operator === true;
   const lines = [`${bold(record.slug)} — ${statusLabel(record)}`];
   if (record.description) lines.push(escapeMarkup(record.description));
   const target = [
@@ -90,7 +109,7 @@ export function projectCard(record: ProjectRecord, planningSummary?: string, wor
   // A PID left on a finished entry is no process any more: only a running project names one.
   if (record.pid && record.status.startsWith("running"))
     lines.push(`PID ${record.pid}${record.started_at ? `, started ${record.started_at}` : ""}`);
-  if (record.error_operator) {
+  if (record.error_operator && !operator) {
     // The stored error holds the operator's advice ("move it away"); a chat names the problem and whom to tell.
     lines.push(
       `Error: ${operatorProblemLine(record.error_operator, record.slug)} ${operatorAdvice(record.error_operator, record.slug, editStep(record.error_fix))}`,
@@ -102,9 +121,9 @@ export function projectCard(record: ProjectRecord, planningSummary?: string, wor
     );
     if (logTail) lines.push(`Last lines of Ralph's output:\n${escapeMarkup(logTail)}`);
   }
-  lines.push(...refusalLines(record));
-  if (planningSummary) lines.push(planningSummary);
-  if (record.final_plan_path) lines.push(planLine(record.final_plan_path, record.slug, workspaceDir));
+  lines.push(...refusalLines(record, operator));
+  if (options.planningSummary) lines.push(options.planningSummary);
+  if (record.final_plan_path) lines.push(planLine(record.final_plan_path, record.slug, options));
   if (record.pull_request) lines.push(`Pull request: [#${record.pull_request.number}](${record.pull_request.url})`);
   if (record.delivery && !record.delivery.ok)
     lines.push(

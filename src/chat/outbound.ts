@@ -21,6 +21,13 @@ export interface Outbound {
    * new one. Same failures as `send` otherwise. Adapters that cannot edit leave it out.
    */
   edit?(target: ChatTarget, messageId: string, reply: Reply): Promise<Result<{ messageId: string }>>;
+  /**
+   * Every chat of this Outbound is read by planbot's server operator (the terminal: only the user that owns
+   * the data folder can open it), so what it carries keeps planbot's absolute paths — the operator can open
+   * the plan document they name. The same fact `HandleOptions.operator` declares for the lines typed there;
+   * declared on the Outbound because that is what the router holds. Chat platforms leave it out.
+   */
+  readonly operator?: boolean;
 }
 
 /**
@@ -49,11 +56,16 @@ export interface OutboundRouter extends Outbound {
 
 /**
  * Creates an empty {@link OutboundRouter}; adapters register themselves as they start. With `serverFolders`,
- * no message it carries (notices, mirrored planner replies, progress) shows a path inside them.
+ * no message it carries (notices, mirrored planner replies, progress) shows a path inside them, except to an
+ * Outbound read by the server's operator ({@link Outbound.operator}), which gets a reply's `operatorText`
+ * where it has one.
  */
 export function createOutboundRouter(options: { serverFolders?: ServerFolders | undefined } = {}): OutboundRouter {
   const byAdapter = new Map<string, Outbound>();
-  const shown = (reply: Reply) => (options.serverFolders ? hideServerPathsIn(reply, options.serverFolders) : reply);
+  const shown = (reply: Reply, outbound: Outbound): Reply => {
+    if (outbound.operator) return reply.operatorText ? { ...reply, text: reply.operatorText } : reply;
+    return options.serverFolders ? hideServerPathsIn(reply, options.serverFolders) : reply;
+  };
   return {
     register: (adapter, outbound) => void byAdapter.set(adapter, outbound),
     unregister: (adapter) => void byAdapter.delete(adapter),
@@ -70,7 +82,7 @@ export function createOutboundRouter(options: { serverFolders?: ServerFolders | 
           details: { permanent: true },
         });
       try {
-        return await outbound.edit(target, messageId, shown(reply));
+        return await outbound.edit(target, messageId, shown(reply, outbound));
       } catch (error) {
         return fail("send_failed", `Editing on ${target.adapter} failed: ${(error as Error).message}`, {
           details: { permanent: false },
@@ -84,7 +96,7 @@ export function createOutboundRouter(options: { serverFolders?: ServerFolders | 
           details: { permanent: false },
         });
       try {
-        return await outbound.send(target, shown(reply), resume);
+        return await outbound.send(target, shown(reply, outbound), resume);
       } catch (error) {
         return fail("send_failed", `Sending to ${target.adapter} failed: ${(error as Error).message}`, {
           details: { permanent: false },

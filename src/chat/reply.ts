@@ -19,6 +19,12 @@ export interface Reply {
   choice?: string;
   /** A file sent with the reply (the final plan as a document); adapters that cannot send files link or name it. */
   attachment?: ReplyAttachment;
+  /**
+   * The same message for planbot's server operator, when `text` words a problem only the operator can fix
+   * for chat members ("tell planbot's admin"): the operator's own advice instead. The outbound router
+   * sends it in place of `text` to an Outbound the operator reads (`Outbound.operator`, the terminal).
+   */
+  operatorText?: string;
 }
 
 /** A text file attached to a reply. */

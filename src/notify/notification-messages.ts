@@ -110,29 +110,24 @@ export function notificationFor(
         },
       };
     case "failed": {
-      // The operator's own words ("move it away") are for the CLI: a chat names the problem and whom to tell.
-      if (record.error_operator) {
-        const said = `${operatorProblemLine(record.error_operator, slug)} ${operatorAdvice(record.error_operator, slug, editStep(record.error_fix))}`;
-        return {
-          audience: "everyone",
-          reply: {
-            text: withReport(`${name} failed${runTime(record, options.now)}. ${said}`),
-            tone: "error",
-            actions: afterFailureButtons(slug),
-            choice: reportChoice(record),
-          },
-        };
-      }
       const reason = record.error_reason
         ? escapeMarkup(record.error_reason.split("\n")[0]!.slice(0, 300))
         : record.failed_stories.length
           ? `stories ${record.failed_stories.map(code).join(", ")} failed`
           : "no reason recorded";
       const tail = lastLogLines(options.workspaceDir, slug, 10);
+      const text = `${withReport(`${name} failed: ${reason}${runTime(record, options.now)}.${fixText(record)}`)}${tail ? `\nLast log lines:\n${codeBlock(tail)}` : ""}`;
+      // The operator's own words ("move it away") are for the operator (the CLI, the terminal): a chat
+      // names the problem and whom to tell.
+      const forMembers =
+        record.error_operator &&
+        withReport(
+          `${name} failed${runTime(record, options.now)}. ${operatorProblemLine(record.error_operator, slug)} ${operatorAdvice(record.error_operator, slug, editStep(record.error_fix))}`,
+        );
       return {
         audience: "everyone",
         reply: {
-          text: `${withReport(`${name} failed: ${reason}${runTime(record, options.now)}.${fixText(record)}`)}${tail ? `\nLast log lines:\n${codeBlock(tail)}` : ""}`,
+          ...(forMembers ? { text: forMembers, operatorText: text } : { text }),
           tone: "error",
           actions: afterFailureButtons(slug),
           choice: reportChoice(record),

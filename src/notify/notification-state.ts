@@ -19,6 +19,8 @@ export const OutboxItemSchema = z.looseObject({
     attachment: z
       .looseObject({ name: z.string(), content: z.string(), path: z.string().optional(), slug: z.string().optional() })
       .optional(),
+    /** The message in the operator's words, for the terminal (Reply.operatorText). */
+    operatorText: z.string().optional(),
   }),
   attempts: z.number().int(),
   next_attempt_at: z.string(),

@@ -8,7 +8,8 @@ import { type OperatorProblem, SCRIPT_EXECUTABLE_CHECK, SERVER_SETUP_CHECKS } fr
  * stored run error's `error_operator`): the problem in one plain line, and what a chat member can do —
  * their own part of the fix when the failure names one (`/edit` a field that may be the cause, commit a
  * file as executable), and that the rest needs planbot's admin. Shared by the bot's failure replies, the
- * `/status` card and the notices; the CLI and the logs keep the operator's own message.
+ * `/status` card and the notices; the CLI, the logs and the terminal (the operator's own chat) keep the
+ * operator's own message.
  */
 export function operatorProblemLine(
   problem: OperatorProblem,

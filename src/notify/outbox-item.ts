@@ -17,6 +17,7 @@ export function newOutboxItem(record: ProjectRecord, target: ChatTarget, reply: 
       ...(reply.tone ? { tone: reply.tone } : {}),
       ...(reply.actions ? { actions: reply.actions.map((action) => ({ ...action })) } : {}),
       ...(reply.choice ? { choice: reply.choice } : {}),
+      ...(reply.operatorText ? { operatorText: reply.operatorText } : {}),
       // Kept with the message, so a retry after a restart sends the same document.
       ...(reply.attachment ? { attachment: { ...reply.attachment } } : {}),
     },

@@ -52,18 +52,25 @@ export async function enqueueRefusalNotices(io: RefusalNoticeIo): Promise<void> 
   if (!result.ok) io.log.error({ code: result.code, message: result.message }, "could not record a refusal notice");
 }
 
-/** The chat message of a refused run: on which worker, why and what to fix, and that the project waits. */
+/**
+ * The chat message of a refused run: on which worker, why and what to fix, and that the project waits. A
+ * machine not set up for Ralph, or a script the server must make executable, is the operator's to fix: chat
+ * members read what is wrong, their own part of the fix where there is one, and whom to tell; the operator
+ * (`operatorText`) reads the preflight's own fix.
+ */
 export function refusalReply(record: ProjectRecord): Reply {
   const refusal = record.run_refusal!;
   const where = refusal.worker ? ` on worker ${code(refusal.worker)}` : "";
-  const operator = operatorRefusalWords(refusal.check, record.slug, refusal.repo_path);
-  const problem = operator
-    ? `${operator.problem}.\nNothing ran: the project stays approved. ${operator.advice} Once it is fixed, run it again with ${code(`/run ${record.slug}`)}.`
-    : undefined;
+  const again = `run it again with ${code(`/run ${record.slug}`)}.`;
   // The preflight's own words begin "Ralph was not started: <why>. Fix: <what to do>".
   const why = refusal.message.replace(/^Ralph was not started:\s*/, "").slice(0, 1500);
+  const text = `${bold(record.slug)}: Ralph was not started${where}: ${escapeMarkup(why)}\nNothing ran: the project stays approved. Fix that, then ${again}`;
+  const operator = operatorRefusalWords(refusal.check, record.slug, refusal.repo_path);
+  const forMembers = operator
+    ? `${bold(record.slug)}: Ralph was not started${where}: ${operator.problem}.\nNothing ran: the project stays approved. ${operator.advice} Once it is fixed, ${again}`
+    : undefined;
   return {
-    text: `${bold(record.slug)}: Ralph was not started${where}: ${problem ?? `${escapeMarkup(why)}\nNothing ran: the project stays approved. Fix that, then run it again with ${code(`/run ${record.slug}`)}.`}`,
+    ...(forMembers ? { text: forMembers, operatorText: text } : { text }),
     tone: "error",
     actions: [
       { label: "Run again", command: `/run ${record.slug}`, style: "primary" },

@@ -3,8 +3,9 @@ import type { Failure } from "./result.ts";
 /**
  * Problems only planbot's operator can fix, on the server it runs on. A failure of one carries
  * `details.operator` (its kind) next to its code: its message keeps the operator's advice and paths (the
- * CLI and the logs show it as it is), while a chat, whose members cannot touch the server, names the
- * problem plainly and says to tell planbot's admin (the words: src/notify/operator-words.ts).
+ * CLI, the logs and the terminal — the operator's own chat — show it as it is), while a chat, whose members
+ * cannot touch the server, names the problem plainly and says to tell planbot's admin (the words:
+ * src/notify/operator-words.ts).
  */
 export type OperatorProblem =
   /** A store in the data folder could not be written or locked (a full disk, permissions, read-only). */

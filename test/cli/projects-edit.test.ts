@@ -31,8 +31,9 @@ describe("planbot projects edit", { timeout: 120_000 }, () => {
     // One line per chat: the terminal runs a planner turn without blocking the prompt, so an /edit typed
     // right after /plan meets the project while it is being planned (and is refused, rightly).
     const plan = await runPlanbot(["chat"], { ...at, input: "/plan shop\n" });
-    // The chat names the member's part (the repo); the remote and git's error are in the log for the operator.
-    expect(plan.stdout).toContain("If the project's repo is wrong, set it: `/edit shop --repo R`.");
+    // The terminal is the operator's chat: git's error, and the chat's own way out (the repo).
+    expect(plan.stdout).toContain(`could not clone ${remote.base}/typo`);
+    expect(plan.stdout).toContain("To set the repo instead: `/edit shop --repo R`.");
     expect(plan.stderr).toContain(`could not clone ${remote.base}/typo`);
     const edit = await runPlanbot(["chat"], { ...at, input: "/edit shop --repo app\n" });
     expect(edit.stdout).toContain("Edited shop:\n- repo `typo` → `app`");

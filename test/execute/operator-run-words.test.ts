@@ -1,15 +1,23 @@
 // A run refused because the project's workspace is a clone of another repository (moving that folder is
 // the operator's job on the server): /run's reply, the /status card, the failure notice and the progress
-// message's ending name the problem and whom to tell, where the CLI (`planbot projects show`) keeps the
-// operator's "move it away". Real git against bare remotes, the real executor.
+// message's ending name the problem and whom to tell, where the CLI (`planbot projects show`) and the
+// terminal, the operator's own chat, keep the operator's "move it away". Real git against bare remotes, the
+// real executor; notices through the outbound router to the real terminal adapter and a chat's Outbound.
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { execa } from "execa";
 import { beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { createConsoleAdapter } from "../../src/adapters/console/console-adapter.ts";
 import { failureReply } from "../../src/bot/failure-reply.ts";
+import { createOutboundRouter } from "../../src/chat/outbound.ts";
+import type { Reply } from "../../src/chat/reply.ts";
 import { projectCard } from "../../src/bot/project-card.ts";
 import { formatRecord } from "../../src/cli/projects-output.ts";
 import { notificationFor } from "../../src/notify/notification-messages.ts";
+import { OutboxItemSchema } from "../../src/notify/notification-state.ts";
+import { newOutboxItem } from "../../src/notify/outbox-item.ts";
 import { refusalReply } from "../../src/notify/refusal-notices.ts";
+import type { ProjectRecord } from "../../src/projects/project-list.ts";
 import { finalReply } from "../../src/notify/progress-text.ts";
 import { createBareRemote, samplePrd, writePlanningArtifacts, type RemoteFixture } from "../helpers/git-fixtures.ts";
 import { createHarness } from "./harness.ts";
@@ -24,6 +32,41 @@ beforeAll(async () => {
   app = await createBareRemote(remotes, "app", { ralphScript: true });
   other = await createBareRemote(remotes, "other", { ralphScript: true });
 });
+
+/**
+ * Sends `reply` as the notifier does — stored in its outbox (`notifications.json`) and read back, then
+ * through the outbound router — to a chat and to the real terminal adapter; resolves with what each showed.
+ */
+async function sendToChatAndTerminal(
+  record: ProjectRecord,
+  notice: Reply,
+): Promise<{ chat: string; terminal: string }> {
+  const stored = JSON.parse(
+    JSON.stringify(newOutboxItem(record, { adapter: "telegram", channelId: "1" }, notice, new Date())),
+  );
+  const reply = OutboxItemSchema.parse(stored).reply as Reply;
+  const router = createOutboundRouter();
+  let chat = "";
+  router.register("telegram", {
+    async send(_target, sent) {
+      chat += sent.text;
+      return { ok: true, messageIds: ["1"] };
+    },
+  });
+  const output = new PassThrough();
+  let terminal = "";
+  output.setEncoding("utf8");
+  output.on("data", (chunk: string) => {
+    terminal += chunk;
+  });
+  const ignore = { handle: async () => ({ kind: "ignored" as const, reason: "" }), commandFor: () => undefined };
+  const adapter = createConsoleAdapter({ bot: ignore, input: new PassThrough(), output, userName: "alice" });
+  router.register("console", adapter.outbound);
+  await router.send({ adapter: "telegram", channelId: "1" }, reply);
+  await router.send({ adapter: "console", channelId: "terminal" }, reply);
+  adapter.close();
+  return { chat, terminal };
+}
 
 const CHAT_WORDS =
   "The workspace folder of **shop** on the server holds a clone of another repository. If the project's repo is wrong, set it: `/edit shop --repo R`. Otherwise tell planbot's admin: only they can move that folder away on the server.";
@@ -47,6 +90,10 @@ describe("a workspace cloned from another repository", { timeout: 120_000 }, () 
       field: "repo",
     });
     expect(failureReply(result).text).toBe(CHAT_WORDS);
+    // The terminal's reader is the operator: the failure's own advice, and /edit in case the repo is wrong.
+    expect(failureReply(result, { operator: true }).text).toBe(
+      `${result.message} To set the repo instead: \`/edit shop --repo R\`.`,
+    );
     expect(await h.status("shop")).toBe("failed");
 
     // Later, from the stored error.
@@ -65,6 +112,17 @@ describe("a workspace cloned from another repository", { timeout: 120_000 }, () 
     for (const text of [projectCard(record), notice?.reply.text ?? "", ending.text])
       expect(text).not.toContain("move it away");
     expect(formatRecord(record)).toContain("move it away or fix the project's repo");
+
+    // The operator at the terminal reads the stored error itself, in the card and in the notice.
+    const operatorCard = projectCard(record, { operator: true });
+    expect(operatorCard).toContain("move it away or fix the project's repo");
+    expect(operatorCard).toContain("To set the repo: `/edit shop --repo R`.");
+    expect(operatorCard).not.toContain("tell planbot's admin");
+    const shown = await sendToChatAndTerminal(record, notice!.reply);
+    expect(shown.chat).toContain(CHAT_WORDS);
+    expect(shown.terminal).toContain("move it away or fix the project's repo");
+    expect(shown.terminal).toContain("To set the repo: `/edit shop --repo R`.");
+    expect(shown.terminal).not.toContain("tell planbot's admin");
 
     // Another error later (stored by another tool here) is not the operator's: its own words show again.
     await h.lifecycle.update("shop", (entry) => {
@@ -107,5 +165,22 @@ describe("a machine without jq", { timeout: 120_000 }, () => {
     );
     for (const text of [replied, card, notice]) expect(text).not.toMatch(/apt-get|PATH|install jq/);
     expect(formatRecord(record)).toContain("install jq (apt-get install jq, brew install jq)");
+
+    // The operator, at the terminal, reads the preflight's fix in the reply, the card and the notice.
+    const fix = "install jq (apt-get install jq, brew install jq)";
+    expect(failureReply(result, { operator: true }).text).toContain(fix);
+    expect(projectCard(record, { operator: true })).toContain(`Fix: ${fix}`);
+    const shown = await sendToChatAndTerminal(record, refusalReply(record));
+    expect(shown.chat).toBe(notice);
+    expect(shown.terminal).toContain(fix);
+    expect(shown.terminal).toContain(
+      "Nothing ran: the project stays approved. Fix that, then run it again with `/run todo`.",
+    );
+    for (const text of [
+      failureReply(result, { operator: true }).text,
+      projectCard(record, { operator: true }),
+      shown.terminal,
+    ])
+      expect(text).not.toContain("tell planbot's admin");
   });
 });

@@ -18,6 +18,7 @@ import { refusalReply } from "../../src/notify/refusal-notices.ts";
 import { planningEnv } from "../cli/planning-env.ts";
 import { runPlanbot } from "../cli/planbot-process.ts";
 import { createBareRemote, samplePrd, writePlanningArtifacts, type RemoteFixture } from "../helpers/git-fixtures.ts";
+import { startChatSurfaces } from "../helpers/chat-surfaces.ts";
 import { baseEnv, planbotBin } from "../helpers/planbot-child.ts";
 import { createHarness } from "./harness.ts";
 import { useHarnessTemp } from "./use-harness-temp.ts";
@@ -31,22 +32,29 @@ const CLONE_CHAT =
   "planbot could not get the code of **shop** from its repository. If the project's repo is wrong, set it: `/edit shop --repo R`. Otherwise tell planbot's admin: only they can fix where the server fetches repositories from, or its access to them.";
 
 describe("a repository that cannot be cloned", { timeout: 120_000 }, () => {
-  it("/plan in the terminal chat offers /edit --repo and the admin for the rest; the log keeps git's error and the remote", async () => {
+  it("/plan: a member's chat offers /edit --repo and the admin for the rest; the terminal (the operator's) and the log keep git's error", async (context: TestContext) => {
     const cwd = await temp.make("split-plan-");
     const { remote, env } = await planningEnv(cwd);
     const at = { cwd, env };
     expect((await runPlanbot(["projects", "propose", "shop", "A shop", "--repo", "typo"], at)).exitCode).toBe(0);
 
-    const chat = await runPlanbot(["chat"], { ...at, input: "/plan shop\n" });
-    expect(chat.stdout).toContain(
-      "planbot could not get the code of shop from its repository. If the project's repo is wrong, set it: `/edit shop --repo R`. Otherwise tell planbot's admin: only they can fix where the server fetches repositories from, or its access to them. shop is pending again; `/plan shop` tries again.",
-    );
-    expect(chat.stdout).not.toContain(remote.base);
-    expect(chat.stdout).not.toMatch(SERVER_WORDS);
+    const terminal = await runPlanbot(["chat"], { ...at, input: "/plan shop\n" });
+    expect(terminal.stdout).toContain(`could not clone ${remote.base}/typo`);
+    expect(terminal.stdout).toContain("To set the repo instead: `/edit shop --repo R`.");
+    expect(terminal.stdout.split("is pending again").length).toBe(2);
     // The log (stderr) is the operator's: the remote, git's own error, and both ways to fix it.
-    expect(chat.stderr).toContain(`could not clone ${remote.base}/typo`);
-    expect(chat.stderr).toContain("Fix the project's repo, or GIT_REMOTE_BASE or the server's git credentials");
+    expect(terminal.stderr).toContain(`could not clone ${remote.base}/typo`);
+    expect(terminal.stderr).toContain("Fix the project's repo, or GIT_REMOTE_BASE or the server's git credentials");
     expect((await runPlanbot(["projects", "show", "shop"], at)).stdout).toMatch(/^shop: pending/);
+
+    const chats = await startChatSurfaces({ root: cwd, dataDir: env.PLANBOT_DATA_DIR, env });
+    context.onTestFinished(() => chats.close());
+    const said = await chats.telegramSays("/plan shop", "tries again");
+    expect(said).toContain(
+      "planbot could not get the code of shop from its repository. If the project's repo is wrong, set it: /edit shop --repo R. Otherwise tell planbot's admin: only they can fix where the server fetches repositories from, or its access to them. shop is pending again; /plan shop tries again.",
+    );
+    expect(said).not.toContain(remote.base);
+    expect(said).not.toMatch(SERVER_WORDS);
   });
 
   it("a run: the reply, the /status card, the notice and the progress ending split it; planbot projects show keeps it all", async (context: TestContext) => {

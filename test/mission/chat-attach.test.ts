@@ -3,7 +3,8 @@
  * end to end with the fake Telegram, Discord, planner and Ralph: a session started in Telegram is
  * continued from the terminal and its planner reply reaches the Telegram group; /status answers while a
  * slow planner turn runs; interrupting the terminal during a turn leaves no planner process; the plan is
- * finished and /run from the terminal, and the completion notice appears in the terminal.
+ * finished and /run from the terminal (whose card, the operator's, names the plan by its whole path), and
+ * the completion notice appears in the terminal.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -115,6 +116,16 @@ describe("planbot chat attached to planbot start", { timeout: 120_000 }, () => {
     await second.next(at, /Wrote `final-plan\.md` and `prd\.json`/, 30_000);
     second.type("/done");
     await second.next(at, /Approved kiln with its plan/);
+    // The attached terminal is the operator's (a 0600 socket): its card names the plan document by its
+    // whole path, where the Telegram group's names it inside the workspace.
+    const plan = join(w.workspaceDir, "kiln", "scripts", "ralph", "final-plan.md");
+    at = second.mark();
+    second.type("/status kiln");
+    expect((await second.next(at, /Plan: .*/))[0]).toBe(`Plan: \`${plan}\``);
+    const group = (await w.command("/status kiln", /Plan: /)).plain_text;
+    expect(group).toContain("Plan: scripts/ralph/final-plan.md in its workspace");
+    expect(group).not.toContain(w.root);
+    at = second.mark();
     second.type("/run kiln");
     await second.next(at, /kiln is complete: 3\/3 stories pass on branch `?feat\/x/, 60_000);
     second.child.stdin!.end();

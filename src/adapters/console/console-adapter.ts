@@ -58,6 +58,8 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
       await session.drain();
     },
     outbound: {
+      // planbot chat runs as the user that owns the data folder: the server's operator.
+      operator: true,
       async send(_target, reply) {
         terminal.print(renderPlainText(reply));
         return { ok: true, messageIds: [] };

@@ -23,7 +23,10 @@ export interface ConsoleSession {
   drain(): Promise<void>;
 }
 
-/** Creates a {@link ConsoleSession} for one user; the core treats the terminal's owner as an admin. */
+/**
+ * Creates a {@link ConsoleSession} for one user; the core treats the terminal's owner as an admin, and
+ * every line is declared the server operator's (`HandleOptions.operator`).
+ */
 export function createConsoleSession(
   bot: Pick<AdapterBot, "handle" | "commandFor">,
   userName: string,
@@ -53,7 +56,9 @@ export function createConsoleSession(
       },
     };
     try {
-      const handled = await bot.handle(incoming, { audience: "direct", signals });
+      // Whoever types here is on the server as the data folder's owner (planbot chat itself, or its 0600
+      // socket): the operator, who gets the operator's advice and planbot's paths (docs/architecture.md).
+      const handled = await bot.handle(incoming, { audience: "direct", operator: true, signals });
       if (handled.kind !== "ignored") for (const reply of handled.replies) print(renderPlainText(reply));
     } finally {
       turns.delete(abort);

@@ -42,6 +42,8 @@ export async function startChatSocket(host: AdapterHost): Promise<ChatSocket> {
   await chmod(path, 0o600).catch(() => undefined);
   server.on("error", (error) => log.error({ adapter: "console", err: error }, "terminal socket error"));
   host.outbound.register("console", {
+    // Only the data folder's owner can open the socket (0600): every attached terminal is the operator's.
+    operator: true,
     async send(_target, reply) {
       const text = renderPlainText(reply);
       for (const socket of clients) send(socket, { type: "print", text });

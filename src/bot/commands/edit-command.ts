@@ -25,7 +25,7 @@ export const editCommand: CommandSpec = {
     { name: "branch", type: "string", description: "feature branch Ralph works on", placeholder: "B" },
     { name: "base", type: "string", description: "branch to start from", placeholder: "M" },
   ],
-  async handler({ args, flags, services, command }) {
+  async handler({ args, flags, services, command, operator }) {
     const edit = {
       description: args.description,
       repo: flags.repo as string | undefined,
@@ -37,22 +37,29 @@ export const editCommand: CommandSpec = {
         `${code(`/edit ${args.slug}`)} needs something to change: a new description, ${code("--repo")}, ${code("--branch")} or ${code("--base")}, e.g. ${code(`/edit ${args.slug} --base main`)}.\nUsage: ${code(usageLine(command))}`,
       );
     const result = await services.lifecycle.edit(args.slug!, edit);
-    if (!result.ok) return failureReply(result);
+    if (!result.ok) return failureReply(result, { operator });
     const slug = result.entry.name;
     if (result.changes.length === 0)
       return reply(`Nothing changed: ${bold(slug)} already has ${describeAsked(edit)}.`, {
         actions: [{ label: "Status", command: `/status ${slug}`, style: "secondary" }],
       });
-    // Moving the old clone away is the operator's job on the server (the CLI names its folder); a chat says whom to ask.
-    const clone = result.oldClone
-      ? `\nIts workspace on the server still holds a clone of the old repository, and planbot never deletes a workspace: before it is planned or run again, planbot's admin must move that folder away. Please tell them.`
-      : "";
+    const clone = result.oldClone ? oldCloneNote(result.oldClone, slug, operator) : "";
     return reply(`Edited ${bold(slug)}:\n${result.changes.map(changeLine).join("\n")}${clone}`, {
       tone: "success",
       actions: [{ label: "Status", command: `/status ${slug}`, style: "secondary" }],
     });
   },
 };
+
+/**
+ * Moving the old clone away is the operator's job on the server: the operator (the terminal) reads which
+ * folder, as the CLI says it; a chat member reads whom to ask.
+ */
+function oldCloneNote(folder: string, slug: string, operator: boolean): string {
+  if (operator)
+    return `\n${code(folder)} still holds a clone of the old repository: move it away before you plan or run ${bold(slug)} again (planbot never deletes a workspace).`;
+  return `\nIts workspace on the server still holds a clone of the old repository, and planbot never deletes a workspace: before it is planned or run again, planbot's admin must move that folder away. Please tell them.`;
+}
 
 /** One changed field, e.g. "- base `nosuch` → `main`". */
 function changeLine(change: FieldChange): string {

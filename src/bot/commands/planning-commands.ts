@@ -16,7 +16,7 @@ async function withPlanning(
   const planning = context.services.planning;
   if (!planning) return errorReply("Planning is not available yet in this planbot.");
   const result = await call(planning);
-  return result.ok ? result.reply : failureReply(result);
+  return result.ok ? result.reply : failureReply(result, context);
 }
 
 const request = (context: CommandContext) => ({ incoming: context.incoming, signals: context.signals });
@@ -121,13 +121,13 @@ export const runCommand: CommandSpec = {
   slow: true,
   args: [slugArg],
   flags: [],
-  async handler({ args, services }) {
+  async handler({ args, services, operator }) {
     if (!services.executor) return errorReply("The Ralph executor is not available yet in this planbot.");
     // A failed or blocked project is retried: approved again, then run (src/bot/retry-run.ts).
     const retry = await approveEndedRun(services, args.slug!);
-    if (!retry.ok) return failureReply(retry);
+    if (!retry.ok) return failureReply(retry, { operator });
     const result = await services.executor.runNow(args.slug!);
-    if (!result.ok) return failureReply(result);
+    if (!result.ok) return failureReply(result, { operator });
     return { text: result.message, tone: "success" };
   },
 };

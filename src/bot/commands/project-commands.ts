@@ -30,7 +30,7 @@ export const proposeCommand: CommandSpec = {
     { name: "branch", type: "string", description: "feature branch Ralph works on", placeholder: "B" },
     { name: "base", type: "string", description: "branch to start from (default: main)", placeholder: "M" },
   ],
-  async handler({ args, flags, services }) {
+  async handler({ args, flags, services, operator }) {
     const result = await services.lifecycle.propose({
       slug: args.slug!,
       description: args.description!,
@@ -38,7 +38,7 @@ export const proposeCommand: CommandSpec = {
       branch: flags.branch as string | undefined,
       base: flags.base as string | undefined,
     });
-    if (!result.ok) return failureReply(result);
+    if (!result.ok) return failureReply(result, { operator });
     const entry = result.entry;
     const target = [
       entry.repo ? `repo ${code(entry.repo)}` : "",
@@ -82,13 +82,13 @@ function statusChange(
     role: "admin",
     args: [slugArg],
     flags: [],
-    async handler({ args, services }) {
+    async handler({ args, services, operator }) {
       const record = async (slug: string) => {
         const found = await services.lister.get(slug);
         return found.ok ? found.record : undefined;
       };
       const result = await services.lifecycle[name](args.slug!);
-      if (!result.ok) return failureReply(result);
+      if (!result.ok) return failureReply(result, { operator });
       const slug = result.entry.name;
       if (name === "cancel") void services.executor?.stopRun?.(slug, "cancelled")?.catch(() => undefined); // stops a running Ralph
       const after = await record(slug);
@@ -205,14 +205,14 @@ export const statusCommand: CommandSpec = {
   role: "member",
   args: [{ ...slugArg, required: false }],
   flags: [],
-  async handler({ args, services }) {
+  async handler({ args, services, operator }) {
     if (!args.slug) {
       const result = await services.lister.list();
-      if (!result.ok) return failureReply(result);
+      if (!result.ok) return failureReply(result, { operator });
       return { ...overview(result.list.projects) };
     }
     const result = await services.lister.get(args.slug);
-    if (!result.ok) return failureReply(result);
+    if (!result.ok) return failureReply(result, { operator });
     if (!result.record)
       return failureReply({
         ok: false,
@@ -220,8 +220,11 @@ export const statusCommand: CommandSpec = {
         message: `No project named "${args.slug}". ${code("/status")} lists them.`,
       });
     const summary = await services.planning?.describe(result.record.slug);
-    return reply(projectCard(result.record, summary, services.workspaceDir), {
-      actions: projectActions(result.record),
+    const card = projectCard(result.record, {
+      planningSummary: summary,
+      workspaceDir: services.workspaceDir,
+      operator,
     });
+    return reply(card, { actions: projectActions(result.record) });
   },
 };
