@@ -69,6 +69,8 @@ describe("the first visit", () => {
     await page.getByLabel("Start planning right away").uncheck();
     await page.getByRole("button", { name: "Propose" }).click();
     await page.waitForURL(/#\/p\/my-app$/);
+    // The header counts it in words that read right for one.
+    await page.locator(".count-all", { hasText: /^1 project$/ }).waitFor();
   });
 
   it("a page reloaded while the planner thinks still shows the message it is answering", async () => {
