@@ -98,6 +98,20 @@ describe("a store that breaks while a page is open", () => {
       );
     }
     expect(await fresh.getByText("Loading projects…").count()).toBe(0);
+    // No list has come yet: the board shows no empty columns or zero counts, as if there were no projects.
+    expect(await fresh.locator("[data-column]").count()).toBe(0);
+    expect(await fresh.getByRole("button", { name: "Pending", exact: true }).count()).toBe(1);
+    expect(await fresh.locator('[data-waiting="store"]').textContent()).toBe(
+      "The projects show here once planbot can read its project store again.",
+    );
+    // A project's page loaded now says the same, not a "Loading…" that never ends by itself.
+    const project = await openPage();
+    await project.goto(`${harness.origin}/#/p/beta`);
+    await project.locator('[data-connection="error"]').waitFor({ timeout: 10_000 });
+    expect(await project.locator('main [data-waiting="store"]').textContent()).toBe(
+      "This project shows here once planbot can read its project store again.",
+    );
+    expect(await project.getByText("Loading…").count()).toBe(0);
 
     // Fixed: the fresh page gets the list on the stream it has, like the open one.
     await replaceStore(harness, good);
@@ -107,6 +121,8 @@ describe("a store that breaks while a page is open", () => {
     await banner.waitFor({ state: "detached" });
     expect(streams).toBe(1);
     expect(await fresh.locator(".conn").textContent()).toBe("live");
+    await project.waitForSelector('main[data-slug="beta"]', { timeout: 10_000 });
+    expect(await project.locator('[data-waiting="store"]').count()).toBe(0);
   }, 60_000);
 
   it("agrees with the live channel when the store breaks and is fixed around the moment a page connects", async () => {
