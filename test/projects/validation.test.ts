@@ -271,7 +271,7 @@ describe("bidirectional control characters (Trojan Source)", () => {
       [validateDescription(`A todo ${character}app`), "description"],
       [validateRepo(`team/to${character}do`), "repo"],
       [validateBranch(`feat/${character}x`), "branch"],
-      [validateBranch(`ma${character}in`, "base"), "base"],
+      [validateBaseBranch(`ma${character}in`), "base branch"],
       [validateAnswer(`yes ${character}please`), "answer"],
     ];
     for (const [problem, field] of checks) {
