@@ -1,7 +1,7 @@
 import { dirname } from "node:path";
 import { gitEnv, NETWORK_GIT_TIMEOUT_MS, runGit } from "../execute/git.ts";
 import { redactUrl, sameRemote } from "../execute/remote-url.ts";
-import { validateBranch } from "../projects/validation.ts";
+import { validateBaseBranch, validateBranch } from "../projects/validation.ts";
 import { scrubToken } from "./scrub.ts";
 
 /** Why a push did not happen, for the message and what to do. */
@@ -38,7 +38,7 @@ export async function pushBranch(
   request: PushRequest,
 ): Promise<{ ok: true; head: string; remote: string } | PushFailure> {
   const scrub = (text: string) => scrubToken(text, request.token?.value);
-  const problem = validateBranch(request.branch) ?? validateBranch(request.base, "base");
+  const problem = validateBranch(request.branch) ?? validateBaseBranch(request.base);
   if (problem)
     return {
       ok: false,

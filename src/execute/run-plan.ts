@@ -2,7 +2,7 @@ import type { Config } from "../config.ts";
 import { readPrd } from "../projects/project-list.ts";
 import { fail, type Result } from "../projects/result.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
-import { validateBranch, validateRepo, validateSlug } from "../projects/validation.ts";
+import { validateBaseBranch, validateBranch, validateRepo, validateSlug } from "../projects/validation.ts";
 import { workspacePaths } from "../projects/workspace.ts";
 import { resolveRalphCommand, type RalphLaunchSpec } from "./ralph-command.ts";
 import { redactUrl, remoteUrlFor } from "./remote-url.ts";
@@ -53,7 +53,7 @@ export function planRun(
   const branchProblem = validateBranch(branch, branchFrom === "prd" ? "prd.json branchName" : "branch");
   if (branchProblem) return fail("validation_failed", branchProblem, { fields: { branch: branchProblem } });
   const base = entry.base_branch?.trim() || "main";
-  const baseProblem = validateBranch(base, "base");
+  const baseProblem = validateBaseBranch(base);
   if (baseProblem) return fail("validation_failed", baseProblem, { fields: { base_branch: baseProblem } });
 
   const ralph = resolveRalphCommand(config.execute.ralphCommand, paths.root, config.dataDir);

@@ -7,7 +7,7 @@ import { adoptClone } from "../execute/workspace-clone.ts";
 import { fail, type Result } from "../projects/result.ts";
 import { operatorDetails, operatorProblemOf } from "../projects/operator-fix.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
-import { validateBranch, validateRepo, validateSlug } from "../projects/validation.ts";
+import { validateBaseBranch, validateRepo, validateSlug } from "../projects/validation.ts";
 import { workspacePaths } from "../projects/workspace.ts";
 import { makeFolders } from "../projects/make-folders.ts";
 
@@ -68,7 +68,7 @@ export async function preparePlanningWorkspace(
   }
   const repo = entry.repo?.trim() || entry.name;
   const base = entry.base_branch?.trim() || "main";
-  const problem = validateRepo(repo) ?? validateBranch(base, "base");
+  const problem = validateRepo(repo) ?? validateBaseBranch(base);
   if (problem) return fail("validation_failed", problem);
   const url = remoteUrlFor(options.gitRemoteBase, repo);
   const description = `${root}, a checkout of branch ${base} of the project's repository ${redactUrl(url)}`;

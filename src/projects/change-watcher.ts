@@ -228,6 +228,8 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
     publish(
       list.ok ? list.list.projects.map((record) => ({ slug: record.slug, before: undefined, after: record })) : [],
     );
+    // A store broken at start is the channel's first word, so a fix is news ("readable again") like any other.
+    health.tell();
   }
 
   return {

@@ -8,7 +8,7 @@ import { readPrd } from "./project-list.ts";
 import { fail, type Failure, type Result } from "./result.ts";
 import { clearRunRefusal } from "./run-refusal-field.ts";
 import type { ProjectEntry } from "./schemas.ts";
-import { validateBranch, validateDescription, validateRepo, validateSlug } from "./validation.ts";
+import { validateBaseBranch, validateBranch, validateDescription, validateRepo, validateSlug } from "./validation.ts";
 import { workspacePaths } from "./workspace.ts";
 
 /** What a person asks for when proposing a project. */
@@ -56,7 +56,7 @@ export function targetProblems(target: {
   if (repoProblem) fields.repo = repoProblem;
   const branchProblem = target.branch === undefined ? undefined : validateBranch(target.branch, "branch");
   if (branchProblem) fields.branch = branchProblem;
-  const baseProblem = target.base === undefined ? undefined : validateBranch(target.base, "base");
+  const baseProblem = target.base === undefined ? undefined : validateBaseBranch(target.base);
   if (baseProblem) fields.base_branch = baseProblem;
   return fields;
 }

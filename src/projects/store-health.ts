@@ -6,7 +6,13 @@ import type { Failure, Result } from "./result.ts";
  * dashboard's open streams — would go on showing the last good list and never hear why it stopped moving.
  */
 export interface StoreHealth {
-  /** The failure of the last read (the file and what to do), or undefined while the store is readable. */
+  /**
+   * What the listeners were last told: the failure (the file and what to do), or undefined for a readable
+   * store. Not the newest read: a reader that starts from this and subscribes in the same turn of the event
+   * loop (a page's stream connecting) hears exactly what the earlier ones heard — every later word, none
+   * twice, none missed. Starting from a read of its own, it could hold a verdict the channel never tells
+   * (a file broken and fixed again before the watcher looked) and nothing would ever correct it.
+   */
   problem(): Failure | undefined;
   /** Calls `listener` with each new problem, and with undefined once the store is readable again. */
   subscribe(listener: (problem: Failure | undefined) => void): () => void;
@@ -30,7 +36,7 @@ export function createStoreHealth(report: (error: unknown) => void): StoreHealth
   let told: Failure | undefined;
 
   return {
-    problem: () => seen,
+    problem: () => told,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -14,7 +14,8 @@ export function validateSlug(slug: string): string | undefined {
   if (!slug) return "slug is required: use lower-case letters, digits and dashes, e.g. my-app.";
   const hidden = bidiProblem(slug, "slug");
   if (hidden) return hidden;
-  if (slug.length > 63) return `slug "${preview(slug)}" is ${slug.length} characters long; the limit is 63.`;
+  if (slug.length > 63)
+    return `slug "${preview(slug)}" is ${slug.length} characters long; the limit is 63: use a shorter one, such as my-app.`;
   if (!SLUG_PATTERN.test(slug.toLowerCase())) {
     return `slug "${preview(slug)}" is not valid: use lower-case letters, digits and dashes, starting with a letter or digit (e.g. my-app).`;
   }
@@ -97,10 +98,20 @@ export function validateRepo(repo: string): string | undefined {
  * "-", so a branch can never be read as an option.
  */
 export function validateBranch(branch: string, field = "branch"): string | undefined {
+  return branchProblem(branch, field, "use a name such as feat/reminders");
+}
+
+/** Checks the branch a project starts from, by the rules of {@link validateBranch}; named as the forms name it. */
+export function validateBaseBranch(base: string): string | undefined {
+  return branchProblem(base, "base branch", "name the branch to start from, such as main");
+}
+
+/** The rule's sentence: what is wrong with the name, then what to do (`advice`). */
+function branchProblem(branch: string, field: string, advice: string): string | undefined {
   const hidden = bidiProblem(branch, field);
   if (hidden) return hidden;
   const problem = refNameProblem(branch);
-  return problem ? `${field} "${preview(branch)}" is not a valid git branch name: ${problem}.` : undefined;
+  return problem ? `${field} "${preview(branch)}" is not a valid git branch name: ${problem}; ${advice}.` : undefined;
 }
 
 function refNameProblem(name: string): string | undefined {

@@ -1,7 +1,7 @@
 import type { FixableField } from "../projects/error-fix.ts";
 import type { OperatorProblem } from "../projects/operator-fix.ts";
 import { z } from "zod";
-import { validateBranch, validateRepo, validateSlug } from "../projects/validation.ts";
+import { validateBaseBranch, validateBranch, validateRepo, validateSlug } from "../projects/validation.ts";
 
 /**
  * What travels through Redis for one run. The bot puts in the project's coordinates and its two planning
@@ -93,7 +93,7 @@ export function parseRunJob(data: unknown): { ok: true; job: RunJobData } | { ok
     validateSlug(job.slug) ??
     validateRepo(job.repo) ??
     (job.branch ? validateBranch(job.branch, "branch") : undefined) ??
-    validateBranch(job.base, "base");
+    validateBaseBranch(job.base);
   return problem ? { ok: false, message: problem } : { ok: true, job };
 }
 

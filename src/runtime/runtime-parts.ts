@@ -30,6 +30,7 @@ interface Seams {
   env?: NodeJS.ProcessEnv | undefined;
   botUsername?: string | undefined;
   notifierBackoffMs?: number | undefined;
+  watcherDebounceMs?: number | undefined;
 }
 
 /** What the pieces are built from. */
@@ -75,6 +76,7 @@ export function buildWatcher(wiring: RuntimeWiring): ChangeWatcher {
     dataDir: config.dataDir,
     workspaceDir: config.workspaceDir,
     ...(overrides.probe ? { probe: overrides.probe } : {}),
+    ...(overrides.watcherDebounceMs ? { debounceMs: overrides.watcherDebounceMs } : {}),
     onError: (error) => log.warn({ err: error }, "change watcher"),
     previewSlugs: () => planning.previews().keys(),
   });

@@ -71,6 +71,8 @@ export interface RuntimeOverrides {
   notifierBackoffMs?: number;
   /** Backoff of mirrored replies and stall notices (tests pass small ones). */
   deliveryRetry?: Partial<SendRetryPolicy>;
+  /** The change watcher's debounce (tests widen it to hold a file change unseen until they refresh). */
+  watcherDebounceMs?: number;
 }
 
 /** The configured notification channels (DISCORD_NOTIFY_CHANNEL_ID, TELEGRAM_NOTIFY_CHAT_ID + thread). */

@@ -100,7 +100,9 @@ describe("planbot projects edit", { timeout: 120_000 }, () => {
     expect(badBranch.exitCode).toBe(2);
     const body = JSON.parse(badBranch.stdout) as { error: string; fields: Record<string, string> };
     expect(body.error).toBe("validation_failed");
-    expect(body.fields.branch).toBe('branch "-x" is not a valid git branch name: it starts with "-".');
+    expect(body.fields.branch).toBe(
+      'branch "-x" is not a valid git branch name: it starts with "-"; use a name such as feat/reminders.',
+    );
     expect(body.fields.repo).toContain('repo "a/b/c" is not valid: use name or owner/name');
     expect(badBranch.stderr).toContain("error: repo");
 

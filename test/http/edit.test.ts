@@ -66,7 +66,8 @@ describe("POST /api/projects/<slug>/edit", () => {
     expect(names.status).toBe(400);
     expect(names.json.fields).toEqual({
       repo: 'repo "-x" is not valid: use name or owner/name made of letters, digits, ".", "_" and "-", not starting with "-" or ".".',
-      branch: 'branch "a b" is not a valid git branch name: it contains spaces or control characters.',
+      branch:
+        'branch "a b" is not a valid git branch name: it contains spaces or control characters; use a name such as feat/reminders.',
     });
     const empty = await harness.call("POST", "/api/projects/shop/edit", { body: {} });
     expect(empty.status).toBe(400);

@@ -66,6 +66,8 @@ export async function startHarness(
     processEnv?: Record<string, string>;
     options?: DashboardOptions;
     watch?: boolean;
+    /** The watcher's debounce: a long one keeps a file change unseen until the test calls `watcher.refresh()`. */
+    watcherDebounceMs?: number;
   } = {},
 ): Promise<Harness> {
   const dir = await temp.make("http-");
@@ -78,6 +80,7 @@ export async function startHarness(
   if (!loaded.ok) throw new Error(loaded.message);
   const runtime = createRuntime(loaded.config, silentLogger, {
     env: { ...process.env, CLAUDE_CONFIG_DIR: claudeDir, ...settings.processEnv },
+    ...(settings.watcherDebounceMs ? { watcherDebounceMs: settings.watcherDebounceMs } : {}),
   });
   if (settings.watch) {
     await runtime.watcher.start();

@@ -65,7 +65,7 @@ describe("bidirectional controls in what a user names", () => {
     [
       "base_branch",
       { base_branch: "main\u200f" },
-      /^base contains the invisible character U\+200F \(RIGHT-TO-LEFT MARK\)/,
+      /^base branch contains the invisible character U\+200F \(RIGHT-TO-LEFT MARK\)/,
     ],
     [
       "description",

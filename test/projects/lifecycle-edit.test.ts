@@ -129,7 +129,9 @@ describe("lifecycle.edit", () => {
     expect(result.fields?.branch).toMatch(
       /^branch "--upload-pack=x" is not a valid git branch name: it starts with "-"/,
     );
-    expect(result.fields?.base_branch).toMatch(/^base "a\.\.b" is not a valid git branch name: it contains "\.\."/);
+    expect(result.fields?.base_branch).toMatch(
+      /^base branch "a\.\.b" is not a valid git branch name: it contains "\.\."/,
+    );
     expect(await stored(f, "shop")).toMatchObject({ repo: "wrong-repo", branch: "feat/old", base_branch: "nosuch" });
   });
 

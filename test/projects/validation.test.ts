@@ -8,6 +8,7 @@ import {
   DESCRIPTION_MAX,
   normalizeSlug,
   validateAnswer,
+  validateBaseBranch,
   validateBranch,
   validateDescription,
   validateRepo,
@@ -34,7 +35,7 @@ describe("validateSlug", () => {
     [" app", /not valid/],
     ["app\n", /not valid/],
     ["café", /not valid/],
-    ["a".repeat(64), /64 characters long; the limit is 63/],
+    ["a".repeat(64), /64 characters long; the limit is 63: use a shorter one, such as my-app\.$/],
   ])("rejects %j", (slug, message) => {
     const problem = validateSlug(slug);
     expect(problem).toMatch(/^slug /);
@@ -166,9 +167,20 @@ describe("validateBranch (git's ref-name rules plus no leading -)", () => {
     expect(problem).toMatch(rule);
   });
 
-  it("names the field it checks (base) and never echoes control characters", () => {
-    expect(validateBranch("a..b", "base")).toMatch(/^base "a\.\.b" is not a valid git branch name/);
-    expect(validateBranch("x\u001b[2Jy", "base")).not.toMatch(/\u001b/);
+  it("names the field it checks and never echoes control characters", () => {
+    expect(validateBranch("a..b", "prd.json branchName")).toMatch(/^prd\.json branchName "a\.\.b" is not a valid git/);
+    expect(validateBranch("x\u001b[2Jy")).not.toMatch(/\u001b/);
+  });
+
+  it("says what to do after what is wrong: a name like the example, for a branch and a base branch", () => {
+    expect(validateBranch("-x")).toBe(
+      'branch "-x" is not a valid git branch name: it starts with "-"; use a name such as feat/reminders.',
+    );
+    expect(validateBaseBranch("a..b")).toBe(
+      'base branch "a..b" is not a valid git branch name: it contains ".."; name the branch to start from, such as main.',
+    );
+    expect(validateBaseBranch("x\u001b[2Jy")).not.toMatch(/\u001b/);
+    expect(validateBaseBranch("main")).toBeUndefined();
   });
 
   it("agrees with git check-ref-format --branch on every case git decides", async () => {
@@ -207,7 +219,7 @@ describe("propose reports every bad field at once", () => {
     if (result.ok) return;
     expect(result.code).toBe("validation_failed");
     expect(Object.keys(result.fields ?? {}).sort()).toEqual(["base_branch", "branch", "description", "repo", "slug"]);
-    expect(result.fields?.base_branch).toMatch(/^base "main\.\.dev"/);
+    expect(result.fields?.base_branch).toMatch(/^base branch "main\.\.dev"/);
     expect(result.message).toContain(result.fields!.slug!);
     const read = await store.read();
     expect(read.ok && read.file.version).toBe(0);
@@ -259,7 +271,7 @@ describe("bidirectional control characters (Trojan Source)", () => {
       [validateDescription(`A todo ${character}app`), "description"],
       [validateRepo(`team/to${character}do`), "repo"],
       [validateBranch(`feat/${character}x`), "branch"],
-      [validateBranch(`ma${character}in`, "base"), "base"],
+      [validateBaseBranch(`ma${character}in`), "base branch"],
       [validateAnswer(`yes ${character}please`), "answer"],
     ];
     for (const [problem, field] of checks) {

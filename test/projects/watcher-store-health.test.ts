@@ -81,4 +81,31 @@ describe("the change watcher and a store that breaks while it runs", () => {
     await until(events, 5);
     expect(events.slice(3)).toEqual(["list:approved", "readable"]);
   });
+
+  it("started on a broken store, says so from the start, and tells when the file is readable again", async () => {
+    const root = await temp.make("watcher-health-start-");
+    const dataDir = join(root, "data");
+    const workspaceDir = join(root, "workspace");
+    const store = createProjectStore({ dataDir, clock });
+    const lister = createProjectLister({ store, workspaceDir, clock });
+    const added = await store.mutate((file) => {
+      file.projects.push({ name: "alpha", description: "Alpha.", status: "pending" });
+      return { ok: true };
+    });
+    expect(added.ok).toBe(true);
+    const path = join(dataDir, TASKS_FILE_NAME);
+    const good = await readFile(path, "utf8");
+    await replace(path, "{ broken");
+    const watcher = createChangeWatcher({ store, lister, clock, dataDir, workspaceDir });
+    defer(() => watcher.stop());
+    await watcher.start();
+    // A reader that starts now (a page connecting) starts from the channel's word: broken.
+    expect(watcher.storeHealth.problem()?.code).toBe("store_corrupt");
+    const events = heard(watcher);
+
+    await replace(path, good);
+    await until(events, 2);
+    expect(events).toEqual(["list:pending", "readable"]);
+    expect(watcher.storeHealth.problem()).toBeUndefined();
+  });
 });

@@ -47,7 +47,9 @@ describe("editing a project from its page", () => {
     await page.getByRole("button", { name: "Save" }).click();
     const alert = page.locator(".edit-project [role=alert]");
     await alert.waitFor();
-    expect(await alert.textContent()).toBe('base "a..b" is not a valid git branch name: it contains "..".');
+    expect(await alert.textContent()).toBe(
+      'base branch "a..b" is not a valid git branch name: it contains ".."; name the branch to start from, such as main.',
+    );
     expect(await base.getAttribute("aria-invalid")).toBe("true");
 
     await base.fill("main");

@@ -47,17 +47,22 @@ describe("the first visit", () => {
     await page.getByRole("button", { name: "New project" }).click();
     await page.getByLabel("Slug").fill("My App");
     await page.getByLabel("What should it do?").fill("A todo app");
+    await page.getByLabel("Repository").fill("../x");
     await page.getByLabel("Branch", { exact: true }).fill("-x");
+    await page.getByLabel("Base branch").fill("a..b");
     await page.getByRole("button", { name: "Propose" }).click();
     const alert = page.locator('form.propose [role="alert"]');
     await alert.waitFor();
-    // One problem per line, each naming its field once (not "slug: slug …").
+    // One problem per line, each naming its field once (not "slug: slug …") as the form labels it, saying
+    // what is wrong and then what to do.
     expect((await alert.textContent())!.split("\n")).toEqual([
       'slug "My App" is not valid: use lower-case letters, digits and dashes, starting with a letter or digit (e.g. my-app).',
-      'branch "-x" is not a valid git branch name: it starts with "-".',
+      'repo "../x" is not valid: use name or owner/name made of letters, digits, ".", "_" and "-", not starting with "-" or ".".',
+      'branch "-x" is not a valid git branch name: it starts with "-"; use a name such as feat/reminders.',
+      'base branch "a..b" is not a valid git branch name: it contains ".."; name the branch to start from, such as main.',
     ]);
-    expect(await page.getByLabel("Slug").getAttribute("aria-invalid")).toBe("true");
-    expect(await page.getByLabel("Branch", { exact: true }).getAttribute("aria-invalid")).toBe("true");
+    for (const label of ["Slug", "Repository", "Branch", "Base branch"])
+      expect(await page.getByLabel(label, { exact: true }).getAttribute("aria-invalid")).toBe("true");
     expect(await page.getByLabel("What should it do?").getAttribute("aria-invalid")).toBe("false");
     // The first wrong field has the focus, and nothing typed is lost.
     expect(await page.evaluate("document.activeElement?.getAttribute('name')")).toBe("slug");
@@ -65,10 +70,14 @@ describe("the first visit", () => {
 
     // Fixed, it proposes; the marks are gone with the problem.
     await page.getByLabel("Slug").fill("my-app");
+    await page.getByLabel("Repository").fill("");
     await page.getByLabel("Branch", { exact: true }).fill("feat/x");
+    await page.getByLabel("Base branch").fill("");
     await page.getByLabel("Start planning right away").uncheck();
     await page.getByRole("button", { name: "Propose" }).click();
     await page.waitForURL(/#\/p\/my-app$/);
+    // The header counts it in words that read right for one.
+    await page.locator(".count-all", { hasText: /^1 project$/ }).waitFor();
   });
 
   it("a page reloaded while the planner thinks still shows the message it is answering", async () => {

@@ -47,4 +47,40 @@ describe("the run tab", () => {
     await expect.poll(() => page.getByLabel("Run log").innerText(), { timeout: 15_000 }).toContain("tests failed");
     expect(pageErrors(page)).toEqual([]);
   }, 90_000);
+
+  it("offers one way to cancel: the project's Cancel project, and while Ralph runs, Stop and cancel on the tab", async () => {
+    const harness = await startHarness({
+      watch: true,
+      env: { RALPH_COMMAND: `${fakeRalphPath} --tool claude 10` },
+      processEnv: { FAKE_RALPH_DELAY_MS: "100" },
+    });
+    harness.runtime.onStop(() => harness.runtime.executor.stop());
+    // The progress sampler, as planbot start runs it: it sees the cancellation and stops Ralph.
+    harness.runtime.onStop(await harness.runtime.live.start());
+    await harness.writeStore(
+      [
+        { name: "waiting", status: "pending", description: "Not planned yet." },
+        { name: "stuck", status: "approved", description: "A run that never ends by itself." },
+      ],
+      1,
+    );
+    await harness.writePrd("stuck", 3, 0);
+    await writeFile(join(workspacePaths(harness.runtime.config.workspaceDir, "stuck").ralph, ".fake-mode"), "hang\n");
+    await harness.runtime.watcher.refresh();
+
+    const page = await openPage();
+    await page.goto(`${harness.origin}/#/p/waiting/run`);
+    await page.getByText("Approve the plan (Finish in the conversation) to run it.").waitFor();
+    // Not running: the run tab adds no second, vaguer Cancel beside the page's own.
+    expect(await page.getByRole("button", { name: /cancel/i }).allTextContents()).toEqual(["Cancel project"]);
+
+    await page.goto(`${harness.origin}/#/p/stuck/run`);
+    await page.getByRole("button", { name: "Run", exact: true }).click();
+    await page.getByText("Ralph is running").waitFor({ timeout: 30_000 });
+    expect(await page.getByRole("button", { name: /cancel/i }).allTextContents()).toEqual(["Stop and cancel"]);
+    await page.getByRole("button", { name: "Stop and cancel" }).click();
+    await page.waitForSelector('.project-head .badge:text("cancelled")', { timeout: 30_000 });
+    expect(await page.getByRole("button", { name: /cancel/i }).count()).toBe(0);
+    expect(pageErrors(page)).toEqual([]);
+  }, 90_000);
 });

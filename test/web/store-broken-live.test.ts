@@ -42,8 +42,9 @@ describe("a store that breaks while a page is open", () => {
     await replaceStore(harness, "{ broken");
     const banner = page.locator('[data-connection="error"]');
     await banner.waitFor({ timeout: 10_000 });
-    const text = await banner.textContent();
-    expect(text).toContain(join(harness.dir, TASKS_FILE_NAME));
+    const text = (await banner.textContent()) ?? "";
+    // The file is named once: the message says it, and the page adds it again nowhere.
+    expect(text.split(join(harness.dir, TASKS_FILE_NAME))).toHaveLength(2);
     expect(text).toContain("planbot will not overwrite it; fix or move the file, then retry.");
     // The same stream brought it: no reload, no reconnection, and planbot is not said to be gone.
     expect(streams).toBe(1);
@@ -97,6 +98,20 @@ describe("a store that breaks while a page is open", () => {
       );
     }
     expect(await fresh.getByText("Loading projects…").count()).toBe(0);
+    // No list has come yet: the board shows no empty columns or zero counts, as if there were no projects.
+    expect(await fresh.locator("[data-column]").count()).toBe(0);
+    expect(await fresh.getByRole("button", { name: "Pending", exact: true }).count()).toBe(1);
+    expect(await fresh.locator('[data-waiting="store"]').textContent()).toBe(
+      "The projects show here once planbot can read its project store again.",
+    );
+    // A project's page loaded now says the same, not a "Loading…" that never ends by itself.
+    const project = await openPage();
+    await project.goto(`${harness.origin}/#/p/beta`);
+    await project.locator('[data-connection="error"]').waitFor({ timeout: 10_000 });
+    expect(await project.locator('main [data-waiting="store"]').textContent()).toBe(
+      "This project shows here once planbot can read its project store again.",
+    );
+    expect(await project.getByText("Loading…").count()).toBe(0);
 
     // Fixed: the fresh page gets the list on the stream it has, like the open one.
     await replaceStore(harness, good);
@@ -106,6 +121,61 @@ describe("a store that breaks while a page is open", () => {
     await banner.waitFor({ state: "detached" });
     expect(streams).toBe(1);
     expect(await fresh.locator(".conn").textContent()).toBe("live");
+    await project.waitForSelector('main[data-slug="beta"]', { timeout: 10_000 });
+    expect(await project.locator('[data-waiting="store"]').count()).toBe(0);
+  }, 60_000);
+
+  it("agrees with the live channel when the store breaks and is fixed around the moment a page connects", async () => {
+    // A debounce no test reaches: the watcher looks at the store only when the test refreshes it, so "broken
+    // and fixed again within the debounce, while a page connects" happens in this order on every run.
+    const harness = await startHarness({ watch: true, watcherDebounceMs: 600_000 });
+    await harness.writeStore([{ name: "beta", status: "pending", description: "A weather bot." }], 1);
+    await harness.runtime.watcher.refresh();
+    const good = await readFile(join(harness.dir, TASKS_FILE_NAME), "utf8");
+    const page = await openPage();
+    let streams = 0;
+    page.on("response", (response) => {
+      if (response.url().endsWith("/api/projects/stream") && response.status() === 200) streams += 1;
+    });
+
+    // Broken, a page connects (its stream is open once the header says live), fixed; then the watcher looks.
+    await replaceStore(harness, "{ broken");
+    await page.goto(`${harness.origin}/`);
+    await page.locator(".conn", { hasText: "live" }).waitFor({ timeout: 10_000 });
+    await replaceStore(harness, good);
+    await harness.runtime.watcher.refresh();
+    // The watcher never saw the file broken, so nothing will ever say "readable again": the page must not
+    // have started from a word the channel never said.
+    await page.waitForSelector('main[data-ready="yes"] [data-column="pending"] [data-slug="beta"]', {
+      timeout: 10_000,
+    });
+    const banner = page.locator('[data-connection="error"]');
+    expect(await banner.count()).toBe(0);
+
+    // Once the watcher sees it broken, the open page hears it; a page connecting after that starts from the
+    // same word, even when the file was fixed meanwhile, and both hear the fix as soon as the watcher looks.
+    await replaceStore(harness, "{ broken");
+    await harness.runtime.watcher.refresh();
+    await banner.waitFor({ timeout: 10_000 });
+    await replaceStore(harness, good);
+    const fresh = await openPage();
+    await fresh.goto(`${harness.origin}/`);
+    const freshBanner = fresh.locator('[data-connection="error"]');
+    await freshBanner.waitFor({ timeout: 10_000 });
+    expect(await freshBanner.textContent()).toContain(join(harness.dir, TASKS_FILE_NAME));
+    await harness.runtime.watcher.refresh();
+    for (const [shown, message] of [
+      [page, banner],
+      [fresh, freshBanner],
+    ] as const) {
+      await shown.waitForSelector('main[data-ready="yes"] [data-column="pending"] [data-slug="beta"]', {
+        timeout: 10_000,
+      });
+      await message.waitFor({ state: "detached", timeout: 10_000 });
+      expect(await shown.locator(".conn").textContent()).toBe("live");
+    }
+    expect(streams).toBe(1);
+    expect(await readFile(join(harness.dir, TASKS_FILE_NAME), "utf8")).toBe(good);
   }, 60_000);
 
   it("does not hide planbot going away afterwards: the page still says it is not answering", async () => {

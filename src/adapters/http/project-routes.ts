@@ -5,7 +5,7 @@ import { jsonBody, optionalText, stringFields, type DashboardDeps } from "./dash
 import { sendError, sendFailure, sendJson, type HttpError } from "./http-io.ts";
 import type { RequestContext, Route } from "./router.ts";
 import { sseFrame } from "./sse-hub.ts";
-import { storeErrorFrame } from "./store-health-events.ts";
+import { liveFirstFrame, storeErrorFrame } from "./store-health-events.ts";
 
 /** One endpoint's handler over the dashboard's deps. */
 type ProjectsHandler = (deps: DashboardDeps, context: RequestContext) => Promise<void>;
@@ -65,11 +65,16 @@ async function signature(deps: DashboardDeps, { res }: RequestContext) {
 
 /** `GET /api/projects/stream`: the list, then every change, as server-sent events. */
 async function stream(deps: DashboardDeps, { res }: RequestContext) {
-  const current = await deps.source.current();
   // A store that cannot be read opens the stream all the same, with its error frame first: the connection
   // is live (pings, planner messages, progress), and the list follows on it once the file is readable
   // (store-health-events.ts) — as on a stream that was open when the file broke. A page then tells the
   // connection's state and the store's by the same rules, whenever it was loaded.
+  // With the watcher running, the first frame is the live channel's last word, taken in the turn that opens
+  // the stream, so the two cannot cross (liveFirstFrame says why).
+  const live = liveFirstFrame(deps.runtime, deps.source);
+  if (live !== undefined) return deps.hub.open(res, live);
+  // No watcher, so nothing follows on the stream: the store as it reads now.
+  const current = await deps.source.current();
   deps.hub.open(res, current.ok ? sseFrame(current.json) : storeErrorFrame(current));
 }
 

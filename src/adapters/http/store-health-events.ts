@@ -20,6 +20,33 @@ export function storeErrorFrame(failure: Failure): string {
   );
 }
 
+/** The frame for the store's health as the watcher told it: its error, or the watcher's current list. */
+function healthFrame(
+  runtime: Pick<DashboardHost, "watcher">,
+  source: Pick<ListSource, "serialise">,
+  problem: Failure | undefined,
+): string {
+  return problem ? storeErrorFrame(problem) : sseFrame(source.serialise(runtime.watcher.current()));
+}
+
+/**
+ * The first frame of a stream that opens now: what the live channel last said — the error the watcher told,
+ * or its current list — or undefined while the watcher is not running (no live channel; the caller reads
+ * the store). The stream must join the hub in the same turn of the event loop (no await in between): a
+ * word the watcher tells before is in this frame, one it tells after is broadcast to the new stream too,
+ * so the page's first state and the live frames cannot cross. A first frame from a read of its own could
+ * show a file broken and fixed again before the watcher looked, which the watcher never calls news: the
+ * page would keep the error until some project changed. The cost: a page connecting within the watcher's
+ * debounce after a break first shows the last list, and the error a few milliseconds later.
+ */
+export function liveFirstFrame(
+  runtime: Pick<DashboardHost, "watcher">,
+  source: Pick<ListSource, "serialise">,
+): string | undefined {
+  if (runtime.watcher.current().sequence === 0) return undefined;
+  return healthFrame(runtime, source, runtime.watcher.storeHealth.problem());
+}
+
 /**
  * Tells open streams at once when the store becomes unreadable, and sends them the current list once it is
  * readable again (which clears the page's message even when the fixed file lists what it did before). The
@@ -31,7 +58,6 @@ export function followStoreHealth(
   source: Pick<ListSource, "serialise">,
 ): () => void {
   return runtime.watcher.storeHealth.subscribe((problem) => {
-    if (hub.size() === 0) return;
-    hub.broadcast(problem ? storeErrorFrame(problem) : sseFrame(source.serialise(runtime.watcher.current())));
+    if (hub.size() > 0) hub.broadcast(healthFrame(runtime, source, problem));
   });
 }

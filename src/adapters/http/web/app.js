@@ -47,7 +47,7 @@ export function App() {
     <header class="top">
       <a class="brand" href="#/">planbot</a>
       <span class=${`conn ${live.connected ? "on" : "off"}`} role="status" title=${live.connected ? "live updates on" : live.loggedOut ? "logged out" : "reconnecting to planbot…"}>${live.connected ? "live" : live.loggedOut ? "logged out" : "offline"}</span>
-      <span class="muted count-all">${live.loaded ? `${live.projects.length} projects` : ""}</span>
+      <span class="muted count-all">${live.loaded ? `${live.projects.length} ${live.projects.length === 1 ? "project" : "projects"}` : ""}</span>
       ${document.body.dataset.token === "none" ? null : html`<button type="button" class="link" onClick=${() => logout(setLogoutProblem)}>Log out</button>`}
     </header>
     <${ConnectionNote} live=${live} />

@@ -100,14 +100,25 @@ export function Board({ live }) {
       </label>
       <div class="filters" role="group" aria-label="Show one state">
         <button type="button" class="chip" aria-pressed=${only === null} onClick=${() => setOnly(null)}>All</button>
-        ${COLUMNS.map((column) => html`<button type="button" class="chip" aria-pressed=${only === column.key} onClick=${() => setOnly(only === column.key ? null : column.key)}>${column.title} ${grouped[column.key].length}</button>`)}
+        ${COLUMNS.map((column) => html`<button type="button" class="chip" aria-pressed=${only === column.key} onClick=${() => setOnly(only === column.key ? null : column.key)}>${column.title}${live.loaded ? ` ${grouped[column.key].length}` : ""}</button>`)}
       </div>
       <button type="button" class="primary" aria-expanded=${proposing} onClick=${() => (proposing ? closePropose() : setProposing(true))}>New project</button>
     </div>
     ${proposing ? html`<${ProposeForm} onClose=${closePropose} />` : null}
     ${!live.loaded && !live.error ? html`<p class="muted">Loading projects…</p>` : null}
+    ${
+      // The message above says why; before the first list the page must not look as if there were no projects.
+      !live.loaded && live.error
+        ? html`<p class="muted" data-waiting="store">The projects show here once planbot can read its project store again.</p>`
+        : null
+    }
     ${live.loaded && live.projects.length === 0 ? html`<p class="muted">No projects yet. Propose one with <strong>New project</strong>.</p>` : null}
     ${live.loaded && live.projects.length > 0 && shown === 0 ? html`<p class="muted">No project matches “${query}”.</p>` : null}
-    <div class="board">${columns.map((column) => html`<${Column} key=${column.key} column=${column} projects=${grouped[column.key]} />`)}</div>
+    ${
+      // Before the first list, empty columns would say "Nothing here." about projects nobody has seen yet.
+      live.loaded
+        ? html`<div class="board">${columns.map((column) => html`<${Column} key=${column.key} column=${column} projects=${grouped[column.key]} />`)}</div>`
+        : null
+    }
   </main>`;
 }

@@ -175,7 +175,9 @@ function receive(event, setState) {
     return "progress";
   }
   if (data.type === "error") {
-    setState((old) => ({ ...old, error: `${data.message}${data.file ? ` (${data.file})` : ""}` }));
+    // planbot's message names the file already; the file is added only to one that does not.
+    const named = !data.file || data.message.includes(data.file);
+    setState((old) => ({ ...old, error: named ? data.message : `${data.message} (${data.file})` }));
     // The store cannot be read: the stream goes on, and brings the list once the file is readable again
     // (which clears the message). It explains no drop: one that follows is planbot not answering.
     return "error";

@@ -59,6 +59,9 @@ export function ProjectPage({ route, live }) {
   if (!project && live.loaded) {
     return html`<main class="project-page"><a href="#/" class="back">← Board</a><h1>${route.slug}</h1><p class="alert" role="alert">There is no project named “${route.slug}”. It may have been removed; go back to the board.</p></main>`;
   }
+  // Loaded while the store cannot be read: the message above says why, and this is no "Loading…" that ends by itself.
+  if (!project && live.error)
+    return html`<main class="project-page"><a href="#/" class="back">← Board</a><h1>${route.slug}</h1><p class="muted" data-waiting="store">This project shows here once planbot can read its project store again.</p></main>`;
   if (!project)
     return html`<main class="project-page"><a href="#/" class="back">← Board</a><p class="muted">Loading…</p></main>`;
   return html`<main class="project-page" data-slug=${project.slug}>

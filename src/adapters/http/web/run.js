@@ -106,14 +106,21 @@ export function RunView({ project }) {
       [projectPath(project.slug, "run"), {}],
     ]);
   const cancel = () =>
-    confirm(`Cancel ${project.slug}?`) && perform([["/api/projects/cancel", { slug: project.slug }]]);
+    confirm(`Stop Ralph and cancel ${project.slug}? Its files stay; you can plan it again later.`) &&
+    perform([["/api/projects/cancel", { slug: project.slug }]]);
 
   return html`<section class="run">
     <div class="run-head">
       <div class="actions">
         ${status === "approved" ? html`<button type="button" class="primary" onClick=${run} disabled=${busy}>Run</button>` : null}
         ${["failed", "blocked", "complete", "idle"].includes(status) && project.has_prd ? html`<button type="button" class="primary" onClick=${retry} disabled=${busy}>${status === "complete" ? "Run again" : "Retry"}</button>` : null}
-        ${status !== "idle" && status !== "cancelled" ? html`<button type="button" class="danger" onClick=${cancel} disabled=${busy} title=${running ? "Stops Ralph now (its process group) and cancels the project" : ""}>Cancel</button>` : null}
+        ${
+          // Only while Ralph runs: otherwise the page's own Cancel project does it, and a bare "Cancel" here
+          // read as cancelling something of this tab.
+          running
+            ? html`<button type="button" class="danger" onClick=${cancel} disabled=${busy} title="Stops Ralph now (its process group) and cancels the project">Stop and cancel</button>`
+            : null
+        }
         ${status === "pending" || status === "planning" ? html`<span class="muted">Approve the plan (Finish in the conversation) to run it.</span>` : null}
         ${status === "cancelled" ? html`<span class="muted">Cancelled: Ralph does not run it. Plan it again in the conversation to bring it back.</span>` : null}
       </div>
