@@ -6,7 +6,7 @@
  * finished and /run from the terminal (whose card, the operator's, names the plan by its whole path), and
  * the completion notice appears in the terminal.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
@@ -70,6 +70,8 @@ describe("planbot chat attached to planbot start", { timeout: 120_000 }, () => {
     await w.command(`/p kiln "A kiln firing log" --repo team/kiln --branch feat/x --base main`, /Proposed kiln/);
     await w.command("/plan kiln", /Planning kiln — phase 1\/3: clarify/);
 
+    // Every attached terminal is the operator's: only the data folder's owner may open the socket.
+    expect(statSync(join(w.dataDir, "planbot.sock")).mode & 0o777).toBe(0o600);
     const terminal = openTerminal(w);
     let at = terminal.mark();
     terminal.type("/continue kiln");

@@ -26,7 +26,14 @@ export async function startChatSocket(host: AdapterHost): Promise<ChatSocket> {
   const clients = new Set<Socket>();
   const log = host.log;
 
+  // Until the socket's mode is 0600 anyone whose umask let them in could connect: those connections are
+  // dropped, since every attached terminal is treated as the server's operator.
+  let madePrivate = false;
   const server = createServer((socket) => {
+    if (!madePrivate) {
+      socket.destroy();
+      return;
+    }
     clients.add(socket);
     socket.on("close", () => clients.delete(socket));
     serveTerminal(host, socket);
@@ -39,7 +46,15 @@ export async function startChatSocket(host: AdapterHost): Promise<ChatSocket> {
       resolve();
     });
   });
-  await chmod(path, 0o600).catch(() => undefined);
+  try {
+    await chmod(path, 0o600);
+  } catch (error) {
+    // Fail closed: a socket others may open would hand them the operator's terminal.
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await unlink(path).catch(() => undefined);
+    throw new Error(`could not make the terminal socket ${path} private (chmod 600): ${(error as Error).message}`);
+  }
+  madePrivate = true;
   server.on("error", (error) => log.error({ adapter: "console", err: error }, "terminal socket error"));
   host.outbound.register("console", {
     // Only the data folder's owner can open the socket (0600): every attached terminal is the operator's.
