@@ -110,8 +110,14 @@ export function notificationFor(
         },
       };
     case "failed": {
+      // The sentence ends after the run time: a reason's own closing period would make it "repo..".
       const reason = record.error_reason
-        ? escapeMarkup(record.error_reason.split("\n")[0]!.slice(0, 300))
+        ? escapeMarkup(
+            record.error_reason
+              .split("\n")[0]!
+              .slice(0, 300)
+              .replace(/[.\s]+$/, ""),
+          )
         : record.failed_stories.length
           ? `stories ${record.failed_stories.map(code).join(", ")} failed`
           : "no reason recorded";

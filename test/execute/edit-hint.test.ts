@@ -64,6 +64,8 @@ describe("a missing base branch names /edit and planbot projects edit", { timeou
     );
     const notice = notificationFor(record!, "approved", { workspaceDir: h.config.workspaceDir, now: new Date() });
     expect(notice?.reply.text).toMatch(/^\*\*shop\*\* failed: .*To set the base: `\/edit shop --base M`\./);
+    // The stored error ends with a period; the notice's sentence ends once.
+    expect(notice?.reply.text).toContain("set the project's base. To set the base");
     expect(formatRecord(record!)).toContain("To set the base: planbot projects edit shop --base M");
 
     // Another error later (stored by another tool here) makes the fix stale: it is not shown for it.
