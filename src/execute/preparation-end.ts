@@ -90,7 +90,8 @@ export async function refused(
     message: `refused: ${failure.message}`,
     error: failure.message,
     plan,
-    refusal: failure,
+    // The reply names the project's own commands (`/status <slug>`, `/run <slug>`) whatever check refused it.
+    refusal: { ...failure, details: { ...failure.details, slug: name } },
   };
   ctx.onFinished(report);
   return report;

@@ -149,7 +149,7 @@ describe("a machine without jq", { timeout: 120_000 }, () => {
     );
     const replied = failureReply(result).text;
     expect(replied).toBe(
-      "Ralph was not started: a tool it needs (jq) is not installed on the server. Please tell planbot's admin: it can only be fixed on the server planbot runs on. `/status` shows where things stand.",
+      "Ralph was not started: a tool it needs (jq) is not installed on the server. Please tell planbot's admin: it can only be fixed on the server planbot runs on. `/status todo` shows where things stand.",
     );
 
     const got = await h.lister.get("todo");
