@@ -73,7 +73,7 @@ export const RunRefusalFieldSchema = z.looseObject({
   message: z.string(),
   worker: z.string().nullable().optional(),
   check: z.string().nullable().optional(),
-  /** Where the member can fix it in the project's repository (Ralph's script to commit as executable). */
+  /** Where the member can fix it in the project's repository (Ralph's script to commit as executable, or a Ralph file to add). */
   repo_path: z.string().nullable().optional(),
   answered: z.boolean().optional(),
 });
