@@ -36,11 +36,24 @@ export function statusLabel(record: ProjectRecord): string {
   return STATUS_LABEL[record.status] ?? record.status;
 }
 
-/** One line per project for `/status`; an approved project whose last run was refused says why, briefly. */
-export function projectLine(record: ProjectRecord): string {
+/**
+ * One line per project for `/status`; an approved project whose last run was refused says why, briefly. A
+ * refusal only (or partly) the operator can lift reads in a chat member's words, as on the card; the
+ * operator (`operator`, the terminal) reads the refusal's own reason, paths and all.
+ */
+export function projectLine(record: ProjectRecord, operator = false): string {
   const stories = record.stories_total ? ` · ${record.stories_done}/${record.stories_total} stories` : "";
-  const refused = record.run_refusal ? `: ${escapeMarkup(shorten(refusalParts(record.run_refusal).why, 80))}` : "";
-  return `${bold(record.slug)} — ${statusLabel(record)}${refused}${stories}`;
+  return `${bold(record.slug)} — ${statusLabel(record)}${refusalReason(record, operator)}${stories}`;
+}
+
+/** The overview line's reason of a refused run, or "" for a project whose last run was not refused. */
+function refusalReason(record: ProjectRecord, operator: boolean): string {
+  if (!record.run_refusal) return "";
+  const words = operator
+    ? undefined
+    : operatorRefusalWords(record.run_refusal.check, record.slug, record.run_refusal.repo_path);
+  // The member's words are already short and carry markup, which cutting could break.
+  return `: ${words ? words.problem : escapeMarkup(shorten(refusalParts(record.run_refusal).why, 80))}`;
 }
 
 /** `text` cut to `max` characters with an ellipsis. */

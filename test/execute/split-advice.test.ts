@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { failureReply } from "../../src/bot/failure-reply.ts";
-import { projectCard } from "../../src/bot/project-card.ts";
+import { projectCard, projectLine } from "../../src/bot/project-card.ts";
 import { cliHint } from "../../src/cli/failure-hint.ts";
 import { formatRecord } from "../../src/cli/projects-output.ts";
 import { notificationFor } from "../../src/notify/notification-messages.ts";
@@ -249,6 +249,9 @@ describe("Ralph's script missing from the repository and from planbot's template
       expect(text).not.toContain("RALPH_COMMAND");
     }
     expect(projectCard(record, { operator: true })).toContain(template);
+    expect(projectLine(record)).toBe(
+      "**shop** — approved — not started, needs a fix: Ralph's script `scripts/ralph/ralph.sh` is missing from the workspace of **shop** · 0/1 stories",
+    );
     const shown = formatRecord(record);
     expect(shown).toContain(`copy them to ${template}`);
     expect(shown).toContain("set RALPH_COMMAND");
