@@ -48,6 +48,8 @@ export const DeliveryFieldSchema = z.looseObject({
   branch: z.string(),
   summary: z.string(),
   hint: z.string().nullable().optional(),
+  /** The hint names what only planbot's operator can change on the server: chats say to tell the admin. */
+  hint_operator: z.boolean().optional(),
 });
 export type DeliveryField = z.infer<typeof DeliveryFieldSchema>;
 

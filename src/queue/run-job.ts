@@ -80,6 +80,8 @@ export interface RunJobResult {
     pushed: boolean;
     summary: string;
     hint: string | null;
+    /** The hint is the operator's alone (src/deliver/push-branch.ts): chats say to tell the admin. */
+    hintOperator?: boolean;
     pullRequest?: { url: string; number: number };
   } | null;
 }
