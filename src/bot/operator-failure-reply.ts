@@ -46,6 +46,6 @@ function operatorEditText(slug: string | undefined, step: MemberStep | undefined
 function againText(failure: Failure, slug: string, step: MemberStep): string {
   if (failure.details?.start_failed) return ` ${bold(slug)} is pending again; ${code(`/plan ${slug}`)} tries again.`;
   // A refused run left the project approved: it runs once both parts are done.
-  if (step.kind === "commit_executable") return ` Once it is fixed, run it again with ${code(`/run ${slug}`)}.`;
+  if (step.kind !== "edit") return ` Once it is fixed, run it again with ${code(`/run ${slug}`)}.`;
   return "";
 }

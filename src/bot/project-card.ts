@@ -7,6 +7,7 @@ import { bold, code, escapeMarkup, type ReplyAction } from "../chat/reply.ts";
 import { insideFolder } from "../chat/server-paths.ts";
 import { operatorAdvice, operatorProblemLine, operatorRefusalWords } from "../notify/operator-words.ts";
 import { editStep } from "../projects/error-fix.ts";
+import { deliveryAdvice } from "../deliver/delivery-notices.ts";
 
 const STATUS_LABEL: Record<string, string> = {
   "running-ralph": "running (Ralph)",
@@ -36,11 +37,24 @@ export function statusLabel(record: ProjectRecord): string {
   return STATUS_LABEL[record.status] ?? record.status;
 }
 
-/** One line per project for `/status`; an approved project whose last run was refused says why, briefly. */
-export function projectLine(record: ProjectRecord): string {
+/**
+ * One line per project for `/status`; an approved project whose last run was refused says why, briefly. A
+ * refusal only (or partly) the operator can lift reads in a chat member's words, as on the card; the
+ * operator (`operator`, the terminal) reads the refusal's own reason, paths and all.
+ */
+export function projectLine(record: ProjectRecord, operator = false): string {
   const stories = record.stories_total ? ` · ${record.stories_done}/${record.stories_total} stories` : "";
-  const refused = record.run_refusal ? `: ${escapeMarkup(shorten(refusalParts(record.run_refusal).why, 80))}` : "";
-  return `${bold(record.slug)} — ${statusLabel(record)}${refused}${stories}`;
+  return `${bold(record.slug)} — ${statusLabel(record)}${refusalReason(record, operator)}${stories}`;
+}
+
+/** The overview line's reason of a refused run, or "" for a project whose last run was not refused. */
+function refusalReason(record: ProjectRecord, operator: boolean): string {
+  if (!record.run_refusal) return "";
+  const words = operator
+    ? undefined
+    : operatorRefusalWords(record.run_refusal.check, record.slug, record.run_refusal.repo_path);
+  // The member's words are already short and carry markup, which cutting could break.
+  return `: ${words ? words.problem : escapeMarkup(shorten(refusalParts(record.run_refusal).why, 80))}`;
 }
 
 /** `text` cut to `max` characters with an ellipsis. */
@@ -125,10 +139,11 @@ export function projectCard(record: ProjectRecord, options: CardOptions = {}): s
   if (options.planningSummary) lines.push(options.planningSummary);
   if (record.final_plan_path) lines.push(planLine(record.final_plan_path, record.slug, options));
   if (record.pull_request) lines.push(`Pull request: [#${record.pull_request.number}](${record.pull_request.url})`);
-  if (record.delivery && !record.delivery.ok)
-    lines.push(
-      `Delivery: ${escapeMarkup(record.delivery.summary.slice(0, 300))}${record.delivery.hint ? ` — ${escapeMarkup(record.delivery.hint)}` : ""}`,
-    );
+  if (record.delivery && !record.delivery.ok) {
+    // A hint naming the server's settings is the operator's: a chat member reads whom to tell.
+    const advice = deliveryAdvice(record.delivery, operator);
+    lines.push(`Delivery: ${escapeMarkup(record.delivery.summary.slice(0, 300))}${advice ? ` — ${advice}` : ""}`);
+  }
   return lines.join("\n");
 }
 

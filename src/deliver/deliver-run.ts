@@ -10,7 +10,7 @@ import type { DeliveryField, ProjectEntry } from "../projects/schemas.ts";
 import { workspacePaths } from "../projects/workspace.ts";
 import { blobUrl, githubRepoFor, type GithubRepo } from "./github-repo.ts";
 import { pullRequestBody, pullRequestTitle } from "./pr-body.ts";
-import { openOrUpdatePullRequest, type PullRequestRef } from "./pull-request.ts";
+import { OPERATOR_PULL_REQUEST_PROBLEMS, openOrUpdatePullRequest, type PullRequestRef } from "./pull-request.ts";
 import { pushRunBranch } from "./push-run.ts";
 import { scrubToken } from "./scrub.ts";
 
@@ -30,6 +30,8 @@ export interface Delivery {
   pushed: boolean;
   summary: string;
   hint: string | null;
+  /** The hint names what only planbot's operator can change on the server (settings, credentials, the log). */
+  hintOperator?: boolean;
   pullRequest?: PullRequestRef;
 }
 
@@ -74,6 +76,7 @@ export async function deliverAfterRun(ctx: DeliveryContext, report: RunReport, e
       pushed: false,
       summary: `delivery failed unexpectedly: ${scrubToken((error as Error).message ?? String(error), token)}`,
       hint: "Push the branch from the workspace by hand; see planbot's log.",
+      hintOperator: true,
     };
   }
   const at = ctx.now();
@@ -84,6 +87,7 @@ export async function deliverAfterRun(ctx: DeliveryContext, report: RunReport, e
     branch,
     summary: delivery.summary,
     hint: delivery.hint,
+    ...(delivery.hintOperator ? { hint_operator: true } : {}),
   };
   const stored = await ctx.lifecycle.update(entry.name, (current) => {
     current.delivery = field;
@@ -144,7 +148,14 @@ async function pullRequestAfterPush(
     await draftFor(ctx, plan, entry, outcome, target.target),
     github.token,
   );
-  if (!pr.ok) return { ok: false, pushed: true, summary: `${done}, but no pull request: ${pr.message}`, hint: pr.hint };
+  if (!pr.ok)
+    return {
+      ok: false,
+      pushed: true,
+      summary: `${done}, but no pull request: ${pr.message}`,
+      hint: pr.hint,
+      ...(OPERATOR_PULL_REQUEST_PROBLEMS.has(pr.problem) ? { hintOperator: true } : {}),
+    };
   return {
     ok: true,
     pushed: true,
@@ -184,6 +195,7 @@ export async function pullRequestForRemoteRun(
       pushed: true,
       summary: `${pushed.summary}, but no pull request: ${scrubToken((error as Error).message ?? String(error), settings.github.token)}`,
       hint: "See planbot's log.",
+      hintOperator: true,
     };
   }
 }

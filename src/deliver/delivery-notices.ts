@@ -3,6 +3,7 @@ import { bold, code, escapeMarkup, type Reply } from "../chat/reply.ts";
 import type { Logger } from "../log.ts";
 import type { LockedJsonFile } from "../projects/locked-json-file.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
+import type { DeliveryField } from "../projects/schemas.ts";
 
 /**
  * The part of the notifier's persisted state a delivery notice reads and writes — a port deliver owns, so
@@ -63,7 +64,25 @@ export async function enqueueDeliveryNotices<Item, State extends DeliveryNoticeL
   if (!result.ok) io.log.error({ code: result.code, message: result.message }, "could not record a delivery notice");
 }
 
-/** The chat message of a record's last delivery: the pull request's link, or what failed and what to do. */
+/**
+ * What a chat member can do about a delivery whose hint names what only planbot's operator can change on
+ * the server (`hint_operator`: GIT_REMOTE_BASE, GITHUB_OWNER, GITHUB_TOKEN, git credentials, planbot's log):
+ * nothing but tell the admin. Operator surfaces — the terminal, the CLI — keep the hint itself.
+ */
+export const ADMIN_DELIVERY_ADVICE =
+  "Please tell planbot's admin: only they can fix planbot's access to the repository or GitHub on the server.";
+
+/** What to do about a failed delivery, for a chat member or (`operator`) for planbot's operator. */
+export function deliveryAdvice(delivery: Pick<DeliveryField, "hint" | "hint_operator">, operator: boolean): string {
+  if (delivery.hint_operator && !operator) return ADMIN_DELIVERY_ADVICE;
+  return delivery.hint ? escapeMarkup(delivery.hint) : "";
+}
+
+/**
+ * The chat message of a record's last delivery: the pull request's link, or what failed and what to do. A
+ * hint only the operator can act on reads as "tell planbot's admin" for chat members, and whole in the
+ * operator's wording (`operatorText`, which the router sends to the terminal).
+ */
 export function deliveryReply(record: ProjectRecord): Reply {
   const delivery = record.delivery!;
   const status = { label: "Status", command: `/status ${record.slug}`, style: "secondary" as const };
@@ -77,9 +96,13 @@ export function deliveryReply(record: ProjectRecord): Reply {
   }
   if (delivery.ok)
     return { text: `${bold(record.slug)}: ${escapeMarkup(delivery.summary)}.`, tone: "success", actions: [status] };
-  const hint = delivery.hint ? `\nWhat to do: ${escapeMarkup(delivery.hint)}` : "";
+  const said = (operator: boolean) => {
+    const advice = deliveryAdvice(delivery, operator);
+    return `${bold(record.slug)} could not be fully delivered: ${escapeMarkup(delivery.summary)}${advice ? `\nWhat to do: ${advice}` : ""}`;
+  };
   return {
-    text: `${bold(record.slug)} could not be fully delivered: ${escapeMarkup(delivery.summary)}${hint}`,
+    text: said(false),
+    ...(delivery.hint_operator ? { operatorText: said(true) } : {}),
     tone: "error",
     actions: [status],
   };

@@ -12,6 +12,16 @@ export interface PullRequestRef {
 /** Why the pull request step failed, for the message and what to do. */
 export type PullRequestProblem = "auth" | "forbidden" | "not_found" | "invalid" | "unavailable";
 
+/**
+ * The pull request problems only planbot's operator can fix on the server: GITHUB_TOKEN refused, or the
+ * repository not found with it (GITHUB_OWNER, GIT_REMOTE_BASE, the token's access). Member surfaces say to
+ * tell planbot's admin instead of their hint.
+ */
+export const OPERATOR_PULL_REQUEST_PROBLEMS: ReadonlySet<PullRequestProblem> = new Set<PullRequestProblem>([
+  "auth",
+  "not_found",
+]);
+
 /** A failed pull request step: kind, the API's words (scrubbed) and what a person should do. */
 export interface PullRequestFailure {
   ok: false;

@@ -7,6 +7,17 @@ import { scrubToken } from "./scrub.ts";
 /** Why a push did not happen, for the message and what to do. */
 export type PushProblem = "no_remote" | "invalid" | "auth" | "protected" | "rejected" | "unreachable" | "failed";
 
+/**
+ * The push problems only planbot's operator can fix on the server: no GIT_REMOTE_BASE, the server's git
+ * credentials or GITHUB_TOKEN, a remote the machine cannot reach. Their hints name settings a chat member
+ * cannot change, so member surfaces say to tell planbot's admin instead (docs/architecture.md, failures).
+ */
+export const OPERATOR_PUSH_PROBLEMS: ReadonlySet<PushProblem> = new Set<PushProblem>([
+  "no_remote",
+  "auth",
+  "unreachable",
+]);
+
 /** A push that failed: the kind, git's words (scrubbed) and what a person should do. */
 export interface PushFailure {
   ok: false;

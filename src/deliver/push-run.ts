@@ -1,5 +1,5 @@
 import type { RunPlan } from "../execute/run-plan.ts";
-import { type PushRequest, pushBranch } from "./push-branch.ts";
+import { OPERATOR_PUSH_PROBLEMS, type PushRequest, pushBranch } from "./push-branch.ts";
 
 /** How pushing a run's branch went, worded for the run's report and the chats. */
 export interface RunPush {
@@ -7,6 +7,8 @@ export interface RunPush {
   pushed: boolean;
   summary: string;
   hint: string | null;
+  /** The hint names what only planbot's operator can change on the server (settings, credentials). */
+  hintOperator?: boolean;
 }
 
 /**
@@ -29,5 +31,11 @@ export async function pushRunBranch(
   });
   return pushed.ok
     ? { ok: true, pushed: true, summary: `pushed ${plan.branch} to ${pushed.remote}`, hint: null }
-    : { ok: false, pushed: false, summary: `${plan.branch} was not pushed: ${pushed.message}`, hint: pushed.hint };
+    : {
+        ok: false,
+        pushed: false,
+        summary: `${plan.branch} was not pushed: ${pushed.message}`,
+        hint: pushed.hint,
+        ...(OPERATOR_PUSH_PROBLEMS.has(pushed.problem) ? { hintOperator: true } : {}),
+      };
 }

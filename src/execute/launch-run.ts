@@ -137,7 +137,7 @@ async function prepareRun(
   const workspace = await prepareWorkspace(plan, { env: ctx.env });
   if (!workspace.ok) return failed(workspace.message, plan, workspace);
   const script = await ensureRalphScript(plan.ralph, plan.root, plan.remoteUrl !== null);
-  if (!script.ok) return refuse({ ...script, details: { ...script.details, slug: name } }, plan);
+  if (!script.ok) return refuse(script, plan);
   if (script.installed.length) {
     const excluded = await excludeLocally(plan.root, script.installed, ctx.env);
     if (!excluded.ok) return failed(excluded.message, plan);

@@ -1,9 +1,9 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
-import { basename, delimiter, dirname, join, relative } from "node:path";
+import { basename, delimiter, dirname, isAbsolute, join, relative } from "node:path";
 import { readWorkspaceText, checkWorkspacePaths } from "../projects/workspace-files.ts";
 import { fail, type Failure, type Result } from "../projects/result.ts";
 import type { RalphLaunchSpec } from "./ralph-command.ts";
-import { operatorDetails, SERVER_SETUP_CHECKS } from "../projects/operator-fix.ts";
+import { operatorDetails, PROMPT_CHECK, SERVER_SETUP_CHECKS } from "../projects/operator-fix.ts";
 import type { RunPlan } from "./run-plan.ts";
 
 /**
@@ -58,14 +58,15 @@ function detectContainer(): boolean {
   }
 }
 
-/** A refusal: why Ralph was not started and what to do, as one line each. */
-function refuse(check: string, reason: string, fix?: string): Failure {
+/** A refusal: why Ralph was not started and what to do, as one line each; `extra` adds to its details. */
+function refuse(check: string, reason: string, fix?: string, extra: Record<string, unknown> = {}): Failure {
   return fail("execute_failed", `Ralph was not started: ${reason}${fix ? `. Fix: ${fix}` : ""}`, {
     details: {
       reason: "preflight",
       check,
       ...(fix ? { fix } : {}),
       ...(SERVER_SETUP_CHECKS.has(check) ? operatorDetails("server_setup") : {}),
+      ...extra,
     },
   });
 }
@@ -207,17 +208,27 @@ export function checkPreparedWorkspace(plan: RunPlan, scriptFile: string): Resul
   return checkPromptFile(plan, scriptFile);
 }
 
-/** The prompt file next to a ralph.sh (skipped for other commands). */
+/**
+ * The prompt file next to a ralph.sh (skipped for other commands). Its fix is split like a missing script's
+ * (src/execute/ralph-command.ts): the operator's template, or — in a clone of the project's repository —
+ * the member's commit of the file on the base branch (`next: "add_file"`).
+ */
 export function checkPromptFile(plan: RunPlan, scriptFile: string): Result<object> {
   const prompt = promptFileFor(ralphTool(plan.ralph));
   if (!prompt || basename(scriptFile) !== "ralph.sh") return { ok: true };
   const path = join(dirname(scriptFile), prompt);
   if (statSync(path, { throwIfNoEntry: false })?.isFile()) return { ok: true };
-  const shown = relative(plan.root, path).startsWith("..") ? path : relative(plan.root, path);
+  const inside = relative(plan.root, path);
+  const inWorkspace = !inside.startsWith("..") && !isAbsolute(inside);
   return refuse(
-    "prompt",
-    `${shown} is missing: ralph.sh --tool ${ralphTool(plan.ralph)} feeds it to the agent on every iteration`,
+    PROMPT_CHECK,
+    `${inWorkspace ? inside : path} is missing: ralph.sh --tool ${ralphTool(plan.ralph)} feeds it to the agent on every iteration`,
     `add snarktank/ralph's ${prompt} next to ralph.sh in the repository (or in $PLANBOT_DATA_DIR/ralph-template/ when the repository has no ralph.sh)`,
+    {
+      ...operatorDetails("ralph_missing"),
+      ...(inWorkspace ? { path: inside } : {}),
+      ...(inWorkspace && plan.remoteUrl !== null ? { next: "add_file" } : {}),
+    },
   );
 }
 

@@ -1,5 +1,5 @@
 import { fail, type Failure, type Result } from "../projects/result.ts";
-import { memberStepOf, noteErrorFix } from "../projects/error-fix.ts";
+import { memberStepOf, noteErrorFix, stepRepoPath } from "../projects/error-fix.ts";
 import { noteLocalRefusal } from "../projects/run-refusal-field.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
 import { holdsClaim, setClaim, type ExecutorClaim } from "./claim.ts";
@@ -76,8 +76,7 @@ export async function refused(
 ): Promise<RunReport> {
   const check = typeof failure.details?.check === "string" ? failure.details.check : null;
   // The member's part of the fix, kept so chats can name it long after (src/notify/operator-words.ts).
-  const step = memberStepOf(failure);
-  const repoPath = step?.kind === "commit_executable" ? step.path : null;
+  const repoPath = stepRepoPath(memberStepOf(failure)) ?? null;
   const stored = await endPreparation(ctx, name, claim, (entry) =>
     noteLocalRefusal(entry, { at: ctx.now(), message: failure.message, check, repoPath, answered: asked }),
   );
@@ -90,7 +89,8 @@ export async function refused(
     message: `refused: ${failure.message}`,
     error: failure.message,
     plan,
-    refusal: failure,
+    // The reply names the project's own commands (`/status <slug>`, `/run <slug>`) whatever check refused it.
+    refusal: { ...failure, details: { ...failure.details, slug: name } },
   };
   ctx.onFinished(report);
   return report;

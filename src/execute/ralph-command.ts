@@ -2,7 +2,7 @@ import { constants } from "node:fs";
 import { access, chmod, copyFile, lstat } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { split } from "shlex";
-import { operatorDetails, SCRIPT_EXECUTABLE_CHECK } from "../projects/operator-fix.ts";
+import { operatorDetails, SCRIPT_EXECUTABLE_CHECK, SCRIPT_MISSING_CHECK } from "../projects/operator-fix.ts";
 import { fail, type Result } from "../projects/result.ts";
 import { ensureWorkspaceDir } from "../projects/workspace-files.ts";
 import { makeFolders } from "../projects/make-folders.ts";
@@ -82,7 +82,7 @@ export async function ensureRalphScript(
     return { ok: true, file: spec.file, installed: [] };
   }
   const present = await exists(spec.file);
-  if (!present && !(spec.template && (await exists(spec.template)))) return missingScript(spec, root);
+  if (!present && !(spec.template && (await exists(spec.template)))) return missingScript(spec, root, fromRepository);
   const targetDir = dirname(spec.file);
   const inside = relative(root, targetDir);
   if (inside.startsWith("..") || isAbsolute(inside)) {
@@ -112,13 +112,29 @@ export async function ensureRalphScript(
   return checkExecutable(spec.file, installed, root, fromRepository && !installed.includes(relative(root, spec.file)));
 }
 
-function missingScript(spec: RalphLaunchSpec, root: string): Result<never> {
+/**
+ * A script in neither the workspace nor the template is refused with the fix split by who can do it
+ * (src/projects/error-fix.ts): a template on the server, or RALPH_COMMAND, only the operator can provide
+ * (`details.operator`); when the workspace is a clone of the project's repository the member can add the
+ * script there on the base branch (`next: "add_file"`), which the next run picks up. The message, for the
+ * CLI and the logs, says every way.
+ */
+function missingScript(spec: RalphLaunchSpec, root: string, fromRepository: boolean): Result<never> {
   const where = relative(root, spec.file);
   return fail(
     "execute_failed",
     `Ralph's script ${where} is not in the workspace ${root}. Add snarktank/ralph's ralph.sh (with its prompt.md/CLAUDE.md) ` +
       `to the repository's base branch at ${where}, or copy them to ${spec.template ?? `$PLANBOT_DATA_DIR/${RALPH_TEMPLATE_DIR}/`}, ` +
       `or set RALPH_COMMAND to the absolute path of a ralph.sh (it is copied into each workspace).`,
+    {
+      details: {
+        reason: "preflight",
+        check: SCRIPT_MISSING_CHECK,
+        path: where,
+        ...operatorDetails("ralph_missing"),
+        ...(fromRepository ? { next: "add_file" } : {}),
+      },
+    },
   );
 }
 

@@ -1,7 +1,13 @@
 import { basename } from "node:path";
 import { bold, code } from "../chat/reply.ts";
 import { FIXABLE_FIELDS, type MemberStep } from "../projects/error-fix.ts";
-import { type OperatorProblem, SCRIPT_EXECUTABLE_CHECK, SERVER_SETUP_CHECKS } from "../projects/operator-fix.ts";
+import {
+  type OperatorProblem,
+  PROMPT_CHECK,
+  RALPH_FILE_CHECKS,
+  SCRIPT_EXECUTABLE_CHECK,
+  SERVER_SETUP_CHECKS,
+} from "../projects/operator-fix.ts";
 
 /**
  * A chat's words for a problem only planbot's operator can fix on the server (`details.operator`, or a
@@ -45,6 +51,8 @@ export function operatorProblemLine(
     }
     case "git_remote":
       return `planbot could not get the code of ${slug ? bold(slug) : "the project"} from its repository.`;
+    case "ralph_missing":
+      return `Ralph was not started: ${ralphFileMissing(details.check, details.path, slug)}.`;
   }
 }
 
@@ -61,6 +69,8 @@ export function operatorAdvice(
     return `If the project's ${step.field} is wrong, set it: ${code(`/edit ${slug} --${step.field} ${FIXABLE_FIELDS[step.field]}`)}. Otherwise tell planbot's admin: only they can ${adminPart(problem)}.`;
   if (step?.kind === "commit_executable")
     return `It comes from the project's repository: commit it as executable there (${code(`git update-index --chmod=+x ${step.path}`)}, then push) so later checkouts get it right. This workspace's copy needs planbot's admin too: only they can ${adminPart(problem)}.`;
+  if (step?.kind === "add_file")
+    return `Add it to the project's repository: commit it at ${code(step.path)} on the project's base branch and push (the next run picks it up). Or tell planbot's admin: only they can ${adminPart(problem)}.`;
   return "Please tell planbot's admin: it can only be fixed on the server planbot runs on.";
 }
 
@@ -73,6 +83,8 @@ function adminPart(problem: OperatorProblem): string {
       return "fix where the server fetches repositories from, or its access to them";
     case "workspace_file":
       return "make that file executable on the server";
+    case "ralph_missing":
+      return "give planbot its own copy of Ralph on the server";
     default:
       return "fix it on the server planbot runs on";
   }
@@ -90,6 +102,10 @@ export function operatorRefusalWords(
 ): { problem: string; advice: string } | undefined {
   if (SERVER_SETUP_CHECKS.has(check ?? ""))
     return { problem: serverSetupProblem(check), advice: operatorAdvice("server_setup", slug, undefined) };
+  if (RALPH_FILE_CHECKS.has(check ?? "")) {
+    const step: MemberStep | undefined = repoPath ? { kind: "add_file", path: repoPath } : undefined;
+    return { problem: ralphFileMissing(check, repoPath, slug), advice: operatorAdvice("ralph_missing", slug, step) };
+  }
   if (check !== SCRIPT_EXECUTABLE_CHECK) return undefined;
   const script = repoPath ? `Ralph's script ${code(repoPath)}` : "Ralph's script";
   const step: MemberStep | undefined = repoPath ? { kind: "commit_executable", path: repoPath } : undefined;
@@ -97,6 +113,16 @@ export function operatorRefusalWords(
     problem: `${script} in the project's workspace on the server is not executable`,
     advice: operatorAdvice("workspace_file", slug, step),
   };
+}
+
+/**
+ * Which of Ralph's files is missing, by the refusal's check (`script_missing`, `prompt`), with its path
+ * inside the workspace when known: the project's workspace, never a server path.
+ */
+function ralphFileMissing(check: unknown, path: unknown, slug: string | undefined): string {
+  const file = check === PROMPT_CHECK ? "Ralph's prompt file" : "Ralph's script";
+  const named = typeof path === "string" ? `${file} ${code(path)}` : file;
+  return `${named} is missing from the workspace of ${slug ? bold(slug) : "the project"}`;
 }
 
 /** What is missing on the machine, by the preflight check that refused the run. */

@@ -26,10 +26,19 @@ export function fixableField(failure: Pick<Failure, "details"> | undefined): Fix
 /**
  * The member's part of a fix split between a chat member and planbot's operator (a failure that carries
  * `details.operator` too): set a field of the project (`next: "edit"`), or commit a file of the project's
- * repository as executable (`next: "commit_executable"`, `details.path` inside the repository). Each
- * surface words it; the rest of the fix is the operator's.
+ * repository as executable (`next: "commit_executable"`), or add a file missing from it on its base branch
+ * (`next: "add_file"`: Ralph's script or prompt file), `details.path` inside the repository. Each surface
+ * words it; the rest of the fix is the operator's.
  */
-export type MemberStep = { kind: "edit"; field: FixableField } | { kind: "commit_executable"; path: string };
+export type MemberStep =
+  | { kind: "edit"; field: FixableField }
+  | { kind: "commit_executable"; path: string }
+  | { kind: "add_file"; path: string };
+
+/** The repository path a member's step names (a file to commit or add), if any: a stored refusal keeps it. */
+export function stepRepoPath(step: MemberStep | undefined): string | undefined {
+  return step && step.kind !== "edit" ? step.path : undefined;
+}
 
 /** The member's part of the fix of a stored error whose field is known (`error_fix`), if any. */
 export function editStep(field: FixableField | null | undefined): MemberStep | undefined {
@@ -41,8 +50,9 @@ export function memberStepOf(failure: Pick<Failure, "details"> | undefined): Mem
   const field = fixableField(failure);
   if (field) return { kind: "edit", field };
   const path = failure?.details?.path;
-  if (failure?.details?.next === "commit_executable" && typeof path === "string")
-    return { kind: "commit_executable", path };
+  if (typeof path !== "string") return undefined;
+  if (failure?.details?.next === "commit_executable") return { kind: "commit_executable", path };
+  if (failure?.details?.next === "add_file") return { kind: "add_file", path };
   return undefined;
 }
 

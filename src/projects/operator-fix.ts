@@ -29,6 +29,13 @@ export type OperatorProblem =
    * failure also names that field (`details.next: "edit"`, src/projects/error-fix.ts).
    */
   | "git_remote"
+  /**
+   * Ralph's script or its prompt file is neither in the project's workspace nor in planbot's Ralph template
+   * (`$PLANBOT_DATA_DIR/ralph-template/`, RALPH_COMMAND): `details.check` says which file, `details.path`
+   * where it belongs in the workspace. When the workspace is a clone of the project's repository the member
+   * can add the file there instead (`details.next: "add_file"`, src/projects/error-fix.ts).
+   */
+  | "ralph_missing"
   /** The machine is not set up to run Ralph (a missing tool, the user planbot runs as): `details.check` says which. */
   | "server_setup"
   /** The job queue (Redis) does not answer: `details.consequence` says what did not happen. */
@@ -47,6 +54,16 @@ export const SERVER_SETUP_CHECKS: ReadonlySet<string> = new Set(["jq", "root"]);
  */
 export const SCRIPT_EXECUTABLE_CHECK = "script_executable";
 
+/**
+ * The checks of a refusal because Ralph's script (`script_missing`) or its prompt file (`prompt`) is not in
+ * the workspace: the operator can give planbot a template of it, and when the workspace is a clone of the
+ * project's repository the member can add it there on the base branch (the refusal keeps that path as
+ * `repo_path`; a refused run's untouched feature branch catches up with its base, src/execute/base-catch-up.ts).
+ */
+export const SCRIPT_MISSING_CHECK = "script_missing";
+export const PROMPT_CHECK = "prompt";
+export const RALPH_FILE_CHECKS: ReadonlySet<string> = new Set([SCRIPT_MISSING_CHECK, PROMPT_CHECK]);
+
 /** The `details` that mark a failure as the operator's to fix; `error` adds its errno code (`ENOSPC`). */
 export function operatorDetails(problem: OperatorProblem, error?: unknown): Record<string, unknown> {
   const errno = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -61,6 +78,7 @@ const KNOWN: ReadonlySet<string> = new Set<OperatorProblem>([
   "workspace_other_repo",
   "workspace_file",
   "git_remote",
+  "ralph_missing",
   "server_setup",
   "queue_unreachable",
 ]);

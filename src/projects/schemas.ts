@@ -48,6 +48,8 @@ export const DeliveryFieldSchema = z.looseObject({
   branch: z.string(),
   summary: z.string(),
   hint: z.string().nullable().optional(),
+  /** The hint names what only planbot's operator can change on the server: chats say to tell the admin. */
+  hint_operator: z.boolean().optional(),
 });
 export type DeliveryField = z.infer<typeof DeliveryFieldSchema>;
 
@@ -73,7 +75,7 @@ export const RunRefusalFieldSchema = z.looseObject({
   message: z.string(),
   worker: z.string().nullable().optional(),
   check: z.string().nullable().optional(),
-  /** Where the member can fix it in the project's repository (Ralph's script to commit as executable). */
+  /** Where the member can fix it in the project's repository (Ralph's script to commit as executable, or a Ralph file to add). */
   repo_path: z.string().nullable().optional(),
   answered: z.boolean().optional(),
 });

@@ -41,6 +41,7 @@ export function remotePullRequestStep(deps: {
         pushed: true,
         summary: pr.summary,
         hint: pr.hint,
+        ...(pr.hintOperator ? { hintOperator: true } : {}),
         ...(pr.pullRequest ? { pullRequest: { url: pr.pullRequest.url, number: pr.pullRequest.number } } : {}),
       },
     };

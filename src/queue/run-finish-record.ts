@@ -74,6 +74,7 @@ function applyRunEnd(entry: ProjectEntry, run: QueueRun, result: RunJobResult, a
       branch: result.branch ?? entry.branch ?? "",
       summary: result.delivery.summary,
       hint: result.delivery.hint,
+      ...(result.delivery.hintOperator ? { hint_operator: true } : {}),
     };
   if (result.delivery?.pullRequest) entry.pull_request = { ...result.delivery.pullRequest, updated_at: at };
 }

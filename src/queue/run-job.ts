@@ -59,7 +59,7 @@ export interface RunJobResult {
   error: string | null;
   /** Which preflight check refused the run (`details.check` of the refusal), when one did. */
   check?: string;
-  /** Where the member can fix the refusal in the project's repository (Ralph's script to commit as executable). */
+  /** Where the member can fix the refusal in the project's repository (Ralph's script to commit as executable, or a Ralph file to add). */
   repoPath?: string;
   /**
    * The project field whose edit fixes `error` (a base branch the remote lacks, a repo that cannot be cloned),
@@ -80,6 +80,8 @@ export interface RunJobResult {
     pushed: boolean;
     summary: string;
     hint: string | null;
+    /** The hint is the operator's alone (src/deliver/push-branch.ts): chats say to tell the admin. */
+    hintOperator?: boolean;
     pullRequest?: { url: string; number: number };
   } | null;
 }

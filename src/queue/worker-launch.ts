@@ -5,7 +5,7 @@ import { ensureRalphScript } from "../execute/ralph-command.ts";
 import type { RalphProcess } from "../execute/ralph-process.ts";
 import { planRun, type RunPlan } from "../execute/run-plan.ts";
 import { excludeLocally, prepareWorkspace } from "../execute/workspace-git.ts";
-import { fixableField, type FixableField, memberStepOf } from "../projects/error-fix.ts";
+import { fixableField, type FixableField, memberStepOf, stepRepoPath } from "../projects/error-fix.ts";
 import { type OperatorProblem, operatorProblemOf } from "../projects/operator-fix.ts";
 import type { Failure, Result } from "../projects/result.ts";
 import { workspacePaths } from "../projects/workspace.ts";
@@ -93,8 +93,7 @@ async function writePlanFiles(root: string, job: RunJobData): Promise<Result<obj
 
 /** The outcome of a job this worker refuses: nothing ran, the project stays approved. */
 function refusedResult(ctx: WorkerRunContext, jobId: string, job: RunJobData, failure: Failure): RunJobResult {
-  const step = memberStepOf(failure);
-  const repoPath = step?.kind === "commit_executable" ? step.path : undefined;
+  const repoPath = stepRepoPath(memberStepOf(failure));
   ctx.log.warn({ slug: job.slug, jobId, check: failure.details?.check }, `${job.slug}: ${failure.message}`);
   return {
     ...notStarted(ctx, job),

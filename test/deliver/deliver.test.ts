@@ -2,7 +2,9 @@ import { readFile, writeFile, chmod } from "node:fs/promises";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it, type TestContext } from "vitest";
+import { projectCard } from "../../src/bot/project-card.ts";
 import type { DeliverySettings } from "../../src/config/delivery-settings.ts";
+import { deliveryReply } from "../../src/deliver/delivery-notices.ts";
 import { createLogger } from "../../src/log.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
 import { createHarness } from "../execute/harness.ts";
@@ -180,7 +182,7 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     expect((await any.h.entry("todo")).status).toBe("failed");
   });
 
-  it("a 401 is reported with what to do (branch still pushed, run still complete, no PR) and the token is in no output", async (context) => {
+  it("a 401 is reported with what to do (branch still pushed, run still complete, no PR) and the token is in no output; chats say to tell the admin", async (context) => {
     const { h, github, executor, outputs, remote, ws } = await world(context, { github: "wrong-token" });
     const result = await executor.runOnce({ slug: "todo" });
     expect(result).toMatchObject({
@@ -195,9 +197,28 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     const entry = await h.entry("todo");
     expect(entry).toMatchObject({
       status: "complete",
-      delivery: { ok: false, pushed: true, hint: expect.stringContaining("GITHUB_TOKEN was refused") },
+      delivery: {
+        ok: false,
+        pushed: true,
+        hint: expect.stringContaining("GITHUB_TOKEN was refused"),
+        hint_operator: true,
+      },
     });
     expect(entry.pull_request).toBeUndefined();
+    // A token only the operator can set: chat members read whom to tell; the terminal and the CLI read the hint.
+    const got = await h.lister.get("todo");
+    const record = got.ok ? got.record : undefined;
+    if (!record) throw new Error("expected the project's record");
+    const admin =
+      "Please tell planbot's admin: only they can fix planbot's access to the repository or GitHub on the server.";
+    expect(projectCard(record)).toContain(
+      `, but no pull request: GitHub answered 401 for acme/todo: Bad credentials — ${admin}`,
+    );
+    expect(projectCard(record, { operator: true })).toContain("— GITHUB\\_TOKEN was refused: set a valid token");
+    const notice = deliveryReply(record);
+    expect(notice.text).toContain(`\nWhat to do: ${admin}`);
+    expect(notice.text).not.toContain("GITHUB");
+    expect(notice.operatorText).toContain("What to do: GITHUB\\_TOKEN was refused");
     expect(github!.pulls("acme", "todo")).toHaveLength(0);
     // Not retried: a 401 will not get better.
     expect(github!.requests).toHaveLength(1);

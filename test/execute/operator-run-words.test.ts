@@ -11,7 +11,7 @@ import { createConsoleAdapter } from "../../src/adapters/console/console-adapter
 import { failureReply } from "../../src/bot/failure-reply.ts";
 import { createOutboundRouter } from "../../src/chat/outbound.ts";
 import type { Reply } from "../../src/chat/reply.ts";
-import { projectCard } from "../../src/bot/project-card.ts";
+import { projectCard, projectLine } from "../../src/bot/project-card.ts";
 import { formatRecord } from "../../src/cli/projects-output.ts";
 import { notificationFor } from "../../src/notify/notification-messages.ts";
 import { OutboxItemSchema } from "../../src/notify/notification-state.ts";
@@ -149,7 +149,7 @@ describe("a machine without jq", { timeout: 120_000 }, () => {
     );
     const replied = failureReply(result).text;
     expect(replied).toBe(
-      "Ralph was not started: a tool it needs (jq) is not installed on the server. Please tell planbot's admin: it can only be fixed on the server planbot runs on. `/status` shows where things stand.",
+      "Ralph was not started: a tool it needs (jq) is not installed on the server. Please tell planbot's admin: it can only be fixed on the server planbot runs on. `/status todo` shows where things stand.",
     );
 
     const got = await h.lister.get("todo");
@@ -163,7 +163,13 @@ describe("a machine without jq", { timeout: 120_000 }, () => {
     expect(notice).toContain(
       "**todo**: Ralph was not started: a tool it needs (jq) is not installed on the server.\nNothing ran: the project stays approved. Please tell planbot's admin",
     );
-    for (const text of [replied, card, notice]) expect(text).not.toMatch(/apt-get|PATH|install jq/);
+    // The /status overview's line uses the card's words; the operator's keeps the refusal's own reason.
+    const line = projectLine(record);
+    expect(line).toBe(
+      "**todo** — approved — not started, needs a fix: a tool it needs (jq) is not installed on the server · 0/2 stories",
+    );
+    expect(projectLine(record, true)).toContain(": jq is not on PATH");
+    for (const text of [replied, card, notice, line]) expect(text).not.toMatch(/apt-get|PATH|install jq/);
     expect(formatRecord(record)).toContain("install jq (apt-get install jq, brew install jq)");
 
     // The operator, at the terminal, reads the preflight's fix in the reply, the card and the notice.

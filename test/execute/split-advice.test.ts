@@ -4,12 +4,12 @@
 // project's repository; only the operator can change the workspace's copy on the server). A chat names the
 // member's part with its command and says the rest needs planbot's admin, now and from the stored error;
 // the CLI and the log keep everything. Real git against bare remotes, the real executor, `bin/planbot`.
-import { chmod } from "node:fs/promises";
+import { chmod, copyFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { failureReply } from "../../src/bot/failure-reply.ts";
-import { projectCard } from "../../src/bot/project-card.ts";
+import { projectCard, projectLine } from "../../src/bot/project-card.ts";
 import { cliHint } from "../../src/cli/failure-hint.ts";
 import { formatRecord } from "../../src/cli/projects-output.ts";
 import { notificationFor } from "../../src/notify/notification-messages.ts";
@@ -17,7 +17,14 @@ import { finalReply } from "../../src/notify/progress-text.ts";
 import { refusalReply } from "../../src/notify/refusal-notices.ts";
 import { planningEnv } from "../cli/planning-env.ts";
 import { runPlanbot } from "../cli/planbot-process.ts";
-import { createBareRemote, samplePrd, writePlanningArtifacts, type RemoteFixture } from "../helpers/git-fixtures.ts";
+import { fakeRalphPath } from "../fakes/paths.ts";
+import {
+  createBareRemote,
+  pushRalphToRemote,
+  samplePrd,
+  writePlanningArtifacts,
+  type RemoteFixture,
+} from "../helpers/git-fixtures.ts";
 import { startChatSurfaces } from "../helpers/chat-surfaces.ts";
 import { baseEnv, planbotBin } from "../helpers/planbot-child.ts";
 import { createHarness } from "./harness.ts";
@@ -186,5 +193,102 @@ describe("Ralph's script committed without its executable bit", { timeout: 120_0
     const again = await run(["execute", "shop"]);
     expect(again.stdout).toMatch(/^shop: complete/m);
     expect(again.exitCode).toBe(0);
+  });
+});
+
+describe("Ralph's script missing from the repository and from planbot's template", { timeout: 120_000 }, () => {
+  const MISSING_ADVICE =
+    "Add it to the project's repository: commit it at `scripts/ralph/ralph.sh` on the project's base branch and push (the next run picks it up). Or tell planbot's admin: only they can give planbot its own copy of Ralph on the server.";
+
+  it("/run's reply, the /status card and the refusal notice name the file to add on the base branch; the operator and the CLI keep the template and RALPH_COMMAND; the member's push fixes the next run", async (context: TestContext) => {
+    const root = await temp.make("split-missing-");
+    const remote = await createBareRemote(root, "app", { ralphScript: false });
+    const h = await createHarness(temp, { root, gitRemoteBase: remote.base });
+    context.onTestFinished(() => h.cleanup());
+    await writePlanningArtifacts(h.config.workspaceDir, "shop", { prd: samplePrd("shop", 1) });
+    await h.approve("shop", { repo: "app" });
+    const executor = h.executor();
+
+    const result = await executor.runNow("shop");
+    if (result.ok) throw new Error("expected the run to be refused");
+    expect(result.details).toMatchObject({
+      slug: "shop",
+      check: "script_missing",
+      operator: "ralph_missing",
+      next: "add_file",
+      path: "scripts/ralph/ralph.sh",
+    });
+    const template = join(h.config.dataDir, "ralph-template", "ralph.sh");
+    expect(result.message).toContain(`copy them to ${template}`);
+    expect(result.message).toContain("set RALPH_COMMAND");
+    const replied = failureReply(result).text;
+    expect(replied).toBe(
+      `Ralph was not started: Ralph's script \`scripts/ralph/ralph.sh\` is missing from the workspace of **shop**. ${MISSING_ADVICE} Once it is fixed, run it again with \`/run shop\`.`,
+    );
+    // The terminal is the operator's chat: the server's ways to fix it, paths and all.
+    const toOperator = failureReply(result, { operator: true }).text;
+    expect(toOperator).toContain(template);
+    expect(toOperator).toContain("/run shop");
+
+    const got = await h.lister.get("shop");
+    const record = got.ok ? got.record : undefined;
+    if (!record?.run_refusal) throw new Error("expected the refusal to be stored");
+    expect(record.status).toBe("approved");
+    expect(record.run_refusal).toMatchObject({ check: "script_missing", repo_path: "scripts/ralph/ralph.sh" });
+    const card = projectCard(record);
+    expect(card).toContain(
+      `Not started (${record.run_refusal.at}): Ralph's script \`scripts/ralph/ralph.sh\` is missing from the workspace of **shop**. ${MISSING_ADVICE}`,
+    );
+    const notice = refusalReply(record);
+    expect(notice.text).toBe(
+      `**shop**: Ralph was not started: Ralph's script \`scripts/ralph/ralph.sh\` is missing from the workspace of **shop**.\nNothing ran: the project stays approved. ${MISSING_ADVICE} Once it is fixed, run it again with \`/run shop\`.`,
+    );
+    expect(notice.operatorText).toContain(template);
+    for (const text of [replied, card, notice.text]) {
+      expect(text).not.toContain(h.config.dataDir);
+      expect(text).not.toContain("RALPH_COMMAND");
+    }
+    expect(projectCard(record, { operator: true })).toContain(template);
+    expect(projectLine(record)).toBe(
+      "**shop** — approved — not started, needs a fix: Ralph's script `scripts/ralph/ralph.sh` is missing from the workspace of **shop** · 0/1 stories",
+    );
+    const shown = formatRecord(record);
+    expect(shown).toContain(`copy them to ${template}`);
+    expect(shown).toContain("set RALPH_COMMAND");
+
+    // The member's part alone is enough: Ralph on the base branch reaches the refused run's branch.
+    await pushRalphToRemote(remote);
+    expect((await executor.runNow("shop")).ok).toBe(true);
+    await executor.waitForIdle();
+    expect(await h.entry("shop")).toMatchObject({ status: "complete", error: null });
+  });
+
+  it("a template without its prompt file: the reply names CLAUDE.md to add on the base branch, with /status and /run for the project", async (context: TestContext) => {
+    const root = await temp.make("split-prompt-");
+    const remote = await createBareRemote(root, "app", { ralphScript: false });
+    const h = await createHarness(temp, { root, gitRemoteBase: remote.base });
+    context.onTestFinished(() => h.cleanup());
+    await writePlanningArtifacts(h.config.workspaceDir, "shop", { prd: samplePrd("shop", 1) });
+    await h.approve("shop", { repo: "app" });
+    await mkdir(join(h.config.dataDir, "ralph-template"), { recursive: true });
+    await copyFile(fakeRalphPath, join(h.config.dataDir, "ralph-template", "ralph.sh"));
+
+    const result = await h.executor().runNow("shop");
+    if (result.ok) throw new Error("expected the run to be refused");
+    expect(result.details).toMatchObject({
+      slug: "shop",
+      check: "prompt",
+      operator: "ralph_missing",
+      next: "add_file",
+      path: "scripts/ralph/CLAUDE.md",
+    });
+    expect(result.message).toContain("$PLANBOT_DATA_DIR/ralph-template/");
+    expect(failureReply(result).text).toBe(
+      "Ralph was not started: Ralph's prompt file `scripts/ralph/CLAUDE.md` is missing from the workspace of **shop**. Add it to the project's repository: commit it at `scripts/ralph/CLAUDE.md` on the project's base branch and push (the next run picks it up). Or tell planbot's admin: only they can give planbot its own copy of Ralph on the server. Once it is fixed, run it again with `/run shop`.",
+    );
+    expect(failureReply(result).actions?.[0]?.command).toBe("/status shop");
+    const got = await h.lister.get("shop");
+    const record = got.ok ? got.record : undefined;
+    expect(record?.run_refusal).toMatchObject({ check: "prompt", repo_path: "scripts/ralph/CLAUDE.md" });
   });
 });

@@ -62,10 +62,14 @@ describe("a run a worker refuses", { timeout: 120_000 }, () => {
       expect(texts[0]).toMatch(
         new RegExp(`^\\*\\*quebec\\*\\*: Ralph was not started on worker \`${misconfigured.name}\`: Ralph's script`),
       );
-      // The fix, in the reply markup (escaped, so chats show RALPH_COMMAND as typed).
-      expect(texts[0]).toContain("set RALPH\\_COMMAND to the absolute path of a ralph.sh");
+      // A chat member reads their part (the file to add on the base branch) and whom to tell for the rest.
       expect(texts[0]).toContain(
-        "Nothing ran: the project stays approved. Fix that, then run it again with `/run quebec`.",
+        "Nothing ran: the project stays approved. Add it to the project's repository: commit it at `scripts/ralph/missing.sh` on the project's base branch and push (the next run picks it up). Or tell planbot's admin: only they can give planbot its own copy of Ralph on the server. Once it is fixed, run it again with `/run quebec`.",
+      );
+      expect(texts[0]).not.toContain("RALPH");
+      // The operator's own chat gets the worker's fix (escaped markup, so it shows RALPH_COMMAND as typed).
+      expect(memory.to(chat)[0]!.reply.operatorText).toContain(
+        "set RALPH\\_COMMAND to the absolute path of a ralph.sh",
       );
       expect(memory.to(chat)[0]!.reply.actions?.map((action) => action.command)).toEqual([
         "/run quebec",

@@ -176,26 +176,31 @@ export const cancelCommand: CommandSpec = {
 };
 
 /**
- * The `/status` overview of a list, built once per list: while the change watcher runs it hands out the
- * same (never mutated) projects array until something changes, so a warm `/status` renders nothing.
+ * The `/status` overview of a list, built once per list and reader: while the change watcher runs it hands
+ * out the same (never mutated) projects array until something changes, so a warm `/status` renders nothing.
+ * The operator (the terminal) reads refusals in their own words, a chat member in theirs (project-card.ts).
  */
-const overviews = new WeakMap<readonly ProjectRecord[], Reply>();
-function overview(projects: readonly ProjectRecord[]): Reply {
-  const known = overviews.get(projects);
+const overviews = {
+  member: new WeakMap<readonly ProjectRecord[], Reply>(),
+  operator: new WeakMap<readonly ProjectRecord[], Reply>(),
+};
+function overview(projects: readonly ProjectRecord[], operator: boolean): Reply {
+  const overviewsFor = overviews[operator ? "operator" : "member"];
+  const known = overviewsFor.get(projects);
   if (known) return known;
-  let built: Reply;
+  let made: Reply;
   if (projects.length === 0)
-    built = reply(`No projects yet. Propose one: ${code("/p my-app A todo app with reminders")}`);
+    made = reply(`No projects yet. Propose one: ${code("/p my-app A todo app with reminders")}`);
   else {
-    const shown = projects.slice(0, 40).map(projectLine);
+    const shown = projects.slice(0, 40).map((project) => projectLine(project, operator));
     const more =
       projects.length > shown.length
         ? `\n…and ${projects.length - shown.length} more (${code("/status slug")} for one).`
         : "";
-    built = reply(`**Projects** (${projects.length})\n${shown.join("\n")}${more}`);
+    made = reply(`**Projects** (${projects.length})\n${shown.join("\n")}${more}`);
   }
-  overviews.set(projects, built);
-  return built;
+  overviewsFor.set(projects, made);
+  return made;
 }
 
 /** `/status [slug]` — all projects, or one in detail with buttons. */
@@ -209,7 +214,7 @@ export const statusCommand: CommandSpec = {
     if (!args.slug) {
       const result = await services.lister.list();
       if (!result.ok) return failureReply(result, { operator });
-      return { ...overview(result.list.projects) };
+      return { ...overview(result.list.projects, operator === true) };
     }
     const result = await services.lister.get(args.slug);
     if (!result.ok) return failureReply(result, { operator });
