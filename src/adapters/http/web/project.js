@@ -2,6 +2,7 @@
 // the plan and the run — each with its own URL (#/p/<slug>, …/plan, …/run).
 import { html } from "htm/preact";
 import { useState } from "preact/hooks";
+import { problemOf, useProblemWords } from "./action-problem.js";
 import { api } from "./api.js";
 import { Conversation } from "./chat.js";
 import { PullRequestLink, RefusalNote, RepoBranch, StatusBadge, StoryBar, When, lastActivity } from "./format.js";
@@ -26,11 +27,12 @@ function StatusActions({ project }) {
     try {
       await api("POST", `/api/projects/${action}`, { slug: project.slug });
     } catch (error) {
-      setProblem(error.message);
+      setProblem(problemOf(error));
     } finally {
       setBusy(false);
     }
   }
+  const words = useProblemWords(problem);
   const status = project.status;
   const buttons = [];
   if (status === "pending" || status === "idle" || status === "failed" || status === "blocked")
@@ -40,7 +42,7 @@ function StatusActions({ project }) {
     buttons.push(["cancel", "Cancel project"]);
   return html`<div class="status-actions">
     ${buttons.map(([action, label]) => html`<button type="button" disabled=${busy} onClick=${() => change(action)}>${label}</button>`)}
-    ${problem ? html`<p class="alert" role="alert">${problem}</p>` : null}
+    ${words ? html`<p class="alert" role="alert">${words}</p>` : null}
   </div>`;
 }
 

@@ -1,6 +1,7 @@
 // The run tab: Run / Retry / Cancel, progress, a live tail of the newest run log and the earlier runs.
 import { html } from "htm/preact";
 import { useEffect, useRef, useState } from "preact/hooks";
+import { problemOf, useProblemWords } from "./action-problem.js";
 import { api, projectPath } from "./api.js";
 import { PullRequestLink, StatusBadge, StoryBar } from "./format.js";
 import { Checklist, usePrd } from "./plan.js";
@@ -87,11 +88,12 @@ export function RunView({ project }) {
       setMessage({ ok: true, text: answer?.message ?? "Done." });
       setFile(null);
     } catch (error) {
-      setMessage({ ok: false, text: error.message });
+      setMessage({ ok: false, problem: problemOf(error) });
     } finally {
       setBusy(false);
     }
   }
+  const refusal = useProblemWords(message?.ok === false ? message.problem : null);
   const status = project.status;
   const running = status.startsWith("running");
   const progress = useRunProgress(project.slug, running);
@@ -129,7 +131,8 @@ export function RunView({ project }) {
         ${running && project.eta_seconds ? html` · about ${Math.ceil(project.eta_seconds / 60)} min left` : null}</p>
       ${running ? html`<${ProgressLine} progress=${progress} />` : null}
       ${project.delivery ? html`<p class=${project.delivery.ok ? "muted" : "alert"}>Delivery: ${project.delivery.summary}${project.delivery.hint ? ` — ${project.delivery.hint}` : ""} <${PullRequestLink} project=${project} /></p>` : null}
-      ${message ? html`<p class=${message.ok ? "note" : "alert"} role=${message.ok ? "status" : "alert"}>${message.text}</p>` : null}
+      ${message?.ok ? html`<p class="note" role="status">${message.text}</p>` : null}
+      ${refusal ? html`<p class="alert" role="alert">${refusal}</p>` : null}
     </div>
     <${Checklist} prd=${prd} />
     <div class="log-box">
