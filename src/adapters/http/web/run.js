@@ -114,7 +114,12 @@ export function RunView({ project }) {
   return html`<section class="run">
     <div class="run-head">
       <div class="actions">
-        ${status === "approved" ? html`<button type="button" class="primary" onClick=${run} disabled=${busy}>Run</button>` : null}
+        ${
+          // Without prd.json Ralph refuses to start: the page's note says to plan it first.
+          status === "approved" && project.has_prd
+            ? html`<button type="button" class="primary" onClick=${run} disabled=${busy}>Run</button>`
+            : null
+        }
         ${["failed", "blocked", "complete", "idle"].includes(status) && project.has_prd ? html`<button type="button" class="primary" onClick=${retry} disabled=${busy}>${status === "complete" ? "Run again" : "Retry"}</button>` : null}
         ${
           // Only while Ralph runs: otherwise the page's own Cancel project does it, and a bare "Cancel" here
@@ -123,7 +128,12 @@ export function RunView({ project }) {
             ? html`<button type="button" class="danger" onClick=${cancel} disabled=${busy} title="Stops Ralph now (its process group) and cancels the project">Stop and cancel</button>`
             : null
         }
-        ${status === "pending" || status === "planning" ? html`<span class="muted">Approve the plan (Finish in the conversation) to run it.</span>` : null}
+        ${
+          // A pending project without a plan: the page's note already says to plan it first.
+          status === "planning" || (status === "pending" && project.has_prd)
+            ? html`<span class="muted">Approve the plan (Finish in the conversation) to run it.</span>`
+            : null
+        }
         ${status === "cancelled" ? html`<span class="muted">Cancelled: Ralph does not run it. Plan it again in the conversation to bring it back.</span>` : null}
       </div>
       <p>${running ? html`<strong>Ralph is running</strong>${project.pid ? ` (PID ${project.pid})` : ""}` : html`Status: <${StatusBadge} status=${status} />`}
