@@ -35,13 +35,14 @@ async function ranWith(slug: string, mode: string): Promise<{ harness: Harness; 
  * the same empty box, so a mark drawn like it is one the person cannot read.
  */
 function drawnAsGlyphs(page: Page, texts: string[]): Promise<boolean[]> {
-  return page.evaluate((marks) => {
+  // A script for the page (the tests are not compiled with the DOM's types).
+  return page.evaluate(`((marks) => {
     const canvas = document.createElement("canvas");
     canvas.width = 48;
     canvas.height = 48;
-    const context = canvas.getContext("2d") as CanvasRenderingContext2D;
-    const font = getComputedStyle(document.querySelector(".story .mark") as Element).font;
-    const draw = (text: string) => {
+    const context = canvas.getContext("2d");
+    const font = getComputedStyle(document.querySelector(".story .mark")).font;
+    const draw = (text) => {
       context.clearRect(0, 0, 48, 48);
       context.font = font;
       context.fillText(text, 8, 36);
@@ -49,7 +50,7 @@ function drawnAsGlyphs(page: Page, texts: string[]): Promise<boolean[]> {
     };
     const missing = draw(String.fromCodePoint(0x10fffd));
     return marks.map((mark) => draw(mark) !== missing);
-  }, texts);
+  })(${JSON.stringify(texts)})`);
 }
 
 describe("a project Ralph has finished with", () => {
