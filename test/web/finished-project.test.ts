@@ -1,5 +1,6 @@
 // Projects Ralph has finished with, in a real Chromium and the fake Ralph, read as a newcomer would: a blocked
-// story's mark is a sign the font has (not an empty box).
+// story's mark is a sign the font has (not an empty box), and a project that has a plan offers planning as
+// "Plan again" beside its Run tab's primary action, not as a primary "Start planning" on a finished project.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
@@ -65,4 +66,15 @@ describe("a project Ralph has finished with", () => {
     await screenshot(page, "finished-blocked");
   }, 60_000);
 
+  it("done: planning is offered as Plan again, not as the primary Start planning", async () => {
+    const { page } = await ranWith("shipped", "complete");
+    await page.waitForSelector('.project-head .badge:text("done")', { timeout: 30_000 });
+    await page.getByRole("button", { name: "Run again" }).waitFor();
+    await page.locator("nav.tabs").getByRole("link", { name: "Conversation" }).click();
+    const again = page.getByRole("button", { name: "Plan again" });
+    await again.waitFor();
+    expect(await page.getByRole("button", { name: "Start planning" }).count()).toBe(0);
+    expect(await again.getAttribute("class")).not.toContain("primary");
+    await screenshot(page, "finished-done");
+  }, 60_000);
 });

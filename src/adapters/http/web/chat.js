@@ -186,6 +186,9 @@ export function Conversation({ project, autoStart, epoch }) {
   }, [autoStart, history, session]);
 
   const open = session && session.status !== "expired";
+  // A project with a plan (done, failed, blocked, approved) is not started here: planning it replaces that plan,
+  // so it is "Plan again" and not the page's primary action (Run, Retry, Run again are, on the Run tab).
+  const planned = Boolean(project.has_prd || project.final_plan_path);
   const complete = session?.status === "complete";
   const onKey = (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) send(event);
@@ -219,7 +222,7 @@ export function Conversation({ project, autoStart, epoch }) {
         </form>`
           : html`${draft ? html`<${UnsentAnswer} draft=${draft} setDraft=${setDraft} />` : null}<div class="composer idle">
           <p class="muted">${project.status === "planning" ? "The planning session has ended." : "No planning conversation is open."}</p>
-          <button type="button" class="primary" onClick=${start} disabled=${Boolean(pending) || project.status.startsWith("running")}>${history?.length ? "Plan again" : "Start planning"}</button>
+          <button type="button" class=${planned ? "" : "primary"} onClick=${start} disabled=${Boolean(pending) || project.status.startsWith("running")}>${history?.length || planned ? "Plan again" : "Start planning"}</button>
         </div>`
     }
   </section>`;
