@@ -98,7 +98,10 @@ describe("an action planbot does not answer", () => {
 
 describe("an action planbot refuses with a 500", () => {
   it("shows planbot's words for it, and no success", async () => {
-    const harness = await startHarness({ watch: true });
+    // The watcher never looks at the store by itself here, so no banner names the broken file: the refused
+    // action is the only place that says it, and says it whole (with the banner up it points there instead:
+    // store-broken-actions.test.ts).
+    const harness = await startHarness({ watch: true, watcherDebounceMs: 600_000 });
     await harness.writeStore([{ name: "beta", status: "pending", description: "A weather bot." }], 1);
     await harness.runtime.watcher.refresh();
     const page = await openPage();
@@ -111,6 +114,7 @@ describe("an action planbot refuses with a 500", () => {
     const alert = page.locator('.status-actions [role="alert"]');
     await alert.waitFor();
     expect(await alert.textContent()).toContain(TASKS_FILE_NAME);
+    expect(await page.locator('[data-connection="error"]').count()).toBe(0);
     expect(await page.locator(".project-head .badge").textContent()).toBe("pending");
   }, 60_000);
 });

@@ -103,27 +103,30 @@ describe("the first visit", () => {
     expect(await page.locator(".thinking").count()).toBe(0);
   }, 90_000);
 
-  it("Run on an approved project with no plan is refused as the project's state (409), with why and the fix", async () => {
+  it("an approved project with no plan offers no Run: the page says why and how to plan it; a run refused elsewhere shows its own why and fix", async () => {
     const harness = await startHarness({ watch: true });
     await harness.writeStore([{ name: "beta", status: "approved", description: "A weather bot." }], 1);
     await harness.runtime.watcher.refresh();
     const page = await openPage();
-    expectFailedRequests(page, [{ method: "POST", path: "/api/projects/beta/run", status: 409 }]);
-    const runAnswers: number[] = [];
-    page.on("response", (response) => {
-      if (response.url().endsWith("/api/projects/beta/run")) runAnswers.push(response.status());
-    });
     await page.goto(`${harness.origin}/#/p/beta/run`);
-    await page.getByRole("button", { name: "Run", exact: true }).click();
-    await page.waitForSelector('.alert:has-text("Ralph was not started")');
-    expect(runAnswers).toEqual([409]);
-    const shown = (await page.locator("main").textContent()) ?? "";
-    expect(shown).toContain("beta has no plan");
-    expect(shown).toContain("plan it first");
-    expect(shown).not.toMatch(/undefined|\{"error"/);
+    // Run would be refused (the preflight wants prd.json): the page says so instead of offering it.
+    const note = page.locator('[data-next="plan"]');
+    await note.waitFor();
+    expect(await page.getByRole("button", { name: "Run", exact: true }).count()).toBe(0);
+    expect(await note.textContent()).toContain("Ralph needs a plan first");
+    expect(await note.textContent()).toContain("Plan it: Start planning in the Conversation");
+
+    // A run asked for anyway (a chat's /run, a script) is refused as the project's state (409), and the page
+    // then shows that refusal's why and fix in place of its own note, not both.
     const answer = await harness.call("POST", "/api/projects/beta/run", { body: {} });
     expect(answer.status).toBe(409);
     expect(answer.json).toMatchObject({ error: "run_refused", check: "plan" });
+    await page.waitForSelector('.refusal:has-text("beta has no plan")', { timeout: 15_000 });
+    const shown = (await page.locator("main").textContent()) ?? "";
+    expect(shown).toContain("plan it first");
+    expect(shown).not.toMatch(/undefined|\{"error"/);
+    expect(await note.count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Run", exact: true }).count()).toBe(0);
   }, 90_000);
 
   it("a planning start that fails says so in the dashboard's words, not as chat commands in backticks", async () => {

@@ -70,7 +70,9 @@ describe("the run tab", () => {
 
     const page = await openPage();
     await page.goto(`${harness.origin}/#/p/waiting/run`);
-    await page.getByText("Approve the plan (Finish in the conversation) to run it.").waitFor();
+    // Never planned: the page's note says what comes next, and the run tab does not repeat it.
+    await page.locator('[data-next="plan"]', { hasText: "Not planned yet. Next:" }).waitFor();
+    expect(await page.getByText("Approve the plan (Finish in the conversation) to run it.").count()).toBe(0);
     // Not running: the run tab adds no second, vaguer Cancel beside the page's own.
     expect(await page.getByRole("button", { name: /cancel/i }).allTextContents()).toEqual(["Cancel project"]);
 

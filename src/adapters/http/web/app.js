@@ -1,6 +1,7 @@
 // The app shell: header, live connection state, and the hash router (board or one project's page).
 import { html } from "htm/preact";
 import { useState } from "preact/hooks";
+import { BannerStoreFailure } from "./action-problem.js";
 import { api } from "./api.js";
 import { Board } from "./board.js";
 import { useLiveProjects, useRoute } from "./live.js";
@@ -43,7 +44,7 @@ export function App() {
   const live = useLiveProjects();
   const route = useRoute();
   const [logoutProblem, setLogoutProblem] = useState(null);
-  return html`<div class="shell">
+  return html`<${BannerStoreFailure.Provider} value=${live.storeFailure}><div class="shell">
     <header class="top">
       <a class="brand" href="#/">planbot</a>
       <span class=${`conn ${live.connected ? "on" : "off"}`} role="status" title=${live.connected ? "live updates on" : live.loggedOut ? "logged out" : "reconnecting to planbot…"}>${live.connected ? "live" : live.loggedOut ? "logged out" : "offline"}</span>
@@ -54,5 +55,5 @@ export function App() {
     ${logoutProblem ? html`<p class="banner alert" role="alert">${logoutProblem}</p>` : null}
     ${live.error ? html`<p class="banner alert" role="alert" data-connection="error">${live.error}</p>` : null}
     ${route.page === "project" ? html`<${ProjectPage} key=${route.slug} route=${route} live=${live} />` : html`<${Board} live=${live} />`}
-  </div>`;
+  </div></${BannerStoreFailure.Provider}>`;
 }

@@ -2,6 +2,7 @@
 // dashboard's own words, a composer (Send / Next phase / Finish / Stop) and a visible "thinking" timer.
 import { html } from "htm/preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { problemOf, problemText, useProblemWords } from "./action-problem.js";
 import { ApiError, api, projectPath } from "./api.js";
 import { useDraft } from "./draft.js";
 import { onPlannerMessage, useElapsed } from "./live.js";
@@ -58,6 +59,8 @@ export function Conversation({ project, autoStart, epoch }) {
   const [unsent, setUnsent] = useState(null);
   const log = useRef(null);
   const started = useRef(false);
+  const problemWords = useProblemWords(problem);
+  const readWords = useProblemWords(readProblem);
 
   const reload = useCallback(async () => {
     try {
@@ -69,7 +72,12 @@ export function Conversation({ project, autoStart, epoch }) {
       setSession(state);
       setReadProblem(null);
     } catch (error) {
-      setReadProblem(`The conversation could not be read: ${error.message}`);
+      setReadProblem(
+        problemOf(error, {
+          text: `The conversation could not be read: ${error.message}`,
+          lead: "The conversation could not be read",
+        }),
+      );
     }
   }, [slug]);
 
@@ -117,12 +125,14 @@ export function Conversation({ project, autoStart, epoch }) {
           setPending(null);
           return act("force", label, () => api("POST", projectPath(slug, "plan/start"), { force: true }));
         }
-      } else setProblem(error.message);
+      } else setProblem(problemOf(error));
       unreachable = error instanceof ApiError && (error.status === 0 || error.status === 401);
       if (what === "respond" && error instanceof ApiError && error.status === 0) {
         setUnsent({ text: sent, before: timesSaid(history, sent) });
         setProblem(
-          "planbot did not answer, so it is not known whether your answer arrived. It is kept below: once the header shows live, the conversation shows it if it arrived; if not, send it again.",
+          problemText(
+            "planbot did not answer, so it is not known whether your answer arrived. It is kept below: once the header shows live, the conversation shows it if it arrived; if not, send it again.",
+          ),
         );
       }
       if (sent) setDraft(sent);
@@ -134,8 +144,17 @@ export function Conversation({ project, autoStart, epoch }) {
     }
   }
 
-  const start = () =>
-    act("start", "The planner is reading the project…", () => api("POST", projectPath(slug, "plan/start"), {}));
+  const start = () => {
+    const reading = "The planner is reading the project…";
+    // Approved as is, without a plan: planbot would refuse to plan it unforced, and "plan it again" would send a
+    // newcomer looking for a plan. Nothing is replaced, but it leaves approved, so it is asked once, in these words.
+    if (project.status === "approved" && !project.has_prd) {
+      if (!confirm(`${slug} is approved but has no plan yet. Plan it now? It goes back to planning until you finish.`))
+        return;
+      return act("force", reading, () => api("POST", projectPath(slug, "plan/start"), { force: true }));
+    }
+    return act("start", reading, () => api("POST", projectPath(slug, "plan/start"), {}));
+  };
   const send = (event) => {
     event?.preventDefault();
     const text = draft.trim();
@@ -167,6 +186,9 @@ export function Conversation({ project, autoStart, epoch }) {
   }, [autoStart, history, session]);
 
   const open = session && session.status !== "expired";
+  // A project with a plan (done, failed, blocked, approved) is not started here: planning it replaces that plan,
+  // so it is "Plan again" and not the page's primary action (Run, Retry, Run again are, on the Run tab).
+  const planned = Boolean(project.has_prd || project.final_plan_path);
   const complete = session?.status === "complete";
   const onKey = (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) send(event);
@@ -181,8 +203,8 @@ export function Conversation({ project, autoStart, epoch }) {
       ${remoteTurn && session.pending_message ? html`<${Message} entry=${{ role: "user", text: session.pending_message.text, user: session.pending_message.user, at: session.pending_message.at, phase: session.phase }} />` : null}
       ${pending ? html`<${Thinking} since=${pending.since} what=${pending.what} />` : remoteTurn ? html`<${Thinking} since=${Date.parse(session.pending_message?.at ?? session.updated_at) || Date.now()} what="The planner is thinking…" />` : null}
     </ol>
-    ${readProblem ? html`<p class="alert" role="alert">${readProblem}</p>` : null}
-    ${problem ? html`<div class="alert" role="alert"><${Markdown} text=${problem} planner=${true} /></div>` : null}
+    ${readWords ? html`<p class="alert" role="alert">${readWords}</p>` : null}
+    ${problemWords ? html`<div class="alert" role="alert"><${Markdown} text=${problemWords} planner=${true} /></div>` : null}
     ${
       // Not read yet (or unreadable): whether a conversation is open is unknown, so no composer claims either.
       session === null
@@ -200,7 +222,7 @@ export function Conversation({ project, autoStart, epoch }) {
         </form>`
           : html`${draft ? html`<${UnsentAnswer} draft=${draft} setDraft=${setDraft} />` : null}<div class="composer idle">
           <p class="muted">${project.status === "planning" ? "The planning session has ended." : "No planning conversation is open."}</p>
-          <button type="button" class="primary" onClick=${start} disabled=${Boolean(pending) || project.status.startsWith("running")}>${history?.length ? "Plan again" : "Start planning"}</button>
+          <button type="button" class=${planned ? "" : "primary"} onClick=${start} disabled=${Boolean(pending) || project.status.startsWith("running")}>${history?.length || planned ? "Plan again" : "Start planning"}</button>
         </div>`
     }
   </section>`;

@@ -3,6 +3,7 @@
 // is kept in the tab, per project, until it is saved (draft.js): a reload brings the form back as it was.
 import { html } from "htm/preact";
 import { useState } from "preact/hooks";
+import { problemOf, problemText, useProblemWords } from "./action-problem.js";
 import { ApiError, api, projectPath } from "./api.js";
 import { RestoredDraftNote, useFormDraft } from "./draft.js";
 
@@ -32,6 +33,7 @@ export function EditProject({ project }) {
   const [open, setOpen] = useState(draft.saved !== null);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState(null);
+  const words = useProblemWords(problem);
   const [invalid, setInvalid] = useState([]);
   const [done, setDone] = useState(null);
   // Controlled fields: a live update of the project re-renders the page, and must not undo what is typed.
@@ -88,7 +90,7 @@ export function EditProject({ project }) {
     } catch (error) {
       const fields = error instanceof ApiError && error.body.fields ? error.body.fields : {};
       const messages = Object.values(fields);
-      setProblem(messages.length ? messages.join("\n") : error.message);
+      setProblem(messages.length ? problemText(messages.join("\n")) : problemOf(error));
       setInvalid(Object.keys(fields));
     } finally {
       setBusy(false);
@@ -110,7 +112,7 @@ export function EditProject({ project }) {
       <label>Base branch <input ...${bind("base_branch")} placeholder="main" autocomplete="off" /></label>
     </div>
     <p class="muted">Empty fields stay as they are. Not while it is being planned or run; a new repository or branch not once its work was pushed.</p>
-    ${problem ? html`<p class="alert pre-line" role="alert">${problem}</p>` : null}
+    ${words ? html`<p class="alert pre-line" role="alert">${words}</p>` : null}
     <div class="actions"><button class="primary" disabled=${busy}>${busy ? "Saving…" : "Save"}</button> <button type="button" onClick=${close}>Close</button></div>
   </form>`;
 }

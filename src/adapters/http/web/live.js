@@ -53,8 +53,8 @@ function quietLimit(everyMs) {
 }
 
 /**
- * `{projects, version, loaded, connected, error, lostAt, epoch, loggedOut}`, re-rendered on every list the
- * stream sends. `lostAt` is when the stream dropped (null while live); `epoch` counts connections, so a view
+ * `{projects, version, loaded, connected, error, storeFailure, lostAt, epoch, loggedOut}`, re-rendered on every
+ * list the stream sends. `error` is the store's message; `storeFailure` its `{code, file}`. `lostAt` is when the stream dropped (null while live); `epoch` counts connections, so a view
  * can refetch what it may have missed while offline; `loggedOut` is set once planbot refuses the session.
  */
 export function useLiveProjects() {
@@ -64,6 +64,7 @@ export function useLiveProjects() {
     loaded: false,
     connected: false,
     error: null,
+    storeFailure: null,
     lostAt: null,
     epoch: 0,
     loggedOut: false,
@@ -177,7 +178,12 @@ function receive(event, setState) {
   if (data.type === "error") {
     // planbot's message names the file already; the file is added only to one that does not.
     const named = !data.file || data.message.includes(data.file);
-    setState((old) => ({ ...old, error: named ? data.message : `${data.message} (${data.file})` }));
+    setState((old) => ({
+      ...old,
+      error: named ? data.message : `${data.message} (${data.file})`,
+      // What a failed action compares its own failure with, to point here instead of repeating it (action-problem.js).
+      storeFailure: data.file ? { code: data.error, file: data.file } : null,
+    }));
     // The store cannot be read: the stream goes on, and brings the list once the file is readable again
     // (which clears the message). It explains no drop: one that follows is planbot not answering.
     return "error";
@@ -191,6 +197,7 @@ function receive(event, setState) {
     loaded: true,
     connected: true,
     error: null,
+    storeFailure: null,
     lostAt: null,
   }));
   return "list";

@@ -46,7 +46,8 @@ function planWritten(project) {
   return project.has_prd || Boolean(project.final_plan_path);
 }
 
-const MARKS = { passes: "✓", failed: "✗", blocked: "⏸", todo: "○" };
+// Marks the common fonts have: "⏸" (U+23F8) is missing from DejaVu and others, and showed as an empty box.
+const MARKS = { passes: "✓", failed: "✗", blocked: "‖", todo: "○" };
 
 function storyState(story) {
   if (story.passes) return "passes";

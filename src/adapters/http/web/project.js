@@ -2,6 +2,7 @@
 // the plan and the run — each with its own URL (#/p/<slug>, …/plan, …/run).
 import { html } from "htm/preact";
 import { useState } from "preact/hooks";
+import { problemOf, useProblemWords } from "./action-problem.js";
 import { api } from "./api.js";
 import { Conversation } from "./chat.js";
 import { PullRequestLink, RefusalNote, RepoBranch, StatusBadge, StoryBar, When, lastActivity } from "./format.js";
@@ -26,11 +27,12 @@ function StatusActions({ project }) {
     try {
       await api("POST", `/api/projects/${action}`, { slug: project.slug });
     } catch (error) {
-      setProblem(error.message);
+      setProblem(problemOf(error));
     } finally {
       setBusy(false);
     }
   }
+  const words = useProblemWords(problem);
   const status = project.status;
   const buttons = [];
   if (status === "pending" || status === "idle" || status === "failed" || status === "blocked")
@@ -40,8 +42,23 @@ function StatusActions({ project }) {
     buttons.push(["cancel", "Cancel project"]);
   return html`<div class="status-actions">
     ${buttons.map(([action, label]) => html`<button type="button" disabled=${busy} onClick=${() => change(action)}>${label}</button>`)}
-    ${problem ? html`<p class="alert" role="alert">${problem}</p>` : null}
+    ${words ? html`<p class="alert" role="alert">${words}</p>` : null}
   </div>`;
+}
+
+/**
+ * What a project without a plan (no prd.json) needs next, in the chat's words: a pending one is planned with
+ * Claude or approved as is (`/p`'s reply), and an approved one still needs a plan before Ralph runs it (what
+ * `/approve` warns; the Run tab offers no Run meanwhile). A refused run says the same in its own note.
+ */
+function PlanFirstNote({ project }) {
+  if (project.has_prd) return null;
+  const chat = `#/p/${encodeURIComponent(project.slug)}`;
+  if (project.status === "pending")
+    return html`<p class="muted next-step" data-next="plan">Not planned yet. Next: <a href=${`${chat}?start`}>plan it with Claude</a>, or approve it as is.</p>`;
+  if (project.status === "approved" && !project.run_refusal)
+    return html`<p class="alert" role="status" data-next="plan">Approved, but Ralph needs a plan first: it has no prd.json with open stories, so it cannot run until it is planned. Plan it: Start planning in the <a href=${chat}>Conversation</a>.</p>`;
+  return null;
 }
 
 /** Why the last run failed: the summary up front, Ralph's last lines (after a "--- … ---" line) behind a toggle. */
@@ -77,6 +94,7 @@ export function ProjectPage({ route, live }) {
       </div>
       ${project.error_reason ? html`<${ErrorReason} text=${project.error_reason} />` : null}
       <${RefusalNote} project=${project} />
+      <${PlanFirstNote} project=${project} />
       <${StatusActions} project=${project} />
       <${EditProject} project=${project} />
     </header>

@@ -2,6 +2,7 @@
 // is kept in the tab until it is proposed (draft.js): a reload brings the form back as it was.
 import { html } from "htm/preact";
 import { useState } from "preact/hooks";
+import { problemOf, problemText, useProblemWords } from "./action-problem.js";
 import { ApiError, api } from "./api.js";
 import { RestoredDraftNote, useFormDraft } from "./draft.js";
 
@@ -15,6 +16,7 @@ const EMPTY = { slug: "", description: "", repo: "", branch: "", base_branch: ""
 export function ProposeForm({ onClose }) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState(null);
+  const words = useProblemWords(problem);
   // The inputs the server named as wrong: marked (aria-invalid) so the eye and a screen reader find them.
   const [invalid, setInvalid] = useState([]);
   const draft = useFormDraft(PROPOSE_DRAFT);
@@ -51,7 +53,7 @@ export function ProposeForm({ onClose }) {
       const fields = error instanceof ApiError && error.body.fields ? error.body.fields : {};
       // Each message already names its field ("slug "My App" is not valid: …"): shown as is, one per line.
       const messages = Object.values(fields);
-      setProblem(messages.length ? messages.join("\n") : error.message);
+      setProblem(messages.length ? problemText(messages.join("\n")) : problemOf(error));
       setInvalid(Object.keys(fields));
       const first = event.target.elements?.namedItem(Object.keys(fields)[0] ?? "");
       if (first && typeof first.focus === "function") first.focus();
@@ -70,7 +72,7 @@ export function ProposeForm({ onClose }) {
       <label>Base branch <input ...${bind("base_branch")} placeholder="main" autocomplete="off" /></label>
       <label class="check"><input type="checkbox" name="plan_now" checked=${values.plan_now !== false} onChange=${(event) => change("plan_now", event.currentTarget.checked)} /> Start planning right away</label>
     </div>
-    ${problem ? html`<p class="alert pre-line" role="alert">${problem}</p>` : null}
+    ${words ? html`<p class="alert pre-line" role="alert">${words}</p>` : null}
     <div class="actions"><button class="primary" disabled=${busy}>${busy ? "Proposing…" : "Propose"}</button> <button type="button" onClick=${onClose}>Close</button></div>
   </form>`;
 }

@@ -1,6 +1,7 @@
 // The run tab: Run / Retry / Cancel, progress, a live tail of the newest run log and the earlier runs.
 import { html } from "htm/preact";
 import { useEffect, useRef, useState } from "preact/hooks";
+import { problemOf, useProblemWords } from "./action-problem.js";
 import { api, projectPath } from "./api.js";
 import { PullRequestLink, StatusBadge, StoryBar } from "./format.js";
 import { Checklist, usePrd } from "./plan.js";
@@ -87,11 +88,12 @@ export function RunView({ project }) {
       setMessage({ ok: true, text: answer?.message ?? "Done." });
       setFile(null);
     } catch (error) {
-      setMessage({ ok: false, text: error.message });
+      setMessage({ ok: false, problem: problemOf(error) });
     } finally {
       setBusy(false);
     }
   }
+  const refusal = useProblemWords(message?.ok === false ? message.problem : null);
   const status = project.status;
   const running = status.startsWith("running");
   const progress = useRunProgress(project.slug, running);
@@ -112,7 +114,12 @@ export function RunView({ project }) {
   return html`<section class="run">
     <div class="run-head">
       <div class="actions">
-        ${status === "approved" ? html`<button type="button" class="primary" onClick=${run} disabled=${busy}>Run</button>` : null}
+        ${
+          // Without prd.json Ralph refuses to start: the page's note says to plan it first.
+          status === "approved" && project.has_prd
+            ? html`<button type="button" class="primary" onClick=${run} disabled=${busy}>Run</button>`
+            : null
+        }
         ${["failed", "blocked", "complete", "idle"].includes(status) && project.has_prd ? html`<button type="button" class="primary" onClick=${retry} disabled=${busy}>${status === "complete" ? "Run again" : "Retry"}</button>` : null}
         ${
           // Only while Ralph runs: otherwise the page's own Cancel project does it, and a bare "Cancel" here
@@ -121,7 +128,12 @@ export function RunView({ project }) {
             ? html`<button type="button" class="danger" onClick=${cancel} disabled=${busy} title="Stops Ralph now (its process group) and cancels the project">Stop and cancel</button>`
             : null
         }
-        ${status === "pending" || status === "planning" ? html`<span class="muted">Approve the plan (Finish in the conversation) to run it.</span>` : null}
+        ${
+          // A pending project without a plan: the page's note already says to plan it first.
+          status === "planning" || (status === "pending" && project.has_prd)
+            ? html`<span class="muted">Approve the plan (Finish in the conversation) to run it.</span>`
+            : null
+        }
         ${status === "cancelled" ? html`<span class="muted">Cancelled: Ralph does not run it. Plan it again in the conversation to bring it back.</span>` : null}
       </div>
       <p>${running ? html`<strong>Ralph is running</strong>${project.pid ? ` (PID ${project.pid})` : ""}` : html`Status: <${StatusBadge} status=${status} />`}
@@ -129,7 +141,8 @@ export function RunView({ project }) {
         ${running && project.eta_seconds ? html` · about ${Math.ceil(project.eta_seconds / 60)} min left` : null}</p>
       ${running ? html`<${ProgressLine} progress=${progress} />` : null}
       ${project.delivery ? html`<p class=${project.delivery.ok ? "muted" : "alert"}>Delivery: ${project.delivery.summary}${project.delivery.hint ? ` — ${project.delivery.hint}` : ""} <${PullRequestLink} project=${project} /></p>` : null}
-      ${message ? html`<p class=${message.ok ? "note" : "alert"} role=${message.ok ? "status" : "alert"}>${message.text}</p>` : null}
+      ${message?.ok ? html`<p class="note" role="status">${message.text}</p>` : null}
+      ${refusal ? html`<p class="alert" role="alert">${refusal}</p>` : null}
     </div>
     <${Checklist} prd=${prd} />
     <div class="log-box">
