@@ -146,8 +146,11 @@ export const cancelPlanningChange: EntryChange = (entry) => {
 export function committedStatus(entry: ProjectEntry, probe: ProcessProbe, workspaceDir: string): string | undefined {
   if (probe.inspect(entry.pid ?? null).alive) return "running";
   const own = (entry.status ?? "").toLowerCase();
-  if (COMMITTED.has(own)) return own === "completed" ? "complete" : own;
   const prd = readPrd(workspacePaths(workspaceDir, entry.name).prd);
+  // Approved as is, before any plan: planning it replaces nothing, and it is what /approve's reply and the
+  // dashboard tell the person to do next.
+  if (own === "approved" && !prd && !entry.final_plan_path) return undefined;
+  if (COMMITTED.has(own)) return own === "completed" ? "complete" : own;
   const stories = prd?.userStories ?? [];
   if (stories.length > 0 && stories.every((story) => story.passes === true)) return "complete";
   return undefined;

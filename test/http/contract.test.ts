@@ -16,7 +16,7 @@ async function seeded(): Promise<Harness> {
   await harness.writeStore(
     [
       { name: "alpha", status: "pending" },
-      { name: "beta", status: "approved" },
+      { name: "beta", status: "approved", extra: { final_plan_path: "/plans/beta/final-plan.md" } },
       { name: "gamma", status: "planning" },
     ],
     5,

@@ -80,7 +80,10 @@ describe("planning from the dashboard", () => {
 
   it("the approval guard refuses a committed project, and force=true re-plans it", async () => {
     const harness = await startHarness();
-    await harness.writeStore([{ name: "beta", status: "approved" }], 2);
+    await harness.writeStore(
+      [{ name: "beta", status: "approved", extra: { final_plan_path: "/plans/beta/final-plan.md" } }],
+      2,
+    );
     const refused = await post(harness, "/api/projects/beta/plan/start", { description: "Again." });
     expect(refused.status).toBe(409);
     expect(refused.json).toMatchObject({ error: "already_committed", slug: "beta", status: "approved" });

@@ -1052,6 +1052,12 @@ describe.concurrent("the approval guard", { timeout: 60_000 }, () => {
     const member = h.memory("team", "member1");
     const guest = h.memory("lobby", "stranger");
     expect(textOf(await admin.command("/p guarded A project that gets approved"))).toContain("Proposed **guarded**");
+    // Its plan: what re-planning would replace.
+    await mkdir(join(h.workspaceDir, "guarded", "scripts", "ralph"), { recursive: true });
+    await writeFile(
+      join(h.workspaceDir, "guarded", "scripts", "ralph", "prd.json"),
+      JSON.stringify({ userStories: [{ id: "US-1", title: "One", passes: false }] }),
+    );
     expect(textOf(await admin.command("/approve guarded"))).toContain("Approved **guarded**");
 
     const plan = await member.command("/plan guarded");
@@ -1084,5 +1090,20 @@ describe.concurrent("the approval guard", { timeout: 60_000 }, () => {
       (await sessionOf(h, "memory:ops")).planning_session_id,
     );
     expect(await h.calls()).toHaveLength(1);
+  });
+
+  it("plans a project approved as is before any plan when a member follows /approve's own advice", async ({
+    expect,
+  }) => {
+    const h = await harness({ env: { PLANBOT_ADMINS: "memory:admin1", PLANBOT_MEMBERS: "memory:member1" } });
+    const admin = h.memory("ops", "admin1");
+    const member = h.memory("team", "member1");
+    expect(textOf(await admin.command("/p unplanned A project approved before planning"))).toContain("Proposed");
+    const approved = textOf(await admin.command("/approve unplanned"));
+    expect(approved).toContain("Plan it: `/plan unplanned`");
+    const plan = await member.command("/plan unplanned");
+    expect(plan[0]!.tone).toBe("planner");
+    expect(plan[0]!.text).toContain("Planning **unplanned**");
+    expect(await h.project("unplanned")).toMatchObject({ status: "planning" });
   });
 });

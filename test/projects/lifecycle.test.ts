@@ -241,9 +241,17 @@ describe("startPlanning", () => {
     });
   });
 
+  it("plans a project approved as is before any plan, without force: there is nothing to replace", async () => {
+    const f = await fixture();
+    await f.lifecycle.propose({ slug: "alpha", description: "Alpha" });
+    await f.lifecycle.approve("alpha");
+    expect(await f.lifecycle.startPlanning("alpha", {})).toMatchObject({ ok: true, entry: { status: "planning" } });
+  });
+
   it("refuses approved with already_committed unless forced", async () => {
     const f = await fixture();
     await f.lifecycle.propose({ slug: "alpha", description: "Alpha" });
+    await writePrd(f, "alpha", [false]);
     await f.lifecycle.approve("alpha");
     const refused = await f.lifecycle.startPlanning("alpha", {});
     expect(refused).toMatchObject({
@@ -298,7 +306,10 @@ describe("startPlanning", () => {
     "refuses an entry whose own status is %s",
     async (status) => {
       const f = await fixture();
-      await f.store.mutate((file) => (file.projects.push({ name: "legacy", status }), { ok: true }));
+      // Planned elsewhere (echo-core records where the plan is): an approval with a plan behind it.
+      await f.store.mutate(
+        (file) => (file.projects.push({ name: "legacy", status, final_plan_path: "/plans/legacy.md" }), { ok: true }),
+      );
       const result = await f.lifecycle.startPlanning("legacy", {});
       expect(result).toMatchObject({ ok: false, code: "already_committed" });
       expect(!result.ok && result.details?.status).toBe(status === "completed" ? "complete" : status.toLowerCase());

@@ -35,7 +35,7 @@ describe("a project that was never planned", () => {
     expect(await next.textContent()).toBe(APPROVED_UNPLANNED);
 
     // Planning it from the Conversation: asked once (it leaves approved), in words that do not assume a plan,
-    // and with no refusal on the way (planbot refuses to plan an approved project unforced).
+    // and with no refusal on the way (an approval with no plan behind it is planned unforced).
     await next.getByRole("link", { name: "Conversation" }).click();
     await page.waitForURL(/#\/p\/beta$/);
     const questions: string[] = [];

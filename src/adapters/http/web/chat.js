@@ -146,12 +146,11 @@ export function Conversation({ project, autoStart, epoch }) {
 
   const start = () => {
     const reading = "The planner is reading the project…";
-    // Approved as is, without a plan: planbot would refuse to plan it unforced, and "plan it again" would send a
-    // newcomer looking for a plan. Nothing is replaced, but it leaves approved, so it is asked once, in these words.
+    // Approved as is, without a plan: nothing is replaced, but it leaves approved, so it is asked once, in words
+    // that do not send a newcomer looking for a plan. Unforced: a plan written meanwhile is refused as usual.
     if (project.status === "approved" && !project.has_prd) {
       if (!confirm(`${slug} is approved but has no plan yet. Plan it now? It goes back to planning until you finish.`))
         return;
-      return act("force", reading, () => api("POST", projectPath(slug, "plan/start"), { force: true }));
     }
     return act("start", reading, () => api("POST", projectPath(slug, "plan/start"), {}));
   };
