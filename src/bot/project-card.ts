@@ -34,6 +34,8 @@ export function statusLabel(record: ProjectRecord): string {
   }
   // Approved but its last run was refused: "ready for Ralph" would hide that it waits on a fix.
   if (record.status === "approved" && record.run_refusal) return "approved — not started, needs a fix";
+  // Approved as is, before any plan: Ralph has nothing to work from until it is planned.
+  if (record.status === "approved" && !record.has_prd) return "approved — not planned yet";
   return STATUS_LABEL[record.status] ?? record.status;
 }
 
@@ -149,18 +151,20 @@ export function projectCard(record: ProjectRecord, options: CardOptions = {}): s
 
 /**
  * Buttons for what the project can do next, and nothing it cannot: approve what waits for approval
- * (a pending project without a plan is offered planning first), run what is approved, re-plan what is not
- * running or being planned. A cancelled project is only offered re-planning, which brings it back.
+ * (a project without a plan, pending or approved as is, is offered planning first), run what is approved
+ * and planned, re-plan what is not running or being planned. A cancelled project is only offered re-planning, which brings it back.
  */
 export function projectActions(record: ProjectRecord): ReplyAction[] {
   const actions: ReplyAction[] = [];
   const { slug, status } = record;
-  if (status === "pending" && !record.has_prd)
-    actions.push({ label: "Plan", command: `/plan ${slug}`, style: "primary" });
+  // Not planned yet, approved or not: planning comes first (Ralph refuses to run without a plan).
+  const unplanned = (status === "pending" || status === "approved") && !record.has_prd;
+  if (unplanned) actions.push({ label: "Plan", command: `/plan ${slug}`, style: "primary" });
   if (["pending", "idle", "failed", "blocked"].includes(status))
     actions.push({ label: "Approve", command: `/approve ${slug}`, style: "success" });
-  if (status === "approved") actions.push({ label: "Run now", command: `/run ${slug}`, style: "primary" });
-  if (!status.startsWith("running") && status !== "planning" && !(status === "pending" && !record.has_prd))
+  if (status === "approved" && !unplanned)
+    actions.push({ label: "Run now", command: `/run ${slug}`, style: "primary" });
+  if (!status.startsWith("running") && status !== "planning" && !unplanned)
     actions.push({ label: "Re-plan", command: `/replan ${slug}`, style: "secondary" });
   actions.push({ label: "Status", command: `/status ${slug}`, style: "secondary" });
   return actions;

@@ -1,5 +1,6 @@
 // Every handler through the terminal adapter (PassThrough streams) over a real runtime whose store
 // lives in a temp PLANBOT_DATA_DIR: lines typed as a user would, output read as the user sees it.
+import { writePlanningArtifacts } from "../helpers/git-fixtures.ts";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -213,7 +214,8 @@ describe("/status through the terminal", () => {
     const out = await chat.say("/status");
     expect(out).toContain("Projects (2)");
     expect(out).toContain("alpha — pending — not planned yet");
-    expect(out).toContain("beta — approved — ready for Ralph");
+    // Approved as is, before any plan: Ralph has nothing to run yet.
+    expect(out).toContain("beta — approved — not planned yet");
   });
 
   it("/status slug shows the card and its buttons", async () => {
@@ -247,9 +249,14 @@ describe("/status through the terminal", () => {
     for (const action of reply?.actions ?? []) expect(chat.runtime.bot.commandFor(action.command)).toBeDefined();
   });
 
-  it("/status slug of an approved project offers Run now", async () => {
+  it("/status slug of an approved project offers Run now once it is planned, planning before", async () => {
     const chat = await startChat();
     await chat.say("/p my-app desc", "/approve my-app");
+    const unplanned = await chat.say("/status my-app");
+    expect(unplanned).toContain("my-app — approved — not planned yet");
+    expect(unplanned).toContain("[Plan] /plan my-app");
+    expect(unplanned).not.toContain("[Run now]");
+    await writePlanningArtifacts(chat.runtime.config.workspaceDir, "my-app");
     const out = await chat.say("/status my-app");
     expect(out).toContain("my-app — approved — ready for Ralph");
     expect(out).toContain("[Run now] /run my-app");

@@ -91,7 +91,7 @@ describe("a refused run on the status surfaces", { timeout: 300_000 }, () => {
     expect(await say("/status my-app")).not.toContain("Not started");
     await say("/approve my-app");
     expect(await say("/status my-app")).not.toContain("Not started");
-    expect(await say("/status")).toContain("**my-app** — approved — ready for Ralph");
+    expect(await say("/status")).toContain("**my-app** — approved — not planned yet");
     expect(await say("/status")).not.toContain("not started");
     const after = await planbot(["projects", "list"]);
     expect(after.stdout).not.toContain("was not started");

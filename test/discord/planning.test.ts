@@ -1,5 +1,6 @@
 // Planning over Discord with the fake planner: /plan opens a thread, every message there is an answer,
 // /next walks the phases, /done writes the plan and approves; DMs and /replan's confirmation button too.
+import { writePlanningArtifacts } from "../helpers/git-fixtures.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { workspacePaths } from "../../src/projects/workspace.ts";
@@ -136,6 +137,8 @@ describe("discord adapter: planning", { timeout: 60_000 }, () => {
   it("refuses to re-plan an approved project without confirmation, and re-plans with the confirm button", async () => {
     const h = await startHarness();
     await h.runtime.core.lifecycle.propose({ slug: "done-app", description: "Already agreed" });
+    // Planned, then approved: re-planning would replace that plan.
+    await writePlanningArtifacts(h.runtime.config.workspaceDir, "done-app");
     await h.runtime.core.lifecycle.approve("done-app");
 
     const replan = await h.fake.slashCommand({

@@ -1,3 +1,4 @@
+import { writePlanningArtifacts } from "../helpers/git-fixtures.ts";
 import { afterEach, describe, expect, it } from "vitest";
 import type { FakeChat, FakeUser, SentMessage } from "../fakes/telegram/index.ts";
 import { admin, group, member, okCalls, startHarness, type TelegramHarness } from "./harness.ts";
@@ -47,6 +48,8 @@ describe("telegram adapter: inline keyboards", () => {
   it("re-plan of a committed project asks for confirmation; the confirm button re-plans (admins only)", async () => {
     h = await startHarness();
     await h.say({ chat: group, from: member, text: "/p replan-app Replanned app" });
+    // Planned, then approved: re-planning would replace that plan.
+    await writePlanningArtifacts(h.runtime.config.workspaceDir, "replan-app");
     await h.say({ chat: group, from: admin, text: "/approve replan-app" });
 
     const asked = (await h.say({ chat: group, from: admin, text: "/replan replan-app" })).reply;
@@ -69,6 +72,7 @@ describe("telegram adapter: inline keyboards", () => {
     h = await startHarness();
     const slug = `very-long-project-name-${"x".repeat(36)}`;
     await h.say({ chat: group, from: admin, text: `/p ${slug} Long slug` });
+    await writePlanningArtifacts(h.runtime.config.workspaceDir, slug);
     await h.say({ chat: group, from: admin, text: `/approve ${slug}` });
     const asked = (await h.say({ chat: group, from: admin, text: `/replan ${slug}` })).reply;
     const data = (asked.reply_markup!.inline_keyboard[0]![0] as { callback_data: string }).callback_data;
