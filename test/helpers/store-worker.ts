@@ -23,6 +23,7 @@
  *   `--ops` lifecycle updates (`--in-flight` at a time, default 1) and prints `{type:"done", start, end,
  *   successes, cpuMs}` (epoch ms; CPU time used in that window).
  */
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { systemClock } from "../../src/projects/clock.ts";
@@ -138,6 +139,10 @@ async function mixed(): Promise<void> {
     ) {
       proposed.push(slug);
       expected[slug] = { status: "pending", hits: 0 };
+      // Its plan, so that once approved it is committed: re-planning it would replace the plan.
+      const ralph = join(workspaceDir, slug, "scripts", "ralph");
+      mkdirSync(ralph, { recursive: true });
+      writeFileSync(join(ralph, "prd.json"), JSON.stringify({ userStories: [{ id: "US-1", passes: false }] }));
     }
   };
   await propose();
