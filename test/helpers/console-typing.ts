@@ -6,6 +6,14 @@ import { type ConsoleAdapterDeps, createConsoleAdapter } from "../../src/adapter
  * it printed once the input ended: the command layer seen from the chat side, without a real terminal.
  */
 export async function typeInto(bot: ConsoleAdapterDeps["bot"], lines: string[], userName = "alice"): Promise<string> {
+  const terminal = startTerminal(bot, userName);
+  terminal.input.end(lines.map((line) => `${line}\n`).join(""));
+  await terminal.done;
+  return terminal.printed();
+}
+
+/** The real terminal adapter over `bot` on in-memory streams, reading from `input` until it ends. */
+function startTerminal(bot: ConsoleAdapterDeps["bot"], userName: string) {
   const input = new PassThrough();
   const output = new PassThrough();
   let printed = "";
@@ -14,10 +22,7 @@ export async function typeInto(bot: ConsoleAdapterDeps["bot"], lines: string[], 
     printed += chunk;
   });
   const adapter = createConsoleAdapter({ bot, input, output, userName });
-  const done = adapter.run();
-  input.end(lines.map((line) => `${line}\n`).join(""));
-  await done;
-  return printed;
+  return { adapter, input, done: adapter.run(), printed: () => printed };
 }
 
 /** A terminal that stays open, as `planbot chat` does: lines typed one by one, everything it printed kept. */
@@ -36,19 +41,11 @@ export interface OpenTerminal {
 
 /** Opens the real terminal adapter over `bot` on in-memory streams; it reads until {@link OpenTerminal.close}. */
 export function openTerminal(bot: ConsoleAdapterDeps["bot"], userName = "alice"): OpenTerminal {
-  const input = new PassThrough();
-  const output = new PassThrough();
-  let printed = "";
-  output.setEncoding("utf8");
-  output.on("data", (chunk: string) => {
-    printed += chunk;
-  });
-  const adapter = createConsoleAdapter({ bot, input, output, userName });
-  const done = adapter.run();
+  const { adapter, input, done, printed } = startTerminal(bot, userName);
   const waitFor = async (from: number, until: RegExp | string, timeoutMs = 15_000) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const since = printed.slice(from);
+      const since = printed().slice(from);
       if (typeof until === "string" ? since.includes(until) : until.test(since)) return since;
       if (Date.now() > deadline) throw new Error(`the terminal printed no ${String(until)}; it printed: ${since}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -57,12 +54,12 @@ export function openTerminal(bot: ConsoleAdapterDeps["bot"], userName = "alice")
   return {
     outbound: adapter.outbound,
     type(line, until, timeoutMs) {
-      const from = printed.length;
+      const from = printed().length;
       input.write(`${line}\n`);
       return waitFor(from, until, timeoutMs);
     },
     waitFor,
-    printed: () => printed,
+    printed,
     async close() {
       input.end();
       await done;
