@@ -23,6 +23,22 @@ function heard(watcher: ChangeWatcher): string[] {
   return events;
 }
 
+/** A store holding one pending project, its lister, and the store file's path and text while it is readable. */
+async function storeWithAlpha(prefix: string) {
+  const root = await temp.make(prefix);
+  const dataDir = join(root, "data");
+  const workspaceDir = join(root, "workspace");
+  const store = createProjectStore({ dataDir, clock });
+  const lister = createProjectLister({ store, workspaceDir, clock });
+  const added = await store.mutate((file) => {
+    file.projects.push({ name: "alpha", description: "Alpha.", status: "pending" });
+    return { ok: true };
+  });
+  expect(added.ok).toBe(true);
+  const path = join(dataDir, TASKS_FILE_NAME);
+  return { store, lister, dataDir, workspaceDir, path, good: await readFile(path, "utf8") };
+}
+
 /** Replaces the file whole (a temp file renamed over it), as an editor or another tool would: no half-written read. */
 async function replace(path: string, text: string): Promise<void> {
   await writeFile(`${path}.edit`, text);
@@ -36,18 +52,7 @@ async function until(events: string[], count: number): Promise<void> {
 
 describe("the change watcher and a store that breaks while it runs", () => {
   it("tells its store listeners the file and what to do, once, and when the file is readable again after the list", async () => {
-    const root = await temp.make("watcher-health-");
-    const dataDir = join(root, "data");
-    const workspaceDir = join(root, "workspace");
-    const store = createProjectStore({ dataDir, clock });
-    const lister = createProjectLister({ store, workspaceDir, clock });
-    const added = await store.mutate((file) => {
-      file.projects.push({ name: "alpha", description: "Alpha.", status: "pending" });
-      return { ok: true };
-    });
-    expect(added.ok).toBe(true);
-    const path = join(dataDir, TASKS_FILE_NAME);
-    const good = await readFile(path, "utf8");
+    const { store, lister, dataDir, workspaceDir, path, good } = await storeWithAlpha("watcher-health-");
     const watcher = createChangeWatcher({ store, lister, clock, dataDir, workspaceDir });
     defer(() => watcher.stop());
     await watcher.start();
@@ -83,18 +88,7 @@ describe("the change watcher and a store that breaks while it runs", () => {
   });
 
   it("started on a broken store, says so from the start, and tells when the file is readable again", async () => {
-    const root = await temp.make("watcher-health-start-");
-    const dataDir = join(root, "data");
-    const workspaceDir = join(root, "workspace");
-    const store = createProjectStore({ dataDir, clock });
-    const lister = createProjectLister({ store, workspaceDir, clock });
-    const added = await store.mutate((file) => {
-      file.projects.push({ name: "alpha", description: "Alpha.", status: "pending" });
-      return { ok: true };
-    });
-    expect(added.ok).toBe(true);
-    const path = join(dataDir, TASKS_FILE_NAME);
-    const good = await readFile(path, "utf8");
+    const { store, lister, dataDir, workspaceDir, path, good } = await storeWithAlpha("watcher-health-start-");
     await replace(path, "{ broken");
     const watcher = createChangeWatcher({ store, lister, clock, dataDir, workspaceDir });
     defer(() => watcher.stop());
