@@ -23,7 +23,7 @@ function unwrap(text: string): string {
 /** The text of the last user message that is not only a tool result or the CLI's reminders. */
 export function lastUserText(body: MessagesBody): string {
   const last = (body.messages ?? []).at(-1);
-  if (!last || last.role !== "user") return "";
+  if (last?.role !== "user") return "";
   const blocks = typeof last.content === "string" ? [{ type: "text", text: last.content }] : last.content;
   return blocks
     .filter((block) => block.type === "text" && !(block as { text: string }).text.startsWith("<system-reminder>"))
