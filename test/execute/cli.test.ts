@@ -247,5 +247,10 @@ describe.concurrent("planbot execute / doctor (real child processes)", { timeout
       exitCode: 2,
       stderr: expect.stringContaining("usage: planbot doctor"),
     });
+    // --json: the same checks as one array, the same exit code.
+    const json = await c.main(["doctor", "--json"]);
+    const checks = JSON.parse(json.stdout) as { level: string; name: string; detail: string }[];
+    expect(checks.map((check) => check.name)).toEqual(expect.arrayContaining(["config", "git", "planner", "ralph"]));
+    expect(json.exitCode).toBe(checks.some((check) => check.level === "fail") ? 1 : 0);
   });
 });
