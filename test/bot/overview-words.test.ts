@@ -4,17 +4,12 @@
 // Telegram or Discord chat reads the member's words, with the path inside the project's workspace only.
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
-import { startChatSurfaces, type ChatSurfaces } from "../helpers/chat-surfaces.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
+import { startChatSurfaces } from "../helpers/chat-surfaces.ts";
+import { useCleanups } from "../helpers/use-cleanups.ts";
 
-const temp = createTempDirs();
-const open: ChatSurfaces[] = [];
-afterEach(async () => {
-  for (const surfaces of open.splice(0)) await surfaces.close();
-  await temp.cleanup();
-});
+const { temp, defer } = useCleanups();
 
 /** Where the server keeps the script: only the operator may read it. */
 const SERVER_SCRIPT = "/srv/planbot/ws/shop/scripts/ralph/ralph.sh";
@@ -42,7 +37,7 @@ describe("the /status overview line of a refused run", { timeout: 60_000 }, () =
     const dataDir = join(root, "data");
     await refusedStore(dataDir);
     const surfaces = await startChatSurfaces({ root, dataDir });
-    open.push(surfaces);
+    defer(() => surfaces.close());
     await surfaces.runtime.watcher.start();
     surfaces.runtime.onStop(() => surfaces.runtime.watcher.stop());
 
