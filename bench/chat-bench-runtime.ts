@@ -10,7 +10,7 @@ import { loadConfig } from "../src/config.ts";
 import { silentLogger } from "../src/log.ts";
 import { startWatcher } from "../src/runtime/background.ts";
 import { createRuntime, type Runtime } from "../src/runtime/runtime.ts";
-import { percentile, type BenchResult, type LatencyStats } from "./bench-result.ts";
+import { latencyLine, latencyStats, percentile, type BenchResult, type LatencyStats } from "./bench-result.ts";
 
 /** Loads the config from `env` (plus PLANBOT_DATA_DIR under `root`), creates the runtime and seeds it. */
 export async function startChatBenchRuntime(root: string, env: Record<string, string>): Promise<Runtime> {
@@ -24,7 +24,7 @@ export async function startChatBenchRuntime(root: string, env: Record<string, st
 }
 
 /** The goal line of a chat bench: planbot's p50 against the bare library bot's, goal ≤ 1.2. */
-export function planbotVsBareLine(platform: string, planbot: LatencyStats, bare: LatencyStats): BenchResult {
+function planbotVsBareLine(platform: string, planbot: LatencyStats, bare: LatencyStats): BenchResult {
   const ratio = planbot.p50 / bare.p50;
   return {
     name: `${platform}: planbot vs bare, p50`,
@@ -82,7 +82,7 @@ export interface SplitSample {
  * bot, so a gap in the goal line shows whether it lies in the bot (handling, building the request) or in
  * what the platform does with a bigger answer.
  */
-export function splitLine(platform: string, planbot: SplitSample[], bare: SplitSample[]): BenchResult {
+function splitLine(platform: string, planbot: SplitSample[], bare: SplitSample[]): BenchResult {
   const p50 = (samples: SplitSample[], part: keyof SplitSample) =>
     percentile(
       samples.map((sample) => sample[part]),
@@ -97,4 +97,34 @@ export function splitLine(platform: string, planbot: SplitSample[], bare: SplitS
       bare_after_ms: p50(bare, "afterRequest"),
     },
   };
+}
+
+/** What a chat bench measured after its warm-up: each bot's round trips, and the core's `/status` alone. */
+export interface ChatBenchSamples {
+  planbot: SplitSample[];
+  bare: SplitSample[];
+  coreMs: number[];
+}
+
+/**
+ * The lines every chat bench reports, in this order: planbot's round trip, the bare library bot's, the
+ * core's handler alone, the split of each round trip, and the p50 goal; `names` word the first three.
+ * Planbot's figures come back too, for a platform's own goal lines.
+ */
+export function roundTripLines(
+  platform: string,
+  samples: ChatBenchSamples,
+  names: { planbot: string; bare: string; core: string },
+): { lines: BenchResult[]; planbot: LatencyStats } {
+  const planbot = latencyStats(samples.planbot.map((sample) => sample.total));
+  const bare = latencyStats(samples.bare.map((sample) => sample.total));
+  const core = latencyStats(samples.coreMs);
+  const lines = [
+    latencyLine(names.planbot, samples.planbot.length, planbot),
+    latencyLine(names.bare, samples.bare.length, bare),
+    latencyLine(names.core, samples.coreMs.length, core),
+    splitLine(platform, samples.planbot, samples.bare),
+    planbotVsBareLine(platform, planbot, bare),
+  ];
+  return { lines, planbot };
 }

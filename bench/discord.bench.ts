@@ -12,10 +12,9 @@ import { INTENTS } from "../src/adapters/discord/client.ts";
 import { startDiscordAdapter } from "../src/adapters/discord/index.ts";
 import { startFakeDiscord, type FakeDiscord, type FakeUser } from "../test/fakes/discord/index.ts";
 import { makeTempDir, removeTempDir } from "../test/helpers/temp-dir.ts";
-import { latencyLine, latencyStats, type BenchResult } from "./bench-result.ts";
+import type { BenchResult } from "./bench-result.ts";
 import {
-  planbotVsBareLine,
-  splitLine,
+  roundTripLines,
   startChatBenchRuntime,
   watchRequestStarts,
   type RequestStarts,
@@ -73,8 +72,6 @@ export async function benchDiscord(): Promise<BenchResult[]> {
         bareSplits.push(b);
       }
     }
-    const planbotMs = planbotSplits.map((sample) => sample.total);
-    const bareMs = bareSplits.map((sample) => sample.total);
     // The core alone, in a phase of its own so it cannot disturb the round trips above.
     const coreMs: number[] = [];
     const incoming = {
@@ -89,16 +86,12 @@ export async function benchDiscord(): Promise<BenchResult[]> {
       await runtime.bot.handleCommand(incoming);
       if (i >= WARMUP) coreMs.push(performance.now() - started);
     }
-    const planbot = latencyStats(planbotMs);
-    const baseline = latencyStats(bareMs);
-    const core = latencyStats(coreMs);
-    return [
-      latencyLine("discord: /status round trip, planbot", COMMANDS, planbot),
-      latencyLine("discord: /status round trip, bare discord.js replying ok", COMMANDS, baseline),
-      latencyLine("discord: core /status handler alone (no Discord)", COMMANDS, core),
-      splitLine("discord", planbotSplits, bareSplits),
-      planbotVsBareLine("discord", planbot, baseline),
-    ];
+    const measured = { planbot: planbotSplits, bare: bareSplits, coreMs };
+    return roundTripLines("discord", measured, {
+      planbot: "discord: /status round trip, planbot",
+      bare: "discord: /status round trip, bare discord.js replying ok",
+      core: "discord: core /status handler alone (no Discord)",
+    }).lines;
   } finally {
     requests.stop();
     await adapter.stop();

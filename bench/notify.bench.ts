@@ -23,17 +23,9 @@ import { execa } from "execa";
 import { TASKS_FILE_NAME } from "../src/projects/project-store.ts";
 import { workspacePaths } from "../src/projects/workspace.ts";
 import type { FakeChat } from "../test/fakes/telegram/index.ts";
-import {
-  configFor,
-  createNotifyStack,
-  createRecordingOutbound,
-  prdWith,
-  putEntries,
-  sleep,
-  storeOf,
-  writePrd,
-} from "../test/helpers/notify-fixtures.ts";
+import { configFor, createNotifyStack, createRecordingOutbound, sleep } from "../test/helpers/notify-fixtures.ts";
 import { makeTempDir, removeTempDir } from "../test/helpers/temp-dir.ts";
+import { putWatchedProjects } from "../test/helpers/watched-projects.ts";
 import { percentile, type BenchResult } from "./bench-result.ts";
 import { completeAndWaitForNotice, withTelegramNotifyWorld } from "./telegram-notify-world.ts";
 
@@ -178,21 +170,23 @@ async function generateProjects(root: string, dataDir: string): Promise<void> {
   const config = configFor(root, dataDir);
   const statuses = ["running", "approved", "pending", "complete", "failed"];
   const names = Array.from({ length: PROJECTS }, (_, index) => `proj-${String(index).padStart(4, "0")}`);
-  await putEntries(
-    storeOf(dataDir),
+  await putWatchedProjects(
+    dataDir,
+    config.workspaceDir,
     names.map((name, index) => ({
-      name,
-      status: statuses[index % statuses.length]!,
-      pid: null,
-      branch: `ralph/${name}`,
-      ...(index % 5 === 4 ? { error: "exit 1" } : {}),
+      entry: {
+        name,
+        status: statuses[index % statuses.length]!,
+        pid: null,
+        branch: `ralph/${name}`,
+        ...(index % 5 === 4 ? { error: "exit 1" } : {}),
+      },
+      stories: Array.from({ length: 3 + (index % 4) }, (_, story) =>
+        story < index % 3 ? true : index % 7 === 0 ? ("blocked" as const) : false,
+      ),
     })),
   );
   for (const [index, name] of names.entries()) {
-    const stories = Array.from({ length: 3 + (index % 4) }, (_, story) =>
-      story < index % 3 ? true : index % 7 === 0 ? ("blocked" as const) : false,
-    );
-    writePrd(config.workspaceDir, name, prdWith(name, stories));
     if (index % 3 === 0) {
       const logs = workspacePaths(config.workspaceDir, name).logs;
       mkdirSync(logs, { recursive: true });

@@ -19,12 +19,11 @@ import {
   createNotifyStack,
   createRecordingOutbound,
   prdWith,
-  putEntries,
   sleep,
-  storeOf,
   writePrd,
 } from "../test/helpers/notify-fixtures.ts";
 import { makeTempDir, removeTempDir } from "../test/helpers/temp-dir.ts";
+import { putWatchedProjects } from "../test/helpers/watched-projects.ts";
 import { percentile, type BenchResult } from "./bench-result.ts";
 
 const PAIRS = 15;
@@ -54,11 +53,14 @@ export async function benchReport(): Promise<BenchResult[]> {
     const pairs = Array.from({ length: PAIRS }, (_, index) => [`git-${index}`, `plain-${index}`] as const);
     for (const [withGit] of pairs) await repository(workspaceDir, withGit);
     const slugs = pairs.flat();
-    await putEntries(
-      storeOf(dataDir),
-      slugs.map((name) => ({ name, status: "running", pid: null, branch: `ralph/${name}`, base_branch: "main" })),
+    await putWatchedProjects(
+      dataDir,
+      workspaceDir,
+      slugs.map((name) => ({
+        entry: { name, status: "running", pid: null, branch: `ralph/${name}`, base_branch: "main" },
+        stories: [true, false, false],
+      })),
     );
-    for (const slug of slugs) writePrd(workspaceDir, slug, prdWith(slug, [true, false, false]));
 
     // 1. End to end through the watcher and the notifier.
     const memory = createRecordingOutbound();

@@ -11,10 +11,9 @@ import { startTelegramAdapter } from "../src/adapters/telegram/index.ts";
 import { runnerOptions } from "../src/adapters/telegram/polling.ts";
 import { startFakeTelegram, type FakeChat, type FakeTelegram, type FakeUser } from "../test/fakes/telegram/index.ts";
 import { makeTempDir, removeTempDir } from "../test/helpers/temp-dir.ts";
-import { latencyLine, latencyStats, type BenchResult } from "./bench-result.ts";
+import type { BenchResult } from "./bench-result.ts";
 import {
-  planbotVsBareLine,
-  splitLine,
+  roundTripLines,
   startChatBenchRuntime,
   watchRequestStarts,
   type RequestStarts,
@@ -70,17 +69,14 @@ export async function benchTelegram(): Promise<BenchResult[]> {
         coreMs.push(c);
       }
     }
-    const planbotMs = planbotSplits.map((sample) => sample.total);
-    const bareMs = bareSplits.map((sample) => sample.total);
-    const planbot = latencyStats(planbotMs);
-    const baseline = latencyStats(bareMs);
-    const core = latencyStats(coreMs);
+    const measured = { planbot: planbotSplits, bare: bareSplits, coreMs };
+    const { lines, planbot } = roundTripLines("telegram", measured, {
+      planbot: "telegram: /status round trip, planbot",
+      bare: "telegram: text round trip, bare grammY replying ok",
+      core: "telegram: /status in the core alone (no Telegram), for attribution",
+    });
     return [
-      latencyLine("telegram: /status round trip, planbot", COMMANDS, planbot),
-      latencyLine("telegram: text round trip, bare grammY replying ok", COMMANDS, baseline),
-      latencyLine("telegram: /status in the core alone (no Telegram), for attribution", COMMANDS, core),
-      splitLine("telegram", planbotSplits, bareSplits),
-      planbotVsBareLine("telegram", planbot, baseline),
+      ...lines,
       {
         name: "telegram: planbot p99",
         figures: { p99_ms: planbot.p99 },

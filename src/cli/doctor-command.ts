@@ -4,7 +4,7 @@ import { runDoctorChecks } from "./doctor-checks.ts";
 import { adapterChecks } from "../adapters/adapter-status.ts";
 import { EXIT } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
-import { readArgs } from "./read-args.ts";
+import { readSwitchArguments } from "./read-args.ts";
 
 export const DOCTOR_USAGE = "usage: planbot doctor [--json]";
 
@@ -18,20 +18,11 @@ export async function runDoctor(
   io: CliIo,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  const parsed = readArgs(
-    {
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-    },
-    DOCTOR_USAGE,
-    io,
-  );
+  const parsed = readSwitchArguments(argv, { name: "json", positionals: false }, DOCTOR_USAGE, io);
   if (typeof parsed === "number") return parsed;
   // What the doctor checks, plus how the adapters of a running planbot start are doing.
   const checks = [...(await runDoctorChecks(config, { env })), ...adapterChecks(config.dataDir)];
-  if (parsed.values.json) io.out(JSON.stringify(checks, null, 2));
+  if (parsed.on) io.out(JSON.stringify(checks, null, 2));
   else for (const check of checks) io.out(formatCheck(check));
   return checks.some((check) => check.level === "fail") ? EXIT.failure : EXIT.ok;
 }

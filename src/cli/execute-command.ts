@@ -7,7 +7,7 @@ import { createLogger } from "../log.ts";
 import { createCoreServices } from "../projects/core-services.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
-import { readArgs } from "./read-args.ts";
+import { readSwitchArguments } from "./read-args.ts";
 
 export const EXECUTE_USAGE = `usage: planbot execute [slug] [--dry-run]
   Runs every approved project (or only <slug>) through Ralph in approval order and waits for the runs
@@ -24,23 +24,14 @@ export async function runExecute(
   io: CliIo,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  const parsed = readArgs(
-    {
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: { "dry-run": { type: "boolean" }, help: { type: "boolean", short: "h" } },
-    },
-    EXECUTE_USAGE,
-    io,
-  );
+  const parsed = readSwitchArguments(argv, { name: "dry-run", positionals: true }, EXECUTE_USAGE, io);
   if (typeof parsed === "number") return parsed;
   if (parsed.positionals.length > 1) {
     io.err(`execute takes at most one slug; unexpected "${parsed.positionals.slice(1).join(" ")}"\n${EXECUTE_USAGE}`);
     return EXIT.usage;
   }
   const slug = parsed.positionals[0];
-  const dryRun = Boolean(parsed.values["dry-run"]);
+  const dryRun = parsed.on;
   const services = createCoreServices(config);
   // Its output is a line per run for a person on stdout, refusals and failures included: JSON logs of the
   // same events on the same terminal only bury them. Errors still log; LOG_LEVEL, when set, decides.

@@ -41,3 +41,34 @@ function argsProblem(error: NodeJS.ErrnoException, config: ParseArgsConfig): str
   const options = known.length > 0 ? ` This command takes ${known.join(", ")}.` : "";
   return `unknown option "${typed}".${guess ? ` Did you mean ${guess}?` : ""}${options}`;
 }
+
+/** What {@link readSwitchArguments} read: whether the switch was given, and the words after the command. */
+export interface SwitchArguments {
+  on: boolean;
+  positionals: string[];
+}
+
+/**
+ * The arguments of a command that takes one on/off option, `--<name>` (`planbot doctor --json`,
+ * `planbot execute --dry-run`), and words only where `positionals` allows them; `--help` and problems
+ * are answered as {@link readArgs} answers them, with the exit code coming back instead.
+ */
+export function readSwitchArguments(
+  argv: string[],
+  option: { name: string; positionals: boolean },
+  usage: string,
+  io: CliIo,
+): SwitchArguments | number {
+  const parsed = readArgs(
+    {
+      args: argv,
+      allowPositionals: option.positionals,
+      strict: true,
+      options: { [option.name]: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    },
+    usage,
+    io,
+  );
+  if (typeof parsed === "number") return parsed;
+  return { on: parsed.values[option.name] === true, positionals: parsed.positionals };
+}

@@ -4,21 +4,14 @@
 import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { execa, type ResultPromise } from "execa";
-import { afterEach, describe, expect, it } from "vitest";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
 import { waitUntil } from "../helpers/processes.ts";
 import { baseEnv, planbotBin } from "../helpers/planbot-child.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
+import { killAndWait, useCleanups } from "../helpers/use-cleanups.ts";
 
-const temp = createTempDirs();
-const children: ResultPromise[] = [];
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    child.kill("SIGKILL");
-    await child.catch(() => undefined);
-  }
-  await temp.cleanup();
-});
+/** A `planbot start` still running when a test ends (it failed or timed out) is killed before its folder goes. */
+const { temp, defer } = useCleanups();
 
 const TOKEN = "log-format-test-token-0123456789abcdef";
 const COLOUR = /\u001b\[[0-9;]*m/;
@@ -37,7 +30,7 @@ async function startAndStop(command: string, args: string[], env: Record<string,
     timeout: 150_000,
     stdin: "ignore",
   });
-  children.push(child);
+  defer(() => killAndWait(child));
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));

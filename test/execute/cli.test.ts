@@ -1,63 +1,32 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { execa } from "execa";
-import { beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { describe, expect, it, type TestContext } from "vitest";
 import { main } from "../../src/main.ts";
 import { procProbe } from "../../src/projects/process-probe.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
 import { fakeClaudePath, fakeRalphPath } from "../fakes/paths.ts";
-import {
-  createBareRemote,
-  groupAlive,
-  killGroups,
-  samplePrd,
-  waitUntil,
-  writePlanningArtifacts,
-  type RemoteFixture,
-} from "../helpers/git-fixtures.ts";
-import { createHarness } from "./harness.ts";
-import { useHarnessTemp } from "./use-harness-temp.ts";
-import { baseEnv, planbotBin as bin } from "../helpers/planbot-child.ts";
-
-const temp = useHarnessTemp();
+import { groupAlive, killGroups, samplePrd, waitUntil, writePlanningArtifacts } from "../helpers/git-fixtures.ts";
+import { executorCliEnv, runPlanbotChild, startPlanbotChild } from "../helpers/planbot-child.ts";
+import { useRalphRemote } from "../helpers/ralph-remote.ts";
 
 /** One bare remote `app` (carrying ralph.sh) shared by every test: the executor only reads it. */
-let remote: RemoteFixture;
-beforeAll(async () => {
-  remote = await createBareRemote(await temp.make("exec-cli-remotes-"), "app", { ralphScript: true });
-});
+const files = useRalphRemote("exec-cli-");
 
 /** A data dir using the shared remote, the store services in-process, and `bin/planbot` as a real child process. */
 async function cli(context: TestContext, env: Record<string, string> = {}) {
-  const root = await temp.make("exec-cli-");
-  const h = await createHarness(temp, { root, gitRemoteBase: remote.base });
-  context.onTestFinished(() => h.cleanup());
-  const childEnv = {
-    ...baseEnv,
-    PLANBOT_DATA_DIR: h.config.dataDir,
-    GIT_REMOTE_BASE: remote.base,
-    FAKE_RALPH_DELAY_MS: "20",
-    LOG_LEVEL: "warn",
-    ...env,
-  };
+  const h = await files.harness(context);
+  const root = h.root;
+  const remote = files.remote();
+  const childEnv = executorCliEnv(h.config.dataDir, remote.base, env);
   return {
     h,
     root,
     remote,
     env: childEnv,
     start: (args: string[], extra: Record<string, string> = {}) =>
-      execa(bin, args, { cwd: root, env: { ...childEnv, ...extra }, extendEnv: false, reject: false, timeout: 90_000 }),
-    async run(args: string[], extra: Record<string, string> = {}) {
-      const result = await execa(bin, args, {
-        cwd: root,
-        env: { ...childEnv, ...extra },
-        extendEnv: false,
-        reject: false,
-        timeout: 90_000,
-      });
-      return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
-    },
+      startPlanbotChild(args, root, { ...childEnv, ...extra }),
+    run: (args: string[], extra: Record<string, string> = {}) => runPlanbotChild(args, root, { ...childEnv, ...extra }),
     /** `main()` of src/main.ts in this process with the children's environment (quick exit-code checks). */
     async main(args: string[]) {
       let stdout = "";
@@ -247,5 +216,10 @@ describe.concurrent("planbot execute / doctor (real child processes)", { timeout
       exitCode: 2,
       stderr: expect.stringContaining("usage: planbot doctor"),
     });
+    // --json: the same checks as one array, the same exit code.
+    const json = await c.main(["doctor", "--json"]);
+    const checks = JSON.parse(json.stdout) as { level: string; name: string; detail: string }[];
+    expect(checks.map((check) => check.name)).toEqual(expect.arrayContaining(["config", "git", "planner", "ralph"]));
+    expect(json.exitCode).toBe(checks.some((check) => check.level === "fail") ? 1 : 0);
   });
 });

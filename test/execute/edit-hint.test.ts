@@ -1,42 +1,24 @@
 // A run whose base branch does not exist on the remote: the failure names the way to set the base on each
 // surface (`/edit` in a chat, `planbot projects edit` in a terminal), and once it is set the same project
 // runs to completion — no cancel, no new proposal. Real git against a bare remote, the fake ralph.sh.
-import { execa } from "execa";
-import { beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { describe, expect, it, type TestContext } from "vitest";
 import { failureReply } from "../../src/bot/failure-reply.ts";
 import { projectCard } from "../../src/bot/project-card.ts";
 import { cliHint } from "../../src/cli/failure-hint.ts";
 import { formatRecord } from "../../src/cli/projects-output.ts";
 import { notificationFor } from "../../src/notify/notification-messages.ts";
-import { createBareRemote, samplePrd, writePlanningArtifacts, type RemoteFixture } from "../helpers/git-fixtures.ts";
-import { baseEnv, planbotBin } from "../helpers/planbot-child.ts";
-import { createHarness } from "./harness.ts";
-import { useHarnessTemp } from "./use-harness-temp.ts";
+import { samplePrd, writePlanningArtifacts } from "../helpers/git-fixtures.ts";
+import { executorCliEnv, runPlanbotChild } from "../helpers/planbot-child.ts";
+import { useRalphRemote } from "../helpers/ralph-remote.ts";
 
-const temp = useHarnessTemp();
-
-let remote: RemoteFixture;
-beforeAll(async () => {
-  remote = await createBareRemote(await temp.make("edit-hint-remotes-"), "app", { ralphScript: true });
-});
+const files = useRalphRemote("edit-hint-");
 
 async function world(context: TestContext, fakeMode?: "complete") {
-  const root = await temp.make("edit-hint-");
-  const h = await createHarness(temp, { root, gitRemoteBase: remote.base });
-  context.onTestFinished(() => h.cleanup());
+  const h = await files.harness(context);
   await writePlanningArtifacts(h.config.workspaceDir, "shop", fakeMode ? { fakeMode } : { prd: samplePrd("shop", 1) });
   await h.approve("shop", { repo: "app", base: "nosuch" });
-  const env = {
-    ...baseEnv,
-    PLANBOT_DATA_DIR: h.config.dataDir,
-    GIT_REMOTE_BASE: remote.base,
-    FAKE_RALPH_DELAY_MS: "20",
-    LOG_LEVEL: "warn",
-  };
-  const run = async (args: string[]) => {
-    const result = await execa(planbotBin, args, { cwd: root, env, extendEnv: false, reject: false, timeout: 90_000 });
-    return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
-  };
+  const env = executorCliEnv(h.config.dataDir, files.remote().base);
+  const run = (args: string[]) => runPlanbotChild(args, h.root, env);
   return { h, run };
 }
 

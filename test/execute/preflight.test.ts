@@ -3,34 +3,18 @@
 import { existsSync, readdirSync } from "node:fs";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { execa } from "execa";
-import { beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { describe, expect, it, type TestContext } from "vitest";
 import { runDoctorChecks } from "../../src/cli/doctor-checks.ts";
 import { loadConfig } from "../../src/config.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
-import {
-  createBareRemote,
-  git,
-  groupAlive,
-  samplePrd,
-  waitUntil,
-  writePlanningArtifacts,
-  type RemoteFixture,
-} from "../helpers/git-fixtures.ts";
-import { createHarness } from "./harness.ts";
-import { useHarnessTemp } from "./use-harness-temp.ts";
-import { baseEnv, planbotBin as bin } from "../helpers/planbot-child.ts";
+import { git, groupAlive, samplePrd, waitUntil, writePlanningArtifacts } from "../helpers/git-fixtures.ts";
+import { executorCliEnv, runPlanbotChild, startPlanbotChild } from "../helpers/planbot-child.ts";
+import { useRalphRemote } from "../helpers/ralph-remote.ts";
 
-const temp = useHarnessTemp();
-
-let remote: RemoteFixture;
-beforeAll(async () => {
-  remote = await createBareRemote(await temp.make("preflight-remotes-"), "app", { ralphScript: true });
-});
+const files = useRalphRemote("preflight-");
 
 async function world(context: TestContext, env: NodeJS.ProcessEnv = {}) {
-  const h = await createHarness(temp, { root: await temp.make("preflight-"), gitRemoteBase: remote.base, env });
-  context.onTestFinished(() => h.cleanup());
+  const h = await files.harness(context, { env });
   return { h, ws: (slug: string) => workspacePaths(h.config.workspaceDir, slug) };
 }
 
@@ -46,27 +30,13 @@ describe.concurrent("run preflight", { timeout: 90_000 }, () => {
     expect(await h.entry("idea")).toMatchObject({ status: "approved", pid: null });
     expect(existsSync(join(ws("idea").root, ".git"))).toBe(false);
 
-    const env = { ...baseEnv, PLANBOT_DATA_DIR: h.config.dataDir, GIT_REMOTE_BASE: remote.base, LOG_LEVEL: "warn" };
-    const run = await execa(bin, ["execute", "idea"], {
-      cwd: h.root,
-      env,
-      extendEnv: false,
-      reject: false,
-      timeout: 60_000,
-    });
-    expect(run.exitCode, String(run.stderr)).toBe(1);
-    expect(String(run.stdout)).toMatch(
-      /^idea: refused: Ralph was not started: idea has no plan: .* Fix: plan it first/,
-    );
-    const dry = await execa(bin, ["execute", "--dry-run"], {
-      cwd: h.root,
-      env,
-      extendEnv: false,
-      reject: false,
-      timeout: 60_000,
-    });
+    const env = executorCliEnv(h.config.dataDir, files.remote().base);
+    const run = await runPlanbotChild(["execute", "idea"], h.root, env, 60_000);
+    expect(run.exitCode, run.stderr).toBe(1);
+    expect(run.stdout).toMatch(/^idea: refused: Ralph was not started: idea has no plan: .* Fix: plan it first/);
+    const dry = await runPlanbotChild(["execute", "--dry-run"], h.root, env, 60_000);
     expect(dry.exitCode).toBe(1);
-    expect(String(dry.stdout)).toMatch(/^idea: would refuse: Ralph was not started: idea has no plan/);
+    expect(dry.stdout).toMatch(/^idea: would refuse: Ralph was not started: idea has no plan/);
     expect(await h.entry("idea")).toMatchObject({ status: "approved", pid: null });
   });
 
@@ -103,7 +73,7 @@ describe.concurrent("run preflight", { timeout: 90_000 }, () => {
 
   it("jq missing from Ralph's PATH is refused before anything is touched; doctor reports it", async (context) => {
     const { h, ws } = await world(context);
-    const empty = await temp.make("no-jq-bin-");
+    const empty = await files.temp.make("no-jq-bin-");
     await writePlanningArtifacts(h.config.workspaceDir, "todo");
     await h.approve("todo", { repo: "app" });
     const result = await h.executor({ env: { ...process.env, PATH: empty } }).runNow("todo");
@@ -196,21 +166,8 @@ describe.concurrent("the run log", { timeout: 120_000 }, () => {
     await h.approve("todo", { repo: "app" });
     // Each iteration waits while .fake-hold exists: planbot is killed before the first one runs.
     await writeFile(join(dir, ".fake-hold"), "");
-    const env = {
-      ...baseEnv,
-      PLANBOT_DATA_DIR: h.config.dataDir,
-      GIT_REMOTE_BASE: remote.base,
-      FAKE_RALPH_DELAY_MS: "20",
-      FAKE_RALPH_UID: "1000",
-      LOG_LEVEL: "warn",
-    };
-    const child = execa(bin, ["execute", "todo"], {
-      cwd: h.root,
-      env,
-      extendEnv: false,
-      reject: false,
-      timeout: 90_000,
-    });
+    const env = executorCliEnv(h.config.dataDir, files.remote().base, { FAKE_RALPH_UID: "1000" });
+    const child = startPlanbotChild(["execute", "todo"], h.root, env);
     const pid = await waitUntil("Ralph's PID in the store", async () => (await h.entry("todo")).pid, 60_000);
     const logs = () => readdirSync(ws("todo").logs).filter((name) => name.startsWith("ralph-"));
     await waitUntil(

@@ -6,7 +6,6 @@
 // the CLI and the log keep everything. Real git against bare remotes, the real executor, `bin/planbot`.
 import { chmod, copyFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { execa } from "execa";
 import { beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { failureReply } from "../../src/bot/failure-reply.ts";
 import { projectCard, projectLine } from "../../src/bot/project-card.ts";
@@ -26,7 +25,7 @@ import {
   type RemoteFixture,
 } from "../helpers/git-fixtures.ts";
 import { startChatSurfaces } from "../helpers/chat-surfaces.ts";
-import { baseEnv, planbotBin } from "../helpers/planbot-child.ts";
+import { executorCliEnv, runPlanbotChild } from "../helpers/planbot-child.ts";
 import { createHarness } from "./harness.ts";
 import { useHarnessTemp } from "./use-harness-temp.ts";
 
@@ -164,23 +163,8 @@ describe("Ralph's script committed without its executable bit", { timeout: 120_0
     context.onTestFinished(() => h.cleanup());
     await writePlanningArtifacts(h.config.workspaceDir, "shop", { fakeMode: "complete" });
     await h.approve("shop", { repo: "app" });
-    const env = {
-      ...baseEnv,
-      PLANBOT_DATA_DIR: h.config.dataDir,
-      GIT_REMOTE_BASE: remote.base,
-      FAKE_RALPH_DELAY_MS: "20",
-      LOG_LEVEL: "warn",
-    };
-    const run = async (args: string[]) => {
-      const result = await execa(planbotBin, args, {
-        cwd: root,
-        env,
-        extendEnv: false,
-        reject: false,
-        timeout: 90_000,
-      });
-      return { exitCode: result.exitCode, stdout: String(result.stdout) };
-    };
+    const env = executorCliEnv(h.config.dataDir, remote.base);
+    const run = (args: string[]) => runPlanbotChild(args, root, env);
     const script = join(h.config.workspaceDir, "shop", "scripts", "ralph", "ralph.sh");
 
     const refused = await run(["execute", "shop"]);

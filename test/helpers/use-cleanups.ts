@@ -11,6 +11,7 @@
  * ```
  */
 import type { ChildProcess } from "node:child_process";
+import type { ResultPromise } from "execa";
 import { afterEach } from "vitest";
 import { createTempDirs, type TempDirs } from "./temp-dir.ts";
 
@@ -40,4 +41,10 @@ export function killGroup(child: ChildProcess): void {
   } catch {
     // Already gone.
   }
+}
+
+/** SIGKILLs an execa child and waits until it has exited (one that already ended is fine): defer it for a child a test starts. */
+export async function killAndWait(child: ResultPromise): Promise<void> {
+  child.kill("SIGKILL");
+  await child.catch(() => undefined);
 }

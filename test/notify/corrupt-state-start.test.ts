@@ -3,21 +3,14 @@
 // leaves the file byte for byte, does not replay the outbox, and stops cleanly on SIGTERM.
 import { readFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { execa, type ResultPromise } from "execa";
-import { afterEach, describe, expect, it } from "vitest";
-import { createTempDirs } from "../helpers/temp-dir.ts";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
+import { killAndWait, useCleanups } from "../helpers/use-cleanups.ts";
 import { waitUntil } from "../helpers/processes.ts";
 import { baseEnv, planbotBin as bin } from "../helpers/planbot-child.ts";
 
-const temp = createTempDirs();
-const children: ResultPromise[] = [];
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    child.kill("SIGKILL");
-    await child.catch(() => undefined);
-  }
-  await temp.cleanup();
-});
+/** A `planbot start` still running when a test ends (it failed or timed out) is killed before its folder goes. */
+const { temp, defer } = useCleanups();
 
 const CORRUPT = [
   ["truncated JSON", '{"initialized": true, "last_status": {"alpha": "pending"}, "outbox": [{"id": "x", "sl'],
@@ -38,7 +31,7 @@ describe("planbot start with a corrupt notifications.json", { timeout: 180_000 }
       reject: false,
       timeout: 150_000,
     });
-    children.push(child);
+    defer(() => killAndWait(child));
     let stderr = "";
     child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
     const lines = () =>

@@ -6,32 +6,16 @@
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { execa } from "execa";
-import { beforeAll, describe, expect, it, type TestContext } from "vitest";
+import { describe, expect, it, type TestContext } from "vitest";
 import { workspacePaths } from "../../src/projects/workspace.ts";
-import {
-  createBareRemote,
-  groupAlive,
-  samplePrd,
-  waitUntil,
-  writePlanningArtifacts,
-  type RemoteFixture,
-} from "../helpers/git-fixtures.ts";
-import { createHarness, type Harness } from "../execute/harness.ts";
-import { useHarnessTemp } from "../execute/use-harness-temp.ts";
+import { groupAlive, samplePrd, waitUntil, writePlanningArtifacts } from "../helpers/git-fixtures.ts";
+import type { Harness } from "../execute/harness.ts";
+import { executorCliEnv, runPlanbotChild } from "../helpers/planbot-child.ts";
+import { useRalphRemote } from "../helpers/ralph-remote.ts";
 
-const temp = useHarnessTemp();
-let remote: RemoteFixture;
-beforeAll(async () => {
-  remote = await createBareRemote(await temp.make("remotes-"), "app", { ralphScript: true });
-});
-
-async function world(context: TestContext): Promise<Harness> {
-  const h = await createHarness(temp, { gitRemoteBase: remote.base });
-  context.onTestFinished(() => h.cleanup());
-  return h;
-}
+const files = useRalphRemote("stop-run-");
+const world = (context: TestContext): Promise<Harness> => files.harness(context);
 
 /** An approved project whose Ralph passes story 1 of 2 and then hangs (a `sleep` in its group). */
 async function hangingRun(h: Harness, slug: string, run: (slug: string) => Promise<unknown>): Promise<number> {
@@ -164,28 +148,10 @@ describe("stopping one run", () => {
     const h = await world(context);
     await writePlanningArtifacts(h.config.workspaceDir, "todo", { prd: samplePrd("todo", 2), fakeMode: "hang" });
     await h.approve("todo", { repo: "app" });
-    const bin = fileURLToPath(new URL("../../bin/planbot", import.meta.url));
-    const ours =
-      /^(PLANBOT_|DISCORD_|TELEGRAM_|DASHBOARD_|PLANNER_|RALPH_|GIT_REMOTE_BASE$|EXECUTE_|LOG_LEVEL$|FAKE_RALPH_)/;
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !ours.test(name)));
-    const result = await execa(bin, ["execute", "todo"], {
-      cwd: h.root,
-      env: {
-        ...env,
-        PLANBOT_DATA_DIR: h.config.dataDir,
-        GIT_REMOTE_BASE: remote.base,
-        FAKE_RALPH_DELAY_MS: "20",
-        RALPH_MAX_MINUTES: "0.05",
-        LOG_LEVEL: "warn",
-      },
-      extendEnv: false,
-      reject: false,
-      timeout: 90_000,
-    });
-    expect(result.exitCode, String(result.stderr)).toBe(1);
-    expect(String(result.stdout)).toMatch(
-      /^todo: failed \(1\/2 stories; stopped after RALPH_MAX_MINUTES=0\.05 minutes\)/,
-    );
+    const env = executorCliEnv(h.config.dataDir, files.remote().base, { RALPH_MAX_MINUTES: "0.05" });
+    const result = await runPlanbotChild(["execute", "todo"], h.root, env);
+    expect(result.exitCode, result.stderr).toBe(1);
+    expect(result.stdout).toMatch(/^todo: failed \(1\/2 stories; stopped after RALPH_MAX_MINUTES=0\.05 minutes\)/);
     const entry = await h.entry("todo");
     expect(entry).toMatchObject({ status: "failed", pid: null });
     expect(entry.error).toMatch(/^stopped after RALPH_MAX_MINUTES=0\.05 minutes; killed by SIGTERM/);

@@ -1,23 +1,16 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { ResultPromise } from "execa";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { systemClock } from "../../src/projects/clock.ts";
 import { createLifecycle } from "../../src/projects/lifecycle.ts";
 import { createProjectStore, TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
 import { TasksFileSchema } from "../../src/projects/schemas.ts";
 import { mulberry32 } from "../helpers/seeded-random.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
+import { killAndWait, useCleanups } from "../helpers/use-cleanups.ts";
 import { startStoreWorker } from "../helpers/store-worker-process.ts";
 
-const temp = createTempDirs();
-const running = new Set<ResultPromise>();
-afterEach(async () => {
-  for (const child of running) child.kill("SIGKILL");
-  await Promise.all(running);
-  running.clear();
-  await temp.cleanup();
-});
+/** Workers still running when a test ends (it failed or timed out) are killed before their folder goes. */
+const { temp, defer } = useCleanups();
 
 const PROCESSES = 4;
 const KILLS = 6;
@@ -34,7 +27,7 @@ interface OkLine {
 /** A `loop` store worker: mutates until killed, one JSON line per acknowledged write. */
 function startLoopWorker(dataDir: string, id: number) {
   const child = startStoreWorker({ dataDir, id, mode: "loop", staleMs: STALE_MS }, { reject: false, timeout: 150_000 });
-  running.add(child);
+  defer(() => killAndWait(child));
   const oks: OkLine[] = [];
   const failures: string[] = [];
   let wake: (() => void) | undefined;
@@ -66,7 +59,6 @@ function startLoopWorker(dataDir: string, id: number) {
     async kill(): Promise<void> {
       child.kill("SIGKILL");
       await child;
-      running.delete(child);
     },
   };
 }

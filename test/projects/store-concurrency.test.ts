@@ -1,24 +1,16 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { ResultPromise } from "execa";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { systemClock } from "../../src/projects/clock.ts";
 import { createLifecycle } from "../../src/projects/lifecycle.ts";
 import { createProjectStore, TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
 import { TasksFileSchema } from "../../src/projects/schemas.ts";
 import type { MixedReport } from "../helpers/store-worker.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
+import { killAndWait, useCleanups } from "../helpers/use-cleanups.ts";
 import { startStoreWorker } from "../helpers/store-worker-process.ts";
 
-const temp = createTempDirs();
 /** Workers still running when a test ends (it failed or timed out) are killed before their folder goes. */
-const running = new Set<ResultPromise>();
-afterEach(async () => {
-  for (const child of running) child.kill("SIGKILL");
-  await Promise.all(running);
-  running.clear();
-  await temp.cleanup();
-});
+const { temp, defer } = useCleanups();
 
 const WORKERS = 4;
 const OPS = 100;
@@ -39,7 +31,7 @@ describe("project store under contention (real child processes)", () => {
           { dataDir, id: index + 1, mode: "mixed", ops: OPS, seed: 42 },
           { reject: false, timeout: 170_000 },
         );
-        running.add(child);
+        defer(() => killAndWait(child));
         return child;
       }),
     );

@@ -3,14 +3,14 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa, type ResultPromise } from "execa";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Clock } from "../../src/projects/clock.ts";
 import { createLifecycle, type Lifecycle } from "../../src/projects/lifecycle.ts";
 import { createProjectLister } from "../../src/projects/project-list.ts";
 import { createProjectStore, TASKS_FILE_NAME, type ProjectStore } from "../../src/projects/project-store.ts";
 import type { Result } from "../../src/projects/result.ts";
 import { TasksFileSchema } from "../../src/projects/schemas.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
+import { killAndWait, useCleanups } from "../helpers/use-cleanups.ts";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const workerPath = join(repoRoot, "test", "helpers", "store-worker.ts");
@@ -18,15 +18,8 @@ const STALE_MS = 2000;
 /** Child processes and fsyncs: generous limits for a busy machine (the checks themselves are not about speed). */
 const SLOW = { timeout: 120_000 };
 const clock: Clock = { now: () => new Date("2025-03-01T12:00:00.000Z") };
-const temp = createTempDirs();
 /** Workers still running when a test ends (it failed or timed out) are killed before their folder goes. */
-const running = new Set<ResultPromise>();
-afterEach(async () => {
-  for (const child of running) child.kill("SIGKILL");
-  await Promise.all(running);
-  running.clear();
-  await temp.cleanup();
-});
+const { temp, defer } = useCleanups();
 
 interface WorkerLine {
   type: string;
@@ -46,7 +39,7 @@ function startWorker(args: string[]) {
       timeout: 60_000,
     },
   );
-  running.add(child);
+  defer(() => killAndWait(child));
   const lines: WorkerLine[] = [];
   let wake: (() => void) | undefined;
   let exited = false;

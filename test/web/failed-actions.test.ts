@@ -5,6 +5,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
+import { proposeRefused, saveDescriptionRefused } from "../helpers/dashboard-actions.ts";
 import { startHarness, stopHarnesses } from "../http/harness.ts";
 import { closeBrowser, expectFailedRequests, openPage, screenshot } from "./browser.ts";
 
@@ -58,11 +59,7 @@ describe("an action planbot does not answer", () => {
     // Unread, it is unknown whether a conversation is open: the page claims neither.
     expect(await page.locator(".chat").textContent()).not.toMatch(/Loading the conversation|No planning conversation/);
     expect(await page.getByRole("button", { name: "Start planning" }).count()).toBe(0);
-    await page.getByRole("button", { name: "Edit", exact: true }).click();
-    await page.getByLabel("Description").fill("A weather bot for the team chat.");
-    await page.getByRole("button", { name: "Save" }).click();
-    const editAlert = page.locator('form.edit-project [role="alert"]');
-    await editAlert.waitFor();
+    const editAlert = await saveDescriptionRefused(page, "A weather bot for the team chat.");
     expect(await editAlert.textContent()).toMatch(UNANSWERED);
     expect(await page.getByLabel("Description").inputValue()).toBe("A weather bot for the team chat.");
     expect(await page.locator('.edit-project [role="status"]').count()).toBe(0);
@@ -176,14 +173,7 @@ describe("Run and New project without an answer", () => {
     expect(await runAlert.textContent()).toMatch(UNANSWERED);
     expect(await page.locator('.run-head [role="status"]').count()).toBe(0);
 
-    await page.evaluate("location.hash = '#/'");
-    await page.getByRole("button", { name: "New project" }).click();
-    await page.getByLabel("Slug").fill("delta");
-    await page.getByLabel("What should it do?").fill("A photo sorter.");
-    await page.getByLabel("Start planning right away").uncheck();
-    await page.getByRole("button", { name: "Propose" }).click();
-    const proposeAlert = page.locator('form.propose [role="alert"]');
-    await proposeAlert.waitFor();
+    const proposeAlert = await proposeRefused(page, "delta", "A photo sorter.");
     expect(await proposeAlert.textContent()).toMatch(UNANSWERED);
     expect(await page.getByLabel("Slug").inputValue()).toBe("delta");
     expect(await page.getByLabel("What should it do?").inputValue()).toBe("A photo sorter.");

@@ -6,6 +6,7 @@ import { rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
+import { proposeRefused, saveDescriptionRefused } from "../helpers/dashboard-actions.ts";
 import { startHarness, stopHarnesses, type Harness } from "../http/harness.ts";
 import { closeBrowser, expectFailedRequests, openPage, screenshot } from "./browser.ts";
 
@@ -48,11 +49,7 @@ describe("actions refused because the store cannot be read", () => {
     await approveAlert.waitFor();
     expect(await approveAlert.textContent()).toBe(POINTER);
 
-    await page.getByRole("button", { name: "Edit", exact: true }).click();
-    await page.getByLabel("Description").fill("A weather bot for the team chat.");
-    await page.getByRole("button", { name: "Save" }).click();
-    const editAlert = page.locator('form.edit-project [role="alert"]');
-    await editAlert.waitFor();
+    const editAlert = await saveDescriptionRefused(page, "A weather bot for the team chat.");
     expect(await editAlert.textContent()).toBe(POINTER);
 
     await page.getByRole("button", { name: "Start planning" }).click();
@@ -65,14 +62,7 @@ describe("actions refused because the store cannot be read", () => {
     expect(whole.split("fix or move the file")).toHaveLength(2);
     await screenshot(page, "store-broken-actions");
 
-    await page.evaluate("location.hash = '#/'");
-    await page.getByRole("button", { name: "New project" }).click();
-    await page.getByLabel("Slug").fill("delta");
-    await page.getByLabel("What should it do?").fill("A photo sorter.");
-    await page.getByLabel("Start planning right away").uncheck();
-    await page.getByRole("button", { name: "Propose" }).click();
-    const proposeAlert = page.locator('form.propose [role="alert"]');
-    await proposeAlert.waitFor();
+    const proposeAlert = await proposeRefused(page, "delta", "A photo sorter.");
     expect(await proposeAlert.textContent()).toBe(POINTER);
     // A failure of its own (a slug that is not valid) says what is wrong with it, banner or not.
     await page.getByLabel("Slug").fill("My App");
