@@ -60,4 +60,30 @@ describe("a queued run whose worker could not push", { timeout: 120_000 }, () =>
     expect(notice.text).toContain(`What to do: ${admin}`);
     expect(notice.operatorText).toContain("What to do: Check GITHUB\\_TOKEN");
   });
+
+  it("a protected branch on the worker's push reaches the bot split: the member's /edit, then the admin's part", async () => {
+    const { world } = await setUp({ lockMs: 10_000 });
+    await refusePushes(world, "error: GH006: Protected branch update failed for refs/heads/ralph/uniform.");
+    await world.approve("uniform");
+    await world.startWorker({ FAKE_RALPH_COMMIT: "1" });
+
+    const ran = await world.executor.runOnce({ slug: "uniform" });
+    if (!ran.ok) throw new Error(ran.message);
+    expect(ran.runs[0]).toMatchObject({ outcome: "complete" });
+    const entry = await world.entry("uniform");
+    expect(entry.delivery).toMatchObject({
+      ok: false,
+      pushed: false,
+      problem: "branch_protected",
+      next: { kind: "edit", field: "branch" },
+      operator: "push_permission",
+    });
+    expect(entry.delivery).not.toHaveProperty("hint_operator");
+
+    const notice = deliveryReply(await recordOf(world, "uniform"));
+    expect(notice.text).toBe(
+      "**uniform** could not be fully delivered: the remote protects branch `ralph/uniform`, so planbot could not push the work there\nWhat to do: To deliver to another branch, set it: `/edit uniform --branch B`, then plan it again for a next run: `/replan uniform`. For the rest, tell planbot's admin: only they can let planbot push to that branch.",
+    );
+    expect(notice.operatorText).toContain("GH006");
+  });
 });
