@@ -7,7 +7,7 @@ import { bold, code, escapeMarkup, type ReplyAction } from "../chat/reply.ts";
 import { insideFolder } from "../chat/server-paths.ts";
 import { operatorAdvice, operatorProblemLine, operatorRefusalWords } from "../notify/operator-words.ts";
 import { editStep } from "../projects/error-fix.ts";
-import { deliveryAdvice } from "../deliver/delivery-notices.ts";
+import { failedDeliveryWords } from "../deliver/delivery-notices.ts";
 
 const STATUS_LABEL: Record<string, string> = {
   "running-ralph": "running (Ralph)",
@@ -142,9 +142,9 @@ export function projectCard(record: ProjectRecord, options: CardOptions = {}): s
   if (record.final_plan_path) lines.push(planLine(record.final_plan_path, record.slug, options));
   if (record.pull_request) lines.push(`Pull request: [#${record.pull_request.number}](${record.pull_request.url})`);
   if (record.delivery && !record.delivery.ok) {
-    // A hint naming the server's settings is the operator's: a chat member reads whom to tell.
-    const advice = deliveryAdvice(record.delivery, operator);
-    lines.push(`Delivery: ${escapeMarkup(record.delivery.summary.slice(0, 300))}${advice ? ` — ${advice}` : ""}`);
+    // A hint naming the server's settings is the operator's: a chat member reads their own step and whom to tell.
+    const { what, advice } = failedDeliveryWords({ ...record, delivery: record.delivery }, operator, 300);
+    lines.push(`Delivery: ${what}${advice ? ` — ${advice}` : ""}`);
   }
   return lines.join("\n");
 }

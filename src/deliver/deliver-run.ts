@@ -8,6 +8,7 @@ import type { Lifecycle } from "../projects/lifecycle.ts";
 import { readPrd } from "../projects/project-list.ts";
 import type { DeliveryField, ProjectEntry } from "../projects/schemas.ts";
 import { workspacePaths } from "../projects/workspace.ts";
+import { type DeliverySplit, deliverySplitFields } from "./delivery-split.ts";
 import { blobUrl, githubRepoFor, type GithubRepo } from "./github-repo.ts";
 import { pullRequestBody, pullRequestTitle } from "./pr-body.ts";
 import { OPERATOR_PULL_REQUEST_PROBLEMS, openOrUpdatePullRequest, type PullRequestRef } from "./pull-request.ts";
@@ -32,6 +33,8 @@ export interface Delivery {
   hint: string | null;
   /** The hint names what only planbot's operator can change on the server (settings, credentials, the log). */
   hintOperator?: boolean;
+  /** The member's step and the operator's part, when the fix is split between them (delivery-split.ts). */
+  split?: DeliverySplit;
   pullRequest?: PullRequestRef;
 }
 
@@ -88,6 +91,7 @@ export async function deliverAfterRun(ctx: DeliveryContext, report: RunReport, e
     summary: delivery.summary,
     hint: delivery.hint,
     ...(delivery.hintOperator ? { hint_operator: true } : {}),
+    ...deliverySplitFields(delivery.split),
   };
   const stored = await ctx.lifecycle.update(entry.name, (current) => {
     current.delivery = field;
@@ -155,6 +159,7 @@ async function pullRequestAfterPush(
       summary: `${done}, but no pull request: ${pr.message}`,
       hint: pr.hint,
       ...(OPERATOR_PULL_REQUEST_PROBLEMS.has(pr.problem) ? { hintOperator: true } : {}),
+      ...(pr.split ? { split: pr.split } : {}),
     };
   return {
     ok: true,

@@ -4,6 +4,8 @@ import type { Logger } from "../log.ts";
 import type { LockedJsonFile } from "../projects/locked-json-file.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
 import type { DeliveryField } from "../projects/schemas.ts";
+import { readDeliverySplit } from "./delivery-split.ts";
+import { splitDeliveryWords } from "./delivery-words.ts";
 
 /**
  * The part of the notifier's persisted state a delivery notice reads and writes — a port deliver owns, so
@@ -72,16 +74,36 @@ export async function enqueueDeliveryNotices<Item, State extends DeliveryNoticeL
 export const ADMIN_DELIVERY_ADVICE =
   "Please tell planbot's admin: only they can fix planbot's access to the repository or GitHub on the server.";
 
-/** What to do about a failed delivery, for a chat member or (`operator`) for planbot's operator. */
-export function deliveryAdvice(delivery: Pick<DeliveryField, "hint" | "hint_operator">, operator: boolean): string {
-  if (delivery.hint_operator && !operator) return ADMIN_DELIVERY_ADVICE;
-  return delivery.hint ? escapeMarkup(delivery.hint) : "";
+/** The part of a project's record the words of its failed delivery read. */
+export type DeliveredRecord = Pick<ProjectRecord, "slug" | "status"> & { delivery: DeliveryField };
+
+/**
+ * What failed and what to do about a failed delivery, for a chat member or (`operator`) for planbot's
+ * operator. The operator reads the summary (git's and GitHub's words) and the whole hint. A member reads a
+ * failure split between them and the operator (delivery-split.ts) as the problem in plain words, their step
+ * with its command and "tell planbot's admin" for the rest; a hint only the operator can act on as whom to
+ * tell. `summaryChars` shortens the summary for a line of the `/status` card.
+ */
+export function failedDeliveryWords(
+  record: DeliveredRecord,
+  operator: boolean,
+  summaryChars?: number,
+): { what: string; advice: string } {
+  const { delivery } = record;
+  const split = operator ? undefined : readDeliverySplit(delivery);
+  if (split) {
+    const words = splitDeliveryWords(split, { slug: record.slug, status: record.status, branch: delivery.branch });
+    return { what: words.problem, advice: words.advice };
+  }
+  const what = escapeMarkup(summaryChars ? delivery.summary.slice(0, summaryChars) : delivery.summary);
+  if (delivery.hint_operator && !operator) return { what, advice: ADMIN_DELIVERY_ADVICE };
+  return { what, advice: delivery.hint ? escapeMarkup(delivery.hint) : "" };
 }
 
 /**
- * The chat message of a record's last delivery: the pull request's link, or what failed and what to do. A
- * hint only the operator can act on reads as "tell planbot's admin" for chat members, and whole in the
- * operator's wording (`operatorText`, which the router sends to the terminal).
+ * The chat message of a record's last delivery: the pull request's link, or what failed and what to do,
+ * worded for a chat member ({@link failedDeliveryWords}), and whole in the operator's wording when that
+ * differs (`operatorText`, which the router sends to the terminal).
  */
 export function deliveryReply(record: ProjectRecord): Reply {
   const delivery = record.delivery!;
@@ -97,13 +119,10 @@ export function deliveryReply(record: ProjectRecord): Reply {
   if (delivery.ok)
     return { text: `${bold(record.slug)}: ${escapeMarkup(delivery.summary)}.`, tone: "success", actions: [status] };
   const said = (operator: boolean) => {
-    const advice = deliveryAdvice(delivery, operator);
-    return `${bold(record.slug)} could not be fully delivered: ${escapeMarkup(delivery.summary)}${advice ? `\nWhat to do: ${advice}` : ""}`;
+    const { what, advice } = failedDeliveryWords({ ...record, delivery }, operator);
+    return `${bold(record.slug)} could not be fully delivered: ${what}${advice ? `\nWhat to do: ${advice}` : ""}`;
   };
-  return {
-    text: said(false),
-    ...(delivery.hint_operator ? { operatorText: said(true) } : {}),
-    tone: "error",
-    actions: [status],
-  };
+  const member = said(false);
+  const operator = said(true);
+  return { text: member, ...(operator !== member ? { operatorText: operator } : {}), tone: "error", actions: [status] };
 }

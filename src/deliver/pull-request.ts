@@ -1,3 +1,4 @@
+import type { DeliverySplit } from "./delivery-split.ts";
 import type { GithubClient } from "./github-client.ts";
 import type { GithubRepo } from "./github-repo.ts";
 import { scrubToken } from "./scrub.ts";
@@ -13,21 +14,22 @@ export interface PullRequestRef {
 export type PullRequestProblem = "auth" | "forbidden" | "not_found" | "invalid" | "unavailable";
 
 /**
- * The pull request problems only planbot's operator can fix on the server: GITHUB_TOKEN refused, or the
- * repository not found with it (GITHUB_OWNER, GIT_REMOTE_BASE, the token's access). Member surfaces say to
- * tell planbot's admin instead of their hint.
+ * The pull request problem only planbot's operator can fix on the server: GITHUB_TOKEN refused. Member
+ * surfaces say to tell planbot's admin instead of its hint. A 403, 404 or 422 is split instead: the branch is
+ * pushed, so the member can open the pull request by hand or fix the base (`split`, delivery-split.ts).
  */
-export const OPERATOR_PULL_REQUEST_PROBLEMS: ReadonlySet<PullRequestProblem> = new Set<PullRequestProblem>([
-  "auth",
-  "not_found",
-]);
+export const OPERATOR_PULL_REQUEST_PROBLEMS: ReadonlySet<PullRequestProblem> = new Set<PullRequestProblem>(["auth"]);
 
-/** A failed pull request step: kind, the API's words (scrubbed) and what a person should do. */
+/**
+ * A failed pull request step: kind, the API's words (scrubbed) and what a person should do; `split` when a
+ * chat member can do part of it and the operator the rest.
+ */
 export interface PullRequestFailure {
   ok: false;
   problem: PullRequestProblem;
   message: string;
   hint: string;
+  split?: DeliverySplit;
 }
 
 /** What {@link openOrUpdatePullRequest} sends. */
@@ -119,7 +121,7 @@ async function update(
 interface ApiError {
   status?: number;
   message?: string;
-  response?: { data?: { message?: string; errors?: { message?: string }[] } };
+  response?: { data?: { message?: string; errors?: { message?: string; field?: string }[] } };
 }
 
 function apiWords(error: unknown): string {
@@ -158,6 +160,12 @@ function describeFailure(error: unknown, target: GithubRepo, token: string): Pul
       problem: "forbidden",
       message,
       hint: `The token may not open pull requests on ${where} (or a rate limit holds): give it pull-request write access, or open the pull request by hand.`,
+      // A rate limit passes by itself: then the member's step is all there is.
+      split: {
+        problem: "pr_forbidden",
+        next: { kind: "open_pull_request" },
+        ...(/rate limit/i.test(words) ? {} : { operator: "token_access" as const }),
+      },
     };
   if (status === 404)
     return {
@@ -165,6 +173,7 @@ function describeFailure(error: unknown, target: GithubRepo, token: string): Pul
       problem: "not_found",
       message,
       hint: `${where} was not found with this token: check GITHUB_OWNER / GIT_REMOTE_BASE and the token's repository access.`,
+      split: { problem: "pr_repo_not_found", next: { kind: "open_pull_request" }, operator: "github_repo" },
     };
   if (status === 422)
     return {
@@ -172,6 +181,7 @@ function describeFailure(error: unknown, target: GithubRepo, token: string): Pul
       problem: "invalid",
       message,
       hint: "GitHub refused the pull request (see its words above); open it by hand from the pushed branch.",
+      split: refusalSplit(error),
     };
   return {
     ok: false,
@@ -179,4 +189,15 @@ function describeFailure(error: unknown, target: GithubRepo, token: string): Pul
     message,
     hint: "The GitHub API is unavailable; the branch is pushed, so open the pull request by hand or run the project again later.",
   };
+}
+
+/** What a member can do about GitHub's 422, by its words: none of these is the operator's. */
+function refusalSplit(error: unknown): DeliverySplit {
+  const errors = (error as ApiError).response?.data?.errors ?? [];
+  if (/no commits between/i.test(apiWords(error)))
+    return { problem: "pr_no_commits", next: { kind: "edit", field: "base" } };
+  if (errors.some((item) => item.field === "base"))
+    return { problem: "pr_base_missing", next: { kind: "edit", field: "base" } };
+  if (alreadyExists(error)) return { problem: "pr_already_open", next: { kind: "review_pull_request" } };
+  return { problem: "pr_refused", next: { kind: "open_pull_request" } };
 }

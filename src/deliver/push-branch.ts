@@ -2,6 +2,7 @@ import { dirname } from "node:path";
 import { gitEnv, NETWORK_GIT_TIMEOUT_MS, runGit } from "../execute/git.ts";
 import { redactUrl, sameRemote } from "../execute/remote-url.ts";
 import { validateBaseBranch, validateBranch } from "../projects/validation.ts";
+import type { DeliverySplit } from "./delivery-split.ts";
 import { scrubToken } from "./scrub.ts";
 
 /** Why a push did not happen, for the message and what to do. */
@@ -18,12 +19,16 @@ export const OPERATOR_PUSH_PROBLEMS: ReadonlySet<PushProblem> = new Set<PushProb
   "unreachable",
 ]);
 
-/** A push that failed: the kind, git's words (scrubbed) and what a person should do. */
+/**
+ * A push that failed: the kind, git's words (scrubbed) and what a person should do; `split` when a chat
+ * member can do part of it (another branch) and the operator the rest (delivery-split.ts).
+ */
 export interface PushFailure {
   ok: false;
   problem: PushProblem;
   message: string;
   hint: string;
+  split?: DeliverySplit;
 }
 
 /** What {@link pushBranch} needs. */
@@ -136,6 +141,7 @@ function classify(message: string, branch: string): PushFailure {
       problem: "protected",
       message,
       hint: `The remote protects ${branch}: allow planbot to push it, or use another branch name (--branch), then run again.`,
+      split: { problem: "branch_protected", next: { kind: "edit", field: "branch" }, operator: "push_permission" },
     };
   }
   if (
@@ -156,6 +162,7 @@ function classify(message: string, branch: string): PushFailure {
       problem: "rejected",
       message,
       hint: `The remote ${branch} has commits the workspace lacks: merge them into the workspace's branch (planbot never force-pushes), then run again.`,
+      split: { problem: "branch_moved", next: { kind: "edit", field: "branch" }, operator: "workspace_merge" },
     };
   }
   if (/\[remote rejected\]|hook declined|pre-receive/.test(text)) {

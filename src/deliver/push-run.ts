@@ -1,4 +1,5 @@
 import type { RunPlan } from "../execute/run-plan.ts";
+import type { DeliverySplit } from "./delivery-split.ts";
 import { OPERATOR_PUSH_PROBLEMS, type PushRequest, pushBranch } from "./push-branch.ts";
 
 /** How pushing a run's branch went, worded for the run's report and the chats. */
@@ -9,6 +10,8 @@ export interface RunPush {
   hint: string | null;
   /** The hint names what only planbot's operator can change on the server (settings, credentials). */
   hintOperator?: boolean;
+  /** The member's step and the operator's part, when the fix is split between them (delivery-split.ts). */
+  split?: DeliverySplit;
 }
 
 /**
@@ -37,5 +40,6 @@ export async function pushRunBranch(
         summary: `${plan.branch} was not pushed: ${pushed.message}`,
         hint: pushed.hint,
         ...(OPERATOR_PUSH_PROBLEMS.has(pushed.problem) ? { hintOperator: true } : {}),
+        ...(pushed.split ? { split: pushed.split } : {}),
       };
 }

@@ -50,6 +50,13 @@ export const DeliveryFieldSchema = z.looseObject({
   hint: z.string().nullable().optional(),
   /** The hint names what only planbot's operator can change on the server: chats say to tell the admin. */
   hint_operator: z.boolean().optional(),
+  /**
+   * A failure a chat member can partly fix: what went wrong, the member's step and the operator's part
+   * (src/deliver/delivery-split.ts reads them; left unknown here, so another version's value never hides the delivery).
+   */
+  problem: z.unknown().optional(),
+  next: z.unknown().optional(),
+  operator: z.unknown().optional(),
 });
 export type DeliveryField = z.infer<typeof DeliveryFieldSchema>;
 

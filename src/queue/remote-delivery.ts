@@ -42,6 +42,7 @@ export function remotePullRequestStep(deps: {
         summary: pr.summary,
         hint: pr.hint,
         ...(pr.hintOperator ? { hintOperator: true } : {}),
+        ...(pr.split ? { split: pr.split } : {}),
         ...(pr.pullRequest ? { pullRequest: { url: pr.pullRequest.url, number: pr.pullRequest.number } } : {}),
       },
     };

@@ -1,3 +1,4 @@
+import { deliverySplitFields, readDeliverySplit } from "../deliver/delivery-split.ts";
 import { noteErrorFix } from "../projects/error-fix.ts";
 import { fail } from "../projects/result.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
@@ -75,6 +76,8 @@ function applyRunEnd(entry: ProjectEntry, run: QueueRun, result: RunJobResult, a
       summary: result.delivery.summary,
       hint: result.delivery.hint,
       ...(result.delivery.hintOperator ? { hint_operator: true } : {}),
+      // A worker of another planbot version may send a split this one cannot word: only a known one is kept.
+      ...deliverySplitFields(readDeliverySplit(result.delivery.split)),
     };
   if (result.delivery?.pullRequest) entry.pull_request = { ...result.delivery.pullRequest, updated_at: at };
 }

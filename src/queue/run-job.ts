@@ -1,3 +1,4 @@
+import type { DeliverySplit } from "../deliver/delivery-split.ts";
 import type { FixableField } from "../projects/error-fix.ts";
 import type { OperatorProblem } from "../projects/operator-fix.ts";
 import { z } from "zod";
@@ -82,6 +83,8 @@ export interface RunJobResult {
     hint: string | null;
     /** The hint is the operator's alone (src/deliver/push-branch.ts): chats say to tell the admin. */
     hintOperator?: boolean;
+    /** The member's step and the operator's part (src/deliver/delivery-split.ts): stored as for a local run. */
+    split?: DeliverySplit;
     pullRequest?: { url: string; number: number };
   } | null;
 }

@@ -289,9 +289,32 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     expect(await git(remote.path, ["rev-parse", "refs/heads/ralph/todo"])).toBe(theirs);
     expect(await h.entry("todo")).toMatchObject({
       status: "complete",
-      delivery: { ok: false, pushed: false, hint: expect.stringContaining("never force-pushes") },
+      delivery: {
+        ok: false,
+        pushed: false,
+        hint: expect.stringContaining("never force-pushes"),
+        problem: "branch_moved",
+        next: { kind: "edit", field: "branch" },
+        operator: "workspace_merge",
+      },
     });
     expect(github!.requests).toHaveLength(0);
+    // A chat member reads the problem without git's output (it names the server's remote), their step and
+    // whom to tell for the rest; the terminal's card and notice keep git's words and the whole hint.
+    const moved = await recordOf(h);
+    const movedWords =
+      "branch `ralph/todo` on the remote has commits someone else pushed, and planbot never overwrites them, so the work was not pushed";
+    const movedAdvice =
+      "To deliver to another branch, set it: `/edit todo --branch B`, then plan it again for a next run: `/replan todo`. For the rest, tell planbot's admin: only they can merge those commits into planbot's copy of the branch on the server.";
+    expect(projectCard(moved)).toContain(`Delivery: ${movedWords} — ${movedAdvice}`);
+    const movedNotice = deliveryReply(moved);
+    expect(movedNotice.text).toBe(`**todo** could not be fully delivered: ${movedWords}\nWhat to do: ${movedAdvice}`);
+    for (const said of [projectCard(moved), movedNotice.text]) expect(said).not.toContain(remote.base);
+    expect(projectCard(moved, { operator: true })).toContain("never force-pushes");
+    expect(movedNotice.operatorText).toContain(remote.base);
+    // The step is one the project takes: nothing was pushed, so its branch may still change (and change back).
+    expect(await h.lifecycle.edit("todo", { branch: "ralph/todo-2" })).toMatchObject({ ok: true });
+    expect(await h.lifecycle.edit("todo", { branch: "ralph/todo" })).toMatchObject({ ok: true });
 
     // A server-side rule refusing every push (their branch removed first, so only the rule stands in the way).
     await git(other, ["push", "--quiet", "origin", "--delete", "ralph/todo"]);
@@ -312,6 +335,58 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     expect(await h.entry("todo")).toMatchObject({
       delivery: { ok: false, pushed: false, hint: expect.stringContaining("refused the push") },
     });
+  });
+
+  it("a protected branch splits: a chat member reads their /edit and /run, the admin's part, and no git output", async (context) => {
+    const { h, remote, executor, github } = await world(context, { pushOn: "any", fakeMode: "fail" });
+    // What GitHub's branch protection answers a push, from a real pre-receive hook.
+    const hook = join(remote.path, "hooks", "pre-receive");
+    await writeFile(
+      hook,
+      "#!/bin/sh\necho 'error: GH006: Protected branch update failed for refs/heads/ralph/todo.' >&2\nexit 1\n",
+    );
+    await chmod(hook, 0o755);
+    expect(await executor.runOnce({ slug: "todo" })).toMatchObject({ ok: true, runs: [{ outcome: "failed" }] });
+    expect((await h.entry("todo")).delivery).toMatchObject({
+      ok: false,
+      pushed: false,
+      hint: expect.stringContaining("The remote protects ralph/todo"),
+      problem: "branch_protected",
+      next: { kind: "edit", field: "branch" },
+      operator: "push_permission",
+    });
+    expect(github!.requests).toHaveLength(0);
+    const record = await recordOf(h);
+    const notice = deliveryReply(record);
+    // A failed run runs again with /run (it is approved again first).
+    expect(notice.text).toBe(
+      "**todo** could not be fully delivered: the remote protects branch `ralph/todo`, so planbot could not push the work there\nWhat to do: To deliver to another branch, set it: `/edit todo --branch B`, then run it again: `/run todo`. For the rest, tell planbot's admin: only they can let planbot push to that branch.",
+    );
+    expect(projectCard(record)).not.toContain("GH006");
+    expect(notice.operatorText).toContain("GH006");
+    expect(notice.operatorText).toContain("What to do: The remote protects ralph/todo");
+  });
+
+  it("a 403 on the pull request splits: the member opens it by hand, the token's access is the admin's", async (context) => {
+    const { h, github, executor } = await world(context);
+    github!.fault({ status: 403, times: 1, method: "POST", message: "Resource not accessible by integration" });
+    expect(await executor.runOnce({ slug: "todo" })).toMatchObject({ ok: true, runs: [{ outcome: "complete" }] });
+    expect((await h.entry("todo")).delivery).toMatchObject({
+      ok: false,
+      pushed: true,
+      problem: "pr_forbidden",
+      next: { kind: "open_pull_request" },
+      operator: "token_access",
+    });
+    const record = await recordOf(h);
+    const words =
+      "branch `ralph/todo` is pushed, but GitHub did not let planbot open its pull request — The work is on the remote: open its pull request from `ralph/todo` by hand on GitHub. For the rest, tell planbot's admin: only they can give planbot's GitHub access the right to open pull requests there.";
+    expect(projectCard(record)).toContain(`Delivery: ${words}`);
+    expect(deliveryReply(record).text).not.toContain("write access");
+    expect(projectCard(record, { operator: true })).toContain(
+      "GitHub answered 403 for acme/todo: Resource not accessible by integration — The token may not open pull requests on acme/todo",
+    );
+    expect(deliveryReply(record).operatorText).toContain("give it pull-request write access");
   });
 
   it("a run that ended while no planbot watched is delivered once, by the planbot that records its outcome", async (context) => {
@@ -350,6 +425,13 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     expect(github!.requests).toHaveLength(0);
   });
 });
+
+async function recordOf(h: Awaited<ReturnType<typeof createHarness>>) {
+  const got = await h.lister.get("todo");
+  const record = got.ok ? got.record : undefined;
+  if (!record) throw new Error("expected the project's record");
+  return record;
+}
 
 async function waitForStatus(h: Awaited<ReturnType<typeof createHarness>>, status: string): Promise<void> {
   for (let i = 0; i < 500; i++) {

@@ -54,4 +54,27 @@ describe("a remote run's draft pull request", { timeout: 120_000 }, () => {
     expect(second.runs[0]?.message).toMatch(/draft pull request #1 updated/);
     expect(github.pulls("acme", "shared")).toHaveLength(1);
   });
+
+  it("GitHub's 403 on the bot's pull request is stored split, as for a local run: the member opens it by hand", async () => {
+    const github = await startFakeGithub(TOKEN);
+    cleanup(() => github.close());
+    const { world } = await setUp({ lockMs: 10_000, github: { fake: github, token: TOKEN } });
+    github.fault({ status: 403, times: 1, method: "POST", message: "Resource not accessible by integration" });
+    await world.approve("oscar");
+    await world.startWorker({ FAKE_RALPH_COMMIT: "1" });
+
+    const ran = await world.executor.runOnce({ slug: "oscar" });
+    if (!ran.ok) throw new Error(ran.message);
+    expect(ran.runs[0]?.outcome).toBe("complete");
+    expect(github.pulls("acme", "shared")).toHaveLength(0);
+    expect((await world.entry("oscar")).delivery).toMatchObject({
+      ok: false,
+      pushed: true,
+      branch: "ralph/oscar",
+      hint: expect.stringContaining("pull-request write access"),
+      problem: "pr_forbidden",
+      next: { kind: "open_pull_request" },
+      operator: "token_access",
+    });
+  });
 });

@@ -5,8 +5,9 @@
  * - auth: `Authorization: token <t>` or `Bearer <t>`; a wrong or missing token is 401 {"message":"Bad credentials"};
  * - GET /repos/{owner}/{repo}/pulls filters by `state` (default open), `head` (`owner:branch`) and `base`;
  * - POST /repos/{owner}/{repo}/pulls answers 201 with the pull request, 422 "Validation Failed" when the
- *   head branch does not exist in the repository (checked in a real bare git repository when one is
- *   attached) and 422 with "A pull request already exists for owner:branch." when an open one has the
+ *   head branch does not exist in the repository, with `field: "base"` when the base does not, and with
+ *   "No commits between <base> and <head>" when the head has no commit the base lacks (all checked in a
+ *   real bare git repository when one is attached), and 422 with "A pull request already exists for owner:branch." when an open one has the
  *   same head and base — exactly the error objects GitHub sends;
  * - PATCH /repos/{owner}/{repo}/pulls/{number} updates title and body (draft state cannot change there);
  * - an unknown repository is 404 {"message":"Not Found"}; a repository without drafts (private, free plan)
@@ -51,7 +52,7 @@ export interface FakeGithub {
   url: string;
   requests: RecordedRequest[];
   pulls(owner: string, repo: string): FakePull[];
-  /** Registers `owner/repo`; with `bareRepo`, POST checks the head branch exists there (`git rev-parse`). */
+  /** Registers `owner/repo`; with `bareRepo`, POST checks head and base exist there and head is ahead (real git). */
   addRepo(owner: string, repo: string, bareRepo?: string, options?: { draftsUnsupported?: boolean }): void;
   fault(fault: Fault): void;
   /** The next `times` list calls return no pull requests. */
@@ -136,6 +137,12 @@ export async function startFakeGithub(token: string): Promise<FakeGithub> {
         ]);
       if (state.bareRepo && !(await hasBranch(state.bareRepo, input.head)))
         return validationFailed([{ resource: "PullRequest", field: "head", code: "invalid" }]);
+      if (state.bareRepo && !(await hasBranch(state.bareRepo, input.base)))
+        return validationFailed([{ resource: "PullRequest", field: "base", code: "invalid" }]);
+      if (state.bareRepo && (await commitsAhead(state.bareRepo, input.base, input.head)) === 0)
+        return validationFailed([
+          { resource: "PullRequest", code: "custom", message: `No commits between ${input.base} and ${input.head}` },
+        ]);
       if (input.draft === true && state.draftsUnsupported)
         return validationFailed([
           {
@@ -255,4 +262,14 @@ async function hasBranch(bareRepo: string, branch: string): Promise<boolean> {
     stdin: "ignore",
   });
   return result.exitCode === 0;
+}
+
+/** How many commits `head` has that `base` lacks, by git in the bare repository. */
+async function commitsAhead(bareRepo: string, base: string, head: string): Promise<number> {
+  const result = await execa("git", ["rev-list", "--count", `refs/heads/${base}..refs/heads/${head}`], {
+    cwd: bareRepo,
+    reject: false,
+    stdin: "ignore",
+  });
+  return Number.parseInt(String(result.stdout).trim(), 10);
 }

@@ -1,0 +1,83 @@
+import { code } from "../chat/reply.ts";
+import { FIXABLE_FIELDS } from "../projects/error-fix.ts";
+import type { DeliveryAdminPart, DeliveryProblem, DeliverySplit, DeliveryStep } from "./delivery-split.ts";
+
+/** What a chat's words for a split delivery failure need to know of the project. */
+export interface SplitReader {
+  slug: string;
+  /** The project's status now: a complete project runs again only once it is planned again. */
+  status: string;
+  branch: string;
+}
+
+/**
+ * A chat's words for a delivery failure split between the member and planbot's operator: what went wrong
+ * without git's output (it names the server's remote and paths), and what to do — the member's step with
+ * its command, then "tell planbot's admin" for the operator's part. The terminal and the CLI show the
+ * delivery's summary and hint instead.
+ */
+export function splitDeliveryWords(split: DeliverySplit, reader: SplitReader): { problem: string; advice: string } {
+  const admin = split.operator
+    ? ` For the rest, tell planbot's admin: only they can ${adminPart(split.operator)}.`
+    : "";
+  return {
+    problem: problemLine(split.problem, code(reader.branch)),
+    advice: `${stepText(split.next, reader)}${admin}`,
+  };
+}
+
+function problemLine(problem: DeliveryProblem, branch: string): string {
+  switch (problem) {
+    case "branch_protected":
+      return `the remote protects branch ${branch}, so planbot could not push the work there`;
+    case "branch_moved":
+      return `branch ${branch} on the remote has commits someone else pushed, and planbot never overwrites them, so the work was not pushed`;
+    case "pr_forbidden":
+      return `branch ${branch} is pushed, but GitHub did not let planbot open its pull request`;
+    case "pr_repo_not_found":
+      return `branch ${branch} is pushed, but GitHub did not show planbot the repository to open its pull request in`;
+    case "pr_no_commits":
+      return `branch ${branch} is pushed, but it has no commits its base lacks, so GitHub has nothing for a pull request`;
+    case "pr_base_missing":
+      return `branch ${branch} is pushed, but its base branch is not on GitHub, so there is no pull request`;
+    case "pr_already_open":
+      return `branch ${branch} is pushed, and GitHub says a pull request of it is already open`;
+    case "pr_refused":
+      return `branch ${branch} is pushed, but GitHub refused its pull request`;
+  }
+}
+
+function stepText(step: DeliveryStep, reader: SplitReader): string {
+  switch (step.kind) {
+    case "edit": {
+      const edit = code(`/edit ${reader.slug} --${step.field} ${FIXABLE_FIELDS[step.field]}`);
+      const why = step.field === "branch" ? "To deliver to another branch, set it" : "If its base is wrong, set it";
+      return `${why}: ${edit}, then ${retryText(reader)}.`;
+    }
+    case "open_pull_request":
+      return `The work is on the remote: open its pull request from ${code(reader.branch)} by hand on GitHub.`;
+    case "review_pull_request":
+      return `Review the pull request of ${code(reader.branch)} that is open on GitHub.`;
+  }
+}
+
+/** How the member runs the project again: a complete one is planned again first (`/run` refuses it). */
+function retryText(reader: SplitReader): string {
+  return reader.status === "complete"
+    ? `plan it again for a next run: ${code(`/replan ${reader.slug}`)}`
+    : `run it again: ${code(`/run ${reader.slug}`)}`;
+}
+
+/** The operator's part, in a chat's words: no settings, no paths. */
+function adminPart(part: DeliveryAdminPart): string {
+  switch (part) {
+    case "push_permission":
+      return "let planbot push to that branch";
+    case "workspace_merge":
+      return "merge those commits into planbot's copy of the branch on the server";
+    case "token_access":
+      return "give planbot's GitHub access the right to open pull requests there";
+    case "github_repo":
+      return "point planbot at the GitHub repository the branch went to, or give it access there";
+  }
+}
