@@ -6,6 +6,7 @@ import { api, projectPath } from "./api.js";
 import { PullRequestLink, StatusBadge, StoryBar } from "./format.js";
 import { Checklist, usePrd } from "./plan.js";
 import { onRunProgress } from "./live.js";
+import { offeredActions } from "./offered-actions.js";
 
 const TAIL = 200;
 
@@ -96,6 +97,7 @@ export function RunView({ project }) {
   const refusal = useProblemWords(message?.ok === false ? message.problem : null);
   const status = project.status;
   const running = status.startsWith("running");
+  const offered = offeredActions(project).run;
   const progress = useRunProgress(project.slug, running);
   // "Started Ralph…" is stale once the run has ended; a refusal stays until the next try.
   useEffect(() => {
@@ -115,16 +117,16 @@ export function RunView({ project }) {
     <div class="run-head">
       <div class="actions">
         ${
-          // Without prd.json Ralph refuses to start: the page's note says to plan it first.
-          status === "approved" && project.has_prd
+          // Without prd.json Ralph refuses to start: the page's note says to plan it first (offered-actions.js).
+          offered === "run"
             ? html`<button type="button" class="primary" onClick=${run} disabled=${busy}>Run</button>`
             : null
         }
-        ${["failed", "blocked", "complete", "idle"].includes(status) && project.has_prd ? html`<button type="button" class="primary" onClick=${retry} disabled=${busy}>${status === "complete" ? "Run again" : "Retry"}</button>` : null}
+        ${offered === "retry" ? html`<button type="button" class="primary" onClick=${retry} disabled=${busy}>${status === "idle" ? "Run" : "Retry"}</button>` : null}
         ${
           // Only while Ralph runs: otherwise the page's own Cancel project does it, and a bare "Cancel" here
           // read as cancelling something of this tab.
-          running
+          offered === "stop"
             ? html`<button type="button" class="danger" onClick=${cancel} disabled=${busy} title="Stops Ralph now (its process group) and cancels the project">Stop and cancel</button>`
             : null
         }
@@ -135,6 +137,7 @@ export function RunView({ project }) {
             : null
         }
         ${status === "cancelled" ? html`<span class="muted">Cancelled: Ralph does not run it. Plan it again in the conversation to bring it back.</span>` : null}
+        ${status === "complete" ? html`<span class="muted">Done: every story passes, so Ralph has nothing left to do. To build more on it, Plan again in the conversation.</span>` : null}
       </div>
       <p>${running ? html`<strong>Ralph is running</strong>${project.pid ? ` (PID ${project.pid})` : ""}` : html`Status: <${StatusBadge} status=${status} />`}
         ${" "}<${StoryBar} done=${project.stories_done} total=${project.stories_total} />
