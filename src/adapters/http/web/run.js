@@ -6,6 +6,7 @@ import { api, projectPath } from "./api.js";
 import { PullRequestLink, StatusBadge, StoryBar } from "./format.js";
 import { Checklist, usePrd } from "./plan.js";
 import { onRunProgress } from "./live.js";
+import { InlineMarkdown } from "./markdown.js";
 import { offeredActions } from "./offered-actions.js";
 
 const TAIL = 200;
@@ -66,6 +67,16 @@ function ProgressLine({ progress }) {
     );
   if (progress.costUsd !== null) parts.push(`$${progress.costUsd.toFixed(2)} so far`);
   return html`<p class="muted" aria-live="polite" data-testid="run-progress">${parts.join(" · ")}</p>`;
+}
+
+/**
+ * How the last delivery (push, pull request) went, with what to do in a member's words: the list's `advice`,
+ * worded as the chats word it (member-list.ts), never the operator's hint about the server's settings.
+ */
+function DeliveryLine({ project }) {
+  const delivery = project.delivery;
+  if (!delivery) return null;
+  return html`<p class=${delivery.ok ? "muted" : "alert"} data-testid="delivery">Delivery: ${delivery.summary}${delivery.advice ? html` — <${InlineMarkdown} text=${delivery.advice} />` : null} <${PullRequestLink} project=${project} /></p>`;
 }
 
 /** The run tab. */
@@ -143,7 +154,7 @@ export function RunView({ project }) {
         ${" "}<${StoryBar} done=${project.stories_done} total=${project.stories_total} />
         ${running && project.eta_seconds ? html` · about ${Math.ceil(project.eta_seconds / 60)} min left` : null}</p>
       ${running ? html`<${ProgressLine} progress=${progress} />` : null}
-      ${project.delivery ? html`<p class=${project.delivery.ok ? "muted" : "alert"}>Delivery: ${project.delivery.summary}${project.delivery.hint ? ` — ${project.delivery.hint}` : ""} <${PullRequestLink} project=${project} /></p>` : null}
+      <${DeliveryLine} project=${project} />
       ${message?.ok ? html`<p class="note" role="status">${message.text}</p>` : null}
       ${refusal ? html`<p class="alert" role="alert">${refusal}</p>` : null}
     </div>
