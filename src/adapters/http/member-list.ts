@@ -1,28 +1,50 @@
 import { deliveryAdvice } from "../../deliver/delivery-notices.ts";
+import { operatorAdvice, operatorProblemLine, operatorRefusalWords } from "../../notify/operator-words.ts";
+import { editStep } from "../../projects/error-fix.ts";
 import type { ProjectList, ProjectRecord } from "../../projects/project-list.ts";
 
 /**
- * The project list as the dashboard serves it. The dashboard is a member surface, like a chat
- * (docs/architecture.md, "Layers": a problem only the operator can fix): a delivery carries `advice`, what to do in a member's words and in planbot's
- * reply markup — the `/status` card's and the delivery notice's words (`deliveryAdvice`) — and a hint only
- * planbot's operator can act on (`hint_operator`: the server's settings, credentials, planbot's log) is not
- * served at all (`hint: null`); the operator reads it in `planbot projects show --json` and the terminal. A list
- * without deliveries is served as it is, and records without one keep their object.
+ * A record as the dashboard serves it: with a problem only planbot's operator can fix in a member's words —
+ * `error_member` for a run error (`error_operator`), `run_refusal.member` `{problem, advice}` for a refusal
+ * the operator must lift — in planbot's reply markup.
  */
-export function memberList(list: ProjectList): ProjectList {
-  if (!list.projects.some((record) => record.delivery)) return list;
-  return { ...list, projects: list.projects.map(memberRecord) };
+export type MemberRecord = ProjectRecord & { error_member?: string };
+
+/**
+ * The project list as the dashboard serves it. The dashboard is a member surface, like a chat
+ * (docs/architecture.md, "Layers": a problem only the operator can fix), and words what only planbot's operator
+ * can fix as the `/status` card and the notices do, without the operator's text (server paths, settings,
+ * credentials), which the operator reads in `planbot projects show --json` and the terminal:
+ * - a delivery carries `advice` (`deliveryAdvice`); an operator's hint (`hint_operator`) is not served (`hint: null`);
+ * - a run error only the operator can fix (`error_operator`) is served as `error_member`, `error_reason` empty;
+ * - a refusal only (or partly) the operator can lift carries `member`, and its `message` (the operator's fix) is empty.
+ * A list without any of these is served as it is, and the other records keep their object.
+ */
+export function memberList(list: ProjectList): ProjectList & { projects: MemberRecord[] } {
+  if (!list.projects.some(needsWords)) return list;
+  return { ...list, projects: list.projects.map((record) => (needsWords(record) ? memberRecord(record) : record)) };
 }
 
-function memberRecord(record: ProjectRecord): ProjectRecord {
+function needsWords(record: ProjectRecord): boolean {
+  return Boolean(record.delivery || record.error_operator || record.run_refusal);
+}
+
+function memberRecord(record: ProjectRecord): MemberRecord {
+  const served: MemberRecord = { ...record };
   const delivery = record.delivery;
-  if (!delivery) return record;
-  return {
-    ...record,
-    delivery: {
+  if (delivery)
+    served.delivery = {
       ...delivery,
       hint: delivery.hint_operator ? null : (delivery.hint ?? null),
       advice: deliveryAdvice(delivery, false) || null,
-    },
-  };
+    };
+  if (record.error_operator && record.error_reason) {
+    const step = editStep(record.error_fix);
+    served.error_member = `${operatorProblemLine(record.error_operator, record.slug)} ${operatorAdvice(record.error_operator, record.slug, step)}`;
+    served.error_reason = "";
+  }
+  const refusal = record.run_refusal;
+  const words = refusal && operatorRefusalWords(refusal.check, record.slug, refusal.repo_path);
+  if (refusal && words) served.run_refusal = { ...refusal, message: "", member: words };
+  return served;
 }

@@ -7,6 +7,7 @@ import { api } from "./api.js";
 import { Conversation } from "./chat.js";
 import { PullRequestLink, RefusalNote, RepoBranch, StatusBadge, StoryBar, When, lastActivity } from "./format.js";
 import { EditProject } from "./edit.js";
+import { Markdown } from "./markdown.js";
 import { offeredActions } from "./offered-actions.js";
 import { PlanView } from "./plan.js";
 import { RunView } from "./run.js";
@@ -92,6 +93,12 @@ export function ProjectPage({ route, live }) {
         <${PullRequestLink} project=${project} />
       </div>
       ${project.error_reason ? html`<${ErrorReason} text=${project.error_reason} />` : null}
+      ${
+        // A run error only planbot's operator can fix, in the member's words the server sends (member-list.ts).
+        project.error_member
+          ? html`<div class="alert" data-testid="error-member"><${Markdown} text=${project.error_member} /></div>`
+          : null
+      }
       <${RefusalNote} project=${project} />
       <${PlanFirstNote} project=${project} />
       <${StatusActions} project=${project} />
