@@ -58,6 +58,7 @@ describe("the actions a project offers", () => {
         { name: "stuck", status: "blocked" },
         { name: "shipped", status: "complete" },
         { name: "dropped", status: "cancelled" },
+        { name: "resting", status: "idle" },
       ],
       1,
     );
@@ -66,6 +67,7 @@ describe("the actions a project offers", () => {
     await writeBlockedPrd(harness, "stuck");
     await harness.writePrd("shipped", 3, 3);
     await harness.writePrd("dropped", 3, 1);
+    await harness.writePrd("resting", 3, 1);
     await harness.runtime.watcher.refresh();
     const page = await openPage();
 
@@ -84,6 +86,8 @@ describe("the actions a project offers", () => {
     );
     await screenshot(page, "actions-done");
     expect(await offered(page, harness.origin, "dropped")).toEqual({ page: [], run: [] });
+    // Work left that nothing runs: Run approves it and runs it; nothing failed, so it is no "Retry".
+    expect(await offered(page, harness.origin, "resting")).toEqual({ page: [], run: ["Run"] });
   }, 60_000);
 
   it("a done project cannot be cancelled through the API either: the refusal says why and what to do", async () => {
