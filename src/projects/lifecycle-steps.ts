@@ -3,6 +3,7 @@
  * them, as small functions of the entry: {@link createLifecycle} runs them inside a store mutation, so
  * the rules read in one place without the locking around them.
  */
+import { deriveStatus } from "./derive-status.ts";
 import type { ProcessProbe } from "./process-probe.ts";
 import { readPrd } from "./project-list.ts";
 import { fail, type Failure, type Result } from "./result.ts";
@@ -118,11 +119,29 @@ export const unapproveChange: EntryChange = (entry) => {
   clearRunRefusal(entry);
 };
 
-/** Cancelled. */
-export const cancelChange: EntryChange = (entry) => {
-  entry.status = "cancelled";
-  clearRunRefusal(entry);
-};
+/**
+ * Cancelled, unless its work is finished: a complete project (every story passes, no process runs it) has
+ * nothing left to cancel, and "cancelled" would hide work that is done. A running one is cancelled (and its
+ * Ralph stopped by the caller).
+ */
+export function cancelChange(probe: ProcessProbe, workspaceDir: string): EntryChange {
+  return (entry) => {
+    const prd = readPrd(workspacePaths(workspaceDir, entry.name).prd);
+    if (deriveStatus({ entry, prd, process: probe.inspect(entry.pid ?? null) }) === "complete")
+      return finishedWork(entry, prd?.userStories?.length ?? 0);
+    entry.status = "cancelled";
+    clearRunRefusal(entry);
+  };
+}
+
+/** `invalid_state` for cancelling a complete project: what is wrong, that nothing changed, what to do instead. */
+function finishedWork(entry: ProjectEntry, stories: number): Failure {
+  return fail(
+    "invalid_state",
+    `"${entry.name}" is complete: all ${stories} of its stories pass, so there is nothing left to cancel, and nothing was changed. Its branch and plan stay as they are; to build more on it, plan it again.`,
+    { details: { slug: entry.name, status: "complete" } },
+  );
+}
 
 /** Planning ended with the plan at `finalPlanPath`: approved (at `now()`), the session unlinked. */
 export function finalizeChange(finalPlanPath: string, now: () => string): EntryChange {

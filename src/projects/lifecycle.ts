@@ -110,7 +110,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
 
     approve: (slug, options) => mutateEntry(slug, approveChange(probe, now), options),
     unapprove: (slug, options) => mutateEntry(slug, unapproveChange, options),
-    cancel: (slug, options) => mutateEntry(slug, cancelChange, options),
+    cancel: (slug, options) => mutateEntry(slug, cancelChange(probe, deps.workspaceDir), options),
     edit: (slug, edit, options) =>
       editProject({ store: deps.store, probe, workspaceDir: deps.workspaceDir }, slug, edit, options),
 

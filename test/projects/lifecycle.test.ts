@@ -169,6 +169,26 @@ describe("approve / unapprove / cancel", () => {
     expect(await version(f)).toBe(0);
   });
 
+  it("cancel refuses a complete project, saying why and what to do instead, and changes nothing", async () => {
+    const f = await fixture();
+    await f.lifecycle.propose({ slug: "done", description: "Done" });
+    await f.lifecycle.propose({ slug: "half", description: "Half" });
+    await f.lifecycle.update("done", (entry) => void (entry.status = "complete"));
+    await f.lifecycle.update("half", (entry) => void (entry.status = "complete"));
+    await writePrd(f, "done", [true, true]);
+    await writePrd(f, "half", [true, false]);
+    const before = await version(f);
+    const refused = await f.lifecycle.cancel("done");
+    expect(refused).toMatchObject({ ok: false, code: "invalid_state", details: { slug: "done", status: "complete" } });
+    expect(!refused.ok && refused.message).toBe(
+      '"done" is complete: all 2 of its stories pass, so there is nothing left to cancel, and nothing was changed. Its branch and plan stay as they are; to build more on it, plan it again.',
+    );
+    expect(await version(f)).toBe(before);
+    expect((await entries(f))[0]).toMatchObject({ name: "done", status: "complete" });
+    // Work left (a story that does not pass) is still cancelled.
+    expect(await f.lifecycle.cancel("half")).toMatchObject({ ok: true, entry: { status: "cancelled" } });
+  });
+
   it("approve refuses a project whose PID is alive (invalid_state)", async () => {
     const f = await fixture();
     await f.lifecycle.propose({ slug: "busy", description: "Busy" });

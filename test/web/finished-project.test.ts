@@ -1,6 +1,6 @@
 // Projects Ralph has finished with, in a real Chromium and the fake Ralph, read as a newcomer would: a blocked
-// story's mark is a sign the font has (not an empty box), and a project that has a plan offers planning as
-// "Plan again" beside its Run tab's primary action, not as a primary "Start planning" on a finished project.
+// story's mark is a sign the font has (not an empty box), and a done project offers planning as "Plan again",
+// not as a primary "Start planning", and no run Ralph would refuse (every story passes).
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
@@ -69,7 +69,8 @@ describe("a project Ralph has finished with", () => {
   it("done: planning is offered as Plan again, not as the primary Start planning", async () => {
     const { page } = await ranWith("shipped", "complete");
     await page.waitForSelector('.project-head .badge:text("done")', { timeout: 30_000 });
-    await page.getByRole("button", { name: "Run again" }).waitFor();
+    await page.getByText("Done: every story passes, so Ralph has nothing left to do.").waitFor();
+    expect(await page.getByRole("button", { name: "Run again" }).count()).toBe(0);
     await page.locator("nav.tabs").getByRole("link", { name: "Conversation" }).click();
     const again = page.getByRole("button", { name: "Plan again" });
     await again.waitFor();

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { WatchedState } from "../../projects/change-watcher.ts";
 import type { Result } from "../../projects/result.ts";
 import type { DashboardHost } from "../contract.ts";
+import { memberList } from "./member-list.ts";
 
 /** The project list as the API sends it: the serialised `{projects, version, fetchedAt, count}` and its signature. */
 export interface ListSnapshot {
@@ -30,7 +31,8 @@ export function createListSource(runtime: DashboardHost): ListSource {
   let cached: { sequence: number; json: string; body?: Buffer } | undefined;
 
   function serialise(state: WatchedState): string {
-    if (cached?.sequence !== state.sequence) cached = { sequence: state.sequence, json: JSON.stringify(state.list) };
+    if (cached?.sequence !== state.sequence)
+      cached = { sequence: state.sequence, json: JSON.stringify(memberList(state.list)) };
     return cached.json;
   }
 
@@ -58,7 +60,7 @@ export function createListSource(runtime: DashboardHost): ListSource {
       // The watcher is not running (a test, or a host that never started it): list on every request.
       const listed = await runtime.core.lister.list();
       if (!listed.ok) return listed;
-      const json = JSON.stringify(listed.list);
+      const json = JSON.stringify(memberList(listed.list));
       const signature = createHash("sha256")
         .update(JSON.stringify(listed.list.projects))
         .update(String(listed.list.version))

@@ -1,5 +1,6 @@
 // Small display helpers shared by the board and the project page.
 import { html } from "htm/preact";
+import { InlineMarkdown } from "./markdown.js";
 
 /** Board columns: the record's derived status → the state a person thinks in. */
 export const COLUMNS = [
@@ -91,6 +92,7 @@ export function RepoBranch({ project }) {
  */
 export function RefusalNote({ project, brief = false }) {
   const refusal = project.run_refusal;
+  if (refusal?.member) return html`<${MemberRefusal} refusal=${refusal} brief=${brief} />`;
   if (!refusal?.message) return null;
   const text = refusal.message.replace(/^Ralph was not started:\s*/, "").trim();
   const at = text.indexOf(". Fix: ");
@@ -101,4 +103,16 @@ export function RefusalNote({ project, brief = false }) {
   if (brief) return html`<p class="alert refusal" title=${text}><span>Not started: ${why}</span></p>`;
   return html`<div class="alert refusal" role="status"><p class="reason">Not started${where} <${When} date=${new Date(refusal.at)} />: ${why}</p>
     ${fix ? html`<p class="reason">Fix: ${fix}</p>` : null}</div>`;
+}
+
+/**
+ * A refusal only planbot's operator can lift (a machine without jq, Ralph's script not executable on the server), in
+ * the member's words the server sends (`member`: problem and advice in reply markup, as the `/status` card says it).
+ */
+function MemberRefusal({ refusal, brief }) {
+  const where = refusal.worker ? ` on worker ${refusal.worker}` : "";
+  if (brief)
+    return html`<p class="alert refusal"><span>Not started: <${InlineMarkdown} text=${refusal.member.problem} /></span></p>`;
+  return html`<div class="alert refusal" role="status"><p class="reason">Not started${where} <${When} date=${new Date(refusal.at)} />: <${InlineMarkdown} text=${refusal.member.problem} /></p>
+    <p class="reason"><${InlineMarkdown} text=${refusal.member.advice} /></p></div>`;
 }

@@ -70,12 +70,21 @@ export function dashboardWords(text) {
     .trimEnd();
 }
 
+/** What DOMPurify lets through: plain HTML, no styles, forms or images. */
+const PURIFY = { USE_PROFILES: { html: true }, FORBID_TAGS: ["style", "form", "input", "button", "img"] };
+
 /** Sanitised HTML of a markdown text. */
 export function markdownHtml(text) {
-  return DOMPurify.sanitize(marked.parse(String(text ?? "")), {
-    USE_PROFILES: { html: true },
-    FORBID_TAGS: ["style", "form", "input", "button", "img"],
-  });
+  return DOMPurify.sanitize(marked.parse(String(text ?? "")), PURIFY);
+}
+
+/**
+ * One line of planbot's reply markup (`**bold**`, `` `code` ``, links, `\`-escapes) as a span: server-worded
+ * advice inside a sentence of the page, such as a delivery's (the chats' words for it).
+ */
+export function InlineMarkdown({ text }) {
+  const inline = DOMPurify.sanitize(marked.parseInline(String(text ?? "")), PURIFY);
+  return html`<span class="markdown-inline" dangerouslySetInnerHTML=${{ __html: inline }}></span>`;
 }
 
 /** A markdown block; `planner` applies {@link dashboardWords} first. */

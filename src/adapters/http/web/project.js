@@ -7,6 +7,8 @@ import { api } from "./api.js";
 import { Conversation } from "./chat.js";
 import { PullRequestLink, RefusalNote, RepoBranch, StatusBadge, StoryBar, When, lastActivity } from "./format.js";
 import { EditProject } from "./edit.js";
+import { Markdown } from "./markdown.js";
+import { offeredActions } from "./offered-actions.js";
 import { PlanView } from "./plan.js";
 import { RunView } from "./run.js";
 
@@ -15,6 +17,9 @@ const TABS = [
   { key: "plan", title: "Plan", suffix: "/plan" },
   { key: "run", title: "Run", suffix: "/run" },
 ];
+
+/** The page's status buttons, by what `offeredActions` offers. */
+const LABELS = { approve: "Approve", unapprove: "Unapprove", cancel: "Cancel project" };
 
 /** Buttons for status changes that do not belong to a tab (approve, unapprove, cancel). */
 function StatusActions({ project }) {
@@ -33,15 +38,10 @@ function StatusActions({ project }) {
     }
   }
   const words = useProblemWords(problem);
-  const status = project.status;
-  const buttons = [];
-  if (status === "pending" || status === "idle" || status === "failed" || status === "blocked")
-    buttons.push(["approve", "Approve"]);
-  if (status === "approved") buttons.push(["unapprove", "Unapprove"]);
-  if (!status.startsWith("running") && status !== "idle" && status !== "cancelled")
-    buttons.push(["cancel", "Cancel project"]);
+  const actions = offeredActions(project).page;
+  if (actions.length === 0 && !words) return null;
   return html`<div class="status-actions">
-    ${buttons.map(([action, label]) => html`<button type="button" disabled=${busy} onClick=${() => change(action)}>${label}</button>`)}
+    ${actions.map((action) => html`<button type="button" disabled=${busy} onClick=${() => change(action)}>${LABELS[action]}</button>`)}
     ${words ? html`<p class="alert" role="alert">${words}</p>` : null}
   </div>`;
 }
@@ -93,6 +93,12 @@ export function ProjectPage({ route, live }) {
         <${PullRequestLink} project=${project} />
       </div>
       ${project.error_reason ? html`<${ErrorReason} text=${project.error_reason} />` : null}
+      ${
+        // A run error only planbot's operator can fix, in the member's words the server sends (member-list.ts).
+        project.error_member
+          ? html`<div class="alert" data-testid="error-member"><${Markdown} text=${project.error_member} /></div>`
+          : null
+      }
       <${RefusalNote} project=${project} />
       <${PlanFirstNote} project=${project} />
       <${StatusActions} project=${project} />

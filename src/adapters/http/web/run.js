@@ -6,6 +6,8 @@ import { api, projectPath } from "./api.js";
 import { PullRequestLink, StatusBadge, StoryBar } from "./format.js";
 import { Checklist, usePrd } from "./plan.js";
 import { onRunProgress } from "./live.js";
+import { InlineMarkdown } from "./markdown.js";
+import { offeredActions } from "./offered-actions.js";
 
 const TAIL = 200;
 
@@ -67,6 +69,16 @@ function ProgressLine({ progress }) {
   return html`<p class="muted" aria-live="polite" data-testid="run-progress">${parts.join(" · ")}</p>`;
 }
 
+/**
+ * How the last delivery (push, pull request) went, with what to do in a member's words: the list's `advice`,
+ * worded as the chats word it (member-list.ts), never the operator's hint about the server's settings.
+ */
+function DeliveryLine({ project }) {
+  const delivery = project.delivery;
+  if (!delivery) return null;
+  return html`<p class=${delivery.ok ? "muted" : "alert"} data-testid="delivery">Delivery: ${delivery.what ? html`<${InlineMarkdown} text=${delivery.what} />` : delivery.summary}${delivery.advice ? html` — <${InlineMarkdown} text=${delivery.advice} />` : null} <${PullRequestLink} project=${project} /></p>`;
+}
+
 /** The run tab. */
 export function RunView({ project }) {
   const [file, setFile] = useState(null);
@@ -96,6 +108,7 @@ export function RunView({ project }) {
   const refusal = useProblemWords(message?.ok === false ? message.problem : null);
   const status = project.status;
   const running = status.startsWith("running");
+  const offered = offeredActions(project).run;
   const progress = useRunProgress(project.slug, running);
   // "Started Ralph…" is stale once the run has ended; a refusal stays until the next try.
   useEffect(() => {
@@ -115,16 +128,16 @@ export function RunView({ project }) {
     <div class="run-head">
       <div class="actions">
         ${
-          // Without prd.json Ralph refuses to start: the page's note says to plan it first.
-          status === "approved" && project.has_prd
+          // Without prd.json Ralph refuses to start: the page's note says to plan it first (offered-actions.js).
+          offered === "run"
             ? html`<button type="button" class="primary" onClick=${run} disabled=${busy}>Run</button>`
             : null
         }
-        ${["failed", "blocked", "complete", "idle"].includes(status) && project.has_prd ? html`<button type="button" class="primary" onClick=${retry} disabled=${busy}>${status === "complete" ? "Run again" : "Retry"}</button>` : null}
+        ${offered === "retry" ? html`<button type="button" class="primary" onClick=${retry} disabled=${busy}>${status === "idle" ? "Run" : "Retry"}</button>` : null}
         ${
           // Only while Ralph runs: otherwise the page's own Cancel project does it, and a bare "Cancel" here
           // read as cancelling something of this tab.
-          running
+          offered === "stop"
             ? html`<button type="button" class="danger" onClick=${cancel} disabled=${busy} title="Stops Ralph now (its process group) and cancels the project">Stop and cancel</button>`
             : null
         }
@@ -135,12 +148,13 @@ export function RunView({ project }) {
             : null
         }
         ${status === "cancelled" ? html`<span class="muted">Cancelled: Ralph does not run it. Plan it again in the conversation to bring it back.</span>` : null}
+        ${status === "complete" ? html`<span class="muted">Done: every story passes, so Ralph has nothing left to do. To build more on it, Plan again in the conversation.</span>` : null}
       </div>
       <p>${running ? html`<strong>Ralph is running</strong>${project.pid ? ` (PID ${project.pid})` : ""}` : html`Status: <${StatusBadge} status=${status} />`}
         ${" "}<${StoryBar} done=${project.stories_done} total=${project.stories_total} />
         ${running && project.eta_seconds ? html` · about ${Math.ceil(project.eta_seconds / 60)} min left` : null}</p>
       ${running ? html`<${ProgressLine} progress=${progress} />` : null}
-      ${project.delivery ? html`<p class=${project.delivery.ok ? "muted" : "alert"}>Delivery: ${project.delivery.summary}${project.delivery.hint ? ` — ${project.delivery.hint}` : ""} <${PullRequestLink} project=${project} /></p>` : null}
+      <${DeliveryLine} project=${project} />
       ${message?.ok ? html`<p class="note" role="status">${message.text}</p>` : null}
       ${refusal ? html`<p class="alert" role="alert">${refusal}</p>` : null}
     </div>

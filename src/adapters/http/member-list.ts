@@ -1,0 +1,55 @@
+import { failedDeliveryWords } from "../../deliver/delivery-notices.ts";
+import { operatorAdvice, operatorProblemLine, operatorRefusalWords } from "../../notify/operator-words.ts";
+import { editStep } from "../../projects/error-fix.ts";
+import type { ProjectList, ProjectRecord } from "../../projects/project-list.ts";
+
+/**
+ * A record as the dashboard serves it: with a problem only planbot's operator can fix in a member's words —
+ * `error_member` for a run error (`error_operator`), `run_refusal.member` `{problem, advice}` for a refusal
+ * the operator must lift — in planbot's reply markup.
+ */
+export type MemberRecord = ProjectRecord & { error_member?: string };
+
+/**
+ * The project list as the dashboard serves it. The dashboard is a member surface, like a chat
+ * (docs/architecture.md, "Layers": a problem only the operator can fix), and words what only planbot's operator
+ * can fix as the `/status` card and the notices do, without the operator's text (server paths, settings,
+ * credentials), which the operator reads in `planbot projects show --json` and the terminal:
+ * - a failed delivery carries `what` and `advice`, the chats' words (`failedDeliveryWords`): a failure split between
+ *   the member and the operator reads as the problem in plain words and the member's step; an operator's hint
+ *   (`hint_operator`) is not served (`hint: null`);
+ * - a run error only the operator can fix (`error_operator`) is served as `error_member`, `error_reason` empty;
+ * - a refusal only (or partly) the operator can lift carries `member`, and its `message` (the operator's fix) is empty.
+ * A list without any of these is served as it is, and the other records keep their object.
+ */
+export function memberList(list: ProjectList): ProjectList & { projects: MemberRecord[] } {
+  if (!list.projects.some(needsWords)) return list;
+  return { ...list, projects: list.projects.map((record) => (needsWords(record) ? memberRecord(record) : record)) };
+}
+
+function needsWords(record: ProjectRecord): boolean {
+  return Boolean((record.delivery && !record.delivery.ok) || record.error_operator || record.run_refusal);
+}
+
+function memberRecord(record: ProjectRecord): MemberRecord {
+  const served: MemberRecord = { ...record };
+  const delivery = record.delivery;
+  if (delivery && !delivery.ok) {
+    const words = failedDeliveryWords({ slug: record.slug, status: record.status, delivery }, false);
+    served.delivery = {
+      ...delivery,
+      hint: delivery.hint_operator ? null : (delivery.hint ?? null),
+      what: words.what,
+      advice: words.advice || null,
+    };
+  }
+  if (record.error_operator && record.error_reason) {
+    const step = editStep(record.error_fix);
+    served.error_member = `${operatorProblemLine(record.error_operator, record.slug)} ${operatorAdvice(record.error_operator, record.slug, step)}`;
+    served.error_reason = "";
+  }
+  const refusal = record.run_refusal;
+  const words = refusal && operatorRefusalWords(refusal.check, record.slug, refusal.repo_path);
+  if (refusal && words) served.run_refusal = { ...refusal, message: "", member: words };
+  return served;
+}
