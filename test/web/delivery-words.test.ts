@@ -77,4 +77,31 @@ describe("a delivery problem on the Run tab", () => {
     await page.locator('main.project-page[data-slug="no-pr"]').waitFor();
     expect((await line.textContent())?.trim()).toBe(`Delivery: the pull request was refused — ${MEMBER_HINT}`);
   }, 60_000);
+
+  it("reads a failure split between the member and the operator as the chats do: the problem in plain words, not git's with the remote's server path", async () => {
+    const harness = await startHarness({ watch: true });
+    const split = {
+      ...failedDelivery(
+        "pushed ralph/x to /srv/git/remotes/x, but no pull request: GitHub answered 422: No commits between main and ralph/x",
+        "GitHub refused the pull request (see its words above); open it by hand from the pushed branch.",
+        false,
+      ),
+      pushed: true,
+      problem: "pr_no_commits",
+      next: { kind: "edit", field: "base" },
+    };
+    await harness.writeStore([{ name: "empty-pr", status: "complete", extra: { delivery: split } }], 1);
+    await harness.writePrd("empty-pr", 2, 2);
+    await harness.runtime.watcher.refresh();
+
+    const page = await openPage();
+    await page.goto(`${harness.origin}/#/p/empty-pr/run`);
+    const line = page.getByTestId("delivery");
+    await line.waitFor();
+    const shown = (await line.textContent())?.trim() ?? "";
+    expect(shown).toContain("it has no commits its base lacks");
+    expect(shown).toContain("/edit empty-pr --base M");
+    expect(shown).not.toContain("/srv/git");
+    await screenshot(page, "delivery-split");
+  }, 60_000);
 });
