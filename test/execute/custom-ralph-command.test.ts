@@ -4,7 +4,7 @@
 // template — not snarktank/ralph's `ralph.sh` or `$PLANBOT_DATA_DIR/ralph-template/` when those are not what
 // runs. The real Telegram and Discord adapters against their fakes and the real terminal adapter on one
 // runtime, the real executor, `bin/planbot` on the same data folder.
-import { copyFile, mkdir } from "node:fs/promises";
+import { chmod, copyFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it, type TestContext } from "vitest";
 import { failureReply } from "../../src/bot/failure-reply.ts";
@@ -108,5 +108,29 @@ describe("a RALPH_COMMAND of the operator's own", { timeout: 120_000 }, () => {
     expect(await chats.telegramSays("/status shop", "Not started")).toContain(
       "Ralph's prompt file tools/CLAUDE.md is missing from the workspace of shop.",
     );
+  });
+
+  it("a script of its own that is not executable: chats name it in the workspace, the terminal by its path with chmod", async (context: TestContext) => {
+    const { root, h, env } = await approvedShop(() => "tools/loop/agent.sh 5");
+    const script = join(h.config.workspaceDir, "shop", "tools", "loop", "agent.sh");
+    await mkdir(join(h.config.workspaceDir, "shop", "tools", "loop"), { recursive: true });
+    await copyFile(fakeRalphPath, script);
+    await chmod(script, 0o644);
+    const chats = await startChatSurfaces({
+      root,
+      dataDir: h.config.dataDir,
+      env,
+      overrides: { env: { ...process.env, ...env } },
+    });
+    context.onTestFinished(() => chats.close());
+
+    expect(await chats.terminal.type("/run shop", "Ralph was not started")).toContain(
+      `Ralph's script ${script} is not executable. Fix: chmod +x ${script} on the server.`,
+    );
+    const card = await chats.telegramSays("/status shop", "Not started");
+    expect(card).toContain(
+      "Ralph's script tools/loop/agent.sh in the project's workspace on the server is not executable.",
+    );
+    expect(card).not.toContain(root);
   });
 });
