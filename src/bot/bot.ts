@@ -1,6 +1,6 @@
 import type { Incoming } from "../chat/incoming.ts";
 import { targetOf } from "../chat/incoming.ts";
-import { code, errorReply, type Reply } from "../chat/reply.ts";
+import { code, errorReply, operatorView, type Reply } from "../chat/reply.ts";
 import { hideServerPathsIn, type ServerFolders } from "../chat/server-paths.ts";
 import type { TurnSignals } from "../chat/turn-signals.ts";
 import type { Logger } from "../log.ts";
@@ -75,11 +75,12 @@ export function createBot(deps: BotDeps): Bot {
   }
 
   // Every reply, a command's, a planner answer's or a pressed button's, leaves through one of these two
-  // chains. The server's operator can open planbot's files: their replies keep the paths.
-  const hidePaths = (replies: Reply[], reader: { operator: boolean }) =>
-    deps.serverFolders && !reader.operator
-      ? replies.map((reply) => hideServerPathsIn(reply, deps.serverFolders!))
-      : replies;
+  // chains. The server's operator can open planbot's files: their replies keep the paths, and a reply worded
+  // for chat members as well (a planner reply every chat of a session shares) gives them the operator's words.
+  const hidePaths = (replies: Reply[], reader: { operator: boolean }) => {
+    if (reader.operator) return replies.map(operatorView);
+    return deps.serverFolders ? replies.map((reply) => hideServerPathsIn(reply, deps.serverFolders!)) : replies;
+  };
   const commands = createCommandChain({ registry, services, log, botUsername: deps.botUsername, hasSession });
   const answers = createAnswerChain({ services, log, hasSession });
   const commandChain = async (context: Dispatch) => hidePaths(await commands(context), context);

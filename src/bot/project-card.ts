@@ -52,9 +52,7 @@ export function projectLine(record: ProjectRecord, operator = false): string {
 /** The overview line's reason of a refused run, or "" for a project whose last run was not refused. */
 function refusalReason(record: ProjectRecord, operator: boolean): string {
   if (!record.run_refusal) return "";
-  const words = operator
-    ? undefined
-    : operatorRefusalWords(record.run_refusal.check, record.slug, record.run_refusal.repo_path);
+  const words = operator ? undefined : operatorRefusalWords(record.run_refusal, record.slug);
   // The member's words are already short and carry markup, which cutting could break.
   return `: ${words ? words.problem : escapeMarkup(shorten(refusalParts(record.run_refusal).why, 80))}`;
 }
@@ -75,9 +73,7 @@ function refusalLines(record: ProjectRecord, operator: boolean): string[] {
   // A machine not set up for Ralph ("install jq"), a script the server must make executable: for a chat
   // member, the problem, their own part of the fix where there is one, and whom to tell; the operator reads
   // the refusal's own fix below.
-  const words = operator
-    ? undefined
-    : operatorRefusalWords(record.run_refusal.check, record.slug, record.run_refusal.repo_path);
+  const words = operator ? undefined : operatorRefusalWords(record.run_refusal, record.slug);
   if (words) return [`Not started${where} (${record.run_refusal.at}): ${words.problem}. ${words.advice}`];
   const lines = [`Not started${where} (${record.run_refusal.at}): ${escapeMarkup(shorten(why, 500))}`];
   if (fix) lines.push(`Fix: ${escapeMarkup(shorten(fix, 500))}`);

@@ -1,6 +1,6 @@
 import { fail, type Result } from "../projects/result.ts";
 import type { ChatTarget } from "./incoming.ts";
-import type { Reply } from "./reply.ts";
+import { operatorView, type Reply } from "./reply.ts";
 import { hideServerPathsIn, type ServerFolders } from "./server-paths.ts";
 
 /**
@@ -63,7 +63,7 @@ export interface OutboundRouter extends Outbound {
 export function createOutboundRouter(options: { serverFolders?: ServerFolders | undefined } = {}): OutboundRouter {
   const byAdapter = new Map<string, Outbound>();
   const shown = (reply: Reply, outbound: Outbound): Reply => {
-    if (outbound.operator) return reply.operatorText ? { ...reply, text: reply.operatorText } : reply;
+    if (outbound.operator) return operatorView(reply);
     return options.serverFolders ? hideServerPathsIn(reply, options.serverFolders) : reply;
   };
   return {

@@ -20,11 +20,22 @@ export interface Reply {
   /** A file sent with the reply (the final plan as a document); adapters that cannot send files link or name it. */
   attachment?: ReplyAttachment;
   /**
-   * The same message for planbot's server operator, when `text` words a problem only the operator can fix
-   * for chat members ("tell planbot's admin"): the operator's own advice instead. The outbound router
-   * sends it in place of `text` to an Outbound the operator reads (`Outbound.operator`, the terminal).
+   * The same message for planbot's server operator, when `text` is worded for chat members: a problem only
+   * the operator can fix ("tell planbot's admin") gets the operator's own advice instead, and a file that
+   * `text` names inside a project's workspace (a planner reply shared by every chat of a session) its
+   * absolute path. The bot answers the operator's own lines with it, and the outbound router sends it in
+   * place of `text` to an Outbound the operator reads (`Outbound.operator`, the terminal).
    */
   operatorText?: string;
+}
+
+/**
+ * The reply as planbot's server operator reads it (the terminal): its `operatorText` in place of `text`
+ * where it has one. Both the bot's replies to the operator's own lines and the outbound router's copies
+ * for an operator's Outbound go through it.
+ */
+export function operatorView(reply: Reply): Reply {
+  return reply.operatorText ? { ...reply, text: reply.operatorText } : reply;
 }
 
 /** A text file attached to a reply. */

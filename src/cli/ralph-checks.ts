@@ -1,6 +1,6 @@
 import { constants, statSync } from "node:fs";
 import { access } from "node:fs/promises";
-import { delimiter, dirname, isAbsolute, join } from "node:path";
+import { basename, delimiter, isAbsolute, join } from "node:path";
 import type { Config } from "../config.ts";
 import { currentHost, findExecutable, ralphTool, type HostFacts } from "../execute/preflight.ts";
 import { RALPH_TEMPLATE_DIR, resolveRalphCommand } from "../execute/ralph-command.ts";
@@ -40,7 +40,7 @@ export async function ralphCheck(config: Config, env: NodeJS.ProcessEnv): Promis
     return {
       level: "warn",
       name,
-      detail: `${shown} is per-workspace: each project's repository must carry it (snarktank/ralph's ralph.sh with prompt.md/CLAUDE.md), or put a template in ${dirname(spec.template)}/, or set RALPH_COMMAND to an absolute path`,
+      detail: `${shown} is per-workspace: each project's repository must carry it (${carried(spec.file)}), or put a template at ${spec.template}, or set RALPH_COMMAND to an absolute path`,
     };
   }
   if (isAbsolute(spec.file)) return { level: "ok", name, detail: `${spec.file}` };
@@ -48,6 +48,13 @@ export async function ralphCheck(config: Config, env: NodeJS.ProcessEnv): Promis
   return onPath
     ? { level: "ok", name, detail: `${spec.file} → ${onPath} (a file of that name in a workspace is preferred)` }
     : { level: "warn", name, detail: `${spec.file} is not on PATH; it runs only in workspaces that contain it` };
+}
+
+/** What a repository carries to run `file`: snarktank/ralph's ralph.sh comes with its prompt files; another script is named as RALPH_COMMAND names it. */
+function carried(file: string): string {
+  return basename(file) === "ralph.sh"
+    ? "snarktank/ralph's ralph.sh with prompt.md/CLAUDE.md"
+    : `the script ${basename(file)}`;
 }
 
 /** jq (ralph.sh tracks branches with it) and the Claude CLI's root refusal, as the run preflight sees them. */

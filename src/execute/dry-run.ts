@@ -1,8 +1,9 @@
 import { existsSync, lstatSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import type { ProjectEntry } from "../projects/schemas.ts";
 import type { LaunchContext } from "./launch-run.ts";
 import { checkBeforeRun, checkPromptFile, promptFileFor, ralphTool } from "./preflight.ts";
+import { missingScriptFix } from "./ralph-command.ts";
 import type { RunReport } from "./run-outcome.ts";
 import { describePlan, planRun, type RunPlan } from "./run-plan.ts";
 
@@ -62,7 +63,7 @@ function scriptCheck(plan: RunPlan): ScriptVerdict {
   if (!spec.template || !existsSync(spec.template)) {
     return {
       ok: false,
-      message: `Ralph was not started: ${spec.display.split(" ")[0]} is not in the workspace and there is no template at ${spec.template ?? "(none)"}. Fix: add snarktank/ralph's ralph.sh with its prompt files to the repository, or copy them to ${spec.template ? dirname(spec.template) : "$PLANBOT_DATA_DIR/ralph-template"}/`,
+      message: `Ralph was not started: ${spec.display.split(" ")[0]} is not in the workspace and there is no template at ${spec.template ?? "(none)"}. Fix: ${missingScriptFix(spec, relative(plan.root, spec.file))}`,
     };
   }
   const prompt = promptFileFor(ralphTool(spec));

@@ -220,10 +220,15 @@ export function checkPromptFile(plan: RunPlan, scriptFile: string): Result<objec
   if (statSync(path, { throwIfNoEntry: false })?.isFile()) return { ok: true };
   const inside = relative(plan.root, path);
   const inWorkspace = !inside.startsWith("..") && !isAbsolute(inside);
+  // The script as RALPH_COMMAND configures it: its place in the repository, and the template it comes from.
+  const script = inWorkspace ? relative(plan.root, scriptFile) : scriptFile;
+  const template = plan.ralph.template
+    ? ` (or to ${dirname(plan.ralph.template)}/ when the repository has no ${script})`
+    : "";
   return refuse(
     PROMPT_CHECK,
-    `${inWorkspace ? inside : path} is missing: ralph.sh --tool ${ralphTool(plan.ralph)} feeds it to the agent on every iteration`,
-    `add snarktank/ralph's ${prompt} next to ralph.sh in the repository (or in $PLANBOT_DATA_DIR/ralph-template/ when the repository has no ralph.sh)`,
+    `${path} is missing: ${script} --tool ${ralphTool(plan.ralph)} feeds it to the agent on every iteration`,
+    `add snarktank/ralph's ${prompt} next to ${script} in the repository${template}`,
     {
       ...operatorDetails("ralph_missing"),
       ...(inWorkspace ? { path: inside } : {}),

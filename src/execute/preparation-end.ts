@@ -77,8 +77,10 @@ export async function refused(
   const check = typeof failure.details?.check === "string" ? failure.details.check : null;
   // The member's part of the fix, kept so chats can name it long after (src/notify/operator-words.ts).
   const repoPath = stepRepoPath(memberStepOf(failure)) ?? null;
+  // The workspace file it is about (Ralph's script as RALPH_COMMAND configures it), named in chats.
+  const path = typeof failure.details?.path === "string" ? failure.details.path : null;
   const stored = await endPreparation(ctx, name, claim, (entry) =>
-    noteLocalRefusal(entry, { at: ctx.now(), message: failure.message, check, repoPath, answered: asked }),
+    noteLocalRefusal(entry, { at: ctx.now(), message: failure.message, check, repoPath, path, answered: asked }),
   );
   if (!stored.ok) ctx.log.error({ slug: name, err: stored.message }, "could not release a refused run");
   else if (stored.changed) return changedMeanwhile(name, stored.changed, plan);

@@ -20,6 +20,11 @@ export interface RalphLaunchSpec {
   args: string[];
   /** A script copied to `file` when the workspace lacks it; null when there is none to copy. */
   template: string | null;
+  /**
+   * The template is the file RALPH_COMMAND names itself (an absolute path outside the workspace), not the
+   * copy planbot looks for in `$PLANBOT_DATA_DIR/ralph-template/`: when it is missing, the setting is wrong.
+   */
+  templateNamed?: boolean;
   /** The command as a person would type it in the workspace. */
   display: string;
 }
@@ -60,7 +65,8 @@ export function resolveRalphCommand(command: string, root: string, dataDir: stri
     template = null;
   }
   const shown = isAbsolute(file) && file.startsWith(root + sep) ? relative(root, file) : file;
-  return { ok: true, spec: { file, args, template, display: [shown, ...args].join(" ") } };
+  const display = [shown, ...args].join(" ");
+  return { ok: true, spec: { file, args, template, display, ...(template === first ? { templateNamed: true } : {}) } };
 }
 
 /**
@@ -117,15 +123,14 @@ export async function ensureRalphScript(
  * (src/projects/error-fix.ts): a template on the server, or RALPH_COMMAND, only the operator can provide
  * (`details.operator`); when the workspace is a clone of the project's repository the member can add the
  * script there on the base branch (`next: "add_file"`), which the next run picks up. The message, for the
- * CLI and the logs, says every way.
+ * CLI and the logs, says every way, naming the script RALPH_COMMAND configures and its template by their
+ * paths on the server.
  */
 function missingScript(spec: RalphLaunchSpec, root: string, fromRepository: boolean): Result<never> {
   const where = relative(root, spec.file);
   return fail(
     "execute_failed",
-    `Ralph's script ${where} is not in the workspace ${root}. Add snarktank/ralph's ralph.sh (with its prompt.md/CLAUDE.md) ` +
-      `to the repository's base branch at ${where}, or copy them to ${spec.template ?? `$PLANBOT_DATA_DIR/${RALPH_TEMPLATE_DIR}/`}, ` +
-      `or set RALPH_COMMAND to the absolute path of a ralph.sh (it is copied into each workspace).`,
+    `Ralph's script ${where} is not in the workspace ${root}. ${missingScriptFix(spec, where)}`,
     {
       details: {
         reason: "preflight",
@@ -135,6 +140,28 @@ function missingScript(spec: RalphLaunchSpec, root: string, fromRepository: bool
         ...(fromRepository ? { next: "add_file" } : {}),
       },
     },
+  );
+}
+
+/**
+ * The operator's ways to a missing script: snarktank/ralph's ralph.sh comes with its prompt files; any
+ * other script RALPH_COMMAND runs is named as it is. An absolute RALPH_COMMAND names its template itself,
+ * so that file is what is missing on the server; a relative one is looked for in planbot's template folder.
+ */
+export function missingScriptFix(spec: RalphLaunchSpec, where: string): string {
+  const ralphSh = basename(spec.file) === "ralph.sh";
+  const script = ralphSh
+    ? "snarktank/ralph's ralph.sh (with its prompt.md/CLAUDE.md)"
+    : `the script ${basename(spec.file)}`;
+  const template = spec.template ?? join("$PLANBOT_DATA_DIR", RALPH_TEMPLATE_DIR, basename(spec.file));
+  if (spec.template && spec.templateNamed)
+    return (
+      `RALPH_COMMAND names ${spec.template}, which is not on the server either (it is copied into each workspace that lacks ${where}). ` +
+      `Put ${script} at ${spec.template}, or add it to the repository's base branch at ${where}.`
+    );
+  return (
+    `Add ${script} to the repository's base branch at ${where}, or copy ${ralphSh ? "them" : "it"} to ${template}, ` +
+    `or set RALPH_COMMAND to the absolute path of ${ralphSh ? "a ralph.sh" : "the script"} on the server (it is copied into each workspace).`
   );
 }
 

@@ -8,6 +8,7 @@ import {
   SCRIPT_EXECUTABLE_CHECK,
   SERVER_SETUP_CHECKS,
 } from "../projects/operator-fix.ts";
+import type { RunRefusalField } from "../projects/schemas.ts";
 
 /**
  * A chat's words for a problem only planbot's operator can fix on the server (`details.operator`, or a
@@ -93,21 +94,24 @@ function adminPart(problem: OperatorProblem): string {
 /**
  * A stored refusal only (or partly) planbot's operator can lift, by its check, in a chat's words: why Ralph
  * was not started and what the member can do; undefined for refusals a member fixes alone (their own words
- * name the fix). `repoPath`: the script's path in the project's repository, when it comes from there.
+ * name the fix). `repo_path`: the file's path in the project's repository, when it comes from there;
+ * `path`: the file inside the workspace it is about (Ralph's script as RALPH_COMMAND configures it, its
+ * prompt file), named even when the repository is not where it comes from.
  */
 export function operatorRefusalWords(
-  check: string | null | undefined,
+  refusal: Pick<RunRefusalField, "check" | "repo_path" | "path">,
   slug: string,
-  repoPath: string | null | undefined,
 ): { problem: string; advice: string } | undefined {
+  const { check, repo_path: repoPath } = refusal;
+  const file = refusal.path ?? repoPath;
   if (SERVER_SETUP_CHECKS.has(check ?? ""))
     return { problem: serverSetupProblem(check), advice: operatorAdvice("server_setup", slug, undefined) };
   if (RALPH_FILE_CHECKS.has(check ?? "")) {
     const step: MemberStep | undefined = repoPath ? { kind: "add_file", path: repoPath } : undefined;
-    return { problem: ralphFileMissing(check, repoPath, slug), advice: operatorAdvice("ralph_missing", slug, step) };
+    return { problem: ralphFileMissing(check, file, slug), advice: operatorAdvice("ralph_missing", slug, step) };
   }
   if (check !== SCRIPT_EXECUTABLE_CHECK) return undefined;
-  const script = repoPath ? `Ralph's script ${code(repoPath)}` : "Ralph's script";
+  const script = file ? `Ralph's script ${code(file)}` : "Ralph's script";
   const step: MemberStep | undefined = repoPath ? { kind: "commit_executable", path: repoPath } : undefined;
   return {
     problem: `${script} in the project's workspace on the server is not executable`,

@@ -65,7 +65,7 @@ export function refusalReply(record: ProjectRecord): Reply {
   // The preflight's own words begin "Ralph was not started: <why>. Fix: <what to do>".
   const why = refusal.message.replace(/^Ralph was not started:\s*/, "").slice(0, 1500);
   const text = `${bold(record.slug)}: Ralph was not started${where}: ${escapeMarkup(why)}\nNothing ran: the project stays approved. Fix that, then ${again}`;
-  const operator = operatorRefusalWords(refusal.check, record.slug, refusal.repo_path);
+  const operator = operatorRefusalWords(refusal, record.slug);
   const forMembers = operator
     ? `${bold(record.slug)}: Ralph was not started${where}: ${operator.problem}.\nNothing ran: the project stays approved. ${operator.advice} Once it is fixed, ${again}`
     : undefined;

@@ -24,12 +24,13 @@ export async function approveSession(parts: ApproveParts, request: PlanningReque
   return parts.directory.inArrivalOrder(request.incoming, async (found): Promise<Result<{ reply: Reply }>> => {
     let session = await sessionAt(parts.sessions, found.key);
     if (!session || session.closed_at) return fail("no_active_session", "This planning session has ended.");
-    let prefix = "";
+    // A plan written by this /done is said first, in both wordings (the terminal reads its absolute folder).
+    let written: { text: string; operatorText?: string } = { text: "" };
     if (session.phase !== COMPLETE_PHASE || !session.final_plan_path) {
       const finished = await parts.finalizer.finalize(found.key, session, request);
       if (!finished.ok) return finished;
       session = finished.session;
-      prefix = `${planWrittenText(finished.written, session.slug)}\n\n`;
+      written = planWrittenText(finished.written, session.slug);
     }
     const approved = await approvePlanned(
       parts.lifecycle,
@@ -40,8 +41,11 @@ export async function approveSession(parts: ApproveParts, request: PlanningReque
     );
     if (!approved.ok) return approved;
     const closed = await parts.directory.close(found.key, "approved");
+    const approvedText = `Approved ${bold(session.slug)} with its plan. ${nextRunText(session.slug, parts.executeAt)} This chat will hear how it ends.`;
+    const after = (first: string) => (first ? `${first}\n\n${approvedText}` : approvedText);
     const reply: Reply = {
-      text: `${prefix}Approved ${bold(session.slug)} with its plan. ${nextRunText(session.slug, parts.executeAt)} This chat will hear how it ends.`,
+      text: after(written.text),
+      ...(written.operatorText ? { operatorText: after(written.operatorText) } : {}),
       tone: "success",
       actions: [
         { label: "Run now", command: `/run ${session.slug}`, style: "primary" },
@@ -49,7 +53,7 @@ export async function approveSession(parts: ApproveParts, request: PlanningReque
       ],
     };
     // The final plan: a document, its summary, and Run now · Re-plan · Cancel (src/planning/final-plan-delivery.ts).
-    Object.assign(reply, await finalPlanParts(reply.text, planOf(session, parts.workspaceDir)));
+    Object.assign(reply, await finalPlanParts(reply, planOf(session, parts.workspaceDir)));
     if (closed.ok) await parts.directory.relay(closed.session, request.incoming, reply, "/done");
     return { ok: true, reply };
   });

@@ -11,17 +11,17 @@ const PLAN_FILE = "scripts/ralph/final-plan.md";
 const PRD_FILE = "scripts/ralph/prd.json";
 
 /** What turns an approval reply into the final plan's delivery: the summary, the buttons, the document. */
-export type FinalPlanParts = Pick<Reply, "text" | "actions" | "choice" | "attachment">;
+export type FinalPlanParts = Pick<Reply, "text" | "operatorText" | "actions" | "choice" | "attachment">;
 
 /**
  * The final plan as chats receive it when it is approved: `final-plan.md` as a document, a short summary
- * (the goal, the stories by title) under `text`, and *Run now* · *Re-plan* · *Cancel* as one choice. The
+ * (the goal, the stories by title) under `head` (under each of its wordings), and *Run now* · *Re-plan* · *Cancel* as one choice. The
  * choice id comes from the planning session, so every chat of the session shares it and one press spends
  * it everywhere. Files are read without following links out of the workspace; a plan that cannot be read
  * is named, not attached.
  */
 export async function finalPlanParts(
-  text: string,
+  head: Pick<Reply, "text" | "operatorText">,
   plan: { slug: string; workspaceRoot: string; planningSessionId: string; description?: string },
 ): Promise<FinalPlanParts> {
   const [planRead, prdRead] = await Promise.all([
@@ -31,14 +31,16 @@ export async function finalPlanParts(
   const prd = prdRead.ok ? parsePrd(prdRead.text) : null;
   const planText = planRead.ok ? planRead.text : null;
   const goal = planGoal({ plan: planText, prd, description: plan.description ?? "", slug: plan.slug });
-  const lines = [text, "", `**Goal:** ${escapeMarkup(goal.slice(0, 500))}`, ...storyLines(prd)];
-  lines.push(
+  const summary = [`**Goal:** ${escapeMarkup(goal.slice(0, 500))}`, ...storyLines(prd)];
+  summary.push(
     planRead.ok
       ? `The whole plan is attached as ${code("final-plan.md")}.`
       : `${code("final-plan.md")} could not be read (${escapeMarkup(planRead.message)}); ${code(`/status ${plan.slug}`)} shows the project.`,
   );
+  const under = (text: string) => [text, "", ...summary].join("\n");
   return {
-    text: lines.join("\n"),
+    text: under(head.text),
+    ...(head.operatorText ? { operatorText: under(head.operatorText) } : {}),
     actions: [
       { label: "Run now", command: `/run ${plan.slug}`, style: "primary" },
       { label: "Re-plan", command: `/replan ${plan.slug}`, style: "secondary" },

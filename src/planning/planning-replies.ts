@@ -27,10 +27,13 @@ export function nextStepHint(session: PlanningSession, ready: boolean): string {
   return "";
 }
 
-/** A planner answer as a reply, with the interrupted-turn notice and the next-step hint. */
+/**
+ * A planner answer as a reply, with the interrupted-turn notice and the next-step hint. `body` is the
+ * answer's text, or both its wordings when the operator reads it differently (a written plan's folder).
+ */
 export function plannerReply(
   session: PlanningSession,
-  text: string,
+  body: string | Pick<Reply, "text" | "operatorText">,
   ready: boolean,
   options: { header?: string | undefined; interrupted?: { text: string } | undefined } = {},
 ): Reply {
@@ -41,18 +44,22 @@ export function plannerReply(
     );
   }
   if (options.header) parts.push(options.header);
-  parts.push(text);
   const hint = nextStepHint(session, ready);
-  if (hint) parts.push(hint);
+  const around = (text: string) => [...parts, text, ...(hint ? [hint] : [])].join("\n\n");
+  const worded = typeof body === "string" ? { text: body } : body;
+  const said: Pick<Reply, "text" | "operatorText"> = {
+    text: around(worded.text),
+    ...(worded.operatorText ? { operatorText: around(worded.operatorText) } : {}),
+  };
   const actions: ReplyAction[] =
     ready && session.phase !== COMPLETE_PHASE
       ? [{ label: session.phase === "stories" ? "Write the plan" : "Next phase", command: "/next", style: "primary" }]
       : [];
   if (session.phase === COMPLETE_PHASE) actions.push({ label: "Approve (/done)", command: "/done", style: "success" });
-  if (!actions.length) return { text: parts.join("\n\n"), tone: "planner" };
+  if (!actions.length) return { ...said, tone: "planner" };
   // A waiting moment: one choice, spent by the first press in any chat of the session (mirrors share the id).
   actions.push({ label: "Keep talking", command: KEEP_TALKING_COMMAND, style: "secondary" });
-  return { text: parts.join("\n\n"), tone: "planner", actions, choice: newChoiceId() };
+  return { ...said, tone: "planner", actions, choice: newChoiceId() };
 }
 
 /** The header of a reply mirrored to the other chats of a session: who said what, where. */

@@ -81,9 +81,11 @@ export function createSessionDirectory(deps: SessionDirectoryDeps): SessionDirec
     close: (key, reason) => closeSession(deps, key, reason),
     mirror: (session, except, reply) => mirrorReply(deps, session, except, reply),
     relay(session, incoming, reply, said = incoming.text) {
+      const header = mirrorHeader(incoming.userName, incoming.adapter, said);
       return directory.mirror(session, targetOf(incoming), {
         ...reply,
-        text: `${mirrorHeader(incoming.userName, incoming.adapter, said)}\n\n${reply.text}`,
+        text: `${header}\n\n${reply.text}`,
+        ...(reply.operatorText ? { operatorText: `${header}\n\n${reply.operatorText}` } : {}),
       });
     },
     inArrivalOrder(incoming, job) {

@@ -1,6 +1,7 @@
+import { dirname } from "node:path";
 import { targetOf } from "../chat/incoming.ts";
 import type { PlanningRequest } from "./planning-port.ts";
-import { bold, code } from "../chat/reply.ts";
+import { bold, code, type Reply } from "../chat/reply.ts";
 import type { Clock } from "../projects/clock.ts";
 import { findProject, type ProjectStore } from "../projects/project-store.ts";
 import { fail, type Result } from "../projects/result.ts";
@@ -83,13 +84,19 @@ export function createSessionFinalizer(deps: SessionFinalizerDeps): SessionFinal
 }
 
 /**
- * The reply text for a freshly written plan: the planner's commentary, then where the files went — inside
- * the project's workspace, never the server's absolute path (chats show no folder of planbot's machine).
+ * The reply text for a freshly written plan: the planner's commentary, then where the files went. One reply
+ * reaches every chat of the session, so `text` names the folder inside the project's workspace (chats show
+ * no folder of planbot's machine) and `operatorText` its absolute path, which the terminal shows
+ * (`Reply.operatorText`).
  */
 export function planWrittenText(
-  written: Pick<FinalPlan, "commentary"> & { prd: { userStories: unknown[] } },
+  written: Pick<FinalPlan, "commentary" | "planPath"> & { prd: { userStories: unknown[] } },
   slug: string,
-): string {
+): Required<Pick<Reply, "text" | "operatorText">> {
   const comment = written.commentary ? `${written.commentary}\n\n` : "";
-  return `${comment}Wrote ${code("final-plan.md")} and ${code("prd.json")} (${written.prd.userStories.length} stories) to ${code("scripts/ralph/")} in the workspace of ${bold(slug)}.`;
+  const files = `${comment}Wrote ${code("final-plan.md")} and ${code("prd.json")} (${written.prd.userStories.length} stories) to`;
+  return {
+    text: `${files} ${code("scripts/ralph/")} in the workspace of ${bold(slug)}.`,
+    operatorText: `${files} ${code(`${dirname(written.planPath)}/`)}.`,
+  };
 }

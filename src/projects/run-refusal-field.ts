@@ -8,7 +8,14 @@ import { readRunRefusal, type ProjectEntry, type RunRefusalField } from "./schem
  */
 export function noteLocalRefusal(
   entry: ProjectEntry,
-  refusal: { at: string; message: string; check: string | null; repoPath?: string | null; answered: boolean },
+  refusal: {
+    at: string;
+    message: string;
+    check: string | null;
+    repoPath?: string | null;
+    path?: string | null;
+    answered: boolean;
+  },
 ): void {
   if (repeatsStoredRefusal(entry, { ...refusal, worker: null })) return;
   const field: RunRefusalField = {
@@ -17,6 +24,7 @@ export function noteLocalRefusal(
     worker: null,
     check: refusal.check,
     ...(refusal.repoPath ? { repo_path: refusal.repoPath } : {}),
+    ...(refusal.path ? { path: refusal.path } : {}),
     ...(refusal.answered ? { answered: true } : {}),
   };
   (entry as Record<string, unknown>).run_refusal = field;

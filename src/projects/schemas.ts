@@ -84,6 +84,11 @@ export const RunRefusalFieldSchema = z.looseObject({
   check: z.string().nullable().optional(),
   /** Where the member can fix it in the project's repository (Ralph's script to commit as executable, or a Ralph file to add). */
   repo_path: z.string().nullable().optional(),
+  /**
+   * The file inside the project's workspace the refusal is about (Ralph's script as RALPH_COMMAND configures
+   * it, or its prompt file), so chats name it long after the run; `message` names it by its server path.
+   */
+  path: z.string().nullable().optional(),
   answered: z.boolean().optional(),
 });
 export type RunRefusalField = z.infer<typeof RunRefusalFieldSchema>;

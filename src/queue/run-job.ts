@@ -62,6 +62,8 @@ export interface RunJobResult {
   check?: string;
   /** Where the member can fix the refusal in the project's repository (Ralph's script to commit as executable, or a Ralph file to add). */
   repoPath?: string;
+  /** The workspace file the refusal is about (`details.path`: Ralph's script as RALPH_COMMAND configures it, its prompt file). */
+  path?: string;
   /**
    * The project field whose edit fixes `error` (a base branch the remote lacks, a repo that cannot be cloned),
    * when the failure says so: the bot stores it beside the error, as for a local run (error-fix.ts).

@@ -30,6 +30,7 @@ export function applyRefusal(
     worker: result.worker || null,
     check: result.check ?? null,
     ...(typeof result.repoPath === "string" ? { repo_path: result.repoPath } : {}),
+    ...(typeof result.path === "string" ? { path: result.path } : {}),
   };
   if (!asked && repeatsStoredRefusal(entry, refusal)) return;
   (entry as Record<string, unknown>).run_refusal = refusal;

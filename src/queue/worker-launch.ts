@@ -102,6 +102,7 @@ function refusedResult(ctx: WorkerRunContext, jobId: string, job: RunJobData, fa
     error: failure.message,
     ...(typeof failure.details?.check === "string" ? { check: failure.details.check } : {}),
     ...(repoPath ? { repoPath } : {}),
+    ...(typeof failure.details?.path === "string" ? { path: failure.details.path } : {}),
   };
 }
 

@@ -71,10 +71,16 @@ describe("chat replies name files inside the project's workspace; the terminal k
 
     await terminal.type("/next", "phase 2/3");
     await terminal.type("/next", "phase 3/3");
+    const mirroredPlan = terminal.printed().length;
     const written = await chats.telegramSays("/next", "Wrote");
     expect(written).toContain(
       "Wrote final-plan.md and prd.json (3 stories) to scripts/ralph/ in the workspace of shop.",
     );
+    // The same reply reaches the terminal, joined to the session: the operator reads the folder's whole path.
+    const ralphDir = join(chats.workspaceDir, "shop", "scripts", "ralph");
+    const toOperator = await terminal.waitFor(mirroredPlan, "Wrote");
+    expect(toOperator).toContain(`Wrote \`final-plan.md\` and \`prd.json\` (3 stories) to \`${ralphDir}/\`.`);
+    expect(toOperator).not.toContain("in the workspace of");
     const card = await chats.telegramSays("/status shop", "shop —");
     const done = await chats.telegramSays("/done", "Approved shop");
     const plan = join(chats.workspaceDir, "shop", "scripts", "ralph", "final-plan.md");
@@ -88,6 +94,26 @@ describe("chat replies name files inside the project's workspace; the terminal k
 
     // The operator can open the plan document: the terminal's card names it by its whole path.
     expect(await terminal.type("/status shop", "Plan:")).toContain(`Plan: \`${plan}\``);
+  });
+
+  it("a plan written by the terminal's /done: the terminal reads the folder's whole path, the session's other chats its place in the workspace", async () => {
+    const chats = await startChats();
+    const { terminal } = chats;
+    await terminal.type("/p mugs A shop for mugs", "Proposed mugs");
+    await terminal.type("/plan mugs", "Who will use mugs");
+    await chats.telegramSays("/continue mugs", "now follows the planning of mugs");
+    const telegramBefore = chats.telegramCount();
+
+    const done = await terminal.type("/done", "Approved mugs");
+    const ralphDir = join(chats.workspaceDir, "mugs", "scripts", "ralph");
+    expect(done).toContain(`Wrote \`final-plan.md\` and \`prd.json\` (3 stories) to \`${ralphDir}/\`.`);
+    expect(done).toContain("Approved mugs with its plan.");
+    const mirrored = await chats.telegramGot(telegramBefore, "Approved mugs");
+    expect(mirrored).toContain(
+      "Wrote final-plan.md and prd.json (3 stories) to scripts/ralph/ in the workspace of mugs.",
+    );
+    expect(mirrored).toContain("Approved mugs with its plan.");
+    expect(mirrored).not.toContain(chats.root);
   });
 
   it("a failure of a lower layer that names a workspace folder: chats name it by the project, the terminal by its path", async () => {

@@ -212,6 +212,13 @@ describe.concurrent("planbot execute / doctor (real child processes)", { timeout
         expect.stringMatching(/^ok +EXECUTE_AT: daily at 02:30 local time/),
       ]),
     );
+    // A script of the operator's own is named as RALPH_COMMAND names it, with the template planbot looks for.
+    const own = await c.run(["doctor"], { RALPH_COMMAND: "tools/loop/agent.sh 5" });
+    const ralphLine = own.stdout.split("\n").find((line) => / ralph: /.test(line));
+    expect(ralphLine).toMatch(
+      /^warn +ralph: tools\/loop\/agent\.sh is per-workspace: each project's repository must carry it \(the script agent\.sh\), or put a template at \/.*\/ralph-template\/agent\.sh,/,
+    );
+    expect(ralphLine).not.toContain("ralph.sh");
     expect(await c.main(["doctor", "extra"])).toMatchObject({
       exitCode: 2,
       stderr: expect.stringContaining("usage: planbot doctor"),

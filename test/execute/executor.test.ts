@@ -360,7 +360,7 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
     await copyFile(fakeRalphPath, join(h.config.dataDir, "ralph-template", "ralph.sh"));
     const noPrompt = await executor.runNow("todo");
     expect(!noPrompt.ok && noPrompt.message).toMatch(
-      /^Ralph was not started: scripts\/ralph\/CLAUDE.md is missing: ralph.sh --tool claude feeds it to the agent on every iteration\. Fix: add snarktank\/ralph's CLAUDE.md next to ralph.sh/,
+      /^Ralph was not started: \/.*\/scripts\/ralph\/CLAUDE.md is missing: scripts\/ralph\/ralph.sh --tool claude feeds it to the agent on every iteration\. Fix: add snarktank\/ralph's CLAUDE.md next to scripts\/ralph\/ralph.sh/,
     );
     expect(await h.entry("todo")).toMatchObject({ status: "approved", pid: null });
 

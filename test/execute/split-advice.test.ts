@@ -266,7 +266,7 @@ describe("Ralph's script missing from the repository and from planbot's template
       next: "add_file",
       path: "scripts/ralph/CLAUDE.md",
     });
-    expect(result.message).toContain("$PLANBOT_DATA_DIR/ralph-template/");
+    expect(result.message).toContain(`(or to ${join(h.config.dataDir, "ralph-template")}/ when the repository has no`);
     expect(failureReply(result).text).toBe(
       "Ralph was not started: Ralph's prompt file `scripts/ralph/CLAUDE.md` is missing from the workspace of **shop**. Add it to the project's repository: commit it at `scripts/ralph/CLAUDE.md` on the project's base branch and push (the next run picks it up). Or tell planbot's admin: only they can give planbot its own copy of Ralph on the server. Once it is fixed, run it again with `/run shop`.",
     );

@@ -126,6 +126,7 @@ describe("RALPH_COMMAND", () => {
       file: "/ws/todo/scripts/ralph/ralph.sh",
       args: ["5"],
       template: "/opt/my ralph/ralph.sh",
+      templateNamed: true,
       display: "scripts/ralph/ralph.sh 5",
     });
     const bare = resolveRalphCommand("ralph --tool amp", "/ws/todo", "/data");

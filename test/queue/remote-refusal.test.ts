@@ -69,7 +69,7 @@ describe("a run a worker refuses", { timeout: 120_000 }, () => {
       expect(texts[0]).not.toContain("RALPH");
       // The operator's own chat gets the worker's fix (escaped markup, so it shows RALPH_COMMAND as typed).
       expect(memory.to(chat)[0]!.reply.operatorText).toContain(
-        "set RALPH\\_COMMAND to the absolute path of a ralph.sh",
+        "set RALPH\\_COMMAND to the absolute path of the script on the server",
       );
       expect(memory.to(chat)[0]!.reply.actions?.map((action) => action.command)).toEqual([
         "/run quebec",

@@ -1,0 +1,136 @@
+// An operator who sets RALPH_COMMAND to a script of their own hears about that script when a run is refused:
+// chats name it inside the project's workspace (in the /run reply, and in the /status card and overview line
+// long after), the terminal and the CLI by its place on the server, with a fix that names it and its
+// template — not snarktank/ralph's `ralph.sh` or `$PLANBOT_DATA_DIR/ralph-template/` when those are not what
+// runs. The real Telegram and Discord adapters against their fakes and the real terminal adapter on one
+// runtime, the real executor, `bin/planbot` on the same data folder.
+import { chmod, copyFile, mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it, type TestContext } from "vitest";
+import { failureReply } from "../../src/bot/failure-reply.ts";
+import { runPlanbot } from "../cli/planbot-process.ts";
+import { fakeRalphPath } from "../fakes/paths.ts";
+import { startChatSurfaces } from "../helpers/chat-surfaces.ts";
+import { samplePrd, writePlanningArtifacts } from "../helpers/git-fixtures.ts";
+import { createHarness } from "./harness.ts";
+import { useHarnessTemp } from "./use-harness-temp.ts";
+
+const temp = useHarnessTemp();
+
+/** An approved, planned project `shop` in a fresh folder `root` whose RALPH_COMMAND is `commandIn(root)`. */
+async function approvedShop(commandIn: (root: string) => string) {
+  const root = await temp.make("custom-ralph-");
+  const command = commandIn(root);
+  const h = await createHarness(temp, { root, ralphCommand: command });
+  await writePlanningArtifacts(h.config.workspaceDir, "shop", { prd: samplePrd("shop", 1) });
+  await h.approve("shop");
+  // Running as root in a container, as the tests may: Ralph's preflight would refuse for that first.
+  const env = { RALPH_COMMAND: command, IS_SANDBOX: "1" };
+  return { root, h, env };
+}
+
+describe("a RALPH_COMMAND of the operator's own", { timeout: 120_000 }, () => {
+  it("a missing script: chats name it in the workspace on every surface, the terminal and the CLI on the server with its template", async (context: TestContext) => {
+    const { root, h, env } = await approvedShop(() => "tools/loop/agent.sh 5");
+    const chats = await startChatSurfaces({
+      root,
+      dataDir: h.config.dataDir,
+      env,
+      overrides: { env: { ...process.env, ...env } },
+    });
+    context.onTestFinished(() => chats.close());
+    const template = join(h.config.dataDir, "ralph-template", "agent.sh");
+    const workspace = join(h.config.workspaceDir, "shop");
+
+    const replied = await chats.telegramSays("/run shop", "Ralph was not started");
+    expect(replied).toContain("Ralph's script tools/loop/agent.sh is missing from the workspace of shop.");
+    // Long after the reply, the card and the overview line still name the script RALPH_COMMAND runs.
+    expect(await chats.telegramSays("/status shop", "Not started")).toContain(
+      "Ralph's script tools/loop/agent.sh is missing from the workspace of shop.",
+    );
+    expect(await chats.discordSays("/status", "not started")).toContain(
+      "not started, needs a fix: Ralph's script `tools/loop/agent.sh` is missing from the workspace of **shop**",
+    );
+
+    // The operator reads the server's side: the workspace, the template planbot looked for, this script's name.
+    const card = await chats.terminal.type("/status shop", "Not started");
+    expect(card).toContain(`Ralph's script tools/loop/agent.sh is not in the workspace ${workspace}.`);
+    expect(card).toContain(
+      `Add the script agent.sh to the repository's base branch at tools/loop/agent.sh, or copy it to ${template}, or set RALPH_COMMAND to the absolute path of the script on the server`,
+    );
+    expect(card).not.toContain("ralph.sh");
+
+    const cli = await runPlanbot(["execute", "shop"], {
+      cwd: root,
+      env: { PLANBOT_DATA_DIR: h.config.dataDir, ...env },
+    });
+    expect(cli.exitCode).not.toBe(0);
+    expect(cli.stdout).toContain(`copy it to ${template}`);
+    expect(cli.stdout).not.toContain("ralph.sh");
+  });
+
+  it("an absolute RALPH_COMMAND whose file is missing: the operator reads that the setting names a missing file", async () => {
+    const { root, h } = await approvedShop((folder) => `${join(folder, "srv", "ralph", "ralph.sh")} --tool claude 10`);
+    const configured = join(root, "srv", "ralph", "ralph.sh");
+    const result = await h.executor().runNow("shop");
+    if (result.ok) throw new Error("expected the run to be refused");
+    expect(result.details).toMatchObject({ check: "script_missing", path: "scripts/ralph/ralph.sh" });
+    const toOperator = failureReply(result, { operator: true }).text;
+    expect(toOperator).toContain(
+      `RALPH_COMMAND names ${configured}, which is not on the server either (it is copied into each workspace that lacks scripts/ralph/ralph.sh). Put snarktank/ralph's ralph.sh (with its prompt.md/CLAUDE.md) at ${configured}`,
+    );
+    expect(toOperator).not.toContain("set RALPH_COMMAND");
+    // A chat member reads the file inside the workspace and to tell the admin: no server path.
+    const toMember = failureReply(result).text;
+    expect(toMember).toContain("Ralph's script `scripts/ralph/ralph.sh` is missing from the workspace of **shop**.");
+    expect(toMember).not.toContain(root);
+  });
+
+  it("a ralph.sh elsewhere without its prompt file: the fix names that script and the template folder on the server", async (context: TestContext) => {
+    const { root, h, env } = await approvedShop(() => "tools/ralph.sh --tool claude 5");
+    const templateDir = join(h.config.dataDir, "ralph-template");
+    await mkdir(templateDir, { recursive: true });
+    await copyFile(fakeRalphPath, join(templateDir, "ralph.sh"));
+    const chats = await startChatSurfaces({
+      root,
+      dataDir: h.config.dataDir,
+      env,
+      overrides: { env: { ...process.env, ...env } },
+    });
+    context.onTestFinished(() => chats.close());
+    const prompt = join(h.config.workspaceDir, "shop", "tools", "CLAUDE.md");
+
+    const toOperator = await chats.terminal.type("/run shop", "Ralph was not started");
+    expect(toOperator).toContain(
+      `${prompt} is missing: tools/ralph.sh --tool claude feeds it to the agent on every iteration. Fix: add snarktank/ralph's CLAUDE.md next to tools/ralph.sh in the repository (or to ${templateDir}/ when the repository has no tools/ralph.sh)`,
+    );
+    expect(toOperator).not.toContain("$PLANBOT_DATA_DIR");
+    expect(await chats.telegramSays("/status shop", "Not started")).toContain(
+      "Ralph's prompt file tools/CLAUDE.md is missing from the workspace of shop.",
+    );
+  });
+
+  it("a script of its own that is not executable: chats name it in the workspace, the terminal by its path with chmod", async (context: TestContext) => {
+    const { root, h, env } = await approvedShop(() => "tools/loop/agent.sh 5");
+    const script = join(h.config.workspaceDir, "shop", "tools", "loop", "agent.sh");
+    await mkdir(join(h.config.workspaceDir, "shop", "tools", "loop"), { recursive: true });
+    await copyFile(fakeRalphPath, script);
+    await chmod(script, 0o644);
+    const chats = await startChatSurfaces({
+      root,
+      dataDir: h.config.dataDir,
+      env,
+      overrides: { env: { ...process.env, ...env } },
+    });
+    context.onTestFinished(() => chats.close());
+
+    expect(await chats.terminal.type("/run shop", "Ralph was not started")).toContain(
+      `Ralph's script ${script} is not executable. Fix: chmod +x ${script} on the server.`,
+    );
+    const card = await chats.telegramSays("/status shop", "Not started");
+    expect(card).toContain(
+      "Ralph's script tools/loop/agent.sh in the project's workspace on the server is not executable.",
+    );
+    expect(card).not.toContain(root);
+  });
+});
