@@ -49,7 +49,7 @@ function memberRecord(record: ProjectRecord): MemberRecord {
     served.error_reason = "";
   }
   const refusal = record.run_refusal;
-  const words = refusal && operatorRefusalWords(refusal.check, record.slug, refusal.repo_path);
+  const words = refusal && operatorRefusalWords(refusal, record.slug);
   if (refusal && words) served.run_refusal = { ...refusal, message: "", member: words };
   return served;
 }
