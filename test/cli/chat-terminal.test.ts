@@ -1,0 +1,75 @@
+// `planbot chat` in a real terminal, as a newcomer meets it: the launcher runs on a pseudo-terminal from
+// util-linux's `script` (line editing on, so Ctrl-C is a keypress the line editor reports, not a signal),
+// and the keys are typed into it one message at a time.
+import { join } from "node:path";
+import { execa, type ResultPromise } from "execa";
+import { afterEach, describe, expect, it } from "vitest";
+import { baseEnv, planbotBin } from "../helpers/planbot-child.ts";
+import { waitUntil } from "../helpers/processes.ts";
+import { createTempDirs } from "../helpers/temp-dir.ts";
+
+const temp = createTempDirs();
+const children: ResultPromise[] = [];
+afterEach(async () => {
+  for (const child of children.splice(0)) {
+    child.kill("SIGKILL");
+    await child.catch(() => undefined);
+  }
+  await temp.cleanup();
+});
+
+const CTRL_C = "\u0003";
+const CTRL_D = "\u0004";
+
+/** `bin/planbot chat` on a pseudo-terminal over a fresh data dir: `keys` types, `next` waits for output. */
+async function openChat() {
+  const root = await temp.make("chat-terminal-");
+  const child = execa("script", ["-qec", `'${planbotBin}' chat`, "/dev/null"], {
+    cwd: root,
+    env: { ...baseEnv, PLANBOT_DATA_DIR: join(root, "data"), TERM: "dumb" },
+    extendEnv: false,
+    reject: false,
+    timeout: 90_000,
+    stdin: "pipe",
+  });
+  children.push(child);
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  const chat = {
+    child,
+    mark: () => output.length,
+    keys: (text: string) => child.stdin!.write(text),
+    async next(from: number, pattern: RegExp) {
+      const seen = await waitUntil(() => pattern.test(output.slice(from)) || child.exitCode !== null, 60_000);
+      expect(seen && pattern.test(output.slice(from)), `the chat printed no ${pattern}:\n${output}`).toBe(true);
+    },
+  };
+  // Keys typed before the prompt would meet a terminal not yet in raw mode.
+  await chat.next(0, /planbot> /);
+  return chat;
+}
+
+describe("planbot chat in a terminal", { timeout: 120_000 }, () => {
+  it("asks for a second Ctrl-C before quitting when nothing runs, keeps going after a line, and Ctrl-D quits", async () => {
+    const chat = await openChat();
+    let at = chat.mark();
+    chat.keys(CTRL_C);
+    await chat.next(at, /Nothing is running\. Ctrl-C again or Ctrl-D quits\./);
+
+    // A line in between starts over: the next Ctrl-C asks again instead of quitting.
+    at = chat.mark();
+    chat.keys("/status\r");
+    await chat.next(at, /No projects yet/i);
+    at = chat.mark();
+    chat.keys(CTRL_C);
+    await chat.next(at, /Ctrl-C again or Ctrl-D quits/);
+    expect(chat.child.exitCode).toBeNull();
+
+    chat.keys(CTRL_C);
+    expect((await chat.child).exitCode).toBe(0);
+
+    const again = await openChat();
+    again.keys(CTRL_D);
+    expect((await again.child).exitCode).toBe(0);
+  });
+});
