@@ -72,4 +72,30 @@ describe("planbot chat in a terminal", { timeout: 120_000 }, () => {
     again.keys(CTRL_D);
     expect((await again.child).exitCode).toBe(0);
   });
+
+  it("a chat attached to another planbot chat says what stopped and what to do when that one quits", async () => {
+    const root = await temp.make("chat-attached-");
+    const env = { ...baseEnv, PLANBOT_DATA_DIR: join(root, "data") };
+    const piped = () => {
+      const child = execa(planbotBin, ["chat"], { cwd: root, env, extendEnv: false, reject: false, stdin: "pipe" });
+      children.push(child);
+      let output = "";
+      child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+      return { child, output: () => output };
+    };
+    const owner = piped();
+    owner.child.stdin!.write("/p kiln A kiln firing log\n");
+    expect(await waitUntil(() => /Proposed kiln/.test(owner.output()), 60_000), owner.output()).toBe(true);
+    const attached = piped();
+    attached.child.stdin!.write("/status\n");
+    expect(await waitUntil(() => /kiln/.test(attached.output()), 60_000), attached.output()).toBe(true);
+
+    owner.child.stdin!.end();
+    expect((await owner.child).exitCode).toBe(0);
+    const { exitCode } = await attached.child;
+    expect(exitCode).toBe(1);
+    expect(attached.output()).toContain(
+      "The planbot this chat was attached to stopped (the planbot start or the first planbot chat on this data dir quit), so this chat is closed. Run planbot chat again to go on.",
+    );
+  });
 });

@@ -13,6 +13,10 @@ export interface AttachOptions {
   historyFile?: string | undefined;
 }
 
+/** Printed when the planbot this terminal was attached to goes away without being asked to. */
+const ATTACHED_TO_STOPPED =
+  "The planbot this chat was attached to stopped (the planbot start or the first planbot chat on this data dir quit), so this chat is closed. Run planbot chat again to go on.";
+
 /** Connects to the running planbot's terminal socket; undefined when none serves this data dir. */
 export async function connectChat(dataDir: string): Promise<Socket | undefined> {
   return new Promise((resolve) => {
@@ -52,7 +56,8 @@ export async function attachChat(socket: Socket, options: AttachOptions): Promis
       }),
     );
     socket.on("close", () => {
-      if (!said) terminal.print("planbot stopped; this chat is closed.");
+      // Whoever reads this may not have started the planbot that stopped (another terminal's planbot chat).
+      if (!said) terminal.print(ATTACHED_TO_STOPPED);
       terminal.close();
       resolve(said ? 0 : 1);
     });
