@@ -147,7 +147,7 @@ async function clearStaleSocket(path: string): Promise<void> {
   });
   if (alive)
     throw new Error(
-      `another planbot already serves this data dir (${path} answers); stop it first, or use another PLANBOT_DATA_DIR`,
+      `another planbot already serves this data dir: a planbot chat running on its own, or a planbot start. Quit it first (Ctrl-D in planbot chat, Ctrl-C in planbot start), or set another PLANBOT_DATA_DIR (its socket ${path} answers)`,
     );
   await unlink(path).catch(() => undefined);
 }
