@@ -21,9 +21,9 @@ afterEach(async () => {
 const CTRL_C = "\u0003";
 const CTRL_D = "\u0004";
 
-/** `bin/planbot chat` on a pseudo-terminal over a fresh data dir: `keys` types, `next` waits for output. */
-async function openChat() {
-  const root = await temp.make("chat-terminal-");
+/** `bin/planbot chat` on a pseudo-terminal over `root`'s data dir: `keys` types, `next` waits for output. */
+async function openChat(root?: string) {
+  root ??= await temp.make("chat-terminal-");
   const child = execa("script", ["-qec", `'${planbotBin}' chat`, "/dev/null"], {
     cwd: root,
     env: { ...baseEnv, PLANBOT_DATA_DIR: join(root, "data"), TERM: "dumb" },
@@ -97,5 +97,35 @@ describe("planbot chat in a terminal", { timeout: 120_000 }, () => {
     expect(attached.output()).toContain(
       "The planbot this chat was attached to stopped (the planbot start or the first planbot chat on this data dir quit), so this chat is closed. Run planbot chat again to go on.",
     );
+  });
+
+  it("attached to another planbot, also asks for a second Ctrl-C, and a line in between starts over", async () => {
+    const root = await temp.make("chat-attached-keys-");
+    const owner = execa(planbotBin, ["chat"], {
+      cwd: root,
+      env: { ...baseEnv, PLANBOT_DATA_DIR: join(root, "data") },
+      extendEnv: false,
+      reject: false,
+      stdin: "pipe",
+    });
+    children.push(owner);
+    let ownerSaid = "";
+    owner.stdout!.on("data", (chunk: Buffer) => (ownerSaid += chunk.toString("utf8")));
+    owner.stdin!.write("/status\n");
+    expect(await waitUntil(() => /No projects yet/i.test(ownerSaid), 60_000), ownerSaid).toBe(true);
+
+    const chat = await openChat(root);
+    let at = chat.mark();
+    chat.keys(CTRL_C);
+    await chat.next(at, /Nothing is running\. Ctrl-C again or Ctrl-D quits\./);
+    at = chat.mark();
+    chat.keys("/status\r");
+    await chat.next(at, /No projects yet/i);
+    at = chat.mark();
+    chat.keys(CTRL_C);
+    await chat.next(at, /Ctrl-C again or Ctrl-D quits/);
+    expect(chat.child.exitCode).toBeNull();
+    chat.keys(CTRL_C);
+    expect((await chat.child).exitCode).toBe(0);
   });
 });

@@ -121,7 +121,7 @@ function serveTerminal(host: AdapterHost, socket: Socket): void {
             type: "print",
             text: stopped
               ? `Stopping ${stopped === 1 ? "the planner turn" : `${stopped} planner turns`}…`
-              : "Nothing is running. Ctrl-D quits.",
+              : "Nothing is running. Ctrl-C again or Ctrl-D quits.",
           });
           break;
         }
