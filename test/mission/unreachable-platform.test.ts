@@ -33,7 +33,7 @@ describe("an unreachable platform at start", { timeout: 90_000 }, () => {
     expect(planbot.stderr()).toMatch(/telegram: failed to start; trying again in \d+ s/);
 
     // The dashboard serves the project list.
-    const url = /"url":"(http:\/\/127\.0\.0\.1:\d+\/)","token"/.exec(planbot.stderr())?.[1];
+    const url = /"url":"(http:\/\/127\.0\.0\.1:\d+\/)","tokenRequired"/.exec(planbot.stderr())?.[1];
     expect(url).toBeDefined();
     const response = await fetch(new URL("api/projects", url));
     expect(response.status).toBe(200);
