@@ -130,6 +130,9 @@ const EnvSchema = z.object({
   LOG_FORMAT: optionalText.pipe(z.enum(["json", "pretty"], "must be json or pretty").optional()),
 });
 
+/** Every variable the configuration reads (README, "Configuration"), for naming a misspelt one. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
 /** RALPH_MAX_MINUTES, RALPH_STALL_MINUTES (null = off) and PROGRESS_EDIT_SECONDS. */
 export interface ProgressSettings {
   maxMinutes: number | null;

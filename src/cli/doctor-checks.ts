@@ -7,10 +7,13 @@ import { folderCheck } from "./folder-check.ts";
 import { ralphCheck, ralphHostChecks } from "./ralph-checks.ts";
 import { executeAtCheck, remoteCheck, tokenChecks } from "./settings-checks.ts";
 import { gitCheck, plannerCheck } from "./tool-checks.ts";
+import { variableNameChecks } from "./variable-names-check.ts";
 
 /** Options of {@link runDoctorChecks}. */
 export interface DoctorOptions {
   env?: NodeJS.ProcessEnv;
+  /** Where `.env` is looked for; default the working directory, as the configuration does. */
+  cwd?: string;
   /** Time limit of each external command (`git --version`, `<planner> --version`); default 10 s. */
   timeoutMs?: number;
   now?: Date;
@@ -26,6 +29,7 @@ export async function runDoctorChecks(config: Config, options: DoctorOptions = {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const checks: DoctorCheck[] = [
     { level: "ok", name: "config", detail: `loaded (data ${config.dataDir}, workspaces ${config.workspaceDir})` },
+    ...variableNameChecks(env, options.cwd ?? process.cwd()),
   ];
   checks.push(await folderCheck("data dir", config.dataDir));
   checks.push(await folderCheck("workspace dir", config.workspaceDir));

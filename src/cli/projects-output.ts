@@ -25,7 +25,7 @@ export function formatTable(projects: ProjectRecord[], version: number): string 
   return [
     line(["SLUG", "STATUS", "STORIES", "DESCRIPTION"]),
     ...rows.map(line),
-    `(${projects.length} projects, version ${version})`,
+    `(${projects.length} ${projects.length === 1 ? "project" : "projects"}, version ${version})`,
     ...refused,
   ].join("\n");
 }

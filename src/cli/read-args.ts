@@ -31,11 +31,25 @@ export function readArgs<const T extends ParseArgsConfig>(
 /**
  * The problem in the user's words. Node's own text for an unknown option talks about positional arguments
  * and `--` (and has an unbalanced quote), which sends someone who mistyped `--dry-run` the wrong way; this
- * names the option, the closest known one and every option the command takes.
+ * names the option, the closest known one and every option the command takes. Its other texts
+ * ("Option '--base <value>' argument missing", "Unexpected argument 'x'. This command does not take
+ * positional arguments") are said plainly too; one node does not know is passed on as it is.
  */
 function argsProblem(error: NodeJS.ErrnoException, config: ParseArgsConfig): string {
-  if (error.code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION") return error.message;
-  const typed = /'([^']+)'/.exec(error.message)?.[1] ?? "";
+  const quoted = /'([^']*)'/.exec(error.message)?.[1] ?? "";
+  if (error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return unknownOption(quoted, config);
+  if (error.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL")
+    return `unexpected "${quoted}": this command takes no words, only the options below.`;
+  const option = /--[\w-]+/.exec(quoted)?.[0];
+  if (error.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && option) {
+    if (error.message.includes("argument missing")) return `${option} needs a value after it, as in ${option} VALUE.`;
+    if (error.message.includes("does not take an argument")) return `${option} takes no value: write just ${option}.`;
+  }
+  return error.message;
+}
+
+/** An unknown option: the closest known one, and every option the command takes. */
+function unknownOption(typed: string, config: ParseArgsConfig): string {
   const known = Object.keys(config.options ?? {}).map((name) => `--${name}`);
   const guess = closestWord(typed.split("=")[0]!, known);
   const options = known.length > 0 ? ` This command takes ${known.join(", ")}.` : "";

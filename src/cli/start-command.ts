@@ -64,8 +64,9 @@ export async function runStart(argv: string[], config: Config, io: CliIo): Promi
       log.info({ adapter: adapter.name }, `${adapter.name}: started`);
     } catch (error) {
       // The dashboard and the terminal socket fail on local configuration (a taken port, another planbot on
-      // this data dir): waiting would not fix that, so planbot stops and says what to change.
-      log.error({ adapter: adapter.name, err: error }, `${adapter.name}: failed to start`);
+      // this data dir): waiting would not fix that, so planbot stops and says what to change — the message
+      // is the whole story, a stack trace would only bury it.
+      log.error({ adapter: adapter.name, reason: (error as Error).message }, `${adapter.name}: failed to start`);
       await runtime.stop();
       io.err(`planbot: the ${adapter.name} adapter failed to start: ${(error as Error).message}`);
       return EXIT.failure;

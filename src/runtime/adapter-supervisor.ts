@@ -55,8 +55,10 @@ export function superviseAdapter<H extends AdapterHost>(
       const nextAttemptAt = new Date(Date.now() + delay).toISOString();
       const reason = (error as Error)?.message ?? String(error);
       board.set(entry.name, { state: "retrying", reason, attempts, nextAttemptAt });
+      // The reason without a stack: a platform that cannot be reached (or refuses the token) is the
+      // network's or the configuration's doing, and a trace of planbot's own frames would only bury it.
       log.error(
-        { adapter: entry.name, err: error, attempts, retryInMs: delay },
+        { adapter: entry.name, reason, attempts, retryInMs: delay },
         `${entry.name}: failed to start; trying again in ${Math.round(delay / 1000)} s (the other adapters keep running)`,
       );
       if (!stopped) {

@@ -58,6 +58,24 @@ describe("usage errors name what was wrong and what to type", { timeout: 120_000
     expect(list.stdout).toContain("no projects yet");
   });
 
+  it("an option without its value, a value on a switch and a stray word are said in plain words", async () => {
+    const at = await fresh();
+    const noValue = await runPlanbot(["projects", "edit", "shop", "--base"], at);
+    expect(noValue.exitCode).toBe(2);
+    expect(noValue.stderr).toMatch(/^--base needs a value after it, as in --base VALUE\.\nusage: planbot projects/);
+    const switchValue = await runPlanbot(["projects", "list", "--json=yes"], at);
+    expect(switchValue.exitCode).toBe(2);
+    expect(switchValue.stderr).toMatch(/^--json takes no value: write just --json\.\n/);
+    const stray = await runPlanbot(["doctor", "--json", "now"], at);
+    expect(stray.exitCode).toBe(2);
+    expect(stray.stderr).toMatch(
+      /^unexpected "now": this command takes no words, only the options below\.\nusage: planbot doctor/,
+    );
+    // Node's own wording (quoted placeholders, "positional arguments") is not shown.
+    for (const result of [noValue, switchValue, stray])
+      expect(result.stderr).not.toMatch(/positional|<value>|argument/);
+  });
+
   it("a misspelt command gets the closest command; a chat word gets the command line that does it", async () => {
     const at = await fresh();
     const typo = await runPlanbot(["exeute"], at);

@@ -72,6 +72,8 @@ describe.concurrent("planbot projects (real child processes)", { timeout: 300_00
       base_branch: "main",
       version: 1,
     });
+    const one = await c.run(["projects", "list"]);
+    expect(one.stdout.split("\n").at(-1)).toBe("(1 project, version 1)");
     const text = await c.run(["projects", "propose", "second", "Another", "one"]);
     expect(text).toMatchObject({ exitCode: 0, stdout: "proposed second (pending, version 2)" });
 

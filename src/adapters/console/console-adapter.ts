@@ -33,7 +33,7 @@ export interface ConsoleAdapter {
  * The terminal chat of a standalone `planbot chat` (when no `planbot start` runs for the data dir; see
  * socket-client.ts for the attached case): the first proof that the core needs no platform. The user is
  * the machine's owner, so the core treats them as an admin. Quick commands answer in order; a planner
- * turn never holds up the next line; Ctrl-C stops a running turn, or quits when none runs.
+ * turn never holds up the next line; Ctrl-C stops a running turn, and twice in a row with none running quits.
  */
 export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
   const terminal = createTerminal({
@@ -43,18 +43,26 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
     historyFile: deps.historyFile,
   });
   const session = createConsoleSession(deps.bot, deps.userName, (text) => terminal.print(text));
+  // One stray Ctrl-C must not end this planbot (and the terminals attached to it): with nothing running it
+  // asks for a second one, and a line typed in between starts over. Ctrl-D quits at once.
+  let quitAsked = false;
   terminal.onInterrupt(() => {
     const stopped = session.interrupt();
     if (stopped)
       terminal.print(
         `Stopping ${stopped === 1 ? "the planner turn" : `${stopped} planner turns`}… (Ctrl-C again with nothing running quits)`,
       );
-    else terminal.close();
+    else if (quitAsked) terminal.close();
+    else terminal.print("Nothing is running. Ctrl-C again or Ctrl-D quits.");
+    quitAsked = true;
   });
 
   return {
     async run() {
-      for await (const line of terminal.lines()) await session.submit(line);
+      for await (const line of terminal.lines()) {
+        quitAsked = false;
+        await session.submit(line);
+      }
       await session.drain();
     },
     outbound: {

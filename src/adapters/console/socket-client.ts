@@ -13,6 +13,10 @@ export interface AttachOptions {
   historyFile?: string | undefined;
 }
 
+/** Printed when the planbot this terminal was attached to goes away without being asked to. */
+const ATTACHED_TO_STOPPED =
+  "The planbot this chat was attached to stopped (the planbot start or the first planbot chat on this data dir quit), so this chat is closed. Run planbot chat again to go on.";
+
 /** Connects to the running planbot's terminal socket; undefined when none serves this data dir. */
 export async function connectChat(dataDir: string): Promise<Socket | undefined> {
   return new Promise((resolve) => {
@@ -25,7 +29,8 @@ export async function connectChat(dataDir: string): Promise<Socket | undefined> 
 /**
  * `planbot chat` attached to a running `planbot start`: lines go to it, everything it prints comes back —
  * replies, "working" lines, completion notices and replies mirrored from other chats. Ctrl-C stops the
- * planner turns this terminal started (twice in a row quits); Ctrl-D quits after pending answers.
+ * planner turns this terminal started (twice in a row, with no line between, quits); Ctrl-D quits after pending
+ * answers.
  * Resolves with the exit code: 0 when the user quit, 1 when planbot went away.
  */
 export async function attachChat(socket: Socket, options: AttachOptions): Promise<number> {
@@ -52,25 +57,30 @@ export async function attachChat(socket: Socket, options: AttachOptions): Promis
       }),
     );
     socket.on("close", () => {
-      if (!said) terminal.print("planbot stopped; this chat is closed.");
+      // Whoever reads this may not have started the planbot that stopped (another terminal's planbot chat).
+      if (!said) terminal.print(ATTACHED_TO_STOPPED);
       terminal.close();
       resolve(said ? 0 : 1);
     });
     socket.on("error", () => undefined);
   });
-  let lastInterrupt = 0;
+  // As in a standalone planbot chat: the first Ctrl-C stops this terminal's planner turns (or says nothing
+  // runs), the next one in a row quits; a line typed in between starts over.
+  let quitAsked = false;
   terminal.onInterrupt(() => {
-    const now = Date.now();
-    if (now - lastInterrupt < 1500) {
+    if (quitAsked) {
       terminal.close();
       return;
     }
-    lastInterrupt = now;
+    quitAsked = true;
     send({ type: "interrupt" });
   });
   send({ type: "hello", user: options.userName });
   void (async () => {
-    for await (const line of terminal.lines()) if (line.trim()) send({ type: "line", text: line });
+    for await (const line of terminal.lines()) {
+      quitAsked = false;
+      if (line.trim()) send({ type: "line", text: line });
+    }
     // Ctrl-D or the end of piped input: let planbot answer what was sent, then leave.
     send({ type: "end" });
   })();

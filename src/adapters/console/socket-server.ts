@@ -121,7 +121,7 @@ function serveTerminal(host: AdapterHost, socket: Socket): void {
             type: "print",
             text: stopped
               ? `Stopping ${stopped === 1 ? "the planner turn" : `${stopped} planner turns`}…`
-              : "Nothing is running. Ctrl-D quits.",
+              : "Nothing is running. Ctrl-C again or Ctrl-D quits.",
           });
           break;
         }
@@ -147,7 +147,7 @@ async function clearStaleSocket(path: string): Promise<void> {
   });
   if (alive)
     throw new Error(
-      `another planbot already serves this data dir (${path} answers); stop it first, or use another PLANBOT_DATA_DIR`,
+      `another planbot already serves this data dir: a planbot chat running on its own, or a planbot start. Quit it first (Ctrl-D in planbot chat, Ctrl-C in planbot start), or set another PLANBOT_DATA_DIR (its socket ${path} answers)`,
     );
   await unlink(path).catch(() => undefined);
 }

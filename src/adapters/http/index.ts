@@ -87,7 +87,8 @@ export async function startDashboardAdapter(
       "the change watcher is not running: /api/projects is computed per request and the stream sends no updates",
     );
   const url = `http://${urlHost(host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host)}:${boundPort}/`;
-  log.info({ url, token: gate.required }, "dashboard listening");
+  // "tokenRequired", not "token": the logger redacts every "token" field, which hid this yes/no as well.
+  log.info({ url, tokenRequired: gate.required }, "dashboard listening");
 
   return {
     port: boundPort,

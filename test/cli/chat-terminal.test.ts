@@ -1,0 +1,131 @@
+// `planbot chat` in a real terminal, as a newcomer meets it: the launcher runs on a pseudo-terminal from
+// util-linux's `script` (line editing on, so Ctrl-C is a keypress the line editor reports, not a signal),
+// and the keys are typed into it one message at a time.
+import { join } from "node:path";
+import { execa, type ResultPromise } from "execa";
+import { afterEach, describe, expect, it } from "vitest";
+import { baseEnv, planbotBin } from "../helpers/planbot-child.ts";
+import { waitUntil } from "../helpers/processes.ts";
+import { createTempDirs } from "../helpers/temp-dir.ts";
+
+const temp = createTempDirs();
+const children: ResultPromise[] = [];
+afterEach(async () => {
+  for (const child of children.splice(0)) {
+    child.kill("SIGKILL");
+    await child.catch(() => undefined);
+  }
+  await temp.cleanup();
+});
+
+const CTRL_C = "\u0003";
+const CTRL_D = "\u0004";
+
+/** `bin/planbot chat` on a pseudo-terminal over `root`'s data dir: `keys` types, `next` waits for output. */
+async function openChat(root?: string) {
+  root ??= await temp.make("chat-terminal-");
+  const child = execa("script", ["-qec", `'${planbotBin}' chat`, "/dev/null"], {
+    cwd: root,
+    env: { ...baseEnv, PLANBOT_DATA_DIR: join(root, "data"), TERM: "dumb" },
+    extendEnv: false,
+    reject: false,
+    timeout: 90_000,
+    stdin: "pipe",
+  });
+  children.push(child);
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  const chat = {
+    child,
+    mark: () => output.length,
+    keys: (text: string) => child.stdin!.write(text),
+    async next(from: number, pattern: RegExp) {
+      const seen = await waitUntil(() => pattern.test(output.slice(from)) || child.exitCode !== null, 60_000);
+      expect(seen && pattern.test(output.slice(from)), `the chat printed no ${pattern}:\n${output}`).toBe(true);
+    },
+  };
+  // Keys typed before the prompt would meet a terminal not yet in raw mode.
+  await chat.next(0, /planbot> /);
+  return chat;
+}
+
+describe("planbot chat in a terminal", { timeout: 120_000 }, () => {
+  it("asks for a second Ctrl-C before quitting when nothing runs, keeps going after a line, and Ctrl-D quits", async () => {
+    const chat = await openChat();
+    let at = chat.mark();
+    chat.keys(CTRL_C);
+    await chat.next(at, /Nothing is running\. Ctrl-C again or Ctrl-D quits\./);
+
+    // A line in between starts over: the next Ctrl-C asks again instead of quitting.
+    at = chat.mark();
+    chat.keys("/status\r");
+    await chat.next(at, /No projects yet/i);
+    at = chat.mark();
+    chat.keys(CTRL_C);
+    await chat.next(at, /Ctrl-C again or Ctrl-D quits/);
+    expect(chat.child.exitCode).toBeNull();
+
+    chat.keys(CTRL_C);
+    expect((await chat.child).exitCode).toBe(0);
+
+    const again = await openChat();
+    again.keys(CTRL_D);
+    expect((await again.child).exitCode).toBe(0);
+  });
+
+  it("a chat attached to another planbot chat says what stopped and what to do when that one quits", async () => {
+    const root = await temp.make("chat-attached-");
+    const env = { ...baseEnv, PLANBOT_DATA_DIR: join(root, "data") };
+    const piped = () => {
+      const child = execa(planbotBin, ["chat"], { cwd: root, env, extendEnv: false, reject: false, stdin: "pipe" });
+      children.push(child);
+      let output = "";
+      child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+      return { child, output: () => output };
+    };
+    const owner = piped();
+    owner.child.stdin!.write("/p kiln A kiln firing log\n");
+    expect(await waitUntil(() => /Proposed kiln/.test(owner.output()), 60_000), owner.output()).toBe(true);
+    const attached = piped();
+    attached.child.stdin!.write("/status\n");
+    expect(await waitUntil(() => /kiln/.test(attached.output()), 60_000), attached.output()).toBe(true);
+
+    owner.child.stdin!.end();
+    expect((await owner.child).exitCode).toBe(0);
+    const { exitCode } = await attached.child;
+    expect(exitCode).toBe(1);
+    expect(attached.output()).toContain(
+      "The planbot this chat was attached to stopped (the planbot start or the first planbot chat on this data dir quit), so this chat is closed. Run planbot chat again to go on.",
+    );
+  });
+
+  it("attached to another planbot, also asks for a second Ctrl-C, and a line in between starts over", async () => {
+    const root = await temp.make("chat-attached-keys-");
+    const owner = execa(planbotBin, ["chat"], {
+      cwd: root,
+      env: { ...baseEnv, PLANBOT_DATA_DIR: join(root, "data") },
+      extendEnv: false,
+      reject: false,
+      stdin: "pipe",
+    });
+    children.push(owner);
+    let ownerSaid = "";
+    owner.stdout!.on("data", (chunk: Buffer) => (ownerSaid += chunk.toString("utf8")));
+    owner.stdin!.write("/status\n");
+    expect(await waitUntil(() => /No projects yet/i.test(ownerSaid), 60_000), ownerSaid).toBe(true);
+
+    const chat = await openChat(root);
+    let at = chat.mark();
+    chat.keys(CTRL_C);
+    await chat.next(at, /Nothing is running\. Ctrl-C again or Ctrl-D quits\./);
+    at = chat.mark();
+    chat.keys("/status\r");
+    await chat.next(at, /No projects yet/i);
+    at = chat.mark();
+    chat.keys(CTRL_C);
+    await chat.next(at, /Ctrl-C again or Ctrl-D quits/);
+    expect(chat.child.exitCode).toBeNull();
+    chat.keys(CTRL_C);
+    expect((await chat.child).exitCode).toBe(0);
+  });
+});
