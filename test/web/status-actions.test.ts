@@ -86,8 +86,36 @@ describe("the actions a project offers", () => {
     );
     await screenshot(page, "actions-done");
     expect(await offered(page, harness.origin, "dropped")).toEqual({ page: [], run: [] });
-    // Work left that nothing runs: Run approves it and runs it; nothing failed, so it is no "Retry".
-    expect(await offered(page, harness.origin, "resting")).toEqual({ page: [], run: ["Run"] });
+    // Work left that nothing runs: Run approves it and runs it; nothing failed, so it is no "Retry". Its stories
+    // are not done, so it can be dropped too, as failed work can.
+    expect(await offered(page, harness.origin, "resting")).toEqual({ page: ["Cancel project"], run: ["Run"] });
+  }, 60_000);
+
+  it("an idle project is cancelled from its page: work left that nothing runs can be dropped", async () => {
+    const harness = await startHarness({ watch: true });
+    await harness.writeStore(
+      [
+        { name: "resting", status: "idle" },
+        { name: "unplanned", status: "idle" },
+      ],
+      1,
+    );
+    await harness.writePrd("resting", 3, 1);
+    await harness.runtime.watcher.refresh();
+    const page = await openPage();
+    // Without a plan it is offered Approve (approve it as is) and Cancel project.
+    expect(await offered(page, harness.origin, "unplanned")).toEqual({ page: ["Approve", "Cancel project"], run: [] });
+
+    await page.goto(`${harness.origin}/#/p/resting`);
+    await page.locator(".project-head .badge", { hasText: "idle" }).waitFor();
+    await page.locator(".status-actions").getByRole("button", { name: "Cancel project" }).click();
+    await page.locator(".project-head .badge", { hasText: "cancelled" }).waitFor();
+    expect(await page.locator('.status-actions [role="alert"]').count()).toBe(0);
+    expect(await page.locator(".status-actions button").count()).toBe(0);
+    const listed = await harness.call("GET", "/api/projects");
+    const projects = listed.json.projects as { slug: string; status: string }[];
+    expect(projects.find((project) => project.slug === "resting")?.status).toBe("cancelled");
+    await screenshot(page, "actions-idle-cancelled");
   }, 60_000);
 
   it("a done project cannot be cancelled through the API either: the refusal says why and what to do", async () => {

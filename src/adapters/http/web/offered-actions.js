@@ -11,7 +11,9 @@
  * - running: Stop and cancel on the Run tab, the one way to end a run.
  * - failed, blocked: Retry (it approves the project again and runs it, as `/run` does) and Cancel project. No
  *   bare Approve: it marks the project approved and runs nothing, which read as "approve the retry".
- * - idle (a workspace with work left that nothing runs): with a plan, Run (approve and run); without, Approve.
+ * - idle (a workspace with work left that nothing runs): with a plan, Run (approve and run); without, Approve;
+ *   and Cancel project either way, as for failed work: its stories are not done, so dropping it is a real choice
+ *   (planbot cancels it; only a complete project is refused).
  * - complete: nothing here. Every story passes, so there is nothing to cancel (planbot refuses it) and Ralph
  *   would refuse a run with nothing to do; building more on it starts with Plan again in the conversation.
  * - cancelled: nothing here; it comes back by planning it again in the conversation.
@@ -32,7 +34,7 @@ export function offeredActions(project) {
     case "blocked":
       return { page: ["cancel"], run: planned ? "retry" : null };
     case "idle":
-      return planned ? { page: [], run: "retry" } : { page: ["approve"], run: null };
+      return planned ? { page: ["cancel"], run: "retry" } : { page: ["approve", "cancel"], run: null };
     default:
       return { page: [], run: null };
   }
