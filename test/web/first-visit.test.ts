@@ -145,7 +145,11 @@ describe("the first visit", () => {
     await alert.waitFor({ timeout: 20_000 });
     const text = (await alert.textContent()) ?? "";
     expect(text).toContain("Could not start planning gamma");
-    expect(text).toContain("does not exist");
+    // The dashboard is not the server's operator: the member's words, as a chat's, not git's with the remote's path.
+    expect(text).toContain("planbot could not get the code of gamma from its repository.");
+    expect(text).toContain("If the project's repo is wrong, set it");
+    expect(text).toContain("Otherwise tell planbot's admin");
+    expect(text).not.toContain(remote.base);
     expect(text).toContain("Start planning tries again");
     expect(text).not.toContain("`");
     expect(text).not.toContain("/plan gamma");

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { renderPlainText } from "../../chat/plain-text.ts";
 import type { ErrorCode, Failure } from "../../projects/result.ts";
+import { memberFailure } from "./member-failure.ts";
 
 /**
  * Request and response plumbing for the dashboard API: JSON replies, bounded body reading and the
@@ -182,9 +183,12 @@ const STATUS: Record<ErrorCode, number> = {
 /**
  * A core failure as echo-core's JSON: `{error: code, message}` plus `fields`, `current_version`, and the
  * failure's details (`slug`, `status`, …). A corrupt or unreadable store names its file in `file`.
- * Messages use the reply markup in the core; the API hands out plain sentences.
+ * Messages use the reply markup in the core; the API hands out plain sentences, and a problem only the
+ * server's operator can fix in a chat member's words (member-failure.ts; `slug` names the project when the
+ * failure does not).
  */
-export function failureResponse(failure: Failure): HttpError {
+export function failureResponse(served: Failure, slug?: string): HttpError {
+  const failure = memberFailure(served, slug);
   const body: Record<string, unknown> = { error: failure.code, message: renderPlainText({ text: failure.message }) };
   if (failure.fields) body.fields = failure.fields;
   if (failure.currentVersion !== undefined) body.current_version = failure.currentVersion;
@@ -196,8 +200,8 @@ export function failureResponse(failure: Failure): HttpError {
 }
 
 /** Sends a {@link failureResponse}. */
-export function sendFailure(res: ServerResponse, failure: Failure): void {
-  const { status, body } = failureResponse(failure);
+export function sendFailure(res: ServerResponse, failure: Failure, slug?: string): void {
+  const { status, body } = failureResponse(failure, slug);
   sendJson(res, status, body);
 }
 

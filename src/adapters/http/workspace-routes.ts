@@ -115,12 +115,13 @@ async function run(deps: DashboardDeps, context: RequestContext, name: string) {
   const { runtime } = deps;
   const started = await runtime.executor.runNow(name);
   // A run the preflight refused is the project's state (no plan, no ralph.sh …), not a server fault: 409, as
-  // for a project that is not approved, with why and the fix in the message.
+  // for a project that is not approved, with why and the fix in the message (a member's part of it, when only
+  // the server's operator can lift it: member-failure.ts).
   if (!started.ok && started.details?.reason === "preflight") {
-    const { body } = failureResponse(started);
+    const { body } = failureResponse(started, name);
     return sendJson(context.res, 409, { ...body, error: "run_refused" });
   }
-  if (!started.ok) return sendFailure(context.res, started);
+  if (!started.ok) return sendFailure(context.res, started, name);
   if (runtime.watcher.current().sequence > 0)
     runtime.watcher
       .refresh([name])
