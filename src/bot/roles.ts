@@ -7,7 +7,11 @@ export type RequiredRole = "admin" | "member" | "anyone";
 const RANK: Record<Role, number> = { guest: 0, member: 1, admin: 2 };
 const NEEDED: Record<RequiredRole, number> = { anyone: 0, member: 1, admin: 2 };
 
-/** Adapters whose user is already trusted: the terminal's owner and whoever holds DASHBOARD_TOKEN. */
+/**
+ * Adapters whose user is already trusted, as admins: the terminal's owner and whoever holds DASHBOARD_TOKEN.
+ * A role is what a user may do; whether planbot speaks to them as the server's operator is another question
+ * (only the terminal: docs/architecture.md, "Who may do what, and who is spoken to").
+ */
 const TRUSTED_ADAPTERS = new Set(["console", "dashboard"]);
 
 /** Resolves a user's role from PLANBOT_ADMINS / PLANBOT_MEMBERS (`adapter:userId` lists). */

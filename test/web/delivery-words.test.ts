@@ -1,5 +1,5 @@
 // A delivery that went wrong (push failed, pull request refused, no GITHUB_TOKEN), on the Run tab of a real
-// Chromium: the dashboard is a member surface, so it words the problem as the chats do. A hint only planbot's
+// Chromium: the dashboard is not the server's operator, so it words the problem as the chats do. A hint only planbot's
 // operator can act on (`hint_operator`: the server's settings, credentials, its log) reads "tell planbot's admin"
 // and never reaches the page or the list it is served; a hint the member can act on shows as written.
 import { afterAll, afterEach, describe, expect, it } from "vitest";

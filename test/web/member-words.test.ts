@@ -1,5 +1,5 @@
-// Problems only planbot's operator can fix, on the dashboard of a real Chromium: it is a member surface, like
-// Telegram or Discord, so a run error in the way on the server (`error_operator`) and a refused run the server
+// Problems only planbot's operator can fix, on the dashboard of a real Chromium: it is not the server's operator,
+// like Telegram or Discord, so a run error in the way on the server (`error_operator`) and a refused run the server
 // must be set up for (a refusal's check) read as the `/status` card words them — the problem, the member's own
 // part, "tell planbot's admin" — and the operator's paths and commands reach neither the page nor its list.
 import { afterAll, afterEach, describe, expect, it } from "vitest";

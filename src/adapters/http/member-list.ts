@@ -11,8 +11,8 @@ import type { ProjectList, ProjectRecord } from "../../projects/project-list.ts"
 export type MemberRecord = ProjectRecord & { error_member?: string };
 
 /**
- * The project list as the dashboard serves it. The dashboard is a member surface, like a chat
- * (docs/architecture.md, "Layers": a problem only the operator can fix), and words what only planbot's operator
+ * The project list as the dashboard serves it. The dashboard is not the server's operator, like a chat
+ * (docs/architecture.md, "Who may do what, and who is spoken to"), and words what only planbot's operator
  * can fix as the `/status` card and the notices do, without the operator's text (server paths, settings,
  * credentials), which the operator reads in `planbot projects show --json` and the terminal:
  * - a failed delivery carries `what` and `advice`, the chats' words (`failedDeliveryWords`): a failure split between
