@@ -39,4 +39,25 @@ describe("a run the server is not set up for", () => {
     expect(await page.locator("main").textContent()).not.toMatch(/apt-get|brew|Fix:/);
     await screenshot(page, "action-problem-run-refused");
   }, 60_000);
+
+  it("without Ralph's script names the missing file inside the workspace, not the template or RALPH_COMMAND", async () => {
+    // No ralph.sh in the workspace and no template of it on the server: only the operator can provide one here.
+    const harness = await startHarness({ watch: true });
+    await harness.writeStore([{ name: "ready", status: "approved" }], 1);
+    await harness.writePrd("ready", 2, 0);
+    await harness.runtime.watcher.refresh();
+
+    const page = await openPage();
+    expectFailedRequests(page, [{ method: "POST", path: "/api/projects/ready/run", status: 409 }]);
+    await page.goto(`${harness.origin}/#/p/ready/run`);
+    await page.getByRole("button", { name: "Run", exact: true }).click();
+    const alert = page.locator('.run [role="alert"]');
+    await alert.waitFor();
+    expect((await alert.textContent())?.trim()).toBe(
+      "Ralph was not started: Ralph's script scripts/ralph/ralph.sh is missing from the workspace of ready. Please tell planbot's admin: it can only be fixed on the server planbot runs on.",
+    );
+    expect(await alert.locator("code", { hasText: "scripts/ralph/ralph.sh" }).count()).toBe(1);
+    expect(await page.locator("main").textContent()).not.toMatch(/RALPH_COMMAND|PLANBOT_DATA_DIR|ralph-template|`/);
+    expect(await page.locator("main").textContent()).not.toContain(harness.dir);
+  }, 60_000);
 });

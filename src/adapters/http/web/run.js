@@ -156,7 +156,10 @@ export function RunView({ project }) {
       ${running ? html`<${ProgressLine} progress=${progress} />` : null}
       <${DeliveryLine} project=${project} />
       ${message?.ok ? html`<p class="note" role="status">${message.text}</p>` : null}
-      ${refusal ? html`<p class="alert" role="alert">${refusal}</p>` : null}
+      ${
+        // planbot's words come in its reply markup (a file as `code`), as the refusal note above them does.
+        refusal ? html`<p class="alert" role="alert"><${InlineMarkdown} text=${refusal} /></p>` : null
+      }
     </div>
     <${Checklist} prd=${prd} />
     <div class="log-box">
