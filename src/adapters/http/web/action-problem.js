@@ -8,7 +8,8 @@ import { useContext } from "preact/hooks";
 export const BannerStoreFailure = createContext(null);
 
 /**
- * An action's problem, `{text, store, lead}`: its words (the error's message unless `text` is given), the store
+ * An action's problem, `{text, store, lead}`: its words (the error's message unless `text` is given; the server
+ * words a problem only its operator can fix for a member, src/adapters/http/member-failure.ts), the store
  * failure behind it, `{code, file}` — the API names the file of a store failure in `file` — or null, and how the
  * pointer to the banner begins (`lead`: "Not done" for an action, what could not be read for a read).
  */
