@@ -11,6 +11,7 @@ import {
   type StoryProgress,
 } from "./derive-status.ts";
 import { procProbe, type ProcessProbe } from "./process-probe.ts";
+import { ralphSignature } from "./ralph-signature.ts";
 import { findProject, type ProjectStore } from "./project-store.ts";
 import type { Result } from "./result.ts";
 import {
@@ -105,6 +106,8 @@ export interface ProjectListerDeps {
   workspaceDir: string;
   clock: Clock;
   probe?: ProcessProbe;
+  /** RALPH_COMMAND: a live PID running its script is `running-ralph` (default: snarktank/ralph's ralph.sh). */
+  ralphCommand?: string | undefined;
   /** Latest planning excerpt per lower-case slug (the planning layer provides it; projects cannot import it). */
   previews?: () => ReadonlyMap<string, string>;
 }
@@ -125,6 +128,7 @@ interface WorkspaceCacheEntry {
  */
 export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
   const probe = deps.probe ?? procProbe;
+  const isRalph = ralphSignature(deps.ralphCommand);
   const cache = new Map<string, WorkspaceCacheEntry>();
 
   function workspaceState(slug: string): WorkspaceCacheEntry {
@@ -161,7 +165,7 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
     const state = hasWorkspace ? (cached ?? workspaceState(slug)) : undefined;
     const progress = state?.progress ?? storyProgress(null);
     const processInfo = probe.inspect(entry?.pid ?? null);
-    const status = deriveStatus({ entry, prd: state?.prd, process: processInfo });
+    const status = deriveStatus({ entry, prd: state?.prd, process: processInfo, isRalph });
     return {
       slug,
       status,
