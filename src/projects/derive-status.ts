@@ -98,10 +98,11 @@ const STATUSES_WITH_ETA: ReadonlySet<ProjectStatus> = new Set(["approved", "runn
 /**
  * Echo-core's crude ETA: twelve minutes per remaining story. Null without stories, and null unless Ralph
  * has work ahead (approved or running): a failed, blocked, complete or cancelled project waits on a person,
- * and "about 24 min left" on it would promise a finish nobody is working towards.
+ * and "about 24 min left" on it would promise a finish nobody is working towards. So does an approved
+ * project whose last run was `refused` (its run_refusal holds): it cannot start until someone fixes it.
  */
-export function etaSeconds(progress: StoryProgress, status: ProjectStatus): number | null {
-  if (progress.total <= 0 || !STATUSES_WITH_ETA.has(status)) return null;
+export function etaSeconds(progress: StoryProgress, status: ProjectStatus, refused = false): number | null {
+  if (progress.total <= 0 || !STATUSES_WITH_ETA.has(status) || refused) return null;
   return Math.max(0, progress.total - progress.done) * 12 * 60;
 }
 

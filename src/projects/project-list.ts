@@ -166,6 +166,8 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
     const progress = state?.progress ?? storyProgress(null);
     const processInfo = probe.inspect(entry?.pid ?? null);
     const status = deriveStatus({ entry, prd: state?.prd, process: processInfo, isRalph });
+    // Only while it still holds: approved and not run since (a run or a person's action clears it too).
+    const refusal = status === "approved" ? readRunRefusal(entry as { run_refusal?: unknown } | undefined) : null;
     return {
       slug,
       status,
@@ -177,7 +179,7 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
       pid: entry?.pid ?? null,
       stories_total: progress.total,
       stories_done: progress.done,
-      eta_seconds: etaSeconds(progress, status),
+      eta_seconds: etaSeconds(progress, status, refusal !== null),
       last_message_preview: (previews.get(slug.toLowerCase()) ?? "").slice(0, 200),
       error_reason: entry?.error ?? "",
       error_fix: readErrorFix(entry),
@@ -193,8 +195,7 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
       failed_stories: progress.failed,
       pull_request: readPullRequest(entry),
       delivery: readDelivery(entry),
-      // Only while it still holds: approved and not run since (a run or a person's action clears it too).
-      run_refusal: status === "approved" ? readRunRefusal(entry as { run_refusal?: unknown } | undefined) : null,
+      run_refusal: refusal,
     };
   }
 

@@ -208,3 +208,17 @@ describe("a running RALPH_COMMAND of the operator's own is Ralph", { timeout: 60
     });
   });
 });
+
+describe("a run refused for a missing script of the operator's own", { timeout: 120_000 }, () => {
+  it("has no ETA: the project cannot start until someone adds the script", async () => {
+    const { h } = await approvedShop(() => "tools/loop/agent.sh 5");
+    const before = await h.lister.get("shop");
+    expect(before.ok && before.record?.eta_seconds).toBe(12 * 60);
+    const result = await h.executor().runNow("shop");
+    expect(result).toMatchObject({ ok: false, details: { check: "script_missing" } });
+    const after = await h.lister.get("shop");
+    if (!after.ok || !after.record) throw new Error("no record of shop");
+    expect(after.record).toMatchObject({ status: "approved", run_refusal: { check: "script_missing" } });
+    expect(after.record.eta_seconds).toBeNull();
+  });
+});
