@@ -6,6 +6,7 @@
 // runtime, the real executor, `bin/planbot` on the same data folder.
 import { chmod, copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { execa } from "execa";
 import { describe, expect, it, type TestContext } from "vitest";
 import { failureReply } from "../../src/bot/failure-reply.ts";
 import { createProgressSampler } from "../../src/execute/progress-sampler.ts";
@@ -15,6 +16,7 @@ import { procProbe } from "../../src/projects/process-probe.ts";
 import { runPlanbot } from "../cli/planbot-process.ts";
 import { fakeRalphPath } from "../fakes/paths.ts";
 import { startChatSurfaces } from "../helpers/chat-surfaces.ts";
+import { baseEnv, planbotBin } from "../helpers/planbot-child.ts";
 import { groupAlive, samplePrd, waitUntil, writePlanningArtifacts } from "../helpers/git-fixtures.ts";
 import { createHarness } from "./harness.ts";
 import { useHarnessTemp } from "./use-harness-temp.ts";
@@ -220,5 +222,47 @@ describe("a run refused for a missing script of the operator's own", { timeout: 
     if (!after.ok || !after.record) throw new Error("no record of shop");
     expect(after.record).toMatchObject({ status: "approved", run_refusal: { check: "script_missing" } });
     expect(after.record.eta_seconds).toBeNull();
+  });
+
+  it("a standalone planbot chat in a terminal says the refusal once, and its /status card promises no finish", async (context: TestContext) => {
+    const { root, h, env } = await approvedShop(() => "tools/loop/agent.sh 5");
+    // On a pseudo-terminal (util-linux's `script`), as a person runs it: stdout and stderr share the screen.
+    const child = execa("script", ["-qec", `'${planbotBin}' chat`, "/dev/null"], {
+      cwd: root,
+      env: { ...baseEnv, ...env, PLANBOT_DATA_DIR: h.config.dataDir, TERM: "dumb" },
+      extendEnv: false,
+      reject: false,
+      timeout: 90_000,
+      stdin: "pipe",
+    });
+    context.onTestFinished(async () => {
+      child.kill("SIGKILL");
+      await child.catch(() => undefined);
+    });
+    let screen = "";
+    child.stdout!.on("data", (chunk: Buffer) => (screen += chunk.toString("utf8")));
+    /** Types `line` and returns what the screen shows from then until `until` and the next prompt. */
+    const type = async (line: string, until: string) => {
+      const from = screen.length;
+      child.stdin!.write(`${line}\r`);
+      await waitUntil(
+        `"${until}" after ${line}`,
+        () => {
+          const shown = screen.slice(from);
+          const at = shown.indexOf(until);
+          return at >= 0 && shown.indexOf("planbot> ", at) >= 0;
+        },
+        60_000,
+      );
+      return screen.slice(from);
+    };
+    await waitUntil("the chat's prompt", () => screen.includes("planbot> "), 60_000);
+
+    const reply = await type("/run shop", "shows where things stand");
+    expect(reply.split("is not in the workspace").length - 1, reply).toBe(1);
+    expect(reply).not.toContain("script_missing");
+    const card = await type("/status shop", "Not started");
+    expect(card).toContain("Stories: 0/1 done");
+    expect(card).not.toContain("min left");
   });
 });
