@@ -84,7 +84,9 @@ export async function refused(
   );
   if (!stored.ok) ctx.log.error({ slug: name, err: stored.message }, "could not release a refused run");
   else if (stored.changed) return changedMeanwhile(name, stored.changed, plan);
-  ctx.log.warn({ slug: name, check: failure.details?.check }, `${name}: ${failure.message}`);
+  // Info, not a warning: the reply or the notifier already says it to people, and a warning would reach the
+  // screen of a standalone `planbot chat` (which logs warnings to the terminal it chats in) as a second copy.
+  ctx.log.info({ slug: name, check: failure.details?.check }, `${name}: ${failure.message}`);
   const report: RunReport = {
     slug: name,
     outcome: "refused",

@@ -1,6 +1,7 @@
 import type { Logger } from "../log.ts";
 import type { ProcessProbe } from "../projects/process-probe.ts";
 import type { ProjectStore } from "../projects/project-store.ts";
+import { ralphSignature } from "../projects/ralph-signature.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
 import type { RunProgress, RunProgressListener } from "./run-progress.ts";
 import { sampleRun, type SampleMemory } from "./run-sample.ts";
@@ -9,6 +10,8 @@ import { sampleRun, type SampleMemory } from "./run-sample.ts";
 export interface ProgressSamplerDeps {
   store: ProjectStore;
   probe: ProcessProbe;
+  /** RALPH_COMMAND: only a PID running its script is sampled (default: snarktank/ralph's ralph.sh). */
+  ralphCommand?: string | undefined;
   workspaceDir: string;
   log: Logger;
   /** Time between two samples of every running project. */
@@ -33,7 +36,7 @@ export interface ProgressSampler {
 
 /**
  * Creates the sampler. It works from the store, not from what this process launched: every entry whose
- * PID is a live ralph.sh is sampled, so runs started by an earlier planbot process (restarted since) show
+ * PID is a live Ralph (the script RALPH_COMMAND configures) is sampled, so runs started by an earlier planbot process (restarted since) show
  * progress too. Remote runs (the queue) have no PID here; the queue publishes theirs itself.
  */
 export function createProgressSampler(deps: ProgressSamplerDeps): ProgressSampler {
@@ -42,10 +45,11 @@ export function createProgressSampler(deps: ProgressSamplerDeps): ProgressSample
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<RunProgress[]> | undefined;
   let stopped = false;
+  const runsRalph = ralphSignature(deps.ralphCommand);
 
   function isRalph(entry: ProjectEntry): boolean {
     const info = deps.probe.inspect(entry.pid ?? null);
-    return info.alive && info.commandLine.includes("ralph.sh");
+    return info.alive && runsRalph(info.commandLine);
   }
 
   async function pass(): Promise<RunProgress[]> {

@@ -30,6 +30,7 @@ export function startStandaloneGuard(deps: {
   const sampler = createProgressSampler({
     store: deps.store,
     probe: deps.probe ?? procProbe,
+    ralphCommand: deps.config.execute.ralphCommand,
     workspaceDir: deps.config.workspaceDir,
     log: deps.log,
     intervalMs: 3000,

@@ -1,4 +1,5 @@
 import type { ProcessInfo } from "../projects/process-probe.ts";
+import { ralphSignature } from "../projects/ralph-signature.ts";
 import { fail, type Result } from "../projects/result.ts";
 import { killGroup } from "./ralph-process.ts";
 import { recordStopped, type RunContext, type RunReport } from "./run-outcome.ts";
@@ -15,8 +16,8 @@ const AFTER_KILL_MS = 5000;
 
 /**
  * Stops a run this process did not launch (an earlier planbot started it and was restarted since): the
- * stored PID must still be a live Ralph (its command line names ralph.sh — a recycled PID is never
- * killed), its process group gets SIGTERM, then SIGKILL after `graceMs`, and the outcome is recorded
+ * stored PID must still be a live Ralph (its command line names the script RALPH_COMMAND configures — a
+ * recycled PID is never killed), its process group gets SIGTERM, then SIGKILL after `graceMs`, and the outcome is recorded
  * under the store lock only while the entry still names that PID, so it is recorded exactly once.
  * `null` when the PID is not alive (the run ended on its own; reconciling records it).
  */
@@ -29,7 +30,7 @@ export async function stopUnwatched(
 ): Promise<Result<{ report: RunReport | null }>> {
   const info = await settledProcess(ctx, pid);
   if (!info.alive) return { ok: true, report: null };
-  if (!info.commandLine.includes("ralph.sh"))
+  if (!ralphSignature(ctx.config.execute.ralphCommand)(info.commandLine))
     return fail(
       "invalid_state",
       `PID ${pid} recorded for "${slug}" is not a Ralph process (${info.commandLine.slice(0, 80) || "command line unreadable"}); it was left alone. Stop it by hand if it is yours.`,
@@ -50,7 +51,7 @@ const SETTLE_MS = 1000;
 
 /**
  * The probe's view of `pid`, looked at again for a moment while the process is alive with an empty command
- * line: a process between fork and exec (ralph.sh starting a tool) or at exit shows none for an instant, and
+ * line: a process between fork and exec (Ralph's script starting a tool) or at exit shows none for an instant, and
  * a live Ralph must not be refused as "not a Ralph process" for being caught then.
  */
 async function settledProcess(ctx: RunContext, pid: number): Promise<ProcessInfo> {

@@ -1,6 +1,7 @@
 import type { FSWatcher } from "node:fs";
 import type { Clock } from "./clock.ts";
 import { procProbe, type ProcessProbe } from "./process-probe.ts";
+import { ralphSignature } from "./ralph-signature.ts";
 import type { ProjectList, ProjectLister, ProjectRecord } from "./project-list.ts";
 import type { ProjectStore } from "./project-store.ts";
 import { createProjectWatches } from "./project-watches.ts";
@@ -49,6 +50,8 @@ export interface ChangeWatcherDeps {
   dataDir: string;
   workspaceDir: string;
   probe?: ProcessProbe;
+  /** RALPH_COMMAND, to tell a run's Ralph from another program at its PID (default: ralph.sh). */
+  ralphCommand?: string | undefined;
   debounceMs?: number;
   pidCheckMs?: number;
   rescanMs?: number;
@@ -63,6 +66,7 @@ const STORE_RECHECK_MS = 1000;
 /** Creates a {@link ChangeWatcher}; call `start()` to take the first snapshot and begin watching. */
 export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
   const probe = deps.probe ?? procProbe;
+  const isRalph = ralphSignature(deps.ralphCommand);
   const debounceMs = deps.debounceMs ?? 30;
   const records = new Map<string, ProjectRecord>();
   const entries = createStoreEntryChanges();
@@ -115,6 +119,7 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
   const pids = createRunPidWatch({
     records: () => records.values(),
     probe,
+    isRalph,
     intervalMs: deps.pidCheckMs ?? 1000,
     onChanged: markDirty,
   });
@@ -203,7 +208,7 @@ export function createChangeWatcher(deps: ChangeWatcherDeps): ChangeWatcher {
       storeCheckedAt = now;
       if (read.file !== seenStoreFile || (read.file.version ?? 0) !== storeVersion) storeDirty = true;
     }
-    for (const slug of changedRuns(records.values(), probe)) dirty.add(slug);
+    for (const slug of changedRuns(records.values(), probe, isRalph)) dirty.add(slug);
     if (storeDirty || foldersDirty || dirty.size > 0 || debounce) {
       if (debounce) clearTimeout(debounce);
       debounce = undefined;

@@ -45,6 +45,7 @@ export function withLister(
     store: base.store,
     clock: base.clock,
     workspaceDir: base.config.workspaceDir,
+    ralphCommand: base.config.execute.ralphCommand,
     ...(overrides.probe ? { probe: overrides.probe } : {}),
     ...(overrides.previews ? { previews: overrides.previews } : {}),
   });

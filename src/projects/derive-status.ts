@@ -1,5 +1,6 @@
 import type { LoosePrd, ProjectEntry } from "./schemas.ts";
 import type { ProcessInfo } from "./process-probe.ts";
+import { defaultRalphSignature, type RalphSignature } from "./ralph-signature.ts";
 
 /** Echo-core's nine UI states, plus `cancelled` (echo-core showed a cancelled project as idle). */
 export const PROJECT_STATUSES = [
@@ -21,6 +22,8 @@ export interface StatusInputs {
   entry?: (Pick<ProjectEntry, "status" | "pid"> & { queue_run?: unknown }) | undefined;
   prd?: LoosePrd | null | undefined;
   process: ProcessInfo;
+  /** Recognises the configured Ralph in a command line (default: snarktank/ralph's ralph.sh). */
+  isRalph?: RalphSignature | undefined;
 }
 
 /**
@@ -29,9 +32,9 @@ export interface StatusInputs {
  * the PRD like echo-core's dashboard. A cancelled entry reads as `cancelled`, never as `idle`: echo-core's
  * idle invited an Approve nobody meant.
  */
-export function deriveStatus({ entry, prd, process }: StatusInputs): ProjectStatus {
+export function deriveStatus({ entry, prd, process, isRalph }: StatusInputs): ProjectStatus {
   const own = (entry?.status ?? "").toLowerCase();
-  if (process.alive) return liveStatus(process.commandLine, own);
+  if (process.alive) return liveStatus(process.commandLine, own, isRalph);
   // A run on a `planbot worker` (src/queue) has no PID here: the bot records it as running with its job.
   if (own === "running" && (entry?.queue_run as { state?: unknown } | undefined)?.state === "running")
     return "running-ralph";
@@ -47,15 +50,20 @@ export function deriveStatus({ entry, prd, process }: StatusInputs): ProjectStat
 }
 
 /**
- * What a live recorded PID runs: ralph.sh in its command line → running-ralph, else running-manual. A
+ * What a live recorded PID runs: the script RALPH_COMMAND configures in its command line (`isRalph`, see
+ * ralph-signature.ts) → running-ralph, else running-manual. A
  * command line that reads empty is a process between two programs: inside execve the kernel has swapped
- * in the new program but not yet its arguments, which happens each time Ralph's gate `exec`s ralph.sh and
+ * in the new program but not yet its arguments, which happens each time Ralph's gate `exec`s the script and
  * its shebang `exec`s bash. That says nothing about what runs, so a PID planbot recorded as Ralph's (entry
  * `running`) stays running-ralph; reading it as running-manual for that instant would record a transition
  * (and lose or repeat the "Ralph started" notice) that never happened.
  */
-export function liveStatus(commandLine: string, own: string): "running-ralph" | "running-manual" {
-  if (commandLine.includes("ralph.sh")) return "running-ralph";
+export function liveStatus(
+  commandLine: string,
+  own: string,
+  isRalph: RalphSignature = defaultRalphSignature,
+): "running-ralph" | "running-manual" {
+  if (isRalph(commandLine)) return "running-ralph";
   return commandLine === "" && own === "running" ? "running-ralph" : "running-manual";
 }
 
@@ -90,10 +98,11 @@ const STATUSES_WITH_ETA: ReadonlySet<ProjectStatus> = new Set(["approved", "runn
 /**
  * Echo-core's crude ETA: twelve minutes per remaining story. Null without stories, and null unless Ralph
  * has work ahead (approved or running): a failed, blocked, complete or cancelled project waits on a person,
- * and "about 24 min left" on it would promise a finish nobody is working towards.
+ * and "about 24 min left" on it would promise a finish nobody is working towards. So does an approved
+ * project whose last run was `refused` (its run_refusal holds): it cannot start until someone fixes it.
  */
-export function etaSeconds(progress: StoryProgress, status: ProjectStatus): number | null {
-  if (progress.total <= 0 || !STATUSES_WITH_ETA.has(status)) return null;
+export function etaSeconds(progress: StoryProgress, status: ProjectStatus, refused = false): number | null {
+  if (progress.total <= 0 || !STATUSES_WITH_ETA.has(status) || refused) return null;
   return Math.max(0, progress.total - progress.done) * 12 * 60;
 }
 

@@ -11,6 +11,7 @@ import {
   type StoryProgress,
 } from "./derive-status.ts";
 import { procProbe, type ProcessProbe } from "./process-probe.ts";
+import { ralphSignature } from "./ralph-signature.ts";
 import { findProject, type ProjectStore } from "./project-store.ts";
 import type { Result } from "./result.ts";
 import {
@@ -105,6 +106,8 @@ export interface ProjectListerDeps {
   workspaceDir: string;
   clock: Clock;
   probe?: ProcessProbe;
+  /** RALPH_COMMAND: a live PID running its script is `running-ralph` (default: snarktank/ralph's ralph.sh). */
+  ralphCommand?: string | undefined;
   /** Latest planning excerpt per lower-case slug (the planning layer provides it; projects cannot import it). */
   previews?: () => ReadonlyMap<string, string>;
 }
@@ -125,6 +128,7 @@ interface WorkspaceCacheEntry {
  */
 export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
   const probe = deps.probe ?? procProbe;
+  const isRalph = ralphSignature(deps.ralphCommand);
   const cache = new Map<string, WorkspaceCacheEntry>();
 
   function workspaceState(slug: string): WorkspaceCacheEntry {
@@ -161,7 +165,9 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
     const state = hasWorkspace ? (cached ?? workspaceState(slug)) : undefined;
     const progress = state?.progress ?? storyProgress(null);
     const processInfo = probe.inspect(entry?.pid ?? null);
-    const status = deriveStatus({ entry, prd: state?.prd, process: processInfo });
+    const status = deriveStatus({ entry, prd: state?.prd, process: processInfo, isRalph });
+    // Only while it still holds: approved and not run since (a run or a person's action clears it too).
+    const refusal = status === "approved" ? readRunRefusal(entry as { run_refusal?: unknown } | undefined) : null;
     return {
       slug,
       status,
@@ -173,7 +179,7 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
       pid: entry?.pid ?? null,
       stories_total: progress.total,
       stories_done: progress.done,
-      eta_seconds: etaSeconds(progress, status),
+      eta_seconds: etaSeconds(progress, status, refusal !== null),
       last_message_preview: (previews.get(slug.toLowerCase()) ?? "").slice(0, 200),
       error_reason: entry?.error ?? "",
       error_fix: readErrorFix(entry),
@@ -189,8 +195,7 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
       failed_stories: progress.failed,
       pull_request: readPullRequest(entry),
       delivery: readDelivery(entry),
-      // Only while it still holds: approved and not run since (a run or a person's action clears it too).
-      run_refusal: status === "approved" ? readRunRefusal(entry as { run_refusal?: unknown } | undefined) : null,
+      run_refusal: refusal,
     };
   }
 

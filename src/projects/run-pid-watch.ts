@@ -1,20 +1,26 @@
 import { liveStatus } from "./derive-status.ts";
 import type { ProcessProbe } from "./process-probe.ts";
 import type { ProjectRecord } from "./project-list.ts";
+import { defaultRalphSignature, type RalphSignature } from "./ralph-signature.ts";
 
 /**
  * Slugs of the records that run with a recorded PID whose process no longer matches the record: it is gone,
- * or it runs another program than the record says (ralph.sh ↔ something else). Neither a process exit nor
+ * or it runs another program than the record says (the configured Ralph, `isRalph`, ↔ something else). Neither a process exit nor
  * an `exec` is a file event, so only probing sees them. A command line that reads empty (a process inside
  * execve) is no evidence either way: the next probe decides.
  */
-export function changedRuns(records: Iterable<ProjectRecord>, probe: ProcessProbe): string[] {
+export function changedRuns(
+  records: Iterable<ProjectRecord>,
+  probe: ProcessProbe,
+  isRalph: RalphSignature = defaultRalphSignature,
+): string[] {
   const changed: string[] = [];
   for (const record of records) {
     if (!isRunningWithPid(record)) continue;
     const info = probe.inspect(record.pid);
     if (!info.alive) changed.push(record.slug);
-    else if (info.commandLine !== "" && liveStatus(info.commandLine, "") !== record.status) changed.push(record.slug);
+    else if (info.commandLine !== "" && liveStatus(info.commandLine, "", isRalph) !== record.status)
+      changed.push(record.slug);
   }
   return changed;
 }
@@ -36,12 +42,13 @@ export interface RunPidWatch {
 export function createRunPidWatch(deps: {
   records: () => Iterable<ProjectRecord>;
   probe: ProcessProbe;
+  isRalph?: RalphSignature | undefined;
   intervalMs: number;
   onChanged: (slug: string) => void;
 }): RunPidWatch {
   let timer: NodeJS.Timeout | undefined;
   const check = () => {
-    for (const slug of changedRuns(deps.records(), deps.probe)) deps.onChanged(slug);
+    for (const slug of changedRuns(deps.records(), deps.probe, deps.isRalph)) deps.onChanged(slug);
   };
   return {
     arm(stopped) {

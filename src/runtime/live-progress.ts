@@ -77,6 +77,7 @@ export function createLiveProgress(deps: LiveProgressDeps): LiveProgress {
   const sampler = createProgressSampler({
     store: deps.store,
     probe: deps.probe ?? procProbe,
+    ralphCommand: config.execute.ralphCommand,
     workspaceDir: config.workspaceDir,
     log,
     intervalMs: Math.min(editIntervalMs, MAX_SAMPLE_MS),

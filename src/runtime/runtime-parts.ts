@@ -75,6 +75,7 @@ export function buildWatcher(wiring: RuntimeWiring): ChangeWatcher {
     clock: core.clock,
     dataDir: config.dataDir,
     workspaceDir: config.workspaceDir,
+    ralphCommand: config.execute.ralphCommand,
     ...(overrides.probe ? { probe: overrides.probe } : {}),
     ...(overrides.watcherDebounceMs ? { debounceMs: overrides.watcherDebounceMs } : {}),
     onError: (error) => log.warn({ err: error }, "change watcher"),

@@ -61,7 +61,13 @@ export async function createHarness(
   const clock = tickingClock();
   const store = createProjectStore({ dataDir, clock });
   const lifecycle = createLifecycle({ store, clock, workspaceDir: config.workspaceDir });
-  const lister = createProjectLister({ store, clock, workspaceDir: config.workspaceDir });
+  // Wired as src/projects/core-services.ts wires it: a running RALPH_COMMAND script is running-ralph.
+  const lister = createProjectLister({
+    store,
+    clock,
+    workspaceDir: config.workspaceDir,
+    ralphCommand: config.execute.ralphCommand,
+  });
   const executors: Executor[] = [];
   const finished: RunReport[] = [];
   const harness: Harness = {

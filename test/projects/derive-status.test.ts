@@ -13,6 +13,7 @@ import {
 import { procProbe, type ProcessInfo } from "../../src/projects/process-probe.ts";
 import { createProjectLister } from "../../src/projects/project-list.ts";
 import { createProjectStore } from "../../src/projects/project-store.ts";
+import { ralphSignature } from "../../src/projects/ralph-signature.ts";
 import type { LoosePrd, ProjectEntry } from "../../src/projects/schemas.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
 import { createTempDirs, makeTempDir, removeTempDir } from "../helpers/temp-dir.ts";
@@ -224,6 +225,37 @@ describe("procProbe on real processes", () => {
     expect(info.alive).toBe(true);
     expect(info.commandLine).toContain(script);
     expect(deriveStatus({ entry: { status: "pending", pid: child.pid! }, process: info })).toBe("running-ralph");
+  });
+
+  it("RALPH_COMMAND's own script is running-ralph; a file of a like name, or another bash, is not", async () => {
+    const loop = join(scriptDir, "tools", "loop");
+    await mkdir(loop, { recursive: true });
+    for (const name of ["agent.sh", "notes-agent.sh"]) {
+      await writeFile(join(loop, name), "#!/bin/sh\nsleep 30\n");
+      await chmod(join(loop, name), 0o755);
+    }
+    const own = spawn(join(loop, "agent.sh"), ["5"]);
+    const alike = spawn(join(loop, "notes-agent.sh"), []);
+    const underBash = spawn("bash", [join(loop, "agent.sh")]);
+    const inlineBash = spawn("bash", ["-c", "sleep 30; true"]);
+    for (const child of [own, alike, underBash, inlineBash])
+      await waitUntil(async () => /sleep|\.sh/.test(await cmdline(child.pid!)), "the scripts to run");
+    const status = (pid: number, command?: string) =>
+      deriveStatus({
+        entry: { status: "approved", pid },
+        process: procProbe.inspect(pid),
+        ...(command ? { isRalph: ralphSignature(command) } : {}),
+      });
+
+    expect(status(own.pid!, "tools/loop/agent.sh 5")).toBe("running-ralph");
+    expect(status(own.pid!, "/srv/ralph/agent.sh 5")).toBe("running-ralph");
+    // Only the configured script is Ralph: snarktank's ralph.sh is not then, and agent.sh is not by default.
+    expect(status(own.pid!, "scripts/ralph/ralph.sh --tool claude 10")).toBe("running-manual");
+    expect(status(own.pid!)).toBe("running-manual");
+    expect(status(alike.pid!, "tools/loop/agent.sh 5")).toBe("running-manual");
+    // `bash tools/loop/agent.sh`: a recycled PID running some other bash is not Ralph.
+    expect(status(underBash.pid!, "bash tools/loop/agent.sh")).toBe("running-ralph");
+    expect(status(inlineBash.pid!, "bash tools/loop/agent.sh")).toBe("running-manual");
   });
 
   it("another live process: running-manual", async () => {
