@@ -51,9 +51,12 @@ describe("a queued run whose worker could not push", { timeout: 120_000 }, () =>
     });
 
     const record = await recordOf(world, "tango");
-    const admin =
-      "Please tell planbot's admin: only they can fix planbot's access to the repository or GitHub on the server.";
-    expect(projectCard(record)).toContain(`— ${admin}`);
+    // The worker's split reaches the bot: what failed in plain words, never git's output (it names the remote).
+    const admin = "Please tell planbot's admin: only they can fix planbot's access to the remote repository.";
+    expect(projectCard(record)).toContain(
+      `Delivery: the remote did not accept planbot's access, so branch \`ralph/tango\` was not pushed — ${admin}`,
+    );
+    expect(projectCard(record)).not.toContain("Permission denied");
     expect(projectCard(record)).not.toContain("GITHUB");
     expect(projectCard(record, { operator: true })).toContain("GITHUB\\_TOKEN");
     const notice = deliveryReply(record);
