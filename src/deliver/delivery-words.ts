@@ -19,7 +19,10 @@ export interface SplitReader {
 export function splitDeliveryWords(split: DeliverySplit, reader: SplitReader): { problem: string; advice: string } {
   const problem = problemLine(split.problem, code(reader.branch));
   if (!split.next)
-    return { problem, advice: `Please tell planbot's admin: only they can ${adminPart(split.operator)}.` };
+    return {
+      problem,
+      advice: `Please tell planbot's admin: only they can ${adminPart(split.operator)}. Once they have, deliver it again: ${code(`/deliver ${reader.slug}`)}.`,
+    };
   const admin = split.operator
     ? ` For the rest, tell planbot's admin: only they can ${adminPart(split.operator)}.`
     : "";
@@ -71,10 +74,13 @@ function stepText(step: DeliveryStep, reader: SplitReader): string {
   }
 }
 
-/** How the member runs the project again: a complete one is planned again first (`/run` refuses it). */
+/**
+ * How the member tries again: a complete project's work is delivered again as it is (`/deliver`, which pushes
+ * the run's commits under the branch set since); a failed or blocked one runs again.
+ */
 function retryText(reader: SplitReader): string {
   return reader.status === "complete"
-    ? `plan it again for a next run: ${code(`/replan ${reader.slug}`)}`
+    ? `deliver it again: ${code(`/deliver ${reader.slug}`)}`
     : `run it again: ${code(`/run ${reader.slug}`)}`;
 }
 

@@ -2,7 +2,7 @@ import { readFile, writeFile, chmod } from "node:fs/promises";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it, type TestContext } from "vitest";
-import { projectCard } from "../../src/bot/project-card.ts";
+import { projectActions, projectCard } from "../../src/bot/project-card.ts";
 import type { DeliverySettings } from "../../src/config/delivery-settings.ts";
 import { deliveryReply } from "../../src/deliver/delivery-notices.ts";
 import { createLogger } from "../../src/log.ts";
@@ -211,7 +211,8 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     if (!record) throw new Error("expected the project's record");
     const notice = deliveryReply(record);
     // git's and GitHub's words name the server's remote: a chat member reads what failed in plain words.
-    const admin = "Please tell planbot's admin: only they can fix planbot's access to GitHub.";
+    const admin =
+      "Please tell planbot's admin: only they can fix planbot's access to GitHub. Once they have, deliver it again: `/deliver todo`.";
     expect(projectCard(record)).toContain(
       `Delivery: branch \`ralph/todo\` is pushed, but GitHub did not accept planbot's access, so there is no pull request — ${admin}`,
     );
@@ -307,7 +308,7 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     const movedWords =
       "branch `ralph/todo` on the remote has commits someone else pushed, and planbot never overwrites them, so the work was not pushed";
     const movedAdvice =
-      "To deliver to another branch, set it: `/edit todo --branch B`, then plan it again for a next run: `/replan todo`. For the rest, tell planbot's admin: only they can merge those commits into planbot's copy of the branch on the server.";
+      "To deliver to another branch, set it: `/edit todo --branch B`, then deliver it again: `/deliver todo`. For the rest, tell planbot's admin: only they can merge those commits into planbot's copy of the branch on the server.";
     expect(projectCard(moved)).toContain(`Delivery: ${movedWords} — ${movedAdvice}`);
     const movedNotice = deliveryReply(moved);
     expect(movedNotice.text).toBe(`**todo** could not be fully delivered: ${movedWords}\nWhat to do: ${movedAdvice}`);
@@ -348,7 +349,7 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     const frozen = await recordOf(h);
     const frozenNotice = deliveryReply(frozen);
     expect(frozenNotice.text).toBe(
-      "**todo** could not be fully delivered: a rule on the remote's server refused the push, so branch `ralph/todo` was not pushed\nWhat to do: Please tell planbot's admin: only they can change the rule on the remote's server that refused the push.",
+      "**todo** could not be fully delivered: a rule on the remote's server refused the push, so branch `ralph/todo` was not pushed\nWhat to do: Please tell planbot's admin: only they can change the rule on the remote's server that refused the push. Once they have, deliver it again: `/deliver todo`.",
     );
     expect(projectCard(frozen)).not.toContain(remote.base);
     expect(projectCard(frozen)).not.toContain("remote rejected");
@@ -373,7 +374,7 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     const record = await recordOf(h);
     const notice = deliveryReply(record);
     expect(notice.text).toBe(
-      "**todo** could not be fully delivered: the remote did not accept planbot's access, so branch `ralph/todo` was not pushed\nWhat to do: Please tell planbot's admin: only they can fix planbot's access to the remote repository.",
+      "**todo** could not be fully delivered: the remote did not accept planbot's access, so branch `ralph/todo` was not pushed\nWhat to do: Please tell planbot's admin: only they can fix planbot's access to the remote repository. Once they have, deliver it again: `/deliver todo`.",
     );
     expect(projectCard(record)).not.toContain(remote.base);
     expect(notice.operatorText).toContain("Permission denied to planbot-bot");
@@ -400,7 +401,7 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     const record = await recordOf(h);
     const notice = deliveryReply(record);
     expect(notice.text).toBe(
-      "**todo** could not be fully delivered: branch `ralph/todo` was pushed, but GitHub does not have it in the repository planbot opens the pull request in, so there is no pull request\nWhat to do: Please tell planbot's admin: only they can point planbot at the GitHub repository the branch went to, or give it access there.",
+      "**todo** could not be fully delivered: branch `ralph/todo` was pushed, but GitHub does not have it in the repository planbot opens the pull request in, so there is no pull request\nWhat to do: Please tell planbot's admin: only they can point planbot at the GitHub repository the branch went to, or give it access there. Once they have, deliver it again: `/deliver todo`.",
     );
     expect(notice.text).not.toContain("by hand");
     expect(notice.operatorText).toContain("GitHub answered 422 for acme/todo: Validation Failed");
@@ -432,6 +433,9 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
       "**todo** could not be fully delivered: the remote protects branch `ralph/todo`, so planbot could not push the work there\nWhat to do: To deliver to another branch, set it: `/edit todo --branch B`, then run it again: `/run todo`. For the rest, tell planbot's admin: only they can let planbot push to that branch.",
     );
     expect(projectCard(record)).not.toContain("GH006");
+    // Once the branch is set, the finished work is delivered again from the notice's button or the card's.
+    expect(notice.actions?.[0]).toMatchObject({ label: "Deliver again", command: "/deliver todo" });
+    expect(projectActions(record).map((action) => action.command)).toContain("/deliver todo");
     expect(notice.operatorText).toContain("GH006");
     expect(notice.operatorText).toContain("What to do: The remote protects ralph/todo");
   });
