@@ -36,6 +36,8 @@ export type DeliveryProblem =
   | "push_auth"
   /** The remote could not be reached from planbot's server (the operator's). */
   | "push_unreachable"
+  /** planbot has no remote to push to: no GIT_REMOTE_BASE, or a workspace whose origin is another (the operator's). */
+  | "push_no_remote"
   /** A rule on the remote's server (a hook) refused the push (the operator's). */
   | "push_refused"
   /** GitHub refused planbot's token for the pull request (the operator's). */
@@ -68,7 +70,9 @@ export type DeliveryAdminPart =
   /** Change or satisfy the rule on the remote's server that refused the push. */
   | "push_rule"
   /** Set a GITHUB_TOKEN GitHub accepts. */
-  | "github_token";
+  | "github_token"
+  /** Give planbot the remote it pushes to (GIT_REMOTE_BASE, the workspace's origin). */
+  | "remote_setup";
 
 const PROBLEMS: ReadonlySet<string> = new Set<DeliveryProblem>([
   "branch_protected",
@@ -82,6 +86,7 @@ const PROBLEMS: ReadonlySet<string> = new Set<DeliveryProblem>([
   "pr_branch_missing",
   "push_auth",
   "push_unreachable",
+  "push_no_remote",
   "push_refused",
   "pr_auth",
 ]);
@@ -94,6 +99,7 @@ const ADMIN_PARTS: ReadonlySet<string> = new Set<DeliveryAdminPart>([
   "remote_reach",
   "push_rule",
   "github_token",
+  "remote_setup",
 ]);
 
 /**

@@ -53,6 +53,8 @@ function problemLine(problem: DeliveryProblem, branch: string): string {
       return `the remote did not accept planbot's access, so branch ${branch} was not pushed`;
     case "push_unreachable":
       return `planbot could not reach the remote repository, so branch ${branch} was not pushed`;
+    case "push_no_remote":
+      return `planbot has no remote repository to push branch ${branch} to, so the work stays on planbot's server`;
     case "push_refused":
       return `a rule on the remote's server refused the push, so branch ${branch} was not pushed`;
     case "pr_auth":
@@ -103,5 +105,7 @@ function adminPart(part: DeliveryAdminPart): string {
       return "change the rule on the remote's server that refused the push";
     case "github_token":
       return "fix planbot's access to GitHub";
+    case "remote_setup":
+      return "give planbot the remote repository it pushes to";
   }
 }

@@ -40,6 +40,9 @@ export interface PushFailure {
   split?: DeliverySplit;
 }
 
+/** A chat's words for no remote: what failed and whom to tell, never the workspace's path on the server. */
+const NO_REMOTE: DeliverySplit = { problem: "push_no_remote", operator: "remote_setup" };
+
 /** What {@link pushBranch} needs. */
 export interface PushRequest {
   /** The workspace (a clone whose `origin` is the project's remote). */
@@ -85,6 +88,7 @@ export async function pushBranch(
       problem: "no_remote",
       message: `GIT_REMOTE_BASE is not set, so ${request.branch} stays in the workspace ${request.root}.`,
       hint: "Set GIT_REMOTE_BASE (e.g. https://github.com/<owner>) and run the project again, or push from the workspace by hand.",
+      split: NO_REMOTE,
     };
   }
   const env = withToken(gitEnv(request.env, dirname(request.root)), request.token);
@@ -99,6 +103,7 @@ export async function pushBranch(
         ? `the workspace's origin is ${redactUrl(origin.stdout.trim())}, not ${redactUrl(request.remoteUrl)}`
         : `the workspace ${request.root} has no origin remote`,
       hint: "Run the project again so planbot re-creates its clone, or push from the workspace by hand.",
+      split: NO_REMOTE,
     };
   }
   const head = await git(["rev-parse", "--verify", "--quiet", `refs/heads/${request.branch}^{commit}`]);

@@ -496,6 +496,13 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
       delivery: { ok: false, pushed: false, hint: expect.stringContaining("Set GIT_REMOTE_BASE") },
     });
     expect(github!.requests).toHaveLength(0);
+    // The summary names the workspace's path on the server: a chat member reads what failed and whom to tell.
+    const notice = deliveryReply(await recordOf(h));
+    expect(notice.text).toBe(
+      "**todo** could not be fully delivered: planbot has no remote repository to push branch `ralph/todo` to, so the work stays on planbot's server\nWhat to do: Please tell planbot's admin: only they can give planbot the remote repository it pushes to. Once they have, deliver it again: `/deliver todo`.",
+    );
+    expect(notice.text).not.toContain(h.config.workspaceDir);
+    expect(notice.operatorText).toContain("GIT\\_REMOTE\\_BASE is not set");
   });
 });
 
