@@ -12,6 +12,7 @@ import type { RequiredRole, Role } from "./roles.ts";
 import type { TurnSignals } from "../chat/turn-signals.ts";
 import type { PlanningPort } from "../planning/planning-port.ts";
 import type { ExecutorPort } from "../execute/executor-port.ts";
+import type { DeliveryPort } from "../deliver/deliver-again.ts";
 
 /** A positional argument of a command. */
 export interface ArgumentSpec {
@@ -66,6 +67,8 @@ export interface BotServices {
   clock: Clock;
   planning?: PlanningPort | undefined;
   executor?: ExecutorPort | undefined;
+  /** Delivers a finished run's work again (`/deliver`): push its branch, open or update its pull request. */
+  delivery?: DeliveryPort | undefined;
   /** EXECUTE_AT (`HH:MM`): replies promise a scheduled run only when one is set. */
   executeAt?: string | undefined;
   /** PLANBOT_WORKSPACE_DIR: replies name a project's files relative to its workspace, never by absolute path. */

@@ -160,6 +160,9 @@ export function projectActions(record: ProjectRecord): ReplyAction[] {
     actions.push({ label: "Approve", command: `/approve ${slug}`, style: "success" });
   if (status === "approved" && !unplanned)
     actions.push({ label: "Run now", command: `/run ${slug}`, style: "primary" });
+  // A finished run whose delivery failed is delivered again as it is (`/deliver`), without a new run.
+  if (record.delivery && !record.delivery.ok && ["complete", "failed", "blocked"].includes(status))
+    actions.push({ label: "Deliver again", command: `/deliver ${slug}`, style: "primary" });
   if (!status.startsWith("running") && status !== "planning" && !unplanned)
     actions.push({ label: "Re-plan", command: `/replan ${slug}`, style: "secondary" });
   actions.push({ label: "Status", command: `/status ${slug}`, style: "secondary" });

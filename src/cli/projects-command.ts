@@ -6,12 +6,14 @@ import type { CliIo } from "./io.ts";
 import { readArgs } from "./read-args.ts";
 import { formatRecord, formatTable } from "./projects-output.ts";
 import { runProjectsEdit } from "./projects-edit.ts";
+import { runProjectsDeliver } from "./projects-deliver.ts";
 
 export const PROJECTS_USAGE = `usage: planbot projects list [--json]
        planbot projects show <slug> [--json]
        planbot projects propose <slug> <description…> [--repo R] [--branch B] [--base M] [--json]
        planbot projects edit <slug> [--repo R] [--branch B] [--base M] [--description TEXT] [--if-match N] [--json]
-       planbot projects approve|unapprove|cancel <slug> [--if-match N] [--json]`;
+       planbot projects approve|unapprove|cancel <slug> [--if-match N] [--json]
+       planbot projects deliver <slug> [--json]`;
 
 /** The command line of `planbot projects`, read: the action, its slug and words, and the options. */
 interface ProjectsArgs {
@@ -128,6 +130,11 @@ export async function runProjectsCommand(argv: string[], services: CoreServices,
           );
       }
       return EXIT.ok;
+    }
+    case "deliver": {
+      if (!slug) return usage(io, "deliver needs a slug");
+      if (rest.length > 0) return usage(io, `deliver takes one slug; unexpected "${rest.join(" ")}"`);
+      return runProjectsDeliver(slug, json, services, io, failed);
     }
     default:
       return usage(io, `unknown action "${action}"`);

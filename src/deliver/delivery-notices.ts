@@ -124,5 +124,12 @@ export function deliveryReply(record: ProjectRecord): Reply {
   };
   const member = said(false);
   const operator = said(true);
-  return { text: member, ...(operator !== member ? { operatorText: operator } : {}), tone: "error", actions: [status] };
+  // Once the cause is fixed, the finished work is delivered again as it is, without running Ralph again.
+  const again = { label: "Deliver again", command: `/deliver ${record.slug}`, style: "primary" as const };
+  return {
+    text: member,
+    ...(operator !== member ? { operatorText: operator } : {}),
+    tone: "error",
+    actions: [again, status],
+  };
 }

@@ -3,15 +3,14 @@ import type { FixableField } from "../projects/error-fix.ts";
 /**
  * A delivery failure that is partly a chat member's to fix and partly planbot's operator's, as data: what
  * went wrong in the member's terms (`problem`), the member's step (`next`) and, when there is one, the
- * operator's part (`operator`). Stored flat on the project's `delivery` next to the operator's whole `hint`,
+ * operator's part (`operator`). A failure only the operator can fix has no `next`: the member reads what
+ * failed and whom to tell, never git's output (it names the server's remote and paths). Stored flat on the project's `delivery` next to the operator's whole `hint`,
  * so chats word the member's step with its command and "tell planbot's admin" for the rest, while the
  * terminal, the CLI and the logs keep the hint (docs/architecture.md, "Editing a project").
  */
-export interface DeliverySplit {
-  problem: DeliveryProblem;
-  next: DeliveryStep;
-  operator?: DeliveryAdminPart;
-}
+export type DeliverySplit =
+  | { problem: DeliveryProblem; next: DeliveryStep; operator?: DeliveryAdminPart }
+  | { problem: DeliveryProblem; next?: undefined; operator: DeliveryAdminPart };
 
 /** What went wrong, in a chat member's terms: no remote URLs, paths or settings. */
 export type DeliveryProblem =
@@ -30,7 +29,19 @@ export type DeliveryProblem =
   /** GitHub answered 422: a pull request of the branch is open, and planbot could not find it to update. */
   | "pr_already_open"
   /** GitHub answered 422 for another reason (its words are in the summary). */
-  | "pr_refused";
+  | "pr_refused"
+  /** GitHub answered 422 on the head: the branch is not in the repository planbot opens the pull request in. */
+  | "pr_branch_missing"
+  /** The remote refused planbot's credentials for the push (the operator's). */
+  | "push_auth"
+  /** The remote could not be reached from planbot's server (the operator's). */
+  | "push_unreachable"
+  /** planbot has no remote to push to: no GIT_REMOTE_BASE, or a workspace whose origin is another (the operator's). */
+  | "push_no_remote"
+  /** A rule on the remote's server (a hook) refused the push (the operator's). */
+  | "push_refused"
+  /** GitHub refused planbot's token for the pull request (the operator's). */
+  | "pr_auth";
 
 /**
  * The member's step: set the project's branch or base (`/edit`, the same step as a run failure's,
@@ -51,7 +62,17 @@ export type DeliveryAdminPart =
   /** Give planbot's GitHub token the right to open pull requests in the repository. */
   | "token_access"
   /** Point planbot at the GitHub repository the branch went to (GITHUB_OWNER, GIT_REMOTE_BASE) or give its token access. */
-  | "github_repo";
+  | "github_repo"
+  /** Fix planbot's credentials for the remote (GITHUB_TOKEN's scope, the machine's git credentials). */
+  | "git_access"
+  /** Make the remote reachable from planbot's server (GIT_REMOTE_BASE, the network). */
+  | "remote_reach"
+  /** Change or satisfy the rule on the remote's server that refused the push. */
+  | "push_rule"
+  /** Set a GITHUB_TOKEN GitHub accepts. */
+  | "github_token"
+  /** Give planbot the remote it pushes to (GIT_REMOTE_BASE, the workspace's origin). */
+  | "remote_setup";
 
 const PROBLEMS: ReadonlySet<string> = new Set<DeliveryProblem>([
   "branch_protected",
@@ -62,12 +83,23 @@ const PROBLEMS: ReadonlySet<string> = new Set<DeliveryProblem>([
   "pr_base_missing",
   "pr_already_open",
   "pr_refused",
+  "pr_branch_missing",
+  "push_auth",
+  "push_unreachable",
+  "push_no_remote",
+  "push_refused",
+  "pr_auth",
 ]);
 const ADMIN_PARTS: ReadonlySet<string> = new Set<DeliveryAdminPart>([
   "push_permission",
   "workspace_merge",
   "token_access",
   "github_repo",
+  "git_access",
+  "remote_reach",
+  "push_rule",
+  "github_token",
+  "remote_setup",
 ]);
 
 /**
@@ -78,14 +110,15 @@ export function readDeliverySplit(
   delivery: { problem?: unknown; next?: unknown; operator?: unknown } | null | undefined,
 ): DeliverySplit | undefined {
   const problem = delivery?.problem;
+  if (typeof problem !== "string" || !PROBLEMS.has(problem)) return undefined;
   const next = asStep(delivery?.next);
-  if (typeof problem !== "string" || !PROBLEMS.has(problem) || !next) return undefined;
-  const operator = delivery?.operator;
-  return {
-    problem: problem as DeliveryProblem,
-    next,
-    ...(typeof operator === "string" && ADMIN_PARTS.has(operator) ? { operator: operator as DeliveryAdminPart } : {}),
-  };
+  const operator =
+    typeof delivery?.operator === "string" && ADMIN_PARTS.has(delivery.operator)
+      ? (delivery.operator as DeliveryAdminPart)
+      : undefined;
+  if (next) return { problem: problem as DeliveryProblem, next, ...(operator ? { operator } : {}) };
+  // Without a member's step, only a known operator's part says what to tell the admin.
+  return operator ? { problem: problem as DeliveryProblem, operator } : undefined;
 }
 
 function asStep(value: unknown): DeliveryStep | undefined {

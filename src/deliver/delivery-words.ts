@@ -17,13 +17,16 @@ export interface SplitReader {
  * delivery's summary and hint instead.
  */
 export function splitDeliveryWords(split: DeliverySplit, reader: SplitReader): { problem: string; advice: string } {
+  const problem = problemLine(split.problem, code(reader.branch));
+  if (!split.next)
+    return {
+      problem,
+      advice: `Please tell planbot's admin: only they can ${adminPart(split.operator)}. Once they have, deliver it again: ${code(`/deliver ${reader.slug}`)}.`,
+    };
   const admin = split.operator
     ? ` For the rest, tell planbot's admin: only they can ${adminPart(split.operator)}.`
     : "";
-  return {
-    problem: problemLine(split.problem, code(reader.branch)),
-    advice: `${stepText(split.next, reader)}${admin}`,
-  };
+  return { problem, advice: `${stepText(split.next, reader)}${admin}` };
 }
 
 function problemLine(problem: DeliveryProblem, branch: string): string {
@@ -44,6 +47,18 @@ function problemLine(problem: DeliveryProblem, branch: string): string {
       return `branch ${branch} is pushed, and GitHub says a pull request of it is already open`;
     case "pr_refused":
       return `branch ${branch} is pushed, but GitHub refused its pull request`;
+    case "pr_branch_missing":
+      return `branch ${branch} was pushed, but GitHub does not have it in the repository planbot opens the pull request in, so there is no pull request`;
+    case "push_auth":
+      return `the remote did not accept planbot's access, so branch ${branch} was not pushed`;
+    case "push_unreachable":
+      return `planbot could not reach the remote repository, so branch ${branch} was not pushed`;
+    case "push_no_remote":
+      return `planbot has no remote repository to push branch ${branch} to, so the work stays on planbot's server`;
+    case "push_refused":
+      return `a rule on the remote's server refused the push, so branch ${branch} was not pushed`;
+    case "pr_auth":
+      return `branch ${branch} is pushed, but GitHub did not accept planbot's access, so there is no pull request`;
   }
 }
 
@@ -61,10 +76,13 @@ function stepText(step: DeliveryStep, reader: SplitReader): string {
   }
 }
 
-/** How the member runs the project again: a complete one is planned again first (`/run` refuses it). */
+/**
+ * How the member tries again: a complete project's work is delivered again as it is (`/deliver`, which pushes
+ * the run's commits under the branch set since); a failed or blocked one runs again.
+ */
 function retryText(reader: SplitReader): string {
   return reader.status === "complete"
-    ? `plan it again for a next run: ${code(`/replan ${reader.slug}`)}`
+    ? `deliver it again: ${code(`/deliver ${reader.slug}`)}`
     : `run it again: ${code(`/run ${reader.slug}`)}`;
 }
 
@@ -79,5 +97,15 @@ function adminPart(part: DeliveryAdminPart): string {
       return "give planbot's GitHub access the right to open pull requests there";
     case "github_repo":
       return "point planbot at the GitHub repository the branch went to, or give it access there";
+    case "git_access":
+      return "fix planbot's access to the remote repository";
+    case "remote_reach":
+      return "make the remote repository reachable from planbot's server";
+    case "push_rule":
+      return "change the rule on the remote's server that refused the push";
+    case "github_token":
+      return "fix planbot's access to GitHub";
+    case "remote_setup":
+      return "give planbot the remote repository it pushes to";
   }
 }

@@ -11,14 +11,18 @@ export interface PullRequestRef {
 }
 
 /** Why the pull request step failed, for the message and what to do. */
-export type PullRequestProblem = "auth" | "forbidden" | "not_found" | "invalid" | "unavailable";
+export type PullRequestProblem = "auth" | "forbidden" | "not_found" | "branch_missing" | "invalid" | "unavailable";
 
 /**
- * The pull request problem only planbot's operator can fix on the server: GITHUB_TOKEN refused. Member
- * surfaces say to tell planbot's admin instead of its hint. A 403, 404 or 422 is split instead: the branch is
+ * The pull request problems only planbot's operator can fix on the server: GITHUB_TOKEN refused, and a
+ * pushed branch GitHub does not have (the push went to another repository than GITHUB_OWNER's, so opening
+ * the pull request by hand cannot work either). Member surfaces say to tell planbot's admin instead of its hint. A 403, 404 or 422 is split instead: the branch is
  * pushed, so the member can open the pull request by hand or fix the base (`split`, delivery-split.ts).
  */
-export const OPERATOR_PULL_REQUEST_PROBLEMS: ReadonlySet<PullRequestProblem> = new Set<PullRequestProblem>(["auth"]);
+export const OPERATOR_PULL_REQUEST_PROBLEMS: ReadonlySet<PullRequestProblem> = new Set<PullRequestProblem>([
+  "auth",
+  "branch_missing",
+]);
 
 /**
  * A failed pull request step: kind, the API's words (scrubbed) and what a person should do; `split` when a
@@ -79,7 +83,7 @@ export async function openOrUpdatePullRequest(
       return await update(client, target, found, draft);
     }
   } catch (error) {
-    return describeFailure(error, target, token);
+    return describeFailure(error, target, draft.branch, token);
   }
 }
 
@@ -139,7 +143,7 @@ function draftsUnsupported(error: unknown): boolean {
   return (error as ApiError).status === 422 && /draft pull requests are not supported/i.test(apiWords(error));
 }
 
-function describeFailure(error: unknown, target: GithubRepo, token: string): PullRequestFailure {
+function describeFailure(error: unknown, target: GithubRepo, branch: string, token: string): PullRequestFailure {
   // Octokit reports a connection failure as status 500 without a response: that is "not reached", not an answer.
   const status = (error as ApiError).response ? (error as ApiError).status : undefined;
   const where = `${target.owner}/${target.repo}`;
@@ -153,6 +157,7 @@ function describeFailure(error: unknown, target: GithubRepo, token: string): Pul
       problem: "auth",
       message,
       hint: "GITHUB_TOKEN was refused: set a valid token (with pull-request write access) and run the project again.",
+      split: { problem: "pr_auth", operator: "github_token" },
     };
   if (status === 403)
     return {
@@ -175,6 +180,14 @@ function describeFailure(error: unknown, target: GithubRepo, token: string): Pul
       hint: `${where} was not found with this token: check GITHUB_OWNER / GIT_REMOTE_BASE and the token's repository access.`,
       split: { problem: "pr_repo_not_found", next: { kind: "open_pull_request" }, operator: "github_repo" },
     };
+  if (status === 422 && branchMissing(error))
+    return {
+      ok: false,
+      problem: "branch_missing",
+      message,
+      hint: `GitHub has no branch ${branch} in ${where}, so no pull request can be opened from it, by planbot or by hand: the branch was pushed to GIT_REMOTE_BASE, which must be the same repository as GITHUB_OWNER's ${where} (or the branch was deleted there since). Fix that, then deliver again.`,
+      split: { problem: "pr_branch_missing", operator: "github_repo" },
+    };
   if (status === 422)
     return {
       ok: false,
@@ -189,6 +202,11 @@ function describeFailure(error: unknown, target: GithubRepo, token: string): Pul
     message,
     hint: "The GitHub API is unavailable; the branch is pushed, so open the pull request by hand or run the project again later.",
   };
+}
+
+/** GitHub's 422 on the `head` field: the branch is not in the repository (GitHub's own error object). */
+function branchMissing(error: unknown): boolean {
+  return ((error as ApiError).response?.data?.errors ?? []).some((item) => item.field === "head");
 }
 
 /** What a member can do about GitHub's 422, by its words: none of these is the operator's. */

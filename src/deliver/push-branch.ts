@@ -6,16 +6,25 @@ import type { DeliverySplit } from "./delivery-split.ts";
 import { scrubToken } from "./scrub.ts";
 
 /** Why a push did not happen, for the message and what to do. */
-export type PushProblem = "no_remote" | "invalid" | "auth" | "protected" | "rejected" | "unreachable" | "failed";
+export type PushProblem =
+  | "no_remote"
+  | "invalid"
+  | "auth"
+  | "protected"
+  | "rejected"
+  | "refused"
+  | "unreachable"
+  | "failed";
 
 /**
  * The push problems only planbot's operator can fix on the server: no GIT_REMOTE_BASE, the server's git
- * credentials or GITHUB_TOKEN, a remote the machine cannot reach. Their hints name settings a chat member
+ * credentials or GITHUB_TOKEN, a remote the machine cannot reach, a rule on the remote's server. Their hints name settings a chat member
  * cannot change, so member surfaces say to tell planbot's admin instead (docs/architecture.md, failures).
  */
 export const OPERATOR_PUSH_PROBLEMS: ReadonlySet<PushProblem> = new Set<PushProblem>([
   "no_remote",
   "auth",
+  "refused",
   "unreachable",
 ]);
 
@@ -30,6 +39,9 @@ export interface PushFailure {
   hint: string;
   split?: DeliverySplit;
 }
+
+/** A chat's words for no remote: what failed and whom to tell, never the workspace's path on the server. */
+const NO_REMOTE: DeliverySplit = { problem: "push_no_remote", operator: "remote_setup" };
 
 /** What {@link pushBranch} needs. */
 export interface PushRequest {
@@ -76,6 +88,7 @@ export async function pushBranch(
       problem: "no_remote",
       message: `GIT_REMOTE_BASE is not set, so ${request.branch} stays in the workspace ${request.root}.`,
       hint: "Set GIT_REMOTE_BASE (e.g. https://github.com/<owner>) and run the project again, or push from the workspace by hand.",
+      split: NO_REMOTE,
     };
   }
   const env = withToken(gitEnv(request.env, dirname(request.root)), request.token);
@@ -90,6 +103,7 @@ export async function pushBranch(
         ? `the workspace's origin is ${redactUrl(origin.stdout.trim())}, not ${redactUrl(request.remoteUrl)}`
         : `the workspace ${request.root} has no origin remote`,
       hint: "Run the project again so planbot re-creates its clone, or push from the workspace by hand.",
+      split: NO_REMOTE,
     };
   }
   const head = await git(["rev-parse", "--verify", "--quiet", `refs/heads/${request.branch}^{commit}`]);
@@ -154,6 +168,7 @@ function classify(message: string, branch: string): PushFailure {
       problem: "auth",
       message,
       hint: "Check GITHUB_TOKEN (it needs the repo / contents:write scope) or the machine's git credentials, then run the project again.",
+      split: { problem: "push_auth", operator: "git_access" },
     };
   }
   if (/\[rejected\]|non-fast-forward|fetch first|\(stale info\)/.test(text)) {
@@ -168,9 +183,10 @@ function classify(message: string, branch: string): PushFailure {
   if (/\[remote rejected\]|hook declined|pre-receive/.test(text)) {
     return {
       ok: false,
-      problem: "rejected",
+      problem: "refused",
       message,
       hint: "The remote refused the push (a server-side hook or rule): see its message above, fix that, then run again.",
+      split: { problem: "push_refused", operator: "push_rule" },
     };
   }
   if (
@@ -183,6 +199,7 @@ function classify(message: string, branch: string): PushFailure {
       problem: "unreachable",
       message,
       hint: "Check that the remote exists and is reachable from this machine (GIT_REMOTE_BASE), then run again.",
+      split: { problem: "push_unreachable", operator: "remote_reach" },
     };
   }
   return {

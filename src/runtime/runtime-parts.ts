@@ -22,6 +22,7 @@ import type { ProcessProbe } from "../projects/process-probe.ts";
 import type { ProjectLister } from "../projects/project-list.ts";
 import type { Roles } from "../bot/roles.ts";
 import { chooseExecutor } from "./choose-executor.ts";
+import { createDeliveryPort, type DeliveryPort } from "../deliver/deliver-again.ts";
 import { trackInFlight, type InFlightBot } from "./in-flight.ts";
 
 /** The test seams the pieces use (a part of createRuntime's overrides). */
@@ -58,6 +59,20 @@ export function buildExecutor(wiring: RuntimeWiring, onProgress: RunProgressList
     ...(overrides.env ? { env: overrides.env } : {}),
     maxMinutes: config.progress.maxMinutes,
     onProgress,
+  });
+}
+
+/** `/deliver`'s port: delivers a finished run again, as the local executor's delivery step does after a run. */
+export function buildDeliveryPort(wiring: RuntimeWiring): DeliveryPort {
+  const { config, core, log, overrides } = wiring;
+  return createDeliveryPort({
+    store: core.store,
+    lister: core.lister,
+    lifecycle: core.lifecycle,
+    config,
+    log,
+    now: () => core.clock.now().toISOString(),
+    ...(overrides.env ? { env: overrides.env } : {}),
   });
 }
 

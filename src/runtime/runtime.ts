@@ -24,6 +24,7 @@ import type { InFlightBot } from "./in-flight.ts";
 import {
   abandonPlanningOnLeave,
   buildBot,
+  buildDeliveryPort,
   buildExecutor,
   buildNotifier,
   buildWatcher,
@@ -132,6 +133,7 @@ export function createRuntime(config: Config, log: Logger, overrides: RuntimeOve
     clock: core.clock,
     planning,
     executor,
+    delivery: buildDeliveryPort(wiring),
     executeAt: config.execute.at,
     workspaceDir: config.workspaceDir,
   };

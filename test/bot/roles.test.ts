@@ -118,6 +118,7 @@ const rows: Row[] = [
   { line: "/stop", what: "/stop", needs: "member", allowed: NOT_YET },
   { line: "/continue seeded", what: "/continue", needs: "member", allowed: NOT_YET },
   { line: "/run seeded", what: "/run", needs: "admin", allowed: NOT_YET },
+  { line: "/deliver seeded", what: "/deliver", needs: "member", allowed: NOT_YET },
   { line: "/whoami", what: "/whoami", needs: "anyone", allowed: /^You are user-/ },
   { line: "/help", what: "/help", needs: "anyone", allowed: /^\*\*planbot commands\*\*/ },
   { line: "/start", what: "/help", needs: "anyone", allowed: /^\*\*planbot commands\*\*/ },
@@ -166,7 +167,7 @@ describe("every command for every role", () => {
     },
   );
 
-  it("the matrix matches the README's Roles: members propose, plan, answer, next, done, stop, status, continue", () => {
+  it("the matrix matches the README's Roles: members propose, plan, answer, next, done, stop, status, continue, deliver", () => {
     const registry = createDefaultRegistry();
     const byRole = (needed: string) =>
       registry.commands
@@ -174,7 +175,18 @@ describe("every command for every role", () => {
         .map((command) => command.name)
         .sort();
     expect(byRole("anyone")).toEqual(["help", "whoami"]);
-    expect(byRole("member")).toEqual(["continue", "done", "edit", "next", "p", "plan", "replan", "status", "stop"]);
+    expect(byRole("member")).toEqual([
+      "continue",
+      "deliver",
+      "done",
+      "edit",
+      "next",
+      "p",
+      "plan",
+      "replan",
+      "status",
+      "stop",
+    ]);
     expect(byRole("admin")).toEqual(["approve", "cancel", "run", "unapprove"]);
     expect(registry.find("replan")?.flags.find((flag) => flag.name === "force")?.role).toBe("admin");
   });
@@ -217,7 +229,7 @@ describe("what a guest sees", () => {
       "- `/help [command]` (also /start) — list the commands",
     ]);
     expect(reply?.text).toContain(
-      "13 more commands need a role you do not have; /whoami shows your id for the config.",
+      "14 more commands need a role you do not have; /whoami shows your id for the config.",
     );
   });
 

@@ -25,10 +25,23 @@ describe("helpText per role", () => {
     { role: "admin", commands: ALL_COMMANDS, hidden: 0 },
     {
       role: "member",
-      commands: ["p", "edit", "plan", "replan", "status", "next", "done", "stop", "continue", "whoami", "help"],
+      commands: [
+        "p",
+        "edit",
+        "plan",
+        "replan",
+        "status",
+        "next",
+        "done",
+        "stop",
+        "continue",
+        "deliver",
+        "whoami",
+        "help",
+      ],
       hidden: 4,
     },
-    { role: "guest", commands: ["whoami", "help"], hidden: 13 },
+    { role: "guest", commands: ["whoami", "help"], hidden: 14 },
   ])("$role sees $commands.length commands", ({ role, commands, hidden }) => {
     const text = helpText(registry, role);
     expect(text.startsWith("**planbot commands**\n")).toBe(true);

@@ -2,7 +2,7 @@ import { readFile, writeFile, chmod } from "node:fs/promises";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it, type TestContext } from "vitest";
-import { projectCard } from "../../src/bot/project-card.ts";
+import { projectActions, projectCard } from "../../src/bot/project-card.ts";
 import type { DeliverySettings } from "../../src/config/delivery-settings.ts";
 import { deliveryReply } from "../../src/deliver/delivery-notices.ts";
 import { createLogger } from "../../src/log.ts";
@@ -209,13 +209,16 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     const got = await h.lister.get("todo");
     const record = got.ok ? got.record : undefined;
     if (!record) throw new Error("expected the project's record");
-    const admin =
-      "Please tell planbot's admin: only they can fix planbot's access to the repository or GitHub on the server.";
-    expect(projectCard(record)).toContain(
-      `, but no pull request: GitHub answered 401 for acme/todo: Bad credentials — ${admin}`,
-    );
-    expect(projectCard(record, { operator: true })).toContain("— GITHUB\\_TOKEN was refused: set a valid token");
     const notice = deliveryReply(record);
+    // git's and GitHub's words name the server's remote: a chat member reads what failed in plain words.
+    const admin =
+      "Please tell planbot's admin: only they can fix planbot's access to GitHub. Once they have, deliver it again: `/deliver todo`.";
+    expect(projectCard(record)).toContain(
+      `Delivery: branch \`ralph/todo\` is pushed, but GitHub did not accept planbot's access, so there is no pull request — ${admin}`,
+    );
+    expect(projectCard(record)).not.toContain(remote.base);
+    expect(notice.text).not.toContain(remote.base);
+    expect(projectCard(record, { operator: true })).toContain("— GITHUB\\_TOKEN was refused: set a valid token");
     expect(notice.text).toContain(`\nWhat to do: ${admin}`);
     expect(notice.text).not.toContain("GITHUB");
     expect(notice.operatorText).toContain("What to do: GITHUB\\_TOKEN was refused");
@@ -305,7 +308,7 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     const movedWords =
       "branch `ralph/todo` on the remote has commits someone else pushed, and planbot never overwrites them, so the work was not pushed";
     const movedAdvice =
-      "To deliver to another branch, set it: `/edit todo --branch B`, then plan it again for a next run: `/replan todo`. For the rest, tell planbot's admin: only they can merge those commits into planbot's copy of the branch on the server.";
+      "To deliver to another branch, set it: `/edit todo --branch B`, then deliver it again: `/deliver todo`. For the rest, tell planbot's admin: only they can merge those commits into planbot's copy of the branch on the server.";
     expect(projectCard(moved)).toContain(`Delivery: ${movedWords} — ${movedAdvice}`);
     const movedNotice = deliveryReply(moved);
     expect(movedNotice.text).toBe(`**todo** could not be fully delivered: ${movedWords}\nWhat to do: ${movedAdvice}`);
@@ -333,8 +336,75 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
       ],
     });
     expect(await h.entry("todo")).toMatchObject({
-      delivery: { ok: false, pushed: false, hint: expect.stringContaining("refused the push") },
+      delivery: {
+        ok: false,
+        pushed: false,
+        hint: expect.stringContaining("refused the push"),
+        hint_operator: true,
+        problem: "push_refused",
+        operator: "push_rule",
+      },
     });
+    // git's words ("To /srv/…/remotes/todo ! [remote rejected]") stay with the operator; a member reads what failed.
+    const frozen = await recordOf(h);
+    const frozenNotice = deliveryReply(frozen);
+    expect(frozenNotice.text).toBe(
+      "**todo** could not be fully delivered: a rule on the remote's server refused the push, so branch `ralph/todo` was not pushed\nWhat to do: Please tell planbot's admin: only they can change the rule on the remote's server that refused the push. Once they have, deliver it again: `/deliver todo`.",
+    );
+    expect(projectCard(frozen)).not.toContain(remote.base);
+    expect(projectCard(frozen)).not.toContain("remote rejected");
+    expect(frozenNotice.operatorText).toContain(remote.base);
+    expect(projectCard(frozen, { operator: true })).toContain("pushes are frozen");
+  });
+
+  it("credentials the remote refuses are the admin's: a chat member reads what failed, the terminal git's words", async (context) => {
+    const { h, remote, executor } = await world(context);
+    // What a git server answers a push it does not let planbot make, from a real pre-receive hook.
+    const hook = join(remote.path, "hooks", "pre-receive");
+    await writeFile(hook, "#!/bin/sh\necho 'ERROR: Permission denied to planbot-bot.' >&2\nexit 1\n");
+    await chmod(hook, 0o755);
+    expect(await executor.runOnce({ slug: "todo" })).toMatchObject({ ok: true, runs: [{ outcome: "complete" }] });
+    expect((await h.entry("todo")).delivery).toMatchObject({
+      ok: false,
+      pushed: false,
+      hint_operator: true,
+      problem: "push_auth",
+      operator: "git_access",
+    });
+    const record = await recordOf(h);
+    const notice = deliveryReply(record);
+    expect(notice.text).toBe(
+      "**todo** could not be fully delivered: the remote did not accept planbot's access, so branch `ralph/todo` was not pushed\nWhat to do: Please tell planbot's admin: only they can fix planbot's access to the remote repository. Once they have, deliver it again: `/deliver todo`.",
+    );
+    expect(projectCard(record)).not.toContain(remote.base);
+    expect(notice.operatorText).toContain("Permission denied to planbot-bot");
+    expect(notice.operatorText).toContain("What to do: Check GITHUB\\_TOKEN");
+  });
+
+  it("a branch GitHub does not have is no 'open it by hand': the admin points planbot at the repository the push went to", async (context) => {
+    const { h, github, executor, remote } = await world(context);
+    // GITHUB_OWNER's acme/todo is another repository than the one GIT_REMOTE_BASE pushes to.
+    const elsewhere = await createBareRemote(await temp.make("elsewhere-"), "todo");
+    github!.addRepo("acme", "todo", elsewhere.path);
+    expect(await executor.runOnce({ slug: "todo" })).toMatchObject({ ok: true, runs: [{ outcome: "complete" }] });
+    expect(await git(remote.path, ["rev-parse", "--verify", "refs/heads/ralph/todo"])).toMatch(/^[0-9a-f]{40}$/);
+    const entry = await h.entry("todo");
+    expect(entry.delivery).toMatchObject({
+      ok: false,
+      pushed: true,
+      hint_operator: true,
+      hint: expect.stringContaining("GitHub has no branch ralph/todo in acme/todo"),
+      problem: "pr_branch_missing",
+      operator: "github_repo",
+    });
+    expect(JSON.stringify(entry.delivery)).not.toContain("by hand from the pushed branch");
+    const record = await recordOf(h);
+    const notice = deliveryReply(record);
+    expect(notice.text).toBe(
+      "**todo** could not be fully delivered: branch `ralph/todo` was pushed, but GitHub does not have it in the repository planbot opens the pull request in, so there is no pull request\nWhat to do: Please tell planbot's admin: only they can point planbot at the GitHub repository the branch went to, or give it access there. Once they have, deliver it again: `/deliver todo`.",
+    );
+    expect(notice.text).not.toContain("by hand");
+    expect(notice.operatorText).toContain("GitHub answered 422 for acme/todo: Validation Failed");
   });
 
   it("a protected branch splits: a chat member reads their /edit and /run, the admin's part, and no git output", async (context) => {
@@ -363,6 +433,9 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
       "**todo** could not be fully delivered: the remote protects branch `ralph/todo`, so planbot could not push the work there\nWhat to do: To deliver to another branch, set it: `/edit todo --branch B`, then run it again: `/run todo`. For the rest, tell planbot's admin: only they can let planbot push to that branch.",
     );
     expect(projectCard(record)).not.toContain("GH006");
+    // Once the branch is set, the finished work is delivered again from the notice's button or the card's.
+    expect(notice.actions?.[0]).toMatchObject({ label: "Deliver again", command: "/deliver todo" });
+    expect(projectActions(record).map((action) => action.command)).toContain("/deliver todo");
     expect(notice.operatorText).toContain("GH006");
     expect(notice.operatorText).toContain("What to do: The remote protects ralph/todo");
   });
@@ -423,6 +496,13 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
       delivery: { ok: false, pushed: false, hint: expect.stringContaining("Set GIT_REMOTE_BASE") },
     });
     expect(github!.requests).toHaveLength(0);
+    // The summary names the workspace's path on the server: a chat member reads what failed and whom to tell.
+    const notice = deliveryReply(await recordOf(h));
+    expect(notice.text).toBe(
+      "**todo** could not be fully delivered: planbot has no remote repository to push branch `ralph/todo` to, so the work stays on planbot's server\nWhat to do: Please tell planbot's admin: only they can give planbot the remote repository it pushes to. Once they have, deliver it again: `/deliver todo`.",
+    );
+    expect(notice.text).not.toContain(h.config.workspaceDir);
+    expect(notice.operatorText).toContain("GIT\\_REMOTE\\_BASE is not set");
   });
 });
 

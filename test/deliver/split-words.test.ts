@@ -37,7 +37,7 @@ describe("a chat's words for a delivery failure split between the member and the
     const record = await recordWith({ ...FAILED, problem: "pr_no_commits", next: { kind: "edit", field: "base" } });
     const notice = deliveryReply(record);
     expect(notice.text).toBe(
-      "**todo** could not be fully delivered: branch `ralph/todo` is pushed, but it has no commits its base lacks, so GitHub has nothing for a pull request\nWhat to do: If its base is wrong, set it: `/edit todo --base M`, then plan it again for a next run: `/replan todo`.",
+      "**todo** could not be fully delivered: branch `ralph/todo` is pushed, but it has no commits its base lacks, so GitHub has nothing for a pull request\nWhat to do: If its base is wrong, set it: `/edit todo --base M`, then deliver it again: `/deliver todo`.",
     );
     expect(notice.text).not.toContain("admin");
     expect(notice.operatorText).toContain("/srv/git/remotes/todo");

@@ -17,6 +17,7 @@ export const ALL_COMMANDS = [
   "stop",
   "continue",
   "run",
+  "deliver",
   "whoami",
   "help",
 ];

@@ -51,9 +51,13 @@ describe("a queued run whose worker could not push", { timeout: 120_000 }, () =>
     });
 
     const record = await recordOf(world, "tango");
+    // The worker's split reaches the bot: what failed in plain words, never git's output (it names the remote).
     const admin =
-      "Please tell planbot's admin: only they can fix planbot's access to the repository or GitHub on the server.";
-    expect(projectCard(record)).toContain(`— ${admin}`);
+      "Please tell planbot's admin: only they can fix planbot's access to the remote repository. Once they have, deliver it again: `/deliver tango`.";
+    expect(projectCard(record)).toContain(
+      `Delivery: the remote did not accept planbot's access, so branch \`ralph/tango\` was not pushed — ${admin}`,
+    );
+    expect(projectCard(record)).not.toContain("Permission denied");
     expect(projectCard(record)).not.toContain("GITHUB");
     expect(projectCard(record, { operator: true })).toContain("GITHUB\\_TOKEN");
     const notice = deliveryReply(record);
@@ -82,7 +86,7 @@ describe("a queued run whose worker could not push", { timeout: 120_000 }, () =>
 
     const notice = deliveryReply(await recordOf(world, "uniform"));
     expect(notice.text).toBe(
-      "**uniform** could not be fully delivered: the remote protects branch `ralph/uniform`, so planbot could not push the work there\nWhat to do: To deliver to another branch, set it: `/edit uniform --branch B`, then plan it again for a next run: `/replan uniform`. For the rest, tell planbot's admin: only they can let planbot push to that branch.",
+      "**uniform** could not be fully delivered: the remote protects branch `ralph/uniform`, so planbot could not push the work there\nWhat to do: To deliver to another branch, set it: `/edit uniform --branch B`, then deliver it again: `/deliver uniform`. For the rest, tell planbot's admin: only they can let planbot push to that branch.",
     );
     expect(notice.operatorText).toContain("GH006");
   });

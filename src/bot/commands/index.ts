@@ -1,4 +1,5 @@
 import { createCommandRegistry, type CommandRegistry } from "../command-registry.ts";
+import { deliverCommand } from "./deliver-command.ts";
 import { editCommand } from "./edit-command.ts";
 import { helpCommand, whoamiCommand } from "./info-commands.ts";
 import {
@@ -28,6 +29,7 @@ export function createDefaultRegistry(): CommandRegistry {
     stopCommand,
     continueCommand,
     runCommand,
+    deliverCommand,
     whoamiCommand,
     helpCommand,
   ]);

@@ -1,0 +1,104 @@
+import { dirname } from "node:path";
+import { gitEnv, LOCAL_GIT_TIMEOUT_MS, runGit } from "../execute/git.ts";
+import type { RunOutcome } from "../execute/run-outcome.ts";
+import { planRun } from "../execute/run-plan.ts";
+import type { ProjectLister, ProjectRecord } from "../projects/project-list.ts";
+import type { ProjectStore } from "../projects/project-store.ts";
+import { fail, type Result } from "../projects/result.ts";
+import { type ProjectEntry, readDelivery } from "../projects/schemas.ts";
+import { type DeliveryContext, deliverAfterRun, shouldDeliver } from "./deliver-run.ts";
+
+/**
+ * What `/deliver` and `planbot projects deliver` need: deliver a finished run's work again (push its branch,
+ * open or update its draft pull request) without running Ralph again. `record` is the project as it reads
+ * after the delivery was stored; its `delivery` is what the delivery notice words.
+ */
+export interface DeliveryPort {
+  deliverAgain(slug: string): Promise<Result<{ record: ProjectRecord }>>;
+}
+
+/** What {@link createDeliveryPort} reads: the delivery context plus the store the entry is read from. */
+export interface DeliverAgainDeps extends DeliveryContext {
+  store: ProjectStore;
+  lister: ProjectLister;
+}
+
+/**
+ * Delivers a finished run again exactly as the executor's delivery step does after a run (deliverAfterRun),
+ * and refuses, with `invalid_state` and `details.reason`, what has nothing to deliver: a run that has not
+ * ended in an outcome PUSH_ON delivers (`not_finished`, `push_off`), no GIT_REMOTE_BASE (`no_remote`), no
+ * branch with the run's commits in the workspace (`no_branch`). When `/edit --branch` renamed the branch after
+ * a delivery that pushed nothing, the run's commits are delivered under the new name: the workspace's branch
+ * of the last delivery is copied to it (docs/architecture.md, "Delivering again").
+ */
+export function createDeliveryPort(deps: DeliverAgainDeps): DeliveryPort {
+  return {
+    async deliverAgain(slug) {
+      const found = await deps.lister.get(slug);
+      if (!found.ok) return found;
+      const record = found.record;
+      if (!record) return fail("not_found", `No project named "${slug}".`, { details: { slug, next: "list" } });
+      const name = record.slug;
+      const settings = deps.config.execute.delivery;
+      if (!settings || settings.pushOn === "never")
+        return refuse(name, "push_off", "planbot is set not to push finished work (PUSH_ON=never).");
+      if (!shouldDeliver(settings.pushOn, record.status as RunOutcome))
+        return refuse(
+          name,
+          "not_finished",
+          `${name} is ${record.status}: only the work of a ${settings.pushOn === "any" ? "finished (complete, failed or blocked)" : "complete"} run is delivered.`,
+        );
+      const entry = await readEntry(deps.store, name);
+      if (!entry.ok) return entry;
+      const planned = planRun(entry.entry, deps.config, deps.cwd);
+      if (!planned.ok) return planned;
+      const plan = planned.plan;
+      if (!plan.remoteUrl)
+        return refuse(name, "no_remote", "GIT_REMOTE_BASE is not set, so there is no remote to push the work to.");
+      const branch = await runBranch(deps, name, plan.root, plan.branch, readDelivery(entry.entry)?.branch);
+      if (!branch.ok) return branch;
+      await deliverAfterRun(deps, { slug: name, outcome: record.status as RunOutcome, message: "", plan }, entry.entry);
+      const after = await deps.lister.get(name);
+      if (!after.ok) return after;
+      return after.record ? { ok: true, record: after.record } : fail("not_found", `No project named "${name}".`);
+    },
+  };
+}
+
+function refuse(slug: string, reason: string, message: string) {
+  return fail("invalid_state", message, { details: { slug, reason } });
+}
+
+async function readEntry(store: ProjectStore, slug: string): Promise<Result<{ entry: ProjectEntry }>> {
+  const read = await store.read();
+  if (!read.ok) return read;
+  const entry = (read.file.projects ?? []).find((project) => project.name.toLowerCase() === slug.toLowerCase());
+  return entry ? { ok: true, entry } : fail("not_found", `No project named "${slug}".`, { details: { slug } });
+}
+
+/**
+ * Makes sure the workspace has `branch` with the run's commits: as it is, or — after `/edit --branch` — made
+ * from the branch the last delivery tried (`previous`), never moving a branch that exists already.
+ */
+async function runBranch(
+  deps: DeliverAgainDeps,
+  slug: string,
+  root: string,
+  branch: string,
+  previous: string | undefined,
+): Promise<Result<object>> {
+  const env = gitEnv(deps.env, dirname(root));
+  const git = (args: readonly string[]) => runGit(args, { cwd: root, env, timeoutMs: LOCAL_GIT_TIMEOUT_MS });
+  const has = async (name: string) =>
+    (await git(["rev-parse", "--verify", "--quiet", `refs/heads/${name}^{commit}`])).ok;
+  if (await has(branch)) return { ok: true };
+  if (previous && previous !== branch && (await has(previous))) {
+    const copied = await git(["branch", "--no-track", branch, `refs/heads/${previous}`]);
+    if (copied.ok) return { ok: true };
+  }
+  return fail(
+    "invalid_state",
+    `planbot's copy of ${slug} has no branch ${branch} with the run's work (a queued run's commits stay with its worker), so there is nothing to deliver here.`,
+    { details: { slug, reason: "no_branch", next: "replan" } },
+  );
+}
