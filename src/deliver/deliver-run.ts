@@ -5,7 +5,7 @@ import type { ExecutorConfig, RunPlan } from "../execute/run-plan.ts";
 import { planRun } from "../execute/run-plan.ts";
 import type { Logger } from "../log.ts";
 import type { Lifecycle } from "../projects/lifecycle.ts";
-import { readPrd } from "../projects/project-list.ts";
+import { readPrd } from "../projects/workspace-reads.ts";
 import type { DeliveryField, ProjectEntry } from "../projects/schemas.ts";
 import { workspacePaths } from "../projects/workspace.ts";
 import { type DeliverySplit, deliverySplitFields } from "./delivery-split.ts";

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Logger } from "../log.ts";
 import type { Lifecycle } from "../projects/lifecycle.ts";
 import type { ProcessProbe } from "../projects/process-probe.ts";
-import { readPrd } from "../projects/project-list.ts";
+import { readPrd } from "../projects/workspace-reads.ts";
 import { fail, type Failure } from "../projects/result.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
 import { workspacePaths } from "../projects/workspace.ts";

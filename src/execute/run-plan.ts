@@ -1,5 +1,5 @@
 import type { Config } from "../config.ts";
-import { readPrd } from "../projects/project-list.ts";
+import { readPrd } from "../projects/workspace-reads.ts";
 import { fail, type Result } from "../projects/result.ts";
 import type { ProjectEntry } from "../projects/schemas.ts";
 import { validateBaseBranch, validateBranch, validateRepo, validateSlug } from "../projects/validation.ts";

@@ -2,7 +2,7 @@ import { lstatSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gitEnv, runGit } from "../execute/git.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
-import { readPrd } from "../projects/project-list.ts";
+import { readPrd } from "../projects/workspace-reads.ts";
 import { workspacePaths } from "../projects/workspace.ts";
 
 /** One story of the run's prd.json as the report shows it. */

@@ -5,7 +5,7 @@
  */
 import { deriveStatus } from "./derive-status.ts";
 import type { ProcessProbe } from "./process-probe.ts";
-import { readPrd } from "./project-list.ts";
+import { readPrd } from "./workspace-reads.ts";
 import { fail, type Failure, type Result } from "./result.ts";
 import { clearRunRefusal } from "./run-refusal-field.ts";
 import type { ProjectEntry } from "./schemas.ts";

@@ -1,7 +1,6 @@
 import { readErrorFix, readErrorOperator, type FixableField } from "./error-fix.ts";
 import type { OperatorProblem } from "./operator-fix.ts";
-import { lstatSync, readdirSync, statSync, type Stats } from "node:fs";
-import { join } from "node:path";
+import { lstatSync, statSync, type Stats } from "node:fs";
 import {
   deriveStatus,
   etaSeconds,
@@ -15,7 +14,6 @@ import { ralphSignature } from "./ralph-signature.ts";
 import { findProject, type ProjectStore } from "./project-store.ts";
 import type { Result } from "./result.ts";
 import {
-  LoosePrdSchema,
   readDelivery,
   readPullRequest,
   readRunRefusal,
@@ -25,7 +23,7 @@ import {
   type ProjectEntry,
   type PullRequestField,
 } from "./schemas.ts";
-import { readWorkspaceTextSync } from "./workspace-files.ts";
+import { lastIterationTime, readPrd, workspaceFolders } from "./workspace-reads.ts";
 import { workspacePaths } from "./workspace.ts";
 import type { Clock } from "./clock.ts";
 
@@ -254,53 +252,6 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
   };
 }
 
-/** Project folders of the workspace: directories not starting with a dot (echo-core's rule). */
-export function workspaceFolders(workspaceDir: string): string[] {
-  try {
-    return readdirSync(workspaceDir, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && !entry.name.startsWith("."))
-      .map((entry) => entry.name)
-      .sort();
-  } catch {
-    return [];
-  }
-}
-
 function statKey(stats: Stats | undefined): string {
   return stats ? `${stats.ino}:${stats.size}:${stats.mtimeMs}` : "-";
-}
-
-/**
- * Reads a workspace's `scripts/ralph/prd.json` leniently: an unreadable one counts as absent, like echo-core's
- * dashboard. A symbolic link at the file or on the way below the workspace root counts as absent too: the
- * repository must not make planbot read another file (the root is three folders up, see workspacePaths).
- */
-export function readPrd(path: string): LoosePrd | null {
-  const text = readWorkspaceTextSync(join(path, "..", "..", ".."), path);
-  if (text === undefined) return null;
-  try {
-    const parsed = LoosePrdSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
-
-function lastIterationTime(logsDir: string): { at: string | null; path: string | null } {
-  let newest = 0;
-  let path: string | null = null;
-  try {
-    for (const name of readdirSync(logsDir)) {
-      if (!/^iteration-.*\.log$/.test(name)) continue;
-      const stats = lstatSync(`${logsDir}/${name}`, { throwIfNoEntry: false });
-      const mtime = stats?.isFile() ? stats.mtimeMs : 0;
-      if (mtime > newest) {
-        newest = mtime;
-        path = `${logsDir}/${name}`;
-      }
-    }
-  } catch {
-    return { at: null, path: null };
-  }
-  return { at: newest ? new Date(newest).toISOString() : null, path };
 }

@@ -1,6 +1,6 @@
 import { statSync, watch, type FSWatcher } from "node:fs";
 import { dirname, join } from "node:path";
-import { workspaceFolders } from "./project-list.ts";
+import { workspaceFolders } from "./workspace-reads.ts";
 import { ralphDir } from "./workspace.ts";
 
 /** What the change watcher hears from a project's folder watch. */

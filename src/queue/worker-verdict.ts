@@ -3,7 +3,7 @@ import { shouldDeliver } from "../deliver/deliver-run.ts";
 import { pushRunBranch } from "../deliver/push-run.ts";
 import { judgeRun, readLogTail, type RunVerdict } from "../execute/outcome.ts";
 import type { StopReason } from "../execute/run-progress.ts";
-import { readPrd } from "../projects/project-list.ts";
+import { readPrd } from "../projects/workspace-reads.ts";
 import type { RunJobResult } from "./run-job.ts";
 import type { WorkerRunContext } from "./worker-context.ts";
 import type { LaunchedJob } from "./worker-launch.ts";

@@ -7,13 +7,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createChangeWatcher, type ChangeWatcher } from "../../src/projects/change-watcher.ts";
 import type { Clock } from "../../src/projects/clock.ts";
 import { createLifecycle, type Lifecycle } from "../../src/projects/lifecycle.ts";
-import {
-  createProjectLister,
-  readPrd,
-  workspaceFolders,
-  type ProjectLister,
-  type ProjectRecord,
-} from "../../src/projects/project-list.ts";
+import { createProjectLister, type ProjectLister, type ProjectRecord } from "../../src/projects/project-list.ts";
+import { readPrd, workspaceFolders } from "../../src/projects/workspace-reads.ts";
 import { createProjectStore, type ProjectStore } from "../../src/projects/project-store.ts";
 import type { ProjectEntry } from "../../src/projects/schemas.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
