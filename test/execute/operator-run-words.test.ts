@@ -121,7 +121,7 @@ describe("a workspace cloned from another repository", { timeout: 120_000 }, () 
     const shown = await sendToChatAndTerminal(record, notice!.reply);
     expect(shown.chat).toContain(CHAT_WORDS);
     expect(shown.terminal).toContain("move it away or fix the project's repo");
-    expect(shown.terminal).toContain("To set the repo: `/edit shop --repo R`.");
+    expect(shown.terminal).toContain("To set the repo: /edit shop --repo R.");
     expect(shown.terminal).not.toContain("tell planbot's admin");
 
     // Another error later (stored by another tool here) is not the operator's: its own words show again.
@@ -180,7 +180,7 @@ describe("a machine without jq", { timeout: 120_000 }, () => {
     expect(shown.chat).toBe(notice);
     expect(shown.terminal).toContain(fix);
     expect(shown.terminal).toContain(
-      "Nothing ran: the project stays approved. Fix that, then run it again with `/run todo`.",
+      "Nothing ran: the project stays approved. Fix that, then run it again with /run todo.",
     );
     for (const text of [
       failureReply(result, { operator: true }).text,
