@@ -155,9 +155,10 @@ describe("a machine without jq", { timeout: 120_000 }, () => {
     const got = await h.lister.get("todo");
     const record = got.ok ? got.record : undefined;
     if (!record?.run_refusal) throw new Error("expected the refusal to be stored");
-    const card = projectCard(record);
+    // The card reads when as people say it: 12 minutes after the refusal, "12 min ago".
+    const card = projectCard(record, { now: new Date(Date.parse(record.run_refusal.at) + 12 * 60_000) });
     expect(card).toContain(
-      `Not started (${record.run_refusal.at}): a tool it needs (jq) is not installed on the server. Please tell planbot's admin`,
+      `Not started (12 min ago): a tool it needs (jq) is not installed on the server. Please tell planbot's admin`,
     );
     const notice = refusalReply(record).text;
     expect(notice).toContain(
