@@ -299,7 +299,10 @@ describe.concurrent("a planning session through the console chat", { timeout: 60
     const answered = await h.say("Potters selling mugs; Node only");
     expect(answered).toContain('You answered: "Potters selling mugs; Node only"');
     expect(answered).toContain("… working");
-    expect(answered).toMatch(/\(took \d+\.\d s\)/);
+    // One block after the working line: the answer, then how long it took.
+    expect(answered).toMatch(
+      /^… working \(Ctrl-C stops the planner\)\nThanks\.[\s\S]*Phase ready[\s\S]*\n\(took \d+\.\d s\)\n$/,
+    );
     expect(answered).toContain("Phase ready");
     expect(answered).not.toContain("[[PHASE_READY]]");
 

@@ -50,20 +50,25 @@ export function createConsoleSession(
     const abort = new AbortController();
     turns.add(abort);
     let started = 0;
+    let took: string | undefined;
     const signals = {
       abort: abort.signal,
       working(active: boolean) {
         if (active) {
           started = Date.now();
           print("… working (Ctrl-C stops the planner)");
-        } else if (started) print(`(took ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+        } else if (started) took = `(took ${((Date.now() - started) / 1000).toFixed(1)} s)`;
       },
     };
     try {
       // Whoever types here is on the server as the data folder's owner (planbot chat itself, or its 0600
       // socket): the operator, who gets the operator's advice and planbot's paths (docs/architecture.md).
       const handled = await bot.handle(incoming, { audience: "direct", operator: true, signals });
-      if (handled.kind !== "ignored") for (const reply of handled.replies) print(renderPlainText(reply, styles));
+      // The answer and how long it took print as one block under the working line, so the prompt is not
+      // redrawn between them.
+      const replies = handled.kind === "ignored" ? [] : handled.replies.map((reply) => renderPlainText(reply, styles));
+      const block = [...replies, ...(took ? [took] : [])];
+      if (block.length) print(block.join("\n"));
     } finally {
       turns.delete(abort);
     }
