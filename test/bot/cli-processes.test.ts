@@ -134,7 +134,7 @@ describe("planbot start with nothing configured", () => {
       const deadline = Date.now() + 30_000;
       while (!stderr.includes("planbot started") && !exited && Date.now() < deadline) await sleep(50);
       expect(stderr).toContain("planbot started");
-      expect(stderr).toMatch(/no (chat )?adapter is configured/);
+      expect(stderr).toMatch(/no Discord or Telegram chat is configured: chat in the terminal/);
       // One line per adapter: started, or disabled naming the variable that enables it.
       for (const adapter of ADAPTERS) {
         if (adapter.disabledBecause(config))
