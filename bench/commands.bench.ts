@@ -161,7 +161,7 @@ function commandRunner(runtime: Runtime, slugs: string[]) {
       const incoming: Incoming = { adapter: "console", channelId: CONSOLE_CHANNEL, userId: USER, userName: USER, text };
       const replies = await runtime.bot.handleCommand(incoming);
       // What the terminal adapter does with them (and a check that the command really worked).
-      const printed = replies.map(renderPlainText).join("\n");
+      const printed = replies.map((reply) => renderPlainText(reply)).join("\n");
       if (replies.length !== 1 || replies[0]!.tone !== "success") throw new Error(`${text} failed: ${printed}`);
     }
     return (performance.now() - started) / 1000;

@@ -1,14 +1,9 @@
 import type { Incoming } from "../chat/incoming.ts";
 import { targetOf } from "../chat/incoming.ts";
-import { bold, code, escapeMarkup, type Reply } from "../chat/reply.ts";
+import { bold, code, type Reply } from "../chat/reply.ts";
+import { endedReasonWords } from "../planning/ended-reason.ts";
 import type { EndedPlanning } from "../planning/planning-port.ts";
 import type { BotServices } from "./command-context.ts";
-
-/** The stored reasons a session ends for, in words; any other reason is already words (the change watcher's, /cancel's). */
-const REASON_WORDS: Readonly<Record<string, string>> = {
-  stopped: `stopped with ${code("/stop")}`,
-  replaced: "a new planning session of it started elsewhere",
-};
 
 /**
  * What plain text gets in a chat whose planning ended other than by approval (a `/cancel`, `/stop`, another
@@ -22,7 +17,7 @@ export async function endedPlanningReply(services: BotServices, incoming: Incomi
 }
 
 function endedText({ slug, reason }: EndedPlanning): string {
-  const why = REASON_WORDS[reason] ?? escapeMarkup(reason);
+  const why = endedReasonWords(reason);
   // The way back the reply that ended it named: /stop leaves the project pending, /cancel cancelled.
   const back =
     reason === "stopped"

@@ -8,6 +8,7 @@ import { insideFolder } from "../chat/server-paths.ts";
 import { operatorAdvice, operatorProblemLine, operatorRefusalWords } from "../notify/operator-words.ts";
 import { editStep } from "../projects/error-fix.ts";
 import { failedDeliveryWords } from "../deliver/delivery-notices.ts";
+import { whenText } from "../notify/when-text.ts";
 
 const STATUS_LABEL: Record<string, string> = {
   "running-ralph": "running (Ralph)",
@@ -66,16 +67,17 @@ function shorten(text: string, max: number): string {
  * The card's lines about the last refused run: when, where, why and what to do. A machine not set up for
  * Ralph is the operator's to fix: a chat member reads whom to tell, the operator the refusal's own fix.
  */
-function refusalLines(record: ProjectRecord, operator: boolean): string[] {
+function refusalLines(record: ProjectRecord, operator: boolean, now: Date): string[] {
   if (!record.run_refusal) return [];
+  const when = whenText(record.run_refusal.at, now);
   const { why, fix } = refusalParts(record.run_refusal);
   const where = record.run_refusal.worker ? ` on worker ${code(record.run_refusal.worker)}` : "";
   // A machine not set up for Ralph ("install jq"), a script the server must make executable: for a chat
   // member, the problem, their own part of the fix where there is one, and whom to tell; the operator reads
   // the refusal's own fix below.
   const words = operator ? undefined : operatorRefusalWords(record.run_refusal, record.slug);
-  if (words) return [`Not started${where} (${record.run_refusal.at}): ${words.problem}. ${words.advice}`];
-  const lines = [`Not started${where} (${record.run_refusal.at}): ${escapeMarkup(shorten(why, 500))}`];
+  if (words) return [`Not started${where} (${when}): ${words.problem}. ${words.advice}`];
+  const lines = [`Not started${where} (${when}): ${escapeMarkup(shorten(why, 500))}`];
   if (fix) lines.push(`Fix: ${escapeMarkup(shorten(fix, 500))}`);
   return lines;
 }
@@ -99,11 +101,14 @@ export interface CardOptions {
   workspaceDir?: string | undefined;
   /** The reader is planbot's server operator (`HandleOptions.operator`): the operator's fixes, whole paths. */
   operator?: boolean | undefined;
+  /** What "now" is for the card's "12 min ago" (the wall clock unless a test pins it). */
+  now?: Date | undefined;
 }
 
-/** The detailed card of `/status slug`. */
+/** The detailed card of `/status slug`; times read as people say them ("12 min ago"), never as ISO. */
 export function projectCard(record: ProjectRecord, options: CardOptions = {}): string {
   const operator = options.operator === true;
+  const now = options.now ?? new Date();
   const lines = [`${bold(record.slug)} — ${statusLabel(record)}`];
   if (record.description) lines.push(escapeMarkup(record.description));
   const target = [
@@ -120,7 +125,7 @@ export function projectCard(record: ProjectRecord, options: CardOptions = {}): s
   if (record.failed_stories.length) lines.push(`Failed: ${record.failed_stories.map(code).join(", ")}`);
   // A PID left on a finished entry is no process any more: only a running project names one.
   if (record.pid && record.status.startsWith("running"))
-    lines.push(`PID ${record.pid}${record.started_at ? `, started ${record.started_at}` : ""}`);
+    lines.push(`PID ${record.pid}${record.started_at ? `, started ${whenText(record.started_at, now)}` : ""}`);
   if (record.error_operator && !operator) {
     // The stored error holds the operator's advice ("move it away"); a chat names the problem and whom to tell.
     lines.push(
@@ -133,7 +138,7 @@ export function projectCard(record: ProjectRecord, options: CardOptions = {}): s
     );
     if (logTail) lines.push(`Last lines of Ralph's output:\n${escapeMarkup(logTail)}`);
   }
-  lines.push(...refusalLines(record, operator));
+  lines.push(...refusalLines(record, operator, now));
   if (options.planningSummary) lines.push(options.planningSummary);
   if (record.final_plan_path) lines.push(planLine(record.final_plan_path, record.slug, options));
   if (record.pull_request) lines.push(`Pull request: [#${record.pull_request.number}](${record.pull_request.url})`);

@@ -1,22 +1,116 @@
 import { KEEP_TALKING_COMMAND, type Reply } from "./reply.ts";
 
 /**
- * The reply markup as plain terminal text: bold and link syntax dropped, escapes resolved, code
- * blocks kept with their fences so they stand out, and buttons listed as the commands they run.
+ * How a text surface shows the reply markup's emphasis. The plain styles drop the markers and keep the
+ * words; a terminal that shows colours passes ANSI styles (src/adapters/console/terminal-styles.ts).
  */
-export function renderPlainText(reply: Reply): string {
-  const text = reply.text
-    .replace(/\*\*(.+?)\*\*/g, "$1")
-    .replace(/\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/g, "$1 <$2>")
-    .replace(/\\([\\`*_[\]~|>])/g, "$1");
+export interface TextStyles {
+  bold(text: string): string;
+  code(text: string): string;
+}
+
+/** No styling at all: `**bold**` and `` `code` `` read as their words. */
+export const PLAIN_STYLES: TextStyles = { bold: (text) => text, code: (text) => text };
+
+/**
+ * The reply markup as terminal text: bold and code shown through `styles` (plain by default: markers
+ * dropped), links as `label <url>`, escapes resolved, code blocks indented without their fences, and
+ * buttons listed as the commands they run.
+ */
+export function renderPlainText(reply: Reply, styles: TextStyles = PLAIN_STYLES): string {
+  const text = markupToText(reply.text, styles);
   // In a terminal "keep talking" is simply typing on, so that button is not listed as a command to type.
   const actions = (reply.actions ?? [])
     .filter((action) => action.command !== KEEP_TALKING_COMMAND)
-    .map((action) => `  [${action.label}] ${action.command}`);
+    .map((action) => `  [${action.label}] ${styles.code(action.command)}`);
   // A terminal shows where the file is rather than pouring a whole document into the chat.
   const file = reply.attachment
     ? [`  (${reply.attachment.name}${reply.attachment.path ? `: ${reply.attachment.path}` : " attached"})`]
     : [];
   const lines = [...file, ...actions];
   return lines.length ? `${text}\n${lines.join("\n")}` : text;
+}
+
+const FENCE = /^[ \t]*(```+|~~~+)/;
+
+/** Converts markup line by line: a fenced block's lines are indented and shown as code, the rest read inline. */
+function markupToText(markup: string, styles: TextStyles): string {
+  const out: string[] = [];
+  let fence: string | undefined;
+  for (const line of markup.split("\n")) {
+    const opens = FENCE.exec(line);
+    if (fence !== undefined) {
+      if (opens && opens[1] === fence && line.trim() === fence) fence = undefined;
+      else out.push(`    ${styles.code(line)}`);
+      continue;
+    }
+    if (opens) {
+      fence = opens[1]!;
+      continue;
+    }
+    const heading = /^#{1,6}\s+(.*)$/.exec(line);
+    out.push(heading ? styles.bold(inlineText(heading[1]!, styles)) : inlineText(line, styles));
+  }
+  return out.join("\n");
+}
+
+/** What a backslash escapes in the markup. */
+const ESCAPABLE = /[\\`*_[\]~|>]/;
+/** A markup link, read where a `[` stands (sticky). */
+const LINK = /\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/y;
+
+/** Inline markup: escapes, `code`, **bold**, [label](url); an unmatched marker stays as typed. */
+function inlineText(line: string, styles: TextStyles): string {
+  let out = "";
+  let index = 0;
+  while (index < line.length) {
+    const char = line[index]!;
+    if (char === "\\" && index + 1 < line.length && ESCAPABLE.test(line[index + 1]!)) {
+      out += line[index + 1];
+      index += 2;
+      continue;
+    }
+    if (char === "`") {
+      const end = line.indexOf("`", index + 1);
+      if (end > index + 1) {
+        out += styles.code(line.slice(index + 1, end));
+        index = end + 1;
+        continue;
+      }
+    }
+    if (char === "*" && line.startsWith("**", index)) {
+      const end = closingBold(line, index + 2);
+      if (end > index + 2) {
+        out += styles.bold(inlineText(line.slice(index + 2, end), styles));
+        index = end + 2;
+        continue;
+      }
+    }
+    if (char === "[") {
+      LINK.lastIndex = index;
+      const link = LINK.exec(line);
+      if (link) {
+        out += `${link[1]} <${link[2]}>`;
+        index += link[0].length;
+        continue;
+      }
+    }
+    out += char;
+    index += 1;
+  }
+  return out;
+}
+
+/** Where the `**` closing a bold run starts, skipping escaped characters; -1 when it is never closed. */
+function closingBold(line: string, from: number): number {
+  let index = from;
+  while (index < line.length) {
+    if (line[index] === "\\") {
+      index += 2;
+      continue;
+    }
+    if (line.startsWith("**", index)) return index;
+    index += 1;
+  }
+  return -1;
 }

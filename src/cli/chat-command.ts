@@ -4,6 +4,7 @@ import { createConsoleAdapter } from "../adapters/console/console-adapter.ts";
 import { socketPath } from "../adapters/console/protocol.ts";
 import { attachChat, connectChat } from "../adapters/console/socket-client.ts";
 import { startChatSocket } from "../adapters/console/socket-server.ts";
+import { terminalLookOf, type TerminalLook } from "../adapters/console/terminal-styles.ts";
 import type { Config } from "../config.ts";
 import { createLogger } from "../log.ts";
 import { startBackground, startWatcher } from "../runtime/background.ts";
@@ -33,6 +34,8 @@ export async function runChat(argv: string[], config: Config, io: CliIo): Promis
   if (refused !== undefined) return refused;
   const interactive = process.stdin.isTTY === true;
   const userName = safeUserName();
+  // Replies come styled only on a colour terminal; piped, TERM=dumb or NO_COLOR they are plain words.
+  const look = terminalLookOf(process.stdout);
   let historyFile: string | undefined = join(config.dataDir, HISTORY_FILE);
   try {
     makeFoldersSync(config.dataDir);
@@ -55,9 +58,10 @@ export async function runChat(argv: string[], config: Config, io: CliIo): Promis
       userName,
       interactive,
       historyFile,
+      look,
     });
   }
-  return runStandalone(config, userName, interactive, historyFile);
+  return runStandalone(config, userName, interactive, historyFile, look);
 }
 
 async function runStandalone(
@@ -65,6 +69,7 @@ async function runStandalone(
   userName: string,
   interactive: boolean,
   historyFile: string | undefined,
+  look: TerminalLook,
 ): Promise<number> {
   // Logs stay off the terminal the user types into unless asked for.
   const log = createLogger(process.env.LOG_LEVEL ? config.logLevel : "warn", 2, config.logFormat);
@@ -88,6 +93,7 @@ async function runStandalone(
     userName,
     prompt: interactive,
     historyFile,
+    look,
   });
   // A signal (not a keypress: that is Ctrl-C in the line editor) stops the planner turns, then planbot.
   const onSignal = () => adapter.close();

@@ -141,6 +141,37 @@ export async function runProjectsCommand(argv: string[], services: CoreServices,
   }
 }
 
+/** Every option of `planbot projects`; each action takes the ones {@link ACTION_OPTIONS} lists. */
+const PROJECTS_OPTIONS = {
+  json: { type: "boolean" },
+  repo: { type: "string" },
+  branch: { type: "string" },
+  base: { type: "string" },
+  description: { type: "string" },
+  "if-match": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+type ProjectsOption = keyof typeof PROJECTS_OPTIONS;
+
+/** The options each action takes, so a mistyped one is offered the action's own (`list --jsn`: --json). */
+const ACTION_OPTIONS: Record<string, readonly ProjectsOption[]> = {
+  list: ["json"],
+  show: ["json"],
+  propose: ["repo", "branch", "base", "json"],
+  edit: ["repo", "branch", "base", "description", "if-match", "json"],
+  approve: ["if-match", "json"],
+  unapprove: ["if-match", "json"],
+  cancel: ["if-match", "json"],
+};
+
+/** The options `action` takes (and --help); all of them when the action is missing or unknown, so that error is the action's. */
+function optionsOf(action: string | undefined): Partial<typeof PROJECTS_OPTIONS> {
+  const names = action && ACTION_OPTIONS[action];
+  if (!names) return PROJECTS_OPTIONS;
+  return Object.fromEntries([...names, "help"].map((name) => [name, PROJECTS_OPTIONS[name as ProjectsOption]]));
+}
+
 /** Reads the arguments; on a usage problem (or `--help`) prints the usage and returns the exit code instead. */
 function parseProjectsArgs(argv: string[], io: CliIo): ProjectsArgs | number {
   const parsed = readArgs(
@@ -148,15 +179,8 @@ function parseProjectsArgs(argv: string[], io: CliIo): ProjectsArgs | number {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: {
-        json: { type: "boolean" },
-        repo: { type: "string" },
-        branch: { type: "string" },
-        base: { type: "string" },
-        description: { type: "string" },
-        "if-match": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
+      // A subset of the options: the values read are the same shape, with the others never set.
+      options: optionsOf(argv.find((word) => !word.startsWith("-"))) as typeof PROJECTS_OPTIONS,
     },
     PROJECTS_USAGE,
     io,

@@ -1,6 +1,7 @@
 import { editFlag } from "../bot/edit-flag.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
 import { refusalParts } from "../projects/run-refusal-field.ts";
+import { whenText } from "../notify/when-text.ts";
 
 /** The project list as a table for a terminal: slug, status, stories done, the start of the description. */
 export function formatTable(projects: ProjectRecord[], version: number): string {
@@ -30,8 +31,8 @@ export function formatTable(projects: ProjectRecord[], version: number): string 
   ].join("\n");
 }
 
-/** One project as `key: value` lines, leaving out what it does not have. */
-export function formatRecord(p: ProjectRecord): string {
+/** One project as `key: value` lines, leaving out what it does not have; times read "12 min ago" (`--json` keeps ISO). */
+export function formatRecord(p: ProjectRecord, now: Date = new Date()): string {
   const lines = [
     `${p.slug}: ${p.status}`,
     `description: ${p.description}`,
@@ -39,22 +40,22 @@ export function formatRecord(p: ProjectRecord): string {
       ? `repo: ${p.repo ?? p.slug}  branch: ${p.branch ?? "-"}  base: ${p.base_branch ?? "main"}`
       : "",
     p.stories_total ? `stories: ${p.stories_done}/${p.stories_total}` : "",
-    p.proposed_at ? `proposed: ${p.proposed_at}` : "",
-    p.approved_at ? `approved: ${p.approved_at}` : "",
-    p.started_at ? `started: ${p.started_at}${p.pid ? ` (PID ${p.pid})` : ""}` : "",
+    p.proposed_at ? `proposed: ${whenText(p.proposed_at, now)}` : "",
+    p.approved_at ? `approved: ${whenText(p.approved_at, now)}` : "",
+    p.started_at ? `started: ${whenText(p.started_at, now)}${p.pid ? ` (PID ${p.pid})` : ""}` : "",
     p.final_plan_path ? `plan: ${p.final_plan_path}` : "",
     p.error_reason
       ? `error: ${p.error_reason}${p.error_fix ? ` To set the ${p.error_fix}: planbot projects edit ${p.slug} ${editFlag(p.error_fix)}` : ""}`
       : "",
-    ...refusalFields(p),
+    ...refusalFields(p, now),
   ];
   return lines.filter(Boolean).join("\n");
 }
 
 /** `not started:` (when, where, why) and `fix:` lines of a project whose last run was refused. */
-function refusalFields(p: ProjectRecord): string[] {
+function refusalFields(p: ProjectRecord, now: Date): string[] {
   if (!p.run_refusal) return [];
   const { why, fix } = refusalParts(p.run_refusal);
   const where = p.run_refusal.worker ? ` on worker ${p.run_refusal.worker}` : "";
-  return [`not started: ${p.run_refusal.at}${where}: ${why}`, fix ? `fix: ${fix}` : ""];
+  return [`not started: ${whenText(p.run_refusal.at, now)}${where}: ${why}`, fix ? `fix: ${fix}` : ""];
 }

@@ -73,9 +73,10 @@ export async function runStart(argv: string[], config: Config, io: CliIo): Promi
     }
   }
   await startBackground(runtime);
+  // The terminal and the dashboard always run, so this says which chats are missing, not that none is there.
   if (chatAdapters === 0)
     log.warn(
-      "no chat adapter is configured: only the dashboard runs. Set DISCORD_TOKEN or TELEGRAM_TOKEN, or use `planbot chat`.",
+      "no Discord or Telegram chat is configured: chat in the terminal (planbot chat attaches here) or on the dashboard. Set DISCORD_TOKEN or TELEGRAM_TOKEN to chat there too.",
     );
   log.info({ dataDir: config.dataDir, workspaceDir: config.workspaceDir }, "planbot started");
 

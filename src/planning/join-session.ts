@@ -3,6 +3,7 @@ import { bold, code, type Reply } from "../chat/reply.ts";
 import { fail, type Result } from "../projects/result.ts";
 import type { PlanningParts } from "./planning-parts.ts";
 import type { PlanningRequest } from "./planning-port.ts";
+import { surfaceName } from "../chat/surface-names.ts";
 import { phaseLabel } from "./planning-replies.ts";
 import { findSessionForChat, findSessionForSlug } from "./session-store.ts";
 
@@ -37,7 +38,7 @@ export async function joinSession(
   const session = bound.session;
   const last = session.last_text_excerpt ? `\n\nLast from the planner:\n${session.last_text_excerpt}` : "";
   await parts.directory.mirror(session, target, {
-    text: `${bold(incoming.userName)} joined this planning session from ${incoming.adapter}.`,
+    text: `${bold(incoming.userName)} joined this planning session from ${surfaceName(incoming.adapter)}.`,
   });
   return {
     ok: true,

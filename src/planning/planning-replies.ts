@@ -7,6 +7,8 @@ import {
   type Reply,
   type ReplyAction,
 } from "../chat/reply.ts";
+import { surfaceName } from "../chat/surface-names.ts";
+import { endedReasonWords } from "./ended-reason.ts";
 import { COMPLETE_PHASE, PLANNING_PHASES } from "./prompt-library.ts";
 import type { PlanningSession } from "./session-store.ts";
 
@@ -62,18 +64,18 @@ export function plannerReply(
   return { ...said, tone: "planner", actions, choice: newChoiceId() };
 }
 
-/** The header of a reply mirrored to the other chats of a session: who said what, where. */
+/** The header of a reply mirrored to the other chats of a session: who said what, on which surface (its human name). */
 export function mirrorHeader(userName: string, adapter: string, text: string | undefined): string {
   const said = text ? `: ${escapeMarkup(text.length > 300 ? `${text.slice(0, 300)}…` : text)}` : "";
-  return `${bold(userName)} (${adapter})${said}`;
+  return `${bold(userName)} (${surfaceName(adapter)})${said}`;
 }
 
 /** A one-paragraph summary of a session for `/status slug`. */
 export function describeSession(session: PlanningSession): string {
   const chats = [session.adapter, ...(session.bound_chats ?? []).map((chat) => chat.adapter)];
   const state = session.closed_at
-    ? `planning ended (${session.closed_reason ?? "closed"})`
+    ? `planning ended (${session.closed_reason ? endedReasonWords(session.closed_reason) : "closed"})`
     : `planning ${phaseLabel(session.phase)}${session.phase_ready ? ", ready for /next" : ""}`;
   const cost = session.cost_usd ? ` · $${session.cost_usd.toFixed(2)}` : "";
-  return `${state} · ${session.turns ?? 0} turns${cost} · chats: ${[...new Set(chats)].join(", ")}`;
+  return `${state} · ${session.turns ?? 0} turns${cost} · chats: ${[...new Set(chats.map(surfaceName))].join(", ")}`;
 }

@@ -60,21 +60,21 @@ describe("planbot chat (piped stdin)", () => {
     const user = currentUser();
     const expected = [
       "Proposed my-app: A todo app",
-      "repo `todo` · branch `feat/x`",
-      "Next: `/plan my-app` to plan it with Claude, or approve it as is.",
+      "repo todo · branch feat/x",
+      "Next: /plan my-app to plan it with Claude, or approve it as is.",
       "  [Plan] /plan my-app",
       "  [Approve] /approve my-app",
       "Projects (1)",
       "my-app — pending — not planned yet",
       "my-app — pending — not planned yet",
       "A todo app",
-      "repo `todo` · branch `feat/x` · base `main`",
+      "repo todo · branch feat/x · base main",
       "  [Plan] /plan my-app",
       "  [Approve] /approve my-app",
       "  [Status] /status my-app",
-      "Approved my-app, but Ralph needs a plan first: it has no `prd.json` with open stories, so `/run my-app` is refused until it is planned. Plan it: `/plan my-app`.",
+      "Approved my-app, but Ralph needs a plan first: it has no prd.json with open stories, so /run my-app is refused until it is planned. Plan it: /plan my-app.",
       "  [Plan] /plan my-app",
-      `You are ${user}, \`console:${user}\`, role: admin.`,
+      `You are ${user}, console:${user}, role: admin.`,
       "/p needs a description.",
       "Usage: /p <slug> <description…> [--repo R] [--branch B] [--base M]",
       "Unknown command /nope. Send /help to see what planbot understands.",
@@ -134,7 +134,7 @@ describe("planbot start with nothing configured", () => {
       const deadline = Date.now() + 30_000;
       while (!stderr.includes("planbot started") && !exited && Date.now() < deadline) await sleep(50);
       expect(stderr).toContain("planbot started");
-      expect(stderr).toMatch(/no (chat )?adapter is configured/);
+      expect(stderr).toMatch(/no Discord or Telegram chat is configured: chat in the terminal/);
       // One line per adapter: started, or disabled naming the variable that enables it.
       for (const adapter of ADAPTERS) {
         if (adapter.disabledBecause(config))

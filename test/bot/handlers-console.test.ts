@@ -81,7 +81,7 @@ describe("/p (/propose) through the terminal", () => {
       entry: { description: "A todo app", repo: "todo", branch: "feat/x", base_branch: "main" },
       shows: [
         "Proposed my-app: A todo app",
-        "repo `todo` · branch `feat/x` · base `main`",
+        "repo todo · branch feat/x · base main",
         "[Plan] /plan my-app",
         "[Approve] /approve my-app",
       ],
@@ -90,7 +90,7 @@ describe("/p (/propose) through the terminal", () => {
       line: `/propose my-app --repo=todo --base=develop 'A todo app'`,
       slug: "my-app",
       entry: { description: "A todo app", repo: "todo", branch: null, base_branch: "develop" },
-      shows: ["Proposed my-app: A todo app", "repo `todo` · base `develop`"],
+      shows: ["Proposed my-app: A todo app", "repo todo · base develop"],
     },
     {
       line: `/p my-app A todo app with reminders --repo todo`,
@@ -169,12 +169,12 @@ describe("/approve, /unapprove, /cancel through the terminal", () => {
     // Never planned: approved, but the reply says Ralph needs a plan first (the run preflight refuses without one).
     const unplanned = await chat.say("/approve my-app");
     expect(unplanned).toContain(
-      "Approved my-app, but Ralph needs a plan first: it has no `prd.json` with open stories, so `/run my-app` is refused until it is planned. Plan it: `/plan my-app`.",
+      "Approved my-app, but Ralph needs a plan first: it has no prd.json with open stories, so /run my-app is refused until it is planned. Plan it: /plan my-app.",
     );
     expect(unplanned).toContain("[Plan] /plan my-app");
     expect(await chat.project("my-app")).toMatchObject({ status: "approved", approved_at: expect.any(String) });
     expect(await chat.say("/unapprove my-app")).toBe(
-      "my-app is pending again (it was approved): Ralph does not run it until it is approved again (`/approve my-app`).\n",
+      "my-app is pending again (it was approved): Ralph does not run it until it is approved again (/approve my-app).\n",
     );
     expect(await chat.project("my-app")).toMatchObject({ status: "pending", approved_at: null });
     await mkdir(join(chat.dir, "workspace", "my-app", "scripts", "ralph"), { recursive: true });
@@ -183,10 +183,10 @@ describe("/approve, /unapprove, /cancel through the terminal", () => {
       JSON.stringify({ branchName: "ralph/my-app", userStories: [{ id: "US-1", passes: false }] }),
     );
     expect(await chat.say("/approve MY-APP")).toBe(
-      "Approved my-app. No daily run is set up, so nothing starts it by itself: start Ralph with `/run my-app` (admins).\n",
+      "Approved my-app. No daily run is set up, so nothing starts it by itself: start Ralph with /run my-app (admins).\n",
     );
     expect(await chat.say("/cancel my-app")).toBe(
-      "Cancelled my-app: it shows as cancelled and Ralph does not run it. Its files stay; `/replan my-app` plans it again.\n",
+      "Cancelled my-app: it shows as cancelled and Ralph does not run it. Its files stay; /replan my-app plans it again.\n",
     );
     expect(await chat.project("my-app")).toMatchObject({ status: "cancelled" });
     const file = JSON.parse(await readFile(join(chat.dir, TASKS_FILE_NAME), "utf8")) as TasksFile;
@@ -205,7 +205,7 @@ describe("/approve, /unapprove, /cancel through the terminal", () => {
 describe("/status through the terminal", () => {
   it("with no projects suggests /p", async () => {
     const chat = await startChat();
-    expect(await chat.say("/status")).toContain("No projects yet. Propose one: `/p my-app A todo app with reminders`");
+    expect(await chat.say("/status")).toContain("No projects yet. Propose one: /p my-app A todo app with reminders");
   });
 
   it("lists every project with its status", async () => {
@@ -226,7 +226,7 @@ describe("/status through the terminal", () => {
       [
         "my-app — pending — not planned yet",
         "A todo app",
-        "repo `todo` · branch `feat/x` · base `main`",
+        "repo todo · branch feat/x · base main",
         "  [Plan] /plan my-app",
         "  [Approve] /approve my-app",
         "  [Status] /status my-app",
@@ -265,7 +265,7 @@ describe("/status through the terminal", () => {
 
   it("/status of an unknown slug says so", async () => {
     const chat = await startChat();
-    expect(await chat.say("/status ghost")).toContain(`No project named "ghost". \`/status\` lists them.`);
+    expect(await chat.say("/status ghost")).toContain(`No project named "ghost". /status lists them.`);
   });
 
   // Bug: /status joins the slug onto the workspace path unchecked, so ".." shows the data folder as an
@@ -292,7 +292,7 @@ describe("/status through the terminal", () => {
 describe("/whoami and /help through the terminal", () => {
   it("/whoami shows the console identity and the admin role", async () => {
     const chat = await startChat();
-    expect(await chat.say("/whoami")).toBe("You are alice, `console:alice`, role: admin.\n");
+    expect(await chat.say("/whoami")).toBe("You are alice, console:alice, role: admin.\n");
   });
 
   it("/help lists every command for the terminal's admin", async () => {
@@ -301,9 +301,9 @@ describe("/whoami and /help through the terminal", () => {
     expect(out).toContain("planbot commands");
     for (const command of chat.runtime.bot.registry.commands) expect(out).toContain(`/${command.name}`);
     expect(out).toContain(
-      "`/p <slug> <description…> [--repo R] [--branch B] [--base M]` (also /propose) — propose a new project",
+      "/p <slug> <description…> [--repo R] [--branch B] [--base M] (also /propose) — propose a new project",
     );
-    expect(out).toContain("`/help [command]` (also /start) — list the commands");
+    expect(out).toContain("/help [command] (also /start) — list the commands");
     expect(out).not.toContain("need a role you do not have");
     expect(await chat.say("/start")).toBe(out);
   });
@@ -412,7 +412,7 @@ describe("the terminal chat itself", () => {
     expect(lines).toEqual(
       slugs.flatMap((slug) => [
         `Proposed ${slug}: number ${slug}`,
-        `Approved ${slug}, but Ralph needs a plan first: it has no \`prd.json\` with open stories, so \`/run ${slug}\` is refused until it is planned. Plan it: \`/plan ${slug}\`.`,
+        `Approved ${slug}, but Ralph needs a plan first: it has no prd.json with open stories, so /run ${slug} is refused until it is planned. Plan it: /plan ${slug}.`,
       ]),
     );
     const stored = await chat.projects();

@@ -68,7 +68,7 @@ describe("a refused run on the status surfaces", { timeout: 300_000 }, () => {
     const card = await say("/status my-app");
     expect(card).toContain("**my-app** — approved — not started, needs a fix\n");
     expect(card).toMatch(
-      /\nNot started \(\d{4}-\d\d-\d\dT[\d:.]+Z\): my-app has no plan: Ralph works from scripts\/ralph\/prd\.json in the workspace and there is none\n/,
+      /\nNot started \((less than a minute|\d+ min) ago\): my-app has no plan: Ralph works from scripts\/ralph\/prd\.json in the workspace and there is none\n/,
     );
     expect(card).toContain("\nFix: plan it first (/plan my-app in a chat, or the dashboard), then run it again");
     expect(await say("/status")).toContain(
@@ -81,10 +81,15 @@ describe("a refused run on the status surfaces", { timeout: 300_000 }, () => {
       "\nmy-app was not started: my-app has no plan: Ralph works from scripts/ralph/prd.json in the workspace and there is none (planbot projects show my-app)",
     );
     const show = await planbot(["projects", "show", "my-app"]);
-    expect(show.stdout).toMatch(/\nnot started: \S+Z: my-app has no plan: Ralph works from/);
+    expect(show.stdout).toMatch(
+      /\nnot started: (less than a minute|\d+ min) ago: my-app has no plan: Ralph works from/,
+    );
+    // Times read as people say them; only --json keeps the ISO timestamp.
+    expect(`${card}${show.stdout}`).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
     expect(show.stdout).toContain("\nfix: plan it first (/plan my-app in a chat, or the dashboard), then run it again");
     const json = JSON.parse((await planbot(["projects", "show", "my-app", "--json"])).stdout);
     expect(json.run_refusal).toMatchObject({ check: "plan", worker: null });
+    expect(json.run_refusal.at).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/);
 
     // A person acted on the project: the old refusal is no longer shown anywhere.
     await say("/unapprove my-app");

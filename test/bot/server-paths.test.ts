@@ -79,7 +79,7 @@ describe("chat replies name files inside the project's workspace; the terminal k
     // The same reply reaches the terminal, joined to the session: the operator reads the folder's whole path.
     const ralphDir = join(chats.workspaceDir, "shop", "scripts", "ralph");
     const toOperator = await terminal.waitFor(mirroredPlan, "Wrote");
-    expect(toOperator).toContain(`Wrote \`final-plan.md\` and \`prd.json\` (3 stories) to \`${ralphDir}/\`.`);
+    expect(toOperator).toContain(`Wrote final-plan.md and prd.json (3 stories) to ${ralphDir}/.`);
     expect(toOperator).not.toContain("in the workspace of");
     const card = await chats.telegramSays("/status shop", "shop —");
     const done = await chats.telegramSays("/done", "Approved shop");
@@ -93,7 +93,7 @@ describe("chat replies name files inside the project's workspace; the terminal k
     for (const said of [quoted, written, card, done]) expect(said).not.toContain(chats.root);
 
     // The operator can open the plan document: the terminal's card names it by its whole path.
-    expect(await terminal.type("/status shop", "Plan:")).toContain(`Plan: \`${plan}\``);
+    expect(await terminal.type("/status shop", "Plan:")).toContain(`Plan: ${plan}`);
   });
 
   it("a plan written by the terminal's /done: the terminal reads the folder's whole path, the session's other chats its place in the workspace", async () => {
@@ -106,7 +106,7 @@ describe("chat replies name files inside the project's workspace; the terminal k
 
     const done = await terminal.type("/done", "Approved mugs");
     const ralphDir = join(chats.workspaceDir, "mugs", "scripts", "ralph");
-    expect(done).toContain(`Wrote \`final-plan.md\` and \`prd.json\` (3 stories) to \`${ralphDir}/\`.`);
+    expect(done).toContain(`Wrote final-plan.md and prd.json (3 stories) to ${ralphDir}/.`);
     expect(done).toContain("Approved mugs with its plan.");
     const mirrored = await chats.telegramGot(telegramBefore, "Approved mugs");
     expect(mirrored).toContain(

@@ -21,12 +21,15 @@ afterEach(async () => {
 const CTRL_C = "\u0003";
 const CTRL_D = "\u0004";
 
-/** `bin/planbot chat` on a pseudo-terminal over `root`'s data dir: `keys` types, `next` waits for output. */
-async function openChat(root?: string) {
+/**
+ * `bin/planbot chat` on a pseudo-terminal over `root`'s data dir: `keys` types, `next` waits for output.
+ * `env` adds to the terminal's environment (TERM=dumb unless it says otherwise).
+ */
+async function openChat(root?: string, env: Record<string, string> = {}) {
   root ??= await temp.make("chat-terminal-");
   const child = execa("script", ["-qec", `'${planbotBin}' chat`, "/dev/null"], {
     cwd: root,
-    env: { ...baseEnv, PLANBOT_DATA_DIR: join(root, "data"), TERM: "dumb" },
+    env: { ...baseEnv, PLANBOT_DATA_DIR: join(root, "data"), TERM: "dumb", ...env },
     extendEnv: false,
     reject: false,
     timeout: 90_000,
@@ -38,6 +41,7 @@ async function openChat(root?: string) {
   const chat = {
     child,
     mark: () => output.length,
+    since: (from: number) => output.slice(from),
     keys: (text: string) => child.stdin!.write(text),
     async next(from: number, pattern: RegExp) {
       const seen = await waitUntil(() => pattern.test(output.slice(from)) || child.exitCode !== null, 60_000);
@@ -126,6 +130,53 @@ describe("planbot chat in a terminal", { timeout: 120_000 }, () => {
     await chat.next(at, /Ctrl-C again or Ctrl-D quits/);
     expect(chat.child.exitCode).toBeNull();
     chat.keys(CTRL_C);
+    expect((await chat.child).exitCode).toBe(0);
+  });
+
+  it("shows the reply markup as styles on a colour terminal, and as plain words with NO_COLOR or TERM=dumb", async () => {
+    const styledChat = await openChat(undefined, { TERM: "xterm-256color" });
+    let at = styledChat.mark();
+    styledChat.keys("/status\r");
+    await styledChat.next(at, /No projects yet/);
+    expect(styledChat.since(at)).toContain("Propose one: \x1b[36m/p my-app A todo app with reminders\x1b[39m");
+    styledChat.keys(CTRL_D);
+    expect((await styledChat.child).exitCode).toBe(0);
+
+    const plainTerminals: Record<string, string>[] = [{ TERM: "xterm-256color", NO_COLOR: "1" }, { TERM: "dumb" }];
+    for (const env of plainTerminals) {
+      const plainChat = await openChat(undefined, env);
+      at = plainChat.mark();
+      plainChat.keys("/status\r");
+      await plainChat.next(at, /No projects yet/);
+      expect(plainChat.since(at)).toContain("Propose one: /p my-app A todo app with reminders\r\n");
+      expect(plainChat.since(at)).not.toMatch(/\x1b\[(1|36)m|`/);
+      plainChat.keys(CTRL_D);
+      expect((await plainChat.child).exitCode).toBe(0);
+    }
+  });
+
+  it("an attached colour terminal gets styled replies while the piped planbot chat it attached to reads plain words", async () => {
+    const root = await temp.make("chat-attached-styles-");
+    const owner = execa(planbotBin, ["chat"], {
+      cwd: root,
+      env: { ...baseEnv, PLANBOT_DATA_DIR: join(root, "data") },
+      extendEnv: false,
+      reject: false,
+      stdin: "pipe",
+    });
+    children.push(owner);
+    let ownerSaid = "";
+    owner.stdout!.on("data", (chunk: Buffer) => (ownerSaid += chunk.toString("utf8")));
+    owner.stdin!.write("/status\n");
+    expect(await waitUntil(() => /No projects yet/i.test(ownerSaid), 60_000), ownerSaid).toBe(true);
+    expect(ownerSaid).toContain("Propose one: /p my-app A todo app with reminders\n");
+
+    const chat = await openChat(root, { TERM: "xterm-256color" });
+    const at = chat.mark();
+    chat.keys("/status\r");
+    await chat.next(at, /No projects yet/);
+    expect(chat.since(at)).toContain("Propose one: \x1b[36m/p my-app A todo app with reminders\x1b[39m");
+    chat.keys(CTRL_D);
     expect((await chat.child).exitCode).toBe(0);
   });
 });

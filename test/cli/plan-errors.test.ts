@@ -24,7 +24,7 @@ describe("planning a project whose base branch is missing", { timeout: 120_000 }
       `Could not start planning shop: Could not get the code of shop for planning: base branch "nosuch" does not exist on ${remote.base}/app; push it or set the project's base. Fix the project's repo or base, or GIT_REMOTE_BASE, then plan again.`,
     );
     // The terminal chat names the chat command that sets the base.
-    expect(chat.stdout).toContain("To set the base: `/edit shop --base M`.");
+    expect(chat.stdout).toContain("To set the base: /edit shop --base M.");
     expect(chat.stdout).not.toContain("..");
     expect(chat.stdout).not.toContain("neither");
     const shown = await runPlanbot(["projects", "show", "shop"], { cwd, env });

@@ -33,10 +33,10 @@ describe("planbot projects edit", { timeout: 120_000 }, () => {
     const plan = await runPlanbot(["chat"], { ...at, input: "/plan shop\n" });
     // The terminal is the operator's chat: git's error, and the chat's own way out (the repo).
     expect(plan.stdout).toContain(`could not clone ${remote.base}/typo`);
-    expect(plan.stdout).toContain("To set the repo instead: `/edit shop --repo R`.");
+    expect(plan.stdout).toContain("To set the repo instead: /edit shop --repo R.");
     expect(plan.stderr).toContain(`could not clone ${remote.base}/typo`);
     const edit = await runPlanbot(["chat"], { ...at, input: "/edit shop --repo app\n" });
-    expect(edit.stdout).toContain("Edited shop:\n- repo `typo` → `app`");
+    expect(edit.stdout).toContain("Edited shop:\n- repo typo → app");
     const again = await runPlanbot(["chat"], { ...at, input: "/plan shop\n" });
     expect(again.stdout).toContain("Planning shop");
     expect(again.stdout).not.toContain("Could not start planning");
@@ -143,12 +143,10 @@ describe("planbot projects edit", { timeout: 120_000 }, () => {
         "/edit shop A shop that sells tea --base main\n/edit shop\n/edit shop --base main\n/edit shop --branch ..\n",
     });
     expect(chat.exitCode).toBe(0);
-    expect(chat.stdout).toContain(
-      "Edited shop:\n- base `nosuch` → `main`\n- description: A shop → A shop that sells tea",
-    );
-    expect(chat.stdout).toContain("`/edit shop` needs something to change");
-    expect(chat.stdout).toContain("Usage: `/edit <slug> [description…] [--repo R] [--branch B] [--base M]`");
-    expect(chat.stdout).toContain("Nothing changed: shop already has base `main`.");
+    expect(chat.stdout).toContain("Edited shop:\n- base nosuch → main\n- description: A shop → A shop that sells tea");
+    expect(chat.stdout).toContain("/edit shop needs something to change");
+    expect(chat.stdout).toContain("Usage: /edit <slug> [description…] [--repo R] [--branch B] [--base M]");
+    expect(chat.stdout).toContain("Nothing changed: shop already has base main.");
     expect(chat.stdout).toContain('branch ".." is not a valid git branch name: it contains ".."');
   });
 });

@@ -114,7 +114,7 @@ describe("planbot projects replies say what the change did", { timeout: 120_000 
     expect(chat.exitCode).toBe(0);
     expect(chat.stdout).toContain("Planning of shop was ended (the project is cancelled).");
     expect(chat.stdout).toContain(
-      "Planning of shop has ended (the project is cancelled), so this did not go to the planner. `/replan shop` plans it again",
+      "Planning of shop has ended (the project is cancelled), so this did not go to the planner. /replan shop plans it again",
     );
     expect(existsSync(join(cwd, "claude", "fake-claude", "calls.jsonl"))).toBe(false);
   });

@@ -58,6 +58,17 @@ describe("usage errors name what was wrong and what to type", { timeout: 120_000
     expect(list.stdout).toContain("no projects yet");
   });
 
+  it("a misspelt option of one projects action offers that action's options, not every action's", async () => {
+    const at = await fresh();
+    const list = await runPlanbot(["projects", "list", "--jsn"], at);
+    expect(list.exitCode).toBe(2);
+    expect(list.stderr).toContain('unknown option "--jsn". Did you mean --json? This command takes --json, --help.');
+    expect(list.stderr.split("\n")[0]).not.toContain("--repo");
+    const approve = await runPlanbot(["projects", "approve", "shop", "--repo", "x"], at);
+    expect(approve.exitCode).toBe(2);
+    expect(approve.stderr).toContain('unknown option "--repo". This command takes --if-match, --json, --help.');
+  });
+
   it("an option without its value, a value on a switch and a stray word are said in plain words", async () => {
     const at = await fresh();
     const noValue = await runPlanbot(["projects", "edit", "shop", "--base"], at);

@@ -121,7 +121,7 @@ describe("a workspace cloned from another repository", { timeout: 120_000 }, () 
     const shown = await sendToChatAndTerminal(record, notice!.reply);
     expect(shown.chat).toContain(CHAT_WORDS);
     expect(shown.terminal).toContain("move it away or fix the project's repo");
-    expect(shown.terminal).toContain("To set the repo: `/edit shop --repo R`.");
+    expect(shown.terminal).toContain("To set the repo: /edit shop --repo R.");
     expect(shown.terminal).not.toContain("tell planbot's admin");
 
     // Another error later (stored by another tool here) is not the operator's: its own words show again.
@@ -155,9 +155,10 @@ describe("a machine without jq", { timeout: 120_000 }, () => {
     const got = await h.lister.get("todo");
     const record = got.ok ? got.record : undefined;
     if (!record?.run_refusal) throw new Error("expected the refusal to be stored");
-    const card = projectCard(record);
+    // The card reads when as people say it: 12 minutes after the refusal, "12 min ago".
+    const card = projectCard(record, { now: new Date(Date.parse(record.run_refusal.at) + 12 * 60_000) });
     expect(card).toContain(
-      `Not started (${record.run_refusal.at}): a tool it needs (jq) is not installed on the server. Please tell planbot's admin`,
+      `Not started (12 min ago): a tool it needs (jq) is not installed on the server. Please tell planbot's admin`,
     );
     const notice = refusalReply(record).text;
     expect(notice).toContain(
@@ -180,7 +181,7 @@ describe("a machine without jq", { timeout: 120_000 }, () => {
     expect(shown.chat).toBe(notice);
     expect(shown.terminal).toContain(fix);
     expect(shown.terminal).toContain(
-      "Nothing ran: the project stays approved. Fix that, then run it again with `/run todo`.",
+      "Nothing ran: the project stays approved. Fix that, then run it again with /run todo.",
     );
     for (const text of [
       failureReply(result, { operator: true }).text,

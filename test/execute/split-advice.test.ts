@@ -46,7 +46,7 @@ describe("a repository that cannot be cloned", { timeout: 120_000 }, () => {
 
     const terminal = await runPlanbot(["chat"], { ...at, input: "/plan shop\n" });
     expect(terminal.stdout).toContain(`could not clone ${remote.base}/typo`);
-    expect(terminal.stdout).toContain("To set the repo instead: `/edit shop --repo R`.");
+    expect(terminal.stdout).toContain("To set the repo instead: /edit shop --repo R.");
     expect(terminal.stdout.split("is pending again").length).toBe(2);
     // The log (stderr) is the operator's: the remote, git's own error, and both ways to fix it.
     expect(terminal.stderr).toContain(`could not clone ${remote.base}/typo`);
@@ -141,9 +141,10 @@ describe("Ralph's script committed without its executable bit", { timeout: 120_0
     if (!record?.run_refusal) throw new Error("expected the refusal to be stored");
     expect(record.status).toBe("approved");
     expect(record.run_refusal).toMatchObject({ check: "script_executable", repo_path: "scripts/ralph/ralph.sh" });
-    const card = projectCard(record);
+    // The card reads when as people say it: 12 minutes after the refusal, "12 min ago".
+    const card = projectCard(record, { now: new Date(Date.parse(record.run_refusal.at) + 12 * 60_000) });
     expect(card).toContain(
-      `Not started (${record.run_refusal.at}): Ralph's script \`scripts/ralph/ralph.sh\` in the project's workspace on the server is not executable. ${SCRIPT_CHAT_ADVICE}`,
+      `Not started (12 min ago): Ralph's script \`scripts/ralph/ralph.sh\` in the project's workspace on the server is not executable. ${SCRIPT_CHAT_ADVICE}`,
     );
     const notice = refusalReply(record).text;
     expect(notice).toBe(
@@ -219,9 +220,10 @@ describe("Ralph's script missing from the repository and from planbot's template
     if (!record?.run_refusal) throw new Error("expected the refusal to be stored");
     expect(record.status).toBe("approved");
     expect(record.run_refusal).toMatchObject({ check: "script_missing", repo_path: "scripts/ralph/ralph.sh" });
-    const card = projectCard(record);
+    // The card reads when as people say it: 12 minutes after the refusal, "12 min ago".
+    const card = projectCard(record, { now: new Date(Date.parse(record.run_refusal.at) + 12 * 60_000) });
     expect(card).toContain(
-      `Not started (${record.run_refusal.at}): Ralph's script \`scripts/ralph/ralph.sh\` is missing from the workspace of **shop**. ${MISSING_ADVICE}`,
+      `Not started (12 min ago): Ralph's script \`scripts/ralph/ralph.sh\` is missing from the workspace of **shop**. ${MISSING_ADVICE}`,
     );
     const notice = refusalReply(record);
     expect(notice.text).toBe(

@@ -119,6 +119,6 @@ describe("dashboard ↔ Telegram", () => {
       15_000,
     );
     expect(event.data).toMatchObject({ type: "planner", slug: "bridge" });
-    expect(String(event.data.message)).toContain("**@max** (telegram): Offline support matters");
+    expect(String(event.data.message)).toContain("**@max** (Telegram): Offline support matters");
   });
 });

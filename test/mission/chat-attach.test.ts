@@ -115,7 +115,7 @@ describe("planbot chat attached to planbot start", { timeout: 120_000 }, () => {
     second.type("/next");
     await second.next(at, /kiln — phase 3\/3: stories/);
     second.type("/next");
-    await second.next(at, /Wrote `final-plan\.md` and `prd\.json`/, 30_000);
+    await second.next(at, /Wrote final-plan\.md and prd\.json/, 30_000);
     second.type("/done");
     await second.next(at, /Approved kiln with its plan/);
     // The attached terminal is the operator's (a 0600 socket): its card names the plan document by its
@@ -123,7 +123,7 @@ describe("planbot chat attached to planbot start", { timeout: 120_000 }, () => {
     const plan = join(w.workspaceDir, "kiln", "scripts", "ralph", "final-plan.md");
     at = second.mark();
     second.type("/status kiln");
-    expect((await second.next(at, /Plan: .*/))[0]).toBe(`Plan: \`${plan}\``);
+    expect((await second.next(at, /Plan: .*/))[0]).toBe(`Plan: ${plan}`);
     const group = (await w.command("/status kiln", /Plan: /)).plain_text;
     expect(group).toContain("Plan: scripts/ralph/final-plan.md in its workspace");
     expect(group).not.toContain(w.root);

@@ -121,7 +121,7 @@ describe.concurrent("planbot projects (real child processes)", { timeout: 300_00
     });
     const shownText = await c.run(["projects", "show", "todo-app"]);
     expect(shownText.stdout).toMatch(
-      /^todo-app: pending\ndescription: A todo app\nrepo: team\/todo {2}branch: feature\/todo {2}base: main\nstories: 1\/2\nproposed: /,
+      /^todo-app: pending\ndescription: A todo app\nrepo: team\/todo {2}branch: feature\/todo {2}base: main\nstories: 1\/2\nproposed: (less than a minute|\d+ min) ago$/,
     );
 
     const approved = await c.run(["projects", "approve", "todo-app", "--if-match", "2", "--json"]);

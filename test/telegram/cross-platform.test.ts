@@ -63,7 +63,7 @@ describe("telegram + discord on one runtime", () => {
       "the /continue reply in Discord",
     );
     const [joined] = await h.nextSent(group.id, telegramBefore);
-    expect(joined!.plain_text).toContain("mel joined this planning session from discord");
+    expect(joined!.plain_text).toContain("mel joined this planning session from Discord");
 
     // An answer written in Discord reaches the planner; its reply goes to Discord and is mirrored to Telegram.
     const beforeAnswer = h.fake.sentMessages(group.id).length;
@@ -79,7 +79,7 @@ describe("telegram + discord on one runtime", () => {
     );
     expect(inDiscord.content).toMatch(/Phase ready/);
     const [mirrored] = await h.nextSent(group.id, beforeAnswer);
-    expect(mirrored!.plain_text).toContain("mel (discord): Answer from Discord: makers & <testers>");
+    expect(mirrored!.plain_text).toContain("mel (Discord): Answer from Discord: makers & <testers>");
     expect(mirrored!.plain_text).toContain('You answered: "Answer from Discord: makers & <testers>"');
     expect(mirrored!.parse_mode).toBe("HTML");
 
@@ -91,7 +91,7 @@ describe("telegram + discord on one runtime", () => {
       replyToMessageId: plan.reply.message_id,
     });
     expect(answer.reply.plain_text).toContain('You answered: "More from Telegram"');
-    await eventually(said(thread.id, /\*\*@max\*\* \(telegram\): More from Telegram/), "the mirrored reply in Discord");
+    await eventually(said(thread.id, /\*\*@max\*\* \(Telegram\): More from Telegram/), "the mirrored reply in Discord");
 
     const calls = await h.plannerCalls();
     expect(calls.map((c) => c.stdin)).toEqual([

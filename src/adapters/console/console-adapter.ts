@@ -4,6 +4,7 @@ import { renderPlainText } from "../../chat/plain-text.ts";
 import type { AdapterBot } from "../contract.ts";
 import { createConsoleSession } from "./console-session.ts";
 import { createTerminal } from "./terminal.ts";
+import { stylesOf, type TerminalLook } from "./terminal-styles.ts";
 
 export { CONSOLE_CHANNEL } from "./console-session.ts";
 
@@ -17,6 +18,8 @@ export interface ConsoleAdapterDeps {
   prompt?: boolean;
   /** Where line history is kept between runs. */
   historyFile?: string | undefined;
+  /** How replies print: styled on a colour terminal, plain words otherwise (the default). */
+  look?: TerminalLook;
 }
 
 /** A running terminal chat. */
@@ -42,7 +45,9 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
     interactive: deps.prompt ?? false,
     historyFile: deps.historyFile,
   });
-  const session = createConsoleSession(deps.bot, deps.userName, (text) => terminal.print(text));
+  const look = deps.look ?? "plain";
+  const styles = stylesOf(look);
+  const session = createConsoleSession(deps.bot, deps.userName, (text) => terminal.print(text), look);
   // One stray Ctrl-C must not end this planbot (and the terminals attached to it): with nothing running it
   // asks for a second one, and a line typed in between starts over. Ctrl-D quits at once.
   let quitAsked = false;
@@ -69,12 +74,12 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
       // planbot chat runs as the user that owns the data folder: the server's operator.
       operator: true,
       async send(_target, reply) {
-        terminal.print(renderPlainText(reply));
+        terminal.print(renderPlainText(reply, styles));
         return { ok: true, messageIds: [] };
       },
       // A terminal cannot change what it printed: an update (a run's progress) is a new line.
       async edit(_target, messageId, reply) {
-        terminal.print(renderPlainText(reply));
+        terminal.print(renderPlainText(reply, styles));
         return { ok: true, messageId };
       },
     },

@@ -1,6 +1,7 @@
 import type { Incoming } from "../../chat/incoming.ts";
 import { renderPlainText } from "../../chat/plain-text.ts";
 import type { AdapterBot } from "../contract.ts";
+import { stylesOf, type TerminalLook } from "./terminal-styles.ts";
 
 /** The terminal is one chat: adapter `console`, channel `terminal` — whichever terminal types into it. */
 export const CONSOLE_ADAPTER = "console";
@@ -25,13 +26,16 @@ export interface ConsoleSession {
 
 /**
  * Creates a {@link ConsoleSession} for one user; the core treats the terminal's owner as an admin, and
- * every line is declared the server operator's (`HandleOptions.operator`).
+ * every line is declared the server operator's (`HandleOptions.operator`). Replies print in `look`: styled
+ * for a colour terminal, plain words otherwise.
  */
 export function createConsoleSession(
   bot: Pick<AdapterBot, "handle" | "commandFor">,
   userName: string,
   print: Print,
+  look: TerminalLook = "plain",
 ): ConsoleSession {
+  const styles = stylesOf(look);
   const running = new Set<Promise<void>>();
   const turns = new Set<AbortController>();
 
@@ -46,20 +50,25 @@ export function createConsoleSession(
     const abort = new AbortController();
     turns.add(abort);
     let started = 0;
+    let took: string | undefined;
     const signals = {
       abort: abort.signal,
       working(active: boolean) {
         if (active) {
           started = Date.now();
           print("… working (Ctrl-C stops the planner)");
-        } else if (started) print(`(took ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+        } else if (started) took = `(took ${((Date.now() - started) / 1000).toFixed(1)} s)`;
       },
     };
     try {
       // Whoever types here is on the server as the data folder's owner (planbot chat itself, or its 0600
       // socket): the operator, who gets the operator's advice and planbot's paths (docs/architecture.md).
       const handled = await bot.handle(incoming, { audience: "direct", operator: true, signals });
-      if (handled.kind !== "ignored") for (const reply of handled.replies) print(renderPlainText(reply));
+      // The answer and how long it took print as one block under the working line, so the prompt is not
+      // redrawn between them.
+      const replies = handled.kind === "ignored" ? [] : handled.replies.map((reply) => renderPlainText(reply, styles));
+      const block = [...replies, ...(took ? [took] : [])];
+      if (block.length) print(block.join("\n"));
     } finally {
       turns.delete(abort);
     }

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { TerminalLook } from "./terminal-styles.ts";
 
 /**
  * The local socket `planbot chat` attaches through: `<PLANBOT_DATA_DIR>/planbot.sock`, a Unix socket
@@ -13,8 +14,8 @@ export function socketPath(dataDir: string): string {
 
 /** Terminal → planbot. */
 export type ClientMessage =
-  /** First message: who is typing (the OS user name). */
-  | { type: "hello"; user: string }
+  /** First message: who is typing (the OS user name), and whether replies should come styled for a colour terminal. */
+  | { type: "hello"; user: string; look?: TerminalLook }
   | { type: "line"; text: string }
   /** Ctrl-C: stop the planner turns this terminal started. */
   | { type: "interrupt" }

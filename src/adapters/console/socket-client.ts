@@ -1,6 +1,7 @@
 import { connect, type Socket } from "node:net";
 import type { Readable, Writable } from "node:stream";
 import { createTerminal } from "./terminal.ts";
+import type { TerminalLook } from "./terminal-styles.ts";
 import { messageReader, socketPath, type ClientMessage, type ServerMessage } from "./protocol.ts";
 
 /** Options of {@link attachChat}. */
@@ -11,6 +12,8 @@ export interface AttachOptions {
   userName: string;
   interactive: boolean;
   historyFile?: string | undefined;
+  /** How this terminal shows replies; planbot renders them so. */
+  look?: TerminalLook;
 }
 
 /** Printed when the planbot this terminal was attached to goes away without being asked to. */
@@ -75,7 +78,7 @@ export async function attachChat(socket: Socket, options: AttachOptions): Promis
     quitAsked = true;
     send({ type: "interrupt" });
   });
-  send({ type: "hello", user: options.userName });
+  send({ type: "hello", user: options.userName, look: options.look ?? "plain" });
   void (async () => {
     for await (const line of terminal.lines()) {
       quitAsked = false;

@@ -1,10 +1,12 @@
 import { chmod, unlink } from "node:fs/promises";
 import { connect, createServer, type Socket } from "node:net";
 import { renderPlainText } from "../../chat/plain-text.ts";
+import type { Reply } from "../../chat/reply.ts";
 import type { AdapterHost, RunningAdapter } from "../contract.ts";
 import { createConsoleSession } from "./console-session.ts";
 import { messageReader, socketPath, type ClientMessage, type ServerMessage } from "./protocol.ts";
 import { makeFolders } from "../../projects/make-folders.ts";
+import { stylesOf, type TerminalLook } from "./terminal-styles.ts";
 
 /** The running terminal endpoint of `planbot start`. */
 export interface ChatSocket extends RunningAdapter {
@@ -23,7 +25,8 @@ export async function startChatSocket(host: AdapterHost): Promise<ChatSocket> {
   const path = socketPath(host.config.dataDir);
   await makeFolders(host.config.dataDir);
   await clearStaleSocket(path);
-  const clients = new Set<Socket>();
+  // Each attached terminal with how it shows replies (its hello says; plain until then).
+  const clients = new Map<Socket, TerminalLook>();
   const log = host.log;
 
   // Until the socket's mode is 0600 anyone whose umask let them in could connect: those connections are
@@ -34,9 +37,9 @@ export async function startChatSocket(host: AdapterHost): Promise<ChatSocket> {
       socket.destroy();
       return;
     }
-    clients.add(socket);
+    clients.set(socket, "plain");
     socket.on("close", () => clients.delete(socket));
-    serveTerminal(host, socket);
+    serveTerminal(host, socket, (look) => clients.has(socket) && clients.set(socket, look));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -56,18 +59,19 @@ export async function startChatSocket(host: AdapterHost): Promise<ChatSocket> {
   }
   madePrivate = true;
   server.on("error", (error) => log.error({ adapter: "console", err: error }, "terminal socket error"));
+  const printToAll = (reply: Reply) => {
+    for (const [socket, look] of clients) send(socket, { type: "print", text: renderPlainText(reply, stylesOf(look)) });
+  };
   host.outbound.register("console", {
     // Only the data folder's owner can open the socket (0600): every attached terminal is the operator's.
     operator: true,
     async send(_target, reply) {
-      const text = renderPlainText(reply);
-      for (const socket of clients) send(socket, { type: "print", text });
+      printToAll(reply);
       return { ok: true, messageIds: [] };
     },
     // A terminal cannot change what it printed: an update (a run's progress) is a new line.
     async edit(_target, messageId, reply) {
-      const text = renderPlainText(reply);
-      for (const socket of clients) send(socket, { type: "print", text });
+      printToAll(reply);
       return { ok: true, messageId };
     },
   });
@@ -80,9 +84,9 @@ export async function startChatSocket(host: AdapterHost): Promise<ChatSocket> {
     stop() {
       stopping ??= (async () => {
         host.outbound.unregister("console");
-        for (const socket of clients) socket.end();
+        for (const socket of clients.keys()) socket.end();
         await new Promise<void>((resolve) => server.close(() => resolve()));
-        for (const socket of clients) socket.destroy();
+        for (const socket of clients.keys()) socket.destroy();
         await unlink(path).catch(() => undefined);
       })();
       return stopping;
@@ -96,22 +100,25 @@ function send(socket: Socket, message: ServerMessage): void {
 }
 
 /**
- * One attached terminal: `hello` names its user, each `line` is submitted in order, `interrupt` stops its
+ * One attached terminal: `hello` names its user and how its replies look (told to `onLook`), each `line` is submitted in order, `interrupt` stops its
  * planner turns, `end` answers `bye` once its lines are done. When it disconnects, a planner turn started
  * here is stopped: nobody is left to read the answer.
  */
-function serveTerminal(host: AdapterHost, socket: Socket): void {
-  const sessionOf = (user: string) =>
-    createConsoleSession(host.bot, user, (text) => send(socket, { type: "print", text }));
+function serveTerminal(host: AdapterHost, socket: Socket, onLook: (look: TerminalLook) => void): void {
+  const sessionOf = (user: string, look: TerminalLook = "plain") =>
+    createConsoleSession(host.bot, user, (text) => send(socket, { type: "print", text }), look);
   let session = sessionOf("terminal");
   let chain: Promise<void> = Promise.resolve();
   socket.on(
     "data",
     messageReader<ClientMessage>((message) => {
       switch (message.type) {
-        case "hello":
-          session = sessionOf(String(message.user || "terminal").slice(0, 64));
+        case "hello": {
+          const look = message.look === "styled" ? "styled" : "plain";
+          onLook(look);
+          session = sessionOf(String(message.user || "terminal").slice(0, 64), look);
           break;
+        }
         case "line":
           chain = chain.then(() => session.submit(String(message.text)));
           break;
