@@ -67,8 +67,8 @@ describe("who wrote a message", () => {
         `import("/assets/app/chat.js").then((m) => m.authorOf(${JSON.stringify(entry)}))`,
       ) as Promise<string>;
     expect(await author({ role: "user", text: "x", adapter: "dashboard", user: "dashboard" })).toBe("you");
-    expect(await author({ role: "user", text: "x", adapter: "telegram", user: "Alice" })).toBe("Alice (telegram)");
-    expect(await author({ role: "user", text: "x", adapter: "console" })).toBe("you (console)");
+    expect(await author({ role: "user", text: "x", adapter: "telegram", user: "Alice" })).toBe("Alice (Telegram)");
+    expect(await author({ role: "user", text: "x", adapter: "console" })).toBe("you (terminal)");
     // Planned before messages recorded their chat: the name alone.
     expect(await author({ role: "user", text: "x", user: "bob" })).toBe("bob");
     expect(await author({ role: "assistant", text: "x" })).toBe("planner");

@@ -26,8 +26,15 @@ const PHASES = {
 export function authorOf(entry) {
   if (entry.role !== "user") return "planner";
   if (!entry.adapter || entry.adapter === "dashboard") return entry.adapter ? "you" : entry.user || "you";
-  return entry.user ? `${entry.user} (${entry.adapter})` : `you (${entry.adapter})`;
+  const surface = SURFACE_NAMES[entry.adapter] ?? entry.adapter;
+  return entry.user ? `${entry.user} (${surface})` : `you (${surface})`;
 }
+
+/**
+ * The names people use for the chats a message came from, by adapter id: the page's copy of the server's
+ * src/chat/surface-names.ts (the browser loads no TypeScript), so the dashboard names them as the chats do.
+ */
+const SURFACE_NAMES = { console: "terminal", telegram: "Telegram", discord: "Discord" };
 
 function Message({ entry }) {
   const mine = entry.role === "user";
