@@ -252,7 +252,7 @@ describe("discord adapter: planning", { timeout: 60_000 }, () => {
     // A DM already planning dm-app stays with it; the admin's DM follows shared-app.
     await say(h, thread.id, "Mirrored answer", /You answered/);
     const mirrored = await eventually(
-      () => messagesMatching(h.fake, adminDm, /\*\*mel\*\* \(discord\): Mirrored answer/)[0],
+      () => messagesMatching(h.fake, adminDm, /\*\*mel\*\* \(Discord\): Mirrored answer/)[0],
       "the mirrored reply in the DM",
     );
     expect(mirrored.content).toMatch(/You answered/);

@@ -60,18 +60,18 @@ describe("GET /api/projects/stream", () => {
     await client.waitFor((data) => data.type === "ping");
     const sent = await harness.runtime.outbound.send(
       { adapter: "dashboard", channelId: "alpha" },
-      { text: "**bob** (telegram): hi\n\nA planner reply." },
+      { text: "**bob** (Telegram): hi\n\nA planner reply." },
     );
     expect(sent.ok).toBe(true);
     const event = await client.waitFor((data) => data.type === "planner");
     expect(event.data).toEqual({
       type: "planner",
       slug: "alpha",
-      message: "**bob** (telegram): hi\n\nA planner reply.",
+      message: "**bob** (Telegram): hi\n\nA planner reply.",
     });
     const transcript = await harness.call("GET", "/api/projects/alpha/plan/transcript");
     expect(transcript.json.recent_messages).toEqual([
-      expect.objectContaining({ slug: "alpha", message: "**bob** (telegram): hi\n\nA planner reply." }),
+      expect.objectContaining({ slug: "alpha", message: "**bob** (Telegram): hi\n\nA planner reply." }),
     ]);
   });
 
