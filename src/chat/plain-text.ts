@@ -13,6 +13,13 @@ export interface TextStyles {
 export const PLAIN_STYLES: TextStyles = { bold: (text) => text, code: (text) => text };
 
 /**
+ * Plain text that keeps code marked with backticks: for the HTTP API's messages, which the dashboard renders
+ * as reply markup (a command or a file name as code, and its hint rewriter finds the commands by their
+ * marks) and a script reads as text.
+ */
+export const CODE_MARKED_STYLES: TextStyles = { bold: (text) => text, code: (text) => `\`${text}\`` };
+
+/**
  * The reply markup as terminal text: bold and code shown through `styles` (plain by default: markers
  * dropped), links as `label <url>`, escapes resolved, code blocks indented without their fences, and
  * buttons listed as the commands they run.

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { renderPlainText } from "../../chat/plain-text.ts";
+import { CODE_MARKED_STYLES, renderPlainText } from "../../chat/plain-text.ts";
 import type { ErrorCode, Failure } from "../../projects/result.ts";
 import { memberFailure } from "./member-failure.ts";
 
@@ -189,7 +189,10 @@ const STATUS: Record<ErrorCode, number> = {
  */
 export function failureResponse(served: Failure, slug?: string): HttpError {
   const failure = memberFailure(served, slug);
-  const body: Record<string, unknown> = { error: failure.code, message: renderPlainText({ text: failure.message }) };
+  const body: Record<string, unknown> = {
+    error: failure.code,
+    message: renderPlainText({ text: failure.message }, CODE_MARKED_STYLES),
+  };
   if (failure.fields) body.fields = failure.fields;
   if (failure.currentVersion !== undefined) body.current_version = failure.currentVersion;
   for (const [key, value] of Object.entries(failure.details ?? {})) {
