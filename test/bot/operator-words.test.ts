@@ -103,7 +103,7 @@ describe("failures only the operator can fix, in the chats, the terminal and the
     const typed = await chats.terminal.type("/p mugs Mugs with handles", "shows where things stand");
     expect(typed).toContain(join(dataDir, TASKS_FILE_NAME));
     expect(typed).toContain("Check that planbot may create and write its data folder (PLANBOT_DATA_DIR).");
-    expect(typed).toContain("`/status` shows where things stand.");
+    expect(typed).toContain("/status shows where things stand.");
     expect(typed).not.toContain("tell planbot's admin");
 
     const run = await cli(root, dataDir, ["projects", "propose", "mugs", "Mugs with handles"]);
@@ -162,7 +162,7 @@ describe("failures only the operator can fix, in the chats, the terminal and the
     const typed = await chats.terminal.type("/edit shop --repo potshop", "never deletes a workspace");
     expect(typed).toContain("Edited shop");
     expect(typed).toContain(
-      `\`${workspace}\` still holds a clone of the old repository: move it away before you plan or run shop again (planbot never deletes a workspace).`,
+      `${workspace} still holds a clone of the old repository: move it away before you plan or run shop again (planbot never deletes a workspace).`,
     );
     expect(typed).not.toContain("tell them");
 
@@ -190,7 +190,7 @@ describe("failures only the operator can fix, in the chats, the terminal and the
     expect(typed).toContain(
       `The workspace ${join(chats.workspaceDir, "shop")} is not a folder; planbot only plans in a real folder of its own. Move it away and plan again.`,
     );
-    expect(typed).toContain("`/status shop` shows where things stand.");
+    expect(typed).toContain("/status shop shows where things stand.");
     expect(typed).not.toContain("tell planbot's admin");
 
     // The same message is what the logs and the CLI get from the lower layer.
