@@ -18,6 +18,15 @@ afterEach(async () => {
   await temp.cleanup();
 });
 
+/**
+ * A newcomer's terminal environment: the caller's without the variables that decide Node's `hasColors()` for
+ * it — `CI` (set by CI runs, it makes Node answer "no colours" on any terminal), `NO_COLOR`, `FORCE_COLOR`,
+ * `NODE_DISABLE_COLORS` — so each test sets the colour choice it is about.
+ */
+const terminalEnv = Object.fromEntries(
+  Object.entries(baseEnv).filter(([name]) => !["CI", "NO_COLOR", "FORCE_COLOR", "NODE_DISABLE_COLORS"].includes(name)),
+);
+
 const CTRL_C = "\u0003";
 const CTRL_D = "\u0004";
 
@@ -29,7 +38,7 @@ async function openChat(root?: string, env: Record<string, string> = {}) {
   root ??= await temp.make("chat-terminal-");
   const child = execa("script", ["-qec", `'${planbotBin}' chat`, "/dev/null"], {
     cwd: root,
-    env: { ...baseEnv, PLANBOT_DATA_DIR: join(root, "data"), TERM: "dumb", ...env },
+    env: { ...terminalEnv, PLANBOT_DATA_DIR: join(root, "data"), TERM: "dumb", ...env },
     extendEnv: false,
     reject: false,
     timeout: 90_000,
@@ -79,7 +88,7 @@ describe("planbot chat in a terminal", { timeout: 120_000 }, () => {
 
   it("a chat attached to another planbot chat says what stopped and what to do when that one quits", async () => {
     const root = await temp.make("chat-attached-");
-    const env = { ...baseEnv, PLANBOT_DATA_DIR: join(root, "data") };
+    const env = { ...terminalEnv, PLANBOT_DATA_DIR: join(root, "data") };
     const piped = () => {
       const child = execa(planbotBin, ["chat"], { cwd: root, env, extendEnv: false, reject: false, stdin: "pipe" });
       children.push(child);
@@ -107,7 +116,7 @@ describe("planbot chat in a terminal", { timeout: 120_000 }, () => {
     const root = await temp.make("chat-attached-keys-");
     const owner = execa(planbotBin, ["chat"], {
       cwd: root,
-      env: { ...baseEnv, PLANBOT_DATA_DIR: join(root, "data") },
+      env: { ...terminalEnv, PLANBOT_DATA_DIR: join(root, "data") },
       extendEnv: false,
       reject: false,
       stdin: "pipe",
@@ -159,7 +168,7 @@ describe("planbot chat in a terminal", { timeout: 120_000 }, () => {
     const root = await temp.make("chat-attached-styles-");
     const owner = execa(planbotBin, ["chat"], {
       cwd: root,
-      env: { ...baseEnv, PLANBOT_DATA_DIR: join(root, "data") },
+      env: { ...terminalEnv, PLANBOT_DATA_DIR: join(root, "data") },
       extendEnv: false,
       reject: false,
       stdin: "pipe",
