@@ -91,6 +91,10 @@ describe("markdown in the page", () => {
     );
     expect(await render("Plan written. `/done` approves it.")).toContain("<strong>Finish</strong> approves it");
     expect(await render("See the list with /status.")).toContain("See the list with the board.");
+    // A hint names one project at most: the words after it stay ("/plan gamma tries again").
+    expect(await render("gamma is pending again; /plan gamma tries again.")).toContain(
+      "<strong>Start planning</strong> tries again.",
+    );
     expect(await render("Start it with `/run alpha`, or use scripts/ralph/run.sh")).toMatch(
       /<strong>Run<\/strong>, or use scripts\/ralph\/run\.sh/,
     );

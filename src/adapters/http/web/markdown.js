@@ -42,7 +42,7 @@ const WORDS = {
 };
 
 const HINT =
-  /(^|[\s(“"'])`?\/(next|done|finish|stop|status|plan|run|approve|unapprove|cancel|answer|propose|help)(?:[ \t]+(?:--force|<slug>|[a-z0-9][a-z0-9-]*))*`?(?=$|[\s.,;:!?)”"'])/gim;
+  /(^|[\s(“"'])`?\/(next|done|finish|stop|status|plan|run|approve|unapprove|cancel|answer|propose|help)(?:[ \t]+(?:<slug>|[a-z0-9][a-z0-9-]*))?(?:[ \t]+--force)?`?(?=$|[\s.,;:!?)”"'])/gim;
 
 /** The planner protocol's end-of-phase marker: for planbot, not for people. */
 const READY_MARKER = /[ \t]*\[\[PHASE_READY\]\][ \t]*/g;
