@@ -342,12 +342,13 @@ export async function gatedRalphCommand(root: string, gate: string): Promise<str
   const script = join(dir, "ralph.sh");
   const body = [
     "#!/usr/bin/env bash",
-    "# Mission-test Ralph: holds until the test opens the gate, then runs the fake ralph.sh from this folder.",
+    "# Mission-test Ralph: holds until the test opens the gate, then runs the fake ralph.sh from this folder as its",
+    "# child, not through exec: planbot recognises the PID it recorded by RALPH_COMMAND's script name (ralph.sh).",
     "set -euo pipefail",
     'here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"',
     `while [[ ! -e ${shellQuote(gate)} ]]; do sleep 0.05; done`,
     `ln -sfn ${shellQuote(fakeRalphPath)} "$here/fake-ralph.sh"`,
-    'exec "$here/fake-ralph.sh" "$@"',
+    '"$here/fake-ralph.sh" "$@"',
     "",
   ].join("\n");
   await writeFile(script, body);
