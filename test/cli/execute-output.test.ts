@@ -20,9 +20,9 @@ describe("planbot execute's output", { timeout: 120_000 }, () => {
     expect(quiet.stdout).toMatch(/^demo: refused: Ralph was not started: demo has no plan/);
     expect(quiet.stderr).toBe("");
 
-    const verbose = await runPlanbot(["execute", "demo"], { cwd, env: { ...env, LOG_LEVEL: "warn" } });
+    const verbose = await runPlanbot(["execute", "demo"], { cwd, env: { ...env, LOG_LEVEL: "info" } });
     expect(verbose.exitCode).toBe(1);
     expect(verbose.stdout).toMatch(/^demo: refused: /);
-    expect(JSON.parse(verbose.stderr.trim().split("\n").at(-1)!)).toMatchObject({ level: "warn", slug: "demo" });
+    expect(JSON.parse(verbose.stderr.trim().split("\n").at(-1)!)).toMatchObject({ level: "info", slug: "demo" });
   });
 });
