@@ -6,7 +6,6 @@ import type { CliIo } from "./io.ts";
 import { readArgs } from "./read-args.ts";
 import { formatRecord, formatTable } from "./projects-output.ts";
 import { runProjectsEdit } from "./projects-edit.ts";
-import { runProjectsDeliver } from "./projects-deliver.ts";
 
 export const PROJECTS_USAGE = `usage: planbot projects list [--json]
        planbot projects show <slug> [--json]
@@ -134,6 +133,9 @@ export async function runProjectsCommand(argv: string[], services: CoreServices,
     case "deliver": {
       if (!slug) return usage(io, "deliver needs a slug");
       if (rest.length > 0) return usage(io, `deliver takes one slug; unexpected "${rest.join(" ")}"`);
+      // Loaded only for this action: delivery pulls in git, GitHub and the logger, which `list` and the
+      // other actions never need at start-up (issue 17's CLI row).
+      const { runProjectsDeliver } = await import("./projects-deliver.ts");
       return runProjectsDeliver(slug, json, services, io, failed);
     }
     default:

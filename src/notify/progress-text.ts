@@ -2,14 +2,7 @@ import type { RunProgress } from "../execute/run-progress.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
 import { bold, code, escapeMarkup, type Reply, type ReplyAction } from "../chat/reply.ts";
 import { operatorProblemLine } from "./operator-words.ts";
-
-/** "less than a minute", "12 min", "2 h 5 min": elapsed time at minute precision, so it changes at most once a minute. */
-export function elapsedText(fromIso: string, now: Date): string {
-  const minutes = Math.max(0, Math.floor((now.getTime() - Date.parse(fromIso)) / 60_000));
-  if (!Number.isFinite(minutes) || minutes < 1) return "less than a minute";
-  if (minutes < 60) return `${minutes} min`;
-  return `${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60} min` : ""}`;
-}
+import { elapsedText } from "./when-text.ts";
 
 /** The second line: iteration, time, commits and cost; `ran` for a finished run. */
 function detailLine(progress: RunProgress, now: Date, verb: "elapsed" | "ran"): string {

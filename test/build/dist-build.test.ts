@@ -67,7 +67,7 @@ describe("the compiled CLI", () => {
     expect(library.renderPrompt("clarify", {}).length).toBeGreaterThan(100);
   });
 
-  it("bin/planbot projects works from dist/ without tsx, loading no chat platform library", {
+  it("bin/planbot projects works from dist/ without tsx, loading no chat platform library, logger or delivery code", {
     timeout: 60_000,
   }, async () => {
     const proposed = await run(["projects", "propose", "alpha", "The first project"]);
@@ -105,6 +105,10 @@ describe("the compiled CLI", () => {
     expect(loaded.filter((url) => /node_modules\/(discord\.js|grammy|@grammyjs|@discordjs|tsx)\//.test(url))).toEqual(
       [],
     );
+    // Nor what only other actions need: delivery (git, GitHub), the logger, child processes, the adapters.
+    expect(
+      loaded.filter((url) => /node_modules\/(pino|execa)\/|\/dist\/(deliver|adapters|runtime)\//.test(url)),
+    ).toEqual([]);
   });
 
   it("after an edit to src/, bin/planbot runs the sources (through tsx), never the stale build", {
