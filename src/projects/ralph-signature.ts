@@ -11,6 +11,7 @@ export type RalphSignature = (commandLine: string) => boolean;
 
 /** What planbot runs when RALPH_COMMAND is not set (src/config.ts). */
 const DEFAULT_RALPH_COMMAND = "scripts/ralph/ralph.sh";
+const DEFAULT_NAMES = ["ralph.sh"];
 
 /**
  * The signature of the Ralph `command` (RALPH_COMMAND) starts: every file it names must appear in the
@@ -20,15 +21,19 @@ const DEFAULT_RALPH_COMMAND = "scripts/ralph/ralph.sh";
  * in the workspace, a template is copied into `scripts/ralph/`, a program from PATH shows as whatever
  * path the shell found, and a shebang adds its interpreter in front (docs/architecture.md, "Recognising
  * a running Ralph"). A command that cannot be split is recognised by its first whitespace-separated word.
+ * snarktank's `ralph.sh` is Ralph whatever the setting, for the wrappers that exec into it.
  */
 export function ralphSignature(command: string = DEFAULT_RALPH_COMMAND): RalphSignature {
   const names = fileNames(command);
-  if (names.length === 0) return ralphSignature(DEFAULT_RALPH_COMMAND);
-  return (commandLine) => names.every((name) => namesFile(commandLine, name));
+  if (names.length === 0 || command === DEFAULT_RALPH_COMMAND) return defaultRalphSignature;
+  // A wrapper of the operator's own often ends in `exec scripts/ralph/ralph.sh "$@"`: from then on the
+  // PID planbot recorded runs ralph.sh, and the wrapper's name is gone from its command line.
+  return (commandLine) => names.every((name) => namesFile(commandLine, name)) || defaultRalphSignature(commandLine);
 }
 
 /** Recognises snarktank/ralph's `ralph.sh`, the default RALPH_COMMAND's script. */
-export const defaultRalphSignature: RalphSignature = ralphSignature();
+export const defaultRalphSignature: RalphSignature = (commandLine) =>
+  DEFAULT_NAMES.every((name) => namesFile(commandLine, name));
 
 function fileNames(command: string): string[] {
   let words: string[];

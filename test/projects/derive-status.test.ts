@@ -258,6 +258,39 @@ describe("procProbe on real processes", () => {
     expect(status(inlineBash.pid!, "bash tools/loop/agent.sh")).toBe("running-manual");
   });
 
+  it("a wrapper of the operator's that execs into ralph.sh stays Ralph once its own name is gone", async () => {
+    const tools = join(scriptDir, "wrapper");
+    await mkdir(join(tools, "scripts", "ralph"), { recursive: true });
+    const ralph = join(tools, "scripts", "ralph", "ralph.sh");
+    await writeFile(ralph, "#!/usr/bin/env bash\nsleep 30\n");
+    await writeFile(join(tools, "run-ralph.sh"), `#!/usr/bin/env bash\nexec ${ralph} "$@"\n`);
+    for (const file of [ralph, join(tools, "run-ralph.sh")]) await chmod(file, 0o755);
+    const wrapped = spawn(join(tools, "run-ralph.sh"), ["--tool", "claude", "5"]);
+    await waitUntil(
+      async () => (await cmdline(wrapped.pid!)).includes("/ralph/ralph.sh --tool"),
+      "the exec into ralph.sh",
+    );
+    const info = procProbe.inspect(wrapped.pid);
+    expect(info.commandLine).not.toContain("run-ralph.sh");
+    expect(
+      deriveStatus({
+        entry: { status: "approved", pid: wrapped.pid! },
+        process: info,
+        isRalph: ralphSignature("tools/run-ralph.sh 5"),
+      }),
+    ).toBe("running-ralph");
+    // The wrapper's name alone is not enough for an unrelated process.
+    const other = spawn("sleep", ["30"]);
+    await waitUntil(async () => (await cmdline(other.pid!)).startsWith("sleep"), "sleep");
+    expect(
+      deriveStatus({
+        entry: { status: "approved", pid: other.pid! },
+        process: procProbe.inspect(other.pid),
+        isRalph: ralphSignature("tools/run-ralph.sh 5"),
+      }),
+    ).toBe("running-manual");
+  });
+
   it("another live process: running-manual", async () => {
     const child = spawn("sleep", ["30"]);
     await waitUntil(async () => (await cmdline(child.pid!)).startsWith("sleep"), "sleep");
