@@ -1,3 +1,4 @@
+import { renderInline } from "./inline-markup.ts";
 import { KEEP_TALKING_COMMAND, type Reply } from "./reply.ts";
 
 /**
@@ -61,63 +62,12 @@ function markupToText(markup: string, styles: TextStyles): string {
   return out.join("\n");
 }
 
-/** What a backslash escapes in the markup. */
-const ESCAPABLE = /[\\`*_[\]~|>]/;
-/** A markup link, read where a `[` stands (sticky). */
-const LINK = /\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/y;
-
-/** Inline markup: escapes, `code`, **bold**, [label](url); an unmatched marker stays as typed. */
+/** The inline markup in a text surface's `styles`; a link shows its label and its address. */
 function inlineText(line: string, styles: TextStyles): string {
-  let out = "";
-  let index = 0;
-  while (index < line.length) {
-    const char = line[index]!;
-    if (char === "\\" && index + 1 < line.length && ESCAPABLE.test(line[index + 1]!)) {
-      out += line[index + 1];
-      index += 2;
-      continue;
-    }
-    if (char === "`") {
-      const end = line.indexOf("`", index + 1);
-      if (end > index + 1) {
-        out += styles.code(line.slice(index + 1, end));
-        index = end + 1;
-        continue;
-      }
-    }
-    if (char === "*" && line.startsWith("**", index)) {
-      const end = closingBold(line, index + 2);
-      if (end > index + 2) {
-        out += styles.bold(inlineText(line.slice(index + 2, end), styles));
-        index = end + 2;
-        continue;
-      }
-    }
-    if (char === "[") {
-      LINK.lastIndex = index;
-      const link = LINK.exec(line);
-      if (link) {
-        out += `${link[1]} <${link[2]}>`;
-        index += link[0].length;
-        continue;
-      }
-    }
-    out += char;
-    index += 1;
-  }
-  return out;
-}
-
-/** Where the `**` closing a bold run starts, skipping escaped characters; -1 when it is never closed. */
-function closingBold(line: string, from: number): number {
-  let index = from;
-  while (index < line.length) {
-    if (line[index] === "\\") {
-      index += 2;
-      continue;
-    }
-    if (line.startsWith("**", index)) return index;
-    index += 1;
-  }
-  return -1;
+  return renderInline(line, {
+    text: (text) => text,
+    code: styles.code,
+    bold: styles.bold,
+    link: (label, url) => `${label} <${url}>`,
+  });
 }

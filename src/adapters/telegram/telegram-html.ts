@@ -1,4 +1,5 @@
 import { chunkText } from "../../chat/chunk.ts";
+import { type InlineRenderer, renderInline } from "../../chat/inline-markup.ts";
 import type { Reply } from "../../chat/reply.ts";
 import { createRecentRenders } from "../kit/recent-renders.ts";
 
@@ -59,77 +60,16 @@ function codeBlockHtml(text: string, language: string): string {
   return language ? `<pre><code class="language-${escapeHtml(language)}">${body}</code></pre>` : `<pre>${body}</pre>`;
 }
 
-/** Where inline markup can start; the plain text between two of them is escaped in one piece. */
-const INLINE_START = /[\\`*[]/g;
-/** A markup link, read where a `[` stands (sticky). */
-const LINK = /\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/y;
-/** What a backslash escapes in the markup. */
-const ESCAPABLE = /[\\`*_[\]~|>]/;
+/** The inline markup as Telegram HTML: everything that is not markup escaped. */
+const HTML_INLINE: InlineRenderer = {
+  text: escapeHtml,
+  code: (text) => `<code>${escapeHtml(text)}</code>`,
+  bold: (inner) => `<b>${inner}</b>`,
+  link: (label, url) => `<a href="${escapeHtml(url).replace(/"/g, "&quot;")}">${escapeHtml(label)}</a>`,
+};
 
-/**
- * Inline markup: escapes, `code`, **bold**, [label](url). Runs of plain text are copied (escaped) whole:
- * this renders every reply on its way to Telegram, and a character-by-character copy cost more than the
- * rest of a `/status` round trip's own work.
- */
 function inlineHtml(line: string): string {
-  let out = "";
-  let index = 0;
-  while (index < line.length) {
-    INLINE_START.lastIndex = index;
-    const next = INLINE_START.exec(line)?.index ?? line.length;
-    if (next > index) {
-      out += escapeHtml(line.slice(index, next));
-      index = next;
-      if (index >= line.length) break;
-    }
-    const char = line[index]!;
-    if (char === "\\" && index + 1 < line.length && ESCAPABLE.test(line[index + 1]!)) {
-      out += escapeHtml(line[index + 1]!);
-      index += 2;
-      continue;
-    }
-    if (char === "`") {
-      const end = line.indexOf("`", index + 1);
-      if (end > index + 1) {
-        out += `<code>${escapeHtml(line.slice(index + 1, end))}</code>`;
-        index = end + 1;
-        continue;
-      }
-    }
-    if (char === "*" && line.startsWith("**", index)) {
-      const end = findClosing(line, index + 2, "**");
-      if (end > index + 2) {
-        out += `<b>${inlineHtml(line.slice(index + 2, end))}</b>`;
-        index = end + 2;
-        continue;
-      }
-    }
-    if (char === "[") {
-      LINK.lastIndex = index;
-      const link = LINK.exec(line);
-      if (link) {
-        out += `<a href="${escapeHtml(link[2]!).replace(/"/g, "&quot;")}">${escapeHtml(link[1]!)}</a>`;
-        index += link[0].length;
-        continue;
-      }
-    }
-    out += escapeHtml(char);
-    index += 1;
-  }
-  return out;
-}
-
-function findClosing(line: string, from: number, marker: string): number {
-  let index = from;
-  while (index < line.length) {
-    if (line[index] === "\\") {
-      index += 2;
-      continue;
-    }
-    if (line.startsWith(marker, index)) return index;
-    index += 1;
-  }
-  return -1;
+  return renderInline(line, HTML_INLINE);
 }
 
 /** A reply as Telegram HTML messages, each within Telegram's limit. */
