@@ -35,16 +35,25 @@ async function approvedShop(commandIn: (root: string) => string) {
   return { root, h, env };
 }
 
+/** Telegram, Discord and the terminal chatting with the shop's planbot, closed when the test finishes. */
+async function chatsOf(
+  { root, h, env }: Awaited<ReturnType<typeof approvedShop>>,
+  context: TestContext,
+): Promise<Awaited<ReturnType<typeof startChatSurfaces>>> {
+  const chats = await startChatSurfaces({
+    root,
+    dataDir: h.config.dataDir,
+    env,
+    overrides: { env: { ...process.env, ...env } },
+  });
+  context.onTestFinished(() => chats.close());
+  return chats;
+}
+
 describe("a RALPH_COMMAND of the operator's own", { timeout: 120_000 }, () => {
   it("a missing script: chats name it in the workspace on every surface, the terminal and the CLI on the server with its template", async (context: TestContext) => {
     const { root, h, env } = await approvedShop(() => "tools/loop/agent.sh 5");
-    const chats = await startChatSurfaces({
-      root,
-      dataDir: h.config.dataDir,
-      env,
-      overrides: { env: { ...process.env, ...env } },
-    });
-    context.onTestFinished(() => chats.close());
+    const chats = await chatsOf({ root, h, env }, context);
     const template = join(h.config.dataDir, "ralph-template", "agent.sh");
     const workspace = join(h.config.workspaceDir, "shop");
 
@@ -97,13 +106,7 @@ describe("a RALPH_COMMAND of the operator's own", { timeout: 120_000 }, () => {
     const templateDir = join(h.config.dataDir, "ralph-template");
     await mkdir(templateDir, { recursive: true });
     await copyFile(fakeRalphPath, join(templateDir, "ralph.sh"));
-    const chats = await startChatSurfaces({
-      root,
-      dataDir: h.config.dataDir,
-      env,
-      overrides: { env: { ...process.env, ...env } },
-    });
-    context.onTestFinished(() => chats.close());
+    const chats = await chatsOf({ root, h, env }, context);
     const prompt = join(h.config.workspaceDir, "shop", "tools", "CLAUDE.md");
 
     const toOperator = await chats.terminal.type("/run shop", "Ralph was not started");
@@ -122,13 +125,7 @@ describe("a RALPH_COMMAND of the operator's own", { timeout: 120_000 }, () => {
     await mkdir(join(h.config.workspaceDir, "shop", "tools", "loop"), { recursive: true });
     await copyFile(fakeRalphPath, script);
     await chmod(script, 0o644);
-    const chats = await startChatSurfaces({
-      root,
-      dataDir: h.config.dataDir,
-      env,
-      overrides: { env: { ...process.env, ...env } },
-    });
-    context.onTestFinished(() => chats.close());
+    const chats = await chatsOf({ root, h, env }, context);
 
     expect(await chats.terminal.type("/run shop", "Ralph was not started")).toContain(
       `Ralph's script ${script} is not executable. Fix: chmod +x ${script} on the server.`,
