@@ -77,8 +77,8 @@ async function runStandalone(
   look: TerminalLook,
 ): Promise<number> {
   // Logs stay off the terminal the user types into unless asked for (LOG_LEVEL): they go to a file.
-  const { log, file: logFile } = openChatLog(config);
-  const runtime = createRuntime(config, log);
+  const chatLog = openChatLog(config);
+  const runtime = createRuntime(config, chatLog.log);
   // This process now serves the data dir: it takes the socket, so a `planbot start` begun meanwhile is
   // refused (two executors and notifiers on one store would run and announce everything twice) and another
   // `planbot chat` attaches here instead of starting a third planbot.
@@ -109,12 +109,17 @@ async function runStandalone(
   runtime.onStop(() => adapter.close());
   await startBackground(runtime);
   if (interactive) {
-    const logged = logFile ? ` Its log goes to ${logFile}.` : "";
+    const logged = chatLog.file ? ` Its log goes to ${chatLog.file}.` : "";
     process.stdout.write(
       `planbot chat — no planbot start runs for this data dir, so this one runs its own (watcher, notifier, executor).${logged} /help lists the commands, Ctrl-C stops a planner turn, Ctrl-D quits.\n`,
     );
   }
   runtime.onStop(tellStoreHealth(runtime.watcher.storeHealth, adapter.outbound, CONSOLE_TARGET));
+  chatLog.tellProblems((message) => {
+    void adapter.outbound.send(CONSOLE_TARGET, {
+      text: `planbot ran into a problem: ${message} (${chatLog.file} has the details)`,
+    });
+  });
   await adapter.run();
   await runtime.bot.drain();
   await runtime.stop();

@@ -192,13 +192,15 @@ describe("planbot chat in a terminal", { timeout: 120_000 }, () => {
     expect((await chat.child).exitCode).toBe(0);
   });
 
-  it("standalone, keeps planbot's log out of the conversation: in a file named at start, a broken store said as a reply", async () => {
+  it("standalone, keeps planbot's log out of the conversation: in a file named at start, what needs the user said as a reply", async () => {
     const root = await temp.make("chat-log-");
     const dataDir = join(root, "data");
     const store = join(dataDir, TASKS_FILE_NAME);
     const logFile = join(dataDir, "chat.log");
     await mkdir(dataDir, { recursive: true });
     await writeFile(store, "{ broken");
+    // An error planbot logs (its notifications off) is told in the chat too, pointing at the log for the rest.
+    await writeFile(join(dataDir, "notifications.json"), "{ broken");
     const chat = await openChat(root);
     // The one who can fix the store is at this terminal: they hear of it in the chat, with the operator's advice.
     await chat.next(0, /planbot cannot read its project store/);
@@ -206,6 +208,13 @@ describe("planbot chat in a terminal", { timeout: 120_000 }, () => {
     expect(chat.since(0)).toContain(
       `planbot cannot read its project store, so no project can change until it is fixed: ${store} cannot be read: not valid JSON`,
     );
+    await chat.next(0, /planbot ran into a problem: notifications are off: /);
+    expect(chat.since(0)).toContain(
+      `planbot ran into a problem: notifications are off: ${join(dataDir, "notifications.json")} cannot be read: not valid JSON`,
+    );
+    expect(chat.since(0)).toContain(`(${logFile} has the details)`);
+    // The store is said once, in the operator's words, not again as a logged problem.
+    expect(chat.since(0).split("planbot cannot read its project store")).toHaveLength(2);
     let at = chat.mark();
     chat.keys("/status\r");
     await chat.next(at, /fix or move the file, then retry\./);
@@ -227,7 +236,7 @@ describe("planbot chat in a terminal", { timeout: 120_000 }, () => {
     );
     expect(logged).toContainEqual(
       expect.objectContaining({
-        level: "error",
+        level: "warn",
         code: "store_corrupt",
         file: store,
         msg: "the project store cannot be read; nothing can change a project until it is fixed",
@@ -235,6 +244,9 @@ describe("planbot chat in a terminal", { timeout: 120_000 }, () => {
     );
     expect(logged).toContainEqual(
       expect.objectContaining({ level: "info", msg: "the project store is readable again" }),
+    );
+    expect(logged).toContainEqual(
+      expect.objectContaining({ level: "error", msg: expect.stringMatching(/^notifications are off: /) }),
     );
     expect(logged).toContainEqual(
       expect.objectContaining({ adapter: "console", command: "status", error: true, msg: "handled" }),
