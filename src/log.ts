@@ -31,15 +31,23 @@ export function scrubSecrets(text: string): string {
   return text.replace(TOKEN_IN_TEXT, "[redacted]");
 }
 
+/** Hears the message of every error (or worse) logged, after redaction: a standalone chat tells its user. */
+export type ProblemListener = (message: string) => void;
+
+/** pino's number for `error`: lines at or above it reach a {@link ProblemListener}. */
+const ERROR_LEVEL = 50;
+
 /**
  * Creates the process logger, on stderr so stdout stays for command output. Secrets are redacted by path
  * and, in messages and errors, by shape, before any format sees them. `format` unset: readable lines when
  * stderr is a terminal (a person runs `npm start`), JSON lines otherwise (a service manager, a pipe, a file).
+ * `onProblem` hears the message of each error line as well.
  */
 export function createLogger(
   level = "info",
   destination: NodeJS.WritableStream | number = 2,
   format?: LogFormat,
+  onProblem?: ProblemListener,
 ): Logger {
   return pino(
     {
@@ -47,7 +55,7 @@ export function createLogger(
       redact: { paths: REDACT, censor: "[redacted]" },
       formatters: { level: (label) => ({ level: label }) },
       hooks: {
-        logMethod(args, method) {
+        logMethod(args, method, lineLevel) {
           const scrubbed = args.map((arg) =>
             typeof arg === "string"
               ? scrubSecrets(arg)
@@ -55,12 +63,20 @@ export function createLogger(
                 ? Object.assign(arg, { message: scrubSecrets(arg.message) })
                 : arg,
           );
+          if (onProblem && lineLevel >= ERROR_LEVEL) onProblem(lineMessage(scrubbed));
           return method.apply(this, scrubbed as Parameters<typeof method>);
         },
       },
     },
     logDestination(destination, format),
   );
+}
+
+/** A log call's message: its text argument, or an error's message when it was given only an error. */
+function lineMessage(args: unknown[]): string {
+  const text = args.find((arg) => typeof arg === "string");
+  if (typeof text === "string") return text;
+  return args[0] instanceof Error ? args[0].message : "an error without a message";
 }
 
 /** Where the lines go, through pino-pretty when they are for a person. */

@@ -1,14 +1,16 @@
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { createConsoleAdapter } from "../adapters/console/console-adapter.ts";
+import { CONSOLE_ADAPTER, CONSOLE_CHANNEL } from "../adapters/console/console-session.ts";
 import { socketPath } from "../adapters/console/protocol.ts";
 import { attachChat, connectChat } from "../adapters/console/socket-client.ts";
 import { startChatSocket } from "../adapters/console/socket-server.ts";
 import { terminalLookOf, type TerminalLook } from "../adapters/console/terminal-styles.ts";
 import type { Config } from "../config.ts";
-import { createLogger } from "../log.ts";
 import { startBackground, startWatcher } from "../runtime/background.ts";
 import { createRuntime } from "../runtime/runtime.ts";
+import { openChatLog } from "./chat-log.ts";
+import { tellStoreHealth } from "./chat-store-notices.ts";
 import { EXIT } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
 import { readNoArguments } from "./read-no-arguments.ts";
@@ -17,7 +19,10 @@ import { makeFoldersSync } from "../projects/make-folders.ts";
 export const CHAT_USAGE = `usage: planbot chat
   Chat with planbot in this terminal: /help lists the commands, Ctrl-C stops a planner turn, Ctrl-D quits.
   While planbot start runs on the same PLANBOT_DATA_DIR it attaches to it; otherwise it is a planbot of its
-  own until you quit. It takes no options.`;
+  own until you quit, logging to chat.log in the data dir (LOG_LEVEL set: to this terminal). It takes no options.`;
+
+/** The terminal's one chat, where a standalone chat's own notices go. */
+const CONSOLE_TARGET = { adapter: CONSOLE_ADAPTER, channelId: CONSOLE_CHANNEL };
 
 /** Line history of `planbot chat`, kept in the data dir. */
 const HISTORY_FILE = "chat-history";
@@ -71,9 +76,9 @@ async function runStandalone(
   historyFile: string | undefined,
   look: TerminalLook,
 ): Promise<number> {
-  // Logs stay off the terminal the user types into unless asked for.
-  const log = createLogger(process.env.LOG_LEVEL ? config.logLevel : "warn", 2, config.logFormat);
-  const runtime = createRuntime(config, log);
+  // Logs stay off the terminal the user types into unless asked for (LOG_LEVEL): they go to a file.
+  const chatLog = openChatLog(config);
+  const runtime = createRuntime(config, chatLog.log);
   // This process now serves the data dir: it takes the socket, so a `planbot start` begun meanwhile is
   // refused (two executors and notifiers on one store would run and announce everything twice) and another
   // `planbot chat` attaches here instead of starting a third planbot.
@@ -103,10 +108,18 @@ async function runStandalone(
   runtime.outbound.register("console", adapter.outbound);
   runtime.onStop(() => adapter.close());
   await startBackground(runtime);
-  if (interactive)
+  if (interactive) {
+    const logged = chatLog.file ? ` Its log goes to ${chatLog.file}.` : "";
     process.stdout.write(
-      "planbot chat — no planbot start runs for this data dir, so this one runs its own (watcher, notifier, executor). /help lists the commands, Ctrl-C stops a planner turn, Ctrl-D quits.\n",
+      `planbot chat — no planbot start runs for this data dir, so this one runs its own (watcher, notifier, executor).${logged} /help lists the commands, Ctrl-C stops a planner turn, Ctrl-D quits.\n`,
     );
+  }
+  runtime.onStop(tellStoreHealth(runtime.watcher.storeHealth, adapter.outbound, CONSOLE_TARGET));
+  chatLog.tellProblems((message) => {
+    void adapter.outbound.send(CONSOLE_TARGET, {
+      text: `planbot ran into a problem: ${message} (${chatLog.file} has the details)`,
+    });
+  });
   await adapter.run();
   await runtime.bot.drain();
   await runtime.stop();

@@ -31,6 +31,9 @@ export function operatorProblemLine(
       return "The change was saved, but planbot could not make sure it reached the server's disk.";
     case "store_unreadable": {
       const file = typeof details.path === "string" ? ` ${code(basename(details.path))}` : "";
+      // A file that does not parse has no errno; one planbot may not open (permissions, a folder in its way) has.
+      if (typeof details.errno === "string")
+        return `planbot cannot open its file${file} on the server. Nothing was changed.`;
       return `planbot cannot read its file${file}: it is damaged, and planbot will not overwrite it. Nothing was changed.`;
     }
     case "workspace_unusable":

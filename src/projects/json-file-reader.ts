@@ -30,7 +30,7 @@ export interface JsonFileReader<D> {
    * the reads right after a write (a command's reply, the list) need not read and parse it again.
    */
   wrote(data: D, fd: number): void;
-  /** A `store_io` failure naming the file. */
+  /** A `store_io` failure naming the file; a failed read carries `details.operator` (`store_unreadable`) and its errno. */
   ioFailure(action: string, error: unknown): Failure;
 }
 
@@ -46,7 +46,12 @@ export function createJsonFileReader<D>(options: JsonFileReaderOptions<D>): Json
   }
 
   function ioFailure(action: string, error: unknown): Failure {
-    return fail("store_io", `Could not ${action} ${path}: ${(error as Error).message}`, { details: { path } });
+    // A file planbot may not read (permissions, a folder in its place) is the operator's to fix, like a damaged
+    // one; a failed write says what it is in locked-json-file.ts.
+    const operator = action === "read" ? operatorDetails("store_unreadable", error) : {};
+    return fail("store_io", `Could not ${action} ${path}: ${(error as Error).message}`, {
+      details: { path, ...operator },
+    });
   }
 
   /** A file that does not parse: say so, and name the copy a crashed writer kept, when there is one. */

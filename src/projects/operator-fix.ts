@@ -12,7 +12,7 @@ export type OperatorProblem =
   | "data_unwritable"
   /** A change was written but flushing it to the disk failed. */
   | "data_unflushed"
-  /** A store file does not parse; planbot will not overwrite it. */
+  /** A store file does not parse (planbot will not overwrite it), or cannot be opened at all (`details.errno`). */
   | "store_unreadable"
   /** The project's workspace folder cannot be used: not a folder, cannot be made, not the git clone expected. */
   | "workspace_unusable"

@@ -1,9 +1,12 @@
 import { scheduleDaily } from "../execute/schedule.ts";
 import type { Runtime } from "./runtime.ts";
 import { abandonPlanningLeftMeanwhile } from "./runtime-parts.ts";
+import { logStoreHealth } from "./store-health-log.ts";
 
 /** Starts the change watcher first: adapters (the dashboard's stream) and the notifier read the project list from it. */
 export async function startWatcher(runtime: Runtime): Promise<void> {
+  // Subscribed before the start, so a store already broken then is logged too.
+  runtime.onStop(logStoreHealth(runtime.watcher.storeHealth, runtime.log));
   await runtime.watcher.start();
   runtime.onStop(() => runtime.watcher.stop());
 }

@@ -1,9 +1,12 @@
 // `planbot chat` in a real terminal, as a newcomer meets it: the launcher runs on a pseudo-terminal from
 // util-linux's `script` (line editing on, so Ctrl-C is a keypress the line editor reports, not a signal),
 // and the keys are typed into it one message at a time.
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
+import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
 import { baseEnv, planbotBin } from "../helpers/planbot-child.ts";
 import { waitUntil } from "../helpers/processes.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
@@ -187,5 +190,76 @@ describe("planbot chat in a terminal", { timeout: 120_000 }, () => {
     expect(chat.since(at)).toContain("Propose one: \x1b[36m/p my-app A todo app with reminders\x1b[39m");
     chat.keys(CTRL_D);
     expect((await chat.child).exitCode).toBe(0);
+  });
+
+  it("standalone, keeps planbot's log out of the conversation: in a file named at start, what needs the user said as a reply", async () => {
+    const root = await temp.make("chat-log-");
+    const dataDir = join(root, "data");
+    const store = join(dataDir, TASKS_FILE_NAME);
+    const logFile = join(dataDir, "chat.log");
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(store, "{ broken");
+    // An error planbot logs (its notifications off) is told in the chat too, pointing at the log for the rest.
+    await writeFile(join(dataDir, "notifications.json"), "{ broken");
+    const chat = await openChat(root);
+    // The one who can fix the store is at this terminal: they hear of it in the chat, with the operator's advice.
+    await chat.next(0, /planbot cannot read its project store/);
+    expect(chat.since(0).split(`Its log goes to ${logFile}.`)).toHaveLength(2);
+    expect(chat.since(0)).toContain(
+      `planbot cannot read its project store, so no project can change until it is fixed: ${store} cannot be read: not valid JSON`,
+    );
+    await chat.next(0, /planbot ran into a problem: notifications are off: /);
+    expect(chat.since(0)).toContain(
+      `planbot ran into a problem: notifications are off: ${join(dataDir, "notifications.json")} cannot be read: not valid JSON`,
+    );
+    expect(chat.since(0)).toContain(`(${logFile} has the details)`);
+    // The store is said once, in the operator's words, not again as a logged problem.
+    expect(chat.since(0).split("planbot cannot read its project store")).toHaveLength(2);
+    let at = chat.mark();
+    chat.keys("/status\r");
+    await chat.next(at, /fix or move the file, then retry\./);
+    // Fixed (no file is an empty store): the chat hears that too.
+    at = chat.mark();
+    await rm(store);
+    await chat.next(at, /planbot can read its project store again\./);
+    chat.keys(CTRL_D);
+    expect((await chat.child).exitCode).toBe(0);
+
+    // No log line reached the terminal, readable or JSON; they are in the file, as JSON lines with their fields.
+    expect(chat.since(0)).not.toMatch(/\b(INFO|WARN|ERROR)\b|"level"|"msg"/);
+    const logged = (await readFile(logFile, "utf8"))
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged).toContainEqual(
+      expect.objectContaining({ level: "info", adapter: "console", msg: "planbot chat can attach here" }),
+    );
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        level: "warn",
+        code: "store_corrupt",
+        file: store,
+        msg: "the project store cannot be read; nothing can change a project until it is fixed",
+      }),
+    );
+    expect(logged).toContainEqual(
+      expect.objectContaining({ level: "info", msg: "the project store is readable again" }),
+    );
+    expect(logged).toContainEqual(
+      expect.objectContaining({ level: "error", msg: expect.stringMatching(/^notifications are off: /) }),
+    );
+    expect(logged).toContainEqual(
+      expect.objectContaining({ adapter: "console", command: "status", error: true, msg: "handled" }),
+    );
+  });
+
+  it("standalone with LOG_LEVEL set, shows the log on the terminal as asked, and writes no log file", async () => {
+    const root = await temp.make("chat-log-level-");
+    const chat = await openChat(root, { LOG_LEVEL: "info" });
+    await chat.next(0, /INFO.*planbot chat can attach here/);
+    expect(chat.since(0)).not.toContain("Its log goes to");
+    chat.keys(CTRL_D);
+    expect((await chat.child).exitCode).toBe(0);
+    expect(existsSync(join(root, "data", "chat.log"))).toBe(false);
   });
 });

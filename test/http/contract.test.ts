@@ -1,6 +1,6 @@
 // The seed's HTTP contract, one row per endpoint and error path: status code and JSON keys as the
 // echo-core dashboard handler answered them, over a real runtime and store in a temp folder.
-import { writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
@@ -281,9 +281,15 @@ describe("side effects the rows imply", () => {
     expect(Object.keys(result.json.fields as object).sort()).toEqual(["base_branch", "description", "repo", "slug"]);
   });
 
-  it("a corrupt store is a 500 naming the file, never an empty list", async () => {
+  it("a corrupt store is a 500 naming the file, never an empty list, and says in a member's words what to do", async () => {
     const file = join(harness.dir, TASKS_FILE_NAME);
+    const good = await readFile(file, "utf8");
     await writeFile(file, "{ not json");
+    // The version a crashed writer kept: the operator's way back, which the CLI and the log name.
+    await writeFile(join(harness.dir, `.${TASKS_FILE_NAME}.4242.abc123.old`), good);
+    expect((await harness.runtime.core.store.read()) as object).toMatchObject({
+      details: { copy: expect.any(String) },
+    });
     for (const [method, path, options] of [
       ["GET", "/api/projects", undefined],
       ["GET", "/api/projects/signature", undefined],
@@ -292,15 +298,56 @@ describe("side effects the rows imply", () => {
     ] as const) {
       const result = await harness.call(method, path, options);
       expect(result.status, `${method} ${path}`).toBe(500);
-      expect(result.json).toMatchObject({ error: "store_corrupt", file });
+      expect(result.json).toMatchObject({
+        error: "store_corrupt",
+        file: TASKS_FILE_NAME,
+        operator: "store_unreadable",
+      });
+      expect(result.json.message).toContain("`approved-tasks.json`: it is damaged");
+      expect(result.json.message).toContain("Please tell planbot's admin");
       expect(result.json).not.toHaveProperty("projects");
+      expect(result.json).not.toHaveProperty("copy");
+      expect(JSON.stringify(result.json)).not.toContain(harness.dir);
     }
     // The stream says so too, and stays open: the list follows on it once the file is fixed.
     const stream = await openStream(harness.dashboard.port);
     const frame = await stream.waitFor((data) => data.type === "error");
     stream.close();
-    expect(frame.data).toMatchObject({ error: "store_corrupt", file, stays_open: true });
+    expect(frame.data).toMatchObject({ error: "store_corrupt", file: TASKS_FILE_NAME, stays_open: true });
+    expect(frame.data.message).toContain(
+      "planbot cannot read its list of projects (approved-tasks.json): the file is damaged.",
+    );
+    expect(frame.data.message).toContain("Please tell planbot's admin");
+    expect(JSON.stringify(frame.data)).not.toContain(harness.dir);
     expect(stream.frames.some((received) => "projects" in received.data)).toBe(false);
+  });
+
+  it("a store planbot cannot open is the operator's to fix too: the answers and the stream say so plainly", async () => {
+    const file = join(harness.dir, TASKS_FILE_NAME);
+    // A folder where the file belongs: opened, but not readable as a file (EISDIR), whoever runs the test.
+    await rm(file);
+    await mkdir(file);
+    const read = await harness.runtime.core.store.read();
+    expect(read).toMatchObject({ ok: false, code: "store_io", details: { path: file, errno: "EISDIR" } });
+    for (const [method, path, options] of [
+      ["GET", "/api/projects", undefined],
+      ["POST", "/api/projects/approve", json({ slug: "alpha" })],
+    ] as const) {
+      const result = await harness.call(method, path, options);
+      expect(result.status, `${method} ${path}`).toBe(500);
+      expect(result.json).toMatchObject({ error: "store_io", file: TASKS_FILE_NAME, operator: "store_unreadable" });
+      expect(result.json.message).toBe(
+        "planbot cannot open its file `approved-tasks.json` on the server. Nothing was changed. Please tell planbot's admin: it can only be fixed on the server planbot runs on.",
+      );
+    }
+    const stream = await openStream(harness.dashboard.port);
+    const frame = await stream.waitFor((data) => data.type === "error");
+    stream.close();
+    expect(frame.data).toMatchObject({ error: "store_io", file: TASKS_FILE_NAME, stays_open: true });
+    expect(frame.data.message).toContain(
+      "planbot cannot open its list of projects (approved-tasks.json) on the server.",
+    );
+    expect(JSON.stringify(frame.data)).not.toContain(harness.dir);
   });
 
   it("an oversized upload without Content-Length is cut off with 413 and the server keeps serving", async () => {

@@ -1,3 +1,4 @@
+import { basename, isAbsolute } from "node:path";
 import { operatorAdvice, operatorProblemLine, operatorRefusalWords } from "../../notify/operator-words.ts";
 import { memberStepOf, stepRepoPath } from "../../projects/error-fix.ts";
 import { type OperatorProblem, operatorProblemOf } from "../../projects/operator-fix.ts";
@@ -10,8 +11,8 @@ import { bold, code } from "../../chat/reply.ts";
  * the operator can fix (`details.operator`) is worded as a chat words it for its members
  * (src/notify/operator-words.ts): the problem in one plain line, the member's own part of the fix when it names
  * one, and "tell planbot's admin" for the rest — never the operator's message, with the server's paths and
- * settings, nor its `fix`. The data stays (`operator`, `check`, `next`, `field`) for clients that tell the
- * cases apart. The project list's stored problems get the same words in member-list.ts; the page words neither.
+ * settings, nor its `fix`, nor a server path in its data (an absolute `path` is named by its file name, `copy`
+ * is dropped). The data stays (`operator`, `check`, `next`, `field`) for clients that tell the cases apart. The project list's stored problems get the same words in member-list.ts; the page words neither.
  * `slug` names the project when the failure's details do not.
  */
 export function memberFailure(failure: Failure, slug?: string): Failure {
@@ -19,6 +20,10 @@ export function memberFailure(failure: Failure, slug?: string): Failure {
   if (!problem) return failure;
   const details = { ...failure.details };
   delete details.fix;
+  // A file of planbot's data folder is named by its name alone (the API's `file`), and the copy a crashed
+  // writer kept is the operator's to move back: the server's layout stays on the operator's surfaces.
+  delete details.copy;
+  if (typeof details.path === "string" && isAbsolute(details.path)) details.path = basename(details.path);
   const named = typeof details.slug === "string" ? details.slug : slug;
   return { ...failure, message: memberMessage(failure, problem, named), details };
 }

@@ -1,20 +1,26 @@
+import { basename } from "node:path";
 import type { Failure } from "../../projects/result.ts";
 import type { DashboardHost } from "../contract.ts";
 import type { ListSource } from "./list-source.ts";
 import { sseFrame, type SseHub } from "./sse-hub.ts";
+import { storeBannerWords } from "./store-banner-words.ts";
 
 /**
- * The stream's frame for a store planbot cannot read, `{type: "error", error, message, file, stays_open}`:
- * the message names the file and what to do. The stream goes on after it (also one opened while the file
- * was broken): the list follows once the file is readable, so no drop is to be expected.
+ * The stream's frame for a store planbot cannot read, `{type: "error", error, message, file, operator,
+ * stays_open}`: the message says in a member's words what is wrong and what to do (store-banner-words.ts),
+ * `file` is the file's name, as a refused action's answer names it (member-failure.ts), so the page can tell
+ * that failure is this one. The stream goes on after it (also one opened while the file was broken): the list
+ * follows once the file is readable, so no drop is to be expected.
  */
 export function storeErrorFrame(failure: Failure): string {
+  const path = failure.details?.path;
   return sseFrame(
     JSON.stringify({
       type: "error",
       error: failure.code,
-      message: failure.message,
-      file: failure.details?.path,
+      message: storeBannerWords(failure),
+      file: typeof path === "string" ? basename(path) : undefined,
+      operator: failure.details?.operator,
       stays_open: true,
     }),
   );

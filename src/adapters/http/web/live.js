@@ -176,11 +176,10 @@ function receive(event, setState) {
     return "progress";
   }
   if (data.type === "error") {
-    // planbot's message names the file already; the file is added only to one that does not.
-    const named = !data.file || data.message.includes(data.file);
+    // planbot words the message for the page's reader (src/adapters/http/store-banner-words.ts); the page adds nothing.
     setState((old) => ({
       ...old,
-      error: named ? data.message : `${data.message} (${data.file})`,
+      error: data.message,
       // What a failed action compares its own failure with, to point here instead of repeating it (action-problem.js).
       storeFailure: data.file ? { code: data.error, file: data.file } : null,
     }));

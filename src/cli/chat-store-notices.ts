@@ -1,0 +1,23 @@
+import type { ChatTarget } from "../chat/incoming.ts";
+import type { Outbound } from "../chat/outbound.ts";
+import type { Failure } from "../projects/result.ts";
+import type { StoreHealth } from "../projects/store-health.ts";
+
+/**
+ * Tells a standalone `planbot chat`'s terminal when its project store cannot be read, and when it can again:
+ * with the log in a file (chat-log.ts), this is how the one person who can fix it hears of it. The terminal
+ * is the server's operator (docs/architecture.md, "Who may do what, and who is spoken to"), so the message is
+ * the operator's own, with the file's path and what to do. A store already broken is told at once; the
+ * subscription is made in the same turn, so no later word is missed or told twice.
+ */
+export function tellStoreHealth(health: StoreHealth, outbound: Outbound, target: ChatTarget): () => void {
+  const tell = (problem: Failure | undefined) =>
+    void outbound.send(target, {
+      text: problem
+        ? `planbot cannot read its project store, so no project can change until it is fixed: ${problem.message}`
+        : "planbot can read its project store again.",
+    });
+  const current = health.problem();
+  if (current) tell(current);
+  return health.subscribe(tell);
+}
