@@ -1,4 +1,4 @@
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
 import { acquireHandoverLock } from "./lock-handover.ts";
 import { fail, type Result } from "./result.ts";
 import { makeFoldersSync } from "./make-folders.ts";
@@ -18,15 +18,21 @@ export async function withStoreLock<T>(
   try {
     release = await lockCreatingFolder(path, staleMs);
   } catch (error) {
-    // Held too long is another writer's doing; anything else (a folder that cannot be made, no permission)
-    // will not pass by retrying.
-    const held = (error as NodeJS.ErrnoException).code === "ELOCKED";
-    const advice = held
-      ? "Another writer may be stuck; retry shortly."
-      : "Check that planbot may create and write its data folder (PLANBOT_DATA_DIR).";
-    return fail("store_io", `Could not lock ${path}: ${(error as Error).message}. ${advice}`, {
-      details: { path, ...(held ? {} : operatorDetails("data_unwritable", error)) },
-    });
+    // Held too long is another writer's doing and passes; anything else (a folder that cannot be made, no
+    // permission) will not pass by retrying and is the operator's.
+    if ((error as NodeJS.ErrnoException).code === "ELOCKED") {
+      // Said to whoever asked, a chat member too: the file's name, not where it lives on the server.
+      return fail(
+        "store_io",
+        `${basename(path)} is busy: planbot waited ${Math.round((3 * staleMs) / 1000)} s for its lock and another change still held it. Nothing was changed; try again in a moment. If it stays busy, a writer may be stuck: planbot's admin can look at ${basename(path)}.lock.`,
+        { details: { path, busy: true } },
+      );
+    }
+    return fail(
+      "store_io",
+      `Could not lock ${path}: ${(error as Error).message}. Check that planbot may create and write its data folder (PLANBOT_DATA_DIR).`,
+      { details: { path, ...operatorDetails("data_unwritable", error) } },
+    );
   }
   try {
     return await job();

@@ -132,6 +132,28 @@ describe("lock hand-over", () => {
     expect(existsSync(`${path}.lock`)).toBe(true);
   });
 
+  it("a lock another writer keeps holding: the store gives up with words a chat member may read", SLOW, async () => {
+    const dataDir = await temp.make("handover-busy-");
+    const store = createProjectStore({ dataDir, clock: systemClock, staleLockMs: 2000 });
+    const lifecycle = createLifecycle({ store, clock: systemClock, workspaceDir: join(dataDir, "workspace") });
+    expect((await lifecycle.propose({ slug: "first", description: "Before the lock was taken" })).ok).toBe(true);
+    // A live holder: it refreshes the lock's mtime as proper-lockfile does, so the lock never turns stale.
+    const lock = join(dataDir, `${TASKS_FILE_NAME}.lock`);
+    mkdirSync(lock);
+    timers.push(setInterval(() => utimesSync(lock, new Date(), new Date()), 500));
+
+    const refused = await lifecycle.propose({ slug: "second", description: "While the lock is held" });
+    if (refused.ok) throw new Error("expected the held lock to refuse the change");
+    expect(refused.code).toBe("store_io");
+    expect(refused.message).toBe(
+      `${TASKS_FILE_NAME} is busy: planbot waited 6 s for its lock and another change still held it. Nothing was changed; try again in a moment. If it stays busy, a writer may be stuck: planbot's admin can look at ${TASKS_FILE_NAME}.lock.`,
+    );
+    expect(refused.message).not.toContain(dataDir);
+    const listed = await store.read();
+    if (!listed.ok) throw new Error(listed.message);
+    expect((listed.file.projects ?? []).map((project) => project.name)).toEqual(["first"]);
+  });
+
   it(
     "the project store writes through a future-dated abandoned lock instead of failing every mutation",
     SLOW,
