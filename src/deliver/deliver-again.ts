@@ -6,7 +6,7 @@ import type { ProjectLister, ProjectRecord } from "../projects/project-list.ts";
 import type { ProjectStore } from "../projects/project-store.ts";
 import { fail, type Result } from "../projects/result.ts";
 import { type ProjectEntry, readDelivery } from "../projects/schemas.ts";
-import { type DeliveryContext, deliverAfterRun, shouldDeliver } from "./deliver-run.ts";
+import { type DeliveryAsker, type DeliveryContext, deliverAfterRun, shouldDeliver } from "./deliver-run.ts";
 
 /**
  * What `/deliver` and `planbot projects deliver` need: deliver a finished run's work again (push its branch,
@@ -14,7 +14,8 @@ import { type DeliveryContext, deliverAfterRun, shouldDeliver } from "./deliver-
  * after the delivery was stored; its `delivery` is what the delivery notice words.
  */
 export interface DeliveryPort {
-  deliverAgain(slug: string): Promise<Result<{ record: ProjectRecord }>>;
+  /** `asker.answeredIn`: the chat `/deliver` answers in its reply, which the delivery notice then leaves out. */
+  deliverAgain(slug: string, asker?: DeliveryAsker): Promise<Result<{ record: ProjectRecord }>>;
 }
 
 /** What {@link createDeliveryPort} reads: the delivery context plus the store the entry is read from. */
@@ -33,7 +34,7 @@ export interface DeliverAgainDeps extends DeliveryContext {
  */
 export function createDeliveryPort(deps: DeliverAgainDeps): DeliveryPort {
   return {
-    async deliverAgain(slug) {
+    async deliverAgain(slug, asker = {}) {
       const found = await deps.lister.get(slug);
       if (!found.ok) return found;
       const record = found.record;
@@ -57,7 +58,12 @@ export function createDeliveryPort(deps: DeliverAgainDeps): DeliveryPort {
         return refuse(name, "no_remote", "GIT_REMOTE_BASE is not set, so there is no remote to push the work to.");
       const branch = await runBranch(deps, name, plan.root, plan.branch, readDelivery(entry.entry)?.branch);
       if (!branch.ok) return branch;
-      await deliverAfterRun(deps, { slug: name, outcome: record.status as RunOutcome, message: "", plan }, entry.entry);
+      await deliverAfterRun(
+        deps,
+        { slug: name, outcome: record.status as RunOutcome, message: "", plan },
+        entry.entry,
+        asker,
+      );
       const after = await deps.lister.get(name);
       if (!after.ok) return after;
       return after.record ? { ok: true, record: after.record } : fail("not_found", `No project named "${name}".`);

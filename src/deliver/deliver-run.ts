@@ -38,6 +38,11 @@ export interface Delivery {
   pullRequest?: PullRequestRef;
 }
 
+/** Who asked for a delivery: the chat that `/deliver` answers (its conversation key), when a chat asked. */
+export interface DeliveryAsker {
+  answeredIn?: string | undefined;
+}
+
 /** The path of the plan on the branch, linked from the pull request. */
 const PLAN_PATH = "scripts/ralph/final-plan.md";
 
@@ -51,10 +56,16 @@ export function shouldDeliver(pushOn: PushOn, outcome: RunReport["outcome"]): bo
 /**
  * What follows a recorded outcome (the executor's `afterRecorded`, wired by the runtime): pushes the branch
  * and opens or updates the draft pull request when PUSH_ON says so, stores how it went on the entry
- * (`delivery`, `pull_request`) and adds one line to the report. Never throws and never changes the run's
+ * (`delivery`, `pull_request`) and adds one line to the report; `asker.answeredIn` names the chat whose
+ * `/deliver` answers in its reply, so the notifier leaves that chat out. Never throws and never changes the run's
  * status: a failed delivery is a message with what to do, the run stays `complete`.
  */
-export async function deliverAfterRun(ctx: DeliveryContext, report: RunReport, entry: ProjectEntry): Promise<void> {
+export async function deliverAfterRun(
+  ctx: DeliveryContext,
+  report: RunReport,
+  entry: ProjectEntry,
+  asker: DeliveryAsker = {},
+): Promise<void> {
   const settings = ctx.config.execute.delivery;
   if (!settings || !shouldDeliver(settings.pushOn, report.outcome)) return;
   const token = settings.github.token;
@@ -92,6 +103,7 @@ export async function deliverAfterRun(ctx: DeliveryContext, report: RunReport, e
     hint: delivery.hint,
     ...(delivery.hintOperator ? { hint_operator: true } : {}),
     ...deliverySplitFields(delivery.split),
+    ...(asker.answeredIn ? { answered_in: asker.answeredIn } : {}),
   };
   const stored = await ctx.lifecycle.update(entry.name, (current) => {
     current.delivery = field;

@@ -1,4 +1,4 @@
-import type { ChatTarget } from "../chat/incoming.ts";
+import { type ChatTarget, conversationKey } from "../chat/incoming.ts";
 import { bold, code, escapeMarkup, type Reply } from "../chat/reply.ts";
 import type { Logger } from "../log.ts";
 import type { LockedJsonFile } from "../projects/locked-json-file.ts";
@@ -36,7 +36,10 @@ export interface DeliveryNoticeIo<Item, State extends DeliveryNoticeLedger<Item>
 /** The ledger with the field only delivery notices use (absent from a state written before they existed). */
 type WithDeliveries<Item> = DeliveryNoticeLedger<Item> & { last_delivery?: Record<string, string> };
 
-/** Queues a message for every record whose delivery has not been announced yet (all chats of the project). */
+/**
+ * Queues a message for every record whose delivery has not been announced yet: all chats of the project but
+ * the one whose `/deliver` it answered (`answered_in`), which read it in the reply.
+ */
 export async function enqueueDeliveryNotices<Item, State extends DeliveryNoticeLedger<Item>>(
   io: DeliveryNoticeIo<Item, State>,
 ): Promise<void> {
@@ -58,8 +61,10 @@ export async function enqueueDeliveryNotices<Item, State extends DeliveryNoticeL
       announced[key] = record.delivery.at;
       if (!state.initialized) continue;
       const reply = deliveryReply(record);
-      for (const target of targets) state.outbox.push(io.outboxItem(record, target, reply));
-      io.log.info({ slug: record.slug, ok: record.delivery.ok, targets: targets.length }, "delivery notice queued");
+      // The chat whose `/deliver` this was read the same words in its reply.
+      const told = targets.filter((target) => conversationKey(target) !== record.delivery?.answered_in);
+      for (const target of told) state.outbox.push(io.outboxItem(record, target, reply));
+      io.log.info({ slug: record.slug, ok: record.delivery.ok, targets: told.length }, "delivery notice queued");
     }
     return { ok: true };
   });

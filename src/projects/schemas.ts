@@ -57,6 +57,11 @@ export const DeliveryFieldSchema = z.looseObject({
   problem: z.unknown().optional(),
   next: z.unknown().optional(),
   operator: z.unknown().optional(),
+  /**
+   * The chat whose `/deliver` this delivery answered (its conversation key, "<adapter>:<channel>[:<thread>]"):
+   * the reply told it there, so the notifier tells only the project's other chats.
+   */
+  answered_in: z.string().optional(),
 });
 export type DeliveryField = z.infer<typeof DeliveryFieldSchema>;
 
