@@ -4,8 +4,8 @@ import type { Logger } from "../log.ts";
 import type { LockedJsonFile } from "../projects/locked-json-file.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
 import type { DeliveryField } from "../projects/schemas.ts";
-import { readDeliverySplit } from "./delivery-split.ts";
 import { splitDeliveryWords } from "./delivery-words.ts";
+import { memberReading } from "./legacy-delivery.ts";
 
 /**
  * The part of the notifier's persisted state a delivery notice reads and writes — a port deliver owns, so
@@ -85,9 +85,11 @@ export type DeliveredRecord = Pick<ProjectRecord, "slug" | "status"> & { deliver
 /**
  * What failed and what to do about a failed delivery, for a chat member or (`operator`) for planbot's
  * operator. The operator reads the summary (git's and GitHub's words) and the whole hint. A member reads a
- * failure split between them and the operator (delivery-split.ts) as the problem in plain words, their step
- * with its command and "tell planbot's admin" for the rest; a hint only the operator can act on as whom to
- * tell. `summaryChars` shortens the summary for a line of the `/status` card.
+ * failure split between them and the operator (delivery-split.ts; for one an older planbot stored, the split
+ * its words show, legacy-delivery.ts) as the problem in plain words, their step with its command and "tell
+ * planbot's admin" for the rest; a hint only the operator can act on as what failed in plain words and whom
+ * to tell, since the summary then holds the server's words too. `summaryChars` shortens the summary for a
+ * line of the `/status` card.
  */
 export function failedDeliveryWords(
   record: DeliveredRecord,
@@ -95,14 +97,27 @@ export function failedDeliveryWords(
   summaryChars?: number,
 ): { what: string; advice: string } {
   const { delivery } = record;
-  const split = operator ? undefined : readDeliverySplit(delivery);
-  if (split) {
-    const words = splitDeliveryWords(split, { slug: record.slug, status: record.status, branch: delivery.branch });
+  const what = escapeMarkup(summaryChars ? delivery.summary.slice(0, summaryChars) : delivery.summary);
+  if (operator) return { what, advice: delivery.hint ? escapeMarkup(delivery.hint) : "" };
+  const reading = memberReading(delivery);
+  if (reading.split) {
+    const words = splitDeliveryWords(reading.split, {
+      slug: record.slug,
+      status: record.status,
+      branch: delivery.branch,
+    });
     return { what: words.problem, advice: words.advice };
   }
-  const what = escapeMarkup(summaryChars ? delivery.summary.slice(0, summaryChars) : delivery.summary);
-  if (delivery.hint_operator && !operator) return { what, advice: ADMIN_DELIVERY_ADVICE };
+  if (reading.hintOperator) return { what: plainFailure(delivery), advice: ADMIN_DELIVERY_ADVICE };
   return { what, advice: delivery.hint ? escapeMarkup(delivery.hint) : "" };
+}
+
+/** What failed, without git's or GitHub's words: whether the branch got to the remote. */
+function plainFailure(delivery: DeliveryField): string {
+  const branch = code(delivery.branch);
+  return delivery.pushed
+    ? `branch ${branch} is pushed, but planbot could not open its pull request`
+    : `branch ${branch} was not pushed`;
 }
 
 /**
