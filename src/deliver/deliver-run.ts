@@ -93,6 +93,21 @@ export async function deliverAfterRun(
       hintOperator: true,
     };
   }
+  await recordDelivery(ctx, entry, branch, delivery, asker);
+  report.message = `${report.message}; ${delivery.summary}`;
+}
+
+/**
+ * Stores how a delivery of `branch` went on the entry (`delivery`, and `pull_request` when it opened or updated
+ * one) and logs it: the one place a delivery is recorded, after a run or when it is delivered again.
+ */
+export async function recordDelivery(
+  ctx: DeliveryContext,
+  entry: ProjectEntry,
+  branch: string,
+  delivery: Delivery,
+  asker: DeliveryAsker = {},
+): Promise<void> {
   const at = ctx.now();
   const field: DeliveryField = {
     at,
@@ -111,7 +126,6 @@ export async function deliverAfterRun(
       current.pull_request = { url: delivery.pullRequest.url, number: delivery.pullRequest.number, updated_at: at };
   });
   if (!stored.ok) ctx.log.error({ slug: entry.name, err: stored.message }, "could not record the delivery");
-  report.message = `${report.message}; ${delivery.summary}`;
   const fields = { slug: entry.name, pushed: delivery.pushed, pullRequest: delivery.pullRequest?.url };
   if (delivery.ok) ctx.log.info(fields, `${entry.name}: ${delivery.summary}`);
   else ctx.log.warn({ ...fields, hint: delivery.hint }, `${entry.name}: ${delivery.summary}`);

@@ -105,11 +105,17 @@ export function failedDeliveryWords(
       slug: record.slug,
       status: record.status,
       branch: delivery.branch,
+      unpushedOnWorker: unpushedOnWorker(delivery),
     });
     return { what: words.problem, advice: words.advice };
   }
   if (reading.hintOperator) return { what: plainFailure(delivery), advice: ADMIN_DELIVERY_ADVICE };
   return { what, advice: delivery.hint ? escapeMarkup(delivery.hint) : "" };
+}
+
+/** A queued run's commits its worker could not push: they are on the worker, not in planbot's copy. */
+function unpushedOnWorker(delivery: DeliveryField): boolean {
+  return typeof delivery.worker === "string" && !delivery.pushed;
 }
 
 /** What failed, without git's or GitHub's words: whether the branch got to the remote. */
@@ -144,8 +150,13 @@ export function deliveryReply(record: ProjectRecord): Reply {
   };
   const member = said(false);
   const operator = said(true);
-  // Once the cause is fixed, the finished work is delivered again as it is, without running Ralph again.
-  const again = { label: "Deliver again", command: `/deliver ${record.slug}`, style: "primary" as const };
+  // Once the cause is fixed, the finished work is delivered again as it is, without running Ralph again — unless
+  // it stayed on the worker that ran it: then a new run (of a new plan, for a complete project) is the way on.
+  const again = !unpushedOnWorker(delivery)
+    ? { label: "Deliver again", command: `/deliver ${record.slug}`, style: "primary" as const }
+    : record.status === "complete"
+      ? { label: "Re-plan", command: `/replan ${record.slug}`, style: "primary" as const }
+      : { label: "Run again", command: `/run ${record.slug}`, style: "primary" as const };
   return {
     text: member,
     ...(operator !== member ? { operatorText: operator } : {}),
