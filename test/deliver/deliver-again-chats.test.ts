@@ -17,7 +17,7 @@ const WRONG = "ghp_wrongTOKEN0123456789abcdefABCDEF01";
 const DELIVERED = "todo: branch ralph/todo pushed; draft pull request #1 is ready for review.";
 
 describe("/deliver in a chat that also hears the project's notices", { timeout: 120_000 }, () => {
-  it("answers the asker once, and the project's other chat hears the delivery once", async (context) => {
+  it("answers the asker once, and the project's other chat hears the delivery once, from Telegram and from Discord", async (context) => {
     const root = await temp.make("deliver-chats-");
     const remote = await createBareRemote(root, "todo", { ralphScript: true });
     const github = await startFakeGithub(TOKEN);
@@ -90,5 +90,22 @@ describe("/deliver in a chat that also hears the project's notices", { timeout: 
         .slice(discordBefore)
         .filter((m) => m.content.includes("ready for review")),
     ).toHaveLength(1);
+
+    // Asked again from Discord: the Discord channel reads its reply, and now Telegram hears the notice once.
+    const again = await chats.discordSays("/deliver todo", /ready for review|could not/);
+    expect(again).toContain("draft pull request [#1]");
+    await chats.telegramGot(telegramTexts.length, "ready for review");
+    await runtime.notifier.flush();
+    const after = JSON.parse(await readFile(join(h.config.dataDir, "notifications.json"), "utf8"));
+    expect(after.outbox).toEqual([]);
+    expect(
+      chats.telegram.sentMessages(1).filter((m) => m.kind === "sent" && m.plain_text.includes("ready for review")),
+    ).toHaveLength(2);
+    expect(
+      chats.discord
+        .channelMessages("100")
+        .slice(discordBefore)
+        .filter((m) => m.content.includes("ready for review")),
+    ).toHaveLength(2);
   });
 });
