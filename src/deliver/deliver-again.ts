@@ -6,7 +6,14 @@ import type { ProjectLister, ProjectRecord } from "../projects/project-list.ts";
 import type { ProjectStore } from "../projects/project-store.ts";
 import { fail, type Result } from "../projects/result.ts";
 import { type ProjectEntry, readDelivery } from "../projects/schemas.ts";
-import { type DeliveryContext, deliverAfterRun, shouldDeliver } from "./deliver-run.ts";
+import {
+  type DeliveryAsker,
+  type DeliveryContext,
+  deliverAfterRun,
+  pullRequestForRemoteRun,
+  recordDelivery,
+  shouldDeliver,
+} from "./deliver-run.ts";
 
 /**
  * What `/deliver` and `planbot projects deliver` need: deliver a finished run's work again (push its branch,
@@ -14,7 +21,8 @@ import { type DeliveryContext, deliverAfterRun, shouldDeliver } from "./deliver-
  * after the delivery was stored; its `delivery` is what the delivery notice words.
  */
 export interface DeliveryPort {
-  deliverAgain(slug: string): Promise<Result<{ record: ProjectRecord }>>;
+  /** `asker.answeredIn`: the chat `/deliver` answers in its reply, which the delivery notice then leaves out. */
+  deliverAgain(slug: string, asker?: DeliveryAsker): Promise<Result<{ record: ProjectRecord }>>;
 }
 
 /** What {@link createDeliveryPort} reads: the delivery context plus the store the entry is read from. */
@@ -29,11 +37,12 @@ export interface DeliverAgainDeps extends DeliveryContext {
  * ended in an outcome PUSH_ON delivers (`not_finished`, `push_off`), no GIT_REMOTE_BASE (`no_remote`), no
  * branch with the run's commits in the workspace (`no_branch`). When `/edit --branch` renamed the branch after
  * a delivery that pushed nothing, the run's commits are delivered under the new name: the workspace's branch
- * of the last delivery is copied to it (docs/architecture.md, "Delivering again").
+ * of the last delivery is copied to it. A queued run's commits stay with its worker: when that worker pushed the
+ * branch, only the pull request is opened or updated again (docs/architecture.md, "Delivering again").
  */
 export function createDeliveryPort(deps: DeliverAgainDeps): DeliveryPort {
   return {
-    async deliverAgain(slug) {
+    async deliverAgain(slug, asker = {}) {
       const found = await deps.lister.get(slug);
       if (!found.ok) return found;
       const record = found.record;
@@ -55,14 +64,39 @@ export function createDeliveryPort(deps: DeliverAgainDeps): DeliveryPort {
       const plan = planned.plan;
       if (!plan.remoteUrl)
         return refuse(name, "no_remote", "GIT_REMOTE_BASE is not set, so there is no remote to push the work to.");
-      const branch = await runBranch(deps, name, plan.root, plan.branch, readDelivery(entry.entry)?.branch);
-      if (!branch.ok) return branch;
-      await deliverAfterRun(deps, { slug: name, outcome: record.status as RunOutcome, message: "", plan }, entry.entry);
-      const after = await deps.lister.get(name);
-      if (!after.ok) return after;
-      return after.record ? { ok: true, record: after.record } : fail("not_found", `No project named "${name}".`);
+      const last = readDelivery(entry.entry);
+      const branch = await runBranch(deps, name, plan.root, plan.branch, last?.branch);
+      if (!branch.ok) {
+        // A queued run's worker pushed the branch, and its commits stay with that worker: what is left to
+        // deliver from here is the pull request, which this machine opens with its own token.
+        const pushed = last?.pushed && last.branch === plan.branch;
+        const outcome = record.status as RunOutcome;
+        const pr = pushed
+          ? await pullRequestForRemoteRun(deps, { ...entry.entry, branch: plan.branch }, outcome, {
+              pushed: true,
+              summary: `${plan.branch} is on the remote`,
+            })
+          : undefined;
+        if (!pr) return branch;
+        await recordDelivery(deps, entry.entry, plan.branch, pr, asker);
+        return readRecord(deps.lister, name);
+      }
+      await deliverAfterRun(
+        deps,
+        { slug: name, outcome: record.status as RunOutcome, message: "", plan },
+        entry.entry,
+        asker,
+      );
+      return readRecord(deps.lister, name);
     },
   };
+}
+
+/** The project as it reads after its delivery was stored. */
+async function readRecord(lister: ProjectLister, slug: string): Promise<Result<{ record: ProjectRecord }>> {
+  const after = await lister.get(slug);
+  if (!after.ok) return after;
+  return after.record ? { ok: true, record: after.record } : fail("not_found", `No project named "${slug}".`);
 }
 
 function refuse(slug: string, reason: string, message: string) {

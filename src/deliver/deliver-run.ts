@@ -38,6 +38,11 @@ export interface Delivery {
   pullRequest?: PullRequestRef;
 }
 
+/** Who asked for a delivery: the chat that `/deliver` answers (its conversation key), when a chat asked. */
+export interface DeliveryAsker {
+  answeredIn?: string | undefined;
+}
+
 /** The path of the plan on the branch, linked from the pull request. */
 const PLAN_PATH = "scripts/ralph/final-plan.md";
 
@@ -51,10 +56,16 @@ export function shouldDeliver(pushOn: PushOn, outcome: RunReport["outcome"]): bo
 /**
  * What follows a recorded outcome (the executor's `afterRecorded`, wired by the runtime): pushes the branch
  * and opens or updates the draft pull request when PUSH_ON says so, stores how it went on the entry
- * (`delivery`, `pull_request`) and adds one line to the report. Never throws and never changes the run's
+ * (`delivery`, `pull_request`) and adds one line to the report; `asker.answeredIn` names the chat whose
+ * `/deliver` answers in its reply, so the notifier leaves that chat out. Never throws and never changes the run's
  * status: a failed delivery is a message with what to do, the run stays `complete`.
  */
-export async function deliverAfterRun(ctx: DeliveryContext, report: RunReport, entry: ProjectEntry): Promise<void> {
+export async function deliverAfterRun(
+  ctx: DeliveryContext,
+  report: RunReport,
+  entry: ProjectEntry,
+  asker: DeliveryAsker = {},
+): Promise<void> {
   const settings = ctx.config.execute.delivery;
   if (!settings || !shouldDeliver(settings.pushOn, report.outcome)) return;
   const token = settings.github.token;
@@ -82,6 +93,21 @@ export async function deliverAfterRun(ctx: DeliveryContext, report: RunReport, e
       hintOperator: true,
     };
   }
+  await recordDelivery(ctx, entry, branch, delivery, asker);
+  report.message = `${report.message}; ${delivery.summary}`;
+}
+
+/**
+ * Stores how a delivery of `branch` went on the entry (`delivery`, and `pull_request` when it opened or updated
+ * one) and logs it: the one place a delivery is recorded, after a run or when it is delivered again.
+ */
+export async function recordDelivery(
+  ctx: DeliveryContext,
+  entry: ProjectEntry,
+  branch: string,
+  delivery: Delivery,
+  asker: DeliveryAsker = {},
+): Promise<void> {
   const at = ctx.now();
   const field: DeliveryField = {
     at,
@@ -92,6 +118,7 @@ export async function deliverAfterRun(ctx: DeliveryContext, report: RunReport, e
     hint: delivery.hint,
     ...(delivery.hintOperator ? { hint_operator: true } : {}),
     ...deliverySplitFields(delivery.split),
+    ...(asker.answeredIn ? { answered_in: asker.answeredIn } : {}),
   };
   const stored = await ctx.lifecycle.update(entry.name, (current) => {
     current.delivery = field;
@@ -99,7 +126,6 @@ export async function deliverAfterRun(ctx: DeliveryContext, report: RunReport, e
       current.pull_request = { url: delivery.pullRequest.url, number: delivery.pullRequest.number, updated_at: at };
   });
   if (!stored.ok) ctx.log.error({ slug: entry.name, err: stored.message }, "could not record the delivery");
-  report.message = `${report.message}; ${delivery.summary}`;
   const fields = { slug: entry.name, pushed: delivery.pushed, pullRequest: delivery.pullRequest?.url };
   if (delivery.ok) ctx.log.info(fields, `${entry.name}: ${delivery.summary}`);
   else ctx.log.warn({ ...fields, hint: delivery.hint }, `${entry.name}: ${delivery.summary}`);

@@ -1,11 +1,11 @@
-import type { ChatTarget } from "../chat/incoming.ts";
+import { type ChatTarget, conversationKey } from "../chat/incoming.ts";
 import { bold, code, escapeMarkup, type Reply } from "../chat/reply.ts";
 import type { Logger } from "../log.ts";
 import type { LockedJsonFile } from "../projects/locked-json-file.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
 import type { DeliveryField } from "../projects/schemas.ts";
-import { readDeliverySplit } from "./delivery-split.ts";
 import { splitDeliveryWords } from "./delivery-words.ts";
+import { memberReading } from "./legacy-delivery.ts";
 
 /**
  * The part of the notifier's persisted state a delivery notice reads and writes — a port deliver owns, so
@@ -36,7 +36,10 @@ export interface DeliveryNoticeIo<Item, State extends DeliveryNoticeLedger<Item>
 /** The ledger with the field only delivery notices use (absent from a state written before they existed). */
 type WithDeliveries<Item> = DeliveryNoticeLedger<Item> & { last_delivery?: Record<string, string> };
 
-/** Queues a message for every record whose delivery has not been announced yet (all chats of the project). */
+/**
+ * Queues a message for every record whose delivery has not been announced yet: all chats of the project but
+ * the one whose `/deliver` it answered (`answered_in`), which read it in the reply.
+ */
 export async function enqueueDeliveryNotices<Item, State extends DeliveryNoticeLedger<Item>>(
   io: DeliveryNoticeIo<Item, State>,
 ): Promise<void> {
@@ -58,8 +61,10 @@ export async function enqueueDeliveryNotices<Item, State extends DeliveryNoticeL
       announced[key] = record.delivery.at;
       if (!state.initialized) continue;
       const reply = deliveryReply(record);
-      for (const target of targets) state.outbox.push(io.outboxItem(record, target, reply));
-      io.log.info({ slug: record.slug, ok: record.delivery.ok, targets: targets.length }, "delivery notice queued");
+      // The chat whose `/deliver` this was read the same words in its reply.
+      const told = targets.filter((target) => conversationKey(target) !== record.delivery?.answered_in);
+      for (const target of told) state.outbox.push(io.outboxItem(record, target, reply));
+      io.log.info({ slug: record.slug, ok: record.delivery.ok, targets: told.length }, "delivery notice queued");
     }
     return { ok: true };
   });
@@ -80,9 +85,11 @@ export type DeliveredRecord = Pick<ProjectRecord, "slug" | "status"> & { deliver
 /**
  * What failed and what to do about a failed delivery, for a chat member or (`operator`) for planbot's
  * operator. The operator reads the summary (git's and GitHub's words) and the whole hint. A member reads a
- * failure split between them and the operator (delivery-split.ts) as the problem in plain words, their step
- * with its command and "tell planbot's admin" for the rest; a hint only the operator can act on as whom to
- * tell. `summaryChars` shortens the summary for a line of the `/status` card.
+ * failure split between them and the operator (delivery-split.ts; for one an older planbot stored, the split
+ * its words show, legacy-delivery.ts) as the problem in plain words, their step with its command and "tell
+ * planbot's admin" for the rest; a hint only the operator can act on as what failed in plain words and whom
+ * to tell, since the summary then holds the server's words too. `summaryChars` shortens the summary for a
+ * line of the `/status` card.
  */
 export function failedDeliveryWords(
   record: DeliveredRecord,
@@ -90,14 +97,33 @@ export function failedDeliveryWords(
   summaryChars?: number,
 ): { what: string; advice: string } {
   const { delivery } = record;
-  const split = operator ? undefined : readDeliverySplit(delivery);
-  if (split) {
-    const words = splitDeliveryWords(split, { slug: record.slug, status: record.status, branch: delivery.branch });
+  const what = escapeMarkup(summaryChars ? delivery.summary.slice(0, summaryChars) : delivery.summary);
+  if (operator) return { what, advice: delivery.hint ? escapeMarkup(delivery.hint) : "" };
+  const reading = memberReading(delivery);
+  if (reading.split) {
+    const words = splitDeliveryWords(reading.split, {
+      slug: record.slug,
+      status: record.status,
+      branch: delivery.branch,
+      unpushedOnWorker: unpushedOnWorker(delivery),
+    });
     return { what: words.problem, advice: words.advice };
   }
-  const what = escapeMarkup(summaryChars ? delivery.summary.slice(0, summaryChars) : delivery.summary);
-  if (delivery.hint_operator && !operator) return { what, advice: ADMIN_DELIVERY_ADVICE };
+  if (reading.hintOperator) return { what: plainFailure(delivery), advice: ADMIN_DELIVERY_ADVICE };
   return { what, advice: delivery.hint ? escapeMarkup(delivery.hint) : "" };
+}
+
+/** A queued run's commits its worker could not push: they are on the worker, not in planbot's copy. */
+function unpushedOnWorker(delivery: DeliveryField): boolean {
+  return typeof delivery.worker === "string" && !delivery.pushed;
+}
+
+/** What failed, without git's or GitHub's words: whether the branch got to the remote. */
+function plainFailure(delivery: DeliveryField): string {
+  const branch = code(delivery.branch);
+  return delivery.pushed
+    ? `branch ${branch} is pushed, but planbot could not open its pull request`
+    : `branch ${branch} was not pushed`;
 }
 
 /**
@@ -124,8 +150,13 @@ export function deliveryReply(record: ProjectRecord): Reply {
   };
   const member = said(false);
   const operator = said(true);
-  // Once the cause is fixed, the finished work is delivered again as it is, without running Ralph again.
-  const again = { label: "Deliver again", command: `/deliver ${record.slug}`, style: "primary" as const };
+  // Once the cause is fixed, the finished work is delivered again as it is, without running Ralph again — unless
+  // it stayed on the worker that ran it: then a new run (of a new plan, for a complete project) is the way on.
+  const again = !unpushedOnWorker(delivery)
+    ? { label: "Deliver again", command: `/deliver ${record.slug}`, style: "primary" as const }
+    : record.status === "complete"
+      ? { label: "Re-plan", command: `/replan ${record.slug}`, style: "primary" as const }
+      : { label: "Run again", command: `/run ${record.slug}`, style: "primary" as const };
   return {
     text: member,
     ...(operator !== member ? { operatorText: operator } : {}),

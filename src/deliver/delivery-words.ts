@@ -8,6 +8,11 @@ export interface SplitReader {
   /** The project's status now: a complete project runs again only once it is planned again. */
   status: string;
   branch: string;
+  /**
+   * The run's commits stay with the queue's worker that could not push them (`delivery.worker`): `/deliver`
+   * cannot deliver them from planbot's copy, so the member's way on is a new run.
+   */
+  unpushedOnWorker?: boolean;
 }
 
 /**
@@ -21,7 +26,7 @@ export function splitDeliveryWords(split: DeliverySplit, reader: SplitReader): {
   if (!split.next)
     return {
       problem,
-      advice: `Please tell planbot's admin: only they can ${adminPart(split.operator)}. Once they have, deliver it again: ${code(`/deliver ${reader.slug}`)}.`,
+      advice: `Please tell planbot's admin: only they can ${adminPart(split.operator)}. Once they have, ${reader.unpushedOnWorker ? retryText(reader) : deliverText(reader)}.`,
     };
   const admin = split.operator
     ? ` For the rest, tell planbot's admin: only they can ${adminPart(split.operator)}.`
@@ -78,12 +83,16 @@ function stepText(step: DeliveryStep, reader: SplitReader): string {
 
 /**
  * How the member tries again: a complete project's work is delivered again as it is (`/deliver`, which pushes
- * the run's commits under the branch set since); a failed or blocked one runs again.
+ * the run's commits under the branch set since); a failed or blocked one runs again. A queued run's commits the
+ * worker did not push are not here to deliver: a complete project is planned again and run.
  */
 function retryText(reader: SplitReader): string {
-  return reader.status === "complete"
-    ? `deliver it again: ${code(`/deliver ${reader.slug}`)}`
-    : `run it again: ${code(`/run ${reader.slug}`)}`;
+  if (reader.status !== "complete") return `run it again: ${code(`/run ${reader.slug}`)}`;
+  return reader.unpushedOnWorker ? `plan it again and run it: ${code(`/replan ${reader.slug}`)}` : deliverText(reader);
+}
+
+function deliverText(reader: SplitReader): string {
+  return `deliver it again: ${code(`/deliver ${reader.slug}`)}`;
 }
 
 /** The operator's part, in a chat's words: no settings, no paths. */

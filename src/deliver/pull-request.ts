@@ -151,51 +151,39 @@ function describeFailure(error: unknown, target: GithubRepo, branch: string, tok
   const message = status
     ? `GitHub answered ${status} for ${where}: ${words}`
     : `GitHub could not be reached for ${where}: ${words}`;
+  const split = status ? pullRequestSplit(status, scrubToken(apiWords(error), token), errorFields(error)) : undefined;
+  const failure = (problem: PullRequestProblem, hint: string): PullRequestFailure => ({
+    ok: false,
+    problem,
+    message,
+    hint,
+    ...(split ? { split } : {}),
+  });
   if (status === 401)
-    return {
-      ok: false,
-      problem: "auth",
-      message,
-      hint: "GITHUB_TOKEN was refused: set a valid token (with pull-request write access) and run the project again.",
-      split: { problem: "pr_auth", operator: "github_token" },
-    };
+    return failure(
+      "auth",
+      "GITHUB_TOKEN was refused: set a valid token (with pull-request write access) and run the project again.",
+    );
   if (status === 403)
-    return {
-      ok: false,
-      problem: "forbidden",
-      message,
-      hint: `The token may not open pull requests on ${where} (or a rate limit holds): give it pull-request write access, or open the pull request by hand.`,
-      // A rate limit passes by itself: then the member's step is all there is.
-      split: {
-        problem: "pr_forbidden",
-        next: { kind: "open_pull_request" },
-        ...(/rate limit/i.test(words) ? {} : { operator: "token_access" as const }),
-      },
-    };
+    return failure(
+      "forbidden",
+      `The token may not open pull requests on ${where} (or a rate limit holds): give it pull-request write access, or open the pull request by hand.`,
+    );
   if (status === 404)
-    return {
-      ok: false,
-      problem: "not_found",
-      message,
-      hint: `${where} was not found with this token: check GITHUB_OWNER / GIT_REMOTE_BASE and the token's repository access.`,
-      split: { problem: "pr_repo_not_found", next: { kind: "open_pull_request" }, operator: "github_repo" },
-    };
-  if (status === 422 && branchMissing(error))
-    return {
-      ok: false,
-      problem: "branch_missing",
-      message,
-      hint: `GitHub has no branch ${branch} in ${where}, so no pull request can be opened from it, by planbot or by hand: the branch was pushed to GIT_REMOTE_BASE, which must be the same repository as GITHUB_OWNER's ${where} (or the branch was deleted there since). Fix that, then deliver again.`,
-      split: { problem: "pr_branch_missing", operator: "github_repo" },
-    };
+    return failure(
+      "not_found",
+      `${where} was not found with this token: check GITHUB_OWNER / GIT_REMOTE_BASE and the token's repository access.`,
+    );
+  if (status === 422 && split?.problem === "pr_branch_missing")
+    return failure(
+      "branch_missing",
+      `GitHub has no branch ${branch} in ${where}, so no pull request can be opened from it, by planbot or by hand: the branch was pushed to GIT_REMOTE_BASE, which must be the same repository as GITHUB_OWNER's ${where} (or the branch was deleted there since). Fix that, then deliver again.`,
+    );
   if (status === 422)
-    return {
-      ok: false,
-      problem: "invalid",
-      message,
-      hint: "GitHub refused the pull request (see its words above); open it by hand from the pushed branch.",
-      split: refusalSplit(error),
-    };
+    return failure(
+      "invalid",
+      "GitHub refused the pull request (see its words above); open it by hand from the pushed branch.",
+    );
   return {
     ok: false,
     problem: "unavailable",
@@ -204,18 +192,39 @@ function describeFailure(error: unknown, target: GithubRepo, branch: string, tok
   };
 }
 
-/** GitHub's 422 on the `head` field: the branch is not in the repository (GitHub's own error object). */
-function branchMissing(error: unknown): boolean {
-  return ((error as ApiError).response?.data?.errors ?? []).some((item) => item.field === "head");
+/** The fields GitHub's error objects name (`head`, `base`, …). */
+function errorFields(error: unknown): string[] {
+  return ((error as ApiError).response?.data?.errors ?? []).flatMap((item) => (item.field ? [item.field] : []));
 }
 
-/** What a member can do about GitHub's 422, by its words: none of these is the operator's. */
-function refusalSplit(error: unknown): DeliverySplit {
-  const errors = (error as ApiError).response?.data?.errors ?? [];
-  if (/no commits between/i.test(apiWords(error)))
-    return { problem: "pr_no_commits", next: { kind: "edit", field: "base" } };
-  if (errors.some((item) => item.field === "base"))
-    return { problem: "pr_base_missing", next: { kind: "edit", field: "base" } };
-  if (alreadyExists(error)) return { problem: "pr_already_open", next: { kind: "review_pull_request" } };
+/**
+ * The split of a pull request GitHub answered with `status`: the member's step (open it by hand, set the
+ * base, review the open one) and the operator's part (the token, the repository), read from GitHub's words
+ * and the fields its errors name (`head`: the branch is not in that repository). Undefined for an answer
+ * that is no refusal. A delivery an older planbot stored with GitHub's words only is read the same way
+ * (legacy-delivery.ts), without the fields.
+ */
+export function pullRequestSplit(
+  status: number,
+  words: string,
+  fields: readonly string[] = [],
+): DeliverySplit | undefined {
+  if (status === 401) return { problem: "pr_auth", operator: "github_token" };
+  if (status === 403)
+    // A rate limit passes by itself: then the member's step is all there is.
+    return {
+      problem: "pr_forbidden",
+      next: { kind: "open_pull_request" },
+      ...(/rate limit/i.test(words) ? {} : { operator: "token_access" as const }),
+    };
+  if (status === 404)
+    return { problem: "pr_repo_not_found", next: { kind: "open_pull_request" }, operator: "github_repo" };
+  if (status !== 422) return undefined;
+  if (fields.includes("head")) return { problem: "pr_branch_missing", operator: "github_repo" };
+  // What a member can do about GitHub's other 422s, by its words: none of these is the operator's.
+  if (/no commits between/i.test(words)) return { problem: "pr_no_commits", next: { kind: "edit", field: "base" } };
+  if (fields.includes("base")) return { problem: "pr_base_missing", next: { kind: "edit", field: "base" } };
+  if (/pull request already exists/i.test(words))
+    return { problem: "pr_already_open", next: { kind: "review_pull_request" } };
   return { problem: "pr_refused", next: { kind: "open_pull_request" } };
 }

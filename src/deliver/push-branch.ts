@@ -129,7 +129,7 @@ export async function pushBranch(
     ],
     NETWORK_GIT_TIMEOUT_MS,
   );
-  if (!pushed.ok) return classify(scrub(pushed.message), request.branch);
+  if (!pushed.ok) return classifyPushFailure(scrub(pushed.message), request.branch);
   return { ok: true, head: head.stdout.trim(), remote: redactUrl(request.remoteUrl) };
 }
 
@@ -146,8 +146,11 @@ function withToken(env: NodeJS.ProcessEnv, token: PushRequest["token"]): NodeJS.
   };
 }
 
-/** Sorts git's failure into what a person can act on. */
-function classify(message: string, branch: string): PushFailure {
+/**
+ * Sorts git's failure into what a person can act on. Also reads the git words a delivery an older planbot
+ * stored without its split (legacy-delivery.ts).
+ */
+export function classifyPushFailure(message: string, branch: string): PushFailure {
   const text = message.toLowerCase();
   if (/protected branch|gh006/.test(text)) {
     return {

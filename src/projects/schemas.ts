@@ -57,6 +57,17 @@ export const DeliveryFieldSchema = z.looseObject({
   problem: z.unknown().optional(),
   next: z.unknown().optional(),
   operator: z.unknown().optional(),
+  /**
+   * The chat whose `/deliver` this delivery answered (its conversation key, "<adapter>:<channel>[:<thread>]"):
+   * the reply told it there, so the notifier tells only the project's other chats. Unknown here, like the split,
+   * so another tool's value never hides the delivery.
+   */
+  answered_in: z.unknown().optional(),
+  /**
+   * The `planbot worker` that ran the run and pushed (or could not push) its branch (src/queue): the run's
+   * commits stay on its disk, so what it did not push is not delivered again from planbot's copy.
+   */
+  worker: z.unknown().optional(),
 });
 export type DeliveryField = z.infer<typeof DeliveryFieldSchema>;
 

@@ -78,6 +78,8 @@ function applyRunEnd(entry: ProjectEntry, run: QueueRun, result: RunJobResult, a
       ...(result.delivery.hintOperator ? { hint_operator: true } : {}),
       // A worker of another planbot version may send a split this one cannot word: only a known one is kept.
       ...deliverySplitFields(readDeliverySplit(result.delivery.split)),
+      // The run's commits stay on this worker's disk: what it did not push, planbot cannot deliver again.
+      worker: result.worker,
     };
   if (result.delivery?.pullRequest) entry.pull_request = { ...result.delivery.pullRequest, updated_at: at };
 }

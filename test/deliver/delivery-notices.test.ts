@@ -88,15 +88,23 @@ describe("delivery notices in the chats", { timeout: 30_000 }, () => {
     });
     await memory.waitFor((sent) => sent.filter((d) => /could not be fully delivered/.test(d.reply.text)).length === 2);
     const failure = memory.to("memory:plan-chat").find((d) => /could not be fully delivered/.test(d.reply.text))!;
+    // Stored as an older planbot stored it (no split): members read GitHub's refusal in plain words and whom
+    // to tell, the terminal (operatorText) the token advice.
     expect(failure.reply).toMatchObject({
       tone: "error",
-      text: expect.stringContaining("What to do: GITHUB\\_TOKEN was refused"),
+      text: expect.stringContaining(
+        "What to do: Please tell planbot's admin: only they can fix planbot's access to GitHub.",
+      ),
+      operatorText: expect.stringContaining("What to do: GITHUB\\_TOKEN was refused"),
     });
 
     // /status todo shows the pull request and the failed delivery.
     const got = await stack.runtime.core.lister.get("todo");
     const card = projectCard(got.ok ? got.record! : (undefined as never));
     expect(card).toContain(`Pull request: [#7](${URL_1})`);
-    expect(card).toContain("Delivery: pushed ralph/todo");
+    expect(card).toContain("Delivery: branch `ralph/todo` is pushed, but GitHub did not accept planbot's access");
+    expect(projectCard(got.ok ? got.record! : (undefined as never), { operator: true })).toContain(
+      "Delivery: pushed ralph/todo",
+    );
   });
 });

@@ -61,7 +61,7 @@ describe("a chat's words for a delivery failure split between the member and the
     expect(missing).not.toContain("/srv/git");
   });
 
-  it("a split this planbot cannot word (another version's) falls back to the delivery's own words", async () => {
+  it("a split this planbot cannot word (another version's) reads as GitHub's stored words show, never with the server's path", async () => {
     const record = await recordWith({
       ...FAILED,
       problem: "pr_from_the_future",
@@ -69,7 +69,10 @@ describe("a chat's words for a delivery failure split between the member and the
       operator: "x",
     });
     const notice = deliveryReply(record);
-    expect(notice.text).toContain("What to do: GitHub refused the pull request");
-    expect(notice.operatorText).toBeUndefined();
+    expect(notice.text).toContain("it has no commits its base lacks");
+    expect(notice.text).toContain("`/edit todo --base M`");
+    expect(notice.text).not.toContain("/srv/git");
+    // The terminal keeps GitHub's words and the hint.
+    expect(notice.operatorText).toContain("What to do: GitHub refused the pull request");
   });
 });

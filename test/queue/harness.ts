@@ -30,6 +30,8 @@ export interface WorkerProcess {
 export interface QueueWorld {
   root: string;
   remote: RemoteFixture;
+  /** The bot's executor settings (its data folder, workspaces, GIT_REMOTE_BASE, delivery). */
+  config: ExecutorConfig;
   store: ProjectStore;
   lifecycle: Lifecycle;
   watcher: ChangeWatcher;
@@ -127,6 +129,7 @@ export async function createQueueWorld(
   return {
     root,
     remote,
+    config,
     store,
     lifecycle,
     watcher,

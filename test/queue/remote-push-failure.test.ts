@@ -52,8 +52,9 @@ describe("a queued run whose worker could not push", { timeout: 120_000 }, () =>
 
     const record = await recordOf(world, "tango");
     // The worker's split reaches the bot: what failed in plain words, never git's output (it names the remote).
+    // The run's commits stay on the worker, so the way on is a new run, not /deliver from the bot's copy.
     const admin =
-      "Please tell planbot's admin: only they can fix planbot's access to the remote repository. Once they have, deliver it again: `/deliver tango`.";
+      "Please tell planbot's admin: only they can fix planbot's access to the remote repository. Once they have, plan it again and run it: `/replan tango`.";
     expect(projectCard(record)).toContain(
       `Delivery: the remote did not accept planbot's access, so branch \`ralph/tango\` was not pushed — ${admin}`,
     );
@@ -86,8 +87,9 @@ describe("a queued run whose worker could not push", { timeout: 120_000 }, () =>
 
     const notice = deliveryReply(await recordOf(world, "uniform"));
     expect(notice.text).toBe(
-      "**uniform** could not be fully delivered: the remote protects branch `ralph/uniform`, so planbot could not push the work there\nWhat to do: To deliver to another branch, set it: `/edit uniform --branch B`, then deliver it again: `/deliver uniform`. For the rest, tell planbot's admin: only they can let planbot push to that branch.",
+      "**uniform** could not be fully delivered: the remote protects branch `ralph/uniform`, so planbot could not push the work there\nWhat to do: To deliver to another branch, set it: `/edit uniform --branch B`, then plan it again and run it: `/replan uniform`. For the rest, tell planbot's admin: only they can let planbot push to that branch.",
     );
     expect(notice.operatorText).toContain("GH006");
+    expect(notice.actions?.map((action) => action.command)).toEqual(["/replan uniform", "/status uniform"]);
   });
 });

@@ -1,7 +1,8 @@
 // A delivery that went wrong (push failed, pull request refused, no GITHUB_TOKEN), on the Run tab of a real
 // Chromium: the dashboard is not the server's operator, so it words the problem as the chats do. A hint only planbot's
-// operator can act on (`hint_operator`: the server's settings, credentials, its log) reads "tell planbot's admin"
-// and never reaches the page or the list it is served; a hint the member can act on shows as written.
+// operator can act on (`hint_operator`: the server's settings, credentials, its log) reads as what failed in plain
+// words and "tell planbot's admin", and never reaches the page or the list it is served; a hint the member can act
+// on shows as written.
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { ADMIN_DELIVERY_ADVICE } from "../../src/deliver/delivery-notices.ts";
 import { startHarness, stopHarnesses } from "../http/harness.ts";
@@ -65,8 +66,9 @@ describe("a delivery problem on the Run tab", () => {
     await page.goto(`${harness.origin}/#/p/no-token/run`);
     const line = page.getByTestId("delivery");
     await line.waitFor();
+    // The summary beside an operator's hint holds the server's words too: the member reads what failed plainly.
     expect((await line.textContent())?.trim()).toBe(
-      `Delivery: the branch could not be pushed — ${ADMIN_DELIVERY_ADVICE}`,
+      `Delivery: branch ralph/x was not pushed — ${ADMIN_DELIVERY_ADVICE}`,
     );
     const shown = (await page.locator("main").textContent()) ?? "";
     expect(shown).not.toContain("GITHUB_TOKEN");

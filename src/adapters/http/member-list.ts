@@ -1,4 +1,5 @@
 import { failedDeliveryWords } from "../../deliver/delivery-notices.ts";
+import { memberReading } from "../../deliver/legacy-delivery.ts";
 import { operatorAdvice, operatorProblemLine, operatorRefusalWords } from "../../notify/operator-words.ts";
 import { editStep } from "../../projects/error-fix.ts";
 import type { ProjectList, ProjectRecord } from "../../projects/project-list.ts";
@@ -17,7 +18,8 @@ export type MemberRecord = ProjectRecord & { error_member?: string };
  * credentials), which the operator reads in `planbot projects show --json` and the terminal:
  * - a failed delivery carries `what` and `advice`, the chats' words (`failedDeliveryWords`): a failure split between
  *   the member and the operator reads as the problem in plain words and the member's step; an operator's hint
- *   (`hint_operator`) is not served (`hint: null`);
+ *   (`hint_operator`, a hint an older planbot stored naming the server's settings, or the hint of a fix with an
+ *   operator's part) is not served (`hint: null`);
  * - a run error only the operator can fix (`error_operator`) is served as `error_member`, `error_reason` empty;
  * - a refusal only (or partly) the operator can lift carries `member`, and its `message` (the operator's fix) is empty.
  * A list without any of these is served as it is, and the other records keep their object.
@@ -36,9 +38,11 @@ function memberRecord(record: ProjectRecord): MemberRecord {
   const delivery = record.delivery;
   if (delivery && !delivery.ok) {
     const words = failedDeliveryWords({ slug: record.slug, status: record.status, delivery }, false);
+    const reading = memberReading(delivery);
     served.delivery = {
       ...delivery,
-      hint: delivery.hint_operator ? null : (delivery.hint ?? null),
+      // A hint that names the server's settings, or the operator's half of a split fix, is the operator's.
+      hint: reading.hintOperator || reading.split?.operator ? null : (delivery.hint ?? null),
       what: words.what,
       advice: words.advice || null,
     };

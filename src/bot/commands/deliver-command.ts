@@ -1,3 +1,4 @@
+import { conversationKey, targetOf } from "../../chat/incoming.ts";
 import { errorReply } from "../../chat/reply.ts";
 import { deliveryReply } from "../../deliver/delivery-notices.ts";
 import type { CommandSpec } from "../command-registry.ts";
@@ -6,7 +7,8 @@ import { failureReply } from "../failure-reply.ts";
 /**
  * `/deliver` — delivers a finished run's work again: pushes its branch and opens or updates its draft pull
  * request, as after the run, without running Ralph again (after the admin fixed planbot's access, or after
- * `/edit --branch`). It answers in the delivery notice's words; the chats of the project hear the notice too.
+ * `/edit --branch`). It answers in the delivery notice's words; the project's other chats hear the notice, and
+ * the chat that asked only this answer (docs/architecture.md, "Delivering again").
  */
 export const deliverCommand: CommandSpec = {
   name: "deliver",
@@ -15,9 +17,12 @@ export const deliverCommand: CommandSpec = {
   slow: true,
   args: [{ name: "slug", description: "the project's slug, e.g. my-app", required: true, kind: "slug" }],
   flags: [],
-  async handler({ args, services, operator }) {
+  async handler({ args, services, operator, incoming }) {
     if (!services.delivery) return errorReply("Delivering is not available yet in this planbot.");
-    const result = await services.delivery.deliverAgain(args.slug!);
+    // This reply tells the asker's chat; the notifier tells the project's other chats.
+    const result = await services.delivery.deliverAgain(args.slug!, {
+      answeredIn: conversationKey(targetOf(incoming)),
+    });
     if (!result.ok) return failureReply(result, { operator });
     const { operatorText, ...notice } = deliveryReply(result.record);
     // The operator (the terminal) reads git's and GitHub's words; a chat member the plain ones.
