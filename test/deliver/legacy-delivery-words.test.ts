@@ -91,7 +91,7 @@ describe("a delivery an older planbot stored, without the member/operator split"
     expect(operator).toContain("Set GIT_REMOTE_BASE (e.g. https://github.com/<owner>) and run the project again");
   });
 
-  it("is served by the dashboard's list in member words, without the operator's hint", async () => {
+  it("is served by the dashboard's list in member words, without the operator's hint or git's summary", async () => {
     defer(stopHarnesses);
     const harness = await startHarness({ watch: true });
     const deliveries = oldDeliveries();
@@ -107,6 +107,9 @@ describe("a delivery an older planbot stored, without the member/operator split"
       const served = projects.find((project) => project.name === name)?.delivery;
       expect(served).toMatchObject({ hint: null });
       expect(`${served?.what} ${served?.advice}`).not.toMatch(OPERATOR_WORDS);
+      // The stored summary is git's and GitHub's words: a script reading `summary` gets the member's line too.
+      expect(served?.summary).toBe(served?.what);
+      expect(served?.summary).not.toBe(deliveries[name as keyof typeof deliveries]?.summary);
     }
     expect(projects.find((project) => project.name === "guarded")?.delivery).toMatchObject({
       what: "the remote protects branch `ralph/guarded`, so planbot could not push the work there",

@@ -16,7 +16,8 @@ export type MemberRecord = ProjectRecord & { error_member?: string };
  * (docs/architecture.md, "Who may do what, and who is spoken to"), and words what only planbot's operator
  * can fix as the `/status` card and the notices do, without the operator's text (server paths, settings,
  * credentials), which the operator reads in `planbot projects show --json` and the terminal:
- * - a failed delivery carries `what` and `advice`, the chats' words (`failedDeliveryWords`): a failure split between
+ * - a failed delivery carries `what` and `advice`, the chats' words (`failedDeliveryWords`), and `what` is its
+ *   `summary` too (the stored one holds git's words, with the server's paths): a failure split between
  *   the member and the operator reads as the problem in plain words and the member's step; an operator's hint
  *   (`hint_operator`, a hint an older planbot stored naming the server's settings, or the hint of a fix with an
  *   operator's part) is not served (`hint: null`);
@@ -41,6 +42,8 @@ function memberRecord(record: ProjectRecord): MemberRecord {
     const reading = memberReading(delivery);
     served.delivery = {
       ...delivery,
+      // git's and GitHub's own words name the server's remote and paths: the summary is the chats' line too.
+      summary: words.what,
       // A hint that names the server's settings, or the operator's half of a split fix, is the operator's.
       hint: reading.hintOperator || reading.split?.operator ? null : (delivery.hint ?? null),
       what: words.what,
