@@ -8,11 +8,11 @@ import type { Lifecycle } from "../projects/lifecycle.ts";
 import { readPrd } from "../projects/workspace-reads.ts";
 import type { DeliveryField, ProjectEntry } from "../projects/schemas.ts";
 import { workspacePaths } from "../projects/workspace.ts";
-import { type DeliverySplit, deliverySplitFields } from "./delivery-split.ts";
+import { deliverySplitFields } from "./delivery-split.ts";
 import { blobUrl, githubRepoFor, type GithubRepo } from "./github-repo.ts";
 import { pullRequestBody, pullRequestTitle } from "./pr-body.ts";
 import { OPERATOR_PULL_REQUEST_PROBLEMS, openOrUpdatePullRequest, type PullRequestRef } from "./pull-request.ts";
-import { pushRunBranch } from "./push-run.ts";
+import { pushRunBranch, type RunPush } from "./push-run.ts";
 import { scrubToken } from "./scrub.ts";
 
 /** What delivering needs from the executor: the run context (its env and cwd when it has them). */
@@ -25,18 +25,11 @@ export interface DeliveryContext {
   cwd?: string;
 }
 
-/** How one delivery went; stored on the entry as `delivery` (and `pull_request` when there is one). */
-export interface Delivery {
-  ok: boolean;
-  pushed: boolean;
-  summary: string;
-  hint: string | null;
-  /** The hint names what only planbot's operator can change on the server (settings, credentials, the log). */
-  hintOperator?: boolean;
-  /** The member's step and the operator's part, when the fix is split between them (delivery-split.ts). */
-  split?: DeliverySplit;
-  pullRequest?: PullRequestRef;
-}
+/**
+ * How one delivery went: the push's outcome (worded the same wherever the push ran) and the pull request
+ * opened for it. Stored on the entry as `delivery` (and `pull_request` when there is one).
+ */
+export type Delivery = RunPush & { pullRequest?: PullRequestRef };
 
 /** Who asked for a delivery: the chat that `/deliver` answers (its conversation key), when a chat asked. */
 export interface DeliveryAsker {

@@ -1,4 +1,4 @@
-import type { DeliverySplit } from "../deliver/delivery-split.ts";
+import type { RunPush } from "../deliver/push-run.ts";
 import type { FixableField } from "../projects/error-fix.ts";
 import type { OperatorProblem } from "../projects/operator-fix.ts";
 import { z } from "zod";
@@ -78,17 +78,7 @@ export interface RunJobResult {
   /** The run's commits on the worker (the bot's workspace has no clone): count and newest subjects. */
   commits?: { count: number; subjects: string[] } | null;
   /** The worker's push; the bot adds the pull request it opened (it holds GITHUB_TOKEN, the worker needs none). */
-  delivery: {
-    ok: boolean;
-    pushed: boolean;
-    summary: string;
-    hint: string | null;
-    /** The hint is the operator's alone (src/deliver/push-branch.ts): chats say to tell the admin. */
-    hintOperator?: boolean;
-    /** The member's step and the operator's part (src/deliver/delivery-split.ts): stored as for a local run. */
-    split?: DeliverySplit;
-    pullRequest?: { url: string; number: number };
-  } | null;
+  delivery: (RunPush & { pullRequest?: { url: string; number: number } }) | null;
 }
 
 /** Validates job data read from Redis: every name ends up as a git argument or a path on the worker. */
