@@ -1,0 +1,31 @@
+// Keyboard use of the page's inline forms (Edit, New project): opening one puts the cursor in its first
+// field, closing it puts focus back on the button that opened it (not lost to the page's top), and Escape
+// closes it like its Close button — asking first when it holds typing not sent yet, which closing drops.
+import { useEffect, useRef } from "preact/hooks";
+import { hasDraft } from "./draft.js";
+
+/**
+ * Moves focus when `open` changes after the first render: into `form`'s first field on opening, back to
+ * `opener` on closing. A form open from the start (a draft restored on load) takes no focus by itself.
+ */
+export function useFormFocus(open, form, opener) {
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    if (open) form.current?.querySelector("input, textarea, select")?.focus();
+    else opener.current?.focus();
+  }, [open]);
+}
+
+/** A form's keydown handler: Escape runs `close` (once confirmed, while the draft `draftName` is kept). */
+export function closeOnEscape(draftName, close) {
+  return (event) => {
+    if (event.key !== "Escape" || event.isComposing) return;
+    event.preventDefault();
+    if (hasDraft(draftName) && !confirm("Close this form? What you typed and did not send is dropped.")) return;
+    close();
+  };
+}

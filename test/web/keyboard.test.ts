@@ -1,0 +1,69 @@
+// The dashboard by keyboard alone, in a real Chromium: an action never leaves focus on the page's top (where a
+// keyboard user would have to Tab through everything again), and Escape closes what a click on Close does.
+import type { Page } from "playwright-core";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { startHarness, stopHarnesses } from "../http/harness.ts";
+import { closeBrowser, openPage } from "./browser.ts";
+
+afterEach(stopHarnesses);
+afterAll(closeBrowser);
+
+/** The focused element as a person would name it: its tag and its label, name or text. */
+const focused = async (page: Page) =>
+  (await page.evaluate(`(() => {
+    const element = document.activeElement;
+    if (!element || element === document.body) return "nothing (the page)";
+    const label = element.labels?.[0]?.textContent?.trim() || element.getAttribute("aria-label") || element.textContent.trim();
+    return element.tagName.toLowerCase() + " " + label;
+  })()`)) as string;
+
+/** The questions confirm() asked on `page` (openPage answers every one yes). */
+function confirmations(page: Page): string[] {
+  const asked: string[] = [];
+  page.on("dialog", (dialog) => void asked.push(dialog.message()));
+  return asked;
+}
+
+describe("by keyboard", () => {
+  it("the Edit form takes the cursor when opened, closes on Escape, and gives focus back to Edit", async () => {
+    const harness = await startHarness({ watch: true });
+    await harness.writeStore([{ name: "shop", status: "failed", description: "A shop" }], 1);
+    const page = await openPage();
+    const asked = confirmations(page);
+    await page.goto(`${harness.origin}/#/p/shop`);
+    await page.waitForSelector('main.project-page[data-slug="shop"]');
+    const edit = page.getByRole("button", { name: "Edit", exact: true });
+    const form = page.getByRole("form", { name: "Edit project" });
+
+    await edit.focus();
+    await page.keyboard.press("Enter");
+    await form.waitFor();
+    expect(await focused(page)).toMatch(/^textarea Description/);
+    // Nothing typed: Escape closes at once, and focus is back where it was.
+    await page.keyboard.press("Escape");
+    await form.waitFor({ state: "detached" });
+    expect(await focused(page)).toBe("button Edit");
+    expect(asked).toEqual([]);
+
+    // Something typed: Escape asks before it drops it.
+    await page.keyboard.press("Enter");
+    await page.keyboard.type(" for tea");
+    await page.keyboard.press("Escape");
+    await form.waitFor({ state: "detached" });
+    expect(asked).toEqual(["Close this form? What you typed and did not send is dropped."]);
+    expect(await focused(page)).toBe("button Edit");
+    expect(await page.evaluate("sessionStorage.length")).toBe(0);
+
+    // Saved from the keyboard: the changes are said, and focus is on Edit again.
+    await page.keyboard.press("Enter");
+    await page.keyboard.type(" for tea");
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("shop-repo");
+    await page.keyboard.press("Enter");
+    await form.waitFor({ state: "detached" });
+    expect(await page.getByRole("status").filter({ hasText: "Description" }).innerText()).toBe(
+      "Description: A shop → A shop for tea",
+    );
+    expect(await focused(page)).toBe("button Edit");
+  }, 60_000);
+});
