@@ -1,7 +1,7 @@
 // Keyboard use of the page's inline forms (Edit, New project): opening one puts the cursor in its first
 // field, closing it puts focus back on the button that opened it (not lost to the page's top), and Escape
 // closes it like its Close button — asking first when it holds typing not sent yet, which closing drops.
-import { useEffect, useRef } from "preact/hooks";
+import { useLayoutEffect, useRef } from "preact/hooks";
 import { hasDraft } from "./draft.js";
 
 /**
@@ -10,7 +10,8 @@ import { hasDraft } from "./draft.js";
  */
 export function useFormFocus(open, form, opener) {
   const first = useRef(true);
-  useEffect(() => {
+  // In the same render as the form appears: a key pressed right after lands in the field, not on the page.
+  useLayoutEffect(() => {
     if (first.current) {
       first.current = false;
       return;
