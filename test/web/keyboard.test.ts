@@ -47,6 +47,7 @@ describe("by keyboard", () => {
 
     // Something typed: Escape asks before it drops it.
     await page.keyboard.press("Enter");
+    await form.waitFor();
     await page.keyboard.type(" for tea");
     await page.keyboard.press("Escape");
     await form.waitFor({ state: "detached" });
@@ -56,6 +57,7 @@ describe("by keyboard", () => {
 
     // Saved from the keyboard: the changes are said, and focus is on Edit again.
     await page.keyboard.press("Enter");
+    await form.waitFor();
     await page.keyboard.type(" for tea");
     await page.keyboard.press("Tab");
     await page.keyboard.type("shop-repo");
@@ -65,5 +67,31 @@ describe("by keyboard", () => {
       "Description: A shop → A shop for tea",
     );
     expect(await focused(page)).toBe("button Edit");
+  }, 60_000);
+
+  it("the New project form takes the cursor when opened, closes on Escape, and gives focus back to New project", async () => {
+    const harness = await startHarness();
+    const page = await openPage({ phone: true });
+    const asked = confirmations(page);
+    await page.goto(`${harness.origin}/`);
+    await page.waitForSelector('main[data-ready="yes"]');
+    const form = page.getByRole("form", { name: "New project" });
+
+    await page.getByRole("button", { name: "New project" }).focus();
+    await page.keyboard.press("Enter");
+    await form.waitFor();
+    expect(await focused(page)).toBe("input Slug");
+    await page.keyboard.press("Escape");
+    await form.waitFor({ state: "detached" });
+    expect(await focused(page)).toBe("button New project");
+
+    await page.keyboard.press("Enter");
+    await form.waitFor();
+    await page.keyboard.type("todo-app");
+    await page.keyboard.press("Escape");
+    await form.waitFor({ state: "detached" });
+    expect(asked).toEqual(["Close this form? What you typed and did not send is dropped."]);
+    expect(await focused(page)).toBe("button New project");
+    expect(await page.evaluate("sessionStorage.length")).toBe(0);
   }, 60_000);
 });

@@ -14,6 +14,7 @@ import {
   lastActivity,
 } from "./format.js";
 import { forgetDraft, hasDraft } from "./draft.js";
+import { useFormFocus } from "./form-focus.js";
 import { PROPOSE_DRAFT, ProposeForm } from "./propose.js";
 
 /** Cards shown per column before "Show all" (a 1,000-project board stays quick). */
@@ -72,6 +73,9 @@ export function Board({ live }) {
     setProposing(false);
   };
   const search = useRef(null);
+  const proposeForm = useRef(null);
+  const proposeButton = useRef(null);
+  useFormFocus(proposing, proposeForm, proposeButton);
   useEffect(() => {
     const key = (event) => {
       if (event.key === "/" && !/INPUT|TEXTAREA|SELECT/.test(document.activeElement?.tagName ?? "")) {
@@ -102,9 +106,9 @@ export function Board({ live }) {
         <button type="button" class="chip" aria-pressed=${only === null} onClick=${() => setOnly(null)}>All</button>
         ${COLUMNS.map((column) => html`<button type="button" class="chip" aria-pressed=${only === column.key} onClick=${() => setOnly(only === column.key ? null : column.key)}>${column.title}${live.loaded ? ` ${grouped[column.key].length}` : ""}</button>`)}
       </div>
-      <button type="button" class="primary" aria-expanded=${proposing} onClick=${() => (proposing ? closePropose() : setProposing(true))}>New project</button>
+      <button type="button" class="primary" ref=${proposeButton} aria-expanded=${proposing} onClick=${() => (proposing ? closePropose() : setProposing(true))}>New project</button>
     </div>
-    ${proposing ? html`<${ProposeForm} onClose=${closePropose} />` : null}
+    ${proposing ? html`<${ProposeForm} formRef=${proposeForm} onClose=${closePropose} />` : null}
     ${!live.loaded && !live.error ? html`<p class="muted">Loading projects…</p>` : null}
     ${
       // The message above says why; before the first list the page must not look as if there were no projects.

@@ -5,6 +5,7 @@ import { useState } from "preact/hooks";
 import { problemOf, problemText, useProblemWords } from "./action-problem.js";
 import { ApiError, api } from "./api.js";
 import { RestoredDraftNote, useFormDraft } from "./draft.js";
+import { closeOnEscape } from "./form-focus.js";
 
 /** The draft's name in sessionStorage: one New project form per tab. */
 export const PROPOSE_DRAFT = "propose";
@@ -12,8 +13,8 @@ export const PROPOSE_DRAFT = "propose";
 /** An untouched form. */
 const EMPTY = { slug: "", description: "", repo: "", branch: "", base_branch: "", plan_now: true };
 
-/** The propose form; `onClose` hides it (and drops its draft). */
-export function ProposeForm({ onClose }) {
+/** The propose form; `onClose` hides it (and drops its draft); `formRef` gets its element. */
+export function ProposeForm({ onClose, formRef }) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState(null);
   const words = useProblemWords(problem);
@@ -61,7 +62,7 @@ export function ProposeForm({ onClose }) {
       setBusy(false);
     }
   }
-  return html`<form class="panel propose" onSubmit=${submit} aria-label="New project">
+  return html`<form class="panel propose" ref=${formRef} onSubmit=${submit} onKeyDown=${closeOnEscape(PROPOSE_DRAFT, onClose)} aria-label="New project">
     <h2>New project</h2>
     <${RestoredDraftNote} draft=${draft} onDiscard=${discard} />
     <div class="grid">
