@@ -94,4 +94,36 @@ describe("by keyboard", () => {
     expect(await focused(page)).toBe("button New project");
     expect(await page.evaluate("sessionStorage.length")).toBe(0);
   }, 60_000);
+
+  it("the conversation keeps the cursor in the answer box through a planner turn, however it was started", async () => {
+    const harness = await startHarness({ watch: true, processEnv: { CLAUDE_FAKE_DELAY_MS: "600" } });
+    await harness.writeStore([{ name: "todo", status: "pending", description: "A todo app." }], 1);
+    const page = await openPage({ phone: true });
+    await page.goto(`${harness.origin}/#/p/todo`);
+    const thinking = page.locator(".thinking");
+    const turnDone = () => thinking.waitFor({ state: "detached", timeout: 20_000 });
+
+    // Start planning is replaced by the composer: the cursor lands in the answer box, not on the page.
+    await page.getByRole("button", { name: "Start planning" }).focus();
+    await page.keyboard.press("Enter");
+    await thinking.waitFor();
+    await turnDone();
+    expect(await focused(page)).toBe("textarea Your answer");
+
+    // Sent with Enter: the box stays focused while the planner thinks, and after.
+    await page.keyboard.type("Web only.");
+    await page.keyboard.press("Enter");
+    await thinking.waitFor();
+    expect(await focused(page)).toBe("textarea Your answer");
+    await turnDone();
+    expect(await focused(page)).toBe("textarea Your answer");
+
+    // Next phase is disabled during its turn: focus comes back to the answer box, not to the page's top.
+    await page.getByRole("button", { name: "Next phase" }).focus();
+    await page.keyboard.press("Enter");
+    await thinking.waitFor();
+    await turnDone();
+    await page.waitForSelector('.phase strong:text("Design")');
+    expect(await focused(page)).toBe("textarea Your answer");
+  }, 60_000);
 });

@@ -66,6 +66,8 @@ export function Conversation({ project, autoStart, epoch }) {
   const [unsent, setUnsent] = useState(null);
   const log = useRef(null);
   const started = useRef(false);
+  const composer = useRef(null);
+  useFocusAfterTurn(pending, composer);
   const problemWords = useProblemWords(problem);
   const readWords = useProblemWords(readProblem);
 
@@ -218,7 +220,7 @@ export function Conversation({ project, autoStart, epoch }) {
         : open
           ? html`<form class="composer" onSubmit=${send}>
           <label class="sr-only" for="composer-text">Your answer</label>
-          <textarea id="composer-text" rows="3" placeholder=${complete ? "Ask for a change, or press Finish to approve the plan" : "Answer the planner (Enter sends, Shift+Enter adds a line)"} value=${draft} onInput=${(event) => setDraft(event.currentTarget.value)} onKeyDown=${onKey} disabled=${Boolean(pending)}></textarea>
+          <textarea id="composer-text" ref=${composer} rows="3" placeholder=${complete ? "Ask for a change, or press Finish to approve the plan" : "Answer the planner (Enter sends, Shift+Enter adds a line)"} value=${draft} onInput=${(event) => setDraft(event.currentTarget.value)} onKeyDown=${onKey} readOnly=${Boolean(pending)}></textarea>
           <div class="actions">
             <button class="primary" disabled=${Boolean(pending) || !draft.trim()}>Send</button>
             <button type="button" onClick=${next} disabled=${Boolean(pending) || complete}>${session.phase === "stories" ? "Write the plan" : "Next phase"}</button>
@@ -232,6 +234,25 @@ export function Conversation({ project, autoStart, epoch }) {
         </div>`
     }
   </section>`;
+}
+
+/**
+ * Once a turn ends, the cursor goes back to the answer box when the turn took focus away: the pressed button was
+ * disabled while the planner thought, or Start planning was replaced by the composer. Focus a person moved
+ * elsewhere meanwhile stays where they put it. (During the turn the box is read-only, not disabled, so focus
+ * that was in it stays.)
+ */
+function useFocusAfterTurn(pending, composer) {
+  const during = useRef(false);
+  useEffect(() => {
+    if (pending) {
+      during.current = true;
+      return;
+    }
+    if (!during.current) return;
+    during.current = false;
+    if (!document.activeElement || document.activeElement === document.body) composer.current?.focus();
+  }, [pending]);
 }
 
 /**
