@@ -126,4 +126,30 @@ describe("by keyboard", () => {
     await page.waitForSelector('.phase strong:text("Design")');
     expect(await focused(page)).toBe("textarea Your answer");
   }, 60_000);
+
+  it("a status change says what it did, and focus stays there when the pressed button goes", async () => {
+    const harness = await startHarness({ watch: true });
+    await harness.writeStore([{ name: "shop", status: "approved", description: "A shop" }], 1);
+    await harness.writePrd("shop", 3, 1);
+    await harness.runtime.watcher.refresh();
+    const page = await openPage({ phone: true });
+    await page.goto(`${harness.origin}/#/p/shop`);
+    await page.waitForSelector('main.project-page[data-slug="shop"]');
+
+    await page.getByRole("button", { name: "Unapprove" }).focus();
+    await page.keyboard.press("Enter");
+    const said = page.getByRole("status").filter({ hasText: "Unapproved" });
+    await said.waitFor();
+    expect(await said.innerText()).toBe("Unapproved shop: it is pending again.");
+    expect(await page.locator(".project-head .badge").innerText()).toBe("pending");
+    expect(await focused(page)).toBe("p Unapproved shop: it is pending again.");
+    // From there the keyboard goes on through the page, not from its top.
+    await page.keyboard.press("Tab");
+    expect(await focused(page)).toBe("button Edit");
+
+    await page.getByRole("button", { name: "Approve" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("status").filter({ hasText: "Approved shop." }).waitFor();
+    expect(await page.getByRole("status").filter({ hasText: "Unapproved" }).count()).toBe(0);
+  }, 60_000);
 });
