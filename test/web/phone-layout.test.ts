@@ -97,3 +97,52 @@ describe("long text at a phone's width", () => {
       await screenshot(page, `long-text-plan-${name}`);
     }, 60_000);
 });
+
+/** Every visible control of the page under 44 CSS pixels tall (a filter chip: 40), as "tag text height". */
+const shortControls = async (page: Page) =>
+  (await page.evaluate(`[...document.querySelectorAll("button, a.back, a.brand, .tabs a, .pr, summary, label.check, input:not([type=checkbox]), textarea")]
+    .map((element) => [element, element.getBoundingClientRect()])
+    .filter(([element, box]) => box.width > 0 && box.height < (element.classList.contains("chip") ? 40 : 44))
+    .map(([element, box]) => element.tagName.toLowerCase() + " " + element.textContent.trim().slice(0, 30) + " " + Math.round(box.height))`)) as string[];
+
+describe("controls a thumb can hit at a phone's width", () => {
+  it("makes every button, link and toggle of the board and a project's page at least 44px tall (a filter chip 40px)", async () => {
+    const harness = await startHarness({ watch: true });
+    // 31 pending projects: the column shows 30 and a "Show all" link-like button.
+    const many = Array.from({ length: 31 }, (_, index) => ({ name: `idea-${index + 1}`, status: "pending" }));
+    await harness.writeStore(
+      [
+        ...many,
+        {
+          name: "shop",
+          status: "failed",
+          description: "A shop",
+          extra: {
+            error: "Ralph stopped after 3 iterations\n--- last lines of the log ---\nstory US-2 failed",
+            pull_request: {
+              url: "https://github.example/acme/shop/pull/3",
+              number: 3,
+              updated_at: "2026-01-03T00:00:00.000Z",
+            },
+          },
+        },
+      ],
+      1,
+    );
+    await harness.runtime.watcher.refresh();
+    const page = await openPage({ phone: true });
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto(`${harness.origin}/`);
+    await page.waitForSelector('main[data-ready="yes"] [data-slug="shop"] .pr');
+    await page.getByRole("button", { name: "Show all 31" }).waitFor();
+    await page.getByRole("button", { name: "New project" }).click();
+    await page.getByRole("form", { name: "New project" }).waitFor();
+    expect(await shortControls(page)).toEqual([]);
+    await screenshot(page, "tap-targets-board-phone");
+
+    await page.goto(`${harness.origin}/#/p/shop`);
+    await page.getByText("Ralph's last lines").waitFor();
+    expect(await shortControls(page)).toEqual([]);
+    await screenshot(page, "tap-targets-project-phone");
+  }, 60_000);
+});
