@@ -2,6 +2,7 @@
 // keyboard user would have to Tab through everything again), and Escape closes what a click on Close does.
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { fakeRalphPath } from "../fakes/paths.ts";
 import { startHarness, stopHarnesses } from "../http/harness.ts";
 import { closeBrowser, openPage } from "./browser.ts";
 
@@ -151,5 +152,26 @@ describe("by keyboard", () => {
     await page.keyboard.press("Enter");
     await page.getByRole("status").filter({ hasText: "Approved shop." }).waitFor();
     expect(await page.getByRole("status").filter({ hasText: "Unapproved" }).count()).toBe(0);
+  }, 60_000);
+
+  it("Run on the run tab says it started Ralph, and focus goes there when the Run button goes", async () => {
+    const harness = await startHarness({
+      watch: true,
+      env: { RALPH_COMMAND: `${fakeRalphPath} --tool claude 10` },
+      processEnv: { FAKE_RALPH_DELAY_MS: "300" },
+    });
+    // Stop (not detach) Ralph when the test ends, so no run outlives it.
+    harness.runtime.onStop(() => harness.runtime.executor.stop());
+    await harness.writeStore([{ name: "shop", status: "approved", description: "A shop" }], 1);
+    await harness.writePrd("shop", 2, 0);
+    await harness.runtime.watcher.refresh();
+    const page = await openPage({ phone: true });
+    await page.goto(`${harness.origin}/#/p/shop/run`);
+
+    await page.getByRole("button", { name: "Run", exact: true }).focus();
+    await page.keyboard.press("Enter");
+    const said = page.locator(".run-head").getByRole("status");
+    await said.waitFor();
+    expect(await focused(page)).toBe(`p ${await said.innerText()}`);
   }, 60_000);
 });

@@ -87,6 +87,12 @@ export function RunView({ project }) {
   const { log, problem } = useRunLog(project, file);
   const prd = usePrd(project);
   const pre = useRef(null);
+  const said = useRef(null);
+  // Run, Retry and Stop are disabled while asked and often gone after (the status moved on): focus that fell to
+  // the page's top goes to what the page says about it instead.
+  useEffect(() => {
+    if (message && (!document.activeElement || document.activeElement === document.body)) said.current?.focus();
+  }, [message]);
   useEffect(() => {
     if (pre.current) pre.current.scrollTop = pre.current.scrollHeight;
   }, [log?.text]);
@@ -155,10 +161,12 @@ export function RunView({ project }) {
         ${running && project.eta_seconds ? html` · about ${Math.ceil(project.eta_seconds / 60)} min left` : null}</p>
       ${running ? html`<${ProgressLine} progress=${progress} />` : null}
       <${DeliveryLine} project=${project} />
-      ${message?.ok ? html`<p class="note" role="status">${message.text}</p>` : null}
+      ${message?.ok ? html`<p class="note" role="status" tabindex="-1" ref=${said}>${message.text}</p>` : null}
       ${
         // planbot's words come in its reply markup (a file as `code`), as the refusal note above them does.
-        refusal ? html`<p class="alert" role="alert"><${InlineMarkdown} text=${refusal} /></p>` : null
+        refusal
+          ? html`<p class="alert" role="alert" tabindex="-1" ref=${said}><${InlineMarkdown} text=${refusal} /></p>`
+          : null
       }
     </div>
     <${Checklist} prd=${prd} />
