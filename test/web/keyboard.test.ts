@@ -4,7 +4,7 @@ import type { Page } from "playwright-core";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { fakeRalphPath } from "../fakes/paths.ts";
 import { startHarness, stopHarnesses } from "../http/harness.ts";
-import { closeBrowser, openPage } from "./browser.ts";
+import { closeBrowser, expectFailedRequests, openPage } from "./browser.ts";
 
 afterEach(stopHarnesses);
 afterAll(closeBrowser);
@@ -173,5 +173,19 @@ describe("by keyboard", () => {
     const said = page.locator(".run-head").getByRole("status");
     await said.waitFor();
     expect(await focused(page)).toBe(`p ${await said.innerText()}`);
+  }, 60_000);
+
+  it("a save refused for a field puts the cursor in that field", async () => {
+    const harness = await startHarness({ watch: true });
+    await harness.writeStore([{ name: "shop", status: "failed", description: "A shop" }], 1);
+    const page = await openPage();
+    expectFailedRequests(page, [{ method: "POST", path: "/api/projects/shop/edit", status: 400 }]);
+    await page.goto(`${harness.origin}/#/p/shop`);
+    await page.getByRole("button", { name: "Edit", exact: true }).click();
+    await page.getByLabel("Base branch").fill("a..b");
+    await page.getByRole("button", { name: "Save" }).focus();
+    await page.keyboard.press("Enter");
+    await page.locator(".edit-project [role=alert]").waitFor();
+    expect(await focused(page)).toBe("input Base branch");
   }, 60_000);
 });

@@ -6,7 +6,7 @@ import { useRef, useState } from "preact/hooks";
 import { problemOf, problemText, useProblemWords } from "./action-problem.js";
 import { ApiError, api, projectPath } from "./api.js";
 import { RestoredDraftNote, useFormDraft } from "./draft.js";
-import { closeOnEscape, useFormFocus } from "./form-focus.js";
+import { closeOnEscape, useFocusOnProblem, useFormFocus } from "./form-focus.js";
 
 /** Field names as the API's answer names them → their labels here. */
 const LABELS = { repo: "Repository", branch: "Branch", base: "Base branch", description: "Description" };
@@ -45,6 +45,7 @@ export function EditProject({ project }) {
   const form = useRef(null);
   const opener = useRef(null);
   useFormFocus(open, form, opener);
+  useFocusOnProblem(problem, form);
   const bind = (name) => ({
     name,
     value: values[name] ?? "",
@@ -117,7 +118,7 @@ export function EditProject({ project }) {
       <label>Base branch <input ...${bind("base_branch")} placeholder="main" autocomplete="off" /></label>
     </div>
     <p class="muted">Empty fields stay as they are. Not while it is being planned or run; a new repository or branch not once its work was pushed.</p>
-    ${words ? html`<p class="alert pre-line" role="alert">${words}</p>` : null}
+    ${words ? html`<p class="alert pre-line" role="alert" tabindex="-1">${words}</p>` : null}
     <div class="actions"><button class="primary" disabled=${busy}>${busy ? "Saving…" : "Save"}</button> <button type="button" onClick=${close}>Close</button></div>
   </form>`;
 }

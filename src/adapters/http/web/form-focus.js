@@ -1,7 +1,7 @@
 // Keyboard use of the page's inline forms (Edit, New project): opening one puts the cursor in its first
 // field, closing it puts focus back on the button that opened it (not lost to the page's top), and Escape
 // closes it like its Close button — asking first when it holds typing not sent yet, which closing drops.
-import { useLayoutEffect, useRef } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import { hasDraft } from "./draft.js";
 
 /**
@@ -29,4 +29,15 @@ export function closeOnEscape(draftName, close) {
     if (hasDraft(draftName) && !confirm("Close this form? What you typed and did not send is dropped.")) return;
     close();
   };
+}
+
+/**
+ * When a send is refused (`problem` set) and focus fell to the page (its button was disabled while it was
+ * sent), puts it on the first field marked wrong, else on the form's message, so the keyboard is where the fix is.
+ */
+export function useFocusOnProblem(problem, form) {
+  useEffect(() => {
+    if (!problem || (document.activeElement && document.activeElement !== document.body)) return;
+    form.current?.querySelector('[aria-invalid="true"], [role="alert"]')?.focus();
+  }, [problem]);
 }

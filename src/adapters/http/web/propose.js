@@ -5,7 +5,7 @@ import { useState } from "preact/hooks";
 import { problemOf, problemText, useProblemWords } from "./action-problem.js";
 import { ApiError, api } from "./api.js";
 import { RestoredDraftNote, useFormDraft } from "./draft.js";
-import { closeOnEscape } from "./form-focus.js";
+import { closeOnEscape, useFocusOnProblem } from "./form-focus.js";
 
 /** The draft's name in sessionStorage: one New project form per tab. */
 export const PROPOSE_DRAFT = "propose";
@@ -18,6 +18,7 @@ export function ProposeForm({ onClose, formRef }) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState(null);
   const words = useProblemWords(problem);
+  useFocusOnProblem(problem, formRef);
   // The inputs the server named as wrong: marked (aria-invalid) so the eye and a screen reader find them.
   const [invalid, setInvalid] = useState([]);
   const draft = useFormDraft(PROPOSE_DRAFT);
@@ -73,7 +74,7 @@ export function ProposeForm({ onClose, formRef }) {
       <label>Base branch <input ...${bind("base_branch")} placeholder="main" autocomplete="off" /></label>
       <label class="check"><input type="checkbox" name="plan_now" checked=${values.plan_now !== false} onChange=${(event) => change("plan_now", event.currentTarget.checked)} /> Start planning right away</label>
     </div>
-    ${words ? html`<p class="alert pre-line" role="alert">${words}</p>` : null}
+    ${words ? html`<p class="alert pre-line" role="alert" tabindex="-1">${words}</p>` : null}
     <div class="actions"><button class="primary" disabled=${busy}>${busy ? "Proposing…" : "Propose"}</button> <button type="button" onClick=${onClose}>Close</button></div>
   </form>`;
 }
