@@ -188,4 +188,30 @@ describe("by keyboard", () => {
     await page.locator(".edit-project [role=alert]").waitFor();
     expect(await focused(page)).toBe("input Base branch");
   }, 60_000);
+
+  it("a search or filter on the board says how many projects it shows, for a screen reader", async () => {
+    const harness = await startHarness();
+    await harness.writeStore(
+      [
+        { name: "alpha", status: "pending", description: "A todo app with reminders." },
+        { name: "beta", status: "pending", description: "A weather bot." },
+        { name: "gamma", status: "failed", description: "A weather station." },
+      ],
+      1,
+    );
+    const page = await openPage({ phone: true });
+    await page.goto(`${harness.origin}/`);
+    await page.waitForSelector('main[data-ready="yes"] [data-slug="gamma"]');
+    const shown = page.getByRole("status").and(page.getByTestId("shown"));
+    expect(await shown.textContent()).toBe("");
+
+    await page.keyboard.press("/");
+    await page.keyboard.type("weather");
+    await expect.poll(() => shown.textContent(), { timeout: 15_000 }).toBe("2 projects shown");
+    await page.getByRole("button", { name: /^Failed \/ blocked/ }).click();
+    await expect.poll(() => shown.textContent(), { timeout: 15_000 }).toBe("1 project shown");
+    await page.getByRole("button", { name: /^All$/ }).click();
+    await page.getByRole("searchbox").fill("");
+    await expect.poll(() => shown.textContent(), { timeout: 15_000 }).toBe("");
+  }, 60_000);
 });

@@ -108,6 +108,10 @@ export function Board({ live }) {
       </div>
       <button type="button" class="primary" ref=${proposeButton} aria-expanded=${proposing} onClick=${() => (proposing ? closePropose() : setProposing(true))}>New project</button>
     </div>
+    <p class="sr-only" role="status" data-testid="shown">${
+      // Said to a screen reader as a search or filter narrows the board, which it does not see change.
+      live.loaded && (words.length > 0 || only) ? `${shown} ${shown === 1 ? "project" : "projects"} shown` : ""
+    }</p>
     ${proposing ? html`<${ProposeForm} formRef=${proposeForm} onClose=${closePropose} />` : null}
     ${!live.loaded && !live.error ? html`<p class="muted">Loading projects…</p>` : null}
     ${
