@@ -146,3 +146,42 @@ describe("controls a thumb can hit at a phone's width", () => {
     await screenshot(page, "tap-targets-project-phone");
   }, 60_000);
 });
+
+/**
+ * How far `selector`'s focus ring (its outline, drawn `outline-offset` out from its box) reaches past the row it
+ * sits in, which scrolls sideways and so cuts off what sticks out: the most, in CSS pixels, over its four sides.
+ */
+const ringOutside = async (page: Page, selector: string, row: string) =>
+  (await page.evaluate(`(() => {
+    const element = document.querySelector(${JSON.stringify(selector)});
+    const style = getComputedStyle(element);
+    const reach = parseFloat(style.outlineOffset) + parseFloat(style.outlineWidth);
+    const box = element.getBoundingClientRect();
+    const clip = element.closest(${JSON.stringify(row)}).getBoundingClientRect();
+    return Math.max(clip.top - (box.top - reach), box.bottom + reach - clip.bottom, clip.left - (box.left - reach));
+  })()`)) as number;
+
+describe("focus rings in rows that scroll sideways", () => {
+  it("draws a focused filter chip's and tab's ring inside its row, where nothing cuts it off", async () => {
+    const harness = await startHarness();
+    await harness.writeStore([{ name: "shop", status: "approved", description: "A shop" }], 1);
+    const page = await openPage({ phone: true });
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto(`${harness.origin}/`);
+    await page.waitForSelector('main[data-ready="yes"]');
+    // Focused from the keyboard, so :focus-visible applies.
+    await page.getByRole("searchbox").focus();
+    await page.keyboard.press("Tab");
+    expect(await ringOutside(page, ".filters .chip:focus-visible", ".filters")).toBeLessThanOrEqual(0);
+    await page.keyboard.press("Tab");
+    expect(await ringOutside(page, ".filters .chip:focus-visible", ".filters")).toBeLessThanOrEqual(0);
+
+    await page.goto(`${harness.origin}/#/p/shop`);
+    await page.waitForSelector('main.project-page[data-slug="shop"]');
+    await page.getByRole("button", { name: "Edit", exact: true }).focus();
+    await page.keyboard.press("Tab");
+    expect(await ringOutside(page, ".tabs a:focus-visible", ".tabs")).toBeLessThanOrEqual(0);
+    await page.keyboard.press("Tab");
+    expect(await ringOutside(page, ".tabs a:focus-visible", ".tabs")).toBeLessThanOrEqual(0);
+  }, 60_000);
+});
