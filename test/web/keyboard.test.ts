@@ -214,4 +214,19 @@ describe("by keyboard", () => {
     await page.getByRole("searchbox").fill("");
     await expect.poll(() => shown.textContent(), { timeout: 15_000 }).toBe("");
   }, 60_000);
+
+  it("Show all on a long column moves focus to the first card it brought", async () => {
+    const harness = await startHarness();
+    const many = Array.from({ length: 33 }, (_, index) => ({ name: `idea-${index + 1}`, status: "pending" }));
+    await harness.writeStore(many, 1);
+    const page = await openPage({ phone: true });
+    await page.goto(`${harness.origin}/`);
+    await page.waitForSelector('main[data-ready="yes"] [data-column="pending"] .card');
+    const cards = page.locator('[data-column="pending"] .card-link');
+    expect(await cards.count()).toBe(30);
+    await page.getByRole("button", { name: "Show all 33" }).focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => cards.count(), { timeout: 15_000 }).toBe(33);
+    expect(await focused(page)).toBe(`a ${await cards.nth(30).innerText()}`);
+  }, 60_000);
 });

@@ -55,9 +55,15 @@ function cardHtml(project) {
 function Column({ column, projects }) {
   const [all, setAll] = useState(false);
   const shown = all ? projects : projects.slice(0, PER_COLUMN);
+  const list = useRef(null);
+  // "Show all" goes once pressed: focus goes on to the first card it brought, not back to the page's top.
+  useEffect(() => {
+    if (all && (!document.activeElement || document.activeElement === document.body))
+      list.current?.querySelectorAll(".card-link")[PER_COLUMN]?.focus();
+  }, [all]);
   return html`<section class="column" aria-labelledby=${`col-${column.key}`} data-column=${column.key}>
     <h2 id=${`col-${column.key}`}>${column.title} <span class="count">${projects.length}</span></h2>
-    ${projects.length === 0 ? html`<p class="muted empty">Nothing here.</p>` : html`<ul class="cards">${shown.map((project) => html`<${Card} key=${project.slug} project=${project} />`)}</ul>`}
+    ${projects.length === 0 ? html`<p class="muted empty">Nothing here.</p>` : html`<ul class="cards" ref=${list}>${shown.map((project) => html`<${Card} key=${project.slug} project=${project} />`)}</ul>`}
     ${projects.length > shown.length ? html`<button type="button" class="link" onClick=${() => setAll(true)}>Show all ${projects.length}</button>` : null}
   </section>`;
 }
