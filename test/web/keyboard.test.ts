@@ -229,4 +229,28 @@ describe("by keyboard", () => {
     await expect.poll(() => cards.count(), { timeout: 15_000 }).toBe(33);
     expect(await focused(page)).toBe(`a ${await cards.nth(30).innerText()}`);
   }, 60_000);
+
+  it("Discard draft puts the cursor in the form's first field, as its note and button go", async () => {
+    const harness = await startHarness({ watch: true });
+    await harness.writeStore([{ name: "shop", status: "pending", description: "A shop" }], 1);
+    const page = await openPage({ phone: true });
+    await page.goto(`${harness.origin}/#/p/shop`);
+    await page.getByRole("button", { name: "Edit", exact: true }).click();
+    await page.getByLabel("Description").fill("Something else");
+    await page.goto(`${harness.origin}/`);
+    await page.getByRole("button", { name: "New project" }).click();
+    await page.getByLabel("Slug").fill("todo-app");
+    await page.reload();
+    // Both forms come back open with their drafts; Discard draft from the keyboard in each.
+    await page.getByRole("button", { name: "Discard draft" }).focus();
+    await page.keyboard.press("Enter");
+    expect(await page.getByLabel("Slug").inputValue()).toBe("");
+    expect(await focused(page)).toBe("input Slug");
+
+    await page.goto(`${harness.origin}/#/p/shop`);
+    await page.getByRole("button", { name: "Discard draft" }).focus();
+    await page.keyboard.press("Enter");
+    expect(await page.getByLabel("Description").inputValue()).toBe("A shop");
+    expect(await focused(page)).toBe("textarea Description");
+  }, 60_000);
 });

@@ -6,7 +6,7 @@ import { useRef, useState } from "preact/hooks";
 import { problemOf, problemText, useProblemWords } from "./action-problem.js";
 import { ApiError, api, projectPath } from "./api.js";
 import { RestoredDraftNote, useFormDraft } from "./draft.js";
-import { closeOnEscape, useFocusOnProblem, useFormFocus } from "./form-focus.js";
+import { closeOnEscape, focusFirstField, useFocusOnProblem, useFormFocus } from "./form-focus.js";
 
 /** Field names as the API's answer names them → their labels here. */
 const LABELS = { repo: "Repository", branch: "Branch", base: "Base branch", description: "Description" };
@@ -72,6 +72,7 @@ export function EditProject({ project }) {
   function discard() {
     draft.forget();
     reset();
+    focusFirstField(form);
   }
   function close() {
     draft.forget();

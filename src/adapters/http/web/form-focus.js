@@ -16,7 +16,7 @@ export function useFormFocus(open, form, opener) {
       first.current = false;
       return;
     }
-    if (open) form.current?.querySelector("input, textarea, select")?.focus();
+    if (open) focusFirstField(form);
     else opener.current?.focus();
   }, [open]);
 }
@@ -40,4 +40,9 @@ export function useFocusOnProblem(problem, form) {
     if (!problem || (document.activeElement && document.activeElement !== document.body)) return;
     form.current?.querySelector('[aria-invalid="true"], [role="alert"]')?.focus();
   }, [problem]);
+}
+
+/** Puts the cursor in `form`'s first field: after opening it, or after Discard draft (whose button goes). */
+export function focusFirstField(form) {
+  form.current?.querySelector("input, textarea, select")?.focus();
 }

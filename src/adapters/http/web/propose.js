@@ -5,7 +5,7 @@ import { useState } from "preact/hooks";
 import { problemOf, problemText, useProblemWords } from "./action-problem.js";
 import { ApiError, api } from "./api.js";
 import { RestoredDraftNote, useFormDraft } from "./draft.js";
-import { closeOnEscape, useFocusOnProblem } from "./form-focus.js";
+import { closeOnEscape, focusFirstField, useFocusOnProblem } from "./form-focus.js";
 
 /** The draft's name in sessionStorage: one New project form per tab. */
 export const PROPOSE_DRAFT = "propose";
@@ -39,6 +39,7 @@ export function ProposeForm({ onClose, formRef }) {
     setValues(EMPTY);
     setProblem(null);
     setInvalid([]);
+    focusFirstField(formRef);
   }
   async function submit(event) {
     event.preventDefault();
