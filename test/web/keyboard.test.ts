@@ -253,4 +253,35 @@ describe("by keyboard", () => {
     expect(await page.getByLabel("Description").inputValue()).toBe("A shop");
     expect(await focused(page)).toBe("textarea Description");
   }, 60_000);
+
+  it("opening a conversation does not read it all out; what is said from then on is", async () => {
+    const harness = await startHarness({ watch: true });
+    await harness.writeStore([{ name: "todo", status: "pending", description: "A todo app." }], 1);
+    const page = await openPage();
+    // For each message added to the conversation: its list's aria-live at that moment.
+    await page.addInitScript(`
+      window.__added = [];
+      new MutationObserver((records) => {
+        for (const record of records)
+          for (const node of record.addedNodes)
+            if (node.nodeType === 1 && node.classList.contains("msg") && record.target.classList.contains("messages"))
+              window.__added.push(record.target.getAttribute("aria-live") + " " + node.className);
+      }).observe(document, { childList: true, subtree: true });
+    `);
+    await page.goto(`${harness.origin}/#/p/todo`);
+    await page.getByRole("button", { name: "Start planning" }).click();
+    await page.waitForSelector("#composer-text");
+    await page.waitForSelector(".thinking", { state: "detached", timeout: 20_000 });
+
+    await page.reload();
+    await page.waitForSelector(".msg-planner");
+    expect(await page.evaluate("window.__added")).toEqual(["off msg msg-user", "off msg msg-planner"]);
+    await page.getByLabel("Your answer").fill("Web only.");
+    await page.keyboard.press("Enter");
+    await page.locator(".msg-planner").nth(1).waitFor({ timeout: 20_000 });
+    await page.waitForSelector(".thinking", { state: "detached", timeout: 20_000 });
+    const added = (await page.evaluate("window.__added")) as string[];
+    expect(added.slice(2).every((entry) => entry.startsWith("polite "))).toBe(true);
+    expect(added.slice(2)).toContain("polite msg msg-planner");
+  }, 60_000);
 });

@@ -68,6 +68,12 @@ export function Conversation({ project, autoStart, epoch }) {
   const started = useRef(false);
   const composer = useRef(null);
   useFocusAfterTurn(pending, composer);
+  // The list is a live region only once the stored conversation is in: opening the page reads out what is new
+  // from then on, not the whole conversation so far.
+  const [announce, setAnnounce] = useState(false);
+  useEffect(() => {
+    if (history !== null) setAnnounce(true);
+  }, [history]);
   const problemWords = useProblemWords(problem);
   const readWords = useProblemWords(readProblem);
 
@@ -203,7 +209,7 @@ export function Conversation({ project, autoStart, epoch }) {
   };
   return html`<section class="chat" aria-label="Conversation with the planner">
     ${open ? html`<p class="phase">Phase: <strong>${PHASES[session.phase] ?? session.phase}</strong>${session.phase_ready && !complete ? " — ready to move on" : ""}</p>` : null}
-    <ol class="messages" ref=${log} aria-live="polite">
+    <ol class="messages" ref=${log} aria-live=${announce ? "polite" : "off"}>
       ${history === null && !readProblem ? html`<li class="muted">Loading the conversation…</li>` : null}
       ${history?.length === 0 && !pending ? html`<li class="muted">No conversation yet.</li>` : null}
       ${(history ?? []).map((entry, index) => html`<${Message} key=${index} entry=${entry} />`)}
