@@ -8,6 +8,7 @@ import { useDraft } from "./draft.js";
 import { onPlannerMessage, useElapsed } from "./live.js";
 import { Markdown } from "./markdown.js";
 import { remoteTurnPending } from "./remote-turn.js";
+import { useAnnounceOnceShown, useFocusAfterTurn } from "./chat-attention.js";
 
 const PHASES = {
   clarify: "Clarify",
@@ -68,12 +69,7 @@ export function Conversation({ project, autoStart, epoch }) {
   const started = useRef(false);
   const composer = useRef(null);
   useFocusAfterTurn(pending, composer);
-  // The list is a live region only once the stored conversation is in: opening the page reads out what is new
-  // from then on, not the whole conversation so far.
-  const [announce, setAnnounce] = useState(false);
-  useEffect(() => {
-    if (history !== null) setAnnounce(true);
-  }, [history]);
+  const announce = useAnnounceOnceShown(history);
   const problemWords = useProblemWords(problem);
   const readWords = useProblemWords(readProblem);
 
@@ -240,25 +236,6 @@ export function Conversation({ project, autoStart, epoch }) {
         </div>`
     }
   </section>`;
-}
-
-/**
- * Once a turn ends, the cursor goes back to the answer box when the turn took focus away: the pressed button was
- * disabled while the planner thought, or Start planning was replaced by the composer. Focus a person moved
- * elsewhere meanwhile stays where they put it. (During the turn the box is read-only, not disabled, so focus
- * that was in it stays.)
- */
-function useFocusAfterTurn(pending, composer) {
-  const during = useRef(false);
-  useEffect(() => {
-    if (pending) {
-      during.current = true;
-      return;
-    }
-    if (!during.current) return;
-    during.current = false;
-    if (!document.activeElement || document.activeElement === document.body) composer.current?.focus();
-  }, [pending]);
 }
 
 /**
