@@ -154,11 +154,11 @@ describe("by keyboard", () => {
     expect(await page.getByRole("status").filter({ hasText: "Unapproved" }).count()).toBe(0);
   }, 60_000);
 
-  it("Run on the run tab says it started Ralph, and focus goes there when the Run button goes", async () => {
+  it("Run on the run tab says it started Ralph, and focus goes there when the Run button goes, then to how it ended", async () => {
     const harness = await startHarness({
       watch: true,
       env: { RALPH_COMMAND: `${fakeRalphPath} --tool claude 10` },
-      processEnv: { FAKE_RALPH_DELAY_MS: "300" },
+      processEnv: { FAKE_RALPH_DELAY_MS: "800" },
     });
     // Stop (not detach) Ralph when the test ends, so no run outlives it.
     harness.runtime.onStop(() => harness.runtime.executor.stop());
@@ -173,6 +173,10 @@ describe("by keyboard", () => {
     const said = page.locator(".run-head").getByRole("status");
     await said.waitFor();
     expect(await focused(page)).toBe(`p ${await said.innerText()}`);
+    // The run ends and its "Started" note goes: focus moves to the line saying how it ended.
+    await page.waitForSelector('.project-head .badge:text("done")', { timeout: 30_000 });
+    await said.waitFor({ state: "detached" });
+    expect(await focused(page)).toMatch(/^p Status: done/);
   }, 60_000);
 
   it("a save refused for a field puts the cursor in that field", async () => {

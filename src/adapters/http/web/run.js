@@ -88,6 +88,7 @@ export function RunView({ project }) {
   const prd = usePrd(project);
   const pre = useRef(null);
   const said = useRef(null);
+  const statusLine = useRef(null);
   // Run, Retry and Stop are disabled while asked and often gone after (the status moved on): focus that fell to
   // the page's top goes to what the page says about it instead.
   useEffect(() => {
@@ -118,7 +119,10 @@ export function RunView({ project }) {
   const progress = useRunProgress(project.slug, running);
   // "Started Ralph…" is stale once the run has ended; a refusal stays until the next try.
   useEffect(() => {
-    if (!running && status !== "approved") setMessage((old) => (old?.ok ? null : old));
+    if (running || status === "approved") return;
+    // Focus on the note that goes moves to the status line that says how the run ended, not to the page's top.
+    if (message?.ok && document.activeElement === said.current) statusLine.current?.focus();
+    setMessage((old) => (old?.ok ? null : old));
   }, [status]);
   const run = () => perform([[projectPath(project.slug, "run"), {}]]);
   const retry = () =>
@@ -156,7 +160,7 @@ export function RunView({ project }) {
         ${status === "cancelled" ? html`<span class="muted">Cancelled: Ralph does not run it. Plan it again in the conversation to bring it back.</span>` : null}
         ${status === "complete" ? html`<span class="muted">Done: every story passes, so Ralph has nothing left to do. To build more on it, Plan again in the conversation.</span>` : null}
       </div>
-      <p>${running ? html`<strong>Ralph is running</strong>${project.pid ? ` (PID ${project.pid})` : ""}` : html`Status: <${StatusBadge} status=${status} />`}
+      <p tabindex="-1" ref=${statusLine}>${running ? html`<strong>Ralph is running</strong>${project.pid ? ` (PID ${project.pid})` : ""}` : html`Status: <${StatusBadge} status=${status} />`}
         ${" "}<${StoryBar} done=${project.stories_done} total=${project.stories_total} />
         ${running && project.eta_seconds ? html` · about ${Math.ceil(project.eta_seconds / 60)} min left` : null}</p>
       ${running ? html`<${ProgressLine} progress=${progress} />` : null}
