@@ -137,10 +137,14 @@ describe("by keyboard", () => {
     await page.goto(`${harness.origin}/#/p/shop`);
     await page.waitForSelector('main.project-page[data-slug="shop"]');
 
+    // The status line is there, empty, before anything is done: a screen reader reads what is written into it.
+    const region = await page.locator(".status-actions [role=status]").elementHandle();
+    expect(await region?.textContent()).toBe("");
     await page.getByRole("button", { name: "Unapprove" }).focus();
     await page.keyboard.press("Enter");
     const said = page.getByRole("status").filter({ hasText: "Unapproved" });
     await said.waitFor();
+    expect(await region?.textContent()).toBe("Unapproved shop: it is pending again.");
     expect(await said.innerText()).toBe("Unapproved shop: it is pending again.");
     expect(await page.locator(".project-head .badge").innerText()).toBe("pending");
     expect(await focused(page)).toBe("p Unapproved shop: it is pending again.");

@@ -59,7 +59,10 @@ function StatusActions({ project }) {
   if (actions.length === 0 && !words && !said) return null;
   return html`<div class="status-actions">
     ${actions.map((action) => html`<button type="button" disabled=${busy} onClick=${() => change(action)}>${LABELS[action]}</button>`)}
-    ${said ? html`<p class="note" role="status" tabindex="-1" ref=${note}>${said}</p>` : null}
+    ${
+      // Always there, empty until something was done: a live region added together with its words is often not read.
+      html`<p class=${said ? "note" : "sr-only"} role="status" tabindex=${said ? "-1" : undefined} ref=${note}>${said ?? ""}</p>`
+    }
     ${words ? html`<p class="alert" role="alert">${words}</p>` : null}
   </div>`;
 }
