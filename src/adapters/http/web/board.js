@@ -14,6 +14,7 @@ import {
   lastActivity,
 } from "./format.js";
 import { forgetDraft, hasDraft } from "./draft.js";
+import { useFormFocus } from "./form-focus.js";
 import { PROPOSE_DRAFT, ProposeForm } from "./propose.js";
 
 /** Cards shown per column before "Show all" (a 1,000-project board stays quick). */
@@ -54,9 +55,15 @@ function cardHtml(project) {
 function Column({ column, projects }) {
   const [all, setAll] = useState(false);
   const shown = all ? projects : projects.slice(0, PER_COLUMN);
+  const list = useRef(null);
+  // "Show all" goes once pressed: focus goes on to the first card it brought, not back to the page's top.
+  useEffect(() => {
+    if (all && (!document.activeElement || document.activeElement === document.body))
+      list.current?.querySelectorAll(".card-link")[PER_COLUMN]?.focus();
+  }, [all]);
   return html`<section class="column" aria-labelledby=${`col-${column.key}`} data-column=${column.key}>
     <h2 id=${`col-${column.key}`}>${column.title} <span class="count">${projects.length}</span></h2>
-    ${projects.length === 0 ? html`<p class="muted empty">Nothing here.</p>` : html`<ul class="cards">${shown.map((project) => html`<${Card} key=${project.slug} project=${project} />`)}</ul>`}
+    ${projects.length === 0 ? html`<p class="muted empty">Nothing here.</p>` : html`<ul class="cards" ref=${list}>${shown.map((project) => html`<${Card} key=${project.slug} project=${project} />`)}</ul>`}
     ${projects.length > shown.length ? html`<button type="button" class="link" onClick=${() => setAll(true)}>Show all ${projects.length}</button>` : null}
   </section>`;
 }
@@ -72,6 +79,9 @@ export function Board({ live }) {
     setProposing(false);
   };
   const search = useRef(null);
+  const proposeForm = useRef(null);
+  const proposeButton = useRef(null);
+  useFormFocus(proposing, proposeForm, proposeButton);
   useEffect(() => {
     const key = (event) => {
       if (event.key === "/" && !/INPUT|TEXTAREA|SELECT/.test(document.activeElement?.tagName ?? "")) {
@@ -102,9 +112,13 @@ export function Board({ live }) {
         <button type="button" class="chip" aria-pressed=${only === null} onClick=${() => setOnly(null)}>All</button>
         ${COLUMNS.map((column) => html`<button type="button" class="chip" aria-pressed=${only === column.key} onClick=${() => setOnly(only === column.key ? null : column.key)}>${column.title}${live.loaded ? ` ${grouped[column.key].length}` : ""}</button>`)}
       </div>
-      <button type="button" class="primary" aria-expanded=${proposing} onClick=${() => (proposing ? closePropose() : setProposing(true))}>New project</button>
+      <button type="button" class="primary" ref=${proposeButton} aria-expanded=${proposing} onClick=${() => (proposing ? closePropose() : setProposing(true))}>New project</button>
     </div>
-    ${proposing ? html`<${ProposeForm} onClose=${closePropose} />` : null}
+    <p class="sr-only" role="status" data-testid="shown">${
+      // Said to a screen reader as a search or filter narrows the board, which it does not see change.
+      live.loaded && (words.length > 0 || only) ? `${shown} ${shown === 1 ? "project" : "projects"} shown` : ""
+    }</p>
+    ${proposing ? html`<${ProposeForm} formRef=${proposeForm} onClose=${closePropose} />` : null}
     ${!live.loaded && !live.error ? html`<p class="muted">Loading projects…</p>` : null}
     ${
       // The message above says why; before the first list the page must not look as if there were no projects.

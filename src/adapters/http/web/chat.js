@@ -8,6 +8,7 @@ import { useDraft } from "./draft.js";
 import { onPlannerMessage, useElapsed } from "./live.js";
 import { Markdown } from "./markdown.js";
 import { remoteTurnPending } from "./remote-turn.js";
+import { useAnnounceOnceShown, useFocusAfterTurn } from "./chat-attention.js";
 
 const PHASES = {
   clarify: "Clarify",
@@ -66,6 +67,9 @@ export function Conversation({ project, autoStart, epoch }) {
   const [unsent, setUnsent] = useState(null);
   const log = useRef(null);
   const started = useRef(false);
+  const composer = useRef(null);
+  useFocusAfterTurn(pending, composer);
+  const announce = useAnnounceOnceShown(history);
   const problemWords = useProblemWords(problem);
   const readWords = useProblemWords(readProblem);
 
@@ -201,7 +205,7 @@ export function Conversation({ project, autoStart, epoch }) {
   };
   return html`<section class="chat" aria-label="Conversation with the planner">
     ${open ? html`<p class="phase">Phase: <strong>${PHASES[session.phase] ?? session.phase}</strong>${session.phase_ready && !complete ? " — ready to move on" : ""}</p>` : null}
-    <ol class="messages" ref=${log} aria-live="polite">
+    <ol class="messages" ref=${log} aria-live=${announce ? "polite" : "off"}>
       ${history === null && !readProblem ? html`<li class="muted">Loading the conversation…</li>` : null}
       ${history?.length === 0 && !pending ? html`<li class="muted">No conversation yet.</li>` : null}
       ${(history ?? []).map((entry, index) => html`<${Message} key=${index} entry=${entry} />`)}
@@ -218,7 +222,7 @@ export function Conversation({ project, autoStart, epoch }) {
         : open
           ? html`<form class="composer" onSubmit=${send}>
           <label class="sr-only" for="composer-text">Your answer</label>
-          <textarea id="composer-text" rows="3" placeholder=${complete ? "Ask for a change, or press Finish to approve the plan" : "Answer the planner (Enter sends, Shift+Enter adds a line)"} value=${draft} onInput=${(event) => setDraft(event.currentTarget.value)} onKeyDown=${onKey} disabled=${Boolean(pending)}></textarea>
+          <textarea id="composer-text" ref=${composer} rows="3" placeholder=${complete ? "Ask for a change, or press Finish to approve the plan" : "Answer the planner (Enter sends, Shift+Enter adds a line)"} value=${draft} onInput=${(event) => setDraft(event.currentTarget.value)} onKeyDown=${onKey} readOnly=${Boolean(pending)}></textarea>
           <div class="actions">
             <button class="primary" disabled=${Boolean(pending) || !draft.trim()}>Send</button>
             <button type="button" onClick=${next} disabled=${Boolean(pending) || complete}>${session.phase === "stories" ? "Write the plan" : "Next phase"}</button>

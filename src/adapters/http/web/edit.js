@@ -2,10 +2,11 @@
 // (POST /api/projects/<slug>/edit, the same rules as /edit in a chat), then say what changed. What is typed
 // is kept in the tab, per project, until it is saved (draft.js): a reload brings the form back as it was.
 import { html } from "htm/preact";
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { problemOf, problemText, useProblemWords } from "./action-problem.js";
 import { ApiError, api, projectPath } from "./api.js";
 import { RestoredDraftNote, useFormDraft } from "./draft.js";
+import { closeOnEscape, focusFirstField, useFocusOnProblem, useFormFocus } from "./form-focus.js";
 
 /** Field names as the API's answer names them → their labels here. */
 const LABELS = { repo: "Repository", branch: "Branch", base: "Base branch", description: "Description" };
@@ -28,7 +29,8 @@ function prefill(project) {
 
 /** The Edit button and, once opened, its form prefilled with the project's current values (or a kept draft). */
 export function EditProject({ project }) {
-  const draft = useFormDraft(`edit:${project.slug.toLowerCase()}`);
+  const draftName = `edit:${project.slug.toLowerCase()}`;
+  const draft = useFormDraft(draftName);
   // Open at once when this tab kept an unsent edit of this project (a reload, a new login).
   const [open, setOpen] = useState(draft.saved !== null);
   const [busy, setBusy] = useState(false);
@@ -40,6 +42,10 @@ export function EditProject({ project }) {
   const [values, setValues] = useState(() => draft.saved ?? {});
   // What the form held before anything was typed: values equal to it again are no draft.
   const [untouched, setUntouched] = useState(() => prefill(project));
+  const form = useRef(null);
+  const opener = useRef(null);
+  useFormFocus(open, form, opener);
+  useFocusOnProblem(problem, form);
   const bind = (name) => ({
     name,
     value: values[name] ?? "",
@@ -66,6 +72,7 @@ export function EditProject({ project }) {
   function discard() {
     draft.forget();
     reset();
+    focusFirstField(form);
   }
   function close() {
     draft.forget();
@@ -98,11 +105,11 @@ export function EditProject({ project }) {
   }
   if (!open)
     return html`<div class="edit-project">
-      <button type="button" onClick=${start}>Edit</button>
+      <button type="button" ref=${opener} onClick=${start}>Edit</button>
       ${project.error_fix && !done ? html`<span class="muted fix-hint">The error above is fixed by setting its ${(LABELS[project.error_fix] ?? project.error_fix).toLowerCase()}: Edit.</span>` : null}
       ${(done ?? []).map((line) => html`<p class="note" role="status">${line}</p>`)}
     </div>`;
-  return html`<form class="panel edit-project" onSubmit=${submit} aria-label="Edit project">
+  return html`<form class="panel edit-project" ref=${form} onSubmit=${submit} onKeyDown=${closeOnEscape(draftName, close)} aria-label="Edit project">
     <h2>Edit ${project.slug}</h2>
     <${RestoredDraftNote} draft=${draft} onDiscard=${discard} />
     <div class="grid">
@@ -112,7 +119,7 @@ export function EditProject({ project }) {
       <label>Base branch <input ...${bind("base_branch")} placeholder="main" autocomplete="off" /></label>
     </div>
     <p class="muted">Empty fields stay as they are. Not while it is being planned or run; a new repository or branch not once its work was pushed.</p>
-    ${words ? html`<p class="alert pre-line" role="alert">${words}</p>` : null}
+    ${words ? html`<p class="alert pre-line" role="alert" tabindex="-1">${words}</p>` : null}
     <div class="actions"><button class="primary" disabled=${busy}>${busy ? "Saving…" : "Save"}</button> <button type="button" onClick=${close}>Close</button></div>
   </form>`;
 }

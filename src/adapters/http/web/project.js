@@ -1,7 +1,7 @@
 // One project's page: what it is, what can be done with it now, and three tabs — the conversation,
 // the plan and the run — each with its own URL (#/p/<slug>, …/plan, …/run).
 import { html } from "htm/preact";
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { problemOf, useProblemWords } from "./action-problem.js";
 import { api } from "./api.js";
 import { Conversation } from "./chat.js";
@@ -21,16 +21,28 @@ const TABS = [
 /** The page's status buttons, by what `offeredActions` offers. */
 const LABELS = { approve: "Approve", unapprove: "Unapprove", cancel: "Cancel project" };
 
+/** What a status change did, said once it shows (the screen reader's only sign of it, the pressed button gone). */
+const DONE = {
+  approve: (slug) => `Approved ${slug}.`,
+  unapprove: (slug) => `Unapproved ${slug}: it is pending again.`,
+  cancel: (slug) => `Cancelled ${slug}. Its files stay; you can plan it again later.`,
+};
+
 /** Buttons for status changes that do not belong to a tab (approve, unapprove, cancel). */
 function StatusActions({ project }) {
   const [problem, setProblem] = useState(null);
   const [busy, setBusy] = useState(false);
+  // The last change made here and the status it led to: said while the project is still in that status.
+  const [done, setDone] = useState(null);
+  const note = useRef(null);
   async function change(action) {
     if (action === "cancel" && !confirm(`Cancel ${project.slug}? Its files stay; you can plan it again later.`)) return;
     setBusy(true);
     setProblem(null);
+    setDone(null);
     try {
-      await api("POST", `/api/projects/${action}`, { slug: project.slug });
+      const answer = await api("POST", `/api/projects/${action}`, { slug: project.slug });
+      setDone({ text: DONE[action](project.slug), status: answer.status });
     } catch (error) {
       setProblem(problemOf(error));
     } finally {
@@ -39,9 +51,18 @@ function StatusActions({ project }) {
   }
   const words = useProblemWords(problem);
   const actions = offeredActions(project).page;
-  if (actions.length === 0 && !words) return null;
+  const said = done && done.status === project.status ? done.text : null;
+  // The pressed button is gone with the status it offered: focus goes to the note, not to the page's top.
+  useEffect(() => {
+    if (said && (!document.activeElement || document.activeElement === document.body)) note.current?.focus();
+  }, [said]);
+  if (actions.length === 0 && !words && !said) return null;
   return html`<div class="status-actions">
     ${actions.map((action) => html`<button type="button" disabled=${busy} onClick=${() => change(action)}>${LABELS[action]}</button>`)}
+    ${
+      // Always there, empty until something was done: a live region added together with its words is often not read.
+      html`<p class=${said ? "note" : "sr-only"} role="status" tabindex=${said ? "-1" : undefined} ref=${note}>${said ?? ""}</p>`
+    }
     ${words ? html`<p class="alert" role="alert">${words}</p>` : null}
   </div>`;
 }

@@ -5,6 +5,7 @@ import { useState } from "preact/hooks";
 import { problemOf, problemText, useProblemWords } from "./action-problem.js";
 import { ApiError, api } from "./api.js";
 import { RestoredDraftNote, useFormDraft } from "./draft.js";
+import { closeOnEscape, focusFirstField, useFocusOnProblem } from "./form-focus.js";
 
 /** The draft's name in sessionStorage: one New project form per tab. */
 export const PROPOSE_DRAFT = "propose";
@@ -12,11 +13,12 @@ export const PROPOSE_DRAFT = "propose";
 /** An untouched form. */
 const EMPTY = { slug: "", description: "", repo: "", branch: "", base_branch: "", plan_now: true };
 
-/** The propose form; `onClose` hides it (and drops its draft). */
-export function ProposeForm({ onClose }) {
+/** The propose form; `onClose` hides it (and drops its draft); `formRef` gets its element. */
+export function ProposeForm({ onClose, formRef }) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState(null);
   const words = useProblemWords(problem);
+  useFocusOnProblem(problem, formRef);
   // The inputs the server named as wrong: marked (aria-invalid) so the eye and a screen reader find them.
   const [invalid, setInvalid] = useState([]);
   const draft = useFormDraft(PROPOSE_DRAFT);
@@ -37,6 +39,7 @@ export function ProposeForm({ onClose }) {
     setValues(EMPTY);
     setProblem(null);
     setInvalid([]);
+    focusFirstField(formRef);
   }
   async function submit(event) {
     event.preventDefault();
@@ -61,7 +64,7 @@ export function ProposeForm({ onClose }) {
       setBusy(false);
     }
   }
-  return html`<form class="panel propose" onSubmit=${submit} aria-label="New project">
+  return html`<form class="panel propose" ref=${formRef} onSubmit=${submit} onKeyDown=${closeOnEscape(PROPOSE_DRAFT, onClose)} aria-label="New project">
     <h2>New project</h2>
     <${RestoredDraftNote} draft=${draft} onDiscard=${discard} />
     <div class="grid">
@@ -72,7 +75,7 @@ export function ProposeForm({ onClose }) {
       <label>Base branch <input ...${bind("base_branch")} placeholder="main" autocomplete="off" /></label>
       <label class="check"><input type="checkbox" name="plan_now" checked=${values.plan_now !== false} onChange=${(event) => change("plan_now", event.currentTarget.checked)} /> Start planning right away</label>
     </div>
-    ${words ? html`<p class="alert pre-line" role="alert">${words}</p>` : null}
+    ${words ? html`<p class="alert pre-line" role="alert" tabindex="-1">${words}</p>` : null}
     <div class="actions"><button class="primary" disabled=${busy}>${busy ? "Proposing…" : "Propose"}</button> <button type="button" onClick=${onClose}>Close</button></div>
   </form>`;
 }

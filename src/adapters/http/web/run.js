@@ -87,6 +87,13 @@ export function RunView({ project }) {
   const { log, problem } = useRunLog(project, file);
   const prd = usePrd(project);
   const pre = useRef(null);
+  const said = useRef(null);
+  const statusLine = useRef(null);
+  // Run, Retry and Stop are disabled while asked and often gone after (the status moved on): focus that fell to
+  // the page's top goes to what the page says about it instead.
+  useEffect(() => {
+    if (message && (!document.activeElement || document.activeElement === document.body)) said.current?.focus();
+  }, [message]);
   useEffect(() => {
     if (pre.current) pre.current.scrollTop = pre.current.scrollHeight;
   }, [log?.text]);
@@ -112,7 +119,10 @@ export function RunView({ project }) {
   const progress = useRunProgress(project.slug, running);
   // "Started Ralph…" is stale once the run has ended; a refusal stays until the next try.
   useEffect(() => {
-    if (!running && status !== "approved") setMessage((old) => (old?.ok ? null : old));
+    if (running || status === "approved") return;
+    // Focus on the note that goes moves to the status line that says how the run ended, not to the page's top.
+    if (message?.ok && document.activeElement === said.current) statusLine.current?.focus();
+    setMessage((old) => (old?.ok ? null : old));
   }, [status]);
   const run = () => perform([[projectPath(project.slug, "run"), {}]]);
   const retry = () =>
@@ -150,15 +160,17 @@ export function RunView({ project }) {
         ${status === "cancelled" ? html`<span class="muted">Cancelled: Ralph does not run it. Plan it again in the conversation to bring it back.</span>` : null}
         ${status === "complete" ? html`<span class="muted">Done: every story passes, so Ralph has nothing left to do. To build more on it, Plan again in the conversation.</span>` : null}
       </div>
-      <p>${running ? html`<strong>Ralph is running</strong>${project.pid ? ` (PID ${project.pid})` : ""}` : html`Status: <${StatusBadge} status=${status} />`}
+      <p tabindex="-1" ref=${statusLine}>${running ? html`<strong>Ralph is running</strong>${project.pid ? ` (PID ${project.pid})` : ""}` : html`Status: <${StatusBadge} status=${status} />`}
         ${" "}<${StoryBar} done=${project.stories_done} total=${project.stories_total} />
         ${running && project.eta_seconds ? html` · about ${Math.ceil(project.eta_seconds / 60)} min left` : null}</p>
       ${running ? html`<${ProgressLine} progress=${progress} />` : null}
       <${DeliveryLine} project=${project} />
-      ${message?.ok ? html`<p class="note" role="status">${message.text}</p>` : null}
+      ${message?.ok ? html`<p class="note" role="status" tabindex="-1" ref=${said}>${message.text}</p>` : null}
       ${
         // planbot's words come in its reply markup (a file as `code`), as the refusal note above them does.
-        refusal ? html`<p class="alert" role="alert"><${InlineMarkdown} text=${refusal} /></p>` : null
+        refusal
+          ? html`<p class="alert" role="alert" tabindex="-1" ref=${said}><${InlineMarkdown} text=${refusal} /></p>`
+          : null
       }
     </div>
     <${Checklist} prd=${prd} />

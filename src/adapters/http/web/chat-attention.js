@@ -1,0 +1,34 @@
+// What the conversation does for a keyboard and a screen reader: where focus goes after a planner turn, and
+// from when on new messages are read out.
+import { useEffect, useRef, useState } from "preact/hooks";
+
+/**
+ * Once a turn ends, the cursor goes back to the answer box when the turn took focus away: the pressed button was
+ * disabled while the planner thought, or Start planning was replaced by the composer. Focus a person moved
+ * elsewhere meanwhile stays where they put it. (During the turn the box is read-only, not disabled, so focus
+ * that was in it stays.)
+ */
+export function useFocusAfterTurn(pending, composer) {
+  const during = useRef(false);
+  useEffect(() => {
+    if (pending) {
+      during.current = true;
+      return;
+    }
+    if (!during.current) return;
+    during.current = false;
+    if (!document.activeElement || document.activeElement === document.body) composer.current?.focus();
+  }, [pending]);
+}
+
+/**
+ * Whether the message list is a live region yet: only once the stored conversation (`history`, null until read)
+ * is shown, so opening the page reads out what is new from then on, not the whole conversation so far.
+ */
+export function useAnnounceOnceShown(history) {
+  const [announce, setAnnounce] = useState(false);
+  useEffect(() => {
+    if (history !== null) setAnnounce(true);
+  }, [history]);
+  return announce;
+}
