@@ -165,6 +165,7 @@ const ACTION_OPTIONS: Record<string, readonly ProjectsOption[]> = {
   approve: ["if-match", "json"],
   unapprove: ["if-match", "json"],
   cancel: ["if-match", "json"],
+  deliver: ["json"],
 };
 
 /** The options `action` takes (and --help); all of them when the action is missing or unknown, so that error is the action's. */

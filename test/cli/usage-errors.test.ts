@@ -67,6 +67,10 @@ describe("usage errors name what was wrong and what to type", { timeout: 120_000
     const approve = await runPlanbot(["projects", "approve", "shop", "--repo", "x"], at);
     expect(approve.exitCode).toBe(2);
     expect(approve.stderr).toContain('unknown option "--repo". This command takes --if-match, --json, --help.');
+    // deliver takes only --json: an option it would ignore (it has no version check) is refused, not dropped.
+    const deliver = await runPlanbot(["projects", "deliver", "shop", "--if-match", "3"], at);
+    expect(deliver.exitCode).toBe(2);
+    expect(deliver.stderr).toContain('unknown option "--if-match". This command takes --json, --help.');
   });
 
   it("an option without its value, a value on a switch and a stray word are said in plain words", async () => {
