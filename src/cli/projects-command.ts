@@ -1,3 +1,4 @@
+import { closestWord } from "../chat/did-you-mean.ts";
 import { cliHint } from "./failure-hint.ts";
 import type { CoreServices } from "../projects/core-services.ts";
 import type { Failure } from "../projects/result.ts";
@@ -138,8 +139,10 @@ export async function runProjectsCommand(argv: string[], services: CoreServices,
       const { runProjectsDeliver } = await import("./projects-deliver.ts");
       return runProjectsDeliver(slug, json, services, io, failed);
     }
-    default:
-      return usage(io, `unknown action "${action}"`);
+    default: {
+      const guess = closestWord(action, Object.keys(ACTION_OPTIONS));
+      return usage(io, `unknown action "${action}"${guess ? `; did you mean planbot projects ${guess}?` : ""}`);
+    }
   }
 }
 

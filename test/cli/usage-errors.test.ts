@@ -107,6 +107,17 @@ describe("usage errors name what was wrong and what to type", { timeout: 120_000
     expect(nonsense.stderr).toMatch(/^unknown command "zzzzzz"\n/);
   });
 
+  it("a misspelt projects action gets the closest action, as a misspelt command does", async () => {
+    const at = await fresh();
+    const typo = await runPlanbot(["projects", "lst"], at);
+    expect(typo.exitCode).toBe(2);
+    expect(typo.stderr).toMatch(/^unknown action "lst"; did you mean planbot projects list\?\nusage: planbot projects/);
+    const deliver = await runPlanbot(["projects", "delivr", "shop"], at);
+    expect(deliver.stderr).toContain('unknown action "delivr"; did you mean planbot projects deliver?');
+    const nonsense = await runPlanbot(["projects", "zzzzzz"], at);
+    expect(nonsense.stderr).toMatch(/^unknown action "zzzzzz"\n/);
+  });
+
   it("--version prints the version from package.json, and the usage says how to get help", async () => {
     const at = await fresh();
     const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8"));
