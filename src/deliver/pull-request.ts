@@ -156,7 +156,7 @@ function describeFailure(error: unknown, target: GithubRepo, branch: string, tok
       ok: false,
       problem: "auth",
       message,
-      hint: "GITHUB_TOKEN was refused: set a valid token (with pull-request write access) and run the project again.",
+      hint: "GITHUB_TOKEN was refused: set a valid token (with pull-request write access) and deliver it again.",
       split: { problem: "pr_auth", operator: "github_token" },
     };
   if (status === 403)
@@ -200,7 +200,7 @@ function describeFailure(error: unknown, target: GithubRepo, branch: string, tok
     ok: false,
     problem: "unavailable",
     message,
-    hint: "The GitHub API is unavailable; the branch is pushed, so open the pull request by hand or run the project again later.",
+    hint: "The GitHub API is unavailable; the branch is pushed, so open the pull request by hand or deliver it again later.",
   };
 }
 
