@@ -42,6 +42,10 @@ describe("a complete run without GIT_REMOTE_BASE", { timeout: 120_000 }, () => {
     const advice = `Push ralph/todo from the workspace by hand, or set GIT_REMOTE_BASE (e.g. https://github.com/<owner>), make GIT_REMOTE_BASE/<repo> the workspace's origin (git -C ${ws.root} remote add origin <url>) and deliver it again.`;
     expect(chat.stdout).toContain(advice);
     expect(chat.stdout).not.toContain("run the project again");
+    // planbot projects show, the shell's card, says the same: what failed and the whole advice.
+    const shown = await runPlanbot(["projects", "show", "todo"], { cwd: root, env });
+    expect(shown.stdout).toMatch(/^delivery failed: .*: ralph\/todo was not pushed: GIT_REMOTE_BASE is not set/m);
+    expect(shown.stdout).toContain(` — ${advice}`);
 
     // Followed as written.
     const remotes = join(root, "remotes");
@@ -54,6 +58,8 @@ describe("a complete run without GIT_REMOTE_BASE", { timeout: 120_000 }, () => {
     });
     expect(delivered.stdout).toContain(`todo: pushed ralph/todo to ${join(remotes, "todo")}`);
     expect(delivered.exitCode).toBe(0);
+    const after = await runPlanbot(["projects", "show", "todo"], { cwd: root, env });
+    expect(after.stdout).toMatch(/^delivered: .*: pushed ralph\/todo to /m);
     expect(await git(join(remotes, "todo"), ["rev-parse", "refs/heads/ralph/todo"])).toBe(
       await git(ws.root, ["rev-parse", "refs/heads/ralph/todo"]),
     );
