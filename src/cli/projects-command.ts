@@ -39,6 +39,11 @@ export async function runProjectsCommand(argv: string[], services: CoreServices,
 
   switch (action) {
     case "list": {
+      if (slug)
+        return usage(
+          io,
+          `list takes no words; unexpected "${[slug, ...rest].join(" ")}" (planbot projects show <slug> shows one)`,
+        );
       const result = await services.lister.list();
       if (!result.ok) return failed(result);
       if (json) io.out(JSON.stringify(result.list, null, 2));
@@ -47,6 +52,7 @@ export async function runProjectsCommand(argv: string[], services: CoreServices,
     }
     case "show": {
       if (!slug) return usage(io, "show needs a slug");
+      if (rest.length > 0) return usage(io, `show takes one slug; unexpected "${rest.join(" ")}"`);
       const result = await services.lister.get(slug);
       if (!result.ok) return failed(result);
       if (!result.record)

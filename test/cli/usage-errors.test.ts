@@ -81,6 +81,15 @@ describe("usage errors name what was wrong and what to type", { timeout: 120_000
     const switchValue = await runPlanbot(["projects", "list", "--json=yes"], at);
     expect(switchValue.exitCode).toBe(2);
     expect(switchValue.stderr).toMatch(/^--json takes no value: write just --json\.\n/);
+    // A word an action does not take is refused, not dropped: the command would not be doing what was typed.
+    const listWord = await runPlanbot(["projects", "list", "shop"], at);
+    expect(listWord.exitCode).toBe(2);
+    expect(listWord.stderr).toMatch(
+      /^list takes no words; unexpected "shop" \(planbot projects show <slug> shows one\)\nusage: planbot projects/,
+    );
+    const showWords = await runPlanbot(["projects", "show", "shop", "cart"], at);
+    expect(showWords.exitCode).toBe(2);
+    expect(showWords.stderr).toMatch(/^show takes one slug; unexpected "cart"\n/);
     const stray = await runPlanbot(["doctor", "--json", "now"], at);
     expect(stray.exitCode).toBe(2);
     expect(stray.stderr).toMatch(
