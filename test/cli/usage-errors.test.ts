@@ -135,6 +135,10 @@ describe("usage errors name what was wrong and what to type", { timeout: 120_000
     expect(version.stdout.trim()).toBe(`planbot ${pkg.version}`);
     const help = await runPlanbot(["--help"], at);
     expect(help.stdout).toContain("planbot <command> --help shows a command's options");
+    // Every action planbot projects takes is named, deliver too.
+    expect(help.stdout).toContain(
+      "list, show, propose, edit, approve, unapprove, cancel, deliver (planbot projects --help)",
+    );
   });
 
   it("a misspelt command is answered even when the configuration is broken", async () => {
