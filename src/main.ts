@@ -7,7 +7,7 @@ import { COMMANDS, unknownCommandMessage } from "./cli/unknown-command.ts";
 export const USAGE = `usage: planbot <command>
   start                 run every configured adapter, the dashboard and the watcher (npm start)
   chat                  chat with planbot in this terminal
-  projects …            list, show, propose, edit, approve, unapprove, cancel (planbot projects --help)
+  projects …            list, show, propose, edit, approve, unapprove, cancel, deliver (planbot projects --help)
   execute [slug]        run approved projects through Ralph once (--dry-run to only show the plan)
   doctor                check configuration, planner, git and folders (--json)
   worker                take Ralph runs from the job queue at PLANBOT_QUEUE_URL (planbot worker --help)

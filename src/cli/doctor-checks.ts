@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { Config } from "../config.ts";
 import { deliveryCheck } from "../deliver/doctor-check.ts";
 import { runGuardCheck } from "../execute/guard-doctor-check.ts";
@@ -31,8 +32,11 @@ export async function runDoctorChecks(config: Config, options: DoctorOptions = {
     { level: "ok", name: "config", detail: `loaded (data ${config.dataDir}, workspaces ${config.workspaceDir})` },
     ...variableNameChecks(env, options.cwd ?? process.cwd()),
   ];
-  checks.push(await folderCheck("data dir", config.dataDir));
-  checks.push(await folderCheck("workspace dir", config.workspaceDir));
+  checks.push(await folderCheck("data dir", config.dataDir, "PLANBOT_DATA_DIR"));
+  // The workspace folder follows the data folder unless PLANBOT_WORKSPACE_DIR moved it: name the one to fix.
+  const workspaceVariable =
+    config.workspaceDir === join(config.dataDir, "workspace") ? "PLANBOT_DATA_DIR" : "PLANBOT_WORKSPACE_DIR";
+  checks.push(await folderCheck("workspace dir", config.workspaceDir, workspaceVariable));
   checks.push(await gitCheck(env, timeoutMs));
   checks.push(await ralphCheck(config, env));
   checks.push(...ralphHostChecks(config, env));

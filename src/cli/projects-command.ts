@@ -1,3 +1,4 @@
+import { closestWord } from "../chat/did-you-mean.ts";
 import { cliHint } from "./failure-hint.ts";
 import type { CoreServices } from "../projects/core-services.ts";
 import type { Failure } from "../projects/result.ts";
@@ -38,6 +39,11 @@ export async function runProjectsCommand(argv: string[], services: CoreServices,
 
   switch (action) {
     case "list": {
+      if (slug)
+        return usage(
+          io,
+          `list takes no words; unexpected "${[slug, ...rest].join(" ")}" (planbot projects show <slug> shows one)`,
+        );
       const result = await services.lister.list();
       if (!result.ok) return failed(result);
       if (json) io.out(JSON.stringify(result.list, null, 2));
@@ -46,6 +52,7 @@ export async function runProjectsCommand(argv: string[], services: CoreServices,
     }
     case "show": {
       if (!slug) return usage(io, "show needs a slug");
+      if (rest.length > 0) return usage(io, `show takes one slug; unexpected "${rest.join(" ")}"`);
       const result = await services.lister.get(slug);
       if (!result.ok) return failed(result);
       if (!result.record)
@@ -138,8 +145,10 @@ export async function runProjectsCommand(argv: string[], services: CoreServices,
       const { runProjectsDeliver } = await import("./projects-deliver.ts");
       return runProjectsDeliver(slug, json, services, io, failed);
     }
-    default:
-      return usage(io, `unknown action "${action}"`);
+    default: {
+      const guess = closestWord(action, Object.keys(ACTION_OPTIONS));
+      return usage(io, `unknown action "${action}"${guess ? `; did you mean planbot projects ${guess}?` : ""}`);
+    }
   }
 }
 
@@ -165,6 +174,7 @@ const ACTION_OPTIONS: Record<string, readonly ProjectsOption[]> = {
   approve: ["if-match", "json"],
   unapprove: ["if-match", "json"],
   cancel: ["if-match", "json"],
+  deliver: ["json"],
 };
 
 /** The options `action` takes (and --help); all of them when the action is missing or unknown, so that error is the action's. */

@@ -1,5 +1,6 @@
 import { editFlag } from "../bot/edit-flag.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
+import type { DeliveryField } from "../projects/schemas.ts";
 import { refusalParts } from "../projects/run-refusal-field.ts";
 import { whenText } from "../notify/when-text.ts";
 
@@ -48,8 +49,17 @@ export function formatRecord(p: ProjectRecord, now: Date = new Date()): string {
       ? `error: ${p.error_reason}${p.error_fix ? ` To set the ${p.error_fix}: planbot projects edit ${p.slug} ${editFlag(p.error_fix)}` : ""}`
       : "",
     ...refusalFields(p, now),
+    p.pull_request ? `pull request: #${p.pull_request.number} ${p.pull_request.url}` : "",
+    p.delivery ? deliveryField(p.delivery, now) : "",
   ];
   return lines.filter(Boolean).join("\n");
+}
+
+/** How the last push went, in git's and GitHub's words; a failure with the whole hint (the shell is the operator's). */
+function deliveryField(delivery: DeliveryField, now: Date): string {
+  const when = whenText(delivery.at, now);
+  if (delivery.ok) return `delivered: ${when}: ${delivery.summary}`;
+  return `delivery failed: ${when}: ${delivery.summary}${delivery.hint ? ` — ${delivery.hint}` : ""}`;
 }
 
 /** `not started:` (when, where, why) and `fix:` lines of a project whose last run was refused. */

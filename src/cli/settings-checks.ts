@@ -1,9 +1,9 @@
-import { statSync } from "node:fs";
 import { exposureProblem, isLoopbackHost, STRONG_TOKEN_RULE } from "../adapters/http/security.ts";
 import type { Config } from "../config.ts";
 import { parseRemoteBase, redactUrl } from "../execute/remote-url.ts";
 import { nextOccurrence } from "../execute/schedule.ts";
 import type { DoctorCheck } from "./doctor-check.ts";
+import { statIfThere } from "./folder-check.ts";
 
 /** GIT_REMOTE_BASE: a local folder must exist; a remote is named (credentials redacted) but never contacted. */
 export function remoteCheck(base: string | undefined): DoctorCheck {
@@ -13,7 +13,7 @@ export function remoteCheck(base: string | undefined): DoctorCheck {
   const parsed = parseRemoteBase(base);
   if (parsed.kind === "local" || parsed.kind === "file") {
     if (!parsed.path) return { level: "fail", name, detail: `${base} is not a usable file URL` };
-    const stats = statSync(parsed.path, { throwIfNoEntry: false });
+    const stats = statIfThere(parsed.path);
     if (!stats?.isDirectory())
       return {
         level: "fail",

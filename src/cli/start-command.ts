@@ -39,7 +39,17 @@ export async function runStart(argv: string[], config: Config, io: CliIo): Promi
     process.once("SIGTERM", () => resolve("SIGTERM"));
   });
   const runtime = createRuntime(config, log);
-  await startWatcher(runtime);
+  try {
+    await startWatcher(runtime);
+  } catch (error) {
+    // The watcher makes the data and workspace folders first: one that cannot be made (a file in the way,
+    // a read-only or pseudo file system) is said in one line, as `planbot chat` says it, not a stack trace.
+    await runtime.stop();
+    io.err(
+      `planbot: ${(error as Error).message}. Check that planbot may create and write its data folder (PLANBOT_DATA_DIR) and workspace folder (PLANBOT_WORKSPACE_DIR).`,
+    );
+    return EXIT.failure;
+  }
   const board = runtime.adapterStatus;
   let chatAdapters = 0;
   for (const adapter of ADAPTERS) {

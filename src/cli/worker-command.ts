@@ -83,7 +83,16 @@ export async function runWorker(
   );
   worker.on("error", (error) => log.warn({ err: error }, "worker: Redis connection problem"));
   worker.on("failed", (job, error) => log.error({ jobId: job?.id, err: error }, "worker: a run threw"));
-  await worker.waitUntilReady();
+  // Until Redis answers, ioredis keeps retrying and waitUntilReady waits: a stop asked meanwhile must stop
+  // the worker (SIGTERM is handled above, so nothing else would end the process).
+  const stoppedEarly = await Promise.race([worker.waitUntilReady().then(() => undefined), signalled]);
+  if (stoppedEarly) {
+    log.info({ signal: stoppedEarly }, "worker: stopping before Redis answered");
+    workerConnection.disconnect();
+    redis.disconnect();
+    await worker.close(true);
+    return EXIT.ok;
+  }
   io.out(
     `planbot worker ${name}: taking runs from ${redactRedisUrl(settings.url)}, ${settings.concurrency} at a time, in ${config.workspaceDir}`,
   );

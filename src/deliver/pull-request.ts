@@ -162,7 +162,7 @@ function describeFailure(error: unknown, target: GithubRepo, branch: string, tok
   if (status === 401)
     return failure(
       "auth",
-      "GITHUB_TOKEN was refused: set a valid token (with pull-request write access) and run the project again.",
+      "GITHUB_TOKEN was refused: set a valid token (with pull-request write access) and deliver it again.",
     );
   if (status === 403)
     return failure(
@@ -188,7 +188,7 @@ function describeFailure(error: unknown, target: GithubRepo, branch: string, tok
     ok: false,
     problem: "unavailable",
     message,
-    hint: "The GitHub API is unavailable; the branch is pushed, so open the pull request by hand or run the project again later.",
+    hint: "The GitHub API is unavailable; the branch is pushed, so open the pull request by hand or deliver it again later.",
   };
 }
 

@@ -87,7 +87,9 @@ export async function pushBranch(
       ok: false,
       problem: "no_remote",
       message: `GIT_REMOTE_BASE is not set, so ${request.branch} stays in the workspace ${request.root}.`,
-      hint: "Set GIT_REMOTE_BASE (e.g. https://github.com/<owner>) and run the project again, or push from the workspace by hand.",
+      // Not "run it again": a run never turns a workspace made without a remote into a clone, and a complete
+      // project is not run again. The workspace needs an origin, which only the operator can give it.
+      hint: `Push ${request.branch} from the workspace by hand, or set GIT_REMOTE_BASE (e.g. https://github.com/<owner>), make GIT_REMOTE_BASE/<repo> the workspace's origin (git -C ${request.root} remote add origin <url>) and deliver it again.`,
       split: NO_REMOTE,
     };
   }
@@ -102,7 +104,8 @@ export async function pushBranch(
       message: origin.ok
         ? `the workspace's origin is ${redactUrl(origin.stdout.trim())}, not ${redactUrl(request.remoteUrl)}`
         : `the workspace ${request.root} has no origin remote`,
-      hint: "Run the project again so planbot re-creates its clone, or push from the workspace by hand.",
+      // A run refuses such a workspace too (planbot never deletes one), so the fix is the origin itself.
+      hint: `Make ${redactUrl(request.remoteUrl)} the workspace's origin (git -C ${request.root} remote ${origin.ok ? "set-url" : "add"} origin <url>) and deliver it again, or push ${request.branch} from the workspace by hand.`,
       split: NO_REMOTE,
     };
   }
@@ -170,7 +173,7 @@ export function classifyPushFailure(message: string, branch: string): PushFailur
       ok: false,
       problem: "auth",
       message,
-      hint: "Check GITHUB_TOKEN (it needs the repo / contents:write scope) or the machine's git credentials, then run the project again.",
+      hint: "Check GITHUB_TOKEN (it needs the repo / contents:write scope) or the machine's git credentials, then deliver it again.",
       split: { problem: "push_auth", operator: "git_access" },
     };
   }

@@ -77,5 +77,6 @@ export function describeSession(session: PlanningSession): string {
     ? `planning ended (${session.closed_reason ? endedReasonWords(session.closed_reason) : "closed"})`
     : `planning ${phaseLabel(session.phase)}${session.phase_ready ? ", ready for /next" : ""}`;
   const cost = session.cost_usd ? ` · $${session.cost_usd.toFixed(2)}` : "";
-  return `${state} · ${session.turns ?? 0} turns${cost} · chats: ${[...new Set(chats.map(surfaceName))].join(", ")}`;
+  const turns = session.turns ?? 0;
+  return `${state} · ${turns} ${turns === 1 ? "turn" : "turns"}${cost} · chats: ${[...new Set(chats.map(surfaceName))].join(", ")}`;
 }

@@ -11,7 +11,7 @@ import { dirname, resolve } from "node:path";
 export function makeFoldersSync(path: string, mode?: number): void {
   const missing: string[] = [];
   for (let at = resolve(path); ; at = dirname(at)) {
-    const found = statSync(at, { throwIfNoEntry: false });
+    const found = statBelowFile(at);
     if (found) {
       if (!found.isDirectory()) throw notAFolder(at);
       break;
@@ -34,6 +34,19 @@ export function makeFoldersSync(path: string, mode?: number): void {
  */
 export async function makeFolders(path: string, mode?: number): Promise<void> {
   makeFoldersSync(path, mode);
+}
+
+/**
+ * What is at `path`; undefined when nothing is, also when a level above it is a file (ENOTDIR, which
+ * `throwIfNoEntry: false` still throws): the walk up then reaches that file and names it.
+ */
+function statBelowFile(path: string) {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+    throw error;
+  }
 }
 
 function notAFolder(path: string): NodeJS.ErrnoException {

@@ -89,6 +89,28 @@ describe("planbot chat in a terminal", { timeout: 120_000 }, () => {
     expect((await again.child).exitCode).toBe(0);
   });
 
+  it("Ctrl-C drops a half-typed line, as a shell does, instead of gluing it to the next line typed", async () => {
+    const chat = await openChat();
+    let at = chat.mark();
+    chat.keys(`/p half-typed${CTRL_C}`);
+    chat.keys("/whoami\r");
+    await chat.next(at, /role: admin/);
+    // The dropped words never reached planbot: /whoami was read alone, not as "/p half-typed/whoami".
+    expect(chat.since(at)).not.toContain("/p needs a description");
+
+    // Dropping a line is not the first of the two Ctrl-Cs that quit: after it, Ctrl-C asks again.
+    at = chat.mark();
+    chat.keys(CTRL_C);
+    await chat.next(at, /Ctrl-C again or Ctrl-D quits/);
+    chat.keys(`abc${CTRL_C}`);
+    at = chat.mark();
+    chat.keys(CTRL_C);
+    await chat.next(at, /Ctrl-C again or Ctrl-D quits/);
+    expect(chat.child.exitCode).toBeNull();
+    chat.keys(CTRL_C);
+    expect((await chat.child).exitCode).toBe(0);
+  });
+
   it("a chat attached to another planbot chat says what stopped and what to do when that one quits", async () => {
     const root = await temp.make("chat-attached-");
     const env = { ...terminalEnv, PLANBOT_DATA_DIR: join(root, "data") };
@@ -131,7 +153,13 @@ describe("planbot chat in a terminal", { timeout: 120_000 }, () => {
     expect(await waitUntil(() => /No projects yet/i.test(ownerSaid), 60_000), ownerSaid).toBe(true);
 
     const chat = await openChat(root);
+    // Attached too, Ctrl-C drops a half-typed line and nothing of it reaches planbot.
     let at = chat.mark();
+    chat.keys(`/p half-typed${CTRL_C}`);
+    chat.keys("/whoami\r");
+    await chat.next(at, /role: admin/);
+    expect(chat.since(at)).not.toContain("/p needs a description");
+    at = chat.mark();
     chat.keys(CTRL_C);
     await chat.next(at, /Nothing is running\. Ctrl-C again or Ctrl-D quits\./);
     at = chat.mark();

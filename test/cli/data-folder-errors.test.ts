@@ -1,8 +1,14 @@
 // A data folder the file system will not create. Under /proc mkdir answers ENOENT although the parent
 // exists, and Node 20's recursive mkdir then retries forever: planbot used to spin at 100% CPU, deaf to
 // SIGTERM. Now the real `bin/planbot` stops with a message naming the folder and what to check.
-import { describe, expect, it } from "vitest";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { createTempDirs } from "../helpers/temp-dir.ts";
 import { runPlanbot } from "./planbot-process.ts";
+
+const temp = createTempDirs();
+afterAll(() => temp.cleanup());
 
 describe("a data folder that cannot be created", { timeout: 120_000 }, () => {
   it("stops the command with the folder named, instead of hanging", async () => {
@@ -13,5 +19,21 @@ describe("a data folder that cannot be created", { timeout: 120_000 }, () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain("cannot create the folder /proc/planbot-no-such-folder (ENOENT)");
     expect(result.stderr).toContain("Check that planbot may create and write its data folder (PLANBOT_DATA_DIR)");
+  });
+
+  it("planbot start (npm start) says it in one line too, also for a data folder under a file, instead of a stack trace", async () => {
+    const cwd = await temp.make("start-folder-");
+    const file = join(cwd, "approved-tasks.json");
+    await writeFile(file, "{}\n");
+    for (const [dataDir, problem] of [
+      ["/proc/planbot-no-such-folder", "cannot create the folder /proc/planbot-no-such-folder (ENOENT)"],
+      [join(file, "data"), `${file} is a file, not a folder`],
+    ] as const) {
+      const result = await runPlanbot(["start"], { cwd, env: { PLANBOT_DATA_DIR: dataDir, DASHBOARD_PORT: "0" } });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain(problem);
+      expect(result.stderr).toContain("Check that planbot may create and write its data folder (PLANBOT_DATA_DIR)");
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
   });
 });

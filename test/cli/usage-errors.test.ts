@@ -67,6 +67,10 @@ describe("usage errors name what was wrong and what to type", { timeout: 120_000
     const approve = await runPlanbot(["projects", "approve", "shop", "--repo", "x"], at);
     expect(approve.exitCode).toBe(2);
     expect(approve.stderr).toContain('unknown option "--repo". This command takes --if-match, --json, --help.');
+    // deliver takes only --json: an option it would ignore (it has no version check) is refused, not dropped.
+    const deliver = await runPlanbot(["projects", "deliver", "shop", "--if-match", "3"], at);
+    expect(deliver.exitCode).toBe(2);
+    expect(deliver.stderr).toContain('unknown option "--if-match". This command takes --json, --help.');
   });
 
   it("an option without its value, a value on a switch and a stray word are said in plain words", async () => {
@@ -77,6 +81,15 @@ describe("usage errors name what was wrong and what to type", { timeout: 120_000
     const switchValue = await runPlanbot(["projects", "list", "--json=yes"], at);
     expect(switchValue.exitCode).toBe(2);
     expect(switchValue.stderr).toMatch(/^--json takes no value: write just --json\.\n/);
+    // A word an action does not take is refused, not dropped: the command would not be doing what was typed.
+    const listWord = await runPlanbot(["projects", "list", "shop"], at);
+    expect(listWord.exitCode).toBe(2);
+    expect(listWord.stderr).toMatch(
+      /^list takes no words; unexpected "shop" \(planbot projects show <slug> shows one\)\nusage: planbot projects/,
+    );
+    const showWords = await runPlanbot(["projects", "show", "shop", "cart"], at);
+    expect(showWords.exitCode).toBe(2);
+    expect(showWords.stderr).toMatch(/^show takes one slug; unexpected "cart"\n/);
     const stray = await runPlanbot(["doctor", "--json", "now"], at);
     expect(stray.exitCode).toBe(2);
     expect(stray.stderr).toMatch(
@@ -103,6 +116,17 @@ describe("usage errors name what was wrong and what to type", { timeout: 120_000
     expect(nonsense.stderr).toMatch(/^unknown command "zzzzzz"\n/);
   });
 
+  it("a misspelt projects action gets the closest action, as a misspelt command does", async () => {
+    const at = await fresh();
+    const typo = await runPlanbot(["projects", "lst"], at);
+    expect(typo.exitCode).toBe(2);
+    expect(typo.stderr).toMatch(/^unknown action "lst"; did you mean planbot projects list\?\nusage: planbot projects/);
+    const deliver = await runPlanbot(["projects", "delivr", "shop"], at);
+    expect(deliver.stderr).toContain('unknown action "delivr"; did you mean planbot projects deliver?');
+    const nonsense = await runPlanbot(["projects", "zzzzzz"], at);
+    expect(nonsense.stderr).toMatch(/^unknown action "zzzzzz"\n/);
+  });
+
   it("--version prints the version from package.json, and the usage says how to get help", async () => {
     const at = await fresh();
     const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8"));
@@ -111,6 +135,10 @@ describe("usage errors name what was wrong and what to type", { timeout: 120_000
     expect(version.stdout.trim()).toBe(`planbot ${pkg.version}`);
     const help = await runPlanbot(["--help"], at);
     expect(help.stdout).toContain("planbot <command> --help shows a command's options");
+    // Every action planbot projects takes is named, deliver too.
+    expect(help.stdout).toContain(
+      "list, show, propose, edit, approve, unapprove, cancel, deliver (planbot projects --help)",
+    );
   });
 
   it("a misspelt command is answered even when the configuration is broken", async () => {

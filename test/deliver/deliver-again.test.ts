@@ -141,6 +141,13 @@ describe("/deliver: a finished run delivered again from a chat", { timeout: 120_
     expect(fixed.stdout).toMatch(/^todo: pushed ralph\/todo to .*; draft pull request #1 opened: /m);
     expect(fixed.exitCode).toBe(0);
     expect(github.pulls("acme", "todo")).toMatchObject([{ head: "ralph/todo", base: "main", draft: true }]);
+    // planbot projects show names the pull request, as the /status card does.
+    const shown = await runPlanbotChild(
+      ["projects", "show", "todo"],
+      root,
+      executorCliEnv(h.config.dataDir, remote.base, { PLANBOT_WORKSPACE_DIR: h.config.workspaceDir }),
+    );
+    expect(shown.stdout).toContain("pull request: #1 https://github.test/acme/todo/pull/1");
     // Delivered, not run again: the run's own record is as it was.
     expect(await h.entry("todo")).toMatchObject({
       status: "complete",

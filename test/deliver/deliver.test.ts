@@ -493,7 +493,7 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     });
     expect(await h.entry("todo")).toMatchObject({
       status: "complete",
-      delivery: { ok: false, pushed: false, hint: expect.stringContaining("Set GIT_REMOTE_BASE") },
+      delivery: { ok: false, pushed: false, hint: expect.stringContaining("and deliver it again") },
     });
     expect(github!.requests).toHaveLength(0);
     // The summary names the workspace's path on the server: a chat member reads what failed and whom to tell.

@@ -482,7 +482,7 @@ describe.concurrent("a planning session through the console chat", { timeout: 60
       "Planning of **stopper** has ended (stopped with `/stop`), so this did not go to the planner. `/plan stopper` starts over; `/help` lists the commands.",
     );
     // The terminal's /status card says why in words, not the stored reason.
-    expect(await h.say("/status stopper")).toContain("planning ended (stopped with /stop) · 1 turns");
+    expect(await h.say("/status stopper")).toContain("planning ended (stopped with /stop) · 1 turn ·");
     const again = await chat.command("/plan stopper");
     expect(textOf(again)).toContain("Before I design stopper");
     const calls = await h.calls();

@@ -49,9 +49,14 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
   const styles = stylesOf(look);
   const session = createConsoleSession(deps.bot, deps.userName, (text) => terminal.print(text), look);
   // One stray Ctrl-C must not end this planbot (and the terminals attached to it): with nothing running it
-  // asks for a second one, and a line typed in between starts over. Ctrl-D quits at once.
+  // asks for a second one, and a line typed in between starts over. Ctrl-C on a half-typed line only drops
+  // that line, as in a shell. Ctrl-D quits at once.
   let quitAsked = false;
-  terminal.onInterrupt(() => {
+  terminal.onInterrupt((dropped) => {
+    if (dropped) {
+      quitAsked = false;
+      return;
+    }
     const stopped = session.interrupt();
     if (stopped)
       terminal.print(

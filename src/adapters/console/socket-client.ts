@@ -68,9 +68,14 @@ export async function attachChat(socket: Socket, options: AttachOptions): Promis
     socket.on("error", () => undefined);
   });
   // As in a standalone planbot chat: the first Ctrl-C stops this terminal's planner turns (or says nothing
-  // runs), the next one in a row quits; a line typed in between starts over.
+  // runs), the next one in a row quits; a line typed in between starts over, and Ctrl-C on a half-typed
+  // line only drops that line.
   let quitAsked = false;
-  terminal.onInterrupt(() => {
+  terminal.onInterrupt((dropped) => {
+    if (dropped) {
+      quitAsked = false;
+      return;
+    }
     if (quitAsked) {
       terminal.close();
       return;

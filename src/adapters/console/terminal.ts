@@ -22,8 +22,11 @@ export interface Terminal {
   lines(): AsyncIterable<string>;
   /** Prints a block of text without disturbing what the user is typing. */
   print(text: string): void;
-  /** Called on Ctrl-C; without a handler Ctrl-C closes the terminal. */
-  onInterrupt(handler: () => void): void;
+  /**
+   * Called on Ctrl-C with the half-typed line it dropped ("" when the line was empty); without a handler
+   * Ctrl-C closes the terminal.
+   */
+  onInterrupt(handler: (dropped: string) => void): void;
   close(): void;
 }
 
@@ -49,9 +52,20 @@ export function createTerminal(options: TerminalOptions): Terminal {
   // Subscribe now: readline emits lines as soon as input arrives, and lines emitted before the caller
   // starts iterating would otherwise be dropped.
   const queued = rl[Symbol.asyncIterator]();
-  let interrupt: (() => void) | undefined;
+  let interrupt: ((dropped: string) => void) | undefined;
   let closed = false;
-  rl.on("SIGINT", () => (interrupt ? interrupt() : rl.close()));
+  rl.on("SIGINT", () => {
+    // As in a shell, Ctrl-C abandons the half-typed line: kept, it would be glued to the next one typed.
+    const dropped = rl.line;
+    if (dropped) {
+      // readline's own abandon-the-line step, which node's REPL uses on Ctrl-C: no editing key would do it
+      // in TERM=dumb, where readline only appends. The dropped line stays visible above a fresh prompt.
+      (rl as Interface & { clearLine(): void }).clearLine();
+      rl.prompt();
+    }
+    if (interrupt) interrupt(dropped);
+    else rl.close();
+  });
   rl.on("history", (lines: string[]) => {
     if (!options.historyFile) return;
     try {
