@@ -110,7 +110,15 @@ describe("/p (/propose) through the terminal", () => {
       entry: { description: "--not-a-flag words" },
       shows: ["Proposed x: --not-a-flag words"],
     },
-    { line: `/p My-App desc`, slug: "my-app", entry: { description: "desc" }, shows: ["Proposed my-app: desc"] },
+    {
+      line: `/p My-App desc`,
+      slug: "my-app",
+      entry: { description: "desc" },
+      shows: [
+        "Proposed my-app: desc",
+        "Slugs are lower-case, so My-App is stored as my-app: use that name from now on.",
+      ],
+    },
     {
       line: `/p marks "a *bold* _claim_ [x] with \`ticks\`"`,
       slug: "marks",

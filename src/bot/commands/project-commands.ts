@@ -47,8 +47,13 @@ export const proposeCommand: CommandSpec = {
     ]
       .filter(Boolean)
       .join(" · ");
+    // Slugs are lower-case (echo-core's rule): a capital typed is not an error, but the name to use is told.
+    const lowered =
+      entry.name === args.slug
+        ? ""
+        : `\nSlugs are lower-case, so ${code(args.slug!)} is stored as ${bold(entry.name)}: use that name from now on.`;
     return reply(
-      `Proposed ${bold(entry.name)}: ${escapeMarkup(entry.description ?? "")}${target ? `\n${target}` : ""}\nNext: ${code(`/plan ${entry.name}`)} to plan it with Claude, or approve it as is.`,
+      `Proposed ${bold(entry.name)}: ${escapeMarkup(entry.description ?? "")}${target ? `\n${target}` : ""}${lowered}\nNext: ${code(`/plan ${entry.name}`)} to plan it with Claude, or approve it as is.`,
       {
         tone: "success",
         actions: [
