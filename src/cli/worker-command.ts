@@ -1,3 +1,4 @@
+import { connectionProblemLog } from "../queue/connection-problem-log.ts";
 import { hostname } from "node:os";
 import { Worker } from "bullmq";
 import type { Config } from "../config.ts";
@@ -81,7 +82,7 @@ export async function runWorker(
       maxStalledCount: settings.stallRetries,
     },
   );
-  worker.on("error", (error) => log.warn({ err: error }, "worker: Redis connection problem"));
+  worker.on("error", connectionProblemLog(log, "worker"));
   worker.on("failed", (job, error) => log.error({ jobId: job?.id, err: error }, "worker: a run threw"));
   // Until Redis answers, ioredis keeps retrying and waitUntilReady waits: a stop asked meanwhile must stop
   // the worker (SIGTERM is handled above, so nothing else would end the process).

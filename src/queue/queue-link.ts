@@ -1,3 +1,4 @@
+import { connectionProblemLog } from "./connection-problem-log.ts";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { ExecutorConfig } from "../execute/run-plan.ts";
@@ -48,7 +49,7 @@ export interface QueueLink {
 export function openQueueLink(deps: QueueLinkDeps): QueueLink {
   const connection = redisConnection(deps.queue.url, { enableOfflineQueue: true });
   const queue = new Queue<RunJobData>(RUN_QUEUE_NAME, { connection });
-  queue.on("error", (error) => deps.log.warn({ err: error }, "job queue: Redis connection problem"));
+  queue.on("error", connectionProblemLog(deps.log, "job queue"));
   const recorder = createRunRecorder({ lifecycle: deps.lifecycle, workspaceDir: deps.config.workspaceDir });
   const events = consumeRunEvents({
     url: deps.queue.url,

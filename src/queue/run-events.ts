@@ -1,3 +1,4 @@
+import { connectionProblemLog } from "./connection-problem-log.ts";
 import { QueueEvents } from "bullmq";
 import { createJobSerialiser } from "./job-serial.ts";
 import { redisConnection, RUN_QUEUE_NAME } from "./queue-settings.ts";
@@ -31,7 +32,7 @@ export function consumeRunEvents(deps: RunEventDeps & { url: string }): RunEvent
   // Events of one job are handled in order (progress before completion).
   const serial = createJobSerialiser(deps.log);
 
-  events.on("error", (error) => deps.log.warn({ err: error }, "queue events: Redis connection problem"));
+  events.on("error", connectionProblemLog(deps.log, "queue events"));
   events.on("progress", ({ jobId, data }) => {
     const sample = data as RunJobProgress;
     if (!sample || typeof sample !== "object" || typeof sample.worker !== "string") return;

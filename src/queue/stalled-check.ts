@@ -1,3 +1,4 @@
+import { connectionProblemLog } from "./connection-problem-log.ts";
 import { Worker } from "bullmq";
 import type { Logger } from "../log.ts";
 import type { QueueSettings } from "../config/queue-settings.ts";
@@ -25,7 +26,7 @@ export function startStalledCheck(settings: QueueSettings, log: Logger): Stalled
     stalledInterval: settings.lockMs,
     maxStalledCount: settings.stallRetries,
   });
-  checker.on("error", (error) => log.warn({ err: error }, "stalled-run check: Redis connection problem"));
+  checker.on("error", connectionProblemLog(log, "stalled-run check"));
   checker.on("stalled", (jobId) => log.warn({ jobId }, "a queued run's worker stopped answering"));
   void checker.startStalledCheckTimer().catch((error: unknown) => log.warn({ err: error }, "stalled-run check"));
   return {
