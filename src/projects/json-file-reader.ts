@@ -1,5 +1,6 @@
 import { type BigIntStats, closeSync, fstatSync, openSync, readFileSync, statSync } from "node:fs";
 import { findSupersededCopy } from "./atomic-write.ts";
+import { fileInTheWay } from "./make-folders.ts";
 import { parseLosslessJson } from "./lossless-json.ts";
 import { operatorDetails } from "./operator-fix.ts";
 import { fail, type Failure, type Result } from "./result.ts";
@@ -49,7 +50,12 @@ export function createJsonFileReader<D>(options: JsonFileReaderOptions<D>): Json
     // A file planbot may not read (permissions, a folder in its place) is the operator's to fix, like a damaged
     // one; a failed write says what it is in locked-json-file.ts.
     const operator = action === "read" ? operatorDetails("store_unreadable", error) : {};
-    return fail("store_io", `Could not ${action} ${path}: ${(error as Error).message}`, {
+    // ENOTDIR names neither the file in the way nor the setting that put it there.
+    const blocker = (error as NodeJS.ErrnoException).code === "ENOTDIR" ? fileInTheWay(path) : undefined;
+    const why = blocker
+      ? `${blocker} is a file, not a folder. Set PLANBOT_DATA_DIR to a folder`
+      : (error as Error).message;
+    return fail("store_io", `Could not ${action} ${path}: ${why}`, {
       details: { path, ...operator },
     });
   }

@@ -37,6 +37,19 @@ export async function makeFolders(path: string, mode?: number): Promise<void> {
 }
 
 /**
+ * The file that stands where a folder on the way to `path` should be (`/etc/passwd` for
+ * `/etc/passwd/data/x.json`), or undefined when the nearest existing level is a folder: an ENOTDIR from
+ * opening `path` is then explained by naming it.
+ */
+export function fileInTheWay(path: string): string | undefined {
+  for (let at = dirname(resolve(path)); ; at = dirname(at)) {
+    const found = statBelowFile(at);
+    if (found) return found.isDirectory() ? undefined : at;
+    if (dirname(at) === at) return undefined;
+  }
+}
+
+/**
  * What is at `path`; undefined when nothing is, also when a level above it is a file (ENOTDIR, which
  * `throwIfNoEntry: false` still throws): the walk up then reaches that file and names it.
  */

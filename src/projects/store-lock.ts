@@ -1,7 +1,7 @@
 import { basename, dirname } from "node:path";
 import { acquireHandoverLock } from "./lock-handover.ts";
 import { fail, type Result } from "./result.ts";
-import { makeFoldersSync } from "./make-folders.ts";
+import { fileInTheWay, makeFoldersSync } from "./make-folders.ts";
 import { operatorDetails } from "./operator-fix.ts";
 
 /**
@@ -28,9 +28,11 @@ export async function withStoreLock<T>(
         { details: { path, busy: true } },
       );
     }
+    const blocker = (error as NodeJS.ErrnoException).code === "ENOTDIR" ? fileInTheWay(path) : undefined;
+    const why = blocker ? `${blocker} is a file, not a folder` : (error as Error).message;
     return fail(
       "store_io",
-      `Could not lock ${path}: ${(error as Error).message}. Check that planbot may create and write its data folder (PLANBOT_DATA_DIR).`,
+      `Could not lock ${path}: ${why}. Check that planbot may create and write its data folder (PLANBOT_DATA_DIR).`,
       { details: { path, ...operatorDetails("data_unwritable", error) } },
     );
   }

@@ -21,6 +21,26 @@ describe("a data folder that cannot be created", { timeout: 120_000 }, () => {
     expect(result.stderr).toContain("Check that planbot may create and write its data folder (PLANBOT_DATA_DIR)");
   });
 
+  it("planbot projects names the file in the way of a data folder under a file, not ENOTDIR's bare words", async () => {
+    const cwd = await temp.make("projects-folder-");
+    const file = join(cwd, "notes.txt");
+    await writeFile(file, "not a folder\n");
+    const listed = await runPlanbot(["projects", "list"], { cwd, env: { PLANBOT_DATA_DIR: join(file, "data") } });
+    expect(listed.exitCode).toBe(1);
+    expect(listed.stderr).toContain(
+      `Could not read ${join(file, "data", "approved-tasks.json")}: ${file} is a file, not a folder. Set PLANBOT_DATA_DIR to a folder`,
+    );
+    const proposed = await runPlanbot(["projects", "propose", "zz", "A project"], {
+      cwd,
+      env: { PLANBOT_DATA_DIR: file },
+    });
+    expect(proposed.exitCode).toBe(1);
+    expect(proposed.stderr).toContain(
+      `${file} is a file, not a folder. Check that planbot may create and write its data folder (PLANBOT_DATA_DIR)`,
+    );
+    for (const result of [listed, proposed]) expect(result.stderr).not.toContain("ENOTDIR");
+  });
+
   it("planbot start (npm start) says it in one line too, also for a data folder under a file, instead of a stack trace", async () => {
     const cwd = await temp.make("start-folder-");
     const file = join(cwd, "approved-tasks.json");
