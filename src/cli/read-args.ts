@@ -33,7 +33,7 @@ export function readArgs<const T extends ParseArgsConfig>(
  * and `--` (and has an unbalanced quote), which sends someone who mistyped `--dry-run` the wrong way; this
  * names the option, the closest known one and every option the command takes. Its other texts
  * ("Option '--base <value>' argument missing", "Unexpected argument 'x'. This command does not take
- * positional arguments") are said plainly too; one node does not know is passed on as it is.
+ * positional arguments", an option followed by a word that starts with a dash) are said plainly too; one node does not know is passed on as it is.
  */
 function argsProblem(error: NodeJS.ErrnoException, config: ParseArgsConfig): string {
   const quoted = /'([^']*)'/.exec(error.message)?.[1] ?? "";
@@ -44,6 +44,9 @@ function argsProblem(error: NodeJS.ErrnoException, config: ParseArgsConfig): str
   if (error.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && option) {
     if (error.message.includes("argument missing")) return `${option} needs a value after it, as in ${option} VALUE.`;
     if (error.message.includes("does not take an argument")) return `${option} takes no value: write just ${option}.`;
+    // `--branch -x`: node reads the dash word as another option and asks for `--branch=-XYZ`.
+    if (error.message.includes("argument is ambiguous"))
+      return `${option} needs a value after it, and the next word starts with a dash. A value that starts with one is written ${option}=-VALUE.`;
   }
   return error.message;
 }

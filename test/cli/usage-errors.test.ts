@@ -78,6 +78,11 @@ describe("usage errors name what was wrong and what to type", { timeout: 120_000
     const noValue = await runPlanbot(["projects", "edit", "shop", "--base"], at);
     expect(noValue.exitCode).toBe(2);
     expect(noValue.stderr).toMatch(/^--base needs a value after it, as in --base VALUE\.\nusage: planbot projects/);
+    const dashValue = await runPlanbot(["projects", "propose", "foo", "bar", "--branch", "-x"], at);
+    expect(dashValue.exitCode).toBe(2);
+    expect(dashValue.stderr).toMatch(
+      /^--branch needs a value after it, and the next word starts with a dash\. A value that starts with one is written --branch=-VALUE\.\nusage: planbot projects/,
+    );
     const switchValue = await runPlanbot(["projects", "list", "--json=yes"], at);
     expect(switchValue.exitCode).toBe(2);
     expect(switchValue.stderr).toMatch(/^--json takes no value: write just --json\.\n/);
