@@ -94,11 +94,17 @@ export function createActiveRuns(ctx: LaunchContext, graceMs: number): ActiveRun
 
 /** Why `slug` cannot start here now (closing, running, preparing), or undefined. */
 function busyReport(state: RunsState, slug: string): RunReport | undefined {
-  if (state.ctx.isClosed()) return { slug, outcome: "skipped", message: "skipped: the executor is stopping" };
+  if (state.ctx.isClosed())
+    return { slug, outcome: "skipped", message: "skipped: the executor is stopping", skippedBecause: "stopping" };
   const running = state.active.get(slug);
   if (running) return alreadyRunning(slug, running.ralph.pid);
   if (state.preparing.has(slug))
-    return { slug, outcome: "skipped", message: "skipped: its workspace is being prepared for a run already" };
+    return {
+      slug,
+      outcome: "skipped",
+      message: "skipped: its workspace is being prepared for a run already",
+      skippedBecause: "preparing",
+    };
   return undefined;
 }
 
@@ -172,5 +178,5 @@ function terminate(run: ActiveRun, graceMs: number): void {
 
 /** The report of a project whose Ralph is alive already (PID `pid`). */
 export function alreadyRunning(slug: string, pid: number): RunReport {
-  return { slug, outcome: "skipped", message: `skipped: already running (PID ${pid})`, pid };
+  return { slug, outcome: "skipped", message: `skipped: already running (PID ${pid})`, pid, skippedBecause: "running" };
 }

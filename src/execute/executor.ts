@@ -169,6 +169,25 @@ function startedMessage(name: string, started: Started): Result<{ message: strin
   if (started.kind === "ended") {
     if (started.failure) return started.failure;
     if (started.report.refusal) return started.report.refusal;
+    if (started.report.skippedBecause === "stopping")
+      return fail(
+        "invalid_state",
+        `"${name}" was not started: planbot is stopping. Run it again once planbot is back.`,
+        {
+          details: { slug: name, reason: "stopping" },
+        },
+      );
+    if (started.report.skippedBecause === "preparing")
+      return fail(
+        "invalid_state",
+        `"${name}" is already starting: Ralph is being prepared for it, and whether it started is said next.`,
+        { details: { slug: name, reason: "starting" } },
+      );
+    if (started.report.outcome === "skipped" && started.report.skippedBecause !== "running")
+      // Changed meanwhile (unapproved or cancelled while its workspace was prepared): its own words.
+      return fail("invalid_state", `${started.report.message.replace(/^skipped: /, "")}.`, {
+        details: { slug: name, reason: "skipped" },
+      });
     if (started.report.outcome === "skipped") {
       const running = started.report.pid ? ` (PID ${started.report.pid})` : "";
       // The chat and the CLI word the way forward (its progress, how to stop it): `next: "status"`.

@@ -83,7 +83,13 @@ export async function launchRun(ctx: LaunchContext, slug: string, asked = false)
     await endPreparation(ctx, name, claim, () => undefined);
     return {
       kind: "ended",
-      report: { slug: name, outcome: "skipped", message: "skipped: the executor stopped before Ralph started", plan },
+      report: {
+        slug: name,
+        outcome: "skipped",
+        message: "skipped: the executor stopped before Ralph started",
+        plan,
+        skippedBecause: "stopping",
+      },
     };
   }
 

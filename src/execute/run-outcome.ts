@@ -31,6 +31,8 @@ export interface RunReport {
   error?: string;
   /** Why the preflight refused the run (`details.check` names the check), when it did. */
   refusal?: Failure;
+  /** Why a `skipped` run did not start: another run of it is running or being prepared, or the executor is stopping. */
+  skippedBecause?: "running" | "preparing" | "stopping";
   /** The failure that ended the preparation when it names a way forward (`details.next`), for each surface to word. */
   failure?: Failure;
 }

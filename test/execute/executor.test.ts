@@ -435,9 +435,32 @@ describe.concurrent("Ralph executor with a real bare remote and the fake ralph.s
     });
     expect(await executor.runOnce({ slug: "todo" })).toEqual({
       ok: true,
-      runs: [{ slug: "todo", outcome: "skipped", message: `skipped: already running (PID ${pid})`, pid }],
+      runs: [
+        {
+          slug: "todo",
+          outcome: "skipped",
+          message: `skipped: already running (PID ${pid})`,
+          pid,
+          skippedBecause: "running",
+        },
+      ],
     });
     expect(await h.entry("todo")).toMatchObject({ status: "running", pid });
+    await executor.stop();
+  });
+
+  it("a second /run while the first is still preparing Ralph says it is starting, not that it runs", async (context) => {
+    const { h } = await world(context);
+    await setupProject(h, "todo", {}, { fakeMode: "hang" });
+    const executor = h.executor();
+    const [first, second] = await Promise.all([executor.runNow("todo"), executor.runNow("todo")]);
+    expect(first.ok).toBe(true);
+    expect(second).toEqual({
+      ok: false,
+      code: "invalid_state",
+      message: '"todo" is already starting: Ralph is being prepared for it, and whether it started is said next.',
+      details: { slug: "todo", reason: "starting" },
+    });
     await executor.stop();
   });
 
