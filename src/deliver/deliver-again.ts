@@ -33,8 +33,9 @@ export interface DeliverAgainDeps extends DeliveryContext {
 
 /**
  * Delivers a finished run again exactly as the executor's delivery step does after a run (deliverAfterRun),
- * and refuses, with `invalid_state` and `details.reason`, what has nothing to deliver: a run that has not
- * ended in an outcome PUSH_ON delivers (`not_finished`, `push_off`), no GIT_REMOTE_BASE (`no_remote`), no
+ * and refuses, with `details.reason`, what has nothing to deliver: a run that has not ended in an outcome
+ * PUSH_ON delivers (`not_finished`, `invalid_state`); planbot set not to push (`push_off`) or without
+ * GIT_REMOTE_BASE (`no_remote`), both `not_available` since only the settings can change that; no
  * branch with the run's commits in the workspace (`no_branch`). When `/edit --branch` renamed the branch after
  * a delivery that pushed nothing, the run's commits are delivered under the new name: the workspace's branch
  * of the last delivery is copied to it. A queued run's commits stay with its worker: when that worker pushed the
@@ -49,8 +50,13 @@ export function createDeliveryPort(deps: DeliverAgainDeps): DeliveryPort {
       if (!record) return fail("not_found", `No project named "${slug}".`, { details: { slug, next: "list" } });
       const name = record.slug;
       const settings = deps.config.execute.delivery;
+      // These two are planbot's settings, not the project's state: not a conflict to retry, a set-up to change.
       if (!settings || settings.pushOn === "never")
-        return refuse(name, "push_off", "planbot is set not to push finished work (PUSH_ON=never).");
+        return unavailable(
+          name,
+          "push_off",
+          "planbot is set not to push finished work (PUSH_ON=never, which planbot's admin sets).",
+        );
       if (!shouldDeliver(settings.pushOn, record.status as RunOutcome))
         return refuse(
           name,
@@ -63,7 +69,11 @@ export function createDeliveryPort(deps: DeliverAgainDeps): DeliveryPort {
       if (!planned.ok) return planned;
       const plan = planned.plan;
       if (!plan.remoteUrl)
-        return refuse(name, "no_remote", "GIT_REMOTE_BASE is not set, so there is no remote to push the work to.");
+        return unavailable(
+          name,
+          "no_remote",
+          "planbot has no remote to push the work to: GIT_REMOTE_BASE, which planbot's admin sets, is not set.",
+        );
       const last = readDelivery(entry.entry);
       const branch = await runBranch(deps, name, plan.root, plan.branch, last?.branch);
       if (!branch.ok) {
@@ -101,6 +111,10 @@ async function readRecord(lister: ProjectLister, slug: string): Promise<Result<{
 
 function refuse(slug: string, reason: string, message: string) {
   return fail("invalid_state", message, { details: { slug, reason } });
+}
+
+function unavailable(slug: string, reason: string, message: string) {
+  return fail("not_available", message, { details: { slug, reason } });
 }
 
 async function readEntry(store: ProjectStore, slug: string): Promise<Result<{ entry: ProjectEntry }>> {

@@ -47,6 +47,13 @@ describe("a complete run without GIT_REMOTE_BASE", { timeout: 120_000 }, () => {
     expect(shown.stdout).toMatch(/^delivery failed: .*: ralph\/todo was not pushed: GIT_REMOTE_BASE is not set/m);
     expect(shown.stdout).toContain(` — ${advice}`);
 
+    // Delivering before GIT_REMOTE_BASE is set is a set-up problem (exit 1), not a conflict with the project.
+    const early = await runPlanbot(["projects", "deliver", "todo"], { cwd: root, env });
+    expect(early.exitCode).toBe(1);
+    expect(early.stderr).toContain(
+      "planbot has no remote to push the work to: GIT_REMOTE_BASE, which planbot's admin sets, is not set.",
+    );
+
     // Followed as written.
     const remotes = join(root, "remotes");
     await mkdir(remotes);
