@@ -1,3 +1,4 @@
+import { onStopSignal } from "./stop-signals.ts";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { createConsoleAdapter } from "../adapters/console/console-adapter.ts";
@@ -54,8 +55,7 @@ export async function runChat(argv: string[], config: Config, io: CliIo): Promis
         `planbot chat — attached to the running planbot (${socketPath(config.dataDir)}). /help lists the commands, Ctrl-C stops a planner turn, Ctrl-D quits.\n`,
       );
     // Closing the connection makes planbot stop this terminal's planner turns.
-    process.once("SIGINT", () => socket.destroy());
-    process.once("SIGTERM", () => socket.destroy());
+    onStopSignal(() => socket.destroy());
     return attachChat(socket, {
       dataDir: config.dataDir,
       input: process.stdin,
@@ -101,9 +101,7 @@ async function runStandalone(
     look,
   });
   // A signal (not a keypress: that is Ctrl-C in the line editor) stops the planner turns, then planbot.
-  const onSignal = () => adapter.close();
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const stopListening = onStopSignal(() => adapter.close());
   await startWatcher(runtime);
   runtime.outbound.register("console", adapter.outbound);
   runtime.onStop(() => adapter.close());
@@ -123,8 +121,7 @@ async function runStandalone(
   await adapter.run();
   await runtime.bot.drain();
   await runtime.stop();
-  process.off("SIGINT", onSignal);
-  process.off("SIGTERM", onSignal);
+  stopListening();
   return EXIT.ok;
 }
 

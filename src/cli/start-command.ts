@@ -1,3 +1,4 @@
+import { onStopSignal } from "./stop-signals.ts";
 import { exposureProblem } from "../adapters/http/security.ts";
 import type { Config } from "../config.ts";
 import { createLogger } from "../log.ts";
@@ -34,10 +35,7 @@ export async function runStart(argv: string[], config: Config, io: CliIo): Promi
   }
   const log = createLogger(config.logLevel, 2, config.logFormat);
   // Listen for signals before starting anything, so a stop during start-up still cleans up.
-  const signalled = new Promise<NodeJS.Signals>((resolve) => {
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-  });
+  const signalled = new Promise<NodeJS.Signals>((resolve) => onStopSignal(resolve));
   const runtime = createRuntime(config, log);
   try {
     await startWatcher(runtime);

@@ -1,3 +1,4 @@
+import { onStopSignal } from "./stop-signals.ts";
 import { connectionProblemLog } from "../queue/connection-problem-log.ts";
 import { hostname } from "node:os";
 import { Worker } from "bullmq";
@@ -38,10 +39,7 @@ export async function runWorker(
   const name = `${hostname()}:${process.pid}`;
   const redis = redisConnection(settings.url);
   redis.on("error", () => undefined);
-  const signalled = new Promise<string>((resolve) => {
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-  });
+  const signalled = new Promise<string>((resolve) => onStopSignal(resolve));
   // BullMQ leaves a connection it was given open on close(): it is ours to end.
   const workerConnection = redisConnection(settings.url);
   const worker = new Worker<RunJobData, RunJobResult>(
