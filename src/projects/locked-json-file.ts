@@ -4,7 +4,6 @@ import { stringifyLosslessJson } from "./lossless-json.ts";
 import { createMutationQueue, type PendingMutation } from "./mutation-queue.ts";
 import { operatorDetails } from "./operator-fix.ts";
 import { fail, type Failure, type Result } from "./result.ts";
-import { withStoreLock } from "./store-lock.ts";
 
 export type { JsonParser } from "./json-file-reader.ts";
 
@@ -47,6 +46,12 @@ export interface LockedJsonFile<D> {
    */
   localWrites(): number;
 }
+
+/**
+ * The lock's code (proper-lockfile and graceful-fs with it), loaded by the first write: a command that only
+ * reads, such as `planbot projects list`, starts without it.
+ */
+let storeLock: typeof import("./store-lock.ts") | undefined;
 
 /** Writes per path made by this process: see {@link LockedJsonFile.localWrites}. */
 const localWriteCounts = new Map<string, number>();
@@ -118,7 +123,8 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
   /** Carries `batch` through one locked write and tells each caller its result. */
   async function writeBatch(batch: PendingMutation<D>[]): Promise<void> {
     const step: WriteStep = { tried: false };
-    const written = await withStoreLock(path, staleMs, () => applyAndWrite(batch, step));
+    storeLock ??= await import("./store-lock.ts");
+    const written = await storeLock.withStoreLock(path, staleMs, () => applyAndWrite(batch, step));
     // Outside the lock, while the new file is still open: what this process wrote is what it reads next.
     if (written.ok && step.replacement) reader.wrote(written.data, step.replacement.fd);
     const shared = written.ok ? settle(step) : written;
