@@ -39,11 +39,11 @@ describe("by keyboard", () => {
     await edit.focus();
     await page.keyboard.press("Enter");
     await form.waitFor();
-    expect(await focused(page)).toMatch(/^textarea Description/);
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toMatch(/^textarea Description/);
     // Nothing typed: Escape closes at once, and focus is back where it was.
     await page.keyboard.press("Escape");
     await form.waitFor({ state: "detached" });
-    expect(await focused(page)).toBe("button Edit");
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toBe("button Edit");
     expect(asked).toEqual([]);
 
     // Something typed: Escape asks before it drops it.
@@ -53,7 +53,7 @@ describe("by keyboard", () => {
     await page.keyboard.press("Escape");
     await form.waitFor({ state: "detached" });
     expect(asked).toEqual(["Close this form? What you typed and did not send is dropped."]);
-    expect(await focused(page)).toBe("button Edit");
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toBe("button Edit");
     expect(await page.evaluate("sessionStorage.length")).toBe(0);
 
     // Saved from the keyboard: the changes are said, and focus is on Edit again.
@@ -67,7 +67,7 @@ describe("by keyboard", () => {
     expect(await page.getByRole("status").filter({ hasText: "Description" }).innerText()).toBe(
       "Description: A shop → A shop for tea",
     );
-    expect(await focused(page)).toBe("button Edit");
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toBe("button Edit");
   }, 60_000);
 
   it("the New project form takes the cursor when opened, closes on Escape, and gives focus back to New project", async () => {
@@ -81,10 +81,10 @@ describe("by keyboard", () => {
     await page.getByRole("button", { name: "New project" }).focus();
     await page.keyboard.press("Enter");
     await form.waitFor();
-    expect(await focused(page)).toBe("input Slug");
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toBe("input Slug");
     await page.keyboard.press("Escape");
     await form.waitFor({ state: "detached" });
-    expect(await focused(page)).toBe("button New project");
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toBe("button New project");
 
     await page.keyboard.press("Enter");
     await form.waitFor();
@@ -92,7 +92,7 @@ describe("by keyboard", () => {
     await page.keyboard.press("Escape");
     await form.waitFor({ state: "detached" });
     expect(asked).toEqual(["Close this form? What you typed and did not send is dropped."]);
-    expect(await focused(page)).toBe("button New project");
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toBe("button New project");
     expect(await page.evaluate("sessionStorage.length")).toBe(0);
   }, 60_000);
 
@@ -109,15 +109,15 @@ describe("by keyboard", () => {
     await page.keyboard.press("Enter");
     await thinking.waitFor();
     await turnDone();
-    expect(await focused(page)).toBe("textarea Your answer");
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toBe("textarea Your answer");
 
     // Sent with Enter: the box stays focused while the planner thinks, and after.
     await page.keyboard.type("Web only.");
     await page.keyboard.press("Enter");
     await thinking.waitFor();
-    expect(await focused(page)).toBe("textarea Your answer");
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toBe("textarea Your answer");
     await turnDone();
-    expect(await focused(page)).toBe("textarea Your answer");
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toBe("textarea Your answer");
 
     // Next phase is disabled during its turn: focus comes back to the answer box, not to the page's top.
     await page.getByRole("button", { name: "Next phase" }).focus();
@@ -125,7 +125,7 @@ describe("by keyboard", () => {
     await thinking.waitFor();
     await turnDone();
     await page.waitForSelector('.phase strong:text("Design")');
-    expect(await focused(page)).toBe("textarea Your answer");
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toBe("textarea Your answer");
   }, 60_000);
 
   it("a status change says what it did, and focus stays there when the pressed button goes", async () => {
@@ -147,10 +147,10 @@ describe("by keyboard", () => {
     expect(await region?.textContent()).toBe("Unapproved shop: it is pending again.");
     expect(await said.innerText()).toBe("Unapproved shop: it is pending again.");
     expect(await page.locator(".project-head .badge").innerText()).toBe("pending");
-    expect(await focused(page)).toBe("p Unapproved shop: it is pending again.");
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toBe("p Unapproved shop: it is pending again.");
     // From there the keyboard goes on through the page, not from its top.
     await page.keyboard.press("Tab");
-    expect(await focused(page)).toBe("button Edit");
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toBe("button Edit");
 
     await page.getByRole("button", { name: "Approve" }).focus();
     await page.keyboard.press("Enter");
@@ -176,11 +176,11 @@ describe("by keyboard", () => {
     await page.keyboard.press("Enter");
     const said = page.locator(".run-head").getByRole("status");
     await said.waitFor();
-    expect(await focused(page)).toBe(`p ${await said.innerText()}`);
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toBe(`p ${await said.innerText()}`);
     // The run ends and its "Started" note goes: focus moves to the line saying how it ended.
     await page.waitForSelector('.project-head .badge:text("done")', { timeout: 30_000 });
     await said.waitFor({ state: "detached" });
-    expect(await focused(page)).toMatch(/^p Status: done/);
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toMatch(/^p Status: done/);
   }, 60_000);
 
   it("a save refused for a field puts the cursor in that field", async () => {
@@ -194,7 +194,7 @@ describe("by keyboard", () => {
     await page.getByRole("button", { name: "Save" }).focus();
     await page.keyboard.press("Enter");
     await page.locator(".edit-project [role=alert]").waitFor();
-    expect(await focused(page)).toBe("input Base branch");
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toBe("input Base branch");
   }, 60_000);
 
   it("a search or filter on the board says how many projects it shows, for a screen reader", async () => {
@@ -235,7 +235,8 @@ describe("by keyboard", () => {
     await page.getByRole("button", { name: "Show all 33" }).focus();
     await page.keyboard.press("Enter");
     await expect.poll(() => cards.count(), { timeout: 15_000 }).toBe(33);
-    expect(await focused(page)).toBe(`a ${await cards.nth(30).innerText()}`);
+    const first = `a ${await cards.nth(30).innerText()}`;
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toBe(first);
   }, 60_000);
 
   it("Discard draft puts the cursor in the form's first field, as its note and button go", async () => {
@@ -253,13 +254,13 @@ describe("by keyboard", () => {
     await page.getByRole("button", { name: "Discard draft" }).focus();
     await page.keyboard.press("Enter");
     expect(await page.getByLabel("Slug").inputValue()).toBe("");
-    expect(await focused(page)).toBe("input Slug");
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toBe("input Slug");
 
     await page.goto(`${harness.origin}/#/p/shop`);
     await page.getByRole("button", { name: "Discard draft" }).focus();
     await page.keyboard.press("Enter");
     expect(await page.getByLabel("Description").inputValue()).toBe("A shop");
-    expect(await focused(page)).toBe("textarea Description");
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toBe("textarea Description");
   }, 60_000);
 
   it("opening a conversation does not read it all out; what is said from then on is", async () => {

@@ -1,7 +1,7 @@
 // The board: every project in a column by state, searchable and filterable, live from the stream.
 import { Component } from "preact";
 import { html } from "htm/preact";
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import {
   COLUMNS,
   PullRequestLink,
@@ -56,8 +56,9 @@ function Column({ column, projects }) {
   const [all, setAll] = useState(false);
   const shown = all ? projects : projects.slice(0, PER_COLUMN);
   const list = useRef(null);
-  // "Show all" goes once pressed: focus goes on to the first card it brought, not back to the page's top.
-  useEffect(() => {
+  // "Show all" goes once pressed: focus goes on to the first card it brought, not back to the page's top —
+  // in the render that removed the button (a layout effect), so no key pressed meanwhile lands on the page.
+  useLayoutEffect(() => {
     if (all && (!document.activeElement || document.activeElement === document.body))
       list.current?.querySelectorAll(".card-link")[PER_COLUMN]?.focus();
   }, [all]);
