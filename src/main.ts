@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { config as zodConfig } from "zod";
 import { loadConfig } from "./config.ts";
 import { EXIT } from "./cli/exit-codes.ts";
 import { processIo, type CliIo } from "./cli/io.ts";
@@ -12,6 +13,9 @@ export const USAGE = `usage: planbot <command>
   doctor                check configuration, planner, git and folders (--json)
   worker                take Ralph runs from the job queue at PLANBOT_QUEUE_URL (planbot worker --help)
 planbot <command> --help shows a command's options; planbot --version prints the version.`;
+
+/** Commands that do one thing and exit, for which zod runs without compiling (see {@link main}). */
+const ONE_SHOT: ReadonlySet<string> = new Set(["projects", "doctor"]);
 
 /** The `planbot` CLI; returns the process exit code (docs/architecture.md: 0 ok, 1 failure, 2 usage, 3 conflict, 4 not found). */
 export async function main(
@@ -33,6 +37,9 @@ export async function main(
     io.err(`${unknownCommandMessage(command)}\n${USAGE}`);
     return EXIT.usage;
   }
+  // A one-shot command parses each schema (the settings, the store) about once: compiling zod's fast path
+  // for it costs more than it saves. The long-running commands parse the store at every change and keep it.
+  if (ONE_SHOT.has(command)) zodConfig({ jitless: true });
   const loaded = loadConfig(env);
   if (!loaded.ok) {
     io.err(`planbot: ${loaded.message}`);
