@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config.ts";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { CONFIG_VARIABLES, loadConfig } from "../../src/config.ts";
 import { main } from "../../src/main.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 
@@ -130,6 +130,27 @@ describe("loadConfig", () => {
     // DASHBOARD_TOKEN has no rule of its own; a bad port next to it must not print it either.
     const result = loadConfig({ DASHBOARD_TOKEN: "s3cret-token", DASHBOARD_PORT: "x" }, cwd);
     expect(!result.ok && result.message).not.toContain("s3cret");
+  });
+
+  it("a variable set empty is the same as unset: every default holds", async () => {
+    const cwd = await temp.make("config-empty-");
+    const empty = Object.fromEntries(CONFIG_VARIABLES.map((name) => [name, ""]));
+    expect(loadConfig(empty, cwd)).toEqual(loadConfig({}, cwd));
+    expect(loadConfig({ ...empty, PLANBOT_ADMINS: " , " }, cwd)).toEqual(loadConfig({}, cwd));
+  });
+
+  it("builds the rule of a variable only when it is set (a one-shot command's start-up reads a few)", async () => {
+    const cwd = await temp.make("config-lazy-");
+    // Fresh copies of the modules: the other tests here have built rules in the shared ones.
+    vi.resetModules();
+    const config = await import("../../src/config.ts");
+    const rules = await import("../../src/config/setting-rules.ts");
+    expect(rules.builtSettingRules()).toEqual([]);
+    expect(config.loadConfig({ PLANBOT_DATA_DIR: "state", GIT_REMOTE_BASE: "git@example.com:me" }, cwd).ok).toBe(true);
+    expect(rules.builtSettingRules()).toEqual(["PLANBOT_DATA_DIR", "GIT_REMOTE_BASE"]);
+    // A bad value is still caught by its rule, built then.
+    expect(config.loadConfig({ DASHBOARD_PORT: "abc" }, cwd).ok).toBe(false);
+    expect(rules.builtSettingRules()).toEqual(["PLANBOT_DATA_DIR", "GIT_REMOTE_BASE", "DASHBOARD_PORT"]);
   });
 
   it("accepts the edge values", async () => {
