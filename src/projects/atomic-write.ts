@@ -12,7 +12,7 @@ import {
 } from "node:fs";
 import { open, rename, rmdir, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { randomBytes } from "node:crypto";
+import { randomHex } from "./random-hex.ts";
 import { folderSyncNeeded } from "./rename-durability.ts";
 
 /**
@@ -23,13 +23,17 @@ import { folderSyncNeeded } from "./rename-durability.ts";
  * mid-write cannot, so writers sweep such leftovers: a file whose writer's PID is gone is nobody's.
  */
 
-/** Unique per process (a PID can come back after a crash), so a temp name needs no random bytes per write. */
-const processTag = randomBytes(4).toString("hex");
+/**
+ * Unique per process (a PID can come back after a crash), so a temp name needs no random bytes per write;
+ * drawn at the first write, so a process that only reads never loads node:crypto.
+ */
+let processTag: string | undefined;
 let tempCounter = 0;
 
 /** `.<name>.<pid>.<hex>`, the stem of a temp (or superseded) file of `target`. */
 function tempStem(target: string): string {
   tempCounter += 1;
+  processTag ??= randomHex(4);
   return join(dirname(target), `.${basename(target)}.${process.pid}.${processTag}${tempCounter.toString(16)}`);
 }
 

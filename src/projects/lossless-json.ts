@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomHex } from "./random-hex.ts";
 
 /**
  * JSON that keeps every number as it was written. The stores are shared with other tools (Ralph, scripts,
@@ -113,7 +113,7 @@ export function stringifyLosslessJson(value: unknown, indent = 2): string {
       const token = current.valueOf();
       // Only the parser makes KeptNumbers; anything else shaped like one is written as the string it is.
       if (!NUMBER_TOKEN.test(token)) return token;
-      nonce ??= `\u0000${randomBytes(16).toString("hex")}:`;
+      nonce ??= `\u0000${randomHex(16)}:`;
       kept.push(token);
       return `${nonce}${kept.length - 1}`;
     },
@@ -135,7 +135,7 @@ function reproducible(token: string): boolean {
 
 function freshNonce(text: string): string {
   for (;;) {
-    const nonce = `planbot-number-${randomBytes(16).toString("hex")}:`;
+    const nonce = `planbot-number-${randomHex(16)}:`;
     if (!text.includes(nonce)) return nonce;
   }
 }

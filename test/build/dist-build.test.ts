@@ -74,8 +74,10 @@ describe("the compiled CLI", () => {
     expect(proposed.exitCode, proposed.stderr).toBe(0);
     expect(proposed.stdout).toContain("proposed alpha (pending, version 1)");
 
-    // A module hook records every file the process loads.
+    // A module hook records every file the process loads, and node's own list every built-in module (those
+    // reached through require, which the hook does not see, included).
     const loadedLog = join(pkg, "loaded.txt");
+    const builtinsLog = join(pkg, "builtins.txt");
     const hook = join(pkg, "record-loads.mjs");
     await writeFile(
       hook,
@@ -84,7 +86,9 @@ describe("the compiled CLI", () => {
     );
     await writeFile(
       join(pkg, "register-hook.mjs"),
-      `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hook).href)});\n`,
+      `import { writeFileSync } from "node:fs";\nimport { register } from "node:module";\n` +
+        `register(${JSON.stringify(pathToFileURL(hook).href)});\n` +
+        `process.on("exit", () => writeFileSync(${JSON.stringify(builtinsLog)}, process.moduleLoadList.join("\\n")));\n`,
     );
     const listed = await run(["projects", "list"], {
       NODE_OPTIONS: `--import=${pathToFileURL(join(pkg, "register-hook.mjs")).href}`,
@@ -112,6 +116,11 @@ describe("the compiled CLI", () => {
         /node_modules\/(pino|execa|proper-lockfile)\/|\/dist\/(deliver|adapters|runtime)\//.test(url),
       ),
     ).toEqual([]);
+    // node:crypto (about 13 ms through an ESM import) only names temp files and JSON placeholders: a list
+    // writes nothing (src/projects/random-hex.ts).
+    const builtins = readFileSync(builtinsLog, "utf8").split("\n");
+    expect(builtins).toContain("NativeModule fs");
+    expect(builtins.filter((name) => /^NativeModule (crypto|internal\/crypto\/)/.test(name))).toEqual([]);
   });
 
   it("after an edit to src/, bin/planbot runs the sources (through tsx), never the stale build", {
