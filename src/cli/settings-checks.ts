@@ -1,4 +1,4 @@
-import { exposureProblem, isLoopbackHost, STRONG_TOKEN_RULE } from "../adapters/http/security.ts";
+import { exposureProblem, isLoopbackHost, STRONG_TOKEN_RULE } from "../adapters/http/exposure.ts";
 import type { Config } from "../config.ts";
 import { parseRemoteBase, redactUrl } from "../execute/remote-url.ts";
 import { nextOccurrence } from "../execute/schedule.ts";

@@ -1,5 +1,5 @@
 import { onStopSignal } from "./stop-signals.ts";
-import { exposureProblem } from "../adapters/http/security.ts";
+import { exposureProblem } from "../adapters/http/exposure.ts";
 import type { Config } from "../config.ts";
 import { createLogger } from "../log.ts";
 import { ADAPTERS } from "../runtime/adapter-catalog.ts";

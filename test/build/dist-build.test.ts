@@ -38,6 +38,37 @@ function run(args: string[], env: Record<string, string> = {}) {
   });
 }
 
+/** node:crypto and its internals, as node's module list names them. */
+const CRYPTO = /^NativeModule (crypto|internal\/crypto\/)/;
+
+/**
+ * Runs bin/planbot with a module hook that records every file the process loads, and node's own list of
+ * every built-in module it loaded (those reached through require, which the hook does not see, included).
+ */
+async function runRecordingLoads(args: string[], label: string, env: Record<string, string> = {}) {
+  const loadedLog = join(pkg, `loaded-${label}.txt`);
+  const builtinsLog = join(pkg, `builtins-${label}.txt`);
+  const hook = join(pkg, `record-loads-${label}.mjs`);
+  const register = join(pkg, `register-hook-${label}.mjs`);
+  await writeFile(
+    hook,
+    `import { appendFileSync } from "node:fs";\n` +
+      `export async function resolve(specifier, context, next) { const result = await next(specifier, context); appendFileSync(${JSON.stringify(loadedLog)}, result.url + "\\n"); return result; }\n`,
+  );
+  await writeFile(
+    register,
+    `import { writeFileSync } from "node:fs";\nimport { register } from "node:module";\n` +
+      `register(${JSON.stringify(pathToFileURL(hook).href)});\n` +
+      `process.on("exit", () => writeFileSync(${JSON.stringify(builtinsLog)}, process.moduleLoadList.join("\\n")));\n`,
+  );
+  const result = await run(args, { ...env, NODE_OPTIONS: `--import=${pathToFileURL(register).href}` });
+  return {
+    result,
+    loaded: readFileSync(loadedLog, "utf8").trim().split("\n"),
+    builtins: readFileSync(builtinsLog, "utf8").split("\n"),
+  };
+}
+
 beforeAll(async () => {
   pkg = await temp.make("dist-");
   for (const entry of ["package.json", "tsconfig.json", "tsconfig.build.json", "bin", "scripts", "src"]) {
@@ -74,29 +105,10 @@ describe("the compiled CLI", () => {
     expect(proposed.exitCode, proposed.stderr).toBe(0);
     expect(proposed.stdout).toContain("proposed alpha (pending, version 1)");
 
-    // A module hook records every file the process loads, and node's own list every built-in module (those
-    // reached through require, which the hook does not see, included).
-    const loadedLog = join(pkg, "loaded.txt");
-    const builtinsLog = join(pkg, "builtins.txt");
-    const hook = join(pkg, "record-loads.mjs");
-    await writeFile(
-      hook,
-      `import { appendFileSync } from "node:fs";\n` +
-        `export async function resolve(specifier, context, next) { const result = await next(specifier, context); appendFileSync(${JSON.stringify(loadedLog)}, result.url + "\\n"); return result; }\n`,
-    );
-    await writeFile(
-      join(pkg, "register-hook.mjs"),
-      `import { writeFileSync } from "node:fs";\nimport { register } from "node:module";\n` +
-        `register(${JSON.stringify(pathToFileURL(hook).href)});\n` +
-        `process.on("exit", () => writeFileSync(${JSON.stringify(builtinsLog)}, process.moduleLoadList.join("\\n")));\n`,
-    );
-    const listed = await run(["projects", "list"], {
-      NODE_OPTIONS: `--import=${pathToFileURL(join(pkg, "register-hook.mjs")).href}`,
-    });
+    const { result: listed, loaded, builtins } = await runRecordingLoads(["projects", "list"], "list");
     expect(listed.exitCode, listed.stderr).toBe(0);
     expect(listed.stdout).toMatch(/alpha\s+pending/);
 
-    const loaded = readFileSync(loadedLog, "utf8").trim().split("\n");
     const own = loaded.filter(
       (url) =>
         url.startsWith(pathToFileURL(pkg).href) &&
@@ -118,9 +130,28 @@ describe("the compiled CLI", () => {
     ).toEqual([]);
     // node:crypto (about 13 ms through an ESM import) only names temp files and JSON placeholders: a list
     // writes nothing (src/projects/random-hex.ts).
-    const builtins = readFileSync(builtinsLog, "utf8").split("\n");
     expect(builtins).toContain("NativeModule fs");
-    expect(builtins.filter((name) => /^NativeModule (crypto|internal\/crypto\/)/.test(name))).toEqual([]);
+    expect(builtins.filter((name) => CRYPTO.test(name))).toEqual([]);
+  });
+
+  it("bin/planbot doctor checks the dashboard's binding without the dashboard's request gates (node:crypto)", {
+    timeout: 60_000,
+  }, async () => {
+    // Off loopback with a weak token: the exposure rule still runs, and says so.
+    const { result, loaded, builtins } = await runRecordingLoads(["doctor"], "doctor", {
+      DASHBOARD_HOST: "0.0.0.0",
+      DASHBOARD_TOKEN: "short",
+    });
+    expect(result.stdout).toContain("config: loaded");
+    expect(result.stdout).toMatch(/DASHBOARD_TOKEN is too weak for DASHBOARD_HOST=0\.0\.0\.0/);
+    expect(loaded.some((url) => url.endsWith("/dist/adapters/http/exposure.js"))).toBe(true);
+    expect(
+      loaded.filter((url) =>
+        /node_modules\/(discord\.js|grammy|pino|tsx)\/|\/dist\/adapters\/http\/security\.js/.test(url),
+      ),
+    ).toEqual([]);
+    expect(builtins).toContain("NativeModule child_process");
+    expect(builtins.filter((name) => CRYPTO.test(name))).toEqual([]);
   });
 
   it("after an edit to src/, bin/planbot runs the sources (through tsx), never the stale build", {

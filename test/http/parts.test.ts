@@ -3,7 +3,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createDashboardOutbound, type DashboardMessage } from "../../src/adapters/http/dashboard-outbound.ts";
 import { createRouter } from "../../src/adapters/http/router.ts";
-import { allowedOrigins, isLoopbackHost } from "../../src/adapters/http/security.ts";
+import { isLoopbackHost } from "../../src/adapters/http/exposure.ts";
+import { allowedOrigins } from "../../src/adapters/http/security.ts";
 import { createHash } from "node:crypto";
 import { systemClock } from "../../src/projects/clock.ts";
 import { startHarness, stopHarnesses } from "./harness.ts";

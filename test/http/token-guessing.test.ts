@@ -9,7 +9,7 @@ import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
 import { createGuessThrottle } from "../../src/adapters/http/guess-throttle.ts";
 import { startDashboardAdapter, type RunningDashboard } from "../../src/adapters/http/index.ts";
-import { weakTokenProblem } from "../../src/adapters/http/security.ts";
+import { weakTokenProblem } from "../../src/adapters/http/exposure.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/log.ts";
 import { createRuntime, type Runtime } from "../../src/runtime/runtime.ts";

@@ -14,7 +14,8 @@ import { editRoutes } from "./edit-route.ts";
 import { createRouter } from "./router.ts";
 import { workspaceRoutes } from "./workspace-routes.ts";
 import { createRequestHandler } from "./request-handler.ts";
-import { allowedOrigins, createTokenGate, exposureProblem, requestReceiptLimits, urlHost } from "./security.ts";
+import { exposureProblem } from "./exposure.ts";
+import { allowedOrigins, createTokenGate, requestReceiptLimits, urlHost } from "./security.ts";
 import { createSseHub, sseFrame } from "./sse-hub.ts";
 import { followStoreHealth } from "./store-health-events.ts";
 
