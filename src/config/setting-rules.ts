@@ -103,8 +103,8 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T, messag
 }
 
 /**
- * Each variable's rule, in the order the README lists them: with several bad values, the first one here is
- * the one reported. An unset variable is never parsed; its default lives in `src/config.ts`.
+ * Each variable's rule, in the order the configuration has always checked them: with several bad values,
+ * the first one here is the one reported. An unset variable is never parsed; its default lives in `src/config.ts`.
  */
 export const SETTING_RULES = {
   PLANBOT_DATA_DIR: optionalText,
