@@ -97,6 +97,8 @@ async function runStandalone(
     output: process.stdout,
     userName,
     prompt: interactive,
+    // Piped input or a script reads the replies in the order of its lines.
+    inOrder: !interactive,
     historyFile,
     look,
   });

@@ -13,9 +13,9 @@ export type Print = (text: string) => void;
 /** One person's terminal talking to the core. */
 export interface ConsoleSession {
   /**
-   * Hands a line to the core. Resolves when the line no longer holds up the next one: at once for
-   * planner turns (an answer, /plan, /next…), so `/status` and `/stop` are answered while the planner
-   * thinks; after the replies for quick commands, so piped input keeps its order.
+   * Hands a line to the core. Resolves when the line no longer holds up the next one: after its replies,
+   * except for a planner turn (an answer, /plan, /next…) typed at a prompt, which resolves at once so
+   * `/status` and `/stop` are answered while the planner thinks.
    */
   submit(text: string): Promise<void>;
   /** Stops every planner turn this session started (Ctrl-C, the terminal went away). */
@@ -24,17 +24,30 @@ export interface ConsoleSession {
   drain(): Promise<void>;
 }
 
+/** How a {@link ConsoleSession} prints and paces its lines. */
+export interface ConsoleSessionOptions {
+  /** Styled for a colour terminal, plain words otherwise (the default). */
+  look?: TerminalLook;
+  /**
+   * Every line waits until the one before it is answered, planner turns included: for piped input or a
+   * script, which reads the replies in the order of its lines and whose next line may depend on the last
+   * (an answer right after `/plan`). Off for a person at a prompt, who may ask `/status` or `/stop` while
+   * the planner thinks.
+   */
+  inOrder?: boolean;
+}
+
 /**
  * Creates a {@link ConsoleSession} for one user; the core treats the terminal's owner as an admin, and
- * every line is declared the server operator's (`HandleOptions.operator`). Replies print in `look`: styled
- * for a colour terminal, plain words otherwise.
+ * every line is declared the server operator's (`HandleOptions.operator`).
  */
 export function createConsoleSession(
   bot: Pick<AdapterBot, "handle" | "commandFor">,
   userName: string,
   print: Print,
-  look: TerminalLook = "plain",
+  options: ConsoleSessionOptions = {},
 ): ConsoleSession {
+  const look = options.look ?? "plain";
   const styles = stylesOf(look);
   const running = new Set<Promise<void>>();
   const turns = new Set<AbortController>();
@@ -81,6 +94,7 @@ export function createConsoleSession(
       const work = handle(trimmed).catch((error: unknown) => print(`planbot: ${(error as Error).message}`));
       running.add(work);
       void work.finally(() => running.delete(work));
+      if (options.inOrder) return work;
       const command = bot.commandFor(trimmed);
       const mayTakeLong = command ? command.slow === true : !trimmed.startsWith("/");
       return mayTakeLong ? Promise.resolve() : work;

@@ -83,7 +83,8 @@ export async function attachChat(socket: Socket, options: AttachOptions): Promis
     quitAsked = true;
     send({ type: "interrupt" });
   });
-  send({ type: "hello", user: options.userName, look: options.look ?? "plain" });
+  // Piped lines are answered one after another, planner turns included; typed ones never wait for the planner.
+  send({ type: "hello", user: options.userName, look: options.look ?? "plain", inOrder: !options.interactive });
   void (async () => {
     for await (const line of terminal.lines()) {
       quitAsked = false;
