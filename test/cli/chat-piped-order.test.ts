@@ -103,4 +103,39 @@ describe("planbot chat with piped input", { timeout: 120_000 }, () => {
     owner.stdin!.end();
     expect((await owner).exitCode).toBe(0);
   });
+
+  it("attached, a stop signal stops its planner turn and leaves quietly: the planbot it was attached to runs on", async () => {
+    const root = await temp.make("chat-order-leave-");
+    const env = chatEnv(root);
+    const started = (label: string) => {
+      const child = execa(planbotBin, ["chat"], { cwd: root, env, extendEnv: false, reject: false, stdin: "pipe" });
+      children.push(child);
+      let output = "";
+      child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+      const waitFor = async (text: string) =>
+        expect(await waitUntil(() => output.includes(text), 60_000), `${label}:\n${output}`).toBe(true);
+      return { child, output: () => output, waitFor };
+    };
+    const owner = started("owner");
+    owner.child.stdin!.write("/whoami\n");
+    await owner.waitFor("You are ");
+
+    const attached = started("attached");
+    // The next line waits behind a turn that never ends, and must not run after the signal.
+    attached.child.stdin!.write(`/plan kiln "A kiln firing log"\n[[fake:hang]] Potters\n/cancel kiln\n`);
+    await attached.waitFor("phase 1/3: clarify");
+    // The second "working" line is the hung turn's.
+    expect(await waitUntil(() => attached.output().split("… working").length === 3, 60_000), attached.output()).toBe(
+      true,
+    );
+    attached.child.kill("SIGINT");
+    expect((await attached.child).exitCode).toBe(0);
+    expect(attached.output()).not.toContain("was attached to stopped");
+
+    owner.child.stdin!.write("/status kiln\n");
+    await owner.waitFor("kiln — planning");
+    expect(owner.child.exitCode).toBeNull();
+    owner.child.stdin!.end();
+    expect((await owner.child).exitCode).toBe(0);
+  });
 });
