@@ -212,6 +212,30 @@ describe("planbot chat in a terminal", { timeout: 120_000 }, () => {
     expect(chat.since(0)).not.toContain("You answered");
   });
 
+  it("tells a newcomer typing /quit which key quits, and says so when Ctrl-D must wait for a planner turn", async () => {
+    const root = await temp.make("chat-newcomer-quit-");
+    const chat = await openChat(root, { PLANNER_COMMAND: fakeClaudePath, CLAUDE_CONFIG_DIR: join(root, "claude") });
+    let at = chat.mark();
+    chat.keys("/quit\r");
+    await chat.next(at, /To leave the terminal chat press Ctrl-D \(Ctrl-C stops a running planner turn\)\./);
+    expect(chat.since(at)).not.toContain("Unknown command");
+
+    at = chat.mark();
+    chat.keys("/plan kiln A kiln firing log\r");
+    await chat.next(at, /phase 1\/3: clarify/);
+    at = chat.mark();
+    // A turn that never ends, so the wait is certain; Ctrl-C then does what the notice says.
+    chat.keys("[[fake:hang]] Potters\r");
+    await chat.next(at, /working/);
+    chat.keys(CTRL_D);
+    await chat.next(at, /Waiting for the planner's answer before quitting \(Ctrl-C stops it\)\./);
+    expect(chat.since(at)).toMatch(/\nWaiting for the planner's answer/);
+    expect(chat.child.exitCode).toBeNull();
+    chat.keys(CTRL_C);
+    expect((await chat.child).exitCode).toBe(0);
+    expect(chat.since(at)).toContain("Planning was stopped while the planner was answering");
+  });
+
   it("shows the reply markup as styles on a colour terminal, and as plain words with NO_COLOR or TERM=dumb", async () => {
     const styledChat = await openChat(undefined, { TERM: "xterm-256color" });
     let at = styledChat.mark();

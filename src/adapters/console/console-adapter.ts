@@ -2,7 +2,7 @@ import type { Readable, Writable } from "node:stream";
 import type { Outbound } from "../../chat/outbound.ts";
 import { renderPlainText } from "../../chat/plain-text.ts";
 import type { AdapterBot } from "../contract.ts";
-import { createConsoleSession } from "./console-session.ts";
+import { createConsoleSession, WAITING_BEFORE_QUIT } from "./console-session.ts";
 import { createTerminal } from "./terminal.ts";
 import { stylesOf, type TerminalLook } from "./terminal-styles.ts";
 
@@ -89,6 +89,7 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
         quitAsked = false;
         await session.submit(line);
       }
+      if (!quit && session.pending()) terminal.print(WAITING_BEFORE_QUIT);
       await session.drain();
     },
     outbound: {

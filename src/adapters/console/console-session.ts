@@ -10,6 +10,15 @@ export const CONSOLE_CHANNEL = "terminal";
 /** What a terminal session prints: replies, and the working / elapsed-time lines of planner turns. */
 export type Print = (text: string) => void;
 
+/** `/quit`, `/exit`, `/q`: not planbot commands, but what someone trying to leave the terminal chat types. */
+const QUIT_WORDS = /^\/(quit|exit|q)$/i;
+
+/** The answer to {@link QUIT_WORDS}. */
+export const HOW_TO_QUIT = "To leave the terminal chat press Ctrl-D (Ctrl-C stops a running planner turn).";
+
+/** Said when the input ends (Ctrl-D) while a line is still being answered, so the wait is not a silent one. */
+export const WAITING_BEFORE_QUIT = "Waiting for the planner's answer before quitting (Ctrl-C stops it).";
+
 /** One person's terminal talking to the core. */
 export interface ConsoleSession {
   /**
@@ -20,6 +29,8 @@ export interface ConsoleSession {
   submit(text: string): Promise<void>;
   /** Stops every planner turn this session started (Ctrl-C, the terminal went away). */
   interrupt(): number;
+  /** Lines handed in and not yet answered (a planner turn, mostly). */
+  pending(): number;
   /** Resolves when every line handed in has been answered. */
   drain(): Promise<void>;
 }
@@ -91,6 +102,11 @@ export function createConsoleSession(
     submit(text) {
       const trimmed = text.trim();
       if (!trimmed) return Promise.resolve();
+      // A newcomer's way out of a shell; the chat's is a key, which no command list would tell them.
+      if (QUIT_WORDS.test(trimmed) && !bot.commandFor(trimmed)) {
+        print(HOW_TO_QUIT);
+        return Promise.resolve();
+      }
       const work = handle(trimmed).catch((error: unknown) => print(`planbot: ${(error as Error).message}`));
       running.add(work);
       void work.finally(() => running.delete(work));
@@ -103,6 +119,9 @@ export function createConsoleSession(
       const count = turns.size;
       for (const turn of turns) turn.abort();
       return count;
+    },
+    pending() {
+      return running.size;
     },
     async drain() {
       while (running.size) await Promise.allSettled([...running]);

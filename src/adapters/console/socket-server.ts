@@ -3,7 +3,7 @@ import { connect, createServer, type Socket } from "node:net";
 import { renderPlainText } from "../../chat/plain-text.ts";
 import type { Reply } from "../../chat/reply.ts";
 import type { AdapterHost, RunningAdapter } from "../contract.ts";
-import { createConsoleSession } from "./console-session.ts";
+import { createConsoleSession, WAITING_BEFORE_QUIT } from "./console-session.ts";
 import { messageReader, socketPath, type ClientMessage, type ServerMessage } from "./protocol.ts";
 import { makeFolders } from "../../projects/make-folders.ts";
 import { stylesOf, type TerminalLook } from "./terminal-styles.ts";
@@ -135,7 +135,12 @@ function serveTerminal(host: AdapterHost, socket: Socket, onLook: (look: Termina
           break;
         }
         case "end":
-          void chain.then(() => session.drain()).then(() => send(socket, { type: "bye" }));
+          void chain
+            .then(() => {
+              if (session.pending()) send(socket, { type: "print", text: WAITING_BEFORE_QUIT });
+              return session.drain();
+            })
+            .then(() => send(socket, { type: "bye" }));
           break;
       }
     }),
