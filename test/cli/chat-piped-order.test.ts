@@ -104,6 +104,30 @@ describe("planbot chat with piped input", { timeout: 120_000 }, () => {
     expect((await owner).exitCode).toBe(0);
   });
 
+  it("a line that is not UTF-8 is refused with what to do, and the next line is answered", async () => {
+    const root = await temp.make("chat-not-utf8-");
+    const input = Buffer.concat([
+      Buffer.from("/p caf"),
+      Buffer.from([0xe9]),
+      Buffer.from(" A caf\u00e9 menu\n/p menu A caf\u00e9 menu\n"),
+    ]);
+    const run = await execa(planbotBin, ["chat"], {
+      cwd: root,
+      env: chatEnv(root),
+      extendEnv: false,
+      input,
+      reject: false,
+      timeout: 90_000,
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const lines = String(run.stdout).split("\n");
+    expect(lines[0]).toBe(
+      "That line holds bytes that are not UTF-8 text (shown as \uFFFD), so planbot did not act on it. Set the terminal to UTF-8 (e.g. LANG=C.UTF-8) and send it again.",
+    );
+    expect(lines[1]).toBe("Proposed menu: A caf\u00e9 menu");
+    expect(String(run.stdout)).not.toContain("slug");
+  });
+
   it("attached, a stop signal stops its planner turn and leaves quietly: the planbot it was attached to runs on", async () => {
     const root = await temp.make("chat-order-leave-");
     const env = chatEnv(root);

@@ -16,6 +16,10 @@ const QUIT_WORDS = /^\/(quit|exit|q)$/i;
 /** The answer to {@link QUIT_WORDS}. */
 export const HOW_TO_QUIT = "To leave the terminal chat press Ctrl-D (Ctrl-C stops a running planner turn).";
 
+/** The answer to a line that held bytes that are not UTF-8 (read as U+FFFD): it is not handled. */
+export const NOT_UTF8 =
+  "That line holds bytes that are not UTF-8 text (shown as \uFFFD), so planbot did not act on it. Set the terminal to UTF-8 (e.g. LANG=C.UTF-8) and send it again.";
+
 /** Said when the input ends (Ctrl-D) while a line is still being answered, so the wait is not a silent one. */
 export const WAITING_BEFORE_QUIT = "Waiting for the planner's answer before quitting (Ctrl-C stops it).";
 
@@ -102,6 +106,11 @@ export function createConsoleSession(
     submit(text) {
       const trimmed = text.trim();
       if (!trimmed) return Promise.resolve();
+      // Bytes that are not UTF-8 arrive as U+FFFD: sent on, the planner or a slug would get garbled text.
+      if (trimmed.includes("\uFFFD")) {
+        print(NOT_UTF8);
+        return Promise.resolve();
+      }
       // A newcomer's way out of a shell; the chat's is a key, which no command list would tell them.
       if (QUIT_WORDS.test(trimmed) && !bot.commandFor(trimmed)) {
         print(HOW_TO_QUIT);
