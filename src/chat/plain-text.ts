@@ -1,4 +1,5 @@
 import { renderInline } from "./inline-markup.ts";
+import { numberOrderedLists } from "./list-numbers.ts";
 import { KEEP_TALKING_COMMAND, type Reply } from "./reply.ts";
 
 /**
@@ -22,8 +23,8 @@ export const CODE_MARKED_STYLES: TextStyles = { bold: (text) => text, code: (tex
 
 /**
  * The reply markup as terminal text: bold and code shown through `styles` (plain by default: markers
- * dropped), links as `label <url>`, escapes resolved, code blocks indented without their fences, and
- * buttons listed as the commands they run.
+ * dropped), links as `label <url>`, escapes resolved, code blocks indented without their fences, ordered
+ * lists numbered as a Markdown renderer shows them, and buttons listed as the commands they run.
  */
 export function renderPlainText(reply: Reply, styles: TextStyles = PLAIN_STYLES): string {
   const text = markupToText(reply.text, styles);
@@ -45,7 +46,7 @@ const FENCE = /^[ \t]*(```+|~~~+)/;
 function markupToText(markup: string, styles: TextStyles): string {
   const out: string[] = [];
   let fence: string | undefined;
-  for (const line of markup.split("\n")) {
+  for (const line of numberOrderedLists(markup).split("\n")) {
     const opens = FENCE.exec(line);
     if (fence !== undefined) {
       if (opens && opens[1] === fence && line.trim() === fence) fence = undefined;

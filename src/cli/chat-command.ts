@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createConsoleAdapter } from "../adapters/console/console-adapter.ts";
 import { CONSOLE_ADAPTER, CONSOLE_CHANNEL } from "../adapters/console/console-session.ts";
 import { socketPath } from "../adapters/console/protocol.ts";
-import { attachChat, connectChat } from "../adapters/console/socket-client.ts";
+import { attachChat, connectChat, leaveChat } from "../adapters/console/socket-client.ts";
 import { startChatSocket } from "../adapters/console/socket-server.ts";
 import { terminalLookOf, type TerminalLook } from "../adapters/console/terminal-styles.ts";
 import type { Config } from "../config.ts";
@@ -55,7 +55,7 @@ export async function runChat(argv: string[], config: Config, io: CliIo): Promis
         `planbot chat — attached to the running planbot (${socketPath(config.dataDir)}). /help lists the commands, Ctrl-C stops a planner turn, Ctrl-D quits.\n`,
       );
     // Closing the connection makes planbot stop this terminal's planner turns.
-    onStopSignal(() => socket.destroy());
+    onStopSignal(() => leaveChat(socket));
     return attachChat(socket, {
       dataDir: config.dataDir,
       input: process.stdin,
@@ -97,6 +97,8 @@ async function runStandalone(
     output: process.stdout,
     userName,
     prompt: interactive,
+    // Piped input or a script reads the replies in the order of its lines.
+    inOrder: !interactive,
     historyFile,
     look,
   });

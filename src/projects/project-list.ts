@@ -240,8 +240,7 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
       if (!read.ok) return read;
       const entry = findProject(read.file, slug);
       const name = entry?.name ?? slug;
-      const hasWorkspace =
-        statSync(workspacePaths(deps.workspaceDir, name).root, { throwIfNoEntry: false })?.isDirectory() ?? false;
+      const hasWorkspace = isFolder(workspacePaths(deps.workspaceDir, name).root);
       if (!entry && !hasWorkspace) return { ok: true, record: undefined };
       return { ok: true, record: record(name, entry, hasWorkspace, deps.previews?.() ?? new Map()) };
     },
@@ -250,6 +249,16 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
       return record(read.slug, entry, read.has_workspace, deps.previews?.() ?? new Map(), cached);
     },
   };
+}
+
+/** Whether `path` is a folder. A name longer than the file system allows (typed after /status) is none. */
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENAMETOOLONG") return false;
+    throw error;
+  }
 }
 
 function statKey(stats: Stats | undefined): string {

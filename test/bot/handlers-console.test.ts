@@ -295,6 +295,16 @@ describe("/status through the terminal", () => {
     expect(out).not.toContain("Something went wrong");
     expect(out).toMatch(/No project named|is not valid/);
   });
+
+  it("/status with a name longer than a file name may be is answered, not a handler crash", async () => {
+    const chat = await startChat();
+    // With the workspace folder there, the name reaches the file system (which refuses it) rather than
+    // stopping at a folder that does not exist.
+    await mkdir(chat.runtime.config.workspaceDir, { recursive: true });
+    const out = await chat.say(`/status ${"a".repeat(300)}`);
+    expect(out).not.toContain("Something went wrong");
+    expect(out).toContain(`No project named "${"a".repeat(300)}". /status lists them.`);
+  });
 });
 
 describe("/whoami and /help through the terminal", () => {

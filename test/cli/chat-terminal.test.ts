@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
 import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
+import { fakeClaudePath } from "../fakes/paths.ts";
 import { baseEnv, planbotBin } from "../helpers/planbot-child.ts";
 import { waitUntil } from "../helpers/processes.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
@@ -171,6 +172,68 @@ describe("planbot chat in a terminal", { timeout: 120_000 }, () => {
     expect(chat.child.exitCode).toBeNull();
     chat.keys(CTRL_C);
     expect((await chat.child).exitCode).toBe(0);
+  });
+
+  it("attached, answers /status at once while a planner turn runs, where piped lines would wait", async () => {
+    const root = await temp.make("chat-attached-busy-");
+    const env = {
+      PLANBOT_DATA_DIR: join(root, "data"),
+      PLANNER_COMMAND: fakeClaudePath,
+      CLAUDE_CONFIG_DIR: join(root, "claude-config"),
+    };
+    const owner = execa(planbotBin, ["chat"], {
+      cwd: root,
+      env: { ...terminalEnv, ...env },
+      extendEnv: false,
+      reject: false,
+      stdin: "pipe",
+    });
+    children.push(owner);
+    let ownerSaid = "";
+    owner.stdout!.on("data", (chunk: Buffer) => (ownerSaid += chunk.toString("utf8")));
+    owner.stdin!.write("/p kiln A kiln firing log\n");
+    expect(await waitUntil(() => /Proposed kiln/.test(ownerSaid), 60_000), ownerSaid).toBe(true);
+
+    const chat = await openChat(root, env);
+    let at = chat.mark();
+    chat.keys("/plan kiln\r");
+    await chat.next(at, /phase 1\/3: clarify/);
+    // A turn that never ends: /status can only be answered if it does not wait for it.
+    at = chat.mark();
+    chat.keys("[[fake:hang]] and glaze notes\r");
+    await chat.next(at, /working/);
+    chat.keys("/status\r");
+    await chat.next(at, /Projects \(1\)/);
+    at = chat.mark();
+    chat.keys(CTRL_C);
+    await chat.next(at, /Stopping the planner turn/);
+    chat.keys(CTRL_D);
+    expect((await chat.child).exitCode).toBe(0);
+    expect(chat.since(0)).not.toContain("You answered");
+  });
+
+  it("tells a newcomer typing /quit which key quits, and says so when Ctrl-D must wait for a planner turn", async () => {
+    const root = await temp.make("chat-newcomer-quit-");
+    const chat = await openChat(root, { PLANNER_COMMAND: fakeClaudePath, CLAUDE_CONFIG_DIR: join(root, "claude") });
+    let at = chat.mark();
+    chat.keys("/quit\r");
+    await chat.next(at, /To leave the terminal chat press Ctrl-D \(Ctrl-C stops a running planner turn\)\./);
+    expect(chat.since(at)).not.toContain("Unknown command");
+
+    at = chat.mark();
+    chat.keys("/plan kiln A kiln firing log\r");
+    await chat.next(at, /phase 1\/3: clarify/);
+    at = chat.mark();
+    // A turn that never ends, so the wait is certain; Ctrl-C then does what the notice says.
+    chat.keys("[[fake:hang]] Potters\r");
+    await chat.next(at, /working/);
+    chat.keys(CTRL_D);
+    await chat.next(at, /Waiting for the planner's answer before quitting \(Ctrl-C stops it\)\./);
+    expect(chat.since(at)).toMatch(/\nWaiting for the planner's answer/);
+    expect(chat.child.exitCode).toBeNull();
+    chat.keys(CTRL_C);
+    expect((await chat.child).exitCode).toBe(0);
+    expect(chat.since(at)).toContain("Planning was stopped while the planner was answering");
   });
 
   it("shows the reply markup as styles on a colour terminal, and as plain words with NO_COLOR or TERM=dumb", async () => {

@@ -1,8 +1,8 @@
 /**
  * `planbot chat` attached to a running `bin/planbot start` of the same data dir (through its socket),
  * end to end with the fake Telegram, Discord, planner and Ralph: a session started in Telegram is
- * continued from the terminal and its planner reply reaches the Telegram group; /status answers while a
- * slow planner turn runs; interrupting the terminal during a turn leaves no planner process; the plan is
+ * continued from the terminal and its planner reply reaches the Telegram group; a piped /status waits for
+ * the slow planner turn before it; interrupting the terminal during a turn leaves no planner process; the plan is
  * finished and /run from the terminal (whose card, the operator's, names the plan by its whole path), and
  * the completion notice appears in the terminal.
  */
@@ -63,7 +63,7 @@ const alive = (pid: number) => {
 };
 
 describe("planbot chat attached to planbot start", { timeout: 120_000 }, () => {
-  it("continues a Telegram session from the terminal, answers at once while the planner thinks, stops the planner on interrupt, and hears the completion", async () => {
+  it("continues a Telegram session from the terminal, answers piped lines in order, stops the planner on interrupt, and hears the completion", async () => {
     const w = await createWorld({ repo: "team/kiln", env: { FAKE_RALPH_COMMIT: "1" } });
     worlds.push(w);
     await w.startPlanbot();
@@ -84,13 +84,15 @@ describe("planbot chat attached to planbot start", { timeout: 120_000 }, () => {
     await terminal.next(at, /You answered: "Potters firing stoneware"/);
     await w.botSaid(telegramFrom, /You answered: "Potters firing stoneware"/);
 
-    // /status is answered while a slow planner turn runs, before the turn's reply.
+    // Piped lines are answered in their order: /status waits for the slow planner turn before it (at a
+    // prompt it would not; test/cli/chat-terminal.test.ts types the same on a terminal).
     at = terminal.mark();
-    terminal.type("[[fake:slow=5000]] and glaze notes");
+    terminal.type("[[fake:slow=1500]] and glaze notes");
     terminal.type("/status");
     await terminal.next(at, /Projects \(1\)/);
-    expect(terminal.output().slice(at)).not.toContain("and glaze notes");
-    await terminal.next(at, /You answered: "and glaze notes"/);
+    const printed = terminal.output().slice(at);
+    expect(printed.indexOf('You answered: "and glaze notes"'), printed).toBeGreaterThan(-1);
+    expect(printed.indexOf('You answered: "and glaze notes"')).toBeLessThan(printed.indexOf("Projects (1)"));
 
     // The terminal goes away during a turn: the planner (and what it started) is stopped.
     const hangPid = join(w.env.CLAUDE_CONFIG_DIR!, "fake-claude", "hang-child.pid");

@@ -2,7 +2,7 @@ import type { Readable, Writable } from "node:stream";
 import type { Outbound } from "../../chat/outbound.ts";
 import { renderPlainText } from "../../chat/plain-text.ts";
 import type { AdapterBot } from "../contract.ts";
-import { createConsoleSession } from "./console-session.ts";
+import { createConsoleSession, WAITING_BEFORE_QUIT } from "./console-session.ts";
 import { createTerminal } from "./terminal.ts";
 import { stylesOf, type TerminalLook } from "./terminal-styles.ts";
 
@@ -20,6 +20,11 @@ export interface ConsoleAdapterDeps {
   historyFile?: string | undefined;
   /** How replies print: styled on a colour terminal, plain words otherwise (the default). */
   look?: TerminalLook;
+  /**
+   * Each line waits for the answer to the one before, planner turns included (`planbot chat` with piped
+   * input, see console-session.ts). Off by default: a planner turn never holds up the prompt.
+   */
+  inOrder?: boolean;
 }
 
 /** A running terminal chat. */
@@ -35,8 +40,9 @@ export interface ConsoleAdapter {
 /**
  * The terminal chat of a standalone `planbot chat` (when no `planbot start` runs for the data dir; see
  * socket-client.ts for the attached case): the first proof that the core needs no platform. The user is
- * the machine's owner, so the core treats them as an admin. Quick commands answer in order; a planner
- * turn never holds up the next line; Ctrl-C stops a running turn, and twice in a row with none running quits.
+ * the machine's owner, so the core treats them as an admin. Quick commands answer in order; at a prompt a
+ * planner turn never holds up the next line, while piped lines (`inOrder`) each wait for the one before;
+ * Ctrl-C stops a running turn, and twice in a row with none running quits.
  */
 export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
   const terminal = createTerminal({
@@ -47,7 +53,16 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
   });
   const look = deps.look ?? "plain";
   const styles = stylesOf(look);
-  const session = createConsoleSession(deps.bot, deps.userName, (text) => terminal.print(text), look);
+  const session = createConsoleSession(deps.bot, deps.userName, (text) => terminal.print(text), {
+    look,
+    inOrder: deps.inOrder,
+  });
+  // Lines read before a quit (piped lines waiting for their turn) are dropped, not handled after it.
+  let quit = false;
+  const quitNow = () => {
+    quit = true;
+    terminal.close();
+  };
   // One stray Ctrl-C must not end this planbot (and the terminals attached to it): with nothing running it
   // asks for a second one, and a line typed in between starts over. Ctrl-C on a half-typed line only drops
   // that line, as in a shell. Ctrl-D quits at once.
@@ -62,7 +77,7 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
       terminal.print(
         `Stopping ${stopped === 1 ? "the planner turn" : `${stopped} planner turns`}… (Ctrl-C again with nothing running quits)`,
       );
-    else if (quitAsked) terminal.close();
+    else if (quitAsked) quitNow();
     else terminal.print("Nothing is running. Ctrl-C again or Ctrl-D quits.");
     quitAsked = true;
   });
@@ -70,9 +85,11 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
   return {
     async run() {
       for await (const line of terminal.lines()) {
+        if (quit) break;
         quitAsked = false;
         await session.submit(line);
       }
+      if (!quit && session.pending()) terminal.print(WAITING_BEFORE_QUIT);
       await session.drain();
     },
     outbound: {
@@ -90,7 +107,7 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
     },
     close() {
       session.interrupt();
-      terminal.close();
+      quitNow();
     },
   };
 }

@@ -14,8 +14,12 @@ export function socketPath(dataDir: string): string {
 
 /** Terminal → planbot. */
 export type ClientMessage =
-  /** First message: who is typing (the OS user name), and whether replies should come styled for a colour terminal. */
-  | { type: "hello"; user: string; look?: TerminalLook }
+  /**
+   * First message: who is typing (the OS user name), whether replies should come styled for a colour
+   * terminal, and whether each line must wait for the answer to the one before (piped input; see
+   * console-session.ts).
+   */
+  | { type: "hello"; user: string; look?: TerminalLook; inOrder?: boolean }
   | { type: "line"; text: string }
   /** Ctrl-C: stop the planner turns this terminal started. */
   | { type: "interrupt" }

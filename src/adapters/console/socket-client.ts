@@ -20,6 +20,15 @@ export interface AttachOptions {
 const ATTACHED_TO_STOPPED =
   "The planbot this chat was attached to stopped (the planbot start or the first planbot chat on this data dir quit), so this chat is closed. Run planbot chat again to go on.";
 
+/** Connections the user left (a stop signal): their closing is no news of planbot stopping. */
+const leftByUser = new WeakSet<Socket>();
+
+/** Leaves the attached chat on the user's behalf (Ctrl-C as a signal, SIGTERM): planbot stops this terminal's turns. */
+export function leaveChat(socket: Socket): void {
+  leftByUser.add(socket);
+  socket.destroy();
+}
+
 /** Connects to the running planbot's terminal socket; undefined when none serves this data dir. */
 export async function connectChat(dataDir: string): Promise<Socket | undefined> {
   return new Promise((resolve) => {
@@ -34,7 +43,7 @@ export async function connectChat(dataDir: string): Promise<Socket | undefined> 
  * replies, "working" lines, completion notices and replies mirrored from other chats. Ctrl-C stops the
  * planner turns this terminal started (twice in a row, with no line between, quits); Ctrl-D quits after pending
  * answers.
- * Resolves with the exit code: 0 when the user quit, 1 when planbot went away.
+ * Resolves with the exit code: 0 when the user quit (or left with {@link leaveChat}), 1 when planbot went away.
  */
 export async function attachChat(socket: Socket, options: AttachOptions): Promise<number> {
   const terminal = createTerminal({
@@ -60,10 +69,11 @@ export async function attachChat(socket: Socket, options: AttachOptions): Promis
       }),
     );
     socket.on("close", () => {
+      const left = said || leftByUser.has(socket);
       // Whoever reads this may not have started the planbot that stopped (another terminal's planbot chat).
-      if (!said) terminal.print(ATTACHED_TO_STOPPED);
+      if (!left) terminal.print(ATTACHED_TO_STOPPED);
       terminal.close();
-      resolve(said ? 0 : 1);
+      resolve(left ? 0 : 1);
     });
     socket.on("error", () => undefined);
   });
@@ -83,7 +93,8 @@ export async function attachChat(socket: Socket, options: AttachOptions): Promis
     quitAsked = true;
     send({ type: "interrupt" });
   });
-  send({ type: "hello", user: options.userName, look: options.look ?? "plain" });
+  // Piped lines are answered one after another, planner turns included; typed ones never wait for the planner.
+  send({ type: "hello", user: options.userName, look: options.look ?? "plain", inOrder: !options.interactive });
   void (async () => {
     for await (const line of terminal.lines()) {
       quitAsked = false;

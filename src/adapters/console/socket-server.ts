@@ -3,7 +3,7 @@ import { connect, createServer, type Socket } from "node:net";
 import { renderPlainText } from "../../chat/plain-text.ts";
 import type { Reply } from "../../chat/reply.ts";
 import type { AdapterHost, RunningAdapter } from "../contract.ts";
-import { createConsoleSession } from "./console-session.ts";
+import { createConsoleSession, WAITING_BEFORE_QUIT } from "./console-session.ts";
 import { messageReader, socketPath, type ClientMessage, type ServerMessage } from "./protocol.ts";
 import { makeFolders } from "../../projects/make-folders.ts";
 import { stylesOf, type TerminalLook } from "./terminal-styles.ts";
@@ -105,10 +105,12 @@ function send(socket: Socket, message: ServerMessage): void {
  * here is stopped: nobody is left to read the answer.
  */
 function serveTerminal(host: AdapterHost, socket: Socket, onLook: (look: TerminalLook) => void): void {
-  const sessionOf = (user: string, look: TerminalLook = "plain") =>
-    createConsoleSession(host.bot, user, (text) => send(socket, { type: "print", text }), look);
+  const sessionOf = (user: string, look: TerminalLook = "plain", inOrder = false) =>
+    createConsoleSession(host.bot, user, (text) => send(socket, { type: "print", text }), { look, inOrder });
   let session = sessionOf("terminal");
   let chain: Promise<void> = Promise.resolve();
+  // Lines still waiting for their turn when the terminal goes away are dropped: nobody asked for them any more.
+  let gone = false;
   socket.on(
     "data",
     messageReader<ClientMessage>((message) => {
@@ -116,11 +118,11 @@ function serveTerminal(host: AdapterHost, socket: Socket, onLook: (look: Termina
         case "hello": {
           const look = message.look === "styled" ? "styled" : "plain";
           onLook(look);
-          session = sessionOf(String(message.user || "terminal").slice(0, 64), look);
+          session = sessionOf(String(message.user || "terminal").slice(0, 64), look, message.inOrder === true);
           break;
         }
         case "line":
-          chain = chain.then(() => session.submit(String(message.text)));
+          chain = chain.then(() => (gone ? undefined : session.submit(String(message.text))));
           break;
         case "interrupt": {
           const stopped = session.interrupt();
@@ -133,13 +135,21 @@ function serveTerminal(host: AdapterHost, socket: Socket, onLook: (look: Termina
           break;
         }
         case "end":
-          void chain.then(() => session.drain()).then(() => send(socket, { type: "bye" }));
+          void chain
+            .then(() => {
+              if (session.pending()) send(socket, { type: "print", text: WAITING_BEFORE_QUIT });
+              return session.drain();
+            })
+            .then(() => send(socket, { type: "bye" }));
           break;
       }
     }),
   );
   socket.on("error", (error) => host.log.debug({ adapter: "console", err: error }, "terminal connection error"));
-  socket.on("close", () => session.interrupt());
+  socket.on("close", () => {
+    gone = true;
+    session.interrupt();
+  });
 }
 
 /** A socket file left by a planbot that died is removed; one that answers means another planbot serves this data dir. */

@@ -75,6 +75,8 @@ export function createTerminal(options: TerminalOptions): Terminal {
     }
   });
   rl.on("close", () => {
+    // Ctrl-D leaves the cursor after the prompt: what is still printed (or the shell's prompt) starts a line.
+    if (interactive) output.write("\n");
     closed = true;
   });
 

@@ -1,5 +1,6 @@
 import { chunkText } from "../../chat/chunk.ts";
 import { type InlineRenderer, renderInline } from "../../chat/inline-markup.ts";
+import { numberOrderedLists } from "../../chat/list-numbers.ts";
 import type { Reply } from "../../chat/reply.ts";
 import { createRecentRenders } from "../kit/recent-renders.ts";
 
@@ -79,7 +80,8 @@ export function renderTelegramReply(reply: Reply, limit = TELEGRAM_TEXT_LIMIT): 
 }
 
 function renderChunks(text: string, limit: number): string[] {
-  return chunkText(text, limit)
+  // Telegram shows no lists of its own: ordered items get a renderer's numbers, before a long list is split.
+  return chunkText(numberOrderedLists(text), limit)
     .map(markupToTelegramHtml)
     .filter((html) => html.trim().length > 0);
 }
