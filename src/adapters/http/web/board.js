@@ -113,6 +113,7 @@ export function Board({ live }) {
   const columns = COLUMNS.filter((column) => !only || column.key === only);
   const shown = columns.reduce((sum, column) => sum + grouped[column.key].length, 0);
   return html`<main class="board-page" data-ready=${live.loaded ? "yes" : "no"}>
+    <h1 class="sr-only" data-page-heading>Projects</h1>
     <div class="toolbar">
       <label class="search"><span class="sr-only">Search projects</span>
         <input ref=${search} type="search" placeholder="Search projects ( / )" value=${query} onInput=${(event) => setQuery(event.currentTarget.value)} />

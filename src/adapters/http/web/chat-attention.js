@@ -1,6 +1,7 @@
 // What the conversation does for a keyboard and a screen reader: where focus goes after a planner turn, and
 // from when on new messages are read out.
 import { useEffect, useRef, useState } from "preact/hooks";
+import { focusIsFree } from "./page-focus.js";
 
 /**
  * Once a turn ends, the cursor goes back to the answer box when the turn took focus away: the pressed button was
@@ -17,7 +18,7 @@ export function useFocusAfterTurn(pending, composer) {
     }
     if (!during.current) return;
     during.current = false;
-    if (!document.activeElement || document.activeElement === document.body) composer.current?.focus();
+    if (focusIsFree()) composer.current?.focus();
   }, [pending]);
 }
 
