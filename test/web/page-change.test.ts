@@ -55,9 +55,16 @@ describe("moving between pages by keyboard", () => {
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Projects");
   }, 60_000);
 
-  it("a project proposed by keyboard opens with focus on its heading, and the answer box has it after the planner's first turn", async () => {
+  it("a project proposed by keyboard opens with focus on its heading, is never said not to exist while it arrives, and the answer box has focus after the planner's first turn", async () => {
     const harness = await startHarness({ watch: true, processEnv: { CLAUDE_FAKE_DELAY_MS: "600" } });
     const page = await openPage();
+    // Every alert the page shows, however briefly: a screen reader reads each out at once.
+    await page.addInitScript(`
+      window.__alerts = [];
+      new MutationObserver(() => {
+        for (const alert of document.querySelectorAll('[role="alert"]')) window.__alerts.push(alert.textContent);
+      }).observe(document, { childList: true, subtree: true, characterData: true });
+    `);
     await page.goto(`${harness.origin}/`);
     await page.waitForSelector('main[data-ready="yes"]');
     await page.getByRole("button", { name: "New project" }).focus();
@@ -72,5 +79,6 @@ describe("moving between pages by keyboard", () => {
     expect(await page.title()).toBe("todo-app · planbot");
     await page.locator(".thinking").waitFor({ state: "detached", timeout: 20_000 });
     await expect.poll(() => focused(page), { timeout: 5_000 }).toBe("textarea Your answer");
+    expect(await page.evaluate("window.__alerts")).toEqual([]);
   }, 60_000);
 });
