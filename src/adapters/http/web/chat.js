@@ -80,7 +80,8 @@ export function Conversation({ project, autoStart, epoch }) {
   const log = useRef(null);
   const started = useRef(false);
   const composer = useRef(null);
-  useFocusAfterTurn(pending, composer);
+  const closedNote = useRef(null);
+  useFocusAfterTurn(pending, composer, closedNote);
   const announce = useAnnounceOnceShown(history);
   const problemWords = useProblemWords(problem);
   const readWords = useProblemWords(readProblem);
@@ -246,7 +247,7 @@ export function Conversation({ project, autoStart, epoch }) {
           </div>
         </form>`
           : html`${draft ? html`<${UnsentAnswer} draft=${draft} setDraft=${setDraft} />` : null}<div class="composer idle">
-          <p class="muted">${project.status === "planning" ? "The planning session has ended." : "No planning conversation is open."}</p>
+          <p class="muted" tabindex="-1" ref=${closedNote}>${project.status === "planning" ? "The planning session has ended." : "No planning conversation is open."}</p>
           <button type="button" class=${planned ? "" : "primary"} onClick=${start} disabled=${Boolean(pending) || project.status.startsWith("running")}>${history?.length || planned ? "Plan again" : "Start planning"}</button>
         </div>`
     }
