@@ -7,6 +7,7 @@ import type { Page } from "playwright-core";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
+import { fakeRalphPath } from "../fakes/paths.ts";
 import { startHarness, stopHarnesses, type Harness } from "../http/harness.ts";
 import { closeBrowser, expectFailedRequests, openPage } from "./browser.ts";
 import { auditContrast, auditFocusRings } from "./contrast.ts";
@@ -150,6 +151,27 @@ describe.each(SCHEMES)("contrast in the %s colour scheme", (scheme) => {
     await page.waitForSelector(".thinking", { state: "detached", timeout: 20_000 });
     failures.push(...(await audit(page, `${scheme} conversation answered`)));
     expect(failures).toEqual([]);
+  }, 90_000);
+
+  it("the run tab after a failed run: the log, the runs, the failed and passing stories", async () => {
+    const harness = await startHarness({
+      watch: true,
+      env: { RALPH_COMMAND: `${fakeRalphPath} --tool claude 10` },
+      processEnv: { FAKE_RALPH_DELAY_MS: "100" },
+    });
+    harness.runtime.onStop(() => harness.runtime.executor.stop());
+    await harness.writeStore([{ name: "shop", status: "approved", description: "A shop." }], 1);
+    await harness.writePrd("shop", 3, 0);
+    await writeFile(join(workspacePaths(harness.runtime.config.workspaceDir, "shop").ralph, ".fake-mode"), "fail\n");
+    await harness.runtime.watcher.refresh();
+    const page = await openPage({ scheme });
+    await page.goto(`${harness.origin}/#/p/shop/run`);
+    await page.getByRole("button", { name: "Run", exact: true }).click();
+    await page.locator(".project-head .badge", { hasText: "failed" }).waitFor({ timeout: 30_000 });
+    await page.locator('.story[data-state="failed"]').waitFor({ timeout: 10_000 });
+    await page.locator(".runs li").first().waitFor({ timeout: 10_000 });
+    await page.getByLabel("Run log").waitFor();
+    expect(await audit(page, `${scheme} run tab after a failed run`, true)).toEqual([]);
   }, 90_000);
 
   it("the store's banner, the offline banner and the login page", async () => {
