@@ -10,7 +10,7 @@ export async function saveDescriptionRefused(page: Page, description: string): P
   await page.getByRole("button", { name: "Edit", exact: true }).click();
   await page.getByLabel("Description").fill(description);
   await page.getByRole("button", { name: "Save" }).click();
-  const alert = page.locator('form.edit-project [role="alert"]');
+  const alert = page.locator('.edit-project form [role="alert"]');
   await alert.waitFor();
   return alert;
 }

@@ -39,6 +39,11 @@ describe("editing a project from its page", () => {
     expect(await page.locator(".edit-project .fix-hint").textContent()).toBe(
       "The error above is fixed by setting its base branch: Edit.",
     );
+    // What a save changed is said by a status that is there, empty, before the save, and stays the same element
+    // while the form opens and closes: a live region added together with its words is often not read.
+    const said = page.locator(".edit-project").getByRole("status");
+    const region = await said.elementHandle();
+    expect(await said.textContent()).toBe("");
     await page.getByRole("button", { name: "Edit", exact: true }).click();
     const base = page.getByLabel("Base branch");
     expect(await base.inputValue()).toBe("nosuch");
@@ -58,6 +63,8 @@ describe("editing a project from its page", () => {
     const notes = page.locator(".edit-project .note");
     await notes.first().waitFor();
     expect(await notes.allInnerTexts()).toEqual(["Base branch: nosuch → main", "Description: A shop → A shop for tea"]);
+    expect(await region?.evaluate((element: any) => element.isConnected)).toBe(true);
+    expect(await said.textContent()).toBe("Base branch: nosuch → mainDescription: A shop → A shop for tea");
     await page.locator(".project-head .desc", { hasText: "A shop for tea" }).waitFor();
     await screenshot(page, "project-edited");
 

@@ -62,7 +62,7 @@ describe("an action planbot does not answer", () => {
     const editAlert = await saveDescriptionRefused(page, "A weather bot for the team chat.");
     expect(await editAlert.textContent()).toMatch(UNANSWERED);
     expect(await page.getByLabel("Description").inputValue()).toBe("A weather bot for the team chat.");
-    expect(await page.locator('.edit-project [role="status"]').count()).toBe(0);
+    expect(await page.locator(".edit-project .note").count()).toBe(0);
     await page.getByRole("button", { name: "Approve" }).click();
     const approveAlert = page.locator('.status-actions [role="alert"]');
     await approveAlert.waitFor();

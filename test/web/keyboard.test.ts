@@ -64,7 +64,7 @@ describe("by keyboard", () => {
     await page.keyboard.type("shop-repo");
     await page.keyboard.press("Enter");
     await form.waitFor({ state: "detached" });
-    expect(await page.getByRole("status").filter({ hasText: "Description" }).innerText()).toBe(
+    expect(await page.locator(".edit-project .note").filter({ hasText: "Description" }).innerText()).toBe(
       "Description: A shop → A shop for tea",
     );
     await expect.poll(() => focused(page), { timeout: 5_000 }).toBe("button Edit");

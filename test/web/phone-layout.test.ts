@@ -185,3 +185,40 @@ describe("focus rings in rows that scroll sideways", () => {
     expect(await ringOutside(page, ".tabs a:focus-visible", ".tabs")).toBeLessThanOrEqual(0);
   }, 60_000);
 });
+
+/** How far the focused element's box sticks out of the row `row` on its left or right, in CSS pixels (0: not at all). */
+const focusedCutOff = async (page: Page, row: string) =>
+  (await page.evaluate(`(() => {
+    const box = document.activeElement.getBoundingClientRect();
+    const clip = document.activeElement.closest(${JSON.stringify(row)}).getBoundingClientRect();
+    return Math.max(0, clip.left - box.left, box.right - clip.right);
+  })()`)) as number;
+
+describe("a filter chip reached by Tab at a phone's width", () => {
+  it("is scrolled wholly into its sideways row, not left cut off at the edge with its focus ring hidden", async () => {
+    const harness = await startHarness();
+    await harness.writeStore([{ name: "shop", status: "approved", description: "A shop" }], 1);
+    const page = await openPage({ phone: true });
+    await page.setViewportSize({ width: 375, height: 740 });
+    await page.goto(`${harness.origin}/`);
+    await page.waitForSelector('main[data-ready="yes"]');
+    await page.getByRole("searchbox").focus();
+    const chips = await page.locator(".filters .chip").allTextContents();
+    // The row is wider than the screen: some chips start out of view.
+    expect(await page.evaluate(`document.querySelector(".filters").scrollWidth > innerWidth`)).toBe(true);
+    const cutOff: string[] = [];
+    for (const chip of chips) {
+      await page.keyboard.press("Tab");
+      expect(await page.evaluate("document.activeElement.textContent")).toBe(chip);
+      const outside = await focusedCutOff(page, ".filters");
+      if (outside > 0.5) cutOff.push(`${chip}: ${Math.round(outside)}px out of view`);
+    }
+    expect(cutOff).toEqual([]);
+    // And back with Shift+Tab, to the first.
+    for (const chip of chips.slice(0, -1).reverse()) {
+      await page.keyboard.press("Shift+Tab");
+      expect(await page.evaluate("document.activeElement.textContent")).toBe(chip);
+      expect(await focusedCutOff(page, ".filters")).toBeLessThanOrEqual(0.5);
+    }
+  }, 60_000);
+});

@@ -5,6 +5,7 @@ import { BannerStoreFailure } from "./action-problem.js";
 import { api } from "./api.js";
 import { Board } from "./board.js";
 import { useLiveProjects, useRoute } from "./live.js";
+import { useFocusNewPage, usePageTitle } from "./page-focus.js";
 import { ProjectPage } from "./project.js";
 
 /** Log out: planbot clears the session cookie (HttpOnly, so only it can); `onProblem` hears when it could not. */
@@ -43,6 +44,8 @@ function ConnectionNote({ live }) {
 export function App() {
   const live = useLiveProjects();
   const route = useRoute();
+  usePageTitle(route);
+  useFocusNewPage(route);
   const [logoutProblem, setLogoutProblem] = useState(null);
   return html`<${BannerStoreFailure.Provider} value=${live.storeFailure}><div class="shell">
     <header class="top">

@@ -69,6 +69,14 @@ function Column({ column, projects }) {
   </section>`;
 }
 
+/**
+ * A filter chip reached by Tab on a phone, where the row scrolls sideways: brought wholly into view. Chromium
+ * scrolls a focused element only when none of it shows, so a chip at the row's edge stayed cut off, its ring hidden.
+ */
+function revealChip(event) {
+  event.currentTarget.scrollIntoView({ block: "nearest", inline: "nearest" });
+}
+
 /** The board page. */
 export function Board({ live }) {
   const [query, setQuery] = useState("");
@@ -105,13 +113,14 @@ export function Board({ live }) {
   const columns = COLUMNS.filter((column) => !only || column.key === only);
   const shown = columns.reduce((sum, column) => sum + grouped[column.key].length, 0);
   return html`<main class="board-page" data-ready=${live.loaded ? "yes" : "no"}>
+    <h1 class="sr-only" data-page-heading>Projects</h1>
     <div class="toolbar">
       <label class="search"><span class="sr-only">Search projects</span>
         <input ref=${search} type="search" placeholder="Search projects ( / )" value=${query} onInput=${(event) => setQuery(event.currentTarget.value)} />
       </label>
       <div class="filters" role="group" aria-label="Show one state">
-        <button type="button" class="chip" aria-pressed=${only === null} onClick=${() => setOnly(null)}>All</button>
-        ${COLUMNS.map((column) => html`<button type="button" class="chip" aria-pressed=${only === column.key} onClick=${() => setOnly(only === column.key ? null : column.key)}>${column.title}${live.loaded ? ` ${grouped[column.key].length}` : ""}</button>`)}
+        <button type="button" class="chip" aria-pressed=${only === null} onFocus=${revealChip} onClick=${() => setOnly(null)}>All</button>
+        ${COLUMNS.map((column) => html`<button type="button" class="chip" aria-pressed=${only === column.key} onFocus=${revealChip} onClick=${() => setOnly(only === column.key ? null : column.key)}>${column.title}${live.loaded ? ` ${grouped[column.key].length}` : ""}</button>`)}
       </div>
       <button type="button" class="primary" ref=${proposeButton} aria-expanded=${proposing} onClick=${() => (proposing ? closePropose() : setProposing(true))}>New project</button>
     </div>

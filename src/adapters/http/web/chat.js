@@ -47,9 +47,21 @@ function Message({ entry }) {
   </li>`;
 }
 
+/**
+ * The visible "thinking" line with its timer. Hidden from assistive tech: inside the live message list, each tick
+ * of the timer would be read out again; {@link ThinkingStatus} says it instead.
+ */
 function Thinking({ since, what }) {
   const seconds = useElapsed(since, true);
-  return html`<li class="msg msg-planner thinking" role="status" aria-live="polite"><span class="dots" aria-hidden="true"></span> ${what} <span class="secs">${seconds} s</span></li>`;
+  return html`<li class="msg msg-planner thinking" aria-hidden="true"><span class="dots"></span> ${what} <span class="secs">${seconds} s</span></li>`;
+}
+
+/**
+ * What a screen reader hears of a planner turn: its words once when it starts, not its timer. Always on the page,
+ * empty between turns: a live region added together with its words is often not read.
+ */
+function ThinkingStatus({ what }) {
+  return html`<p class="sr-only" role="status">${what ?? ""}</p>`;
 }
 
 /** The conversation tab. */
@@ -68,7 +80,8 @@ export function Conversation({ project, autoStart, epoch }) {
   const log = useRef(null);
   const started = useRef(false);
   const composer = useRef(null);
-  useFocusAfterTurn(pending, composer);
+  const closedNote = useRef(null);
+  useFocusAfterTurn(pending, composer, closedNote);
   const announce = useAnnounceOnceShown(history);
   const problemWords = useProblemWords(problem);
   const readWords = useProblemWords(readProblem);
@@ -200,6 +213,8 @@ export function Conversation({ project, autoStart, epoch }) {
   // so it is "Plan again" and not the page's primary action (Run, Retry, Run again are, on the Run tab).
   const planned = Boolean(project.has_prd || project.final_plan_path);
   const complete = session?.status === "complete";
+  // The turn the planner is on, started here or elsewhere (another tab, a chat), in words; null between turns.
+  const thinking = pending ? pending.what : remoteTurn ? "The planner is thinking…" : null;
   const onKey = (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) send(event);
   };
@@ -211,8 +226,9 @@ export function Conversation({ project, autoStart, epoch }) {
       ${(history ?? []).map((entry, index) => html`<${Message} key=${index} entry=${entry} />`)}
       ${pending?.sent ? html`<${Message} entry=${{ role: "user", text: pending.sent }} />` : null}
       ${remoteTurn && session.pending_message ? html`<${Message} entry=${{ role: "user", text: session.pending_message.text, user: session.pending_message.user, at: session.pending_message.at, phase: session.phase }} />` : null}
-      ${pending ? html`<${Thinking} since=${pending.since} what=${pending.what} />` : remoteTurn ? html`<${Thinking} since=${Date.parse(session.pending_message?.at ?? session.updated_at) || Date.now()} what="The planner is thinking…" />` : null}
+      ${thinking ? html`<${Thinking} since=${pending ? pending.since : Date.parse(session.pending_message?.at ?? session.updated_at) || Date.now()} what=${thinking} />` : null}
     </ol>
+    <${ThinkingStatus} what=${thinking} />
     ${readWords ? html`<p class="alert" role="alert">${readWords}</p>` : null}
     ${problemWords ? html`<div class="alert" role="alert"><${Markdown} text=${problemWords} planner=${true} /></div>` : null}
     ${
@@ -231,7 +247,7 @@ export function Conversation({ project, autoStart, epoch }) {
           </div>
         </form>`
           : html`${draft ? html`<${UnsentAnswer} draft=${draft} setDraft=${setDraft} />` : null}<div class="composer idle">
-          <p class="muted">${project.status === "planning" ? "The planning session has ended." : "No planning conversation is open."}</p>
+          <p class="muted" tabindex="-1" ref=${closedNote}>${project.status === "planning" ? "The planning session has ended." : "No planning conversation is open."}</p>
           <button type="button" class=${planned ? "" : "primary"} onClick=${start} disabled=${Boolean(pending) || project.status.startsWith("running")}>${history?.length || planned ? "Plan again" : "Start planning"}</button>
         </div>`
     }

@@ -103,13 +103,19 @@ export function EditProject({ project }) {
       setBusy(false);
     }
   }
+  // What a save changed, in a status that is there, empty, before it (open or closed, the same element): a live
+  // region added together with its words is often not read, and the save swaps the form for the Edit button.
+  const said = html`<div role="status" class="edit-saved">${open ? null : (done ?? []).map((line) => html`<p class="note">${line}</p>`)}</div>`;
   if (!open)
     return html`<div class="edit-project">
       <button type="button" ref=${opener} onClick=${start}>Edit</button>
       ${project.error_fix && !done ? html`<span class="muted fix-hint">The error above is fixed by setting its ${(LABELS[project.error_fix] ?? project.error_fix).toLowerCase()}: Edit.</span>` : null}
-      ${(done ?? []).map((line) => html`<p class="note" role="status">${line}</p>`)}
+      ${said}
     </div>`;
-  return html`<form class="panel edit-project" ref=${form} onSubmit=${submit} onKeyDown=${closeOnEscape(draftName, close)} aria-label="Edit project">
+  return html`<div class="edit-project">${editForm()}${null}${said}</div>`;
+
+  function editForm() {
+    return html`<form class="panel" ref=${form} onSubmit=${submit} onKeyDown=${closeOnEscape(draftName, close)} aria-label="Edit project">
     <h2>Edit ${project.slug}</h2>
     <${RestoredDraftNote} draft=${draft} onDiscard=${discard} />
     <div class="grid">
@@ -122,4 +128,5 @@ export function EditProject({ project }) {
     ${words ? html`<p class="alert pre-line" role="alert" tabindex="-1">${words}</p>` : null}
     <div class="actions"><button class="primary" disabled=${busy}>${busy ? "Saving…" : "Save"}</button> <button type="button" onClick=${close}>Close</button></div>
   </form>`;
+  }
 }

@@ -7,6 +7,7 @@ import { api } from "./api.js";
 import { Conversation } from "./chat.js";
 import { PullRequestLink, RefusalNote, RepoBranch, StatusBadge, StoryBar, When, lastActivity } from "./format.js";
 import { EditProject } from "./edit.js";
+import { awaitingProposed } from "./just-proposed.js";
 import { Markdown } from "./markdown.js";
 import { offeredActions } from "./offered-actions.js";
 import { PlanView } from "./plan.js";
@@ -94,18 +95,20 @@ function ErrorReason({ text }) {
 export function ProjectPage({ route, live }) {
   const project = live.projects.find((candidate) => candidate.slug.toLowerCase() === route.slug.toLowerCase());
   const base = `#/p/${encodeURIComponent(route.slug)}`;
-  if (!project && live.loaded) {
-    return html`<main class="project-page"><a href="#/" class="back">← Board</a><h1>${route.slug}</h1><p class="alert" role="alert">There is no project named “${route.slug}”. It may have been removed; go back to the board.</p></main>`;
+  // Proposed here a moment ago: the list brings it next, so it is loading, not missing.
+  const arriving = awaitingProposed(route.slug, project);
+  if (!project && live.loaded && !arriving) {
+    return html`<main class="project-page"><a href="#/" class="back">← Board</a><h1 data-page-heading>${route.slug}</h1><p class="alert" role="alert">There is no project named “${route.slug}”. It may have been removed; go back to the board.</p></main>`;
   }
   // Loaded while the store cannot be read: the message above says why, and this is no "Loading…" that ends by itself.
   if (!project && live.error)
-    return html`<main class="project-page"><a href="#/" class="back">← Board</a><h1>${route.slug}</h1><p class="muted" data-waiting="store">This project shows here once planbot can read its project store again.</p></main>`;
+    return html`<main class="project-page"><a href="#/" class="back">← Board</a><h1 data-page-heading>${route.slug}</h1><p class="muted" data-waiting="store">This project shows here once planbot can read its project store again.</p></main>`;
   if (!project)
     return html`<main class="project-page"><a href="#/" class="back">← Board</a><p class="muted">Loading…</p></main>`;
   return html`<main class="project-page" data-slug=${project.slug}>
     <a href="#/" class="back">← Board</a>
     <header class="project-head">
-      <h1>${project.slug} <${StatusBadge} status=${project.status} /></h1>
+      <h1 data-page-heading>${project.slug} <${StatusBadge} status=${project.status} /></h1>
       <p class="desc">${project.description}</p>
       <div class="facts">
         <${RepoBranch} project=${project} />

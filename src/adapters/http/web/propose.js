@@ -6,6 +6,7 @@ import { problemOf, problemText, useProblemWords } from "./action-problem.js";
 import { ApiError, api } from "./api.js";
 import { RestoredDraftNote, useFormDraft } from "./draft.js";
 import { closeOnEscape, focusFirstField, useFocusOnProblem } from "./form-focus.js";
+import { rememberProposed } from "./just-proposed.js";
 
 /** The draft's name in sessionStorage: one New project form per tab. */
 export const PROPOSE_DRAFT = "propose";
@@ -50,6 +51,7 @@ export function ProposeForm({ onClose, formRef }) {
     try {
       const created = await api("POST", "/api/projects/propose", data);
       draft.forget();
+      rememberProposed(created.slug);
       location.hash = `#/p/${encodeURIComponent(created.slug)}${planNow ? "?start" : ""}`;
       onClose();
     } catch (error) {
