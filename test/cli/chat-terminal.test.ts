@@ -35,6 +35,26 @@ const CTRL_C = "\u0003";
 const CTRL_D = "\u0004";
 
 /**
+ * A piped `bin/planbot chat` on `root`'s data dir (the first owns it, later ones attach), sent `line`; resolves
+ * once it has said `answered` (what it says so far is `said()`). `env` adds to its environment.
+ */
+async function startPipedChat(root: string, line: string, answered: RegExp, env: Record<string, string> = {}) {
+  const child = execa(planbotBin, ["chat"], {
+    cwd: root,
+    env: { ...terminalEnv, PLANBOT_DATA_DIR: join(root, "data"), ...env },
+    extendEnv: false,
+    reject: false,
+    stdin: "pipe",
+  });
+  children.push(child);
+  let said = "";
+  child.stdout!.on("data", (chunk: Buffer) => (said += chunk.toString("utf8")));
+  child.stdin!.write(`${line}\n`);
+  expect(await waitUntil(() => answered.test(said), 60_000), said).toBe(true);
+  return { child, said: () => said };
+}
+
+/**
  * `bin/planbot chat` on a pseudo-terminal over `root`'s data dir: `keys` types, `next` waits for output.
  * `env` adds to the terminal's environment (TERM=dumb unless it says otherwise).
  */
@@ -114,44 +134,21 @@ describe("planbot chat in a terminal", { timeout: 120_000 }, () => {
 
   it("a chat attached to another planbot chat says what stopped and what to do when that one quits", async () => {
     const root = await temp.make("chat-attached-");
-    const env = { ...terminalEnv, PLANBOT_DATA_DIR: join(root, "data") };
-    const piped = () => {
-      const child = execa(planbotBin, ["chat"], { cwd: root, env, extendEnv: false, reject: false, stdin: "pipe" });
-      children.push(child);
-      let output = "";
-      child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-      return { child, output: () => output };
-    };
-    const owner = piped();
-    owner.child.stdin!.write("/p kiln A kiln firing log\n");
-    expect(await waitUntil(() => /Proposed kiln/.test(owner.output()), 60_000), owner.output()).toBe(true);
-    const attached = piped();
-    attached.child.stdin!.write("/status\n");
-    expect(await waitUntil(() => /kiln/.test(attached.output()), 60_000), attached.output()).toBe(true);
+    const owner = await startPipedChat(root, "/p kiln A kiln firing log", /Proposed kiln/);
+    const attached = await startPipedChat(root, "/status", /kiln/);
 
     owner.child.stdin!.end();
     expect((await owner.child).exitCode).toBe(0);
     const { exitCode } = await attached.child;
     expect(exitCode).toBe(1);
-    expect(attached.output()).toContain(
+    expect(attached.said()).toContain(
       "The planbot this chat was attached to stopped (the planbot start or the first planbot chat on this data dir quit), so this chat is closed. Run planbot chat again to go on.",
     );
   });
 
   it("attached to another planbot, also asks for a second Ctrl-C, and a line in between starts over", async () => {
     const root = await temp.make("chat-attached-keys-");
-    const owner = execa(planbotBin, ["chat"], {
-      cwd: root,
-      env: { ...terminalEnv, PLANBOT_DATA_DIR: join(root, "data") },
-      extendEnv: false,
-      reject: false,
-      stdin: "pipe",
-    });
-    children.push(owner);
-    let ownerSaid = "";
-    owner.stdout!.on("data", (chunk: Buffer) => (ownerSaid += chunk.toString("utf8")));
-    owner.stdin!.write("/status\n");
-    expect(await waitUntil(() => /No projects yet/i.test(ownerSaid), 60_000), ownerSaid).toBe(true);
+    await startPipedChat(root, "/status", /No projects yet/i);
 
     const chat = await openChat(root);
     // Attached too, Ctrl-C drops a half-typed line and nothing of it reaches planbot.
@@ -181,18 +178,7 @@ describe("planbot chat in a terminal", { timeout: 120_000 }, () => {
       PLANNER_COMMAND: fakeClaudePath,
       CLAUDE_CONFIG_DIR: join(root, "claude-config"),
     };
-    const owner = execa(planbotBin, ["chat"], {
-      cwd: root,
-      env: { ...terminalEnv, ...env },
-      extendEnv: false,
-      reject: false,
-      stdin: "pipe",
-    });
-    children.push(owner);
-    let ownerSaid = "";
-    owner.stdout!.on("data", (chunk: Buffer) => (ownerSaid += chunk.toString("utf8")));
-    owner.stdin!.write("/p kiln A kiln firing log\n");
-    expect(await waitUntil(() => /Proposed kiln/.test(ownerSaid), 60_000), ownerSaid).toBe(true);
+    await startPipedChat(root, "/p kiln A kiln firing log", /Proposed kiln/, env);
 
     const chat = await openChat(root, env);
     let at = chat.mark();
@@ -260,19 +246,8 @@ describe("planbot chat in a terminal", { timeout: 120_000 }, () => {
 
   it("an attached colour terminal gets styled replies while the piped planbot chat it attached to reads plain words", async () => {
     const root = await temp.make("chat-attached-styles-");
-    const owner = execa(planbotBin, ["chat"], {
-      cwd: root,
-      env: { ...terminalEnv, PLANBOT_DATA_DIR: join(root, "data") },
-      extendEnv: false,
-      reject: false,
-      stdin: "pipe",
-    });
-    children.push(owner);
-    let ownerSaid = "";
-    owner.stdout!.on("data", (chunk: Buffer) => (ownerSaid += chunk.toString("utf8")));
-    owner.stdin!.write("/status\n");
-    expect(await waitUntil(() => /No projects yet/i.test(ownerSaid), 60_000), ownerSaid).toBe(true);
-    expect(ownerSaid).toContain("Propose one: /p my-app A todo app with reminders\n");
+    const { said: ownerSaid } = await startPipedChat(root, "/status", /No projects yet/i);
+    expect(ownerSaid()).toContain("Propose one: /p my-app A todo app with reminders\n");
 
     const chat = await openChat(root, { TERM: "xterm-256color" });
     const at = chat.mark();
