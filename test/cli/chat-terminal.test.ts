@@ -222,6 +222,33 @@ describe("planbot chat in a terminal", { timeout: 120_000 }, () => {
     expect(chat.since(at)).toContain("Planning was stopped while the planner was answering");
   });
 
+  it("on TERM=dumb, a reply that comes while the user types starts on its own line, with no escape codes, and the typed text comes back", async () => {
+    const root = await temp.make("chat-dumb-typing-");
+    const chat = await openChat(root, { PLANNER_COMMAND: fakeClaudePath, CLAUDE_CONFIG_DIR: join(root, "claude") });
+    let at = chat.mark();
+    chat.keys("/plan kiln A kiln firing log\r");
+    await chat.next(at, /phase 1\/3: clarify/);
+    at = chat.mark();
+    chat.keys("[[fake:slow=1500]] Potters\r");
+    await chat.next(at, /working/);
+    chat.keys("/sta");
+    await chat.next(at, /planbot> \/sta/);
+    const typed = chat.mark();
+    await chat.next(typed, /planbot> \/sta$/);
+    const reply = chat.since(typed);
+    expect(reply).not.toContain("\x1b");
+    // The reply begins below the prompt the user was typing at, and that prompt comes back with "/sta".
+    expect(reply).toMatch(/^\r?\n/);
+    expect(reply.trimEnd().endsWith("planbot> /sta")).toBe(true);
+    // Never two prompts in a row: a dumb terminal appends what a smart one redraws in place.
+    expect(chat.since(0)).not.toContain("planbot> planbot> ");
+    at = chat.mark();
+    chat.keys("tus\r");
+    await chat.next(at, /kiln/);
+    chat.keys(CTRL_D);
+    expect((await chat.child).exitCode).toBe(0);
+  });
+
   it("shows the reply markup as styles on a colour terminal, and as plain words with NO_COLOR or TERM=dumb", async () => {
     const styledChat = await openChat(undefined, { TERM: "xterm-256color" });
     let at = styledChat.mark();

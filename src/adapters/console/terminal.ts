@@ -14,6 +14,11 @@ export interface TerminalOptions {
   /** Where history is kept between runs (interactive only). */
   historyFile?: string | undefined;
   prompt?: string;
+  /**
+   * A terminal that cannot move its cursor: `TERM=dumb` (the default reads it as node:readline itself does),
+   * where readline only appends and a clear-line escape would print as text.
+   */
+  dumb?: boolean;
 }
 
 /** A terminal chat UI: reads lines, prints above the prompt, reports Ctrl-C. */
@@ -38,6 +43,7 @@ export interface Terminal {
  */
 export function createTerminal(options: TerminalOptions): Terminal {
   const { output, interactive } = options;
+  const dumb = options.dumb ?? process.env.TERM === "dumb";
   const history = interactive && options.historyFile ? readHistory(options.historyFile) : [];
   const rl: Interface = createInterface({
     input: options.input,
@@ -54,6 +60,18 @@ export function createTerminal(options: TerminalOptions): Terminal {
   const queued = rl[Symbol.asyncIterator]();
   let interrupt: ((dropped: string) => void) | undefined;
   let closed = false;
+  // Whether the prompt (and what is typed after it) ends the output: what a dumb terminal prints next must
+  // then start on a line of its own. Enter ends that line (readline writes the newline).
+  let atPrompt = false;
+  const prompt = (preserveCursor?: boolean) => {
+    // A dumb terminal cannot redraw a prompt in place: a second one would be appended to the first.
+    if (dumb && atPrompt && preserveCursor) return;
+    rl.prompt(preserveCursor);
+    atPrompt = true;
+  };
+  rl.on("line", () => {
+    atPrompt = false;
+  });
   rl.on("SIGINT", () => {
     // As in a shell, Ctrl-C abandons the half-typed line: kept, it would be glued to the next one typed.
     const dropped = rl.line;
@@ -61,7 +79,7 @@ export function createTerminal(options: TerminalOptions): Terminal {
       // readline's own abandon-the-line step, which node's REPL uses on Ctrl-C: no editing key would do it
       // in TERM=dumb, where readline only appends. The dropped line stays visible above a fresh prompt.
       (rl as Interface & { clearLine(): void }).clearLine();
-      rl.prompt();
+      prompt();
     }
     if (interrupt) interrupt(dropped);
     else rl.close();
@@ -82,12 +100,12 @@ export function createTerminal(options: TerminalOptions): Terminal {
 
   return {
     lines() {
-      if (interactive) rl.prompt();
+      if (interactive) prompt();
       return {
         [Symbol.asyncIterator]: () => ({
           next: async () => {
             const next = await queued.next();
-            if (!next.done && interactive && !closed) setImmediate(() => !closed && rl.prompt(true));
+            if (!next.done && interactive && !closed) setImmediate(() => !closed && prompt(true));
             return next;
           },
         }),
@@ -99,10 +117,19 @@ export function createTerminal(options: TerminalOptions): Terminal {
         output.write(block);
         return;
       }
+      if (dumb) {
+        // No cursor to move: the block starts below the prompt, and the prompt comes again with what the user
+        // had typed (readline's own redraw writes only the prompt there).
+        output.write(atPrompt ? `\n${block}` : block);
+        atPrompt = false;
+        prompt(true);
+        output.write(rl.line);
+        return;
+      }
       // Clear the prompt line, print, and redraw the prompt with whatever the user had typed.
       output.write("\r\x1b[K");
       output.write(block);
-      rl.prompt(true);
+      prompt(true);
     },
     onInterrupt(handler) {
       interrupt = handler;
