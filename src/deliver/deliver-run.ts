@@ -8,6 +8,7 @@ import type { Lifecycle } from "../projects/lifecycle.ts";
 import { readPrd } from "../projects/workspace-reads.ts";
 import type { DeliveryField, ProjectEntry } from "../projects/schemas.ts";
 import { workspacePaths } from "../projects/workspace.ts";
+import { deliversStatus } from "./deliver-again-offer.ts";
 import { deliverySplitFields } from "./delivery-split.ts";
 import { blobUrl, githubRepoFor, type GithubRepo } from "./github-repo.ts";
 import { pullRequestBody, pullRequestTitle } from "./pr-body.ts";
@@ -41,9 +42,7 @@ const PLAN_PATH = "scripts/ralph/final-plan.md";
 
 /** True when a run that ended `outcome` is pushed under PUSH_ON. */
 export function shouldDeliver(pushOn: PushOn, outcome: RunReport["outcome"]): boolean {
-  if (pushOn === "never") return false;
-  if (pushOn === "complete") return outcome === "complete";
-  return outcome === "complete" || outcome === "failed" || outcome === "blocked";
+  return deliversStatus(pushOn, outcome);
 }
 
 /**
