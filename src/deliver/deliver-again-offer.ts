@@ -122,3 +122,25 @@ function onWorkerWords(reader: BlockReader, operator: boolean): string {
   }
   return `Its work stayed on ${worker}, which could not push it, so planbot cannot deliver it again from here. To get the work delivered, ${again}.`;
 }
+
+const BLOCKS: ReadonlySet<string> = new Set<DeliverAgainBlock>(["push_off", "not_finished", "no_remote", "on_worker"]);
+
+/**
+ * The block a refusal of `deliverAgain` carries in its `details` (deliver-again.ts), with what its words need,
+ * when the surfaces word it apart: the settings or the worker keep the work from being delivered. A run not
+ * finished at all is left to the refusal's own words (no setting would change it).
+ */
+export function blockOfRefusal(
+  details: Record<string, unknown> | undefined,
+): { block: DeliverAgainBlock; reader: BlockReader } | undefined {
+  const reason = details?.reason;
+  const slug = details?.slug;
+  if (typeof reason !== "string" || !BLOCKS.has(reason) || typeof slug !== "string") return undefined;
+  const status = typeof details?.status === "string" ? details.status : "";
+  if (reason === "not_finished" && !ENDED.has(status)) return undefined;
+  const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+  return {
+    block: reason as DeliverAgainBlock,
+    reader: { slug, status, worker: text(details?.worker), branch: text(details?.branch) },
+  };
+}
