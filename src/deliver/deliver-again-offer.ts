@@ -92,18 +92,18 @@ export function deliverAgainBlockWords(block: DeliverAgainBlock, reader: BlockRe
   switch (block) {
     case "push_off":
       return operator
-        ? `It cannot be delivered again while PUSH_ON is never (or unset): set PUSH_ON=complete (or any) and restart planbot, then ${deliver}.`
+        ? `It cannot be delivered again while ${code("PUSH_ON")} is never (or unset): set ${code("PUSH_ON=complete")} (or any) and restart planbot, then ${deliver}.`
         : "planbot is set not to push finished work now, so it cannot be delivered again. Please tell planbot's admin: only they can turn pushing back on.";
     case "not_finished":
       // A run still going, or never run: nothing finished to deliver, whatever the settings.
       if (!ENDED.has(reader.status))
         return `It is ${reader.status}: only the work of a finished run is delivered, so there is nothing to deliver yet.`;
       return operator
-        ? `It cannot be delivered again: PUSH_ON=complete delivers only complete runs, and this one is ${reader.status}. Set PUSH_ON=any and restart planbot to deliver it, then ${deliver}; or run it again: ${code(`/run ${reader.slug}`)}.`
+        ? `It cannot be delivered again: ${code("PUSH_ON=complete")} delivers only complete runs, and this one is ${reader.status}. Set ${code("PUSH_ON=any")} and restart planbot to deliver it, then ${deliver}; or run it again: ${code(`/run ${reader.slug}`)}.`
         : `planbot now delivers only the work of complete runs, and this run is ${reader.status}, so it cannot be delivered again: run it again (${code(`/run ${reader.slug}`)}), or tell planbot's admin, who can set planbot to deliver every finished run.`;
     case "no_remote":
       return operator
-        ? `It cannot be delivered again while GIT_REMOTE_BASE is unset: set it (e.g. https://github.com/<owner>) and restart planbot, then ${deliver}.`
+        ? `It cannot be delivered again while ${code("GIT_REMOTE_BASE")} is unset: set it (e.g. ${code("https://github.com/<owner>")}) and restart planbot, then ${deliver}.`
         : `planbot has no remote repository to push to now, so it cannot be delivered again. Please tell planbot's admin: only they can give planbot one. Once they have, deliver it again: ${deliver}.`;
     case "on_worker":
       return onWorkerWords(reader, operator);
