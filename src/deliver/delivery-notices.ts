@@ -114,8 +114,14 @@ export function failedDeliveryWords(
     return { what: words.problem, advice: words.advice };
   }
   if (reading.hintOperator) return { what: plainFailure(delivery), advice: ADMIN_DELIVERY_ADVICE };
-  return { what, advice: delivery.hint ? escapeMarkup(delivery.hint) : "" };
+  // Not classified: the summary may be git's or GitHub's words (the server's remote, its paths), so a member
+  // reads whether the branch got pushed, and the hint only when it stands without those words.
+  const hint = delivery.hint && !/\babove\b/.test(delivery.hint) ? escapeMarkup(delivery.hint) : ADMIN_LOG_ADVICE;
+  return { what: plainFailure(delivery), advice: hint };
 }
+
+/** What a member can do about a failure whose words are only in planbot's log: tell the admin. */
+export const ADMIN_LOG_ADVICE = "Please tell planbot's admin: planbot's log says what went wrong.";
 
 /** What failed, without git's or GitHub's words: whether the branch got to the remote. */
 function plainFailure(delivery: DeliveryField): string {

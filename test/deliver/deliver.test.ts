@@ -260,8 +260,20 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     expect(github!.pulls("acme", "todo")).toHaveLength(0);
     expect(await h.entry("todo")).toMatchObject({
       status: "complete",
-      delivery: { ok: false, pushed: true, hint: expect.stringContaining("GitHub API is unavailable") },
+      delivery: {
+        ok: false,
+        pushed: true,
+        hint: expect.stringContaining("GitHub API is unavailable"),
+        problem: "pr_unavailable",
+        next: { kind: "deliver_later" },
+      },
     });
+    // A chat member reads plain words, never GitHub's answer with the remote's path; the terminal keeps it.
+    const notice = deliveryReply(await recordOf(h), deliverySetupOf(h.config));
+    expect(notice.text).toBe(
+      "**todo** could not be fully delivered: branch `ralph/todo` is pushed, but GitHub could not be reached, so there is no pull request yet\nWhat to do: The work is on the remote: deliver it again: `/deliver todo` once GitHub is back, or open its pull request from `ralph/todo` by hand on GitHub.",
+    );
+    expect(notice.operatorText).toContain("GitHub answered 503 for acme/todo");
     // The next run, with GitHub back, opens the PR.
     await replan(3);
     expect(await executor.runOnce({ slug: "todo" })).toMatchObject({
