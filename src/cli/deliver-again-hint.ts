@@ -23,6 +23,6 @@ export function deliverAgainHint(p: ProjectRecord, config: Pick<Config, "execute
     case "no_remote":
       return `deliver again: not while GIT_REMOTE_BASE is unset; set it (e.g. https://github.com/<owner>), then ${command}`;
     case "on_worker":
-      return `deliver again: not from here: the run's commits are in the workspace on worker ${String(delivery.worker)}, which could not push them; push ${delivery.branch} from there by hand, or run the project again`;
+      return `deliver again: not from here: the run's commits are in the workspace on worker ${String(delivery.worker)}, which could not push them; push ${delivery.branch} from there by hand and open its pull request on GitHub, or run the project again`;
   }
 }

@@ -118,7 +118,7 @@ function onWorkerWords(reader: BlockReader, operator: boolean): string {
       : `run it again: ${code(`/run ${reader.slug}`)}`;
   if (operator) {
     const branch = reader.branch ? ` (branch ${code(reader.branch)})` : "";
-    return `It cannot be delivered again from here: the run's commits${branch} are in the workspace on ${worker}, which could not push them, and planbot's copy has none. Push the branch from that workspace by hand, or ${again}.`;
+    return `It cannot be delivered again from here: the run's commits${branch} are in the workspace on ${worker}, which could not push them, and planbot's copy has none. Push the branch from that workspace by hand and open its pull request on GitHub, or ${again}.`;
   }
   return `Its work stayed on ${worker}, which could not push it, so planbot cannot deliver it again from here. To get the work delivered, ${again}.`;
 }

@@ -137,7 +137,7 @@ function blocked(block: DeliverAgainBlock, record: ProjectRecord, setup: Deliver
       const worker = record.delivery?.worker;
       return fail(
         "invalid_state",
-        `${name}'s run went on worker ${typeof worker === "string" ? worker : "?"}, which could not push ${record.delivery?.branch ?? "its branch"}: the commits are in that worker's workspace, and planbot's copy has none to deliver. Push the branch from the worker's workspace by hand, or run the project again.`,
+        `${name}'s run went on worker ${typeof worker === "string" ? worker : "?"}, which could not push ${record.delivery?.branch ?? "its branch"}: the commits are in that worker's workspace, and planbot's copy has none to deliver. Push the branch from the worker's workspace by hand and open its pull request on GitHub, or run the project again.`,
         { details: { ...details, ...(typeof worker === "string" ? { worker } : {}) } },
       );
     }

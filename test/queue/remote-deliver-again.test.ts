@@ -103,7 +103,7 @@ describe("/deliver with the job queue on", { timeout: 120_000 }, () => {
     // The terminal (planbot's operator) reads where the commits are and what to do with them.
     const operator = await chats.terminal.type("/deliver papa", "Push the branch");
     expect(operator).toContain(
-      `the run's commits (branch ralph/papa) are in the workspace on worker ${worker.name}, which could not push them, and planbot's copy has none. Push the branch from that workspace by hand, or plan it again and run it: /replan papa.`,
+      `the run's commits (branch ralph/papa) are in the workspace on worker ${worker.name}, which could not push them, and planbot's copy has none. Push the branch from that workspace by hand and open its pull request on GitHub, or plan it again and run it: /replan papa.`,
     );
   });
 });
