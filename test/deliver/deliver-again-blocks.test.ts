@@ -63,6 +63,10 @@ describe("Deliver again where planbot's settings refuse it", { timeout: 30_000 }
     expect(notice.actions?.map((action) => action.command)).toEqual(["/status todo"]);
     expect(projectActions(record, setup).map((action) => action.command)).not.toContain("/deliver todo");
     expect(projectCard(record, { deliverySetup: setup })).toContain(member);
+    // Approved for a new run since: the old delivery is history, and nothing is left to deliver or to change.
+    expect(projectCard({ ...record, status: "approved" }, { deliverySetup: setup })).not.toContain(
+      "cannot be delivered again",
+    );
     expect(refused).toMatchObject({ ok: false, code: "not_available", details: { reason: "push_off" } });
     if (refused.ok) throw new Error("expected a refusal");
     expect(deliverRefusalReply(refused, false)?.text).toBe(`**todo**: ${member}`);
