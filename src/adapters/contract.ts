@@ -3,6 +3,7 @@ import type { Outbound } from "../chat/outbound.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import type { ProgressHub } from "../execute/progress-hub.ts";
+import type { DeliveryPort } from "../deliver/deliver-again.ts";
 import type { ExecutorPort } from "../execute/executor-port.ts";
 import type { PlanningService } from "../planning/planning-service.ts";
 import type { ChangeWatcher } from "../projects/change-watcher.ts";
@@ -76,6 +77,8 @@ export interface DashboardHost extends AdapterHost {
   planning: PlanningService;
   /** Starting a run from the page, as `/run` does. */
   executor: ExecutorPort;
+  /** Delivering a finished run again from the page, as `/deliver` does (absent: not offered). */
+  services?: { delivery?: DeliveryPort | undefined };
   watcher: ChangeWatcher;
   /** Live run progress, pushed to the page as `progress` events (README, "Live progress"). */
   live?: { hub: Pick<ProgressHub, "subscribe"> };

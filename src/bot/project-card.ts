@@ -7,6 +7,8 @@ import { bold, code, escapeMarkup, type ReplyAction } from "../chat/reply.ts";
 import { insideFolder } from "../chat/server-paths.ts";
 import { operatorAdvice, operatorProblemLine, operatorRefusalWords } from "../notify/operator-words.ts";
 import { editStep } from "../projects/error-fix.ts";
+import { deliverAgainNote } from "../deliver/deliver-again-note.ts";
+import { type DeliverySetup, offersDeliverAgain } from "../deliver/deliver-again-offer.ts";
 import { failedDeliveryWords } from "../deliver/delivery-notices.ts";
 import { whenText } from "../notify/when-text.ts";
 
@@ -103,6 +105,8 @@ export interface CardOptions {
   operator?: boolean | undefined;
   /** What "now" is for the card's "12 min ago" (the wall clock unless a test pins it). */
   now?: Date | undefined;
+  /** The settings planbot delivers with now: a failed delivery says what must change before `/deliver` can work. */
+  deliverySetup?: DeliverySetup | undefined;
 }
 
 /** The detailed card of `/status slug`; times read as people say them ("12 min ago"), never as ISO. */
@@ -146,6 +150,8 @@ export function projectCard(record: ProjectRecord, options: CardOptions = {}): s
     // A hint naming the server's settings is the operator's: a chat member reads their own step and whom to tell.
     const { what, advice } = failedDeliveryWords({ ...record, delivery: record.delivery }, operator, 300);
     lines.push(`Delivery: ${what}${advice ? ` — ${advice}` : ""}`);
+    const note = deliverAgainNote({ ...record, delivery: record.delivery }, options.deliverySetup, operator);
+    if (note) lines.push(note);
   }
   return lines.join("\n");
 }
@@ -153,9 +159,11 @@ export function projectCard(record: ProjectRecord, options: CardOptions = {}): s
 /**
  * Buttons for what the project can do next, and nothing it cannot: approve what waits for approval
  * (a project without a plan, pending or approved as is, is offered planning first), run what is approved
- * and planned, re-plan what is not running or being planned. A cancelled project is only offered re-planning, which brings it back.
+ * and planned, re-plan what is not running or being planned, deliver again a failed delivery where `/deliver`
+ * can work with `deliverySetup`, the settings planbot runs with now (none without it). A cancelled project is
+ * only offered re-planning, which brings it back.
  */
-export function projectActions(record: ProjectRecord): ReplyAction[] {
+export function projectActions(record: ProjectRecord, deliverySetup: DeliverySetup | undefined): ReplyAction[] {
   const actions: ReplyAction[] = [];
   const { slug, status } = record;
   // Not planned yet, approved or not: planning comes first (Ralph refuses to run without a plan).
@@ -165,8 +173,9 @@ export function projectActions(record: ProjectRecord): ReplyAction[] {
     actions.push({ label: "Approve", command: `/approve ${slug}`, style: "success" });
   if (status === "approved" && !unplanned)
     actions.push({ label: "Run now", command: `/run ${slug}`, style: "primary" });
-  // A finished run whose delivery failed is delivered again as it is (`/deliver`), without a new run.
-  if (record.delivery && !record.delivery.ok && ["complete", "failed", "blocked"].includes(status))
+  // A finished run whose delivery failed is delivered again as it is (`/deliver`), without a new run, where
+  // that can work now: not while planbot's settings refuse it, nor for work that stayed on a queue's worker.
+  if (offersDeliverAgain(record, deliverySetup))
     actions.push({ label: "Deliver again", command: `/deliver ${slug}`, style: "primary" });
   if (!status.startsWith("running") && status !== "planning" && !unplanned)
     actions.push({ label: "Re-plan", command: `/replan ${slug}`, style: "secondary" });

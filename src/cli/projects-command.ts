@@ -62,7 +62,16 @@ export async function runProjectsCommand(argv: string[], services: CoreServices,
           message: `No project named "${slug}".`,
           details: { slug, next: "list" },
         });
-      io.out(json ? JSON.stringify(result.record, null, 2) : formatRecord(result.record));
+      if (json) io.out(JSON.stringify(result.record, null, 2));
+      else {
+        const record = result.record;
+        // Loaded only for a failed delivery: delivery code stays out of what a plain `show` loads.
+        const { deliverAgainHint } =
+          record.delivery && !record.delivery.ok
+            ? await import("./deliver-again-hint.ts")
+            : { deliverAgainHint: undefined };
+        io.out(formatRecord(record, new Date(), deliverAgainHint?.(record, services.config)));
+      }
       return EXIT.ok;
     }
     case "propose": {

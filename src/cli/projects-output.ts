@@ -32,8 +32,11 @@ export function formatTable(projects: ProjectRecord[], version: number): string 
   ].join("\n");
 }
 
-/** One project as `key: value` lines, leaving out what it does not have; times read "12 min ago" (`--json` keeps ISO). */
-export function formatRecord(p: ProjectRecord, now: Date = new Date()): string {
+/**
+ * One project as `key: value` lines, leaving out what it does not have; times read "12 min ago" (`--json` keeps
+ * ISO). `deliverAgain` is the `deliver again:` line of a failed delivery (deliver-again-hint.ts), when there is one.
+ */
+export function formatRecord(p: ProjectRecord, now: Date = new Date(), deliverAgain?: string): string {
   const lines = [
     `${p.slug}: ${p.status}`,
     `description: ${p.description}`,
@@ -51,6 +54,7 @@ export function formatRecord(p: ProjectRecord, now: Date = new Date()): string {
     ...refusalFields(p, now),
     p.pull_request ? `pull request: #${p.pull_request.number} ${p.pull_request.url}` : "",
     p.delivery ? deliveryField(p.delivery, now) : "",
+    deliverAgain ?? "",
   ];
   return lines.filter(Boolean).join("\n");
 }

@@ -8,7 +8,8 @@ import type { Lifecycle } from "../projects/lifecycle.ts";
 import { readPrd } from "../projects/workspace-reads.ts";
 import type { DeliveryField, ProjectEntry } from "../projects/schemas.ts";
 import { workspacePaths } from "../projects/workspace.ts";
-import { deliverySplitFields } from "./delivery-split.ts";
+import { deliversStatus } from "./deliver-again-offer.ts";
+import { type DeliverySplit, deliverySplitFields } from "./delivery-split.ts";
 import { blobUrl, githubRepoFor, type GithubRepo } from "./github-repo.ts";
 import { pullRequestBody, pullRequestTitle } from "./pr-body.ts";
 import { OPERATOR_PULL_REQUEST_PROBLEMS, openOrUpdatePullRequest, type PullRequestRef } from "./pull-request.ts";
@@ -36,14 +37,15 @@ export interface DeliveryAsker {
   answeredIn?: string | undefined;
 }
 
+/** A delivery step that threw: its words are an exception's, for the operator's log; a member is told whom to ask. */
+const DELIVERY_FAILED: DeliverySplit = { problem: "delivery_failed", operator: "log_check" };
+
 /** The path of the plan on the branch, linked from the pull request. */
 const PLAN_PATH = "scripts/ralph/final-plan.md";
 
 /** True when a run that ended `outcome` is pushed under PUSH_ON. */
 export function shouldDeliver(pushOn: PushOn, outcome: RunReport["outcome"]): boolean {
-  if (pushOn === "never") return false;
-  if (pushOn === "complete") return outcome === "complete";
-  return outcome === "complete" || outcome === "failed" || outcome === "blocked";
+  return deliversStatus(pushOn, outcome);
 }
 
 /**
@@ -84,6 +86,7 @@ export async function deliverAfterRun(
       summary: `delivery failed unexpectedly: ${scrubToken((error as Error).message ?? String(error), token)}`,
       hint: "Push the branch from the workspace by hand; see planbot's log.",
       hintOperator: true,
+      split: DELIVERY_FAILED,
     };
   }
   await recordDelivery(ctx, entry, branch, delivery, asker);
@@ -220,6 +223,7 @@ export async function pullRequestForRemoteRun(
       summary: `${pushed.summary}, but no pull request: ${scrubToken((error as Error).message ?? String(error), settings.github.token)}`,
       hint: "See planbot's log.",
       hintOperator: true,
+      split: DELIVERY_FAILED,
     };
   }
 }

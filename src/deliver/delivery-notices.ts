@@ -4,6 +4,8 @@ import type { Logger } from "../log.ts";
 import type { LockedJsonFile } from "../projects/locked-json-file.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
 import type { DeliveryField } from "../projects/schemas.ts";
+import { deliverAgainNote } from "./deliver-again-note.ts";
+import { type DeliverySetup, offersDeliverAgain, unpushedOnWorker } from "./deliver-again-offer.ts";
 import { splitDeliveryWords } from "./delivery-words.ts";
 import { memberReading } from "./legacy-delivery.ts";
 
@@ -31,6 +33,8 @@ export interface DeliveryNoticeIo<Item, State extends DeliveryNoticeLedger<Item>
   targetsFor(record: ProjectRecord, audience: "everyone"): Promise<ChatTarget[]>;
   outboxItem(record: ProjectRecord, target: ChatTarget, reply: Reply): Item;
   log: Logger;
+  /** The settings planbot delivers with now: a notice offers "Deliver again" only where it can work. */
+  setup: DeliverySetup | undefined;
 }
 
 /** The ledger with the field only delivery notices use (absent from a state written before they existed). */
@@ -60,7 +64,7 @@ export async function enqueueDeliveryNotices<Item, State extends DeliveryNoticeL
       if (!record.delivery || announced[key] === record.delivery.at) continue;
       announced[key] = record.delivery.at;
       if (!state.initialized) continue;
-      const reply = deliveryReply(record);
+      const reply = deliveryReply(record, io.setup);
       // The chat whose `/deliver` this was read the same words in its reply.
       const told = targets.filter((target) => conversationKey(target) !== record.delivery?.answered_in);
       for (const target of told) state.outbox.push(io.outboxItem(record, target, reply));
@@ -110,13 +114,14 @@ export function failedDeliveryWords(
     return { what: words.problem, advice: words.advice };
   }
   if (reading.hintOperator) return { what: plainFailure(delivery), advice: ADMIN_DELIVERY_ADVICE };
-  return { what, advice: delivery.hint ? escapeMarkup(delivery.hint) : "" };
+  // Not classified: the summary may be git's or GitHub's words (the server's remote, its paths), so a member
+  // reads whether the branch got pushed, and the hint only when it stands without those words.
+  const hint = delivery.hint && !/\babove\b/.test(delivery.hint) ? escapeMarkup(delivery.hint) : ADMIN_LOG_ADVICE;
+  return { what: plainFailure(delivery), advice: hint };
 }
 
-/** A queued run's commits its worker could not push: they are on the worker, not in planbot's copy. */
-function unpushedOnWorker(delivery: DeliveryField): boolean {
-  return typeof delivery.worker === "string" && !delivery.pushed;
-}
+/** What a member can do about a failure whose words are only in planbot's log: tell the admin. */
+export const ADMIN_LOG_ADVICE = "Please tell planbot's admin: planbot's log says what went wrong.";
 
 /** What failed, without git's or GitHub's words: whether the branch got to the remote. */
 function plainFailure(delivery: DeliveryField): string {
@@ -129,9 +134,11 @@ function plainFailure(delivery: DeliveryField): string {
 /**
  * The chat message of a record's last delivery: the pull request's link, or what failed and what to do,
  * worded for a chat member ({@link failedDeliveryWords}), and whole in the operator's wording when that
- * differs (`operatorText`, which the router sends to the terminal).
+ * differs (`operatorText`, which the router sends to the terminal). "Deliver again" is offered only where
+ * `/deliver` can work with `setup`, the settings planbot runs with now; where it cannot, the message says
+ * what must change first (deliver-again-offer.ts).
  */
-export function deliveryReply(record: ProjectRecord): Reply {
+export function deliveryReply(record: ProjectRecord, setup: DeliverySetup | undefined): Reply {
   const delivery = record.delivery!;
   const status = { label: "Status", command: `/status ${record.slug}`, style: "secondary" as const };
   const pr = record.pull_request && record.pull_request.updated_at === delivery.at ? record.pull_request : null;
@@ -146,21 +153,24 @@ export function deliveryReply(record: ProjectRecord): Reply {
     return { text: `${bold(record.slug)}: ${escapeMarkup(delivery.summary)}.`, tone: "success", actions: [status] };
   const said = (operator: boolean) => {
     const { what, advice } = failedDeliveryWords({ ...record, delivery }, operator);
-    return `${bold(record.slug)} could not be fully delivered: ${what}${advice ? `\nWhat to do: ${advice}` : ""}`;
+    const note = deliverAgainNote({ ...record, delivery }, setup, operator);
+    return `${bold(record.slug)} could not be fully delivered: ${what}${advice ? `\nWhat to do: ${advice}` : ""}${note ? `\n${note}` : ""}`;
   };
   const member = said(false);
   const operator = said(true);
   // Once the cause is fixed, the finished work is delivered again as it is, without running Ralph again — unless
   // it stayed on the worker that ran it: then a new run (of a new plan, for a complete project) is the way on.
-  const again = !unpushedOnWorker(delivery)
+  const again = offersDeliverAgain({ ...record, delivery }, setup)
     ? { label: "Deliver again", command: `/deliver ${record.slug}`, style: "primary" as const }
-    : record.status === "complete"
-      ? { label: "Re-plan", command: `/replan ${record.slug}`, style: "primary" as const }
-      : { label: "Run again", command: `/run ${record.slug}`, style: "primary" as const };
+    : unpushedOnWorker(delivery)
+      ? record.status === "complete"
+        ? { label: "Re-plan", command: `/replan ${record.slug}`, style: "primary" as const }
+        : { label: "Run again", command: `/run ${record.slug}`, style: "primary" as const }
+      : undefined;
   return {
     text: member,
     ...(operator !== member ? { operatorText: operator } : {}),
     tone: "error",
-    actions: [again, status],
+    actions: again ? [again, status] : [status],
   };
 }

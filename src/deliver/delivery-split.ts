@@ -41,7 +41,13 @@ export type DeliveryProblem =
   /** A rule on the remote's server (a hook) refused the push (the operator's). */
   | "push_refused"
   /** GitHub refused planbot's token for the pull request (the operator's). */
-  | "pr_auth";
+  | "pr_auth"
+  /** GitHub could not be reached or answered 5xx: the branch is pushed, the pull request waits. */
+  | "pr_unavailable"
+  /** git refused the push for a reason planbot does not recognise (its words are in the operator's log). */
+  | "push_failed"
+  /** The delivery step itself failed unexpectedly (the operator's log says why). */
+  | "delivery_failed";
 
 /**
  * The member's step: set the project's branch or base (`/edit`, the same step as a run failure's,
@@ -51,7 +57,9 @@ export type DeliveryProblem =
 export type DeliveryStep =
   | { kind: "edit"; field: Extract<FixableField, "branch" | "base"> }
   | { kind: "open_pull_request" }
-  | { kind: "review_pull_request" };
+  | { kind: "review_pull_request" }
+  /** GitHub was unavailable: deliver it again later (the branch is pushed), or open the pull request by hand. */
+  | { kind: "deliver_later" };
 
 /** The operator's part of the fix, on the remote or the server, in words a chat can pass on. */
 export type DeliveryAdminPart =
@@ -72,7 +80,9 @@ export type DeliveryAdminPart =
   /** Set a GITHUB_TOKEN GitHub accepts. */
   | "github_token"
   /** Give planbot the remote it pushes to (GIT_REMOTE_BASE, the workspace's origin). */
-  | "remote_setup";
+  | "remote_setup"
+  /** Find out from planbot's log what went wrong (git's or the step's own words) and fix it. */
+  | "log_check";
 
 const PROBLEMS: ReadonlySet<string> = new Set<DeliveryProblem>([
   "branch_protected",
@@ -89,6 +99,9 @@ const PROBLEMS: ReadonlySet<string> = new Set<DeliveryProblem>([
   "push_no_remote",
   "push_refused",
   "pr_auth",
+  "pr_unavailable",
+  "push_failed",
+  "delivery_failed",
 ]);
 const ADMIN_PARTS: ReadonlySet<string> = new Set<DeliveryAdminPart>([
   "push_permission",
@@ -100,6 +113,7 @@ const ADMIN_PARTS: ReadonlySet<string> = new Set<DeliveryAdminPart>([
   "push_rule",
   "github_token",
   "remote_setup",
+  "log_check",
 ]);
 
 /**
@@ -123,7 +137,8 @@ export function readDeliverySplit(
 
 function asStep(value: unknown): DeliveryStep | undefined {
   const step = value as { kind?: unknown; field?: unknown } | undefined;
-  if (step?.kind === "open_pull_request" || step?.kind === "review_pull_request") return { kind: step.kind };
+  if (step?.kind === "open_pull_request" || step?.kind === "review_pull_request" || step?.kind === "deliver_later")
+    return { kind: step.kind };
   if (step?.kind === "edit" && (step.field === "branch" || step.field === "base"))
     return { kind: "edit", field: step.field };
   return undefined;

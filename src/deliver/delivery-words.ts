@@ -64,6 +64,12 @@ function problemLine(problem: DeliveryProblem, branch: string): string {
       return `a rule on the remote's server refused the push, so branch ${branch} was not pushed`;
     case "pr_auth":
       return `branch ${branch} is pushed, but GitHub did not accept planbot's access, so there is no pull request`;
+    case "pr_unavailable":
+      return `branch ${branch} is pushed, but GitHub could not be reached, so there is no pull request yet`;
+    case "push_failed":
+      return `the remote did not take the push, so branch ${branch} was not pushed`;
+    case "delivery_failed":
+      return `something went wrong while planbot delivered branch ${branch}`;
   }
 }
 
@@ -78,6 +84,8 @@ function stepText(step: DeliveryStep, reader: SplitReader): string {
       return `The work is on the remote: open its pull request from ${code(reader.branch)} by hand on GitHub.`;
     case "review_pull_request":
       return `Review the pull request of ${code(reader.branch)} that is open on GitHub.`;
+    case "deliver_later":
+      return `The work is on the remote: ${deliverText(reader)} once GitHub is back, or open its pull request from ${code(reader.branch)} by hand on GitHub.`;
   }
 }
 
@@ -116,5 +124,7 @@ function adminPart(part: DeliveryAdminPart): string {
       return "fix planbot's access to GitHub";
     case "remote_setup":
       return "give planbot the remote repository it pushes to";
+    case "log_check":
+      return "see in planbot's log what went wrong and fix it";
   }
 }

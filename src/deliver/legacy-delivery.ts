@@ -1,6 +1,6 @@
 import type { DeliveryField } from "../projects/schemas.ts";
 import { type DeliverySplit, readDeliverySplit } from "./delivery-split.ts";
-import { pullRequestSplit } from "./pull-request.ts";
+import { PR_UNAVAILABLE, pullRequestSplit } from "./pull-request.ts";
 import { classifyPushFailure } from "./push-branch.ts";
 
 /** How a chat member's surface reads a stored failed delivery. */
@@ -17,6 +17,9 @@ const OPERATOR_HINT_WORDS =
 
 /** How an older planbot's summary of a push with no remote reads (the server's workspace path follows). */
 const NO_REMOTE_WORDS = /GIT_REMOTE_BASE is not set|the workspace's origin is|has no origin remote/;
+
+/** GitHub out of reach or answering 5xx, in a pull request's failure summary. */
+const GITHUB_UNAVAILABLE = /, but no pull request: GitHub (answered 5\d\d|could not be reached) for /;
 
 /** The parts of a pull request's failure summary: `…, but no pull request: GitHub answered <status> for <repo>: <words>`. */
 const GITHUB_ANSWER = /, but no pull request: GitHub answered (\d{3}) for [^:\s]+: (.*)$/s;
@@ -44,8 +47,11 @@ function splitFromWords(delivery: DeliveryField): DeliverySplit | undefined {
     if (at < 0) return undefined;
     const words = delivery.summary.slice(at + marker.length);
     if (NO_REMOTE_WORDS.test(words)) return { problem: "push_no_remote", operator: "remote_setup" };
-    return classifyPushFailure(words, delivery.branch).split;
+    const push = classifyPushFailure(words, delivery.branch);
+    // Words git's push did not say (a workspace without the branch, an invalid name) are no remote's refusal.
+    return push.problem === "failed" ? undefined : push.split;
   }
+  if (GITHUB_UNAVAILABLE.test(delivery.summary)) return PR_UNAVAILABLE;
   const answer = GITHUB_ANSWER.exec(delivery.summary);
   return answer ? pullRequestSplit(Number(answer[1]), answer[2] ?? "") : undefined;
 }

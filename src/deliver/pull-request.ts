@@ -189,8 +189,12 @@ function describeFailure(error: unknown, target: GithubRepo, branch: string, tok
     problem: "unavailable",
     message,
     hint: "The GitHub API is unavailable; the branch is pushed, so open the pull request by hand or deliver it again later.",
+    split: PR_UNAVAILABLE,
   };
 }
+
+/** GitHub down or out of reach (5xx, network): the branch is pushed; deliver again later or open it by hand. */
+export const PR_UNAVAILABLE: DeliverySplit = { problem: "pr_unavailable", next: { kind: "deliver_later" } };
 
 /** The fields GitHub's error objects name (`head`, `base`, …). */
 function errorFields(error: unknown): string[] {

@@ -26,6 +26,7 @@ export const OPERATOR_PUSH_PROBLEMS: ReadonlySet<PushProblem> = new Set<PushProb
   "auth",
   "refused",
   "unreachable",
+  "failed",
 ]);
 
 /**
@@ -213,5 +214,7 @@ export function classifyPushFailure(message: string, branch: string): PushFailur
     problem: "failed",
     message,
     hint: "Push the branch from the workspace by hand, or fix the cause above and run again.",
+    // git's words (the server's remote and paths) are all this failure has: a member is told whom to ask.
+    split: { problem: "push_failed", operator: "log_check" },
   };
 }

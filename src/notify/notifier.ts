@@ -5,6 +5,7 @@ import type { ProjectRecord } from "../projects/project-list.ts";
 import type { ChatTarget } from "../chat/incoming.ts";
 import type { Outbound } from "../chat/outbound.ts";
 import type { Reply } from "../chat/reply.ts";
+import type { DeliverySetup } from "../deliver/deliver-again-offer.ts";
 import { enqueueDeliveryNotices } from "../deliver/delivery-notices.ts";
 import { deliverableOnce } from "./deliverable-targets.ts";
 import { newOutboxItem } from "./outbox-item.ts";
@@ -22,6 +23,11 @@ export interface NotifierDeps {
   /** Adapters that can deliver right now (a terminal chat is not reachable from `planbot start`). */
   canDeliverTo: (adapter: string) => boolean;
   notifyTargets: ChatTarget[];
+  /**
+   * The settings planbot delivers with now (PUSH_ON, GIT_REMOTE_BASE): a delivery notice offers "Deliver
+   * again" only where `/deliver` can work. Absent: planbot cannot deliver again, and no notice offers it.
+   */
+  deliverySetup?: DeliverySetup | undefined;
   /** EXECUTE_AT, when set: the approved notice promises a scheduled run only then. */
   executeAt?: string | undefined;
   clock: Clock;
@@ -89,7 +95,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       removed,
     );
     // After the status messages, so "complete" comes before its pull request's link.
-    await enqueueDeliveryNotices({ file, records, targetsFor, outboxItem, log: deps.log });
+    await enqueueDeliveryNotices({ file, records, targetsFor, outboxItem, log: deps.log, setup: deps.deliverySetup });
     await enqueueRefusalNotices({ file, records, targetsFor, outboxItem, log: deps.log });
   }
 

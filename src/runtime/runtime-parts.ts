@@ -22,6 +22,7 @@ import type { ProcessProbe } from "../projects/process-probe.ts";
 import type { ProjectLister } from "../projects/project-list.ts";
 import type { Roles } from "../bot/roles.ts";
 import { chooseExecutor } from "./choose-executor.ts";
+import { deliverySetupOf } from "../deliver/deliver-again-offer.ts";
 import { createDeliveryPort, type DeliveryPort } from "../deliver/deliver-again.ts";
 import { trackInFlight, type InFlightBot } from "./in-flight.ts";
 
@@ -161,6 +162,7 @@ export function buildNotifier(wiring: RuntimeWiring, watcher: ChangeWatcher, tar
     canDeliverTo: (adapter) => outbound.has(adapter),
     notifyTargets: targets,
     executeAt: config.execute.at,
+    deliverySetup: deliverySetupOf(config),
     clock: core.clock,
     log,
     dataDir: config.dataDir,

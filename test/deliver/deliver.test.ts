@@ -4,6 +4,7 @@ import { Writable } from "node:stream";
 import { describe, expect, it, type TestContext } from "vitest";
 import { projectActions, projectCard } from "../../src/bot/project-card.ts";
 import type { DeliverySettings } from "../../src/config/delivery-settings.ts";
+import { deliverySetupOf } from "../../src/deliver/deliver-again-offer.ts";
 import { deliveryReply } from "../../src/deliver/delivery-notices.ts";
 import { createLogger } from "../../src/log.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
@@ -209,7 +210,7 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     const got = await h.lister.get("todo");
     const record = got.ok ? got.record : undefined;
     if (!record) throw new Error("expected the project's record");
-    const notice = deliveryReply(record);
+    const notice = deliveryReply(record, deliverySetupOf(h.config));
     // git's and GitHub's words name the server's remote: a chat member reads what failed in plain words.
     const admin =
       "Please tell planbot's admin: only they can fix planbot's access to GitHub. Once they have, deliver it again: `/deliver todo`.";
@@ -259,8 +260,20 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     expect(github!.pulls("acme", "todo")).toHaveLength(0);
     expect(await h.entry("todo")).toMatchObject({
       status: "complete",
-      delivery: { ok: false, pushed: true, hint: expect.stringContaining("GitHub API is unavailable") },
+      delivery: {
+        ok: false,
+        pushed: true,
+        hint: expect.stringContaining("GitHub API is unavailable"),
+        problem: "pr_unavailable",
+        next: { kind: "deliver_later" },
+      },
     });
+    // A chat member reads plain words, never GitHub's answer with the remote's path; the terminal keeps it.
+    const notice = deliveryReply(await recordOf(h), deliverySetupOf(h.config));
+    expect(notice.text).toBe(
+      "**todo** could not be fully delivered: branch `ralph/todo` is pushed, but GitHub could not be reached, so there is no pull request yet\nWhat to do: The work is on the remote: deliver it again: `/deliver todo` once GitHub is back, or open its pull request from `ralph/todo` by hand on GitHub.",
+    );
+    expect(notice.operatorText).toContain("GitHub answered 503 for acme/todo");
     // The next run, with GitHub back, opens the PR.
     await replan(3);
     expect(await executor.runOnce({ slug: "todo" })).toMatchObject({
@@ -310,7 +323,7 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     const movedAdvice =
       "To deliver to another branch, set it: `/edit todo --branch B`, then deliver it again: `/deliver todo`. For the rest, tell planbot's admin: only they can merge those commits into planbot's copy of the branch on the server.";
     expect(projectCard(moved)).toContain(`Delivery: ${movedWords} — ${movedAdvice}`);
-    const movedNotice = deliveryReply(moved);
+    const movedNotice = deliveryReply(moved, deliverySetupOf(h.config));
     expect(movedNotice.text).toBe(`**todo** could not be fully delivered: ${movedWords}\nWhat to do: ${movedAdvice}`);
     for (const said of [projectCard(moved), movedNotice.text]) expect(said).not.toContain(remote.base);
     expect(projectCard(moved, { operator: true })).toContain("never force-pushes");
@@ -347,7 +360,7 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     });
     // git's words ("To /srv/…/remotes/todo ! [remote rejected]") stay with the operator; a member reads what failed.
     const frozen = await recordOf(h);
-    const frozenNotice = deliveryReply(frozen);
+    const frozenNotice = deliveryReply(frozen, deliverySetupOf(h.config));
     expect(frozenNotice.text).toBe(
       "**todo** could not be fully delivered: a rule on the remote's server refused the push, so branch `ralph/todo` was not pushed\nWhat to do: Please tell planbot's admin: only they can change the rule on the remote's server that refused the push. Once they have, deliver it again: `/deliver todo`.",
     );
@@ -372,7 +385,7 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
       operator: "git_access",
     });
     const record = await recordOf(h);
-    const notice = deliveryReply(record);
+    const notice = deliveryReply(record, deliverySetupOf(h.config));
     expect(notice.text).toBe(
       "**todo** could not be fully delivered: the remote did not accept planbot's access, so branch `ralph/todo` was not pushed\nWhat to do: Please tell planbot's admin: only they can fix planbot's access to the remote repository. Once they have, deliver it again: `/deliver todo`.",
     );
@@ -399,7 +412,7 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     });
     expect(JSON.stringify(entry.delivery)).not.toContain("by hand from the pushed branch");
     const record = await recordOf(h);
-    const notice = deliveryReply(record);
+    const notice = deliveryReply(record, deliverySetupOf(h.config));
     expect(notice.text).toBe(
       "**todo** could not be fully delivered: branch `ralph/todo` was pushed, but GitHub does not have it in the repository planbot opens the pull request in, so there is no pull request\nWhat to do: Please tell planbot's admin: only they can point planbot at the GitHub repository the branch went to, or give it access there. Once they have, deliver it again: `/deliver todo`.",
     );
@@ -427,7 +440,7 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     });
     expect(github!.requests).toHaveLength(0);
     const record = await recordOf(h);
-    const notice = deliveryReply(record);
+    const notice = deliveryReply(record, deliverySetupOf(h.config));
     // A failed run runs again with /run (it is approved again first).
     expect(notice.text).toBe(
       "**todo** could not be fully delivered: the remote protects branch `ralph/todo`, so planbot could not push the work there\nWhat to do: To deliver to another branch, set it: `/edit todo --branch B`, then run it again: `/run todo`. For the rest, tell planbot's admin: only they can let planbot push to that branch.",
@@ -435,7 +448,9 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     expect(projectCard(record)).not.toContain("GH006");
     // Once the branch is set, the finished work is delivered again from the notice's button or the card's.
     expect(notice.actions?.[0]).toMatchObject({ label: "Deliver again", command: "/deliver todo" });
-    expect(projectActions(record).map((action) => action.command)).toContain("/deliver todo");
+    expect(projectActions(record, deliverySetupOf(h.config)).map((action) => action.command)).toContain(
+      "/deliver todo",
+    );
     expect(notice.operatorText).toContain("GH006");
     expect(notice.operatorText).toContain("What to do: The remote protects ralph/todo");
   });
@@ -455,11 +470,13 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     const words =
       "branch `ralph/todo` is pushed, but GitHub did not let planbot open its pull request — The work is on the remote: open its pull request from `ralph/todo` by hand on GitHub. For the rest, tell planbot's admin: only they can give planbot's GitHub access the right to open pull requests there.";
     expect(projectCard(record)).toContain(`Delivery: ${words}`);
-    expect(deliveryReply(record).text).not.toContain("write access");
+    expect(deliveryReply(record, deliverySetupOf(h.config)).text).not.toContain("write access");
     expect(projectCard(record, { operator: true })).toContain(
       "GitHub answered 403 for acme/todo: Resource not accessible by integration — The token may not open pull requests on acme/todo",
     );
-    expect(deliveryReply(record).operatorText).toContain("give it pull-request write access");
+    expect(deliveryReply(record, deliverySetupOf(h.config)).operatorText).toContain(
+      "give it pull-request write access",
+    );
   });
 
   it("a run that ended while no planbot watched is delivered once, by the planbot that records its outcome", async (context) => {
@@ -497,7 +514,7 @@ describe("delivering a finished run: push to a real bare remote, draft pull requ
     });
     expect(github!.requests).toHaveLength(0);
     // The summary names the workspace's path on the server: a chat member reads what failed and whom to tell.
-    const notice = deliveryReply(await recordOf(h));
+    const notice = deliveryReply(await recordOf(h), deliverySetupOf(h.config));
     expect(notice.text).toBe(
       "**todo** could not be fully delivered: planbot has no remote repository to push branch `ralph/todo` to, so the work stays on planbot's server\nWhat to do: Please tell planbot's admin: only they can give planbot the remote repository it pushes to. Once they have, deliver it again: `/deliver todo`.",
     );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { projectCard } from "../../src/bot/project-card.ts";
+import type { DeliverySetup } from "../../src/deliver/deliver-again-offer.ts";
 import { deliveryReply } from "../../src/deliver/delivery-notices.ts";
 import { systemClock } from "../../src/projects/clock.ts";
 import { createProjectLister, type ProjectRecord } from "../../src/projects/project-list.ts";
@@ -9,6 +10,9 @@ import { prdWith, putEntry, writePrd } from "../helpers/notify-fixtures.ts";
 import { useCleanups } from "../helpers/use-cleanups.ts";
 
 const { temp } = useCleanups();
+
+/** planbot pushing complete runs to a remote: "Deliver again" can work. */
+const SETUP: DeliverySetup = { pushOn: "complete", remote: true };
 
 /** A failed delivery as the store keeps it: git's or GitHub's words in the summary, the operator's hint. */
 const FAILED: DeliveryField = {
@@ -35,7 +39,7 @@ async function recordWith(delivery: DeliveryField, status = "complete"): Promise
 describe("a chat's words for a delivery failure split between the member and the operator", () => {
   it("a branch with nothing beyond its base asks for the base, then a new plan of the complete project; nothing for the admin", async () => {
     const record = await recordWith({ ...FAILED, problem: "pr_no_commits", next: { kind: "edit", field: "base" } });
-    const notice = deliveryReply(record);
+    const notice = deliveryReply(record, SETUP);
     expect(notice.text).toBe(
       "**todo** could not be fully delivered: branch `ralph/todo` is pushed, but it has no commits its base lacks, so GitHub has nothing for a pull request\nWhat to do: If its base is wrong, set it: `/edit todo --base M`, then deliver it again: `/deliver todo`.",
     );
@@ -47,6 +51,7 @@ describe("a chat's words for a delivery failure split between the member and the
   it("a pull request already open is the member's to review; a 404 is theirs to open by hand and the admin's to point planbot right", async () => {
     const open = deliveryReply(
       await recordWith({ ...FAILED, problem: "pr_already_open", next: { kind: "review_pull_request" } }),
+      SETUP,
     );
     expect(open.text).toContain("What to do: Review the pull request of `ralph/todo` that is open on GitHub.");
     const missing = projectCard(
@@ -68,7 +73,7 @@ describe("a chat's words for a delivery failure split between the member and the
       next: { kind: "teleport" },
       operator: "x",
     });
-    const notice = deliveryReply(record);
+    const notice = deliveryReply(record, SETUP);
     expect(notice.text).toContain("it has no commits its base lacks");
     expect(notice.text).toContain("`/edit todo --base M`");
     expect(notice.text).not.toContain("/srv/git");

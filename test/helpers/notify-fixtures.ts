@@ -277,6 +277,7 @@ export function createNotifyStack(options: NotifyStackOptions): NotifyStack {
     canDeliverTo: (adapter) => runtime.outbound.has(adapter),
     notifyTargets: options.notifyTargets ?? [MEMORY_OPS],
     executeAt: config.execute.at,
+    deliverySetup: runtime.services.delivery?.setup(),
     clock: runtime.core.clock,
     log,
     dataDir: config.dataDir,

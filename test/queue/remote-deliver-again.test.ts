@@ -83,9 +83,27 @@ describe("/deliver with the job queue on", { timeout: 120_000 }, () => {
       "To deliver to another branch, set it: /edit papa --branch B, then plan it again and run it: /replan papa.",
     );
     expect(card).not.toContain("/deliver");
-    // What /deliver answers agrees: the work is not here, and a new plan is the way on.
-    const refused = await chats.telegramSays("/deliver papa", "re-plan");
-    expect(refused).toContain("a queued run's commits stay with its worker");
-    expect(refused).toContain("/replan papa");
+    // No button offers what /deliver would refuse.
+    const buttons = (text: string) =>
+      (
+        chats.telegram
+          .sentMessages(1)
+          .filter((sent) => sent.plain_text.includes(text))
+          .at(-1)?.reply_markup?.inline_keyboard ?? []
+      )
+        .flat()
+        .map((button) => button.text);
+    expect(buttons("Delivery:")).not.toContain("Deliver again");
+    // What /deliver answers agrees: the work is on the worker, not here, and a new plan is the way on.
+    const refused = await chats.telegramSays("/deliver papa", "cannot deliver it again");
+    expect(refused).toContain(
+      `papa: Its work stayed on worker ${worker.name}, which could not push it, so planbot cannot deliver it again from here. To get the work delivered, plan it again and run it: /replan papa.`,
+    );
+    expect(buttons("cannot deliver it again")).toContain("Re-plan");
+    // The terminal (planbot's operator) reads where the commits are and what to do with them.
+    const operator = await chats.terminal.type("/deliver papa", "Push the branch");
+    expect(operator).toContain(
+      `the run's commits (branch ralph/papa) are in the workspace on worker ${worker.name}, which could not push them, and planbot's copy has none. Push the branch from that workspace by hand and open its pull request on GitHub, or plan it again and run it: /replan papa.`,
+    );
   });
 });

@@ -5,6 +5,7 @@ import { chmod, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { projectCard } from "../../src/bot/project-card.ts";
+import type { DeliverySetup } from "../../src/deliver/deliver-again-offer.ts";
 import { deliveryReply } from "../../src/deliver/delivery-notices.ts";
 import { systemClock } from "../../src/projects/clock.ts";
 import { createProjectLister } from "../../src/projects/project-list.ts";
@@ -12,6 +13,9 @@ import type { QueueWorld } from "./harness.ts";
 import { useQueueFixture } from "./queue-fixture.ts";
 
 const { setUp } = useQueueFixture();
+
+/** The bot as planbot runs it with a queue: PUSH_ON=complete, GIT_REMOTE_BASE set (the harness's bot leaves PUSH_ON out). */
+const BOT_PUSHES: DeliverySetup = { pushOn: "complete", remote: true };
 
 /** Makes the bare remote refuse every push with `words` on stderr, as the git host would answer. */
 async function refusePushes(world: QueueWorld, words: string): Promise<void> {
@@ -61,7 +65,7 @@ describe("a queued run whose worker could not push", { timeout: 120_000 }, () =>
     expect(projectCard(record)).not.toContain("Permission denied");
     expect(projectCard(record)).not.toContain("GITHUB");
     expect(projectCard(record, { operator: true })).toContain("GITHUB\\_TOKEN");
-    const notice = deliveryReply(record);
+    const notice = deliveryReply(record, BOT_PUSHES);
     expect(notice.text).toContain(`What to do: ${admin}`);
     expect(notice.operatorText).toContain("What to do: Check GITHUB\\_TOKEN");
   });
@@ -85,11 +89,15 @@ describe("a queued run whose worker could not push", { timeout: 120_000 }, () =>
     });
     expect(entry.delivery).not.toHaveProperty("hint_operator");
 
-    const notice = deliveryReply(await recordOf(world, "uniform"));
+    const notice = deliveryReply(await recordOf(world, "uniform"), BOT_PUSHES);
     expect(notice.text).toBe(
       "**uniform** could not be fully delivered: the remote protects branch `ralph/uniform`, so planbot could not push the work there\nWhat to do: To deliver to another branch, set it: `/edit uniform --branch B`, then plan it again and run it: `/replan uniform`. For the rest, tell planbot's admin: only they can let planbot push to that branch.",
     );
     expect(notice.operatorText).toContain("GH006");
     expect(notice.actions?.map((action) => action.command)).toEqual(["/replan uniform", "/status uniform"]);
+    // The terminal reads where the commits are and what works instead of /deliver.
+    expect(notice.operatorText).toContain(
+      "It cannot be delivered again from here: the run's commits (branch `ralph/uniform`) are in the workspace on worker",
+    );
   });
 });

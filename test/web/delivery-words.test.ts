@@ -77,7 +77,11 @@ describe("a delivery problem on the Run tab", () => {
 
     await page.goto(`${harness.origin}/#/p/no-pr/run`);
     await page.locator('main.project-page[data-slug="no-pr"]').waitFor();
-    expect((await line.textContent())?.trim()).toBe(`Delivery: the pull request was refused — ${MEMBER_HINT}`);
+    // A failure planbot did not sort may carry git's or GitHub's words in its summary: the member reads whether
+    // the branch got pushed, and the hint, which is planbot's own.
+    expect((await line.textContent())?.trim()).toBe(
+      `Delivery: branch ralph/x is pushed, but planbot could not open its pull request — ${MEMBER_HINT}`,
+    );
   }, 60_000);
 
   it("reads a failure split between the member and the operator as the chats do: the problem in plain words, not git's with the remote's server path", async () => {

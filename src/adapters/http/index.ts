@@ -10,6 +10,7 @@ import { createListSource } from "./list-source.ts";
 import { pageRoutes } from "./page-routes.ts";
 import { planRoutes } from "./plan-routes.ts";
 import { projectRoutes } from "./project-routes.ts";
+import { deliverRoutes } from "./deliver-route.ts";
 import { editRoutes } from "./edit-route.ts";
 import { createRouter } from "./router.ts";
 import { workspaceRoutes } from "./workspace-routes.ts";
@@ -64,6 +65,7 @@ export async function startDashboardAdapter(
     ...pageRoutes(deps),
     ...projectRoutes(deps),
     ...editRoutes(deps),
+    ...deliverRoutes(deps),
     ...planRoutes(deps),
     ...workspaceRoutes(deps),
   ]);

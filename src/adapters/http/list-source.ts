@@ -29,10 +29,12 @@ export interface ListSource {
 /** Creates the {@link ListSource} of a runtime. */
 export function createListSource(runtime: DashboardHost): ListSource {
   let cached: { sequence: number; json: string; body?: Buffer } | undefined;
+  // Whether "Deliver again" can work is a question of the settings this planbot runs with (absent: not offered).
+  const setup = () => runtime.services?.delivery?.setup();
 
   function serialise(state: WatchedState): string {
     if (cached?.sequence !== state.sequence)
-      cached = { sequence: state.sequence, json: JSON.stringify(memberList(state.list)) };
+      cached = { sequence: state.sequence, json: JSON.stringify(memberList(state.list, setup())) };
     return cached.json;
   }
 
@@ -60,7 +62,7 @@ export function createListSource(runtime: DashboardHost): ListSource {
       // The watcher is not running (a test, or a host that never started it): list on every request.
       const listed = await runtime.core.lister.list();
       if (!listed.ok) return listed;
-      const json = JSON.stringify(memberList(listed.list));
+      const json = JSON.stringify(memberList(listed.list, setup()));
       const signature = createHash("sha256")
         .update(JSON.stringify(listed.list.projects))
         .update(String(listed.list.version))

@@ -1,3 +1,5 @@
+import { deliverAgainNote } from "../../deliver/deliver-again-note.ts";
+import { type DeliverySetup, offersDeliverAgain } from "../../deliver/deliver-again-offer.ts";
 import { failedDeliveryWords } from "../../deliver/delivery-notices.ts";
 import { memberReading } from "../../deliver/legacy-delivery.ts";
 import { operatorAdvice, operatorProblemLine, operatorRefusalWords } from "../../notify/operator-words.ts";
@@ -16,6 +18,8 @@ export type MemberRecord = ProjectRecord & { error_member?: string };
  * (docs/architecture.md, "Who may do what, and who is spoken to"), and words what only planbot's operator
  * can fix as the `/status` card and the notices do, without the operator's text (server paths, settings,
  * credentials), which the operator reads in `planbot projects show --json` and the terminal:
+ * - a failed delivery carries `deliver_again` (whether `/deliver` can work with `setup`, the settings planbot
+ *   runs with now: deliver-again-offer.ts) and `again_note` (what must change first, where it cannot);
  * - a failed delivery carries `what` and `advice`, the chats' words (`failedDeliveryWords`), and `what` is its
  *   `summary` too (the stored one holds git's words, with the server's paths): a failure split between
  *   the member and the operator reads as the problem in plain words and the member's step; an operator's hint
@@ -25,16 +29,22 @@ export type MemberRecord = ProjectRecord & { error_member?: string };
  * - a refusal only (or partly) the operator can lift carries `member`, and its `message` (the operator's fix) is empty.
  * A list without any of these is served as it is, and the other records keep their object.
  */
-export function memberList(list: ProjectList): ProjectList & { projects: MemberRecord[] } {
+export function memberList(
+  list: ProjectList,
+  setup: DeliverySetup | undefined,
+): ProjectList & { projects: MemberRecord[] } {
   if (!list.projects.some(needsWords)) return list;
-  return { ...list, projects: list.projects.map((record) => (needsWords(record) ? memberRecord(record) : record)) };
+  return {
+    ...list,
+    projects: list.projects.map((record) => (needsWords(record) ? memberRecord(record, setup) : record)),
+  };
 }
 
 function needsWords(record: ProjectRecord): boolean {
   return Boolean((record.delivery && !record.delivery.ok) || record.error_operator || record.run_refusal);
 }
 
-function memberRecord(record: ProjectRecord): MemberRecord {
+function memberRecord(record: ProjectRecord, setup: DeliverySetup | undefined): MemberRecord {
   const served: MemberRecord = { ...record };
   const delivery = record.delivery;
   if (delivery && !delivery.ok) {
@@ -48,6 +58,9 @@ function memberRecord(record: ProjectRecord): MemberRecord {
       hint: reading.hintOperator || reading.split?.operator ? null : (delivery.hint ?? null),
       what: words.what,
       advice: words.advice || null,
+      // The Run tab's "Deliver again" only where it can work now; else what must change first.
+      deliver_again: offersDeliverAgain(record, setup),
+      again_note: deliverAgainNote({ ...record, delivery }, setup, false) ?? null,
     };
   }
   if (record.error_operator && record.error_reason) {

@@ -2,6 +2,7 @@ import { conversationKey, targetOf } from "../../chat/incoming.ts";
 import { errorReply } from "../../chat/reply.ts";
 import { deliveryReply } from "../../deliver/delivery-notices.ts";
 import type { CommandSpec } from "../command-registry.ts";
+import { deliverRefusalReply } from "../deliver-refusal.ts";
 import { failureReply } from "../failure-reply.ts";
 
 /**
@@ -23,8 +24,9 @@ export const deliverCommand: CommandSpec = {
     const result = await services.delivery.deliverAgain(args.slug!, {
       answeredIn: conversationKey(targetOf(incoming)),
     });
-    if (!result.ok) return failureReply(result, { operator });
-    const { operatorText, ...notice } = deliveryReply(result.record);
+    // Settings that keep it from working now are worded apart: a member reads whom to tell, not a setting.
+    if (!result.ok) return deliverRefusalReply(result, operator) ?? failureReply(result, { operator });
+    const { operatorText, ...notice } = deliveryReply(result.record, services.delivery.setup());
     // The operator (the terminal) reads git's and GitHub's words; a chat member the plain ones.
     return operator && operatorText ? { ...notice, text: operatorText } : notice;
   },

@@ -230,11 +230,13 @@ export const statusCommand: CommandSpec = {
         message: `No project named "${args.slug}". ${code("/status")} lists them.`,
       });
     const summary = await services.planning?.describe(result.record.slug);
+    const deliverySetup = services.delivery?.setup();
     const card = projectCard(result.record, {
       planningSummary: summary,
       workspaceDir: services.workspaceDir,
       operator,
+      deliverySetup,
     });
-    return reply(card, { actions: projectActions(result.record) });
+    return reply(card, { actions: projectActions(result.record, deliverySetup) });
   },
 };

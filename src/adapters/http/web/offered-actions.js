@@ -3,7 +3,9 @@
 
 /**
  * The actions a project offers now: `page`, the project page's status buttons (`approve`, `unapprove`,
- * `cancel`), and `run`, the Run tab's one action (`run`, `retry`, `stop`, or null).
+ * `cancel`), `run`, the Run tab's one action (`run`, `retry`, `stop`, or null), and `deliver`, whether the Run
+ * tab offers "Deliver again": a failed delivery that can be delivered again with the settings planbot runs with
+ * now (the list's `delivery.deliver_again`, the same test as the chats' button), whatever the status.
  *
  * - pending: Approve (its plan, or as is: the chat's "approve it as is") and Cancel project.
  * - planning: Cancel project; Finish in the conversation approves the plan.
@@ -19,6 +21,11 @@
  * - cancelled: nothing here; it comes back by planning it again in the conversation.
  */
 export function offeredActions(project) {
+  return { ...statusActions(project), deliver: project.delivery?.deliver_again === true };
+}
+
+/** The status buttons and the Run tab's action of a project in its derived status. */
+function statusActions(project) {
   const planned = Boolean(project.has_prd);
   switch (project.status) {
     case "pending":

@@ -76,7 +76,13 @@ function ProgressLine({ progress }) {
 function DeliveryLine({ project }) {
   const delivery = project.delivery;
   if (!delivery) return null;
-  return html`<p class=${delivery.ok ? "muted" : "alert"} data-testid="delivery">Delivery: ${delivery.what ? html`<${InlineMarkdown} text=${delivery.what} />` : delivery.summary}${delivery.advice ? html` — <${InlineMarkdown} text=${delivery.advice} />` : null} <${PullRequestLink} project=${project} /></p>`;
+  return html`<p class=${delivery.ok ? "muted" : "alert"} data-testid="delivery">Delivery: ${delivery.what ? html`<${InlineMarkdown} text=${delivery.what} />` : delivery.summary}${delivery.advice ? html` — <${InlineMarkdown} text=${delivery.advice} />` : null} <${PullRequestLink} project=${project} /></p>
+    ${
+      // Where "Deliver again" cannot work with planbot's settings now: what has to change first (member-list.ts).
+      !delivery.ok && delivery.again_note
+        ? html`<p class="muted" data-testid="deliver-again-note"><${InlineMarkdown} text=${delivery.again_note} /></p>`
+        : null
+    }`;
 }
 
 /** The run tab. */
@@ -116,6 +122,7 @@ export function RunView({ project }) {
   const status = project.status;
   const running = status.startsWith("running");
   const offered = offeredActions(project).run;
+  const deliverOffered = offeredActions(project).deliver;
   const progress = useRunProgress(project.slug, running);
   // "Started Ralph…" is stale once the run has ended; a refusal stays until the next try.
   useEffect(() => {
@@ -130,6 +137,7 @@ export function RunView({ project }) {
       ["/api/projects/approve", { slug: project.slug }],
       [projectPath(project.slug, "run"), {}],
     ]);
+  const deliver = () => perform([[projectPath(project.slug, "deliver"), {}]]);
   const cancel = () =>
     confirm(`Stop Ralph and cancel ${project.slug}? Its files stay; you can plan it again later.`) &&
     perform([["/api/projects/cancel", { slug: project.slug }]]);
@@ -141,6 +149,12 @@ export function RunView({ project }) {
           // Without prd.json Ralph refuses to start: the page's note says to plan it first (offered-actions.js).
           offered === "run"
             ? html`<button type="button" class="primary" onClick=${run} disabled=${busy}>Run</button>`
+            : null
+        }
+        ${
+          // A failed delivery, where delivering again can work now (offered-actions.js): the finished work, no new run.
+          deliverOffered
+            ? html`<button type="button" class="primary" onClick=${deliver} disabled=${busy}>Deliver again</button>`
             : null
         }
         ${offered === "retry" ? html`<button type="button" class="primary" onClick=${retry} disabled=${busy}>${status === "idle" ? "Run" : "Retry"}</button>` : null}
