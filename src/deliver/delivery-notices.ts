@@ -5,6 +5,7 @@ import type { LockedJsonFile } from "../projects/locked-json-file.ts";
 import type { ProjectRecord } from "../projects/project-list.ts";
 import type { DeliveryField } from "../projects/schemas.ts";
 import { deliverAgainNote } from "./deliver-again-note.ts";
+import { deliveredWords } from "./delivered-words.ts";
 import { type DeliverySetup, offersDeliverAgain, unpushedOnWorker } from "./deliver-again-offer.ts";
 import { splitDeliveryWords } from "./delivery-words.ts";
 import { memberReading } from "./legacy-delivery.ts";
@@ -149,8 +150,12 @@ export function deliveryReply(record: ProjectRecord, setup: DeliverySetup | unde
       actions: [status],
     };
   }
-  if (delivery.ok)
-    return { text: `${bold(record.slug)}: ${escapeMarkup(delivery.summary)}.`, tone: "success", actions: [status] };
+  if (delivery.ok) {
+    // The member reads the branch; the operator (the terminal) also reads where it went.
+    const member = `${bold(record.slug)}: ${deliveredWords(delivery)}.`;
+    const operator = `${bold(record.slug)}: ${escapeMarkup(delivery.summary)}.`;
+    return { text: member, operatorText: operator, tone: "success", actions: [status] };
+  }
   const said = (operator: boolean) => {
     const { what, advice } = failedDeliveryWords({ ...record, delivery }, operator);
     const note = deliverAgainNote({ ...record, delivery }, setup, operator);

@@ -110,4 +110,29 @@ describe("a delivery problem on the Run tab", () => {
     expect(shown).not.toContain("/srv/git");
     await screenshot(page, "delivery-split");
   }, 60_000);
+
+  it("reads a delivery that worked as the branch pushed, without git's summary naming the server's remote", async () => {
+    const harness = await startHarness({ watch: true });
+    const delivered = {
+      at: "2025-03-01T00:00:00.000Z",
+      ok: true,
+      pushed: true,
+      branch: "ralph/x",
+      summary: "pushed ralph/x to /srv/git/remotes/x; no pull request: GITHUB_TOKEN is not set",
+      hint: null,
+    };
+    await harness.writeStore([{ name: "shipped", status: "complete", extra: { delivery: delivered } }], 1);
+    await harness.writePrd("shipped", 2, 2);
+    await harness.runtime.watcher.refresh();
+
+    const page = await openPage();
+    await page.goto(`${harness.origin}/#/p/shipped/run`);
+    const line = page.getByTestId("delivery");
+    await line.waitFor();
+    expect((await line.textContent())?.trim()).toBe("Delivery: branch ralph/x pushed; no pull request was opened");
+    expect(await line.locator("code").textContent()).toBe("ralph/x");
+    const shown = (await page.locator("main").textContent()) ?? "";
+    expect(shown).not.toContain("/srv/git");
+    expect(shown).not.toContain("GITHUB_TOKEN");
+  }, 60_000);
 });

@@ -1,5 +1,6 @@
 import { deliverAgainNote } from "../../deliver/deliver-again-note.ts";
 import { type DeliverySetup, offersDeliverAgain } from "../../deliver/deliver-again-offer.ts";
+import { deliveredWords } from "../../deliver/delivered-words.ts";
 import { failedDeliveryWords } from "../../deliver/delivery-notices.ts";
 import { memberReading } from "../../deliver/legacy-delivery.ts";
 import { operatorAdvice, operatorProblemLine, operatorRefusalWords } from "../../notify/operator-words.ts";
@@ -18,6 +19,7 @@ export type MemberRecord = ProjectRecord & { error_member?: string };
  * (docs/architecture.md, "Who may do what, and who is spoken to"), and words what only planbot's operator
  * can fix as the `/status` card and the notices do, without the operator's text (server paths, settings,
  * credentials), which the operator reads in `planbot projects show --json` and the terminal:
+ * - a successful delivery's `summary` is the chats' words (the branch pushed), not git's with the remote;
  * - a failed delivery carries `deliver_again` (whether `/deliver` can work with `setup`, the settings planbot
  *   runs with now: deliver-again-offer.ts) and `again_note` (what must change first, where it cannot);
  * - a failed delivery carries `what` and `advice`, the chats' words (`failedDeliveryWords`), and `what` is its
@@ -41,7 +43,7 @@ export function memberList(
 }
 
 function needsWords(record: ProjectRecord): boolean {
-  return Boolean((record.delivery && !record.delivery.ok) || record.error_operator || record.run_refusal);
+  return Boolean(record.delivery || record.error_operator || record.run_refusal);
 }
 
 function memberRecord(record: ProjectRecord, setup: DeliverySetup | undefined): MemberRecord {
@@ -62,6 +64,11 @@ function memberRecord(record: ProjectRecord, setup: DeliverySetup | undefined): 
       deliver_again: offersDeliverAgain(record, setup),
       again_note: deliverAgainNote({ ...record, delivery }, setup, false) ?? null,
     };
+  }
+  // git's summary of a push names the server's remote: the page shows the branch, as the chats do.
+  if (delivery?.ok) {
+    const words = deliveredWords(delivery);
+    served.delivery = { ...delivery, summary: words, what: words };
   }
   if (record.error_operator && record.error_reason) {
     const step = editStep(record.error_fix);
