@@ -5,7 +5,7 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { problemOf, problemText, useProblemWords } from "./action-problem.js";
 import { ApiError, api, projectPath } from "./api.js";
 import { useDraft } from "./draft.js";
-import { onPlannerMessage, useElapsed } from "./live.js";
+import { onPlannerMessage, onPlannerTurn, useElapsed } from "./live.js";
 import { Markdown } from "./markdown.js";
 import { remoteTurnPending } from "./remote-turn.js";
 import { useAnnounceOnceShown, useFocusAfterTurn } from "./chat-attention.js";
@@ -86,23 +86,33 @@ export function Conversation({ project, autoStart, epoch }) {
   const problemWords = useProblemWords(problem);
   const readWords = useProblemWords(readProblem);
 
-  const reload = useCallback(async () => {
-    try {
-      // The state before the transcript: a turn the state shows ended is in the transcript read after it
-      // (read together, the transcript could predate the answer while the state already has no pending turn).
-      const state = await api("GET", projectPath(slug, "plan/state"));
-      const transcript = await api("GET", projectPath(slug, "plan/transcript"));
-      setHistory(Array.isArray(transcript.history) ? transcript.history : []);
-      setSession(state);
-      setReadProblem(null);
-    } catch (error) {
-      setReadProblem(
-        problemOf(error, {
-          text: `The conversation could not be read: ${error.message}`,
-          lead: "The conversation could not be read",
-        }),
-      );
-    }
+  // Reads overlap when the stream tells of a turn while the page reads for its own: only the newest one shows, so a
+  // read begun before a turn ended cannot bring the turn back after a later read showed it answered. A read that
+  // was overtaken resolves once the newest has shown (the page's own turn drops its "thinking" line after that).
+  const newestRead = useRef(null);
+  const reload = useCallback(() => {
+    const read = (async () => {
+      try {
+        // The state before the transcript: a turn the state shows ended is in the transcript read after it
+        // (read together, the transcript could predate the answer while the state already has no pending turn).
+        const state = await api("GET", projectPath(slug, "plan/state"));
+        const transcript = await api("GET", projectPath(slug, "plan/transcript"));
+        if (newestRead.current !== read) return newestRead.current;
+        setHistory(Array.isArray(transcript.history) ? transcript.history : []);
+        setSession(state);
+        setReadProblem(null);
+      } catch (error) {
+        if (newestRead.current !== read) return newestRead.current;
+        setReadProblem(
+          problemOf(error, {
+            text: `The conversation could not be read: ${error.message}`,
+            lead: "The conversation could not be read",
+          }),
+        );
+      }
+    })();
+    newestRead.current = read;
+    return read;
   }, [slug]);
 
   // The preview changes whenever the conversation moves, wherever it was answered (another tab, a chat).
@@ -112,13 +122,13 @@ export function Conversation({ project, autoStart, epoch }) {
     () => onPlannerMessage((event) => event.slug?.toLowerCase() === slug.toLowerCase() && reload()),
     [slug, reload],
   );
-  // A turn started elsewhere (Telegram, Discord, another tab): poll until its answer is stored.
+  // A turn started or ended anywhere (Telegram, Discord, the terminal, another tab): planbot tells the stream as it
+  // happens, so the member's message and the "thinking" line show while the planner works, and its answer after.
+  useEffect(
+    () => onPlannerTurn((event) => event.slug?.toLowerCase() === slug.toLowerCase() && reload()),
+    [slug, reload],
+  );
   const remoteTurn = !pending && remoteTurnPending(session, history);
-  useEffect(() => {
-    if (!remoteTurn) return undefined;
-    const timer = setInterval(reload, 2000);
-    return () => clearInterval(timer);
-  }, [remoteTurn, reload]);
   useEffect(() => {
     log.current?.scrollTo?.({ top: log.current.scrollHeight });
   }, [history, pending]);
@@ -225,7 +235,7 @@ export function Conversation({ project, autoStart, epoch }) {
       ${history?.length === 0 && !pending ? html`<li class="muted">No conversation yet.</li>` : null}
       ${(history ?? []).map((entry, index) => html`<${Message} key=${index} entry=${entry} />`)}
       ${pending?.sent ? html`<${Message} entry=${{ role: "user", text: pending.sent }} />` : null}
-      ${remoteTurn && session.pending_message ? html`<${Message} entry=${{ role: "user", text: session.pending_message.text, user: session.pending_message.user, at: session.pending_message.at, phase: session.phase }} />` : null}
+      ${remoteTurn && session.pending_message ? html`<${Message} entry=${{ role: "user", text: session.pending_message.text, user: session.pending_message.user, adapter: session.pending_message.adapter, at: session.pending_message.at, phase: session.phase }} />` : null}
       ${thinking ? html`<${Thinking} since=${pending ? pending.since : Date.parse(session.pending_message?.at ?? session.updated_at) || Date.now()} what=${thinking} />` : null}
     </ol>
     <${ThinkingStatus} what=${thinking} />
