@@ -5,6 +5,7 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { problemOf, problemText, useProblemWords } from "./action-problem.js";
 import { ApiError, api, projectPath } from "./api.js";
 import { useDraft } from "./draft.js";
+import { useEnterBreaksLine } from "./enter-key.js";
 import { onPlannerMessage, onPlannerTurn, useElapsed } from "./live.js";
 import { Markdown } from "./markdown.js";
 import { remoteTurnPending } from "./remote-turn.js";
@@ -85,6 +86,7 @@ export function Conversation({ project, autoStart, epoch }) {
   const announce = useAnnounceOnceShown(history);
   const problemWords = useProblemWords(problem);
   const readWords = useProblemWords(readProblem);
+  const enterBreaksLine = useEnterBreaksLine();
 
   // Reads overlap when the stream tells of a turn while the page reads for its own: only the newest one shows, so a
   // read begun before a turn ended cannot bring the turn back after a later read showed it answered. A read that
@@ -225,8 +227,13 @@ export function Conversation({ project, autoStart, epoch }) {
   const complete = session?.status === "complete";
   // The turn the planner is on, started here or elsewhere (another tab, a chat), in words; null between turns.
   const thinking = pending ? pending.what : remoteTurn ? "The planner is thinking…" : null;
+  // Send pressed from the answer box leaves the cursor there, as in a phone's chat app: the on-screen keyboard
+  // stays up for the next answer, and the box is not left for a button the turn disables.
+  const keepTyping = (event) => {
+    if (document.activeElement === composer.current) event.preventDefault();
+  };
   const onKey = (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) send(event);
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !enterBreaksLine) send(event);
   };
   return html`<section class="chat" aria-label="Conversation with the planner">
     ${open ? html`<p class="phase">Phase: <strong>${PHASES[session.phase] ?? session.phase}</strong>${session.phase_ready && !complete ? " — ready to move on" : ""}</p>` : null}
@@ -248,9 +255,9 @@ export function Conversation({ project, autoStart, epoch }) {
         : open
           ? html`<form class="composer" onSubmit=${send}>
           <label class="sr-only" for="composer-text">Your answer</label>
-          <textarea id="composer-text" ref=${composer} rows="3" placeholder=${complete ? "Ask for a change, or press Finish to approve the plan" : "Answer the planner (Enter sends, Shift+Enter adds a line)"} value=${draft} onInput=${(event) => setDraft(event.currentTarget.value)} onKeyDown=${onKey} readOnly=${Boolean(pending)}></textarea>
+          <textarea id="composer-text" ref=${composer} rows="3" placeholder=${complete ? "Ask for a change, or press Finish to approve the plan" : enterBreaksLine ? "Answer the planner" : "Answer the planner (Enter sends, Shift+Enter adds a line)"} value=${draft} onInput=${(event) => setDraft(event.currentTarget.value)} onKeyDown=${onKey} readOnly=${Boolean(pending)}></textarea>
           <div class="actions">
-            <button class="primary" disabled=${Boolean(pending) || !draft.trim()}>Send</button>
+            <button class="primary" disabled=${Boolean(pending) || !draft.trim()} onMouseDown=${keepTyping}>Send</button>
             <button type="button" onClick=${next} disabled=${Boolean(pending) || complete}>${session.phase === "stories" ? "Write the plan" : "Next phase"}</button>
             <button type="button" class=${complete ? "primary" : ""} onClick=${finish} disabled=${Boolean(pending)}>Finish</button>
             <button type="button" class="danger" onClick=${stop} disabled=${Boolean(pending)}>Stop</button>
