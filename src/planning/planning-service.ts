@@ -23,6 +23,7 @@ import { createSessionFinalizer } from "./session-finalizer.ts";
 import { createSessionQueries, type SessionQueries } from "./session-queries.ts";
 import type { SessionStore } from "./session-store.ts";
 import { startPlanning } from "./start-planning.ts";
+import { createTurnEvents, type TurnEvent } from "./turn-events.ts";
 import { createTurnRunner } from "./turn-runner.ts";
 
 /** Dependencies of {@link createPlanningService}. */
@@ -59,6 +60,8 @@ export interface PlanningService extends PlanningPort, SessionQueries {
   shutdown(): Promise<void>;
   /** Tells the chats of turns that died with an earlier process and schedules messages kept for a usage limit; call once adapters are up. */
   recoverInterrupted(): Promise<number>;
+  /** Calls `listener` as any chat's planner turn starts and ends (the dashboard shows them live); returns the way to stop. */
+  onTurn(listener: (event: TurnEvent) => void): () => void;
 }
 
 /**
@@ -71,6 +74,7 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
   const newId = deps.newId ?? randomUUID;
   const queue = createKeyedQueue(deps.maxParallel);
   const conversations = deps.conversations ?? createConversationLog(deps.dataDir);
+  const turnEvents = createTurnEvents((error) => deps.log.error({ err: error }, "a planner turn listener failed"));
   const delivery = deps.delivery ?? createReliableSender({ outbound: deps.outbound, log: deps.log });
   const turns = createTurnRunner({
     sessions: deps.sessions,
@@ -81,6 +85,7 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
     bootId,
     newId,
     onDeferred: () => deferred.schedule(),
+    onTurn: (event) => turnEvents.tell(event),
     onReseeded: (session) =>
       directory.mirror(session, undefined, {
         text: `The planner lost its earlier conversation about ${bold(session.slug)} (its transcript was deleted or moved). planbot started a new planner session from its own record of the conversation and carried on.`,
@@ -138,6 +143,7 @@ export function createPlanningService(deps: PlanningDeps): PlanningService {
     continueIn: (request) => joinSession(parts, request),
     abandon: (slug, reason, except) => abandonSession(parts, slug, reason, except),
     recoverInterrupted: () => recoverInterruptedTurns(parts),
+    onTurn: (listener) => turnEvents.subscribe(listener),
 
     async shutdown() {
       deferred.stop();

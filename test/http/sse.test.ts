@@ -75,6 +75,36 @@ describe("GET /api/projects/stream", () => {
     ]);
   });
 
+  it("tells every planner turn's start and end, the end once the session record shows it settled", async () => {
+    const harness = await startHarness({ watch: true });
+    await harness.writeStore([{ name: "alpha", status: "pending", description: "A todo app." }], 1);
+    const client = await stream(harness.dashboard.port);
+    await client.waitFor(isList);
+    const turnFrames = () => client.frames.filter((frame) => frame.data.type === "turn").map((frame) => frame.data);
+    const framesReach = (count: number) => client.waitFor(() => turnFrames().length >= count);
+    // What a reader told of the end finds in the record: read at once, as the page does.
+    const pendingAtEnd: unknown[] = [];
+    harness.runtime.planning.onTurn((event) => {
+      if (event.state !== "ended") return;
+      const read = harness.runtime.planning.sessionForSlug(event.slug);
+      pendingAtEnd.push(read.then((found) => (found.ok ? (found.session?.pending_message ?? null) : found)));
+    });
+    const turn = (state: string) => ({ type: "turn", slug: "alpha", state });
+
+    expect((await harness.call("POST", "/api/projects/alpha/plan/start", { body: {} })).status).toBe(200);
+    await framesReach(2);
+    expect(turnFrames()).toEqual([turn("started"), turn("ended")]);
+
+    // A turn that fails ends too.
+    const answered = await harness.call("POST", "/api/projects/alpha/plan/respond", {
+      body: { message: "[[fake:crash]] Please crash." },
+    });
+    expect(answered.status).not.toBe(200);
+    await framesReach(4);
+    expect(turnFrames().slice(2)).toEqual([turn("started"), turn("ended")]);
+    expect(await Promise.all(pendingAtEnd)).toEqual([null, null]);
+  });
+
   // No figure for "promptly": the hub's write to one client never waits for another, which the rounds
   // below prove by completing while the stuck client is still connected; how fast a payload arrives is
   // the machine's load (rounds took up to 2.3 s with two busy loops), so the per-round wait is a net.

@@ -111,9 +111,10 @@ describe("by keyboard", () => {
     await turnDone();
     await expect.poll(() => focused(page), { timeout: 5_000 }).toBe("textarea Your answer");
 
-    // Sent with Enter: the box stays focused while the planner thinks, and after.
+    // Sent with Send, as on a phone (where Enter breaks the line): the box stays focused, so the on-screen
+    // keyboard stays up, while the planner thinks, and after.
     await page.keyboard.type("Web only.");
-    await page.keyboard.press("Enter");
+    await page.getByRole("button", { name: "Send" }).tap();
     await thinking.waitFor();
     await expect.poll(() => focused(page), { timeout: 5_000 }).toBe("textarea Your answer");
     await turnDone();

@@ -19,6 +19,7 @@ import { exposureProblem } from "./exposure.ts";
 import { allowedOrigins, createTokenGate, requestReceiptLimits, urlHost } from "./security.ts";
 import { createSseHub, sseFrame } from "./sse-hub.ts";
 import { followStoreHealth } from "./store-health-events.ts";
+import { followPlannerTurns } from "./turn-events.ts";
 
 /** Tuning knobs, mostly for tests; production uses the defaults. */
 export interface DashboardOptions {
@@ -84,6 +85,7 @@ export async function startDashboardAdapter(
   });
   const unsubscribeProgress = followRunProgress(runtime, hub);
   const unsubscribeHealth = followStoreHealth(runtime, hub, source);
+  const unsubscribeTurns = followPlannerTurns(runtime, hub);
   runtime.outbound.register("dashboard", messages);
   if (runtime.watcher.current().sequence === 0)
     log.warn(
@@ -101,6 +103,7 @@ export async function startDashboardAdapter(
       unsubscribe();
       unsubscribeProgress();
       unsubscribeHealth();
+      unsubscribeTurns();
       runtime.outbound.unregister("dashboard");
       hub.close();
       await new Promise<void>((resolve) => {

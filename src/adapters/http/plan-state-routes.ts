@@ -75,7 +75,13 @@ function openSessionState(session: PlanningSession): Record<string, unknown> {
     pending_response: Boolean(session.pending_message),
     // The message the planner is answering now: a page reloaded mid-turn shows it above its "thinking" line.
     pending_message: session.pending_message
-      ? { text: session.pending_message.text, user: session.pending_message.user, at: session.pending_message.at }
+      ? {
+          text: session.pending_message.text,
+          user: session.pending_message.user,
+          at: session.pending_message.at,
+          // Its chat's adapter, so the page names where it was said as it does once the message is recorded.
+          adapter: session.pending_message.chat.adapter,
+        }
       : null,
     phase_ready: session.phase_ready ?? false,
     since: session.started_at,

@@ -5,7 +5,8 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { problemOf, problemText, useProblemWords } from "./action-problem.js";
 import { ApiError, api, projectPath } from "./api.js";
 import { useDraft } from "./draft.js";
-import { onPlannerMessage, useElapsed } from "./live.js";
+import { useEnterBreaksLine } from "./enter-key.js";
+import { onPlannerMessage, onPlannerTurn, useElapsed } from "./live.js";
 import { Markdown } from "./markdown.js";
 import { remoteTurnPending } from "./remote-turn.js";
 import { useAnnounceOnceShown, useFocusAfterTurn } from "./chat-attention.js";
@@ -85,24 +86,35 @@ export function Conversation({ project, autoStart, epoch }) {
   const announce = useAnnounceOnceShown(history);
   const problemWords = useProblemWords(problem);
   const readWords = useProblemWords(readProblem);
+  const enterBreaksLine = useEnterBreaksLine();
 
-  const reload = useCallback(async () => {
-    try {
-      // The state before the transcript: a turn the state shows ended is in the transcript read after it
-      // (read together, the transcript could predate the answer while the state already has no pending turn).
-      const state = await api("GET", projectPath(slug, "plan/state"));
-      const transcript = await api("GET", projectPath(slug, "plan/transcript"));
-      setHistory(Array.isArray(transcript.history) ? transcript.history : []);
-      setSession(state);
-      setReadProblem(null);
-    } catch (error) {
-      setReadProblem(
-        problemOf(error, {
-          text: `The conversation could not be read: ${error.message}`,
-          lead: "The conversation could not be read",
-        }),
-      );
-    }
+  // Reads overlap when the stream tells of a turn while the page reads for its own: only the newest one shows, so a
+  // read begun before a turn ended cannot bring the turn back after a later read showed it answered. A read that
+  // was overtaken resolves once the newest has shown (the page's own turn drops its "thinking" line after that).
+  const newestRead = useRef(null);
+  const reload = useCallback(() => {
+    const read = (async () => {
+      try {
+        // The state before the transcript: a turn the state shows ended is in the transcript read after it
+        // (read together, the transcript could predate the answer while the state already has no pending turn).
+        const state = await api("GET", projectPath(slug, "plan/state"));
+        const transcript = await api("GET", projectPath(slug, "plan/transcript"));
+        if (newestRead.current !== read) return newestRead.current;
+        setHistory(Array.isArray(transcript.history) ? transcript.history : []);
+        setSession(state);
+        setReadProblem(null);
+      } catch (error) {
+        if (newestRead.current !== read) return newestRead.current;
+        setReadProblem(
+          problemOf(error, {
+            text: `The conversation could not be read: ${error.message}`,
+            lead: "The conversation could not be read",
+          }),
+        );
+      }
+    })();
+    newestRead.current = read;
+    return read;
   }, [slug]);
 
   // The preview changes whenever the conversation moves, wherever it was answered (another tab, a chat).
@@ -112,13 +124,13 @@ export function Conversation({ project, autoStart, epoch }) {
     () => onPlannerMessage((event) => event.slug?.toLowerCase() === slug.toLowerCase() && reload()),
     [slug, reload],
   );
-  // A turn started elsewhere (Telegram, Discord, another tab): poll until its answer is stored.
+  // A turn started or ended anywhere (Telegram, Discord, the terminal, another tab): planbot tells the stream as it
+  // happens, so the member's message and the "thinking" line show while the planner works, and its answer after.
+  useEffect(
+    () => onPlannerTurn((event) => event.slug?.toLowerCase() === slug.toLowerCase() && reload()),
+    [slug, reload],
+  );
   const remoteTurn = !pending && remoteTurnPending(session, history);
-  useEffect(() => {
-    if (!remoteTurn) return undefined;
-    const timer = setInterval(reload, 2000);
-    return () => clearInterval(timer);
-  }, [remoteTurn, reload]);
   useEffect(() => {
     log.current?.scrollTo?.({ top: log.current.scrollHeight });
   }, [history, pending]);
@@ -215,8 +227,13 @@ export function Conversation({ project, autoStart, epoch }) {
   const complete = session?.status === "complete";
   // The turn the planner is on, started here or elsewhere (another tab, a chat), in words; null between turns.
   const thinking = pending ? pending.what : remoteTurn ? "The planner is thinking…" : null;
+  // Send pressed from the answer box leaves the cursor there, as in a phone's chat app: the on-screen keyboard
+  // stays up for the next answer, and the box is not left for a button the turn disables.
+  const keepTyping = (event) => {
+    if (document.activeElement === composer.current) event.preventDefault();
+  };
   const onKey = (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) send(event);
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !enterBreaksLine) send(event);
   };
   return html`<section class="chat" aria-label="Conversation with the planner">
     ${open ? html`<p class="phase">Phase: <strong>${PHASES[session.phase] ?? session.phase}</strong>${session.phase_ready && !complete ? " — ready to move on" : ""}</p>` : null}
@@ -225,7 +242,7 @@ export function Conversation({ project, autoStart, epoch }) {
       ${history?.length === 0 && !pending ? html`<li class="muted">No conversation yet.</li>` : null}
       ${(history ?? []).map((entry, index) => html`<${Message} key=${index} entry=${entry} />`)}
       ${pending?.sent ? html`<${Message} entry=${{ role: "user", text: pending.sent }} />` : null}
-      ${remoteTurn && session.pending_message ? html`<${Message} entry=${{ role: "user", text: session.pending_message.text, user: session.pending_message.user, at: session.pending_message.at, phase: session.phase }} />` : null}
+      ${remoteTurn && session.pending_message ? html`<${Message} entry=${{ role: "user", text: session.pending_message.text, user: session.pending_message.user, adapter: session.pending_message.adapter, at: session.pending_message.at, phase: session.phase }} />` : null}
       ${thinking ? html`<${Thinking} since=${pending ? pending.since : Date.parse(session.pending_message?.at ?? session.updated_at) || Date.now()} what=${thinking} />` : null}
     </ol>
     <${ThinkingStatus} what=${thinking} />
@@ -238,9 +255,9 @@ export function Conversation({ project, autoStart, epoch }) {
         : open
           ? html`<form class="composer" onSubmit=${send}>
           <label class="sr-only" for="composer-text">Your answer</label>
-          <textarea id="composer-text" ref=${composer} rows="3" placeholder=${complete ? "Ask for a change, or press Finish to approve the plan" : "Answer the planner (Enter sends, Shift+Enter adds a line)"} value=${draft} onInput=${(event) => setDraft(event.currentTarget.value)} onKeyDown=${onKey} readOnly=${Boolean(pending)}></textarea>
+          <textarea id="composer-text" ref=${composer} rows="3" placeholder=${complete ? "Ask for a change, or press Finish to approve the plan" : enterBreaksLine ? "Answer the planner" : "Answer the planner (Enter sends, Shift+Enter adds a line)"} value=${draft} onInput=${(event) => setDraft(event.currentTarget.value)} onKeyDown=${onKey} readOnly=${Boolean(pending)}></textarea>
           <div class="actions">
-            <button class="primary" disabled=${Boolean(pending) || !draft.trim()}>Send</button>
+            <button class="primary" disabled=${Boolean(pending) || !draft.trim()} onMouseDown=${keepTyping}>Send</button>
             <button type="button" onClick=${next} disabled=${Boolean(pending) || complete}>${session.phase === "stories" ? "Write the plan" : "Next phase"}</button>
             <button type="button" class=${complete ? "primary" : ""} onClick=${finish} disabled=${Boolean(pending)}>Finish</button>
             <button type="button" class="danger" onClick=${stop} disabled=${Boolean(pending)}>Stop</button>

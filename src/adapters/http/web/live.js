@@ -1,5 +1,6 @@
 // The live project list: one EventSource on /api/projects/stream for the whole page. The stream sends
-// the full list on connect and on every change, planner messages for the dashboard's chats, run progress, and pings.
+// the full list on connect and on every change, planner messages for the dashboard's chats, planner turns starting
+// and ending (whichever chat asked), run progress, and pings.
 import { useEffect, useState } from "preact/hooks";
 import { LOGGED_OUT } from "./api.js";
 
@@ -9,6 +10,14 @@ const plannerListeners = new Set();
 export function onPlannerMessage(listener) {
   plannerListeners.add(listener);
   return () => plannerListeners.delete(listener);
+}
+
+const turnListeners = new Set();
+
+/** Calls `listener({slug, state})` as any chat's planner turn starts (`started`) and ends (`ended`). */
+export function onPlannerTurn(listener) {
+  turnListeners.add(listener);
+  return () => turnListeners.delete(listener);
 }
 
 const progressListeners = new Set();
@@ -158,7 +167,7 @@ async function sessionRefused() {
   }
 }
 
-/** One stream event: the list, a planner message, run progress, an error frame, or a ping; returns its kind. */
+/** One stream event: the list, a planner message, a planner turn, run progress, an error frame, or a ping; returns its kind. */
 function receive(event, setState) {
   let data;
   try {
@@ -170,6 +179,10 @@ function receive(event, setState) {
   if (data.type === "planner") {
     for (const listener of plannerListeners) listener(data);
     return "planner";
+  }
+  if (data.type === "turn") {
+    for (const listener of turnListeners) listener(data);
+    return "turn";
   }
   if (data.type === "progress") {
     for (const listener of progressListeners) listener(data.progress);
