@@ -64,7 +64,7 @@ describe("who wrote a message", () => {
     await page.waitForSelector("main");
     const author = (entry: object) =>
       page.evaluate(
-        `import("/assets/app/chat.js").then((m) => m.authorOf(${JSON.stringify(entry)}))`,
+        `import("/assets/app/chat-messages.js").then((m) => m.authorOf(${JSON.stringify(entry)}))`,
       ) as Promise<string>;
     expect(await author({ role: "user", text: "x", adapter: "dashboard", user: "dashboard" })).toBe("you");
     expect(await author({ role: "user", text: "x", adapter: "telegram", user: "Alice" })).toBe("Alice (Telegram)");

@@ -1,79 +1,29 @@
-// The conversation with the planner as a chat: the stored history, rendered markdown in the
-// dashboard's own words, a composer (Send / Next phase / Finish / Stop) and a visible "thinking" timer.
+// The conversation with the planner as a chat: what the page shows and does with it. Its parts live beside it:
+// the messages (chat-messages.js), the answer box (composer.js) and the reads of the conversation (conversation-reads.js).
 import { html } from "htm/preact";
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { problemOf, problemText, useProblemWords } from "./action-problem.js";
 import { ApiError, api, projectPath } from "./api.js";
 import { useDraft } from "./draft.js";
-import { useEnterBreaksLine } from "./enter-key.js";
-import { onPlannerMessage, onPlannerTurn, useElapsed } from "./live.js";
 import { Markdown } from "./markdown.js";
 import { remoteTurnPending } from "./remote-turn.js";
 import { useAnnounceOnceShown, useFocusAfterTurn } from "./chat-attention.js";
-
-const PHASES = {
-  clarify: "Clarify",
-  design: "Design",
-  stories: "Stories",
-  finalize: "Finalize",
-  correct: "Correction",
-  __complete__: "Plan written",
-};
-
-/**
- * Who wrote a conversation message, as the person at the dashboard reads it: "you" for the dashboard's own
- * messages (their recorded user is the dashboard itself), the member's name and platform for a message
- * sent from a chat, "planner" for the planner.
- */
-export function authorOf(entry) {
-  if (entry.role !== "user") return "planner";
-  if (!entry.adapter || entry.adapter === "dashboard") return entry.adapter ? "you" : entry.user || "you";
-  const surface = SURFACE_NAMES[entry.adapter] ?? entry.adapter;
-  return entry.user ? `${entry.user} (${surface})` : `you (${surface})`;
-}
-
-/**
- * The names people use for the chats a message came from, by adapter id: the page's copy of the server's
- * src/chat/surface-names.ts (the browser loads no TypeScript), so the dashboard names them as the chats do.
- */
-const SURFACE_NAMES = { console: "terminal", telegram: "Telegram", discord: "Discord" };
-
-function Message({ entry }) {
-  const mine = entry.role === "user";
-  const at = entry.at ? new Date(entry.at) : null;
-  const who = authorOf(entry);
-  return html`<li class=${`msg ${mine ? "msg-user" : "msg-planner"}`}>
-    <div class="msg-meta"><span>${who}</span>${entry.phase ? html` · <span>${PHASES[entry.phase] ?? entry.phase}</span>` : null}${at && !Number.isNaN(at.getTime()) ? html` · <time datetime=${entry.at}>${at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}</time>` : null}</div>
-    <${Markdown} className="msg-body" text=${entry.text} planner=${true} />
-  </li>`;
-}
-
-/**
- * The visible "thinking" line with its timer. Hidden from assistive tech: inside the live message list, each tick
- * of the timer would be read out again; {@link ThinkingStatus} says it instead.
- */
-function Thinking({ since, what }) {
-  const seconds = useElapsed(since, true);
-  return html`<li class="msg msg-planner thinking" aria-hidden="true"><span class="dots"></span> ${what} <span class="secs">${seconds} s</span></li>`;
-}
-
-/**
- * What a screen reader hears of a planner turn: its words once when it starts, not its timer. Always on the page,
- * empty between turns: a live region added together with its words is often not read.
- */
-function ThinkingStatus({ what }) {
-  return html`<p class="sr-only" role="status">${what ?? ""}</p>`;
-}
+import { MessageList, PHASES, ThinkingStatus } from "./chat-messages.js";
+import { AnswerForm, UnsentAnswer } from "./composer.js";
+import { useConversationReads } from "./conversation-reads.js";
 
 /** The conversation tab. */
 export function Conversation({ project, autoStart, epoch }) {
   const slug = project.slug;
-  const [history, setHistory] = useState(null);
-  const [session, setSession] = useState(null);
+  // The preview changes whenever the conversation moves, wherever it was answered (another tab, a chat).
+  // `epoch` moves when the live stream reconnects: what was said while planbot was unreachable is read then.
+  const { history, session, readProblem, reload } = useConversationReads(slug, [
+    project.status,
+    project.last_message_preview,
+    epoch,
+  ]);
   const [pending, setPending] = useState(null);
   const [problem, setProblem] = useState(null);
-  // Why the conversation could not be read; gone with the next read that works (unlike an action's problem).
-  const [readProblem, setReadProblem] = useState(null);
   // Kept across a reload or a new login: a long answer is not lost to a dropped session.
   const [draft, setDraft] = useDraft(`answer:${slug.toLowerCase()}`);
   // An answer whose request got no reply: `{text, before}`, the times it was in the history when sent.
@@ -86,50 +36,7 @@ export function Conversation({ project, autoStart, epoch }) {
   const announce = useAnnounceOnceShown(history);
   const problemWords = useProblemWords(problem);
   const readWords = useProblemWords(readProblem);
-  const enterBreaksLine = useEnterBreaksLine();
 
-  // Reads overlap when the stream tells of a turn while the page reads for its own: only the newest one shows, so a
-  // read begun before a turn ended cannot bring the turn back after a later read showed it answered. A read that
-  // was overtaken resolves once the newest has shown (the page's own turn drops its "thinking" line after that).
-  const newestRead = useRef(null);
-  const reload = useCallback(() => {
-    const read = (async () => {
-      try {
-        // The state before the transcript: a turn the state shows ended is in the transcript read after it
-        // (read together, the transcript could predate the answer while the state already has no pending turn).
-        const state = await api("GET", projectPath(slug, "plan/state"));
-        const transcript = await api("GET", projectPath(slug, "plan/transcript"));
-        if (newestRead.current !== read) return newestRead.current;
-        setHistory(Array.isArray(transcript.history) ? transcript.history : []);
-        setSession(state);
-        setReadProblem(null);
-      } catch (error) {
-        if (newestRead.current !== read) return newestRead.current;
-        setReadProblem(
-          problemOf(error, {
-            text: `The conversation could not be read: ${error.message}`,
-            lead: "The conversation could not be read",
-          }),
-        );
-      }
-    })();
-    newestRead.current = read;
-    return read;
-  }, [slug]);
-
-  // The preview changes whenever the conversation moves, wherever it was answered (another tab, a chat).
-  // `epoch` moves when the live stream reconnects: what was said while planbot was unreachable is read then.
-  useEffect(() => void reload(), [reload, project.status, project.last_message_preview, epoch]);
-  useEffect(
-    () => onPlannerMessage((event) => event.slug?.toLowerCase() === slug.toLowerCase() && reload()),
-    [slug, reload],
-  );
-  // A turn started or ended anywhere (Telegram, Discord, the terminal, another tab): planbot tells the stream as it
-  // happens, so the member's message and the "thinking" line show while the planner works, and its answer after.
-  useEffect(
-    () => onPlannerTurn((event) => event.slug?.toLowerCase() === slug.toLowerCase() && reload()),
-    [slug, reload],
-  );
   const remoteTurn = !pending && remoteTurnPending(session, history);
   useEffect(() => {
     log.current?.scrollTo?.({ top: log.current.scrollHeight });
@@ -227,24 +134,9 @@ export function Conversation({ project, autoStart, epoch }) {
   const complete = session?.status === "complete";
   // The turn the planner is on, started here or elsewhere (another tab, a chat), in words; null between turns.
   const thinking = pending ? pending.what : remoteTurn ? "The planner is thinking…" : null;
-  // Send pressed from the answer box leaves the cursor there, as in a phone's chat app: the on-screen keyboard
-  // stays up for the next answer, and the box is not left for a button the turn disables.
-  const keepTyping = (event) => {
-    if (document.activeElement === composer.current) event.preventDefault();
-  };
-  const onKey = (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !enterBreaksLine) send(event);
-  };
   return html`<section class="chat" aria-label="Conversation with the planner">
     ${open ? html`<p class="phase">Phase: <strong>${PHASES[session.phase] ?? session.phase}</strong>${session.phase_ready && !complete ? " — ready to move on" : ""}</p>` : null}
-    <ol class="messages" ref=${log} aria-live=${announce ? "polite" : "off"}>
-      ${history === null && !readProblem ? html`<li class="muted">Loading the conversation…</li>` : null}
-      ${history?.length === 0 && !pending ? html`<li class="muted">No conversation yet.</li>` : null}
-      ${(history ?? []).map((entry, index) => html`<${Message} key=${index} entry=${entry} />`)}
-      ${pending?.sent ? html`<${Message} entry=${{ role: "user", text: pending.sent }} />` : null}
-      ${remoteTurn && session.pending_message ? html`<${Message} entry=${{ role: "user", text: session.pending_message.text, user: session.pending_message.user, adapter: session.pending_message.adapter, at: session.pending_message.at, phase: session.phase }} />` : null}
-      ${thinking ? html`<${Thinking} since=${pending ? pending.since : Date.parse(session.pending_message?.at ?? session.updated_at) || Date.now()} what=${thinking} />` : null}
-    </ol>
+    <${MessageList} list=${log} announce=${announce} history=${history} loading=${history === null && !readProblem} pending=${pending} remoteTurn=${remoteTurn} session=${session} thinking=${thinking} />
     <${ThinkingStatus} what=${thinking} />
     ${readWords ? html`<p class="alert" role="alert">${readWords}</p>` : null}
     ${problemWords ? html`<div class="alert" role="alert"><${Markdown} text=${problemWords} planner=${true} /></div>` : null}
@@ -253,34 +145,13 @@ export function Conversation({ project, autoStart, epoch }) {
       session === null
         ? null
         : open
-          ? html`<form class="composer" onSubmit=${send}>
-          <label class="sr-only" for="composer-text">Your answer</label>
-          <textarea id="composer-text" ref=${composer} rows="3" placeholder=${complete ? "Ask for a change, or press Finish to approve the plan" : enterBreaksLine ? "Answer the planner" : "Answer the planner (Enter sends, Shift+Enter adds a line)"} value=${draft} onInput=${(event) => setDraft(event.currentTarget.value)} onKeyDown=${onKey} readOnly=${Boolean(pending)}></textarea>
-          <div class="actions">
-            <button class="primary" disabled=${Boolean(pending) || !draft.trim()} onMouseDown=${keepTyping}>Send</button>
-            <button type="button" onClick=${next} disabled=${Boolean(pending) || complete}>${session.phase === "stories" ? "Write the plan" : "Next phase"}</button>
-            <button type="button" class=${complete ? "primary" : ""} onClick=${finish} disabled=${Boolean(pending)}>Finish</button>
-            <button type="button" class="danger" onClick=${stop} disabled=${Boolean(pending)}>Stop</button>
-          </div>
-        </form>`
+          ? html`<${AnswerForm} session=${session} draft=${draft} setDraft=${setDraft} busy=${Boolean(pending)} box=${composer} actions=${{ send, next, finish, stop }} />`
           : html`${draft ? html`<${UnsentAnswer} draft=${draft} setDraft=${setDraft} />` : null}<div class="composer idle">
           <p class="muted" tabindex="-1" ref=${closedNote}>${project.status === "planning" ? "The planning session has ended." : "No planning conversation is open."}</p>
           <button type="button" class=${planned ? "" : "primary"} onClick=${start} disabled=${Boolean(pending) || project.status.startsWith("running")}>${history?.length || planned ? "Plan again" : "Start planning"}</button>
         </div>`
     }
   </section>`;
-}
-
-/**
- * An answer typed but not sent when the session ended (stopped elsewhere, or it expired): still shown and
- * editable, so it is not lost with the composer; it is sent once a conversation is open again.
- */
-function UnsentAnswer({ draft, setDraft }) {
-  return html`<div class="composer unsent">
-    <label for="composer-unsent">Your answer, not sent: the planning session ended before it was. It stays here; send it once planning is open again, or clear it.</label>
-    <textarea id="composer-unsent" rows="3" value=${draft} onInput=${(event) => setDraft(event.currentTarget.value)}></textarea>
-    <div class="actions"><button type="button" onClick=${() => setDraft("")}>Clear</button></div>
-  </div>`;
 }
 
 /** How often the history holds `text` as a message of the user. */
