@@ -11,20 +11,11 @@ import type { DeliveryField } from "../../src/projects/schemas.ts";
 import { notifyDirs } from "../helpers/notify-dirs.ts";
 import { prdWith, putEntry, writePrd } from "../helpers/notify-fixtures.ts";
 import { useCleanups } from "../helpers/use-cleanups.ts";
+import { refusedPush } from "../helpers/refused-push.ts";
 
 const { temp } = useCleanups();
 
-const FAILED: DeliveryField = {
-  at: "2026-12-02T10:00:00.000Z",
-  ok: false,
-  pushed: false,
-  branch: "ralph/todo",
-  summary: "ralph/todo was not pushed: remote: Permission to acme/todo.git denied to planbot-bot.",
-  hint: "Check GITHUB_TOKEN (it needs the repo / contents:write scope) or the machine's git credentials, then deliver it again.",
-  hint_operator: true,
-  problem: "push_auth",
-  operator: "git_access",
-};
+const FAILED = refusedPush("2026-12-02T10:00:00.000Z");
 
 async function recordWith(delivery: DeliveryField, status: string): Promise<ProjectRecord> {
   const { store, workspaceDir } = await notifyDirs(temp, "hint-");

@@ -6,27 +6,12 @@
 import { describe, expect, it } from "vitest";
 import { deliverRefusalReply } from "../../src/bot/deliver-refusal.ts";
 import { projectActions, projectCard } from "../../src/bot/project-card.ts";
-import type { DeliveryField } from "../../src/projects/schemas.ts";
 import { notifyDirs } from "../helpers/notify-dirs.ts";
 import { createNotifyStack, createRecordingOutbound, prdWith, putEntry, writePrd } from "../helpers/notify-fixtures.ts";
 import { useCleanups } from "../helpers/use-cleanups.ts";
+import { refusedPush } from "../helpers/refused-push.ts";
 
 const { temp, defer } = useCleanups();
-
-/** A push the remote refused for planbot's credentials: the operator's to fix, then deliver again. */
-function refusedPush(at: string): DeliveryField {
-  return {
-    at,
-    ok: false,
-    pushed: false,
-    branch: "ralph/todo",
-    summary: "ralph/todo was not pushed: remote: Permission to acme/todo.git denied to planbot-bot.",
-    hint: "Check GITHUB_TOKEN (it needs the repo / contents:write scope) or the machine's git credentials, then deliver it again.",
-    hint_operator: true,
-    problem: "push_auth",
-    operator: "git_access",
-  };
-}
 
 /** A notify stack over `env`, with `todo` finished as `status`; resolves with the delivery notice it then sends. */
 async function noticeUnder(env: Record<string, string>, status: string) {
