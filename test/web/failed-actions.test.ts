@@ -131,18 +131,26 @@ describe("an answer planbot took but could not reply to (it stopped mid-turn)", 
     await page.waitForSelector(".msg-planner");
     // The fake planner takes 5 s over this answer: planbot stops while it thinks, and the turn goes on.
     const answer = "[[fake:slow=5000]] Only me, on a phone.";
+    // The page must not learn that planbot took the answer before planbot goes away: the stream's "turn started"
+    // would have it read the conversation, which then shows the answer arrived. Its reads fail from the moment it
+    // sends, as they do once planbot is gone.
+    const reads = /\/api\/projects\/alpha\/plan\/(state|transcript)$/;
+    await page.route(reads, (route) => route.abort("connectionrefused"));
     await page.getByLabel("Your answer").fill(answer);
     await page.getByRole("button", { name: "Send" }).click();
     await page.waitForSelector(".thinking");
     await harness.stopDashboard();
-    const alert = page.locator('.chat [role="alert"]');
+    // The action's problem (a failed read of the conversation says so in an alert of its own).
+    const alert = page.locator('.chat div[role="alert"]');
     await alert.waitFor();
     expect(await alert.textContent()).toContain("it is not known whether your answer arrived");
     expect(await page.getByLabel("Your answer").inputValue()).toBe(answer);
 
+    await page.unroute(reads);
     await harness.startDashboard();
     await page.locator(".msg-planner", { hasText: "Only me, on a phone." }).waitFor({ timeout: 30_000 });
     await alert.waitFor({ state: "detached" });
+    await page.locator('.chat [role="alert"]').waitFor({ state: "detached" });
     expect(await page.getByLabel("Your answer").inputValue()).toBe("");
     expect(await page.locator(".msg-user", { hasText: "Only me, on a phone." }).count()).toBe(1);
   }, 90_000);
