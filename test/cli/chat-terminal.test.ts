@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
 import { fakeClaudePath } from "../fakes/paths.ts";
 import { baseEnv, planbotBin } from "../helpers/planbot-child.ts";
+import { onPseudoTerminal } from "../helpers/pseudo-terminal.ts";
 import { waitUntil } from "../helpers/processes.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 
@@ -60,7 +61,7 @@ async function startPipedChat(root: string, line: string, answered: RegExp, env:
  */
 async function openChat(root?: string, env: Record<string, string> = {}) {
   root ??= await temp.make("chat-terminal-");
-  const child = execa("script", ["-qec", `'${planbotBin}' chat`, "/dev/null"], {
+  const child = execa("script", onPseudoTerminal("chat"), {
     cwd: root,
     env: { ...terminalEnv, PLANBOT_DATA_DIR: join(root, "data"), TERM: "dumb", ...env },
     extendEnv: false,

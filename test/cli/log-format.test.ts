@@ -8,6 +8,7 @@ import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { waitUntil } from "../helpers/processes.ts";
 import { baseEnv, planbotBin } from "../helpers/planbot-child.ts";
+import { onPseudoTerminal } from "../helpers/pseudo-terminal.ts";
 import { killAndWait, useCleanups } from "../helpers/use-cleanups.ts";
 
 /** A `planbot start` still running when a test ends (it failed or timed out) is killed before its folder goes. */
@@ -43,7 +44,7 @@ async function startAndStop(command: string, args: string[], env: Record<string,
   return output;
 }
 
-/** The node process running bin/planbot: `root` itself, or the one below it (under `script` and its shell). */
+/** The node process running bin/planbot: `root` itself, or the one below it (under `script`). */
 function planbotPid(root: number): number {
   const queue = [root];
   for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
@@ -58,7 +59,7 @@ function planbotPid(root: number): number {
 describe("planbot start's log lines", { timeout: 180_000 }, () => {
   it("are readable, coloured lines on a terminal, down to the last one at shutdown", async () => {
     // `script` runs the launcher on a pseudo-terminal; the command line is fixed here, no input reaches it.
-    const output = await startAndStop("script", ["-qec", `'${planbotBin}' start`, "/dev/null"], {});
+    const output = await startAndStop("script", onPseudoTerminal("start"), {});
     expect(output).toMatch(COLOUR);
     const lines = output
       .replace(new RegExp(COLOUR.source, "g"), "")
@@ -96,7 +97,7 @@ describe("planbot start's log lines", { timeout: 180_000 }, () => {
   });
 
   it("LOG_FORMAT=json keeps JSON on a terminal; an unknown format is named with the choices", async () => {
-    const output = await startAndStop("script", ["-qec", `'${planbotBin}' start`, "/dev/null"], {
+    const output = await startAndStop("script", onPseudoTerminal("start"), {
       LOG_FORMAT: "json",
     });
     const lines = output.split(/\r?\n/).filter((line) => line.trim());

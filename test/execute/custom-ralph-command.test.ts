@@ -16,7 +16,8 @@ import { procProbe } from "../../src/projects/process-probe.ts";
 import { runPlanbot } from "../cli/planbot-process.ts";
 import { fakeRalphPath } from "../fakes/paths.ts";
 import { startChatSurfaces } from "../helpers/chat-surfaces.ts";
-import { baseEnv, planbotBin } from "../helpers/planbot-child.ts";
+import { baseEnv } from "../helpers/planbot-child.ts";
+import { onPseudoTerminal } from "../helpers/pseudo-terminal.ts";
 import { groupAlive, samplePrd, waitUntil, writePlanningArtifacts } from "../helpers/git-fixtures.ts";
 import { createHarness } from "./harness.ts";
 import { useHarnessTemp } from "./use-harness-temp.ts";
@@ -224,7 +225,7 @@ describe("a run refused for a missing script of the operator's own", { timeout: 
   it("a standalone planbot chat in a terminal says the refusal once, and its /status card promises no finish", async (context: TestContext) => {
     const { root, h, env } = await approvedShop(() => "tools/loop/agent.sh 5");
     // On a pseudo-terminal (util-linux's `script`), as a person runs it: stdout and stderr share the screen.
-    const child = execa("script", ["-qec", `'${planbotBin}' chat`, "/dev/null"], {
+    const child = execa("script", onPseudoTerminal("chat"), {
       cwd: root,
       env: { ...baseEnv, ...env, PLANBOT_DATA_DIR: h.config.dataDir, TERM: "dumb" },
       extendEnv: false,
