@@ -50,8 +50,13 @@ export function createListSource(runtime: DashboardHost): ListSource {
       // One stat when nothing changed: the store caches its parse by inode, size and mtime.
       const read = await runtime.core.store.read();
       if (!read.ok) return read;
-      const state = runtime.watcher.current();
-      if (state.sequence > 0)
+      if (runtime.watcher.current().sequence > 0) {
+        // Through the lister, which the running watcher serves: a write this process just made (a delivery,
+        // an approval) is in the list it answers with, where the watcher's state alone may still wait for the
+        // write's file event (change-watcher.ts, servedList).
+        const served = await runtime.core.lister.list();
+        if (!served.ok) return served;
+        const state = runtime.watcher.current();
         return {
           ok: true,
           json: serialise(state),
@@ -59,6 +64,7 @@ export function createListSource(runtime: DashboardHost): ListSource {
           signature: state.signature,
           version: state.list.version,
         };
+      }
       // The watcher is not running (a test, or a host that never started it): list on every request.
       const listed = await runtime.core.lister.list();
       if (!listed.ok) return listed;
