@@ -75,6 +75,43 @@ export async function writeFileAtomically(target: string, text: string): Promise
   }
 }
 
+/** An empty temp file made ready for a {@link replaceFileSync} that is still to come. */
+export interface PreparedTemp {
+  stem: string;
+  fd: number;
+}
+
+/** This process's prepared temp files not yet used or discarded: a sweep leaves them alone. */
+const preparedTemps = new Set<string>();
+
+/**
+ * Creates the temp file of a coming {@link replaceFileSync} now, before the writer waits for its lock: making
+ * a file is a change to the folder, and made under the lock it was time every other writer waited. Undefined
+ * when it cannot be made here (no folder yet): the replacement then makes its own, as before.
+ */
+export function prepareTempSync(target: string): PreparedTemp | undefined {
+  const stem = tempStem(target);
+  try {
+    const fd = openSync(`${stem}.tmp`, "wx", 0o644);
+    preparedTemps.add(`${stem}.tmp`);
+    return { stem, fd };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Removes a prepared temp file that no replacement used (nothing to write, or no lock to be had). */
+export function discardTempSync(prepared: PreparedTemp): void {
+  const temp = `${prepared.stem}.tmp`;
+  if (!preparedTemps.delete(temp)) return;
+  try {
+    closeSync(prepared.fd);
+    unlinkSync(temp);
+  } catch {
+    // Gone already: a sweep's to clear.
+  }
+}
+
 /** A file written and renamed over its target by {@link replaceFileSync}, not yet on disk. */
 export interface Replacement {
   /** The new file, still open: {@link settleReplacement} fsyncs and closes it. */
@@ -97,11 +134,12 @@ export interface Replacement {
  * (locked-json-file.ts). A later writer that built on this change writes the whole file again, so its own
  * fsync makes this change durable too; concurrent writers' fsyncs share one journal commit.
  */
-export function replaceFileSync(target: string, text: string): Replacement {
-  const stem = tempStem(target);
+export function replaceFileSync(target: string, text: string, prepared?: PreparedTemp): Replacement {
+  const stem = prepared?.stem ?? tempStem(target);
   const temp = `${stem}.tmp`;
   let superseded: string | undefined;
-  const fd = openSync(temp, "wx", 0o644);
+  const fd = prepared?.fd ?? openSync(temp, "wx", 0o644);
+  if (prepared) preparedTemps.delete(temp);
   try {
     // writeFileSync loops until every byte is written: one writeSync may write part of it (a disk filling
     // up, a file-size limit) and report no error, and a short file must never be renamed over the store.
@@ -246,6 +284,8 @@ export async function sweepStaleTemps(target: string, options: SweepOptions = {}
     const match = pattern.exec(name)!;
     const pid = Number(match[1] ?? match[2]);
     const path = join(folder, name);
+    // Another write of this process, waiting for the lock with its temp file ready.
+    if (preparedTemps.has(path)) continue;
     const info = statSync(path, { throwIfNoEntry: false });
     const expected = match[1] ? info?.isFile() : info?.isDirectory();
     if (!info || !expected) continue;

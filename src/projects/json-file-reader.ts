@@ -1,4 +1,4 @@
-import { type BigIntStats, closeSync, fstatSync, openSync, readFileSync, statSync } from "node:fs";
+import { type BigIntStats, close, closeSync, fstatSync, openSync, readFileSync, statSync } from "node:fs";
 import { findSupersededCopy } from "./atomic-write.ts";
 import { fileInTheWay } from "./make-folders.ts";
 import { parseLosslessJson } from "./lossless-json.ts";
@@ -40,9 +40,14 @@ export function createJsonFileReader<D>(options: JsonFileReaderOptions<D>): Json
   const { path, parse, empty } = options;
   let cache: CachedRead<D> | undefined;
 
-  /** Replaces the cache, closing the descriptor that pinned the previous file. */
+  /**
+   * Replaces the cache, closing the descriptor that pinned the previous file on the thread pool. That file
+   * has usually been replaced and its other name removed, so the last close frees its inode and blocks: a
+   * journalled step that, closed here, ran inside the mutation's lock (load runs under it) and, with writers
+   * contending, took most of the time the lock was held.
+   */
   function remember(next: CachedRead<D> | undefined): void {
-    if (cache && cache.fd !== next?.fd) closeQuietly(cache.fd);
+    if (cache && cache.fd !== next?.fd) close(cache.fd, () => undefined);
     cache = next;
   }
 

@@ -1,4 +1,13 @@
-import { type Replacement, replaceFileSync, settleReplacement, sweepIsDue, sweepStaleTemps } from "./atomic-write.ts";
+import {
+  discardTempSync,
+  type PreparedTemp,
+  prepareTempSync,
+  type Replacement,
+  replaceFileSync,
+  settleReplacement,
+  sweepIsDue,
+  sweepStaleTemps,
+} from "./atomic-write.ts";
 import { createJsonFileReader, type JsonParser } from "./json-file-reader.ts";
 import { stringifyLosslessJson } from "./lossless-json.ts";
 import { createMutationQueue, type PendingMutation } from "./mutation-queue.ts";
@@ -89,7 +98,9 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
     if (!changed) return { ok: true, data };
     step.tried = true;
     try {
-      step.replacement = replaceFileSync(path, `${stringifyLosslessJson(data)}\n`);
+      const prepared = step.prepared;
+      step.prepared = undefined;
+      step.replacement = replaceFileSync(path, `${stringifyLosslessJson(data)}\n`, prepared);
     } catch (error) {
       // The temp file is gone again and the old file is untouched: say so, and what usually helps.
       const failure = reader.ioFailure("write", error);
@@ -122,9 +133,11 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
 
   /** Carries `batch` through one locked write and tells each caller its result. */
   async function writeBatch(batch: PendingMutation<D>[]): Promise<void> {
-    const step: WriteStep = { tried: false };
+    // The temp file is made before the lock is waited for (atomic-write.ts, prepareTempSync says why).
+    const step: WriteStep = { tried: false, prepared: prepareTempSync(path) };
     storeLock ??= await import("./store-lock.ts");
     const written = await storeLock.withStoreLock(path, staleMs, () => applyAndWrite(batch, step));
+    if (step.prepared) discardTempSync(step.prepared);
     // Outside the lock, while the new file is still open: what this process wrote is what it reads next.
     if (written.ok && step.replacement) reader.wrote(written.data, step.replacement.fd);
     const shared = written.ok ? settle(step) : written;
@@ -157,5 +170,7 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
 /** How far a write got: tried (something to write), and the replacement to settle once written. */
 interface WriteStep {
   tried: boolean;
+  /** The temp file made ready before the lock, until the write takes it. */
+  prepared?: PreparedTemp | undefined;
   replacement?: Replacement;
 }
