@@ -51,8 +51,14 @@ describe("moving between pages by keyboard", () => {
     await page.keyboard.press("Enter");
     await page.waitForSelector('main.board-page [data-slug="shop"]');
     await expect.poll(() => focused(page), { timeout: 5_000 }).toBe("h1 Projects");
+    // That heading is for a screen reader; a sighted keyboard user sees the ring on the board it heads instead.
+    const boardRing = () => page.evaluate(`getComputedStyle(document.querySelector("main.board-page")).outlineStyle`);
+    expect(await boardRing()).toBe("solid");
     expect(await page.title()).toBe("planbot");
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Projects");
+    await page.keyboard.press("Tab");
+    expect(await focused(page)).toBe("input Search projects");
+    expect(await boardRing()).toBe("none");
   }, 60_000);
 
   it("a project proposed by keyboard opens with focus on its heading, is never said not to exist while it arrives, and the answer box has focus after the planner's first turn", async () => {
