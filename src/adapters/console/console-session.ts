@@ -47,7 +47,8 @@ export interface ConsoleSessionOptions {
    * Every line waits until the one before it is answered, planner turns included: for piped input or a
    * script, which reads the replies in the order of its lines and whose next line may depend on the last
    * (an answer right after `/plan`). Off for a person at a prompt, who may ask `/status` or `/stop` while
-   * the planner thinks.
+   * the planner thinks. Such a session prints only the replies: no "… working" line (whose Ctrl-C hint
+   * means nothing to a script) and no "(took N s)".
    */
   inOrder?: boolean;
 }
@@ -82,6 +83,8 @@ export function createConsoleSession(
     const signals = {
       abort: abort.signal,
       working(active: boolean) {
+        // Piped, the replies are all a script reads: a working line with a key to press, and a time, are not.
+        if (options.inOrder) return;
         if (active) {
           started = Date.now();
           print("… working (Ctrl-C stops the planner)");
