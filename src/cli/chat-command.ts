@@ -11,7 +11,7 @@ import type { Config } from "../config.ts";
 import { startBackground, startWatcher } from "../runtime/background.ts";
 import { createRuntime } from "../runtime/runtime.ts";
 import { openChatLog } from "./chat-log.ts";
-import { tellStoreHealth } from "./chat-store-notices.ts";
+import { tellStoreHealth } from "../notify/store-health-notices.ts";
 import { EXIT } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
 import { readNoArguments } from "./read-no-arguments.ts";

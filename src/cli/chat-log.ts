@@ -27,7 +27,7 @@ export interface ChatLog {
  * `<PLANBOT_DATA_DIR>/chat.log` (appended, JSON lines unless LOG_FORMAT says otherwise, at LOG_LEVEL's default;
  * past `limitBytes` it moves to `chat.log.1`, see rotating-log-file.ts);
  * what the user must act on reaches them as chat messages instead: each error line (`tellProblems`), and a
- * store that cannot be read (chat-store-notices.ts). LOG_LEVEL set means the user asked to watch: the log goes
+ * store that cannot be read (src/notify/store-health-notices.ts). LOG_LEVEL set means the user asked to watch: the log goes
  * to the terminal's stderr at that level, as `planbot start`'s does. A log file that cannot be opened (a data
  * folder planbot may not write) leaves warnings on stderr.
  */

@@ -6,7 +6,7 @@ import type { StoreHealth } from "../projects/store-health.ts";
  * message (the file's path, what to do, the copy a crashed writer kept), and when it is readable again. The
  * dashboard words the same problem for its members and points at this log for the details
  * (src/adapters/http/store-banner-words.ts). A warning, not an error: planbot runs on and picks the fixed file
- * up by itself, and a standalone chat tells its terminal of it in its own words (src/cli/chat-store-notices.ts).
+ * up by itself, and a standalone chat tells its terminal of it in its own words (src/notify/store-health-notices.ts).
  */
 export function logStoreHealth(health: StoreHealth, log: Logger): () => void {
   return health.subscribe((problem) => {

@@ -6,6 +6,8 @@ import type { AdapterHost, RunningAdapter } from "../contract.ts";
 import { createConsoleSession, WAITING_BEFORE_QUIT } from "./console-session.ts";
 import { messageReader, socketPath, type ClientMessage, type ServerMessage } from "./protocol.ts";
 import { makeFolders } from "../../projects/make-folders.ts";
+import type { StoreHealth } from "../../projects/store-health.ts";
+import { storeHealthNotice } from "../../notify/store-health-notices.ts";
 import { stylesOf, type TerminalLook } from "./terminal-styles.ts";
 
 /** The running terminal endpoint of `planbot start`. */
@@ -16,12 +18,20 @@ export interface ChatSocket extends RunningAdapter {
 }
 
 /**
+ * What the terminal endpoint is given: an adapter's host, and the store's health when this planbot watches
+ * the store (`planbot start` and a standalone chat do), so attached terminals hear when it breaks.
+ */
+export interface ChatSocketHost extends AdapterHost {
+  watcher?: { storeHealth: StoreHealth };
+}
+
+/**
  * Serves `planbot chat` terminals from the running planbot, so the terminal is one more chat of the same
  * process: its planner replies reach every chat joined to the session, and notifications and mirrored
  * replies reach every attached terminal (the `console` Outbound). Each terminal gets its own session of
  * lines (see console-session.ts); when it disconnects, planner turns it started are stopped.
  */
-export async function startChatSocket(host: AdapterHost): Promise<ChatSocket> {
+export async function startChatSocket(host: ChatSocketHost): Promise<ChatSocket> {
   const path = socketPath(host.config.dataDir);
   await makeFolders(host.config.dataDir);
   await clearStaleSocket(path);
@@ -39,7 +49,13 @@ export async function startChatSocket(host: AdapterHost): Promise<ChatSocket> {
     }
     clients.set(socket, "plain");
     socket.on("close", () => clients.delete(socket));
-    serveTerminal(host, socket, (look) => clients.has(socket) && clients.set(socket, look));
+    serveTerminal(host, socket, (look) => {
+      if (!clients.has(socket)) return;
+      clients.set(socket, look);
+      // A terminal attaching to a planbot whose store is broken hears it at once, in its own look.
+      const problem = host.watcher?.storeHealth.problem();
+      if (problem) send(socket, { type: "print", text: renderPlainText(storeHealthNotice(problem), stylesOf(look)) });
+    });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -76,6 +92,8 @@ export async function startChatSocket(host: AdapterHost): Promise<ChatSocket> {
     },
   });
   log.info({ adapter: "console", path }, "planbot chat can attach here");
+  // Every attached terminal is the operator's, the one person who can fix a broken store.
+  const unsubscribe = host.watcher?.storeHealth.subscribe((problem) => printToAll(storeHealthNotice(problem)));
 
   let stopping: Promise<void> | undefined;
   return {
@@ -83,6 +101,7 @@ export async function startChatSocket(host: AdapterHost): Promise<ChatSocket> {
     clients: () => clients.size,
     stop() {
       stopping ??= (async () => {
+        unsubscribe?.();
         host.outbound.unregister("console");
         for (const socket of clients.keys()) socket.end();
         await new Promise<void>((resolve) => server.close(() => resolve()));
