@@ -5,6 +5,7 @@
 import type { Logger } from "../log.ts";
 import type { Clock } from "../projects/clock.ts";
 import type { Lifecycle } from "../projects/lifecycle.ts";
+import type { ProjectStatus } from "../projects/derive-status.ts";
 import type { ProjectLister } from "../projects/project-list.ts";
 import type { Reply } from "../chat/reply.ts";
 import type { Incoming } from "../chat/incoming.ts";
@@ -23,6 +24,11 @@ export interface ArgumentSpec {
   rest?: boolean;
   /** Slug arguments autocomplete from the store where the platform can. */
   kind?: "slug" | "text";
+  /**
+   * For a slug: the states a project is in when this command is for it (`/unapprove`: approved ones).
+   * Suggestions list those projects first; the others still follow, as the command may be meant anyway.
+   */
+  fits?: readonly ProjectStatus[];
 }
 
 /** A `--flag`. */

@@ -267,4 +267,61 @@ describe("discord adapter: commands", () => {
       "beta",
     ]);
   });
+
+  it("suggests first the projects a command is for: /unapprove the approved ones, /deliver the finished ones", async () => {
+    const h = await startHarness();
+    const projects = [
+      ["a-pending", "pending"],
+      ["b-approved", "approved"],
+      ["c-failed", "failed"],
+      ["d-cancelled", "cancelled"],
+      ["e-approved", "approved"],
+    ].map(([name, status]) => ({
+      name,
+      description: `project ${name}`,
+      status,
+      proposed_at: new Date().toISOString(),
+    }));
+    await writeFile(
+      join(h.dataDir, "approved-tasks.json"),
+      JSON.stringify({ projects, last_updated: new Date().toISOString(), version: 1 }),
+    );
+    const suggested = async (name: string, typed: string) => {
+      const handle = await h.fake.autocomplete({
+        name,
+        options: [{ name: "slug", type: 3, value: typed }],
+        user: member,
+        channelId: GENERAL,
+      });
+      const callback = await h.fake.waitForRequest(
+        (r) => r.interactionId === handle.id && r.path.endsWith("/callback"),
+      );
+      return (callback.body as { data: { choices: { value: string }[] } }).data.choices.map((c) => c.value);
+    };
+    // The others still follow: a command may be meant for a project in another state.
+    expect(await suggested("unapprove", "")).toEqual([
+      "b-approved",
+      "e-approved",
+      "a-pending",
+      "c-failed",
+      "d-cancelled",
+    ]);
+    expect(await suggested("deliver", "")).toEqual([
+      "c-failed",
+      "a-pending",
+      "b-approved",
+      "d-cancelled",
+      "e-approved",
+    ]);
+    // Within each group, what starts with the typed text comes before what only contains it.
+    expect(await suggested("approve", "a")).toEqual([
+      "a-pending",
+      "c-failed",
+      "b-approved",
+      "d-cancelled",
+      "e-approved",
+    ]);
+    // A command without a declared fit keeps the store's order.
+    expect(await suggested("status", "")).toEqual(["a-pending", "b-approved", "c-failed", "d-cancelled", "e-approved"]);
+  });
 });

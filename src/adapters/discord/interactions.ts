@@ -164,16 +164,19 @@ async function autocomplete(ctx: DiscordContext, interaction: AutocompleteIntera
   try {
     const focused = interaction.options.getFocused(true);
     const spec = ctx.host.bot.registry.find(interaction.commandName);
-    const isSlug = spec?.args.some((arg) => arg.name === focused.name && arg.kind === "slug") ?? false;
+    const arg = spec?.args.find((candidate) => candidate.name === focused.name && candidate.kind === "slug");
     let choices: { name: string; value: string }[] = [];
-    const projects = isSlug ? await currentProjects(ctx) : undefined;
+    const projects = arg ? await currentProjects(ctx) : undefined;
     if (projects) {
       const typed = String(focused.value).trim().toLowerCase();
       const prefix = projects.filter((p) => p.slug.toLowerCase().startsWith(typed));
       const inside = typed
         ? projects.filter((p) => !p.slug.toLowerCase().startsWith(typed) && p.slug.toLowerCase().includes(typed))
         : [];
-      choices = [...prefix, ...inside]
+      const matches = [...prefix, ...inside];
+      // The projects the command is for come first (the registry declares which: `fits`), the rest after.
+      const fits = (p: ProjectRecord) => arg?.fits?.includes(p.status) ?? true;
+      choices = [...matches.filter(fits), ...matches.filter((p) => !fits(p))]
         .slice(0, MAX_CHOICES)
         .map((p) => ({ name: clip(`${p.slug} (${p.status})`, 100), value: clip(p.slug, 100) }));
     }

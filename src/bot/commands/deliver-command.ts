@@ -16,7 +16,16 @@ export const deliverCommand: CommandSpec = {
   summary: "push a finished project's branch and open its pull request again",
   role: "member",
   slow: true,
-  args: [{ name: "slug", description: "the project's slug, e.g. my-app", required: true, kind: "slug" }],
+  // A finished run's work: its project is complete, or it failed after Ralph made commits.
+  args: [
+    {
+      name: "slug",
+      description: "the project's slug, e.g. my-app",
+      required: true,
+      kind: "slug",
+      fits: ["complete", "failed"],
+    },
+  ],
   flags: [],
   async handler({ args, services, operator, incoming }) {
     if (!services.delivery) return errorReply("Delivering is not available yet in this planbot.");

@@ -29,7 +29,7 @@ export const planCommand: CommandSpec = {
   slow: true,
   opensSession: true,
   args: [
-    slugArg,
+    { ...slugArg, fits: ["pending", "planning"] },
     {
       name: "description",
       description: "what to build (needed if the project is new)",
@@ -57,7 +57,7 @@ export const replanCommand: CommandSpec = {
   role: "member",
   slow: true,
   opensSession: true,
-  args: [slugArg],
+  args: [{ ...slugArg, fits: ["approved", "failed", "blocked", "complete", "idle"] }],
   flags: [
     { name: "force", type: "boolean", description: "re-plan even if approved, running or complete", role: "admin" },
   ],
@@ -107,7 +107,7 @@ export const continueCommand: CommandSpec = {
   // Like /plan it makes every message of its chat an answer: where the platform opens a thread for that
   // (Discord text channels), the session joins there, not the whole channel.
   opensSession: true,
-  args: [slugArg],
+  args: [{ ...slugArg, fits: ["planning"] }],
   flags: [],
   handler: (context) =>
     withPlanning(context, (planning) => planning.continueIn({ ...request(context), slug: context.args.slug! })),
@@ -119,7 +119,7 @@ export const runCommand: CommandSpec = {
   summary: "run an approved project through Ralph now (retries a failed or blocked one)",
   role: "admin",
   slow: true,
-  args: [slugArg],
+  args: [{ ...slugArg, fits: ["approved", "failed", "blocked"] }],
   flags: [],
   async handler({ args, services, operator }) {
     if (!services.executor) return errorReply("The Ralph executor is not available yet in this planbot.");

@@ -5,9 +5,22 @@ import { projectActions, projectCard, projectLine } from "../project-card.ts";
 import { targetOf } from "../../chat/incoming.ts";
 import { bold, code, escapeMarkup, reply, type Reply } from "../../chat/reply.ts";
 import { nextRunText } from "../../planning/next-run-text.ts";
+import type { ProjectStatus } from "../../projects/derive-status.ts";
 import type { ProjectRecord } from "../../projects/project-list.ts";
 
 const slugArg = { name: "slug", description: "the project's slug, e.g. my-app", required: true, kind: "slug" as const };
+
+/** A project whose work is not finished and that is not cancelled: what /cancel is for. */
+const UNFINISHED: readonly ProjectStatus[] = [
+  "pending",
+  "planning",
+  "approved",
+  "running-ralph",
+  "running-manual",
+  "blocked",
+  "failed",
+  "idle",
+];
 
 /** `/p` — propose a project. */
 export const proposeCommand: CommandSpec = {
@@ -73,6 +86,7 @@ export const proposeCommand: CommandSpec = {
  */
 function statusChange(
   name: "approve" | "unapprove" | "cancel",
+  fits: readonly ProjectStatus[],
   summary: string,
   words: (
     slug: string,
@@ -85,7 +99,7 @@ function statusChange(
     name,
     summary,
     role: "admin",
-    args: [slugArg],
+    args: [{ ...slugArg, fits }],
     flags: [],
     async handler({ args, services, operator }) {
       const record = async (slug: string) => {
@@ -114,6 +128,7 @@ function stillRunning(record: ProjectRecord | undefined): string {
 /** `/approve` — approve a project for Ralph; says so when it has no plan yet (Ralph refuses to run without one). */
 export const approveCommand = statusChange(
   "approve",
+  ["pending", "failed", "blocked", "idle"],
   "approve a project for the Ralph executor",
   (slug, plan, _before, services) => {
     const done = `Approved ${bold(slug)}.`;
@@ -137,6 +152,7 @@ export const approveCommand = statusChange(
 /** `/unapprove` — take an approval back. */
 export const unapproveCommand = statusChange(
   "unapprove",
+  ["approved"],
   "take an approval back (back to pending)",
   (slug, after, before) => {
     if (before?.status === "complete")
@@ -148,7 +164,7 @@ export const unapproveCommand = statusChange(
   },
 );
 /** `/cancel` — cancel a project. */
-const cancelStatus = statusChange("cancel", "cancel a project", (slug, after, before) =>
+const cancelStatus = statusChange("cancel", UNFINISHED, "cancel a project", (slug, after, before) =>
   before?.status === "cancelled"
     ? `${bold(slug)} was already cancelled; nothing changed. ${code(`/replan ${slug}`)} plans it again.`
     : `Cancelled ${bold(slug)}: it shows as cancelled and Ralph does not run it. Its files stay; ${code(`/replan ${slug}`)} plans it again.${after?.status.startsWith("running") ? ` Its running Ralph${after.pid ? ` (PID ${after.pid})` : ""} is being stopped now.` : ""}`,
