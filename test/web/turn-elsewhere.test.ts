@@ -1,6 +1,9 @@
 // A planner turn asked for in another chat while the conversation is open on the page: the member's words and
 // the "thinking" line show while the planner works (its status said once to a screen reader), and the answer
-// takes the line's place. Driven through the real terminal adapter over the same runtime, as `planbot chat`.
+// takes the line's place; stopped in the terminal instead, the line goes and no answer comes. Driven through the real
+// terminal adapter over the same runtime, as `planbot chat`.
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { openTerminal } from "../helpers/console-typing.ts";
 import { startHarness, stopHarnesses } from "../http/harness.ts";
@@ -52,6 +55,40 @@ describe("a turn answered in the terminal, with the page open on the conversatio
     expect(await status.textContent()).toBe("");
     // The member's message once: the stored one took the place of the pending one.
     expect(await asked.count()).toBe(1);
+    expect(pageErrors(page)).toEqual([]);
+    await terminal.close();
+  }, 120_000);
+
+  it("stopped in the terminal while the planner works: the thinking line goes, and the answer never shows", async () => {
+    const harness = await startHarness({ watch: true });
+    await harness.writeStore([{ name: "alpha", status: "pending", description: "A todo app." }], 1);
+    const terminal = openTerminal(harness.runtime.bot, "alice");
+    await terminal.type("/plan alpha", /planner/i, 30_000);
+    const page = await openPage();
+    await page.goto(`${harness.origin}/#/p/alpha`);
+    await page.waitForSelector(".msg-planner");
+
+    const typed = terminal.printed().length;
+    await terminal.type("[[fake:slow=8000]] Asked, then stopped.", "", 1000);
+    await page.locator(".thinking").waitFor({ timeout: 10_000 });
+    await terminal.type("/stop", /stop/i, 10_000);
+    // Gone with the stop, not only when the planner would have answered (8 s on).
+    await page.locator(".thinking").waitFor({ state: "detached", timeout: 6_000 });
+    await page.getByRole("button", { name: "Plan again" }).waitFor({ timeout: 10_000 });
+    expect(await page.locator(".chat").getByRole("status").textContent()).toBe("");
+
+    // The stop ends the planner's turn too (its process is gone from planbot's record): that end reaches the
+    // page, which reads the conversation again and shows no answer, nor does the terminal.
+    expect((await harness.call("GET", "/api/projects/alpha/plan/state")).json.pending_response).toBe(false);
+    const readAgain = page.waitForResponse((response) => response.url().includes("/api/projects/alpha/plan/"), {
+      timeout: 30_000,
+    });
+    const planners = join(harness.runtime.config.dataDir, "sessions", "planners");
+    await expect.poll(() => existsSync(planners) && readdirSync(planners).length, { timeout: 30_000 }).toBe(0);
+    await readAgain;
+    expect(await page.locator('.msg-planner:has-text("Asked, then stopped.")').count()).toBe(0);
+    expect(await page.locator(".thinking").count()).toBe(0);
+    expect(terminal.printed().slice(typed)).not.toContain("You answered");
     expect(pageErrors(page)).toEqual([]);
     await terminal.close();
   }, 120_000);
