@@ -16,21 +16,31 @@ export function useConversationReads(slug, rereadOn) {
   const [session, setSession] = useState(null);
   const [readProblem, setReadProblem] = useState(null);
 
-  // Reads overlap when the stream tells of a turn while the page reads for its own: only the newest one shows, so a
-  // read begun before a turn ended cannot bring the turn back after a later read showed it answered. A read that
-  // was overtaken resolves once the newest has shown (the page's own turn drops its "thinking" line after that).
+  // Reads overlap when the stream tells of a turn while the page reads for its own. A read shows only if no read
+  // begun after it has shown, so a read begun before a turn ended cannot bring the turn back after a later read
+  // showed it answered; a later read that fails does not keep an earlier one from showing, so what that one
+  // learned (planbot took the answer, say) is not lost because planbot went away meanwhile. A read that was
+  // overtaken resolves once the newest has shown (the page's own turn drops its "thinking" line after that).
   const newestRead = useRef(null);
+  const started = useRef(0);
+  const shown = useRef(0);
+  // Another project's conversation, read before the page moved on, never shows.
+  const current = useRef(slug);
+  current.current = slug;
   const reload = useCallback(() => {
+    const order = ++started.current;
     const read = (async () => {
       try {
         // The state before the transcript: a turn the state shows ended is in the transcript read after it
         // (read together, the transcript could predate the answer while the state already has no pending turn).
         const state = await api("GET", projectPath(slug, "plan/state"));
         const transcript = await api("GET", projectPath(slug, "plan/transcript"));
-        if (newestRead.current !== read) return newestRead.current;
+        if (order < shown.current || current.current !== slug) return newestRead.current;
+        shown.current = order;
         setHistory(Array.isArray(transcript.history) ? transcript.history : []);
         setSession(state);
-        setReadProblem(null);
+        if (newestRead.current === read) setReadProblem(null);
+        if (newestRead.current !== read) return newestRead.current;
       } catch (error) {
         if (newestRead.current !== read) return newestRead.current;
         setReadProblem(
