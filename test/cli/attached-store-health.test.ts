@@ -3,22 +3,14 @@
 // an attached terminal is the server's operator, the one who can fix the file. Through the real `bin/planbot`.
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { execa, type ResultPromise } from "execa";
-import { afterEach, describe, expect, it } from "vitest";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
 import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
 import { baseEnv, planbotBin } from "../helpers/planbot-child.ts";
 import { waitUntil } from "../helpers/processes.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
+import { killAndWait, useCleanups } from "../helpers/use-cleanups.ts";
 
-const temp = createTempDirs();
-const children: ResultPromise[] = [];
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    child.kill("SIGKILL");
-    await child.catch(() => undefined);
-  }
-  await temp.cleanup();
-});
+const { temp, defer } = useCleanups();
 
 const BROKEN = "planbot cannot read its project store, so no project can change until it is fixed:";
 const READABLE = "planbot can read its project store again.";
@@ -26,7 +18,7 @@ const READABLE = "planbot can read its project store again.";
 /** A piped `planbot chat` attached to the running planbot of `env`'s data dir; `said()` is what it printed. */
 function attach(root: string, env: Record<string, string | undefined>) {
   const child = execa(planbotBin, ["chat"], { cwd: root, env, extendEnv: false, reject: false, stdin: "pipe" });
-  children.push(child);
+  defer(() => killAndWait(child));
   let said = "";
   child.stdout!.on("data", (chunk: Buffer) => (said += chunk.toString("utf8")));
   const until = async (text: string) => expect(await waitUntil(() => said.includes(text), 60_000), said).toBe(true);
@@ -41,7 +33,7 @@ describe("terminals attached to planbot start", { timeout: 120_000 }, () => {
     await mkdir(dataDir, { recursive: true });
     const env = { ...baseEnv, PLANBOT_DATA_DIR: dataDir, DASHBOARD_PORT: "0" };
     const start = execa(planbotBin, ["start"], { cwd: root, env, extendEnv: false, reject: false });
-    children.push(start);
+    defer(() => killAndWait(start));
     let logged = "";
     start.stderr!.on("data", (chunk: Buffer) => (logged += chunk.toString("utf8")));
     expect(await waitUntil(() => logged.includes("planbot started"), 60_000), logged).toBe(true);

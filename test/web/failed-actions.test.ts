@@ -116,19 +116,28 @@ describe("an action planbot refuses with a 500", () => {
   }, 60_000);
 });
 
+/**
+ * `alpha` in planning, its conversation open on a page that expects its answer (and, once planbot is gone, its
+ * reads) to meet no planbot.
+ */
+async function alphaInPlanning() {
+  const harness = await startHarness({ watch: true });
+  await harness.writeStore([{ name: "alpha", status: "pending", description: "A todo app." }], 1);
+  expect((await harness.call("POST", "/api/projects/alpha/plan/start", { body: {} })).status).toBe(200);
+  await harness.runtime.watcher.refresh();
+  const page = await openPage();
+  expectFailedRequests(page, [
+    { method: "POST", path: "/api/projects/alpha/plan/respond", status: "network" },
+    { status: "network", path: /^\/api\/projects\/(stream|signature|alpha\/plan\/)/, optional: true },
+  ]);
+  await page.goto(`${harness.origin}/#/p/alpha`);
+  await page.waitForSelector(".msg-planner");
+  return { harness, page };
+}
+
 describe("an answer planbot took but could not reply to (it stopped mid-turn)", () => {
   it("is kept with a warning while unknown, and the copy and warning go once the conversation shows it arrived", async () => {
-    const harness = await startHarness({ watch: true });
-    await harness.writeStore([{ name: "alpha", status: "pending", description: "A todo app." }], 1);
-    expect((await harness.call("POST", "/api/projects/alpha/plan/start", { body: {} })).status).toBe(200);
-    await harness.runtime.watcher.refresh();
-    const page = await openPage();
-    expectFailedRequests(page, [
-      { method: "POST", path: "/api/projects/alpha/plan/respond", status: "network" },
-      { status: "network", path: /^\/api\/projects\/(stream|signature|alpha\/plan\/)/, optional: true },
-    ]);
-    await page.goto(`${harness.origin}/#/p/alpha`);
-    await page.waitForSelector(".msg-planner");
+    const { harness, page } = await alphaInPlanning();
     // The fake planner takes 5 s over this answer: planbot stops while it thinks, and the turn goes on.
     const answer = "[[fake:slow=5000]] Only me, on a phone.";
     // The page must not learn that planbot took the answer before planbot goes away: the stream's "turn started"
@@ -158,17 +167,7 @@ describe("an answer planbot took but could not reply to (it stopped mid-turn)", 
 
 describe("an answer planbot took, then stopped mid-turn, after the page saw it arrive", () => {
   it("does not warn that the answer may be lost, keeps no copy, and the answer shows once planbot is back", async () => {
-    const harness = await startHarness({ watch: true });
-    await harness.writeStore([{ name: "alpha", status: "pending", description: "A todo app." }], 1);
-    expect((await harness.call("POST", "/api/projects/alpha/plan/start", { body: {} })).status).toBe(200);
-    await harness.runtime.watcher.refresh();
-    const page = await openPage();
-    expectFailedRequests(page, [
-      { method: "POST", path: "/api/projects/alpha/plan/respond", status: "network" },
-      { status: "network", path: /^\/api\/projects\/(stream|signature|alpha\/plan\/)/, optional: true },
-    ]);
-    await page.goto(`${harness.origin}/#/p/alpha`);
-    await page.waitForSelector(".msg-planner");
+    const { harness, page } = await alphaInPlanning();
     const answer = "[[fake:slow=5000]] Only me, on a laptop.";
     // The stream's "turn started" has the page read the conversation again: the state, which shows the answer
     // pending, then the transcript. Once that read is in, the page knows the answer arrived.
