@@ -4,18 +4,11 @@
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { startHarness, stopHarnesses } from "../http/harness.ts";
+import { focused } from "./focused.ts";
 import { closeBrowser, openPage } from "./browser.ts";
 
 afterEach(stopHarnesses);
 afterAll(closeBrowser);
-
-/** The focused element as a person would name it: its tag and its text. */
-const focused = async (page: Page) =>
-  (await page.evaluate(`(() => {
-    const element = document.activeElement;
-    if (!element || element === document.body) return "nothing (the page)";
-    return (element.tagName.toLowerCase() + " " + (element.getAttribute("aria-label") || element.textContent)).trim();
-  })()`)) as string;
 
 /** Presses `name` from the keyboard and waits for the planner's turn to end. */
 async function pressForTurn(page: Page, name: string | RegExp) {
@@ -31,7 +24,7 @@ describe("ending the conversation by keyboard", () => {
     const page = await openPage({ phone: true });
     await page.goto(`${harness.origin}/#/p/todo`);
     await pressForTurn(page, "Start planning");
-    await expect.poll(() => focused(page), { timeout: 5_000 }).toBe("textarea");
+    await expect.poll(() => focused(page), { timeout: 5_000 }).toBe("textarea Your answer");
 
     await pressForTurn(page, "Stop");
     await page.getByRole("button", { name: "Plan again" }).waitFor();

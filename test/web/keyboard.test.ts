@@ -5,18 +5,10 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { fakeRalphPath } from "../fakes/paths.ts";
 import { startHarness, stopHarnesses } from "../http/harness.ts";
 import { closeBrowser, expectFailedRequests, openPage } from "./browser.ts";
+import { focused } from "./focused.ts";
 
 afterEach(stopHarnesses);
 afterAll(closeBrowser);
-
-/** The focused element as a person would name it: its tag and its label, name or text. */
-const focused = async (page: Page) =>
-  (await page.evaluate(`(() => {
-    const element = document.activeElement;
-    if (!element || element === document.body) return "nothing (the page)";
-    const label = element.labels?.[0]?.textContent?.trim() || element.getAttribute("aria-label") || element.textContent.trim();
-    return element.tagName.toLowerCase() + " " + label;
-  })()`)) as string;
 
 /** The questions confirm() asked on `page` (openPage answers every one yes). */
 function confirmations(page: Page): string[] {

@@ -1,22 +1,10 @@
-// Moving between the board and a project's page by keyboard, in a real Chromium: the pressed link goes with the
-// old page, so focus lands on the new page's heading (a screen reader says which page opened, and Tab goes on
-// from there, not from wherever the browser chose), and the browser tab's title names the page.
-import type { Page } from "playwright-core";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { startHarness, stopHarnesses } from "../http/harness.ts";
+import { focused } from "./focused.ts";
 import { closeBrowser, openPage } from "./browser.ts";
 
 afterEach(stopHarnesses);
 afterAll(closeBrowser);
-
-/** The focused element as a person would name it: its tag and its label or text. */
-const focused = async (page: Page) =>
-  (await page.evaluate(`(() => {
-    const element = document.activeElement;
-    if (!element || element === document.body) return "nothing (the page)";
-    const label = element.labels?.[0]?.textContent?.trim() || element.getAttribute("aria-label") || element.textContent.trim();
-    return element.tagName.toLowerCase() + " " + label.replace(/\\s+/g, " ");
-  })()`)) as string;
 
 describe("moving between pages by keyboard", () => {
   it("puts focus on the new page's heading and names the page in the title; a project's tabs keep theirs", async () => {
