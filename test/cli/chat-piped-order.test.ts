@@ -3,22 +3,14 @@
 // a planbot of its own or is attached to another one through its socket.
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { execa, type ResultPromise } from "execa";
-import { afterEach, describe, expect, it } from "vitest";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
 import { fakeClaudePath } from "../fakes/paths.ts";
 import { baseEnv, planbotBin } from "../helpers/planbot-child.ts";
 import { waitUntil } from "../helpers/processes.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
+import { killAndWait, useCleanups } from "../helpers/use-cleanups.ts";
 
-const temp = createTempDirs();
-const children: ResultPromise[] = [];
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    child.kill("SIGKILL");
-    await child.catch(() => undefined);
-  }
-  await temp.cleanup();
-});
+const { temp, defer } = useCleanups();
 
 /** Quick commands around a planner turn that takes 1.5 s: before the fix, /status and the rest overtook it. */
 const SCRIPT = [
@@ -86,7 +78,7 @@ describe("planbot chat with piped input", { timeout: 120_000 }, () => {
     const root = await temp.make("chat-order-attached-");
     const env = chatEnv(root);
     const owner = execa(planbotBin, ["chat"], { cwd: root, env, extendEnv: false, reject: false, stdin: "pipe" });
-    children.push(owner);
+    defer(() => killAndWait(owner));
     let ownerOutput = "";
     owner.stdout!.on("data", (chunk: Buffer) => (ownerOutput += chunk.toString("utf8")));
     owner.stdin!.write("/whoami\n");
@@ -136,7 +128,7 @@ describe("planbot chat with piped input", { timeout: 120_000 }, () => {
     const env = chatEnv(root);
     const started = (label: string) => {
       const child = execa(planbotBin, ["chat"], { cwd: root, env, extendEnv: false, reject: false, stdin: "pipe" });
-      children.push(child);
+      defer(() => killAndWait(child));
       let output = "";
       child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
       const waitFor = async (text: string) =>

@@ -4,24 +4,16 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { execa, type ResultPromise } from "execa";
-import { afterEach, describe, expect, it } from "vitest";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
 import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
 import { fakeClaudePath } from "../fakes/paths.ts";
 import { baseEnv, planbotBin } from "../helpers/planbot-child.ts";
 import { onPseudoTerminal } from "../helpers/pseudo-terminal.ts";
 import { waitUntil } from "../helpers/processes.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
+import { killAndWait, useCleanups } from "../helpers/use-cleanups.ts";
 
-const temp = createTempDirs();
-const children: ResultPromise[] = [];
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    child.kill("SIGKILL");
-    await child.catch(() => undefined);
-  }
-  await temp.cleanup();
-});
+const { temp, defer } = useCleanups();
 
 /**
  * A newcomer's terminal environment: the caller's without the variables that decide Node's `hasColors()` for
@@ -47,7 +39,7 @@ async function startPipedChat(root: string, line: string, answered: RegExp, env:
     reject: false,
     stdin: "pipe",
   });
-  children.push(child);
+  defer(() => killAndWait(child));
   let said = "";
   child.stdout!.on("data", (chunk: Buffer) => (said += chunk.toString("utf8")));
   child.stdin!.write(`${line}\n`);
@@ -69,7 +61,7 @@ async function openChat(root?: string, env: Record<string, string> = {}) {
     timeout: 90_000,
     stdin: "pipe",
   });
-  children.push(child);
+  defer(() => killAndWait(child));
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   const chat = {

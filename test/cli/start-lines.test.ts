@@ -2,22 +2,14 @@
 // through the real `bin/planbot`: the terminal and the dashboard run, and no line says otherwise.
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { execa, type ResultPromise } from "execa";
-import { afterEach, describe, expect, it } from "vitest";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
 import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
 import { baseEnv, planbotBin } from "../helpers/planbot-child.ts";
 import { waitUntil } from "../helpers/processes.ts";
-import { createTempDirs } from "../helpers/temp-dir.ts";
+import { killAndWait, useCleanups } from "../helpers/use-cleanups.ts";
 
-const temp = createTempDirs();
-const children: ResultPromise[] = [];
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    child.kill("SIGKILL");
-    await child.catch(() => undefined);
-  }
-  await temp.cleanup();
-});
+const { temp, defer } = useCleanups();
 
 describe("planbot start without Discord or Telegram", { timeout: 120_000 }, () => {
   it("says the terminal and the dashboard run and how to add a chat platform, not that only the dashboard runs", async () => {
@@ -28,7 +20,7 @@ describe("planbot start without Discord or Telegram", { timeout: 120_000 }, () =
       extendEnv: false,
       reject: false,
     });
-    children.push(child);
+    defer(() => killAndWait(child));
     let printed = "";
     child.stdout!.on("data", (chunk: Buffer) => (printed += chunk.toString("utf8")));
     child.stderr!.on("data", (chunk: Buffer) => (printed += chunk.toString("utf8")));
@@ -57,7 +49,7 @@ describe("planbot start with a project store it cannot read", { timeout: 120_000
       extendEnv: false,
       reject: false,
     });
-    children.push(child);
+    defer(() => killAndWait(child));
     let logged = "";
     child.stderr!.on("data", (chunk: Buffer) => (logged += chunk.toString("utf8")));
     const lines = () =>
