@@ -77,15 +77,11 @@ describe("a turn answered in the terminal, with the page open on the conversatio
     await page.getByRole("button", { name: "Plan again" }).waitFor({ timeout: 10_000 });
     expect(await page.locator(".chat").getByRole("status").textContent()).toBe("");
 
-    // The stop ends the planner's turn too (its process is gone from planbot's record): that end reaches the
-    // page, which reads the conversation again and shows no answer, nor does the terminal.
+    // The stop ends the planner's turn too: once its process is gone from planbot's record, no answer can come,
+    // and none shows on the page or in the terminal.
     expect((await harness.call("GET", "/api/projects/alpha/plan/state")).json.pending_response).toBe(false);
-    const readAgain = page.waitForResponse((response) => response.url().includes("/api/projects/alpha/plan/"), {
-      timeout: 30_000,
-    });
     const planners = join(harness.runtime.config.dataDir, "sessions", "planners");
     await expect.poll(() => existsSync(planners) && readdirSync(planners).length, { timeout: 30_000 }).toBe(0);
-    await readAgain;
     expect(await page.locator('.msg-planner:has-text("Asked, then stopped.")').count()).toBe(0);
     expect(await page.locator(".thinking").count()).toBe(0);
     expect(terminal.printed().slice(typed)).not.toContain("You answered");
