@@ -9,11 +9,13 @@ import {
   statSync,
   unlinkSync,
   writeFileSync,
+  ftruncateSync,
 } from "node:fs";
 import { open, rename, rmdir, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
-import { randomHex } from "./random-hex.ts";
+import { dirname, join } from "node:path";
+import { isInUse, keepAsSpare, type PreparedTemp, stampDistinctMtime, usePreparedTemp } from "./recycled-temp.ts";
 import { folderSyncNeeded } from "./rename-durability.ts";
+import { leftoverPattern, tempStem } from "./temp-names.ts";
 
 /**
  * Replacing a file atomically, and cleaning up after writers that could not. A file is written to
@@ -22,32 +24,6 @@ import { folderSyncNeeded } from "./rename-durability.ts";
  * rename-durability.ts). A write that fails (a full disk) removes its temp file; a writer killed
  * mid-write cannot, so writers sweep such leftovers: a file whose writer's PID is gone is nobody's.
  */
-
-/**
- * Unique per process (a PID can come back after a crash), so a temp name needs no random bytes per write;
- * drawn at the first write, so a process that only reads never loads node:crypto.
- */
-let processTag: string | undefined;
-let tempCounter = 0;
-
-/** `.<name>.<pid>.<hex>`, the stem of a temp (or superseded) file of `target`. */
-function tempStem(target: string): string {
-  tempCounter += 1;
-  processTag ??= randomHex(4);
-  return join(dirname(target), `.${basename(target)}.${process.pid}.${processTag}${tempCounter.toString(16)}`);
-}
-
-/**
- * What `target`'s writers leave beside it while they work, and a killed one leaves for good: temp files
- * `.<name>.<pid>.<hex>.tmp`, superseded files' second names `.<name>.<pid>.<hex>.old`, and lock folders
- * released aside `<name>.lock.released.<pid>.<hex>` (sync-lockfile.ts). The PID is group 1 or 2.
- */
-function leftoverPattern(target: string): RegExp {
-  const name = basename(target).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(
-    `^(?:\\.${name}\\.(\\d+)\\.[0-9a-f]+\\.(?:tmp|old)|${name}\\.lock\\.released\\.(\\d+)\\.[0-9a-f]+)$`,
-  );
-}
 
 /** Writes `text` to `target` through a temp file; on any failure the temp file is removed and the error thrown. */
 export async function writeFileAtomically(target: string, text: string): Promise<void> {
@@ -72,43 +48,6 @@ export async function writeFileAtomically(target: string, text: string): Promise
     await folderHandle.sync();
   } finally {
     await folderHandle.close();
-  }
-}
-
-/** An empty temp file made ready for a {@link replaceFileSync} that is still to come. */
-export interface PreparedTemp {
-  stem: string;
-  fd: number;
-}
-
-/** This process's prepared temp files not yet used or discarded: a sweep leaves them alone. */
-const preparedTemps = new Set<string>();
-
-/**
- * Creates the temp file of a coming {@link replaceFileSync} now, before the writer waits for its lock: making
- * a file is a change to the folder, and made under the lock it was time every other writer waited. Undefined
- * when it cannot be made here (no folder yet): the replacement then makes its own, as before.
- */
-export function prepareTempSync(target: string): PreparedTemp | undefined {
-  const stem = tempStem(target);
-  try {
-    const fd = openSync(`${stem}.tmp`, "wx", 0o644);
-    preparedTemps.add(`${stem}.tmp`);
-    return { stem, fd };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Removes a prepared temp file that no replacement used (nothing to write, or no lock to be had). */
-export function discardTempSync(prepared: PreparedTemp): void {
-  const temp = `${prepared.stem}.tmp`;
-  if (!preparedTemps.delete(temp)) return;
-  try {
-    closeSync(prepared.fd);
-    unlinkSync(temp);
-  } catch {
-    // Gone already: a sweep's to clear.
   }
 }
 
@@ -139,11 +78,17 @@ export function replaceFileSync(target: string, text: string, prepared?: Prepare
   const temp = `${stem}.tmp`;
   let superseded: string | undefined;
   const fd = prepared?.fd ?? openSync(temp, "wx", 0o644);
-  if (prepared) preparedTemps.delete(temp);
+  if (prepared) usePreparedTemp(prepared);
   try {
+    const bytes = Buffer.from(text, "utf8");
     // writeFileSync loops until every byte is written: one writeSync may write part of it (a disk filling
     // up, a file-size limit) and report no error, and a short file must never be renamed over the store.
-    writeFileSync(fd, text, "utf8");
+    writeFileSync(fd, bytes);
+    if (prepared?.recycledSize !== undefined) {
+      // A recycled version: the old text past the new end goes, and the time tells this version from it.
+      if (prepared.recycledSize > bytes.length) ftruncateSync(fd, bytes.length);
+      stampDistinctMtime(fd);
+    }
     superseded = keepSuperseded(target, `${stem}.old`);
     renameSync(temp, target);
   } catch (error) {
@@ -201,13 +146,8 @@ export function settleReplacement(target: string, replacement: Replacement): voi
   // On ext4, XFS and btrfs the file's fsync, coming after the rename, made the rename durable too.
   const folder = dirname(target);
   if (folderSyncNeeded(folder)) syncFolderSync(folder);
-  if (replacement.superseded) {
-    try {
-      unlinkSync(replacement.superseded);
-    } catch {
-      // A sweep got there first.
-    }
-  }
+  // The replaced version is not removed: it is the next write's temp file (recycled-temp.ts).
+  if (replacement.superseded) keepAsSpare(target, replacement.superseded);
 }
 
 /**
@@ -284,8 +224,8 @@ export async function sweepStaleTemps(target: string, options: SweepOptions = {}
     const match = pattern.exec(name)!;
     const pid = Number(match[1] ?? match[2]);
     const path = join(folder, name);
-    // Another write of this process, waiting for the lock with its temp file ready.
-    if (preparedTemps.has(path)) continue;
+    // Another write of this process, waiting for the lock with its temp file ready, or its spare.
+    if (isInUse(path)) continue;
     const info = statSync(path, { throwIfNoEntry: false });
     const expected = match[1] ? info?.isFile() : info?.isDirectory();
     if (!info || !expected) continue;

@@ -84,22 +84,55 @@ export function createJsonFileReader<D>(options: JsonFileReaderOptions<D>): Json
     return `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}:${options.localWrites()}`;
   }
 
-  /** Opens the file and reads it through that one descriptor: its stat is the stat of exactly what is read. */
+  /**
+   * Opens the file and reads it through that one descriptor: its stat is the stat of exactly what is read.
+   * Writers recycle replaced versions as their next temp file (recycled-temp.ts), so a reader that opened a
+   * version just before it was replaced, and then lost the processor, could read the next text being written
+   * into it: a stat that changed across the read means that happened, and the file is opened again.
+   */
   function readPinned(): Result<{ fd: number; text: string; signature: string }> | "missing" {
-    let fd: number;
-    try {
-      fd = openSync(path, "r");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return "missing";
-      return ioFailure("read", error);
+    for (let attempt = 1; ; attempt += 1) {
+      let fd: number;
+      try {
+        fd = openSync(path, "r");
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return "missing";
+        return ioFailure("read", error);
+      }
+      try {
+        const signature = signatureOf(fstatSync(fd, { bigint: true }));
+        const text = readFileSync(fd, "utf8");
+        if (attempt < 3 && signatureOf(fstatSync(fd, { bigint: true })) !== signature) {
+          closeQuietly(fd);
+          continue;
+        }
+        return { ok: true, fd, text, signature };
+      } catch (error) {
+        closeQuietly(fd);
+        return ioFailure("read", error);
+      }
     }
+  }
+
+  /** Reads and parses the file; undefined data for a missing one. */
+  function readAndParse(): Result<{ data: D | undefined }> {
+    const read = readPinned();
+    if (read === "missing") return { ok: true, data: undefined };
+    if (!read.ok) return read;
+    let value: unknown;
     try {
-      const signature = signatureOf(fstatSync(fd, { bigint: true }));
-      return { ok: true, fd, text: readFileSync(fd, "utf8"), signature };
+      value = parseLosslessJson(read.text);
     } catch (error) {
-      closeQuietly(fd);
-      return ioFailure("read", error);
+      closeQuietly(read.fd);
+      return corrupt(`not valid JSON (${(error as Error).message})`);
     }
+    const parsed = parse(value);
+    if (!parsed.ok) {
+      closeQuietly(read.fd);
+      return corrupt(parsed.problem);
+    }
+    remember({ signature: read.signature, data: parsed.data, fd: read.fd });
+    return { ok: true, data: parsed.data };
   }
 
   return {
@@ -130,23 +163,13 @@ export function createJsonFileReader<D>(options: JsonFileReaderOptions<D>): Json
         if (!info) return { ok: true, data: empty(), cached: false };
         if (cache.signature === signatureOf(info)) return { ok: true, data: cache.data, cached: true };
       }
-      const read = readPinned();
-      if (read === "missing") return { ok: true, data: empty(), cached: false };
+      // A read that met a version being rewritten in place slipped past readPinned's check only if the write
+      // began before its first stat; such a text does not parse, and the file is read once more before it is
+      // called damaged.
+      let read = readAndParse();
+      if (!read.ok && read.code === "store_corrupt") read = readAndParse();
       if (!read.ok) return read;
-      let value: unknown;
-      try {
-        value = parseLosslessJson(read.text);
-      } catch (error) {
-        closeQuietly(read.fd);
-        return corrupt(`not valid JSON (${(error as Error).message})`);
-      }
-      const parsed = parse(value);
-      if (!parsed.ok) {
-        closeQuietly(read.fd);
-        return corrupt(parsed.problem);
-      }
-      remember({ signature: read.signature, data: parsed.data, fd: read.fd });
-      return { ok: true, data: parsed.data, cached: false };
+      return { ok: true, data: read.data ?? empty(), cached: false };
     },
   };
 }
@@ -155,7 +178,9 @@ export function createJsonFileReader<D>(options: JsonFileReaderOptions<D>): Json
  * The last parse, and an open descriptor of the file it came from. The descriptor pins the inode: while it
  * is open, its number cannot be given to a new file, so a stat that shows the same inode, size and times
  * really is the same file — without it, a file written by two other processes within one timestamp tick
- * could get the freed number back at the same size and pass for the cached one.
+ * could get the freed number back at the same size and pass for the cached one. (A writer that recycles a
+ * replaced version brings its number back on purpose, and stamps it with a time no earlier version has:
+ * recycled-temp.ts.)
  */
 interface CachedRead<D> {
   signature: string;

@@ -1,0 +1,157 @@
+import { closeSync, fstatSync, futimesSync, openSync, renameSync, unlink, unlinkSync } from "node:fs";
+import { tempStem } from "./temp-names.ts";
+
+/**
+ * The temp file a store write fills under its lock: made ready before the lock is waited for, and recycled
+ * from the version this process's previous write replaced, so that a write neither creates nor frees a file.
+ *
+ * Why: making a file allocates an inode, and removing the last name of a replaced one frees its inode and
+ * blocks. Both are journalled changes, the costliest part of a write on ext4 (on a disk mounted with online
+ * discard, each freed block is also a discard the device must finish first), and every writer's journal
+ * changes delay the lock holder's. The replaced version keeps its second name (`.old`) until the new file is
+ * on disk anyway; instead of removing that name, the writer keeps the file as its spare and writes its next
+ * version into it. docs/architecture.md, "The store's write path", says what this asks of readers.
+ */
+
+/** A temp file made ready for a replacement still to come. */
+export interface PreparedTemp {
+  target: string;
+  stem: string;
+  fd: number;
+  /** Bytes already in it when it is a recycled version (the write cuts off what it does not overwrite). */
+  recycledSize: number | undefined;
+}
+
+/** This process's prepared temp files not yet used or discarded: a sweep leaves them alone. */
+const prepared = new Set<string>();
+/** Per target, this process's spare: the file its last write replaced, by its current name. */
+const spares = new Map<string, string>();
+let removedAtExit = false;
+const idleTimers = new Map<string, NodeJS.Timeout>();
+/** How long a spare waits for the next write before it is removed. */
+const SPARE_IDLE_MS = 10_000;
+
+/**
+ * A spare last written longer ago than this is removed rather than reused: another process's sweep counts a
+ * live writer's file as a leftover once it is 10 minutes old (atomic-write.ts), and a recycled temp file
+ * keeps the age of the version it held.
+ */
+const SPARE_MAX_AGE_MS = 5 * 60_000;
+
+/**
+ * Makes the temp file of a coming replacement of `target` now, before the writer waits for its lock:
+ * this process's spare when it has a fresh one, renamed to the new temp name, or else a new empty file.
+ * Undefined when none can be made here (no folder yet): the replacement then makes its own.
+ */
+export function prepareTempSync(target: string): PreparedTemp | undefined {
+  const stem = tempStem(target);
+  const temp = `${stem}.tmp`;
+  const spare = takeSpareName(target);
+  if (spare) {
+    try {
+      renameSync(spare, temp);
+      const fd = openSync(temp, "r+");
+      const held = fstatSync(fd);
+      if (Date.now() - held.mtimeMs <= SPARE_MAX_AGE_MS) {
+        prepared.add(temp);
+        return { target, stem, fd, recycledSize: held.size };
+      }
+      closeSync(fd);
+    } catch {
+      // Gone (a sweep), or not ours to reuse: a new file then.
+    }
+    removeQuietly(temp);
+  }
+  try {
+    const fd = openSync(temp, "wx", 0o644);
+    prepared.add(temp);
+    return { target, stem, fd, recycledSize: undefined };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The replacement took `temp`: it is no longer waiting, and its writer now answers for it. */
+export function usePreparedTemp(temp: PreparedTemp): void {
+  prepared.delete(`${temp.stem}.tmp`);
+}
+
+/**
+ * Removes a prepared temp file that no replacement used (nothing to write, or no lock to be had): a refused
+ * change leaves nothing behind. Rare enough that a recycled one is not kept for the next write.
+ */
+export function discardTempSync(temp: PreparedTemp): void {
+  const path = `${temp.stem}.tmp`;
+  if (!prepared.delete(path)) return;
+  try {
+    closeSync(temp.fd);
+  } catch {
+    // Closed already.
+  }
+  removeQuietly(path);
+}
+
+/**
+ * Keeps the file at `path` (the second name of the version a write replaced) as the spare of `target`'s
+ * next write; a spare kept before is removed. A spare not taken within {@link SPARE_IDLE_MS}, and every spare
+ * when the process exits, is removed: a data folder at rest holds no files of writers that are not writing.
+ */
+export function keepAsSpare(target: string, path: string): void {
+  const previous = takeSpareName(target);
+  if (previous && previous !== path) removeQuietly(previous);
+  if (!removedAtExit) process.once("exit", removeSpares);
+  removedAtExit = true;
+  spares.set(target, path);
+  const timer = setTimeout(() => {
+    const idle = takeSpareName(target);
+    if (idle) unlink(idle, () => undefined);
+  }, SPARE_IDLE_MS);
+  timer.unref();
+  idleTimers.set(target, timer);
+}
+
+/** Whether `path` is one of this process's files still in use (prepared, or a spare): a sweep leaves it. */
+export function isInUse(path: string): boolean {
+  if (prepared.has(path)) return true;
+  for (const spare of spares.values()) if (spare === path) return true;
+  return false;
+}
+
+/**
+ * A modification time no earlier write of the store has: the current time to the microsecond, past the last
+ * one this process set. A recycled file's inode number comes back, and the kernel's own timestamps tick only
+ * every few milliseconds, so without it a reader could take the new version for the one it cached
+ * (json-file-reader.ts compares inode, size and times). Writes are ordered by the lock, so times taken under
+ * it rise across processes too.
+ */
+export function stampDistinctMtime(fd: number): void {
+  let seconds = (performance.timeOrigin + performance.now()) / 1000;
+  if (seconds <= lastStamp) seconds = lastStamp + 1e-6;
+  lastStamp = seconds;
+  futimesSync(fd, seconds, seconds);
+}
+let lastStamp = 0;
+
+/** Takes `target`'s spare out of the books (its file stays), stopping its idle timer. */
+function takeSpareName(target: string): string | undefined {
+  clearTimeout(idleTimers.get(target));
+  idleTimers.delete(target);
+  const spare = spares.get(target);
+  spares.delete(target);
+  return spare;
+}
+
+function removeSpares(): void {
+  for (const target of [...spares.keys()]) {
+    const spare = takeSpareName(target);
+    if (spare) removeQuietly(spare);
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Gone already: a sweep's or nobody's.
+  }
+}
