@@ -41,13 +41,14 @@ export function createJsonFileReader<D>(options: JsonFileReaderOptions<D>): Json
   let cache: CachedRead<D> | undefined;
 
   /**
-   * Replaces the cache, closing the descriptor that pinned the previous file on the thread pool. That file
-   * has usually been replaced and its other name removed, so the last close frees its inode and blocks: a
-   * journalled step that, closed here, ran inside the mutation's lock (load runs under it) and, with writers
-   * contending, took most of the time the lock was held.
+   * Replaces the cache, closing the descriptor that pinned the previous file. When that file has no name
+   * left, this close is its last and frees its inode and blocks: a step that, done here, would run inside
+   * the mutation's lock (load runs under it) and, with writers contending, took most of the time the lock
+   * was held; such a close goes to the thread pool. A replaced version usually still has a name (its
+   * writer keeps it to recycle, recycled-temp.ts), and then closing here costs less than the round trip.
    */
   function remember(next: CachedRead<D> | undefined): void {
-    if (cache && cache.fd !== next?.fd) close(cache.fd, () => undefined);
+    if (cache && cache.fd !== next?.fd) closePin(cache.fd);
     cache = next;
   }
 
@@ -186,6 +187,18 @@ interface CachedRead<D> {
   signature: string;
   data: D;
   fd: number;
+}
+
+/** Closes a pinning descriptor: on the thread pool when the close frees the file (see `remember`). */
+function closePin(fd: number): void {
+  let unnamed: boolean;
+  try {
+    unnamed = fstatSync(fd).nlink === 0;
+  } catch {
+    return;
+  }
+  if (unnamed) close(fd, () => undefined);
+  else closeQuietly(fd);
 }
 
 function closeQuietly(fd: number): void {

@@ -114,6 +114,8 @@ describe("a store write recycles the version it replaced", () => {
     expect(await sweepStaleTemps(path)).toEqual([]);
     expect(ownFiles(dir, "notes.json")).toEqual([spare]);
     vi.advanceTimersByTime(10_000);
+    // The removal itself is a real file-system call; waiting for it needs real timers again.
+    vi.useRealTimers();
     expect(await waitUntil(() => ownFiles(dir, "notes.json").length === 0, 5_000)).toBe(true);
     expect(JSON.parse(readFileSync(path, "utf8"))).toEqual({ text: "two" });
   });
