@@ -5,7 +5,7 @@
  *    lifecycle updates through the real store, one after another), against a bare temp-file + fsync +
  *    rename loop in one process on the same disk. Goal: locked ≥ 0.5 × bare. For reference: one writer
  *    alone, the 4 processes with 8 mutations in flight each (they share writes), and the 4 processes through
- *    a hand-written minimal lock + rename + fsync loop (the design's ceiling on this disk).
+ *    a hand-written minimal lock + rename + fsync loop (the simplest safe code on this disk).
  * 2. The unified list of 1,000 generated workspaces: the first call of a fresh lister (cold) against a
  *    call with nothing changed while the change watcher runs, as in `planbot start` (warm, served from the
  *    watcher's state; median of several). Goal: warm ≤ 0.1 × cold and ≤ 20 ms. The rebuild with a warm
@@ -90,7 +90,8 @@ export async function benchStore(): Promise<BenchResult[]> {
       },
       {
         // For reference, not the goal: the same 4 processes through a hand-written minimal lock + rename +
-        // fsync loop (test/helpers/minimal-store-loop.ts) — the ceiling of this design on this disk.
+        // fsync loop (test/helpers/minimal-store-loop.ts), the simplest safe code on this disk. It makes a new
+        // temp file per write where the store recycles the one it replaced, so the store can outrun it.
         name: `store: minimal hand-written lock+rename+fsync, ${PROCESSES} processes (reference)`,
         figures: {
           mutations: minimal.mutations,
