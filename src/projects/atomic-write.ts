@@ -108,9 +108,9 @@ export function replaceFileSync(target: string, text: string, prepared?: Prepare
 
 /**
  * A second name for the file about to be replaced, so the rename over it does not free it: freeing an inode
- * and its blocks is the costliest step of a rename over a file, and the store renames under its lock. The
- * caller removes the second name after letting go of the lock. Undefined when there is no file yet or the
- * file system has no hard links (the rename then frees it, as before).
+ * and its blocks is the costliest step of a rename over a file, and the store renames under its lock. Once
+ * the new file is on disk, the file under that name becomes the writer's next temp file (recycled-temp.ts).
+ * Undefined when there is no file yet or the file system has no hard links (the rename then frees it).
  */
 function keepSuperseded(target: string, name: string): string | undefined {
   try {
@@ -133,9 +133,9 @@ export function syncFolderSync(folder: string): void {
 
 /**
  * What a writer does after {@link replaceFileSync}, once it has let go of the lock: fsync the new file and,
- * where that fsync does not also cover the rename (rename-durability.ts), the folder; then remove the replaced file's second name. Throws when either fsync fails (the
- * change may not survive a crash), and cleans up even then; the second name then stays as the copy to go
- * back to.
+ * where that fsync does not also cover the rename (rename-durability.ts), the folder; then keep the replaced
+ * file as the spare its next write recycles. Throws when either fsync fails (the change may not survive a
+ * crash), closing the file even then; the replaced file then keeps its second name as the copy to go back to.
  */
 export function settleReplacement(target: string, replacement: Replacement): void {
   try {
