@@ -26,7 +26,10 @@ export interface PreparedTemp {
 const prepared = new Set<string>();
 /** Per target, this process's spare: the file its last write replaced, by its current name. */
 const spares = new Map<string, string>();
-let removedAtExit = false;
+/** Whether the exit hook that removes the spares is set. */
+let exitHookSet = false;
+/** The last modification time {@link stampDistinctMtime} set, in seconds. */
+let lastStamp = 0;
 const idleTimers = new Map<string, NodeJS.Timeout>();
 /** How long a spare waits for the next write before it is removed. */
 const SPARE_IDLE_MS = 10_000;
@@ -99,8 +102,8 @@ export function discardTempSync(temp: PreparedTemp): void {
 export function keepAsSpare(target: string, path: string): void {
   const previous = takeSpareName(target);
   if (previous && previous !== path) removeQuietly(previous);
-  if (!removedAtExit) process.once("exit", removeSpares);
-  removedAtExit = true;
+  if (!exitHookSet) process.once("exit", removeSpares);
+  exitHookSet = true;
   spares.set(target, path);
   const timer = setTimeout(() => {
     const idle = takeSpareName(target);
@@ -121,8 +124,8 @@ export function isInUse(path: string): boolean {
  * A modification time no earlier write of the store has: the current time to the microsecond, past the last
  * one this process set. A recycled file's inode number comes back, and the kernel's own timestamps tick only
  * every few milliseconds, so without it a reader could take the new version for the one it cached
- * (json-file-reader.ts compares inode, size and times). Writes are ordered by the lock, so times taken under
- * it rise across processes too.
+ * (json-file-reader.ts compares inode, size and times). Another process's stamps differ too: writes take
+ * turns under the lock, at least tens of microseconds apart.
  */
 export function stampDistinctMtime(fd: number): void {
   let seconds = (performance.timeOrigin + performance.now()) / 1000;
@@ -130,7 +133,6 @@ export function stampDistinctMtime(fd: number): void {
   lastStamp = seconds;
   futimesSync(fd, seconds, seconds);
 }
-let lastStamp = 0;
 
 /** Takes `target`'s spare out of the books (its file stays), stopping its idle timer. */
 function takeSpareName(target: string): string | undefined {
