@@ -73,12 +73,15 @@ export type DeliveryField = z.infer<typeof DeliveryFieldSchema>;
 
 /** The entry's pull request, or null when absent or not in planbot's shape. */
 export function readPullRequest(entry: Pick<ProjectEntry, "pull_request"> | undefined): PullRequestField | null {
+  // Most entries have none: zod's refusal of a missing value builds an error, several times this check's cost.
+  if (entry?.pull_request == null) return null;
   const parsed = PullRequestFieldSchema.safeParse(entry?.pull_request);
   return parsed.success ? parsed.data : null;
 }
 
 /** The entry's last delivery, or null when absent or not in planbot's shape. */
 export function readDelivery(entry: Pick<ProjectEntry, "delivery"> | undefined): DeliveryField | null {
+  if (entry?.delivery == null) return null;
   const parsed = DeliveryFieldSchema.safeParse(entry?.delivery);
   return parsed.success ? parsed.data : null;
 }
@@ -106,6 +109,7 @@ export type RunRefusalField = z.infer<typeof RunRefusalFieldSchema>;
 
 /** The entry's last refused run, or null when absent or not in planbot's shape. */
 export function readRunRefusal(entry: { run_refusal?: unknown } | undefined): RunRefusalField | null {
+  if (entry?.run_refusal == null) return null;
   const parsed = RunRefusalFieldSchema.safeParse(entry?.run_refusal);
   return parsed.success ? parsed.data : null;
 }
