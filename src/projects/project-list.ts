@@ -1,6 +1,7 @@
 import { readErrorFix, readErrorOperator, type FixableField } from "./error-fix.ts";
 import type { OperatorProblem } from "./operator-fix.ts";
 import { lstatSync, statSync, type Stats } from "node:fs";
+import { join } from "node:path";
 import {
   deriveStatus,
   etaSeconds,
@@ -79,6 +80,11 @@ export interface ProjectLister {
   /** One project's record, or undefined when neither a workspace nor an entry exists. */
   get(slug: string): Promise<Result<{ record: ProjectRecord | undefined }>>;
   /**
+   * The record of `entry` as a change just wrote it under the lock (a lifecycle result), with its workspace
+   * as it is now: what {@link ProjectLister.get} would answer, without reading the store again.
+   */
+  recordOf(entry: ProjectEntry): ProjectRecord;
+  /**
    * `read` (just returned by {@link ProjectLister.get}) as it reads with `entry` in the store instead: the
    * workspace as that call read it, no file touched. For words about a change, from the entry it replaced.
    */
@@ -111,6 +117,8 @@ export interface ProjectListerDeps {
 }
 
 interface WorkspaceCacheEntry {
+  /** The workspace's paths, joined once per project rather than on every look. */
+  paths: ReturnType<typeof workspacePaths>;
   prdKey: string;
   prd: LoosePrd | null;
   progress: StoryProgress;
@@ -130,15 +138,15 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
   const cache = new Map<string, WorkspaceCacheEntry>();
 
   function workspaceState(slug: string): WorkspaceCacheEntry {
-    const paths = workspacePaths(deps.workspaceDir, slug);
+    let entry = cache.get(slug);
+    const paths = entry?.paths ?? workspacePaths(deps.workspaceDir, slug);
     // lstat: a link put there by the repository is keyed (and then read) as what it is, never followed.
     const prdStat = lstatSync(paths.prd, { throwIfNoEntry: false });
     const logsStat = lstatSync(paths.logs, { throwIfNoEntry: false });
     const prdKey = statKey(prdStat);
-    let entry = cache.get(slug);
     if (!entry || entry.prdKey !== prdKey) {
       const prd = prdStat ? readPrd(paths.prd) : null;
-      entry = { prdKey, prd, progress: storyProgress(prd), logsKey: "", lastIteration: null, newestLog: null };
+      entry = { paths, prdKey, prd, progress: storyProgress(prd), logsKey: "", lastIteration: null, newestLog: null };
       cache.set(slug, entry);
     }
     // The folder's stat sees logs created or removed; the newest log's own stat sees Ralph appending to it.
@@ -240,9 +248,13 @@ export function createProjectLister(deps: ProjectListerDeps): ProjectLister {
       if (!read.ok) return read;
       const entry = findProject(read.file, slug);
       const name = entry?.name ?? slug;
-      const hasWorkspace = isFolder(workspacePaths(deps.workspaceDir, name).root);
+      const hasWorkspace = isFolder(join(deps.workspaceDir, name));
       if (!entry && !hasWorkspace) return { ok: true, record: undefined };
       return { ok: true, record: record(name, entry, hasWorkspace, deps.previews?.() ?? new Map()) };
+    },
+    recordOf(entry) {
+      const hasWorkspace = isFolder(join(deps.workspaceDir, entry.name));
+      return record(entry.name, entry, hasWorkspace, deps.previews?.() ?? new Map());
     },
     recordAs(read, entry) {
       const cached = read.has_workspace ? cache.get(read.slug) : undefined;

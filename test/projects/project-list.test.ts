@@ -318,6 +318,25 @@ describe("get(slug)", () => {
     expect({ ...before, status: "pending" }).toEqual(read.record);
   });
 
+  it("recordOf: a change's entry with its workspace is the record get reads after it, without reading the store", async () => {
+    const f = await fixture();
+    await addWorkspace(f, "alpha", [{ passes: true }, { passes: false }]);
+    await f.lifecycle.propose({ slug: "alpha", description: "Alpha" });
+    const approved = await f.lifecycle.approve("alpha");
+    if (!approved.ok) throw new Error(approved.message);
+    const read = await f.lister.get("alpha");
+    if (!read.ok || !read.record) throw new Error("no record");
+    expect(f.lister.recordOf(approved.entry)).toEqual(read.record);
+    expect(read.record).toMatchObject({ status: "approved", stories_total: 2, stories_done: 1, has_workspace: true });
+    // Only the entry it is given counts: a later change in the store is not read.
+    await f.lifecycle.unapprove("alpha");
+    expect(f.lister.recordOf(approved.entry).status).toBe("approved");
+    // A store-only project has no workspace to describe.
+    const beta = await f.lifecycle.propose({ slug: "beta", description: "Beta" });
+    if (!beta.ok) throw new Error(beta.message);
+    expect(f.lister.recordOf(beta.entry)).toMatchObject({ slug: "beta", has_workspace: false, status: "pending" });
+  });
+
   it("does not describe folders outside the workspace (a slug is never a path)", async () => {
     const f = await fixture();
     await mkdir(join(f.root, "outside", "scripts", "ralph"), { recursive: true });

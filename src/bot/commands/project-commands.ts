@@ -102,17 +102,14 @@ function statusChange(
     args: [{ ...slugArg, fits }],
     flags: [],
     async handler({ args, services, operator }) {
-      const record = async (slug: string) => {
-        const found = await services.lister.get(slug);
-        return found.ok ? found.record : undefined;
-      };
       const result = await services.lifecycle[name](args.slug!);
       if (!result.ok) return failureReply(result, { operator });
       const slug = result.entry.name;
       if (name === "cancel") void services.executor?.stopRun?.(slug, "cancelled")?.catch(() => undefined); // stops a running Ralph
-      const after = await record(slug);
+      // The entry as the change left it, from under the lock: no second read of the store.
+      const after = services.lister.recordOf(result.entry);
       // The project as the change found it: its entry from under the lock, its workspace as just read.
-      const before = after && result.before ? services.lister.recordAs(after, result.before) : undefined;
+      const before = result.before ? services.lister.recordAs(after, result.before) : undefined;
       const worded = words(slug, after, before, services);
       return typeof worded === "string" ? reply(worded, { tone: "success" }) : worded;
     },
