@@ -132,8 +132,7 @@ export async function runProjectsCommand(argv: string[], services: CoreServices,
           `note: ${name} was being planned; a running planbot (planbot start or planbot chat) ends its planning session now and tells its chats, and with none running the next one does when it starts.`,
         );
       if (action === "approve") {
-        const after = await services.lister.get(name);
-        const record = after.ok ? after.record : undefined;
+        const record = services.lister.recordOf(result.entry);
         // The chats' /approve says the same: Ralph refuses a project without open stories in a prd.json.
         if (record && (!record.has_prd || record.stories_total === 0))
           io.err(
