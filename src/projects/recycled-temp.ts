@@ -55,7 +55,10 @@ export function prepareTempSync(target: string): PreparedTemp | undefined {
       renameSync(spare, temp);
       const fd = openSync(temp, "r+");
       const held = fstatSync(fd);
-      if (Date.now() - held.mtimeMs <= SPARE_MAX_AGE_MS) {
+      // Only a file of this user: setting another user's file's times is refused (EPERM), even where the
+      // file itself is writable (a group-writable store an echo-core tool wrote).
+      const ours = held.uid === process.getuid?.();
+      if (ours && Date.now() - held.mtimeMs <= SPARE_MAX_AGE_MS) {
         prepared.add(temp);
         return { target, stem, fd, recycledSize: held.size };
       }

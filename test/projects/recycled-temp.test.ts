@@ -2,7 +2,7 @@
 // version lands in the old inode, cut to its own length, stamped with a time no earlier version has; a reader
 // that cached that inode's earlier version still sees the new one; the spare is this process's own, so its
 // sweep keeps it, and it goes when the writer exits or stays idle.
-import { readdirSync, readFileSync, statSync, symlinkSync } from "node:fs";
+import { chmodSync, chownSync, readdirSync, readFileSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { sweepStaleTemps } from "../../src/projects/atomic-write.ts";
@@ -100,6 +100,26 @@ describe("a store write recycles the version it replaced", () => {
       times.push(statSync(path, { bigint: true }).mtimeNs);
     }
     for (let index = 1; index < times.length; index += 1) expect(times[index]! > times[index - 1]!).toBe(true);
+  });
+
+  it("does not reuse a replaced version it may not rewrite (another user's), and writes a new file instead", async () => {
+    const dir = await temp.make("recycle-foreign-");
+    const path = join(dir, "notes.json");
+    const file = noteFile(path);
+    await write(file, "mine");
+    // The version the next write replaces belongs to another user (as root), or is not writable (as anyone
+    // else): either way this process may not rewrite it and stamp its time.
+    if (process.getuid?.() === 0) chownSync(path, 65534, 65534);
+    else chmodSync(path, 0o444);
+    await write(file, "theirs replaced");
+    await write(file, "and again");
+    // A file of this process's own making, not the other one rewritten (its inode number may come back: the
+    // other was just removed, and ext4 hands a freed number out again at once).
+    const now = statSync(path);
+    expect(now.uid).toBe(process.getuid?.());
+    expect(now.mode & 0o777).toBe(0o644);
+    expect(JSON.parse(readFileSync(path, "utf8"))).toEqual({ text: "and again" });
+    expect(readdirSync(dir).filter((entry) => entry.endsWith(".tmp"))).toEqual([]);
   });
 
   it("keeps the spare from this process's sweep, and removes it once no write came for a while", async () => {
