@@ -56,8 +56,9 @@ export function prepareTempSync(target: string): PreparedTemp | undefined {
       const fd = openSync(temp, "r+");
       const held = fstatSync(fd);
       // Only a file of this user: setting another user's file's times is refused (EPERM), even where the
-      // file itself is writable (a group-writable store an echo-core tool wrote).
-      const ours = held.uid === process.getuid?.();
+      // file itself is writable (a group-writable store an echo-core tool wrote). And only a file with no
+      // other name: a hard link elsewhere (a backup made with `cp -al` or rsnapshot) must keep its text.
+      const ours = held.uid === process.getuid?.() && held.nlink === 1;
       if (ours && Date.now() - held.mtimeMs <= SPARE_MAX_AGE_MS) {
         prepared.add(temp);
         return { target, stem, fd, recycledSize: held.size };

@@ -2,7 +2,7 @@
 // version lands in the old inode, cut to its own length, stamped with a time no earlier version has; a reader
 // that cached that inode's earlier version still sees the new one; the spare is this process's own, so its
 // sweep keeps it, and it goes when the writer exits or stays idle.
-import { chmodSync, chownSync, readdirSync, readFileSync, statSync, symlinkSync } from "node:fs";
+import { chmodSync, chownSync, linkSync, readdirSync, readFileSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { sweepStaleTemps } from "../../src/projects/atomic-write.ts";
@@ -120,6 +120,19 @@ describe("a store write recycles the version it replaced", () => {
     expect(now.mode & 0o777).toBe(0o644);
     expect(JSON.parse(readFileSync(path, "utf8"))).toEqual({ text: "and again" });
     expect(readdirSync(dir).filter((entry) => entry.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("does not reuse a replaced version that has another name (a hard-linked backup keeps its text)", async () => {
+    const dir = await temp.make("recycle-linked-");
+    const path = join(dir, "notes.json");
+    const file = noteFile(path);
+    await write(file, "backed up");
+    const backup = join(await temp.make("recycle-backup-"), "notes.json");
+    linkSync(path, backup);
+    await write(file, "after the backup");
+    await write(file, "and again");
+    expect(JSON.parse(readFileSync(backup, "utf8"))).toEqual({ text: "backed up" });
+    expect(JSON.parse(readFileSync(path, "utf8"))).toEqual({ text: "and again" });
   });
 
   it("keeps the spare from this process's sweep, and removes it once no write came for a while", async () => {
