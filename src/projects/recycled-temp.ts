@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, futimesSync, openSync, renameSync, unlink, unlinkSync } from "node:fs";
+import { closeSync, constants, fstatSync, futimesSync, openSync, renameSync, unlink, unlinkSync } from "node:fs";
 import { tempStem } from "./temp-names.ts";
 
 /**
@@ -53,7 +53,8 @@ export function prepareTempSync(target: string): PreparedTemp | undefined {
   if (spare) {
     try {
       renameSync(spare, temp);
-      const fd = openSync(temp, "r+");
+      // Never through a link: a store that was a symbolic link has that link as its replaced version.
+      const fd = openSync(temp, constants.O_RDWR | constants.O_NOFOLLOW);
       const held = fstatSync(fd);
       // Only a file of this user: setting another user's file's times is refused (EPERM), even where the
       // file itself is writable (a group-writable store an echo-core tool wrote). And only a file with no

@@ -2,7 +2,17 @@
 // version lands in the old inode, cut to its own length, stamped with a time no earlier version has; a reader
 // that cached that inode's earlier version still sees the new one; the spare is this process's own, so its
 // sweep keeps it, and it goes when the writer exits or stays idle.
-import { chmodSync, chownSync, linkSync, readdirSync, readFileSync, statSync, symlinkSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  linkSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { sweepStaleTemps } from "../../src/projects/atomic-write.ts";
@@ -133,6 +143,21 @@ describe("a store write recycles the version it replaced", () => {
     await write(file, "and again");
     expect(JSON.parse(readFileSync(backup, "utf8"))).toEqual({ text: "backed up" });
     expect(JSON.parse(readFileSync(path, "utf8"))).toEqual({ text: "and again" });
+  });
+
+  it("never writes through a replaced version that was a symbolic link", async () => {
+    const dir = await temp.make("recycle-symlink-");
+    const path = join(dir, "notes.json");
+    const elsewhere = join(await temp.make("recycle-elsewhere-"), "notes.json");
+    writeFileSync(elsewhere, '{"text": "kept elsewhere"}\n');
+    symlinkSync(elsewhere, path);
+    const file = noteFile(path);
+    await write(file, "first");
+    await write(file, "second");
+    await write(file, "third");
+    expect(readFileSync(elsewhere, "utf8")).toBe('{"text": "kept elsewhere"}\n');
+    expect(lstatSync(path).isFile()).toBe(true);
+    expect(JSON.parse(readFileSync(path, "utf8"))).toEqual({ text: "third" });
   });
 
   it("keeps the spare from this process's sweep, and removes it once no write came for a while", async () => {
