@@ -9,7 +9,6 @@ import {
   statSync,
   unlinkSync,
   writeFileSync,
-  ftruncateSync,
 } from "node:fs";
 import { open, rename, rmdir, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -84,11 +83,8 @@ export function replaceFileSync(target: string, text: string, prepared?: Prepare
     // writeFileSync loops until every byte is written: one writeSync may write part of it (a disk filling
     // up, a file-size limit) and report no error, and a short file must never be renamed over the store.
     writeFileSync(fd, bytes);
-    if (prepared?.recycledSize !== undefined) {
-      // A recycled version: the old text past the new end goes, and the time tells this version from it.
-      if (prepared.recycledSize > bytes.length) ftruncateSync(fd, bytes.length);
-      stampDistinctMtime(fd);
-    }
+    // A recycled version (emptied before the lock): the time tells this version from the one it held.
+    if (prepared?.recycled) stampDistinctMtime(fd);
     superseded = keepSuperseded(target, `${stem}.old`);
     renameSync(temp, target);
   } catch (error) {

@@ -1,16 +1,26 @@
-import { closeSync, constants, fstatSync, futimesSync, openSync, renameSync, unlink, unlinkSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  ftruncateSync,
+  futimesSync,
+  openSync,
+  renameSync,
+  unlink,
+  unlinkSync,
+} from "node:fs";
 import { tempStem } from "./temp-names.ts";
 
 /**
  * The temp file a store write fills under its lock: made ready before the lock is waited for, and recycled
- * from the version this process's previous write replaced, so that a write neither creates nor frees a file.
+ * from the version this process's previous write replaced, so that a write neither makes nor removes a file.
  *
- * Why: making a file allocates an inode, and removing the last name of a replaced one frees its inode and
- * blocks. Both are journalled changes, the costliest part of a write on ext4 (on a disk mounted with online
- * discard, each freed block is also a discard the device must finish first), and every writer's journal
- * changes delay the lock holder's. The replaced version keeps its second name (`.old`) until the new file is
- * on disk anyway; instead of removing that name, the writer keeps the file as its spare and writes its next
- * version into it. docs/architecture.md, "The store's write path", says what this asks of readers.
+ * Why: making a file allocates an inode, and removing the last name of a replaced one frees it. Both are
+ * journalled changes, the costliest part of a write on ext4, and every writer's such changes delay the lock
+ * holder's. The replaced version keeps its second name (`.old`) until the new file is on disk anyway;
+ * instead of removing that name, the writer keeps the file as its spare, empties it before its next write
+ * waits for the lock, and writes that version into it. docs/architecture.md, "The store's write path", says
+ * what this asks of readers and why the file is emptied rather than overwritten.
  */
 
 /** A temp file made ready for a replacement still to come. */
@@ -18,8 +28,8 @@ export interface PreparedTemp {
   target: string;
   stem: string;
   fd: number;
-  /** Bytes already in it when it is a recycled version (the write cuts off what it does not overwrite). */
-  recycledSize: number | undefined;
+  /** Whether it is a recycled version (emptied already): its write must stamp a time of its own. */
+  recycled: boolean;
 }
 
 /** This process's prepared temp files not yet used or discarded: a sweep leaves them alone. */
@@ -61,8 +71,13 @@ export function prepareTempSync(target: string): PreparedTemp | undefined {
       // other name: a hard link elsewhere (a backup made with `cp -al` or rsnapshot) must keep its text.
       const ours = held.uid === process.getuid?.() && held.nlink === 1;
       if (ours && Date.now() - held.mtimeMs <= SPARE_MAX_AGE_MS) {
+        // Emptied now, outside the lock: the text written into it later then lands in newly allocated blocks,
+        // which ext4 writes before it commits the rename over the store (auto_da_alloc). Text written over
+        // the old blocks in place is not ordered so: a crash after the rename could show the version this
+        // file held before, whole, and an acknowledged change would be silently gone.
+        ftruncateSync(fd, 0);
         prepared.add(temp);
-        return { target, stem, fd, recycledSize: held.size };
+        return { target, stem, fd, recycled: true };
       }
       closeSync(fd);
     } catch {
@@ -73,7 +88,7 @@ export function prepareTempSync(target: string): PreparedTemp | undefined {
   try {
     const fd = openSync(temp, "wx", 0o644);
     prepared.add(temp);
-    return { target, stem, fd, recycledSize: undefined };
+    return { target, stem, fd, recycled: false };
   } catch {
     return undefined;
   }
