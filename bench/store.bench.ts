@@ -90,8 +90,7 @@ export async function benchStore(): Promise<BenchResult[]> {
       },
       {
         // For reference, not the goal: the same 4 processes through a hand-written minimal lock + rename +
-        // fsync loop (test/helpers/minimal-store-loop.ts), the simplest safe code on this disk. It makes a new
-        // temp file per write where the store recycles the one it replaced, so the store can outrun it.
+        // fsync loop (test/helpers/minimal-store-loop.ts): the simplest safe code on this disk.
         name: `store: minimal hand-written lock+rename+fsync, ${PROCESSES} processes (reference)`,
         figures: {
           mutations: minimal.mutations,

@@ -11,10 +11,9 @@ import {
   writeFileSync,
 } from "node:fs";
 import { open, rename, rmdir, unlink } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { isInUse, keepAsSpare, type PreparedTemp, stampDistinctMtime, usePreparedTemp } from "./recycled-temp.ts";
+import { basename, dirname, join } from "node:path";
+import { randomHex } from "./random-hex.ts";
 import { folderSyncNeeded } from "./rename-durability.ts";
-import { leftoverPattern, tempStem } from "./temp-names.ts";
 
 /**
  * Replacing a file atomically, and cleaning up after writers that could not. A file is written to
@@ -23,6 +22,32 @@ import { leftoverPattern, tempStem } from "./temp-names.ts";
  * rename-durability.ts). A write that fails (a full disk) removes its temp file; a writer killed
  * mid-write cannot, so writers sweep such leftovers: a file whose writer's PID is gone is nobody's.
  */
+
+/**
+ * Unique per process (a PID can come back after a crash), so a temp name needs no random bytes per write;
+ * drawn at the first write, so a process that only reads never loads node:crypto.
+ */
+let processTag: string | undefined;
+let tempCounter = 0;
+
+/** `.<name>.<pid>.<hex>`, the stem of a temp (or superseded) file of `target`. */
+function tempStem(target: string): string {
+  tempCounter += 1;
+  processTag ??= randomHex(4);
+  return join(dirname(target), `.${basename(target)}.${process.pid}.${processTag}${tempCounter.toString(16)}`);
+}
+
+/**
+ * What `target`'s writers leave beside it while they work, and a killed one leaves for good: temp files
+ * `.<name>.<pid>.<hex>.tmp`, superseded files' second names `.<name>.<pid>.<hex>.old`, and lock folders
+ * released aside `<name>.lock.released.<pid>.<hex>` (sync-lockfile.ts). The PID is group 1 or 2.
+ */
+function leftoverPattern(target: string): RegExp {
+  const name = basename(target).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(
+    `^(?:\\.${name}\\.(\\d+)\\.[0-9a-f]+\\.(?:tmp|old)|${name}\\.lock\\.released\\.(\\d+)\\.[0-9a-f]+)$`,
+  );
+}
 
 /** Writes `text` to `target` through a temp file; on any failure the temp file is removed and the error thrown. */
 export async function writeFileAtomically(target: string, text: string): Promise<void> {
@@ -47,6 +72,43 @@ export async function writeFileAtomically(target: string, text: string): Promise
     await folderHandle.sync();
   } finally {
     await folderHandle.close();
+  }
+}
+
+/** An empty temp file made ready for a {@link replaceFileSync} that is still to come. */
+export interface PreparedTemp {
+  stem: string;
+  fd: number;
+}
+
+/** This process's prepared temp files not yet used or discarded: a sweep leaves them alone. */
+const preparedTemps = new Set<string>();
+
+/**
+ * Creates the temp file of a coming {@link replaceFileSync} now, before the writer waits for its lock: making
+ * a file is a change to the folder, and made under the lock it was time every other writer waited. Undefined
+ * when it cannot be made here (no folder yet): the replacement then makes its own, as before.
+ */
+export function prepareTempSync(target: string): PreparedTemp | undefined {
+  const stem = tempStem(target);
+  try {
+    const fd = openSync(`${stem}.tmp`, "wx", 0o644);
+    preparedTemps.add(`${stem}.tmp`);
+    return { stem, fd };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Removes a prepared temp file that no replacement used (nothing to write, or no lock to be had). */
+export function discardTempSync(prepared: PreparedTemp): void {
+  const temp = `${prepared.stem}.tmp`;
+  if (!preparedTemps.delete(temp)) return;
+  try {
+    closeSync(prepared.fd);
+    unlinkSync(temp);
+  } catch {
+    // Gone already: a sweep's to clear.
   }
 }
 
@@ -77,14 +139,11 @@ export function replaceFileSync(target: string, text: string, prepared?: Prepare
   const temp = `${stem}.tmp`;
   let superseded: string | undefined;
   const fd = prepared?.fd ?? openSync(temp, "wx", 0o644);
-  if (prepared) usePreparedTemp(prepared);
+  if (prepared) preparedTemps.delete(temp);
   try {
-    const bytes = Buffer.from(text, "utf8");
     // writeFileSync loops until every byte is written: one writeSync may write part of it (a disk filling
     // up, a file-size limit) and report no error, and a short file must never be renamed over the store.
-    writeFileSync(fd, bytes);
-    // A recycled version (emptied before the lock): the time tells this version from the one it held.
-    if (prepared?.recycled) stampDistinctMtime(fd);
+    writeFileSync(fd, text, "utf8");
     superseded = keepSuperseded(target, `${stem}.old`);
     renameSync(temp, target);
   } catch (error) {
@@ -104,9 +163,9 @@ export function replaceFileSync(target: string, text: string, prepared?: Prepare
 
 /**
  * A second name for the file about to be replaced, so the rename over it does not free it: freeing an inode
- * and its blocks is the costliest step of a rename over a file, and the store renames under its lock. Once
- * the new file is on disk, the file under that name becomes the writer's next temp file (recycled-temp.ts).
- * Undefined when there is no file yet or the file system has no hard links (the rename then frees it).
+ * and its blocks is the costliest step of a rename over a file, and the store renames under its lock. The
+ * caller removes the second name after letting go of the lock. Undefined when there is no file yet or the
+ * file system has no hard links (the rename then frees it, as before).
  */
 function keepSuperseded(target: string, name: string): string | undefined {
   try {
@@ -129,9 +188,9 @@ export function syncFolderSync(folder: string): void {
 
 /**
  * What a writer does after {@link replaceFileSync}, once it has let go of the lock: fsync the new file and,
- * where that fsync does not also cover the rename (rename-durability.ts), the folder; then keep the replaced
- * file as the spare its next write recycles. Throws when either fsync fails (the change may not survive a
- * crash), closing the file even then; the replaced file then keeps its second name as the copy to go back to.
+ * where that fsync does not also cover the rename (rename-durability.ts), the folder; then remove the replaced file's second name. Throws when either fsync fails (the
+ * change may not survive a crash), and cleans up even then; the second name then stays as the copy to go
+ * back to.
  */
 export function settleReplacement(target: string, replacement: Replacement): void {
   try {
@@ -142,8 +201,13 @@ export function settleReplacement(target: string, replacement: Replacement): voi
   // On ext4, XFS and btrfs the file's fsync, coming after the rename, made the rename durable too.
   const folder = dirname(target);
   if (folderSyncNeeded(folder)) syncFolderSync(folder);
-  // The replaced version is not removed: it is the next write's temp file (recycled-temp.ts).
-  if (replacement.superseded) keepAsSpare(target, replacement.superseded);
+  if (replacement.superseded) {
+    try {
+      unlinkSync(replacement.superseded);
+    } catch {
+      // A sweep got there first.
+    }
+  }
 }
 
 /**
@@ -220,8 +284,8 @@ export async function sweepStaleTemps(target: string, options: SweepOptions = {}
     const match = pattern.exec(name)!;
     const pid = Number(match[1] ?? match[2]);
     const path = join(folder, name);
-    // Another write of this process, waiting for the lock with its temp file ready, or its spare.
-    if (isInUse(path)) continue;
+    // Another write of this process, waiting for the lock with its temp file ready.
+    if (preparedTemps.has(path)) continue;
     const info = statSync(path, { throwIfNoEntry: false });
     const expected = match[1] ? info?.isFile() : info?.isDirectory();
     if (!info || !expected) continue;

@@ -42,10 +42,10 @@ export function createJsonFileReader<D>(options: JsonFileReaderOptions<D>): Json
 
   /**
    * Replaces the cache, closing the descriptor that pinned the previous file. When that file has no name
-   * left, this close is its last and frees its inode and blocks: a step that, done here, would run inside
-   * the mutation's lock (load runs under it) and, with writers contending, took most of the time the lock
-   * was held; such a close goes to the thread pool. A replaced version usually still has a name (its
-   * writer keeps it to recycle, recycled-temp.ts), and then closing here costs less than the round trip.
+   * left (it was replaced and its other name removed), this close is its last and frees its inode and
+   * blocks: a step that, done here, would run inside the mutation's lock (load runs under it) and, with
+   * writers contending, took most of the time the lock was held; such a close goes to the thread pool. A
+   * file that still has a name is closed here, which costs less than the round trip.
    */
   function remember(next: CachedRead<D> | undefined): void {
     if (cache && cache.fd !== next?.fd) closePin(cache.fd);
@@ -85,55 +85,22 @@ export function createJsonFileReader<D>(options: JsonFileReaderOptions<D>): Json
     return `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}:${options.localWrites()}`;
   }
 
-  /**
-   * Opens the file and reads it through that one descriptor: its stat is the stat of exactly what is read.
-   * Writers recycle replaced versions as their next temp file (recycled-temp.ts), so a reader that opened a
-   * version just before it was replaced, and then lost the processor, could read the next text being written
-   * into it: a stat that changed across the read means that happened, and the file is opened again.
-   */
+  /** Opens the file and reads it through that one descriptor: its stat is the stat of exactly what is read. */
   function readPinned(): Result<{ fd: number; text: string; signature: string }> | "missing" {
-    for (let attempt = 1; ; attempt += 1) {
-      let fd: number;
-      try {
-        fd = openSync(path, "r");
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return "missing";
-        return ioFailure("read", error);
-      }
-      try {
-        const signature = signatureOf(fstatSync(fd, { bigint: true }));
-        const text = readFileSync(fd, "utf8");
-        if (attempt < 3 && signatureOf(fstatSync(fd, { bigint: true })) !== signature) {
-          closeQuietly(fd);
-          continue;
-        }
-        return { ok: true, fd, text, signature };
-      } catch (error) {
-        closeQuietly(fd);
-        return ioFailure("read", error);
-      }
-    }
-  }
-
-  /** Reads and parses the file; undefined data for a missing one. */
-  function readAndParse(): Result<{ data: D | undefined }> {
-    const read = readPinned();
-    if (read === "missing") return { ok: true, data: undefined };
-    if (!read.ok) return read;
-    let value: unknown;
+    let fd: number;
     try {
-      value = parseLosslessJson(read.text);
+      fd = openSync(path, "r");
     } catch (error) {
-      closeQuietly(read.fd);
-      return corrupt(`not valid JSON (${(error as Error).message})`);
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return "missing";
+      return ioFailure("read", error);
     }
-    const parsed = parse(value);
-    if (!parsed.ok) {
-      closeQuietly(read.fd);
-      return corrupt(parsed.problem);
+    try {
+      const signature = signatureOf(fstatSync(fd, { bigint: true }));
+      return { ok: true, fd, text: readFileSync(fd, "utf8"), signature };
+    } catch (error) {
+      closeQuietly(fd);
+      return ioFailure("read", error);
     }
-    remember({ signature: read.signature, data: parsed.data, fd: read.fd });
-    return { ok: true, data: parsed.data };
   }
 
   return {
@@ -164,13 +131,23 @@ export function createJsonFileReader<D>(options: JsonFileReaderOptions<D>): Json
         if (!info) return { ok: true, data: empty(), cached: false };
         if (cache.signature === signatureOf(info)) return { ok: true, data: cache.data, cached: true };
       }
-      // A read that met a version being rewritten in place slipped past readPinned's check only if the write
-      // began before its first stat; such a text does not parse, and the file is read once more before it is
-      // called damaged.
-      let read = readAndParse();
-      if (!read.ok && read.code === "store_corrupt") read = readAndParse();
+      const read = readPinned();
+      if (read === "missing") return { ok: true, data: empty(), cached: false };
       if (!read.ok) return read;
-      return { ok: true, data: read.data ?? empty(), cached: false };
+      let value: unknown;
+      try {
+        value = parseLosslessJson(read.text);
+      } catch (error) {
+        closeQuietly(read.fd);
+        return corrupt(`not valid JSON (${(error as Error).message})`);
+      }
+      const parsed = parse(value);
+      if (!parsed.ok) {
+        closeQuietly(read.fd);
+        return corrupt(parsed.problem);
+      }
+      remember({ signature: read.signature, data: parsed.data, fd: read.fd });
+      return { ok: true, data: parsed.data, cached: false };
     },
   };
 }
@@ -179,9 +156,7 @@ export function createJsonFileReader<D>(options: JsonFileReaderOptions<D>): Json
  * The last parse, and an open descriptor of the file it came from. The descriptor pins the inode: while it
  * is open, its number cannot be given to a new file, so a stat that shows the same inode, size and times
  * really is the same file — without it, a file written by two other processes within one timestamp tick
- * could get the freed number back at the same size and pass for the cached one. (A writer that recycles a
- * replaced version brings its number back on purpose, and stamps it with a time no earlier version has:
- * recycled-temp.ts.)
+ * could get the freed number back at the same size and pass for the cached one.
  */
 interface CachedRead<D> {
   signature: string;

@@ -1,5 +1,13 @@
-import { type Replacement, replaceFileSync, settleReplacement, sweepIsDue, sweepStaleTemps } from "./atomic-write.ts";
-import { discardTempSync, type PreparedTemp, prepareTempSync } from "./recycled-temp.ts";
+import {
+  discardTempSync,
+  type PreparedTemp,
+  prepareTempSync,
+  type Replacement,
+  replaceFileSync,
+  settleReplacement,
+  sweepIsDue,
+  sweepStaleTemps,
+} from "./atomic-write.ts";
 import { createJsonFileReader, type JsonParser } from "./json-file-reader.ts";
 import { stringifyLosslessJson } from "./lossless-json.ts";
 import { createMutationQueue, type PendingMutation } from "./mutation-queue.ts";

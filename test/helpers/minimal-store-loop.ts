@@ -16,9 +16,8 @@ import { dirname } from "node:path";
  * reference row: take a lock (mkdir), read and parse the file, change one entry, write a temp file and rename
  * it over, release the lock, then fsync the file and the folder before the next mutation. No
  * proper-lockfile (no refresh, no stale takeover), no validation, no superseded copy, no sweep: what
- * planbot's store adds on top of this is what the bench's ratio between the two rows shows. It makes a new
- * temp file per write, as the bare loop does; the store recycles the file its write replaced
- * (src/projects/recycled-temp.ts), which on a disk where making and freeing files is dear can outrun this.
+ * planbot's store adds on top of this is what the bench's ratio between the two rows shows, and this row's
+ * own ratio to the bare loop is what the simplest lock + rename + fsync code reaches on that disk.
  */
 export async function minimalStoreMutations(target: string, id: number, count: number): Promise<number> {
   const lock = `${target}.lock`;
