@@ -134,11 +134,11 @@ export async function runProjectsCommand(argv: string[], services: CoreServices,
       if (action === "approve") {
         const record = services.lister.recordOf(result.entry);
         // The chats' /approve says the same: Ralph refuses a project without open stories in a prd.json.
-        if (record && (!record.has_prd || record.stories_total === 0))
+        if (!record.has_prd || record.stories_total === 0)
           io.err(
             `note: ${name} has no plan yet, so Ralph refuses to run it (planbot execute ${name} says why). Plan it in a chat: planbot chat, then /plan ${name}.`,
           );
-        else if (record && record.stories_total <= record.stories_done)
+        else if (record.stories_total <= record.stories_done)
           io.err(
             `note: every story of ${name}'s plan already passes (${record.stories_done}/${record.stories_total}), so Ralph has nothing to do and refuses to run it. To build more, plan new work in a chat: planbot chat, then /replan ${name} --force.`,
           );
