@@ -27,6 +27,13 @@ export interface JsonFileReader<D> {
   /** The data (shared with later reads until the file changes: treat as read-only); `fresh` skips the cache. */
   load(fresh?: boolean): Result<{ data: D; cached: boolean }>;
   /**
+   * {@link load} with `fresh`, for a writer holding the file's lock: a pin whose close would free its file
+   * stays open until {@link closeFreedPins}, which the writer calls once it has let go of the lock.
+   */
+  loadLocked(): Result<{ data: D; cached: boolean }>;
+  /** Closes the pins {@link loadLocked} kept open, on this thread: see `remember`. */
+  closeFreedPins(): void;
+  /**
    * This process just replaced the file with `data`, now open as `fd`: remember it as the file's content, so
    * the reads right after a write (a command's reply, the list) need not read and parse it again.
    */
@@ -40,16 +47,51 @@ export function createJsonFileReader<D>(options: JsonFileReaderOptions<D>): Json
   const { path, parse, empty } = options;
   let cache: CachedRead<D> | undefined;
 
+  /** Pins kept open by {@link JsonFileReader.loadLocked} because closing them frees their file. */
+  const freedPins: number[] = [];
+  let locked = false;
+
   /**
    * Replaces the cache, closing the descriptor that pinned the previous file. When that file has no name
    * left (it was replaced and its other name removed), this close is its last and frees its inode and
-   * blocks: a step that, done here, would run inside the mutation's lock (load runs under it) and, with
-   * writers contending, took most of the time the lock was held; such a close goes to the thread pool. A
-   * file that still has a name is closed here, which costs less than the round trip.
+   * blocks. Under the lock that step took most of the time the lock was held with writers contending, so
+   * there it waits for the writer to let go (and the writer, about to wait for its own fsync, closes it on
+   * its own thread: a thread-pool round trip cost more CPU than the close). A reader's load hands it to the
+   * thread pool, so a chat's read does not wait for the disk. A file that still has a name is closed here.
    */
   function remember(next: CachedRead<D> | undefined): void {
-    if (cache && cache.fd !== next?.fd) closePin(cache.fd);
+    if (cache && cache.fd !== next?.fd) closePin(cache.fd, locked ? freedPins : undefined);
     cache = next;
+  }
+
+  function load(fresh = false): Result<{ data: D; cached: boolean }> {
+    if (!fresh && cache) {
+      let info: BigIntStats | undefined;
+      try {
+        info = statSync(path, { bigint: true, throwIfNoEntry: false });
+      } catch (error) {
+        return ioFailure("read", error);
+      }
+      if (!info) return { ok: true, data: empty(), cached: false };
+      if (cache.signature === signatureOf(info)) return { ok: true, data: cache.data, cached: true };
+    }
+    const read = readPinned();
+    if (read === "missing") return { ok: true, data: empty(), cached: false };
+    if (!read.ok) return read;
+    let value: unknown;
+    try {
+      value = parseLosslessJson(read.text);
+    } catch (error) {
+      closeQuietly(read.fd);
+      return corrupt(`not valid JSON (${(error as Error).message})`);
+    }
+    const parsed = parse(value);
+    if (!parsed.ok) {
+      closeQuietly(read.fd);
+      return corrupt(parsed.problem);
+    }
+    remember({ signature: read.signature, data: parsed.data, fd: read.fd });
+    return { ok: true, data: parsed.data, cached: false };
   }
 
   function ioFailure(action: string, error: unknown): Failure {
@@ -120,34 +162,17 @@ export function createJsonFileReader<D>(options: JsonFileReaderOptions<D>): Json
         remember(undefined);
       }
     },
-    load(fresh = false) {
-      if (!fresh && cache) {
-        let info: BigIntStats | undefined;
-        try {
-          info = statSync(path, { bigint: true, throwIfNoEntry: false });
-        } catch (error) {
-          return ioFailure("read", error);
-        }
-        if (!info) return { ok: true, data: empty(), cached: false };
-        if (cache.signature === signatureOf(info)) return { ok: true, data: cache.data, cached: true };
-      }
-      const read = readPinned();
-      if (read === "missing") return { ok: true, data: empty(), cached: false };
-      if (!read.ok) return read;
-      let value: unknown;
+    load,
+    loadLocked() {
+      locked = true;
       try {
-        value = parseLosslessJson(read.text);
-      } catch (error) {
-        closeQuietly(read.fd);
-        return corrupt(`not valid JSON (${(error as Error).message})`);
+        return load(true);
+      } finally {
+        locked = false;
       }
-      const parsed = parse(value);
-      if (!parsed.ok) {
-        closeQuietly(read.fd);
-        return corrupt(parsed.problem);
-      }
-      remember({ signature: read.signature, data: parsed.data, fd: read.fd });
-      return { ok: true, data: parsed.data, cached: false };
+    },
+    closeFreedPins() {
+      for (let fd = freedPins.pop(); fd !== undefined; fd = freedPins.pop()) closeQuietly(fd);
     },
   };
 }
@@ -164,16 +189,20 @@ interface CachedRead<D> {
   fd: number;
 }
 
-/** Closes a pinning descriptor: on the thread pool when the close frees the file (see `remember`). */
-function closePin(fd: number): void {
+/**
+ * Closes a pinning descriptor, unless the close frees the file (see `remember`): then it goes to `later`
+ * when given, to the thread pool otherwise.
+ */
+function closePin(fd: number, later?: number[]): void {
   let unnamed: boolean;
   try {
     unnamed = fstatSync(fd).nlink === 0;
   } catch {
     return;
   }
-  if (unnamed) close(fd, () => undefined);
-  else closeQuietly(fd);
+  if (!unnamed) closeQuietly(fd);
+  else if (later) later.push(fd);
+  else close(fd, () => undefined);
 }
 
 function closeQuietly(fd: number): void {

@@ -77,7 +77,7 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
    * failed or throwing one leaves no trace), then writes once if any succeeded.
    */
   async function applyAndWrite(batch: PendingMutation<D>[], step: WriteStep): Promise<Result<{ data: D }>> {
-    const loaded = reader.load(true);
+    const loaded = reader.loadLocked();
     if (!loaded.ok) return loaded;
     // The cached object is shared with readers: every mutation works on a copy.
     let data = loaded.data;
@@ -137,6 +137,7 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
     const step: WriteStep = { tried: false, prepared: prepareTempSync(path) };
     storeLock ??= await import("./store-lock.ts");
     const written = await storeLock.withStoreLock(path, staleMs, () => applyAndWrite(batch, step));
+    reader.closeFreedPins();
     if (step.prepared) discardTempSync(step.prepared);
     // Outside the lock, while the new file is still open: what this process wrote is what it reads next.
     if (written.ok && step.replacement) reader.wrote(written.data, step.replacement.fd);
