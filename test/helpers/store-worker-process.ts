@@ -14,6 +14,8 @@ export interface StoreWorkerArgs {
   seed?: number;
   staleMs?: number;
   inFlight?: number;
+  /** Mutations of a private file before `bench`/`minimal` say ready (store-worker.ts, `--warm`). */
+  warm?: number;
 }
 
 /** Starts a store worker child process from the repository root with `options` (execa's). */
@@ -23,6 +25,7 @@ export function startStoreWorker<O extends Options>(args: StoreWorkerArgs, optio
   if (args.seed !== undefined) flags.push("--seed", String(args.seed));
   if (args.staleMs !== undefined) flags.push("--stale-ms", String(args.staleMs));
   if (args.inFlight !== undefined) flags.push("--in-flight", String(args.inFlight));
+  if (args.warm !== undefined) flags.push("--warm", String(args.warm));
   return execa("node", ["--import", "tsx", join(repoRoot, "test", "helpers", "store-worker.ts"), ...flags], {
     cwd: repoRoot,
     ...options,

@@ -21,7 +21,9 @@
  * - `minimal`: the `bench` protocol over a hand-written minimal lock + rename + fsync loop (minimal-store-loop.ts).
  * - `bench`: proposes `bench-<id>`, prints `{type:"ready"}`, waits for a line on stdin, then does
  *   `--ops` lifecycle updates (`--in-flight` at a time, default 1) and prints `{type:"done", start, end,
- *   successes, cpuMs}` (epoch ms; CPU time used in that window).
+ *   successes, cpuMs}` (epoch ms; CPU time used in that window). With `--warm N`, `bench` and `minimal` first
+ *   make N mutations of a private file in `<data-dir>-warm-<id>` (no contention), so the timed window
+ *   measures compiled code, as in a planbot that has been running, not V8 compiling it.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -54,6 +56,7 @@ const { values } = parseArgs({
     seed: { type: "string", default: "1" },
     "stale-ms": { type: "string", default: "2000" },
     "in-flight": { type: "string", default: "1" },
+    warm: { type: "string", default: "0" },
   },
 });
 
@@ -297,6 +300,7 @@ async function bench(): Promise<void> {
     emit({ type: "error", code: created.code, message: created.message });
     process.exit(1);
   }
+  await warmStore(slug);
   emit({ type: "ready" });
   await new Promise<void>((resolve) => process.stdin.once("data", () => resolve()));
   process.stdin.pause();
@@ -316,6 +320,26 @@ async function bench(): Promise<void> {
   emit({ type: "done", start, end: Date.now(), successes, cpuMs: cpuMsSince(cpuAtStart) });
 }
 
+/** `--warm`: mutations made before the timed window, and the private folder they are made in. */
+const warmOps = Number(values.warm);
+const warmDir = `${dataDir}-warm-${id}`;
+
+/** `--warm N` of `bench`: N updates of `slug` through the store and lifecycle, on a private data dir. */
+async function warmStore(slug: string): Promise<void> {
+  if (warmOps <= 0) return;
+  const warmLifecycle = createLifecycle({
+    store: createProjectStore({ dataDir: warmDir, clock: systemClock }),
+    clock: systemClock,
+    workspaceDir: join(warmDir, "workspace"),
+  });
+  const proposed = await warmLifecycle.propose({ slug, description: `Warm-up of bench writer ${id}` });
+  if (!proposed.ok) throw new Error(`warm-up: ${proposed.message}`);
+  for (let n = 0; n < warmOps; n += 1) {
+    const updated = await warmLifecycle.update(slug, bumpHits);
+    if (!updated.ok) throw new Error(`warm-up: ${updated.message}`);
+  }
+}
+
 /** CPU time (user + system, ms) this process used since `start`: what a mutation costs besides waiting. */
 function cpuMsSince(start: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(start);
@@ -324,6 +348,10 @@ function cpuMsSince(start: NodeJS.CpuUsage): number {
 
 /** `minimal`: like `bench`, but through {@link minimalStoreMutations} on `<data-dir>/minimal.json`, not the store. */
 async function minimal(): Promise<void> {
+  if (warmOps > 0) {
+    mkdirSync(warmDir, { recursive: true });
+    await minimalStoreMutations(join(warmDir, "minimal.json"), id, warmOps);
+  }
   emit({ type: "ready" });
   await new Promise<void>((resolve) => process.stdin.once("data", () => resolve()));
   process.stdin.pause();
