@@ -13,6 +13,7 @@ import {
 import { open, rename, rmdir, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { randomHex } from "./random-hex.ts";
+import { releasedLocksFolder } from "./released-locks.ts";
 import { folderSyncNeeded } from "./rename-durability.ts";
 
 /**
@@ -39,8 +40,9 @@ function tempStem(target: string): string {
 
 /**
  * What `target`'s writers leave beside it while they work, and a killed one leaves for good: temp files
- * `.<name>.<pid>.<hex>.tmp`, superseded files' second names `.<name>.<pid>.<hex>.old`, and lock folders
- * released aside `<name>.lock.released.<pid>.<hex>` (sync-lockfile.ts). The PID is group 1 or 2.
+ * `.<name>.<pid>.<hex>.tmp`, superseded files' second names `.<name>.<pid>.<hex>.old`, and released lock
+ * folders `<name>.lock.released.<pid>.<hex>`, in `.<name>.lock.released/` (sync-lockfile.ts; earlier
+ * versions left them beside the file). The PID is group 1 or 2.
  */
 function leftoverPattern(target: string): RegExp {
   const name = basename(target).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -269,21 +271,22 @@ export interface SweepOptions {
  * names removed; never throws.
  */
 export async function sweepStaleTemps(target: string, options: SweepOptions = {}): Promise<string[]> {
-  const folder = dirname(target);
   const pattern = leftoverPattern(target);
   const maxAgeMs = options.maxAgeMs ?? 10 * 60_000;
   const isAlive = options.isAlive ?? pidIsAlive;
-  let names: string[];
-  try {
-    names = readdirSync(folder).filter((name) => pattern.test(name));
-  } catch {
-    return [];
-  }
+  const leftovers = [dirname(target), releasedLocksFolder(`${target}.lock`)].flatMap((folder) => {
+    try {
+      return readdirSync(folder)
+        .filter((name) => pattern.test(name))
+        .map((name) => ({ name, path: join(folder, name) }));
+    } catch {
+      return [];
+    }
+  });
   const removed: string[] = [];
-  for (const name of names) {
+  for (const { name, path } of leftovers) {
     const match = pattern.exec(name)!;
     const pid = Number(match[1] ?? match[2]);
-    const path = join(folder, name);
     // Another write of this process, waiting for the lock with its temp file ready.
     if (preparedTemps.has(path)) continue;
     const info = statSync(path, { throwIfNoEntry: false });

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
+import { releasedLockName, releasedLocksFolder } from "./released-locks.ts";
 
 /**
  * proper-lockfile's lock, taken and released synchronously, with the same on-disk contract as its `lock`
@@ -34,22 +36,45 @@ const processTag = randomBytes(4).toString("hex");
 let releaseCounter = 0;
 
 /**
- * The release: the lock folder is renamed aside (`<file>.lock.released.<pid>.<hex>`) and removed after.
- * To every other writer the lock is gone the moment the rename returns, exactly as after proper-lockfile's
- * rmdir; but removing a folder frees its inode and block, a journalled step that took longer than the
- * rest of the hand-over, and the next writer was waiting for it. The removal itself is synchronous: the
- * lock is free by then, and a thread-pool round trip (two thread wake-ups) cost this VM more CPU than
- * the rmdir, CPU that the writers contending on two cores share. A folder left aside by a writer that
- * died in between is swept with the store's temp files (atomic-write.ts).
+ * The release: the lock folder is moved into {@link releasedLocksFolder} and removed there. To every other
+ * writer the lock is gone the moment the rename returns, exactly as after proper-lockfile's rmdir; but
+ * removing a folder frees its inode and block, which took longer than the rest of the hand-over, and in the
+ * store's folder every other writer's next step waited for it (released-locks.ts says why). The removal is
+ * synchronous: the lock is free by then, and a thread-pool round trip (two thread wake-ups) cost this VM
+ * more CPU than the rmdir, CPU that the writers contending on two cores share. When the folder cannot be
+ * moved there (it cannot be made), it is removed in place, as proper-lockfile does. A folder left by a
+ * writer that died in between is swept with the store's temp files (atomic-write.ts).
  */
 function releaseAside(lockPath: string): void {
   releaseCounter += 1;
-  const aside = `${lockPath}.released.${process.pid}.${processTag}${releaseCounter.toString(16)}`;
-  fs.renameSync(lockPath, aside);
+  const folder = releasedLocksFolder(lockPath);
+  const aside = join(folder, releasedLockName(lockPath, `${processTag}${releaseCounter.toString(16)}`));
+  if (!moveAside(lockPath, folder, aside)) {
+    fs.rmdirSync(lockPath);
+    return;
+  }
   try {
     fs.rmdirSync(aside);
   } catch {
     // Released all the same; the folder left aside is a sweep's to remove.
+  }
+}
+
+/** Renames the lock folder to `aside`, making `folder` first when it is missing; false when it cannot. */
+function moveAside(lockPath: string, folder: string, aside: string): boolean {
+  try {
+    fs.renameSync(lockPath, aside);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") return false;
+  }
+  // The first release in a new data folder (or the lock itself is gone: the rename fails again).
+  try {
+    fs.mkdirSync(folder, { recursive: true });
+    fs.renameSync(lockPath, aside);
+    return true;
+  } catch {
+    return false;
   }
 }
 

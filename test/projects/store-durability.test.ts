@@ -12,6 +12,9 @@ import type { Result } from "../../src/projects/result.ts";
 import { TasksFileSchema } from "../../src/projects/schemas.ts";
 import { killAndWait, useCleanups } from "../helpers/use-cleanups.ts";
 
+/** Where the store's released lock folders are removed (src/projects/released-locks.ts). */
+const RELEASED_LOCKS = `.${TASKS_FILE_NAME}.lock.released`;
+
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const workerPath = join(repoRoot, "test", "helpers", "store-worker.ts");
 const STALE_MS = 2000;
@@ -244,8 +247,10 @@ describe("a corrupt approved-tasks.json", () => {
       expect(await readFile(path, "utf8")).toBe(text);
       const after = statSync(path, { bigint: true });
       expect([after.ino, after.size, after.mtimeNs]).toEqual([before.ino, before.size, before.mtimeNs]);
-      // Nothing else was written next to it: no temp file, no lock left behind.
-      expect(readdirSync(dataDir)).toEqual([TASKS_FILE_NAME]);
+      // Nothing else was written next to it: no temp file, no lock left behind (released locks are removed
+      // in their own folder, which stays).
+      expect(readdirSync(dataDir).sort()).toEqual([RELEASED_LOCKS, TASKS_FILE_NAME]);
+      expect(readdirSync(join(dataDir, RELEASED_LOCKS))).toEqual([]);
     },
   );
 
@@ -401,7 +406,8 @@ describe("a data dir shared by the workspace", () => {
     await writeFile(join(dataDir, "sessions", "planning.json"), "{}\n");
     const { lifecycle } = setup(dataDir);
     await lifecycle.propose({ slug: "alpha", description: "Alpha" });
-    expect(readdirSync(dataDir).sort()).toEqual([TASKS_FILE_NAME, "sessions"]);
+    expect(readdirSync(dataDir).sort()).toEqual([RELEASED_LOCKS, TASKS_FILE_NAME, "sessions"]);
+    expect(readdirSync(join(dataDir, RELEASED_LOCKS))).toEqual([]);
     expect(await readFile(join(dataDir, "sessions", "planning.json"), "utf8")).toBe("{}\n");
   });
 });

@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync, utimesSync } from "node:fs";
 import { appendFile, mkdir, readFile, rm, truncate, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
 import { TASKS_FILE_NAME } from "../../src/projects/project-store.ts";
@@ -139,9 +139,12 @@ describe("temp files of writers that died are swept by the next write", () => {
         liveSuperseded: `.${TASKS_FILE_NAME}.${livePid}.00000004.old`,
       };
       for (const name of Object.values(names)) await writeFile(join(dataDir, name), '{"partial": ');
-      // A lock folder a writer renamed aside to release it, and died before removing.
+      // Lock folders a writer moved aside to release them, and died before removing: in the folder for them,
+      // and beside the file, where earlier versions left them.
       const releasedAside = `${TASKS_FILE_NAME}.lock.released.${deadPid}.0badc0e0`;
+      const releasedFolder = join(dataDir, `.${TASKS_FILE_NAME}.lock.released`);
       await mkdir(join(dataDir, releasedAside));
+      await mkdir(join(releasedFolder, `${TASKS_FILE_NAME}.lock.released.${deadPid}.0badc0e1`), { recursive: true });
       const hourAgo = new Date(Date.now() - 3600_000);
       utimesSync(join(dataDir, names.old), hourAgo, hourAgo);
 
@@ -149,7 +152,9 @@ describe("temp files of writers that died are swept by the next write", () => {
       expect(result.exitCode, result.stderr).toBe(0);
       expect(temps(dataDir).sort()).toEqual([names.live, names.otherFile, names.lookalike].sort());
       expect(readdirSync(dataDir).filter((name) => name.endsWith(".old"))).toEqual([names.liveSuperseded]);
-      expect(readdirSync(dataDir).filter((name) => name.includes(".lock"))).toEqual([]);
+      // The write's own released lock went there too, and was removed.
+      expect(readdirSync(dataDir).filter((name) => name.includes(".lock"))).toEqual([basename(releasedFolder)]);
+      expect(readdirSync(releasedFolder)).toEqual([]);
     },
   );
 });
