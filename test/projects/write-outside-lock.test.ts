@@ -1,8 +1,18 @@
 // What a store write does outside its lock, so that the time the lock is held is only the write itself: the
 // temp file is made before the lock is waited for (and never swept, left behind or used twice), and the
-// descriptor that pinned a replaced version of the file is closed off the lock's path without leaking.
-import { mkdirSync, readdirSync, readlinkSync, rmdirSync, utimesSync } from "node:fs";
-import { join } from "node:path";
+// descriptor that pinned a replaced version of the file is closed off the lock's path without leaking; the
+// released lock folder is removed away from the store's folder.
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmdirSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import { basename, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { sweepStaleTemps } from "../../src/projects/atomic-write.ts";
 import { systemClock } from "../../src/projects/clock.ts";
@@ -115,5 +125,31 @@ describe("a store write, outside its lock", () => {
     // Each reader keeps at most one: the version it last read (which pins its inode number).
     expect(pinsOfCurrent.length).toBeGreaterThan(0);
     expect(pinsOfCurrent.length).toBeLessThanOrEqual(2);
+  });
+
+  it("releases its lock by moving the folder into the released-locks folder and removing it there", async () => {
+    const { dataDir, lifecycle } = await storeIn("outside-lock-release-");
+    const released = join(dataDir, `.${TASKS_FILE_NAME}.lock.released`);
+    // Someone removed the folder: the next release makes it again.
+    rmdirSync(released);
+    expect((await lifecycle.propose({ slug: "second", description: "Released into a new folder" })).ok).toBe(true);
+    expect(readdirSync(released)).toEqual([]);
+    expect(
+      readdirSync(dataDir)
+        .filter((name) => name.includes(".lock"))
+        .sort(),
+    ).toEqual([basename(released)]);
+  });
+
+  it("releases its lock in place, as proper-lockfile does, when the released-locks folder cannot be made", async () => {
+    const { dataDir, lifecycle } = await storeIn("outside-lock-release-in-place-");
+    const released = join(dataDir, `.${TASKS_FILE_NAME}.lock.released`);
+    rmdirSync(released);
+    writeFileSync(released, "a file in the way\n");
+    for (const slug of ["second", "third"])
+      expect((await lifecycle.propose({ slug, description: "Released in place" })).ok).toBe(true);
+    // No lock left behind: the second write could take it, and nothing else holds it now.
+    expect(existsSync(join(dataDir, `${TASKS_FILE_NAME}.lock`))).toBe(false);
+    expect(readFileSync(released, "utf8")).toBe("a file in the way\n");
   });
 });
