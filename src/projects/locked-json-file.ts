@@ -136,8 +136,10 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
     // The temp file is made before the lock is waited for (atomic-write.ts, prepareTempSync says why).
     const step: WriteStep = { tried: false, prepared: prepareTempSync(path) };
     storeLock ??= await import("./store-lock.ts");
-    const written = await storeLock.withStoreLock(path, staleMs, () => applyAndWrite(batch, step));
-    reader.closeFreedPins();
+    const written = await storeLock
+      .withStoreLock(path, staleMs, () => applyAndWrite(batch, step))
+      // Kept open under the lock (json-file-reader.ts); closed now even when a mutation threw.
+      .finally(() => reader.closeFreedPins());
     if (step.prepared) discardTempSync(step.prepared);
     // Outside the lock, while the new file is still open: what this process wrote is what it reads next.
     if (written.ok && step.replacement) reader.wrote(written.data, step.replacement.fd);
