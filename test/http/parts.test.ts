@@ -94,12 +94,33 @@ describe("the page", () => {
     expect(csp).not.toContain("unsafe-eval");
     const importMap = /<script type="importmap">(.*?)<\/script>/.exec(page.text)![1]!;
     expect(csp).toContain(`'sha256-${createHash("sha256").update(importMap).digest("base64")}'`);
-    expect(JSON.parse(importMap).imports).toMatchObject({
-      preact: "/assets/vendor/preact.mjs",
-      marked: "/assets/vendor/marked.mjs",
-      dompurify: "/assets/vendor/dompurify.mjs",
+    // Every file under its content's hash: the libraries by name, the app's modules by the paths they import.
+    const hashed = (path: string) => new RegExp(`^${path.replace(/\./g, "\\.")}\\?v=[\\w-]{22}$`);
+    const imports = JSON.parse(importMap).imports as Record<string, string>;
+    expect(imports).toMatchObject({
+      preact: expect.stringMatching(hashed("/assets/vendor/preact.mjs")),
+      marked: expect.stringMatching(hashed("/assets/vendor/marked.mjs")),
+      dompurify: expect.stringMatching(hashed("/assets/vendor/dompurify.mjs")),
+      "/assets/app/api.js": expect.stringMatching(hashed("/assets/app/api.js")),
     });
-    expect(page.text).toContain('<script type="module" src="/assets/app/main.js">');
+    const main = /<script type="module" src="([^"]+)">/.exec(page.text)![1]!;
+    expect(main).toMatch(hashed("/assets/app/main.js"));
+    expect(page.text).toContain(`<link rel="modulepreload" href="${imports["/assets/app/api.js"]}">`);
+  });
+
+  it("lets the browser keep a file for good only under its current hash", async () => {
+    const harness = await startHarness();
+    const page = await harness.call("GET", "/");
+    const main = /<script type="module" src="([^"]+)">/.exec(page.text)![1]!;
+    const current = await harness.call("GET", main);
+    expect(current.status).toBe(200);
+    expect(current.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+    // Another hash (a page from before an upgrade) or none (the login page's stylesheet): checked every time.
+    const stale = await harness.call("GET", "/assets/app/main.js?v=AAAAAAAAAAAAAAAAAAAAAA");
+    expect(stale.status).toBe(200);
+    expect(stale.headers["cache-control"]).toBe("no-cache");
+    expect(stale.text).toBe(current.text);
+    expect((await harness.call("GET", "/assets/app/style.css")).headers["cache-control"]).toBe("no-cache");
   });
 
   it("serves the app's files and the libraries' ES modules from a fixed table, with ETags", async () => {

@@ -41,7 +41,7 @@ export function pageRoutes(deps: DashboardDeps): Route[] {
 
   function asset({ req, res, url }: RequestContext) {
     const etag = req.headers["if-none-match"];
-    if (!sendAsset(url.pathname, Array.isArray(etag) ? etag[0] : etag, res))
+    if (!sendAsset(url.pathname, url.searchParams.get("v"), Array.isArray(etag) ? etag[0] : etag, res))
       sendJson(res, 404, { error: "not_found", message: `no asset ${url.pathname}` });
   }
 

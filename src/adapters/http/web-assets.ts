@@ -8,6 +8,10 @@ import type { ServerResponse } from "node:http";
  * kept libraries' browser ES modules straight from node_modules (Preact, its hooks, htm, marked,
  * DOMPurify), tied together by an import map. Everything is read once at start into memory and served
  * from a fixed table, so no request path ever reaches the file system.
+ *
+ * The page names every file with its content's hash (`?v=<hash>`), through the import map for the
+ * modules' imports of each other: a file asked for under its current hash is cached for good, so a
+ * reload takes the app's thirty-odd modules from the browser's cache instead of asking for each again.
  */
 
 /** Bare specifiers the app imports → the file Node's own resolution picks (the packages' ESM builds). */
@@ -31,14 +35,18 @@ interface Asset {
   body: Buffer;
   type: string;
   etag: string;
+  /** The content's hash, as the page names the file (`?v=`). */
+  version: string;
 }
 
 function asset(body: Buffer, extension: string): Asset {
-  return {
-    body,
-    type: TYPES[extension] ?? "application/octet-stream",
-    etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`,
-  };
+  const version = createHash("sha256").update(body).digest("base64url").slice(0, 22);
+  return { body, type: TYPES[extension] ?? "application/octet-stream", etag: `"${version}"`, version };
+}
+
+/** `path` as the page names it: with its content's hash, so a cached copy never outlives a change. */
+function versioned(files: Map<string, Asset>, path: string): string {
+  return `${path}?v=${files.get(path)!.version}`;
 }
 
 function vendorPath(specifier: string): string {
@@ -64,12 +72,16 @@ export function webAssets(): WebAssets {
   for (const [specifier, module] of Object.entries(VENDOR)) {
     const path = vendorPath(specifier);
     files.set(path, asset(readFileSync(fileURLToPath(import.meta.resolve(module))), "mjs"));
-    imports[specifier] = path;
+    imports[specifier] = versioned(files, path);
   }
   const webDir = new URL("./web/", import.meta.url);
   for (const name of readdirSync(webDir)) {
     const found = /^[\w-]+\.(js|css)$/.exec(name);
-    if (found) files.set(`/assets/app/${name}`, asset(readFileSync(new URL(name, webDir)), found[1]!));
+    if (!found) continue;
+    const path = `/assets/app/${name}`;
+    files.set(path, asset(readFileSync(new URL(name, webDir)), found[1]!));
+    // The app's modules import each other by relative path; the map gives each import its hashed name.
+    if (found[1] === "js") imports[path] = versioned(files, path);
   }
   const importMap = JSON.stringify({ imports });
   const mapHash = createHash("sha256").update(importMap).digest("base64");
@@ -77,16 +89,16 @@ export function webAssets(): WebAssets {
   // Every module announced up front: without this the browser finds them one import level at a time.
   const preloads = [...files.keys()]
     .filter((path) => path.endsWith(".js") || path.endsWith(".mjs"))
-    .map((path) => `<link rel="modulepreload" href="${path}">`)
+    .map((path) => `<link rel="modulepreload" href="${versioned(files, path)}">`)
     .join("\n");
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark"><title>planbot</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="/assets/app/style.css">
+<link rel="stylesheet" href="${versioned(files, "/assets/app/style.css")}">
 <script type="importmap">${importMap}</script>
 ${preloads}
-<script type="module" src="/assets/app/main.js"></script>
+<script type="module" src="${versioned(files, "/assets/app/main.js")}"></script>
 </head><body><div id="app"><p class="boot">Loading planbot…</p></div>
 <noscript>The planbot dashboard needs JavaScript. The API under /api/projects works without it.</noscript>
 </body></html>
@@ -95,11 +107,21 @@ ${preloads}
   return loaded;
 }
 
-/** Sends one asset, answering 304 to a matching If-None-Match; false when the path is not an asset. */
-export function sendAsset(path: string, ifNoneMatch: string | undefined, res: ServerResponse): boolean {
+/**
+ * Sends one asset, answering 304 to a matching If-None-Match; false when the path is not an asset. Asked for
+ * under its current hash (`version`), it may be cached for good; under any other name it is checked again
+ * every time (the login page's stylesheet, an old page's modules).
+ */
+export function sendAsset(
+  path: string,
+  version: string | null,
+  ifNoneMatch: string | undefined,
+  res: ServerResponse,
+): boolean {
   const found = webAssets().files.get(path);
   if (!found) return false;
-  const headers = { ETag: found.etag, "Cache-Control": "no-cache" };
+  const caching = version === found.version ? "public, max-age=31536000, immutable" : "no-cache";
+  const headers = { ETag: found.etag, "Cache-Control": caching };
   if (ifNoneMatch === found.etag) {
     res.writeHead(304, headers);
     res.end();
