@@ -49,7 +49,6 @@ export function createJsonFileReader<D>(options: JsonFileReaderOptions<D>): Json
 
   /** Pins kept open by {@link JsonFileReader.loadLocked} because closing them frees their file. */
   const freedPins: number[] = [];
-  let locked = false;
 
   /**
    * Replaces the cache, closing the descriptor that pinned the previous file. When that file has no name
@@ -58,13 +57,15 @@ export function createJsonFileReader<D>(options: JsonFileReaderOptions<D>): Json
    * there it waits for the writer to let go (and the writer, about to wait for its own fsync, closes it on
    * its own thread: a thread-pool round trip cost more CPU than the close). A reader's load hands it to the
    * thread pool, so a chat's read does not wait for the disk. A file that still has a name is closed here.
+   * `later` collects the freeing closes of a load under the lock.
    */
-  function remember(next: CachedRead<D> | undefined): void {
-    if (cache && cache.fd !== next?.fd) closePin(cache.fd, locked ? freedPins : undefined);
+  function remember(next: CachedRead<D> | undefined, later?: number[]): void {
+    if (cache && cache.fd !== next?.fd) closePin(cache.fd, later);
     cache = next;
   }
 
-  function load(fresh = false): Result<{ data: D; cached: boolean }> {
+  /** {@link JsonFileReader.load}; under the lock, `later` gets the pins whose close would free their file. */
+  function load(fresh: boolean, later?: number[]): Result<{ data: D; cached: boolean }> {
     if (!fresh && cache) {
       let info: BigIntStats | undefined;
       try {
@@ -90,7 +91,7 @@ export function createJsonFileReader<D>(options: JsonFileReaderOptions<D>): Json
       closeQuietly(read.fd);
       return corrupt(parsed.problem);
     }
-    remember({ signature: read.signature, data: parsed.data, fd: read.fd });
+    remember({ signature: read.signature, data: parsed.data, fd: read.fd }, later);
     return { ok: true, data: parsed.data, cached: false };
   }
 
@@ -162,15 +163,8 @@ export function createJsonFileReader<D>(options: JsonFileReaderOptions<D>): Json
         remember(undefined);
       }
     },
-    load,
-    loadLocked() {
-      locked = true;
-      try {
-        return load(true);
-      } finally {
-        locked = false;
-      }
-    },
+    load: (fresh = false) => load(fresh),
+    loadLocked: () => load(true, freedPins),
     closeFreedPins() {
       for (let fd = freedPins.pop(); fd !== undefined; fd = freedPins.pop()) closeQuietly(fd);
     },
