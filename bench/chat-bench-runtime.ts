@@ -6,14 +6,16 @@
  */
 import diagnostics from "node:diagnostics_channel";
 import { join } from "node:path";
-import { loadConfig } from "../src/config.ts";
-import { silentLogger } from "../src/log.ts";
-import { startWatcher } from "../src/runtime/background.ts";
-import { createRuntime, type Runtime } from "../src/runtime/runtime.ts";
+import type { Runtime } from "../src/runtime/runtime.ts";
 import { latencyLine, latencyStats, percentile, type BenchResult, type LatencyStats } from "./bench-result.ts";
+import { importBuilt } from "./built-planbot.ts";
 
 /** Loads the config from `env` (plus PLANBOT_DATA_DIR under `root`), creates the runtime and seeds it. */
 export async function startChatBenchRuntime(root: string, env: Record<string, string>): Promise<Runtime> {
+  const { loadConfig } = await importBuilt<typeof import("../src/config.ts")>("config.ts");
+  const { silentLogger } = await importBuilt<typeof import("../src/log.ts")>("log.ts");
+  const { startWatcher } = await importBuilt<typeof import("../src/runtime/background.ts")>("runtime/background.ts");
+  const { createRuntime } = await importBuilt<typeof import("../src/runtime/runtime.ts")>("runtime/runtime.ts");
   const loaded = loadConfig({ PLANBOT_DATA_DIR: join(root, "data"), ...env }, root);
   if (!loaded.ok) throw new Error(loaded.message);
   const runtime = createRuntime(loaded.config, silentLogger);

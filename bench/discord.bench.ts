@@ -8,11 +8,10 @@
  */
 import { once } from "node:events";
 import { Client, Events, Partials } from "discord.js";
-import { INTENTS } from "../src/adapters/discord/client.ts";
-import { startDiscordAdapter } from "../src/adapters/discord/index.ts";
 import { startFakeDiscord, type FakeDiscord, type FakeUser } from "../test/fakes/discord/index.ts";
 import { makeTempDir, removeTempDir } from "../test/helpers/temp-dir.ts";
 import type { BenchResult } from "./bench-result.ts";
+import { importBuilt } from "./built-planbot.ts";
 import {
   roundTripLines,
   startChatBenchRuntime,
@@ -28,6 +27,10 @@ const user: FakeUser = { id: "1", username: "bench" };
 
 /** Runs the Discord bench and returns its result lines. */
 export async function benchDiscord(): Promise<BenchResult[]> {
+  const { INTENTS } =
+    await importBuilt<typeof import("../src/adapters/discord/client.ts")>("adapters/discord/client.ts");
+  const { startDiscordAdapter } =
+    await importBuilt<typeof import("../src/adapters/discord/index.ts")>("adapters/discord/index.ts");
   const root = await makeTempDir("bench-discord-");
   const planbotFake = await startFakeDiscord();
   const bareFake = await startFakeDiscord();

@@ -7,11 +7,10 @@
  */
 import { run } from "@grammyjs/runner";
 import { Bot } from "grammy";
-import { startTelegramAdapter } from "../src/adapters/telegram/index.ts";
-import { runnerOptions } from "../src/adapters/telegram/polling.ts";
 import { startFakeTelegram, type FakeChat, type FakeTelegram, type FakeUser } from "../test/fakes/telegram/index.ts";
 import { makeTempDir, removeTempDir } from "../test/helpers/temp-dir.ts";
 import type { BenchResult } from "./bench-result.ts";
+import { importBuilt } from "./built-planbot.ts";
 import {
   roundTripLines,
   startChatBenchRuntime,
@@ -30,6 +29,10 @@ const chat: FakeChat = { id: -1001234, type: "supergroup", title: "Bench" };
 
 /** Runs the Telegram bench and returns its result lines. */
 export async function benchTelegram(): Promise<BenchResult[]> {
+  const { startTelegramAdapter } =
+    await importBuilt<typeof import("../src/adapters/telegram/index.ts")>("adapters/telegram/index.ts");
+  const { runnerOptions } =
+    await importBuilt<typeof import("../src/adapters/telegram/polling.ts")>("adapters/telegram/polling.ts");
   const root = await makeTempDir("bench-telegram-");
   const planbotFake = await startFakeTelegram({ longPollMaxMs: LONG_POLL_MAX_MS });
   const bareFake = await startFakeTelegram({ longPollMaxMs: LONG_POLL_MAX_MS });
