@@ -70,6 +70,14 @@ export function decodeHtmlEntity(s: string, i: number): { char: string; end: num
   return char === undefined ? null : { char, end: i + m[0].length };
 }
 
+/** Where the next "<" or "&" at or after `from` is (the end of `s` when there is none). */
+function nextMarkup(s: string, from: number): number {
+  const tag = s.indexOf("<", from);
+  const entity = s.indexOf("&", from);
+  if (tag === -1) return entity === -1 ? s.length : entity;
+  return entity === -1 ? tag : Math.min(tag, entity);
+}
+
 interface OpenTag {
   name: string;
   attrs: Map<string, string>;
@@ -104,8 +112,10 @@ export function parseHtml(s: string): EntityParseResult {
       continue;
     }
     if (c !== "<") {
-      out += c;
-      i++;
+      // Text up to the next tag or entity, in one piece.
+      const next = nextMarkup(s, i + 1);
+      out += s.slice(i, next);
+      i = next;
       continue;
     }
     const begin = i;

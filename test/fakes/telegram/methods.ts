@@ -1,3 +1,4 @@
+import { copyPlain } from "./plain-copy.ts";
 import type { BotCommand, InlineKeyboardMarkup, Message, MessageEntity } from "grammy/types";
 import { parseFormatted, prepareMessageText, trimFormatted } from "./formatted-text.ts";
 import { isUploadedFile, type UploadedFilePart } from "./request-body.ts";
@@ -88,7 +89,7 @@ function validateReplyMarkup(v: unknown): InlineKeyboardMarkup | undefined {
       }
     }
   }
-  return structuredClone(v) as InlineKeyboardMarkup;
+  return copyPlain(v) as InlineKeyboardMarkup;
 }
 
 /** Finds the message a sendMessage replies to (reply_parameters or legacy reply_to_message_id). */
@@ -162,7 +163,7 @@ const sendMessage: MethodHandler = (state, p) => {
       ? (p.reply_parameters as Record<string, unknown>)
       : undefined;
   state.logSent("sent", "sendMessage", rec, stored, rp);
-  return structuredClone(stored.message);
+  return copyPlain(stored.message);
 };
 
 /** Telegram's limit on a media caption, in UTF-16 code units after entity parsing. */
@@ -242,7 +243,7 @@ const sendDocument: MethodHandler = (state, p) => {
     upload: file.content,
   });
   state.logSent("sent", "sendDocument", rec, stored);
-  return structuredClone(stored.message);
+  return copyPlain(stored.message);
 };
 
 const editMessageText: MethodHandler = (state, p) => {
@@ -265,7 +266,7 @@ const editMessageText: MethodHandler = (state, p) => {
   if (typeof p.parse_mode === "string") stored.parseMode = p.parse_mode;
   else delete stored.parseMode;
   state.logSent("edited", "editMessageText", rec, stored);
-  return structuredClone(msg);
+  return copyPlain(msg);
 };
 
 const editMessageReplyMarkup: MethodHandler = (state, p) => {
@@ -277,7 +278,7 @@ const editMessageReplyMarkup: MethodHandler = (state, p) => {
   else delete msg.reply_markup;
   msg.edit_date = nowSeconds();
   state.logSent("edited", "editMessageReplyMarkup", rec, stored);
-  return structuredClone(msg);
+  return copyPlain(msg);
 };
 
 const deleteMessage: MethodHandler = (state, p) => {
@@ -330,14 +331,14 @@ function validateCommands(v: unknown): BotCommand[] {
 
 /** Bot API methods the fake implements, keyed by lower-cased name (Telegram matches names case-insensitively). getUpdates lives in the server. */
 export const METHODS: Record<string, MethodHandler> = {
-  getme: (state) => structuredClone(state.botInfo),
+  getme: (state) => copyPlain(state.botInfo),
   deletewebhook: () => true,
   getwebhookinfo: (state) => ({ url: "", has_custom_certificate: false, pending_update_count: state.pending().length }),
   setmycommands: (state, p) => {
     state.commands.set(commandsKey(p.scope, p.language_code), validateCommands(p.commands));
     return true;
   },
-  getmycommands: (state, p) => structuredClone(state.commands.get(commandsKey(p.scope, p.language_code)) ?? []),
+  getmycommands: (state, p) => copyPlain(state.commands.get(commandsKey(p.scope, p.language_code)) ?? []),
   deletemycommands: (state, p) => {
     state.commands.delete(commandsKey(p.scope, p.language_code));
     return true;

@@ -1,3 +1,4 @@
+import { copyPlain } from "./plain-copy.ts";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { BotCommand, Message, MessageEntity, Update, UserFromGetMe } from "grammy/types";
@@ -320,8 +321,8 @@ class FakeTelegramServer implements FakeTelegram {
       ...(threadId !== undefined ? { threadId } : {}),
       fromBot: false,
     });
-    this.state.enqueue({ message: structuredClone(stored.message) as Message & Update.NonChannel });
-    return structuredClone(stored.message);
+    this.state.enqueue({ message: copyPlain(stored.message) as Message & Update.NonChannel });
+    return copyPlain(stored.message);
   }
 
   editMessage(chat: FakeChat, messageId: number, text: string): Message {
@@ -336,8 +337,8 @@ class FakeTelegramServer implements FakeTelegram {
     if (command) message.entities = [{ type: "bot_command", offset: 0, length: command[0].length }];
     else delete message.entities;
     stored.message = message;
-    this.state.enqueue({ edited_message: structuredClone(message) as Update["edited_message"] });
-    return structuredClone(message);
+    this.state.enqueue({ edited_message: copyPlain(message) as Update["edited_message"] });
+    return copyPlain(message);
   }
 
   createForumTopic(
@@ -354,8 +355,8 @@ class FakeTelegramServer implements FakeTelegram {
     const from = opts.from ?? DEFAULT_TOPIC_CREATOR;
     const stored = this.state.createTopic(rec, name, DEFAULT_TOPIC_COLOR, this.state.userObject(from));
     if (opts.deliverUpdate !== false)
-      this.state.enqueue({ message: structuredClone(stored.message) as Message & Update.NonChannel });
-    return { threadId: stored.message.message_id, message: structuredClone(stored.message) };
+      this.state.enqueue({ message: copyPlain(stored.message) as Message & Update.NonChannel });
+    return { threadId: stored.message.message_id, message: copyPlain(stored.message) };
   }
 
   clickButton(c: InjectClick): { callbackQueryId: string; update: Update } {
@@ -378,7 +379,7 @@ class FakeTelegramServer implements FakeTelegram {
       callback_query: {
         id: callbackQueryId,
         from: this.state.userObject(c.from),
-        message: structuredClone(stored.message),
+        message: copyPlain(stored.message),
         chat_instance: String(BigInt(c.chat.id) * -7n + 4_000_000_000n),
         data: c.data,
       },
@@ -405,15 +406,15 @@ class FakeTelegramServer implements FakeTelegram {
   getMessage(chatId: number, messageId: number): Message | undefined {
     const rec = this.state.chats.get(chatId);
     const stored = rec ? this.state.visible(rec, messageId) : undefined;
-    return stored ? structuredClone(stored.message) : undefined;
+    return stored ? copyPlain(stored.message) : undefined;
   }
 
   myCommands(scope?: Record<string, unknown>, languageCode?: string): BotCommand[] {
-    return structuredClone(this.state.commands.get(commandsKey(scope, languageCode)) ?? []);
+    return copyPlain(this.state.commands.get(commandsKey(scope, languageCode)) ?? []);
   }
 
   pendingUpdates(): Update[] {
-    return structuredClone(this.state.pending());
+    return copyPlain(this.state.pending());
   }
 
   close(): Promise<void> {

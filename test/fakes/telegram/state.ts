@@ -1,3 +1,4 @@
+import { copyPlain } from "./plain-copy.ts";
 import type {
   BotCommand,
   Chat,
@@ -163,7 +164,7 @@ export class FakeState {
 
   /** Copy of a message for use as reply_to_message (Telegram never nests reply_to_message). */
   replyCopy(message: Message): Message {
-    const copy = structuredClone(message) as Message & { reply_to_message?: Message };
+    const copy = copyPlain(message) as Message & { reply_to_message?: Message };
     delete copy.reply_to_message;
     return copy;
   }
@@ -215,12 +216,12 @@ export class FakeState {
       message_id: m.message_id,
       text: stored.rawText ?? m.text ?? m.caption ?? "",
       plain_text: m.text ?? m.caption ?? "",
-      entities: structuredClone(m.entities ?? m.caption_entities ?? []),
+      entities: copyPlain(m.entities ?? m.caption_entities ?? []),
       at: Date.now(),
     };
     if (stored.threadId !== undefined) entry.message_thread_id = stored.threadId;
     if (stored.parseMode !== undefined) entry.parse_mode = stored.parseMode;
-    if (m.reply_markup !== undefined) entry.reply_markup = structuredClone(m.reply_markup);
+    if (m.reply_markup !== undefined) entry.reply_markup = copyPlain(m.reply_markup);
     if (replyParameters !== undefined) entry.reply_parameters = replyParameters;
     if (m.document && stored.upload)
       entry.document = {
