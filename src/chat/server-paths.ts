@@ -37,21 +37,50 @@ export function insideFolder(path: string, root: string): string | undefined {
  */
 export function hideServerPaths(text: string, folders: ServerFolders): string {
   let shown = text;
+  for (const folder of folderPatterns(folders)) {
+    if (!folder.spellings.some((spelling) => shown.includes(spelling))) continue;
+    shown = shown.replace(folder.inside, "").replace(folder.bare, folder.words);
+  }
+  return shown;
+}
+
+/** How one of planbot's folders is found in a reply's text, and the words a bare mention becomes. */
+interface FolderPattern {
+  /** The folder's path as written, and with markup characters escaped (text outside code spans: `my\_home`). */
+  spellings: string[];
+  /** The folder followed by a path inside it: the folder part goes. */
+  inside: RegExp;
+  /** The folder on its own. */
+  bare: RegExp;
+  words: string;
+}
+
+/** Every reply passes through here, and the folders never change: their patterns are worked out once. */
+const patternsOf = new WeakMap<ServerFolders, FolderPattern[]>();
+
+function folderPatterns(folders: ServerFolders): FolderPattern[] {
+  const known = patternsOf.get(folders);
+  if (known) return known;
   // The workspace folder usually lies inside the data folder: the longer path is replaced first.
   const order = (Object.keys(FOLDER_WORDS) as (keyof ServerFolders)[]).sort(
     (a, b) => folders[b].length - folders[a].length,
   );
+  const patterns: FolderPattern[] = [];
   for (const key of order) {
     const folder = folders[key].replace(/\/+$/, "");
-    // Text outside code spans carries the path with markup characters escaped (`my\_home`).
+    // Folders too short to tell apart are left alone.
+    if (folder.length < 2) continue;
     const spellings = [...new Set([folder, escapeMarkup(folder)])];
-    if (folder.length < 2 || !spellings.some((spelling) => shown.includes(spelling))) continue;
     const forms = spellings.map(escapeRegExp).join("|");
-    shown = shown
-      .replace(new RegExp(`(?<![\\w/.~-])(?:${forms})/(?=[\\w.~-])`, "g"), "")
-      .replace(new RegExp(`(?<![\\w/.~-])(?:${forms})/?(?![\\w~-]|\\.[\\w.~-])`, "g"), FOLDER_WORDS[key]);
+    patterns.push({
+      spellings,
+      inside: new RegExp(`(?<![\\w/.~-])(?:${forms})/(?=[\\w.~-])`, "g"),
+      bare: new RegExp(`(?<![\\w/.~-])(?:${forms})/?(?![\\w~-]|\\.[\\w.~-])`, "g"),
+      words: FOLDER_WORDS[key],
+    });
   }
-  return shown;
+  patternsOf.set(folders, patterns);
+  return patterns;
 }
 
 /** A reply whose text shows no path of planbot's folders (see {@link hideServerPaths}); the rest is kept. */
