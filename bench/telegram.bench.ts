@@ -105,7 +105,7 @@ async function roundTrip(fake: FakeTelegram, text: string, requests: RequestStar
   const seen = fake.calls.length;
   const started = performance.now();
   fake.sendMessage({ chat, from: user, text });
-  await fake.waitForCall("sendMessage", (call) => call.ok && fake.calls.indexOf(call) >= seen, 10_000);
+  await fake.waitForCall("sendMessage", (call) => call.ok && fake.calls.indexOf(call, seen) !== -1, 10_000);
   const ended = performance.now();
   const requested = requests.at(fake.apiRoot) ?? ended;
   return { total: ended - started, toRequest: requested - started, afterRequest: ended - requested };
