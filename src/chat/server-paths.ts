@@ -7,9 +7,9 @@ import { escapeMarkup, type Reply } from "./reply.ts";
  */
 export interface ServerFolders {
   /** PLANBOT_DATA_DIR, resolved. */
-  dataDir: string;
+  readonly dataDir: string;
   /** PLANBOT_WORKSPACE_DIR, resolved: one folder per project. */
-  workspaceDir: string;
+  readonly workspaceDir: string;
 }
 
 /** What a bare folder reads as once its path is hidden. */
