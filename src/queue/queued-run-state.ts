@@ -30,9 +30,12 @@ export async function endedRunResult(
   entry: ProjectEntry,
   run: QueueRun,
 ): Promise<RunJobResult | undefined> {
-  const job = await lookup.bounded(Job.fromId(lookup.queue, run.job_id));
-  const state = job ? await lookup.bounded(job.getState()) : "missing";
-  if (!job || state === "unknown" || state === "missing") {
+  // The state first, then the job: a job read first and finished before its state is asked would count as
+  // finished with the running job's fields, which carry no result yet. States only move on, and a finished
+  // job's fields are written in the same Redis script that finishes it.
+  const state = await lookup.bounded(lookup.queue.getJobState(run.job_id));
+  const job = state === "unknown" ? undefined : await lookup.bounded(Job.fromId(lookup.queue, run.job_id));
+  if (!job) {
     // A job being added right now (by this or another planbot process) is not lost.
     if (lookup.isAdding(run.job_id) || Date.now() - Date.parse(run.queued_at) < ADD_GRACE_MS) return undefined;
     return failedResult(
