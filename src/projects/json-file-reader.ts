@@ -4,6 +4,7 @@ import { fileInTheWay } from "./make-folders.ts";
 import { parseLosslessJson } from "./lossless-json.ts";
 import { operatorDetails } from "./operator-fix.ts";
 import { fail, type Failure, type Result } from "./result.ts";
+import { cloneData } from "./clone-data.ts";
 
 /** How a file's text becomes data: a failure here marks the file corrupt, and it is then never overwritten. */
 export type JsonParser<D> = (value: unknown) => { ok: true; data: D } | { ok: false; problem: string };
@@ -157,7 +158,7 @@ export function createJsonFileReader<D>(options: JsonFileReaderOptions<D>): Json
         // Another writer may have replaced the file since the lock was let go: then there is nothing to keep.
         if (fstatSync(pin, { bigint: true }).ino !== written.ino) throw new Error("replaced already");
         // A copy: callers of mutate may hold parts of `data`, and cached data is shared with every reader.
-        remember({ signature: signatureOf(written), data: structuredClone(data), fd: pin });
+        remember({ signature: signatureOf(written), data: cloneData(data), fd: pin });
       } catch {
         if (pin !== undefined) closeQuietly(pin);
         remember(undefined);

@@ -12,6 +12,7 @@ import { readDelivery, readPullRequest, type ProjectEntry } from "./schemas.ts";
 import { validateDescription } from "./validation.ts";
 import { checkSlug, targetProblems } from "./lifecycle-steps.ts";
 import { workspacePaths } from "./workspace.ts";
+import { cloneData } from "./clone-data.ts";
 
 /** What a person asks to change; absent fields stay as they are. */
 export interface ProjectEdit {
@@ -161,7 +162,7 @@ export async function editProject(
     if (!entry) return fail("not_found", `No project named "${slug}".`, { details: { slug, next: "list" } });
     const found = fieldChanges(entry, edit);
     if (found.length === 0) {
-      unchanged = { entry: structuredClone(entry), version: file.version ?? 0 };
+      unchanged = { entry: cloneData(entry), version: file.version ?? 0 };
       // A failure leaves the file unwritten; the caller hears the no-op as a success with no changes.
       return fail("invalid_state", "unchanged");
     }
@@ -169,7 +170,7 @@ export async function editProject(
     if (blocked) return blocked;
     for (const change of found) entry[ENTRY_KEY[change.field]] = change.to;
     changes = found;
-    return { ok: true, entry: structuredClone(entry) };
+    return { ok: true, entry: cloneData(entry) };
   }, options);
   if (unchanged) return { ok: true, ...unchanged, changes: [], oldClone: null };
   if (!result.ok) return result;

@@ -22,6 +22,7 @@ import { findProject, type MutateOptions, type ProjectStore } from "./project-st
 import { fail, type Result } from "./result.ts";
 import type { ProjectEntry } from "./schemas.ts";
 import { validateDescription } from "./validation.ts";
+import { cloneData } from "./clone-data.ts";
 
 export type { Proposal } from "./lifecycle-steps.ts";
 export type { EditResult, FieldChange, ProjectEdit } from "./lifecycle-edit.ts";
@@ -82,10 +83,10 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
     return deps.store.mutate((file) => {
       const entry = findProject(file, slug);
       if (!entry) return fail("not_found", `No project named "${slug}".`, { details: { slug, next: "list" } });
-      const before = structuredClone(entry);
+      const before = cloneData(entry);
       const outcome = change(entry);
       if (outcome && !outcome.ok) return outcome;
-      return { ok: true, entry: structuredClone(entry), before };
+      return { ok: true, entry: cloneData(entry), before };
     }, options);
   }
 
@@ -104,7 +105,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
           now(),
         );
         file.projects.push(entry);
-        return { ok: true, entry: structuredClone(entry) };
+        return { ok: true, entry: cloneData(entry) };
       });
     },
 
@@ -128,12 +129,12 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
           const committed = force ? undefined : committedStatus(entry, probe, deps.workspaceDir);
           if (committed) return alreadyCommitted(entry, committed);
           replanChange(text)(entry);
-          return { ok: true, entry: structuredClone(entry) };
+          return { ok: true, entry: cloneData(entry) };
         }
         if (!text) return descriptionRequired(slug);
         const created = newEntry({ name: slug.toLowerCase(), description: text, status: "planning" }, now());
         file.projects.push(created);
-        return { ok: true, entry: structuredClone(created) };
+        return { ok: true, entry: cloneData(created) };
       });
     },
 

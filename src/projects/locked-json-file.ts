@@ -13,6 +13,7 @@ import { stringifyLosslessJson } from "./lossless-json.ts";
 import { createMutationQueue, type PendingMutation } from "./mutation-queue.ts";
 import { operatorDetails } from "./operator-fix.ts";
 import { fail, type Failure, type Result } from "./result.ts";
+import { cloneData } from "./clone-data.ts";
 
 export type { JsonParser } from "./json-file-reader.ts";
 
@@ -83,7 +84,7 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
     let data = loaded.data;
     let changed = false;
     for (const mutation of batch) {
-      const copy = structuredClone(data);
+      const copy = cloneData(data);
       try {
         mutation.outcome = await mutation.apply(copy);
       } catch (error) {
