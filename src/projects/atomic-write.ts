@@ -116,7 +116,7 @@ export function discardTempSync(prepared: PreparedTemp): void {
 
 /** A file written and renamed over its target by {@link replaceFileSync}, not yet on disk. */
 export interface Replacement {
-  /** The new file, still open: {@link settleReplacement} fsyncs it, and closes it unless the caller keeps it. */
+  /** The new file, still open: {@link settleReplacement} fsyncs and closes it. */
   fd: number;
   /** The second name the replaced file keeps until the new one is on disk (none when there was no file). */
   superseded: string | undefined;
@@ -189,17 +189,16 @@ export function syncFolderSync(folder: string): void {
 }
 
 /**
- * What a writer does after {@link replaceFileSync}, once it has let go of the lock: fsync the new file (and
- * close it, unless `keepOpen`: the store's reader keeps it as its pin) and, where that fsync does not also
- * cover the rename (rename-durability.ts), the folder; then remove the replaced file's second name. Throws when either fsync fails (the
+ * What a writer does after {@link replaceFileSync}, once it has let go of the lock: fsync the new file and,
+ * where that fsync does not also cover the rename (rename-durability.ts), the folder; then remove the replaced file's second name. Throws when either fsync fails (the
  * change may not survive a crash), and cleans up even then; the second name then stays as the copy to go
  * back to.
  */
-export function settleReplacement(target: string, replacement: Replacement, keepOpen = false): void {
+export function settleReplacement(target: string, replacement: Replacement): void {
   try {
     fsyncSync(replacement.fd);
   } finally {
-    if (!keepOpen) closeSync(replacement.fd);
+    closeSync(replacement.fd);
   }
   // On ext4, XFS and btrfs the file's fsync, coming after the rename, made the rename durable too.
   const folder = dirname(target);

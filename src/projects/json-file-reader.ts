@@ -35,11 +35,10 @@ export interface JsonFileReader<D> {
   /** Closes the pins {@link loadLocked} kept open, on this thread: see `remember`. */
   closeFreedPins(): void;
   /**
-   * This process just replaced the file with `data`, written through `fd`: remember it as the file's content,
-   * so the reads right after a write (a command's reply, the list) need not read and parse it again. True
-   * when the reader kept `fd` as its pin: it closes it then, and the writer must not.
+   * This process just replaced the file with `data`, now open as `fd`: remember it as the file's content, so
+   * the reads right after a write (a command's reply, the list) need not read and parse it again.
    */
-  wrote(data: D, fd: number): boolean;
+  wrote(data: D, fd: number): void;
   /** A `store_io` failure naming the file; a failed read carries `details.operator` (`store_unreadable`) and its errno. */
   ioFailure(action: string, error: unknown): Failure;
 }
@@ -151,21 +150,19 @@ export function createJsonFileReader<D>(options: JsonFileReaderOptions<D>): Json
   return {
     ioFailure,
     wrote(data, fd) {
-      let written: BigIntStats;
+      let pin: number | undefined;
       try {
-        // The inode the name pointed to after the rename (which set its ctime): what load() will stat. Another
-        // writer may have replaced the file since the lock was let go; load() then sees another inode and
-        // reads the file again.
-        written = fstatSync(fd, { bigint: true });
+        // The inode the name now points to, after the rename (which set its ctime): what load() will stat.
+        const written = fstatSync(fd, { bigint: true });
+        pin = openSync(path, "r");
+        // Another writer may have replaced the file since the lock was let go: then there is nothing to keep.
+        if (fstatSync(pin, { bigint: true }).ino !== written.ino) throw new Error("replaced already");
+        // A copy: callers of mutate may hold parts of `data`, and cached data is shared with every reader.
+        remember({ signature: signatureOf(written), data: cloneData(data), fd: pin });
       } catch {
+        if (pin !== undefined) closeQuietly(pin);
         remember(undefined);
-        return false;
       }
-      // The descriptor the file was written through is the pin: it holds that inode as an opened one would,
-      // without another open and stat of the path. A copy of `data`: callers of mutate may hold parts of
-      // it, and cached data is shared with every reader.
-      remember({ signature: signatureOf(written), data: cloneData(data), fd });
-      return true;
     },
     load: (fresh = false) => load(fresh),
     loadLocked: () => load(true, freedPins),

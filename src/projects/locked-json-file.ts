@@ -115,16 +115,13 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
     return { ok: true, data };
   }
 
-  /**
-   * Outside the lock: makes a write durable; a failure here is the failure of every mutation it carried.
-   * `pinned`: the reader kept the new file's descriptor (`wrote`), so it stays open.
-   */
-  function settle(step: WriteStep, pinned: boolean): Failure | undefined {
+  /** Outside the lock: makes a write durable; a failure here is the failure of every mutation it carried. */
+  function settle(step: WriteStep): Failure | undefined {
     if (!step.replacement) return undefined;
     try {
       // The next writer need not wait for this journal commit (atomic-write.ts says why that is safe), and
       // the callers hear of success only once the file and its rename are on disk.
-      settleReplacement(path, step.replacement, pinned);
+      settleReplacement(path, step.replacement);
       return undefined;
     } catch (error) {
       return fail(
@@ -146,8 +143,8 @@ export function createLockedJsonFile<D>(options: LockedJsonFileOptions<D>): Lock
       .finally(() => reader.closeFreedPins());
     if (step.prepared) discardTempSync(step.prepared);
     // Outside the lock, while the new file is still open: what this process wrote is what it reads next.
-    const pinned = written.ok && step.replacement !== undefined && reader.wrote(written.data, step.replacement.fd);
-    const shared = written.ok ? settle(step, pinned) : written;
+    if (written.ok && step.replacement) reader.wrote(written.data, step.replacement.fd);
+    const shared = written.ok ? settle(step) : written;
     // A failed write (a full disk) may be failing for leftovers of killed writers: clear them for the retry.
     if (step.tried && (!step.replacement || sweepIsDue(path))) await sweepStaleTemps(path);
     for (const mutation of batch) {

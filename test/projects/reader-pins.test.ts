@@ -6,22 +6,10 @@ import { readdirSync, readlinkSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createJsonFileReader } from "../../src/projects/json-file-reader.ts";
-import { createLockedJsonFile } from "../../src/projects/locked-json-file.ts";
 import { createTempDirs } from "../helpers/temp-dir.ts";
 
 const temp = createTempDirs();
 afterAll(() => temp.cleanup());
-
-/** This process's descriptors open on `path` while it has that name. */
-function openNamed(path: string): number {
-  return readdirSync("/proc/self/fd").filter((fd) => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`) === path;
-    } catch {
-      return false;
-    }
-  }).length;
-}
 
 /** This process's descriptors open on a removed `path`. */
 function openRemoved(path: string): number {
@@ -91,31 +79,5 @@ describe("the store reader's pins of replaced files", () => {
     });
     // Only the current pin: the one it replaced was closed by the load itself, nothing waits for the writer.
     expect(named).toHaveLength(1);
-  });
-
-  it("pins what this process wrote through the descriptor it wrote with: one open file, however many writes", async () => {
-    const dir = await temp.make("reader-pins-");
-    const path = join(dir, "store.json");
-    const file = createLockedJsonFile<{ n: number }>({
-      path,
-      parse: (value) => ({ ok: true, data: value as { n: number } }),
-      empty: () => ({ n: 0 }),
-    });
-    for (let n = 1; n <= 20; n += 1) {
-      const written = await file.mutate((data) => {
-        data.n = n;
-        return { ok: true, value: n };
-      });
-      expect(written).toMatchObject({ ok: true, value: n });
-      // The read right after the write is served from what was written, through the kept descriptor.
-      expect(await file.read()).toEqual({ ok: true, data: { n } });
-      expect(openNamed(path)).toBe(1);
-    }
-    // Every replaced version was closed: none of them is held open without a name.
-    await expect.poll(() => openRemoved(path)).toBe(0);
-    // A change made by someone else is seen, not the kept copy.
-    writeFileSync(join(dir, "next.tmp"), `${JSON.stringify({ n: 99 })}\n`);
-    renameSync(join(dir, "next.tmp"), path);
-    expect(await file.read()).toEqual({ ok: true, data: { n: 99 } });
   });
 });
