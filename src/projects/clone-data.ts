@@ -6,7 +6,7 @@
  * store against 1 µs here, and a lifecycle update made four copies, part of them under the lock. Parsed data
  * is plain objects, arrays, primitives and the `String` objects that hold kept number tokens
  * (lossless-json.ts); those are copied here. Anything else a mutation may have put in (a `Date`, a `Map`) is
- * handed to `structuredClone`, so no copy is poorer than its.
+ * handed to `structuredClone`, so nothing is copied less faithfully than it would copy it.
  */
 export function cloneData<T>(value: T): T {
   return copyValue(value) as T;

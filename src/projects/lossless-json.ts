@@ -9,9 +9,9 @@ import { randomHex } from "./random-hex.ts";
  * planbot itself writes) is read as a plain number. Any other token is read as a `String` object holding the
  * token (`new String("1e400")`) and written back byte for byte. JSON text never produces a `String` object
  * (its strings are primitives), so no stored string can be mistaken for a number — the old
- * `"\u0000planbot-int:<digits>"` marker could be forged by any string with that text — and
- * `structuredClone` keeps `String` objects, so copies of the data keep the token too. Seen through plain
- * `JSON.stringify` (the HTTP API), such a number shows as its token in a string.
+ * `"\u0000planbot-int:<digits>"` marker could be forged by any string with that text — and copies of the
+ * data keep `String` objects (clone-data.ts, like `structuredClone`), so they keep the token too. Seen
+ * through plain `JSON.stringify` (the HTTP API), such a number shows as its token in a string.
  */
 
 /** A number token kept byte for byte. */
