@@ -36,6 +36,9 @@ export interface PassContext {
 export async function passOverRun(context: PassContext, run: RunView): Promise<void> {
   const { file, runs } = context;
   const now = context.clock.now();
+  // Read once: the run may end while this pass awaits a chat. A pass that began with a running snapshot
+  // delivers that snapshot and must not mark the run finished; the pass queued by the end does both.
+  const ending = run.ended;
   const read = await file.read();
   if (!read.ok) {
     context.log.error({ code: read.code, file: file.path }, `progress messages are off: ${read.message}`);
@@ -46,13 +49,13 @@ export async function passOverRun(context: PassContext, run: RunView): Promise<v
     runs.finish(run.key);
     return;
   }
-  const reply: Reply | undefined = run.ended
-    ? finalReply(run.slug, run.latest, run.ended.record, now)
+  const reply: Reply | undefined = ending
+    ? finalReply(run.slug, run.latest, ending.record, now)
     : run.latest
       ? progressReply(run.latest, now)
       : undefined;
   if (!reply) return;
-  const targets = run.ended ? [] : await context.targetsFor(run.slug);
+  const targets = ending ? [] : await context.targetsFor(run.slug);
   const outcome = await deliverProgress({
     outbound: context.outbound,
     file,
@@ -72,7 +75,7 @@ export async function passOverRun(context: PassContext, run: RunView): Promise<v
     context.later(run, outcome.retryAtMs);
     return;
   }
-  if (run.ended) {
+  if (ending) {
     await file.mutate<object>((state) => {
       const current = state.runs[run.key];
       if (current) current.ended_at = now.toISOString();
