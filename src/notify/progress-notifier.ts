@@ -108,6 +108,13 @@ export function createProgressNotifier(deps: ProgressNotifierDeps): ProgressNoti
     run.timer.unref();
   }
 
+  /** True when the project's record, as the watcher last saw it, shows this very run over. */
+  function knownOver(progress: RunProgress): boolean {
+    const slug = progress.slug.toLowerCase();
+    const record = deps.watcher.current().list.projects.find((each) => each.slug.toLowerCase() === slug);
+    return record !== undefined && record.started_at === progress.runId && runOver(record);
+  }
+
   /** Marks the runs of `slug` ended (all but a run that is still the current one) and queues their final edit. */
   async function ended(slug: string, record: ProjectRecord | undefined): Promise<void> {
     for (const run of await runsEndedBy(file, runs, slug, record)) {
@@ -121,6 +128,9 @@ export function createProgressNotifier(deps: ProgressNotifierDeps): ProgressNoti
       if (stopped) return;
       const key = runKey(progress.slug, progress.runId);
       if (runs.isFinished(key)) return;
+      // A sample taken before the run ended and published after its end was seen: when no message showed
+      // the run yet, nothing would ever give a new one its last edit.
+      if (!runs.get(key) && knownOver(progress)) return;
       const run = view(progress.slug, progress.runId);
       if (run.ended) return;
       run.latest = progress;

@@ -1,13 +1,14 @@
 /**
- * A run that ends while a pass over its progress messages is still waiting for a chat. The pass began with
- * a running snapshot; the end arrives during its edit. The messages must still get their last edit ("finished:
- * complete"): the pass in flight delivers its snapshot and leaves the run open, and the pass the end queued
- * makes the final edit and marks the run finished in `progress-messages.json`.
+ * A run's end racing its progress samples, on the progress notifier itself:
+ * - the end arrives while a pass is still editing a running snapshot: the messages must still get their last
+ *   edit ("finished: complete"), and only that pass marks the run finished in `progress-messages.json`;
+ * - the run dies during its first sample, so the end is seen before any message showed it: the late sample
+ *   must not start a message that nothing would ever finish.
  *
  * The progress notifier runs for real over its real state file. Its chat and its project feed are the narrow
  * interfaces it is handed: a recording outbound whose edits can be held, and a change feed the test drives
- * (the live path through the real watcher, planbot and fake chats is in progress-messages.test.ts, which
- * lost this race now and then on a loaded machine).
+ * (the live path through the real watcher, planbot and fake chats is progress-messages.test.ts, which lost
+ * the first race now and then on a loaded machine).
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -89,6 +90,8 @@ function drivenWatcher() {
     current: () => ({ sequence: 1, signature: "s", list }),
   } as unknown as ChangeWatcher;
   const emit = (after: ProjectRecord) => {
+    list.projects = [after];
+    list.count = 1;
     const change: ProjectChange = {
       sequence: 2,
       signature: "t",
@@ -137,7 +140,8 @@ function recordingOutbound() {
   };
 }
 
-it("a run that ends during an edit still gets its last edit, and only then counts as finished", async () => {
+/** The notifier over a fresh data dir, its chat and its change feed. */
+async function startNotifier() {
   const dataDir = await temp.make("progress-end-");
   const chat = recordingOutbound();
   const { watcher, emit } = drivenWatcher();
@@ -155,7 +159,11 @@ it("a run that ends during an edit still gets its last edit, and only then count
     stallMinutes: null,
   });
   await notifier.start();
+  return { dataDir, chat, emit, notifier };
+}
 
+it("a run that ends during an edit still gets its last edit, and only then counts as finished", async () => {
+  const { dataDir, chat, emit, notifier } = await startNotifier();
   notifier.listener(snapshot(0, { id: "US-001", title: "Scaffold" }));
   await notifier.idle();
   expect(chat.calls).toEqual([{ kind: "sent", text: expect.stringMatching(/working on story 1\/3/) }]);
@@ -181,5 +189,19 @@ it("a run that ends during an edit still gets its last edit, and only then count
   notifier.listener(snapshot(3, null));
   await notifier.idle();
   expect(chat.calls).toHaveLength(3);
+  await notifier.stop();
+});
+
+it("a sample taken before the run ended and published after its end was seen starts no message", async () => {
+  const { chat, emit, notifier } = await startNotifier();
+  // The run died during its first sample: the end is seen before any message showed the run.
+  emit(completeRecord());
+  notifier.listener(snapshot(0, { id: "US-001", title: "Scaffold" }));
+  await notifier.idle();
+  expect(chat.calls).toEqual([]);
+  // A sample of a later run of the same project is shown as usual.
+  notifier.listener({ ...snapshot(0, { id: "US-001", title: "Scaffold" }), runId: "2030-01-02T00:00:00.000Z" });
+  await notifier.idle();
+  expect(chat.calls).toEqual([{ kind: "sent", text: expect.stringMatching(/working on story 1\/3/) }]);
   await notifier.stop();
 });
