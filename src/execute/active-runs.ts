@@ -30,8 +30,8 @@ export interface ActiveRuns {
   start(slug: string, asked?: boolean): Promise<Started>;
   /** The watched run of a project (by its stored name). */
   get(name: string): ActiveRun | undefined;
-  /** PIDs of the watched runs. */
-  pids(): Set<number>;
+  /** Whether `pid` is the Ralph of a watched run. */
+  watches(pid: number): boolean;
   /** SIGTERM to the run's process group, SIGKILL after the grace period if it is still there. */
   terminate(run: ActiveRun): void;
   /** Counts `work` toward {@link ActiveRuns.waitForIdle} until it settles. */
@@ -75,7 +75,7 @@ export function createActiveRuns(ctx: LaunchContext, graceMs: number): ActiveRun
       }
     },
     get: (name) => state.active.get(name),
-    pids: () => new Set([...state.active.values()].map((run) => run.ralph.pid)),
+    watches: (pid) => [...state.active.values()].some((run) => run.ralph.pid === pid),
     terminate: (run) => terminate(run, graceMs),
     track: (work) => track(state, work),
     async waitForIdle() {

@@ -138,9 +138,9 @@ export function createExecutor(deps: ExecutorDeps): Executor {
   async function reconcileFinishedRuns(): Promise<Result<{ recorded: RunReport[] }>> {
     const read = await deps.store.read();
     if (!read.ok) return read;
-    const ours = runs.pids();
-    for (const pid of stopper.stoppingPids()) ours.add(pid);
-    return { ok: true, recorded: await reconcileUnwatched(ctx, read.file.projects ?? [], ours) };
+    // Asked afresh for every PID, never copied: a stop may begin while reconciling awaits another project.
+    const isOurs = (pid: number) => runs.watches(pid) || stopper.isStopping(pid);
+    return { ok: true, recorded: await reconcileUnwatched(ctx, read.file.projects ?? [], isOurs) };
   }
 
   return {

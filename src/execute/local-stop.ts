@@ -22,8 +22,8 @@ export interface LocalStopperDeps {
 
 /** The local executor's {@link RunStopper}, plus the PIDs it is stopping that reconciling must leave alone. */
 export interface LocalStopper extends RunStopper {
-  /** PIDs of runs of earlier planbot processes being stopped right now. */
-  stoppingPids(): Iterable<number>;
+  /** Whether `pid` is the run of an earlier planbot process being stopped right now. */
+  isStopping(pid: number): boolean;
 }
 
 /**
@@ -70,6 +70,6 @@ export function createLocalStopper(deps: LocalStopperDeps): LocalStopper {
       stops.set(key, work);
       return work;
     },
-    stoppingPids: () => stopping,
+    isStopping: (pid) => stopping.has(pid),
   };
 }

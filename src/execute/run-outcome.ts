@@ -136,20 +136,21 @@ export function keptStatus(entry: ProjectEntry, stopReason: string | undefined):
 }
 
 /**
- * Records, once each, the outcome of runs whose PID is stored but dead and not in `ours` — Ralph ended
- * while no planbot was its parent — judged from prd.json and the newest log (exit code unknown). Also
- * drops the claims of planbot processes that died mid-preparation: those projects simply stay approved.
+ * Records, once each, the outcome of runs whose PID is stored but dead and not `isOurs` (watched or being
+ * stopped here) — Ralph ended while no planbot was its parent — judged from prd.json and the newest log (exit
+ * code unknown). Also drops the claims of planbot processes that died mid-preparation: those projects simply
+ * stay approved.
  */
 export async function reconcileUnwatched(
   ctx: RunContext,
   projects: readonly ProjectEntry[],
-  ours: ReadonlySet<number>,
+  isOurs: (pid: number) => boolean,
 ): Promise<RunReport[]> {
   const recorded: RunReport[] = [];
   for (const entry of projects) {
     const pid = entry.pid;
     if (typeof pid === "number") {
-      if (ours.has(pid) || ctx.probe.inspect(pid).alive) continue;
+      if (isOurs(pid) || ctx.probe.inspect(pid).alive) continue;
       const paths = workspacePaths(ctx.config.workspaceDir, entry.name);
       // A linked logs folder (from the repository) is not read: its files are not this run's.
       const logPath = workspacePathProblem(paths.root, "scripts/ralph/logs") ? undefined : newestRalphLog(paths.logs);
@@ -159,7 +160,9 @@ export async function reconcileUnwatched(
         tail: logPath ? await readLogTail(logPath) : undefined,
       });
       const stored = await ctx.lifecycle.update(entry.name, (current) => {
-        if (current.pid !== pid || ctx.probe.inspect(pid).alive) return fail("stale", "changed meanwhile");
+        // Asked again under the lock: a stop that began since the check above records this run itself.
+        if (current.pid !== pid || isOurs(pid) || ctx.probe.inspect(pid).alive)
+          return fail("stale", "changed meanwhile");
         current.pid = null;
         current.status = verdict.status;
         current.error = verdict.error;

@@ -8,6 +8,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it, type TestContext } from "vitest";
+import { procProbe } from "../../src/projects/process-probe.ts";
 import { workspacePaths } from "../../src/projects/workspace.ts";
 import { groupAlive, samplePrd, waitUntil, writePlanningArtifacts } from "../helpers/git-fixtures.ts";
 import type { Harness } from "../execute/harness.ts";
@@ -94,6 +95,45 @@ describe("stopping one run", () => {
     expect(entry.error).toContain("iteration 1: hanging");
     expect(h.finished.map((report) => `${report.slug}:${report.outcome}`)).toEqual(["todo:failed"]);
     expect(await second.reconcileFinishedRuns()).toEqual({ ok: true, recorded: [] });
+  });
+
+  it("a stop that kills an unwatched run while reconciling is busy elsewhere keeps its reason", async (context) => {
+    const h = await world(context);
+    // "gone" comes first in the list: an unwatched run that already ended, so reconciling records it and
+    // awaits its delivery before it looks at "todo".
+    await h.approve("gone", { repo: "app" });
+    const first = h.executor();
+    const pid = await hangingRun(h, "todo", (slug) => first.runNow(slug));
+    await first.close();
+    const dead = execa("true");
+    await dead;
+    await h.lifecycle.update("gone", (entry) => {
+      entry.pid = dead.pid!;
+      entry.status = "running";
+    });
+
+    let stopping: Promise<unknown> | undefined;
+    const second = h.executor({
+      maxMinutes: 7,
+      // While "gone" is being delivered, a time-limit stop kills "todo"'s Ralph; reconciling reaches "todo"
+      // once that group is gone and before the stop has recorded it.
+      afterRecorded: async (_ctx, report) => {
+        if (report.slug !== "gone") return;
+        stopping = second.stopRun!("todo", "time_limit");
+        // Looked at as often as the stop looks (every 50 ms) would lose to it; the probe both use, every 2 ms.
+        while (procProbe.inspect(pid).alive) await new Promise((resolve) => setTimeout(resolve, 2));
+      },
+    });
+    const reconciled = await second.reconcileFinishedRuns();
+    expect(reconciled.ok && reconciled.recorded.map((report) => report.slug)).toEqual(["gone"]);
+    expect(await stopping).toEqual({ ok: true, stopped: true });
+    const entry = await h.entry("todo");
+    expect(entry).toMatchObject({ status: "failed", pid: null });
+    expect(entry.error).toMatch(/^stopped after RALPH_MAX_MINUTES=7 minutes; killed by SIGTERM/);
+    expect(h.finished.map((report) => `${report.slug}:${report.outcome}`).sort()).toEqual([
+      "gone:failed",
+      "todo:failed",
+    ]);
   });
 
   it("a stored PID that is not a Ralph process is left alone, with a message saying so", async (context) => {
